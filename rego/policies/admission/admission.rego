@@ -1,0 +1,70 @@
+# METADATA
+# title: Tailor admission decisions
+# description: |
+#   The two entrypoints the webhook evaluates (compiled to WebAssembly; this file is the one place that names
+#   them). Input: {"request": <admission.k8s.io/v1 AdmissionRequest>, "namespace": <the request's Namespace as
+#   the webhook's informer sees it, or null>, "mode": "audit" | "enforce"}. Data: {"config": ..., "approved": ...}.
+package tailor.admission
+
+import data.tailor.lib.kube
+import data.tailor.lib.psa
+
+# METADATA
+# title: validate
+# description: |
+#   Every violation of the admitted object, sorted, with the namespace's Pod Security level and version and the
+#   workload the object belongs to. A violation:
+#     {"check": "hostNamespaces", "category": "podSecurity", "reason": "host namespaces",
+#      "detail": "hostNetwork=true", "fields": ["spec.hostNetwork"], "allowed": "false or unset"}
+#   "always": true marks a violation that is denied whatever the namespace's mode (the annotation guard).
+# entrypoint: true
+validate := {
+	"violations": sort(violations),
+	"podSecurity": {"level": psa.level, "version": psa.version},
+	"workload": kube.workload,
+}
+
+# METADATA
+# title: mutate
+# description: |
+#   The JSON Patch operations for the admitted object: [] when there is nothing to change.
+# entrypoint: true
+mutate := sort([op | some name; some op in data.mutations[name].patch])
+
+violations contains v if {
+	_pod_security_evaluated
+	some name
+	check := data.checks.podsecurity[name].check
+	psa.in_force(check)
+	some found in data.checks.podsecurity[name].violation
+	v := object.union(found, {"check": check.id, "category": "podSecurity"})
+}
+
+violations contains v if {
+	some category in ["rbac", "approved", "guard"]
+	some name
+	check := data.checks[category][name].check
+	some found in data.checks[category][name].violation
+	v := object.union(found, {"check": check.id, "category": category})
+}
+
+# Pod Security Standards apply to pods and pod templates on CREATE, and on UPDATE only when the pod spec or
+# metadata changed (as Pod Security Admission, so labelling an old pod never fails on its spec).
+_pod_security_evaluated if {
+	kube.pod
+	input.request.operation == "CREATE"
+}
+
+_pod_security_evaluated if {
+	kube.pod
+	input.request.operation == "UPDATE"
+	_pod_changed
+}
+
+_pod_changed if kube.pod.spec != kube.old_pod_spec
+
+_pod_changed if kube.pod.metadata.annotations != kube.old_pod_metadata.annotations
+
+_pod_changed if {
+	not kube.old_pod_spec
+}
