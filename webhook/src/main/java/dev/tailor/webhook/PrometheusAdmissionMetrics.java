@@ -1,0 +1,53 @@
+package dev.tailor.webhook;
+
+import dev.tailor.webhook.admission.AdmissionMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code tailor_admission_seconds} (histogram by endpoint, operation, kind, mode, result),
+ * {@code tailor_decisions_total} (by check and verdict), {@code tailor_evaluation_errors_total} (by endpoint).
+ */
+@ApplicationScoped
+public class PrometheusAdmissionMetrics implements AdmissionMetrics {
+
+    private final MeterRegistry registry;
+
+    public PrometheusAdmissionMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public void reviewed(String endpoint, String operation, String kind, String mode, String result, long nanos) {
+        Timer.builder("tailor.admission")
+                .description("Time to answer an AdmissionReview")
+                .tags("endpoint", endpoint, "operation", operation, "kind", kind, "mode", mode, "result", result)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void decision(String check, String verdict) {
+        Counter.builder("tailor.decisions")
+                .description("Violations found, by check and verdict (warned in audit mode, denied in enforce mode)")
+                .tags("check", check, "verdict", verdict)
+                .register(registry)
+                .increment();
+    }
+
+    @Override
+    public void evaluationError(String endpoint) {
+        Counter.builder("tailor.evaluation.errors")
+                .description("Policy evaluations that failed")
+                .tags("endpoint", endpoint)
+                .register(registry)
+                .increment();
+    }
+}

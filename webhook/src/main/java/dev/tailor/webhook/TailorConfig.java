@@ -1,0 +1,119 @@
+package dev.tailor.webhook;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Every setting of the webhook, under {@code tailor.*}; each default is here, nowhere else. */
+@ConfigMapping(prefix = "tailor")
+public interface TailorConfig {
+
+    /** Mode of a namespace without a valid {@code tailor.dev/mode} annotation. */
+    @WithDefault("audit")
+    Mode defaultMode();
+
+    /** Mode for cluster-scoped objects (ClusterRoles, ClusterRoleBindings), which belong to no namespace. */
+    @WithDefault("audit")
+    Mode clusterScopedMode();
+
+    /** What to answer when the policy cannot be evaluated. */
+    @WithDefault("follow-mode")
+    OnError onEvaluationError();
+
+    /** Largest AdmissionReview accepted; larger ones get 413. */
+    @WithDefault("3145728")
+    int maxReviewBytes();
+
+    PodSecurity podSecurity();
+
+    Admins admins();
+
+    Rbac rbac();
+
+    Engine engine();
+
+    DecisionLogConfig decisionLog();
+
+    /**
+     * Approved behavior per workload until it comes from generated objects: a JSON file
+     * {@code {"workloads": {"<ns>": {"<kind>.<name>": {"serviceAccount": …, "seccompProfile": …}}}}}.
+     */
+    Optional<Path> approvedFile();
+
+    interface PodSecurity {
+        /** Level of a namespace without a valid {@code tailor.dev/pod-security} annotation. */
+        @WithDefault("baseline")
+        String defaultLevel();
+    }
+
+    /** Who may change the {@code tailor.dev/mode} and {@code tailor.dev/pod-security*} annotations. */
+    interface Admins {
+        Optional<List<String>> users();
+
+        @WithDefault("system:masters,tailor-admins")
+        List<String> groups();
+    }
+
+    interface Rbac {
+        /**
+         * Subjects exempt from the RBAC hygiene checks, as {@code User:NAME}, {@code Group:NAME} or
+         * {@code ServiceAccount:NAMESPACE:NAME}. By default the API server (which reconciles its bootstrap roles,
+         * cluster-admin among them) and the controller manager (which fills aggregated ClusterRoles).
+         */
+        @WithDefault("User:system:apiserver,User:system:kube-controller-manager")
+        List<String> exemptSubjects();
+    }
+
+    interface Engine {
+        /** Policy instances, each used by one request at a time. */
+        @WithDefault("4")
+        int instances();
+
+        /** How long a request waits for a free instance before it counts as an evaluation error. */
+        @WithDefault("2s")
+        Duration borrowTimeout();
+    }
+
+    interface DecisionLogConfig {
+        /** The current decision log file; rotated files get {@code .1}, {@code .2}, … */
+        Path path();
+
+        /** Size at which the file is rotated. */
+        @WithDefault("67108864")
+        long maxBytes();
+
+        /** Rotated files kept besides the current one. */
+        @WithDefault("3")
+        int maxFiles();
+    }
+
+    enum Mode {
+        AUDIT,
+        ENFORCE;
+
+        /** The annotation value: {@code audit} or {@code enforce}. */
+        public String value() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The mode an annotation value names, if it names one. */
+        public static Optional<Mode> of(String value) {
+            for (Mode m : values()) {
+                if (m.value().equals(value)) {
+                    return Optional.of(m);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    enum OnError {
+        /** Audit-mode namespaces are allowed with a warning, enforce-mode ones denied. */
+        FOLLOW_MODE,
+        ALLOW,
+        DENY
+    }
+}

@@ -1,0 +1,77 @@
+package dev.tailor.webhook;
+
+import dev.tailor.policy.PolicyEngine;
+import dev.tailor.webhook.admission.AdmissionHandler;
+import dev.tailor.webhook.decisions.JsonLinesDecisionLog;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/** Wires the plain-Java parts (engine, decision log, handler) into the Quarkus application. */
+@ApplicationScoped
+public class WebhookBeans {
+
+    private static final Logger LOG = Logger.getLogger(WebhookBeans.class);
+
+    @Produces
+    @ApplicationScoped
+    @Startup
+    PolicyEngine policyEngine(TailorConfig config) {
+        long start = System.nanoTime();
+        PolicyEngine engine = PolicyEngine.bundled(config.engine().instances(), config.engine().borrowTimeout());
+        engine.setData(PolicyData.from(config));
+        LOG.infof("policies loaded: %d WASM instances in %d ms", config.engine().instances(),
+                (System.nanoTime() - start) / 1_000_000);
+        return engine;
+    }
+
+    @Produces
+    @ApplicationScoped
+    SyncedDecisionLog decisionLog(TailorConfig config) {
+        return new SyncedDecisionLog(new JsonLinesDecisionLog(
+                config.decisionLog().path(), config.decisionLog().maxBytes(), config.decisionLog().maxFiles()));
+    }
+
+    void closeDecisionLog(@Disposes SyncedDecisionLog log) {
+        log.close();
+    }
+
+    @Produces
+    @ApplicationScoped
+    AdmissionHandler handler(PolicyEngine engine, NamespaceCache namespaces, TailorConfig config,
+            SyncedDecisionLog decisionLog, PrometheusAdmissionMetrics metrics) {
+        return new AdmissionHandler(engine, namespaces, config.defaultMode(), config.clusterScopedMode(),
+                config.onEvaluationError(), decisionLog.log(), metrics, Clock.systemUTC());
+    }
+
+    /** The decision log, forced to disk once a second and on shutdown. */
+    public static final class SyncedDecisionLog implements AutoCloseable {
+        private final JsonLinesDecisionLog log;
+        private final ScheduledExecutorService syncer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tailor-decision-log-sync");
+            t.setDaemon(true);
+            return t;
+        });
+
+        SyncedDecisionLog(JsonLinesDecisionLog log) {
+            this.log = log;
+            syncer.scheduleWithFixedDelay(log::sync, 1, 1, TimeUnit.SECONDS);
+        }
+
+        public JsonLinesDecisionLog log() {
+            return log;
+        }
+
+        @Override
+        public void close() {
+            syncer.shutdownNow();
+            log.close();
+        }
+    }
+}

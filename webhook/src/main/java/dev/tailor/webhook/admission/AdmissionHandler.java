@@ -1,0 +1,217 @@
+package dev.tailor.webhook.admission;
+
+import static dev.tailor.webhook.admission.AdmissionReviews.allowed;
+import static dev.tailor.webhook.admission.AdmissionReviews.denied;
+import static dev.tailor.webhook.admission.AdmissionReviews.withAuditAnnotations;
+import static dev.tailor.webhook.admission.AdmissionReviews.withPatch;
+import static dev.tailor.webhook.admission.AdmissionReviews.withWarnings;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.policy.Decision;
+import dev.tailor.policy.PolicyEngine;
+import dev.tailor.policy.PolicyEvaluationException;
+import dev.tailor.policy.Violation;
+import dev.tailor.webhook.TailorConfig.Mode;
+import dev.tailor.webhook.TailorConfig.OnError;
+import dev.tailor.webhook.decisions.DecisionLog;
+import dev.tailor.webhook.decisions.DecisionRecord;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Decides admission requests — everything between a decoded request and the review to send back, with no HTTP
+ * and no Quarkus in it.
+ *
+ * <ul>
+ *   <li><b>audit</b> (a namespace's default): allowed; each violation comes back as a warning the person running
+ *       kubectl sees — {@code [tailor audit] would be denied in enforce mode: hostNamespaces: host namespaces
+ *       (hostNetwork=true)} — and in {@code auditAnnotations} for the API server's audit log.
+ *   <li><b>enforce</b>: denied, status 403, with the first {@value #MAX_LISTED} violations and the count of the rest.
+ *   <li>violations marked {@code always} (the annotation guard) are denied in both modes.
+ * </ul>
+ *
+ * Every validation is written to the decision log, one line per violated check (or one "allowed" line).
+ */
+public final class AdmissionHandler {
+
+    public static final String MODE_ANNOTATION = "tailor.dev/mode";
+    static final int MAX_LISTED = 10;
+    static final String AUDIT_PREFIX = "[tailor audit] would be denied in enforce mode: ";
+
+    private final PolicyEngine engine;
+    private final NamespaceLookup namespaces;
+    private final Mode defaultMode;
+    private final Mode clusterScopedMode;
+    private final OnError onError;
+    private final DecisionLog decisionLog;
+    private final AdmissionMetrics metrics;
+    private final Clock clock;
+
+    public AdmissionHandler(PolicyEngine engine, NamespaceLookup namespaces, Mode defaultMode, Mode clusterScopedMode,
+            OnError onError, DecisionLog decisionLog, AdmissionMetrics metrics, Clock clock) {
+        this.engine = engine;
+        this.namespaces = namespaces;
+        this.defaultMode = defaultMode;
+        this.clusterScopedMode = clusterScopedMode;
+        this.onError = onError;
+        this.decisionLog = decisionLog;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Answers a {@code /validate} request. */
+    public ObjectNode validate(JsonNode request) {
+        long start = System.nanoTime();
+        String uid = request.path("uid").asText();
+        JsonNode namespace = namespaceOf(request);
+        Mode mode = modeOf(request, namespace);
+        Decision decision;
+        try {
+            decision = engine.validate(input(request, namespace, mode));
+        } catch (PolicyEvaluationException e) {
+            metrics.evaluationError("validate");
+            return evaluationFailed(request, mode, e, start);
+        }
+
+        List<Violation> violations = decision.violations();
+        List<Violation> alwaysDenied = violations.stream().filter(Violation::always).toList();
+        ObjectNode review;
+        String result;
+        if (!alwaysDenied.isEmpty()) {
+            review = denied(uid, denialMessage(alwaysDenied));
+            withWarnings(review, auditWarnings(violations.stream().filter(v -> !v.always()).toList()));
+            result = "denied";
+        } else if (violations.isEmpty()) {
+            review = allowed(uid);
+            result = "allowed";
+        } else if (mode == Mode.ENFORCE) {
+            review = denied(uid, denialMessage(violations));
+            result = "denied";
+        } else {
+            review = withWarnings(allowed(uid), auditWarnings(violations));
+            result = "warned";
+        }
+        if (!violations.isEmpty()) {
+            Map<String, String> annotations = new LinkedHashMap<>();
+            annotations.put("mode", mode.value());
+            annotations.put("violations", violations.stream().map(Violation::check).distinct().collect(Collectors.joining(",")));
+            withAuditAnnotations(review, annotations);
+        }
+        record(request, decision.workload(), mode, violations, result);
+        metrics.reviewed("validate", request.path("operation").asText(), kind(request), mode.value(), result,
+                System.nanoTime() - start);
+        return review;
+    }
+
+    /** Answers a {@code /mutate} request: a JSON Patch, or nothing to change. */
+    public ObjectNode mutate(JsonNode request) {
+        long start = System.nanoTime();
+        String uid = request.path("uid").asText();
+        JsonNode namespace = namespaceOf(request);
+        Mode mode = modeOf(request, namespace);
+        try {
+            ObjectNode review = withPatch(allowed(uid), engine.mutate(input(request, namespace, mode)));
+            metrics.reviewed("mutate", request.path("operation").asText(), kind(request), mode.value(),
+                    review.path("response").has("patch") ? "patched" : "allowed", System.nanoTime() - start);
+            return review;
+        } catch (PolicyEvaluationException e) {
+            // A mutation that cannot be computed is left out; /validate still judges the object as it is.
+            metrics.evaluationError("mutate");
+            metrics.reviewed("mutate", request.path("operation").asText(), kind(request), mode.value(), "error",
+                    System.nanoTime() - start);
+            return withWarnings(allowed(uid), List.of("[tailor] could not compute a mutation: " + e.getMessage()));
+        }
+    }
+
+    private ObjectNode evaluationFailed(JsonNode request, Mode mode, PolicyEvaluationException e, long start) {
+        String uid = request.path("uid").asText();
+        boolean deny = switch (onError) {
+            case ALLOW -> false;
+            case DENY -> true;
+            case FOLLOW_MODE -> mode == Mode.ENFORCE;
+        };
+        String message = "tailor could not evaluate its policies: " + e.getMessage();
+        ObjectNode review = deny
+                ? AdmissionReviews.errored(uid, 500, "InternalError", message + "; denied because the namespace is enforced")
+                : withWarnings(allowed(uid), List.of("[tailor] " + message + "; allowed because the namespace is in audit mode"));
+        String result = deny ? "denied" : "error";
+        decisionLog.record(List.of(new DecisionRecord(clock.instant(), uid, request.path("namespace").asText(""), "",
+                request.path("userInfo").path("username").asText(""), request.path("operation").asText(),
+                kind(request), request.path("name").asText(""), mode.value(), "", "error", message)));
+        metrics.reviewed("validate", request.path("operation").asText(), kind(request), mode.value(), result,
+                System.nanoTime() - start);
+        return review;
+    }
+
+    private void record(JsonNode request, String workload, Mode mode, List<Violation> violations, String result) {
+        String uid = request.path("uid").asText();
+        String ns = request.path("namespace").asText("");
+        String user = request.path("userInfo").path("username").asText("");
+        String operation = request.path("operation").asText();
+        String name = request.path("name").asText("");
+        List<DecisionRecord> records = new ArrayList<>();
+        if (violations.isEmpty()) {
+            records.add(new DecisionRecord(clock.instant(), uid, ns, workload, user, operation, kind(request), name,
+                    mode.value(), "", "allowed", ""));
+        }
+        for (Violation v : violations) {
+            String verdict = v.always() || mode == Mode.ENFORCE ? "denied" : "warned";
+            records.add(new DecisionRecord(clock.instant(), uid, ns, workload, user, operation, kind(request), name,
+                    mode.value(), v.check(), verdict, v.message()));
+            metrics.decision(v.check(), verdict);
+        }
+        decisionLog.record(records);
+    }
+
+    private JsonNode namespaceOf(JsonNode request) {
+        String ns = request.path("namespace").asText("");
+        if (!ns.isEmpty()) {
+            return namespaces.namespace(ns);
+        }
+        if (kind(request).equals("Namespace")) {
+            return namespaces.namespace(request.path("name").asText(""));
+        }
+        return null;
+    }
+
+    private Mode modeOf(JsonNode request, JsonNode namespace) {
+        if (namespace == null) {
+            boolean clusterScoped = request.path("namespace").asText("").isEmpty() && !kind(request).equals("Namespace");
+            return clusterScoped ? clusterScopedMode : defaultMode;
+        }
+        return Mode.of(namespace.path("metadata").path("annotations").path(MODE_ANNOTATION).asText("")).orElse(defaultMode);
+    }
+
+    private static ObjectNode input(JsonNode request, JsonNode namespace, Mode mode) {
+        ObjectNode input = JsonNodeFactory.instance.objectNode();
+        input.set("request", request);
+        input.set("namespace", namespace == null ? JsonNodeFactory.instance.nullNode() : namespace);
+        input.put("mode", mode.value());
+        return input;
+    }
+
+    private static String kind(JsonNode request) {
+        return request.path("kind").path("kind").asText();
+    }
+
+    private static List<String> auditWarnings(List<Violation> violations) {
+        return violations.stream().map(v -> AUDIT_PREFIX + v.message()).toList();
+    }
+
+    /** "tailor: 2 violations: hostNamespaces: host namespaces (hostNetwork=true); privileged: …" */
+    static String denialMessage(List<Violation> violations) {
+        StringBuilder message = new StringBuilder("tailor: ");
+        message.append(violations.size()).append(violations.size() == 1 ? " violation: " : " violations: ");
+        message.append(violations.stream().limit(MAX_LISTED).map(Violation::message).collect(Collectors.joining("; ")));
+        if (violations.size() > MAX_LISTED) {
+            message.append("; and ").append(violations.size() - MAX_LISTED).append(" more");
+        }
+        return message.toString();
+    }
+}

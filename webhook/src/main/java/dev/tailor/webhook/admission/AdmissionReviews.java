@@ -1,0 +1,168 @@
+package dev.tailor.webhook.admission;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reading {@code admission.k8s.io/v1} AdmissionReviews and writing their responses — the named response
+ * factories ({@link #allowed}, {@link #denied}, {@link #errored}) and the appending {@link #withWarnings},
+ * {@link #withAuditAnnotations} and {@link #withPatch}. Values, not exceptions, carry a denial.
+ */
+public final class AdmissionReviews {
+
+    public static final String API_VERSION = "admission.k8s.io/v1";
+    public static final String KIND = "AdmissionReview";
+
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    static {
+        // Kubernetes objects are shallow; a deeply nested body is an attack, not a pod.
+        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
+    }
+
+    private AdmissionReviews() {}
+
+    /** Reads at most {@code maxBytes} from {@code body}; one byte more is a 413. */
+    public static byte[] readCapped(InputStream body, int maxBytes) throws IOException, BadReviewException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxBytes, 64 * 1024));
+        byte[] buffer = new byte[16 * 1024];
+        int total = 0;
+        for (int n; (n = body.read(buffer)) != -1; ) {
+            total += n;
+            if (total > maxBytes) {
+                throw new BadReviewException(413, "", "AdmissionReview larger than " + maxBytes + " bytes");
+            }
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Decodes a review and returns its {@code request}, checked for what every answer needs: the review's
+     * apiVersion and kind, a {@code request.uid}, {@code request.kind.kind}, {@code request.operation}, and
+     * {@code request.object} (or {@code oldObject} for a DELETE).
+     */
+    public static JsonNode decodeRequest(byte[] body) throws BadReviewException {
+        JsonNode review;
+        try {
+            review = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new BadReviewException(400, "", "body is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadReviewException(400, "", "body could not be read: " + e.getMessage());
+        }
+        if (review == null || !review.isObject()) {
+            throw new BadReviewException(400, "", "body is not a JSON object");
+        }
+        String uid = review.path("request").path("uid").isTextual() ? review.path("request").path("uid").asText() : "";
+        if (!API_VERSION.equals(review.path("apiVersion").asText(null))) {
+            throw new BadReviewException(400, uid, "apiVersion must be " + API_VERSION + ", got "
+                    + describe(review.get("apiVersion")));
+        }
+        if (!KIND.equals(review.path("kind").asText(null))) {
+            throw new BadReviewException(400, uid, "kind must be " + KIND + ", got " + describe(review.get("kind")));
+        }
+        JsonNode request = review.get("request");
+        if (request == null || !request.isObject()) {
+            throw new BadReviewException(400, "", "request is missing");
+        }
+        if (uid.isEmpty()) {
+            throw new BadReviewException(400, "", "request.uid is missing");
+        }
+        if (!request.path("kind").path("kind").isTextual()) {
+            throw new BadReviewException(400, uid, "request.kind.kind is missing");
+        }
+        String operation = request.path("operation").asText("");
+        if (!List.of("CREATE", "UPDATE", "DELETE", "CONNECT").contains(operation)) {
+            throw new BadReviewException(400, uid, "request.operation must be CREATE, UPDATE, DELETE or CONNECT, got "
+                    + describe(request.get("operation")));
+        }
+        boolean deleting = operation.equals("DELETE");
+        JsonNode object = request.get(deleting ? "oldObject" : "object");
+        if (object == null || !object.isObject()) {
+            throw new BadReviewException(400, uid, "request." + (deleting ? "oldObject" : "object") + " is missing");
+        }
+        return request;
+    }
+
+    private static String describe(JsonNode value) {
+        return value == null ? "nothing" : value.toString();
+    }
+
+    /** {@code {"apiVersion": …, "kind": "AdmissionReview", "response": {"uid": …, "allowed": true}}} */
+    public static ObjectNode allowed(String uid) {
+        ObjectNode review = JSON.createObjectNode();
+        review.put("apiVersion", API_VERSION);
+        review.put("kind", KIND);
+        review.putObject("response").put("uid", uid).put("allowed", true);
+        return review;
+    }
+
+    /** Denied with HTTP-level 200 and {@code status.code} 403, the way the API server shows it to kubectl. */
+    public static ObjectNode denied(String uid, String message) {
+        return errored(uid, 403, "Forbidden", message);
+    }
+
+    /** Not allowed, with a status code and message. */
+    public static ObjectNode errored(String uid, int code, String reason, String message) {
+        ObjectNode review = allowed(uid);
+        ObjectNode response = (ObjectNode) review.get("response");
+        response.put("allowed", false);
+        response.putObject("status").put("code", code).put("reason", reason).put("message", message);
+        return review;
+    }
+
+    public static ObjectNode withWarnings(ObjectNode review, List<String> warnings) {
+        if (!warnings.isEmpty()) {
+            ObjectNode response = (ObjectNode) review.get("response");
+            ArrayNode array = response.has("warnings") ? (ArrayNode) response.get("warnings") : response.putArray("warnings");
+            warnings.forEach(array::add);
+        }
+        return review;
+    }
+
+    public static ObjectNode withAuditAnnotations(ObjectNode review, Map<String, String> annotations) {
+        if (!annotations.isEmpty()) {
+            ObjectNode target = ((ObjectNode) review.get("response")).putObject("auditAnnotations");
+            annotations.forEach(target::put);
+        }
+        return review;
+    }
+
+    /** Adds a JSON Patch (base64, as the API expects) when there is anything to patch. */
+    public static ObjectNode withPatch(ObjectNode review, List<JsonNode> operations) {
+        if (!operations.isEmpty()) {
+            ArrayNode patch = JSON.createArrayNode();
+            operations.forEach(patch::add);
+            ObjectNode response = (ObjectNode) review.get("response");
+            response.put("patchType", "JSONPatch");
+            response.put("patch", Base64.getEncoder().encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8)));
+        }
+        return review;
+    }
+
+    public static byte[] toBytes(JsonNode review) {
+        try {
+            return JSON.writeValueAsBytes(review);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree always serializes", e);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.tailor.webhook.decisions;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/**
+ * The decision log as JSON lines in a file, bounded by rotation: when the file passes {@code maxBytes} it
+ * becomes {@code <file>.1} (older ones shift to {@code .2} … {@code .maxFiles}, the oldest is dropped), so the
+ * log never takes more than about {@code (maxFiles + 1) * maxBytes} of disk.
+ *
+ * <p>Durable: each decision's lines are written with one {@code write} to the operating system before the
+ * admission response goes out, so a crash of the webhook loses nothing it answered; {@link #sync} forces them
+ * to the disk (called periodically and on shutdown).
+ */
+public final class JsonLinesDecisionLog implements DecisionLog, AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private final Path path;
+    private final long maxBytes;
+    private final int maxFiles;
+    private FileChannel channel;
+    private long size;
+
+    public JsonLinesDecisionLog(Path path, long maxBytes, int maxFiles) {
+        if (maxBytes < 1024) {
+            throw new IllegalArgumentException("decision log maxBytes must be at least 1024, was " + maxBytes);
+        }
+        this.path = path.toAbsolutePath();
+        this.maxBytes = maxBytes;
+        this.maxFiles = Math.max(0, maxFiles);
+        try {
+            Files.createDirectories(this.path.getParent());
+            open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the decision log " + this.path, e);
+        }
+    }
+
+    private void open() throws IOException {
+        channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        size = channel.size();
+    }
+
+    @Override
+    public synchronized void record(List<DecisionRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        try {
+            StringBuilder lines = new StringBuilder(256 * records.size());
+            for (DecisionRecord r : records) {
+                lines.append(JSON.writeValueAsString(r)).append('\n');
+            }
+            ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (size > 0 && size + bytes.remaining() > maxBytes) {
+                rotate();
+            }
+            while (bytes.hasRemaining()) {
+                size += channel.write(bytes);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the decision log " + path, e);
+        }
+    }
+
+    private void rotate() throws IOException {
+        channel.force(true);
+        channel.close();
+        if (maxFiles == 0) {
+            Files.delete(path);
+        } else {
+            Files.deleteIfExists(rotated(maxFiles));
+            for (int i = maxFiles - 1; i >= 1; i--) {
+                if (Files.exists(rotated(i))) {
+                    Files.move(rotated(i), rotated(i + 1), StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+            Files.move(path, rotated(1), StandardCopyOption.ATOMIC_MOVE);
+        }
+        open();
+    }
+
+    private Path rotated(int n) {
+        return path.resolveSibling(path.getFileName() + "." + n);
+    }
+
+    /** Forces what was written to the disk. */
+    public synchronized void sync() {
+        try {
+            if (channel.isOpen()) {
+                channel.force(false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot sync the decision log " + path, e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            if (channel.isOpen()) {
+                channel.force(true);
+                channel.close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close the decision log " + path, e);
+        }
+    }
+}
