@@ -35,7 +35,7 @@ violation contains {
 	"reason": "not allowed to switch this namespace",
 	"detail": concat("", [
 		"user \"", input.request.userInfo.username, "\" may not change ", kube.join_quoted(sort(changed)),
-		"; only the users ", kube.join_quoted(_admin_users), " and the groups ", kube.join_quoted(_admin_groups), " may",
+		", only ", concat(", ", _admins), " may",
 	]),
 	"fields": [concat("", ["metadata.annotations[\"", key, "\"]"]) | some key in sort(changed)],
 	"allowed": "changes by configured admins only",
@@ -99,6 +99,12 @@ default _admin_users := []
 _admin_groups := object.get(data.config, ["admins", "groups"], ["system:masters", "tailor-admins"]) if data.config
 
 default _admin_groups := ["system:masters", "tailor-admins"]
+
+# "user \"carol\"", "group \"tailor-admins\""
+_admins := array.concat(
+	[concat("", ["user \"", u, "\""]) | some u in _admin_users],
+	[concat("", ["group \"", g, "\""]) | some g in _admin_groups],
+)
 
 _requester_is_admin if input.request.userInfo.username in _admin_users
 

@@ -51,3 +51,8 @@ test_mode_label_must_mirror_the_annotation if {
 	some v in namespace_annotations.violation with input as update(forged, enforce, "alice", [])
 	v.reason == "mode label out of sync"
 }
+
+test_denial_names_who_may_switch if {
+	some v in namespace_annotations.violation with input as update(audit, enforce, "alice", ["shop-owners"])
+	v.detail == "user \"alice\" may not change \"tailor.dev/mode\", only group \"system:masters\", group \"tailor-admins\" may"
+}

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>The same engine serves the webhook and the impact preview, so the two can never disagree.
  */
-public final class PolicyEngine {
+public final class PolicyEngine implements AdmissionPolicy {
 
     /** The compiled bundle on the classpath, written by {@code rego/build-policies}. */
     public static final String BUNDLED_WASM = "/dev/tailor/policy/policy.wasm";
@@ -106,6 +106,7 @@ public final class PolicyEngine {
      *
      * @param input {@code {"request": AdmissionRequest, "namespace": Namespace|null, "mode": "audit"|"enforce"}}
      */
+    @Override
     public Decision validate(JsonNode input) {
         JsonNode result = evaluate(VALIDATE, input);
         List<Violation> violations = new ArrayList<>();
@@ -129,6 +130,7 @@ public final class PolicyEngine {
     }
 
     /** Evaluates {@code tailor/admission/mutate}: the JSON Patch operations for the request, possibly none. */
+    @Override
     public List<JsonNode> mutate(JsonNode input) {
         List<JsonNode> ops = new ArrayList<>();
         evaluate(MUTATE, input).forEach(ops::add);

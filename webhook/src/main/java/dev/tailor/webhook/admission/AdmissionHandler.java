@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.policy.Decision;
-import dev.tailor.policy.PolicyEngine;
+import dev.tailor.policy.AdmissionPolicy;
 import dev.tailor.policy.PolicyEvaluationException;
 import dev.tailor.policy.Violation;
 import dev.tailor.webhook.TailorConfig.Mode;
@@ -44,7 +44,7 @@ public final class AdmissionHandler {
     static final int MAX_LISTED = 10;
     static final String AUDIT_PREFIX = "[tailor audit] would be denied in enforce mode: ";
 
-    private final PolicyEngine engine;
+    private final AdmissionPolicy engine;
     private final NamespaceLookup namespaces;
     private final Mode defaultMode;
     private final Mode clusterScopedMode;
@@ -53,7 +53,7 @@ public final class AdmissionHandler {
     private final AdmissionMetrics metrics;
     private final Clock clock;
 
-    public AdmissionHandler(PolicyEngine engine, NamespaceLookup namespaces, Mode defaultMode, Mode clusterScopedMode,
+    public AdmissionHandler(AdmissionPolicy engine, NamespaceLookup namespaces, Mode defaultMode, Mode clusterScopedMode,
             OnError onError, DecisionLog decisionLog, AdmissionMetrics metrics, Clock clock) {
         this.engine = engine;
         this.namespaces = namespaces;
