@@ -9,7 +9,7 @@ final class Fixtures {
     private Fixtures() {}
 
     static Path root() {
-        String configured = System.getProperty("tailor.root");
+        String configured = System.getProperty("repository.root");
         Path start = configured != null ? Paths.get(configured) : Paths.get("").toAbsolutePath();
         for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isDirectory(dir.resolve("test-fixtures"))) {

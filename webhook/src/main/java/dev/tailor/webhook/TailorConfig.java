@@ -37,6 +37,8 @@ public interface TailorConfig {
 
     DecisionLogConfig decisionLog();
 
+    Tls tls();
+
     /**
      * Approved behavior per workload until it comes from generated objects: a JSON file
      * {@code {"workloads": {"<ns>": {"<kind>.<name>": {"serviceAccount": …, "seccompProfile": …}}}}}.
@@ -75,6 +77,20 @@ public interface TailorConfig {
         /** How long a request waits for a free instance before it counts as an evaluation error. */
         @WithDefault("2s")
         Duration borrowTimeout();
+    }
+
+    interface Tls {
+        /** The serving certificate (PEM, the chain), as cert-manager writes it into a Secret. */
+        @WithDefault("/etc/tailor/tls/tls.crt")
+        Path cert();
+
+        /** Its private key (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC). */
+        @WithDefault("/etc/tailor/tls/tls.key")
+        Path key();
+
+        /** How often the two files are checked for a rotation. */
+        @WithDefault("10s")
+        Duration watchPeriod();
     }
 
     interface DecisionLogConfig {

@@ -1,0 +1,79 @@
+package dev.tailor.webhook;
+
+import dev.tailor.tls.DevCertificates;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Serves the webhook under test with a certificate generated for the test run, from a CA generated for it —
+ * the files laid out as cert-manager writes them, re-read every second so a test can rotate them.
+ */
+public class DevTlsResource implements QuarkusTestResourceLifecycleManager {
+
+    static volatile Path dir;
+    static volatile DevCertificates ca;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            dir = Files.createTempDirectory("tailor-webhook-tls");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ca = DevCertificates.newAuthority(Duration.ofDays(1));
+        issue();
+        return Map.of(
+                "tailor.tls.cert", dir.resolve("tls.crt").toString(),
+                "tailor.tls.key", dir.resolve("tls.key").toString(),
+                "tailor.tls.watch-period", "500ms",
+                "quarkus.http.test-ssl-port", "0",
+                "tailor.decision-log.path", dir.resolve("decisions.jsonl").toString());
+    }
+
+    /** Issues a new serving certificate into the watched files (a rotation, as cert-manager does it). */
+    static X509Certificate issue() {
+        return ca.writeServingCertificate(dir, List.of("localhost", "127.0.0.1"), Duration.ofHours(1));
+    }
+
+    /** A TLS context that trusts only the test CA. A new one per call, so no TLS session is resumed. */
+    static SSLContext trustingTestCa() {
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("tailor-dev-ca", ca.caCertificate());
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static KeyStore trustStore() {
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("tailor-dev-ca", ca.caCertificate());
+            return trust;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        // The temporary directory goes with the JVM's temp dir clean-up; nothing secret outlives the run.
+    }
+}

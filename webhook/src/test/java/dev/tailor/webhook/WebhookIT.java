@@ -1,0 +1,235 @@
+package dev.tailor.webhook;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailor.webhook.fixtures.AdmissionFixtures;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.config.RestAssuredConfig;
+import io.restassured.config.SSLConfig;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.net.URL;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The webhook over HTTPS, with its namespace informer on the Kubernetes test server: every fixture both ways,
+ * the annotation flip audit → enforce → audit without a restart, the bad-input table over HTTP, health and
+ * metrics.
+ */
+@QuarkusTest
+@WithKubernetesTestServer
+@QuarkusTestResource(DevTlsResource.class)
+class WebhookIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    @TestHTTPResource(value = "/", tls = true)
+    URL url;
+
+    private KubernetesClient kube() {
+        return server.getClient();
+    }
+
+    private RequestSpecification https() {
+        return given().baseUri(url.toString())
+                .config(RestAssuredConfig.config().sslConfig(SSLConfig.sslConfig().trustStore(DevTlsResource.trustStore())));
+    }
+
+    @BeforeEach
+    void namespacesInAuditMode() throws Exception {
+        AdmissionFixtures.namespaces().forEach((name, annotations) -> setMode(name, annotations, "audit"));
+        awaitReady();
+        for (String name : AdmissionFixtures.namespaces().keySet()) {
+            awaitMode(name, "audit");
+        }
+    }
+
+    private void setMode(String name, Map<String, String> annotations, String mode) {
+        var ns = new NamespaceBuilder().withNewMetadata().withName(name).addToAnnotations(annotations)
+                .addToAnnotations("tailor.dev/mode", mode).addToLabels("tailor.dev/mode", mode).endMetadata().build();
+        kube().namespaces().resource(ns).createOr(NonDeletingOperation::update);
+    }
+
+    private void awaitReady() throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            if (https().get("/q/health/ready").statusCode() == 200) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("webhook not ready: " + https().get("/q/health/ready").asString());
+    }
+
+    private Response post(String path, JsonNode review) {
+        return https().contentType("application/json").body(review.toString()).post(path);
+    }
+
+    private static AdmissionFixtures.Case fixture(String name) {
+        return AdmissionFixtures.all().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Waits until a hostNetwork pod in {@code ns} gets the verdict of {@code mode}; returns the milliseconds. */
+    private long awaitMode(String ns, String mode) throws InterruptedException {
+        JsonNode review = fixture(ns.equals("legacy") ? "pod-host-network" : "deployment-host-network").review();
+        long start = System.nanoTime();
+        boolean wantAllowed = mode.equals("audit");
+        while (System.nanoTime() - start < 10_000_000_000L) {
+            if (post("/validate", review).jsonPath().getBoolean("response.allowed") == wantAllowed) {
+                return (System.nanoTime() - start) / 1_000_000;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(ns + " did not switch to " + mode + " within 10 s");
+    }
+
+    @Test
+    void everyFixtureIsWarnedInAuditAndDeniedInEnforce() throws Exception {
+        for (AdmissionFixtures.Case c : AdmissionFixtures.all()) {
+            Response r = post("/validate", c.review());
+            r.then().statusCode(200).body("apiVersion", equalTo("admission.k8s.io/v1"))
+                    .body("response.uid", equalTo(c.review().path("request").path("uid").asText()));
+            boolean guard = c.expectedChecks().contains("namespaceAnnotationGuard");
+            assertEquals(!guard, r.jsonPath().getBoolean("response.allowed"), c.name());
+            if (!guard) {
+                List<String> warnings = r.jsonPath().getList("response.warnings", String.class);
+                List<String> warned = warnings == null ? List.of() : warnings.stream()
+                        .map(w -> w.replace("[tailor audit] would be denied in enforce mode: ", "").split(":")[0])
+                        .sorted().toList();
+                assertEquals(c.expectedChecks(), warned, c.name());
+            }
+        }
+        AdmissionFixtures.namespaces().forEach((name, annotations) -> setMode(name, annotations, "enforce"));
+        for (String name : AdmissionFixtures.namespaces().keySet()) {
+            awaitMode(name, "enforce");
+        }
+        for (AdmissionFixtures.Case c : AdmissionFixtures.all()) {
+            if (c.namespace().isEmpty()) {
+                continue; // cluster-scoped: tailor.cluster-scoped-mode, audit by default
+            }
+            Response r = post("/validate", c.review());
+            assertEquals(c.expectedChecks().isEmpty(), r.jsonPath().getBoolean("response.allowed"), c.name());
+            if (!c.expectedChecks().isEmpty()) {
+                assertEquals(403, r.jsonPath().getInt("response.status.code"), c.name());
+                String message = r.jsonPath().getString("response.status.message");
+                for (String check : c.expectedChecks()) {
+                    assertTrue(message.contains(check + ": "), c.name() + ": " + message);
+                }
+            }
+        }
+    }
+
+    @Test
+    void annotationFlipTakesEffectWithoutRestartAndWithinFiveSeconds() throws Exception {
+        JsonNode review = fixture("deployment-host-network").review();
+        post("/validate", review).then().body("response.allowed", is(true))
+                .body("response.warnings[0]", startsWith("[tailor audit] would be denied in enforce mode: hostNamespaces"));
+
+        setMode("shop", AdmissionFixtures.namespaces().get("shop"), "enforce");
+        long toEnforce = awaitMode("shop", "enforce");
+        post("/validate", review).then().body("response.allowed", is(false))
+                .body("response.status.code", is(403))
+                .body("response.status.message", containsString("hostNamespaces: host namespaces (hostNetwork=true)"));
+
+        setMode("shop", AdmissionFixtures.namespaces().get("shop"), "audit");
+        long toAudit = awaitMode("shop", "audit");
+        System.out.printf("annotation flip took effect after %d ms (enforce) and %d ms (audit)%n", toEnforce, toAudit);
+        assertTrue(toEnforce < 5000 && toAudit < 5000, toEnforce + " ms, " + toAudit + " ms");
+    }
+
+    @Test
+    void guardDeniesANamespaceOwnerInAuditMode() {
+        post("/validate", fixture("namespace-owner-switches-to-audit").review()).then()
+                .body("response.allowed", is(false))
+                .body("response.status.message", containsString("namespaceAnnotationGuard"));
+        post("/validate", fixture("namespace-admin-switches-to-enforce").review()).then()
+                .body("response.allowed", is(true));
+    }
+
+    @Test
+    void mutateMirrorsTheModeIntoTheNamespaceLabel() {
+        JsonNode review = fixture("namespace-admin-switches-to-enforce").review().deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) review.path("request").path("object").path("metadata")
+                .path("labels")).put("tailor.dev/mode", "audit");
+        post("/mutate", review).then().statusCode(200).body("response.allowed", is(true))
+                .body("response.patchType", equalTo("JSONPatch"));
+        post("/mutate", fixture("pod-restricted-conforms").review()).then()
+                .body("response.allowed", is(true)).body("response.patch", equalTo(null));
+    }
+
+    @Test
+    void badInputGetsAJsonErrorNeverA500() {
+        https().contentType("application/json").body("{not json").post("/validate").then()
+                .statusCode(400).body("response.status.message", startsWith("body is not JSON"));
+        https().contentType("application/json").body("{\"apiVersion\":\"v1\",\"kind\":\"AdmissionReview\"}")
+                .post("/validate").then().statusCode(400)
+                .body("response.status.message", startsWith("apiVersion must be admission.k8s.io/v1"));
+        https().contentType("text/plain").body("hello").post("/validate").then()
+                .statusCode(415).body("response.status.message", startsWith("Content-Type must be application/json"));
+        String huge = "{\"apiVersion\":\"admission.k8s.io/v1\",\"pad\":\"" + "x".repeat(3 * 1024 * 1024) + "\"}";
+        https().contentType("application/json").body(huge).post("/validate").then()
+                .statusCode(413).body("response.status.code", is(413));
+        JsonNode missingObject = fixture("pod-host-network").review().deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) missingObject.get("request")).remove("object");
+        post("/validate", missingObject).then().statusCode(400)
+                .body("response.uid", equalTo(missingObject.path("request").path("uid").asText()))
+                .body("response.status.message", equalTo("request.object is missing"));
+    }
+
+    @Test
+    void unknownKindsAreAllowedWithoutViolations() throws Exception {
+        JsonNode review = JSON.readTree("""
+                {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                 "request": {"uid": "1e0f3c2a-0000-4000-8000-000000000001",
+                   "kind": {"group": "", "version": "v1", "kind": "ConfigMap"},
+                   "resource": {"group": "", "version": "v1", "resource": "configmaps"},
+                   "namespace": "shop", "name": "settings", "operation": "CREATE",
+                   "userInfo": {"username": "alice"},
+                   "object": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"a": "b"}}}}""");
+        post("/validate", review).then().statusCode(200).body("response.allowed", is(true))
+                .body("response.warnings", equalTo(null));
+    }
+
+    @Test
+    void metricsAndDecisionLogRecordTheDecisions() throws Exception {
+        post("/validate", fixture("pod-privileged").review());
+        String metrics = https().get("/q/metrics").asString();
+        assertTrue(metrics.contains("tailor_admission_seconds_bucket"), "latency histogram missing");
+        assertTrue(metrics.contains("tailor_decisions_total{check=\"privileged\",verdict=\"warned\"}"), "decision counter missing");
+        String log = Files.readString(DevTlsResource.dir.resolve("decisions.jsonl"));
+        JsonNode last = JSON.readTree(log.lines().filter(l -> l.contains("\"check\":\"privileged\"")).reduce((a, b) -> b).orElseThrow());
+        assertEquals("legacy", last.path("namespace").asText());
+        assertEquals("warned", last.path("verdict").asText());
+        assertEquals("Pod", last.path("kind").asText());
+    }
+
+    @Test
+    void healthIsReadyWithPoliciesAndInformer() {
+        https().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'tailor-webhook' }.data.namespaceInformer", equalTo("synced"));
+    }
+
+}
