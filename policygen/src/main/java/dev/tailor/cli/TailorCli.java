@@ -1,0 +1,40 @@
+package dev.tailor.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code tailor} — least privilege for Kubernetes workloads, from observed evidence.
+ *
+ * <p>Exit codes: 0 done, 1 error, 2 bad usage or input, 3 the preview found something that would be denied.
+ */
+@Command(name = "tailor", mixinStandardHelpOptions = true, version = "tailor 0.1.0",
+        description = "Least privilege for Kubernetes workloads, from observed evidence.",
+        subcommands = {DemoCommand.class})
+public final class TailorCli implements Runnable {
+
+    public static final int OK = 0;
+    public static final int ERROR = 1;
+    public static final int USAGE = 2;
+    public static final int WOULD_DENY = 3;
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** Held so the level set on it is not garbage-collected with the logger. */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    public static void main(String[] args) {
+        // The embedded API stand-in logs every request at INFO; only its problems matter here.
+        MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+        CommandLine cli = new CommandLine(new TailorCli());
+        cli.setExitCodeExceptionMapper(e -> ERROR);
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            command.getErr().println("tailor: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return ERROR;
+        });
+        System.exit(cli.execute(args));
+    }
+}

@@ -1,0 +1,57 @@
+package dev.tailor.demo;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * An embedded stand-in for the Kubernetes API (fabric8's CRUD mock server, over HTTPS on loopback) for running
+ * Tailor where there is no cluster. It stores and watches objects like an API server, but runs no admission
+ * chain and no controllers: nothing it holds calls the webhook by itself.
+ */
+public final class LocalKubernetes implements AutoCloseable {
+
+    private final KubernetesMockServer server;
+    private final NamespacedKubernetesClient client;
+
+    public LocalKubernetes() {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), true);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        client = server.createClient();
+    }
+
+    /** The API server URL, e.g. {@code https://127.0.0.1:41327/}. */
+    public String url() {
+        return client.getConfiguration().getMasterUrl();
+    }
+
+    public NamespacedKubernetesClient client() {
+        return client;
+    }
+
+    /** Creates or updates a namespace with the given annotations (and the mode label Tailor's mutation keeps). */
+    public void applyNamespace(String name, Map<String, String> annotations) {
+        Map<String, String> labels = new HashMap<>();
+        labels.put("kubernetes.io/metadata.name", name);
+        if (annotations.containsKey("tailor.dev/mode")) {
+            labels.put("tailor.dev/mode", annotations.get("tailor.dev/mode"));
+        }
+        var namespace = new NamespaceBuilder().withNewMetadata().withName(name)
+                .withLabels(labels).withAnnotations(annotations).endMetadata().build();
+        client.namespaces().resource(namespace).createOr(NonDeletingOperation::update);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+}

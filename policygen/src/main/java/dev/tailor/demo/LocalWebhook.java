@@ -1,0 +1,146 @@
+package dev.tailor.demo;
+
+import dev.tailor.tls.DevCertificates;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Tailor's webhook run as its own process on loopback, as it runs in a cluster: HTTPS with a serving
+ * certificate from a CA generated for this run, its namespace informer pointed at the given API server.
+ */
+public final class LocalWebhook implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+    private final URI base;
+    private final HttpClient http;
+
+    private LocalWebhook(Process process, Path log, URI base, HttpClient http) {
+        this.process = process;
+        this.log = log;
+        this.base = base;
+        this.http = http;
+    }
+
+    /**
+     * Starts {@code quarkus-run.jar} with a fresh certificate in {@code workDir} and waits until it is ready.
+     *
+     * @param apiServer the Kubernetes API the webhook's informer watches
+     */
+    public static LocalWebhook start(Path jar, Path workDir, String apiServer, Map<String, String> settings)
+            throws IOException, InterruptedException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build the webhook first (mvn -DskipTests install)");
+        }
+        DevCertificates ca = DevCertificates.newAuthority(Duration.ofHours(1));
+        Path tls = workDir.resolve("tls");
+        ca.writeServingCertificate(tls, List.of("127.0.0.1", "localhost"), Duration.ofHours(1));
+        int port = freePort();
+
+        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx256m", "-jar", jar.toString());
+        Map<String, String> env = builder.environment();
+        env.put("TAILOR_TLS_CERT", tls.resolve("tls.crt").toString());
+        env.put("TAILOR_TLS_KEY", tls.resolve("tls.key").toString());
+        env.put("TAILOR_DECISION_LOG_PATH", workDir.resolve("decisions.jsonl").toString());
+        env.put("QUARKUS_HTTP_SSL_PORT", Integer.toString(port));
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", apiServer);
+        // The stand-in API serves a self-signed certificate; a real cluster's CA is verified as usual.
+        env.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
+        env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
+        env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
+        settings.forEach(env::put);
+        Path log = workDir.resolve("webhook.log");
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process process = builder.start();
+
+        HttpClient http = HttpClient.newBuilder().sslContext(trusting(ca)).connectTimeout(Duration.ofSeconds(5)).build();
+        LocalWebhook webhook = new LocalWebhook(process, log, URI.create("https://127.0.0.1:" + port), http);
+        webhook.awaitReady(Duration.ofSeconds(90));
+        return webhook;
+    }
+
+    public URI url() {
+        return base;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    /** POSTs a JSON body; returns the response body. */
+    public String post(String path, byte[] json) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the webhook exited with " + process.exitValue() + "; its log:\n" + tail());
+            }
+            try {
+                HttpRequest ready = HttpRequest.newBuilder(base.resolve("/q/health/ready")).timeout(Duration.ofSeconds(2)).build();
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the webhook was not ready within " + timeout.toSeconds() + " s; its log:\n" + tail());
+    }
+
+    private String tail() throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static SSLContext trusting(DevCertificates ca) {
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("tailor-dev-ca", ca.caCertificate());
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot trust the development CA", e);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package dev.tailor.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tailor.policy.Decision;
+import dev.tailor.policy.PolicyEngine;
+import dev.tailor.webhook.fixtures.TestPaths;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every manifest in manifests/ and cert/ parses with the Kubernetes model, and the pieces fit together: the
+ * webhook configurations call the Service on its port and the paths the webhook serves, the certificate covers
+ * the Service's DNS name and lands in the Secret the Deployment mounts where the webhook reads it, the selectors
+ * match the pods, the failure policy follows the mode — and Tailor's own policies pass Tailor's own objects.
+ */
+class ManifestsTest {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final List<HasMetadata> OBJECTS = new ArrayList<>();
+
+    @BeforeAll
+    static void parse() throws IOException {
+        Path root = TestPaths.fixtures().getParent();
+        for (Path dir : List.of(root.resolve("manifests"), root.resolve("cert"))) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                    if (file.getFileName().toString().equals("kustomization.yaml")) {
+                        assertKustomizationListsEveryFile(file);
+                        continue;
+                    }
+                    for (JsonNode doc : YAML.readerFor(JsonNode.class).readValues(file.toFile()).readAll().stream()
+                            .map(JsonNode.class::cast).toList()) {
+                        HasMetadata object = Serialization.unmarshal(doc.toString());
+                        assertNotNull(object.getMetadata().getName(), file + ": an object without a name");
+                        OBJECTS.add(object);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void assertKustomizationListsEveryFile(Path kustomization) throws IOException {
+        JsonNode k = YAML.readTree(kustomization.toFile());
+        List<String> listed = new ArrayList<>();
+        k.path("resources").forEach(r -> listed.add(r.asText()));
+        try (Stream<Path> siblings = Files.list(kustomization.getParent())) {
+            for (Path p : siblings.filter(p -> p.toString().endsWith(".yaml") && !p.equals(kustomization)).toList()) {
+                assertTrue(listed.contains(p.getFileName().toString()), kustomization + " does not list " + p.getFileName());
+            }
+        }
+    }
+
+    private static <T extends HasMetadata> T one(Class<T> type, String name) {
+        return OBJECTS.stream().filter(type::isInstance).map(type::cast)
+                .filter(o -> o.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
+    }
+
+    private static GenericKubernetesResource custom(String kind, String name) {
+        return OBJECTS.stream().filter(GenericKubernetesResource.class::isInstance).map(GenericKubernetesResource.class::cast)
+                .filter(o -> o.getKind().equals(kind) && o.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+    }
+
+    @Test
+    void webhookConfigurationsCallTheServiceOnItsPortAndTheServedPaths() {
+        Service service = one(Service.class, "tailor-webhook");
+        int port = service.getSpec().getPorts().get(0).getPort();
+        List<WebhookClientConfig> clients = new ArrayList<>();
+        one(ValidatingWebhookConfiguration.class, "tailor").getWebhooks().forEach(w -> {
+            clients.add(w.getClientConfig());
+            assertEquals("/validate", w.getClientConfig().getService().getPath(), w.getName());
+            assertEquals(List.of("v1"), w.getAdmissionReviewVersions(), w.getName());
+            assertEquals("None", w.getSideEffects(), w.getName());
+            assertTrue(w.getTimeoutSeconds() <= 10, w.getName());
+        });
+        one(MutatingWebhookConfiguration.class, "tailor").getWebhooks().forEach(w -> {
+            clients.add(w.getClientConfig());
+            assertEquals("/mutate", w.getClientConfig().getService().getPath(), w.getName());
+            assertEquals("None", w.getSideEffects(), w.getName());
+        });
+        for (WebhookClientConfig c : clients) {
+            assertEquals(service.getMetadata().getName(), c.getService().getName());
+            assertEquals(service.getMetadata().getNamespace(), c.getService().getNamespace());
+            assertEquals(port, c.getService().getPort());
+        }
+        // The paths exist: the resource serves exactly these two.
+        assertTrue(java.util.Arrays.stream(AdmissionResource.class.getDeclaredMethods())
+                .map(m -> m.getAnnotation(jakarta.ws.rs.Path.class)).filter(java.util.Objects::nonNull)
+                .map(jakarta.ws.rs.Path::value).toList().containsAll(List.of("validate", "mutate")));
+    }
+
+    @Test
+    void failurePolicyFollowsTheModeAndKubeSystemIsNeverSent() {
+        one(ValidatingWebhookConfiguration.class, "tailor").getWebhooks().forEach(w -> {
+            String expected = w.getName().startsWith("enforce.") ? "Fail" : "Ignore";
+            assertEquals(expected, w.getFailurePolicy(), w.getName());
+            if (w.getNamespaceSelector() != null) {
+                assertTrue(excludes(w.getNamespaceSelector().getMatchExpressions(), "kube-system")
+                        && excludes(w.getNamespaceSelector().getMatchExpressions(), "tailor-system"), w.getName());
+            }
+        });
+        one(MutatingWebhookConfiguration.class, "tailor").getWebhooks().forEach(w -> {
+            assertEquals("Ignore", w.getFailurePolicy(), w.getName());
+            assertTrue(excludes(w.getNamespaceSelector().getMatchExpressions(), "kube-system"), w.getName());
+        });
+    }
+
+    private static boolean excludes(List<LabelSelectorRequirement> requirements, String namespace) {
+        return requirements.stream().anyMatch(r -> r.getKey().equals("kubernetes.io/metadata.name")
+                && r.getOperator().equals("NotIn") && r.getValues().contains(namespace));
+    }
+
+    @Test
+    void certificateCoversTheServiceAndIsMountedWhereTheWebhookReadsIt() {
+        Service service = one(Service.class, "tailor-webhook");
+        GenericKubernetesResource certificate = custom("Certificate", "tailor-webhook");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = (Map<String, Object>) certificate.getAdditionalProperties().get("spec");
+        String dns = service.getMetadata().getName() + "." + service.getMetadata().getNamespace() + ".svc";
+        assertTrue(((List<?>) spec.get("dnsNames")).contains(dns), "certificate lacks " + dns);
+
+        String injected = certificate.getMetadata().getNamespace() + "/" + certificate.getMetadata().getName();
+        assertEquals(injected, one(ValidatingWebhookConfiguration.class, "tailor").getMetadata().getAnnotations()
+                .get("cert-manager.io/inject-ca-from"));
+        assertEquals(injected, one(MutatingWebhookConfiguration.class, "tailor").getMetadata().getAnnotations()
+                .get("cert-manager.io/inject-ca-from"));
+
+        Deployment deployment = one(Deployment.class, "tailor-webhook");
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        var volume = pod.getVolumes().stream().filter(v -> v.getSecret() != null
+                && v.getSecret().getSecretName().equals(spec.get("secretName"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no volume from Secret " + spec.get("secretName")));
+        var container = pod.getContainers().get(0);
+        String mountPath = container.getVolumeMounts().stream().filter(m -> m.getName().equals(volume.getName()))
+                .findFirst().orElseThrow().getMountPath();
+        Map<String, String> env = new java.util.HashMap<>();
+        container.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+        assertEquals(mountPath + "/tls.crt", env.get("TAILOR_TLS_CERT"));
+        assertEquals(mountPath + "/tls.key", env.get("TAILOR_TLS_KEY"));
+
+        var ca = custom("Issuer", "tailor-ca");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> caSpec = (Map<String, Object>) ((Map<String, Object>) ca.getAdditionalProperties().get("spec")).get("ca");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> caCertSpec = (Map<String, Object>) custom("Certificate", "tailor-ca").getAdditionalProperties().get("spec");
+        assertEquals(caCertSpec.get("secretName"), caSpec.get("secretName"));
+    }
+
+    @Test
+    void selectorsMatchThePods() {
+        Deployment deployment = one(Deployment.class, "tailor-webhook");
+        Map<String, String> labels = deployment.getSpec().getTemplate().getMetadata().getLabels();
+        assertTrue(labels.entrySet().containsAll(deployment.getSpec().getSelector().getMatchLabels().entrySet()));
+        assertTrue(labels.entrySet().containsAll(one(Service.class, "tailor-webhook").getSpec().getSelector().entrySet()));
+        assertTrue(labels.entrySet().containsAll(
+                one(PodDisruptionBudget.class, "tailor-webhook").getSpec().getSelector().getMatchLabels().entrySet()));
+        assertEquals(2, deployment.getSpec().getReplicas());
+        String port = one(Service.class, "tailor-webhook").getSpec().getPorts().get(0).getTargetPort().getStrVal();
+        assertTrue(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
+                .anyMatch(p -> p.getName().equals(port) && p.getContainerPort() == 8443));
+        assertEquals(one(ServiceAccount.class, "tailor-webhook").getMetadata().getName(),
+                deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
+    }
+
+    @Test
+    void tailorsOwnObjectsPassTailorsOwnPoliciesAtRestricted() {
+        PolicyEngine engine = PolicyEngine.bundled(1, Duration.ofSeconds(5));
+        for (HasMetadata object : List.of(one(Deployment.class, "tailor-webhook"), one(ClusterRole.class, "tailor-webhook"),
+                one(ClusterRoleBinding.class, "tailor-webhook"))) {
+            ObjectNode input = new ObjectMapper().createObjectNode();
+            ObjectNode request = input.putObject("request");
+            request.put("uid", "manifest").put("operation", "CREATE").put("namespace", "tailor-system");
+            String apiVersion = object.getApiVersion();
+            request.putObject("kind").put("group", apiVersion.contains("/") ? apiVersion.split("/")[0] : "")
+                    .put("version", apiVersion.substring(apiVersion.indexOf('/') + 1)).put("kind", object.getKind());
+            request.putObject("userInfo").put("username", "kubectl");
+            request.set("object", new ObjectMapper().valueToTree(object));
+            input.putObject("namespace").putObject("metadata").putObject("annotations").put("tailor.dev/pod-security", "restricted");
+            input.put("mode", "enforce");
+            Decision decision = engine.validate(input);
+            assertFalse(decision.hasViolations(), object.getKind() + ": " + decision.violations());
+        }
+        ClusterRole role = one(ClusterRole.class, "tailor-webhook");
+        assertTrue(role.getRules().stream().allMatch(r -> r.getVerbs().stream().allMatch(v -> List.of("get", "list", "watch").contains(v))),
+                "the webhook's own ClusterRole is read-only");
+    }
+}
