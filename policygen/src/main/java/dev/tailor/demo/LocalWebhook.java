@@ -26,12 +26,14 @@ public final class LocalWebhook implements AutoCloseable {
     private final Path log;
     private final URI base;
     private final HttpClient http;
+    private final DevCertificates ca;
 
-    private LocalWebhook(Process process, Path log, URI base, HttpClient http) {
+    private LocalWebhook(Process process, Path log, URI base, HttpClient http, DevCertificates ca) {
         this.process = process;
         this.log = log;
         this.base = base;
         this.http = http;
+        this.ca = ca;
     }
 
     /**
@@ -67,7 +69,7 @@ public final class LocalWebhook implements AutoCloseable {
         Process process = builder.start();
 
         HttpClient http = HttpClient.newBuilder().sslContext(trusting(ca)).connectTimeout(Duration.ofSeconds(5)).build();
-        LocalWebhook webhook = new LocalWebhook(process, log, URI.create("https://127.0.0.1:" + port), http);
+        LocalWebhook webhook = new LocalWebhook(process, log, URI.create("https://127.0.0.1:" + port), http, ca);
         webhook.awaitReady(Duration.ofSeconds(90));
         return webhook;
     }
@@ -78,6 +80,21 @@ public final class LocalWebhook implements AutoCloseable {
 
     public Path log() {
         return log;
+    }
+
+    /** The webhook process's id (for measuring its memory). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** The client that trusts this run's CA, for load generators. */
+    public HttpClient http() {
+        return http;
+    }
+
+    /** Issues a certificate from this run's CA for another local server (the OPA server the benchmark compares). */
+    public void issueCertificate(Path dir) {
+        ca.writeServingCertificate(dir, List.of("127.0.0.1", "localhost"), Duration.ofHours(1));
     }
 
     /** POSTs a JSON body; returns the response body. */
@@ -111,7 +128,7 @@ public final class LocalWebhook implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

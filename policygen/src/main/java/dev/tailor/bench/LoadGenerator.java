@@ -1,0 +1,150 @@
+package dev.tailor.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Sends one request body to one HTTPS endpoint, either at a fixed rate (open loop: each request's latency is
+ * measured from the moment it was due, so a stalled server cannot hide its queue — no coordinated omission) or
+ * as fast as a fixed number of connections allow (closed loop, for the throughput ceiling).
+ */
+public final class LoadGenerator {
+
+    /** What one run measured. Latencies in microseconds. */
+    public record Result(String target, String mode, double offeredRate, double achievedRate, long requests,
+            long errors, long p50, long p99, long p999, long max) {}
+
+    private final HttpClient http;
+    private final URI uri;
+    private final byte[] body;
+    private final Predicate<String> valid;
+
+    public LoadGenerator(HttpClient http, URI uri, byte[] body, Predicate<String> valid) {
+        this.http = http;
+        this.uri = uri;
+        this.body = body;
+        this.valid = valid;
+    }
+
+    private HttpRequest request() {
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    }
+
+    /** Fixed rate for {@code duration} after {@code warmup}; at most {@code maxInFlight} outstanding requests. */
+    public Result fixedRate(String target, double rate, Duration warmup, Duration duration, int maxInFlight)
+            throws InterruptedException {
+        Recorder recorder = new Recorder(3);
+        AtomicLong errors = new AtomicLong();
+        AtomicLong done = new AtomicLong();
+        Semaphore inFlight = new Semaphore(maxInFlight);
+        ConcurrentLinkedQueue<CompletableFuture<?>> pending = new ConcurrentLinkedQueue<>();
+        long intervalNanos = (long) (1e9 / rate);
+        long start = System.nanoTime();
+        long warmupEnd = start + warmup.toNanos();
+        long end = warmupEnd + duration.toNanos();
+        long measuredFrom = 0;
+        long sent = 0;
+        for (long due = start; due < end; due += intervalNanos) {
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            boolean measured = due >= warmupEnd;
+            if (measured && measuredFrom == 0) {
+                recorder.reset();
+                measuredFrom = due;
+            }
+            if (!inFlight.tryAcquire(5, TimeUnit.SECONDS)) {
+                errors.incrementAndGet();
+                continue;
+            }
+            final long dueAt = due;
+            sent += measured ? 1 : 0;
+            CompletableFuture<?> f = http.sendAsync(request(), HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((response, failure) -> {
+                        inFlight.release();
+                        if (!measured) {
+                            return;
+                        }
+                        if (failure != null || response.statusCode() != 200 || !valid.test(response.body())) {
+                            errors.incrementAndGet();
+                        } else {
+                            recorder.recordValue(Math.max(1, (System.nanoTime() - dueAt) / 1000));
+                            done.incrementAndGet();
+                        }
+                    });
+            pending.add(f);
+            if (pending.size() > 10_000) {
+                pending.removeIf(CompletableFuture::isDone);
+            }
+        }
+        for (CompletableFuture<?> f : pending) {
+            try {
+                f.get(15, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // counted as an error in whenComplete
+            }
+        }
+        double seconds = (System.nanoTime() - measuredFrom) / 1e9;
+        Histogram h = recorder.getIntervalHistogram();
+        return new Result(target, "fixed rate", rate, done.get() / seconds, sent, errors.get(),
+                h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
+    }
+
+    /** {@code connections} loops, each sending its next request when the last one returns. */
+    public Result closedLoop(String target, int connections, Duration warmup, Duration duration) throws InterruptedException {
+        Recorder recorder = new Recorder(3);
+        AtomicLong errors = new AtomicLong();
+        AtomicLong done = new AtomicLong();
+        long warmupEnd = System.nanoTime() + warmup.toNanos();
+        long end = warmupEnd + duration.toNanos();
+        Thread[] threads = new Thread[connections];
+        for (int i = 0; i < connections; i++) {
+            threads[i] = new Thread(() -> {
+                while (System.nanoTime() < end) {
+                    long sent = System.nanoTime();
+                    try {
+                        HttpResponse<String> response = http.send(request(), HttpResponse.BodyHandlers.ofString());
+                        if (sent < warmupEnd) {
+                            continue;
+                        }
+                        if (response.statusCode() != 200 || !valid.test(response.body())) {
+                            errors.incrementAndGet();
+                        } else {
+                            recorder.recordValue(Math.max(1, (System.nanoTime() - sent) / 1000));
+                            done.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        if (sent >= warmupEnd) {
+                            errors.incrementAndGet();
+                        }
+                    }
+                }
+            }, "load-" + i);
+            threads[i].start();
+        }
+        Thread.sleep(Math.max(0, (warmupEnd - System.nanoTime()) / 1_000_000));
+        recorder.reset();
+        long measuredFrom = System.nanoTime();
+        for (Thread t : threads) {
+            t.join();
+        }
+        double seconds = (System.nanoTime() - measuredFrom) / 1e9;
+        Histogram h = recorder.getIntervalHistogram();
+        return new Result(target, connections + " connections", 0, done.get() / seconds, done.get() + errors.get(),
+                errors.get(), h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9),
+                h.getMaxValue());
+    }
+}
