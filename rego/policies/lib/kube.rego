@@ -58,6 +58,9 @@ object_get(obj, _, default_value) := default_value if not is_object(obj)
 # initContainers, containers, ephemeralContainers.
 container_lists := ["initContainers", "containers", "ephemeralContainers"]
 
+# The containers of the admitted pod or pod template (computed once per evaluation).
+pod_containers := containers(pod.spec)
+
 containers(spec) := [c |
 	some list in container_lists
 	some i, container in object.get(spec, list, [])

@@ -34,7 +34,7 @@ version := concat("", ["v1.", format_int(minor, 10)])
 # force replaces it (restricted checks override their baseline counterparts, as PSA's OverrideCheckIDs do).
 in_force(check) if {
 	_enabled(check)
-	not _overridden(check.id)
+	not overridden[check.id]
 }
 
 _enabled(check) if {
@@ -43,11 +43,12 @@ _enabled(check) if {
 	check.since <= minor
 }
 
-_overridden(id) if {
+# The ids of the checks replaced at this level and version (computed once per evaluation).
+overridden := {id |
 	some name
 	other := data.checks.podsecurity[name].check
-	id in object.get(other, "overrides", [])
 	_enabled(other)
+	some id in object.get(other, "overrides", [])
 }
 
 # Pods in a user namespace (spec.hostUsers=false) are exempt from some checks from policy v1.35 (KEP-127).

@@ -28,7 +28,7 @@ violation contains {
 	wanted := approved.workload.seccompProfile
 	pod_profile := object.get(kube.security_context(kube.pod.spec), "seccompProfile", null)
 	bad := [c |
-		some c in kube.containers(kube.pod.spec)
+		some c in kube.pod_containers
 		not _is_approved(_effective(kube.security_context(c.container), pod_profile), wanted)
 	]
 	count(bad) > 0

@@ -20,7 +20,7 @@ violation contains {
 	"allowed": "false",
 } if {
 	not psa.is_windows_pod
-	bad := [c | some c in kube.containers(kube.pod.spec); not kube.security_context(c.container).allowPrivilegeEscalation == false]
+	bad := [c | some c in kube.pod_containers; not kube.security_context(c.container).allowPrivilegeEscalation == false]
 	count(bad) > 0
 	names := [c.name | some c in bad]
 }

@@ -34,7 +34,7 @@ _pod_field := [{"text": concat("", ["pod \"", t, "\""]), "field": concat("", [ku
 ]
 
 _container_fields := [{"text": concat("", ["container \"", c.name, "\" \"", t, "\""]), "field": concat("", [kube.container_path(c), ".securityContext.appArmorProfile.type"])} |
-	some c in kube.containers(kube.pod.spec)
+	some c in kube.pod_containers
 	profile := kube.security_context(c.container).appArmorProfile
 	is_object(profile)
 	t := object.get(profile, "type", "")

@@ -27,7 +27,7 @@ violation contains {
 	"fields": [concat("", [kube.container_path(c), ".securityContext.capabilities.add"]) | some c in bad],
 	"allowed": "a subset of AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT",
 } if {
-	bad := [c | some c in kube.containers(kube.pod.spec); count(_forbidden(c)) > 0]
+	bad := [c | some c in kube.pod_containers; count(_forbidden(c)) > 0]
 	count(bad) > 0
 	names := [c.name | some c in bad]
 	added := kube.sorted_names({cap | some c in bad; some cap in _forbidden(c)})

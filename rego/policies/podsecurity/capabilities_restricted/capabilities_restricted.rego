@@ -24,7 +24,7 @@ violation contains {
 	"allowed": "drop: [\"ALL\"]; add: only NET_BIND_SERVICE",
 } if {
 	not psa.is_windows_pod
-	containers := kube.containers(kube.pod.spec)
+	containers := kube.pod_containers
 	not_dropping := [c | some c in containers; not "ALL" in object.get(kube.security_context(c.container), ["capabilities", "drop"], [])]
 	adding := [c | some c in containers; count(_added(c)) > 0]
 	count(not_dropping) + count(adding) > 0

@@ -20,7 +20,7 @@ violation contains {
 	"fields": [f | some c in bad; some f in _fields(c)],
 	"allowed": "0 or unset",
 } if {
-	bad := [c | some c in kube.containers(kube.pod.spec); count(_host_ports(c)) > 0]
+	bad := [c | some c in kube.pod_containers; count(_host_ports(c)) > 0]
 	count(bad) > 0
 	names := [c.name | some c in bad]
 	ports := sort({p | some c in bad; some p in _host_ports(c)})

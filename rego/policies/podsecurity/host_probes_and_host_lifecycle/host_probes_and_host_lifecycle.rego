@@ -27,7 +27,7 @@ violation contains {
 	"fields": [h.field | some h in found],
 	"allowed": "\"\" or unset",
 } if {
-	found := [h | some c in kube.containers(kube.pod.spec); some h in _hosts(c)]
+	found := [h | some c in kube.pod_containers; some h in _hosts(c)]
 	count(found) > 0
 	names := kube.sorted_names({h.container | some h in found})
 	hosts := kube.sorted_names({h.host | some h in found})

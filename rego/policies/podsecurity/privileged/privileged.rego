@@ -18,7 +18,7 @@ violation contains {
 	"fields": [concat("", [kube.container_path(c), ".securityContext.privileged"]) | some c in bad],
 	"allowed": "false or unset",
 } if {
-	bad := [c | some c in kube.containers(kube.pod.spec); kube.security_context(c.container).privileged == true]
+	bad := [c | some c in kube.pod_containers; kube.security_context(c.container).privileged == true]
 	count(bad) > 0
 	names := [c.name | some c in bad]
 }

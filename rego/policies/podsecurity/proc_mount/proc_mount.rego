@@ -28,7 +28,7 @@ unmasked_violation contains {
 	"fields": [concat("", [kube.container_path(c), ".securityContext.procMount"]) | some c in bad],
 	"allowed": "Default or unset",
 } if {
-	bad := [c | some c in kube.containers(kube.pod.spec); _is_unmasked(c)]
+	bad := [c | some c in kube.pod_containers; _is_unmasked(c)]
 	count(bad) > 0
 	names := [c.name | some c in bad]
 	values := [kube.security_context(c.container).procMount | some c in bad]

@@ -25,7 +25,7 @@ violation contains {
 } if {
 	not psa.is_user_namespace_pod
 	pod_bad := [1 | pod_value == false]
-	bad := [c | some c in kube.containers(kube.pod.spec); kube.security_context(c.container).runAsNonRoot == false]
+	bad := [c | some c in kube.pod_containers; kube.security_context(c.container).runAsNonRoot == false]
 	count(pod_bad) + count(bad) > 0
 	setters := array.concat(
 		["pod" | count(pod_bad) > 0],
@@ -46,9 +46,9 @@ violation contains {
 } if {
 	not psa.is_user_namespace_pod
 	not pod_value == false
-	not [c | some c in kube.containers(kube.pod.spec); kube.security_context(c.container).runAsNonRoot == false][0]
+	not [c | some c in kube.pod_containers; kube.security_context(c.container).runAsNonRoot == false][0]
 	not pod_value == true
-	unset := [c | some c in kube.containers(kube.pod.spec); not _is_set(c.container)]
+	unset := [c | some c in kube.pod_containers; not _is_set(c.container)]
 	count(unset) > 0
 	names := [c.name | some c in unset]
 }

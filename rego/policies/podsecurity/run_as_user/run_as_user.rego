@@ -22,7 +22,7 @@ violation contains {
 } if {
 	not psa.is_user_namespace_pod
 	pod_bad := [1 | kube.security_context(kube.pod.spec).runAsUser == 0]
-	bad := [c | some c in kube.containers(kube.pod.spec); kube.security_context(c.container).runAsUser == 0]
+	bad := [c | some c in kube.pod_containers; kube.security_context(c.container).runAsUser == 0]
 	count(pod_bad) + count(bad) > 0
 	setters := array.concat(
 		["pod" | count(pod_bad) > 0],

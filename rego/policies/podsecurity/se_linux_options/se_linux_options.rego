@@ -27,7 +27,7 @@ violation contains {
 	owners := array.concat(
 		[{"who": "pod", "sc": kube.security_context(kube.pod.spec), "path": kube.pod.path}],
 		[{"who": concat("", ["container \"", c.name, "\""]), "sc": kube.security_context(c.container), "path": kube.container_path(c)} |
-			some c in kube.containers(kube.pod.spec)
+			some c in kube.pod_containers
 		],
 	)
 	bad := [b | some o in owners; some b in _forbidden(o)]

@@ -28,7 +28,7 @@ violation contains {
 } if {
 	psa.minor < 19
 	annotations := object.get(kube.pod.metadata, "annotations", {})
-	keys := {pod_annotation} | {concat("", [container_annotation_prefix, c.name]) | some c in kube.containers(kube.pod.spec)}
+	keys := {pod_annotation} | {concat("", [container_annotation_prefix, c.name]) | some c in kube.pod_containers}
 	bad := [{"text": concat("", [key, "=\"", annotations[key], "\""]), "field": concat("", ["metadata.annotations[\"", key, "\"]"])} |
 		some key in sort(keys)
 		not _allowed_annotation(annotations[key])
@@ -44,7 +44,7 @@ violation contains {
 } if {
 	psa.minor >= 19
 	pod_bad := [1 | profile := kube.security_context(kube.pod.spec).seccompProfile; is_object(profile); not is_allowed_type(object.get(profile, "type", ""))]
-	bad := [c | some c in kube.containers(kube.pod.spec); profile := kube.security_context(c.container).seccompProfile; is_object(profile); not is_allowed_type(object.get(profile, "type", ""))]
+	bad := [c | some c in kube.pod_containers; profile := kube.security_context(c.container).seccompProfile; is_object(profile); not is_allowed_type(object.get(profile, "type", ""))]
 	count(pod_bad) + count(bad) > 0
 	setters := array.concat(
 		["pod" | count(pod_bad) > 0],

@@ -17,7 +17,7 @@ check := {"id": "seccompProfile_restricted", "level": "restricted", "since": 19,
 
 pod_profile := kube.security_context(kube.pod.spec).seccompProfile
 
-explicitly_bad := [c | some c in kube.containers(kube.pod.spec); _is_bad(kube.security_context(c.container).seccompProfile)]
+explicitly_bad := [c | some c in kube.pod_containers; _is_bad(kube.security_context(c.container).seccompProfile)]
 
 pod_is_bad if _is_bad(pod_profile)
 
@@ -56,7 +56,7 @@ violation contains {
 	not pod_is_bad
 	count(explicitly_bad) == 0
 	not _has_profile(kube.security_context(kube.pod.spec))
-	unset := [c | some c in kube.containers(kube.pod.spec); not _has_profile(kube.security_context(c.container))]
+	unset := [c | some c in kube.pod_containers; not _has_profile(kube.security_context(c.container))]
 	count(unset) > 0
 	names := [c.name | some c in unset]
 }

@@ -20,7 +20,7 @@ violation contains {
 	"allowed": "false or unset",
 } if {
 	pod_bad := [1 | _is_host_process(kube.pod.spec)]
-	bad := [c | some c in kube.containers(kube.pod.spec); _is_host_process(c.container)]
+	bad := [c | some c in kube.pod_containers; _is_host_process(c.container)]
 	count(pod_bad) + count(bad) > 0
 	setters := array.concat(
 		["pod" | count(pod_bad) > 0],

@@ -5,19 +5,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Sends one request body to one HTTPS endpoint, either at a fixed rate (open loop: each request's latency is
- * measured from the moment it was due, so a stalled server cannot hide its queue — no coordinated omission) or
- * as fast as a fixed number of connections allow (closed loop, for the throughput ceiling).
+ * Sends one request body to one HTTPS endpoint over HTTP/1.1 keep-alive connections, either at a fixed rate
+ * (each request's latency measured from the moment it was due, so a stalled server cannot hide its queue — no
+ * coordinated omission) or as fast as a fixed number of connections allow (the throughput ceiling).
  */
 public final class LoadGenerator {
 
@@ -42,64 +40,67 @@ public final class LoadGenerator {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
 
-    /** Fixed rate for {@code duration} after {@code warmup}; at most {@code maxInFlight} outstanding requests. */
-    public Result fixedRate(String target, double rate, Duration warmup, Duration duration, int maxInFlight)
+    /**
+     * Fixed rate for {@code duration} after {@code warmup}, as wrk2 does it: request slots fall due every
+     * 1/rate seconds; {@code connections} workers, each on its own keep-alive connection, take the next slot, wait
+     * for it, send, and record the time from the slot (not from the send) to the response. When every worker is
+     * busy the slots queue up and their waiting counts in the latency.
+     */
+    public Result fixedRate(String target, double rate, Duration warmup, Duration duration, int connections)
             throws InterruptedException {
         Recorder recorder = new Recorder(3);
         AtomicLong errors = new AtomicLong();
         AtomicLong done = new AtomicLong();
-        Semaphore inFlight = new Semaphore(maxInFlight);
-        ConcurrentLinkedQueue<CompletableFuture<?>> pending = new ConcurrentLinkedQueue<>();
+        AtomicLong sent = new AtomicLong();
         long intervalNanos = (long) (1e9 / rate);
-        long start = System.nanoTime();
+        long start = System.nanoTime() + 50_000_000L;
         long warmupEnd = start + warmup.toNanos();
         long end = warmupEnd + duration.toNanos();
-        long measuredFrom = 0;
-        long sent = 0;
-        for (long due = start; due < end; due += intervalNanos) {
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
-            boolean measured = due >= warmupEnd;
-            if (measured && measuredFrom == 0) {
-                recorder.reset();
-                measuredFrom = due;
-            }
-            if (!inFlight.tryAcquire(5, TimeUnit.SECONDS)) {
-                errors.incrementAndGet();
-                continue;
-            }
-            final long dueAt = due;
-            sent += measured ? 1 : 0;
-            CompletableFuture<?> f = http.sendAsync(request(), HttpResponse.BodyHandlers.ofString())
-                    .whenComplete((response, failure) -> {
-                        inFlight.release();
+        AtomicLong nextSlot = new AtomicLong(start);
+        Thread[] workers = new Thread[connections];
+        for (int i = 0; i < connections; i++) {
+            workers[i] = new Thread(() -> {
+                while (true) {
+                    long due = nextSlot.getAndAdd(intervalNanos);
+                    if (due >= end) {
+                        return;
+                    }
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    boolean measured = due >= warmupEnd;
+                    try {
+                        HttpResponse<String> response = http.send(request(), HttpResponse.BodyHandlers.ofString());
+                        long latency = System.nanoTime() - due;
                         if (!measured) {
-                            return;
+                            continue;
                         }
-                        if (failure != null || response.statusCode() != 200 || !valid.test(response.body())) {
+                        sent.incrementAndGet();
+                        if (response.statusCode() != 200 || !valid.test(response.body())) {
                             errors.incrementAndGet();
                         } else {
-                            recorder.recordValue(Math.max(1, (System.nanoTime() - dueAt) / 1000));
+                            recorder.recordValue(Math.max(1, latency / 1000));
                             done.incrementAndGet();
                         }
-                    });
-            pending.add(f);
-            if (pending.size() > 10_000) {
-                pending.removeIf(CompletableFuture::isDone);
-            }
+                    } catch (Exception e) {
+                        if (measured) {
+                            sent.incrementAndGet();
+                            errors.incrementAndGet();
+                        }
+                    }
+                }
+            }, "load-" + i);
+            workers[i].start();
         }
-        for (CompletableFuture<?> f : pending) {
-            try {
-                f.get(15, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // counted as an error in whenComplete
-            }
+        LockSupport.parkNanos(Math.max(0, warmupEnd - System.nanoTime()));
+        recorder.reset();
+        for (Thread t : workers) {
+            t.join();
         }
-        double seconds = (System.nanoTime() - measuredFrom) / 1e9;
+        double seconds = (System.nanoTime() - warmupEnd) / 1e9;
         Histogram h = recorder.getIntervalHistogram();
-        return new Result(target, "fixed rate", rate, done.get() / seconds, sent, errors.get(),
+        return new Result(target, "fixed rate", rate, done.get() / seconds, sent.get(), errors.get(),
                 h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
     }
 

@@ -38,7 +38,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "20", description = "Measured seconds per rate (default: ${DEFAULT-VALUE})")
     int seconds;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "Warm-up seconds before each measurement (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "15", description = "Warm-up seconds before each measurement (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--connections", defaultValue = "8", description = "Connections for the throughput run (default: ${DEFAULT-VALUE})")
@@ -68,7 +68,7 @@ public final class BenchCommand implements Callable<Integer> {
         try (LocalKubernetes kube = new LocalKubernetes()) {
             kube.applyNamespace("shop", Map.of("tailor.dev/pod-security", "restricted", "tailor.dev/mode", "audit"));
             try (LocalWebhook webhook = LocalWebhook.start(root.resolve("webhook/target/quarkus-app/quarkus-run.jar"),
-                    work, kube.url(), Map.of("TAILOR_ENGINE_INSTANCES", "4"))) {
+                    work, kube.url(), Map.of())) {
                 Path opaTls = work.resolve("opa-tls");
                 webhook.issueCertificate(opaTls);
                 try (OpaServer opa = OpaServer.start(root, opaTls, work.resolve("opa.log"), webhook.http());
@@ -84,11 +84,11 @@ public final class BenchCommand implements Callable<Integer> {
                     for (double rate : rates) {
                         webhookRss.reset();
                         results.add(print(tailor.fixedRate("tailor webhook", rate, Duration.ofSeconds(warmup),
-                                Duration.ofSeconds(seconds), 512), webhookRss));
+                                Duration.ofSeconds(seconds), connections * 2), webhookRss));
                         peakRss.merge("tailor webhook", webhookRss.peakMib(), Math::max);
                         opaRss.reset();
                         results.add(print(server.fixedRate("opa server", rate, Duration.ofSeconds(warmup),
-                                Duration.ofSeconds(seconds), 512), opaRss));
+                                Duration.ofSeconds(seconds), connections * 2), opaRss));
                         peakRss.merge("opa server", opaRss.peakMib(), Math::max);
                     }
                     webhookRss.reset();

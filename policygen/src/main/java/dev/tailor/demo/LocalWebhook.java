@@ -51,7 +51,10 @@ public final class LocalWebhook implements AutoCloseable {
         ca.writeServingCertificate(tls, List.of("127.0.0.1", "localhost"), Duration.ofHours(1));
         int port = freePort();
 
-        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx256m", "-jar", jar.toString());
+        // The JVM as it runs in the webhook's container (384 MiB limit, 2 cores): there the JVM picks the serial
+        // collector by itself; on a bigger machine it has to be told.
+        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-XX:+UseSerialGC", "-Xms96m", "-Xmx192m",
+                "-XX:ReservedCodeCacheSize=96m", "-jar", jar.toString());
         Map<String, String> env = builder.environment();
         env.put("TAILOR_TLS_CERT", tls.resolve("tls.crt").toString());
         env.put("TAILOR_TLS_KEY", tls.resolve("tls.key").toString());
@@ -63,12 +66,14 @@ public final class LocalWebhook implements AutoCloseable {
         env.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
         env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
         env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
+        env.put("MALLOC_ARENA_MAX", "2");
         settings.forEach(env::put);
         Path log = workDir.resolve("webhook.log");
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         Process process = builder.start();
 
-        HttpClient http = HttpClient.newBuilder().sslContext(trusting(ca)).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(ca))
+                .connectTimeout(Duration.ofSeconds(5)).build();
         LocalWebhook webhook = new LocalWebhook(process, log, URI.create("https://127.0.0.1:" + port), http, ca);
         webhook.awaitReady(Duration.ofSeconds(90));
         return webhook;

@@ -70,9 +70,15 @@ public interface TailorConfig {
     }
 
     interface Engine {
-        /** Policy instances, each used by one request at a time. */
-        @WithDefault("4")
-        int instances();
+        /**
+         * Policy instances, each used by one request at a time; default: the number of processors (at least 2).
+         * Evaluation is CPU-bound, so more instances than cores only add memory and JIT warm-up.
+         */
+        Optional<Integer> instances();
+
+        default int instanceCount() {
+            return instances().orElse(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        }
 
         /** How long a request waits for a free instance before it counts as an evaluation error. */
         @WithDefault("2s")

@@ -24,9 +24,9 @@ public class WebhookBeans {
     @Startup
     PolicyEngine policyEngine(TailorConfig config) {
         long start = System.nanoTime();
-        PolicyEngine engine = PolicyEngine.bundled(config.engine().instances(), config.engine().borrowTimeout());
+        PolicyEngine engine = PolicyEngine.bundled(config.engine().instanceCount(), config.engine().borrowTimeout());
         engine.setData(PolicyData.from(config));
-        LOG.infof("policies loaded: %d WASM instances in %d ms", config.engine().instances(),
+        LOG.infof("policies loaded: %d WASM instances in %d ms", config.engine().instanceCount(),
                 (System.nanoTime() - start) / 1_000_000);
         return engine;
     }
