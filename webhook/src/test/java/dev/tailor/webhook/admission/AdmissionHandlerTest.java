@@ -254,6 +254,25 @@ class AdmissionHandlerTest {
     }
 
     @Test
+    void enforcedPodOfAWorkloadWithAnApprovedProfileGetsIt() throws Exception {
+        PolicyEngine approving = PolicyEngine.bundled(1, Duration.ofSeconds(5));
+        approving.setData(JSON.readTree("""
+                {"config": {}, "approved": {"workloads": {"shop": {"pod.seccomp-unset-7d4b9c-x2x8z":
+                  {"seccompProfile": "operator/shop/api.json"}}}}}"""));
+        setNamespace("shop", Map.of("tailor.dev/pod-security", "restricted"), "enforce");
+        JsonNode request = AdmissionFixtures.all().stream().filter(x -> x.name().equals("pod-seccomp-unset"))
+                .findFirst().orElseThrow().review().get("request");
+        JsonNode response = handler(approving, OnError.FOLLOW_MODE).mutate(request).get("response");
+        String patch = new String(Base64.getDecoder().decode(response.path("patch").asText()), StandardCharsets.UTF_8);
+        assertEquals("[{\"op\":\"add\",\"path\":\"/spec/securityContext/seccompProfile\",\"value\":"
+                + "{\"localhostProfile\":\"operator/shop/api.json\",\"type\":\"Localhost\"}}]", patch);
+
+        setNamespace("shop", Map.of("tailor.dev/pod-security", "restricted"), "audit");
+        assertFalse(handler(approving, OnError.FOLLOW_MODE).mutate(request).path("response").has("patch"),
+                "audit mode changes nothing");
+    }
+
+    @Test
     void ordinaryPodIsNotMutated() {
         JsonNode response = handler().mutate(AdmissionFixtures.all().get(0).review().get("request")).get("response");
         assertTrue(response.path("allowed").asBoolean());

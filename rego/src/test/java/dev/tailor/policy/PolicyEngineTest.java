@@ -1,0 +1,92 @@
+package dev.tailor.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** The pooled engine: data reaches every instance when it changes, and concurrent callers never share one. */
+class PolicyEngineTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static ObjectNode podInput(String serviceAccount) throws Exception {
+        ObjectNode pod = (ObjectNode) JSON.readTree("""
+                {"apiVersion": "v1", "kind": "Pod",
+                 "metadata": {"name": "api-7f9c-x2x8z", "namespace": "shop", "labels": {"pod-template-hash": "7f9c"},
+                              "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-7f9c",
+                                                   "uid": "1", "controller": true}]},
+                 "spec": {"serviceAccountName": "%s", "containers": [{"name": "app", "image": "app:1"}]}}"""
+                .formatted(serviceAccount));
+        ObjectNode input = PodSecurityConformanceTest.podInput("baseline", "latest", pod);
+        ((ObjectNode) input.get("request")).put("namespace", "shop");
+        return input;
+    }
+
+    private static JsonNode approving(String serviceAccount) throws Exception {
+        return JSON.readTree("""
+                {"config": {}, "approved": {"workloads": {"shop": {"deployment.api": {"serviceAccount": "%s"}}}}}"""
+                .formatted(serviceAccount));
+    }
+
+    private static List<String> checks(Decision decision) {
+        return decision.violations().stream().map(Violation::check).toList();
+    }
+
+    @Test
+    void newDataReachesEveryPooledInstance() throws Exception {
+        PolicyEngine engine = PolicyEngine.bundled(3, Duration.ofSeconds(5));
+        ObjectNode input = podInput("default");
+        for (int i = 0; i < 6; i++) {
+            assertEquals(List.of(), checks(engine.validate(input)), "nothing approved yet");
+        }
+        engine.setData(approving("api"));
+        for (int i = 0; i < 6; i++) {
+            assertEquals(List.of("approvedServiceAccount"), checks(engine.validate(input)), "evaluation " + i);
+        }
+        engine.setData(approving("default"));
+        for (int i = 0; i < 6; i++) {
+            assertEquals(List.of(), checks(engine.validate(input)), "evaluation " + i);
+        }
+    }
+
+    @Test
+    void concurrentCallersGetTheirOwnAnswers() throws Exception {
+        PolicyEngine engine = PolicyEngine.bundled(2, Duration.ofSeconds(10));
+        engine.setData(approving("api"));
+        ObjectNode good = podInput("api");
+        ObjectNode bad = podInput("default");
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            boolean wantViolation = i % 2 == 0;
+            results.add(pool.submit(() -> engine.validate(wantViolation ? bad : good).hasViolations() == wantViolation));
+        }
+        for (Future<Boolean> r : results) {
+            assertTrue(r.get());
+        }
+        pool.shutdown();
+    }
+
+    @Test
+    void aPoolOfZeroIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> PolicyEngine.bundled(0, Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void violationMessageJoinsReasonAndDetail() {
+        Violation v = new Violation("hostNamespaces", "podSecurity", "host namespaces", "hostNetwork=true",
+                List.of("spec.hostNetwork"), "false or unset", false);
+        assertEquals("hostNamespaces: host namespaces (hostNetwork=true)", v.message());
+    }
+}
