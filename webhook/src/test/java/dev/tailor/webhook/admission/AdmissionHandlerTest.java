@@ -263,9 +263,10 @@ class AdmissionHandlerTest {
         JsonNode request = AdmissionFixtures.all().stream().filter(x -> x.name().equals("pod-seccomp-unset"))
                 .findFirst().orElseThrow().review().get("request");
         JsonNode response = handler(approving, OnError.FOLLOW_MODE).mutate(request).get("response");
-        String patch = new String(Base64.getDecoder().decode(response.path("patch").asText()), StandardCharsets.UTF_8);
-        assertEquals("[{\"op\":\"add\",\"path\":\"/spec/securityContext/seccompProfile\",\"value\":"
-                + "{\"localhostProfile\":\"operator/shop/api.json\",\"type\":\"Localhost\"}}]", patch);
+        JsonNode patch = JSON.readTree(Base64.getDecoder().decode(response.path("patch").asText()));
+        assertEquals(JSON.readTree("""
+                [{"op": "add", "path": "/spec/securityContext/seccompProfile",
+                  "value": {"type": "Localhost", "localhostProfile": "operator/shop/api.json"}}]"""), patch);
 
         setNamespace("shop", Map.of("tailor.dev/pod-security", "restricted"), "audit");
         assertFalse(handler(approving, OnError.FOLLOW_MODE).mutate(request).path("response").has("patch"),
