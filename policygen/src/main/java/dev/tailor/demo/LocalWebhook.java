@@ -9,12 +9,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Tailor's webhook run as its own process on loopback, as it runs in a cluster: HTTPS with a serving
@@ -72,7 +69,7 @@ public final class LocalWebhook implements AutoCloseable {
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         Process process = builder.start();
 
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting(ca))
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ca.clientContext())
                 .connectTimeout(Duration.ofSeconds(5)).build();
         LocalWebhook webhook = new LocalWebhook(process, log, URI.create("https://127.0.0.1:" + port), http, ca);
         webhook.awaitReady(Duration.ofSeconds(90));
@@ -141,21 +138,6 @@ public final class LocalWebhook implements AutoCloseable {
 
     private static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static SSLContext trusting(DevCertificates ca) {
-        try {
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            trust.setCertificateEntry("tailor-dev-ca", ca.caCertificate());
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            return context;
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot trust the development CA", e);
-        }
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -22,6 +23,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -77,6 +80,31 @@ public final class DevCertificates {
 
     public X509Certificate caCertificate() {
         return caCertificate;
+    }
+
+    /** A trust store holding only this CA. */
+    public KeyStore trustStore() {
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("tailor-dev-ca", caCertificate);
+            return trust;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot build a trust store for the development CA", e);
+        }
+    }
+
+    /** A client TLS context that trusts only this CA. A new one per call, so it resumes no earlier session. */
+    public SSLContext clientContext() {
+        try {
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trustStore());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot trust the development CA", e);
+        }
     }
 
     /** The CA certificate as PEM, for a client's trust store or a webhook configuration's caBundle. */

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Serves the webhook under test with a certificate generated for the test run, from a CA generated for it —
@@ -47,29 +46,11 @@ public class DevTlsResource implements QuarkusTestResourceLifecycleManager {
 
     /** A TLS context that trusts only the test CA. A new one per call, so no TLS session is resumed. */
     static SSLContext trustingTestCa() {
-        try {
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            trust.setCertificateEntry("tailor-dev-ca", ca.caCertificate());
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            return context;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return ca.clientContext();
     }
 
     static KeyStore trustStore() {
-        try {
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            trust.setCertificateEntry("tailor-dev-ca", ca.caCertificate());
-            return trust;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return ca.trustStore();
     }
 
     @Override
