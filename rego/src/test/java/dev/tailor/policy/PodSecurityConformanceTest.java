@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import dev.tailor.testing.RepositoryPaths;
 
 /**
  * Kubernetes' own Pod Security Admission conformance fixtures, through the compiled WASM: every pod of every level
@@ -46,7 +47,7 @@ class PodSecurityConformanceTest {
 
     @Test
     void everyFixtureGetsTheVerdictOfPodSecurityAdmission() throws IOException {
-        Path testdata = Fixtures.root().resolve("third_party/psa-conformance/test/testdata");
+        Path testdata = RepositoryPaths.fixtures().resolve("third_party/psa-conformance/test/testdata");
         List<Path> files;
         try (Stream<Path> walk = Files.walk(testdata)) {
             files = walk.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();

@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import dev.tailor.testing.GoldenFiles;
+import dev.tailor.testing.RepositoryPaths;
 
 /**
  * docs/policies/ has one page per check, made from the check's own METADATA (title, description, id), so the
@@ -59,31 +59,8 @@ class PolicyDocsTest {
     @Test
     void everyCheckHasItsPageAndThePagesMatchTheRego() throws IOException {
         Map<String, String> expected = pages();
-        Path dir = Fixtures.root().getParent().resolve("docs/policies");
-        if (Boolean.getBoolean("tailor.update-golden")) {
-            Files.createDirectories(dir);
-            try (Stream<Path> old = Files.list(dir)) {
-                for (Path p : old.toList()) {
-                    if (!expected.containsKey(p.getFileName().toString())) {
-                        Files.delete(p);
-                    }
-                }
-            }
-            for (var e : expected.entrySet()) {
-                Files.writeString(dir.resolve(e.getKey()), e.getValue(), StandardCharsets.UTF_8);
-            }
-        }
-        List<String> problems = new ArrayList<>();
-        List<String> present = Files.isDirectory(dir) ? Files.list(dir).map(p -> p.getFileName().toString()).toList() : List.of();
-        present.stream().filter(p -> !expected.containsKey(p)).forEach(p -> problems.add("extra: " + p));
-        for (var e : expected.entrySet()) {
-            Path page = dir.resolve(e.getKey());
-            if (!Files.exists(page)) {
-                problems.add("missing: " + e.getKey());
-            } else if (!Files.readString(page, StandardCharsets.UTF_8).equals(e.getValue())) {
-                problems.add("changed: " + e.getKey());
-            }
-        }
+        Path dir = RepositoryPaths.root().resolve("docs/policies");
+        List<String> problems = GoldenFiles.differences(dir, expected);
         assertEquals(List.of(), problems, "docs/policies differs from the checks' METADATA; rewrite with -Dtailor.update-golden=true");
         assertTrue(expected.size() > 20, "expected a page per check, got " + expected.keySet());
     }

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tailor.policy.Decision;
 import dev.tailor.policy.PolicyEngine;
-import dev.tailor.webhook.fixtures.TestPaths;
+import dev.tailor.testing.RepositoryPaths;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
@@ -49,7 +49,7 @@ class ManifestsTest {
 
     @BeforeAll
     static void parse() throws IOException {
-        Path root = TestPaths.fixtures().getParent();
+        Path root = RepositoryPaths.root();
         for (Path dir : List.of(root.resolve("manifests"), root.resolve("cert"))) {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
