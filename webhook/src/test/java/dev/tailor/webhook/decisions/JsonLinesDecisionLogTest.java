@@ -1,0 +1,77 @@
+package dev.tailor.webhook.decisions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The decision log stays within its bound, loses no line it accepted, and survives a reopen. */
+class JsonLinesDecisionLogTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static DecisionRecord record(int n) {
+        return new DecisionRecord(Instant.parse("2026-11-26T10:00:00Z").plusSeconds(n), "uid-" + n, "shop",
+                "deployment.api", "alice", "CREATE", "Deployment", "api", "audit", "hostNamespaces", "warned",
+                "hostNamespaces: host namespaces (hostNetwork=true)");
+    }
+
+    private static List<JsonNode> lines(Path file) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file)) {
+                out.add(JSON.readTree(line));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void rotatesAtTheBoundAndKeepsOnlyTheConfiguredFiles(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("decisions.jsonl");
+        try (JsonLinesDecisionLog log = new JsonLinesDecisionLog(file, 4096, 2)) {
+            for (int i = 0; i < 200; i++) {
+                log.record(List.of(record(i)));
+            }
+        }
+        assertTrue(Files.exists(dir.resolve("decisions.jsonl.1")));
+        assertTrue(Files.exists(dir.resolve("decisions.jsonl.2")));
+        assertFalse(Files.exists(dir.resolve("decisions.jsonl.3")), "only maxFiles rotated files are kept");
+        for (Path p : List.of(file, dir.resolve("decisions.jsonl.1"), dir.resolve("decisions.jsonl.2"))) {
+            assertTrue(Files.size(p) <= 4096, p + " is " + Files.size(p) + " bytes");
+        }
+        // The newest lines are in the current file, the last of them the last decision, whole.
+        List<JsonNode> current = lines(file);
+        assertEquals("uid-199", current.get(current.size() - 1).path("uid").asText());
+        assertEquals("warned", current.get(0).path("verdict").asText());
+        assertEquals("2026-11-26T10:03:19Z", current.get(current.size() - 1).path("time").asText());
+    }
+
+    @Test
+    void reopeningAppendsToWhatIsThere(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("decisions.jsonl");
+        try (JsonLinesDecisionLog log = new JsonLinesDecisionLog(file, 1 << 20, 2)) {
+            log.record(List.of(record(1), record(2)));
+        }
+        try (JsonLinesDecisionLog log = new JsonLinesDecisionLog(file, 1 << 20, 2)) {
+            log.record(List.of(record(3)));
+            log.sync();
+        }
+        assertEquals(List.of("uid-1", "uid-2", "uid-3"), lines(file).stream().map(n -> n.path("uid").asText()).toList());
+    }
+
+    @Test
+    void aTinyBoundIsRefused(@TempDir Path dir) {
+        assertThrows(IllegalArgumentException.class, () -> new JsonLinesDecisionLog(dir.resolve("d.jsonl"), 10, 1));
+    }
+}
