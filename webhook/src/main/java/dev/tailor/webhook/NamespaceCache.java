@@ -15,7 +15,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -80,10 +84,36 @@ public class NamespaceCache implements NamespaceLookup {
         return informer != null && informer.hasSynced();
     }
 
+    /**
+     * The namespace from the cache. A namespace created an instant before a pod in it may not have reached the
+     * cache yet; rather than judge that pod by the default mode, a miss asks the API server once, waiting at most
+     * {@value #MISS_TIMEOUT_MILLIS} ms (the webhook's own deadline is 5 s), and caches the answer.
+     */
     @Override
     public JsonNode namespace(String name) {
-        return namespaces.get(name);
+        JsonNode cached = namespaces.get(name);
+        if (cached != null || name.isEmpty() || !synced()) {
+            return cached;
+        }
+        try {
+            Namespace fresh = CompletableFuture.supplyAsync(() -> client.namespaces().withName(name).get())
+                    .get(MISS_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            if (fresh == null) {
+                return null;
+            }
+            put(fresh);
+            return namespaces.get(name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warnf("namespace %s is not in the cache and could not be read (%s); using the default mode", name,
+                    e.getClass().getSimpleName());
+            return null;
+        }
     }
+
+    static final long MISS_TIMEOUT_MILLIS = 1000;
 
     private void put(Namespace ns) {
         ObjectNode metadata = JsonNodeFactory.instance.objectNode();

@@ -161,6 +161,20 @@ class WebhookIT {
     }
 
     @Test
+    void aPodInANamespaceCreatedAnInstantAgoGetsThatNamespacesMode() {
+        for (int i = 0; i < 5; i++) {
+            String name = "fresh-" + i;
+            kube().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
+                    .addToAnnotations("tailor.dev/mode", "enforce").addToLabels("tailor.dev/mode", "enforce")
+                    .endMetadata().build()).create();
+            JsonNode review = fixture("pod-host-network").review().deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) review.get("request")).put("namespace", name);
+            post("/validate", review).then().body("response.allowed", is(false))
+                    .body("response.status.message", containsString("hostNamespaces"));
+        }
+    }
+
+    @Test
     void guardDeniesANamespaceOwnerInAuditMode() {
         post("/validate", fixture("namespace-owner-switches-to-audit").review()).then()
                 .body("response.allowed", is(false))
