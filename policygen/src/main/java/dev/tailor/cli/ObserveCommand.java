@@ -1,0 +1,84 @@
+package dev.tailor.cli;
+
+import dev.tailor.observe.Inputs;
+import dev.tailor.observe.Problems;
+import dev.tailor.observe.UnknownFormatException;
+import dev.tailor.observe.audit.ApiAccessAggregator;
+import dev.tailor.observe.audit.AuditLogReader;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tailor observe}: reads observations and summarizes them. Today: Kubernetes API audit logs (JSON lines,
+ * plain or gzip, files or "-" for standard input), aggregated per subject and access in memory. Flows, syscalls
+ * and the durable store are issue 3's next steps.
+ */
+@Command(name = "observe", mixinStandardHelpOptions = true,
+        description = "Read API audit logs and summarize what each subject did (flows, syscalls and the store: not yet).")
+public final class ObserveCommand implements Callable<Integer> {
+
+    @Option(names = "--audit-log", arity = "1..*", required = true, paramLabel = "FILE",
+            description = "audit.k8s.io Event JSON lines, plain or gzip; - for standard input")
+    List<String> auditLogs = new ArrayList<>();
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        // Every input is checked before anything is read, so a wrong file never leaves a half-done run.
+        List<InputStream> opened = new ArrayList<>();
+        try {
+            for (String name : auditLogs) {
+                InputStream in = Inputs.open(name);
+                opened.add(in);
+                AuditLogReader.checkFormat(name, in);
+            }
+        } catch (UnknownFormatException e) {
+            System.err.println("tailor observe: " + e.getMessage());
+            return TailorCli.USAGE;
+        } catch (java.io.IOException e) {
+            System.err.println("tailor observe: cannot read " + e.getMessage());
+            return TailorCli.USAGE;
+        }
+        Problems problems = new Problems();
+        ApiAccessAggregator accesses = new ApiAccessAggregator();
+        Map<String, Long> skipped = new TreeMap<>();
+        long requests = 0;
+        long started = System.nanoTime();
+        for (int i = 0; i < auditLogs.size(); i++) {
+            try (InputStream in = opened.get(i)) {
+                AuditLogReader.Stats stats = new AuditLogReader().read(auditLogs.get(i), in, accesses, problems);
+                requests += stats.requests();
+                stats.skipped().forEach((k, v) -> skipped.merge(k, v, Long::sum));
+                out.printf("read %s: %d lines, %d requests%n", auditLogs.get(i), stats.lines(), stats.requests());
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        out.println();
+        out.printf("audit requests: %d (%d counted once already by audit ID) in %.1f s%n", requests, accesses.duplicates(), seconds);
+        out.println("per subject:");
+        accesses.requestsBySubject().forEach((subject, n) -> out.printf("  %8d  %s%n", n, subject));
+        out.printf("distinct accesses: %d (%d denied)%n", accesses.accesses().size(),
+                accesses.accesses().keySet().stream().filter(a -> a.denied()).count());
+        if (!skipped.isEmpty()) {
+            out.println("skipped:");
+            skipped.forEach((reason, n) -> out.printf("  %8d  %s%n", n, reason));
+        }
+        if (problems.total() > 0) {
+            out.printf("bad lines: %d%n", problems.total());
+            problems.byReason().forEach((reason, n) -> out.printf("  %8d  %s%n", n, reason));
+            problems.first().forEach(p -> out.println("  " + p));
+            if (problems.total() > Problems.SHOWN) {
+                out.printf("  … and %d more%n", problems.total() - Problems.SHOWN);
+            }
+        }
+        return TailorCli.OK;
+    }
+}

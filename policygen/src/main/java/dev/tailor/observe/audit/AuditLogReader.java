@@ -1,0 +1,166 @@
+package dev.tailor.observe.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailor.observe.Inputs;
+import dev.tailor.observe.Problems;
+import dev.tailor.observe.UnknownFormatException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Reads Kubernetes API audit logs as kube-apiserver's log backend writes them: one {@code audit.k8s.io/v1}
+ * {@code Event} per line (also {@code v1beta1}, and lines holding an {@code EventList} as the webhook backend
+ * POSTs them). Only an event's final stage counts — {@code ResponseComplete}, or {@code Panic} — so a request logged
+ * at RequestReceived, ResponseStarted and ResponseComplete is one request, not three.
+ */
+public final class AuditLogReader {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_LINE_CHARS = 4 * 1024 * 1024;
+
+    /** What one input held. */
+    public record Stats(long lines, long requests, Map<String, Long> skipped) {}
+
+    /** Fails before anything is read when the input does not start like an audit log. */
+    public static void checkFormat(String name, InputStream in) throws IOException, UnknownFormatException {
+        String first = Inputs.peekFirstLine(in);
+        if (first.isEmpty()) {
+            return;
+        }
+        try {
+            JsonNode node = JSON.readTree(first);
+            String kind = node.path("kind").asText("");
+            if (node.isObject() && (kind.equals("Event") || kind.equals("EventList"))) {
+                return;
+            }
+        } catch (JsonProcessingException e) {
+            // falls through to the error below
+        }
+        String shown = first.length() > 80 ? first.substring(0, 80) + "…" : first;
+        throw new UnknownFormatException(name + ": not a Kubernetes audit log (audit.k8s.io Event JSON lines); "
+                + "its first line is: " + shown);
+    }
+
+    /** Reads every line; each completed request goes to {@code sink}, each bad line to {@code problems}. */
+    public Stats read(String name, InputStream in, Consumer<ApiRequest> sink, Problems problems) throws IOException {
+        Map<String, Long> skipped = new TreeMap<>();
+        long lines = 0;
+        long requests = 0;
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 256 * 1024);
+        for (String line; (line = reader.readLine()) != null; ) {
+            lines++;
+            if (line.isBlank()) {
+                continue;
+            }
+            if (line.length() > MAX_LINE_CHARS) {
+                problems.add(name, lines, "line too long", "line longer than " + MAX_LINE_CHARS + " characters");
+                continue;
+            }
+            JsonNode node;
+            try {
+                node = JSON.readTree(line);
+            } catch (JsonProcessingException e) {
+                problems.add(name, lines, "not JSON", "not JSON (" + e.getOriginalMessage() + ")");
+                continue;
+            }
+            List<JsonNode> events = new ArrayList<>();
+            String kind = node.path("kind").asText("");
+            if (kind.equals("EventList")) {
+                node.path("items").forEach(events::add);
+            } else {
+                events.add(node);
+            }
+            for (JsonNode event : events) {
+                String problem = problemWith(event);
+                if (problem != null) {
+                    problems.add(name, lines, problem.split(":")[0], problem);
+                    continue;
+                }
+                String stage = event.path("stage").asText();
+                if (!stage.equals("ResponseComplete") && !stage.equals("Panic")) {
+                    skipped.merge("stage " + stage + " (only ResponseComplete and Panic are counted)", 1L, Long::sum);
+                    continue;
+                }
+                try {
+                    sink.accept(toRequest(event));
+                    requests++;
+                } catch (DateTimeParseException e) {
+                    problems.add(name, lines, "bad timestamp", "bad timestamp: " + e.getParsedString());
+                }
+            }
+        }
+        return new Stats(lines, requests, skipped);
+    }
+
+    /** Null for a usable event, else what is wrong with it. */
+    private static String problemWith(JsonNode event) {
+        if (!event.isObject() || !event.path("kind").asText("").equals("Event")) {
+            return "not an audit Event: kind is " + event.path("kind");
+        }
+        String apiVersion = event.path("apiVersion").asText("");
+        if (!apiVersion.isEmpty() && !apiVersion.equals("audit.k8s.io/v1") && !apiVersion.equals("audit.k8s.io/v1beta1")) {
+            return "unsupported apiVersion: " + apiVersion;
+        }
+        for (String field : List.of("auditID", "stage", "verb")) {
+            if (!event.path(field).isTextual() || event.path(field).asText().isEmpty()) {
+                return "missing field: " + field;
+            }
+        }
+        if (!event.path("user").path("username").isTextual()) {
+            return "missing field: user.username";
+        }
+        if (timeOf(event) == null) {
+            return "missing field: stageTimestamp";
+        }
+        return null;
+    }
+
+    private static String timeOf(JsonNode event) {
+        for (String field : List.of("stageTimestamp", "requestReceivedTimestamp", "timestamp")) {
+            if (event.path(field).isTextual()) {
+                return event.path(field).asText();
+            }
+        }
+        return null;
+    }
+
+    private static ApiRequest toRequest(JsonNode event) {
+        // Impersonation: the request was authorized as the impersonated user, so that is whose behavior it is.
+        JsonNode user = event.path("impersonatedUser").isObject() ? event.path("impersonatedUser") : event.path("user");
+        List<String> groups = new ArrayList<>();
+        user.path("groups").forEach(g -> groups.add(g.asText()));
+        JsonNode ref = event.path("objectRef");
+        String nonResourceUrl = "";
+        if (!ref.isObject()) {
+            String uri = event.path("requestURI").asText("");
+            int query = uri.indexOf('?');
+            nonResourceUrl = query < 0 ? uri : uri.substring(0, query);
+        }
+        return new ApiRequest(
+                event.path("auditID").asText(),
+                Instant.parse(timeOf(event)),
+                user.path("username").asText(),
+                List.copyOf(groups),
+                event.path("verb").asText(),
+                ref.path("apiGroup").asText(""),
+                ref.path("apiVersion").asText(""),
+                ref.path("resource").asText(""),
+                ref.path("subresource").asText(""),
+                ref.path("namespace").asText(""),
+                ref.path("name").asText(""),
+                nonResourceUrl,
+                event.path("responseStatus").path("code").asInt(0));
+    }
+}

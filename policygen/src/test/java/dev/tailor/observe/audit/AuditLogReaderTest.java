@@ -1,0 +1,121 @@
+package dev.tailor.observe.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tailor.observe.Inputs;
+import dev.tailor.observe.Problems;
+import dev.tailor.observe.UnknownFormatException;
+import dev.tailor.testing.RepositoryPaths;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real audit logs from other projects: audit2rbac's demo (37 events) and Falco's trace files. */
+class AuditLogReaderTest {
+
+    private static final Path DEMO = RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log");
+
+    private static AuditLogReader.Stats read(Path file, ApiAccessAggregator sink, Problems problems) throws Exception {
+        try (InputStream in = Inputs.open(file.toString())) {
+            AuditLogReader.checkFormat(file.toString(), in);
+            return new AuditLogReader().read(file.getFileName().toString(), in, sink, problems);
+        }
+    }
+
+    @Test
+    void audit2rbacDemoIsAttributedToTheImpersonatedUsers() throws Exception {
+        ApiAccessAggregator accesses = new ApiAccessAggregator();
+        Problems problems = new Problems();
+        AuditLogReader.Stats stats = read(DEMO, accesses, problems);
+        assertEquals(37, stats.requests());
+        assertEquals(0, problems.total());
+        assertEquals(Map.of("bob", 29L, "system:serviceaccount:ns1:sa1", 5L, "alice", 3L), accesses.requestsBySubject());
+        List<ApiAccess> alice = accesses.accesses().keySet().stream().filter(a -> a.subject().equals("alice")).toList();
+        assertTrue(alice.stream().allMatch(ApiAccess::denied), "alice was refused everything: " + alice);
+        assertEquals(List.of("configmaps", "pods", "secrets"), alice.stream().map(ApiAccess::resource).sorted().toList());
+        assertTrue(accesses.accesses().keySet().stream().anyMatch(a -> a.subject().equals("bob")
+                && a.nonResourceUrl().equals("/apis") && a.verb().equals("get") && !a.denied()));
+        // The query string is not part of what was accessed: two URIs, one access.
+        ApiAccess bobListsPods = new ApiAccess("bob", "list", "", "pods", "", "default", "", "", false);
+        assertEquals(2, accesses.accesses().get(bobListsPods).count());
+        assertEquals("2017-09-11", accesses.accesses().get(bobListsPods).days().first().toString());
+    }
+
+    @Test
+    void falcoTracesCountOnlyFinalStagesAndNameTheFileThatIsNoAuditLog() throws Exception {
+        Path dir = RepositoryPaths.fixtures().resolve("third_party/audit-falco-traces/test/trace_files/k8s_audit");
+        ApiAccessAggregator accesses = new ApiAccessAggregator();
+        Problems problems = new Problems();
+        long requests = 0;
+        long responseStarted = 0;
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.sorted().toList();
+        }
+        List<String> refused = new ArrayList<>();
+        for (Path file : files) {
+            AuditLogReader.Stats stats;
+            try {
+                stats = read(file, accesses, problems);
+            } catch (UnknownFormatException e) {
+                refused.add(file.getFileName().toString());
+                continue;
+            }
+            requests += stats.requests();
+            responseStarted += stats.skipped().entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("stage ResponseStarted")).mapToLong(Map.Entry::getValue).sum();
+        }
+        assertEquals(49, requests, "ResponseComplete events in v1, v1beta1 and unversioned lines");
+        assertEquals(2, responseStarted);
+        assertEquals(0, problems.total(), problems.first().toString());
+        // One trace file holds only {"kind": 0}: not an audit log, and said so before it is read.
+        assertEquals(List.of("fal_01_003.json"), refused);
+    }
+
+    @Test
+    void gzipInputAndASecondReadingCountEachEventOnce(@TempDir Path dir) throws Exception {
+        Path gz = dir.resolve("audit.log.1");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(Files.readAllBytes(DEMO));
+        }
+        ApiAccessAggregator accesses = new ApiAccessAggregator();
+        read(gz, accesses, new Problems());
+        read(DEMO, accesses, new Problems());
+        assertEquals(37, accesses.duplicates());
+        assertEquals(37L, accesses.requestsBySubject().values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    @Test
+    void aMalformedLineIsLocatedAndTheRestIsRead(@TempDir Path dir) throws Exception {
+        List<String> lines = new ArrayList<>(Files.readAllLines(DEMO));
+        lines.add(5, "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":");
+        lines.add(9, "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"stage\":\"ResponseComplete\"}");
+        Path file = dir.resolve("audit.log");
+        Files.write(file, lines, StandardCharsets.UTF_8);
+        ApiAccessAggregator accesses = new ApiAccessAggregator();
+        Problems problems = new Problems();
+        assertEquals(37, read(file, accesses, problems).requests());
+        assertEquals(2, problems.total());
+        assertEquals("audit.log:6: not JSON", problems.first().get(0).toString().substring(0, "audit.log:6: not JSON".length()));
+        assertEquals("audit.log:10: missing field: auditID", problems.first().get(1).toString());
+    }
+
+    @Test
+    void aFileInAnotherFormatIsNamedBeforeAnythingIsRead(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("pod.yaml");
+        Files.writeString(yaml, "apiVersion: v1\nkind: Pod\n");
+        UnknownFormatException e = assertThrows(UnknownFormatException.class, () -> read(yaml, new ApiAccessAggregator(), new Problems()));
+        assertTrue(e.getMessage().startsWith(yaml + ": not a Kubernetes audit log"), e.getMessage());
+    }
+}
