@@ -51,9 +51,9 @@ public final class DemoCommand implements Callable<Integer> {
         int mismatches;
         try (LocalKubernetes kube = new LocalKubernetes()) {
             Map<String, Map<String, String>> namespaces = new LinkedHashMap<>();
-            index.path("namespaces").fields().forEachRemaining(e -> {
+            index.path("namespaces").properties().forEach(e -> {
                 Map<String, String> annotations = new HashMap<>();
-                e.getValue().fields().forEachRemaining(a -> annotations.put(a.getKey(), a.getValue().asText()));
+                e.getValue().properties().forEach(a -> annotations.put(a.getKey(), a.getValue().asText()));
                 namespaces.put(e.getKey(), annotations);
             });
             namespaces.forEach((name, annotations) -> kube.applyNamespace(name, withMode(annotations, "audit")));
