@@ -1,0 +1,158 @@
+package dev.tailor.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tailor.observe.Inputs;
+import dev.tailor.observe.Problems;
+import dev.tailor.observe.audit.ApiAccess;
+import dev.tailor.observe.audit.ApiAccessAggregator;
+import dev.tailor.observe.audit.ApiRequest;
+import dev.tailor.observe.audit.AuditLogReader;
+import dev.tailor.testing.RepositoryPaths;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The same suite on both stores: the embedded H2 file and a real PostgreSQL server (the one {@code .ci/run}
+ * installs and starts; its URL comes in {@code TAILOR_TEST_POSTGRES_URL}, and each test gets a schema of its own).
+ */
+class ObservationStoreTest {
+
+    static final String POSTGRES = "TAILOR_TEST_POSTGRES_URL";
+
+    @TempDir
+    static Path dir;
+
+    private final List<Runnable> cleanUp = new ArrayList<>();
+
+    static Stream<String> stores() {
+        return Stream.of("h2", "postgresql");
+    }
+
+    /** A fresh, empty store URL of the given kind. */
+    private String url(String kind) throws SQLException {
+        if (kind.equals("h2")) {
+            return ObservationStore.embeddedUrl(dir.resolve(UUID.randomUUID().toString()));
+        }
+        String base = System.getenv(POSTGRES);
+        assertNotNull(base, POSTGRES + " is not set: run the tests with `bash .ci/run`, which installs and starts "
+                + "PostgreSQL from Debian's packages, or point it at a server of yours "
+                + "(jdbc:postgresql://127.0.0.1:5432/DB?user=U&password=P)");
+        String schema = "tailor_test_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+        cleanUp.add(() -> {
+            try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA " + schema + " CASCADE");
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    @AfterEach
+    void dropSchemas() {
+        cleanUp.forEach(Runnable::run);
+    }
+
+    private static List<ApiRequest> demo() throws Exception {
+        Path file = RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log");
+        List<ApiRequest> requests = new ArrayList<>();
+        try (InputStream in = Inputs.open(file.toString())) {
+            new AuditLogReader().read("demo.log", in, requests::add, new Problems());
+        }
+        return requests;
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void storedAccessesEqualTheInMemoryAggregation(String kind) throws Exception {
+        List<ApiRequest> requests = demo();
+        ApiAccessAggregator expected = new ApiAccessAggregator();
+        requests.forEach(expected);
+        try (ObservationStore store = ObservationStore.open(url(kind))) {
+            assertEquals(new ObservationStore.BatchResult(37, 0), store.ingestAudit(requests));
+            Map<ApiAccess, ObservationStore.StoredAccess> stored = store.apiAccesses();
+            assertEquals(expected.accesses().keySet(), stored.keySet());
+            expected.accesses().forEach((access, seen) -> {
+                ObservationStore.StoredAccess s = stored.get(access);
+                assertEquals(seen.count(), s.count(), access.toString());
+                assertEquals(seen.first(), s.firstSeen(), access.toString());
+                assertEquals(seen.last(), s.lastSeen(), access.toString());
+                assertEquals(seen.days(), new java.util.TreeSet<>(s.days().keySet()), access.toString());
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void ingestingTheSameEventsAgainChangesNothing(String kind) throws Exception {
+        String url = url(kind);
+        List<ApiRequest> requests = demo();
+        Map<ApiAccess, ObservationStore.StoredAccess> once;
+        try (ObservationStore store = ObservationStore.open(url)) {
+            store.ingestAudit(requests.subList(0, 20));
+            store.ingestAudit(requests);
+            once = store.apiAccesses();
+        }
+        try (ObservationStore reopened = ObservationStore.open(url)) {
+            assertEquals(new ObservationStore.BatchResult(0, 37), reopened.ingestAudit(requests));
+            assertEquals(once, reopened.apiAccesses(), "reopened and re-ingested, the store is the same");
+            assertEquals(37L, reopened.apiAccesses().values().stream().mapToLong(ObservationStore.StoredAccess::count).sum());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aBatchThatFailsLeavesNothingBehind(String kind) throws Exception {
+        String url = url(kind);
+        List<ApiRequest> requests = new ArrayList<>(demo());
+        ApiRequest good = requests.get(0);
+        // A verb longer than the column: the database refuses the row, and with it the whole batch.
+        requests.add(new ApiRequest("broken-1", Instant.parse("2017-09-11T20:00:00Z"), "mallory", List.of(),
+                "x".repeat(100), "", "v1", "pods", "", "default", "", "", 200));
+        try (ObservationStore store = ObservationStore.open(url)) {
+            Supplier<Long> total = () -> {
+                try {
+                    return store.apiAccesses().values().stream().mapToLong(ObservationStore.StoredAccess::count).sum();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            assertThrows(SQLException.class, () -> store.ingestAudit(requests));
+            assertEquals(0L, total.get(), "no half-written batch");
+            // The failed batch marked nothing as ingested: the good events go in when sent again.
+            assertEquals(new ObservationStore.BatchResult(1, 0), store.ingestAudit(List.of(good)));
+            assertEquals(1L, total.get());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void passwordsNeverAppearInMessages(String kind) {
+        assertEquals("jdbc:postgresql://db:5432/tailor?user=tailor&password=***",
+                ObservationStore.redact("jdbc:postgresql://db:5432/tailor?user=tailor&password=s3cret"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ObservationStore.open("jdbc:mysql://db/tailor?password=s3cret"));
+        assertEquals(-1, e.getMessage().indexOf("s3cret"), e.getMessage());
+    }
+}
