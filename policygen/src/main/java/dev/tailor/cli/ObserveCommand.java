@@ -38,7 +38,7 @@ public final class ObserveCommand implements Callable<Integer> {
     String store;
 
     /** Requests per transaction: a kill loses at most the batch under way, and nothing already stored. */
-    static final int BATCH = 5000;
+    public static final int BATCH = 5000;
 
     private final PrintStream out = System.out;
 
@@ -80,7 +80,7 @@ public final class ObserveCommand implements Callable<Integer> {
         };
         Map<String, Long> skipped = new TreeMap<>();
         long requests = 0;
-        long started = System.nanoTime();
+        started = System.nanoTime();
         try (observations) {
             for (int i = 0; i < auditLogs.size(); i++) {
                 try (InputStream in = opened.get(i)) {
@@ -115,7 +115,9 @@ public final class ObserveCommand implements Callable<Integer> {
         return TailorCli.OK;
     }
 
-    private static void flush(ObservationStore store, List<ApiRequest> batch, long[] stored) {
+    private long started = System.nanoTime();
+
+    private void flush(ObservationStore store, List<ApiRequest> batch, long[] stored) {
         if (batch.isEmpty()) {
             return;
         }
@@ -124,6 +126,9 @@ public final class ObserveCommand implements Callable<Integer> {
             stored[0] += result.added();
             stored[1] += result.alreadyStored();
             batch.clear();
+            long total = stored[0] + stored[1];
+            out.printf("progress: %d requests stored (%.0f requests/s)%n", total, total / ((System.nanoTime() - started) / 1e9));
+            out.flush();
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("storing a batch of " + batch.size() + " requests failed (nothing of it "
                     + "was kept; run again to retry): " + e.getMessage(), e);

@@ -45,7 +45,9 @@ public final class ObservationStore implements AutoCloseable {
     /** The embedded default: an H2 database file {@code observations.mv.db} in {@code dir}. */
     public static String embeddedUrl(Path dir) {
         return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("observations")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+                // H2 otherwise writes committed changes up to a second later: a kill would lose them.
+                + ";WRITE_DELAY=0";
     }
 
     /**
@@ -193,6 +195,19 @@ public final class ObservationStore implements AutoCloseable {
         }
         connection.commit();
         return out;
+    }
+
+    /** How many events of a source ("audit") are stored. */
+    public synchronized long ingestedEvents(String source) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement("SELECT COUNT(*) FROM ingested_event WHERE source = ?")) {
+            s.setString(1, source);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                long n = rs.getLong(1);
+                connection.commit();
+                return n;
+            }
+        }
     }
 
     @Override
