@@ -77,8 +77,13 @@ public final class ObservationStore implements AutoCloseable {
                     "INSERT INTO ingested_event (source, event_key) VALUES ('audit', ?) ON CONFLICT DO NOTHING")) {
                 for (ApiRequest r : batch) {
                     mark.setString(1, r.auditId());
-                    if (mark.executeUpdate() == 1) {
-                        fresh.add(r);
+                    mark.addBatch();
+                }
+                // One round trip for the whole batch; each count says whether that event was new (1) or known (0).
+                int[] inserted = mark.executeBatch();
+                for (int i = 0; i < inserted.length; i++) {
+                    if (inserted[i] == 1) {
+                        fresh.add(batch.get(i));
                     }
                 }
             }
