@@ -1,0 +1,26 @@
+package dev.tailor.observe.flows;
+
+import java.time.Instant;
+
+/**
+ * One flow from Hubble ({@code hubble observe -o json} or the Hubble exporter).
+ *
+ * @param verdict   FORWARDED, DROPPED, REDIRECTED, AUDIT, ERROR …
+ * @param direction INGRESS, EGRESS or "" (L7 records carry none)
+ * @param reply     true for the reply direction of a connection: it must never become an allow rule of its own
+ * @param protocol  TCP, UDP, SCTP, ICMPv4, ICMPv6 or "" when the flow has no L4 part
+ * @param port      destination port, 0 when the protocol has none
+ * @param type      L3_L4, L7, …
+ * @param dnsQuery  the DNS name queried, for DNS L7 records; "" otherwise
+ */
+public record Flow(
+        Instant time,
+        String verdict,
+        String direction,
+        boolean reply,
+        String protocol,
+        int port,
+        Endpoint source,
+        Endpoint destination,
+        String type,
+        String dnsQuery) {}
