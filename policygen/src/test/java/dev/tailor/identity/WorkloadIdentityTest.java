@@ -1,0 +1,40 @@
+package dev.tailor.identity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WorkloadIdentityTest {
+
+    @Test
+    void deploymentPodsByTheirNameShape() {
+        assertEquals("deployment.reviews-v1", WorkloadIdentity.ofPod("bookinfo", "reviews-v1-545db77b95-s6jb8", Map.of()).key());
+        assertEquals("deployment.prometheus", WorkloadIdentity.ofPod("istio-system", "prometheus-6655946b9f-hx9ln", Map.of()).key());
+    }
+
+    @Test
+    void statefulSetDaemonSetJobAndCronJobByTheirLabels() {
+        assertEquals("statefulset.redis-cart", WorkloadIdentity.ofPod("shop", "redis-cart-0",
+                Map.of("statefulset.kubernetes.io/pod-name", "redis-cart-0", "controller-revision-hash", "redis-cart-7d9f")).key());
+        assertEquals("daemonset.log-shipper", WorkloadIdentity.ofPod("shop", "log-shipper-x7k2p",
+                Map.of("controller-revision-hash", "6c8f9b7d4")).key());
+        assertEquals("job.db-migrate", WorkloadIdentity.ofPod("shop", "db-migrate-q2x9z", Map.of("job-name", "db-migrate")).key());
+        assertEquals("cronjob.nightly-report", WorkloadIdentity.ofPod("shop", "nightly-report-29412360-4kx8q",
+                Map.of("batch.kubernetes.io/job-name", "nightly-report-29412360")).key());
+    }
+
+    @Test
+    void aPodThatFitsNoShapeIsItsOwnWorkload() {
+        assertEquals("pod.debug", WorkloadIdentity.ofPod("shop", "debug", Map.of()).key());
+        // "reviews-v1-version2" has vowels in what would be the hash: not a ReplicaSet's pod.
+        assertEquals("pod.reviews-v1-version2-abcde", WorkloadIdentity.ofPod("shop", "reviews-v1-version2-abcde", Map.of()).key());
+    }
+
+    @Test
+    void perInstanceAndTopologyLabelsNeverSelect() {
+        assertEquals(Map.of("app", "reviews", "version", "v1"), WorkloadIdentity.stableLabels(Map.of(
+                "app", "reviews", "version", "v1", "pod-template-hash", "545db77b95",
+                "topology.kubernetes.io/zone", "europe-west1-b", "statefulset.kubernetes.io/pod-name", "x-0")));
+    }
+}
