@@ -6,56 +6,80 @@ import dev.tailor.observe.UnknownFormatException;
 import dev.tailor.observe.audit.ApiAccessAggregator;
 import dev.tailor.observe.audit.ApiRequest;
 import dev.tailor.observe.audit.AuditLogReader;
+import dev.tailor.observe.flows.Flow;
+import dev.tailor.observe.flows.HubbleFlowReader;
+import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.store.ObservationStore;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
-import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tailor observe}: reads observations into the store and summarizes them. Today: Kubernetes API audit logs
- * (JSON lines, plain or gzip, files or "-" for standard input), stored as aggregates per access in batches of
- * {@value #BATCH} requests, one transaction each. Flows and syscalls are issue 3's next steps.
+ * {@code tailor observe}: reads observations into the store and summarizes them — Kubernetes API audit logs and
+ * Hubble flows (JSON lines, plain or gzip, files or "-" for standard input), stored as aggregates in batches of
+ * {@value #BATCH}, one transaction each: a batch reported as stored is on disk, a kill loses at most the batch under
+ * way. Syscall records are issue 3's next step.
  */
 @Command(name = "observe", mixinStandardHelpOptions = true,
-        description = "Read API audit logs into the store and summarize what each subject did (flows and syscalls: not yet).")
+        description = "Read API audit logs and Hubble flows into the store and summarize them (syscalls: not yet).")
 public final class ObserveCommand implements Callable<Integer> {
 
-    @Option(names = "--audit-log", arity = "1..*", required = true, paramLabel = "FILE",
+    @Option(names = "--audit-log", arity = "1..*", paramLabel = "FILE",
             description = "audit.k8s.io Event JSON lines, plain or gzip; - for standard input")
     List<String> auditLogs = new ArrayList<>();
+
+    @Option(names = "--flows", arity = "1..*", paramLabel = "FILE",
+            description = "Hubble flows as `hubble observe -o json` or the Hubble exporter write them, plain or gzip")
+    List<String> flowFiles = new ArrayList<>();
 
     @Option(names = "--store", paramLabel = "URL",
             description = "Where observations are kept: jdbc:h2:file:… (default: an H2 file in ./.tailor/) or "
                     + "jdbc:postgresql://host:5432/db?user=…&password=…")
     String store;
 
-    /** Requests per transaction: a kill loses at most the batch under way, and nothing already stored. */
+    /** Events per transaction. */
     public static final int BATCH = 5000;
 
     private final PrintStream out = System.out;
+    private long started;
+    private long storedNew;
+    private long storedKnown;
+
+    /** One input: its name, the opened stream, and which reader it goes to. */
+    private record Input(String name, InputStream in, boolean audit) {}
 
     @Override
     public Integer call() throws Exception {
-        // Every input is checked before anything is read, so a wrong file never leaves a half-done run.
-        List<InputStream> opened = new ArrayList<>();
+        if (auditLogs.isEmpty() && flowFiles.isEmpty()) {
+            System.err.println("tailor observe: nothing to read: give --audit-log and/or --flows");
+            return TailorCli.USAGE;
+        }
+        // Every input is opened and checked before anything is read, so a wrong file never leaves a half-done run.
+        List<Input> inputs = new ArrayList<>();
         try {
             for (String name : auditLogs) {
                 InputStream in = Inputs.open(name);
-                opened.add(in);
+                inputs.add(new Input(name, in, true));
                 AuditLogReader.checkFormat(name, in);
+            }
+            for (String name : flowFiles) {
+                InputStream in = Inputs.open(name);
+                inputs.add(new Input(name, in, false));
+                HubbleFlowReader.checkFormat(name, in);
             }
         } catch (UnknownFormatException e) {
             System.err.println("tailor observe: " + e.getMessage());
             return TailorCli.USAGE;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             System.err.println("tailor observe: cannot read " + e.getMessage());
             return TailorCli.USAGE;
         }
@@ -63,43 +87,73 @@ public final class ObserveCommand implements Callable<Integer> {
         ObservationStore observations;
         try {
             observations = ObservationStore.open(url);
-        } catch (java.sql.SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             System.err.println("tailor observe: cannot open the store " + ObservationStore.redact(url) + ": " + e.getMessage());
             return TailorCli.ERROR;
         }
+
         Problems problems = new Problems();
         ApiAccessAggregator accesses = new ApiAccessAggregator();
-        List<ApiRequest> batch = new ArrayList<>(BATCH);
-        long[] stored = new long[2];
-        Consumer<ApiRequest> sink = r -> {
-            accesses.accept(r);
-            batch.add(r);
-            if (batch.size() == BATCH) {
-                flush(observations, batch, stored);
-            }
-        };
+        Map<String, Long> flowsBySource = new TreeMap<>();
         Map<String, Long> skipped = new TreeMap<>();
         long requests = 0;
+        long flows = 0;
         started = System.nanoTime();
         try (observations) {
-            for (int i = 0; i < auditLogs.size(); i++) {
-                try (InputStream in = opened.get(i)) {
-                    AuditLogReader.Stats stats = new AuditLogReader().read(auditLogs.get(i), in, sink, problems);
-                    requests += stats.requests();
-                    stats.skipped().forEach((k, v) -> skipped.merge(k, v, Long::sum));
-                    out.printf("read %s: %d lines, %d requests%n", auditLogs.get(i), stats.lines(), stats.requests());
+            List<ApiRequest> requestBatch = new ArrayList<>(BATCH);
+            List<Flow> flowBatch = new ArrayList<>(BATCH);
+            for (Input input : inputs) {
+                try (InputStream in = input.in()) {
+                    if (input.audit()) {
+                        AuditLogReader.Stats stats = new AuditLogReader().read(input.name(), in, r -> {
+                            accesses.accept(r);
+                            requestBatch.add(r);
+                            if (requestBatch.size() == BATCH) {
+                                storeRequests(observations, requestBatch);
+                            }
+                        }, problems);
+                        requests += stats.requests();
+                        stats.skipped().forEach((k, v) -> skipped.merge(k, v, Long::sum));
+                        out.printf("read %s: %d lines, %d audit requests%n", input.name(), stats.lines(), stats.requests());
+                    } else {
+                        HubbleFlowReader.Stats stats = new HubbleFlowReader().read(input.name(), in, f -> {
+                            NetworkEdge edge = NetworkEdge.of(f);
+                            if (edge == null) {
+                                skipped.merge(f.reply() ? "flow replies (never an allow rule of their own)"
+                                        : "flows without L4 (nothing to allow)", 1L, Long::sum);
+                            } else {
+                                String from = edge.srcWorkload().isEmpty() ? edge.srcAddress()
+                                        : edge.srcNamespace().isEmpty() ? edge.srcWorkload()
+                                        : edge.srcNamespace() + "/" + edge.srcWorkload();
+                                flowsBySource.merge(from, 1L, Long::sum);
+                            }
+                            flowBatch.add(f);
+                            if (flowBatch.size() == BATCH) {
+                                storeFlows(observations, flowBatch);
+                            }
+                        }, problems);
+                        flows += stats.flows();
+                        out.printf("read %s: %d lines, %d flows%n", input.name(), stats.lines(), stats.flows());
+                    }
                 }
             }
-            flush(observations, batch, stored);
+            storeRequests(observations, requestBatch);
+            storeFlows(observations, flowBatch);
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
+
         out.println();
-        out.printf("audit requests: %d (%d counted once already by audit ID) in %.1f s%n", requests, accesses.duplicates(), seconds);
-        out.printf("stored in %s: %d new, %d already there%n", ObservationStore.redact(url), stored[0], stored[1]);
-        out.println("per subject:");
-        accesses.requestsBySubject().forEach((subject, n) -> out.printf("  %8d  %s%n", n, subject));
-        out.printf("distinct accesses: %d (%d denied)%n", accesses.accesses().size(),
-                accesses.accesses().keySet().stream().filter(a -> a.denied()).count());
+        out.printf("read %d audit requests and %d flows in %.1f s%n", requests, flows, (System.nanoTime() - started) / 1e9);
+        out.printf("stored in %s: %d new, %d already there%n", ObservationStore.redact(url), storedNew, storedKnown);
+        if (requests > 0) {
+            out.println("audit requests per subject:");
+            accesses.requestsBySubject().forEach((subject, n) -> out.printf("  %8d  %s%n", n, subject));
+            out.printf("distinct API accesses: %d (%d denied)%n", accesses.accesses().size(),
+                    accesses.accesses().keySet().stream().filter(a -> a.denied()).count());
+        }
+        if (flows > 0) {
+            out.println("flows per source:");
+            flowsBySource.forEach((source, n) -> out.printf("  %8d  %s%n", n, source));
+        }
         if (!skipped.isEmpty()) {
             out.println("skipped:");
             skipped.forEach((reason, n) -> out.printf("  %8d  %s%n", n, reason));
@@ -115,23 +169,36 @@ public final class ObserveCommand implements Callable<Integer> {
         return TailorCli.OK;
     }
 
-    private long started = System.nanoTime();
-
-    private void flush(ObservationStore store, List<ApiRequest> batch, long[] stored) {
-        if (batch.isEmpty()) {
-            return;
-        }
-        try {
-            ObservationStore.BatchResult result = store.ingestAudit(batch);
-            stored[0] += result.added();
-            stored[1] += result.alreadyStored();
+    private void storeRequests(ObservationStore store, List<ApiRequest> batch) {
+        if (!batch.isEmpty()) {
+            stored(() -> store.ingestAudit(batch), batch.size());
             batch.clear();
-            long total = stored[0] + stored[1];
-            out.printf("progress: %d requests stored (%.0f requests/s)%n", total, total / ((System.nanoTime() - started) / 1e9));
+        }
+    }
+
+    private void storeFlows(ObservationStore store, List<Flow> batch) {
+        if (!batch.isEmpty()) {
+            stored(() -> store.ingestFlows(batch), batch.size());
+            batch.clear();
+        }
+    }
+
+    private interface Ingest {
+        ObservationStore.BatchResult run() throws SQLException;
+    }
+
+    /** Stores one batch and says so: the progress line is the acknowledgement that the batch is on disk. */
+    private void stored(Ingest ingest, int size) {
+        try {
+            ObservationStore.BatchResult result = ingest.run();
+            storedNew += result.added();
+            storedKnown += result.alreadyStored();
+            long total = storedNew + storedKnown;
+            out.printf("progress: %d events stored (%.0f events/s)%n", total, total / ((System.nanoTime() - started) / 1e9));
             out.flush();
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("storing a batch of " + batch.size() + " requests failed (nothing of it "
-                    + "was kept; run again to retry): " + e.getMessage(), e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("storing a batch of " + size + " events failed (nothing of it was kept; "
+                    + "run again to retry): " + e.getMessage(), e);
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.tailor.store;
 
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.audit.ApiRequest;
+import dev.tailor.observe.flows.NetworkEdge;
+import dev.tailor.observe.flows.Flow;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -35,7 +38,7 @@ public final class ObservationStore implements AutoCloseable {
     /** What one batch did. */
     public record BatchResult(long added, long alreadyStored) {}
 
-    /** How an access was seen, as stored. */
+    /** How an access or a connection was seen, as stored. */
     public record StoredAccess(Instant firstSeen, Instant lastSeen, long count, Map<LocalDate, Long> days) {}
 
     private ObservationStore(Connection connection) {
@@ -71,12 +74,41 @@ public final class ObservationStore implements AutoCloseable {
 
     /** Stores a batch of audit requests, in one transaction; requests already stored (same audit ID) are skipped. */
     public synchronized BatchResult ingestAudit(List<ApiRequest> batch) throws SQLException {
+        return ingest("audit", batch, ApiRequest::auditId, ApiRequest::time, ApiAccess::of, API_ACCESS);
+    }
+
+    /**
+     * Stores a batch of Hubble flows, in one transaction; flows already stored (same {@link Flow#key()}) are skipped,
+     * and replies and flows without L4 are marked as read but aggregate into nothing.
+     */
+    public synchronized BatchResult ingestFlows(List<Flow> batch) throws SQLException {
+        return ingest("flow", batch, Flow::key, Flow::time, NetworkEdge::of, NETWORK_FLOW);
+    }
+
+    /** An aggregate table: its name, its day table, the columns of its key and how to read them off a key. */
+    private record Table<K>(String name, String dayTable, String idColumn, List<String> keyColumns,
+            Function<K, List<Object>> keyValues) {}
+
+    private static final Table<ApiAccess> API_ACCESS = new Table<>("api_access", "api_access_day", "access_id",
+            List.of("subject", "verb", "api_group", "resource", "subresource", "namespace", "name", "non_resource_url", "denied"),
+            a -> List.of(a.subject(), a.verb(), a.apiGroup(), a.resource(), a.subresource(), a.namespace(), a.name(),
+                    a.nonResourceUrl(), a.denied()));
+
+    private static final Table<NetworkEdge> NETWORK_FLOW = new Table<>("network_flow", "network_flow_day", "flow_id",
+            List.of("src_namespace", "src_workload", "src_address", "dst_namespace", "dst_workload", "dst_address",
+                    "dst_dns_name", "protocol", "port", "dropped"),
+            c -> List.of(c.srcNamespace(), c.srcWorkload(), c.srcAddress(), c.dstNamespace(), c.dstWorkload(),
+                    c.dstAddress(), c.dstDnsName(), c.protocol(), c.port(), c.dropped()));
+
+    private <E, K extends Comparable<K>> BatchResult ingest(String source, List<E> batch, Function<E, String> eventKey,
+            Function<E, Instant> time, Function<E, K> aggregateKey, Table<K> table) throws SQLException {
         try {
-            List<ApiRequest> fresh = new ArrayList<>();
+            List<E> fresh = new ArrayList<>();
             try (PreparedStatement mark = connection.prepareStatement(
-                    "INSERT INTO ingested_event (source, event_key) VALUES ('audit', ?) ON CONFLICT DO NOTHING")) {
-                for (ApiRequest r : batch) {
-                    mark.setString(1, r.auditId());
+                    "INSERT INTO ingested_event (source, event_key) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+                for (E e : batch) {
+                    mark.setString(1, source);
+                    mark.setString(2, eventKey.apply(e));
                     mark.addBatch();
                 }
                 // One round trip for the whole batch; each count says whether that event was new (1) or known (0).
@@ -87,16 +119,19 @@ public final class ObservationStore implements AutoCloseable {
                     }
                 }
             }
-            Map<ApiAccess, List<Instant>> byAccess = new TreeMap<>();
-            for (ApiRequest r : fresh) {
-                byAccess.computeIfAbsent(ApiAccess.of(r), k -> new ArrayList<>()).add(r.time());
+            Map<K, List<Instant>> byKey = new TreeMap<>();
+            for (E e : fresh) {
+                K key = aggregateKey.apply(e);
+                if (key != null) {
+                    byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(time.apply(e));
+                }
             }
-            for (var e : byAccess.entrySet()) {
-                long id = upsertAccess(e.getKey(), e.getValue());
+            for (var e : byKey.entrySet()) {
+                long id = upsert(table, table.keyValues().apply(e.getKey()), e.getValue());
                 Map<LocalDate, Long> days = new TreeMap<>();
                 e.getValue().forEach(t -> days.merge(LocalDate.ofInstant(t, ZoneOffset.UTC), 1L, Long::sum));
                 for (var d : days.entrySet()) {
-                    upsertDay(id, d.getKey(), d.getValue());
+                    upsertDay(table, id, d.getKey(), d.getValue());
                 }
             }
             connection.commit();
@@ -107,31 +142,16 @@ public final class ObservationStore implements AutoCloseable {
         }
     }
 
-    private static final String KEY = "subject = ? AND verb = ? AND api_group = ? AND resource = ? AND subresource = ?"
-            + " AND namespace = ? AND name = ? AND non_resource_url = ? AND denied = ?";
-
-    private static int bindKey(PreparedStatement s, int from, ApiAccess a) throws SQLException {
-        s.setString(from, a.subject());
-        s.setString(from + 1, a.verb());
-        s.setString(from + 2, a.apiGroup());
-        s.setString(from + 3, a.resource());
-        s.setString(from + 4, a.subresource());
-        s.setString(from + 5, a.namespace());
-        s.setString(from + 6, a.name());
-        s.setString(from + 7, a.nonResourceUrl());
-        s.setBoolean(from + 8, a.denied());
-        return from + 9;
-    }
-
-    private long upsertAccess(ApiAccess access, List<Instant> times) throws SQLException {
+    private long upsert(Table<?> table, List<Object> key, List<Instant> times) throws SQLException {
         Instant first = times.stream().min(Instant::compareTo).orElseThrow();
         Instant last = times.stream().max(Instant::compareTo).orElseThrow();
-        try (PreparedStatement find = connection.prepareStatement("SELECT id FROM api_access WHERE " + KEY)) {
-            bindKey(find, 1, access);
+        String where = String.join(" = ? AND ", table.keyColumns()) + " = ?";
+        try (PreparedStatement find = connection.prepareStatement("SELECT id FROM " + table.name() + " WHERE " + where)) {
+            bind(find, 1, key);
             try (ResultSet rs = find.executeQuery()) {
                 if (rs.next()) {
                     long id = rs.getLong(1);
-                    try (PreparedStatement update = connection.prepareStatement("UPDATE api_access SET"
+                    try (PreparedStatement update = connection.prepareStatement("UPDATE " + table.name() + " SET"
                             + " seen_count = seen_count + ?, first_seen = LEAST(first_seen, ?), last_seen = GREATEST(last_seen, ?)"
                             + " WHERE id = ?")) {
                         update.setLong(1, times.size());
@@ -144,10 +164,11 @@ public final class ObservationStore implements AutoCloseable {
                 }
             }
         }
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO api_access (subject, verb, api_group,"
-                + " resource, subresource, namespace, name, non_resource_url, denied, first_seen, last_seen, seen_count)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-            int next = bindKey(insert, 1, access);
+        String columns = String.join(", ", table.keyColumns());
+        String marks = "?, ".repeat(table.keyColumns().size());
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table.name() + " (" + columns
+                + ", first_seen, last_seen, seen_count) VALUES (" + marks + "?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+            int next = bind(insert, 1, key);
             insert.setTimestamp(next, Timestamp.from(first));
             insert.setTimestamp(next + 1, Timestamp.from(last));
             insert.setLong(next + 2, times.size());
@@ -159,34 +180,65 @@ public final class ObservationStore implements AutoCloseable {
         }
     }
 
-    private void upsertDay(long accessId, LocalDate day, long count) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE api_access_day SET seen_count = seen_count + ? WHERE access_id = ? AND seen_on = ?")) {
+    private static int bind(PreparedStatement s, int from, List<Object> values) throws SQLException {
+        for (Object v : values) {
+            s.setObject(from++, v);
+        }
+        return from;
+    }
+
+    private void upsertDay(Table<?> table, long id, LocalDate day, long count) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE " + table.dayTable()
+                + " SET seen_count = seen_count + ? WHERE " + table.idColumn() + " = ? AND seen_on = ?")) {
             update.setLong(1, count);
-            update.setLong(2, accessId);
+            update.setLong(2, id);
             update.setObject(3, day);
             if (update.executeUpdate() == 1) {
                 return;
             }
         }
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO api_access_day (access_id, seen_on, seen_count) VALUES (?, ?, ?)")) {
-            insert.setLong(1, accessId);
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table.dayTable() + " ("
+                + table.idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?)")) {
+            insert.setLong(1, id);
             insert.setObject(2, day);
             insert.setLong(3, count);
             insert.executeUpdate();
         }
     }
 
-    /** Every stored access, sorted. */
-    public synchronized Map<ApiAccess, StoredAccess> apiAccesses() throws SQLException {
+    private Map<Long, Map<LocalDate, Long>> days(Table<?> table) throws SQLException {
         Map<Long, Map<LocalDate, Long>> days = new TreeMap<>();
         try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT access_id, seen_on, seen_count FROM api_access_day")) {
+                ResultSet rs = s.executeQuery("SELECT " + table.idColumn() + ", seen_on, seen_count FROM " + table.dayTable())) {
             while (rs.next()) {
                 days.computeIfAbsent(rs.getLong(1), k -> new TreeMap<>()).put(rs.getObject(2, LocalDate.class), rs.getLong(3));
             }
         }
+        return days;
+    }
+
+    /** Every stored edge of the connectivity graph, sorted. */
+    public synchronized Map<NetworkEdge, StoredAccess> networkEdges() throws SQLException {
+        Map<Long, Map<LocalDate, Long>> days = days(NETWORK_FLOW);
+        Map<NetworkEdge, StoredAccess> out = new TreeMap<>();
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id, src_namespace, src_workload, src_address, dst_namespace,"
+                        + " dst_workload, dst_address, dst_dns_name, protocol, port, dropped, first_seen, last_seen,"
+                        + " seen_count FROM network_flow")) {
+            while (rs.next()) {
+                NetworkEdge c = new NetworkEdge(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getInt(10), rs.getBoolean(11));
+                out.put(c, new StoredAccess(rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant(),
+                        rs.getLong(14), days.getOrDefault(rs.getLong(1), Map.of())));
+            }
+        }
+        connection.commit();
+        return out;
+    }
+
+    /** Every stored access, sorted. */
+    public synchronized Map<ApiAccess, StoredAccess> apiAccesses() throws SQLException {
+        Map<Long, Map<LocalDate, Long>> days = days(API_ACCESS);
         Map<ApiAccess, StoredAccess> out = new TreeMap<>();
         try (Statement s = connection.createStatement();
                 ResultSet rs = s.executeQuery("SELECT id, subject, verb, api_group, resource, subresource, namespace,"

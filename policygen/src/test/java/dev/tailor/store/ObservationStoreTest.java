@@ -3,6 +3,7 @@ package dev.tailor.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tailor.observe.Inputs;
 import dev.tailor.observe.Problems;
@@ -10,6 +11,9 @@ import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.audit.ApiAccessAggregator;
 import dev.tailor.observe.audit.ApiRequest;
 import dev.tailor.observe.audit.AuditLogReader;
+import dev.tailor.observe.flows.Flow;
+import dev.tailor.observe.flows.HubbleFlowReader;
+import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.testing.RepositoryPaths;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -143,6 +147,44 @@ class ObservationStoreTest {
             // The failed batch marked nothing as ingested: the good events go in when sent again.
             assertEquals(new ObservationStore.BatchResult(1, 0), store.ingestAudit(List.of(good)));
             assertEquals(1L, total.get());
+        }
+    }
+
+    private static List<Flow> hubbleSamples() throws Exception {
+        Path samples = RepositoryPaths.fixtures().resolve("third_party/hubble-flows/cilium-hubble-otel/testdata");
+        List<Flow> flows = new ArrayList<>();
+        try (Stream<Path> files = java.nio.file.Files.list(samples)) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                try (InputStream in = Inputs.open(file.toString())) {
+                    new HubbleFlowReader().read(file.getFileName().toString(), in, flows::add, new Problems());
+                }
+            }
+        }
+        return flows;
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void flowsAreStoredAsEdgesBetweenWorkloadsOnce(String kind) throws Exception {
+        List<Flow> flows = hubbleSamples();
+        Map<NetworkEdge, Long> expected = new java.util.TreeMap<>();
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (Flow f : flows) {
+            NetworkEdge edge = keys.add(f.key()) ? NetworkEdge.of(f) : null;
+            if (edge != null) {
+                expected.merge(edge, 1L, Long::sum);
+            }
+        }
+        try (ObservationStore store = ObservationStore.open(url(kind))) {
+            // The small samples are cut from the big ones: 67 flows appear twice, byte for byte, and count once.
+            assertEquals(new ObservationStore.BatchResult(1849, 67), store.ingestFlows(flows));
+            assertEquals(new ObservationStore.BatchResult(0, 1916), store.ingestFlows(flows));
+            Map<NetworkEdge, ObservationStore.StoredAccess> stored = store.networkEdges();
+            assertEquals(expected.keySet(), stored.keySet());
+            expected.forEach((edge, n) -> assertEquals(n, stored.get(edge).count(), edge.toString()));
+            NetworkEdge productpageToDetails = new NetworkEdge("bookinfo", "deployment.productpage-v1", "",
+                    "bookinfo", "deployment.details-v1", "", "", "TCP", 9080, false);
+            assertTrue(stored.containsKey(productpageToDetails), stored.keySet().toString());
         }
     }
 

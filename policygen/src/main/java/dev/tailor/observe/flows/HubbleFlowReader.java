@@ -104,6 +104,7 @@ public final class HubbleFlowReader {
         List<String> names = new ArrayList<>();
         flow.path("destination_names").forEach(n -> names.add(n.asText()));
         return new Flow(
+                sha256(flow.toString()),
                 Instant.parse(flow.path("time").asText()),
                 flow.path("verdict").asText(),
                 flow.path("traffic_direction").asText(""),
@@ -114,6 +115,15 @@ public final class HubbleFlowReader {
                 endpoint(flow.path("destination"), flow.path("IP").path("destination").asText(""), names),
                 flow.path("Type").asText(""),
                 flow.path("l7").path("dns").path("query").asText(""));
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Endpoint endpoint(JsonNode node, String ip, List<String> dnsNames) {

@@ -1,0 +1,49 @@
+package dev.tailor.observe.flows;
+
+import dev.tailor.identity.WorkloadIdentity;
+
+/**
+ * An edge of the observed connectivity graph, what Tailor aggregates flows by: source and destination — a workload key ({@code deployment.reviews}) in a
+ * namespace, a reserved Cilium identity ({@code reserved:host}), or an address outside the cluster with the DNS
+ * name it was reached by — protocol, destination port, and whether the flow was dropped.
+ */
+public record NetworkEdge(
+        String srcNamespace,
+        String srcWorkload,
+        String srcAddress,
+        String dstNamespace,
+        String dstWorkload,
+        String dstAddress,
+        String dstDnsName,
+        String protocol,
+        int port,
+        boolean dropped) implements Comparable<NetworkEdge> {
+
+    /** The edge a flow belongs to, or null for a reply or a flow without L4 (nothing to allow). */
+    public static NetworkEdge of(Flow f) {
+        if (f.reply() || f.protocol().isEmpty()) {
+            return null;
+        }
+        String[] src = side(f.source());
+        String[] dst = side(f.destination());
+        String dns = f.destination().inCluster() || f.destination().dnsNames().isEmpty() ? "" : f.destination().dnsNames().get(0);
+        return new NetworkEdge(src[0], src[1], src[2], dst[0], dst[1], dst[2], dns, f.protocol(), f.port(),
+                f.verdict().equals("DROPPED"));
+    }
+
+    /** {namespace, workload, address} of one end. */
+    private static String[] side(Endpoint e) {
+        if (e.inCluster() && !e.podName().isEmpty()) {
+            return new String[] {e.namespace(), WorkloadIdentity.ofPod(e.namespace(), e.podName(), e.podLabels()).key(), ""};
+        }
+        if (!e.reserved().isEmpty() && !e.reserved().equals("world")) {
+            return new String[] {"", "reserved:" + e.reserved(), ""};
+        }
+        return new String[] {"", "", e.ip()};
+    }
+
+    @Override
+    public int compareTo(NetworkEdge o) {
+        return toString().compareTo(o.toString());
+    }
+}
