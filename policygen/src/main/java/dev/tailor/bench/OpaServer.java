@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import dev.tailor.demo.Processes;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,17 +67,8 @@ public final class OpaServer implements AutoCloseable {
         return process.pid();
     }
 
-    /** Stops the process: politely, then, after 10 s, by force. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        Processes.stop(process);
     }
 }
