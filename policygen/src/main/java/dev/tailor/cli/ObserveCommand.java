@@ -9,6 +9,9 @@ import dev.tailor.observe.audit.AuditLogReader;
 import dev.tailor.observe.flows.Flow;
 import dev.tailor.observe.flows.HubbleFlowReader;
 import dev.tailor.observe.flows.NetworkEdge;
+import dev.tailor.observe.syscalls.SyscallLogReader;
+import dev.tailor.observe.syscalls.SyscallRecord;
+import dev.tailor.observe.syscalls.SyscallUse;
 import dev.tailor.store.ObservationStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,13 +27,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tailor observe}: reads observations into the store and summarizes them — Kubernetes API audit logs and
- * Hubble flows (JSON lines, plain or gzip, files or "-" for standard input), stored as aggregates in batches of
- * {@value #BATCH}, one transaction each: a batch reported as stored is on disk, a kill loses at most the batch under
- * way. Syscall records are issue 3's next step.
+ * {@code tailor observe}: reads observations into the store and summarizes them — Kubernetes API audit logs, Hubble
+ * flows and seccomp syscall records (plain or gzip, files or "-" for standard input), stored as aggregates in
+ * batches of {@value #BATCH}, one transaction each: a batch reported as stored is on disk, a kill loses at most the
+ * batch under way.
  */
 @Command(name = "observe", mixinStandardHelpOptions = true,
-        description = "Read API audit logs and Hubble flows into the store and summarize them (syscalls: not yet).")
+        description = "Read API audit logs, Hubble flows and syscall records into the store and summarize them.")
 public final class ObserveCommand implements Callable<Integer> {
 
     @Option(names = "--audit-log", arity = "1..*", paramLabel = "FILE",
@@ -40,6 +43,10 @@ public final class ObserveCommand implements Callable<Integer> {
     @Option(names = "--flows", arity = "1..*", paramLabel = "FILE",
             description = "Hubble flows as `hubble observe -o json` or the Hubble exporter write them, plain or gzip")
     List<String> flowFiles = new ArrayList<>();
+
+    @Option(names = "--syscalls", arity = "1..*", paramLabel = "FILE",
+            description = "seccomp records: kernel audit type=SECCOMP/1326 lines (auditd, dmesg, syslog) or SPO log-enricher lines")
+    List<String> syscallFiles = new ArrayList<>();
 
     @Option(names = "--store", paramLabel = "URL",
             description = "Where observations are kept: jdbc:h2:file:… (default: an H2 file in ./.tailor/) or "
@@ -54,13 +61,15 @@ public final class ObserveCommand implements Callable<Integer> {
     private long storedNew;
     private long storedKnown;
 
+    private enum Kind { AUDIT, FLOWS, SYSCALLS }
+
     /** One input: its name, the opened stream, and which reader it goes to. */
-    private record Input(String name, InputStream in, boolean audit) {}
+    private record Input(String name, InputStream in, Kind kind) {}
 
     @Override
     public Integer call() throws Exception {
-        if (auditLogs.isEmpty() && flowFiles.isEmpty()) {
-            System.err.println("tailor observe: nothing to read: give --audit-log and/or --flows");
+        if (auditLogs.isEmpty() && flowFiles.isEmpty() && syscallFiles.isEmpty()) {
+            System.err.println("tailor observe: nothing to read: give --audit-log, --flows and/or --syscalls");
             return TailorCli.USAGE;
         }
         // Every input is opened and checked before anything is read, so a wrong file never leaves a half-done run.
@@ -68,13 +77,18 @@ public final class ObserveCommand implements Callable<Integer> {
         try {
             for (String name : auditLogs) {
                 InputStream in = Inputs.open(name);
-                inputs.add(new Input(name, in, true));
+                inputs.add(new Input(name, in, Kind.AUDIT));
                 AuditLogReader.checkFormat(name, in);
             }
             for (String name : flowFiles) {
                 InputStream in = Inputs.open(name);
-                inputs.add(new Input(name, in, false));
+                inputs.add(new Input(name, in, Kind.FLOWS));
                 HubbleFlowReader.checkFormat(name, in);
+            }
+            for (String name : syscallFiles) {
+                InputStream in = Inputs.open(name);
+                inputs.add(new Input(name, in, Kind.SYSCALLS));
+                SyscallLogReader.checkFormat(name, in);
             }
         } catch (UnknownFormatException e) {
             System.err.println("tailor observe: " + e.getMessage());
@@ -98,13 +112,30 @@ public final class ObserveCommand implements Callable<Integer> {
         Map<String, Long> skipped = new TreeMap<>();
         long requests = 0;
         long flows = 0;
+        long syscalls = 0;
+        Map<String, Long> syscallsByContainer = new TreeMap<>();
         started = System.nanoTime();
         try (observations) {
             List<ApiRequest> requestBatch = new ArrayList<>(BATCH);
             List<Flow> flowBatch = new ArrayList<>(BATCH);
+            List<SyscallRecord> syscallBatch = new ArrayList<>(BATCH);
             for (Input input : inputs) {
                 try (InputStream in = input.in()) {
-                    if (input.audit()) {
+                    if (input.kind() == Kind.SYSCALLS) {
+                        SyscallLogReader.Stats stats = new SyscallLogReader().read(input.name(), in, r -> {
+                            SyscallUse use = SyscallUse.of(r);
+                            String where = use.container().isEmpty() ? "(no container named) " + use.executable()
+                                    : use.namespace() + "/" + use.workload() + " " + use.container();
+                            syscallsByContainer.merge(where, 1L, Long::sum);
+                            syscallBatch.add(r);
+                            if (syscallBatch.size() == BATCH) {
+                                storeSyscalls(observations, syscallBatch);
+                            }
+                        }, problems);
+                        syscalls += stats.records();
+                        stats.skipped().forEach((k, v) -> skipped.merge(k, v, Long::sum));
+                        out.printf("read %s: %d lines, %d syscall records%n", input.name(), stats.lines(), stats.records());
+                    } else if (input.kind() == Kind.AUDIT) {
                         AuditLogReader.Stats stats = new AuditLogReader().read(input.name(), in, r -> {
                             accesses.accept(r);
                             requestBatch.add(r);
@@ -139,10 +170,12 @@ public final class ObserveCommand implements Callable<Integer> {
             }
             storeRequests(observations, requestBatch);
             storeFlows(observations, flowBatch);
+            storeSyscalls(observations, syscallBatch);
         }
 
         out.println();
-        out.printf("read %d audit requests and %d flows in %.1f s%n", requests, flows, (System.nanoTime() - started) / 1e9);
+        out.printf("read %d audit requests, %d flows and %d syscall records in %.1f s%n", requests, flows, syscalls,
+                (System.nanoTime() - started) / 1e9);
         out.printf("stored in %s: %d new, %d already there%n", ObservationStore.redact(url), storedNew, storedKnown);
         if (requests > 0) {
             out.println("audit requests per subject:");
@@ -153,6 +186,10 @@ public final class ObserveCommand implements Callable<Integer> {
         if (flows > 0) {
             out.println("flows per source:");
             flowsBySource.forEach((source, n) -> out.printf("  %8d  %s%n", n, source));
+        }
+        if (syscalls > 0) {
+            out.println("syscall records per container:");
+            syscallsByContainer.forEach((where, n) -> out.printf("  %8d  %s%n", n, where));
         }
         if (!skipped.isEmpty()) {
             out.println("skipped:");
@@ -179,6 +216,13 @@ public final class ObserveCommand implements Callable<Integer> {
     private void storeFlows(ObservationStore store, List<Flow> batch) {
         if (!batch.isEmpty()) {
             stored(() -> store.ingestFlows(batch), batch.size());
+            batch.clear();
+        }
+    }
+
+    private void storeSyscalls(ObservationStore store, List<SyscallRecord> batch) {
+        if (!batch.isEmpty()) {
+            stored(() -> store.ingestSyscalls(batch), batch.size());
             batch.clear();
         }
     }

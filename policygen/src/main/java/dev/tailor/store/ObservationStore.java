@@ -3,6 +3,8 @@ package dev.tailor.store;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.audit.ApiRequest;
 import dev.tailor.observe.flows.NetworkEdge;
+import dev.tailor.observe.syscalls.SyscallRecord;
+import dev.tailor.observe.syscalls.SyscallUse;
 import dev.tailor.observe.flows.Flow;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -85,6 +87,11 @@ public final class ObservationStore implements AutoCloseable {
         return ingest("flow", batch, Flow::key, Flow::time, NetworkEdge::of, NETWORK_FLOW);
     }
 
+    /** Stores a batch of syscall records, in one transaction; records already stored (same key) are skipped. */
+    public synchronized BatchResult ingestSyscalls(List<SyscallRecord> batch) throws SQLException {
+        return ingest("syscall", batch, SyscallRecord::key, SyscallRecord::time, SyscallUse::of, SYSCALL_USE);
+    }
+
     /** An aggregate table: its name, its day table, the columns of its key and how to read them off a key. */
     private record Table<K>(String name, String dayTable, String idColumn, List<String> keyColumns,
             Function<K, List<Object>> keyValues) {}
@@ -99,6 +106,10 @@ public final class ObservationStore implements AutoCloseable {
                     "dst_dns_name", "protocol", "port", "dropped"),
             c -> List.of(c.srcNamespace(), c.srcWorkload(), c.srcAddress(), c.dstNamespace(), c.dstWorkload(),
                     c.dstAddress(), c.dstDnsName(), c.protocol(), c.port(), c.dropped()));
+
+    private static final Table<SyscallUse> SYSCALL_USE = new Table<>("syscall_use", "syscall_use_day", "use_id",
+            List.of("namespace", "workload", "container", "executable", "architecture", "syscall", "action"),
+            u -> List.of(u.namespace(), u.workload(), u.container(), u.executable(), u.architecture(), u.syscall(), u.action()));
 
     private <E, K extends Comparable<K>> BatchResult ingest(String source, List<E> batch, Function<E, String> eventKey,
             Function<E, Instant> time, Function<E, K> aggregateKey, Table<K> table) throws SQLException {
@@ -215,6 +226,24 @@ public final class ObservationStore implements AutoCloseable {
             }
         }
         return days;
+    }
+
+    /** Every stored syscall use, sorted. */
+    public synchronized Map<SyscallUse, StoredAccess> syscallUses() throws SQLException {
+        Map<Long, Map<LocalDate, Long>> days = days(SYSCALL_USE);
+        Map<SyscallUse, StoredAccess> out = new TreeMap<>();
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id, namespace, workload, container, executable, architecture,"
+                        + " syscall, action, first_seen, last_seen, seen_count FROM syscall_use")) {
+            while (rs.next()) {
+                SyscallUse u = new SyscallUse(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), rs.getString(7), rs.getString(8));
+                out.put(u, new StoredAccess(rs.getTimestamp(9).toInstant(), rs.getTimestamp(10).toInstant(),
+                        rs.getLong(11), days.getOrDefault(rs.getLong(1), Map.of())));
+            }
+        }
+        connection.commit();
+        return out;
     }
 
     /** Every stored edge of the connectivity graph, sorted. */

@@ -14,6 +14,9 @@ import dev.tailor.observe.audit.AuditLogReader;
 import dev.tailor.observe.flows.Flow;
 import dev.tailor.observe.flows.HubbleFlowReader;
 import dev.tailor.observe.flows.NetworkEdge;
+import dev.tailor.observe.syscalls.SyscallLogReader;
+import dev.tailor.observe.syscalls.SyscallRecord;
+import dev.tailor.observe.syscalls.SyscallUse;
 import dev.tailor.testing.RepositoryPaths;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -185,6 +188,28 @@ class ObservationStoreTest {
             NetworkEdge productpageToDetails = new NetworkEdge("bookinfo", "deployment.productpage-v1", "",
                     "bookinfo", "deployment.details-v1", "", "", "TCP", 9080, false);
             assertTrue(stored.containsKey(productpageToDetails), stored.keySet().toString());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void syscallRecordsAreStoredPerContainerOrExecutableOnce(String kind) throws Exception {
+        Path lines = RepositoryPaths.fixtures().resolve("third_party/seccomp/security-profiles-operator/audit-lines");
+        List<SyscallRecord> records = new ArrayList<>();
+        try (Stream<Path> files = java.nio.file.Files.list(lines)) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
+                try (InputStream in = Inputs.open(file.toString())) {
+                    new SyscallLogReader().read(file.getFileName().toString(), in, records::add, new Problems());
+                }
+            }
+        }
+        try (ObservationStore store = ObservationStore.open(url(kind))) {
+            assertEquals(new ObservationStore.BatchResult(6, 0), store.ingestSyscalls(records));
+            assertEquals(new ObservationStore.BatchResult(0, 6), store.ingestSyscalls(records));
+            Map<SyscallUse, ObservationStore.StoredAccess> uses = store.syscallUses();
+            assertEquals(6, uses.size(), uses.keySet().toString());
+            assertTrue(uses.containsKey(new SyscallUse("default", "pod.my-pod", "redis", "", "", "epoll_wait", "")));
+            assertTrue(uses.containsKey(new SyscallUse("", "", "", "/bin/ls", "x86_64", "close", "log")));
         }
     }
 
