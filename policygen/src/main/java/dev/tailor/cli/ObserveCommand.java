@@ -2,6 +2,7 @@ package dev.tailor.cli;
 
 import dev.tailor.observe.Inputs;
 import dev.tailor.observe.Problems;
+import dev.tailor.observe.Progress;
 import dev.tailor.observe.UnknownFormatException;
 import dev.tailor.observe.audit.ApiAccessAggregator;
 import dev.tailor.observe.audit.ApiRequest;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -57,6 +59,7 @@ public final class ObserveCommand implements Callable<Integer> {
     public static final int BATCH = 5000;
 
     private final PrintStream out = System.out;
+    private Progress progress;
     private long started;
     private long storedNew;
     private long storedKnown;
@@ -74,19 +77,24 @@ public final class ObserveCommand implements Callable<Integer> {
         }
         // Every input is opened and checked before anything is read, so a wrong file never leaves a half-done run.
         List<Input> inputs = new ArrayList<>();
+        AtomicLong bytesRead = new AtomicLong();
+        long totalBytes = 0;
+        for (String name : concat(auditLogs, flowFiles, syscallFiles)) {
+            totalBytes = name.equals("-") || totalBytes < 0 ? -1 : totalBytes + sizeOf(name);
+        }
         try {
             for (String name : auditLogs) {
-                InputStream in = Inputs.open(name);
+                InputStream in = Inputs.open(name, bytesRead);
                 inputs.add(new Input(name, in, Kind.AUDIT));
                 AuditLogReader.checkFormat(name, in);
             }
             for (String name : flowFiles) {
-                InputStream in = Inputs.open(name);
+                InputStream in = Inputs.open(name, bytesRead);
                 inputs.add(new Input(name, in, Kind.FLOWS));
                 HubbleFlowReader.checkFormat(name, in);
             }
             for (String name : syscallFiles) {
-                InputStream in = Inputs.open(name);
+                InputStream in = Inputs.open(name, bytesRead);
                 inputs.add(new Input(name, in, Kind.SYSCALLS));
                 SyscallLogReader.checkFormat(name, in);
             }
@@ -115,6 +123,7 @@ public final class ObserveCommand implements Callable<Integer> {
         long syscalls = 0;
         Map<String, Long> syscallsByContainer = new TreeMap<>();
         started = System.nanoTime();
+        progress = new Progress(out, System.console() != null, bytesRead, Math.max(0, totalBytes));
         try (observations) {
             List<ApiRequest> requestBatch = new ArrayList<>(BATCH);
             List<Flow> flowBatch = new ArrayList<>(BATCH);
@@ -123,6 +132,7 @@ public final class ObserveCommand implements Callable<Integer> {
                 try (InputStream in = input.in()) {
                     if (input.kind() == Kind.SYSCALLS) {
                         SyscallLogReader.Stats stats = new SyscallLogReader().read(input.name(), in, r -> {
+                            progress.event();
                             SyscallUse use = SyscallUse.of(r);
                             String where = use.container().isEmpty() ? "(no container named) " + use.executable()
                                     : use.namespace() + "/" + use.workload() + " " + use.container();
@@ -134,9 +144,11 @@ public final class ObserveCommand implements Callable<Integer> {
                         }, problems);
                         syscalls += stats.records();
                         stats.skipped().forEach((k, v) -> skipped.merge(k, v, Long::sum));
+                        progress.clear();
                         out.printf("read %s: %d lines, %d syscall records%n", input.name(), stats.lines(), stats.records());
                     } else if (input.kind() == Kind.AUDIT) {
                         AuditLogReader.Stats stats = new AuditLogReader().read(input.name(), in, r -> {
+                            progress.event();
                             accesses.accept(r);
                             requestBatch.add(r);
                             if (requestBatch.size() == BATCH) {
@@ -145,9 +157,11 @@ public final class ObserveCommand implements Callable<Integer> {
                         }, problems);
                         requests += stats.requests();
                         stats.skipped().forEach((k, v) -> skipped.merge(k, v, Long::sum));
+                        progress.clear();
                         out.printf("read %s: %d lines, %d audit requests%n", input.name(), stats.lines(), stats.requests());
                     } else {
                         HubbleFlowReader.Stats stats = new HubbleFlowReader().read(input.name(), in, f -> {
+                            progress.event();
                             NetworkEdge edge = NetworkEdge.of(f);
                             if (edge == null) {
                                 skipped.merge(f.reply() ? "flow replies (never an allow rule of their own)"
@@ -164,6 +178,7 @@ public final class ObserveCommand implements Callable<Integer> {
                             }
                         }, problems);
                         flows += stats.flows();
+                        progress.clear();
                         out.printf("read %s: %d lines, %d flows%n", input.name(), stats.lines(), stats.flows());
                     }
                 }
@@ -171,6 +186,7 @@ public final class ObserveCommand implements Callable<Integer> {
             storeRequests(observations, requestBatch);
             storeFlows(observations, flowBatch);
             storeSyscalls(observations, syscallBatch);
+            progress.finish();
         }
 
         out.println();
@@ -206,6 +222,23 @@ public final class ObserveCommand implements Callable<Integer> {
         return TailorCli.OK;
     }
 
+    @SafeVarargs
+    private static List<String> concat(List<String>... lists) {
+        List<String> all = new ArrayList<>();
+        for (List<String> l : lists) {
+            all.addAll(l);
+        }
+        return all;
+    }
+
+    private static long sizeOf(String name) {
+        try {
+            return java.nio.file.Files.size(Path.of(name));
+        } catch (IOException e) {
+            return 0; // reported as unreadable when it is opened
+        }
+    }
+
     private void storeRequests(ObservationStore store, List<ApiRequest> batch) {
         if (!batch.isEmpty()) {
             stored(() -> store.ingestAudit(batch), batch.size());
@@ -237,9 +270,11 @@ public final class ObserveCommand implements Callable<Integer> {
             ObservationStore.BatchResult result = ingest.run();
             storedNew += result.added();
             storedKnown += result.alreadyStored();
-            long total = storedNew + storedKnown;
-            out.printf("progress: %d events stored (%.0f events/s)%n", total, total / ((System.nanoTime() - started) / 1e9));
-            out.flush();
+            if (!progress.terminal()) {
+                long total = storedNew + storedKnown;
+                out.printf("progress: %d events stored (%.0f events/s)%n", total, total / ((System.nanoTime() - started) / 1e9));
+                out.flush();
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("storing a batch of " + size + " events failed (nothing of it was kept; "
                     + "run again to retry): " + e.getMessage(), e);

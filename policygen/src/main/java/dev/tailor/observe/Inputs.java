@@ -16,7 +16,31 @@ public final class Inputs {
     static final int PEEK = 64 * 1024;
 
     public static InputStream open(String name) throws IOException {
-        InputStream raw = name.equals("-") ? System.in : Files.newInputStream(Path.of(name));
+        return open(name, new java.util.concurrent.atomic.AtomicLong());
+    }
+
+    /** Opens an input and adds every byte read from it (compressed bytes, for gzip) to {@code bytesRead}. */
+    public static InputStream open(String name, java.util.concurrent.atomic.AtomicLong bytesRead) throws IOException {
+        InputStream file = name.equals("-") ? System.in : Files.newInputStream(Path.of(name));
+        InputStream raw = new java.io.FilterInputStream(file) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    bytesRead.incrementAndGet();
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = super.read(buffer, offset, length);
+                if (n > 0) {
+                    bytesRead.addAndGet(n);
+                }
+                return n;
+            }
+        };
         BufferedInputStream in = new BufferedInputStream(raw, 256 * 1024);
         in.mark(2);
         int b1 = in.read();
