@@ -130,7 +130,8 @@ public final class ObservationStore implements AutoCloseable {
                     }
                 }
             }
-            Map<K, List<Instant>> byKey = new TreeMap<>();
+            // Insertion order, not sorted order: sorting records by their text on every put cost more than parsing.
+            Map<K, List<Instant>> byKey = new java.util.LinkedHashMap<>();
             for (E e : fresh) {
                 K key = aggregateKey.apply(e);
                 if (key != null) {

@@ -1,6 +1,7 @@
 package dev.tailor.observe.audit;
 
 import dev.tailor.observe.Seen;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +14,7 @@ import java.util.function.Consumer;
  */
 public final class ApiAccessAggregator implements Consumer<ApiRequest> {
 
-    private final Map<ApiAccess, Seen> accesses = new TreeMap<>();
+    private final Map<ApiAccess, Seen> accesses = new HashMap<>();
     private final Set<String> auditIds = new HashSet<>();
     private long duplicates;
 
@@ -28,7 +29,7 @@ public final class ApiAccessAggregator implements Consumer<ApiRequest> {
 
     /** Every access with how it was seen, sorted. */
     public Map<ApiAccess, Seen> accesses() {
-        return java.util.Collections.unmodifiableMap(accesses);
+        return java.util.Collections.unmodifiableMap(new TreeMap<>(accesses));
     }
 
     /** Requests counted once already (same audit ID). */

@@ -1,8 +1,12 @@
 package dev.tailor.observe.audit;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.observe.Inputs;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.UnknownFormatException;
@@ -70,9 +74,12 @@ public final class AuditLogReader {
             }
             JsonNode node;
             try {
-                node = JSON.readTree(line);
+                node = readUsedFields(line);
             } catch (JsonProcessingException e) {
                 problems.add(name, lines, "not JSON", "not JSON (" + e.getOriginalMessage() + ")");
+                continue;
+            } catch (IOException e) {
+                problems.add(name, lines, "not JSON", "not JSON (" + e.getMessage() + ")");
                 continue;
             }
             List<JsonNode> events = new ArrayList<>();
@@ -102,6 +109,45 @@ public final class AuditLogReader {
             }
         }
         return new Stats(lines, requests, skipped);
+    }
+
+    /** The top-level fields an event is read for; the rest (request and response bodies above all) is skipped. */
+    private static final java.util.Set<String> USED = java.util.Set.of("kind", "apiVersion", "auditID", "stage", "verb",
+            "requestURI", "user", "impersonatedUser", "objectRef", "responseStatus", "stageTimestamp",
+            "requestReceivedTimestamp", "timestamp", "items");
+
+    /**
+     * Parses a line into a tree of only the fields Tailor uses. The whole line is still tokenized, so a truncated
+     * or malformed line is refused as before; but an event logged at RequestResponse level, whose bodies can be
+     * most of its size, costs no tree for them.
+     */
+    private static JsonNode readUsedFields(String line) throws IOException {
+        try (JsonParser parser = JSON.getFactory().createParser(line)) {
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                JsonNode other = first == null ? null : JSON.readTree(parser);
+                requireEnd(parser);
+                return other == null ? JSON.missingNode() : other;
+            }
+            ObjectNode event = JSON.createObjectNode();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                parser.nextToken();
+                if (USED.contains(field)) {
+                    event.set(field, JSON.readTree(parser));
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            requireEnd(parser);
+            return event;
+        }
+    }
+
+    private static void requireEnd(JsonParser parser) throws IOException {
+        if (parser.nextToken() != null) {
+            throw new JsonParseException(parser, "trailing content after the JSON value");
+        }
     }
 
     /** Null for a usable event, else what is wrong with it. */
