@@ -39,6 +39,10 @@ public interface TailorConfig {
 
     Tls tls();
 
+    Ingest ingest();
+
+    Store store();
+
     /**
      * Approved behavior per workload until it comes from generated objects: a JSON file
      * {@code {"workloads": {"<ns>": {"<kind>.<name>": {"serviceAccount": …, "seccompProfile": …}}}}}.
@@ -83,6 +87,26 @@ public interface TailorConfig {
         /** How long a request waits for a free instance before it counts as an evaluation error. */
         @WithDefault("2s")
         Duration borrowTimeout();
+    }
+
+    interface Ingest {
+        /**
+         * A file of bearer tokens, one per line (mounted from a Secret), that may POST to /ingest/*: kube-apiserver's
+         * audit webhook backend presents one in its kubeconfig. Without it every ingest request is refused (401).
+         */
+        Optional<Path> tokenFile();
+
+        /** Largest ingest body accepted; larger ones get 413. The API server's batches are far smaller. */
+        @WithDefault("16777216")
+        int maxBytes();
+    }
+
+    interface Store {
+        /**
+         * Where observations go: jdbc:h2:file:… (the default, an H2 file in /var/lib/tailor/) or
+         * jdbc:postgresql://host:5432/db?user=…&password=… for several replicas.
+         */
+        Optional<String> url();
     }
 
     interface Tls {

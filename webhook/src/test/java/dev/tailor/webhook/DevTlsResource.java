@@ -20,6 +20,8 @@ import javax.net.ssl.SSLContext;
 public class DevTlsResource implements QuarkusTestResourceLifecycleManager {
 
     static volatile Path dir;
+    /** The bearer token the tests' audit webhook backend presents: made per run, never committed. */
+    static final String INGEST_TOKEN = java.util.UUID.randomUUID().toString();
     static volatile DevCertificates ca;
 
     @Override
@@ -31,7 +33,14 @@ public class DevTlsResource implements QuarkusTestResourceLifecycleManager {
         }
         ca = DevCertificates.newAuthority(Duration.ofDays(1));
         issue();
+        try {
+            Files.writeString(dir.resolve("ingest-tokens"), "first-token-for-other-clusters\n" + INGEST_TOKEN + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return Map.of(
+                "tailor.ingest.token-file", dir.resolve("ingest-tokens").toString(),
+                "tailor.store.url", "jdbc:h2:file:" + dir.resolve("observations") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0",
                 "tailor.tls.cert", dir.resolve("tls.crt").toString(),
                 "tailor.tls.key", dir.resolve("tls.key").toString(),
                 "tailor.tls.watch-period", "500ms",

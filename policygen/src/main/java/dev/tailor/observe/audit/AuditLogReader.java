@@ -90,25 +90,52 @@ public final class AuditLogReader {
                 events.add(node);
             }
             for (JsonNode event : events) {
-                String problem = problemWith(event);
-                if (problem != null) {
-                    problems.add(name, lines, problem.split(":")[0], problem);
-                    continue;
-                }
-                String stage = event.path("stage").asText();
-                if (!stage.equals("ResponseComplete") && !stage.equals("Panic")) {
-                    skipped.merge("stage " + stage + " (only ResponseComplete and Panic are counted)", 1L, Long::sum);
-                    continue;
-                }
-                try {
-                    sink.accept(toRequest(event));
-                    requests++;
-                } catch (DateTimeParseException e) {
-                    problems.add(name, lines, "bad timestamp", "bad timestamp: " + e.getParsedString());
-                }
+                requests += accept(name, lines, event, sink, problems, skipped);
             }
         }
         return new Stats(lines, requests, skipped);
+    }
+
+    /**
+     * Reads one {@code EventList} as kube-apiserver's audit webhook backend POSTs it (the whole body, compact or
+     * indented); bad events are reported with their index in {@code items} as the "line".
+     *
+     * @throws IOException when the body is not JSON or not an EventList — nothing of it is read then
+     */
+    public Stats readEventList(String name, byte[] body, Consumer<ApiRequest> sink, Problems problems) throws IOException {
+        JsonNode list = JSON.readTree(body);
+        if (list == null || !list.path("kind").asText("").equals("EventList") || !list.path("items").isArray()) {
+            throw new IOException("not an audit EventList: kind is " + (list == null ? "nothing" : list.path("kind")));
+        }
+        Map<String, Long> skipped = new TreeMap<>();
+        long requests = 0;
+        long index = 0;
+        for (JsonNode event : list.path("items")) {
+            requests += accept(name, ++index, event, sink, problems, skipped);
+        }
+        return new Stats(index, requests, skipped);
+    }
+
+    /** Checks one event and hands it on; returns 1 when it was a counted request, 0 otherwise. */
+    private static int accept(String name, long line, JsonNode event, Consumer<ApiRequest> sink, Problems problems,
+            Map<String, Long> skipped) {
+        String problem = problemWith(event);
+        if (problem != null) {
+            problems.add(name, line, problem.split(":")[0], problem);
+            return 0;
+        }
+        String stage = event.path("stage").asText();
+        if (!stage.equals("ResponseComplete") && !stage.equals("Panic")) {
+            skipped.merge("stage " + stage + " (only ResponseComplete and Panic are counted)", 1L, Long::sum);
+            return 0;
+        }
+        try {
+            sink.accept(toRequest(event));
+            return 1;
+        } catch (DateTimeParseException e) {
+            problems.add(name, line, "bad timestamp", "bad timestamp: " + e.getParsedString());
+            return 0;
+        }
     }
 
     /** The top-level fields an event is read for; the rest (request and response bodies above all) is skipped. */

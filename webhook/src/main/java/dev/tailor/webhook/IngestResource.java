@@ -1,0 +1,142 @@
+package dev.tailor.webhook;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.observe.Problems;
+import dev.tailor.observe.audit.ApiRequest;
+import dev.tailor.observe.audit.AuditLogReader;
+import dev.tailor.store.ObservationStore;
+import dev.tailor.webhook.admission.AdmissionReviews;
+import dev.tailor.webhook.admission.BadReviewException;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code POST /ingest/audit}: kube-apiserver's audit webhook backend delivers {@code audit.k8s.io/v1} EventLists
+ * here. A batch is answered 200 only after it is committed to the store, so a batch the API server saw
+ * acknowledged is never lost; on a store failure the answer is 503 and the API server sends it again (the store
+ * counts each audit ID once). Only callers with a configured bearer token get in: anyone else gets 401.
+ */
+@Path("/ingest")
+@ApplicationScoped
+public class IngestResource {
+
+    private static final Logger LOG = Logger.getLogger(IngestResource.class);
+
+    private final TailorConfig config;
+    private final List<byte[]> tokens = new ArrayList<>();
+    private ObservationStore store;
+
+    public IngestResource(TailorConfig config) {
+        this.config = config;
+        config.ingest().tokenFile().ifPresent(file -> {
+            try {
+                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    if (!line.isBlank()) {
+                        tokens.add(digest(line.strip()));
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("tailor.ingest.token-file " + file + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private synchronized ObservationStore store() throws SQLException {
+        if (store == null) {
+            String url = config.store().url().orElse(ObservationStore.embeddedUrl(java.nio.file.Path.of("/var/lib/tailor")));
+            store = ObservationStore.open(url);
+            LOG.infof("observation store open: %s", ObservationStore.redact(url));
+        }
+        return store;
+    }
+
+    void close(@Observes ShutdownEvent event) throws SQLException {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    @POST
+    @Path("audit")
+    @Blocking
+    public Response audit(@HeaderParam("Authorization") String authorization, InputStream body) {
+        if (!authorized(authorization)) {
+            // Say nothing about why: no hint for someone probing.
+            return json(401, error("unauthorized"));
+        }
+        byte[] bytes;
+        try {
+            bytes = AdmissionReviews.readCapped(body, config.ingest().maxBytes());
+        } catch (BadReviewException e) {
+            return json(413, error("EventList larger than " + config.ingest().maxBytes() + " bytes"));
+        } catch (IOException e) {
+            return json(400, error("body could not be read: " + e.getMessage()));
+        }
+        List<ApiRequest> requests = new ArrayList<>();
+        Problems problems = new Problems();
+        AuditLogReader.Stats stats;
+        try {
+            stats = new AuditLogReader().readEventList("POST /ingest/audit", bytes, requests::add, problems);
+        } catch (IOException e) {
+            return json(400, error(e.getMessage()));
+        }
+        try {
+            ObservationStore.BatchResult result = store().ingestAudit(requests);
+            ObjectNode answer = JsonNodeFactory.instance.objectNode();
+            answer.put("events", stats.lines()).put("stored", result.added()).put("alreadyStored", result.alreadyStored())
+                    .put("skipped", stats.skipped().values().stream().mapToLong(Long::longValue).sum())
+                    .put("rejected", problems.total());
+            problems.first().forEach(p -> answer.withArray("problems").add(p.toString()));
+            return json(200, answer);
+        } catch (SQLException | RuntimeException e) {
+            LOG.errorf(e, "storing an audit batch of %d events failed; the API server will send it again", requests.size());
+            return json(503, error("the batch could not be stored; send it again"));
+        }
+    }
+
+    private boolean authorized(String authorization) {
+        if (authorization == null || !authorization.startsWith("Bearer ") || tokens.isEmpty()) {
+            return false;
+        }
+        byte[] presented = digest(authorization.substring("Bearer ".length()).strip());
+        boolean match = false;
+        for (byte[] token : tokens) {
+            // Compare digests in constant time, and look at every token, so timing tells nothing.
+            match |= MessageDigest.isEqual(token, presented);
+        }
+        return match;
+    }
+
+    private static byte[] digest(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ObjectNode error(String message) {
+        return JsonNodeFactory.instance.objectNode().put("error", message);
+    }
+
+    private static Response json(int status, ObjectNode body) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(AdmissionReviews.toBytes(body)).build();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.tailor.webhook;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.store.ObservationStore;
+import dev.tailor.testing.RepositoryPaths;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.config.RestAssuredConfig;
+import io.restassured.config.SSLConfig;
+import io.restassured.specification.RequestSpecification;
+import java.net.URL;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+
+/**
+ * POST /ingest/audit as kube-apiserver's audit webhook backend calls it: an EventList of real audit events, a
+ * bearer token, an answer only after the batch is stored — and 401 for anyone without a token.
+ */
+@QuarkusTest
+@WithKubernetesTestServer
+@QuarkusTestResource(DevTlsResource.class)
+class IngestIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestHTTPResource(value = "/", tls = true)
+    URL url;
+
+    private RequestSpecification https() {
+        return given().baseUri(url.toString())
+                .config(RestAssuredConfig.config().sslConfig(SSLConfig.sslConfig().trustStore(DevTlsResource.trustStore())));
+    }
+
+    /**
+     * audit2rbac's 37 real events as one EventList, compact, as the API server sends it; each test gives its own
+     * audit-ID prefix, so the tests share the store without seeing each other's events.
+     */
+    private static String eventList(String idPrefix) throws Exception {
+        ObjectNode list = JSON.createObjectNode().put("kind", "EventList").put("apiVersion", "audit.k8s.io/v1");
+        list.putObject("metadata");
+        ArrayNode items = list.putArray("items");
+        for (String line : Files.readAllLines(RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log"))) {
+            ObjectNode event = (ObjectNode) JSON.readTree(line);
+            event.put("auditID", idPrefix + event.path("auditID").asText());
+            items.add(event);
+        }
+        return list.toString();
+    }
+
+    @Test
+    void aBatchIsStoredOnceAndAcknowledgedAfterwards() throws Exception {
+        String body = eventList("once-");
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
+                .body(body).post("/ingest/audit").then().statusCode(200)
+                .body("events", is(37)).body("stored", is(37)).body("rejected", is(0));
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
+                .body(body).post("/ingest/audit").then().statusCode(200)
+                .body("stored", is(0)).body("alreadyStored", is(37));
+    }
+
+    @Test
+    void noTokenOrAWrongOneIsRefused() throws Exception {
+        String body = eventList("refused-");
+        https().contentType("application/json").body(body).post("/ingest/audit").then().statusCode(401)
+                .body("error", equalTo("unauthorized"));
+        https().header("Authorization", "Bearer not-the-token").contentType("application/json").body(body)
+                .post("/ingest/audit").then().statusCode(401);
+        https().header("Authorization", "Basic " + DevTlsResource.INGEST_TOKEN).contentType("application/json").body(body)
+                .post("/ingest/audit").then().statusCode(401);
+    }
+
+    @Test
+    void somethingElseThanAnEventListIsA400() {
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
+                .body("{\"kind\": \"Pod\"}").post("/ingest/audit").then().statusCode(400)
+                .body("error", equalTo("not an audit EventList: kind is \"Pod\""));
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
+                .body("{not json").post("/ingest/audit").then().statusCode(400);
+    }
+
+    @Test
+    void theStoreHoldsWhatWasAcknowledged() throws Exception {
+        // The webhook holds the H2 file; this JVM's driver opens the same database beside it (same URL).
+        String storeUrl = "jdbc:h2:file:" + DevTlsResource.dir.resolve("observations")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0";
+        long before;
+        try (ObservationStore store = ObservationStore.open(storeUrl)) {
+            before = store.ingestedEvents("audit");
+        }
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
+                .body(eventList("held-")).post("/ingest/audit").then().statusCode(200);
+        try (ObservationStore store = ObservationStore.open(storeUrl)) {
+            assertEquals(before + 37, store.ingestedEvents("audit"), "acknowledged means stored");
+        }
+    }
+}
