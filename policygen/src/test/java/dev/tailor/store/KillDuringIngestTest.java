@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,11 +45,18 @@ class KillDuringIngestTest {
         }
     }
 
-    private static Process observe(Path dir, Path... logs) throws Exception {
+    private final TestStores stores = new TestStores();
+
+    @org.junit.jupiter.api.AfterEach
+    void dropSchemas() throws Exception {
+        stores.dropAll();
+    }
+
+    private static Process observe(String storeUrl, Path... logs) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.tailor.cli.TailorCli", "observe",
-                "--store", ObservationStore.embeddedUrl(dir)));
+                "--store", storeUrl));
         for (Path log : logs) {
             command.add("--audit-log");
             command.add(log.toString());
@@ -58,20 +64,21 @@ class KillDuringIngestTest {
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
-    private static long[] storeState(Path dir) throws Exception {
-        try (ObservationStore store = ObservationStore.open(ObservationStore.embeddedUrl(dir))) {
+    private static long[] storeState(String storeUrl) throws Exception {
+        try (ObservationStore store = ObservationStore.open(storeUrl)) {
             long counted = store.apiAccesses().values().stream().mapToLong(ObservationStore.StoredAccess::count).sum();
             return new long[] {store.ingestedEvents("audit"), counted};
         }
     }
 
-    @Test
-    void sigkillMidIngestLeavesWholeBatchesAndARerunFinishes(@TempDir Path dir) throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("dev.tailor.store.TestStores#kinds")
+    void sigkillMidIngestLeavesWholeBatchesAndARerunFinishes(String kind, @TempDir Path dir) throws Exception {
         Path small = dir.resolve("small.log");
         Path big = dir.resolve("big.log");
         writeLog(small, 2_000, 1_000_000);
         writeLog(big, EVENTS, 0);
-        Path store = dir.resolve("store");
+        String store = stores.url(kind, dir);
 
         Process first = observe(store, small, big);
         BufferedReader output = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));

@@ -1,7 +1,6 @@
 package dev.tailor.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,15 +19,11 @@ import dev.tailor.observe.syscalls.SyscallUse;
 import dev.tailor.testing.RepositoryPaths;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -42,43 +37,22 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ObservationStoreTest {
 
-    static final String POSTGRES = "TAILOR_TEST_POSTGRES_URL";
-
     @TempDir
     static Path dir;
 
-    private final List<Runnable> cleanUp = new ArrayList<>();
+    private final TestStores stores = new TestStores();
 
     static Stream<String> stores() {
-        return Stream.of("h2", "postgresql");
+        return TestStores.kinds();
     }
 
-    /** A fresh, empty store URL of the given kind. */
     private String url(String kind) throws SQLException {
-        if (kind.equals("h2")) {
-            return ObservationStore.embeddedUrl(dir.resolve(UUID.randomUUID().toString()));
-        }
-        String base = System.getenv(POSTGRES);
-        assertNotNull(base, POSTGRES + " is not set: run the tests with `bash .ci/run`, which installs and starts "
-                + "PostgreSQL from Debian's packages, or point it at a server of yours "
-                + "(jdbc:postgresql://127.0.0.1:5432/DB?user=U&password=P)");
-        String schema = "tailor_test_" + UUID.randomUUID().toString().replace("-", "");
-        try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
-        }
-        cleanUp.add(() -> {
-            try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA " + schema + " CASCADE");
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+        return stores.url(kind, dir);
     }
 
     @AfterEach
-    void dropSchemas() {
-        cleanUp.forEach(Runnable::run);
+    void dropSchemas() throws SQLException {
+        stores.dropAll();
     }
 
     private static List<ApiRequest> demo() throws Exception {

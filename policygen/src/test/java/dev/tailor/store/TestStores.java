@@ -1,0 +1,62 @@
+package dev.tailor.store;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Fresh, empty stores for tests: an H2 file in a temporary directory, or a schema of its own on the real
+ * PostgreSQL server {@code .ci/run} starts (its URL in {@code TAILOR_TEST_POSTGRES_URL}). {@link #dropAll} removes
+ * the schemas again.
+ */
+final class TestStores {
+
+    static final String POSTGRES = "TAILOR_TEST_POSTGRES_URL";
+
+    private final List<String> schemas = new ArrayList<>();
+
+    static Stream<String> kinds() {
+        return Stream.of("h2", "postgresql");
+    }
+
+    String url(String kind, Path dir) throws SQLException {
+        if (kind.equals("h2")) {
+            return ObservationStore.embeddedUrl(dir.resolve(UUID.randomUUID().toString()));
+        }
+        String base = base();
+        String schema = "tailor_test_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+        schemas.add(schema);
+        return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    void dropAll() throws SQLException {
+        if (schemas.isEmpty()) {
+            return;
+        }
+        try (Connection c = DriverManager.getConnection(base()); Statement s = c.createStatement()) {
+            for (String schema : schemas) {
+                s.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+        schemas.clear();
+    }
+
+    private static String base() {
+        String base = System.getenv(POSTGRES);
+        assertNotNull(base, POSTGRES + " is not set: run the tests with `bash .ci/run`, which installs and starts "
+                + "PostgreSQL from Debian's packages, or point it at a server of yours "
+                + "(jdbc:postgresql://127.0.0.1:5432/DB?user=U&password=P)");
+        return base;
+    }
+}
