@@ -1,0 +1,167 @@
+package dev.tailor.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.observe.Inputs;
+import dev.tailor.observe.Problems;
+import dev.tailor.observe.audit.ApiRequest;
+import dev.tailor.observe.audit.AuditLogReader;
+import dev.tailor.observe.flows.Flow;
+import dev.tailor.observe.flows.HubbleFlowReader;
+import dev.tailor.store.ObservationStore;
+import java.io.BufferedWriter;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tailor bench-ingest}: generates an audit log and a Hubble flow file of the given sizes (seeded, from the
+ * real third-party samples in test-fixtures/, with fresh IDs and times over a week), then measures reading them
+ * alone and reading them into the store, in MB/s and events/s. Prints numbers; judges nothing.
+ */
+@Command(name = "bench-ingest", mixinStandardHelpOptions = true,
+        description = "Measure how fast audit logs and Hubble flows are read and stored.")
+public final class BenchIngestCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--audit-mb", defaultValue = "256", description = "Size of the generated audit log (default: ${DEFAULT-VALUE} MB)")
+    long auditMb;
+
+    @Option(names = "--flows-mb", defaultValue = "256", description = "Size of the generated flow file (default: ${DEFAULT-VALUE} MB)")
+    long flowsMb;
+
+    @Option(names = "--store", description = "Store URL (default: a fresh H2 file in a temporary directory)")
+    String store;
+
+    @Option(names = "--home", description = "Tailor's repository (default: the tailor.home property)")
+    Path home;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        Path root = home != null ? home : Path.of(System.getProperty("tailor.home", "."));
+        Path work = Files.createTempDirectory("tailor-bench-ingest-");
+        try {
+            Path audit = work.resolve("audit.log");
+            Path flows = work.resolve("flows.json");
+            generate(root.resolve("test-fixtures/third_party/audit-audit2rbac/testdata/demo.log"), audit, auditMb, true);
+            List<String> flowSamples = new ArrayList<>();
+            try (var files = Files.list(root.resolve("test-fixtures/third_party/hubble-flows/cilium-hubble-otel/testdata"))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                    Files.readAllLines(f).stream().filter(l -> !l.startsWith("//") && !l.isBlank()).forEach(flowSamples::add);
+                }
+            }
+            Path flowSource = work.resolve("flow-samples.json");
+            Files.write(flowSource, flowSamples);
+            generate(flowSource, flows, flowsMb, false);
+            out.printf("machine: %d cores, %s %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
+            out.printf("inputs: %s (%.0f MB), %s (%.0f MB)%n%n", audit.getFileName(), Files.size(audit) / 1e6,
+                    flows.getFileName(), Files.size(flows) / 1e6);
+
+            measure("audit, read only", audit, in -> new AuditLogReader().read("audit.log", in, r -> { }, new Problems()).requests());
+            measure("flows, read only", flows, in -> new HubbleFlowReader().read("flows.json", in, f -> { }, new Problems()).flows());
+            String url = store != null ? store : ObservationStore.embeddedUrl(work.resolve("store"));
+            try (ObservationStore observations = ObservationStore.open(url)) {
+                measure("audit, into the store", audit, in -> {
+                    List<ApiRequest> batch = new ArrayList<>();
+                    long n = new AuditLogReader().read("audit.log", in, batched(batch, b -> observations.ingestAudit(b)), new Problems()).requests();
+                    observations.ingestAudit(batch);
+                    return n;
+                });
+                measure("flows, into the store", flows, in -> {
+                    List<Flow> batch = new ArrayList<>();
+                    long n = new HubbleFlowReader().read("flows.json", in, batched(batch, b -> observations.ingestFlows(b)), new Problems()).flows();
+                    observations.ingestFlows(batch);
+                    return n;
+                });
+            }
+        } finally {
+            try (var walk = Files.walk(work)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        return TailorCli.OK;
+    }
+
+    private interface Run {
+        long events(InputStream in) throws Exception;
+    }
+
+    private interface Store<E> {
+        void accept(List<E> batch) throws Exception;
+    }
+
+    private static <E> Consumer<E> batched(List<E> batch, Store<E> store) {
+        return e -> {
+            batch.add(e);
+            if (batch.size() == ObserveCommand.BATCH) {
+                try {
+                    store.accept(batch);
+                } catch (Exception ex) {
+                    throw new IllegalStateException(ex);
+                }
+                batch.clear();
+            }
+        };
+    }
+
+    private void measure(String what, Path file, Run run) throws Exception {
+        long start = System.nanoTime();
+        long events;
+        try (InputStream in = Inputs.open(file.toString())) {
+            events = run.events(in);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        out.printf("%-24s %8.1f MB/s  %10.0f events/s  (%d events, %.1f s)%n", what, Files.size(file) / 1e6 / seconds,
+                events / seconds, events, seconds);
+    }
+
+    /** Repeats the sample's lines with fresh IDs and times until the file reaches {@code megabytes}. */
+    private static void generate(Path sample, Path target, long megabytes, boolean audit) throws Exception {
+        List<ObjectNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(sample)) {
+            if (!line.isBlank() && !line.startsWith("//")) {
+                lines.add((ObjectNode) JSON.readTree(line));
+            }
+        }
+        Random random = new Random(42);
+        Instant start = Instant.parse("2026-11-16T00:00:00Z");
+        long limit = megabytes * 1_000_000L;
+        long written = 0;
+        long i = 0;
+        try (BufferedWriter out = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
+            while (written < limit) {
+                ObjectNode event = lines.get(random.nextInt(lines.size())).deepCopy();
+                String time = start.plusMillis(i * 37).toString();
+                if (audit) {
+                    event.put("auditID", String.format("%08x-0000-4000-8000-%012x", i >>> 48, i));
+                    event.put("stageTimestamp", time).put("requestReceivedTimestamp", time);
+                } else {
+                    ((ObjectNode) event.get("flow")).put("time", time);
+                    event.put("time", time);
+                }
+                String text = event.toString();
+                out.write(text);
+                out.write('\n');
+                written += text.length() + 1;
+                i++;
+            }
+        }
+    }
+}
