@@ -9,6 +9,7 @@ import dev.tailor.store.ObservationStore;
 import dev.tailor.webhook.admission.AdmissionReviews;
 import dev.tailor.webhook.admission.BadReviewException;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -35,6 +36,7 @@ import org.jboss.logging.Logger;
  */
 @Path("/ingest")
 @ApplicationScoped
+@Startup // a token file that cannot be read stops the webhook at start, not at the first batch
 public class IngestResource {
 
     private static final Logger LOG = Logger.getLogger(IngestResource.class);
