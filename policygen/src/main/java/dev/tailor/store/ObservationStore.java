@@ -92,24 +92,37 @@ public final class ObservationStore implements AutoCloseable {
         return ingest("syscall", batch, SyscallRecord::key, SyscallRecord::time, SyscallUse::of, SYSCALL_USE);
     }
 
-    /** An aggregate table: its name, its day table, the columns of its key and how to read them off a key. */
+    /** An aggregate table: its name, its day table, the columns of its key, and how to write and read a key. */
     private record Table<K>(String name, String dayTable, String idColumn, List<String> keyColumns,
-            Function<K, List<Object>> keyValues) {}
+            Function<K, List<Object>> keyValues, KeyReader<K> keyReader) {}
+
+    /** Reads a key from a result row, its columns starting at {@code from}. */
+    @FunctionalInterface
+    private interface KeyReader<K> {
+        K read(ResultSet rs, int from) throws SQLException;
+    }
 
     private static final Table<ApiAccess> API_ACCESS = new Table<>("api_access", "api_access_day", "access_id",
             List.of("subject", "verb", "api_group", "resource", "subresource", "namespace", "name", "non_resource_url", "denied"),
             a -> List.of(a.subject(), a.verb(), a.apiGroup(), a.resource(), a.subresource(), a.namespace(), a.name(),
-                    a.nonResourceUrl(), a.denied()));
+                    a.nonResourceUrl(), a.denied()),
+            (rs, i) -> new ApiAccess(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
+                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6), rs.getString(i + 7), rs.getBoolean(i + 8)));
 
     private static final Table<NetworkEdge> NETWORK_FLOW = new Table<>("network_flow", "network_flow_day", "flow_id",
             List.of("src_namespace", "src_workload", "src_address", "dst_namespace", "dst_workload", "dst_address",
                     "dst_dns_name", "protocol", "port", "dropped"),
             c -> List.of(c.srcNamespace(), c.srcWorkload(), c.srcAddress(), c.dstNamespace(), c.dstWorkload(),
-                    c.dstAddress(), c.dstDnsName(), c.protocol(), c.port(), c.dropped()));
+                    c.dstAddress(), c.dstDnsName(), c.protocol(), c.port(), c.dropped()),
+            (rs, i) -> new NetworkEdge(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
+                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6), rs.getString(i + 7), rs.getInt(i + 8),
+                    rs.getBoolean(i + 9)));
 
     private static final Table<SyscallUse> SYSCALL_USE = new Table<>("syscall_use", "syscall_use_day", "use_id",
             List.of("namespace", "workload", "container", "executable", "architecture", "syscall", "action"),
-            u -> List.of(u.namespace(), u.workload(), u.container(), u.executable(), u.architecture(), u.syscall(), u.action()));
+            u -> List.of(u.namespace(), u.workload(), u.container(), u.executable(), u.architecture(), u.syscall(), u.action()),
+            (rs, i) -> new SyscallUse(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
+                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6)));
 
     private <E, K extends Comparable<K>> BatchResult ingest(String source, List<E> batch, Function<E, String> eventKey,
             Function<E, Instant> time, Function<E, K> aggregateKey, Table<K> table) throws SQLException {
@@ -231,53 +244,29 @@ public final class ObservationStore implements AutoCloseable {
 
     /** Every stored syscall use, sorted. */
     public synchronized Map<SyscallUse, StoredAccess> syscallUses() throws SQLException {
-        Map<Long, Map<LocalDate, Long>> days = days(SYSCALL_USE);
-        Map<SyscallUse, StoredAccess> out = new TreeMap<>();
-        try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT id, namespace, workload, container, executable, architecture,"
-                        + " syscall, action, first_seen, last_seen, seen_count FROM syscall_use")) {
-            while (rs.next()) {
-                SyscallUse u = new SyscallUse(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), rs.getString(7), rs.getString(8));
-                out.put(u, new StoredAccess(rs.getTimestamp(9).toInstant(), rs.getTimestamp(10).toInstant(),
-                        rs.getLong(11), days.getOrDefault(rs.getLong(1), Map.of())));
-            }
-        }
-        connection.commit();
-        return out;
+        return read(SYSCALL_USE);
     }
 
     /** Every stored edge of the connectivity graph, sorted. */
     public synchronized Map<NetworkEdge, StoredAccess> networkEdges() throws SQLException {
-        Map<Long, Map<LocalDate, Long>> days = days(NETWORK_FLOW);
-        Map<NetworkEdge, StoredAccess> out = new TreeMap<>();
-        try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT id, src_namespace, src_workload, src_address, dst_namespace,"
-                        + " dst_workload, dst_address, dst_dns_name, protocol, port, dropped, first_seen, last_seen,"
-                        + " seen_count FROM network_flow")) {
-            while (rs.next()) {
-                NetworkEdge c = new NetworkEdge(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getInt(10), rs.getBoolean(11));
-                out.put(c, new StoredAccess(rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant(),
-                        rs.getLong(14), days.getOrDefault(rs.getLong(1), Map.of())));
-            }
-        }
-        connection.commit();
-        return out;
+        return read(NETWORK_FLOW);
     }
 
     /** Every stored access, sorted. */
     public synchronized Map<ApiAccess, StoredAccess> apiAccesses() throws SQLException {
-        Map<Long, Map<LocalDate, Long>> days = days(API_ACCESS);
-        Map<ApiAccess, StoredAccess> out = new TreeMap<>();
+        return read(API_ACCESS);
+    }
+
+    private <K extends Comparable<K>> Map<K, StoredAccess> read(Table<K> table) throws SQLException {
+        Map<Long, Map<LocalDate, Long>> days = days(table);
+        Map<K, StoredAccess> out = new TreeMap<>();
+        int keys = table.keyColumns().size();
         try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT id, subject, verb, api_group, resource, subresource, namespace,"
-                        + " name, non_resource_url, denied, first_seen, last_seen, seen_count FROM api_access")) {
+                ResultSet rs = s.executeQuery("SELECT id, " + String.join(", ", table.keyColumns())
+                        + ", first_seen, last_seen, seen_count FROM " + table.name())) {
             while (rs.next()) {
-                ApiAccess access = new ApiAccess(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getBoolean(10));
-                out.put(access, new StoredAccess(rs.getTimestamp(11).toInstant(), rs.getTimestamp(12).toInstant(),
-                        rs.getLong(13), days.getOrDefault(rs.getLong(1), Map.of())));
+                out.put(table.keyReader().read(rs, 2), new StoredAccess(rs.getTimestamp(keys + 2).toInstant(),
+                        rs.getTimestamp(keys + 3).toInstant(), rs.getLong(keys + 4), days.getOrDefault(rs.getLong(1), Map.of())));
             }
         }
         connection.commit();
