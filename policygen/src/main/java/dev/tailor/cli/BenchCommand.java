@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,14 +45,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--connections", defaultValue = "8", description = "Connections for the throughput run (default: ${DEFAULT-VALUE})")
     int connections;
 
-    @Option(names = "--home", description = "Tailor's repository (default: the tailor.home property)")
-    Path home;
+    @Mixin
+    HomeOption home = new HomeOption();
 
     private final PrintStream out = System.out;
 
     @Override
     public Integer call() throws Exception {
-        Path root = home != null ? home : Path.of(System.getProperty("tailor.home", "."));
+        Path root = home.root();
         byte[] review = Files.readAllBytes(root.resolve("test-fixtures/admission/deployment-conforms.json"));
         JsonNode request = JSON.readTree(review).get("request");
         ObjectNode opaInput = JSON.createObjectNode();
@@ -102,11 +103,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            try (var walk = Files.walk(work)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            HomeOption.deleteTree(work);
         }
         out.println();
         out.printf("peak RSS over the whole run: tailor webhook %.0f MiB, opa server %.0f MiB%n",

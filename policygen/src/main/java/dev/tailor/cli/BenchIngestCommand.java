@@ -17,12 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,14 +45,14 @@ public final class BenchIngestCommand implements Callable<Integer> {
     @Option(names = "--store", description = "Store URL (default: a fresh H2 file in a temporary directory)")
     String store;
 
-    @Option(names = "--home", description = "Tailor's repository (default: the tailor.home property)")
-    Path home;
+    @Mixin
+    HomeOption home = new HomeOption();
 
     private final PrintStream out = System.out;
 
     @Override
     public Integer call() throws Exception {
-        Path root = home != null ? home : Path.of(System.getProperty("tailor.home", "."));
+        Path root = home.root();
         Path work = Files.createTempDirectory("tailor-bench-ingest-");
         try {
             Path audit = work.resolve("audit.log");
@@ -90,11 +90,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
                 });
             }
         } finally {
-            try (var walk = Files.walk(work)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            HomeOption.deleteTree(work);
         }
         return TailorCli.OK;
     }

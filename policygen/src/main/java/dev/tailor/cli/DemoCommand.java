@@ -4,20 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailor.demo.LocalKubernetes;
 import dev.tailor.demo.LocalWebhook;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,8 +30,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--home", description = "Tailor's repository (default: the tailor.home property or the working directory)")
-    Path home;
+    @Mixin
+    HomeOption home = new HomeOption();
 
     @Option(names = "--keep", description = "Keep the work directory (certificates, webhook log, decision log)")
     boolean keep;
@@ -42,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path root = home != null ? home : Path.of(System.getProperty("tailor.home", "."));
+        Path root = home.root();
         Path fixtures = root.resolve("test-fixtures/admission");
         Path jar = root.resolve("webhook/target/quarkus-app/quarkus-run.jar");
         JsonNode index = JSON.readTree(fixtures.resolve("index.json").toFile());
@@ -84,7 +82,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (keep) {
                 out.println("  work directory kept: " + work);
             } else {
-                deleteTree(work);
+                HomeOption.deleteTree(work);
             }
         }
         out.println();
@@ -165,11 +163,4 @@ public final class DemoCommand implements Callable<Integer> {
         return String.join(", ", parts);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }
