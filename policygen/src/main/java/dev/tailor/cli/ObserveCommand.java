@@ -1,15 +1,19 @@
 package dev.tailor.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tailor.identity.Pods;
 import dev.tailor.observe.Inputs;
+import dev.tailor.observe.ObserveSummary;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.Progress;
 import dev.tailor.observe.UnknownFormatException;
-import dev.tailor.observe.audit.ApiAccessAggregator;
-import dev.tailor.observe.audit.ApiRequest;
+import dev.tailor.observe.admission.AdmissionStreamReader;
 import dev.tailor.observe.audit.AuditLogReader;
-import dev.tailor.observe.flows.Flow;
 import dev.tailor.observe.flows.HubbleFlowReader;
 import dev.tailor.observe.flows.NetworkEdge;
+import dev.tailor.observe.syscalls.ContainerMap;
+import dev.tailor.observe.syscalls.SeccompProfileReader;
 import dev.tailor.observe.syscalls.SyscallLogReader;
 import dev.tailor.observe.syscalls.SyscallRecord;
 import dev.tailor.observe.syscalls.SyscallUse;
@@ -17,26 +21,34 @@ import dev.tailor.store.ObservationStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tailor observe}: reads observations into the store and summarizes them — Kubernetes API audit logs, Hubble
- * flows and seccomp syscall records (plain or gzip, files or "-" for standard input), stored as aggregates in
- * batches of {@value #BATCH}, one transaction each: a batch reported as stored is on disk, a kill loses at most the
- * batch under way.
+ * {@code tailor observe}: reads observations into the store and summarizes them — the admission stream, Kubernetes
+ * API audit logs, Hubble flows, seccomp syscall records and recorded seccomp profiles (plain or gzip, files or "-"
+ * for standard input), stored as aggregates in batches of {@value #BATCH}, one transaction each: a batch reported
+ * as stored is on disk, a kill loses at most the batch under way.
+ *
+ * <p>The admission stream is read first, whatever the order on the command line: the pods it shows decide which
+ * workload the flows and syscall records of the same run belong to.
  */
 @Command(name = "observe", mixinStandardHelpOptions = true,
-        description = "Read API audit logs, Hubble flows and syscall records into the store and summarize them.")
+        description = "Read the admission stream, API audit logs, Hubble flows and syscall records into the store and summarize them.")
 public final class ObserveCommand implements Callable<Integer> {
+
+    @Option(names = "--admission", arity = "1..*", paramLabel = "FILE",
+            description = "AdmissionReview, Pod (or List) or decision-log JSON lines: which workload owns each pod and "
+                    + "the service account it runs as; read before everything else")
+    List<String> admission = new ArrayList<>();
 
     @Option(names = "--audit-log", arity = "1..*", paramLabel = "FILE",
             description = "audit.k8s.io Event JSON lines, plain or gzip; - for standard input")
@@ -50,13 +62,26 @@ public final class ObserveCommand implements Callable<Integer> {
             description = "seccomp records: kernel audit type=SECCOMP/1326 lines (auditd, dmesg, syslog) or SPO log-enricher lines")
     List<String> syscallFiles = new ArrayList<>();
 
+    @Option(names = "--containers", arity = "1..*", paramLabel = "FILE",
+            description = "`crictl inspect` output from the nodes: the pid → container map for kernel seccomp lines")
+    List<String> containerFiles = new ArrayList<>();
+
+    @Option(names = "--profile", arity = "1..*", paramLabel = "[NS/KIND.NAME/CONTAINER=]FILE",
+            description = "a recorded seccomp profile (OCI JSON, Inspektor Gadget's advise output, or SPO SeccompProfile "
+                    + "YAML): its allowed syscalls count as observed for that container")
+    List<String> profiles = new ArrayList<>();
+
     @Option(names = "--store", paramLabel = "URL",
             description = "Where observations are kept: jdbc:h2:file:… (default: an H2 file in ./.tailor/) or "
                     + "jdbc:postgresql://host:5432/db?user=…&password=…")
     String store;
 
+    @Option(names = "--summary", paramLabel = "FILE", description = "also write the summary as JSON to FILE")
+    Path summaryFile;
+
     /** Events per transaction. */
     public static final int BATCH = 5000;
+    private static final int MAX_PROFILE_BYTES = 4 * 1024 * 1024;
 
     private final PrintStream out = System.out;
     private Progress progress;
@@ -64,41 +89,43 @@ public final class ObserveCommand implements Callable<Integer> {
     private long storedNew;
     private long storedKnown;
 
-    private enum Kind { AUDIT, FLOWS, SYSCALLS }
+    private enum Kind { ADMISSION, AUDIT, FLOWS, SYSCALLS }
 
     /** One input: its name, the opened stream, and which reader it goes to. */
     private record Input(String name, InputStream in, Kind kind) {}
 
+    /** A recorded profile, read whole before anything is stored. */
+    private record Profile(String name, SeccompProfileReader.Result result) {}
+
     @Override
     public Integer call() throws Exception {
-        if (auditLogs.isEmpty() && flowFiles.isEmpty() && syscallFiles.isEmpty()) {
-            System.err.println("tailor observe: nothing to read: give --audit-log, --flows and/or --syscalls");
+        if (admission.isEmpty() && auditLogs.isEmpty() && flowFiles.isEmpty() && syscallFiles.isEmpty() && profiles.isEmpty()) {
+            System.err.println("tailor observe: nothing to read: give --admission, --audit-log, --flows, --syscalls and/or --profile");
             return TailorCli.USAGE;
         }
         // Every input is opened and checked before anything is read, so a wrong file never leaves a half-done run.
         List<Input> inputs = new ArrayList<>();
+        List<Profile> recorded = new ArrayList<>();
+        ContainerMap containers = new ContainerMap();
         AtomicLong bytesRead = new AtomicLong();
         long totalBytes = 0;
-        for (String name : concat(auditLogs, flowFiles, syscallFiles)) {
+        for (String name : concat(admission, auditLogs, flowFiles, syscallFiles)) {
             totalBytes = name.equals("-") || totalBytes < 0 ? -1 : totalBytes + sizeOf(name);
         }
         try {
-            for (String name : auditLogs) {
-                InputStream in = Inputs.open(name, bytesRead);
-                inputs.add(new Input(name, in, Kind.AUDIT));
-                AuditLogReader.checkFormat(name, in);
+            for (String name : containerFiles) {
+                try (InputStream in = Inputs.open(name, new AtomicLong())) {
+                    containers.read(name, in);
+                }
             }
-            for (String name : flowFiles) {
-                InputStream in = Inputs.open(name, bytesRead);
-                inputs.add(new Input(name, in, Kind.FLOWS));
-                HubbleFlowReader.checkFormat(name, in);
+            for (String spec : profiles) {
+                recorded.add(readProfile(spec));
             }
-            for (String name : syscallFiles) {
-                InputStream in = Inputs.open(name, bytesRead);
-                inputs.add(new Input(name, in, Kind.SYSCALLS));
-                SyscallLogReader.checkFormat(name, in);
-            }
-        } catch (UnknownFormatException e) {
+            open(inputs, admission, Kind.ADMISSION, bytesRead);
+            open(inputs, auditLogs, Kind.AUDIT, bytesRead);
+            open(inputs, flowFiles, Kind.FLOWS, bytesRead);
+            open(inputs, syscallFiles, Kind.SYSCALLS, bytesRead);
+        } catch (UnknownFormatException | IllegalArgumentException e) {
             System.err.println("tailor observe: " + e.getMessage());
             return TailorCli.USAGE;
         } catch (IOException e) {
@@ -115,111 +142,164 @@ public final class ObserveCommand implements Callable<Integer> {
         }
 
         Problems problems = new Problems();
-        ApiAccessAggregator accesses = new ApiAccessAggregator();
-        Map<String, Long> flowsBySource = new TreeMap<>();
-        Map<String, Long> skipped = new TreeMap<>();
-        long requests = 0;
-        long flows = 0;
-        long syscalls = 0;
-        Map<String, Long> syscallsByContainer = new TreeMap<>();
+        ObserveSummary summary = new ObserveSummary();
+        Pods pods = observations.pods();
         started = System.nanoTime();
         progress = new Progress(out, System.console() != null, bytesRead, Math.max(0, totalBytes));
         try (observations) {
-            List<ApiRequest> requestBatch = new ArrayList<>(BATCH);
-            List<Flow> flowBatch = new ArrayList<>(BATCH);
-            List<SyscallRecord> syscallBatch = new ArrayList<>(BATCH);
+            Batch<dev.tailor.identity.PodRecord> podBatch = new Batch<>(observations::ingestPods);
+            Batch<dev.tailor.observe.admission.AdmissionDecision> decisionBatch = new Batch<>(observations::ingestDecisions);
+            Batch<dev.tailor.observe.audit.ApiRequest> requestBatch = new Batch<>(observations::ingestAudit);
+            Batch<dev.tailor.observe.flows.Flow> flowBatch = new Batch<>(observations::ingestFlows);
+            Batch<SyscallRecord> syscallBatch = new Batch<>(observations::ingestSyscalls);
             for (Input input : inputs) {
                 try (InputStream in = input.in()) {
-                    if (input.kind() == Kind.SYSCALLS) {
-                        SyscallLogReader.Stats stats = new SyscallLogReader().read(input.name(), in, r -> {
-                            progress.event();
-                            SyscallUse use = SyscallUse.of(r);
-                            String where = use.container().isEmpty() ? "(no container named) " + use.executable()
-                                    : use.namespace() + "/" + use.workload() + " " + use.container();
-                            syscallsByContainer.merge(where, 1L, Long::sum);
-                            syscallBatch.add(r);
-                            if (syscallBatch.size() == BATCH) {
-                                storeSyscalls(observations, syscallBatch);
-                            }
-                        }, problems);
-                        syscalls += stats.records();
-                        stats.skipped().forEach((k, v) -> skipped.merge(k, v, Long::sum));
-                        progress.clear();
-                        out.printf("read %s: %d lines, %d syscall records%n", input.name(), stats.lines(), stats.records());
-                    } else if (input.kind() == Kind.AUDIT) {
-                        AuditLogReader.Stats stats = new AuditLogReader().read(input.name(), in, r -> {
-                            progress.event();
-                            accesses.accept(r);
-                            requestBatch.add(r);
-                            if (requestBatch.size() == BATCH) {
-                                storeRequests(observations, requestBatch);
-                            }
-                        }, problems);
-                        requests += stats.requests();
-                        stats.skipped().forEach((k, v) -> skipped.merge(k, v, Long::sum));
-                        progress.clear();
-                        out.printf("read %s: %d lines, %d audit requests%n", input.name(), stats.lines(), stats.requests());
-                    } else {
-                        HubbleFlowReader.Stats stats = new HubbleFlowReader().read(input.name(), in, f -> {
-                            progress.event();
-                            NetworkEdge edge = NetworkEdge.of(f);
-                            if (edge == null) {
-                                skipped.merge(f.reply() ? "flow replies (never an allow rule of their own)"
-                                        : "flows without L4 (nothing to allow)", 1L, Long::sum);
-                            } else {
-                                String from = edge.srcWorkload().isEmpty() ? edge.srcAddress()
-                                        : edge.srcNamespace().isEmpty() ? edge.srcWorkload()
-                                        : edge.srcNamespace() + "/" + edge.srcWorkload();
-                                flowsBySource.merge(from, 1L, Long::sum);
-                            }
-                            flowBatch.add(f);
-                            if (flowBatch.size() == BATCH) {
-                                storeFlows(observations, flowBatch);
-                            }
-                        }, problems);
-                        flows += stats.flows();
-                        progress.clear();
-                        out.printf("read %s: %d lines, %d flows%n", input.name(), stats.lines(), stats.flows());
+                    switch (input.kind()) {
+                        case ADMISSION -> {
+                            AdmissionStreamReader.Stats stats = new AdmissionStreamReader().read(input.name(), in, p -> {
+                                progress.event();
+                                summary.event("pods");
+                                if (!p.pod().isEmpty()) {
+                                    summary.pod(p.workload(), p.pod());
+                                }
+                                podBatch.add(p);
+                            }, d -> {
+                                progress.event();
+                                summary.event("decisions");
+                                decisionBatch.add(d);
+                            }, problems);
+                            summary.skipped(stats.skipped());
+                            podBatch.flush(); // what follows is attributed by these pods
+                            decisionBatch.flush();
+                            read(input, stats.lines(), stats.pods() + " pods, " + stats.decisions() + " decisions");
+                        }
+                        case AUDIT -> {
+                            AuditLogReader.Stats stats = new AuditLogReader().read(input.name(), in, r -> {
+                                progress.event();
+                                summary.event("audit");
+                                summary.subjects.merge(r.subject(), 1L, Long::sum);
+                                if (r.denied()) {
+                                    summary.event("auditDenied");
+                                }
+                                requestBatch.add(r);
+                            }, problems);
+                            summary.skipped(stats.skipped());
+                            read(input, stats.lines(), stats.requests() + " audit requests");
+                        }
+                        case FLOWS -> {
+                            HubbleFlowReader.Stats stats = new HubbleFlowReader().read(input.name(), in, f -> {
+                                progress.event();
+                                summary.event("flows");
+                                NetworkEdge edge = NetworkEdge.of(f, pods);
+                                if (edge == null) {
+                                    summary.skipped.merge(f.reply() ? "flow replies (never an allow rule of their own)"
+                                            : "flows without L4 (nothing to allow)", 1L, Long::sum);
+                                } else {
+                                    countFlow(summary, edge);
+                                }
+                                flowBatch.add(f);
+                            }, problems);
+                            read(input, stats.lines(), stats.flows() + " flows");
+                        }
+                        case SYSCALLS -> {
+                            SyscallLogReader.Stats stats = new SyscallLogReader().read(input.name(), in, r -> {
+                                progress.event();
+                                summary.event("syscalls");
+                                SyscallRecord attributed = containers.attribute(r);
+                                countSyscall(summary, SyscallUse.of(attributed, pods));
+                                syscallBatch.add(attributed);
+                            }, problems);
+                            summary.skipped(stats.skipped());
+                            read(input, stats.lines(), stats.records() + " syscall records");
+                        }
                     }
                 }
             }
-            storeRequests(observations, requestBatch);
-            storeFlows(observations, flowBatch);
-            storeSyscalls(observations, syscallBatch);
+            for (Profile profile : recorded) {
+                for (SyscallRecord r : profile.result().records()) {
+                    summary.event("profiles");
+                    countSyscall(summary, SyscallUse.of(r, pods));
+                    syscallBatch.add(r);
+                }
+                summary.skipped(profile.result().skipped());
+                out.printf("read %s: %d profiles, %d allowed syscalls%n", profile.name(), profile.result().profiles(),
+                        profile.result().records().size());
+            }
+            podBatch.flush();
+            decisionBatch.flush();
+            requestBatch.flush();
+            flowBatch.flush();
+            syscallBatch.flush();
             progress.finish();
         }
 
+        summary.attributeSubjects(pods);
+        problems.byReason().forEach((reason, n) -> summary.badLines.put(reason, n));
         out.println();
-        out.printf("read %d audit requests, %d flows and %d syscall records in %.1f s%n", requests, flows, syscalls,
+        out.printf("read %s in %.1f s%n", summary.events.isEmpty() ? "nothing" : String.join(", ",
+                summary.events.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).toList()),
                 (System.nanoTime() - started) / 1e9);
         out.printf("stored in %s: %d new, %d already there%n", ObservationStore.redact(url), storedNew, storedKnown);
-        if (requests > 0) {
-            out.println("audit requests per subject:");
-            accesses.requestsBySubject().forEach((subject, n) -> out.printf("  %8d  %s%n", n, subject));
-            out.printf("distinct API accesses: %d (%d denied)%n", accesses.accesses().size(),
-                    accesses.accesses().keySet().stream().filter(a -> a.denied()).count());
-        }
-        if (flows > 0) {
-            out.println("flows per source:");
-            flowsBySource.forEach((source, n) -> out.printf("  %8d  %s%n", n, source));
-        }
-        if (syscalls > 0) {
-            out.println("syscall records per container:");
-            syscallsByContainer.forEach((where, n) -> out.printf("  %8d  %s%n", n, where));
-        }
-        if (!skipped.isEmpty()) {
-            out.println("skipped:");
-            skipped.forEach((reason, n) -> out.printf("  %8d  %s%n", n, reason));
-        }
-        if (problems.total() > 0) {
-            out.printf("bad lines: %d%n", problems.total());
-            problems.byReason().forEach((reason, n) -> out.printf("  %8d  %s%n", n, reason));
-            problems.first().forEach(p -> out.println("  " + p));
-            if (problems.total() > Problems.SHOWN) {
-                out.printf("  … and %d more%n", problems.total() - Problems.SHOWN);
-            }
+        summary.print(out, pods, problems);
+        if (summaryFile != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                    .writeValue(summaryFile.toFile(), summary);
         }
         return TailorCli.OK;
+    }
+
+    private static void countFlow(ObserveSummary summary, NetworkEdge edge) {
+        if (!edge.srcNamespace().isEmpty()) {
+            summary.workload(edge.srcNamespace() + "/" + edge.srcWorkload(), "flowsOut");
+        } else {
+            summary.peers.merge(edge.srcWorkload().isEmpty() ? "outside the cluster" : edge.srcWorkload(), 1L, Long::sum);
+        }
+        if (!edge.dstNamespace().isEmpty()) {
+            summary.workload(edge.dstNamespace() + "/" + edge.dstWorkload(), "flowsIn");
+        }
+    }
+
+    private static void countSyscall(ObserveSummary summary, SyscallUse use) {
+        if (use.workload().isEmpty()) {
+            summary.unattributedSyscalls.merge(use.executable().isEmpty() ? "(no executable named)" : use.executable(), 1L, Long::sum);
+        } else {
+            summary.workload(use.namespace() + "/" + use.workload(), "syscalls");
+        }
+    }
+
+    private void read(Input input, long lines, String what) {
+        progress.clear();
+        out.printf("read %s: %d lines, %s%n", input.name(), lines, what);
+    }
+
+    private static void open(List<Input> inputs, List<String> names, Kind kind, AtomicLong bytesRead)
+            throws IOException, UnknownFormatException {
+        for (String name : names) {
+            InputStream in = Inputs.open(name, bytesRead);
+            inputs.add(new Input(name, in, kind));
+            switch (kind) {
+                case ADMISSION -> AdmissionStreamReader.checkFormat(name, in);
+                case AUDIT -> AuditLogReader.checkFormat(name, in);
+                case FLOWS -> HubbleFlowReader.checkFormat(name, in);
+                case SYSCALLS -> SyscallLogReader.checkFormat(name, in);
+            }
+        }
+    }
+
+    /** {@code [NS/KIND.NAME/CONTAINER=]FILE}, read whole (profiles are small; bigger than 4 MiB is refused). */
+    private static Profile readProfile(String spec) throws IOException, UnknownFormatException {
+        int eq = spec.indexOf('=');
+        SeccompProfileReader.Target target = eq < 0 ? null : SeccompProfileReader.Target.parse(spec.substring(0, eq));
+        String name = eq < 0 ? spec : spec.substring(eq + 1);
+        byte[] content;
+        try (InputStream in = Inputs.open(name, new AtomicLong())) {
+            content = in.readNBytes(MAX_PROFILE_BYTES + 1);
+        }
+        if (content.length > MAX_PROFILE_BYTES) {
+            throw new UnknownFormatException(name + ": larger than " + MAX_PROFILE_BYTES + " bytes: no seccomp profile is");
+        }
+        Instant modified = name.equals("-") ? Instant.now() : Files.getLastModifiedTime(Path.of(name)).toInstant();
+        return new Profile(name, new SeccompProfileReader().read(name, content, target, modified));
     }
 
     @SafeVarargs
@@ -233,51 +313,51 @@ public final class ObserveCommand implements Callable<Integer> {
 
     private static long sizeOf(String name) {
         try {
-            return java.nio.file.Files.size(Path.of(name));
+            return Files.size(Path.of(name));
         } catch (IOException e) {
             return 0; // reported as unreadable when it is opened
         }
     }
 
-    private void storeRequests(ObservationStore store, List<ApiRequest> batch) {
-        if (!batch.isEmpty()) {
-            stored(() -> store.ingestAudit(batch), batch.size());
-            batch.clear();
+    private interface Ingest<E> {
+        ObservationStore.BatchResult run(List<E> batch) throws SQLException;
+    }
+
+    /** Events waiting to be stored; stored {@value #BATCH} at a time, each batch one transaction. */
+    private final class Batch<E> {
+        private final Ingest<E> ingest;
+        private final List<E> pending = new ArrayList<>(BATCH);
+
+        Batch(Ingest<E> ingest) {
+            this.ingest = ingest;
         }
-    }
 
-    private void storeFlows(ObservationStore store, List<Flow> batch) {
-        if (!batch.isEmpty()) {
-            stored(() -> store.ingestFlows(batch), batch.size());
-            batch.clear();
-        }
-    }
-
-    private void storeSyscalls(ObservationStore store, List<SyscallRecord> batch) {
-        if (!batch.isEmpty()) {
-            stored(() -> store.ingestSyscalls(batch), batch.size());
-            batch.clear();
-        }
-    }
-
-    private interface Ingest {
-        ObservationStore.BatchResult run() throws SQLException;
-    }
-
-    /** Stores one batch and says so: the progress line is the acknowledgement that the batch is on disk. */
-    private void stored(Ingest ingest, int size) {
-        try {
-            ObservationStore.BatchResult result = ingest.run();
-            storedNew += result.added();
-            storedKnown += result.alreadyStored();
-            if (!progress.terminal()) {
-                long total = storedNew + storedKnown;
-                out.printf("progress: %d events stored (%.0f events/s)%n", total, total / ((System.nanoTime() - started) / 1e9));
-                out.flush();
+        void add(E e) {
+            pending.add(e);
+            if (pending.size() == BATCH) {
+                flush();
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("storing a batch of " + size + " events failed (nothing of it was kept; "
-                    + "run again to retry): " + e.getMessage(), e);
+        }
+
+        /** Stores the batch and says so: the progress line is the acknowledgement that the batch is on disk. */
+        void flush() {
+            if (pending.isEmpty()) {
+                return;
+            }
+            try {
+                ObservationStore.BatchResult result = ingest.run(pending);
+                storedNew += result.added();
+                storedKnown += result.alreadyStored();
+                pending.clear();
+                if (!progress.terminal()) {
+                    long total = storedNew + storedKnown;
+                    out.printf("progress: %d events stored (%.0f events/s)%n", total, total / ((System.nanoTime() - started) / 1e9));
+                    out.flush();
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("storing a batch of " + pending.size() + " events failed (nothing of it "
+                        + "was kept; run again to retry): " + e.getMessage(), e);
+            }
         }
     }
 }

@@ -14,6 +14,20 @@ public record Workload(String namespace, String kind, String name) implements Co
         return kind.toLowerCase(Locale.ROOT) + "." + name;
     }
 
+    private static final java.util.List<String> KINDS = java.util.List.of(
+            "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet");
+
+    /** The workload named by a key as {@link #key()} writes it ({@code deployment.checkout}); other kinds as given. */
+    public static Workload parse(String namespace, String key) {
+        int dot = key.indexOf('.');
+        if (dot <= 0 || dot == key.length() - 1) {
+            throw new IllegalArgumentException("not a workload KIND.NAME: " + key);
+        }
+        String kind = key.substring(0, dot);
+        String canonical = KINDS.stream().filter(k -> k.equalsIgnoreCase(kind)).findFirst().orElse(kind);
+        return new Workload(namespace, canonical, key.substring(dot + 1));
+    }
+
     @Override
     public String toString() {
         return namespace + "/" + key();

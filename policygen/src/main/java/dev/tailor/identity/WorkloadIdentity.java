@@ -50,6 +50,36 @@ public final class WorkloadIdentity {
         return stable;
     }
 
+    /**
+     * The workload of a pod from its controller's owner reference, as the admission stream shows it: a ReplicaSet
+     * named {@code <deployment>-<pod-template-hash>} belongs to that Deployment, a Job named
+     * {@code <cronjob>-<minutes since the epoch>} to that CronJob; StatefulSet and DaemonSet own their pods
+     * directly; any other controller (an Argo Rollout, an operator's kind) is taken as it is named. Without a
+     * controller the pod is its own workload.
+     */
+    public static Workload ofOwner(String namespace, String podName, Map<String, String> labels, String ownerKind,
+            String ownerName) {
+        if (ownerKind == null || ownerKind.isEmpty()) {
+            return new Workload(namespace, "Pod", podName);
+        }
+        switch (ownerKind) {
+            case "ReplicaSet" -> {
+                String hash = labels.get("pod-template-hash");
+                if (hash != null && ownerName.endsWith("-" + hash)) {
+                    return new Workload(namespace, "Deployment", ownerName.substring(0, ownerName.length() - hash.length() - 1));
+                }
+                return new Workload(namespace, "ReplicaSet", ownerName);
+            }
+            case "Job" -> {
+                Matcher cron = CRONJOB_JOB.matcher(ownerName);
+                return cron.matches() ? new Workload(namespace, "CronJob", cron.group(1)) : new Workload(namespace, "Job", ownerName);
+            }
+            default -> {
+                return new Workload(namespace, ownerKind, ownerName);
+            }
+        }
+    }
+
     /** The workload of a pod known only by name and labels. */
     public static Workload ofPod(String namespace, String podName, Map<String, String> labels) {
         String job = labels.getOrDefault("batch.kubernetes.io/job-name", labels.get("job-name"));

@@ -1,5 +1,11 @@
 package dev.tailor.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailor.identity.PodRecord;
+import dev.tailor.identity.Pods;
+import dev.tailor.identity.Workload;
+import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.audit.ApiRequest;
 import dev.tailor.observe.flows.NetworkEdge;
@@ -35,7 +41,10 @@ import org.flywaydb.core.Flyway;
  */
 public final class ObservationStore implements AutoCloseable {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final Connection connection;
+    private final Pods pods = new Pods();
 
     /** What one batch did. */
     public record BatchResult(long added, long alreadyStored) {}
@@ -66,7 +75,22 @@ public final class ObservationStore implements AutoCloseable {
         Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").load().migrate();
         Connection connection = DriverManager.getConnection(url);
         connection.setAutoCommit(false);
-        return new ObservationStore(connection);
+        ObservationStore store = new ObservationStore(connection);
+        try {
+            store.read(POD_IDENTITY).keySet().forEach(p -> store.pods.add(p.toRecord()));
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+        return store;
+    }
+
+    /**
+     * The pods seen admitted so far (stored ones and those of this session's batches), by which flows and syscall
+     * records are attributed to workloads.
+     */
+    public Pods pods() {
+        return pods;
     }
 
     /** The URL without a password, for messages. */
@@ -84,12 +108,102 @@ public final class ObservationStore implements AutoCloseable {
      * and replies and flows without L4 are marked as read but aggregate into nothing.
      */
     public synchronized BatchResult ingestFlows(List<Flow> batch) throws SQLException {
-        return ingest("flow", batch, Flow::key, Flow::time, NetworkEdge::of, NETWORK_FLOW);
+        return ingest("flow", batch, Flow::key, Flow::time, f -> NetworkEdge.of(f, pods), NETWORK_FLOW);
     }
 
     /** Stores a batch of syscall records, in one transaction; records already stored (same key) are skipped. */
     public synchronized BatchResult ingestSyscalls(List<SyscallRecord> batch) throws SQLException {
-        return ingest("syscall", batch, SyscallRecord::key, SyscallRecord::time, SyscallUse::of, SYSCALL_USE);
+        return ingest("syscall", batch, SyscallRecord::key, SyscallRecord::time, r -> SyscallUse.of(r, pods), SYSCALL_USE);
+    }
+
+    /**
+     * Stores a batch of pod sightings from the admission stream, in one transaction (sightings already stored —
+     * same admission request UID — are skipped), and attributes later flows and syscall records by them.
+     */
+    public synchronized BatchResult ingestPods(List<PodRecord> batch) throws SQLException {
+        BatchResult result = ingest("pod", batch, PodRecord::key, PodRecord::time, PodIdentity::of, POD_IDENTITY);
+        batch.forEach(pods::add);
+        return result;
+    }
+
+    /** Stores decision-log lines, in one transaction; a line already stored (same request UID and check) is skipped. */
+    public synchronized BatchResult ingestDecisions(List<AdmissionDecision> batch) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO admission_decision (uid, check_id,"
+                + " decided_at, namespace, workload, username, operation, kind, name, mode, verdict, message)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (AdmissionDecision d : batch) {
+                bind(insert, 1, List.of(d.uid(), nonNull(d.check()), Timestamp.from(d.time()), nonNull(d.namespace()),
+                        nonNull(d.workload()), nonNull(d.user()), nonNull(d.operation()), nonNull(d.kind()), nonNull(d.name()),
+                        nonNull(d.mode()), nonNull(d.verdict()), truncate(nonNull(d.message()), 4096)));
+                insert.addBatch();
+            }
+            long added = 0;
+            for (int n : insert.executeBatch()) {
+                added += n == 1 ? 1 : 0;
+            }
+            connection.commit();
+            return new BatchResult(added, batch.size() - added);
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        }
+    }
+
+    /** The stored decisions between two instants (inclusive, exclusive), in time order. */
+    public synchronized List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException {
+        List<AdmissionDecision> out = new ArrayList<>();
+        try (PreparedStatement s = connection.prepareStatement("SELECT decided_at, uid, namespace, workload, username,"
+                + " operation, kind, name, mode, check_id, verdict, message FROM admission_decision"
+                + " WHERE decided_at >= ? AND decided_at < ? ORDER BY decided_at, uid, check_id")) {
+            s.setTimestamp(1, Timestamp.from(from));
+            s.setTimestamp(2, Timestamp.from(until));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new AdmissionDecision(rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                            rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12)));
+                }
+            }
+        }
+        connection.commit();
+        return out;
+    }
+
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+
+    /** A row of pod_identity: one pod's owner, service account and stable labels (as sorted JSON). */
+    public record PodIdentity(String namespace, String pod, String workloadKind, String workloadName,
+            String serviceAccount, String labels) implements Comparable<PodIdentity> {
+
+        static PodIdentity of(PodRecord r) {
+            try {
+                return new PodIdentity(r.namespace(), r.pod(), r.workload().kind(), r.workload().name(),
+                        r.serviceAccount(), JSON.writeValueAsString(new TreeMap<>(r.labels())));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        PodRecord toRecord() {
+            try {
+                Map<String, String> parsed = JSON.readValue(labels, new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, String>>() {});
+                return new PodRecord("", Instant.EPOCH, namespace, pod, new Workload(namespace, workloadKind, workloadName),
+                        serviceAccount, parsed);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("pod_identity.labels is not JSON: " + labels, e);
+            }
+        }
+
+        @Override
+        public int compareTo(PodIdentity o) {
+            return toString().compareTo(o.toString());
+        }
     }
 
     /** An aggregate table: its name, its day table, the columns of its key, and how to write and read a key. */
@@ -123,6 +237,12 @@ public final class ObservationStore implements AutoCloseable {
             u -> List.of(u.namespace(), u.workload(), u.container(), u.executable(), u.architecture(), u.syscall(), u.action()),
             (rs, i) -> new SyscallUse(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
                     rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6)));
+
+    private static final Table<PodIdentity> POD_IDENTITY = new Table<>("pod_identity", "pod_identity_day", "pod_id",
+            List.of("namespace", "pod", "workload_kind", "workload_name", "service_account", "labels"),
+            p -> List.of(p.namespace(), p.pod(), p.workloadKind(), p.workloadName(), p.serviceAccount(), p.labels()),
+            (rs, i) -> new PodIdentity(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
+                    rs.getString(i + 4), rs.getString(i + 5)));
 
     private <E, K extends Comparable<K>> BatchResult ingest(String source, List<E> batch, Function<E, String> eventKey,
             Function<E, Instant> time, Function<E, K> aggregateKey, Table<K> table) throws SQLException {
@@ -240,6 +360,11 @@ public final class ObservationStore implements AutoCloseable {
             }
         }
         return days;
+    }
+
+    /** Every stored pod identity, sorted. */
+    public synchronized Map<PodIdentity, StoredAccess> podIdentities() throws SQLException {
+        return read(POD_IDENTITY);
     }
 
     /** Every stored syscall use, sorted. */

@@ -147,7 +147,7 @@ class ObservationStoreTest {
         Map<NetworkEdge, Long> expected = new java.util.TreeMap<>();
         java.util.Set<String> keys = new java.util.HashSet<>();
         for (Flow f : flows) {
-            NetworkEdge edge = keys.add(f.key()) ? NetworkEdge.of(f) : null;
+            NetworkEdge edge = keys.add(f.key()) ? NetworkEdge.of(f, new dev.tailor.identity.Pods()) : null;
             if (edge != null) {
                 expected.merge(edge, 1L, Long::sum);
             }

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param reserved       Cilium's reserved identity ({@code world}, {@code host}, {@code kube-apiserver}, …) or ""
  * @param ip             the endpoint's IP address in this flow, "" when the flow has none (L7 records)
  * @param dnsNames       names the destination was resolved from (Hubble's {@code destination_names}), if any
+ * @param workload       the pod's workload as Cilium names it ({@code workloads[0]}, resolved by Cilium from owner
+ *                       references), or null when the flow carries none
  */
 public record Endpoint(
         String namespace,
@@ -24,7 +26,8 @@ public record Endpoint(
         String serviceAccount,
         String reserved,
         String ip,
-        java.util.List<String> dnsNames) {
+        java.util.List<String> dnsNames,
+        dev.tailor.identity.Workload workload) {
 
     public boolean inCluster() {
         return !namespace.isEmpty();

@@ -3,6 +3,7 @@ package dev.tailor.observe.flows;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailor.identity.Workload;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.UnknownFormatException;
 import java.io.BufferedReader;
@@ -151,7 +152,12 @@ public final class HubbleFlowReader {
                 }
             }
         }
+        // Cilium names the workload from the pod's owner references (a ReplicaSet's Deployment already resolved).
+        JsonNode named = node.path("workloads").path(0);
+        Workload workload = named.path("kind").asText("").isEmpty() || named.path("name").asText("").isEmpty()
+                || node.path("namespace").asText("").isEmpty() ? null
+                : new Workload(node.path("namespace").asText(), named.path("kind").asText(), named.path("name").asText());
         return new Endpoint(node.path("namespace").asText(""), node.path("pod_name").asText(""), podLabels,
-                namespaceLabels, serviceAccount, reserved, ip, List.copyOf(dnsNames));
+                namespaceLabels, serviceAccount, reserved, ip, List.copyOf(dnsNames), workload);
     }
 }

@@ -1,6 +1,6 @@
 package dev.tailor.observe.flows;
 
-import dev.tailor.identity.WorkloadIdentity;
+import dev.tailor.identity.Pods;
 
 /**
  * An edge of the observed connectivity graph, what Tailor aggregates flows by: source and destination — a workload key ({@code deployment.reviews}) in a
@@ -19,22 +19,25 @@ public record NetworkEdge(
         int port,
         boolean dropped) implements Comparable<NetworkEdge> {
 
-    /** The edge a flow belongs to, or null for a reply or a flow without L4 (nothing to allow). */
-    public static NetworkEdge of(Flow f) {
+    /**
+     * The edge a flow belongs to, or null for a reply or a flow without L4 (nothing to allow); pods are attributed
+     * to their workloads through {@code pods}.
+     */
+    public static NetworkEdge of(Flow f, Pods pods) {
         if (f.reply() || f.protocol().isEmpty()) {
             return null;
         }
-        String[] src = side(f.source());
-        String[] dst = side(f.destination());
+        String[] src = side(f.source(), pods);
+        String[] dst = side(f.destination(), pods);
         String dns = f.destination().inCluster() || f.destination().dnsNames().isEmpty() ? "" : f.destination().dnsNames().get(0);
         return new NetworkEdge(src[0], src[1], src[2], dst[0], dst[1], dst[2], dns, f.protocol(), f.port(),
                 f.verdict().equals("DROPPED"));
     }
 
     /** {namespace, workload, address} of one end. */
-    private static String[] side(Endpoint e) {
+    private static String[] side(Endpoint e, Pods pods) {
         if (e.inCluster() && !e.podName().isEmpty()) {
-            return new String[] {e.namespace(), WorkloadIdentity.ofPod(e.namespace(), e.podName(), e.podLabels()).key(), ""};
+            return new String[] {e.namespace(), pods.workload(e.namespace(), e.podName(), e.podLabels(), e.workload()).key(), ""};
         }
         if (!e.reserved().isEmpty() && !e.reserved().equals("world")) {
             return new String[] {"", "reserved:" + e.reserved(), ""};

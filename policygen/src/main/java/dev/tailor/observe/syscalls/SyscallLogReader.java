@@ -115,7 +115,7 @@ public final class SyscallLogReader {
         }
         Instant time = seconds(stamp.group(1));
         return new SyscallRecord(stamp.group(1) + ":" + stamp.group(2) + ":" + pid, time, pid,
-                unquote(f.getOrDefault("exe", "")), architecture, number, syscall, action, "", "", "");
+                unquote(f.getOrDefault("exe", "")), architecture, number, syscall, action, "", "", "", null);
     }
 
     private static SyscallRecord enricher(String line, Map<String, Long> skipped) {
@@ -131,7 +131,7 @@ public final class SyscallLogReader {
         Instant time = seconds(colon < 0 ? stamp : stamp.substring(0, colon));
         long pid = number(require(f, "pid"), "pid");
         return new SyscallRecord(stamp + ":" + pid, time, pid, f.getOrDefault("executable", ""), "", number, syscall,
-                "", f.getOrDefault("namespace", ""), f.getOrDefault("pod", ""), f.getOrDefault("container", ""));
+                "", f.getOrDefault("namespace", ""), f.getOrDefault("pod", ""), f.getOrDefault("container", ""), null);
     }
 
     private static Map<String, String> fields(Pattern pattern, String text) {

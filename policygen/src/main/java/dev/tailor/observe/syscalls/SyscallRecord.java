@@ -9,7 +9,9 @@ import java.time.Instant;
  *                  with its time and pid
  * @param container the container, when the source names it (the SPO log enricher does; kernel lines need a pid →
  *                  container mapping)
- * @param action    the seccomp action from {@code code=} (log, errno, kill_process, …); "" when the source gives none
+ * @param action    the seccomp action from {@code code=} (log, errno, kill_process, …); "" when the source gives none;
+ *                  {@code profile} for a syscall an existing profile allows
+ * @param workload  the workload, when the source names it rather than a pod (a recorded profile); null otherwise
  */
 public record SyscallRecord(
         String key,
@@ -22,4 +24,12 @@ public record SyscallRecord(
         String action,
         String namespace,
         String pod,
-        String container) {}
+        String container,
+        dev.tailor.identity.Workload workload) {
+
+    /** This record attributed to a container found by its pid. */
+    public SyscallRecord inContainer(String namespace, String pod, String container) {
+        return new SyscallRecord(key, time, pid, executable, architecture, number, syscall, action, namespace, pod,
+                container, workload);
+    }
+}

@@ -26,6 +26,16 @@ public final class SyscallTable {
             "80000016", "s390x",
             "c00000f3", "riscv64");
 
+    /** libseccomp's SCMP_ARCH_* names (as seccomp profiles write them) → architecture. */
+    private static final Map<String, String> SCMP_ARCH = Map.of(
+            "SCMP_ARCH_X86_64", "x86_64",
+            "SCMP_ARCH_AARCH64", "aarch64",
+            "SCMP_ARCH_X86", "i386",
+            "SCMP_ARCH_ARM", "arm",
+            "SCMP_ARCH_PPC64LE", "ppc64le",
+            "SCMP_ARCH_S390X", "s390x",
+            "SCMP_ARCH_RISCV64", "riscv64");
+
     private static final Map<String, Map<Integer, String>> TABLES = new HashMap<>();
 
     private SyscallTable() {}
@@ -33,6 +43,16 @@ public final class SyscallTable {
     /** The architecture an audit record's {@code arch=} field names, if Tailor knows it. */
     public static Optional<String> architecture(String auditArch) {
         return Optional.ofNullable(AUDIT_ARCH.get(auditArch.toLowerCase(java.util.Locale.ROOT)));
+    }
+
+    /** The architecture a profile's {@code SCMP_ARCH_*} names, if Tailor knows it. */
+    public static Optional<String> fromSeccomp(String scmpArch) {
+        return Optional.ofNullable(SCMP_ARCH.get(scmpArch));
+    }
+
+    /** The syscall's number on an architecture, if its table has the name. */
+    public static Optional<Integer> number(String architecture, String name) {
+        return table(architecture).entrySet().stream().filter(e -> e.getValue().equals(name)).map(Map.Entry::getKey).findFirst();
     }
 
     /** The syscall's name, if the architecture's table has the number. */

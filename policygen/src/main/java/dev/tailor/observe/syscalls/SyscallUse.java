@@ -1,6 +1,6 @@
 package dev.tailor.observe.syscalls;
 
-import dev.tailor.identity.WorkloadIdentity;
+import dev.tailor.identity.Pods;
 import java.util.Map;
 
 /**
@@ -16,8 +16,10 @@ public record SyscallUse(
         String syscall,
         String action) implements Comparable<SyscallUse> {
 
-    public static SyscallUse of(SyscallRecord r) {
-        String workload = r.pod().isEmpty() ? "" : WorkloadIdentity.ofPod(r.namespace(), r.pod(), Map.of()).key();
+    /** What a record aggregates into; its pod is attributed to a workload through {@code pods}. */
+    public static SyscallUse of(SyscallRecord r, Pods pods) {
+        String workload = r.workload() != null ? r.workload().key()
+                : r.pod().isEmpty() ? "" : pods.workload(r.namespace(), r.pod(), Map.of(), null).key();
         // With a container named, the executable is one of many in it: the container is the unit of a profile.
         String executable = r.container().isEmpty() ? r.executable() : "";
         return new SyscallUse(r.namespace(), workload, r.container(), executable, r.architecture(), r.syscall(), r.action());

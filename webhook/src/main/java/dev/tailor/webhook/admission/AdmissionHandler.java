@@ -16,7 +16,7 @@ import dev.tailor.policy.Violation;
 import dev.tailor.webhook.TailorConfig.Mode;
 import dev.tailor.webhook.TailorConfig.OnError;
 import dev.tailor.webhook.decisions.DecisionLog;
-import dev.tailor.webhook.decisions.DecisionRecord;
+import dev.tailor.observe.admission.AdmissionDecision;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -141,7 +141,7 @@ public final class AdmissionHandler {
                 ? AdmissionReviews.errored(uid, 500, "InternalError", message + "; denied because the namespace is enforced")
                 : withWarnings(allowed(uid), List.of("[tailor] " + message + "; allowed because the namespace is in audit mode"));
         String result = deny ? "denied" : "error";
-        decisionLog.record(List.of(new DecisionRecord(clock.instant(), uid, request.path("namespace").asText(""), "",
+        decisionLog.record(List.of(new AdmissionDecision(clock.instant(), uid, request.path("namespace").asText(""), "",
                 request.path("userInfo").path("username").asText(""), request.path("operation").asText(),
                 kind(request), request.path("name").asText(""), mode.value(), "", "error", message)));
         metrics.reviewed("validate", request.path("operation").asText(), kind(request), mode.value(), result,
@@ -155,14 +155,14 @@ public final class AdmissionHandler {
         String user = request.path("userInfo").path("username").asText("");
         String operation = request.path("operation").asText();
         String name = request.path("name").asText("");
-        List<DecisionRecord> records = new ArrayList<>();
+        List<AdmissionDecision> records = new ArrayList<>();
         if (violations.isEmpty()) {
-            records.add(new DecisionRecord(clock.instant(), uid, ns, workload, user, operation, kind(request), name,
+            records.add(new AdmissionDecision(clock.instant(), uid, ns, workload, user, operation, kind(request), name,
                     mode.value(), "", "allowed", ""));
         }
         for (Violation v : violations) {
             String verdict = v.always() || mode == Mode.ENFORCE ? "denied" : "warned";
-            records.add(new DecisionRecord(clock.instant(), uid, ns, workload, user, operation, kind(request), name,
+            records.add(new AdmissionDecision(clock.instant(), uid, ns, workload, user, operation, kind(request), name,
                     mode.value(), v.check(), verdict, v.message()));
             metrics.decision(v.check(), verdict);
         }

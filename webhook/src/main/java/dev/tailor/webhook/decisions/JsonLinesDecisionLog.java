@@ -1,5 +1,6 @@
 package dev.tailor.webhook.decisions;
 
+import dev.tailor.observe.admission.AdmissionDecision;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -55,13 +56,13 @@ public final class JsonLinesDecisionLog implements DecisionLog, AutoCloseable {
     }
 
     @Override
-    public synchronized void record(List<DecisionRecord> records) {
+    public synchronized void record(List<AdmissionDecision> records) {
         if (records.isEmpty()) {
             return;
         }
         try {
             StringBuilder lines = new StringBuilder(256 * records.size());
-            for (DecisionRecord r : records) {
+            for (AdmissionDecision r : records) {
                 lines.append(JSON.writeValueAsString(r)).append('\n');
             }
             ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));

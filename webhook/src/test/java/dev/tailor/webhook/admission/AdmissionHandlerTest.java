@@ -13,7 +13,7 @@ import dev.tailor.policy.PolicyEngine;
 import dev.tailor.policy.PolicyEvaluationException;
 import dev.tailor.webhook.TailorConfig.Mode;
 import dev.tailor.webhook.TailorConfig.OnError;
-import dev.tailor.webhook.decisions.DecisionRecord;
+import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.webhook.fixtures.AdmissionFixtures;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -41,7 +41,7 @@ class AdmissionHandlerTest {
     private static PolicyEngine engine;
 
     private final Map<String, JsonNode> namespaces = new HashMap<>();
-    private final List<DecisionRecord> log = new CopyOnWriteArrayList<>();
+    private final List<AdmissionDecision> log = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void loadPolicies() {
@@ -175,7 +175,7 @@ class AdmissionHandlerTest {
                 .filter(x -> x.name().equals("deployment-host-network")).findFirst().orElseThrow();
         handler().validate(c.review().get("request"));
         assertEquals(1, log.size());
-        DecisionRecord r = log.get(0);
+        AdmissionDecision r = log.get(0);
         assertEquals("shop", r.namespace());
         assertEquals("deployment.frontend", r.workload());
         assertEquals("alice", r.user());

@@ -1,5 +1,6 @@
 package dev.tailor.webhook.decisions;
 
+import dev.tailor.observe.admission.AdmissionDecision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,8 +21,8 @@ class JsonLinesDecisionLogTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static DecisionRecord record(int n) {
-        return new DecisionRecord(Instant.parse("2026-11-26T10:00:00Z").plusSeconds(n), "uid-" + n, "shop",
+    private static AdmissionDecision record(int n) {
+        return new AdmissionDecision(Instant.parse("2026-11-26T10:00:00Z").plusSeconds(n), "uid-" + n, "shop",
                 "deployment.api", "alice", "CREATE", "Deployment", "api", "audit", "hostNamespaces", "warned",
                 "hostNamespaces: host namespaces (hostNetwork=true)");
     }

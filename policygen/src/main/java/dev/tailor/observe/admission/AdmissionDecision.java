@@ -1,10 +1,10 @@
-package dev.tailor.webhook.decisions;
+package dev.tailor.observe.admission;
 
 import java.time.Instant;
 
 /**
- * One line of the decision log: what the webhook decided about one check of one admission request, or that
- * it found nothing ({@code check} "" and verdict {@code allowed}). Later issues replay these to preview what
+ * One line of the webhook's decision log: what it decided about one check of one admission request, or that it
+ * found nothing ({@code check} "" and verdict {@code allowed}). The impact preview replays these to say what
  * enforce mode would have rejected.
  *
  * <pre>{"time":"2026-11-26T10:00:00Z","uid":"705ab4f5-…","namespace":"shop","workload":"deployment.api",
@@ -14,7 +14,7 @@ import java.time.Instant;
  * @param verdict {@code allowed}, {@code warned} (audit mode: would be denied in enforce mode), {@code denied} or
  *                {@code error}
  */
-public record DecisionRecord(
+public record AdmissionDecision(
         Instant time,
         String uid,
         String namespace,
@@ -26,4 +26,10 @@ public record DecisionRecord(
         String mode,
         String check,
         String verdict,
-        String message) {}
+        String message) {
+
+    /** What makes the line the same when read again: one request's verdict on one check. */
+    public String key() {
+        return uid + "/" + check;
+    }
+}

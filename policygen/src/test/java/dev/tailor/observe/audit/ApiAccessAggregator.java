@@ -9,7 +9,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * Folds requests into {@link ApiAccess} aggregates. Idempotent by audit ID: the same event read twice (the same
+ * The in-memory oracle of the tests: folds requests into {@link ApiAccess} aggregates. Idempotent by audit ID: the same event read twice (the same
  * file ingested again, or an event in both a log file and a webhook batch) counts once.
  */
 public final class ApiAccessAggregator implements Consumer<ApiRequest> {

@@ -1,0 +1,59 @@
+package dev.tailor.identity;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The pods Tailor has seen admitted, by namespace and name, and the workloads that run as each service account.
+ * Attribution asks here first — an owner reference says for certain what a name only suggests — and falls back to
+ * the name and label shapes of {@link WorkloadIdentity#ofPod} for pods that were created before the webhook saw
+ * them.
+ */
+public final class Pods {
+
+    private final Map<String, Workload> byPod = new HashMap<>();
+    private final Map<String, Set<Workload>> byServiceAccount = new TreeMap<>();
+
+    public synchronized void add(PodRecord pod) {
+        if (!pod.pod().isEmpty()) {
+            byPod.put(pod.namespace() + "/" + pod.pod(), pod.workload());
+        }
+        if (!pod.serviceAccount().isEmpty()) {
+            byServiceAccount.computeIfAbsent(serviceAccountUser(pod.namespace(), pod.serviceAccount()), k -> new TreeSet<>())
+                    .add(pod.workload());
+        }
+    }
+
+    /** The workload of a pod: the admitted pod's owner, else what Hubble names, else the pod's name and labels. */
+    public synchronized Workload workload(String namespace, String pod, Map<String, String> labels, Workload named) {
+        Workload known = byPod.get(namespace + "/" + pod);
+        if (known != null) {
+            return known;
+        }
+        return named != null ? named : WorkloadIdentity.ofPod(namespace, pod, labels);
+    }
+
+    /**
+     * The workloads whose pods run as a subject, for {@code system:serviceaccount:NS:NAME}; empty for other
+     * users and for accounts no admitted pod runs as (controllers' own accounts, tokens used from outside).
+     */
+    public synchronized Set<Workload> runningAs(String subject) {
+        return Set.copyOf(byServiceAccount.getOrDefault(subject, Set.of()));
+    }
+
+    public synchronized int size() {
+        return byPod.size();
+    }
+
+    public static String serviceAccountUser(String namespace, String name) {
+        return "system:serviceaccount:" + namespace + ":" + name;
+    }
+
+    /** Pods by namespace/name → workload, sorted (for summaries and tests). */
+    public synchronized Map<String, Workload> all() {
+        return new TreeMap<>(byPod);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.tailor.observe;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.tailor.identity.Pods;
+import dev.tailor.identity.Workload;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What {@code tailor observe} read, as a person reads it at the end of a run and as {@code --summary FILE} writes it
+ * (JSON, keys sorted, no timings: the same input gives the same file): events per source, per workload and per
+ * API subject, what could not be attributed to a workload, what was skipped and why, and the bad lines by reason.
+ */
+@JsonPropertyOrder({"events", "workloads", "subjects", "peers", "unattributedSyscalls", "skipped", "badLines"})
+public final class ObserveSummary {
+
+    /** Per workload: api (requests by the service accounts it runs as), flowsOut, flowsIn, syscalls, pods. */
+    public final Map<String, Map<String, Long>> workloads = new TreeMap<>();
+    /** Events per source: audit, flows, syscalls, profiles, pods, decisions. */
+    public final Map<String, Long> events = new TreeMap<>();
+    /** Audit requests per subject (user or service account). */
+    public final Map<String, Long> subjects = new TreeMap<>();
+    /** Flows from sources that are no workload: Cilium's reserved identities, or "outside the cluster". */
+    public final Map<String, Long> peers = new TreeMap<>();
+    /** Syscall records no container could be named for, by executable. */
+    public final Map<String, Long> unattributedSyscalls = new TreeMap<>();
+    public final Map<String, Long> skipped = new TreeMap<>();
+    public final Map<String, Long> badLines = new TreeMap<>();
+
+    private final Map<String, Set<String>> podNames = new TreeMap<>();
+
+    public void event(String source) {
+        events.merge(source, 1L, Long::sum);
+    }
+
+    public void workload(String workload, String what) {
+        workloads.computeIfAbsent(workload, k -> new TreeMap<>()).merge(what, 1L, Long::sum);
+    }
+
+    public void pod(Workload workload, String pod) {
+        if (podNames.computeIfAbsent(workload.toString(), k -> new TreeSet<>()).add(pod)) {
+            workload(workload.toString(), "pods");
+        }
+    }
+
+    public void skipped(Map<String, Long> reasons) {
+        reasons.forEach((k, v) -> skipped.merge(k, v, Long::sum));
+    }
+
+    /** Ties audit requests to the workloads that run as each service account, once everything is read. */
+    public void attributeSubjects(Pods pods) {
+        subjects.forEach((subject, n) -> pods.runningAs(subject).forEach(w ->
+                workloads.computeIfAbsent(w.toString(), k -> new TreeMap<>()).merge("api", n, Long::sum)));
+    }
+
+    public void print(PrintStream out, Pods pods, Problems problems) {
+        if (!workloads.isEmpty()) {
+            out.println("per workload:        api requests   flows out    flows in    syscalls   pods");
+            workloads.forEach((w, n) -> out.printf("  %-60s %10d %10d %10d %10d %6d%n", w, n.getOrDefault("api", 0L),
+                    n.getOrDefault("flowsOut", 0L), n.getOrDefault("flowsIn", 0L), n.getOrDefault("syscalls", 0L),
+                    n.getOrDefault("pods", 0L)));
+        }
+        if (!subjects.isEmpty()) {
+            out.println("audit requests per subject:");
+            subjects.forEach((subject, n) -> {
+                Set<Workload> runningAs = pods.runningAs(subject);
+                out.printf("  %8d  %s%s%n", n, subject, runningAs.isEmpty() ? "" : "  (run by " + String.join(", ",
+                        runningAs.stream().map(Workload::toString).toList()) + ")");
+            });
+        }
+        print(out, "flows from sources that are no workload:", peers);
+        print(out, "syscall records without a container, by executable:", unattributedSyscalls);
+        print(out, "skipped:", skipped);
+        if (problems.total() > 0) {
+            out.printf("bad lines: %d%n", problems.total());
+            problems.byReason().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> out.printf("  %8d  %s%n", e.getValue(), e.getKey()));
+            problems.first().forEach(p -> out.println("  " + p));
+            if (problems.total() > Problems.SHOWN) {
+                out.printf("  … and %d more%n", problems.total() - Problems.SHOWN);
+            }
+        }
+    }
+
+    private static void print(PrintStream out, String title, Map<String, Long> counts) {
+        if (!counts.isEmpty()) {
+            out.println(title);
+            counts.forEach((k, n) -> out.printf("  %8d  %s%n", n, k));
+        }
+    }
+}

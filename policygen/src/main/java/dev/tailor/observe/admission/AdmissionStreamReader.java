@@ -1,0 +1,189 @@
+package dev.tailor.observe.admission;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.tailor.identity.PodRecord;
+import dev.tailor.identity.WorkloadIdentity;
+import dev.tailor.observe.Problems;
+import dev.tailor.observe.UnknownFormatException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Reads the admission stream: what the webhook saw, one JSON document per line, in three shapes —
+ * <ul>
+ *   <li>{@code admission.k8s.io/v1 AdmissionReview} requests as kube-apiserver sends them; a Pod in one tells
+ *       Tailor which workload owns the pod (its controller's owner reference) and which service account it runs as;</li>
+ *   <li>Pods, or a {@code List} of them, as {@code kubectl get pods -A -o json | jq -c .} prints them, for pods that
+ *       were running before the webhook was;</li>
+ *   <li>lines of the webhook's own decision log ({@link AdmissionDecision}).</li>
+ * </ul>
+ * An AdmissionReview carries no time: a pod's sighting is dated by its {@code creationTimestamp} (the API server
+ * sets it before validating admission runs) or, when it is being deleted, its {@code deletionTimestamp}.
+ */
+public final class AdmissionStreamReader {
+
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final int MAX_LINE_CHARS = 4 * 1024 * 1024;
+
+    /** What one input held. */
+    public record Stats(long lines, long pods, long decisions, Map<String, Long> skipped) {}
+
+    /** Fails before anything is read when the input's first document is none of the three shapes. */
+    public static void checkFormat(String name, InputStream in) throws IOException, UnknownFormatException {
+        in.mark(4 * 1024 * 1024);
+        byte[] head = in.readNBytes(4 * 1024 * 1024);
+        in.reset();
+        String text = new String(head, StandardCharsets.UTF_8);
+        int end = text.indexOf('\n');
+        String first = (end < 0 ? text : text.substring(0, end)).strip();
+        try {
+            if (!first.isEmpty() && shape(JSON.readTree(first)) != null) {
+                return;
+            }
+        } catch (JsonProcessingException e) {
+            // falls through
+        }
+        String shown = first.length() > 80 ? first.substring(0, 80) + "…" : first;
+        throw new UnknownFormatException(name + ": not an admission stream (AdmissionReview, Pod or decision-log JSON "
+                + "lines); its first line is: " + shown);
+    }
+
+    private enum Shape { REVIEW, POD, LIST, DECISION }
+
+    private static Shape shape(JsonNode doc) {
+        String kind = doc.path("kind").asText("");
+        if (kind.equals("AdmissionReview")) {
+            return Shape.REVIEW;
+        }
+        if (kind.equals("Pod")) {
+            return Shape.POD;
+        }
+        if (kind.equals("List") || kind.equals("PodList")) {
+            return Shape.LIST;
+        }
+        if (doc.has("uid") && doc.has("verdict") && doc.has("mode")) {
+            return Shape.DECISION;
+        }
+        return null;
+    }
+
+    public Stats read(String name, InputStream in, Consumer<PodRecord> pods, Consumer<AdmissionDecision> decisions,
+            Problems problems) throws IOException {
+        long lines = 0;
+        long podCount = 0;
+        long decisionCount = 0;
+        Map<String, Long> skipped = new TreeMap<>();
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 256 * 1024);
+        for (String line; (line = reader.readLine()) != null; ) {
+            lines++;
+            if (line.isBlank()) {
+                continue;
+            }
+            if (line.length() > MAX_LINE_CHARS) {
+                problems.add(name, lines, "line too long", "line longer than " + MAX_LINE_CHARS + " characters");
+                continue;
+            }
+            JsonNode doc;
+            try {
+                doc = JSON.readTree(line);
+            } catch (JsonProcessingException e) {
+                problems.add(name, lines, "not JSON", "not JSON (" + e.getOriginalMessage() + ")");
+                continue;
+            }
+            Shape shape = shape(doc);
+            if (shape == null) {
+                problems.add(name, lines, "unknown document", "neither an AdmissionReview, a Pod, a List nor a decision");
+                continue;
+            }
+            try {
+                switch (shape) {
+                    case DECISION -> {
+                        AdmissionDecision d = JSON.treeToValue(doc, AdmissionDecision.class);
+                        if (d.time() == null || d.uid() == null || d.uid().isEmpty()) {
+                            problems.add(name, lines, "missing field", "missing field: time or uid of a decision");
+                            continue;
+                        }
+                        decisions.accept(d);
+                        decisionCount++;
+                    }
+                    case REVIEW -> {
+                        JsonNode request = doc.path("request");
+                        if (!request.path("kind").path("kind").asText("").equals("Pod") || !request.path("subResource").asText("").isEmpty()) {
+                            skipped.merge("admission requests that are not about a pod", 1L, Long::sum);
+                            continue;
+                        }
+                        JsonNode pod = request.path("object").isObject() ? request.path("object") : request.path("oldObject");
+                        if (!pod.isObject() || request.path("uid").asText("").isEmpty()) {
+                            problems.add(name, lines, "missing field", "missing field: request.uid or request.object");
+                            continue;
+                        }
+                        pods.accept(podRecord(request.path("uid").asText(), request.path("namespace").asText(""),
+                                request.path("name").asText(""), pod));
+                        podCount++;
+                    }
+                    case POD -> {
+                        pods.accept(podRecord(null, "", "", doc));
+                        podCount++;
+                    }
+                    case LIST -> {
+                        for (JsonNode item : doc.path("items")) {
+                            if (item.path("kind").asText("Pod").equals("Pod")) {
+                                pods.accept(podRecord(null, "", "", item));
+                                podCount++;
+                            }
+                        }
+                    }
+                }
+            } catch (IllegalArgumentException | JsonProcessingException | DateTimeParseException e) {
+                problems.add(name, lines, "bad object", "bad object: " + e.getMessage());
+            }
+        }
+        return new Stats(lines, podCount, decisionCount, skipped);
+    }
+
+    /**
+     * A pod sighting from a Pod object. {@code uid} is the admission request's (null for a listed pod: then its
+     * namespace, name and resourceVersion); {@code namespace} and {@code name} override the object's when given, as
+     * an AdmissionReview's request fields do.
+     */
+    public static PodRecord podRecord(String uid, String namespace, String name, JsonNode pod) {
+        JsonNode meta = pod.path("metadata");
+        String ns = !namespace.isEmpty() ? namespace : meta.path("namespace").asText("");
+        String podName = !name.isEmpty() ? name : meta.path("name").asText("");
+        if (ns.isEmpty()) {
+            throw new IllegalArgumentException("the pod names no namespace");
+        }
+        String when = meta.path("deletionTimestamp").asText(meta.path("creationTimestamp").asText(""));
+        if (when.isEmpty()) {
+            throw new IllegalArgumentException("metadata.creationTimestamp is missing: the sighting cannot be dated");
+        }
+        Map<String, String> labels = new TreeMap<>();
+        meta.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        String ownerKind = "";
+        String ownerName = "";
+        for (JsonNode owner : meta.path("ownerReferences")) {
+            if (owner.path("controller").asBoolean(false)) {
+                ownerKind = owner.path("kind").asText("");
+                ownerName = owner.path("name").asText("");
+            }
+        }
+        String workloadName = podName.isEmpty() ? meta.path("generateName").asText("") : podName;
+        String key = uid != null ? uid : ns + "/" + podName + "@" + meta.path("resourceVersion").asText("");
+        return new PodRecord(key, Instant.parse(when), ns, podName,
+                WorkloadIdentity.ofOwner(ns, workloadName, labels, ownerKind, ownerName),
+                pod.path("spec").path("serviceAccountName").asText("default"), WorkloadIdentity.stableLabels(labels));
+    }
+}
