@@ -1,7 +1,5 @@
 package dev.tailor.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tailor.identity.Pods;
 import dev.tailor.observe.Inputs;
 import dev.tailor.observe.ObserveSummary;
@@ -242,8 +240,7 @@ public final class ObserveCommand implements Callable<Integer> {
         out.printf("stored in %s: %d new, %d already there%n", ObservationStore.redact(url), storedNew, storedKnown);
         summary.print(out, pods, problems);
         if (summaryFile != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-                    .writeValue(summaryFile.toFile(), summary);
+            Files.writeString(summaryFile, summary.toJson());
         }
         return TailorCli.OK;
     }

@@ -32,6 +32,18 @@ public final class ObserveSummary {
 
     private final Map<String, Set<String>> podNames = new TreeMap<>();
 
+    /** The summary as {@code --summary} writes it: indented JSON, keys sorted, a final newline. */
+    public String toJson() {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                    .enable(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                    .writeValueAsString(this) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public void event(String source) {
         events.merge(source, 1L, Long::sum);
     }

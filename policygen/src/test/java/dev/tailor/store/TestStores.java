@@ -17,17 +17,17 @@ import java.util.stream.Stream;
  * PostgreSQL server {@code .ci/run} starts (its URL in {@code TAILOR_TEST_POSTGRES_URL}). {@link #dropAll} removes
  * the schemas again.
  */
-final class TestStores {
+public final class TestStores {
 
-    static final String POSTGRES = "TAILOR_TEST_POSTGRES_URL";
+    public static final String POSTGRES = "TAILOR_TEST_POSTGRES_URL";
 
     private final List<String> schemas = new ArrayList<>();
 
-    static Stream<String> kinds() {
+    public static Stream<String> kinds() {
         return Stream.of("h2", "postgresql");
     }
 
-    String url(String kind, Path dir) throws SQLException {
+    public String url(String kind, Path dir) throws SQLException {
         if (kind.equals("h2")) {
             return ObservationStore.embeddedUrl(dir.resolve(UUID.randomUUID().toString()));
         }
@@ -40,7 +40,7 @@ final class TestStores {
         return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     }
 
-    void dropAll() throws SQLException {
+    public void dropAll() throws SQLException {
         if (schemas.isEmpty()) {
             return;
         }

@@ -68,9 +68,11 @@ public final class SeccompProfileReader {
                     docs.add(doc);
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // The YAML parser reports a syntax error met while iterating as a RuntimeException around its own.
+            Throwable cause = e instanceof RuntimeException && e.getCause() != null ? e.getCause() : e;
             throw new UnknownFormatException(name + ": not a seccomp profile (neither JSON nor YAML: "
-                    + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()) + ")");
+                    + (cause instanceof JsonProcessingException j ? j.getOriginalMessage() : cause.getMessage()) + ")");
         }
         if (docs.isEmpty()) {
             throw new UnknownFormatException(name + ": empty; expected an OCI seccomp profile or SeccompProfile objects");

@@ -1,0 +1,205 @@
+package dev.tailor.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tailor.fixtures.BoutiqueWeek;
+import dev.tailor.identity.Workload;
+import dev.tailor.observe.ObserveSummary;
+import dev.tailor.observe.flows.NetworkEdge;
+import dev.tailor.store.ObservationStore;
+import dev.tailor.store.TestStores;
+import dev.tailor.testing.GoldenFiles;
+import dev.tailor.testing.RepositoryPaths;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/**
+ * {@code tailor observe} end to end: the Online Boutique week the generator wrote must come out of the store and
+ * the summary exactly as the generator accounted for it, on H2 and on PostgreSQL alike.
+ */
+class ObserveCommandTest {
+
+    private static Path week;
+    private static ObserveSummary expected;
+    private final TestStores stores = new TestStores();
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void writeTheWeek(@TempDir Path tmp) throws Exception {
+        week = tmp.resolve("week");
+        expected = BoutiqueWeek.write(boutique(), week, BoutiqueWeek.DEFAULT_SEED);
+    }
+
+    @AfterEach
+    void drop() throws Exception {
+        stores.dropAll();
+    }
+
+    static Stream<String> kinds() {
+        return TestStores.kinds();
+    }
+
+    private static Path boutique() {
+        return RepositoryPaths.fixtures().resolve("third_party/online-boutique");
+    }
+
+    /** Runs {@code tailor observe ARGS}; returns exit code and everything it printed. */
+    private static Run observe(String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        PrintStream originalErr = System.err;
+        int code;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            System.setOut(out);
+            System.setErr(out);
+            code = new CommandLine(new TailorCli()).execute(Stream.concat(Stream.of("observe"), Stream.of(args)).toArray(String[]::new));
+        } finally {
+            System.setOut(original);
+            System.setErr(originalErr);
+        }
+        return new Run(code, bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    private record Run(int code, String output) {
+        long stored(String which) {
+            Matcher m = Pattern.compile(": (\\d+) new, (\\d+) already there").matcher(output);
+            assertTrue(m.find(), output);
+            return Long.parseLong(m.group(which.equals("new") ? 1 : 2));
+        }
+    }
+
+    private List<String> weekArgs(String url, Path summary) {
+        return new ArrayList<>(List.of("--flows", week.resolve(BoutiqueWeek.FLOWS).toString(),
+                "--syscalls", week.resolve(BoutiqueWeek.SYSCALLS).toString(),
+                "--containers", week.resolve(BoutiqueWeek.CONTAINERS).toString(),
+                "--audit-log", week.resolve(BoutiqueWeek.AUDIT).toString(),
+                // Given last on purpose: the admission stream is read first whatever the order.
+                "--admission", week.resolve(BoutiqueWeek.ADMISSION).toString(),
+                "--store", url, "--summary", summary.toString()));
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void theFixtureWeekComesOutAsTheGeneratorWroteIt(String kind) throws Exception {
+        String url = stores.url(kind, dir);
+        Run first = observe(weekArgs(url, dir.resolve("summary.json")).toArray(String[]::new));
+        assertEquals(0, first.code(), first.output());
+        assertEquals(expected.toJson(), Files.readString(dir.resolve("summary.json")), first.output());
+        long events = expected.events.values().stream().mapToLong(Long::longValue).sum() - expected.events.get("auditDenied");
+        assertEquals(events, first.stored("new"), first.output());
+        assertTrue(first.output().contains(BoutiqueWeek.AUDIT + ":1582: not JSON"), first.output());
+
+        // Ingesting the same week again changes nothing.
+        Run again = observe(weekArgs(url, dir.resolve("again.json")).toArray(String[]::new));
+        assertEquals(0, again.code(), again.output());
+        assertEquals(0, again.stored("new"), again.output());
+        assertEquals(events, again.stored("known"), again.output());
+
+        try (ObservationStore store = ObservationStore.open(url)) {
+            Map<NetworkEdge, ObservationStore.StoredAccess> edges = store.networkEdges();
+            // checkoutservice calls emailservice at Service port 5000; the pod listens on 8080, and that is what flowed.
+            assertTrue(edges.keySet().stream().anyMatch(e -> e.srcWorkload().equals("deployment.checkoutservice")
+                    && e.dstWorkload().equals("deployment.emailservice") && e.port() == 8080 && !e.dropped()), edges.keySet().toString());
+            // The nightly job's upload leaves the cluster: kept as its IP with the name it was resolved from.
+            NetworkEdge upload = edges.keySet().stream().filter(e -> e.srcWorkload().equals("cronjob.catalog-export")
+                    && e.port() == 443).findFirst().orElseThrow();
+            assertEquals("storage.googleapis.com", upload.dstDnsName());
+            assertEquals(7, edges.get(upload).days().size(), "one upload a night, every night");
+            assertTrue(edges.keySet().stream().anyMatch(e -> e.srcWorkload().equals("deployment.loadgenerator") && e.dropped()));
+            // Both frontend rollouts' pods are one workload.
+            assertEquals(4, store.podIdentities().keySet().stream().filter(p -> p.workloadName().equals("frontend")).count());
+            // promtail's kernel lines reached its container through the crictl pid map, and its pods are the
+            // DaemonSet's though Cilium's labels lack their controller-revision-hash.
+            assertTrue(store.syscallUses().keySet().stream().anyMatch(u -> u.workload().equals("daemonset.promtail")
+                    && u.container().equals("promtail") && u.syscall().equals("epoll_pwait")), store.syscallUses().keySet().toString());
+            assertEquals(Set.of(new Workload("monitoring", "DaemonSet", "promtail")),
+                    store.pods().runningAs("system:serviceaccount:monitoring:promtail"));
+        }
+    }
+
+    @Test
+    void theSameSeedWritesTheSameWeekAndItsSummaryIsTheCommittedOne() throws Exception {
+        Path again = dir.resolve("again");
+        ObserveSummary second = BoutiqueWeek.write(boutique(), again, BoutiqueWeek.DEFAULT_SEED);
+        for (String file : List.of(BoutiqueWeek.ADMISSION, BoutiqueWeek.AUDIT, BoutiqueWeek.FLOWS, BoutiqueWeek.SYSCALLS,
+                BoutiqueWeek.CONTAINERS)) {
+            assertEquals(-1L, Files.mismatch(week.resolve(file), again.resolve(file)), file);
+        }
+        assertEquals(expected.toJson(), second.toJson());
+        assertEquals(List.of(), GoldenFiles.differences(RepositoryPaths.fixtures().resolve("boutique-week"),
+                Map.of("expected-summary.json", expected.toJson())),
+                "test-fixtures/boutique-week/ is not what the generator writes; rerun with -Dtailor.update-golden=true and review the change");
+    }
+
+    @Test
+    void everyThirdPartySampleIngests() throws Exception {
+        Path samples = RepositoryPaths.fixtures().resolve("third_party");
+        List<String> args = new ArrayList<>(List.of("--store", stores.url("h2", dir), "--summary", dir.resolve("s.json").toString()));
+        args.add("--audit-log");
+        args.add(samples.resolve("audit-audit2rbac/testdata/demo.log").toString());
+        try (Stream<Path> traces = Files.list(samples.resolve("audit-falco-traces/test/trace_files/k8s_audit"))) {
+            // fal_01_003.json holds only {"kind": 0}: no audit log (AuditLogReaderTest shows it refused).
+            traces.filter(p -> !p.endsWith("fal_01_003.json")).sorted().forEach(p -> args.add(p.toString()));
+        }
+        args.add("--flows");
+        try (Stream<Path> flows = Files.list(samples.resolve("hubble-flows/cilium-hubble-otel/testdata"))) {
+            flows.filter(p -> p.toString().endsWith(".json")).sorted().forEach(p -> args.add(p.toString()));
+        }
+        args.add("--syscalls");
+        try (Stream<Path> lines = Files.list(samples.resolve("seccomp/security-profiles-operator/audit-lines"))) {
+            lines.filter(p -> p.toString().endsWith(".log")).sorted().forEach(p -> args.add(p.toString()));
+        }
+        args.addAll(List.of("--profile",
+                "seccomp-demo/deployment.hello-python/hello-python=" + samples.resolve(
+                        "seccomp/inspektor-gadget/advise-seccomp-profile.hello-python.single-request.json"),
+                "default/deployment.redis/redis=" + samples.resolve("seccomp/security-profiles-operator/examples/seccompprofile.yaml")));
+        Run run = observe(args.toArray(String[]::new));
+        assertEquals(0, run.code(), run.output());
+        ObserveSummary summary = new com.fasterxml.jackson.databind.ObjectMapper().readValue(dir.resolve("s.json").toFile(), ObserveSummary.class);
+        assertEquals(1916L, summary.events.get("flows"));
+        assertEquals(6L, summary.events.get("syscalls"));
+        // Inspektor Gadget's 18 syscalls. Of SPO's four examples, block-all allows nothing, and the three whose
+        // default action allows (or logs) everything say nothing about what is needed.
+        assertEquals(18L, summary.events.get("profiles"));
+        assertEquals(18L, summary.workloads.get("seccomp-demo/deployment.hello-python").get("syscalls"));
+        assertEquals(3L, summary.skipped.entrySet().stream().filter(e -> e.getKey().startsWith("profiles that let"))
+                .mapToLong(Map.Entry::getValue).sum());
+        assertEquals(37L + 49L, summary.events.get("audit"), run.output());
+        assertEquals(Map.of(), summary.badLines);
+    }
+
+    @Test
+    void aFileInAnUnknownFormatStopsTheRunBeforeAnythingIsStored() throws Exception {
+        String url = stores.url("h2", dir);
+        Run run = observe("--admission", week.resolve(BoutiqueWeek.ADMISSION).toString(),
+                "--flows", week.resolve(BoutiqueWeek.AUDIT).toString(), "--store", url);
+        assertEquals(2, run.code(), run.output());
+        assertTrue(run.output().contains(BoutiqueWeek.AUDIT + ": not Hubble flows"), run.output());
+        try (ObservationStore store = ObservationStore.open(url)) {
+            assertEquals(0, store.podIdentities().size());
+        }
+        Run profile = observe("--profile", week.resolve(BoutiqueWeek.CONTAINERS).toString(), "--store", url);
+        assertEquals(2, profile.code(), profile.output());
+        assertTrue(profile.output().contains("not a seccomp profile"), profile.output());
+    }
+}
