@@ -25,6 +25,20 @@ class WorkloadIdentityTest {
     }
 
     @Test
+    void ownerReferencesDecideWhenTheAdmissionStreamHasThem() {
+        Map<String, String> hashed = Map.of("pod-template-hash", "7d4b9c8f5");
+        assertEquals(new Workload("shop", "Deployment", "api"), WorkloadIdentity.ofOwner("shop", "api-7d4b9c8f5-x2x9z", hashed, "ReplicaSet", "api-7d4b9c8f5"));
+        // A ReplicaSet whose name does not end in the pod's template hash was created by hand: it is the workload.
+        assertEquals(new Workload("shop", "ReplicaSet", "legacy"), WorkloadIdentity.ofOwner("shop", "legacy-q2x9z", hashed, "ReplicaSet", "legacy"));
+        assertEquals(new Workload("shop", "CronJob", "nightly-report"), WorkloadIdentity.ofOwner("shop", "x", Map.of(), "Job", "nightly-report-29412360"));
+        assertEquals(new Workload("shop", "Job", "db-migrate"), WorkloadIdentity.ofOwner("shop", "x", Map.of(), "Job", "db-migrate"));
+        assertEquals(new Workload("shop", "DaemonSet", "agent"), WorkloadIdentity.ofOwner("shop", "agent-x7k2p", Map.of(), "DaemonSet", "agent"));
+        assertEquals(new Workload("shop", "Rollout", "web"), WorkloadIdentity.ofOwner("shop", "web-1", Map.of(), "Rollout", "web"));
+        assertEquals(new Workload("shop", "Pod", "debug"), WorkloadIdentity.ofOwner("shop", "debug", Map.of(), "", ""));
+        assertEquals(new Workload("shop", "StatefulSet", "db"), Workload.parse("shop", "statefulset.db"));
+    }
+
+    @Test
     void aPodThatFitsNoShapeIsItsOwnWorkload() {
         assertEquals("pod.debug", WorkloadIdentity.ofPod("shop", "debug", Map.of()).key());
         // "reviews-v1-version2" has vowels in what would be the hash: not a ReplicaSet's pod.

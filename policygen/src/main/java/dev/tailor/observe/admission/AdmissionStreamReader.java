@@ -64,6 +64,10 @@ public final class AdmissionStreamReader {
     private enum Shape { REVIEW, POD, LIST, DECISION }
 
     private static Shape shape(JsonNode doc) {
+        // A decision line names the kind of object it judged ("kind":"Pod"), but has no apiVersion.
+        if (!doc.has("apiVersion") && doc.has("uid") && doc.has("verdict") && doc.has("mode")) {
+            return Shape.DECISION;
+        }
         String kind = doc.path("kind").asText("");
         if (kind.equals("AdmissionReview")) {
             return Shape.REVIEW;
@@ -73,9 +77,6 @@ public final class AdmissionStreamReader {
         }
         if (kind.equals("List") || kind.equals("PodList")) {
             return Shape.LIST;
-        }
-        if (doc.has("uid") && doc.has("verdict") && doc.has("mode")) {
-            return Shape.DECISION;
         }
         return null;
     }

@@ -1,0 +1,73 @@
+package dev.tailor.observe.admission;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tailor.identity.PodRecord;
+import dev.tailor.identity.Workload;
+import dev.tailor.observe.Problems;
+import dev.tailor.observe.UnknownFormatException;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AdmissionStreamReaderTest {
+
+    private final List<PodRecord> pods = new ArrayList<>();
+    private final List<AdmissionDecision> decisions = new ArrayList<>();
+    private final Problems problems = new Problems();
+
+    private AdmissionStreamReader.Stats read(String text) throws Exception {
+        InputStream in = new BufferedInputStream(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+        AdmissionStreamReader.checkFormat("stream", in);
+        return new AdmissionStreamReader().read("stream", in, pods::add, decisions::add, problems);
+    }
+
+    @Test
+    void reviewsPodsListsAndDecisionLines() throws Exception {
+        String review = """
+                {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-1","kind":{"group":"","version":"v1","kind":"Pod"},\
+                "namespace":"shop","name":"api-7d4b9c8f5-x2x9z","operation":"CREATE","object":{"metadata":{"creationTimestamp":"2026-11-16T10:00:00Z",\
+                "labels":{"app":"api","pod-template-hash":"7d4b9c8f5"},"ownerReferences":[{"kind":"ReplicaSet","name":"api-7d4b9c8f5","controller":true}]},\
+                "spec":{"serviceAccountName":"api"}}}}""";
+        String list = """
+                {"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"db-0","namespace":"shop",\
+                "resourceVersion":"42","creationTimestamp":"2026-11-10T00:00:00Z","labels":{"app":"db","statefulset.kubernetes.io/pod-name":"db-0"},\
+                "ownerReferences":[{"kind":"StatefulSet","name":"db","controller":true}]},"spec":{}}]}""";
+        String decision = """
+                {"time":"2026-11-16T10:00:00Z","uid":"u-1","namespace":"shop","workload":"deployment.api","user":"alice","operation":"CREATE",\
+                "kind":"Pod","name":"api-7d4b9c8f5-x2x9z","mode":"audit","check":"privileged","verdict":"warned","message":"privileged"}""";
+        String notAPod = """
+                {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-2","kind":{"group":"apps","version":"v1","kind":"Deployment"}}}""";
+        String undated = """
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"x","namespace":"shop"}}""";
+        AdmissionStreamReader.Stats stats = read(String.join("\n", review, list, decision, notAPod, undated, "{not json"));
+
+        assertEquals(2, stats.pods());
+        assertEquals(new Workload("shop", "Deployment", "api"), pods.get(0).workload());
+        assertEquals("api", pods.get(0).serviceAccount());
+        assertEquals(Map.of("app", "api"), pods.get(0).labels(), "per-instance labels are not kept");
+        assertEquals(new Workload("shop", "StatefulSet", "db"), pods.get(1).workload());
+        assertEquals("default", pods.get(1).serviceAccount(), "what the ServiceAccount admission plugin fills in");
+        assertEquals("shop/db-0@42", pods.get(1).key());
+        assertEquals(1, decisions.size());
+        assertEquals("u-1/privileged", decisions.get(0).key());
+        assertEquals(Map.of("admission requests that are not about a pod", 1L), stats.skipped());
+        assertEquals(2, problems.total());
+        assertEquals("stream:5: bad object: metadata.creationTimestamp is missing: the sighting cannot be dated",
+                problems.first().get(0).toString());
+        assertEquals(6, problems.first().get(1).line());
+    }
+
+    @Test
+    void aFileOfSomethingElseIsNamedBeforeItIsRead() {
+        UnknownFormatException e = assertThrows(UnknownFormatException.class, () -> read("{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\"}\n"));
+        assertTrue(e.getMessage().startsWith("stream: not an admission stream"), e.getMessage());
+    }
+}
