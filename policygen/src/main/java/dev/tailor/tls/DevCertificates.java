@@ -107,6 +107,44 @@ public final class DevCertificates {
         }
     }
 
+    /**
+     * A client TLS context that trusts only this CA and presents a client certificate it issues to {@code commonName}
+     * (as kube-apiserver's audit webhook backend does with the client-certificate of its kubeconfig).
+     */
+    public SSLContext clientContext(String commonName, Duration validity) {
+        return clientContext(commonName, validity, trustStore());
+    }
+
+    /** The same, trusting the server certificates {@code trust} holds. */
+    public SSLContext clientContext(String commonName, Duration validity, KeyStore trust) {
+        try {
+            KeyPair keys = ecKeys();
+            Instant now = Instant.now();
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(caCertificate, serial(),
+                    Date.from(now.minusSeconds(60)), Date.from(now.plus(validity)),
+                    new X500Name("CN=" + commonName), keys.getPublic())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
+                    .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCertificate));
+            X509Certificate certificate = sign(builder, caKeys);
+            KeyStore identity = KeyStore.getInstance("PKCS12");
+            identity.load(null, null);
+            char[] password = "client".toCharArray();
+            identity.setKeyEntry("client", keys.getPrivate(), password, new java.security.cert.Certificate[] {certificate, caCertificate});
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(identity, password);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot issue a client certificate for " + commonName, e);
+        }
+    }
+
     /** The CA certificate as PEM, for a client's trust store or a webhook configuration's caBundle. */
     public String caPem() {
         return pem(caCertificate);

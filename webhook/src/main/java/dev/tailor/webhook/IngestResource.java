@@ -16,7 +16,14 @@ import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import java.security.cert.X509Certificate;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +39,8 @@ import org.jboss.logging.Logger;
  * {@code POST /ingest/audit}: kube-apiserver's audit webhook backend delivers {@code audit.k8s.io/v1} EventLists
  * here. A batch is answered 200 only after it is committed to the store, so a batch the API server saw
  * acknowledged is never lost; on a store failure the answer is 503 and the API server sends it again (the store
- * counts each audit ID once). Only callers with a configured bearer token get in: anyone else gets 401.
+ * counts each audit ID once). Only callers with a configured bearer token, or with a client certificate from
+ * {@code tailor.ingest.client-ca} issued to one of {@code tailor.ingest.client-names}, get in: anyone else gets 401.
  */
 @Path("/ingest")
 @ApplicationScoped
@@ -78,8 +86,9 @@ public class IngestResource {
     @POST
     @Path("audit")
     @Blocking
-    public Response audit(@HeaderParam("Authorization") String authorization, InputStream body) {
-        if (!authorized(authorization)) {
+    public Response audit(@HeaderParam("Authorization") String authorization, @Context HttpServerRequest request,
+            InputStream body) {
+        if (!authorized(authorization) && !clientCertified(request)) {
             // Say nothing about why: no hint for someone probing.
             return json(401, error("unauthorized"));
         }
@@ -124,6 +133,38 @@ public class IngestResource {
             match |= MessageDigest.isEqual(token, presented);
         }
         return match;
+    }
+
+    /**
+     * True when the caller presented a client certificate — already verified by TLS against the configured client
+     * CAs — issued to one of the allowed names (its subject CN or a DNS name).
+     */
+    private boolean clientCertified(HttpServerRequest request) {
+        if (config.ingest().clientCa().isEmpty() || request == null || !request.isSSL() || request.sslSession() == null) {
+            return false;
+        }
+        try {
+            java.security.cert.Certificate[] chain = request.sslSession().getPeerCertificates();
+            if (chain.length == 0 || !(chain[0] instanceof X509Certificate client)) {
+                return false;
+            }
+            List<String> names = new ArrayList<>();
+            for (Rdn rdn : new LdapName(client.getSubjectX500Principal().getName()).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    names.add(rdn.getValue().toString());
+                }
+            }
+            if (client.getSubjectAlternativeNames() != null) {
+                client.getSubjectAlternativeNames().stream().filter(san -> Integer.valueOf(2).equals(san.get(0)))
+                        .forEach(san -> names.add(san.get(1).toString()));
+            }
+            return names.stream().anyMatch(config.ingest().clientNames()::contains);
+        } catch (SSLPeerUnverifiedException e) {
+            return false; // no client certificate
+        } catch (InvalidNameException | java.security.cert.CertificateParsingException e) {
+            LOG.warnf("an ingest client certificate could not be read: %s", e.getMessage());
+            return false;
+        }
     }
 
     private static byte[] digest(String token) {

@@ -96,6 +96,19 @@ public interface TailorConfig {
          */
         Optional<Path> tokenFile();
 
+        /**
+         * CA certificates (PEM) whose client certificates may POST to /ingest/*: the CA of the client-certificate in
+         * the audit webhook backend's kubeconfig. Without it, no client certificate is accepted.
+         */
+        Optional<Path> clientCa();
+
+        /**
+         * The names (subject CN or DNS name) a client certificate from {@link #clientCa} must carry to be let in;
+         * a certificate the CA issued to anyone else gets 401.
+         */
+        @WithDefault("kube-apiserver-audit")
+        List<String> clientNames();
+
         /** Largest ingest body accepted; larger ones get 413. The API server's batches are far smaller. */
         @WithDefault("16777216")
         int maxBytes();

@@ -40,6 +40,8 @@ public class DevTlsResource implements QuarkusTestResourceLifecycleManager {
         }
         return Map.of(
                 "tailor.ingest.token-file", dir.resolve("ingest-tokens").toString(),
+                // The test CA also issues the audit backend's client certificates.
+                "tailor.ingest.client-ca", dir.resolve("ca.crt").toString(),
                 "tailor.store.url", "jdbc:h2:file:" + dir.resolve("observations") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0",
                 "tailor.tls.cert", dir.resolve("tls.crt").toString(),
                 "tailor.tls.key", dir.resolve("tls.key").toString(),

@@ -78,6 +78,29 @@ class IngestIT {
                 .post("/ingest/audit").then().statusCode(401);
     }
 
+    /** POSTs with java.net.http over a TLS context that presents a client certificate (or none). */
+    private int postWith(javax.net.ssl.SSLContext tls, String body) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(tls)
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        return client.send(java.net.http.HttpRequest.newBuilder(url.toURI().resolve("/ingest/audit"))
+                .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void aClientCertificateOfTheAuditBackendIsLetIn() throws Exception {
+        java.time.Duration hour = java.time.Duration.ofHours(1);
+        assertEquals(200, postWith(DevTlsResource.ca.clientContext("kube-apiserver-audit", hour), eventList("cert-")));
+        // Issued by the trusted CA, but to someone else: not let in.
+        assertEquals(401, postWith(DevTlsResource.ca.clientContext("someone-else", hour), eventList("cert-other-")));
+        // No client certificate and no token.
+        assertEquals(401, postWith(DevTlsResource.trustingTestCa(), eventList("cert-none-")));
+        // A certificate from a CA Tailor does not trust ends the handshake.
+        javax.net.ssl.SSLContext stranger = dev.tailor.tls.DevCertificates.newAuthority(hour)
+                .clientContext("kube-apiserver-audit", hour, DevTlsResource.trustStore());
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> postWith(stranger, eventList("cert-stranger-")));
+    }
+
     @Test
     void somethingElseThanAnEventListIsA400() {
         https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
