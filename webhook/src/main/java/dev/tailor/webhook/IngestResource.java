@@ -8,11 +8,9 @@ import dev.tailor.observe.audit.AuditLogReader;
 import dev.tailor.store.ObservationStore;
 import dev.tailor.webhook.admission.AdmissionReviews;
 import dev.tailor.webhook.admission.BadReviewException;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -50,11 +48,12 @@ public class IngestResource {
     private static final Logger LOG = Logger.getLogger(IngestResource.class);
 
     private final TailorConfig config;
+    private final ObservationSink sink;
     private final List<byte[]> tokens = new ArrayList<>();
-    private ObservationStore store;
 
-    public IngestResource(TailorConfig config) {
+    public IngestResource(TailorConfig config, ObservationSink sink) {
         this.config = config;
+        this.sink = sink;
         config.ingest().tokenFile().ifPresent(file -> {
             try {
                 for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -66,21 +65,6 @@ public class IngestResource {
                 throw new IllegalStateException("tailor.ingest.token-file " + file + ": " + e.getMessage(), e);
             }
         });
-    }
-
-    private synchronized ObservationStore store() throws SQLException {
-        if (store == null) {
-            String url = config.store().url().orElse(ObservationStore.embeddedUrl(java.nio.file.Path.of("/var/lib/tailor")));
-            store = ObservationStore.open(url);
-            LOG.infof("observation store open: %s", ObservationStore.redact(url));
-        }
-        return store;
-    }
-
-    void close(@Observes ShutdownEvent event) throws SQLException {
-        if (store != null) {
-            store.close();
-        }
     }
 
     @POST
@@ -109,7 +93,7 @@ public class IngestResource {
             return json(400, error(e.getMessage()));
         }
         try {
-            ObservationStore.BatchResult result = store().ingestAudit(requests);
+            ObservationStore.BatchResult result = sink.store().ingestAudit(requests);
             ObjectNode answer = JsonNodeFactory.instance.objectNode();
             answer.put("events", stats.lines()).put("stored", result.added()).put("alreadyStored", result.alreadyStored())
                     .put("skipped", stats.skipped().values().stream().mapToLong(Long::longValue).sum())

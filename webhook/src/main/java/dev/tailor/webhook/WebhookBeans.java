@@ -2,7 +2,11 @@ package dev.tailor.webhook;
 
 import dev.tailor.policy.PolicyEngine;
 import dev.tailor.webhook.admission.AdmissionHandler;
+import dev.tailor.identity.PodRecord;
+import dev.tailor.observe.admission.AdmissionDecision;
+import dev.tailor.webhook.decisions.DecisionLog;
 import dev.tailor.webhook.decisions.JsonLinesDecisionLog;
+import java.util.List;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -45,9 +49,22 @@ public class WebhookBeans {
     @Produces
     @ApplicationScoped
     AdmissionHandler handler(PolicyEngine engine, NamespaceCache namespaces, TailorConfig config,
-            SyncedDecisionLog decisionLog, PrometheusAdmissionMetrics metrics) {
+            SyncedDecisionLog decisionLog, ObservationSink sink, PrometheusAdmissionMetrics metrics) {
+        // Every decision goes to the file (synchronously, bounded by rotation) and, with the pods seen, to the store.
+        DecisionLog stream = new DecisionLog() {
+            @Override
+            public void record(List<AdmissionDecision> records) {
+                decisionLog.log().record(records);
+                sink.decisions(records);
+            }
+
+            @Override
+            public void podAdmitted(PodRecord pod) {
+                sink.pod(pod);
+            }
+        };
         return new AdmissionHandler(engine, namespaces, config.defaultMode(), config.clusterScopedMode(),
-                config.onEvaluationError(), decisionLog.log(), metrics, Clock.systemUTC());
+                config.onEvaluationError(), stream, metrics, Clock.systemUTC());
     }
 
     /** The decision log, forced to disk once a second and on shutdown. */

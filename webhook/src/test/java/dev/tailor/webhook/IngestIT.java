@@ -110,6 +110,27 @@ class IngestIT {
                 .body("{not json").post("/ingest/audit").then().statusCode(400);
     }
 
+    @jakarta.inject.Inject
+    ObservationSink sink;
+
+    @Test
+    void theAdmissionStreamReachesTheStore() throws Exception {
+        String review = Files.readString(RepositoryPaths.fixtures().resolve("admission/pod-baseline-conforms.json"));
+        String uid = JSON.readTree(review).path("request").path("uid").asText();
+        https().contentType("application/json").body(review).post("/validate").then().statusCode(200);
+        sink.flush(); // what the background writer does every second
+        try (ObservationStore store = ObservationStore.open(storeUrl())) {
+            assertEquals(true, store.decisions(java.time.Instant.EPOCH, java.time.Instant.now().plusSeconds(60)).stream()
+                    .anyMatch(d -> d.uid().equals(uid) && d.verdict().equals("allowed")), "the decision is stored");
+            String name = JSON.readTree(review).path("request").path("name").asText();
+            assertEquals(true, store.podIdentities().keySet().stream().anyMatch(p -> p.pod().equals(name)), "the pod is known");
+        }
+    }
+
+    private static String storeUrl() {
+        return "jdbc:h2:file:" + DevTlsResource.dir.resolve("observations") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0";
+    }
+
     @Test
     void theStoreHoldsWhatWasAcknowledged() throws Exception {
         // The webhook holds the H2 file; this JVM's driver opens the same database beside it (same URL).

@@ -161,6 +161,11 @@ public final class AdmissionStreamReader {
      * an AdmissionReview's request fields do.
      */
     public static PodRecord podRecord(String uid, String namespace, String name, JsonNode pod) {
+        return podRecord(uid, namespace, name, pod, null);
+    }
+
+    /** The same, dated {@code seen} when the pod carries no time (the webhook knows when it saw it). */
+    public static PodRecord podRecord(String uid, String namespace, String name, JsonNode pod, Instant seen) {
         JsonNode meta = pod.path("metadata");
         String ns = !namespace.isEmpty() ? namespace : meta.path("namespace").asText("");
         String podName = !name.isEmpty() ? name : meta.path("name").asText("");
@@ -168,6 +173,9 @@ public final class AdmissionStreamReader {
             throw new IllegalArgumentException("the pod names no namespace");
         }
         String when = meta.path("deletionTimestamp").asText(meta.path("creationTimestamp").asText(""));
+        if (when.isEmpty() && seen != null) {
+            when = seen.toString();
+        }
         if (when.isEmpty()) {
             throw new IllegalArgumentException("metadata.creationTimestamp is missing: the sighting cannot be dated");
         }

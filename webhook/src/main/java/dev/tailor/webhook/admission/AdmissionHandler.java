@@ -9,6 +9,7 @@ import static dev.tailor.webhook.admission.AdmissionReviews.withWarnings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.observe.admission.AdmissionStreamReader;
 import dev.tailor.policy.Decision;
 import dev.tailor.policy.AdmissionPolicy;
 import dev.tailor.policy.PolicyEvaluationException;
@@ -104,6 +105,7 @@ public final class AdmissionHandler {
             withAuditAnnotations(review, annotations);
         }
         record(request, decision.workload(), mode, violations, result);
+        seePod(request);
         metrics.reviewed("validate", request.path("operation").asText(), kind(request), mode.value(), result,
                 System.nanoTime() - start);
         return review;
@@ -167,6 +169,21 @@ public final class AdmissionHandler {
             metrics.decision(v.check(), verdict);
         }
         decisionLog.record(records);
+    }
+
+    /** A created or updated pod joins the admission stream: its owner and service account attribute what it does. */
+    private void seePod(JsonNode request) {
+        String operation = request.path("operation").asText();
+        if (kind(request).equals("Pod") && request.path("subResource").asText("").isEmpty()
+                && (operation.equals("CREATE") || operation.equals("UPDATE")) && request.path("object").isObject()) {
+            try {
+                decisionLog.podAdmitted(AdmissionStreamReader.podRecord(request.path("uid").asText(),
+                        request.path("namespace").asText(""), request.path("name").asText(""), request.path("object"),
+                        clock.instant()));
+            } catch (IllegalArgumentException | java.time.DateTimeException e) {
+                // Not namespaced or a malformed time: nothing to attribute by (the decision itself is logged).
+            }
+        }
     }
 
     private JsonNode namespaceOf(JsonNode request) {

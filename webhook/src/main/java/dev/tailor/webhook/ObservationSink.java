@@ -1,0 +1,129 @@
+package dev.tailor.webhook;
+
+import dev.tailor.identity.PodRecord;
+import dev.tailor.observe.admission.AdmissionDecision;
+import dev.tailor.store.ObservationStore;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * The observation store as the webhook uses it: audit batches are stored synchronously by the ingest endpoint
+ * (acknowledged only once stored), while the admission stream — decisions and pod sightings — is queued and
+ * written once a second in the background, so no admission request waits for a database. The queue is bounded
+ * ({@value #CAPACITY}); when the store is down that long, the oldest entries are dropped and counted (the
+ * decision log file keeps every decision regardless).
+ */
+@ApplicationScoped
+public class ObservationSink {
+
+    private static final Logger LOG = Logger.getLogger(ObservationSink.class);
+    static final int CAPACITY = 20_000;
+
+    private final TailorConfig config;
+    private final BlockingQueue<Object> pending = new ArrayBlockingQueue<>(CAPACITY);
+    private final AtomicLong dropped = new AtomicLong();
+    private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tailor-observation-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private ObservationStore store;
+
+    public ObservationSink(TailorConfig config) {
+        this.config = config;
+        writer.scheduleWithFixedDelay(this::flushQuietly, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** The store, opened (and migrated) on first use. */
+    public synchronized ObservationStore store() throws SQLException {
+        if (store == null) {
+            String url = config.store().url().orElse(ObservationStore.embeddedUrl(java.nio.file.Path.of("/var/lib/tailor")));
+            store = ObservationStore.open(url);
+            LOG.infof("observation store open: %s", ObservationStore.redact(url));
+        }
+        return store;
+    }
+
+    public void decisions(List<AdmissionDecision> decisions) {
+        decisions.forEach(this::offer);
+    }
+
+    public void pod(PodRecord pod) {
+        offer(pod);
+    }
+
+    private void offer(Object o) {
+        while (!pending.offer(o)) {
+            if (pending.poll() != null) {
+                dropped.incrementAndGet();
+            }
+        }
+    }
+
+    /** Writes what is queued; what fails stays for the next try. */
+    public void flush() throws SQLException {
+        List<Object> batch = new ArrayList<>();
+        pending.drainTo(batch, 5000);
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<PodRecord> pods = new ArrayList<>();
+        List<AdmissionDecision> decisions = new ArrayList<>();
+        for (Object o : batch) {
+            if (o instanceof PodRecord p) {
+                pods.add(p);
+            } else {
+                decisions.add((AdmissionDecision) o);
+            }
+        }
+        try {
+            ObservationStore s = store();
+            if (!pods.isEmpty()) {
+                s.ingestPods(pods);
+            }
+            if (!decisions.isEmpty()) {
+                s.ingestDecisions(decisions);
+            }
+        } catch (SQLException | RuntimeException e) {
+            // Back into the queue (the store counts each one once, so a half-written pair is harmless on retry).
+            batch.forEach(this::offer);
+            throw e;
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+            long lost = dropped.getAndSet(0);
+            if (lost > 0) {
+                LOG.warnf("%d admission-stream entries were dropped while the store was unavailable", lost);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("the admission stream could not be stored (retrying): %s", e.getMessage());
+        }
+    }
+
+    void close(@Observes ShutdownEvent event) throws SQLException {
+        writer.shutdown();
+        try {
+            flush();
+        } finally {
+            synchronized (this) {
+                if (store != null) {
+                    store.close();
+                }
+            }
+        }
+    }
+}
