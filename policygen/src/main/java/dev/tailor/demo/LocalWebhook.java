@@ -56,6 +56,8 @@ public final class LocalWebhook implements AutoCloseable {
         env.put("TAILOR_TLS_CERT", tls.resolve("tls.crt").toString());
         env.put("TAILOR_TLS_KEY", tls.resolve("tls.key").toString());
         env.put("TAILOR_DECISION_LOG_PATH", workDir.resolve("decisions.jsonl").toString());
+        // The admission stream goes to a store in the run's directory, not to /var/lib/tailor.
+        env.put("TAILOR_STORE_URL", dev.tailor.store.ObservationStore.embeddedUrl(workDir.resolve("store")));
         env.put("QUARKUS_HTTP_SSL_PORT", Integer.toString(port));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", apiServer);
