@@ -54,15 +54,57 @@ public final class Inputs {
 
     /** The first line of a stream that supports mark/reset, without consuming it; "" for an empty stream. */
     public static String peekFirstLine(InputStream in) throws IOException {
-        in.mark(PEEK);
-        byte[] head = in.readNBytes(PEEK);
+        return peekFirstLine(in, PEEK, null);
+    }
+
+    /**
+     * The first non-blank line within the first {@code bytes} of a stream that supports mark/reset, skipping lines
+     * that start with {@code commentPrefix} (when not null), without consuming anything; "" when there is none.
+     */
+    public static String peekFirstLine(InputStream in, int bytes, String commentPrefix) throws IOException {
+        in.mark(bytes);
+        byte[] head = in.readNBytes(bytes);
         in.reset();
         String text = new String(head, StandardCharsets.UTF_8);
         for (String line : text.split("\n", -1)) {
-            if (!line.isBlank()) {
+            if (!line.isBlank() && (commentPrefix == null || !line.startsWith(commentPrefix))) {
                 return line.strip();
             }
         }
         return "";
+    }
+
+    /** A line as an error message shows it: its first 80 characters. */
+    public static String shown(String line) {
+        return line.length() > 80 ? line.substring(0, 80) + "…" : line;
+    }
+
+    /** What a reader does with one line of its input. */
+    @FunctionalInterface
+    public interface LineHandler {
+        void line(long number, String line) throws IOException;
+    }
+
+    /**
+     * Reads an input line by line (UTF-8), skipping blank lines; a line longer than {@code maxChars} is reported to
+     * {@code problems} as "line too long" and skipped. Returns how many lines there were.
+     */
+    public static long forEachLine(String name, InputStream in, int maxChars, Problems problems, LineHandler handler)
+            throws IOException {
+        long lines = 0;
+        java.io.BufferedReader reader = new java.io.BufferedReader(
+                new java.io.InputStreamReader(in, StandardCharsets.UTF_8), 256 * 1024);
+        for (String line; (line = reader.readLine()) != null; ) {
+            lines++;
+            if (line.isBlank()) {
+                continue;
+            }
+            if (line.length() > maxChars) {
+                problems.add(name, lines, "line too long", "line longer than " + maxChars + " characters");
+                continue;
+            }
+            handler.line(lines, line);
+        }
+        return lines;
     }
 }

@@ -7,13 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.tailor.identity.PodRecord;
 import dev.tailor.identity.WorkloadIdentity;
+import dev.tailor.observe.Inputs;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.UnknownFormatException;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
@@ -43,12 +41,8 @@ public final class AdmissionStreamReader {
 
     /** Fails before anything is read when the input's first document is none of the three shapes. */
     public static void checkFormat(String name, InputStream in) throws IOException, UnknownFormatException {
-        in.mark(4 * 1024 * 1024);
-        byte[] head = in.readNBytes(4 * 1024 * 1024);
-        in.reset();
-        String text = new String(head, StandardCharsets.UTF_8);
-        int end = text.indexOf('\n');
-        String first = (end < 0 ? text : text.substring(0, end)).strip();
+        // A List of a namespace's pods is one long line: look further ahead than the other readers.
+        String first = Inputs.peekFirstLine(in, MAX_LINE_CHARS, null);
         try {
             if (!first.isEmpty() && shape(JSON.readTree(first)) != null) {
                 return;
@@ -56,9 +50,8 @@ public final class AdmissionStreamReader {
         } catch (JsonProcessingException e) {
             // falls through
         }
-        String shown = first.length() > 80 ? first.substring(0, 80) + "…" : first;
         throw new UnknownFormatException(name + ": not an admission stream (AdmissionReview, Pod or decision-log JSON "
-                + "lines); its first line is: " + shown);
+                + "lines); its first line is: " + Inputs.shown(first));
     }
 
     private enum Shape { REVIEW, POD, LIST, DECISION }
@@ -83,76 +76,66 @@ public final class AdmissionStreamReader {
 
     public Stats read(String name, InputStream in, Consumer<PodRecord> pods, Consumer<AdmissionDecision> decisions,
             Problems problems) throws IOException {
-        long lines = 0;
-        long podCount = 0;
-        long decisionCount = 0;
+        long[] podCount = {0};
+        long[] decisionCount = {0};
         Map<String, Long> skipped = new TreeMap<>();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 256 * 1024);
-        for (String line; (line = reader.readLine()) != null; ) {
-            lines++;
-            if (line.isBlank()) {
-                continue;
-            }
-            if (line.length() > MAX_LINE_CHARS) {
-                problems.add(name, lines, "line too long", "line longer than " + MAX_LINE_CHARS + " characters");
-                continue;
-            }
+        long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, line) -> {
             JsonNode doc;
             try {
                 doc = JSON.readTree(line);
             } catch (JsonProcessingException e) {
-                problems.add(name, lines, "not JSON", "not JSON (" + e.getOriginalMessage() + ")");
-                continue;
+                problems.add(name, number, "not JSON", "not JSON (" + e.getOriginalMessage() + ")");
+                return;
             }
             Shape shape = shape(doc);
             if (shape == null) {
-                problems.add(name, lines, "unknown document", "neither an AdmissionReview, a Pod, a List nor a decision");
-                continue;
+                problems.add(name, number, "unknown document", "neither an AdmissionReview, a Pod, a List nor a decision");
+                return;
             }
             try {
                 switch (shape) {
                     case DECISION -> {
                         AdmissionDecision d = JSON.treeToValue(doc, AdmissionDecision.class);
                         if (d.time() == null || d.uid() == null || d.uid().isEmpty()) {
-                            problems.add(name, lines, "missing field", "missing field: time or uid of a decision");
-                            continue;
+                            problems.add(name, number, "missing field", "missing field: time or uid of a decision");
+                            return;
                         }
                         decisions.accept(d);
-                        decisionCount++;
+                        decisionCount[0]++;
                     }
                     case REVIEW -> {
                         JsonNode request = doc.path("request");
                         if (!request.path("kind").path("kind").asText("").equals("Pod") || !request.path("subResource").asText("").isEmpty()) {
                             skipped.merge("admission requests that are not about a pod", 1L, Long::sum);
-                            continue;
+                            return;
                         }
                         JsonNode pod = request.path("object").isObject() ? request.path("object") : request.path("oldObject");
                         if (!pod.isObject() || request.path("uid").asText("").isEmpty()) {
-                            problems.add(name, lines, "missing field", "missing field: request.uid or request.object");
-                            continue;
+                            problems.add(name, number, "missing field", "missing field: request.uid or request.object");
+                            return;
                         }
                         pods.accept(podRecord(request.path("uid").asText(), request.path("namespace").asText(""),
                                 request.path("name").asText(""), pod));
-                        podCount++;
+                        podCount[0]++;
                     }
                     case POD -> {
                         pods.accept(podRecord(null, "", "", doc));
-                        podCount++;
+                        podCount[0]++;
                     }
                     case LIST -> {
                         for (JsonNode item : doc.path("items")) {
                             if (item.path("kind").asText("Pod").equals("Pod")) {
                                 pods.accept(podRecord(null, "", "", item));
-                                podCount++;
+                                podCount[0]++;
                             }
                         }
                     }
                 }
             } catch (IllegalArgumentException | JsonProcessingException | DateTimeParseException e) {
-                problems.add(name, lines, "bad object", "bad object: " + e.getMessage());
+                problems.add(name, number, "bad object", "bad object: " + e.getMessage());
             }
-        }
-        return new Stats(lines, podCount, decisionCount, skipped);
+        });
+        return new Stats(lines, podCount[0], decisionCount[0], skipped);
     }
 
     /**

@@ -10,11 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.observe.Inputs;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.UnknownFormatException;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -52,35 +49,24 @@ public final class AuditLogReader {
         } catch (JsonProcessingException e) {
             // falls through to the error below
         }
-        String shown = first.length() > 80 ? first.substring(0, 80) + "…" : first;
         throw new UnknownFormatException(name + ": not a Kubernetes audit log (audit.k8s.io Event JSON lines); "
-                + "its first line is: " + shown);
+                + "its first line is: " + Inputs.shown(first));
     }
 
     /** Reads every line; each completed request goes to {@code sink}, each bad line to {@code problems}. */
     public Stats read(String name, InputStream in, Consumer<ApiRequest> sink, Problems problems) throws IOException {
         Map<String, Long> skipped = new TreeMap<>();
-        long lines = 0;
-        long requests = 0;
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 256 * 1024);
-        for (String line; (line = reader.readLine()) != null; ) {
-            lines++;
-            if (line.isBlank()) {
-                continue;
-            }
-            if (line.length() > MAX_LINE_CHARS) {
-                problems.add(name, lines, "line too long", "line longer than " + MAX_LINE_CHARS + " characters");
-                continue;
-            }
+        long[] requests = {0};
+        long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, line) -> {
             JsonNode node;
             try {
                 node = readUsedFields(line);
             } catch (JsonProcessingException e) {
-                problems.add(name, lines, "not JSON", "not JSON (" + e.getOriginalMessage() + ")");
-                continue;
+                problems.add(name, number, "not JSON", "not JSON (" + e.getOriginalMessage() + ")");
+                return;
             } catch (IOException e) {
-                problems.add(name, lines, "not JSON", "not JSON (" + e.getMessage() + ")");
-                continue;
+                problems.add(name, number, "not JSON", "not JSON (" + e.getMessage() + ")");
+                return;
             }
             List<JsonNode> events = new ArrayList<>();
             String kind = node.path("kind").asText("");
@@ -90,10 +76,10 @@ public final class AuditLogReader {
                 events.add(node);
             }
             for (JsonNode event : events) {
-                requests += accept(name, lines, event, sink, problems, skipped);
+                requests[0] += accept(name, number, event, sink, problems, skipped);
             }
-        }
-        return new Stats(lines, requests, skipped);
+        });
+        return new Stats(lines, requests[0], skipped);
     }
 
     /**

@@ -4,12 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailor.identity.Workload;
+import dev.tailor.observe.Inputs;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.UnknownFormatException;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -35,61 +34,50 @@ public final class HubbleFlowReader {
 
     /** Fails before anything is read when the input does not start like Hubble flows. */
     public static void checkFormat(String name, InputStream in) throws IOException, UnknownFormatException {
-        in.mark(64 * 1024);
-        byte[] head = in.readNBytes(64 * 1024);
-        in.reset();
-        for (String line : new String(head, StandardCharsets.UTF_8).split("\n")) {
-            if (line.isBlank() || line.startsWith("//")) {
-                continue;
-            }
-            try {
-                if (JSON.readTree(line).path("flow").isObject()) {
-                    return;
-                }
-            } catch (JsonProcessingException e) {
-                // falls through
-            }
-            String shown = line.length() > 80 ? line.substring(0, 80) + "…" : line;
-            throw new UnknownFormatException(name + ": not Hubble flows (hubble observe -o json lines); its first line is: " + shown);
+        String first = Inputs.peekFirstLine(in, 64 * 1024, "//");
+        if (first.isEmpty()) {
+            return;
         }
+        try {
+            if (JSON.readTree(first).path("flow").isObject()) {
+                return;
+            }
+        } catch (JsonProcessingException e) {
+            // falls through
+        }
+        throw new UnknownFormatException(name + ": not Hubble flows (hubble observe -o json lines); its first line is: "
+                + Inputs.shown(first));
     }
 
     public Stats read(String name, InputStream in, Consumer<Flow> sink, Problems problems) throws IOException {
-        long lines = 0;
-        long flows = 0;
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 256 * 1024);
-        for (String line; (line = reader.readLine()) != null; ) {
-            lines++;
-            if (line.isBlank() || line.startsWith("//")) {
-                continue;
-            }
-            if (line.length() > MAX_LINE_CHARS) {
-                problems.add(name, lines, "line too long", "line longer than " + MAX_LINE_CHARS + " characters");
-                continue;
+        long[] flows = {0};
+        long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, line) -> {
+            if (line.startsWith("//")) {
+                return;
             }
             JsonNode flow;
             try {
                 flow = JSON.readTree(line).path("flow");
             } catch (JsonProcessingException e) {
-                problems.add(name, lines, "not JSON", "not JSON (" + e.getOriginalMessage() + ")");
-                continue;
+                problems.add(name, number, "not JSON", "not JSON (" + e.getOriginalMessage() + ")");
+                return;
             }
             if (!flow.isObject()) {
-                problems.add(name, lines, "no flow", "no flow: the line has no \"flow\" object");
-                continue;
+                problems.add(name, number, "no flow", "no flow: the line has no \"flow\" object");
+                return;
             }
             if (!flow.path("time").isTextual() || !flow.path("verdict").isTextual()) {
-                problems.add(name, lines, "missing field", "missing field: flow.time or flow.verdict");
-                continue;
+                problems.add(name, number, "missing field", "missing field: flow.time or flow.verdict");
+                return;
             }
             try {
                 sink.accept(toFlow(flow));
-                flows++;
+                flows[0]++;
             } catch (DateTimeParseException e) {
-                problems.add(name, lines, "bad timestamp", "bad timestamp: " + e.getParsedString());
+                problems.add(name, number, "bad timestamp", "bad timestamp: " + e.getParsedString());
             }
-        }
-        return new Stats(lines, flows);
+        });
+        return new Stats(lines, flows[0]);
     }
 
     private static Flow toFlow(JsonNode flow) {

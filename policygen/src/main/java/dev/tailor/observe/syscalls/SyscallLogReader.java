@@ -1,13 +1,11 @@
 package dev.tailor.observe.syscalls;
 
+import dev.tailor.observe.Inputs;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.UnknownFormatException;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,6 +30,8 @@ public final class SyscallLogReader {
     private static final Pattern AUDIT_STAMP = Pattern.compile("audit\\((\\d+(?:\\.\\d+)?):(\\d+)\\)");
     private static final Pattern FIELD = Pattern.compile("(\\w+)=(\"[^\"]*\"|\\S+)");
     private static final Pattern ENRICHER_FIELD = Pattern.compile("\"(\\w+)\"=(\"[^\"]*\"|[^\\s\"]+)");
+    /** Syscall lines have no length limit of their own (each is matched by a regular expression, not parsed whole). */
+    private static final int MAX_LINE_CHARS = Integer.MAX_VALUE;
     /** seccomp return actions (SECCOMP_RET_*, the top 16 bits of code=). */
     private static final Map<Long, String> ACTIONS = Map.of(
             0x80000000L, "kill_process", 0x00000000L, "kill_thread", 0x00030000L, "trap", 0x00050000L, "errno",
@@ -42,32 +42,18 @@ public final class SyscallLogReader {
 
     /** Fails before anything is read when no line of the input's start is a seccomp or audit record. */
     public static void checkFormat(String name, InputStream in) throws IOException, UnknownFormatException {
-        in.mark(64 * 1024);
-        byte[] head = in.readNBytes(64 * 1024);
-        in.reset();
-        for (String line : new String(head, StandardCharsets.UTF_8).split("\n")) {
-            if (line.isBlank()) {
-                continue;
-            }
-            if (line.contains("audit(") || line.contains("log-enricher")) {
-                return;
-            }
-            String shown = line.length() > 80 ? line.substring(0, 80) + "…" : line;
-            throw new UnknownFormatException(name + ": not syscall records (kernel audit type=SECCOMP/1326 lines or "
-                    + "SPO log-enricher lines); its first line is: " + shown);
+        String first = Inputs.peekFirstLine(in);
+        if (first.isEmpty() || first.contains("audit(") || first.contains("log-enricher")) {
+            return;
         }
+        throw new UnknownFormatException(name + ": not syscall records (kernel audit type=SECCOMP/1326 lines or "
+                + "SPO log-enricher lines); its first line is: " + Inputs.shown(first));
     }
 
     public Stats read(String name, InputStream in, Consumer<SyscallRecord> sink, Problems problems) throws IOException {
         Map<String, Long> skipped = new TreeMap<>();
-        long lines = 0;
-        long records = 0;
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 256 * 1024);
-        for (String line; (line = reader.readLine()) != null; ) {
-            lines++;
-            if (line.isBlank()) {
-                continue;
-            }
+        long[] records = {0};
+        long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, line) -> {
             try {
                 SyscallRecord record;
                 if (line.contains("log-enricher")) {
@@ -77,17 +63,17 @@ public final class SyscallLogReader {
                 } else {
                     skipped.merge(line.contains("audit(") ? "other audit records (not seccomp)" : "lines that are no audit record",
                             1L, Long::sum);
-                    continue;
+                    return;
                 }
                 if (record != null) {
                     sink.accept(record);
-                    records++;
+                    records[0]++;
                 }
             } catch (IllegalArgumentException e) {
-                problems.add(name, lines, e.getMessage().split(":")[0], e.getMessage());
+                problems.add(name, number, e.getMessage().split(":")[0], e.getMessage());
             }
-        }
-        return new Stats(lines, records, skipped);
+        });
+        return new Stats(lines, records[0], skipped);
     }
 
     private static SyscallRecord kernel(String line) {
