@@ -169,7 +169,9 @@ public final class BenchIngestCommand implements Callable<Integer> {
                 ObjectNode event = lines.get(random.nextInt(lines.size())).deepCopy();
                 String time = start.plusMillis(i * 37).toString();
                 if (audit) {
-                    event.put("auditID", String.format("%08x-0000-4000-8000-%012x", i >>> 48, i));
+                    // Random, as kube-apiserver's audit IDs are (UUID v4): no help from the index's order.
+                    event.put("auditID", new java.util.UUID((random.nextLong() & ~0xF000L) | 0x4000L,
+                            (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString());
                     event.put("stageTimestamp", time).put("requestReceivedTimestamp", time);
                 } else {
                     ((ObjectNode) event.get("flow")).put("time", time);

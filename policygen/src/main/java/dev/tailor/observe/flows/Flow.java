@@ -12,8 +12,8 @@ import java.time.Instant;
  * @param port      destination port, 0 when the protocol has none
  * @param type      L3_L4, L7, …
  * @param dnsQuery  the DNS name queried, for DNS L7 records; "" otherwise
- * @param key       what makes a flow record the same record when it is read again: the SHA-256 of its
- *                  {@code flow} object as written (re-ingesting the same file, or the same flow from the exporter
+ * @param key       what makes a flow record the same record when it is read again: 128 bits of the SHA-256 of
+ *                  its {@code flow} object (base64url) (re-ingesting the same file, or the same flow from the exporter
  *                  and from {@code hubble observe}, counts it once)
  */
 public record Flow(

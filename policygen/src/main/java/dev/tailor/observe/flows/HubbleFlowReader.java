@@ -1,10 +1,13 @@
 package dev.tailor.observe.flows;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailor.identity.Workload;
 import dev.tailor.observe.Inputs;
+import dev.tailor.observe.Keys;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.UnknownFormatException;
 import java.io.IOException;
@@ -55,24 +58,18 @@ public final class HubbleFlowReader {
             if (line.startsWith("//")) {
                 return;
             }
-            JsonNode flow;
             try {
-                flow = JSON.readTree(line).path("flow");
+                Flow flow = parse(line);
+                if (flow == null) {
+                    problems.add(name, number, "no flow", "no flow: the line has no \"flow\" object");
+                    return;
+                }
+                sink.accept(flow);
+                flows[0]++;
+            } catch (MissingField e) {
+                problems.add(name, number, "missing field", "missing field: flow.time or flow.verdict");
             } catch (JsonProcessingException e) {
                 problems.add(name, number, "not JSON", "not JSON (" + e.getOriginalMessage() + ")");
-                return;
-            }
-            if (!flow.isObject()) {
-                problems.add(name, number, "no flow", "no flow: the line has no \"flow\" object");
-                return;
-            }
-            if (!flow.path("time").isTextual() || !flow.path("verdict").isTextual()) {
-                problems.add(name, number, "missing field", "missing field: flow.time or flow.verdict");
-                return;
-            }
-            try {
-                sink.accept(toFlow(flow));
-                flows[0]++;
             } catch (DateTimeParseException e) {
                 problems.add(name, number, "bad timestamp", "bad timestamp: " + e.getParsedString());
             }
@@ -80,48 +77,254 @@ public final class HubbleFlowReader {
         return new Stats(lines, flows[0]);
     }
 
-    private static Flow toFlow(JsonNode flow) {
+    /** flow.time or flow.verdict is missing or not a string. */
+    private static final class MissingField extends Exception {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /**
+     * One line to a flow, with Jackson's streaming parser: only the fields Tailor uses are read, the rest skipped
+     * without building anything (a tree of the whole record, and writing it again for its key, cost four times the
+     * parse). The key is the digest of the {@code flow} object's text as the line has it. Null when the line has
+     * no {@code flow} object.
+     */
+    private static Flow parse(String line) throws IOException, MissingField {
+        try (JsonParser p = JSON.getFactory().createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            Flow flow = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("flow") && value == JsonToken.START_OBJECT) {
+                    int start = (int) p.currentTokenLocation().getCharOffset();
+                    FlowFields f = flowFields(p);
+                    int end = (int) p.currentLocation().getCharOffset();
+                    flow = f.toFlow(Keys.digest(line.substring(start, end)));
+                } else {
+                    p.skipChildren();
+                }
+            }
+            return flow;
+        }
+    }
+
+    /** The fields of a flow object as read, before they are checked. */
+    private static final class FlowFields {
+        String time;
+        String verdict;
+        String direction = "";
+        Boolean isReply;
+        Boolean reply;
         String protocol = "";
-        int port = 0;
-        JsonNode l4 = flow.path("l4");
-        if (l4.isObject() && l4.size() > 0) {
-            protocol = l4.fieldNames().next();
-            port = l4.path(protocol).path("destination_port").asInt(0);
-        }
-        // Hubble writes is_reply (a BoolValue, so absent means unknown); older versions wrote reply.
-        boolean reply = flow.path("is_reply").asBoolean(flow.path("reply").asBoolean(false));
-        List<String> names = new ArrayList<>();
-        flow.path("destination_names").forEach(n -> names.add(n.asText()));
-        return new Flow(
-                sha256(flow.toString()),
-                Instant.parse(flow.path("time").asText()),
-                flow.path("verdict").asText(),
-                flow.path("traffic_direction").asText(""),
-                reply,
-                protocol,
-                port,
-                endpoint(flow.path("source"), flow.path("IP").path("source").asText(""), List.of()),
-                endpoint(flow.path("destination"), flow.path("IP").path("destination").asText(""), names),
-                flow.path("Type").asText(""),
-                flow.path("l7").path("dns").path("query").asText(""));
-    }
+        int port;
+        RawEndpoint source = new RawEndpoint();
+        RawEndpoint destination = new RawEndpoint();
+        String sourceIp = "";
+        String destinationIp = "";
+        String type = "";
+        String dnsQuery = "";
+        final List<String> destinationNames = new ArrayList<>();
 
-    private static String sha256(String text) {
-        try {
-            return java.util.HexFormat.of().formatHex(
-                    java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        Flow toFlow(String key) throws MissingField {
+            if (time == null || verdict == null) {
+                throw new MissingField();
+            }
+            // Hubble writes is_reply (a BoolValue, so absent means unknown); older versions wrote reply.
+            boolean isReplyFlow = isReply != null ? isReply : reply != null && reply;
+            return new Flow(key, Instant.parse(time), verdict, direction, isReplyFlow, protocol, port,
+                    source.toEndpoint(sourceIp, List.of()), destination.toEndpoint(destinationIp, List.copyOf(destinationNames)),
+                    type, dnsQuery);
         }
     }
 
-    private static Endpoint endpoint(JsonNode node, String ip, List<String> dnsNames) {
+    /** An endpoint's fields as read. */
+    private static final class RawEndpoint {
+        String namespace = "";
+        String podName = "";
+        final List<String> labels = new ArrayList<>();
+        String workloadKind = "";
+        String workloadName = "";
+
+        Endpoint toEndpoint(String ip, List<String> dnsNames) {
+            return endpoint(this, ip, dnsNames);
+        }
+    }
+
+    /** Reads a flow object's fields; the parser is on its START_OBJECT and ends on its END_OBJECT. */
+    private static FlowFields flowFields(JsonParser p) throws IOException {
+        FlowFields f = new FlowFields();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "time" -> f.time = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "verdict" -> f.verdict = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "traffic_direction" -> f.direction = text(p, value);
+                case "is_reply" -> f.isReply = value.isBoolean() ? p.getBooleanValue() : null;
+                case "reply" -> f.reply = value.isBoolean() ? p.getBooleanValue() : null;
+                case "Type" -> f.type = text(p, value);
+                case "source" -> endpointFields(p, value, f.source);
+                case "destination" -> endpointFields(p, value, f.destination);
+                case "destination_names" -> {
+                    if (value == JsonToken.START_ARRAY) {
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            f.destinationNames.add(p.getValueAsString(""));
+                            p.skipChildren();
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                case "IP" -> {
+                    if (value == JsonToken.START_OBJECT) {
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String name = p.currentName();
+                            JsonToken v = p.nextToken();
+                            if (name.equals("source")) {
+                                f.sourceIp = text(p, v);
+                            } else if (name.equals("destination")) {
+                                f.destinationIp = text(p, v);
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                case "l4" -> {
+                    // One field, named by the protocol: {"TCP": {"source_port": …, "destination_port": …}}.
+                    if (value == JsonToken.START_OBJECT) {
+                        boolean first = true;
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String protocol = p.currentName();
+                            JsonToken v = p.nextToken();
+                            if (first && v == JsonToken.START_OBJECT) {
+                                f.protocol = protocol;
+                                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                    String name = p.currentName();
+                                    JsonToken n = p.nextToken();
+                                    if (name.equals("destination_port") && n.isNumeric()) {
+                                        f.port = p.getIntValue();
+                                    } else {
+                                        p.skipChildren();
+                                    }
+                                }
+                            } else {
+                                if (first) {
+                                    f.protocol = protocol;
+                                }
+                                p.skipChildren();
+                            }
+                            first = false;
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                case "l7" -> f.dnsQuery = dnsQuery(p, value);
+                default -> p.skipChildren();
+            }
+        }
+        return f;
+    }
+
+    /** l7.dns.query, skipping everything else of the L7 record. */
+    private static String dnsQuery(JsonParser p, JsonToken value) throws IOException {
+        String query = "";
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return query;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if (name.equals("dns") && v == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String dnsField = p.currentName();
+                    JsonToken d = p.nextToken();
+                    if (dnsField.equals("query")) {
+                        query = text(p, d);
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            } else {
+                p.skipChildren();
+            }
+        }
+        return query;
+    }
+
+    private static void endpointFields(JsonParser p, JsonToken value, RawEndpoint e) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "namespace" -> e.namespace = text(p, v);
+                case "pod_name" -> e.podName = text(p, v);
+                case "labels" -> {
+                    if (v == JsonToken.START_ARRAY) {
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            e.labels.add(p.getValueAsString(""));
+                            p.skipChildren();
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                case "workloads" -> {
+                    // Cilium names the workload from the pod's owner references (a ReplicaSet's Deployment resolved).
+                    if (v == JsonToken.START_ARRAY) {
+                        boolean first = true;
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            if (first && p.currentToken() == JsonToken.START_OBJECT) {
+                                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                    String w = p.currentName();
+                                    JsonToken wv = p.nextToken();
+                                    if (w.equals("kind")) {
+                                        e.workloadKind = text(p, wv);
+                                    } else if (w.equals("name")) {
+                                        e.workloadName = text(p, wv);
+                                    } else {
+                                        p.skipChildren();
+                                    }
+                                }
+                            } else {
+                                p.skipChildren();
+                            }
+                            first = false;
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    /** A scalar's text ("" for null); an object or array is skipped and reads as "". */
+    private static String text(JsonParser p, JsonToken value) throws IOException {
+        if (value.isScalarValue() && value != JsonToken.VALUE_NULL) {
+            return p.getText();
+        }
+        p.skipChildren();
+        return "";
+    }
+
+    private static Endpoint endpoint(RawEndpoint node, String ip, List<String> dnsNames) {
         Map<String, String> podLabels = new TreeMap<>();
         Map<String, String> namespaceLabels = new TreeMap<>();
         String serviceAccount = "";
         String reserved = "";
-        for (JsonNode l : node.path("labels")) {
-            String label = l.asText();
+        for (String label : node.labels) {
             int colon = label.indexOf(':');
             String source = colon < 0 ? "" : label.substring(0, colon);
             String keyValue = colon < 0 ? label : label.substring(colon + 1);
@@ -140,12 +343,9 @@ public final class HubbleFlowReader {
                 }
             }
         }
-        // Cilium names the workload from the pod's owner references (a ReplicaSet's Deployment already resolved).
-        JsonNode named = node.path("workloads").path(0);
-        Workload workload = named.path("kind").asText("").isEmpty() || named.path("name").asText("").isEmpty()
-                || node.path("namespace").asText("").isEmpty() ? null
-                : new Workload(node.path("namespace").asText(), named.path("kind").asText(), named.path("name").asText());
-        return new Endpoint(node.path("namespace").asText(""), node.path("pod_name").asText(""), podLabels,
+        Workload workload = node.workloadKind.isEmpty() || node.workloadName.isEmpty() || node.namespace.isEmpty() ? null
+                : new Workload(node.namespace, node.workloadKind, node.workloadName);
+        return new Endpoint(node.namespace, node.podName, podLabels,
                 namespaceLabels, serviceAccount, reserved, ip, List.copyOf(dnsNames), workload);
     }
 }

@@ -6,14 +6,12 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.tailor.identity.Workload;
+import dev.tailor.observe.Keys;
 import dev.tailor.observe.UnknownFormatException;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -77,7 +75,7 @@ public final class SeccompProfileReader {
         if (docs.isEmpty()) {
             throw new UnknownFormatException(name + ": empty; expected an OCI seccomp profile or SeccompProfile objects");
         }
-        String digest = sha256(content);
+        String digest = Keys.digest(content);
         List<SyscallRecord> records = new ArrayList<>();
         Map<String, Long> skipped = new TreeMap<>();
         int profiles = 0;
@@ -146,13 +144,5 @@ public final class SeccompProfileReader {
     private static String architecture(String scmp) {
         return scmp.isEmpty() ? "" : SyscallTable.fromSeccomp(scmp)
                 .orElse(scmp.replaceFirst("^SCMP_ARCH_", "").toLowerCase(Locale.ROOT));
-    }
-
-    private static String sha256(byte[] content) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)).substring(0, 32);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
