@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A directory of generated files kept in the repository: compared with what a generator writes now, and
+ * A directory (tree) of generated files kept in the repository, by relative path: compared with what a generator writes now, and
  * rewritten instead when the build runs with {@code -Dtailor.update-golden=true}.
  */
 public final class GoldenFiles {
@@ -27,8 +27,9 @@ public final class GoldenFiles {
         List<String> problems = new ArrayList<>();
         List<String> present = List.of();
         if (Files.isDirectory(dir)) {
-            try (Stream<Path> files = Files.list(dir)) {
-                present = files.map(p -> p.getFileName().toString()).sorted().toList();
+            try (Stream<Path> files = Files.walk(dir)) {
+                present = files.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString().replace('\\', '/'))
+                        .sorted().toList();
             }
         }
         present.stream().filter(name -> !expected.containsKey(name)).forEach(name -> problems.add("extra: " + name));
@@ -45,15 +46,17 @@ public final class GoldenFiles {
 
     private static void rewrite(Path dir, Map<String, String> expected) throws IOException {
         Files.createDirectories(dir);
-        try (Stream<Path> old = Files.list(dir)) {
-            for (Path p : old.toList()) {
-                if (!expected.containsKey(p.getFileName().toString())) {
+        try (Stream<Path> old = Files.walk(dir)) {
+            for (Path p : old.filter(Files::isRegularFile).toList()) {
+                if (!expected.containsKey(dir.relativize(p).toString().replace('\\', '/'))) {
                     Files.delete(p);
                 }
             }
         }
         for (var e : expected.entrySet()) {
-            Files.writeString(dir.resolve(e.getKey()), e.getValue(), StandardCharsets.UTF_8);
+            Path file = dir.resolve(e.getKey());
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, e.getValue(), StandardCharsets.UTF_8);
         }
     }
 }

@@ -40,7 +40,8 @@ public record NetworkEdge(
             return new String[] {e.namespace(), pods.workload(e.namespace(), e.podName(), e.podLabels(), e.workload()).key(), ""};
         }
         if (!e.reserved().isEmpty() && !e.reserved().equals("world")) {
-            return new String[] {"", "reserved:" + e.reserved(), ""};
+            // The address too: a policy can reach the API server or a node-local resolver only by IP.
+            return new String[] {"", "reserved:" + e.reserved(), e.ip()};
         }
         return new String[] {"", "", e.ip()};
     }

@@ -1,0 +1,128 @@
+package dev.tailor.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tailor.generate.Generated;
+import dev.tailor.generate.Observations;
+import dev.tailor.generate.PolicyGenerator;
+import dev.tailor.rbac.PolicyRule;
+import dev.tailor.store.ObservationStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tailor generate}: least-privilege policies from the observed window, written as a tree under --out. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generate Roles, NetworkPolicies and seccomp profiles from the observed window.")
+public final class GenerateCommand implements Callable<Integer> {
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "where the policies go (replaced as a whole)")
+    Path out;
+
+    @Option(names = "--since", paramLabel = "DURATION", description = "the observation window, e.g. 7d, 36h (default: ${DEFAULT-VALUE})")
+    String since = "7d";
+
+    @Option(names = "--until", paramLabel = "TIME", description = "end of the window, RFC 3339 (default: the last observation)")
+    String until;
+
+    @Option(names = "--quiet", paramLabel = "DURATION", description = "time without new behavior before a workload is proposed (default: ${DEFAULT-VALUE})")
+    String quiet = "24h";
+
+    @Option(names = "--store", paramLabel = "URL", description = "the store (default: the H2 file in ./.tailor/)")
+    String store;
+
+    @Option(names = "--max-resource-names", paramLabel = "K", description = "name resources in a rule when at most K were used (default: ${DEFAULT-VALUE}; 0: never)")
+    int maxResourceNames = 5;
+
+    @Option(names = "--cluster-role-at-namespaces", paramLabel = "N", description = "widening: a rule used in at least N namespaces goes to a ClusterRole (default: off)")
+    int clusterRoleAtNamespaces = 0;
+
+    @Option(names = "--keep-role", arity = "1..*", paramLabel = "FILE", description = "Roles/ClusterRoles (YAML) every account keeps: what they allow is not granted again")
+    List<Path> keepRoles = new ArrayList<>();
+
+    @Option(names = "--external-prefix", paramLabel = "BITS", description = "widening: IPv4 peers outside the cluster as /BITS instead of /32 (default: ${DEFAULT-VALUE})")
+    int externalPrefix = 32;
+
+    @Option(names = "--allow-world-ingress", description = "widening: a workload that clients outside the cluster reached accepts any address on those ports (default: only the addresses seen)")
+    boolean worldIngress;
+
+    @Option(names = "--default-deny", description = "also write a default-deny NetworkPolicy per namespace")
+    boolean defaultDeny;
+
+    @Option(names = "--runtime", paramLabel = "NAME", description = "container runtime whose start-up syscalls profiles allow: runc-v1.4.2, crun-v1.26 (default: ${DEFAULT-VALUE})")
+    String runtime = "runc-v1.4.2";
+
+    @Option(names = "--architecture", paramLabel = "ARCH", description = "architecture of syscall records that name none (SPO log enricher lines) (default: ${DEFAULT-VALUE})")
+    String architecture = "x86_64";
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)([dhm])");
+
+    static Duration duration(String text) {
+        Matcher m = DURATION.matcher(text.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a duration (like 7d, 36h or 90m): " + text);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "d" -> Duration.ofDays(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofMinutes(n);
+        };
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PolicyGenerator.Options options;
+        Instant end;
+        try {
+            if (externalPrefix < 0 || externalPrefix > 32 || maxResourceNames < 0 || clusterRoleAtNamespaces < 0) {
+                throw new IllegalArgumentException("--external-prefix is 0..32, --max-resource-names and --cluster-role-at-namespaces at least 0");
+            }
+            end = until == null ? null : Instant.parse(until);
+            options = new PolicyGenerator.Options(duration(since), duration(quiet), maxResourceNames, clusterRoleAtNamespaces,
+                    keptRules(), externalPrefix, worldIngress, defaultDeny, runtime, architecture);
+        } catch (IllegalArgumentException | DateTimeParseException | IOException e) {
+            System.err.println("tailor generate: " + e.getMessage());
+            return TailorCli.USAGE;
+        }
+        String url = store != null ? store : ObservationStore.embeddedUrl(Path.of(".tailor").toAbsolutePath());
+        Generated generated;
+        try (ObservationStore observations = ObservationStore.open(url)) {
+            generated = new PolicyGenerator(options).generate(Observations.load(observations, options.window(), end));
+        } catch (SQLException | RuntimeException e) {
+            System.err.println("tailor generate: cannot read the store " + ObservationStore.redact(url) + ": " + e.getMessage());
+            return TailorCli.ERROR;
+        }
+        generated.writeTo(out);
+        System.out.printf("wrote %d files to %s (see %s)%n", generated.files().size(), out, out.resolve("REPORT.md"));
+        return TailorCli.OK;
+    }
+
+    private List<PolicyRule> keptRules() throws IOException {
+        List<PolicyRule> rules = new ArrayList<>();
+        for (Path file : keepRoles) {
+            try (MappingIterator<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class).readValues(file.toFile())) {
+                while (docs.hasNext()) {
+                    JsonNode doc = docs.next();
+                    String kind = doc == null ? "" : doc.path("kind").asText();
+                    if (!kind.equals("Role") && !kind.equals("ClusterRole")) {
+                        throw new IllegalArgumentException(file + ": --keep-role takes Role and ClusterRole objects, found " + kind);
+                    }
+                    rules.addAll(PolicyRule.of(doc));
+                }
+            }
+        }
+        return rules;
+    }
+}

@@ -1,0 +1,269 @@
+package dev.tailor.generate;
+
+import static dev.tailor.generate.Manifests.NODES;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.identity.Workload;
+import dev.tailor.observe.flows.NetworkEdge;
+import dev.tailor.store.ObservationStore.StoredAccess;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A NetworkPolicy per workload, {@code policyTypes: [Ingress, Egress]}, allowing what was observed and nothing else:
+ * <ul>
+ *   <li>in-cluster peers by their workload's stable labels ({@code podSelector}) and namespace
+ *       ({@code namespaceSelector} on {@code kubernetes.io/metadata.name});</li>
+ *   <li>peers outside the cluster, and the API server, as {@code ipBlock} /32 (/128) — wider only through the
+ *       named option {@code externalPrefix};</li>
+ *   <li>ports as observed at the destination pod: NetworkPolicy matches the pod's port, not the Service's;</li>
+ *   <li>DNS (UDP and TCP 53) to the resolvers the cluster was seen using — CoreDNS pods, a node-local cache's
+ *       address, a cloud resolver — for every workload with any egress, since a policy that blocks DNS breaks
+ *       everything behind a name;</li>
+ *   <li>traffic that current policies already drop (Hubble verdict DROPPED) is not allowed; it is listed;</li>
+ *   <li>traffic from the pod's own node (kubelet probes, Cilium's {@code reserved:host}) needs no rule: Kubernetes
+ *       always allows it.</li>
+ * </ul>
+ */
+final class NetworkPolicyGenerator {
+
+    /**
+     * @param worldIngress widening: a workload that clients outside the cluster connected to accepts any address on
+     *                     those ports (0.0.0.0/0, ::/0) instead of the addresses seen
+     */
+    record Options(int externalPrefixV4, boolean worldIngress, boolean defaultDeny) {}
+
+    private final Options options;
+
+    NetworkPolicyGenerator(Options options) {
+        this.options = options;
+    }
+
+    /** A peer as it appears in a rule, with a sort key (its JSON). */
+    private static String key(ObjectNode peer) {
+        return peer.toString();
+    }
+
+    void generate(Observations obs, Map<Workload, LearningState> states, Generated out) {
+        // The resolvers: whatever answered on port 53, cluster-wide.
+        Map<String, ObjectNode> resolvers = new TreeMap<>();
+        obs.edges.keySet().forEach(e -> {
+            if (e.port() == 53 && !e.dropped()) {
+                ObjectNode peer = dstPeer(obs, e, out);
+                if (peer != null) {
+                    resolvers.put(key(peer), peer);
+                }
+            }
+        });
+        if (resolvers.isEmpty()) {
+            out.note("NetworkPolicies", "no DNS traffic observed: no resolver known, so no DNS egress is generated");
+        } else {
+            out.note("NetworkPolicies", "DNS resolvers detected from the flows: " + String.join(", ", resolvers.keySet()));
+        }
+        Set<String> namespaces = new TreeSet<>();
+        for (LearningState state : states.values()) {
+            Workload w = state.workload();
+            String section = "NetworkPolicy: " + w;
+            if (!state.proposed()) {
+                continue;
+            }
+            Map<String, String> labels = obs.labels(w);
+            if (labels.isEmpty()) {
+                out.note(section, "not proposed: no labels known to select its pods");
+                continue;
+            }
+            namespaces.add(w.namespace());
+            // peer → protocol/port set, per direction
+            Map<String, ObjectNode> peers = new TreeMap<>();
+            Map<String, Set<String>> ingress = new TreeMap<>();
+            Map<String, Set<String>> egress = new TreeMap<>();
+            Instant from = null;
+            Instant until = null;
+            long flows = 0;
+            for (var entry : obs.edges.entrySet()) {
+                NetworkEdge e = entry.getKey();
+                StoredAccess s = entry.getValue();
+                boolean inbound = isWorkload(e.dstNamespace(), e.dstWorkload(), w);
+                boolean outbound = isWorkload(e.srcNamespace(), e.srcWorkload(), w);
+                if (!inbound && !outbound) {
+                    continue;
+                }
+                if (e.dropped()) {
+                    out.note(section, "dropped by current policy, not allowed: " + describe(e) + " (" + s.count() + " flows)");
+                    continue;
+                }
+                String port = e.protocol() + "/" + e.port();
+                if (inbound) {
+                    if (e.srcWorkload().equals("reserved:host")) {
+                        continue; // the pod's node: always allowed
+                    }
+                    ObjectNode peer = options.worldIngress() && e.srcNamespace().isEmpty() && e.srcWorkload().isEmpty()
+                            ? anyAddress(e.srcAddress()) : srcPeer(obs, e, out, section);
+                    if (peer != null) {
+                        peers.put(key(peer), peer);
+                        ingress.computeIfAbsent(key(peer), k -> new TreeSet<>()).add(port);
+                    }
+                }
+                if (outbound) {
+                    if (e.port() == 53 && resolvers.containsKey(key(dstPeerQuiet(obs, e)))) {
+                        // DNS is added below, to every resolver, on UDP and TCP.
+                    } else {
+                        ObjectNode peer = dstPeer(obs, e, out);
+                        if (peer == null) {
+                            out.note(section, "no selector for " + describe(e) + ": not allowed");
+                        } else {
+                            peers.put(key(peer), peer);
+                            egress.computeIfAbsent(key(peer), k -> new TreeSet<>()).add(port);
+                        }
+                    }
+                }
+                from = from == null || s.firstSeen().isBefore(from) ? s.firstSeen() : from;
+                until = until == null || s.lastSeen().isAfter(until) ? s.lastSeen() : until;
+                flows += s.count();
+            }
+            boolean anyEgress = obs.edges.keySet().stream().anyMatch(e -> !e.dropped() && isWorkload(e.srcNamespace(), e.srcWorkload(), w));
+            if (anyEgress) {
+                resolvers.forEach((k, peer) -> {
+                    peers.put(k, peer);
+                    egress.computeIfAbsent(k, x -> new TreeSet<>()).addAll(List.of("TCP/53", "UDP/53"));
+                });
+            }
+            if (from == null) {
+                from = state.firstSeen();
+                until = state.lastSeen();
+            }
+            ObjectNode policy = Manifests.object("networking.k8s.io/v1", "NetworkPolicy",
+                    Manifests.metadata("tailor-" + w.kind().toLowerCase(java.util.Locale.ROOT) + "-" + w.name(), w.namespace(),
+                            w.key(), from, until, flows + " flows in and out of " + w + " (" + ingress.size()
+                                    + " ingress peers, " + egress.size() + " egress peers)"));
+            ObjectNode spec = policy.putObject("spec");
+            spec.set("podSelector", Manifests.matchLabels(labels));
+            spec.set("policyTypes", Manifests.strings(List.of("Ingress", "Egress")));
+            ArrayNode in = rules(ingress, peers, "from");
+            if (!in.isEmpty()) {
+                spec.set("ingress", in);
+            }
+            ArrayNode eg = rules(egress, peers, "to");
+            if (!eg.isEmpty()) {
+                spec.set("egress", eg);
+            }
+            out.file(Manifests.dir(w) + "/networkpolicy.yaml", Manifests.yaml(List.of(policy)));
+        }
+        if (options.defaultDeny()) {
+            for (String ns : namespaces) {
+                ObjectNode deny = Manifests.object("networking.k8s.io/v1", "NetworkPolicy",
+                        Manifests.metadata("tailor-default-deny", ns, "namespace." + ns, obs.from, obs.until,
+                                "--default-deny: everything not allowed by another policy is denied"));
+                ObjectNode spec = deny.putObject("spec");
+                spec.putObject("podSelector");
+                spec.set("policyTypes", Manifests.strings(List.of("Ingress", "Egress")));
+                out.file(ns + "/default-deny.yaml", Manifests.yaml(List.of(deny)));
+                states.values().stream().filter(s -> s.workload().namespace().equals(ns) && !s.proposed()).forEach(s ->
+                        out.note("NetworkPolicies", "warning: --default-deny in " + ns + " would cut off " + s.workload()
+                                + ", which is still learning and has no policy of its own"));
+            }
+        }
+    }
+
+    /** Rules grouped by their port set: peers allowed on the same ports share a rule. */
+    private static ArrayNode rules(Map<String, Set<String>> byPeer, Map<String, ObjectNode> peers, String field) {
+        Map<String, List<String>> peersByPorts = new TreeMap<>();
+        Map<String, Set<String>> ports = new TreeMap<>();
+        byPeer.forEach((peer, set) -> {
+            String k = String.join(",", set);
+            peersByPorts.computeIfAbsent(k, x -> new ArrayList<>()).add(peer);
+            ports.put(k, set);
+        });
+        ArrayNode rules = NODES.arrayNode();
+        peersByPorts.forEach((k, list) -> {
+            ObjectNode rule = rules.addObject();
+            ArrayNode to = rule.putArray(field);
+            list.forEach(p -> to.add(peers.get(p)));
+            ArrayNode portList = rule.putArray("ports");
+            for (String p : ports.get(k)) {
+                String[] parts = p.split("/");
+                portList.addObject().put("protocol", parts[0]).put("port", Integer.parseInt(parts[1]));
+            }
+        });
+        return rules;
+    }
+
+    private static ObjectNode anyAddress(String address) {
+        ObjectNode peer = NODES.objectNode();
+        peer.putObject("ipBlock").put("cidr", address.contains(":") ? "::/0" : "0.0.0.0/0");
+        return peer;
+    }
+
+    private static boolean isWorkload(String namespace, String workloadKey, Workload w) {
+        return namespace.equals(w.namespace()) && workloadKey.equals(w.key());
+    }
+
+    private ObjectNode srcPeer(Observations obs, NetworkEdge e, Generated out, String section) {
+        return peer(obs, e.srcNamespace(), e.srcWorkload(), e.srcAddress(), out, section);
+    }
+
+    private ObjectNode dstPeer(Observations obs, NetworkEdge e, Generated out) {
+        return peer(obs, e.dstNamespace(), e.dstWorkload(), e.dstAddress(), out, "NetworkPolicies");
+    }
+
+    private ObjectNode dstPeerQuiet(Observations obs, NetworkEdge e) {
+        ObjectNode peer = peer(obs, e.dstNamespace(), e.dstWorkload(), e.dstAddress(), null, null);
+        return peer == null ? NODES.objectNode() : peer;
+    }
+
+    /** A workload by its labels and namespace, else an address as an ipBlock; null when there is neither. */
+    private ObjectNode peer(Observations obs, String namespace, String workload, String address, Generated out, String section) {
+        if (!namespace.isEmpty()) {
+            Workload w = Workload.parse(namespace, workload);
+            Map<String, String> labels = obs.labels(w);
+            if (labels.isEmpty()) {
+                if (out != null) {
+                    out.note(section, "peer " + w + " has no known labels (no pod of it was admitted): not allowed");
+                }
+                return null;
+            }
+            ObjectNode peer = NODES.objectNode();
+            peer.set("namespaceSelector", Manifests.matchLabels(Map.of("kubernetes.io/metadata.name", namespace)));
+            peer.set("podSelector", Manifests.matchLabels(labels));
+            return peer;
+        }
+        if (address.isEmpty()) {
+            return null;
+        }
+        ObjectNode peer = NODES.objectNode();
+        peer.putObject("ipBlock").put("cidr", cidr(address));
+        return peer;
+    }
+
+    private String cidr(String address) {
+        if (address.contains(":")) {
+            return address + "/128";
+        }
+        int prefix = options.externalPrefixV4();
+        if (prefix >= 32) {
+            return address + "/32";
+        }
+        String[] parts = address.split("\\.");
+        long ip = 0;
+        for (String p : parts) {
+            ip = (ip << 8) | Integer.parseInt(p);
+        }
+        long mask = prefix == 0 ? 0 : (0xffffffffL << (32 - prefix)) & 0xffffffffL;
+        ip &= mask;
+        return ((ip >> 24) & 255) + "." + ((ip >> 16) & 255) + "." + ((ip >> 8) & 255) + "." + (ip & 255) + "/" + prefix;
+    }
+
+    static String describe(NetworkEdge e) {
+        String src = e.srcNamespace().isEmpty() ? (e.srcWorkload().isEmpty() ? e.srcAddress() : e.srcWorkload())
+                : e.srcNamespace() + "/" + e.srcWorkload();
+        String dst = e.dstNamespace().isEmpty() ? (e.dstWorkload().isEmpty() ? e.dstAddress() : e.dstWorkload())
+                + (e.dstDnsName().isEmpty() ? "" : " (" + e.dstDnsName() + ")") : e.dstNamespace() + "/" + e.dstWorkload();
+        return src + " -> " + dst + " " + e.protocol() + "/" + e.port();
+    }
+}

@@ -1,0 +1,170 @@
+package dev.tailor.generate;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailor.identity.Workload;
+import dev.tailor.observe.audit.ApiAccess;
+import dev.tailor.observe.flows.NetworkEdge;
+import dev.tailor.observe.syscalls.SyscallUse;
+import dev.tailor.store.ObservationStore;
+import dev.tailor.store.ObservationStore.PodIdentity;
+import dev.tailor.store.ObservationStore.StoredAccess;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * What the store holds about the observation window, read once and grouped for the generators: API accesses,
+ * network edges, syscall uses and pods, each with first and last sighting, count and days. Rows not seen in the
+ * window are left out, and days outside it are dropped.
+ *
+ * <p>The window ends at {@link #until}: the last observation in the store unless given — never the wall clock, so
+ * the same store always gives the same policies.
+ */
+public final class Observations {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public final Instant from;
+    public final Instant until;
+    /** The first behavior the store saw at all (observation began). */
+    public final Instant observationStart;
+    public final Map<ApiAccess, StoredAccess> api;
+    public final Map<NetworkEdge, StoredAccess> edges;
+    public final Map<SyscallUse, StoredAccess> syscalls;
+    public final Map<PodIdentity, StoredAccess> pods;
+
+    private Observations(Instant from, Instant until, Instant observationStart, Map<ApiAccess, StoredAccess> api,
+            Map<NetworkEdge, StoredAccess> edges, Map<SyscallUse, StoredAccess> syscalls, Map<PodIdentity, StoredAccess> pods) {
+        this.from = from;
+        this.until = until;
+        this.observationStart = observationStart;
+        this.api = api;
+        this.edges = edges;
+        this.syscalls = syscalls;
+        this.pods = pods;
+    }
+
+    /** Reads the window of {@code length} that ends at {@code until} (null: the last observation). */
+    public static Observations load(ObservationStore store, Duration length, Instant until) throws SQLException {
+        Map<ApiAccess, StoredAccess> api = store.apiAccesses();
+        Map<NetworkEdge, StoredAccess> edges = store.networkEdges();
+        Map<SyscallUse, StoredAccess> syscalls = store.syscallUses();
+        Map<PodIdentity, StoredAccess> pods = store.podIdentities();
+        Instant last = Instant.EPOCH;
+        Instant first = null;
+        for (Map<?, StoredAccess> table : List.of(api, edges, syscalls)) {
+            for (StoredAccess s : table.values()) {
+                last = s.lastSeen().isAfter(last) ? s.lastSeen() : last;
+                first = first == null || s.firstSeen().isBefore(first) ? s.firstSeen() : first;
+            }
+        }
+        Instant end = until != null ? until : last;
+        Instant start = end.minus(length);
+        // Pods are identity, not behavior: a pod created before the window and running through it is still the one
+        // the window's flows came from, so every pod sighting is kept.
+        return new Observations(start, end, first == null ? end : first, window(api, start, end), window(edges, start, end),
+                window(syscalls, start, end), pods);
+    }
+
+    private static <K> Map<K, StoredAccess> window(Map<K, StoredAccess> rows, Instant from, Instant until) {
+        LocalDate firstDay = LocalDate.ofInstant(from, ZoneOffset.UTC);
+        LocalDate lastDay = LocalDate.ofInstant(until, ZoneOffset.UTC);
+        Map<K, StoredAccess> out = new TreeMap<>();
+        rows.forEach((k, s) -> {
+            if (s.lastSeen().isBefore(from) || s.firstSeen().isAfter(until)) {
+                return;
+            }
+            Map<LocalDate, Long> days = new TreeMap<>();
+            s.days().forEach((d, n) -> {
+                if (!d.isBefore(firstDay) && !d.isAfter(lastDay)) {
+                    days.put(d, n);
+                }
+            });
+            out.put(k, new StoredAccess(s.firstSeen(), s.lastSeen(), days.values().stream().mapToLong(Long::longValue).sum(), days));
+        });
+        return out;
+    }
+
+    /** The workloads whose pods run as a service account. */
+    public Set<Workload> runningAs(String namespace, String serviceAccount) {
+        Set<Workload> out = new TreeSet<>();
+        pods.keySet().forEach(p -> {
+            if (p.namespace().equals(namespace) && p.serviceAccount().equals(serviceAccount)) {
+                out.add(workload(p));
+            }
+        });
+        return out;
+    }
+
+    /** Every service account some admitted pod ran as, as {@code namespace → names}. */
+    public Map<String, Set<String>> serviceAccounts() {
+        Map<String, Set<String>> out = new TreeMap<>();
+        pods.keySet().forEach(p -> out.computeIfAbsent(p.namespace(), k -> new TreeSet<>()).add(p.serviceAccount()));
+        return out;
+    }
+
+    /**
+     * The labels every pod of a workload carries (per-instance labels were never stored): what selects the whole
+     * workload and nothing else of it changes with a rollout. Empty when no pod of it was admitted.
+     */
+    public Map<String, String> labels(Workload w) {
+        Map<String, String> common = null;
+        for (PodIdentity p : pods.keySet()) {
+            if (!workload(p).equals(w)) {
+                continue;
+            }
+            Map<String, String> labels = parse(p.labels());
+            if (common == null) {
+                common = new TreeMap<>(labels);
+            } else {
+                common.entrySet().retainAll(labels.entrySet());
+            }
+        }
+        return common == null ? Map.of() : common;
+    }
+
+    /** The pods (name → first sighting: its creation) of a workload. */
+    public Map<String, Instant> podsOf(Workload w) {
+        Map<String, Instant> out = new TreeMap<>();
+        pods.forEach((p, s) -> {
+            if (workload(p).equals(w)) {
+                out.merge(p.pod(), s.firstSeen(), (a, b) -> a.isBefore(b) ? a : b);
+            }
+        });
+        return out;
+    }
+
+    public static Workload workload(PodIdentity p) {
+        return new Workload(p.namespace(), p.workloadKind(), p.workloadName());
+    }
+
+    private static Map<String, String> parse(String labels) {
+        try {
+            return JSON.readValue(labels, new TypeReference<TreeMap<String, String>>() {});
+        } catch (IOException e) {
+            throw new IllegalStateException("pod_identity.labels is not JSON: " + labels, e);
+        }
+    }
+
+    /** Rows of a table that belong to a workload, by a function naming each row's workload (or null). */
+    public static <K> List<StoredAccess> rowsOf(Map<K, StoredAccess> rows, Function<K, List<Workload>> owners, Workload w) {
+        List<StoredAccess> out = new ArrayList<>();
+        rows.forEach((k, s) -> {
+            if (owners.apply(k).contains(w)) {
+                out.add(s);
+            }
+        });
+        return out;
+    }
+}

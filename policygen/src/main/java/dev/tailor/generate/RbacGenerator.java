@@ -1,0 +1,295 @@
+package dev.tailor.generate;
+
+import static dev.tailor.generate.Manifests.NODES;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tailor.identity.Workload;
+import dev.tailor.observe.audit.ApiAccess;
+import dev.tailor.rbac.PolicyRule;
+import dev.tailor.store.ObservationStore.StoredAccess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Roles from observed API calls, per service account: a Role (and RoleBinding) in each namespace it used, a
+ * ClusterRole (and ClusterRoleBinding) only for what needs one — cluster-scoped resources, non-resource URLs and
+ * requests across all namespaces (a list or watch with no namespace) — or, as the named option
+ * {@code clusterRoleAtNamespaces}, a rule used in at least that many namespaces.
+ * <ul>
+ *   <li>Verbs as observed, with the pair clients need together: an informer that watches also lists.</li>
+ *   <li>Subresources kept ({@code pods/log}); {@code resourceNames} when at most {@code maxResourceNames} names were
+ *       used and every verb allows names (never {@code list}, {@code watch}, {@code create},
+ *       {@code deletecollection}).</li>
+ *   <li>Rules compacted — resources of one API group with the same verbs and names in one rule — and sorted.</li>
+ *   <li>Denied requests (403) are not granted; they are listed. Requests every account may already make — the
+ *       roles Kubernetes binds to {@code system:authenticated} ({@code system:discovery}, {@code system:basic-user},
+ *       {@code system:public-info-viewer}) and roles the user keeps — are not granted again.</li>
+ * </ul>
+ */
+final class RbacGenerator {
+
+    /** Verbs that {@code resourceNames} can restrict (Kubernetes ignores names for the others). */
+    private static final Set<String> NAMEABLE = Set.of("get", "update", "patch", "delete");
+    /** Bootstrap ClusterRoles bound to every authenticated user. */
+    static final List<String> EVERYONE = List.of("system:discovery", "system:basic-user", "system:public-info-viewer");
+
+    record Options(int maxResourceNames, int clusterRoleAtNamespaces, List<PolicyRule> kept) {}
+
+    private final Options options;
+
+    RbacGenerator(Options options) {
+        this.options = options;
+    }
+
+    /** The rules of the bootstrap roles every authenticated user has (Kubernetes' own, kept as data). */
+    static List<PolicyRule> everyonesRules() {
+        try (InputStream in = RbacGenerator.class.getResourceAsStream("bootstrap/cluster-roles.yaml")) {
+            JsonNode list = new YAMLMapper().readTree(in);
+            List<PolicyRule> rules = new ArrayList<>();
+            for (JsonNode role : list.path("items")) {
+                if (EVERYONE.contains(role.path("metadata").path("name").asText())) {
+                    rules.addAll(PolicyRule.of(role));
+                }
+            }
+            return rules;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the bootstrap ClusterRoles", e);
+        }
+    }
+
+    /** One observed access kind within a scope: group, resource (with subresource) → verb → names. */
+    private record Target(String apiGroup, String resource) implements Comparable<Target> {
+        @Override
+        public int compareTo(Target o) {
+            int c = apiGroup.compareTo(o.apiGroup);
+            return c != 0 ? c : resource.compareTo(o.resource);
+        }
+    }
+
+    void generate(Observations obs, Map<Workload, LearningState> states, Generated out) {
+        obs.serviceAccounts().forEach((namespace, accounts) -> {
+            for (String account : accounts) {
+                generate(obs, states, namespace, account, out);
+            }
+        });
+    }
+
+    private void generate(Observations obs, Map<Workload, LearningState> states, String namespace, String account,
+            Generated out) {
+        String user = LearningState.user(namespace, account);
+        Set<Workload> workloads = obs.runningAs(namespace, account);
+        List<String> learning = workloads.stream().filter(w -> !states.get(w).proposed()).map(Workload::toString).toList();
+        Map<ApiAccess, StoredAccess> used = new TreeMap<>();
+        obs.api.forEach((a, s) -> {
+            if (a.subject().equals(user)) {
+                used.put(a, s);
+            }
+        });
+        String section = "RBAC: " + user;
+        if (!learning.isEmpty()) {
+            out.note(section, "not proposed: still learning " + String.join(", ", learning));
+            return;
+        }
+        used.forEach((a, s) -> {
+            if (a.denied()) {
+                out.note(section, "denied, not granted: " + describe(a) + " (" + s.count() + " times)");
+            }
+        });
+        // Scope ("" = cluster) → target → verb → names used with it ("" when none).
+        Map<String, Map<Target, Map<String, Set<String>>>> byScope = new TreeMap<>();
+        Map<String, Set<String>> urls = new TreeMap<>();
+        Instant from = null;
+        Instant until = null;
+        long requests = 0;
+        int alreadyAllowed = 0;
+        for (var e : used.entrySet()) {
+            ApiAccess a = e.getKey();
+            if (a.denied()) {
+                continue;
+            }
+            if (allowedByKept(a)) {
+                alreadyAllowed++;
+                continue;
+            }
+            from = from == null || e.getValue().firstSeen().isBefore(from) ? e.getValue().firstSeen() : from;
+            until = until == null || e.getValue().lastSeen().isAfter(until) ? e.getValue().lastSeen() : until;
+            requests += e.getValue().count();
+            if (!a.nonResourceUrl().isEmpty()) {
+                urls.computeIfAbsent(a.verb(), k -> new TreeSet<>()).add(a.nonResourceUrl());
+                continue;
+            }
+            String resource = a.subresource().isEmpty() ? a.resource() : a.resource() + "/" + a.subresource();
+            Map<String, Set<String>> verbs = byScope.computeIfAbsent(a.namespace(), k -> new TreeMap<>())
+                    .computeIfAbsent(new Target(a.apiGroup(), resource), k -> new TreeMap<>());
+            verbs.computeIfAbsent(a.verb(), k -> new TreeSet<>()).add(a.name());
+            if (a.verb().equals("watch")) {
+                verbs.computeIfAbsent("list", k -> new TreeSet<>()).add("");
+            }
+        }
+        if (alreadyAllowed > 0) {
+            out.note(section, alreadyAllowed + " accesses already allowed to every account (discovery, basic-user or kept roles): not granted again");
+        }
+        if (byScope.isEmpty() && urls.isEmpty()) {
+            out.note(section, "makes no API calls that need a grant: no Role proposed");
+            return;
+        }
+        // A rule used in at least N namespaces moves to the cluster scope, when the option asks for it.
+        Map<String, List<ObjectNode>> rulesByScope = new TreeMap<>();
+        byScope.forEach((scope, targets) -> rulesByScope.put(scope, rules(targets)));
+        if (options.clusterRoleAtNamespaces() > 0) {
+            Map<String, Integer> seenIn = new TreeMap<>();
+            rulesByScope.forEach((scope, rules) -> {
+                if (!scope.isEmpty()) {
+                    rules.forEach(r -> seenIn.merge(r.toString(), 1, Integer::sum));
+                }
+            });
+            List<ObjectNode> widened = new ArrayList<>();
+            rulesByScope.forEach((scope, rules) -> {
+                if (!scope.isEmpty()) {
+                    rules.removeIf(r -> {
+                        boolean wide = seenIn.get(r.toString()) >= options.clusterRoleAtNamespaces();
+                        if (wide && widened.stream().noneMatch(w -> w.toString().equals(r.toString()))) {
+                            widened.add(r);
+                        }
+                        return wide;
+                    });
+                }
+            });
+            if (!widened.isEmpty()) {
+                rulesByScope.computeIfAbsent("", k -> new ArrayList<>()).addAll(widened);
+                out.note(section, widened.size() + " rules used in at least " + options.clusterRoleAtNamespaces()
+                        + " namespaces moved to the ClusterRole (--cluster-role-at-namespaces)");
+            }
+            rulesByScope.values().removeIf(List::isEmpty);
+        }
+        List<ObjectNode> clusterRules = new ArrayList<>(rulesByScope.getOrDefault("", List.of()));
+        urls.forEach((verb, paths) -> clusterRules.add(NODES.objectNode().<ObjectNode>set("nonResourceURLs", Manifests.strings(paths))
+                .set("verbs", Manifests.strings(List.of(verb)))));
+
+        String workloadLabel = "serviceaccount." + account;
+        String evidence = requests + " requests by " + user + " (run by " + String.join(", ",
+                workloads.stream().map(Workload::toString).toList()) + ")";
+        List<ObjectNode> objects = new ArrayList<>();
+        String name = "tailor-" + account;
+        for (var e : rulesByScope.entrySet()) {
+            if (e.getKey().isEmpty()) {
+                continue;
+            }
+            ObjectNode role = Manifests.object("rbac.authorization.k8s.io/v1", "Role",
+                    Manifests.metadata(name, e.getKey(), workloadLabel, from, until, evidence));
+            role.set("rules", array(e.getValue()));
+            objects.add(role);
+            objects.add(binding("RoleBinding", "Role", name, e.getKey(), namespace, account, workloadLabel, from, until, evidence));
+        }
+        if (!clusterRules.isEmpty()) {
+            String clusterName = "tailor:" + namespace + ":" + account;
+            ObjectNode role = Manifests.object("rbac.authorization.k8s.io/v1", "ClusterRole",
+                    Manifests.metadata(clusterName, null, workloadLabel, from, until, evidence));
+            role.set("rules", array(clusterRules));
+            objects.add(role);
+            objects.add(binding("ClusterRoleBinding", "ClusterRole", clusterName, null, namespace, account, workloadLabel,
+                    from, until, evidence));
+        }
+        out.file(namespace + "/" + workloadLabel + "/rbac.yaml", Manifests.yaml(objects));
+        out.note(section, used.size() + " distinct accesses used; " + objects.size() / 2 + " role(s) proposed with "
+                + (rulesByScope.values().stream().mapToInt(List::size).sum() + urls.size()) + " rules");
+    }
+
+    private boolean allowedByKept(ApiAccess a) {
+        for (PolicyRule r : options.kept()) {
+            boolean allowed = a.nonResourceUrl().isEmpty()
+                    ? r.allows(a.verb(), a.apiGroup(), a.resource(), a.subresource(), a.name())
+                    : r.allowsUrl(a.verb(), a.nonResourceUrl());
+            if (allowed) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The compacted, sorted rules of one scope. */
+    private List<ObjectNode> rules(Map<Target, Map<String, Set<String>>> targets) {
+        // (group, verbs, names) → resources: what can share a rule.
+        record Shape(String apiGroup, Set<String> verbs, Set<String> names) {}
+        Map<String, Shape> shapes = new TreeMap<>();
+        Map<String, Set<String>> resources = new TreeMap<>();
+        targets.forEach((target, verbs) -> {
+            Set<String> unnamed = new TreeSet<>();
+            Set<String> named = new TreeSet<>();
+            Set<String> names = new TreeSet<>();
+            verbs.forEach((verb, used) -> {
+                if (NAMEABLE.contains(verb) && !used.contains("")) {
+                    named.add(verb);
+                    names.addAll(used);
+                } else {
+                    unnamed.add(verb);
+                }
+            });
+            if (!named.isEmpty() && names.size() > options.maxResourceNames()) {
+                unnamed.addAll(named);
+                named.clear();
+            }
+            for (Shape shape : List.of(new Shape(target.apiGroup(), unnamed, Set.of()),
+                    new Shape(target.apiGroup(), named, names))) {
+                if (!shape.verbs().isEmpty()) {
+                    String key = shape.apiGroup() + "|" + shape.verbs() + "|" + shape.names();
+                    shapes.put(key, shape);
+                    resources.computeIfAbsent(key, k -> new TreeSet<>()).add(target.resource());
+                }
+            }
+        });
+        // Sorted as a reader scans them: by API group, then by (first) resource.
+        List<String> order = new ArrayList<>(shapes.keySet());
+        order.sort(java.util.Comparator.comparing((String k) -> shapes.get(k).apiGroup())
+                .thenComparing(k -> resources.get(k).iterator().next()).thenComparing(k -> k));
+        List<ObjectNode> rules = new ArrayList<>();
+        order.forEach(key -> {
+            Shape shape = shapes.get(key);
+            ObjectNode rule = NODES.objectNode();
+            rule.set("apiGroups", Manifests.strings(List.of(shape.apiGroup())));
+            rule.set("resources", Manifests.strings(resources.get(key)));
+            if (!shape.names().isEmpty()) {
+                rule.set("resourceNames", Manifests.strings(shape.names()));
+            }
+            rule.set("verbs", Manifests.strings(shape.verbs()));
+            rules.add(rule);
+        });
+        return rules;
+    }
+
+    private static ArrayNode array(List<ObjectNode> nodes) {
+        ArrayNode a = NODES.arrayNode();
+        nodes.forEach(a::add);
+        return a;
+    }
+
+    private static ObjectNode binding(String kind, String roleKind, String roleName, String bindingNamespace,
+            String accountNamespace, String account, String workloadLabel, Instant from, Instant until, String evidence) {
+        ObjectNode b = Manifests.object("rbac.authorization.k8s.io/v1", kind,
+                Manifests.metadata(roleName, bindingNamespace, workloadLabel, from, until, evidence));
+        b.putObject("roleRef").put("apiGroup", "rbac.authorization.k8s.io").put("kind", roleKind).put("name", roleName);
+        b.putArray("subjects").addObject().put("kind", "ServiceAccount").put("name", account).put("namespace", accountNamespace);
+        return b;
+    }
+
+    static String describe(ApiAccess a) {
+        if (!a.nonResourceUrl().isEmpty()) {
+            return a.verb() + " " + a.nonResourceUrl();
+        }
+        String resource = (a.apiGroup().isEmpty() ? "" : a.apiGroup() + "/") + a.resource()
+                + (a.subresource().isEmpty() ? "" : "/" + a.subresource());
+        return a.verb() + " " + resource + (a.name().isEmpty() ? "" : " " + a.name())
+                + (a.namespace().isEmpty() ? " (all namespaces or cluster)" : " in " + a.namespace());
+    }
+}

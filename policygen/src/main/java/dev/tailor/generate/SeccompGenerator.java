@@ -1,0 +1,176 @@
+package dev.tailor.generate;
+
+import static dev.tailor.generate.Manifests.NODES;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tailor.identity.Workload;
+import dev.tailor.observe.syscalls.SyscallUse;
+import dev.tailor.store.ObservationStore.StoredAccess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A seccomp profile per workload container: the observed syscalls plus what the container runtime itself calls
+ * after loading the filter (per runtime and version, kept as data in {@code runtimes/}), everything else refused.
+ * Written three ways: an OCI profile (JSON, as runc and crun load it), the same as a Security Profiles Operator
+ * {@code SeccompProfile}, and the patch that makes the workload's pod template use it.
+ *
+ * <p>Refused calls fail with EPERM ({@code defaultErrnoRet: 1}), what a denied call means to a program. Syscalls
+ * newer than many programs — which C libraries and runtimes try first and fall back from when the kernel says it
+ * does not have them — fail with ENOSYS (38) instead, unless observed: answering EPERM to {@code clone3} makes
+ * glibc give up instead of falling back to {@code clone}.
+ *
+ * <p>Records whose action shows the current profile already refused the call (errno, kill, trap) are not allowed;
+ * they are listed.
+ */
+final class SeccompGenerator {
+
+    /** Syscalls callers probe and fall back from on ENOSYS. */
+    static final List<String> FALLBACK = List.of("clone3", "close_range", "epoll_pwait2", "faccessat2", "fchmodat2",
+            "futex_waitv", "openat2", "pidfd_open", "pidfd_send_signal", "statx");
+    private static final Set<String> REFUSED = Set.of("errno", "kill_process", "kill_thread", "trap");
+    private static final Map<String, String> SCMP_ARCH = Map.of("x86_64", "SCMP_ARCH_X86_64", "aarch64", "SCMP_ARCH_AARCH64",
+            "i386", "SCMP_ARCH_X86", "arm", "SCMP_ARCH_ARM", "ppc64le", "SCMP_ARCH_PPC64LE", "s390x", "SCMP_ARCH_S390X",
+            "riscv64", "SCMP_ARCH_RISCV64");
+
+    record Options(String runtime, String defaultArchitecture) {}
+
+    private final Options options;
+    private final Set<String> runtimeSyscalls;
+
+    SeccompGenerator(Options options) {
+        this.options = options;
+        this.runtimeSyscalls = runtimeSyscalls(options.runtime());
+    }
+
+    /** The syscalls a runtime's base profile allows ({@code runtimes/<runtime>.yaml}). */
+    static Set<String> runtimeSyscalls(String runtime) {
+        try (InputStream in = SeccompGenerator.class.getResourceAsStream("runtimes/" + runtime + ".yaml")) {
+            if (in == null) {
+                throw new IllegalArgumentException("no start-up syscalls known for runtime " + runtime
+                        + " (known: runc-v1.4.2, crun-v1.26; add its base profile under runtimes/)");
+            }
+            JsonNode profile = new YAMLMapper().readTree(in);
+            Set<String> names = new TreeSet<>();
+            for (JsonNode rule : profile.path("spec").path("syscalls")) {
+                if (rule.path("action").asText().equals("SCMP_ACT_ALLOW")) {
+                    rule.path("names").forEach(n -> names.add(n.asText()));
+                }
+            }
+            return names;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void generate(Observations obs, Map<Workload, LearningState> states, Generated out) {
+        // workload → container → uses
+        Map<Workload, Map<String, Map<SyscallUse, StoredAccess>>> byContainer = new TreeMap<>();
+        obs.syscalls.forEach((u, s) -> {
+            if (!u.workload().isEmpty() && !u.container().isEmpty()) {
+                byContainer.computeIfAbsent(Workload.parse(u.namespace(), u.workload()), k -> new TreeMap<>())
+                        .computeIfAbsent(u.container(), k -> new TreeMap<>()).put(u, s);
+            }
+        });
+        byContainer.forEach((w, containers) -> {
+            LearningState state = states.get(w);
+            if (state == null || !state.proposed()) {
+                return;
+            }
+            String section = "Seccomp: " + w;
+            ArrayNode patchContainers = NODES.arrayNode();
+            containers.forEach((container, uses) -> {
+                Set<String> observed = new TreeSet<>();
+                Set<String> architectures = new TreeSet<>();
+                Instant from = null;
+                Instant until = null;
+                long records = 0;
+                for (var e : uses.entrySet()) {
+                    SyscallUse u = e.getKey();
+                    if (REFUSED.contains(u.action())) {
+                        out.note(section, "refused by the current profile, not allowed: " + u.syscall() + " in " + container
+                                + " (" + e.getValue().count() + " times, action " + u.action() + ")");
+                        continue;
+                    }
+                    observed.add(u.syscall());
+                    architectures.add(u.architecture().isEmpty() ? options.defaultArchitecture() : u.architecture());
+                    from = from == null || e.getValue().firstSeen().isBefore(from) ? e.getValue().firstSeen() : from;
+                    until = until == null || e.getValue().lastSeen().isAfter(until) ? e.getValue().lastSeen() : until;
+                    records += e.getValue().count();
+                }
+                if (observed.isEmpty()) {
+                    return;
+                }
+                Set<String> allowed = new TreeSet<>(observed);
+                allowed.addAll(runtimeSyscalls);
+                List<String> fallback = FALLBACK.stream().filter(s -> !allowed.contains(s)).toList();
+                String name = w.name() + "-" + container;
+                String evidence = observed.size() + " syscalls in " + records + " records of container " + container
+                        + ", plus " + (allowed.size() - observed.size()) + " that " + options.runtime() + " needs to start it";
+                ObjectNode profile = profile(architectures, allowed, fallback);
+                out.file(Manifests.dir(w) + "/seccomp-" + container + ".json", Manifests.json(profile));
+                ObjectNode cr = Manifests.object("security-profiles-operator.x-k8s.io/v1beta1", "SeccompProfile",
+                        Manifests.metadata(name, w.namespace(), w.key(), from, until, evidence));
+                cr.set("spec", profile);
+                out.file(Manifests.dir(w) + "/seccompprofile-" + container + ".yaml", Manifests.yaml(List.of(cr)));
+                ObjectNode c = patchContainers.addObject().put("name", container);
+                // Where the Security Profiles Operator installs a SeccompProfile on each node.
+                c.putObject("securityContext").putObject("seccompProfile").put("type", "Localhost")
+                        .put("localhostProfile", "operator/" + w.namespace() + "/" + name + ".json");
+            });
+            if (!patchContainers.isEmpty()) {
+                out.file(Manifests.dir(w) + "/seccomp-patch.yaml", Manifests.yaml(List.of(patch(w, patchContainers))));
+            }
+        });
+    }
+
+    private ObjectNode profile(Set<String> architectures, Set<String> allowed, List<String> fallback) {
+        ObjectNode p = NODES.objectNode();
+        p.put("defaultAction", "SCMP_ACT_ERRNO");
+        p.put("defaultErrnoRet", 1);
+        ArrayNode arches = p.putArray("architectures");
+        architectures.forEach(a -> arches.add(SCMP_ARCH.getOrDefault(a, "SCMP_ARCH_" + a.toUpperCase(java.util.Locale.ROOT))));
+        ArrayNode rules = p.putArray("syscalls");
+        ObjectNode allow = rules.addObject();
+        allow.set("names", Manifests.strings(allowed));
+        allow.put("action", "SCMP_ACT_ALLOW");
+        if (!fallback.isEmpty()) {
+            ObjectNode enosys = rules.addObject();
+            enosys.set("names", Manifests.strings(fallback));
+            enosys.put("action", "SCMP_ACT_ERRNO");
+            enosys.put("errnoRet", 38);
+        }
+        return p;
+    }
+
+    /** A strategic-merge patch of the workload's pod template (containers merge by name). */
+    private static ObjectNode patch(Workload w, ArrayNode containers) {
+        String apiVersion = switch (w.kind()) {
+            case "CronJob", "Job" -> "batch/v1";
+            case "Pod" -> "v1";
+            default -> "apps/v1";
+        };
+        ObjectNode patch = NODES.objectNode().put("apiVersion", apiVersion).put("kind", w.kind());
+        patch.putObject("metadata").put("name", w.name()).put("namespace", w.namespace());
+        ObjectNode podSpec;
+        switch (w.kind()) {
+            case "Pod" -> podSpec = patch.putObject("spec");
+            case "CronJob" -> podSpec = patch.putObject("spec").putObject("jobTemplate").putObject("spec")
+                    .putObject("template").putObject("spec");
+            default -> podSpec = patch.putObject("spec").putObject("template").putObject("spec");
+        }
+        podSpec.set("containers", containers);
+        return patch;
+    }
+}

@@ -1,0 +1,216 @@
+package dev.tailor.generate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tailor.fixtures.BoutiqueWeek;
+import dev.tailor.identity.Workload;
+import dev.tailor.observe.Problems;
+import dev.tailor.observe.admission.AdmissionStreamReader;
+import dev.tailor.observe.audit.ApiRequest;
+import dev.tailor.observe.audit.AuditLogReader;
+import dev.tailor.observe.flows.Flow;
+import dev.tailor.observe.flows.HubbleFlowReader;
+import dev.tailor.observe.syscalls.ContainerMap;
+import dev.tailor.observe.syscalls.SyscallLogReader;
+import dev.tailor.observe.syscalls.SyscallRecord;
+import dev.tailor.store.ObservationStore;
+import dev.tailor.store.TestStores;
+import dev.tailor.testing.GoldenFiles;
+import dev.tailor.testing.RepositoryPaths;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tailor generate} on the Online Boutique week: what a reviewer would check by hand — the Role of the one
+ * account that reads the API, container ports, DNS, the external egress, drops and denials left out, who is still
+ * learning and why — then the whole tree against its committed copy, and the same tree from PostgreSQL.
+ */
+class PolicyGeneratorTest {
+
+    private static final YAMLMapper YAML = new YAMLMapper();
+    private static final TestStores STORES = new TestStores();
+    private static String h2;
+    private static String postgres;
+    private static Map<String, String> files;
+    private static Map<Workload, LearningState> states;
+
+    @BeforeAll
+    static void observeTheWeek(@TempDir Path tmp) throws Exception {
+        Path week = tmp.resolve("week");
+        BoutiqueWeek.write(RepositoryPaths.fixtures().resolve("third_party/online-boutique"), week, BoutiqueWeek.DEFAULT_SEED);
+        h2 = STORES.url("h2", tmp);
+        postgres = STORES.url("postgresql", tmp);
+        for (String url : List.of(h2, postgres)) {
+            ingest(url, week);
+        }
+        try (ObservationStore store = ObservationStore.open(h2)) {
+            Observations obs = Observations.load(store, Duration.ofDays(7), null);
+            files = new PolicyGenerator(PolicyGenerator.Options.defaults()).generate(obs).files();
+            states = LearningState.assess(obs, Duration.ofDays(7), Duration.ofHours(24), false);
+        }
+    }
+
+    @AfterAll
+    static void drop() throws Exception {
+        STORES.dropAll();
+    }
+
+    /** What {@code tailor observe} does with the week's files, through the same readers and store calls. */
+    private static void ingest(String url, Path week) throws Exception {
+        try (ObservationStore store = ObservationStore.open(url)) {
+            List<dev.tailor.identity.PodRecord> pods = new ArrayList<>();
+            try (InputStream in = Files.newInputStream(week.resolve(BoutiqueWeek.ADMISSION))) {
+                new AdmissionStreamReader().read("admission", in, pods::add, d -> { }, new Problems());
+            }
+            store.ingestPods(pods);
+            List<ApiRequest> requests = new ArrayList<>();
+            try (InputStream in = Files.newInputStream(week.resolve(BoutiqueWeek.AUDIT))) {
+                new AuditLogReader().read("audit", in, requests::add, new Problems());
+            }
+            store.ingestAudit(requests);
+            List<Flow> flows = new ArrayList<>();
+            try (InputStream in = Files.newInputStream(week.resolve(BoutiqueWeek.FLOWS))) {
+                new HubbleFlowReader().read("flows", in, flows::add, new Problems());
+            }
+            store.ingestFlows(flows);
+            ContainerMap containers = new ContainerMap();
+            try (InputStream in = Files.newInputStream(week.resolve(BoutiqueWeek.CONTAINERS))) {
+                containers.read("containers", in);
+            }
+            List<SyscallRecord> syscalls = new ArrayList<>();
+            try (InputStream in = Files.newInputStream(week.resolve(BoutiqueWeek.SYSCALLS))) {
+                new SyscallLogReader().read("syscalls", in, r -> syscalls.add(containers.attribute(r)), new Problems());
+            }
+            store.ingestSyscalls(syscalls);
+        }
+    }
+
+    private static List<JsonNode> yaml(String path) throws Exception {
+        String text = files.get(path);
+        assertTrue(text != null, path + " was not generated; generated: " + files.keySet());
+        List<JsonNode> docs = new ArrayList<>();
+        try (var it = YAML.readerFor(JsonNode.class).<JsonNode>readValues(text)) {
+            it.forEachRemaining(docs::add);
+        }
+        return docs;
+    }
+
+    @Test
+    void cartserviceGetsARoleForExactlyTheConfigMapAndSecretItRead() throws Exception {
+        List<JsonNode> rbac = yaml("boutique/serviceaccount.cartservice/rbac.yaml");
+        assertEquals(List.of("Role", "RoleBinding"), rbac.stream().map(d -> d.path("kind").asText()).toList());
+        JsonNode rules = rbac.get(0).path("rules");
+        assertEquals(2, rules.size());
+        assertEquals("configmaps", rules.get(0).path("resources").get(0).asText());
+        assertEquals("cart-config", rules.get(0).path("resourceNames").get(0).asText());
+        assertEquals("secrets", rules.get(1).path("resources").get(0).asText());
+        assertEquals("redis-cart-auth", rules.get(1).path("resourceNames").get(0).asText());
+        assertEquals("[\"get\"]", rules.get(1).path("verbs").toString());
+        assertEquals("cartservice", rbac.get(1).path("subjects").get(0).path("name").asText());
+        assertEquals("tailor", rbac.get(0).path("metadata").path("labels").path("app.kubernetes.io/managed-by").asText());
+        // Accounts that never call the API get no Role; a 403 is listed, never granted.
+        assertFalse(files.keySet().stream().anyMatch(p -> p.contains("serviceaccount.emailservice")));
+        assertTrue(files.get("REPORT.md").contains("denied, not granted: get secrets payment-token in boutique"));
+        assertFalse(files.keySet().stream().anyMatch(p -> p.contains("serviceaccount.checkoutservice")));
+    }
+
+    @Test
+    void networkPoliciesUseContainerPortsDnsAndTheObservedExternalAddress() throws Exception {
+        JsonNode email = yaml("boutique/deployment.emailservice/networkpolicy.yaml").get(0).path("spec");
+        assertEquals("[\"Ingress\",\"Egress\"]", email.path("policyTypes").toString());
+        JsonNode from = email.path("ingress").get(0);
+        assertEquals("checkoutservice", from.path("from").get(0).path("podSelector").path("matchLabels").path("app").asText());
+        assertEquals(8080, from.path("ports").get(0).path("port").asInt(), "the pod's port, not the Service's 5000");
+        assertTrue(email.path("egress").isMissingNode(), "emailservice calls nobody: all egress denied");
+
+        JsonNode export = yaml("boutique/cronjob.catalog-export/networkpolicy.yaml").get(0).path("spec");
+        assertTrue(export.path("egress").toString().contains("{\"ipBlock\":{\"cidr\":\"142.250.74.123/32\"}}"), export.toString());
+        // DNS to the resolver the cluster used (CoreDNS), UDP and TCP, for every workload that sends anything.
+        for (String path : files.keySet()) {
+            if (path.endsWith("networkpolicy.yaml")) {
+                JsonNode spec = yaml(path).get(0).path("spec");
+                if (spec.has("egress")) {
+                    assertTrue(spec.path("egress").toString().contains("{\"podSelector\":{\"matchLabels\":{\"k8s-app\":\"kube-dns\"}}")
+                            || spec.path("egress").toString().contains("\"k8s-app\":\"kube-dns\""), path);
+                    assertTrue(spec.path("egress").toString().contains("{\"protocol\":\"TCP\",\"port\":53}"), path);
+                    assertTrue(spec.path("egress").toString().contains("{\"protocol\":\"UDP\",\"port\":53}"), path);
+                }
+            }
+        }
+        // What current policy dropped is listed, not allowed.
+        JsonNode catalog = yaml("boutique/deployment.productcatalogservice/networkpolicy.yaml").get(0).path("spec");
+        assertFalse(catalog.path("ingress").toString().contains("loadgenerator"), catalog.toString());
+        assertTrue(files.get("REPORT.md").contains("dropped by current policy, not allowed: boutique/deployment.loadgenerator"));
+    }
+
+    @Test
+    void seccompProfilesAreTheObservedSyscallsPlusTheRuntimes() throws Exception {
+        JsonNode profile = new ObjectMapper().readTree(files.get("boutique/deployment.checkoutservice/seccomp-server.json"));
+        assertEquals("SCMP_ACT_ERRNO", profile.path("defaultAction").asText());
+        Set<String> allowed = new TreeSet<>();
+        profile.path("syscalls").get(0).path("names").forEach(n -> allowed.add(n.asText()));
+        assertTrue(allowed.contains("getrusage"), "the syscall checkoutservice started using on day 5");
+        assertTrue(allowed.containsAll(SeccompGenerator.runtimeSyscalls("runc-v1.4.2")));
+        assertFalse(allowed.contains("ptrace"));
+        assertEquals(38, profile.path("syscalls").get(1).path("errnoRet").asInt());
+        JsonNode cr = yaml("boutique/deployment.checkoutservice/seccompprofile-server.yaml").get(0);
+        assertEquals("security-profiles-operator.x-k8s.io/v1beta1", cr.path("apiVersion").asText());
+        assertEquals(profile, cr.path("spec"));
+        JsonNode patch = yaml("boutique/cronjob.catalog-export/seccomp-patch.yaml").get(0);
+        assertEquals("Localhost", patch.at("/spec/jobTemplate/spec/template/spec/containers/0/securityContext/seccompProfile/type").asText());
+    }
+
+    @Test
+    void workloadsAreProposedOnlyWhenTheEvidenceIsComplete() {
+        assertTrue(states.get(new Workload("boutique", "CronJob", "catalog-export")).proposed());
+        assertEquals(7, states.get(new Workload("boutique", "CronJob", "catalog-export")).runs());
+        assertTrue(states.get(new Workload("boutique", "Deployment", "checkoutservice")).proposed());
+        LearningState assistant = states.get(new Workload("boutique", "Deployment", "shoppingassistantservice"));
+        assertEquals(List.of("observed on 5 of 7 days"), assistant.learningBecause());
+        LearningState redis = states.get(new Workload("boutique", "Deployment", "redis-cart"));
+        assertTrue(redis.partial() && !redis.proposed(), redis.toString());
+        assertTrue(states.get(new Workload("monitoring", "DaemonSet", "promtail")).partial());
+        // Every new client address at frontend is new behavior — until the named widening says otherwise.
+        assertFalse(states.get(new Workload("boutique", "Deployment", "frontend")).proposed());
+        assertFalse(files.containsKey("boutique/deployment.frontend/networkpolicy.yaml"));
+    }
+
+    @Test
+    void allowWorldIngressProposesFrontendOpenToAnyClientOnItsPort() throws Exception {
+        PolicyGenerator.Options o = PolicyGenerator.Options.defaults();
+        PolicyGenerator.Options wide = new PolicyGenerator.Options(o.window(), o.quiet(), o.maxResourceNames(),
+                o.clusterRoleAtNamespaces(), o.keptRules(), o.externalPrefixV4(), true, o.defaultDeny(), o.runtime(), o.architecture());
+        try (ObservationStore store = ObservationStore.open(h2)) {
+            Map<String, String> widened = new PolicyGenerator(wide).generate(Observations.load(store, Duration.ofDays(7), null)).files();
+            String policy = widened.get("boutique/deployment.frontend/networkpolicy.yaml");
+            assertTrue(policy != null && policy.contains("cidr: 0.0.0.0/0"), String.valueOf(policy));
+        }
+    }
+
+    @Test
+    void theTreeIsTheCommittedOneAndTheSameFromPostgres() throws Exception {
+        assertEquals(List.of(), GoldenFiles.differences(RepositoryPaths.fixtures().resolve("boutique-policies"), files),
+                "test-fixtures/boutique-policies/ is not what tailor generate writes for the week; rerun with "
+                        + "-Dtailor.update-golden=true and review the change");
+        try (ObservationStore store = ObservationStore.open(postgres)) {
+            assertEquals(files, new PolicyGenerator(PolicyGenerator.Options.defaults())
+                    .generate(Observations.load(store, Duration.ofDays(7), null)).files());
+        }
+    }
+}
