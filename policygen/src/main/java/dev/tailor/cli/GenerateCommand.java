@@ -51,6 +51,10 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--keep-role", arity = "1..*", paramLabel = "FILE", description = "Roles/ClusterRoles (YAML) every account keeps: what they allow is not granted again")
     List<Path> keepRoles = new ArrayList<>();
 
+    @Option(names = "--current-rbac", arity = "1..*", paramLabel = "FILE", description = "the cluster's RBAC as it is "
+            + "(kubectl get roles,rolebindings,clusterroles,clusterrolebindings -A -o yaml): the report says what each account is granted now")
+    List<Path> currentRbac = new ArrayList<>();
+
     @Option(names = "--external-prefix", paramLabel = "BITS", description = "widening: IPv4 peers outside the cluster as /BITS instead of /32 (default: ${DEFAULT-VALUE})")
     int externalPrefix = 32;
 
@@ -91,7 +95,7 @@ public final class GenerateCommand implements Callable<Integer> {
             }
             end = until == null ? null : Instant.parse(until);
             options = new PolicyGenerator.Options(duration(since), duration(quiet), maxResourceNames, clusterRoleAtNamespaces,
-                    keptRules(), externalPrefix, worldIngress, defaultDeny, runtime, architecture);
+                    keptRules(), externalPrefix, worldIngress, defaultDeny, runtime, architecture, current());
         } catch (IllegalArgumentException | DateTimeParseException | IOException e) {
             System.err.println("tailor generate: " + e.getMessage());
             return TailorCli.USAGE;
@@ -107,6 +111,24 @@ public final class GenerateCommand implements Callable<Integer> {
         generated.writeTo(out);
         System.out.printf("wrote %d files to %s (see %s)%n", generated.files().size(), out, out.resolve("REPORT.md"));
         return TailorCli.OK;
+    }
+
+    private dev.tailor.rbac.RbacAuthorizer current() throws IOException {
+        if (currentRbac.isEmpty()) {
+            return null;
+        }
+        dev.tailor.rbac.RbacAuthorizer rbac = new dev.tailor.rbac.RbacAuthorizer();
+        for (Path file : currentRbac) {
+            try (MappingIterator<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class).readValues(file.toFile())) {
+                while (docs.hasNext()) {
+                    JsonNode doc = docs.next();
+                    if (doc != null) {
+                        rbac.add(doc);
+                    }
+                }
+            }
+        }
+        return rbac;
     }
 
     private List<PolicyRule> keptRules() throws IOException {

@@ -2,6 +2,7 @@ package dev.tailor.generate;
 
 import dev.tailor.identity.Workload;
 import dev.tailor.rbac.PolicyRule;
+import dev.tailor.rbac.RbacAuthorizer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +19,11 @@ public final class PolicyGenerator {
     /** Every widening is an option; the defaults are the conservative ones. */
     public record Options(Duration window, Duration quiet, int maxResourceNames, int clusterRoleAtNamespaces,
             List<PolicyRule> keptRules, int externalPrefixV4, boolean worldIngress, boolean defaultDeny, String runtime,
-            String architecture) {
+            String architecture, RbacAuthorizer currentRbac) {
 
         public static Options defaults() {
-            return new Options(Duration.ofDays(7), Duration.ofHours(24), 5, 0, List.of(), 32, false, false, "runc-v1.4.2", "x86_64");
+            return new Options(Duration.ofDays(7), Duration.ofHours(24), 5, 0, List.of(), 32, false, false, "runc-v1.4.2",
+                    "x86_64", null);
         }
     }
 
@@ -36,7 +38,7 @@ public final class PolicyGenerator {
         Map<Workload, LearningState> states = LearningState.assess(obs, options.window(), options.quiet(), options.worldIngress());
         List<PolicyRule> kept = new ArrayList<>(RbacGenerator.everyonesRules());
         kept.addAll(options.keptRules());
-        new RbacGenerator(new RbacGenerator.Options(options.maxResourceNames(), options.clusterRoleAtNamespaces(), kept))
+        new RbacGenerator(new RbacGenerator.Options(options.maxResourceNames(), options.clusterRoleAtNamespaces(), kept, options.currentRbac()))
                 .generate(obs, states, out);
         new NetworkPolicyGenerator(new NetworkPolicyGenerator.Options(options.externalPrefixV4(), options.worldIngress(), options.defaultDeny()))
                 .generate(obs, states, out);

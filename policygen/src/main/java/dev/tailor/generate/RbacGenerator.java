@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.tailor.identity.Workload;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.rbac.PolicyRule;
+import dev.tailor.rbac.RbacAuthorizer;
 import dev.tailor.store.ObservationStore.StoredAccess;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,7 +45,8 @@ final class RbacGenerator {
     /** Bootstrap ClusterRoles bound to every authenticated user. */
     static final List<String> EVERYONE = List.of("system:discovery", "system:basic-user", "system:public-info-viewer");
 
-    record Options(int maxResourceNames, int clusterRoleAtNamespaces, List<PolicyRule> kept) {}
+    /** @param current the cluster's RBAC as it is, for "granted vs used" (null when not given) */
+    record Options(int maxResourceNames, int clusterRoleAtNamespaces, List<PolicyRule> kept, RbacAuthorizer current) {}
 
     private final Options options;
 
@@ -97,6 +99,9 @@ final class RbacGenerator {
             }
         });
         String section = "RBAC: " + user;
+        if (options.current() != null) {
+            out.note(section, grantedVsUsed(options.current().grants(RbacAuthorizer.Subject.serviceAccount(namespace, account)), used));
+        }
         if (!learning.isEmpty()) {
             out.note(section, "not proposed: still learning " + String.join(", ", learning));
             return;
@@ -204,6 +209,35 @@ final class RbacGenerator {
         out.file(namespace + "/" + workloadLabel + "/rbac.yaml", Manifests.yaml(objects));
         out.note(section, used.size() + " distinct accesses used; " + objects.size() / 2 + " role(s) proposed with "
                 + (rulesByScope.values().stream().mapToInt(List::size).sum() + urls.size()) + " rules");
+    }
+
+    /** "granted now: … resources in … API groups (bindings …); used: …" — what tightening would take away. */
+    static String grantedVsUsed(List<RbacAuthorizer.Grant> grants, Map<ApiAccess, StoredAccess> used) {
+        Set<String> resources = new TreeSet<>();
+        Set<String> groups = new TreeSet<>();
+        boolean everything = false;
+        for (RbacAuthorizer.Grant g : grants) {
+            for (PolicyRule r : g.rules()) {
+                for (String group : r.apiGroups()) {
+                    for (String resource : r.resources()) {
+                        everything |= group.equals("*") || resource.equals("*");
+                        resources.add(group + "/" + resource);
+                        groups.add(group);
+                    }
+                }
+            }
+        }
+        Set<String> usedResources = new TreeSet<>();
+        Set<String> usedGroups = new TreeSet<>();
+        used.keySet().stream().filter(a -> !a.denied() && a.nonResourceUrl().isEmpty()).forEach(a -> {
+            usedResources.add(a.apiGroup() + "/" + a.resource() + (a.subresource().isEmpty() ? "" : "/" + a.subresource()));
+            usedGroups.add(a.apiGroup());
+        });
+        String granted = grants.isEmpty() ? "granted now: nothing bound to it"
+                : "granted now: " + (everything ? "every resource (wildcards) — " : "") + resources.size() + " resources in "
+                        + groups.size() + " API groups through " + String.join(", ", grants.stream()
+                                .map(g -> g.role() + (g.namespace().isEmpty() ? "" : " in " + g.namespace())).toList());
+        return granted + "; used: " + usedResources.size() + " resources in " + usedGroups.size() + " API groups";
     }
 
     private boolean allowedByKept(ApiAccess a) {

@@ -44,6 +44,11 @@ class RbacGeneratorTest {
 
     private Map<String, String> generate(List<ApiRequest> requests, int clusterRoleAtNamespaces, List<PolicyRule> kept)
             throws Exception {
+        return generate(requests, clusterRoleAtNamespaces, kept, null);
+    }
+
+    private Map<String, String> generate(List<ApiRequest> requests, int clusterRoleAtNamespaces, List<PolicyRule> kept,
+            dev.tailor.rbac.RbacAuthorizer current) throws Exception {
         try (ObservationStore store = ObservationStore.open(ObservationStore.embeddedUrl(dir.resolve("s" + ids)))) {
             // The operator's pod started when observation began (its start-up was seen).
             store.ingestPods(List.of(new PodRecord("uid-1", START, "ops", "operator-7d4b9c8f5-x2x9z",
@@ -51,7 +56,7 @@ class RbacGeneratorTest {
             store.ingestAudit(requests);
             PolicyGenerator.Options o = PolicyGenerator.Options.defaults();
             return new PolicyGenerator(new PolicyGenerator.Options(o.window(), o.quiet(), 2, clusterRoleAtNamespaces,
-                    kept, o.externalPrefixV4(), false, false, o.runtime(), o.architecture()))
+                    kept, o.externalPrefixV4(), false, false, o.runtime(), o.architecture(), current))
                     .generate(Observations.load(store, Duration.ofDays(7), null)).files();
         }
     }
@@ -122,5 +127,22 @@ class RbacGeneratorTest {
                 role(docs, "Role", "ops").path("rules").toString());
         assertTrue(PolicyRule.of(new YAMLMapper().readTree("rules: [{verbs: ['*'], apiGroups: ['*'], resources: ['*/scale']}]"))
                 .get(0).allows("update", "apps", "deployments", "scale", "web"));
+    }
+
+    @Test
+    void theReportSaysWhatIsGrantedNowAgainstWhatWasUsed() throws Exception {
+        dev.tailor.rbac.RbacAuthorizer current = new dev.tailor.rbac.RbacAuthorizer();
+        try (var in = getClass().getResourceAsStream("/dev/tailor/generate/bootstrap/cluster-roles.yaml")) {
+            current.add(new YAMLMapper().readTree(in));
+        }
+        current.add(new YAMLMapper().readTree("{kind: RoleBinding, metadata: {name: operator-edit, namespace: ops},"
+                + " roleRef: {kind: ClusterRole, name: edit}, subjects: [{kind: ServiceAccount, name: operator, namespace: ops}]}"));
+        String report = generate(daily("get", "", "configmaps", "", "ops", "settings", "", 200), 0, List.of(), current)
+                .get("REPORT.md");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "granted now: (\\d+) resources in (\\d+) API groups through ClusterRole/edit in ops; used: 1 resources in 1 API groups")
+                .matcher(report);
+        assertTrue(m.find(), report);
+        assertTrue(Integer.parseInt(m.group(1)) > 30 && Integer.parseInt(m.group(2)) > 5, m.group());
     }
 }
