@@ -121,7 +121,7 @@ public record LearningState(
         Instant lastNew = newest.seen().firstSeen();
         Set<LocalDate> days = new TreeSet<>();
         rows.forEach(s -> days.addAll(s.days().keySet()));
-        boolean partial = !pods.isEmpty() && pods.values().stream().allMatch(t -> t.isBefore(obs.observationStart));
+        boolean partial = !pods.isEmpty() && !obs.startSeen(w);
         int runs = (int) pods.values().stream().filter(t -> !t.isBefore(obs.from) && !t.isAfter(obs.until)).count();
         boolean job = w.kind().equals("Job") || w.kind().equals("CronJob");
         if (pods.isEmpty()) {

@@ -37,22 +37,23 @@ public final class Observations {
 
     public final Instant from;
     public final Instant until;
-    /** The first behavior the store saw at all (observation began). */
-    public final Instant observationStart;
     public final Map<ApiAccess, StoredAccess> api;
     public final Map<NetworkEdge, StoredAccess> edges;
     public final Map<SyscallUse, StoredAccess> syscalls;
     public final Map<PodIdentity, StoredAccess> pods;
+    /** Pods ({@code namespace/pod}) whose creation the admission stream showed. */
+    public final Set<String> podsSeenCreated;
 
-    private Observations(Instant from, Instant until, Instant observationStart, Map<ApiAccess, StoredAccess> api,
-            Map<NetworkEdge, StoredAccess> edges, Map<SyscallUse, StoredAccess> syscalls, Map<PodIdentity, StoredAccess> pods) {
+    private Observations(Instant from, Instant until, Map<ApiAccess, StoredAccess> api,
+            Map<NetworkEdge, StoredAccess> edges, Map<SyscallUse, StoredAccess> syscalls, Map<PodIdentity, StoredAccess> pods,
+            Set<String> podsSeenCreated) {
         this.from = from;
         this.until = until;
-        this.observationStart = observationStart;
         this.api = api;
         this.edges = edges;
         this.syscalls = syscalls;
         this.pods = pods;
+        this.podsSeenCreated = podsSeenCreated;
     }
 
     /** Reads the window of {@code length} that ends at {@code until} (null: the last observation). */
@@ -62,19 +63,17 @@ public final class Observations {
         Map<SyscallUse, StoredAccess> syscalls = store.syscallUses();
         Map<PodIdentity, StoredAccess> pods = store.podIdentities();
         Instant last = Instant.EPOCH;
-        Instant first = null;
         for (Map<?, StoredAccess> table : List.of(api, edges, syscalls)) {
             for (StoredAccess s : table.values()) {
                 last = s.lastSeen().isAfter(last) ? s.lastSeen() : last;
-                first = first == null || s.firstSeen().isBefore(first) ? s.firstSeen() : first;
             }
         }
         Instant end = until != null ? until : last;
         Instant start = end.minus(length);
         // Pods are identity, not behavior: a pod created before the window and running through it is still the one
         // the window's flows came from, so every pod sighting is kept.
-        return new Observations(start, end, first == null ? end : first, window(api, start, end), window(edges, start, end),
-                window(syscalls, start, end), pods);
+        return new Observations(start, end, window(api, start, end), window(edges, start, end),
+                window(syscalls, start, end), pods, store.podsSeenCreated());
     }
 
     private static <K> Map<K, StoredAccess> window(Map<K, StoredAccess> rows, Instant from, Instant until) {
@@ -143,6 +142,11 @@ public final class Observations {
             }
         });
         return out;
+    }
+
+    /** Was any pod of the workload seen created (its start observed)? */
+    public boolean startSeen(Workload w) {
+        return pods.keySet().stream().anyMatch(p -> workload(p).equals(w) && podsSeenCreated.contains(p.namespace() + "/" + p.pod()));
     }
 
     public static Workload workload(PodIdentity p) {

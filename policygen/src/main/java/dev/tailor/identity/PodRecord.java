@@ -10,7 +10,8 @@ import java.util.Map;
  *
  * @param key    what makes the sighting the same when read again: the admission request's UID, or for a pod
  *               listed from the API, its namespace, name and resourceVersion
- * @param labels the pod's labels without the per-instance ones ({@link WorkloadIdentity#stableLabels})
+ * @param labels  the pod's labels without the per-instance ones ({@link WorkloadIdentity#stableLabels})
+ * @param created true when this sighting is the pod's creation (an admission CREATE): its start was observed
  */
 public record PodRecord(
         String key,
@@ -19,4 +20,5 @@ public record PodRecord(
         String pod,
         Workload workload,
         String serviceAccount,
-        Map<String, String> labels) {}
+        Map<String, String> labels,
+        boolean created) {}

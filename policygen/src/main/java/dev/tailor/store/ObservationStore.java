@@ -124,6 +124,23 @@ public final class ObservationStore implements AutoCloseable {
     public synchronized BatchResult ingestPods(List<PodRecord> batch) throws SQLException {
         BatchResult result = ingest("pod", batch, PodRecord::key, PodRecord::time, PodIdentity::of, POD_IDENTITY);
         batch.forEach(pods::add);
+        // Whether a pod's creation was seen is a fact about the pod, not a sighting: set, never counted (so setting
+        // it again when the same input is read twice changes nothing).
+        try (PreparedStatement created = connection.prepareStatement(
+                "UPDATE pod_identity SET created_seen = TRUE WHERE namespace = ? AND pod = ? AND NOT created_seen")) {
+            for (PodRecord p : batch) {
+                if (p.created() && !p.pod().isEmpty()) {
+                    created.setString(1, p.namespace());
+                    created.setString(2, p.pod());
+                    created.addBatch();
+                }
+            }
+            created.executeBatch();
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        }
         return result;
     }
 
@@ -195,7 +212,7 @@ public final class ObservationStore implements AutoCloseable {
             try {
                 Map<String, String> parsed = JSON.readValue(labels, new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, String>>() {});
                 return new PodRecord("", Instant.EPOCH, namespace, pod, new Workload(namespace, workloadKind, workloadName),
-                        serviceAccount, parsed);
+                        serviceAccount, parsed, false);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("pod_identity.labels is not JSON: " + labels, e);
             }
@@ -386,6 +403,19 @@ public final class ObservationStore implements AutoCloseable {
             }
         }
         return days;
+    }
+
+    /** The pods whose creation was seen, as {@code namespace/pod}. */
+    public synchronized java.util.Set<String> podsSeenCreated() throws SQLException {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT DISTINCT namespace, pod FROM pod_identity WHERE created_seen")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + "/" + rs.getString(2));
+            }
+        }
+        connection.commit();
+        return out;
     }
 
     /** Every stored pod identity, sorted. */

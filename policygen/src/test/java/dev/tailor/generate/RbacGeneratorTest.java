@@ -52,7 +52,7 @@ class RbacGeneratorTest {
         try (ObservationStore store = ObservationStore.open(ObservationStore.embeddedUrl(dir.resolve("s" + ids)))) {
             // The operator's pod started when observation began (its start-up was seen).
             store.ingestPods(List.of(new PodRecord("uid-1", START, "ops", "operator-7d4b9c8f5-x2x9z",
-                    new Workload("ops", "Deployment", "operator"), "operator", Map.of("app", "operator"))));
+                    new Workload("ops", "Deployment", "operator"), "operator", Map.of("app", "operator"), true)));
             store.ingestAudit(requests);
             PolicyGenerator.Options o = PolicyGenerator.Options.defaults();
             return new PolicyGenerator(new PolicyGenerator.Options(o.window(), o.quiet(), 2, clusterRoleAtNamespaces,

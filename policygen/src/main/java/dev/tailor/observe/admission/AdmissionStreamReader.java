@@ -114,8 +114,9 @@ public final class AdmissionStreamReader {
                             problems.add(name, number, "missing field", "missing field: request.uid or request.object");
                             return;
                         }
-                        pods.accept(podRecord(request.path("uid").asText(), request.path("namespace").asText(""),
-                                request.path("name").asText(""), pod));
+                        PodRecord sighting = podRecord(request.path("uid").asText(), request.path("namespace").asText(""),
+                                request.path("name").asText(""), pod);
+                        pods.accept(request.path("operation").asText("").equals("CREATE") ? created(sighting) : sighting);
                         podCount[0]++;
                     }
                     case POD -> {
@@ -136,6 +137,11 @@ public final class AdmissionStreamReader {
             }
         });
         return new Stats(lines, podCount[0], decisionCount[0], skipped);
+    }
+
+    /** The same sighting, marked as the pod's creation. */
+    public static PodRecord created(PodRecord p) {
+        return new PodRecord(p.key(), p.time(), p.namespace(), p.pod(), p.workload(), p.serviceAccount(), p.labels(), true);
     }
 
     /**
@@ -176,6 +182,6 @@ public final class AdmissionStreamReader {
         String key = uid != null ? uid : ns + "/" + podName + "@" + meta.path("resourceVersion").asText("");
         return new PodRecord(key, Instant.parse(when), ns, podName,
                 WorkloadIdentity.ofOwner(ns, workloadName, labels, ownerKind, ownerName),
-                pod.path("spec").path("serviceAccountName").asText("default"), WorkloadIdentity.stableLabels(labels));
+                pod.path("spec").path("serviceAccountName").asText("default"), WorkloadIdentity.stableLabels(labels), false);
     }
 }

@@ -177,9 +177,9 @@ public final class AdmissionHandler {
         if (kind(request).equals("Pod") && request.path("subResource").asText("").isEmpty()
                 && (operation.equals("CREATE") || operation.equals("UPDATE")) && request.path("object").isObject()) {
             try {
-                decisionLog.podAdmitted(AdmissionStreamReader.podRecord(request.path("uid").asText(),
-                        request.path("namespace").asText(""), request.path("name").asText(""), request.path("object"),
-                        clock.instant()));
+                var pod = AdmissionStreamReader.podRecord(request.path("uid").asText(), request.path("namespace").asText(""),
+                        request.path("name").asText(""), request.path("object"), clock.instant());
+                decisionLog.podAdmitted(operation.equals("CREATE") ? AdmissionStreamReader.created(pod) : pod);
             } catch (IllegalArgumentException | java.time.DateTimeException e) {
                 // Not namespaced or a malformed time: nothing to attribute by (the decision itself is logged).
             }
