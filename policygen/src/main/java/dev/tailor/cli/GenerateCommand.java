@@ -88,6 +88,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PolicyGenerator.Options options;
+        PolicyGenerator generator;
         Instant end;
         try {
             if (externalPrefix < 0 || externalPrefix > 32 || maxResourceNames < 0 || clusterRoleAtNamespaces < 0) {
@@ -96,6 +97,7 @@ public final class GenerateCommand implements Callable<Integer> {
             end = until == null ? null : Instant.parse(until);
             options = new PolicyGenerator.Options(duration(since), duration(quiet), maxResourceNames, clusterRoleAtNamespaces,
                     keptRules(), externalPrefix, worldIngress, defaultDeny, runtime, architecture, current());
+            generator = new PolicyGenerator(options);
         } catch (IllegalArgumentException | DateTimeParseException | IOException e) {
             System.err.println("tailor generate: " + e.getMessage());
             return TailorCli.USAGE;
@@ -103,7 +105,7 @@ public final class GenerateCommand implements Callable<Integer> {
         String url = store != null ? store : ObservationStore.embeddedUrl(Path.of(".tailor").toAbsolutePath());
         Generated generated;
         try (ObservationStore observations = ObservationStore.open(url)) {
-            generated = new PolicyGenerator(options).generate(Observations.load(observations, options.window(), end));
+            generated = generator.generate(Observations.load(observations, options.window(), end));
         } catch (SQLException | RuntimeException e) {
             System.err.println("tailor generate: cannot read the store " + ObservationStore.redact(url) + ": " + e.getMessage());
             return TailorCli.ERROR;

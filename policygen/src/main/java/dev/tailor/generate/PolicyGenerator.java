@@ -29,7 +29,9 @@ public final class PolicyGenerator {
 
     private final Options options;
 
+    /** @throws IllegalArgumentException for options that cannot work (an unknown runtime) */
     public PolicyGenerator(Options options) {
+        SeccompGenerator.runtimeSyscalls(options.runtime());
         this.options = options;
     }
 

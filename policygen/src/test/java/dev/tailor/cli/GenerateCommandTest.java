@@ -1,0 +1,59 @@
+package dev.tailor.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tailor.store.ObservationStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code tailor generate} as a command: bad options are usage errors, and the output tree is replaced whole. */
+class GenerateCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private int run(String... args) {
+        PrintStream err = System.err;
+        PrintStream out = System.out;
+        try (PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
+            System.setErr(sink);
+            System.setOut(sink);
+            return new CommandLine(new TailorCli()).execute(args);
+        } finally {
+            System.setErr(err);
+            System.setOut(out);
+        }
+    }
+
+    @Test
+    void badOptionsAreUsageErrorsAndWriteNothing() {
+        String store = ObservationStore.embeddedUrl(dir.resolve("store"));
+        Path out = dir.resolve("policies");
+        assertEquals(2, run("generate", "--out", out.toString(), "--store", store, "--since", "a week"));
+        assertEquals(2, run("generate", "--out", out.toString(), "--store", store, "--external-prefix", "40"));
+        assertEquals(2, run("generate", "--out", out.toString(), "--store", store, "--until", "yesterday"));
+        assertEquals(2, run("generate", "--out", out.toString(), "--store", store, "--runtime", "youki"));
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void theOutputTreeIsReplacedWhole() throws Exception {
+        Path out = dir.resolve("policies");
+        Files.createDirectories(out.resolve("old/deployment.gone"));
+        Files.writeString(out.resolve("old/deployment.gone/networkpolicy.yaml"), "stale");
+        assertEquals(0, run("generate", "--out", out.toString(), "--store", ObservationStore.embeddedUrl(dir.resolve("store"))));
+        assertTrue(Files.exists(out.resolve("REPORT.md")));
+        assertFalse(Files.exists(out.resolve("old")), "nothing of the previous tree stays behind");
+        try (var siblings = Files.list(dir)) {
+            assertEquals(0, siblings.filter(p -> p.getFileName().toString().contains("tailor-")).count(), "no work directories left");
+        }
+    }
+}
