@@ -60,11 +60,13 @@ public final class PolicyGenerator {
         r.append(proposed).append(" of ").append(states.size()).append(" workloads proposed; ")
                 .append(out.files.size()).append(" files.\n\n");
         r.append("## Learning state\n\n");
-        r.append("| workload | first seen | last seen | days with data | last new behavior | runs | state |\n");
-        r.append("|---|---|---|---|---|---|---|\n");
+        r.append("| workload | first seen | last seen | days with data | last new behavior | quiet for | runs | state |\n");
+        r.append("|---|---|---|---|---|---|---|---|\n");
         for (LearningState s : states.values()) {
             r.append("| ").append(s.workload()).append(" | ").append(time(s.firstSeen())).append(" | ").append(time(s.lastSeen()))
                     .append(" | ").append(s.daysWithData()).append(" | ").append(time(s.lastNewBehavior())).append(" | ")
+                    .append(s.lastNewBehavior() == null ? "" : java.time.Duration.between(s.lastNewBehavior(), obs.until).toHours() + " h")
+                    .append(" | ")
                     .append(s.workload().kind().endsWith("Job") ? String.valueOf(s.runs()) : "")
                     .append(" | ").append(s.proposed() ? "proposed" : "learning: " + String.join("; ", s.learningBecause()))
                     .append(s.partial() && s.proposed() ? " (partial)" : "").append(" |\n");
