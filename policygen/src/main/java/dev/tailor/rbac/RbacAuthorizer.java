@@ -1,11 +1,11 @@
 package dev.tailor.rbac;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailor.kube.LabelSelector;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Kubernetes' RBAC authorizer over a set of Roles, ClusterRoles, RoleBindings and ClusterRoleBindings, following
@@ -142,7 +142,7 @@ public final class RbacAuthorizer {
         JsonNode selectors = role.path("aggregationRule").path("clusterRoleSelectors");
         if (selectors.isArray() && rules.isEmpty()) {
             for (JsonNode other : clusterRoles.values()) {
-                if (other != role && selectorsMatch(selectors, other.path("metadata").path("labels"))) {
+                if (other != role && selectorsMatch(selectors, LabelSelector.labels(other))) {
                     rules.addAll(PolicyRule.of(other));
                 }
             }
@@ -150,29 +150,10 @@ public final class RbacAuthorizer {
         return rules;
     }
 
-    /** Any selector matching (they are ORed); each selector's matchLabels and matchExpressions ANDed. */
-    private static boolean selectorsMatch(JsonNode selectors, JsonNode labels) {
+    /** Any selector matching: an aggregation rule's selectors are ORed. */
+    private static boolean selectorsMatch(JsonNode selectors, Map<String, String> labels) {
         for (JsonNode selector : selectors) {
-            boolean match = true;
-            var it = selector.path("matchLabels").fields();
-            while (it.hasNext()) {
-                var e = it.next();
-                match &= labels.path(e.getKey()).asText("\u0000").equals(e.getValue().asText());
-            }
-            for (JsonNode expr : selector.path("matchExpressions")) {
-                String key = expr.path("key").asText();
-                Set<String> values = new java.util.HashSet<>();
-                expr.path("values").forEach(v -> values.add(v.asText()));
-                boolean has = labels.has(key);
-                match &= switch (expr.path("operator").asText()) {
-                    case "In" -> has && values.contains(labels.path(key).asText());
-                    case "NotIn" -> !has || !values.contains(labels.path(key).asText());
-                    case "Exists" -> has;
-                    case "DoesNotExist" -> !has;
-                    default -> false;
-                };
-            }
-            if (match) {
+            if (LabelSelector.matches(selector, labels)) {
                 return true;
             }
         }

@@ -1,0 +1,224 @@
+package dev.tailor.netpol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailor.kube.LabelSelector;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Is a connection allowed under a set of NetworkPolicies ({@code networking.k8s.io/v1})? Kubernetes' semantics:
+ * <ul>
+ *   <li>a pod is isolated for a direction only when some policy in its namespace selects it
+ *       ({@code podSelector}) with that direction in {@code policyTypes}; otherwise that direction allows all;</li>
+ *   <li>{@code policyTypes} absent means Ingress, plus Egress when the policy has egress rules;</li>
+ *   <li>what the selecting policies' rules allow is the union; a rule without peers allows every peer, a rule
+ *       without ports every port; no rules allow nothing;</li>
+ *   <li>a peer with {@code namespaceSelector} and {@code podSelector} means pods matching both (AND); with only
+ *       {@code podSelector}, pods of the policy's namespace; with only {@code namespaceSelector}, every pod of the
+ *       matching namespaces; {@code ipBlock} matches addresses in its CIDR outside its {@code except}s — addresses
+ *       outside the cluster: pod addresses are meant to be selected by labels (as np-guard reads it too);</li>
+ *   <li>ports: protocol TCP unless given; {@code port} with {@code endPort} a range; a named port is the
+ *       destination pod's container port of that name and protocol (no such port: nothing);</li>
+ *   <li>a connection is allowed only when the source's egress and the destination's ingress both allow it;</li>
+ *   <li>every namespace carries {@code kubernetes.io/metadata.name} (the API server sets it).</li>
+ * </ul>
+ */
+public final class NetworkPolicyEvaluator {
+
+    /** A container port a named port may refer to. */
+    public record ContainerPort(String name, String protocol, int port) {}
+
+    /** A pod, as policies see it. */
+    public record Pod(String namespace, String name, Map<String, String> labels, String ip, List<ContainerPort> ports) {}
+
+    /** One end of a connection: a pod, or an address outside the cluster ({@code pod} null). */
+    public record Peer(Pod pod, String ip) {
+        public static Peer of(Pod pod) {
+            return new Peer(pod, pod.ip());
+        }
+
+        public static Peer address(String ip) {
+            return new Peer(null, ip);
+        }
+    }
+
+    private enum Direction { INGRESS, EGRESS }
+
+    private final List<JsonNode> policies;
+    private final Map<String, Map<String, String>> namespaceLabels;
+
+    /** @param namespaceLabels labels of the namespaces that have Namespace objects (others get only their name label) */
+    public NetworkPolicyEvaluator(List<JsonNode> policies, Map<String, Map<String, String>> namespaceLabels) {
+        this.policies = List.copyOf(policies);
+        this.namespaceLabels = namespaceLabels;
+    }
+
+    /** The namespace's labels, with the name label the API server always sets. */
+    public Map<String, String> namespaceLabels(String namespace) {
+        Map<String, String> labels = new TreeMap<>(namespaceLabels.getOrDefault(namespace, Map.of()));
+        labels.put("kubernetes.io/metadata.name", namespace);
+        return labels;
+    }
+
+    /** Every connection from {@code src} to {@code dst} that the policies allow. */
+    public PortSet allowed(Peer src, Peer dst) {
+        PortSet egress = src.pod() == null ? PortSet.ALL : allowedBy(src.pod(), dst, Direction.EGRESS);
+        if (egress.isEmpty()) {
+            return PortSet.NONE;
+        }
+        PortSet ingress = dst.pod() == null ? PortSet.ALL : allowedBy(dst.pod(), src, Direction.INGRESS);
+        return egress.intersect(ingress);
+    }
+
+    /** Is one connection allowed? */
+    public boolean allows(Peer src, Peer dst, String protocol, int port) {
+        return allowed(src, dst).contains(protocol, port);
+    }
+
+    /** Is the pod isolated for that direction (selected by some policy for it)? */
+    public boolean isolated(Pod pod, boolean ingress) {
+        return !selecting(pod, ingress ? Direction.INGRESS : Direction.EGRESS).isEmpty();
+    }
+
+    private List<JsonNode> selecting(Pod self, Direction direction) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode p : policies) {
+            if (p.path("metadata").path("namespace").asText("default").equals(self.namespace())
+                    && types(p).contains(direction) && LabelSelector.matches(p.path("spec").path("podSelector"), self.labels())) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private static List<Direction> types(JsonNode policy) {
+        JsonNode spec = policy.path("spec");
+        List<Direction> types = new ArrayList<>();
+        if (spec.has("policyTypes") && spec.path("policyTypes").isArray()) {
+            spec.path("policyTypes").forEach(t -> {
+                if (t.asText().equals("Ingress")) {
+                    types.add(Direction.INGRESS);
+                } else if (t.asText().equals("Egress")) {
+                    types.add(Direction.EGRESS);
+                }
+            });
+            return types;
+        }
+        types.add(Direction.INGRESS);
+        if (spec.path("egress").isArray() && spec.path("egress").size() > 0) {
+            types.add(Direction.EGRESS);
+        }
+        return types;
+    }
+
+    private PortSet allowedBy(Pod self, Peer other, Direction direction) {
+        List<JsonNode> selecting = selecting(self, direction);
+        if (selecting.isEmpty()) {
+            return PortSet.ALL;
+        }
+        PortSet allowed = PortSet.NONE;
+        String rulesField = direction == Direction.INGRESS ? "ingress" : "egress";
+        String peersField = direction == Direction.INGRESS ? "from" : "to";
+        // The port a rule names is the destination's: this pod's for ingress, the other end's for egress.
+        Pod portOwner = direction == Direction.INGRESS ? self : other.pod();
+        for (JsonNode policy : selecting) {
+            String policyNamespace = policy.path("metadata").path("namespace").asText("default");
+            for (JsonNode rule : policy.path("spec").path(rulesField)) {
+                JsonNode peers = rule.path(peersField);
+                boolean peerMatches = !peers.isArray() || peers.isEmpty();
+                for (JsonNode peer : peers) {
+                    if (peerMatches(peer, policyNamespace, other)) {
+                        peerMatches = true;
+                        break;
+                    }
+                }
+                if (peerMatches) {
+                    allowed = allowed.union(ports(rule.path("ports"), portOwner));
+                }
+            }
+        }
+        return allowed;
+    }
+
+    private boolean peerMatches(JsonNode peer, String policyNamespace, Peer other) {
+        if (peer.has("ipBlock")) {
+            return other.pod() == null && inBlock(peer.path("ipBlock"), other.ip());
+        }
+        if (other.pod() == null || (!peer.has("podSelector") && !peer.has("namespaceSelector"))) {
+            return false;
+        }
+        Pod pod = other.pod();
+        boolean namespaceMatches = peer.has("namespaceSelector")
+                ? LabelSelector.matches(peer.path("namespaceSelector"), namespaceLabels(pod.namespace()))
+                : pod.namespace().equals(policyNamespace);
+        return namespaceMatches && LabelSelector.matches(peer.path("podSelector"), pod.labels());
+    }
+
+    private static PortSet ports(JsonNode ports, Pod owner) {
+        if (!ports.isArray() || ports.isEmpty()) {
+            return PortSet.ALL;
+        }
+        PortSet out = PortSet.NONE;
+        for (JsonNode p : ports) {
+            String protocol = p.path("protocol").asText("TCP");
+            if (!PortSet.PROTOCOLS.contains(protocol)) {
+                continue;
+            }
+            JsonNode port = p.path("port");
+            if (port.isMissingNode() || port.isNull()) {
+                out = out.union(PortSet.all(protocol));
+            } else if (port.isNumber() || port.asText().matches("\\d+")) {
+                int from = port.asInt();
+                int to = p.has("endPort") ? p.path("endPort").asInt() : from;
+                out = out.union(PortSet.of(protocol, from, to));
+            } else if (owner != null) {
+                for (ContainerPort c : owner.ports()) {
+                    if (c.name().equals(port.asText()) && c.protocol().equals(protocol)) {
+                        out = out.union(PortSet.of(protocol, c.port(), c.port()));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static boolean inBlock(JsonNode block, String ip) {
+        if (ip == null || ip.isEmpty() || !inCidr(block.path("cidr").asText(), ip)) {
+            return false;
+        }
+        for (JsonNode except : block.path("except")) {
+            if (inCidr(except.asText(), ip)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Is {@code ip} in {@code cidr} (IPv4 or IPv6; different families never match)? */
+    public static boolean inCidr(String cidr, String ip) {
+        int slash = cidr.indexOf('/');
+        // Literal addresses only: InetAddress would look a host name up in DNS.
+        if (slash < 0 || !cidr.substring(0, slash).matches("[0-9a-fA-F:.]+") || !ip.matches("[0-9a-fA-F:.]+")) {
+            return false;
+        }
+        try {
+            byte[] net = InetAddress.getByName(cidr.substring(0, slash)).getAddress();
+            byte[] addr = InetAddress.getByName(ip).getAddress();
+            if (net.length != addr.length) {
+                return false;
+            }
+            int bits = Integer.parseInt(cidr.substring(slash + 1));
+            int total = net.length * 8;
+            BigInteger mask = bits == 0 ? BigInteger.ZERO
+                    : BigInteger.ONE.shiftLeft(total).subtract(BigInteger.ONE).shiftRight(total - bits).shiftLeft(total - bits);
+            return new BigInteger(1, net).and(mask).equals(new BigInteger(1, addr).and(mask));
+        } catch (UnknownHostException | NumberFormatException e) {
+            return false;
+        }
+    }
+}
