@@ -55,13 +55,13 @@ public record LearningState(
                 String[] parts = a.subject().split(":");
                 if (parts.length == 4) {
                     obs.runningAs(parts[2], parts[3]).forEach(w -> rows.computeIfAbsent(w, k -> new ArrayList<>())
-                            .add(new Evidence(s, RbacGenerator.describe(a))));
+                            .add(new Evidence(s, Reports.describe(a))));
                 }
             }
         });
         Map<String, StoredAccess> fromOutside = new TreeMap<>();
         obs.edges.forEach((e, s) -> {
-            String what = NetworkPolicyGenerator.describe(e);
+            String what = Reports.describe(e);
             if (!e.srcNamespace().isEmpty()) {
                 rows.computeIfAbsent(Workload.parse(e.srcNamespace(), e.srcWorkload()), k -> new ArrayList<>()).add(new Evidence(s, what));
             }

@@ -95,7 +95,7 @@ final class NetworkPolicyGenerator {
                     continue;
                 }
                 if (e.dropped()) {
-                    out.note(section, "dropped by current policy, not allowed: " + describe(e) + " (" + s.count() + " flows)");
+                    out.note(section, "dropped by current policy, not allowed: " + Reports.describe(e) + " (" + s.count() + " flows)");
                     continue;
                 }
                 String port = e.protocol() + "/" + e.port();
@@ -116,7 +116,7 @@ final class NetworkPolicyGenerator {
                     } else {
                         ObjectNode peer = dstPeer(obs, e, out);
                         if (peer == null) {
-                            out.note(section, "no selector for " + describe(e) + ": not allowed");
+                            out.note(section, "no selector for " + Reports.describe(e) + ": not allowed");
                         } else {
                             peers.put(key(peer), peer);
                             egress.computeIfAbsent(key(peer), k -> new TreeSet<>()).add(port);
@@ -257,13 +257,5 @@ final class NetworkPolicyGenerator {
         long mask = prefix == 0 ? 0 : (0xffffffffL << (32 - prefix)) & 0xffffffffL;
         ip &= mask;
         return ((ip >> 24) & 255) + "." + ((ip >> 16) & 255) + "." + ((ip >> 8) & 255) + "." + (ip & 255) + "/" + prefix;
-    }
-
-    static String describe(NetworkEdge e) {
-        String src = e.srcNamespace().isEmpty() ? (e.srcWorkload().isEmpty() ? e.srcAddress() : e.srcWorkload())
-                : e.srcNamespace() + "/" + e.srcWorkload();
-        String dst = e.dstNamespace().isEmpty() ? (e.dstWorkload().isEmpty() ? e.dstAddress() : e.dstWorkload())
-                + (e.dstDnsName().isEmpty() ? "" : " (" + e.dstDnsName() + ")") : e.dstNamespace() + "/" + e.dstWorkload();
-        return src + " -> " + dst + " " + e.protocol() + "/" + e.port();
     }
 }

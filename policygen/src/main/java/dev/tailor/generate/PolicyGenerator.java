@@ -38,7 +38,7 @@ public final class PolicyGenerator {
     public Generated generate(Observations obs) {
         Generated out = new Generated();
         Map<Workload, LearningState> states = LearningState.assess(obs, options.window(), options.quiet(), options.worldIngress());
-        List<PolicyRule> kept = new ArrayList<>(RbacGenerator.everyonesRules());
+        List<PolicyRule> kept = new ArrayList<>(dev.tailor.rbac.Bootstrap.everyonesRules());
         kept.addAll(options.keptRules());
         new RbacGenerator(new RbacGenerator.Options(options.maxResourceNames(), options.clusterRoleAtNamespaces(), kept, options.currentRbac()))
                 .generate(obs, states, out);

@@ -2,18 +2,13 @@ package dev.tailor.generate;
 
 import static dev.tailor.generate.Manifests.NODES;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.tailor.identity.Workload;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.rbac.PolicyRule;
 import dev.tailor.rbac.RbacAuthorizer;
 import dev.tailor.store.ObservationStore.StoredAccess;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +37,6 @@ final class RbacGenerator {
 
     /** Verbs that {@code resourceNames} can restrict (Kubernetes ignores names for the others). */
     private static final Set<String> NAMEABLE = Set.of("get", "update", "patch", "delete");
-    /** Bootstrap ClusterRoles bound to every authenticated user. */
-    static final List<String> EVERYONE = List.of("system:discovery", "system:basic-user", "system:public-info-viewer");
 
     /** @param current the cluster's RBAC as it is, for "granted vs used" (null when not given) */
     record Options(int maxResourceNames, int clusterRoleAtNamespaces, List<PolicyRule> kept, RbacAuthorizer current) {}
@@ -52,22 +45,6 @@ final class RbacGenerator {
 
     RbacGenerator(Options options) {
         this.options = options;
-    }
-
-    /** The rules of the bootstrap roles every authenticated user has (Kubernetes' own, kept as data). */
-    static List<PolicyRule> everyonesRules() {
-        try (InputStream in = RbacGenerator.class.getResourceAsStream("bootstrap/cluster-roles.yaml")) {
-            JsonNode list = new YAMLMapper().readTree(in);
-            List<PolicyRule> rules = new ArrayList<>();
-            for (JsonNode role : list.path("items")) {
-                if (EVERYONE.contains(role.path("metadata").path("name").asText())) {
-                    rules.addAll(PolicyRule.of(role));
-                }
-            }
-            return rules;
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading the bootstrap ClusterRoles", e);
-        }
     }
 
     /** One observed access kind within a scope: group, resource (with subresource) → verb → names. */
@@ -108,7 +85,7 @@ final class RbacGenerator {
         }
         used.forEach((a, s) -> {
             if (a.denied()) {
-                out.note(section, "denied, not granted: " + describe(a) + " (" + s.count() + " times)");
+                out.note(section, "denied, not granted: " + Reports.describe(a) + " (" + s.count() + " times)");
             }
         });
         // Scope ("" = cluster) → target → verb → names used with it ("" when none).
@@ -315,15 +292,5 @@ final class RbacGenerator {
         b.putObject("roleRef").put("apiGroup", "rbac.authorization.k8s.io").put("kind", roleKind).put("name", roleName);
         b.putArray("subjects").addObject().put("kind", "ServiceAccount").put("name", account).put("namespace", accountNamespace);
         return b;
-    }
-
-    static String describe(ApiAccess a) {
-        if (!a.nonResourceUrl().isEmpty()) {
-            return a.verb() + " " + a.nonResourceUrl();
-        }
-        String resource = (a.apiGroup().isEmpty() ? "" : a.apiGroup() + "/") + a.resource()
-                + (a.subresource().isEmpty() ? "" : "/" + a.subresource());
-        return a.verb() + " " + resource + (a.name().isEmpty() ? "" : " " + a.name())
-                + (a.namespace().isEmpty() ? " (all namespaces or cluster)" : " in " + a.namespace());
     }
 }

@@ -7,23 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.tailor.fixtures.BoutiqueWeek;
 import dev.tailor.identity.Workload;
-import dev.tailor.observe.Problems;
-import dev.tailor.observe.admission.AdmissionStreamReader;
-import dev.tailor.observe.audit.ApiRequest;
-import dev.tailor.observe.audit.AuditLogReader;
-import dev.tailor.observe.flows.Flow;
-import dev.tailor.observe.flows.HubbleFlowReader;
-import dev.tailor.observe.syscalls.ContainerMap;
-import dev.tailor.observe.syscalls.SyscallLogReader;
-import dev.tailor.observe.syscalls.SyscallRecord;
 import dev.tailor.store.ObservationStore;
 import dev.tailor.store.TestStores;
 import dev.tailor.testing.GoldenFiles;
 import dev.tailor.testing.RepositoryPaths;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,12 +40,11 @@ class PolicyGeneratorTest {
 
     @BeforeAll
     static void observeTheWeek(@TempDir Path tmp) throws Exception {
-        Path week = tmp.resolve("week");
-        BoutiqueWeek.write(RepositoryPaths.fixtures().resolve("third_party/online-boutique"), week, BoutiqueWeek.DEFAULT_SEED);
+        Path week = dev.tailor.fixtures.ObservedWeek.write(tmp);
         h2 = STORES.url("h2", tmp);
         postgres = STORES.url("postgresql", tmp);
         for (String url : List.of(h2, postgres)) {
-            ingest(url, week);
+            dev.tailor.fixtures.ObservedWeek.observe(week, url);
         }
         try (ObservationStore store = ObservationStore.open(h2)) {
             Observations obs = Observations.load(store, Duration.ofDays(7), null);
@@ -69,36 +56,6 @@ class PolicyGeneratorTest {
     @AfterAll
     static void drop() throws Exception {
         STORES.dropAll();
-    }
-
-    /** What {@code tailor observe} does with the week's files, through the same readers and store calls. */
-    private static void ingest(String url, Path week) throws Exception {
-        try (ObservationStore store = ObservationStore.open(url)) {
-            List<dev.tailor.identity.PodRecord> pods = new ArrayList<>();
-            try (InputStream in = Files.newInputStream(week.resolve(BoutiqueWeek.ADMISSION))) {
-                new AdmissionStreamReader().read("admission", in, pods::add, d -> { }, new Problems());
-            }
-            store.ingestPods(pods);
-            List<ApiRequest> requests = new ArrayList<>();
-            try (InputStream in = Files.newInputStream(week.resolve(BoutiqueWeek.AUDIT))) {
-                new AuditLogReader().read("audit", in, requests::add, new Problems());
-            }
-            store.ingestAudit(requests);
-            List<Flow> flows = new ArrayList<>();
-            try (InputStream in = Files.newInputStream(week.resolve(BoutiqueWeek.FLOWS))) {
-                new HubbleFlowReader().read("flows", in, flows::add, new Problems());
-            }
-            store.ingestFlows(flows);
-            ContainerMap containers = new ContainerMap();
-            try (InputStream in = Files.newInputStream(week.resolve(BoutiqueWeek.CONTAINERS))) {
-                containers.read("containers", in);
-            }
-            List<SyscallRecord> syscalls = new ArrayList<>();
-            try (InputStream in = Files.newInputStream(week.resolve(BoutiqueWeek.SYSCALLS))) {
-                new SyscallLogReader().read("syscalls", in, r -> syscalls.add(containers.attribute(r)), new Problems());
-            }
-            store.ingestSyscalls(syscalls);
-        }
     }
 
     private static List<JsonNode> yaml(String path) throws Exception {

@@ -50,6 +50,11 @@ public final class SyscallTable {
         return Optional.ofNullable(SCMP_ARCH.get(scmpArch));
     }
 
+    /** Every syscall name of an architecture's table. */
+    public static java.util.Set<String> names(String architecture) {
+        return new java.util.TreeSet<>(table(architecture).values());
+    }
+
     /** The syscall's number on an architecture, if its table has the name. */
     public static Optional<Integer> number(String architecture, String name) {
         return table(architecture).entrySet().stream().filter(e -> e.getValue().equals(name)).map(Map.Entry::getKey).findFirst();

@@ -1,0 +1,102 @@
+package dev.tailor.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tailor.generate.Observations;
+import dev.tailor.generate.PolicyGenerator;
+import dev.tailor.impact.ImpactAnalyzer;
+import dev.tailor.impact.ImpactMarkdown;
+import dev.tailor.impact.ImpactReport;
+import dev.tailor.impact.PolicySet;
+import dev.tailor.store.ObservationStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tailor impact}: replays the observed window against the current and the proposed policies and writes
+ * IMPACT.md and impact.json; exit code 3 when the proposal would deny anything that was observed.
+ */
+@Command(name = "impact", mixinStandardHelpOptions = true,
+        description = "Replay what was observed against current and proposed policies; exit 3 if anything would be denied.")
+public final class ImpactCommand implements Callable<Integer> {
+
+    @Option(names = "--proposed", required = true, paramLabel = "DIR", description = "the policies tailor generate wrote")
+    Path proposed;
+
+    @Option(names = "--current", arity = "1..*", paramLabel = "FILE", description = "the cluster's policies as they are: "
+            + "YAML/JSON files or directories (kubectl get roles,rolebindings,clusterroles,clusterrolebindings,networkpolicies,namespaces -A -o yaml)")
+    List<Path> current = new ArrayList<>();
+
+    @Option(names = "--format", split = ",", paramLabel = "md,json", description = "what to write (default: md,json)")
+    List<String> formats = new ArrayList<>(List.of("md", "json"));
+
+    @Option(names = "--out", paramLabel = "DIR", description = "where IMPACT.md and impact.json go (default: the proposal's directory)")
+    Path out;
+
+    @Option(names = "--store", paramLabel = "URL", description = "the store (default: the H2 file in ./.tailor/)")
+    String store;
+
+    @Option(names = "--since", paramLabel = "DURATION", description = "the window (default: ${DEFAULT-VALUE})")
+    String since = "7d";
+
+    @Option(names = "--until", paramLabel = "TIME", description = "end of the window, RFC 3339 (default: the last observation)")
+    String until;
+
+    @Override
+    public Integer call() throws Exception {
+        PolicySet proposal;
+        PolicySet now = PolicySet.empty();
+        PolicyGenerator.Options options;
+        Instant end;
+        try {
+            if (!Set.of("md", "json").containsAll(formats)) {
+                throw new IllegalArgumentException("--format takes md and json, got " + formats);
+            }
+            if (!Files.isDirectory(proposed)) {
+                throw new IllegalArgumentException("--proposed " + proposed + " is not a directory");
+            }
+            proposal = PolicySet.read(proposed);
+            for (Path p : current) {
+                now = now.with(PolicySet.read(p));
+            }
+            PolicyGenerator.Options d = PolicyGenerator.Options.defaults();
+            options = new PolicyGenerator.Options(GenerateCommand.duration(since), d.quiet(), d.maxResourceNames(),
+                    d.clusterRoleAtNamespaces(), d.keptRules(), d.externalPrefixV4(), d.worldIngress(), d.defaultDeny(),
+                    d.runtime(), d.architecture(), d.currentRbac());
+            end = until == null ? null : Instant.parse(until);
+        } catch (IllegalArgumentException | DateTimeParseException | IOException e) {
+            System.err.println("tailor impact: " + e.getMessage());
+            return TailorCli.USAGE;
+        }
+        String url = store != null ? store : ObservationStore.embeddedUrl(Path.of(".tailor").toAbsolutePath());
+        ImpactReport report;
+        try (ObservationStore observations = ObservationStore.open(url)) {
+            report = new ImpactAnalyzer(now, proposal).analyze(observations, Observations.load(observations, options.window(), end), options);
+        }
+        Path dir = out != null ? out : proposed;
+        Files.createDirectories(dir);
+        if (formats.contains("md")) {
+            Files.writeString(dir.resolve("IMPACT.md"), ImpactMarkdown.render(report));
+        }
+        if (formats.contains("json")) {
+            Files.writeString(dir.resolve("impact.json"), json(report));
+        }
+        System.out.println(report.clean() ? "clean: nothing observed would be denied"
+                : report.breakage() + " observed behaviors would be denied (see " + dir.resolve("IMPACT.md") + ")");
+        return report.clean() ? TailorCli.OK : TailorCli.WOULD_DENY;
+    }
+
+    static String json(ImpactReport report) throws IOException {
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                .writeValueAsString(report) + "\n";
+    }
+}

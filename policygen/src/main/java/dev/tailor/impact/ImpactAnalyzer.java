@@ -1,0 +1,409 @@
+package dev.tailor.impact;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailor.generate.Observations;
+import dev.tailor.generate.PolicyGenerator;
+import dev.tailor.identity.Workload;
+import dev.tailor.impact.ImpactReport.Backtest;
+import dev.tailor.impact.ImpactReport.BacktestResult;
+import dev.tailor.impact.ImpactReport.EnforcePreview;
+import dev.tailor.impact.ImpactReport.KindImpact;
+import dev.tailor.impact.ImpactReport.WorkloadImpact;
+import dev.tailor.netpol.NetworkPolicyEvaluator;
+import dev.tailor.netpol.NetworkPolicyEvaluator.Peer;
+import dev.tailor.netpol.PortSet;
+import dev.tailor.observe.admission.AdmissionDecision;
+import dev.tailor.observe.audit.ApiAccess;
+import dev.tailor.rbac.Bootstrap;
+import dev.tailor.rbac.PolicyRule;
+import dev.tailor.rbac.RbacAuthorizer;
+import dev.tailor.store.ObservationStore;
+import dev.tailor.store.ObservationStore.StoredAccess;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * Replays what was observed against the current and the proposed policies, with the same evaluators for both:
+ * Kubernetes' RBAC ({@link RbacAuthorizer}), NetworkPolicy ({@link NetworkPolicyEvaluator}) and seccomp
+ * ({@link SeccompEvaluator}). A proposal covers the workloads it has policies for (and the service accounts they
+ * run as); the others keep what they have and are not replayed.
+ *
+ * <ul>
+ *   <li>RBAC under the proposal: the proposal's objects plus what every account keeps (the bootstrap roles bound
+ *       to {@code system:authenticated}) — the proposal replaces the accounts' current bindings.</li>
+ *   <li>Network under the proposal: the current NetworkPolicies plus the proposed ones (policies add up). Traffic
+ *       from a pod's own node is always allowed and is not replayed; drops already observed are not replayed.</li>
+ *   <li>Seccomp now: the runtime's default profile; under the proposal: the proposed profile of the container.</li>
+ * </ul>
+ */
+public final class ImpactAnalyzer {
+
+    static final int EXAMPLES = 5;
+    /** An address no ipBlock of a generated policy names: stands for "anywhere outside" in the access summaries. */
+    private static final String ANYWHERE = "198.51.100.77";
+
+    private final PolicySet current;
+    private final PolicySet proposed;
+
+    public ImpactAnalyzer(PolicySet current, PolicySet proposed) {
+        this.current = current;
+        this.proposed = proposed;
+    }
+
+    /** The full report: replay, backtest (with {@code options}) and enforce preview. */
+    public ImpactReport analyze(ObservationStore store, Observations obs, PolicyGenerator.Options options) throws SQLException, IOException {
+        Map<String, WorkloadImpact> workloads = replay(obs, current, proposed);
+        long breakage = workloads.values().stream().mapToLong(w -> denied(w.rbac()) + denied(w.network()) + denied(w.seccomp())).sum();
+        return new ImpactReport(ImpactReport.SCHEMA, new ImpactReport.Window(obs.from.toString(), obs.until.toString()),
+                breakage == 0, breakage, workloads, backtest(store, obs, options), enforcePreview(store, obs));
+    }
+
+    private static long denied(KindImpact k) {
+        return k == null ? 0 : k.deniedCount();
+    }
+
+    /** The workloads a policy set has policies for (by Tailor's {@code tailor.dev/workload} label or profile path). */
+    static Set<Workload> covered(PolicySet set) {
+        Set<Workload> out = new TreeSet<>();
+        for (JsonNode p : set.networkPolicies) {
+            String label = p.path("metadata").path("labels").path("tailor.dev/workload").asText("");
+            if (!label.isEmpty() && !label.startsWith("namespace.")) {
+                out.add(Workload.parse(p.path("metadata").path("namespace").asText(), label));
+            }
+        }
+        set.seccomp.keySet().forEach(k -> {
+            String[] parts = k.split("/");
+            out.add(Workload.parse(parts[0], parts[1]));
+        });
+        return out;
+    }
+
+    /** The service accounts a policy set has RBAC objects for, as users. */
+    private static Set<String> accountsWithRbac(PolicySet set) {
+        Set<String> out = new TreeSet<>();
+        for (JsonNode o : set.rbacObjects) {
+            for (JsonNode s : o.path("subjects")) {
+                if (s.path("kind").asText().equals("ServiceAccount")) {
+                    out.add("system:serviceaccount:" + s.path("namespace").asText() + ":" + s.path("name").asText());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Per workload and kind: the window's behavior under {@code now} and {@code next}. */
+    Map<String, WorkloadImpact> replay(Observations obs, PolicySet now, PolicySet next) {
+        return replay(obs, now, next, r -> true);
+    }
+
+    private Map<String, WorkloadImpact> replay(Observations obs, PolicySet now, PolicySet next, Predicate<StoredAccess> rows) {
+        Set<Workload> workloads = covered(next);
+        Set<String> accounts = new TreeSet<>(accountsWithRbac(next));
+        for (Workload w : workloads) {
+            obs.pods.keySet().stream().filter(p -> Observations.workload(p).equals(w))
+                    .forEach(p -> accounts.add("system:serviceaccount:" + p.namespace() + ":" + p.serviceAccount()));
+        }
+        RbacAuthorizer proposedRbac = next.rbac(Bootstrap.everyonesObjects());
+        RbacAuthorizer currentRbac = now.hasRbac() ? now.rbac(List.of()) : null;
+        List<JsonNode> union = new ArrayList<>(now.networkPolicies);
+        union.addAll(next.networkPolicies);
+        Map<String, Map<String, String>> namespaces = new TreeMap<>(now.namespaceLabels);
+        namespaces.putAll(next.namespaceLabels);
+        NetworkPolicyEvaluator netNow = new NetworkPolicyEvaluator(now.networkPolicies, namespaces);
+        NetworkPolicyEvaluator netNext = new NetworkPolicyEvaluator(union, namespaces);
+        SeccompEvaluator runtimeDefault = SeccompEvaluator.runtimeDefault();
+
+        Map<Workload, Tally> rbac = new TreeMap<>();
+        Map<Workload, Tally> network = new TreeMap<>();
+        Map<Workload, Tally> seccomp = new TreeMap<>();
+        obs.api.forEach((a, s) -> {
+            if (a.denied() || !accounts.contains(a.subject()) || !rows.test(s)) {
+                return;
+            }
+            String[] parts = a.subject().split(":");
+            RbacAuthorizer.Subject subject = RbacAuthorizer.Subject.serviceAccount(parts[2], parts[3]);
+            boolean allowedNext = allows(proposedRbac, subject, a);
+            Boolean allowedNow = currentRbac == null ? null : allows(currentRbac, subject, a);
+            for (Workload w : obs.runningAs(parts[2], parts[3])) {
+                if (workloads.contains(w) || accountsWithRbac(next).contains(a.subject())) {
+                    rbac.computeIfAbsent(w, k -> new Tally()).add(allowedNow, allowedNext, describe(a));
+                }
+            }
+        });
+        obs.edges.forEach((e, s) -> {
+            if (e.dropped() || e.srcWorkload().equals("reserved:host") || !rows.test(s)) {
+                return;
+            }
+            Workload src = e.srcNamespace().isEmpty() ? null : Workload.parse(e.srcNamespace(), e.srcWorkload());
+            Workload dst = e.dstNamespace().isEmpty() ? null : Workload.parse(e.dstNamespace(), e.dstWorkload());
+            boolean touches = (src != null && workloads.contains(src)) || (dst != null && workloads.contains(dst));
+            if (!touches) {
+                return;
+            }
+            Peer from = peer(obs, src, e.srcAddress());
+            Peer to = peer(obs, dst, e.dstAddress());
+            if (from == null || to == null) {
+                return; // an end with no labels known: its policies cannot be judged
+            }
+            boolean allowedNow = netNow.allows(from, to, e.protocol(), e.port());
+            boolean allowedNext = netNext.allows(from, to, e.protocol(), e.port());
+            String what = dev.tailor.generate.Reports.describe(e);
+            for (Workload w : new TreeSet<>(java.util.Arrays.asList(src, dst).stream().filter(x -> x != null && workloads.contains(x)).toList())) {
+                network.computeIfAbsent(w, k -> new Tally()).add(allowedNow, allowedNext, what);
+            }
+        });
+        obs.syscalls.forEach((u, s) -> {
+            if (u.workload().isEmpty() || !rows.test(s) || Set.of("errno", "kill_process", "kill_thread", "trap").contains(u.action())) {
+                return;
+            }
+            JsonNode profile = next.seccomp.get(u.namespace() + "/" + u.workload() + "/" + u.container());
+            if (profile == null) {
+                return;
+            }
+            String arch = u.architecture().isEmpty() ? "x86_64" : u.architecture();
+            seccomp.computeIfAbsent(Workload.parse(u.namespace(), u.workload()), k -> new Tally())
+                    .add(runtimeDefault.allows(u.syscall(), arch), new SeccompEvaluator(profile).allows(u.syscall(), arch),
+                            u.syscall() + " in " + u.container());
+        });
+
+        Map<String, WorkloadImpact> out = new TreeMap<>();
+        Set<Workload> all = new TreeSet<>(workloads);
+        all.addAll(rbac.keySet());
+        for (Workload w : all) {
+            out.put(w.toString(), new WorkloadImpact(
+                    rbac.containsKey(w) || workloads.contains(w) ? rbac.getOrDefault(w, new Tally())
+                            .impact(currentRbac == null ? null : rbacAccess(currentRbac, obs, w), rbacAccess(proposedRbac, obs, w), currentRbac != null)
+                            : null,
+                    network.getOrDefault(w, new Tally()).impact(networkAccess(netNow, obs, w), networkAccess(netNext, obs, w), true),
+                    seccomp.containsKey(w) ? seccomp.get(w).impact("runtime default: " + syscallCount(runtimeDefault),
+                            "proposed: " + proposedSyscalls(next, w), true) : null));
+        }
+        return out;
+    }
+
+    private static boolean allows(RbacAuthorizer rbac, RbacAuthorizer.Subject subject, ApiAccess a) {
+        return a.nonResourceUrl().isEmpty()
+                ? rbac.allows(subject, a.verb(), a.apiGroup(), a.resource(), a.subresource(), a.namespace(), a.name())
+                : rbac.allowsUrl(subject, a.verb(), a.nonResourceUrl());
+    }
+
+    private static String describe(ApiAccess a) {
+        return a.subject().substring(a.subject().lastIndexOf(':') + 1) + ": " + dev.tailor.generate.Reports.describe(a);
+    }
+
+    /** A workload as a pod (its stable labels), or an address. */
+    private static Peer peer(Observations obs, Workload w, String address) {
+        if (w == null) {
+            return address.isEmpty() ? null : Peer.address(address);
+        }
+        Map<String, String> labels = obs.labels(w);
+        if (labels.isEmpty()) {
+            return null;
+        }
+        return Peer.of(new NetworkPolicyEvaluator.Pod(w.namespace(), w.key(), labels, "", List.of()));
+    }
+
+    /** "N resources in M API groups" the workload's account(s) may touch. */
+    private static String rbacAccess(RbacAuthorizer rbac, Observations obs, Workload w) {
+        Set<String> resources = new TreeSet<>();
+        Set<String> groups = new TreeSet<>();
+        boolean wildcard = false;
+        for (var p : obs.pods.keySet()) {
+            if (!Observations.workload(p).equals(w)) {
+                continue;
+            }
+            for (RbacAuthorizer.Grant g : rbac.grants(RbacAuthorizer.Subject.serviceAccount(p.namespace(), p.serviceAccount()))) {
+                for (PolicyRule r : g.rules()) {
+                    for (String group : r.apiGroups()) {
+                        for (String res : r.resources()) {
+                            wildcard |= group.equals("*") || res.equals("*");
+                            resources.add(group + "/" + res);
+                            groups.add(group);
+                        }
+                    }
+                }
+            }
+        }
+        return (wildcard ? "every resource (wildcards); " : "") + resources.size() + " resources in " + groups.size() + " API groups";
+    }
+
+    /** "ingress from X of Y workloads (and outside) / egress to …" under a policy set. */
+    private static String networkAccess(NetworkPolicyEvaluator eval, Observations obs, Workload w) {
+        Map<String, String> labels = obs.labels(w);
+        if (labels.isEmpty()) {
+            return "unknown (no labels)";
+        }
+        Peer self = Peer.of(new NetworkPolicyEvaluator.Pod(w.namespace(), w.key(), labels, "", List.of()));
+        Set<Workload> others = new TreeSet<>();
+        obs.pods.keySet().forEach(p -> others.add(Observations.workload(p)));
+        others.remove(w);
+        int in = 0;
+        int out = 0;
+        int known = 0;
+        for (Workload o : others) {
+            Peer peer = peer(obs, o, "");
+            if (peer == null) {
+                continue;
+            }
+            known++;
+            in += eval.allowed(peer, self).isEmpty() ? 0 : 1;
+            out += eval.allowed(self, peer).isEmpty() ? 0 : 1;
+        }
+        Peer outside = Peer.address(ANYWHERE);
+        return "ingress from " + in + " of " + known + " workloads" + (eval.allowed(outside, self).isEmpty() ? "" : " and anywhere outside")
+                + "; egress to " + out + " of " + known + (eval.allowed(self, outside).isEmpty() ? "" : " and anywhere outside");
+    }
+
+    private static int syscallCount(SeccompEvaluator profile) {
+        return profile.allowedCount(dev.tailor.observe.syscalls.SyscallTable.names("x86_64"), "x86_64");
+    }
+
+    private static String proposedSyscalls(PolicySet next, Workload w) {
+        List<String> parts = new ArrayList<>();
+        next.seccomp.forEach((k, v) -> {
+            if (k.startsWith(w.namespace() + "/" + w.key() + "/")) {
+                parts.add(syscallCount(new SeccompEvaluator(v)) + " syscalls in " + k.substring(k.lastIndexOf('/') + 1));
+            }
+        });
+        return String.join(", ", parts);
+    }
+
+    /** Counts replayed behaviors, and keeps the first examples of what would be denied. */
+    private static final class Tally {
+        long observed;
+        long allowedNow;
+        boolean nowKnown = true;
+        long allowedNext;
+        final Set<String> denied = new TreeSet<>();
+
+        void add(Boolean now, boolean next, String what) {
+            observed++;
+            if (now == null) {
+                nowKnown = false;
+            } else if (now) {
+                allowedNow++;
+            }
+            if (next) {
+                allowedNext++;
+            } else {
+                denied.add(what);
+            }
+        }
+
+        KindImpact impact(String accessNow, String accessNext, boolean nowMeaningful) {
+            return new KindImpact(observed, nowKnown && nowMeaningful ? allowedNow : null, allowedNext, observed - allowedNext,
+                    denied.stream().limit(EXAMPLES).toList(), accessNow == null ? "unknown (no --current)" : accessNow, accessNext);
+        }
+    }
+
+    // --- backtest -----------------------------------------------------------------------------------------------
+
+    /**
+     * Policies generated from the window without its last day, replayed on that day: how often they would have
+     * denied something legitimate, and whether it was new that day.
+     */
+    private Backtest backtest(ObservationStore store, Observations obs, PolicyGenerator.Options options) throws SQLException, IOException {
+        LocalDate lastDay = LocalDate.ofInstant(obs.until.minusNanos(1), ZoneOffset.UTC).minusDays(
+                obs.until.equals(LocalDate.ofInstant(obs.until, ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant()) ? 0 : 1);
+        Instant trainUntil = lastDay.atStartOfDay(ZoneOffset.UTC).toInstant();
+        Duration trainWindow = options.window().minusDays(1);
+        Observations training = Observations.load(store, trainWindow, trainUntil);
+        PolicyGenerator.Options trainingOptions = new PolicyGenerator.Options(trainWindow, options.quiet(), options.maxResourceNames(),
+                options.clusterRoleAtNamespaces(), options.keptRules(), options.externalPrefixV4(), options.worldIngress(),
+                options.defaultDeny(), options.runtime(), options.architecture(), options.currentRbac());
+        PolicySet trained = PolicySet.of(new PolicyGenerator(trainingOptions).generate(training).files());
+        Observations day = Observations.load(store, Duration.ofDays(1), trainUntil.plus(Duration.ofDays(1)));
+        Map<String, BacktestResult> results = new TreeMap<>();
+        replay(day, current, trained, s -> s.days().containsKey(lastDay)).forEach((w, impact) -> {
+            long replayed = 0;
+            long denied = 0;
+            List<String> examples = new ArrayList<>();
+            for (KindImpact k : java.util.Arrays.asList(impact.rbac(), impact.network(), impact.seccomp())) {
+                if (k != null) {
+                    replayed += k.observed();
+                    denied += k.deniedCount();
+                    examples.addAll(k.denied());
+                }
+            }
+            if (replayed > 0) {
+                List<String> fresh = newOn(day, lastDay, examples);
+                results.put(w, new BacktestResult(replayed, denied, replayed == 0 ? 0 : Math.round(1e4 * denied / replayed) / 1e4,
+                        fresh, examples.stream().limit(EXAMPLES).toList()));
+            }
+        });
+        return new Backtest(new ImpactReport.Window(training.from.toString(), trainUntil.toString()), lastDay.toString(), results);
+    }
+
+    /** Of the denied examples, those describing behavior first seen on {@code day}. */
+    private static List<String> newOn(Observations obs, LocalDate day, List<String> denied) {
+        Set<String> fresh = new TreeSet<>();
+        obs.edges.forEach((e, s) -> {
+            if (LocalDate.ofInstant(s.firstSeen(), ZoneOffset.UTC).equals(day)) {
+                fresh.add(dev.tailor.generate.Reports.describe(e));
+            }
+        });
+        obs.api.forEach((a, s) -> {
+            if (LocalDate.ofInstant(s.firstSeen(), ZoneOffset.UTC).equals(day)) {
+                fresh.add(describe(a));
+            }
+        });
+        obs.syscalls.forEach((u, s) -> {
+            if (LocalDate.ofInstant(s.firstSeen(), ZoneOffset.UTC).equals(day)) {
+                fresh.add(u.syscall() + " in " + u.container());
+            }
+        });
+        return denied.stream().filter(fresh::contains).toList();
+    }
+
+    // --- enforce preview ----------------------------------------------------------------------------------------
+
+    /** Per namespace: of the window's admission requests, how many enforce mode would have rejected, and for what. */
+    static Map<String, EnforcePreview> enforcePreview(ObservationStore store, Observations obs) throws SQLException {
+        return enforcePreview(store.decisions(obs.from, obs.until.plusNanos(1)));
+    }
+
+    public static Map<String, EnforcePreview> enforcePreview(List<AdmissionDecision> decisions) {
+        Map<String, Set<String>> requests = new TreeMap<>();
+        Map<String, Set<String>> rejected = new TreeMap<>();
+        Map<String, Map<String, Map<String, Long>>> byCheck = new TreeMap<>();
+        Map<String, Map<String, Set<String>>> names = new TreeMap<>();
+        for (AdmissionDecision d : decisions) {
+            if (d.namespace() == null || d.namespace().isEmpty()) {
+                continue;
+            }
+            requests.computeIfAbsent(d.namespace(), k -> new TreeSet<>()).add(d.uid());
+            if (d.verdict().equals("warned") || d.verdict().equals("denied")) {
+                rejected.computeIfAbsent(d.namespace(), k -> new TreeSet<>()).add(d.uid());
+                String workload = d.workload() == null || d.workload().isEmpty() ? d.kind() + "/" + d.name() : d.workload();
+                byCheck.computeIfAbsent(d.namespace(), k -> new TreeMap<>()).computeIfAbsent(d.check(), k -> new TreeMap<>())
+                        .merge(workload, 1L, Long::sum);
+                names.computeIfAbsent(d.namespace(), k -> new TreeMap<>()).computeIfAbsent(d.check() + "\u0000" + workload
+                        + "\u0000" + d.kind().toLowerCase(java.util.Locale.ROOT), k -> new TreeSet<>()).add(d.name());
+            }
+        }
+        Map<String, EnforcePreview> out = new TreeMap<>();
+        requests.forEach((ns, uids) -> {
+            List<String> examples = new ArrayList<>();
+            names.getOrDefault(ns, Map.of()).forEach((key, objectNames) -> {
+                String[] parts = key.split("\u0000");
+                int others = objectNames.size() - 1;
+                examples.add(objectNames.iterator().next() + (others == 0 ? "" : " (and " + others + " other " + parts[2]
+                        + (others == 1 ? "" : "s") + ")") + " of " + parts[1] + ": " + parts[0]);
+            });
+            out.put(ns, new EnforcePreview(uids.size(), rejected.getOrDefault(ns, Set.of()).size(),
+                    byCheck.getOrDefault(ns, Map.of()), examples.stream().limit(EXAMPLES * 2).toList()));
+        });
+        return out;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.tailor.impact;
+
+import dev.tailor.impact.ImpactReport.KindImpact;
+import dev.tailor.impact.ImpactReport.WorkloadImpact;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** IMPACT.md — the pull request's body: the verdict and a table first, details folded. */
+public final class ImpactMarkdown {
+    private ImpactMarkdown() {}
+
+    public static String render(ImpactReport r) {
+        StringBuilder md = new StringBuilder("# Tailor impact report\n\n");
+        if (r.clean()) {
+            md.append("**Clean: nothing observed in the window would be denied by the proposed policies.**\n\n");
+        } else {
+            List<String> broken = r.workloads().entrySet().stream().filter(e -> denied(e.getValue()) > 0).map(Map.Entry::getKey).toList();
+            md.append("**").append(r.breakage()).append(" observed behaviors would be denied** — by the proposal for ")
+                    .append(String.join(", ", broken)).append(". Do not merge as it is.\n\n");
+        }
+        md.append("Window ").append(r.window().from()).append(" to ").append(r.window().until()).append("; ")
+                .append(r.workloads().size()).append(" workloads in the proposal.\n\n");
+        md.append("| workload | API calls allowed (now → proposed / observed) | connections | syscalls | would deny |\n");
+        md.append("|---|---|---|---|---|\n");
+        r.workloads().forEach((w, i) -> md.append("| ").append(w).append(" | ").append(cell(i.rbac())).append(" | ")
+                .append(cell(i.network())).append(" | ").append(cell(i.seccomp())).append(" | ").append(denied(i)).append(" |\n"));
+
+        if (!r.clean()) {
+            md.append("\n<details open><summary>What the proposal would deny</summary>\n\n");
+            r.workloads().forEach((w, i) -> {
+                List<String> lines = new ArrayList<>();
+                add(lines, "API", i.rbac());
+                add(lines, "network", i.network());
+                add(lines, "seccomp", i.seccomp());
+                if (!lines.isEmpty()) {
+                    md.append("- **").append(w).append("**\n");
+                    lines.forEach(l -> md.append("  - ").append(l).append('\n'));
+                }
+            });
+            md.append("\n</details>\n");
+        }
+        md.append("\n<details><summary>Access removed</summary>\n\n");
+        r.workloads().forEach((w, i) -> {
+            md.append("- **").append(w).append("**\n");
+            access(md, "API", i.rbac());
+            access(md, "network", i.network());
+            access(md, "syscalls", i.seccomp());
+        });
+        md.append("\n</details>\n");
+
+        if (r.backtest() != null) {
+            md.append("\n<details><summary>Backtest: generated from ").append(r.backtest().trainedOn().from()).append(" to ")
+                    .append(r.backtest().trainedOn().until()).append(", replayed on ").append(r.backtest().replayedDay())
+                    .append("</summary>\n\n| workload | replayed | denied | false-deny rate | new that day |\n|---|---|---|---|---|\n");
+            r.backtest().workloads().forEach((w, b) -> md.append("| ").append(w).append(" | ").append(b.replayed()).append(" | ")
+                    .append(b.denied()).append(" | ").append(String.format(java.util.Locale.ROOT, "%.1f %%", 100 * b.falseDenyRate()))
+                    .append(" | ").append(String.join("; ", b.newButLegitimate())).append(" |\n"));
+            md.append("\n</details>\n");
+        }
+        if (!r.enforcePreview().isEmpty()) {
+            md.append("\n<details><summary>Enforce preview: what enforce mode would have rejected</summary>\n\n");
+            r.enforcePreview().forEach((ns, p) -> {
+                md.append("- **").append(ns).append("**: ").append(p.wouldReject()).append(" of ").append(p.requests())
+                        .append(" admission requests").append(p.wouldReject() == 0 ? " — the flip is safe\n" : "\n");
+                p.examples().forEach(e -> md.append("  - ").append(e).append('\n'));
+            });
+            md.append("\n</details>\n");
+        }
+        return md.toString();
+    }
+
+    private static long denied(WorkloadImpact i) {
+        return (i.rbac() == null ? 0 : i.rbac().deniedCount()) + (i.network() == null ? 0 : i.network().deniedCount())
+                + (i.seccomp() == null ? 0 : i.seccomp().deniedCount());
+    }
+
+    private static String cell(KindImpact k) {
+        if (k == null || k.observed() == 0) {
+            return "—";
+        }
+        return (k.allowedNow() == null ? "?" : String.valueOf(k.allowedNow())) + " → " + k.allowedProposed() + " / " + k.observed();
+    }
+
+    private static void add(List<String> lines, String kind, KindImpact k) {
+        if (k != null && k.deniedCount() > 0) {
+            lines.add(kind + ": " + k.deniedCount() + " — " + String.join("; ", k.denied())
+                    + (k.deniedCount() > k.denied().size() ? "; …" : ""));
+        }
+    }
+
+    private static void access(StringBuilder md, String kind, KindImpact k) {
+        if (k != null) {
+            md.append("  - ").append(kind).append(": ").append(k.accessNow()).append(" → ").append(k.accessProposed()).append('\n');
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.tailor.impact;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a proposal would do, as {@code impact.json} writes it (schema {@value #SCHEMA}, documented in
+ * docs/impact-schema.md): per workload and kind, the observed behavior replayed under the current and the proposed
+ * policies, what the proposal would deny (the breakage list — empty for a clean proposal), and how much access it
+ * takes away; a backtest; and per namespace, what enforce mode would have rejected.
+ */
+@JsonPropertyOrder({"schema", "window", "clean", "breakage", "workloads", "backtest", "enforcePreview"})
+public record ImpactReport(
+        String schema,
+        Window window,
+        boolean clean,
+        long breakage,
+        Map<String, WorkloadImpact> workloads,
+        Backtest backtest,
+        Map<String, EnforcePreview> enforcePreview) {
+
+    public static final String SCHEMA = "tailor.dev/impact/v1";
+
+    public record Window(String from, String until) {}
+
+    /**
+     * One kind of policy for one workload.
+     *
+     * @param observed        distinct observed behaviors replayed (API accesses, connections, syscalls)
+     * @param allowedNow      of those, allowed by the current policies (null when the current policies are not known)
+     * @param allowedProposed of those, allowed by the proposal
+     * @param denied          the proposal would deny these: examples (all of them up to {@value ImpactAnalyzer#EXAMPLES})
+     * @param accessNow       what the workload may do now, in words
+     * @param accessProposed  what it may do under the proposal, in words
+     */
+    @JsonPropertyOrder({"observed", "allowedNow", "allowedProposed", "deniedCount", "denied", "accessNow", "accessProposed"})
+    public record KindImpact(long observed, Long allowedNow, long allowedProposed, long deniedCount, List<String> denied,
+            String accessNow, String accessProposed) {}
+
+    @JsonPropertyOrder({"rbac", "network", "seccomp"})
+    public record WorkloadImpact(KindImpact rbac, KindImpact network, KindImpact seccomp) {}
+
+    /** Policies generated from the days before the last, replayed on the last day. */
+    @JsonPropertyOrder({"trainedOn", "replayedDay", "workloads"})
+    public record Backtest(Window trainedOn, String replayedDay, Map<String, BacktestResult> workloads) {}
+
+    /**
+     * @param newButLegitimate denied behaviors first seen on the replayed day: new, not forbidden — more likely a
+     *                         reason to keep learning than a bug
+     */
+    @JsonPropertyOrder({"replayed", "denied", "falseDenyRate", "newButLegitimate", "deniedExamples"})
+    public record BacktestResult(long replayed, long denied, double falseDenyRate, List<String> newButLegitimate,
+            List<String> deniedExamples) {}
+
+    /** What flipping a namespace to enforce would have rejected of the admission requests of the window. */
+    @JsonPropertyOrder({"requests", "wouldReject", "byCheck", "examples"})
+    public record EnforcePreview(long requests, long wouldReject, Map<String, Map<String, Long>> byCheck, List<String> examples) {}
+}

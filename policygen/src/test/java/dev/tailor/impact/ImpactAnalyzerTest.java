@@ -1,0 +1,140 @@
+package dev.tailor.impact;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tailor.cli.TailorCli;
+import dev.tailor.fixtures.ObservedWeek;
+import dev.tailor.generate.Observations;
+import dev.tailor.generate.PolicyGenerator;
+import dev.tailor.impact.ImpactReport.EnforcePreview;
+import dev.tailor.store.ObservationStore;
+import dev.tailor.testing.GoldenFiles;
+import dev.tailor.testing.RepositoryPaths;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The impact report on the Online Boutique week: the generated proposal is clean; a proposal with a rule taken out
+ * shows exactly the breakage that rule covered, and the CLI says so with exit code 3; the enforce preview finds the
+ * pods enforce mode would have rejected.
+ */
+class ImpactAnalyzerTest {
+
+    private static String store;
+    private static Path policies;
+    private static ImpactReport clean;
+
+    @BeforeAll
+    static void generateAndReplay(@TempDir Path tmp) throws Exception {
+        store = ObservationStore.embeddedUrl(tmp.resolve("store"));
+        ObservedWeek.observe(ObservedWeek.write(tmp), store);
+        policies = tmp.resolve("policies");
+        assertEquals(0, cli("generate", "--out", policies.toString(), "--store", store));
+        clean = analyze(PolicySet.read(policies));
+    }
+
+    private static ImpactReport analyze(PolicySet proposal) throws Exception {
+        try (ObservationStore s = ObservationStore.open(store)) {
+            PolicyGenerator.Options options = PolicyGenerator.Options.defaults();
+            return new ImpactAnalyzer(PolicySet.empty(), proposal).analyze(s, Observations.load(s, options.window(), null), options);
+        }
+    }
+
+    private static int cli(String... args) {
+        PrintStream out = System.out;
+        try (PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
+            System.setOut(sink);
+            return new CommandLine(new TailorCli()).execute(args);
+        } finally {
+            System.setOut(out);
+        }
+    }
+
+    @Test
+    void theGeneratedProposalIsClean() {
+        assertTrue(clean.clean(), clean.toString());
+        assertEquals(0, clean.breakage());
+        assertEquals(11, clean.workloads().size(), clean.workloads().keySet().toString());
+        var cart = clean.workloads().get("boutique/deployment.cartservice");
+        assertEquals(2, cart.rbac().observed(), "the ConfigMap and the Secret");
+        assertEquals(cart.network().observed(), cart.network().allowedProposed());
+        assertTrue(cart.network().accessProposed().startsWith("ingress from 2 of "), cart.network().accessProposed());
+        // Backtest: generated from six days, replayed on the seventh.
+        assertFalse(clean.backtest().workloads().isEmpty());
+        clean.backtest().workloads().forEach((w, b) -> assertEquals(0.0, b.falseDenyRate(), w + ": " + b));
+    }
+
+    @Test
+    void takingARuleOutShowsTheBreakageItCovered() throws Exception {
+        Path broken = policies.resolveSibling("broken");
+        copyTree(policies, broken);
+        Path cart = broken.resolve("boutique/deployment.cartservice/networkpolicy.yaml");
+        String policy = Files.readString(cart);
+        // Cut the egress rule to redis-cart.
+        int redis = policy.indexOf("              app: redis-cart");
+        int ruleStart = policy.lastIndexOf("    - to:", redis);
+        int ruleEnd = policy.indexOf("port: 6379", redis) + "port: 6379".length() + 1;
+        Files.writeString(cart, policy.substring(0, ruleStart) + policy.substring(ruleEnd));
+        Path rbac = broken.resolve("boutique/serviceaccount.cartservice/rbac.yaml");
+        Files.writeString(rbac, Files.readString(rbac).replace("redis-cart-auth", "some-other-secret"));
+
+        ImpactReport report = analyze(PolicySet.read(broken));
+        assertFalse(report.clean());
+        var impact = report.workloads().get("boutique/deployment.cartservice");
+        assertEquals(List.of("boutique/deployment.cartservice -> boutique/deployment.redis-cart TCP/6379"), impact.network().denied());
+        assertEquals(List.of("cartservice: get secrets redis-cart-auth in boutique"), impact.rbac().denied());
+        assertEquals(2, report.breakage());
+        assertEquals(3, cli("impact", "--proposed", broken.toString(), "--store", store), "exit 3: something would be denied");
+        assertTrue(Files.readString(broken.resolve("IMPACT.md")).contains("**2 observed behaviors would be denied**"));
+    }
+
+    @Test
+    void theEnforcePreviewFindsThePodsEnforceWouldHaveRejected() {
+        EnforcePreview boutique = clean.enforcePreview().get("boutique");
+        assertEquals(7, boutique.wouldReject(), boutique.toString());
+        assertEquals(Map.of("runAsNonRoot", Map.of("cronjob.catalog-export", 7L)), boutique.byCheck());
+        assertTrue(boutique.examples().get(0).matches("catalog-export-\\d+-\\w{5} \\(and 6 other pods\\) of cronjob.catalog-export: runAsNonRoot"),
+                boutique.examples().toString());
+        assertTrue(boutique.requests() > 7);
+    }
+
+    @Test
+    void theReportsAreTheCommittedOnes() throws Exception {
+        assertEquals(0, cli("impact", "--proposed", policies.toString(), "--store", store, "--out", policies.resolveSibling("impact").toString()));
+        Path out = policies.resolveSibling("impact");
+        assertEquals(List.of(), GoldenFiles.differences(RepositoryPaths.fixtures().resolve("boutique-impact"), Map.of(
+                "IMPACT.md", Files.readString(out.resolve("IMPACT.md")), "impact.json", Files.readString(out.resolve("impact.json")))),
+                "test-fixtures/boutique-impact/ is not what tailor impact writes for the week; rerun with -Dtailor.update-golden=true");
+    }
+
+    private static void copyTree(Path from, Path to) throws Exception {
+        try (var walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    @Test
+    void windowIsTheStoresLastWeek() {
+        assertEquals(Duration.ofDays(7), Duration.between(java.time.Instant.parse(clean.window().from()),
+                java.time.Instant.parse(clean.window().until())));
+    }
+}
