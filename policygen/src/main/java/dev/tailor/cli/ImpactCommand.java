@@ -36,10 +36,10 @@ public final class ImpactCommand implements Callable<Integer> {
             + "YAML/JSON files or directories (kubectl get roles,rolebindings,clusterroles,clusterrolebindings,networkpolicies,namespaces -A -o yaml)")
     List<Path> current = new ArrayList<>();
 
-    @Option(names = "--format", split = ",", paramLabel = "md,json", description = "what to write (default: md,json)")
+    @Option(names = "--format", split = ",", paramLabel = "md,json,html", description = "what to write: IMPACT.md, impact.json, impact.html (default: md,json)")
     List<String> formats = new ArrayList<>(List.of("md", "json"));
 
-    @Option(names = "--out", paramLabel = "DIR", description = "where IMPACT.md and impact.json go (default: the proposal's directory)")
+    @Option(names = "--out", paramLabel = "DIR", description = "where the reports go (default: the proposal's directory)")
     Path out;
 
     @Option(names = "--store", paramLabel = "URL", description = "the store (default: the H2 file in ./.tailor/)")
@@ -58,8 +58,8 @@ public final class ImpactCommand implements Callable<Integer> {
         PolicyGenerator.Options options;
         Instant end;
         try {
-            if (!Set.of("md", "json").containsAll(formats)) {
-                throw new IllegalArgumentException("--format takes md and json, got " + formats);
+            if (!Set.of("md", "json", "html").containsAll(formats)) {
+                throw new IllegalArgumentException("--format takes md, json and html, got " + formats);
             }
             if (!Files.isDirectory(proposed)) {
                 throw new IllegalArgumentException("--proposed " + proposed + " is not a directory");
@@ -90,12 +90,15 @@ public final class ImpactCommand implements Callable<Integer> {
         if (formats.contains("json")) {
             Files.writeString(dir.resolve("impact.json"), json(report));
         }
+        if (formats.contains("html")) {
+            Files.writeString(dir.resolve("impact.html"), dev.tailor.impact.ImpactHtml.render(report, json(report)));
+        }
         System.out.println(report.clean() ? "clean: nothing observed would be denied"
                 : report.breakage() + " observed behaviors would be denied (see " + dir.resolve("IMPACT.md") + ")");
         return report.clean() ? TailorCli.OK : TailorCli.WOULD_DENY;
     }
 
-    static String json(ImpactReport report) throws IOException {
+    public static String json(ImpactReport report) throws IOException {
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
                 .writeValueAsString(report) + "\n";
     }

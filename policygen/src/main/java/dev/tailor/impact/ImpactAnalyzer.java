@@ -66,7 +66,7 @@ public final class ImpactAnalyzer {
         Map<String, WorkloadImpact> workloads = replay(obs, current, proposed);
         long breakage = workloads.values().stream().mapToLong(w -> denied(w.rbac()) + denied(w.network()) + denied(w.seccomp())).sum();
         return new ImpactReport(ImpactReport.SCHEMA, new ImpactReport.Window(obs.from.toString(), obs.until.toString()),
-                breakage == 0, breakage, workloads, backtest(store, obs, options), enforcePreview(store, obs));
+                breakage == 0, breakage, workloads, connectivity(obs), backtest(store, obs, options), enforcePreview(store, obs));
     }
 
     private static long denied(KindImpact k) {
@@ -137,7 +137,9 @@ public final class ImpactAnalyzer {
             Boolean allowedNow = currentRbac == null ? null : allows(currentRbac, subject, a);
             for (Workload w : obs.runningAs(parts[2], parts[3])) {
                 if (workloads.contains(w) || accountsWithRbac(next).contains(a.subject())) {
-                    rbac.computeIfAbsent(w, k -> new Tally()).add(allowedNow, allowedNext, describe(a));
+                    rbac.computeIfAbsent(w, k -> new Tally()).add(allowedNow, allowedNext, describe(a),
+                            a.nonResourceUrl().isEmpty() ? a.apiGroup() + "/" + a.resource() + (a.subresource().isEmpty() ? "" : "/" + a.subresource())
+                                    : a.nonResourceUrl());
                 }
             }
         });
@@ -160,7 +162,8 @@ public final class ImpactAnalyzer {
             boolean allowedNext = netNext.allows(from, to, e.protocol(), e.port());
             String what = dev.tailor.generate.Reports.describe(e);
             for (Workload w : new TreeSet<>(java.util.Arrays.asList(src, dst).stream().filter(x -> x != null && workloads.contains(x)).toList())) {
-                network.computeIfAbsent(w, k -> new Tally()).add(allowedNow, allowedNext, what);
+                String peer = w.equals(src) ? (dst == null ? "outside" : dst.toString()) : (src == null ? "outside" : src.toString());
+                network.computeIfAbsent(w, k -> new Tally()).add(allowedNow, allowedNext, what, peer);
             }
         });
         obs.syscalls.forEach((u, s) -> {
@@ -174,23 +177,27 @@ public final class ImpactAnalyzer {
             String arch = u.architecture().isEmpty() ? "x86_64" : u.architecture();
             seccomp.computeIfAbsent(Workload.parse(u.namespace(), u.workload()), k -> new Tally())
                     .add(runtimeDefault.allows(u.syscall(), arch), new SeccompEvaluator(profile).allows(u.syscall(), arch),
-                            u.syscall() + " in " + u.container());
+                            u.syscall() + " in " + u.container(), u.syscall());
         });
 
         Map<String, WorkloadImpact> out = new TreeMap<>();
         Set<Workload> all = new TreeSet<>(workloads);
         all.addAll(rbac.keySet());
+        Access defaultSyscalls = new Access((long) syscallCount(runtimeDefault), "runtime default: " + syscallCount(runtimeDefault) + " syscalls");
         for (Workload w : all) {
             out.put(w.toString(), new WorkloadImpact(
                     rbac.containsKey(w) || workloads.contains(w) ? rbac.getOrDefault(w, new Tally())
-                            .impact(currentRbac == null ? null : rbacAccess(currentRbac, obs, w), rbacAccess(proposedRbac, obs, w), currentRbac != null)
+                            .impact(currentRbac == null ? new Access(null, "unknown (no --current)") : rbacAccess(currentRbac, obs, w),
+                                    rbacAccess(proposedRbac, obs, w))
                             : null,
-                    network.getOrDefault(w, new Tally()).impact(networkAccess(netNow, obs, w), networkAccess(netNext, obs, w), true),
-                    seccomp.containsKey(w) ? seccomp.get(w).impact("runtime default: " + syscallCount(runtimeDefault),
-                            "proposed: " + proposedSyscalls(next, w), true) : null));
+                    network.getOrDefault(w, new Tally()).impact(networkAccess(netNow, obs, w), networkAccess(netNext, obs, w)),
+                    seccomp.containsKey(w) ? seccomp.get(w).impact(defaultSyscalls, proposedSyscalls(next, w)) : null));
         }
         return out;
     }
+
+    /** An amount of access: counted (null when unknown) and in words. */
+    record Access(Long count, String words) {}
 
     private static boolean allows(RbacAuthorizer rbac, RbacAuthorizer.Subject subject, ApiAccess a) {
         return a.nonResourceUrl().isEmpty()
@@ -215,7 +222,7 @@ public final class ImpactAnalyzer {
     }
 
     /** "N resources in M API groups" the workload's account(s) may touch. */
-    private static String rbacAccess(RbacAuthorizer rbac, Observations obs, Workload w) {
+    private static Access rbacAccess(RbacAuthorizer rbac, Observations obs, Workload w) {
         Set<String> resources = new TreeSet<>();
         Set<String> groups = new TreeSet<>();
         boolean wildcard = false;
@@ -235,14 +242,15 @@ public final class ImpactAnalyzer {
                 }
             }
         }
-        return (wildcard ? "every resource (wildcards); " : "") + resources.size() + " resources in " + groups.size() + " API groups";
+        return new Access((long) resources.size(), (wildcard ? "every resource (wildcards); " : "") + resources.size()
+                + " resources in " + groups.size() + " API groups");
     }
 
     /** "ingress from X of Y workloads (and outside) / egress to …" under a policy set. */
-    private static String networkAccess(NetworkPolicyEvaluator eval, Observations obs, Workload w) {
+    private static Access networkAccess(NetworkPolicyEvaluator eval, Observations obs, Workload w) {
         Map<String, String> labels = obs.labels(w);
         if (labels.isEmpty()) {
-            return "unknown (no labels)";
+            return new Access(null, "unknown (no labels)");
         }
         Peer self = Peer.of(new NetworkPolicyEvaluator.Pod(w.namespace(), w.key(), labels, "", List.of()));
         Set<Workload> others = new TreeSet<>();
@@ -261,34 +269,42 @@ public final class ImpactAnalyzer {
             out += eval.allowed(self, peer).isEmpty() ? 0 : 1;
         }
         Peer outside = Peer.address(ANYWHERE);
-        return "ingress from " + in + " of " + known + " workloads" + (eval.allowed(outside, self).isEmpty() ? "" : " and anywhere outside")
-                + "; egress to " + out + " of " + known + (eval.allowed(self, outside).isEmpty() ? "" : " and anywhere outside");
+        boolean fromOutside = !eval.allowed(outside, self).isEmpty();
+        boolean toOutside = !eval.allowed(self, outside).isEmpty();
+        return new Access((long) in + out + (fromOutside ? 1 : 0) + (toOutside ? 1 : 0), "ingress from " + in + " of " + known
+                + " workloads" + (fromOutside ? " and anywhere outside" : "") + "; egress to " + out + " of " + known
+                + (toOutside ? " and anywhere outside" : ""));
     }
 
     private static int syscallCount(SeccompEvaluator profile) {
         return profile.allowedCount(dev.tailor.observe.syscalls.SyscallTable.names("x86_64"), "x86_64");
     }
 
-    private static String proposedSyscalls(PolicySet next, Workload w) {
+    private static Access proposedSyscalls(PolicySet next, Workload w) {
         List<String> parts = new ArrayList<>();
-        next.seccomp.forEach((k, v) -> {
-            if (k.startsWith(w.namespace() + "/" + w.key() + "/")) {
-                parts.add(syscallCount(new SeccompEvaluator(v)) + " syscalls in " + k.substring(k.lastIndexOf('/') + 1));
+        long most = 0;
+        for (var e : next.seccomp.entrySet()) {
+            if (e.getKey().startsWith(w.namespace() + "/" + w.key() + "/")) {
+                int n = syscallCount(new SeccompEvaluator(e.getValue()));
+                most = Math.max(most, n);
+                parts.add(n + " syscalls in " + e.getKey().substring(e.getKey().lastIndexOf('/') + 1));
             }
-        });
-        return String.join(", ", parts);
+        }
+        return new Access(most, "proposed: " + String.join(", ", parts));
     }
 
-    /** Counts replayed behaviors, and keeps the first examples of what would be denied. */
+    /** Counts replayed behaviors and what they used, and keeps the first examples of what would be denied. */
     private static final class Tally {
         long observed;
         long allowedNow;
         boolean nowKnown = true;
         long allowedNext;
         final Set<String> denied = new TreeSet<>();
+        final Set<String> used = new TreeSet<>();
 
-        void add(Boolean now, boolean next, String what) {
+        void add(Boolean now, boolean next, String what, String unit) {
             observed++;
+            used.add(unit);
             if (now == null) {
                 nowKnown = false;
             } else if (now) {
@@ -301,10 +317,60 @@ public final class ImpactAnalyzer {
             }
         }
 
-        KindImpact impact(String accessNow, String accessNext, boolean nowMeaningful) {
-            return new KindImpact(observed, nowKnown && nowMeaningful ? allowedNow : null, allowedNext, observed - allowedNext,
-                    denied.stream().limit(EXAMPLES).toList(), accessNow == null ? "unknown (no --current)" : accessNow, accessNext);
+        KindImpact impact(Access now, Access next) {
+            return new KindImpact(observed, nowKnown ? allowedNow : null, allowedNext, observed - allowedNext,
+                    denied.stream().limit(EXAMPLES).toList(), now.words(), next.words(), now.count(), used.size(),
+                    next.count() == null ? 0 : next.count());
         }
+    }
+
+    // --- connectivity graphs ------------------------------------------------------------------------------------
+
+    /** Per namespace with proposals: which of its workloads may reach which, before and after, and what flowed. */
+    private Map<String, ImpactReport.Connectivity> connectivity(Observations obs) {
+        Map<String, Map<String, String>> namespaces = new TreeMap<>(current.namespaceLabels);
+        namespaces.putAll(proposed.namespaceLabels);
+        List<JsonNode> union = new ArrayList<>(current.networkPolicies);
+        union.addAll(proposed.networkPolicies);
+        NetworkPolicyEvaluator before = new NetworkPolicyEvaluator(current.networkPolicies, namespaces);
+        NetworkPolicyEvaluator after = new NetworkPolicyEvaluator(union, namespaces);
+        Map<String, ImpactReport.Connectivity> out = new TreeMap<>();
+        Set<String> withProposals = new TreeSet<>();
+        covered(proposed).forEach(w -> withProposals.add(w.namespace()));
+        for (String ns : withProposals) {
+            Map<String, Peer> nodes = new TreeMap<>();
+            obs.pods.keySet().stream().map(Observations::workload).filter(w -> w.namespace().equals(ns)).distinct()
+                    .forEach(w -> {
+                        Peer p = peer(obs, w, "");
+                        if (p != null) {
+                            nodes.put(w.key(), p);
+                        }
+                    });
+            List<List<String>> b = new ArrayList<>();
+            List<List<String>> a = new ArrayList<>();
+            nodes.forEach((x, px) -> nodes.forEach((y, py) -> {
+                if (!x.equals(y)) {
+                    if (!before.allowed(px, py).isEmpty()) {
+                        b.add(List.of(x, y));
+                    }
+                    if (!after.allowed(px, py).isEmpty()) {
+                        a.add(List.of(x, y));
+                    }
+                }
+            }));
+            Set<List<String>> seen = new java.util.LinkedHashSet<>();
+            obs.edges.forEach((e, s) -> {
+                if (!e.dropped() && e.srcNamespace().equals(ns) && e.dstNamespace().equals(ns)
+                        && nodes.containsKey(e.srcWorkload()) && nodes.containsKey(e.dstWorkload())) {
+                    boolean kept = after.allows(nodes.get(e.srcWorkload()), nodes.get(e.dstWorkload()), e.protocol(), e.port());
+                    seen.add(List.of(e.srcWorkload(), e.dstWorkload(), kept ? "allowed" : "denied"));
+                }
+            });
+            List<List<String>> observed = new ArrayList<>(seen);
+            observed.sort(java.util.Comparator.comparing(Object::toString));
+            out.put(ns, new ImpactReport.Connectivity(List.copyOf(nodes.keySet()), b, a, observed));
+        }
+        return out;
     }
 
     // --- backtest -----------------------------------------------------------------------------------------------

@@ -10,13 +10,14 @@ import java.util.Map;
  * policies, what the proposal would deny (the breakage list — empty for a clean proposal), and how much access it
  * takes away; a backtest; and per namespace, what enforce mode would have rejected.
  */
-@JsonPropertyOrder({"schema", "window", "clean", "breakage", "workloads", "backtest", "enforcePreview"})
+@JsonPropertyOrder({"schema", "window", "clean", "breakage", "workloads", "connectivity", "backtest", "enforcePreview"})
 public record ImpactReport(
         String schema,
         Window window,
         boolean clean,
         long breakage,
         Map<String, WorkloadImpact> workloads,
+        Map<String, Connectivity> connectivity,
         Backtest backtest,
         Map<String, EnforcePreview> enforcePreview) {
 
@@ -33,10 +34,22 @@ public record ImpactReport(
      * @param denied          the proposal would deny these: examples (all of them up to {@value ImpactAnalyzer#EXAMPLES})
      * @param accessNow       what the workload may do now, in words
      * @param accessProposed  what it may do under the proposal, in words
+     * @param grantedNow      how much it may do now, counted (resources, peers, syscalls); null when not known
+     * @param used            how much of that it used
+     * @param grantedProposed how much the proposal grants
      */
-    @JsonPropertyOrder({"observed", "allowedNow", "allowedProposed", "deniedCount", "denied", "accessNow", "accessProposed"})
+    @JsonPropertyOrder({"observed", "allowedNow", "allowedProposed", "deniedCount", "denied", "accessNow", "accessProposed",
+            "grantedNow", "used", "grantedProposed"})
     public record KindImpact(long observed, Long allowedNow, long allowedProposed, long deniedCount, List<String> denied,
-            String accessNow, String accessProposed) {}
+            String accessNow, String accessProposed, Long grantedNow, long used, long grantedProposed) {}
+
+    /**
+     * A namespace's workloads and which may connect to which (any port), before and after the proposal, with the
+     * connections observed and whether the proposal keeps them ({@code [src, dst, "allowed"|"denied"]}).
+     */
+    @JsonPropertyOrder({"nodes", "before", "after", "observed"})
+    public record Connectivity(List<String> nodes, List<List<String>> before, List<List<String>> after,
+            List<List<String>> observed) {}
 
     @JsonPropertyOrder({"rbac", "network", "seccomp"})
     public record WorkloadImpact(KindImpact rbac, KindImpact network, KindImpact seccomp) {}

@@ -119,6 +119,36 @@ class ImpactAnalyzerTest {
                 "test-fixtures/boutique-impact/ is not what tailor impact writes for the week; rerun with -Dtailor.update-golden=true");
     }
 
+    @Test
+    void theHtmlReportRendersItsGraphsInHeadlessChromium() throws Exception {
+        String chromium = System.getenv("TAILOR_TEST_CHROMIUM");
+        org.junit.jupiter.api.Assertions.assertNotNull(chromium, "TAILOR_TEST_CHROMIUM is not set: run the tests with "
+                + "`bash .ci/run`, which installs Debian's chromium (tools/chromium-for-tests), or point it at a Chromium");
+        Path out = policies.resolveSibling("html");
+        assertEquals(0, cli("impact", "--proposed", policies.toString(), "--store", store, "--format", "html", "--out", out.toString()));
+        Path html = out.resolve("impact.html");
+        Process p = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--virtual-time-budget=5000", "--dump-dom", html.toUri().toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor());
+        // The page's own script drew the graphs: one circle per workload in each of Before and After, the arrows the
+        // report lists, and the access chart's bars.
+        assertTrue(dom.contains("data-rendered=\"true\""), dom.length() > 2000 ? dom.substring(0, 2000) : dom);
+        ImpactReport.Connectivity boutique = clean.connectivity().get("boutique");
+        assertEquals(2L * boutique.nodes().size(), count(dom, "class=\"node\""));
+        assertEquals(boutique.before().size() + boutique.after().size() + boutique.observed().size(), count(dom, "class=\"edge\""));
+        assertTrue(count(dom, "class=\"bar\"") >= 3 * clean.workloads().size(), "granted, used and proposed bars");
+        assertTrue(dom.contains("Clean: nothing observed would be denied"));
+    }
+
+    private static long count(String text, String needle) {
+        long n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
     private static void copyTree(Path from, Path to) throws Exception {
         try (var walk = Files.walk(from)) {
             for (Path p : walk.toList()) {
