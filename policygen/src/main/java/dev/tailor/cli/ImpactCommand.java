@@ -32,9 +32,10 @@ public final class ImpactCommand implements Callable<Integer> {
     @Option(names = "--proposed", required = true, paramLabel = "DIR", description = "the policies tailor generate wrote")
     Path proposed;
 
-    @Option(names = "--current", arity = "1..*", paramLabel = "FILE", description = "the cluster's policies as they are: "
-            + "YAML/JSON files or directories (kubectl get roles,rolebindings,clusterroles,clusterrolebindings,networkpolicies,namespaces -A -o yaml)")
-    List<Path> current = new ArrayList<>();
+    @Option(names = "--current", arity = "1..*", paramLabel = "cluster|FILE", description = "the policies as they are: "
+            + "'cluster' (read through the Kubernetes API with the current kubeconfig) or YAML/JSON files or directories "
+            + "(kubectl get roles,rolebindings,clusterroles,clusterrolebindings,networkpolicies,namespaces -A -o yaml)")
+    List<String> current = new ArrayList<>();
 
     @Option(names = "--format", split = ",", paramLabel = "md,json,html", description = "what to write: IMPACT.md, impact.json, impact.html (default: md,json)")
     List<String> formats = new ArrayList<>(List.of("md", "json"));
@@ -65,8 +66,8 @@ public final class ImpactCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--proposed " + proposed + " is not a directory");
             }
             proposal = PolicySet.read(proposed);
-            for (Path p : current) {
-                now = now.with(PolicySet.read(p));
+            for (String c : current) {
+                now = now.with(c.equals("cluster") ? fromCluster() : PolicySet.read(Path.of(c)));
             }
             PolicyGenerator.Options d = PolicyGenerator.Options.defaults();
             options = new PolicyGenerator.Options(GenerateCommand.duration(since), d.quiet(), d.maxResourceNames(),
@@ -96,6 +97,14 @@ public final class ImpactCommand implements Callable<Integer> {
         System.out.println(report.clean() ? "clean: nothing observed would be denied"
                 : report.breakage() + " observed behaviors would be denied (see " + dir.resolve("IMPACT.md") + ")");
         return report.clean() ? TailorCli.OK : TailorCli.WOULD_DENY;
+    }
+
+    private static PolicySet fromCluster() throws IOException {
+        try (io.fabric8.kubernetes.client.KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build()) {
+            return dev.tailor.impact.ClusterPolicies.read(client);
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            throw new IOException("--current cluster: the Kubernetes API could not be read: " + e.getMessage(), e);
+        }
     }
 
     public static String json(ImpactReport report) throws IOException {

@@ -59,6 +59,13 @@ public final class PolicySet {
         return set;
     }
 
+    /** Policies given as objects (from the Kubernetes API). */
+    public static PolicySet of(List<JsonNode> objects) {
+        PolicySet set = new PolicySet();
+        objects.forEach(o -> set.add(o, ""));
+        return set;
+    }
+
     /** Adds policies read from generated text (file path → content), as {@code tailor generate} returns them. */
     public static PolicySet of(Map<String, String> files) throws IOException {
         PolicySet set = new PolicySet();
