@@ -11,14 +11,11 @@ import dev.tailor.store.ObservationStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,20 +24,14 @@ import picocli.CommandLine.Option;
         description = "Generate Roles, NetworkPolicies and seccomp profiles from the observed window.")
 public final class GenerateCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Mixin
+    WindowOptions window = new WindowOptions();
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "where the policies go (replaced as a whole)")
     Path out;
 
-    @Option(names = "--since", paramLabel = "DURATION", description = "the observation window, e.g. 7d, 36h (default: ${DEFAULT-VALUE})")
-    String since = "7d";
-
-    @Option(names = "--until", paramLabel = "TIME", description = "end of the window, RFC 3339 (default: the last observation)")
-    String until;
-
     @Option(names = "--quiet", paramLabel = "DURATION", description = "time without new behavior before a workload is proposed (default: ${DEFAULT-VALUE})")
     String quiet = "24h";
-
-    @Option(names = "--store", paramLabel = "URL", description = "the store (default: the H2 file in ./.tailor/)")
-    String store;
 
     @Option(names = "--max-resource-names", paramLabel = "K", description = "name resources in a rule when at most K were used (default: ${DEFAULT-VALUE}; 0: never)")
     int maxResourceNames = 5;
@@ -70,21 +61,6 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--architecture", paramLabel = "ARCH", description = "architecture of syscall records that name none (SPO log enricher lines) (default: ${DEFAULT-VALUE})")
     String architecture = "x86_64";
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)([dhm])");
-
-    static Duration duration(String text) {
-        Matcher m = DURATION.matcher(text.strip());
-        if (!m.matches()) {
-            throw new IllegalArgumentException("not a duration (like 7d, 36h or 90m): " + text);
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "d" -> Duration.ofDays(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofMinutes(n);
-        };
-    }
-
     @Override
     public Integer call() throws Exception {
         PolicyGenerator.Options options;
@@ -94,15 +70,15 @@ public final class GenerateCommand implements Callable<Integer> {
             if (externalPrefix < 0 || externalPrefix > 32 || maxResourceNames < 0 || clusterRoleAtNamespaces < 0) {
                 throw new IllegalArgumentException("--external-prefix is 0..32, --max-resource-names and --cluster-role-at-namespaces at least 0");
             }
-            end = until == null ? null : Instant.parse(until);
-            options = new PolicyGenerator.Options(duration(since), duration(quiet), maxResourceNames, clusterRoleAtNamespaces,
+            end = window.end();
+            options = new PolicyGenerator.Options(window.window(), WindowOptions.duration(quiet), maxResourceNames, clusterRoleAtNamespaces,
                     keptRules(), externalPrefix, worldIngress, defaultDeny, runtime, architecture, current());
             generator = new PolicyGenerator(options);
         } catch (IllegalArgumentException | DateTimeParseException | IOException e) {
             System.err.println("tailor generate: " + e.getMessage());
             return TailorCli.USAGE;
         }
-        String url = store != null ? store : ObservationStore.embeddedUrl(Path.of(".tailor").toAbsolutePath());
+        String url = window.url();
         Generated generated;
         try (ObservationStore observations = ObservationStore.open(url)) {
             generated = generator.generate(Observations.load(observations, options.window(), end));

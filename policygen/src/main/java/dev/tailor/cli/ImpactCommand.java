@@ -43,14 +43,8 @@ public final class ImpactCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "where the reports go (default: the proposal's directory)")
     Path out;
 
-    @Option(names = "--store", paramLabel = "URL", description = "the store (default: the H2 file in ./.tailor/)")
-    String store;
-
-    @Option(names = "--since", paramLabel = "DURATION", description = "the window (default: ${DEFAULT-VALUE})")
-    String since = "7d";
-
-    @Option(names = "--until", paramLabel = "TIME", description = "end of the window, RFC 3339 (default: the last observation)")
-    String until;
+    @picocli.CommandLine.Mixin
+    WindowOptions window = new WindowOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -70,15 +64,15 @@ public final class ImpactCommand implements Callable<Integer> {
                 now = now.with(c.equals("cluster") ? fromCluster() : PolicySet.read(Path.of(c)));
             }
             PolicyGenerator.Options d = PolicyGenerator.Options.defaults();
-            options = new PolicyGenerator.Options(GenerateCommand.duration(since), d.quiet(), d.maxResourceNames(),
+            options = new PolicyGenerator.Options(window.window(), d.quiet(), d.maxResourceNames(),
                     d.clusterRoleAtNamespaces(), d.keptRules(), d.externalPrefixV4(), d.worldIngress(), d.defaultDeny(),
                     d.runtime(), d.architecture(), d.currentRbac());
-            end = until == null ? null : Instant.parse(until);
+            end = window.end();
         } catch (IllegalArgumentException | DateTimeParseException | IOException e) {
             System.err.println("tailor impact: " + e.getMessage());
             return TailorCli.USAGE;
         }
-        String url = store != null ? store : ObservationStore.embeddedUrl(Path.of(".tailor").toAbsolutePath());
+        String url = window.url();
         ImpactReport report;
         try (ObservationStore observations = ObservationStore.open(url)) {
             report = new ImpactAnalyzer(now, proposal).analyze(observations, Observations.load(observations, options.window(), end), options);

@@ -190,20 +190,7 @@ final class RbacGenerator {
 
     /** "granted now: … resources in … API groups (bindings …); used: …" — what tightening would take away. */
     static String grantedVsUsed(List<RbacAuthorizer.Grant> grants, Map<ApiAccess, StoredAccess> used) {
-        Set<String> resources = new TreeSet<>();
-        Set<String> groups = new TreeSet<>();
-        boolean everything = false;
-        for (RbacAuthorizer.Grant g : grants) {
-            for (PolicyRule r : g.rules()) {
-                for (String group : r.apiGroups()) {
-                    for (String resource : r.resources()) {
-                        everything |= group.equals("*") || resource.equals("*");
-                        resources.add(group + "/" + resource);
-                        groups.add(group);
-                    }
-                }
-            }
-        }
+        RbacAuthorizer.Reach reach = RbacAuthorizer.Reach.of(grants);
         Set<String> usedResources = new TreeSet<>();
         Set<String> usedGroups = new TreeSet<>();
         used.keySet().stream().filter(a -> !a.denied() && a.nonResourceUrl().isEmpty()).forEach(a -> {
@@ -211,8 +198,7 @@ final class RbacGenerator {
             usedGroups.add(a.apiGroup());
         });
         String granted = grants.isEmpty() ? "granted now: nothing bound to it"
-                : "granted now: " + (everything ? "every resource (wildcards) — " : "") + resources.size() + " resources in "
-                        + groups.size() + " API groups through " + String.join(", ", grants.stream()
+                : "granted now: " + reach + " through " + String.join(", ", grants.stream()
                                 .map(g -> g.role() + (g.namespace().isEmpty() ? "" : " in " + g.namespace())).toList());
         return granted + "; used: " + usedResources.size() + " resources in " + usedGroups.size() + " API groups";
     }

@@ -223,27 +223,14 @@ public final class ImpactAnalyzer {
 
     /** "N resources in M API groups" the workload's account(s) may touch. */
     private static Access rbacAccess(RbacAuthorizer rbac, Observations obs, Workload w) {
-        Set<String> resources = new TreeSet<>();
-        Set<String> groups = new TreeSet<>();
-        boolean wildcard = false;
-        for (var p : obs.pods.keySet()) {
-            if (!Observations.workload(p).equals(w)) {
-                continue;
-            }
-            for (RbacAuthorizer.Grant g : rbac.grants(RbacAuthorizer.Subject.serviceAccount(p.namespace(), p.serviceAccount()))) {
-                for (PolicyRule r : g.rules()) {
-                    for (String group : r.apiGroups()) {
-                        for (String res : r.resources()) {
-                            wildcard |= group.equals("*") || res.equals("*");
-                            resources.add(group + "/" + res);
-                            groups.add(group);
-                        }
-                    }
-                }
-            }
-        }
-        return new Access((long) resources.size(), (wildcard ? "every resource (wildcards); " : "") + resources.size()
-                + " resources in " + groups.size() + " API groups");
+        List<RbacAuthorizer.Grant> grants = new ArrayList<>();
+        obs.pods.keySet().stream().filter(p -> Observations.workload(p).equals(w)).map(p -> p.namespace() + ":" + p.serviceAccount())
+                .distinct().forEach(sa -> {
+                    String[] parts = sa.split(":");
+                    grants.addAll(rbac.grants(RbacAuthorizer.Subject.serviceAccount(parts[0], parts[1])));
+                });
+        RbacAuthorizer.Reach reach = RbacAuthorizer.Reach.of(grants);
+        return new Access((long) reach.resources(), reach.toString());
     }
 
     /** "ingress from X of Y workloads (and outside) / egress to …" under a policy set. */

@@ -31,6 +31,33 @@ public final class RbacAuthorizer {
     /** A binding's grant: the rules, and the namespace they hold in ("" = everywhere). */
     public record Grant(String binding, String role, String namespace, List<PolicyRule> rules) {}
 
+    /** How much a set of grants covers: distinct {@code group/resource} pairs, API groups, and whether a wildcard is among them. */
+    public record Reach(int resources, int groups, boolean wildcard) {
+
+        public static Reach of(List<Grant> grants) {
+            java.util.Set<String> resources = new java.util.TreeSet<>();
+            java.util.Set<String> groups = new java.util.TreeSet<>();
+            boolean wildcard = false;
+            for (Grant g : grants) {
+                for (PolicyRule r : g.rules()) {
+                    for (String group : r.apiGroups()) {
+                        for (String resource : r.resources()) {
+                            wildcard |= group.equals("*") || resource.equals("*");
+                            resources.add(group + "/" + resource);
+                            groups.add(group);
+                        }
+                    }
+                }
+            }
+            return new Reach(resources.size(), groups.size(), wildcard);
+        }
+
+        @Override
+        public String toString() {
+            return (wildcard ? "every resource (wildcards); " : "") + resources + " resources in " + groups + " API groups";
+        }
+    }
+
     private final Map<String, JsonNode> clusterRoles = new LinkedHashMap<>();
     private final Map<String, JsonNode> roles = new LinkedHashMap<>();
     private final List<JsonNode> roleBindings = new ArrayList<>();
