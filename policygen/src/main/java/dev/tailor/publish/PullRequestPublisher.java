@@ -1,0 +1,219 @@
+package dev.tailor.publish;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.Status;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.InvalidRemoteException;
+import org.eclipse.jgit.api.errors.TransportException;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.PushResult;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+
+/**
+ * {@code tailor pr}: the generated policies as a pull request in the GitOps repository. Clones it, writes the tree
+ * under the chosen path on Tailor's branch (the branch of Tailor's open pull request if there is one, so it is
+ * updated rather than doubled), commits with a message that says what changed, pushes, and opens — or updates — the
+ * pull request with IMPACT.md as its body. When the tree is already what the branch (or the base) holds, nothing is
+ * pushed and no API is called.
+ */
+public final class PullRequestPublisher {
+
+    /**
+     * @param repository a clone URL or a local path
+     * @param path       where in the repository the policies live ({@code policies})
+     * @param branch     Tailor's branch; null: the open pull request's, else {@code defaultBranch}
+     * @param api        the hosting API, or null to push the branch only
+     * @param token      what git authenticates with (null: none, e.g. a local repository)
+     */
+    public record Options(String repository, String base, String path, String branch, String defaultBranch, Path tree,
+            HostingApi api, String token, Path workDir) {}
+
+    public enum Outcome { NOTHING_CHANGED, OPENED, UPDATED, PUSHED }
+
+    public record Result(Outcome outcome, String branch, String commit, String url, String summary) {}
+
+    private static final PersonIdent TAILOR = new PersonIdent("Tailor", "tailor@tailor.dev");
+
+    public Result publish(Options o) throws PublishException, IOException {
+        Path body = o.tree().resolve("IMPACT.md");
+        if (!Files.isRegularFile(body)) {
+            throw new PublishException(o.tree() + " has no IMPACT.md: run tailor impact on it first (it becomes the pull request's body)");
+        }
+        Optional<HostingApi.OpenRequest> open = o.api() == null ? Optional.empty() : o.api().findOpen(o.base(), o.branch());
+        String branch = o.branch() != null ? o.branch() : open.map(HostingApi.OpenRequest::branch).orElse(o.defaultBranch());
+        CredentialsProvider credentials = o.token() == null ? null
+                : new UsernamePasswordCredentialsProvider(o.api() == null ? "x-access-token" : o.api().gitUser(), o.token());
+        Path clone = o.workDir().resolve("repository");
+        try (Git git = cloneRepository(o, clone, credentials)) {
+            if (git.getRepository().findRef("refs/remotes/origin/" + o.base()) == null) {
+                throw new PublishException("the base branch " + o.base() + " does not exist in " + o.repository());
+            }
+            boolean branchExists = git.getRepository().findRef("refs/remotes/origin/" + branch) != null;
+            git.checkout().setCreateBranch(true).setName(branch).setStartPoint("origin/" + (branchExists ? branch : o.base())).call();
+
+            Map<String, byte[]> before = files(clone.resolve(o.path()));
+            Map<String, byte[]> after = files(o.tree());
+            deleteTree(clone.resolve(o.path()));
+            for (var e : after.entrySet()) {
+                Path file = clone.resolve(o.path()).resolve(e.getKey());
+                Files.createDirectories(file.getParent());
+                Files.write(file, e.getValue());
+            }
+            git.add().addFilepattern(o.path()).call();
+            git.add().addFilepattern(o.path()).setUpdate(true).call();
+            Status status = git.status().call();
+            if (status.isClean()) {
+                return new Result(Outcome.NOTHING_CHANGED, branch, null, open.map(HostingApi.OpenRequest::url).orElse(null),
+                        "nothing changed: " + (branchExists ? "branch " + branch : o.base()) + " already holds these policies");
+            }
+            Change change = Change.between(before, after);
+            String title = "Tailor: least-privilege policies for " + change.workloads().size() + " workloads";
+            RevCommit commit = git.commit().setAuthor(TAILOR).setCommitter(TAILOR)
+                    .setMessage(title + "\n\n" + change.message(o.path())).call();
+            push(git, branch, credentials, o.repository());
+            String text = Files.readString(body, StandardCharsets.UTF_8);
+            if (o.api() == null) {
+                return new Result(Outcome.PUSHED, branch, commit.name(), null, change.summary());
+            }
+            HostingApi.OpenRequest request = open.isPresent() ? o.api().update(open.get(), title, text)
+                    : o.api().open(branch, o.base(), title, text);
+            return new Result(open.isPresent() ? Outcome.UPDATED : Outcome.OPENED, branch, commit.name(), request.url(), change.summary());
+        } catch (GitAPIException e) {
+            throw new PublishException("git: " + oneLine(e.getMessage()));
+        } finally {
+            deleteTree(clone);
+        }
+    }
+
+    private static Git cloneRepository(Options o, Path clone, CredentialsProvider credentials) throws PublishException {
+        try {
+            return Git.cloneRepository().setURI(o.repository()).setDirectory(clone.toFile()).setCloneAllBranches(true)
+                    .setNoCheckout(true).setCredentialsProvider(credentials).call();
+        } catch (InvalidRemoteException e) {
+            throw new PublishException("cannot clone " + o.repository() + ": no such repository");
+        } catch (TransportException e) {
+            String m = oneLine(e.getMessage());
+            throw new PublishException(m.toLowerCase(java.util.Locale.ROOT).contains("auth") || m.contains("401") || m.contains("403")
+                    ? "cannot clone " + o.repository() + ": authentication failed" : "cannot clone " + o.repository() + ": " + m);
+        } catch (GitAPIException e) {
+            throw new PublishException("cannot clone " + o.repository() + ": " + oneLine(e.getMessage()));
+        }
+    }
+
+    private static void push(Git git, String branch, CredentialsProvider credentials, String repository)
+            throws GitAPIException, PublishException {
+        Iterable<PushResult> results;
+        try {
+            results = git.push().setRemote("origin").setRefSpecs(new RefSpec("refs/heads/" + branch + ":refs/heads/" + branch))
+                    .setCredentialsProvider(credentials).call();
+        } catch (TransportException e) {
+            throw new PublishException("cannot push " + branch + " to " + repository + ": " + oneLine(e.getMessage()));
+        }
+        for (PushResult r : results) {
+            for (RemoteRefUpdate u : r.getRemoteUpdates()) {
+                switch (u.getStatus()) {
+                    case OK, UP_TO_DATE -> { }
+                    case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> throw new PublishException("conflict: " + branch
+                            + " changed on " + repository + " while Tailor was writing it; run tailor pr again");
+                    default -> throw new PublishException("cannot push " + branch + " to " + repository + ": " + u.getStatus()
+                            + (u.getMessage() == null ? "" : " (" + oneLine(u.getMessage()) + ")"));
+                }
+            }
+        }
+    }
+
+    /** Files under a directory by relative path (none when it does not exist). */
+    private static Map<String, byte[]> files(Path dir) throws IOException {
+        Map<String, byte[]> out = new TreeMap<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                out.put(dir.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
+            }
+        }
+        return out;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s+", " ").strip();
+    }
+
+    /** What a commit changes under the policies' path: files added, changed, removed, and the workloads they are of. */
+    record Change(List<String> added, List<String> changed, List<String> removed, Set<String> workloads) {
+
+        static Change between(Map<String, byte[]> before, Map<String, byte[]> after) {
+            List<String> added = new ArrayList<>();
+            List<String> changed = new ArrayList<>();
+            List<String> removed = new ArrayList<>();
+            Set<String> workloads = new TreeSet<>();
+            after.forEach((f, bytes) -> {
+                if (!before.containsKey(f)) {
+                    added.add(f);
+                } else if (!java.util.Arrays.equals(before.get(f), bytes)) {
+                    changed.add(f);
+                }
+            });
+            before.keySet().stream().filter(f -> !after.containsKey(f)).forEach(removed::add);
+            for (List<String> list : List.of(added, changed, removed)) {
+                for (String f : list) {
+                    String[] parts = f.split("/");
+                    if (parts.length >= 3) {
+                        workloads.add(parts[0] + "/" + parts[1]);
+                    }
+                }
+            }
+            return new Change(added, changed, removed, workloads);
+        }
+
+        String summary() {
+            return added.size() + " files added, " + changed.size() + " changed, " + removed.size() + " removed, for "
+                    + workloads.size() + " workloads";
+        }
+
+        String message(String path) {
+            StringBuilder m = new StringBuilder(summary()).append(" under ").append(path).append("/.\n\n");
+            if (!workloads.isEmpty()) {
+                m.append("Workloads: ").append(String.join(", ", workloads)).append("\n\n");
+            }
+            added.forEach(f -> m.append("added:   ").append(f).append('\n'));
+            changed.forEach(f -> m.append("changed: ").append(f).append('\n'));
+            removed.forEach(f -> m.append("removed: ").append(f).append('\n'));
+            return m.toString();
+        }
+    }
+
+    /** The branch name for a run without an open pull request: {@code tailor/<date>}. */
+    public static String defaultBranch(java.time.LocalDate date) {
+        return "tailor/" + date;
+    }
+}
