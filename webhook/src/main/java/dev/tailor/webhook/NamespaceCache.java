@@ -53,10 +53,11 @@ public class NamespaceCache implements NamespaceLookup {
             public void onUpdate(Namespace before, Namespace after) {
                 String from = modeOf(before);
                 String to = modeOf(after);
+                put(after);
                 if (!Objects.equals(from, to)) {
                     LOG.infof("namespace %s: mode %s -> %s", after.getMetadata().getName(), from, to);
+                    recordModeChange(after, from, to);
                 }
-                put(after);
             }
 
             @Override
@@ -114,6 +115,43 @@ public class NamespaceCache implements NamespaceLookup {
     }
 
     static final long MISS_TIMEOUT_MILLIS = 1000;
+
+    /** Who was last allowed to set each namespace's mode, and to what: for the Event when the change arrives. */
+    private final Map<String, String[]> requestedBy = new ConcurrentHashMap<>();
+
+    @Override
+    public void modeChangeAllowed(String namespace, String user, String to) {
+        requestedBy.put(namespace, new String[] {user, to});
+    }
+
+    /** Reason of the Event recorded on a Namespace when this replica starts applying a new mode. */
+    public static final String MODE_CHANGED = "TailorModeChanged";
+
+    /**
+     * Records a Kubernetes Event on the namespace: who changed its mode, from what, to what — when this replica
+     * applies it (so {@code tailor enforce} can wait for it). Never fails the informer: an Event that cannot be
+     * written is logged.
+     */
+    private void recordModeChange(Namespace ns, String from, String to) {
+        String name = ns.getMetadata().getName();
+        String[] who = requestedBy.remove(name);
+        String by = who != null && Objects.equals(who[1], to) ? who[0] : "unknown (not seen by this replica)";
+        String replica = Objects.requireNonNullElse(System.getenv("HOSTNAME"), "tailor-webhook");
+        String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        try {
+            client.v1().events().inNamespace(name).resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+                    .withNewMetadata().withGenerateName(name + ".tailor-mode-").withNamespace(name).endMetadata()
+                    .withNewInvolvedObject().withApiVersion("v1").withKind("Namespace").withName(name)
+                    .withUid(ns.getMetadata().getUid()).endInvolvedObject()
+                    .withReason(MODE_CHANGED).withType("Normal")
+                    .withMessage("tailor.dev/mode " + (from == null ? "(unset)" : from) + " -> " + (to == null ? "(unset)" : to)
+                            + ", set by " + by + "; " + replica + " applies it now")
+                    .withNewSource().withComponent("tailor-webhook").withHost(replica).endSource()
+                    .withFirstTimestamp(now).withLastTimestamp(now).withCount(1).build()).create();
+        } catch (RuntimeException e) {
+            LOG.warnf("the mode change of namespace %s could not be recorded as an Event: %s", name, e.getMessage());
+        }
+    }
 
     private void put(Namespace ns) {
         ObjectNode metadata = JsonNodeFactory.instance.objectNode();

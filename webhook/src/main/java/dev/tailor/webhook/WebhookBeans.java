@@ -49,7 +49,8 @@ public class WebhookBeans {
     @Produces
     @ApplicationScoped
     AdmissionHandler handler(PolicyEngine engine, NamespaceCache namespaces, TailorConfig config,
-            SyncedDecisionLog decisionLog, ObservationSink sink, PrometheusAdmissionMetrics metrics) {
+            SyncedDecisionLog decisionLog, ObservationSink sink, PrometheusAdmissionMetrics metrics,
+            io.fabric8.kubernetes.client.KubernetesClient client) {
         // Every decision goes to the file (synchronously, bounded by rotation) and, with the pods seen, to the store.
         DecisionLog stream = new DecisionLog() {
             @Override
@@ -64,7 +65,21 @@ public class WebhookBeans {
             }
         };
         return new AdmissionHandler(engine, namespaces, config.defaultMode(), config.clusterScopedMode(),
-                config.onEvaluationError(), stream, metrics, Clock.systemUTC());
+                config.onEvaluationError(), stream, metrics, Clock.systemUTC(), existingPods(client));
+    }
+
+    /** A namespace's pods through the API, a page of at most {@code limit}. */
+    private static dev.tailor.webhook.admission.ExistingPods existingPods(io.fabric8.kubernetes.client.KubernetesClient client) {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        return (namespace, limit) -> {
+            var list = client.pods().inNamespace(namespace)
+                    .list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit((long) limit).build());
+            List<com.fasterxml.jackson.databind.JsonNode> pods = new java.util.ArrayList<>();
+            list.getItems().stream().limit(limit).forEach(p -> pods.add(json.valueToTree(p)));
+            String next = list.getMetadata() == null ? null : list.getMetadata().getContinue();
+            return new dev.tailor.webhook.admission.ExistingPods.Page(pods,
+                    list.getItems().size() > limit || (next != null && !next.isEmpty()));
+        };
     }
 
     /** The decision log, forced to disk once a second and on shutdown. */

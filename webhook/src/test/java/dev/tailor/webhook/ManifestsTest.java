@@ -211,7 +211,14 @@ class ManifestsTest {
             assertFalse(decision.hasViolations(), object.getKind() + ": " + decision.violations());
         }
         ClusterRole role = one(ClusterRole.class, "tailor-webhook");
-        assertTrue(role.getRules().stream().allMatch(r -> r.getVerbs().stream().allMatch(v -> List.of("get", "list", "watch").contains(v))),
-                "the webhook's own ClusterRole is read-only");
+        // Exactly what the webhook does: read Namespaces, list Pods (the enforce flip's check), create Events (the
+        // mode change) — no other write, nothing on Secrets, no wildcards.
+        java.util.Map<String, java.util.Set<String>> granted = new java.util.TreeMap<>();
+        role.getRules().forEach(r -> {
+            assertEquals(List.of(""), r.getApiGroups(), "core API group only");
+            r.getResources().forEach(res -> granted.computeIfAbsent(res, k -> new java.util.TreeSet<>()).addAll(r.getVerbs()));
+        });
+        assertEquals(java.util.Map.of("namespaces", java.util.Set.of("get", "list", "watch"), "pods", java.util.Set.of("list"),
+                "events", java.util.Set.of("create")), granted, "the webhook's own ClusterRole");
     }
 }

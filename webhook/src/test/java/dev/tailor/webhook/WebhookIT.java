@@ -184,6 +184,33 @@ class WebhookIT {
     }
 
     @Test
+    void switchingToEnforceWarnsOfExistingPodsAndTheChangeIsRecordedAsAnEvent() throws Exception {
+        // A pod shop already runs, that enforce mode would reject (host network).
+        kube().pods().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+                .withName("legacy-agent").withNamespace("shop").endMetadata().withNewSpec().withHostNetwork(true)
+                .addNewContainer().withName("agent").withImage("agent:1").endContainer().endSpec().build())
+                .createOr(NonDeletingOperation::update);
+        post("/validate", fixture("namespace-admin-switches-to-enforce").review()).then()
+                .body("response.allowed", is(true))
+                .body("response.warnings", org.hamcrest.Matchers.hasItem(
+                        "[tailor] existing pods enforce mode would reject: legacy-agent: hostNamespaces"));
+        kube().pods().inNamespace("shop").withName("legacy-agent").delete();
+
+        // The annotation reaches the webhook: it records who switched shop, from what, to what.
+        setMode("shop", AdmissionFixtures.namespaces().get("shop"), "enforce");
+        awaitMode("shop", "enforce");
+        String message = null;
+        for (int i = 0; i < 100 && message == null; i++) {
+            message = kube().v1().events().inNamespace("shop").list().getItems().stream()
+                    .filter(e -> e.getReason().equals(NamespaceCache.MODE_CHANGED) && e.getMessage().contains("set by kubernetes-admin"))
+                    .map(io.fabric8.kubernetes.api.model.Event::getMessage).findFirst().orElse(null);
+            Thread.sleep(50);
+        }
+        assertTrue(message != null && message.startsWith("tailor.dev/mode audit -> enforce, set by kubernetes-admin;"),
+                String.valueOf(message));
+    }
+
+    @Test
     void mutateMirrorsTheModeIntoTheNamespaceLabel() {
         JsonNode review = fixture("namespace-admin-switches-to-enforce").review().deepCopy();
         ((com.fasterxml.jackson.databind.node.ObjectNode) review.path("request").path("object").path("metadata")

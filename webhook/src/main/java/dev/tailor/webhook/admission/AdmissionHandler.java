@@ -53,9 +53,19 @@ public final class AdmissionHandler {
     private final DecisionLog decisionLog;
     private final AdmissionMetrics metrics;
     private final Clock clock;
+    private final ExistingPods existingPods;
+
+    /** At most this many existing pods are checked when a namespace is switched to enforce, within {@link #EXISTING_BUDGET_MILLIS}. */
+    static final int EXISTING_LIMIT = 200;
+    static final long EXISTING_BUDGET_MILLIS = 2000;
 
     public AdmissionHandler(AdmissionPolicy engine, NamespaceLookup namespaces, Mode defaultMode, Mode clusterScopedMode,
             OnError onError, DecisionLog decisionLog, AdmissionMetrics metrics, Clock clock) {
+        this(engine, namespaces, defaultMode, clusterScopedMode, onError, decisionLog, metrics, clock, ExistingPods.none());
+    }
+
+    public AdmissionHandler(AdmissionPolicy engine, NamespaceLookup namespaces, Mode defaultMode, Mode clusterScopedMode,
+            OnError onError, DecisionLog decisionLog, AdmissionMetrics metrics, Clock clock, ExistingPods existingPods) {
         this.engine = engine;
         this.namespaces = namespaces;
         this.defaultMode = defaultMode;
@@ -64,6 +74,7 @@ public final class AdmissionHandler {
         this.decisionLog = decisionLog;
         this.metrics = metrics;
         this.clock = clock;
+        this.existingPods = existingPods;
     }
 
     /** Answers a {@code /validate} request. */
@@ -106,6 +117,9 @@ public final class AdmissionHandler {
         }
         record(request, decision.workload(), mode, violations, result);
         seePod(request);
+        if (alwaysDenied.isEmpty() && kind(request).equals("Namespace")) {
+            review = modeChange(request, review);
+        }
         metrics.reviewed("validate", request.path("operation").asText(), kind(request), mode.value(), result,
                 System.nanoTime() - start);
         return review;
@@ -169,6 +183,66 @@ public final class AdmissionHandler {
             metrics.decision(v.check(), verdict);
         }
         decisionLog.record(records);
+    }
+
+    /**
+     * A namespace switched to enforce: like Pod Security Admission when its enforce level is tightened, the pods it
+     * already runs are checked (at most {@value #EXISTING_LIMIT}, for at most {@value #EXISTING_BUDGET_MILLIS} ms,
+     * saying so when it stopped early) and what enforce mode would reject comes back as warnings to whoever flipped
+     * it. Any allowed mode change is reported for the Event recorded when it takes effect.
+     */
+    private ObjectNode modeChange(JsonNode request, ObjectNode review) {
+        String name = request.path("name").asText("");
+        String to = request.path("object").path("metadata").path("annotations").path(MODE_ANNOTATION).asText("");
+        String from = request.path("oldObject").path("metadata").path("annotations").path(MODE_ANNOTATION).asText("");
+        if (to.equals(from) || request.path("dryRun").asBoolean(false)) {
+            return review;
+        }
+        namespaces.modeChangeAllowed(name, request.path("userInfo").path("username").asText(""), to);
+        if (!to.equals(Mode.ENFORCE.value())) {
+            return review;
+        }
+        List<String> warnings = new ArrayList<>();
+        long deadline = System.nanoTime() + EXISTING_BUDGET_MILLIS * 1_000_000;
+        try {
+            ExistingPods.Page page = existingPods.list(name, EXISTING_LIMIT);
+            JsonNode enforcing = enforcingNamespace(request.path("object"));
+            Map<String, List<String>> podsByCheck = new java.util.TreeMap<>();
+            int checked = 0;
+            for (JsonNode pod : page.pods()) {
+                if (System.nanoTime() > deadline) {
+                    break;
+                }
+                checked++;
+                ObjectNode podRequest = JsonNodeFactory.instance.objectNode();
+                podRequest.put("uid", "existing-" + pod.path("metadata").path("name").asText());
+                podRequest.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
+                podRequest.put("namespace", name).put("name", pod.path("metadata").path("name").asText()).put("operation", "CREATE");
+                podRequest.set("object", pod);
+                for (Violation v : engine.validate(input(podRequest, enforcing, Mode.ENFORCE)).violations()) {
+                    podsByCheck.computeIfAbsent(v.check(), k -> new ArrayList<>()).add(pod.path("metadata").path("name").asText());
+                }
+            }
+            podsByCheck.forEach((check, pods) -> warnings.add("[tailor] existing pods enforce mode would reject: " + pods.get(0)
+                    + (pods.size() > 1 ? " (and " + (pods.size() - 1) + " other pod" + (pods.size() > 2 ? "s" : "") + ")" : "")
+                    + ": " + check));
+            if (checked < page.pods().size() || page.more()) {
+                warnings.add("[tailor] checked " + checked + " existing pods and stopped early (at most " + EXISTING_LIMIT
+                        + " pods, " + EXISTING_BUDGET_MILLIS + " ms): others may be rejected too");
+            } else if (podsByCheck.isEmpty() && checked > 0) {
+                warnings.add("[tailor] checked " + checked + " existing pods: enforce mode would reject none of them");
+            }
+        } catch (Exception e) {
+            warnings.add("[tailor] the existing pods could not be checked (" + e.getMessage() + ")");
+        }
+        return withWarnings(review, warnings);
+    }
+
+    /** The namespace as it will be: its new annotations (Pod Security level too) judge the existing pods. */
+    private static JsonNode enforcingNamespace(JsonNode object) {
+        ObjectNode ns = JsonNodeFactory.instance.objectNode();
+        ns.set("metadata", object.path("metadata"));
+        return ns;
     }
 
     /** A created or updated pod joins the admission stream: its owner and service account attribute what it does. */
