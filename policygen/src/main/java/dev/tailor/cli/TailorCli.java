@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tailor", mixinStandardHelpOptions = true, version = "tailor 0.1.0",
         description = "Least privilege for Kubernetes workloads, from observed evidence.",
-        subcommands = {DemoCommand.class, ObserveCommand.class, FixtureWeekCommand.class, GenerateCommand.class, ImpactCommand.class, PrCommand.class, BenchCommand.class, BenchIngestCommand.class})
+        subcommands = {DemoCommand.class, ObserveCommand.class, FixtureWeekCommand.class, GenerateCommand.class, ImpactCommand.class, PrCommand.class, ModeCommand.Enforce.class, ModeCommand.Audit.class, BenchCommand.class, BenchIngestCommand.class})
 public final class TailorCli implements Runnable {
 
     public static final int OK = 0;

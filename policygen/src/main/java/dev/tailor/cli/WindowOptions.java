@@ -20,7 +20,7 @@ final class WindowOptions {
     @Option(names = "--until", paramLabel = "TIME", description = "end of the window, RFC 3339 (default: the last observation)")
     String until;
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)([dhm])");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)([dhms])");
 
     String url() {
         return store != null ? store : ObservationStore.embeddedUrl(Path.of(".tailor").toAbsolutePath());
@@ -39,13 +39,14 @@ final class WindowOptions {
     static Duration duration(String text) {
         Matcher m = DURATION.matcher(text.strip());
         if (!m.matches()) {
-            throw new IllegalArgumentException("not a duration (like 7d, 36h or 90m): " + text);
+            throw new IllegalArgumentException("not a duration (like 7d, 36h, 90m or 30s): " + text);
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
             case "d" -> Duration.ofDays(n);
             case "h" -> Duration.ofHours(n);
-            default -> Duration.ofMinutes(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofSeconds(n);
         };
     }
 }

@@ -37,6 +37,11 @@ public final class LocalKubernetes implements AutoCloseable {
         return client;
     }
 
+    /** A client of its own for a caller that closes it (as the CLI's commands do). */
+    public NamespacedKubernetesClient newClient() {
+        return server.createClient();
+    }
+
     /** Creates or updates a namespace with the given annotations (and the mode label Tailor's mutation keeps). */
     public void applyNamespace(String name, Map<String, String> annotations) {
         Map<String, String> labels = new HashMap<>();

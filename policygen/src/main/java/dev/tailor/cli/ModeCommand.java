@@ -1,0 +1,152 @@
+package dev.tailor.cli;
+
+import dev.tailor.impact.ImpactAnalyzer;
+import dev.tailor.impact.ImpactReport.EnforcePreview;
+import dev.tailor.store.ObservationStore;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code tailor enforce NS} and {@code tailor audit NS}: switch a namespace's mode through the Kubernetes API — the
+ * same as {@code kubectl annotate namespace NS tailor.dev/mode=enforce --overwrite} — and wait until the webhook
+ * reports that it applies it (the Event it records on the namespace). {@code enforce} first replays the webhook's
+ * decision log for the namespace and refuses, with exit code 3, when enforce mode would have rejected anything in
+ * the window (or when the window holds no admission request of the namespace at all: no evidence), unless
+ * {@code --force}.
+ */
+public final class ModeCommand {
+    private ModeCommand() {}
+
+    static final String MODE = "tailor.dev/mode";
+    static final String MODE_CHANGED = "TailorModeChanged";
+
+    /** How a command reaches the cluster: the kubeconfig's, unless a test gives its own. */
+    static Supplier<KubernetesClient> clients = () -> new KubernetesClientBuilder().build();
+
+    @Command(name = "enforce", mixinStandardHelpOptions = true,
+            description = "Switch a namespace to enforce when the replay of its admission requests says nothing would be denied.")
+    public static final class Enforce implements Callable<Integer> {
+        @Parameters(paramLabel = "NAMESPACE")
+        String namespace;
+
+        @Option(names = "--dry-run", description = "show the preview, change nothing")
+        boolean dryRun;
+
+        @Option(names = "--force", description = "switch even when the preview found something enforce would reject")
+        boolean force;
+
+        @Option(names = "--wait", paramLabel = "DURATION", description = "how long to wait for the webhook (default: ${DEFAULT-VALUE})")
+        String wait = "60s";
+
+        @Mixin
+        WindowOptions window = new WindowOptions();
+
+        @Override
+        public Integer call() throws Exception {
+            PrintStream out = System.out;
+            EnforcePreview preview;
+            try (ObservationStore store = ObservationStore.open(window.url())) {
+                Instant until = window.end() != null ? window.end() : Instant.now();
+                Instant from = until.minus(window.window());
+                preview = ImpactAnalyzer.enforcePreview(store.decisions(from, until)).get(namespace);
+            } catch (IllegalArgumentException e) {
+                System.err.println("tailor enforce: " + e.getMessage());
+                return TailorCli.USAGE;
+            }
+            boolean safe;
+            if (preview == null || preview.requests() == 0) {
+                out.println("enforce preview for " + namespace + ": no admission request of it in the window — nothing shows "
+                        + "that enforce mode is safe there");
+                safe = false;
+            } else {
+                out.println("enforce preview for " + namespace + ": " + preview.wouldReject() + " of " + preview.requests()
+                        + " admission requests in the window would have been rejected");
+                preview.examples().forEach(e -> out.println("  " + e));
+                safe = preview.wouldReject() == 0;
+            }
+            if (dryRun) {
+                out.println(safe ? "dry run: the flip would be safe; nothing changed" : "dry run: nothing changed");
+                return safe ? TailorCli.OK : TailorCli.WOULD_DENY;
+            }
+            if (!safe && !force) {
+                out.println("not switching " + namespace + " to enforce (--force to do it anyway)");
+                return TailorCli.WOULD_DENY;
+            }
+            return switchMode(namespace, "enforce", WindowOptions.duration(wait), out);
+        }
+    }
+
+    @Command(name = "audit", mixinStandardHelpOptions = true, description = "Switch a namespace back to audit mode.")
+    public static final class Audit implements Callable<Integer> {
+        @Parameters(paramLabel = "NAMESPACE")
+        String namespace;
+
+        @Option(names = "--wait", paramLabel = "DURATION", description = "how long to wait for the webhook (default: ${DEFAULT-VALUE})")
+        String wait = "60s";
+
+        @Override
+        public Integer call() throws Exception {
+            return switchMode(namespace, "audit", WindowOptions.duration(wait), System.out);
+        }
+    }
+
+    /** Sets the annotation and waits for the webhook's Event saying it applies the mode. */
+    static int switchMode(String namespace, String mode, Duration wait, PrintStream out) throws InterruptedException {
+        try (KubernetesClient client = clients.get()) {
+            Set<String> before = events(client, namespace).keySet();
+            Namespace ns = client.namespaces().withName(namespace).get();
+            if (ns == null) {
+                System.err.println("tailor " + mode + ": no namespace " + namespace);
+                return TailorCli.ERROR;
+            }
+            client.namespaces().withName(namespace).edit(n -> {
+                Map<String, String> annotations = new HashMap<>(n.getMetadata().getAnnotations() == null ? Map.of()
+                        : n.getMetadata().getAnnotations());
+                annotations.put(MODE, mode);
+                n.getMetadata().setAnnotations(annotations);
+                return n;
+            });
+            out.println("set " + MODE + "=" + mode + " on " + namespace + " (the same as: kubectl annotate namespace "
+                    + namespace + " " + MODE + "=" + mode + " --overwrite)");
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (var e : events(client, namespace).entrySet()) {
+                    if (!before.contains(e.getKey()) && e.getValue().getMessage().contains("-> " + mode)) {
+                        out.println(namespace + " is " + (mode.equals("enforce") ? "enforcing" : "in audit mode") + ": "
+                                + e.getValue().getMessage());
+                        return TailorCli.OK;
+                    }
+                }
+                Thread.sleep(200);
+            }
+            System.err.println("tailor " + mode + ": the annotation is set, but the webhook did not report applying it within "
+                    + wait.toSeconds() + " s (is it running? kubectl -n tailor-system logs deploy/tailor-webhook)");
+            return TailorCli.ERROR;
+        } catch (KubernetesClientException e) {
+            System.err.println("tailor " + mode + ": the Kubernetes API refused or could not be reached: " + e.getMessage());
+            return TailorCli.ERROR;
+        }
+    }
+
+    private static Map<String, Event> events(KubernetesClient client, String namespace) {
+        return client.v1().events().inNamespace(namespace).list().getItems().stream()
+                .filter(e -> MODE_CHANGED.equals(e.getReason()))
+                .collect(Collectors.toMap(e -> e.getMetadata().getName(), e -> e, (a, b) -> a));
+    }
+}
