@@ -96,7 +96,7 @@ class PolicyGeneratorTest {
         assertEquals(8080, from.path("ports").get(0).path("port").asInt(), "the pod's port, not the Service's 5000");
         assertTrue(email.path("egress").isMissingNode(), "emailservice calls nobody: all egress denied");
 
-        JsonNode export = yaml("boutique/cronjob.catalog-export/networkpolicy.yaml").get(0).path("spec");
+        JsonNode export = yaml("batch/cronjob.catalog-export/networkpolicy.yaml").get(0).path("spec");
         assertTrue(export.path("egress").toString().contains("{\"ipBlock\":{\"cidr\":\"142.250.74.123/32\"}}"), export.toString());
         // DNS to the resolver the cluster used (CoreDNS), UDP and TCP, for every workload that sends anything.
         for (String path : files.keySet()) {
@@ -129,14 +129,14 @@ class PolicyGeneratorTest {
         JsonNode cr = yaml("boutique/deployment.checkoutservice/seccompprofile-server.yaml").get(0);
         assertEquals("security-profiles-operator.x-k8s.io/v1beta1", cr.path("apiVersion").asText());
         assertEquals(profile, cr.path("spec"));
-        JsonNode patch = yaml("boutique/cronjob.catalog-export/seccomp-patch.yaml").get(0);
+        JsonNode patch = yaml("batch/cronjob.catalog-export/seccomp-patch.yaml").get(0);
         assertEquals("Localhost", patch.at("/spec/jobTemplate/spec/template/spec/containers/0/securityContext/seccompProfile/type").asText());
     }
 
     @Test
     void workloadsAreProposedOnlyWhenTheEvidenceIsComplete() {
-        assertTrue(states.get(new Workload("boutique", "CronJob", "catalog-export")).proposed());
-        assertEquals(7, states.get(new Workload("boutique", "CronJob", "catalog-export")).runs());
+        assertTrue(states.get(new Workload("batch", "CronJob", "catalog-export")).proposed());
+        assertEquals(7, states.get(new Workload("batch", "CronJob", "catalog-export")).runs());
         assertTrue(states.get(new Workload("boutique", "Deployment", "checkoutservice")).proposed());
         LearningState assistant = states.get(new Workload("boutique", "Deployment", "shoppingassistantservice"));
         assertEquals(List.of("observed on 5 of 7 days"), assistant.learningBecause());
