@@ -2,30 +2,33 @@ package dev.tailor.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.demo.LocalKubernetes;
 import dev.tailor.demo.LocalWebhook;
+import dev.tailor.fixtures.BoutiqueWeek;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import org.eclipse.jgit.api.Git;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tailor demo}: starts the webhook over TLS against an embedded stand-in for the Kubernetes API, replays
- * the sample AdmissionReviews of {@code test-fixtures/admission/} in audit mode, switches the namespaces to
- * enforce mode with the annotation, replays them again, and checks every decision against the samples'
- * expectations. Cleans up after itself.
+ * {@code tailor demo}: the whole loop — observe, generate, preview, deliver, enforce — on the Online Boutique fixture
+ * week, with no cluster: an embedded stand-in for the Kubernetes API, the real webhook over TLS, a local bare git
+ * repository for the pull request. Each step runs the command a person would type and prints what they need to
+ * see; every step's outcome is checked, and the demo fails (exit 1) when one is not what it should be.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the webhook locally and replay sample admission requests in audit, then enforce mode.")
+        description = "Run the whole loop on a week of Online Boutique: observe, generate, preview, deliver, enforce.")
 public final class DemoCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,52 +36,94 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     HomeOption home = new HomeOption();
 
-    @Option(names = "--keep", description = "Keep the work directory (certificates, webhook log, decision log)")
+    @Option(names = "--keep", description = "Keep the work directory (the week, the store, the policies, the reports, the repository)")
     boolean keep;
 
     private final PrintStream out = System.out;
+    private final List<String> failures = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
         Path root = home.root();
-        Path fixtures = root.resolve("test-fixtures/admission");
         Path jar = root.resolve("webhook/target/quarkus-app/quarkus-run.jar");
-        JsonNode index = JSON.readTree(fixtures.resolve("index.json").toFile());
         Path work = Files.createTempDirectory("tailor-demo-");
         long started = System.nanoTime();
-        int mismatches;
+        Path week = work.resolve("week");
+        BoutiqueWeek.write(root.resolve("test-fixtures/third_party/online-boutique"), week, BoutiqueWeek.DEFAULT_SEED);
+        // The webhook keeps its own store (work/store); the CLI's is another file, as on a laptop beside a cluster.
+        String store = dev.tailor.store.ObservationStore.embeddedUrl(work.resolve("observations"));
+        Path policies = work.resolve("policies");
+        var previousClients = ModeCommand.clients;
         try (LocalKubernetes kube = new LocalKubernetes()) {
-            Map<String, Map<String, String>> namespaces = new LinkedHashMap<>();
-            index.path("namespaces").properties().forEach(e -> {
-                Map<String, String> annotations = new HashMap<>();
-                e.getValue().properties().forEach(a -> annotations.put(a.getKey(), a.getValue().asText()));
-                namespaces.put(e.getKey(), annotations);
-            });
-            namespaces.forEach((name, annotations) -> kube.applyNamespace(name, withMode(annotations, "audit")));
-            out.println("Tailor demo");
+            for (String ns : List.of(BoutiqueWeek.NAMESPACE, BoutiqueWeek.BATCH, "kube-system", "monitoring")) {
+                kube.applyNamespace(ns, Map.of("tailor.dev/mode", "audit"));
+            }
+            ModeCommand.clients = kube::newClient;
+            out.println("Tailor demo — the whole loop on a week of Online Boutique (" + BoutiqueWeek.START + " + 7 days)");
             out.println("  Kubernetes API stand-in  " + kube.url() + "  (embedded; no cluster here)");
             try (LocalWebhook webhook = LocalWebhook.start(jar, work, kube.url(), Map.of())) {
-                out.println("  webhook                  " + webhook.url() + "  (TLS, certificate from a CA made for this run)");
-                out.println("  namespaces               " + describe(namespaces));
-                out.println("  cluster-scoped objects   tailor.cluster-scoped-mode (audit unless configured)");
-                out.println();
+                out.println("  webhook                  " + webhook.url() + "  (TLS, audit mode, certificate from a CA made for this run)");
+                out.println("  work directory           " + work);
 
-                out.println("== audit mode: nothing is blocked, every would-be denial is a warning ==");
-                mismatches = replay(webhook, index, fixtures, "audit");
+                step("1. Observe: the week's admission requests go through the webhook — audit mode blocks nothing");
+                replayWeek(webhook, week.resolve(BoutiqueWeek.ADMISSION));
 
-                out.println();
-                out.println("== kubectl annotate namespace " + String.join(" ", namespaces.keySet())
-                        + " tailor.dev/mode=enforce --overwrite ==");
-                long flip = System.nanoTime();
-                namespaces.forEach((name, annotations) -> kube.applyNamespace(name, withMode(annotations, "enforce")));
-                awaitEnforcing(webhook, index, fixtures);
-                out.printf("  the webhook enforces after %d ms, without a restart%n", (System.nanoTime() - flip) / 1_000_000);
-                out.println();
+                // The week's admission stream already holds what the webhook decided during that week; in a cluster the
+                // webhook writes its decisions to the store itself.
+                step("2. Observe: the week's admission stream, API audit log, Hubble flows and syscall records, into the store");
+                Result observe = tailor("observe", "--admission", week.resolve(BoutiqueWeek.ADMISSION).toString(),
+                        "--audit-log", week.resolve(BoutiqueWeek.AUDIT).toString(),
+                        "--flows", week.resolve(BoutiqueWeek.FLOWS).toString(), "--syscalls", week.resolve(BoutiqueWeek.SYSCALLS).toString(),
+                        "--containers", week.resolve(BoutiqueWeek.CONTAINERS).toString(), "--store", store);
+                show(observe, line -> line.startsWith("read ") && line.contains(" in ") || line.startsWith("stored in")
+                        || line.startsWith("bad lines"));
+                expect(observe, 0, "observe");
 
-                out.println("== enforce mode: the same rules deny ==");
-                mismatches += replay(webhook, index, fixtures, "enforce");
+                step("3. Generate: the tightest policies that allow everything observed, for the workloads learned well enough");
+                Result generate = tailor("generate", "--out", policies.toString(), "--store", store);
+                expect(generate, 0, "generate");
+                String report = Files.readString(policies.resolve("REPORT.md"));
+                report.lines().filter(l -> l.matches("\\d+ of \\d+ workloads proposed.*")).forEach(l -> out.println("  " + l));
+                report.lines().filter(l -> l.startsWith("| ") && l.contains("learning:")).forEach(l -> {
+                    String[] cells = l.split("\\|");
+                    String why = cells[cells.length - 1].strip().replace("learning: ", "");
+                    out.println("  still learning: " + cells[1].strip() + " — " + (why.length() > 110 ? why.substring(0, 110) + "…" : why));
+                });
+                out.println("  policies: " + policies + " (REPORT.md says why for each)");
+
+                step("4. Preview: replay the week against the current and the proposed policies");
+                Result impact = tailor("impact", "--proposed", policies.toString(), "--store", store, "--format", "md,json,html");
+                show(impact, line -> true);
+                expect(impact, 0, "impact (the proposal must be clean)");
+                String md = Files.readString(policies.resolve("IMPACT.md"));
+                md.lines().filter(l -> l.startsWith("| boutique/") || l.startsWith("| batch/")).limit(4)
+                        .forEach(l -> out.println("  " + l));
+                out.println("  reports: IMPACT.md, impact.json, impact.html in " + policies);
+
+                step("5. Deliver: a branch with the policies and IMPACT.md in the GitOps repository (a local bare one here)");
+                Path gitops = gitopsRepository(work);
+                Result pr = tailor("pr", "--repo", gitops.toString(), "--from", policies.toString());
+                show(pr, line -> true);
+                expect(pr, 0, "pr");
+
+                step("6. Enforce: flip a namespace only when the replay of its admission requests says it is safe");
+                Result batch = tailor("enforce", BoutiqueWeek.BATCH, "--store", store);
+                show(batch, line -> true);
+                expect(batch, 3, "enforce batch (its export job mounts a hostPath: must be refused)");
+                // The API server would send the annotation change to the webhook; the stand-in does not, so the demo does.
+                webhook.post("/validate", JSON.writeValueAsBytes(namespaceUpdate(BoutiqueWeek.NAMESPACE)));
+                Result boutique = tailor("enforce", BoutiqueWeek.NAMESPACE, "--store", store);
+                show(boutique, line -> true);
+                expect(boutique, 0, "enforce boutique");
+
+                step("7. Enforce mode at work in boutique");
+                admit(webhook, root.resolve("test-fixtures/admission/pod-host-network.json"), false);
+                admit(webhook, root.resolve("test-fixtures/admission/pod-baseline-conforms.json"), true);
             }
+        } catch (IllegalStateException e) {
+            out.println("  " + e.getMessage());
         } finally {
+            ModeCommand.clients = previousClients;
             if (keep) {
                 out.println("  work directory kept: " + work);
             } else {
@@ -86,81 +131,130 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         out.println();
-        out.printf("%s in %.1f s: %d decisions disagreed with the samples' expectations%n",
-                mismatches == 0 ? "done" : "FAILED", (System.nanoTime() - started) / 1e9, mismatches);
-        return mismatches == 0 ? TailorCli.OK : TailorCli.ERROR;
-    }
-
-    /** Replays every sample; prints one line each; returns how many answers were not what the sample expects. */
-    private int replay(LocalWebhook webhook, JsonNode index, Path fixtures, String mode) throws Exception {
-        int mismatches = 0;
-        for (JsonNode c : index.path("cases")) {
-            JsonNode review = JSON.readTree(fixtures.resolve(c.path("file").asText()).toFile());
-            JsonNode response = JSON.readTree(webhook.post("/validate", JSON.writeValueAsBytes(review))).path("response");
-            TreeSet<String> expected = new TreeSet<>();
-            c.path("expectedChecks").forEach(x -> expected.add(x.asText()));
-            boolean clusterScoped = c.path("namespace").asText().isEmpty() && !review.at("/request/kind/kind").asText().equals("Namespace");
-            boolean alwaysDenied = expected.contains("namespaceAnnotationGuard");
-            boolean wantAllowed = expected.isEmpty() || (!alwaysDenied && (mode.equals("audit") || clusterScoped));
-            boolean allowed = response.path("allowed").asBoolean();
-
-            List<String> messages = new ArrayList<>();
-            response.path("warnings").forEach(w -> messages.add(w.asText().replace("[tailor audit] would be denied in enforce mode: ", "")));
-            if (!allowed) {
-                messages.add(response.path("status").path("message").asText());
-            }
-            String verdict = !allowed ? "DENIED" : messages.isEmpty() ? "ALLOWED" : "WARNED";
-            TreeSet<String> found = new TreeSet<>();
-            for (String m : messages) {
-                for (String part : m.replaceFirst("^tailor: \\d+ violations?: ", "").split("; ")) {
-                    int colon = part.indexOf(": ");
-                    if (colon > 0 && part.substring(0, colon).matches("[A-Za-z_]+")) {
-                        found.add(part.substring(0, colon));
-                    }
-                }
-            }
-            boolean ok = allowed == wantAllowed && found.equals(expected);
-            if (!ok) {
-                mismatches++;
-            }
-            JsonNode request = review.path("request");
-            String object = request.at("/kind/kind").asText() + " "
-                    + (request.path("namespace").asText("").isEmpty() ? "" : request.path("namespace").asText() + "/")
-                    + request.path("name").asText();
-            out.printf("  %-7s %-50s %s%s%n", verdict, object, String.join("; ", messages),
-                    ok ? "" : "   <-- expected " + (wantAllowed ? "allowed" : "denied") + " with " + expected);
+        if (failures.isEmpty()) {
+            out.printf("done in %.1f s: every step did what it should%n", (System.nanoTime() - started) / 1e9);
+            return TailorCli.OK;
         }
-        return mismatches;
+        out.printf("FAILED in %.1f s:%n", (System.nanoTime() - started) / 1e9);
+        failures.forEach(f -> out.println("  " + f));
+        return TailorCli.ERROR;
     }
 
-    /** Waits until a violating namespaced sample is denied: the informer has seen the annotation. */
-    private void awaitEnforcing(LocalWebhook webhook, JsonNode index, Path fixtures) throws Exception {
-        for (JsonNode c : index.path("cases")) {
-            if (c.path("namespace").asText().isEmpty() || c.path("expectedChecks").isEmpty()) {
+    private void step(String title) {
+        out.println();
+        out.println("== " + title + " ==");
+    }
+
+    private record Result(int code, List<String> lines) {}
+
+    /** Runs {@code tailor ARGS} as a person would, printing the command; returns its exit code and output lines. */
+    private Result tailor(String... args) {
+        out.println("  $ tailor " + String.join(" ", args).replaceAll("jdbc:h2:file:[^ ]+", "STORE"));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        PrintStream originalErr = System.err;
+        int code;
+        try (PrintStream capture = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            System.setOut(capture);
+            System.setErr(capture);
+            code = new CommandLine(new TailorCli()).execute(args);
+        } finally {
+            System.setOut(original);
+            System.setErr(originalErr);
+        }
+        return new Result(code, bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("progress:")).toList());
+    }
+
+    private void show(Result r, java.util.function.Predicate<String> keep) {
+        r.lines().stream().filter(keep).forEach(l -> out.println("    " + l.replaceAll("jdbc:h2:file:[^:]+(:[^ ]*)?", "STORE")));
+        out.println("    (exit " + r.code() + ")");
+    }
+
+    private void expect(Result r, int code, String what) {
+        if (r.code() != code) {
+            failures.add(what + ": exit " + r.code() + ", expected " + code);
+            r.lines().forEach(l -> out.println("    | " + l));
+            throw new IllegalStateException("the demo stopped: " + what + " exited " + r.code() + " (expected " + code + ")");
+        }
+    }
+
+    /** Sends every AdmissionReview of the week to the webhook; prints the warned ones (the first few in full). */
+    private void replayWeek(LocalWebhook webhook, Path admission) throws Exception {
+        int reviews = 0;
+        int warned = 0;
+        int denied = 0;
+        List<String> shown = new ArrayList<>();
+        for (String line : Files.readAllLines(admission)) {
+            JsonNode doc = JSON.readTree(line);
+            if (!doc.path("kind").asText().equals("AdmissionReview")) {
                 continue;
             }
-            byte[] review = Files.readAllBytes(fixtures.resolve(c.path("file").asText()));
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (JSON.readTree(webhook.post("/validate", review)).at("/response/allowed").asBoolean()) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the webhook did not switch " + c.path("namespace").asText()
-                            + " to enforce within 10 s; see " + webhook.log());
+            reviews++;
+            JsonNode response = JSON.readTree(webhook.post("/validate", line.getBytes(StandardCharsets.UTF_8))).path("response");
+            if (!response.path("allowed").asBoolean()) {
+                denied++;
+            } else if (response.path("warnings").size() > 0) {
+                warned++;
+                if (shown.size() < 3) {
+                    JsonNode r = doc.path("request");
+                    shown.add(String.format("WARNED  %s %s/%s  %s", r.at("/kind/kind").asText(), r.path("namespace").asText(),
+                            r.path("name").asText(), response.path("warnings").get(0).asText()));
                 }
-                Thread.sleep(50);
             }
+        }
+        out.printf("  %d admission requests: %d allowed, %d warned (would be denied in enforce mode), %d denied%n",
+                reviews, reviews - warned - denied, warned, denied);
+        shown.forEach(s -> out.println("  " + s));
+        if (warned > shown.size()) {
+            out.printf("  … and %d more like them%n", warned - shown.size());
+        }
+        if (denied > 0 || warned == 0) {
+            failures.add("audit mode: expected warnings and no denial, got " + warned + " warned and " + denied + " denied");
         }
     }
 
-    private static Map<String, String> withMode(Map<String, String> annotations, String mode) {
-        Map<String, String> all = new HashMap<>(annotations);
-        all.put("tailor.dev/mode", mode);
-        return all;
+    /** The GitOps repository: a bare repository with a README on main. */
+    private static Path gitopsRepository(Path work) throws Exception {
+        Path bare = work.resolve("gitops.git");
+        Git.init().setBare(true).setDirectory(bare.toFile()).setInitialBranch("main").call().close();
+        Path seed = work.resolve("gitops-seed");
+        try (Git git = Git.cloneRepository().setURI(bare.toUri().toString()).setDirectory(seed.toFile()).call()) {
+            Files.writeString(seed.resolve("README.md"), "The cluster's configuration, applied by GitOps.\n");
+            git.add().addFilepattern("README.md").call();
+            git.commit().setMessage("start").setAuthor("Platform", "platform@example.com")
+                    .setCommitter("Platform", "platform@example.com").call();
+            git.push().setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main")).call();
+        }
+        return bare;
     }
 
-    private static String describe(Map<String, Map<String, String>> namespaces) {
-        List<String> parts = new ArrayList<>();
-        namespaces.forEach((name, a) -> parts.add(name + " (" + a.getOrDefault("tailor.dev/pod-security", "baseline") + ")"));
-        return String.join(", ", parts);
+    /** The AdmissionReview the API server sends when an admin sets the namespace's mode to enforce. */
+    private static JsonNode namespaceUpdate(String namespace) {
+        ObjectNode review = JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
+        ObjectNode request = review.putObject("request");
+        request.put("uid", java.util.UUID.nameUUIDFromBytes(("flip-" + namespace).getBytes(StandardCharsets.UTF_8)).toString());
+        request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Namespace");
+        request.putObject("resource").put("group", "").put("version", "v1").put("resource", "namespaces");
+        request.put("name", namespace).put("operation", "UPDATE");
+        request.putObject("userInfo").put("username", "platform-admin").putArray("groups").add("system:masters").add("system:authenticated");
+        ObjectNode object = request.putObject("object").put("apiVersion", "v1").put("kind", "Namespace");
+        object.putObject("metadata").put("name", namespace).putObject("annotations").put("tailor.dev/mode", "enforce");
+        ObjectNode old = request.putObject("oldObject").put("apiVersion", "v1").put("kind", "Namespace");
+        old.putObject("metadata").put("name", namespace).putObject("annotations").put("tailor.dev/mode", "audit");
+        return review;
     }
 
+    /** Sends a sample pod, moved into boutique, and prints and checks the verdict. */
+    private void admit(LocalWebhook webhook, Path sample, boolean expectAllowed) throws Exception {
+        ObjectNode review = (ObjectNode) JSON.readTree(sample.toFile());
+        ((ObjectNode) review.path("request")).put("namespace", BoutiqueWeek.NAMESPACE);
+        ((ObjectNode) review.path("request").path("object").path("metadata")).put("namespace", BoutiqueWeek.NAMESPACE);
+        JsonNode response = JSON.readTree(webhook.post("/validate", JSON.writeValueAsBytes(review))).path("response");
+        boolean allowed = response.path("allowed").asBoolean();
+        out.printf("  %-8s Pod boutique/%-36s %s%n", allowed ? "ADMITTED" : "DENIED", review.at("/request/name").asText(),
+                allowed ? "" : response.path("status").path("message").asText());
+        if (allowed != expectAllowed) {
+            failures.add("pod " + review.at("/request/name").asText() + " was " + (allowed ? "admitted" : "denied"));
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.tailor.cli;
 
 import dev.tailor.impact.ImpactAnalyzer;
+import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.impact.ImpactReport.EnforcePreview;
 import dev.tailor.store.ObservationStore;
 import io.fabric8.kubernetes.api.model.Event;
@@ -12,6 +13,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -62,9 +64,14 @@ public final class ModeCommand {
             PrintStream out = System.out;
             EnforcePreview preview;
             try (ObservationStore store = ObservationStore.open(window.url())) {
-                Instant until = window.end() != null ? window.end() : Instant.now();
+                // The window ends at the last decision the store holds (as generate and impact end at the last
+                // observation), unless --until says otherwise.
+                List<AdmissionDecision> all = store.decisions(Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z"));
+                Instant until = window.end() != null ? window.end()
+                        : all.isEmpty() ? Instant.now() : all.get(all.size() - 1).time().plusNanos(1);
                 Instant from = until.minus(window.window());
-                preview = ImpactAnalyzer.enforcePreview(store.decisions(from, until)).get(namespace);
+                preview = ImpactAnalyzer.enforcePreview(all.stream()
+                        .filter(d -> !d.time().isBefore(from) && d.time().isBefore(until)).toList()).get(namespace);
             } catch (IllegalArgumentException e) {
                 System.err.println("tailor enforce: " + e.getMessage());
                 return TailorCli.USAGE;
