@@ -11,3 +11,19 @@ import data.tailor.lib.kube
 
 # The approved behavior of the workload the admitted pod or pod template belongs to.
 workload := data.approved.workloads[kube.request_namespace][kube.workload]
+
+# The requester is one of the configured admins (data.config.admins), who may change approved objects directly.
+requester_is_admin if input.request.userInfo.username in _admin_users
+
+requester_is_admin if {
+	some group in input.request.userInfo.groups
+	group in _admin_groups
+}
+
+_admin_users := object.get(data.config, ["admins", "users"], []) if data.config
+
+default _admin_users := []
+
+_admin_groups := object.get(data.config, ["admins", "groups"], ["system:masters", "tailor-admins"]) if data.config
+
+default _admin_groups := ["system:masters", "tailor-admins"]

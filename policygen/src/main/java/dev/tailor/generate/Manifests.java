@@ -49,6 +49,16 @@ final class Manifests {
         return meta;
     }
 
+    /** The service account the workload ran as, when it was one: what the webhook approves for it once merged. */
+    static ObjectNode withServiceAccount(ObjectNode object, Observations obs, Workload w) {
+        java.util.Set<String> accounts = new java.util.TreeSet<>();
+        obs.pods.keySet().stream().filter(p -> Observations.workload(p).equals(w)).forEach(p -> accounts.add(p.serviceAccount()));
+        if (accounts.size() == 1) {
+            ((ObjectNode) object.path("metadata").path("annotations")).put("tailor.dev/service-account", accounts.iterator().next());
+        }
+        return object;
+    }
+
     static ObjectNode object(String apiVersion, String kind, ObjectNode metadata) {
         ObjectNode o = NODES.objectNode().put("apiVersion", apiVersion).put("kind", kind);
         o.set("metadata", metadata);

@@ -153,7 +153,7 @@ final class NetworkPolicyGenerator {
             if (!eg.isEmpty()) {
                 spec.set("egress", eg);
             }
-            out.file(Manifests.dir(w) + "/networkpolicy.yaml", Manifests.yaml(List.of(policy)));
+            out.file(Manifests.dir(w) + "/networkpolicy.yaml", Manifests.yaml(List.of(Manifests.withServiceAccount(policy, obs, w))));
         }
         if (options.defaultDeny()) {
             for (String ns : namespaces) {

@@ -123,7 +123,8 @@ final class SeccompGenerator {
                 ObjectNode cr = Manifests.object("security-profiles-operator.x-k8s.io/v1beta1", "SeccompProfile",
                         Manifests.metadata(name, w.namespace(), w.key(), from, until, evidence));
                 cr.set("spec", profile);
-                out.file(Manifests.dir(w) + "/seccompprofile-" + container + ".yaml", Manifests.yaml(List.of(cr)));
+                out.file(Manifests.dir(w) + "/seccompprofile-" + container + ".yaml",
+                        Manifests.yaml(List.of(Manifests.withServiceAccount(cr, obs, w))));
                 ObjectNode c = patchContainers.addObject().put("name", container);
                 // Where the Security Profiles Operator installs a SeccompProfile on each node.
                 c.putObject("securityContext").putObject("seccompProfile").put("type", "Localhost")

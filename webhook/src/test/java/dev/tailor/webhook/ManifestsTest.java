@@ -212,13 +212,15 @@ class ManifestsTest {
         }
         ClusterRole role = one(ClusterRole.class, "tailor-webhook");
         // Exactly what the webhook does: read Namespaces, list Pods (the enforce flip's check), create Events (the
-        // mode change) — no other write, nothing on Secrets, no wildcards.
+        // mode change), watch the approved objects — no other write, nothing on Secrets, no wildcards.
         java.util.Map<String, java.util.Set<String>> granted = new java.util.TreeMap<>();
-        role.getRules().forEach(r -> {
-            assertEquals(List.of(""), r.getApiGroups(), "core API group only");
-            r.getResources().forEach(res -> granted.computeIfAbsent(res, k -> new java.util.TreeSet<>()).addAll(r.getVerbs()));
-        });
-        assertEquals(java.util.Map.of("namespaces", java.util.Set.of("get", "list", "watch"), "pods", java.util.Set.of("list"),
-                "events", java.util.Set.of("create")), granted, "the webhook's own ClusterRole");
+        role.getRules().forEach(r -> r.getApiGroups().forEach(g -> r.getResources().forEach(res ->
+                granted.computeIfAbsent(g + "/" + res, k -> new java.util.TreeSet<>()).addAll(r.getVerbs()))));
+        assertEquals(java.util.Map.of("/namespaces", java.util.Set.of("get", "list", "watch"), "/pods", java.util.Set.of("list"),
+                "/events", java.util.Set.of("create"), "networking.k8s.io/networkpolicies", java.util.Set.of("list", "watch"),
+                "rbac.authorization.k8s.io/rolebindings", java.util.Set.of("list", "watch"),
+                "rbac.authorization.k8s.io/clusterrolebindings", java.util.Set.of("list", "watch"),
+                "security-profiles-operator.x-k8s.io/seccompprofiles", java.util.Set.of("list", "watch")), granted,
+                "the webhook's own ClusterRole");
     }
 }

@@ -211,6 +211,59 @@ class WebhookIT {
     }
 
     @Test
+    void appliedTailorObjectsBecomeTheApprovedBehaviorAndDriftFromItIsCaught() throws Exception {
+        Map<String, String> tailor = Map.of("app.kubernetes.io/managed-by", "tailor", "tailor.dev/workload", "deployment.checkout");
+        // What a merged Tailor pull request applies for shop's checkout: its NetworkPolicy and its RoleBinding.
+        kube().network().v1().networkPolicies().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.networking.v1
+                .NetworkPolicyBuilder().withNewMetadata().withName("tailor-deployment-checkout").withNamespace("shop")
+                .withLabels(tailor).withAnnotations(Map.of("tailor.dev/service-account", "checkout")).endMetadata()
+                .withNewSpec().withNewPodSelector().withMatchLabels(Map.of("app", "checkout")).endPodSelector()
+                .withPolicyTypes("Ingress", "Egress").endSpec().build()).createOr(NonDeletingOperation::update);
+        kube().rbac().roleBindings().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+                .withNewMetadata().withName("tailor-checkout").withNamespace("shop").withLabels(tailor).endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "tailor-checkout")
+                .addNewSubject().withKind("ServiceAccount").withName("checkout").withNamespace("shop").endSubject().build())
+                .createOr(NonDeletingOperation::update);
+
+        // checkout's pods run as "default" in the sample: not the approved account (audit mode: a warning).
+        JsonNode deployment = fixture("deployment-conforms").review();
+        Response response = null;
+        for (int i = 0; i < 100; i++) {
+            response = post("/validate", deployment);
+            if (response.asString().contains("approvedServiceAccount")) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertTrue(response.asString().contains("deployment.checkout runs as service account \\\"default\\\", approved is \\\"checkout\\\""),
+                response.asString());
+
+        // Deleting the approved NetworkPolicy, and binding the approved account to another role, are drift.
+        com.fasterxml.jackson.databind.node.ObjectNode delete = (com.fasterxml.jackson.databind.node.ObjectNode) deployment.deepCopy();
+        com.fasterxml.jackson.databind.node.ObjectNode request = (com.fasterxml.jackson.databind.node.ObjectNode) delete.get("request");
+        request.putObject("kind").put("group", "networking.k8s.io").put("version", "v1").put("kind", "NetworkPolicy");
+        request.putObject("resource").put("group", "networking.k8s.io").put("version", "v1").put("resource", "networkpolicies");
+        request.put("name", "tailor-deployment-checkout").put("operation", "DELETE").putNull("object");
+        request.putObject("oldObject").put("kind", "NetworkPolicy").putObject("metadata").put("name", "tailor-deployment-checkout")
+                .put("namespace", "shop");
+        post("/validate", delete).then().body("response.allowed", is(true))
+                .body("response.warnings[0]", containsString("approvedNetworkPolicy: approved NetworkPolicy deleted"));
+
+        com.fasterxml.jackson.databind.node.ObjectNode binding = (com.fasterxml.jackson.databind.node.ObjectNode) deployment.deepCopy();
+        com.fasterxml.jackson.databind.node.ObjectNode b = (com.fasterxml.jackson.databind.node.ObjectNode) binding.get("request");
+        b.putObject("kind").put("group", "rbac.authorization.k8s.io").put("version", "v1").put("kind", "RoleBinding");
+        b.put("name", "checkout-edit").put("operation", "CREATE");
+        b.set("object", new ObjectMapper().readTree("{\"kind\": \"RoleBinding\", \"metadata\": {\"name\": \"checkout-edit\","
+                + " \"namespace\": \"shop\"}, \"roleRef\": {\"kind\": \"ClusterRole\", \"name\": \"edit\"},"
+                + " \"subjects\": [{\"kind\": \"ServiceAccount\", \"name\": \"checkout\", \"namespace\": \"shop\"}]}"));
+        post("/validate", binding).then().body("response.warnings", org.hamcrest.Matchers.hasItem(containsString(
+                "approvedRbacDrift: role bound beyond the approved Role (RoleBinding checkout-edit binds ClusterRole edit to service account shop/checkout")));
+
+        kube().network().v1().networkPolicies().inNamespace("shop").withName("tailor-deployment-checkout").delete();
+        kube().rbac().roleBindings().inNamespace("shop").withName("tailor-checkout").delete();
+    }
+
+    @Test
     void mutateMirrorsTheModeIntoTheNamespaceLabel() {
         JsonNode review = fixture("namespace-admin-switches-to-enforce").review().deepCopy();
         ((com.fasterxml.jackson.databind.node.ObjectNode) review.path("request").path("object").path("metadata")

@@ -1,0 +1,155 @@
+package dev.tailor.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.policy.PolicyEngine;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * What was approved: the objects Tailor generated ({@code app.kubernetes.io/managed-by: tailor}) once the user's
+ * GitOps tooling applied them, watched by informers and turned into the policies' {@code data.approved}:
+ * <pre>{"workloads": {"shop": {"deployment.api": {"serviceAccount": "api", "seccompProfile": "operator/shop/api-server.json"}}},
+ *  "networkPolicies": {"shop": {"tailor-deployment-api": {"spec": {…}}}},
+ *  "accounts": {"shop/api": {"bindings": ["shop/tailor-api"]}}}</pre>
+ * A workload's approved service account is the one its generated NetworkPolicy or SeccompProfile names
+ * ({@code tailor.dev/service-account}); its seccomp profile, the one SeccompProfile generated for it (where the
+ * Security Profiles Operator installs it); an account is approved when a generated binding names it. The approved
+ * file of the configuration (tailor.approved-file) is the base the cluster's objects are laid over.
+ */
+@ApplicationScoped
+public class ApprovedObjects {
+
+    private static final Logger LOG = Logger.getLogger(ApprovedObjects.class);
+    static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    static final ResourceDefinitionContext SECCOMP_PROFILES = new ResourceDefinitionContext.Builder()
+            .withGroup("security-profiles-operator.x-k8s.io").withVersion("v1beta1").withKind("SeccompProfile")
+            .withPlural("seccompprofiles").withNamespaced(true).build();
+
+    private final KubernetesClient client;
+    private final PolicyEngine engine;
+    private final TailorConfig config;
+    private final ObjectMapper json = new ObjectMapper();
+    private final Map<String, HasMetadata> objects = new ConcurrentHashMap<>();
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+
+    public ApprovedObjects(KubernetesClient client, PolicyEngine engine, TailorConfig config) {
+        this.client = client;
+        this.engine = engine;
+        this.config = config;
+    }
+
+    void start(@Observes StartupEvent event) {
+        watch(client.network().v1().networkPolicies().inAnyNamespace().withLabel(MANAGED_BY, "tailor").runnableInformer(0));
+        watch(client.rbac().roleBindings().inAnyNamespace().withLabel(MANAGED_BY, "tailor").runnableInformer(0));
+        watch(client.rbac().clusterRoleBindings().withLabel(MANAGED_BY, "tailor").runnableInformer(0));
+        try {
+            client.genericKubernetesResources(SECCOMP_PROFILES).inAnyNamespace().withLabel(MANAGED_BY, "tailor").list();
+            watch(client.genericKubernetesResources(SECCOMP_PROFILES).inAnyNamespace().withLabel(MANAGED_BY, "tailor")
+                    .runnableInformer(0));
+        } catch (KubernetesClientException e) {
+            LOG.infof("SeccompProfiles cannot be read (%s: is the Security Profiles Operator installed?); approved seccomp "
+                    + "profiles come from tailor.approved-file only", e.getCode());
+        }
+    }
+
+    private <T extends HasMetadata> void watch(SharedIndexInformer<T> informer) {
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T o) {
+                objects.put(key(o), o);
+                publish();
+            }
+
+            @Override
+            public void onUpdate(T before, T after) {
+                objects.remove(key(before));
+                objects.put(key(after), after);
+                publish();
+            }
+
+            @Override
+            public void onDelete(T o, boolean unknown) {
+                objects.remove(key(o));
+                publish();
+            }
+        });
+        informers.add(informer);
+        informer.start().whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.warnf("an informer of approved objects could not start: %s", error.getMessage());
+            }
+        });
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        informers.forEach(SharedIndexInformer::stop);
+    }
+
+    private static String key(HasMetadata o) {
+        return o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+    }
+
+    /** Rebuilds data.approved from the objects known now and hands it to the policies. */
+    synchronized void publish() {
+        ObjectNode data = PolicyData.from(config);
+        ObjectNode approved = (ObjectNode) data.get("approved");
+        ObjectNode workloads = approved.with("workloads");
+        ObjectNode policies = approved.putObject("networkPolicies");
+        ObjectNode accounts = approved.putObject("accounts");
+        Map<String, Set<String>> profiles = new TreeMap<>();
+        for (HasMetadata o : new TreeMap<>(objects).values()) {
+            String ns = o.getMetadata().getNamespace();
+            Map<String, String> labels = o.getMetadata().getLabels() == null ? Map.of() : o.getMetadata().getLabels();
+            Map<String, String> annotations = o.getMetadata().getAnnotations() == null ? Map.of() : o.getMetadata().getAnnotations();
+            String workload = labels.getOrDefault("tailor.dev/workload", "");
+            if (o instanceof NetworkPolicy np) {
+                policies.with(ns).putObject(np.getMetadata().getName()).set("spec", json.valueToTree(np.getSpec()));
+            } else if (o instanceof RoleBinding || o instanceof ClusterRoleBinding) {
+                JsonNode b = json.valueToTree(o);
+                for (JsonNode s : b.path("subjects")) {
+                    if (s.path("kind").asText().equals("ServiceAccount")) {
+                        String account = s.path("namespace").asText(ns == null ? "" : ns) + "/" + s.path("name").asText();
+                        accounts.with(account).withArray("bindings").add((ns == null ? "" : ns + "/") + o.getMetadata().getName());
+                    }
+                }
+            } else if (o instanceof GenericKubernetesResource && !workload.isEmpty()) {
+                profiles.computeIfAbsent(ns + "\u0000" + workload, k -> new TreeSet<>())
+                        .add("operator/" + ns + "/" + o.getMetadata().getName() + ".json");
+            }
+            String account = annotations.get("tailor.dev/service-account");
+            if (account != null && !workload.isEmpty() && ns != null) {
+                workloads.with(ns).with(workload).put("serviceAccount", account);
+            }
+        }
+        profiles.forEach((key, paths) -> {
+            if (paths.size() == 1) { // one profile for the whole workload: what approvedSeccompProfile checks
+                String[] parts = key.split("\u0000");
+                workloads.with(parts[0]).with(parts[1]).put("seccompProfile", paths.iterator().next());
+            }
+        });
+        engine.setData(data);
+        LOG.debugf("approved objects: %d", objects.size());
+    }
+}
