@@ -23,7 +23,7 @@ public interface HostingApi {
     /** An open pull (merge) request: its number (GitLab: iid), its branch and where a person sees it. */
     record OpenRequest(long number, String branch, String url) {}
 
-    /** Tailor's open request into {@code base}: one whose branch starts with {@code tailor/}, or the given branch. */
+    /** Tailor's open request into {@code base} from {@code branch} (any {@code tailor/*} branch when null). */
     Optional<OpenRequest> findOpen(String base, String branch) throws PublishException;
 
     OpenRequest open(String branch, String base, String title, String body) throws PublishException;

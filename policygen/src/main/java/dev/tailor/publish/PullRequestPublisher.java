@@ -28,17 +28,17 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
  * {@code tailor pr}: the generated policies as a pull request in the GitOps repository. Clones it, writes the tree
- * under the chosen path on Tailor's branch (the branch of Tailor's open pull request if there is one, so it is
- * updated rather than doubled), commits with a message that says what changed, pushes, and opens — or updates — the
- * pull request with IMPACT.md as its body. When the tree is already what the branch (or the base) holds, nothing is
- * pushed and no API is called.
+ * under the chosen path on Tailor's branch (the newest {@code tailor/*} branch the repository has — the branch of
+ * Tailor's open pull request — so it is updated rather than doubled), commits with a message that says what
+ * changed, pushes, and opens — or updates — the pull request with IMPACT.md as its body. When the tree is already
+ * what the branch (or the base) holds, nothing is pushed and no API is called at all.
  */
 public final class PullRequestPublisher {
 
     /**
      * @param repository a clone URL or a local path
      * @param path       where in the repository the policies live ({@code policies})
-     * @param branch     Tailor's branch; null: the open pull request's, else {@code defaultBranch}
+     * @param branch     Tailor's branch; null: the newest {@code tailor/*} of the repository, else {@code defaultBranch}
      * @param api        the hosting API, or null to push the branch only
      * @param token      what git authenticates with (null: none, e.g. a local repository)
      */
@@ -56,8 +56,6 @@ public final class PullRequestPublisher {
         if (!Files.isRegularFile(body)) {
             throw new PublishException(o.tree() + " has no IMPACT.md: run tailor impact on it first (it becomes the pull request's body)");
         }
-        Optional<HostingApi.OpenRequest> open = o.api() == null ? Optional.empty() : o.api().findOpen(o.base(), o.branch());
-        String branch = o.branch() != null ? o.branch() : open.map(HostingApi.OpenRequest::branch).orElse(o.defaultBranch());
         CredentialsProvider credentials = o.token() == null ? null
                 : new UsernamePasswordCredentialsProvider(o.api() == null ? "x-access-token" : o.api().gitUser(), o.token());
         Path clone = o.workDir().resolve("repository");
@@ -65,6 +63,9 @@ public final class PullRequestPublisher {
             if (git.getRepository().findRef("refs/remotes/origin/" + o.base()) == null) {
                 throw new PublishException("the base branch " + o.base() + " does not exist in " + o.repository());
             }
+            // Tailor's branch: the one asked for, else the newest tailor/* the repository has (the branch of Tailor's open
+            // pull request), else a new one. Found with git alone: no API call unless something changed.
+            String branch = o.branch() != null ? o.branch() : newestTailorBranch(git).orElse(o.defaultBranch());
             boolean branchExists = git.getRepository().findRef("refs/remotes/origin/" + branch) != null;
             git.checkout().setCreateBranch(true).setName(branch).setStartPoint("origin/" + (branchExists ? branch : o.base())).call();
 
@@ -80,13 +81,15 @@ public final class PullRequestPublisher {
             git.add().addFilepattern(o.path()).setUpdate(true).call();
             Status status = git.status().call();
             if (status.isClean()) {
-                return new Result(Outcome.NOTHING_CHANGED, branch, null, open.map(HostingApi.OpenRequest::url).orElse(null),
+                return new Result(Outcome.NOTHING_CHANGED, branch, null, null,
                         "nothing changed: " + (branchExists ? "branch " + branch : o.base()) + " already holds these policies");
             }
             Change change = Change.between(before, after);
             String title = "Tailor: least-privilege policies for " + change.workloads().size() + " workloads";
             RevCommit commit = git.commit().setAuthor(TAILOR).setCommitter(TAILOR)
                     .setMessage(title + "\n\n" + change.message(o.path())).call();
+            // The hosting API is asked before the push: a token it refuses leaves the repository untouched.
+            Optional<HostingApi.OpenRequest> open = o.api() == null ? Optional.empty() : o.api().findOpen(o.base(), branch);
             push(git, branch, credentials, o.repository());
             String text = Files.readString(body, StandardCharsets.UTF_8);
             if (o.api() == null) {
@@ -100,6 +103,23 @@ public final class PullRequestPublisher {
         } finally {
             deleteTree(clone);
         }
+    }
+
+    /** The {@code tailor/*} branch of the remote with the newest commit, if any. */
+    private static Optional<String> newestTailorBranch(Git git) throws IOException {
+        String best = null;
+        int bestTime = Integer.MIN_VALUE;
+        try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(git.getRepository())) {
+            for (var ref : git.getRepository().getRefDatabase().getRefsByPrefix("refs/remotes/origin/tailor/")) {
+                int time = walk.parseCommit(ref.getObjectId()).getCommitTime();
+                String name = ref.getName().substring("refs/remotes/origin/".length());
+                if (time > bestTime || (time == bestTime && name.compareTo(best) > 0)) {
+                    best = name;
+                    bestTime = time;
+                }
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     private static Git cloneRepository(Options o, Path clone, CredentialsProvider credentials) throws PublishException {

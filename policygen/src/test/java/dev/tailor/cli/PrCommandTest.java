@@ -101,6 +101,18 @@ class PrCommandTest {
         }
     }
 
+    @Test
+    void withoutABranchTheNewestTailorBranchIsContinued() throws Exception {
+        api.stubFor(get(urlPathEqualTo("/repos/acme/gitops/pulls")).willReturn(okJson("[]")));
+        api.stubFor(post(urlPathEqualTo("/repos/acme/gitops/pulls")).willReturn(aResponse().withStatus(201)
+                .withHeader("Content-Type", "application/json").withBody("{\"number\": 9, \"html_url\": \"https://github.com/acme/gitops/pull/9\"}")));
+        assertEquals(0, pr(github()), err); // creates tailor/2026-11-23
+        write("boutique/deployment.cartservice/networkpolicy.yaml", "kind: NetworkPolicy\nmetadata: {name: cart-v3}\n");
+        assertEquals(0, pr("--repo", remote.toUri().toString(), "--from", tree.toString(), "--github", "acme/gitops",
+                "--api-url", api.baseUrl()), err);
+        assertTrue(remoteFile("tailor/2026-11-23", "policies/boutique/deployment.cartservice/networkpolicy.yaml").contains("cart-v3"));
+    }
+
     private String[] github(String... more) {
         String[] base = {"--repo", remote.toUri().toString(), "--branch", "tailor/2026-11-23", "--from",
                 tree.toString(), "--github", "acme/gitops", "--api-url", api.baseUrl()};
@@ -161,8 +173,7 @@ class PrCommandTest {
                 + " \"https://github.com/acme/gitops/pull/7\", \"head\": {\"ref\": \"tailor/2026-11-23\"}}]")));
         assertEquals(0, pr(github()), err);
         assertEquals(first, tip("tailor/2026-11-23"));
-        api.verify(0, postRequestedFor(urlPathEqualTo("/repos/acme/gitops/pulls")));
-        api.verify(0, patchRequestedFor(urlPathEqualTo("/repos/acme/gitops/pulls/7")));
+        assertEquals(0, api.getAllServeEvents().size(), "no API call at all when nothing changed");
 
         // A changed tree: a new commit on the same branch, and the open pull request's body updated.
         write("IMPACT.md", "# Tailor impact report\n\n**1 observed behaviors would be denied**\n");
