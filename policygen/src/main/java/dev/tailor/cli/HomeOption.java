@@ -1,10 +1,7 @@
 package dev.tailor.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import picocli.CommandLine.Option;
 
 /** The {@code --home} option of the commands that read the repository's files, and their work directories. */
@@ -20,10 +17,6 @@ final class HomeOption {
 
     /** Removes a command's temporary work directory and everything in it. */
     static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        dev.tailor.util.Trees.delete(dir);
     }
 }

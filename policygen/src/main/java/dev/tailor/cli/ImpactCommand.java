@@ -63,10 +63,7 @@ public final class ImpactCommand implements Callable<Integer> {
             for (String c : current) {
                 now = now.with(c.equals("cluster") ? fromCluster() : PolicySet.read(Path.of(c)));
             }
-            PolicyGenerator.Options d = PolicyGenerator.Options.defaults();
-            options = new PolicyGenerator.Options(window.window(), d.quiet(), d.maxResourceNames(),
-                    d.clusterRoleAtNamespaces(), d.keptRules(), d.externalPrefixV4(), d.worldIngress(), d.defaultDeny(),
-                    d.runtime(), d.architecture(), d.currentRbac());
+            options = PolicyGenerator.Options.defaults().withWindow(window.window());
             end = window.end();
         } catch (IllegalArgumentException | DateTimeParseException | IOException e) {
             System.err.println("tailor impact: " + e.getMessage());

@@ -6,11 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /** What a generation produced: files by path (sorted, so written and listed the same way every time) and notes. */
 public final class Generated {
@@ -45,8 +43,8 @@ public final class Generated {
         Path target = out.toAbsolutePath();
         Path fresh = target.resolveSibling("." + target.getFileName() + ".tailor-new");
         Path old = target.resolveSibling("." + target.getFileName() + ".tailor-old");
-        deleteTree(fresh);
-        deleteTree(old);
+        dev.tailor.util.Trees.delete(fresh);
+        dev.tailor.util.Trees.delete(old);
         for (var e : files.entrySet()) {
             Path file = fresh.resolve(e.getKey());
             Files.createDirectories(file.getParent());
@@ -57,17 +55,6 @@ public final class Generated {
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        dev.tailor.util.Trees.delete(old);
     }
 }

@@ -21,6 +21,12 @@ public final class PolicyGenerator {
             List<PolicyRule> keptRules, int externalPrefixV4, boolean worldIngress, boolean defaultDeny, String runtime,
             String architecture, RbacAuthorizer currentRbac) {
 
+        /** The same options over another window. */
+        public Options withWindow(Duration other) {
+            return new Options(other, quiet, maxResourceNames, clusterRoleAtNamespaces, keptRules, externalPrefixV4,
+                    worldIngress, defaultDeny, runtime, architecture, currentRbac);
+        }
+
         public static Options defaults() {
             return new Options(Duration.ofDays(7), Duration.ofHours(24), 5, 0, List.of(), 32, false, false, "runc-v1.4.2",
                     "x86_64", null);

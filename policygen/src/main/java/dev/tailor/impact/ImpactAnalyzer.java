@@ -372,9 +372,7 @@ public final class ImpactAnalyzer {
         Instant trainUntil = lastDay.atStartOfDay(ZoneOffset.UTC).toInstant();
         Duration trainWindow = options.window().minusDays(1);
         Observations training = Observations.load(store, trainWindow, trainUntil);
-        PolicyGenerator.Options trainingOptions = new PolicyGenerator.Options(trainWindow, options.quiet(), options.maxResourceNames(),
-                options.clusterRoleAtNamespaces(), options.keptRules(), options.externalPrefixV4(), options.worldIngress(),
-                options.defaultDeny(), options.runtime(), options.architecture(), options.currentRbac());
+        PolicyGenerator.Options trainingOptions = options.withWindow(trainWindow);
         PolicySet trained = PolicySet.of(new PolicyGenerator(trainingOptions).generate(training).files());
         Observations day = Observations.load(store, Duration.ofDays(1), trainUntil.plus(Duration.ofDays(1)));
         Map<String, BacktestResult> results = new TreeMap<>();

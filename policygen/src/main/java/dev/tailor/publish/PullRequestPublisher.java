@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,7 +70,7 @@ public final class PullRequestPublisher {
 
             Map<String, byte[]> before = files(clone.resolve(o.path()));
             Map<String, byte[]> after = files(o.tree());
-            deleteTree(clone.resolve(o.path()));
+            dev.tailor.util.Trees.delete(clone.resolve(o.path()));
             for (var e : after.entrySet()) {
                 Path file = clone.resolve(o.path()).resolve(e.getKey());
                 Files.createDirectories(file.getParent());
@@ -101,7 +100,7 @@ public final class PullRequestPublisher {
         } catch (GitAPIException e) {
             throw new PublishException("git: " + oneLine(e.getMessage()));
         } finally {
-            deleteTree(clone);
+            dev.tailor.util.Trees.delete(clone);
         }
     }
 
@@ -171,17 +170,6 @@ public final class PullRequestPublisher {
             }
         }
         return out;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     private static String oneLine(String s) {
