@@ -85,6 +85,97 @@ public final class Inputs {
         void line(long number, String line) throws IOException;
     }
 
+    /** What a reader does with one line of its input, as the bytes of {@code buffer[offset, offset + length)}. */
+    @FunctionalInterface
+    public interface ByteLineHandler {
+        void line(long number, byte[] buffer, int offset, int length) throws IOException;
+    }
+
+    /**
+     * Reads an input line by line as bytes (no decoding, no String per line: the JSON readers parse UTF-8 bytes
+     * directly), skipping blank lines; a line longer than {@code maxBytes} is reported as "line too long" and
+     * skipped. A line's bytes are valid only during the call. Returns how many lines there were.
+     */
+    public static long forEachLine(String name, InputStream in, int maxBytes, Problems problems, ByteLineHandler handler)
+            throws IOException {
+        byte[] buf = new byte[Math.min(maxBytes + 1, 1 << 20)];
+        int start = 0;
+        int end = 0;
+        long lines = 0;
+        boolean skipping = false; // inside a line already reported as too long
+        while (true) {
+            int n = in.read(buf, end, buf.length - end);
+            boolean eof = n < 0;
+            if (!eof) {
+                end += n;
+            }
+            int scan = start;
+            while (true) {
+                int nl = indexOf(buf, (byte) '\n', scan, end);
+                if (nl < 0) {
+                    break;
+                }
+                if (skipping) {
+                    skipping = false;
+                } else {
+                    lines++;
+                    line(name, lines, buf, start, nl, maxBytes, problems, handler);
+                }
+                start = nl + 1;
+                scan = start;
+            }
+            if (eof) {
+                if (start < end && !skipping) {
+                    lines++;
+                    line(name, lines, buf, start, end, maxBytes, problems, handler);
+                }
+                return lines;
+            }
+            if (start == 0 && end == buf.length) {
+                if (buf.length > maxBytes) {
+                    // No newline within maxBytes: report the line and drop what is buffered of it.
+                    if (!skipping) {
+                        lines++;
+                        problems.add(name, lines, "line too long", "line longer than " + maxBytes + " characters");
+                    }
+                    skipping = true;
+                    end = 0;
+                } else {
+                    buf = java.util.Arrays.copyOf(buf, Math.min(buf.length * 2, maxBytes + 1));
+                }
+            } else if (start > 0) {
+                System.arraycopy(buf, start, buf, 0, end - start);
+                end -= start;
+                start = 0;
+            }
+        }
+    }
+
+    private static void line(String name, long number, byte[] buf, int from, int to, int maxBytes, Problems problems,
+            ByteLineHandler handler) throws IOException {
+        int end = to > from && buf[to - 1] == '\r' ? to - 1 : to;
+        if (end - from > maxBytes) {
+            problems.add(name, number, "line too long", "line longer than " + maxBytes + " characters");
+            return;
+        }
+        for (int i = from; i < end; i++) {
+            byte b = buf[i];
+            if (b != ' ' && b != '\t' && b != '\r') {
+                handler.line(number, buf, from, end - from);
+                return;
+            }
+        }
+    }
+
+    private static int indexOf(byte[] buf, byte b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buf[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /**
      * Reads an input line by line (UTF-8), skipping blank lines; a line longer than {@code maxChars} is reported to
      * {@code problems} as "line too long" and skipped. Returns how many lines there were.

@@ -57,10 +57,10 @@ public final class AuditLogReader {
     public Stats read(String name, InputStream in, Consumer<ApiRequest> sink, Problems problems) throws IOException {
         Map<String, Long> skipped = new TreeMap<>();
         long[] requests = {0};
-        long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, line) -> {
+        long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, buffer, offset, length) -> {
             JsonNode node;
             try {
-                node = readUsedFields(line);
+                node = readUsedFields(JSON.getFactory().createParser(buffer, offset, length));
             } catch (JsonProcessingException e) {
                 problems.add(name, number, "not JSON", "not JSON (" + e.getOriginalMessage() + ")");
                 return;
@@ -134,8 +134,8 @@ public final class AuditLogReader {
      * or malformed line is refused as before; but an event logged at RequestResponse level, whose bodies can be
      * most of its size, costs no tree for them.
      */
-    private static JsonNode readUsedFields(String line) throws IOException {
-        try (JsonParser parser = JSON.getFactory().createParser(line)) {
+    private static JsonNode readUsedFields(JsonParser opened) throws IOException {
+        try (JsonParser parser = opened) {
             JsonToken first = parser.nextToken();
             if (first != JsonToken.START_OBJECT) {
                 JsonNode other = first == null ? null : JSON.readTree(parser);

@@ -54,12 +54,12 @@ public final class HubbleFlowReader {
 
     public Stats read(String name, InputStream in, Consumer<Flow> sink, Problems problems) throws IOException {
         long[] flows = {0};
-        long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, line) -> {
-            if (line.startsWith("//")) {
+        long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, buffer, offset, length) -> {
+            if (length >= 2 && buffer[offset] == '/' && buffer[offset + 1] == '/') {
                 return;
             }
             try {
-                Flow flow = parse(line);
+                Flow flow = parse(buffer, offset, length);
                 if (flow == null) {
                     problems.add(name, number, "no flow", "no flow: the line has no \"flow\" object");
                     return;
@@ -88,8 +88,8 @@ public final class HubbleFlowReader {
      * parse). The key is the digest of the {@code flow} object's text as the line has it. Null when the line has
      * no {@code flow} object.
      */
-    private static Flow parse(String line) throws IOException, MissingField {
-        try (JsonParser p = JSON.getFactory().createParser(line)) {
+    private static Flow parse(byte[] buffer, int offset, int length) throws IOException, MissingField {
+        try (JsonParser p = JSON.getFactory().createParser(buffer, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
@@ -98,10 +98,11 @@ public final class HubbleFlowReader {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 if (field.equals("flow") && value == JsonToken.START_OBJECT) {
-                    int start = (int) p.currentTokenLocation().getCharOffset();
+                    // Byte offsets within the line (Jackson counts from the start of the slice it parses).
+                    int start = (int) p.currentTokenLocation().getByteOffset();
                     FlowFields f = flowFields(p);
-                    int end = (int) p.currentLocation().getCharOffset();
-                    flow = f.toFlow(Keys.digest(line.substring(start, end)));
+                    int end = (int) p.currentLocation().getByteOffset();
+                    flow = f.toFlow(Keys.digest(java.util.Arrays.copyOfRange(buffer, offset + start, offset + end)));
                 } else {
                     p.skipChildren();
                 }
