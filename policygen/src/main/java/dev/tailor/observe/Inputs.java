@@ -167,8 +167,26 @@ public final class Inputs {
         }
     }
 
-    private static int indexOf(byte[] buf, byte b, int from, int to) {
-        for (int i = from; i < to; i++) {
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * The first {@code b} in {@code buf[from, to)}, or -1; eight bytes at a time (the classic "has zero byte" test
+     * on the word XORed with the byte repeated), since a byte-by-byte scan for newlines took a tenth of reading.
+     */
+    static int indexOf(byte[] buf, byte b, int from, int to) {
+        long pattern = ONES * (b & 0xff);
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long word = (long) LONGS.get(buf, i) ^ pattern;
+            long found = (word - ONES) & ~word & HIGHS;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
             if (buf[i] == b) {
                 return i;
             }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailor.identity.PodRecord;
 import dev.tailor.identity.Pods;
 import dev.tailor.identity.Workload;
-import dev.tailor.observe.Keys;
 import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.audit.ApiRequest;
@@ -47,6 +46,7 @@ public final class ObservationStore implements AutoCloseable {
     private final Connection connection;
     private final boolean postgres;
     private final Pods pods = new Pods();
+    private final SeenEvents seen = new SeenEvents();
 
     /** What one batch did. */
     public record BatchResult(long added, long alreadyStored) {}
@@ -75,7 +75,8 @@ public final class ObservationStore implements AutoCloseable {
         if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("store URL must be jdbc:h2:… or jdbc:postgresql:…, got " + redact(url));
         }
-        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").load().migrate();
+        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration")
+                .javaMigrations(new V7__IngestedBlocks()).load().migrate();
         Connection connection = DriverManager.getConnection(url);
         connection.setAutoCommit(false);
         ObservationStore store = new ObservationStore(connection, url.startsWith("jdbc:postgresql:"));
@@ -267,7 +268,8 @@ public final class ObservationStore implements AutoCloseable {
     private <E, K extends Comparable<K>> BatchResult ingest(String source, List<E> batch, Function<E, String> eventKey,
             Function<E, Instant> time, Function<E, K> aggregateKey, Table<K> table) throws SQLException {
         try {
-            List<E> fresh = postgres ? markPostgres(source, batch, eventKey, time) : markEach(source, batch, eventKey, time);
+            SeenEvents.Marked<E> marked = seen.mark(connection, source, batch, eventKey, time);
+            List<E> fresh = marked.fresh();
             // Insertion order, not sorted order: sorting records by their text on every put cost more than parsing.
             Map<K, List<Instant>> byKey = new java.util.LinkedHashMap<>();
             for (E e : fresh) {
@@ -285,89 +287,12 @@ public final class ObservationStore implements AutoCloseable {
                 }
             }
             connection.commit();
+            marked.afterCommit().run();
             return new BatchResult(fresh.size(), batch.size() - fresh.size());
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
             throw e;
         }
-    }
-
-    /**
-     * The key an event is remembered by: its own key behind its time in milliseconds (12 hex digits). Events arrive
-     * roughly in time order, so the index of keys grows at its end: a batch dirties a few pages instead of one page
-     * per event, as random keys (audit IDs, hashes) did — the largest cost of an ingest before. The time is part of
-     * the event, so the same event always gets the same key.
-     */
-    static String storedKey(Instant time, String key) {
-        if (key.length() > MAX_KEY_CHARS) {
-            // A listed pod's namespace/name@resourceVersion can outgrow the column: its digest stands for it.
-            key = Keys.digest(key);
-        }
-        long millis = Math.max(0, time.toEpochMilli());
-        char[] out = new char[13 + key.length()];
-        for (int i = 11; i >= 0; i--) {
-            out[i] = Character.forDigit((int) (millis & 0xf), 16);
-            millis >>>= 4;
-        }
-        out[12] = ':';
-        key.getChars(0, key.length(), out, 13);
-        return new String(out);
-    }
-
-    /** event_key is VARCHAR(128): 13 characters of time, the rest the event's own key. */
-    private static final int MAX_KEY_CHARS = 128 - 13;
-
-    /** Marks every event of a batch as read, one statement per event; returns those that were new. */
-    private <E> List<E> markEach(String source, List<E> batch, Function<E, String> eventKey, Function<E, Instant> time)
-            throws SQLException {
-        List<E> fresh = new ArrayList<>();
-        try (PreparedStatement mark = connection.prepareStatement(
-                "INSERT INTO ingested_event (source, event_key) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
-            for (E e : batch) {
-                mark.setString(1, source);
-                mark.setString(2, storedKey(time.apply(e), eventKey.apply(e)));
-                mark.addBatch();
-            }
-            // One round trip for the whole batch; each count says whether that event was new (1) or known (0).
-            int[] inserted = mark.executeBatch();
-            for (int i = 0; i < inserted.length; i++) {
-                if (inserted[i] == 1) {
-                    fresh.add(batch.get(i));
-                }
-            }
-        }
-        return fresh;
-    }
-
-    /**
-     * PostgreSQL: the whole batch's keys in one statement ({@code unnest} of an array, {@code RETURNING} the keys
-     * that were new) — one plan, one round trip, instead of one execution per event. An event whose key came twice
-     * in the batch counts once.
-     */
-    private <E> List<E> markPostgres(String source, List<E> batch, Function<E, String> eventKey, Function<E, Instant> time)
-            throws SQLException {
-        Map<String, E> first = new java.util.LinkedHashMap<>();
-        for (E e : batch) {
-            first.putIfAbsent(storedKey(time.apply(e), eventKey.apply(e)), e);
-        }
-        java.util.Set<String> inserted = new java.util.HashSet<>();
-        try (PreparedStatement mark = connection.prepareStatement("INSERT INTO ingested_event (source, event_key)"
-                + " SELECT ?, k FROM unnest(?::varchar[]) AS k ON CONFLICT DO NOTHING RETURNING event_key")) {
-            mark.setString(1, source);
-            mark.setArray(2, connection.createArrayOf("varchar", first.keySet().toArray()));
-            try (ResultSet rs = mark.executeQuery()) {
-                while (rs.next()) {
-                    inserted.add(rs.getString(1));
-                }
-            }
-        }
-        List<E> fresh = new ArrayList<>();
-        first.forEach((key, e) -> {
-            if (inserted.contains(key)) {
-                fresh.add(e);
-            }
-        });
-        return fresh;
     }
 
     private long upsert(Table<?> table, List<Object> key, List<Instant> times) throws SQLException {
@@ -496,15 +421,9 @@ public final class ObservationStore implements AutoCloseable {
 
     /** How many events of a source ("audit") are stored. */
     public synchronized long ingestedEvents(String source) throws SQLException {
-        try (PreparedStatement s = connection.prepareStatement("SELECT COUNT(*) FROM ingested_event WHERE source = ?")) {
-            s.setString(1, source);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                long n = rs.getLong(1);
-                connection.commit();
-                return n;
-            }
-        }
+        long n = SeenEvents.count(connection, source);
+        connection.commit();
+        return n;
     }
 
     @Override

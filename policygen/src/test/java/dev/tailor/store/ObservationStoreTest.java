@@ -127,6 +127,44 @@ class ObservationStoreTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("stores")
+    void twoWritersOnOneStoreCountEachEventOnce(String kind) throws Exception {
+        // Two webhook replicas on one store: each learns what the other stored since its last batch of that hour.
+        String url = url(kind);
+        List<ApiRequest> requests = demo();
+        try (ObservationStore a = ObservationStore.open(url); ObservationStore b = ObservationStore.open(url)) {
+            assertEquals(new ObservationStore.BatchResult(20, 0), a.ingestAudit(requests.subList(0, 20)));
+            assertEquals(new ObservationStore.BatchResult(10, 20), b.ingestAudit(requests.subList(0, 30)));
+            assertEquals(new ObservationStore.BatchResult(7, 30), a.ingestAudit(requests));
+            assertEquals(new ObservationStore.BatchResult(0, 37), b.ingestAudit(requests));
+            assertEquals(37L, a.ingestedEvents("audit"));
+            assertEquals(37L, a.apiAccesses().values().stream().mapToLong(ObservationStore.StoredAccess::count).sum());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aStoreFilledBeforeFingerprintBlocksKeepsItsKeys(String kind) throws Exception {
+        // A store at schema version 5 kept one row per event, its key behind twelve hex digits of its time.
+        String url = url(kind);
+        org.flywaydb.core.Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration")
+                .target("5").load().migrate();
+        List<ApiRequest> requests = demo();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+                java.sql.PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO ingested_event (source, event_key) VALUES ('audit', ?)")) {
+            for (ApiRequest r : requests.subList(0, 25)) {
+                insert.setString(1, String.format("%012x:%s", r.time().toEpochMilli(), r.auditId()));
+                insert.executeUpdate();
+            }
+        }
+        try (ObservationStore store = ObservationStore.open(url)) {
+            assertEquals(25L, store.ingestedEvents("audit"));
+            assertEquals(new ObservationStore.BatchResult(12, 25), store.ingestAudit(requests));
+        }
+    }
+
     private static List<Flow> hubbleSamples() throws Exception {
         Path samples = RepositoryPaths.fixtures().resolve("third_party/hubble-flows/cilium-hubble-otel/testdata");
         List<Flow> flows = new ArrayList<>();

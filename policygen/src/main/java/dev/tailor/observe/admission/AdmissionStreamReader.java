@@ -180,7 +180,7 @@ public final class AdmissionStreamReader {
         }
         String workloadName = podName.isEmpty() ? meta.path("generateName").asText("") : podName;
         String key = uid != null ? uid : ns + "/" + podName + "@" + meta.path("resourceVersion").asText("");
-        return new PodRecord(key, Instant.parse(when), ns, podName,
+        return new PodRecord(key, dev.tailor.observe.Times.parse(when), ns, podName,
                 WorkloadIdentity.ofOwner(ns, workloadName, labels, ownerKind, ownerName),
                 pod.path("spec").path("serviceAccountName").asText("default"), WorkloadIdentity.stableLabels(labels), false);
     }

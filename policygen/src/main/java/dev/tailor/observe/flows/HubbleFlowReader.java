@@ -9,11 +9,11 @@ import dev.tailor.identity.Workload;
 import dev.tailor.observe.Inputs;
 import dev.tailor.observe.Keys;
 import dev.tailor.observe.Problems;
+import dev.tailor.observe.Times;
 import dev.tailor.observe.UnknownFormatException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +28,7 @@ import java.util.function.Consumer;
 public final class HubbleFlowReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final com.fasterxml.jackson.core.JsonFactory FACTORY = JSON.getFactory();
     private static final int MAX_LINE_CHARS = 1024 * 1024;
     private static final String NAMESPACE_LABEL = "io.cilium.k8s.namespace.labels.";
     private static final String SERVICE_ACCOUNT_LABEL = "io.cilium.k8s.policy.serviceaccount";
@@ -51,6 +52,8 @@ public final class HubbleFlowReader {
         throw new UnknownFormatException(name + ": not Hubble flows (hubble observe -o json lines); its first line is: "
                 + Inputs.shown(first));
     }
+
+    private final java.security.MessageDigest sha256 = Keys.sha256();
 
     public Stats read(String name, InputStream in, Consumer<Flow> sink, Problems problems) throws IOException {
         long[] flows = {0};
@@ -88,8 +91,8 @@ public final class HubbleFlowReader {
      * parse). The key is the digest of the {@code flow} object's text as the line has it. Null when the line has
      * no {@code flow} object.
      */
-    private static Flow parse(byte[] buffer, int offset, int length) throws IOException, MissingField {
-        try (JsonParser p = JSON.getFactory().createParser(buffer, offset, length)) {
+    private Flow parse(byte[] buffer, int offset, int length) throws IOException, MissingField {
+        try (JsonParser p = FACTORY.createParser(buffer, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
@@ -102,7 +105,7 @@ public final class HubbleFlowReader {
                     int start = (int) p.currentTokenLocation().getByteOffset();
                     FlowFields f = flowFields(p);
                     int end = (int) p.currentLocation().getByteOffset();
-                    flow = f.toFlow(Keys.digest(java.util.Arrays.copyOfRange(buffer, offset + start, offset + end)));
+                    flow = f.toFlow(Keys.digest(sha256, buffer, offset + start, end - start));
                 } else {
                     p.skipChildren();
                 }
@@ -134,7 +137,7 @@ public final class HubbleFlowReader {
             }
             // Hubble writes is_reply (a BoolValue, so absent means unknown); older versions wrote reply.
             boolean isReplyFlow = isReply != null ? isReply : reply != null && reply;
-            return new Flow(key, Instant.parse(time), verdict, direction, isReplyFlow, protocol, port,
+            return new Flow(key, Times.parse(time), verdict, direction, isReplyFlow, protocol, port,
                     source.toEndpoint(sourceIp, List.of()), destination.toEndpoint(destinationIp, List.copyOf(destinationNames)),
                     type, dnsQuery);
         }

@@ -1,0 +1,47 @@
+package dev.tailor.observe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class InputsTest {
+
+    @Test
+    void wordAtATimeSearchFindsWhatAByteScanFinds() {
+        Random random = new Random(3);
+        for (int round = 0; round < 20_000; round++) {
+            byte[] buf = new byte[random.nextInt(40)];
+            for (int i = 0; i < buf.length; i++) {
+                // Mostly bytes next to '\n' (0x0a) and with the high bit set: where a carry or borrow would err.
+                buf[i] = (byte) (random.nextInt(4) == 0 ? '\n' : random.nextBoolean() ? 0x0b + random.nextInt(3) - 2 : 0x80 | random.nextInt(128));
+            }
+            int from = buf.length == 0 ? 0 : random.nextInt(buf.length);
+            int to = from + (buf.length == from ? 0 : random.nextInt(buf.length - from + 1));
+            int expected = -1;
+            for (int i = from; i < to; i++) {
+                if (buf[i] == '\n') {
+                    expected = i;
+                    break;
+                }
+            }
+            assertEquals(expected, Inputs.indexOf(buf, (byte) '\n', from, to));
+        }
+    }
+
+    @Test
+    void linesAreNumberedAcrossBlankAndOverlongLines() throws Exception {
+        String text = "a\r\n\n  \nbb\n" + "x".repeat(50) + "\nlast";
+        List<String> seen = new ArrayList<>();
+        Problems problems = new Problems();
+        long lines = Inputs.forEachLine("f", new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), 20, problems,
+                (number, buffer, offset, length) -> seen.add(number + ":" + new String(buffer, offset, length, StandardCharsets.UTF_8)));
+        assertEquals(6, lines);
+        assertEquals(List.of("1:a", "4:bb", "6:last"), seen);
+        assertEquals("f:5: line longer than 20 characters", problems.first().get(0).toString());
+    }
+}
