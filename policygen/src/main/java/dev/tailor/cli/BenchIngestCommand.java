@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.observe.Inputs;
 import dev.tailor.observe.Problems;
-import dev.tailor.observe.audit.ApiRequest;
 import dev.tailor.observe.audit.AuditLogReader;
-import dev.tailor.observe.flows.Flow;
 import dev.tailor.observe.flows.HubbleFlowReader;
 import dev.tailor.store.ObservationStore;
 import java.io.BufferedWriter;
@@ -20,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -77,23 +74,16 @@ public final class BenchIngestCommand implements Callable<Integer> {
             // Java can be faster than this.
             measure("audit, bare token walk", audit, BenchIngestCommand::tokenWalk);
             measure("flows, bare token walk", flows, BenchIngestCommand::tokenWalk);
-            measure("audit, read only", audit, in -> new AuditLogReader().read("audit.log", in, r -> { }, new Problems()).requests());
-            measure("flows, read only", flows, in -> new HubbleFlowReader().read("flows.json", in, f -> { }, new Problems()).flows());
+            long auditEvents = measure("audit, read only", audit,
+                    in -> new AuditLogReader().read("audit.log", in, r -> { }, new Problems()).requests());
+            long flowEvents = measure("flows, read only", flows,
+                    in -> new HubbleFlowReader().read("flows.json", in, f -> { }, new Problems()).flows());
+            // Into the store as a user does it: `tailor observe` in a JVM of its own (heap capped at 512 MiB), its
+            // report discarded. The time includes starting the JVM and opening the store; reading runs on one
+            // thread, storing on another, in batches of ObserveCommand.BATCH.
             String url = store != null ? store : ObservationStore.embeddedUrl(work.resolve("store"));
-            try (ObservationStore observations = ObservationStore.open(url)) {
-                measure("audit, into the store", audit, in -> {
-                    List<ApiRequest> batch = new ArrayList<>();
-                    long n = new AuditLogReader().read("audit.log", in, batched(batch, b -> observations.ingestAudit(b)), new Problems()).requests();
-                    observations.ingestAudit(batch);
-                    return n;
-                });
-                measure("flows, into the store", flows, in -> {
-                    List<Flow> batch = new ArrayList<>();
-                    long n = new HubbleFlowReader().read("flows.json", in, batched(batch, b -> observations.ingestFlows(b)), new Problems()).flows();
-                    observations.ingestFlows(batch);
-                    return n;
-                });
-            }
+            measure("audit, tailor observe", audit, in -> observe(url, "--audit-log", audit, auditEvents));
+            measure("flows, tailor observe", flows, in -> observe(url, "--flows", flows, flowEvents));
         } finally {
             HomeOption.deleteTree(work);
         }
@@ -122,25 +112,23 @@ public final class BenchIngestCommand implements Callable<Integer> {
         long events(InputStream in) throws Exception;
     }
 
-    private interface Store<E> {
-        void accept(List<E> batch) throws Exception;
+    /**
+     * Runs {@code tailor observe OPTION FILE --store URL} in a new JVM ({@code -Xmx512m}); returns {@code events}
+     * (what the read-only run counted in the same file).
+     */
+    private static long observe(String url, String option, Path file, long events) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), TailorCli.class.getName(),
+                "observe", option, file.toString(), "--store", url)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        int exit = p.waitFor();
+        if (exit != TailorCli.OK) {
+            throw new IllegalStateException("tailor observe " + option + " " + file + " exited with " + exit);
+        }
+        return events;
     }
 
-    private static <E> Consumer<E> batched(List<E> batch, Store<E> store) {
-        return e -> {
-            batch.add(e);
-            if (batch.size() == ObserveCommand.BATCH) {
-                try {
-                    store.accept(batch);
-                } catch (Exception ex) {
-                    throw new IllegalStateException(ex);
-                }
-                batch.clear();
-            }
-        };
-    }
-
-    private void measure(String what, Path file, Run run) throws Exception {
+    private long measure(String what, Path file, Run run) throws Exception {
         long start = System.nanoTime();
         long events;
         try (InputStream in = Inputs.open(file.toString())) {
@@ -149,6 +137,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         out.printf("%-24s %8.1f MB/s  %10.0f events/s  (%d events, %.1f s)%n", what, Files.size(file) / 1e6 / seconds,
                 events / seconds, events, seconds);
+        return events;
     }
 
     /** Repeats the sample's lines with fresh IDs and times until the file reaches {@code megabytes}. */

@@ -16,6 +16,7 @@ import dev.tailor.observe.syscalls.SyscallLogReader;
 import dev.tailor.observe.syscalls.SyscallRecord;
 import dev.tailor.observe.syscalls.SyscallUse;
 import dev.tailor.store.ObservationStore;
+import dev.tailor.store.StoreWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -81,11 +82,20 @@ public final class ObserveCommand implements Callable<Integer> {
     public static final int BATCH = 5000;
     private static final int MAX_PROFILE_BYTES = 4 * 1024 * 1024;
 
-    private final PrintStream out = System.out;
+    private final PrintStream out;
     private Progress progress;
     private long started;
-    private long storedNew;
-    private long storedKnown;
+    private final java.util.concurrent.atomic.AtomicLong storedNew = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong storedKnown = new java.util.concurrent.atomic.AtomicLong();
+
+    public ObserveCommand() {
+        this(System.out);
+    }
+
+    /** Writing what it reports to {@code out} (the ingest benchmark runs the command with its output discarded). */
+    ObserveCommand(PrintStream out) {
+        this.out = out;
+    }
 
     private enum Kind { ADMISSION, AUDIT, FLOWS, SYSCALLS }
 
@@ -144,12 +154,13 @@ public final class ObserveCommand implements Callable<Integer> {
         Pods pods = observations.pods();
         started = System.nanoTime();
         progress = new Progress(out, System.console() != null, bytesRead, Math.max(0, totalBytes));
-        try (observations) {
-            Batch<dev.tailor.identity.PodRecord> podBatch = new Batch<>(observations::ingestPods);
-            Batch<dev.tailor.observe.admission.AdmissionDecision> decisionBatch = new Batch<>(observations::ingestDecisions);
-            Batch<dev.tailor.observe.audit.ApiRequest> requestBatch = new Batch<>(observations::ingestAudit);
-            Batch<dev.tailor.observe.flows.Flow> flowBatch = new Batch<>(observations::ingestFlows);
-            Batch<SyscallRecord> syscallBatch = new Batch<>(observations::ingestSyscalls);
+        // Reading and parsing on this thread, storing on the writer's: on two cores, each gets one.
+        try (observations; StoreWriter writer = new StoreWriter(BATCH, this::stored)) {
+            StoreWriter.Batch<dev.tailor.identity.PodRecord> podBatch = writer.batch(observations::ingestPods);
+            StoreWriter.Batch<dev.tailor.observe.admission.AdmissionDecision> decisionBatch = writer.batch(observations::ingestDecisions);
+            StoreWriter.Batch<dev.tailor.observe.audit.ApiRequest> requestBatch = writer.batch(observations::ingestAudit);
+            StoreWriter.Batch<dev.tailor.observe.flows.Flow> flowBatch = writer.batch(observations::ingestFlows);
+            StoreWriter.Batch<SyscallRecord> syscallBatch = writer.batch(observations::ingestSyscalls);
             for (Input input : inputs) {
                 try (InputStream in = input.in()) {
                     switch (input.kind()) {
@@ -167,8 +178,7 @@ public final class ObserveCommand implements Callable<Integer> {
                                 decisionBatch.add(d);
                             }, problems);
                             summary.skipped(stats.skipped());
-                            podBatch.flush(); // what follows is attributed by these pods
-                            decisionBatch.flush();
+                            writer.flush(); // what follows is attributed by these pods
                             read(input, stats.lines(), stats.pods() + " pods, " + stats.decisions() + " decisions");
                         }
                         case AUDIT -> {
@@ -223,11 +233,7 @@ public final class ObserveCommand implements Callable<Integer> {
                 out.printf("read %s: %d profiles, %d allowed syscalls%n", profile.name(), profile.result().profiles(),
                         profile.result().records().size());
             }
-            podBatch.flush();
-            decisionBatch.flush();
-            requestBatch.flush();
-            flowBatch.flush();
-            syscallBatch.flush();
+            writer.flush();
             progress.finish();
         }
 
@@ -237,7 +243,7 @@ public final class ObserveCommand implements Callable<Integer> {
         out.printf("read %s in %.1f s%n", summary.events.isEmpty() ? "nothing" : String.join(", ",
                 summary.events.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).toList()),
                 (System.nanoTime() - started) / 1e9);
-        out.printf("stored in %s: %d new, %d already there%n", ObservationStore.redact(url), storedNew, storedKnown);
+        out.printf("stored in %s: %d new, %d already there%n", ObservationStore.redact(url), storedNew.get(), storedKnown.get());
         summary.print(out, pods, problems);
         if (summaryFile != null) {
             Files.writeString(summaryFile, summary.toJson());
@@ -316,45 +322,12 @@ public final class ObserveCommand implements Callable<Integer> {
         }
     }
 
-    private interface Ingest<E> {
-        ObservationStore.BatchResult run(List<E> batch) throws SQLException;
-    }
-
-    /** Events waiting to be stored; stored {@value #BATCH} at a time, each batch one transaction. */
-    private final class Batch<E> {
-        private final Ingest<E> ingest;
-        private final List<E> pending = new ArrayList<>(BATCH);
-
-        Batch(Ingest<E> ingest) {
-            this.ingest = ingest;
-        }
-
-        void add(E e) {
-            pending.add(e);
-            if (pending.size() == BATCH) {
-                flush();
-            }
-        }
-
-        /** Stores the batch and says so: the progress line is the acknowledgement that the batch is on disk. */
-        void flush() {
-            if (pending.isEmpty()) {
-                return;
-            }
-            try {
-                ObservationStore.BatchResult result = ingest.run(pending);
-                storedNew += result.added();
-                storedKnown += result.alreadyStored();
-                pending.clear();
-                if (!progress.terminal()) {
-                    long total = storedNew + storedKnown;
-                    out.printf("progress: %d events stored (%.0f events/s)%n", total, total / ((System.nanoTime() - started) / 1e9));
-                    out.flush();
-                }
-            } catch (SQLException e) {
-                throw new IllegalStateException("storing a batch of " + pending.size() + " events failed (nothing of it "
-                        + "was kept; run again to retry): " + e.getMessage(), e);
-            }
+    /** A batch is on disk: the progress line is its acknowledgement. Called on the writer's thread. */
+    private void stored(ObservationStore.BatchResult result) {
+        long total = storedNew.addAndGet(result.added()) + storedKnown.addAndGet(result.alreadyStored());
+        if (!progress.terminal()) {
+            out.printf("progress: %d events stored (%.0f events/s)%n", total, total / ((System.nanoTime() - started) / 1e9));
+            out.flush();
         }
     }
 }
