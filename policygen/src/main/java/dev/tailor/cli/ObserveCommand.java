@@ -159,8 +159,8 @@ public final class ObserveCommand implements Callable<Integer> {
             StoreWriter.Batch<dev.tailor.identity.PodRecord> podBatch = writer.batch(observations::ingestPods);
             StoreWriter.Batch<dev.tailor.observe.admission.AdmissionDecision> decisionBatch = writer.batch(observations::ingestDecisions);
             StoreWriter.Batch<dev.tailor.observe.audit.ApiRequest> requestBatch = writer.batch(observations::ingestAudit);
-            StoreWriter.Batch<dev.tailor.observe.flows.Flow> flowBatch = writer.batch(observations::ingestFlows);
-            StoreWriter.Batch<SyscallRecord> syscallBatch = writer.batch(observations::ingestSyscalls);
+            StoreWriter.Batch<ObservationStore.Sighting<NetworkEdge>> flowBatch = writer.batch(observations::ingestEdges);
+            StoreWriter.Batch<ObservationStore.Sighting<SyscallUse>> syscallBatch = writer.batch(observations::ingestSyscallUses);
             for (Input input : inputs) {
                 try (InputStream in = input.in()) {
                     switch (input.kind()) {
@@ -205,7 +205,7 @@ public final class ObserveCommand implements Callable<Integer> {
                                 } else {
                                     countFlow(summary, edge);
                                 }
-                                flowBatch.add(f);
+                                flowBatch.add(new ObservationStore.Sighting<>(f.key(), f.time(), edge));
                             }, problems);
                             read(input, stats.lines(), stats.flows() + " flows");
                         }
@@ -214,8 +214,9 @@ public final class ObserveCommand implements Callable<Integer> {
                                 progress.event();
                                 summary.event("syscalls");
                                 SyscallRecord attributed = containers.attribute(r);
-                                countSyscall(summary, SyscallUse.of(attributed, pods));
-                                syscallBatch.add(attributed);
+                                SyscallUse use = SyscallUse.of(attributed, pods);
+                                countSyscall(summary, use);
+                                syscallBatch.add(new ObservationStore.Sighting<>(attributed.key(), attributed.time(), use));
                             }, problems);
                             summary.skipped(stats.skipped());
                             read(input, stats.lines(), stats.records() + " syscall records");
@@ -226,8 +227,9 @@ public final class ObserveCommand implements Callable<Integer> {
             for (Profile profile : recorded) {
                 for (SyscallRecord r : profile.result().records()) {
                     summary.event("profiles");
-                    countSyscall(summary, SyscallUse.of(r, pods));
-                    syscallBatch.add(r);
+                    SyscallUse use = SyscallUse.of(r, pods);
+                    countSyscall(summary, use);
+                    syscallBatch.add(new ObservationStore.Sighting<>(r.key(), r.time(), use));
                 }
                 summary.skipped(profile.result().skipped());
                 out.printf("read %s: %d profiles, %d allowed syscalls%n", profile.name(), profile.result().profiles(),

@@ -16,6 +16,18 @@ public final class Pods {
 
     private final Map<String, Workload> byPod = new HashMap<>();
     private final Map<String, Set<Workload>> byServiceAccount = new TreeMap<>();
+    /**
+     * What the name and labels said for pods not seen admitted, the last {@value #GUESSES_KEPT} of them: a pod
+     * sends and receives thousands of flows, and matching its name against the controllers' name shapes costs
+     * more than reading a flow.
+     */
+    private final Map<String, Workload> guessed = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Workload> eldest) {
+            return size() > GUESSES_KEPT;
+        }
+    };
+    private static final int GUESSES_KEPT = 10_000;
 
     public synchronized void add(PodRecord pod) {
         if (!pod.pod().isEmpty()) {
@@ -33,7 +45,13 @@ public final class Pods {
         if (known != null) {
             return known;
         }
-        return named != null ? named : WorkloadIdentity.ofPod(namespace, pod, labels);
+        if (named != null) {
+            return named;
+        }
+        // Only these labels decide between the name shapes (WorkloadIdentity.ofPod).
+        String key = namespace + "/" + pod + "|" + labels.get("batch.kubernetes.io/job-name") + "|" + labels.get("job-name")
+                + "|" + labels.containsKey("statefulset.kubernetes.io/pod-name") + "|" + labels.containsKey("controller-revision-hash");
+        return guessed.computeIfAbsent(key, k -> WorkloadIdentity.ofPod(namespace, pod, labels));
     }
 
     /**

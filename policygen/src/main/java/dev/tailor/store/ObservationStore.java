@@ -108,16 +108,33 @@ public final class ObservationStore implements AutoCloseable {
     }
 
     /**
+     * One event as the store keeps it: its key (what makes it the same event when it is read again), its time, and
+     * what it aggregates into — null for an event that is marked as read but counts toward nothing (a flow reply).
+     * The reader makes it, so that attributing an event (which its summary needs too) is done once.
+     */
+    public record Sighting<K>(String key, Instant time, K aggregate) {}
+
+    /**
      * Stores a batch of Hubble flows, in one transaction; flows already stored (same {@link Flow#key()}) are skipped,
      * and replies and flows without L4 are marked as read but aggregate into nothing.
      */
-    public synchronized BatchResult ingestFlows(List<Flow> batch) throws SQLException {
-        return ingest("flow", batch, Flow::key, Flow::time, f -> NetworkEdge.of(f, pods), NETWORK_FLOW);
+    public BatchResult ingestFlows(List<Flow> batch) throws SQLException {
+        return ingestEdges(batch.stream().map(f -> new Sighting<>(f.key(), f.time(), NetworkEdge.of(f, pods))).toList());
+    }
+
+    /** Stores a batch of flows already attributed to their edges ({@link NetworkEdge#of}), as {@link #ingestFlows}. */
+    public synchronized BatchResult ingestEdges(List<Sighting<NetworkEdge>> batch) throws SQLException {
+        return ingest("flow", batch, Sighting::key, Sighting::time, Sighting::aggregate, NETWORK_FLOW);
     }
 
     /** Stores a batch of syscall records, in one transaction; records already stored (same key) are skipped. */
-    public synchronized BatchResult ingestSyscalls(List<SyscallRecord> batch) throws SQLException {
-        return ingest("syscall", batch, SyscallRecord::key, SyscallRecord::time, r -> SyscallUse.of(r, pods), SYSCALL_USE);
+    public BatchResult ingestSyscalls(List<SyscallRecord> batch) throws SQLException {
+        return ingestSyscallUses(batch.stream().map(r -> new Sighting<>(r.key(), r.time(), SyscallUse.of(r, pods))).toList());
+    }
+
+    /** Stores a batch of syscall records already attributed ({@link SyscallUse#of}), as {@link #ingestSyscalls}. */
+    public synchronized BatchResult ingestSyscallUses(List<Sighting<SyscallUse>> batch) throws SQLException {
+        return ingest("syscall", batch, Sighting::key, Sighting::time, Sighting::aggregate, SYSCALL_USE);
     }
 
     /**
