@@ -42,6 +42,10 @@ public final class BenchIngestCommand implements Callable<Integer> {
     @Option(names = "--store", description = "Store URL (default: a fresh H2 file in a temporary directory)")
     String store;
 
+    @Option(names = "--keep", paramLabel = "DIR",
+            description = "Generate the inputs (and the store) in DIR and keep them, to run `tailor observe` on them again")
+    Path keep;
+
     @Mixin
     HomeOption home = new HomeOption();
 
@@ -50,7 +54,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path root = home.root();
-        Path work = Files.createTempDirectory("tailor-bench-ingest-");
+        Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("tailor-bench-ingest-");
         try {
             Path audit = work.resolve("audit.log");
             Path flows = work.resolve("flows.json");
@@ -85,7 +89,9 @@ public final class BenchIngestCommand implements Callable<Integer> {
             measure("audit, tailor observe", audit, in -> observe(url, "--audit-log", audit, auditEvents));
             measure("flows, tailor observe", flows, in -> observe(url, "--flows", flows, flowEvents));
         } finally {
-            HomeOption.deleteTree(work);
+            if (keep == null) {
+                HomeOption.deleteTree(work);
+            }
         }
         return TailorCli.OK;
     }

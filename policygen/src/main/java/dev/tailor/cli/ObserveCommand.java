@@ -17,6 +17,7 @@ import dev.tailor.observe.syscalls.SyscallRecord;
 import dev.tailor.observe.syscalls.SyscallUse;
 import dev.tailor.store.ObservationStore;
 import dev.tailor.store.StoreWriter;
+import dev.tailor.observe.audit.ApiRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -77,6 +78,16 @@ public final class ObserveCommand implements Callable<Integer> {
 
     @Option(names = "--summary", paramLabel = "FILE", description = "also write the summary as JSON to FILE")
     Path summaryFile;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads that read one big plain (not gzip) audit log or flow file, each a part of it (default: the number of cores)")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    /** The smallest part of a file a thread of its own reads: below that, starting a thread costs more than it saves. */
+    @Option(names = "--min-part-bytes", hidden = true, defaultValue = "" + MIN_PART_BYTES)
+    long minPartBytes = MIN_PART_BYTES;
+
+    static final long MIN_PART_BYTES = 8L << 20;
 
     /** Events per transaction. */
     public static final int BATCH = 5000;
@@ -154,12 +165,11 @@ public final class ObserveCommand implements Callable<Integer> {
         Pods pods = observations.pods();
         started = System.nanoTime();
         progress = new Progress(out, System.console() != null, bytesRead, Math.max(0, totalBytes));
-        // Reading and parsing on this thread, storing on the writer's: on two cores, each gets one.
+        // Reading and parsing on this thread (and, for a big plain file, on one thread per part of it), storing on
+        // the writer's.
         try (observations; StoreWriter writer = new StoreWriter(BATCH, this::stored)) {
             StoreWriter.Batch<dev.tailor.identity.PodRecord> podBatch = writer.batch(observations::ingestPods);
             StoreWriter.Batch<dev.tailor.observe.admission.AdmissionDecision> decisionBatch = writer.batch(observations::ingestDecisions);
-            StoreWriter.Batch<dev.tailor.observe.audit.ApiRequest> requestBatch = writer.batch(observations::ingestAudit);
-            StoreWriter.Batch<ObservationStore.Sighting<NetworkEdge>> flowBatch = writer.batch(observations::ingestEdges);
             StoreWriter.Batch<ObservationStore.Sighting<SyscallUse>> syscallBatch = writer.batch(observations::ingestSyscallUses);
             for (Input input : inputs) {
                 try (InputStream in = input.in()) {
@@ -182,32 +192,44 @@ public final class ObserveCommand implements Callable<Integer> {
                             read(input, stats.lines(), stats.pods() + " pods, " + stats.decisions() + " decisions");
                         }
                         case AUDIT -> {
-                            AuditLogReader.Stats stats = new AuditLogReader().read(input.name(), in, r -> {
-                                progress.event();
-                                summary.event("audit");
-                                summary.subjects.merge(r.subject(), 1L, Long::sum);
-                                if (r.denied()) {
-                                    summary.event("auditDenied");
-                                }
-                                requestBatch.add(r);
-                            }, problems);
-                            summary.skipped(stats.skipped());
-                            read(input, stats.lines(), stats.requests() + " audit requests");
+                            long[] read = readInParts(input, bytesRead, summary, problems, () -> {
+                                StoreWriter.Batch<ApiRequest> batch = writer.batch(observations::ingestAudit);
+                                return (part, partSummary, partProblems) -> {
+                                    AuditLogReader.Stats stats = new AuditLogReader().read(input.name(), part, r -> {
+                                        progress.event();
+                                        partSummary.event("audit");
+                                        partSummary.subjects.merge(r.subject(), 1L, Long::sum);
+                                        if (r.denied()) {
+                                            partSummary.event("auditDenied");
+                                        }
+                                        batch.add(r);
+                                    }, partProblems);
+                                    partSummary.skipped(stats.skipped());
+                                    return new long[] {stats.lines(), stats.requests()};
+                                };
+                            });
+                            read(input, read[0], read[1] + " audit requests");
                         }
                         case FLOWS -> {
-                            HubbleFlowReader.Stats stats = new HubbleFlowReader().read(input.name(), in, f -> {
-                                progress.event();
-                                summary.event("flows");
-                                NetworkEdge edge = NetworkEdge.of(f, pods);
-                                if (edge == null) {
-                                    summary.skipped.merge(f.reply() ? "flow replies (never an allow rule of their own)"
-                                            : "flows without L4 (nothing to allow)", 1L, Long::sum);
-                                } else {
-                                    countFlow(summary, edge);
-                                }
-                                flowBatch.add(new ObservationStore.Sighting<>(f.key(), f.time(), edge));
-                            }, problems);
-                            read(input, stats.lines(), stats.flows() + " flows");
+                            long[] read = readInParts(input, bytesRead, summary, problems, () -> {
+                                StoreWriter.Batch<ObservationStore.Sighting<NetworkEdge>> batch = writer.batch(observations::ingestEdges);
+                                return (part, partSummary, partProblems) -> {
+                                    HubbleFlowReader.Stats stats = new HubbleFlowReader().read(input.name(), part, f -> {
+                                        progress.event();
+                                        partSummary.event("flows");
+                                        NetworkEdge edge = NetworkEdge.of(f, pods);
+                                        if (edge == null) {
+                                            partSummary.skipped.merge(f.reply() ? "flow replies (never an allow rule of their own)"
+                                                    : "flows without L4 (nothing to allow)", 1L, Long::sum);
+                                        } else {
+                                            countFlow(partSummary, edge);
+                                        }
+                                        batch.add(new ObservationStore.Sighting<>(f.key(), f.time(), edge));
+                                    }, partProblems);
+                                    return new long[] {stats.lines(), stats.flows()};
+                                };
+                            });
+                            read(input, read[0], read[1] + " flows");
                         }
                         case SYSCALLS -> {
                             SyscallLogReader.Stats stats = new SyscallLogReader().read(input.name(), in, r -> {
@@ -321,6 +343,79 @@ public final class ObserveCommand implements Callable<Integer> {
             return Files.size(Path.of(name));
         } catch (IOException e) {
             return 0; // reported as unreadable when it is opened
+        }
+    }
+
+    /** Reads one part of an input into its own summary and problems; returns {lines, events}. */
+    @FunctionalInterface
+    private interface PartReader {
+        long[] read(InputStream part, ObserveSummary summary, Problems problems) throws IOException;
+    }
+
+    /**
+     * Reads an input: a big plain file in parts, each on a thread of its own, a gzip file or standard input as one
+     * stream on this thread. Each part is read into a summary, problems and batches of its own (made here, on
+     * this thread, by {@code readers}), merged in the parts' order when all are read — the same summary and the
+     * same first problems, with the same line numbers, as reading the file from start to end. Returns
+     * {lines, events}.
+     */
+    private long[] readInParts(Input input, AtomicLong bytesRead, ObserveSummary summary, Problems problems,
+            java.util.function.Supplier<PartReader> readers) throws IOException {
+        List<Inputs.Part> parts = threads < 2 ? List.of() : Inputs.split(input.name(), threads, minPartBytes);
+        if (parts.size() < 2) {
+            ObserveSummary s = new ObserveSummary();
+            Problems p = new Problems();
+            long[] read = readers.get().read(input.in(), s, p);
+            summary.add(s);
+            problems.addAll(p, 0);
+            return read;
+        }
+        input.in().close();
+        List<PartReader> partReaders = new ArrayList<>();
+        List<ObserveSummary> summaries = new ArrayList<>();
+        List<Problems> partProblems = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            partReaders.add(readers.get());
+            summaries.add(new ObserveSummary());
+            partProblems.add(new Problems());
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parts.size());
+        try {
+            List<java.util.concurrent.Future<long[]>> results = new ArrayList<>();
+            for (int i = 0; i < parts.size(); i++) {
+                int k = i;
+                results.add(pool.submit(() -> {
+                    try (InputStream in = Inputs.open(input.name(), parts.get(k), bytesRead)) {
+                        return partReaders.get(k).read(in, summaries.get(k), partProblems.get(k));
+                    }
+                }));
+            }
+            long lines = 0;
+            long events = 0;
+            for (int i = 0; i < parts.size(); i++) {
+                long[] read;
+                try {
+                    read = results.get(i).get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while reading " + input.name(), e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+                summary.add(summaries.get(i));
+                problems.addAll(partProblems.get(i), lines);
+                lines += read[0];
+                events += read[1];
+            }
+            return new long[] {lines, events};
+        } finally {
+            pool.shutdownNow();
         }
     }
 

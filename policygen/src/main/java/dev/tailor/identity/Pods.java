@@ -1,6 +1,5 @@
 package dev.tailor.identity;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -14,24 +13,20 @@ import java.util.TreeSet;
  */
 public final class Pods {
 
-    private final Map<String, Workload> byPod = new HashMap<>();
+    // Concurrent: the reading threads of one input attribute flows at the same time.
+    private final Map<String, Map<String, Workload>> byPod = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Set<Workload>> byServiceAccount = new TreeMap<>();
     /**
-     * What the name and labels said for pods not seen admitted, the last {@value #GUESSES_KEPT} of them: a pod
-     * sends and receives thousands of flows, and matching its name against the controllers' name shapes costs
+     * What the name and labels said for pods not seen admitted (forgotten all at once beyond {@value #GUESSES_KEPT}):
+     * a pod sends and receives thousands of flows, and matching its name against the controllers' name shapes costs
      * more than reading a flow.
      */
-    private final Map<String, Workload> guessed = new java.util.LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Workload> eldest) {
-            return size() > GUESSES_KEPT;
-        }
-    };
+    private final Map<String, Workload> guessed = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int GUESSES_KEPT = 10_000;
 
     public synchronized void add(PodRecord pod) {
         if (!pod.pod().isEmpty()) {
-            byPod.put(pod.namespace() + "/" + pod.pod(), pod.workload());
+            byPod.computeIfAbsent(pod.namespace(), k -> new java.util.concurrent.ConcurrentHashMap<>()).put(pod.pod(), pod.workload());
         }
         if (!pod.serviceAccount().isEmpty()) {
             byServiceAccount.computeIfAbsent(serviceAccountUser(pod.namespace(), pod.serviceAccount()), k -> new TreeSet<>())
@@ -40,8 +35,9 @@ public final class Pods {
     }
 
     /** The workload of a pod: the admitted pod's owner, else what Hubble names, else the pod's name and labels. */
-    public synchronized Workload workload(String namespace, String pod, Map<String, String> labels, Workload named) {
-        Workload known = byPod.get(namespace + "/" + pod);
+    public Workload workload(String namespace, String pod, Map<String, String> labels, Workload named) {
+        Map<String, Workload> inNamespace = byPod.get(namespace);
+        Workload known = inNamespace == null ? null : inNamespace.get(pod);
         if (known != null) {
             return known;
         }
@@ -51,7 +47,15 @@ public final class Pods {
         // Only these labels decide between the name shapes (WorkloadIdentity.ofPod).
         String key = namespace + "/" + pod + "|" + labels.get("batch.kubernetes.io/job-name") + "|" + labels.get("job-name")
                 + "|" + labels.containsKey("statefulset.kubernetes.io/pod-name") + "|" + labels.containsKey("controller-revision-hash");
-        return guessed.computeIfAbsent(key, k -> WorkloadIdentity.ofPod(namespace, pod, labels));
+        Workload guess = guessed.get(key);
+        if (guess == null) {
+            if (guessed.size() >= GUESSES_KEPT) {
+                guessed.clear();
+            }
+            guess = WorkloadIdentity.ofPod(namespace, pod, labels);
+            guessed.put(key, guess);
+        }
+        return guess;
     }
 
     /**
@@ -62,8 +66,8 @@ public final class Pods {
         return Set.copyOf(byServiceAccount.getOrDefault(subject, Set.of()));
     }
 
-    public synchronized int size() {
-        return byPod.size();
+    public int size() {
+        return byPod.values().stream().mapToInt(Map::size).sum();
     }
 
     public static String serviceAccountUser(String namespace, String name) {
@@ -72,6 +76,8 @@ public final class Pods {
 
     /** Pods by namespace/name → workload, sorted (for summaries and tests). */
     public synchronized Map<String, Workload> all() {
-        return new TreeMap<>(byPod);
+        Map<String, Workload> all = new TreeMap<>();
+        byPod.forEach((namespace, pods) -> pods.forEach((pod, workload) -> all.put(namespace + "/" + pod, workload)));
+        return all;
     }
 }

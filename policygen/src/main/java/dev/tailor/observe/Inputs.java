@@ -52,6 +52,92 @@ public final class Inputs {
         return in;
     }
 
+    /** A part of a file, bytes {@code [start, end)}, that starts where a line starts. */
+    public record Part(long start, long end) {}
+
+    /**
+     * Splits a plain (not gzip) file into {@code n} parts of about equal size, each starting at a line's start, so
+     * that each can be read on a thread of its own; a gzip file, or one smaller than {@code minPartBytes} per
+     * part, stays one part, and standard input (or a pipe) has none: it can only be read as a stream.
+     */
+    public static java.util.List<Part> split(String name, int n, long minPartBytes) throws IOException {
+        if (name.equals("-") || !Files.isRegularFile(Path.of(name))) {
+            return java.util.List.of();
+        }
+        try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(Path.of(name))) {
+            long size = file.size();
+            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(2);
+            file.read(head, 0);
+            if (head.position() == 2 && (head.get(0) & 0xff) == 0x1f && (head.get(1) & 0xff) == 0x8b) {
+                return java.util.List.of(new Part(0, size));
+            }
+            int parts = (int) Math.max(1, Math.min(n, size / Math.max(1, minPartBytes)));
+            java.util.List<Part> out = new java.util.ArrayList<>();
+            long start = 0;
+            for (int k = 1; k < parts; k++) {
+                long end = lineStartAtOrAfter(file, Math.max(start, size * k / parts), size);
+                if (end > start && end < size) {
+                    out.add(new Part(start, end));
+                    start = end;
+                }
+            }
+            out.add(new Part(start, size));
+            return out;
+        }
+    }
+
+    /** The first position at or after {@code from} where a line starts (just after a newline), or {@code size}. */
+    private static long lineStartAtOrAfter(java.nio.channels.FileChannel file, long from, long size) throws IOException {
+        if (from == 0) {
+            return 0;
+        }
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64 * 1024);
+        long pos = from - 1; // a line starts at "from" when the byte before it is a newline
+        while (pos < size) {
+            buf.clear();
+            int read = file.read(buf, pos);
+            if (read <= 0) {
+                break;
+            }
+            int nl = indexOf(buf.array(), (byte) '\n', 0, read);
+            if (nl >= 0) {
+                return pos + nl + 1;
+            }
+            pos += read;
+        }
+        return size;
+    }
+
+    /** Opens a part of a plain file, counting the bytes read into {@code bytesRead}. */
+    public static InputStream open(String name, Part part, java.util.concurrent.atomic.AtomicLong bytesRead) throws IOException {
+        java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(Path.of(name));
+        file.position(part.start());
+        InputStream whole = java.nio.channels.Channels.newInputStream(file);
+        InputStream bounded = new java.io.FilterInputStream(whole) {
+            private long left = part.end() - part.start();
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = super.read(buffer, offset, (int) Math.min(length, left));
+                if (n > 0) {
+                    left -= n;
+                    bytesRead.addAndGet(n);
+                }
+                return n;
+            }
+        };
+        return new BufferedInputStream(bounded, 256 * 1024);
+    }
+
     /** The first line of a stream that supports mark/reset, without consuming it; "" for an empty stream. */
     public static String peekFirstLine(InputStream in) throws IOException {
         return peekFirstLine(in, PEEK, null);

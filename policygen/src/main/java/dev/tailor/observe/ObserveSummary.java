@@ -58,6 +58,26 @@ public final class ObserveSummary {
         }
     }
 
+    /** Adds the counts of another summary (a part of an input read on a thread of its own). */
+    public void add(ObserveSummary other) {
+        // "pods" counts distinct pod names: added below from the names, so a pod both parts saw counts once.
+        other.workloads.forEach((w, counts) -> counts.forEach((what, n) -> {
+            if (!what.equals("pods")) {
+                workloads.computeIfAbsent(w, k -> new TreeMap<>()).merge(what, n, Long::sum);
+            }
+        }));
+        for (var pair : java.util.List.of(Map.entry(events, other.events), Map.entry(subjects, other.subjects),
+                Map.entry(peers, other.peers), Map.entry(unattributedSyscalls, other.unattributedSyscalls),
+                Map.entry(skipped, other.skipped), Map.entry(badLines, other.badLines))) {
+            pair.getValue().forEach((k, n) -> pair.getKey().merge(k, n, Long::sum));
+        }
+        other.podNames.forEach((w, names) -> names.forEach(pod -> {
+            if (podNames.computeIfAbsent(w, k -> new TreeSet<>()).add(pod)) {
+                workload(w, "pods");
+            }
+        }));
+    }
+
     public void skipped(Map<String, Long> reasons) {
         reasons.forEach((k, v) -> skipped.merge(k, v, Long::sum));
     }

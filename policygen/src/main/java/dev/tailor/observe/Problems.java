@@ -34,6 +34,21 @@ public final class Problems {
         }
     }
 
+    /**
+     * Adds what a part of a file had (read on a thread of its own, its lines numbered from the part's start), its
+     * lines moved on by {@code lineOffset}: the lines of the file before the part. Merged in the parts' order, the
+     * first problems shown are the file's first.
+     */
+    public synchronized void addAll(Problems part, long lineOffset) {
+        for (Problem p : part.first()) {
+            if (first.size() < SHOWN) {
+                first.add(new Problem(p.file(), p.line() + lineOffset, p.reason()));
+            }
+        }
+        part.byReason().forEach((kind, n) -> byReason.merge(kind, n, Long::sum));
+        total += part.total();
+    }
+
     public synchronized long total() {
         return total;
     }

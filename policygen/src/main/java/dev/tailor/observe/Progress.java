@@ -17,7 +17,7 @@ public final class Progress {
     private final AtomicLong bytesRead;
     private final long totalBytes;
     private final long started = System.nanoTime();
-    private long events;
+    private final AtomicLong events = new AtomicLong();
     private long lastDrawn;
 
     /**
@@ -34,27 +34,29 @@ public final class Progress {
         return terminal;
     }
 
-    /** One more event read; redraws at most five times a second. */
+    /** One more event read (from any of the reading threads); redraws at most five times a second. */
     public void event() {
-        events++;
-        if (terminal && (events & 1023) == 0) {
-            long now = System.nanoTime();
-            if (now - lastDrawn >= REDRAW_NANOS) {
-                lastDrawn = now;
-                draw(now);
+        long n = events.incrementAndGet();
+        if (terminal && (n & 1023) == 0) {
+            synchronized (this) {
+                long now = System.nanoTime();
+                if (now - lastDrawn >= REDRAW_NANOS) {
+                    lastDrawn = now;
+                    draw(now);
+                }
             }
         }
     }
 
     /** Clears the progress line so that a line of output can take its place; the next redraw brings it back. */
-    public void clear() {
+    public synchronized void clear() {
         if (terminal) {
             out.print("\r\033[K");
         }
     }
 
     /** Ends the progress line, so what follows starts on a line of its own. */
-    public void finish() {
+    public synchronized void finish() {
         if (terminal) {
             draw(System.nanoTime());
             out.println();
@@ -74,7 +76,7 @@ public final class Progress {
             line.append(mb(bytes)).append(" read");
         }
         double rate = bytes / seconds;
-        line.append(String.format("  %.1f MB/s  %,d events/s", rate / 1e6, (long) (events / seconds)));
+        line.append(String.format("  %.1f MB/s  %,d events/s", rate / 1e6, (long) (events.get() / seconds)));
         if (totalBytes > 0 && rate > 0 && bytes < totalBytes) {
             long eta = (long) ((totalBytes - bytes) / rate);
             line.append(String.format("  ETA %d:%02d", eta / 60, eta % 60));

@@ -142,6 +142,34 @@ class ObserveCommandTest {
     }
 
     @Test
+    void readInPartsOnSeveralThreadsTheWeekComesOutTheSame() throws Exception {
+        // Parts of 4 KiB: the audit log and the flows are each read by three threads, one part after another.
+        String url = stores.url("h2", dir);
+        List<String> args = weekArgs(url, dir.resolve("parts.json"));
+        args.addAll(List.of("--threads", "3", "--min-part-bytes", "4096"));
+        Run parts = observe(args.toArray(String[]::new));
+        assertEquals(0, parts.code(), parts.output());
+        assertEquals(expected.toJson(), Files.readString(dir.resolve("parts.json")), parts.output());
+        // The bad line is named by its line in the whole file, not in its part.
+        List<String> auditLines = Files.readAllLines(week.resolve(BoutiqueWeek.AUDIT));
+        int cut = 1 + java.util.stream.IntStream.range(0, auditLines.size()).filter(i -> !auditLines.get(i).endsWith("}"))
+                .findFirst().orElseThrow();
+        assertTrue(cut > 1, "the cut line is not in the first part");
+        assertTrue(parts.output().contains(BoutiqueWeek.AUDIT + ":" + cut + ": not JSON"), parts.output());
+        assertTrue(parts.output().contains("read " + week.resolve(BoutiqueWeek.AUDIT) + ": " + auditLines.size() + " lines"),
+                parts.output());
+
+        String oneThread = stores.url("h2", dir);
+        Run whole = observe(weekArgs(oneThread, dir.resolve("whole.json")).toArray(String[]::new));
+        assertEquals(0, whole.code(), whole.output());
+        assertEquals(whole.stored("new"), parts.stored("new"));
+        try (ObservationStore a = ObservationStore.open(url); ObservationStore b = ObservationStore.open(oneThread)) {
+            assertEquals(b.apiAccesses(), a.apiAccesses());
+            assertEquals(b.networkEdges(), a.networkEdges());
+        }
+    }
+
+    @Test
     void theSameSeedWritesTheSameWeekAndItsSummaryIsTheCommittedOne() throws Exception {
         Path again = dir.resolve("again");
         ObserveSummary second = BoutiqueWeek.write(boutique(), again, BoutiqueWeek.DEFAULT_SEED);

@@ -44,4 +44,39 @@ class InputsTest {
         assertEquals(List.of("1:a", "4:bb", "6:last"), seen);
         assertEquals("f:5: line longer than 20 characters", problems.first().get(0).toString());
     }
+
+    @Test
+    void partsOfAFileStartWhereLinesStartAndTogetherAreTheFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        StringBuilder text = new StringBuilder();
+        Random random = new Random(5);
+        for (int i = 0; i < 2000; i++) {
+            text.append("line ").append(i).append(" ").append("x".repeat(random.nextInt(300))).append('\n');
+        }
+        text.append("last line without a newline");
+        java.nio.file.Path file = dir.resolve("lines.json");
+        java.nio.file.Files.writeString(file, text);
+        List<Inputs.Part> parts = Inputs.split(file.toString(), 5, 1000);
+        assertEquals(5, parts.size());
+        java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+        java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
+        long at = 0;
+        for (Inputs.Part part : parts) {
+            assertEquals(at, part.start());
+            try (java.io.InputStream in = Inputs.open(file.toString(), part, read)) {
+                byte[] bytes = in.readAllBytes();
+                assertEquals(part.end() - part.start(), bytes.length);
+                if (part.start() > 0) {
+                    assertEquals('\n', text.charAt((int) part.start() - 1), "a part starts after a newline");
+                }
+                joined.write(bytes);
+            }
+            at = part.end();
+        }
+        assertEquals(text.toString(), joined.toString(StandardCharsets.UTF_8));
+        assertEquals(text.length(), read.get());
+        // Too small to be worth a thread per part, or not splittable at all.
+        assertEquals(1, Inputs.split(file.toString(), 5, 10_000_000).size());
+        assertEquals(List.of(), Inputs.split("-", 5, 1000));
+    }
 }

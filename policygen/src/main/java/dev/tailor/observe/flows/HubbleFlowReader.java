@@ -103,7 +103,7 @@ public final class HubbleFlowReader {
                 if (field.equals("flow") && value == JsonToken.START_OBJECT) {
                     // Byte offsets within the line (Jackson counts from the start of the slice it parses).
                     int start = (int) p.currentTokenLocation().getByteOffset();
-                    FlowFields f = flowFields(p);
+                    FlowFields f = flowFields(p, buffer, offset);
                     int end = (int) p.currentLocation().getByteOffset();
                     flow = f.toFlow(Keys.digest(sha256, buffer, offset + start, end - start));
                 } else {
@@ -131,7 +131,7 @@ public final class HubbleFlowReader {
         String dnsQuery = "";
         final List<String> destinationNames = new ArrayList<>();
 
-        Flow toFlow(String key) throws MissingField {
+        Flow toFlow(String key) throws MissingField, IOException {
             if (time == null || verdict == null) {
                 throw new MissingField();
             }
@@ -147,18 +147,26 @@ public final class HubbleFlowReader {
     private static final class RawEndpoint {
         String namespace = "";
         String podName = "";
-        final List<String> labels = new ArrayList<>();
+        /** The line, and where in it the labels array is: parsed only when no flow before had the same labels. */
+        byte[] line;
+        int lineOffset;
+        int labelsFrom = -1;
+        int labelsTo = -1;
         String workloadKind = "";
         String workloadName = "";
 
-        Endpoint toEndpoint(String ip, List<String> dnsNames) {
+        Endpoint toEndpoint(String ip, List<String> dnsNames) throws IOException {
             return endpoint(this, ip, dnsNames);
         }
     }
 
     /** Reads a flow object's fields; the parser is on its START_OBJECT and ends on its END_OBJECT. */
-    private static FlowFields flowFields(JsonParser p) throws IOException {
+    private static FlowFields flowFields(JsonParser p, byte[] line, int lineOffset) throws IOException {
         FlowFields f = new FlowFields();
+        f.source.line = line;
+        f.source.lineOffset = lineOffset;
+        f.destination.line = line;
+        f.destination.lineOffset = lineOffset;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
@@ -275,10 +283,9 @@ public final class HubbleFlowReader {
                 case "pod_name" -> e.podName = text(p, v);
                 case "labels" -> {
                     if (v == JsonToken.START_ARRAY) {
-                        while (p.nextToken() != JsonToken.END_ARRAY) {
-                            e.labels.add(p.getValueAsString(""));
-                            p.skipChildren();
-                        }
+                        e.labelsFrom = e.lineOffset + (int) p.currentTokenLocation().getByteOffset();
+                        p.skipChildren();
+                        e.labelsTo = e.lineOffset + (int) p.currentLocation().getByteOffset();
                     } else {
                         p.skipChildren();
                     }
@@ -323,33 +330,82 @@ public final class HubbleFlowReader {
         return "";
     }
 
-    private static Endpoint endpoint(RawEndpoint node, String ip, List<String> dnsNames) {
-        Map<String, String> podLabels = new TreeMap<>();
-        Map<String, String> namespaceLabels = new TreeMap<>();
-        String serviceAccount = "";
-        String reserved = "";
-        for (String label : node.labels) {
-            int colon = label.indexOf(':');
-            String source = colon < 0 ? "" : label.substring(0, colon);
-            String keyValue = colon < 0 ? label : label.substring(colon + 1);
-            int eq = keyValue.indexOf('=');
-            String key = eq < 0 ? keyValue : keyValue.substring(0, eq);
-            String value = eq < 0 ? "" : keyValue.substring(eq + 1);
-            if (source.equals("reserved")) {
-                reserved = key;
-            } else if (source.equals("k8s")) {
-                if (key.startsWith(NAMESPACE_LABEL)) {
-                    namespaceLabels.put(key.substring(NAMESPACE_LABEL.length()), value);
-                } else if (key.equals(SERVICE_ACCOUNT_LABEL)) {
-                    serviceAccount = value;
-                } else if (!key.startsWith("io.cilium.") && !key.equals("io.kubernetes.pod.namespace")) {
-                    podLabels.put(key, value);
-                }
-            }
-        }
+    private static Endpoint endpoint(RawEndpoint node, String ip, List<String> dnsNames) throws IOException {
+        Labels labels = node.labelsFrom < 0 ? Labels.NONE : Labels.of(node.line, node.labelsFrom, node.labelsTo);
         Workload workload = node.workloadKind.isEmpty() || node.workloadName.isEmpty() || node.namespace.isEmpty() ? null
                 : new Workload(node.namespace, node.workloadKind, node.workloadName);
-        return new Endpoint(node.namespace, node.podName, podLabels,
-                namespaceLabels, serviceAccount, reserved, ip, List.copyOf(dnsNames), workload);
+        return new Endpoint(node.namespace, node.podName, labels.pod(), labels.namespace(), labels.serviceAccount(),
+                labels.reserved(), ip, List.copyOf(dnsNames), workload);
+    }
+
+    /**
+     * An endpoint's labels as Cilium writes them ({@code k8s:app=cart}, {@code reserved:world}), split into the
+     * pod's, its namespace's, its service account and its reserved identity. Immutable: flows share them.
+     */
+    private record Labels(Map<String, String> pod, Map<String, String> namespace, String serviceAccount, String reserved) {
+
+        static final Labels NONE = new Labels(Map.of(), Map.of(), "", "");
+
+        /** 128-bit MurmurHash3 of a labels array's JSON text, as the cache's key. */
+        private record Key(long hi, long lo) {}
+
+        /**
+         * Labels already split, by the text of their array: every flow of an endpoint repeats the same labels, and
+         * splitting them (a dozen strings, two sorted maps) cost more than the rest of the flow. Shared by the
+         * reading threads; forgotten all at once beyond {@value #KEPT} distinct arrays.
+         */
+        private static final Map<Key, Labels> SEEN = new java.util.concurrent.ConcurrentHashMap<>();
+        private static final int KEPT = 10_000;
+
+        /** The labels array in {@code line[from, to)}. */
+        static Labels of(byte[] line, int from, int to) throws IOException {
+            long[] hash = org.apache.commons.codec.digest.MurmurHash3.hash128x64(line, from, to - from, 0);
+            Key key = new Key(hash[0], hash[1]);
+            Labels labels = SEEN.get(key);
+            if (labels == null) {
+                List<String> texts = new ArrayList<>();
+                try (JsonParser p = FACTORY.createParser(line, from, to - from)) {
+                    p.nextToken(); // the array's start
+                    for (JsonToken t = p.nextToken(); t != null && t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                        texts.add(p.getValueAsString(""));
+                        p.skipChildren();
+                    }
+                }
+                labels = split(texts);
+                if (SEEN.size() >= KEPT) {
+                    SEEN.clear();
+                }
+                SEEN.put(key, labels);
+            }
+            return labels;
+        }
+
+        private static Labels split(List<String> texts) {
+            Map<String, String> podLabels = new TreeMap<>();
+            Map<String, String> namespaceLabels = new TreeMap<>();
+            String serviceAccount = "";
+            String reserved = "";
+            for (String label : texts) {
+                int colon = label.indexOf(':');
+                String source = colon < 0 ? "" : label.substring(0, colon);
+                String keyValue = colon < 0 ? label : label.substring(colon + 1);
+                int eq = keyValue.indexOf('=');
+                String key = eq < 0 ? keyValue : keyValue.substring(0, eq);
+                String value = eq < 0 ? "" : keyValue.substring(eq + 1);
+                if (source.equals("reserved")) {
+                    reserved = key;
+                } else if (source.equals("k8s")) {
+                    if (key.startsWith(NAMESPACE_LABEL)) {
+                        namespaceLabels.put(key.substring(NAMESPACE_LABEL.length()), value);
+                    } else if (key.equals(SERVICE_ACCOUNT_LABEL)) {
+                        serviceAccount = value;
+                    } else if (!key.startsWith("io.cilium.") && !key.equals("io.kubernetes.pod.namespace")) {
+                        podLabels.put(key, value);
+                    }
+                }
+            }
+            return new Labels(java.util.Collections.unmodifiableMap(podLabels),
+                    java.util.Collections.unmodifiableMap(namespaceLabels), serviceAccount, reserved);
+        }
     }
 }
