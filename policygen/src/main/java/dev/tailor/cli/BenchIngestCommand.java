@@ -50,6 +50,8 @@ public final class BenchIngestCommand implements Callable<Integer> {
     HomeOption home = new HomeOption();
 
     private final PrintStream out = System.out;
+    /** What a measured run has to add below its line. */
+    private String note = "";
 
     @Override
     public Integer call() throws Exception {
@@ -120,16 +122,37 @@ public final class BenchIngestCommand implements Callable<Integer> {
 
     /**
      * Runs {@code tailor observe OPTION FILE --store URL} in a new JVM ({@code -Xmx512m}); returns {@code events}
-     * (what the read-only run counted in the same file).
+     * (what the read-only run counted in the same file). Also prints the rate over the second half of the run, from
+     * the command's own progress lines (one per stored batch: events stored so far and the rate so far): the rate
+     * once the JVM has started and compiled the hot code, which is what a week of logs runs at.
      */
-    private static long observe(String url, String option, Path file, long events) throws Exception {
+    private long observe(String url, String option, Path file, long events) throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), TailorCli.class.getName(),
                 "observe", option, file.toString(), "--store", url)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<double[]> progress = new ArrayList<>(); // {events stored, seconds since the command started reading}
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            java.util.regex.Pattern line = java.util.regex.Pattern.compile("progress: (\\d+) events stored \\((\\d+) events/s\\)");
+            for (String text; (text = lines.readLine()) != null; ) {
+                java.util.regex.Matcher m = line.matcher(text);
+                if (m.matches() && Double.parseDouble(m.group(2)) > 0) {
+                    double stored = Double.parseDouble(m.group(1));
+                    progress.add(new double[] {stored, stored / Double.parseDouble(m.group(2))});
+                }
+            }
+        }
         int exit = p.waitFor();
         if (exit != TailorCli.OK) {
             throw new IllegalStateException("tailor observe " + option + " " + file + " exited with " + exit);
+        }
+        if (progress.size() >= 4) {
+            double[] last = progress.get(progress.size() - 1);
+            double[] half = progress.stream().filter(x -> x[0] >= last[0] / 2).findFirst().orElseThrow();
+            double rate = (last[0] - half[0]) / (last[1] - half[1]);
+            double bytesPerEvent = (double) Files.size(file) / events;
+            note = String.format("%-24s %8.1f MB/s  %10.0f events/s  (second half of the run, from its progress lines)%n",
+                    "  … once warmed up", rate * bytesPerEvent / 1e6, rate);
         }
         return events;
     }
@@ -143,6 +166,8 @@ public final class BenchIngestCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         out.printf("%-24s %8.1f MB/s  %10.0f events/s  (%d events, %.1f s)%n", what, Files.size(file) / 1e6 / seconds,
                 events / seconds, events, seconds);
+        out.print(note);
+        note = "";
         return events;
     }
 

@@ -208,6 +208,7 @@ public final class ObserveCommand implements Callable<Integer> {
                                     return new long[] {stats.lines(), stats.requests()};
                                 };
                             });
+                            writer.handOver(); // the input's last events go to the store now
                             read(input, read[0], read[1] + " audit requests");
                         }
                         case FLOWS -> {
@@ -229,6 +230,7 @@ public final class ObserveCommand implements Callable<Integer> {
                                     return new long[] {stats.lines(), stats.flows()};
                                 };
                             });
+                            writer.handOver();
                             read(input, read[0], read[1] + " flows");
                         }
                         case SYSCALLS -> {

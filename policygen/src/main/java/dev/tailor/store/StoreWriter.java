@@ -111,9 +111,17 @@ public final class StoreWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Hands over every partial batch without waiting (at the end of an input: its last events are stored now, not
+     * when the next input has filled their batch). Call it from the thread that adds, or once those are done.
+     */
+    public void handOver() {
+        batches.forEach(Batch::handOver);
+    }
+
     /** Hands over every partial batch and waits until everything handed over is stored. */
     public void flush() {
-        batches.forEach(Batch::handOver);
+        handOver();
         try {
             thread.submit(() -> { }).get();
         } catch (InterruptedException e) {

@@ -82,9 +82,10 @@ class KillDuringIngestTest {
 
         Process first = observe(store, small, big);
         BufferedReader output = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
-        // Kill once two batches are stored, while the big file is still being read.
+        // Kill once three batches are stored — the small file's 2,000 events, then two of the big file's — while the
+        // big file is still being read.
         int batches = 0;
-        for (String line; batches < 2 && (line = output.readLine()) != null; ) {
+        for (String line; batches < 3 && (line = output.readLine()) != null; ) {
             batches += line.startsWith("progress: ") ? 1 : 0;
         }
         assertTrue(first.isAlive(), "the ingest finished before it could be killed; make the input bigger");
@@ -94,9 +95,10 @@ class KillDuringIngestTest {
         long[] afterKill = storeState(store);
         System.out.printf("killed mid-ingest: %d events stored, %d counted in the aggregates%n", afterKill[0], afterKill[1]);
         assertEquals(afterKill[0], afterKill[1], "every stored event is in the aggregates, and nothing else is");
-        assertEquals(0, afterKill[0] % ObserveCommand.BATCH, "only whole batches are stored");
-        assertTrue(afterKill[0] >= 2L * ObserveCommand.BATCH && afterKill[0] < EVENTS,
-                "the kill should land mid-ingest, after two batches: " + afterKill[0]);
+        // A file's last batch is stored when the file ends: the small file is one batch of 2,000.
+        assertEquals(0, (afterKill[0] - 2_000) % ObserveCommand.BATCH, "only whole batches are stored: " + afterKill[0]);
+        assertTrue(afterKill[0] >= 2_000 + 2L * ObserveCommand.BATCH && afterKill[0] < 2_000 + EVENTS,
+                "the kill should land mid-ingest, after three batches: " + afterKill[0]);
 
         Process second = observe(store, big);
         String rest = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
