@@ -18,26 +18,26 @@ import java.util.function.Function;
  * Which events are already stored, so that ingesting the same input again counts nothing twice.
  *
  * <p>An event is remembered by the 128-bit fingerprint of its key ({@link Keys#fingerprint}), filed under its
- * source and the hour of its time: each batch adds one block of fingerprints per hour it touches (16 bytes an
+ * source and the minute of its time: each batch adds one block of fingerprints per minute it touches (16 bytes an
  * event, one row a block). One row per event — what this replaced — capped ingest at the database's row rate
- * (about 100,000 rows/s for H2 here, under half the goal); a block costs one row per batch and hour.
+ * (about 100,000 rows/s for H2 here, under half the goal). Minutes, not hours: a busy cluster's minute of audit
+ * events (some 25,000) or of flows fits in memory many times over, where an hour might not.
  *
- * <p>The hours in use are cached in memory as hash sets, up to {@value #CACHED_FINGERPRINTS} fingerprints (32 to 64
- * MiB; one hour with more stays whole while it is in use), least recently used first out; an hour not cached is read back from its blocks. Several writers (the
- * webhook's replicas on PostgreSQL) stay correct: the hour's row in {@code ingested_hour} is locked for the
- * transaction (hours in ascending order, so two writers never wait on each other), and blocks another writer added
- * since are read before the batch is checked. The cache learns a batch's fingerprints only after its commit.
+ * <p>The minutes in use are cached as hash sets, least recently used first out, up to a number of fingerprints
+ * that follows the heap (one per 512 bytes of it: 2^20 — 32 to 64 MiB — under {@code -Xmx512m}, fewer in the
+ * webhook); a minute not cached is read back from its blocks. Several writers (the webhook's replicas on
+ * PostgreSQL) stay correct: the minute's row in {@code ingested_minute} is locked for the transaction (minutes in
+ * ascending order, so two writers never wait on each other), and blocks another writer added since are read before
+ * the batch is checked. The cache learns a batch's fingerprints only after its commit.
  */
 final class SeenEvents {
 
-    static final int CACHED_FINGERPRINTS = 1 << 20;
-    private static final long HOUR_MILLIS = 3_600_000L;
+    private static final long MINUTE_MILLIS = 60_000L;
+    private static final long CACHED_FINGERPRINTS =
+            Math.max(1 << 16, Math.min(1 << 20, Runtime.getRuntime().maxMemory() / 512));
 
-    private final Map<String, Hour> cache = new LinkedHashMap<>(64, 0.75f, true);
-    private long cached;
-
-    /** An hour's fingerprints as far as they have been read: blocks 0 … blocks - 1. */
-    private static final class Hour {
+    /** A minute's fingerprints as far as they have been read: blocks 0 … blocks - 1. */
+    private static final class Minute {
         final FingerprintSet seen = new FingerprintSet();
         int blocks;
     }
@@ -45,22 +45,25 @@ final class SeenEvents {
     /** The events of a batch not stored before, and what the cache learns once the batch is committed. */
     record Marked<E>(List<E> fresh, Runnable afterCommit) {}
 
+    private final Map<String, Minute> cache = new LinkedHashMap<>(64, 0.75f, true);
+    private long cached;
+
     <E> Marked<E> mark(Connection connection, String source, List<E> batch, Function<E, String> key,
             Function<E, Instant> time) throws SQLException {
-        // By hour, ascending: the order in which hour rows are locked.
-        Map<Long, List<Integer>> byHour = new TreeMap<>();
+        // By minute, ascending: the order in which minute rows are locked.
+        Map<Long, List<Integer>> byMinute = new TreeMap<>();
         long[] fingerprints = new long[batch.size() * 2];
         for (int i = 0; i < batch.size(); i++) {
             E e = batch.get(i);
             Keys.fingerprint(key.apply(e), fingerprints, 2 * i);
-            byHour.computeIfAbsent(Math.floorDiv(time.apply(e).toEpochMilli(), HOUR_MILLIS), h -> new ArrayList<>()).add(i);
+            byMinute.computeIfAbsent(Math.floorDiv(time.apply(e).toEpochMilli(), MINUTE_MILLIS), h -> new ArrayList<>()).add(i);
         }
         boolean[] isFresh = new boolean[batch.size()];
         List<Runnable> updates = new ArrayList<>();
-        for (var entry : byHour.entrySet()) {
-            long hour = entry.getKey();
-            int stored = lockHour(connection, source, hour);
-            Hour known = load(connection, source, hour, stored);
+        for (var entry : byMinute.entrySet()) {
+            long minute = entry.getKey();
+            int stored = lockMinute(connection, source, minute);
+            Minute known = load(connection, source, minute, stored);
             FingerprintSet added = new FingerprintSet();
             for (int i : entry.getValue()) {
                 long hi = fingerprints[2 * i];
@@ -73,22 +76,22 @@ final class SeenEvents {
                 continue;
             }
             try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO ingested_block (source, event_hour, block_no, fingerprints) VALUES (?, ?, ?, ?)");
+                    "INSERT INTO ingested_block (source, event_minute, block_no, fingerprints) VALUES (?, ?, ?, ?)");
                     PreparedStatement update = connection.prepareStatement(
-                            "UPDATE ingested_hour SET blocks = ? WHERE source = ? AND event_hour = ?")) {
+                            "UPDATE ingested_minute SET blocks = ? WHERE source = ? AND event_minute = ?")) {
                 insert.setString(1, source);
-                insert.setLong(2, hour);
+                insert.setLong(2, minute);
                 insert.setInt(3, stored);
                 insert.setBytes(4, added.toBytes());
                 insert.executeUpdate();
                 update.setInt(1, stored + 1);
                 update.setString(2, source);
-                update.setLong(3, hour);
+                update.setLong(3, minute);
                 update.executeUpdate();
             }
-            String cacheKey = source + "@" + hour;
+            String cacheKey = source + "@" + minute;
             updates.add(() -> {
-                Hour h = cache.get(cacheKey);
+                Minute h = cache.get(cacheKey);
                 if (h != null && h.blocks == stored) {
                     added.forEach(h.seen::add);
                     h.blocks = stored + 1;
@@ -106,17 +109,17 @@ final class SeenEvents {
         return new Marked<>(fresh, () -> updates.forEach(Runnable::run));
     }
 
-    /** Creates the hour's row if need be, locks it for this transaction and returns how many blocks it has. */
-    private static int lockHour(Connection connection, String source, long hour) throws SQLException {
+    /** Creates the minute's row if need be, locks it for this transaction and returns how many blocks it has. */
+    private static int lockMinute(Connection connection, String source, long minute) throws SQLException {
         try (PreparedStatement create = connection.prepareStatement(
-                "INSERT INTO ingested_hour (source, event_hour, blocks) VALUES (?, ?, 0) ON CONFLICT DO NOTHING");
+                "INSERT INTO ingested_minute (source, event_minute, blocks) VALUES (?, ?, 0) ON CONFLICT DO NOTHING");
                 PreparedStatement lock = connection.prepareStatement(
-                        "SELECT blocks FROM ingested_hour WHERE source = ? AND event_hour = ? FOR UPDATE")) {
+                        "SELECT blocks FROM ingested_minute WHERE source = ? AND event_minute = ? FOR UPDATE")) {
             create.setString(1, source);
-            create.setLong(2, hour);
+            create.setLong(2, minute);
             create.executeUpdate();
             lock.setString(1, source);
-            lock.setLong(2, hour);
+            lock.setLong(2, minute);
             try (ResultSet rs = lock.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
@@ -124,26 +127,26 @@ final class SeenEvents {
         }
     }
 
-    /** The hour's fingerprints up to its {@code stored} blocks: from the cache, reading only the blocks it lacks. */
-    private Hour load(Connection connection, String source, long hour, int stored) throws SQLException {
-        String cacheKey = source + "@" + hour;
-        Hour h = cache.get(cacheKey);
+    /** The minute's fingerprints up to its {@code stored} blocks: from the cache, reading only the blocks it lacks. */
+    private Minute load(Connection connection, String source, long minute, int stored) throws SQLException {
+        String cacheKey = source + "@" + minute;
+        Minute h = cache.get(cacheKey);
         if (h != null && h.blocks > stored) {
             // The store holds fewer blocks than were read (a transaction elsewhere rolled back after this one read
-            // it, or the store was replaced): read the hour afresh.
+            // it, or the store was replaced): read the minute afresh.
             cached -= h.seen.size();
             cache.remove(cacheKey);
             h = null;
         }
         if (h == null) {
-            h = new Hour();
+            h = new Minute();
             cache.put(cacheKey, h);
         }
         if (h.blocks < stored) {
             try (PreparedStatement read = connection.prepareStatement("SELECT block_no, fingerprints FROM ingested_block"
-                    + " WHERE source = ? AND event_hour = ? AND block_no >= ? AND block_no < ? ORDER BY block_no")) {
+                    + " WHERE source = ? AND event_minute = ? AND block_no >= ? AND block_no < ? ORDER BY block_no")) {
                 read.setString(1, source);
-                read.setLong(2, hour);
+                read.setLong(2, minute);
                 read.setInt(3, h.blocks);
                 read.setInt(4, stored);
                 try (ResultSet rs = read.executeQuery()) {
@@ -163,11 +166,11 @@ final class SeenEvents {
         return h;
     }
 
-    /** Drops the least recently used hours until the cache is within its size, never {@code inUse}. */
-    private void evict(Hour inUse) {
+    /** Drops the least recently used minutes until the cache is within its size, never {@code inUse}. */
+    private void evict(Minute inUse) {
         var it = cache.values().iterator();
         while (cached > CACHED_FINGERPRINTS && it.hasNext()) {
-            Hour h = it.next();
+            Minute h = it.next();
             if (h != inUse) {
                 cached -= h.seen.size();
                 it.remove();

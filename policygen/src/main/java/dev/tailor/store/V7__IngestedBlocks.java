@@ -10,7 +10,7 @@ import org.flywaydb.core.api.migration.Context;
 
 /**
  * Moves the keys of {@code ingested_event} (one row per event: twelve hex digits of the event's time in
- * milliseconds, a colon, the event's key) into fingerprint blocks, one per source and hour, and drops the table:
+ * milliseconds, a colon, the event's key) into fingerprint blocks, one per source and minute, and drops the table:
  * a store filled before still counts nothing twice when the same input is read again. (A key longer than 115
  * characters was stored as its SHA-256 digest; such an event — a listed pod with a very long name — may count
  * once more when read again.)
@@ -21,19 +21,19 @@ public final class V7__IngestedBlocks extends BaseJavaMigration {
     public void migrate(Context context) throws SQLException {
         Connection c = context.getConnection();
         String source = null;
-        long hour = Long.MIN_VALUE;
+        long minute = Long.MIN_VALUE;
         SeenEvents.FingerprintSet block = new SeenEvents.FingerprintSet();
         long[] fingerprint = new long[2];
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT source, event_key FROM ingested_event ORDER BY source, event_key")) {
             while (rs.next()) {
                 String key = rs.getString(2);
-                long eventHour = key.length() > 13 && key.charAt(12) == ':'
-                        ? Math.floorDiv(Long.parseLong(key.substring(0, 12), 16), 3_600_000L) : 0;
-                if (!rs.getString(1).equals(source) || eventHour != hour) {
-                    write(c, source, hour, block);
+                long eventMinute = key.length() > 13 && key.charAt(12) == ':'
+                        ? Math.floorDiv(Long.parseLong(key.substring(0, 12), 16), 60_000L) : 0;
+                if (!rs.getString(1).equals(source) || eventMinute != minute) {
+                    write(c, source, minute, block);
                     source = rs.getString(1);
-                    hour = eventHour;
+                    minute = eventMinute;
                     block = new SeenEvents.FingerprintSet();
                 }
                 dev.tailor.observe.Keys.fingerprint(key.length() > 13 && key.charAt(12) == ':' ? key.substring(13) : key,
@@ -41,24 +41,24 @@ public final class V7__IngestedBlocks extends BaseJavaMigration {
                 block.add(fingerprint[0], fingerprint[1]);
             }
         }
-        write(c, source, hour, block);
+        write(c, source, minute, block);
         try (Statement s = c.createStatement()) {
             s.execute("DROP TABLE ingested_event");
         }
     }
 
-    private static void write(Connection c, String source, long hour, SeenEvents.FingerprintSet block) throws SQLException {
+    private static void write(Connection c, String source, long minute, SeenEvents.FingerprintSet block) throws SQLException {
         if (source == null || block.size() == 0) {
             return;
         }
-        try (PreparedStatement h = c.prepareStatement("INSERT INTO ingested_hour (source, event_hour, blocks) VALUES (?, ?, 1)");
+        try (PreparedStatement h = c.prepareStatement("INSERT INTO ingested_minute (source, event_minute, blocks) VALUES (?, ?, 1)");
                 PreparedStatement b = c.prepareStatement(
-                        "INSERT INTO ingested_block (source, event_hour, block_no, fingerprints) VALUES (?, ?, 0, ?)")) {
+                        "INSERT INTO ingested_block (source, event_minute, block_no, fingerprints) VALUES (?, ?, 0, ?)")) {
             h.setString(1, source);
-            h.setLong(2, hour);
+            h.setLong(2, minute);
             h.executeUpdate();
             b.setString(1, source);
-            b.setLong(2, hour);
+            b.setLong(2, minute);
             b.setBytes(3, block.toBytes());
             b.executeUpdate();
         }
