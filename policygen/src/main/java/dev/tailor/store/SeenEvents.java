@@ -75,20 +75,7 @@ final class SeenEvents {
             if (added.size() == 0) {
                 continue;
             }
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO ingested_block (source, event_minute, block_no, fingerprints) VALUES (?, ?, ?, ?)");
-                    PreparedStatement update = connection.prepareStatement(
-                            "UPDATE ingested_minute SET blocks = ? WHERE source = ? AND event_minute = ?")) {
-                insert.setString(1, source);
-                insert.setLong(2, minute);
-                insert.setInt(3, stored);
-                insert.setBytes(4, added.toBytes());
-                insert.executeUpdate();
-                update.setInt(1, stored + 1);
-                update.setString(2, source);
-                update.setLong(3, minute);
-                update.executeUpdate();
-            }
+            addBlock(connection, source, minute, stored, added.toBytes());
             String cacheKey = source + "@" + minute;
             updates.add(() -> {
                 Minute h = cache.get(cacheKey);
@@ -109,8 +96,27 @@ final class SeenEvents {
         return new Marked<>(fresh, () -> updates.forEach(Runnable::run));
     }
 
+    /** Adds block {@code blockNo} of a minute whose row is locked (it has {@code blockNo} blocks so far). */
+    static void addBlock(Connection connection, String source, long minute, int blockNo, byte[] fingerprints)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO ingested_block (source, event_minute, block_no, fingerprints) VALUES (?, ?, ?, ?)");
+                PreparedStatement update = connection.prepareStatement(
+                        "UPDATE ingested_minute SET blocks = ? WHERE source = ? AND event_minute = ?")) {
+            insert.setString(1, source);
+            insert.setLong(2, minute);
+            insert.setInt(3, blockNo);
+            insert.setBytes(4, fingerprints);
+            insert.executeUpdate();
+            update.setInt(1, blockNo + 1);
+            update.setString(2, source);
+            update.setLong(3, minute);
+            update.executeUpdate();
+        }
+    }
+
     /** Creates the minute's row if need be, locks it for this transaction and returns how many blocks it has. */
-    private static int lockMinute(Connection connection, String source, long minute) throws SQLException {
+    static int lockMinute(Connection connection, String source, long minute) throws SQLException {
         try (PreparedStatement create = connection.prepareStatement(
                 "INSERT INTO ingested_minute (source, event_minute, blocks) VALUES (?, ?, 0) ON CONFLICT DO NOTHING");
                 PreparedStatement lock = connection.prepareStatement(

@@ -1,7 +1,6 @@
 package dev.tailor.store;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -51,16 +50,6 @@ public final class V7__IngestedBlocks extends BaseJavaMigration {
         if (source == null || block.size() == 0) {
             return;
         }
-        try (PreparedStatement h = c.prepareStatement("INSERT INTO ingested_minute (source, event_minute, blocks) VALUES (?, ?, 1)");
-                PreparedStatement b = c.prepareStatement(
-                        "INSERT INTO ingested_block (source, event_minute, block_no, fingerprints) VALUES (?, ?, 0, ?)")) {
-            h.setString(1, source);
-            h.setLong(2, minute);
-            h.executeUpdate();
-            b.setString(1, source);
-            b.setLong(2, minute);
-            b.setBytes(3, block.toBytes());
-            b.executeUpdate();
-        }
+        SeenEvents.addBlock(c, source, minute, SeenEvents.lockMinute(c, source, minute), block.toBytes());
     }
 }

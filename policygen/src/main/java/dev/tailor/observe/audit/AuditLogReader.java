@@ -1,5 +1,8 @@
 package dev.tailor.observe.audit;
 
+import static dev.tailor.observe.JsonValues.string;
+import static dev.tailor.observe.JsonValues.text;
+
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -335,23 +338,5 @@ public final class AuditLogReader {
             }
             return r;
         }
-    }
-
-    /** A string value's text; anything else (skipped) is null. */
-    private static String string(JsonParser p, JsonToken v) throws IOException {
-        if (v == JsonToken.VALUE_STRING) {
-            return p.getText();
-        }
-        p.skipChildren();
-        return null;
-    }
-
-    /** A scalar's text ("" for null); an object or array is skipped and reads as "". */
-    private static String text(JsonParser p, JsonToken v) throws IOException {
-        if (v.isScalarValue() && v != JsonToken.VALUE_NULL) {
-            return p.getText();
-        }
-        p.skipChildren();
-        return "";
     }
 }

@@ -1,5 +1,7 @@
 package dev.tailor.observe.flows;
 
+import static dev.tailor.observe.JsonValues.text;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -319,15 +321,6 @@ public final class HubbleFlowReader {
                 default -> p.skipChildren();
             }
         }
-    }
-
-    /** A scalar's text ("" for null); an object or array is skipped and reads as "". */
-    private static String text(JsonParser p, JsonToken value) throws IOException {
-        if (value.isScalarValue() && value != JsonToken.VALUE_NULL) {
-            return p.getText();
-        }
-        p.skipChildren();
-        return "";
     }
 
     private static Endpoint endpoint(RawEndpoint node, String ip, List<String> dnsNames) throws IOException {
