@@ -22,7 +22,6 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -288,19 +287,18 @@ public final class ObservationStore implements AutoCloseable {
             SeenEvents.Marked<E> marked = seen.mark(connection, source, batch, eventKey, time);
             List<E> fresh = marked.fresh();
             // Insertion order, not sorted order: sorting records by their text on every put cost more than parsing.
-            Map<K, List<Instant>> byKey = new java.util.LinkedHashMap<>();
+            Map<K, Tally> byKey = new java.util.LinkedHashMap<>();
             for (E e : fresh) {
                 K key = aggregateKey.apply(e);
                 if (key != null) {
-                    byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(time.apply(e));
+                    byKey.computeIfAbsent(key, k -> new Tally()).add(time.apply(e));
                 }
             }
             for (var e : byKey.entrySet()) {
-                long id = upsert(table, table.keyValues().apply(e.getKey()), e.getValue());
-                Map<LocalDate, Long> days = new TreeMap<>();
-                e.getValue().forEach(t -> days.merge(LocalDate.ofInstant(t, ZoneOffset.UTC), 1L, Long::sum));
-                for (var d : days.entrySet()) {
-                    upsertDay(table, id, d.getKey(), d.getValue());
+                Tally tally = e.getValue();
+                long id = upsert(table, table.keyValues().apply(e.getKey()), tally);
+                for (var d : tally.days().entrySet()) {
+                    upsertDay(table, id, LocalDate.ofEpochDay(d.getKey()), d.getValue());
                 }
             }
             connection.commit();
@@ -312,9 +310,48 @@ public final class ObservationStore implements AutoCloseable {
         }
     }
 
-    private long upsert(Table<?> table, List<Object> key, List<Instant> times) throws SQLException {
-        Instant first = times.stream().min(Instant::compareTo).orElseThrow();
-        Instant last = times.stream().max(Instant::compareTo).orElseThrow();
+    /** What a batch's events of one aggregate add up to: how many, first and last, and how many on each UTC day. */
+    private static final class Tally {
+        long count;
+        Instant first;
+        Instant last;
+        private final Map<Long, Long> days = new TreeMap<>();
+        private long day = Long.MIN_VALUE; // the day of the events just counted (a batch is mostly one day) …
+        private long onDay;                // … and how many of them
+
+        void add(Instant t) {
+            count++;
+            if (first == null || t.isBefore(first)) {
+                first = t;
+            }
+            if (last == null || t.isAfter(last)) {
+                last = t;
+            }
+            long d = Math.floorDiv(t.getEpochSecond(), 86_400L);
+            if (d != day) {
+                flushDay();
+                day = d;
+            }
+            onDay++;
+        }
+
+        /** Counts per day, by days since 1970-01-01 (UTC). */
+        Map<Long, Long> days() {
+            flushDay();
+            return days;
+        }
+
+        private void flushDay() {
+            if (onDay > 0) {
+                days.merge(day, onDay, Long::sum);
+                onDay = 0;
+            }
+        }
+    }
+
+    private long upsert(Table<?> table, List<Object> key, Tally tally) throws SQLException {
+        Instant first = tally.first;
+        Instant last = tally.last;
         String where = String.join(" = ? AND ", table.keyColumns()) + " = ?";
         try (PreparedStatement find = connection.prepareStatement("SELECT id FROM " + table.name() + " WHERE " + where)) {
             bind(find, 1, key);
@@ -324,7 +361,7 @@ public final class ObservationStore implements AutoCloseable {
                     try (PreparedStatement update = connection.prepareStatement("UPDATE " + table.name() + " SET"
                             + " seen_count = seen_count + ?, first_seen = LEAST(first_seen, ?), last_seen = GREATEST(last_seen, ?)"
                             + " WHERE id = ?")) {
-                        update.setLong(1, times.size());
+                        update.setLong(1, tally.count);
                         update.setTimestamp(2, Timestamp.from(first));
                         update.setTimestamp(3, Timestamp.from(last));
                         update.setLong(4, id);
@@ -341,7 +378,7 @@ public final class ObservationStore implements AutoCloseable {
             int next = bind(insert, 1, key);
             insert.setTimestamp(next, Timestamp.from(first));
             insert.setTimestamp(next + 1, Timestamp.from(last));
-            insert.setLong(next + 2, times.size());
+            insert.setLong(next + 2, tally.count);
             insert.executeUpdate();
             try (ResultSet keys = insert.getGeneratedKeys()) {
                 keys.next();
