@@ -22,7 +22,9 @@ import org.jboss.logging.Logger;
  * (acknowledged only once stored), while the admission stream — decisions and pod sightings — is queued and
  * written once a second in the background, so no admission request waits for a database. The queue is bounded
  * ({@value #CAPACITY}); when the store is down that long, the oldest entries are dropped and counted (the
- * decision log file keeps every decision regardless).
+ * decision log file keeps every decision regardless). Metrics: {@code tailor_admission_stream_queued} (entries
+ * waiting) and {@code tailor_admission_stream_dropped_total}, so an alert can say that the store is falling behind
+ * before anything is lost.
  */
 @ApplicationScoped
 public class ObservationSink {
@@ -33,6 +35,7 @@ public class ObservationSink {
     private final TailorConfig config;
     private final BlockingQueue<Object> pending = new ArrayBlockingQueue<>(CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
+    private final io.micrometer.core.instrument.Counter droppedTotal;
     private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tailor-observation-writer");
         t.setDaemon(true);
@@ -40,8 +43,14 @@ public class ObservationSink {
     });
     private ObservationStore store;
 
-    public ObservationSink(TailorConfig config) {
+    public ObservationSink(TailorConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
+        io.micrometer.core.instrument.Gauge.builder("tailor.admission.stream.queued", pending, BlockingQueue::size)
+                .description("Admission-stream entries (decisions, pod sightings) waiting to be stored")
+                .register(registry);
+        this.droppedTotal = io.micrometer.core.instrument.Counter.builder("tailor.admission.stream.dropped")
+                .description("Admission-stream entries dropped because the store was unavailable and the queue full")
+                .register(registry);
         writer.scheduleWithFixedDelay(this::flushQuietly, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -67,6 +76,7 @@ public class ObservationSink {
         while (!pending.offer(o)) {
             if (pending.poll() != null) {
                 dropped.incrementAndGet();
+                droppedTotal.increment();
             }
         }
     }

@@ -119,6 +119,10 @@ class IngestIT {
         String uid = JSON.readTree(review).path("request").path("uid").asText();
         https().contentType("application/json").body(review).post("/validate").then().statusCode(200);
         sink.flush(); // what the background writer does every second
+        // Nothing waits and nothing was dropped: what an operator's alert watches.
+        String metrics = https().get("/q/metrics").asString();
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("tailor_admission_stream_queued 0.0"), metrics);
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("tailor_admission_stream_dropped_total 0.0"), metrics);
         try (ObservationStore store = ObservationStore.open(storeUrl())) {
             assertEquals(true, store.decisions(java.time.Instant.EPOCH, java.time.Instant.now().plusSeconds(60)).stream()
                     .anyMatch(d -> d.uid().equals(uid) && d.verdict().equals("allowed")), "the decision is stored");
