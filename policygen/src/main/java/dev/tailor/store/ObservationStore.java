@@ -23,6 +23,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -294,7 +295,14 @@ public final class ObservationStore implements AutoCloseable {
                     byKey.computeIfAbsent(key, k -> new Tally()).add(time.apply(e));
                 }
             }
-            for (var e : byKey.entrySet()) {
+            List<Map.Entry<K, Tally>> entries = new ArrayList<>(byKey.entrySet());
+            if (postgres) {
+                // Rows are locked as they are upserted: every replica takes them in the same order, so two batches
+                // never wait on each other in a circle (which PostgreSQL would end by failing one of them).
+                entries.sort(Comparator.comparingInt((Map.Entry<K, Tally> e) -> e.getKey().hashCode())
+                        .thenComparing(Map.Entry::getKey));
+            }
+            for (var e : entries) {
                 Tally tally = e.getValue();
                 long id = upsert(table, table.keyValues().apply(e.getKey()), tally);
                 for (var d : tally.days().entrySet()) {
@@ -352,6 +360,26 @@ public final class ObservationStore implements AutoCloseable {
     private long upsert(Table<?> table, List<Object> key, Tally tally) throws SQLException {
         Instant first = tally.first;
         Instant last = tally.last;
+        String columns = String.join(", ", table.keyColumns());
+        String marks = "?, ".repeat(table.keyColumns().size());
+        if (postgres) {
+            // One statement, and race-free: replicas adding the same new access at the same moment both succeed.
+            try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + table.name() + " (" + columns
+                    + ", first_seen, last_seen, seen_count) VALUES (" + marks + "?, ?, ?) ON CONFLICT ON CONSTRAINT "
+                    + table.name() + "_key DO UPDATE SET seen_count = " + table.name() + ".seen_count + EXCLUDED.seen_count,"
+                    + " first_seen = LEAST(" + table.name() + ".first_seen, EXCLUDED.first_seen),"
+                    + " last_seen = GREATEST(" + table.name() + ".last_seen, EXCLUDED.last_seen) RETURNING id")) {
+                int next = bind(upsert, 1, key);
+                upsert.setTimestamp(next, Timestamp.from(first));
+                upsert.setTimestamp(next + 1, Timestamp.from(last));
+                upsert.setLong(next + 2, tally.count);
+                try (ResultSet rs = upsert.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        }
+        // H2: one process's store (its file is locked), so looking before inserting races with no one.
         String where = String.join(" = ? AND ", table.keyColumns()) + " = ?";
         try (PreparedStatement find = connection.prepareStatement("SELECT id FROM " + table.name() + " WHERE " + where)) {
             bind(find, 1, key);
@@ -371,8 +399,6 @@ public final class ObservationStore implements AutoCloseable {
                 }
             }
         }
-        String columns = String.join(", ", table.keyColumns());
-        String marks = "?, ".repeat(table.keyColumns().size());
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table.name() + " (" + columns
                 + ", first_seen, last_seen, seen_count) VALUES (" + marks + "?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
             int next = bind(insert, 1, key);
@@ -395,6 +421,17 @@ public final class ObservationStore implements AutoCloseable {
     }
 
     private void upsertDay(Table<?> table, long id, LocalDate day, long count) throws SQLException {
+        if (postgres) {
+            try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + table.dayTable() + " ("
+                    + table.idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?) ON CONFLICT (" + table.idColumn()
+                    + ", seen_on) DO UPDATE SET seen_count = " + table.dayTable() + ".seen_count + EXCLUDED.seen_count")) {
+                upsert.setLong(1, id);
+                upsert.setObject(2, day);
+                upsert.setLong(3, count);
+                upsert.executeUpdate();
+                return;
+            }
+        }
         try (PreparedStatement update = connection.prepareStatement("UPDATE " + table.dayTable()
                 + " SET seen_count = seen_count + ? WHERE " + table.idColumn() + " = ? AND seen_on = ?")) {
             update.setLong(1, count);
