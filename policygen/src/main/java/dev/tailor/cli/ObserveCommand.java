@@ -80,8 +80,9 @@ public final class ObserveCommand implements Callable<Integer> {
     Path summaryFile;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "Threads that read one big plain (not gzip) audit log or flow file, each a part of it (default: the number of cores)")
-    int threads = Runtime.getRuntime().availableProcessors();
+            description = "Threads that read one big plain (not gzip) audit log or flow file, each a part of it "
+                    + "(default: the number of cores, at most 8: one writer stores what they all read)")
+    int threads = Math.min(8, Runtime.getRuntime().availableProcessors());
 
     /** The smallest part of a file a thread of its own reads: below that, starting a thread costs more than it saves. */
     @Option(names = "--min-part-bytes", hidden = true, defaultValue = "" + MIN_PART_BYTES)
