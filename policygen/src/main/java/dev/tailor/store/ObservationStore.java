@@ -148,12 +148,18 @@ public final class ObservationStore implements AutoCloseable {
         // it again when the same input is read twice changes nothing).
         try (PreparedStatement created = connection.prepareStatement(
                 "UPDATE pod_identity SET created_seen = TRUE WHERE namespace = ? AND pod = ? AND NOT created_seen")) {
+            // In one order (namespace, pod), so that two replicas marking the same pods never lock them in a circle.
+            java.util.SortedSet<List<String>> pods = new java.util.TreeSet<>(
+                    Comparator.comparing((List<String> p) -> p.get(0)).thenComparing(p -> p.get(1)));
             for (PodRecord p : batch) {
                 if (p.created() && !p.pod().isEmpty()) {
-                    created.setString(1, p.namespace());
-                    created.setString(2, p.pod());
-                    created.addBatch();
+                    pods.add(List.of(p.namespace(), p.pod()));
                 }
+            }
+            for (List<String> p : pods) {
+                created.setString(1, p.get(0));
+                created.setString(2, p.get(1));
+                created.addBatch();
             }
             created.executeBatch();
             connection.commit();
