@@ -221,12 +221,13 @@ public final class ObserveCommand implements Callable<Integer> {
                                         partSummary.event("flows");
                                         NetworkEdge edge = NetworkEdge.of(f, pods);
                                         if (edge == null) {
+                                            // Not stored: it aggregates into nothing (and so has no key).
                                             partSummary.skipped.merge(f.reply() ? "flow replies (never an allow rule of their own)"
                                                     : "flows without L4 (nothing to allow)", 1L, Long::sum);
                                         } else {
                                             countFlow(partSummary, edge);
+                                            batch.add(new ObservationStore.Sighting<>(f.key(), f.time(), edge));
                                         }
-                                        batch.add(new ObservationStore.Sighting<>(f.key(), f.time(), edge));
                                     }, partProblems);
                                     return new long[] {stats.lines(), stats.flows()};
                                 };

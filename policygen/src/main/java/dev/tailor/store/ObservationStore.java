@@ -115,11 +115,18 @@ public final class ObservationStore implements AutoCloseable {
     public record Sighting<K>(String key, Instant time, K aggregate) {}
 
     /**
-     * Stores a batch of Hubble flows, in one transaction; flows already stored (same {@link Flow#key()}) are skipped,
-     * and replies and flows without L4 are marked as read but aggregate into nothing.
+     * Stores a batch of Hubble flows, in one transaction; flows already stored (same {@link Flow#key()}) are skipped.
+     * Replies and flows without L4 aggregate into nothing: they are left out (neither stored nor counted).
      */
     public BatchResult ingestFlows(List<Flow> batch) throws SQLException {
-        return ingestEdges(batch.stream().map(f -> new Sighting<>(f.key(), f.time(), NetworkEdge.of(f, pods))).toList());
+        List<Sighting<NetworkEdge>> edges = new ArrayList<>();
+        for (Flow f : batch) {
+            NetworkEdge edge = NetworkEdge.of(f, pods);
+            if (edge != null) {
+                edges.add(new Sighting<>(f.key(), f.time(), edge));
+            }
+        }
+        return ingestEdges(edges);
     }
 
     /** Stores a batch of flows already attributed to their edges ({@link NetworkEdge#of}), as {@link #ingestFlows}. */
