@@ -123,7 +123,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
     /**
      * Runs {@code tailor observe OPTION FILE --store URL} in a new JVM ({@code -Xmx512m}); returns {@code events}
      * (what the read-only run counted in the same file). Also prints the rate over the second half of the run, from
-     * the command's own progress lines (one per stored batch: events stored so far and the rate so far): the rate
+     * the command's own progress lines (one per stored batch: events read so far and the rate so far): the rate
      * once the JVM has started and compiled the hot code, which is what a week of logs runs at.
      */
     private long observe(String url, String option, Path file, long events) throws Exception {
@@ -131,14 +131,15 @@ public final class BenchIngestCommand implements Callable<Integer> {
                 "-cp", System.getProperty("java.class.path"), TailorCli.class.getName(),
                 "observe", option, file.toString(), "--store", url)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        List<double[]> progress = new ArrayList<>(); // {events stored, seconds since the command started reading}
+        List<double[]> progress = new ArrayList<>(); // {events read, seconds since the command started reading}
         try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            java.util.regex.Pattern line = java.util.regex.Pattern.compile("progress: (\\d+) events stored \\((\\d+) events/s\\)");
+            java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                    "progress: (\\d+) events read, \\d+ stored \\((\\d+) events/s read\\)");
             for (String text; (text = lines.readLine()) != null; ) {
                 java.util.regex.Matcher m = line.matcher(text);
                 if (m.matches() && Double.parseDouble(m.group(2)) > 0) {
-                    double stored = Double.parseDouble(m.group(1));
-                    progress.add(new double[] {stored, stored / Double.parseDouble(m.group(2))});
+                    double read = Double.parseDouble(m.group(1));
+                    progress.add(new double[] {read, read / Double.parseDouble(m.group(2))});
                 }
             }
         }

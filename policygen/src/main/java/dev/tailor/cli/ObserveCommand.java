@@ -427,7 +427,10 @@ public final class ObserveCommand implements Callable<Integer> {
     private void stored(ObservationStore.BatchResult result) {
         long total = storedNew.addAndGet(result.added()) + storedKnown.addAndGet(result.alreadyStored());
         if (!progress.terminal()) {
-            out.printf("progress: %d events stored (%.0f events/s)%n", total, total / ((System.nanoTime() - started) / 1e9));
+            // Read and stored differ: flow replies are read but not stored, and up to two batches wait for the store.
+            long read = progress.events();
+            out.printf("progress: %d events read, %d stored (%.0f events/s read)%n", read, total,
+                    read / ((System.nanoTime() - started) / 1e9));
             out.flush();
         }
     }

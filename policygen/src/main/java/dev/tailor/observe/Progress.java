@@ -31,6 +31,11 @@ public final class Progress {
         this.totalBytes = totalBytes;
     }
 
+    /** Events read so far. */
+    public long events() {
+        return events.sum();
+    }
+
     public boolean terminal() {
         return terminal;
     }
