@@ -160,6 +160,8 @@ public final class HubbleFlowReader {
         int lineOffset;
         int labelsFrom = -1;
         int labelsTo = -1;
+        /** Cilium's security identity of the endpoint: one label set per number in a cluster; -1 when absent. */
+        long identity = -1;
         String workloadKind = "";
         String workloadName = "";
 
@@ -288,6 +290,7 @@ public final class HubbleFlowReader {
             JsonToken v = p.nextToken();
             switch (name) {
                 case "namespace" -> e.namespace = text(p, v);
+                case "identity" -> e.identity = v == JsonToken.VALUE_NUMBER_INT ? p.getValueAsLong(-1) : skipped(p);
                 case "pod_name" -> e.podName = text(p, v);
                 case "labels" -> {
                     if (v == JsonToken.START_ARRAY) {
@@ -329,8 +332,15 @@ public final class HubbleFlowReader {
         }
     }
 
+    /** Skips a value that is not what the field should hold; reads as -1. */
+    private static long skipped(JsonParser p) throws IOException {
+        p.skipChildren();
+        return -1;
+    }
+
     private static Endpoint endpoint(RawEndpoint node, String ip, List<String> dnsNames) throws IOException {
-        Labels labels = node.labelsFrom < 0 ? Labels.NONE : Labels.of(node.line, node.labelsFrom, node.labelsTo);
+        Labels labels = node.labelsFrom < 0 ? Labels.NONE
+                : Labels.of(node.line, node.labelsFrom, node.labelsTo, node.identity);
         Workload workload = node.workloadKind.isEmpty() || node.workloadName.isEmpty() || node.namespace.isEmpty() ? null
                 : new Workload(node.namespace, node.workloadKind, node.workloadName);
         return new Endpoint(node.namespace, node.podName, labels.pod(), labels.namespace(), labels.serviceAccount(),
@@ -355,6 +365,33 @@ public final class HubbleFlowReader {
          */
         private static final Map<Key, Labels> SEEN = new java.util.concurrent.ConcurrentHashMap<>();
         private static final int KEPT = 10_000;
+
+        /** The labels array seen last with a security identity, as its bytes, and what it split into. */
+        private record Known(byte[] raw, Labels labels) {}
+
+        private static final Map<Long, Known> BY_IDENTITY = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /**
+         * The labels array in {@code line[from, to)} of an endpoint with Cilium security identity {@code identity}
+         * (-1: none). Cilium derives an identity from exactly these labels, so the array an identity had last time
+         * is compared byte for byte — far cheaper than hashing it — and only a different array is looked up by its
+         * hash.
+         */
+        static Labels of(byte[] line, int from, int to, long identity) throws IOException {
+            if (identity < 0) {
+                return of(line, from, to);
+            }
+            Known known = BY_IDENTITY.get(identity);
+            if (known != null && java.util.Arrays.equals(known.raw(), 0, known.raw().length, line, from, to)) {
+                return known.labels();
+            }
+            Labels labels = of(line, from, to);
+            if (BY_IDENTITY.size() >= KEPT) {
+                BY_IDENTITY.clear();
+            }
+            BY_IDENTITY.put(identity, new Known(java.util.Arrays.copyOfRange(line, from, to), labels));
+            return labels;
+        }
 
         /** The labels array in {@code line[from, to)}. */
         static Labels of(byte[] line, int from, int to) throws IOException {

@@ -88,6 +88,23 @@ class HubbleFlowReaderTest {
     }
 
     @Test
+    void labelsAreTakenFromEachFlowEvenWhenAnIdentityNumberComesBackWithOthers() throws Exception {
+        // Identity 4242 in one cluster, then the same number for other labels (another cluster's file): the labels
+        // remembered for a number are only used when the flow's are the same, byte for byte.
+        String line = "{\"flow\":{\"time\":\"2026-11-16T00:00:0%dZ\",\"verdict\":\"FORWARDED\","
+                + "\"l4\":{\"TCP\":{\"destination_port\":80}},\"source\":{\"identity\":4242,\"namespace\":\"shop\","
+                + "\"pod_name\":\"%s-7d4b9c-x2x8z\",\"labels\":[\"k8s:app=%s\"]},\"destination\":{\"identity\":2,"
+                + "\"labels\":[\"reserved:world\"]}}}";
+        String text = String.format(line, 1, "cart", "cart") + "\n" + String.format(line, 2, "cart", "cart") + "\n"
+                + String.format(line, 3, "checkout", "checkout") + "\n";
+        List<Flow> flows = new ArrayList<>();
+        new HubbleFlowReader().read("f", new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                flows::add, new Problems());
+        assertEquals(List.of("cart", "cart", "checkout"), flows.stream().map(f -> app(f.source())).toList());
+        assertEquals(List.of("world", "world", "world"), flows.stream().map(f -> f.destination().reserved()).toList());
+    }
+
+    @Test
     void anAuditLogIsNotTakenForFlows(@TempDir Path dir) throws Exception {
         Path log = RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log");
         try (InputStream in = Inputs.open(log.toString())) {
