@@ -52,6 +52,18 @@ public class ApprovedObjects {
     private final TailorConfig config;
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, HasMetadata> objects = new ConcurrentHashMap<>();
+    /**
+     * Rebuilding data.approved reads every object, so changes are gathered for {@value #SETTLE_MILLIS} ms and
+     * published once: an informer's first list (or a resync) of a thousand objects is one rebuild, not a thousand.
+     */
+    static final long SETTLE_MILLIS = 200;
+    private final java.util.concurrent.atomic.AtomicBoolean publishPending = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.ScheduledExecutorService publisher =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tailor-approved-objects");
+                t.setDaemon(true);
+                return t;
+            });
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
     public ApprovedObjects(KubernetesClient client, PolicyEngine engine, TailorConfig config) {
@@ -79,20 +91,20 @@ public class ApprovedObjects {
             @Override
             public void onAdd(T o) {
                 objects.put(key(o), o);
-                publish();
+                changed();
             }
 
             @Override
             public void onUpdate(T before, T after) {
                 objects.remove(key(before));
                 objects.put(key(after), after);
-                publish();
+                changed();
             }
 
             @Override
             public void onDelete(T o, boolean unknown) {
                 objects.remove(key(o));
-                publish();
+                changed();
             }
         });
         informers.add(informer);
@@ -105,6 +117,21 @@ public class ApprovedObjects {
 
     void stop(@Observes ShutdownEvent event) {
         informers.forEach(SharedIndexInformer::stop);
+        publisher.shutdownNow();
+    }
+
+    /** Publishes within {@value #SETTLE_MILLIS} ms, once for all the changes made meanwhile. */
+    private void changed() {
+        if (publishPending.compareAndSet(false, true)) {
+            publisher.schedule(() -> {
+                publishPending.set(false); // a change from now on schedules another publish
+                try {
+                    publish();
+                } catch (RuntimeException e) {
+                    LOG.warnf("approved objects could not be published: %s", e.getMessage());
+                }
+            }, SETTLE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
     }
 
     private static String key(HasMetadata o) {
