@@ -85,10 +85,8 @@ public final class ObserveCommand implements Callable<Integer> {
     int threads = Math.min(8, Runtime.getRuntime().availableProcessors());
 
     /** The smallest part of a file a thread of its own reads: below that, starting a thread costs more than it saves. */
-    @Option(names = "--min-part-bytes", hidden = true, defaultValue = "" + MIN_PART_BYTES)
-    long minPartBytes = MIN_PART_BYTES;
-
-    static final long MIN_PART_BYTES = 8L << 20;
+    @Option(names = "--min-part-bytes", hidden = true)
+    long minPartBytes = 8L << 20;
 
     /** Events per transaction. */
     public static final int BATCH = 5000;

@@ -10,11 +10,6 @@ import java.util.Base64;
 public final class Keys {
     private Keys() {}
 
-    /** 128 bits of the SHA-256 of {@code text} (UTF-8) as 22 base64url characters. */
-    public static String digest(String text) {
-        return digest(text.getBytes(StandardCharsets.UTF_8));
-    }
-
     /**
      * The 128-bit MurmurHash3 (x64) of a key's UTF-8 bytes into {@code out[at]} and {@code out[at + 1]}: what the
      * store remembers an event by. Not cryptographic — the keys come from the cluster's own components (audit IDs,

@@ -56,14 +56,15 @@ final class SeenEvents {
         for (int i = 0; i < batch.size(); i++) {
             E e = batch.get(i);
             Keys.fingerprint(key.apply(e), fingerprints, 2 * i);
-            byMinute.computeIfAbsent(Math.floorDiv(time.apply(e).toEpochMilli(), MINUTE_MILLIS), h -> new ArrayList<>()).add(i);
+            byMinute.computeIfAbsent(minuteOf(time.apply(e).toEpochMilli()), h -> new ArrayList<>()).add(i);
         }
         boolean[] isFresh = new boolean[batch.size()];
         List<Runnable> updates = new ArrayList<>();
         for (var entry : byMinute.entrySet()) {
             long minute = entry.getKey();
+            String cacheKey = source + "@" + minute;
             int stored = lockMinute(connection, source, minute);
-            Minute known = load(connection, source, minute, stored);
+            Minute known = load(connection, cacheKey, source, minute, stored);
             FingerprintSet added = new FingerprintSet();
             for (int i : entry.getValue()) {
                 long hi = fingerprints[2 * i];
@@ -76,7 +77,6 @@ final class SeenEvents {
                 continue;
             }
             addBlock(connection, source, minute, stored, added.toBytes());
-            String cacheKey = source + "@" + minute;
             updates.add(() -> {
                 Minute h = cache.get(cacheKey);
                 if (h != null && h.blocks == stored) {
@@ -94,6 +94,11 @@ final class SeenEvents {
             }
         }
         return new Marked<>(fresh, () -> updates.forEach(Runnable::run));
+    }
+
+    /** The minute an event time falls in: minutes since 1970-01-01T00:00Z, what fingerprints are filed under. */
+    static long minuteOf(long epochMillis) {
+        return Math.floorDiv(epochMillis, MINUTE_MILLIS);
     }
 
     /** Adds block {@code blockNo} of a minute whose row is locked (it has {@code blockNo} blocks so far). */
@@ -134,8 +139,7 @@ final class SeenEvents {
     }
 
     /** The minute's fingerprints up to its {@code stored} blocks: from the cache, reading only the blocks it lacks. */
-    private Minute load(Connection connection, String source, long minute, int stored) throws SQLException {
-        String cacheKey = source + "@" + minute;
+    private Minute load(Connection connection, String cacheKey, String source, long minute, int stored) throws SQLException {
         Minute h = cache.get(cacheKey);
         if (h != null && h.blocks > stored) {
             // The store holds fewer blocks than were read (a transaction elsewhere rolled back after this one read

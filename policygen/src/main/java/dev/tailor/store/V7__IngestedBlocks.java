@@ -26,17 +26,17 @@ public final class V7__IngestedBlocks extends BaseJavaMigration {
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT source, event_key FROM ingested_event ORDER BY source, event_key")) {
             while (rs.next()) {
-                String key = rs.getString(2);
-                long eventMinute = key.length() > 13 && key.charAt(12) == ':'
-                        ? Math.floorDiv(Long.parseLong(key.substring(0, 12), 16), 60_000L) : 0;
+                String stored = rs.getString(2);
+                boolean timed = stored.length() > 13 && stored.charAt(12) == ':';
+                long eventMinute = timed ? SeenEvents.minuteOf(Long.parseLong(stored.substring(0, 12), 16)) : 0;
+                String key = timed ? stored.substring(13) : stored;
                 if (!rs.getString(1).equals(source) || eventMinute != minute) {
                     write(c, source, minute, block);
                     source = rs.getString(1);
                     minute = eventMinute;
                     block = new SeenEvents.FingerprintSet();
                 }
-                dev.tailor.observe.Keys.fingerprint(key.length() > 13 && key.charAt(12) == ':' ? key.substring(13) : key,
-                        fingerprint, 0);
+                dev.tailor.observe.Keys.fingerprint(key, fingerprint, 0);
                 block.add(fingerprint[0], fingerprint[1]);
             }
         }
