@@ -22,22 +22,30 @@ public final class Keys {
         out[at + 1] = hash[0] == 0 && hash[1] == 0 ? 1 : hash[1];
     }
 
+    /**
+     * The 128-bit MurmurHash3 (x64) of {@code bytes[offset, offset + length)} as 22 base64url characters: the key of
+     * a record that carries no ID of its own, read from the cluster's own components (a Hubble flow). Not
+     * cryptographic, like {@link #fingerprint}: two records made to share a key count as one, the second dropped as
+     * already seen. A record's whole text decides its key (times to the nanosecond, ephemeral ports), so only whoever
+     * writes both records could make them collide — hiding traffic of its own, never adding an access. It replaced
+     * SHA-256: 1.4 KB cost 13 µs until C2 compiled the digest, 1.1 µs after, against 1.4 and 0.7 µs.
+     */
+    public static String hash(byte[] bytes, int offset, int length) {
+        long[] hash = org.apache.commons.codec.digest.MurmurHash3.hash128x64(bytes, offset, length, 0);
+        byte[] raw = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            raw[i] = (byte) (hash[0] >>> (56 - 8 * i));
+            raw[8 + i] = (byte) (hash[1] >>> (56 - 8 * i));
+        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    }
+
     /** 128 bits of the SHA-256 of {@code bytes} as 22 base64url characters. */
     public static String digest(byte[] bytes) {
-        return digest(sha256(), bytes, 0, bytes.length);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(sha256().digest(bytes), 16));
     }
 
-    /**
-     * 128 bits of the SHA-256 of {@code bytes[offset, offset + length)} as 22 base64url characters, with a digest
-     * the caller keeps (a reader digesting every line saves looking one up each time).
-     */
-    public static String digest(MessageDigest sha256, byte[] bytes, int offset, int length) {
-        sha256.reset();
-        sha256.update(bytes, offset, length);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(sha256.digest(), 16));
-    }
-
-    public static MessageDigest sha256() {
+    private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -61,10 +61,35 @@ public final class ObservationStore implements AutoCloseable {
 
     /** The embedded default: an H2 database file {@code observations.mv.db} in {@code dir}. */
     public static String embeddedUrl(Path dir) {
-        return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("observations")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
-                // H2 otherwise writes committed changes up to a second later: a kill would lose them.
-                + ";WRITE_DELAY=0";
+        return withH2Settings("jdbc:h2:file:" + dir.toAbsolutePath().resolve("observations"));
+    }
+
+    /**
+     * What the store needs of H2, in the order they are added to a URL that lacks them: PostgreSQL's SQL (the store's
+     * statements are PostgreSQL's: {@code ON CONFLICT}), lower-case names and NULLs ordered last as PostgreSQL has
+     * them, and each commit written at once (H2 otherwise writes committed changes up to a second later: a kill would
+     * lose them).
+     */
+    private static final List<Map.Entry<String, String>> H2_SETTINGS = List.of(Map.entry("MODE", "PostgreSQL"),
+            Map.entry("DATABASE_TO_LOWER", "TRUE"), Map.entry("DEFAULT_NULL_ORDERING", "HIGH"), Map.entry("WRITE_DELAY", "0"));
+
+    /**
+     * An H2 URL with the settings the store needs added where it has none of its own ({@code jdbc:h2:file:/data/obs}
+     * works as given); a setting given otherwise is refused, with what it must be.
+     */
+    static String withH2Settings(String url) {
+        StringBuilder result = new StringBuilder(url);
+        for (Map.Entry<String, String> setting : H2_SETTINGS) {
+            java.util.regex.Matcher given = java.util.regex.Pattern.compile(
+                    ";" + setting.getKey() + "=([^;]*)", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(url);
+            if (!given.find()) {
+                result.append(';').append(setting.getKey()).append('=').append(setting.getValue());
+            } else if (!given.group(1).equalsIgnoreCase(setting.getValue())) {
+                throw new IllegalArgumentException("the store needs " + setting.getKey() + "=" + setting.getValue()
+                        + " in an H2 URL, got " + setting.getKey() + "=" + given.group(1) + " in " + redact(url));
+            }
+        }
+        return result.toString();
     }
 
     /**
@@ -74,6 +99,9 @@ public final class ObservationStore implements AutoCloseable {
     public static ObservationStore open(String url) throws SQLException {
         if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("store URL must be jdbc:h2:… or jdbc:postgresql:…, got " + redact(url));
+        }
+        if (url.startsWith("jdbc:h2:")) {
+            url = withH2Settings(url);
         }
         Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration")
                 .javaMigrations(new V7__IngestedBlocks()).load().migrate();

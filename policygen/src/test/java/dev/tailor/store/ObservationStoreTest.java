@@ -284,4 +284,20 @@ class ObservationStoreTest {
                 () -> ObservationStore.open("jdbc:mysql://db/tailor?password=s3cret"));
         assertEquals(-1, e.getMessage().indexOf("s3cret"), e.getMessage());
     }
+
+    @org.junit.jupiter.api.Test
+    void aPlainH2UrlGetsTheSettingsTheStoreNeeds() throws Exception {
+        // As a user writes it: no MODE=PostgreSQL, whose SQL the store speaks (ON CONFLICT).
+        String plain = "jdbc:h2:file:" + dir.resolve("plain-" + java.util.UUID.randomUUID()).resolve("observations");
+        assertEquals(plain + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0",
+                ObservationStore.withH2Settings(plain));
+        assertEquals(plain + ";mode=postgresql;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0",
+                ObservationStore.withH2Settings(plain + ";mode=postgresql"));
+        try (ObservationStore store = ObservationStore.open(plain)) {
+            assertEquals(new ObservationStore.BatchResult(37, 0), store.ingestAudit(demo()));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ObservationStore.open(plain + ";WRITE_DELAY=500"));
+        assertTrue(e.getMessage().startsWith("the store needs WRITE_DELAY=0 in an H2 URL, got WRITE_DELAY=500"), e.getMessage());
+    }
 }

@@ -55,8 +55,6 @@ public final class HubbleFlowReader {
                 + Inputs.shown(first));
     }
 
-    private final java.security.MessageDigest sha256 = Keys.sha256();
-
     public Stats read(String name, InputStream in, Consumer<Flow> sink, Problems problems) throws IOException {
         long[] flows = {0};
         long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, buffer, offset, length) -> {
@@ -110,7 +108,7 @@ public final class HubbleFlowReader {
                     // A reply, or a flow without L4, aggregates into nothing and is never stored: it needs no key
                     // (the digest of 1.4 KB is a tenth of the cost of a flow, and a third of flows are replies).
                     flow = f.toFlow(f.replyFlow() || f.protocol.isEmpty() ? ""
-                            : Keys.digest(sha256, buffer, offset + start, end - start));
+                            : Keys.hash(buffer, offset + start, end - start));
                 } else {
                     p.skipChildren();
                 }
