@@ -85,8 +85,8 @@ public final class BenchIngestCommand implements Callable<Integer> {
             long flowEvents = measure("flows, read only", flows,
                     in -> new HubbleFlowReader().read("flows.json", in, f -> { }, new Problems()).flows());
             // Into the store as a user does it: `tailor observe` in a JVM of its own (heap capped at 512 MiB), its
-            // report discarded. The time includes starting the JVM and opening the store; reading runs on one
-            // thread, storing on another, in batches of ObserveCommand.BATCH.
+            // report discarded. The time includes starting the JVM and opening the store; reading runs on a thread
+            // per part of the file (one per core), storing on another, in batches of ObserveCommand.BATCH.
             String url = store != null ? store : ObservationStore.embeddedUrl(work.resolve("store"));
             measure("audit, tailor observe", audit, in -> observe(url, "--audit-log", audit, auditEvents));
             measure("flows, tailor observe", flows, in -> observe(url, "--flows", flows, flowEvents));
@@ -127,10 +127,14 @@ public final class BenchIngestCommand implements Callable<Integer> {
      * once the JVM has started and compiled the hot code, which is what a week of logs runs at.
      */
     private long observe(String url, String option, Path file, long events) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), TailorCli.class.getName(),
-                "observe", option, file.toString(), "--store", url)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m"));
+        // Started as ./tailor starts a command: with the class-data archive this JVM was given, if any.
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-XX:SharedArchiveFile=") || a.startsWith("-Xlog:cds")).forEach(command::add);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), TailorCli.class.getName(),
+                "observe", option, file.toString(), "--store", url));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<double[]> progress = new ArrayList<>(); // {events read, seconds since the command started reading}
         try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             java.util.regex.Pattern line = java.util.regex.Pattern.compile(
