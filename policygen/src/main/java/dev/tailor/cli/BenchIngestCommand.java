@@ -39,8 +39,12 @@ public final class BenchIngestCommand implements Callable<Integer> {
     @Option(names = "--flows-mb", defaultValue = "256", description = "Size of the generated flow file (default: ${DEFAULT-VALUE} MB)")
     long flowsMb;
 
-    @Option(names = "--store", description = "Store URL (default: a fresh H2 file in a temporary directory)")
+    @Option(names = "--store", description = "Store URL (default: a fresh H2 file in a temporary directory for each run)")
     String store;
+
+    @Option(names = "--runs", defaultValue = "3", description = "Runs of `tailor observe` on each input, each into a fresh "
+            + "store; the median is printed, with the range (default: ${DEFAULT-VALUE}; one run into a store given by --store)")
+    int runs;
 
     @Option(names = "--keep", paramLabel = "DIR",
             description = "Generate the inputs (and the store) in DIR and keep them, to run `tailor observe` on them again")
@@ -50,9 +54,6 @@ public final class BenchIngestCommand implements Callable<Integer> {
     HomeOption home = new HomeOption();
 
     private final PrintStream out = System.out;
-    /** What a measured run has to add below its line. */
-    private String note = "";
-
     @Override
     public Integer call() throws Exception {
         Path root = home.root();
@@ -87,9 +88,8 @@ public final class BenchIngestCommand implements Callable<Integer> {
             // Into the store as a user does it: `tailor observe` in a JVM of its own (heap capped at 512 MiB), its
             // report discarded. The time includes starting the JVM and opening the store; reading runs on a thread
             // per part of the file (one per core), storing on another, in batches of ObserveCommand.BATCH.
-            String url = store != null ? store : ObservationStore.embeddedUrl(work.resolve("store"));
-            measure("audit, tailor observe", audit, in -> observe(url, "--audit-log", audit, auditEvents));
-            measure("flows, tailor observe", flows, in -> observe(url, "--flows", flows, flowEvents));
+            observeRuns("audit, tailor observe", "--audit-log", audit, auditEvents, work);
+            observeRuns("flows, tailor observe", "--flows", flows, flowEvents, work);
         } finally {
             if (keep == null) {
                 HomeOption.deleteTree(work);
@@ -121,12 +121,57 @@ public final class BenchIngestCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs {@code tailor observe OPTION FILE --store URL} in a new JVM ({@code -Xmx512m}); returns {@code events}
-     * (what the read-only run counted in the same file). Also prints the rate over the second half of the run, from
-     * the command's own progress lines (one per stored batch: events read so far and the rate so far): the rate
-     * once the JVM has started and compiled the hot code, which is what a week of logs runs at.
+     * Runs {@code tailor observe OPTION FILE} {@link #runs} times, each in a new JVM ({@code -Xmx512m}) and into a
+     * fresh store, and prints the median rate over the whole run (the JVM's start and the store's opening included)
+     * and over the second half of the run, from the command's own progress lines (one per stored batch: events read
+     * so far and the rate so far) — the rate once the JVM has compiled the hot code, which is what a week of logs
+     * runs at. {@code events} is what the read-only run counted in the same file. The VM these numbers come from is
+     * noisy (the same run varies by a fifth from one minute to the next), hence the median and the range.
      */
-    private long observe(String url, String option, Path file, long events) throws Exception {
+    private void observeRuns(String what, String option, Path file, long events, Path work) throws Exception {
+        int n = store != null ? 1 : Math.max(1, runs);
+        double[] whole = new double[n];
+        double[] warm = new double[n];
+        for (int i = 0; i < n; i++) {
+            String url = store != null ? store : ObservationStore.embeddedUrl(work.resolve("store-" + option.substring(2) + "-" + i));
+            long start = System.nanoTime();
+            warm[i] = observe(url, option, file);
+            whole[i] = (System.nanoTime() - start) / 1e9;
+        }
+        double megabytes = Files.size(file) / 1e6;
+        double seconds = median(whole);
+        out.printf("%-24s %8.1f MB/s  %10.0f events/s  (%d events, %.1f s; %s)%n", what, megabytes / seconds,
+                events / seconds, events, seconds, n == 1 ? "one run"
+                        : String.format("median of %d runs, %.1f–%.1f s", n, min(whole), max(whole)));
+        double rate = median(warm);
+        if (rate > 0) {
+            out.printf("%-24s %8.1f MB/s  %10.0f events/s  (second half of each run, from its progress lines%s)%n",
+                    "  … once warmed up", rate * megabytes / events, rate, n == 1 ? ""
+                            : String.format("; %.0f–%.0f events/s", min(warm), max(warm)));
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int m = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+    }
+
+    private static double min(double[] values) {
+        return java.util.Arrays.stream(values).min().orElse(0);
+    }
+
+    private static double max(double[] values) {
+        return java.util.Arrays.stream(values).max().orElse(0);
+    }
+
+    /**
+     * Runs {@code tailor observe OPTION FILE --store URL} in a new JVM ({@code -Xmx512m}) as ./tailor starts it;
+     * returns the rate of its events read over the second half of the run (0 when it printed too few progress lines
+     * to tell).
+     */
+    private double observe(String url, String option, Path file) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m"));
         // Started as ./tailor starts a command: with the class-data archive this JVM was given, if any.
@@ -151,15 +196,12 @@ public final class BenchIngestCommand implements Callable<Integer> {
         if (exit != TailorCli.OK) {
             throw new IllegalStateException("tailor observe " + option + " " + file + " exited with " + exit);
         }
-        if (progress.size() >= 4) {
-            double[] last = progress.get(progress.size() - 1);
-            double[] half = progress.stream().filter(x -> x[0] >= last[0] / 2).findFirst().orElseThrow();
-            double rate = (last[0] - half[0]) / (last[1] - half[1]);
-            double bytesPerEvent = (double) Files.size(file) / events;
-            note = String.format("%-24s %8.1f MB/s  %10.0f events/s  (second half of the run, from its progress lines)%n",
-                    "  … once warmed up", rate * bytesPerEvent / 1e6, rate);
+        if (progress.size() < 4) {
+            return 0;
         }
-        return events;
+        double[] last = progress.get(progress.size() - 1);
+        double[] half = progress.stream().filter(x -> x[0] >= last[0] / 2).findFirst().orElseThrow();
+        return (last[0] - half[0]) / (last[1] - half[1]);
     }
 
     private long measure(String what, Path file, Run run) throws Exception {
@@ -171,8 +213,6 @@ public final class BenchIngestCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         out.printf("%-24s %8.1f MB/s  %10.0f events/s  (%d events, %.1f s)%n", what, Files.size(file) / 1e6 / seconds,
                 events / seconds, events, seconds);
-        out.print(note);
-        note = "";
         return events;
     }
 
