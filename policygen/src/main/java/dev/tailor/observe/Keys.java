@@ -32,11 +32,7 @@ public final class Keys {
      */
     public static String hash(byte[] bytes, int offset, int length) {
         long[] hash = org.apache.commons.codec.digest.MurmurHash3.hash128x64(bytes, offset, length, 0);
-        byte[] raw = new byte[16];
-        for (int i = 0; i < 8; i++) {
-            raw[i] = (byte) (hash[0] >>> (56 - 8 * i));
-            raw[8 + i] = (byte) (hash[1] >>> (56 - 8 * i));
-        }
+        byte[] raw = java.nio.ByteBuffer.allocate(16).putLong(hash[0]).putLong(hash[1]).array();
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     }
 
