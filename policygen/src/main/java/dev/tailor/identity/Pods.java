@@ -21,8 +21,12 @@ public final class Pods {
      * a pod sends and receives thousands of flows, and matching its name against the controllers' name shapes costs
      * more than reading a flow.
      */
-    private final Map<String, Workload> guessed = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Guess, Workload> guessed = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int GUESSES_KEPT = 10_000;
+
+    /** What a guess depends on: the pod's name and the only labels that decide between the name shapes. */
+    private record Guess(String namespace, String pod, String batchJobName, String jobName, boolean statefulSetPod,
+            boolean controllerRevision) {}
 
     public synchronized void add(PodRecord pod) {
         if (!pod.pod().isEmpty()) {
@@ -44,9 +48,8 @@ public final class Pods {
         if (named != null) {
             return named;
         }
-        // Only these labels decide between the name shapes (WorkloadIdentity.ofPod).
-        String key = namespace + "/" + pod + "|" + labels.get("batch.kubernetes.io/job-name") + "|" + labels.get("job-name")
-                + "|" + labels.containsKey("statefulset.kubernetes.io/pod-name") + "|" + labels.containsKey("controller-revision-hash");
+        Guess key = new Guess(namespace, pod, labels.get("batch.kubernetes.io/job-name"), labels.get("job-name"),
+                labels.containsKey("statefulset.kubernetes.io/pod-name"), labels.containsKey("controller-revision-hash"));
         Workload guess = guessed.get(key);
         if (guess == null) {
             if (guessed.size() >= GUESSES_KEPT) {

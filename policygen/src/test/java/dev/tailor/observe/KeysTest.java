@@ -28,4 +28,21 @@ class KeysTest {
         assertEquals(Keys.hash(FLOW, 0, FLOW.length), Keys.hash(line, 7, FLOW.length));
         assertNotEquals(Keys.hash(FLOW, 0, FLOW.length), Keys.hash(line, 6, FLOW.length));
     }
+
+    @Test
+    void murmur3IsCommonsCodecsHash128x64ForEveryTailLengthAndOffset() {
+        byte[] bytes = new byte[512];
+        new java.util.Random(7).nextBytes(bytes);
+        int compared = 0;
+        for (int length = 0; length <= 300; length++) {
+            for (int offset = 0; offset < 9; offset++) {
+                long[] expected = org.apache.commons.codec.digest.MurmurHash3.hash128x64(bytes, offset, length, 0);
+                long[] actual = Keys.murmur3(bytes, offset, length);
+                assertEquals(expected[0], actual[0], "h1 of " + length + " bytes at " + offset);
+                assertEquals(expected[1], actual[1], "h2 of " + length + " bytes at " + offset);
+                compared++;
+            }
+        }
+        assertEquals(301 * 9, compared);
+    }
 }

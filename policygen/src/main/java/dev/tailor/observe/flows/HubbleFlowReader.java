@@ -1,21 +1,16 @@
 package dev.tailor.observe.flows;
 
-import static dev.tailor.observe.JsonValues.text;
-
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailor.identity.Workload;
 import dev.tailor.observe.Inputs;
+import dev.tailor.observe.JsonCursor;
 import dev.tailor.observe.Keys;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.Times;
 import dev.tailor.observe.UnknownFormatException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +25,6 @@ import java.util.function.Consumer;
 public final class HubbleFlowReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final com.fasterxml.jackson.core.JsonFactory FACTORY = JSON.getFactory();
     private static final int MAX_LINE_CHARS = 1024 * 1024;
     private static final String NAMESPACE_LABEL = "io.cilium.k8s.namespace.labels.";
     private static final String SERVICE_ACCOUNT_LABEL = "io.cilium.k8s.policy.serviceaccount";
@@ -57,12 +51,13 @@ public final class HubbleFlowReader {
 
     public Stats read(String name, InputStream in, Consumer<Flow> sink, Problems problems) throws IOException {
         long[] flows = {0};
+        JsonCursor cursor = new JsonCursor();
         long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, buffer, offset, length) -> {
             if (length >= 2 && buffer[offset] == '/' && buffer[offset + 1] == '/') {
                 return;
             }
             try {
-                Flow flow = parse(buffer, offset, length);
+                Flow flow = parse(cursor.reset(buffer, offset, offset + length), buffer);
                 if (flow == null) {
                     problems.add(name, number, "no flow", "no flow: the line has no \"flow\" object");
                     return;
@@ -71,8 +66,10 @@ public final class HubbleFlowReader {
                 flows[0]++;
             } catch (MissingField e) {
                 problems.add(name, number, "missing field", "missing field: flow.time or flow.verdict");
-            } catch (JsonProcessingException e) {
-                problems.add(name, number, "not JSON", "not JSON (" + e.getOriginalMessage() + ")");
+            } catch (BadField e) {
+                problems.add(name, number, "bad field", "bad field: " + e.getMessage());
+            } catch (JsonCursor.Malformed e) {
+                problems.add(name, number, "not JSON", "not JSON (" + e.getMessage() + ")");
             } catch (DateTimeParseException e) {
                 problems.add(name, number, "bad timestamp", "bad timestamp: " + e.getParsedString());
             }
@@ -85,36 +82,56 @@ public final class HubbleFlowReader {
         private static final long serialVersionUID = 1L;
     }
 
-    /**
-     * One line to a flow, with Jackson's streaming parser: only the fields Tailor uses are read, the rest skipped
-     * without building anything (a tree of the whole record, and writing it again for its key, cost four times the
-     * parse). The key is the digest of the {@code flow} object's text as the line has it. Null when the line has
-     * no {@code flow} object.
-     */
-    private Flow parse(byte[] buffer, int offset, int length) throws IOException, MissingField {
-        try (JsonParser p = FACTORY.createParser(buffer, offset, length)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            Flow flow = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if (field.equals("flow") && value == JsonToken.START_OBJECT) {
-                    // Byte offsets within the line (Jackson counts from the start of the slice it parses).
-                    int start = (int) p.currentTokenLocation().getByteOffset();
-                    FlowFields f = flowFields(p, buffer, offset);
-                    int end = (int) p.currentLocation().getByteOffset();
-                    // A reply, or a flow without L4, aggregates into nothing and is never stored: it needs no key
-                    // (the digest of 1.4 KB is a tenth of the cost of a flow, and a third of flows are replies).
-                    flow = f.toFlow(f.replyFlow() || f.protocol.isEmpty() ? ""
-                            : Keys.hash(buffer, offset + start, end - start));
-                } else {
-                    p.skipChildren();
-                }
-            }
-            return flow;
+    /** A field Tailor reads holds what it cannot hold (a port beyond 65535). */
+    private static final class BadField extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadField(String message) {
+            super(message, null, false, false);
         }
+    }
+
+    private static final JsonCursor.Names ROOT = JsonCursor.Names.of("flow");
+    private static final JsonCursor.Names FLOW = JsonCursor.Names.of("time", "verdict", "traffic_direction", "is_reply",
+            "reply", "Type", "source", "destination", "destination_names", "IP", "l4", "l7");
+    private static final JsonCursor.Names IP = JsonCursor.Names.of("source", "destination");
+    private static final JsonCursor.Names PORTS = JsonCursor.Names.of("destination_port");
+    private static final JsonCursor.Names L7 = JsonCursor.Names.of("dns");
+    private static final JsonCursor.Names DNS = JsonCursor.Names.of("query");
+    private static final JsonCursor.Names ENDPOINT = JsonCursor.Names.of("namespace", "identity", "pod_name", "labels", "workloads");
+    private static final JsonCursor.Names WORKLOAD = JsonCursor.Names.of("kind", "name");
+    private static final JsonCursor.Names ANY = JsonCursor.Names.of();
+
+    /**
+     * One line to a flow: only the fields Tailor uses are read, the rest passed over (and checked) by the cursor.
+     * The key is the hash of the {@code flow} object's text as the line has it. Null when the line has no
+     * {@code flow} object.
+     */
+    private static Flow parse(JsonCursor c, byte[] line) throws JsonCursor.Malformed, MissingField, BadField {
+        if (!c.beginObject()) {
+            c.skip();
+            c.end();
+            return null;
+        }
+        FlowFields flow = null;
+        int from = 0;
+        int to = 0;
+        for (int field; (field = c.nextField(ROOT)) != JsonCursor.END; ) {
+            if (field == 0 && c.peek() == '{') {
+                from = c.position();
+                flow = flowFields(c, line);
+                to = c.position();
+            } else {
+                c.skip();
+            }
+        }
+        c.end();
+        if (flow == null) {
+            return null;
+        }
+        // A reply, or a flow without L4, aggregates into nothing and is never stored: it needs no key (the hash of
+        // 1.4 KB is a tenth of the cost of a flow, and a third of flows are replies).
+        return flow.toFlow(flow.replyFlow() || flow.protocol.isEmpty() ? "" : Keys.hash(line, from, to - from));
     }
 
     /** The fields of a flow object as read, before they are checked. */
@@ -126,8 +143,8 @@ public final class HubbleFlowReader {
         Boolean reply;
         String protocol = "";
         int port;
-        RawEndpoint source = new RawEndpoint();
-        RawEndpoint destination = new RawEndpoint();
+        final RawEndpoint source = new RawEndpoint();
+        final RawEndpoint destination = new RawEndpoint();
         String sourceIp = "";
         String destinationIp = "";
         String type = "";
@@ -139,7 +156,7 @@ public final class HubbleFlowReader {
             return isReply != null ? isReply : reply != null && reply;
         }
 
-        Flow toFlow(String key) throws MissingField, IOException {
+        Flow toFlow(String key) throws MissingField {
             if (time == null || verdict == null) {
                 throw new MissingField();
             }
@@ -153,9 +170,10 @@ public final class HubbleFlowReader {
     private static final class RawEndpoint {
         String namespace = "";
         String podName = "";
-        /** The line, and where in it the labels array is: parsed only when no flow before had the same labels. */
+        /** The labels, when they were the same as the last time this identity was seen. */
+        Labels labels;
+        /** Otherwise the line, and where in it the labels array is: split only when no flow before had the same. */
         byte[] line;
-        int lineOffset;
         int labelsFrom = -1;
         int labelsTo = -1;
         /** Cilium's security identity of the endpoint: one label set per number in a cluster; -1 when absent. */
@@ -163,186 +181,189 @@ public final class HubbleFlowReader {
         String workloadKind = "";
         String workloadName = "";
 
-        Endpoint toEndpoint(String ip, List<String> dnsNames) throws IOException {
-            return endpoint(this, ip, dnsNames);
+        Endpoint toEndpoint(String ip, List<String> dnsNames) {
+            Labels l = labels != null ? labels : labelsFrom < 0 ? Labels.NONE : Labels.of(line, labelsFrom, labelsTo, identity);
+            Workload workload = workloadKind.isEmpty() || workloadName.isEmpty() || namespace.isEmpty() ? null
+                    : new Workload(namespace, workloadKind, workloadName);
+            return new Endpoint(namespace, podName, l.pod(), l.namespace(), l.serviceAccount(), l.reserved(), ip,
+                    List.copyOf(dnsNames), workload);
         }
     }
 
-    /** Reads a flow object's fields; the parser is on its START_OBJECT and ends on its END_OBJECT. */
-    private static FlowFields flowFields(JsonParser p, byte[] line, int lineOffset) throws IOException {
+    /** Reads a flow object's fields; the cursor is on its '{' and ends past its '}'. */
+    private static FlowFields flowFields(JsonCursor c, byte[] line) throws JsonCursor.Malformed, BadField {
         FlowFields f = new FlowFields();
         f.source.line = line;
-        f.source.lineOffset = lineOffset;
         f.destination.line = line;
-        f.destination.lineOffset = lineOffset;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken value = p.nextToken();
+        c.beginObject();
+        for (int field; (field = c.nextField(FLOW)) != JsonCursor.END; ) {
             switch (field) {
-                case "time" -> f.time = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                case "verdict" -> f.verdict = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                case "traffic_direction" -> f.direction = text(p, value);
-                case "is_reply" -> f.isReply = value.isBoolean() ? p.getBooleanValue() : null;
-                case "reply" -> f.reply = value.isBoolean() ? p.getBooleanValue() : null;
-                case "Type" -> f.type = text(p, value);
-                case "source" -> endpointFields(p, value, f.source);
-                case "destination" -> endpointFields(p, value, f.destination);
-                case "destination_names" -> {
-                    if (value == JsonToken.START_ARRAY) {
-                        while (p.nextToken() != JsonToken.END_ARRAY) {
-                            f.destinationNames.add(p.getValueAsString(""));
-                            p.skipChildren();
+                case 0 -> f.time = c.string();
+                case 1 -> f.verdict = c.string();
+                case 2 -> f.direction = c.text();
+                case 3 -> f.isReply = c.bool();
+                case 4 -> f.reply = c.bool();
+                case 5 -> f.type = c.text();
+                case 6 -> endpointFields(c, f.source);
+                case 7 -> endpointFields(c, f.destination);
+                case 8 -> {
+                    f.destinationNames.clear();
+                    if (c.beginArray()) {
+                        while (c.nextElement()) {
+                            f.destinationNames.add(c.text());
                         }
                     } else {
-                        p.skipChildren();
+                        c.skip();
                     }
                 }
-                case "IP" -> {
-                    if (value == JsonToken.START_OBJECT) {
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String name = p.currentName();
-                            JsonToken v = p.nextToken();
-                            if (name.equals("source")) {
-                                f.sourceIp = text(p, v);
-                            } else if (name.equals("destination")) {
-                                f.destinationIp = text(p, v);
+                case 9 -> {
+                    if (c.beginObject()) {
+                        for (int ip; (ip = c.nextField(IP)) != JsonCursor.END; ) {
+                            if (ip == 0) {
+                                f.sourceIp = c.text();
+                            } else if (ip == 1) {
+                                f.destinationIp = c.text();
                             } else {
-                                p.skipChildren();
+                                c.skip();
                             }
                         }
                     } else {
-                        p.skipChildren();
+                        c.skip();
                     }
                 }
-                case "l4" -> {
-                    // One field, named by the protocol: {"TCP": {"source_port": …, "destination_port": …}}.
-                    if (value == JsonToken.START_OBJECT) {
-                        boolean first = true;
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String protocol = p.currentName();
-                            JsonToken v = p.nextToken();
-                            if (first && v == JsonToken.START_OBJECT) {
-                                f.protocol = protocol;
-                                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                                    String name = p.currentName();
-                                    JsonToken n = p.nextToken();
-                                    if (name.equals("destination_port") && n.isNumeric()) {
-                                        f.port = p.getIntValue();
-                                    } else {
-                                        p.skipChildren();
-                                    }
-                                }
-                            } else {
-                                if (first) {
-                                    f.protocol = protocol;
-                                }
-                                p.skipChildren();
-                            }
-                            first = false;
-                        }
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-                case "l7" -> f.dnsQuery = dnsQuery(p, value);
-                default -> p.skipChildren();
+                case 10 -> l4(c, f);
+                case 11 -> f.dnsQuery = dnsQuery(c);
+                default -> c.skip();
             }
         }
         return f;
     }
 
-    /** l7.dns.query, skipping everything else of the L7 record. */
-    private static String dnsQuery(JsonParser p, JsonToken value) throws IOException {
+    /** l4: one field, named by the protocol: {@code {"TCP": {"source_port": …, "destination_port": …}}}. */
+    private static void l4(JsonCursor c, FlowFields f) throws JsonCursor.Malformed, BadField {
+        f.protocol = "";
+        f.port = 0;
+        if (!c.beginObject()) {
+            c.skip();
+            return;
+        }
+        boolean first = true;
+        for (int field; (field = c.nextField(ANY)) != JsonCursor.END; ) {
+            if (first) {
+                f.protocol = c.name();
+                if (c.beginObject()) {
+                    for (int port; (port = c.nextField(PORTS)) != JsonCursor.END; ) {
+                        if (port == 0 && isNumber(c.peek())) {
+                            long value = c.integer(-1);
+                            if (value < 0 || value > 65535) {
+                                throw new BadField("flow.l4." + f.protocol + ".destination_port is no port number");
+                            }
+                            f.port = (int) value;
+                        } else {
+                            c.skip();
+                        }
+                    }
+                } else {
+                    c.skip();
+                }
+            } else {
+                c.skip();
+            }
+            first = false;
+        }
+    }
+
+    private static boolean isNumber(int first) {
+        return first == '-' || first >= '0' && first <= '9';
+    }
+
+    /** l7.dns.query, passing everything else of the L7 record. */
+    private static String dnsQuery(JsonCursor c) throws JsonCursor.Malformed {
         String query = "";
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
+        if (!c.beginObject()) {
+            c.skip();
             return query;
         }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken v = p.nextToken();
-            if (name.equals("dns") && v == JsonToken.START_OBJECT) {
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String dnsField = p.currentName();
-                    JsonToken d = p.nextToken();
-                    if (dnsField.equals("query")) {
-                        query = text(p, d);
+        for (int field; (field = c.nextField(L7)) != JsonCursor.END; ) {
+            if (field == 0 && c.beginObject()) {
+                for (int dns; (dns = c.nextField(DNS)) != JsonCursor.END; ) {
+                    if (dns == 0) {
+                        query = c.text();
                     } else {
-                        p.skipChildren();
+                        c.skip();
                     }
                 }
             } else {
-                p.skipChildren();
+                c.skip();
             }
         }
         return query;
     }
 
-    private static void endpointFields(JsonParser p, JsonToken value, RawEndpoint e) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
+    private static void endpointFields(JsonCursor c, RawEndpoint e) throws JsonCursor.Malformed {
+        if (!c.beginObject()) {
+            c.skip();
             return;
         }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (name) {
-                case "namespace" -> e.namespace = text(p, v);
-                case "identity" -> e.identity = v == JsonToken.VALUE_NUMBER_INT ? p.getValueAsLong(-1) : skipped(p);
-                case "pod_name" -> e.podName = text(p, v);
-                case "labels" -> {
-                    if (v == JsonToken.START_ARRAY) {
-                        e.labelsFrom = e.lineOffset + (int) p.currentTokenLocation().getByteOffset();
-                        p.skipChildren();
-                        e.labelsTo = e.lineOffset + (int) p.currentLocation().getByteOffset();
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-                case "workloads" -> {
+        for (int field; (field = c.nextField(ENDPOINT)) != JsonCursor.END; ) {
+            switch (field) {
+                case 0 -> e.namespace = c.text();
+                case 1 -> e.identity = c.integer(-1);
+                case 2 -> e.podName = c.text();
+                case 3 -> labels(c, e);
+                case 4 -> {
                     // Cilium names the workload from the pod's owner references (a ReplicaSet's Deployment resolved).
-                    if (v == JsonToken.START_ARRAY) {
+                    e.workloadKind = "";
+                    e.workloadName = "";
+                    if (c.beginArray()) {
                         boolean first = true;
-                        while (p.nextToken() != JsonToken.END_ARRAY) {
-                            if (first && p.currentToken() == JsonToken.START_OBJECT) {
-                                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                                    String w = p.currentName();
-                                    JsonToken wv = p.nextToken();
-                                    if (w.equals("kind")) {
-                                        e.workloadKind = text(p, wv);
-                                    } else if (w.equals("name")) {
-                                        e.workloadName = text(p, wv);
+                        while (c.nextElement()) {
+                            if (first && c.beginObject()) {
+                                for (int w; (w = c.nextField(WORKLOAD)) != JsonCursor.END; ) {
+                                    if (w == 0) {
+                                        e.workloadKind = c.text();
+                                    } else if (w == 1) {
+                                        e.workloadName = c.text();
                                     } else {
-                                        p.skipChildren();
+                                        c.skip();
                                     }
                                 }
                             } else {
-                                p.skipChildren();
+                                c.skip();
                             }
                             first = false;
                         }
                     } else {
-                        p.skipChildren();
+                        c.skip();
                     }
                 }
-                default -> p.skipChildren();
+                default -> c.skip();
             }
         }
     }
 
-    /** Skips a value that is not what the field should hold; reads as -1. */
-    private static long skipped(JsonParser p) throws IOException {
-        p.skipChildren();
-        return -1;
-    }
-
-    private static Endpoint endpoint(RawEndpoint node, String ip, List<String> dnsNames) throws IOException {
-        Labels labels = node.labelsFrom < 0 ? Labels.NONE
-                : Labels.of(node.line, node.labelsFrom, node.labelsTo, node.identity);
-        Workload workload = node.workloadKind.isEmpty() || node.workloadName.isEmpty() || node.namespace.isEmpty() ? null
-                : new Workload(node.namespace, node.workloadKind, node.workloadName);
-        return new Endpoint(node.namespace, node.podName, labels.pod(), labels.namespace(), labels.serviceAccount(),
-                labels.reserved(), ip, List.copyOf(dnsNames), workload);
+    /**
+     * An endpoint's labels: when its identity came with the same labels last time (Cilium derives the identity from
+     * exactly these labels), they are compared byte for byte and passed, not read again; otherwise only where the
+     * array is is noted, to be split (or found by its hash) once the line is known to be good.
+     */
+    private static void labels(JsonCursor c, RawEndpoint e) throws JsonCursor.Malformed {
+        e.labels = null;
+        e.labelsFrom = -1;
+        if (c.peek() != '[') {
+            c.skip();
+            return;
+        }
+        if (e.identity >= 0) {
+            Labels.Known known = Labels.BY_IDENTITY.get(e.identity);
+            if (known != null && c.skipIfSame(known.raw())) {
+                e.labels = known.labels();
+                return;
+            }
+        }
+        e.labelsFrom = c.position();
+        c.skip();
+        e.labelsTo = c.position();
     }
 
     /**
@@ -375,7 +396,7 @@ public final class HubbleFlowReader {
          * is compared byte for byte — far cheaper than hashing it — and only a different array is looked up by its
          * hash.
          */
-        static Labels of(byte[] line, int from, int to, long identity) throws IOException {
+        static Labels of(byte[] line, int from, int to, long identity) {
             if (identity < 0) {
                 return of(line, from, to);
             }
@@ -392,18 +413,20 @@ public final class HubbleFlowReader {
         }
 
         /** The labels array in {@code line[from, to)}. */
-        static Labels of(byte[] line, int from, int to) throws IOException {
-            long[] hash = org.apache.commons.codec.digest.MurmurHash3.hash128x64(line, from, to - from, 0);
+        static Labels of(byte[] line, int from, int to) {
+            long[] hash = Keys.murmur3(line, from, to - from);
             Key key = new Key(hash[0], hash[1]);
             Labels labels = SEEN.get(key);
             if (labels == null) {
                 List<String> texts = new ArrayList<>();
-                try (JsonParser p = FACTORY.createParser(line, from, to - from)) {
-                    p.nextToken(); // the array's start
-                    for (JsonToken t = p.nextToken(); t != null && t != JsonToken.END_ARRAY; t = p.nextToken()) {
-                        texts.add(p.getValueAsString(""));
-                        p.skipChildren();
+                JsonCursor c = new JsonCursor().reset(line, from, to);
+                try {
+                    c.beginArray();
+                    while (c.nextElement()) {
+                        texts.add(c.text());
                     }
+                } catch (JsonCursor.Malformed e) {
+                    throw new IllegalStateException("a labels array read before is no longer JSON", e);
                 }
                 labels = split(texts);
                 if (SEEN.size() >= KEPT) {

@@ -128,4 +128,125 @@ class HubbleFlowReaderTest {
         assertEquals(1, problems.total());
         assertEquals(5, problems.first().get(0).line());
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectReader STRICT = new com.fasterxml.jackson.databind.ObjectMapper()
+            .reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /**
+     * Mutations of the real flow lines (bytes deleted, inserted, replaced): each comes out as Jackson's tree of the
+     * same line says — not JSON, no flow, a missing field — or as a flow with the same fields. Labels of an identity
+     * seen before with other labels must be read from the line, not remembered.
+     */
+    @Test
+    void mutatedLinesComeOutAsJacksonsTreeOfThemSays() throws Exception {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.list(SAMPLES)) {
+            for (Path f : files.sorted().toList()) {
+                Files.readAllLines(f).stream().filter(l -> l.startsWith("{")).limit(25).forEach(lines::add);
+            }
+        }
+        String alphabet = "{}[],:\"\\ 0123456789-.eaklsyz=/";
+        java.util.Random random = new java.util.Random(11);
+        Map<String, Integer> outcomes = new TreeMap<>();
+        for (String line : lines) {
+            for (int i = 0; i < 40; i++) {
+                StringBuilder m = new StringBuilder(line);
+                int at = random.nextInt(m.length());
+                char c = alphabet.charAt(random.nextInt(alphabet.length()));
+                switch (random.nextInt(3)) {
+                    case 0 -> m.deleteCharAt(at);
+                    case 1 -> m.insert(at, c);
+                    default -> m.setCharAt(at, c);
+                }
+                String mutated = m.toString();
+                Problems problems = new Problems();
+                List<Flow> flows = new ArrayList<>();
+                new HubbleFlowReader().read("f", new java.io.ByteArrayInputStream(mutated.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        flows::add, problems);
+                String outcome = flows.isEmpty() ? problems.byReason().keySet().iterator().next() : "flow";
+                assertEquals(expectedOutcome(mutated), outcome, mutated);
+                if (!flows.isEmpty()) {
+                    assertSameFields(STRICT.readTree(mutated).get("flow"), flows.get(0), mutated);
+                }
+                outcomes.merge(outcome, 1, Integer::sum);
+            }
+        }
+        System.out.println("HubbleFlowReader against Jackson's tree: " + outcomes);
+        assertTrue(outcomes.get("flow") > 1000 && outcomes.get("not JSON") > 500, outcomes.toString());
+    }
+
+    private static String expectedOutcome(String line) {
+        com.fasterxml.jackson.databind.JsonNode tree;
+        try {
+            tree = STRICT.readTree(line);
+        } catch (java.io.IOException e) {
+            return "not JSON";
+        }
+        com.fasterxml.jackson.databind.JsonNode flow = tree.path("flow");
+        if (!flow.isObject()) {
+            return "no flow";
+        }
+        if (!flow.path("time").isTextual() || !flow.path("verdict").isTextual()) {
+            return "missing field";
+        }
+        for (var l4 : flow.path("l4")) {
+            var port = l4.path("destination_port");
+            if (port.isNumber() && !(port.isIntegralNumber() && port.canConvertToInt() && port.intValue() >= 0 && port.intValue() <= 65535)) {
+                return "bad field";
+            }
+            break;
+        }
+        try {
+            dev.tailor.observe.Times.parse(flow.path("time").textValue());
+        } catch (java.time.format.DateTimeParseException e) {
+            return "bad timestamp";
+        }
+        return "flow";
+    }
+
+    private static void assertSameFields(com.fasterxml.jackson.databind.JsonNode f, Flow flow, String line) {
+        assertEquals(f.get("verdict").textValue(), flow.verdict(), line);
+        assertEquals(dev.tailor.observe.Times.parse(f.get("time").textValue()), flow.time(), line);
+        boolean reply = f.path("is_reply").isBoolean() ? f.path("is_reply").booleanValue() : f.path("reply").asBoolean(false);
+        assertEquals(reply, flow.reply(), line);
+        var l4 = f.path("l4").fields();
+        String protocol = l4.hasNext() ? l4.next().getKey() : "";
+        assertEquals(protocol, flow.protocol(), line);
+        if (!protocol.isEmpty() && f.path("l4").path(protocol).path("destination_port").isInt()) {
+            assertEquals(f.path("l4").path(protocol).path("destination_port").intValue(), flow.port(), line);
+        }
+        assertTextEquals(f.path("l7").path("dns").path("query"), flow.dnsQuery(), line);
+        assertTextEquals(f.path("IP").path("source"), flow.source().ip(), line);
+        assertTextEquals(f.path("IP").path("destination"), flow.destination().ip(), line);
+        for (var side : List.of(List.of(f.path("source"), flow.source()), List.of(f.path("destination"), flow.destination()))) {
+            var node = (com.fasterxml.jackson.databind.JsonNode) side.get(0);
+            var endpoint = (Endpoint) side.get(1);
+            assertTextEquals(node.path("namespace"), endpoint.namespace(), line);
+            assertTextEquals(node.path("pod_name"), endpoint.podName(), line);
+            Map<String, String> podLabels = new TreeMap<>();
+            for (var label : node.path("labels")) {
+                String text = label.asText("");
+                if (text.startsWith("k8s:")) {
+                    String kv = text.substring(4);
+                    int eq = kv.indexOf('=');
+                    String key = eq < 0 ? kv : kv.substring(0, eq);
+                    if (!key.startsWith("io.cilium.") && !key.equals("io.kubernetes.pod.namespace")) {
+                        podLabels.put(key, eq < 0 ? "" : kv.substring(eq + 1));
+                    }
+                }
+            }
+            if (node.path("labels").isArray()) {
+                assertEquals(podLabels, endpoint.podLabels(), line);
+            }
+        }
+    }
+
+    /** A string field as Jackson has it (other kinds of value are not compared: the reader keeps a number's text as written). */
+    private static void assertTextEquals(com.fasterxml.jackson.databind.JsonNode node, String actual, String line) {
+        if (node.isTextual()) {
+            assertEquals(node.textValue(), actual, line);
+        } else if (node.isMissingNode() || node.isNull() || node.isContainerNode()) {
+            assertEquals("", actual, line);
+        }
+    }
 }
