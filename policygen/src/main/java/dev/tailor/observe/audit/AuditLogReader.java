@@ -1,15 +1,10 @@
 package dev.tailor.observe.audit;
 
-import static dev.tailor.observe.JsonValues.string;
-import static dev.tailor.observe.JsonValues.text;
-
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailor.observe.Inputs;
+import dev.tailor.observe.JsonCursor;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.Times;
 import dev.tailor.observe.UnknownFormatException;
@@ -31,7 +26,6 @@ import java.util.function.Consumer;
 public final class AuditLogReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final com.fasterxml.jackson.core.JsonFactory FACTORY = JSON.getFactory();
     private static final int MAX_LINE_CHARS = 4 * 1024 * 1024;
 
     /** What one input held. */
@@ -60,14 +54,12 @@ public final class AuditLogReader {
     public Stats read(String name, InputStream in, Consumer<ApiRequest> sink, Problems problems) throws IOException {
         Map<String, Long> skipped = new TreeMap<>();
         long[] requests = {0};
+        JsonCursor cursor = new JsonCursor();
         long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, buffer, offset, length) -> {
             Event event;
-            try (JsonParser parser = FACTORY.createParser(buffer, offset, length)) {
-                event = Event.read(parser);
-            } catch (JsonProcessingException e) {
-                problems.add(name, number, "not JSON", "not JSON (" + e.getOriginalMessage() + ")");
-                return;
-            } catch (IOException e) {
+            try {
+                event = Event.read(cursor.reset(buffer, offset, offset + length));
+            } catch (JsonCursor.Malformed e) {
                 problems.add(name, number, "not JSON", "not JSON (" + e.getMessage() + ")");
                 return;
             }
@@ -90,8 +82,10 @@ public final class AuditLogReader {
      */
     public Stats readEventList(String name, byte[] body, Consumer<ApiRequest> sink, Problems problems) throws IOException {
         Event list;
-        try (JsonParser parser = FACTORY.createParser(body)) {
-            list = Event.read(parser);
+        try {
+            list = Event.read(new JsonCursor().reset(body, 0, body.length));
+        } catch (JsonCursor.Malformed e) {
+            throw new IOException("not JSON (" + e.getMessage() + ")");
         }
         if (!"EventList".equals(list.kind) || list.items == null) {
             throw new IOException("not an audit EventList: kind is " + list.kindShown);
@@ -126,10 +120,18 @@ public final class AuditLogReader {
         }
     }
 
+    private static final JsonCursor.Names EVENT = JsonCursor.Names.of("kind", "apiVersion", "auditID", "stage", "verb",
+            "requestURI", "user", "impersonatedUser", "objectRef", "responseStatus", "stageTimestamp",
+            "requestReceivedTimestamp", "timestamp", "items");
+    private static final JsonCursor.Names USER = JsonCursor.Names.of("username", "groups");
+    private static final JsonCursor.Names OBJECT_REF = JsonCursor.Names.of("apiGroup", "apiVersion", "resource",
+            "subresource", "namespace", "name");
+    private static final JsonCursor.Names STATUS = JsonCursor.Names.of("code");
+
     /**
-     * The fields of an event Tailor uses, read with Jackson's streaming parser: everything else — request and
-     * response bodies above all, which can be most of an event logged at RequestResponse level — is skipped without
-     * building anything. The whole line is still tokenized, so a truncated or malformed line is refused.
+     * The fields of an event Tailor uses, read with {@link JsonCursor}: everything else — request and response
+     * bodies above all, which can be most of an event logged at RequestResponse level — is passed over (and
+     * checked: a truncated or malformed line is refused) without building anything.
      */
     private static final class Event {
         String kind;
@@ -150,84 +152,94 @@ public final class AuditLogReader {
         List<Event> items;
 
         /** A whole JSON value (a line, or a POSTed body): an event, an EventList, or something else entirely. */
-        static Event read(JsonParser p) throws IOException {
-            JsonToken first = p.nextToken();
+        static Event read(JsonCursor c) throws JsonCursor.Malformed {
             Event event;
-            if (first == JsonToken.START_OBJECT) {
-                event = object(p);
+            if (c.peek() == '{') {
+                event = object(c);
+            } else if (c.peek() < 0) {
+                event = new Event();
+                event.kindShown = "nothing";
             } else {
                 event = new Event();
-                event.kindShown = first == null ? "nothing" : "";
-                p.skipChildren();
+                c.skip();
             }
-            if (first != null && p.nextToken() != null) {
-                throw new JsonParseException(p, "trailing content after the JSON value");
-            }
+            c.end();
             return event;
         }
 
-        /** An object's fields; the parser is on its START_OBJECT and ends on its END_OBJECT. */
-        private static Event object(JsonParser p) throws IOException {
+        /** An object's fields; the cursor is on its '{' and ends past its '}'. */
+        private static Event object(JsonCursor c) throws JsonCursor.Malformed {
             Event e = new Event();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken v = p.nextToken();
+            c.beginObject();
+            for (int field; (field = c.nextField(EVENT)) != JsonCursor.END; ) {
                 switch (field) {
-                    case "kind" -> {
-                        e.kindShown = v == JsonToken.VALUE_STRING ? "\"" + p.getText() + "\""
-                                : v.isScalarValue() ? p.getText() : "";
-                        e.kind = text(p, v);
+                    case 0 -> {
+                        int first = c.peek();
+                        e.kind = c.text();
+                        e.kindShown = first == '"' ? "\"" + e.kind + "\"" : first == 'n' ? "null" : e.kind;
                     }
-                    case "apiVersion" -> e.apiVersion = text(p, v);
-                    case "auditID" -> e.auditId = string(p, v);
-                    case "stage" -> e.stage = string(p, v);
-                    case "verb" -> e.verb = string(p, v);
-                    case "requestURI" -> e.requestUri = text(p, v);
-                    case "user" -> e.user = User.read(p, v);
-                    case "impersonatedUser" -> e.impersonatedUser = User.read(p, v);
-                    case "objectRef" -> e.objectRef = ObjectRef.read(p, v);
-                    case "responseStatus" -> e.code = code(p, v);
-                    case "stageTimestamp" -> e.stageTimestamp = string(p, v);
-                    case "requestReceivedTimestamp" -> e.requestReceivedTimestamp = string(p, v);
-                    case "timestamp" -> e.timestamp = string(p, v);
-                    case "items" -> {
-                        if (v == JsonToken.START_ARRAY) {
+                    case 1 -> e.apiVersion = c.text();
+                    case 2 -> e.auditId = c.string();
+                    case 3 -> e.stage = c.string();
+                    case 4 -> e.verb = c.string();
+                    case 5 -> e.requestUri = c.text();
+                    case 6 -> e.user = User.read(c);
+                    case 7 -> e.impersonatedUser = User.read(c);
+                    case 8 -> e.objectRef = ObjectRef.read(c);
+                    case 9 -> e.code = code(c);
+                    case 10 -> e.stageTimestamp = c.string();
+                    case 11 -> e.requestReceivedTimestamp = c.string();
+                    case 12 -> e.timestamp = c.string();
+                    case 13 -> {
+                        if (c.beginArray()) {
                             e.items = new ArrayList<>();
-                            for (JsonToken t; (t = p.nextToken()) != JsonToken.END_ARRAY; ) {
-                                if (t == JsonToken.START_OBJECT) {
-                                    e.items.add(object(p));
+                            while (c.nextElement()) {
+                                if (c.peek() == '{') {
+                                    e.items.add(object(c));
                                 } else {
-                                    p.skipChildren();
+                                    c.skip();
                                     e.items.add(new Event());
                                 }
                             }
                         } else {
-                            p.skipChildren();
+                            c.skip();
                         }
                     }
-                    default -> p.skipChildren();
+                    default -> c.skip();
                 }
             }
             return e;
         }
 
         /** responseStatus.code: a number (or a number as text); 0 when there is none. */
-        private static int code(JsonParser p, JsonToken v) throws IOException {
+        private static int code(JsonCursor c) throws JsonCursor.Malformed {
             int code = 0;
-            if (v != JsonToken.START_OBJECT) {
-                p.skipChildren();
+            if (!c.beginObject()) {
+                c.skip();
                 return code;
             }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken t = p.nextToken();
-                if (field.equals("code") && t.isScalarValue()) {
-                    code = p.getValueAsInt(0);
+            for (int field; (field = c.nextField(STATUS)) != JsonCursor.END; ) {
+                if (field == 0) {
+                    code = statusCode(c.text());
                 } else {
-                    p.skipChildren();
+                    c.skip();
                 }
             }
             return code;
+        }
+
+        /** An HTTP status as the field has it, a fraction cut off; 0 for anything else. */
+        private static int statusCode(String text) {
+            try {
+                return Integer.parseInt(text);
+            } catch (NumberFormatException e) {
+                try {
+                    double value = Double.parseDouble(text.trim());
+                    return Double.isFinite(value) ? (int) value : 0;
+                } catch (NumberFormatException notANumber) {
+                    return 0;
+                }
+            }
         }
 
         String time() {
@@ -282,24 +294,21 @@ public final class AuditLogReader {
         final List<String> groups = new ArrayList<>(4);
 
         /** Null when the value is not an object. */
-        static User read(JsonParser p, JsonToken v) throws IOException {
-            if (v != JsonToken.START_OBJECT) {
-                p.skipChildren();
+        static User read(JsonCursor c) throws JsonCursor.Malformed {
+            if (!c.beginObject()) {
+                c.skip();
                 return null;
             }
             User u = new User();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken t = p.nextToken();
-                if (field.equals("username")) {
-                    u.username = string(p, t);
-                } else if (field.equals("groups") && t == JsonToken.START_ARRAY) {
-                    while (p.nextToken() != JsonToken.END_ARRAY) {
-                        u.groups.add(p.getValueAsString(""));
-                        p.skipChildren();
+            for (int field; (field = c.nextField(USER)) != JsonCursor.END; ) {
+                if (field == 0) {
+                    u.username = c.string();
+                } else if (field == 1 && c.beginArray()) {
+                    while (c.nextElement()) {
+                        u.groups.add(c.text());
                     }
                 } else {
-                    p.skipChildren();
+                    c.skip();
                 }
             }
             return u;
@@ -317,23 +326,21 @@ public final class AuditLogReader {
         String name = "";
 
         /** Null when the value is not an object: the request named no resource. */
-        static ObjectRef read(JsonParser p, JsonToken v) throws IOException {
-            if (v != JsonToken.START_OBJECT) {
-                p.skipChildren();
+        static ObjectRef read(JsonCursor c) throws JsonCursor.Malformed {
+            if (!c.beginObject()) {
+                c.skip();
                 return null;
             }
             ObjectRef r = new ObjectRef();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken t = p.nextToken();
+            for (int field; (field = c.nextField(OBJECT_REF)) != JsonCursor.END; ) {
                 switch (field) {
-                    case "apiGroup" -> r.apiGroup = text(p, t);
-                    case "apiVersion" -> r.apiVersion = text(p, t);
-                    case "resource" -> r.resource = text(p, t);
-                    case "subresource" -> r.subresource = text(p, t);
-                    case "namespace" -> r.namespace = text(p, t);
-                    case "name" -> r.name = text(p, t);
-                    default -> p.skipChildren();
+                    case 0 -> r.apiGroup = c.text();
+                    case 1 -> r.apiVersion = c.text();
+                    case 2 -> r.resource = c.text();
+                    case 3 -> r.subresource = c.text();
+                    case 4 -> r.namespace = c.text();
+                    case 5 -> r.name = c.text();
+                    default -> c.skip();
                 }
             }
             return r;
