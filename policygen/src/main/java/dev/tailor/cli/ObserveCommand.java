@@ -27,6 +27,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
@@ -214,19 +215,28 @@ public final class ObserveCommand implements Callable<Integer> {
                             long[] read = readInParts(input, bytesRead, summary, problems, () -> {
                                 StoreWriter.Batch<ObservationStore.Sighting<NetworkEdge>> batch = writer.batch(observations::ingestEdges);
                                 return (part, partSummary, partProblems) -> {
+                                    // Counted by edge, and into the summary by workload only now and then: a flow costs
+                                    // one hash lookup here, not two workload names made and looked up in sorted maps.
+                                    Map<NetworkEdge, long[]> edges = new java.util.HashMap<>();
+                                    long[] skipped = {0, 0}; // replies, flows without L4
                                     HubbleFlowReader.Stats stats = new HubbleFlowReader().read(input.name(), part, f -> {
                                         progress.event();
-                                        partSummary.event("flows");
                                         NetworkEdge edge = NetworkEdge.of(f, pods);
                                         if (edge == null) {
                                             // Not stored: it aggregates into nothing (and so has no key).
-                                            partSummary.skipped.merge(f.reply() ? "flow replies (never an allow rule of their own)"
-                                                    : "flows without L4 (nothing to allow)", 1L, Long::sum);
+                                            skipped[f.reply() ? 0 : 1]++;
                                         } else {
-                                            countFlow(partSummary, edge);
+                                            edges.computeIfAbsent(edge, e -> new long[1])[0]++;
+                                            if (edges.size() >= EDGES_COUNTED) {
+                                                countFlows(partSummary, edges);
+                                            }
                                             batch.add(new ObservationStore.Sighting<>(f.key(), f.time(), edge));
                                         }
                                     }, partProblems);
+                                    countFlows(partSummary, edges);
+                                    partSummary.count("flows", stats.flows());
+                                    partSummary.skip("flow replies (never an allow rule of their own)", skipped[0]);
+                                    partSummary.skip("flows without L4 (nothing to allow)", skipped[1]);
                                     return new long[] {stats.lines(), stats.flows()};
                                 };
                             });
@@ -277,15 +287,22 @@ public final class ObserveCommand implements Callable<Integer> {
         return TailorCli.OK;
     }
 
-    private static void countFlow(ObserveSummary summary, NetworkEdge edge) {
-        if (!edge.srcNamespace().isEmpty()) {
-            summary.workload(edge.srcNamespace() + "/" + edge.srcWorkload(), "flowsOut");
-        } else {
-            summary.peers.merge(edge.srcWorkload().isEmpty() ? "outside the cluster" : edge.srcWorkload(), 1L, Long::sum);
-        }
-        if (!edge.dstNamespace().isEmpty()) {
-            summary.workload(edge.dstNamespace() + "/" + edge.dstWorkload(), "flowsIn");
-        }
+    /** Distinct edges a reading thread counts flows by before it adds them to its summary. */
+    private static final int EDGES_COUNTED = 20_000;
+
+    /** Adds flows counted by edge to the summary, by workload and by peer, and forgets the counts. */
+    private static void countFlows(ObserveSummary summary, Map<NetworkEdge, long[]> edges) {
+        edges.forEach((edge, n) -> {
+            if (!edge.srcNamespace().isEmpty()) {
+                summary.workload(edge.srcNamespace() + "/" + edge.srcWorkload(), "flowsOut", n[0]);
+            } else {
+                summary.peers.merge(edge.srcWorkload().isEmpty() ? "outside the cluster" : edge.srcWorkload(), n[0], Long::sum);
+            }
+            if (!edge.dstNamespace().isEmpty()) {
+                summary.workload(edge.dstNamespace() + "/" + edge.dstWorkload(), "flowsIn", n[0]);
+            }
+        });
+        edges.clear();
     }
 
     private static void countSyscall(ObserveSummary summary, SyscallUse use) {

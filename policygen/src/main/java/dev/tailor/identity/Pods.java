@@ -23,6 +23,7 @@ public final class Pods {
      */
     private final Map<Guess, Workload> guessed = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int GUESSES_KEPT = 10_000;
+    private final Map<Workload, String> keys = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** What a guess depends on: the pod's name and the only labels that decide between the name shapes. */
     private record Guess(String namespace, String pod, String batchJobName, String jobName, boolean statefulSetPod,
@@ -59,6 +60,24 @@ public final class Pods {
             guessed.put(key, guess);
         }
         return guess;
+    }
+
+    /**
+     * The key ({@link Workload#key}) of a pod's workload, as {@link #workload} finds it: the same String for the
+     * same workload each time, so that what is counted by it hashes it once (forgotten all at once beyond
+     * {@value #GUESSES_KEPT} workloads).
+     */
+    public String workloadKey(String namespace, String pod, Map<String, String> labels, Workload named) {
+        Workload workload = workload(namespace, pod, labels, named);
+        String key = keys.get(workload);
+        if (key == null) {
+            if (keys.size() >= GUESSES_KEPT) {
+                keys.clear();
+            }
+            key = workload.key();
+            keys.put(workload, key);
+        }
+        return key;
     }
 
     /**

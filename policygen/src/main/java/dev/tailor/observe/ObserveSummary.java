@@ -49,7 +49,25 @@ public final class ObserveSummary {
     }
 
     public void workload(String workload, String what) {
-        workloads.computeIfAbsent(workload, k -> new TreeMap<>()).merge(what, 1L, Long::sum);
+        workload(workload, what, 1);
+    }
+
+    public void workload(String workload, String what, long n) {
+        workloads.computeIfAbsent(workload, k -> new TreeMap<>()).merge(what, n, Long::sum);
+    }
+
+    /** Adds {@code n} events of a source (nothing when there were none, as {@link #event}). */
+    public void count(String source, long n) {
+        if (n > 0) {
+            events.merge(source, n, Long::sum);
+        }
+    }
+
+    /** Adds {@code n} events skipped for a reason (nothing when there were none). */
+    public void skip(String reason, long n) {
+        if (n > 0) {
+            skipped.merge(reason, n, Long::sum);
+        }
     }
 
     public void pod(Workload workload, String pod) {

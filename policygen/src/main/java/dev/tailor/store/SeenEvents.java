@@ -65,7 +65,7 @@ final class SeenEvents {
             String cacheKey = source + "@" + minute;
             int stored = lockMinute(connection, source, minute);
             Minute known = load(connection, cacheKey, source, minute, stored);
-            FingerprintSet added = new FingerprintSet();
+            FingerprintSet added = new FingerprintSet(entry.getValue().size());
             for (int i : entry.getValue()) {
                 long hi = fingerprints[2 * i];
                 long lo = fingerprints[2 * i + 1];
@@ -206,8 +206,17 @@ final class SeenEvents {
      * returns it.
      */
     static final class FingerprintSet {
-        private long[] slots = new long[2 * 16];
+        private long[] slots;
         private int size;
+
+        FingerprintSet() {
+            this(8);
+        }
+
+        /** A set that takes {@code expected} fingerprints without growing. */
+        FingerprintSet(int expected) {
+            slots = new long[2 * Math.max(16, Integer.highestOneBit(Math.max(1, 2 * expected - 1)) << 1)];
+        }
 
         int size() {
             return size;

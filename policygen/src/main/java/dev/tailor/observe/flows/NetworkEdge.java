@@ -37,7 +37,7 @@ public record NetworkEdge(
     /** {namespace, workload, address} of one end. */
     private static String[] side(Endpoint e, Pods pods) {
         if (e.inCluster() && !e.podName().isEmpty()) {
-            return new String[] {e.namespace(), pods.workload(e.namespace(), e.podName(), e.podLabels(), e.workload()).key(), ""};
+            return new String[] {e.namespace(), pods.workloadKey(e.namespace(), e.podName(), e.podLabels(), e.workload()), ""};
         }
         if (!e.reserved().isEmpty() && !e.reserved().equals("world")) {
             // The address too: a policy can reach the API server or a node-local resolver only by IP.
