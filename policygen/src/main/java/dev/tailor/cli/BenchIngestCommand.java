@@ -174,9 +174,10 @@ public final class BenchIngestCommand implements Callable<Integer> {
     private double observe(String url, String option, Path file) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m"));
-        // Started as ./tailor starts a command: with the class-data archive this JVM was given, if any.
+        // Started as ./tailor starts a command: with the JVM options this JVM was given (the class-data archive, the
+        // JIT's inlining limits), the heap limit aside.
         java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("-XX:SharedArchiveFile=") || a.startsWith("-Xlog:cds")).forEach(command::add);
+                .filter(a -> a.startsWith("-XX:") || a.startsWith("-Xlog:")).forEach(command::add);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), TailorCli.class.getName(),
                 "observe", option, file.toString(), "--store", url));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -61,7 +61,8 @@ public final class JsonCursor {
         int find(byte[] b, int from, int length) {
             for (int i = 0; i < bytes.length; i++) {
                 byte[] name = bytes[i];
-                if (name.length == length && java.util.Arrays.equals(name, 0, length, b, from, from + length)) {
+                if (name.length == length && (length == 0 || name[0] == b[from])
+                        && java.util.Arrays.equals(name, 0, length, b, from, from + length)) {
                     return i;
                 }
             }
@@ -568,6 +569,13 @@ public final class JsonCursor {
     }
 
     private void skipWhitespace() {
+        if (pos < end && (b[pos] & 0xff) > ' ') {
+            return; // compact JSON, as the producers write it: small enough to be inlined wherever it is called
+        }
+        skipSpaces();
+    }
+
+    private void skipSpaces() {
         while (pos < end) {
             byte c = b[pos];
             if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {

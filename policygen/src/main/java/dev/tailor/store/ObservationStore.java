@@ -103,11 +103,19 @@ public final class ObservationStore implements AutoCloseable {
         if (url.startsWith("jdbc:h2:")) {
             url = withH2Settings(url);
         }
-        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration")
-                .javaMigrations(new V7__IngestedBlocks()).load().migrate();
+        // The store's own connection first: an embedded H2 database stays open while it is, so Flyway's connections
+        // join it instead of opening and closing the file once more (a tenth of a second).
         Connection connection = DriverManager.getConnection(url);
-        connection.setAutoCommit(false);
-        ObservationStore store = new ObservationStore(connection, url.startsWith("jdbc:postgresql:"));
+        ObservationStore store;
+        try {
+            Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration")
+                    .javaMigrations(new V7__IngestedBlocks()).load().migrate();
+            connection.setAutoCommit(false);
+            store = new ObservationStore(connection, url.startsWith("jdbc:postgresql:"));
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
         try {
             store.read(POD_IDENTITY).keySet().forEach(p -> store.pods.add(p.toRecord()));
         } catch (SQLException | RuntimeException e) {
