@@ -224,6 +224,28 @@ class ObserveCommandTest {
         assertEquals(Map.of(), summary.badLines);
     }
 
+    /**
+     * The store opens while reading starts: one that cannot be opened stops the run with its reason, whether the
+     * readers wait for it (flows are attributed by the pods it knows) or not (audit events).
+     */
+    @Test
+    void aStoreThatCannotBeOpenedStopsTheRunWithItsReason() throws Exception {
+        String closedPort = "jdbc:postgresql://127.0.0.1:1/tailor?user=tailor&password=secret";
+        for (String option : List.of("--flows", "--audit-log")) {
+            String file = week.resolve(option.equals("--flows") ? BoutiqueWeek.FLOWS : BoutiqueWeek.AUDIT).toString();
+            Run run = observe(option, file, "--store", closedPort);
+            assertEquals(1, run.code(), run.output());
+            assertTrue(run.output().startsWith("tailor observe: cannot open the store jdbc:postgresql://127.0.0.1:1/tailor"
+                    + "?user=tailor&password=***: "), run.output());
+            assertTrue(!run.output().contains("secret") && !run.output().contains("read " + file), run.output());
+        }
+        Run conflicting = observe("--flows", week.resolve(BoutiqueWeek.FLOWS).toString(),
+                "--store", "jdbc:h2:file:" + dir.resolve("s") + ";MODE=MySQL");
+        assertEquals(1, conflicting.code(), conflicting.output());
+        assertTrue(conflicting.output().contains("cannot open the store") && conflicting.output().contains("MODE=PostgreSQL"),
+                conflicting.output());
+    }
+
     @Test
     void aFileInAnUnknownFormatStopsTheRunBeforeAnythingIsStored() throws Exception {
         String url = stores.url("h2", dir);
