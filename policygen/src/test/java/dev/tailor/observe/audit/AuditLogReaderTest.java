@@ -118,4 +118,66 @@ class AuditLogReaderTest {
         UnknownFormatException e = assertThrows(UnknownFormatException.class, () -> read(yaml, new ApiAccessAggregator(), new Problems()));
         assertTrue(e.getMessage().startsWith(yaml + ": not a Kubernetes audit log"), e.getMessage());
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectReader STRICT = new com.fasterxml.jackson.databind.ObjectMapper()
+            .reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /**
+     * Mutations of audit2rbac's real events (bytes deleted, inserted, replaced): a line is "not JSON" exactly when
+     * Jackson refuses it, and a request read from a line has the fields Jackson's tree of it has.
+     */
+    @Test
+    void mutatedEventsComeOutAsJacksonsTreeOfThemSays() throws Exception {
+        List<String> lines = Files.readAllLines(DEMO).stream().filter(l -> l.startsWith("{")).toList();
+        String alphabet = "{}[],:\"\\ 0123456789-.eaklsnu=/";
+        java.util.Random random = new java.util.Random(5);
+        Map<String, Integer> outcomes = new java.util.TreeMap<>();
+        for (String line : lines) {
+            for (int i = 0; i < 120; i++) {
+                StringBuilder m = new StringBuilder(line);
+                int at = random.nextInt(m.length());
+                char c = alphabet.charAt(random.nextInt(alphabet.length()));
+                switch (random.nextInt(3)) {
+                    case 0 -> m.deleteCharAt(at);
+                    case 1 -> m.insert(at, c);
+                    default -> m.setCharAt(at, c);
+                }
+                String mutated = m.toString();
+                Problems problems = new Problems();
+                List<ApiRequest> requests = new ArrayList<>();
+                AuditLogReader.Stats stats = new AuditLogReader().read("audit.log",
+                        new java.io.ByteArrayInputStream(mutated.getBytes(StandardCharsets.UTF_8)), requests::add, problems);
+                com.fasterxml.jackson.databind.JsonNode tree = null;
+                try {
+                    tree = STRICT.readTree(mutated);
+                } catch (java.io.IOException e) {
+                    // refused: the reader must say "not JSON"
+                }
+                boolean notJson = problems.byReason().containsKey("not JSON");
+                assertEquals(tree == null, notJson, mutated);
+                String outcome = notJson ? "not JSON" : !requests.isEmpty() ? "request"
+                        : !stats.skipped().isEmpty() ? "skipped stage" : problems.byReason().keySet().iterator().next();
+                outcomes.merge(outcome, 1, Integer::sum);
+                if (!requests.isEmpty()) {
+                    ApiRequest r = requests.get(0);
+                    var user = tree.path("impersonatedUser").isObject() ? tree.path("impersonatedUser") : tree.path("user");
+                    assertEquals(tree.path("auditID").textValue(), r.auditId(), mutated);
+                    assertEquals(tree.path("verb").textValue(), r.verb(), mutated);
+                    assertEquals(user.path("username").asText(""), r.subject(), mutated);
+                    var ref = tree.path("objectRef");
+                    for (String[] field : new String[][] {{"resource", r.resource()}, {"namespace", r.namespace()},
+                            {"name", r.name()}, {"apiGroup", r.apiGroup()}, {"subresource", r.subresource()}}) {
+                        if (ref.path(field[0]).isTextual() || ref.path(field[0]).isMissingNode()) {
+                            assertEquals(ref.path(field[0]).asText(""), field[1], field[0] + " of " + mutated);
+                        }
+                    }
+                    if (tree.path("responseStatus").path("code").isInt()) {
+                        assertEquals(tree.path("responseStatus").path("code").intValue(), r.code(), mutated);
+                    }
+                }
+            }
+        }
+        System.out.println("AuditLogReader against Jackson's tree: " + outcomes);
+        assertTrue(outcomes.get("request") > 1000 && outcomes.get("not JSON") > 500, outcomes.toString());
+    }
 }
