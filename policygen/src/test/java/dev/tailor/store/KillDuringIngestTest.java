@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KillDuringIngestTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int EVENTS = 60_000;
+    private static final int EVENTS = 200_000;
 
     /** A big audit log made from audit2rbac's real events: new audit IDs, times over a week, 60 subjects. */
     private static void writeLog(Path file, int events, long firstId) throws Exception {
