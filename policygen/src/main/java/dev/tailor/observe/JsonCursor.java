@@ -27,10 +27,8 @@ public final class JsonCursor {
     /** Deepest nesting accepted, as Jackson's default (StreamReadConstraints). */
     public static final int MAX_DEPTH = 1000;
 
-    /** {@link #nextField} at the end of an object. */
-    public static final int END = -2;
     /** {@link #nextField} on a field whose name is not among those asked for. */
-    public static final int OTHER = -1;
+    public static final String OTHER = "";
 
     /** The line is not JSON: what is wrong, and at which column (1-based, in bytes) of the line. */
     public static final class Malformed extends Exception {
@@ -41,8 +39,11 @@ public final class JsonCursor {
         }
     }
 
-    /** The field names a reader looks for, as bytes; {@link #nextField} gives a name's index here. */
+    /** The field names a reader looks for; {@link #nextField} gives back the very String given here, to switch on. */
     public static final class Names {
+        /** No names: a reader that wants a field's name itself ({@link #name}), or none. */
+        public static final Names NONE = new Names();
+
         private final byte[][] bytes;
         private final String[] strings;
 
@@ -58,21 +59,21 @@ public final class JsonCursor {
             return new Names(names);
         }
 
-        int find(byte[] b, int from, int length) {
+        String find(byte[] b, int from, int length) {
             for (int i = 0; i < bytes.length; i++) {
                 byte[] name = bytes[i];
                 if (name.length == length && (length == 0 || name[0] == b[from])
                         && java.util.Arrays.equals(name, 0, length, b, from, from + length)) {
-                    return i;
+                    return strings[i];
                 }
             }
             return OTHER;
         }
 
-        int find(String name) {
-            for (int i = 0; i < strings.length; i++) {
-                if (strings[i].equals(name)) {
-                    return i;
+        String find(String name) {
+            for (String known : strings) {
+                if (known.equals(name)) {
+                    return known;
                 }
             }
             return OTHER;
@@ -151,13 +152,13 @@ public final class JsonCursor {
     }
 
     /**
-     * Moves to the next field of the object entered last: returns the index of its name in {@code names} (the
-     * cursor then on its value, which must be read or skipped), {@link #OTHER} for another name, or {@link #END}
-     * when the object ends (the cursor past its '}').
+     * Moves to the next field of the object entered last: returns its name as {@code names} has it (the cursor then
+     * on its value, which must be read or skipped), {@link #OTHER} for a name not there, or null when the object
+     * ends (the cursor past its '}').
      */
-    public int nextField(Names names) throws Malformed {
+    public String nextField(Names names) throws Malformed {
         if (!nextMember('}')) {
-            return END;
+            return null;
         }
         if (pos >= end || b[pos] != '"') {
             throw error(pos >= end ? "unexpected end of the line in an object" : "expected a field name, found " + shown());
@@ -166,7 +167,7 @@ public final class JsonCursor {
         nameFrom = stringFrom;
         nameTo = stringTo;
         namePlain = stringPlain;
-        int field = stringPlain ? names.find(b, stringFrom, stringTo - stringFrom) : names.find(decodeString());
+        String field = stringPlain ? names.find(b, stringFrom, stringTo - stringFrom) : names.find(decodeString());
         skipWhitespace();
         if (pos >= end || b[pos] != ':') {
             throw error(pos >= end ? "unexpected end of the line after a field name" : "expected ':', found " + shown());
@@ -327,7 +328,7 @@ public final class JsonCursor {
             case '"' -> scanString();
             case '{' -> {
                 enter();
-                while (nextField(NO_NAMES) != END) {
+                while (nextField(Names.NONE) != null) {
                     skip();
                 }
             }
@@ -349,8 +350,6 @@ public final class JsonCursor {
             }
         }
     }
-
-    private static final Names NO_NAMES = Names.of();
 
     /** Checks that only whitespace is left on the line. */
     public void end() throws Malformed {

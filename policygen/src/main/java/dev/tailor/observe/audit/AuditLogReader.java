@@ -171,26 +171,26 @@ public final class AuditLogReader {
         private static Event object(JsonCursor c) throws JsonCursor.Malformed {
             Event e = new Event();
             c.beginObject();
-            for (int field; (field = c.nextField(EVENT)) != JsonCursor.END; ) {
+            for (String field; (field = c.nextField(EVENT)) != null; ) {
                 switch (field) {
-                    case 0 -> {
+                    case "kind" -> {
                         int first = c.peek();
                         e.kind = c.text();
                         e.kindShown = first == '"' ? "\"" + e.kind + "\"" : first == 'n' ? "null" : e.kind;
                     }
-                    case 1 -> e.apiVersion = c.text();
-                    case 2 -> e.auditId = c.string();
-                    case 3 -> e.stage = c.string();
-                    case 4 -> e.verb = c.string();
-                    case 5 -> e.requestUri = c.text();
-                    case 6 -> e.user = User.read(c);
-                    case 7 -> e.impersonatedUser = User.read(c);
-                    case 8 -> e.objectRef = ObjectRef.read(c);
-                    case 9 -> e.code = code(c);
-                    case 10 -> e.stageTimestamp = c.string();
-                    case 11 -> e.requestReceivedTimestamp = c.string();
-                    case 12 -> e.timestamp = c.string();
-                    case 13 -> {
+                    case "apiVersion" -> e.apiVersion = c.text();
+                    case "auditID" -> e.auditId = c.string();
+                    case "stage" -> e.stage = c.string();
+                    case "verb" -> e.verb = c.string();
+                    case "requestURI" -> e.requestUri = c.text();
+                    case "user" -> e.user = User.read(c);
+                    case "impersonatedUser" -> e.impersonatedUser = User.read(c);
+                    case "objectRef" -> e.objectRef = ObjectRef.read(c);
+                    case "responseStatus" -> e.code = code(c);
+                    case "stageTimestamp" -> e.stageTimestamp = c.string();
+                    case "requestReceivedTimestamp" -> e.requestReceivedTimestamp = c.string();
+                    case "timestamp" -> e.timestamp = c.string();
+                    case "items" -> {
                         if (c.beginArray()) {
                             e.items = new ArrayList<>();
                             while (c.nextElement()) {
@@ -218,8 +218,8 @@ public final class AuditLogReader {
                 c.skip();
                 return code;
             }
-            for (int field; (field = c.nextField(STATUS)) != JsonCursor.END; ) {
-                if (field == 0) {
+            for (String field; (field = c.nextField(STATUS)) != null; ) {
+                if (field.equals("code")) {
                     code = statusCode(c.text());
                 } else {
                     c.skip();
@@ -300,10 +300,10 @@ public final class AuditLogReader {
                 return null;
             }
             User u = new User();
-            for (int field; (field = c.nextField(USER)) != JsonCursor.END; ) {
-                if (field == 0) {
+            for (String field; (field = c.nextField(USER)) != null; ) {
+                if (field.equals("username")) {
                     u.username = c.string();
-                } else if (field == 1 && c.beginArray()) {
+                } else if (field.equals("groups") && c.beginArray()) {
                     while (c.nextElement()) {
                         u.groups.add(c.text());
                     }
@@ -332,14 +332,14 @@ public final class AuditLogReader {
                 return null;
             }
             ObjectRef r = new ObjectRef();
-            for (int field; (field = c.nextField(OBJECT_REF)) != JsonCursor.END; ) {
+            for (String field; (field = c.nextField(OBJECT_REF)) != null; ) {
                 switch (field) {
-                    case 0 -> r.apiGroup = c.text();
-                    case 1 -> r.apiVersion = c.text();
-                    case 2 -> r.resource = c.text();
-                    case 3 -> r.subresource = c.text();
-                    case 4 -> r.namespace = c.text();
-                    case 5 -> r.name = c.text();
+                    case "apiGroup" -> r.apiGroup = c.text();
+                    case "apiVersion" -> r.apiVersion = c.text();
+                    case "resource" -> r.resource = c.text();
+                    case "subresource" -> r.subresource = c.text();
+                    case "namespace" -> r.namespace = c.text();
+                    case "name" -> r.name = c.text();
                     default -> c.skip();
                 }
             }

@@ -100,7 +100,6 @@ public final class HubbleFlowReader {
     private static final JsonCursor.Names DNS = JsonCursor.Names.of("query");
     private static final JsonCursor.Names ENDPOINT = JsonCursor.Names.of("namespace", "identity", "pod_name", "labels", "workloads");
     private static final JsonCursor.Names WORKLOAD = JsonCursor.Names.of("kind", "name");
-    private static final JsonCursor.Names ANY = JsonCursor.Names.of();
 
     /**
      * One line to a flow: only the fields Tailor uses are read, the rest passed over (and checked) by the cursor.
@@ -116,8 +115,8 @@ public final class HubbleFlowReader {
         FlowFields flow = null;
         int from = 0;
         int to = 0;
-        for (int field; (field = c.nextField(ROOT)) != JsonCursor.END; ) {
-            if (field == 0 && c.peek() == '{') {
+        for (String field; (field = c.nextField(ROOT)) != null; ) {
+            if (field.equals("flow") && c.peek() == '{') {
                 from = c.position();
                 flow = flowFields(c, line);
                 to = c.position();
@@ -196,17 +195,17 @@ public final class HubbleFlowReader {
         f.source.line = line;
         f.destination.line = line;
         c.beginObject();
-        for (int field; (field = c.nextField(FLOW)) != JsonCursor.END; ) {
+        for (String field; (field = c.nextField(FLOW)) != null; ) {
             switch (field) {
-                case 0 -> f.time = c.string();
-                case 1 -> f.verdict = c.string();
-                case 2 -> f.direction = c.text();
-                case 3 -> f.isReply = c.bool();
-                case 4 -> f.reply = c.bool();
-                case 5 -> f.type = c.text();
-                case 6 -> endpointFields(c, f.source);
-                case 7 -> endpointFields(c, f.destination);
-                case 8 -> {
+                case "time" -> f.time = c.string();
+                case "verdict" -> f.verdict = c.string();
+                case "traffic_direction" -> f.direction = c.text();
+                case "is_reply" -> f.isReply = c.bool();
+                case "reply" -> f.reply = c.bool();
+                case "Type" -> f.type = c.text();
+                case "source" -> endpointFields(c, f.source);
+                case "destination" -> endpointFields(c, f.destination);
+                case "destination_names" -> {
                     f.destinationNames.clear();
                     if (c.beginArray()) {
                         while (c.nextElement()) {
@@ -216,12 +215,12 @@ public final class HubbleFlowReader {
                         c.skip();
                     }
                 }
-                case 9 -> {
+                case "IP" -> {
                     if (c.beginObject()) {
-                        for (int ip; (ip = c.nextField(IP)) != JsonCursor.END; ) {
-                            if (ip == 0) {
+                        for (String ip; (ip = c.nextField(IP)) != null; ) {
+                            if (ip.equals("source")) {
                                 f.sourceIp = c.text();
-                            } else if (ip == 1) {
+                            } else if (ip.equals("destination")) {
                                 f.destinationIp = c.text();
                             } else {
                                 c.skip();
@@ -231,8 +230,8 @@ public final class HubbleFlowReader {
                         c.skip();
                     }
                 }
-                case 10 -> l4(c, f);
-                case 11 -> f.dnsQuery = dnsQuery(c);
+                case "l4" -> l4(c, f);
+                case "l7" -> f.dnsQuery = dnsQuery(c);
                 default -> c.skip();
             }
         }
@@ -248,12 +247,12 @@ public final class HubbleFlowReader {
             return;
         }
         boolean first = true;
-        for (int field; (field = c.nextField(ANY)) != JsonCursor.END; ) {
+        while (c.nextField(JsonCursor.Names.NONE) != null) {
             if (first) {
                 f.protocol = c.name();
                 if (c.beginObject()) {
-                    for (int port; (port = c.nextField(PORTS)) != JsonCursor.END; ) {
-                        if (port == 0 && isNumber(c.peek())) {
+                    for (String port; (port = c.nextField(PORTS)) != null; ) {
+                        if (port.equals("destination_port") && isNumber(c.peek())) {
                             long value = c.integer(-1);
                             if (value < 0 || value > 65535) {
                                 throw new BadField("flow.l4." + f.protocol + ".destination_port is no port number");
@@ -284,10 +283,10 @@ public final class HubbleFlowReader {
             c.skip();
             return query;
         }
-        for (int field; (field = c.nextField(L7)) != JsonCursor.END; ) {
-            if (field == 0 && c.beginObject()) {
-                for (int dns; (dns = c.nextField(DNS)) != JsonCursor.END; ) {
-                    if (dns == 0) {
+        for (String field; (field = c.nextField(L7)) != null; ) {
+            if (field.equals("dns") && c.beginObject()) {
+                for (String dns; (dns = c.nextField(DNS)) != null; ) {
+                    if (dns.equals("query")) {
                         query = c.text();
                     } else {
                         c.skip();
@@ -305,13 +304,13 @@ public final class HubbleFlowReader {
             c.skip();
             return;
         }
-        for (int field; (field = c.nextField(ENDPOINT)) != JsonCursor.END; ) {
+        for (String field; (field = c.nextField(ENDPOINT)) != null; ) {
             switch (field) {
-                case 0 -> e.namespace = c.text();
-                case 1 -> e.identity = c.integer(-1);
-                case 2 -> e.podName = c.text();
-                case 3 -> labels(c, e);
-                case 4 -> {
+                case "namespace" -> e.namespace = c.text();
+                case "identity" -> e.identity = c.integer(-1);
+                case "pod_name" -> e.podName = c.text();
+                case "labels" -> labels(c, e);
+                case "workloads" -> {
                     // Cilium names the workload from the pod's owner references (a ReplicaSet's Deployment resolved).
                     e.workloadKind = "";
                     e.workloadName = "";
@@ -319,10 +318,10 @@ public final class HubbleFlowReader {
                         boolean first = true;
                         while (c.nextElement()) {
                             if (first && c.beginObject()) {
-                                for (int w; (w = c.nextField(WORKLOAD)) != JsonCursor.END; ) {
-                                    if (w == 0) {
+                                for (String w; (w = c.nextField(WORKLOAD)) != null; ) {
+                                    if (w.equals("kind")) {
                                         e.workloadKind = c.text();
-                                    } else if (w == 1) {
+                                    } else if (w.equals("name")) {
                                         e.workloadName = c.text();
                                     } else {
                                         c.skip();

@@ -134,15 +134,7 @@ class AuditLogReaderTest {
         Map<String, Integer> outcomes = new java.util.TreeMap<>();
         for (String line : lines) {
             for (int i = 0; i < 120; i++) {
-                StringBuilder m = new StringBuilder(line);
-                int at = random.nextInt(m.length());
-                char c = alphabet.charAt(random.nextInt(alphabet.length()));
-                switch (random.nextInt(3)) {
-                    case 0 -> m.deleteCharAt(at);
-                    case 1 -> m.insert(at, c);
-                    default -> m.setCharAt(at, c);
-                }
-                String mutated = m.toString();
+                String mutated = dev.tailor.observe.Mutations.edit(line, alphabet, random, false);
                 Problems problems = new Problems();
                 List<ApiRequest> requests = new ArrayList<>();
                 AuditLogReader.Stats stats = new AuditLogReader().read("audit.log",

@@ -150,15 +150,7 @@ class HubbleFlowReaderTest {
         Map<String, Integer> outcomes = new TreeMap<>();
         for (String line : lines) {
             for (int i = 0; i < 40; i++) {
-                StringBuilder m = new StringBuilder(line);
-                int at = random.nextInt(m.length());
-                char c = alphabet.charAt(random.nextInt(alphabet.length()));
-                switch (random.nextInt(3)) {
-                    case 0 -> m.deleteCharAt(at);
-                    case 1 -> m.insert(at, c);
-                    default -> m.setCharAt(at, c);
-                }
-                String mutated = m.toString();
+                String mutated = dev.tailor.observe.Mutations.edit(line, alphabet, random, false);
                 Problems problems = new Problems();
                 List<Flow> flows = new ArrayList<>();
                 new HubbleFlowReader().read("f", new java.io.ByteArrayInputStream(mutated.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
