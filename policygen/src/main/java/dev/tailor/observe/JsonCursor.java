@@ -3,19 +3,18 @@ package dev.tailor.observe;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A strict JSON reader over the UTF-8 bytes of one line, for the readers' hot paths: it walks the line once, hands
- * out only the values a reader asks for and skips the rest — checking every byte it passes against RFC 8259 as it
- * goes, so a line it reads to the end is valid JSON, and one that is not is rejected with the column where it goes
- * wrong.
+ * A strict JSON reader over the UTF-8 bytes of one line (or one request body), for the readers' hot paths: it walks
+ * them once, hands out only the values a reader asks for and skips the rest — checking every byte it passes against
+ * RFC 8259 as it goes, so a line it reads to the end is valid JSON, and one that is not is rejected with the byte
+ * where it goes wrong.
  *
  * <p>Why not Jackson's streaming parser, which the readers used before: a Hubble flow is 1.4 KB of which Tailor
  * reads a tenth, and Jackson turns every name and value it skips into a token (its tokenizer was a third of a
  * flow's cost), with a parse method so big that the JIT took seconds to compile it on two cores. This walks a
  * string it skips eight bytes at a time and compares a field's name bytes against the few names a reader knows.
- * It accepts exactly what Jackson accepts with its defaults, and is stricter in three places: text after the
- * value (Jackson's parser stops reading at the end of the value), bytes that are not UTF-8 inside a string, and
- * numbers too big for the field that reads them. {@code JsonCursorTest} checks it against Jackson on mutations of
- * real lines.
+ * It accepts exactly what Jackson accepts with its defaults, and is stricter in two places: text after the value
+ * (Jackson's streaming parser stops reading at the end of the value) and bytes that are not UTF-8 inside a string.
+ * {@code JsonCursorTest} checks it against Jackson on mutations of real lines.
  *
  * <p>Use: {@link #reset} on a line, then {@link #beginObject} / {@link #nextField} / {@link #beginArray} /
  * {@link #nextElement} to walk the structure, a value method ({@link #string}, {@link #text}, {@link #integer},
@@ -30,7 +29,7 @@ public final class JsonCursor {
     /** {@link #nextField} on a field whose name is not among those asked for. */
     public static final String OTHER = "";
 
-    /** The line is not JSON: what is wrong, and at which column (1-based, in bytes) of the line. */
+    /** The input is not JSON: what is wrong, and at which byte of it (1-based: the column, in a line). */
     public static final class Malformed extends Exception {
         private static final long serialVersionUID = 1L;
 
@@ -102,7 +101,7 @@ public final class JsonCursor {
     private int nameTo;
     private boolean namePlain;
 
-    /** Starts on the line {@code buffer[from, to)} (past a UTF-8 byte order mark, which Jackson skips too). */
+    /** Starts on the text {@code buffer[from, to)} (past a UTF-8 byte order mark, which Jackson skips too). */
     public JsonCursor reset(byte[] buffer, int from, int to) {
         b = buffer;
         start = from;
@@ -161,7 +160,7 @@ public final class JsonCursor {
             return null;
         }
         if (pos >= end || b[pos] != '"') {
-            throw error(pos >= end ? "unexpected end of the line in an object" : "expected a field name, found " + shown());
+            throw error(pos >= end ? "unexpected end of the input in an object" : "expected a field name, found " + shown());
         }
         scanString();
         nameFrom = stringFrom;
@@ -170,7 +169,7 @@ public final class JsonCursor {
         String field = stringPlain ? names.find(b, stringFrom, stringTo - stringFrom) : names.find(decodeString());
         skipWhitespace();
         if (pos >= end || b[pos] != ':') {
-            throw error(pos >= end ? "unexpected end of the line after a field name" : "expected ':', found " + shown());
+            throw error(pos >= end ? "unexpected end of the input after a field name" : "expected ':', found " + shown());
         }
         pos++;
         return field;
@@ -193,7 +192,7 @@ public final class JsonCursor {
     private boolean nextMember(char close) throws Malformed {
         skipWhitespace();
         if (pos >= end) {
-            throw error("unexpected end of the line in " + (close == '}' ? "an object" : "an array"));
+            throw error("unexpected end of the input in " + (close == '}' ? "an object" : "an array"));
         }
         byte c = b[pos];
         if (c == close) {
@@ -322,7 +321,7 @@ public final class JsonCursor {
     public void skip() throws Malformed {
         skipWhitespace();
         if (pos >= end) {
-            throw error("unexpected end of the line where a value should be");
+            throw error("unexpected end of the input where a value should be");
         }
         switch (b[pos]) {
             case '"' -> scanString();
@@ -351,7 +350,7 @@ public final class JsonCursor {
         }
     }
 
-    /** Checks that only whitespace is left on the line. */
+    /** Checks that only whitespace is left. */
     public void end() throws Malformed {
         skipWhitespace();
         if (pos < end) {
@@ -448,7 +447,7 @@ public final class JsonCursor {
             }
             if (i >= end) {
                 pos = end;
-                throw error("unexpected end of the line in a string");
+                throw error("unexpected end of the input in a string");
             }
             byte c = b[i];
             if (c == '"') {
@@ -476,7 +475,7 @@ public final class JsonCursor {
     private int escape(int i) throws Malformed {
         if (i + 1 >= end) {
             pos = end;
-            throw error("unexpected end of the line in a string");
+            throw error("unexpected end of the input in a string");
         }
         switch (b[i + 1]) {
             case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> {
@@ -586,13 +585,13 @@ public final class JsonCursor {
 
     private String shown() {
         if (pos >= end) {
-            return "the end of the line";
+            return "the end of the input";
         }
         int c = b[pos] & 0xff;
         return c >= 0x20 && c < 0x7F ? "'" + (char) c + "'" : String.format("byte 0x%02X", c);
     }
 
     private Malformed error(String what) {
-        return new Malformed(what + " (column " + (Math.min(pos, end) - start + 1) + ")");
+        return new Malformed(what + " (at byte " + (Math.min(pos, end) - start + 1) + ")");
     }
 }

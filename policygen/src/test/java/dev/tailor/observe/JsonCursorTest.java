@@ -195,7 +195,7 @@ class JsonCursorTest {
         line[bad.length + 2] = '"';
         line[bad.length + 3] = ']';
         JsonCursor.Malformed e = assertThrows(JsonCursor.Malformed.class, () -> new JsonCursor().reset(line, 0, line.length).skip());
-        assertTrue(e.getMessage().contains("is not UTF-8 (column 3)"), e.getMessage());
+        assertTrue(e.getMessage().contains("is not UTF-8 (at byte 3)"), e.getMessage());
     }
 
     @Test
@@ -205,7 +205,7 @@ class JsonCursorTest {
         assertTrue(jackson(ok) != null && cursorAccepts(ok, true) && cursorAccepts(ok, false));
         assertTrue(jackson(deep) == null);
         JsonCursor.Malformed e = assertThrows(JsonCursor.Malformed.class, () -> walk(deep, true));
-        assertEquals("nested deeper than 1000 (column 1001)", e.getMessage());
+        assertEquals("nested deeper than 1000 (at byte 1001)", e.getMessage());
     }
 
     @Test
@@ -263,6 +263,6 @@ class JsonCursorTest {
     void whereALineGoesWrongIsSaid() {
         byte[] line = "{\"flow\":{\"time\":\"2026\" \"verdict\":1}}".getBytes(StandardCharsets.UTF_8);
         JsonCursor.Malformed e = assertThrows(JsonCursor.Malformed.class, () -> new JsonCursor().reset(line, 0, line.length).skip());
-        assertEquals("expected ',' or '}', found '\"' (column 24)", e.getMessage());
+        assertEquals("expected ',' or '}', found '\"' (at byte 24)", e.getMessage());
     }
 }

@@ -172,4 +172,32 @@ class AuditLogReaderTest {
         System.out.println("AuditLogReader against Jackson's tree: " + outcomes);
         assertTrue(outcomes.get("request") > 1000 && outcomes.get("not JSON") > 500, outcomes.toString());
     }
+
+    /** The audit webhook backend's body, indented as a person (or a proxy) may send it, reads as the same log. */
+    @Test
+    void anIndentedEventListReadsAsTheLogItWasMadeOf() throws Exception {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var list = mapper.createObjectNode().put("kind", "EventList").put("apiVersion", "audit.k8s.io/v1");
+        var items = list.putArray("items");
+        for (String line : Files.readAllLines(DEMO)) {
+            if (line.startsWith("{")) {
+                items.add(mapper.readTree(line));
+            }
+        }
+        byte[] body = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(list);
+        assertTrue(new String(body, StandardCharsets.UTF_8).contains("\n    \"kind\""), "indented");
+        List<ApiRequest> fromBody = new ArrayList<>();
+        AuditLogReader.Stats stats = new AuditLogReader().readEventList("POST /ingest/audit", body, fromBody::add, new Problems());
+        List<ApiRequest> fromLog = new ArrayList<>();
+        try (InputStream in = Inputs.open(DEMO.toString())) {
+            new AuditLogReader().read("demo.log", in, fromLog::add, new Problems());
+        }
+        assertEquals(37, stats.requests());
+        assertEquals(fromLog, fromBody);
+
+        byte[] cut = java.util.Arrays.copyOf(body, body.length / 2);
+        java.io.IOException e = assertThrows(java.io.IOException.class,
+                () -> new AuditLogReader().readEventList("POST /ingest/audit", cut, r -> { }, new Problems()));
+        assertTrue(e.getMessage().startsWith("not JSON (unexpected end"), e.getMessage());
+    }
 }
