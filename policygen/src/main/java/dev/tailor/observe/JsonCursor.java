@@ -1,6 +1,8 @@
 package dev.tailor.observe;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A strict JSON reader over the UTF-8 bytes of one line (or one request body), for the readers' hot paths: it walks
@@ -43,14 +45,30 @@ public final class JsonCursor {
         /** No names: a reader that wants a field's name itself ({@link #name}), or none. */
         public static final Names NONE = new Names();
 
-        private final byte[][] bytes;
         private final String[] strings;
+        /** The names' bytes and Strings by their length in bytes: a name is compared only with those as long. */
+        private final byte[][][] bytesByLength;
+        private final String[][] stringsByLength;
 
         private Names(String... names) {
             this.strings = names.clone();
-            this.bytes = new byte[names.length][];
+            byte[][] bytes = new byte[names.length][];
+            int longest = 0;
             for (int i = 0; i < names.length; i++) {
                 bytes[i] = names[i].getBytes(StandardCharsets.UTF_8);
+                longest = Math.max(longest, bytes[i].length);
+            }
+            bytesByLength = new byte[longest + 1][][];
+            stringsByLength = new String[longest + 1][];
+            for (int length = 0; length <= longest; length++) {
+                List<Integer> same = new ArrayList<>();
+                for (int i = 0; i < names.length; i++) {
+                    if (bytes[i].length == length) {
+                        same.add(i);
+                    }
+                }
+                bytesByLength[length] = same.stream().map(i -> bytes[i]).toArray(byte[][]::new);
+                stringsByLength[length] = same.stream().map(i -> names[i]).toArray(String[]::new);
             }
         }
 
@@ -59,11 +77,18 @@ public final class JsonCursor {
         }
 
         String find(byte[] b, int from, int length) {
-            for (int i = 0; i < bytes.length; i++) {
-                byte[] name = bytes[i];
-                if (name.length == length && (length == 0 || name[0] == b[from])
-                        && java.util.Arrays.equals(name, 0, length, b, from, from + length)) {
-                    return strings[i];
+            if (length >= bytesByLength.length) {
+                return OTHER;
+            }
+            byte[][] candidates = bytesByLength[length];
+            for (int i = 0; i < candidates.length; i++) {
+                byte[] name = candidates[i];
+                int k = 0;
+                while (k < length && name[k] == b[from + k]) {
+                    k++;
+                }
+                if (k == length) {
+                    return stringsByLength[length][i];
                 }
             }
             return OTHER;
