@@ -1,0 +1,37 @@
+package dev.tailor.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** `tailor NAME …` builds only the command it names; its usage and errors read as they do under `tailor`. */
+class TailorCliTest {
+
+    @Test
+    void aCommandNamedFirstIsBuiltAloneUnderItsFullName() {
+        CommandLine all = new CommandLine(new TailorCli());
+        assertEquals(10, all.getSubcommands().size());
+        for (var sub : all.getSubcommands().entrySet()) {
+            CommandLine alone = TailorCli.commandLine(new String[] {sub.getKey(), "--help"});
+            assertEquals("tailor " + sub.getKey(), alone.getCommandName());
+            assertTrue(alone.getSubcommands().isEmpty(), sub.getKey());
+            assertEquals(sub.getValue().getUsageMessage(CommandLine.Help.Ansi.OFF), alone.getUsageMessage(CommandLine.Help.Ansi.OFF));
+        }
+        assertEquals(10, TailorCli.commandLine(new String[] {"--help"}).getSubcommands().size());
+        assertEquals(10, TailorCli.commandLine(new String[] {"nope"}).getSubcommands().size());
+        assertEquals(10, TailorCli.commandLine(new String[0]).getSubcommands().size());
+    }
+
+    @Test
+    void aWrongOptionIsReportedWithTheCommandsUsage() {
+        CommandLine alone = TailorCli.commandLine(new String[] {"observe", "--bogus"});
+        StringWriter err = new StringWriter();
+        alone.setErr(new PrintWriter(err));
+        assertEquals(TailorCli.USAGE, alone.execute("--bogus"));
+        assertTrue(err.toString().startsWith("Unknown option: '--bogus'\nUsage: tailor observe "), err.toString());
+    }
+}
