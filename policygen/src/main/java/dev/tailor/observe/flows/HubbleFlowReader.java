@@ -128,6 +128,7 @@ public final class HubbleFlowReader {
         if (flow == null) {
             return null;
         }
+
         // A reply, or a flow without L4, aggregates into nothing and is never stored: it needs no key (the hash of
         // 1.4 KB is a tenth of the cost of a flow, and a third of flows are replies).
         return flow.toFlow(flow.replyFlow() || flow.protocol.isEmpty() ? "" : Keys.hash(line, from, to - from));
@@ -149,15 +150,21 @@ public final class HubbleFlowReader {
         String type = "";
         String dnsQuery = "";
         final List<String> destinationNames = new ArrayList<>();
+        /** What is wrong with a field that holds what it cannot (a port beyond 65535), or null. */
+        String badField;
 
         /** Hubble writes is_reply (a BoolValue, so absent means unknown); older versions wrote reply. */
         boolean replyFlow() {
             return isReply != null ? isReply : reply != null && reply;
         }
 
-        Flow toFlow(String key) throws MissingField {
+        /** The flow, once the whole line is known to be JSON (a line that is not is reported as that first). */
+        Flow toFlow(String key) throws MissingField, BadField {
             if (time == null || verdict == null) {
                 throw new MissingField();
+            }
+            if (badField != null) {
+                throw new BadField(badField);
             }
             return new Flow(key, Times.parse(time), verdict, direction, replyFlow(), protocol, port,
                     source.toEndpoint(sourceIp, List.of()), destination.toEndpoint(destinationIp, List.copyOf(destinationNames)),
@@ -190,7 +197,7 @@ public final class HubbleFlowReader {
     }
 
     /** Reads a flow object's fields; the cursor is on its '{' and ends past its '}'. */
-    private static FlowFields flowFields(JsonCursor c, byte[] line) throws JsonCursor.Malformed, BadField {
+    private static FlowFields flowFields(JsonCursor c, byte[] line) throws JsonCursor.Malformed {
         FlowFields f = new FlowFields();
         f.source.line = line;
         f.destination.line = line;
@@ -239,7 +246,7 @@ public final class HubbleFlowReader {
     }
 
     /** l4: one field, named by the protocol: {@code {"TCP": {"source_port": …, "destination_port": …}}}. */
-    private static void l4(JsonCursor c, FlowFields f) throws JsonCursor.Malformed, BadField {
+    private static void l4(JsonCursor c, FlowFields f) throws JsonCursor.Malformed {
         f.protocol = "";
         f.port = 0;
         if (!c.beginObject()) {
@@ -255,9 +262,10 @@ public final class HubbleFlowReader {
                         if (port.equals("destination_port") && isNumber(c.peek())) {
                             long value = c.integer(-1);
                             if (value < 0 || value > 65535) {
-                                throw new BadField("flow.l4." + f.protocol + ".destination_port is no port number");
+                                f.badField = "flow.l4." + f.protocol + ".destination_port is no port number";
+                            } else {
+                                f.port = (int) value;
                             }
-                            f.port = (int) value;
                         } else {
                             c.skip();
                         }

@@ -241,4 +241,20 @@ class HubbleFlowReaderTest {
             assertEquals("", actual, line);
         }
     }
+
+    @Test
+    void aPortNoPortCanBeIsABadFieldAndALineThatIsNoJsonIsReportedAsThat() throws Exception {
+        String flow = "{\"flow\":{\"time\":\"2026-11-16T00:00:00Z\",\"verdict\":\"FORWARDED\",\"l4\":{\"TCP\":{\"destination_port\":%s}}}%s";
+        String text = String.format(flow, "70000", "}") + "\n" + String.format(flow, "70000", "") + "\n"
+                + String.format(flow, "-1", "}") + "\n" + String.format(flow, "8080", "}") + "\n";
+        Problems problems = new Problems();
+        List<Flow> flows = new ArrayList<>();
+        new HubbleFlowReader().read("f", new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                flows::add, problems);
+        assertEquals(List.of(8080), flows.stream().map(Flow::port).toList());
+        assertEquals(List.of("f:1: bad field: flow.l4.TCP.destination_port is no port number",
+                "f:2: not JSON (unexpected end of the input in an object (at byte 102))",
+                "f:3: bad field: flow.l4.TCP.destination_port is no port number"),
+                problems.first().stream().map(Object::toString).toList());
+    }
 }
