@@ -45,7 +45,7 @@ public final class ObserveSummary {
     }
 
     public void event(String source) {
-        events.merge(source, 1L, Long::sum);
+        count(source, 1);
     }
 
     public void workload(String workload, String what) {
