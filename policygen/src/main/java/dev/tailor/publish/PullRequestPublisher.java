@@ -1,6 +1,7 @@
 package dev.tailor.publish;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +19,13 @@ import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.InvalidRemoteException;
 import org.eclipse.jgit.api.errors.TransportException;
 import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
+import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
@@ -121,18 +124,38 @@ public final class PullRequestPublisher {
         return Optional.ofNullable(best);
     }
 
+    /**
+     * Clones the repository, every branch and nothing checked out, as init, remote and fetch: so that the fetch's
+     * automatic gc is off before it runs. JGit runs that gc on a thread of its own, which may still be writing the
+     * clone's {@code .git} (its {@code gc.log.lock}) while the clone is being removed.
+     */
     private static Git cloneRepository(Options o, Path clone, CredentialsProvider credentials) throws PublishException {
+        Git git = null;
+        boolean cloned = false;
         try {
-            return Git.cloneRepository().setURI(o.repository()).setDirectory(clone.toFile()).setCloneAllBranches(true)
-                    .setNoCheckout(true).setCredentialsProvider(credentials).call();
+            git = Git.init().setDirectory(clone.toFile()).call();
+            StoredConfig config = git.getRepository().getConfig();
+            config.setBoolean("fetch", null, "autogc", false);
+            config.setBoolean("gc", null, "autoDetach", false);
+            config.save();
+            git.remoteAdd().setName("origin").setUri(new URIish(o.repository())).call();
+            git.fetch().setRemote("origin").setCredentialsProvider(credentials).call();
+            cloned = true;
+            return git;
         } catch (InvalidRemoteException e) {
             throw new PublishException("cannot clone " + o.repository() + ": no such repository");
         } catch (TransportException e) {
             String m = oneLine(e.getMessage());
             throw new PublishException(m.toLowerCase(java.util.Locale.ROOT).contains("auth") || m.contains("401") || m.contains("403")
                     ? "cannot clone " + o.repository() + ": authentication failed" : "cannot clone " + o.repository() + ": " + m);
-        } catch (GitAPIException e) {
+        } catch (URISyntaxException e) {
+            throw new PublishException("cannot clone " + o.repository() + ": not a repository URL (" + e.getReason() + ")");
+        } catch (GitAPIException | IOException e) {
             throw new PublishException("cannot clone " + o.repository() + ": " + oneLine(e.getMessage()));
+        } finally {
+            if (!cloned && git != null) {
+                git.close();
+            }
         }
     }
 

@@ -10,14 +10,14 @@ import java.util.stream.Stream;
 public final class Trees {
     private Trees() {}
 
-    /** Removes a directory and everything in it; nothing when it does not exist. */
+    /** Removes a directory and everything in it; nothing when it does not exist (nor for a file gone meanwhile). */
     public static void delete(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
+                Files.deleteIfExists(p);
             }
         }
     }

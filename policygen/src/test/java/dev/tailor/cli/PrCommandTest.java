@@ -58,7 +58,12 @@ class PrCommandTest {
         api = new WireMockServer(options().dynamicPort());
         api.start();
         remote = dir.resolve("gitops.git");
-        Git.init().setBare(true).setDirectory(remote.toFile()).setInitialBranch("main").call().close();
+        try (Git bare = Git.init().setBare(true).setDirectory(remote.toFile()).setInitialBranch("main").call()) {
+            // The remote receives pushes in this JVM: its automatic gc would run on a thread of its own after each,
+            // racing the removal of the test's directory.
+            bare.getRepository().getConfig().setBoolean("receive", null, "autogc", false);
+            bare.getRepository().getConfig().save();
+        }
         Path seed = dir.resolve("seed");
         try (Git git = Git.cloneRepository().setURI(remote.toUri().toString()).setDirectory(seed.toFile()).call()) {
             Files.writeString(seed.resolve("README.md"), "GitOps\n");
