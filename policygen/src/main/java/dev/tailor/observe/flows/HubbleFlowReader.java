@@ -1,7 +1,5 @@
 package dev.tailor.observe.flows;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailor.identity.Workload;
 import dev.tailor.observe.Inputs;
 import dev.tailor.observe.JsonCursor;
@@ -11,6 +9,7 @@ import dev.tailor.observe.Times;
 import dev.tailor.observe.UnknownFormatException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +23,6 @@ import java.util.function.Consumer;
  */
 public final class HubbleFlowReader {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_LINE_CHARS = 1024 * 1024;
     private static final String NAMESPACE_LABEL = "io.cilium.k8s.namespace.labels.";
     private static final String SERVICE_ACCOUNT_LABEL = "io.cilium.k8s.policy.serviceaccount";
@@ -38,15 +36,33 @@ public final class HubbleFlowReader {
         if (first.isEmpty()) {
             return;
         }
-        try {
-            if (JSON.readTree(first).path("flow").isObject()) {
-                return;
-            }
-        } catch (JsonProcessingException e) {
-            // falls through
+        if (hasFlowObject(first)) {
+            return;
         }
         throw new UnknownFormatException(name + ": not Hubble flows (hubble observe -o json lines); its first line is: "
                 + Inputs.shown(first));
+    }
+
+    /** Whether a line is a JSON object whose field "flow" (the last, if it comes twice) is an object. */
+    private static boolean hasFlowObject(String line) {
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        JsonCursor cursor = new JsonCursor().reset(bytes, 0, bytes.length);
+        boolean flow = false;
+        try {
+            if (!cursor.beginObject()) {
+                return false;
+            }
+            String field;
+            while ((field = cursor.nextField(ROOT)) != null) {
+                if (field == "flow") {
+                    flow = cursor.peek() == '{';
+                }
+                cursor.skip();
+            }
+            return flow;
+        } catch (JsonCursor.Malformed e) {
+            return false;
+        }
     }
 
     public Stats read(String name, InputStream in, Consumer<Flow> sink, Problems problems) throws IOException {

@@ -1,5 +1,6 @@
 package dev.tailor.observe.audit;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,6 +110,23 @@ class AuditLogReaderTest {
         assertEquals(2, problems.total());
         assertEquals("audit.log:6: not JSON", problems.first().get(0).toString().substring(0, "audit.log:6: not JSON".length()));
         assertEquals("audit.log:10: missing field: auditID", problems.first().get(1).toString());
+    }
+
+    @Test
+    void theFirstLineDecidesTheFormat() {
+        for (String first : List.of("{\"kind\": \"Event\"}", "{\"apiVersion\": \"audit.k8s.io/v1\", \"kind\":\"EventList\", \"items\": []}",
+                "{\"kind\": \"Pod\", \"kind\": \"Event\"}", "{\"kind\": \"\\u0045vent\"}")) {
+            assertDoesNotThrow(() -> checkFormat(first), first);
+        }
+        for (String first : List.of("{\"kind\": \"Pod\"}", "{\"kind\": \"Event\"", "\"Event\"", "{\"kind\": {\"kind\": \"Event\"}}",
+                "[{\"kind\": \"Event\"}]", "{\"kind\": \"Event\", \"kind\": \"Pod\"}", "{\"kind\": \"Event\", \"x\": nul}")) {
+            assertThrows(UnknownFormatException.class, () -> checkFormat(first), first);
+        }
+    }
+
+    private static void checkFormat(String firstLine) throws Exception {
+        AuditLogReader.checkFormat("a", new java.io.BufferedInputStream(new java.io.ByteArrayInputStream(
+                (firstLine + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     }
 
     @Test

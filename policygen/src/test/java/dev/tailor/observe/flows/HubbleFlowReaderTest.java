@@ -1,5 +1,6 @@
 package dev.tailor.observe.flows;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,6 +112,23 @@ class HubbleFlowReaderTest {
             UnknownFormatException e = assertThrows(UnknownFormatException.class, () -> HubbleFlowReader.checkFormat(log.toString(), in));
             assertTrue(e.getMessage().startsWith(log + ": not Hubble flows"), e.getMessage());
         }
+    }
+
+    @Test
+    void theFirstLineDecidesTheFormat() {
+        for (String first : List.of("{\"flow\": {}}", "{\"time\": \"2026-11-20T00:00:00Z\", \"flow\": {\"verdict\": 1}}",
+                "\uFEFF{\"flow\":{}}", "{\"flow\": 1, \"flow\": {}}")) {
+            assertDoesNotThrow(() -> checkFormat(first), first);
+        }
+        for (String first : List.of("{\"flow\": []}", "[{\"flow\": {}}]", "{\"flow\": {}", "{\"flow\": {}, \"flow\": null}",
+                "{\"Flow\": {}}", "flow", "{\"flow\": {\"a\": tru}}")) {
+            assertThrows(UnknownFormatException.class, () -> checkFormat(first), first);
+        }
+    }
+
+    private static void checkFormat(String firstLine) throws Exception {
+        HubbleFlowReader.checkFormat("f", new java.io.BufferedInputStream(new java.io.ByteArrayInputStream(
+                (firstLine + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     }
 
     @Test
