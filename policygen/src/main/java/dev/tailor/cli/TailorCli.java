@@ -8,10 +8,13 @@ import picocli.CommandLine.Command;
  *
  * <p>Exit codes: 0 done, 1 error, 2 bad usage or input, 3 the preview found something that would be denied.
  */
-@Command(name = "tailor", mixinStandardHelpOptions = true, version = "tailor 0.1.0",
+@Command(name = "tailor", mixinStandardHelpOptions = true, version = TailorCli.VERSION, scope = CommandLine.ScopeType.INHERIT,
         description = "Least privilege for Kubernetes workloads, from observed evidence.",
         subcommands = {DemoCommand.class, ObserveCommand.class, FixtureWeekCommand.class, GenerateCommand.class, ImpactCommand.class, PrCommand.class, ModeCommand.Enforce.class, ModeCommand.Audit.class, BenchCommand.class, BenchIngestCommand.class})
 public final class TailorCli implements Runnable {
+
+    /** What {@code --version} prints, under {@code tailor} and under each of its commands. */
+    static final String VERSION = "tailor 0.1.0";
 
     public static final int OK = 0;
     public static final int ERROR = 1;
@@ -52,7 +55,9 @@ public final class TailorCli implements Runnable {
         if (args.length > 0) {
             for (Class<?> sub : TailorCli.class.getAnnotation(Command.class).subcommands()) {
                 if (sub.getAnnotation(Command.class).name().equals(args[0])) {
-                    return new CommandLine(sub).setCommandName("tailor " + args[0]);
+                    CommandLine alone = new CommandLine(sub).setCommandName("tailor " + args[0]);
+                    alone.getCommandSpec().version(VERSION);
+                    return alone;
                 }
             }
         }

@@ -27,6 +27,23 @@ class TailorCliTest {
     }
 
     @Test
+    void everyCommandPrintsTheVersion() {
+        for (String name : new CommandLine(new TailorCli()).getSubcommands().keySet()) {
+            // Alone, as `tailor NAME --version` builds it, and within the whole of `tailor`.
+            assertEquals("tailor 0.1.0", version(TailorCli.commandLine(new String[] {name}), "--version"), name);
+            assertEquals("tailor 0.1.0", version(new CommandLine(new TailorCli()), name, "--version"), name);
+        }
+        assertEquals("tailor 0.1.0", version(new CommandLine(new TailorCli()), "--version"));
+    }
+
+    private static String version(CommandLine cli, String... args) {
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        assertEquals(TailorCli.OK, cli.execute(args));
+        return out.toString().strip();
+    }
+
+    @Test
     void aWrongOptionIsReportedWithTheCommandsUsage() {
         CommandLine alone = TailorCli.commandLine(new String[] {"observe", "--bogus"});
         StringWriter err = new StringWriter();
