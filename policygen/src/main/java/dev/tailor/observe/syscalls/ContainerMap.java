@@ -27,7 +27,7 @@ import java.util.Map;
  */
 public final class ContainerMap {
 
-    /** Jackson's databind, loaded only when a map is read: its classes cost an observe without one 0.1 s of start. */
+    /** Made only when a map is read: making an ObjectMapper cost an observe without one 0.13 s of its start. */
     private static final class Json {
         static final ObjectMapper MAPPER = new ObjectMapper().configure(JsonParser.Feature.ALLOW_COMMENTS, false);
     }
