@@ -220,8 +220,9 @@ public final class ObserveCommand implements Callable<Integer> {
                                 StoreWriter.Batch<ObservationStore.Sighting<NetworkEdge>> batch = writer.batch(observations::ingestEdges);
                                 return (part, partSummary, partProblems) -> {
                                     // Counted by edge, and into the summary by workload only now and then: a flow costs
-                                    // one hash lookup here, not two workload names made and looked up in sorted maps.
-                                    Map<NetworkEdge, long[]> edges = new java.util.HashMap<>();
+                                    // one hash lookup here, not two workload names made and looked up in sorted maps. The
+                                    // batch gets the edge counted (one instance an edge), not the flow's own.
+                                    Map<NetworkEdge, EdgeCount> edges = new java.util.HashMap<>();
                                     long[] skipped = {0, 0}; // replies, flows without L4
                                     HubbleFlowReader.Stats stats = new HubbleFlowReader().read(input.name(), part, f -> {
                                         progress.event();
@@ -230,11 +231,12 @@ public final class ObserveCommand implements Callable<Integer> {
                                             // Not stored: it aggregates into nothing (and so has no key).
                                             skipped[f.reply() ? 0 : 1]++;
                                         } else {
-                                            edges.computeIfAbsent(edge, e -> new long[1])[0]++;
+                                            EdgeCount counted = edges.computeIfAbsent(edge, EdgeCount::new);
+                                            counted.flows++;
                                             if (edges.size() >= EDGES_COUNTED) {
                                                 countFlows(partSummary, edges);
                                             }
-                                            batch.add(new ObservationStore.Sighting<>(f.key(), f.time(), edge));
+                                            batch.add(ObservationStore.Sighting.of(f.key(), f.time(), counted.edge));
                                         }
                                     }, partProblems);
                                     countFlows(partSummary, edges);
@@ -254,7 +256,7 @@ public final class ObserveCommand implements Callable<Integer> {
                                 SyscallRecord attributed = containers.attribute(r);
                                 SyscallUse use = SyscallUse.of(attributed, pods);
                                 countSyscall(summary, use);
-                                syscallBatch.add(new ObservationStore.Sighting<>(attributed.key(), attributed.time(), use));
+                                syscallBatch.add(ObservationStore.Sighting.of(attributed.key(), attributed.time(), use));
                             }, problems);
                             summary.skipped(stats.skipped());
                             read(input, stats.lines(), stats.records() + " syscall records");
@@ -267,7 +269,7 @@ public final class ObserveCommand implements Callable<Integer> {
                     summary.event("profiles");
                     SyscallUse use = SyscallUse.of(r, pods);
                     countSyscall(summary, use);
-                    syscallBatch.add(new ObservationStore.Sighting<>(r.key(), r.time(), use));
+                    syscallBatch.add(ObservationStore.Sighting.of(r.key(), r.time(), use));
                 }
                 summary.skipped(profile.result().skipped());
                 out.printf("read %s: %d profiles, %d allowed syscalls%n", profile.name(), profile.result().profiles(),
@@ -295,15 +297,25 @@ public final class ObserveCommand implements Callable<Integer> {
     private static final int EDGES_COUNTED = 20_000;
 
     /** Adds flows counted by edge to the summary, by workload and by peer, and forgets the counts. */
-    private static void countFlows(ObserveSummary summary, Map<NetworkEdge, long[]> edges) {
+    /** An edge and how many flows of it were read since the summary was last told. */
+    private static final class EdgeCount {
+        final NetworkEdge edge;
+        long flows;
+
+        EdgeCount(NetworkEdge edge) {
+            this.edge = edge;
+        }
+    }
+
+    private static void countFlows(ObserveSummary summary, Map<NetworkEdge, EdgeCount> edges) {
         edges.forEach((edge, n) -> {
             if (!edge.srcNamespace().isEmpty()) {
-                summary.workload(edge.srcNamespace() + "/" + edge.srcWorkload(), "flowsOut", n[0]);
+                summary.workload(edge.srcNamespace() + "/" + edge.srcWorkload(), "flowsOut", n.flows);
             } else {
-                summary.peers.merge(edge.srcWorkload().isEmpty() ? "outside the cluster" : edge.srcWorkload(), n[0], Long::sum);
+                summary.peers.merge(edge.srcWorkload().isEmpty() ? "outside the cluster" : edge.srcWorkload(), n.flows, Long::sum);
             }
             if (!edge.dstNamespace().isEmpty()) {
-                summary.workload(edge.dstNamespace() + "/" + edge.dstWorkload(), "flowsIn", n[0]);
+                summary.workload(edge.dstNamespace() + "/" + edge.dstWorkload(), "flowsIn", n.flows);
             }
         });
         edges.clear();

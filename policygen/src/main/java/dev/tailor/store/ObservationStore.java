@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailor.identity.PodRecord;
 import dev.tailor.identity.Pods;
 import dev.tailor.identity.Workload;
+import dev.tailor.observe.Keys;
 import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.audit.ApiRequest;
@@ -144,15 +145,28 @@ public final class ObservationStore implements AutoCloseable {
 
     /** Stores a batch of audit requests, in one transaction; requests already stored (same audit ID) are skipped. */
     public synchronized BatchResult ingestAudit(List<ApiRequest> batch) throws SQLException {
-        return ingest("audit", batch, ApiRequest::auditId, ApiRequest::time, ApiAccess::of, API_ACCESS);
+        return ingest("audit", batch, SeenEvents.Fingerprint.ofKey(ApiRequest::auditId), ApiRequest::time, ApiAccess::of, API_ACCESS);
     }
 
     /**
-     * One event as the store keeps it: its key (what makes it the same event when it is read again), its time, and
-     * what it aggregates into — null for an event that is marked as read but counts toward nothing (a flow reply).
-     * The reader makes it, so that attributing an event (which its summary needs too) is done once.
+     * One event as the store keeps it: the 128-bit fingerprint of its key (what makes it the same event when it is
+     * read again: {@link Keys#fingerprint}), its time, and what it aggregates into. The reader makes it, so that
+     * attributing an event (which its summary needs too) and hashing its key are done on the reading threads, and a
+     * batch waiting for the store holds 40 bytes an event besides its time and its aggregate (which events share).
      */
-    public record Sighting<K>(String key, Instant time, K aggregate) {}
+    public record Sighting<K>(long fingerprintHigh, long fingerprintLow, Instant time, K aggregate) {
+        /** The sighting of an event with the key {@code key}. */
+        public static <K> Sighting<K> of(String key, Instant time, K aggregate) {
+            long[] fingerprint = new long[2];
+            Keys.fingerprint(key, fingerprint, 0);
+            return new Sighting<>(fingerprint[0], fingerprint[1], time, aggregate);
+        }
+
+        static <K> void fingerprint(Sighting<K> s, long[] out, int at) {
+            out[at] = s.fingerprintHigh;
+            out[at + 1] = s.fingerprintLow;
+        }
+    }
 
     /**
      * Stores a batch of Hubble flows, in one transaction; flows already stored (same {@link Flow#key()}) are skipped.
@@ -163,7 +177,7 @@ public final class ObservationStore implements AutoCloseable {
         for (Flow f : batch) {
             NetworkEdge edge = NetworkEdge.of(f, pods);
             if (edge != null) {
-                edges.add(new Sighting<>(f.key(), f.time(), edge));
+                edges.add(Sighting.of(f.key(), f.time(), edge));
             }
         }
         return ingestEdges(edges);
@@ -171,17 +185,17 @@ public final class ObservationStore implements AutoCloseable {
 
     /** Stores a batch of flows already attributed to their edges ({@link NetworkEdge#of}), as {@link #ingestFlows}. */
     public synchronized BatchResult ingestEdges(List<Sighting<NetworkEdge>> batch) throws SQLException {
-        return ingest("flow", batch, Sighting::key, Sighting::time, Sighting::aggregate, NETWORK_FLOW);
+        return ingest("flow", batch, Sighting::fingerprint, Sighting::time, Sighting::aggregate, NETWORK_FLOW);
     }
 
     /** Stores a batch of syscall records, in one transaction; records already stored (same key) are skipped. */
     public BatchResult ingestSyscalls(List<SyscallRecord> batch) throws SQLException {
-        return ingestSyscallUses(batch.stream().map(r -> new Sighting<>(r.key(), r.time(), SyscallUse.of(r, pods))).toList());
+        return ingestSyscallUses(batch.stream().map(r -> Sighting.of(r.key(), r.time(), SyscallUse.of(r, pods))).toList());
     }
 
     /** Stores a batch of syscall records already attributed ({@link SyscallUse#of}), as {@link #ingestSyscalls}. */
     public synchronized BatchResult ingestSyscallUses(List<Sighting<SyscallUse>> batch) throws SQLException {
-        return ingest("syscall", batch, Sighting::key, Sighting::time, Sighting::aggregate, SYSCALL_USE);
+        return ingest("syscall", batch, Sighting::fingerprint, Sighting::time, Sighting::aggregate, SYSCALL_USE);
     }
 
     /**
@@ -189,7 +203,7 @@ public final class ObservationStore implements AutoCloseable {
      * same admission request UID — are skipped), and attributes later flows and syscall records by them.
      */
     public synchronized BatchResult ingestPods(List<PodRecord> batch) throws SQLException {
-        BatchResult result = ingest("pod", batch, PodRecord::key, PodRecord::time, PodIdentity::of, POD_IDENTITY);
+        BatchResult result = ingest("pod", batch, SeenEvents.Fingerprint.ofKey(PodRecord::key), PodRecord::time, PodIdentity::of, POD_IDENTITY);
         batch.forEach(pods::add);
         // Whether a pod's creation was seen is a fact about the pod, not a sighting: set, never counted (so setting
         // it again when the same input is read twice changes nothing).
@@ -335,10 +349,10 @@ public final class ObservationStore implements AutoCloseable {
             (rs, i) -> new PodIdentity(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
                     rs.getString(i + 4), rs.getString(i + 5)));
 
-    private <E, K extends Comparable<K>> BatchResult ingest(String source, List<E> batch, Function<E, String> eventKey,
+    private <E, K extends Comparable<K>> BatchResult ingest(String source, List<E> batch, SeenEvents.Fingerprint<E> fingerprint,
             Function<E, Instant> time, Function<E, K> aggregateKey, Table<K> table) throws SQLException {
         try {
-            SeenEvents.Marked<E> marked = seen.mark(connection, source, batch, eventKey, time);
+            SeenEvents.Marked<E> marked = seen.mark(connection, source, batch, fingerprint, time);
             List<E> fresh = marked.fresh();
             // Insertion order, not sorted order: sorting records by their text on every put cost more than parsing.
             Map<K, Tally> byKey = new java.util.LinkedHashMap<>();

@@ -48,14 +48,25 @@ final class SeenEvents {
     private final Map<String, Minute> cache = new LinkedHashMap<>(64, 0.75f, true);
     private long cached;
 
-    <E> Marked<E> mark(Connection connection, String source, List<E> batch, Function<E, String> key,
+    /** Writes an event's fingerprint ({@link Keys#fingerprint} of its key) into {@code out[at]} and {@code out[at + 1]}. */
+    @FunctionalInterface
+    interface Fingerprint<E> {
+        void into(E event, long[] out, int at);
+
+        /** The fingerprint of the key {@code key} gives an event. */
+        static <E> Fingerprint<E> ofKey(Function<E, String> key) {
+            return (e, out, at) -> Keys.fingerprint(key.apply(e), out, at);
+        }
+    }
+
+    <E> Marked<E> mark(Connection connection, String source, List<E> batch, Fingerprint<E> fingerprint,
             Function<E, Instant> time) throws SQLException {
         // By minute, ascending: the order in which minute rows are locked.
         Map<Long, List<Integer>> byMinute = new TreeMap<>();
         long[] fingerprints = new long[batch.size() * 2];
         for (int i = 0; i < batch.size(); i++) {
             E e = batch.get(i);
-            Keys.fingerprint(key.apply(e), fingerprints, 2 * i);
+            fingerprint.into(e, fingerprints, 2 * i);
             byMinute.computeIfAbsent(minuteOf(time.apply(e).toEpochMilli()), h -> new ArrayList<>()).add(i);
         }
         boolean[] isFresh = new boolean[batch.size()];
