@@ -7,7 +7,7 @@ import dev.tailor.observe.Problems;
 import dev.tailor.observe.Progress;
 import dev.tailor.observe.UnknownFormatException;
 import dev.tailor.observe.admission.AdmissionStreamReader;
-import dev.tailor.observe.audit.ApiRequest;
+import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.audit.AuditLogReader;
 import dev.tailor.observe.flows.HubbleFlowReader;
 import dev.tailor.observe.flows.NetworkEdge;
@@ -197,8 +197,10 @@ public final class ObserveCommand implements Callable<Integer> {
                         }
                         case AUDIT -> {
                             long[] read = readInParts(input, bytesRead, summary, problems, () -> {
-                                StoreWriter.Batch<ApiRequest> batch = writer.batch(observations::ingestAudit);
+                                StoreWriter.Batch<ObservationStore.Sighting<ApiAccess>> batch = writer.batch(observations::ingestAccesses);
                                 return (part, partSummary, partProblems) -> {
+                                    // The batch gets one instance of each access, not each request's own.
+                                    Map<ApiAccess, ApiAccess> accesses = new java.util.HashMap<>();
                                     AuditLogReader.Stats stats = new AuditLogReader().read(input.name(), part, r -> {
                                         progress.event();
                                         partSummary.event("audit");
@@ -206,7 +208,11 @@ public final class ObserveCommand implements Callable<Integer> {
                                         if (r.denied()) {
                                             partSummary.event("auditDenied");
                                         }
-                                        batch.add(r);
+                                        if (accesses.size() >= DISTINCT_HELD) {
+                                            accesses.clear();
+                                        }
+                                        ApiAccess access = accesses.computeIfAbsent(ApiAccess.of(r), a -> a);
+                                        batch.add(ObservationStore.Sighting.of(r.auditId(), r.time(), access));
                                     }, partProblems);
                                     partSummary.skipped(stats.skipped());
                                     return new long[] {stats.lines(), stats.requests()};
@@ -233,7 +239,7 @@ public final class ObserveCommand implements Callable<Integer> {
                                         } else {
                                             EdgeCount counted = edges.computeIfAbsent(edge, EdgeCount::new);
                                             counted.flows++;
-                                            if (edges.size() >= EDGES_COUNTED) {
+                                            if (edges.size() >= DISTINCT_HELD) {
                                                 countFlows(partSummary, edges);
                                             }
                                             batch.add(ObservationStore.Sighting.of(f.key(), f.time(), counted.edge));
@@ -293,8 +299,9 @@ public final class ObserveCommand implements Callable<Integer> {
         return TailorCli.OK;
     }
 
-    /** Distinct edges a reading thread counts flows by before it adds them to its summary. */
-    private static final int EDGES_COUNTED = 20_000;
+    /** Distinct edges a reading thread counts flows by before it adds them to its summary; distinct accesses it
+     *  keeps one instance of. */
+    private static final int DISTINCT_HELD = 20_000;
 
     /** Adds flows counted by edge to the summary, by workload and by peer, and forgets the counts. */
     /** An edge and how many flows of it were read since the summary was last told. */

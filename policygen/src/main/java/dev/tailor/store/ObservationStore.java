@@ -148,6 +148,11 @@ public final class ObservationStore implements AutoCloseable {
         return ingest("audit", batch, SeenEvents.Fingerprint.ofKey(ApiRequest::auditId), ApiRequest::time, ApiAccess::of, API_ACCESS);
     }
 
+    /** Stores a batch of audit requests as their accesses, keyed by audit ID ({@link Sighting#of}), as {@link #ingestAudit}. */
+    public synchronized BatchResult ingestAccesses(List<Sighting<ApiAccess>> batch) throws SQLException {
+        return ingest("audit", batch, Sighting::fingerprint, Sighting::time, Sighting::aggregate, API_ACCESS);
+    }
+
     /**
      * One event as the store keeps it: the 128-bit fingerprint of its key (what makes it the same event when it is
      * read again: {@link Keys#fingerprint}), its time, and what it aggregates into. The reader makes it, so that
