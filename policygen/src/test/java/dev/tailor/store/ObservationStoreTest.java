@@ -99,6 +99,15 @@ class ObservationStoreTest {
             assertEquals(new ObservationStore.BatchResult(0, 37), reopened.ingestAudit(requests));
             assertEquals(once, reopened.apiAccesses(), "reopened and re-ingested, the store is the same");
             assertEquals(37L, reopened.apiAccesses().values().stream().mapToLong(ObservationStore.StoredAccess::count).sum());
+            // As tailor observe hands them over (sightings of their accesses): the same events, by their audit IDs.
+            assertEquals(new ObservationStore.BatchResult(0, 37), reopened.ingestAccesses(requests.stream()
+                    .map(r -> ObservationStore.Sighting.of(r.auditId(), r.time(), ApiAccess.of(r))).toList()));
+            assertEquals(once, reopened.apiAccesses());
+        }
+        try (ObservationStore another = ObservationStore.open(url(kind))) {
+            assertEquals(new ObservationStore.BatchResult(37, 0), another.ingestAccesses(requests.stream()
+                    .map(r -> ObservationStore.Sighting.of(r.auditId(), r.time(), ApiAccess.of(r))).toList()));
+            assertEquals(once, another.apiAccesses(), "stored as sightings, the same as stored as requests");
         }
     }
 
