@@ -378,7 +378,7 @@ public final class HubbleFlowReader {
             return;
         }
         if (e.identity >= 0) {
-            Labels.Known known = Labels.BY_IDENTITY.get(e.identity);
+            Labels.Known known = Labels.known(e.identity);
             if (known != null && c.skipIfSame(known.raw())) {
                 e.labels = known.labels();
                 return;
@@ -409,9 +409,15 @@ public final class HubbleFlowReader {
         private static final int KEPT = 10_000;
 
         /** The labels array seen last with a security identity, as its bytes, and what it split into. */
-        private record Known(byte[] raw, Labels labels) {}
+        private record Known(long identity, byte[] raw, Labels labels) {}
 
-        private static final Map<Long, Known> BY_IDENTITY = new java.util.concurrent.ConcurrentHashMap<>();
+        /**
+         * By security identity, one slot each of {@value #IDENTITY_SLOTS} (a later identity in the same slot takes it
+         * over): looked up twice a flow, without a Long made for the key. Shared by the reading threads without a
+         * lock — a slot holds an immutable {@code Known}, so a thread sees either the one before or the one after.
+         */
+        private static final int IDENTITY_SLOTS = 4096;
+        private static final Known[] BY_IDENTITY = new Known[IDENTITY_SLOTS];
 
         /**
          * The labels array in {@code line[from, to)} of an endpoint with Cilium security identity {@code identity}
@@ -423,16 +429,23 @@ public final class HubbleFlowReader {
             if (identity < 0) {
                 return of(line, from, to);
             }
-            Known known = BY_IDENTITY.get(identity);
+            Known known = known(identity);
             if (known != null && java.util.Arrays.equals(known.raw(), 0, known.raw().length, line, from, to)) {
                 return known.labels();
             }
             Labels labels = of(line, from, to);
-            if (BY_IDENTITY.size() >= KEPT) {
-                BY_IDENTITY.clear();
-            }
-            BY_IDENTITY.put(identity, new Known(java.util.Arrays.copyOfRange(line, from, to), labels));
+            BY_IDENTITY[slot(identity)] = new Known(identity, java.util.Arrays.copyOfRange(line, from, to), labels);
             return labels;
+        }
+
+        /** The labels array last seen with a security identity, or null. */
+        static Known known(long identity) {
+            Known known = BY_IDENTITY[slot(identity)];
+            return known != null && known.identity() == identity ? known : null;
+        }
+
+        private static int slot(long identity) {
+            return (int) (identity ^ (identity >>> 32)) & (IDENTITY_SLOTS - 1);
         }
 
         /** The labels array in {@code line[from, to)}. */
