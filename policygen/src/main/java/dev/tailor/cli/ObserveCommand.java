@@ -242,7 +242,7 @@ public final class ObserveCommand implements Callable<Integer> {
                                             if (edges.size() >= DISTINCT_HELD) {
                                                 countFlows(partSummary, edges);
                                             }
-                                            batch.add(ObservationStore.Sighting.of(f.key(), f.time(), counted.edge));
+                                            batch.add(new ObservationStore.Sighting<>(f.fingerprintHigh(), f.fingerprintLow(), f.time(), counted.edge));
                                         }
                                     }, partProblems);
                                     countFlows(partSummary, edges);

@@ -24,7 +24,8 @@ public final class Keys {
 
     /**
      * The 128-bit MurmurHash3 (x64) of {@code bytes[offset, offset + length)} as 22 base64url characters: the key of
-     * a record that carries no ID of its own, read from the cluster's own components (a Hubble flow). Not
+     * a record that carries no ID of its own, read from the cluster's own components (a Hubble flow; its reader
+     * takes {@link #fingerprintOfHash} of it without making this String). Not
      * cryptographic, like {@link #fingerprint}: two records made to share a key count as one, the second dropped as
      * already seen. A record's whole text decides its key (times to the nanosecond, ephemeral ports), so only whoever
      * writes both records could make them collide — hiding traffic of its own, never adding an access. It replaced
@@ -34,6 +35,36 @@ public final class Keys {
         long[] hash = murmur3(bytes, offset, length);
         byte[] raw = java.nio.ByteBuffer.allocate(16).putLong(hash[0]).putLong(hash[1]).array();
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    }
+
+    private static final byte[] BASE64URL =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * {@link #fingerprint} of {@link #hash}{@code (bytes, offset, length)} into {@code out[at]} and
+     * {@code out[at + 1]}, without making the key's String: what a flow is remembered by, taken on the reading
+     * thread. The same value, so stores filled by builds that made the String stay idempotent.
+     */
+    public static void fingerprintOfHash(byte[] bytes, int offset, int length, long[] out, int at) {
+        long[] hash = murmur3(bytes, offset, length);
+        // The 16 bytes of the hash, big-endian, as 22 base64url characters without padding: 5 groups of 3 bytes
+        // give 20, the last byte 2.
+        byte[] text = new byte[22];
+        int t = 0;
+        long bits = 0;
+        int held = 0;
+        for (int i = 0; i < 16; i++) {
+            bits = bits << 8 | (hash[i >> 3] >>> (56 - 8 * (i & 7)) & 0xff);
+            held += 8;
+            while (held >= 6) {
+                held -= 6;
+                text[t++] = BASE64URL[(int) (bits >>> held) & 63];
+            }
+        }
+        text[t] = BASE64URL[(int) (bits << (6 - held)) & 63];
+        long[] fingerprint = murmur3(text, 0, text.length);
+        out[at] = fingerprint[0];
+        out[at + 1] = fingerprint[0] == 0 && fingerprint[1] == 0 ? 1 : fingerprint[1];
     }
 
     private static final java.lang.invoke.VarHandle LONGS =

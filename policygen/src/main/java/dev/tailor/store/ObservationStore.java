@@ -174,7 +174,7 @@ public final class ObservationStore implements AutoCloseable {
     }
 
     /**
-     * Stores a batch of Hubble flows, in one transaction; flows already stored (same {@link Flow#key()}) are skipped.
+     * Stores a batch of Hubble flows, in one transaction; flows already stored (same {@link Flow#fingerprintHigh() fingerprint}) are skipped.
      * Replies and flows without L4 aggregate into nothing: they are left out (neither stored nor counted).
      */
     public BatchResult ingestFlows(List<Flow> batch) throws SQLException {
@@ -182,7 +182,7 @@ public final class ObservationStore implements AutoCloseable {
         for (Flow f : batch) {
             NetworkEdge edge = NetworkEdge.of(f, pods);
             if (edge != null) {
-                edges.add(Sighting.of(f.key(), f.time(), edge));
+                edges.add(new Sighting<>(f.fingerprintHigh(), f.fingerprintLow(), f.time(), edge));
             }
         }
         return ingestEdges(edges);

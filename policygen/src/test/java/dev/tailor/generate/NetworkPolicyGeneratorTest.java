@@ -38,8 +38,8 @@ class NetworkPolicyGeneratorTest {
         Endpoint api = pod("shop", "api-7d4b9c8f5-x2x9z", "api");
         for (int day = 0; day < 7; day++) {
             Instant t = START.plus(Duration.ofDays(day)).plusSeconds(60);
-            flows.add(new Flow("dns-" + day, t, "FORWARDED", "EGRESS", false, "UDP", 53, api, resolver, "L3_L4", ""));
-            flows.add(new Flow("db-" + day, t.plusSeconds(1), "FORWARDED", "EGRESS", false, "TCP", 5432, api,
+            flows.add(new Flow(1, day, t, "FORWARDED", "EGRESS", false, "UDP", 53, api, resolver, "L3_L4", ""));
+            flows.add(new Flow(2, day, t.plusSeconds(1), "FORWARDED", "EGRESS", false, "TCP", 5432, api,
                     outside("world", "192.0.2.10"), "L3_L4", ""));
         }
         try (ObservationStore store = ObservationStore.open(ObservationStore.embeddedUrl(dir.resolve(resolver.ip())))) {

@@ -30,6 +30,24 @@ class KeysTest {
     }
 
     @Test
+    void aFlowsFingerprintIsTheFingerprintOfItsKey() {
+        byte[] bytes = new byte[2048];
+        new java.util.Random(11).nextBytes(bytes);
+        long[] direct = new long[4];
+        long[] viaKey = new long[2];
+        for (int length = 0; length <= 2000; length += 7) {
+            Keys.fingerprintOfHash(bytes, 3, length, direct, 2);
+            Keys.fingerprint(Keys.hash(bytes, 3, length), viaKey, 0);
+            assertEquals(viaKey[0], direct[2], "length " + length);
+            assertEquals(viaKey[1], direct[3], "length " + length);
+        }
+        Keys.fingerprintOfHash(FLOW, 0, FLOW.length, direct, 0);
+        Keys.fingerprint("prXIH-lBYcdxkQAtbFR4AQ", viaKey, 0);
+        assertEquals(viaKey[0], direct[0]);
+        assertEquals(viaKey[1], direct[1]);
+    }
+
+    @Test
     void murmur3IsCommonsCodecsHash128x64ForEveryTailLengthAndOffset() {
         byte[] bytes = new byte[512];
         new java.util.Random(7).nextBytes(bytes);

@@ -1,6 +1,7 @@
 package dev.tailor.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -233,17 +234,19 @@ class ObservationStoreTest {
     void flowsAreStoredAsEdgesBetweenWorkloadsOnce(String kind) throws Exception {
         List<Flow> flows = hubbleSamples();
         Map<NetworkEdge, Long> expected = new java.util.TreeMap<>();
-        java.util.Set<String> keys = new java.util.HashSet<>();
+        java.util.Set<List<Long>> keys = new java.util.HashSet<>();
         long aggregating = 0;
         for (Flow f : flows) {
             NetworkEdge edge = NetworkEdge.of(f, new dev.tailor.identity.Pods());
             if (edge != null) {
                 aggregating++;
-                if (keys.add(f.key())) {
+                assertNotEquals(List.of(0L, 0L), List.of(f.fingerprintHigh(), f.fingerprintLow()), f.toString());
+                if (keys.add(List.of(f.fingerprintHigh(), f.fingerprintLow()))) {
                     expected.merge(edge, 1L, Long::sum);
                 }
             } else {
-                assertEquals("", f.key(), "a reply or a flow without L4 gets no key: " + f);
+                assertEquals(List.of(0L, 0L), List.of(f.fingerprintHigh(), f.fingerprintLow()),
+                        "a reply or a flow without L4 gets no fingerprint: " + f);
             }
         }
         // Of the 1,916 samples, 631 are replies (left out); the small samples are cut from the big ones, so some

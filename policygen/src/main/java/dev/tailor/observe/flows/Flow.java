@@ -12,13 +12,15 @@ import java.time.Instant;
  * @param port      destination port, 0 when the protocol has none
  * @param type      L3_L4, L7, …
  * @param dnsQuery  the DNS name queried, for DNS L7 records; "" otherwise
- * @param key       what makes a flow record the same record when it is read again: the 128-bit MurmurHash3 of
- *                  its {@code flow} object's text, base64url ({@link dev.tailor.observe.Keys#hash}); re-ingesting
- *                  the same file, or the same flow from the exporter and from {@code hubble observe}, counts it
- *                  once; "" for a reply or a flow without L4, which aggregates into nothing and is never stored
+ * @param fingerprintHigh what makes a flow record the same record when it is read again, with
+ *                  {@code fingerprintLow}: the fingerprint ({@link dev.tailor.observe.Keys#fingerprintOfHash}) of the
+ *                  128-bit MurmurHash3 of its {@code flow} object's text; re-ingesting the same file, or the same
+ *                  flow from the exporter and from {@code hubble observe}, counts it once; (0, 0) — which no
+ *                  fingerprint is — for a reply or a flow without L4, which aggregates into nothing and is never stored
  */
 public record Flow(
-        String key,
+        long fingerprintHigh,
+        long fingerprintLow,
         Instant time,
         String verdict,
         String direction,

@@ -147,7 +147,11 @@ public final class HubbleFlowReader {
 
         // A reply, or a flow without L4, aggregates into nothing and is never stored: it needs no key (the hash of
         // 1.4 KB is a tenth of the cost of a flow, and a third of flows are replies).
-        return flow.toFlow(flow.replyFlow() || flow.protocol.isEmpty() ? "" : Keys.hash(line, from, to - from));
+        long[] fingerprint = new long[2];
+        if (!flow.replyFlow() && !flow.protocol.isEmpty()) {
+            Keys.fingerprintOfHash(line, from, to - from, fingerprint, 0);
+        }
+        return flow.toFlow(fingerprint[0], fingerprint[1]);
     }
 
     /** The fields of a flow object as read, before they are checked. */
@@ -175,14 +179,14 @@ public final class HubbleFlowReader {
         }
 
         /** The flow, once the whole line is known to be JSON (a line that is not is reported as that first). */
-        Flow toFlow(String key) throws MissingField, BadField {
+        Flow toFlow(long fingerprintHigh, long fingerprintLow) throws MissingField, BadField {
             if (time == null || verdict == null) {
                 throw new MissingField();
             }
             if (badField != null) {
                 throw new BadField(badField);
             }
-            return new Flow(key, Times.parse(time), verdict, direction, replyFlow(), protocol, port,
+            return new Flow(fingerprintHigh, fingerprintLow, Times.parse(time), verdict, direction, replyFlow(), protocol, port,
                     source.toEndpoint(sourceIp, List.of()), destination.toEndpoint(destinationIp, List.copyOf(destinationNames)),
                     type, dnsQuery);
         }
