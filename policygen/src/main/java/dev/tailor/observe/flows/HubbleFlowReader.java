@@ -68,12 +68,13 @@ public final class HubbleFlowReader {
     public Stats read(String name, InputStream in, Consumer<Flow> sink, Problems problems) throws IOException {
         long[] flows = {0};
         JsonCursor cursor = new JsonCursor();
+        FlowFields fields = new FlowFields();
         long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, buffer, offset, length) -> {
             if (length >= 2 && buffer[offset] == '/' && buffer[offset + 1] == '/') {
                 return;
             }
             try {
-                Flow flow = parse(cursor.reset(buffer, offset, offset + length), buffer);
+                Flow flow = parse(cursor.reset(buffer, offset, offset + length), buffer, fields);
                 if (flow == null) {
                     problems.add(name, number, "no flow", "no flow: the line has no \"flow\" object");
                     return;
@@ -122,7 +123,7 @@ public final class HubbleFlowReader {
      * The key is the hash of the {@code flow} object's text as the line has it. Null when the line has no
      * {@code flow} object.
      */
-    private static Flow parse(JsonCursor c, byte[] line) throws JsonCursor.Malformed, MissingField, BadField {
+    private static Flow parse(JsonCursor c, byte[] line, FlowFields fields) throws JsonCursor.Malformed, MissingField, BadField {
         if (!c.beginObject()) {
             c.skip();
             c.end();
@@ -134,7 +135,7 @@ public final class HubbleFlowReader {
         for (String field; (field = c.nextField(ROOT)) != null; ) {
             if (field.equals("flow") && c.peek() == '{') {
                 from = c.position();
-                flow = flowFields(c, line);
+                flow = flowFields(c, line, fields);
                 to = c.position();
             } else {
                 c.skip();
@@ -154,24 +155,50 @@ public final class HubbleFlowReader {
         return flow.toFlow(fingerprint[0], fingerprint[1]);
     }
 
-    /** The fields of a flow object as read, before they are checked. */
+    /**
+     * The fields of a flow object as read, before they are checked. One per reading thread, {@link #reset} for each
+     * flow object: made anew for each, with its two endpoints, it was a seventh of what reading a flow allocated.
+     */
     private static final class FlowFields {
         String time;
         String verdict;
-        String direction = "";
+        String direction;
         Boolean isReply;
         Boolean reply;
-        String protocol = "";
+        String protocol;
         int port;
         final RawEndpoint source = new RawEndpoint();
         final RawEndpoint destination = new RawEndpoint();
-        String sourceIp = "";
-        String destinationIp = "";
-        String type = "";
-        String dnsQuery = "";
+        String sourceIp;
+        String destinationIp;
+        String type;
+        String dnsQuery;
         final List<String> destinationNames = new ArrayList<>();
         /** What is wrong with a field that holds what it cannot (a port beyond 65535), or null. */
         String badField;
+
+        FlowFields() {
+            reset(null);
+        }
+
+        /** As if nothing was read, of the flow object in {@code line}. */
+        void reset(byte[] line) {
+            time = null;
+            verdict = null;
+            direction = "";
+            isReply = null;
+            reply = null;
+            protocol = "";
+            port = 0;
+            source.reset(line);
+            destination.reset(line);
+            sourceIp = "";
+            destinationIp = "";
+            type = "";
+            dnsQuery = "";
+            destinationNames.clear();
+            badField = null;
+        }
 
         /** Hubble writes is_reply (a BoolValue, so absent means unknown); older versions wrote reply. */
         boolean replyFlow() {
@@ -194,18 +221,30 @@ public final class HubbleFlowReader {
 
     /** An endpoint's fields as read. */
     private static final class RawEndpoint {
-        String namespace = "";
-        String podName = "";
+        String namespace;
+        String podName;
         /** The labels, when they were the same as the last time this identity was seen. */
         Labels labels;
         /** Otherwise the line, and where in it the labels array is: split only when no flow before had the same. */
         byte[] line;
-        int labelsFrom = -1;
-        int labelsTo = -1;
+        int labelsFrom;
+        int labelsTo;
         /** Cilium's security identity of the endpoint: one label set per number in a cluster; -1 when absent. */
-        long identity = -1;
-        String workloadKind = "";
-        String workloadName = "";
+        long identity;
+        String workloadKind;
+        String workloadName;
+
+        void reset(byte[] line) {
+            namespace = "";
+            podName = "";
+            labels = null;
+            this.line = line;
+            labelsFrom = -1;
+            labelsTo = -1;
+            identity = -1;
+            workloadKind = "";
+            workloadName = "";
+        }
 
         Endpoint toEndpoint(String ip, List<String> dnsNames) {
             Labels l = labels != null ? labels : labelsFrom < 0 ? Labels.NONE : Labels.of(line, labelsFrom, labelsTo, identity);
@@ -217,15 +256,13 @@ public final class HubbleFlowReader {
     }
 
     /** Reads a flow object's fields; the cursor is on its '{' and ends past its '}'. */
-    private static FlowFields flowFields(JsonCursor c, byte[] line) throws JsonCursor.Malformed {
-        FlowFields f = new FlowFields();
-        f.source.line = line;
-        f.destination.line = line;
+    private static FlowFields flowFields(JsonCursor c, byte[] line, FlowFields f) throws JsonCursor.Malformed {
+        f.reset(line);
         c.beginObject();
         for (String field; (field = c.nextField(FLOW)) != null; ) {
             switch (field) {
                 case "time" -> f.time = c.string();
-                case "verdict" -> f.verdict = c.string();
+                case "verdict" -> f.verdict = c.peek() == '"' ? c.text() : c.string(); // the same String each time
                 case "traffic_direction" -> f.direction = c.text();
                 case "is_reply" -> f.isReply = c.bool();
                 case "reply" -> f.reply = c.bool();

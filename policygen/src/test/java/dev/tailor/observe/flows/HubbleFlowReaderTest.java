@@ -185,6 +185,47 @@ class HubbleFlowReaderTest {
         assertTrue(outcomes.get("flow") > 1000 && outcomes.get("not JSON") > 500, outcomes.toString());
     }
 
+    /**
+     * The same mutations read in one go, as a file is: each line's flow comes out as Jackson's tree of that line
+     * says, whatever the lines before it held (the reader reuses what it reads a flow into).
+     */
+    @Test
+    void mutatedLinesReadInOneGoComeOutAsJacksonsTreesSay() throws Exception {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.list(SAMPLES)) {
+            for (Path f : files.sorted().toList()) {
+                Files.readAllLines(f).stream().filter(l -> l.startsWith("{")).limit(25).forEach(lines::add);
+            }
+        }
+        java.util.Random random = new java.util.Random(13);
+        List<String> mutated = new ArrayList<>();
+        for (String line : lines) {
+            for (int i = 0; i < 10; i++) {
+                String m = dev.tailor.observe.Mutations.edit(line, "{}[],:\"\\ 0123456789-.eaklsyz=/", random, false);
+                if (!m.startsWith("//") && !m.isBlank()) {
+                    mutated.add(m);
+                    // An intact flow between mutations, every other one with the fields the samples lack.
+                    String intact = lines.get(random.nextInt(lines.size()));
+                    mutated.add(i % 2 == 1 ? intact : intact.replaceFirst("\\{\"flow\":\\{", "{\"flow\":{\"destination_names\":"
+                            + "[\"api.example.com\"],\"traffic_direction\":\"EGRESS\",\"Type\":\"L7\",").replaceFirst("\"source\":\\{",
+                            "\"source\":{\"workloads\":[{\"name\":\"cart\",\"kind\":\"Deployment\"}],"));
+                }
+            }
+        }
+        List<Flow> flows = new ArrayList<>();
+        new HubbleFlowReader().read("f", new java.io.ByteArrayInputStream(String.join("\n", mutated)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)), flows::add, new Problems());
+        int next = 0;
+        for (String line : mutated) {
+            if (expectedOutcome(line).equals("flow")) {
+                assertTrue(next < flows.size(), "fewer flows than lines that hold one");
+                assertSameFields(STRICT.readTree(line).get("flow"), flows.get(next++), line);
+            }
+        }
+        assertEquals(next, flows.size());
+        assertTrue(next > 1500, "flows compared: " + next);
+    }
+
     private static String expectedOutcome(String line) {
         com.fasterxml.jackson.databind.JsonNode tree;
         try {
@@ -226,6 +267,13 @@ class HubbleFlowReaderTest {
             assertEquals(f.path("l4").path(protocol).path("destination_port").intValue(), flow.port(), line);
         }
         assertTextEquals(f.path("l7").path("dns").path("query"), flow.dnsQuery(), line);
+        assertTextEquals(f.path("traffic_direction"), flow.direction(), line);
+        assertTextEquals(f.path("Type"), flow.type(), line);
+        List<String> names = new ArrayList<>();
+        f.path("destination_names").forEach(n -> names.add(n.isTextual() ? n.textValue() : null));
+        if (!names.contains(null)) {
+            assertEquals(names, flow.destination().dnsNames(), line);
+        }
         assertTextEquals(f.path("IP").path("source"), flow.source().ip(), line);
         assertTextEquals(f.path("IP").path("destination"), flow.destination().ip(), line);
         for (var side : List.of(List.of(f.path("source"), flow.source()), List.of(f.path("destination"), flow.destination()))) {
@@ -247,6 +295,15 @@ class HubbleFlowReaderTest {
             }
             if (node.path("labels").isArray()) {
                 assertEquals(podLabels, endpoint.podLabels(), line);
+            }
+            var workload = node.path("workloads").path(0);
+            if (node.path("namespace").isTextual() && workload.path("kind").isTextual() && workload.path("name").isTextual()
+                    && !node.path("namespace").textValue().isEmpty() && !workload.path("kind").textValue().isEmpty()
+                    && !workload.path("name").textValue().isEmpty()) {
+                assertEquals(new dev.tailor.identity.Workload(node.path("namespace").textValue(), workload.path("kind").textValue(),
+                        workload.path("name").textValue()), endpoint.workload(), line);
+            } else if (!node.has("workloads")) {
+                assertEquals(null, endpoint.workload(), line);
             }
         }
     }
