@@ -113,6 +113,7 @@ public final class HubbleFlowReader {
             "reply", "Type", "source", "destination", "destination_names", "IP", "l4", "l7");
     private static final JsonCursor.Names IP = JsonCursor.Names.of("source", "destination");
     private static final JsonCursor.Names PORTS = JsonCursor.Names.of("destination_port");
+    private static final JsonCursor.Names PROTOCOLS = JsonCursor.Names.of("TCP", "UDP", "SCTP", "ICMPv4", "ICMPv6");
     private static final JsonCursor.Names L7 = JsonCursor.Names.of("dns");
     private static final JsonCursor.Names DNS = JsonCursor.Names.of("query");
     private static final JsonCursor.Names ENDPOINT = JsonCursor.Names.of("namespace", "identity", "pod_name", "labels", "workloads");
@@ -311,9 +312,9 @@ public final class HubbleFlowReader {
             return;
         }
         boolean first = true;
-        while (c.nextField(JsonCursor.Names.NONE) != null) {
+        for (String name; (name = c.nextField(PROTOCOLS)) != null; ) {
             if (first) {
-                f.protocol = c.name();
+                f.protocol = name != JsonCursor.OTHER ? name : c.name(); // a protocol Hubble names: no String made
                 if (c.beginObject()) {
                     for (String port; (port = c.nextField(PORTS)) != null; ) {
                         if (port.equals("destination_port") && isNumber(c.peek())) {
