@@ -157,12 +157,7 @@ class HubbleFlowReaderTest {
      */
     @Test
     void mutatedLinesComeOutAsJacksonsTreeOfThemSays() throws Exception {
-        List<String> lines = new ArrayList<>();
-        try (Stream<Path> files = Files.list(SAMPLES)) {
-            for (Path f : files.sorted().toList()) {
-                Files.readAllLines(f).stream().filter(l -> l.startsWith("{")).limit(25).forEach(lines::add);
-            }
-        }
+        List<String> lines = sampleLines();
         String alphabet = "{}[],:\"\\ 0123456789-.eaklsyz=/";
         java.util.Random random = new java.util.Random(11);
         Map<String, Integer> outcomes = new TreeMap<>();
@@ -191,12 +186,7 @@ class HubbleFlowReaderTest {
      */
     @Test
     void mutatedLinesReadInOneGoComeOutAsJacksonsTreesSay() throws Exception {
-        List<String> lines = new ArrayList<>();
-        try (Stream<Path> files = Files.list(SAMPLES)) {
-            for (Path f : files.sorted().toList()) {
-                Files.readAllLines(f).stream().filter(l -> l.startsWith("{")).limit(25).forEach(lines::add);
-            }
-        }
+        List<String> lines = sampleLines();
         java.util.Random random = new java.util.Random(13);
         List<String> mutated = new ArrayList<>();
         for (String line : lines) {
@@ -224,6 +214,17 @@ class HubbleFlowReaderTest {
         }
         assertEquals(next, flows.size());
         assertTrue(next > 1500, "flows compared: " + next);
+    }
+
+    /** The first 25 flow lines of each sample file. */
+    private static List<String> sampleLines() throws java.io.IOException {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.list(SAMPLES)) {
+            for (Path f : files.sorted().toList()) {
+                Files.readAllLines(f).stream().filter(l -> l.startsWith("{")).limit(25).forEach(lines::add);
+            }
+        }
+        return lines;
     }
 
     private static String expectedOutcome(String line) {
