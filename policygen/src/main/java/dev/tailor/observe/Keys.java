@@ -17,9 +17,10 @@ public final class Keys {
      */
     public static void fingerprint(String key, long[] out, int at) {
         byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
-        long[] hash = murmur3(bytes, 0, bytes.length);
-        out[at] = hash[0];
-        out[at + 1] = hash[0] == 0 && hash[1] == 0 ? 1 : hash[1];
+        murmur3(bytes, 0, bytes.length, out, at);
+        if (out[at] == 0 && out[at + 1] == 0) {
+            out[at + 1] = 1;
+        }
     }
 
     /**
@@ -46,7 +47,9 @@ public final class Keys {
      * thread. The same value, so stores filled by builds that made the String stay idempotent.
      */
     public static void fingerprintOfHash(byte[] bytes, int offset, int length, long[] out, int at) {
-        long[] hash = murmur3(bytes, offset, length);
+        murmur3(bytes, offset, length, out, at);
+        long h1 = out[at];
+        long h2 = out[at + 1];
         // The 16 bytes of the hash, big-endian, as 22 base64url characters without padding: 5 groups of 3 bytes
         // give 20, the last byte 2.
         byte[] text = new byte[22];
@@ -54,7 +57,7 @@ public final class Keys {
         long bits = 0;
         int held = 0;
         for (int i = 0; i < 16; i++) {
-            bits = bits << 8 | (hash[i >> 3] >>> (56 - 8 * (i & 7)) & 0xff);
+            bits = bits << 8 | ((i < 8 ? h1 : h2) >>> (56 - 8 * (i & 7)) & 0xff);
             held += 8;
             while (held >= 6) {
                 held -= 6;
@@ -62,9 +65,10 @@ public final class Keys {
             }
         }
         text[t] = BASE64URL[(int) (bits << (6 - held)) & 63];
-        long[] fingerprint = murmur3(text, 0, text.length);
-        out[at] = fingerprint[0];
-        out[at + 1] = fingerprint[0] == 0 && fingerprint[1] == 0 ? 1 : fingerprint[1];
+        murmur3(text, 0, text.length, out, at);
+        if (out[at] == 0 && out[at + 1] == 0) {
+            out[at + 1] = 1;
+        }
     }
 
     private static final java.lang.invoke.VarHandle LONGS =
@@ -79,6 +83,13 @@ public final class Keys {
      * commons-codec assembles them byte by byte: 300 ns for a 1.4 KB flow instead of 680, every flow.
      */
     public static long[] murmur3(byte[] bytes, int offset, int length) {
+        long[] hash = new long[2];
+        murmur3(bytes, offset, length, hash, 0);
+        return hash;
+    }
+
+    /** {@link #murmur3(byte[], int, int)} into {@code out[at]} and {@code out[at + 1]}. */
+    public static void murmur3(byte[] bytes, int offset, int length, long[] out, int at) {
         long h1 = 0;
         long h2 = 0;
         int i = offset;
@@ -113,7 +124,8 @@ public final class Keys {
         h2 = fmix64(h2);
         h1 += h2;
         h2 += h1;
-        return new long[] {h1, h2};
+        out[at] = h1;
+        out[at + 1] = h2;
     }
 
     private static long mixK1(long k) {

@@ -61,13 +61,21 @@ final class SeenEvents {
 
     <E> Marked<E> mark(Connection connection, String source, List<E> batch, Fingerprint<E> fingerprint,
             Function<E, Instant> time) throws SQLException {
-        // By minute, ascending: the order in which minute rows are locked.
-        Map<Long, List<Integer>> byMinute = new TreeMap<>();
+        // By minute, ascending: the order in which minute rows are locked. Events come mostly in time order, so
+        // the map is looked up only when the minute changes.
+        Map<Long, Indices> byMinute = new TreeMap<>();
         long[] fingerprints = new long[batch.size() * 2];
+        long lastMinute = 0;
+        Indices last = null;
         for (int i = 0; i < batch.size(); i++) {
             E e = batch.get(i);
             fingerprint.into(e, fingerprints, 2 * i);
-            byMinute.computeIfAbsent(minuteOf(time.apply(e).toEpochMilli()), h -> new ArrayList<>()).add(i);
+            long minute = minuteOf(time.apply(e).toEpochMilli());
+            if (last == null || minute != lastMinute) {
+                last = byMinute.computeIfAbsent(minute, m -> new Indices());
+                lastMinute = minute;
+            }
+            last.add(i);
         }
         boolean[] isFresh = new boolean[batch.size()];
         List<Runnable> updates = new ArrayList<>();
@@ -76,8 +84,10 @@ final class SeenEvents {
             String cacheKey = source + "@" + minute;
             int stored = lockMinute(connection, source, minute);
             Minute known = load(connection, cacheKey, source, minute, stored);
-            FingerprintSet added = new FingerprintSet(entry.getValue().size());
-            for (int i : entry.getValue()) {
+            Indices events = entry.getValue();
+            FingerprintSet added = new FingerprintSet(events.size);
+            for (int k = 0; k < events.size; k++) {
+                int i = events.at[k];
                 long hi = fingerprints[2 * i];
                 long lo = fingerprints[2 * i + 1];
                 if (!known.seen.contains(hi, lo) && added.add(hi, lo)) {
@@ -91,7 +101,7 @@ final class SeenEvents {
             updates.add(() -> {
                 Minute h = cache.get(cacheKey);
                 if (h != null && h.blocks == stored) {
-                    added.forEach(h.seen::add);
+                    h.seen.addAll(added);
                     h.blocks = stored + 1;
                     cached += added.size();
                     evict(h);
@@ -105,6 +115,19 @@ final class SeenEvents {
             }
         }
         return new Marked<>(fresh, () -> updates.forEach(Runnable::run));
+    }
+
+    /** Indices of a batch's events, in order. */
+    private static final class Indices {
+        int[] at = new int[16];
+        int size;
+
+        void add(int i) {
+            if (size == at.length) {
+                at = java.util.Arrays.copyOf(at, 2 * size);
+            }
+            at[size++] = i;
+        }
     }
 
     /** The minute an event time falls in: minutes since 1970-01-01T00:00Z, what fingerprints are filed under. */
@@ -287,9 +310,25 @@ final class SeenEvents {
             return out.array();
         }
 
+        /** Adds every fingerprint of {@code other}, growing (once) first if need be. */
+        void addAll(FingerprintSet other) {
+            int length = slots.length;
+            while (2 * (size + other.size) > length / 2) {
+                length *= 2;
+            }
+            if (length != slots.length) {
+                rehash(length);
+            }
+            other.forEach(this::add);
+        }
+
         private void grow() {
+            rehash(slots.length * 2);
+        }
+
+        private void rehash(int length) {
             long[] old = slots;
-            slots = new long[old.length * 2];
+            slots = new long[length];
             size = 0;
             for (int i = 0; i < old.length; i += 2) {
                 if (old[i] != 0 || old[i + 1] != 0) {

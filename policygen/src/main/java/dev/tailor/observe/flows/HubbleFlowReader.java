@@ -149,7 +149,9 @@ public final class HubbleFlowReader {
 
         // A reply, or a flow without L4, aggregates into nothing and is never stored: it needs no key (the hash of
         // 1.4 KB is a tenth of the cost of a flow, and a third of flows are replies).
-        long[] fingerprint = new long[2];
+        long[] fingerprint = flow.fingerprint;
+        fingerprint[0] = 0;
+        fingerprint[1] = 0;
         if (!flow.replyFlow() && !flow.protocol.isEmpty()) {
             Keys.fingerprintOfHash(line, from, to - from, fingerprint, 0);
         }
@@ -177,6 +179,8 @@ public final class HubbleFlowReader {
         final List<String> destinationNames = new ArrayList<>();
         /** What is wrong with a field that holds what it cannot (a port beyond 65535), or null. */
         String badField;
+        /** Where the flow's fingerprint is taken. */
+        final long[] fingerprint = new long[2];
 
         FlowFields() {
             reset(null);
