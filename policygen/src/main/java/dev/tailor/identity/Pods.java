@@ -25,6 +25,11 @@ public final class Pods {
     private static final int GUESSES_KEPT = 10_000;
     private final Map<Workload, String> keys = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The guess made last for a pod name, and with which labels map (compared by identity) in which namespace. */
+    private record LastGuess(String namespace, Map<String, String> labels, Workload workload) {}
+
+    private final Map<String, LastGuess> lastGuess = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** What a guess depends on: the pod's name and the only labels that decide between the name shapes. */
     private record Guess(String namespace, String pod, String batchJobName, String jobName, boolean statefulSetPod,
             boolean controllerRevision) {}
@@ -49,6 +54,12 @@ public final class Pods {
         if (named != null) {
             return named;
         }
+        // The flows of a pod come with the very same labels map each time (the readers share one per distinct
+        // labels array): for the same map, namespace and pod, the guess is the one made last time.
+        LastGuess last = lastGuess.get(pod);
+        if (last != null && last.labels() == labels && last.namespace().equals(namespace)) {
+            return last.workload();
+        }
         Guess key = new Guess(namespace, pod, labels.get("batch.kubernetes.io/job-name"), labels.get("job-name"),
                 labels.containsKey("statefulset.kubernetes.io/pod-name"), labels.containsKey("controller-revision-hash"));
         Workload guess = guessed.get(key);
@@ -59,6 +70,10 @@ public final class Pods {
             guess = WorkloadIdentity.ofPod(namespace, pod, labels);
             guessed.put(key, guess);
         }
+        if (lastGuess.size() >= GUESSES_KEPT) {
+            lastGuess.clear();
+        }
+        lastGuess.put(pod, new LastGuess(namespace, labels, guess));
         return guess;
     }
 
