@@ -33,6 +33,20 @@ public record Workload(String namespace, String kind, String name) implements Co
         return namespace + "/" + key();
     }
 
+    // equals and hashCode written out: a record's own go through method handles (java.lang.runtime.ObjectMethods),
+    // slow until the JIT has compiled them, and workloads are looked up twice a flow from the first flow on.
+    // RecordEqualityTest checks that they still take every component.
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof Workload w && java.util.Objects.equals(namespace, w.namespace)
+                && java.util.Objects.equals(kind, w.kind) && java.util.Objects.equals(name, w.name);
+    }
+
+    @Override
+    public int hashCode() {
+        return (31 * java.util.Objects.hashCode(namespace) + java.util.Objects.hashCode(kind)) * 31 + java.util.Objects.hashCode(name);
+    }
+
     @Override
     public int compareTo(Workload o) {
         return toString().compareTo(o.toString());

@@ -20,6 +20,31 @@ public record ApiAccess(
                 r.name(), r.nonResourceUrl(), r.denied());
     }
 
+    // equals and hashCode written out: a record's own go through method handles (java.lang.runtime.ObjectMethods),
+    // slow until the JIT has compiled them, and an access is looked up once a request from the first request on.
+    // RecordEqualityTest checks that they still take every component.
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof ApiAccess a && denied == a.denied && java.util.Objects.equals(subject, a.subject)
+                && java.util.Objects.equals(verb, a.verb) && java.util.Objects.equals(apiGroup, a.apiGroup)
+                && java.util.Objects.equals(resource, a.resource) && java.util.Objects.equals(subresource, a.subresource)
+                && java.util.Objects.equals(namespace, a.namespace) && java.util.Objects.equals(name, a.name)
+                && java.util.Objects.equals(nonResourceUrl, a.nonResourceUrl);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = java.util.Objects.hashCode(subject);
+        h = 31 * h + java.util.Objects.hashCode(verb);
+        h = 31 * h + java.util.Objects.hashCode(apiGroup);
+        h = 31 * h + java.util.Objects.hashCode(resource);
+        h = 31 * h + java.util.Objects.hashCode(subresource);
+        h = 31 * h + java.util.Objects.hashCode(namespace);
+        h = 31 * h + java.util.Objects.hashCode(name);
+        h = 31 * h + java.util.Objects.hashCode(nonResourceUrl);
+        return 31 * h + (denied ? 1 : 0);
+    }
+
     @Override
     public int compareTo(ApiAccess o) {
         return toString().compareTo(o.toString());

@@ -46,6 +46,32 @@ public record NetworkEdge(
         return new String[] {"", "", e.ip()};
     }
 
+    // equals and hashCode written out: a record's own go through method handles (java.lang.runtime.ObjectMethods),
+    // slow until the JIT has compiled them, and an edge is looked up once a flow from the first flow on.
+    // RecordEqualityTest checks that they still take every component.
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof NetworkEdge e && port == e.port && dropped == e.dropped
+                && java.util.Objects.equals(srcNamespace, e.srcNamespace) && java.util.Objects.equals(srcWorkload, e.srcWorkload)
+                && java.util.Objects.equals(srcAddress, e.srcAddress) && java.util.Objects.equals(dstNamespace, e.dstNamespace)
+                && java.util.Objects.equals(dstWorkload, e.dstWorkload) && java.util.Objects.equals(dstAddress, e.dstAddress)
+                && java.util.Objects.equals(dstDnsName, e.dstDnsName) && java.util.Objects.equals(protocol, e.protocol);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = java.util.Objects.hashCode(srcNamespace);
+        h = 31 * h + java.util.Objects.hashCode(srcWorkload);
+        h = 31 * h + java.util.Objects.hashCode(srcAddress);
+        h = 31 * h + java.util.Objects.hashCode(dstNamespace);
+        h = 31 * h + java.util.Objects.hashCode(dstWorkload);
+        h = 31 * h + java.util.Objects.hashCode(dstAddress);
+        h = 31 * h + java.util.Objects.hashCode(dstDnsName);
+        h = 31 * h + java.util.Objects.hashCode(protocol);
+        h = 31 * h + port;
+        return 31 * h + (dropped ? 1 : 0);
+    }
+
     @Override
     public int compareTo(NetworkEdge o) {
         return toString().compareTo(o.toString());
