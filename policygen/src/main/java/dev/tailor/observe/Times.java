@@ -44,8 +44,20 @@ public final class Times {
                 || day > 28 && day > LocalDate.of(year, month, 1).lengthOfMonth() || hour > 23 || minute > 59 || second > 59) {
             return Instant.parse(text); // out of range, or not digits: Instant.parse says exactly what is wrong
         }
-        long days = LocalDate.of(year, month, day).toEpochDay();
-        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+        return Instant.ofEpochSecond(epochDay(year, month, day) * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+    }
+
+    /**
+     * Days from 1970-01-01 to a valid date of the proleptic Gregorian calendar, as {@link LocalDate#toEpochDay}
+     * counts them, without making a LocalDate (Howard Hinnant's days_from_civil; two or more a event).
+     */
+    static long epochDay(int year, int month, int day) {
+        int y = month <= 2 ? year - 1 : year;
+        long era = Math.floorDiv(y, 400);
+        long yearOfEra = y - era * 400;
+        long dayOfYear = (153L * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+        long dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+        return era * 146_097 + dayOfEra - 719_468;
     }
 
     /** The decimal number in {@code text[from, to)}, or -1 when a character there is not a digit. */

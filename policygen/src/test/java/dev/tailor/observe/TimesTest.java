@@ -27,6 +27,22 @@ class TimesTest {
     }
 
     @Test
+    void epochDaysAreLocalDates() {
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < 200_000; i++) {
+            java.time.LocalDate date = java.time.LocalDate.ofEpochDay(random.nextInt(2_932_897) - 719_528); // years 0–9999
+            assertEquals(date.toEpochDay(), Times.epochDay(date.getYear(), date.getMonthValue(), date.getDayOfMonth()), date.toString());
+        }
+        for (int year : List.of(1600, 1700, 1900, 1969, 1970, 2000, 2024, 2100, 2400)) {
+            for (int month = 1; month <= 12; month++) {
+                java.time.LocalDate last = java.time.YearMonth.of(year, month).atEndOfMonth();
+                assertEquals(last.toEpochDay(), Times.epochDay(year, month, last.getDayOfMonth()), last.toString());
+                assertEquals(last.withDayOfMonth(1).toEpochDay(), Times.epochDay(year, month, 1));
+            }
+        }
+    }
+
+    @Test
     void refusesWhatInstantParseRefuses() {
         for (String s : List.of("2017-02-29T20:12:11Z", "2017-13-11T20:12:11Z", "2017-09-11T24:12:11Z",
                 "2017-09-11T2a:12:11Z", "2017-09-11 20:12:11Z", "yesterday", "2017-09-11T20:12:11.1234567890Z")) {
