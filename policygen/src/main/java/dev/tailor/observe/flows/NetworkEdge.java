@@ -27,23 +27,36 @@ public record NetworkEdge(
         if (f.reply() || f.protocol().isEmpty()) {
             return null;
         }
-        String[] src = side(f.source(), pods);
-        String[] dst = side(f.destination(), pods);
-        String dns = f.destination().inCluster() || f.destination().dnsNames().isEmpty() ? "" : f.destination().dnsNames().get(0);
-        return new NetworkEdge(src[0], src[1], src[2], dst[0], dst[1], dst[2], dns, f.protocol(), f.port(),
-                f.verdict().equals("DROPPED"));
+        Endpoint src = f.source();
+        Endpoint dst = f.destination();
+        String dns = dst.inCluster() || dst.dnsNames().isEmpty() ? "" : dst.dnsNames().get(0);
+        return new NetworkEdge(namespace(src), workload(src, pods), address(src), namespace(dst), workload(dst, pods),
+                address(dst), dns, f.protocol(), f.port(), f.verdict().equals("DROPPED"));
     }
 
-    /** {namespace, workload, address} of one end. */
-    private static String[] side(Endpoint e, Pods pods) {
-        if (e.inCluster() && !e.podName().isEmpty()) {
-            return new String[] {e.namespace(), pods.workloadKey(e.namespace(), e.podName(), e.podLabels(), e.workload()), ""};
+    /** An end is a pod (namespace and workload), a reserved identity (and its address), or an address. */
+    private static boolean isPod(Endpoint e) {
+        return e.inCluster() && !e.podName().isEmpty();
+    }
+
+    private static boolean isReserved(Endpoint e) {
+        return !e.reserved().isEmpty() && !e.reserved().equals("world");
+    }
+
+    private static String namespace(Endpoint e) {
+        return isPod(e) ? e.namespace() : "";
+    }
+
+    private static String workload(Endpoint e, Pods pods) {
+        if (isPod(e)) {
+            return pods.workloadKey(e.namespace(), e.podName(), e.podLabels(), e.workload());
         }
-        if (!e.reserved().isEmpty() && !e.reserved().equals("world")) {
-            // The address too: a policy can reach the API server or a node-local resolver only by IP.
-            return new String[] {"", "reserved:" + e.reserved(), e.ip()};
-        }
-        return new String[] {"", "", e.ip()};
+        return isReserved(e) ? "reserved:" + e.reserved() : "";
+    }
+
+    /** The address too for a reserved identity: a policy can reach the API server or a node-local resolver only by IP. */
+    private static String address(Endpoint e) {
+        return isPod(e) ? "" : e.ip();
     }
 
     // equals and hashCode written out: a record's own go through method handles (java.lang.runtime.ObjectMethods),
