@@ -303,7 +303,6 @@ public final class ObserveCommand implements Callable<Integer> {
      *  keeps one instance of. */
     private static final int DISTINCT_HELD = 20_000;
 
-    /** Adds flows counted by edge to the summary, by workload and by peer, and forgets the counts. */
     /** An edge and how many flows of it were read since the summary was last told. */
     private static final class EdgeCount {
         final NetworkEdge edge;
@@ -314,6 +313,7 @@ public final class ObserveCommand implements Callable<Integer> {
         }
     }
 
+    /** Adds flows counted by edge to the summary, by workload and by peer, and forgets the counts. */
     private static void countFlows(ObserveSummary summary, Map<NetworkEdge, EdgeCount> edges) {
         edges.forEach((edge, n) -> {
             if (!edge.srcNamespace().isEmpty()) {

@@ -375,6 +375,40 @@ public final class JsonCursor {
         }
     }
 
+    /** Reads a value the cursor is on, passing all of it. */
+    @FunctionalInterface
+    public interface ValueReader<T> {
+        T read(JsonCursor cursor) throws Malformed;
+    }
+
+    /**
+     * What {@code read} makes of the value of the top-level field {@code name} of the JSON object that {@code text}
+     * starts with (its last value, if the name comes twice, as Jackson's tree has it); {@code otherwise} when the text
+     * is no object, has no such field, or is not JSON up to the object's end. For a file's first line, to tell its
+     * format.
+     */
+    public static <T> T topLevelField(String text, String name, ValueReader<T> read, T otherwise) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        JsonCursor cursor = new JsonCursor().reset(bytes, 0, bytes.length);
+        Names names = Names.of(name);
+        T value = otherwise;
+        try {
+            if (!cursor.beginObject()) {
+                return otherwise;
+            }
+            for (String field; (field = cursor.nextField(names)) != null; ) {
+                if (field == name) {
+                    value = read.read(cursor);
+                } else {
+                    cursor.skip();
+                }
+            }
+            return value;
+        } catch (Malformed e) {
+            return otherwise;
+        }
+    }
+
     /** Checks that only whitespace is left. */
     public void end() throws Malformed {
         skipWhitespace();

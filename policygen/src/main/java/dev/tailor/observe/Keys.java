@@ -17,7 +17,11 @@ public final class Keys {
      */
     public static void fingerprint(String key, long[] out, int at) {
         byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
-        murmur3(bytes, 0, bytes.length, out, at);
+        fingerprintOf(bytes, 0, bytes.length, out, at);
+    }
+
+    private static void fingerprintOf(byte[] bytes, int offset, int length, long[] out, int at) {
+        murmur3(bytes, offset, length, out, at);
         if (out[at] == 0 && out[at + 1] == 0) {
             out[at + 1] = 1;
         }
@@ -34,8 +38,7 @@ public final class Keys {
      */
     public static String hash(byte[] bytes, int offset, int length) {
         long[] hash = murmur3(bytes, offset, length);
-        byte[] raw = java.nio.ByteBuffer.allocate(16).putLong(hash[0]).putLong(hash[1]).array();
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        return new String(base64url(hash[0], hash[1]), StandardCharsets.US_ASCII);
     }
 
     private static final byte[] BASE64URL =
@@ -48,10 +51,13 @@ public final class Keys {
      */
     public static void fingerprintOfHash(byte[] bytes, int offset, int length, long[] out, int at) {
         murmur3(bytes, offset, length, out, at);
-        long h1 = out[at];
-        long h2 = out[at + 1];
-        // The 16 bytes of the hash, big-endian, as 22 base64url characters without padding: 5 groups of 3 bytes
-        // give 20, the last byte 2.
+        byte[] key = base64url(out[at], out[at + 1]);
+        fingerprintOf(key, 0, key.length, out, at);
+    }
+
+    /** The 16 bytes of {h1, h2}, big-endian, as 22 base64url characters without padding (what {@link #hash} is). */
+    private static byte[] base64url(long h1, long h2) {
+        // 5 groups of 3 bytes give 20 characters, the last byte 2.
         byte[] text = new byte[22];
         int t = 0;
         long bits = 0;
@@ -65,10 +71,7 @@ public final class Keys {
             }
         }
         text[t] = BASE64URL[(int) (bits << (6 - held)) & 63];
-        murmur3(text, 0, text.length, out, at);
-        if (out[at] == 0 && out[at + 1] == 0) {
-            out[at + 1] = 1;
-        }
+        return text;
     }
 
     private static final java.lang.invoke.VarHandle LONGS =

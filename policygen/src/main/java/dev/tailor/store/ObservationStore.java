@@ -144,13 +144,13 @@ public final class ObservationStore implements AutoCloseable {
     }
 
     /** Stores a batch of audit requests, in one transaction; requests already stored (same audit ID) are skipped. */
-    public synchronized BatchResult ingestAudit(List<ApiRequest> batch) throws SQLException {
-        return ingest("audit", batch, SeenEvents.Fingerprint.ofKey(ApiRequest::auditId), ApiRequest::time, ApiAccess::of, API_ACCESS);
+    public BatchResult ingestAudit(List<ApiRequest> batch) throws SQLException {
+        return ingestAccesses(batch.stream().map(r -> Sighting.of(r.auditId(), r.time(), ApiAccess.of(r))).toList());
     }
 
     /** Stores a batch of audit requests as their accesses, keyed by audit ID ({@link Sighting#of}), as {@link #ingestAudit}. */
     public synchronized BatchResult ingestAccesses(List<Sighting<ApiAccess>> batch) throws SQLException {
-        return ingest("audit", batch, Sighting::fingerprint, Sighting::time, Sighting::aggregate, API_ACCESS);
+        return ingest("audit", batch, API_ACCESS);
     }
 
     /**
@@ -165,11 +165,6 @@ public final class ObservationStore implements AutoCloseable {
             long[] fingerprint = new long[2];
             Keys.fingerprint(key, fingerprint, 0);
             return new Sighting<>(fingerprint[0], fingerprint[1], time, aggregate);
-        }
-
-        static <K> void fingerprint(Sighting<K> s, long[] out, int at) {
-            out[at] = s.fingerprintHigh;
-            out[at + 1] = s.fingerprintLow;
         }
     }
 
@@ -190,7 +185,7 @@ public final class ObservationStore implements AutoCloseable {
 
     /** Stores a batch of flows already attributed to their edges ({@link NetworkEdge#of}), as {@link #ingestFlows}. */
     public synchronized BatchResult ingestEdges(List<Sighting<NetworkEdge>> batch) throws SQLException {
-        return ingest("flow", batch, Sighting::fingerprint, Sighting::time, Sighting::aggregate, NETWORK_FLOW);
+        return ingest("flow", batch, NETWORK_FLOW);
     }
 
     /** Stores a batch of syscall records, in one transaction; records already stored (same key) are skipped. */
@@ -200,7 +195,7 @@ public final class ObservationStore implements AutoCloseable {
 
     /** Stores a batch of syscall records already attributed ({@link SyscallUse#of}), as {@link #ingestSyscalls}. */
     public synchronized BatchResult ingestSyscallUses(List<Sighting<SyscallUse>> batch) throws SQLException {
-        return ingest("syscall", batch, Sighting::fingerprint, Sighting::time, Sighting::aggregate, SYSCALL_USE);
+        return ingest("syscall", batch, SYSCALL_USE);
     }
 
     /**
@@ -208,7 +203,8 @@ public final class ObservationStore implements AutoCloseable {
      * same admission request UID — are skipped), and attributes later flows and syscall records by them.
      */
     public synchronized BatchResult ingestPods(List<PodRecord> batch) throws SQLException {
-        BatchResult result = ingest("pod", batch, SeenEvents.Fingerprint.ofKey(PodRecord::key), PodRecord::time, PodIdentity::of, POD_IDENTITY);
+        BatchResult result = ingest("pod", batch.stream().map(p -> Sighting.of(p.key(), p.time(), PodIdentity.of(p))).toList(),
+                POD_IDENTITY);
         batch.forEach(pods::add);
         // Whether a pod's creation was seen is a fact about the pod, not a sighting: set, never counted (so setting
         // it again when the same input is read twice changes nothing).
@@ -354,17 +350,16 @@ public final class ObservationStore implements AutoCloseable {
             (rs, i) -> new PodIdentity(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
                     rs.getString(i + 4), rs.getString(i + 5)));
 
-    private <E, K extends Comparable<K>> BatchResult ingest(String source, List<E> batch, SeenEvents.Fingerprint<E> fingerprint,
-            Function<E, Instant> time, Function<E, K> aggregateKey, Table<K> table) throws SQLException {
+    private <K extends Comparable<K>> BatchResult ingest(String source, List<Sighting<K>> batch, Table<K> table)
+            throws SQLException {
         try {
-            SeenEvents.Marked<E> marked = seen.mark(connection, source, batch, fingerprint, time);
-            List<E> fresh = marked.fresh();
+            SeenEvents.Marked<Sighting<K>> marked = seen.mark(connection, source, batch);
+            List<Sighting<K>> fresh = marked.fresh();
             // Insertion order, not sorted order: sorting records by their text on every put cost more than parsing.
             Map<K, Tally> byKey = new java.util.LinkedHashMap<>();
-            for (E e : fresh) {
-                K key = aggregateKey.apply(e);
-                if (key != null) {
-                    byKey.computeIfAbsent(key, k -> new Tally()).add(time.apply(e));
+            for (Sighting<K> e : fresh) {
+                if (e.aggregate() != null) {
+                    byKey.computeIfAbsent(e.aggregate(), k -> new Tally()).add(e.time());
                 }
             }
             List<Map.Entry<K, Tally>> entries = new ArrayList<>(byKey.entrySet());

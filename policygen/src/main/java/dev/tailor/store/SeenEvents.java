@@ -6,13 +6,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 
 /**
  * Which events are already stored, so that ingesting the same input again counts nothing twice.
@@ -48,19 +46,8 @@ final class SeenEvents {
     private final Map<String, Minute> cache = new LinkedHashMap<>(64, 0.75f, true);
     private long cached;
 
-    /** Writes an event's fingerprint ({@link Keys#fingerprint} of its key) into {@code out[at]} and {@code out[at + 1]}. */
-    @FunctionalInterface
-    interface Fingerprint<E> {
-        void into(E event, long[] out, int at);
-
-        /** The fingerprint of the key {@code key} gives an event. */
-        static <E> Fingerprint<E> ofKey(Function<E, String> key) {
-            return (e, out, at) -> Keys.fingerprint(key.apply(e), out, at);
-        }
-    }
-
-    <E> Marked<E> mark(Connection connection, String source, List<E> batch, Fingerprint<E> fingerprint,
-            Function<E, Instant> time) throws SQLException {
+    <S extends ObservationStore.Sighting<?>> Marked<S> mark(Connection connection, String source, List<S> batch)
+            throws SQLException {
         // By minute, ascending: the order in which minute rows are locked. Events come mostly in time order, so
         // the map is looked up only when the minute changes.
         Map<Long, Indices> byMinute = new TreeMap<>();
@@ -68,9 +55,10 @@ final class SeenEvents {
         long lastMinute = 0;
         Indices last = null;
         for (int i = 0; i < batch.size(); i++) {
-            E e = batch.get(i);
-            fingerprint.into(e, fingerprints, 2 * i);
-            long minute = minuteOf(time.apply(e).toEpochMilli());
+            S e = batch.get(i);
+            fingerprints[2 * i] = e.fingerprintHigh();
+            fingerprints[2 * i + 1] = e.fingerprintLow();
+            long minute = minuteOf(e.time().toEpochMilli());
             if (last == null || minute != lastMinute) {
                 last = byMinute.computeIfAbsent(minute, m -> new Indices());
                 lastMinute = minute;
@@ -108,7 +96,7 @@ final class SeenEvents {
                 }
             });
         }
-        List<E> fresh = new ArrayList<>();
+        List<S> fresh = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             if (isFresh[i]) {
                 fresh.add(batch.get(i));

@@ -30,6 +30,17 @@ class KeysTest {
     }
 
     @Test
+    void theKeyIsTheHashsBytesInBase64url() {
+        byte[] bytes = new byte[700];
+        new java.util.Random(17).nextBytes(bytes);
+        for (int length = 0; length <= 700; length += 3) {
+            long[] hash = Keys.murmur3(bytes, 0, length);
+            byte[] raw = java.nio.ByteBuffer.allocate(16).putLong(hash[0]).putLong(hash[1]).array();
+            assertEquals(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw), Keys.hash(bytes, 0, length));
+        }
+    }
+
+    @Test
     void aFlowsFingerprintIsTheFingerprintOfItsKey() {
         byte[] bytes = new byte[2048];
         new java.util.Random(11).nextBytes(bytes);

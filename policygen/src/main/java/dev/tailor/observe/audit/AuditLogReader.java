@@ -7,7 +7,6 @@ import dev.tailor.observe.Times;
 import dev.tailor.observe.UnknownFormatException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,35 +33,12 @@ public final class AuditLogReader {
         if (first.isEmpty()) {
             return;
         }
-        String kind = kindOf(first);
+        String kind = JsonCursor.topLevelField(first, "kind", JsonCursor::text, "");
         if (kind.equals("Event") || kind.equals("EventList")) {
             return;
         }
         throw new UnknownFormatException(name + ": not a Kubernetes audit log (audit.k8s.io Event JSON lines); "
                 + "its first line is: " + Inputs.shown(first));
-    }
-
-    /** The text of a line's top-level field "kind" (the last, if it comes twice); "" when the line is no JSON object. */
-    private static String kindOf(String line) {
-        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        JsonCursor cursor = new JsonCursor().reset(bytes, 0, bytes.length);
-        String kind = "";
-        try {
-            if (!cursor.beginObject()) {
-                return "";
-            }
-            String field;
-            while ((field = cursor.nextField(KIND)) != null) {
-                if (field == "kind") {
-                    kind = cursor.text();
-                } else {
-                    cursor.skip();
-                }
-            }
-            return kind;
-        } catch (JsonCursor.Malformed e) {
-            return "";
-        }
     }
 
     /** Reads every line; each completed request goes to {@code sink}, each bad line to {@code problems}. */
@@ -138,7 +114,6 @@ public final class AuditLogReader {
     private static final JsonCursor.Names EVENT = JsonCursor.Names.of("kind", "apiVersion", "auditID", "stage", "verb",
             "requestURI", "user", "impersonatedUser", "objectRef", "responseStatus", "stageTimestamp",
             "requestReceivedTimestamp", "timestamp", "items");
-    private static final JsonCursor.Names KIND = JsonCursor.Names.of("kind");
     private static final JsonCursor.Names USER = JsonCursor.Names.of("username", "groups");
     private static final JsonCursor.Names OBJECT_REF = JsonCursor.Names.of("apiGroup", "apiVersion", "resource",
             "subresource", "namespace", "name");

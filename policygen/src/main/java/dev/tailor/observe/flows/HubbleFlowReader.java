@@ -9,7 +9,6 @@ import dev.tailor.observe.Times;
 import dev.tailor.observe.UnknownFormatException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,33 +35,17 @@ public final class HubbleFlowReader {
         if (first.isEmpty()) {
             return;
         }
-        if (hasFlowObject(first)) {
+        if (JsonCursor.topLevelField(first, "flow", HubbleFlowReader::isObject, false)) {
             return;
         }
         throw new UnknownFormatException(name + ": not Hubble flows (hubble observe -o json lines); its first line is: "
                 + Inputs.shown(first));
     }
 
-    /** Whether a line is a JSON object whose field "flow" (the last, if it comes twice) is an object. */
-    private static boolean hasFlowObject(String line) {
-        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        JsonCursor cursor = new JsonCursor().reset(bytes, 0, bytes.length);
-        boolean flow = false;
-        try {
-            if (!cursor.beginObject()) {
-                return false;
-            }
-            String field;
-            while ((field = cursor.nextField(ROOT)) != null) {
-                if (field == "flow") {
-                    flow = cursor.peek() == '{';
-                }
-                cursor.skip();
-            }
-            return flow;
-        } catch (JsonCursor.Malformed e) {
-            return false;
-        }
+    private static boolean isObject(JsonCursor c) throws JsonCursor.Malformed {
+        boolean object = c.peek() == '{';
+        c.skip();
+        return object;
     }
 
     public Stats read(String name, InputStream in, Consumer<Flow> sink, Problems problems) throws IOException {
@@ -219,7 +202,7 @@ public final class HubbleFlowReader {
                 throw new BadField(badField);
             }
             return new Flow(fingerprintHigh, fingerprintLow, Times.parse(time), verdict, direction, replyFlow(), protocol, port,
-                    source.toEndpoint(sourceIp, List.of()), destination.toEndpoint(destinationIp, List.copyOf(destinationNames)),
+                    source.toEndpoint(sourceIp, List.of()), destination.toEndpoint(destinationIp, destinationNames),
                     type, dnsQuery);
         }
     }
