@@ -18,10 +18,14 @@ import java.util.Map;
  */
 public final class LocalKubernetes implements AutoCloseable {
 
+    /** The stand-in logs every request at INFO; only its problems matter here. Held so the level set stays. */
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
     private final KubernetesMockServer server;
     private final NamespacedKubernetesClient client;
 
     public LocalKubernetes() {
+        LOG.setLevel(java.util.logging.Level.WARNING);
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), true);
         server.init(InetAddress.getLoopbackAddress(), 0);

@@ -1,6 +1,7 @@
 package dev.tailor.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -199,8 +200,7 @@ class ObservationStoreTest {
     void aStoreFilledBeforeFingerprintBlocksKeepsItsKeys(String kind) throws Exception {
         // A store at schema version 5 kept one row per event, its key behind twelve hex digits of its time.
         String url = url(kind);
-        org.flywaydb.core.Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration")
-                .target("5").load().migrate();
+        ObservationStore.migrations(url).target("5").load().migrate();
         List<ApiRequest> requests = demo();
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
                 java.sql.PreparedStatement insert = c.prepareStatement(
@@ -213,6 +213,49 @@ class ObservationStoreTest {
         try (ObservationStore store = ObservationStore.open(url)) {
             assertEquals(25L, store.ingestedEvents("audit"));
             assertEquals(new ObservationStore.BatchResult(12, 25), store.ingestAudit(requests));
+        }
+    }
+
+    /**
+     * The released migrations, as Flyway checksums them (a Java migration has none): one edited after its release
+     * would leave the stores made before with another schema than new ones, and Flyway is not asked to check an
+     * up-to-date store ({@link ObservationStore#schemaCurrent}). A new migration goes at the end of this list.
+     */
+    private static final List<String> RELEASED_MIGRATIONS = List.of("1 SQL -1926075560", "2 SQL -757460991",
+            "3 SQL -550087858", "4 SQL -421122078", "5 SQL 1621785428", "6 SQL 1913612547", "7 JDBC null");
+
+    @org.junit.jupiter.api.Test
+    void theMigrationsAreTheReleasedOnesAndTheStoreKnowsEachVersion() throws Exception {
+        List<String> found = new ArrayList<>();
+        List<String> versions = new ArrayList<>();
+        for (org.flywaydb.core.api.MigrationInfo m : ObservationStore.migrations(url("h2")).load().info().all()) {
+            found.add(m.getVersion() + " " + m.getType() + " " + m.getChecksum());
+            versions.add(m.getVersion().toString());
+        }
+        assertEquals(RELEASED_MIGRATIONS, found);
+        assertEquals(versions, ObservationStore.SCHEMA_VERSIONS);
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void onlyAStoreWithEveryMigrationAppliedIsCurrent(String kind) throws Exception {
+        String url = url(kind);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url)) {
+            assertFalse(ObservationStore.schemaCurrent(c), "a new store");
+            ObservationStore.migrations(url).target("6").load().migrate();
+            assertFalse(ObservationStore.schemaCurrent(c), "a store a migration behind");
+            ObservationStore.open(url).close(); // migrates it
+            assertTrue(ObservationStore.schemaCurrent(c), "a store just migrated");
+            try (java.sql.Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '7'");
+                assertFalse(ObservationStore.schemaCurrent(c), "a store whose last migration failed");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '7'");
+                s.executeUpdate("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
+                        + " installed_by, execution_time, success) VALUES (99, '8', 'newer', 'SQL', 'V8__newer.sql', 'x', 0, TRUE)");
+                assertFalse(ObservationStore.schemaCurrent(c), "a store a newer Tailor migrated further");
+                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '8'");
+                assertTrue(ObservationStore.schemaCurrent(c), "the same store without the newer migration");
+            }
         }
     }
 
