@@ -224,10 +224,8 @@ class ObserveCommandTest {
         assertEquals(Map.of(), summary.badLines);
     }
 
-    /**
-     * The store opens while reading starts: one that cannot be opened stops the run with its reason, whether the
-     * readers wait for it (flows are attributed by the pods it knows) or not (audit events).
-     */
+    /** A store that cannot be opened (unreachable, or a URL with settings it cannot work with) stops the run, with its
+     *  reason, before anything is read. */
     @Test
     void aStoreThatCannotBeOpenedStopsTheRunWithItsReason() throws Exception {
         String closedPort = "jdbc:postgresql://127.0.0.1:1/tailor?user=tailor&password=secret";
