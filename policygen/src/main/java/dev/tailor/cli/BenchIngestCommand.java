@@ -90,6 +90,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
             // per part of the file (one per core), storing on another, in batches of ObserveCommand.BATCH.
             observeRuns("audit, tailor observe", "--audit-log", audit, auditEvents, work);
             observeRuns("flows, tailor observe", "--flows", flows, flowEvents, work);
+            startUp(flows, work);
         } finally {
             if (keep == null) {
                 HomeOption.deleteTree(work);
@@ -149,6 +150,29 @@ public final class BenchIngestCommand implements Callable<Integer> {
                     "  … once warmed up", rate * megabytes / events, rate, n == 1 ? ""
                             : String.format("; %.0f–%.0f events/s", min(warm), max(warm)));
         }
+    }
+
+    /**
+     * Times {@code tailor observe} on the first flow of {@code flows} alone, {@link #runs} times as the runs above:
+     * what of a whole run is not reading — the JVM's start, picocli, opening the store (making a new store's schema)
+     * and closing it.
+     */
+    private void startUp(Path flows, Path work) throws Exception {
+        Path one = work.resolve("one-flow.json");
+        try (var lines = Files.lines(flows)) {
+            Files.writeString(one, lines.findFirst().orElseThrow() + "\n");
+        }
+        int n = store != null ? 1 : Math.max(1, runs);
+        double[] seconds = new double[n];
+        for (int i = 0; i < n; i++) {
+            String url = store != null ? store : ObservationStore.embeddedUrl(work.resolve("store-one-" + i));
+            long start = System.nanoTime();
+            observe(url, "--flows", one);
+            seconds[i] = (System.nanoTime() - start) / 1e9;
+        }
+        out.printf("%-24s %8.2f s   (one flow %s: the start and end of a run; %s)%n", "start-up, tailor observe",
+                median(seconds), store != null ? "into the store given, made by the runs above" : "into a fresh store",
+                n == 1 ? "one run" : String.format("median of %d runs, %.2f–%.2f s", n, min(seconds), max(seconds)));
     }
 
     private static double median(double[] values) {
