@@ -155,9 +155,20 @@ public final class ObservationStore implements AutoCloseable {
      * migrations' checksums instead, so that none is edited.
      */
     static boolean schemaCurrent(Connection connection) {
+        String schema;
+        try {
+            schema = connection.getSchema();
+        } catch (SQLException e) {
+            return false;
+        }
+        if (schema == null) {
+            return false; // no current schema (PostgreSQL's search_path names none that exists): Flyway will say so
+        }
+        // In the schema Flyway migrates — the connection's current one — not wherever the search path finds a table
+        // of that name.
         try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery(
-                        "SELECT version, success, type FROM flyway_schema_history ORDER BY installed_rank")) {
+                ResultSet rs = s.executeQuery("SELECT version, success, type FROM \"" + schema.replace("\"", "\"\"")
+                        + "\".flyway_schema_history ORDER BY installed_rank")) {
             List<String> applied = new ArrayList<>();
             while (rs.next()) {
                 String version = rs.getString(1);
