@@ -204,7 +204,7 @@ public final class ObserveCommand implements Callable<Integer> {
                                     AuditLogReader.Stats stats = new AuditLogReader().read(input.name(), part, r -> {
                                         progress.event();
                                         partSummary.event("audit");
-                                        partSummary.subjects.merge(r.subject(), 1L, Long::sum);
+                                        partSummary.request(r.subject(), r.pod());
                                         if (r.denied()) {
                                             partSummary.event("auditDenied");
                                         }

@@ -17,7 +17,10 @@ import java.util.TreeSet;
 @JsonPropertyOrder({"events", "workloads", "subjects", "peers", "unattributedSyscalls", "skipped", "badLines"})
 public final class ObserveSummary {
 
-    /** Per workload: api (requests by the service accounts it runs as), flowsOut, flowsIn, syscalls, pods. */
+    /**
+     * Per workload: api (audit requests made by its pods: those whose token named the pod, and those of a service
+     * account it runs as whose token named none), flowsOut, flowsIn, syscalls, pods.
+     */
     public final Map<String, Map<String, Long>> workloads = new TreeMap<>();
     /** Events per source: audit, flows, syscalls, profiles, pods, decisions. */
     public final Map<String, Long> events = new TreeMap<>();
@@ -31,6 +34,8 @@ public final class ObserveSummary {
     public final Map<String, Long> badLines = new TreeMap<>();
 
     private final Map<String, Set<String>> podNames = new TreeMap<>();
+    /** Audit requests per subject and pod, of the requests whose token named the pod that made them. */
+    private final Map<String, Map<String, Long>> podRequests = new TreeMap<>();
 
     /** The summary as {@code --summary} writes it: indented JSON, keys sorted, a final newline. */
     public String toJson() {
@@ -70,6 +75,14 @@ public final class ObserveSummary {
         }
     }
 
+    /** An audit request of {@code subject}, made by the pod {@code pod} when its token named one (else ""). */
+    public void request(String subject, String pod) {
+        subjects.merge(subject, 1L, Long::sum);
+        if (!pod.isEmpty()) {
+            podRequests.computeIfAbsent(subject, k -> new TreeMap<>()).merge(pod, 1L, Long::sum);
+        }
+    }
+
     public void pod(Workload workload, String pod) {
         if (podNames.computeIfAbsent(workload.toString(), k -> new TreeSet<>()).add(pod)) {
             workload(workload.toString(), "pods");
@@ -89,6 +102,8 @@ public final class ObserveSummary {
                 Map.entry(skipped, other.skipped), Map.entry(badLines, other.badLines))) {
             pair.getValue().forEach((k, n) -> pair.getKey().merge(k, n, Long::sum));
         }
+        other.podRequests.forEach((subject, byPod) -> byPod.forEach((pod, n) ->
+                podRequests.computeIfAbsent(subject, k -> new TreeMap<>()).merge(pod, n, Long::sum)));
         other.podNames.forEach((w, names) -> names.forEach(pod -> {
             if (podNames.computeIfAbsent(w, k -> new TreeSet<>()).add(pod)) {
                 workload(w, "pods");
@@ -102,8 +117,23 @@ public final class ObserveSummary {
 
     /** Ties audit requests to the workloads that run as each service account, once everything is read. */
     public void attributeSubjects(Pods pods) {
-        subjects.forEach((subject, n) -> pods.runningAs(subject).forEach(w ->
-                workloads.computeIfAbsent(w.toString(), k -> new TreeMap<>()).merge("api", n, Long::sum)));
+        subjects.forEach((subject, n) -> {
+            // A request whose token named its pod belongs to that pod's workload alone; one that named none, to
+            // every workload running as its service account (several, when they share one, as many share
+            // "default").
+            String[] account = subject.split(":");
+            Map<String, Long> byPod = account.length == 4 && subject.startsWith("system:serviceaccount:")
+                    ? podRequests.getOrDefault(subject, Map.of()) : Map.of();
+            long named = 0;
+            for (var e : byPod.entrySet()) {
+                workload(pods.workload(account[2], e.getKey(), Map.of(), null).toString(), "api", e.getValue());
+                named += e.getValue();
+            }
+            long unnamed = n - named;
+            if (unnamed > 0) {
+                pods.runningAs(subject).forEach(w -> workload(w.toString(), "api", unnamed));
+            }
+        });
     }
 
     public void print(PrintStream out, Pods pods, Problems problems) {

@@ -36,7 +36,7 @@ class RbacGeneratorTest {
             String url, int code) {
         List<ApiRequest> out = new ArrayList<>();
         for (int day = 0; day < 7; day++) {
-            out.add(new ApiRequest("id-" + ids++, START.plus(Duration.ofDays(day)), USER, List.of(),
+            out.add(new ApiRequest("id-" + ids++, START.plus(Duration.ofDays(day)), USER, List.of(), "",
                     verb, group, "v1", resource, subresource, namespace, name, url, code));
         }
         return out;

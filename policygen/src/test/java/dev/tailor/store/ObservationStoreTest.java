@@ -120,7 +120,7 @@ class ObservationStoreTest {
         List<ApiRequest> requests = new ArrayList<>(demo());
         ApiRequest good = requests.get(0);
         // A verb longer than the column: the database refuses the row, and with it the whole batch.
-        requests.add(new ApiRequest("broken-1", Instant.parse("2017-09-11T20:00:00Z"), "mallory", List.of(),
+        requests.add(new ApiRequest("broken-1", Instant.parse("2017-09-11T20:00:00Z"), "mallory", List.of(), "",
                 "x".repeat(100), "", "v1", "pods", "", "default", "", "", 200));
         try (ObservationStore store = ObservationStore.open(url)) {
             Supplier<Long> total = () -> {
@@ -173,7 +173,7 @@ class ObservationStoreTest {
                         for (int i = 0; i < 20; i++) {
                             batch.add(new ApiRequest("r" + round + "-s" + side + "-" + i,
                                     Instant.parse("2026-11-16T00:00:00Z").plusSeconds(3600L * round + 120L * side),
-                                    "system:serviceaccount:shop:sa-" + round, List.of(), "get", "", "v1", "configmaps", "",
+                                    "system:serviceaccount:shop:sa-" + round, List.of(), "", "get", "", "v1", "configmaps", "",
                                     "shop", "settings-" + (i % 5), "", 200));
                         }
                         results.add(two.submit(() -> {

@@ -8,6 +8,9 @@ import java.util.List;
  * one when there was impersonation), what (verb on a resource or a non-resource URL), and whether it was allowed.
  *
  * @param subject        the username, e.g. {@code system:serviceaccount:shop:cartservice} or {@code alice}
+ * @param pod            the pod whose service-account token made the request (the token's
+ *                       {@code authentication.kubernetes.io/pod-name}, which kube-apiserver puts in the user's extra
+ *                       for a token bound to a pod); "" when it names none
  * @param apiGroup       "" for the core group
  * @param nonResourceUrl the path without its query, for requests that name no resource ({@code /apis}); "" otherwise
  * @param code           the HTTP status of the response (403 = denied by authorization)
@@ -17,6 +20,7 @@ public record ApiRequest(
         Instant time,
         String subject,
         List<String> groups,
+        String pod,
         String verb,
         String apiGroup,
         String apiVersion,

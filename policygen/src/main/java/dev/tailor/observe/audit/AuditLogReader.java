@@ -114,7 +114,10 @@ public final class AuditLogReader {
     private static final JsonCursor.Names EVENT = JsonCursor.Names.of("kind", "apiVersion", "auditID", "stage", "verb",
             "requestURI", "user", "impersonatedUser", "objectRef", "responseStatus", "stageTimestamp",
             "requestReceivedTimestamp", "timestamp", "items");
-    private static final JsonCursor.Names USER = JsonCursor.Names.of("username", "groups");
+    private static final JsonCursor.Names USER = JsonCursor.Names.of("username", "groups", "extra");
+    /** In a user's extra: the pod a service-account token was bound to (kube-apiserver adds it since 1.30). */
+    private static final String POD_NAME = "authentication.kubernetes.io/pod-name";
+    private static final JsonCursor.Names EXTRA = JsonCursor.Names.of(POD_NAME);
     private static final JsonCursor.Names OBJECT_REF = JsonCursor.Names.of("apiGroup", "apiVersion", "resource",
             "subresource", "namespace", "name");
     private static final JsonCursor.Names STATUS = JsonCursor.Names.of("code");
@@ -274,15 +277,19 @@ public final class AuditLogReader {
                 nonResourceUrl = query < 0 ? requestUri : requestUri.substring(0, query);
             }
             return new ApiRequest(auditId, Times.parse(time()), as.username == null ? "" : as.username,
-                    List.copyOf(as.groups), verb, ref.apiGroup, ref.apiVersion, ref.resource, ref.subresource,
+                    List.copyOf(as.groups), as.pod, verb, ref.apiGroup, ref.apiVersion, ref.resource, ref.subresource,
                     ref.namespace, ref.name, nonResourceUrl, code);
         }
     }
 
-    /** user or impersonatedUser: its name (null unless it is a string) and groups. */
+    /**
+     * user or impersonatedUser: its name (null unless it is a string), groups, and the pod its token was bound to
+     * ("" when its extra names none, or names more than one).
+     */
     private static final class User {
         String username;
         final List<String> groups = new ArrayList<>(4);
+        String pod = "";
 
         /** Null when the value is not an object. */
         static User read(JsonCursor c) throws JsonCursor.Malformed {
@@ -297,6 +304,21 @@ public final class AuditLogReader {
                 } else if (field.equals("groups") && c.beginArray()) {
                     while (c.nextElement()) {
                         u.groups.add(c.text());
+                    }
+                } else if (field.equals("extra") && c.beginObject()) {
+                    for (String key; (key = c.nextField(EXTRA)) != null; ) {
+                        if (key.equals(POD_NAME) && c.beginArray()) {
+                            List<String> pods = new ArrayList<>(1);
+                            while (c.nextElement()) {
+                                String pod = c.string();
+                                if (pod != null) {
+                                    pods.add(pod);
+                                }
+                            }
+                            u.pod = pods.size() == 1 ? pods.get(0) : "";
+                        } else {
+                            c.skip();
+                        }
                     }
                 } else {
                     c.skip();

@@ -146,7 +146,8 @@ class AuditLogReaderTest {
      */
     @Test
     void mutatedEventsComeOutAsJacksonsTreeOfThemSays() throws Exception {
-        List<String> lines = Files.readAllLines(DEMO).stream().filter(l -> l.startsWith("{")).toList();
+        List<String> lines = new ArrayList<>(Files.readAllLines(DEMO).stream().filter(l -> l.startsWith("{")).toList());
+        lines.add(BOUND_TOKEN); // a user with extra: the pod its token was bound to
         String alphabet = "{}[],:\"\\ 0123456789-.eaklsnu=/";
         java.util.Random random = new java.util.Random(5);
         Map<String, Integer> outcomes = new java.util.TreeMap<>();
@@ -174,6 +175,14 @@ class AuditLogReaderTest {
                     assertEquals(tree.path("auditID").textValue(), r.auditId(), mutated);
                     assertEquals(tree.path("verb").textValue(), r.verb(), mutated);
                     assertEquals(user.path("username").asText(""), r.subject(), mutated);
+                    var podNames = user.path("extra").path("authentication.kubernetes.io/pod-name");
+                    List<String> named = new ArrayList<>();
+                    podNames.forEach(n -> {
+                        if (n.isTextual()) {
+                            named.add(n.textValue());
+                        }
+                    });
+                    assertEquals(podNames.isArray() && named.size() == 1 ? named.get(0) : "", r.pod(), mutated);
                     var ref = tree.path("objectRef");
                     for (String[] field : new String[][] {{"resource", r.resource()}, {"namespace", r.namespace()},
                             {"name", r.name()}, {"apiGroup", r.apiGroup()}, {"subresource", r.subresource()}}) {
@@ -189,6 +198,42 @@ class AuditLogReaderTest {
         }
         System.out.println("AuditLogReader against Jackson's tree: " + outcomes);
         assertTrue(outcomes.get("request") > 1000 && outcomes.get("not JSON") > 500, outcomes.toString());
+    }
+
+    /** A request made with a service-account token bound to a pod, as kube-apiserver 1.30+ logs it. */
+    private static final String BOUND_TOKEN = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Metadata\","
+            + "\"auditID\":\"5d8e2c1a-7f3b-4c2e-9a61-0b2f4e6d8c10\",\"stage\":\"ResponseComplete\","
+            + "\"requestURI\":\"/api/v1/namespaces/shop/configmaps/settings\",\"verb\":\"get\","
+            + "\"user\":{\"username\":\"system:serviceaccount:shop:default\",\"uid\":\"0c8d0f0e-1b9a-4d55-8e43-7a3f2b1c9d20\","
+            + "\"groups\":[\"system:serviceaccounts\",\"system:serviceaccounts:shop\",\"system:authenticated\"],"
+            + "\"extra\":{\"authentication.kubernetes.io/credential-id\":[\"JTI=3f1c2b7e-5a9d-4e80-b6c1-9d2e8f7a4b35\"],"
+            + "\"authentication.kubernetes.io/node-name\":[\"node-1\"],"
+            + "\"authentication.kubernetes.io/pod-name\":[\"cart-7d4b9c-x2x8z\"],"
+            + "\"authentication.kubernetes.io/pod-uid\":[\"6a1d9e3c-2f4b-4a87-9c05-e8b7d1f2a364\"]}},"
+            + "\"sourceIPs\":[\"10.244.1.17\"],\"userAgent\":\"cart/v0.0.0\","
+            + "\"objectRef\":{\"resource\":\"configmaps\",\"namespace\":\"shop\",\"name\":\"settings\",\"apiVersion\":\"v1\"},"
+            + "\"responseStatus\":{\"metadata\":{},\"code\":200},"
+            + "\"requestReceivedTimestamp\":\"2026-11-16T10:00:00.000000Z\",\"stageTimestamp\":\"2026-11-16T10:00:00.004000Z\"}";
+
+    /**
+     * The pod a request's token was bound to comes from the effective user's extra: one pod name, or none when the
+     * token names none or (impossibly, but then nothing is sure) several.
+     */
+    @Test
+    void theTokensPodIsTheOneItsExtraNames() throws Exception {
+        String two = BOUND_TOKEN.replace("[\"cart-7d4b9c-x2x8z\"]", "[\"cart-7d4b9c-x2x8z\",\"cart-7d4b9c-q9w8e\"]")
+                .replace("5d8e2c1a", "5d8e2c1b");
+        String impersonating = BOUND_TOKEN.replace("\"sourceIPs\"", "\"impersonatedUser\":{\"username\":\"alice\"},\"sourceIPs\"")
+                .replace("5d8e2c1a", "5d8e2c1c");
+        String withoutExtra = BOUND_TOKEN.replaceAll(",\"extra\":\\{.*?\\]\\}\\}", "}").replace("5d8e2c1a", "5d8e2c1d");
+        List<ApiRequest> requests = new ArrayList<>();
+        Problems problems = new Problems();
+        new AuditLogReader().read("audit.log", new java.io.ByteArrayInputStream(String.join("\n", BOUND_TOKEN, two,
+                impersonating, withoutExtra).getBytes(StandardCharsets.UTF_8)), requests::add, problems);
+        assertEquals(0, problems.total(), problems.first().toString());
+        assertEquals(List.of("cart-7d4b9c-x2x8z", "", "", ""), requests.stream().map(ApiRequest::pod).toList());
+        assertEquals(List.of("system:serviceaccount:shop:default", "system:serviceaccount:shop:default", "alice",
+                "system:serviceaccount:shop:default"), requests.stream().map(ApiRequest::subject).toList());
     }
 
     /** The audit webhook backend's body, indented as a person (or a proxy) may send it, reads as the same log. */
