@@ -10,7 +10,7 @@ import java.util.List;
  * @param subject        the username, e.g. {@code system:serviceaccount:shop:cartservice} or {@code alice}
  * @param pod            the pod whose service-account token made the request (the token's
  *                       {@code authentication.kubernetes.io/pod-name}, which kube-apiserver puts in the user's extra
- *                       for a token bound to a pod); "" when it names none
+ *                       for a token bound to a pod: a pod's projected token); "" when it names none
  * @param apiGroup       "" for the core group
  * @param nonResourceUrl the path without its query, for requests that name no resource ({@code /apis}); "" otherwise
  * @param code           the HTTP status of the response (403 = denied by authorization)

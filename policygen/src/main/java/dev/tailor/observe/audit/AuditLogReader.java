@@ -115,7 +115,7 @@ public final class AuditLogReader {
             "requestURI", "user", "impersonatedUser", "objectRef", "responseStatus", "stageTimestamp",
             "requestReceivedTimestamp", "timestamp", "items");
     private static final JsonCursor.Names USER = JsonCursor.Names.of("username", "groups", "extra");
-    /** In a user's extra: the pod a service-account token was bound to (kube-apiserver adds it since 1.30). */
+    /** In a user's extra: the pod a service-account token was bound to (a pod's projected token always is). */
     private static final String POD_NAME = "authentication.kubernetes.io/pod-name";
     private static final JsonCursor.Names EXTRA = JsonCursor.Names.of(POD_NAME);
     private static final JsonCursor.Names OBJECT_REF = JsonCursor.Names.of("apiGroup", "apiVersion", "resource",

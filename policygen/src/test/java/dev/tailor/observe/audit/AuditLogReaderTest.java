@@ -200,7 +200,7 @@ class AuditLogReaderTest {
         assertTrue(outcomes.get("request") > 1000 && outcomes.get("not JSON") > 500, outcomes.toString());
     }
 
-    /** A request made with a service-account token bound to a pod, as kube-apiserver 1.30+ logs it. */
+    /** A request made with a pod's projected service-account token, as kube-apiserver 1.30+ logs it (node name too). */
     private static final String BOUND_TOKEN = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Metadata\","
             + "\"auditID\":\"5d8e2c1a-7f3b-4c2e-9a61-0b2f4e6d8c10\",\"stage\":\"ResponseComplete\","
             + "\"requestURI\":\"/api/v1/namespaces/shop/configmaps/settings\",\"verb\":\"get\","
