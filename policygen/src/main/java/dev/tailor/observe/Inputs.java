@@ -19,10 +19,46 @@ public final class Inputs {
         return open(name, new java.util.concurrent.atomic.AtomicLong());
     }
 
-    /** Opens an input and adds every byte read from it (compressed bytes, for gzip) to {@code bytesRead}. */
+    /**
+     * Opens an input and adds every byte read from it (compressed bytes, for gzip) to {@code bytesRead}. One that
+     * cannot be opened or read throws an IOException whose message names it and says why ("x.log: no such file",
+     * "/tmp: Is a directory").
+     */
     public static InputStream open(String name, java.util.concurrent.atomic.AtomicLong bytesRead) throws IOException {
+        try {
+            return openStream(name, bytesRead);
+        } catch (IOException e) {
+            throw named(name, e);
+        }
+    }
+
+    /** {@code e} as the failure to read {@code name}: its message names the input and the reason. */
+    public static IOException named(String name, IOException e) {
+        return new IOException((name.equals("-") ? "standard input" : name) + ": " + reason(e), e);
+    }
+
+    /** Why reading failed, without the file's name (which a file system exception's message starts with). */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    private static InputStream openStream(String name, java.util.concurrent.atomic.AtomicLong bytesRead) throws IOException {
         InputStream file = name.equals("-") ? System.in : Files.newInputStream(Path.of(name));
         InputStream raw = new java.io.FilterInputStream(file) {
+            @Override
+            public int available() {
+                return 0; // as OneReadAtATime: a read error loses nothing a read before it gave
+            }
+
             @Override
             public int read() throws IOException {
                 int b = super.read();
@@ -47,9 +83,26 @@ public final class Inputs {
         int b2 = in.read();
         in.reset();
         if (b1 == 0x1f && b2 == 0x8b) {
-            return new BufferedInputStream(new GZIPInputStream(in, 64 * 1024), 256 * 1024);
+            return new BufferedInputStream(new OneReadAtATime(new GZIPInputStream(in, 64 * 1024)), 256 * 1024);
         }
         return in;
+    }
+
+    /**
+     * Says no bytes are ready ({@link #available} is 0), so that a {@link BufferedInputStream} over it (or a reader)
+     * hands back what one read gave instead of reading on to fill the caller's buffer: when a gzip file is cut off,
+     * the read that finds the cut throws, and what the reads before it in the same call decompressed — up to a whole
+     * buffer of lines — would be lost with it.
+     */
+    private static final class OneReadAtATime extends java.io.FilterInputStream {
+        OneReadAtATime(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int available() {
+            return 0;
+        }
     }
 
     /** A part of a file, bytes {@code [start, end)}, that starts where a line starts. */
@@ -190,7 +243,13 @@ public final class Inputs {
         long lines = 0;
         boolean skipping = false; // inside a line already reported as too long
         while (true) {
-            int n = in.read(buf, end, buf.length - end);
+            int n;
+            try {
+                n = in.read(buf, end, buf.length - end);
+            } catch (IOException e) {
+                cutShort(name, lines + 1, e, problems);
+                return lines;
+            }
             boolean eof = n < 0;
             if (!eof) {
                 end += n;
@@ -235,6 +294,20 @@ public final class Inputs {
                 start = 0;
             }
         }
+    }
+
+    /** What cannot be read of an input ends it: the lines read before stay read, the run goes on with the next. */
+    static final String CUT_SHORT = "input cut short";
+
+    /**
+     * An input that cannot be read on at line {@code number} — a gzip file cut off (a log copied while it was
+     * written, a partial download) or corrupt, a read error — is reported there; what was read of it before stays
+     * read, and the run goes on with the next input.
+     */
+    private static void cutShort(String name, long number, IOException e, Problems problems) {
+        String why = e instanceof java.io.EOFException ? "it ends early (" + e.getMessage() + ")"
+                : "it cannot be read on (" + reason(e) + ")";
+        problems.add(name, number, CUT_SHORT, why + ": this line and any after it are lost");
     }
 
     private static void line(String name, long number, byte[] buf, int from, int to, int maxBytes, Problems problems,
@@ -289,7 +362,17 @@ public final class Inputs {
         long lines = 0;
         java.io.BufferedReader reader = new java.io.BufferedReader(
                 new java.io.InputStreamReader(in, StandardCharsets.UTF_8), 256 * 1024);
-        for (String line; (line = reader.readLine()) != null; ) {
+        while (true) {
+            String line;
+            try {
+                line = reader.readLine();
+            } catch (IOException e) {
+                cutShort(name, lines + 1, e, problems);
+                return lines;
+            }
+            if (line == null) {
+                break;
+            }
             lines++;
             if (line.isBlank()) {
                 continue;

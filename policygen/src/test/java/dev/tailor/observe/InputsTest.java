@@ -1,11 +1,13 @@
 package dev.tailor.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +45,72 @@ class InputsTest {
         assertEquals(6, lines);
         assertEquals(List.of("1:a", "4:bb", "6:last"), seen);
         assertEquals("f:5: line longer than 20 characters", problems.first().get(0).toString());
+    }
+
+    /**
+     * A gzip file cut off (a log copied while it was written) or corrupt: the lines before the cut are read, the cut
+     * is reported at the line where it is, and nothing is thrown — by both ways of reading lines, and for a file that
+     * cannot be opened, a message that names it.
+     */
+    @Test
+    void aGzipFileCutOffIsReadUpToTheCutAndTheCutIsReported(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= 20_000; i++) {
+            text.append("{\"line\":").append(i).append(",\"pad\":\"").append(Integer.toHexString(i * 7919)).append("\"}\n");
+        }
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped)) {
+            gz.write(text.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] whole = zipped.toByteArray();
+        java.nio.file.Path cut = dir.resolve("cut.log.gz");
+        java.nio.file.Files.write(cut, java.util.Arrays.copyOf(whole, whole.length / 2));
+        java.nio.file.Path corrupt = dir.resolve("corrupt.log.gz");
+        byte[] damaged = whole.clone();
+        for (int i = whole.length / 2; i < whole.length / 2 + 64; i++) {
+            damaged[i] ^= 0x5a;
+        }
+        java.nio.file.Files.write(corrupt, damaged);
+
+        for (java.nio.file.Path file : List.of(cut, corrupt)) {
+            // The whole lines a byte-at-a-time read gets before the cut: every one of them must come out.
+            long before = 0;
+            try (java.io.InputStream in = new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(file))) {
+                for (int b; (b = in.read()) >= 0; ) {
+                    before += b == '\n' ? 1 : 0;
+                }
+            } catch (java.io.IOException expected) {
+                // the cut
+            }
+            for (boolean bytes : List.of(true, false)) {
+                List<Long> numbers = new ArrayList<>();
+                Problems problems = new Problems();
+                long lines;
+                try (java.io.InputStream in = Inputs.open(file.toString())) {
+                    // A reader's limit: each read asks for up to a MiB.
+                    lines = bytes
+                            ? Inputs.forEachLine(file.toString(), in, 1 << 20, problems, (number, buffer, offset, length) -> numbers.add(number))
+                            : Inputs.forEachLine(file.toString(), in, 1 << 20, problems, (number, line) -> numbers.add(number));
+                }
+                String what = file.getFileName() + (bytes ? " as bytes" : " as text");
+                assertEquals(1, problems.total(), what + ": " + problems.first());
+                Problems.Problem p = problems.first().get(0);
+                assertEquals(lines + 1, p.line(), what);
+                assertEquals(Map.of(Inputs.CUT_SHORT, 1L), problems.byReason(), what);
+                assertTrue(p.reason().endsWith("this line and any after it are lost"), p.reason());
+                assertTrue(before > 1000 && before < 20_000, what + ": " + before);
+                assertEquals(before, numbers.size(), what + ": lines handed over");
+                assertTrue(java.util.stream.IntStream.range(0, numbers.size()).allMatch(i -> numbers.get(i) == i + 1), what);
+                assertEquals(before, lines, what);
+            }
+        }
+        java.io.IOException missing = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> Inputs.open(dir.resolve("nothing.log").toString()));
+        assertEquals(dir.resolve("nothing.log") + ": no such file", missing.getMessage());
+        java.io.IOException directory = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> Inputs.open(dir.toString()));
+        assertTrue(directory.getMessage().startsWith(dir + ": "), directory.getMessage());
     }
 
     @Test
