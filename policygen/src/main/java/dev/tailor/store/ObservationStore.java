@@ -165,7 +165,19 @@ public final class ObservationStore implements AutoCloseable {
             return false; // no current schema (PostgreSQL's search_path names none that exists): Flyway will say so
         }
         // In the schema Flyway migrates — the connection's current one — not wherever the search path finds a table
-        // of that name.
+        // of that name. Looked up first, not queried and failed: H2 writes every failed statement to a .trace.db file
+        // beside the store.
+        try (PreparedStatement exists = connection.prepareStatement("SELECT COUNT(*) FROM information_schema.tables"
+                + " WHERE table_schema = ? AND table_name = 'flyway_schema_history'")) {
+            exists.setString(1, schema);
+            try (ResultSet rs = exists.executeQuery()) {
+                if (!rs.next() || rs.getInt(1) == 0) {
+                    return false; // a new store
+                }
+            }
+        } catch (SQLException e) {
+            return false;
+        }
         try (Statement s = connection.createStatement();
                 ResultSet rs = s.executeQuery("SELECT version, success, type FROM \"" + schema.replace("\"", "\"\"")
                         + "\".flyway_schema_history ORDER BY installed_rank")) {
@@ -185,7 +197,7 @@ public final class ObservationStore implements AutoCloseable {
             }
             return applied.equals(SCHEMA_VERSIONS);
         } catch (SQLException e) {
-            return false; // no history yet (a new store), or it cannot be read: Flyway will say what is wrong
+            return false; // the history cannot be read: Flyway will say what is wrong
         }
     }
 
