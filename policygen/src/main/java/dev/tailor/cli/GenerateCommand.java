@@ -80,7 +80,7 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         String url = window.url();
         Generated generated;
-        try (ObservationStore observations = ObservationStore.open(url)) {
+        try (ObservationStore observations = ObservationStore.openExisting(url)) {
             generated = generator.generate(Observations.load(observations, options.window(), end));
         } catch (SQLException | RuntimeException e) {
             System.err.println("tailor generate: cannot read the store " + ObservationStore.redact(url) + ": " + e.getMessage());

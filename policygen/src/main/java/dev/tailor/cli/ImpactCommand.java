@@ -71,8 +71,11 @@ public final class ImpactCommand implements Callable<Integer> {
         }
         String url = window.url();
         ImpactReport report;
-        try (ObservationStore observations = ObservationStore.open(url)) {
+        try (ObservationStore observations = ObservationStore.openExisting(url)) {
             report = new ImpactAnalyzer(now, proposal).analyze(observations, Observations.load(observations, options.window(), end), options);
+        } catch (ObservationStore.NoStoreException e) {
+            System.err.println("tailor impact: cannot read the store " + ObservationStore.redact(url) + ": " + e.getMessage());
+            return TailorCli.ERROR;
         }
         Path dir = out != null ? out : proposed;
         Files.createDirectories(dir);

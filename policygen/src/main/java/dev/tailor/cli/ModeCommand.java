@@ -63,7 +63,8 @@ public final class ModeCommand {
         public Integer call() throws Exception {
             PrintStream out = System.out;
             EnforcePreview preview;
-            try (ObservationStore store = ObservationStore.open(window.url())) {
+            String noStore = null;
+            try (ObservationStore store = ObservationStore.openExisting(window.url())) {
                 // The window ends at the last decision the store holds (as generate and impact end at the last
                 // observation), unless --until says otherwise.
                 List<AdmissionDecision> all = store.decisions(Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z"));
@@ -75,9 +76,17 @@ public final class ModeCommand {
             } catch (IllegalArgumentException e) {
                 System.err.println("tailor enforce: " + e.getMessage());
                 return TailorCli.USAGE;
+            } catch (ObservationStore.NoStoreException e) {
+                // Nothing was observed here: no evidence either way, as with no decisions (--force still flips).
+                preview = null;
+                noStore = "cannot read the store " + ObservationStore.redact(window.url()) + ": " + e.getMessage();
             }
             boolean safe;
-            if (preview == null || preview.requests() == 0) {
+            if (noStore != null) {
+                out.println("enforce preview for " + namespace + ": " + noStore + " — nothing shows that enforce mode is "
+                        + "safe there");
+                safe = false;
+            } else if (preview == null || preview.requests() == 0) {
                 out.println("enforce preview for " + namespace + ": no admission request of it in the window — nothing shows "
                         + "that enforce mode is safe there");
                 safe = false;

@@ -100,21 +100,61 @@ public final class ObservationStore implements AutoCloseable {
 
     /**
      * Opens (and migrates) the store at a JDBC URL: {@code jdbc:h2:file:…} or
-     * {@code jdbc:postgresql://host:5432/db?user=…&password=…}.
+     * {@code jdbc:postgresql://host:5432/db?user=…&password=…}; a new one is made.
      */
     public static ObservationStore open(String url) throws SQLException {
+        return open(url, false);
+    }
+
+    /**
+     * Opens a store that exists already, for the commands that only read one ({@code tailor generate}, {@code impact},
+     * {@code enforce}): a mistyped {@code --store}, or a directory where {@code tailor observe} never ran, is a
+     * {@link NoStoreException} saying so — not an empty store made on the spot and a report on nothing.
+     */
+    public static ObservationStore openExisting(String url) throws SQLException {
+        return open(url, true);
+    }
+
+    /** There is no store at the URL given (nothing there, or nothing of Tailor's). */
+    public static final class NoStoreException extends SQLException {
+        private static final long serialVersionUID = 1L;
+
+        NoStoreException(String message) {
+            super(message);
+        }
+    }
+
+    /** H2's error when {@code IFEXISTS=TRUE} and the database is not there. */
+    private static final int H2_DATABASE_NOT_FOUND = 90146;
+
+    private static ObservationStore open(String url, boolean existing) throws SQLException {
         if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("store URL must be jdbc:h2:… or jdbc:postgresql:…, got " + redact(url));
         }
         if (url.startsWith("jdbc:h2:")) {
             url = withH2Settings(url);
+            if (existing && !url.toUpperCase(java.util.Locale.ROOT).contains(";IFEXISTS=")) {
+                url += ";IFEXISTS=TRUE"; // opening a missing file fails instead of making an empty store
+            }
         }
+        String noStore = "there is no store there (tailor observe makes one; --store names another)";
         // The store's own connection first: an embedded H2 database stays open while it is, so Flyway's connections
         // join it instead of opening and closing the file once more (a tenth of a second).
-        Connection connection = DriverManager.getConnection(url);
+        Connection connection;
+        try {
+            connection = DriverManager.getConnection(url);
+        } catch (SQLException e) {
+            if (e.getErrorCode() == H2_DATABASE_NOT_FOUND) {
+                throw new NoStoreException(noStore);
+            }
+            throw e;
+        }
         ObservationStore store;
         try {
             if (!schemaCurrent(connection)) {
+                if (existing && !hasHistory(connection)) {
+                    throw new NoStoreException(noStore + ": the database holds no schema of Tailor's");
+                }
                 migrations(url).load().migrate();
             }
             connection.setAutoCommit(false);
@@ -155,26 +195,12 @@ public final class ObservationStore implements AutoCloseable {
      * migrations' checksums instead, so that none is edited.
      */
     static boolean schemaCurrent(Connection connection) {
+        if (!hasHistory(connection)) {
+            return false;
+        }
         String schema;
         try {
             schema = connection.getSchema();
-        } catch (SQLException e) {
-            return false;
-        }
-        if (schema == null) {
-            return false; // no current schema (PostgreSQL's search_path names none that exists): Flyway will say so
-        }
-        // In the schema Flyway migrates — the connection's current one — not wherever the search path finds a table
-        // of that name. Looked up first, not queried and failed: H2 writes every failed statement to a .trace.db file
-        // beside the store.
-        try (PreparedStatement exists = connection.prepareStatement("SELECT COUNT(*) FROM information_schema.tables"
-                + " WHERE table_schema = ? AND table_name = 'flyway_schema_history'")) {
-            exists.setString(1, schema);
-            try (ResultSet rs = exists.executeQuery()) {
-                if (!rs.next() || rs.getInt(1) == 0) {
-                    return false; // a new store
-                }
-            }
         } catch (SQLException e) {
             return false;
         }
@@ -198,6 +224,29 @@ public final class ObservationStore implements AutoCloseable {
             return applied.equals(SCHEMA_VERSIONS);
         } catch (SQLException e) {
             return false; // the history cannot be read: Flyway will say what is wrong
+        }
+    }
+
+    /**
+     * Whether Flyway's history table is in the connection's current schema — the one Flyway migrates — not wherever
+     * PostgreSQL's search path finds a table of that name. Looked up, not queried and failed: H2 writes every failed
+     * statement to a .trace.db file beside the store.
+     */
+    static boolean hasHistory(Connection connection) {
+        try {
+            String schema = connection.getSchema();
+            if (schema == null) {
+                return false; // no current schema (PostgreSQL's search_path names none that exists): Flyway will say so
+            }
+            try (PreparedStatement exists = connection.prepareStatement("SELECT COUNT(*) FROM information_schema.tables"
+                    + " WHERE table_schema = ? AND table_name = 'flyway_schema_history'")) {
+                exists.setString(1, schema);
+                try (ResultSet rs = exists.executeQuery()) {
+                    return rs.next() && rs.getInt(1) > 0;
+                }
+            }
+        } catch (SQLException e) {
+            return false;
         }
     }
 

@@ -20,16 +20,21 @@ class GenerateCommandTest {
     @TempDir
     Path dir;
 
+    /** What the last {@link #run} printed. */
+    private String printed = "";
+
     private int run(String... args) {
         PrintStream err = System.err;
         PrintStream out = System.out;
-        try (PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream sink = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
             System.setErr(sink);
             System.setOut(sink);
             return new CommandLine(new TailorCli()).execute(args);
         } finally {
             System.setErr(err);
             System.setOut(out);
+            printed = bytes.toString(StandardCharsets.UTF_8);
         }
     }
 
@@ -44,8 +49,31 @@ class GenerateCommandTest {
         assertFalse(Files.exists(out));
     }
 
+    /**
+     * A store that is not there — a mistyped --store, a directory where tailor observe never ran — is an error that
+     * says so: no empty store is made on the spot, and no report on nothing is written.
+     */
+    @Test
+    void aStoreThatIsNotThereIsAnErrorAndNoneIsMade() throws Exception {
+        String missing = ObservationStore.embeddedUrl(dir.resolve("typo"));
+        Path out = dir.resolve("policies");
+        assertEquals(1, run("generate", "--out", out.toString(), "--store", missing));
+        assertTrue(printed.startsWith("tailor generate: cannot read the store " + missing + ": there is no store there"), printed);
+        assertEquals(1, run("impact", "--proposed", dir.toString(), "--store", missing));
+        assertTrue(printed.startsWith("tailor impact: cannot read the store " + missing + ": there is no store there"), printed);
+        assertFalse(Files.exists(out));
+        assertFalse(Files.exists(dir.resolve("typo")), "no store made");
+        // A database that holds nothing of Tailor's is no store either.
+        String empty = ObservationStore.embeddedUrl(dir.resolve("empty"));
+        java.sql.DriverManager.getConnection(empty).close();
+        assertEquals(1, run("generate", "--out", out.toString(), "--store", empty));
+        assertTrue(printed.contains("the database holds no schema of Tailor's"), printed);
+        assertFalse(Files.exists(out));
+    }
+
     @Test
     void theOutputTreeIsReplacedWhole() throws Exception {
+        ObservationStore.open(ObservationStore.embeddedUrl(dir.resolve("store"))).close();
         Path out = dir.resolve("policies");
         Files.createDirectories(out.resolve("old/deployment.gone"));
         Files.writeString(out.resolve("old/deployment.gone/networkpolicy.yaml"), "stale");

@@ -1,6 +1,7 @@
 package dev.tailor.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -130,6 +131,13 @@ class ModeCommandTest {
         assertEquals("audit", mode("clean"), "a dry run changes nothing");
         assertEquals(0, run("enforce", "dirty", "--store", store, "--force"), output);
         assertEquals("enforce", mode("dirty"));
+        // No store at all: no evidence, as with no requests, and none is made.
+        String missing = ObservationStore.embeddedUrl(dir.resolve("typo"));
+        assertEquals(3, run("enforce", "clean", "--store", missing), output);
+        assertTrue(output.contains("enforce preview for clean: cannot read the store " + missing + ": there is no store there"),
+                output);
+        assertEquals("audit", mode("clean"));
+        assertFalse(java.nio.file.Files.exists(dir.resolve("typo")), "no store made");
     }
 
     @Test
