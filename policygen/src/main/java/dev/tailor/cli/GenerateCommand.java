@@ -81,7 +81,12 @@ public final class GenerateCommand implements Callable<Integer> {
         String url = window.url();
         Generated generated;
         try (ObservationStore observations = ObservationStore.openExisting(url)) {
-            generated = generator.generate(Observations.load(observations, options.window(), end));
+            Observations observed = Observations.load(observations, options.window(), end);
+            if (observed.nothingObserved()) {
+                System.err.println("tailor generate: nothing was observed in the window " + observed.from + " to "
+                        + observed.until + " (the store " + ObservationStore.redact(url) + ")");
+            }
+            generated = generator.generate(observed);
         } catch (SQLException | RuntimeException e) {
             System.err.println("tailor generate: cannot read the store " + ObservationStore.redact(url) + ": " + e.getMessage());
             return TailorCli.ERROR;

@@ -95,6 +95,11 @@ public final class Observations {
         return out;
     }
 
+    /** True when the window holds no API access, flow or syscall (pods alone are no behavior). */
+    public boolean nothingObserved() {
+        return api.isEmpty() && edges.isEmpty() && syscalls.isEmpty();
+    }
+
     /** The workloads whose pods run as a service account. */
     public Set<Workload> runningAs(String namespace, String serviceAccount) {
         Set<Workload> out = new TreeSet<>();

@@ -62,6 +62,10 @@ public final class PolicyGenerator {
                 .append(" (").append(options.window().toDays()).append(" days); a workload is proposed after data on every day ")
                 .append("and ").append(options.quiet().toHours()).append(" h without new behavior. Runtime start-up syscalls: ")
                 .append(options.runtime()).append(".\n\n");
+        if (obs.nothingObserved()) {
+            r.append("**Nothing was observed in this window**: no API access, flow or syscall, so no policy is proposed. "
+                    + "`tailor observe` fills the store; `--until` and `--since` move the window.\n\n");
+        }
         long proposed = states.values().stream().filter(LearningState::proposed).count();
         r.append(proposed).append(" of ").append(states.size()).append(" workloads proposed; ")
                 .append(out.files.size()).append(" files.\n\n");

@@ -80,6 +80,9 @@ class GenerateCommandTest {
         assertEquals(0, run("generate", "--out", out.toString(), "--store", ObservationStore.embeddedUrl(dir.resolve("store"))));
         assertTrue(Files.exists(out.resolve("REPORT.md")));
         assertFalse(Files.exists(out.resolve("old")), "nothing of the previous tree stays behind");
+        // The store is empty: the report and the command say so.
+        assertTrue(Files.readString(out.resolve("REPORT.md")).contains("**Nothing was observed in this window**"));
+        assertTrue(printed.startsWith("tailor generate: nothing was observed in the window "), printed);
         try (var siblings = Files.list(dir)) {
             assertEquals(0, siblings.filter(p -> p.getFileName().toString().contains("tailor-")).count(), "no work directories left");
         }
