@@ -346,11 +346,15 @@ public final class ObserveCommand implements Callable<Integer> {
         for (String name : names) {
             InputStream in = Inputs.open(name, bytesRead);
             inputs.add(new Input(name, in, kind));
-            switch (kind) {
-                case ADMISSION -> AdmissionStreamReader.checkFormat(name, in);
-                case AUDIT -> AuditLogReader.checkFormat(name, in);
-                case FLOWS -> HubbleFlowReader.checkFormat(name, in);
-                case SYSCALLS -> SyscallLogReader.checkFormat(name, in);
+            try {
+                switch (kind) {
+                    case ADMISSION -> AdmissionStreamReader.checkFormat(name, in);
+                    case AUDIT -> AuditLogReader.checkFormat(name, in);
+                    case FLOWS -> HubbleFlowReader.checkFormat(name, in);
+                    case SYSCALLS -> SyscallLogReader.checkFormat(name, in);
+                }
+            } catch (IOException e) {
+                throw Inputs.named(name, e);
             }
         }
     }

@@ -48,6 +48,9 @@ public final class Inputs {
         if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
             return f.getReason();
         }
+        if (e instanceof java.io.EOFException) {
+            return "it ends early" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
+        }
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
@@ -202,9 +205,24 @@ public final class Inputs {
      */
     public static String peekFirstLine(InputStream in, int bytes, String commentPrefix) throws IOException {
         in.mark(bytes);
-        byte[] head = in.readNBytes(bytes);
+        byte[] head = new byte[Math.min(bytes, 64 * 1024)];
+        int n = 0;
+        try {
+            for (int r; n < bytes && (r = in.read(head, n, head.length - n)) >= 0; ) {
+                n += r;
+                if (n == head.length && n < bytes) {
+                    head = java.util.Arrays.copyOf(head, (int) Math.min(bytes, 2L * head.length));
+                }
+            }
+        } catch (IOException e) {
+            if (n == 0) {
+                throw e;
+            }
+            // A gzip file cut off within its first bytes: the format is told by what came before the cut, and the
+            // reading that follows reports the cut at its line.
+        }
         in.reset();
-        String text = new String(head, StandardCharsets.UTF_8);
+        String text = new String(head, 0, n, StandardCharsets.UTF_8);
         for (String line : text.split("\n", -1)) {
             if (!line.isBlank() && (commentPrefix == null || !line.startsWith(commentPrefix))) {
                 return line.strip();
@@ -305,8 +323,7 @@ public final class Inputs {
      * read, and the run goes on with the next input.
      */
     private static void cutShort(String name, long number, IOException e, Problems problems) {
-        String why = e instanceof java.io.EOFException ? "it ends early (" + e.getMessage() + ")"
-                : "it cannot be read on (" + reason(e) + ")";
+        String why = e instanceof java.io.EOFException ? reason(e) : "it cannot be read on (" + reason(e) + ")";
         problems.add(name, number, CUT_SHORT, why + ": this line and any after it are lost");
     }
 

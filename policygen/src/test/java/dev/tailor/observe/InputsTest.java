@@ -105,6 +105,16 @@ class InputsTest {
                 assertEquals(before, lines, what);
             }
         }
+        // Cut within the first bytes the format checks look at: the check reads what came before the cut.
+        java.nio.file.Path early = dir.resolve("early.log.gz");
+        java.nio.file.Files.write(early, java.util.Arrays.copyOf(whole, 2000));
+        try (java.io.InputStream in = Inputs.open(early.toString())) {
+            assertEquals("{\"line\":1,\"pad\":\"1eef\"}", Inputs.peekFirstLine(in));
+            Problems problems = new Problems();
+            long lines = Inputs.forEachLine(early.toString(), in, 1 << 20, problems, (number, buffer, offset, length) -> { });
+            assertTrue(lines > 10, "lines before the cut: " + lines);
+            assertEquals(Map.of(Inputs.CUT_SHORT, 1L), problems.byReason());
+        }
         java.io.IOException missing = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
                 () -> Inputs.open(dir.resolve("nothing.log").toString()));
         assertEquals(dir.resolve("nothing.log") + ": no such file", missing.getMessage());
