@@ -45,8 +45,9 @@ public final class ContainerMap {
     public void read(String name, InputStream in) throws IOException, UnknownFormatException {
         int n = 0;
         try (MappingIterator<JsonNode> docs = Json.MAPPER.readerFor(JsonNode.class).readValues(in)) {
-            while (docs.hasNext()) {
-                JsonNode doc = docs.next();
+            // hasNextValue/nextValue, not hasNext/next: those wrap a parse error in an unchecked exception.
+            while (docs.hasNextValue()) {
+                JsonNode doc = docs.nextValue();
                 n++;
                 JsonNode labels = doc.path("status").path("labels");
                 long pid = doc.path("info").path("pid").asLong(0);
