@@ -1,11 +1,10 @@
 package dev.tailor.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.tailor.generate.Generated;
 import dev.tailor.generate.Observations;
 import dev.tailor.generate.PolicyGenerator;
+import dev.tailor.kube.Documents;
 import dev.tailor.rbac.PolicyRule;
 import dev.tailor.store.ObservationStore;
 import java.io.IOException;
@@ -102,13 +101,8 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         dev.tailor.rbac.RbacAuthorizer rbac = new dev.tailor.rbac.RbacAuthorizer();
         for (Path file : currentRbac) {
-            try (MappingIterator<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class).readValues(file.toFile())) {
-                while (docs.hasNext()) {
-                    JsonNode doc = docs.next();
-                    if (doc != null) {
-                        rbac.add(doc);
-                    }
-                }
+            for (JsonNode doc : Documents.read(file)) {
+                rbac.add(doc);
             }
         }
         return rbac;
@@ -117,15 +111,12 @@ public final class GenerateCommand implements Callable<Integer> {
     private List<PolicyRule> keptRules() throws IOException {
         List<PolicyRule> rules = new ArrayList<>();
         for (Path file : keepRoles) {
-            try (MappingIterator<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class).readValues(file.toFile())) {
-                while (docs.hasNext()) {
-                    JsonNode doc = docs.next();
-                    String kind = doc == null ? "" : doc.path("kind").asText();
-                    if (!kind.equals("Role") && !kind.equals("ClusterRole")) {
-                        throw new IllegalArgumentException(file + ": --keep-role takes Role and ClusterRole objects, found " + kind);
-                    }
-                    rules.addAll(PolicyRule.of(doc));
+            for (JsonNode doc : Documents.read(file)) {
+                String kind = doc.path("kind").asText();
+                if (!kind.equals("Role") && !kind.equals("ClusterRole")) {
+                    throw new IllegalArgumentException(file + ": --keep-role takes Role and ClusterRole objects, found " + kind);
                 }
+                rules.addAll(PolicyRule.of(doc));
             }
         }
         return rules;

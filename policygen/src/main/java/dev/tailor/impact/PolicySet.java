@@ -3,6 +3,7 @@ package dev.tailor.impact;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tailor.kube.Documents;
 import dev.tailor.kube.LabelSelector;
 import dev.tailor.rbac.RbacAuthorizer;
 import java.io.IOException;
@@ -44,16 +45,8 @@ public final class PolicySet {
         }
         for (Path f : files) {
             String rel = Files.isDirectory(root) ? root.relativize(f).toString().replace('\\', '/') : f.getFileName().toString();
-            ObjectMapper mapper = f.toString().endsWith(".json") ? new ObjectMapper() : new YAMLMapper();
-            try (var it = mapper.readerFor(JsonNode.class).<JsonNode>readValues(f.toFile())) {
-                while (it.hasNext()) {
-                    JsonNode d = it.next();
-                    if (d != null && !d.isNull() && !d.isMissingNode()) {
-                        set.add(d, rel);
-                    }
-                }
-            } catch (RuntimeException e) {
-                throw new IOException(f + ": not YAML or JSON: " + e.getMessage(), e);
+            for (JsonNode d : Documents.read(f)) {
+                set.add(d, rel);
             }
         }
         return set;

@@ -39,13 +39,20 @@ class GenerateCommandTest {
     }
 
     @Test
-    void badOptionsAreUsageErrorsAndWriteNothing() {
+    void badOptionsAreUsageErrorsAndWriteNothing() throws Exception {
         String store = ObservationStore.embeddedUrl(dir.resolve("store"));
         Path out = dir.resolve("policies");
         assertEquals(2, run("generate", "--out", out.toString(), "--store", store, "--since", "a week"));
         assertEquals(2, run("generate", "--out", out.toString(), "--store", store, "--external-prefix", "40"));
         assertEquals(2, run("generate", "--out", out.toString(), "--store", store, "--until", "yesterday"));
         assertEquals(2, run("generate", "--out", out.toString(), "--store", store, "--runtime", "youki"));
+        // A file of objects that is not YAML: named, with where it goes wrong.
+        Path bad = dir.resolve("rbac.yaml");
+        Files.writeString(bad, "kind: Role\n  rules: [unclosed\n");
+        for (String option : new String[] {"--current-rbac", "--keep-role"}) {
+            assertEquals(2, run("generate", "--out", out.toString(), "--store", store, option, bad.toString()));
+            assertTrue(printed.startsWith("tailor generate: " + bad + ": not YAML or JSON (line 2, column "), printed);
+        }
         assertFalse(Files.exists(out));
     }
 
