@@ -126,6 +126,10 @@ public final class ObserveCommand implements Callable<Integer> {
             System.err.println("tailor observe: nothing to read: give --admission, --audit-log, --flows, --syscalls and/or --profile");
             return TailorCli.USAGE;
         }
+        if (summaryFile != null && !Files.isDirectory(summaryFile.toAbsolutePath().getParent())) {
+            System.err.println("tailor observe: --summary " + summaryFile + ": no directory " + summaryFile.toAbsolutePath().getParent());
+            return TailorCli.USAGE;
+        }
         // Every input is opened and checked before anything is read, so a wrong file never leaves a half-done run.
         List<Input> inputs = new ArrayList<>();
         List<Profile> recorded = new ArrayList<>();
@@ -294,7 +298,18 @@ public final class ObserveCommand implements Callable<Integer> {
         out.printf("stored in %s: %d new, %d already there%n", ObservationStore.redact(url), storedNew.get(), storedKnown.get());
         summary.print(out, pods, problems);
         if (summaryFile != null) {
-            Files.writeString(summaryFile, summary.toJson());
+            // Whole or not at all: written beside it and moved into place.
+            Path target = summaryFile.toAbsolutePath();
+            Path part = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
+            try {
+                Files.writeString(part, summary.toJson());
+                Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                Files.deleteIfExists(part);
+                System.err.println("tailor observe: cannot write the summary: " + Inputs.named(summaryFile.toString(), e).getMessage());
+                return TailorCli.ERROR;
+            }
         }
         return TailorCli.OK;
     }

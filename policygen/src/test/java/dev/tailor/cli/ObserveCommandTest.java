@@ -257,5 +257,14 @@ class ObserveCommandTest {
         Run profile = observe("--profile", week.resolve(BoutiqueWeek.CONTAINERS).toString(), "--store", url);
         assertEquals(2, profile.code(), profile.output());
         assertTrue(profile.output().contains("not a seccomp profile"), profile.output());
+        // A summary that could not be written at the end is refused at the start.
+        Path nowhere = dir.resolve("no-such-dir").resolve("summary.json");
+        Run summary = observe("--admission", week.resolve(BoutiqueWeek.ADMISSION).toString(), "--store", url,
+                "--summary", nowhere.toString());
+        assertEquals(2, summary.code(), summary.output());
+        assertTrue(summary.output().startsWith("tailor observe: --summary " + nowhere + ": no directory "), summary.output());
+        try (ObservationStore store = ObservationStore.open(url)) {
+            assertEquals(0, store.podIdentities().size());
+        }
     }
 }
