@@ -300,7 +300,7 @@ public final class ObserveCommand implements Callable<Integer> {
         if (summaryFile != null) {
             // Whole or not at all: written beside it and moved into place.
             Path target = summaryFile.toAbsolutePath();
-            Path part = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
+            Path part = target.resolveSibling("." + target.getFileName() + ".part"); // the permissions a new file gets
             try {
                 Files.writeString(part, summary.toJson());
                 Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
