@@ -78,18 +78,28 @@ public final class ImpactCommand implements Callable<Integer> {
             return TailorCli.ERROR;
         }
         Path dir = out != null ? out : proposed;
-        Files.createDirectories(dir);
+        // Every report made before any is written, and each written beside and moved into place: a failure leaves
+        // the reports of the last run, never half of one.
+        java.util.Map<String, String> reports = new java.util.LinkedHashMap<>();
         if (formats.contains("md")) {
-            Files.writeString(dir.resolve("IMPACT.md"), ImpactMarkdown.render(report));
+            reports.put("IMPACT.md", ImpactMarkdown.render(report));
         }
         if (formats.contains("json")) {
-            Files.writeString(dir.resolve("impact.json"), json(report));
+            reports.put("impact.json", json(report));
         }
         if (formats.contains("html")) {
-            Files.writeString(dir.resolve("impact.html"), dev.tailor.impact.ImpactHtml.render(report, json(report)));
+            reports.put("impact.html", dev.tailor.impact.ImpactHtml.render(report, json(report)));
+        }
+        Files.createDirectories(dir);
+        for (var r : reports.entrySet()) {
+            Path part = dir.resolve("." + r.getKey() + ".part");
+            Files.writeString(part, r.getValue());
+            Files.move(part, dir.resolve(r.getKey()), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
         System.out.println(report.clean() ? "clean: nothing observed would be denied"
-                : report.breakage() + " observed behaviors would be denied (see " + dir.resolve("IMPACT.md") + ")");
+                : report.breakage() + " observed behaviors would be denied (see "
+                        + dir.resolve(reports.keySet().iterator().next()) + ")");
         return report.clean() ? TailorCli.OK : TailorCli.WOULD_DENY;
     }
 
