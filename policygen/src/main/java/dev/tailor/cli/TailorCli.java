@@ -33,11 +33,29 @@ public final class TailorCli implements Runnable {
         CommandLine cli = commandLine(args);
         cli.setExitCodeExceptionMapper(e -> ERROR);
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
-            command.getErr().println("tailor: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            command.getErr().println("tailor: " + describe(e));
             return ERROR;
         });
         System.exit(cli.execute(args.length > 0 && cli.getCommandName().equals("tailor " + args[0])
                 ? java.util.Arrays.copyOfRange(args, 1, args.length) : args));
+    }
+
+    /**
+     * What went wrong, for the one line a command that failed prints: a file system exception's message is only the
+     * file's name ("tailor: /x/y" said nothing), so it gets the reason beside it.
+     */
+    static String describe(Exception e) {
+        if (e instanceof java.nio.file.FileSystemException f) {
+            String reason = f instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : f instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : f instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                    : f instanceof java.nio.file.NotDirectoryException ? "not a directory"
+                    : f instanceof java.nio.file.DirectoryNotEmptyException ? "directory not empty"
+                    : f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+            return (f.getFile() == null ? "" : f.getFile() + ": ") + reason
+                    + (f.getOtherFile() == null ? "" : " (" + f.getOtherFile() + ")");
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     /**

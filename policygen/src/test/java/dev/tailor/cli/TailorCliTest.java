@@ -51,4 +51,14 @@ class TailorCliTest {
         assertEquals(TailorCli.USAGE, alone.execute("--bogus"));
         assertTrue(err.toString().startsWith("Unknown option: '--bogus'\nUsage: tailor observe "), err.toString());
     }
+
+    /** A file system exception's message is only the file: what failed says why too. */
+    @Test
+    void aFileSystemFailureSaysWhy() {
+        assertEquals("/x/y: no such file or directory", TailorCli.describe(new java.nio.file.NoSuchFileException("/x/y")));
+        assertEquals("/proc/z: permission denied", TailorCli.describe(new java.nio.file.AccessDeniedException("/proc/z")));
+        assertEquals("/a: Read-only file system",
+                TailorCli.describe(new java.nio.file.FileSystemException("/a", null, "Read-only file system")));
+        assertEquals("a plain message", TailorCli.describe(new IllegalStateException("a plain message")));
+    }
 }
