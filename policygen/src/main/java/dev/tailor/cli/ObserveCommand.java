@@ -126,6 +126,13 @@ public final class ObserveCommand implements Callable<Integer> {
             System.err.println("tailor observe: nothing to read: give --admission, --audit-log, --flows, --syscalls and/or --profile");
             return TailorCli.USAGE;
         }
+        List<String> everyInput = concat(admission, auditLogs, flowFiles, syscallFiles, containerFiles);
+        profiles.forEach(spec -> everyInput.add(spec.substring(spec.indexOf('=') + 1)));
+        long stdin = everyInput.stream().filter("-"::equals).count();
+        if (stdin > 1) {
+            System.err.println("tailor observe: standard input (-) can be read once, and is given " + stdin + " times");
+            return TailorCli.USAGE;
+        }
         if (summaryFile != null && !Files.isDirectory(summaryFile.toAbsolutePath().getParent())) {
             System.err.println("tailor observe: --summary " + summaryFile + ": no directory " + summaryFile.toAbsolutePath().getParent());
             return TailorCli.USAGE;

@@ -257,6 +257,11 @@ class ObserveCommandTest {
         Run profile = observe("--profile", week.resolve(BoutiqueWeek.CONTAINERS).toString(), "--store", url);
         assertEquals(2, profile.code(), profile.output());
         assertTrue(profile.output().contains("not a seccomp profile"), profile.output());
+        // Standard input can be read once: the second reader of it would find nothing, silently.
+        Run twice = observe("--audit-log", "-", "--flows", "-", "--store", url);
+        assertEquals(2, twice.code(), twice.output());
+        assertTrue(twice.output().startsWith("tailor observe: standard input (-) can be read once, and is given 2 times"),
+                twice.output());
         // A summary that could not be written at the end is refused at the start.
         Path nowhere = dir.resolve("no-such-dir").resolve("summary.json");
         Run summary = observe("--admission", week.resolve(BoutiqueWeek.ADMISSION).toString(), "--store", url,
