@@ -78,8 +78,8 @@ public final class ImpactCommand implements Callable<Integer> {
             return TailorCli.ERROR;
         }
         Path dir = out != null ? out : proposed;
-        // Every report made before any is written, and each written beside and moved into place: a failure leaves
-        // the reports of the last run, never half of one.
+        // Every report made before any is written, and each written whole: a failure leaves the reports of the last
+        // run, never half of one.
         java.util.Map<String, String> reports = new java.util.LinkedHashMap<>();
         if (formats.contains("md")) {
             reports.put("IMPACT.md", ImpactMarkdown.render(report));
@@ -92,10 +92,7 @@ public final class ImpactCommand implements Callable<Integer> {
         }
         Files.createDirectories(dir);
         for (var r : reports.entrySet()) {
-            Path part = dir.resolve("." + r.getKey() + ".part");
-            Files.writeString(part, r.getValue());
-            Files.move(part, dir.resolve(r.getKey()), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            dev.tailor.util.Trees.writeWhole(dir.resolve(r.getKey()), r.getValue());
         }
         System.out.println(report.clean() ? "clean: nothing observed would be denied"
                 : report.breakage() + " observed behaviors would be denied (see "

@@ -305,15 +305,9 @@ public final class ObserveCommand implements Callable<Integer> {
         out.printf("stored in %s: %d new, %d already there%n", ObservationStore.redact(url), storedNew.get(), storedKnown.get());
         summary.print(out, pods, problems);
         if (summaryFile != null) {
-            // Whole or not at all: written beside it and moved into place.
-            Path target = summaryFile.toAbsolutePath();
-            Path part = target.resolveSibling("." + target.getFileName() + ".part"); // the permissions a new file gets
             try {
-                Files.writeString(part, summary.toJson());
-                Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                dev.tailor.util.Trees.writeWhole(summaryFile, summary.toJson());
             } catch (IOException e) {
-                Files.deleteIfExists(part);
                 System.err.println("tailor observe: cannot write the summary: " + Inputs.named(summaryFile.toString(), e).getMessage());
                 return TailorCli.ERROR;
             }

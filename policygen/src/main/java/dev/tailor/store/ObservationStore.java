@@ -195,13 +195,8 @@ public final class ObservationStore implements AutoCloseable {
      * migrations' checksums instead, so that none is edited.
      */
     static boolean schemaCurrent(Connection connection) {
-        if (!hasHistory(connection)) {
-            return false;
-        }
-        String schema;
-        try {
-            schema = connection.getSchema();
-        } catch (SQLException e) {
+        String schema = historySchema(connection);
+        if (schema == null) {
             return false;
         }
         try (Statement s = connection.createStatement();
@@ -233,20 +228,25 @@ public final class ObservationStore implements AutoCloseable {
      * statement to a .trace.db file beside the store.
      */
     static boolean hasHistory(Connection connection) {
+        return historySchema(connection) != null;
+    }
+
+    /** The connection's current schema when Flyway's history table is in it ({@link #hasHistory}), else null. */
+    private static String historySchema(Connection connection) {
         try {
             String schema = connection.getSchema();
             if (schema == null) {
-                return false; // no current schema (PostgreSQL's search_path names none that exists): Flyway will say so
+                return null; // no current schema (PostgreSQL's search_path names none that exists): Flyway will say so
             }
             try (PreparedStatement exists = connection.prepareStatement("SELECT COUNT(*) FROM information_schema.tables"
                     + " WHERE table_schema = ? AND table_name = 'flyway_schema_history'")) {
                 exists.setString(1, schema);
                 try (ResultSet rs = exists.executeQuery()) {
-                    return rs.next() && rs.getInt(1) > 0;
+                    return rs.next() && rs.getInt(1) > 0 ? schema : null;
                 }
             }
         } catch (SQLException e) {
-            return false;
+            return null;
         }
     }
 
