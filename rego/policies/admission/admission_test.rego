@@ -51,6 +51,30 @@ test_pod_of_a_deployment_belongs_to_it if {
 	admission.validate.workload == "deployment.api" with input as testing.create(pod, "baseline")
 }
 
+test_replicaset_of_a_deployment_belongs_to_it if {
+	rs := {
+		"apiVersion": "apps/v1", "kind": "ReplicaSet",
+		"metadata": {
+			"name": "api-7f9c", "namespace": "shop",
+			"ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "api", "controller": true, "uid": "1"}],
+		},
+		"spec": {"template": {"metadata": {}, "spec": testing.base_pod.spec}},
+	}
+	admission.validate.workload == "deployment.api" with input as testing.create(rs, "baseline")
+}
+
+test_an_owner_that_is_not_the_controller_does_not_claim_it if {
+	rs := {
+		"apiVersion": "apps/v1", "kind": "ReplicaSet",
+		"metadata": {
+			"name": "api-7f9c", "namespace": "shop",
+			"ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "api", "uid": "1"}],
+		},
+		"spec": {"template": {"metadata": {}, "spec": testing.base_pod.spec}},
+	}
+	admission.validate.workload == "replicaset.api-7f9c" with input as testing.create(rs, "baseline")
+}
+
 test_bare_pod_is_its_own_workload if {
 	admission.validate.workload == "pod.api-7f9c-x2x8z" with input as testing.create(testing.base_pod, "baseline")
 }

@@ -91,10 +91,15 @@ request_namespace := object.get(input.request, "namespace", "")
 namespace_annotations := object.get(input, ["namespace", "metadata", "annotations"], {})
 
 # The workload an admitted object belongs to, as "<kind>.<name>" with the kind in lower case.
-# A Pod owned by a ReplicaSet whose name ends in the pod's pod-template-hash belongs to that Deployment.
+# A Pod owned by a ReplicaSet whose name ends in the pod's pod-template-hash belongs to that Deployment; any other
+# object made by a controller (a Deployment's ReplicaSet, a CronJob's Job) belongs to its controlling owner.
 workload := concat(".", [lower(owner.kind), owner.name]) if {
 	kind == "Pod"
 	owner := pod_owner
+} else := concat(".", [lower(owner.kind), owner.name]) if {
+	kind != "Pod"
+	some owner in object_get(admitted, ["metadata", "ownerReferences"], [])
+	owner.controller == true
 } else := concat(".", [lower(kind), name]) if {
 	name := object_get(admitted, ["metadata", "name"], "")
 	name != ""

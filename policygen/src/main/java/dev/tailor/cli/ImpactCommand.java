@@ -101,10 +101,11 @@ public final class ImpactCommand implements Callable<Integer> {
     }
 
     private static PolicySet fromCluster() throws IOException {
-        try (io.fabric8.kubernetes.client.KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build()) {
+        try (io.fabric8.kubernetes.client.KubernetesClient client = dev.tailor.kube.Kubeconfig.client()) {
             return dev.tailor.impact.ClusterPolicies.read(client);
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            throw new IOException("--current cluster: the Kubernetes API could not be read: " + e.getMessage(), e);
+            throw new IOException("--current cluster: the Kubernetes API could not be read: "
+                    + dev.tailor.kube.Kubeconfig.describe(e), e);
         }
     }
 

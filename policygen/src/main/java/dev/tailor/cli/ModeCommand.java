@@ -7,7 +7,6 @@ import dev.tailor.store.ObservationStore;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -39,7 +38,7 @@ public final class ModeCommand {
     static final String MODE_CHANGED = "TailorModeChanged";
 
     /** How a command reaches the cluster: the kubeconfig's, unless a test gives its own. */
-    static Supplier<KubernetesClient> clients = () -> new KubernetesClientBuilder().build();
+    static Supplier<KubernetesClient> clients = dev.tailor.kube.Kubeconfig::client;
 
     @Command(name = "enforce", mixinStandardHelpOptions = true,
             description = "Switch a namespace to enforce when the replay of its admission requests says nothing would be denied.")
@@ -131,6 +130,13 @@ public final class ModeCommand {
                 System.err.println("tailor " + mode + ": no namespace " + namespace);
                 return TailorCli.ERROR;
             }
+            Map<String, String> current = ns.getMetadata().getAnnotations();
+            if (current != null && mode.equals(current.get(MODE))) {
+                // Nothing to switch: the webhook records no Event for an unchanged annotation, so do not wait for one.
+                out.println(namespace + " is already " + (mode.equals("enforce") ? "enforcing" : "in audit mode") + " ("
+                        + MODE + "=" + mode + "); nothing changed");
+                return TailorCli.OK;
+            }
             client.namespaces().withName(namespace).edit(n -> {
                 Map<String, String> annotations = new HashMap<>(n.getMetadata().getAnnotations() == null ? Map.of()
                         : n.getMetadata().getAnnotations());
@@ -155,7 +161,8 @@ public final class ModeCommand {
                     + wait.toSeconds() + " s (is it running? kubectl -n tailor-system logs deploy/tailor-webhook)");
             return TailorCli.ERROR;
         } catch (KubernetesClientException e) {
-            System.err.println("tailor " + mode + ": the Kubernetes API refused or could not be reached: " + e.getMessage());
+            System.err.println("tailor " + mode + ": the Kubernetes API refused or could not be reached: "
+                    + dev.tailor.kube.Kubeconfig.describe(e));
             return TailorCli.ERROR;
         }
     }

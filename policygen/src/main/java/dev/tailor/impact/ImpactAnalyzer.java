@@ -419,22 +419,52 @@ public final class ImpactAnalyzer {
 
     // --- enforce preview ----------------------------------------------------------------------------------------
 
+    private static boolean wouldReject(AdmissionDecision d) {
+        // A write to the Namespace object itself is judged by the guard alone, the same in every mode.
+        return !d.kind().equals("Namespace")
+                && (d.verdict().equals("warned") || (d.verdict().equals("denied") && d.mode().equals("enforce")));
+    }
+
+    /** True for a Deployment's own request in {@code deployment.web}, false for its ReplicaSet's or Pods'. */
+    private static boolean isWorkloadsOwnObject(AdmissionDecision d) {
+        String workload = d.workload() == null ? "" : d.workload();
+        int dot = workload.indexOf('.');
+        return dot < 0 || workload.substring(0, dot).equalsIgnoreCase(d.kind());
+    }
+
     /** Per namespace: of the window's admission requests, how many enforce mode would have rejected, and for what. */
     static Map<String, EnforcePreview> enforcePreview(ObservationStore store, Observations obs) throws SQLException {
         return enforcePreview(store.decisions(obs.from, obs.until.plusNanos(1)));
     }
 
+    /**
+     * What switching each namespace to enforce would have rejected of what audit mode let through: its warned
+     * requests, and what enforce mode denied while the namespace was enforced. Not counted as rejections:
+     * <ul>
+     *   <li>writes to the Namespace object (the annotation guard's denials): they are judged the same in every mode;
+     *   <li>a controller's object (a Deployment's ReplicaSet, its Pods; a CronJob's Job) rejected for a check its
+     *       workload's own object was rejected for in the window — enforce mode would have stopped the workload
+     *       itself, and the rest would never have been made. One rejection, not three.
+     * </ul>
+     */
     public static Map<String, EnforcePreview> enforcePreview(List<AdmissionDecision> decisions) {
         Map<String, Set<String>> requests = new TreeMap<>();
         Map<String, Set<String>> rejected = new TreeMap<>();
         Map<String, Map<String, Map<String, Long>>> byCheck = new TreeMap<>();
         Map<String, Map<String, Set<String>>> names = new TreeMap<>();
+        Set<String> ownObjectRejected = new java.util.HashSet<>();
+        for (AdmissionDecision d : decisions) {
+            if (wouldReject(d) && isWorkloadsOwnObject(d)) {
+                ownObjectRejected.add(d.namespace() + "\u0000" + d.workload() + "\u0000" + d.check());
+            }
+        }
         for (AdmissionDecision d : decisions) {
             if (d.namespace() == null || d.namespace().isEmpty()) {
                 continue;
             }
             requests.computeIfAbsent(d.namespace(), k -> new TreeSet<>()).add(d.uid());
-            if (d.verdict().equals("warned") || d.verdict().equals("denied")) {
+            if (wouldReject(d) && (isWorkloadsOwnObject(d)
+                    || !ownObjectRejected.contains(d.namespace() + "\u0000" + d.workload() + "\u0000" + d.check()))) {
                 rejected.computeIfAbsent(d.namespace(), k -> new TreeSet<>()).add(d.uid());
                 String workload = d.workload() == null || d.workload().isEmpty() ? d.kind() + "/" + d.name() : d.workload();
                 byCheck.computeIfAbsent(d.namespace(), k -> new TreeMap<>()).computeIfAbsent(d.check(), k -> new TreeMap<>())

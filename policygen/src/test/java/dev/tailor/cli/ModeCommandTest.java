@@ -84,7 +84,7 @@ class ModeCommandTest {
     void stop() throws Exception {
         webhookRunning.set(false);
         webhook.join();
-        ModeCommand.clients = () -> new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
+        ModeCommand.clients = dev.tailor.kube.Kubeconfig::client;
         kube.close();
     }
 
@@ -138,6 +138,19 @@ class ModeCommandTest {
                 output);
         assertEquals("audit", mode("clean"));
         assertFalse(java.nio.file.Files.exists(dir.resolve("typo")), "no store made");
+    }
+
+    @Test
+    void aNamespaceAlreadyInTheModeIsSaidSoWithoutWaiting() throws Exception {
+        // The webhook records no Event for an annotation that did not change: waiting for one would fail.
+        webhookRunning.set(false);
+        webhook.join();
+        assertEquals(0, run("audit", "clean", "--wait", "1s"), output);
+        assertTrue(output.contains("clean is already in audit mode (tailor.dev/mode=audit); nothing changed"), output);
+        kube.applyNamespace("dirty", Map.of("tailor.dev/mode", "enforce"));
+        assertEquals(0, run("enforce", "dirty", "--store", store, "--force", "--wait", "1s"), output);
+        assertTrue(output.contains("dirty is already enforcing (tailor.dev/mode=enforce); nothing changed"), output);
+        assertEquals(1, run("audit", "dirty", "--wait", "1s"), "a real switch still waits for the webhook: " + output);
     }
 
     @Test

@@ -114,6 +114,30 @@ class ImpactAnalyzerTest {
     }
 
     @Test
+    void theEnforcePreviewCountsWhatTheSwitchWouldChangeOnce() {
+        java.time.Instant t = java.time.Instant.parse("2026-11-30T10:00:00Z");
+        java.util.function.BiFunction<String[], String, dev.tailor.observe.admission.AdmissionDecision> d = (f, verdict) ->
+                new dev.tailor.observe.admission.AdmissionDecision(t, f[0], "shop", f[1], f[2], "CREATE", f[3], f[4], f[5],
+                        verdict.equals("allowed") ? "" : f[6], verdict, "");
+        var decisions = List.of(
+                // A Deployment, then the ReplicaSet and the Pod its controllers made: one rejection, the Deployment's.
+                d.apply(new String[] {"u1", "deployment.api", "dev", "Deployment", "api", "audit", "privileged"}, "warned"),
+                d.apply(new String[] {"u2", "deployment.api", "system:serviceaccount:kube-system:deployment-controller",
+                        "ReplicaSet", "api-7f9c", "audit", "privileged"}, "warned"),
+                d.apply(new String[] {"u3", "deployment.api", "system:serviceaccount:kube-system:replicaset-controller",
+                        "Pod", "api-7f9c-x2x8z", "audit", "privileged"}, "warned"),
+                // A non-admin's attempt to switch the namespace: the guard denies it in every mode.
+                d.apply(new String[] {"u4", "namespace.shop", "dev", "Namespace", "shop", "enforce", "namespaceAnnotationGuard"}, "denied"),
+                // While it was enforced, a pod was denied: the switch would deny it again.
+                d.apply(new String[] {"u5", "pod.debug", "dev", "Pod", "debug", "enforce", "hostNamespaces"}, "denied"),
+                d.apply(new String[] {"u6", "pod.web", "dev", "Pod", "web", "audit", ""}, "allowed"));
+        EnforcePreview shop = ImpactAnalyzer.enforcePreview(decisions).get("shop");
+        assertEquals(6, shop.requests(), shop.toString());
+        assertEquals(2, shop.wouldReject(), shop.toString());
+        assertEquals(Map.of("privileged", Map.of("deployment.api", 1L), "hostNamespaces", Map.of("pod.debug", 1L)), shop.byCheck());
+    }
+
+    @Test
     void theReportsAreTheCommittedOnes() throws Exception {
         assertEquals(0, cli("impact", "--proposed", policies.toString(), "--store", store, "--out", policies.resolveSibling("impact").toString()));
         Path out = policies.resolveSibling("impact");

@@ -141,7 +141,9 @@ public class NamespaceCache implements NamespaceLookup {
         try {
             client.v1().events().inNamespace(name).resource(new io.fabric8.kubernetes.api.model.EventBuilder()
                     .withNewMetadata().withGenerateName(name + ".tailor-mode-").withNamespace(name).endMetadata()
-                    .withNewInvolvedObject().withApiVersion("v1").withKind("Namespace").withName(name)
+                    // The API server requires involvedObject.namespace to equal the Event's namespace (422 otherwise),
+                    // also for an Event about a Namespace, which itself belongs to no namespace.
+                    .withNewInvolvedObject().withApiVersion("v1").withKind("Namespace").withName(name).withNamespace(name)
                     .withUid(ns.getMetadata().getUid()).endInvolvedObject()
                     .withReason(MODE_CHANGED).withType("Normal")
                     .withMessage("tailor.dev/mode " + (from == null ? "(unset)" : from) + " -> " + (to == null ? "(unset)" : to)

@@ -58,10 +58,19 @@ public class ObservationSink {
     public synchronized ObservationStore store() throws SQLException {
         if (store == null) {
             String url = config.store().url().orElse(ObservationStore.embeddedUrl(java.nio.file.Path.of("/var/lib/tailor")));
-            store = ObservationStore.open(url);
+            store = ObservationStore.open(closedByUs(url));
             LOG.infof("observation store open: %s", ObservationStore.redact(url));
         }
         return store;
+    }
+
+    /**
+     * An embedded H2 database is closed by the webhook, after the last flush: H2's own JVM shutdown hook would close it
+     * on SIGTERM while that flush still runs ("Database is already closed"), losing the last second of decisions.
+     */
+    static String closedByUs(String url) {
+        return url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains(";DB_CLOSE_ON_EXIT=")
+                ? url + ";DB_CLOSE_ON_EXIT=FALSE" : url;
     }
 
     public void decisions(List<AdmissionDecision> decisions) {
@@ -126,6 +135,14 @@ public class ObservationSink {
 
     void close(@Observes ShutdownEvent event) throws SQLException {
         writer.shutdown();
+        try {
+            // A flush under way finishes first: the last one must not run beside it on the same connection.
+            if (!writer.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("the admission stream's writer did not finish within 5 s; flushing beside it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             flush();
         } finally {

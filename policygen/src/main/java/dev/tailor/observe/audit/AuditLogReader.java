@@ -85,6 +85,12 @@ public final class AuditLogReader {
         long requests = 0;
         long index = 0;
         for (Event event : list.items) {
+            // The items of a list are of the list's kind: kube-apiserver's webhook backend writes them without kind
+            // and apiVersion (its log backend writes both on every line). An item that names another kind is refused.
+            if (event.kind == null && event.kindShown.isEmpty()) {
+                event.kind = "Event";
+                event.apiVersion = event.apiVersion.isEmpty() ? list.apiVersion : event.apiVersion;
+            }
             requests += accept(name, ++index, event, sink, problems, skipped);
         }
         return new Stats(index, requests, skipped);

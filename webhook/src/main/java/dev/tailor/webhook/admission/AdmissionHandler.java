@@ -37,7 +37,8 @@ import java.util.stream.Collectors;
  *   <li>violations marked {@code always} (the annotation guard) are denied in both modes.
  * </ul>
  *
- * Every validation is written to the decision log, one line per violated check (or one "allowed" line).
+ * Every validation is written to the decision log, one line per violated check (or one "allowed" line) — but for
+ * dry runs, which change nothing and so are no evidence; pods that were admitted are recorded as seen.
  */
 public final class AdmissionHandler {
 
@@ -115,8 +116,15 @@ public final class AdmissionHandler {
             annotations.put("violations", violations.stream().map(Violation::check).distinct().collect(Collectors.joining(",")));
             withAuditAnnotations(review, annotations);
         }
-        record(request, decision.workload(), mode, violations, result);
-        seePod(request);
+        // A dry run (kubectl --dry-run=server) is answered as the real request would be, but nothing happened: it is
+        // no evidence of what the namespace does, so it stays out of the decision log and the store. A denied pod
+        // was never made: it is no pod seen.
+        if (!request.path("dryRun").asBoolean(false)) {
+            record(request, decision.workload(), mode, violations, result);
+            if (!result.equals("denied")) {
+                seePod(request);
+            }
+        }
         if (alwaysDenied.isEmpty() && kind(request).equals("Namespace")) {
             review = modeChange(request, review);
         }

@@ -1,0 +1,266 @@
+# Tailor's end-to-end suite: the pieces e2e/run puts together — a PKI made for the run, etcd and kube-apiserver
+# on loopback, Tailor installed through an overlay of manifests/base, the webhook run as a process beside them, and
+# the checks' bookkeeping. Sourced by e2e/run; everything lives under $run (e2e/target/run), nothing elsewhere.
+
+passed=0
+failed=0
+failures=()
+
+# check NAME COMMAND...: runs the command (a function of e2e/run); exit 0 passes, anything else fails with what it
+# printed. The command's output is shown only when it fails.
+check() {
+  local name=$1 out
+  shift
+  if out=$("$@" 2>&1); then
+    passed=$((passed + 1))
+    echo "ok    $name"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "FAIL  $name"
+    printf '%s\n' "$out" | tail -n 25 | sed 's/^/      /'
+  fi
+}
+
+# expect WHAT CONDITION...: inside a check, fails the check with WHAT when the condition is false.
+expect() {
+  local what=$1
+  shift
+  "$@" || { echo "expected: $what"; return 1; }
+}
+
+# contains TEXT PATTERN: grep -E on a string.
+contains() { grep -qE -- "$2" <<<"$1"; }
+
+log() { echo "e2e: $*" >&2; }
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+# ---- PKI: one CA for the cluster (API server serving, client certificates), one for the webhook's serving
+# certificate (cert-manager's tailor-ca in a cluster), one for the audit backend's client certificate.
+
+ca() { # name
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$pki/$1.key" -out "$pki/$1.crt" -subj "/CN=e2e-$1" -days 2 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+}
+
+# issue CA NAME SUBJECT EXTENDED_KEY_USAGE [SAN] [KEY_ALGORITHM]: a certificate and key signed by CA.
+issue() {
+  local ca=$1 name=$2 subject=$3 usage=$4 san=${5:-} algorithm=${6:-rsa}
+  local ext="$pki/$name.ext"
+  { echo "basicConstraints=CA:FALSE"; echo "keyUsage=critical,digitalSignature,keyEncipherment"
+    echo "extendedKeyUsage=$usage"; [ -z "$san" ] || echo "subjectAltName=$san"; } >"$ext"
+  if [ "$algorithm" = ec ]; then
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$pki/$name.key" 2>/dev/null
+  else
+    # PKCS#1 ("BEGIN RSA PRIVATE KEY"), as kubeadm writes its keys.
+    openssl genrsa -traditional -out "$pki/$name.key" 2048 2>/dev/null
+  fi
+  openssl req -new -key "$pki/$name.key" -subj "$subject" -out "$pki/$name.csr" 2>/dev/null
+  openssl x509 -req -in "$pki/$name.csr" -CA "$pki/$ca.crt" -CAkey "$pki/$ca.key" -CAcreateserial -days 2 \
+    -extfile "$ext" -out "$pki/$name.crt" 2>/dev/null
+}
+
+make_pki() {
+  mkdir -p "$pki"
+  ca cluster
+  ca webhook-ca
+  ca ingest-ca
+  issue cluster apiserver "/CN=kube-apiserver" serverAuth \
+    "IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc,IP:10.96.0.1"
+  issue cluster admin "/O=system:masters/CN=e2e-admin" clientAuth
+  issue cluster tailor-admin "/O=tailor-admins/CN=e2e-tailor-admin" clientAuth
+  issue cluster editor "/O=e2e-editors/CN=e2e-editor" clientAuth
+  issue cluster controller-manager "/CN=system:kube-controller-manager" clientAuth
+  # A client key as openssl writes it by default (PKCS#8 "BEGIN PRIVATE KEY", EC): kubectl reads it, so must Tailor.
+  issue cluster admin-ec "/O=system:masters/CN=e2e-admin-ec" clientAuth "" ec
+  issue webhook-ca webhook "/CN=tailor-webhook.tailor-system.svc" serverAuth \
+    "IP:127.0.0.1,DNS:tailor-webhook.tailor-system.svc"
+  issue ingest-ca audit-client "/CN=kube-apiserver-audit" clientAuth
+  openssl genrsa -out "$pki/service-accounts.key" 2048 2>/dev/null
+}
+
+# kubeconfig FILE USER [TOKEN]: a kubeconfig for the run's API server as a client certificate (or a token).
+kubeconfig() {
+  local file=$1 user=$2 token=${3:-}
+  KUBECONFIG=$file "$KUBECTL" config set-cluster e2e --server="https://127.0.0.1:$api_port" \
+    --certificate-authority="$pki/cluster.crt" --embed-certs >/dev/null
+  if [ -n "$token" ]; then
+    KUBECONFIG=$file "$KUBECTL" config set-credentials "$user" --token="$token" >/dev/null
+  else
+    KUBECONFIG=$file "$KUBECTL" config set-credentials "$user" --client-certificate="$pki/$user.crt" \
+      --client-key="$pki/$user.key" --embed-certs >/dev/null
+  fi
+  KUBECONFIG=$file "$KUBECTL" config set-context e2e --cluster=e2e --user="$user" >/dev/null
+  KUBECONFIG=$file "$KUBECTL" config use-context e2e >/dev/null
+  chmod 600 "$file"
+}
+
+as_admin() { "$KUBECTL" --kubeconfig "$run/admin.kubeconfig" "$@"; }
+as_editor() { "$KUBECTL" --kubeconfig "$run/editor.kubeconfig" "$@"; }
+as_tailor_admin() { "$KUBECTL" --kubeconfig "$run/tailor-admin.kubeconfig" "$@"; }
+
+# ---- the control plane
+
+start_control_plane() {
+  etcd_port=$(free_port)
+  etcd_peer_port=$(free_port)
+  api_port=$(free_port)
+  webhook_port=$(free_port)
+  "$ETCD" --name e2e --data-dir "$run/etcd" --unsafe-no-fsync \
+    --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+    --listen-peer-urls "http://127.0.0.1:$etcd_peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer_port" \
+    --initial-cluster "e2e=http://127.0.0.1:$etcd_peer_port" >"$run/etcd.log" 2>&1 &
+  etcd_pid=$!
+
+  cat >"$run/audit-policy.yaml" <<EOF
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: Metadata
+EOF
+  # kube-apiserver's audit webhook backend, pointed at Tailor's /ingest/audit with a client certificate issued to
+  # kube-apiserver-audit (README: "The webhook takes API audit events as they happen").
+  cat >"$run/audit-webhook.kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+  - name: tailor
+    cluster:
+      server: https://127.0.0.1:$webhook_port/ingest/audit
+      certificate-authority: $pki/webhook-ca.crt
+users:
+  - name: kube-apiserver
+    user:
+      client-certificate: $pki/audit-client.crt
+      client-key: $pki/audit-client.key
+contexts:
+  - name: default
+    context: {cluster: tailor, user: kube-apiserver}
+current-context: default
+EOF
+  "$KUBE_APISERVER" --etcd-servers "http://127.0.0.1:$etcd_port" \
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
+    --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
+    --client-ca-file "$pki/cluster.crt" \
+    --service-account-issuer https://kubernetes.default.svc \
+    --service-account-key-file "$pki/service-accounts.key" \
+    --service-account-signing-key-file "$pki/service-accounts.key" \
+    --service-cluster-ip-range 10.96.0.0/16 \
+    --authorization-mode RBAC --allow-privileged=true \
+    --audit-policy-file "$run/audit-policy.yaml" \
+    --audit-log-path "$run/audit.log" --audit-log-format json \
+    --audit-webhook-config-file "$run/audit-webhook.kubeconfig" --audit-webhook-mode batch \
+    --audit-webhook-batch-max-wait 1s --audit-webhook-initial-backoff 1s \
+    >"$run/kube-apiserver.log" 2>&1 &
+  apiserver_pid=$!
+
+  kubeconfig "$run/admin.kubeconfig" admin
+  local deadline=$((SECONDS + 90))
+  until as_admin get --raw /readyz >/dev/null 2>&1; do
+    if [ $SECONDS -gt $deadline ] || ! kill -0 "$apiserver_pid" 2>/dev/null; then
+      log "kube-apiserver did not become ready; its log:"
+      tail -n 30 "$run/kube-apiserver.log" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+  # The controller manager: namespaces get their default service account, Deployments their ReplicaSets and Pods
+  # (which stay Pending: there is no scheduler or kubelet), each controller with its own service account's
+  # credentials, as in a cluster — so the pods a ReplicaSet makes reach the webhook as the replicaset-controller's.
+  kubeconfig "$run/controller-manager.kubeconfig" controller-manager
+  "$KUBE_CONTROLLER_MANAGER" --kubeconfig "$run/controller-manager.kubeconfig" \
+    --authentication-kubeconfig "$run/controller-manager.kubeconfig" \
+    --authorization-kubeconfig "$run/controller-manager.kubeconfig" \
+    --use-service-account-credentials --service-account-private-key-file "$pki/service-accounts.key" \
+    --root-ca-file "$pki/cluster.crt" --leader-elect=false --bind-address 127.0.0.1 --secure-port 0 \
+    --controllers 'serviceaccount-controller,serviceaccount-token-controller,deployment-controller,replicaset-controller,job-controller,cronjob-controller,namespace-controller,garbage-collector-controller,clusterrole-aggregation-controller' \
+    >"$run/kube-controller-manager.log" 2>&1 &
+  controller_manager_pid=$!
+  kubeconfig "$run/editor.kubeconfig" editor
+  kubeconfig "$run/tailor-admin.kubeconfig" tailor-admin
+  kubeconfig "$run/admin-ec.kubeconfig" admin-ec
+}
+
+# ---- Tailor: manifests/base through an overlay that changes only where the webhook is reached (a URL on loopback
+# with this run's CA, as cert-manager's CA injector would set caBundle) and the Deployment (no kubelet here: its
+# replicas are 0, and the webhook runs beside the API server as a process, with the Deployment's settings and its
+# service account's token).
+
+write_overlay() {
+  local overlay="$run/overlay" base ca_bundle
+  mkdir -p "$overlay"
+  base=$(python3 -c 'import os, sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' "$repo/manifests/base" "$overlay")
+  ca_bundle=$(base64 -w0 <"$pki/webhook-ca.crt")
+  webhooks() { # file path
+    awk '/^  - name: /{ print $3 }' "$repo/manifests/base/$1" | while read -r name; do
+      printf '  - name: %s\n    clientConfig:\n      service: null\n      url: https://127.0.0.1:%s%s\n      caBundle: %s\n' \
+        "$name" "$webhook_port" "$2" "$ca_bundle"
+    done
+  }
+  { echo "apiVersion: admissionregistration.k8s.io/v1"; echo "kind: ValidatingWebhookConfiguration"
+    echo "metadata: {name: tailor}"; echo "webhooks:"; webhooks validatingwebhookconfiguration.yaml /validate; } \
+    >"$overlay/validating.yaml"
+  { echo "apiVersion: admissionregistration.k8s.io/v1"; echo "kind: MutatingWebhookConfiguration"
+    echo "metadata: {name: tailor}"; echo "webhooks:"; webhooks mutatingwebhookconfiguration.yaml /mutate; } \
+    >"$overlay/mutating.yaml"
+  cat >"$overlay/deployment.yaml" <<EOF
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: tailor-webhook, namespace: tailor-system}
+spec: {replicas: 0}
+EOF
+  cat >"$overlay/kustomization.yaml" <<EOF
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - $base
+patches:
+  - path: validating.yaml
+  - path: mutating.yaml
+  - path: deployment.yaml
+EOF
+}
+
+# The webhook as the Deployment runs it (its env), pointed at this run's files and API server.
+start_webhook() {
+  local token
+  token=$(as_admin -n tailor-system create token tailor-webhook --duration 2h)
+  kubeconfig "$run/webhook.kubeconfig" tailor-webhook "$token"
+  mkdir -p "$run/webhook"
+  env TAILOR_TLS_CERT="$pki/webhook.crt" TAILOR_TLS_KEY="$pki/webhook.key" \
+    TAILOR_DECISION_LOG_PATH="$run/webhook/decisions.jsonl" \
+    TAILOR_STORE_URL="jdbc:h2:file:$run/webhook/store/observations" \
+    TAILOR_INGEST_CLIENT_CA="$pki/ingest-ca.crt" \
+    QUARKUS_HTTP_SSL_PORT="$webhook_port" QUARKUS_HTTP_HOST=127.0.0.1 \
+    KUBECONFIG="$run/webhook.kubeconfig" HOSTNAME=tailor-webhook-e2e MALLOC_ARENA_MAX=2 \
+    java -XX:+UseSerialGC -Xmx192m -XX:ReservedCodeCacheSize=96m -jar "$repo/webhook/target/quarkus-app/quarkus-run.jar" \
+    >>"$run/webhook.log" 2>&1 &
+  webhook_pid=$!
+  local deadline=$((SECONDS + 90))
+  until curl -fsS --cacert "$pki/webhook-ca.crt" "https://127.0.0.1:$webhook_port/q/health/ready" >/dev/null 2>&1; do
+    if [ $SECONDS -gt $deadline ] || ! kill -0 "$webhook_pid" 2>/dev/null; then
+      log "the webhook did not become ready; its log:"
+      tail -n 30 "$run/webhook.log" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# SIGTERM, as the kubelet stops a container; waits for the process to end.
+stop_webhook() {
+  [ -n "${webhook_pid:-}" ] || return 0
+  kill -TERM "$webhook_pid" 2>/dev/null || true
+  wait "$webhook_pid" 2>/dev/null || true
+  webhook_pid=
+}
+
+stop_all() {
+  stop_webhook
+  for pid in ${controller_manager_pid:-} ${apiserver_pid:-} ${etcd_pid:-}; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}
