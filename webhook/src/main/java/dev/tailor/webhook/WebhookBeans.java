@@ -68,6 +68,22 @@ public class WebhookBeans {
                 config.onEvaluationError(), stream, metrics, Clock.systemUTC(), existingPods(client));
     }
 
+    /**
+     * One small pod list at start, in the background: the first list through a new client pays for connection set-up
+     * and class loading (seconds on a cold JVM), which would otherwise fall on the first admin's switch to enforce.
+     */
+    void warmPodLists(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event,
+            io.fabric8.kubernetes.client.KubernetesClient client) {
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                client.pods().inNamespace("default").list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(1L).build());
+            } catch (RuntimeException e) {
+                org.jboss.logging.Logger.getLogger(WebhookBeans.class).warnf(
+                        "pods cannot be listed (%s): a switch to enforce will not check the pods a namespace runs", e.getMessage());
+            }
+        });
+    }
+
     /** A namespace's pods through the API, a page of at most {@code limit}. */
     private static dev.tailor.webhook.admission.ExistingPods existingPods(io.fabric8.kubernetes.client.KubernetesClient client) {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();

@@ -1,6 +1,7 @@
 package dev.tailor.webhook;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,8 +42,9 @@ class IngestIT {
     }
 
     /**
-     * audit2rbac's 37 real events as one EventList, compact, as the API server sends it; each test gives its own
-     * audit-ID prefix, so the tests share the store without seeing each other's events.
+     * audit2rbac's 37 real events as one EventList, compact, as the API server sends it — its items without kind and
+     * apiVersion, which the webhook backend writes only on the list; each test gives its own audit-ID prefix, so the
+     * tests share the store without seeing each other's events.
      */
     private static String eventList(String idPrefix) throws Exception {
         ObjectNode list = JSON.createObjectNode().put("kind", "EventList").put("apiVersion", "audit.k8s.io/v1");
@@ -51,6 +53,8 @@ class IngestIT {
         for (String line : Files.readAllLines(RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log"))) {
             ObjectNode event = (ObjectNode) JSON.readTree(line);
             event.put("auditID", idPrefix + event.path("auditID").asText());
+            event.remove("kind");
+            event.remove("apiVersion");
             items.add(event);
         }
         return list.toString();
@@ -65,6 +69,24 @@ class IngestIT {
         https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
                 .body(body).post("/ingest/audit").then().statusCode(200)
                 .body("stored", is(0)).body("alreadyStored", is(37));
+    }
+
+    @Test
+    void aBodyTheApiServerSentIsStoredWhole() throws Exception {
+        // Captured from kube-apiserver v1.33.13's audit webhook backend (test-fixtures/audit-webhook-backend).
+        String body = Files.readString(RepositoryPaths.fixtures().resolve("audit-webhook-backend/eventlist.json"));
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
+                .body(body).post("/ingest/audit").then().statusCode(200)
+                .body("events", is(9)).body("stored", is(9)).body("rejected", is(0));
+    }
+
+    @Test
+    void aBatchOfNothingButBadEventsIsRefusedSoTheApiServerLogsIt() throws Exception {
+        String body = "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":[{\"kind\":\"Pod\"},{\"stage\":\"ResponseComplete\"}]}";
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
+                .body(body).post("/ingest/audit").then().statusCode(422)
+                .body("events", is(2)).body("stored", is(0)).body("rejected", is(2))
+                .body("problems[0]", containsString("not an audit Event: kind is \"Pod\""));
     }
 
     @Test

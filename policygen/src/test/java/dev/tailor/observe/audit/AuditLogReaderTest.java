@@ -236,6 +236,27 @@ class AuditLogReaderTest {
                 "system:serviceaccount:shop:default"), requests.stream().map(ApiRequest::subject).toList());
     }
 
+    /** What kube-apiserver's webhook backend really sends: items without kind and apiVersion, all read. */
+    @Test
+    void theApiServersOwnBodyIsReadWhole() throws Exception {
+        byte[] body = Files.readAllBytes(RepositoryPaths.fixtures().resolve("audit-webhook-backend/eventlist.json"));
+        List<ApiRequest> requests = new ArrayList<>();
+        Problems problems = new Problems();
+        AuditLogReader.Stats stats = new AuditLogReader().readEventList("POST /ingest/audit", body, requests::add, problems);
+        assertEquals(0, problems.total(), problems.first().toString());
+        assertEquals(9, stats.requests());
+        assertEquals(List.of("e2e-admin", "e2e-admin", "e2e-admin", "e2e-admin", "e2e-admin",
+                "system:serviceaccount:shop:reader", "system:serviceaccount:shop:reader", "system:serviceaccount:shop:reader",
+                "system:serviceaccount:shop:reader"), requests.stream().map(ApiRequest::subject).toList());
+
+        // An item that names another kind is still refused, with its index.
+        byte[] pod = "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":[{\"kind\":\"Pod\"}]}"
+                .getBytes(StandardCharsets.UTF_8);
+        Problems refused = new Problems();
+        new AuditLogReader().readEventList("POST /ingest/audit", pod, r -> { }, refused);
+        assertEquals("POST /ingest/audit:1: not an audit Event: kind is \"Pod\"", refused.first().get(0).toString());
+    }
+
     /** The audit webhook backend's body, indented as a person (or a proxy) may send it, reads as the same log. */
     @Test
     void anIndentedEventListReadsAsTheLogItWasMadeOf() throws Exception {

@@ -59,6 +59,15 @@ public final class AdmissionHandler {
     /** At most this many existing pods are checked when a namespace is switched to enforce, within {@link #EXISTING_BUDGET_MILLIS}. */
     static final int EXISTING_LIMIT = 200;
     static final long EXISTING_BUDGET_MILLIS = 2000;
+    static final int LIST_THREADS = 4;
+
+    /** Lists of existing pods, at most {@value #LIST_THREADS} at a time, off the request's thread. */
+    private static final java.util.concurrent.ExecutorService LISTS = new java.util.concurrent.ThreadPoolExecutor(0,
+            LIST_THREADS, 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "tailor-existing-pods");
+                t.setDaemon(true);
+                return t;
+            });
 
     public AdmissionHandler(AdmissionPolicy engine, NamespaceLookup namespaces, Mode defaultMode, Mode clusterScopedMode,
             OnError onError, DecisionLog decisionLog, AdmissionMetrics metrics, Clock clock) {
@@ -212,8 +221,12 @@ public final class AdmissionHandler {
         }
         List<String> warnings = new ArrayList<>();
         long deadline = System.nanoTime() + EXISTING_BUDGET_MILLIS * 1_000_000;
+        java.util.concurrent.Future<ExistingPods.Page> listing = null;
         try {
-            ExistingPods.Page page = existingPods.list(name, EXISTING_LIMIT);
+            // The list is an API call: bounded by the same budget, so a slow API server costs the admin's kubectl
+            // annotate at most the budget, never the webhook's own 5 s deadline (an HTTP 500 for the switch).
+            listing = LISTS.submit(() -> existingPods.list(name, EXISTING_LIMIT));
+            ExistingPods.Page page = listing.get(EXISTING_BUDGET_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
             JsonNode enforcing = enforcingNamespace(request.path("object"));
             Map<String, List<String>> podsByCheck = new java.util.TreeMap<>();
             int checked = 0;
@@ -240,8 +253,18 @@ public final class AdmissionHandler {
             } else if (podsByCheck.isEmpty() && checked > 0) {
                 warnings.add("[tailor] checked " + checked + " existing pods: enforce mode would reject none of them");
             }
+        } catch (java.util.concurrent.TimeoutException e) {
+            listing.cancel(true);
+            warnings.add("[tailor] the existing pods could not be listed within " + EXISTING_BUDGET_MILLIS
+                    + " ms: none was checked (kubectl get pods shows them; enforce mode judges each new one)");
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            warnings.add("[tailor] the existing pods were not checked: " + LIST_THREADS + " other switches are being checked");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            warnings.add("[tailor] the existing pods could not be checked (interrupted)");
         } catch (Exception e) {
-            warnings.add("[tailor] the existing pods could not be checked (" + e.getMessage() + ")");
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            warnings.add("[tailor] the existing pods could not be checked (" + cause.getMessage() + ")");
         }
         return withWarnings(review, warnings);
     }
