@@ -66,6 +66,7 @@ make_pki() {
   ca cluster
   ca webhook-ca
   ca ingest-ca
+  ca front-proxy-ca
   issue cluster apiserver "/CN=kube-apiserver" serverAuth \
     "IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc,IP:10.96.0.1"
   issue cluster admin "/O=system:masters/CN=e2e-admin" clientAuth
@@ -77,6 +78,8 @@ make_pki() {
   issue webhook-ca webhook "/CN=tailor-webhook.tailor-system.svc" serverAuth \
     "IP:127.0.0.1,DNS:tailor-webhook.tailor-system.svc"
   issue ingest-ca audit-client "/CN=kube-apiserver-audit" clientAuth
+  # The API server's front proxy: how it forwards requests to aggregated APIs (Tailor's tailor.dev/v1alpha1).
+  issue front-proxy-ca front-proxy-client "/CN=front-proxy-client" clientAuth
   openssl genrsa -out "$pki/service-accounts.key" 2048 2>/dev/null
 }
 
@@ -149,6 +152,10 @@ EOF
     --service-account-signing-key-file "$pki/service-accounts.key" \
     --service-cluster-ip-range 10.96.0.0/16 \
     --authorization-mode RBAC --allow-privileged=true \
+    --requestheader-client-ca-file "$pki/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --proxy-client-cert-file "$pki/front-proxy-client.crt" --proxy-client-key-file "$pki/front-proxy-client.key" \
     --audit-policy-file "$run/audit-policy.yaml" \
     --audit-log-path "$run/audit.log" --audit-log-format json \
     --audit-webhook-config-file "$run/audit-webhook.kubeconfig" --audit-webhook-mode batch \
@@ -183,10 +190,11 @@ EOF
   kubeconfig "$run/admin-ec.kubeconfig" admin-ec
 }
 
-# ---- Tailor: manifests/base through an overlay that changes only where the webhook is reached (a URL on loopback
-# with this run's CA, as cert-manager's CA injector would set caBundle) and the Deployment (no kubelet here: its
-# replicas are 0, and the webhook runs beside the API server as a process, with the Deployment's settings and its
-# service account's token).
+# ---- Tailor: manifests/base through an overlay that changes only where the webhook is reached and the Deployment.
+# The webhook configurations get a URL on loopback and this run's CA (as cert-manager's CA injector would set
+# caBundle); the Service becomes an ExternalName for localhost on the webhook's port, which is how the API server's
+# aggregator reaches Tailor's APIService without kube-proxy; the Deployment has no replicas (no kubelet here: the
+# webhook runs beside the API server as a process, with the Deployment's settings and its service account's token).
 
 write_overlay() {
   local overlay="$run/overlay" base ca_bundle
@@ -220,6 +228,19 @@ patches:
   - path: validating.yaml
   - path: mutating.yaml
   - path: deployment.yaml
+  - target: {kind: Service, name: tailor-webhook}
+    patch: |-
+      - op: replace
+        path: /spec
+        value: {type: ExternalName, externalName: localhost, ports: [{name: https, port: $webhook_port, protocol: TCP}]}
+  - target: {kind: APIService, name: v1alpha1.tailor.dev}
+    patch: |-
+      - op: replace
+        path: /spec/service/port
+        value: $webhook_port
+      - op: add
+        path: /spec/caBundle
+        value: $ca_bundle
 EOF
 }
 

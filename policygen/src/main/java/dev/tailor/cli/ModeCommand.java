@@ -63,7 +63,19 @@ public final class ModeCommand {
             PrintStream out = System.out;
             EnforcePreview preview;
             String noStore = null;
-            try (ObservationStore store = ObservationStore.openExisting(window.url())) {
+            if (window.store == null) {
+                // No --store: the evidence is the running webhook's, read through the API server as the user.
+                try {
+                    WindowOptions.duration(window.since);
+                    preview = fromCluster(namespace, window.since, window.until);
+                } catch (IllegalArgumentException e) {
+                    System.err.println("tailor enforce: " + e.getMessage());
+                    return TailorCli.USAGE;
+                } catch (NoEvidenceException e) {
+                    preview = null;
+                    noStore = e.getMessage();
+                }
+            } else try (ObservationStore store = ObservationStore.openExisting(window.url())) {
                 // The window ends at the last decision the store holds (as generate and impact end at the last
                 // observation), unless --until says otherwise.
                 List<AdmissionDecision> all = store.decisions(Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z"));
@@ -118,6 +130,51 @@ public final class ModeCommand {
         @Override
         public Integer call() throws Exception {
             return switchMode(namespace, "audit", WindowOptions.duration(wait), System.out);
+        }
+    }
+
+    /** The webhook's evidence could not be had (its API is not installed, not ready, or refused the user). */
+    static final class NoEvidenceException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NoEvidenceException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The namespace's enforce preview from the running webhook: {@code GET /apis/tailor.dev/v1alpha1/namespaces/NS/
+     * enforcepreviews/NS} through the API server, with the user's own kubeconfig; the webhook authorizes it by the
+     * user's RBAC (get enforcepreviews.tailor.dev in the namespace).
+     */
+    static EnforcePreview fromCluster(String namespace, String since, String until) throws NoEvidenceException {
+        String path = "/apis/tailor.dev/v1alpha1/namespaces/" + namespace + "/enforcepreviews/" + namespace + "?since="
+                + java.net.URLEncoder.encode(since, java.nio.charset.StandardCharsets.UTF_8)
+                + (until == null ? "" : "&until=" + java.net.URLEncoder.encode(until, java.nio.charset.StandardCharsets.UTF_8));
+        String body;
+        try (KubernetesClient client = clients.get()) {
+            body = client.raw(client.getMasterUrl().toString().replaceAll("/$", "") + path);
+        } catch (KubernetesClientException e) {
+            throw new NoEvidenceException("the webhook's evidence could not be read through the API server ("
+                    + (e.getCode() == 403 ? "forbidden: you need get on enforcepreviews.tailor.dev in " + namespace
+                            + ", which the admin role has" : e.getCode() == 404 || e.getCode() == 503
+                            ? "Tailor's API v1alpha1.tailor.dev is not installed or not available: kubectl get apiservice "
+                                    + "v1alpha1.tailor.dev" : dev.tailor.kube.Kubeconfig.describe(e)) + ")");
+        }
+        if (body == null) {
+            throw new NoEvidenceException("the webhook's evidence could not be read: Tailor's API v1alpha1.tailor.dev is "
+                    + "not installed (kubectl get apiservice v1alpha1.tailor.dev)");
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+            Map<String, Map<String, Long>> byCheck = new java.util.TreeMap<>();
+            json.path("byCheck").fields().forEachRemaining(check -> check.getValue().fields().forEachRemaining(w ->
+                    byCheck.computeIfAbsent(check.getKey(), k -> new java.util.TreeMap<>()).put(w.getKey(), w.getValue().asLong())));
+            List<String> examples = new java.util.ArrayList<>();
+            json.path("examples").forEach(e -> examples.add(e.asText()));
+            return new EnforcePreview(json.path("requests").asLong(), json.path("wouldReject").asLong(), byCheck, examples);
+        } catch (java.io.IOException e) {
+            throw new NoEvidenceException("the webhook's answer was not an EnforcePreview: " + e.getMessage());
         }
     }
 

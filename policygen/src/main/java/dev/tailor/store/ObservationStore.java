@@ -376,13 +376,22 @@ public final class ObservationStore implements AutoCloseable {
     }
 
     /** The stored decisions between two instants (inclusive, exclusive), in time order. */
-    public synchronized List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException {
+    public List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException {
+        return decisions(from, until, null);
+    }
+
+    /** The stored decisions of one namespace (all, when null) between two instants, in time order. */
+    public synchronized List<AdmissionDecision> decisions(Instant from, Instant until, String namespace) throws SQLException {
         List<AdmissionDecision> out = new ArrayList<>();
         try (PreparedStatement s = connection.prepareStatement("SELECT decided_at, uid, namespace, workload, username,"
                 + " operation, kind, name, mode, check_id, verdict, message FROM admission_decision"
-                + " WHERE decided_at >= ? AND decided_at < ? ORDER BY decided_at, uid, check_id")) {
+                + " WHERE decided_at >= ? AND decided_at < ?" + (namespace == null ? "" : " AND namespace = ?")
+                + " ORDER BY decided_at, uid, check_id")) {
             s.setTimestamp(1, Timestamp.from(from));
             s.setTimestamp(2, Timestamp.from(until));
+            if (namespace != null) {
+                s.setString(3, namespace);
+            }
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     out.add(new AdmissionDecision(rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getString(3),

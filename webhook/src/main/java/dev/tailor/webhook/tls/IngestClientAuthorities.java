@@ -1,6 +1,7 @@
 package dev.tailor.webhook.tls;
 
 import dev.tailor.webhook.TailorConfig;
+import dev.tailor.webhook.api.FrontProxy;
 import io.quarkus.tls.runtime.TrustStoreAndTrustOptions;
 import io.quarkus.tls.runtime.TrustStoreProvider;
 import io.smallrye.common.annotation.Identifier;
@@ -17,19 +18,23 @@ import java.security.cert.CertificateFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The CAs whose client certificates the webhook's TLS accepts ({@code tailor.ingest.client-ca}): the audit webhook
- * backend of kube-apiserver may authenticate with one instead of a bearer token. The server asks for a client
- * certificate but does not require one (admission calls come without); a certificate that is presented must chain
- * to one of these CAs or the handshake fails. Which names may ingest is checked per request by the ingest endpoint.
+ * The CAs whose client certificates the webhook's TLS accepts: {@code tailor.ingest.client-ca} (the audit webhook
+ * backend of kube-apiserver may authenticate with one instead of a bearer token) and the API server's request-header
+ * CA (its front proxy, which forwards requests to Tailor's aggregated API; {@link FrontProxy}). The server asks for a
+ * client certificate but does not require one (admission calls come without); a certificate that is presented must
+ * chain to one of these CAs or the handshake fails. Who may do what is checked per request: the ingest endpoint
+ * checks the names, the API checks that the certificate is the front proxy's.
  */
 @ApplicationScoped
 @Identifier(ServingCertificates.TLS_CONFIGURATION)
 public class IngestClientAuthorities implements TrustStoreProvider {
 
     private final TailorConfig config;
+    private final FrontProxy frontProxy;
 
-    public IngestClientAuthorities(TailorConfig config) {
+    public IngestClientAuthorities(TailorConfig config, FrontProxy frontProxy) {
         this.config = config;
+        this.frontProxy = frontProxy;
     }
 
     @Override
@@ -48,6 +53,10 @@ public class IngestClientAuthorities implements TrustStoreProvider {
                                 + " holds no PEM certificate");
                     }
                 }
+            }
+            int n = 0;
+            for (Certificate c : frontProxy.authorities()) {
+                trust.setCertificateEntry("front-proxy-ca-" + n++, c);
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);

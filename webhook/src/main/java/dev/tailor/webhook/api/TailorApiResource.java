@@ -1,0 +1,183 @@
+package dev.tailor.webhook.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.impact.ImpactAnalyzer;
+import dev.tailor.impact.ImpactReport.EnforcePreview;
+import dev.tailor.webhook.ObservationSink;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.jboss.logging.Logger;
+
+/**
+ * Tailor's aggregated API, {@code tailor.dev/v1alpha1}, registered with the API server by an APIService: what the
+ * webhook knows, for a user who has only a kubeconfig. The API server authenticates the user and forwards the request
+ * through its front proxy ({@link FrontProxy}); each request is then authorized for that user by a
+ * SubjectAccessReview — the user's own RBAC, never a shared secret.
+ *
+ * <pre>
+ * kubectl get --raw '/apis/tailor.dev/v1alpha1/namespaces/shop/enforcepreviews/shop?since=7d'
+ * {"kind":"EnforcePreview","apiVersion":"tailor.dev/v1alpha1","metadata":{"name":"shop","namespace":"shop"},
+ *  "window":{"from":"…","until":"…"},"requests":40,"wouldReject":0,"byCheck":{},"examples":[]}
+ * </pre>
+ *
+ * Allowed by RBAC {@code get} on {@code enforcepreviews.tailor.dev} in the namespace (the ClusterRole
+ * {@code tailor-enforce-preview}, aggregated to {@code admin}).
+ */
+@Path("/apis/tailor.dev/v1alpha1")
+public class TailorApiResource {
+
+    private static final Logger LOG = Logger.getLogger(TailorApiResource.class);
+    public static final String GROUP = "tailor.dev";
+    public static final String VERSION = "v1alpha1";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The longest window a preview reads: what the store keeps is a week or two; more is a typo. */
+    static final Duration MAX_WINDOW = Duration.ofDays(31);
+
+    private final FrontProxy proxy;
+    private final KubernetesClient client;
+    private final ObservationSink sink;
+
+    public TailorApiResource(FrontProxy proxy, KubernetesClient client, ObservationSink sink) {
+        this.proxy = proxy;
+        this.client = client;
+        this.sink = sink;
+    }
+
+    /** Discovery, as the API server's aggregator and kubectl read it. */
+    @GET
+    @Blocking
+    public Response resources(@Context HttpServerRequest request) {
+        if (user(request).isEmpty()) {
+            return status(401, "Unauthorized", "not a request from the API server's front proxy");
+        }
+        ObjectNode list = JSON.createObjectNode().put("kind", "APIResourceList").put("apiVersion", "v1")
+                .put("groupVersion", GROUP + "/" + VERSION);
+        list.putArray("resources").addObject().put("name", "enforcepreviews").put("singularName", "enforcepreview")
+                .put("namespaced", true).put("kind", "EnforcePreview").putArray("verbs").add("get");
+        return json(200, list);
+    }
+
+    @GET
+    @Path("namespaces/{namespace}/enforcepreviews/{name}")
+    @Blocking
+    public Response enforcePreview(@Context HttpServerRequest request, @PathParam("namespace") String namespace,
+            @PathParam("name") String name, @QueryParam("since") String since, @QueryParam("until") String until) {
+        Optional<FrontProxy.User> user = user(request);
+        if (user.isEmpty()) {
+            return status(401, "Unauthorized", "not a request from the API server's front proxy");
+        }
+        if (!allowed(user.get(), namespace)) {
+            return status(403, "Forbidden", "enforcepreviews.tailor.dev \"" + name + "\" is forbidden: User \""
+                    + user.get().name() + "\" cannot get resource \"enforcepreviews\" in API group \"tailor.dev\" in the namespace \""
+                    + namespace + "\"");
+        }
+        Instant end;
+        Duration window;
+        try {
+            end = until == null || until.isBlank() ? Instant.now() : Instant.parse(until);
+            window = since == null || since.isBlank() ? Duration.ofDays(7) : duration(since);
+        } catch (RuntimeException e) {
+            return status(400, "BadRequest", "since must be a duration like 7d, 36h or 90m (at most 31d), until an "
+                    + "RFC 3339 time: " + e.getMessage());
+        }
+        Instant from = end.minus(window);
+        try {
+            EnforcePreview preview = ImpactAnalyzer.enforcePreview(sink.store().decisions(from, end, namespace))
+                    .getOrDefault(namespace, new EnforcePreview(0, 0, Map.of(), List.of()));
+            ObjectNode body = JSON.createObjectNode().put("kind", "EnforcePreview").put("apiVersion", GROUP + "/" + VERSION);
+            body.putObject("metadata").put("name", name).put("namespace", namespace);
+            body.putObject("window").put("from", from.toString()).put("until", end.toString());
+            body.put("requests", preview.requests()).put("wouldReject", preview.wouldReject());
+            body.set("byCheck", JSON.valueToTree(preview.byCheck()));
+            body.set("examples", JSON.valueToTree(preview.examples()));
+            return json(200, body);
+        } catch (java.sql.SQLException | RuntimeException e) {
+            LOG.errorf(e, "the enforce preview of %s could not be read from the store", namespace);
+            return status(503, "ServiceUnavailable", "the store could not be read; try again");
+        }
+    }
+
+    private Optional<FrontProxy.User> user(HttpServerRequest request) {
+        if (request == null || !request.isSSL() || request.sslSession() == null) {
+            return Optional.empty();
+        }
+        X509Certificate peer;
+        try {
+            var chain = request.sslSession().getPeerCertificates();
+            if (chain.length == 0 || !(chain[0] instanceof X509Certificate c)) {
+                return Optional.empty();
+            }
+            peer = c;
+        } catch (SSLPeerUnverifiedException noCertificate) {
+            return Optional.empty();
+        }
+        Map<String, List<String>> headers = new TreeMap<>();
+        request.headers().forEach(h -> headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                .add(h.getValue()));
+        return proxy.authenticate(peer, headers);
+    }
+
+    /** The user's own RBAC decides: get enforcepreviews.tailor.dev in the namespace. */
+    private boolean allowed(FrontProxy.User user, String namespace) {
+        SubjectAccessReview review = new SubjectAccessReviewBuilder().withNewSpec().withUser(user.name())
+                .withGroups(user.groups()).withExtra(user.extra()).withNewResourceAttributes().withGroup(GROUP)
+                .withVersion(VERSION).withResource("enforcepreviews").withVerb("get").withNamespace(namespace)
+                .endResourceAttributes().endSpec().build();
+        try {
+            SubjectAccessReview answer = client.authorization().v1().subjectAccessReview().create(review);
+            return answer.getStatus() != null && Boolean.TRUE.equals(answer.getStatus().getAllowed());
+        } catch (RuntimeException e) {
+            LOG.warnf("a SubjectAccessReview for %s failed (%s): refused", user.name(), e.getMessage());
+            return false;
+        }
+    }
+
+    static Duration duration(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})([dhm])").matcher(text.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("got " + text);
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "d" -> Duration.ofDays(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofMinutes(n);
+        };
+        if (d.compareTo(MAX_WINDOW) > 0 || d.isZero()) {
+            throw new IllegalArgumentException("got " + text);
+        }
+        return d;
+    }
+
+    private static Response status(int code, String reason, String message) {
+        ObjectNode status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
+                .put("message", message).put("reason", reason).put("code", code);
+        status.putObject("metadata");
+        return json(code, status);
+    }
+
+    private static Response json(int code, ObjectNode body) {
+        return Response.status(code).type(MediaType.APPLICATION_JSON).entity(body.toString()).build();
+    }
+}
