@@ -222,5 +222,23 @@ class ManifestsTest {
                 "rbac.authorization.k8s.io/clusterrolebindings", java.util.Set.of("list", "watch"),
                 "security-profiles-operator.x-k8s.io/seccompprofiles", java.util.Set.of("list", "watch")), granted,
                 "the webhook's own ClusterRole");
+        // Its only other grants are what every aggregated API server has: SubjectAccessReviews (system:auth-delegator)
+        // and the front proxy's CA, read in kube-system (extension-apiserver-authentication-reader).
+        java.util.Set<String> bound = new java.util.TreeSet<>();
+        OBJECTS.forEach(o -> {
+            if (o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding b && b.getSubjects().stream()
+                    .anyMatch(x -> x.getName().equals("tailor-webhook"))) {
+                bound.add("cluster:" + b.getRoleRef().getKind() + "/" + b.getRoleRef().getName());
+            }
+            if (o instanceof io.fabric8.kubernetes.api.model.rbac.RoleBinding b && b.getSubjects().stream()
+                    .anyMatch(x -> x.getName().equals("tailor-webhook"))) {
+                bound.add(b.getMetadata().getNamespace() + ":" + b.getRoleRef().getKind() + "/" + b.getRoleRef().getName());
+            }
+        });
+        assertEquals(java.util.Set.of("cluster:ClusterRole/tailor-webhook", "cluster:ClusterRole/system:auth-delegator",
+                "kube-system:Role/extension-apiserver-authentication-reader"), bound, "the webhook's bindings");
+        ClusterRole preview = one(ClusterRole.class, "tailor-enforce-preview");
+        assertEquals("true", preview.getMetadata().getLabels().get("rbac.authorization.k8s.io/aggregate-to-admin"));
+        assertEquals(List.of("get"), preview.getRules().get(0).getVerbs(), "reading a preview is all it allows");
     }
 }
