@@ -105,6 +105,21 @@ as_tailor_admin() { "$KUBECTL" --kubeconfig "$run/tailor-admin.kubeconfig" "$@";
 
 # ---- the control plane
 
+# await_ready WHAT PID LOG PROBE...: until the probe succeeds (90 s at most); fails early when the process died,
+# with the end of its log.
+await_ready() {
+  local what=$1 pid=$2 logfile=$3 deadline=$((SECONDS + 90))
+  shift 3
+  until "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -gt $deadline ] || ! kill -0 "$pid" 2>/dev/null; then
+      log "$what did not become ready; its log:"
+      tail -n 30 "$logfile" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
 start_control_plane() {
   etcd_port=$(free_port)
   etcd_peer_port=$(free_port)
@@ -164,15 +179,7 @@ EOF
   apiserver_pid=$!
 
   kubeconfig "$run/admin.kubeconfig" admin
-  local deadline=$((SECONDS + 90))
-  until as_admin get --raw /readyz >/dev/null 2>&1; do
-    if [ $SECONDS -gt $deadline ] || ! kill -0 "$apiserver_pid" 2>/dev/null; then
-      log "kube-apiserver did not become ready; its log:"
-      tail -n 30 "$run/kube-apiserver.log" >&2
-      return 1
-    fi
-    sleep 0.5
-  done
+  await_ready kube-apiserver "$apiserver_pid" "$run/kube-apiserver.log" as_admin get --raw /readyz || return 1
   # The controller manager: namespaces get their default service account, Deployments their ReplicaSets and Pods
   # (which stay Pending: there is no scheduler or kubelet), each controller with its own service account's
   # credentials, as in a cluster — so the pods a ReplicaSet makes reach the webhook as the replicaset-controller's.
@@ -259,15 +266,8 @@ start_webhook() {
     java -XX:+UseSerialGC -Xmx192m -XX:ReservedCodeCacheSize=96m -jar "$repo/webhook/target/quarkus-app/quarkus-run.jar" \
     >>"$run/webhook.log" 2>&1 &
   webhook_pid=$!
-  local deadline=$((SECONDS + 90))
-  until curl -fsS --cacert "$pki/webhook-ca.crt" "https://127.0.0.1:$webhook_port/q/health/ready" >/dev/null 2>&1; do
-    if [ $SECONDS -gt $deadline ] || ! kill -0 "$webhook_pid" 2>/dev/null; then
-      log "the webhook did not become ready; its log:"
-      tail -n 30 "$run/webhook.log" >&2
-      return 1
-    fi
-    sleep 0.2
-  done
+  await_ready "the webhook" "$webhook_pid" "$run/webhook.log" \
+    curl -fsS --cacert "$pki/webhook-ca.crt" "https://127.0.0.1:$webhook_port/q/health/ready"
 }
 
 # SIGTERM, as the kubelet stops a container; waits for the process to end.
