@@ -6,7 +6,7 @@ import dev.tailor.generate.Observations;
 import dev.tailor.generate.PolicyGenerator;
 import dev.tailor.kube.Documents;
 import dev.tailor.rbac.PolicyRule;
-import dev.tailor.store.ObservationStore;
+import dev.tailor.store.StoredObservations;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -77,17 +77,16 @@ public final class GenerateCommand implements Callable<Integer> {
             System.err.println("tailor generate: " + e.getMessage());
             return TailorCli.USAGE;
         }
-        String url = window.url();
         Generated generated;
-        try (ObservationStore observations = ObservationStore.openExisting(url)) {
+        try (StoredObservations observations = window.open()) {
             Observations observed = Observations.load(observations, options.window(), end);
             if (observed.nothingObserved()) {
                 System.err.println("tailor generate: nothing was observed in the window " + observed.from + " to "
-                        + observed.until + " (the store " + ObservationStore.redact(url) + ")");
+                        + observed.until + " (" + window.describe() + ")");
             }
             generated = generator.generate(observed);
-        } catch (SQLException | RuntimeException e) {
-            System.err.println("tailor generate: cannot read the store " + ObservationStore.redact(url) + ": " + e.getMessage());
+        } catch (SQLException | IOException | RuntimeException e) {
+            System.err.println("tailor generate: cannot read " + window.describe() + ": " + e.getMessage());
             return TailorCli.ERROR;
         }
         generated.writeTo(out);

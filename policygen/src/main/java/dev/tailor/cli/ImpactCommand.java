@@ -9,6 +9,7 @@ import dev.tailor.impact.ImpactMarkdown;
 import dev.tailor.impact.ImpactReport;
 import dev.tailor.impact.PolicySet;
 import dev.tailor.store.ObservationStore;
+import dev.tailor.store.StoredObservations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,12 +70,11 @@ public final class ImpactCommand implements Callable<Integer> {
             System.err.println("tailor impact: " + e.getMessage());
             return TailorCli.USAGE;
         }
-        String url = window.url();
         ImpactReport report;
-        try (ObservationStore observations = ObservationStore.openExisting(url)) {
+        try (StoredObservations observations = window.open()) {
             report = new ImpactAnalyzer(now, proposal).analyze(observations, Observations.load(observations, options.window(), end), options);
-        } catch (ObservationStore.NoStoreException e) {
-            System.err.println("tailor impact: cannot read the store " + ObservationStore.redact(url) + ": " + e.getMessage());
+        } catch (ObservationStore.NoStoreException | IOException e) {
+            System.err.println("tailor impact: cannot read " + window.describe() + ": " + e.getMessage());
             return TailorCli.ERROR;
         }
         Path dir = out != null ? out : proposed;

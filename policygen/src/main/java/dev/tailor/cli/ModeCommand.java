@@ -148,22 +148,14 @@ public final class ModeCommand {
      * user's RBAC (get enforcepreviews.tailor.dev in the namespace).
      */
     static EnforcePreview fromCluster(String namespace, String since, String until) throws NoEvidenceException {
-        String path = "/apis/tailor.dev/v1alpha1/namespaces/" + namespace + "/enforcepreviews/" + namespace + "?since="
+        String path = "/namespaces/" + namespace + "/enforcepreviews/" + namespace + "?since="
                 + java.net.URLEncoder.encode(since, java.nio.charset.StandardCharsets.UTF_8)
                 + (until == null ? "" : "&until=" + java.net.URLEncoder.encode(until, java.nio.charset.StandardCharsets.UTF_8));
         String body;
-        try (KubernetesClient client = clients.get()) {
-            body = client.raw(client.getMasterUrl().toString().replaceAll("/$", "") + path);
-        } catch (KubernetesClientException e) {
-            throw new NoEvidenceException("the webhook's evidence could not be read through the API server ("
-                    + (e.getCode() == 403 ? "forbidden: you need get on enforcepreviews.tailor.dev in " + namespace
-                            + ", which the admin role has" : e.getCode() == 404 || e.getCode() == 503
-                            ? "Tailor's API v1alpha1.tailor.dev is not installed or not available: kubectl get apiservice "
-                                    + "v1alpha1.tailor.dev" : dev.tailor.kube.Kubeconfig.describe(e)) + ")");
-        }
-        if (body == null) {
-            throw new NoEvidenceException("the webhook's evidence could not be read: Tailor's API v1alpha1.tailor.dev is "
-                    + "not installed (kubectl get apiservice v1alpha1.tailor.dev)");
+        try {
+            body = dev.tailor.kube.TailorApi.get(clients, path, "enforcepreviews.tailor.dev in " + namespace + ", which the admin role has");
+        } catch (java.io.IOException e) {
+            throw new NoEvidenceException("the webhook's evidence could not be read through the API server (" + e.getMessage() + ")");
         }
         try {
             com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);

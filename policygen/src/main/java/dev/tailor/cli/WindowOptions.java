@@ -1,6 +1,13 @@
 package dev.tailor.cli;
 
+import dev.tailor.kube.Kubeconfig;
+import dev.tailor.kube.TailorApi;
+import dev.tailor.store.ObservationSnapshot;
 import dev.tailor.store.ObservationStore;
+import dev.tailor.store.StoredObservations;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,8 +18,33 @@ import picocli.CommandLine.Option;
 /** The store and the observation window, as the commands that read observations take them. */
 final class WindowOptions {
 
-    @Option(names = "--store", paramLabel = "URL", description = "the store (default: the H2 file in ./.tailor/)")
+    @Option(names = "--store", paramLabel = "URL|cluster", description = "the store (default: the H2 file in ./.tailor/); "
+            + "'cluster': the running webhook's, read through the API server with your kubeconfig")
     String store;
+
+    /** {@code --store cluster}: the webhook's store, through Tailor's API. */
+    static final String CLUSTER = "cluster";
+
+    /**
+     * The observations: a snapshot of the webhook's store through Tailor's API ({@code --store cluster}), else the
+     * store at {@link #url()}, which must exist.
+     *
+     * @throws IOException when the snapshot cannot be had (forbidden, the API missing), saying why
+     */
+    StoredObservations open() throws SQLException, IOException {
+        if (!CLUSTER.equals(store)) {
+            return ObservationStore.openExisting(url());
+        }
+        String path = "/observationsnapshots/current?since=" + java.net.URLEncoder.encode(since, StandardCharsets.UTF_8)
+                + (until == null ? "" : "&until=" + java.net.URLEncoder.encode(until, StandardCharsets.UTF_8));
+        String body = TailorApi.get(Kubeconfig::client, path, "observationsnapshots.tailor.dev (the ClusterRole tailor-observations-reader)");
+        return ObservationSnapshot.read(new java.io.ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The store as messages name it (a password in a URL left out). */
+    String describe() {
+        return CLUSTER.equals(store) ? "the webhook's store (through Tailor's API)" : "the store " + ObservationStore.redact(url());
+    }
 
     @Option(names = "--since", paramLabel = "DURATION", description = "the observation window, e.g. 7d, 36h (default: ${DEFAULT-VALUE})")
     String since = "7d";

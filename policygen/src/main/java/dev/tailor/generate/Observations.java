@@ -57,7 +57,7 @@ public final class Observations {
     }
 
     /** Reads the window of {@code length} that ends at {@code until} (null: the last observation). */
-    public static Observations load(ObservationStore store, Duration length, Instant until) throws SQLException {
+    public static Observations load(dev.tailor.store.StoredObservations store, Duration length, Instant until) throws SQLException {
         Map<ApiAccess, StoredAccess> api = store.apiAccesses();
         Map<NetworkEdge, StoredAccess> edges = store.networkEdges();
         Map<SyscallUse, StoredAccess> syscalls = store.syscallUses();

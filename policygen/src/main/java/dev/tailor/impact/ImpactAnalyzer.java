@@ -62,7 +62,7 @@ public final class ImpactAnalyzer {
     }
 
     /** The full report: replay, backtest (with {@code options}) and enforce preview. */
-    public ImpactReport analyze(ObservationStore store, Observations obs, PolicyGenerator.Options options) throws SQLException, IOException {
+    public ImpactReport analyze(dev.tailor.store.StoredObservations store, Observations obs, PolicyGenerator.Options options) throws SQLException, IOException {
         Map<String, WorkloadImpact> workloads = replay(obs, current, proposed);
         long breakage = workloads.values().stream().mapToLong(w -> denied(w.rbac()) + denied(w.network()) + denied(w.seccomp())).sum();
         return new ImpactReport(ImpactReport.SCHEMA, new ImpactReport.Window(obs.from.toString(), obs.until.toString()),
@@ -366,7 +366,7 @@ public final class ImpactAnalyzer {
      * Policies generated from the window without its last day, replayed on that day: how often they would have
      * denied something legitimate, and whether it was new that day.
      */
-    private Backtest backtest(ObservationStore store, Observations obs, PolicyGenerator.Options options) throws SQLException, IOException {
+    private Backtest backtest(dev.tailor.store.StoredObservations store, Observations obs, PolicyGenerator.Options options) throws SQLException, IOException {
         LocalDate lastDay = LocalDate.ofInstant(obs.until.minusNanos(1), ZoneOffset.UTC).minusDays(
                 obs.until.equals(LocalDate.ofInstant(obs.until, ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant()) ? 0 : 1);
         Instant trainUntil = lastDay.atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -433,7 +433,7 @@ public final class ImpactAnalyzer {
     }
 
     /** Per namespace: of the window's admission requests, how many enforce mode would have rejected, and for what. */
-    static Map<String, EnforcePreview> enforcePreview(ObservationStore store, Observations obs) throws SQLException {
+    static Map<String, EnforcePreview> enforcePreview(dev.tailor.store.StoredObservations store, Observations obs) throws SQLException {
         return enforcePreview(store.decisions(obs.from, obs.until.plusNanos(1)));
     }
 

@@ -41,7 +41,7 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
  * the batch, and a batch that returned is on disk. Ingesting the same events again changes nothing: audit events
  * are keyed by their {@code auditID}.
  */
-public final class ObservationStore implements AutoCloseable {
+public final class ObservationStore implements StoredObservations {
 
     /** Made only when pod identities are written or read: making an ObjectMapper (and loading the classes it
      *  needs) cost an observe of logs alone 0.13 s of its start. */

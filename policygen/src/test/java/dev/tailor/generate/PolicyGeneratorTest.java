@@ -53,6 +53,32 @@ class PolicyGeneratorTest {
         }
     }
 
+    @Test
+    void theWebhooksSnapshotOfTheStoreGeneratesTheSameBytes() throws Exception {
+        // What tailor generate --store cluster reads: the store as the webhook's API writes it, read back.
+        java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
+        Observations direct;
+        try (ObservationStore store = ObservationStore.open(h2)) {
+            dev.tailor.store.ObservationSnapshot.write(store, Duration.ofDays(7), null, json);
+            direct = Observations.load(store, Duration.ofDays(7), null);
+        }
+        var snapshot = dev.tailor.store.ObservationSnapshot.read(new java.io.ByteArrayInputStream(json.toByteArray()));
+        Observations read = Observations.load(snapshot, Duration.ofDays(7), null);
+        assertEquals(direct.api, read.api);
+        assertEquals(direct.edges, read.edges);
+        assertEquals(direct.pods, read.pods);
+        assertEquals(direct.podsSeenCreated, read.podsSeenCreated);
+        assertEquals(files, new PolicyGenerator(PolicyGenerator.Options.defaults()).generate(read).files());
+        try (ObservationStore store = ObservationStore.open(h2)) {
+            assertEquals(store.decisions(direct.from, direct.until.plusNanos(1)), snapshot.decisions(direct.from, direct.until.plusNanos(1)));
+        }
+        assertTrue(snapshot.decisions(direct.from, direct.until).size() > 10, "the week's decisions travel too: " + snapshot.decisions(direct.from, direct.until).size());
+        org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                () -> snapshot.decisions(direct.from.minusSeconds(1), direct.until), "no decisions from before the window");
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> dev.tailor.store.ObservationSnapshot.read(
+                new java.io.ByteArrayInputStream("{\"kind\":\"EnforcePreview\"}".getBytes())));
+    }
+
     @AfterAll
     static void drop() throws Exception {
         STORES.dropAll();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.impact.ImpactAnalyzer;
 import dev.tailor.impact.ImpactReport.EnforcePreview;
+import dev.tailor.store.ObservationSnapshot;
 import dev.tailor.webhook.ObservationSink;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
@@ -73,9 +74,50 @@ public class TailorApiResource {
         }
         ObjectNode list = JSON.createObjectNode().put("kind", "APIResourceList").put("apiVersion", "v1")
                 .put("groupVersion", GROUP + "/" + VERSION);
-        list.putArray("resources").addObject().put("name", "enforcepreviews").put("singularName", "enforcepreview")
+        var resources = list.putArray("resources");
+        resources.addObject().put("name", "enforcepreviews").put("singularName", "enforcepreview")
                 .put("namespaced", true).put("kind", "EnforcePreview").putArray("verbs").add("get");
+        resources.addObject().put("name", "observationsnapshots").put("singularName", "observationsnapshot")
+                .put("namespaced", false).put("kind", ObservationSnapshot.KIND).putArray("verbs").add("get");
         return json(200, list);
+    }
+
+    /**
+     * The store as {@code tailor generate --store cluster} and {@code tailor impact --store cluster} read it: every
+     * aggregate and the window's decisions ({@link ObservationSnapshot}), streamed. Cluster-wide evidence, so
+     * cluster-scoped: {@code get observationsnapshots.tailor.dev} (the ClusterRole {@code tailor-observations-reader}).
+     */
+    @GET
+    @Path("observationsnapshots/{name}")
+    @Blocking
+    public Response observationSnapshot(@Context HttpServerRequest request, @PathParam("name") String name,
+            @QueryParam("since") String since, @QueryParam("until") String until) {
+        Optional<FrontProxy.User> user = user(request);
+        if (user.isEmpty()) {
+            return status(401, "Unauthorized", "not a request from the API server's front proxy");
+        }
+        if (!allowed(user.get(), "observationsnapshots", null)) {
+            return status(403, "Forbidden", "observationsnapshots.tailor.dev \"" + name + "\" is forbidden: User \""
+                    + user.get().name() + "\" cannot get resource \"observationsnapshots\" in API group \"tailor.dev\" at the cluster scope");
+        }
+        Instant end;
+        Duration window;
+        try {
+            end = until == null || until.isBlank() ? null : Instant.parse(until);
+            window = since == null || since.isBlank() ? Duration.ofDays(7) : duration(since);
+        } catch (RuntimeException e) {
+            return status(400, "BadRequest", "since must be a duration like 7d, 36h or 90m (at most 31d), until an "
+                    + "RFC 3339 time: " + e.getMessage());
+        }
+        try {
+            // Written to a buffer first: a store that fails half-way must not send half a snapshot with a 200.
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            ObservationSnapshot.write(sink.store(), window, end, body);
+            return Response.ok(body.toByteArray(), MediaType.APPLICATION_JSON).build();
+        } catch (java.sql.SQLException | java.io.IOException | RuntimeException e) {
+            LOG.errorf(e, "an observation snapshot could not be read from the store");
+            return status(503, "ServiceUnavailable", "the store could not be read; try again");
+        }
     }
 
     @GET
@@ -87,7 +129,7 @@ public class TailorApiResource {
         if (user.isEmpty()) {
             return status(401, "Unauthorized", "not a request from the API server's front proxy");
         }
-        if (!allowed(user.get(), namespace)) {
+        if (!allowed(user.get(), "enforcepreviews", namespace)) {
             return status(403, "Forbidden", "enforcepreviews.tailor.dev \"" + name + "\" is forbidden: User \""
                     + user.get().name() + "\" cannot get resource \"enforcepreviews\" in API group \"tailor.dev\" in the namespace \""
                     + namespace + "\"");
@@ -138,11 +180,11 @@ public class TailorApiResource {
         return proxy.authenticate(peer, headers);
     }
 
-    /** The user's own RBAC decides: get enforcepreviews.tailor.dev in the namespace. */
-    private boolean allowed(FrontProxy.User user, String namespace) {
+    /** The user's own RBAC decides: get RESOURCE.tailor.dev in the namespace (null: cluster-scoped). */
+    private boolean allowed(FrontProxy.User user, String resource, String namespace) {
         SubjectAccessReview review = new SubjectAccessReviewBuilder().withNewSpec().withUser(user.name())
                 .withGroups(user.groups()).withExtra(user.extra()).withNewResourceAttributes().withGroup(GROUP)
-                .withVersion(VERSION).withResource("enforcepreviews").withVerb("get").withNamespace(namespace)
+                .withVersion(VERSION).withResource(resource).withVerb("get").withNamespace(namespace)
                 .endResourceAttributes().endSpec().build();
         try {
             SubjectAccessReview answer = client.authorization().v1().subjectAccessReview().create(review);

@@ -1,0 +1,151 @@
+package dev.tailor.store;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.tailor.observe.admission.AdmissionDecision;
+import dev.tailor.observe.audit.ApiAccess;
+import dev.tailor.observe.flows.NetworkEdge;
+import dev.tailor.observe.syscalls.SyscallUse;
+import dev.tailor.store.ObservationStore.PodIdentity;
+import dev.tailor.store.ObservationStore.StoredAccess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Everything generate and impact read of a store, as one JSON document: how the webhook hands its store to a CLI
+ * that has only a kubeconfig ({@code GET /apis/tailor.dev/v1alpha1/observationsnapshots/current?since=7d}, then
+ * {@code tailor generate --store cluster}). Every aggregate row with its days; the decisions of the window. Read
+ * back, it answers as the store did, so the policies generated from it are the same bytes.
+ *
+ * <pre>
+ * {"kind":"ObservationSnapshot","apiVersion":"tailor.dev/v1alpha1","decisionsFrom":"2026-11-25T00:00:00Z",
+ *  "apiAccesses":[{"key":{"subject":"system:serviceaccount:shop:api","verb":"list",…},
+ *                  "seen":{"firstSeen":"…","lastSeen":"…","count":12,"days":{"2026-11-30":12}}}],
+ *  "networkEdges":[…],"syscallUses":[…],"podIdentities":[…],"podsSeenCreated":["shop/api-7f9c-x2x8z"],"decisions":[…]}
+ * </pre>
+ */
+public record ObservationSnapshot(Map<ApiAccess, StoredAccess> apiAccesses, Map<NetworkEdge, StoredAccess> networkEdges,
+        Map<SyscallUse, StoredAccess> syscallUses, Map<PodIdentity, StoredAccess> podIdentities, Set<String> podsSeenCreated,
+        Instant decisionsFrom, List<AdmissionDecision> decisions) implements StoredObservations {
+
+    public static final String KIND = "ObservationSnapshot";
+    public static final String API_VERSION = "tailor.dev/v1alpha1";
+
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    /**
+     * Writes a store's snapshot as JSON to {@code out}: every aggregate, and the decisions of the window of
+     * {@code length} that ends at {@code until} (null: at the last observation, as {@code Observations.load} has it).
+     */
+    public static void write(StoredObservations store, java.time.Duration length, Instant until, OutputStream out)
+            throws SQLException, IOException {
+        Map<ApiAccess, StoredAccess> api = store.apiAccesses();
+        Map<NetworkEdge, StoredAccess> edges = store.networkEdges();
+        Map<SyscallUse, StoredAccess> syscalls = store.syscallUses();
+        Instant last = Instant.EPOCH;
+        for (Map<?, StoredAccess> table : List.of(api, edges, syscalls)) {
+            for (StoredAccess seen : table.values()) {
+                last = seen.lastSeen().isAfter(last) ? seen.lastSeen() : last;
+            }
+        }
+        Instant decisionsFrom = (until != null ? until : last).minus(length);
+        try (JsonGenerator json = JSON.getFactory().createGenerator(out)) {
+            json.setCodec(JSON);
+            json.writeStartObject();
+            json.writeStringField("kind", KIND);
+            json.writeStringField("apiVersion", API_VERSION);
+            json.writeStringField("decisionsFrom", decisionsFrom.toString());
+            rows(json, "apiAccesses", api);
+            rows(json, "networkEdges", edges);
+            rows(json, "syscallUses", syscalls);
+            rows(json, "podIdentities", store.podIdentities());
+            json.writeObjectField("podsSeenCreated", new TreeSet<>(store.podsSeenCreated()));
+            json.writeArrayFieldStart("decisions");
+            for (AdmissionDecision d : store.decisions(decisionsFrom, Instant.parse("9999-01-01T00:00:00Z"))) {
+                json.writeObject(d);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+    }
+
+    private static <K> void rows(JsonGenerator json, String field, Map<K, StoredAccess> rows) throws IOException {
+        json.writeArrayFieldStart(field);
+        for (var row : rows.entrySet()) {
+            json.writeStartObject();
+            json.writeObjectField("key", row.getKey());
+            json.writeObjectField("seen", row.getValue());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+    }
+
+    /**
+     * Reads a snapshot.
+     *
+     * @throws IOException when it is not one (another kind, another version, a field missing or malformed)
+     */
+    public static ObservationSnapshot read(InputStream in) throws IOException {
+        JsonNode doc = JSON.readTree(in);
+        if (doc == null || !KIND.equals(doc.path("kind").asText()) || !API_VERSION.equals(doc.path("apiVersion").asText())) {
+            throw new IOException("not a " + API_VERSION + " " + KIND + (doc == null ? "" : ": kind " + doc.path("kind")
+                    + ", apiVersion " + doc.path("apiVersion")));
+        }
+        try {
+            List<AdmissionDecision> decisions = new ArrayList<>();
+            for (JsonNode d : doc.path("decisions")) {
+                decisions.add(JSON.treeToValue(d, AdmissionDecision.class));
+            }
+            Set<String> created = new TreeSet<>();
+            doc.path("podsSeenCreated").forEach(p -> created.add(p.asText()));
+            return new ObservationSnapshot(rows(doc, "apiAccesses", ApiAccess.class), rows(doc, "networkEdges", NetworkEdge.class),
+                    rows(doc, "syscallUses", SyscallUse.class), rows(doc, "podIdentities", PodIdentity.class), created,
+                    Instant.parse(doc.path("decisionsFrom").asText()), decisions);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | java.time.format.DateTimeParseException e) {
+            throw new IOException("a malformed " + KIND + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static <K> Map<K, StoredAccess> rows(JsonNode doc, String field, Class<K> type)
+            throws com.fasterxml.jackson.core.JsonProcessingException {
+        Map<K, StoredAccess> out = new LinkedHashMap<>();
+        for (JsonNode row : doc.path(field)) {
+            out.put(JSON.treeToValue(row.path("key"), type), JSON.treeToValue(row.path("seen"), StoredAccess.class));
+        }
+        return out;
+    }
+
+    /**
+     * The decisions in the range — all of them only from {@link #decisionsFrom} on; before that the snapshot has none,
+     * which is said by failing rather than by answering an empty list.
+     */
+    @Override
+    public List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException {
+        if (from.isBefore(decisionsFrom)) {
+            throw new SQLException("the snapshot holds the decisions from " + decisionsFrom + " on, not from " + from
+                    + " (fetch it with a longer --since)");
+        }
+        return decisions.stream().filter(d -> !d.time().isBefore(from) && d.time().isBefore(until)).toList();
+    }
+
+    @Override
+    public void close() {
+        // nothing held
+    }
+}
