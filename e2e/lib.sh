@@ -73,6 +73,8 @@ make_pki() {
   issue cluster tailor-admin "/O=tailor-admins/CN=e2e-tailor-admin" clientAuth
   issue cluster editor "/O=e2e-editors/CN=e2e-editor" clientAuth
   issue cluster controller-manager "/CN=system:kube-controller-manager" clientAuth
+  # What the API server presents to every webhook it calls (AdmissionConfiguration kubeConfigFile, a hardening).
+  issue cluster apiserver-admission "/CN=kube-apiserver-admission" clientAuth
   # A client key as openssl writes it by default (PKCS#8 "BEGIN PRIVATE KEY", EC): kubectl reads it, so must Tailor.
   issue cluster admin-ec "/O=system:masters/CN=e2e-admin-ec" clientAuth "" ec
   issue webhook-ca webhook "/CN=tailor-webhook.tailor-system.svc" serverAuth \
@@ -158,7 +160,34 @@ contexts:
     context: {cluster: tailor, user: kube-apiserver}
 current-context: default
 EOF
+  # The API server authenticates to webhooks with a client certificate of the cluster's CA, which Tailor does not
+  # know: Tailor must still answer (an API server hardened this way must not turn every call into a failed one).
+  cat >"$run/admission-kubeconfig.yaml" <<EOF
+apiVersion: v1
+kind: Config
+users:
+  - name: "*"
+    user:
+      client-certificate: $pki/apiserver-admission.crt
+      client-key: $pki/apiserver-admission.key
+EOF
+  cat >"$run/admission-configuration.yaml" <<EOF
+apiVersion: apiserver.config.k8s.io/v1
+kind: AdmissionConfiguration
+plugins:
+  - name: ValidatingAdmissionWebhook
+    configuration:
+      apiVersion: apiserver.config.k8s.io/v1
+      kind: WebhookAdmissionConfiguration
+      kubeConfigFile: $run/admission-kubeconfig.yaml
+  - name: MutatingAdmissionWebhook
+    configuration:
+      apiVersion: apiserver.config.k8s.io/v1
+      kind: WebhookAdmissionConfiguration
+      kubeConfigFile: $run/admission-kubeconfig.yaml
+EOF
   "$KUBE_APISERVER" --etcd-servers "http://127.0.0.1:$etcd_port" \
+    --admission-control-config-file "$run/admission-configuration.yaml" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
     --client-ca-file "$pki/cluster.crt" \

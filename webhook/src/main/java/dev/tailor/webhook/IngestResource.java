@@ -18,9 +18,6 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.security.cert.X509Certificate;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -50,10 +47,12 @@ public class IngestResource {
     private final TailorConfig config;
     private final ObservationSink sink;
     private final List<byte[]> tokens = new ArrayList<>();
+    private final List<X509Certificate> clientAuthorities;
 
     public IngestResource(TailorConfig config, ObservationSink sink) {
         this.config = config;
         this.sink = sink;
+        this.clientAuthorities = dev.tailor.webhook.tls.IngestAuthorities.read(config);
         config.ingest().tokenFile().ifPresent(file -> {
             try {
                 for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -126,34 +125,21 @@ public class IngestResource {
     }
 
     /**
-     * True when the caller presented a client certificate — already verified by TLS against the configured client
-     * CAs — issued to one of the allowed names (its subject CN or a DNS name).
+     * True when the caller presented a client certificate issued by one of {@code tailor.ingest.client-ca} to one of
+     * the allowed names (its subject CN or a DNS name). The TLS layer lets any client certificate through
+     * ({@link dev.tailor.webhook.tls.ClientTrust}): the issuer is checked here.
      */
     private boolean clientCertified(HttpServerRequest request) {
-        if (config.ingest().clientCa().isEmpty() || request == null || !request.isSSL() || request.sslSession() == null) {
+        if (clientAuthorities.isEmpty() || request == null || !request.isSSL() || request.sslSession() == null) {
             return false;
         }
         try {
             java.security.cert.Certificate[] chain = request.sslSession().getPeerCertificates();
-            if (chain.length == 0 || !(chain[0] instanceof X509Certificate client)) {
-                return false;
-            }
-            List<String> names = new ArrayList<>();
-            for (Rdn rdn : new LdapName(client.getSubjectX500Principal().getName()).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    names.add(rdn.getValue().toString());
-                }
-            }
-            if (client.getSubjectAlternativeNames() != null) {
-                client.getSubjectAlternativeNames().stream().filter(san -> Integer.valueOf(2).equals(san.get(0)))
-                        .forEach(san -> names.add(san.get(1).toString()));
-            }
-            return names.stream().anyMatch(config.ingest().clientNames()::contains);
+            return chain.length > 0 && chain[0] instanceof X509Certificate client
+                    && dev.tailor.webhook.tls.ClientCertificates.issuedByOneOf(client, clientAuthorities)
+                    && dev.tailor.webhook.tls.ClientCertificates.names(client).stream().anyMatch(config.ingest().clientNames()::contains);
         } catch (SSLPeerUnverifiedException e) {
             return false; // no client certificate
-        } catch (InvalidNameException | java.security.cert.CertificateParsingException e) {
-            LOG.warnf("an ingest client certificate could not be read: %s", e.getMessage());
-            return false;
         }
     }
 

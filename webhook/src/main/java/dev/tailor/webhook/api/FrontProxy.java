@@ -1,5 +1,6 @@
 package dev.tailor.webhook.api;
 
+import dev.tailor.webhook.tls.ClientCertificates;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
 import org.jboss.logging.Logger;
 
 /**
@@ -109,10 +108,10 @@ public class FrontProxy {
     }
 
     static Optional<User> authenticate(Settings s, X509Certificate peer, Map<String, List<String>> headers) {
-        if (peer == null || !issuedByOneOf(peer, s.authorities())) {
+        if (peer == null || !ClientCertificates.issuedByOneOf(peer, s.authorities())) {
             return Optional.empty();
         }
-        if (!s.allowedNames().isEmpty() && !s.allowedNames().contains(commonName(peer))) {
+        if (!s.allowedNames().isEmpty() && !s.allowedNames().contains(ClientCertificates.commonName(peer))) {
             return Optional.empty();
         }
         String name = s.userHeaders().stream().map(h -> first(headers.get(h.toLowerCase(java.util.Locale.ROOT))))
@@ -137,34 +136,5 @@ public class FrontProxy {
 
     private static String first(List<String> values) {
         return values == null || values.isEmpty() ? null : values.get(0);
-    }
-
-    private static boolean issuedByOneOf(X509Certificate cert, List<X509Certificate> authorities) {
-        for (X509Certificate ca : authorities) {
-            if (!ca.getSubjectX500Principal().equals(cert.getIssuerX500Principal())) {
-                continue;
-            }
-            try {
-                cert.verify(ca.getPublicKey());
-                cert.checkValidity();
-                return true;
-            } catch (GeneralSecurityException notThisOne) {
-                // another CA of the same name, or expired
-            }
-        }
-        return false;
-    }
-
-    private static String commonName(X509Certificate cert) {
-        try {
-            for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    return rdn.getValue().toString();
-                }
-            }
-        } catch (javax.naming.InvalidNameException e) {
-            return "";
-        }
-        return "";
     }
 }
