@@ -63,6 +63,7 @@ public class NamespaceCache implements NamespaceLookup {
             @Override
             public void onDelete(Namespace ns, boolean deletedFinalStateUnknown) {
                 namespaces.remove(ns.getMetadata().getName());
+                requestedBy.remove(ns.getMetadata().getName());
             }
         });
         informer.start().whenComplete((ok, error) -> {
@@ -119,9 +120,20 @@ public class NamespaceCache implements NamespaceLookup {
     /** Who was last allowed to set each namespace's mode, and to what: for the Event when the change arrives. */
     private final Map<String, String[]> requestedBy = new ConcurrentHashMap<>();
 
+    /**
+     * Remembered only for namespaces the informer knows, one entry each (the last request wins, and the Event takes
+     * it): a review names any namespace its sender likes, and an entry per made-up name would fill the heap.
+     */
     @Override
     public void modeChangeAllowed(String namespace, String user, String to) {
-        requestedBy.put(namespace, new String[] {user, to});
+        if (namespaces.containsKey(namespace)) {
+            requestedBy.put(namespace, new String[] {user, to});
+        }
+    }
+
+    /** How many namespaces have a mode change remembered, waiting for the informer (for tests). */
+    int pendingModeChanges() {
+        return requestedBy.size();
     }
 
     /** Reason of the Event recorded on a Namespace when this replica starts applying a new mode. */

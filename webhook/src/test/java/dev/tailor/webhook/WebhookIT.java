@@ -199,15 +199,36 @@ class WebhookIT {
         // The annotation reaches the webhook: it records who switched shop, from what, to what.
         setMode("shop", AdmissionFixtures.namespaces().get("shop"), "enforce");
         awaitMode("shop", "enforce");
-        String message = null;
-        for (int i = 0; i < 100 && message == null; i++) {
-            message = kube().v1().events().inNamespace("shop").list().getItems().stream()
+        io.fabric8.kubernetes.api.model.Event event = null;
+        for (int i = 0; i < 100 && event == null; i++) {
+            event = kube().v1().events().inNamespace("shop").list().getItems().stream()
                     .filter(e -> e.getReason().equals(NamespaceCache.MODE_CHANGED) && e.getMessage().contains("set by kubernetes-admin"))
-                    .map(io.fabric8.kubernetes.api.model.Event::getMessage).findFirst().orElse(null);
+                    .findFirst().orElse(null);
             Thread.sleep(50);
         }
+        String message = event == null ? null : event.getMessage();
         assertTrue(message != null && message.startsWith("tailor.dev/mode audit -> enforce, set by kubernetes-admin;"),
                 String.valueOf(message));
+        // A real API server refuses (422) an Event whose involvedObject names another namespace than its own.
+        assertEquals("shop", event.getInvolvedObject().getNamespace());
+    }
+
+    @jakarta.inject.Inject
+    NamespaceCache namespaceCache;
+
+    @Test
+    void switchesOfNamespacesThatDoNotExistAreNotRemembered() throws Exception {
+        // A review names any namespace its sender likes; one remembered requester per made-up name would fill the heap.
+        int before = namespaceCache.pendingModeChanges();
+        for (int i = 0; i < 20; i++) {
+            com.fasterxml.jackson.databind.node.ObjectNode review =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) fixture("namespace-admin-switches-to-enforce").review().deepCopy();
+            String name = "made-up-" + i + "-" + "x".repeat(40);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) review.path("request")).put("name", name).put("namespace", name);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) review.path("request").path("object").path("metadata")).put("name", name);
+            post("/validate", review).then().statusCode(200);
+        }
+        assertEquals(before, namespaceCache.pendingModeChanges());
     }
 
     @Test
@@ -318,6 +339,24 @@ class WebhookIT {
         assertEquals("legacy", last.path("namespace").asText());
         assertEquals("warned", last.path("verdict").asText());
         assertEquals("Pod", last.path("kind").asText());
+    }
+
+    @Test
+    void madeUpKindsDoNotGrowTheMetrics() throws Exception {
+        // Anyone who reaches the port writes the review: its kind must not become a label value (a made-up operation
+        // is refused with 400 before anything is measured).
+        for (int i = 0; i < 50; i++) {
+            JsonNode review = JSON.readTree("""
+                    {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                     "request": {"uid": "1e0f3c2a-0000-4000-8000-0000000001%02d",
+                       "kind": {"group": "", "version": "v1", "kind": "MadeUp%d"},
+                       "namespace": "shop", "name": "x", "operation": "CREATE",
+                       "userInfo": {"username": "mallory"}, "object": {"metadata": {"name": "x"}}}}""".formatted(i, i));
+            post("/validate", review).then().statusCode(200);
+        }
+        String metrics = https().get("/q/metrics").asString();
+        assertTrue(metrics.contains("kind=\"other\""), "made-up kinds fold into other");
+        assertTrue(!metrics.contains("MadeUp"), "no made-up kind is a label");
     }
 
     @Test
