@@ -9,7 +9,12 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import dev.tailor.webhook.tls.ClientCertificates;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.util.function.Function;
@@ -27,17 +32,40 @@ public class AdmissionResource {
 
     private final AdmissionHandler handler;
     private final TailorConfig config;
+    private final List<X509Certificate> apiServerAuthorities;
 
     public AdmissionResource(AdmissionHandler handler, TailorConfig config) {
         this.handler = handler;
         this.config = config;
+        this.apiServerAuthorities = config.admissionCallers().clientCa()
+                .map(file -> ClientCertificates.readAuthorities(file, "tailor.admission-callers.client-ca")).orElse(List.of());
     }
 
     @POST
     @Path("validate")
     @Blocking
-    public Response validate(@HeaderParam("Content-Type") String contentType, InputStream body) {
-        return answer(contentType, body, handler::validate);
+    public Response validate(@HeaderParam("Content-Type") String contentType, @Context HttpServerRequest http,
+            InputStream body) {
+        boolean fromApiServer = fromApiServer(http);
+        return answer(contentType, body, request -> handler.validate(request, fromApiServer));
+    }
+
+    /**
+     * True when no API server identity is configured (every caller is believed), or the caller presented a client
+     * certificate from {@code tailor.admission-callers.client-ca} issued to one of its names.
+     */
+    private boolean fromApiServer(HttpServerRequest http) {
+        if (config.admissionCallers().clientCa().isEmpty()) {
+            return true;
+        }
+        try {
+            var chain = http == null || http.sslSession() == null ? null : http.sslSession().getPeerCertificates();
+            return chain != null && chain.length > 0 && chain[0] instanceof X509Certificate peer
+                    && ClientCertificates.issuedByOneOf(peer, apiServerAuthorities)
+                    && ClientCertificates.names(peer).stream().anyMatch(config.admissionCallers().clientNames()::contains);
+        } catch (javax.net.ssl.SSLPeerUnverifiedException noCertificate) {
+            return false;
+        }
     }
 
     @POST

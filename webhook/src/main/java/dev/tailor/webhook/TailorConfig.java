@@ -41,6 +41,8 @@ public interface TailorConfig {
 
     Ingest ingest();
 
+    AdmissionCallers admissionCallers();
+
     Store store();
 
     /**
@@ -112,6 +114,20 @@ public interface TailorConfig {
         /** Largest ingest body accepted; larger ones get 413. The API server's batches are far smaller. */
         @WithDefault("16777216")
         int maxBytes();
+    }
+
+    /**
+     * Who the API server is, when it authenticates to webhooks with a client certificate (AdmissionConfiguration
+     * {@code kubeConfigFile}): then only its calls leave a trace — decisions, pods seen, who switched a namespace —
+     * and a review posted by anyone else is answered but believed in nothing. Unset, every caller is believed.
+     */
+    interface AdmissionCallers {
+        /** The CA (PEM) that issued the API server's client certificate for webhooks. */
+        Optional<Path> clientCa();
+
+        /** The names (subject CN or DNS name) that certificate carries. */
+        @WithDefault("kube-apiserver-admission")
+        List<String> clientNames();
     }
 
     interface Store {

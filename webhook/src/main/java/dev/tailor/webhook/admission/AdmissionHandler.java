@@ -87,8 +87,18 @@ public final class AdmissionHandler {
         this.existingPods = existingPods;
     }
 
-    /** Answers a {@code /validate} request. */
+    /** Answers a {@code /validate} request from the API server, recording what it admitted. */
     public ObjectNode validate(JsonNode request) {
+        return validate(request, true);
+    }
+
+    /**
+     * Answers a {@code /validate} request.
+     *
+     * @param fromApiServer whether the caller proved to be the API server: only then is anything recorded (decisions,
+     *     pods seen, who asked for a mode change) — anyone who reaches the port gets an answer, and nothing else
+     */
+    public ObjectNode validate(JsonNode request, boolean fromApiServer) {
         long start = System.nanoTime();
         String uid = request.path("uid").asText();
         JsonNode namespace = namespaceOf(request);
@@ -128,14 +138,14 @@ public final class AdmissionHandler {
         // A dry run (kubectl --dry-run=server) is answered as the real request would be, but nothing happened: it is
         // no evidence of what the namespace does, so it stays out of the decision log and the store. A denied pod
         // was never made: it is no pod seen.
-        if (!request.path("dryRun").asBoolean(false)) {
+        if (fromApiServer && !request.path("dryRun").asBoolean(false)) {
             record(request, decision.workload(), mode, violations, result);
             if (!result.equals("denied")) {
                 seePod(request);
             }
         }
         if (alwaysDenied.isEmpty() && kind(request).equals("Namespace")) {
-            review = modeChange(request, review);
+            review = modeChange(request, review, fromApiServer);
         }
         metrics.reviewed("validate", request.path("operation").asText(), kind(request), mode.value(), result,
                 System.nanoTime() - start);
@@ -208,14 +218,16 @@ public final class AdmissionHandler {
      * saying so when it stopped early) and what enforce mode would reject comes back as warnings to whoever flipped
      * it. Any allowed mode change is reported for the Event recorded when it takes effect.
      */
-    private ObjectNode modeChange(JsonNode request, ObjectNode review) {
+    private ObjectNode modeChange(JsonNode request, ObjectNode review, boolean fromApiServer) {
         String name = request.path("name").asText("");
         String to = request.path("object").path("metadata").path("annotations").path(MODE_ANNOTATION).asText("");
         String from = request.path("oldObject").path("metadata").path("annotations").path(MODE_ANNOTATION).asText("");
         if (to.equals(from) || request.path("dryRun").asBoolean(false)) {
             return review;
         }
-        namespaces.modeChangeAllowed(name, request.path("userInfo").path("username").asText(""), to);
+        if (fromApiServer) {
+            namespaces.modeChangeAllowed(name, request.path("userInfo").path("username").asText(""), to);
+        }
         if (!to.equals(Mode.ENFORCE.value())) {
             return review;
         }

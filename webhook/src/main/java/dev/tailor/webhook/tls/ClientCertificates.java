@@ -17,6 +17,25 @@ import javax.naming.ldap.Rdn;
 public final class ClientCertificates {
     private ClientCertificates() {}
 
+    /**
+     * The CA certificates of a PEM file a setting names; a file that cannot be read or holds none stops the webhook at
+     * start, naming the setting.
+     */
+    public static List<X509Certificate> readAuthorities(java.nio.file.Path file, String setting) {
+        List<X509Certificate> out = new ArrayList<>();
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                out.add((X509Certificate) c);
+            }
+        } catch (java.io.IOException | java.security.cert.CertificateException e) {
+            throw new IllegalStateException(setting + " " + file + ": " + e.getMessage(), e);
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException(setting + " " + file + " holds no PEM certificate");
+        }
+        return out;
+    }
+
     /** True when one of {@code authorities} signed {@code cert} and it is valid now. */
     public static boolean issuedByOneOf(X509Certificate cert, List<X509Certificate> authorities) {
         for (X509Certificate ca : authorities) {
