@@ -122,7 +122,8 @@ class ManifestsTest {
     @Test
     void failurePolicyFollowsTheModeAndKubeSystemIsNeverSent() {
         one(ValidatingWebhookConfiguration.class, "tailor").getWebhooks().forEach(w -> {
-            String expected = w.getName().startsWith("enforce.") ? "Fail" : "Ignore";
+            // Enforced namespaces fail closed, and so does a switch (a write that changes tailor.dev/* keys).
+            String expected = w.getName().startsWith("enforce.") || w.getName().startsWith("switch.") ? "Fail" : "Ignore";
             assertEquals(expected, w.getFailurePolicy(), w.getName());
             if (w.getNamespaceSelector() != null) {
                 assertTrue(excludes(w.getNamespaceSelector().getMatchExpressions(), "kube-system")
