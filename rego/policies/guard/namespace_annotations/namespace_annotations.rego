@@ -10,6 +10,7 @@
 #   id: namespaceAnnotationGuard
 package checks.guard.namespace_annotations
 
+import data.tailor.lib.admins
 import data.tailor.lib.kube
 import data.tailor.lib.mode
 
@@ -35,7 +36,7 @@ violation contains {
 	"reason": "not allowed to switch this namespace",
 	"detail": concat("", [
 		"user \"", input.request.userInfo.username, "\" may not change ", kube.join_quoted(sort(changed)),
-		", only ", concat(", ", _admins), " may",
+		", only ", concat(", ", admins.names), " may",
 	]),
 	"fields": [concat("", ["metadata.annotations[\"", key, "\"]"]) | some key in sort(changed)],
 	"allowed": "changes by configured admins only",
@@ -43,7 +44,7 @@ violation contains {
 } if {
 	_is_namespace_write
 	count(changed) > 0
-	not _requester_is_admin
+	not admins.requester_is_admin
 }
 
 violation contains {
@@ -90,27 +91,6 @@ violation contains {
 _is_namespace_write if {
 	kube.kind == "Namespace"
 	input.request.operation in {"CREATE", "UPDATE"}
-}
-
-_admin_users := object.get(data.config, ["admins", "users"], []) if data.config
-
-default _admin_users := []
-
-_admin_groups := object.get(data.config, ["admins", "groups"], ["system:masters", "tailor-admins"]) if data.config
-
-default _admin_groups := ["system:masters", "tailor-admins"]
-
-# "user \"carol\"", "group \"tailor-admins\""
-_admins := array.concat(
-	[concat("", ["user \"", u, "\""]) | some u in _admin_users],
-	[concat("", ["group \"", g, "\""]) | some g in _admin_groups],
-)
-
-_requester_is_admin if input.request.userInfo.username in _admin_users
-
-_requester_is_admin if {
-	some group in object.get(input.request.userInfo, "groups", [])
-	group in _admin_groups
 }
 
 _is_valid_version("latest")
