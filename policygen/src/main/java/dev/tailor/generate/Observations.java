@@ -62,13 +62,7 @@ public final class Observations {
         Map<NetworkEdge, StoredAccess> edges = store.networkEdges();
         Map<SyscallUse, StoredAccess> syscalls = store.syscallUses();
         Map<PodIdentity, StoredAccess> pods = store.podIdentities();
-        Instant last = Instant.EPOCH;
-        for (Map<?, StoredAccess> table : List.of(api, edges, syscalls)) {
-            for (StoredAccess s : table.values()) {
-                last = s.lastSeen().isAfter(last) ? s.lastSeen() : last;
-            }
-        }
-        Instant end = until != null ? until : last;
+        Instant end = until != null ? until : StoredAccess.latest(List.of(api, edges, syscalls));
         Instant start = end.minus(length);
         // Pods are identity, not behavior: a pod created before the window and running through it is still the one
         // the window's flows came from, so every pod sighting is kept.

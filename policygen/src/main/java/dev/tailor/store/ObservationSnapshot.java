@@ -58,13 +58,7 @@ public record ObservationSnapshot(Map<ApiAccess, StoredAccess> apiAccesses, Map<
         Map<ApiAccess, StoredAccess> api = store.apiAccesses();
         Map<NetworkEdge, StoredAccess> edges = store.networkEdges();
         Map<SyscallUse, StoredAccess> syscalls = store.syscallUses();
-        Instant last = Instant.EPOCH;
-        for (Map<?, StoredAccess> table : List.of(api, edges, syscalls)) {
-            for (StoredAccess seen : table.values()) {
-                last = seen.lastSeen().isAfter(last) ? seen.lastSeen() : last;
-            }
-        }
-        Instant decisionsFrom = (until != null ? until : last).minus(length);
+        Instant decisionsFrom = (until != null ? until : StoredAccess.latest(List.of(api, edges, syscalls))).minus(length);
         try (JsonGenerator json = JSON.getFactory().createGenerator(out)) {
             json.setCodec(JSON);
             json.writeStartObject();

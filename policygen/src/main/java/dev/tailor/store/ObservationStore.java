@@ -58,7 +58,19 @@ public final class ObservationStore implements StoredObservations {
     public record BatchResult(long added, long alreadyStored) {}
 
     /** How an access or a connection was seen, as stored. */
-    public record StoredAccess(Instant firstSeen, Instant lastSeen, long count, Map<LocalDate, Long> days) {}
+    public record StoredAccess(Instant firstSeen, Instant lastSeen, long count, Map<LocalDate, Long> days) {
+
+        /** The last sighting in the tables: where a window that ends "at the last observation" ends (EPOCH: none). */
+        public static Instant latest(List<? extends Map<?, StoredAccess>> tables) {
+            Instant last = Instant.EPOCH;
+            for (Map<?, StoredAccess> table : tables) {
+                for (StoredAccess seen : table.values()) {
+                    last = seen.lastSeen().isAfter(last) ? seen.lastSeen() : last;
+                }
+            }
+            return last;
+        }
+    }
 
     private ObservationStore(Connection connection, boolean postgres) {
         this.connection = connection;
