@@ -22,6 +22,31 @@ test_another_binding_of_an_approved_account_is_drift if {
 	v.fields == ["subjects[0]"]
 }
 
+test_binding_the_account_through_its_user_name_or_groups_is_drift if {
+	# RBAC matches a service account as ServiceAccount, as User system:serviceaccount:NS:NAME, and through the groups
+	# system:serviceaccounts, system:serviceaccounts:NS and system:authenticated.
+	every subject in [
+		{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "system:serviceaccount:shop:api"},
+		{"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "system:serviceaccounts:shop"},
+		{"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "system:serviceaccounts"},
+		{"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "system:authenticated"},
+	] {
+		some v in rbac_drift.violation with input as binding({}, [subject]) with data.approved as approved
+		contains(v.detail, concat("", ["to service account shop/api (through ", subject.kind, " ", subject.name, ")"]))
+	}
+}
+
+test_groups_and_users_that_are_not_the_account_pass if {
+	every subject in [
+		{"kind": "User", "name": "system:serviceaccount:shop:web"},
+		{"kind": "User", "name": "system:serviceaccount:shop"},
+		{"kind": "Group", "name": "system:serviceaccounts:billing"},
+		{"kind": "Group", "name": "developers"},
+	] {
+		count(rbac_drift.violation) == 0 with input as binding({}, [subject]) with data.approved as approved
+	}
+}
+
 test_tailors_own_binding_and_other_accounts_pass if {
 	count(rbac_drift.violation) == 0 with input as binding({"app.kubernetes.io/managed-by": "tailor"}, [{"kind": "ServiceAccount", "name": "api"}])
 		with data.approved as approved
