@@ -3,7 +3,9 @@
 # description: |
 #   A NetworkPolicy Tailor generated and that was merged and applied is approved: deleting it, or loosening it
 #   (dropping a direction from policyTypes, selecting other pods, adding a rule that was not there), is drift.
-#   Removing rules tightens and passes; the configured admins may do anything.
+#   Removing rules tightens and passes; the configured admins may do anything. Policies are additive, so another
+#   NetworkPolicy that may select the approved policy's pods and has a rule the approved one has not voids it: drift
+#   too.
 #   Restricted fields: metadata (delete), spec.podSelector, spec.policyTypes, spec.ingress, spec.egress.
 #   Allowed values: the approved policy (data.approved.networkPolicies[ns][name].spec) or a tighter one.
 # custom:
@@ -66,4 +68,59 @@ _field(reason) := "policyTypes" if startswith(reason, "no longer isolates")
 _field(reason) := direction if {
 	some direction in ["ingress", "egress"]
 	reason == concat("", ["a new ", direction, " rule"])
+}
+
+# NetworkPolicies are additive: another policy over an approved workload's pods allows whatever it allows on top of
+# the approved one. So a policy that is not an approval, and may select pods an approved policy selects (their pod
+# selectors do not rule each other out), may add no rule the approved policy does not have.
+violation contains {
+	"reason": "approved NetworkPolicy voided",
+	"detail": concat("", [
+		"NetworkPolicy ", input.request.name, " may select the pods of approved NetworkPolicy ", name,
+		" and allows more than it: ", concat(", ", sort(added)),
+	]),
+	"fields": [concat("", ["spec.", direction]) | some direction in sort(_directions(added))],
+	"allowed": "no rule beyond the approved policy's, for its pods",
+} if {
+	kube.kind == "NetworkPolicy"
+	input.request.operation in {"CREATE", "UPDATE"}
+	not _approved
+	not _tailors(kube.admitted)
+	some name, approved_policy in data.approved.networkPolicies[kube.request_namespace]
+	spec := object.get(kube.admitted, "spec", {})
+	not _disjoint(object.get(approved_policy.spec, "podSelector", {}), object.get(spec, "podSelector", {}))
+	added := {concat("", ["a new ", direction, " rule"]) |
+		some direction in ["ingress", "egress"]
+		some rule in object.get(spec, direction, [])
+		not rule in object.get(approved_policy.spec, direction, [])
+	}
+	count(added) > 0
+	not approved.requester_is_admin
+}
+
+_tailors(obj) if obj.metadata.labels["app.kubernetes.io/managed-by"] == "tailor"
+
+_directions(added) := {direction |
+	some direction in ["ingress", "egress"]
+	concat("", ["a new ", direction, " rule"]) in added
+}
+
+# Two pod selectors that no pod can both match: one requires key=a, the other key=b (matchLabels, or an In
+# expression without that value). Anything else may overlap, and is judged as if it did.
+_disjoint(a, b) if {
+	some key, value in object.get(a, "matchLabels", {})
+	other := object.get(b, ["matchLabels", key], value)
+	other != value
+}
+
+_disjoint(a, b) if _label_outside_in(a, b)
+
+_disjoint(a, b) if _label_outside_in(b, a)
+
+_label_outside_in(a, b) if {
+	some key, value in object.get(a, "matchLabels", {})
+	some expression in object.get(b, "matchExpressions", [])
+	expression.key == key
+	expression.operator == "In"
+	not value in expression.values
 }

@@ -57,3 +57,35 @@ test_an_unapproved_policy_is_not_checked if {
 	count(network_policy.violation) == 0 with input as request("DELETE", approved_spec, "flux")
 		with data.approved as {"workloads": {}, "networkPolicies": {}}
 }
+
+other(name, spec) := {"request": {
+	"uid": "2", "kind": {"group": "networking.k8s.io", "version": "v1", "kind": "NetworkPolicy"},
+	"namespace": "shop", "name": name, "operation": "CREATE",
+	"userInfo": {"username": "alice", "groups": ["system:authenticated"]},
+	"object": {"metadata": {"name": name, "namespace": "shop"}, "spec": spec},
+}}
+
+test_an_allow_all_policy_over_the_approved_pods_voids_it if {
+	allow_all := {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{}]}
+	some v in network_policy.violation with input as other("allow-all", allow_all) with data.approved as approved
+	v.reason == "approved NetworkPolicy voided"
+	v.detail == "NetworkPolicy allow-all may select the pods of approved NetworkPolicy tailor-deployment-api and allows more than it: a new ingress rule"
+	v.fields == ["spec.ingress"]
+}
+
+test_a_policy_that_cannot_select_the_approved_pods_passes if {
+	web := {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Ingress"], "ingress": [{}]}
+	count(network_policy.violation) == 0 with input as other("web", web) with data.approved as approved
+	by_expression := {
+		"podSelector": {"matchExpressions": [{"key": "app", "operator": "In", "values": ["web", "cron"]}]},
+		"policyTypes": ["Egress"], "egress": [{}],
+	}
+	count(network_policy.violation) == 0 with input as other("web-and-cron", by_expression) with data.approved as approved
+}
+
+test_a_policy_that_only_isolates_or_repeats_the_approved_rules_passes if {
+	deny_all := {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+	count(network_policy.violation) == 0 with input as other("default-deny", deny_all) with data.approved as approved
+	same := object.union(approved_spec, {"podSelector": {"matchLabels": {"tier": "backend"}}})
+	count(network_policy.violation) == 0 with input as other("backend", same) with data.approved as approved
+}
