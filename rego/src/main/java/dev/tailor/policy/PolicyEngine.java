@@ -36,6 +36,14 @@ public final class PolicyEngine implements AdmissionPolicy {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Makes the instances that replace trapped ones, one at a time, off the request threads. */
+    private static final java.util.concurrent.ExecutorService REPLACEMENTS = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "tailor-policy-replacement");
+                t.setDaemon(true);
+                return t;
+            });
+
     private final byte[] wasm;
     private final BlockingQueue<Instance> idle;
     private final Duration borrowTimeout;
@@ -169,8 +177,13 @@ public final class PolicyEngine implements AdmissionPolicy {
         } catch (RuntimeException e) {
             throw new PolicyEvaluationException(entrypoint + " failed: " + e.getMessage(), e);
         } finally {
-            // An instance that trapped may be in any state: a fresh one takes its place in the pool.
-            idle.add(trapped ? newInstance() : instance);
+            if (!trapped) {
+                idle.add(instance);
+            } else {
+                // An instance that trapped may be in any state: a fresh one takes its place in the pool — made on
+                // another thread (about a second of compiling), so a request that traps costs itself and no other.
+                REPLACEMENTS.execute(() -> idle.add(newInstance()));
+            }
         }
     }
 }

@@ -89,4 +89,17 @@ class PolicyEngineTest {
                 List.of("spec.hostNetwork"), "false or unset", false);
         assertEquals("hostNamespaces: host namespaces (hostNetwork=true)", v.message());
     }
+
+    @Test
+    void aTrapCostsItsOwnRequestAndThePoolRecovers() throws Exception {
+        PolicyEngine engine = PolicyEngine.bundled(1, Duration.ofSeconds(30));
+        engine.setData(approving("api"));
+        ObjectNode trapping = podInput("api");
+        // A number the WASM engine cannot read (the webhook refuses such a review before it gets here).
+        ((ObjectNode) trapping.path("request").path("object").path("spec").path("containers").get(0)).putArray("ports")
+                .addObject().put("containerPort", 80).put("hostPort", new java.math.BigInteger("18446744073709551617"));
+        assertThrows(PolicyEvaluationException.class, () -> engine.validate(trapping));
+        // The one instance is replaced in the background; the next request waits for it and is answered.
+        assertEquals(List.of(), engine.validate(podInput("api")).violations());
+    }
 }

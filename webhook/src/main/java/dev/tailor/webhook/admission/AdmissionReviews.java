@@ -99,7 +99,36 @@ public final class AdmissionReviews {
         if (object == null || !object.isObject()) {
             throw new BadReviewException(400, uid, "request." + (deleting ? "oldObject" : "object") + " is missing");
         }
+        String outOfRange = numberOutOfRange(request, "request");
+        if (outOfRange != null) {
+            // The API server never sends one (Kubernetes' numbers are 64-bit), and the policy engine cannot read one.
+            throw new BadReviewException(400, uid, outOfRange + " is a number outside the 64-bit range");
+        }
         return request;
+    }
+
+    /** The path of the first number that is neither a 64-bit integer nor a finite double, or null. */
+    static String numberOutOfRange(JsonNode node, String path) {
+        if (node.isNumber()) {
+            boolean fits = node.isIntegralNumber() ? node.canConvertToLong() : Double.isFinite(node.doubleValue());
+            return fits ? null : path;
+        }
+        if (node.isObject()) {
+            for (var field : (Iterable<java.util.Map.Entry<String, JsonNode>>) node::fields) {
+                String found = numberOutOfRange(field.getValue(), path + "." + field.getKey());
+                if (found != null) {
+                    return found;
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String found = numberOutOfRange(node.get(i), path + "[" + i + "]");
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
     }
 
     private static String describe(JsonNode value) {

@@ -29,6 +29,8 @@ class AdmissionReviewsTest {
             delete without oldObject | {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","kind":{"kind":"Pod"},"operation":"DELETE","object":null}} | 705ab4f5-6393-11e8-b7cc-42010a800002 | request.oldObject is missing
             trailing garbage         | {"apiVersion":"admission.k8s.io/v1"} x |  | body is not JSON
             duplicate key            | {"apiVersion":"admission.k8s.io/v1","apiVersion":"admission.k8s.io/v1"} |  | body is not JSON
+            a number of 2^64         | {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","kind":{"kind":"Pod"},"operation":"CREATE","object":{"spec":{"containers":[{"ports":[{"containerPort":18446744073709551616}]}]}}}} | 705ab4f5-6393-11e8-b7cc-42010a800002 | request.object.spec.containers[0].ports[0].containerPort is a number outside the 64-bit range
+            a number beyond doubles  | {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","kind":{"kind":"Pod"},"operation":"CREATE","object":{"x":1e400}}} | 705ab4f5-6393-11e8-b7cc-42010a800002 | request.object.x is a number outside the 64-bit range
             """)
     void malformedReviewIsA400NamingTheProblem(String what, String body, String uid, String message) {
         BadReviewException e = assertThrows(BadReviewException.class,
@@ -36,6 +38,14 @@ class AdmissionReviewsTest {
         assertEquals(400, e.status());
         assertEquals(uid == null ? "" : uid, e.uid());
         assertTrue(e.getMessage().startsWith(message), e.getMessage());
+    }
+
+    @Test
+    void numbersKubernetesWritesAreRead() throws Exception {
+        String body = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + UID
+                + "\",\"kind\":{\"kind\":\"Pod\"},\"operation\":\"CREATE\",\"object\":{\"a\":9223372036854775807,"
+                + "\"b\":-9223372036854775808,\"c\":0.5,\"d\":1e300}}}";
+        assertEquals(UID, AdmissionReviews.decodeRequest(body.getBytes(StandardCharsets.UTF_8)).path("uid").asText());
     }
 
     @Test
