@@ -146,6 +146,7 @@ public class ApprovedObjects {
         ObjectNode policies = approved.putObject("networkPolicies");
         ObjectNode accounts = approved.putObject("accounts");
         Map<String, Set<String>> profiles = new TreeMap<>();
+        Map<String, Map<String, String>> serviceAccounts = new TreeMap<>(); // ns\0workload -> account -> object
         for (HasMetadata o : new TreeMap<>(objects).values()) {
             String ns = o.getMetadata().getNamespace();
             Map<String, String> labels = o.getMetadata().getLabels() == null ? Map.of() : o.getMetadata().getLabels();
@@ -167,9 +168,22 @@ public class ApprovedObjects {
             }
             String account = annotations.get("tailor.dev/service-account");
             if (account != null && !workload.isEmpty() && ns != null) {
-                workloads.with(ns).with(workload).put("serviceAccount", account);
+                serviceAccounts.computeIfAbsent(ns + "\u0000" + workload, k -> new TreeMap<>())
+                        .putIfAbsent(account, key(o));
             }
         }
+        // One approval per workload. Two that name different accounts are a conflict (an approval applied twice in
+        // different versions, or one forged while the webhook was down): neither is believed, and it is said loudly,
+        // rather than letting map order pick a winner.
+        serviceAccounts.forEach((key, approving) -> {
+            String[] parts = key.split("\u0000");
+            if (approving.size() == 1) {
+                workloads.with(parts[0]).with(parts[1]).put("serviceAccount", approving.keySet().iterator().next());
+            } else {
+                LOG.errorf("conflicting approvals for %s/%s: %s; none is used until one remains", parts[0], parts[1],
+                        approving.entrySet().stream().map(e -> e.getValue() + " approves " + e.getKey()).toList());
+            }
+        });
         profiles.forEach((key, paths) -> {
             if (paths.size() == 1) { // one profile for the whole workload: what approvedSeccompProfile checks
                 String[] parts = key.split("\u0000");

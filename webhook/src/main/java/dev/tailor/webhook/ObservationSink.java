@@ -22,9 +22,10 @@ import org.jboss.logging.Logger;
  * (acknowledged only once stored), while the admission stream — decisions and pod sightings — is queued and
  * written once a second in the background, so no admission request waits for a database. The queue is bounded
  * ({@value #CAPACITY}); when the store is down that long, the oldest entries are dropped and counted (the
- * decision log file keeps every decision regardless). Metrics: {@code tailor_admission_stream_queued} (entries
- * waiting) and {@code tailor_admission_stream_dropped_total}, so an alert can say that the store is falling behind
- * before anything is lost.
+ * decision log file keeps every decision regardless). An entry the store refuses as data (a value it cannot hold)
+ * is dropped alone and counted, never blocking the others. Metrics: {@code tailor_admission_stream_queued} (entries
+ * waiting), {@code tailor_admission_stream_dropped_total} and {@code tailor_admission_stream_rejected_total}, so an
+ * alert can say that the store is falling behind before anything is lost.
  */
 @ApplicationScoped
 public class ObservationSink {
@@ -36,6 +37,7 @@ public class ObservationSink {
     private final BlockingQueue<Object> pending = new ArrayBlockingQueue<>(CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
     private final io.micrometer.core.instrument.Counter droppedTotal;
+    private final io.micrometer.core.instrument.Counter rejectedTotal;
     private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tailor-observation-writer");
         t.setDaemon(true);
@@ -50,6 +52,9 @@ public class ObservationSink {
                 .register(registry);
         this.droppedTotal = io.micrometer.core.instrument.Counter.builder("tailor.admission.stream.dropped")
                 .description("Admission-stream entries dropped because the store was unavailable and the queue full")
+                .register(registry);
+        this.rejectedTotal = io.micrometer.core.instrument.Counter.builder("tailor.admission.stream.rejected")
+                .description("Admission-stream entries the store refused as data (a value it cannot hold), dropped alone")
                 .register(registry);
         writer.scheduleWithFixedDelay(this::flushQuietly, 1, 1, TimeUnit.SECONDS);
     }
@@ -114,11 +119,57 @@ public class ObservationSink {
             if (!decisions.isEmpty()) {
                 s.ingestDecisions(decisions);
             }
-        } catch (SQLException | RuntimeException e) {
-            // Back into the queue (the store counts each one once, so a half-written pair is harmless on retry).
+        } catch (SQLException e) {
+            if (!isBadData(e)) {
+                // The store is unavailable: back into the queue (the store counts each one once, so a half-written
+                // pair is harmless on retry).
+                batch.forEach(this::offer);
+                throw e;
+            }
+            // One entry the store cannot hold (a value longer than its column, say) must not cost the others, nor
+            // block every later flush: each is tried alone, and what the store refuses as data is dropped, counted.
+            oneByOne(batch);
+        } catch (RuntimeException e) {
             batch.forEach(this::offer);
             throw e;
         }
+    }
+
+    private void oneByOne(List<Object> batch) throws SQLException {
+        for (int i = 0; i < batch.size(); i++) {
+            Object o = batch.get(i);
+            try {
+                if (o instanceof PodRecord p) {
+                    store().ingestPods(List.of(p));
+                } else {
+                    store().ingestDecisions(List.of((AdmissionDecision) o));
+                }
+            } catch (SQLException e) {
+                if (!isBadData(e)) {
+                    batch.subList(i, batch.size()).forEach(this::offer);
+                    throw e;
+                }
+                rejectedTotal.increment();
+                LOG.warnf("an admission-stream entry the store cannot hold was dropped (%s): %s",
+                        o instanceof PodRecord p ? "pod " + p.namespace() + "/" + p.pod() : "decision "
+                                + ((AdmissionDecision) o).uid(), abbreviated(e.getMessage()));
+            }
+        }
+    }
+
+    /** A database's message quotes the value it refused, which may be 100 KB: the first 200 characters are enough. */
+    private static String abbreviated(String message) {
+        return message == null || message.length() <= 200 ? message : message.substring(0, 200) + "…";
+    }
+
+    /** SQLSTATE class 22 (data exception: a value too long, out of range, malformed), on the exception or its chain. */
+    static boolean isBadData(SQLException e) {
+        for (SQLException s = e; s != null; s = s.getNextException()) {
+            if (s.getSQLState() != null && s.getSQLState().startsWith("22")) {
+                return true;
+            }
+        }
+        return e.getCause() instanceof SQLException cause && cause != e && isBadData(cause);
     }
 
     private void flushQuietly() {

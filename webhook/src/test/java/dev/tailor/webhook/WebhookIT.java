@@ -213,6 +213,37 @@ class WebhookIT {
         assertEquals("shop", event.getInvolvedObject().getNamespace());
     }
 
+    private void approve(String name, String account) {
+        kube().network().v1().networkPolicies().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.networking.v1
+                .NetworkPolicyBuilder().withNewMetadata().withName(name).withNamespace("shop")
+                .withLabels(Map.of("app.kubernetes.io/managed-by", "tailor", "tailor.dev/workload", "deployment.checkout"))
+                .withAnnotations(Map.of("tailor.dev/service-account", account)).endMetadata()
+                .withNewSpec().withNewPodSelector().withMatchLabels(Map.of("app", "checkout")).endPodSelector()
+                .withPolicyTypes("Ingress").endSpec().build()).createOr(NonDeletingOperation::update);
+    }
+
+    @Test
+    void twoApprovalsOfOneWorkloadThatDisagreeAreNeitherBelieved() throws Exception {
+        JsonNode deployment = fixture("deployment-conforms").review(); // checkout, running as "default"
+        approve("tailor-deployment-checkout", "checkout");
+        boolean approved = false;
+        for (int i = 0; i < 100 && !approved; i++) {
+            approved = post("/validate", deployment).asString().contains("approvedServiceAccount");
+            Thread.sleep(50);
+        }
+        assertTrue(approved, "one approval is believed");
+        // A second one naming another account (say, forged while the webhook was down): map order used to pick.
+        approve("tailor-deployment-checkout-2", "powerful");
+        boolean stillApproved = true;
+        for (int i = 0; i < 100 && stillApproved; i++) {
+            stillApproved = post("/validate", deployment).asString().contains("approvedServiceAccount");
+            Thread.sleep(50);
+        }
+        kube().network().v1().networkPolicies().inNamespace("shop").withName("tailor-deployment-checkout").delete();
+        kube().network().v1().networkPolicies().inNamespace("shop").withName("tailor-deployment-checkout-2").delete();
+        assertTrue(!stillApproved, "conflicting approvals are neither believed");
+    }
+
     @jakarta.inject.Inject
     NamespaceCache namespaceCache;
 
