@@ -72,6 +72,7 @@ make_pki() {
   issue cluster admin "/O=system:masters/CN=e2e-admin" clientAuth
   issue cluster tailor-admin "/O=tailor-admins/CN=e2e-tailor-admin" clientAuth
   issue cluster editor "/O=e2e-editors/CN=e2e-editor" clientAuth
+  issue cluster gitops "/CN=e2e-gitops" clientAuth # applies merged proposals: an approver, not an admin
   issue cluster controller-manager "/CN=system:kube-controller-manager" clientAuth
   # What the API server presents to every webhook it calls (AdmissionConfiguration kubeConfigFile, a hardening).
   issue cluster apiserver-admission "/CN=kube-apiserver-admission" clientAuth
@@ -104,6 +105,7 @@ kubeconfig() {
 as_admin() { "$KUBECTL" --kubeconfig "$run/admin.kubeconfig" "$@"; }
 as_editor() { "$KUBECTL" --kubeconfig "$run/editor.kubeconfig" "$@"; }
 as_tailor_admin() { "$KUBECTL" --kubeconfig "$run/tailor-admin.kubeconfig" "$@"; }
+as_gitops() { "$KUBECTL" --kubeconfig "$run/gitops.kubeconfig" "$@"; }
 
 # ---- the control plane
 
@@ -223,6 +225,7 @@ EOF
   controller_manager_pid=$!
   kubeconfig "$run/editor.kubeconfig" editor
   kubeconfig "$run/tailor-admin.kubeconfig" tailor-admin
+  kubeconfig "$run/gitops.kubeconfig" gitops
   kubeconfig "$run/admin-ec.kubeconfig" admin-ec
 }
 
@@ -290,6 +293,7 @@ start_webhook() {
     TAILOR_DECISION_LOG_PATH="$run/webhook/decisions.jsonl" \
     TAILOR_STORE_URL="jdbc:h2:file:$run/webhook/store/observations" \
     TAILOR_INGEST_CLIENT_CA="$pki/ingest-ca.crt" TAILOR_ADMISSION_CALLERS_CLIENT_CA="$pki/cluster.crt" \
+    TAILOR_APPROVERS_USERS=e2e-gitops \
     QUARKUS_HTTP_SSL_PORT="$webhook_port" QUARKUS_HTTP_HOST=127.0.0.1 \
     KUBECONFIG="$run/webhook.kubeconfig" HOSTNAME=tailor-webhook-e2e MALLOC_ARENA_MAX=2 \
     java -XX:+UseSerialGC -Xmx192m -XX:ReservedCodeCacheSize=96m -jar "$repo/webhook/target/quarkus-app/quarkus-run.jar" \

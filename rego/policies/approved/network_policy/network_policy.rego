@@ -3,7 +3,7 @@
 # description: |
 #   A NetworkPolicy Tailor generated and that was merged and applied is approved: deleting it, or loosening it
 #   (dropping a direction from policyTypes, selecting other pods, adding a rule that was not there), is drift.
-#   Removing rules tightens and passes; the configured admins may do anything. Policies are additive, so another
+#   Removing rules tightens and passes; the configured admins and approvers may do anything. Policies are additive, so another
 #   NetworkPolicy that may select the approved policy's pods and has a rule the approved one has not voids it: drift
 #   too.
 #   Restricted fields: metadata (delete), spec.podSelector, spec.policyTypes, spec.ingress, spec.egress.
@@ -26,7 +26,7 @@ violation contains {
 	kube.kind == "NetworkPolicy"
 	input.request.operation == "DELETE"
 	_approved
-	not approved.requester_is_admin
+	not approved.requester_may_approve
 }
 
 violation contains {
@@ -41,7 +41,7 @@ violation contains {
 	loosened := _loosenings(spec, object.get(kube.admitted, "spec", {}))
 	count(loosened) > 0
 	fields := _fields(loosened)
-	not approved.requester_is_admin
+	not approved.requester_may_approve
 }
 
 _approved := data.approved.networkPolicies[kube.request_namespace][input.request.name]
@@ -95,7 +95,7 @@ violation contains {
 		not rule in object.get(approved_policy.spec, direction, [])
 	}
 	count(added) > 0
-	not approved.requester_is_admin
+	not approved.requester_may_approve
 }
 
 _tailors(obj) if obj.metadata.labels["app.kubernetes.io/managed-by"] == "tailor"

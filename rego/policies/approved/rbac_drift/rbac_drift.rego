@@ -3,7 +3,8 @@
 # description: |
 #   A service account with an approved Role (a RoleBinding or ClusterRoleBinding Tailor generated, merged and
 #   applied) gets its API access from that Role only: a binding Tailor did not generate that adds a role to it is
-#   drift, as is widening an approved Role with a rule it did not have. The configured admins may do anything.
+#   drift, as is widening an approved Role with a rule it did not have. The configured admins and approvers may do
+#   anything.
 #   RBAC's own subject matching decides what binds an account: the ServiceAccount, its user name
 #   system:serviceaccount:NS:NAME, the groups system:serviceaccounts, system:serviceaccounts:NS and
 #   system:authenticated.
@@ -35,7 +36,7 @@ violation contains {
 	some account
 	data.approved.accounts[account]
 	_covers(s, account)
-	not approved.requester_is_admin
+	not approved.requester_may_approve
 }
 
 # A subject that an account ("namespace/name") authenticates as, the way RBAC matches subjects: the account itself,
@@ -77,7 +78,7 @@ violation contains {
 	_tailors(kube.old_admitted)
 	some i, rule in object.get(kube.admitted, "rules", [])
 	not rule in object.get(kube.old_admitted, "rules", [])
-	not approved.requester_is_admin
+	not approved.requester_may_approve
 }
 
 _tailors(object) if object.metadata.labels["app.kubernetes.io/managed-by"] == "tailor"

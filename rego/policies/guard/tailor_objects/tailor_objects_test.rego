@@ -38,6 +38,15 @@ test_admins_approve if {
 		with data.config.admins as {"users": ["gitops"], "groups": []}
 }
 
+test_the_gitops_identity_approves_without_being_an_admin if {
+	flux := "system:serviceaccount:flux-system:kustomize-controller"
+	count(tailor_objects.violation) == 0 with input as write("CREATE", tailors, null, flux, ["system:serviceaccounts"])
+		with data.config as {"approvers": {"users": [flux], "groups": []}}
+	some v in tailor_objects.violation with input as write("CREATE", tailors, null, "alice", [])
+		with data.config as {"approvers": {"users": [flux], "groups": []}}
+	contains(v.detail, flux)
+}
+
 test_the_control_plane_cleans_up_a_deleted_namespace if {
 	count(tailor_objects.violation) == 0 with input as write(
 		"DELETE", null, tailors,

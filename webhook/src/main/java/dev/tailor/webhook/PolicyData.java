@@ -15,6 +15,7 @@ import java.util.List;
  *
  * <pre>{"config": {"defaultMode": "audit", "podSecurity": {"defaultLevel": "baseline"},
  *             "admins": {"users": [], "groups": ["system:masters", "tailor-admins"]},
+ *             "approvers": {"users": ["system:serviceaccount:flux-system:kustomize-controller"], "groups": []},
  *             "rbac": {"exemptSubjects": [{"kind": "User", "name": "system:apiserver"}]}},
  *  "approved": {"workloads": {}}}</pre>
  */
@@ -36,6 +37,11 @@ public final class PolicyData {
         }
         ArrayNode groups = admins.putArray("groups");
         config.admins().groups().forEach(groups::add);
+        ObjectNode approvers = c.putObject("approvers");
+        ArrayNode approverUsers = approvers.putArray("users");
+        config.approvers().users().orElse(List.of()).forEach(approverUsers::add);
+        ArrayNode approverGroups = approvers.putArray("groups");
+        config.approvers().groups().orElse(List.of()).forEach(approverGroups::add);
         ArrayNode exempt = c.putObject("rbac").putArray("exemptSubjects");
         for (String subject : config.rbac().exemptSubjects()) {
             exempt.add(parseSubject(subject));

@@ -31,6 +31,8 @@ public interface TailorConfig {
 
     Admins admins();
 
+    Approvers approvers();
+
     Rbac rbac();
 
     Engine engine();
@@ -63,6 +65,16 @@ public interface TailorConfig {
 
         @WithDefault("system:masters,tailor-admins")
         List<String> groups();
+    }
+
+    /**
+     * Who, besides the admins, may write Tailor's objects (the approvals): the GitOps identity that applies merged
+     * proposals, e.g. {@code system:serviceaccount:flux-system:kustomize-controller}. It may not switch namespaces.
+     */
+    interface Approvers {
+        Optional<List<String>> users();
+
+        Optional<List<String>> groups();
     }
 
     interface Rbac {
