@@ -37,8 +37,15 @@ public class NamespaceCache implements NamespaceLookup {
     private final Map<String, JsonNode> namespaces = new ConcurrentHashMap<>();
     private volatile SharedIndexInformer<Namespace> informer;
 
-    public NamespaceCache(KubernetesClient client) {
+    /** Namespaces whose mode annotation says enforce while their label does not (see {@link #checkStep}). */
+    private final java.util.Set<String> outOfStep = ConcurrentHashMap.newKeySet();
+
+    public NamespaceCache(KubernetesClient client, io.micrometer.core.instrument.MeterRegistry registry) {
         this.client = client;
+        io.micrometer.core.instrument.Gauge.builder("tailor.namespaces.out.of.step", outOfStep, java.util.Set::size)
+                .description("Namespaces annotated tailor.dev/mode=enforce whose label is not enforce: their requests go "
+                        + "to the fail-open webhook entries")
+                .register(registry);
     }
 
     void start(@Observes StartupEvent event) {
@@ -64,6 +71,7 @@ public class NamespaceCache implements NamespaceLookup {
             public void onDelete(Namespace ns, boolean deletedFinalStateUnknown) {
                 namespaces.remove(ns.getMetadata().getName());
                 requestedBy.remove(ns.getMetadata().getName());
+                outOfStep.remove(ns.getMetadata().getName());
             }
         });
         informer.start().whenComplete((ok, error) -> {
@@ -167,7 +175,29 @@ public class NamespaceCache implements NamespaceLookup {
         }
     }
 
+    /**
+     * The webhook configurations route by the label, the webhook judges by the annotation. A namespace annotated
+     * enforce whose label says otherwise (made before the fail-closed switch entry existed, or with the webhooks
+     * removed) has its requests sent to the fail-open entries: enforced only while Tailor is up. Said loudly, once,
+     * with the fix; counted in {@code tailor_namespaces_out_of_step}. (Patching the label would need a write
+     * permission the webhook does not have.)
+     */
+    private void checkStep(Namespace ns) {
+        String name = ns.getMetadata().getName();
+        String label = ns.getMetadata().getLabels() == null ? null : ns.getMetadata().getLabels().get(AdmissionHandler.MODE_ANNOTATION);
+        if ("enforce".equals(modeOf(ns)) && !"enforce".equals(label)) {
+            if (outOfStep.add(name)) {
+                LOG.errorf("namespace %s is annotated tailor.dev/mode=enforce but labelled %s: the API server sends its "
+                        + "requests to the fail-open entries. Mirror the label: kubectl annotate namespace %s "
+                        + "tailor.dev/mode=enforce --overwrite", name, label == null ? "(no label)" : label, name);
+            }
+        } else {
+            outOfStep.remove(name);
+        }
+    }
+
     private void put(Namespace ns) {
+        checkStep(ns);
         ObjectNode metadata = JsonNodeFactory.instance.objectNode();
         metadata.put("name", ns.getMetadata().getName());
         ObjectNode labels = metadata.putObject("labels");

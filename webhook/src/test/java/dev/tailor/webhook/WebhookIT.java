@@ -244,6 +244,35 @@ class WebhookIT {
         assertTrue(!stillApproved, "conflicting approvals are neither believed");
     }
 
+    private double outOfStep() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^tailor_namespaces_out_of_step (\\S+)$")
+                .matcher(https().get("/q/metrics").asString());
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+
+    @Test
+    void aNamespaceAnnotatedEnforceButNotLabelledSoIsCounted() throws Exception {
+        // Routed to the fail-open entries while the webhook judges it enforced: an operator must hear of it.
+        double before = outOfStep();
+        kube().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("drifted")
+                .addToAnnotations("tailor.dev/mode", "enforce").addToLabels("tailor.dev/mode", "audit").endMetadata().build())
+                .createOr(NonDeletingOperation::update);
+        for (int i = 0; i < 100 && outOfStep() != before + 1; i++) {
+            Thread.sleep(50);
+        }
+        assertEquals(before + 1, outOfStep(), "counted");
+        kube().namespaces().withName("drifted").edit(n -> {
+            n.getMetadata().getLabels().put("tailor.dev/mode", "enforce");
+            return n;
+        });
+        for (int i = 0; i < 100 && outOfStep() != before; i++) {
+            Thread.sleep(50);
+        }
+        double after = outOfStep();
+        kube().namespaces().withName("drifted").delete();
+        assertEquals(before, after, "no longer counted once the label is mirrored");
+    }
+
     @jakarta.inject.Inject
     NamespaceCache namespaceCache;
 
