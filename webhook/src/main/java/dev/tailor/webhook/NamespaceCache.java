@@ -40,9 +40,14 @@ public class NamespaceCache implements NamespaceLookup {
     /** Namespaces whose mode annotation says enforce while their label does not (see {@link #checkStep}). */
     private final java.util.Set<String> outOfStep = ConcurrentHashMap.newKeySet();
 
+    private final io.micrometer.core.instrument.MeterRegistry registry;
+    private final io.micrometer.core.instrument.Gauge outOfStepGauge;
+
     public NamespaceCache(KubernetesClient client, io.micrometer.core.instrument.MeterRegistry registry) {
         this.client = client;
-        io.micrometer.core.instrument.Gauge.builder("tailor.namespaces.out.of.step", outOfStep, java.util.Set::size)
+        this.registry = registry;
+        this.outOfStepGauge = io.micrometer.core.instrument.Gauge.builder("tailor.namespaces.out.of.step", outOfStep,
+                        java.util.Set::size)
                 .description("Namespaces annotated tailor.dev/mode=enforce whose label is not enforce: their requests go "
                         + "to the fail-open webhook entries")
                 .register(registry);
@@ -84,6 +89,8 @@ public class NamespaceCache implements NamespaceLookup {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        // A registry that outlives this bean (a restart in one JVM) would otherwise keep reading this one's set.
+        registry.remove(outOfStepGauge);
         if (informer != null) {
             informer.stop();
         }

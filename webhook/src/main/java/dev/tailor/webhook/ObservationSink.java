@@ -38,6 +38,8 @@ public class ObservationSink {
     private final AtomicLong dropped = new AtomicLong();
     private final io.micrometer.core.instrument.Counter droppedTotal;
     private final io.micrometer.core.instrument.Counter rejectedTotal;
+    private final io.micrometer.core.instrument.MeterRegistry registry;
+    private final io.micrometer.core.instrument.Gauge queuedGauge;
     private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tailor-observation-writer");
         t.setDaemon(true);
@@ -47,7 +49,9 @@ public class ObservationSink {
 
     public ObservationSink(TailorConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
-        io.micrometer.core.instrument.Gauge.builder("tailor.admission.stream.queued", pending, BlockingQueue::size)
+        this.registry = registry;
+        this.queuedGauge = io.micrometer.core.instrument.Gauge.builder("tailor.admission.stream.queued", pending,
+                        BlockingQueue::size)
                 .description("Admission-stream entries (decisions, pod sightings) waiting to be stored")
                 .register(registry);
         this.droppedTotal = io.micrometer.core.instrument.Counter.builder("tailor.admission.stream.dropped")
@@ -185,6 +189,7 @@ public class ObservationSink {
     }
 
     void close(@Observes ShutdownEvent event) throws SQLException {
+        registry.remove(queuedGauge); // a registry that outlives this bean would keep reading this one's queue
         writer.shutdown();
         try {
             // A flush under way finishes first: the last one must not run beside it on the same connection.
