@@ -70,7 +70,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--external-prefix is 0..32, --max-resource-names and --cluster-role-at-namespaces at least 0");
             }
             end = window.end();
-            options = new PolicyGenerator.Options(window.window(), WindowOptions.duration(quiet), maxResourceNames, clusterRoleAtNamespaces,
+            options = new PolicyGenerator.Options(window.window(), dev.tailor.util.Durations.parse(quiet), maxResourceNames, clusterRoleAtNamespaces,
                     keptRules(), externalPrefix, worldIngress, defaultDeny, runtime, architecture, current());
             generator = new PolicyGenerator(options);
         } catch (IllegalArgumentException | DateTimeParseException | IOException e) {

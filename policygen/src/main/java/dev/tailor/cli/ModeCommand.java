@@ -66,7 +66,7 @@ public final class ModeCommand {
             if (window.store == null) {
                 // No --store: the evidence is the running webhook's, read through the API server as the user.
                 try {
-                    WindowOptions.duration(window.since);
+                    dev.tailor.util.Durations.parse(window.since);
                     preview = fromCluster(namespace, window.since, window.until);
                 } catch (IllegalArgumentException e) {
                     System.err.println("tailor enforce: " + e.getMessage());
@@ -115,7 +115,7 @@ public final class ModeCommand {
                 out.println("not switching " + namespace + " to enforce (--force to do it anyway)");
                 return TailorCli.WOULD_DENY;
             }
-            return switchMode(namespace, "enforce", WindowOptions.duration(wait), out);
+            return switchMode(namespace, "enforce", dev.tailor.util.Durations.parse(wait), out);
         }
     }
 
@@ -129,7 +129,7 @@ public final class ModeCommand {
 
         @Override
         public Integer call() throws Exception {
-            return switchMode(namespace, "audit", WindowOptions.duration(wait), System.out);
+            return switchMode(namespace, "audit", dev.tailor.util.Durations.parse(wait), System.out);
         }
     }
 
@@ -158,13 +158,10 @@ public final class ModeCommand {
             throw new NoEvidenceException("the webhook's evidence could not be read through the API server (" + e.getMessage() + ")");
         }
         try {
-            com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
-            Map<String, Map<String, Long>> byCheck = new java.util.TreeMap<>();
-            json.path("byCheck").fields().forEachRemaining(check -> check.getValue().fields().forEachRemaining(w ->
-                    byCheck.computeIfAbsent(check.getKey(), k -> new java.util.TreeMap<>()).put(w.getKey(), w.getValue().asLong())));
-            List<String> examples = new java.util.ArrayList<>();
-            json.path("examples").forEach(e -> examples.add(e.asText()));
-            return new EnforcePreview(json.path("requests").asLong(), json.path("wouldReject").asLong(), byCheck, examples);
+            // The webhook writes the record's own fields beside kind, apiVersion, metadata and window.
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .readValue(body, EnforcePreview.class);
         } catch (java.io.IOException e) {
             throw new NoEvidenceException("the webhook's answer was not an EnforcePreview: " + e.getMessage());
         }

@@ -150,9 +150,7 @@ public class TailorApiResource {
             ObjectNode body = JSON.createObjectNode().put("kind", "EnforcePreview").put("apiVersion", GROUP + "/" + VERSION);
             body.putObject("metadata").put("name", name).put("namespace", namespace);
             body.putObject("window").put("from", from.toString()).put("until", end.toString());
-            body.put("requests", preview.requests()).put("wouldReject", preview.wouldReject());
-            body.set("byCheck", JSON.valueToTree(preview.byCheck()));
-            body.set("examples", JSON.valueToTree(preview.examples()));
+            body.setAll((ObjectNode) JSON.valueToTree(preview)); // requests, wouldReject, byCheck, examples
             return json(200, body);
         } catch (java.sql.SQLException | RuntimeException e) {
             LOG.errorf(e, "the enforce preview of %s could not be read from the store", namespace);
@@ -195,17 +193,9 @@ public class TailorApiResource {
         }
     }
 
+    /** A window of at most {@link #MAX_WINDOW}, not empty: {@code 7d}, {@code 36h}, {@code 90m}. */
     static Duration duration(String text) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})([dhm])").matcher(text.strip());
-        if (!m.matches()) {
-            throw new IllegalArgumentException("got " + text);
-        }
-        long n = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2)) {
-            case "d" -> Duration.ofDays(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofMinutes(n);
-        };
+        Duration d = dev.tailor.util.Durations.parse(text);
         if (d.compareTo(MAX_WINDOW) > 0 || d.isZero()) {
             throw new IllegalArgumentException("got " + text);
         }
