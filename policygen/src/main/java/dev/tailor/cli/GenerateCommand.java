@@ -26,7 +26,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     WindowOptions window = new WindowOptions();
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "where the policies go (replaced as a whole)")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "where the policies go: a new or empty "
+            + "directory, or one Tailor wrote before (its files are replaced, files others added are kept)")
     Path out;
 
     @Option(names = "--quiet", paramLabel = "DURATION", description = "time without new behavior before a workload is proposed (default: ${DEFAULT-VALUE})")
@@ -69,6 +70,7 @@ public final class GenerateCommand implements Callable<Integer> {
             if (externalPrefix < 0 || externalPrefix > 32 || maxResourceNames < 0 || clusterRoleAtNamespaces < 0) {
                 throw new IllegalArgumentException("--external-prefix is 0..32, --max-resource-names and --cluster-role-at-namespaces at least 0");
             }
+            dev.tailor.util.OwnedTree.check(out);
             end = window.end();
             options = new PolicyGenerator.Options(window.window(), dev.tailor.util.Durations.parse(quiet), maxResourceNames, clusterRoleAtNamespaces,
                     keptRules(), externalPrefix, worldIngress, defaultDeny, runtime, architecture, current());
@@ -89,7 +91,12 @@ public final class GenerateCommand implements Callable<Integer> {
             System.err.println("tailor generate: cannot read " + window.describe() + ": " + e.getMessage());
             return TailorCli.ERROR;
         }
-        generated.writeTo(out);
+        try {
+            generated.writeTo(out);
+        } catch (IOException e) {
+            System.err.println("tailor generate: nothing written to " + out + ": " + TailorCli.describe(e));
+            return TailorCli.ERROR;
+        }
         System.out.printf("wrote %d files to %s (see %s)%n", generated.files().size(), out, out.resolve("REPORT.md"));
         return TailorCli.OK;
     }

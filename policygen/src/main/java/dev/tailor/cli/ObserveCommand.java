@@ -16,6 +16,7 @@ import dev.tailor.observe.syscalls.SeccompProfileReader;
 import dev.tailor.observe.syscalls.SyscallLogReader;
 import dev.tailor.observe.syscalls.SyscallRecord;
 import dev.tailor.observe.syscalls.SyscallUse;
+import dev.tailor.store.Columns;
 import dev.tailor.store.ObservationStore;
 import dev.tailor.store.StoreWriter;
 import java.io.IOException;
@@ -193,12 +194,14 @@ public final class ObserveCommand implements Callable<Integer> {
                             AdmissionStreamReader.Stats stats = new AdmissionStreamReader().read(input.name(), in, p -> {
                                 progress.event();
                                 summary.event("pods");
+                                Columns.require(Columns.problem(p));
                                 if (!p.pod().isEmpty()) {
                                     summary.pod(p.workload(), p.pod());
                                 }
                                 podBatch.add(p);
                             }, d -> {
                                 progress.event();
+                                Columns.require(Columns.problem(d));
                                 summary.event("decisions");
                                 decisionBatch.add(d);
                             }, problems);
@@ -214,6 +217,10 @@ public final class ObserveCommand implements Callable<Integer> {
                                     Map<ApiAccess, ApiAccess> accesses = new java.util.HashMap<>();
                                     AuditLogReader.Stats stats = new AuditLogReader().read(input.name(), part, r -> {
                                         progress.event();
+                                        ApiAccess access = ApiAccess.of(r);
+                                        if (!accesses.containsKey(access)) { // checked once per distinct access, not per request
+                                            Columns.require(Columns.problem(access));
+                                        }
                                         partSummary.event("audit");
                                         partSummary.request(r.subject(), r.pod());
                                         if (r.denied()) {
@@ -222,8 +229,7 @@ public final class ObserveCommand implements Callable<Integer> {
                                         if (accesses.size() >= DISTINCT_HELD) {
                                             accesses.clear();
                                         }
-                                        ApiAccess access = accesses.computeIfAbsent(ApiAccess.of(r), a -> a);
-                                        batch.add(ObservationStore.Sighting.of(r.auditId(), r.time(), access));
+                                        batch.add(ObservationStore.Sighting.of(r.auditId(), r.time(), accesses.computeIfAbsent(access, a -> a)));
                                     }, partProblems);
                                     partSummary.skipped(stats.skipped());
                                     return new long[] {stats.lines(), stats.requests()};
@@ -248,7 +254,12 @@ public final class ObserveCommand implements Callable<Integer> {
                                             // Not stored: it aggregates into nothing (and so has no key).
                                             skipped[f.reply() ? 0 : 1]++;
                                         } else {
-                                            EdgeCount counted = edges.computeIfAbsent(edge, EdgeCount::new);
+                                            EdgeCount counted = edges.get(edge);
+                                            if (counted == null) { // checked once per distinct edge, not per flow
+                                                Columns.require(Columns.problem(edge));
+                                                counted = new EdgeCount(edge);
+                                                edges.put(edge, counted);
+                                            }
                                             counted.flows++;
                                             if (edges.size() >= DISTINCT_HELD) {
                                                 countFlows(partSummary, edges);
@@ -272,6 +283,7 @@ public final class ObserveCommand implements Callable<Integer> {
                                 summary.event("syscalls");
                                 SyscallRecord attributed = containers.attribute(r);
                                 SyscallUse use = SyscallUse.of(attributed, pods);
+                                Columns.require(Columns.problem(use));
                                 countSyscall(summary, use);
                                 syscallBatch.add(ObservationStore.Sighting.of(attributed.key(), attributed.time(), use));
                             }, problems);

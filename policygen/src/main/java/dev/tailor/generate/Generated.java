@@ -1,10 +1,7 @@
 package dev.tailor.generate;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,25 +33,10 @@ public final class Generated {
     }
 
     /**
-     * Writes every file under {@code out}, replacing what was there, all or nothing: the tree is written beside it
-     * first and swapped in by renames, so a failure leaves the old tree as it was.
+     * Writes every file under {@code out}, all or nothing, as a tree Tailor owns ({@link dev.tailor.util.OwnedTree}):
+     * a previous run's files are replaced, anyone else's kept, and a directory that is not Tailor's is refused.
      */
     public void writeTo(Path out) throws IOException {
-        Path target = out.toAbsolutePath();
-        Path fresh = target.resolveSibling("." + target.getFileName() + ".tailor-new");
-        Path old = target.resolveSibling("." + target.getFileName() + ".tailor-old");
-        dev.tailor.util.Trees.delete(fresh);
-        dev.tailor.util.Trees.delete(old);
-        for (var e : files.entrySet()) {
-            Path file = fresh.resolve(e.getKey());
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, e.getValue(), StandardCharsets.UTF_8);
-        }
-        Files.createDirectories(fresh);
-        if (Files.exists(target)) {
-            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-        }
-        Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
-        dev.tailor.util.Trees.delete(old);
+        dev.tailor.util.OwnedTree.write(out, files);
     }
 }

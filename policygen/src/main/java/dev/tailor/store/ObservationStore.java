@@ -13,6 +13,7 @@ import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.syscalls.SyscallRecord;
 import dev.tailor.observe.syscalls.SyscallUse;
 import dev.tailor.observe.flows.Flow;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -55,7 +56,12 @@ public final class ObservationStore implements StoredObservations {
     private final SeenEvents seen = new SeenEvents();
 
     /** What one batch did. */
-    public record BatchResult(long added, long alreadyStored) {}
+    /** What a batch came to: events added, events stored before, and events refused alone ({@link Columns}). */
+    public record BatchResult(long added, long alreadyStored, long rejected) {
+        public BatchResult(long added, long alreadyStored) {
+            this(added, alreadyStored, 0);
+        }
+    }
 
     /** How an access or a connection was seen, as stored. */
     public record StoredAccess(Instant firstSeen, Instant lastSeen, long count, Map<LocalDate, Long> days) {
@@ -167,7 +173,22 @@ public final class ObservationStore implements StoredObservations {
                 if (existing && !hasHistory(connection)) {
                     throw new NoStoreException(noStore + ": the database holds no schema of Tailor's");
                 }
-                migrations(url).load().migrate();
+                String newer = newerVersion(connection);
+                if (newer != null) {
+                    throw new NewerStoreException("the store's schema is at version " + newer + ", newer than this "
+                            + "Tailor's (" + SCHEMA_VERSIONS.get(SCHEMA_VERSIONS.size() - 1) + "): a newer Tailor wrote it; "
+                            + "use that one, or another store");
+                }
+                Path file = h2File(url);
+                if (file != null && onlySession(connection)) {
+                    connection.close();
+                    migrateBeside(url, file);
+                    connection = DriverManager.getConnection(url);
+                } else {
+                    // PostgreSQL runs each migration in a transaction: one a kill stops is rolled back, and the next
+                    // open resumes.
+                    migrations(url).load().migrate();
+                }
             }
             connection.setAutoCommit(false);
             store = new ObservationStore(connection, url.startsWith("jdbc:postgresql:"));
@@ -184,10 +205,91 @@ public final class ObservationStore implements StoredObservations {
         return store;
     }
 
+    /** A store written by a newer Tailor (its schema has migrations this one does not know). */
+    public static final class NewerStoreException extends SQLException {
+        private static final long serialVersionUID = 1L;
+
+        NewerStoreException(String message) {
+            super(message);
+        }
+    }
+
+    /** The file of an embedded H2 store ({@code jdbc:h2:file:PATH…} → {@code PATH.mv.db}), or null for another URL. */
+    static Path h2File(String url) {
+        if (!url.startsWith("jdbc:h2:file:")) {
+            return null;
+        }
+        String path = url.substring("jdbc:h2:file:".length());
+        int settings = path.indexOf(';');
+        return Path.of((settings < 0 ? path : path.substring(0, settings)) + ".mv.db");
+    }
+
+    /**
+     * Migrates an embedded store so that a kill at any moment leaves it whole: H2 commits each DDL statement on its own,
+     * so a migration stopped half-way left a store every later open refused ("Table … already exists"). The store
+     * (or, for a new one, nothing) is copied to {@code .NAME.migrating.mv.db} beside it, the copy migrated and closed,
+     * then moved over the store in one rename. A copy left by a kill is removed by the next open.
+     */
+    private static void migrateBeside(String url, Path file) throws SQLException {
+        String name = file.getFileName().toString();
+        String base = name.substring(0, name.length() - ".mv.db".length());
+        Path work = file.resolveSibling("." + base + ".migrating.mv.db");
+        String workPath = work.toString().substring(0, work.toString().length() - ".mv.db".length());
+        String workUrl = "jdbc:h2:file:" + workPath + url.substring(url.indexOf(';') < 0 ? url.length() : url.indexOf(';'));
+        try {
+            Files.deleteIfExists(work);
+            Files.deleteIfExists(work.resolveSibling("." + base + ".migrating.trace.db"));
+            if (Files.exists(file)) {
+                Files.copy(file, work);
+            }
+            migrations(workUrl).load().migrate();
+            try (Connection c = DriverManager.getConnection(workUrl); Statement s = c.createStatement()) {
+                s.execute("SHUTDOWN"); // the file closed and complete before it is moved
+            }
+            Files.move(work, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new SQLException("the store " + file + " could not be migrated beside itself: " + e, e);
+        }
+    }
+
+    /** Whether this is the only connection to an embedded database (another in this JVM would see the file moved). */
+    private static boolean onlySession(Connection connection) {
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM information_schema.sessions")) {
+            return rs.next() && rs.getLong(1) == 1;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A schema version the store has applied that this Tailor does not know (a newer Tailor's migration), or null.
+     * Flyway itself would ignore such "future" migrations and write on.
+     */
+    static String newerVersion(Connection connection) {
+        String schema = historySchema(connection);
+        if (schema == null) {
+            return null;
+        }
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT version FROM \"" + schema.replace("\"", "\"\"")
+                        + "\".flyway_schema_history WHERE version IS NOT NULL ORDER BY installed_rank")) {
+            String newer = null;
+            while (rs.next()) {
+                if (!SCHEMA_VERSIONS.contains(rs.getString(1))) {
+                    newer = rs.getString(1);
+                }
+            }
+            return newer;
+        } catch (SQLException e) {
+            return null; // Flyway will say what is wrong
+        }
+    }
+
     /** Flyway, set to migrate the store at {@code url} with the store's migrations. */
     static FluentConfiguration migrations(String url) {
         return Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration")
-                .javaMigrations(new V7__IngestedBlocks());
+                .javaMigrations(new V7__IngestedBlocks(), new V8__PodLabelsInFull());
     }
 
     /**
@@ -195,7 +297,7 @@ public final class ObservationStore implements StoredObservations {
      * apply. ObservationStoreTest compares it with what Flyway finds: a migration added without its version here
      * fails the suite.
      */
-    static final List<String> SCHEMA_VERSIONS = List.of("1", "2", "3", "4", "5", "6", "7");
+    static final List<String> SCHEMA_VERSIONS = List.of("1", "2", "3", "4", "5", "6", "7", "8");
 
     /**
      * Whether the store's schema is at the latest version already: every migration of {@link #SCHEMA_VERSIONS}
@@ -369,7 +471,12 @@ public final class ObservationStore implements StoredObservations {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO admission_decision (uid, check_id,"
                 + " decided_at, namespace, workload, username, operation, kind, name, mode, verdict, message)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            long rejected = 0;
             for (AdmissionDecision d : batch) {
+                if (Columns.problem(d) != null) {
+                    rejected++;
+                    continue;
+                }
                 bind(insert, 1, List.of(d.uid(), nonNull(d.check()), Timestamp.from(d.time()), nonNull(d.namespace()),
                         nonNull(d.workload()), nonNull(d.user()), nonNull(d.operation()), nonNull(d.kind()), nonNull(d.name()),
                         nonNull(d.mode()), nonNull(d.verdict()), truncate(nonNull(d.message()), 4096)));
@@ -380,7 +487,7 @@ public final class ObservationStore implements StoredObservations {
                 added += n == 1 ? 1 : 0;
             }
             connection.commit();
-            return new BatchResult(added, batch.size() - added);
+            return new BatchResult(added, batch.size() - rejected - added, rejected);
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
             throw e;
@@ -455,7 +562,7 @@ public final class ObservationStore implements StoredObservations {
 
     /** An aggregate table: its name, its day table, the columns of its key, and how to write and read a key. */
     private record Table<K>(String name, String dayTable, String idColumn, List<String> keyColumns,
-            Function<K, List<Object>> keyValues, KeyReader<K> keyReader) {}
+            Function<K, List<Object>> keyValues, KeyReader<K> keyReader, Function<K, String> problem) {}
 
     /** Reads a key from a result row, its columns starting at {@code from}. */
     @FunctionalInterface
@@ -468,7 +575,8 @@ public final class ObservationStore implements StoredObservations {
             a -> List.of(a.subject(), a.verb(), a.apiGroup(), a.resource(), a.subresource(), a.namespace(), a.name(),
                     a.nonResourceUrl(), a.denied()),
             (rs, i) -> new ApiAccess(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
-                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6), rs.getString(i + 7), rs.getBoolean(i + 8)));
+                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6), rs.getString(i + 7), rs.getBoolean(i + 8)),
+            Columns::problem);
 
     private static final Table<NetworkEdge> NETWORK_FLOW = new Table<>("network_flow", "network_flow_day", "flow_id",
             List.of("src_namespace", "src_workload", "src_address", "dst_namespace", "dst_workload", "dst_address",
@@ -477,24 +585,45 @@ public final class ObservationStore implements StoredObservations {
                     c.dstAddress(), c.dstDnsName(), c.protocol(), c.port(), c.dropped()),
             (rs, i) -> new NetworkEdge(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
                     rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6), rs.getString(i + 7), rs.getInt(i + 8),
-                    rs.getBoolean(i + 9)));
+                    rs.getBoolean(i + 9)),
+            Columns::problem);
 
     private static final Table<SyscallUse> SYSCALL_USE = new Table<>("syscall_use", "syscall_use_day", "use_id",
             List.of("namespace", "workload", "container", "executable", "architecture", "syscall", "action"),
             u -> List.of(u.namespace(), u.workload(), u.container(), u.executable(), u.architecture(), u.syscall(), u.action()),
             (rs, i) -> new SyscallUse(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
-                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6)));
+                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6)),
+            Columns::problem);
 
     private static final Table<PodIdentity> POD_IDENTITY = new Table<>("pod_identity", "pod_identity_day", "pod_id",
-            List.of("namespace", "pod", "workload_kind", "workload_name", "service_account", "labels"),
-            p -> List.of(p.namespace(), p.pod(), p.workloadKind(), p.workloadName(), p.serviceAccount(), p.labels()),
+            List.of("namespace", "pod", "workload_kind", "workload_name", "service_account", "labels_digest", "labels"),
+            p -> List.of(p.namespace(), p.pod(), p.workloadKind(), p.workloadName(), p.serviceAccount(),
+                    labelsDigest(p.labels()), p.labels()),
             (rs, i) -> new PodIdentity(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
-                    rs.getString(i + 4), rs.getString(i + 5)));
+                    rs.getString(i + 4), rs.getString(i + 6)),
+            Columns::problem);
+
+    /** The key of a pod's labels (stored in full beside it): SHA-256 of their JSON, in hex. */
+    static String labelsDigest(String labels) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(labels.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private <K extends Comparable<K>> BatchResult ingest(String source, List<Sighting<K>> batch, Table<K> table)
             throws SQLException {
+        // What the store cannot hold is refused here, event by event, so it never fails the batch (the readers refuse
+        // it before, with its line; this is the last line of defence).
+        List<Sighting<K>> fitting = batch;
+        if (batch.stream().anyMatch(e -> e.aggregate() != null && table.problem().apply(e.aggregate()) != null)) {
+            fitting = batch.stream().filter(e -> e.aggregate() == null || table.problem().apply(e.aggregate()) == null).toList();
+        }
+        long rejected = batch.size() - fitting.size();
         try {
-            SeenEvents.Marked<Sighting<K>> marked = seen.mark(connection, source, batch);
+            SeenEvents.Marked<Sighting<K>> marked = seen.mark(connection, source, fitting);
             List<Sighting<K>> fresh = marked.fresh();
             // Insertion order, not sorted order: sorting records by their text on every put cost more than parsing.
             Map<K, Tally> byKey = new java.util.LinkedHashMap<>();
@@ -519,7 +648,7 @@ public final class ObservationStore implements StoredObservations {
             }
             connection.commit();
             marked.afterCommit().run();
-            return new BatchResult(fresh.size(), batch.size() - fresh.size());
+            return new BatchResult(fresh.size(), fitting.size() - fresh.size(), rejected);
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
             throw e;

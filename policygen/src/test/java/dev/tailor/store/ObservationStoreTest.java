@@ -115,14 +115,25 @@ class ObservationStoreTest {
 
     @ParameterizedTest
     @MethodSource("stores")
-    void aBatchThatFailsLeavesNothingBehind(String kind) throws Exception {
-        String url = url(kind);
+    void anEventTooLongIsRefusedAloneAndABatchThatFailsLeavesNothingBehind(String kind) throws Exception {
         List<ApiRequest> requests = new ArrayList<>(demo());
         ApiRequest good = requests.get(0);
-        // A verb longer than the column: the database refuses the row, and with it the whole batch.
-        requests.add(new ApiRequest("broken-1", Instant.parse("2017-09-11T20:00:00Z"), "mallory", List.of(), "",
+        // A verb longer than the column: refused alone (Columns), the rest of the batch is stored.
+        List<ApiRequest> withTooLong = new ArrayList<>(requests);
+        withTooLong.add(new ApiRequest("broken-1", Instant.parse("2017-09-11T20:00:00Z"), "mallory", List.of(), "",
                 "x".repeat(100), "", "v1", "pods", "", "default", "", "", 200));
-        try (ObservationStore store = ObservationStore.open(url)) {
+        try (ObservationStore store = ObservationStore.open(url(kind))) {
+            assertEquals(new ObservationStore.BatchResult(requests.size(), 0, 1), store.ingestAudit(withTooLong));
+        }
+        // A batch the database refuses half-way (here: a constraint the test adds refuses one subject) leaves nothing
+        // behind.
+        String other = url(kind);
+        requests.add(new ApiRequest("broken-2", Instant.parse("2017-09-11T20:00:00Z"), "mallory", List.of(), "",
+                "get", "", "v1", "pods", "", "default", "", "", 200));
+        try (ObservationStore store = ObservationStore.open(other);
+                java.sql.Connection c = java.sql.DriverManager.getConnection(other);
+                java.sql.Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE api_access ADD CONSTRAINT no_mallory CHECK (subject <> 'mallory')");
             Supplier<Long> total = () -> {
                 try {
                     return store.apiAccesses().values().stream().mapToLong(ObservationStore.StoredAccess::count).sum();
@@ -222,7 +233,7 @@ class ObservationStoreTest {
      * up-to-date store ({@link ObservationStore#schemaCurrent}). A new migration goes at the end of this list.
      */
     private static final List<String> RELEASED_MIGRATIONS = List.of("1 SQL -1926075560", "2 SQL -757460991",
-            "3 SQL -550087858", "4 SQL -421122078", "5 SQL 1621785428", "6 SQL 1913612547", "7 JDBC null");
+            "3 SQL -550087858", "4 SQL -421122078", "5 SQL 1621785428", "6 SQL 1913612547", "7 JDBC null", "8 JDBC null");
 
     @org.junit.jupiter.api.Test
     void theMigrationsAreTheReleasedOnesAndTheStoreKnowsEachVersion() throws Exception {
@@ -261,13 +272,18 @@ class ObservationStoreTest {
             ObservationStore.open(url).close(); // migrates it
             assertTrue(ObservationStore.schemaCurrent(c), "a store just migrated");
             try (java.sql.Statement s = c.createStatement()) {
-                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '7'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '8'");
                 assertFalse(ObservationStore.schemaCurrent(c), "a store whose last migration failed");
-                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '7'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '8'");
                 s.executeUpdate("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
-                        + " installed_by, execution_time, success) VALUES (99, '8', 'newer', 'SQL', 'V8__newer.sql', 'x', 0, TRUE)");
+                        + " installed_by, execution_time, success) VALUES (99, '9', 'newer', 'SQL', 'V9__newer.sql', 'x', 0, TRUE)");
                 assertFalse(ObservationStore.schemaCurrent(c), "a store a newer Tailor migrated further");
-                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '8'");
+                // …which this Tailor refuses to use, saying why (Flyway alone would ignore the "future" migration).
+                ObservationStore.NewerStoreException newer = assertThrows(ObservationStore.NewerStoreException.class,
+                        () -> ObservationStore.open(url));
+                assertTrue(newer.getMessage().startsWith("the store's schema is at version 9, newer than this Tailor's (8)"),
+                        newer.getMessage());
+                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '9'");
                 assertTrue(ObservationStore.schemaCurrent(c), "the same store without the newer migration");
             }
         }

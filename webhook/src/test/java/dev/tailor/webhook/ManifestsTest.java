@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -122,8 +123,10 @@ class ManifestsTest {
     @Test
     void failurePolicyFollowsTheModeAndKubeSystemIsNeverSent() {
         one(ValidatingWebhookConfiguration.class, "tailor").getWebhooks().forEach(w -> {
-            // Enforced namespaces fail closed, and so does a switch (a write that changes tailor.dev/* keys).
-            String expected = w.getName().startsWith("enforce.") || w.getName().startsWith("switch.") ? "Fail" : "Ignore";
+            // Enforced namespaces fail closed, and so do a switch (a write that changes tailor.dev/* keys) and a
+            // write of an approval (Tailor's own objects).
+            String expected = w.getName().startsWith("enforce.") || w.getName().startsWith("switch.")
+                    || w.getName().startsWith("approvals.") ? "Fail" : "Ignore";
             assertEquals(expected, w.getFailurePolicy(), w.getName());
             if (w.getNamespaceSelector() != null) {
                 assertTrue(excludes(w.getNamespaceSelector().getMatchExpressions(), "kube-system")
@@ -191,6 +194,20 @@ class ManifestsTest {
                 .anyMatch(p -> p.getName().equals(port) && p.getContainerPort() == 8443));
         assertEquals(one(ServiceAccount.class, "tailor-webhook").getMetadata().getName(),
                 deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
+    }
+
+    @Test
+    void theWebhooksNetworkPolicyLetsOnlyNonPodAddressesReachItsPort() {
+        Deployment deployment = one(Deployment.class, "tailor-webhook");
+        NetworkPolicy policy = one(NetworkPolicy.class, "tailor-webhook");
+        assertTrue(deployment.getSpec().getTemplate().getMetadata().getLabels().entrySet()
+                .containsAll(policy.getSpec().getPodSelector().getMatchLabels().entrySet()));
+        assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes());
+        var rule = policy.getSpec().getIngress().get(0);
+        String port = one(Service.class, "tailor-webhook").getSpec().getPorts().get(0).getTargetPort().getStrVal();
+        assertEquals(port, rule.getPorts().get(0).getPort().getStrVal());
+        assertEquals(1, rule.getFrom().size());
+        assertFalse(rule.getFrom().get(0).getIpBlock().getExcept().isEmpty(), "the pod CIDR is left out");
     }
 
     @Test

@@ -126,14 +126,20 @@ public final class AdmissionStreamReader {
                     case LIST -> {
                         for (JsonNode item : doc.path("items")) {
                             if (item.path("kind").asText("Pod").equals("Pod")) {
-                                pods.accept(podRecord(null, "", "", item));
-                                podCount[0]++;
+                                try { // one pod of the list that cannot be kept costs only itself
+                                    pods.accept(podRecord(null, "", "", item));
+                                    podCount[0]++;
+                                } catch (dev.tailor.observe.BadEvent e) {
+                                    problems.add(name, number, e.kind(), e.getMessage());
+                                }
                             }
                         }
                     }
                 }
             } catch (IllegalArgumentException | JsonProcessingException | DateTimeParseException e) {
                 problems.add(name, number, "bad object", "bad object: " + e.getMessage());
+            } catch (dev.tailor.observe.BadEvent e) {
+                problems.add(name, number, e.kind(), e.getMessage());
             }
         });
         return new Stats(lines, podCount[0], decisionCount[0], skipped);

@@ -114,6 +114,9 @@ public final class AuditLogReader {
         } catch (DateTimeParseException e) {
             problems.add(name, line, "bad timestamp", "bad timestamp: " + e.getParsedString());
             return 0;
+        } catch (dev.tailor.observe.BadEvent e) {
+            problems.add(name, line, e.kind(), e.getMessage());
+            return 0;
         }
     }
 

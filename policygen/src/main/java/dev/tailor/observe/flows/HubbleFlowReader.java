@@ -72,6 +72,8 @@ public final class HubbleFlowReader {
                 problems.add(name, number, "not JSON", "not JSON (" + e.getMessage() + ")");
             } catch (DateTimeParseException e) {
                 problems.add(name, number, "bad timestamp", "bad timestamp: " + e.getParsedString());
+            } catch (dev.tailor.observe.BadEvent e) {
+                problems.add(name, number, e.kind(), e.getMessage());
             }
         });
         return new Stats(lines, flows[0]);

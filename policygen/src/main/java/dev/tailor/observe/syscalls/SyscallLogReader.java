@@ -71,6 +71,8 @@ public final class SyscallLogReader {
                 }
             } catch (IllegalArgumentException e) {
                 problems.add(name, number, e.getMessage().split(":")[0], e.getMessage());
+            } catch (dev.tailor.observe.BadEvent e) {
+                problems.add(name, number, e.kind(), e.getMessage());
             }
         });
         return new Stats(lines, records[0], skipped);
