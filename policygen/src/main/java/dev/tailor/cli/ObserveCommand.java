@@ -306,6 +306,10 @@ public final class ObserveCommand implements Callable<Integer> {
             }
             writer.flush();
             progress.finish();
+        } catch (StoreWriter.StoreFailedException e) {
+            progress.finish();
+            System.err.println("tailor observe: " + e.getMessage() + " — store " + ObservationStore.redact(url));
+            return TailorCli.ERROR;
         }
 
         summary.attributeSubjects(pods);

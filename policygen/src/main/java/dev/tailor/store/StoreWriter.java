@@ -103,7 +103,7 @@ public final class StoreWriter implements AutoCloseable {
                     }
                 } catch (SQLException | RuntimeException e) {
                     failure = new StoreFailedException("storing a batch of " + full.size() + " events failed (nothing "
-                            + "of it was kept; run again to retry): " + e.getMessage(), e);
+                            + "of it was kept; run again to retry): " + reason(e), e);
                 } finally {
                     inFlight.release();
                 }
@@ -131,6 +131,33 @@ public final class StoreWriter implements AutoCloseable {
             throw new IllegalStateException(e.getCause());
         }
         check();
+    }
+
+    /**
+     * Why a batch could not be stored, as a user can act on it: a full disk or a read-only store said so (a database
+     * reports them deep in its causes, and then only "the database has been closed"), else the error's own message.
+     */
+    static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("No space left on device") || m.contains("File too large") || m.contains("Disk quota exceeded")) {
+                return "the disk is full (" + (m.contains("File too large") ? "File too large" : m.contains("Disk quota")
+                        ? "Disk quota exceeded" : "No space left on device") + ")";
+            }
+            if (m.contains("database is read only") || m.contains("Read-only file system")
+                    || t instanceof java.nio.file.AccessDeniedException) {
+                return "the store is read-only (" + abbreviated(m) + ")";
+            }
+        }
+        // H2 reports an I/O failure as "Writing to … failed" and then closes: the cause is in the suppressed ones.
+        if (e.getSuppressed().length > 0) {
+            return abbreviated(e.getMessage()) + " (" + reason(e.getSuppressed()[0]) + ")";
+        }
+        return abbreviated(e.getMessage());
+    }
+
+    private static String abbreviated(String message) {
+        return message == null || message.length() <= 300 ? message : message.substring(0, 300) + "…";
     }
 
     private void check() {

@@ -272,4 +272,47 @@ class ObserveCommandTest {
             assertEquals(0, store.podIdentities().size());
         }
     }
+    /**
+     * Values Kubernetes allows that a column does not hold cost only their own event, reported with its line: a GET
+     * of a 300-character name in the audit log, a pod whose owner reference names a 100-character kind. A pod with
+     * more than 8 KB of labels is stored whole (labels have no width).
+     */
+    @Test
+    void aValueLongerThanTheStoreHoldsCostsOnlyItsOwnEvent() throws Exception {
+        String url = stores.url("h2", dir);
+        List<String> audit = new ArrayList<>(Files.readAllLines(
+                RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log")));
+        com.fasterxml.jackson.databind.node.ObjectNode third = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(audit.get(2));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) third.get("objectRef")).put("name", "n".repeat(300));
+        audit.set(2, third.toString());
+        Path log = Files.write(dir.resolve("audit.log"), audit);
+        StringBuilder labels = new StringBuilder();
+        for (int i = 0; i < 150; i++) {
+            labels.append(i == 0 ? "" : ",").append("\"example.com/label-").append(i).append("\":\"").append("v".repeat(63)).append('"');
+        }
+        String many = "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"many-labels\",\"namespace\":\"shop\",\"creationTimestamp\":\"2026-11-20T10:00:00Z\","
+                + "\"labels\":{" + labels + "}},\"spec\":{\"serviceAccountName\":\"web\"}}";
+        String oddOwner = "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"odd-owner\",\"namespace\":\"shop\",\"creationTimestamp\":\"2026-11-20T10:00:00Z\","
+                + "\"ownerReferences\":[{\"apiVersion\":\"example.com/v1\",\"kind\":\"" + "K".repeat(100) + "\",\"name\":\"o\","
+                + "\"uid\":\"1\",\"controller\":true}]},\"spec\":{\"serviceAccountName\":\"web\"}}";
+        String plain = "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"plain\",\"namespace\":\"shop\",\"creationTimestamp\":\"2026-11-20T10:00:00Z\"},"
+                + "\"spec\":{\"serviceAccountName\":\"web\"}}";
+        Path admission = Files.write(dir.resolve("pods.jsonl"), List.of(many, oddOwner, plain));
+        Run run = observe("--admission", admission.toString(), "--audit-log", log.toString(), "--store", url);
+        assertEquals(0, run.code(), run.output());
+        assertTrue(run.output().contains(log + ":3: too long: api_access.name is 300 characters, the store keeps at most 253"),
+                run.output());
+        assertTrue(run.output().contains(admission + ":2: too long: pod_identity.workload_kind is 100 characters"), run.output());
+        try (ObservationStore store = ObservationStore.open(url)) {
+            assertEquals(audit.size() - 1, store.ingestedEvents("audit"));
+            List<String> pods = store.podIdentities().keySet().stream().map(ObservationStore.PodIdentity::pod).sorted().toList();
+            assertEquals(List.of("many-labels", "plain"), pods);
+            assertTrue(store.podIdentities().keySet().stream().anyMatch(p -> p.labels().length() > 10_000));
+        }
+        // Read again: the same, nothing counted twice.
+        Run again = observe("--admission", admission.toString(), "--audit-log", log.toString(), "--store", url);
+        assertEquals(0, again.code(), again.output());
+        assertEquals(0, again.stored("new"), again.output());
+    }
 }

@@ -29,7 +29,7 @@ class KillDuringIngestTest {
     private static final int EVENTS = 200_000;
 
     /** A big audit log made from audit2rbac's real events: new audit IDs, times over a week, 60 subjects. */
-    private static void writeLog(Path file, int events, long firstId) throws Exception {
+    static void writeLog(Path file, int events, long firstId) throws Exception {
         List<String> demo = Files.readAllLines(RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log"));
         Instant start = Instant.parse("2026-11-16T00:00:00Z");
         try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {

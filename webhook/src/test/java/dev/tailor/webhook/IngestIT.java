@@ -81,6 +81,22 @@ class IngestIT {
                 .body("events", is(9)).body("stored", is(9)).body("rejected", is(0));
     }
 
+    /**
+     * A GET of a name no object can have (300 characters: the API server answers 404 and audits it) is valid audit
+     * input the store cannot hold: that event is refused alone, named by its index, and the rest of its batch is
+     * stored — a 200, so the API server does not send the same batch again and again.
+     */
+    @Test
+    void anEventTooLongForTheStoreCostsOnlyItself() throws Exception {
+        ObjectNode list = (ObjectNode) JSON.readTree(eventList("long-"));
+        ObjectNode event = ((ObjectNode) list.withArray("items").get(2));
+        ((ObjectNode) event.get("objectRef")).put("name", "n".repeat(300));
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
+                .body(list.toString()).post("/ingest/audit").then().statusCode(200)
+                .body("events", is(37)).body("stored", is(36)).body("rejected", is(1))
+                .body("problems[0]", containsString("POST /ingest/audit:3: too long: api_access.name is 300 characters"));
+    }
+
     @Test
     void aBatchOfNothingButBadEventsIsRefusedSoTheApiServerLogsIt() throws Exception {
         String body = "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":[{\"kind\":\"Pod\"},{\"stage\":\"ResponseComplete\"}]}";
