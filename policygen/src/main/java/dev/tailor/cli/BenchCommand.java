@@ -52,6 +52,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (seconds < 1 || connections < 1) {
+            System.err.println("tailor bench: --seconds and --connections are at least 1");
+            return TailorCli.USAGE;
+        }
         Path root = home.root();
         byte[] review = Files.readAllBytes(root.resolve("test-fixtures/admission/deployment-conforms.json"));
         JsonNode request = JSON.readTree(review).get("request");

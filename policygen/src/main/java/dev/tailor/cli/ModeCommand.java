@@ -61,6 +61,13 @@ public final class ModeCommand {
         @Override
         public Integer call() throws Exception {
             PrintStream out = System.out;
+            Duration waiting;
+            try {
+                waiting = dev.tailor.util.Durations.parse(wait);
+            } catch (IllegalArgumentException e) {
+                System.err.println("tailor enforce: --wait: " + e.getMessage());
+                return TailorCli.USAGE;
+            }
             EnforcePreview preview;
             String noStore = null;
             if (window.store == null) {
@@ -96,6 +103,11 @@ public final class ModeCommand {
             if (noStore != null) {
                 out.println("enforce preview for " + namespace + ": " + noStore + " — nothing shows that enforce mode is "
                         + "safe there");
+                if (!force || dryRun) {
+                    // The evidence could not be read: an error (1), not a preview that found something (3).
+                    out.println(dryRun ? "dry run: nothing changed" : "not switching " + namespace + " to enforce (--force to do it anyway)");
+                    return TailorCli.ERROR;
+                }
                 safe = false;
             } else if (preview == null || preview.requests() == 0) {
                 out.println("enforce preview for " + namespace + ": no admission request of it in the window — nothing shows "
@@ -115,7 +127,7 @@ public final class ModeCommand {
                 out.println("not switching " + namespace + " to enforce (--force to do it anyway)");
                 return TailorCli.WOULD_DENY;
             }
-            return switchMode(namespace, "enforce", dev.tailor.util.Durations.parse(wait), out);
+            return switchMode(namespace, "enforce", waiting, out);
         }
     }
 
@@ -129,7 +141,14 @@ public final class ModeCommand {
 
         @Override
         public Integer call() throws Exception {
-            return switchMode(namespace, "audit", dev.tailor.util.Durations.parse(wait), System.out);
+            Duration waiting;
+            try {
+                waiting = dev.tailor.util.Durations.parse(wait);
+            } catch (IllegalArgumentException e) {
+                System.err.println("tailor audit: --wait: " + e.getMessage());
+                return TailorCli.USAGE;
+            }
+            return switchMode(namespace, "audit", waiting, System.out);
         }
     }
 

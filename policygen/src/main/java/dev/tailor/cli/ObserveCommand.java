@@ -123,6 +123,10 @@ public final class ObserveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (threads < 1 || threads > 256 || minPartBytes < 1) {
+            System.err.println("tailor observe: --threads is 1 to 256, got " + threads);
+            return TailorCli.USAGE;
+        }
         if (admission.isEmpty() && auditLogs.isEmpty() && flowFiles.isEmpty() && syscallFiles.isEmpty() && profiles.isEmpty()) {
             System.err.println("tailor observe: nothing to read: give --admission, --audit-log, --flows, --syscalls and/or --profile");
             return TailorCli.USAGE;

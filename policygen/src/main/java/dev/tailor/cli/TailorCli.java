@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /**
  * {@code tailor} — least privilege for Kubernetes workloads, from observed evidence.
  *
- * <p>Exit codes: 0 done, 1 error, 2 bad usage or input, 3 the preview found something that would be denied.
+ * <p>Exit codes ({@link #EXIT_CODES}, in every command's {@code --help}): 0 done, 1 error, 2 bad usage or input, 3 the
+ * preview found something that would be denied.
  */
 @Command(name = "tailor", mixinStandardHelpOptions = true, version = TailorCli.VERSION, scope = CommandLine.ScopeType.INHERIT,
         description = "Least privilege for Kubernetes workloads, from observed evidence.",
@@ -21,6 +22,16 @@ public final class TailorCli implements Runnable {
     public static final int USAGE = 2;
     public static final int WOULD_DENY = 3;
 
+    /** One contract for every command, printed under its --help. */
+    static final java.util.Map<String, String> EXIT_CODES = new java.util.LinkedHashMap<>();
+
+    static {
+        EXIT_CODES.put(" 0", "done");
+        EXIT_CODES.put(" 1", "error: a file, the store, the cluster or a service failed (the message says which and why)");
+        EXIT_CODES.put(" 2", "usage: an option or input given wrong (nothing was changed)");
+        EXIT_CODES.put(" 3", "would deny: the preview found observed behaviour the proposal or enforce mode would reject");
+    }
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
@@ -31,11 +42,6 @@ public final class TailorCli implements Runnable {
         // to slf4j-nop (it narrates every migration check; a failed migration surfaces as the error that stops the
         // command); the demo's API stand-in quiets its own logger (LocalKubernetes).
         CommandLine cli = commandLine(args);
-        cli.setExitCodeExceptionMapper(e -> ERROR);
-        cli.setExecutionExceptionHandler((e, command, parsed) -> {
-            command.getErr().println("tailor: " + describe(e));
-            return ERROR;
-        });
         System.exit(cli.execute(args.length > 0 && cli.getCommandName().equals("tailor " + args[0])
                 ? java.util.Arrays.copyOfRange(args, 1, args.length) : args));
     }
@@ -69,10 +75,52 @@ public final class TailorCli implements Runnable {
                 if (sub.getAnnotation(Command.class).name().equals(args[0])) {
                     CommandLine alone = new CommandLine(sub).setCommandName("tailor " + args[0]);
                     alone.getCommandSpec().version(VERSION);
-                    return alone;
+                    return withContract(alone);
                 }
             }
         }
-        return new CommandLine(new TailorCli());
+        CommandLine all = withContract(new CommandLine(new TailorCli()));
+        all.getSubcommands().values().forEach(TailorCli::withContract);
+        return all;
+    }
+
+    /**
+     * The exit codes under --help, and no negative number accepted where a count, a size or a time is asked for
+     * ({@code --threads -3} was taken): every numeric option of Tailor's is one of those.
+     */
+    private static CommandLine withContract(CommandLine cli) {
+        // A command line picocli cannot parse (an unknown option, a missing one, a value of the wrong type or range)
+        // is a usage error; anything a command throws is an error, said in one line.
+        cli.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : ERROR);
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            command.getErr().println("tailor: " + describe(e));
+            return ERROR;
+        });
+        cli.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
+        CommandLine.ITypeConverter<Integer> count = text -> (int) nonNegative(text, Integer.MAX_VALUE);
+        CommandLine.ITypeConverter<Long> longCount = text -> nonNegative(text, Long.MAX_VALUE);
+        CommandLine.ITypeConverter<Double> rate = text -> {
+            double d = Double.parseDouble(text);
+            if (!(d > 0) || Double.isInfinite(d)) {
+                throw new CommandLine.TypeConversionException("'" + text + "' is not a number above 0");
+            }
+            return d;
+        };
+        return cli.registerConverter(Integer.class, count).registerConverter(Integer.TYPE, count)
+                .registerConverter(Long.class, longCount).registerConverter(Long.TYPE, longCount)
+                .registerConverter(Double.class, rate).registerConverter(Double.TYPE, rate);
+    }
+
+    private static long nonNegative(String text, long max) {
+        long n;
+        try {
+            n = Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a whole number");
+        }
+        if (n < 0 || n > max) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a whole number from 0 to " + max);
+        }
+        return n;
     }
 }

@@ -131,9 +131,9 @@ class ModeCommandTest {
         assertEquals("audit", mode("clean"), "a dry run changes nothing");
         assertEquals(0, run("enforce", "dirty", "--store", store, "--force"), output);
         assertEquals("enforce", mode("dirty"));
-        // No store at all: no evidence, as with no requests, and none is made.
+        // No store at all: an error (1, not the preview's 3), nothing switched, and no store is made.
         String missing = ObservationStore.embeddedUrl(dir.resolve("typo"));
-        assertEquals(3, run("enforce", "clean", "--store", missing), output);
+        assertEquals(1, run("enforce", "clean", "--store", missing), output);
         assertTrue(output.contains("enforce preview for clean: cannot read the store " + missing + ": there is no store there"),
                 output);
         assertEquals("audit", mode("clean"));

@@ -13,7 +13,7 @@ class TailorCliTest {
 
     @Test
     void aCommandNamedFirstIsBuiltAloneUnderItsFullName() {
-        CommandLine all = new CommandLine(new TailorCli());
+        CommandLine all = TailorCli.commandLine(new String[0]);
         assertEquals(10, all.getSubcommands().size());
         for (var sub : all.getSubcommands().entrySet()) {
             CommandLine alone = TailorCli.commandLine(new String[] {sub.getKey(), "--help"});
@@ -60,5 +60,35 @@ class TailorCliTest {
         assertEquals("/a: Read-only file system",
                 TailorCli.describe(new java.nio.file.FileSystemException("/a", null, "Read-only file system")));
         assertEquals("a plain message", TailorCli.describe(new IllegalStateException("a plain message")));
+    }
+
+    /** One exit-code contract: every command lists it under --help, and a command line given wrong is 2, whatever the fault. */
+    @Test
+    void everyCommandHasTheSameExitCodes() {
+        for (String name : new CommandLine(new TailorCli()).getSubcommands().keySet()) {
+            CommandLine cli = TailorCli.commandLine(new String[] {name});
+            String help = cli.getUsageMessage(CommandLine.Help.Ansi.OFF);
+            assertTrue(help.contains("Exit codes:") && help.contains("3   would deny"), name + ": " + help);
+            cli.setErr(new PrintWriter(new StringWriter()));
+            assertEquals(TailorCli.USAGE, cli.execute("--no-such-option"), name);
+        }
+        for (String[] wrong : new String[][] {{"observe", "--threads", "-3", "--audit-log", "x"},
+                {"observe", "--threads", "lots", "--audit-log", "x"}, {"generate", "--out", "x", "--max-resource-names", "-1"},
+                {"bench", "--rates", "-5"}, {"bench", "--connections", "-1"}, {"bench-ingest", "--audit-mb", "-1"},
+                {"fixture-week", "--out", "x", "--seed", "1e9"}}) {
+            CommandLine cli = TailorCli.commandLine(wrong);
+            StringWriter err = new StringWriter();
+            cli.setErr(new PrintWriter(err));
+            assertEquals(TailorCli.USAGE, cli.execute(java.util.Arrays.copyOfRange(wrong, 1, wrong.length)), String.join(" ", wrong));
+            assertTrue(err.toString().startsWith("Invalid value for option '"), err.toString());
+        }
+        // What a command throws is an error (1), said in one line.
+        CommandLine failing = TailorCli.commandLine(new String[] {"observe"});
+        StringWriter err = new StringWriter();
+        failing.setErr(new PrintWriter(err));
+        failing.setExecutionStrategy(parsed -> {
+            throw new CommandLine.ExecutionException(failing, "x", new java.nio.file.NoSuchFileException("/gone"));
+        });
+        assertEquals(TailorCli.ERROR, failing.execute("--audit-log", "x"));
     }
 }
