@@ -62,6 +62,6 @@ final class WindowOptions {
 
     /** The window's end, or null for the last observation; @throws java.time.format.DateTimeParseException */
     Instant end() {
-        return until == null ? null : Instant.parse(until);
+        return until == null ? null : dev.tailor.util.Durations.windowEnd(until);
     }
 }

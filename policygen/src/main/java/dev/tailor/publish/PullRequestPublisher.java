@@ -71,9 +71,23 @@ public final class PullRequestPublisher {
             boolean branchExists = git.getRepository().findRef("refs/remotes/origin/" + branch) != null;
             git.checkout().setCreateBranch(true).setName(branch).setStartPoint("origin/" + (branchExists ? branch : o.base())).call();
 
-            Map<String, byte[]> before = files(clone.resolve(o.path()));
-            Map<String, byte[]> after = files(o.tree());
-            dev.tailor.util.Trees.delete(clone.resolve(o.path()));
+            Path policies = clone.resolve(o.path());
+            Map<String, byte[]> before = files(policies);
+            Map<String, byte[]> after = new TreeMap<>(files(o.tree()));
+            // Only what Tailor wrote there before (the tree's .tailor-tree lists it) is removed when it is no longer
+            // generated; files others keep under the path (a kustomization.yaml, say) stay as they are.
+            java.util.Set<String> owned = Files.isRegularFile(policies.resolve(dev.tailor.util.OwnedTree.MARKER))
+                    ? dev.tailor.util.OwnedTree.listed(policies) : java.util.Set.of();
+            for (var e : before.entrySet()) {
+                boolean ours = owned.contains(e.getKey()) || e.getKey().equals(dev.tailor.util.OwnedTree.MARKER);
+                if (!after.containsKey(e.getKey())) {
+                    if (ours) {
+                        Files.delete(policies.resolve(e.getKey()));
+                    } else {
+                        after.put(e.getKey(), e.getValue()); // kept
+                    }
+                }
+            }
             for (var e : after.entrySet()) {
                 Path file = clone.resolve(o.path()).resolve(e.getKey());
                 Files.createDirectories(file.getParent());

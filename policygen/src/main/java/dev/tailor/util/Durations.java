@@ -24,4 +24,19 @@ public final class Durations {
             default -> Duration.ofSeconds(n);
         };
     }
+
+    /**
+     * The end of a window ({@code --until}, Tailor's API's {@code until}): an RFC 3339 time from 1970 to the year 9999,
+     * so that the window's start is still a time.
+     *
+     * @throws java.time.format.DateTimeParseException when it is no RFC 3339 time
+     * @throws IllegalArgumentException when it is out of that range
+     */
+    public static java.time.Instant windowEnd(String text) {
+        java.time.Instant end = java.time.Instant.parse(text);
+        if (end.isBefore(java.time.Instant.EPOCH) || !end.isBefore(java.time.Instant.parse("9999-12-31T00:00:00Z"))) {
+            throw new IllegalArgumentException("until is out of range (1970 to 9999): " + text);
+        }
+        return end;
+    }
 }

@@ -67,7 +67,10 @@ class PrCommandTest {
         Path seed = dir.resolve("seed");
         try (Git git = Git.cloneRepository().setURI(remote.toUri().toString()).setDirectory(seed.toFile()).call()) {
             Files.writeString(seed.resolve("README.md"), "GitOps\n");
-            git.add().addFilepattern("README.md").call();
+            // A file of the team's own under Tailor's path: no pull request of Tailor's may remove it.
+            Files.createDirectories(seed.resolve("policies"));
+            Files.writeString(seed.resolve("policies/kustomization.yaml"), "resources: []\n");
+            git.add().addFilepattern("README.md").addFilepattern("policies").call();
             git.commit().setMessage("start").setAuthor("Ops", "ops@example.com").setCommitter("Ops", "ops@example.com").call();
             git.push().setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main")).call();
         }
@@ -75,6 +78,9 @@ class PrCommandTest {
         write("IMPACT.md", "# Tailor impact report\n\n**Clean: nothing observed in the window would be denied.**\n");
         write("boutique/deployment.cartservice/networkpolicy.yaml", "kind: NetworkPolicy\nmetadata: {name: cart}\n");
         write("boutique/serviceaccount.cartservice/rbac.yaml", "kind: Role\nmetadata: {name: cart}\n");
+        // As tailor generate writes it: the marker lists the generated files (IMPACT.md is impact's).
+        write(".tailor-tree", "# Written by Tailor\nboutique/deployment.cartservice/networkpolicy.yaml\n"
+                + "boutique/serviceaccount.cartservice/rbac.yaml\n");
     }
 
     @AfterEach
@@ -159,7 +165,7 @@ class PrCommandTest {
                 remoteFile("tailor/2026-11-23", "policies/boutique/deployment.cartservice/networkpolicy.yaml"));
         assertNotNull(remoteFile("tailor/2026-11-23", "policies/IMPACT.md"));
         RevCommit first = tip("tailor/2026-11-23");
-        assertTrue(first.getFullMessage().startsWith("Tailor: least-privilege policies for 2 workloads\n\n3 files added, 0 changed, 0 removed"),
+        assertTrue(first.getFullMessage().startsWith("Tailor: least-privilege policies for 2 workloads\n\n4 files added, 0 changed, 0 removed"),
                 first.getFullMessage());
         assertTrue(first.getFullMessage().contains("added:   boutique/serviceaccount.cartservice/rbac.yaml"));
         assertEquals("Tailor", first.getAuthorIdent().getName());
@@ -183,6 +189,7 @@ class PrCommandTest {
         // A changed tree: a new commit on the same branch, and the open pull request's body updated.
         write("IMPACT.md", "# Tailor impact report\n\n**1 observed behaviors would be denied**\n");
         Files.delete(tree.resolve("boutique/serviceaccount.cartservice/rbac.yaml"));
+        write(".tailor-tree", "# Written by Tailor\nboutique/deployment.cartservice/networkpolicy.yaml\n");
         api.stubFor(patch(urlPathEqualTo("/repos/acme/gitops/pulls/7")).willReturn(okJson("{\"number\": 7,"
                 + " \"html_url\": \"https://github.com/acme/gitops/pull/7\"}")));
         assertEquals(0, pr(github()), err);
@@ -190,6 +197,9 @@ class PrCommandTest {
         assertEquals(first, second.getParent(0), "built on the branch, not beside it");
         assertTrue(second.getFullMessage().contains("removed: boutique/serviceaccount.cartservice/rbac.yaml"), second.getFullMessage());
         assertNull(remoteFile("tailor/2026-11-23", "policies/boutique/serviceaccount.cartservice/rbac.yaml"));
+        assertEquals("resources: []\n", remoteFile("tailor/2026-11-23", "policies/kustomization.yaml"),
+                "a file Tailor did not write stays");
+        assertTrue(!second.getFullMessage().contains("kustomization.yaml"), second.getFullMessage());
         api.verify(patchRequestedFor(urlPathEqualTo("/repos/acme/gitops/pulls/7"))
                 .withRequestBody(matchingJsonPath("$.body", equalTo(Files.readString(tree.resolve("IMPACT.md"))))));
         api.verify(0, postRequestedFor(urlPathEqualTo("/repos/acme/gitops/pulls")));

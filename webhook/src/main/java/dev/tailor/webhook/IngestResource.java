@@ -49,9 +49,15 @@ public class IngestResource {
     private final List<byte[]> tokens = new ArrayList<>();
     private final List<X509Certificate> clientAuthorities;
 
-    public IngestResource(TailorConfig config, ObservationSink sink) {
+    /** Audit events refused for good (not an Event, a missing field, a value the store cannot hold): counted here. */
+    private final io.micrometer.core.instrument.Counter rejectedTotal;
+
+    public IngestResource(TailorConfig config, ObservationSink sink, io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
         this.sink = sink;
+        this.rejectedTotal = io.micrometer.core.instrument.Counter.builder("tailor.ingest.audit.rejected")
+                .description("Audit events /ingest/audit refused for good (each is logged; the rest of its batch is stored)")
+                .register(registry);
         this.clientAuthorities = dev.tailor.webhook.tls.IngestAuthorities.read(config);
         config.ingest().tokenFile().ifPresent(file -> {
             try {
@@ -104,6 +110,7 @@ public class IngestResource {
                     .put("rejected", problems.total());
             problems.first().forEach(p -> answer.withArray("problems").add(p.toString()));
             if (problems.total() > 0) {
+                rejectedTotal.increment(problems.total());
                 LOG.warnf("audit batch: %d of %d events rejected, e.g. %s", problems.total(), stats.lines(),
                         problems.first().get(0));
             }

@@ -109,7 +109,16 @@ public class ObservationSink {
         List<PodRecord> pods = new ArrayList<>();
         List<AdmissionDecision> decisions = new ArrayList<>();
         for (Object o : batch) {
-            if (o instanceof PodRecord p) {
+            // What the store cannot hold (a value longer than its column: dev.tailor.store.Columns) is dropped here,
+            // alone, counted and named in the log; it never reaches, nor fails, a batch.
+            String problem = o instanceof PodRecord p ? dev.tailor.store.Columns.problem(p)
+                    : dev.tailor.store.Columns.problem((AdmissionDecision) o);
+            if (problem != null) {
+                rejectedTotal.increment();
+                LOG.warnf("an admission-stream entry the store cannot hold was dropped (%s): %s",
+                        o instanceof PodRecord p ? "pod " + abbreviated(p.namespace()) + "/" + abbreviated(p.pod())
+                                : "decision " + abbreviated(((AdmissionDecision) o).uid()), problem);
+            } else if (o instanceof PodRecord p) {
                 pods.add(p);
             } else {
                 decisions.add((AdmissionDecision) o);

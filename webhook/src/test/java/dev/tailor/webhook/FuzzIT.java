@@ -80,6 +80,70 @@ class FuzzIT {
         assertTrue(heapAfter - heapBefore < 24L << 20, "heap grew by " + ((heapAfter - heapBefore) >> 20) + " MiB");
     }
 
+    /**
+     * The same against {@code /ingest/audit}, as an audit backend with a valid token could send (a compromised or
+     * careless one): 2,000 malformed bodies and 2,000 EventLists of mutated real audit events. No 5xx — a 503 would
+     * make the API server send the batch again for ever — every answer JSON, and the heap flat.
+     */
+    @Test
+    void malformedAndMutatedAuditBatchesGetNo5xxAndLeaveTheHeapFlat() throws Exception {
+        HttpClient http = HttpClient.newBuilder().sslContext(DevTlsResource.ca.clientContext())
+                .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        Random random = new Random(20261203);
+        List<ObjectNode> events = new ArrayList<>();
+        for (String line : java.nio.file.Files.readAllLines(dev.tailor.testing.RepositoryPaths.fixtures()
+                .resolve("third_party/audit-audit2rbac/testdata/demo.log"))) {
+            ObjectNode event = (ObjectNode) JSON.readTree(line);
+            event.remove("kind");
+            event.remove("apiVersion");
+            events.add(event);
+        }
+        java.util.function.IntFunction<ObjectNode> batch = n -> {
+            ObjectNode list = JSON.createObjectNode().put("kind", "EventList").put("apiVersion", "audit.k8s.io/v1");
+            ArrayNode items = list.putArray("items");
+            for (int k = 0; k < n; k++) {
+                ObjectNode event = events.get(random.nextInt(events.size())).deepCopy();
+                event.put("auditID", "fuzz-" + random.nextLong());
+                items.add(event);
+            }
+            return list;
+        };
+        for (int i = 0; i < 200; i++) {
+            ingest(http, batch.apply(3).toString().getBytes(StandardCharsets.UTF_8));
+        }
+        long heapBefore = usedHeapAfterGc();
+        Map<String, Integer> statuses = new TreeMap<>();
+        List<String> serverErrors = new ArrayList<>();
+        int each = 2_000;
+        for (int i = 0; i < 2 * each; i++) {
+            byte[] body;
+            if (i < each) {
+                body = malformed(random, List.of(batch.apply(2)));
+            } else {
+                ObjectNode list = batch.apply(1 + random.nextInt(3));
+                body = JSON.writeValueAsBytes(mutated(random, List.of(list)));
+            }
+            HttpResponse<String> answer = ingest(http, body);
+            statuses.merge((i < each ? "malformed " : "mutated ") + answer.statusCode(), 1, Integer::sum);
+            if (answer.statusCode() >= 500 && serverErrors.size() < 5) {
+                serverErrors.add(answer.statusCode() + " for " + new String(body, StandardCharsets.UTF_8)
+                        .substring(0, Math.min(300, body.length)) + " -> " + answer.body());
+            }
+            JSON.readTree(answer.body());
+        }
+        long heapAfter = usedHeapAfterGc();
+        System.out.printf("fuzz: %d malformed and %d mutated audit batches: %s; used heap after a full GC %d MiB before, %d MiB after%n",
+                each, each, statuses, heapBefore >> 20, heapAfter >> 20);
+        assertEquals(List.of(), serverErrors, "answers with a 5xx");
+        assertTrue(heapAfter - heapBefore < 24L << 20, "heap grew by " + ((heapAfter - heapBefore) >> 20) + " MiB");
+    }
+
+    private HttpResponse<String> ingest(HttpClient http, byte[] body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url.toString()).resolve("/ingest/audit")).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private HttpResponse<String> post(HttpClient http, String path, byte[] body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url.toString()).resolve(path)).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),

@@ -95,6 +95,9 @@ class IngestIT {
                 .body(list.toString()).post("/ingest/audit").then().statusCode(200)
                 .body("events", is(37)).body("stored", is(36)).body("rejected", is(1))
                 .body("problems[0]", containsString("POST /ingest/audit:3: too long: api_access.name is 300 characters"));
+        String metrics = https().get("/q/metrics").then().statusCode(200).extract().asString();
+        java.util.regex.Matcher counted = java.util.regex.Pattern.compile("(?m)^tailor_ingest_audit_rejected_total (\\S+)$").matcher(metrics);
+        org.junit.jupiter.api.Assertions.assertTrue(counted.find() && Double.parseDouble(counted.group(1)) >= 1, metrics);
     }
 
     @Test

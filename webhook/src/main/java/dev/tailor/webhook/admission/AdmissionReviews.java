@@ -47,6 +47,11 @@ public final class AdmissionReviews {
         for (int n; (n = body.read(buffer)) != -1; ) {
             total += n;
             if (total > maxBytes) {
+                // The rest is read and dropped (HTTP's body limit bounds it), so that the client, which over HTTP/1.1
+                // reads no answer before it has sent its whole body, gets this one rather than a broken connection.
+                while (body.read(buffer) != -1) {
+                    // discarded
+                }
                 throw new BadReviewException(413, "", "AdmissionReview larger than " + maxBytes + " bytes");
             }
             out.write(buffer, 0, n);

@@ -103,7 +103,7 @@ public class TailorApiResource {
         Instant end;
         Duration window;
         try {
-            end = until == null || until.isBlank() ? null : Instant.parse(until);
+            end = until == null || until.isBlank() ? null : dev.tailor.util.Durations.windowEnd(until);
             window = since == null || since.isBlank() ? Duration.ofDays(7) : duration(since);
         } catch (RuntimeException e) {
             return status(400, "BadRequest", "since must be a duration like 7d, 36h or 90m (at most 31d), until an "
@@ -137,7 +137,7 @@ public class TailorApiResource {
         Instant end;
         Duration window;
         try {
-            end = until == null || until.isBlank() ? Instant.now() : Instant.parse(until);
+            end = until == null || until.isBlank() ? Instant.now() : dev.tailor.util.Durations.windowEnd(until);
             window = since == null || since.isBlank() ? Duration.ofDays(7) : duration(since);
         } catch (RuntimeException e) {
             return status(400, "BadRequest", "since must be a duration like 7d, 36h or 90m (at most 31d), until an "

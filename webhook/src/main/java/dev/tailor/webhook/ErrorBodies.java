@@ -1,0 +1,90 @@
+package dev.tailor.webhook;
+
+import dev.tailor.webhook.admission.AdmissionReviews;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The answers the REST layer gives before an endpoint runs (a Content-Type it cannot parse, a method or path that
+ * does not exist) get a JSON body saying what was wrong, like every other answer: an AdmissionReview for the
+ * admission endpoints (the API server reads its status message), {@code {"error": …}} elsewhere. A Content-Type that
+ * is not one media type ({@code application/json, text/plain}) is a 415, as a wrong one is.
+ */
+@jakarta.inject.Singleton
+public class ErrorBodies {
+
+    private static final Logger LOG = Logger.getLogger(ErrorBodies.class);
+
+    /**
+     * A body announced as larger than the server's hard stop ({@code quarkus.http.limits.max-body-size}, beyond every
+     * endpoint's own limit) is answered here, first of all routes, with a JSON 413 — the server's own answer has no
+     * body. A body that does not announce its length is stopped by the endpoints' limits long before.
+     */
+    void hardStop(@jakarta.enterprise.event.Observes io.vertx.ext.web.Router router,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.limits.max-body-size")
+            io.quarkus.runtime.configuration.MemorySize limit) {
+        long max = limit.asLongValue();
+        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+            String announced = ctx.request().getHeader("Content-Length");
+            long length;
+            try {
+                length = announced == null ? -1 : Long.parseLong(announced.strip());
+            } catch (NumberFormatException e) {
+                length = -1;
+            }
+            if (length <= max) {
+                ctx.next();
+                return;
+            }
+            String message = "request body larger than " + max + " bytes";
+            String path = ctx.request().path();
+            byte[] body = path.equals("/validate") || path.equals("/mutate")
+                    ? AdmissionReviews.toBytes(AdmissionReviews.errored("", 413, reason(413), message))
+                    : AdmissionReviews.toBytes(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("error", message));
+            ctx.response().setStatusCode(413).putHeader("Content-Type", MediaType.APPLICATION_JSON)
+                    .putHeader("Connection", "close").end(io.vertx.core.buffer.Buffer.buffer(body));
+        });
+    }
+
+    @ServerExceptionMapper
+    public Response refused(WebApplicationException e, HttpServerRequest request) {
+        int status = e.getResponse() == null ? 400 : e.getResponse().getStatus();
+        String contentType = request == null ? null : request.getHeader("Content-Type");
+        String message;
+        if (status == 400 && contentType != null && !oneMediaType(contentType)) {
+            status = 415;
+            message = "Content-Type must be application/json, got " + contentType;
+        } else {
+            message = e.getMessage() == null ? Response.Status.fromStatusCode(status) + "" : e.getMessage();
+        }
+        LOG.debugf("%s %s: %d %s", request == null ? "" : request.method(), request == null ? "" : request.path(), status, message);
+        String path = request == null ? "" : request.path();
+        byte[] body = path.equals("/validate") || path.equals("/mutate")
+                ? AdmissionReviews.toBytes(AdmissionReviews.errored("", status, reason(status), message))
+                : AdmissionReviews.toBytes(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("error", message));
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body).build();
+    }
+
+    private static boolean oneMediaType(String value) {
+        try {
+            MediaType.valueOf(value);
+            return !value.contains(",");
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 404 -> "NotFound";
+            case 405 -> "MethodNotAllowed";
+            case 413 -> "RequestEntityTooLarge";
+            case 415 -> "UnsupportedMediaType";
+            default -> "BadRequest";
+        };
+    }
+}
