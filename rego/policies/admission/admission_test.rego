@@ -75,6 +75,20 @@ test_an_owner_that_is_not_the_controller_does_not_claim_it if {
 	admission.validate.workload == "replicaset.api-7f9c" with input as testing.create(rs, "baseline")
 }
 
+test_pod_of_a_cronjob_run_belongs_to_the_cronjob if {
+	pod := object.union(testing.base_pod, {"metadata": {"ownerReferences": [
+		{"apiVersion": "batch/v1", "kind": "Job", "name": "nightly-export-29412000", "controller": true, "uid": "1"},
+	]}})
+	admission.validate.workload == "cronjob.nightly-export" with input as testing.create(pod, "baseline")
+}
+
+test_pod_of_a_plain_job_belongs_to_the_job if {
+	pod := object.union(testing.base_pod, {"metadata": {"ownerReferences": [
+		{"apiVersion": "batch/v1", "kind": "Job", "name": "migrate-v2", "controller": true, "uid": "1"},
+	]}})
+	admission.validate.workload == "job.migrate-v2" with input as testing.create(pod, "baseline")
+}
+
 test_bare_pod_is_its_own_workload if {
 	admission.validate.workload == "pod.api-7f9c-x2x8z" with input as testing.create(testing.base_pod, "baseline")
 }

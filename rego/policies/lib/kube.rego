@@ -112,6 +112,13 @@ pod_owner := {"kind": "Deployment", "name": trim_suffix(rs.name, concat("", ["-"
 	hash := object_get(admitted, ["metadata", "labels", "pod-template-hash"], "")
 	hash != ""
 	endswith(rs.name, concat("", ["-", hash]))
+} else := {"kind": "CronJob", "name": substring(job.name, 0, count(job.name) - count(run[0]))} if {
+	# A CronJob's Job is named "<cronjob>-<minutes since the epoch>": its pods are the CronJob's, as generation names
+	# them, so each run is not a workload of its own.
+	some job in object_get(admitted, ["metadata", "ownerReferences"], [])
+	job.controller == true
+	job.kind == "Job"
+	run := regex.find_all_string_submatch_n(`-[0-9]{8,}$`, job.name, 1)[0]
 } else := {"kind": owner.kind, "name": owner.name} if {
 	some owner in object_get(admitted, ["metadata", "ownerReferences"], [])
 	owner.controller == true

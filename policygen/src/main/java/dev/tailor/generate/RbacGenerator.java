@@ -25,8 +25,9 @@ import java.util.TreeSet;
  * <ul>
  *   <li>Verbs as observed, with the pair clients need together: an informer that watches also lists.</li>
  *   <li>Subresources kept ({@code pods/log}); {@code resourceNames} when at most {@code maxResourceNames} names were
- *       used and every verb allows names (never {@code list}, {@code watch}, {@code create},
- *       {@code deletecollection}).</li>
+ *       used and every verb allows names: never {@code create} or {@code deletecollection}; {@code list} and
+ *       {@code watch} only when each carried the name (a {@code metadata.name} field selector, which RBAC
+ *       checks against {@code resourceNames}).</li>
  *   <li>Rules compacted — resources of one API group with the same verbs and names in one rule — and sorted.</li>
  *   <li>Denied requests (403) are not granted; they are listed. Requests every account may already make — the
  *       roles Kubernetes binds to {@code system:authenticated} ({@code system:discovery}, {@code system:basic-user},
@@ -35,8 +36,12 @@ import java.util.TreeSet;
  */
 final class RbacGenerator {
 
-    /** Verbs that {@code resourceNames} can restrict (Kubernetes ignores names for the others). */
-    private static final Set<String> NAMEABLE = Set.of("get", "update", "patch", "delete");
+    /**
+     * Verbs that {@code resourceNames} can restrict. A list or watch carries a name when its field selector is
+     * {@code metadata.name=NAME} (the API server then authorizes it, and audits it, with that name); create and
+     * deletecollection never do.
+     */
+    private static final Set<String> NAMEABLE = Set.of("get", "update", "patch", "delete", "list", "watch");
 
     /** @param current the cluster's RBAC as it is, for "granted vs used" (null when not given) */
     record Options(int maxResourceNames, int clusterRoleAtNamespaces, List<PolicyRule> kept, RbacAuthorizer current) {}
@@ -116,7 +121,9 @@ final class RbacGenerator {
                     .computeIfAbsent(new Target(a.apiGroup(), resource), k -> new TreeMap<>());
             verbs.computeIfAbsent(a.verb(), k -> new TreeSet<>()).add(a.name());
             if (a.verb().equals("watch")) {
-                verbs.computeIfAbsent("list", k -> new TreeSet<>()).add("");
+                // The informer's list goes with its watch, with the same field selector: a watch of one name
+                // (metadata.name=NAME) lists that name too.
+                verbs.computeIfAbsent("list", k -> new TreeSet<>()).add(a.name());
             }
         }
         if (alreadyAllowed > 0) {

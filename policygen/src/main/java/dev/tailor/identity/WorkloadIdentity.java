@@ -25,6 +25,8 @@ public final class WorkloadIdentity {
     private static final Pattern FIVE_SUFFIX = Pattern.compile("(.+)-" + SUFFIX + "{5}");
     private static final Pattern ORDINAL = Pattern.compile("(.+)-(\\d+)");
     private static final Pattern CRONJOB_JOB = Pattern.compile("(.+)-(\\d{8,})");
+    /** A CronJob run's pod: {@code <cronjob>-<minutes since the epoch>-<five>} (a pod-template-hash is never all digits). */
+    private static final Pattern CRONJOB_POD = Pattern.compile("(.+)-(\\d{8,})-" + SUFFIX + "{5}");
 
     /**
      * Labels that differ between pods of one workload or change on every rollout, and so must never select a
@@ -38,11 +40,24 @@ public final class WorkloadIdentity {
             "controller-uid", "batch.kubernetes.io/controller-uid", "job-name", "batch.kubernetes.io/job-name",
             "batch.kubernetes.io/job-completion-index", "service.istio.io/canonical-revision");
 
-    /** The labels of a pod that may select its workload: everything but the per-instance and topology labels. */
+    /**
+     * Labels that name a release, not a workload: the next release changes them, so a selector that pinned one would
+     * no longer select the workload's own pods (nor its peers' rules select it). A Deployment's {@code spec.selector}
+     * must stay the same across releases, so charts keep these out of it (Helm's own convention selects by
+     * {@code app.kubernetes.io/name} and {@code app.kubernetes.io/instance}). They stay out even when they did not
+     * change during the window.
+     */
+    static final Set<String> RELEASE_LABELS = Set.of("version", "app.kubernetes.io/version", "helm.sh/chart", "chart",
+            "heritage", "app.kubernetes.io/managed-by");
+
+    /**
+     * The labels of a pod that may select its workload: everything but the per-instance, topology and release labels
+     * ({@link #RELEASE_LABELS}).
+     */
     public static Map<String, String> stableLabels(Map<String, String> labels) {
         Map<String, String> stable = new TreeMap<>();
         labels.forEach((k, v) -> {
-            if (!PER_INSTANCE_LABELS.contains(k) && !k.startsWith("topology.kubernetes.io/")
+            if (!PER_INSTANCE_LABELS.contains(k) && !RELEASE_LABELS.contains(k) && !k.startsWith("topology.kubernetes.io/")
                     && !k.equals("kubernetes.io/hostname")) {
                 stable.put(k, v);
             }
@@ -98,6 +113,10 @@ public final class WorkloadIdentity {
             if (m.matches()) {
                 return new Workload(namespace, "DaemonSet", m.group(1));
             }
+        }
+        Matcher cronJob = CRONJOB_POD.matcher(podName);
+        if (cronJob.matches()) {
+            return new Workload(namespace, "CronJob", cronJob.group(1));
         }
         Matcher deployment = DEPLOYMENT_POD.matcher(podName);
         if (deployment.matches()) {

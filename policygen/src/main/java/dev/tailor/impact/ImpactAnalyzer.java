@@ -115,7 +115,10 @@ public final class ImpactAnalyzer {
                     .forEach(p -> accounts.add("system:serviceaccount:" + p.namespace() + ":" + p.serviceAccount()));
         }
         RbacAuthorizer proposedRbac = next.rbac(Bootstrap.everyonesObjects());
-        RbacAuthorizer currentRbac = now.hasRbac() ? now.rbac(List.of()) : null;
+        // The cluster's RBAC as it is: a binding may reference a bootstrap ClusterRole (cluster-admin, admin, edit,
+        // view) that a dump of the user's own objects leaves out, and every account has what system:authenticated is
+        // bound to — on both sides, or every workload would seem to gain access. The dump's own roles win.
+        RbacAuthorizer currentRbac = now.hasRbac() ? now.rbac(bootstrapDefaults()) : null;
         List<JsonNode> union = new ArrayList<>(now.networkPolicies);
         union.addAll(next.networkPolicies);
         Map<String, Map<String, String>> namespaces = new TreeMap<>(now.namespaceLabels);
@@ -193,6 +196,13 @@ public final class ImpactAnalyzer {
                     network.getOrDefault(w, new Tally()).impact(networkAccess(netNow, obs, w), networkAccess(netNext, obs, w)),
                     seccomp.containsKey(w) ? seccomp.get(w).impact(defaultSyscalls, proposedSyscalls(next, w)) : null));
         }
+        return out;
+    }
+
+    /** Kubernetes' bootstrap ClusterRoles and the bindings every authenticated user has, as a cluster has them. */
+    private static List<JsonNode> bootstrapDefaults() {
+        List<JsonNode> out = new ArrayList<>(Bootstrap.clusterRoles());
+        out.addAll(Bootstrap.everyonesObjects());
         return out;
     }
 
@@ -363,20 +373,19 @@ public final class ImpactAnalyzer {
     // --- backtest -----------------------------------------------------------------------------------------------
 
     /**
-     * Policies generated from the window without its last day, replayed on that day: how often they would have
-     * denied something legitimate, and whether it was new that day.
+     * Policies generated from the window without its last 24 hours of data, replayed on those hours: how often they
+     * would have denied something legitimate, and whether it was new then. The held-out day is the last day of data
+     * — not the last complete UTC day, which left the newest data out unless {@code --until} fell on a midnight.
      */
     private Backtest backtest(dev.tailor.store.StoredObservations store, Observations obs, PolicyGenerator.Options options) throws SQLException, IOException {
-        LocalDate lastDay = LocalDate.ofInstant(obs.until.minusNanos(1), ZoneOffset.UTC).minusDays(
-                obs.until.equals(LocalDate.ofInstant(obs.until, ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant()) ? 0 : 1);
-        Instant trainUntil = lastDay.atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant trainUntil = heldOutFrom(obs.until);
         Duration trainWindow = options.window().minusDays(1);
         Observations training = Observations.load(store, trainWindow, trainUntil);
         PolicyGenerator.Options trainingOptions = options.withWindow(trainWindow);
         PolicySet trained = PolicySet.of(new PolicyGenerator(trainingOptions).generate(training).files());
-        Observations day = Observations.load(store, Duration.ofDays(1), trainUntil.plus(Duration.ofDays(1)));
+        Observations day = Observations.load(store, Duration.ofDays(1), obs.until);
         Map<String, BacktestResult> results = new TreeMap<>();
-        replay(day, current, trained, s -> s.days().containsKey(lastDay)).forEach((w, impact) -> {
+        replay(day, current, trained, s -> !s.lastSeen().isBefore(trainUntil)).forEach((w, impact) -> {
             long replayed = 0;
             long denied = 0;
             List<String> examples = new ArrayList<>();
@@ -388,29 +397,35 @@ public final class ImpactAnalyzer {
                 }
             }
             if (replayed > 0) {
-                List<String> fresh = newOn(day, lastDay, examples);
+                List<String> fresh = newSince(day, trainUntil, examples);
                 results.put(w, new BacktestResult(replayed, denied, replayed == 0 ? 0 : Math.round(1e4 * denied / replayed) / 1e4,
                         fresh, examples.stream().limit(EXAMPLES).toList()));
             }
         });
-        return new Backtest(new ImpactReport.Window(training.from.toString(), trainUntil.toString()), lastDay.toString(), results);
+        return new Backtest(new ImpactReport.Window(training.from.toString(), trainUntil.toString()),
+                new ImpactReport.Window(trainUntil.toString(), obs.until.toString()), results);
     }
 
-    /** Of the denied examples, those describing behavior first seen on {@code day}. */
-    private static List<String> newOn(Observations obs, LocalDate day, List<String> denied) {
+    /** Where the backtest's held-out day starts: 24 hours before the window's end (its last data, unless --until). */
+    static Instant heldOutFrom(Instant until) {
+        return until.minus(Duration.ofDays(1));
+    }
+
+    /** Of the denied examples, those describing behavior first seen at or after {@code since}. */
+    private static List<String> newSince(Observations obs, Instant since, List<String> denied) {
         Set<String> fresh = new TreeSet<>();
         obs.edges.forEach((e, s) -> {
-            if (LocalDate.ofInstant(s.firstSeen(), ZoneOffset.UTC).equals(day)) {
+            if (!s.firstSeen().isBefore(since)) {
                 fresh.add(dev.tailor.generate.Reports.describe(e));
             }
         });
         obs.api.forEach((a, s) -> {
-            if (LocalDate.ofInstant(s.firstSeen(), ZoneOffset.UTC).equals(day)) {
+            if (!s.firstSeen().isBefore(since)) {
                 fresh.add(describe(a));
             }
         });
         obs.syscalls.forEach((u, s) -> {
-            if (LocalDate.ofInstant(s.firstSeen(), ZoneOffset.UTC).equals(day)) {
+            if (!s.firstSeen().isBefore(since)) {
                 fresh.add(u.syscall() + " in " + u.container());
             }
         });

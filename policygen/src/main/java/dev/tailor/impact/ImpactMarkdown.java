@@ -51,7 +51,8 @@ public final class ImpactMarkdown {
 
         if (r.backtest() != null) {
             md.append("\n<details><summary>Backtest: generated from ").append(r.backtest().trainedOn().from()).append(" to ")
-                    .append(r.backtest().trainedOn().until()).append(", replayed on ").append(r.backtest().replayedDay())
+                    .append(r.backtest().trainedOn().until()).append(", replayed on the last day of data, ")
+                    .append(r.backtest().replayed().from()).append(" to ").append(r.backtest().replayed().until())
                     .append("</summary>\n\n| workload | replayed | denied | false-deny rate | new that day |\n|---|---|---|---|---|\n");
             r.backtest().workloads().forEach((w, b) -> md.append("| ").append(w).append(" | ").append(b.replayed()).append(" | ")
                     .append(b.denied()).append(" | ").append(String.format(java.util.Locale.ROOT, "%.1f %%", 100 * b.falseDenyRate()))

@@ -55,8 +55,8 @@ public record ImpactReport(
     public record WorkloadImpact(KindImpact rbac, KindImpact network, KindImpact seccomp) {}
 
     /** Policies generated from the days before the last, replayed on the last day. */
-    @JsonPropertyOrder({"trainedOn", "replayedDay", "workloads"})
-    public record Backtest(Window trainedOn, String replayedDay, Map<String, BacktestResult> workloads) {}
+    @JsonPropertyOrder({"trainedOn", "replayed", "workloads"})
+    public record Backtest(Window trainedOn, Window replayed, Map<String, BacktestResult> workloads) {}
 
     /**
      * @param newButLegitimate denied behaviors first seen on the replayed day: new, not forbidden — more likely a

@@ -55,7 +55,6 @@ public final class ObservationStore implements StoredObservations {
     private final Pods pods = new Pods();
     private final SeenEvents seen = new SeenEvents();
 
-    /** What one batch did. */
     /** What a batch came to: events added, events stored before, and events refused alone ({@link Columns}). */
     public record BatchResult(long added, long alreadyStored, long rejected) {
         public BatchResult(long added, long alreadyStored) {

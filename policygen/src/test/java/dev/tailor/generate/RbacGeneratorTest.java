@@ -102,6 +102,26 @@ class RbacGeneratorTest {
         assertEquals("ServiceAccount", role(docs, "ClusterRoleBinding", "").path("subjects").get(0).path("kind").asText());
     }
 
+    /**
+     * An informer on one ConfigMap (a field selector {@code metadata.name=leader}): the API server audits its list and
+     * watch with the name and authorizes them against {@code resourceNames}, so the Role names it — a namespace-wide
+     * list and watch of every ConfigMap would be far more than was used. The grant is checked by RBAC's own rules.
+     */
+    @Test
+    void aWatchOfOneNameKeepsTheName() throws Exception {
+        List<ApiRequest> r = new ArrayList<>();
+        r.addAll(daily("list", "", "configmaps", "", "ops", "leader", "", 200));
+        r.addAll(daily("watch", "", "configmaps", "", "ops", "leader", "", 200));
+        r.addAll(daily("watch", "", "pods", "", "ops", "", "", 200)); // unnamed: list and watch of all pods
+        JsonNode role = role(docs(generate(r, 0, List.of())), "Role", "ops");
+        assertEquals("[{\"apiGroups\":[\"\"],\"resources\":[\"configmaps\"],\"resourceNames\":[\"leader\"],\"verbs\":[\"list\",\"watch\"]},"
+                + "{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"list\",\"watch\"]}]",
+                role.path("rules").toString());
+        List<PolicyRule> granted = PolicyRule.of(role);
+        assertTrue(granted.stream().anyMatch(g -> g.allows("watch", "", "configmaps", "", "leader")));
+        assertFalse(granted.stream().anyMatch(g -> g.allows("list", "", "configmaps", "", "")), "not every ConfigMap");
+    }
+
     @Test
     void sameVerbsInOneGroupShareARuleAndWideningIsAnOption() throws Exception {
         List<ApiRequest> r = new ArrayList<>();

@@ -45,10 +45,26 @@ class WorkloadIdentityTest {
         assertEquals("pod.reviews-v1-version2-abcde", WorkloadIdentity.ofPod("shop", "reviews-v1-version2-abcde", Map.of()).key());
     }
 
+    /** A CronJob run's pod known only by its name (SPO or kernel lines name pods, not owners). */
     @Test
-    void perInstanceAndTopologyLabelsNeverSelect() {
-        assertEquals(Map.of("app", "reviews", "version", "v1"), WorkloadIdentity.stableLabels(Map.of(
+    void aCronJobRunsPodByItsNameAlone() {
+        assertEquals(new Workload("batch", "CronJob", "nightly-export"),
+                WorkloadIdentity.ofPod("batch", "nightly-export-29412000-x2x9z", Map.of()));
+        assertEquals(new Workload("shop", "Deployment", "api"), WorkloadIdentity.ofPod("shop", "api-7d4b9c8f5-x2x9z", Map.of()));
+    }
+
+    @Test
+    void perInstanceTopologyAndReleaseLabelsNeverSelect() {
+        assertEquals(Map.of("app", "reviews"), WorkloadIdentity.stableLabels(Map.of(
                 "app", "reviews", "version", "v1", "pod-template-hash", "545db77b95",
                 "topology.kubernetes.io/zone", "europe-west1-b", "statefulset.kubernetes.io/pod-name", "x-0")));
+        // A Helm chart's labels: the release's version and chart change with the next release, even when they stayed
+        // the same all week; name, instance and component select (they are what the chart's selector uses).
+        assertEquals(Map.of("app.kubernetes.io/name", "redis", "app.kubernetes.io/instance", "cache",
+                "app.kubernetes.io/component", "master"), WorkloadIdentity.stableLabels(Map.of(
+                "app.kubernetes.io/name", "redis", "app.kubernetes.io/instance", "cache", "app.kubernetes.io/component", "master",
+                "app.kubernetes.io/version", "7.2.4", "helm.sh/chart", "redis-18.6.1", "app.kubernetes.io/managed-by", "Helm")));
+        assertEquals(Map.of("app", "web", "release", "shop"), WorkloadIdentity.stableLabels(Map.of(
+                "app", "web", "release", "shop", "chart", "web-1.2.0", "heritage", "Helm")));
     }
 }

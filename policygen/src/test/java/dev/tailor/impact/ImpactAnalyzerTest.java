@@ -71,7 +71,12 @@ class ImpactAnalyzerTest {
         assertEquals(2, cart.rbac().observed(), "the ConfigMap and the Secret");
         assertEquals(cart.network().observed(), cart.network().allowedProposed());
         assertTrue(cart.network().accessProposed().startsWith("ingress from 2 of "), cart.network().accessProposed());
-        // Backtest: generated from six days, replayed on the seventh.
+        // Backtest: generated from six days, replayed on the last day of data — the week's data ends three minutes
+        // into a UTC day, and those last 24 hours (not the last complete calendar day) are what is held out.
+        assertEquals(clean.window().until(), clean.backtest().replayed().until());
+        assertEquals(java.time.Instant.parse(clean.window().until()).minus(java.time.Duration.ofDays(1)).toString(),
+                clean.backtest().replayed().from());
+        assertEquals(clean.backtest().replayed().from(), clean.backtest().trainedOn().until());
         assertFalse(clean.backtest().workloads().isEmpty());
         clean.backtest().workloads().forEach((w, b) -> assertEquals(0.0, b.falseDenyRate(), w + ": " + b));
     }
@@ -98,6 +103,31 @@ class ImpactAnalyzerTest {
         assertEquals(2, report.breakage());
         assertEquals(3, cli("impact", "--proposed", broken.toString(), "--store", store), "exit 3: something would be denied");
         assertTrue(Files.readString(broken.resolve("IMPACT.md")).contains("**2 observed behaviors would be denied**"));
+    }
+
+    /**
+     * The cluster's RBAC as a dump of the user's objects has it: cartservice's account bound to cluster-admin, a
+     * bootstrap ClusterRole the dump does not contain. That is the most access there is — not none — and the
+     * proposal removes it; every account's discovery roles count on both sides.
+     */
+    @Test
+    void aBindingToABootstrapRoleTheDumpLeavesOutCountsAsThatRole() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode binding = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"cart-admin"},
+                 "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"cluster-admin"},
+                 "subjects":[{"kind":"ServiceAccount","name":"cartservice","namespace":"boutique"}]}""");
+        ImpactReport report;
+        try (ObservationStore s = ObservationStore.open(store)) {
+            PolicyGenerator.Options options = PolicyGenerator.Options.defaults();
+            report = new ImpactAnalyzer(PolicySet.of(List.of(binding)), PolicySet.read(policies))
+                    .analyze(s, Observations.load(s, options.window(), null), options);
+        }
+        var rbac = report.workloads().get("boutique/deployment.cartservice").rbac();
+        assertTrue(rbac.accessNow().startsWith("every resource (wildcards)"), rbac.accessNow());
+        assertEquals(rbac.observed(), rbac.allowedNow(), "cluster-admin allows everything it did");
+        var checkout = report.workloads().get("boutique/deployment.checkoutservice").rbac();
+        assertTrue(checkout.grantedNow() != null && checkout.grantedNow() > 0,
+                "an account bound to nothing still has the discovery roles now, as it will under the proposal: " + checkout);
     }
 
     @Test

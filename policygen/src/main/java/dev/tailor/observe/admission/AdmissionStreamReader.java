@@ -78,6 +78,8 @@ public final class AdmissionStreamReader {
             Problems problems) throws IOException {
         long[] podCount = {0};
         long[] decisionCount = {0};
+        // The latest time the stream has shown so far: what an entry with no time of its own is dated by.
+        Instant[] latest = {null};
         Map<String, Long> skipped = new TreeMap<>();
         long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, line) -> {
             JsonNode doc;
@@ -101,6 +103,7 @@ public final class AdmissionStreamReader {
                             return;
                         }
                         decisions.accept(d);
+                        latest[0] = later(latest[0], d.time());
                         decisionCount[0]++;
                     }
                     case REVIEW -> {
@@ -115,7 +118,8 @@ public final class AdmissionStreamReader {
                             return;
                         }
                         PodRecord sighting = podRecord(request.path("uid").asText(), request.path("namespace").asText(""),
-                                request.path("name").asText(""), pod);
+                                request.path("name").asText(""), pod, latest[0]);
+                        latest[0] = later(latest[0], sighting.time());
                         pods.accept(request.path("operation").asText("").equals("CREATE") ? created(sighting) : sighting);
                         podCount[0]++;
                     }
@@ -145,6 +149,10 @@ public final class AdmissionStreamReader {
         return new Stats(lines, podCount[0], decisionCount[0], skipped);
     }
 
+    private static Instant later(Instant a, Instant b) {
+        return a == null || (b != null && b.isAfter(a)) ? b : a;
+    }
+
     /** The same sighting, marked as the pod's creation. */
     public static PodRecord created(PodRecord p) {
         return new PodRecord(p.key(), p.time(), p.namespace(), p.pod(), p.workload(), p.serviceAccount(), p.labels(), true);
@@ -168,11 +176,23 @@ public final class AdmissionStreamReader {
             throw new IllegalArgumentException("the pod names no namespace");
         }
         String when = meta.path("deletionTimestamp").asText(meta.path("creationTimestamp").asText(""));
+        if (when.isEmpty()) {
+            // A pod being created has no creationTimestamp before validating admission (the API server sets it after
+            // the mutating webhooks ran: reviews a mutating webhook captured lack it), but its managedFields carry
+            // the write's time.
+            for (JsonNode entry : meta.path("managedFields")) {
+                String t = entry.path("time").asText("");
+                if (!t.isEmpty() && (when.isEmpty() || dev.tailor.observe.Times.parse(t).isAfter(dev.tailor.observe.Times.parse(when)))) {
+                    when = t;
+                }
+            }
+        }
         if (when.isEmpty() && seen != null) {
             when = seen.toString();
         }
         if (when.isEmpty()) {
-            throw new IllegalArgumentException("metadata.creationTimestamp is missing: the sighting cannot be dated");
+            throw new IllegalArgumentException("the sighting cannot be dated: no metadata.creationTimestamp, no "
+                    + "managedFields time, and no earlier entry of the stream with a time");
         }
         Map<String, String> labels = new TreeMap<>();
         meta.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));

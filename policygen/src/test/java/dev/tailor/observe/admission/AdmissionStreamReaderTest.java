@@ -60,9 +60,33 @@ class AdmissionStreamReaderTest {
         assertEquals("u-1/privileged", decisions.get(0).key());
         assertEquals(Map.of("admission requests that are not about a pod", 1L), stats.skipped());
         assertEquals(2, problems.total());
-        assertEquals("stream:5: bad object: metadata.creationTimestamp is missing: the sighting cannot be dated",
-                problems.first().get(0).toString());
+        assertEquals("stream:5: bad object: the sighting cannot be dated: no metadata.creationTimestamp, no managedFields "
+                + "time, and no earlier entry of the stream with a time", problems.first().get(0).toString());
         assertEquals(6, problems.first().get(1).line());
+    }
+
+    /**
+     * Reviews a mutating webhook captured: the API server sets creationTimestamp only after mutating admission, so the
+     * pod has none. Its managedFields' time dates it; with none, the stream's latest time so far. Owner, labels and
+     * account are kept, and a CREATE still counts as the pod's creation.
+     */
+    @Test
+    void aReviewWithoutCreationTimestampIsDatedByTheWriteNotRefused() throws Exception {
+        String captured = """
+                {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"m-1","kind":{"group":"","version":"v1","kind":"Pod"},                "namespace":"shop","operation":"CREATE","object":{"metadata":{"generateName":"web-5f7d9c-",                "labels":{"app":"web","pod-template-hash":"5f7d9c"},"ownerReferences":[{"kind":"ReplicaSet","name":"web-5f7d9c","controller":true}],                "managedFields":[{"manager":"kube-controller-manager","operation":"Update","time":"2026-11-17T08:30:00Z"}]},                "spec":{"serviceAccountName":"web"}}}}""";
+        String bare = captured.replace("m-1", "m-2").replaceAll(",\\s*\"managedFields\":\\[[^\\]]*\\]", "");
+        String first = bare.replace("m-2", "m-0");
+        read(String.join("\n", first, captured, bare));
+        assertEquals(1, problems.total(), "only the first, which nothing dates, is refused");
+        assertEquals(2, pods.size());
+        assertEquals(java.time.Instant.parse("2026-11-17T08:30:00Z"), pods.get(0).time());
+        assertEquals(java.time.Instant.parse("2026-11-17T08:30:00Z"), pods.get(1).time(), "the stream's latest time");
+        for (PodRecord p : pods) {
+            assertEquals(new Workload("shop", "Deployment", "web"), p.workload());
+            assertEquals("web", p.serviceAccount());
+            assertEquals(Map.of("app", "web"), p.labels());
+            org.junit.jupiter.api.Assertions.assertTrue(p.created(), "a CREATE is the pod's creation");
+        }
     }
 
     @Test
