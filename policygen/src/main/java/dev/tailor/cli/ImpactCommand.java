@@ -95,7 +95,7 @@ public final class ImpactCommand implements Callable<Integer> {
             dev.tailor.util.Trees.writeWhole(dir.resolve(r.getKey()), r.getValue());
         }
         System.out.println(report.clean() ? "clean: nothing observed would be denied"
-                : report.breakage() + " observed behaviors would be denied (see "
+                : report.breakage() + " observed behaviors would be denied, " + report.notJudged() + " could not be judged (see "
                         + dir.resolve(reports.keySet().iterator().next()) + ")");
         return report.clean() ? TailorCli.OK : TailorCli.WOULD_DENY;
     }

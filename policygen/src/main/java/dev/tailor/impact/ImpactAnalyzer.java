@@ -5,6 +5,7 @@ import dev.tailor.generate.Observations;
 import dev.tailor.generate.PolicyGenerator;
 import dev.tailor.identity.Workload;
 import dev.tailor.impact.ImpactReport.Backtest;
+import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.impact.ImpactReport.BacktestResult;
 import dev.tailor.impact.ImpactReport.EnforcePreview;
 import dev.tailor.impact.ImpactReport.KindImpact;
@@ -65,12 +66,18 @@ public final class ImpactAnalyzer {
     public ImpactReport analyze(dev.tailor.store.StoredObservations store, Observations obs, PolicyGenerator.Options options) throws SQLException, IOException {
         Map<String, WorkloadImpact> workloads = replay(obs, current, proposed);
         long breakage = workloads.values().stream().mapToLong(w -> denied(w.rbac()) + denied(w.network()) + denied(w.seccomp())).sum();
+        long notJudged = workloads.values().stream().mapToLong(w -> notJudged(w.rbac()) + notJudged(w.network()) + notJudged(w.seccomp())).sum();
+        // Clean only when everything observed was judged and nothing would be denied.
         return new ImpactReport(ImpactReport.SCHEMA, new ImpactReport.Window(obs.from.toString(), obs.until.toString()),
-                breakage == 0, breakage, workloads, connectivity(obs), backtest(store, obs, options), enforcePreview(store, obs));
+                breakage == 0 && notJudged == 0, breakage, notJudged, workloads, connectivity(obs), backtest(store, obs, options), enforcePreview(store, obs));
     }
 
     private static long denied(KindImpact k) {
         return k == null ? 0 : k.deniedCount();
+    }
+
+    private static long notJudged(KindImpact k) {
+        return k == null ? 0 : k.notJudged();
     }
 
     /** The workloads a policy set has policies for (by Tailor's {@code tailor.dev/workload} label or profile path). */
@@ -156,17 +163,22 @@ public final class ImpactAnalyzer {
             if (!touches) {
                 return;
             }
-            Peer from = peer(obs, src, e.srcAddress());
-            Peer to = peer(obs, dst, e.dstAddress());
-            if (from == null || to == null) {
-                return; // an end with no labels known: its policies cannot be judged
-            }
-            boolean allowedNow = netNow.allows(from, to, e.protocol(), e.port());
-            boolean allowedNext = netNext.allows(from, to, e.protocol(), e.port());
+            // An end whose labels are not known (a workload the webhook never saw admitted) is judged by what does not
+            // depend on them — the known end's rules, ports, namespaces — and counted as not judged when that is not
+            // enough: never skipped, so a proposal that cuts such a connection is never called clean.
+            Peer from = judged(obs, src, e.srcAddress());
+            Peer to = judged(obs, dst, e.dstAddress());
+            Boolean allowedNow = from == null || to == null ? null : netNow.judge(from, to, e.protocol(), e.port());
+            Boolean allowedNext = from == null || to == null ? null : netNext.judge(from, to, e.protocol(), e.port());
             String what = dev.tailor.generate.Reports.describe(e);
             for (Workload w : new TreeSet<>(java.util.Arrays.asList(src, dst).stream().filter(x -> x != null && workloads.contains(x)).toList())) {
                 String peer = w.equals(src) ? (dst == null ? "outside" : dst.toString()) : (src == null ? "outside" : src.toString());
-                network.computeIfAbsent(w, k -> new Tally()).add(allowedNow, allowedNext, what, peer);
+                Tally tally = network.computeIfAbsent(w, k -> new Tally());
+                if (allowedNext == null) {
+                    tally.notJudged(what + " (the labels of " + unknownEnd(obs, src, dst, e) + " are not known)", peer);
+                } else {
+                    tally.add(allowedNow, allowedNext, what, peer);
+                }
             }
         });
         obs.syscalls.forEach((u, s) -> {
@@ -217,6 +229,25 @@ public final class ImpactAnalyzer {
 
     private static String describe(ApiAccess a) {
         return a.subject().substring(a.subject().lastIndexOf(':') + 1) + ": " + dev.tailor.generate.Reports.describe(a);
+    }
+
+    /** A workload as a pod — with null labels when none are known, to be judged by what does not depend on them. */
+    private static Peer judged(Observations obs, Workload w, String address) {
+        if (w == null) {
+            return address.isEmpty() ? null : Peer.address(address);
+        }
+        Map<String, String> labels = obs.labels(w);
+        return Peer.of(new NetworkPolicyEvaluator.Pod(w.namespace(), w.key(), labels.isEmpty() ? null : labels, "", List.of()));
+    }
+
+    private static String unknownEnd(Observations obs, Workload src, Workload dst, NetworkEdge e) {
+        List<String> ends = new ArrayList<>();
+        for (Workload w : java.util.Arrays.asList(src, dst)) {
+            if (w != null && obs.labels(w).isEmpty()) {
+                ends.add(w.toString());
+            }
+        }
+        return ends.isEmpty() ? "an end without an address (" + e.srcAddress() + " → " + e.dstAddress() + ")" : String.join(" and ", ends);
     }
 
     /** A workload as a pod (its stable labels), or an address. */
@@ -298,6 +329,16 @@ public final class ImpactAnalyzer {
         long allowedNext;
         final Set<String> denied = new TreeSet<>();
         final Set<String> used = new TreeSet<>();
+        long notJudged;
+        final Set<String> notJudgedExamples = new TreeSet<>();
+
+        void notJudged(String what, String unit) {
+            observed++;
+            used.add(unit);
+            nowKnown = false;
+            notJudged++;
+            notJudgedExamples.add(what);
+        }
 
         void add(Boolean now, boolean next, String what, String unit) {
             observed++;
@@ -315,9 +356,9 @@ public final class ImpactAnalyzer {
         }
 
         KindImpact impact(Access now, Access next) {
-            return new KindImpact(observed, nowKnown ? allowedNow : null, allowedNext, observed - allowedNext,
+            return new KindImpact(observed, nowKnown ? allowedNow : null, allowedNext, observed - allowedNext - notJudged,
                     denied.stream().limit(EXAMPLES).toList(), now.words(), next.words(), now.count(), used.size(),
-                    next.count() == null ? 0 : next.count());
+                    next.count() == null ? 0 : next.count(), notJudged, notJudgedExamples.stream().limit(EXAMPLES).toList());
         }
     }
 

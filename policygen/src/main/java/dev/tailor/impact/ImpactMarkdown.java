@@ -15,9 +15,16 @@ public final class ImpactMarkdown {
         if (r.clean()) {
             md.append("**Clean: nothing observed in the window would be denied by the proposed policies.**\n\n");
         } else {
-            List<String> broken = r.workloads().entrySet().stream().filter(e -> denied(e.getValue()) > 0).map(Map.Entry::getKey).toList();
-            md.append("**").append(r.breakage()).append(" observed behaviors would be denied** — by the proposal for ")
-                    .append(String.join(", ", broken)).append(". Do not merge as it is.\n\n");
+            if (r.breakage() > 0) {
+                List<String> broken = r.workloads().entrySet().stream().filter(e -> denied(e.getValue()) > 0).map(Map.Entry::getKey).toList();
+                md.append("**").append(r.breakage()).append(" observed behaviors would be denied** — by the proposal for ")
+                        .append(String.join(", ", broken)).append(". Do not merge as it is.\n\n");
+            }
+            if (r.notJudged() > 0) {
+                md.append("**").append(r.notJudged()).append(" observed behaviors could not be judged** — an end's labels are "
+                        + "not known and the rules depend on them (see below). Not clean until they are: observe that "
+                        + "workload's pods (the admission stream, or flows that carry its labels).\n\n");
+            }
         }
         md.append("Window ").append(r.window().from()).append(" to ").append(r.window().until()).append("; ")
                 .append(r.workloads().size()).append(" workloads in the proposal.\n\n");
@@ -27,12 +34,15 @@ public final class ImpactMarkdown {
                 .append(cell(i.network())).append(" | ").append(cell(i.seccomp())).append(" | ").append(denied(i)).append(" |\n"));
 
         if (!r.clean()) {
-            md.append("\n<details open><summary>What the proposal would deny</summary>\n\n");
+            md.append("\n<details open><summary>What the proposal would deny, and what could not be judged</summary>\n\n");
             r.workloads().forEach((w, i) -> {
                 List<String> lines = new ArrayList<>();
                 add(lines, "API", i.rbac());
                 add(lines, "network", i.network());
                 add(lines, "seccomp", i.seccomp());
+                if (i.network() != null) {
+                    i.network().notJudgedExamples().forEach(x -> lines.add("not judged: " + x));
+                }
                 if (!lines.isEmpty()) {
                     md.append("- **").append(w).append("**\n");
                     lines.forEach(l -> md.append("  - ").append(l).append('\n'));

@@ -10,12 +10,13 @@ import java.util.Map;
  * policies, what the proposal would deny (the breakage list — empty for a clean proposal), and how much access it
  * takes away; a backtest; and per namespace, what enforce mode would have rejected.
  */
-@JsonPropertyOrder({"schema", "window", "clean", "breakage", "workloads", "connectivity", "backtest", "enforcePreview"})
+@JsonPropertyOrder({"schema", "window", "clean", "breakage", "notJudged", "workloads", "connectivity", "backtest", "enforcePreview"})
 public record ImpactReport(
         String schema,
         Window window,
         boolean clean,
         long breakage,
+        long notJudged,
         Map<String, WorkloadImpact> workloads,
         Map<String, Connectivity> connectivity,
         Backtest backtest,
@@ -37,11 +38,15 @@ public record ImpactReport(
      * @param grantedNow      how much it may do now, counted (resources, peers, syscalls); null when not known
      * @param used            how much of that it used
      * @param grantedProposed how much the proposal grants
+     * @param notJudged       observed behaviors the policies could not be judged against (an end whose labels are not
+     *                        known, where the rules depend on them): neither allowed nor denied, never "clean"
+     * @param notJudgedExamples those behaviors, with why (up to {@value ImpactAnalyzer#EXAMPLES})
      */
     @JsonPropertyOrder({"observed", "allowedNow", "allowedProposed", "deniedCount", "denied", "accessNow", "accessProposed",
-            "grantedNow", "used", "grantedProposed"})
+            "grantedNow", "used", "grantedProposed", "notJudged", "notJudgedExamples"})
     public record KindImpact(long observed, Long allowedNow, long allowedProposed, long deniedCount, List<String> denied,
-            String accessNow, String accessProposed, Long grantedNow, long used, long grantedProposed) {}
+            String accessNow, String accessProposed, Long grantedNow, long used, long grantedProposed, long notJudged,
+            List<String> notJudgedExamples) {}
 
     /**
      * A namespace's workloads and which may connect to which (any port), before and after the proposal, with the

@@ -65,13 +65,30 @@ public final class NetworkPolicyEvaluator {
         return labels;
     }
 
-    /** Every connection from {@code src} to {@code dst} that the policies allow. */
-    public PortSet allowed(Peer src, Peer dst) {
-        PortSet egress = src.pod() == null ? PortSet.ALL : allowedBy(src.pod(), dst, Direction.EGRESS);
-        if (egress.isEmpty()) {
-            return PortSet.NONE;
+    /**
+     * What the policies allow from one end to the other: {@code certain} whatever the ends' unknown labels are,
+     * {@code possible} for some labels they might have. With every label known the two are the same.
+     */
+    public record Bounds(PortSet certain, PortSet possible) {
+        static final Bounds ALL = new Bounds(PortSet.ALL, PortSet.ALL);
+
+        Bounds intersect(Bounds o) {
+            return new Bounds(certain.intersect(o.certain), possible.intersect(o.possible));
         }
-        PortSet ingress = dst.pod() == null ? PortSet.ALL : allowedBy(dst.pod(), src, Direction.INGRESS);
+    }
+
+    /** Every connection from {@code src} to {@code dst} that the policies allow (for certain). */
+    public PortSet allowed(Peer src, Peer dst) {
+        return bounds(src, dst).certain();
+    }
+
+    /** What the policies allow from {@code src} to {@code dst}, an end's labels being unknown when they are null. */
+    public Bounds bounds(Peer src, Peer dst) {
+        Bounds egress = src.pod() == null ? Bounds.ALL : allowedBy(src.pod(), dst, Direction.EGRESS);
+        if (egress.possible().isEmpty()) {
+            return new Bounds(PortSet.NONE, PortSet.NONE);
+        }
+        Bounds ingress = dst.pod() == null ? Bounds.ALL : allowedBy(dst.pod(), src, Direction.INGRESS);
         return egress.intersect(ingress);
     }
 
@@ -80,17 +97,45 @@ public final class NetworkPolicyEvaluator {
         return allowed(src, dst).contains(protocol, port);
     }
 
+    /**
+     * Is one connection allowed — true or false when the policies decide it whatever an end's unknown labels are
+     * (a pod's {@code labels} null), null when they could go either way.
+     */
+    public Boolean judge(Peer src, Peer dst, String protocol, int port) {
+        Bounds b = bounds(src, dst);
+        if (b.certain().contains(protocol, port)) {
+            return true;
+        }
+        return b.possible().contains(protocol, port) ? null : false;
+    }
+
+    /** Whether a selector selects these labels: null when the labels are unknown and the selector is not empty. */
+    private static Boolean selects(JsonNode selector, Map<String, String> labels) {
+        if (labels != null) {
+            return LabelSelector.matches(selector, labels);
+        }
+        boolean empty = selector.path("matchLabels").size() == 0 && selector.path("matchExpressions").size() == 0;
+        return empty ? Boolean.TRUE : null;
+    }
+
     /** Is the pod isolated for that direction (selected by some policy for it)? */
     public boolean isolated(Pod pod, boolean ingress) {
         return !selecting(pod, ingress ? Direction.INGRESS : Direction.EGRESS).isEmpty();
     }
 
     private List<JsonNode> selecting(Pod self, Direction direction) {
+        return selecting(self, direction, false);
+    }
+
+    /** The policies of this direction that select the pod — or, with {@code maybe}, that might (labels unknown). */
+    private List<JsonNode> selecting(Pod self, Direction direction, boolean maybe) {
         List<JsonNode> out = new ArrayList<>();
         for (JsonNode p : policies) {
-            if (p.path("metadata").path("namespace").asText("default").equals(self.namespace())
-                    && types(p).contains(direction) && LabelSelector.matches(p.path("spec").path("podSelector"), self.labels())) {
-                out.add(p);
+            if (p.path("metadata").path("namespace").asText("default").equals(self.namespace()) && types(p).contains(direction)) {
+                Boolean selects = selects(p.path("spec").path("podSelector"), self.labels());
+                if (maybe ? selects == null : Boolean.TRUE.equals(selects)) {
+                    out.add(p);
+                }
             }
         }
         return out;
@@ -116,36 +161,52 @@ public final class NetworkPolicyEvaluator {
         return types;
     }
 
-    private PortSet allowedBy(Pod self, Peer other, Direction direction) {
-        List<JsonNode> selecting = selecting(self, direction);
-        if (selecting.isEmpty()) {
-            return PortSet.ALL;
+    private Bounds allowedBy(Pod self, Peer other, Direction direction) {
+        List<JsonNode> selecting = selecting(self, direction, false);
+        List<JsonNode> maybe = selecting(self, direction, true);
+        if (selecting.isEmpty() && maybe.isEmpty()) {
+            return Bounds.ALL; // not isolated
         }
-        PortSet allowed = PortSet.NONE;
+        PortSet certain = PortSet.NONE;
+        PortSet possible = PortSet.NONE;
         String rulesField = direction == Direction.INGRESS ? "ingress" : "egress";
         String peersField = direction == Direction.INGRESS ? "from" : "to";
         // The port a rule names is the destination's: this pod's for ingress, the other end's for egress.
         Pod portOwner = direction == Direction.INGRESS ? self : other.pod();
-        for (JsonNode policy : selecting) {
+        List<JsonNode> all = new ArrayList<>(selecting);
+        all.addAll(maybe);
+        for (JsonNode policy : all) {
+            boolean sure = selecting.contains(policy);
             String policyNamespace = policy.path("metadata").path("namespace").asText("default");
             for (JsonNode rule : policy.path("spec").path(rulesField)) {
                 JsonNode peers = rule.path(peersField);
-                boolean peerMatches = !peers.isArray() || peers.isEmpty();
+                Boolean peerMatches = !peers.isArray() || peers.isEmpty() ? Boolean.TRUE : Boolean.FALSE;
                 for (JsonNode peer : peers) {
-                    if (peerMatches(peer, policyNamespace, other)) {
+                    Boolean m = peerMatches(peer, policyNamespace, other);
+                    if (Boolean.TRUE.equals(m)) {
                         peerMatches = true;
                         break;
                     }
+                    if (m == null) {
+                        peerMatches = null;
+                    }
                 }
-                if (peerMatches) {
-                    allowed = allowed.union(ports(rule.path("ports"), portOwner));
+                if (!Boolean.FALSE.equals(peerMatches)) {
+                    PortSet ports = ports(rule.path("ports"), portOwner);
+                    possible = possible.union(ports);
+                    if (sure && peerMatches != null) {
+                        certain = certain.union(ports);
+                    }
                 }
             }
         }
-        return allowed;
+        // Selected for sure: isolated — certain what the sure policies' sure rules allow, possible what any rule that
+        // might apply allows. Only maybe selected: isolated or not, so anything is possible and nothing certain.
+        return selecting.isEmpty() ? new Bounds(PortSet.NONE, PortSet.ALL) : new Bounds(certain, possible);
     }
 
-    private boolean peerMatches(JsonNode peer, String policyNamespace, Peer other) {
+    /** Whether a rule's peer matches the other end: null when that depends on labels not known. */
+    private Boolean peerMatches(JsonNode peer, String policyNamespace, Peer other) {
         if (peer.has("ipBlock")) {
             return other.pod() == null && inBlock(peer.path("ipBlock"), other.ip());
         }
@@ -156,7 +217,10 @@ public final class NetworkPolicyEvaluator {
         boolean namespaceMatches = peer.has("namespaceSelector")
                 ? LabelSelector.matches(peer.path("namespaceSelector"), namespaceLabels(pod.namespace()))
                 : pod.namespace().equals(policyNamespace);
-        return namespaceMatches && LabelSelector.matches(peer.path("podSelector"), pod.labels());
+        if (!namespaceMatches) {
+            return false;
+        }
+        return peer.has("podSelector") ? selects(peer.path("podSelector"), pod.labels()) : Boolean.TRUE;
     }
 
     private static PortSet ports(JsonNode ports, Pod owner) {

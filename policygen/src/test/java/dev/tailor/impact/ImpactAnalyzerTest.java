@@ -230,4 +230,50 @@ class ImpactAnalyzerTest {
         assertEquals(Duration.ofDays(7), Duration.between(java.time.Instant.parse(clean.window().from()),
                 java.time.Instant.parse(clean.window().until())));
     }
+
+    /**
+     * A real webhook never sees kube-system's pods, so CoreDNS's labels may be unknown. A proposal that cuts web's DNS
+     * is still a breakage (no rule has port 53, whatever CoreDNS's labels), and one whose DNS rule depends on those
+     * labels is not called clean: its connections are counted as not judged, and impact exits 3.
+     */
+    @Test
+    void aConnectionToAnEndWithUnknownLabelsIsJudgedOrCountedNeverSkipped(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        String url = ObservationStore.embeddedUrl(tmp.resolve("store"));
+        java.time.Instant t = java.time.Instant.parse("2026-11-20T10:00:00Z");
+        try (ObservationStore s = ObservationStore.open(url)) {
+            s.ingestPods(List.of(new dev.tailor.identity.PodRecord("uid-web", t, "shop", "web-7d4b9c8f5-x2x9z",
+                    new dev.tailor.identity.Workload("shop", "Deployment", "web"), "web", java.util.Map.of("app", "web"), true)));
+            List<ObservationStore.Sighting<dev.tailor.observe.flows.NetworkEdge>> flows = new java.util.ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                flows.add(ObservationStore.Sighting.of("flow-" + i, t.plusSeconds(i * 60L), new dev.tailor.observe.flows.NetworkEdge(
+                        "shop", "deployment.web", "", "kube-system", "deployment.coredns", "", "", "UDP", 53, false)));
+            }
+            s.ingestEdges(flows);
+        }
+        String noDns = """
+                {"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"web","namespace":"shop",
+                 "labels":{"app.kubernetes.io/managed-by":"tailor","tailor.dev/workload":"deployment.web"}},
+                 "spec":{"podSelector":{"matchLabels":{"app":"web"}},"policyTypes":["Egress"],
+                 "egress":[{"ports":[{"port":443,"protocol":"TCP"}]}]}}""";
+        String byLabel = noDns.replace("{\"ports\":[{\"port\":443,\"protocol\":\"TCP\"}]}",
+                "{\"to\":[{\"namespaceSelector\":{\"matchLabels\":{\"kubernetes.io/metadata.name\":\"kube-system\"}},"
+                        + "\"podSelector\":{\"matchLabels\":{\"k8s-app\":\"kube-dns\"}}}],\"ports\":[{\"port\":53,\"protocol\":\"UDP\"}]}");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (ObservationStore s = ObservationStore.open(url)) {
+            PolicyGenerator.Options options = PolicyGenerator.Options.defaults();
+            Observations obs = Observations.load(s, options.window(), null);
+            ImpactReport cut = new ImpactAnalyzer(PolicySet.empty(), PolicySet.of(List.of(json.readTree(noDns)))).analyze(s, obs, options);
+            assertFalse(cut.clean());
+            assertEquals(1, cut.breakage(), "web -> coredns UDP/53, denied whatever CoreDNS's labels are");
+            assertEquals(0, cut.notJudged());
+            ImpactReport depends = new ImpactAnalyzer(PolicySet.empty(), PolicySet.of(List.of(json.readTree(byLabel)))).analyze(s, obs, options);
+            assertFalse(depends.clean(), "not judged is not clean");
+            assertEquals(0, depends.breakage());
+            assertEquals(1, depends.notJudged());
+            assertTrue(depends.workloads().get("shop/deployment.web").network().notJudgedExamples().get(0)
+                    .contains("the labels of kube-system/deployment.coredns are not known"),
+                    depends.workloads().get("shop/deployment.web").network().toString());
+            assertTrue(ImpactMarkdown.render(depends).contains("**1 observed behaviors could not be judged**"));
+        }
+    }
 }

@@ -113,4 +113,35 @@ class NetworkPolicyEvaluatorTest {
         assertEquals("TCP 80,443", e.allowed(Peer.of(API), Peer.of(WEB)).toString(), "a deny-all policy takes nothing away");
         assertEquals("TCP 80", e.allowed(Peer.of(WEB), Peer.of(API)).toString());
     }
+
+    /**
+     * An end whose labels are not known (CoreDNS in kube-system, which the webhook never sees admitted): what the
+     * rules decide whatever its labels are is judged — a proposal without a port-53 rule denies DNS for certain, one
+     * that allows port 53 to a whole namespace allows it — and what depends on the labels is neither (null).
+     */
+    @Test
+    void anEndWithUnknownLabelsIsJudgedWhereTheRulesDoNotDependOnThem() throws Exception {
+        Peer dns = Peer.of(new Pod("kube-system", "coredns", null, "", List.of()));
+        NetworkPolicyEvaluator noDns = eval("{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector:"
+                + " {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{ports: [{port: 443, protocol: TCP}]}]}}");
+        assertEquals(Boolean.FALSE, noDns.judge(Peer.of(WEB), dns, "UDP", 53), "no rule has port 53: denied, whatever its labels");
+        NetworkPolicyEvaluator byLabel = eval("{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector:"
+                + " {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {matchLabels:"
+                + " {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}],"
+                + " ports: [{port: 53, protocol: UDP}]}]}}");
+        assertEquals(null, byLabel.judge(Peer.of(WEB), dns, "UDP", 53), "depends on CoreDNS's labels: not judged");
+        assertEquals(Boolean.FALSE, byLabel.judge(Peer.of(WEB), dns, "TCP", 53), "no rule for TCP/53 at all");
+        NetworkPolicyEvaluator byNamespace = eval("{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector:"
+                + " {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {matchLabels:"
+                + " {kubernetes.io/metadata.name: kube-system}}}], ports: [{port: 53, protocol: UDP}]}]}}");
+        assertEquals(Boolean.TRUE, byNamespace.judge(Peer.of(WEB), dns, "UDP", 53), "the whole namespace: allowed");
+        // The unknown end's own isolation: a policy in its namespace that may or may not select it.
+        NetworkPolicyEvaluator isolatesSome = eval("{kind: NetworkPolicy, metadata: {name: b, namespace: kube-system},"
+                + " spec: {podSelector: {matchLabels: {app: metrics}}, policyTypes: [Ingress]}}");
+        assertEquals(null, isolatesSome.judge(Peer.of(WEB), dns, "UDP", 53), "is CoreDNS the pod it isolates? unknown");
+        NetworkPolicyEvaluator isolatesAll = eval("{kind: NetworkPolicy, metadata: {name: b, namespace: kube-system},"
+                + " spec: {podSelector: {}, policyTypes: [Ingress]}}");
+        assertEquals(Boolean.FALSE, isolatesAll.judge(Peer.of(WEB), dns, "UDP", 53), "every pod there is isolated, nothing allowed");
+        assertEquals(Boolean.TRUE, eval().judge(Peer.of(WEB), dns, "UDP", 53), "no policy anywhere");
+    }
 }
