@@ -148,7 +148,9 @@ public record LearningState(
                                 ? "; new client addresses from outside count as new behavior unless --allow-world-ingress" : ""));
             }
             if (partial) {
-                because.add("running since before observation began (pods created "
+                // A pod's earliest sighting: its creationTimestamp when it was listed or admitted, its first flow when
+                // only flows named it (kube-system's).
+                because.add("no pod of it seen created (earliest pod sighting "
                         + pods.values().stream().min(Instant::compareTo).orElseThrow() + ") and no restart seen: "
                         + "what it does when it starts was never observed");
             }

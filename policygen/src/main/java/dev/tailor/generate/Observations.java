@@ -108,13 +108,15 @@ public final class Observations {
     /** Every service account some admitted pod ran as, as {@code namespace → names}. */
     public Map<String, Set<String>> serviceAccounts() {
         Map<String, Set<String>> out = new TreeMap<>();
-        pods.keySet().forEach(p -> out.computeIfAbsent(p.namespace(), k -> new TreeSet<>()).add(p.serviceAccount()));
+        pods.keySet().stream().filter(p -> !p.serviceAccount().isEmpty()) // a pod only a flow named, without its account
+                .forEach(p -> out.computeIfAbsent(p.namespace(), k -> new TreeSet<>()).add(p.serviceAccount()));
         return out;
     }
 
     /**
      * The labels every pod of a workload carries (per-instance labels were never stored): what selects the whole
-     * workload and nothing else of it changes with a rollout. Empty when no pod of it was admitted.
+     * workload and nothing else of it changes with a rollout. Empty when no pod of it was seen — admitted, or named
+     * with its labels by a flow (kube-system's pods, which the webhook is never sent).
      */
     public Map<String, String> labels(Workload w) {
         Map<String, String> common = null;

@@ -44,6 +44,12 @@ public final class Pods {
         }
     }
 
+    /** Whether the pod is known from a sighting (the admission stream, or a flow that named its labels). */
+    public boolean knows(String namespace, String pod) {
+        Map<String, Workload> inNamespace = byPod.get(namespace);
+        return inNamespace != null && inNamespace.containsKey(pod);
+    }
+
     /** The workload of a pod: the admitted pod's owner, else what Hubble names, else the pod's name and labels. */
     public Workload workload(String namespace, String pod, Map<String, String> labels, Workload named) {
         Map<String, Workload> inNamespace = byPod.get(namespace);
