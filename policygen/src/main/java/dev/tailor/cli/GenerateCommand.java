@@ -55,6 +55,11 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--default-deny", description = "also write a default-deny NetworkPolicy per namespace")
     boolean defaultDeny;
 
+    @Option(names = "--api-server", split = ",", paramLabel = "ADDRESS:PORT", description = "the API server's endpoints "
+            + "(kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes), for workloads that call the "
+            + "API where the flows do not show it (default: from flows to Cilium's reserved:kube-apiserver)")
+    List<String> apiServer = new ArrayList<>();
+
     @Option(names = "--runtime", paramLabel = "NAME", description = "container runtime whose start-up syscalls profiles allow: runc-v1.4.2, crun-v1.26 (default: ${DEFAULT-VALUE})")
     String runtime = "runc-v1.4.2";
 
@@ -71,9 +76,15 @@ public final class GenerateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--external-prefix is 0..32, --max-resource-names and --cluster-role-at-namespaces at least 0");
             }
             dev.tailor.util.OwnedTree.check(out);
+            for (String endpoint : apiServer) {
+                if (!endpoint.matches("(\\[[0-9a-fA-F:]+]|[0-9.]+|[0-9a-fA-F:]+):\\d{1,5}")) {
+                    throw new IllegalArgumentException("--api-server takes ADDRESS:PORT (an IP address: NetworkPolicy "
+                            + "matches addresses, not names), got " + endpoint);
+                }
+            }
             end = window.end();
             options = new PolicyGenerator.Options(window.window(), dev.tailor.util.Durations.parse(quiet), maxResourceNames, clusterRoleAtNamespaces,
-                    keptRules(), externalPrefix, worldIngress, defaultDeny, runtime, architecture, current());
+                    keptRules(), externalPrefix, worldIngress, defaultDeny, runtime, architecture, current(), apiServer);
             generator = new PolicyGenerator(options);
         } catch (IllegalArgumentException | DateTimeParseException | IOException e) {
             System.err.println("tailor generate: " + e.getMessage());

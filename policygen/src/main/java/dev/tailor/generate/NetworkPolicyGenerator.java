@@ -23,9 +23,13 @@ import java.util.TreeSet;
  *   <li>peers outside the cluster, and the API server, as {@code ipBlock} /32 (/128) — wider only through the
  *       named option {@code externalPrefix};</li>
  *   <li>ports as observed at the destination pod: NetworkPolicy matches the pod's port, not the Service's;</li>
- *   <li>DNS (UDP and TCP 53) to the resolvers the cluster was seen using — CoreDNS pods, a node-local cache's
- *       address, a cloud resolver — for every workload with any egress, since a policy that blocks DNS breaks
- *       everything behind a name;</li>
+ *   <li>DNS (UDP and TCP 53) to the resolvers the workload was seen using — CoreDNS pods, a node-local cache's
+ *       address, a cloud resolver — or, when its own lookups were not seen, those of its namespace, else the
+ *       cluster's: for every workload with any egress, since a policy that blocks DNS breaks everything behind a
+ *       name;</li>
+ *   <li>the API server, for a workload whose account called the API (the audit log) when its flows do not show
+ *       the connection: its endpoints from flows to Cilium's {@code reserved:kube-apiserver}, or {@code --api-server};
+ *       REPORT.md says so, and says when no address is known;</li>
  *   <li>traffic that current policies already drop (Hubble verdict DROPPED) is not allowed; it is listed;</li>
  *   <li>traffic from the pod's own node (kubelet probes, Cilium's {@code reserved:host}) needs no rule: Kubernetes
  *       always allows it.</li>
@@ -37,7 +41,7 @@ final class NetworkPolicyGenerator {
      * @param worldIngress widening: a workload that clients outside the cluster connected to accepts any address on
      *                     those ports (0.0.0.0/0, ::/0) instead of the addresses seen
      */
-    record Options(int externalPrefixV4, boolean worldIngress, boolean defaultDeny) {}
+    record Options(int externalPrefixV4, boolean worldIngress, boolean defaultDeny, List<String> apiServer) {}
 
     private final Options options;
 
@@ -51,13 +55,22 @@ final class NetworkPolicyGenerator {
     }
 
     void generate(Observations obs, Map<Workload, LearningState> states, Generated out) {
-        // The resolvers: whatever answered on port 53, cluster-wide.
+        // The resolvers: whatever answered on port 53 — cluster-wide, per namespace and per workload, so that each
+        // workload is allowed the resolver path it was seen using (CoreDNS in one namespace, a node-local cache in
+        // another), its namespace's when its own lookups were not seen, the cluster's when neither was.
         Map<String, ObjectNode> resolvers = new TreeMap<>();
+        Map<String, Map<String, ObjectNode>> resolversByNamespace = new TreeMap<>();
+        Map<String, Map<String, ObjectNode>> resolversByWorkload = new TreeMap<>();
         obs.edges.keySet().forEach(e -> {
             if (e.port() == 53 && !e.dropped()) {
                 ObjectNode peer = dstPeer(obs, e, out);
                 if (peer != null) {
                     resolvers.put(key(peer), peer);
+                    if (!e.srcNamespace().isEmpty()) {
+                        resolversByNamespace.computeIfAbsent(e.srcNamespace(), k -> new TreeMap<>()).put(key(peer), peer);
+                        resolversByWorkload.computeIfAbsent(e.srcNamespace() + "/" + e.srcWorkload(), k -> new TreeMap<>())
+                                .put(key(peer), peer);
+                    }
                 }
             }
         });
@@ -65,6 +78,19 @@ final class NetworkPolicyGenerator {
             out.note("NetworkPolicies", "no DNS traffic observed: no resolver known, so no DNS egress is generated");
         } else {
             out.note("NetworkPolicies", "DNS resolvers detected from the flows: " + String.join(", ", resolvers.keySet()));
+        }
+        // The API server's endpoints, as NetworkPolicy sees them (after DNAT: the endpoint, not the Service's
+        // ClusterIP): from flows to Cilium's reserved:kube-apiserver identity, and from --api-server.
+        Map<String, Set<String>> apiServer = new TreeMap<>();
+        obs.edges.keySet().forEach(e -> {
+            if (e.dstWorkload().equals("reserved:kube-apiserver") && !e.dstAddress().isEmpty() && !e.dropped()) {
+                apiServer.computeIfAbsent(e.dstAddress(), k -> new TreeSet<>()).add(e.protocol() + "/" + e.port());
+            }
+        });
+        for (String endpoint : options.apiServer()) {
+            int colon = endpoint.lastIndexOf(':');
+            apiServer.computeIfAbsent(endpoint.substring(0, colon).replaceAll("^\\[|]$", ""), k -> new TreeSet<>())
+                    .add("TCP/" + endpoint.substring(colon + 1));
         }
         Set<String> namespaces = new TreeSet<>();
         for (LearningState state : states.values()) {
@@ -129,10 +155,31 @@ final class NetworkPolicyGenerator {
             }
             boolean anyEgress = obs.edges.keySet().stream().anyMatch(e -> !e.dropped() && isWorkload(e.srcNamespace(), e.srcWorkload(), w));
             if (anyEgress) {
-                resolvers.forEach((k, peer) -> {
+                resolversByWorkload.getOrDefault(w.namespace() + "/" + w.key(),
+                        resolversByNamespace.getOrDefault(w.namespace(), resolvers)).forEach((k, peer) -> {
                     peers.put(k, peer);
                     egress.computeIfAbsent(k, x -> new TreeSet<>()).addAll(List.of("TCP/53", "UDP/53"));
                 });
+            }
+            // A workload whose account calls the API needs the API server: the audit log says so even where the flows
+            // do not show the connection (host-network API servers, flows not captured on the control plane).
+            long apiCalls = apiCalls(obs, w);
+            if (anyEgress && apiCalls > 0) {
+                boolean reached = apiServer.keySet().stream().anyMatch(a -> egress.containsKey(key(peer(obs, "", "", a, null, null))));
+                if (!reached && apiServer.isEmpty()) {
+                    out.note(section, "its account made " + apiCalls + " API requests, but no API server address is known "
+                            + "(no flow to it, no --api-server): its egress does not allow the API server — add "
+                            + "--api-server ADDRESS:PORT (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)");
+                } else if (!reached) {
+                    apiServer.forEach((address, ports) -> {
+                        ObjectNode peer = peer(obs, "", "", address, null, null);
+                        peers.put(key(peer), peer);
+                        egress.computeIfAbsent(key(peer), k -> new TreeSet<>()).addAll(ports);
+                    });
+                    out.note(section, "its account made " + apiCalls + " API requests its flows do not show: egress to the "
+                            + "API server (" + String.join(", ", apiServer.entrySet().stream()
+                                    .map(a -> a.getKey() + " " + String.join(",", a.getValue())).toList()) + ") allowed");
+                }
             }
             if (from == null) {
                 from = state.firstSeen();
@@ -192,6 +239,23 @@ final class NetworkPolicyGenerator {
             }
         });
         return rules;
+    }
+
+    /** API requests made by the service accounts the workload's pods run as (denied ones too: they were attempts). */
+    private static long apiCalls(Observations obs, Workload w) {
+        Set<String> users = new TreeSet<>();
+        obs.pods.keySet().forEach(p -> {
+            if (Observations.workload(p).equals(w) && !p.serviceAccount().isEmpty()) {
+                users.add("system:serviceaccount:" + p.namespace() + ":" + p.serviceAccount());
+            }
+        });
+        long n = 0;
+        for (var e : obs.api.entrySet()) {
+            if (users.contains(e.getKey().subject())) {
+                n += e.getValue().count();
+            }
+        }
+        return n;
     }
 
     private static ObjectNode anyAddress(String address) {

@@ -19,17 +19,17 @@ public final class PolicyGenerator {
     /** Every widening is an option; the defaults are the conservative ones. */
     public record Options(Duration window, Duration quiet, int maxResourceNames, int clusterRoleAtNamespaces,
             List<PolicyRule> keptRules, int externalPrefixV4, boolean worldIngress, boolean defaultDeny, String runtime,
-            String architecture, RbacAuthorizer currentRbac) {
+            String architecture, RbacAuthorizer currentRbac, List<String> apiServer) {
 
         /** The same options over another window. */
         public Options withWindow(Duration other) {
             return new Options(other, quiet, maxResourceNames, clusterRoleAtNamespaces, keptRules, externalPrefixV4,
-                    worldIngress, defaultDeny, runtime, architecture, currentRbac);
+                    worldIngress, defaultDeny, runtime, architecture, currentRbac, apiServer);
         }
 
         public static Options defaults() {
             return new Options(Duration.ofDays(7), Duration.ofHours(24), 5, 0, List.of(), 32, false, false, "runc-v1.4.2",
-                    "x86_64", null);
+                    "x86_64", null, List.of());
         }
     }
 
@@ -48,7 +48,8 @@ public final class PolicyGenerator {
         kept.addAll(options.keptRules());
         new RbacGenerator(new RbacGenerator.Options(options.maxResourceNames(), options.clusterRoleAtNamespaces(), kept, options.currentRbac()))
                 .generate(obs, states, out);
-        new NetworkPolicyGenerator(new NetworkPolicyGenerator.Options(options.externalPrefixV4(), options.worldIngress(), options.defaultDeny()))
+        new NetworkPolicyGenerator(new NetworkPolicyGenerator.Options(options.externalPrefixV4(), options.worldIngress(), options.defaultDeny(),
+                options.apiServer()))
                 .generate(obs, states, out);
         new SeccompGenerator(new SeccompGenerator.Options(options.runtime(), options.architecture())).generate(obs, states, out);
         out.file("REPORT.md", report(obs, states, out));

@@ -178,7 +178,7 @@ class PolicyGeneratorTest {
     void allowWorldIngressProposesFrontendOpenToAnyClientOnItsPort() throws Exception {
         PolicyGenerator.Options o = PolicyGenerator.Options.defaults();
         PolicyGenerator.Options wide = new PolicyGenerator.Options(o.window(), o.quiet(), o.maxResourceNames(),
-                o.clusterRoleAtNamespaces(), o.keptRules(), o.externalPrefixV4(), true, o.defaultDeny(), o.runtime(), o.architecture(), o.currentRbac());
+                o.clusterRoleAtNamespaces(), o.keptRules(), o.externalPrefixV4(), true, o.defaultDeny(), o.runtime(), o.architecture(), o.currentRbac(), o.apiServer());
         try (ObservationStore store = ObservationStore.open(h2)) {
             Map<String, String> widened = new PolicyGenerator(wide).generate(Observations.load(store, Duration.ofDays(7), null)).files();
             String policy = widened.get("boutique/deployment.frontend/networkpolicy.yaml");

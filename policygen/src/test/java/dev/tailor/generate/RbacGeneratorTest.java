@@ -56,7 +56,7 @@ class RbacGeneratorTest {
             store.ingestAudit(requests);
             PolicyGenerator.Options o = PolicyGenerator.Options.defaults();
             return new PolicyGenerator(new PolicyGenerator.Options(o.window(), o.quiet(), 2, clusterRoleAtNamespaces,
-                    kept, o.externalPrefixV4(), false, false, o.runtime(), o.architecture(), current))
+                    kept, o.externalPrefixV4(), false, false, o.runtime(), o.architecture(), current, List.of()))
                     .generate(Observations.load(store, Duration.ofDays(7), null)).files();
         }
     }
