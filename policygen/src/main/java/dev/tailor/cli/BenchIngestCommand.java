@@ -262,7 +262,8 @@ public final class BenchIngestCommand implements Callable<Integer> {
                     // Random, as kube-apiserver's audit IDs are (UUID v4): no help from the index's order.
                     event.put("auditID", new java.util.UUID((random.nextLong() & ~0xF000L) | 0x4000L,
                             (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString());
-                    event.put("stageTimestamp", time).put("requestReceivedTimestamp", time);
+                    String micro = dev.tailor.observe.Times.micro(start.plusMillis(i * 37)); // as the API server writes it
+                    event.put("stageTimestamp", micro).put("requestReceivedTimestamp", micro);
                 } else {
                     ((ObjectNode) event.get("flow")).put("time", time);
                     event.put("time", time);

@@ -72,4 +72,15 @@ public final class Times {
         }
         return value;
     }
+
+    private static final java.time.format.DateTimeFormatter MICRO =
+            java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /**
+     * A time as kube-apiserver writes an audit event's timestamps (metav1.MicroTime, RFC 3339 with six fractional
+     * digits, always: {@code 2026-11-16T10:00:00.123000Z}), for the fixtures and benchmarks that write audit logs.
+     */
+    public static String micro(java.time.Instant t) {
+        return MICRO.format(t);
+    }
 }

@@ -50,4 +50,12 @@ class TimesTest {
             assertThrows(DateTimeParseException.class, () -> Times.parse(s), s);
         }
     }
+
+    /** Audit timestamps as kube-apiserver writes them: six fractional digits, zeros kept (other tools expect them). */
+    @org.junit.jupiter.api.Test
+    void auditTimesHaveSixFractionalDigitsAsTheApiServerWritesThem() {
+        org.junit.jupiter.api.Assertions.assertEquals("2026-11-16T10:00:00.000000Z", Times.micro(java.time.Instant.parse("2026-11-16T10:00:00Z")));
+        org.junit.jupiter.api.Assertions.assertEquals("2026-11-16T10:00:00.123400Z", Times.micro(java.time.Instant.parse("2026-11-16T10:00:00.1234Z")));
+        org.junit.jupiter.api.Assertions.assertEquals(java.time.Instant.parse("2026-11-16T10:00:00.1234Z"), Times.parse("2026-11-16T10:00:00.123400Z"));
+    }
 }
