@@ -35,9 +35,18 @@ public final class FixtureWeekCommand implements Callable<Integer> {
             System.err.println("tailor fixture-week: " + boutique + " not found: run it from Tailor's repository or give --home");
             return TailorCli.USAGE;
         }
-        ObserveSummary expected = BoutiqueWeek.write(boutique, out, seed);
-        Files.writeString(out.resolve("expected-summary.json"), expected.toJson(), StandardCharsets.UTF_8);
-        System.out.printf("wrote the week of %s to %s: %s%n", BoutiqueWeek.START, out, expected.events);
+        ObserveSummary[] expected = new ObserveSummary[1];
+        try {
+            // Into a new or empty directory, or one it wrote before: never over someone else's files.
+            dev.tailor.util.OwnedTree.writeInPlace(out, () -> {
+                expected[0] = BoutiqueWeek.write(boutique, out, seed);
+                Files.writeString(out.resolve("expected-summary.json"), expected[0].toJson(), StandardCharsets.UTF_8);
+            });
+        } catch (dev.tailor.util.OwnedTree.RefusedException e) {
+            System.err.println("tailor fixture-week: " + e.getMessage());
+            return TailorCli.USAGE;
+        }
+        System.out.printf("wrote the week of %s to %s: %s%n", BoutiqueWeek.START, out, expected[0].events);
         return TailorCli.OK;
     }
 }

@@ -115,6 +115,34 @@ public final class OwnedTree {
         Trees.delete(old);
     }
 
+    /**
+     * For a command that writes into {@code dir} file by file (after {@link #check}): runs {@code writing}, then
+     * lists in the marker every file there that was not someone else's before — so that a later run may replace
+     * them, and knows the rest are not Tailor's.
+     */
+    public static void writeInPlace(Path dir, Writing writing) throws IOException {
+        check(dir);
+        Path target = dir.toAbsolutePath().normalize();
+        Set<String> foreign = foreignFiles(target);
+        writing.write();
+        Set<String> ours = new TreeSet<>();
+        try (Stream<Path> walk = Files.walk(target)) {
+            for (Path p : walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
+                String relative = target.relativize(p).toString().replace('\\', '/');
+                if (!relative.equals(MARKER) && !foreign.contains(relative)) {
+                    ours.add(relative);
+                }
+            }
+        }
+        Trees.writeWhole(target.resolve(MARKER), HEADER + "\n" + String.join("\n", ours) + "\n");
+    }
+
+    /** What {@link #writeInPlace} runs. */
+    @FunctionalInterface
+    public interface Writing {
+        void write() throws IOException;
+    }
+
     /** Files (and symbolic links) under {@code tree} that its marker does not list: someone else's. */
     static Set<String> foreignFiles(Path tree) throws IOException {
         Set<String> foreign = new TreeSet<>();
