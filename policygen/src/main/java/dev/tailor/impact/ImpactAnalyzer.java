@@ -443,6 +443,17 @@ public final class ImpactAnalyzer {
                         fresh, examples.stream().limit(EXAMPLES).toList()));
             }
         });
+        // A workload first seen on the held-out day has no policy of its own from the six days before: named as new
+        // (what it did counted, nothing denied by a policy that does not exist), not left out.
+        Map<Workload, Instant> firstPod = new TreeMap<>();
+        obs.pods.forEach((p, s) -> firstPod.merge(Observations.workload(p), s.firstSeen(), (a, b) -> a.isBefore(b) ? a : b));
+        firstPod.forEach((w, first) -> {
+            if (!first.isBefore(trainUntil) && !results.containsKey(w.toString())) {
+                long did = day.edges.keySet().stream().filter(e -> (e.srcNamespace().equals(w.namespace()) && e.srcWorkload().equals(w.key()))
+                        || (e.dstNamespace().equals(w.namespace()) && e.dstWorkload().equals(w.key()))).count();
+                results.put(w.toString(), new BacktestResult(did, 0, 0, List.of("new workload: first seen " + first), List.of()));
+            }
+        });
         return new Backtest(new ImpactReport.Window(training.from.toString(), trainUntil.toString()),
                 new ImpactReport.Window(trainUntil.toString(), obs.until.toString()), results);
     }

@@ -276,4 +276,34 @@ class ImpactAnalyzerTest {
             assertTrue(ImpactMarkdown.render(depends).contains("**1 observed behaviors could not be judged**"));
         }
     }
+
+    /** A workload that first appears on the held-out day has no policy from the days before: the backtest names it as new. */
+    @Test
+    void aWorkloadNewOnTheHeldOutDayIsNamedByTheBacktest(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        String url = ObservationStore.embeddedUrl(tmp.resolve("store"));
+        java.time.Instant start = java.time.Instant.parse("2026-11-16T00:00:00Z");
+        java.time.Instant lastDay = start.plus(Duration.ofDays(6)).plusSeconds(3600);
+        try (ObservationStore s = ObservationStore.open(url)) {
+            s.ingestPods(List.of(
+                    new dev.tailor.identity.PodRecord("uid-web", start, "shop", "web-7d4b9c8f5-x2x9z",
+                            new dev.tailor.identity.Workload("shop", "Deployment", "web"), "web", Map.of("app", "web"), true),
+                    new dev.tailor.identity.PodRecord("uid-new", lastDay, "shop", "newcomer-6c5d8f7b9-k2m4p",
+                            new dev.tailor.identity.Workload("shop", "Deployment", "newcomer"), "newcomer", Map.of("app", "newcomer"), true)));
+            List<ObservationStore.Sighting<dev.tailor.observe.flows.NetworkEdge>> flows = new java.util.ArrayList<>();
+            for (int day = 0; day < 7; day++) {
+                flows.add(ObservationStore.Sighting.of("w-" + day, start.plus(Duration.ofDays(day)).plusSeconds(7200),
+                        new dev.tailor.observe.flows.NetworkEdge("shop", "deployment.web", "", "", "", "192.0.2.10", "", "TCP", 443, false)));
+            }
+            flows.add(ObservationStore.Sighting.of("n-1", lastDay.plusSeconds(60),
+                    new dev.tailor.observe.flows.NetworkEdge("shop", "deployment.newcomer", "", "shop", "deployment.web", "", "", "TCP", 8080, false)));
+            s.ingestEdges(flows);
+            PolicyGenerator.Options options = PolicyGenerator.Options.defaults();
+            Observations obs = Observations.load(s, options.window(), null);
+            PolicySet proposal = PolicySet.of(new PolicyGenerator(options).generate(obs).files());
+            ImpactReport report = new ImpactAnalyzer(PolicySet.empty(), proposal).analyze(s, obs, options);
+            var newcomer = report.backtest().workloads().get("shop/deployment.newcomer");
+            org.junit.jupiter.api.Assertions.assertNotNull(newcomer, report.backtest().toString());
+            assertEquals(List.of("new workload: first seen " + lastDay), newcomer.newButLegitimate());
+        }
+    }
 }
