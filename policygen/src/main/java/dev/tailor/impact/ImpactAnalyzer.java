@@ -218,7 +218,10 @@ public final class ImpactAnalyzer {
         return out;
     }
 
-    /** An amount of access: counted (null when unknown) and in words. */
+    /** The count of an access that wildcards make unbounded (every resource). */
+    static final long ALL = -1;
+
+    /** An amount of access: counted (null when unknown, {@link #ALL} when unbounded) and in words. */
     record Access(Long count, String words) {}
 
     private static boolean allows(RbacAuthorizer rbac, RbacAuthorizer.Subject subject, ApiAccess a) {
@@ -271,7 +274,8 @@ public final class ImpactAnalyzer {
                     grants.addAll(rbac.grants(RbacAuthorizer.Subject.serviceAccount(parts[0], parts[1])));
                 });
         RbacAuthorizer.Reach reach = RbacAuthorizer.Reach.of(grants);
-        return new Access((long) reach.resources(), reach.toString());
+        // A wildcard grant (cluster-admin's) is every resource, not the one "*/*" pair: counted as -1, "all".
+        return new Access(reach.wildcard() ? ALL : (long) reach.resources(), reach.toString());
     }
 
     /** "ingress from X of Y workloads (and outside) / egress to …" under a policy set. */
