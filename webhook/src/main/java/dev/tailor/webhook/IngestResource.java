@@ -114,9 +114,9 @@ public class IngestResource {
                 LOG.warnf("audit batch: %d of %d events rejected, e.g. %s", problems.total(), stats.lines(),
                         problems.first().get(0));
             }
-            // Nothing usable in a batch that had events: 422, which the API server does not retry but logs ("Error in
-            // audit plugin 'webhook'"), so a misconfigured backend is seen there, not only here.
-            return json(problems.total() > 0 && problems.total() == stats.lines() ? 422 : 200, answer);
+            // What is bad for good is answered 200 — sent again it would be just as bad, and a 5xx would make the API
+            // server resend it for ever — and counted, logged and named in the body. 503 is only for a store failure.
+            return json(200, answer);
         } catch (SQLException | RuntimeException e) {
             LOG.errorf(e, "storing an audit batch of %d events failed; the API server will send it again", requests.size());
             return json(503, error("the batch could not be stored; send it again"));
