@@ -266,22 +266,34 @@ public final class ObservationStore implements StoredObservations {
      * Flyway itself would ignore such "future" migrations and write on.
      */
     static String newerVersion(Connection connection) {
+        String newer = null;
+        for (Applied a : history(connection)) {
+            if (a.version() != null && !SCHEMA_VERSIONS.contains(a.version())) {
+                newer = a.version();
+            }
+        }
+        return newer;
+    }
+
+    /** One row of Flyway's history: the version (null for Flyway's own notes), whether it succeeded, its type. */
+    private record Applied(String version, boolean success, String type) {}
+
+    /** Flyway's history in the connection's current schema, in order; empty when there is none or it cannot be read. */
+    private static List<Applied> history(Connection connection) {
         String schema = historySchema(connection);
         if (schema == null) {
-            return null;
+            return List.of();
         }
         try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT version FROM \"" + schema.replace("\"", "\"\"")
-                        + "\".flyway_schema_history WHERE version IS NOT NULL ORDER BY installed_rank")) {
-            String newer = null;
+                ResultSet rs = s.executeQuery("SELECT version, success, type FROM \"" + schema.replace("\"", "\"\"")
+                        + "\".flyway_schema_history ORDER BY installed_rank")) {
+            List<Applied> out = new ArrayList<>();
             while (rs.next()) {
-                if (!SCHEMA_VERSIONS.contains(rs.getString(1))) {
-                    newer = rs.getString(1);
-                }
+                out.add(new Applied(rs.getString(1), rs.getBoolean(2), rs.getString(3)));
             }
-            return newer;
+            return out;
         } catch (SQLException e) {
-            return null; // Flyway will say what is wrong
+            return List.of(); // Flyway will say what is wrong
         }
     }
 
@@ -308,31 +320,22 @@ public final class ObservationStore implements StoredObservations {
      * migrations' checksums instead, so that none is edited.
      */
     static boolean schemaCurrent(Connection connection) {
-        String schema = historySchema(connection);
-        if (schema == null) {
-            return false;
-        }
-        try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT version, success, type FROM \"" + schema.replace("\"", "\"\"")
-                        + "\".flyway_schema_history ORDER BY installed_rank")) {
-            List<String> applied = new ArrayList<>();
-            while (rs.next()) {
-                String version = rs.getString(1);
-                if (!rs.getBoolean(2)) {
-                    return false;
-                }
-                if (version == null) {
-                    continue; // Flyway's note that it made the history table (or a schema): no migration
-                }
-                if (!List.of("SQL", "JDBC").contains(rs.getString(3))) {
-                    return false; // a baseline, say: Flyway's to judge
-                }
-                applied.add(version);
+        List<Applied> history = history(connection);
+        List<String> applied = new ArrayList<>();
+        for (Applied a : history) {
+            if (!a.success()) {
+                return false;
             }
-            return applied.equals(SCHEMA_VERSIONS);
-        } catch (SQLException e) {
-            return false; // the history cannot be read: Flyway will say what is wrong
+            if (a.version() == null) {
+                continue; // Flyway's note that it made the history table (or a schema): no migration
+            }
+            if (!List.of("SQL", "JDBC").contains(a.type())) {
+                return false; // a baseline, say: Flyway's to judge
+            }
+            applied.add(a.version());
         }
+        // No history (or none readable) is no current schema: Flyway will make it, or say what is wrong.
+        return !history.isEmpty() && applied.equals(SCHEMA_VERSIONS);
     }
 
     /**
