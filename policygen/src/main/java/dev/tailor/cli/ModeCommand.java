@@ -52,8 +52,9 @@ public final class ModeCommand {
         @Option(names = "--force", description = "switch even when the preview found something enforce would reject")
         boolean force;
 
-        @Option(names = "--wait", paramLabel = "DURATION", description = "how long to wait for the webhook (default: ${DEFAULT-VALUE})")
-        String wait = "60s";
+        @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+                description = "how long to wait for the webhook (default: ${DEFAULT-VALUE})")
+        Duration wait;
 
         @Mixin
         WindowOptions window = new WindowOptions();
@@ -61,13 +62,6 @@ public final class ModeCommand {
         @Override
         public Integer call() throws Exception {
             PrintStream out = System.out;
-            Duration waiting;
-            try {
-                waiting = dev.tailor.util.Durations.parse(wait);
-            } catch (IllegalArgumentException e) {
-                System.err.println("tailor enforce: --wait: " + e.getMessage());
-                return TailorCli.USAGE;
-            }
             EnforcePreview preview;
             String noStore = null;
             if (window.store == null) {
@@ -127,7 +121,7 @@ public final class ModeCommand {
                 out.println("not switching " + namespace + " to enforce (--force to do it anyway)");
                 return TailorCli.WOULD_DENY;
             }
-            return switchMode(namespace, "enforce", waiting, out);
+            return switchMode(namespace, "enforce", wait, out);
         }
     }
 
@@ -136,19 +130,13 @@ public final class ModeCommand {
         @Parameters(paramLabel = "NAMESPACE")
         String namespace;
 
-        @Option(names = "--wait", paramLabel = "DURATION", description = "how long to wait for the webhook (default: ${DEFAULT-VALUE})")
-        String wait = "60s";
+        @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+                description = "how long to wait for the webhook (default: ${DEFAULT-VALUE})")
+        Duration wait;
 
         @Override
         public Integer call() throws Exception {
-            Duration waiting;
-            try {
-                waiting = dev.tailor.util.Durations.parse(wait);
-            } catch (IllegalArgumentException e) {
-                System.err.println("tailor audit: --wait: " + e.getMessage());
-                return TailorCli.USAGE;
-            }
-            return switchMode(namespace, "audit", waiting, System.out);
+            return switchMode(namespace, "audit", wait, System.out);
         }
     }
 
