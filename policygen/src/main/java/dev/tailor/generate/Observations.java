@@ -119,20 +119,26 @@ public final class Observations {
      * with its labels by a flow (kube-system's pods, which the webhook is never sent).
      */
     public Map<String, String> labels(Workload w) {
-        Map<String, String> common = null;
-        for (PodIdentity p : pods.keySet()) {
-            if (!workload(p).equals(w)) {
-                continue;
+        Map<Workload, Map<String, String>> all = commonLabels;
+        if (all == null) {
+            // Once for every workload: the evaluators ask per edge and per peer, and a scan of every pod each time
+            // made the preview quadratic in the cluster's size.
+            all = new java.util.HashMap<>();
+            for (PodIdentity p : pods.keySet()) {
+                Map<String, String> labels = parse(p.labels());
+                all.merge(workload(p), new TreeMap<>(labels), (common, next) -> {
+                    common.entrySet().retainAll(next.entrySet());
+                    return common;
+                });
             }
-            Map<String, String> labels = parse(p.labels());
-            if (common == null) {
-                common = new TreeMap<>(labels);
-            } else {
-                common.entrySet().retainAll(labels.entrySet());
-            }
+            commonLabels = all;
         }
-        return common == null ? Map.of() : common;
+        Map<String, String> common = all.get(w);
+        return common == null ? Map.of() : java.util.Collections.unmodifiableMap(common);
     }
+
+    /** {@link #labels} of every workload, computed on first use (the pods do not change once loaded). */
+    private volatile Map<Workload, Map<String, String>> commonLabels;
 
     /** The pods (name → first sighting: its creation) of a workload. */
     public Map<String, Instant> podsOf(Workload w) {
