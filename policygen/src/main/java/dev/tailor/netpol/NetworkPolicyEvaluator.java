@@ -124,21 +124,23 @@ public final class NetworkPolicyEvaluator {
     }
 
     private List<JsonNode> selecting(Pod self, Direction direction) {
-        return selecting(self, direction, false);
+        List<JsonNode> sure = new ArrayList<>();
+        selecting(self, direction, sure, new ArrayList<>());
+        return sure;
     }
 
-    /** The policies of this direction that select the pod — or, with {@code maybe}, that might (labels unknown). */
-    private List<JsonNode> selecting(Pod self, Direction direction, boolean maybe) {
-        List<JsonNode> out = new ArrayList<>();
+    /** Sorts the policies of this direction into those that select the pod and those that might (labels unknown). */
+    private void selecting(Pod self, Direction direction, List<JsonNode> sure, List<JsonNode> maybe) {
         for (JsonNode p : policies) {
             if (p.path("metadata").path("namespace").asText("default").equals(self.namespace()) && types(p).contains(direction)) {
                 Boolean selects = selects(p.path("spec").path("podSelector"), self.labels());
-                if (maybe ? selects == null : Boolean.TRUE.equals(selects)) {
-                    out.add(p);
+                if (selects == null) {
+                    maybe.add(p);
+                } else if (selects) {
+                    sure.add(p);
                 }
             }
         }
-        return out;
     }
 
     private static List<Direction> types(JsonNode policy) {
@@ -162,8 +164,9 @@ public final class NetworkPolicyEvaluator {
     }
 
     private Bounds allowedBy(Pod self, Peer other, Direction direction) {
-        List<JsonNode> selecting = selecting(self, direction, false);
-        List<JsonNode> maybe = selecting(self, direction, true);
+        List<JsonNode> selecting = new ArrayList<>();
+        List<JsonNode> maybe = new ArrayList<>();
+        selecting(self, direction, selecting, maybe);
         if (selecting.isEmpty() && maybe.isEmpty()) {
             return Bounds.ALL; // not isolated
         }
@@ -175,8 +178,9 @@ public final class NetworkPolicyEvaluator {
         Pod portOwner = direction == Direction.INGRESS ? self : other.pod();
         List<JsonNode> all = new ArrayList<>(selecting);
         all.addAll(maybe);
-        for (JsonNode policy : all) {
-            boolean sure = selecting.contains(policy);
+        for (int i = 0; i < all.size(); i++) {
+            JsonNode policy = all.get(i);
+            boolean sure = i < selecting.size();
             String policyNamespace = policy.path("metadata").path("namespace").asText("default");
             for (JsonNode rule : policy.path("spec").path(rulesField)) {
                 JsonNode peers = rule.path(peersField);
