@@ -243,7 +243,7 @@ public final class ObserveCommand implements Callable<Integer> {
                             read(input, read[0], read[1] + " audit requests");
                         }
                         case FLOWS -> {
-                            Map<String, dev.tailor.identity.PodRecord> flowPods = new java.util.concurrent.ConcurrentHashMap<>();
+                            dev.tailor.observe.flows.FlowPods flowPods = new dev.tailor.observe.flows.FlowPods(pods);
                             long[] read = readInParts(input, bytesRead, summary, problems, () -> {
                                 StoreWriter.Batch<ObservationStore.Sighting<NetworkEdge>> batch = writer.batch(observations::ingestEdges);
                                 return (part, partSummary, partProblems) -> {
@@ -254,11 +254,7 @@ public final class ObserveCommand implements Callable<Integer> {
                                     long[] skipped = {0, 0}; // replies, flows without L4
                                     HubbleFlowReader.Stats stats = new HubbleFlowReader().read(input.name(), part, f -> {
                                         progress.event();
-                                        // Labels come with every flow (Cilium's identity): a pod no admission review
-                                        // showed — kube-system's, which the webhook is never sent — is known by them,
-                                        // so policies can select it. Its earliest flow dates it, whatever the parts.
-                                        flowPod(flowPods, f.source(), f.time(), pods);
-                                        flowPod(flowPods, f.destination(), f.time(), pods);
+                                        flowPods.note(f); // pods only flows name (kube-system's), by their labels
                                         NetworkEdge edge = NetworkEdge.of(f, pods);
                                         if (edge == null) {
                                             // Not stored: it aggregates into nothing (and so has no key).
@@ -285,7 +281,7 @@ public final class ObserveCommand implements Callable<Integer> {
                                 };
                             });
                             // In the pods' order, after every part: the same records whatever the parts were.
-                            new java.util.TreeMap<>(flowPods).values().forEach(p -> {
+                            flowPods.records().forEach(p -> {
                                 if (Columns.problem(p) == null) {
                                     podBatch.add(p);
                                     summary.event("flowPods");
@@ -346,28 +342,6 @@ public final class ObserveCommand implements Callable<Integer> {
             }
         }
         return TailorCli.OK;
-    }
-
-    /**
-     * Notes a pod as a flow's end names it, when no admission review showed it: namespace, name, workload (Cilium's,
-     * else by name and labels), service account (when Cilium reports it) and stable labels, dated by its earliest
-     * flow and keyed by the pod, so reading the same flows again stores nothing new. An end that is no pod, or a pod
-     * already known, costs one lookup.
-     */
-    static void flowPod(Map<String, dev.tailor.identity.PodRecord> seen, dev.tailor.observe.flows.Endpoint end,
-            java.time.Instant time, Pods pods) {
-        if (!end.inCluster() || end.podName().isEmpty() || end.podLabels().isEmpty() || pods.knows(end.namespace(), end.podName())) {
-            return;
-        }
-        String key = "flow:" + end.namespace() + "/" + end.podName();
-        dev.tailor.identity.PodRecord known = seen.get(key);
-        if (known != null && !time.isBefore(known.time())) {
-            return;
-        }
-        dev.tailor.identity.PodRecord record = new dev.tailor.identity.PodRecord(key, time, end.namespace(), end.podName(),
-                pods.workload(end.namespace(), end.podName(), end.podLabels(), end.workload()), end.serviceAccount(),
-                dev.tailor.identity.WorkloadIdentity.stableLabels(end.podLabels()), false);
-        seen.merge(key, record, (a, b) -> b.time().isBefore(a.time()) ? b : a);
     }
 
     /** Distinct edges a reading thread counts flows by before it adds them to its summary; distinct accesses it

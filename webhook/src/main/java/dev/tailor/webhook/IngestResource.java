@@ -5,6 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.audit.ApiRequest;
 import dev.tailor.observe.audit.AuditLogReader;
+import dev.tailor.observe.flows.Flow;
+import dev.tailor.observe.flows.FlowPods;
+import dev.tailor.observe.flows.HubbleFlowReader;
+import dev.tailor.observe.flows.NetworkEdge;
+import dev.tailor.observe.syscalls.SyscallLogReader;
+import dev.tailor.observe.syscalls.SyscallRecord;
+import dev.tailor.store.Columns;
 import dev.tailor.store.ObservationStore;
 import dev.tailor.webhook.admission.AdmissionReviews;
 import dev.tailor.webhook.admission.BadReviewException;
@@ -49,15 +56,17 @@ public class IngestResource {
     private final List<byte[]> tokens = new ArrayList<>();
     private final List<X509Certificate> clientAuthorities;
 
-    /** Audit events refused for good (not an Event, a missing field, a value the store cannot hold): counted here. */
-    private final io.micrometer.core.instrument.Counter rejectedTotal;
+    /** Events refused for good (not an event, a missing field, a value the store cannot hold), by source. */
+    private final java.util.Map<String, io.micrometer.core.instrument.Counter> rejectedTotal = new java.util.TreeMap<>();
 
     public IngestResource(TailorConfig config, ObservationSink sink, io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
         this.sink = sink;
-        this.rejectedTotal = io.micrometer.core.instrument.Counter.builder("tailor.ingest.audit.rejected")
-                .description("Audit events /ingest/audit refused for good (each is logged; the rest of its batch is stored)")
-                .register(registry);
+        for (String source : List.of("audit", "flows", "syscalls")) { // a closed set: the endpoints
+            rejectedTotal.put(source, io.micrometer.core.instrument.Counter.builder("tailor.ingest.rejected").tag("source", source)
+                    .description("Events /ingest/* refused for good (each is logged; the rest of its batch is stored)")
+                    .register(registry));
+        }
         this.clientAuthorities = dev.tailor.webhook.tls.IngestAuthorities.read(config);
         config.ingest().tokenFile().ifPresent(file -> {
             try {
@@ -77,6 +86,92 @@ public class IngestResource {
     @Blocking
     public Response audit(@HeaderParam("Authorization") String authorization, @Context HttpServerRequest request,
             InputStream body) {
+        return ingest("audit", "EventList", authorization, request, body, (bytes, problems) -> {
+            List<ApiRequest> requests = new ArrayList<>();
+            // An event with a value longer than the store holds (a GET of a 300-character name) is refused alone, as
+            // "items[N]": the others are stored.
+            AuditLogReader.Stats stats = new AuditLogReader().readEventList("POST /ingest/audit", bytes, r -> {
+                Columns.require(Columns.problem(dev.tailor.observe.audit.ApiAccess.of(r)));
+                requests.add(r);
+            }, problems);
+            return new Read(stats.lines(), stats.skipped().values().stream().mapToLong(Long::longValue).sum(),
+                    store -> store.ingestAudit(requests));
+        });
+    }
+
+    /**
+     * {@code POST /ingest/flows}: Hubble flows as JSON lines, as {@code hubble observe -o json} and the Hubble exporter
+     * write them (a forwarder tails the exporter's file on each node). Pods only flows name — kube-system's — are
+     * stored by the labels the flows carry, as {@code tailor observe} does.
+     */
+    @POST
+    @Path("flows")
+    @Blocking
+    public Response flows(@HeaderParam("Authorization") String authorization, @Context HttpServerRequest request,
+            InputStream body) {
+        return ingest("flows", "batch of flows", authorization, request, body, (bytes, problems) -> {
+            dev.tailor.identity.Pods pods = sink.store().pods();
+            List<Flow> flows = new ArrayList<>();
+            FlowPods named = new FlowPods(pods);
+            HubbleFlowReader.Stats stats = new HubbleFlowReader().read("POST /ingest/flows",
+                    new java.io.ByteArrayInputStream(bytes), f -> {
+                        NetworkEdge edge = NetworkEdge.of(f, pods);
+                        if (edge != null) {
+                            Columns.require(Columns.problem(edge));
+                        }
+                        named.note(f);
+                        flows.add(f);
+                    }, problems);
+            return new Read(stats.lines(), 0, store -> {
+                store.ingestPods(named.records().stream().filter(p -> Columns.problem(p) == null).toList());
+                return store.ingestFlows(flows);
+            });
+        });
+    }
+
+    /**
+     * {@code POST /ingest/syscalls}: seccomp records as lines — the Security Profiles Operator's log enricher, or the
+     * kernel's audit (type=SECCOMP) lines; the latter name a pid, not a container, and stay unattributed here.
+     */
+    @POST
+    @Path("syscalls")
+    @Blocking
+    public Response syscalls(@HeaderParam("Authorization") String authorization, @Context HttpServerRequest request,
+            InputStream body) {
+        return ingest("syscalls", "batch of syscall lines", authorization, request, body, (bytes, problems) -> {
+            dev.tailor.identity.Pods pods = sink.store().pods();
+            List<SyscallRecord> records = new ArrayList<>();
+            SyscallLogReader.Stats stats = new SyscallLogReader().read("POST /ingest/syscalls",
+                    new java.io.ByteArrayInputStream(bytes), r -> {
+                        Columns.require(Columns.problem(dev.tailor.observe.syscalls.SyscallUse.of(r, pods)));
+                        records.add(r);
+                    }, problems);
+            return new Read(stats.lines(), stats.skipped().values().stream().mapToLong(Long::longValue).sum(),
+                    store -> store.ingestSyscalls(records));
+        });
+    }
+
+    /** What a body held, and how to store it. */
+    private record Read(long events, long skipped, Storing store) {}
+
+    @FunctionalInterface
+    private interface Storing {
+        ObservationStore.BatchResult into(ObservationStore store) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface Reading {
+        Read read(byte[] body, Problems problems) throws IOException, SQLException;
+    }
+
+    /**
+     * One ingest request: authenticated (a bearer token or the ingest CA's client certificate), its body read up to
+     * the limit, parsed, stored in one transaction and answered only then — 200 with what was stored and what was
+     * refused for good (each named by its line or index, logged, counted), 503 only when the store failed and a
+     * retry could succeed.
+     */
+    private Response ingest(String source, String what, String authorization, HttpServerRequest request, InputStream body,
+            Reading reading) {
         if (!authorized(authorization) && !clientCertified(request)) {
             // Say nothing about why: no hint for someone probing.
             return json(401, error("unauthorized"));
@@ -85,40 +180,36 @@ public class IngestResource {
         try {
             bytes = AdmissionReviews.readCapped(body, config.ingest().maxBytes());
         } catch (BadReviewException e) {
-            return json(413, error("EventList larger than " + config.ingest().maxBytes() + " bytes"));
+            return json(413, error(what + " larger than " + config.ingest().maxBytes() + " bytes"));
         } catch (IOException e) {
             return json(400, error("body could not be read: " + e.getMessage()));
         }
-        List<ApiRequest> requests = new ArrayList<>();
         Problems problems = new Problems();
-        AuditLogReader.Stats stats;
+        Read read;
         try {
-            // An event with a value longer than the store holds (a GET of a 300-character name) is refused alone, as
-            // "items[N]": the others are stored.
-            stats = new AuditLogReader().readEventList("POST /ingest/audit", bytes, r -> {
-                dev.tailor.store.Columns.require(dev.tailor.store.Columns.problem(dev.tailor.observe.audit.ApiAccess.of(r)));
-                requests.add(r);
-            }, problems);
+            read = reading.read(bytes, problems);
         } catch (IOException e) {
             return json(400, error(e.getMessage()));
+        } catch (SQLException e) {
+            LOG.errorf(e, "the store could not be opened for a %s batch; the sender will send it again", source);
+            return json(503, error("the batch could not be stored; send it again"));
         }
         try {
-            ObservationStore.BatchResult result = sink.store().ingestAudit(requests);
+            ObservationStore.BatchResult result = read.store().into(sink.store());
             ObjectNode answer = JsonNodeFactory.instance.objectNode();
-            answer.put("events", stats.lines()).put("stored", result.added()).put("alreadyStored", result.alreadyStored())
-                    .put("skipped", stats.skipped().values().stream().mapToLong(Long::longValue).sum())
-                    .put("rejected", problems.total());
+            answer.put("events", read.events()).put("stored", result.added()).put("alreadyStored", result.alreadyStored())
+                    .put("skipped", read.skipped()).put("rejected", problems.total());
             problems.first().forEach(p -> answer.withArray("problems").add(p.toString()));
             if (problems.total() > 0) {
-                rejectedTotal.increment(problems.total());
-                LOG.warnf("audit batch: %d of %d events rejected, e.g. %s", problems.total(), stats.lines(),
+                rejectedTotal.get(source).increment(problems.total());
+                LOG.warnf("%s batch: %d of %d events rejected, e.g. %s", source, problems.total(), read.events(),
                         problems.first().get(0));
             }
-            // What is bad for good is answered 200 — sent again it would be just as bad, and a 5xx would make the API
-            // server resend it for ever — and counted, logged and named in the body. 503 is only for a store failure.
+            // What is bad for good is answered 200 — sent again it would be just as bad, and a 5xx would make the
+            // sender resend it for ever — and counted, logged and named in the body. 503 is only for a store failure.
             return json(200, answer);
         } catch (SQLException | RuntimeException e) {
-            LOG.errorf(e, "storing an audit batch of %d events failed; the API server will send it again", requests.size());
+            LOG.errorf(e, "storing a %s batch of %d events failed; the sender will send it again", source, read.events());
             return json(503, error("the batch could not be stored; send it again"));
         }
     }

@@ -96,8 +96,48 @@ class IngestIT {
                 .body("events", is(37)).body("stored", is(36)).body("rejected", is(1))
                 .body("problems[0]", containsString("POST /ingest/audit:3: too long: api_access.name is 300 characters"));
         String metrics = https().get("/q/metrics").then().statusCode(200).extract().asString();
-        java.util.regex.Matcher counted = java.util.regex.Pattern.compile("(?m)^tailor_ingest_audit_rejected_total (\\S+)$").matcher(metrics);
+        java.util.regex.Matcher counted = java.util.regex.Pattern.compile("(?m)^tailor_ingest_rejected_total\\{source=\"audit\",?\\} (\\S+)$").matcher(metrics);
         org.junit.jupiter.api.Assertions.assertTrue(counted.find() && Double.parseDouble(counted.group(1)) >= 1, metrics);
+    }
+
+    /**
+     * Flows arrive live too, as a forwarder sends the Hubble exporter's lines: Cilium's real samples (the project's
+     * copy of cilium/hubble-otel's testdata), stored as edges once — sent again, nothing new — and a line that is not a
+     * flow costs only itself.
+     */
+    @Test
+    void flowLinesAreStoredOnceAndABadLineCostsOnlyItself() throws Exception {
+        java.nio.file.Path samples = RepositoryPaths.fixtures().resolve("third_party/hubble-flows/cilium-hubble-otel/testdata");
+        String body = Files.readString(samples.resolve("basic-sample-400-tcp-flows.json")) + "{\"flow\": not json\n"
+                + Files.readString(samples.resolve("basic-sample-330-dns-flows.json"));
+        long edgesBefore;
+        try (ObservationStore store = ObservationStore.open(storeUrl())) {
+            edgesBefore = store.networkEdges().size();
+        }
+        var first = https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/x-ndjson")
+                .body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/ingest/flows").then().statusCode(200).body("rejected", is(1))
+                .body("problems[0]", containsString("POST /ingest/flows:401: not JSON")).extract().jsonPath();
+        org.junit.jupiter.api.Assertions.assertTrue(first.getLong("stored") > 100, first.prettify());
+        try (ObservationStore store = ObservationStore.open(storeUrl())) {
+            org.junit.jupiter.api.Assertions.assertTrue(store.networkEdges().size() > edgesBefore, "edges stored");
+        }
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/x-ndjson")
+                .body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/ingest/flows").then().statusCode(200).body("stored", is(0))
+                .body("alreadyStored", is(first.getInt("stored")));
+        https().contentType("application/x-ndjson").body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .post("/ingest/flows").then().statusCode(401);
+    }
+
+    /** Syscall records arrive live as the Security Profiles Operator's log enricher writes them. */
+    @Test
+    void syscallLinesAreStoredOnce() throws Exception {
+        String body = Files.readString(RepositoryPaths.fixtures().resolve(
+                "third_party/seccomp/security-profiles-operator/audit-lines/spo-log-enricher-output.from-installation-usage-md-L633.log"));
+        var first = https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("text/plain")
+                .body(body).post("/ingest/syscalls").then().statusCode(200).body("rejected", is(0)).extract().jsonPath();
+        org.junit.jupiter.api.Assertions.assertTrue(first.getLong("stored") > 0, first.prettify());
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("text/plain")
+                .body(body).post("/ingest/syscalls").then().statusCode(200).body("stored", is(0));
     }
 
     @Test

@@ -1,0 +1,52 @@
+package dev.tailor.observe.flows;
+
+import dev.tailor.identity.PodRecord;
+import dev.tailor.identity.Pods;
+import dev.tailor.identity.WorkloadIdentity;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The pods flows name that no admission review showed — kube-system's, which the webhook is never sent: their
+ * labels come with every flow (Cilium's identity), so policies can select them. One record per pod, dated by its
+ * earliest flow and keyed by the pod, so reading the same flows again stores nothing new. Safe to fill from several
+ * reading threads; the records come out the same whatever the order the flows were read in.
+ */
+public final class FlowPods {
+
+    private final Pods pods;
+    private final Map<String, PodRecord> seen = new ConcurrentHashMap<>();
+
+    public FlowPods(Pods pods) {
+        this.pods = pods;
+    }
+
+    /** Notes both ends of a flow. An end that is no pod, or a pod already known, costs one lookup. */
+    public void note(Flow f) {
+        note(f.source(), f.time());
+        note(f.destination(), f.time());
+    }
+
+    private void note(Endpoint end, Instant time) {
+        if (!end.inCluster() || end.podName().isEmpty() || end.podLabels().isEmpty() || pods.knows(end.namespace(), end.podName())) {
+            return;
+        }
+        String key = "flow:" + end.namespace() + "/" + end.podName();
+        PodRecord known = seen.get(key);
+        if (known != null && !time.isBefore(known.time())) {
+            return;
+        }
+        PodRecord record = new PodRecord(key, time, end.namespace(), end.podName(),
+                pods.workload(end.namespace(), end.podName(), end.podLabels(), end.workload()), end.serviceAccount(),
+                WorkloadIdentity.stableLabels(end.podLabels()), false);
+        seen.merge(key, record, (a, b) -> b.time().isBefore(a.time()) ? b : a);
+    }
+
+    /** The pods noted, in the pods' order. */
+    public List<PodRecord> records() {
+        return List.copyOf(new TreeMap<>(seen).values());
+    }
+}
