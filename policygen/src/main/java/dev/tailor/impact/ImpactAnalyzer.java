@@ -253,16 +253,10 @@ public final class ImpactAnalyzer {
         return ends.isEmpty() ? "an end without an address (" + e.srcAddress() + " → " + e.dstAddress() + ")" : String.join(" and ", ends);
     }
 
-    /** A workload as a pod (its stable labels), or an address. */
+    /** A workload as a pod (its stable labels), or an address; null when neither is known. */
     private static Peer peer(Observations obs, Workload w, String address) {
-        if (w == null) {
-            return address.isEmpty() ? null : Peer.address(address);
-        }
-        Map<String, String> labels = obs.labels(w);
-        if (labels.isEmpty()) {
-            return null;
-        }
-        return Peer.of(new NetworkPolicyEvaluator.Pod(w.namespace(), w.key(), labels, "", List.of()));
+        Peer p = judged(obs, w, address);
+        return p != null && p.pod() != null && p.pod().labels() == null ? null : p;
     }
 
     /** "N resources in M API groups" the workload's account(s) may touch. */

@@ -40,11 +40,7 @@ public class ErrorBodies {
                 ctx.next();
                 return;
             }
-            String message = "request body larger than " + max + " bytes";
-            String path = ctx.request().path();
-            byte[] body = path.equals("/validate") || path.equals("/mutate")
-                    ? AdmissionReviews.toBytes(AdmissionReviews.errored("", 413, reason(413), message))
-                    : AdmissionReviews.toBytes(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("error", message));
+            byte[] body = body(ctx.request().path(), 413, "request body larger than " + max + " bytes");
             ctx.response().setStatusCode(413).putHeader("Content-Type", MediaType.APPLICATION_JSON)
                     .putHeader("Connection", "close").end(io.vertx.core.buffer.Buffer.buffer(body));
         });
@@ -62,11 +58,15 @@ public class ErrorBodies {
             message = e.getMessage() == null ? Response.Status.fromStatusCode(status) + "" : e.getMessage();
         }
         LOG.debugf("%s %s: %d %s", request == null ? "" : request.method(), request == null ? "" : request.path(), status, message);
-        String path = request == null ? "" : request.path();
-        byte[] body = path.equals("/validate") || path.equals("/mutate")
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(body(request == null ? "" : request.path(), status, message)).build();
+    }
+
+    /** An AdmissionReview for the admission endpoints (the API server reads its status message), else {@code {"error"}}. */
+    private static byte[] body(String path, int status, String message) {
+        return path.equals("/validate") || path.equals("/mutate")
                 ? AdmissionReviews.toBytes(AdmissionReviews.errored("", status, reason(status), message))
                 : AdmissionReviews.toBytes(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("error", message));
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body).build();
     }
 
     private static boolean oneMediaType(String value) {

@@ -46,8 +46,7 @@ class FuzzIT {
 
     @Test
     void malformedAndMutatedReviewsGetNo5xxAndLeaveTheHeapFlat() throws Exception {
-        HttpClient http = HttpClient.newBuilder().sslContext(DevTlsResource.ca.clientContext())
-                .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = client();
         Random random = new Random(20261202);
         List<ObjectNode> fixtures = new ArrayList<>();
         AdmissionFixtures.all().forEach(c -> fixtures.add(c.review()));
@@ -87,8 +86,7 @@ class FuzzIT {
      */
     @Test
     void malformedAndMutatedAuditBatchesGetNo5xxAndLeaveTheHeapFlat() throws Exception {
-        HttpClient http = HttpClient.newBuilder().sslContext(DevTlsResource.ca.clientContext())
-                .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = client();
         Random random = new Random(20261203);
         List<ObjectNode> events = new ArrayList<>();
         for (String line : java.nio.file.Files.readAllLines(dev.tailor.testing.RepositoryPaths.fixtures()
@@ -136,6 +134,11 @@ class FuzzIT {
                 each, each, statuses, heapBefore >> 20, heapAfter >> 20);
         assertEquals(List.of(), serverErrors, "answers with a 5xx");
         assertTrue(heapAfter - heapBefore < 24L << 20, "heap grew by " + ((heapAfter - heapBefore) >> 20) + " MiB");
+    }
+
+    private static HttpClient client() {
+        return HttpClient.newBuilder().sslContext(DevTlsResource.ca.clientContext())
+                .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     private HttpResponse<String> ingest(HttpClient http, byte[] body) throws Exception {

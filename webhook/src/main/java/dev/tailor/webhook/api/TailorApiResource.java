@@ -100,15 +100,14 @@ public class TailorApiResource {
             return status(403, "Forbidden", "observationsnapshots.tailor.dev \"" + name + "\" is forbidden: User \""
                     + user.get().name() + "\" cannot get resource \"observationsnapshots\" in API group \"tailor.dev\" at the cluster scope");
         }
-        Instant end;
-        Duration window;
+        Window w;
         try {
-            end = until == null || until.isBlank() ? null : dev.tailor.util.Durations.windowEnd(until);
-            window = since == null || since.isBlank() ? Duration.ofDays(7) : duration(since);
+            w = window(since, until, null); // no until: the window ends at the store's last observation
         } catch (RuntimeException e) {
-            return status(400, "BadRequest", "since must be a duration like 7d, 36h or 90m (at most 31d), until an "
-                    + "RFC 3339 time: " + e.getMessage());
+            return badWindow(e);
         }
+        Instant end = w.end();
+        Duration window = w.length();
         try {
             // Written to a buffer first: a store that fails half-way must not send half a snapshot with a 200.
             java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
@@ -134,16 +133,14 @@ public class TailorApiResource {
                     + user.get().name() + "\" cannot get resource \"enforcepreviews\" in API group \"tailor.dev\" in the namespace \""
                     + namespace + "\"");
         }
-        Instant end;
-        Duration window;
+        Window w;
         try {
-            end = until == null || until.isBlank() ? Instant.now() : dev.tailor.util.Durations.windowEnd(until);
-            window = since == null || since.isBlank() ? Duration.ofDays(7) : duration(since);
+            w = window(since, until, Instant.now());
         } catch (RuntimeException e) {
-            return status(400, "BadRequest", "since must be a duration like 7d, 36h or 90m (at most 31d), until an "
-                    + "RFC 3339 time: " + e.getMessage());
+            return badWindow(e);
         }
-        Instant from = end.minus(window);
+        Instant end = w.end();
+        Instant from = end.minus(w.length());
         try {
             EnforcePreview preview = ImpactAnalyzer.enforcePreview(sink.store().decisions(from, end, namespace))
                     .getOrDefault(namespace, new EnforcePreview(0, 0, Map.of(), List.of()));
@@ -191,6 +188,20 @@ public class TailorApiResource {
             LOG.warnf("a SubjectAccessReview for %s failed (%s): refused", user.name(), e.getMessage());
             return false;
         }
+    }
+
+    /** A window's end (null: where the data ends) and length. */
+    private record Window(Instant end, Duration length) {}
+
+    /** The window the query asks for: {@code since} (default 7d), {@code until} (default {@code defaultEnd}). */
+    private static Window window(String since, String until, Instant defaultEnd) {
+        return new Window(until == null || until.isBlank() ? defaultEnd : dev.tailor.util.Durations.windowEnd(until),
+                since == null || since.isBlank() ? Duration.ofDays(7) : duration(since));
+    }
+
+    private Response badWindow(RuntimeException e) {
+        return status(400, "BadRequest", "since must be a duration like 7d, 36h or 90m (at most 31d), until an "
+                + "RFC 3339 time: " + e.getMessage());
     }
 
     /** A window of at most {@link #MAX_WINDOW}, not empty: {@code 7d}, {@code 36h}, {@code 90m}. */
