@@ -1,6 +1,7 @@
 package dev.tailor.cli;
 
 import dev.tailor.fixtures.BoutiqueWeek;
+import dev.tailor.fixtures.HelmWeek;
 import dev.tailor.observe.ObserveSummary;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,19 +12,31 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tailor fixture-week}: writes the seeded Online Boutique week (see {@link BoutiqueWeek}) and what
- * {@code tailor observe} must report for it ({@code expected-summary.json}).
+ * {@code tailor fixture-week}: writes a seeded fixture cluster's week — Online Boutique ({@link BoutiqueWeek}) or
+ * Helm-installed applications ({@link HelmWeek}) — and what {@code tailor observe} must report for it
+ * ({@code expected-summary.json}); with {@code --next-release}, the day after the week too.
  */
 @Command(name = "fixture-week", mixinStandardHelpOptions = true,
-        description = "Write a seeded week of Online Boutique observations (admission stream, audit log, Hubble flows, "
+        description = "Write a seeded week of observations of a fixture cluster (admission stream, audit log, Hubble flows, "
                 + "syscall records) and the summary tailor observe must print for it.")
 public final class FixtureWeekCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "directory to write the week into")
     Path out;
 
-    @Option(names = "--seed", paramLabel = "N", description = "seed of the week (default: ${DEFAULT-VALUE})")
-    long seed = BoutiqueWeek.DEFAULT_SEED;
+    @Option(names = "--seed", paramLabel = "N", description = "seed of the week (default: each cluster's own)")
+    Long seed;
+
+    /** The fixture clusters. */
+    enum Cluster { boutique, helm }
+
+    @Option(names = "--cluster", paramLabel = "NAME", description = "boutique (Online Boutique, the default) or helm "
+            + "(Helm-installed apps, an operator, StatefulSets, DaemonSets, two DNS paths, a weekly CronJob)")
+    Cluster cluster = Cluster.boutique;
+
+    @Option(names = "--next-release", paramLabel = "DIR", description = "also write the day after the week — the next "
+            + "release rolled out — into DIR, to replay with tailor impact --since 24h")
+    Path nextRelease;
 
     @Mixin
     HomeOption home;
@@ -35,18 +48,27 @@ public final class FixtureWeekCommand implements Callable<Integer> {
             System.err.println("tailor fixture-week: " + boutique + " not found: run it from Tailor's repository or give --home");
             return TailorCli.USAGE;
         }
+        if (nextRelease != null && (nextRelease.toAbsolutePath().normalize().startsWith(out.toAbsolutePath().normalize())
+                || out.toAbsolutePath().normalize().startsWith(nextRelease.toAbsolutePath().normalize()))) {
+            System.err.println("tailor fixture-week: --next-release and --out must be two directories, neither inside the other");
+            return TailorCli.USAGE;
+        }
         ObserveSummary[] expected = new ObserveSummary[1];
         try {
-            // Into a new or empty directory, or one it wrote before: never over someone else's files.
-            dev.tailor.util.OwnedTree.writeInPlace(out, () -> {
-                expected[0] = BoutiqueWeek.write(boutique, out, seed);
+            // Into new or empty directories, or ones it wrote before: never over someone else's files.
+            dev.tailor.util.OwnedTree.Writing week = () -> {
+                expected[0] = cluster == Cluster.helm ? HelmWeek.write(out, nextRelease, seed != null ? seed : HelmWeek.DEFAULT_SEED)
+                        : BoutiqueWeek.write(boutique, out, nextRelease, seed != null ? seed : BoutiqueWeek.DEFAULT_SEED);
                 Files.writeString(out.resolve("expected-summary.json"), expected[0].toJson(), StandardCharsets.UTF_8);
-            });
+            };
+            dev.tailor.util.OwnedTree.writeInPlace(out, nextRelease == null ? week
+                    : () -> dev.tailor.util.OwnedTree.writeInPlace(nextRelease, week));
         } catch (dev.tailor.util.OwnedTree.RefusedException e) {
             System.err.println("tailor fixture-week: " + e.getMessage());
             return TailorCli.USAGE;
         }
-        System.out.printf("wrote the week of %s to %s: %s%n", BoutiqueWeek.START, out, expected[0].events);
+        System.out.printf("wrote the %s week of %s to %s%s: %s%n", cluster, BoutiqueWeek.START, out,
+                nextRelease == null ? "" : " and the next release's day to " + nextRelease, expected[0].events);
         return TailorCli.OK;
     }
 }

@@ -133,6 +133,10 @@ public record LearningState(
             }
             if (runs == 0) {
                 because.add("no run seen in the window");
+            } else if (runs == 1 && !lastNew.isBefore(lastRun)) {
+                // Nothing to compare its run with: a weekly CronJob has one run in a week's window.
+                because.add("one run in the window (" + lastRun + "): a Job is proposed when a later run does nothing "
+                        + "an earlier one did not (for a weekly schedule, observe two weeks: --since 14d)");
             } else if (!lastNew.isBefore(lastRun)) {
                 because.add("its last run (" + lastRun + ") did something new");
             }

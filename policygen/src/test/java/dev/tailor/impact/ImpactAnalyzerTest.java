@@ -226,6 +226,42 @@ class ImpactAnalyzerTest {
         }
     }
 
+    /**
+     * The day after the week: the next release rolls every application Deployment again (new pod-template-hash).
+     * The week's proposal, replayed on that day, denies nothing, judges everything, and still restricts every
+     * workload it proposes for.
+     */
+    @Test
+    void theNextReleaseIsDeniedNothing(@TempDir Path tmp) throws Exception {
+        Path week = tmp.resolve("week");
+        Path next = tmp.resolve("next-release");
+        dev.tailor.fixtures.BoutiqueWeek.write(RepositoryPaths.fixtures().resolve("third_party/online-boutique"), week, next,
+                dev.tailor.fixtures.BoutiqueWeek.DEFAULT_SEED);
+        String url = ObservationStore.embeddedUrl(tmp.resolve("store"));
+        ObservedWeek.observe(week, url);
+        ObservedWeek.observe(next, url);
+        java.util.regex.Pattern hash = java.util.regex.Pattern.compile("\"pod-template-hash\":\"(\\w+)\"");
+        java.util.Set<String> weekHashes = hash.matcher(Files.readString(week.resolve("admission.jsonl"))).results()
+                .map(m -> m.group(1)).collect(java.util.stream.Collectors.toSet());
+        assertTrue(hash.matcher(Files.readString(next.resolve("admission.jsonl"))).results()
+                .anyMatch(m -> !weekHashes.contains(m.group(1))), "the next release's pods have new pod-template-hashes");
+
+        assertEquals(0, cli("impact", "--proposed", policies.toString(), "--store", url, "--since", "24h", "--out", tmp.resolve("impact").toString()));
+        com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(tmp.resolve("impact/impact.json").toFile());
+        assertTrue(report.path("clean").asBoolean(), report.toString());
+        assertEquals(0, report.path("notJudged").asLong());
+        java.util.Set<String> replayed = new java.util.TreeSet<>();
+        report.path("workloads").fieldNames().forEachRemaining(replayed::add);
+        assertEquals(new java.util.TreeSet<>(clean.workloads().keySet()), replayed);
+        report.path("workloads").fields().forEachRemaining(w -> {
+            var network = w.getValue().path("network");
+            assertEquals(network.path("observed").asLong(), network.path("allowedProposed").asLong(), w.getKey() + ": " + network);
+            assertFalse(network.path("accessProposed").asText().equals(network.path("accessNow").asText()),
+                    w.getKey() + ": the proposal still restricts the next release's pods: " + network);
+        });
+    }
+
     @Test
     void windowIsTheStoresLastWeek() {
         assertEquals(Duration.ofDays(7), Duration.between(java.time.Instant.parse(clean.window().from()),
