@@ -293,7 +293,7 @@ start_webhook() {
     TAILOR_DECISION_LOG_PATH="$run/webhook/decisions.jsonl" \
     TAILOR_STORE_URL="jdbc:h2:file:$run/webhook/store/observations" \
     TAILOR_INGEST_CLIENT_CA="$pki/ingest-ca.crt" TAILOR_ADMISSION_CALLERS_CLIENT_CA="$pki/cluster.crt" \
-    TAILOR_APPROVERS_USERS=e2e-gitops \
+    TAILOR_APPROVERS_USERS=e2e-gitops TAILOR_REPORTS_INTERVAL=1s \
     QUARKUS_HTTP_SSL_PORT="$webhook_port" QUARKUS_HTTP_HOST=127.0.0.1 \
     KUBECONFIG="$run/webhook.kubeconfig" HOSTNAME=tailor-webhook-e2e MALLOC_ARENA_MAX=2 \
     java -XX:+UseSerialGC -Xmx192m -XX:ReservedCodeCacheSize=96m -jar "$repo/webhook/target/quarkus-app/quarkus-run.jar" \

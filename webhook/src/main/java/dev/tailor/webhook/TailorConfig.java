@@ -47,6 +47,8 @@ public interface TailorConfig {
 
     Store store();
 
+    Reports reports();
+
     /**
      * Approved behavior per workload until it comes from generated objects: a JSON file
      * {@code {"workloads": {"<ns>": {"<kind>.<name>": {"serviceAccount": …, "seccompProfile": …}}}}}.
@@ -140,6 +142,17 @@ public interface TailorConfig {
         /** The names (subject CN or DNS name) that certificate carries. */
         @WithDefault("kube-apiserver-admission")
         List<String> clientNames();
+    }
+
+    /** What audit mode would have denied, as one OpenReports Report (or wgpolicyk8s.io PolicyReport) per namespace. */
+    interface Reports {
+        /** Off: no report is written (and no RBAC for reports is needed). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often changed reports are written; a report is written at most once per interval. */
+        @WithDefault("10s")
+        java.time.Duration interval();
     }
 
     interface Store {

@@ -50,7 +50,7 @@ public class WebhookBeans {
     @ApplicationScoped
     AdmissionHandler handler(PolicyEngine engine, NamespaceCache namespaces, TailorConfig config,
             SyncedDecisionLog decisionLog, ObservationSink sink, PrometheusAdmissionMetrics metrics,
-            io.fabric8.kubernetes.client.KubernetesClient client) {
+            io.fabric8.kubernetes.client.KubernetesClient client, dev.tailor.webhook.reports.ReportWriter reports) {
         // Every decision goes to the file (synchronously, bounded by rotation) and, with the pods seen, to the store.
         DecisionLog stream = new DecisionLog() {
             @Override
@@ -62,6 +62,14 @@ public class WebhookBeans {
             @Override
             public void podAdmitted(PodRecord pod) {
                 sink.pod(pod);
+            }
+
+            @Override
+            public void wouldDeny(java.time.Instant time, String namespace, String workload,
+                    dev.tailor.webhook.reports.PolicyReports.Resource resource, List<dev.tailor.policy.Violation> violations) {
+                if (config.reports().enabled()) {
+                    reports.reports().wouldDeny(time, namespace, workload, resource, violations);
+                }
             }
         };
         return new AdmissionHandler(engine, namespaces, config.defaultMode(), config.clusterScopedMode(),

@@ -230,7 +230,8 @@ class ManifestsTest {
         }
         ClusterRole role = one(ClusterRole.class, "tailor-webhook");
         // Exactly what the webhook does: read Namespaces, list Pods (the enforce flip's check), create Events (the
-        // mode change), watch the approved objects — no other write, nothing on Secrets, no wildcards.
+        // mode change), watch the approved objects, write its report per namespace — no other write, nothing on
+        // Secrets, no wildcards.
         java.util.Map<String, java.util.Set<String>> granted = new java.util.TreeMap<>();
         role.getRules().forEach(r -> r.getApiGroups().forEach(g -> r.getResources().forEach(res ->
                 granted.computeIfAbsent(g + "/" + res, k -> new java.util.TreeSet<>()).addAll(r.getVerbs()))));
@@ -238,8 +239,14 @@ class ManifestsTest {
                 "/events", java.util.Set.of("create"), "networking.k8s.io/networkpolicies", java.util.Set.of("list", "watch"),
                 "rbac.authorization.k8s.io/rolebindings", java.util.Set.of("list", "watch"),
                 "rbac.authorization.k8s.io/clusterrolebindings", java.util.Set.of("list", "watch"),
-                "security-profiles-operator.x-k8s.io/seccompprofiles", java.util.Set.of("list", "watch")), granted,
+                "security-profiles-operator.x-k8s.io/seccompprofiles", java.util.Set.of("list", "watch"),
+                "openreports.io/reports", java.util.Set.of("create", "patch"),
+                "wgpolicyk8s.io/policyreports", java.util.Set.of("create", "patch")), granted,
                 "the webhook's own ClusterRole");
+        // Its only writes besides Events: the one report per namespace, by name.
+        role.getRules().stream().filter(r -> r.getVerbs().contains("patch") || r.getVerbs().contains("create"))
+                .filter(r -> !r.getResources().equals(List.of("events")))
+                .forEach(r -> assertEquals(List.of("tailor-audit"), r.getResourceNames(), "only the report tailor-audit: " + r));
         // Its only other grants are what every aggregated API server has: SubjectAccessReviews (system:auth-delegator)
         // and the front proxy's CA, read in kube-system (extension-apiserver-authentication-reader).
         java.util.Set<String> bound = new java.util.TreeSet<>();

@@ -203,13 +203,24 @@ public final class AdmissionHandler {
             records.add(new AdmissionDecision(clock.instant(), uid, ns, workload, user, operation, kind(request), name,
                     mode.value(), "", "allowed", ""));
         }
+        List<Violation> warned = new ArrayList<>();
         for (Violation v : violations) {
             String verdict = v.always() || mode == Mode.ENFORCE ? "denied" : "warned";
             records.add(new AdmissionDecision(clock.instant(), uid, ns, workload, user, operation, kind(request), name,
                     mode.value(), v.check(), verdict, v.message()));
             metrics.decision(v.check(), verdict);
+            if (verdict.equals("warned")) {
+                warned.add(v);
+            }
         }
         decisionLog.record(records);
+        if (!warned.isEmpty() && !operation.equals("DELETE")) {
+            JsonNode k = request.path("kind");
+            String group = k.path("group").asText("");
+            decisionLog.wouldDeny(clock.instant(), ns, workload, new dev.tailor.webhook.reports.PolicyReports.Resource(
+                    group.isEmpty() ? k.path("version").asText() : group + "/" + k.path("version").asText(),
+                    kind(request), ns, name), warned);
+        }
     }
 
     /**

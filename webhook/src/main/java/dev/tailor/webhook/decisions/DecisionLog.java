@@ -15,4 +15,11 @@ public interface DecisionLog {
 
     /** Records a pod the webhook saw created or updated: its owner, service account and labels. */
     default void podAdmitted(PodRecord pod) {}
+
+    /**
+     * What audit mode admitted that enforce mode would have denied: {@code violations} of one object, for the
+     * namespace's report.
+     */
+    default void wouldDeny(java.time.Instant time, String namespace, String workload,
+            dev.tailor.webhook.reports.PolicyReports.Resource resource, List<dev.tailor.policy.Violation> violations) {}
 }

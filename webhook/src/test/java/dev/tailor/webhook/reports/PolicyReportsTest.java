@@ -1,0 +1,77 @@
+package dev.tailor.webhook.reports;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.policy.Violation;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The reports' content and their bounds: one result per check and workload, at most 100 per namespace. */
+class PolicyReportsTest {
+
+    private static final Instant T = Instant.parse("2026-12-01T02:00:00Z");
+    private static final Violation HOST_PATH = new Violation("hostPathVolumes", "podSecurity", "hostPath volumes",
+            "volume \"scratch\"", List.of("spec.volumes[0].hostPath"), "", false);
+    private static final Violation PRIVILEGED = new Violation("privileged", "podSecurity", "privileged",
+            "container \"app\" must not set securityContext.privileged=true", List.of(), "", false);
+
+    private static PolicyReports.Resource pod(String name) {
+        return new PolicyReports.Resource("v1", "Pod", "batch", name);
+    }
+
+    @Test
+    void aNightlyJobsPodsAreOneResultCountedEachTime() {
+        PolicyReports reports = new PolicyReports();
+        for (int night = 0; night < 1000; night++) {
+            reports.wouldDeny(T.plusSeconds(86_400L * night), "batch", "cronjob.catalog-export",
+                    pod("catalog-export-" + night + "-x2x9z"), List.of(HOST_PATH));
+        }
+        ObjectNode report = reports.takeChanged(PolicyReports.Format.OPENREPORTS).get("batch");
+        assertEquals("openreports.io/v1alpha1", report.path("apiVersion").asText());
+        assertEquals("Report", report.path("kind").asText());
+        assertEquals("tailor-audit", report.path("metadata").path("name").asText());
+        assertEquals(1, report.path("results").size());
+        JsonNode result = report.path("results").path(0);
+        assertEquals("hostPathVolumes", result.path("rule").asText(), "the PSA check's own id");
+        assertEquals("tailor-pod-security", result.path("policy").asText());
+        assertEquals("fail", result.path("result").asText());
+        assertEquals("1000", result.path("properties").path("requests").asText());
+        assertEquals("cronjob.catalog-export", result.path("properties").path("workload").asText());
+        assertEquals(PolicyReports.RESOURCES_PER_RESULT, result.path("resources").size(), "the latest pods only");
+        assertEquals("catalog-export-999-x2x9z", result.path("resources").path(0).path("name").asText());
+        assertTrue(result.path("message").asText().startsWith("hostPathVolumes: hostPath volumes (volume \"scratch\")"),
+                result.path("message").asText());
+        assertEquals(1, report.path("summary").path("fail").asInt());
+        assertEquals(Map.of(), reports.takeChanged(PolicyReports.Format.OPENREPORTS), "nothing changed since");
+    }
+
+    @Test
+    void aNamespaceKeepsItsHundredMostRecentResults() {
+        PolicyReports reports = new PolicyReports();
+        for (int w = 0; w < 250; w++) {
+            reports.wouldDeny(T.plusSeconds(w), "shop", "deployment.app-" + w, pod("app-" + w), List.of(HOST_PATH, PRIVILEGED));
+        }
+        ObjectNode report = reports.takeChanged(PolicyReports.Format.WGPOLICY).get("shop");
+        assertEquals("wgpolicyk8s.io/v1alpha2", report.path("apiVersion").asText());
+        assertEquals("PolicyReport", report.path("kind").asText());
+        assertEquals(PolicyReports.MAX_RESULTS, report.path("results").size());
+        assertEquals(PolicyReports.MAX_RESULTS, report.path("summary").path("fail").asInt());
+        report.path("results").forEach(r -> assertTrue(Integer.parseInt(r.path("properties").path("workload").asText()
+                .substring("deployment.app-".length())) >= 200, "only the latest workloads: " + r));
+        assertTrue(report.toString().length() < 100_000, "bounded: " + report.toString().length() + " bytes");
+    }
+
+    @Test
+    void aFailedWriteIsTriedAgain() {
+        PolicyReports reports = new PolicyReports();
+        reports.wouldDeny(T, "shop", "pod.debug", pod("debug"), List.of(PRIVILEGED));
+        assertEquals(List.of("shop"), List.copyOf(reports.takeChanged(PolicyReports.Format.OPENREPORTS).keySet()));
+        reports.retry("shop");
+        assertEquals(List.of("shop"), List.copyOf(reports.takeChanged(PolicyReports.Format.OPENREPORTS).keySet()));
+    }
+}
