@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tailor", mixinStandardHelpOptions = true, version = TailorCli.VERSION, scope = CommandLine.ScopeType.INHERIT,
         description = "Least privilege for Kubernetes workloads, from observed evidence.",
-        subcommands = {DemoCommand.class, ObserveCommand.class, FixtureWeekCommand.class, GenerateCommand.class, ImpactCommand.class, PrCommand.class, ModeCommand.Enforce.class, ModeCommand.Audit.class, BenchCommand.class, BenchIngestCommand.class})
+        subcommands = {DemoCommand.class, ObserveCommand.class, FixtureWeekCommand.class, GenerateCommand.class, ImpactCommand.class, PrCommand.class, ProposeCommand.class, ModeCommand.Enforce.class, ModeCommand.Audit.class, BenchCommand.class, BenchIngestCommand.class})
 public final class TailorCli implements Runnable {
 
     /** What {@code --version} prints, under {@code tailor} and under each of its commands. */
@@ -41,9 +41,14 @@ public final class TailorCli implements Runnable {
         // No java.util.logging set-up here: its LogManager takes 70 ms to start. Flyway logs through SLF4J, bound
         // to slf4j-nop (it narrates every migration check; a failed migration surfaces as the error that stops the
         // command); the demo's API stand-in quiets its own logger (LocalKubernetes).
+        System.exit(execute(args));
+    }
+
+    /** Runs {@code tailor ARGS} as typed on the command line (without exiting); returns its exit code. */
+    static int execute(String... args) {
         CommandLine cli = commandLine(args);
-        System.exit(cli.execute(args.length > 0 && cli.getCommandName().equals("tailor " + args[0])
-                ? java.util.Arrays.copyOfRange(args, 1, args.length) : args));
+        return cli.execute(args.length > 0 && cli.getCommandName().equals("tailor " + args[0])
+                ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
     }
 
     /**
