@@ -71,7 +71,7 @@ public final class TailorCli implements Runnable {
 
     /**
      * The command line for {@code args}: only the subcommand they name, when they name one, as {@code tailor NAME};
-     * else all of {@code tailor}. Building the model of all ten commands (picocli reflects over every option of each)
+     * else all of {@code tailor}. Building the model of all eleven commands (picocli reflects over every option of each)
      * took a tenth of a second of every start, most of the time of a short one.
      */
     static CommandLine commandLine(String[] args) {

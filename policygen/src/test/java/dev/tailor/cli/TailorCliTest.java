@@ -14,16 +14,16 @@ class TailorCliTest {
     @Test
     void aCommandNamedFirstIsBuiltAloneUnderItsFullName() {
         CommandLine all = TailorCli.commandLine(new String[0]);
-        assertEquals(10, all.getSubcommands().size());
+        assertEquals(11, all.getSubcommands().size());
         for (var sub : all.getSubcommands().entrySet()) {
             CommandLine alone = TailorCli.commandLine(new String[] {sub.getKey(), "--help"});
             assertEquals("tailor " + sub.getKey(), alone.getCommandName());
             assertTrue(alone.getSubcommands().isEmpty(), sub.getKey());
             assertEquals(sub.getValue().getUsageMessage(CommandLine.Help.Ansi.OFF), alone.getUsageMessage(CommandLine.Help.Ansi.OFF));
         }
-        assertEquals(10, TailorCli.commandLine(new String[] {"--help"}).getSubcommands().size());
-        assertEquals(10, TailorCli.commandLine(new String[] {"nope"}).getSubcommands().size());
-        assertEquals(10, TailorCli.commandLine(new String[0]).getSubcommands().size());
+        assertEquals(11, TailorCli.commandLine(new String[] {"--help"}).getSubcommands().size());
+        assertEquals(11, TailorCli.commandLine(new String[] {"nope"}).getSubcommands().size());
+        assertEquals(11, TailorCli.commandLine(new String[0]).getSubcommands().size());
     }
 
     @Test
