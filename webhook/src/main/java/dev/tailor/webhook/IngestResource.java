@@ -96,7 +96,7 @@ public class IngestResource {
             }, problems);
             return new Read(stats.lines(), stats.skipped().values().stream().mapToLong(Long::longValue).sum(),
                     store -> store.ingestAudit(requests));
-        });
+        }, IngestResource::json);
     }
 
     /**
@@ -109,7 +109,11 @@ public class IngestResource {
     @Blocking
     public Response flows(@HeaderParam("Authorization") String authorization, @Context HttpServerRequest request,
             InputStream body) {
-        return ingest("flows", "batch of flows", authorization, request, body, (bytes, problems) -> {
+        return ingest("flows", "batch of flows", authorization, request, body, flowsReading(), IngestResource::json);
+    }
+
+    private Reading flowsReading() {
+        return (bytes, problems) -> {
             dev.tailor.identity.Pods pods = sink.store().pods();
             List<Flow> flows = new ArrayList<>();
             FlowPods named = new FlowPods(pods);
@@ -126,7 +130,7 @@ public class IngestResource {
                 store.ingestPods(named.records().stream().filter(p -> Columns.problem(p) == null).toList());
                 return store.ingestFlows(flows);
             });
-        });
+        };
     }
 
     /**
@@ -138,7 +142,11 @@ public class IngestResource {
     @Blocking
     public Response syscalls(@HeaderParam("Authorization") String authorization, @Context HttpServerRequest request,
             InputStream body) {
-        return ingest("syscalls", "batch of syscall lines", authorization, request, body, (bytes, problems) -> {
+        return ingest("syscalls", "batch of syscall lines", authorization, request, body, syscallsReading(), IngestResource::json);
+    }
+
+    private Reading syscallsReading() {
+        return (bytes, problems) -> {
             dev.tailor.identity.Pods pods = sink.store().pods();
             List<SyscallRecord> records = new ArrayList<>();
             SyscallLogReader.Stats stats = new SyscallLogReader().read("POST /ingest/syscalls",
@@ -148,7 +156,89 @@ public class IngestResource {
                     }, problems);
             return new Read(stats.lines(), stats.skipped().values().stream().mapToLong(Long::longValue).sum(),
                     store -> store.ingestSyscalls(records));
-        });
+        };
+    }
+
+    /**
+     * {@code POST /ingest/flows/v1/logs}: the same flows as OTLP/HTTP logs — the protocol every log shipper speaks
+     * (an OpenTelemetry Collector's filelog receiver tailing the Hubble exporter's file, its otlphttp exporter's
+     * {@code logs_endpoint} here): each record's body one line. Authenticated, idempotent and acknowledged like
+     * {@code /ingest/flows}; answered as OTLP/HTTP expects (a partial success names what was refused for good; 503,
+     * which exporters retry, only when the store failed).
+     */
+    @POST
+    @Path("flows/v1/logs")
+    @Blocking
+    public Response flowsOtlp(@HeaderParam("Authorization") String authorization, @HeaderParam("Content-Type") String type,
+            @HeaderParam("Content-Encoding") String encoding, @Context HttpServerRequest request, InputStream body) {
+        return otlpIngest("flows", authorization, type, encoding, request, body, flowsReading());
+    }
+
+    /** {@code POST /ingest/syscalls/v1/logs}: the syscall lines as OTLP/HTTP logs (see {@link #flowsOtlp}). */
+    @POST
+    @Path("syscalls/v1/logs")
+    @Blocking
+    public Response syscallsOtlp(@HeaderParam("Authorization") String authorization, @HeaderParam("Content-Type") String type,
+            @HeaderParam("Content-Encoding") String encoding, @Context HttpServerRequest request, InputStream body) {
+        return otlpIngest("syscalls", authorization, type, encoding, request, body, syscallsReading());
+    }
+
+    /**
+     * An OTLP logs request, gzip-compressed as the exporters send it by default, or not at all. Compressed, it is read
+     * whole (up to the body limit) only once the caller is known, then expanded up to the same limit: a small bomb
+     * gets the same 413 as a large body, and nothing is expanded for nobody.
+     */
+    private Response otlpIngest(String source, String authorization, String type, String encoding,
+            HttpServerRequest request, InputStream body, Reading lines) {
+        Answer answer = otlpAnswer(type);
+        String coding = encoding == null ? "" : encoding.strip().toLowerCase(java.util.Locale.ROOT);
+        InputStream plain = body;
+        if (coding.equals("gzip")) {
+            if (!authorized(authorization) && !clientCertified(request)) {
+                return answer.answer(401, error("unauthorized"));
+            }
+            try {
+                byte[] compressed = AdmissionReviews.readCapped(body, config.ingest().maxBytes());
+                plain = new java.io.ByteArrayInputStream(AdmissionReviews.readCapped(
+                        new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(compressed)), config.ingest().maxBytes()));
+            } catch (BadReviewException e) {
+                return answer.answer(413, error("OTLP logs request larger than " + config.ingest().maxBytes() + " bytes"));
+            } catch (IOException e) {
+                return answer.answer(400, error("Content-Encoding: gzip, but the body is not gzip: " + e.getMessage()));
+            }
+        } else if (!coding.isEmpty() && !coding.equals("identity")) {
+            return answer.answer(415, error("Content-Encoding " + encoding + " is not read here: send gzip or none"));
+        }
+        return ingest(source, "OTLP logs request", authorization, request, plain, otlp(type, lines), answer);
+    }
+
+    /** The lines of an OTLP logs request, read as {@code lines} reads a body of lines. */
+    private static Reading otlp(String type, Reading lines) {
+        return (bytes, problems) -> {
+            OtlpLogs.Lines read = OtlpLogs.read(bytes, type);
+            Read inner = lines.read(read.text(), problems);
+            return new Read(inner.events(), inner.skipped() + read.notText(), inner.store());
+        };
+    }
+
+    /** OTLP/HTTP's answers: an ExportLogsServiceResponse when stored, the status and a message otherwise. */
+    private static Answer otlpAnswer(String type) {
+        return (status, body) -> {
+            if (status != 200) {
+                return Response.status(status).type(MediaType.APPLICATION_JSON).entity(AdmissionReviews.toBytes(
+                        JsonNodeFactory.instance.objectNode().put("code", status).put("message", body.path("error").asText()))).build();
+            }
+            long rejected = body.path("rejected").asLong() + body.path("skipped").asLong();
+            String message = body.path("problems").path(0).asText(rejected > 0 ? "records that are not a line of this source" : "");
+            return Response.ok(OtlpLogs.response(type, rejected, message))
+                    .type(OtlpLogs.protobuf(type) ? "application/x-protobuf" : MediaType.APPLICATION_JSON).build();
+        };
+    }
+
+    /** How an ingest request is answered: the status and the JSON that says what was stored or what went wrong. */
+    @FunctionalInterface
+    private interface Answer {
+        Response answer(int status, ObjectNode body);
     }
 
     /** What a body held, and how to store it. */
@@ -171,28 +261,28 @@ public class IngestResource {
      * retry could succeed.
      */
     private Response ingest(String source, String what, String authorization, HttpServerRequest request, InputStream body,
-            Reading reading) {
+            Reading reading, Answer answering) {
         if (!authorized(authorization) && !clientCertified(request)) {
             // Say nothing about why: no hint for someone probing.
-            return json(401, error("unauthorized"));
+            return answering.answer(401, error("unauthorized"));
         }
         byte[] bytes;
         try {
             bytes = AdmissionReviews.readCapped(body, config.ingest().maxBytes());
         } catch (BadReviewException e) {
-            return json(413, error(what + " larger than " + config.ingest().maxBytes() + " bytes"));
+            return answering.answer(413, error(what + " larger than " + config.ingest().maxBytes() + " bytes"));
         } catch (IOException e) {
-            return json(400, error("body could not be read: " + e.getMessage()));
+            return answering.answer(400, error("body could not be read: " + e.getMessage()));
         }
         Problems problems = new Problems();
         Read read;
         try {
             read = reading.read(bytes, problems);
         } catch (IOException e) {
-            return json(400, error(e.getMessage()));
+            return answering.answer(400, error(e.getMessage()));
         } catch (SQLException e) {
             LOG.errorf(e, "the store could not be opened for a %s batch; the sender will send it again", source);
-            return json(503, error("the batch could not be stored; send it again"));
+            return answering.answer(503, error("the batch could not be stored; send it again"));
         }
         try {
             ObservationStore.BatchResult result = read.store().into(sink.store());
@@ -207,10 +297,10 @@ public class IngestResource {
             }
             // What is bad for good is answered 200 — sent again it would be just as bad, and a 5xx would make the
             // sender resend it for ever — and counted, logged and named in the body. 503 is only for a store failure.
-            return json(200, answer);
+            return answering.answer(200, answer);
         } catch (SQLException | RuntimeException e) {
             LOG.errorf(e, "storing a %s batch of %d events failed; the sender will send it again", source, read.events());
-            return json(503, error("the batch could not be stored; send it again"));
+            return answering.answer(503, error("the batch could not be stored; send it again"));
         }
     }
 

@@ -128,6 +128,77 @@ class IngestIT {
                 .post("/ingest/flows").then().statusCode(401);
     }
 
+    /**
+     * The same flows as OTLP/HTTP logs, as a collector's filelog receiver and otlphttp exporter send them: protobuf
+     * (the exporters' default) and JSON. Each record's body is one line; a line that is no flow and a record whose
+     * body is no string are refused for good as a partial success; the same lines in the other encoding store
+     * nothing new.
+     */
+    @Test
+    void flowsArriveAsOtlpLogsInEitherEncoding() throws Exception {
+        java.util.List<String> lines = Files.readAllLines(RepositoryPaths.fixtures()
+                .resolve("third_party/hubble-flows/cilium-hubble-otel/testdata/basic-sample-400-udp-flows.json"));
+        var scope = io.opentelemetry.proto.logs.v1.ScopeLogs.newBuilder();
+        for (String line : lines) {
+            scope.addLogRecords(io.opentelemetry.proto.logs.v1.LogRecord.newBuilder()
+                    .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue(line))
+                    .addAttributes(io.opentelemetry.proto.common.v1.KeyValue.newBuilder().setKey("log.file.name")
+                            .setValue(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue("events.log"))));
+        }
+        scope.addLogRecords(io.opentelemetry.proto.logs.v1.LogRecord.newBuilder()
+                .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue("{\"flow\": not json")));
+        scope.addLogRecords(io.opentelemetry.proto.logs.v1.LogRecord.newBuilder()
+                .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setIntValue(42)));
+        var request = io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest.newBuilder()
+                .addResourceLogs(io.opentelemetry.proto.logs.v1.ResourceLogs.newBuilder().addScopeLogs(scope)).build();
+        long edgesBefore;
+        try (ObservationStore store = ObservationStore.open(storeUrl())) {
+            edgesBefore = store.networkEdges().size();
+        }
+        byte[] answer = https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/x-protobuf")
+                .body(request.toByteArray()).post("/ingest/flows/v1/logs").then().statusCode(200)
+                .contentType("application/x-protobuf").extract().asByteArray();
+        var response = io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse.parseFrom(answer);
+        org.junit.jupiter.api.Assertions.assertEquals(2, response.getPartialSuccess().getRejectedLogRecords(), response.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(response.getPartialSuccess().getErrorMessage().contains("not JSON"), response.toString());
+        long edgesAfter;
+        try (ObservationStore store = ObservationStore.open(storeUrl())) {
+            edgesAfter = store.networkEdges().size();
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(edgesAfter > edgesBefore, "edges stored: " + edgesBefore + " -> " + edgesAfter);
+
+        StringBuilder json = new StringBuilder("{\"resourceLogs\":[{\"resource\":{},\"scopeLogs\":[{\"scope\":{},\"logRecords\":[");
+        for (int i = 0; i < lines.size(); i++) {
+            json.append(i == 0 ? "" : ",").append("{\"timeUnixNano\":\"1623862333136834446\",\"body\":{\"stringValue\":")
+                    .append(JSON.writeValueAsString(lines.get(i))).append("}}");
+        }
+        json.append("]}]}]}");
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
+                .body(json.toString()).post("/ingest/flows/v1/logs").then().statusCode(200)
+                .body(org.hamcrest.Matchers.equalTo("{}"));
+        try (ObservationStore store = ObservationStore.open(storeUrl())) {
+            org.junit.jupiter.api.Assertions.assertEquals(edgesAfter, store.networkEdges().size(), "nothing new");
+        }
+        // gzip, as the exporters send by default: the same request, nothing new; a body that is no gzip is a 400.
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (var z = new java.util.zip.GZIPOutputStream(gz)) {
+            z.write(request.toByteArray());
+        }
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).header("Content-Encoding", "gzip")
+                .contentType("application/x-protobuf").body(gz.toByteArray()).post("/ingest/flows/v1/logs").then().statusCode(200);
+        try (ObservationStore store = ObservationStore.open(storeUrl())) {
+            org.junit.jupiter.api.Assertions.assertEquals(edgesAfter, store.networkEdges().size(), "nothing new");
+        }
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).header("Content-Encoding", "gzip")
+                .contentType("application/x-protobuf").body(request.toByteArray()).post("/ingest/flows/v1/logs").then().statusCode(400);
+        https().header("Content-Encoding", "gzip").contentType("application/x-protobuf").body(gz.toByteArray())
+                .post("/ingest/flows/v1/logs").then().statusCode(401);
+        https().contentType("application/json").body(json.toString()).post("/ingest/flows/v1/logs").then().statusCode(401);
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/x-protobuf")
+                .body(new byte[] {(byte) 0xff, 0x01, 0x02}).post("/ingest/syscalls/v1/logs").then().statusCode(400)
+                .body("message", containsString("not an OTLP ExportLogsServiceRequest"));
+    }
+
     /** Syscall records arrive live as the Security Profiles Operator's log enricher writes them. */
     @Test
     void syscallLinesAreStoredOnce() throws Exception {
