@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The pods flows name that no admission review showed — kube-system's, which the webhook is never sent: their
  * labels come with every flow (Cilium's identity), so policies can select them. One record per pod, dated by its
- * earliest flow and keyed by the pod, so reading the same flows again stores nothing new. Safe to fill from several
+ * earliest flow (see {@link #records}). Safe to fill from several
  * reading threads; the records come out the same whatever the order the flows were read in.
  */
 public final class FlowPods {
@@ -34,19 +34,24 @@ public final class FlowPods {
         if (!end.inCluster() || end.podName().isEmpty() || end.podLabels().isEmpty() || pods.knows(end.namespace(), end.podName())) {
             return;
         }
-        String key = "flow:" + end.namespace() + "/" + end.podName();
-        PodRecord known = seen.get(key);
+        String pod = end.namespace() + "/" + end.podName();
+        PodRecord known = seen.get(pod);
         if (known != null && !time.isBefore(known.time())) {
             return;
         }
-        PodRecord record = new PodRecord(key, time, end.namespace(), end.podName(),
+        PodRecord record = new PodRecord("flow:" + pod, time, end.namespace(), end.podName(),
                 pods.workload(end.namespace(), end.podName(), end.podLabels(), end.workload()), end.serviceAccount(),
                 WorkloadIdentity.stableLabels(end.podLabels()), false);
-        seen.merge(key, record, (a, b) -> b.time().isBefore(a.time()) ? b : a);
+        seen.merge(pod, record, (a, b) -> b.time().isBefore(a.time()) ? b : a);
     }
 
-    /** The pods noted, in the pods' order. */
+    /**
+     * The pods noted, in the pods' order, each keyed by the pod and its earliest flow here: the same flows read again
+     * store nothing new, while batches that arrive out of order (a forwarder sends several at once) each add their
+     * earliest sighting, and the store keeps the earliest of all.
+     */
     public List<PodRecord> records() {
-        return List.copyOf(new TreeMap<>(seen).values());
+        return new TreeMap<>(seen).values().stream().map(r -> new PodRecord(r.key() + "@" + r.time(), r.time(), r.namespace(),
+                r.pod(), r.workload(), r.serviceAccount(), r.labels(), r.created())).toList();
     }
 }
