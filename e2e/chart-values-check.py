@@ -4,18 +4,8 @@ prints it) carries those values. Prints what is wrong; exit 1 if anything is."""
 import json
 import sys
 
+from kube_json import read_objects
 
-def read_objects(path):
-    """The objects of a file of concatenated JSON documents (as kubectl prints several) or of a List."""
-    text = open(path).read()
-    decoder, at, out = json.JSONDecoder(), 0, []
-    while True:
-        while at < len(text) and text[at].isspace():
-            at += 1
-        if at >= len(text):
-            return out
-        doc, at = decoder.raw_decode(text, at)
-        out.extend(doc["items"] if doc.get("kind") == "List" else [doc])
 
 
 items = read_objects(sys.argv[1])

@@ -1,25 +1,15 @@
 #!/usr/bin/env python3
-"""Compares two renderings of Tailor's install, each as `kubectl create --dry-run=client -o json` prints it: the same objects (kind, namespace, name) with the same content. Helm's own bookkeeping labels
-(helm.sh/chart, app.kubernetes.io/managed-by) are left out of the comparison. Prints each difference; exit 1 if any.
+"""Compares two renderings of Tailor's install, each as `kubectl create --dry-run=client -o json` prints it: the
+same objects (kind, namespace, name) with the same content. Helm's own bookkeeping labels (helm.sh/chart,
+app.kubernetes.io/managed-by) are left out of the comparison. Prints each difference; exit 1 if any.
 
 usage: same-objects.py KUSTOMIZE.json HELM.json"""
 import json
 import sys
 
+from kube_json import read_objects
+
 IGNORED_LABELS = {"helm.sh/chart", "app.kubernetes.io/managed-by"}
-
-
-def read_objects(path):
-    """The objects of a file of concatenated JSON documents (as kubectl prints several) or of a List."""
-    text = open(path).read()
-    decoder, at, out = json.JSONDecoder(), 0, []
-    while True:
-        while at < len(text) and text[at].isspace():
-            at += 1
-        if at >= len(text):
-            return out
-        doc, at = decoder.raw_decode(text, at)
-        out.extend(doc["items"] if doc.get("kind") == "List" else [doc])
 
 
 def objects(path):

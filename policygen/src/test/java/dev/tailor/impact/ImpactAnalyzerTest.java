@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tailor.cli.TailorCli;
 import dev.tailor.fixtures.ObservedWeek;
 import dev.tailor.generate.Observations;
 import dev.tailor.generate.PolicyGenerator;
@@ -12,8 +11,6 @@ import dev.tailor.impact.ImpactReport.EnforcePreview;
 import dev.tailor.store.ObservationStore;
 import dev.tailor.testing.GoldenFiles;
 import dev.tailor.testing.RepositoryPaths;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +20,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The impact report on the Online Boutique week: the generated proposal is clean; a proposal with a rule taken out
@@ -53,13 +49,7 @@ class ImpactAnalyzerTest {
     }
 
     private static int cli(String... args) {
-        PrintStream out = System.out;
-        try (PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
-            System.setOut(sink);
-            return new CommandLine(new TailorCli()).execute(args);
-        } finally {
-            System.setOut(out);
-        }
+        return ObservedWeek.tailor(args);
     }
 
     @Test
