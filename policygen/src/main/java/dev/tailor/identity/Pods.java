@@ -1,5 +1,6 @@
 package dev.tailor.identity;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -24,6 +25,8 @@ public final class Pods {
     private final Map<Guess, Workload> guessed = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int GUESSES_KEPT = 10_000;
     private final Map<Workload, String> keys = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Pods named only by flows here, with their earliest flow: see {@link #flowOnlySince}. */
+    private final Map<String, Instant> flowOnly = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The guess made last for a pod name, and with which labels map (compared by identity) in which namespace. */
     private record LastGuess(String namespace, Map<String, String> labels, Workload workload) {}
@@ -36,6 +39,12 @@ public final class Pods {
 
     public synchronized void add(PodRecord pod) {
         if (!pod.pod().isEmpty()) {
+            String key = pod.namespace() + "/" + pod.pod();
+            if (!pod.key().startsWith("flow:")) {
+                flowOnly.remove(key);
+            } else if (!knows(pod.namespace(), pod.pod()) || flowOnly.containsKey(key)) {
+                flowOnly.merge(key, pod.time(), (a, b) -> a.isBefore(b) ? a : b);
+            }
             byPod.computeIfAbsent(pod.namespace(), k -> new java.util.concurrent.ConcurrentHashMap<>()).put(pod.pod(), pod.workload());
         }
         if (!pod.serviceAccount().isEmpty()) {
@@ -45,6 +54,14 @@ public final class Pods {
     }
 
     /** Whether the pod is known from a sighting (the admission stream, or a flow that named its labels). */
+    /**
+     * For a pod known in this process only from flows (no admission review named it), its earliest flow sighting so
+     * far; null for any other pod. A forwarder's batches arrive out of order: an earlier flow is still news.
+     */
+    public Instant flowOnlySince(String namespace, String pod) {
+        return flowOnly.get(namespace + "/" + pod);
+    }
+
     public boolean knows(String namespace, String pod) {
         Map<String, Workload> inNamespace = byPod.get(namespace);
         return inNamespace != null && inNamespace.containsKey(pod);

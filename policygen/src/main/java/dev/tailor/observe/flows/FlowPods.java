@@ -31,8 +31,15 @@ public final class FlowPods {
     }
 
     private void note(Endpoint end, Instant time) {
-        if (!end.inCluster() || end.podName().isEmpty() || end.podLabels().isEmpty() || pods.knows(end.namespace(), end.podName())) {
+        if (!end.inCluster() || end.podName().isEmpty() || end.podLabels().isEmpty()) {
             return;
+        }
+        if (pods.knows(end.namespace(), end.podName())) {
+            // Known from the admission stream: that identity stands. Known only from flows: an earlier flow is news.
+            Instant since = pods.flowOnlySince(end.namespace(), end.podName());
+            if (since == null || !time.isBefore(since)) {
+                return;
+            }
         }
         String pod = end.namespace() + "/" + end.podName();
         PodRecord known = seen.get(pod);
