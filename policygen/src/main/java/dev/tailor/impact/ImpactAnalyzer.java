@@ -109,6 +109,30 @@ public final class ImpactAnalyzer {
         return out;
     }
 
+    /**
+     * The proposed workloads whose own NetworkPolicy selects none of their pods as the window saw them (a selector that
+     * pinned a label the next release changed, a policy edited by hand): it would deny nothing and protect nothing, so
+     * their connections are not judged — never called clean. Keyed by workload, with why.
+     */
+    static Map<Workload, String> unselected(Observations obs, PolicySet next, Set<Workload> workloads) {
+        Map<Workload, String> out = new TreeMap<>();
+        for (JsonNode policy : next.networkPolicies) {
+            String key = policy.path("metadata").path("labels").path("tailor.dev/workload").asText("");
+            String namespace = policy.path("metadata").path("namespace").asText("");
+            if (key.isEmpty() || namespace.isEmpty() || !key.contains(".")) {
+                continue;
+            }
+            Workload w = Workload.parse(namespace, key);
+            Map<String, String> labels = obs.labels(w);
+            if (workloads.contains(w) && !labels.isEmpty()
+                    && !dev.tailor.kube.LabelSelector.matches(policy.path("spec").path("podSelector"), labels)) {
+                out.put(w, "the proposed NetworkPolicy " + policy.path("metadata").path("name").asText()
+                        + " selects none of its pods, whose labels are " + new TreeMap<>(labels));
+            }
+        }
+        return out;
+    }
+
     /** Per workload and kind: the window's behavior under {@code now} and {@code next}. */
     Map<String, WorkloadImpact> replay(Observations obs, PolicySet now, PolicySet next) {
         return replay(obs, now, next, r -> true);
@@ -137,6 +161,7 @@ public final class ImpactAnalyzer {
         Map<Workload, Tally> rbac = new TreeMap<>();
         Map<Workload, Tally> network = new TreeMap<>();
         Map<Workload, Tally> seccomp = new TreeMap<>();
+        Map<Workload, String> unselected = unselected(obs, next, workloads);
         obs.api.forEach((a, s) -> {
             if (a.denied() || !accounts.contains(a.subject()) || !rows.test(s)) {
                 return;
@@ -174,7 +199,9 @@ public final class ImpactAnalyzer {
             for (Workload w : new TreeSet<>(java.util.Arrays.asList(src, dst).stream().filter(x -> x != null && workloads.contains(x)).toList())) {
                 String peer = w.equals(src) ? (dst == null ? "outside" : dst.toString()) : (src == null ? "outside" : src.toString());
                 Tally tally = network.computeIfAbsent(w, k -> new Tally());
-                if (allowedNext == null) {
+                if (unselected.containsKey(w)) {
+                    tally.notJudged(what + " (" + unselected.get(w) + ")", peer);
+                } else if (allowedNext == null) {
                     tally.notJudged(what + " (the labels of " + unknownEnd(obs, src, dst, e) + " are not known)", peer);
                 } else {
                     tally.add(allowedNow, allowedNext, what, peer);
