@@ -105,6 +105,11 @@ public final class PolicyReports {
         return out;
     }
 
+    /** Forgets which reports changed, building none (there is nowhere to write them); the latest state is kept. */
+    public synchronized void discardChanged() {
+        changed.clear();
+    }
+
     /** Marks a namespace's report as still to be written (its write failed). */
     public synchronized void retry(String namespace) {
         changed.add(namespace);

@@ -69,7 +69,7 @@ public class ReportWriter {
         try {
             PolicyReports.Format to = format();
             if (to == null) {
-                reports.takeChanged(PolicyReports.Format.OPENREPORTS); // nowhere to write them: only the latest state is kept
+                reports.discardChanged();
                 return;
             }
             for (Map.Entry<String, ObjectNode> report : reports.takeChanged(to).entrySet()) {
