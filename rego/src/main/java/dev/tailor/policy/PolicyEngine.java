@@ -4,10 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.styra.opa.wasm.OpaPolicy;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,17 +16,22 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Tailor's Rego policies, compiled to WebAssembly by the OPA compiler at build time, evaluated in-process.
  *
- * <p>An {@link OpaPolicy} is stateful and not thread-safe, and instantiating one compiles the module, so the
- * engine keeps a fixed pool of instances — one per worker thread that may evaluate at once — created up front
- * and lent out per evaluation. {@code data} is loaded into each instance once and again only when
- * {@link #setData} publishes a newer version; an instance catches up the next time it is lent.
+ * <p>A {@link WasmPolicy} instance is stateful and not thread-safe, so the engine keeps a fixed pool of instances —
+ * one per worker thread that may evaluate at once — created up front and lent out per evaluation. The module was
+ * compiled to JVM classes at build time, which every instance shares: an instance costs its own WebAssembly memory
+ * (2 MiB to start) and a few milliseconds to make. {@code data} is loaded into each instance once and again only
+ * when {@link #setData} publishes a newer version; an instance catches up the next time it is lent. An instance
+ * whose memory an unusually large input grew past {@link #RETAINED_MEMORY} is replaced after that evaluation, so
+ * one large review does not keep its memory for the life of the process.
  *
  * <p>The same engine serves the webhook and the impact preview, so the two can never disagree.
  */
 public final class PolicyEngine implements AdmissionPolicy {
 
-    /** The compiled bundle on the classpath, written by {@code rego/build-policies}. */
-    public static final String BUNDLED_WASM = "/dev/tailor/policy/policy.wasm";
+    /** The most memory one instance may use for one evaluation (a 3 MiB review parses into well under this). */
+    static final int MAX_PAGES = 1024;
+    /** An instance whose memory grew beyond this is replaced after the evaluation that grew it. */
+    static final long RETAINED_MEMORY = 8L << 20;
 
     static final String VALIDATE = "tailor/admission/validate";
     static final String MUTATE = "tailor/admission/mutate";
@@ -44,28 +46,41 @@ public final class PolicyEngine implements AdmissionPolicy {
                 return t;
             });
 
-    private final byte[] wasm;
     private final BlockingQueue<Instance> idle;
     private final Duration borrowTimeout;
     private final AtomicReference<DataVersion> data =
-            new AtomicReference<>(new DataVersion(0, JsonNodeFactory.instance.objectNode()));
+            new AtomicReference<>(DataVersion.of(0, JsonNodeFactory.instance.objectNode()));
 
-    private record DataVersion(long version, JsonNode json) {}
-
-    private static final class Instance {
-        final OpaPolicy policy;
-        long dataVersion = -1;
-
-        Instance(OpaPolicy policy) {
-            this.policy = policy;
+    private record DataVersion(long version, JsonNode json, byte[] encoded) {
+        static DataVersion of(long version, JsonNode json) {
+            try {
+                return new DataVersion(version, json, JSON.writeValueAsBytes(json));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("data does not serialize to JSON", e);
+            }
         }
     }
 
-    private PolicyEngine(byte[] wasm, int instances, Duration borrowTimeout) {
+    private static final class Instance {
+        final WasmPolicy policy = new WasmPolicy(MAX_PAGES);
+        final int validate = entrypoint(VALIDATE);
+        final int mutate = entrypoint(MUTATE);
+        long dataVersion = -1;
+
+        private int entrypoint(String name) {
+            Integer id = policy.entrypoints().get(name);
+            if (id == null) {
+                throw new IllegalStateException("policy module has no entrypoint " + name
+                        + " (has " + policy.entrypoints().keySet() + ")");
+            }
+            return id;
+        }
+    }
+
+    private PolicyEngine(int instances, Duration borrowTimeout) {
         if (instances < 1) {
             throw new IllegalArgumentException("instances must be at least 1, was " + instances);
         }
-        this.wasm = wasm;
         this.borrowTimeout = borrowTimeout;
         this.idle = new ArrayBlockingQueue<>(instances);
         for (int i = 0; i < instances; i++) {
@@ -73,27 +88,13 @@ public final class PolicyEngine implements AdmissionPolicy {
         }
     }
 
-    private Instance newInstance() {
-        OpaPolicy policy = OpaPolicy.builder().withPolicy(wasm).build();
-        for (String entrypoint : List.of(VALIDATE, MUTATE)) {
-            if (!policy.entrypoints().containsKey(entrypoint)) {
-                throw new IllegalStateException("policy bundle has no entrypoint " + entrypoint
-                        + " (has " + policy.entrypoints().keySet() + ")");
-            }
-        }
-        return new Instance(policy);
+    private static Instance newInstance() {
+        return new Instance();
     }
 
-    /** Loads the policies compiled into this jar, with {@code instances} pooled instances. */
+    /** The policies compiled into this jar, with {@code instances} pooled instances. */
     public static PolicyEngine bundled(int instances, Duration borrowTimeout) {
-        try (InputStream in = PolicyEngine.class.getResourceAsStream(BUNDLED_WASM)) {
-            if (in == null) {
-                throw new IllegalStateException(BUNDLED_WASM + " is not on the classpath: build rego/ with Maven");
-            }
-            return new PolicyEngine(in.readAllBytes(), instances, borrowTimeout);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + BUNDLED_WASM, e);
-        }
+        return new PolicyEngine(instances, borrowTimeout);
     }
 
     /**
@@ -101,7 +102,7 @@ public final class PolicyEngine implements AdmissionPolicy {
      * its next evaluation on.
      */
     public void setData(JsonNode newData) {
-        data.updateAndGet(current -> new DataVersion(current.version() + 1, newData.deepCopy()));
+        data.updateAndGet(current -> DataVersion.of(current.version() + 1, newData.deepCopy()));
     }
 
     /** The {@code data} document currently published. */
@@ -116,7 +117,7 @@ public final class PolicyEngine implements AdmissionPolicy {
      */
     @Override
     public Decision validate(JsonNode input) {
-        JsonNode result = evaluate(VALIDATE, input);
+        JsonNode result = evaluate(VALIDATE, encode(input));
         List<Violation> violations = new ArrayList<>();
         for (JsonNode v : result.path("violations")) {
             List<String> fields = new ArrayList<>();
@@ -141,11 +142,19 @@ public final class PolicyEngine implements AdmissionPolicy {
     @Override
     public List<JsonNode> mutate(JsonNode input) {
         List<JsonNode> ops = new ArrayList<>();
-        evaluate(MUTATE, input).forEach(ops::add);
+        evaluate(MUTATE, encode(input)).forEach(ops::add);
         return ops;
     }
 
-    private JsonNode evaluate(String entrypoint, JsonNode input) {
+    private static byte[] encode(JsonNode input) {
+        try {
+            return JSON.writeValueAsBytes(input);
+        } catch (JsonProcessingException e) {
+            throw new PolicyEvaluationException("the input does not serialize to JSON", e);
+        }
+    }
+
+    private JsonNode evaluate(String entrypoint, byte[] input) {
         Instance instance;
         try {
             instance = idle.poll(borrowTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -156,32 +165,33 @@ public final class PolicyEngine implements AdmissionPolicy {
         if (instance == null) {
             throw new PolicyEvaluationException("no policy instance free within " + borrowTimeout.toMillis() + " ms");
         }
-        boolean trapped = true;
+        boolean reusable = false;
         try {
             DataVersion current = data.get();
             if (instance.dataVersion != current.version()) {
-                instance.policy.data(current.json());
+                instance.policy.setData(current.encoded());
                 instance.dataVersion = current.version();
             }
-            String raw = instance.policy.entrypoint(entrypoint).evaluate(input);
-            trapped = false;
+            byte[] raw = instance.policy.evaluate(entrypoint.equals(VALIDATE) ? instance.validate : instance.mutate, input);
+            reusable = instance.policy.memoryBytes() <= RETAINED_MEMORY;
             JsonNode results = JSON.readTree(raw);
             if (!results.isArray() || results.isEmpty()) {
                 throw new PolicyEvaluationException(entrypoint + " is undefined for this input");
             }
             return results.get(0).path("result");
-        } catch (JsonProcessingException e) {
+        } catch (IOException e) {
             throw new PolicyEvaluationException(entrypoint + " returned JSON that does not parse", e);
         } catch (PolicyEvaluationException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new PolicyEvaluationException(entrypoint + " failed: " + e.getMessage(), e);
         } finally {
-            if (!trapped) {
+            if (reusable) {
                 idle.add(instance);
             } else {
-                // An instance that trapped may be in any state: a fresh one takes its place in the pool — made on
-                // another thread (about a second of compiling), so a request that traps costs itself and no other.
+                // An instance that trapped may be in any state, and one a large input grew holds that memory for
+                // good: a fresh one takes its place in the pool, made on another thread, so the request that caused
+                // it costs itself and no other.
                 REPLACEMENTS.execute(() -> idle.add(newInstance()));
             }
         }
