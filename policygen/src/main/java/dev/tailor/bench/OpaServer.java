@@ -20,10 +20,12 @@ public final class OpaServer implements AutoCloseable {
 
     private final Process process;
     private final URI base;
+    private final long startedNanos;
 
-    private OpaServer(Process process, URI base) {
+    private OpaServer(Process process, URI base, long startedNanos) {
         this.process = process;
         this.base = base;
+        this.startedNanos = startedNanos;
     }
 
     public static OpaServer start(Path home, Path tls, Path log, HttpClient http) throws IOException, InterruptedException {
@@ -37,8 +39,9 @@ public final class OpaServer implements AutoCloseable {
                 "--tls-private-key-file", tls.resolve("tls.key").toString(),
                 "--log-level", "error", "--ignore", "*_test.rego",
                 home.resolve("rego/policies").toString());
+        long started = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        OpaServer opa = new OpaServer(process, URI.create("https://127.0.0.1:" + port));
+        OpaServer opa = new OpaServer(process, URI.create("https://127.0.0.1:" + port), started);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -52,7 +55,7 @@ public final class OpaServer implements AutoCloseable {
             } catch (IOException notYet) {
                 // not listening yet
             }
-            Thread.sleep(200);
+            Thread.sleep(10);
         }
         opa.close();
         throw new IllegalStateException("opa was not healthy within 120 s; see " + log);
@@ -61,6 +64,11 @@ public final class OpaServer implements AutoCloseable {
     /** The data API URL of the validate rule. */
     public URI validateUri() {
         return base.resolve("/v1/data/tailor/admission/validate");
+    }
+
+    /** {@link System#nanoTime()} just before the process was started. */
+    public long startedNanos() {
+        return startedNanos;
     }
 
     public long pid() {

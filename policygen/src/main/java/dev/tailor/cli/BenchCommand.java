@@ -4,45 +4,68 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.bench.LoadGenerator;
+import dev.tailor.bench.NativePsaWebhook;
 import dev.tailor.bench.OpaServer;
+import dev.tailor.bench.ProcessCpu;
 import dev.tailor.bench.ResidentMemory;
+import dev.tailor.bench.Vegeta;
 import dev.tailor.demo.LocalKubernetes;
 import dev.tailor.demo.LocalWebhook;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tailor bench}: admission latency and throughput of the webhook over TLS on loopback, and — in the same
- * run, with the same Rego and the same request — of the OPA server's data API. Prints numbers; judges nothing.
- * The request is {@code test-fixtures/admission/deployment-conforms.json}: a Deployment with three containers.
+ * {@code tailor bench}: the webhook's cost per admission decision next to two peers in the same run, on the same
+ * requests, over TLS on loopback — the OPA server on the same Rego (its data API), and the native reference, a Go
+ * webhook on Kubernetes' own Pod Security Admission library ({@code tools/bench-peers}). Prints each run and then
+ * the ratios Tailor/native and Tailor/OPA, the only figures that hold on a shared machine. Judges nothing.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure the webhook's admission latency and throughput next to the OPA server's.")
+        description = "Measure the webhook's cost per admission decision next to the OPA server and native PSA.")
 public final class BenchCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TAILOR = "tailor";
+    private static final String NATIVE = "native psa";
+    private static final String OPA = "opa server";
+    private static final List<String> TARGETS = List.of(TAILOR, NATIVE, OPA);
+    /** The requests, each a real AdmissionReview from test-fixtures/admission, in a namespace at restricted. */
+    private static final Map<String, String> REQUESTS = Map.of(
+            "Deployment", "deployment-conforms.json", "Pod", "pod-restricted-conforms.json");
 
-    @Option(names = "--rates", split = ",", defaultValue = "250,500,1000,1500",
-            description = "Fixed request rates per second (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rates", split = ",", defaultValue = "500,1000,1500",
+            description = "Open-loop request rates per second, sent by vegeta (default: ${DEFAULT-VALUE})")
     List<Double> rates;
 
-    @Option(names = "--seconds", defaultValue = "20", description = "Measured seconds per rate (default: ${DEFAULT-VALUE})")
+    @Option(names = "--new-connection-rate", defaultValue = "200",
+            description = "Rate of the open-loop run with a new TLS connection per request; 0 skips it (default: ${DEFAULT-VALUE})")
+    double newConnectionRate;
+
+    @Option(names = "--seconds", defaultValue = "20", description = "Measured seconds per run (default: ${DEFAULT-VALUE})")
     int seconds;
 
-    @Option(names = "--warmup", defaultValue = "15", description = "Warm-up seconds before each measurement (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "10", description = "Warm-up seconds before each run (default: ${DEFAULT-VALUE})")
     int warmup;
 
-    @Option(names = "--connections", defaultValue = "8", description = "Connections for the throughput run (default: ${DEFAULT-VALUE})")
+    @Option(names = "--connections", defaultValue = "8", description = "Connections of the closed-loop runs (default: ${DEFAULT-VALUE})")
     int connections;
 
     @Mixin
@@ -50,75 +73,202 @@ public final class BenchCommand implements Callable<Integer> {
 
     private final PrintStream out = System.out;
 
+    /** One server under test: where each request goes, what a right answer looks like, its process. */
+    private record Target(String name, long pid, long startedNanos, Map<String, URI> uris, Map<String, byte[]> bodies,
+            Predicate<String> valid) {}
+
+    /** Every figure of the run, by measure and target, in the order measured. */
+    private final Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
-        if (seconds < 1 || connections < 1) {
-            System.err.println("tailor bench: --seconds and --connections are at least 1");
+        if (seconds < 1 || connections < 1 || warmup < 0) {
+            System.err.println("tailor bench: --seconds and --connections are at least 1, --warmup at least 0");
             return TailorCli.USAGE;
         }
         Path root = home.root();
-        byte[] review = Files.readAllBytes(root.resolve("test-fixtures/admission/deployment-conforms.json"));
-        JsonNode request = JSON.readTree(review).get("request");
-        ObjectNode opaInput = JSON.createObjectNode();
-        ObjectNode input = opaInput.putObject("input");
-        input.set("request", request);
-        input.putObject("namespace").putObject("metadata").put("name", "shop").putObject("annotations")
-                .put("tailor.dev/pod-security", "restricted").put("tailor.dev/mode", "audit");
-        input.put("mode", "audit");
-        byte[] opaBody = JSON.writeValueAsBytes(opaInput);
-
+        Map<String, String> peers = peerBinaries(root);
+        Map<String, byte[]> reviews = new LinkedHashMap<>();
+        Map<String, byte[]> opaBodies = new LinkedHashMap<>();
+        for (String kind : List.of("Deployment", "Pod")) {
+            byte[] review = Files.readAllBytes(root.resolve("test-fixtures/admission").resolve(REQUESTS.get(kind)));
+            reviews.put(kind, review);
+            opaBodies.put(kind, opaInput(JSON.readTree(review).get("request")));
+        }
         Path work = Files.createTempDirectory("tailor-bench-");
-        List<LoadGenerator.Result> results = new ArrayList<>();
-        Map<String, Double> peakRss = new HashMap<>();
         try (LocalKubernetes kube = new LocalKubernetes()) {
             kube.applyNamespace("shop", Map.of("tailor.dev/pod-security", "restricted", "tailor.dev/mode", "audit"));
             try (LocalWebhook webhook = LocalWebhook.start(root.resolve("webhook/target/quarkus-app/quarkus-run.jar"),
                     work, kube.url(), Map.of())) {
-                Path opaTls = work.resolve("opa-tls");
-                webhook.issueCertificate(opaTls);
-                try (OpaServer opa = OpaServer.start(root, opaTls, work.resolve("opa.log"), webhook.http());
-                        ResidentMemory webhookRss = new ResidentMemory(webhook.pid());
-                        ResidentMemory opaRss = new ResidentMemory(opa.pid())) {
-                    LoadGenerator tailor = new LoadGenerator(webhook.http(), webhook.url().resolve("/validate"), review,
-                            body -> body.contains("\"allowed\":true"));
-                    LoadGenerator server = new LoadGenerator(webhook.http(), opa.validateUri(), opaBody,
-                            body -> body.contains("\"violations\":[]"));
-                    out.printf("machine: %d cores, %s; load generator, webhook and OPA server share them%n",
-                            Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-                    out.printf("request: deployment-conforms.json (%d bytes, 3 containers), namespace at restricted, audit mode%n%n", review.length);
-                    for (double rate : rates) {
-                        webhookRss.reset();
-                        results.add(print(tailor.fixedRate("tailor webhook", rate, Duration.ofSeconds(warmup),
-                                Duration.ofSeconds(seconds), connections * 2), webhookRss));
-                        peakRss.merge("tailor webhook", webhookRss.peakMib(), Math::max);
-                        opaRss.reset();
-                        results.add(print(server.fixedRate("opa server", rate, Duration.ofSeconds(warmup),
-                                Duration.ofSeconds(seconds), connections * 2), opaRss));
-                        peakRss.merge("opa server", opaRss.peakMib(), Math::max);
+                HttpClient http = webhook.http();
+                Target tailor = new Target(TAILOR, webhook.pid(), webhook.startedNanos(),
+                        uris(webhook.url().resolve("/validate")), reviews,
+                        body -> body.contains("\"allowed\":true") && !body.contains("\"warnings\""));
+                firstDecision(http, tailor);
+                Path tls = work.resolve("peers-tls");
+                webhook.issueCertificate(tls);
+                Path caPem = Files.writeString(work.resolve("ca.pem"), webhook.caPem());
+                try (NativePsaWebhook psa = NativePsaWebhook.start(Path.of(peers.get("PSA_WEBHOOK")), tls,
+                        work.resolve("psa-webhook.log"))) {
+                    Target nativePsa = new Target(NATIVE, psa.pid(), psa.startedNanos(), uris(psa.validateUri()),
+                            reviews, body -> body.contains("\"allowed\":true"));
+                    firstDecision(http, nativePsa);
+                    try (OpaServer opa = OpaServer.start(root, tls, work.resolve("opa.log"), http)) {
+                        Target opaServer = new Target(OPA, opa.pid(), opa.startedNanos(), uris(opa.validateUri()),
+                                opaBodies, body -> body.contains("\"violations\":[]"));
+                        firstDecision(http, opaServer);
+                        List<Target> targets = List.of(tailor, nativePsa, opaServer);
+                        header(reviews);
+                        measure(targets, http, new Vegeta(Path.of(peers.get("VEGETA")), caPem, work));
                     }
-                    webhookRss.reset();
-                    results.add(print(tailor.closedLoop("tailor webhook", connections, Duration.ofSeconds(warmup),
-                            Duration.ofSeconds(seconds)), webhookRss));
-                    peakRss.merge("tailor webhook", webhookRss.peakMib(), Math::max);
-                    opaRss.reset();
-                    results.add(print(server.closedLoop("opa server", connections, Duration.ofSeconds(warmup),
-                            Duration.ofSeconds(seconds)), opaRss));
-                    peakRss.merge("opa server", opaRss.peakMib(), Math::max);
                 }
             }
         } finally {
             HomeOption.deleteTree(work);
         }
-        out.println();
-        out.printf("peak RSS over the whole run: tailor webhook %.0f MiB, opa server %.0f MiB%n",
-                peakRss.getOrDefault("tailor webhook", 0.0), peakRss.getOrDefault("opa server", 0.0));
+        summary();
         return TailorCli.OK;
     }
 
-    private LoadGenerator.Result print(LoadGenerator.Result r, ResidentMemory rss) {
-        out.printf("%-15s %-15s offered %6.0f/s  achieved %7.1f/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  max %7.2f ms  errors %d/%d  peak RSS %.0f MiB%n",
-                r.target(), r.mode(), r.offeredRate(), r.achievedRate(), r.p50() / 1000.0, r.p99() / 1000.0,
+    private void measure(List<Target> targets, HttpClient http, Vegeta vegeta) throws Exception {
+        Duration warm = Duration.ofSeconds(warmup);
+        Duration measured = Duration.ofSeconds(seconds);
+        Map<Target, ResidentMemory> rss = new LinkedHashMap<>();
+        for (Target t : targets) {
+            rss.put(t, new ResidentMemory(t.pid()));
+            put("RSS at rest after start, MiB", t, rss.get(t).currentKib() / 1024.0);
+        }
+        try {
+            for (String kind : List.of("Deployment", "Pod")) {
+                for (Target t : targets) {
+                    LoadGenerator load = new LoadGenerator(http, t.uris().get(kind), t.bodies().get(kind), t.valid());
+                    load.closedLoop(t.name(), connections, Duration.ZERO, warm);
+                    ProcessCpu cpu = new ProcessCpu(t.pid());
+                    double before = cpu.millis();
+                    LoadGenerator.Result r = load.closedLoop(t.name(), connections, Duration.ZERO, measured);
+                    double cpuPerDecision = (cpu.millis() - before) / Math.max(1, r.requests() - r.errors());
+                    print(r, kind, rss.get(t));
+                    put("throughput, " + connections + " connections, " + kind + ", per s", t, r.achievedRate());
+                    put("server CPU per decision, " + kind + ", ms", t, cpuPerDecision);
+                }
+            }
+            for (double rate : rates) {
+                for (Target t : targets) {
+                    LoadGenerator.Result r = vegeta.attack(t.name(), t.uris().get("Deployment"),
+                            t.bodies().get("Deployment"), t.valid(), rate, true, warm, measured);
+                    print(r, "Deployment", rss.get(t));
+                    put(String.format("p99 at %.0f/s (open loop), ms", rate), t, r.p99() / 1000.0);
+                    put(String.format("p99.9 at %.0f/s (open loop), ms", rate), t, r.p999() / 1000.0);
+                    if (r.errors() > 0) {
+                        put(String.format("failed or wrong answers at %.0f/s", rate), t, (double) r.errors());
+                    }
+                }
+            }
+            if (newConnectionRate > 0) {
+                for (Target t : targets) {
+                    ProcessCpu cpu = new ProcessCpu(t.pid());
+                    double before = cpu.millis();
+                    LoadGenerator.Result r = vegeta.attack(t.name(), t.uris().get("Deployment"),
+                            t.bodies().get("Deployment"), t.valid(), newConnectionRate, false, Duration.ZERO, measured);
+                    print(r, "Deployment", rss.get(t));
+                    put(String.format("p99 at %.0f/s, new TLS connection each, ms", newConnectionRate), t, r.p99() / 1000.0);
+                    put("server CPU per decision with its TLS handshake, ms", t,
+                            (cpu.millis() - before) / Math.max(1, r.requests() - r.errors()));
+                }
+            }
+            for (Target t : targets) {
+                put("RSS peak under load, MiB", t, rss.get(t).peakMib());
+                put("RSS at rest after the runs, MiB", t, rss.get(t).currentKib() / 1024.0);
+            }
+        } finally {
+            rss.values().forEach(ResidentMemory::close);
+        }
+    }
+
+    /** Polls the first request until it is answered right: the time from the process's start is its start-up. */
+    private void firstDecision(HttpClient http, Target t) throws InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(t.uris().get("Deployment")).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(t.bodies().get("Deployment"))).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && t.valid().test(r.body())) {
+                    put("start to first decision, ms", t, (System.nanoTime() - t.startedNanos()) / 1e6);
+                    return;
+                }
+                throw new IllegalStateException(t.name() + " answered " + r.statusCode() + ": " + r.body());
+            } catch (IOException notYet) {
+                Thread.sleep(2);
+            }
+        }
+        throw new IllegalStateException(t.name() + " made no decision within 60 s of starting");
+    }
+
+    private static Map<String, URI> uris(URI uri) {
+        return Map.of("Deployment", uri, "Pod", uri);
+    }
+
+    private static byte[] opaInput(JsonNode request) throws IOException {
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode input = body.putObject("input");
+        input.set("request", request);
+        input.putObject("namespace").putObject("metadata").put("name", "shop").putObject("annotations")
+                .put("tailor.dev/pod-security", "restricted").put("tailor.dev/mode", "audit");
+        input.put("mode", "audit");
+        return JSON.writeValueAsBytes(body);
+    }
+
+    /** Runs tools/bench-peers-binary (builds the peers on first use) and reads the paths it prints. */
+    private static Map<String, String> peerBinaries(Path root) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(root.resolve("tools/bench-peers-binary").toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("tools/bench-peers-binary failed with " + p.exitValue());
+        }
+        Map<String, String> paths = new LinkedHashMap<>();
+        printed.lines().filter(l -> l.contains("=")).forEach(l -> paths.put(l.substring(0, l.indexOf('=')),
+                l.substring(l.indexOf('=') + 1)));
+        return paths;
+    }
+
+    private void put(String measure, Target t, double value) {
+        figures.computeIfAbsent(measure, m -> new LinkedHashMap<>()).put(t.name(), value);
+    }
+
+    private void header(Map<String, byte[]> reviews) {
+        out.printf("machine: %d cores, %s %s; the load generators and the three servers share them%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"));
+        reviews.forEach((kind, review) -> out.printf("request %s: %s (%d bytes), namespace at restricted%n",
+                kind, REQUESTS.get(kind), review.length));
+        out.printf("closed loop: %d connections (the JVM's HTTP client); open loop: vegeta; %d s warm-up, %d s measured%n%n",
+                connections, warmup, seconds);
+    }
+
+    private void print(LoadGenerator.Result r, String kind, ResidentMemory rss) {
+        out.printf("%-11s %-10s %-42s offered %5.0f/s  achieved %7.1f/s  p50 %6.2f  p99 %7.2f  p99.9 %7.2f  max %7.2f ms"
+                        + "  errors %d/%d  peak RSS %.0f MiB%n",
+                r.target(), kind, r.mode(), r.offeredRate(), r.achievedRate(), r.p50() / 1000.0, r.p99() / 1000.0,
                 r.p999() / 1000.0, r.max() / 1000.0, r.errors(), r.requests(), rss.peakMib());
-        return r;
+    }
+
+    private void summary() {
+        out.println();
+        out.printf("%-52s %10s %10s %10s %14s %11s%n", "measure", TAILOR, NATIVE, OPA, "tailor/native", "tailor/opa");
+        figures.forEach((measure, byTarget) -> {
+            List<String> cells = new ArrayList<>();
+            for (String t : TARGETS) {
+                Double v = byTarget.get(t);
+                cells.add(v == null ? "-" : String.format(v >= 100 ? "%.0f" : "%.2f", v));
+            }
+            out.printf("%-52s %10s %10s %10s %14s %11s%n", measure, cells.get(0), cells.get(1), cells.get(2),
+                    ratio(byTarget.get(TAILOR), byTarget.get(NATIVE)), ratio(byTarget.get(TAILOR), byTarget.get(OPA)));
+        });
+    }
+
+    private static String ratio(Double a, Double b) {
+        return a == null || b == null || b == 0 ? "-" : String.format("%.2f", a / b);
     }
 }

@@ -24,13 +24,15 @@ public final class LocalWebhook implements AutoCloseable {
     private final URI base;
     private final HttpClient http;
     private final DevCertificates ca;
+    private final long startedNanos;
 
-    private LocalWebhook(Process process, Path log, URI base, HttpClient http, DevCertificates ca) {
+    private LocalWebhook(Process process, Path log, URI base, HttpClient http, DevCertificates ca, long startedNanos) {
         this.process = process;
         this.log = log;
         this.base = base;
         this.http = http;
         this.ca = ca;
+        this.startedNanos = startedNanos;
     }
 
     /**
@@ -69,11 +71,12 @@ public final class LocalWebhook implements AutoCloseable {
         settings.forEach(env::put);
         Path log = workDir.resolve("webhook.log");
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        long started = System.nanoTime();
         Process process = builder.start();
 
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ca.clientContext())
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        LocalWebhook webhook = new LocalWebhook(process, log, URI.create("https://127.0.0.1:" + port), http, ca);
+        LocalWebhook webhook = new LocalWebhook(process, log, URI.create("https://127.0.0.1:" + port), http, ca, started);
         webhook.awaitReady(Duration.ofSeconds(90));
         return webhook;
     }
@@ -84,6 +87,16 @@ public final class LocalWebhook implements AutoCloseable {
 
     public Path log() {
         return log;
+    }
+
+    /** {@link System#nanoTime()} just before the process was started. */
+    public long startedNanos() {
+        return startedNanos;
+    }
+
+    /** This run's certificate authority, PEM-encoded. */
+    public String caPem() {
+        return ca.caPem();
     }
 
     /** The webhook process's id (for measuring its memory). */
@@ -122,7 +135,7 @@ public final class LocalWebhook implements AutoCloseable {
             } catch (IOException notYet) {
                 // not listening yet
             }
-            Thread.sleep(200);
+            Thread.sleep(10);
         }
         throw new IllegalStateException("the webhook was not ready within " + timeout.toSeconds() + " s; its log:\n" + tail());
     }
