@@ -2,6 +2,7 @@ package dev.tailor.cli;
 
 import dev.tailor.fixtures.BoutiqueWeek;
 import dev.tailor.fixtures.HelmWeek;
+import dev.tailor.fixtures.TenantsWeek;
 import dev.tailor.observe.ObserveSummary;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,11 +29,21 @@ public final class FixtureWeekCommand implements Callable<Integer> {
     Long seed;
 
     /** The fixture clusters. */
-    enum Cluster { boutique, helm }
+    enum Cluster { boutique, helm, tenants }
 
-    @Option(names = "--cluster", paramLabel = "NAME", description = "boutique (Online Boutique, the default) or helm "
-            + "(Helm-installed apps, an operator, StatefulSets, DaemonSets, two DNS paths, a weekly CronJob)")
+    @Option(names = "--cluster", paramLabel = "NAME", description = "boutique (Online Boutique, the default), helm "
+            + "(Helm-installed apps, an operator, StatefulSets, DaemonSets, two DNS paths, a weekly CronJob) or tenants "
+            + "(a multi-tenant cluster of any size: --namespaces × --workloads services over --days)")
     Cluster cluster = Cluster.boutique;
+
+    @Option(names = "--namespaces", defaultValue = "10", description = "tenants: tenant namespaces (default: ${DEFAULT-VALUE})")
+    int namespaces;
+
+    @Option(names = "--workloads", defaultValue = "10", description = "tenants: services per namespace (default: ${DEFAULT-VALUE})")
+    int workloads;
+
+    @Option(names = "--days", defaultValue = "7", description = "tenants: days observed (default: ${DEFAULT-VALUE})")
+    int days;
 
     @Option(names = "--next-release", paramLabel = "DIR", description = "also write the day after the week — the next "
             + "release rolled out — into DIR, to replay with tailor impact --since 24h")
@@ -48,6 +59,14 @@ public final class FixtureWeekCommand implements Callable<Integer> {
             System.err.println("tailor fixture-week: " + boutique + " not found: run it from Tailor's repository or give --home");
             return TailorCli.USAGE;
         }
+        if (cluster == Cluster.tenants && nextRelease != null) {
+            System.err.println("tailor fixture-week: the tenants cluster has no next release");
+            return TailorCli.USAGE;
+        }
+        if (cluster == Cluster.tenants && (namespaces < 1 || workloads < 2 || days < 2)) {
+            System.err.println("tailor fixture-week: tenants needs --namespaces ≥ 1, --workloads ≥ 2 and --days ≥ 2");
+            return TailorCli.USAGE;
+        }
         if (nextRelease != null && (nextRelease.toAbsolutePath().normalize().startsWith(out.toAbsolutePath().normalize())
                 || out.toAbsolutePath().normalize().startsWith(nextRelease.toAbsolutePath().normalize()))) {
             System.err.println("tailor fixture-week: --next-release and --out must be two directories, neither inside the other");
@@ -57,8 +76,13 @@ public final class FixtureWeekCommand implements Callable<Integer> {
         try {
             // Into new or empty directories, or ones it wrote before: never over someone else's files.
             dev.tailor.util.OwnedTree.Writing week = () -> {
-                expected[0] = cluster == Cluster.helm ? HelmWeek.write(out, nextRelease, seed != null ? seed : HelmWeek.DEFAULT_SEED)
-                        : BoutiqueWeek.write(boutique, out, nextRelease, seed != null ? seed : BoutiqueWeek.DEFAULT_SEED);
+                expected[0] = switch (cluster) {
+                    case helm -> HelmWeek.write(out, nextRelease, seed != null ? seed : HelmWeek.DEFAULT_SEED);
+                    case tenants -> TenantsWeek.write(out, namespaces, workloads, days,
+                            seed != null ? seed : TenantsWeek.DEFAULT_SEED);
+                    case boutique -> BoutiqueWeek.write(boutique, out, nextRelease,
+                            seed != null ? seed : BoutiqueWeek.DEFAULT_SEED);
+                };
                 Files.writeString(out.resolve("expected-summary.json"), expected[0].toJson(), StandardCharsets.UTF_8);
             };
             dev.tailor.util.OwnedTree.writeInPlace(out, nextRelease == null ? week
@@ -67,7 +91,7 @@ public final class FixtureWeekCommand implements Callable<Integer> {
             System.err.println("tailor fixture-week: " + e.getMessage());
             return TailorCli.USAGE;
         }
-        System.out.printf("wrote the %s week of %s to %s%s: %s%n", cluster, BoutiqueWeek.START, out,
+        System.out.printf("wrote the %s cluster to %s%s: %s%n", cluster, out,
                 nextRelease == null ? "" : " and the next release's day to " + nextRelease, expected[0].events);
         return TailorCli.OK;
     }

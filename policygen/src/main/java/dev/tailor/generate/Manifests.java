@@ -52,7 +52,7 @@ final class Manifests {
     /** The service account the workload ran as, when it was one: what the webhook approves for it once merged. */
     static ObjectNode withServiceAccount(ObjectNode object, Observations obs, Workload w) {
         java.util.Set<String> accounts = new java.util.TreeSet<>();
-        obs.pods.keySet().stream().filter(p -> Observations.workload(p).equals(w)).forEach(p -> accounts.add(p.serviceAccount()));
+        obs.identities(w).forEach(p -> accounts.add(p.serviceAccount()));
         if (accounts.size() == 1) {
             ((ObjectNode) object.path("metadata").path("annotations")).put("tailor.dev/service-account", accounts.iterator().next());
         }

@@ -96,13 +96,38 @@ public final class Observations {
 
     /** The workloads whose pods run as a service account. */
     public Set<Workload> runningAs(String namespace, String serviceAccount) {
-        Set<Workload> out = new TreeSet<>();
-        pods.keySet().forEach(p -> {
-            if (p.namespace().equals(namespace) && p.serviceAccount().equals(serviceAccount)) {
-                out.add(workload(p));
+        Set<Workload> out = index().byAccount().get(namespace + ":" + serviceAccount);
+        return out == null ? Set.of() : java.util.Collections.unmodifiableSet(out);
+    }
+
+    /** The pod sightings of a workload (by a scan of every pod once, for every workload). */
+    public List<PodIdentity> identities(Workload w) {
+        return index().byWorkload().getOrDefault(w, List.of());
+    }
+
+    /** Every workload some pod was seen of, in order. */
+    public Set<Workload> workloads() {
+        return java.util.Collections.unmodifiableSet(index().byWorkload().keySet());
+    }
+
+    /** The pods by workload and by {@code namespace:serviceAccount}: callers ask per row and per workload. */
+    private record Index(Map<Workload, List<PodIdentity>> byWorkload, Map<String, Set<Workload>> byAccount) {}
+
+    private volatile Index index;
+
+    private Index index() {
+        Index made = index;
+        if (made == null) {
+            Map<Workload, List<PodIdentity>> byWorkload = new TreeMap<>();
+            Map<String, Set<Workload>> byAccount = new java.util.HashMap<>();
+            for (PodIdentity p : pods.keySet()) {
+                byWorkload.computeIfAbsent(workload(p), k -> new ArrayList<>()).add(p);
+                byAccount.computeIfAbsent(p.namespace() + ":" + p.serviceAccount(), k -> new TreeSet<>()).add(workload(p));
             }
-        });
-        return out;
+            made = new Index(byWorkload, byAccount);
+            index = made;
+        }
+        return made;
     }
 
     /** Every service account some admitted pod ran as, as {@code namespace → names}. */
@@ -143,17 +168,15 @@ public final class Observations {
     /** The pods (name → first sighting: its creation) of a workload. */
     public Map<String, Instant> podsOf(Workload w) {
         Map<String, Instant> out = new TreeMap<>();
-        pods.forEach((p, s) -> {
-            if (workload(p).equals(w)) {
-                out.merge(p.pod(), s.firstSeen(), (a, b) -> a.isBefore(b) ? a : b);
-            }
-        });
+        for (PodIdentity p : identities(w)) {
+            out.merge(p.pod(), pods.get(p).firstSeen(), (a, b) -> a.isBefore(b) ? a : b);
+        }
         return out;
     }
 
     /** Was any pod of the workload seen created (its start observed)? */
     public boolean startSeen(Workload w) {
-        return pods.keySet().stream().anyMatch(p -> workload(p).equals(w) && podsSeenCreated.contains(p.namespace() + "/" + p.pod()));
+        return identities(w).stream().anyMatch(p -> podsSeenCreated.contains(p.namespace() + "/" + p.pod()));
     }
 
     public static Workload workload(PodIdentity p) {

@@ -11,7 +11,7 @@ import java.util.Locale;
 public record Workload(String namespace, String kind, String name) implements Comparable<Workload> {
 
     public String key() {
-        return kind.toLowerCase(Locale.ROOT) + "." + name;
+        return lowerKind() + "." + name;
     }
 
     private static final java.util.List<String> KINDS = java.util.List.of(
@@ -47,8 +47,16 @@ public record Workload(String namespace, String kind, String name) implements Co
         return (31 * java.util.Objects.hashCode(namespace) + java.util.Objects.hashCode(kind)) * 31 + java.util.Objects.hashCode(name);
     }
 
+    /** As their {@link #toString()}s compare, without building them (workloads are sorted all through a preview). */
     @Override
     public int compareTo(Workload o) {
-        return toString().compareTo(o.toString());
+        return dev.tailor.util.Joined.compare(new String[] {namespace, "/", lowerKind(), ".", name},
+                new String[] {o.namespace, "/", o.lowerKind(), ".", o.name});
+    }
+
+    private static final java.util.Map<String, String> LOWER = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private String lowerKind() {
+        return LOWER.computeIfAbsent(kind, k -> k.toLowerCase(Locale.ROOT));
     }
 }

@@ -140,10 +140,10 @@ public final class ImpactAnalyzer {
 
     private Map<String, WorkloadImpact> replay(Observations obs, PolicySet now, PolicySet next, Predicate<StoredAccess> rows) {
         Set<Workload> workloads = covered(next);
-        Set<String> accounts = new TreeSet<>(accountsWithRbac(next));
+        Set<String> withRbac = accountsWithRbac(next);
+        Set<String> accounts = new TreeSet<>(withRbac);
         for (Workload w : workloads) {
-            obs.pods.keySet().stream().filter(p -> Observations.workload(p).equals(w))
-                    .forEach(p -> accounts.add("system:serviceaccount:" + p.namespace() + ":" + p.serviceAccount()));
+            obs.identities(w).forEach(p -> accounts.add("system:serviceaccount:" + p.namespace() + ":" + p.serviceAccount()));
         }
         RbacAuthorizer proposedRbac = next.rbac(Bootstrap.everyonesObjects());
         // The cluster's RBAC as it is: a binding may reference a bootstrap ClusterRole (cluster-admin, admin, edit,
@@ -171,7 +171,7 @@ public final class ImpactAnalyzer {
             boolean allowedNext = allows(proposedRbac, subject, a);
             Boolean allowedNow = currentRbac == null ? null : allows(currentRbac, subject, a);
             for (Workload w : obs.runningAs(parts[2], parts[3])) {
-                if (workloads.contains(w) || accountsWithRbac(next).contains(a.subject())) {
+                if (workloads.contains(w) || withRbac.contains(a.subject())) {
                     rbac.computeIfAbsent(w, k -> new Tally()).add(allowedNow, allowedNext, describe(a),
                             a.nonResourceUrl().isEmpty() ? a.apiGroup() + "/" + a.resource() + (a.subresource().isEmpty() ? "" : "/" + a.subresource())
                                     : a.nonResourceUrl());
@@ -289,7 +289,7 @@ public final class ImpactAnalyzer {
     /** "N resources in M API groups" the workload's account(s) may touch. */
     private static Access rbacAccess(RbacAuthorizer rbac, Observations obs, Workload w) {
         List<RbacAuthorizer.Grant> grants = new ArrayList<>();
-        obs.pods.keySet().stream().filter(p -> Observations.workload(p).equals(w)).map(p -> p.namespace() + ":" + p.serviceAccount())
+        obs.identities(w).stream().map(p -> p.namespace() + ":" + p.serviceAccount())
                 .distinct().forEach(sa -> {
                     String[] parts = sa.split(":");
                     grants.addAll(rbac.grants(RbacAuthorizer.Subject.serviceAccount(parts[0], parts[1])));
@@ -306,8 +306,7 @@ public final class ImpactAnalyzer {
             return new Access(null, "unknown (no labels)");
         }
         Peer self = Peer.of(new NetworkPolicyEvaluator.Pod(w.namespace(), w.key(), labels, "", List.of()));
-        Set<Workload> others = new TreeSet<>();
-        obs.pods.keySet().forEach(p -> others.add(Observations.workload(p)));
+        Set<Workload> others = new TreeSet<>(obs.workloads());
         others.remove(w);
         int in = 0;
         int out = 0;
@@ -402,7 +401,7 @@ public final class ImpactAnalyzer {
         covered(proposed).forEach(w -> withProposals.add(w.namespace()));
         for (String ns : withProposals) {
             Map<String, Peer> nodes = new TreeMap<>();
-            obs.pods.keySet().stream().map(Observations::workload).filter(w -> w.namespace().equals(ns)).distinct()
+            obs.workloads().stream().filter(w -> w.namespace().equals(ns))
                     .forEach(w -> {
                         Peer p = peer(obs, w, "");
                         if (p != null) {

@@ -49,21 +49,37 @@ public final class NetworkPolicyEvaluator {
 
     private enum Direction { INGRESS, EGRESS }
 
-    private final List<JsonNode> policies;
+    /** A policy read once: its namespace, the directions it isolates, its pod selector. */
+    private record Policy(JsonNode json, List<Direction> types, JsonNode podSelector) {}
+
+    /** The policies by namespace: a pod is selected only by its own namespace's. */
+    private final Map<String, List<Policy>> byNamespace = new java.util.HashMap<>();
     private final Map<String, Map<String, String>> namespaceLabels;
+    /** Which policies select a pod, by namespace, labels and direction — the same for every pod of a workload. */
+    private final Map<List<Object>, Selection> selections = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The policies that select a pod for a direction for sure, and those that might (its labels unknown). */
+    private record Selection(List<Policy> sure, List<Policy> maybe) {}
 
     /** @param namespaceLabels labels of the namespaces that have Namespace objects (others get only their name label) */
     public NetworkPolicyEvaluator(List<JsonNode> policies, Map<String, Map<String, String>> namespaceLabels) {
-        this.policies = List.copyOf(policies);
+        for (JsonNode p : policies) {
+            byNamespace.computeIfAbsent(p.path("metadata").path("namespace").asText("default"), k -> new ArrayList<>())
+                    .add(new Policy(p, types(p), p.path("spec").path("podSelector")));
+        }
         this.namespaceLabels = namespaceLabels;
     }
 
     /** The namespace's labels, with the name label the API server always sets. */
     public Map<String, String> namespaceLabels(String namespace) {
-        Map<String, String> labels = new TreeMap<>(namespaceLabels.getOrDefault(namespace, Map.of()));
-        labels.put("kubernetes.io/metadata.name", namespace);
-        return labels;
+        return withName.computeIfAbsent(namespace, ns -> {
+            Map<String, String> labels = new TreeMap<>(namespaceLabels.getOrDefault(ns, Map.of()));
+            labels.put("kubernetes.io/metadata.name", ns);
+            return java.util.Collections.unmodifiableMap(labels);
+        });
     }
+
+    private final Map<String, Map<String, String>> withName = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * What the policies allow from one end to the other: {@code certain} whatever the ends' unknown labels are,
@@ -123,17 +139,22 @@ public final class NetworkPolicyEvaluator {
         return !selecting(pod, ingress ? Direction.INGRESS : Direction.EGRESS).isEmpty();
     }
 
-    private List<JsonNode> selecting(Pod self, Direction direction) {
-        List<JsonNode> sure = new ArrayList<>();
-        selecting(self, direction, sure, new ArrayList<>());
-        return sure;
+    private List<Policy> selecting(Pod self, Direction direction) {
+        return selection(self, direction).sure();
     }
 
     /** Sorts the policies of this direction into those that select the pod and those that might (labels unknown). */
-    private void selecting(Pod self, Direction direction, List<JsonNode> sure, List<JsonNode> maybe) {
-        for (JsonNode p : policies) {
-            if (p.path("metadata").path("namespace").asText("default").equals(self.namespace()) && types(p).contains(direction)) {
-                Boolean selects = selects(p.path("spec").path("podSelector"), self.labels());
+    private Selection selection(Pod self, Direction direction) {
+        List<Object> key = java.util.Arrays.asList(self.namespace(), self.labels(), direction);
+        Selection known = selections.get(key);
+        if (known != null) {
+            return known;
+        }
+        List<Policy> sure = new ArrayList<>();
+        List<Policy> maybe = new ArrayList<>();
+        for (Policy p : byNamespace.getOrDefault(self.namespace(), List.of())) {
+            if (p.types().contains(direction)) {
+                Boolean selects = selects(p.podSelector(), self.labels());
                 if (selects == null) {
                     maybe.add(p);
                 } else if (selects) {
@@ -141,6 +162,9 @@ public final class NetworkPolicyEvaluator {
                 }
             }
         }
+        Selection made = new Selection(List.copyOf(sure), List.copyOf(maybe));
+        selections.put(key, made);
+        return made;
     }
 
     private static List<Direction> types(JsonNode policy) {
@@ -164,9 +188,9 @@ public final class NetworkPolicyEvaluator {
     }
 
     private Bounds allowedBy(Pod self, Peer other, Direction direction) {
-        List<JsonNode> selecting = new ArrayList<>();
-        List<JsonNode> maybe = new ArrayList<>();
-        selecting(self, direction, selecting, maybe);
+        Selection selection = selection(self, direction);
+        List<Policy> selecting = selection.sure();
+        List<Policy> maybe = selection.maybe();
         if (selecting.isEmpty() && maybe.isEmpty()) {
             return Bounds.ALL; // not isolated
         }
@@ -176,10 +200,10 @@ public final class NetworkPolicyEvaluator {
         String peersField = direction == Direction.INGRESS ? "from" : "to";
         // The port a rule names is the destination's: this pod's for ingress, the other end's for egress.
         Pod portOwner = direction == Direction.INGRESS ? self : other.pod();
-        List<JsonNode> all = new ArrayList<>(selecting);
+        List<Policy> all = new ArrayList<>(selecting);
         all.addAll(maybe);
         for (int i = 0; i < all.size(); i++) {
-            JsonNode policy = all.get(i);
+            JsonNode policy = all.get(i).json();
             boolean sure = i < selecting.size();
             String policyNamespace = policy.path("metadata").path("namespace").asText("default");
             for (JsonNode rule : policy.path("spec").path(rulesField)) {

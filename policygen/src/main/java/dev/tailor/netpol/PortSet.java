@@ -34,7 +34,7 @@ public final class PortSet {
     /** {@code protocol} ports {@code from}..{@code to} (inclusive). */
     public static PortSet of(String protocol, int from, int to) {
         Map<String, BitSet> m = new TreeMap<>();
-        BitSet b = new BitSet(65536);
+        BitSet b = new BitSet();
         if (from >= 1 && to <= 65535 && from <= to) {
             b.set(from, to + 1);
         }
@@ -48,12 +48,25 @@ public final class PortSet {
     }
 
     public PortSet union(PortSet o) {
+        // The sets are immutable: the common cases share an operand instead of copying 8 KiB per protocol.
+        if (this == NONE || o == ALL) {
+            return o;
+        }
+        if (o == NONE || this == ALL) {
+            return this;
+        }
         Map<String, BitSet> m = copy();
-        o.ports.forEach((p, b) -> m.computeIfAbsent(p, k -> new BitSet(65536)).or(b));
+        o.ports.forEach((p, b) -> m.computeIfAbsent(p, k -> new BitSet()).or(b));
         return new PortSet(m);
     }
 
     public PortSet intersect(PortSet o) {
+        if (this == ALL || o == NONE) {
+            return o;
+        }
+        if (o == ALL || this == NONE) {
+            return this;
+        }
         Map<String, BitSet> m = new TreeMap<>();
         ports.forEach((p, b) -> {
             BitSet other = o.ports.get(p);

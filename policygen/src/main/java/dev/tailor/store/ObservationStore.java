@@ -556,9 +556,15 @@ public final class ObservationStore implements StoredObservations {
             }
         }
 
+        /** As their {@link #toString()}s compare, without building them. */
         @Override
         public int compareTo(PodIdentity o) {
-            return toString().compareTo(o.toString());
+            return dev.tailor.util.Joined.compare(parts(), o.parts());
+        }
+
+        private String[] parts() {
+            return new String[] {namespace, ", pod=", pod, ", workloadKind=", workloadKind, ", workloadName=",
+                    workloadName, ", serviceAccount=", serviceAccount, ", labels=", labels};
         }
     }
 

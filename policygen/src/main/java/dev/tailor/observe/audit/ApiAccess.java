@@ -45,8 +45,15 @@ public record ApiAccess(
         return 31 * h + (denied ? 1 : 0);
     }
 
+    /** As their {@link #toString()}s compare, without building them. */
     @Override
     public int compareTo(ApiAccess o) {
-        return toString().compareTo(o.toString());
+        return dev.tailor.util.Joined.compare(parts(), o.parts());
+    }
+
+    private String[] parts() {
+        return new String[] {subject, ", verb=", verb, ", apiGroup=", apiGroup, ", resource=", resource,
+                ", subresource=", subresource, ", namespace=", namespace, ", name=", name, ", nonResourceUrl=",
+                nonResourceUrl, ", denied=", String.valueOf(denied)};
     }
 }

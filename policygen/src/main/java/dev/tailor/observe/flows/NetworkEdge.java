@@ -85,8 +85,16 @@ public record NetworkEdge(
         return 31 * h + (dropped ? 1 : 0);
     }
 
+    /** As their {@link #toString()}s compare, without building them. */
     @Override
     public int compareTo(NetworkEdge o) {
-        return toString().compareTo(o.toString());
+        return dev.tailor.util.Joined.compare(parts(), o.parts());
+    }
+
+    private String[] parts() {
+        return new String[] {srcNamespace, ", srcWorkload=", srcWorkload, ", srcAddress=", srcAddress,
+                ", dstNamespace=", dstNamespace, ", dstWorkload=", dstWorkload, ", dstAddress=", dstAddress,
+                ", dstDnsName=", dstDnsName, ", protocol=", protocol, ", port=", String.valueOf(port), ", dropped=",
+                String.valueOf(dropped)};
     }
 }

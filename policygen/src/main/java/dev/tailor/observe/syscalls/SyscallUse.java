@@ -25,8 +25,14 @@ public record SyscallUse(
         return new SyscallUse(r.namespace(), workload, r.container(), executable, r.architecture(), r.syscall(), r.action());
     }
 
+    /** As their {@link #toString()}s compare, without building them. */
     @Override
     public int compareTo(SyscallUse o) {
-        return toString().compareTo(o.toString());
+        return dev.tailor.util.Joined.compare(parts(), o.parts());
+    }
+
+    private String[] parts() {
+        return new String[] {namespace, ", workload=", workload, ", container=", container, ", executable=", executable,
+                ", architecture=", architecture, ", syscall=", syscall, ", action=", action};
     }
 }
