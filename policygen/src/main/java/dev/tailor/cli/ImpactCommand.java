@@ -71,7 +71,7 @@ public final class ImpactCommand implements Callable<Integer> {
             return TailorCli.USAGE;
         }
         ImpactReport report;
-        try (StoredObservations observations = window.open()) {
+        try (StoredObservations observations = StoredObservations.readOnce(window.open())) {
             report = new ImpactAnalyzer(now, proposal).analyze(observations, Observations.load(observations, options.window(), end), options);
         } catch (ObservationStore.NoStoreException | IOException e) {
             System.err.println("tailor impact: cannot read " + window.describe() + ": " + e.getMessage());

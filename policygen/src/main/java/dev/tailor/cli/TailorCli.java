@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tailor", mixinStandardHelpOptions = true, version = TailorCli.VERSION, scope = CommandLine.ScopeType.INHERIT,
         description = "Least privilege for Kubernetes workloads, from observed evidence.",
-        subcommands = {DemoCommand.class, ObserveCommand.class, FixtureWeekCommand.class, GenerateCommand.class, ImpactCommand.class, PrCommand.class, ProposeCommand.class, ModeCommand.Enforce.class, ModeCommand.Audit.class, BenchCommand.class, BenchIngestCommand.class})
+        subcommands = {DemoCommand.class, ObserveCommand.class, FixtureWeekCommand.class, GenerateCommand.class, ImpactCommand.class, PrCommand.class, ProposeCommand.class, ModeCommand.Enforce.class, ModeCommand.Audit.class, BenchCommand.class, BenchIngestCommand.class, BenchGenerateCommand.class})
 public final class TailorCli implements Runnable {
 
     /** What {@code --version} prints, under {@code tailor} and under each of its commands. */

@@ -156,10 +156,12 @@ public final class Observations {
                     return common;
                 });
             }
+            all.replaceAll((k, labels) -> java.util.Collections.unmodifiableMap(labels));
             commonLabels = all;
         }
+        // The same instance every time: the NetworkPolicy evaluator remembers what selects a pod by it.
         Map<String, String> common = all.get(w);
-        return common == null ? Map.of() : java.util.Collections.unmodifiableMap(common);
+        return common == null ? Map.of() : common;
     }
 
     /** {@link #labels} of every workload, computed on first use (the pods do not change once loaded). */

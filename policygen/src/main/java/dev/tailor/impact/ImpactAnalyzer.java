@@ -135,10 +135,18 @@ public final class ImpactAnalyzer {
 
     /** Per workload and kind: the window's behavior under {@code now} and {@code next}. */
     Map<String, WorkloadImpact> replay(Observations obs, PolicySet now, PolicySet next) {
-        return replay(obs, now, next, r -> true);
+        return replay(obs, now, next, r -> true, true);
     }
 
-    private Map<String, WorkloadImpact> replay(Observations obs, PolicySet now, PolicySet next, Predicate<StoredAccess> rows) {
+    /** Access not measured: the backtest counts what would have been denied, not how much access a policy grants. */
+    private static final Access NOT_MEASURED = new Access(null, "not measured");
+
+    /**
+     * @param measureAccess whether to measure how much access each side grants (a count over every pair of workloads:
+     *                      the report's, not the backtest's)
+     */
+    private Map<String, WorkloadImpact> replay(Observations obs, PolicySet now, PolicySet next, Predicate<StoredAccess> rows,
+            boolean measureAccess) {
         Set<Workload> workloads = covered(next);
         Set<String> withRbac = accountsWithRbac(next);
         Set<String> accounts = new TreeSet<>(withRbac);
@@ -208,6 +216,7 @@ public final class ImpactAnalyzer {
                 }
             }
         });
+        Map<JsonNode, SeccompEvaluator> profiles = new java.util.IdentityHashMap<>(); // one evaluator per profile
         obs.syscalls.forEach((u, s) -> {
             if (u.workload().isEmpty() || !rows.test(s) || Set.of("errno", "kill_process", "kill_thread", "trap").contains(u.action())) {
                 return;
@@ -218,7 +227,8 @@ public final class ImpactAnalyzer {
             }
             String arch = u.architecture().isEmpty() ? "x86_64" : u.architecture();
             seccomp.computeIfAbsent(Workload.parse(u.namespace(), u.workload()), k -> new Tally())
-                    .add(runtimeDefault.allows(u.syscall(), arch), new SeccompEvaluator(profile).allows(u.syscall(), arch),
+                    .add(runtimeDefault.allows(u.syscall(), arch),
+                            profiles.computeIfAbsent(profile, SeccompEvaluator::new).allows(u.syscall(), arch),
                             u.syscall() + " in " + u.container(), u.syscall());
         });
 
@@ -229,10 +239,11 @@ public final class ImpactAnalyzer {
         for (Workload w : all) {
             out.put(w.toString(), new WorkloadImpact(
                     rbac.containsKey(w) || workloads.contains(w) ? rbac.getOrDefault(w, new Tally())
-                            .impact(currentRbac == null ? new Access(null, "unknown (no --current)") : rbacAccess(currentRbac, obs, w),
-                                    rbacAccess(proposedRbac, obs, w))
+                            .impact(!measureAccess ? NOT_MEASURED : currentRbac == null ? new Access(null, "unknown (no --current)")
+                                    : rbacAccess(currentRbac, obs, w), measureAccess ? rbacAccess(proposedRbac, obs, w) : NOT_MEASURED)
                             : null,
-                    network.getOrDefault(w, new Tally()).impact(networkAccess(netNow, obs, w), networkAccess(netNext, obs, w)),
+                    network.getOrDefault(w, new Tally()).impact(measureAccess ? networkAccess(netNow, obs, w) : NOT_MEASURED,
+                            measureAccess ? networkAccess(netNext, obs, w) : NOT_MEASURED),
                     seccomp.containsKey(w) ? seccomp.get(w).impact(defaultSyscalls, proposedSyscalls(next, w)) : null));
         }
         return out;
@@ -306,12 +317,13 @@ public final class ImpactAnalyzer {
             return new Access(null, "unknown (no labels)");
         }
         Peer self = Peer.of(new NetworkPolicyEvaluator.Pod(w.namespace(), w.key(), labels, "", List.of()));
-        Set<Workload> others = new TreeSet<>(obs.workloads());
-        others.remove(w);
         int in = 0;
         int out = 0;
         int known = 0;
-        for (Workload o : others) {
+        for (Workload o : obs.workloads()) {
+            if (o.equals(w)) {
+                continue;
+            }
             Peer peer = peer(obs, o, "");
             if (peer == null) {
                 continue;
@@ -450,7 +462,7 @@ public final class ImpactAnalyzer {
         PolicySet trained = PolicySet.of(new PolicyGenerator(trainingOptions).generate(training).files());
         Observations day = Observations.load(store, Duration.ofDays(1), obs.until);
         Map<String, BacktestResult> results = new TreeMap<>();
-        replay(day, current, trained, s -> !s.lastSeen().isBefore(trainUntil)).forEach((w, impact) -> {
+        replay(day, current, trained, s -> !s.lastSeen().isBefore(trainUntil), false).forEach((w, impact) -> {
             long replayed = 0;
             long denied = 0;
             List<String> examples = new ArrayList<>();

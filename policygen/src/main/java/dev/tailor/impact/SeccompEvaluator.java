@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -29,9 +31,14 @@ public final class SeccompEvaluator {
             "arm", "arm", "ppc64le", "ppc64le", "s390x", "s390x", "riscv64", "riscv64");
 
     private final JsonNode profile;
+    /** Each rule's syscall names, read once: a profile is asked about hundreds of syscalls. */
+    private final List<Set<String>> ruleNames = new ArrayList<>();
+    /** Answers already given, by architecture and syscall. */
+    private final Map<String, Boolean> answers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SeccompEvaluator(JsonNode profile) {
         this.profile = profile;
+        profile.path("syscalls").forEach(rule -> ruleNames.add(names(rule)));
     }
 
     /** The container runtime's default ({@code RuntimeDefault}): Moby's default profile, kept as data. */
@@ -44,13 +51,18 @@ public final class SeccompEvaluator {
     }
 
     public boolean allows(String syscall, String architecture) {
+        return answers.computeIfAbsent(architecture + "/" + syscall, k -> decide(syscall, architecture));
+    }
+
+    private boolean decide(String syscall, String architecture) {
         boolean defaultRuns = RUNS.contains(profile.path("defaultAction").asText());
         if (!architectureListed(architecture)) {
             return defaultRuns;
         }
         Boolean byRule = null;
+        int i = 0;
         for (JsonNode rule : profile.path("syscalls")) {
-            if (!applies(rule, architecture) || !names(rule).contains(syscall)) {
+            if (!ruleNames.get(i++).contains(syscall) || !applies(rule, architecture)) {
                 continue;
             }
             boolean runs = RUNS.contains(rule.path("action").asText());
@@ -67,7 +79,7 @@ public final class SeccompEvaluator {
     /** Every syscall some rule names. */
     public Set<String> namedSyscalls() {
         Set<String> out = new TreeSet<>();
-        profile.path("syscalls").forEach(r -> out.addAll(names(r)));
+        ruleNames.forEach(out::addAll);
         return out;
     }
 

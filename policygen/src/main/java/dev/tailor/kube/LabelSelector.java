@@ -1,7 +1,9 @@
 package dev.tailor.kube;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -15,33 +17,59 @@ public final class LabelSelector {
     private LabelSelector() {}
 
     public static boolean matches(JsonNode selector, Map<String, String> labels) {
-        if (selector == null || selector.isMissingNode() || selector.isNull()) {
-            return true;
-        }
-        var it = selector.path("matchLabels").fields();
-        while (it.hasNext()) {
-            var e = it.next();
-            if (!e.getValue().asText().equals(labels.get(e.getKey()))) {
-                return false;
-            }
-        }
-        for (JsonNode expr : selector.path("matchExpressions")) {
-            String key = expr.path("key").asText();
-            Set<String> values = new HashSet<>();
-            expr.path("values").forEach(v -> values.add(v.asText()));
+        return compile(selector).matches(labels);
+    }
+
+    /** One requirement: a key, an operator and its values ({@code matchLabels} entries are {@code In} one value). */
+    private record Requirement(String key, String operator, Set<String> values) {
+        boolean matches(Map<String, String> labels) {
             boolean has = labels.containsKey(key);
-            boolean ok = switch (expr.path("operator").asText()) {
+            return switch (operator) {
                 case "In" -> has && values.contains(labels.get(key));
                 case "NotIn" -> !has || !values.contains(labels.get(key));
                 case "Exists" -> has;
                 case "DoesNotExist" -> !has;
                 default -> false;
             };
-            if (!ok) {
-                return false;
+        }
+    }
+
+    /** A selector read once, to be matched against many label sets. */
+    public static final class Compiled {
+        private final List<Requirement> requirements;
+
+        private Compiled(List<Requirement> requirements) {
+            this.requirements = requirements;
+        }
+
+        /** True when it selects everything (no requirement). */
+        public boolean isEmpty() {
+            return requirements.isEmpty();
+        }
+
+        public boolean matches(Map<String, String> labels) {
+            for (Requirement r : requirements) {
+                if (!r.matches(labels)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Reads a selector once; a missing or null selector selects everything. */
+    public static Compiled compile(JsonNode selector) {
+        List<Requirement> requirements = new ArrayList<>();
+        if (selector != null && !selector.isMissingNode() && !selector.isNull()) {
+            selector.path("matchLabels").fields().forEachRemaining(e ->
+                    requirements.add(new Requirement(e.getKey(), "In", Set.of(e.getValue().asText()))));
+            for (JsonNode expr : selector.path("matchExpressions")) {
+                Set<String> values = new HashSet<>();
+                expr.path("values").forEach(v -> values.add(v.asText()));
+                requirements.add(new Requirement(expr.path("key").asText(), expr.path("operator").asText(), values));
             }
         }
-        return true;
+        return new Compiled(List.copyOf(requirements));
     }
 
     /** An object's labels ({@code metadata.labels}) as a map. */

@@ -49,14 +49,70 @@ public final class NetworkPolicyEvaluator {
 
     private enum Direction { INGRESS, EGRESS }
 
-    /** A policy read once: its namespace, the directions it isolates, its pod selector. */
-    private record Policy(JsonNode json, List<Direction> types, JsonNode podSelector) {}
+    /** A policy read once: its namespace, the directions it isolates, its pod selector, its rules per direction. */
+    private record Policy(String namespace, List<Direction> types, JsonNode podSelector, List<Rule> ingress, List<Rule> egress) {
+        static Policy of(JsonNode p) {
+            return new Policy(p.path("metadata").path("namespace").asText("default"), NetworkPolicyEvaluator.types(p),
+                    p.path("spec").path("podSelector"), rules(p.path("spec").path("ingress"), "from"),
+                    rules(p.path("spec").path("egress"), "to"));
+        }
+
+        private static List<Rule> rules(JsonNode rules, String peersField) {
+            List<Rule> out = new ArrayList<>();
+            for (JsonNode rule : rules) {
+                List<PeerRule> peers = new ArrayList<>();
+                rule.path(peersField).forEach(peer -> peers.add(PeerRule.of(peer)));
+                JsonNode ports = rule.path("ports");
+                out.add(new Rule(List.copyOf(peers), ports, namesAPort(ports) ? null : NetworkPolicyEvaluator.ports(ports, null)));
+            }
+            return List.copyOf(out);
+        }
+
+        private static boolean namesAPort(JsonNode ports) {
+            for (JsonNode p : ports) {
+                JsonNode port = p.path("port");
+                if (!port.isMissingNode() && !port.isNull() && !port.isNumber() && !port.asText().matches("\\d+")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** A rule: its peers (none: every peer) and its ports — read once, unless a named port makes them the pod's. */
+    private record Rule(List<PeerRule> peers, JsonNode ports, PortSet fixedPorts) {}
+
+    /** One peer of a rule, read once. */
+    private record PeerRule(JsonNode ipBlock, LabelSelector.Compiled namespaceSelector, LabelSelector.Compiled podSelector) {
+        static PeerRule of(JsonNode peer) {
+            return new PeerRule(peer.has("ipBlock") ? peer.path("ipBlock") : null,
+                    peer.has("namespaceSelector") ? LabelSelector.compile(peer.path("namespaceSelector")) : null,
+                    peer.has("podSelector") ? LabelSelector.compile(peer.path("podSelector")) : null);
+        }
+    }
 
     /** The policies by namespace: a pod is selected only by its own namespace's. */
     private final Map<String, List<Policy>> byNamespace = new java.util.HashMap<>();
     private final Map<String, Map<String, String>> namespaceLabels;
-    /** Which policies select a pod, by namespace, labels and direction — the same for every pod of a workload. */
-    private final Map<List<Object>, Selection> selections = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Which policies select a pod, by namespace, labels and direction — the same for every pod of a workload. Keyed by
+     * the labels map itself, not its contents: callers pass one map per workload, and hashing its entries on every
+     * question cost more than the answer. An equal map that is another instance is only a miss.
+     */
+    private final Map<SelectionKey, Selection> selections = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record SelectionKey(String namespace, Map<String, String> labels, Direction direction) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SelectionKey k && labels == k.labels && direction == k.direction
+                    && namespace.equals(k.namespace);
+        }
+
+        @Override
+        public int hashCode() {
+            return (namespace.hashCode() * 31 + System.identityHashCode(labels)) * 31 + direction.hashCode();
+        }
+    }
 
     /** The policies that select a pod for a direction for sure, and those that might (its labels unknown). */
     private record Selection(List<Policy> sure, List<Policy> maybe) {}
@@ -64,8 +120,8 @@ public final class NetworkPolicyEvaluator {
     /** @param namespaceLabels labels of the namespaces that have Namespace objects (others get only their name label) */
     public NetworkPolicyEvaluator(List<JsonNode> policies, Map<String, Map<String, String>> namespaceLabels) {
         for (JsonNode p : policies) {
-            byNamespace.computeIfAbsent(p.path("metadata").path("namespace").asText("default"), k -> new ArrayList<>())
-                    .add(new Policy(p, types(p), p.path("spec").path("podSelector")));
+            Policy policy = Policy.of(p);
+            byNamespace.computeIfAbsent(policy.namespace(), k -> new ArrayList<>()).add(policy);
         }
         this.namespaceLabels = namespaceLabels;
     }
@@ -145,7 +201,7 @@ public final class NetworkPolicyEvaluator {
 
     /** Sorts the policies of this direction into those that select the pod and those that might (labels unknown). */
     private Selection selection(Pod self, Direction direction) {
-        List<Object> key = java.util.Arrays.asList(self.namespace(), self.labels(), direction);
+        SelectionKey key = new SelectionKey(self.namespace(), self.labels(), direction);
         Selection known = selections.get(key);
         if (known != null) {
             return known;
@@ -196,21 +252,16 @@ public final class NetworkPolicyEvaluator {
         }
         PortSet certain = PortSet.NONE;
         PortSet possible = PortSet.NONE;
-        String rulesField = direction == Direction.INGRESS ? "ingress" : "egress";
-        String peersField = direction == Direction.INGRESS ? "from" : "to";
         // The port a rule names is the destination's: this pod's for ingress, the other end's for egress.
         Pod portOwner = direction == Direction.INGRESS ? self : other.pod();
-        List<Policy> all = new ArrayList<>(selecting);
-        all.addAll(maybe);
-        for (int i = 0; i < all.size(); i++) {
-            JsonNode policy = all.get(i).json();
+        int count = selecting.size() + maybe.size();
+        for (int i = 0; i < count; i++) {
             boolean sure = i < selecting.size();
-            String policyNamespace = policy.path("metadata").path("namespace").asText("default");
-            for (JsonNode rule : policy.path("spec").path(rulesField)) {
-                JsonNode peers = rule.path(peersField);
-                Boolean peerMatches = !peers.isArray() || peers.isEmpty() ? Boolean.TRUE : Boolean.FALSE;
-                for (JsonNode peer : peers) {
-                    Boolean m = peerMatches(peer, policyNamespace, other);
+            Policy policy = sure ? selecting.get(i) : maybe.get(i - selecting.size());
+            for (Rule rule : direction == Direction.INGRESS ? policy.ingress() : policy.egress()) {
+                Boolean peerMatches = rule.peers().isEmpty() ? Boolean.TRUE : Boolean.FALSE;
+                for (PeerRule peer : rule.peers()) {
+                    Boolean m = peerMatches(peer, policy.namespace(), other);
                     if (Boolean.TRUE.equals(m)) {
                         peerMatches = true;
                         break;
@@ -220,7 +271,7 @@ public final class NetworkPolicyEvaluator {
                     }
                 }
                 if (!Boolean.FALSE.equals(peerMatches)) {
-                    PortSet ports = ports(rule.path("ports"), portOwner);
+                    PortSet ports = rule.fixedPorts() != null ? rule.fixedPorts() : ports(rule.ports(), portOwner);
                     possible = possible.union(ports);
                     if (sure && peerMatches != null) {
                         certain = certain.union(ports);
@@ -234,21 +285,27 @@ public final class NetworkPolicyEvaluator {
     }
 
     /** Whether a rule's peer matches the other end: null when that depends on labels not known. */
-    private Boolean peerMatches(JsonNode peer, String policyNamespace, Peer other) {
-        if (peer.has("ipBlock")) {
-            return other.pod() == null && inBlock(peer.path("ipBlock"), other.ip());
+    private Boolean peerMatches(PeerRule peer, String policyNamespace, Peer other) {
+        if (peer.ipBlock() != null) {
+            return other.pod() == null && inBlock(peer.ipBlock(), other.ip());
         }
-        if (other.pod() == null || (!peer.has("podSelector") && !peer.has("namespaceSelector"))) {
+        if (other.pod() == null || (peer.podSelector() == null && peer.namespaceSelector() == null)) {
             return false;
         }
         Pod pod = other.pod();
-        boolean namespaceMatches = peer.has("namespaceSelector")
-                ? LabelSelector.matches(peer.path("namespaceSelector"), namespaceLabels(pod.namespace()))
+        boolean namespaceMatches = peer.namespaceSelector() != null
+                ? peer.namespaceSelector().matches(namespaceLabels(pod.namespace()))
                 : pod.namespace().equals(policyNamespace);
         if (!namespaceMatches) {
             return false;
         }
-        return peer.has("podSelector") ? selects(peer.path("podSelector"), pod.labels()) : Boolean.TRUE;
+        if (peer.podSelector() == null) {
+            return Boolean.TRUE;
+        }
+        if (pod.labels() != null) {
+            return peer.podSelector().matches(pod.labels());
+        }
+        return peer.podSelector().isEmpty() ? Boolean.TRUE : null;
     }
 
     private static PortSet ports(JsonNode ports, Pod owner) {

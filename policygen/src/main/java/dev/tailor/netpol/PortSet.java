@@ -85,7 +85,12 @@ public final class PortSet {
     }
 
     public boolean isEmpty() {
-        return ports.values().stream().allMatch(BitSet::isEmpty);
+        for (BitSet b : ports.values()) {
+            if (!b.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Map<String, BitSet> copy() {

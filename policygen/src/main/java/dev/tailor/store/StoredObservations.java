@@ -34,4 +34,54 @@ public interface StoredObservations extends AutoCloseable {
 
     @Override
     void close() throws SQLException;
+
+    /**
+     * A view that reads each table once and answers from memory after that — for a command that windows the same
+     * observations several times (impact: the window, the backtest's six days and its held-out day). Closing it
+     * closes {@code store}.
+     */
+    static StoredObservations readOnce(StoredObservations store) {
+        return new StoredObservations() {
+            private Map<ApiAccess, StoredAccess> api;
+            private Map<NetworkEdge, StoredAccess> edges;
+            private Map<SyscallUse, StoredAccess> syscalls;
+            private Map<PodIdentity, StoredAccess> pods;
+            private Set<String> created;
+
+            @Override
+            public synchronized Map<ApiAccess, StoredAccess> apiAccesses() throws SQLException {
+                return api != null ? api : (api = java.util.Collections.unmodifiableMap(store.apiAccesses()));
+            }
+
+            @Override
+            public synchronized Map<NetworkEdge, StoredAccess> networkEdges() throws SQLException {
+                return edges != null ? edges : (edges = java.util.Collections.unmodifiableMap(store.networkEdges()));
+            }
+
+            @Override
+            public synchronized Map<SyscallUse, StoredAccess> syscallUses() throws SQLException {
+                return syscalls != null ? syscalls : (syscalls = java.util.Collections.unmodifiableMap(store.syscallUses()));
+            }
+
+            @Override
+            public synchronized Map<PodIdentity, StoredAccess> podIdentities() throws SQLException {
+                return pods != null ? pods : (pods = java.util.Collections.unmodifiableMap(store.podIdentities()));
+            }
+
+            @Override
+            public synchronized Set<String> podsSeenCreated() throws SQLException {
+                return created != null ? created : (created = java.util.Collections.unmodifiableSet(store.podsSeenCreated()));
+            }
+
+            @Override
+            public List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException {
+                return store.decisions(from, until);
+            }
+
+            @Override
+            public void close() throws SQLException {
+                store.close();
+            }
+        };
+    }
 }

@@ -1,0 +1,146 @@
+package dev.tailor.cli;
+
+import dev.tailor.bench.ResidentMemory;
+import dev.tailor.fixtures.FixtureCluster;
+import dev.tailor.fixtures.TenantsWeek;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tailor bench-generate}: the whole offline loop at cluster scale. For each size, a seeded multi-tenant
+ * cluster ({@link TenantsWeek}: namespaces × services, over 7 and 30 days) is written, then {@code tailor observe},
+ * {@code generate} and {@code impact} run on it as a user runs them — each its own JVM with the heap it is given —
+ * and each is timed, with its peak RSS. Prints the figures and how each grows from the smallest size; judges nothing.
+ */
+@Command(name = "bench-generate", mixinStandardHelpOptions = true,
+        description = "Measure observe, generate and impact on multi-tenant clusters of growing size.")
+public final class BenchGenerateCommand implements Callable<Integer> {
+
+    @Option(names = "--namespaces", split = ",", defaultValue = "1,10,30,100",
+            description = "Tenant namespaces of each size (default: ${DEFAULT-VALUE})")
+    List<Integer> namespaces;
+
+    @Option(names = "--workloads", defaultValue = "10", description = "Services per namespace (default: ${DEFAULT-VALUE})")
+    int workloads;
+
+    @Option(names = "--days", split = ",", defaultValue = "7,30", description = "Windows, in days (default: ${DEFAULT-VALUE})")
+    List<Integer> days;
+
+    @Option(names = "--heap", defaultValue = "512m", description = "-Xmx of each command (default: ${DEFAULT-VALUE})")
+    String heap;
+
+    @Option(names = "--keep", paramLabel = "DIR", description = "Write the clusters, stores and outputs into DIR and keep them")
+    Path keep;
+
+    @Mixin
+    HomeOption home = new HomeOption();
+
+    private final PrintStream out = System.out;
+
+    /** One command's run: wall seconds and peak RSS in MiB. */
+    private record Run(double seconds, double peakMib) {}
+
+    /** One size's figures. */
+    private record Size(int namespaces, int workloads, int days, long inputBytes, Run observe, Run generate, Run impact) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (workloads < 2 || namespaces.stream().anyMatch(n -> n < 1) || days.stream().anyMatch(d -> d < 2)) {
+            System.err.println("tailor bench-generate: --workloads ≥ 2, --namespaces ≥ 1, --days ≥ 2");
+            return TailorCli.USAGE;
+        }
+        Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("tailor-bench-generate-");
+        List<Size> sizes = new ArrayList<>();
+        try {
+            out.printf("machine: %d cores, %s %s, Java %s; each command: java -Xmx%s%n", Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"), heap);
+            out.printf("%-22s %9s %19s %19s %19s%n", "cluster", "input MB", "observe s / MiB", "generate s / MiB", "impact s / MiB");
+            for (int d : days) {
+                for (int n : namespaces) {
+                    Size size = measure(work.resolve(n + "x" + workloads + "x" + d), n, d);
+                    sizes.add(size);
+                    out.printf("%-22s %9.0f %19s %19s %19s%n",
+                            String.format("%d x %d, %d days", n, workloads, d), size.inputBytes() / 1e6,
+                            cell(size.observe()), cell(size.generate()), cell(size.impact()));
+                }
+            }
+            growth(sizes);
+        } finally {
+            if (keep == null) {
+                HomeOption.deleteTree(work);
+            }
+        }
+        return TailorCli.OK;
+    }
+
+    private Size measure(Path dir, int n, int d) throws Exception {
+        Path cluster = dir.resolve("cluster");
+        HomeOption.deleteTree(dir);
+        TenantsWeek.write(cluster, n, workloads, d, TenantsWeek.DEFAULT_SEED);
+        long bytes = 0;
+        for (String f : List.of(FixtureCluster.ADMISSION, FixtureCluster.AUDIT, FixtureCluster.FLOWS, FixtureCluster.SYSCALLS)) {
+            bytes += Files.size(cluster.resolve(f));
+        }
+        String store = "jdbc:h2:file:" + dir.resolve("store/observations").toAbsolutePath();
+        String window = d + "d";
+        Run observe = run(List.of("observe", "--admission", cluster.resolve(FixtureCluster.ADMISSION).toString(),
+                "--audit-log", cluster.resolve(FixtureCluster.AUDIT).toString(),
+                "--flows", cluster.resolve(FixtureCluster.FLOWS).toString(),
+                "--syscalls", cluster.resolve(FixtureCluster.SYSCALLS).toString(), "--store", store), dir.resolve("observe.log"));
+        Run generate = run(List.of("generate", "--store", store, "--since", window, "--out", dir.resolve("policies").toString()),
+                dir.resolve("generate.log"));
+        Run impact = run(List.of("impact", "--proposed", dir.resolve("policies").toString(), "--store", store,
+                "--since", window, "--out", dir.resolve("impact").toString()), dir.resolve("impact.log"));
+        return new Size(n, workloads, d, bytes, observe, generate, impact);
+    }
+
+    /** Runs one command as ./tailor does (the JVM options this one was given, the heap aside), timed and watched. */
+    private Run run(List<String> args, Path log) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap));
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-XX:") || a.startsWith("-Xlog:")).forEach(command::add);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), TailorCli.class.getName()));
+        command.addAll(args);
+        long started = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        int exit;
+        double peak;
+        try (ResidentMemory rss = new ResidentMemory(p.pid())) {
+            exit = p.waitFor();
+            peak = rss.peakMib();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        // impact exits 3 when its preview would deny something: still a finished run, and what bench-generate times.
+        if (exit != TailorCli.OK && !(args.get(0).equals("impact") && exit == 3)) {
+            throw new IllegalStateException("tailor " + args.get(0) + " exited with " + exit + "; see " + log);
+        }
+        return new Run(seconds, peak);
+    }
+
+    private static String cell(Run r) {
+        return String.format("%7.1f / %5.0f", r.seconds(), r.peakMib());
+    }
+
+    /** Time per workload-day relative to the smallest cluster of each window: 1.0 everywhere is linear growth. */
+    private void growth(List<Size> sizes) {
+        out.printf("%nseconds per 1,000 workload-days (flat = linear in workloads × days):%n");
+        out.printf("%-22s %12s %12s %12s%n", "cluster", "observe", "generate", "impact");
+        for (Size s : sizes) {
+            double workloadDays = (double) s.namespaces() * s.workloads() * s.days() / 1000.0;
+            out.printf("%-22s %12.2f %12.2f %12.2f%n", String.format("%d x %d, %d days", s.namespaces(), s.workloads(),
+                    s.days()), s.observe().seconds() / workloadDays, s.generate().seconds() / workloadDays,
+                    s.impact().seconds() / workloadDays);
+        }
+        out.printf("%nobserve throughput: %s%n", String.join(", ", sizes.stream().map(s -> String.format("%.0f MB/s at %d x %d, %d days",
+                s.inputBytes() / 1e6 / s.observe().seconds(), s.namespaces(), s.workloads(), s.days())).toList()));
+    }
+}
