@@ -62,7 +62,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "20", description = "Measured seconds per run (default: ${DEFAULT-VALUE})")
     int seconds;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "Warm-up seconds before each run (default: ${DEFAULT-VALUE})")
+    /** Long enough for the JIT to have compiled the policy module's hot functions (about 8 s of one core's CPU). */
+    @Option(names = "--warmup", defaultValue = "30", description = "Warm-up seconds before each run (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--connections", defaultValue = "8", description = "Connections of the closed-loop runs (default: ${DEFAULT-VALUE})")
