@@ -105,6 +105,11 @@ public final class PolicyEngine implements AdmissionPolicy {
         data.updateAndGet(current -> DataVersion.of(current.version() + 1, newData.deepCopy()));
     }
 
+    /** The WebAssembly memory each idle instance holds (for tests: the pool keeps none that a large input grew). */
+    List<Long> idleMemory() {
+        return idle.stream().map(i -> i.policy.memoryBytes()).toList();
+    }
+
     /** The {@code data} document currently published. */
     public JsonNode data() {
         return data.get().json();

@@ -102,4 +102,23 @@ class PolicyEngineTest {
         // The one instance is replaced in the background; the next request waits for it and is answered.
         assertEquals(List.of(), engine.validate(podInput("api")).violations());
     }
+
+    @Test
+    void anInstanceThatALargeInputGrewIsReplaced() throws Exception {
+        PolicyEngine engine = PolicyEngine.bundled(1, Duration.ofSeconds(30));
+        engine.setData(approving("api"));
+        ObjectNode large = podInput("api");
+        // 6 MiB of annotation values: parsed in the module's memory, which grows past what an instance may keep.
+        ObjectNode annotations = ((ObjectNode) large.path("request").path("object").path("metadata")).putObject("annotations");
+        for (int i = 0; i < 6; i++) {
+            annotations.put("example.com/blob-" + i, "x".repeat(1 << 20));
+        }
+        assertEquals(List.of(), checks(engine.validate(large)));
+        // The next request waits for the fresh instance if it is not ready yet; the pool never keeps the grown one.
+        assertEquals(List.of(), checks(engine.validate(podInput("api"))));
+        for (long bytes : engine.idleMemory()) {
+            assertTrue(bytes <= PolicyEngine.RETAINED_MEMORY, "an idle instance holds " + bytes + " bytes");
+        }
+        assertTrue(engine.idleMemory().size() == 1, "the pool still has its one instance: " + engine.idleMemory());
+    }
 }

@@ -124,4 +124,49 @@ class HttpLimitsIT {
         }
         System.out.println("http limits: " + seen);
     }
+
+    /**
+     * Anyone who reaches the port can open connections: beyond {@code quarkus.http.limits.max-connections} a new one
+     * is closed at once (without the bound, a burst filled the heap and the webhook answered nothing until restarted),
+     * and once they are gone a review is answered again. The test profile lowers the limit to 64.
+     */
+    @Test
+    void connectionsBeyondTheLimitAreClosedAndReviewsAreAnsweredAfterwards() throws Exception {
+        int limit = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("quarkus.http.limits.max-connections", Integer.class);
+        List<java.net.Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < limit; i++) {
+                held.add(new java.net.Socket(url.getHost(), url.getPort()));
+            }
+            Thread.sleep(500); // the server has counted them
+            try (java.net.Socket extra = new java.net.Socket(url.getHost(), url.getPort())) {
+                extra.setSoTimeout(10_000);
+                int read;
+                try {
+                    read = extra.getInputStream().read();
+                } catch (java.net.SocketException reset) {
+                    read = -1;
+                }
+                assertEquals(-1, read, "connection " + (limit + 1) + " is closed by the server");
+            }
+        } finally {
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+        byte[] review = Files.readAllBytes(RepositoryPaths.fixtures().resolve("admission/pod-restricted-conforms.json"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        HttpResponse<String> answer = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                answer = post(HttpClient.Version.HTTP_1_1, "/validate", "application/json", review, true);
+                break;
+            } catch (java.io.IOException stillFull) {
+                Thread.sleep(100);
+            }
+        }
+        assertTrue(answer != null && answer.statusCode() == 200 && answer.body().contains("\"allowed\":true"),
+                "a review after the connections closed: " + (answer == null ? "no answer" : answer.body()));
+    }
 }
