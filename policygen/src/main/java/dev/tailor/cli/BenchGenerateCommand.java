@@ -104,12 +104,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
 
     /** Runs one command as ./tailor does (the JVM options this one was given, the heap aside), timed and watched. */
     private Run run(List<String> args, Path log) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap));
-        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("-XX:") || a.startsWith("-Xlog:")).forEach(command::add);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), TailorCli.class.getName()));
-        command.addAll(args);
+        List<String> command = dev.tailor.bench.CliProcess.command(heap, args);
         long started = System.nanoTime();
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         int exit;

@@ -196,14 +196,8 @@ public final class BenchIngestCommand implements Callable<Integer> {
      * to tell).
      */
     private double observe(String url, String option, Path file) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m"));
-        // Started as ./tailor starts a command: with the JVM options this JVM was given (the class-data archive, the
-        // JIT's inlining limits), the heap limit aside.
-        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("-XX:") || a.startsWith("-Xlog:")).forEach(command::add);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), TailorCli.class.getName(),
-                "observe", option, file.toString(), "--store", url));
+        List<String> command = dev.tailor.bench.CliProcess.command("512m",
+                List.of("observe", option, file.toString(), "--store", url));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<double[]> progress = new ArrayList<>(); // {events read, seconds since the command started reading}
         try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
