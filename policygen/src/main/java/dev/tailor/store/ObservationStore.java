@@ -27,6 +27,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -647,11 +648,13 @@ public final class ObservationStore implements StoredObservations {
                 entries.sort(Comparator.comparingInt((Map.Entry<K, Tally> e) -> e.getKey().hashCode())
                         .thenComparing(Map.Entry::getKey));
             }
-            for (var e : entries) {
-                Tally tally = e.getValue();
-                long id = upsert(table, table.keyValues().apply(e.getKey()), tally);
-                for (var d : tally.days().entrySet()) {
-                    upsertDay(table, id, LocalDate.ofEpochDay(d.getKey()), d.getValue());
+            try (Statements statements = new Statements(connection)) {
+                for (var e : entries) {
+                    Tally tally = e.getValue();
+                    long id = upsert(statements, table, table.keyValues().apply(e.getKey()), tally);
+                    for (var d : tally.days().entrySet()) {
+                        upsertDay(statements, table, id, LocalDate.ofEpochDay(d.getKey()), d.getValue());
+                    }
                 }
             }
             connection.commit();
@@ -702,18 +705,65 @@ public final class ObservationStore implements StoredObservations {
         }
     }
 
-    private long upsert(Table<?> table, List<Object> key, Tally tally) throws SQLException {
+    /**
+     * The statements of one batch, each prepared once and run for every aggregate the batch touches: preparing them
+     * anew per row cost the store writer more than running them (tailor bench-generate, 1,000 workloads).
+     */
+    private static final class Statements implements AutoCloseable {
+        private final Connection connection;
+        private final Map<String, PreparedStatement> prepared = new HashMap<>();
+
+        Statements(Connection connection) {
+            this.connection = connection;
+        }
+
+        PreparedStatement get(String sql) throws SQLException {
+            PreparedStatement s = prepared.get(sql);
+            if (s == null) {
+                s = connection.prepareStatement(sql);
+                prepared.put(sql, s);
+            }
+            return s;
+        }
+
+        PreparedStatement returningKeys(String sql) throws SQLException {
+            PreparedStatement s = prepared.get("keys:" + sql);
+            if (s == null) {
+                s = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
+                prepared.put("keys:" + sql, s);
+            }
+            return s;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            SQLException first = null;
+            for (PreparedStatement s : prepared.values()) {
+                try {
+                    s.close();
+                } catch (SQLException e) {
+                    first = first == null ? e : first;
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+
+    private long upsert(Statements statements, Table<?> table, List<Object> key, Tally tally) throws SQLException {
         Instant first = tally.first;
         Instant last = tally.last;
         String columns = String.join(", ", table.keyColumns());
         String marks = "?, ".repeat(table.keyColumns().size());
         if (postgres) {
             // One statement, and race-free: replicas adding the same new access at the same moment both succeed.
-            try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + table.name() + " (" + columns
+            {
+                PreparedStatement upsert = statements.get("INSERT INTO " + table.name() + " (" + columns
                     + ", first_seen, last_seen, seen_count) VALUES (" + marks + "?, ?, ?) ON CONFLICT ON CONSTRAINT "
                     + table.name() + "_key DO UPDATE SET seen_count = " + table.name() + ".seen_count + EXCLUDED.seen_count,"
                     + " first_seen = LEAST(" + table.name() + ".first_seen, EXCLUDED.first_seen),"
-                    + " last_seen = GREATEST(" + table.name() + ".last_seen, EXCLUDED.last_seen) RETURNING id")) {
+                    + " last_seen = GREATEST(" + table.name() + ".last_seen, EXCLUDED.last_seen) RETURNING id");
                 int next = bind(upsert, 1, key);
                 upsert.setTimestamp(next, Timestamp.from(first));
                 upsert.setTimestamp(next + 1, Timestamp.from(last));
@@ -726,14 +776,16 @@ public final class ObservationStore implements StoredObservations {
         }
         // H2: one process's store (its file is locked), so looking before inserting races with no one.
         String where = String.join(" = ? AND ", table.keyColumns()) + " = ?";
-        try (PreparedStatement find = connection.prepareStatement("SELECT id FROM " + table.name() + " WHERE " + where)) {
+        {
+            PreparedStatement find = statements.get("SELECT id FROM " + table.name() + " WHERE " + where);
             bind(find, 1, key);
             try (ResultSet rs = find.executeQuery()) {
                 if (rs.next()) {
                     long id = rs.getLong(1);
-                    try (PreparedStatement update = connection.prepareStatement("UPDATE " + table.name() + " SET"
+                    {
+                        PreparedStatement update = statements.get("UPDATE " + table.name() + " SET"
                             + " seen_count = seen_count + ?, first_seen = LEAST(first_seen, ?), last_seen = GREATEST(last_seen, ?)"
-                            + " WHERE id = ?")) {
+                            + " WHERE id = ?");
                         update.setLong(1, tally.count);
                         update.setTimestamp(2, Timestamp.from(first));
                         update.setTimestamp(3, Timestamp.from(last));
@@ -744,8 +796,9 @@ public final class ObservationStore implements StoredObservations {
                 }
             }
         }
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table.name() + " (" + columns
-                + ", first_seen, last_seen, seen_count) VALUES (" + marks + "?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+        {
+            PreparedStatement insert = statements.returningKeys("INSERT INTO " + table.name() + " (" + columns
+                + ", first_seen, last_seen, seen_count) VALUES (" + marks + "?, ?, ?)");
             int next = bind(insert, 1, key);
             insert.setTimestamp(next, Timestamp.from(first));
             insert.setTimestamp(next + 1, Timestamp.from(last));
@@ -765,11 +818,12 @@ public final class ObservationStore implements StoredObservations {
         return from;
     }
 
-    private void upsertDay(Table<?> table, long id, LocalDate day, long count) throws SQLException {
+    private void upsertDay(Statements statements, Table<?> table, long id, LocalDate day, long count) throws SQLException {
         if (postgres) {
-            try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + table.dayTable() + " ("
+            {
+                PreparedStatement upsert = statements.get("INSERT INTO " + table.dayTable() + " ("
                     + table.idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?) ON CONFLICT (" + table.idColumn()
-                    + ", seen_on) DO UPDATE SET seen_count = " + table.dayTable() + ".seen_count + EXCLUDED.seen_count")) {
+                    + ", seen_on) DO UPDATE SET seen_count = " + table.dayTable() + ".seen_count + EXCLUDED.seen_count");
                 upsert.setLong(1, id);
                 upsert.setObject(2, day);
                 upsert.setLong(3, count);
@@ -777,8 +831,9 @@ public final class ObservationStore implements StoredObservations {
                 return;
             }
         }
-        try (PreparedStatement update = connection.prepareStatement("UPDATE " + table.dayTable()
-                + " SET seen_count = seen_count + ? WHERE " + table.idColumn() + " = ? AND seen_on = ?")) {
+        {
+            PreparedStatement update = statements.get("UPDATE " + table.dayTable()
+                + " SET seen_count = seen_count + ? WHERE " + table.idColumn() + " = ? AND seen_on = ?");
             update.setLong(1, count);
             update.setLong(2, id);
             update.setObject(3, day);
@@ -786,8 +841,9 @@ public final class ObservationStore implements StoredObservations {
                 return;
             }
         }
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table.dayTable() + " ("
-                + table.idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?)")) {
+        {
+            PreparedStatement insert = statements.get("INSERT INTO " + table.dayTable() + " ("
+                + table.idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?)");
             insert.setLong(1, id);
             insert.setObject(2, day);
             insert.setLong(3, count);
