@@ -75,7 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
     private final PrintStream out = System.out;
 
     /** One server under test: where each request goes, what a right answer looks like, its process. */
-    private record Target(String name, long pid, long startedNanos, Map<String, URI> uris, Map<String, byte[]> bodies,
+    private record Target(String name, long pid, long startedNanos, URI uri, Map<String, byte[]> bodies,
             Predicate<String> valid) {}
 
     /** Every figure of the run, by measure and target, in the order measured. */
@@ -103,7 +103,7 @@ public final class BenchCommand implements Callable<Integer> {
                     work, kube.url(), Map.of())) {
                 HttpClient http = webhook.http();
                 Target tailor = new Target(TAILOR, webhook.pid(), webhook.startedNanos(),
-                        uris(webhook.url().resolve("/validate")), reviews,
+                        webhook.url().resolve("/validate"), reviews,
                         body -> body.contains("\"allowed\":true") && !body.contains("\"warnings\""));
                 firstDecision(http, tailor);
                 Path tls = work.resolve("peers-tls");
@@ -111,11 +111,11 @@ public final class BenchCommand implements Callable<Integer> {
                 Path caPem = Files.writeString(work.resolve("ca.pem"), webhook.caPem());
                 try (NativePsaWebhook psa = NativePsaWebhook.start(Path.of(peers.get("PSA_WEBHOOK")), tls,
                         work.resolve("psa-webhook.log"))) {
-                    Target nativePsa = new Target(NATIVE, psa.pid(), psa.startedNanos(), uris(psa.validateUri()),
+                    Target nativePsa = new Target(NATIVE, psa.pid(), psa.startedNanos(), psa.validateUri(),
                             reviews, body -> body.contains("\"allowed\":true"));
                     firstDecision(http, nativePsa);
                     try (OpaServer opa = OpaServer.start(root, tls, work.resolve("opa.log"), http)) {
-                        Target opaServer = new Target(OPA, opa.pid(), opa.startedNanos(), uris(opa.validateUri()),
+                        Target opaServer = new Target(OPA, opa.pid(), opa.startedNanos(), opa.validateUri(),
                                 opaBodies, body -> body.contains("\"violations\":[]"));
                         firstDecision(http, opaServer);
                         List<Target> targets = List.of(tailor, nativePsa, opaServer);
@@ -142,7 +142,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             for (String kind : List.of("Deployment", "Pod")) {
                 for (Target t : targets) {
-                    LoadGenerator load = new LoadGenerator(http, t.uris().get(kind), t.bodies().get(kind), t.valid());
+                    LoadGenerator load = new LoadGenerator(http, t.uri(), t.bodies().get(kind), t.valid());
                     load.closedLoop(t.name(), connections, Duration.ZERO, warm);
                     ProcessCpu cpu = new ProcessCpu(t.pid());
                     double before = cpu.millis();
@@ -155,7 +155,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             for (double rate : rates) {
                 for (Target t : targets) {
-                    LoadGenerator.Result r = vegeta.attack(t.name(), t.uris().get("Deployment"),
+                    LoadGenerator.Result r = vegeta.attack(t.name(), t.uri(),
                             t.bodies().get("Deployment"), t.valid(), rate, true, warm, measured);
                     print(r, "Deployment", rss.get(t));
                     put(String.format("p99 at %.0f/s (open loop), ms", rate), t, r.p99() / 1000.0);
@@ -169,7 +169,7 @@ public final class BenchCommand implements Callable<Integer> {
                 for (Target t : targets) {
                     ProcessCpu cpu = new ProcessCpu(t.pid());
                     double before = cpu.millis();
-                    LoadGenerator.Result r = vegeta.attack(t.name(), t.uris().get("Deployment"),
+                    LoadGenerator.Result r = vegeta.attack(t.name(), t.uri(),
                             t.bodies().get("Deployment"), t.valid(), newConnectionRate, false, Duration.ZERO, measured);
                     print(r, "Deployment", rss.get(t));
                     put(String.format("p99 at %.0f/s, new TLS connection each, ms", newConnectionRate), t, r.p99() / 1000.0);
@@ -188,7 +188,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Polls the first request until it is answered right: the time from the process's start is its start-up. */
     private void firstDecision(HttpClient http, Target t) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(t.uris().get("Deployment")).timeout(Duration.ofSeconds(10))
+        HttpRequest request = HttpRequest.newBuilder(t.uri()).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(t.bodies().get("Deployment"))).build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -205,10 +205,6 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         throw new IllegalStateException(t.name() + " made no decision within 60 s of starting");
-    }
-
-    private static Map<String, URI> uris(URI uri) {
-        return Map.of("Deployment", uri, "Pod", uri);
     }
 
     private static byte[] opaInput(JsonNode request) throws IOException {

@@ -1,5 +1,6 @@
 package dev.tailor.cli;
 
+import dev.tailor.bench.CliProcess;
 import dev.tailor.bench.ResidentMemory;
 import dev.tailor.fixtures.FixtureCluster;
 import dev.tailor.fixtures.TenantsWeek;
@@ -53,9 +54,14 @@ public final class BenchGenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (workloads < 2 || namespaces.stream().anyMatch(n -> n < 1) || days.stream().anyMatch(d -> d < 2)) {
-            System.err.println("tailor bench-generate: --workloads ≥ 2, --namespaces ≥ 1, --days ≥ 2");
-            return TailorCli.USAGE;
+        for (int n : namespaces) {
+            for (int d : days) {
+                if (TenantsWeek.sizeProblem(n, workloads, d) != null) {
+                    System.err.println("tailor bench-generate: " + TenantsWeek.sizeProblem(n, workloads, d)
+                            + " (--namespaces, --workloads, --days)");
+                    return TailorCli.USAGE;
+                }
+            }
         }
         Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("tailor-bench-generate-");
         List<Size> sizes = new ArrayList<>();
@@ -104,7 +110,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
 
     /** Runs one command as ./tailor does (the JVM options this one was given, the heap aside), timed and watched. */
     private Run run(List<String> args, Path log) throws IOException, InterruptedException {
-        List<String> command = dev.tailor.bench.CliProcess.command(heap, args);
+        List<String> command = CliProcess.command(heap, args);
         long started = System.nanoTime();
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         int exit;

@@ -63,8 +63,9 @@ public final class FixtureWeekCommand implements Callable<Integer> {
             System.err.println("tailor fixture-week: the tenants cluster has no next release");
             return TailorCli.USAGE;
         }
-        if (cluster == Cluster.tenants && (namespaces < 1 || workloads < 2 || days < 2)) {
-            System.err.println("tailor fixture-week: tenants needs --namespaces ≥ 1, --workloads ≥ 2 and --days ≥ 2");
+        if (cluster == Cluster.tenants && TenantsWeek.sizeProblem(namespaces, workloads, days) != null) {
+            System.err.println("tailor fixture-week: " + TenantsWeek.sizeProblem(namespaces, workloads, days)
+                    + " (--namespaces, --workloads, --days)");
             return TailorCli.USAGE;
         }
         if (nextRelease != null && (nextRelease.toAbsolutePath().normalize().startsWith(out.toAbsolutePath().normalize())

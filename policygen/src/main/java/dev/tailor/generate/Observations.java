@@ -110,8 +110,12 @@ public final class Observations {
         return java.util.Collections.unmodifiableSet(index().byWorkload().keySet());
     }
 
-    /** The pods by workload and by {@code namespace:serviceAccount}: callers ask per row and per workload. */
-    private record Index(Map<Workload, List<PodIdentity>> byWorkload, Map<String, Set<Workload>> byAccount) {}
+    /**
+     * The pods by workload and by {@code namespace:serviceAccount}, and each workload's common labels: callers ask per
+     * row, per edge and per workload, and a scan of every pod each time made the preview quadratic in the cluster.
+     */
+    private record Index(Map<Workload, List<PodIdentity>> byWorkload, Map<String, Set<Workload>> byAccount,
+            Map<Workload, Map<String, String>> commonLabels) {}
 
     private volatile Index index;
 
@@ -120,11 +124,18 @@ public final class Observations {
         if (made == null) {
             Map<Workload, List<PodIdentity>> byWorkload = new TreeMap<>();
             Map<String, Set<Workload>> byAccount = new java.util.HashMap<>();
+            Map<Workload, Map<String, String>> common = new java.util.HashMap<>();
             for (PodIdentity p : pods.keySet()) {
-                byWorkload.computeIfAbsent(workload(p), k -> new ArrayList<>()).add(p);
-                byAccount.computeIfAbsent(p.namespace() + ":" + p.serviceAccount(), k -> new TreeSet<>()).add(workload(p));
+                Workload w = workload(p);
+                byWorkload.computeIfAbsent(w, k -> new ArrayList<>()).add(p);
+                byAccount.computeIfAbsent(p.namespace() + ":" + p.serviceAccount(), k -> new TreeSet<>()).add(w);
+                common.merge(w, new TreeMap<>(parse(p.labels())), (labels, next) -> {
+                    labels.entrySet().retainAll(next.entrySet());
+                    return labels;
+                });
             }
-            made = new Index(byWorkload, byAccount);
+            common.replaceAll((k, labels) -> java.util.Collections.unmodifiableMap(labels));
+            made = new Index(byWorkload, byAccount, common);
             index = made;
         }
         return made;
@@ -144,28 +155,9 @@ public final class Observations {
      * with its labels by a flow (kube-system's pods, which the webhook is never sent).
      */
     public Map<String, String> labels(Workload w) {
-        Map<Workload, Map<String, String>> all = commonLabels;
-        if (all == null) {
-            // Once for every workload: the evaluators ask per edge and per peer, and a scan of every pod each time
-            // made the preview quadratic in the cluster's size.
-            all = new java.util.HashMap<>();
-            for (PodIdentity p : pods.keySet()) {
-                Map<String, String> labels = parse(p.labels());
-                all.merge(workload(p), new TreeMap<>(labels), (common, next) -> {
-                    common.entrySet().retainAll(next.entrySet());
-                    return common;
-                });
-            }
-            all.replaceAll((k, labels) -> java.util.Collections.unmodifiableMap(labels));
-            commonLabels = all;
-        }
         // The same instance every time: the NetworkPolicy evaluator remembers what selects a pod by it.
-        Map<String, String> common = all.get(w);
-        return common == null ? Map.of() : common;
+        return index().commonLabels().getOrDefault(w, Map.of());
     }
-
-    /** {@link #labels} of every workload, computed on first use (the pods do not change once loaded). */
-    private volatile Map<Workload, Map<String, String>> commonLabels;
 
     /** The pods (name → first sighting: its creation) of a workload. */
     public Map<String, Instant> podsOf(Workload w) {

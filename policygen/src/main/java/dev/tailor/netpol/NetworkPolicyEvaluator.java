@@ -50,10 +50,11 @@ public final class NetworkPolicyEvaluator {
     private enum Direction { INGRESS, EGRESS }
 
     /** A policy read once: its namespace, the directions it isolates, its pod selector, its rules per direction. */
-    private record Policy(String namespace, List<Direction> types, JsonNode podSelector, List<Rule> ingress, List<Rule> egress) {
+    private record Policy(String namespace, List<Direction> types, LabelSelector.Compiled podSelector, List<Rule> ingress,
+            List<Rule> egress) {
         static Policy of(JsonNode p) {
             return new Policy(p.path("metadata").path("namespace").asText("default"), NetworkPolicyEvaluator.types(p),
-                    p.path("spec").path("podSelector"), rules(p.path("spec").path("ingress"), "from"),
+                    LabelSelector.compile(p.path("spec").path("podSelector")), rules(p.path("spec").path("ingress"), "from"),
                     rules(p.path("spec").path("egress"), "to"));
         }
 
@@ -182,12 +183,11 @@ public final class NetworkPolicyEvaluator {
     }
 
     /** Whether a selector selects these labels: null when the labels are unknown and the selector is not empty. */
-    private static Boolean selects(JsonNode selector, Map<String, String> labels) {
+    private static Boolean selects(LabelSelector.Compiled selector, Map<String, String> labels) {
         if (labels != null) {
-            return LabelSelector.matches(selector, labels);
+            return selector.matches(labels);
         }
-        boolean empty = selector.path("matchLabels").size() == 0 && selector.path("matchExpressions").size() == 0;
-        return empty ? Boolean.TRUE : null;
+        return selector.isEmpty() ? Boolean.TRUE : null;
     }
 
     /** Is the pod isolated for that direction (selected by some policy for it)? */
@@ -299,13 +299,7 @@ public final class NetworkPolicyEvaluator {
         if (!namespaceMatches) {
             return false;
         }
-        if (peer.podSelector() == null) {
-            return Boolean.TRUE;
-        }
-        if (pod.labels() != null) {
-            return peer.podSelector().matches(pod.labels());
-        }
-        return peer.podSelector().isEmpty() ? Boolean.TRUE : null;
+        return peer.podSelector() == null ? Boolean.TRUE : selects(peer.podSelector(), pod.labels());
     }
 
     private static PortSet ports(JsonNode ports, Pod owner) {

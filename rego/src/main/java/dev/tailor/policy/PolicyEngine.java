@@ -84,12 +84,8 @@ public final class PolicyEngine implements AdmissionPolicy {
         this.borrowTimeout = borrowTimeout;
         this.idle = new ArrayBlockingQueue<>(instances);
         for (int i = 0; i < instances; i++) {
-            idle.add(newInstance());
+            idle.add(new Instance());
         }
-    }
-
-    private static Instance newInstance() {
-        return new Instance();
     }
 
     /** The policies compiled into this jar, with {@code instances} pooled instances. */
@@ -197,7 +193,7 @@ public final class PolicyEngine implements AdmissionPolicy {
                 // An instance that trapped may be in any state, and one a large input grew holds that memory for
                 // good: a fresh one takes its place in the pool, made on another thread, so the request that caused
                 // it costs itself and no other.
-                REPLACEMENTS.execute(() -> idle.add(newInstance()));
+                REPLACEMENTS.execute(() -> idle.add(new Instance()));
             }
         }
     }
