@@ -19,6 +19,17 @@ import java.util.Map;
  */
 public final class LocalWebhook implements AutoCloseable {
 
+    /**
+     * The webhook's JVM options, exactly as the Deployment sets them in {@code JAVA_TOOL_OPTIONS}
+     * (manifests/base/deployment.yaml and the chart; ManifestsTest holds them equal): sized from the container's
+     * memory limit, so the same options fit a larger limit.
+     */
+    public static final String CONTAINER_JVM_OPTIONS = "-XX:+UseSerialGC -XX:MinRAMPercentage=37.5 -XX:MaxRAMPercentage=37.5"
+            + " -XX:ReservedCodeCacheSize=64m -XX:TrimNativeHeapInterval=10000 -XX:+ExitOnOutOfMemoryError";
+
+    /** The Deployment's memory limit, which the JVM reads from its cgroup in a cluster. */
+    public static final String CONTAINER_MEMORY_LIMIT = "256Mi";
+
     private final Process process;
     private final Path log;
     private final URI base;
@@ -50,10 +61,12 @@ public final class LocalWebhook implements AutoCloseable {
         ca.writeServingCertificate(tls, List.of("127.0.0.1", "localhost"), Duration.ofHours(1));
         int port = freePort();
 
-        // The JVM as it runs in the webhook's container (384 MiB limit, 2 cores): there the JVM picks the serial
-        // collector by itself; on a bigger machine it has to be told.
-        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-XX:+UseSerialGC", "-Xms96m", "-Xmx192m",
-                "-XX:ReservedCodeCacheSize=96m", "-jar", jar.toString());
+        // The JVM as it runs in the webhook's container: its options, and the container's memory limit in place of
+        // the cgroup's (on this machine the JVM would size its heap from all of the host's memory).
+        List<String> command = new java.util.ArrayList<>(List.of(javaBinary()));
+        command.addAll(List.of(CONTAINER_JVM_OPTIONS.split(" ")));
+        command.addAll(List.of("-XX:MaxRAM=" + CONTAINER_MEMORY_LIMIT.replace("Mi", "m"), "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
         env.put("TAILOR_TLS_CERT", tls.resolve("tls.crt").toString());
         env.put("TAILOR_TLS_KEY", tls.resolve("tls.key").toString());

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tailor.demo.LocalWebhook;
 import dev.tailor.policy.Decision;
 import dev.tailor.policy.PolicyEngine;
 import dev.tailor.testing.RepositoryPaths;
@@ -178,6 +179,16 @@ class ManifestsTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> caCertSpec = (Map<String, Object>) custom("Certificate", "tailor-ca").getAdditionalProperties().get("spec");
         assertEquals(caCertSpec.get("secretName"), caSpec.get("secretName"));
+    }
+
+    @Test
+    void theBenchAndTheEndToEndRunStartTheJvmAsTheDeploymentDoes() {
+        var container = one(Deployment.class, "tailor-webhook").getSpec().getTemplate().getSpec().getContainers().get(0);
+        String options = container.getEnv().stream().filter(e -> e.getName().equals("JAVA_TOOL_OPTIONS")).findFirst()
+                .orElseThrow(() -> new AssertionError("the Deployment sets no JAVA_TOOL_OPTIONS")).getValue();
+        assertEquals(LocalWebhook.CONTAINER_JVM_OPTIONS, options);
+        assertEquals(LocalWebhook.CONTAINER_MEMORY_LIMIT,
+                container.getResources().getLimits().get("memory").toString());
     }
 
     @Test
