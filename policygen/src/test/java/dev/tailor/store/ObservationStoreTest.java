@@ -48,7 +48,7 @@ class ObservationStoreTest {
         return TestStores.kinds();
     }
 
-    private String url(String kind) throws SQLException {
+    String url(String kind) throws SQLException {
         return stores.url(kind, dir);
     }
 
@@ -162,47 +162,6 @@ class ObservationStoreTest {
             assertEquals(new ObservationStore.BatchResult(0, 37), b.ingestAudit(requests));
             assertEquals(37L, a.ingestedEvents("audit"));
             assertEquals(37L, a.apiAccesses().values().stream().mapToLong(ObservationStore.StoredAccess::count).sum());
-        }
-    }
-
-    @org.junit.jupiter.api.Test
-    void replicasAddingTheSameNewAccessAtTheSameTimeBothSucceed() throws Exception {
-        // Several webhook replicas share one PostgreSQL store (H2 is one process's store: its file is locked). Two
-        // batches of different minutes — so they do not wait for each other's minute — bring the same new
-        // accesses at the same moment, round after round.
-        String url = url("postgresql");
-        int rounds = 15;
-        try (ObservationStore a = ObservationStore.open(url); ObservationStore b = ObservationStore.open(url)) {
-            java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
-            try {
-                for (int round = 0; round < rounds; round++) {
-                    java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
-                    List<java.util.concurrent.Future<ObservationStore.BatchResult>> results = new ArrayList<>();
-                    for (int side = 0; side < 2; side++) {
-                        ObservationStore store = side == 0 ? a : b;
-                        List<ApiRequest> batch = new ArrayList<>();
-                        for (int i = 0; i < 20; i++) {
-                            batch.add(new ApiRequest("r" + round + "-s" + side + "-" + i,
-                                    Instant.parse("2026-11-16T00:00:00Z").plusSeconds(3600L * round + 120L * side),
-                                    "system:serviceaccount:shop:sa-" + round, List.of(), "", "get", "", "v1", "configmaps", "",
-                                    "shop", "settings-" + (i % 5), "", 200));
-                        }
-                        results.add(two.submit(() -> {
-                            together.await();
-                            return store.ingestAudit(batch);
-                        }));
-                    }
-                    for (var r : results) {
-                        assertEquals(new ObservationStore.BatchResult(20, 0), r.get());
-                    }
-                }
-            } finally {
-                two.shutdownNow();
-            }
-            Map<ApiAccess, ObservationStore.StoredAccess> stored = a.apiAccesses();
-            assertEquals(rounds * 5, stored.size());
-            assertTrue(stored.values().stream().allMatch(s -> s.count() == 8 && s.days().values().stream()
-                    .mapToLong(Long::longValue).sum() == 8), stored.toString());
         }
     }
 

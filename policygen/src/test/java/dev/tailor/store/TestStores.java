@@ -16,6 +16,11 @@ import java.util.stream.Stream;
  * Fresh, empty stores for tests: an H2 file in a temporary directory, or a schema of its own on the real
  * PostgreSQL server {@code .ci/run} starts (its URL in {@code TAILOR_TEST_POSTGRES_URL}). {@link #dropAll} removes
  * the schemas again.
+ *
+ * <p>Which of them a test runs on follows its tier: the unit tests ({@code mvn test}, surefire, {@code *Test}) use H2
+ * and need nothing installed; the integration tests ({@code mvn verify}, failsafe, {@code *IT}, where
+ * {@code test.tier=integration}) use PostgreSQL — a store test class runs there again as its
+ * {@code *PostgresIT} subclass.
  */
 public final class TestStores {
 
@@ -23,7 +28,15 @@ public final class TestStores {
 
     private final List<String> schemas = new ArrayList<>();
 
+    private static final boolean INTEGRATION = "integration".equals(System.getProperty("test.tier"));
+
+    /** The store this tier's tests run on: H2 in the unit tests, PostgreSQL in the integration tests. */
     public static Stream<String> kinds() {
+        return INTEGRATION ? Stream.of("postgresql") : Stream.of("h2");
+    }
+
+    /** Both stores, for an integration test that runs on each. */
+    public static Stream<String> allKinds() {
         return Stream.of("h2", "postgresql");
     }
 

@@ -12,7 +12,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.Test;
 
 /** {@code --current cluster}: what the Kubernetes API (here its test stand-in) holds becomes the current policies. */
-class ClusterPoliciesTest {
+class ClusterPoliciesIT {
 
     @Test
     void rbacNetworkPoliciesAndNamespacesAreReadThroughTheApi() throws Exception {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * event is counted in the aggregates, no batch half there), and running it again completes the job without
  * counting anything twice.
  */
-class KillDuringIngestTest {
+class KillDuringIngestIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int EVENTS = 200_000;
@@ -72,7 +72,7 @@ class KillDuringIngestTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.MethodSource("dev.tailor.store.TestStores#kinds")
+    @org.junit.jupiter.params.provider.MethodSource("dev.tailor.store.TestStores#allKinds")
     void sigkillMidIngestLeavesWholeBatchesAndARerunFinishes(String kind, @TempDir Path dir) throws Exception {
         Path small = dir.resolve("small.log");
         Path big = dir.resolve("big.log");

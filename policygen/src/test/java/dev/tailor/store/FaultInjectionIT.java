@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * half-way, and a read-only store. Afterwards every store is either whole (each stored event counted in the
  * aggregates) or refused with a message, and a re-run stores exactly what a clean run stores.
  */
-class FaultInjectionTest {
+class FaultInjectionIT {
 
     private static final int EVENTS = 10_000;
 
@@ -71,7 +71,7 @@ class FaultInjectionTest {
     @Test
     void killsAFullDiskAndAReadOnlyStoreLeaveEveryStoreWholeOrRefused() throws Exception {
         Path log = dir.resolve("audit.log");
-        KillDuringIngestTest.writeLog(log, EVENTS, 0);
+        KillDuringIngestIT.writeLog(log, EVENTS, 0);
         String cleanUrl = ObservationStore.embeddedUrl(dir.resolve("clean"));
         Run clean = run(command(cleanUrl, log));
         assertEquals(0, clean.code(), clean.output());
@@ -115,7 +115,7 @@ class FaultInjectionTest {
         Path store = dir.resolve("clean");
         Path file = store.resolve("observations.mv.db");
         Path log2 = dir.resolve("audit-2.log");
-        KillDuringIngestTest.writeLog(log2, 100, 1_000_000);
+        KillDuringIngestIT.writeLog(log2, 100, 1_000_000);
         // Root writes whatever the permission bits say: as root the store's directory is bind-mounted read-only.
         boolean root = "root".equals(System.getProperty("user.name"));
         if (root) {

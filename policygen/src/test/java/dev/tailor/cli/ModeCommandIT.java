@@ -28,7 +28,7 @@ import picocli.CommandLine;
  * {@code tailor enforce} and {@code tailor audit} against the Kubernetes API stand-in, with a stand-in for the
  * webhook's part (it records the mode-change Event as the webhook does; WebhookIT tests the webhook's own).
  */
-class ModeCommandTest {
+class ModeCommandIT {
 
     @TempDir
     Path dir;
