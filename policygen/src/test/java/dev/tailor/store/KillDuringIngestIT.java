@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tailor.cli.ObserveCommand;
 import dev.tailor.testing.RepositoryPaths;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -27,6 +26,8 @@ class KillDuringIngestIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int EVENTS = 200_000;
+    /** Events per batch: small enough that the big file is ten of them. */
+    private static final int BATCH = 20_000;
 
     /** A big audit log made from audit2rbac's real events: new audit IDs, times over a week, 60 subjects. */
     static void writeLog(Path file, int events, long firstId) throws Exception {
@@ -56,7 +57,7 @@ class KillDuringIngestIT {
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.tailor.cli.TailorCli", "observe",
-                "--store", storeUrl));
+                "--store", storeUrl, "--batch-events", Integer.toString(BATCH)));
         for (Path log : logs) {
             command.add("--audit-log");
             command.add(log.toString());
@@ -96,8 +97,8 @@ class KillDuringIngestIT {
         System.out.printf("killed mid-ingest: %d events stored, %d counted in the aggregates%n", afterKill[0], afterKill[1]);
         assertEquals(afterKill[0], afterKill[1], "every stored event is in the aggregates, and nothing else is");
         // A file's last batch is stored when the file ends: the small file is one batch of 2,000.
-        assertEquals(0, (afterKill[0] - 2_000) % ObserveCommand.BATCH, "only whole batches are stored: " + afterKill[0]);
-        assertTrue(afterKill[0] >= 2_000 + 2L * ObserveCommand.BATCH && afterKill[0] < 2_000 + EVENTS,
+        assertEquals(0, (afterKill[0] - 2_000) % BATCH, "only whole batches are stored: " + afterKill[0]);
+        assertTrue(afterKill[0] >= 2_000 + 2L * BATCH && afterKill[0] < 2_000 + EVENTS,
                 "the kill should land mid-ingest, after three batches: " + afterKill[0]);
 
         Process second = observe(store, big);
