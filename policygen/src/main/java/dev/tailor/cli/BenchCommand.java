@@ -9,6 +9,7 @@ import dev.tailor.bench.OpaServer;
 import dev.tailor.bench.ProcessCpu;
 import dev.tailor.bench.ResidentMemory;
 import dev.tailor.bench.Vegeta;
+import dev.tailor.contract.Names;
 import dev.tailor.demo.LocalKubernetes;
 import dev.tailor.demo.LocalWebhook;
 import java.io.IOException;
@@ -98,7 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Path work = Files.createTempDirectory("tailor-bench-");
         try (LocalKubernetes kube = new LocalKubernetes()) {
-            kube.applyNamespace("shop", Map.of("tailor.dev/pod-security", "restricted", "tailor.dev/mode", "audit"));
+            kube.applyNamespace("shop", Map.of(Names.POD_SECURITY, "restricted", Names.MODE, "audit"));
             try (LocalWebhook webhook = LocalWebhook.start(root.resolve("webhook/target/quarkus-app/quarkus-run.jar"),
                     work, kube.url(), Map.of())) {
                 HttpClient http = webhook.http();
@@ -212,7 +213,7 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectNode input = body.putObject("input");
         input.set("request", request);
         input.putObject("namespace").putObject("metadata").put("name", "shop").putObject("annotations")
-                .put("tailor.dev/pod-security", "restricted").put("tailor.dev/mode", "audit");
+                .put(Names.POD_SECURITY, "restricted").put(Names.MODE, "audit");
         input.put("mode", "audit");
         return JSON.writeValueAsBytes(body);
     }

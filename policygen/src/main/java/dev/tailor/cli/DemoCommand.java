@@ -3,6 +3,7 @@ package dev.tailor.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.contract.Names;
 import dev.tailor.demo.LocalKubernetes;
 import dev.tailor.demo.LocalWebhook;
 import dev.tailor.fixtures.BoutiqueWeek;
@@ -56,7 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
         var previousClients = ModeCommand.clients;
         try (LocalKubernetes kube = new LocalKubernetes()) {
             for (String ns : List.of(BoutiqueWeek.NAMESPACE, BoutiqueWeek.BATCH, "kube-system", "monitoring")) {
-                kube.applyNamespace(ns, Map.of("tailor.dev/mode", "audit"));
+                kube.applyNamespace(ns, Map.of(Names.MODE, "audit"));
             }
             ModeCommand.clients = kube::newClient;
             out.println("Tailor demo — the whole loop on a week of Online Boutique (" + BoutiqueWeek.START + " + 7 days)");
@@ -238,9 +239,9 @@ public final class DemoCommand implements Callable<Integer> {
         request.put("name", namespace).put("operation", "UPDATE");
         request.putObject("userInfo").put("username", "platform-admin").putArray("groups").add("system:masters").add("system:authenticated");
         ObjectNode object = request.putObject("object").put("apiVersion", "v1").put("kind", "Namespace");
-        object.putObject("metadata").put("name", namespace).putObject("annotations").put("tailor.dev/mode", "enforce");
+        object.putObject("metadata").put("name", namespace).putObject("annotations").put(Names.MODE, "enforce");
         ObjectNode old = request.putObject("oldObject").put("apiVersion", "v1").put("kind", "Namespace");
-        old.putObject("metadata").put("name", namespace).putObject("annotations").put("tailor.dev/mode", "audit");
+        old.putObject("metadata").put("name", namespace).putObject("annotations").put(Names.MODE, "audit");
         return review;
     }
 

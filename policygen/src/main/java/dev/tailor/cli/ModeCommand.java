@@ -1,5 +1,6 @@
 package dev.tailor.cli;
 
+import dev.tailor.contract.Names;
 import dev.tailor.impact.ImpactAnalyzer;
 import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.impact.ImpactReport.EnforcePreview;
@@ -34,8 +35,8 @@ import picocli.CommandLine.Parameters;
 public final class ModeCommand {
     private ModeCommand() {}
 
-    static final String MODE = "tailor.dev/mode";
-    static final String MODE_CHANGED = "TailorModeChanged";
+    static final String MODE = Names.MODE;
+    static final String MODE_CHANGED = Names.MODE_CHANGED;
 
     /** How a command reaches the cluster: the kubeconfig's, unless a test gives its own. */
     static Supplier<KubernetesClient> clients = dev.tailor.kube.Kubeconfig::client;
@@ -160,7 +161,7 @@ public final class ModeCommand {
                 + (until == null ? "" : "&until=" + java.net.URLEncoder.encode(until, java.nio.charset.StandardCharsets.UTF_8));
         String body;
         try {
-            body = dev.tailor.kube.TailorApi.get(clients, path, "enforcepreviews.tailor.dev in " + namespace + ", which the admin role has");
+            body = dev.tailor.kube.TailorApi.get(clients, path, "enforcepreviews." + Names.GROUP + " in " + namespace + ", which the admin role has");
         } catch (java.io.IOException e) {
             throw new NoEvidenceException("the webhook's evidence could not be read through the API server (" + e.getMessage() + ")");
         }

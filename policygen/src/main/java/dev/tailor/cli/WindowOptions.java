@@ -1,5 +1,6 @@
 package dev.tailor.cli;
 
+import dev.tailor.contract.Names;
 import dev.tailor.kube.Kubeconfig;
 import dev.tailor.kube.TailorApi;
 import dev.tailor.store.ObservationSnapshot;
@@ -36,7 +37,7 @@ final class WindowOptions {
         }
         String path = "/observationsnapshots/current?since=" + java.net.URLEncoder.encode(since, StandardCharsets.UTF_8)
                 + (until == null ? "" : "&until=" + java.net.URLEncoder.encode(until, StandardCharsets.UTF_8));
-        String body = TailorApi.get(Kubeconfig::client, path, "observationsnapshots.tailor.dev (the ClusterRole tailor-observations-reader)");
+        String body = TailorApi.get(Kubeconfig::client, path, "observationsnapshots." + Names.GROUP + " (the ClusterRole tailor-observations-reader)");
         return ObservationSnapshot.read(new java.io.ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
     }
 

@@ -1,5 +1,6 @@
 package dev.tailor.demo;
 
+import dev.tailor.contract.Names;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
@@ -50,8 +51,8 @@ public final class LocalKubernetes implements AutoCloseable {
     public void applyNamespace(String name, Map<String, String> annotations) {
         Map<String, String> labels = new HashMap<>();
         labels.put("kubernetes.io/metadata.name", name);
-        if (annotations.containsKey("tailor.dev/mode")) {
-            labels.put("tailor.dev/mode", annotations.get("tailor.dev/mode"));
+        if (annotations.containsKey(Names.MODE)) {
+            labels.put(Names.MODE, annotations.get(Names.MODE));
         }
         var namespace = new NamespaceBuilder().withNewMetadata().withName(name)
                 .withLabels(labels).withAnnotations(annotations).endMetadata().build();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tailor.contract.Names;
 import dev.tailor.identity.Workload;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -40,12 +41,12 @@ final class Manifests {
             meta.put("namespace", namespace);
         }
         ObjectNode labels = meta.putObject("labels");
-        labels.put("app.kubernetes.io/managed-by", "tailor");
-        labels.put("tailor.dev/workload", workloadLabel);
+        labels.put(Names.MANAGED_BY, Names.MANAGER);
+        labels.put(Names.WORKLOAD, workloadLabel);
         ObjectNode annotations = meta.putObject("annotations");
-        annotations.put("tailor.dev/observed-from", rfc3339(from));
-        annotations.put("tailor.dev/observed-until", rfc3339(until));
-        annotations.put("tailor.dev/evidence", evidence);
+        annotations.put(Names.OBSERVED_FROM, rfc3339(from));
+        annotations.put(Names.OBSERVED_UNTIL, rfc3339(until));
+        annotations.put(Names.EVIDENCE, evidence);
         return meta;
     }
 
@@ -54,7 +55,7 @@ final class Manifests {
         java.util.Set<String> accounts = new java.util.TreeSet<>();
         obs.identities(w).forEach(p -> accounts.add(p.serviceAccount()));
         if (accounts.size() == 1) {
-            ((ObjectNode) object.path("metadata").path("annotations")).put("tailor.dev/service-account", accounts.iterator().next());
+            ((ObjectNode) object.path("metadata").path("annotations")).put(Names.SERVICE_ACCOUNT, accounts.iterator().next());
         }
         return object;
     }

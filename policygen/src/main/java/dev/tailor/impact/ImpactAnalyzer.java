@@ -1,6 +1,7 @@
 package dev.tailor.impact;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailor.contract.Names;
 import dev.tailor.generate.Observations;
 import dev.tailor.generate.PolicyGenerator;
 import dev.tailor.identity.Workload;
@@ -84,7 +85,7 @@ public final class ImpactAnalyzer {
     static Set<Workload> covered(PolicySet set) {
         Set<Workload> out = new TreeSet<>();
         for (JsonNode p : set.networkPolicies) {
-            String label = p.path("metadata").path("labels").path("tailor.dev/workload").asText("");
+            String label = p.path("metadata").path("labels").path(Names.WORKLOAD).asText("");
             if (!label.isEmpty() && !label.startsWith("namespace.")) {
                 out.add(Workload.parse(p.path("metadata").path("namespace").asText(), label));
             }
@@ -117,7 +118,7 @@ public final class ImpactAnalyzer {
     static Map<Workload, String> unselected(Observations obs, PolicySet next, Set<Workload> workloads) {
         Map<Workload, String> out = new TreeMap<>();
         for (JsonNode policy : next.networkPolicies) {
-            String key = policy.path("metadata").path("labels").path("tailor.dev/workload").asText("");
+            String key = policy.path("metadata").path("labels").path(Names.WORKLOAD).asText("");
             String namespace = policy.path("metadata").path("namespace").asText("");
             if (key.isEmpty() || namespace.isEmpty() || !key.contains(".")) {
                 continue;

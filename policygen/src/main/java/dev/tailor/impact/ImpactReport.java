@@ -1,6 +1,7 @@
 package dev.tailor.impact;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.tailor.contract.Names;
 import java.util.List;
 import java.util.Map;
 
@@ -22,7 +23,7 @@ public record ImpactReport(
         Backtest backtest,
         Map<String, EnforcePreview> enforcePreview) {
 
-    public static final String SCHEMA = "tailor.dev/impact/v1";
+    public static final String SCHEMA = Names.IMPACT_SCHEMA;
 
     public record Window(String from, String until) {}
 

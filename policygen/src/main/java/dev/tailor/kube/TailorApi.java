@@ -1,5 +1,6 @@
 package dev.tailor.kube;
 
+import dev.tailor.contract.Names;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -12,7 +13,7 @@ import java.util.function.Supplier;
 public final class TailorApi {
     private TailorApi() {}
 
-    public static final String PREFIX = "/apis/tailor.dev/v1alpha1";
+    public static final String PREFIX = Names.API_PATH;
 
     /**
      * GETs {@code PREFIX + path}; the body.
@@ -36,6 +37,7 @@ public final class TailorApi {
     }
 
     private static String notAvailable() {
-        return "Tailor's API v1alpha1.tailor.dev is not installed or not available (kubectl get apiservice v1alpha1.tailor.dev)";
+        return "Tailor's API v1alpha1." + Names.GROUP + " is not installed or not available (kubectl get apiservice v1alpha1."
+                + Names.GROUP + ")";
     }
 }

@@ -1,5 +1,6 @@
 package dev.tailor.publish;
 
+import dev.tailor.contract.Names;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,7 @@ public final class PullRequestPublisher {
 
     public record Result(Outcome outcome, String branch, String commit, String url, String summary) {}
 
-    private static final PersonIdent TAILOR = new PersonIdent("Tailor", "tailor@tailor.dev");
+    private static final PersonIdent TAILOR = new PersonIdent("Tailor", "tailor@" + Names.GROUP);
 
     public Result publish(Options o) throws PublishException, IOException {
         Path body = o.tree().resolve("IMPACT.md");

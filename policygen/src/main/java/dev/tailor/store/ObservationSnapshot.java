@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.tailor.contract.Names;
 import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.flows.NetworkEdge;
@@ -31,7 +32,7 @@ import java.util.TreeSet;
  * back, it answers as the store did, so the policies generated from it are the same bytes.
  *
  * <pre>
- * {"kind":"ObservationSnapshot","apiVersion":"tailor.dev/v1alpha1","decisionsFrom":"2026-11-25T00:00:00Z",
+ * {"kind":"ObservationSnapshot","apiVersion":Names.API_VERSION,"decisionsFrom":"2026-11-25T00:00:00Z",
  *  "apiAccesses":[{"key":{"subject":"system:serviceaccount:shop:api","verb":"list",…},
  *                  "seen":{"firstSeen":"…","lastSeen":"…","count":12,"days":{"2026-11-30":12}}}],
  *  "networkEdges":[…],"syscallUses":[…],"podIdentities":[…],"podsSeenCreated":["shop/api-7f9c-x2x8z"],"decisions":[…]}
@@ -42,7 +43,7 @@ public record ObservationSnapshot(Map<ApiAccess, StoredAccess> apiAccesses, Map<
         Instant decisionsFrom, List<AdmissionDecision> decisions) implements StoredObservations {
 
     public static final String KIND = "ObservationSnapshot";
-    public static final String API_VERSION = "tailor.dev/v1alpha1";
+    public static final String API_VERSION = Names.API_VERSION;
 
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)

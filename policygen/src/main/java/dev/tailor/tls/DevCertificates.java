@@ -1,5 +1,6 @@
 package dev.tailor.tls;
 
+import dev.tailor.contract.Names;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -65,7 +66,7 @@ public final class DevCertificates {
         try {
             KeyPair keys = ecKeys();
             Instant now = Instant.now();
-            X500Name name = new X500Name("CN=Tailor development CA,O=tailor.dev");
+            X500Name name = new X500Name("CN=Tailor development CA,O=" + Names.GROUP);
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(),
                     Date.from(now.minusSeconds(60)), Date.from(now.plus(validity)), name, keys.getPublic())

@@ -3,6 +3,7 @@ package dev.tailor.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.contract.Names;
 import dev.tailor.policy.PolicyEngine;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -42,8 +43,7 @@ import org.jboss.logging.Logger;
 public class ApprovedObjects {
 
     private static final Logger LOG = Logger.getLogger(ApprovedObjects.class);
-    static final String MANAGED_BY = "app.kubernetes.io/managed-by";
-    static final ResourceDefinitionContext SECCOMP_PROFILES = new ResourceDefinitionContext.Builder()
+        static final ResourceDefinitionContext SECCOMP_PROFILES = new ResourceDefinitionContext.Builder()
             .withGroup("security-profiles-operator.x-k8s.io").withVersion("v1beta1").withKind("SeccompProfile")
             .withPlural("seccompprofiles").withNamespaced(true).build();
 
@@ -73,12 +73,12 @@ public class ApprovedObjects {
     }
 
     void start(@Observes StartupEvent event) {
-        watch(client.network().v1().networkPolicies().inAnyNamespace().withLabel(MANAGED_BY, "tailor").runnableInformer(0));
-        watch(client.rbac().roleBindings().inAnyNamespace().withLabel(MANAGED_BY, "tailor").runnableInformer(0));
-        watch(client.rbac().clusterRoleBindings().withLabel(MANAGED_BY, "tailor").runnableInformer(0));
+        watch(client.network().v1().networkPolicies().inAnyNamespace().withLabel(Names.MANAGED_BY, Names.MANAGER).runnableInformer(0));
+        watch(client.rbac().roleBindings().inAnyNamespace().withLabel(Names.MANAGED_BY, Names.MANAGER).runnableInformer(0));
+        watch(client.rbac().clusterRoleBindings().withLabel(Names.MANAGED_BY, Names.MANAGER).runnableInformer(0));
         try {
-            client.genericKubernetesResources(SECCOMP_PROFILES).inAnyNamespace().withLabel(MANAGED_BY, "tailor").list();
-            watch(client.genericKubernetesResources(SECCOMP_PROFILES).inAnyNamespace().withLabel(MANAGED_BY, "tailor")
+            client.genericKubernetesResources(SECCOMP_PROFILES).inAnyNamespace().withLabel(Names.MANAGED_BY, Names.MANAGER).list();
+            watch(client.genericKubernetesResources(SECCOMP_PROFILES).inAnyNamespace().withLabel(Names.MANAGED_BY, Names.MANAGER)
                     .runnableInformer(0));
         } catch (KubernetesClientException e) {
             LOG.infof("SeccompProfiles cannot be read (%s: is the Security Profiles Operator installed?); approved seccomp "
@@ -151,7 +151,7 @@ public class ApprovedObjects {
             String ns = o.getMetadata().getNamespace();
             Map<String, String> labels = o.getMetadata().getLabels() == null ? Map.of() : o.getMetadata().getLabels();
             Map<String, String> annotations = o.getMetadata().getAnnotations() == null ? Map.of() : o.getMetadata().getAnnotations();
-            String workload = labels.getOrDefault("tailor.dev/workload", "");
+            String workload = labels.getOrDefault(Names.WORKLOAD, "");
             if (o instanceof NetworkPolicy np) {
                 policies.with(ns).putObject(np.getMetadata().getName()).set("spec", json.valueToTree(np.getSpec()));
             } else if (o instanceof RoleBinding || o instanceof ClusterRoleBinding) {
@@ -166,7 +166,7 @@ public class ApprovedObjects {
                 profiles.computeIfAbsent(ns + "\u0000" + workload, k -> new TreeSet<>())
                         .add("operator/" + ns + "/" + o.getMetadata().getName() + ".json");
             }
-            String account = annotations.get("tailor.dev/service-account");
+            String account = annotations.get(Names.SERVICE_ACCOUNT);
             if (account != null && !workload.isEmpty() && ns != null) {
                 serviceAccounts.computeIfAbsent(ns + "\u0000" + workload, k -> new TreeMap<>())
                         .putIfAbsent(account, key(o));

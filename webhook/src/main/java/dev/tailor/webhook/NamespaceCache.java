@@ -3,6 +3,7 @@ package dev.tailor.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.contract.Names;
 import dev.tailor.webhook.admission.AdmissionHandler;
 import dev.tailor.webhook.admission.NamespaceLookup;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -48,7 +49,7 @@ public class NamespaceCache implements NamespaceLookup {
         this.registry = registry;
         this.outOfStepGauge = io.micrometer.core.instrument.Gauge.builder("tailor.namespaces.out.of.step", outOfStep,
                         java.util.Set::size)
-                .description("Namespaces annotated tailor.dev/mode=enforce whose label is not enforce: their requests go "
+                .description("Namespaces annotated " + Names.MODE + "=enforce whose label is not enforce: their requests go "
                         + "to the fail-open webhook entries")
                 .register(registry);
     }
@@ -152,7 +153,7 @@ public class NamespaceCache implements NamespaceLookup {
     }
 
     /** Reason of the Event recorded on a Namespace when this replica starts applying a new mode. */
-    public static final String MODE_CHANGED = "TailorModeChanged";
+    public static final String MODE_CHANGED = Names.MODE_CHANGED;
 
     /**
      * Records a Kubernetes Event on the namespace: who changed its mode, from what, to what — when this replica
@@ -173,7 +174,7 @@ public class NamespaceCache implements NamespaceLookup {
                     .withNewInvolvedObject().withApiVersion("v1").withKind("Namespace").withName(name).withNamespace(name)
                     .withUid(ns.getMetadata().getUid()).endInvolvedObject()
                     .withReason(MODE_CHANGED).withType("Normal")
-                    .withMessage("tailor.dev/mode " + (from == null ? "(unset)" : from) + " -> " + (to == null ? "(unset)" : to)
+                    .withMessage(Names.MODE + " " + (from == null ? "(unset)" : from) + " -> " + (to == null ? "(unset)" : to)
                             + ", set by " + by + "; " + replica + " applies it now")
                     .withNewSource().withComponent("tailor-webhook").withHost(replica).endSource()
                     .withFirstTimestamp(now).withLastTimestamp(now).withCount(1).build()).create();
@@ -194,9 +195,9 @@ public class NamespaceCache implements NamespaceLookup {
         String label = ns.getMetadata().getLabels() == null ? null : ns.getMetadata().getLabels().get(AdmissionHandler.MODE_ANNOTATION);
         if ("enforce".equals(modeOf(ns)) && !"enforce".equals(label)) {
             if (outOfStep.add(name)) {
-                LOG.errorf("namespace %s is annotated tailor.dev/mode=enforce but labelled %s: the API server sends its "
+                LOG.errorf("namespace %s is annotated " + Names.MODE + "=enforce but labelled %s: the API server sends its "
                         + "requests to the fail-open entries. Mirror the label: kubectl annotate namespace %s "
-                        + "tailor.dev/mode=enforce --overwrite", name, label == null ? "(no label)" : label, name);
+                        + Names.MODE + "=enforce --overwrite", name, label == null ? "(no label)" : label, name);
             }
         } else {
             outOfStep.remove(name);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tailor.contract.Names;
 import dev.tailor.identity.Workload;
 import dev.tailor.observe.Keys;
 import dev.tailor.observe.UnknownFormatException;
@@ -89,8 +90,8 @@ public final class SeccompProfileReader {
                 profile = doc.path("spec");
                 JsonNode meta = doc.path("metadata");
                 if (to == null) {
-                    String workload = meta.path("labels").path("tailor.dev/workload").asText("");
-                    String container = meta.path("annotations").path("tailor.dev/container").asText("");
+                    String workload = meta.path("labels").path(Names.WORKLOAD).asText("");
+                    String container = meta.path("annotations").path(Names.CONTAINER).asText("");
                     String ns = meta.path("namespace").asText("");
                     if (workload.isEmpty() || container.isEmpty() || ns.isEmpty()) {
                         throw new UnknownFormatException(where + ": SeccompProfile " + meta.path("name").asText("")

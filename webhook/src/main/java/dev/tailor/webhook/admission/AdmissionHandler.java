@@ -9,6 +9,7 @@ import static dev.tailor.webhook.admission.AdmissionReviews.withWarnings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.contract.Names;
 import dev.tailor.observe.admission.AdmissionStreamReader;
 import dev.tailor.policy.Decision;
 import dev.tailor.policy.AdmissionPolicy;
@@ -42,7 +43,7 @@ import java.util.stream.Collectors;
  */
 public final class AdmissionHandler {
 
-    public static final String MODE_ANNOTATION = "tailor.dev/mode";
+    public static final String MODE_ANNOTATION = Names.MODE;
     static final int MAX_LISTED = 10;
     static final String AUDIT_PREFIX = "[tailor audit] would be denied in enforce mode: ";
 

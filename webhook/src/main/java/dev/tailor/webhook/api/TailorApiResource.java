@@ -2,6 +2,7 @@ package dev.tailor.webhook.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.contract.Names;
 import dev.tailor.impact.ImpactAnalyzer;
 import dev.tailor.impact.ImpactReport.EnforcePreview;
 import dev.tailor.store.ObservationSnapshot;
@@ -45,11 +46,11 @@ import org.jboss.logging.Logger;
  * Allowed by RBAC {@code get} on {@code enforcepreviews.tailor.dev} in the namespace (the ClusterRole
  * {@code tailor-enforce-preview}, aggregated to {@code admin}).
  */
-@Path("/apis/tailor.dev/v1alpha1")
+@Path(Names.API_PATH)
 public class TailorApiResource {
 
     private static final Logger LOG = Logger.getLogger(TailorApiResource.class);
-    public static final String GROUP = "tailor.dev";
+    public static final String GROUP = Names.GROUP;
     public static final String VERSION = "v1alpha1";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The longest window a preview reads: what the store keeps is a week or two; more is a typo. */
@@ -97,8 +98,8 @@ public class TailorApiResource {
             return status(401, "Unauthorized", "not a request from the API server's front proxy");
         }
         if (!allowed(user.get(), "observationsnapshots", null)) {
-            return status(403, "Forbidden", "observationsnapshots.tailor.dev \"" + name + "\" is forbidden: User \""
-                    + user.get().name() + "\" cannot get resource \"observationsnapshots\" in API group \"tailor.dev\" at the cluster scope");
+            return status(403, "Forbidden", "observationsnapshots." + GROUP + " \"" + name + "\" is forbidden: User \""
+                    + user.get().name() + "\" cannot get resource \"observationsnapshots\" in API group \"" + GROUP + "\" at the cluster scope");
         }
         Window w;
         try {
@@ -129,8 +130,8 @@ public class TailorApiResource {
             return status(401, "Unauthorized", "not a request from the API server's front proxy");
         }
         if (!allowed(user.get(), "enforcepreviews", namespace)) {
-            return status(403, "Forbidden", "enforcepreviews.tailor.dev \"" + name + "\" is forbidden: User \""
-                    + user.get().name() + "\" cannot get resource \"enforcepreviews\" in API group \"tailor.dev\" in the namespace \""
+            return status(403, "Forbidden", "enforcepreviews." + GROUP + " \"" + name + "\" is forbidden: User \""
+                    + user.get().name() + "\" cannot get resource \"enforcepreviews\" in API group \"" + GROUP + "\" in the namespace \""
                     + namespace + "\"");
         }
         Window w;

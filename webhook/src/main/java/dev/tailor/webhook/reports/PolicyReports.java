@@ -3,6 +3,7 @@ package dev.tailor.webhook.reports;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.contract.Names;
 import dev.tailor.policy.Violation;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -119,8 +120,8 @@ public final class PolicyReports {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode report = f.objectNode().put("apiVersion", format.apiVersion).put("kind", format.kind);
         ObjectNode meta = report.putObject("metadata").put("name", NAME).put("namespace", namespace);
-        meta.putObject("labels").put("app.kubernetes.io/managed-by", "tailor");
-        meta.putObject("annotations").put("tailor.dev/description",
+        meta.putObject("labels").put(Names.MANAGED_BY, Names.MANAGER);
+        meta.putObject("annotations").put(Names.DESCRIPTION,
                 "what enforce mode would deny of what Tailor's audit mode admitted here (one result per check and workload)");
         if (format == Format.OPENREPORTS) {
             report.put("source", "tailor");
