@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.identity.Workload;
 import dev.tailor.observe.flows.NetworkEdge;
+import dev.tailor.store.ObservationStore.PodIdentity;
 import dev.tailor.store.ObservationStore.StoredAccess;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,43 +56,8 @@ final class NetworkPolicyGenerator {
     }
 
     void generate(Observations obs, Map<Workload, LearningState> states, Generated out) {
-        // The resolvers: whatever answered on port 53 — cluster-wide, per namespace and per workload, so that each
-        // workload is allowed the resolver path it was seen using (CoreDNS in one namespace, a node-local cache in
-        // another), its namespace's when its own lookups were not seen, the cluster's when neither was.
-        Map<String, ObjectNode> resolvers = new TreeMap<>();
-        Map<String, Map<String, ObjectNode>> resolversByNamespace = new TreeMap<>();
-        Map<String, Map<String, ObjectNode>> resolversByWorkload = new TreeMap<>();
-        obs.edges.keySet().forEach(e -> {
-            if (e.port() == 53 && !e.dropped()) {
-                ObjectNode peer = dstPeer(obs, e, out);
-                if (peer != null) {
-                    resolvers.put(key(peer), peer);
-                    if (!e.srcNamespace().isEmpty()) {
-                        resolversByNamespace.computeIfAbsent(e.srcNamespace(), k -> new TreeMap<>()).put(key(peer), peer);
-                        resolversByWorkload.computeIfAbsent(e.srcNamespace() + "/" + e.srcWorkload(), k -> new TreeMap<>())
-                                .put(key(peer), peer);
-                    }
-                }
-            }
-        });
-        if (resolvers.isEmpty()) {
-            out.note("NetworkPolicies", "no DNS traffic observed: no resolver known, so no DNS egress is generated");
-        } else {
-            out.note("NetworkPolicies", "DNS resolvers detected from the flows: " + String.join(", ", resolvers.keySet()));
-        }
-        // The API server's endpoints, as NetworkPolicy sees them (after DNAT: the endpoint, not the Service's
-        // ClusterIP): from flows to Cilium's reserved:kube-apiserver identity, and from --api-server.
-        Map<String, Set<String>> apiServer = new TreeMap<>();
-        obs.edges.keySet().forEach(e -> {
-            if (e.dstWorkload().equals("reserved:kube-apiserver") && !e.dstAddress().isEmpty() && !e.dropped()) {
-                apiServer.computeIfAbsent(e.dstAddress(), k -> new TreeSet<>()).add(e.protocol() + "/" + e.port());
-            }
-        });
-        for (String endpoint : options.apiServer()) {
-            int colon = endpoint.lastIndexOf(':');
-            apiServer.computeIfAbsent(endpoint.substring(0, colon).replaceAll("^\\[|]$", ""), k -> new TreeSet<>())
-                    .add("TCP/" + endpoint.substring(colon + 1));
-        }
+        Resolvers resolvers = resolvers(obs, out);
+        Map<String, Set<String>> apiServer = apiServerEndpoints(obs);
         Set<String> namespaces = new TreeSet<>();
         for (LearningState state : states.values()) {
             Workload w = state.workload();
@@ -105,116 +71,195 @@ final class NetworkPolicyGenerator {
                 continue;
             }
             namespaces.add(w.namespace());
-            // peer → protocol/port set, per direction
-            Map<String, ObjectNode> peers = new TreeMap<>();
-            Map<String, Set<String>> ingress = new TreeMap<>();
-            Map<String, Set<String>> egress = new TreeMap<>();
-            Instant from = null;
-            Instant until = null;
-            long flows = 0;
-            for (var entry : obs.edges.entrySet()) {
-                NetworkEdge e = entry.getKey();
-                StoredAccess s = entry.getValue();
-                boolean inbound = isWorkload(e.dstNamespace(), e.dstWorkload(), w);
-                boolean outbound = isWorkload(e.srcNamespace(), e.srcWorkload(), w);
-                if (!inbound && !outbound) {
-                    continue;
-                }
-                if (e.dropped()) {
-                    out.note(section, "dropped by current policy, not allowed: " + Reports.describe(e) + " (" + s.count() + " flows)");
-                    continue;
-                }
-                String port = e.protocol() + "/" + e.port();
-                if (inbound) {
-                    if (e.srcWorkload().equals("reserved:host")) {
-                        continue; // the pod's node: always allowed
-                    }
-                    ObjectNode peer = options.worldIngress() && e.srcNamespace().isEmpty() && e.srcWorkload().isEmpty()
-                            ? anyAddress(e.srcAddress()) : srcPeer(obs, e, out, section);
-                    if (peer != null) {
-                        peers.put(key(peer), peer);
-                        ingress.computeIfAbsent(key(peer), k -> new TreeSet<>()).add(port);
-                    }
-                }
-                if (outbound) {
-                    if (e.port() == 53 && resolvers.containsKey(key(dstPeerQuiet(obs, e)))) {
-                        // DNS is added below, to every resolver, on UDP and TCP.
-                    } else {
-                        ObjectNode peer = dstPeer(obs, e, out);
-                        if (peer == null) {
-                            out.note(section, "no selector for " + Reports.describe(e) + ": not allowed");
-                        } else {
-                            peers.put(key(peer), peer);
-                            egress.computeIfAbsent(key(peer), k -> new TreeSet<>()).add(port);
-                        }
-                    }
-                }
-                from = from == null || s.firstSeen().isBefore(from) ? s.firstSeen() : from;
-                until = until == null || s.lastSeen().isAfter(until) ? s.lastSeen() : until;
-                flows += s.count();
+            Rules rules = observed(obs, w, resolvers, out, section);
+            if (rules.anyEgress) {
+                allowDns(rules, resolvers, w);
+                allowApiServer(rules, obs, w, apiServer, out, section);
             }
-            boolean anyEgress = obs.edges.keySet().stream().anyMatch(e -> !e.dropped() && isWorkload(e.srcNamespace(), e.srcWorkload(), w));
-            if (anyEgress) {
-                resolversByWorkload.getOrDefault(w.namespace() + "/" + w.key(),
-                        resolversByNamespace.getOrDefault(w.namespace(), resolvers)).forEach((k, peer) -> {
-                    peers.put(k, peer);
-                    egress.computeIfAbsent(k, x -> new TreeSet<>()).addAll(List.of("TCP/53", "UDP/53"));
-                });
+            if (rules.from == null) {
+                rules.from = state.firstSeen();
+                rules.until = state.lastSeen();
             }
-            // A workload whose account calls the API needs the API server: the audit log says so even where the flows
-            // do not show the connection (host-network API servers, flows not captured on the control plane).
-            long apiCalls = apiCalls(obs, w);
-            if (anyEgress && apiCalls > 0) {
-                boolean reached = apiServer.keySet().stream().anyMatch(a -> egress.containsKey(key(peer(obs, "", "", a, null, null))));
-                if (!reached && apiServer.isEmpty()) {
-                    out.note(section, "its account made " + apiCalls + " API requests, but no API server address is known "
-                            + "(no flow to it, no --api-server): its egress does not allow the API server — add "
-                            + "--api-server ADDRESS:PORT (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)");
-                } else if (!reached) {
-                    apiServer.forEach((address, ports) -> {
-                        ObjectNode peer = peer(obs, "", "", address, null, null);
-                        peers.put(key(peer), peer);
-                        egress.computeIfAbsent(key(peer), k -> new TreeSet<>()).addAll(ports);
-                    });
-                    out.note(section, "its account made " + apiCalls + " API requests its flows do not show: egress to the "
-                            + "API server (" + String.join(", ", apiServer.entrySet().stream()
-                                    .map(a -> a.getKey() + " " + String.join(",", a.getValue())).toList()) + ") allowed");
-                }
-            }
-            if (from == null) {
-                from = state.firstSeen();
-                until = state.lastSeen();
-            }
-            ObjectNode policy = Manifests.object("networking.k8s.io/v1", "NetworkPolicy",
-                    Manifests.metadata("tailor-" + w.kind().toLowerCase(java.util.Locale.ROOT) + "-" + w.name(), w.namespace(),
-                            w.key(), from, until, flows + " flows in and out of " + w + " (" + ingress.size()
-                                    + " ingress peers, " + egress.size() + " egress peers)"));
-            ObjectNode spec = policy.putObject("spec");
-            spec.set("podSelector", Manifests.matchLabels(labels));
-            spec.set("policyTypes", Manifests.strings(List.of("Ingress", "Egress")));
-            ArrayNode in = rules(ingress, peers, "from");
-            if (!in.isEmpty()) {
-                spec.set("ingress", in);
-            }
-            ArrayNode eg = rules(egress, peers, "to");
-            if (!eg.isEmpty()) {
-                spec.set("egress", eg);
-            }
-            out.file(Manifests.dir(w) + "/networkpolicy.yaml", Manifests.yaml(List.of(Manifests.withServiceAccount(policy, obs, w))));
+            out.file(Manifests.dir(w) + "/networkpolicy.yaml",
+                    Manifests.yaml(List.of(Manifests.withServiceAccount(policy(w, labels, rules), obs, w))));
         }
         if (options.defaultDeny()) {
-            for (String ns : namespaces) {
-                ObjectNode deny = Manifests.object("networking.k8s.io/v1", "NetworkPolicy",
-                        Manifests.metadata("tailor-default-deny", ns, "namespace." + ns, obs.from, obs.until,
-                                "--default-deny: everything not allowed by another policy is denied"));
-                ObjectNode spec = deny.putObject("spec");
-                spec.putObject("podSelector");
-                spec.set("policyTypes", Manifests.strings(List.of("Ingress", "Egress")));
-                out.file(ns + "/default-deny.yaml", Manifests.yaml(List.of(deny)));
-                states.values().stream().filter(s -> s.workload().namespace().equals(ns) && !s.proposed()).forEach(s ->
-                        out.note("NetworkPolicies", "warning: --default-deny in " + ns + " would cut off " + s.workload()
-                                + ", which is still learning and has no policy of its own"));
+            defaultDeny(obs, states, namespaces, out);
+        }
+    }
+
+    /**
+     * The resolvers: whatever answered on port 53 — cluster-wide, per namespace and per workload, so that each
+     * workload is allowed the resolver path it was seen using (CoreDNS in one namespace, a node-local cache in
+     * another), its namespace's when its own lookups were not seen, the cluster's when neither was.
+     */
+    private record Resolvers(Map<String, ObjectNode> cluster, Map<String, Map<String, ObjectNode>> byNamespace,
+            Map<String, Map<String, ObjectNode>> byWorkload) {
+
+        Map<String, ObjectNode> of(Workload w) {
+            return byWorkload.getOrDefault(w.namespace() + "/" + w.key(), byNamespace.getOrDefault(w.namespace(), cluster));
+        }
+    }
+
+    private Resolvers resolvers(Observations obs, Generated out) {
+        Resolvers resolvers = new Resolvers(new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+        obs.edges.keySet().forEach(e -> {
+            if (e.port() == 53 && !e.dropped()) {
+                ObjectNode peer = dstPeer(obs, e, out);
+                if (peer != null) {
+                    resolvers.cluster().put(key(peer), peer);
+                    if (!e.srcNamespace().isEmpty()) {
+                        resolvers.byNamespace().computeIfAbsent(e.srcNamespace(), k -> new TreeMap<>()).put(key(peer), peer);
+                        resolvers.byWorkload().computeIfAbsent(e.srcNamespace() + "/" + e.srcWorkload(), k -> new TreeMap<>())
+                                .put(key(peer), peer);
+                    }
+                }
             }
+        });
+        if (resolvers.cluster().isEmpty()) {
+            out.note("NetworkPolicies", "no DNS traffic observed: no resolver known, so no DNS egress is generated");
+        } else {
+            out.note("NetworkPolicies", "DNS resolvers detected from the flows: " + String.join(", ", resolvers.cluster().keySet()));
+        }
+        return resolvers;
+    }
+
+    /**
+     * The API server's endpoints (address → protocol/port), as NetworkPolicy sees them (after DNAT: the endpoint, not
+     * the Service's ClusterIP): from flows to Cilium's reserved:kube-apiserver identity, and from --api-server.
+     */
+    private Map<String, Set<String>> apiServerEndpoints(Observations obs) {
+        Map<String, Set<String>> apiServer = new TreeMap<>();
+        obs.edges.keySet().forEach(e -> {
+            if (e.dstWorkload().equals("reserved:kube-apiserver") && !e.dstAddress().isEmpty() && !e.dropped()) {
+                apiServer.computeIfAbsent(e.dstAddress(), k -> new TreeSet<>()).add(e.protocol() + "/" + e.port());
+            }
+        });
+        for (String endpoint : options.apiServer()) {
+            int colon = endpoint.lastIndexOf(':');
+            apiServer.computeIfAbsent(endpoint.substring(0, colon).replaceAll("^\\[|]$", ""), k -> new TreeSet<>())
+                    .add("TCP/" + endpoint.substring(colon + 1));
+        }
+        return apiServer;
+    }
+
+    /** What one workload's policy allows: its peers by key, and per direction each peer's protocol/port set. */
+    private static final class Rules {
+        final Map<String, ObjectNode> peers = new TreeMap<>();
+        final Map<String, Set<String>> ingress = new TreeMap<>();
+        final Map<String, Set<String>> egress = new TreeMap<>();
+        Instant from;
+        Instant until;
+        long flows;
+        boolean anyEgress;
+
+        void allow(Map<String, Set<String>> direction, ObjectNode peer, java.util.Collection<String> ports) {
+            peers.put(key(peer), peer);
+            direction.computeIfAbsent(key(peer), k -> new TreeSet<>()).addAll(ports);
+        }
+    }
+
+    /** The rules the workload's own flows call for: every peer it was seen with, on the ports seen. */
+    private Rules observed(Observations obs, Workload w, Resolvers resolvers, Generated out, String section) {
+        Rules rules = new Rules();
+        for (var entry : obs.edgesOf(w)) {
+            NetworkEdge e = entry.getKey();
+            StoredAccess s = entry.getValue();
+            boolean inbound = isWorkload(e.dstNamespace(), e.dstWorkload(), w);
+            boolean outbound = isWorkload(e.srcNamespace(), e.srcWorkload(), w);
+            if (e.dropped()) {
+                out.note(section, "dropped by current policy, not allowed: " + Reports.describe(e) + " (" + s.count() + " flows)");
+                continue;
+            }
+            if (inbound && e.srcWorkload().equals("reserved:host")) {
+                continue; // the pod's node: always allowed
+            }
+            List<String> port = List.of(e.protocol() + "/" + e.port());
+            if (inbound) {
+                ObjectNode peer = options.worldIngress() && e.srcNamespace().isEmpty() && e.srcWorkload().isEmpty()
+                        ? anyAddress(e.srcAddress()) : srcPeer(obs, e, out, section);
+                if (peer != null) {
+                    rules.allow(rules.ingress, peer, port);
+                }
+            }
+            if (outbound) {
+                rules.anyEgress = true;
+                // DNS to a resolver is allowed by allowDns, to every resolver, on UDP and TCP.
+                if (!(e.port() == 53 && resolvers.cluster().containsKey(key(dstPeerQuiet(obs, e))))) {
+                    ObjectNode peer = dstPeer(obs, e, out);
+                    if (peer == null) {
+                        out.note(section, "no selector for " + Reports.describe(e) + ": not allowed");
+                    } else {
+                        rules.allow(rules.egress, peer, port);
+                    }
+                }
+            }
+            rules.from = rules.from == null || s.firstSeen().isBefore(rules.from) ? s.firstSeen() : rules.from;
+            rules.until = rules.until == null || s.lastSeen().isAfter(rules.until) ? s.lastSeen() : rules.until;
+            rules.flows += s.count();
+        }
+        return rules;
+    }
+
+    /** DNS, for a workload with any egress: a policy that blocks it breaks everything behind a name. */
+    private static void allowDns(Rules rules, Resolvers resolvers, Workload w) {
+        resolvers.of(w).forEach((k, peer) -> rules.allow(rules.egress, peer, List.of("TCP/53", "UDP/53")));
+    }
+
+    /**
+     * A workload whose account calls the API needs the API server: the audit log says so even where the flows do
+     * not show the connection (host-network API servers, flows not captured on the control plane).
+     */
+    private void allowApiServer(Rules rules, Observations obs, Workload w, Map<String, Set<String>> apiServer,
+            Generated out, String section) {
+        long apiCalls = apiCalls(obs, w);
+        if (apiCalls == 0 || apiServer.keySet().stream().anyMatch(a -> rules.egress.containsKey(key(peer(obs, "", "", a, null, null))))) {
+            return;
+        }
+        if (apiServer.isEmpty()) {
+            out.note(section, "its account made " + apiCalls + " API requests, but no API server address is known "
+                    + "(no flow to it, no --api-server): its egress does not allow the API server — add "
+                    + "--api-server ADDRESS:PORT (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)");
+            return;
+        }
+        apiServer.forEach((address, ports) -> rules.allow(rules.egress, peer(obs, "", "", address, null, null), ports));
+        out.note(section, "its account made " + apiCalls + " API requests its flows do not show: egress to the "
+                + "API server (" + String.join(", ", apiServer.entrySet().stream()
+                        .map(a -> a.getKey() + " " + String.join(",", a.getValue())).toList()) + ") allowed");
+    }
+
+    private static ObjectNode policy(Workload w, Map<String, String> labels, Rules rules) {
+        ObjectNode policy = Manifests.object("networking.k8s.io/v1", "NetworkPolicy",
+                Manifests.metadata("tailor-" + w.kind().toLowerCase(java.util.Locale.ROOT) + "-" + w.name(), w.namespace(),
+                        w.key(), rules.from, rules.until, rules.flows + " flows in and out of " + w + " ("
+                                + rules.ingress.size() + " ingress peers, " + rules.egress.size() + " egress peers)"));
+        ObjectNode spec = policy.putObject("spec");
+        spec.set("podSelector", Manifests.matchLabels(labels));
+        spec.set("policyTypes", Manifests.strings(List.of("Ingress", "Egress")));
+        ArrayNode in = rules(rules.ingress, rules.peers, "from");
+        if (!in.isEmpty()) {
+            spec.set("ingress", in);
+        }
+        ArrayNode eg = rules(rules.egress, rules.peers, "to");
+        if (!eg.isEmpty()) {
+            spec.set("egress", eg);
+        }
+        return policy;
+    }
+
+    /** --default-deny: one policy per namespace that has proposals, and a warning for each workload it would cut off. */
+    private static void defaultDeny(Observations obs, Map<Workload, LearningState> states, Set<String> namespaces, Generated out) {
+        for (String ns : namespaces) {
+            ObjectNode deny = Manifests.object("networking.k8s.io/v1", "NetworkPolicy",
+                    Manifests.metadata("tailor-default-deny", ns, "namespace." + ns, obs.from, obs.until,
+                            "--default-deny: everything not allowed by another policy is denied"));
+            ObjectNode spec = deny.putObject("spec");
+            spec.putObject("podSelector");
+            spec.set("policyTypes", Manifests.strings(List.of("Ingress", "Egress")));
+            out.file(ns + "/default-deny.yaml", Manifests.yaml(List.of(deny)));
+            states.values().stream().filter(s -> s.workload().namespace().equals(ns) && !s.proposed()).forEach(s ->
+                    out.note("NetworkPolicies", "warning: --default-deny in " + ns + " would cut off " + s.workload()
+                            + ", which is still learning and has no policy of its own"));
         }
     }
 
@@ -244,18 +289,12 @@ final class NetworkPolicyGenerator {
     /** API requests made by the service accounts the workload's pods run as (denied ones too: they were attempts). */
     private static long apiCalls(Observations obs, Workload w) {
         Set<String> users = new TreeSet<>();
-        obs.pods.keySet().forEach(p -> {
-            if (Observations.workload(p).equals(w) && !p.serviceAccount().isEmpty()) {
+        for (PodIdentity p : obs.identities(w)) {
+            if (!p.serviceAccount().isEmpty()) {
                 users.add("system:serviceaccount:" + p.namespace() + ":" + p.serviceAccount());
             }
-        });
-        long n = 0;
-        for (var e : obs.api.entrySet()) {
-            if (users.contains(e.getKey().subject())) {
-                n += e.getValue().count();
-            }
         }
-        return n;
+        return users.stream().mapToLong(obs::apiRequestsBy).sum();
     }
 
     private static ObjectNode anyAddress(String address) {

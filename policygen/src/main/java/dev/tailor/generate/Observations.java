@@ -159,6 +159,50 @@ public final class Observations {
         return index().commonLabels().getOrDefault(w, Map.of());
     }
 
+    /**
+     * The network edges with the workload at one end or both, in the order of {@link #edges} (an edge from a workload
+     * to itself once).
+     */
+    public List<Map.Entry<NetworkEdge, StoredAccess>> edgesOf(Workload w) {
+        return edgeIndex().getOrDefault(w.namespace() + "/" + w.key(), List.of());
+    }
+
+    /** API requests by subject ({@code system:serviceaccount:NS:NAME}, a user), summed over what each did. */
+    public long apiRequestsBy(String subject) {
+        Map<String, Long> made = apiBySubject;
+        if (made == null) {
+            made = new java.util.HashMap<>();
+            for (var e : api.entrySet()) {
+                made.merge(e.getKey().subject(), e.getValue().count(), Long::sum);
+            }
+            apiBySubject = made;
+        }
+        return made.getOrDefault(subject, 0L);
+    }
+
+    private volatile Map<String, List<Map.Entry<NetworkEdge, StoredAccess>>> edgesByEnd;
+    private volatile Map<String, Long> apiBySubject;
+
+    private Map<String, List<Map.Entry<NetworkEdge, StoredAccess>>> edgeIndex() {
+        Map<String, List<Map.Entry<NetworkEdge, StoredAccess>>> made = edgesByEnd;
+        if (made == null) {
+            made = new java.util.HashMap<>();
+            for (var e : edges.entrySet()) {
+                NetworkEdge edge = e.getKey();
+                String src = edge.srcNamespace() + "/" + edge.srcWorkload();
+                String dst = edge.dstNamespace() + "/" + edge.dstWorkload();
+                if (!edge.srcNamespace().isEmpty()) {
+                    made.computeIfAbsent(src, k -> new ArrayList<>()).add(e);
+                }
+                if (!edge.dstNamespace().isEmpty() && !dst.equals(src)) {
+                    made.computeIfAbsent(dst, k -> new ArrayList<>()).add(e);
+                }
+            }
+            edgesByEnd = made;
+        }
+        return made;
+    }
+
     /** The pods (name → first sighting: its creation) of a workload. */
     public Map<String, Instant> podsOf(Workload w) {
         Map<String, Instant> out = new TreeMap<>();
