@@ -128,47 +128,15 @@ public final class ObserveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (threads < 1 || threads > 256 || minPartBytes < 1) {
-            System.err.println("tailor observe: --threads is 1 to 256, got " + threads);
+        String usage = usageProblem();
+        if (usage != null) {
+            System.err.println("tailor observe: " + usage);
             return TailorCli.USAGE;
         }
-        if (admission.isEmpty() && auditLogs.isEmpty() && flowFiles.isEmpty() && syscallFiles.isEmpty() && profiles.isEmpty()) {
-            System.err.println("tailor observe: nothing to read: give --admission, --audit-log, --flows, --syscalls and/or --profile");
-            return TailorCli.USAGE;
-        }
-        List<String> everyInput = concat(admission, auditLogs, flowFiles, syscallFiles, containerFiles);
-        profiles.forEach(spec -> everyInput.add(spec.substring(spec.indexOf('=') + 1)));
-        long stdin = everyInput.stream().filter("-"::equals).count();
-        if (stdin > 1) {
-            System.err.println("tailor observe: standard input (-) can be read once, and is given " + stdin + " times");
-            return TailorCli.USAGE;
-        }
-        if (summaryFile != null && !Files.isDirectory(summaryFile.toAbsolutePath().getParent())) {
-            System.err.println("tailor observe: --summary " + summaryFile + ": no directory " + summaryFile.toAbsolutePath().getParent());
-            return TailorCli.USAGE;
-        }
-        // Every input is opened and checked before anything is read, so a wrong file never leaves a half-done run.
-        List<Input> inputs = new ArrayList<>();
-        List<Profile> recorded = new ArrayList<>();
-        ContainerMap containers = new ContainerMap();
         AtomicLong bytesRead = new AtomicLong();
-        long totalBytes = 0;
-        for (String name : concat(admission, auditLogs, flowFiles, syscallFiles)) {
-            totalBytes = name.equals("-") || totalBytes < 0 ? -1 : totalBytes + sizeOf(name);
-        }
+        Opened opened;
         try {
-            for (String name : containerFiles) {
-                try (InputStream in = Inputs.open(name, new AtomicLong())) {
-                    containers.read(name, in);
-                }
-            }
-            for (String spec : profiles) {
-                recorded.add(readProfile(spec));
-            }
-            open(inputs, admission, Kind.ADMISSION, bytesRead);
-            open(inputs, auditLogs, Kind.AUDIT, bytesRead);
-            open(inputs, flowFiles, Kind.FLOWS, bytesRead);
-            open(inputs, syscallFiles, Kind.SYSCALLS, bytesRead);
+            opened = openInputs(bytesRead);
         } catch (UnknownFormatException | IllegalArgumentException e) {
             System.err.println("tailor observe: " + e.getMessage());
             return TailorCli.USAGE;
@@ -184,144 +152,25 @@ public final class ObserveCommand implements Callable<Integer> {
             System.err.println("tailor observe: cannot open the store " + ObservationStore.redact(url) + ": " + e.getMessage());
             return TailorCli.ERROR;
         }
-
-        Problems problems = new Problems();
-        ObserveSummary summary = new ObserveSummary();
-        Pods pods = observations.pods();
+        Run run = new Run(observations, observations.pods(), opened.containers(), new ObserveSummary(), new Problems(), bytesRead);
         started = System.nanoTime();
-        progress = new Progress(out, System.console() != null, bytesRead, Math.max(0, totalBytes));
+        progress = new Progress(out, System.console() != null, bytesRead, Math.max(0, opened.totalBytes()));
         // Reading and parsing on this thread (and, for a big plain file, on one thread per part of it), storing on
         // the writer's.
         try (observations; StoreWriter writer = new StoreWriter(batchEvents, this::stored)) {
-            StoreWriter.Batch<dev.tailor.identity.PodRecord> podBatch = writer.batch(observations::ingestPods);
-            StoreWriter.Batch<dev.tailor.observe.admission.AdmissionDecision> decisionBatch = writer.batch(observations::ingestDecisions);
-            StoreWriter.Batch<ObservationStore.Sighting<SyscallUse>> syscallBatch = writer.batch(observations::ingestSyscallUses);
-            for (Input input : inputs) {
+            Batches batches = new Batches(writer, writer.batch(observations::ingestPods),
+                    writer.batch(observations::ingestDecisions), writer.batch(observations::ingestSyscallUses));
+            for (Input input : opened.inputs()) {
                 try (InputStream in = input.in()) {
                     switch (input.kind()) {
-                        case ADMISSION -> {
-                            AdmissionStreamReader.Stats stats = new AdmissionStreamReader().read(input.name(), in, p -> {
-                                progress.event();
-                                summary.event("pods");
-                                Columns.require(Columns.problem(p));
-                                if (!p.pod().isEmpty()) {
-                                    summary.pod(p.workload(), p.pod());
-                                }
-                                podBatch.add(p);
-                            }, d -> {
-                                progress.event();
-                                Columns.require(Columns.problem(d));
-                                summary.event("decisions");
-                                decisionBatch.add(d);
-                            }, problems);
-                            summary.skipped(stats.skipped());
-                            writer.flush(); // what follows is attributed by these pods
-                            read(input, stats.lines(), stats.pods() + " pods, " + stats.decisions() + " decisions");
-                        }
-                        case AUDIT -> {
-                            long[] read = readInParts(input, bytesRead, summary, problems, () -> {
-                                StoreWriter.Batch<ObservationStore.Sighting<ApiAccess>> batch = writer.batch(observations::ingestAccesses);
-                                return (part, partSummary, partProblems) -> {
-                                    // The batch gets one instance of each access, not each request's own.
-                                    Map<ApiAccess, ApiAccess> accesses = new java.util.HashMap<>();
-                                    AuditLogReader.Stats stats = new AuditLogReader().read(input.name(), part, r -> {
-                                        progress.event();
-                                        ApiAccess access = ApiAccess.of(r);
-                                        if (!accesses.containsKey(access)) { // checked once per distinct access, not per request
-                                            Columns.require(Columns.problem(access));
-                                        }
-                                        partSummary.event("audit");
-                                        partSummary.request(r.subject(), r.pod());
-                                        if (r.denied()) {
-                                            partSummary.event("auditDenied");
-                                        }
-                                        if (accesses.size() >= DISTINCT_HELD) {
-                                            accesses.clear();
-                                        }
-                                        batch.add(ObservationStore.Sighting.of(r.auditId(), r.time(), accesses.computeIfAbsent(access, a -> a)));
-                                    }, partProblems);
-                                    partSummary.skipped(stats.skipped());
-                                    return new long[] {stats.lines(), stats.requests()};
-                                };
-                            });
-                            writer.handOver(); // the input's last events go to the store now
-                            read(input, read[0], read[1] + " audit requests");
-                        }
-                        case FLOWS -> {
-                            dev.tailor.observe.flows.FlowPods flowPods = new dev.tailor.observe.flows.FlowPods(pods);
-                            long[] read = readInParts(input, bytesRead, summary, problems, () -> {
-                                StoreWriter.Batch<ObservationStore.Sighting<NetworkEdge>> batch = writer.batch(observations::ingestEdges);
-                                return (part, partSummary, partProblems) -> {
-                                    // Counted by edge, and into the summary by workload only now and then: a flow costs
-                                    // one hash lookup here, not two workload names made and looked up in sorted maps. The
-                                    // batch gets the edge counted (one instance an edge), not the flow's own.
-                                    Map<NetworkEdge, EdgeCount> edges = new java.util.HashMap<>();
-                                    long[] skipped = {0, 0}; // replies, flows without L4
-                                    HubbleFlowReader.Stats stats = new HubbleFlowReader().read(input.name(), part, f -> {
-                                        progress.event();
-                                        flowPods.note(f); // pods only flows name (kube-system's), by their labels
-                                        NetworkEdge edge = NetworkEdge.of(f, pods);
-                                        if (edge == null) {
-                                            // Not stored: it aggregates into nothing (and so has no key).
-                                            skipped[f.reply() ? 0 : 1]++;
-                                        } else {
-                                            EdgeCount counted = edges.get(edge);
-                                            if (counted == null) { // checked once per distinct edge, not per flow
-                                                Columns.require(Columns.problem(edge));
-                                                counted = new EdgeCount(edge);
-                                                edges.put(edge, counted);
-                                            }
-                                            counted.flows++;
-                                            if (edges.size() >= DISTINCT_HELD) {
-                                                countFlows(partSummary, edges);
-                                            }
-                                            batch.add(new ObservationStore.Sighting<>(f.fingerprintHigh(), f.fingerprintLow(), f.time(), counted.edge));
-                                        }
-                                    }, partProblems);
-                                    countFlows(partSummary, edges);
-                                    partSummary.count("flows", stats.flows());
-                                    partSummary.skip("flow replies (never an allow rule of their own)", skipped[0]);
-                                    partSummary.skip("flows without L4 (nothing to allow)", skipped[1]);
-                                    return new long[] {stats.lines(), stats.flows()};
-                                };
-                            });
-                            // In the pods' order, after every part: the same records whatever the parts were.
-                            flowPods.records().forEach(p -> {
-                                if (Columns.problem(p) == null) {
-                                    podBatch.add(p);
-                                    summary.event("flowPods");
-                                }
-                            });
-                            writer.handOver();
-                            read(input, read[0], read[1] + " flows");
-                        }
-                        case SYSCALLS -> {
-                            SyscallLogReader.Stats stats = new SyscallLogReader().read(input.name(), in, r -> {
-                                progress.event();
-                                summary.event("syscalls");
-                                SyscallRecord attributed = containers.attribute(r);
-                                SyscallUse use = SyscallUse.of(attributed, pods);
-                                Columns.require(Columns.problem(use));
-                                countSyscall(summary, use);
-                                syscallBatch.add(ObservationStore.Sighting.of(attributed.key(), attributed.time(), use));
-                            }, problems);
-                            summary.skipped(stats.skipped());
-                            read(input, stats.lines(), stats.records() + " syscall records");
-                        }
+                        case ADMISSION -> readAdmission(input, in, run, batches);
+                        case AUDIT -> readAudit(input, run, batches);
+                        case FLOWS -> readFlows(input, run, batches);
+                        case SYSCALLS -> readSyscalls(input, in, run, batches);
                     }
                 }
             }
-            for (Profile profile : recorded) {
-                for (SyscallRecord r : profile.result().records()) {
-                    summary.event("profiles");
-                    SyscallUse use = SyscallUse.of(r, pods);
-                    countSyscall(summary, use);
-                    syscallBatch.add(ObservationStore.Sighting.of(r.key(), r.time(), use));
-                }
-                summary.skipped(profile.result().skipped());
-                out.printf("read %s: %d profiles, %d allowed syscalls%n", profile.name(), profile.result().profiles(),
-                        profile.result().records().size());
-            }
+            addProfiles(opened.profiles(), run, batches);
             writer.flush();
             progress.finish();
         } catch (StoreWriter.StoreFailedException e) {
@@ -329,15 +178,207 @@ public final class ObserveCommand implements Callable<Integer> {
             System.err.println("tailor observe: " + e.getMessage() + " — store " + ObservationStore.redact(url));
             return TailorCli.ERROR;
         }
+        return report(run, url);
+    }
 
-        summary.attributeSubjects(pods);
-        problems.byReason().forEach((reason, n) -> summary.badLines.put(reason, n));
+    /** What is wrong with the options as given, or null. */
+    private String usageProblem() {
+        if (threads < 1 || threads > 256 || minPartBytes < 1) {
+            return "--threads is 1 to 256, got " + threads;
+        }
+        if (admission.isEmpty() && auditLogs.isEmpty() && flowFiles.isEmpty() && syscallFiles.isEmpty() && profiles.isEmpty()) {
+            return "nothing to read: give --admission, --audit-log, --flows, --syscalls and/or --profile";
+        }
+        List<String> everyInput = concat(admission, auditLogs, flowFiles, syscallFiles, containerFiles);
+        profiles.forEach(spec -> everyInput.add(spec.substring(spec.indexOf('=') + 1)));
+        long stdin = everyInput.stream().filter("-"::equals).count();
+        if (stdin > 1) {
+            return "standard input (-) can be read once, and is given " + stdin + " times";
+        }
+        if (summaryFile != null && !Files.isDirectory(summaryFile.toAbsolutePath().getParent())) {
+            return "--summary " + summaryFile + ": no directory " + summaryFile.toAbsolutePath().getParent();
+        }
+        return null;
+    }
+
+    /** Every input opened and its format checked, the recorded profiles and container maps read. */
+    private record Opened(List<Input> inputs, List<Profile> profiles, ContainerMap containers, long totalBytes) {}
+
+    /** Every input is opened and checked before anything is read, so a wrong file never leaves a half-done run. */
+    private Opened openInputs(AtomicLong bytesRead) throws IOException, UnknownFormatException {
+        long totalBytes = 0;
+        for (String name : concat(admission, auditLogs, flowFiles, syscallFiles)) {
+            totalBytes = name.equals("-") || totalBytes < 0 ? -1 : totalBytes + sizeOf(name);
+        }
+        ContainerMap containers = new ContainerMap();
+        for (String name : containerFiles) {
+            try (InputStream in = Inputs.open(name, new AtomicLong())) {
+                containers.read(name, in);
+            }
+        }
+        List<Profile> recorded = new ArrayList<>();
+        for (String spec : profiles) {
+            recorded.add(readProfile(spec));
+        }
+        List<Input> inputs = new ArrayList<>();
+        open(inputs, admission, Kind.ADMISSION, bytesRead);
+        open(inputs, auditLogs, Kind.AUDIT, bytesRead);
+        open(inputs, flowFiles, Kind.FLOWS, bytesRead);
+        open(inputs, syscallFiles, Kind.SYSCALLS, bytesRead);
+        return new Opened(inputs, recorded, containers, totalBytes);
+    }
+
+    /** What every reader of one run shares: the store and its pods, the container maps, the summary and problems. */
+    private record Run(ObservationStore store, Pods pods, ContainerMap containers, ObserveSummary summary,
+            Problems problems, AtomicLong bytesRead) {}
+
+    /** The store writer and the batches every input shares (the audit logs and flows have one per reading thread). */
+    private record Batches(StoreWriter writer, StoreWriter.Batch<dev.tailor.identity.PodRecord> pods,
+            StoreWriter.Batch<dev.tailor.observe.admission.AdmissionDecision> decisions,
+            StoreWriter.Batch<ObservationStore.Sighting<SyscallUse>> syscalls) {}
+
+    private void readAdmission(Input input, InputStream in, Run run, Batches batches) throws IOException {
+        ObserveSummary summary = run.summary();
+        AdmissionStreamReader.Stats stats = new AdmissionStreamReader().read(input.name(), in, p -> {
+            progress.event();
+            summary.event("pods");
+            Columns.require(Columns.problem(p));
+            if (!p.pod().isEmpty()) {
+                summary.pod(p.workload(), p.pod());
+            }
+            batches.pods().add(p);
+        }, d -> {
+            progress.event();
+            Columns.require(Columns.problem(d));
+            summary.event("decisions");
+            batches.decisions().add(d);
+        }, run.problems());
+        summary.skipped(stats.skipped());
+        batches.writer().flush(); // what follows is attributed by these pods
+        read(input, stats.lines(), stats.pods() + " pods, " + stats.decisions() + " decisions");
+    }
+
+    private void readAudit(Input input, Run run, Batches batches) throws IOException {
+        long[] read = readInParts(input, run.bytesRead(), run.summary(), run.problems(), () -> {
+            StoreWriter.Batch<ObservationStore.Sighting<ApiAccess>> batch = batches.writer().batch(run.store()::ingestAccesses);
+            return (part, partSummary, partProblems) -> {
+                // The batch gets one instance of each access, not each request's own.
+                Map<ApiAccess, ApiAccess> accesses = new java.util.HashMap<>();
+                AuditLogReader.Stats stats = new AuditLogReader().read(input.name(), part, r -> {
+                    progress.event();
+                    ApiAccess access = ApiAccess.of(r);
+                    if (!accesses.containsKey(access)) { // checked once per distinct access, not per request
+                        Columns.require(Columns.problem(access));
+                    }
+                    partSummary.event("audit");
+                    partSummary.request(r.subject(), r.pod());
+                    if (r.denied()) {
+                        partSummary.event("auditDenied");
+                    }
+                    if (accesses.size() >= DISTINCT_HELD) {
+                        accesses.clear();
+                    }
+                    batch.add(ObservationStore.Sighting.of(r.auditId(), r.time(), accesses.computeIfAbsent(access, a -> a)));
+                }, partProblems);
+                partSummary.skipped(stats.skipped());
+                return new long[] {stats.lines(), stats.requests()};
+            };
+        });
+        batches.writer().handOver(); // the input's last events go to the store now
+        read(input, read[0], read[1] + " audit requests");
+    }
+
+    private void readFlows(Input input, Run run, Batches batches) throws IOException {
+        Pods pods = run.pods();
+        dev.tailor.observe.flows.FlowPods flowPods = new dev.tailor.observe.flows.FlowPods(pods);
+        long[] read = readInParts(input, run.bytesRead(), run.summary(), run.problems(), () -> {
+            StoreWriter.Batch<ObservationStore.Sighting<NetworkEdge>> batch = batches.writer().batch(run.store()::ingestEdges);
+            return (part, partSummary, partProblems) -> {
+                // Counted by edge, and into the summary by workload only now and then: a flow costs one hash lookup
+                // here, not two workload names made and looked up in sorted maps. The batch gets the edge counted (one
+                // instance an edge), not the flow's own.
+                Map<NetworkEdge, EdgeCount> edges = new java.util.HashMap<>();
+                long[] skipped = {0, 0}; // replies, flows without L4
+                HubbleFlowReader.Stats stats = new HubbleFlowReader().read(input.name(), part, f -> {
+                    progress.event();
+                    flowPods.note(f); // pods only flows name (kube-system's), by their labels
+                    NetworkEdge edge = NetworkEdge.of(f, pods);
+                    if (edge == null) {
+                        // Not stored: it aggregates into nothing (and so has no key).
+                        skipped[f.reply() ? 0 : 1]++;
+                        return;
+                    }
+                    EdgeCount counted = edges.get(edge);
+                    if (counted == null) { // checked once per distinct edge, not per flow
+                        Columns.require(Columns.problem(edge));
+                        counted = new EdgeCount(edge);
+                        edges.put(edge, counted);
+                    }
+                    counted.flows++;
+                    if (edges.size() >= DISTINCT_HELD) {
+                        countFlows(partSummary, edges);
+                    }
+                    batch.add(new ObservationStore.Sighting<>(f.fingerprintHigh(), f.fingerprintLow(), f.time(), counted.edge));
+                }, partProblems);
+                countFlows(partSummary, edges);
+                partSummary.count("flows", stats.flows());
+                partSummary.skip("flow replies (never an allow rule of their own)", skipped[0]);
+                partSummary.skip("flows without L4 (nothing to allow)", skipped[1]);
+                return new long[] {stats.lines(), stats.flows()};
+            };
+        });
+        // In the pods' order, after every part: the same records whatever the parts were.
+        flowPods.records().forEach(p -> {
+            if (Columns.problem(p) == null) {
+                batches.pods().add(p);
+                run.summary().event("flowPods");
+            }
+        });
+        batches.writer().handOver();
+        read(input, read[0], read[1] + " flows");
+    }
+
+    private void readSyscalls(Input input, InputStream in, Run run, Batches batches) throws IOException {
+        ObserveSummary summary = run.summary();
+        SyscallLogReader.Stats stats = new SyscallLogReader().read(input.name(), in, r -> {
+            progress.event();
+            summary.event("syscalls");
+            SyscallRecord attributed = run.containers().attribute(r);
+            SyscallUse use = SyscallUse.of(attributed, run.pods());
+            Columns.require(Columns.problem(use));
+            countSyscall(summary, use);
+            batches.syscalls().add(ObservationStore.Sighting.of(attributed.key(), attributed.time(), use));
+        }, run.problems());
+        summary.skipped(stats.skipped());
+        read(input, stats.lines(), stats.records() + " syscall records");
+    }
+
+    private void addProfiles(List<Profile> recorded, Run run, Batches batches) {
+        ObserveSummary summary = run.summary();
+        for (Profile profile : recorded) {
+            for (SyscallRecord r : profile.result().records()) {
+                summary.event("profiles");
+                SyscallUse use = SyscallUse.of(r, run.pods());
+                countSyscall(summary, use);
+                batches.syscalls().add(ObservationStore.Sighting.of(r.key(), r.time(), use));
+            }
+            summary.skipped(profile.result().skipped());
+            out.printf("read %s: %d profiles, %d allowed syscalls%n", profile.name(), profile.result().profiles(),
+                    profile.result().records().size());
+        }
+    }
+
+    /** What was read and stored, the summary, and the summary file. */
+    private Integer report(Run run, String url) {
+        ObserveSummary summary = run.summary();
+        summary.attributeSubjects(run.pods());
+        run.problems().byReason().forEach((reason, n) -> summary.badLines.put(reason, n));
         out.println();
         out.printf("read %s in %.1f s%n", summary.events.isEmpty() ? "nothing" : String.join(", ",
                 summary.events.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).toList()),
                 (System.nanoTime() - started) / 1e9);
         out.printf("stored in %s: %d new, %d already there%n", ObservationStore.redact(url), storedNew.get(), storedKnown.get());
-        summary.print(out, pods, problems);
+        summary.print(out, run.pods(), run.problems());
         if (summaryFile != null) {
             try {
                 dev.tailor.util.Trees.writeWhole(summaryFile, summary.toJson());
