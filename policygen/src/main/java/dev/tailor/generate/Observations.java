@@ -180,6 +180,20 @@ public final class Observations {
         return made.getOrDefault(subject, 0L);
     }
 
+    /** The API accesses a subject made, in the order of {@link #api}. */
+    public Map<ApiAccess, StoredAccess> apiAccessesBy(String subject) {
+        Map<String, Map<ApiAccess, StoredAccess>> made = apiRowsBySubject;
+        if (made == null) {
+            made = new java.util.HashMap<>();
+            for (var e : api.entrySet()) {
+                made.computeIfAbsent(e.getKey().subject(), k -> new java.util.LinkedHashMap<>()).put(e.getKey(), e.getValue());
+            }
+            apiRowsBySubject = made;
+        }
+        return java.util.Collections.unmodifiableMap(made.getOrDefault(subject, Map.of()));
+    }
+
+    private volatile Map<String, Map<ApiAccess, StoredAccess>> apiRowsBySubject;
     private volatile Map<String, List<Map.Entry<NetworkEdge, StoredAccess>>> edgesByEnd;
     private volatile Map<String, Long> apiBySubject;
 

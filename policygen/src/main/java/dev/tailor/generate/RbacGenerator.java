@@ -74,12 +74,7 @@ final class RbacGenerator {
         String user = LearningState.user(namespace, account);
         Set<Workload> workloads = obs.runningAs(namespace, account);
         List<String> learning = workloads.stream().filter(w -> !states.get(w).proposed()).map(Workload::toString).toList();
-        Map<ApiAccess, StoredAccess> used = new TreeMap<>();
-        obs.api.forEach((a, s) -> {
-            if (a.subject().equals(user)) {
-                used.put(a, s);
-            }
-        });
+        Map<ApiAccess, StoredAccess> used = new TreeMap<>(obs.apiAccessesBy(user));
         String section = "RBAC: " + user;
         if (options.current() != null) {
             out.note(section, grantedVsUsed(options.current().grants(RbacAuthorizer.Subject.serviceAccount(namespace, account)), used));
@@ -93,31 +88,60 @@ final class RbacGenerator {
                 out.note(section, "denied, not granted: " + Reports.describe(a) + " (" + s.count() + " times)");
             }
         });
-        // Scope ("" = cluster) → target → verb → names used with it ("" when none).
-        Map<String, Map<Target, Map<String, Set<String>>>> byScope = new TreeMap<>();
-        Map<String, Set<String>> urls = new TreeMap<>();
-        Instant from = null;
-        Instant until = null;
-        long requests = 0;
-        int alreadyAllowed = 0;
+        Usage usage = usage(used);
+        if (usage.alreadyAllowed > 0) {
+            out.note(section, usage.alreadyAllowed + " accesses already allowed to every account (discovery, basic-user or kept roles): not granted again");
+        }
+        if (usage.byScope.isEmpty() && usage.urls.isEmpty()) {
+            out.note(section, "makes no API calls that need a grant: no Role proposed");
+            return;
+        }
+        Map<String, List<ObjectNode>> rulesByScope = new TreeMap<>();
+        usage.byScope.forEach((scope, targets) -> rulesByScope.put(scope, rules(targets)));
+        if (options.clusterRoleAtNamespaces() > 0) {
+            widen(rulesByScope, section, out);
+        }
+        String evidence = usage.requests + " requests by " + user + " (run by " + String.join(", ",
+                workloads.stream().map(Workload::toString).toList()) + ")";
+        List<ObjectNode> objects = roles(namespace, account, rulesByScope, usage, evidence);
+        out.file(namespace + "/serviceaccount." + account + "/rbac.yaml", Manifests.yaml(objects));
+        out.note(section, used.size() + " distinct accesses used; " + objects.size() / 2 + " role(s) proposed with "
+                + (rulesByScope.values().stream().mapToInt(List::size).sum() + usage.urls.size()) + " rules");
+    }
+
+    /** What an account's granted-worthy accesses come to, by scope, with the window and count of their requests. */
+    private static final class Usage {
+        /** Scope ("" = cluster) → target → verb → names used with it ("" when none). */
+        final Map<String, Map<Target, Map<String, Set<String>>>> byScope = new TreeMap<>();
+        /** Non-resource URLs by verb. */
+        final Map<String, Set<String>> urls = new TreeMap<>();
+        Instant from;
+        Instant until;
+        long requests;
+        int alreadyAllowed;
+    }
+
+    /** The accesses to grant: not denied, not already allowed to every account (or by a role kept). */
+    private Usage usage(Map<ApiAccess, StoredAccess> used) {
+        Usage usage = new Usage();
         for (var e : used.entrySet()) {
             ApiAccess a = e.getKey();
             if (a.denied()) {
                 continue;
             }
             if (allowedByKept(a)) {
-                alreadyAllowed++;
+                usage.alreadyAllowed++;
                 continue;
             }
-            from = from == null || e.getValue().firstSeen().isBefore(from) ? e.getValue().firstSeen() : from;
-            until = until == null || e.getValue().lastSeen().isAfter(until) ? e.getValue().lastSeen() : until;
-            requests += e.getValue().count();
+            usage.from = usage.from == null || e.getValue().firstSeen().isBefore(usage.from) ? e.getValue().firstSeen() : usage.from;
+            usage.until = usage.until == null || e.getValue().lastSeen().isAfter(usage.until) ? e.getValue().lastSeen() : usage.until;
+            usage.requests += e.getValue().count();
             if (!a.nonResourceUrl().isEmpty()) {
-                urls.computeIfAbsent(a.verb(), k -> new TreeSet<>()).add(a.nonResourceUrl());
+                usage.urls.computeIfAbsent(a.verb(), k -> new TreeSet<>()).add(a.nonResourceUrl());
                 continue;
             }
             String resource = a.subresource().isEmpty() ? a.resource() : a.resource() + "/" + a.subresource();
-            Map<String, Set<String>> verbs = byScope.computeIfAbsent(a.namespace(), k -> new TreeMap<>())
+            Map<String, Set<String>> verbs = usage.byScope.computeIfAbsent(a.namespace(), k -> new TreeMap<>())
                     .computeIfAbsent(new Target(a.apiGroup(), resource), k -> new TreeMap<>());
             verbs.computeIfAbsent(a.verb(), k -> new TreeSet<>()).add(a.name());
             if (a.verb().equals("watch")) {
@@ -126,49 +150,46 @@ final class RbacGenerator {
                 verbs.computeIfAbsent("list", k -> new TreeSet<>()).add(a.name());
             }
         }
-        if (alreadyAllowed > 0) {
-            out.note(section, alreadyAllowed + " accesses already allowed to every account (discovery, basic-user or kept roles): not granted again");
-        }
-        if (byScope.isEmpty() && urls.isEmpty()) {
-            out.note(section, "makes no API calls that need a grant: no Role proposed");
-            return;
-        }
-        // A rule used in at least N namespaces moves to the cluster scope, when the option asks for it.
-        Map<String, List<ObjectNode>> rulesByScope = new TreeMap<>();
-        byScope.forEach((scope, targets) -> rulesByScope.put(scope, rules(targets)));
-        if (options.clusterRoleAtNamespaces() > 0) {
-            Map<String, Integer> seenIn = new TreeMap<>();
-            rulesByScope.forEach((scope, rules) -> {
-                if (!scope.isEmpty()) {
-                    rules.forEach(r -> seenIn.merge(r.toString(), 1, Integer::sum));
-                }
-            });
-            List<ObjectNode> widened = new ArrayList<>();
-            rulesByScope.forEach((scope, rules) -> {
-                if (!scope.isEmpty()) {
-                    rules.removeIf(r -> {
-                        boolean wide = seenIn.get(r.toString()) >= options.clusterRoleAtNamespaces();
-                        if (wide && widened.stream().noneMatch(w -> w.toString().equals(r.toString()))) {
-                            widened.add(r);
-                        }
-                        return wide;
-                    });
-                }
-            });
-            if (!widened.isEmpty()) {
-                rulesByScope.computeIfAbsent("", k -> new ArrayList<>()).addAll(widened);
-                out.note(section, widened.size() + " rules used in at least " + options.clusterRoleAtNamespaces()
-                        + " namespaces moved to the ClusterRole (--cluster-role-at-namespaces)");
-            }
-            rulesByScope.values().removeIf(List::isEmpty);
-        }
-        List<ObjectNode> clusterRules = new ArrayList<>(rulesByScope.getOrDefault("", List.of()));
-        urls.forEach((verb, paths) -> clusterRules.add(NODES.objectNode().<ObjectNode>set("nonResourceURLs", Manifests.strings(paths))
-                .set("verbs", Manifests.strings(List.of(verb)))));
+        return usage;
+    }
 
+    /** --cluster-role-at-namespaces: a rule used in at least that many namespaces moves to the cluster scope. */
+    private void widen(Map<String, List<ObjectNode>> rulesByScope, String section, Generated out) {
+        Map<String, Integer> seenIn = new TreeMap<>();
+        rulesByScope.forEach((scope, rules) -> {
+            if (!scope.isEmpty()) {
+                rules.forEach(r -> seenIn.merge(r.toString(), 1, Integer::sum));
+            }
+        });
+        List<ObjectNode> widened = new ArrayList<>();
+        rulesByScope.forEach((scope, rules) -> {
+            if (!scope.isEmpty()) {
+                rules.removeIf(r -> {
+                    boolean wide = seenIn.get(r.toString()) >= options.clusterRoleAtNamespaces();
+                    if (wide && widened.stream().noneMatch(w -> w.toString().equals(r.toString()))) {
+                        widened.add(r);
+                    }
+                    return wide;
+                });
+            }
+        });
+        if (!widened.isEmpty()) {
+            rulesByScope.computeIfAbsent("", k -> new ArrayList<>()).addAll(widened);
+            out.note(section, widened.size() + " rules used in at least " + options.clusterRoleAtNamespaces()
+                    + " namespaces moved to the ClusterRole (--cluster-role-at-namespaces)");
+        }
+        rulesByScope.values().removeIf(List::isEmpty);
+    }
+
+    /** A Role and RoleBinding per namespace scope, a ClusterRole and ClusterRoleBinding for the cluster's rules. */
+    private static List<ObjectNode> roles(String namespace, String account, Map<String, List<ObjectNode>> rulesByScope,
+            Usage usage, String evidence) {
+        List<ObjectNode> clusterRules = new ArrayList<>(rulesByScope.getOrDefault("", List.of()));
+        usage.urls.forEach((verb, paths) -> clusterRules.add(NODES.objectNode().<ObjectNode>set("nonResourceURLs", Manifests.strings(paths))
+                .set("verbs", Manifests.strings(List.of(verb)))));
         String workloadLabel = "serviceaccount." + account;
-        String evidence = requests + " requests by " + user + " (run by " + String.join(", ",
-                workloads.stream().map(Workload::toString).toList()) + ")";
+        Instant from = usage.from;
+        Instant until = usage.until;
         List<ObjectNode> objects = new ArrayList<>();
         String name = "tailor-" + account;
         for (var e : rulesByScope.entrySet()) {
@@ -190,9 +211,7 @@ final class RbacGenerator {
             objects.add(binding("ClusterRoleBinding", "ClusterRole", clusterName, null, namespace, account, workloadLabel,
                     from, until, evidence));
         }
-        out.file(namespace + "/" + workloadLabel + "/rbac.yaml", Manifests.yaml(objects));
-        out.note(section, used.size() + " distinct accesses used; " + objects.size() / 2 + " role(s) proposed with "
-                + (rulesByScope.values().stream().mapToInt(List::size).sum() + urls.size()) + " rules");
+        return objects;
     }
 
     /** "granted now: … resources in … API groups (bindings …); used: …" — what tightening would take away. */
