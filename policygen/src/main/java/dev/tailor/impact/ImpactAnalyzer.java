@@ -6,27 +6,20 @@ import dev.tailor.generate.Observations;
 import dev.tailor.generate.PolicyGenerator;
 import dev.tailor.identity.Workload;
 import dev.tailor.impact.ImpactReport.Backtest;
-import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.impact.ImpactReport.BacktestResult;
 import dev.tailor.impact.ImpactReport.EnforcePreview;
 import dev.tailor.impact.ImpactReport.KindImpact;
 import dev.tailor.impact.ImpactReport.WorkloadImpact;
 import dev.tailor.netpol.NetworkPolicyEvaluator;
 import dev.tailor.netpol.NetworkPolicyEvaluator.Peer;
-import dev.tailor.netpol.PortSet;
 import dev.tailor.observe.admission.AdmissionDecision;
-import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.rbac.Bootstrap;
-import dev.tailor.rbac.PolicyRule;
 import dev.tailor.rbac.RbacAuthorizer;
-import dev.tailor.store.ObservationStore;
 import dev.tailor.store.ObservationStore.StoredAccess;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +46,6 @@ public final class ImpactAnalyzer {
 
     static final int EXAMPLES = 5;
     /** An address no ipBlock of a generated policy names: stands for "anywhere outside" in the access summaries. */
-    private static final String ANYWHERE = "198.51.100.77";
 
     private final PolicySet current;
     private final PolicySet proposed;
@@ -167,85 +159,24 @@ public final class ImpactAnalyzer {
         NetworkPolicyEvaluator netNext = new NetworkPolicyEvaluator(union, namespaces);
         SeccompEvaluator runtimeDefault = SeccompEvaluator.runtimeDefault();
 
-        Map<Workload, Tally> rbac = new TreeMap<>();
-        Map<Workload, Tally> network = new TreeMap<>();
-        Map<Workload, Tally> seccomp = new TreeMap<>();
         Map<Workload, String> unselected = unselected(obs, next, workloads);
-        obs.api.forEach((a, s) -> {
-            if (a.denied() || !accounts.contains(a.subject()) || !rows.test(s)) {
-                return;
-            }
-            String[] parts = a.subject().split(":");
-            RbacAuthorizer.Subject subject = RbacAuthorizer.Subject.serviceAccount(parts[2], parts[3]);
-            boolean allowedNext = allows(proposedRbac, subject, a);
-            Boolean allowedNow = currentRbac == null ? null : allows(currentRbac, subject, a);
-            for (Workload w : obs.runningAs(parts[2], parts[3])) {
-                if (workloads.contains(w) || withRbac.contains(a.subject())) {
-                    rbac.computeIfAbsent(w, k -> new Tally()).add(allowedNow, allowedNext, describe(a),
-                            a.nonResourceUrl().isEmpty() ? a.apiGroup() + "/" + a.resource() + (a.subresource().isEmpty() ? "" : "/" + a.subresource())
-                                    : a.nonResourceUrl());
-                }
-            }
-        });
-        obs.edges.forEach((e, s) -> {
-            if (e.dropped() || e.srcWorkload().equals("reserved:host") || !rows.test(s)) {
-                return;
-            }
-            Workload src = e.srcNamespace().isEmpty() ? null : Workload.parse(e.srcNamespace(), e.srcWorkload());
-            Workload dst = e.dstNamespace().isEmpty() ? null : Workload.parse(e.dstNamespace(), e.dstWorkload());
-            boolean touches = (src != null && workloads.contains(src)) || (dst != null && workloads.contains(dst));
-            if (!touches) {
-                return;
-            }
-            // An end whose labels are not known (a workload the webhook never saw admitted) is judged by what does not
-            // depend on them — the known end's rules, ports, namespaces — and counted as not judged when that is not
-            // enough: never skipped, so a proposal that cuts such a connection is never called clean.
-            Peer from = judged(obs, src, e.srcAddress());
-            Peer to = judged(obs, dst, e.dstAddress());
-            Boolean allowedNow = from == null || to == null ? null : netNow.judge(from, to, e.protocol(), e.port());
-            Boolean allowedNext = from == null || to == null ? null : netNext.judge(from, to, e.protocol(), e.port());
-            String what = dev.tailor.generate.Reports.describe(e);
-            for (Workload w : new TreeSet<>(java.util.Arrays.asList(src, dst).stream().filter(x -> x != null && workloads.contains(x)).toList())) {
-                String peer = w.equals(src) ? (dst == null ? "outside" : dst.toString()) : (src == null ? "outside" : src.toString());
-                Tally tally = network.computeIfAbsent(w, k -> new Tally());
-                if (unselected.containsKey(w)) {
-                    tally.notJudged(what + " (" + unselected.get(w) + ")", peer);
-                } else if (allowedNext == null) {
-                    tally.notJudged(what + " (the labels of " + unknownEnd(obs, src, dst, e) + " are not known)", peer);
-                } else {
-                    tally.add(allowedNow, allowedNext, what, peer);
-                }
-            }
-        });
-        Map<JsonNode, SeccompEvaluator> profiles = new java.util.IdentityHashMap<>(); // one evaluator per profile
-        obs.syscalls.forEach((u, s) -> {
-            if (u.workload().isEmpty() || !rows.test(s) || Set.of("errno", "kill_process", "kill_thread", "trap").contains(u.action())) {
-                return;
-            }
-            JsonNode profile = next.seccomp.get(u.namespace() + "/" + u.workload() + "/" + u.container());
-            if (profile == null) {
-                return;
-            }
-            String arch = u.architecture().isEmpty() ? "x86_64" : u.architecture();
-            seccomp.computeIfAbsent(Workload.parse(u.namespace(), u.workload()), k -> new Tally())
-                    .add(runtimeDefault.allows(u.syscall(), arch),
-                            profiles.computeIfAbsent(profile, SeccompEvaluator::new).allows(u.syscall(), arch),
-                            u.syscall() + " in " + u.container(), u.syscall());
-        });
+        Map<Workload, Tally> rbac = RbacReplay.replay(obs, workloads, withRbac, accounts, currentRbac, proposedRbac, rows);
+        Map<Workload, Tally> network = NetworkReplay.replay(obs, workloads, unselected, netNow, netNext, rows);
+        Map<Workload, Tally> seccomp = SeccompReplay.replay(obs, next, runtimeDefault, rows);
 
         Map<String, WorkloadImpact> out = new TreeMap<>();
         Set<Workload> all = new TreeSet<>(workloads);
         all.addAll(rbac.keySet());
-        Access defaultSyscalls = new Access((long) syscallCount(runtimeDefault), "runtime default: " + syscallCount(runtimeDefault) + " syscalls");
+        Access defaultSyscalls = new Access((long) SeccompReplay.syscallCount(runtimeDefault), "runtime default: " + SeccompReplay.syscallCount(runtimeDefault) + " syscalls");
         for (Workload w : all) {
             out.put(w.toString(), new WorkloadImpact(
                     rbac.containsKey(w) || workloads.contains(w) ? rbac.getOrDefault(w, new Tally())
                             .impact(!measureAccess ? NOT_MEASURED : currentRbac == null ? new Access(null, "unknown (no --current)")
-                                    : rbacAccess(currentRbac, obs, w), measureAccess ? rbacAccess(proposedRbac, obs, w) : NOT_MEASURED)
+                                    : RbacReplay.access(currentRbac, obs, w), measureAccess ? RbacReplay.access(proposedRbac, obs, w) : NOT_MEASURED)
                             : null,
-                    network.getOrDefault(w, new Tally()).impact(measureAccess ? networkAccess(netNow, obs, w) : NOT_MEASURED,
-                            measureAccess ? networkAccess(netNext, obs, w) : NOT_MEASURED),
-                    seccomp.containsKey(w) ? seccomp.get(w).impact(defaultSyscalls, proposedSyscalls(next, w)) : null));
+                    network.getOrDefault(w, new Tally()).impact(measureAccess ? NetworkReplay.access(netNow, obs, w) : NOT_MEASURED,
+                            measureAccess ? NetworkReplay.access(netNext, obs, w) : NOT_MEASURED),
+                    seccomp.containsKey(w) ? seccomp.get(w).impact(defaultSyscalls, SeccompReplay.proposed(next, w)) : null));
         }
         return out;
     }
@@ -262,142 +193,6 @@ public final class ImpactAnalyzer {
 
     /** An amount of access: counted (null when unknown, {@link #ALL} when unbounded) and in words. */
     record Access(Long count, String words) {}
-
-    private static boolean allows(RbacAuthorizer rbac, RbacAuthorizer.Subject subject, ApiAccess a) {
-        return a.nonResourceUrl().isEmpty()
-                ? rbac.allows(subject, a.verb(), a.apiGroup(), a.resource(), a.subresource(), a.namespace(), a.name())
-                : rbac.allowsUrl(subject, a.verb(), a.nonResourceUrl());
-    }
-
-    private static String describe(ApiAccess a) {
-        return a.subject().substring(a.subject().lastIndexOf(':') + 1) + ": " + dev.tailor.generate.Reports.describe(a);
-    }
-
-    /** A workload as a pod — with null labels when none are known, to be judged by what does not depend on them. */
-    private static Peer judged(Observations obs, Workload w, String address) {
-        if (w == null) {
-            return address.isEmpty() ? null : Peer.address(address);
-        }
-        Map<String, String> labels = obs.labels(w);
-        return Peer.of(new NetworkPolicyEvaluator.Pod(w.namespace(), w.key(), labels.isEmpty() ? null : labels, "", List.of()));
-    }
-
-    private static String unknownEnd(Observations obs, Workload src, Workload dst, NetworkEdge e) {
-        List<String> ends = new ArrayList<>();
-        for (Workload w : java.util.Arrays.asList(src, dst)) {
-            if (w != null && obs.labels(w).isEmpty()) {
-                ends.add(w.toString());
-            }
-        }
-        return ends.isEmpty() ? "an end without an address (" + e.srcAddress() + " → " + e.dstAddress() + ")" : String.join(" and ", ends);
-    }
-
-    /** A workload as a pod (its stable labels), or an address; null when neither is known. */
-    private static Peer peer(Observations obs, Workload w, String address) {
-        Peer p = judged(obs, w, address);
-        return p != null && p.pod() != null && p.pod().labels() == null ? null : p;
-    }
-
-    /** "N resources in M API groups" the workload's account(s) may touch. */
-    private static Access rbacAccess(RbacAuthorizer rbac, Observations obs, Workload w) {
-        List<RbacAuthorizer.Grant> grants = new ArrayList<>();
-        obs.identities(w).stream().map(p -> p.namespace() + ":" + p.serviceAccount())
-                .distinct().forEach(sa -> {
-                    String[] parts = sa.split(":");
-                    grants.addAll(rbac.grants(RbacAuthorizer.Subject.serviceAccount(parts[0], parts[1])));
-                });
-        RbacAuthorizer.Reach reach = RbacAuthorizer.Reach.of(grants);
-        // A wildcard grant (cluster-admin's) is every resource, not the one "*/*" pair: counted as -1, "all".
-        return new Access(reach.wildcard() ? ALL : (long) reach.resources(), reach.toString());
-    }
-
-    /** "ingress from X of Y workloads (and outside) / egress to …" under a policy set. */
-    private static Access networkAccess(NetworkPolicyEvaluator eval, Observations obs, Workload w) {
-        Map<String, String> labels = obs.labels(w);
-        if (labels.isEmpty()) {
-            return new Access(null, "unknown (no labels)");
-        }
-        Peer self = Peer.of(new NetworkPolicyEvaluator.Pod(w.namespace(), w.key(), labels, "", List.of()));
-        int in = 0;
-        int out = 0;
-        int known = 0;
-        for (Workload o : obs.workloads()) {
-            if (o.equals(w)) {
-                continue;
-            }
-            Peer peer = peer(obs, o, "");
-            if (peer == null) {
-                continue;
-            }
-            known++;
-            in += eval.allowed(peer, self).isEmpty() ? 0 : 1;
-            out += eval.allowed(self, peer).isEmpty() ? 0 : 1;
-        }
-        Peer outside = Peer.address(ANYWHERE);
-        boolean fromOutside = !eval.allowed(outside, self).isEmpty();
-        boolean toOutside = !eval.allowed(self, outside).isEmpty();
-        return new Access((long) in + out + (fromOutside ? 1 : 0) + (toOutside ? 1 : 0), "ingress from " + in + " of " + known
-                + " workloads" + (fromOutside ? " and anywhere outside" : "") + "; egress to " + out + " of " + known
-                + (toOutside ? " and anywhere outside" : ""));
-    }
-
-    private static int syscallCount(SeccompEvaluator profile) {
-        return profile.allowedCount(dev.tailor.observe.syscalls.SyscallTable.names("x86_64"), "x86_64");
-    }
-
-    private static Access proposedSyscalls(PolicySet next, Workload w) {
-        List<String> parts = new ArrayList<>();
-        long most = 0;
-        for (var e : next.seccomp.entrySet()) {
-            if (e.getKey().startsWith(w.namespace() + "/" + w.key() + "/")) {
-                int n = syscallCount(new SeccompEvaluator(e.getValue()));
-                most = Math.max(most, n);
-                parts.add(n + " syscalls in " + e.getKey().substring(e.getKey().lastIndexOf('/') + 1));
-            }
-        }
-        return new Access(most, "proposed: " + String.join(", ", parts));
-    }
-
-    /** Counts replayed behaviors and what they used, and keeps the first examples of what would be denied. */
-    private static final class Tally {
-        long observed;
-        long allowedNow;
-        boolean nowKnown = true;
-        long allowedNext;
-        final Set<String> denied = new TreeSet<>();
-        final Set<String> used = new TreeSet<>();
-        long notJudged;
-        final Set<String> notJudgedExamples = new TreeSet<>();
-
-        void notJudged(String what, String unit) {
-            observed++;
-            used.add(unit);
-            nowKnown = false;
-            notJudged++;
-            notJudgedExamples.add(what);
-        }
-
-        void add(Boolean now, boolean next, String what, String unit) {
-            observed++;
-            used.add(unit);
-            if (now == null) {
-                nowKnown = false;
-            } else if (now) {
-                allowedNow++;
-            }
-            if (next) {
-                allowedNext++;
-            } else {
-                denied.add(what);
-            }
-        }
-
-        KindImpact impact(Access now, Access next) {
-            return new KindImpact(observed, nowKnown ? allowedNow : null, allowedNext, observed - allowedNext - notJudged,
-                    denied.stream().limit(EXAMPLES).toList(), now.words(), next.words(), now.count(), used.size(),
-                    next.count() == null ? 0 : next.count(), notJudged, notJudgedExamples.stream().limit(EXAMPLES).toList());
-        }
-    }
 
     // --- connectivity graphs ------------------------------------------------------------------------------------
 
@@ -416,7 +211,7 @@ public final class ImpactAnalyzer {
             Map<String, Peer> nodes = new TreeMap<>();
             obs.workloads().stream().filter(w -> w.namespace().equals(ns))
                     .forEach(w -> {
-                        Peer p = peer(obs, w, "");
+                        Peer p = NetworkReplay.peer(obs, w, "");
                         if (p != null) {
                             nodes.put(w.key(), p);
                         }
@@ -510,7 +305,7 @@ public final class ImpactAnalyzer {
         });
         obs.api.forEach((a, s) -> {
             if (!s.firstSeen().isBefore(since)) {
-                fresh.add(describe(a));
+                fresh.add(RbacReplay.describe(a));
             }
         });
         obs.syscalls.forEach((u, s) -> {

@@ -1,0 +1,59 @@
+package dev.tailor.impact;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailor.generate.Observations;
+import dev.tailor.identity.Workload;
+import dev.tailor.impact.ImpactAnalyzer.Access;
+import dev.tailor.store.ObservationStore.StoredAccess;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/** The seccomp side of the replay: each syscall observed, judged by the runtime default and the proposed profile. */
+final class SeccompReplay {
+
+    private SeccompReplay() {
+    }
+
+    static Map<Workload, Tally> replay(Observations obs, PolicySet next, SeccompEvaluator runtimeDefault,
+            Predicate<StoredAccess> rows) {
+        Map<Workload, Tally> seccomp = new TreeMap<>();
+        Map<JsonNode, SeccompEvaluator> profiles = new java.util.IdentityHashMap<>(); // one evaluator per profile
+        obs.syscalls.forEach((u, s) -> {
+            if (u.workload().isEmpty() || !rows.test(s) || Set.of("errno", "kill_process", "kill_thread", "trap").contains(u.action())) {
+                return;
+            }
+            JsonNode profile = next.seccomp.get(u.namespace() + "/" + u.workload() + "/" + u.container());
+            if (profile == null) {
+                return;
+            }
+            String arch = u.architecture().isEmpty() ? "x86_64" : u.architecture();
+            seccomp.computeIfAbsent(Workload.parse(u.namespace(), u.workload()), k -> new Tally())
+                    .add(runtimeDefault.allows(u.syscall(), arch),
+                            profiles.computeIfAbsent(profile, SeccompEvaluator::new).allows(u.syscall(), arch),
+                            u.syscall() + " in " + u.container(), u.syscall());
+        });
+
+        return seccomp;
+    }
+
+    static int syscallCount(SeccompEvaluator profile) {
+        return profile.allowedCount(dev.tailor.observe.syscalls.SyscallTable.names("x86_64"), "x86_64");
+    }
+
+    static Access proposed(PolicySet next, Workload w) {
+        List<String> parts = new ArrayList<>();
+        long most = 0;
+        for (var e : next.seccomp.entrySet()) {
+            if (e.getKey().startsWith(w.namespace() + "/" + w.key() + "/")) {
+                int n = syscallCount(new SeccompEvaluator(e.getValue()));
+                most = Math.max(most, n);
+                parts.add(n + " syscalls in " + e.getKey().substring(e.getKey().lastIndexOf('/') + 1));
+            }
+        }
+        return new Access(most, "proposed: " + String.join(", ", parts));
+    }
+}
