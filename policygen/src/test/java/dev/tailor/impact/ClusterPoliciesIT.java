@@ -8,11 +8,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.tailor.demo.LocalKubernetes;
 import dev.tailor.rbac.RbacAuthorizer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.Test;
 
 /** {@code --current cluster}: what the Kubernetes API (here its test stand-in) holds becomes the current policies. */
 class ClusterPoliciesIT {
+
+    private static final io.fabric8.kubernetes.client.utils.KubernetesSerialization KUBE_JSON =
+            new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
 
     @Test
     void rbacNetworkPoliciesAndNamespacesAreReadThroughTheApi() throws Exception {
@@ -25,7 +27,7 @@ class ClusterPoliciesIT {
                             + " subjects: [{kind: ServiceAccount, name: app, namespace: shop}]}",
                     "{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: deny, namespace: shop},"
                             + " spec: {podSelector: {}, policyTypes: [Ingress]}}"}) {
-                HasMetadata object = Serialization.unmarshal(new YAMLMapper().readTree(yaml).toString());
+                HasMetadata object = KUBE_JSON.unmarshal(new YAMLMapper().readTree(yaml).toString());
                 kube.client().resource(object).create();
             }
             kube.applyNamespace("shop", java.util.Map.of("tailor.dev/mode", "audit"));

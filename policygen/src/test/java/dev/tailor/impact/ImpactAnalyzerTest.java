@@ -207,7 +207,7 @@ class ImpactAnalyzerTest {
         java.util.Set<String> replayed = new java.util.TreeSet<>();
         report.path("workloads").fieldNames().forEachRemaining(replayed::add);
         assertEquals(new java.util.TreeSet<>(clean.workloads().keySet()), replayed);
-        report.path("workloads").fields().forEachRemaining(w -> {
+        report.path("workloads").properties().forEach(w -> {
             var network = w.getValue().path("network");
             assertEquals(network.path("observed").asLong(), network.path("allowedProposed").asLong(), w.getKey() + ": " + network);
             assertFalse(network.path("accessProposed").asText().equals(network.path("accessNow").asText()),

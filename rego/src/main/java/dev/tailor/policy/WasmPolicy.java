@@ -82,7 +82,7 @@ final class WasmPolicy {
         }
         Map<String, Integer> ids = new HashMap<>();
         readJson(call(jsonDump, call(exports.function("entrypoints"))))
-                .fields().forEachRemaining(e -> ids.put(e.getKey(), e.getValue().asInt()));
+                .properties().forEach(e -> ids.put(e.getKey(), e.getValue().asInt()));
         this.entrypoints = Collections.unmodifiableMap(ids);
         this.dataAddr = parseIntoHeap("{}".getBytes(StandardCharsets.UTF_8));
         this.baseHeapPtr = call(heapPtrGet);

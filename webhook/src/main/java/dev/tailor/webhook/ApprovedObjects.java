@@ -142,7 +142,7 @@ public class ApprovedObjects {
     synchronized void publish() {
         ObjectNode data = PolicyData.from(config);
         ObjectNode approved = (ObjectNode) data.get("approved");
-        ObjectNode workloads = approved.with("workloads");
+        ObjectNode workloads = approved.withObjectProperty("workloads");
         ObjectNode policies = approved.putObject("networkPolicies");
         ObjectNode accounts = approved.putObject("accounts");
         Map<String, Set<String>> profiles = new TreeMap<>();
@@ -153,13 +153,13 @@ public class ApprovedObjects {
             Map<String, String> annotations = o.getMetadata().getAnnotations() == null ? Map.of() : o.getMetadata().getAnnotations();
             String workload = labels.getOrDefault(Names.WORKLOAD, "");
             if (o instanceof NetworkPolicy np) {
-                policies.with(ns).putObject(np.getMetadata().getName()).set("spec", json.valueToTree(np.getSpec()));
+                policies.withObjectProperty(ns).putObject(np.getMetadata().getName()).set("spec", json.valueToTree(np.getSpec()));
             } else if (o instanceof RoleBinding || o instanceof ClusterRoleBinding) {
                 JsonNode b = json.valueToTree(o);
                 for (JsonNode s : b.path("subjects")) {
                     if (s.path("kind").asText().equals("ServiceAccount")) {
                         String account = s.path("namespace").asText(ns == null ? "" : ns) + "/" + s.path("name").asText();
-                        accounts.with(account).withArray("bindings").add((ns == null ? "" : ns + "/") + o.getMetadata().getName());
+                        accounts.withObjectProperty(account).withArray("bindings").add((ns == null ? "" : ns + "/") + o.getMetadata().getName());
                     }
                 }
             } else if (o instanceof GenericKubernetesResource && !workload.isEmpty()) {
@@ -178,7 +178,7 @@ public class ApprovedObjects {
         serviceAccounts.forEach((key, approving) -> {
             String[] parts = key.split("\u0000");
             if (approving.size() == 1) {
-                workloads.with(parts[0]).with(parts[1]).put("serviceAccount", approving.keySet().iterator().next());
+                workloads.withObjectProperty(parts[0]).withObjectProperty(parts[1]).put("serviceAccount", approving.keySet().iterator().next());
             } else {
                 LOG.errorf("conflicting approvals for %s/%s: %s; none is used until one remains", parts[0], parts[1],
                         approving.entrySet().stream().map(e -> e.getValue() + " approves " + e.getKey()).toList());
@@ -187,7 +187,7 @@ public class ApprovedObjects {
         profiles.forEach((key, paths) -> {
             if (paths.size() == 1) { // one profile for the whole workload: what approvedSeccompProfile checks
                 String[] parts = key.split("\u0000");
-                workloads.with(parts[0]).with(parts[1]).put("seccompProfile", paths.iterator().next());
+                workloads.withObjectProperty(parts[0]).withObjectProperty(parts[1]).put("seccompProfile", paths.iterator().next());
             }
         });
         engine.setData(data);

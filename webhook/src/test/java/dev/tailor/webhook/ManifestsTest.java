@@ -26,7 +26,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +45,9 @@ import org.junit.jupiter.api.Test;
  */
 class ManifestsTest {
 
+    private static final io.fabric8.kubernetes.client.utils.KubernetesSerialization KUBE_JSON =
+            new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
+
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final List<HasMetadata> OBJECTS = new ArrayList<>();
 
@@ -61,7 +63,7 @@ class ManifestsTest {
                     }
                     for (JsonNode doc : YAML.readerFor(JsonNode.class).readValues(file.toFile()).readAll().stream()
                             .map(JsonNode.class::cast).toList()) {
-                        HasMetadata object = Serialization.unmarshal(doc.toString());
+                        HasMetadata object = KUBE_JSON.unmarshal(doc.toString());
                         assertNotNull(object.getMetadata().getName(), file + ": an object without a name");
                         OBJECTS.add(object);
                     }

@@ -281,8 +281,7 @@ class WebhookIT {
         // A review names any namespace its sender likes; one remembered requester per made-up name would fill the heap.
         int before = namespaceCache.pendingModeChanges();
         for (int i = 0; i < 20; i++) {
-            com.fasterxml.jackson.databind.node.ObjectNode review =
-                    (com.fasterxml.jackson.databind.node.ObjectNode) fixture("namespace-admin-switches-to-enforce").review().deepCopy();
+            com.fasterxml.jackson.databind.node.ObjectNode review = fixture("namespace-admin-switches-to-enforce").review().deepCopy();
             String name = "made-up-" + i + "-" + "x".repeat(40);
             ((com.fasterxml.jackson.databind.node.ObjectNode) review.path("request")).put("name", name).put("namespace", name);
             ((com.fasterxml.jackson.databind.node.ObjectNode) review.path("request").path("object").path("metadata")).put("name", name);

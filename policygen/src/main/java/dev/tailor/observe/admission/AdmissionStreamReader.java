@@ -195,7 +195,7 @@ public final class AdmissionStreamReader {
                     + "managedFields time, and no earlier entry of the stream with a time");
         }
         Map<String, String> labels = new TreeMap<>();
-        meta.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        meta.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
         String ownerKind = "";
         String ownerName = "";
         for (JsonNode owner : meta.path("ownerReferences")) {

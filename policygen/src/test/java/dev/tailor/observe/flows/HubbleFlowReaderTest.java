@@ -261,7 +261,7 @@ class HubbleFlowReaderTest {
         assertEquals(dev.tailor.observe.Times.parse(f.get("time").textValue()), flow.time(), line);
         boolean reply = f.path("is_reply").isBoolean() ? f.path("is_reply").booleanValue() : f.path("reply").asBoolean(false);
         assertEquals(reply, flow.reply(), line);
-        var l4 = f.path("l4").fields();
+        var l4 = f.path("l4").properties().iterator();
         String protocol = l4.hasNext() ? l4.next().getKey() : "";
         assertEquals(protocol, flow.protocol(), line);
         if (!protocol.isEmpty() && f.path("l4").path(protocol).path("destination_port").isInt()) {

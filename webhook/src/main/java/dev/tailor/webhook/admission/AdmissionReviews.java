@@ -119,7 +119,7 @@ public final class AdmissionReviews {
             return fits ? null : path;
         }
         if (node.isObject()) {
-            for (var field : (Iterable<java.util.Map.Entry<String, JsonNode>>) node::fields) {
+            for (var field : node.properties()) {
                 String found = numberOutOfRange(field.getValue(), path + "." + field.getKey());
                 if (found != null) {
                     return found;

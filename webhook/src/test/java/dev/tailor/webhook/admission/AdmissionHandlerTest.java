@@ -210,7 +210,7 @@ class AdmissionHandlerTest {
                 .filter(x -> x.name().equals("pod-host-network")).findFirst().orElseThrow();
         JsonNode response = handler().validate(c.review().get("request")).path("response");
         assertTrue(response.path("allowed").asBoolean());
-        assertFalse(warnings((ObjectNode) handler().validate(c.review().get("request"))).isEmpty());
+        assertFalse(warnings(handler().validate(c.review().get("request"))).isEmpty());
     }
 
     private static final AdmissionPolicy BROKEN = new AdmissionPolicy() {
