@@ -1,9 +1,8 @@
 package dev.tailor.cli;
 
 import dev.tailor.contract.Names;
-import dev.tailor.impact.ImpactAnalyzer;
 import dev.tailor.observe.admission.AdmissionDecision;
-import dev.tailor.impact.ImpactReport.EnforcePreview;
+import dev.tailor.observe.admission.EnforcePreview;
 import dev.tailor.store.ObservationStore;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -84,7 +83,7 @@ public final class ModeCommand {
                 Instant until = window.end() != null ? window.end()
                         : all.isEmpty() ? Instant.now() : all.get(all.size() - 1).time().plusNanos(1);
                 Instant from = until.minus(window.window());
-                preview = ImpactAnalyzer.enforcePreview(all.stream()
+                preview = EnforcePreview.perNamespace(all.stream()
                         .filter(d -> !d.time().isBefore(from) && d.time().isBefore(until)).toList()).get(namespace);
             } catch (IllegalArgumentException e) {
                 System.err.println("tailor enforce: " + e.getMessage());

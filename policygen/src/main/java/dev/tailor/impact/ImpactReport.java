@@ -2,6 +2,7 @@ package dev.tailor.impact;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.tailor.contract.Names;
+import dev.tailor.observe.admission.EnforcePreview;
 import java.util.List;
 import java.util.Map;
 
@@ -71,8 +72,4 @@ public record ImpactReport(
     @JsonPropertyOrder({"replayed", "denied", "falseDenyRate", "newButLegitimate", "deniedExamples"})
     public record BacktestResult(long replayed, long denied, double falseDenyRate, List<String> newButLegitimate,
             List<String> deniedExamples) {}
-
-    /** What flipping a namespace to enforce would have rejected of the admission requests of the window. */
-    @JsonPropertyOrder({"requests", "wouldReject", "byCheck", "examples"})
-    public record EnforcePreview(long requests, long wouldReject, Map<String, Map<String, Long>> byCheck, List<String> examples) {}
 }

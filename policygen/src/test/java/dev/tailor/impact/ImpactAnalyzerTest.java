@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tailor.fixtures.ObservedWeek;
 import dev.tailor.generate.Observations;
 import dev.tailor.generate.PolicyGenerator;
-import dev.tailor.impact.ImpactReport.EnforcePreview;
+import dev.tailor.observe.admission.EnforcePreview;
 import dev.tailor.store.ObservationStore;
 import dev.tailor.testing.GoldenFiles;
 import dev.tailor.testing.RepositoryPaths;
@@ -151,7 +151,7 @@ class ImpactAnalyzerTest {
                 // While it was enforced, a pod was denied: the switch would deny it again.
                 d.apply(new String[] {"u5", "pod.debug", "dev", "Pod", "debug", "enforce", "hostNamespaces"}, "denied"),
                 d.apply(new String[] {"u6", "pod.web", "dev", "Pod", "web", "audit", ""}, "allowed"));
-        EnforcePreview shop = ImpactAnalyzer.enforcePreview(decisions).get("shop");
+        EnforcePreview shop = EnforcePreview.perNamespace(decisions).get("shop");
         assertEquals(6, shop.requests(), shop.toString());
         assertEquals(2, shop.wouldReject(), shop.toString());
         assertEquals(Map.of("privileged", Map.of("deployment.api", 1L), "hostNamespaces", Map.of("pod.debug", 1L)), shop.byCheck());

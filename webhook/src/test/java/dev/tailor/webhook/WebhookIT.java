@@ -68,6 +68,22 @@ class WebhookIT {
         }
     }
 
+    /**
+     * What any test here may make, removed after each whether it passed or not, so that no test sees another's
+     * objects whatever order they run in.
+     */
+    @org.junit.jupiter.api.AfterEach
+    void removeWhatTestsMade() {
+        for (String policy : List.of("tailor-deployment-checkout", "tailor-deployment-checkout-2")) {
+            kube().network().v1().networkPolicies().inNamespace("shop").withName(policy).delete();
+        }
+        kube().rbac().roleBindings().inNamespace("shop").withName("tailor-checkout").delete();
+        kube().pods().inNamespace("shop").withName("legacy-agent").delete();
+        for (String namespace : List.of("drifted", "fresh-0", "fresh-1", "fresh-2", "fresh-3", "fresh-4")) {
+            kube().namespaces().withName(namespace).delete();
+        }
+    }
+
     private void setMode(String name, Map<String, String> annotations, String mode) {
         var ns = new NamespaceBuilder().withNewMetadata().withName(name).addToAnnotations(annotations)
                 .addToAnnotations("tailor.dev/mode", mode).addToLabels("tailor.dev/mode", mode).endMetadata().build();

@@ -3,8 +3,7 @@ package dev.tailor.webhook.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.contract.Names;
-import dev.tailor.impact.ImpactAnalyzer;
-import dev.tailor.impact.ImpactReport.EnforcePreview;
+import dev.tailor.observe.admission.EnforcePreview;
 import dev.tailor.store.ObservationSnapshot;
 import dev.tailor.webhook.ObservationSink;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
@@ -143,7 +142,7 @@ public class TailorApiResource {
         Instant end = w.end();
         Instant from = end.minus(w.length());
         try {
-            EnforcePreview preview = ImpactAnalyzer.enforcePreview(sink.store().decisions(from, end, namespace))
+            EnforcePreview preview = EnforcePreview.perNamespace(sink.store().decisions(from, end, namespace))
                     .getOrDefault(namespace, new EnforcePreview(0, 0, Map.of(), List.of()));
             ObjectNode body = JSON.createObjectNode().put("kind", "EnforcePreview").put("apiVersion", GROUP + "/" + VERSION);
             body.putObject("metadata").put("name", name).put("namespace", namespace);
