@@ -13,7 +13,6 @@ import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.syscalls.SyscallRecord;
 import dev.tailor.observe.syscalls.SyscallUse;
 import dev.tailor.observe.flows.Flow;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -27,12 +26,9 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
  * Where observations are kept: aggregates per API access, per connection and per syscall, never raw events. An
@@ -169,25 +165,25 @@ public final class ObservationStore implements StoredObservations {
         }
         ObservationStore store;
         try {
-            if (!schemaCurrent(connection)) {
-                if (existing && !hasHistory(connection)) {
+            if (!StoreSchema.schemaCurrent(connection)) {
+                if (existing && !StoreSchema.hasHistory(connection)) {
                     throw new NoStoreException(noStore + ": the database holds no schema of Tailor's");
                 }
-                String newer = newerVersion(connection);
+                String newer = StoreSchema.newerVersion(connection);
                 if (newer != null) {
                     throw new NewerStoreException("the store's schema is at version " + newer + ", newer than this "
-                            + "Tailor's (" + SCHEMA_VERSIONS.get(SCHEMA_VERSIONS.size() - 1) + "): a newer Tailor wrote it; "
+                            + "Tailor's (" + StoreSchema.SCHEMA_VERSIONS.get(StoreSchema.SCHEMA_VERSIONS.size() - 1) + "): a newer Tailor wrote it; "
                             + "use that one, or another store");
                 }
-                Path file = h2File(url);
-                if (file != null && onlySession(connection)) {
+                Path file = StoreSchema.h2File(url);
+                if (file != null && StoreSchema.onlySession(connection)) {
                     connection.close();
-                    migrateBeside(url, file);
+                    StoreSchema.migrateBeside(url, file);
                     connection = DriverManager.getConnection(url);
                 } else {
                     // PostgreSQL runs each migration in a transaction: one a kill stops is rolled back, and the next
                     // open resumes.
-                    migrations(url).load().migrate();
+                    StoreSchema.migrations(url).load().migrate();
                 }
             }
             connection.setAutoCommit(false);
@@ -197,7 +193,7 @@ public final class ObservationStore implements StoredObservations {
             throw e;
         }
         try {
-            store.read(POD_IDENTITY).keySet().forEach(p -> store.pods.add(p.toRecord()));
+            store.read(AggregateTable.POD_IDENTITY).keySet().forEach(p -> store.pods.add(p.toRecord()));
         } catch (SQLException | RuntimeException e) {
             connection.close();
             throw e;
@@ -211,159 +207,6 @@ public final class ObservationStore implements StoredObservations {
 
         NewerStoreException(String message) {
             super(message);
-        }
-    }
-
-    /** The file of an embedded H2 store ({@code jdbc:h2:file:PATH…} → {@code PATH.mv.db}), or null for another URL. */
-    static Path h2File(String url) {
-        if (!url.startsWith("jdbc:h2:file:")) {
-            return null;
-        }
-        String path = url.substring("jdbc:h2:file:".length());
-        int settings = path.indexOf(';');
-        return Path.of((settings < 0 ? path : path.substring(0, settings)) + ".mv.db");
-    }
-
-    /**
-     * Migrates an embedded store so that a kill at any moment leaves it whole: H2 commits each DDL statement on its own,
-     * so a migration stopped half-way left a store every later open refused ("Table … already exists"). The store
-     * (or, for a new one, nothing) is copied to {@code .NAME.migrating.mv.db} beside it, the copy migrated and closed,
-     * then moved over the store in one rename. A copy left by a kill is removed by the next open.
-     */
-    private static void migrateBeside(String url, Path file) throws SQLException {
-        String name = file.getFileName().toString();
-        String base = name.substring(0, name.length() - ".mv.db".length());
-        Path work = file.resolveSibling("." + base + ".migrating.mv.db");
-        String workPath = work.toString().substring(0, work.toString().length() - ".mv.db".length());
-        String workUrl = "jdbc:h2:file:" + workPath + url.substring(url.indexOf(';') < 0 ? url.length() : url.indexOf(';'));
-        try {
-            Files.deleteIfExists(work);
-            Files.deleteIfExists(work.resolveSibling("." + base + ".migrating.trace.db"));
-            if (Files.exists(file)) {
-                Files.copy(file, work);
-            }
-            migrations(workUrl).load().migrate();
-            try (Connection c = DriverManager.getConnection(workUrl); Statement s = c.createStatement()) {
-                s.execute("SHUTDOWN"); // the file closed and complete before it is moved
-            }
-            Files.move(work, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.io.IOException e) {
-            throw new SQLException("the store " + file + " could not be migrated beside itself: " + e, e);
-        }
-    }
-
-    /** Whether this is the only connection to an embedded database (another in this JVM would see the file moved). */
-    private static boolean onlySession(Connection connection) {
-        try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM information_schema.sessions")) {
-            return rs.next() && rs.getLong(1) == 1;
-        } catch (SQLException e) {
-            return false;
-        }
-    }
-
-    /**
-     * A schema version the store has applied that this Tailor does not know (a newer Tailor's migration), or null.
-     * Flyway itself would ignore such "future" migrations and write on.
-     */
-    static String newerVersion(Connection connection) {
-        String newer = null;
-        for (Applied a : history(connection)) {
-            if (a.version() != null && !SCHEMA_VERSIONS.contains(a.version())) {
-                newer = a.version();
-            }
-        }
-        return newer;
-    }
-
-    /** One row of Flyway's history: the version (null for Flyway's own notes), whether it succeeded, its type. */
-    private record Applied(String version, boolean success, String type) {}
-
-    /** Flyway's history in the connection's current schema, in order; empty when there is none or it cannot be read. */
-    private static List<Applied> history(Connection connection) {
-        String schema = historySchema(connection);
-        if (schema == null) {
-            return List.of();
-        }
-        try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT version, success, type FROM \"" + schema.replace("\"", "\"\"")
-                        + "\".flyway_schema_history ORDER BY installed_rank")) {
-            List<Applied> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(new Applied(rs.getString(1), rs.getBoolean(2), rs.getString(3)));
-            }
-            return out;
-        } catch (SQLException e) {
-            return List.of(); // Flyway will say what is wrong
-        }
-    }
-
-    /** Flyway, set to migrate the store at {@code url} with the store's migrations. */
-    static FluentConfiguration migrations(String url) {
-        return Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration")
-                .javaMigrations(new V7__IngestedBlocks(), new V8__PodLabelsInFull());
-    }
-
-    /**
-     * The schema versions the store's migrations make (db/migration's SQL files and the Java ones), in the order they
-     * apply. ObservationStoreTest compares it with what Flyway finds: a migration added without its version here
-     * fails the suite.
-     */
-    static final List<String> SCHEMA_VERSIONS = List.of("1", "2", "3", "4", "5", "6", "7", "8");
-
-    /**
-     * Whether the store's schema is at the latest version already: every migration of {@link #SCHEMA_VERSIONS}
-     * applied, successfully, in order, and no other. Flyway then has nothing to do and is not started — configuring
-     * it, scanning the class path for migrations and checking each applied one took a third of a second (half a
-     * second of CPU) of every command on an existing store. A new store, one a migration behind, one where a
-     * migration failed or one a newer Tailor migrated further is Flyway's to handle, as before. What is skipped is
-     * Flyway's check that an applied migration was not edited since; ObservationStoreTest pins the released
-     * migrations' checksums instead, so that none is edited.
-     */
-    static boolean schemaCurrent(Connection connection) {
-        List<Applied> history = history(connection);
-        List<String> applied = new ArrayList<>();
-        for (Applied a : history) {
-            if (!a.success()) {
-                return false;
-            }
-            if (a.version() == null) {
-                continue; // Flyway's note that it made the history table (or a schema): no migration
-            }
-            if (!List.of("SQL", "JDBC").contains(a.type())) {
-                return false; // a baseline, say: Flyway's to judge
-            }
-            applied.add(a.version());
-        }
-        // No history (or none readable) is no current schema: Flyway will make it, or say what is wrong.
-        return !history.isEmpty() && applied.equals(SCHEMA_VERSIONS);
-    }
-
-    /**
-     * Whether Flyway's history table is in the connection's current schema — the one Flyway migrates — not wherever
-     * PostgreSQL's search path finds a table of that name. Looked up, not queried and failed: H2 writes every failed
-     * statement to a .trace.db file beside the store.
-     */
-    static boolean hasHistory(Connection connection) {
-        return historySchema(connection) != null;
-    }
-
-    /** The connection's current schema when Flyway's history table is in it ({@link #hasHistory}), else null. */
-    private static String historySchema(Connection connection) {
-        try {
-            String schema = connection.getSchema();
-            if (schema == null) {
-                return null; // no current schema (PostgreSQL's search_path names none that exists): Flyway will say so
-            }
-            try (PreparedStatement exists = connection.prepareStatement("SELECT COUNT(*) FROM information_schema.tables"
-                    + " WHERE table_schema = ? AND table_name = 'flyway_schema_history'")) {
-                exists.setString(1, schema);
-                try (ResultSet rs = exists.executeQuery()) {
-                    return rs.next() && rs.getInt(1) > 0 ? schema : null;
-                }
-            }
-        } catch (SQLException e) {
-            return null;
         }
     }
 
@@ -387,7 +230,7 @@ public final class ObservationStore implements StoredObservations {
 
     /** Stores a batch of audit requests as their accesses, keyed by audit ID ({@link Sighting#of}), as {@link #ingestAudit}. */
     public synchronized BatchResult ingestAccesses(List<Sighting<ApiAccess>> batch) throws SQLException {
-        return ingest("audit", batch, API_ACCESS);
+        return ingest("audit", batch, AggregateTable.API_ACCESS);
     }
 
     /**
@@ -422,7 +265,7 @@ public final class ObservationStore implements StoredObservations {
 
     /** Stores a batch of flows already attributed to their edges ({@link NetworkEdge#of}), as {@link #ingestFlows}. */
     public synchronized BatchResult ingestEdges(List<Sighting<NetworkEdge>> batch) throws SQLException {
-        return ingest("flow", batch, NETWORK_FLOW);
+        return ingest("flow", batch, AggregateTable.NETWORK_FLOW);
     }
 
     /** Stores a batch of syscall records, in one transaction; records already stored (same key) are skipped. */
@@ -432,7 +275,7 @@ public final class ObservationStore implements StoredObservations {
 
     /** Stores a batch of syscall records already attributed ({@link SyscallUse#of}), as {@link #ingestSyscalls}. */
     public synchronized BatchResult ingestSyscallUses(List<Sighting<SyscallUse>> batch) throws SQLException {
-        return ingest("syscall", batch, SYSCALL_USE);
+        return ingest("syscall", batch, AggregateTable.SYSCALL_USE);
     }
 
     /**
@@ -441,7 +284,7 @@ public final class ObservationStore implements StoredObservations {
      */
     public synchronized BatchResult ingestPods(List<PodRecord> batch) throws SQLException {
         BatchResult result = ingest("pod", batch.stream().map(p -> Sighting.of(p.key(), p.time(), PodIdentity.of(p))).toList(),
-                POD_IDENTITY);
+                AggregateTable.POD_IDENTITY);
         batch.forEach(pods::add);
         // Whether a pod's creation was seen is a fact about the pod, not a sighting: set, never counted (so setting
         // it again when the same input is read twice changes nothing).
@@ -480,7 +323,7 @@ public final class ObservationStore implements StoredObservations {
                     rejected++;
                     continue;
                 }
-                bind(insert, 1, List.of(d.uid(), nonNull(d.check()), Timestamp.from(d.time()), nonNull(d.namespace()),
+                AggregateTable.bind(insert, 1, List.of(d.uid(), nonNull(d.check()), Timestamp.from(d.time()), nonNull(d.namespace()),
                         nonNull(d.workload()), nonNull(d.user()), nonNull(d.operation()), nonNull(d.kind()), nonNull(d.name()),
                         nonNull(d.mode()), nonNull(d.verdict()), truncate(nonNull(d.message()), 4096)));
                 insert.addBatch();
@@ -569,49 +412,6 @@ public final class ObservationStore implements StoredObservations {
         }
     }
 
-    /** An aggregate table: its name, its day table, the columns of its key, and how to write and read a key. */
-    private record Table<K>(String name, String dayTable, String idColumn, List<String> keyColumns,
-            Function<K, List<Object>> keyValues, KeyReader<K> keyReader, Function<K, String> problem) {}
-
-    /** Reads a key from a result row, its columns starting at {@code from}. */
-    @FunctionalInterface
-    private interface KeyReader<K> {
-        K read(ResultSet rs, int from) throws SQLException;
-    }
-
-    private static final Table<ApiAccess> API_ACCESS = new Table<>("api_access", "api_access_day", "access_id",
-            List.of("subject", "verb", "api_group", "resource", "subresource", "namespace", "name", "non_resource_url", "denied"),
-            a -> List.of(a.subject(), a.verb(), a.apiGroup(), a.resource(), a.subresource(), a.namespace(), a.name(),
-                    a.nonResourceUrl(), a.denied()),
-            (rs, i) -> new ApiAccess(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
-                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6), rs.getString(i + 7), rs.getBoolean(i + 8)),
-            Columns::problem);
-
-    private static final Table<NetworkEdge> NETWORK_FLOW = new Table<>("network_flow", "network_flow_day", "flow_id",
-            List.of("src_namespace", "src_workload", "src_address", "dst_namespace", "dst_workload", "dst_address",
-                    "dst_dns_name", "protocol", "port", "dropped"),
-            c -> List.of(c.srcNamespace(), c.srcWorkload(), c.srcAddress(), c.dstNamespace(), c.dstWorkload(),
-                    c.dstAddress(), c.dstDnsName(), c.protocol(), c.port(), c.dropped()),
-            (rs, i) -> new NetworkEdge(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
-                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6), rs.getString(i + 7), rs.getInt(i + 8),
-                    rs.getBoolean(i + 9)),
-            Columns::problem);
-
-    private static final Table<SyscallUse> SYSCALL_USE = new Table<>("syscall_use", "syscall_use_day", "use_id",
-            List.of("namespace", "workload", "container", "executable", "architecture", "syscall", "action"),
-            u -> List.of(u.namespace(), u.workload(), u.container(), u.executable(), u.architecture(), u.syscall(), u.action()),
-            (rs, i) -> new SyscallUse(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
-                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6)),
-            Columns::problem);
-
-    private static final Table<PodIdentity> POD_IDENTITY = new Table<>("pod_identity", "pod_identity_day", "pod_id",
-            List.of("namespace", "pod", "workload_kind", "workload_name", "service_account", "labels_digest", "labels"),
-            p -> List.of(p.namespace(), p.pod(), p.workloadKind(), p.workloadName(), p.serviceAccount(),
-                    labelsDigest(p.labels()), p.labels()),
-            (rs, i) -> new PodIdentity(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
-                    rs.getString(i + 4), rs.getString(i + 6)),
-            Columns::problem);
-
     /** The key of a pod's labels (stored in full beside it): SHA-256 of their JSON, in hex. */
     static String labelsDigest(String labels) {
         try {
@@ -622,7 +422,7 @@ public final class ObservationStore implements StoredObservations {
         }
     }
 
-    private <K extends Comparable<K>> BatchResult ingest(String source, List<Sighting<K>> batch, Table<K> table)
+    private <K extends Comparable<K>> BatchResult ingest(String source, List<Sighting<K>> batch, AggregateTable<K> table)
             throws SQLException {
         // What the store cannot hold is refused here, event by event, so it never fails the batch (the readers refuse
         // it before, with its line; this is the last line of defence).
@@ -634,29 +434,7 @@ public final class ObservationStore implements StoredObservations {
         try {
             SeenEvents.Marked<Sighting<K>> marked = seen.mark(connection, source, fitting);
             List<Sighting<K>> fresh = marked.fresh();
-            // Insertion order, not sorted order: sorting records by their text on every put cost more than parsing.
-            Map<K, Tally> byKey = new java.util.LinkedHashMap<>();
-            for (Sighting<K> e : fresh) {
-                if (e.aggregate() != null) {
-                    byKey.computeIfAbsent(e.aggregate(), k -> new Tally()).add(e.time());
-                }
-            }
-            List<Map.Entry<K, Tally>> entries = new ArrayList<>(byKey.entrySet());
-            if (postgres) {
-                // Rows are locked as they are upserted: every replica takes them in the same order, so two batches
-                // never wait on each other in a circle (which PostgreSQL would end by failing one of them).
-                entries.sort(Comparator.comparingInt((Map.Entry<K, Tally> e) -> e.getKey().hashCode())
-                        .thenComparing(Map.Entry::getKey));
-            }
-            try (Statements statements = new Statements(connection)) {
-                for (var e : entries) {
-                    Tally tally = e.getValue();
-                    long id = upsert(statements, table, table.keyValues().apply(e.getKey()), tally);
-                    for (var d : tally.days().entrySet()) {
-                        upsertDay(statements, table, id, LocalDate.ofEpochDay(d.getKey()), d.getValue());
-                    }
-                }
-            }
+            table.add(connection, postgres, fresh);
             connection.commit();
             marked.afterCommit().run();
             return new BatchResult(fresh.size(), fitting.size() - fresh.size(), rejected);
@@ -664,202 +442,6 @@ public final class ObservationStore implements StoredObservations {
             connection.rollback();
             throw e;
         }
-    }
-
-    /** What a batch's events of one aggregate add up to: how many, first and last, and how many on each UTC day. */
-    private static final class Tally {
-        long count;
-        Instant first;
-        Instant last;
-        private final Map<Long, Long> days = new TreeMap<>();
-        private long day = Long.MIN_VALUE; // the day of the events just counted (a batch is mostly one day) …
-        private long onDay;                // … and how many of them
-
-        void add(Instant t) {
-            count++;
-            if (first == null || t.isBefore(first)) {
-                first = t;
-            }
-            if (last == null || t.isAfter(last)) {
-                last = t;
-            }
-            long d = Math.floorDiv(t.getEpochSecond(), 86_400L);
-            if (d != day) {
-                flushDay();
-                day = d;
-            }
-            onDay++;
-        }
-
-        /** Counts per day, by days since 1970-01-01 (UTC). */
-        Map<Long, Long> days() {
-            flushDay();
-            return days;
-        }
-
-        private void flushDay() {
-            if (onDay > 0) {
-                days.merge(day, onDay, Long::sum);
-                onDay = 0;
-            }
-        }
-    }
-
-    /**
-     * The statements of one batch, each prepared once and run for every aggregate the batch touches: preparing them
-     * anew per row cost the store writer more than running them (tailor bench-generate, 1,000 workloads).
-     */
-    private static final class Statements implements AutoCloseable {
-        private final Connection connection;
-        private final Map<String, PreparedStatement> prepared = new HashMap<>();
-
-        Statements(Connection connection) {
-            this.connection = connection;
-        }
-
-        PreparedStatement get(String sql) throws SQLException {
-            PreparedStatement s = prepared.get(sql);
-            if (s == null) {
-                s = connection.prepareStatement(sql);
-                prepared.put(sql, s);
-            }
-            return s;
-        }
-
-        PreparedStatement returningKeys(String sql) throws SQLException {
-            PreparedStatement s = prepared.get("keys:" + sql);
-            if (s == null) {
-                s = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
-                prepared.put("keys:" + sql, s);
-            }
-            return s;
-        }
-
-        @Override
-        public void close() throws SQLException {
-            SQLException first = null;
-            for (PreparedStatement s : prepared.values()) {
-                try {
-                    s.close();
-                } catch (SQLException e) {
-                    first = first == null ? e : first;
-                }
-            }
-            if (first != null) {
-                throw first;
-            }
-        }
-    }
-
-    private long upsert(Statements statements, Table<?> table, List<Object> key, Tally tally) throws SQLException {
-        Instant first = tally.first;
-        Instant last = tally.last;
-        String columns = String.join(", ", table.keyColumns());
-        String marks = "?, ".repeat(table.keyColumns().size());
-        if (postgres) {
-            // One statement, and race-free: replicas adding the same new access at the same moment both succeed.
-            {
-                PreparedStatement upsert = statements.get("INSERT INTO " + table.name() + " (" + columns
-                    + ", first_seen, last_seen, seen_count) VALUES (" + marks + "?, ?, ?) ON CONFLICT ON CONSTRAINT "
-                    + table.name() + "_key DO UPDATE SET seen_count = " + table.name() + ".seen_count + EXCLUDED.seen_count,"
-                    + " first_seen = LEAST(" + table.name() + ".first_seen, EXCLUDED.first_seen),"
-                    + " last_seen = GREATEST(" + table.name() + ".last_seen, EXCLUDED.last_seen) RETURNING id");
-                int next = bind(upsert, 1, key);
-                upsert.setTimestamp(next, Timestamp.from(first));
-                upsert.setTimestamp(next + 1, Timestamp.from(last));
-                upsert.setLong(next + 2, tally.count);
-                try (ResultSet rs = upsert.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        }
-        // H2: one process's store (its file is locked), so looking before inserting races with no one.
-        String where = String.join(" = ? AND ", table.keyColumns()) + " = ?";
-        {
-            PreparedStatement find = statements.get("SELECT id FROM " + table.name() + " WHERE " + where);
-            bind(find, 1, key);
-            try (ResultSet rs = find.executeQuery()) {
-                if (rs.next()) {
-                    long id = rs.getLong(1);
-                    {
-                        PreparedStatement update = statements.get("UPDATE " + table.name() + " SET"
-                            + " seen_count = seen_count + ?, first_seen = LEAST(first_seen, ?), last_seen = GREATEST(last_seen, ?)"
-                            + " WHERE id = ?");
-                        update.setLong(1, tally.count);
-                        update.setTimestamp(2, Timestamp.from(first));
-                        update.setTimestamp(3, Timestamp.from(last));
-                        update.setLong(4, id);
-                        update.executeUpdate();
-                    }
-                    return id;
-                }
-            }
-        }
-        {
-            PreparedStatement insert = statements.returningKeys("INSERT INTO " + table.name() + " (" + columns
-                + ", first_seen, last_seen, seen_count) VALUES (" + marks + "?, ?, ?)");
-            int next = bind(insert, 1, key);
-            insert.setTimestamp(next, Timestamp.from(first));
-            insert.setTimestamp(next + 1, Timestamp.from(last));
-            insert.setLong(next + 2, tally.count);
-            insert.executeUpdate();
-            try (ResultSet keys = insert.getGeneratedKeys()) {
-                keys.next();
-                return keys.getLong(1);
-            }
-        }
-    }
-
-    private static int bind(PreparedStatement s, int from, List<Object> values) throws SQLException {
-        for (Object v : values) {
-            s.setObject(from++, v);
-        }
-        return from;
-    }
-
-    private void upsertDay(Statements statements, Table<?> table, long id, LocalDate day, long count) throws SQLException {
-        if (postgres) {
-            {
-                PreparedStatement upsert = statements.get("INSERT INTO " + table.dayTable() + " ("
-                    + table.idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?) ON CONFLICT (" + table.idColumn()
-                    + ", seen_on) DO UPDATE SET seen_count = " + table.dayTable() + ".seen_count + EXCLUDED.seen_count");
-                upsert.setLong(1, id);
-                upsert.setObject(2, day);
-                upsert.setLong(3, count);
-                upsert.executeUpdate();
-                return;
-            }
-        }
-        {
-            PreparedStatement update = statements.get("UPDATE " + table.dayTable()
-                + " SET seen_count = seen_count + ? WHERE " + table.idColumn() + " = ? AND seen_on = ?");
-            update.setLong(1, count);
-            update.setLong(2, id);
-            update.setObject(3, day);
-            if (update.executeUpdate() == 1) {
-                return;
-            }
-        }
-        {
-            PreparedStatement insert = statements.get("INSERT INTO " + table.dayTable() + " ("
-                + table.idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?)");
-            insert.setLong(1, id);
-            insert.setObject(2, day);
-            insert.setLong(3, count);
-            insert.executeUpdate();
-        }
-    }
-
-    private Map<Long, Map<LocalDate, Long>> days(Table<?> table) throws SQLException {
-        Map<Long, Map<LocalDate, Long>> days = new TreeMap<>();
-        try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT " + table.idColumn() + ", seen_on, seen_count FROM " + table.dayTable())) {
-            while (rs.next()) {
-                days.computeIfAbsent(rs.getLong(1), k -> new TreeMap<>()).put(rs.getObject(2, LocalDate.class), rs.getLong(3));
-            }
-        }
-        return days;
     }
 
     /** The pods whose creation was seen, as {@code namespace/pod}. */
@@ -877,36 +459,26 @@ public final class ObservationStore implements StoredObservations {
 
     /** Every stored pod identity, sorted. */
     public synchronized Map<PodIdentity, StoredAccess> podIdentities() throws SQLException {
-        return read(POD_IDENTITY);
+        return read(AggregateTable.POD_IDENTITY);
     }
 
     /** Every stored syscall use, sorted. */
     public synchronized Map<SyscallUse, StoredAccess> syscallUses() throws SQLException {
-        return read(SYSCALL_USE);
+        return read(AggregateTable.SYSCALL_USE);
     }
 
     /** Every stored edge of the connectivity graph, sorted. */
     public synchronized Map<NetworkEdge, StoredAccess> networkEdges() throws SQLException {
-        return read(NETWORK_FLOW);
+        return read(AggregateTable.NETWORK_FLOW);
     }
 
     /** Every stored access, sorted. */
     public synchronized Map<ApiAccess, StoredAccess> apiAccesses() throws SQLException {
-        return read(API_ACCESS);
+        return read(AggregateTable.API_ACCESS);
     }
 
-    private <K extends Comparable<K>> Map<K, StoredAccess> read(Table<K> table) throws SQLException {
-        Map<Long, Map<LocalDate, Long>> days = days(table);
-        Map<K, StoredAccess> out = new TreeMap<>();
-        int keys = table.keyColumns().size();
-        try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT id, " + String.join(", ", table.keyColumns())
-                        + ", first_seen, last_seen, seen_count FROM " + table.name())) {
-            while (rs.next()) {
-                out.put(table.keyReader().read(rs, 2), new StoredAccess(rs.getTimestamp(keys + 2).toInstant(),
-                        rs.getTimestamp(keys + 3).toInstant(), rs.getLong(keys + 4), days.getOrDefault(rs.getLong(1), Map.of())));
-            }
-        }
+    private <K extends Comparable<K>> Map<K, StoredAccess> read(AggregateTable<K> table) throws SQLException {
+        Map<K, StoredAccess> out = table.read(connection);
         connection.commit();
         return out;
     }

@@ -170,7 +170,7 @@ class ObservationStoreTest {
     void aStoreFilledBeforeFingerprintBlocksKeepsItsKeys(String kind) throws Exception {
         // A store at schema version 5 kept one row per event, its key behind twelve hex digits of its time.
         String url = url(kind);
-        ObservationStore.migrations(url).target("5").load().migrate();
+        StoreSchema.migrations(url).target("5").load().migrate();
         List<ApiRequest> requests = demo();
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
                 java.sql.PreparedStatement insert = c.prepareStatement(
@@ -198,12 +198,12 @@ class ObservationStoreTest {
     void theMigrationsAreTheReleasedOnesAndTheStoreKnowsEachVersion() throws Exception {
         List<String> found = new ArrayList<>();
         List<String> versions = new ArrayList<>();
-        for (org.flywaydb.core.api.MigrationInfo m : ObservationStore.migrations(url("h2")).load().info().all()) {
+        for (org.flywaydb.core.api.MigrationInfo m : StoreSchema.migrations(url("h2")).load().info().all()) {
             found.add(m.getVersion() + " " + m.getType() + " " + m.getChecksum());
             versions.add(m.getVersion().toString());
         }
         assertEquals(RELEASED_MIGRATIONS, found);
-        assertEquals(versions, ObservationStore.SCHEMA_VERSIONS);
+        assertEquals(versions, StoreSchema.SCHEMA_VERSIONS);
     }
 
     /**
@@ -225,25 +225,25 @@ class ObservationStoreTest {
     void onlyAStoreWithEveryMigrationAppliedIsCurrent(String kind) throws Exception {
         String url = url(kind);
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(url)) {
-            assertFalse(ObservationStore.schemaCurrent(c), "a new store");
-            ObservationStore.migrations(url).target("6").load().migrate();
-            assertFalse(ObservationStore.schemaCurrent(c), "a store a migration behind");
+            assertFalse(StoreSchema.schemaCurrent(c), "a new store");
+            StoreSchema.migrations(url).target("6").load().migrate();
+            assertFalse(StoreSchema.schemaCurrent(c), "a store a migration behind");
             ObservationStore.open(url).close(); // migrates it
-            assertTrue(ObservationStore.schemaCurrent(c), "a store just migrated");
+            assertTrue(StoreSchema.schemaCurrent(c), "a store just migrated");
             try (java.sql.Statement s = c.createStatement()) {
                 s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '8'");
-                assertFalse(ObservationStore.schemaCurrent(c), "a store whose last migration failed");
+                assertFalse(StoreSchema.schemaCurrent(c), "a store whose last migration failed");
                 s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '8'");
                 s.executeUpdate("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
                         + " installed_by, execution_time, success) VALUES (99, '9', 'newer', 'SQL', 'V9__newer.sql', 'x', 0, TRUE)");
-                assertFalse(ObservationStore.schemaCurrent(c), "a store a newer Tailor migrated further");
+                assertFalse(StoreSchema.schemaCurrent(c), "a store a newer Tailor migrated further");
                 // …which this Tailor refuses to use, saying why (Flyway alone would ignore the "future" migration).
                 ObservationStore.NewerStoreException newer = assertThrows(ObservationStore.NewerStoreException.class,
                         () -> ObservationStore.open(url));
                 assertTrue(newer.getMessage().startsWith("the store's schema is at version 9, newer than this Tailor's (8)"),
                         newer.getMessage());
                 s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '9'");
-                assertTrue(ObservationStore.schemaCurrent(c), "the same store without the newer migration");
+                assertTrue(StoreSchema.schemaCurrent(c), "the same store without the newer migration");
             }
         }
         if (kind.equals("postgresql")) {
@@ -253,7 +253,7 @@ class ObservationStoreTest {
             String path = url.replaceAll(".*currentSchema=", "");
             String both = empty + "," + path;
             try (java.sql.Connection c = java.sql.DriverManager.getConnection(both)) {
-                assertFalse(ObservationStore.schemaCurrent(c), "an empty schema first on the search path");
+                assertFalse(StoreSchema.schemaCurrent(c), "an empty schema first on the search path");
             }
         }
     }

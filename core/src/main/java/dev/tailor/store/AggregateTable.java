@@ -1,0 +1,310 @@
+package dev.tailor.store;
+
+import dev.tailor.observe.audit.ApiAccess;
+import dev.tailor.observe.flows.NetworkEdge;
+import dev.tailor.observe.syscalls.SyscallUse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * One of the store's aggregate tables ({@code api_access}, {@code network_flow}, {@code syscall_use},
+ * {@code pod_identity}) with its per-day table: the columns of its key, how a key is written and read back, and how
+ * a batch's fresh events are added to it — one upsert per aggregate they touch — and the table read whole.
+ */
+record AggregateTable<K extends Comparable<K>>(String name, String dayTable, String idColumn, List<String> keyColumns,
+        Function<K, List<Object>> keyValues, KeyReader<K> keyReader, Function<K, String> problem) {
+
+    /** Reads a key from a result row, its columns starting at {@code from}. */
+    @FunctionalInterface
+    interface KeyReader<K> {
+        K read(ResultSet rs, int from) throws SQLException;
+    }
+
+    static final AggregateTable<ApiAccess> API_ACCESS = new AggregateTable<>("api_access", "api_access_day", "access_id",
+            List.of("subject", "verb", "api_group", "resource", "subresource", "namespace", "name", "non_resource_url", "denied"),
+            a -> List.of(a.subject(), a.verb(), a.apiGroup(), a.resource(), a.subresource(), a.namespace(), a.name(),
+                    a.nonResourceUrl(), a.denied()),
+            (rs, i) -> new ApiAccess(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
+                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6), rs.getString(i + 7), rs.getBoolean(i + 8)),
+            Columns::problem);
+
+    static final AggregateTable<NetworkEdge> NETWORK_FLOW = new AggregateTable<>("network_flow", "network_flow_day", "flow_id",
+            List.of("src_namespace", "src_workload", "src_address", "dst_namespace", "dst_workload", "dst_address",
+                    "dst_dns_name", "protocol", "port", "dropped"),
+            c -> List.of(c.srcNamespace(), c.srcWorkload(), c.srcAddress(), c.dstNamespace(), c.dstWorkload(),
+                    c.dstAddress(), c.dstDnsName(), c.protocol(), c.port(), c.dropped()),
+            (rs, i) -> new NetworkEdge(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
+                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6), rs.getString(i + 7), rs.getInt(i + 8),
+                    rs.getBoolean(i + 9)),
+            Columns::problem);
+
+    static final AggregateTable<SyscallUse> SYSCALL_USE = new AggregateTable<>("syscall_use", "syscall_use_day", "use_id",
+            List.of("namespace", "workload", "container", "executable", "architecture", "syscall", "action"),
+            u -> List.of(u.namespace(), u.workload(), u.container(), u.executable(), u.architecture(), u.syscall(), u.action()),
+            (rs, i) -> new SyscallUse(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
+                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6)),
+            Columns::problem);
+
+    static final AggregateTable<ObservationStore.PodIdentity> POD_IDENTITY = new AggregateTable<>("pod_identity", "pod_identity_day", "pod_id",
+            List.of("namespace", "pod", "workload_kind", "workload_name", "service_account", "labels_digest", "labels"),
+            p -> List.of(p.namespace(), p.pod(), p.workloadKind(), p.workloadName(), p.serviceAccount(),
+                    ObservationStore.labelsDigest(p.labels()), p.labels()),
+            (rs, i) -> new ObservationStore.PodIdentity(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
+                    rs.getString(i + 4), rs.getString(i + 6)),
+            Columns::problem);
+
+    /**
+     * Adds fresh sightings to their aggregates and day rows (the caller commits): each aggregate a batch touches is
+     * upserted once, with what its events add up to.
+     */
+    void add(Connection connection, boolean postgres, List<ObservationStore.Sighting<K>> fresh) throws SQLException {
+        // Insertion order, not sorted order: sorting records by their text on every put cost more than parsing.
+        Map<K, Tally> byKey = new java.util.LinkedHashMap<>();
+        for (ObservationStore.Sighting<K> e : fresh) {
+            if (e.aggregate() != null) {
+                byKey.computeIfAbsent(e.aggregate(), k -> new Tally()).add(e.time());
+            }
+        }
+        List<Map.Entry<K, Tally>> entries = new ArrayList<>(byKey.entrySet());
+        if (postgres) {
+            // Rows are locked as they are upserted: every replica takes them in the same order, so two batches
+            // never wait on each other in a circle (which PostgreSQL would end by failing one of them).
+            entries.sort(Comparator.comparingInt((Map.Entry<K, Tally> e) -> e.getKey().hashCode())
+                    .thenComparing(Map.Entry::getKey));
+        }
+        try (Statements statements = new Statements(connection)) {
+            for (var e : entries) {
+                Tally tally = e.getValue();
+                long id = upsert(statements, postgres, keyValues().apply(e.getKey()), tally);
+                for (var d : tally.days().entrySet()) {
+                    upsertDay(statements, postgres, id, LocalDate.ofEpochDay(d.getKey()), d.getValue());
+                }
+            }
+        }
+    }
+
+    /** What a batch's events of one aggregate add up to: how many, first and last, and how many on each UTC day. */
+    static final class Tally {
+        long count;
+        Instant first;
+        Instant last;
+        private final Map<Long, Long> days = new TreeMap<>();
+        private long day = Long.MIN_VALUE; // the day of the events just counted (a batch is mostly one day) …
+        private long onDay;                // … and how many of them
+
+        void add(Instant t) {
+            count++;
+            if (first == null || t.isBefore(first)) {
+                first = t;
+            }
+            if (last == null || t.isAfter(last)) {
+                last = t;
+            }
+            long d = Math.floorDiv(t.getEpochSecond(), 86_400L);
+            if (d != day) {
+                flushDay();
+                day = d;
+            }
+            onDay++;
+        }
+
+        /** Counts per day, by days since 1970-01-01 (UTC). */
+        Map<Long, Long> days() {
+            flushDay();
+            return days;
+        }
+
+        private void flushDay() {
+            if (onDay > 0) {
+                days.merge(day, onDay, Long::sum);
+                onDay = 0;
+            }
+        }
+    }
+
+    /**
+     * The statements of one batch, each prepared once and run for every aggregate the batch touches: preparing them
+     * anew per row cost the store writer more than running them (tailor bench-generate, 1,000 workloads).
+     */
+    private static final class Statements implements AutoCloseable {
+        private final Connection connection;
+        private final Map<String, PreparedStatement> prepared = new HashMap<>();
+
+        Statements(Connection connection) {
+            this.connection = connection;
+        }
+
+        PreparedStatement get(String sql) throws SQLException {
+            PreparedStatement s = prepared.get(sql);
+            if (s == null) {
+                s = connection.prepareStatement(sql);
+                prepared.put(sql, s);
+            }
+            return s;
+        }
+
+        PreparedStatement returningKeys(String sql) throws SQLException {
+            PreparedStatement s = prepared.get("keys:" + sql);
+            if (s == null) {
+                s = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
+                prepared.put("keys:" + sql, s);
+            }
+            return s;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            SQLException first = null;
+            for (PreparedStatement s : prepared.values()) {
+                try {
+                    s.close();
+                } catch (SQLException e) {
+                    first = first == null ? e : first;
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+
+    private long upsert(Statements statements, boolean postgres, List<Object> key, Tally tally) throws SQLException {
+        Instant first = tally.first;
+        Instant last = tally.last;
+        String columns = String.join(", ", keyColumns());
+        String marks = "?, ".repeat(keyColumns().size());
+        if (postgres) {
+            // One statement, and race-free: replicas adding the same new access at the same moment both succeed.
+            {
+                PreparedStatement upsert = statements.get("INSERT INTO " + name() + " (" + columns
+                    + ", first_seen, last_seen, seen_count) VALUES (" + marks + "?, ?, ?) ON CONFLICT ON CONSTRAINT "
+                    + name() + "_key DO UPDATE SET seen_count = " + name() + ".seen_count + EXCLUDED.seen_count,"
+                    + " first_seen = LEAST(" + name() + ".first_seen, EXCLUDED.first_seen),"
+                    + " last_seen = GREATEST(" + name() + ".last_seen, EXCLUDED.last_seen) RETURNING id");
+                int next = bind(upsert, 1, key);
+                upsert.setTimestamp(next, Timestamp.from(first));
+                upsert.setTimestamp(next + 1, Timestamp.from(last));
+                upsert.setLong(next + 2, tally.count);
+                try (ResultSet rs = upsert.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        }
+        // H2: one process's store (its file is locked), so looking before inserting races with no one.
+        String where = String.join(" = ? AND ", keyColumns()) + " = ?";
+        {
+            PreparedStatement find = statements.get("SELECT id FROM " + name() + " WHERE " + where);
+            bind(find, 1, key);
+            try (ResultSet rs = find.executeQuery()) {
+                if (rs.next()) {
+                    long id = rs.getLong(1);
+                    {
+                        PreparedStatement update = statements.get("UPDATE " + name() + " SET"
+                            + " seen_count = seen_count + ?, first_seen = LEAST(first_seen, ?), last_seen = GREATEST(last_seen, ?)"
+                            + " WHERE id = ?");
+                        update.setLong(1, tally.count);
+                        update.setTimestamp(2, Timestamp.from(first));
+                        update.setTimestamp(3, Timestamp.from(last));
+                        update.setLong(4, id);
+                        update.executeUpdate();
+                    }
+                    return id;
+                }
+            }
+        }
+        {
+            PreparedStatement insert = statements.returningKeys("INSERT INTO " + name() + " (" + columns
+                + ", first_seen, last_seen, seen_count) VALUES (" + marks + "?, ?, ?)");
+            int next = bind(insert, 1, key);
+            insert.setTimestamp(next, Timestamp.from(first));
+            insert.setTimestamp(next + 1, Timestamp.from(last));
+            insert.setLong(next + 2, tally.count);
+            insert.executeUpdate();
+            try (ResultSet keys = insert.getGeneratedKeys()) {
+                keys.next();
+                return keys.getLong(1);
+            }
+        }
+    }
+
+    static int bind(PreparedStatement s, int from, List<Object> values) throws SQLException {
+        for (Object v : values) {
+            s.setObject(from++, v);
+        }
+        return from;
+    }
+
+    private void upsertDay(Statements statements, boolean postgres, long id, LocalDate day, long count) throws SQLException {
+        if (postgres) {
+            {
+                PreparedStatement upsert = statements.get("INSERT INTO " + dayTable() + " ("
+                    + idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?) ON CONFLICT (" + idColumn()
+                    + ", seen_on) DO UPDATE SET seen_count = " + dayTable() + ".seen_count + EXCLUDED.seen_count");
+                upsert.setLong(1, id);
+                upsert.setObject(2, day);
+                upsert.setLong(3, count);
+                upsert.executeUpdate();
+                return;
+            }
+        }
+        {
+            PreparedStatement update = statements.get("UPDATE " + dayTable()
+                + " SET seen_count = seen_count + ? WHERE " + idColumn() + " = ? AND seen_on = ?");
+            update.setLong(1, count);
+            update.setLong(2, id);
+            update.setObject(3, day);
+            if (update.executeUpdate() == 1) {
+                return;
+            }
+        }
+        {
+            PreparedStatement insert = statements.get("INSERT INTO " + dayTable() + " ("
+                + idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?)");
+            insert.setLong(1, id);
+            insert.setObject(2, day);
+            insert.setLong(3, count);
+            insert.executeUpdate();
+        }
+    }
+
+    private Map<Long, Map<LocalDate, Long>> days(Connection connection) throws SQLException {
+        Map<Long, Map<LocalDate, Long>> days = new TreeMap<>();
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT " + idColumn() + ", seen_on, seen_count FROM " + dayTable())) {
+            while (rs.next()) {
+                days.computeIfAbsent(rs.getLong(1), k -> new TreeMap<>()).put(rs.getObject(2, LocalDate.class), rs.getLong(3));
+            }
+        }
+        return days;
+    }
+
+    /** Every row with its per-day counts, sorted by key (the caller ends the transaction). */
+    Map<K, ObservationStore.StoredAccess> read(Connection connection) throws SQLException {
+        Map<Long, Map<LocalDate, Long>> days = days(connection);
+        Map<K, ObservationStore.StoredAccess> out = new TreeMap<>();
+        int keys = keyColumns().size();
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id, " + String.join(", ", keyColumns())
+                        + ", first_seen, last_seen, seen_count FROM " + name())) {
+            while (rs.next()) {
+                out.put(keyReader().read(rs, 2), new ObservationStore.StoredAccess(rs.getTimestamp(keys + 2).toInstant(),
+                        rs.getTimestamp(keys + 3).toInstant(), rs.getLong(keys + 4), days.getOrDefault(rs.getLong(1), Map.of())));
+            }
+        }
+        return out;
+    }
+}
