@@ -1,5 +1,6 @@
 package dev.tailor.cli;
 
+import dev.tailor.contract.Mode;
 import dev.tailor.contract.Names;
 import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.observe.admission.EnforcePreview;
@@ -121,7 +122,7 @@ public final class ModeCommand {
                 out.println("not switching " + namespace + " to enforce (--force to do it anyway)");
                 return TailorCli.WOULD_DENY;
             }
-            return switchMode(namespace, "enforce", wait, out);
+            return switchMode(namespace, Mode.ENFORCE.value(), wait, out);
         }
     }
 
@@ -136,7 +137,7 @@ public final class ModeCommand {
 
         @Override
         public Integer call() throws Exception {
-            return switchMode(namespace, "audit", wait, System.out);
+            return switchMode(namespace, Mode.AUDIT.value(), wait, System.out);
         }
     }
 
@@ -186,7 +187,7 @@ public final class ModeCommand {
             Map<String, String> current = ns.getMetadata().getAnnotations();
             if (current != null && mode.equals(current.get(MODE))) {
                 // Nothing to switch: the webhook records no Event for an unchanged annotation, so do not wait for one.
-                out.println(namespace + " is already " + (mode.equals("enforce") ? "enforcing" : "in audit mode") + " ("
+                out.println(namespace + " is already " + (mode.equals(Mode.ENFORCE.value()) ? "enforcing" : "in audit mode") + " ("
                         + MODE + "=" + mode + "); nothing changed");
                 return TailorCli.OK;
             }
@@ -203,7 +204,7 @@ public final class ModeCommand {
             while (System.nanoTime() < deadline) {
                 for (var e : events(client, namespace).entrySet()) {
                     if (!before.contains(e.getKey()) && e.getValue().getMessage().contains("-> " + mode)) {
-                        out.println(namespace + " is " + (mode.equals("enforce") ? "enforcing" : "in audit mode") + ": "
+                        out.println(namespace + " is " + (mode.equals(Mode.ENFORCE.value()) ? "enforcing" : "in audit mode") + ": "
                                 + e.getValue().getMessage());
                         return TailorCli.OK;
                     }

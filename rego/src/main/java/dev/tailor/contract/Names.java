@@ -14,7 +14,7 @@ public final class Names {
     /** Where the API server's aggregator sends Tailor's API. */
     public static final String API_PATH = "/apis/" + API_VERSION;
 
-    /** Namespace annotation an admin sets to {@code audit} or {@code enforce}; the webhook mirrors it as a label. */
+    /** Namespace annotation an admin sets to a {@link Mode} ({@code audit}, {@code enforce}); mirrored as a label. */
     public static final String MODE = GROUP + "/mode";
     /** The Event reason of a namespace's mode change. */
     public static final String MODE_CHANGED = "TailorModeChanged";

@@ -1,5 +1,6 @@
 package dev.tailor.webhook;
 
+import dev.tailor.contract.Mode;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -188,26 +189,6 @@ public interface TailorConfig {
         /** Rotated files kept besides the current one. */
         @WithDefault("3")
         int maxFiles();
-    }
-
-    enum Mode {
-        AUDIT,
-        ENFORCE;
-
-        /** The annotation value: {@code audit} or {@code enforce}. */
-        public String value() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-
-        /** The mode an annotation value names, if it names one. */
-        public static Optional<Mode> of(String value) {
-            for (Mode m : values()) {
-                if (m.value().equals(value)) {
-                    return Optional.of(m);
-                }
-            }
-            return Optional.empty();
-        }
     }
 
     enum OnError {

@@ -15,7 +15,7 @@ import dev.tailor.policy.Decision;
 import dev.tailor.policy.AdmissionPolicy;
 import dev.tailor.policy.PolicyEvaluationException;
 import dev.tailor.policy.Violation;
-import dev.tailor.webhook.TailorConfig.Mode;
+import dev.tailor.contract.Mode;
 import dev.tailor.webhook.TailorConfig.OnError;
 import dev.tailor.webhook.decisions.DecisionLog;
 import dev.tailor.observe.admission.AdmissionDecision;

@@ -11,7 +11,7 @@ import dev.tailor.policy.AdmissionPolicy;
 import dev.tailor.policy.Decision;
 import dev.tailor.policy.PolicyEngine;
 import dev.tailor.policy.PolicyEvaluationException;
-import dev.tailor.webhook.TailorConfig.Mode;
+import dev.tailor.contract.Mode;
 import dev.tailor.webhook.TailorConfig.OnError;
 import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.webhook.fixtures.AdmissionFixtures;
