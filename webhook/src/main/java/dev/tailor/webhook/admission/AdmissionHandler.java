@@ -336,10 +336,42 @@ public final class AdmissionHandler {
 
     private static ObjectNode input(JsonNode request, JsonNode namespace, Mode mode) {
         ObjectNode input = JsonNodeFactory.instance.objectNode();
-        input.set("request", request);
-        input.set("namespace", namespace == null ? JsonNodeFactory.instance.nullNode() : namespace);
+        input.set("request", withoutManagedFields(request, "object", "oldObject"));
+        input.set("namespace", namespace == null ? JsonNodeFactory.instance.nullNode() : withoutManagedFields(namespace));
         input.put("mode", mode.value());
         return input;
+    }
+
+    /**
+     * The objects as the policies read them: without {@code metadata.managedFields}, which the API server adds to
+     * every object it sends and no check reads — often most of a review's bytes, each of them serialized, copied into
+     * the policy's memory and parsed again there. Shallow copies: the request itself is left whole.
+     */
+    private static JsonNode withoutManagedFields(JsonNode request, String... objectFields) {
+        if (!request.isObject()) {
+            return request;
+        }
+        ObjectNode copy = null;
+        for (String field : objectFields) {
+            JsonNode trimmed = withoutManagedFields(request.path(field));
+            if (trimmed != request.path(field)) {
+                copy = copy != null ? copy : JsonNodeFactory.instance.objectNode().setAll((ObjectNode) request);
+                copy.set(field, trimmed);
+            }
+        }
+        return copy != null ? copy : request;
+    }
+
+    private static JsonNode withoutManagedFields(JsonNode object) {
+        JsonNode metadata = object.path("metadata");
+        if (!metadata.isObject() || !metadata.has("managedFields")) {
+            return object;
+        }
+        ObjectNode trimmedMetadata = JsonNodeFactory.instance.objectNode().setAll((ObjectNode) metadata);
+        trimmedMetadata.remove("managedFields");
+        ObjectNode trimmed = JsonNodeFactory.instance.objectNode().setAll((ObjectNode) object);
+        trimmed.set("metadata", trimmedMetadata);
+        return trimmed;
     }
 
     private static String kind(JsonNode request) {

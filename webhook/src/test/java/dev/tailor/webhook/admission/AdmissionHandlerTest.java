@@ -90,6 +90,40 @@ class AdmissionHandlerTest {
     }
 
     @Test
+    void thePoliciesAreGivenTheObjectsWithoutTheirManagedFieldsAndDecideAlike() throws Exception {
+        // The API server adds metadata.managedFields to every object it sends; no check reads them.
+        JsonNode managed = JSON.readTree("[{\"manager\": \"kubectl-client-side-apply\", \"operation\": \"Update\","
+                + " \"apiVersion\": \"apps/v1\", \"fieldsType\": \"FieldsV1\", \"fieldsV1\": {\"f:spec\": {}}}]");
+        for (String fixture : List.of("deployment-host-network", "pod-privileged", "pod-restricted-conforms")) {
+            AdmissionFixtures.Case c = AdmissionFixtures.all().stream().filter(x -> x.name().equals(fixture)).findFirst().orElseThrow();
+            ObjectNode request = c.review().get("request").deepCopy();
+            ((ObjectNode) request.path("object").path("metadata")).set("managedFields", managed);
+            String sent = request.toString();
+            List<JsonNode> inputs = new ArrayList<>();
+            AdmissionPolicy capturing = new AdmissionPolicy() {
+                @Override
+                public Decision validate(JsonNode input) {
+                    inputs.add(input);
+                    return engine.validate(input);
+                }
+
+                @Override
+                public List<JsonNode> mutate(JsonNode input) {
+                    inputs.add(input);
+                    return engine.mutate(input);
+                }
+            };
+            ObjectNode withManaged = handler(capturing, OnError.FOLLOW_MODE).validate(request);
+            ObjectNode without = handler().validate(c.review().get("request"));
+            assertEquals(warnings(without), warnings(withManaged), fixture);
+            assertEquals(1, inputs.size());
+            assertTrue(inputs.get(0).path("request").path("object").path("metadata").has("name"), fixture);
+            assertFalse(inputs.get(0).path("request").path("object").path("metadata").has("managedFields"), fixture);
+            assertEquals(sent, request.toString(), "the request itself is left whole");
+        }
+    }
+
+    @Test
     void auditModeAllowsEveryFixtureAndWarnsWithExactlyItsChecks() {
         for (AdmissionFixtures.Case c : AdmissionFixtures.all()) {
             ObjectNode review = handler().validate(c.review().get("request"));
