@@ -169,15 +169,7 @@ public final class Observations {
 
     /** API requests by subject ({@code system:serviceaccount:NS:NAME}, a user), summed over what each did. */
     public long apiRequestsBy(String subject) {
-        Map<String, Long> made = apiBySubject;
-        if (made == null) {
-            made = new java.util.HashMap<>();
-            for (var e : api.entrySet()) {
-                made.merge(e.getKey().subject(), e.getValue().count(), Long::sum);
-            }
-            apiBySubject = made;
-        }
-        return made.getOrDefault(subject, 0L);
+        return apiAccessesBy(subject).values().stream().mapToLong(StoredAccess::count).sum();
     }
 
     /** The API accesses a subject made, in the order of {@link #api}. */
@@ -195,7 +187,6 @@ public final class Observations {
 
     private volatile Map<String, Map<ApiAccess, StoredAccess>> apiRowsBySubject;
     private volatile Map<String, List<Map.Entry<NetworkEdge, StoredAccess>>> edgesByEnd;
-    private volatile Map<String, Long> apiBySubject;
 
     private Map<String, List<Map.Entry<NetworkEdge, StoredAccess>>> edgeIndex() {
         Map<String, List<Map.Entry<NetworkEdge, StoredAccess>>> made = edgesByEnd;

@@ -33,18 +33,14 @@ class ImpactAnalyzerTest {
 
     @BeforeAll
     static void generateAndReplay(@TempDir Path tmp) throws Exception {
-        store = ObservationStore.embeddedUrl(tmp.resolve("store"));
-        ObservedWeek.observe(ObservedWeek.write(tmp), store);
-        policies = tmp.resolve("policies");
-        assertEquals(0, cli("generate", "--out", policies.toString(), "--store", store));
-        clean = analyze(PolicySet.read(policies));
+        BoutiqueProposal week = BoutiqueProposal.make(tmp);
+        store = week.store();
+        policies = week.policies();
+        clean = week.clean();
     }
 
     private static ImpactReport analyze(PolicySet proposal) throws Exception {
-        try (ObservationStore s = ObservationStore.open(store)) {
-            PolicyGenerator.Options options = PolicyGenerator.Options.defaults();
-            return new ImpactAnalyzer(PolicySet.empty(), proposal).analyze(s, Observations.load(s, options.window(), null), options);
-        }
+        return BoutiqueProposal.analyze(store, proposal);
     }
 
     private static int cli(String... args) {

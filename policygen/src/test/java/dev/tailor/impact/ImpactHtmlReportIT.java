@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tailor.fixtures.ObservedWeek;
-import dev.tailor.generate.Observations;
-import dev.tailor.generate.PolicyGenerator;
-import dev.tailor.store.ObservationStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,25 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ImpactHtmlReportIT {
 
-    private static String store;
-    private static Path policies;
-    private static ImpactReport clean;
+    private static BoutiqueProposal week;
 
     @BeforeAll
     static void generateAndReplay(@TempDir Path tmp) throws Exception {
-        store = ObservationStore.embeddedUrl(tmp.resolve("store"));
-        ObservedWeek.observe(ObservedWeek.write(tmp), store);
-        policies = tmp.resolve("policies");
-        assertEquals(0, cli("generate", "--out", policies.toString(), "--store", store));
-        try (ObservationStore s = ObservationStore.open(store)) {
-            PolicyGenerator.Options options = PolicyGenerator.Options.defaults();
-            clean = new ImpactAnalyzer(PolicySet.empty(), PolicySet.read(policies))
-                    .analyze(s, Observations.load(s, options.window(), null), options);
-        }
-    }
-
-    private static int cli(String... args) {
-        return ObservedWeek.tailor(args);
+        week = BoutiqueProposal.make(tmp);
     }
 
     @Test
@@ -47,8 +30,9 @@ class ImpactHtmlReportIT {
         String chromium = System.getenv("TAILOR_TEST_CHROMIUM");
         assertNotNull(chromium, "TAILOR_TEST_CHROMIUM is not set: run the tests with "
                 + "`bash .ci/run`, which installs Debian's chromium (tools/chromium-for-tests), or point it at a Chromium");
-        Path out = policies.resolveSibling("html");
-        assertEquals(0, cli("impact", "--proposed", policies.toString(), "--store", store, "--format", "html", "--out", out.toString()));
+        Path out = week.policies().resolveSibling("html");
+        assertEquals(0, ObservedWeek.tailor("impact", "--proposed", week.policies().toString(), "--store", week.store(),
+                "--format", "html", "--out", out.toString()));
         Path html = out.resolve("impact.html");
         Process p = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--virtual-time-budget=5000", "--dump-dom", html.toUri().toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -57,16 +41,16 @@ class ImpactHtmlReportIT {
         // The page's own script drew the graphs: one circle per workload in each of Before and After, the arrows the
         // report lists, and the access chart's bars.
         assertTrue(dom.contains("data-rendered=\"true\""), dom.length() > 2000 ? dom.substring(0, 2000) : dom);
-        assertEquals(List.of("batch", "boutique"), List.copyOf(clean.connectivity().keySet()));
+        assertEquals(List.of("batch", "boutique"), List.copyOf(week.clean().connectivity().keySet()));
         long nodes = 0;
         long edges = 0;
-        for (ImpactReport.Connectivity c : clean.connectivity().values()) {
+        for (ImpactReport.Connectivity c : week.clean().connectivity().values()) {
             nodes += 2L * c.nodes().size();
             edges += c.before().size() + c.after().size() + c.observed().size();
         }
         assertEquals(nodes, count(dom, "class=\"node\""));
         assertEquals(edges, count(dom, "class=\"edge\""));
-        assertTrue(count(dom, "class=\"bar\"") >= 3 * clean.workloads().size(), "granted, used and proposed bars");
+        assertTrue(count(dom, "class=\"bar\"") >= 3 * week.clean().workloads().size(), "granted, used and proposed bars");
         assertTrue(dom.contains("Clean: nothing observed would be denied"));
     }
 
