@@ -101,7 +101,7 @@ public final class PrCommand implements Callable<Integer> {
             System.err.println("tailor pr: " + e.getMessage());
             return TailorCli.ERROR;
         } finally {
-            HomeOption.deleteTree(work);
+            dev.tailor.util.Trees.delete(work);
         }
     }
 

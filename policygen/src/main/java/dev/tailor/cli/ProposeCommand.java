@@ -84,7 +84,7 @@ public final class ProposeCommand implements Callable<Integer> {
             int published = run(pr.toArray(String[]::new));
             return published != TailorCli.OK ? published : previewed;
         } finally {
-            HomeOption.deleteTree(work);
+            dev.tailor.util.Trees.delete(work);
         }
     }
 

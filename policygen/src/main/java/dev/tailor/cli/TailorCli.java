@@ -11,11 +11,11 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tailor", mixinStandardHelpOptions = true, version = TailorCli.VERSION, scope = CommandLine.ScopeType.INHERIT,
         description = "Least privilege for Kubernetes workloads, from observed evidence.",
-        subcommands = {DemoCommand.class, ObserveCommand.class, FixtureWeekCommand.class, GenerateCommand.class, ImpactCommand.class, PrCommand.class, ProposeCommand.class, ModeCommand.Enforce.class, ModeCommand.Audit.class, BenchCommand.class, BenchIngestCommand.class, BenchGenerateCommand.class})
+        subcommands = {ObserveCommand.class, GenerateCommand.class, ImpactCommand.class, PrCommand.class, ProposeCommand.class, ModeCommand.Enforce.class, ModeCommand.Audit.class})
 public final class TailorCli implements Runnable {
 
     /** What {@code --version} prints, under {@code tailor} and under each of its commands. */
-    static final String VERSION = "tailor 0.1.0";
+    public static final String VERSION = "tailor 0.1.0";
 
     public static final int OK = 0;
     public static final int ERROR = 1;
@@ -23,7 +23,7 @@ public final class TailorCli implements Runnable {
     public static final int WOULD_DENY = 3;
 
     /** One contract for every command, printed under its --help. */
-    static final java.util.Map<String, String> EXIT_CODES = new java.util.LinkedHashMap<>();
+    public static final java.util.Map<String, String> EXIT_CODES = new java.util.LinkedHashMap<>();
 
     static {
         EXIT_CODES.put(" 0", "done");
@@ -45,8 +45,16 @@ public final class TailorCli implements Runnable {
     }
 
     /** Runs {@code tailor ARGS} as typed on the command line (without exiting); returns its exit code. */
-    static int execute(String... args) {
-        CommandLine cli = commandLine(args);
+    public static int execute(String... args) {
+        return execute(TailorCli.class, args);
+    }
+
+    /**
+     * Runs {@code ARGS} as typed on the command line under the top-level command {@code root} (this one, or the
+     * developer's commands), with the same exit codes and option checks; returns its exit code.
+     */
+    public static int execute(Class<?> root, String... args) {
+        CommandLine cli = commandLine(root, args);
         return cli.execute(args.length > 0 && cli.getCommandName().equals("tailor " + args[0])
                 ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
     }
@@ -55,7 +63,7 @@ public final class TailorCli implements Runnable {
      * What went wrong, for the one line a command that failed prints: a file system exception's message is only the
      * file's name ("tailor: /x/y" said nothing), so it gets the reason beside it.
      */
-    static String describe(Exception e) {
+    public static String describe(Exception e) {
         if (e instanceof java.nio.file.FileSystemException f) {
             String reason = f instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
                     : f instanceof java.nio.file.AccessDeniedException ? "permission denied"
@@ -71,12 +79,12 @@ public final class TailorCli implements Runnable {
 
     /**
      * The command line for {@code args}: only the subcommand they name, when they name one, as {@code tailor NAME};
-     * else all of {@code tailor}. Building the model of all eleven commands (picocli reflects over every option of each)
+     * else all of {@code root}. Building the model of all the commands (picocli reflects over every option of each)
      * took a tenth of a second of every start, most of the time of a short one.
      */
-    static CommandLine commandLine(String[] args) {
+    public static CommandLine commandLine(Class<?> root, String[] args) {
         if (args.length > 0) {
-            for (Class<?> sub : TailorCli.class.getAnnotation(Command.class).subcommands()) {
+            for (Class<?> sub : root.getAnnotation(Command.class).subcommands()) {
                 if (sub.getAnnotation(Command.class).name().equals(args[0])) {
                     CommandLine alone = new CommandLine(sub).setCommandName("tailor " + args[0]);
                     alone.getCommandSpec().version(VERSION);
@@ -84,7 +92,7 @@ public final class TailorCli implements Runnable {
                 }
             }
         }
-        CommandLine all = withContract(new CommandLine(new TailorCli()));
+        CommandLine all = withContract(new CommandLine(root));
         all.getSubcommands().values().forEach(TailorCli::withContract);
         return all;
     }

@@ -150,19 +150,4 @@ class GenerateCommandTest {
         assertEquals(0, run("generate", "--out", empty.toString(), "--store", store));
         assertTrue(Files.exists(empty.resolve("REPORT.md")));
     }
-
-    /** tailor fixture-week writes its files into a directory of its own too: never over someone's audit.log. */
-    @Test
-    void fixtureWeekWritesOnlyIntoADirectoryOfItsOwn() throws Exception {
-        String home = dev.tailor.testing.RepositoryPaths.root().toString();
-        Path mine = Files.createDirectories(dir.resolve("mine"));
-        Files.writeString(mine.resolve("audit.log"), "my own audit log\n");
-        assertEquals(2, run("fixture-week", "--out", mine.toString(), "--home", home));
-        assertTrue(printed.startsWith("tailor fixture-week: " + mine + " is not empty and was not written by Tailor"), printed);
-        assertEquals("my own audit log\n", Files.readString(mine.resolve("audit.log")));
-        Path week = dir.resolve("week");
-        assertEquals(0, run("fixture-week", "--out", week.toString(), "--home", home), printed);
-        assertTrue(OwnedTree.listed(week).contains("expected-summary.json") && OwnedTree.listed(week).contains("audit.log"));
-        assertEquals(0, run("fixture-week", "--out", week.toString(), "--home", home), "its own directory: written again");
-    }
 }

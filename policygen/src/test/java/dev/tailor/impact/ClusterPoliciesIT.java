@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.tailor.demo.LocalKubernetes;
+import dev.tailor.harness.LocalKubernetes;
 import dev.tailor.rbac.RbacAuthorizer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.tailor.webhook;
 
-import dev.tailor.tls.DevCertificates;
+import dev.tailor.harness.DevCertificates;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -250,7 +250,7 @@ class IngestIT {
         assertEquals(401, postWith(DevTlsResource.trustingTestCa(), eventList("cert-none-")));
         // The right name from a CA Tailor does not trust for ingest: the handshake passes (an API server may present
         // its own certificate to every webhook), the endpoint refuses.
-        javax.net.ssl.SSLContext stranger = dev.tailor.tls.DevCertificates.newAuthority(hour)
+        javax.net.ssl.SSLContext stranger = dev.tailor.harness.DevCertificates.newAuthority(hour)
                 .clientContext("kube-apiserver-audit", hour, DevTlsResource.trustStore());
         assertEquals(401, postWith(stranger, eventList("cert-stranger-")));
     }
@@ -260,7 +260,7 @@ class IngestIT {
         // AdmissionConfiguration kubeConfigFile: the API server authenticates to webhooks with a certificate of its
         // cluster's CA, which Tailor knows nothing of. Refusing it at the handshake would fail every admission call.
         java.time.Duration hour = java.time.Duration.ofHours(1);
-        javax.net.ssl.SSLContext apiServer = dev.tailor.tls.DevCertificates.newAuthority(hour)
+        javax.net.ssl.SSLContext apiServer = dev.tailor.harness.DevCertificates.newAuthority(hour)
                 .clientContext("kube-apiserver-admission", hour, DevTlsResource.trustStore());
         String review = Files.readString(RepositoryPaths.fixtures().resolve("admission/pod-baseline-conforms.json"));
         var answer = java.net.http.HttpClient.newBuilder().sslContext(apiServer).build().send(

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.tailor.demo.LocalWebhook;
+import dev.tailor.harness.LocalWebhook;
 import dev.tailor.policy.Decision;
 import dev.tailor.policy.PolicyEngine;
 import dev.tailor.testing.RepositoryPaths;

@@ -3,7 +3,7 @@ package dev.tailor.webhook.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tailor.tls.DevCertificates;
+import dev.tailor.harness.DevCertificates;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;

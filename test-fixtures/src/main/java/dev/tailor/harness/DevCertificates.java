@@ -1,4 +1,4 @@
-package dev.tailor.tls;
+package dev.tailor.harness;
 
 import dev.tailor.contract.Names;
 import java.io.IOException;

@@ -1,5 +1,6 @@
-package dev.tailor.cli;
+package dev.tailor.devtools;
 
+import dev.tailor.cli.TailorCli;
 import dev.tailor.fixtures.BoutiqueWeek;
 import dev.tailor.fixtures.HelmWeek;
 import dev.tailor.fixtures.TenantsWeek;

@@ -1,6 +1,6 @@
-package dev.tailor.cli;
+package dev.tailor.devtools;
 
-import dev.tailor.bench.CliProcess;
+import dev.tailor.cli.TailorCli;
 import dev.tailor.bench.ResidentMemory;
 import dev.tailor.fixtures.FixtureCluster;
 import dev.tailor.fixtures.TenantsWeek;

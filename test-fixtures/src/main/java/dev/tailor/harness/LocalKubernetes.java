@@ -1,4 +1,4 @@
-package dev.tailor.demo;
+package dev.tailor.harness;
 
 import dev.tailor.contract.Names;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -45,6 +46,35 @@ public final class LocalKubernetes implements AutoCloseable {
     /** A client of its own for a caller that closes it (as the CLI's commands do). */
     public NamespacedKubernetesClient newClient() {
         return server.createClient();
+    }
+
+    /**
+     * Writes a kubeconfig for the stand-in to {@code file}, as the CLI reads one ({@code KUBECONFIG}, or the
+     * {@code kubeconfig} system property). The stand-in's certificate is made for this run by the mock server and
+     * trusted unchecked: a local demo's API, never a cluster's.
+     */
+    public Path writeKubeconfig(Path file) throws java.io.IOException {
+        String server = url().replaceAll("/$", "");
+        String config = String.join("\n",
+                "apiVersion: v1",
+                "kind: Config",
+                "clusters:",
+                "- name: local",
+                "  cluster:",
+                "    server: " + server,
+                "    insecure-skip-tls-verify: true",
+                "users:",
+                "- name: local",
+                "  user:",
+                "    token: local",
+                "contexts:",
+                "- name: local",
+                "  context:",
+                "    cluster: local",
+                "    user: local",
+                "current-context: local",
+                "");
+        return java.nio.file.Files.writeString(file, config);
     }
 
     /** Creates or updates a namespace with the given annotations (and the mode label Tailor's mutation keeps). */

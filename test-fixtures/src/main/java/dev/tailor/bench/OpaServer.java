@@ -9,7 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import dev.tailor.demo.Processes;
+import dev.tailor.harness.Processes;
 import java.util.concurrent.TimeUnit;
 
 /**

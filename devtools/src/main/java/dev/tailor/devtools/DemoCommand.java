@@ -1,11 +1,12 @@
-package dev.tailor.cli;
+package dev.tailor.devtools;
 
+import dev.tailor.cli.TailorCli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.contract.Names;
-import dev.tailor.demo.LocalKubernetes;
-import dev.tailor.demo.LocalWebhook;
+import dev.tailor.harness.LocalKubernetes;
+import dev.tailor.harness.LocalWebhook;
 import dev.tailor.fixtures.BoutiqueWeek;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -34,6 +35,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The system property fabric8 (so the CLI) reads the kubeconfig's path from before {@code KUBECONFIG}. */
+    private static final String KUBECONFIG = io.fabric8.kubernetes.client.Config.KUBERNETES_KUBECONFIG_FILE;
+
     @Mixin
     HomeOption home = new HomeOption();
 
@@ -54,12 +58,13 @@ public final class DemoCommand implements Callable<Integer> {
         // The webhook keeps its own store (work/store); the CLI's is another file, as on a laptop beside a cluster.
         String store = dev.tailor.store.ObservationStore.embeddedUrl(work.resolve("observations"));
         Path policies = work.resolve("policies");
-        var previousClients = ModeCommand.clients;
+        String previousKubeconfig = System.getProperty(KUBECONFIG);
         try (LocalKubernetes kube = new LocalKubernetes()) {
             for (String ns : List.of(BoutiqueWeek.NAMESPACE, BoutiqueWeek.BATCH, "kube-system", "monitoring")) {
                 kube.applyNamespace(ns, Map.of(Names.MODE, "audit"));
             }
-            ModeCommand.clients = kube::newClient;
+            // tailor enforce reaches the stand-in as it reaches a cluster: through a kubeconfig
+            System.setProperty(KUBECONFIG, kube.writeKubeconfig(work.resolve("kubeconfig")).toString());
             out.println("Tailor demo — the whole loop on a week of Online Boutique (" + BoutiqueWeek.START + " + 7 days)");
             out.println("  Kubernetes API stand-in  " + kube.url() + "  (embedded; no cluster here)");
             try (LocalWebhook webhook = LocalWebhook.start(jar, work, kube.url(), Map.of())) {
@@ -124,7 +129,11 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             out.println("  " + e.getMessage());
         } finally {
-            ModeCommand.clients = previousClients;
+            if (previousKubeconfig == null) {
+                System.clearProperty(KUBECONFIG);
+            } else {
+                System.setProperty(KUBECONFIG, previousKubeconfig);
+            }
             if (keep) {
                 out.println("  work directory kept: " + work);
             } else {
@@ -158,7 +167,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (PrintStream capture = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
             System.setOut(capture);
             System.setErr(capture);
-            code = new CommandLine(new TailorCli()).execute(args);
+            code = TailorCli.execute(args);
         } finally {
             System.setOut(original);
             System.setErr(originalErr);

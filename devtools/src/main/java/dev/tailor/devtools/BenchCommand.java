@@ -1,5 +1,6 @@
-package dev.tailor.cli;
+package dev.tailor.devtools;
 
+import dev.tailor.cli.TailorCli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,8 +11,8 @@ import dev.tailor.bench.ProcessCpu;
 import dev.tailor.bench.ResidentMemory;
 import dev.tailor.bench.Vegeta;
 import dev.tailor.contract.Names;
-import dev.tailor.demo.LocalKubernetes;
-import dev.tailor.demo.LocalWebhook;
+import dev.tailor.harness.LocalKubernetes;
+import dev.tailor.harness.LocalWebhook;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;

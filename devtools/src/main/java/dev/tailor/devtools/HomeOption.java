@@ -1,4 +1,4 @@
-package dev.tailor.cli;
+package dev.tailor.devtools;
 
 import java.io.IOException;
 import java.nio.file.Path;

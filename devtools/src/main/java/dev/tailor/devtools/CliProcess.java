@@ -1,4 +1,4 @@
-package dev.tailor.bench;
+package dev.tailor.devtools;
 
 import dev.tailor.cli.TailorCli;
 import java.nio.file.Path;

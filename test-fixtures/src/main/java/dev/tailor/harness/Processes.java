@@ -1,4 +1,4 @@
-package dev.tailor.demo;
+package dev.tailor.harness;
 
 import java.util.concurrent.TimeUnit;
 

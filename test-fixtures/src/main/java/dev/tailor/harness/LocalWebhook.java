@@ -1,6 +1,5 @@
-package dev.tailor.demo;
+package dev.tailor.harness;
 
-import dev.tailor.tls.DevCertificates;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -1,6 +1,6 @@
 package dev.tailor.bench;
 
-import dev.tailor.demo.Processes;
+import dev.tailor.harness.Processes;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
-package dev.tailor.cli;
+package dev.tailor.devtools;
 
+import dev.tailor.cli.TailorCli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.observe.Inputs;
@@ -196,7 +197,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
      * to tell).
      */
     private double observe(String url, String option, Path file) throws Exception {
-        List<String> command = dev.tailor.bench.CliProcess.command("512m",
+        List<String> command = dev.tailor.devtools.CliProcess.command("512m",
                 List.of("observe", option, file.toString(), "--store", url));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<double[]> progress = new ArrayList<>(); // {events read, seconds since the command started reading}

@@ -1,0 +1,62 @@
+package dev.tailor.devtools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tailor.cli.TailorCli;
+import dev.tailor.testing.RepositoryPaths;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The developer's commands: what ./tailor sends to them, and the product's contract (exit codes, option checks). */
+class DevToolsTest {
+
+    @Test
+    void theLauncherSendsExactlyTheDevelopersCommandsHere() throws Exception {
+        Set<String> here = new CommandLine(new DevTools()).getSubcommands().keySet();
+        Matcher listed = Pattern.compile("(?m)^dev_commands=\" (.*) \"$")
+                .matcher(Files.readString(RepositoryPaths.root().resolve("tailor")));
+        assertTrue(listed.find(), "./tailor names the developer's commands in dev_commands");
+        assertEquals(new TreeSet<>(here), new TreeSet<>(Arrays.asList(listed.group(1).split(" "))));
+        Set<String> product = new CommandLine(new TailorCli()).getSubcommands().keySet();
+        for (String name : here) {
+            assertTrue(!product.contains(name), name + " is both a product and a developer command");
+        }
+    }
+
+    @Test
+    void everyCommandHasTheProductsExitCodesAndVersion() {
+        for (String name : new CommandLine(new DevTools()).getSubcommands().keySet()) {
+            CommandLine cli = TailorCli.commandLine(DevTools.class, new String[] {name});
+            assertEquals("tailor " + name, cli.getCommandName());
+            String help = cli.getUsageMessage(CommandLine.Help.Ansi.OFF);
+            assertTrue(help.contains("Exit codes:") && help.contains("3   would deny"), name + ": " + help);
+            StringWriter out = new StringWriter();
+            cli.setOut(new PrintWriter(out));
+            assertEquals(TailorCli.OK, cli.execute("--version"), name);
+            assertEquals("tailor 0.1.0", out.toString().strip(), name);
+            cli.setErr(new PrintWriter(new StringWriter()));
+            assertEquals(TailorCli.USAGE, cli.execute("--no-such-option"), name);
+        }
+    }
+
+    @Test
+    void aNegativeOrMalformedNumberIsAUsageError() {
+        for (String[] wrong : new String[][] {{"bench", "--rates", "-5"}, {"bench", "--connections", "-1"},
+                {"bench-ingest", "--audit-mb", "-1"}, {"fixture-week", "--out", "x", "--seed", "1e9"}}) {
+            CommandLine cli = TailorCli.commandLine(DevTools.class, wrong);
+            StringWriter err = new StringWriter();
+            cli.setErr(new PrintWriter(err));
+            assertEquals(TailorCli.USAGE, cli.execute(Arrays.copyOfRange(wrong, 1, wrong.length)), String.join(" ", wrong));
+            assertTrue(err.toString().startsWith("Invalid value for option '"), err.toString());
+        }
+    }
+}
