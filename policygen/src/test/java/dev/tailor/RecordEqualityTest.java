@@ -21,7 +21,9 @@ class RecordEqualityTest {
     void equalsAndHashCodeTakeEveryComponent() throws Exception {
         for (Class<?> type : List.of(Workload.class, NetworkEdge.class, ApiAccess.class)) {
             RecordComponent[] components = type.getRecordComponents();
-            Class<?>[] types = java.util.Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
+            Class<?>[] types = java.util.Arrays.stream(components)
+                    .map(RecordComponent::getType)
+                    .toArray(Class<?>[]::new);
             var constructor = type.getDeclaredConstructor(types);
             Object[] values = new Object[components.length];
             for (int i = 0; i < components.length; i++) {
@@ -36,7 +38,8 @@ class RecordEqualityTest {
                 changed[i] = value(types[i], i, true);
                 Object other = constructor.newInstance(changed);
                 assertNotEquals(base, other, type.getSimpleName() + "." + components[i].getName());
-                assertNotEquals(base.hashCode(), other.hashCode(), type.getSimpleName() + "." + components[i].getName());
+                assertNotEquals(
+                        base.hashCode(), other.hashCode(), type.getSimpleName() + "." + components[i].getName());
                 changed[i] = null;
                 if (!types[i].isPrimitive()) {
                     Object withNull = constructor.newInstance(changed);

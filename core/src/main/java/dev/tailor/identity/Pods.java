@@ -23,6 +23,7 @@ public final class Pods {
      * more than reading a flow.
      */
     private final Map<Guess, Workload> guessed = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static final int GUESSES_KEPT = 10_000;
     private final Map<Workload, String> keys = new java.util.concurrent.ConcurrentHashMap<>();
     /** Pods named only by flows here, with their earliest flow: see {@link #flowOnlySince}. */
@@ -34,7 +35,12 @@ public final class Pods {
     private final Map<String, LastGuess> lastGuess = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** What a guess depends on: the pod's name and the only labels that decide between the name shapes. */
-    private record Guess(String namespace, String pod, String batchJobName, String jobName, boolean statefulSetPod,
+    private record Guess(
+            String namespace,
+            String pod,
+            String batchJobName,
+            String jobName,
+            boolean statefulSetPod,
             boolean controllerRevision) {}
 
     public synchronized void add(PodRecord pod) {
@@ -45,10 +51,12 @@ public final class Pods {
             } else if (!knows(pod.namespace(), pod.pod()) || flowOnly.containsKey(key)) {
                 flowOnly.merge(key, pod.time(), (a, b) -> a.isBefore(b) ? a : b);
             }
-            byPod.computeIfAbsent(pod.namespace(), k -> new java.util.concurrent.ConcurrentHashMap<>()).put(pod.pod(), pod.workload());
+            byPod.computeIfAbsent(pod.namespace(), k -> new java.util.concurrent.ConcurrentHashMap<>())
+                    .put(pod.pod(), pod.workload());
         }
         if (!pod.serviceAccount().isEmpty()) {
-            byServiceAccount.computeIfAbsent(serviceAccountUser(pod.namespace(), pod.serviceAccount()), k -> new TreeSet<>())
+            byServiceAccount
+                    .computeIfAbsent(serviceAccountUser(pod.namespace(), pod.serviceAccount()), k -> new TreeSet<>())
                     .add(pod.workload());
         }
     }
@@ -83,8 +91,13 @@ public final class Pods {
         if (last != null && last.labels() == labels && last.namespace().equals(namespace)) {
             return last.workload();
         }
-        Guess key = new Guess(namespace, pod, labels.get("batch.kubernetes.io/job-name"), labels.get("job-name"),
-                labels.containsKey("statefulset.kubernetes.io/pod-name"), labels.containsKey("controller-revision-hash"));
+        Guess key = new Guess(
+                namespace,
+                pod,
+                labels.get("batch.kubernetes.io/job-name"),
+                labels.get("job-name"),
+                labels.containsKey("statefulset.kubernetes.io/pod-name"),
+                labels.containsKey("controller-revision-hash"));
         Workload guess = guessed.get(key);
         if (guess == null) {
             if (guessed.size() >= GUESSES_KEPT) {

@@ -14,8 +14,8 @@ public record Workload(String namespace, String kind, String name) implements Co
         return lowerKind() + "." + name;
     }
 
-    private static final java.util.List<String> KINDS = java.util.List.of(
-            "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet");
+    private static final java.util.List<String> KINDS =
+            java.util.List.of("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet");
 
     /** The workload named by a key as {@link #key()} writes it ({@code deployment.checkout}); other kinds as given. */
     public static Workload parse(String namespace, String key) {
@@ -24,7 +24,8 @@ public record Workload(String namespace, String kind, String name) implements Co
             throw new IllegalArgumentException("not a workload KIND.NAME: " + key);
         }
         String kind = key.substring(0, dot);
-        String canonical = KINDS.stream().filter(k -> k.equalsIgnoreCase(kind)).findFirst().orElse(kind);
+        String canonical =
+                KINDS.stream().filter(k -> k.equalsIgnoreCase(kind)).findFirst().orElse(kind);
         return new Workload(namespace, canonical, key.substring(dot + 1));
     }
 
@@ -38,19 +39,24 @@ public record Workload(String namespace, String kind, String name) implements Co
     // RecordEqualityTest checks that they still take every component.
     @Override
     public boolean equals(Object o) {
-        return o == this || o instanceof Workload w && java.util.Objects.equals(namespace, w.namespace)
-                && java.util.Objects.equals(kind, w.kind) && java.util.Objects.equals(name, w.name);
+        return o == this
+                || o instanceof Workload w
+                        && java.util.Objects.equals(namespace, w.namespace)
+                        && java.util.Objects.equals(kind, w.kind)
+                        && java.util.Objects.equals(name, w.name);
     }
 
     @Override
     public int hashCode() {
-        return (31 * java.util.Objects.hashCode(namespace) + java.util.Objects.hashCode(kind)) * 31 + java.util.Objects.hashCode(name);
+        return (31 * java.util.Objects.hashCode(namespace) + java.util.Objects.hashCode(kind)) * 31
+                + java.util.Objects.hashCode(name);
     }
 
     /** As their {@link #toString()}s compare, without building them (workloads are sorted all through a preview). */
     @Override
     public int compareTo(Workload o) {
-        return dev.tailor.util.Joined.compare(new String[] {namespace, "/", lowerKind(), ".", name},
+        return dev.tailor.util.Joined.compare(
+                new String[] {namespace, "/", lowerKind(), ".", name},
                 new String[] {o.namespace, "/", o.lowerKind(), ".", o.name});
     }
 

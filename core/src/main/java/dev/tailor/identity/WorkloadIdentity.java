@@ -35,10 +35,17 @@ public final class WorkloadIdentity {
      * matches one replica only.
      */
     static final Set<String> PER_INSTANCE_LABELS = Set.of(
-            "pod-template-hash", "controller-revision-hash", "pod-template-generation",
-            "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index",
-            "controller-uid", "batch.kubernetes.io/controller-uid", "job-name", "batch.kubernetes.io/job-name",
-            "batch.kubernetes.io/job-completion-index", "service.istio.io/canonical-revision");
+            "pod-template-hash",
+            "controller-revision-hash",
+            "pod-template-generation",
+            "statefulset.kubernetes.io/pod-name",
+            "apps.kubernetes.io/pod-index",
+            "controller-uid",
+            "batch.kubernetes.io/controller-uid",
+            "job-name",
+            "batch.kubernetes.io/job-name",
+            "batch.kubernetes.io/job-completion-index",
+            "service.istio.io/canonical-revision");
 
     /**
      * Labels that name a release, not a workload: the next release changes them, so a selector that pinned one would
@@ -47,8 +54,13 @@ public final class WorkloadIdentity {
      * {@code app.kubernetes.io/name} and {@code app.kubernetes.io/instance}). They stay out even when they did not
      * change during the window.
      */
-    static final Set<String> RELEASE_LABELS = Set.of("version", "app.kubernetes.io/version", "helm.sh/chart", "chart",
-            "heritage", "app.kubernetes.io/managed-by");
+    static final Set<String> RELEASE_LABELS = Set.of(
+            "version",
+            "app.kubernetes.io/version",
+            "helm.sh/chart",
+            "chart",
+            "heritage",
+            "app.kubernetes.io/managed-by");
 
     /**
      * The labels of a pod that may select its workload: everything but the per-instance, topology and release labels
@@ -57,7 +69,9 @@ public final class WorkloadIdentity {
     public static Map<String, String> stableLabels(Map<String, String> labels) {
         Map<String, String> stable = new TreeMap<>();
         labels.forEach((k, v) -> {
-            if (!PER_INSTANCE_LABELS.contains(k) && !RELEASE_LABELS.contains(k) && !k.startsWith("topology.kubernetes.io/")
+            if (!PER_INSTANCE_LABELS.contains(k)
+                    && !RELEASE_LABELS.contains(k)
+                    && !k.startsWith("topology.kubernetes.io/")
                     && !k.equals("kubernetes.io/hostname")) {
                 stable.put(k, v);
             }
@@ -72,8 +86,8 @@ public final class WorkloadIdentity {
      * directly; any other controller (an Argo Rollout, an operator's kind) is taken as it is named. Without a
      * controller the pod is its own workload.
      */
-    public static Workload ofOwner(String namespace, String podName, Map<String, String> labels, String ownerKind,
-            String ownerName) {
+    public static Workload ofOwner(
+            String namespace, String podName, Map<String, String> labels, String ownerKind, String ownerName) {
         if (ownerKind == null || ownerKind.isEmpty()) {
             return new Workload(namespace, "Pod", podName);
         }
@@ -81,13 +95,16 @@ public final class WorkloadIdentity {
             case "ReplicaSet" -> {
                 String hash = labels.get("pod-template-hash");
                 if (hash != null && ownerName.endsWith("-" + hash)) {
-                    return new Workload(namespace, "Deployment", ownerName.substring(0, ownerName.length() - hash.length() - 1));
+                    return new Workload(
+                            namespace, "Deployment", ownerName.substring(0, ownerName.length() - hash.length() - 1));
                 }
                 return new Workload(namespace, "ReplicaSet", ownerName);
             }
             case "Job" -> {
                 Matcher cron = CRONJOB_JOB.matcher(ownerName);
-                return cron.matches() ? new Workload(namespace, "CronJob", cron.group(1)) : new Workload(namespace, "Job", ownerName);
+                return cron.matches()
+                        ? new Workload(namespace, "CronJob", cron.group(1))
+                        : new Workload(namespace, "Job", ownerName);
             }
             default -> {
                 return new Workload(namespace, ownerKind, ownerName);
@@ -100,7 +117,9 @@ public final class WorkloadIdentity {
         String job = labels.getOrDefault("batch.kubernetes.io/job-name", labels.get("job-name"));
         if (job != null) {
             Matcher cron = CRONJOB_JOB.matcher(job);
-            return cron.matches() ? new Workload(namespace, "CronJob", cron.group(1)) : new Workload(namespace, "Job", job);
+            return cron.matches()
+                    ? new Workload(namespace, "CronJob", cron.group(1))
+                    : new Workload(namespace, "Job", job);
         }
         if (labels.containsKey("statefulset.kubernetes.io/pod-name")) {
             Matcher m = ORDINAL.matcher(podName);

@@ -54,7 +54,8 @@ public final class Inputs {
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
-    private static InputStream openStream(String name, java.util.concurrent.atomic.AtomicLong bytesRead) throws IOException {
+    private static InputStream openStream(String name, java.util.concurrent.atomic.AtomicLong bytesRead)
+            throws IOException {
         InputStream file = name.equals("-") ? System.in : Files.newInputStream(Path.of(name));
         InputStream raw = new java.io.FilterInputStream(file) {
             @Override
@@ -143,7 +144,8 @@ public final class Inputs {
     }
 
     /** The first position at or after {@code from} where a line starts (just after a newline), or {@code size}. */
-    private static long lineStartAtOrAfter(java.nio.channels.FileChannel file, long from, long size) throws IOException {
+    private static long lineStartAtOrAfter(java.nio.channels.FileChannel file, long from, long size)
+            throws IOException {
         if (from == 0) {
             return 0;
         }
@@ -165,7 +167,8 @@ public final class Inputs {
     }
 
     /** Opens a part of a plain file, counting the bytes read into {@code bytesRead}. */
-    public static InputStream open(String name, Part part, java.util.concurrent.atomic.AtomicLong bytesRead) throws IOException {
+    public static InputStream open(String name, Part part, java.util.concurrent.atomic.AtomicLong bytesRead)
+            throws IOException {
         java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(Path.of(name));
         file.position(part.start());
         InputStream whole = java.nio.channels.Channels.newInputStream(file);
@@ -253,8 +256,8 @@ public final class Inputs {
      * directly), skipping blank lines; a line longer than {@code maxBytes} is reported as "line too long" and
      * skipped. A line's bytes are valid only during the call. Returns how many lines there were.
      */
-    public static long forEachLine(String name, InputStream in, int maxBytes, Problems problems, ByteLineHandler handler)
-            throws IOException {
+    public static long forEachLine(
+            String name, InputStream in, int maxBytes, Problems problems, ByteLineHandler handler) throws IOException {
         byte[] buf = new byte[Math.min(maxBytes + 1, 1 << 20)];
         int start = 0;
         int end = 0;
@@ -327,8 +330,16 @@ public final class Inputs {
         problems.add(name, number, CUT_SHORT, why + ": this line and any after it are lost");
     }
 
-    private static void line(String name, long number, byte[] buf, int from, int to, int maxBytes, Problems problems,
-            ByteLineHandler handler) throws IOException {
+    private static void line(
+            String name,
+            long number,
+            byte[] buf,
+            int from,
+            int to,
+            int maxBytes,
+            Problems problems,
+            ByteLineHandler handler)
+            throws IOException {
         int end = to > from && buf[to - 1] == '\r' ? to - 1 : to;
         if (end - from > maxBytes) {
             problems.add(name, number, "line too long", "line longer than " + maxBytes + " characters");
@@ -377,8 +388,8 @@ public final class Inputs {
     public static long forEachLine(String name, InputStream in, int maxChars, Problems problems, LineHandler handler)
             throws IOException {
         long lines = 0;
-        java.io.BufferedReader reader = new java.io.BufferedReader(
-                new java.io.InputStreamReader(in, StandardCharsets.UTF_8), 256 * 1024);
+        java.io.BufferedReader reader =
+                new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8), 256 * 1024);
         while (true) {
             String line;
             try {

@@ -48,6 +48,7 @@ public final class JsonCursor {
         private final String[] strings;
         /** The names' bytes and Strings by their length in bytes: a name is compared only with those as long. */
         private final byte[][][] bytesByLength;
+
         private final String[][] stringsByLength;
 
         private Names(String... names) {
@@ -114,15 +115,18 @@ public final class JsonCursor {
     /** Where the string {@link #scanString} last passed starts and ends (its quotes excluded), and whether it
      *  holds an escape or a byte beyond ASCII (and so needs decoding). */
     private int stringFrom;
+
     private int stringTo;
     private boolean stringPlain;
     /** Short plain strings {@link #text} read, by a hash of their bytes: one slot each, the last one read wins. */
     private static final int INTERNED = 1024;
+
     private static final int INTERNED_BYTES = 64;
     private final byte[][] internedBytes = new byte[INTERNED][];
     private final String[] internedStrings = new String[INTERNED];
     /** The same for the name of the field {@link #nextField} moved to last. */
     private int nameFrom;
+
     private int nameTo;
     private boolean namePlain;
 
@@ -130,8 +134,12 @@ public final class JsonCursor {
     public JsonCursor reset(byte[] buffer, int from, int to) {
         b = buffer;
         start = from;
-        pos = to - from >= 3 && buffer[from] == (byte) 0xEF && buffer[from + 1] == (byte) 0xBB && buffer[from + 2] == (byte) 0xBF
-                ? from + 3 : from;
+        pos = to - from >= 3
+                        && buffer[from] == (byte) 0xEF
+                        && buffer[from + 1] == (byte) 0xBB
+                        && buffer[from + 2] == (byte) 0xBF
+                ? from + 3
+                : from;
         end = to;
         depth = 0;
         opened = false;
@@ -185,7 +193,10 @@ public final class JsonCursor {
             return null;
         }
         if (pos >= end || b[pos] != '"') {
-            throw error(pos >= end ? "unexpected end of the input in an object" : "expected a field name, found " + shown());
+            throw error(
+                    pos >= end
+                            ? "unexpected end of the input in an object"
+                            : "expected a field name, found " + shown());
         }
         scanString();
         nameFrom = stringFrom;
@@ -194,7 +205,8 @@ public final class JsonCursor {
         String field = stringPlain ? names.find(b, stringFrom, stringTo - stringFrom) : names.find(decodeString());
         skipWhitespace();
         if (pos >= end || b[pos] != ':') {
-            throw error(pos >= end ? "unexpected end of the input after a field name" : "expected ':', found " + shown());
+            throw error(
+                    pos >= end ? "unexpected end of the input after a field name" : "expected ':', found " + shown());
         }
         pos++;
         return field;
@@ -244,7 +256,9 @@ public final class JsonCursor {
             return null;
         }
         scanString();
-        return stringPlain ? new String(b, stringFrom, stringTo - stringFrom, StandardCharsets.ISO_8859_1) : decodeString();
+        return stringPlain
+                ? new String(b, stringFrom, stringTo - stringFrom, StandardCharsets.ISO_8859_1)
+                : decodeString();
     }
 
     /**
@@ -520,7 +534,8 @@ public final class JsonCursor {
                 i = utf8(i);
             } else if (c < 0x20) {
                 pos = i;
-                throw error("control character " + String.format("U+%04X", (int) c) + " in a string (it must be escaped)");
+                throw error(
+                        "control character " + String.format("U+%04X", (int) c) + " in a string (it must be escaped)");
             } else {
                 i++;
             }
@@ -605,7 +620,8 @@ public final class JsonCursor {
                     case 'n' -> s.append('\n');
                     case 'r' -> s.append('\r');
                     case 't' -> s.append('\t');
-                    case 'u' -> s.append((char) Integer.parseInt(new String(b, i + 2, 4, StandardCharsets.ISO_8859_1), 16));
+                    case 'u' ->
+                        s.append((char) Integer.parseInt(new String(b, i + 2, 4, StandardCharsets.ISO_8859_1), 16));
                     default -> s.append(e); // " \ /
                 }
                 i += e == 'u' ? 6 : 2;

@@ -30,6 +30,7 @@ public final class ObserveSummary {
     public final Map<String, Long> peers = new TreeMap<>();
     /** Syscall records no container could be named for, by executable. */
     public final Map<String, Long> unattributedSyscalls = new TreeMap<>();
+
     public final Map<String, Long> skipped = new TreeMap<>();
     public final Map<String, Long> badLines = new TreeMap<>();
 
@@ -41,9 +42,10 @@ public final class ObserveSummary {
     public String toJson() {
         try {
             return new com.fasterxml.jackson.databind.ObjectMapper()
-                    .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                    .enable(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-                    .writeValueAsString(this) + "\n";
+                            .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                            .enable(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                            .writeValueAsString(this)
+                    + "\n";
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -97,9 +99,13 @@ public final class ObserveSummary {
                 workloads.computeIfAbsent(w, k -> new TreeMap<>()).merge(what, n, Long::sum);
             }
         }));
-        for (var pair : java.util.List.of(Map.entry(events, other.events), Map.entry(subjects, other.subjects),
-                Map.entry(peers, other.peers), Map.entry(unattributedSyscalls, other.unattributedSyscalls),
-                Map.entry(skipped, other.skipped), Map.entry(badLines, other.badLines))) {
+        for (var pair : java.util.List.of(
+                Map.entry(events, other.events),
+                Map.entry(subjects, other.subjects),
+                Map.entry(peers, other.peers),
+                Map.entry(unattributedSyscalls, other.unattributedSyscalls),
+                Map.entry(skipped, other.skipped),
+                Map.entry(badLines, other.badLines))) {
             pair.getValue().forEach((k, n) -> pair.getKey().merge(k, n, Long::sum));
         }
         other.podRequests.forEach((subject, byPod) -> byPod.forEach((pod, n) ->
@@ -123,7 +129,8 @@ public final class ObserveSummary {
             // "default").
             String[] account = subject.split(":");
             Map<String, Long> byPod = account.length == 4 && subject.startsWith("system:serviceaccount:")
-                    ? podRequests.getOrDefault(subject, Map.of()) : Map.of();
+                    ? podRequests.getOrDefault(subject, Map.of())
+                    : Map.of();
             long named = 0;
             for (var e : byPod.entrySet()) {
                 workload(pods.workload(account[2], e.getKey(), Map.of(), null).toString(), "api", e.getValue());
@@ -139,16 +146,31 @@ public final class ObserveSummary {
     public void print(PrintStream out, Pods pods, Problems problems) {
         if (!workloads.isEmpty()) {
             out.println("per workload:        api requests   flows out    flows in    syscalls   pods");
-            workloads.forEach((w, n) -> out.printf("  %-60s %10d %10d %10d %10d %6d%n", w, n.getOrDefault("api", 0L),
-                    n.getOrDefault("flowsOut", 0L), n.getOrDefault("flowsIn", 0L), n.getOrDefault("syscalls", 0L),
+            workloads.forEach((w, n) -> out.printf(
+                    "  %-60s %10d %10d %10d %10d %6d%n",
+                    w,
+                    n.getOrDefault("api", 0L),
+                    n.getOrDefault("flowsOut", 0L),
+                    n.getOrDefault("flowsIn", 0L),
+                    n.getOrDefault("syscalls", 0L),
                     n.getOrDefault("pods", 0L)));
         }
         if (!subjects.isEmpty()) {
             out.println("audit requests per subject:");
             subjects.forEach((subject, n) -> {
                 Set<Workload> runningAs = pods.runningAs(subject);
-                out.printf("  %8d  %s%s%n", n, subject, runningAs.isEmpty() ? "" : "  (run by " + String.join(", ",
-                        runningAs.stream().map(Workload::toString).toList()) + ")");
+                out.printf(
+                        "  %8d  %s%s%n",
+                        n,
+                        subject,
+                        runningAs.isEmpty()
+                                ? ""
+                                : "  (run by "
+                                        + String.join(
+                                                ", ",
+                                                runningAs.stream()
+                                                        .map(Workload::toString)
+                                                        .toList()) + ")");
             });
         }
         print(out, "flows from sources that are no workload:", peers);
@@ -156,7 +178,8 @@ public final class ObserveSummary {
         print(out, "skipped:", skipped);
         if (problems.total() > 0) {
             out.printf("bad lines: %d%n", problems.total());
-            problems.byReason().entrySet().stream().sorted(Map.Entry.comparingByKey())
+            problems.byReason().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
                     .forEach(e -> out.printf("  %8d  %s%n", e.getValue(), e.getKey()));
             problems.first().forEach(p -> out.println("  " + p));
             if (problems.total() > Problems.SHOWN) {

@@ -76,7 +76,10 @@ public final class Progress {
         if (totalBytes > 0) {
             double done = Math.min(1.0, (double) bytes / totalBytes);
             int filled = (int) Math.round(done * 20);
-            line.append('[').append("#".repeat(filled)).append(".".repeat(20 - filled)).append(']');
+            line.append('[')
+                    .append("#".repeat(filled))
+                    .append(".".repeat(20 - filled))
+                    .append(']');
             line.append(String.format(" %3.0f%%  %s of %s", done * 100, mb(bytes), mb(totalBytes)));
         } else {
             line.append(mb(bytes)).append(" read");

@@ -17,8 +17,14 @@ public final class Times {
      */
     public static Instant parse(String text) {
         int n = text.length();
-        if (n < 20 || n > 30 || text.charAt(n - 1) != 'Z' || text.charAt(4) != '-' || text.charAt(7) != '-'
-                || text.charAt(10) != 'T' || text.charAt(13) != ':' || text.charAt(16) != ':') {
+        if (n < 20
+                || n > 30
+                || text.charAt(n - 1) != 'Z'
+                || text.charAt(4) != '-'
+                || text.charAt(7) != '-'
+                || text.charAt(10) != 'T'
+                || text.charAt(13) != ':'
+                || text.charAt(16) != ':') {
             return Instant.parse(text);
         }
         int year = digits(text, 0, 4);
@@ -40,11 +46,18 @@ public final class Times {
         } else if (text.charAt(19) != 'Z') {
             return Instant.parse(text);
         }
-        if ((year | month | day | hour | minute | second | nanos) < 0 || month < 1 || month > 12 || day < 1
-                || day > 28 && day > LocalDate.of(year, month, 1).lengthOfMonth() || hour > 23 || minute > 59 || second > 59) {
+        if ((year | month | day | hour | minute | second | nanos) < 0
+                || month < 1
+                || month > 12
+                || day < 1
+                || day > 28 && day > LocalDate.of(year, month, 1).lengthOfMonth()
+                || hour > 23
+                || minute > 59
+                || second > 59) {
             return Instant.parse(text); // out of range, or not digits: Instant.parse says exactly what is wrong
         }
-        return Instant.ofEpochSecond(epochDay(year, month, day) * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+        return Instant.ofEpochSecond(
+                epochDay(year, month, day) * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
     }
 
     /**
@@ -73,8 +86,9 @@ public final class Times {
         return value;
     }
 
-    private static final java.time.format.DateTimeFormatter MICRO =
-            java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+    private static final java.time.format.DateTimeFormatter MICRO = java.time.format.DateTimeFormatter.ofPattern(
+                    "uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+            .withZone(java.time.ZoneOffset.UTC);
 
     /**
      * A time as kube-apiserver writes an audit event's timestamps (metav1.MicroTime, RFC 3339 with six fractional

@@ -24,8 +24,14 @@ import java.util.function.Function;
  * {@code pod_identity}) with its per-day table: the columns of its key, how a key is written and read back, and how
  * a batch's fresh events are added to it — one upsert per aggregate they touch — and the table read whole.
  */
-record AggregateTable<K extends Comparable<K>>(String name, String dayTable, String idColumn, List<String> keyColumns,
-        Function<K, List<Object>> keyValues, KeyReader<K> keyReader, Function<K, String> problem) {
+record AggregateTable<K extends Comparable<K>>(
+        String name,
+        String dayTable,
+        String idColumn,
+        List<String> keyColumns,
+        Function<K, List<Object>> keyValues,
+        KeyReader<K> keyReader,
+        Function<K, String> problem) {
 
     /** Reads a key from a result row, its columns starting at {@code from}. */
     @FunctionalInterface
@@ -33,37 +39,124 @@ record AggregateTable<K extends Comparable<K>>(String name, String dayTable, Str
         K read(ResultSet rs, int from) throws SQLException;
     }
 
-    static final AggregateTable<ApiAccess> API_ACCESS = new AggregateTable<>("api_access", "api_access_day", "access_id",
-            List.of("subject", "verb", "api_group", "resource", "subresource", "namespace", "name", "non_resource_url", "denied"),
-            a -> List.of(a.subject(), a.verb(), a.apiGroup(), a.resource(), a.subresource(), a.namespace(), a.name(),
-                    a.nonResourceUrl(), a.denied()),
-            (rs, i) -> new ApiAccess(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
-                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6), rs.getString(i + 7), rs.getBoolean(i + 8)),
+    static final AggregateTable<ApiAccess> API_ACCESS = new AggregateTable<>(
+            "api_access",
+            "api_access_day",
+            "access_id",
+            List.of(
+                    "subject",
+                    "verb",
+                    "api_group",
+                    "resource",
+                    "subresource",
+                    "namespace",
+                    "name",
+                    "non_resource_url",
+                    "denied"),
+            a -> List.of(
+                    a.subject(),
+                    a.verb(),
+                    a.apiGroup(),
+                    a.resource(),
+                    a.subresource(),
+                    a.namespace(),
+                    a.name(),
+                    a.nonResourceUrl(),
+                    a.denied()),
+            (rs, i) -> new ApiAccess(
+                    rs.getString(i),
+                    rs.getString(i + 1),
+                    rs.getString(i + 2),
+                    rs.getString(i + 3),
+                    rs.getString(i + 4),
+                    rs.getString(i + 5),
+                    rs.getString(i + 6),
+                    rs.getString(i + 7),
+                    rs.getBoolean(i + 8)),
             Columns::problem);
 
-    static final AggregateTable<NetworkEdge> NETWORK_FLOW = new AggregateTable<>("network_flow", "network_flow_day", "flow_id",
-            List.of("src_namespace", "src_workload", "src_address", "dst_namespace", "dst_workload", "dst_address",
-                    "dst_dns_name", "protocol", "port", "dropped"),
-            c -> List.of(c.srcNamespace(), c.srcWorkload(), c.srcAddress(), c.dstNamespace(), c.dstWorkload(),
-                    c.dstAddress(), c.dstDnsName(), c.protocol(), c.port(), c.dropped()),
-            (rs, i) -> new NetworkEdge(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
-                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6), rs.getString(i + 7), rs.getInt(i + 8),
+    static final AggregateTable<NetworkEdge> NETWORK_FLOW = new AggregateTable<>(
+            "network_flow",
+            "network_flow_day",
+            "flow_id",
+            List.of(
+                    "src_namespace",
+                    "src_workload",
+                    "src_address",
+                    "dst_namespace",
+                    "dst_workload",
+                    "dst_address",
+                    "dst_dns_name",
+                    "protocol",
+                    "port",
+                    "dropped"),
+            c -> List.of(
+                    c.srcNamespace(),
+                    c.srcWorkload(),
+                    c.srcAddress(),
+                    c.dstNamespace(),
+                    c.dstWorkload(),
+                    c.dstAddress(),
+                    c.dstDnsName(),
+                    c.protocol(),
+                    c.port(),
+                    c.dropped()),
+            (rs, i) -> new NetworkEdge(
+                    rs.getString(i),
+                    rs.getString(i + 1),
+                    rs.getString(i + 2),
+                    rs.getString(i + 3),
+                    rs.getString(i + 4),
+                    rs.getString(i + 5),
+                    rs.getString(i + 6),
+                    rs.getString(i + 7),
+                    rs.getInt(i + 8),
                     rs.getBoolean(i + 9)),
             Columns::problem);
 
-    static final AggregateTable<SyscallUse> SYSCALL_USE = new AggregateTable<>("syscall_use", "syscall_use_day", "use_id",
+    static final AggregateTable<SyscallUse> SYSCALL_USE = new AggregateTable<>(
+            "syscall_use",
+            "syscall_use_day",
+            "use_id",
             List.of("namespace", "workload", "container", "executable", "architecture", "syscall", "action"),
-            u -> List.of(u.namespace(), u.workload(), u.container(), u.executable(), u.architecture(), u.syscall(), u.action()),
-            (rs, i) -> new SyscallUse(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
-                    rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6)),
+            u -> List.of(
+                    u.namespace(),
+                    u.workload(),
+                    u.container(),
+                    u.executable(),
+                    u.architecture(),
+                    u.syscall(),
+                    u.action()),
+            (rs, i) -> new SyscallUse(
+                    rs.getString(i),
+                    rs.getString(i + 1),
+                    rs.getString(i + 2),
+                    rs.getString(i + 3),
+                    rs.getString(i + 4),
+                    rs.getString(i + 5),
+                    rs.getString(i + 6)),
             Columns::problem);
 
-    static final AggregateTable<ObservationStore.PodIdentity> POD_IDENTITY = new AggregateTable<>("pod_identity", "pod_identity_day", "pod_id",
+    static final AggregateTable<ObservationStore.PodIdentity> POD_IDENTITY = new AggregateTable<>(
+            "pod_identity",
+            "pod_identity_day",
+            "pod_id",
             List.of("namespace", "pod", "workload_kind", "workload_name", "service_account", "labels_digest", "labels"),
-            p -> List.of(p.namespace(), p.pod(), p.workloadKind(), p.workloadName(), p.serviceAccount(),
-                    ObservationStore.labelsDigest(p.labels()), p.labels()),
-            (rs, i) -> new ObservationStore.PodIdentity(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
-                    rs.getString(i + 4), rs.getString(i + 6)),
+            p -> List.of(
+                    p.namespace(),
+                    p.pod(),
+                    p.workloadKind(),
+                    p.workloadName(),
+                    p.serviceAccount(),
+                    ObservationStore.labelsDigest(p.labels()),
+                    p.labels()),
+            (rs, i) -> new ObservationStore.PodIdentity(
+                    rs.getString(i),
+                    rs.getString(i + 1),
+                    rs.getString(i + 2),
+                    rs.getString(i + 3),
+                    rs.getString(i + 4),
+                    rs.getString(i + 6)),
             Columns::problem);
 
     /**
@@ -82,7 +175,8 @@ record AggregateTable<K extends Comparable<K>>(String name, String dayTable, Str
         if (postgres) {
             // Rows are locked as they are upserted: every replica takes them in the same order, so two batches
             // never wait on each other in a circle (which PostgreSQL would end by failing one of them).
-            entries.sort(Comparator.comparingInt((Map.Entry<K, Tally> e) -> e.getKey().hashCode())
+            entries.sort(Comparator.comparingInt(
+                            (Map.Entry<K, Tally> e) -> e.getKey().hashCode())
                     .thenComparing(Map.Entry::getKey));
         }
         try (Statements statements = new Statements(connection)) {
@@ -103,7 +197,7 @@ record AggregateTable<K extends Comparable<K>>(String name, String dayTable, Str
         Instant last;
         private final Map<Long, Long> days = new TreeMap<>();
         private long day = Long.MIN_VALUE; // the day of the events just counted (a batch is mostly one day) …
-        private long onDay;                // … and how many of them
+        private long onDay; // … and how many of them
 
         void add(Instant t) {
             count++;
@@ -190,10 +284,11 @@ record AggregateTable<K extends Comparable<K>>(String name, String dayTable, Str
             // One statement, and race-free: replicas adding the same new access at the same moment both succeed.
             {
                 PreparedStatement upsert = statements.get("INSERT INTO " + name() + " (" + columns
-                    + ", first_seen, last_seen, seen_count) VALUES (" + marks + "?, ?, ?) ON CONFLICT ON CONSTRAINT "
-                    + name() + "_key DO UPDATE SET seen_count = " + name() + ".seen_count + EXCLUDED.seen_count,"
-                    + " first_seen = LEAST(" + name() + ".first_seen, EXCLUDED.first_seen),"
-                    + " last_seen = GREATEST(" + name() + ".last_seen, EXCLUDED.last_seen) RETURNING id");
+                        + ", first_seen, last_seen, seen_count) VALUES (" + marks
+                        + "?, ?, ?) ON CONFLICT ON CONSTRAINT "
+                        + name() + "_key DO UPDATE SET seen_count = " + name() + ".seen_count + EXCLUDED.seen_count,"
+                        + " first_seen = LEAST(" + name() + ".first_seen, EXCLUDED.first_seen),"
+                        + " last_seen = GREATEST(" + name() + ".last_seen, EXCLUDED.last_seen) RETURNING id");
                 int next = bind(upsert, 1, key);
                 upsert.setTimestamp(next, Timestamp.from(first));
                 upsert.setTimestamp(next + 1, Timestamp.from(last));
@@ -214,8 +309,8 @@ record AggregateTable<K extends Comparable<K>>(String name, String dayTable, Str
                     long id = rs.getLong(1);
                     {
                         PreparedStatement update = statements.get("UPDATE " + name() + " SET"
-                            + " seen_count = seen_count + ?, first_seen = LEAST(first_seen, ?), last_seen = GREATEST(last_seen, ?)"
-                            + " WHERE id = ?");
+                                + " seen_count = seen_count + ?, first_seen = LEAST(first_seen, ?), last_seen = GREATEST(last_seen, ?)"
+                                + " WHERE id = ?");
                         update.setLong(1, tally.count);
                         update.setTimestamp(2, Timestamp.from(first));
                         update.setTimestamp(3, Timestamp.from(last));
@@ -228,7 +323,7 @@ record AggregateTable<K extends Comparable<K>>(String name, String dayTable, Str
         }
         {
             PreparedStatement insert = statements.returningKeys("INSERT INTO " + name() + " (" + columns
-                + ", first_seen, last_seen, seen_count) VALUES (" + marks + "?, ?, ?)");
+                    + ", first_seen, last_seen, seen_count) VALUES (" + marks + "?, ?, ?)");
             int next = bind(insert, 1, key);
             insert.setTimestamp(next, Timestamp.from(first));
             insert.setTimestamp(next + 1, Timestamp.from(last));
@@ -248,12 +343,13 @@ record AggregateTable<K extends Comparable<K>>(String name, String dayTable, Str
         return from;
     }
 
-    private void upsertDay(Statements statements, boolean postgres, long id, LocalDate day, long count) throws SQLException {
+    private void upsertDay(Statements statements, boolean postgres, long id, LocalDate day, long count)
+            throws SQLException {
         if (postgres) {
             {
                 PreparedStatement upsert = statements.get("INSERT INTO " + dayTable() + " ("
-                    + idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?) ON CONFLICT (" + idColumn()
-                    + ", seen_on) DO UPDATE SET seen_count = " + dayTable() + ".seen_count + EXCLUDED.seen_count");
+                        + idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?) ON CONFLICT (" + idColumn()
+                        + ", seen_on) DO UPDATE SET seen_count = " + dayTable() + ".seen_count + EXCLUDED.seen_count");
                 upsert.setLong(1, id);
                 upsert.setObject(2, day);
                 upsert.setLong(3, count);
@@ -262,8 +358,8 @@ record AggregateTable<K extends Comparable<K>>(String name, String dayTable, Str
             }
         }
         {
-            PreparedStatement update = statements.get("UPDATE " + dayTable()
-                + " SET seen_count = seen_count + ? WHERE " + idColumn() + " = ? AND seen_on = ?");
+            PreparedStatement update = statements.get("UPDATE " + dayTable() + " SET seen_count = seen_count + ? WHERE "
+                    + idColumn() + " = ? AND seen_on = ?");
             update.setLong(1, count);
             update.setLong(2, id);
             update.setObject(3, day);
@@ -272,8 +368,8 @@ record AggregateTable<K extends Comparable<K>>(String name, String dayTable, Str
             }
         }
         {
-            PreparedStatement insert = statements.get("INSERT INTO " + dayTable() + " ("
-                + idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?)");
+            PreparedStatement insert = statements.get(
+                    "INSERT INTO " + dayTable() + " (" + idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?)");
             insert.setLong(1, id);
             insert.setObject(2, day);
             insert.setLong(3, count);
@@ -286,7 +382,8 @@ record AggregateTable<K extends Comparable<K>>(String name, String dayTable, Str
         try (Statement s = connection.createStatement();
                 ResultSet rs = s.executeQuery("SELECT " + idColumn() + ", seen_on, seen_count FROM " + dayTable())) {
             while (rs.next()) {
-                days.computeIfAbsent(rs.getLong(1), k -> new TreeMap<>()).put(rs.getObject(2, LocalDate.class), rs.getLong(3));
+                days.computeIfAbsent(rs.getLong(1), k -> new TreeMap<>())
+                        .put(rs.getObject(2, LocalDate.class), rs.getLong(3));
             }
         }
         return days;
@@ -301,8 +398,13 @@ record AggregateTable<K extends Comparable<K>>(String name, String dayTable, Str
                 ResultSet rs = s.executeQuery("SELECT id, " + String.join(", ", keyColumns())
                         + ", first_seen, last_seen, seen_count FROM " + name())) {
             while (rs.next()) {
-                out.put(keyReader().read(rs, 2), new ObservationStore.StoredAccess(rs.getTimestamp(keys + 2).toInstant(),
-                        rs.getTimestamp(keys + 3).toInstant(), rs.getLong(keys + 4), days.getOrDefault(rs.getLong(1), Map.of())));
+                out.put(
+                        keyReader().read(rs, 2),
+                        new ObservationStore.StoredAccess(
+                                rs.getTimestamp(keys + 2).toInstant(),
+                                rs.getTimestamp(keys + 3).toInstant(),
+                                rs.getLong(keys + 4),
+                                days.getOrDefault(rs.getLong(1), Map.of())));
             }
         }
         return out;

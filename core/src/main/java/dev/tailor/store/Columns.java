@@ -24,45 +24,78 @@ public final class Columns {
 
     /** The reason {@code a} cannot be stored, or null. */
     public static String problem(ApiAccess a) {
-        return first("api_access", col("subject", a.subject(), USER), col("verb", a.verb(), 64),
-                col("api_group", a.apiGroup(), NAME), col("resource", a.resource(), NAME),
-                col("subresource", a.subresource(), NAME), col("namespace", a.namespace(), NAME),
-                col("name", a.name(), NAME), col("non_resource_url", a.nonResourceUrl(), URL));
+        return first(
+                "api_access",
+                col("subject", a.subject(), USER),
+                col("verb", a.verb(), 64),
+                col("api_group", a.apiGroup(), NAME),
+                col("resource", a.resource(), NAME),
+                col("subresource", a.subresource(), NAME),
+                col("namespace", a.namespace(), NAME),
+                col("name", a.name(), NAME),
+                col("non_resource_url", a.nonResourceUrl(), URL));
     }
 
     public static String problem(NetworkEdge e) {
-        return first("network_flow", col("src_namespace", e.srcNamespace(), NAME), col("src_workload", e.srcWorkload(), WORKLOAD),
-                col("src_address", e.srcAddress(), 64), col("dst_namespace", e.dstNamespace(), NAME),
-                col("dst_workload", e.dstWorkload(), WORKLOAD), col("dst_address", e.dstAddress(), 64),
-                col("dst_dns_name", e.dstDnsName(), NAME), col("protocol", e.protocol(), 16));
+        return first(
+                "network_flow",
+                col("src_namespace", e.srcNamespace(), NAME),
+                col("src_workload", e.srcWorkload(), WORKLOAD),
+                col("src_address", e.srcAddress(), 64),
+                col("dst_namespace", e.dstNamespace(), NAME),
+                col("dst_workload", e.dstWorkload(), WORKLOAD),
+                col("dst_address", e.dstAddress(), 64),
+                col("dst_dns_name", e.dstDnsName(), NAME),
+                col("protocol", e.protocol(), 16));
     }
 
     public static String problem(SyscallUse u) {
-        return first("syscall_use", col("namespace", u.namespace(), NAME), col("workload", u.workload(), WORKLOAD),
-                col("container", u.container(), NAME), col("executable", u.executable(), URL),
-                col("architecture", u.architecture(), 16), col("syscall", u.syscall(), 64), col("action", u.action(), 16));
+        return first(
+                "syscall_use",
+                col("namespace", u.namespace(), NAME),
+                col("workload", u.workload(), WORKLOAD),
+                col("container", u.container(), NAME),
+                col("executable", u.executable(), URL),
+                col("architecture", u.architecture(), 16),
+                col("syscall", u.syscall(), 64),
+                col("action", u.action(), 16));
     }
 
     /** Labels are stored in full (a pod may have any number); everything else of a pod's identity is bounded. */
     public static String problem(ObservationStore.PodIdentity p) {
-        return first("pod_identity", col("namespace", p.namespace(), NAME), col("pod", p.pod(), NAME),
-                col("workload_kind", p.workloadKind(), 64), col("workload_name", p.workloadName(), NAME),
+        return first(
+                "pod_identity",
+                col("namespace", p.namespace(), NAME),
+                col("pod", p.pod(), NAME),
+                col("workload_kind", p.workloadKind(), 64),
+                col("workload_name", p.workloadName(), NAME),
                 col("service_account", p.serviceAccount(), NAME));
     }
 
     public static String problem(PodRecord p) {
-        return first("pod_identity", col("namespace", p.namespace(), NAME), col("pod", p.pod(), NAME),
-                col("workload_kind", p.workload().kind(), 64), col("workload_name", p.workload().name(), NAME),
+        return first(
+                "pod_identity",
+                col("namespace", p.namespace(), NAME),
+                col("pod", p.pod(), NAME),
+                col("workload_kind", p.workload().kind(), 64),
+                col("workload_name", p.workload().name(), NAME),
                 col("service_account", p.serviceAccount(), NAME));
     }
 
     /** The message is stored shortened; everything else of a decision is bounded. */
     public static String problem(AdmissionDecision d) {
-        return first("admission_decision", col("uid", nonNull(d.uid()), 64), col("check_id", nonNull(d.check()), 128),
-                col("namespace", nonNull(d.namespace()), NAME), col("workload", nonNull(d.workload()), WORKLOAD),
-                col("username", nonNull(d.user()), USER), col("operation", nonNull(d.operation()), 16),
-                col("kind", nonNull(d.kind()), 128), col("name", nonNull(d.name()), NAME),
-                col("mode", nonNull(d.mode()), 16), col("verdict", nonNull(d.verdict()), 16));
+        return first(
+                "admission_decision",
+                col("uid", nonNull(d.uid()), 64),
+                col("check_id", nonNull(d.check()), 128),
+                col("namespace", nonNull(d.namespace()), NAME),
+                col("workload", nonNull(d.workload()), WORKLOAD),
+                col("username", nonNull(d.user()), USER),
+                col("operation", nonNull(d.operation()), 16),
+                col("kind", nonNull(d.kind()), 128),
+                col("name", nonNull(d.name()), NAME),
+                col("mode", nonNull(d.mode()), 16),
+                col("verdict", nonNull(d.verdict()), 16));
     }
 
     /** Throws {@link BadEvent} ("too long") when {@code problem} is not null: for a reader's sink. */
@@ -85,8 +118,9 @@ public final class Columns {
     private static String first(String table, Col... columns) {
         for (Col c : columns) {
             if (c.value() != null && c.value().length() > c.width()) {
-                return "too long: " + table + "." + c.name() + " is " + c.value().length() + " characters, the store keeps at most "
-                        + c.width() + " (\"" + c.value().substring(0, 40) + "…\")";
+                return "too long: " + table + "." + c.name() + " is "
+                        + c.value().length() + " characters, the store keeps at most " + c.width() + " (\""
+                        + c.value().substring(0, 40) + "…\")";
             }
         }
         return null;

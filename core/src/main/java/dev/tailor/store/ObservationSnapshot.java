@@ -38,14 +38,21 @@ import java.util.TreeSet;
  *  "networkEdges":[…],"syscallUses":[…],"podIdentities":[…],"podsSeenCreated":["shop/api-7f9c-x2x8z"],"decisions":[…]}
  * </pre>
  */
-public record ObservationSnapshot(Map<ApiAccess, StoredAccess> apiAccesses, Map<NetworkEdge, StoredAccess> networkEdges,
-        Map<SyscallUse, StoredAccess> syscallUses, Map<PodIdentity, StoredAccess> podIdentities, Set<String> podsSeenCreated,
-        Instant decisionsFrom, List<AdmissionDecision> decisions) implements StoredObservations {
+public record ObservationSnapshot(
+        Map<ApiAccess, StoredAccess> apiAccesses,
+        Map<NetworkEdge, StoredAccess> networkEdges,
+        Map<SyscallUse, StoredAccess> syscallUses,
+        Map<PodIdentity, StoredAccess> podIdentities,
+        Set<String> podsSeenCreated,
+        Instant decisionsFrom,
+        List<AdmissionDecision> decisions)
+        implements StoredObservations {
 
     public static final String KIND = "ObservationSnapshot";
     public static final String API_VERSION = Names.API_VERSION;
 
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -59,7 +66,8 @@ public record ObservationSnapshot(Map<ApiAccess, StoredAccess> apiAccesses, Map<
         Map<ApiAccess, StoredAccess> api = store.apiAccesses();
         Map<NetworkEdge, StoredAccess> edges = store.networkEdges();
         Map<SyscallUse, StoredAccess> syscalls = store.syscallUses();
-        Instant decisionsFrom = (until != null ? until : StoredAccess.latest(List.of(api, edges, syscalls))).minus(length);
+        Instant decisionsFrom =
+                (until != null ? until : StoredAccess.latest(List.of(api, edges, syscalls))).minus(length);
         try (JsonGenerator json = JSON.getFactory().createGenerator(out)) {
             json.setCodec(JSON);
             json.writeStartObject();
@@ -98,9 +106,11 @@ public record ObservationSnapshot(Map<ApiAccess, StoredAccess> apiAccesses, Map<
      */
     public static ObservationSnapshot read(InputStream in) throws IOException {
         JsonNode doc = JSON.readTree(in);
-        if (doc == null || !KIND.equals(doc.path("kind").asText()) || !API_VERSION.equals(doc.path("apiVersion").asText())) {
-            throw new IOException("not a " + API_VERSION + " " + KIND + (doc == null ? "" : ": kind " + doc.path("kind")
-                    + ", apiVersion " + doc.path("apiVersion")));
+        if (doc == null
+                || !KIND.equals(doc.path("kind").asText())
+                || !API_VERSION.equals(doc.path("apiVersion").asText())) {
+            throw new IOException("not a " + API_VERSION + " " + KIND
+                    + (doc == null ? "" : ": kind " + doc.path("kind") + ", apiVersion " + doc.path("apiVersion")));
         }
         try {
             List<AdmissionDecision> decisions = new ArrayList<>();
@@ -109,9 +119,14 @@ public record ObservationSnapshot(Map<ApiAccess, StoredAccess> apiAccesses, Map<
             }
             Set<String> created = new TreeSet<>();
             doc.path("podsSeenCreated").forEach(p -> created.add(p.asText()));
-            return new ObservationSnapshot(rows(doc, "apiAccesses", ApiAccess.class), rows(doc, "networkEdges", NetworkEdge.class),
-                    rows(doc, "syscallUses", SyscallUse.class), rows(doc, "podIdentities", PodIdentity.class), created,
-                    Instant.parse(doc.path("decisionsFrom").asText()), decisions);
+            return new ObservationSnapshot(
+                    rows(doc, "apiAccesses", ApiAccess.class),
+                    rows(doc, "networkEdges", NetworkEdge.class),
+                    rows(doc, "syscallUses", SyscallUse.class),
+                    rows(doc, "podIdentities", PodIdentity.class),
+                    created,
+                    Instant.parse(doc.path("decisionsFrom").asText()),
+                    decisions);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | java.time.format.DateTimeParseException e) {
             throw new IOException("a malformed " + KIND + ": " + e.getMessage(), e);
         }
@@ -136,7 +151,9 @@ public record ObservationSnapshot(Map<ApiAccess, StoredAccess> apiAccesses, Map<
             throw new SQLException("the snapshot holds the decisions from " + decisionsFrom + " on, not from " + from
                     + " (fetch it with a longer --since)");
         }
-        return decisions.stream().filter(d -> !d.time().isBefore(from) && d.time().isBefore(until)).toList();
+        return decisions.stream()
+                .filter(d -> !d.time().isBefore(from) && d.time().isBefore(until))
+                .toList();
     }
 
     @Override

@@ -9,10 +9,10 @@ import dev.tailor.observe.Keys;
 import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.audit.ApiRequest;
+import dev.tailor.observe.flows.Flow;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.syscalls.SyscallRecord;
 import dev.tailor.observe.syscalls.SyscallUse;
-import dev.tailor.observe.flows.Flow;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -28,7 +28,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.flywaydb.core.Flyway;
 
 /**
  * Where observations are kept: aggregates per API access, per connection and per syscall, never raw events. An
@@ -90,8 +89,11 @@ public final class ObservationStore implements StoredObservations {
      * them, and each commit written at once (H2 otherwise writes committed changes up to a second later: a kill would
      * lose them).
      */
-    private static final List<Map.Entry<String, String>> H2_SETTINGS = List.of(Map.entry("MODE", "PostgreSQL"),
-            Map.entry("DATABASE_TO_LOWER", "TRUE"), Map.entry("DEFAULT_NULL_ORDERING", "HIGH"), Map.entry("WRITE_DELAY", "0"));
+    private static final List<Map.Entry<String, String>> H2_SETTINGS = List.of(
+            Map.entry("MODE", "PostgreSQL"),
+            Map.entry("DATABASE_TO_LOWER", "TRUE"),
+            Map.entry("DEFAULT_NULL_ORDERING", "HIGH"),
+            Map.entry("WRITE_DELAY", "0"));
 
     /**
      * An H2 URL with the settings the store needs added where it has none of its own ({@code jdbc:h2:file:/data/obs}
@@ -101,7 +103,8 @@ public final class ObservationStore implements StoredObservations {
         StringBuilder result = new StringBuilder(url);
         for (Map.Entry<String, String> setting : H2_SETTINGS) {
             java.util.regex.Matcher given = java.util.regex.Pattern.compile(
-                    ";" + setting.getKey() + "=([^;]*)", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(url);
+                            ";" + setting.getKey() + "=([^;]*)", java.util.regex.Pattern.CASE_INSENSITIVE)
+                    .matcher(url);
             if (!given.find()) {
                 result.append(';').append(setting.getKey()).append('=').append(setting.getValue());
             } else if (!given.group(1).equalsIgnoreCase(setting.getValue())) {
@@ -172,7 +175,8 @@ public final class ObservationStore implements StoredObservations {
                 String newer = StoreSchema.newerVersion(connection);
                 if (newer != null) {
                     throw new NewerStoreException("the store's schema is at version " + newer + ", newer than this "
-                            + "Tailor's (" + StoreSchema.SCHEMA_VERSIONS.get(StoreSchema.SCHEMA_VERSIONS.size() - 1) + "): a newer Tailor wrote it; "
+                            + "Tailor's (" + StoreSchema.SCHEMA_VERSIONS.get(StoreSchema.SCHEMA_VERSIONS.size() - 1)
+                            + "): a newer Tailor wrote it; "
                             + "use that one, or another store");
                 }
                 Path file = StoreSchema.h2File(url);
@@ -225,7 +229,9 @@ public final class ObservationStore implements StoredObservations {
 
     /** Stores a batch of audit requests, in one transaction; requests already stored (same audit ID) are skipped. */
     public BatchResult ingestAudit(List<ApiRequest> batch) throws SQLException {
-        return ingestAccesses(batch.stream().map(r -> Sighting.of(r.auditId(), r.time(), ApiAccess.of(r))).toList());
+        return ingestAccesses(batch.stream()
+                .map(r -> Sighting.of(r.auditId(), r.time(), ApiAccess.of(r)))
+                .toList());
     }
 
     /** Stores a batch of audit requests as their accesses, keyed by audit ID ({@link Sighting#of}), as {@link #ingestAudit}. */
@@ -270,7 +276,9 @@ public final class ObservationStore implements StoredObservations {
 
     /** Stores a batch of syscall records, in one transaction; records already stored (same key) are skipped. */
     public BatchResult ingestSyscalls(List<SyscallRecord> batch) throws SQLException {
-        return ingestSyscallUses(batch.stream().map(r -> Sighting.of(r.key(), r.time(), SyscallUse.of(r, pods))).toList());
+        return ingestSyscallUses(batch.stream()
+                .map(r -> Sighting.of(r.key(), r.time(), SyscallUse.of(r, pods)))
+                .toList());
     }
 
     /** Stores a batch of syscall records already attributed ({@link SyscallUse#of}), as {@link #ingestSyscalls}. */
@@ -283,7 +291,11 @@ public final class ObservationStore implements StoredObservations {
      * same admission request UID — are skipped), and attributes later flows and syscall records by them.
      */
     public synchronized BatchResult ingestPods(List<PodRecord> batch) throws SQLException {
-        BatchResult result = ingest("pod", batch.stream().map(p -> Sighting.of(p.key(), p.time(), PodIdentity.of(p))).toList(),
+        BatchResult result = ingest(
+                "pod",
+                batch.stream()
+                        .map(p -> Sighting.of(p.key(), p.time(), PodIdentity.of(p)))
+                        .toList(),
                 AggregateTable.POD_IDENTITY);
         batch.forEach(pods::add);
         // Whether a pod's creation was seen is a fact about the pod, not a sighting: set, never counted (so setting
@@ -323,9 +335,22 @@ public final class ObservationStore implements StoredObservations {
                     rejected++;
                     continue;
                 }
-                AggregateTable.bind(insert, 1, List.of(d.uid(), nonNull(d.check()), Timestamp.from(d.time()), nonNull(d.namespace()),
-                        nonNull(d.workload()), nonNull(d.user()), nonNull(d.operation()), nonNull(d.kind()), nonNull(d.name()),
-                        nonNull(d.mode()), nonNull(d.verdict()), truncate(nonNull(d.message()), 4096)));
+                AggregateTable.bind(
+                        insert,
+                        1,
+                        List.of(
+                                d.uid(),
+                                nonNull(d.check()),
+                                Timestamp.from(d.time()),
+                                nonNull(d.namespace()),
+                                nonNull(d.workload()),
+                                nonNull(d.user()),
+                                nonNull(d.operation()),
+                                nonNull(d.kind()),
+                                nonNull(d.name()),
+                                nonNull(d.mode()),
+                                nonNull(d.verdict()),
+                                truncate(nonNull(d.message()), 4096)));
                 insert.addBatch();
             }
             long added = 0;
@@ -346,7 +371,8 @@ public final class ObservationStore implements StoredObservations {
     }
 
     /** The stored decisions of one namespace (all, when null) between two instants, in time order. */
-    public synchronized List<AdmissionDecision> decisions(Instant from, Instant until, String namespace) throws SQLException {
+    public synchronized List<AdmissionDecision> decisions(Instant from, Instant until, String namespace)
+            throws SQLException {
         List<AdmissionDecision> out = new ArrayList<>();
         try (PreparedStatement s = connection.prepareStatement("SELECT decided_at, uid, namespace, workload, username,"
                 + " operation, kind, name, mode, check_id, verdict, message FROM admission_decision"
@@ -359,9 +385,19 @@ public final class ObservationStore implements StoredObservations {
             }
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new AdmissionDecision(rs.getTimestamp(1).toInstant(), rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                            rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12)));
+                    out.add(new AdmissionDecision(
+                            rs.getTimestamp(1).toInstant(),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getString(6),
+                            rs.getString(7),
+                            rs.getString(8),
+                            rs.getString(9),
+                            rs.getString(10),
+                            rs.getString(11),
+                            rs.getString(12)));
                 }
             }
         }
@@ -378,13 +414,24 @@ public final class ObservationStore implements StoredObservations {
     }
 
     /** A row of pod_identity: one pod's owner, service account and stable labels (as sorted JSON). */
-    public record PodIdentity(String namespace, String pod, String workloadKind, String workloadName,
-            String serviceAccount, String labels) implements Comparable<PodIdentity> {
+    public record PodIdentity(
+            String namespace,
+            String pod,
+            String workloadKind,
+            String workloadName,
+            String serviceAccount,
+            String labels)
+            implements Comparable<PodIdentity> {
 
         static PodIdentity of(PodRecord r) {
             try {
-                return new PodIdentity(r.namespace(), r.pod(), r.workload().kind(), r.workload().name(),
-                        r.serviceAccount(), Json.MAPPER.writeValueAsString(new TreeMap<>(r.labels())));
+                return new PodIdentity(
+                        r.namespace(),
+                        r.pod(),
+                        r.workload().kind(),
+                        r.workload().name(),
+                        r.serviceAccount(),
+                        Json.MAPPER.writeValueAsString(new TreeMap<>(r.labels())));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
@@ -392,9 +439,17 @@ public final class ObservationStore implements StoredObservations {
 
         PodRecord toRecord() {
             try {
-                Map<String, String> parsed = Json.MAPPER.readValue(labels, new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, String>>() {});
-                return new PodRecord("", Instant.EPOCH, namespace, pod, new Workload(namespace, workloadKind, workloadName),
-                        serviceAccount, parsed, false);
+                Map<String, String> parsed = Json.MAPPER.readValue(
+                        labels, new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, String>>() {});
+                return new PodRecord(
+                        "",
+                        Instant.EPOCH,
+                        namespace,
+                        pod,
+                        new Workload(namespace, workloadKind, workloadName),
+                        serviceAccount,
+                        parsed,
+                        false);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("pod_identity.labels is not JSON: " + labels, e);
             }
@@ -407,28 +462,43 @@ public final class ObservationStore implements StoredObservations {
         }
 
         private String[] parts() {
-            return new String[] {namespace, ", pod=", pod, ", workloadKind=", workloadKind, ", workloadName=",
-                    workloadName, ", serviceAccount=", serviceAccount, ", labels=", labels};
+            return new String[] {
+                namespace,
+                ", pod=",
+                pod,
+                ", workloadKind=",
+                workloadKind,
+                ", workloadName=",
+                workloadName,
+                ", serviceAccount=",
+                serviceAccount,
+                ", labels=",
+                labels
+            };
         }
     }
 
     /** The key of a pod's labels (stored in full beside it): SHA-256 of their JSON, in hex. */
     static String labelsDigest(String labels) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(labels.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(labels.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private <K extends Comparable<K>> BatchResult ingest(String source, List<Sighting<K>> batch, AggregateTable<K> table)
-            throws SQLException {
+    private <K extends Comparable<K>> BatchResult ingest(
+            String source, List<Sighting<K>> batch, AggregateTable<K> table) throws SQLException {
         // What the store cannot hold is refused here, event by event, so it never fails the batch (the readers refuse
         // it before, with its line; this is the last line of defence).
         List<Sighting<K>> fitting = batch;
-        if (batch.stream().anyMatch(e -> e.aggregate() != null && table.problem().apply(e.aggregate()) != null)) {
-            fitting = batch.stream().filter(e -> e.aggregate() == null || table.problem().apply(e.aggregate()) == null).toList();
+        if (batch.stream()
+                .anyMatch(e -> e.aggregate() != null && table.problem().apply(e.aggregate()) != null)) {
+            fitting = batch.stream()
+                    .filter(e -> e.aggregate() == null || table.problem().apply(e.aggregate()) == null)
+                    .toList();
         }
         long rejected = batch.size() - fitting.size();
         try {

@@ -127,7 +127,7 @@ final class SeenEvents {
     static void addBlock(Connection connection, String source, long minute, int blockNo, byte[] fingerprints)
             throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO ingested_block (source, event_minute, block_no, fingerprints) VALUES (?, ?, ?, ?)");
+                        "INSERT INTO ingested_block (source, event_minute, block_no, fingerprints) VALUES (?, ?, ?, ?)");
                 PreparedStatement update = connection.prepareStatement(
                         "UPDATE ingested_minute SET blocks = ? WHERE source = ? AND event_minute = ?")) {
             insert.setString(1, source);
@@ -145,7 +145,7 @@ final class SeenEvents {
     /** Creates the minute's row if need be, locks it for this transaction and returns how many blocks it has. */
     static int lockMinute(Connection connection, String source, long minute) throws SQLException {
         try (PreparedStatement create = connection.prepareStatement(
-                "INSERT INTO ingested_minute (source, event_minute, blocks) VALUES (?, ?, 0) ON CONFLICT DO NOTHING");
+                        "INSERT INTO ingested_minute (source, event_minute, blocks) VALUES (?, ?, 0) ON CONFLICT DO NOTHING");
                 PreparedStatement lock = connection.prepareStatement(
                         "SELECT blocks FROM ingested_minute WHERE source = ? AND event_minute = ? FOR UPDATE")) {
             create.setString(1, source);
@@ -161,7 +161,8 @@ final class SeenEvents {
     }
 
     /** The minute's fingerprints up to its {@code stored} blocks: from the cache, reading only the blocks it lacks. */
-    private Minute load(Connection connection, String cacheKey, String source, long minute, int stored) throws SQLException {
+    private Minute load(Connection connection, String cacheKey, String source, long minute, int stored)
+            throws SQLException {
         Minute h = cache.get(cacheKey);
         if (h != null && h.blocks > stored) {
             // The store holds fewer blocks than were read (a transaction elsewhere rolled back after this one read
@@ -175,8 +176,9 @@ final class SeenEvents {
             cache.put(cacheKey, h);
         }
         if (h.blocks < stored) {
-            try (PreparedStatement read = connection.prepareStatement("SELECT block_no, fingerprints FROM ingested_block"
-                    + " WHERE source = ? AND event_minute = ? AND block_no >= ? AND block_no < ? ORDER BY block_no")) {
+            try (PreparedStatement read = connection.prepareStatement(
+                    "SELECT block_no, fingerprints FROM ingested_block"
+                            + " WHERE source = ? AND event_minute = ? AND block_no >= ? AND block_no < ? ORDER BY block_no")) {
                 read.setString(1, source);
                 read.setLong(2, minute);
                 read.setInt(3, h.blocks);

@@ -19,8 +19,7 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
  */
 final class StoreSchema {
 
-    private StoreSchema() {
-    }
+    private StoreSchema() {}
 
     /** The file of an embedded H2 store ({@code jdbc:h2:file:PATH…} → {@code PATH.mv.db}), or null for another URL. */
     static Path h2File(String url) {
@@ -43,7 +42,8 @@ final class StoreSchema {
         String base = name.substring(0, name.length() - ".mv.db".length());
         Path work = file.resolveSibling("." + base + ".migrating.mv.db");
         String workPath = work.toString().substring(0, work.toString().length() - ".mv.db".length());
-        String workUrl = "jdbc:h2:file:" + workPath + url.substring(url.indexOf(';') < 0 ? url.length() : url.indexOf(';'));
+        String workUrl =
+                "jdbc:h2:file:" + workPath + url.substring(url.indexOf(';') < 0 ? url.length() : url.indexOf(';'));
         try {
             Files.deleteIfExists(work);
             Files.deleteIfExists(work.resolveSibling("." + base + ".migrating.trace.db"));
@@ -51,10 +51,15 @@ final class StoreSchema {
                 Files.copy(file, work);
             }
             migrations(workUrl).load().migrate();
-            try (Connection c = DriverManager.getConnection(workUrl); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(workUrl);
+                    Statement s = c.createStatement()) {
                 s.execute("SHUTDOWN"); // the file closed and complete before it is moved
             }
-            Files.move(work, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    work,
+                    file,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (java.io.IOException e) {
             throw new SQLException("the store " + file + " could not be migrated beside itself: " + e, e);
         }
@@ -108,7 +113,9 @@ final class StoreSchema {
 
     /** Flyway, set to migrate the store at {@code url} with the store's migrations. */
     static FluentConfiguration migrations(String url) {
-        return Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration")
+        return Flyway.configure()
+                .dataSource(url, null, null)
+                .locations("classpath:db/migration")
                 .javaMigrations(new V7__IngestedBlocks(), new V8__PodLabelsInFull());
     }
 

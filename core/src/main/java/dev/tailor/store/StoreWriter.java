@@ -102,8 +102,10 @@ public final class StoreWriter implements AutoCloseable {
                         stored.stored(ingest.run(full));
                     }
                 } catch (SQLException | RuntimeException e) {
-                    failure = new StoreFailedException("storing a batch of " + full.size() + " events failed (nothing "
-                            + "of it was kept; run again to retry): " + reason(e), e);
+                    failure = new StoreFailedException(
+                            "storing a batch of " + full.size() + " events failed (nothing "
+                                    + "of it was kept; run again to retry): " + reason(e),
+                            e);
                 } finally {
                     inFlight.release();
                 }
@@ -123,7 +125,7 @@ public final class StoreWriter implements AutoCloseable {
     public void flush() {
         handOver();
         try {
-            thread.submit(() -> { }).get();
+            thread.submit(() -> {}).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreFailedException("interrupted while waiting for the store", e);
@@ -140,11 +142,17 @@ public final class StoreWriter implements AutoCloseable {
     static String reason(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = String.valueOf(t.getMessage());
-            if (m.contains("No space left on device") || m.contains("File too large") || m.contains("Disk quota exceeded")) {
-                return "the disk is full (" + (m.contains("File too large") ? "File too large" : m.contains("Disk quota")
-                        ? "Disk quota exceeded" : "No space left on device") + ")";
+            if (m.contains("No space left on device")
+                    || m.contains("File too large")
+                    || m.contains("Disk quota exceeded")) {
+                return "the disk is full ("
+                        + (m.contains("File too large")
+                                ? "File too large"
+                                : m.contains("Disk quota") ? "Disk quota exceeded" : "No space left on device")
+                        + ")";
             }
-            if (m.contains("database is read only") || m.contains("Read-only file system")
+            if (m.contains("database is read only")
+                    || m.contains("Read-only file system")
                     || t instanceof java.nio.file.AccessDeniedException) {
                 return "the store is read-only (" + abbreviated(m) + ")";
             }

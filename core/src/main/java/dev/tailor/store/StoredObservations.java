@@ -60,7 +60,9 @@ public interface StoredObservations extends AutoCloseable {
 
             @Override
             public synchronized Map<SyscallUse, StoredAccess> syscallUses() throws SQLException {
-                return syscalls != null ? syscalls : (syscalls = java.util.Collections.unmodifiableMap(store.syscallUses()));
+                return syscalls != null
+                        ? syscalls
+                        : (syscalls = java.util.Collections.unmodifiableMap(store.syscallUses()));
             }
 
             @Override
@@ -70,7 +72,9 @@ public interface StoredObservations extends AutoCloseable {
 
             @Override
             public synchronized Set<String> podsSeenCreated() throws SQLException {
-                return created != null ? created : (created = java.util.Collections.unmodifiableSet(store.podsSeenCreated()));
+                return created != null
+                        ? created
+                        : (created = java.util.Collections.unmodifiableSet(store.podsSeenCreated()));
             }
 
             @Override

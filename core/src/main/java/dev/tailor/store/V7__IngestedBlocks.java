@@ -24,7 +24,8 @@ public final class V7__IngestedBlocks extends BaseJavaMigration {
         SeenEvents.FingerprintSet block = new SeenEvents.FingerprintSet();
         long[] fingerprint = new long[2];
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT source, event_key FROM ingested_event ORDER BY source, event_key")) {
+                ResultSet rs =
+                        s.executeQuery("SELECT source, event_key FROM ingested_event ORDER BY source, event_key")) {
             while (rs.next()) {
                 String stored = rs.getString(2);
                 boolean timed = stored.length() > 13 && stored.charAt(12) == ':';
@@ -46,7 +47,8 @@ public final class V7__IngestedBlocks extends BaseJavaMigration {
         }
     }
 
-    private static void write(Connection c, String source, long minute, SeenEvents.FingerprintSet block) throws SQLException {
+    private static void write(Connection c, String source, long minute, SeenEvents.FingerprintSet block)
+            throws SQLException {
         if (source == null || block.size() == 0) {
             return;
         }

@@ -25,7 +25,8 @@ public final class V8__PodLabelsInFull extends BaseJavaMigration {
             s.execute("ALTER TABLE pod_identity ADD COLUMN labels_digest VARCHAR(64)");
         }
         Map<Long, String> digests = new LinkedHashMap<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, labels FROM pod_identity")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id, labels FROM pod_identity")) {
             while (rs.next()) {
                 digests.put(rs.getLong(1), ObservationStore.labelsDigest(rs.getString(2)));
             }

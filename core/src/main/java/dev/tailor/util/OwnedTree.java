@@ -22,6 +22,7 @@ public final class OwnedTree {
 
     /** The marker at the tree's root: a comment line, then the files Tailor wrote, one relative path a line. */
     public static final String MARKER = ".tailor-tree";
+
     private static final String HEADER = "# Written by Tailor; the files below are replaced as a whole by its next run."
             + " Other files here are kept.";
 
@@ -42,15 +43,19 @@ public final class OwnedTree {
         }
         Path target = dir.toAbsolutePath().normalize();
         if (target.getParent() == null) {
-            throw new RefusedException(given + " is the file system's root: name a directory of its own for Tailor's files");
+            throw new RefusedException(
+                    given + " is the file system's root: name a directory of its own for Tailor's files");
         }
-        Path home = Path.of(System.getProperty("user.home", "/")).toAbsolutePath().normalize();
+        Path home =
+                Path.of(System.getProperty("user.home", "/")).toAbsolutePath().normalize();
         if (target.equals(home)) {
-            throw new RefusedException(given + " is the home directory: name a directory of its own for Tailor's files");
+            throw new RefusedException(
+                    given + " is the home directory: name a directory of its own for Tailor's files");
         }
         Path cwd = Path.of("").toAbsolutePath().normalize();
         if (cwd.startsWith(target)) {
-            throw new RefusedException(given + " is the working directory or holds it: name a directory of its own for Tailor's files");
+            throw new RefusedException(
+                    given + " is the working directory or holds it: name a directory of its own for Tailor's files");
         }
         if (Files.isSymbolicLink(target)) {
             throw new RefusedException(given + " is a symbolic link: name the directory itself");
@@ -102,7 +107,9 @@ public final class OwnedTree {
                 Files.copy(target.resolve(f), copy, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
             }
             Files.createDirectories(fresh);
-            Files.writeString(fresh.resolve(MARKER), HEADER + "\n" + String.join("\n", new TreeSet<>(files.keySet())) + "\n",
+            Files.writeString(
+                    fresh.resolve(MARKER),
+                    HEADER + "\n" + String.join("\n", new TreeSet<>(files.keySet())) + "\n",
                     StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             Trees.delete(fresh);
@@ -127,7 +134,8 @@ public final class OwnedTree {
         writing.write();
         Set<String> ours = new TreeSet<>();
         try (Stream<Path> walk = Files.walk(target)) {
-            for (Path p : walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
+            for (Path p : walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .toList()) {
                 String relative = target.relativize(p).toString().replace('\\', '/');
                 if (!relative.equals(MARKER) && !foreign.contains(relative)) {
                     ours.add(relative);
@@ -149,9 +157,11 @@ public final class OwnedTree {
         if (!Files.isDirectory(tree, LinkOption.NOFOLLOW_LINKS)) {
             return foreign;
         }
-        Set<String> ours = Files.isRegularFile(tree.resolve(MARKER), LinkOption.NOFOLLOW_LINKS) ? listed(tree) : Set.of();
+        Set<String> ours =
+                Files.isRegularFile(tree.resolve(MARKER), LinkOption.NOFOLLOW_LINKS) ? listed(tree) : Set.of();
         try (Stream<Path> walk = Files.walk(tree)) {
-            for (Path p : walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
+            for (Path p : walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .toList()) {
                 String relative = tree.relativize(p).toString().replace('\\', '/');
                 if (!relative.equals(MARKER) && !ours.contains(relative)) {
                     foreign.add(relative);

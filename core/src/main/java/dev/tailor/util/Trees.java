@@ -19,7 +19,10 @@ public final class Trees {
         Path part = target.resolveSibling("." + target.getFileName() + ".part");
         try {
             Files.writeString(part, content);
-            Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    part,
+                    target,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(part);

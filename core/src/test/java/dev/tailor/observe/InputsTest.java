@@ -20,7 +20,10 @@ class InputsTest {
             byte[] buf = new byte[random.nextInt(40)];
             for (int i = 0; i < buf.length; i++) {
                 // Mostly bytes next to '\n' (0x0a) and with the high bit set: where a carry or borrow would err.
-                buf[i] = (byte) (random.nextInt(4) == 0 ? '\n' : random.nextBoolean() ? 0x0b + random.nextInt(3) - 2 : 0x80 | random.nextInt(128));
+                buf[i] = (byte)
+                        (random.nextInt(4) == 0
+                                ? '\n'
+                                : random.nextBoolean() ? 0x0b + random.nextInt(3) - 2 : 0x80 | random.nextInt(128));
             }
             int from = buf.length == 0 ? 0 : random.nextInt(buf.length);
             int to = from + (buf.length == from ? 0 : random.nextInt(buf.length - from + 1));
@@ -40,11 +43,17 @@ class InputsTest {
         String text = "a\r\n\n  \nbb\n" + "x".repeat(50) + "\nlast";
         List<String> seen = new ArrayList<>();
         Problems problems = new Problems();
-        long lines = Inputs.forEachLine("f", new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), 20, problems,
-                (number, buffer, offset, length) -> seen.add(number + ":" + new String(buffer, offset, length, StandardCharsets.UTF_8)));
+        long lines = Inputs.forEachLine(
+                "f",
+                new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
+                20,
+                problems,
+                (number, buffer, offset, length) ->
+                        seen.add(number + ":" + new String(buffer, offset, length, StandardCharsets.UTF_8)));
         assertEquals(6, lines);
         assertEquals(List.of("1:a", "4:bb", "6:last"), seen);
-        assertEquals("f:5: line longer than 20 characters", problems.first().get(0).toString());
+        assertEquals(
+                "f:5: line longer than 20 characters", problems.first().get(0).toString());
     }
 
     /**
@@ -57,7 +66,11 @@ class InputsTest {
             throws Exception {
         StringBuilder text = new StringBuilder();
         for (int i = 1; i <= 20_000; i++) {
-            text.append("{\"line\":").append(i).append(",\"pad\":\"").append(Integer.toHexString(i * 7919)).append("\"}\n");
+            text.append("{\"line\":")
+                    .append(i)
+                    .append(",\"pad\":\"")
+                    .append(Integer.toHexString(i * 7919))
+                    .append("\"}\n");
         }
         java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
         try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped)) {
@@ -90,8 +103,14 @@ class InputsTest {
                 try (java.io.InputStream in = Inputs.open(file.toString())) {
                     // A reader's limit: each read asks for up to a MiB.
                     lines = bytes
-                            ? Inputs.forEachLine(file.toString(), in, 1 << 20, problems, (number, buffer, offset, length) -> numbers.add(number))
-                            : Inputs.forEachLine(file.toString(), in, 1 << 20, problems, (number, line) -> numbers.add(number));
+                            ? Inputs.forEachLine(
+                                    file.toString(),
+                                    in,
+                                    1 << 20,
+                                    problems,
+                                    (number, buffer, offset, length) -> numbers.add(number))
+                            : Inputs.forEachLine(
+                                    file.toString(), in, 1 << 20, problems, (number, line) -> numbers.add(number));
                 }
                 String what = file.getFileName() + (bytes ? " as bytes" : " as text");
                 assertEquals(1, problems.total(), what + ": " + problems.first());
@@ -101,7 +120,9 @@ class InputsTest {
                 assertTrue(p.reason().endsWith("this line and any after it are lost"), p.reason());
                 assertTrue(before > 1000 && before < 20_000, what + ": " + before);
                 assertEquals(before, numbers.size(), what + ": lines handed over");
-                assertTrue(java.util.stream.IntStream.range(0, numbers.size()).allMatch(i -> numbers.get(i) == i + 1), what);
+                assertTrue(
+                        java.util.stream.IntStream.range(0, numbers.size()).allMatch(i -> numbers.get(i) == i + 1),
+                        what);
                 assertEquals(before, lines, what);
             }
         }
@@ -111,15 +132,17 @@ class InputsTest {
         try (java.io.InputStream in = Inputs.open(early.toString())) {
             assertEquals("{\"line\":1,\"pad\":\"1eef\"}", Inputs.peekFirstLine(in));
             Problems problems = new Problems();
-            long lines = Inputs.forEachLine(early.toString(), in, 1 << 20, problems, (number, buffer, offset, length) -> { });
+            long lines =
+                    Inputs.forEachLine(early.toString(), in, 1 << 20, problems, (number, buffer, offset, length) -> {});
             assertTrue(lines > 10, "lines before the cut: " + lines);
             assertEquals(Map.of(Inputs.CUT_SHORT, 1L), problems.byReason());
         }
-        java.io.IOException missing = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        java.io.IOException missing = org.junit.jupiter.api.Assertions.assertThrows(
+                java.io.IOException.class,
                 () -> Inputs.open(dir.resolve("nothing.log").toString()));
         assertEquals(dir.resolve("nothing.log") + ": no such file", missing.getMessage());
-        java.io.IOException directory = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
-                () -> Inputs.open(dir.toString()));
+        java.io.IOException directory = org.junit.jupiter.api.Assertions.assertThrows(
+                java.io.IOException.class, () -> Inputs.open(dir.toString()));
         assertTrue(directory.getMessage().startsWith(dir + ": "), directory.getMessage());
     }
 
@@ -129,7 +152,11 @@ class InputsTest {
         StringBuilder text = new StringBuilder();
         Random random = new Random(5);
         for (int i = 0; i < 2000; i++) {
-            text.append("line ").append(i).append(" ").append("x".repeat(random.nextInt(300))).append('\n');
+            text.append("line ")
+                    .append(i)
+                    .append(" ")
+                    .append("x".repeat(random.nextInt(300)))
+                    .append('\n');
         }
         text.append("last line without a newline");
         java.nio.file.Path file = dir.resolve("lines.json");

@@ -104,15 +104,62 @@ class JsonCursorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "{}", "[]", " { } ", "{\"a\":1}", "{\"a\":[1,2,{\"b\":null}],\"c\":\"d\"}", "[true,false,null]", "\"x\"", "0", "-0",
-        "-12.5e+3", "1E9", "[0.5,1e-2]", "{\"\\u00e9\\n\\\"\":\"\\ud83d\\ude00\"}", "[\"é\",\"日本\",\"😀\"]",
-        "{\"a\":1,\"a\":2}", "\t[1 , 2 ]\r",
-        // rejected by both
-        "", "{", "}", "[1,]", "[,1]", "{\"a\":1,}", "{,\"a\":1}", "{\"a\" 1}", "{\"a\":}", "{a:1}", "{'a':1}",
-        "[01]", "[1.]", "[.5]", "[1e]", "[-]", "[+1]", "[1x]", "[truex]", "[nul]", "[NaN]", "[\"a\"\"b\"]",
-        "{\"a\":1}}", "{\"a\":1} x", "[1][2]", "[\"\\x\"]", "[\"\\u12g4\"]", "[\"\\u12\"]", "[\"a]", "[\"a\\\"]",
-        "[\"tab\there\"]", "[1]/*c*/", "// comment", "[1,\u000b2]", "{\"a\":1 \"b\":2}", "[1 2]"})
+    @ValueSource(
+            strings = {
+                "{}",
+                "[]",
+                " { } ",
+                "{\"a\":1}",
+                "{\"a\":[1,2,{\"b\":null}],\"c\":\"d\"}",
+                "[true,false,null]",
+                "\"x\"",
+                "0",
+                "-0",
+                "-12.5e+3",
+                "1E9",
+                "[0.5,1e-2]",
+                "{\"\\u00e9\\n\\\"\":\"\\ud83d\\ude00\"}",
+                "[\"é\",\"日本\",\"😀\"]",
+                "{\"a\":1,\"a\":2}",
+                "\t[1 , 2 ]\r",
+                // rejected by both
+                "",
+                "{",
+                "}",
+                "[1,]",
+                "[,1]",
+                "{\"a\":1,}",
+                "{,\"a\":1}",
+                "{\"a\" 1}",
+                "{\"a\":}",
+                "{a:1}",
+                "{'a':1}",
+                "[01]",
+                "[1.]",
+                "[.5]",
+                "[1e]",
+                "[-]",
+                "[+1]",
+                "[1x]",
+                "[truex]",
+                "[nul]",
+                "[NaN]",
+                "[\"a\"\"b\"]",
+                "{\"a\":1}}",
+                "{\"a\":1} x",
+                "[1][2]",
+                "[\"\\x\"]",
+                "[\"\\u12g4\"]",
+                "[\"\\u12\"]",
+                "[\"a]",
+                "[\"a\\\"]",
+                "[\"tab\there\"]",
+                "[1]/*c*/",
+                "// comment",
+                "[1,\u000b2]",
+                "{\"a\":1 \"b\":2}",
+                "[1 2]"
+            })
     void acceptsWhatJacksonAcceptsAndReadsTheSame(String line) throws Exception {
         JsonNode expected = jackson(line);
         assertEquals(expected != null, cursorAccepts(line, true), "skipping " + line);
@@ -128,11 +175,16 @@ class JsonCursorTest {
         Path fixtures = RepositoryPaths.fixtures().resolve("third_party");
         try (Stream<Path> files = Files.list(fixtures.resolve("hubble-flows/cilium-hubble-otel/testdata"))) {
             for (Path f : files.sorted().toList()) {
-                Files.readAllLines(f).stream().filter(l -> l.startsWith("{")).limit(40).forEach(lines::add);
+                Files.readAllLines(f).stream()
+                        .filter(l -> l.startsWith("{"))
+                        .limit(40)
+                        .forEach(lines::add);
             }
         }
         Files.readAllLines(fixtures.resolve("audit-audit2rbac/testdata/demo.log")).stream()
-                .filter(l -> l.startsWith("{")).limit(100).forEach(lines::add);
+                .filter(l -> l.startsWith("{"))
+                .limit(100)
+                .forEach(lines::add);
         // Bytes that change a JSON text's meaning, and some that never belong in one.
         String alphabet = "{}[],:\"\\ \t0123456789-+.eEtrufalsn/xu'\u0001";
         Random random = new Random(20261126);
@@ -142,7 +194,8 @@ class JsonCursorTest {
             assertEquals(jackson(line), walk(line, false), "the real line itself");
             for (int i = 0; i < 60; i++) {
                 String once = Mutations.edit(line, alphabet, random, true);
-                String mutated = random.nextBoolean() && !once.isEmpty() ? Mutations.edit(once, alphabet, random, true) : once;
+                String mutated =
+                        random.nextBoolean() && !once.isEmpty() ? Mutations.edit(once, alphabet, random, true) : once;
                 JsonNode expected = jackson(mutated);
                 boolean skipped = cursorAccepts(mutated, true);
                 assertEquals(expected != null, skipped, () -> "skipping: " + mutated);
@@ -155,7 +208,8 @@ class JsonCursorTest {
                 mutations++;
             }
         }
-        System.out.printf("JsonCursor against Jackson: %d mutations of %d real lines, %d rejected by both, %d accepted by both%n",
+        System.out.printf(
+                "JsonCursor against Jackson: %d mutations of %d real lines, %d rejected by both, %d accepted by both%n",
                 mutations, lines.size(), rejected, mutations - rejected);
         assertTrue(rejected > mutations / 3 && rejected < mutations, rejected + " of " + mutations + " rejected");
     }
@@ -167,8 +221,14 @@ class JsonCursorTest {
             StringBuilder s = new StringBuilder();
             for (int n = random.nextInt(40); n > 0; n--) {
                 int kind = random.nextInt(4);
-                s.appendCodePoint(kind == 0 ? random.nextInt(0x80) : kind == 1 ? 0x80 + random.nextInt(0x780)
-                        : kind == 2 ? 0xE000 + random.nextInt(0x2000) : 0x10000 + random.nextInt(0x100000));
+                s.appendCodePoint(
+                        kind == 0
+                                ? random.nextInt(0x80)
+                                : kind == 1
+                                        ? 0x80 + random.nextInt(0x780)
+                                        : kind == 2
+                                                ? 0xE000 + random.nextInt(0x2000)
+                                                : 0x10000 + random.nextInt(0x100000));
             }
             String text = s.toString();
             String line = JSON.writeValueAsString(List.of(text, text));
@@ -185,7 +245,19 @@ class JsonCursorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"C3 28", "C0 AF", "C1 BF", "E0 80 AF", "ED A0 80", "F4 90 80 80", "F8 88 80 80 80", "80", "E2 82", "FF"})
+    @ValueSource(
+            strings = {
+                "C3 28",
+                "C0 AF",
+                "C1 BF",
+                "E0 80 AF",
+                "ED A0 80",
+                "F4 90 80 80",
+                "F8 88 80 80 80",
+                "80",
+                "E2 82",
+                "FF"
+            })
     void bytesThatAreNotUtf8AreRejectedInAString(String hex) {
         byte[] bad = java.util.HexFormat.ofDelimiter(" ").parseHex(hex);
         byte[] line = new byte[bad.length + 4];
@@ -194,7 +266,9 @@ class JsonCursorTest {
         System.arraycopy(bad, 0, line, 2, bad.length);
         line[bad.length + 2] = '"';
         line[bad.length + 3] = ']';
-        JsonCursor.Malformed e = assertThrows(JsonCursor.Malformed.class, () -> new JsonCursor().reset(line, 0, line.length).skip());
+        JsonCursor.Malformed e = assertThrows(
+                JsonCursor.Malformed.class,
+                () -> new JsonCursor().reset(line, 0, line.length).skip());
         assertTrue(e.getMessage().contains("is not UTF-8 (at byte 3)"), e.getMessage());
     }
 
@@ -262,7 +336,9 @@ class JsonCursorTest {
     @Test
     void whereALineGoesWrongIsSaid() {
         byte[] line = "{\"flow\":{\"time\":\"2026\" \"verdict\":1}}".getBytes(StandardCharsets.UTF_8);
-        JsonCursor.Malformed e = assertThrows(JsonCursor.Malformed.class, () -> new JsonCursor().reset(line, 0, line.length).skip());
+        JsonCursor.Malformed e = assertThrows(
+                JsonCursor.Malformed.class,
+                () -> new JsonCursor().reset(line, 0, line.length).skip());
         assertEquals("expected ',' or '}', found '\"' (at byte 24)", e.getMessage());
     }
 }

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
  */
 class KeysTest {
 
-    private static final byte[] FLOW = "{\"time\":\"2026-11-16T00:00:00Z\",\"verdict\":\"FORWARDED\"}"
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] FLOW =
+            "{\"time\":\"2026-11-16T00:00:00Z\",\"verdict\":\"FORWARDED\"}".getBytes(StandardCharsets.UTF_8);
 
     @Test
     void aFlowsKeyIsTheMurmurHash3OfItsTextAsAnotherImplementationComputesIt() {
@@ -35,8 +35,12 @@ class KeysTest {
         new java.util.Random(17).nextBytes(bytes);
         for (int length = 0; length <= 700; length += 3) {
             long[] hash = Keys.murmur3(bytes, 0, length);
-            byte[] raw = java.nio.ByteBuffer.allocate(16).putLong(hash[0]).putLong(hash[1]).array();
-            assertEquals(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw), Keys.hash(bytes, 0, length));
+            byte[] raw = java.nio.ByteBuffer.allocate(16)
+                    .putLong(hash[0])
+                    .putLong(hash[1])
+                    .array();
+            assertEquals(
+                    java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw), Keys.hash(bytes, 0, length));
         }
     }
 

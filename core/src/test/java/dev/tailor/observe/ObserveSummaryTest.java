@@ -12,8 +12,15 @@ import org.junit.jupiter.api.Test;
 class ObserveSummaryTest {
 
     private static PodRecord pod(String name, Workload workload, String serviceAccount) {
-        return new PodRecord("uid-" + name, Instant.parse("2026-11-16T00:00:00Z"), "shop", name, workload, serviceAccount,
-                Map.of("app", workload.name()), true);
+        return new PodRecord(
+                "uid-" + name,
+                Instant.parse("2026-11-16T00:00:00Z"),
+                "shop",
+                name,
+                workload,
+                serviceAccount,
+                Map.of("app", workload.name()),
+                true);
     }
 
     /**
@@ -48,10 +55,21 @@ class ObserveSummaryTest {
         summary.attributeSubjects(pods);
 
         assertEquals(Map.of(account, 10L, "alice", 1L), summary.subjects);
-        assertEquals(Map.of("shop/deployment.cart", 3L + 4, "shop/deployment.checkout", 2L + 4, "shop/deployment.emailer", 1L),
-                Map.of("shop/deployment.cart", summary.workloads.get("shop/deployment.cart").get("api"),
-                        "shop/deployment.checkout", summary.workloads.get("shop/deployment.checkout").get("api"),
-                        "shop/deployment.emailer", summary.workloads.get("shop/deployment.emailer").get("api")));
+        assertEquals(
+                Map.of(
+                        "shop/deployment.cart",
+                        3L + 4,
+                        "shop/deployment.checkout",
+                        2L + 4,
+                        "shop/deployment.emailer",
+                        1L),
+                Map.of(
+                        "shop/deployment.cart",
+                        summary.workloads.get("shop/deployment.cart").get("api"),
+                        "shop/deployment.checkout",
+                        summary.workloads.get("shop/deployment.checkout").get("api"),
+                        "shop/deployment.emailer",
+                        summary.workloads.get("shop/deployment.emailer").get("api")));
         assertEquals(3, summary.workloads.size(), summary.workloads.toString());
     }
 }

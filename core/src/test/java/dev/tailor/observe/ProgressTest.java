@@ -15,7 +15,8 @@ class ProgressTest {
     void onATerminalTheLineShowsBytesRatesAndTheBar() {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         AtomicLong read = new AtomicLong(25_000_000);
-        Progress progress = new Progress(new PrintStream(buffer, true, StandardCharsets.UTF_8), true, read, 100_000_000);
+        Progress progress =
+                new Progress(new PrintStream(buffer, true, StandardCharsets.UTF_8), true, read, 100_000_000);
         progress.event();
         progress.finish();
         String line = buffer.toString(StandardCharsets.UTF_8);
@@ -27,7 +28,8 @@ class ProgressTest {
     @Test
     void withoutATerminalItPrintsNothing() {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        Progress progress = new Progress(new PrintStream(buffer, true, StandardCharsets.UTF_8), false, new AtomicLong(5), 10);
+        Progress progress =
+                new Progress(new PrintStream(buffer, true, StandardCharsets.UTF_8), false, new AtomicLong(5), 10);
         for (int i = 0; i < 5000; i++) {
             progress.event();
         }
@@ -39,7 +41,8 @@ class ProgressTest {
     @Test
     void anUnknownTotalShowsNoPercentageAndNoEta() {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        Progress progress = new Progress(new PrintStream(buffer, true, StandardCharsets.UTF_8), true, new AtomicLong(3_000_000), 0);
+        Progress progress =
+                new Progress(new PrintStream(buffer, true, StandardCharsets.UTF_8), true, new AtomicLong(3_000_000), 0);
         progress.finish();
         String line = buffer.toString(StandardCharsets.UTF_8);
         assertTrue(line.startsWith("\r3.0 MB read  "), line);

@@ -23,7 +23,8 @@ class ObservationStorePostgresIT extends ObservationStoreTest {
         // accesses at the same moment, round after round.
         String url = url("postgresql");
         int rounds = 15;
-        try (ObservationStore a = ObservationStore.open(url); ObservationStore b = ObservationStore.open(url)) {
+        try (ObservationStore a = ObservationStore.open(url);
+                ObservationStore b = ObservationStore.open(url)) {
             java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
             try {
                 for (int round = 0; round < rounds; round++) {
@@ -33,10 +34,21 @@ class ObservationStorePostgresIT extends ObservationStoreTest {
                         ObservationStore store = side == 0 ? a : b;
                         List<ApiRequest> batch = new ArrayList<>();
                         for (int i = 0; i < 20; i++) {
-                            batch.add(new ApiRequest("r" + round + "-s" + side + "-" + i,
+                            batch.add(new ApiRequest(
+                                    "r" + round + "-s" + side + "-" + i,
                                     Instant.parse("2026-11-16T00:00:00Z").plusSeconds(3600L * round + 120L * side),
-                                    "system:serviceaccount:shop:sa-" + round, List.of(), "", "get", "", "v1", "configmaps", "",
-                                    "shop", "settings-" + (i % 5), "", 200));
+                                    "system:serviceaccount:shop:sa-" + round,
+                                    List.of(),
+                                    "",
+                                    "get",
+                                    "",
+                                    "v1",
+                                    "configmaps",
+                                    "",
+                                    "shop",
+                                    "settings-" + (i % 5),
+                                    "",
+                                    200));
                         }
                         results.add(two.submit(() -> {
                             together.await();
@@ -52,8 +64,14 @@ class ObservationStorePostgresIT extends ObservationStoreTest {
             }
             Map<ApiAccess, ObservationStore.StoredAccess> stored = a.apiAccesses();
             assertEquals(rounds * 5, stored.size());
-            assertTrue(stored.values().stream().allMatch(s -> s.count() == 8 && s.days().values().stream()
-                    .mapToLong(Long::longValue).sum() == 8), stored.toString());
+            assertTrue(
+                    stored.values().stream()
+                            .allMatch(s -> s.count() == 8
+                                    && s.days().values().stream()
+                                                    .mapToLong(Long::longValue)
+                                                    .sum()
+                                            == 8),
+                    stored.toString());
         }
     }
 }

@@ -100,15 +100,25 @@ class ObservationStoreTest {
         try (ObservationStore reopened = ObservationStore.open(url)) {
             assertEquals(new ObservationStore.BatchResult(0, 37), reopened.ingestAudit(requests));
             assertEquals(once, reopened.apiAccesses(), "reopened and re-ingested, the store is the same");
-            assertEquals(37L, reopened.apiAccesses().values().stream().mapToLong(ObservationStore.StoredAccess::count).sum());
+            assertEquals(
+                    37L,
+                    reopened.apiAccesses().values().stream()
+                            .mapToLong(ObservationStore.StoredAccess::count)
+                            .sum());
             // As tailor observe hands them over (sightings of their accesses): the same events, by their audit IDs.
-            assertEquals(new ObservationStore.BatchResult(0, 37), reopened.ingestAccesses(requests.stream()
-                    .map(r -> ObservationStore.Sighting.of(r.auditId(), r.time(), ApiAccess.of(r))).toList()));
+            assertEquals(
+                    new ObservationStore.BatchResult(0, 37),
+                    reopened.ingestAccesses(requests.stream()
+                            .map(r -> ObservationStore.Sighting.of(r.auditId(), r.time(), ApiAccess.of(r)))
+                            .toList()));
             assertEquals(once, reopened.apiAccesses());
         }
         try (ObservationStore another = ObservationStore.open(url(kind))) {
-            assertEquals(new ObservationStore.BatchResult(37, 0), another.ingestAccesses(requests.stream()
-                    .map(r -> ObservationStore.Sighting.of(r.auditId(), r.time(), ApiAccess.of(r))).toList()));
+            assertEquals(
+                    new ObservationStore.BatchResult(37, 0),
+                    another.ingestAccesses(requests.stream()
+                            .map(r -> ObservationStore.Sighting.of(r.auditId(), r.time(), ApiAccess.of(r)))
+                            .toList()));
             assertEquals(once, another.apiAccesses(), "stored as sightings, the same as stored as requests");
         }
     }
@@ -120,23 +130,51 @@ class ObservationStoreTest {
         ApiRequest good = requests.get(0);
         // A verb longer than the column: refused alone (Columns), the rest of the batch is stored.
         List<ApiRequest> withTooLong = new ArrayList<>(requests);
-        withTooLong.add(new ApiRequest("broken-1", Instant.parse("2017-09-11T20:00:00Z"), "mallory", List.of(), "",
-                "x".repeat(100), "", "v1", "pods", "", "default", "", "", 200));
+        withTooLong.add(new ApiRequest(
+                "broken-1",
+                Instant.parse("2017-09-11T20:00:00Z"),
+                "mallory",
+                List.of(),
+                "",
+                "x".repeat(100),
+                "",
+                "v1",
+                "pods",
+                "",
+                "default",
+                "",
+                "",
+                200));
         try (ObservationStore store = ObservationStore.open(url(kind))) {
             assertEquals(new ObservationStore.BatchResult(requests.size(), 0, 1), store.ingestAudit(withTooLong));
         }
         // A batch the database refuses half-way (here: a constraint the test adds refuses one subject) leaves nothing
         // behind.
         String other = url(kind);
-        requests.add(new ApiRequest("broken-2", Instant.parse("2017-09-11T20:00:00Z"), "mallory", List.of(), "",
-                "get", "", "v1", "pods", "", "default", "", "", 200));
+        requests.add(new ApiRequest(
+                "broken-2",
+                Instant.parse("2017-09-11T20:00:00Z"),
+                "mallory",
+                List.of(),
+                "",
+                "get",
+                "",
+                "v1",
+                "pods",
+                "",
+                "default",
+                "",
+                "",
+                200));
         try (ObservationStore store = ObservationStore.open(other);
                 java.sql.Connection c = java.sql.DriverManager.getConnection(other);
                 java.sql.Statement s = c.createStatement()) {
             s.execute("ALTER TABLE api_access ADD CONSTRAINT no_mallory CHECK (subject <> 'mallory')");
             Supplier<Long> total = () -> {
                 try {
-                    return store.apiAccesses().values().stream().mapToLong(ObservationStore.StoredAccess::count).sum();
+                    return store.apiAccesses().values().stream()
+                            .mapToLong(ObservationStore.StoredAccess::count)
+                            .sum();
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
@@ -155,13 +193,18 @@ class ObservationStoreTest {
         // Two webhook replicas on one store: each learns what the other stored since its last batch of that hour.
         String url = url(kind);
         List<ApiRequest> requests = demo();
-        try (ObservationStore a = ObservationStore.open(url); ObservationStore b = ObservationStore.open(url)) {
+        try (ObservationStore a = ObservationStore.open(url);
+                ObservationStore b = ObservationStore.open(url)) {
             assertEquals(new ObservationStore.BatchResult(20, 0), a.ingestAudit(requests.subList(0, 20)));
             assertEquals(new ObservationStore.BatchResult(10, 20), b.ingestAudit(requests.subList(0, 30)));
             assertEquals(new ObservationStore.BatchResult(7, 30), a.ingestAudit(requests));
             assertEquals(new ObservationStore.BatchResult(0, 37), b.ingestAudit(requests));
             assertEquals(37L, a.ingestedEvents("audit"));
-            assertEquals(37L, a.apiAccesses().values().stream().mapToLong(ObservationStore.StoredAccess::count).sum());
+            assertEquals(
+                    37L,
+                    a.apiAccesses().values().stream()
+                            .mapToLong(ObservationStore.StoredAccess::count)
+                            .sum());
         }
     }
 
@@ -173,8 +216,8 @@ class ObservationStoreTest {
         StoreSchema.migrations(url).target("5").load().migrate();
         List<ApiRequest> requests = demo();
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
-                java.sql.PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO ingested_event (source, event_key) VALUES ('audit', ?)")) {
+                java.sql.PreparedStatement insert =
+                        c.prepareStatement("INSERT INTO ingested_event (source, event_key) VALUES ('audit', ?)")) {
             for (ApiRequest r : requests.subList(0, 25)) {
                 insert.setString(1, String.format("%012x:%s", r.time().toEpochMilli(), r.auditId()));
                 insert.executeUpdate();
@@ -191,14 +234,22 @@ class ObservationStoreTest {
      * would leave the stores made before with another schema than new ones, and Flyway is not asked to check an
      * up-to-date store ({@link ObservationStore#schemaCurrent}). A new migration goes at the end of this list.
      */
-    private static final List<String> RELEASED_MIGRATIONS = List.of("1 SQL -1926075560", "2 SQL -757460991",
-            "3 SQL -550087858", "4 SQL -421122078", "5 SQL 1621785428", "6 SQL 1913612547", "7 JDBC null", "8 JDBC null");
+    private static final List<String> RELEASED_MIGRATIONS = List.of(
+            "1 SQL -1926075560",
+            "2 SQL -757460991",
+            "3 SQL -550087858",
+            "4 SQL -421122078",
+            "5 SQL 1621785428",
+            "6 SQL 1913612547",
+            "7 JDBC null",
+            "8 JDBC null");
 
     @org.junit.jupiter.api.Test
     void theMigrationsAreTheReleasedOnesAndTheStoreKnowsEachVersion() throws Exception {
         List<String> found = new ArrayList<>();
         List<String> versions = new ArrayList<>();
-        for (org.flywaydb.core.api.MigrationInfo m : StoreSchema.migrations(url("h2")).load().info().all()) {
+        for (org.flywaydb.core.api.MigrationInfo m :
+                StoreSchema.migrations(url("h2")).load().info().all()) {
             found.add(m.getVersion() + " " + m.getType() + " " + m.getChecksum());
             versions.add(m.getVersion().toString());
         }
@@ -234,13 +285,16 @@ class ObservationStoreTest {
                 s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '8'");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store whose last migration failed");
                 s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '8'");
-                s.executeUpdate("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
-                        + " installed_by, execution_time, success) VALUES (99, '9', 'newer', 'SQL', 'V9__newer.sql', 'x', 0, TRUE)");
+                s.executeUpdate(
+                        "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
+                                + " installed_by, execution_time, success) VALUES (99, '9', 'newer', 'SQL', 'V9__newer.sql', 'x', 0, TRUE)");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store a newer Tailor migrated further");
                 // …which this Tailor refuses to use, saying why (Flyway alone would ignore the "future" migration).
-                ObservationStore.NewerStoreException newer = assertThrows(ObservationStore.NewerStoreException.class,
-                        () -> ObservationStore.open(url));
-                assertTrue(newer.getMessage().startsWith("the store's schema is at version 9, newer than this Tailor's (8)"),
+                ObservationStore.NewerStoreException newer =
+                        assertThrows(ObservationStore.NewerStoreException.class, () -> ObservationStore.open(url));
+                assertTrue(
+                        newer.getMessage()
+                                .startsWith("the store's schema is at version 9, newer than this Tailor's (8)"),
                         newer.getMessage());
                 s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '9'");
                 assertTrue(StoreSchema.schemaCurrent(c), "the same store without the newer migration");
@@ -262,7 +316,8 @@ class ObservationStoreTest {
         Path samples = RepositoryPaths.fixtures().resolve("third_party/hubble-flows/cilium-hubble-otel/testdata");
         List<Flow> flows = new ArrayList<>();
         try (Stream<Path> files = java.nio.file.Files.list(samples)) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+            for (Path file :
+                    files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
                 try (InputStream in = Inputs.open(file.toString())) {
                     new HubbleFlowReader().read(file.getFileName().toString(), in, flows::add, new Problems());
                 }
@@ -287,7 +342,9 @@ class ObservationStoreTest {
                     expected.merge(edge, 1L, Long::sum);
                 }
             } else {
-                assertEquals(List.of(0L, 0L), List.of(f.fingerprintHigh(), f.fingerprintLow()),
+                assertEquals(
+                        List.of(0L, 0L),
+                        List.of(f.fingerprintHigh(), f.fingerprintLow()),
                         "a reply or a flow without L4 gets no fingerprint: " + f);
             }
         }
@@ -296,13 +353,23 @@ class ObservationStoreTest {
         assertEquals(1916 - 631, aggregating);
         assertTrue(keys.size() < aggregating, "the samples repeat some flows");
         try (ObservationStore store = ObservationStore.open(url(kind))) {
-            assertEquals(new ObservationStore.BatchResult(keys.size(), aggregating - keys.size()), store.ingestFlows(flows));
+            assertEquals(
+                    new ObservationStore.BatchResult(keys.size(), aggregating - keys.size()), store.ingestFlows(flows));
             assertEquals(new ObservationStore.BatchResult(0, aggregating), store.ingestFlows(flows));
             Map<NetworkEdge, ObservationStore.StoredAccess> stored = store.networkEdges();
             assertEquals(expected.keySet(), stored.keySet());
             expected.forEach((edge, n) -> assertEquals(n, stored.get(edge).count(), edge.toString()));
-            NetworkEdge productpageToDetails = new NetworkEdge("bookinfo", "deployment.productpage-v1", "",
-                    "bookinfo", "deployment.details-v1", "", "", "TCP", 9080, false);
+            NetworkEdge productpageToDetails = new NetworkEdge(
+                    "bookinfo",
+                    "deployment.productpage-v1",
+                    "",
+                    "bookinfo",
+                    "deployment.details-v1",
+                    "",
+                    "",
+                    "TCP",
+                    9080,
+                    false);
             assertTrue(stored.containsKey(productpageToDetails), stored.keySet().toString());
         }
     }
@@ -313,7 +380,8 @@ class ObservationStoreTest {
         Path lines = RepositoryPaths.fixtures().resolve("third_party/seccomp/security-profiles-operator/audit-lines");
         List<SyscallRecord> records = new ArrayList<>();
         try (Stream<Path> files = java.nio.file.Files.list(lines)) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
+            for (Path file :
+                    files.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
                 try (InputStream in = Inputs.open(file.toString())) {
                     new SyscallLogReader().read(file.getFileName().toString(), in, records::add, new Problems());
                 }
@@ -332,26 +400,32 @@ class ObservationStoreTest {
     @ParameterizedTest
     @MethodSource("stores")
     void passwordsNeverAppearInMessages(String kind) {
-        assertEquals("jdbc:postgresql://db:5432/tailor?user=tailor&password=***",
+        assertEquals(
+                "jdbc:postgresql://db:5432/tailor?user=tailor&password=***",
                 ObservationStore.redact("jdbc:postgresql://db:5432/tailor?user=tailor&password=s3cret"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ObservationStore.open("jdbc:mysql://db/tailor?password=s3cret"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> ObservationStore.open("jdbc:mysql://db/tailor?password=s3cret"));
         assertEquals(-1, e.getMessage().indexOf("s3cret"), e.getMessage());
     }
 
     @org.junit.jupiter.api.Test
     void aPlainH2UrlGetsTheSettingsTheStoreNeeds() throws Exception {
         // As a user writes it: no MODE=PostgreSQL, whose SQL the store speaks (ON CONFLICT).
-        String plain = "jdbc:h2:file:" + dir.resolve("plain-" + java.util.UUID.randomUUID()).resolve("observations");
-        assertEquals(plain + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0",
+        String plain = "jdbc:h2:file:"
+                + dir.resolve("plain-" + java.util.UUID.randomUUID()).resolve("observations");
+        assertEquals(
+                plain + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0",
                 ObservationStore.withH2Settings(plain));
-        assertEquals(plain + ";mode=postgresql;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0",
+        assertEquals(
+                plain + ";mode=postgresql;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0",
                 ObservationStore.withH2Settings(plain + ";mode=postgresql"));
         try (ObservationStore store = ObservationStore.open(plain)) {
             assertEquals(new ObservationStore.BatchResult(37, 0), store.ingestAudit(demo()));
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ObservationStore.open(plain + ";WRITE_DELAY=500"));
-        assertTrue(e.getMessage().startsWith("the store needs WRITE_DELAY=0 in an H2 URL, got WRITE_DELAY=500"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ObservationStore.open(plain + ";WRITE_DELAY=500"));
+        assertTrue(
+                e.getMessage().startsWith("the store needs WRITE_DELAY=0 in an H2 URL, got WRITE_DELAY=500"),
+                e.getMessage());
     }
 }

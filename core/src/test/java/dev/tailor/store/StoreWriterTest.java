@@ -38,7 +38,7 @@ class StoreWriterTest {
     @Test
     void aFailedBatchStopsTheWriterAndTheReaderHearsOfIt() {
         List<Integer> stored = Collections.synchronizedList(new ArrayList<>());
-        try (StoreWriter writer = new StoreWriter(2, r -> { })) {
+        try (StoreWriter writer = new StoreWriter(2, r -> {})) {
             StoreWriter.Batch<Integer> batch = writer.batch(b -> {
                 if (b.contains(3)) {
                     throw new SQLException("value too long for column verb");
@@ -52,8 +52,11 @@ class StoreWriterTest {
                 }
                 writer.flush();
             });
-            assertTrue(e.getMessage().startsWith("storing a batch of 2 events failed (nothing of it was kept; run again "
-                    + "to retry): value too long"), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .startsWith("storing a batch of 2 events failed (nothing of it was kept; run again "
+                                    + "to retry): value too long"),
+                    e.getMessage());
             assertEquals(List.of(1, 2), stored, "nothing after the failed batch is stored");
         }
     }

@@ -46,7 +46,8 @@ public final class TestStores {
         }
         String base = base();
         String schema = "tailor_test_" + UUID.randomUUID().toString().replace("-", "");
-        try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(base);
+                Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
         }
         schemas.add(schema);
@@ -57,7 +58,8 @@ public final class TestStores {
         if (schemas.isEmpty()) {
             return;
         }
-        try (Connection c = DriverManager.getConnection(base()); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(base());
+                Statement s = c.createStatement()) {
             for (String schema : schemas) {
                 s.execute("DROP SCHEMA " + schema + " CASCADE");
             }
@@ -67,9 +69,11 @@ public final class TestStores {
 
     private static String base() {
         String base = System.getenv(POSTGRES);
-        assertNotNull(base, POSTGRES + " is not set: run the tests with `bash .ci/run`, which installs and starts "
-                + "PostgreSQL from Debian's packages, or point it at a server of yours "
-                + "(jdbc:postgresql://127.0.0.1:5432/DB?user=U&password=P)");
+        assertNotNull(
+                base,
+                POSTGRES + " is not set: run the tests with `bash .ci/run`, which installs and starts "
+                        + "PostgreSQL from Debian's packages, or point it at a server of yours "
+                        + "(jdbc:postgresql://127.0.0.1:5432/DB?user=U&password=P)");
         return base;
     }
 }

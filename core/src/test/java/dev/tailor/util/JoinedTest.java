@@ -41,7 +41,10 @@ class JoinedTest {
             String[] b = {text(), text(), text()};
             String joinedA = String.join("", a);
             String joinedB = String.join("", b);
-            assertEquals(sign(joinedA.compareTo(joinedB)), sign(Joined.compare(a.clone(), b.clone())), joinedA + " vs " + joinedB);
+            assertEquals(
+                    sign(joinedA.compareTo(joinedB)),
+                    sign(Joined.compare(a.clone(), b.clone())),
+                    joinedA + " vs " + joinedB);
         }
     }
 
@@ -57,9 +60,19 @@ class JoinedTest {
     void rowsCompareAsTheyPrint() {
         List<String> kinds = List.of("Deployment", "StatefulSet", "Pod", "CronJob");
         comparesAsPrinted(() -> new Workload(text(), kinds.get(random.nextInt(kinds.size())), text()));
-        comparesAsPrinted(() -> new ApiAccess(text(), text(), text(), text(), text(), text(), text(), text(), random.nextBoolean()));
-        comparesAsPrinted(() -> new NetworkEdge(text(), text(), text(), text(), text(), text(), text(), text(),
-                random.nextInt(3) * 40 + random.nextInt(2) * 443, random.nextBoolean()));
+        comparesAsPrinted(() ->
+                new ApiAccess(text(), text(), text(), text(), text(), text(), text(), text(), random.nextBoolean()));
+        comparesAsPrinted(() -> new NetworkEdge(
+                text(),
+                text(),
+                text(),
+                text(),
+                text(),
+                text(),
+                text(),
+                text(),
+                random.nextInt(3) * 40 + random.nextInt(2) * 443,
+                random.nextBoolean()));
         comparesAsPrinted(() -> new SyscallUse(text(), text(), text(), text(), text(), text(), text()));
         comparesAsPrinted(() -> new PodIdentity(text(), text(), text(), text(), text(), text()));
     }

@@ -1,6 +1,5 @@
 package dev.tailor.devtools;
 
-import dev.tailor.cli.TailorCli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +9,7 @@ import dev.tailor.bench.OpaServer;
 import dev.tailor.bench.ProcessCpu;
 import dev.tailor.bench.ResidentMemory;
 import dev.tailor.bench.Vegeta;
+import dev.tailor.cli.TailorCli;
 import dev.tailor.contract.Names;
 import dev.tailor.harness.LocalKubernetes;
 import dev.tailor.harness.LocalWebhook;
@@ -40,7 +40,9 @@ import picocli.CommandLine.Option;
  * webhook on Kubernetes' own Pod Security Admission library ({@code tools/bench-peers}). Prints each run and then
  * the ratios Tailor/native and Tailor/OPA, the only figures that hold on a shared machine. Judges nothing.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Measure the webhook's cost per admission decision next to the OPA server and native PSA.")
 public final class BenchCommand implements Callable<Integer> {
 
@@ -50,25 +52,40 @@ public final class BenchCommand implements Callable<Integer> {
     private static final String OPA = "opa server";
     private static final List<String> TARGETS = List.of(TAILOR, NATIVE, OPA);
     /** The requests, each a real AdmissionReview from test-fixtures/admission, in a namespace at restricted. */
-    private static final Map<String, String> REQUESTS = Map.of(
-            "Deployment", "deployment-conforms.json", "Pod", "pod-restricted-conforms.json");
+    private static final Map<String, String> REQUESTS =
+            Map.of("Deployment", "deployment-conforms.json", "Pod", "pod-restricted-conforms.json");
 
-    @Option(names = "--rates", split = ",", defaultValue = "500,1000,1500",
+    @Option(
+            names = "--rates",
+            split = ",",
+            defaultValue = "500,1000,1500",
             description = "Open-loop request rates per second, sent by vegeta (default: ${DEFAULT-VALUE})")
     List<Double> rates;
 
-    @Option(names = "--new-connection-rate", defaultValue = "200",
-            description = "Rate of the open-loop run with a new TLS connection per request; 0 skips it (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--new-connection-rate",
+            defaultValue = "200",
+            description =
+                    "Rate of the open-loop run with a new TLS connection per request; 0 skips it (default: ${DEFAULT-VALUE})")
     double newConnectionRate;
 
-    @Option(names = "--seconds", defaultValue = "20", description = "Measured seconds per run (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seconds",
+            defaultValue = "20",
+            description = "Measured seconds per run (default: ${DEFAULT-VALUE})")
     int seconds;
 
     /** Long enough for the JIT to have compiled the policy module's hot functions (about 8 s of one core's CPU). */
-    @Option(names = "--warmup", defaultValue = "30", description = "Warm-up seconds before each run (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--warmup",
+            defaultValue = "30",
+            description = "Warm-up seconds before each run (default: ${DEFAULT-VALUE})")
     int warmup;
 
-    @Option(names = "--connections", defaultValue = "8", description = "Connections of the closed-loop runs (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--connections",
+            defaultValue = "8",
+            description = "Connections of the closed-loop runs (default: ${DEFAULT-VALUE})")
     int connections;
 
     @Mixin
@@ -77,8 +94,8 @@ public final class BenchCommand implements Callable<Integer> {
     private final PrintStream out = System.out;
 
     /** One server under test: where each request goes, what a right answer looks like, its process. */
-    private record Target(String name, long pid, long startedNanos, URI uri, Map<String, byte[]> bodies,
-            Predicate<String> valid) {}
+    private record Target(
+            String name, long pid, long startedNanos, URI uri, Map<String, byte[]> bodies, Predicate<String> valid) {}
 
     /** Every figure of the run, by measure and target, in the order measured. */
     private final Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
@@ -94,31 +111,46 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, byte[]> reviews = new LinkedHashMap<>();
         Map<String, byte[]> opaBodies = new LinkedHashMap<>();
         for (String kind : List.of("Deployment", "Pod")) {
-            byte[] review = Files.readAllBytes(root.resolve("test-fixtures/admission").resolve(REQUESTS.get(kind)));
+            byte[] review =
+                    Files.readAllBytes(root.resolve("test-fixtures/admission").resolve(REQUESTS.get(kind)));
             reviews.put(kind, review);
             opaBodies.put(kind, opaInput(JSON.readTree(review).get("request")));
         }
         Path work = Files.createTempDirectory("tailor-bench-");
         try (LocalKubernetes kube = new LocalKubernetes()) {
             kube.applyNamespace("shop", Map.of(Names.POD_SECURITY, "restricted", Names.MODE, "audit"));
-            try (LocalWebhook webhook = LocalWebhook.start(root.resolve("webhook/target/quarkus-app/quarkus-run.jar"),
-                    work, kube.url(), Map.of())) {
+            try (LocalWebhook webhook = LocalWebhook.start(
+                    root.resolve("webhook/target/quarkus-app/quarkus-run.jar"), work, kube.url(), Map.of())) {
                 HttpClient http = webhook.http();
-                Target tailor = new Target(TAILOR, webhook.pid(), webhook.startedNanos(),
-                        webhook.url().resolve("/validate"), reviews,
+                Target tailor = new Target(
+                        TAILOR,
+                        webhook.pid(),
+                        webhook.startedNanos(),
+                        webhook.url().resolve("/validate"),
+                        reviews,
                         body -> body.contains("\"allowed\":true") && !body.contains("\"warnings\""));
                 firstDecision(http, tailor);
                 Path tls = work.resolve("peers-tls");
                 webhook.issueCertificate(tls);
                 Path caPem = Files.writeString(work.resolve("ca.pem"), webhook.caPem());
-                try (NativePsaWebhook psa = NativePsaWebhook.start(Path.of(peers.get("PSA_WEBHOOK")), tls,
-                        work.resolve("psa-webhook.log"))) {
-                    Target nativePsa = new Target(NATIVE, psa.pid(), psa.startedNanos(), psa.validateUri(),
-                            reviews, body -> body.contains("\"allowed\":true"));
+                try (NativePsaWebhook psa = NativePsaWebhook.start(
+                        Path.of(peers.get("PSA_WEBHOOK")), tls, work.resolve("psa-webhook.log"))) {
+                    Target nativePsa = new Target(
+                            NATIVE,
+                            psa.pid(),
+                            psa.startedNanos(),
+                            psa.validateUri(),
+                            reviews,
+                            body -> body.contains("\"allowed\":true"));
                     firstDecision(http, nativePsa);
                     try (OpaServer opa = OpaServer.start(root, tls, work.resolve("opa.log"), http)) {
-                        Target opaServer = new Target(OPA, opa.pid(), opa.startedNanos(), opa.validateUri(),
-                                opaBodies, body -> body.contains("\"violations\":[]"));
+                        Target opaServer = new Target(
+                                OPA,
+                                opa.pid(),
+                                opa.startedNanos(),
+                                opa.validateUri(),
+                                opaBodies,
+                                body -> body.contains("\"violations\":[]"));
                         firstDecision(http, opaServer);
                         List<Target> targets = List.of(tailor, nativePsa, opaServer);
                         header(reviews);
@@ -144,7 +176,8 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             for (String kind : List.of("Deployment", "Pod")) {
                 for (Target t : targets) {
-                    LoadGenerator load = new LoadGenerator(http, t.uri(), t.bodies().get(kind), t.valid());
+                    LoadGenerator load =
+                            new LoadGenerator(http, t.uri(), t.bodies().get(kind), t.valid());
                     load.closedLoop(t.name(), connections, Duration.ZERO, warm);
                     ProcessCpu cpu = new ProcessCpu(t.pid());
                     double before = cpu.millis();
@@ -157,8 +190,8 @@ public final class BenchCommand implements Callable<Integer> {
             }
             for (double rate : rates) {
                 for (Target t : targets) {
-                    LoadGenerator.Result r = vegeta.attack(t.name(), t.uri(),
-                            t.bodies().get("Deployment"), t.valid(), rate, true, warm, measured);
+                    LoadGenerator.Result r = vegeta.attack(
+                            t.name(), t.uri(), t.bodies().get("Deployment"), t.valid(), rate, true, warm, measured);
                     print(r, "Deployment", rss.get(t));
                     put(String.format("p99 at %.0f/s (open loop), ms", rate), t, r.p99() / 1000.0);
                     put(String.format("p99.9 at %.0f/s (open loop), ms", rate), t, r.p999() / 1000.0);
@@ -171,11 +204,23 @@ public final class BenchCommand implements Callable<Integer> {
                 for (Target t : targets) {
                     ProcessCpu cpu = new ProcessCpu(t.pid());
                     double before = cpu.millis();
-                    LoadGenerator.Result r = vegeta.attack(t.name(), t.uri(),
-                            t.bodies().get("Deployment"), t.valid(), newConnectionRate, false, Duration.ZERO, measured);
+                    LoadGenerator.Result r = vegeta.attack(
+                            t.name(),
+                            t.uri(),
+                            t.bodies().get("Deployment"),
+                            t.valid(),
+                            newConnectionRate,
+                            false,
+                            Duration.ZERO,
+                            measured);
                     print(r, "Deployment", rss.get(t));
-                    put(String.format("p99 at %.0f/s, new TLS connection each, ms", newConnectionRate), t, r.p99() / 1000.0);
-                    put("server CPU per decision with its TLS handshake, ms", t,
+                    put(
+                            String.format("p99 at %.0f/s, new TLS connection each, ms", newConnectionRate),
+                            t,
+                            r.p99() / 1000.0);
+                    put(
+                            "server CPU per decision with its TLS handshake, ms",
+                            t,
                             (cpu.millis() - before) / Math.max(1, r.requests() - r.errors()));
                 }
             }
@@ -190,9 +235,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Polls the first request until it is answered right: the time from the process's start is its start-up. */
     private void firstDecision(HttpClient http, Target t) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(t.uri()).timeout(Duration.ofSeconds(10))
+        HttpRequest request = HttpRequest.newBuilder(t.uri())
+                .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(t.bodies().get("Deployment"))).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(t.bodies().get("Deployment")))
+                .build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             try {
@@ -213,8 +260,12 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode input = body.putObject("input");
         input.set("request", request);
-        input.putObject("namespace").putObject("metadata").put("name", "shop").putObject("annotations")
-                .put(Names.POD_SECURITY, "restricted").put(Names.MODE, "audit");
+        input.putObject("namespace")
+                .putObject("metadata")
+                .put("name", "shop")
+                .putObject("annotations")
+                .put(Names.POD_SECURITY, "restricted")
+                .put(Names.MODE, "audit");
         input.put("mode", "audit");
         return JSON.writeValueAsBytes(body);
     }
@@ -222,14 +273,16 @@ public final class BenchCommand implements Callable<Integer> {
     /** Runs tools/bench-peers-binary (builds the peers on first use) and reads the paths it prints. */
     private static Map<String, String> peerBinaries(Path root) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(root.resolve("tools/bench-peers-binary").toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new IllegalStateException("tools/bench-peers-binary failed with " + p.exitValue());
         }
         Map<String, String> paths = new LinkedHashMap<>();
-        printed.lines().filter(l -> l.contains("=")).forEach(l -> paths.put(l.substring(0, l.indexOf('=')),
-                l.substring(l.indexOf('=') + 1)));
+        printed.lines()
+                .filter(l -> l.contains("="))
+                .forEach(l -> paths.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
         return paths;
     }
 
@@ -238,19 +291,34 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void header(Map<String, byte[]> reviews) {
-        out.printf("machine: %d cores, %s %s; the load generators and the three servers share them%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"));
-        reviews.forEach((kind, review) -> out.printf("request %s: %s (%d bytes), namespace at restricted%n",
-                kind, REQUESTS.get(kind), review.length));
-        out.printf("closed loop: %d connections (the JVM's HTTP client); open loop: vegeta; %d s warm-up, %d s measured%n%n",
+        out.printf(
+                "machine: %d cores, %s %s; the load generators and the three servers share them%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name"),
+                System.getProperty("os.arch"));
+        reviews.forEach((kind, review) -> out.printf(
+                "request %s: %s (%d bytes), namespace at restricted%n", kind, REQUESTS.get(kind), review.length));
+        out.printf(
+                "closed loop: %d connections (the JVM's HTTP client); open loop: vegeta; %d s warm-up, %d s measured%n%n",
                 connections, warmup, seconds);
     }
 
     private void print(LoadGenerator.Result r, String kind, ResidentMemory rss) {
-        out.printf("%-11s %-10s %-42s offered %5.0f/s  achieved %7.1f/s  p50 %6.2f  p99 %7.2f  p99.9 %7.2f  max %7.2f ms"
+        out.printf(
+                "%-11s %-10s %-42s offered %5.0f/s  achieved %7.1f/s  p50 %6.2f  p99 %7.2f  p99.9 %7.2f  max %7.2f ms"
                         + "  errors %d/%d  peak RSS %.0f MiB%n",
-                r.target(), kind, r.mode(), r.offeredRate(), r.achievedRate(), r.p50() / 1000.0, r.p99() / 1000.0,
-                r.p999() / 1000.0, r.max() / 1000.0, r.errors(), r.requests(), rss.peakMib());
+                r.target(),
+                kind,
+                r.mode(),
+                r.offeredRate(),
+                r.achievedRate(),
+                r.p50() / 1000.0,
+                r.p99() / 1000.0,
+                r.p999() / 1000.0,
+                r.max() / 1000.0,
+                r.errors(),
+                r.requests(),
+                rss.peakMib());
     }
 
     private void summary() {
@@ -262,8 +330,14 @@ public final class BenchCommand implements Callable<Integer> {
                 Double v = byTarget.get(t);
                 cells.add(v == null ? "-" : String.format(v >= 100 ? "%.0f" : "%.2f", v));
             }
-            out.printf("%-52s %10s %10s %10s %14s %11s%n", measure, cells.get(0), cells.get(1), cells.get(2),
-                    ratio(byTarget.get(TAILOR), byTarget.get(NATIVE)), ratio(byTarget.get(TAILOR), byTarget.get(OPA)));
+            out.printf(
+                    "%-52s %10s %10s %10s %14s %11s%n",
+                    measure,
+                    cells.get(0),
+                    cells.get(1),
+                    cells.get(2),
+                    ratio(byTarget.get(TAILOR), byTarget.get(NATIVE)),
+                    ratio(byTarget.get(TAILOR), byTarget.get(OPA)));
         });
     }
 

@@ -1,7 +1,7 @@
 package dev.tailor.devtools;
 
-import dev.tailor.cli.TailorCli;
 import dev.tailor.bench.ResidentMemory;
+import dev.tailor.cli.TailorCli;
 import dev.tailor.fixtures.FixtureCluster;
 import dev.tailor.fixtures.TenantsWeek;
 import java.io.IOException;
@@ -21,24 +21,39 @@ import picocli.CommandLine.Option;
  * {@code generate} and {@code impact} run on it as a user runs them — each its own JVM with the heap it is given —
  * and each is timed, with its peak RSS. Prints the figures and how each grows from the smallest size; judges nothing.
  */
-@Command(name = "bench-generate", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench-generate",
+        mixinStandardHelpOptions = true,
         description = "Measure observe, generate and impact on multi-tenant clusters of growing size.")
 public final class BenchGenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--namespaces", split = ",", defaultValue = "1,10,30,100",
+    @Option(
+            names = "--namespaces",
+            split = ",",
+            defaultValue = "1,10,30,100",
             description = "Tenant namespaces of each size (default: ${DEFAULT-VALUE})")
     List<Integer> namespaces;
 
-    @Option(names = "--workloads", defaultValue = "10", description = "Services per namespace (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--workloads",
+            defaultValue = "10",
+            description = "Services per namespace (default: ${DEFAULT-VALUE})")
     int workloads;
 
-    @Option(names = "--days", split = ",", defaultValue = "7,30", description = "Windows, in days (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--days",
+            split = ",",
+            defaultValue = "7,30",
+            description = "Windows, in days (default: ${DEFAULT-VALUE})")
     List<Integer> days;
 
     @Option(names = "--heap", defaultValue = "512m", description = "-Xmx of each command (default: ${DEFAULT-VALUE})")
     String heap;
 
-    @Option(names = "--keep", paramLabel = "DIR", description = "Write the clusters, stores and outputs into DIR and keep them")
+    @Option(
+            names = "--keep",
+            paramLabel = "DIR",
+            description = "Write the clusters, stores and outputs into DIR and keep them")
     Path keep;
 
     @Mixin
@@ -50,7 +65,8 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     private record Run(double seconds, double peakMib) {}
 
     /** One size's figures. */
-    private record Size(int namespaces, int workloads, int days, long inputBytes, Run observe, Run generate, Run impact) {}
+    private record Size(
+            int namespaces, int workloads, int days, long inputBytes, Run observe, Run generate, Run impact) {}
 
     @Override
     public Integer call() throws Exception {
@@ -66,16 +82,27 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("tailor-bench-generate-");
         List<Size> sizes = new ArrayList<>();
         try {
-            out.printf("machine: %d cores, %s %s, Java %s; each command: java -Xmx%s%n", Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"), heap);
-            out.printf("%-22s %9s %19s %19s %19s%n", "cluster", "input MB", "observe s / MiB", "generate s / MiB", "impact s / MiB");
+            out.printf(
+                    "machine: %d cores, %s %s, Java %s; each command: java -Xmx%s%n",
+                    Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("os.name"),
+                    System.getProperty("os.arch"),
+                    System.getProperty("java.version"),
+                    heap);
+            out.printf(
+                    "%-22s %9s %19s %19s %19s%n",
+                    "cluster", "input MB", "observe s / MiB", "generate s / MiB", "impact s / MiB");
             for (int d : days) {
                 for (int n : namespaces) {
                     Size size = measure(work.resolve(n + "x" + workloads + "x" + d), n, d);
                     sizes.add(size);
-                    out.printf("%-22s %9.0f %19s %19s %19s%n",
-                            String.format("%d x %d, %d days", n, workloads, d), size.inputBytes() / 1e6,
-                            cell(size.observe()), cell(size.generate()), cell(size.impact()));
+                    out.printf(
+                            "%-22s %9.0f %19s %19s %19s%n",
+                            String.format("%d x %d, %d days", n, workloads, d),
+                            size.inputBytes() / 1e6,
+                            cell(size.observe()),
+                            cell(size.generate()),
+                            cell(size.impact()));
                 }
             }
             growth(sizes);
@@ -92,19 +119,48 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         HomeOption.deleteTree(dir);
         TenantsWeek.write(cluster, n, workloads, d, TenantsWeek.DEFAULT_SEED);
         long bytes = 0;
-        for (String f : List.of(FixtureCluster.ADMISSION, FixtureCluster.AUDIT, FixtureCluster.FLOWS, FixtureCluster.SYSCALLS)) {
+        for (String f : List.of(
+                FixtureCluster.ADMISSION, FixtureCluster.AUDIT, FixtureCluster.FLOWS, FixtureCluster.SYSCALLS)) {
             bytes += Files.size(cluster.resolve(f));
         }
         String store = "jdbc:h2:file:" + dir.resolve("store/observations").toAbsolutePath();
         String window = d + "d";
-        Run observe = run(List.of("observe", "--admission", cluster.resolve(FixtureCluster.ADMISSION).toString(),
-                "--audit-log", cluster.resolve(FixtureCluster.AUDIT).toString(),
-                "--flows", cluster.resolve(FixtureCluster.FLOWS).toString(),
-                "--syscalls", cluster.resolve(FixtureCluster.SYSCALLS).toString(), "--store", store), dir.resolve("observe.log"));
-        Run generate = run(List.of("generate", "--store", store, "--since", window, "--out", dir.resolve("policies").toString()),
+        Run observe = run(
+                List.of(
+                        "observe",
+                        "--admission",
+                        cluster.resolve(FixtureCluster.ADMISSION).toString(),
+                        "--audit-log",
+                        cluster.resolve(FixtureCluster.AUDIT).toString(),
+                        "--flows",
+                        cluster.resolve(FixtureCluster.FLOWS).toString(),
+                        "--syscalls",
+                        cluster.resolve(FixtureCluster.SYSCALLS).toString(),
+                        "--store",
+                        store),
+                dir.resolve("observe.log"));
+        Run generate = run(
+                List.of(
+                        "generate",
+                        "--store",
+                        store,
+                        "--since",
+                        window,
+                        "--out",
+                        dir.resolve("policies").toString()),
                 dir.resolve("generate.log"));
-        Run impact = run(List.of("impact", "--proposed", dir.resolve("policies").toString(), "--store", store,
-                "--since", window, "--out", dir.resolve("impact").toString()), dir.resolve("impact.log"));
+        Run impact = run(
+                List.of(
+                        "impact",
+                        "--proposed",
+                        dir.resolve("policies").toString(),
+                        "--store",
+                        store,
+                        "--since",
+                        window,
+                        "--out",
+                        dir.resolve("impact").toString()),
+                dir.resolve("impact.log"));
         return new Size(n, workloads, d, bytes, observe, generate, impact);
     }
 
@@ -112,7 +168,10 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     private Run run(List<String> args, Path log) throws IOException, InterruptedException {
         List<String> command = CliProcess.command(heap, args);
         long started = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         int exit;
         double peak;
         try (ResidentMemory rss = new ResidentMemory(p.pid())) {
@@ -137,11 +196,24 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         out.printf("%-22s %12s %12s %12s%n", "cluster", "observe", "generate", "impact");
         for (Size s : sizes) {
             double workloadDays = (double) s.namespaces() * s.workloads() * s.days() / 1000.0;
-            out.printf("%-22s %12.2f %12.2f %12.2f%n", String.format("%d x %d, %d days", s.namespaces(), s.workloads(),
-                    s.days()), s.observe().seconds() / workloadDays, s.generate().seconds() / workloadDays,
+            out.printf(
+                    "%-22s %12.2f %12.2f %12.2f%n",
+                    String.format("%d x %d, %d days", s.namespaces(), s.workloads(), s.days()),
+                    s.observe().seconds() / workloadDays,
+                    s.generate().seconds() / workloadDays,
                     s.impact().seconds() / workloadDays);
         }
-        out.printf("%nobserve throughput: %s%n", String.join(", ", sizes.stream().map(s -> String.format("%.0f MB/s at %d x %d, %d days",
-                s.inputBytes() / 1e6 / s.observe().seconds(), s.namespaces(), s.workloads(), s.days())).toList()));
+        out.printf(
+                "%nobserve throughput: %s%n",
+                String.join(
+                        ", ",
+                        sizes.stream()
+                                .map(s -> String.format(
+                                        "%.0f MB/s at %d x %d, %d days",
+                                        s.inputBytes() / 1e6 / s.observe().seconds(),
+                                        s.namespaces(),
+                                        s.workloads(),
+                                        s.days()))
+                                .toList()));
     }
 }

@@ -1,8 +1,8 @@
 package dev.tailor.devtools;
 
-import dev.tailor.cli.TailorCli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.cli.TailorCli;
 import dev.tailor.observe.Inputs;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.audit.AuditLogReader;
@@ -28,33 +28,51 @@ import picocli.CommandLine.Option;
  * real third-party samples in test-fixtures/, with fresh IDs and times over a week), then measures reading them
  * alone and reading them into the store, in MB/s and events/s. Prints numbers; judges nothing.
  */
-@Command(name = "bench-ingest", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench-ingest",
+        mixinStandardHelpOptions = true,
         description = "Measure how fast audit logs and Hubble flows are read and stored.")
 public final class BenchIngestCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--audit-mb", defaultValue = "256", description = "Size of the generated audit log (default: ${DEFAULT-VALUE} MB)")
+    @Option(
+            names = "--audit-mb",
+            defaultValue = "256",
+            description = "Size of the generated audit log (default: ${DEFAULT-VALUE} MB)")
     long auditMb;
 
-    @Option(names = "--flows-mb", defaultValue = "256", description = "Size of the generated flow file (default: ${DEFAULT-VALUE} MB)")
+    @Option(
+            names = "--flows-mb",
+            defaultValue = "256",
+            description = "Size of the generated flow file (default: ${DEFAULT-VALUE} MB)")
     long flowsMb;
 
-    @Option(names = "--store", description = "Store URL (default: a fresh H2 file in a temporary directory for each run)")
+    @Option(
+            names = "--store",
+            description = "Store URL (default: a fresh H2 file in a temporary directory for each run)")
     String store;
 
-    @Option(names = "--runs", defaultValue = "3", description = "Runs of `tailor observe` on each input, each into a fresh "
-            + "store; the median is printed, with the range (default: ${DEFAULT-VALUE}; one run into a store given by --store)")
+    @Option(
+            names = "--runs",
+            defaultValue = "3",
+            description =
+                    "Runs of `tailor observe` on each input, each into a fresh "
+                            + "store; the median is printed, with the range (default: ${DEFAULT-VALUE}; one run into a store given by --store)")
     int runs;
 
-    @Option(names = "--keep", paramLabel = "DIR",
-            description = "Generate the inputs (and the store) in DIR and keep them, to run `tailor observe` on them again")
+    @Option(
+            names = "--keep",
+            paramLabel = "DIR",
+            description =
+                    "Generate the inputs (and the store) in DIR and keep them, to run `tailor observe` on them again")
     Path keep;
 
     @Mixin
     HomeOption home = new HomeOption();
 
     private final PrintStream out = System.out;
+
     @Override
     public Integer call() throws Exception {
         Path root = home.root();
@@ -62,30 +80,49 @@ public final class BenchIngestCommand implements Callable<Integer> {
         try {
             Path audit = work.resolve("audit.log");
             Path flows = work.resolve("flows.json");
-            generate(root.resolve("test-fixtures/third_party/audit-audit2rbac/testdata/demo.log"), audit, auditMb, true);
+            generate(
+                    root.resolve("test-fixtures/third_party/audit-audit2rbac/testdata/demo.log"), audit, auditMb, true);
             List<String> flowSamples = new ArrayList<>();
-            try (var files = Files.list(root.resolve("test-fixtures/third_party/hubble-flows/cilium-hubble-otel/testdata"))) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-                    Files.readAllLines(f).stream().filter(l -> !l.startsWith("//") && !l.isBlank()).forEach(flowSamples::add);
+            try (var files =
+                    Files.list(root.resolve("test-fixtures/third_party/hubble-flows/cilium-hubble-otel/testdata"))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".json"))
+                        .sorted()
+                        .toList()) {
+                    Files.readAllLines(f).stream()
+                            .filter(l -> !l.startsWith("//") && !l.isBlank())
+                            .forEach(flowSamples::add);
                 }
             }
             Path flowSource = work.resolve("flow-samples.json");
             Files.write(flowSource, flowSamples);
             generate(flowSource, flows, flowsMb, false);
-            out.printf("machine: %d cores, %s %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
-            out.printf("inputs: %s (%.0f MB), %s (%.0f MB)%n%n", audit.getFileName(), Files.size(audit) / 1e6,
-                    flows.getFileName(), Files.size(flows) / 1e6);
+            out.printf(
+                    "machine: %d cores, %s %s, Java %s%n",
+                    Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("os.name"),
+                    System.getProperty("os.arch"),
+                    System.getProperty("java.version"));
+            out.printf(
+                    "inputs: %s (%.0f MB), %s (%.0f MB)%n%n",
+                    audit.getFileName(), Files.size(audit) / 1e6, flows.getFileName(), Files.size(flows) / 1e6);
 
             // The physical reference, in place of audit2rbac (not served by the Go module proxy here): Jackson's
             // streaming parser walking every token of every line, building nothing — no reader of these lines in
             // Java can be faster than this.
             measure("audit, bare token walk", audit, BenchIngestCommand::tokenWalk);
             measure("flows, bare token walk", flows, BenchIngestCommand::tokenWalk);
-            long auditEvents = measure("audit, read only", audit,
-                    in -> new AuditLogReader().read("audit.log", in, r -> { }, new Problems()).requests());
-            long flowEvents = measure("flows, read only", flows,
-                    in -> new HubbleFlowReader().read("flows.json", in, f -> { }, new Problems()).flows());
+            long auditEvents = measure(
+                    "audit, read only",
+                    audit,
+                    in -> new AuditLogReader()
+                            .read("audit.log", in, r -> {}, new Problems())
+                            .requests());
+            long flowEvents = measure(
+                    "flows, read only",
+                    flows,
+                    in -> new HubbleFlowReader()
+                            .read("flows.json", in, f -> {}, new Problems())
+                            .flows());
             // Into the store as a user does it: `tailor observe` in a JVM of its own (heap capped at 512 MiB), its
             // report discarded. The time includes starting the JVM and opening the store; reading runs on a thread
             // per part of the file (one per core), storing on another, in batches of ObserveCommand.BATCH.
@@ -135,21 +172,31 @@ public final class BenchIngestCommand implements Callable<Integer> {
         double[] whole = new double[n];
         double[] warm = new double[n];
         for (int i = 0; i < n; i++) {
-            String url = store != null ? store : ObservationStore.embeddedUrl(work.resolve("store-" + option.substring(2) + "-" + i));
+            String url = store != null
+                    ? store
+                    : ObservationStore.embeddedUrl(work.resolve("store-" + option.substring(2) + "-" + i));
             long start = System.nanoTime();
             warm[i] = observe(url, option, file);
             whole[i] = (System.nanoTime() - start) / 1e9;
         }
         double megabytes = Files.size(file) / 1e6;
         double seconds = median(whole);
-        out.printf("%-24s %8.1f MB/s  %10.0f events/s  (%d events, %.1f s; %s)%n", what, megabytes / seconds,
-                events / seconds, events, seconds, n == 1 ? "one run"
-                        : String.format("median of %d runs, %.1f–%.1f s", n, min(whole), max(whole)));
+        out.printf(
+                "%-24s %8.1f MB/s  %10.0f events/s  (%d events, %.1f s; %s)%n",
+                what,
+                megabytes / seconds,
+                events / seconds,
+                events,
+                seconds,
+                n == 1 ? "one run" : String.format("median of %d runs, %.1f–%.1f s", n, min(whole), max(whole)));
         double rate = median(warm);
         if (rate > 0) {
-            out.printf("%-24s %8.1f MB/s  %10.0f events/s  (second half of each run, from its progress lines%s)%n",
-                    "  … once warmed up", rate * megabytes / events, rate, n == 1 ? ""
-                            : String.format("; %.0f–%.0f events/s", min(warm), max(warm)));
+            out.printf(
+                    "%-24s %8.1f MB/s  %10.0f events/s  (second half of each run, from its progress lines%s)%n",
+                    "  … once warmed up",
+                    rate * megabytes / events,
+                    rate,
+                    n == 1 ? "" : String.format("; %.0f–%.0f events/s", min(warm), max(warm)));
         }
     }
 
@@ -171,8 +218,11 @@ public final class BenchIngestCommand implements Callable<Integer> {
             observe(url, "--flows", one);
             seconds[i] = (System.nanoTime() - start) / 1e9;
         }
-        out.printf("%-24s %8.2f s   (one flow %s: the start and end of a run; %s)%n", "start-up, tailor observe",
-                median(seconds), store != null ? "into the store given, made by the runs above" : "into a fresh store",
+        out.printf(
+                "%-24s %8.2f s   (one flow %s: the start and end of a run; %s)%n",
+                "start-up, tailor observe",
+                median(seconds),
+                store != null ? "into the store given, made by the runs above" : "into a fresh store",
                 n == 1 ? "one run" : String.format("median of %d runs, %.2f–%.2f s", n, min(seconds), max(seconds)));
     }
 
@@ -197,11 +247,14 @@ public final class BenchIngestCommand implements Callable<Integer> {
      * to tell).
      */
     private double observe(String url, String option, Path file) throws Exception {
-        List<String> command = dev.tailor.devtools.CliProcess.command("512m",
-                List.of("observe", option, file.toString(), "--store", url));
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> command = dev.tailor.devtools.CliProcess.command(
+                "512m", List.of("observe", option, file.toString(), "--store", url));
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         List<double[]> progress = new ArrayList<>(); // {events read, seconds since the command started reading}
-        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (var lines =
+                new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             java.util.regex.Pattern line = java.util.regex.Pattern.compile(
                     "progress: (\\d+) events read, \\d+ stored \\((\\d+) events/s read\\)");
             for (String text; (text = lines.readLine()) != null; ) {
@@ -220,7 +273,8 @@ public final class BenchIngestCommand implements Callable<Integer> {
             return 0;
         }
         double[] last = progress.get(progress.size() - 1);
-        double[] half = progress.stream().filter(x -> x[0] >= last[0] / 2).findFirst().orElseThrow();
+        double[] half =
+                progress.stream().filter(x -> x[0] >= last[0] / 2).findFirst().orElseThrow();
         return (last[0] - half[0]) / (last[1] - half[1]);
     }
 
@@ -231,8 +285,9 @@ public final class BenchIngestCommand implements Callable<Integer> {
             events = run.events(in);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.printf("%-24s %8.1f MB/s  %10.0f events/s  (%d events, %.1f s)%n", what, Files.size(file) / 1e6 / seconds,
-                events / seconds, events, seconds);
+        out.printf(
+                "%-24s %8.1f MB/s  %10.0f events/s  (%d events, %.1f s)%n",
+                what, Files.size(file) / 1e6 / seconds, events / seconds, events, seconds);
         return events;
     }
 
@@ -255,9 +310,14 @@ public final class BenchIngestCommand implements Callable<Integer> {
                 String time = start.plusMillis(i * 37).toString();
                 if (audit) {
                     // Random, as kube-apiserver's audit IDs are (UUID v4): no help from the index's order.
-                    event.put("auditID", new java.util.UUID((random.nextLong() & ~0xF000L) | 0x4000L,
-                            (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString());
-                    String micro = dev.tailor.observe.Times.micro(start.plusMillis(i * 37)); // as the API server writes it
+                    event.put(
+                            "auditID",
+                            new java.util.UUID(
+                                            (random.nextLong() & ~0xF000L) | 0x4000L,
+                                            (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L)
+                                    .toString());
+                    String micro =
+                            dev.tailor.observe.Times.micro(start.plusMillis(i * 37)); // as the API server writes it
                     event.put("stageTimestamp", micro).put("requestReceivedTimestamp", micro);
                 } else {
                     ((ObjectNode) event.get("flow")).put("time", time);

@@ -15,10 +15,11 @@ public final class CliProcess {
      * {@code ./tailor} starts a command: the class-data archive, the JIT's inlining limits, the collector).
      */
     public static List<String> command(String heap, List<String> args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
         java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("-XX:") || a.startsWith("-Xlog:")).forEach(command::add);
+                .filter(a -> a.startsWith("-XX:") || a.startsWith("-Xlog:"))
+                .forEach(command::add);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), TailorCli.class.getName()));
         command.addAll(args);
         return command;

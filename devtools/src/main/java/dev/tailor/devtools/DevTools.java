@@ -9,10 +9,19 @@ import picocli.CommandLine.Command;
  * the benches and the fixture weeks. They need the fixtures and the local harnesses (test-fixtures), which no
  * production jar carries; the exit codes and option checks are the product's.
  */
-@Command(name = "tailor", mixinStandardHelpOptions = true, version = TailorCli.VERSION, scope = CommandLine.ScopeType.INHERIT,
+@Command(
+        name = "tailor",
+        mixinStandardHelpOptions = true,
+        version = TailorCli.VERSION,
+        scope = CommandLine.ScopeType.INHERIT,
         description = "Tailor's developer commands: the demo, the benches and the fixture weeks.",
-        subcommands = {DemoCommand.class, FixtureWeekCommand.class, BenchCommand.class, BenchIngestCommand.class,
-            BenchGenerateCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            FixtureWeekCommand.class,
+            BenchCommand.class,
+            BenchIngestCommand.class,
+            BenchGenerateCommand.class
+        })
 public final class DevTools implements Runnable {
 
     @Override

@@ -7,7 +7,9 @@ import picocli.CommandLine.Option;
 /** The {@code --home} option of the commands that read the repository's files, and their work directories. */
 final class HomeOption {
 
-    @Option(names = "--home", description = "Tailor's repository (default: the tailor.home property or the working directory)")
+    @Option(
+            names = "--home",
+            description = "Tailor's repository (default: the tailor.home property or the working directory)")
     Path home;
 
     /** The repository: --home, else what ./tailor passes as tailor.home, else the working directory. */

@@ -25,7 +25,8 @@ class DevToolsTest {
         Matcher listed = Pattern.compile("(?m)^dev_commands=\" (.*) \"$")
                 .matcher(Files.readString(RepositoryPaths.root().resolve("tailor")));
         assertTrue(listed.find(), "./tailor names the developer's commands in dev_commands");
-        assertEquals(new TreeSet<>(here), new TreeSet<>(Arrays.asList(listed.group(1).split(" "))));
+        assertEquals(
+                new TreeSet<>(here), new TreeSet<>(Arrays.asList(listed.group(1).split(" "))));
         Set<String> product = new CommandLine(new TailorCli()).getSubcommands().keySet();
         for (String name : here) {
             assertTrue(!product.contains(name), name + " is both a product and a developer command");
@@ -50,12 +51,17 @@ class DevToolsTest {
 
     @Test
     void aNegativeOrMalformedNumberIsAUsageError() {
-        for (String[] wrong : new String[][] {{"bench", "--rates", "-5"}, {"bench", "--connections", "-1"},
-                {"bench-ingest", "--audit-mb", "-1"}, {"fixture-week", "--out", "x", "--seed", "1e9"}}) {
+        for (String[] wrong : new String[][] {
+            {"bench", "--rates", "-5"},
+            {"bench", "--connections", "-1"},
+            {"bench-ingest", "--audit-mb", "-1"},
+            {"fixture-week", "--out", "x", "--seed", "1e9"}
+        }) {
             CommandLine cli = TailorCli.commandLine(DevTools.class, wrong);
             StringWriter err = new StringWriter();
             cli.setErr(new PrintWriter(err));
-            assertEquals(TailorCli.USAGE, cli.execute(Arrays.copyOfRange(wrong, 1, wrong.length)), String.join(" ", wrong));
+            assertEquals(
+                    TailorCli.USAGE, cli.execute(Arrays.copyOfRange(wrong, 1, wrong.length)), String.join(" ", wrong));
             assertTrue(err.toString().startsWith("Invalid value for option '"), err.toString());
         }
     }

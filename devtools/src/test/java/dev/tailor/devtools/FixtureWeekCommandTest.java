@@ -43,11 +43,15 @@ class FixtureWeekCommandTest {
         Path mine = Files.createDirectories(dir.resolve("mine"));
         Files.writeString(mine.resolve("audit.log"), "my own audit log\n");
         assertEquals(2, run("fixture-week", "--out", mine.toString(), "--home", home));
-        assertTrue(printed.startsWith("tailor fixture-week: " + mine + " is not empty and was not written by Tailor"), printed);
+        assertTrue(
+                printed.startsWith("tailor fixture-week: " + mine + " is not empty and was not written by Tailor"),
+                printed);
         assertEquals("my own audit log\n", Files.readString(mine.resolve("audit.log")));
         Path week = dir.resolve("week");
         assertEquals(0, run("fixture-week", "--out", week.toString(), "--home", home), printed);
-        assertTrue(OwnedTree.listed(week).contains("expected-summary.json") && OwnedTree.listed(week).contains("audit.log"));
-        assertEquals(0, run("fixture-week", "--out", week.toString(), "--home", home), "its own directory: written again");
+        assertTrue(OwnedTree.listed(week).contains("expected-summary.json")
+                && OwnedTree.listed(week).contains("audit.log"));
+        assertEquals(
+                0, run("fixture-week", "--out", week.toString(), "--home", home), "its own directory: written again");
     }
 }

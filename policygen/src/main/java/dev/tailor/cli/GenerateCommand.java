@@ -19,51 +19,94 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code tailor generate}: least-privilege policies from the observed window, written as a tree under --out. */
-@Command(name = "generate", mixinStandardHelpOptions = true,
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
         description = "Generate Roles, NetworkPolicies and seccomp profiles from the observed window.")
 public final class GenerateCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     WindowOptions window = new WindowOptions();
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "where the policies go: a new or empty "
-            + "directory, or one Tailor wrote before (its files are replaced, files others added are kept)")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "where the policies go: a new or empty "
+                    + "directory, or one Tailor wrote before (its files are replaced, files others added are kept)")
     Path out;
 
-    @Option(names = "--quiet", paramLabel = "DURATION", description = "time without new behavior before a workload is proposed (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--quiet",
+            paramLabel = "DURATION",
+            description = "time without new behavior before a workload is proposed (default: ${DEFAULT-VALUE})")
     String quiet = "24h";
 
-    @Option(names = "--max-resource-names", paramLabel = "K", description = "name resources in a rule when at most K were used (default: ${DEFAULT-VALUE}; 0: never)")
+    @Option(
+            names = "--max-resource-names",
+            paramLabel = "K",
+            description = "name resources in a rule when at most K were used (default: ${DEFAULT-VALUE}; 0: never)")
     int maxResourceNames = 5;
 
-    @Option(names = "--cluster-role-at-namespaces", paramLabel = "N", description = "widening: a rule used in at least N namespaces goes to a ClusterRole (default: off)")
+    @Option(
+            names = "--cluster-role-at-namespaces",
+            paramLabel = "N",
+            description = "widening: a rule used in at least N namespaces goes to a ClusterRole (default: off)")
     int clusterRoleAtNamespaces = 0;
 
-    @Option(names = "--keep-role", arity = "1..*", paramLabel = "FILE", description = "Roles/ClusterRoles (YAML) every account keeps: what they allow is not granted again")
+    @Option(
+            names = "--keep-role",
+            arity = "1..*",
+            paramLabel = "FILE",
+            description = "Roles/ClusterRoles (YAML) every account keeps: what they allow is not granted again")
     List<Path> keepRoles = new ArrayList<>();
 
-    @Option(names = "--current-rbac", arity = "1..*", paramLabel = "FILE", description = "the cluster's RBAC as it is "
-            + "(kubectl get roles,rolebindings,clusterroles,clusterrolebindings -A -o yaml): the report says what each account is granted now")
+    @Option(
+            names = "--current-rbac",
+            arity = "1..*",
+            paramLabel = "FILE",
+            description =
+                    "the cluster's RBAC as it is "
+                            + "(kubectl get roles,rolebindings,clusterroles,clusterrolebindings -A -o yaml): the report says what each account is granted now")
     List<Path> currentRbac = new ArrayList<>();
 
-    @Option(names = "--external-prefix", paramLabel = "BITS", description = "widening: IPv4 peers outside the cluster as /BITS instead of /32 (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--external-prefix",
+            paramLabel = "BITS",
+            description =
+                    "widening: IPv4 peers outside the cluster as /BITS instead of /32 (default: ${DEFAULT-VALUE})")
     int externalPrefix = 32;
 
-    @Option(names = "--allow-world-ingress", description = "widening: a workload that clients outside the cluster reached accepts any address on those ports (default: only the addresses seen)")
+    @Option(
+            names = "--allow-world-ingress",
+            description =
+                    "widening: a workload that clients outside the cluster reached accepts any address on those ports (default: only the addresses seen)")
     boolean worldIngress;
 
     @Option(names = "--default-deny", description = "also write a default-deny NetworkPolicy per namespace")
     boolean defaultDeny;
 
-    @Option(names = "--api-server", split = ",", paramLabel = "ADDRESS:PORT", description = "the API server's endpoints "
-            + "(kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes), for workloads that call the "
-            + "API where the flows do not show it (default: from flows to Cilium's reserved:kube-apiserver)")
+    @Option(
+            names = "--api-server",
+            split = ",",
+            paramLabel = "ADDRESS:PORT",
+            description = "the API server's endpoints "
+                    + "(kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes), for workloads that call the "
+                    + "API where the flows do not show it (default: from flows to Cilium's reserved:kube-apiserver)")
     List<String> apiServer = new ArrayList<>();
 
-    @Option(names = "--runtime", paramLabel = "NAME", description = "container runtime whose start-up syscalls profiles allow: runc-v1.4.2, crun-v1.26 (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--runtime",
+            paramLabel = "NAME",
+            description =
+                    "container runtime whose start-up syscalls profiles allow: runc-v1.4.2, crun-v1.26 (default: ${DEFAULT-VALUE})")
     String runtime = "runc-v1.4.2";
 
-    @Option(names = "--architecture", paramLabel = "ARCH", description = "architecture of syscall records that name none (SPO log enricher lines) (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--architecture",
+            paramLabel = "ARCH",
+            description =
+                    "architecture of syscall records that name none (SPO log enricher lines) (default: ${DEFAULT-VALUE})")
     String architecture = "x86_64";
 
     @Override
@@ -73,7 +116,8 @@ public final class GenerateCommand implements Callable<Integer> {
         Instant end;
         try {
             if (externalPrefix < 0 || externalPrefix > 32 || maxResourceNames < 0 || clusterRoleAtNamespaces < 0) {
-                throw new IllegalArgumentException("--external-prefix is 0..32, --max-resource-names and --cluster-role-at-namespaces at least 0");
+                throw new IllegalArgumentException(
+                        "--external-prefix is 0..32, --max-resource-names and --cluster-role-at-namespaces at least 0");
             }
             dev.tailor.util.OwnedTree.check(out);
             for (String endpoint : apiServer) {
@@ -83,8 +127,19 @@ public final class GenerateCommand implements Callable<Integer> {
                 }
             }
             end = window.end();
-            options = new PolicyGenerator.Options(window.window(), dev.tailor.util.Durations.parse(quiet), maxResourceNames, clusterRoleAtNamespaces,
-                    keptRules(), externalPrefix, worldIngress, defaultDeny, runtime, architecture, current(), apiServer);
+            options = new PolicyGenerator.Options(
+                    window.window(),
+                    dev.tailor.util.Durations.parse(quiet),
+                    maxResourceNames,
+                    clusterRoleAtNamespaces,
+                    keptRules(),
+                    externalPrefix,
+                    worldIngress,
+                    defaultDeny,
+                    runtime,
+                    architecture,
+                    current(),
+                    apiServer);
             generator = new PolicyGenerator(options);
         } catch (IllegalArgumentException | DateTimeParseException | IOException e) {
             System.err.println("tailor generate: " + e.getMessage());
@@ -131,7 +186,8 @@ public final class GenerateCommand implements Callable<Integer> {
             for (JsonNode doc : Documents.read(file)) {
                 String kind = doc.path("kind").asText();
                 if (!kind.equals("Role") && !kind.equals("ClusterRole")) {
-                    throw new IllegalArgumentException(file + ": --keep-role takes Role and ClusterRole objects, found " + kind);
+                    throw new IllegalArgumentException(
+                            file + ": --keep-role takes Role and ClusterRole objects, found " + kind);
                 }
                 rules.addAll(PolicyRule.of(doc));
             }

@@ -26,22 +26,41 @@ import picocli.CommandLine.Option;
  * {@code tailor impact}: replays the observed window against the current and the proposed policies and writes
  * IMPACT.md and impact.json; exit code 3 when the proposal would deny anything that was observed.
  */
-@Command(name = "impact", mixinStandardHelpOptions = true,
-        description = "Replay what was observed against current and proposed policies; exit 3 if anything would be denied.")
+@Command(
+        name = "impact",
+        mixinStandardHelpOptions = true,
+        description =
+                "Replay what was observed against current and proposed policies; exit 3 if anything would be denied.")
 public final class ImpactCommand implements Callable<Integer> {
 
-    @Option(names = "--proposed", required = true, paramLabel = "DIR", description = "the policies tailor generate wrote")
+    @Option(
+            names = "--proposed",
+            required = true,
+            paramLabel = "DIR",
+            description = "the policies tailor generate wrote")
     Path proposed;
 
-    @Option(names = "--current", arity = "1..*", paramLabel = "cluster|FILE", description = "the policies as they are: "
-            + "'cluster' (read through the Kubernetes API with the current kubeconfig) or YAML/JSON files or directories "
-            + "(kubectl get roles,rolebindings,clusterroles,clusterrolebindings,networkpolicies,namespaces -A -o yaml)")
+    @Option(
+            names = "--current",
+            arity = "1..*",
+            paramLabel = "cluster|FILE",
+            description =
+                    "the policies as they are: "
+                            + "'cluster' (read through the Kubernetes API with the current kubeconfig) or YAML/JSON files or directories "
+                            + "(kubectl get roles,rolebindings,clusterroles,clusterrolebindings,networkpolicies,namespaces -A -o yaml)")
     List<String> current = new ArrayList<>();
 
-    @Option(names = "--format", split = ",", paramLabel = "md,json,html", description = "what to write: IMPACT.md, impact.json, impact.html (default: md,json)")
+    @Option(
+            names = "--format",
+            split = ",",
+            paramLabel = "md,json,html",
+            description = "what to write: IMPACT.md, impact.json, impact.html (default: md,json)")
     List<String> formats = new ArrayList<>(List.of("md", "json"));
 
-    @Option(names = "--out", paramLabel = "DIR", description = "where the reports go (default: the proposal's directory)")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "where the reports go (default: the proposal's directory)")
     Path out;
 
     @picocli.CommandLine.Mixin
@@ -72,7 +91,8 @@ public final class ImpactCommand implements Callable<Integer> {
         }
         ImpactReport report;
         try (StoredObservations observations = StoredObservations.readOnce(window.open())) {
-            report = new ImpactAnalyzer(now, proposal).analyze(observations, Observations.load(observations, options.window(), end), options);
+            report = new ImpactAnalyzer(now, proposal)
+                    .analyze(observations, Observations.load(observations, options.window(), end), options);
         } catch (ObservationStore.NoStoreException | IOException e) {
             System.err.println("tailor impact: cannot read " + window.describe() + ": " + e.getMessage());
             return TailorCli.ERROR;
@@ -94,9 +114,12 @@ public final class ImpactCommand implements Callable<Integer> {
         for (var r : reports.entrySet()) {
             dev.tailor.util.Trees.writeWhole(dir.resolve(r.getKey()), r.getValue());
         }
-        System.out.println(report.clean() ? "clean: nothing observed would be denied"
-                : report.breakage() + " observed behaviors would be denied, " + report.notJudged() + " could not be judged (see "
-                        + dir.resolve(reports.keySet().iterator().next()) + ")");
+        System.out.println(
+                report.clean()
+                        ? "clean: nothing observed would be denied"
+                        : report.breakage() + " observed behaviors would be denied, " + report.notJudged()
+                                + " could not be judged (see "
+                                + dir.resolve(reports.keySet().iterator().next()) + ")");
         return report.clean() ? TailorCli.OK : TailorCli.WOULD_DENY;
     }
 
@@ -104,13 +127,18 @@ public final class ImpactCommand implements Callable<Integer> {
         try (io.fabric8.kubernetes.client.KubernetesClient client = dev.tailor.kube.Kubeconfig.client()) {
             return dev.tailor.impact.ClusterPolicies.read(client);
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            throw new IOException("--current cluster: the Kubernetes API could not be read: "
-                    + dev.tailor.kube.Kubeconfig.describe(e), e);
+            throw new IOException(
+                    "--current cluster: the Kubernetes API could not be read: "
+                            + dev.tailor.kube.Kubeconfig.describe(e),
+                    e);
         }
     }
 
     public static String json(ImpactReport report) throws IOException {
-        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-                .writeValueAsString(report) + "\n";
+        return new ObjectMapper()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                        .writeValueAsString(report)
+                + "\n";
     }
 }

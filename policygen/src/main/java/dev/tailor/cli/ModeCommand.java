@@ -41,8 +41,11 @@ public final class ModeCommand {
     /** How a command reaches the cluster: the kubeconfig's, unless a test gives its own. */
     static Supplier<KubernetesClient> clients = dev.tailor.kube.Kubeconfig::client;
 
-    @Command(name = "enforce", mixinStandardHelpOptions = true,
-            description = "Switch a namespace to enforce when the replay of its admission requests says nothing would be denied.")
+    @Command(
+            name = "enforce",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Switch a namespace to enforce when the replay of its admission requests says nothing would be denied.")
     public static final class Enforce implements Callable<Integer> {
         @Parameters(paramLabel = "NAMESPACE")
         String namespace;
@@ -53,7 +56,11 @@ public final class ModeCommand {
         @Option(names = "--force", description = "switch even when the preview found something enforce would reject")
         boolean force;
 
-        @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+        @Option(
+                names = "--wait",
+                paramLabel = "DURATION",
+                defaultValue = "60s",
+                converter = DurationConverter.class,
                 description = "how long to wait for the webhook (default: ${DEFAULT-VALUE})")
         Duration wait;
 
@@ -77,40 +84,51 @@ public final class ModeCommand {
                     preview = null;
                     noStore = e.getMessage();
                 }
-            } else try (ObservationStore store = ObservationStore.openExisting(window.url())) {
-                // The window ends at the last decision the store holds (as generate and impact end at the last
-                // observation), unless --until says otherwise.
-                List<AdmissionDecision> all = store.decisions(Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z"));
-                Instant until = window.end() != null ? window.end()
-                        : all.isEmpty() ? Instant.now() : all.get(all.size() - 1).time().plusNanos(1);
-                Instant from = until.minus(window.window());
-                preview = EnforcePreview.perNamespace(all.stream()
-                        .filter(d -> !d.time().isBefore(from) && d.time().isBefore(until)).toList()).get(namespace);
-            } catch (IllegalArgumentException e) {
-                System.err.println("tailor enforce: " + e.getMessage());
-                return TailorCli.USAGE;
-            } catch (ObservationStore.NoStoreException e) {
-                // Nothing was observed here: no evidence either way, as with no decisions (--force still flips).
-                preview = null;
-                noStore = "cannot read the store " + ObservationStore.redact(window.url()) + ": " + e.getMessage();
-            }
+            } else
+                try (ObservationStore store = ObservationStore.openExisting(window.url())) {
+                    // The window ends at the last decision the store holds (as generate and impact end at the last
+                    // observation), unless --until says otherwise.
+                    List<AdmissionDecision> all = store.decisions(Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z"));
+                    Instant until = window.end() != null
+                            ? window.end()
+                            : all.isEmpty()
+                                    ? Instant.now()
+                                    : all.get(all.size() - 1).time().plusNanos(1);
+                    Instant from = until.minus(window.window());
+                    preview = EnforcePreview.perNamespace(all.stream()
+                                    .filter(d ->
+                                            !d.time().isBefore(from) && d.time().isBefore(until))
+                                    .toList())
+                            .get(namespace);
+                } catch (IllegalArgumentException e) {
+                    System.err.println("tailor enforce: " + e.getMessage());
+                    return TailorCli.USAGE;
+                } catch (ObservationStore.NoStoreException e) {
+                    // Nothing was observed here: no evidence either way, as with no decisions (--force still flips).
+                    preview = null;
+                    noStore = "cannot read the store " + ObservationStore.redact(window.url()) + ": " + e.getMessage();
+                }
             boolean safe;
             if (noStore != null) {
-                out.println("enforce preview for " + namespace + ": " + noStore + " — nothing shows that enforce mode is "
-                        + "safe there");
+                out.println("enforce preview for " + namespace + ": " + noStore
+                        + " — nothing shows that enforce mode is " + "safe there");
                 if (!force || dryRun) {
                     // The evidence could not be read: an error (1), not a preview that found something (3).
-                    out.println(dryRun ? "dry run: nothing changed" : "not switching " + namespace + " to enforce (--force to do it anyway)");
+                    out.println(
+                            dryRun
+                                    ? "dry run: nothing changed"
+                                    : "not switching " + namespace + " to enforce (--force to do it anyway)");
                     return TailorCli.ERROR;
                 }
                 safe = false;
             } else if (preview == null || preview.requests() == 0) {
-                out.println("enforce preview for " + namespace + ": no admission request of it in the window — nothing shows "
+                out.println("enforce preview for " + namespace
+                        + ": no admission request of it in the window — nothing shows "
                         + "that enforce mode is safe there");
                 safe = false;
             } else {
-                out.println("enforce preview for " + namespace + ": " + preview.wouldReject() + " of " + preview.requests()
-                        + " admission requests in the window would have been rejected");
+                out.println("enforce preview for " + namespace + ": " + preview.wouldReject() + " of "
+                        + preview.requests() + " admission requests in the window would have been rejected");
                 preview.examples().forEach(e -> out.println("  " + e));
                 safe = preview.wouldReject() == 0;
             }
@@ -131,7 +149,11 @@ public final class ModeCommand {
         @Parameters(paramLabel = "NAMESPACE")
         String namespace;
 
-        @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+        @Option(
+                names = "--wait",
+                paramLabel = "DURATION",
+                defaultValue = "60s",
+                converter = DurationConverter.class,
                 description = "how long to wait for the webhook (default: ${DEFAULT-VALUE})")
         Duration wait;
 
@@ -158,12 +180,18 @@ public final class ModeCommand {
     static EnforcePreview fromCluster(String namespace, String since, String until) throws NoEvidenceException {
         String path = "/namespaces/" + namespace + "/enforcepreviews/" + namespace + "?since="
                 + java.net.URLEncoder.encode(since, java.nio.charset.StandardCharsets.UTF_8)
-                + (until == null ? "" : "&until=" + java.net.URLEncoder.encode(until, java.nio.charset.StandardCharsets.UTF_8));
+                + (until == null
+                        ? ""
+                        : "&until=" + java.net.URLEncoder.encode(until, java.nio.charset.StandardCharsets.UTF_8));
         String body;
         try {
-            body = dev.tailor.kube.TailorApi.get(clients, path, "enforcepreviews." + Names.GROUP + " in " + namespace + ", which the admin role has");
+            body = dev.tailor.kube.TailorApi.get(
+                    clients,
+                    path,
+                    "enforcepreviews." + Names.GROUP + " in " + namespace + ", which the admin role has");
         } catch (java.io.IOException e) {
-            throw new NoEvidenceException("the webhook's evidence could not be read through the API server (" + e.getMessage() + ")");
+            throw new NoEvidenceException(
+                    "the webhook's evidence could not be read through the API server (" + e.getMessage() + ")");
         }
         try {
             // The webhook writes the record's own fields beside kind, apiVersion, metadata and window.
@@ -187,13 +215,16 @@ public final class ModeCommand {
             Map<String, String> current = ns.getMetadata().getAnnotations();
             if (current != null && mode.equals(current.get(MODE))) {
                 // Nothing to switch: the webhook records no Event for an unchanged annotation, so do not wait for one.
-                out.println(namespace + " is already " + (mode.equals(Mode.ENFORCE.value()) ? "enforcing" : "in audit mode") + " ("
-                        + MODE + "=" + mode + "); nothing changed");
+                out.println(
+                        namespace + " is already " + (mode.equals(Mode.ENFORCE.value()) ? "enforcing" : "in audit mode")
+                                + " (" + MODE + "=" + mode + "); nothing changed");
                 return TailorCli.OK;
             }
             client.namespaces().withName(namespace).edit(n -> {
-                Map<String, String> annotations = new HashMap<>(n.getMetadata().getAnnotations() == null ? Map.of()
-                        : n.getMetadata().getAnnotations());
+                Map<String, String> annotations = new HashMap<>(
+                        n.getMetadata().getAnnotations() == null
+                                ? Map.of()
+                                : n.getMetadata().getAnnotations());
                 annotations.put(MODE, mode);
                 n.getMetadata().setAnnotations(annotations);
                 return n;
@@ -203,16 +234,19 @@ public final class ModeCommand {
             long deadline = System.nanoTime() + wait.toNanos();
             while (System.nanoTime() < deadline) {
                 for (var e : events(client, namespace).entrySet()) {
-                    if (!before.contains(e.getKey()) && e.getValue().getMessage().contains("-> " + mode)) {
-                        out.println(namespace + " is " + (mode.equals(Mode.ENFORCE.value()) ? "enforcing" : "in audit mode") + ": "
-                                + e.getValue().getMessage());
+                    if (!before.contains(e.getKey())
+                            && e.getValue().getMessage().contains("-> " + mode)) {
+                        out.println(
+                                namespace + " is " + (mode.equals(Mode.ENFORCE.value()) ? "enforcing" : "in audit mode")
+                                        + ": " + e.getValue().getMessage());
                         return TailorCli.OK;
                     }
                 }
                 Thread.sleep(200);
             }
-            System.err.println("tailor " + mode + ": the annotation is set, but the webhook did not report applying it within "
-                    + wait.toSeconds() + " s (is it running? kubectl -n tailor-system logs deploy/tailor-webhook)");
+            System.err.println("tailor " + mode
+                    + ": the annotation is set, but the webhook did not report applying it within " + wait.toSeconds()
+                    + " s (is it running? kubectl -n tailor-system logs deploy/tailor-webhook)");
             return TailorCli.ERROR;
         } catch (KubernetesClientException e) {
             System.err.println("tailor " + mode + ": the Kubernetes API refused or could not be reached: "

@@ -43,37 +43,62 @@ import picocli.CommandLine.Option;
  * <p>The admission stream is read first, whatever the order on the command line: the pods it shows decide which
  * workload the flows and syscall records of the same run belong to.
  */
-@Command(name = "observe", mixinStandardHelpOptions = true,
-        description = "Read the admission stream, API audit logs, Hubble flows and syscall records into the store and summarize them.")
+@Command(
+        name = "observe",
+        mixinStandardHelpOptions = true,
+        description =
+                "Read the admission stream, API audit logs, Hubble flows and syscall records into the store and summarize them.")
 public final class ObserveCommand implements Callable<Integer> {
 
-    @Option(names = "--admission", arity = "1..*", paramLabel = "FILE",
+    @Option(
+            names = "--admission",
+            arity = "1..*",
+            paramLabel = "FILE",
             description = "AdmissionReview, Pod (or List) or decision-log JSON lines: which workload owns each pod and "
                     + "the service account it runs as; read before everything else")
     List<String> admission = new ArrayList<>();
 
-    @Option(names = "--audit-log", arity = "1..*", paramLabel = "FILE",
+    @Option(
+            names = "--audit-log",
+            arity = "1..*",
+            paramLabel = "FILE",
             description = "audit.k8s.io Event JSON lines, plain or gzip; - for standard input")
     List<String> auditLogs = new ArrayList<>();
 
-    @Option(names = "--flows", arity = "1..*", paramLabel = "FILE",
+    @Option(
+            names = "--flows",
+            arity = "1..*",
+            paramLabel = "FILE",
             description = "Hubble flows as `hubble observe -o json` or the Hubble exporter write them, plain or gzip")
     List<String> flowFiles = new ArrayList<>();
 
-    @Option(names = "--syscalls", arity = "1..*", paramLabel = "FILE",
-            description = "seccomp records: kernel audit type=SECCOMP/1326 lines (auditd, dmesg, syslog) or SPO log-enricher lines")
+    @Option(
+            names = "--syscalls",
+            arity = "1..*",
+            paramLabel = "FILE",
+            description =
+                    "seccomp records: kernel audit type=SECCOMP/1326 lines (auditd, dmesg, syslog) or SPO log-enricher lines")
     List<String> syscallFiles = new ArrayList<>();
 
-    @Option(names = "--containers", arity = "1..*", paramLabel = "FILE",
+    @Option(
+            names = "--containers",
+            arity = "1..*",
+            paramLabel = "FILE",
             description = "`crictl inspect` output from the nodes: the pid → container map for kernel seccomp lines")
     List<String> containerFiles = new ArrayList<>();
 
-    @Option(names = "--profile", arity = "1..*", paramLabel = "[NS/KIND.NAME/CONTAINER=]FILE",
-            description = "a recorded seccomp profile (OCI JSON, Inspektor Gadget's advise output, or SPO SeccompProfile "
-                    + "YAML): its allowed syscalls count as observed for that container")
+    @Option(
+            names = "--profile",
+            arity = "1..*",
+            paramLabel = "[NS/KIND.NAME/CONTAINER=]FILE",
+            description =
+                    "a recorded seccomp profile (OCI JSON, Inspektor Gadget's advise output, or SPO SeccompProfile "
+                            + "YAML): its allowed syscalls count as observed for that container")
     List<String> profiles = new ArrayList<>();
 
-    @Option(names = "--store", paramLabel = "URL",
+    @Option(
+            names = "--store",
+            paramLabel = "URL",
             description = "Where observations are kept: jdbc:h2:file:… (default: an H2 file in ./.tailor/) or "
                     + "jdbc:postgresql://host:5432/db?user=…&password=…")
     String store;
@@ -81,7 +106,9 @@ public final class ObserveCommand implements Callable<Integer> {
     @Option(names = "--summary", paramLabel = "FILE", description = "also write the summary as JSON to FILE")
     Path summaryFile;
 
-    @Option(names = "--threads", paramLabel = "N",
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
             description = "Threads that read one big plain (not gzip) audit log or flow file, each a part of it "
                     + "(default: the number of cores, at most 8: one writer stores what they all read)")
     int threads = Math.min(8, Runtime.getRuntime().availableProcessors());
@@ -101,6 +128,7 @@ public final class ObserveCommand implements Callable<Integer> {
     /** Events per transaction; smaller only for tests that kill the command between batches. */
     @Option(names = "--batch-events", hidden = true)
     int batchEvents = BATCH;
+
     private static final int MAX_PROFILE_BYTES = 4 * 1024 * 1024;
 
     private final PrintStream out;
@@ -118,7 +146,12 @@ public final class ObserveCommand implements Callable<Integer> {
         this.out = out;
     }
 
-    private enum Kind { ADMISSION, AUDIT, FLOWS, SYSCALLS }
+    private enum Kind {
+        ADMISSION,
+        AUDIT,
+        FLOWS,
+        SYSCALLS
+    }
 
     /** One input: its name, the opened stream, and which reader it goes to. */
     private record Input(String name, InputStream in, Kind kind) {}
@@ -144,22 +177,35 @@ public final class ObserveCommand implements Callable<Integer> {
             System.err.println("tailor observe: cannot read " + e.getMessage());
             return TailorCli.USAGE;
         }
-        String url = store != null ? store : ObservationStore.embeddedUrl(Path.of(".tailor").toAbsolutePath());
+        String url = store != null
+                ? store
+                : ObservationStore.embeddedUrl(Path.of(".tailor").toAbsolutePath());
         ObservationStore observations;
         try {
             observations = ObservationStore.open(url);
         } catch (SQLException | RuntimeException e) {
-            System.err.println("tailor observe: cannot open the store " + ObservationStore.redact(url) + ": " + e.getMessage());
+            System.err.println(
+                    "tailor observe: cannot open the store " + ObservationStore.redact(url) + ": " + e.getMessage());
             return TailorCli.ERROR;
         }
-        Run run = new Run(observations, observations.pods(), opened.containers(), new ObserveSummary(), new Problems(), bytesRead);
+        Run run = new Run(
+                observations,
+                observations.pods(),
+                opened.containers(),
+                new ObserveSummary(),
+                new Problems(),
+                bytesRead);
         started = System.nanoTime();
         progress = new Progress(out, System.console() != null, bytesRead, Math.max(0, opened.totalBytes()));
         // Reading and parsing on this thread (and, for a big plain file, on one thread per part of it), storing on
         // the writer's.
-        try (observations; StoreWriter writer = new StoreWriter(batchEvents, this::stored)) {
-            Batches batches = new Batches(writer, writer.batch(observations::ingestPods),
-                    writer.batch(observations::ingestDecisions), writer.batch(observations::ingestSyscallUses));
+        try (observations;
+                StoreWriter writer = new StoreWriter(batchEvents, this::stored)) {
+            Batches batches = new Batches(
+                    writer,
+                    writer.batch(observations::ingestPods),
+                    writer.batch(observations::ingestDecisions),
+                    writer.batch(observations::ingestSyscallUses));
             for (Input input : opened.inputs()) {
                 try (InputStream in = input.in()) {
                     switch (input.kind()) {
@@ -186,7 +232,11 @@ public final class ObserveCommand implements Callable<Integer> {
         if (threads < 1 || threads > 256 || minPartBytes < 1) {
             return "--threads is 1 to 256, got " + threads;
         }
-        if (admission.isEmpty() && auditLogs.isEmpty() && flowFiles.isEmpty() && syscallFiles.isEmpty() && profiles.isEmpty()) {
+        if (admission.isEmpty()
+                && auditLogs.isEmpty()
+                && flowFiles.isEmpty()
+                && syscallFiles.isEmpty()
+                && profiles.isEmpty()) {
             return "nothing to read: give --admission, --audit-log, --flows, --syscalls and/or --profile";
         }
         List<String> everyInput = concat(admission, auditLogs, flowFiles, syscallFiles, containerFiles);
@@ -195,8 +245,10 @@ public final class ObserveCommand implements Callable<Integer> {
         if (stdin > 1) {
             return "standard input (-) can be read once, and is given " + stdin + " times";
         }
-        if (summaryFile != null && !Files.isDirectory(summaryFile.toAbsolutePath().getParent())) {
-            return "--summary " + summaryFile + ": no directory " + summaryFile.toAbsolutePath().getParent();
+        if (summaryFile != null
+                && !Files.isDirectory(summaryFile.toAbsolutePath().getParent())) {
+            return "--summary " + summaryFile + ": no directory "
+                    + summaryFile.toAbsolutePath().getParent();
         }
         return null;
     }
@@ -229,30 +281,43 @@ public final class ObserveCommand implements Callable<Integer> {
     }
 
     /** What every reader of one run shares: the store and its pods, the container maps, the summary and problems. */
-    private record Run(ObservationStore store, Pods pods, ContainerMap containers, ObserveSummary summary,
-            Problems problems, AtomicLong bytesRead) {}
+    private record Run(
+            ObservationStore store,
+            Pods pods,
+            ContainerMap containers,
+            ObserveSummary summary,
+            Problems problems,
+            AtomicLong bytesRead) {}
 
     /** The store writer and the batches every input shares (the audit logs and flows have one per reading thread). */
-    private record Batches(StoreWriter writer, StoreWriter.Batch<dev.tailor.identity.PodRecord> pods,
+    private record Batches(
+            StoreWriter writer,
+            StoreWriter.Batch<dev.tailor.identity.PodRecord> pods,
             StoreWriter.Batch<dev.tailor.observe.admission.AdmissionDecision> decisions,
             StoreWriter.Batch<ObservationStore.Sighting<SyscallUse>> syscalls) {}
 
     private void readAdmission(Input input, InputStream in, Run run, Batches batches) throws IOException {
         ObserveSummary summary = run.summary();
-        AdmissionStreamReader.Stats stats = new AdmissionStreamReader().read(input.name(), in, p -> {
-            progress.event();
-            summary.event("pods");
-            Columns.require(Columns.problem(p));
-            if (!p.pod().isEmpty()) {
-                summary.pod(p.workload(), p.pod());
-            }
-            batches.pods().add(p);
-        }, d -> {
-            progress.event();
-            Columns.require(Columns.problem(d));
-            summary.event("decisions");
-            batches.decisions().add(d);
-        }, run.problems());
+        AdmissionStreamReader.Stats stats = new AdmissionStreamReader()
+                .read(
+                        input.name(),
+                        in,
+                        p -> {
+                            progress.event();
+                            summary.event("pods");
+                            Columns.require(Columns.problem(p));
+                            if (!p.pod().isEmpty()) {
+                                summary.pod(p.workload(), p.pod());
+                            }
+                            batches.pods().add(p);
+                        },
+                        d -> {
+                            progress.event();
+                            Columns.require(Columns.problem(d));
+                            summary.event("decisions");
+                            batches.decisions().add(d);
+                        },
+                        run.problems());
         summary.skipped(stats.skipped());
         batches.writer().flush(); // what follows is attributed by these pods
         read(input, stats.lines(), stats.pods() + " pods, " + stats.decisions() + " decisions");
@@ -260,26 +325,34 @@ public final class ObserveCommand implements Callable<Integer> {
 
     private void readAudit(Input input, Run run, Batches batches) throws IOException {
         long[] read = readInParts(input, run.bytesRead(), run.summary(), run.problems(), () -> {
-            StoreWriter.Batch<ObservationStore.Sighting<ApiAccess>> batch = batches.writer().batch(run.store()::ingestAccesses);
+            StoreWriter.Batch<ObservationStore.Sighting<ApiAccess>> batch =
+                    batches.writer().batch(run.store()::ingestAccesses);
             return (part, partSummary, partProblems) -> {
                 // The batch gets one instance of each access, not each request's own.
                 Map<ApiAccess, ApiAccess> accesses = new java.util.HashMap<>();
-                AuditLogReader.Stats stats = new AuditLogReader().read(input.name(), part, r -> {
-                    progress.event();
-                    ApiAccess access = ApiAccess.of(r);
-                    if (!accesses.containsKey(access)) { // checked once per distinct access, not per request
-                        Columns.require(Columns.problem(access));
-                    }
-                    partSummary.event("audit");
-                    partSummary.request(r.subject(), r.pod());
-                    if (r.denied()) {
-                        partSummary.event("auditDenied");
-                    }
-                    if (accesses.size() >= DISTINCT_HELD) {
-                        accesses.clear();
-                    }
-                    batch.add(ObservationStore.Sighting.of(r.auditId(), r.time(), accesses.computeIfAbsent(access, a -> a)));
-                }, partProblems);
+                AuditLogReader.Stats stats = new AuditLogReader()
+                        .read(
+                                input.name(),
+                                part,
+                                r -> {
+                                    progress.event();
+                                    ApiAccess access = ApiAccess.of(r);
+                                    if (!accesses.containsKey(
+                                            access)) { // checked once per distinct access, not per request
+                                        Columns.require(Columns.problem(access));
+                                    }
+                                    partSummary.event("audit");
+                                    partSummary.request(r.subject(), r.pod());
+                                    if (r.denied()) {
+                                        partSummary.event("auditDenied");
+                                    }
+                                    if (accesses.size() >= DISTINCT_HELD) {
+                                        accesses.clear();
+                                    }
+                                    batch.add(ObservationStore.Sighting.of(
+                                            r.auditId(), r.time(), accesses.computeIfAbsent(access, a -> a)));
+                                },
+                                partProblems);
                 partSummary.skipped(stats.skipped());
                 return new long[] {stats.lines(), stats.requests()};
             };
@@ -292,34 +365,41 @@ public final class ObserveCommand implements Callable<Integer> {
         Pods pods = run.pods();
         dev.tailor.observe.flows.FlowPods flowPods = new dev.tailor.observe.flows.FlowPods(pods);
         long[] read = readInParts(input, run.bytesRead(), run.summary(), run.problems(), () -> {
-            StoreWriter.Batch<ObservationStore.Sighting<NetworkEdge>> batch = batches.writer().batch(run.store()::ingestEdges);
+            StoreWriter.Batch<ObservationStore.Sighting<NetworkEdge>> batch =
+                    batches.writer().batch(run.store()::ingestEdges);
             return (part, partSummary, partProblems) -> {
                 // Counted by edge, and into the summary by workload only now and then: a flow costs one hash lookup
                 // here, not two workload names made and looked up in sorted maps. The batch gets the edge counted (one
                 // instance an edge), not the flow's own.
                 Map<NetworkEdge, EdgeCount> edges = new java.util.HashMap<>();
                 long[] skipped = {0, 0}; // replies, flows without L4
-                HubbleFlowReader.Stats stats = new HubbleFlowReader().read(input.name(), part, f -> {
-                    progress.event();
-                    flowPods.note(f); // pods only flows name (kube-system's), by their labels
-                    NetworkEdge edge = NetworkEdge.of(f, pods);
-                    if (edge == null) {
-                        // Not stored: it aggregates into nothing (and so has no key).
-                        skipped[f.reply() ? 0 : 1]++;
-                        return;
-                    }
-                    EdgeCount counted = edges.get(edge);
-                    if (counted == null) { // checked once per distinct edge, not per flow
-                        Columns.require(Columns.problem(edge));
-                        counted = new EdgeCount(edge);
-                        edges.put(edge, counted);
-                    }
-                    counted.flows++;
-                    if (edges.size() >= DISTINCT_HELD) {
-                        countFlows(partSummary, edges);
-                    }
-                    batch.add(new ObservationStore.Sighting<>(f.fingerprintHigh(), f.fingerprintLow(), f.time(), counted.edge));
-                }, partProblems);
+                HubbleFlowReader.Stats stats = new HubbleFlowReader()
+                        .read(
+                                input.name(),
+                                part,
+                                f -> {
+                                    progress.event();
+                                    flowPods.note(f); // pods only flows name (kube-system's), by their labels
+                                    NetworkEdge edge = NetworkEdge.of(f, pods);
+                                    if (edge == null) {
+                                        // Not stored: it aggregates into nothing (and so has no key).
+                                        skipped[f.reply() ? 0 : 1]++;
+                                        return;
+                                    }
+                                    EdgeCount counted = edges.get(edge);
+                                    if (counted == null) { // checked once per distinct edge, not per flow
+                                        Columns.require(Columns.problem(edge));
+                                        counted = new EdgeCount(edge);
+                                        edges.put(edge, counted);
+                                    }
+                                    counted.flows++;
+                                    if (edges.size() >= DISTINCT_HELD) {
+                                        countFlows(partSummary, edges);
+                                    }
+                                    batch.add(new ObservationStore.Sighting<>(
+                                            f.fingerprintHigh(), f.fingerprintLow(), f.time(), counted.edge));
+                                },
+                                partProblems);
                 countFlows(partSummary, edges);
                 partSummary.count("flows", stats.flows());
                 partSummary.skip("flow replies (never an allow rule of their own)", skipped[0]);
@@ -340,15 +420,21 @@ public final class ObserveCommand implements Callable<Integer> {
 
     private void readSyscalls(Input input, InputStream in, Run run, Batches batches) throws IOException {
         ObserveSummary summary = run.summary();
-        SyscallLogReader.Stats stats = new SyscallLogReader().read(input.name(), in, r -> {
-            progress.event();
-            summary.event("syscalls");
-            SyscallRecord attributed = run.containers().attribute(r);
-            SyscallUse use = SyscallUse.of(attributed, run.pods());
-            Columns.require(Columns.problem(use));
-            countSyscall(summary, use);
-            batches.syscalls().add(ObservationStore.Sighting.of(attributed.key(), attributed.time(), use));
-        }, run.problems());
+        SyscallLogReader.Stats stats = new SyscallLogReader()
+                .read(
+                        input.name(),
+                        in,
+                        r -> {
+                            progress.event();
+                            summary.event("syscalls");
+                            SyscallRecord attributed = run.containers().attribute(r);
+                            SyscallUse use = SyscallUse.of(attributed, run.pods());
+                            Columns.require(Columns.problem(use));
+                            countSyscall(summary, use);
+                            batches.syscalls()
+                                    .add(ObservationStore.Sighting.of(attributed.key(), attributed.time(), use));
+                        },
+                        run.problems());
         summary.skipped(stats.skipped());
         read(input, stats.lines(), stats.records() + " syscall records");
     }
@@ -363,7 +449,10 @@ public final class ObserveCommand implements Callable<Integer> {
                 batches.syscalls().add(ObservationStore.Sighting.of(r.key(), r.time(), use));
             }
             summary.skipped(profile.result().skipped());
-            out.printf("read %s: %d profiles, %d allowed syscalls%n", profile.name(), profile.result().profiles(),
+            out.printf(
+                    "read %s: %d profiles, %d allowed syscalls%n",
+                    profile.name(),
+                    profile.result().profiles(),
                     profile.result().records().size());
         }
     }
@@ -374,16 +463,26 @@ public final class ObserveCommand implements Callable<Integer> {
         summary.attributeSubjects(run.pods());
         run.problems().byReason().forEach((reason, n) -> summary.badLines.put(reason, n));
         out.println();
-        out.printf("read %s in %.1f s%n", summary.events.isEmpty() ? "nothing" : String.join(", ",
-                summary.events.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).toList()),
+        out.printf(
+                "read %s in %.1f s%n",
+                summary.events.isEmpty()
+                        ? "nothing"
+                        : String.join(
+                                ", ",
+                                summary.events.entrySet().stream()
+                                        .map(e -> e.getValue() + " " + e.getKey())
+                                        .toList()),
                 (System.nanoTime() - started) / 1e9);
-        out.printf("stored in %s: %d new, %d already there%n", ObservationStore.redact(url), storedNew.get(), storedKnown.get());
+        out.printf(
+                "stored in %s: %d new, %d already there%n",
+                ObservationStore.redact(url), storedNew.get(), storedKnown.get());
         summary.print(out, run.pods(), run.problems());
         if (summaryFile != null) {
             try {
                 dev.tailor.util.Trees.writeWhole(summaryFile, summary.toJson());
             } catch (IOException e) {
-                System.err.println("tailor observe: cannot write the summary: " + Inputs.named(summaryFile.toString(), e).getMessage());
+                System.err.println("tailor observe: cannot write the summary: "
+                        + Inputs.named(summaryFile.toString(), e).getMessage());
                 return TailorCli.ERROR;
             }
         }
@@ -410,7 +509,8 @@ public final class ObserveCommand implements Callable<Integer> {
             if (!edge.srcNamespace().isEmpty()) {
                 summary.workload(edge.srcNamespace() + "/" + edge.srcWorkload(), "flowsOut", n.flows);
             } else {
-                summary.peers.merge(edge.srcWorkload().isEmpty() ? "outside the cluster" : edge.srcWorkload(), n.flows, Long::sum);
+                summary.peers.merge(
+                        edge.srcWorkload().isEmpty() ? "outside the cluster" : edge.srcWorkload(), n.flows, Long::sum);
             }
             if (!edge.dstNamespace().isEmpty()) {
                 summary.workload(edge.dstNamespace() + "/" + edge.dstWorkload(), "flowsIn", n.flows);
@@ -421,7 +521,8 @@ public final class ObserveCommand implements Callable<Integer> {
 
     private static void countSyscall(ObserveSummary summary, SyscallUse use) {
         if (use.workload().isEmpty()) {
-            summary.unattributedSyscalls.merge(use.executable().isEmpty() ? "(no executable named)" : use.executable(), 1L, Long::sum);
+            summary.unattributedSyscalls.merge(
+                    use.executable().isEmpty() ? "(no executable named)" : use.executable(), 1L, Long::sum);
         } else {
             summary.workload(use.namespace() + "/" + use.workload(), "syscalls");
         }
@@ -460,9 +561,12 @@ public final class ObserveCommand implements Callable<Integer> {
             content = in.readNBytes(MAX_PROFILE_BYTES + 1);
         }
         if (content.length > MAX_PROFILE_BYTES) {
-            throw new UnknownFormatException(name + ": larger than " + MAX_PROFILE_BYTES + " bytes: no seccomp profile is");
+            throw new UnknownFormatException(
+                    name + ": larger than " + MAX_PROFILE_BYTES + " bytes: no seccomp profile is");
         }
-        Instant modified = name.equals("-") ? Instant.now() : Files.getLastModifiedTime(Path.of(name)).toInstant();
+        Instant modified = name.equals("-")
+                ? Instant.now()
+                : Files.getLastModifiedTime(Path.of(name)).toInstant();
         return new Profile(name, new SeccompProfileReader().read(name, content, target, modified));
     }
 
@@ -496,8 +600,13 @@ public final class ObserveCommand implements Callable<Integer> {
      * same first problems, with the same line numbers, as reading the file from start to end. Returns
      * {lines, events}.
      */
-    private long[] readInParts(Input input, AtomicLong bytesRead, ObserveSummary summary, Problems problems,
-            java.util.function.Supplier<PartReader> readers) throws IOException {
+    private long[] readInParts(
+            Input input,
+            AtomicLong bytesRead,
+            ObserveSummary summary,
+            Problems problems,
+            java.util.function.Supplier<PartReader> readers)
+            throws IOException {
         List<Inputs.Part> parts = threads < 2 ? List.of() : Inputs.split(input.name(), threads, minPartBytes);
         if (parts.size() < 2) {
             ObserveSummary s = new ObserveSummary();
@@ -562,8 +671,9 @@ public final class ObserveCommand implements Callable<Integer> {
         if (!progress.terminal()) {
             // Read and stored differ: flow replies are read but not stored, and up to two batches wait for the store.
             long read = progress.events();
-            out.printf("progress: %d events read, %d stored (%.0f events/s read)%n", read, total,
-                    read / ((System.nanoTime() - started) / 1e9));
+            out.printf(
+                    "progress: %d events read, %d stored (%.0f events/s read)%n",
+                    read, total, read / ((System.nanoTime() - started) / 1e9));
             out.flush();
         }
     }

@@ -18,32 +18,55 @@ import picocli.CommandLine.Option;
  * on GitLab; or, for a repository without a hosting API (a local path), the branch alone. The token comes from the
  * environment: GITHUB_TOKEN or GITLAB_TOKEN.
  */
-@Command(name = "pr", mixinStandardHelpOptions = true,
+@Command(
+        name = "pr",
+        mixinStandardHelpOptions = true,
         description = "Open or update a pull request with the generated policies and their impact report.")
 public final class PrCommand implements Callable<Integer> {
 
     @Option(names = "--repo", required = true, paramLabel = "URL|PATH", description = "the GitOps repository")
     String repository;
 
-    @Option(names = "--base", paramLabel = "BRANCH", description = "the branch to merge into (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--base",
+            paramLabel = "BRANCH",
+            description = "the branch to merge into (default: ${DEFAULT-VALUE})")
     String base = "main";
 
-    @Option(names = "--path", paramLabel = "DIR", description = "where the policies live in the repository (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--path",
+            paramLabel = "DIR",
+            description = "where the policies live in the repository (default: ${DEFAULT-VALUE})")
     String path = "policies";
 
-    @Option(names = "--branch", paramLabel = "NAME", description = "Tailor's branch (default: the open pull request's, else tailor/<date>)")
+    @Option(
+            names = "--branch",
+            paramLabel = "NAME",
+            description = "Tailor's branch (default: the open pull request's, else tailor/<date>)")
     String branch;
 
-    @Option(names = "--from", paramLabel = "DIR", description = "the generated policies, with IMPACT.md (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--from",
+            paramLabel = "DIR",
+            description = "the generated policies, with IMPACT.md (default: ${DEFAULT-VALUE})")
     Path from = Path.of("policies");
 
-    @Option(names = "--github", paramLabel = "OWNER/REPO", description = "open the pull request on GitHub (default: from a github.com --repo URL)")
+    @Option(
+            names = "--github",
+            paramLabel = "OWNER/REPO",
+            description = "open the pull request on GitHub (default: from a github.com --repo URL)")
     String github;
 
-    @Option(names = "--gitlab", paramLabel = "GROUP/PROJECT", description = "open a merge request on GitLab (default: from a gitlab.com --repo URL)")
+    @Option(
+            names = "--gitlab",
+            paramLabel = "GROUP/PROJECT",
+            description = "open a merge request on GitLab (default: from a gitlab.com --repo URL)")
     String gitlab;
 
-    @Option(names = "--api-url", paramLabel = "URL", description = "the hosting API (default: https://api.github.com, https://gitlab.com/api/v4)")
+    @Option(
+            names = "--api-url",
+            paramLabel = "URL",
+            description = "the hosting API (default: https://api.github.com, https://gitlab.com/api/v4)")
     URI apiUrl;
 
     /** Where tokens come from; the environment unless a test gives its own. */
@@ -60,7 +83,9 @@ public final class PrCommand implements Callable<Integer> {
             }
             path = cleanPath;
             if (github == null && gitlab == null) {
-                var m = java.util.regex.Pattern.compile("(?:https://|git@)(github\\.com|gitlab\\.com)[:/](.+?)(?:\\.git)?/?$").matcher(repository);
+                var m = java.util.regex.Pattern.compile(
+                                "(?:https://|git@)(github\\.com|gitlab\\.com)[:/](.+?)(?:\\.git)?/?$")
+                        .matcher(repository);
                 if (m.matches()) {
                     if (m.group(1).equals("github.com")) {
                         github = m.group(2);
@@ -77,7 +102,8 @@ public final class PrCommand implements Callable<Integer> {
                 api = HostingApi.github(apiUrl != null ? apiUrl : URI.create("https://api.github.com"), github, token);
             } else if (gitlab != null) {
                 token = require("GITLAB_TOKEN");
-                api = HostingApi.gitlab(apiUrl != null ? apiUrl : URI.create("https://gitlab.com/api/v4"), gitlab, token);
+                api = HostingApi.gitlab(
+                        apiUrl != null ? apiUrl : URI.create("https://gitlab.com/api/v4"), gitlab, token);
             } else {
                 api = null;
                 token = environment.get("TAILOR_GIT_TOKEN");
@@ -88,11 +114,22 @@ public final class PrCommand implements Callable<Integer> {
         }
         Path work = Files.createTempDirectory("tailor-pr-");
         try {
-            PullRequestPublisher.Result r = new PullRequestPublisher().publish(new PullRequestPublisher.Options(repository, base,
-                    path, branch, PullRequestPublisher.defaultBranch(LocalDate.now(ZoneOffset.UTC)), from, api, token, work));
+            PullRequestPublisher.Result r = new PullRequestPublisher()
+                    .publish(new PullRequestPublisher.Options(
+                            repository,
+                            base,
+                            path,
+                            branch,
+                            PullRequestPublisher.defaultBranch(LocalDate.now(ZoneOffset.UTC)),
+                            from,
+                            api,
+                            token,
+                            work));
             switch (r.outcome()) {
                 case NOTHING_CHANGED -> System.out.println(r.summary() + (r.url() == null ? "" : " (" + r.url() + ")"));
-                case PUSHED -> System.out.println("pushed " + r.branch() + " (" + r.summary() + "); no hosting API given, so no pull request");
+                case PUSHED ->
+                    System.out.println("pushed " + r.branch() + " (" + r.summary()
+                            + "); no hosting API given, so no pull request");
                 case OPENED -> System.out.println("opened " + r.url() + " from " + r.branch() + ": " + r.summary());
                 case UPDATED -> System.out.println("updated " + r.url() + " on " + r.branch() + ": " + r.summary());
             }

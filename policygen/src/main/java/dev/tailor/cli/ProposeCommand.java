@@ -15,24 +15,38 @@ import picocli.CommandLine.Option;
  * something is still published — the pull request's impact report says what, for its reviewers — and the command
  * exits 3 as impact does, so the Job shows it.
  */
-@Command(name = "propose", mixinStandardHelpOptions = true,
+@Command(
+        name = "propose",
+        mixinStandardHelpOptions = true,
         description = "Generate, preview and publish the proposal in one: tailor generate, tailor impact and tailor pr "
                 + "(the weekly CronJob's command). Tokens come from the environment, as for tailor pr.")
 public final class ProposeCommand implements Callable<Integer> {
 
-    @Option(names = "--store", paramLabel = "URL|cluster", description = "the store (default: ${DEFAULT-VALUE}: the "
-            + "webhook's, through Tailor's API with the service account's or your kubeconfig's credentials)")
+    @Option(
+            names = "--store",
+            paramLabel = "URL|cluster",
+            description = "the store (default: ${DEFAULT-VALUE}: the "
+                    + "webhook's, through Tailor's API with the service account's or your kubeconfig's credentials)")
     String store = WindowOptions.CLUSTER;
 
-    @Option(names = "--since", paramLabel = "DURATION", description = "the observation window (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--since",
+            paramLabel = "DURATION",
+            description = "the observation window (default: ${DEFAULT-VALUE})")
     String since = "7d";
 
-    @Option(names = "--quiet", paramLabel = "DURATION", description = "time without new behavior before a workload is "
-            + "proposed (default: tailor generate's)")
+    @Option(
+            names = "--quiet",
+            paramLabel = "DURATION",
+            description = "time without new behavior before a workload is " + "proposed (default: tailor generate's)")
     String quiet;
 
-    @Option(names = "--current", arity = "1..*", paramLabel = "cluster|FILE", description = "the policies as they are, "
-            + "for the preview's access-removed figures (e.g. cluster); none: unknown")
+    @Option(
+            names = "--current",
+            arity = "1..*",
+            paramLabel = "cluster|FILE",
+            description = "the policies as they are, "
+                    + "for the preview's access-removed figures (e.g. cluster); none: unknown")
     List<String> current = new ArrayList<>();
 
     @Option(names = "--repo", required = true, paramLabel = "URL|PATH", description = "the GitOps repository")
@@ -41,7 +55,10 @@ public final class ProposeCommand implements Callable<Integer> {
     @Option(names = "--base", paramLabel = "BRANCH", description = "the branch to merge into (default: tailor pr's)")
     String base;
 
-    @Option(names = "--path", paramLabel = "DIR", description = "where the policies live in the repository (default: tailor pr's)")
+    @Option(
+            names = "--path",
+            paramLabel = "DIR",
+            description = "where the policies live in the repository (default: tailor pr's)")
     String path;
 
     @Option(names = "--github", paramLabel = "OWNER/REPO", description = "open the pull request on GitHub")
@@ -58,15 +75,15 @@ public final class ProposeCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("tailor-propose-");
         try {
             Path proposal = work.resolve("proposal");
-            List<String> generate = new ArrayList<>(List.of("generate", "--out", proposal.toString(), "--store", store,
-                    "--since", since));
+            List<String> generate = new ArrayList<>(
+                    List.of("generate", "--out", proposal.toString(), "--store", store, "--since", since));
             add(generate, "--quiet", quiet);
             int generated = run(generate.toArray(String[]::new));
             if (generated != TailorCli.OK) {
                 return generated;
             }
-            List<String> impact = new ArrayList<>(List.of("impact", "--proposed", proposal.toString(), "--store", store,
-                    "--since", since));
+            List<String> impact = new ArrayList<>(
+                    List.of("impact", "--proposed", proposal.toString(), "--store", store, "--since", since));
             if (!current.isEmpty()) {
                 impact.add("--current");
                 impact.addAll(current);

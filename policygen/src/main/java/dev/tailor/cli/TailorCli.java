@@ -9,9 +9,21 @@ import picocli.CommandLine.Command;
  * <p>Exit codes ({@link #EXIT_CODES}, in every command's {@code --help}): 0 done, 1 error, 2 bad usage or input, 3 the
  * preview found something that would be denied.
  */
-@Command(name = "tailor", mixinStandardHelpOptions = true, version = TailorCli.VERSION, scope = CommandLine.ScopeType.INHERIT,
+@Command(
+        name = "tailor",
+        mixinStandardHelpOptions = true,
+        version = TailorCli.VERSION,
+        scope = CommandLine.ScopeType.INHERIT,
         description = "Least privilege for Kubernetes workloads, from observed evidence.",
-        subcommands = {ObserveCommand.class, GenerateCommand.class, ImpactCommand.class, PrCommand.class, ProposeCommand.class, ModeCommand.Enforce.class, ModeCommand.Audit.class})
+        subcommands = {
+            ObserveCommand.class,
+            GenerateCommand.class,
+            ImpactCommand.class,
+            PrCommand.class,
+            ProposeCommand.class,
+            ModeCommand.Enforce.class,
+            ModeCommand.Audit.class
+        })
 public final class TailorCli implements Runnable {
 
     /** What {@code --version} prints, under {@code tailor} and under each of its commands. */
@@ -27,9 +39,11 @@ public final class TailorCli implements Runnable {
 
     static {
         EXIT_CODES.put(" 0", "done");
-        EXIT_CODES.put(" 1", "error: a file, the store, the cluster or a service failed (the message says which and why)");
+        EXIT_CODES.put(
+                " 1", "error: a file, the store, the cluster or a service failed (the message says which and why)");
         EXIT_CODES.put(" 2", "usage: an option or input given wrong (nothing was changed)");
-        EXIT_CODES.put(" 3", "would deny: the preview found observed behaviour the proposal or enforce mode would reject");
+        EXIT_CODES.put(
+                " 3", "would deny: the preview found observed behaviour the proposal or enforce mode would reject");
     }
 
     @Override
@@ -55,8 +69,10 @@ public final class TailorCli implements Runnable {
      */
     public static int execute(Class<?> root, String... args) {
         CommandLine cli = commandLine(root, args);
-        return cli.execute(args.length > 0 && cli.getCommandName().equals("tailor " + args[0])
-                ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
+        return cli.execute(
+                args.length > 0 && cli.getCommandName().equals("tailor " + args[0])
+                        ? java.util.Arrays.copyOfRange(args, 1, args.length)
+                        : args);
     }
 
     /**
@@ -65,13 +81,21 @@ public final class TailorCli implements Runnable {
      */
     public static String describe(Exception e) {
         if (e instanceof java.nio.file.FileSystemException f) {
-            String reason = f instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
-                    : f instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                    : f instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
-                    : f instanceof java.nio.file.NotDirectoryException ? "not a directory"
-                    : f instanceof java.nio.file.DirectoryNotEmptyException ? "directory not empty"
-                    : f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
-            return (f.getFile() == null ? "" : f.getFile() + ": ") + reason
+            String reason = f instanceof java.nio.file.NoSuchFileException
+                    ? "no such file or directory"
+                    : f instanceof java.nio.file.AccessDeniedException
+                            ? "permission denied"
+                            : f instanceof java.nio.file.FileAlreadyExistsException
+                                    ? "already exists"
+                                    : f instanceof java.nio.file.NotDirectoryException
+                                            ? "not a directory"
+                                            : f instanceof java.nio.file.DirectoryNotEmptyException
+                                                    ? "directory not empty"
+                                                    : f.getReason() != null
+                                                            ? f.getReason()
+                                                            : f.getClass().getSimpleName();
+            return (f.getFile() == null ? "" : f.getFile() + ": ")
+                    + reason
                     + (f.getOtherFile() == null ? "" : " (" + f.getOtherFile() + ")");
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();
@@ -109,7 +133,10 @@ public final class TailorCli implements Runnable {
             command.getErr().println("tailor: " + describe(e));
             return ERROR;
         });
-        cli.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
+        cli.getCommandSpec()
+                .usageMessage()
+                .exitCodeListHeading("%nExit codes:%n")
+                .exitCodeList(EXIT_CODES);
         CommandLine.ITypeConverter<Integer> count = text -> (int) nonNegative(text, Integer.MAX_VALUE);
         CommandLine.ITypeConverter<Long> longCount = text -> nonNegative(text, Long.MAX_VALUE);
         CommandLine.ITypeConverter<Double> rate = text -> {
@@ -119,9 +146,12 @@ public final class TailorCli implements Runnable {
             }
             return d;
         };
-        return cli.registerConverter(Integer.class, count).registerConverter(Integer.TYPE, count)
-                .registerConverter(Long.class, longCount).registerConverter(Long.TYPE, longCount)
-                .registerConverter(Double.class, rate).registerConverter(Double.TYPE, rate);
+        return cli.registerConverter(Integer.class, count)
+                .registerConverter(Integer.TYPE, count)
+                .registerConverter(Long.class, longCount)
+                .registerConverter(Long.TYPE, longCount)
+                .registerConverter(Double.class, rate)
+                .registerConverter(Double.TYPE, rate);
     }
 
     private static long nonNegative(String text, long max) {

@@ -9,8 +9,8 @@ import dev.tailor.store.StoredObservations;
 import dev.tailor.util.Durations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import picocli.CommandLine.Option;
@@ -18,8 +18,11 @@ import picocli.CommandLine.Option;
 /** The store and the observation window, as the commands that read observations take them. */
 final class WindowOptions {
 
-    @Option(names = "--store", paramLabel = "URL|cluster", description = "the store (default: the H2 file in ./.tailor/); "
-            + "'cluster': the running webhook's, read through the API server with your kubeconfig")
+    @Option(
+            names = "--store",
+            paramLabel = "URL|cluster",
+            description = "the store (default: the H2 file in ./.tailor/); "
+                    + "'cluster': the running webhook's, read through the API server with your kubeconfig")
     String store;
 
     /** {@code --store cluster}: the webhook's store, through Tailor's API. */
@@ -37,23 +40,36 @@ final class WindowOptions {
         }
         String path = "/observationsnapshots/current?since=" + java.net.URLEncoder.encode(since, StandardCharsets.UTF_8)
                 + (until == null ? "" : "&until=" + java.net.URLEncoder.encode(until, StandardCharsets.UTF_8));
-        String body = TailorApi.get(Kubeconfig::client, path, "observationsnapshots." + Names.GROUP + " (the ClusterRole tailor-observations-reader)");
+        String body = TailorApi.get(
+                Kubeconfig::client,
+                path,
+                "observationsnapshots." + Names.GROUP + " (the ClusterRole tailor-observations-reader)");
         return ObservationSnapshot.read(new java.io.ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The store as messages name it (a password in a URL left out). */
     String describe() {
-        return CLUSTER.equals(store) ? "the webhook's store (through Tailor's API)" : "the store " + ObservationStore.redact(url());
+        return CLUSTER.equals(store)
+                ? "the webhook's store (through Tailor's API)"
+                : "the store " + ObservationStore.redact(url());
     }
 
-    @Option(names = "--since", paramLabel = "DURATION", description = "the observation window, e.g. 7d, 36h (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--since",
+            paramLabel = "DURATION",
+            description = "the observation window, e.g. 7d, 36h (default: ${DEFAULT-VALUE})")
     String since = "7d";
 
-    @Option(names = "--until", paramLabel = "TIME", description = "end of the window, RFC 3339 (default: the last observation)")
+    @Option(
+            names = "--until",
+            paramLabel = "TIME",
+            description = "end of the window, RFC 3339 (default: the last observation)")
     String until;
 
     String url() {
-        return store != null ? store : ObservationStore.embeddedUrl(Path.of(".tailor").toAbsolutePath());
+        return store != null
+                ? store
+                : ObservationStore.embeddedUrl(Path.of(".tailor").toAbsolutePath());
     }
 
     /** @throws IllegalArgumentException when --since is no duration */

@@ -48,14 +48,16 @@ public record LearningState(
      * cluster count as one behavior per destination port (a new client address is not new behavior: the policy will
      * allow any); otherwise each client address is its own.
      */
-    public static Map<Workload, LearningState> assess(Observations obs, Duration window, Duration quiet, boolean worldIngress) {
+    public static Map<Workload, LearningState> assess(
+            Observations obs, Duration window, Duration quiet, boolean worldIngress) {
         Map<Workload, List<Evidence>> rows = new TreeMap<>();
         obs.api.forEach((a, s) -> {
             if (a.subject().startsWith("system:serviceaccount:")) {
                 String[] parts = a.subject().split(":");
                 if (parts.length == 4) {
-                    obs.runningAs(parts[2], parts[3]).forEach(w -> rows.computeIfAbsent(w, k -> new ArrayList<>())
-                            .add(new Evidence(s, Reports.describe(a))));
+                    obs.runningAs(parts[2], parts[3])
+                            .forEach(w -> rows.computeIfAbsent(w, k -> new ArrayList<>())
+                                    .add(new Evidence(s, Reports.describe(a))));
                 }
             }
         });
@@ -63,22 +65,28 @@ public record LearningState(
         obs.edges.forEach((e, s) -> {
             String what = Reports.describe(e);
             if (!e.srcNamespace().isEmpty()) {
-                rows.computeIfAbsent(Workload.parse(e.srcNamespace(), e.srcWorkload()), k -> new ArrayList<>()).add(new Evidence(s, what));
+                rows.computeIfAbsent(Workload.parse(e.srcNamespace(), e.srcWorkload()), k -> new ArrayList<>())
+                        .add(new Evidence(s, what));
             }
             if (!e.dstNamespace().isEmpty()) {
-                if (worldIngress && e.srcNamespace().isEmpty() && e.srcWorkload().isEmpty()) {
+                if (worldIngress
+                        && e.srcNamespace().isEmpty()
+                        && e.srcWorkload().isEmpty()) {
                     // Merge every outside client of one destination port into one behavior, first seen at the earliest.
                     String key = e.dstNamespace() + "/" + e.dstWorkload() + " " + e.protocol() + "/" + e.port();
-                    fromOutside.merge(key, s, (x, y) -> x.firstSeen().isBefore(y.firstSeen()) ? merged(x, y) : merged(y, x));
+                    fromOutside.merge(
+                            key, s, (x, y) -> x.firstSeen().isBefore(y.firstSeen()) ? merged(x, y) : merged(y, x));
                 } else {
-                    rows.computeIfAbsent(Workload.parse(e.dstNamespace(), e.dstWorkload()), k -> new ArrayList<>()).add(new Evidence(s, what));
+                    rows.computeIfAbsent(Workload.parse(e.dstNamespace(), e.dstWorkload()), k -> new ArrayList<>())
+                            .add(new Evidence(s, what));
                 }
             }
         });
         fromOutside.forEach((key, s) -> {
             String dst = key.substring(0, key.indexOf(' '));
             int slash = dst.indexOf('/');
-            rows.computeIfAbsent(Workload.parse(dst.substring(0, slash), dst.substring(slash + 1)), k -> new ArrayList<>())
+            rows.computeIfAbsent(
+                            Workload.parse(dst.substring(0, slash), dst.substring(slash + 1)), k -> new ArrayList<>())
                     .add(new Evidence(s, "clients outside the cluster -> " + key));
         });
         obs.syscalls.forEach((u, s) -> {
@@ -90,7 +98,9 @@ public record LearningState(
         obs.pods.keySet().forEach(p -> rows.computeIfAbsent(Observations.workload(p), k -> new ArrayList<>()));
 
         Set<LocalDate> windowDays = new TreeSet<>();
-        rows.values().forEach(list -> list.forEach(e -> windowDays.addAll(e.seen().days().keySet())));
+        rows.values()
+                .forEach(list ->
+                        list.forEach(e -> windowDays.addAll(e.seen().days().keySet())));
         int needDays = (int) window.toDays();
         Map<Workload, LearningState> out = new TreeMap<>();
         rows.forEach((w, list) -> out.put(w, assess(obs, w, list, windowDays.size() >= needDays, needDays, quiet)));
@@ -101,12 +111,15 @@ public record LearningState(
     private static StoredAccess merged(StoredAccess earlier, StoredAccess other) {
         Map<LocalDate, Long> days = new TreeMap<>(earlier.days());
         other.days().forEach((d, n) -> days.merge(d, n, Long::sum));
-        return new StoredAccess(earlier.firstSeen(), earlier.lastSeen().isAfter(other.lastSeen()) ? earlier.lastSeen()
-                : other.lastSeen(), earlier.count() + other.count(), days);
+        return new StoredAccess(
+                earlier.firstSeen(),
+                earlier.lastSeen().isAfter(other.lastSeen()) ? earlier.lastSeen() : other.lastSeen(),
+                earlier.count() + other.count(),
+                days);
     }
 
-    private static LearningState assess(Observations obs, Workload w, List<Evidence> evidence, boolean windowFull,
-            int needDays, Duration quiet) {
+    private static LearningState assess(
+            Observations obs, Workload w, List<Evidence> evidence, boolean windowFull, int needDays, Duration quiet) {
         List<String> because = new ArrayList<>();
         Map<String, Instant> pods = obs.podsOf(w);
         if (evidence.isEmpty()) {
@@ -114,15 +127,25 @@ public record LearningState(
             return new LearningState(w, null, null, 0, null, "", 0, false, because);
         }
         List<StoredAccess> rows = evidence.stream().map(Evidence::seen).toList();
-        Instant first = rows.stream().map(StoredAccess::firstSeen).min(Instant::compareTo).orElseThrow();
-        Instant last = rows.stream().map(StoredAccess::lastSeen).max(Instant::compareTo).orElseThrow();
-        Evidence newest = evidence.stream().max(java.util.Comparator.comparing((Evidence e) -> e.seen().firstSeen())
-                .thenComparing(Evidence::what)).orElseThrow();
+        Instant first = rows.stream()
+                .map(StoredAccess::firstSeen)
+                .min(Instant::compareTo)
+                .orElseThrow();
+        Instant last = rows.stream()
+                .map(StoredAccess::lastSeen)
+                .max(Instant::compareTo)
+                .orElseThrow();
+        Evidence newest = evidence.stream()
+                .max(java.util.Comparator.comparing((Evidence e) -> e.seen().firstSeen())
+                        .thenComparing(Evidence::what))
+                .orElseThrow();
         Instant lastNew = newest.seen().firstSeen();
         Set<LocalDate> days = new TreeSet<>();
         rows.forEach(s -> days.addAll(s.days().keySet()));
         boolean partial = !pods.isEmpty() && !obs.startSeen(w);
-        int runs = (int) pods.values().stream().filter(t -> !t.isBefore(obs.from) && !t.isAfter(obs.until)).count();
+        int runs = (int) pods.values().stream()
+                .filter(t -> !t.isBefore(obs.from) && !t.isAfter(obs.until))
+                .count();
         boolean job = w.kind().equals("Job") || w.kind().equals("CronJob");
         if (pods.isEmpty()) {
             because.add("no pod of it was seen admitted (its owner and labels are unknown: give the admission stream)");
@@ -148,8 +171,10 @@ public record LearningState(
             if (sinceNew.compareTo(quiet) < 0) {
                 because.add("new behavior " + sinceNew.toHours() + " h before the window's end (" + newest.what()
                         + "; needs " + quiet.toHours() + " h without)"
-                        + (newest.what().startsWith("clients outside") || newest.what().matches("^[0-9a-f.:]+ -> .*")
-                                ? "; new client addresses from outside count as new behavior unless --allow-world-ingress" : ""));
+                        + (newest.what().startsWith("clients outside")
+                                        || newest.what().matches("^[0-9a-f.:]+ -> .*")
+                                ? "; new client addresses from outside count as new behavior unless --allow-world-ingress"
+                                : ""));
             }
             if (partial) {
                 // A pod's earliest sighting: its creationTimestamp when it was listed or admitted, its first flow when
@@ -159,7 +184,8 @@ public record LearningState(
                         + "what it does when it starts was never observed");
             }
         }
-        return new LearningState(w, first, last, days.size(), lastNew, newest.what(), runs, partial, List.copyOf(because));
+        return new LearningState(
+                w, first, last, days.size(), lastNew, newest.what(), runs, partial, List.copyOf(because));
     }
 
     /** The service-account user of a namespace and name. */

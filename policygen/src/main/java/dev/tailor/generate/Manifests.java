@@ -34,7 +34,8 @@ final class Manifests {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** {@code metadata} with Tailor's labels and the evidence annotations. */
-    static ObjectNode metadata(String name, String namespace, String workloadLabel, Instant from, Instant until, String evidence) {
+    static ObjectNode metadata(
+            String name, String namespace, String workloadLabel, Instant from, Instant until, String evidence) {
         ObjectNode meta = NODES.objectNode();
         meta.put("name", name);
         if (namespace != null) {
@@ -55,7 +56,8 @@ final class Manifests {
         java.util.Set<String> accounts = new java.util.TreeSet<>();
         obs.identities(w).forEach(p -> accounts.add(p.serviceAccount()));
         if (accounts.size() == 1) {
-            ((ObjectNode) object.path("metadata").path("annotations")).put(Names.SERVICE_ACCOUNT, accounts.iterator().next());
+            ((ObjectNode) object.path("metadata").path("annotations"))
+                    .put(Names.SERVICE_ACCOUNT, accounts.iterator().next());
         }
         return object;
     }

@@ -80,7 +80,8 @@ final class NetworkPolicyGenerator {
                 rules.from = state.firstSeen();
                 rules.until = state.lastSeen();
             }
-            out.file(Manifests.dir(w) + "/networkpolicy.yaml",
+            out.file(
+                    Manifests.dir(w) + "/networkpolicy.yaml",
                     Manifests.yaml(List.of(Manifests.withServiceAccount(policy(w, labels, rules), obs, w))));
         }
         if (options.defaultDeny()) {
@@ -93,11 +94,14 @@ final class NetworkPolicyGenerator {
      * workload is allowed the resolver path it was seen using (CoreDNS in one namespace, a node-local cache in
      * another), its namespace's when its own lookups were not seen, the cluster's when neither was.
      */
-    private record Resolvers(Map<String, ObjectNode> cluster, Map<String, Map<String, ObjectNode>> byNamespace,
+    private record Resolvers(
+            Map<String, ObjectNode> cluster,
+            Map<String, Map<String, ObjectNode>> byNamespace,
             Map<String, Map<String, ObjectNode>> byWorkload) {
 
         Map<String, ObjectNode> of(Workload w) {
-            return byWorkload.getOrDefault(w.namespace() + "/" + w.key(), byNamespace.getOrDefault(w.namespace(), cluster));
+            return byWorkload.getOrDefault(
+                    w.namespace() + "/" + w.key(), byNamespace.getOrDefault(w.namespace(), cluster));
         }
     }
 
@@ -109,8 +113,13 @@ final class NetworkPolicyGenerator {
                 if (peer != null) {
                     resolvers.cluster().put(key(peer), peer);
                     if (!e.srcNamespace().isEmpty()) {
-                        resolvers.byNamespace().computeIfAbsent(e.srcNamespace(), k -> new TreeMap<>()).put(key(peer), peer);
-                        resolvers.byWorkload().computeIfAbsent(e.srcNamespace() + "/" + e.srcWorkload(), k -> new TreeMap<>())
+                        resolvers
+                                .byNamespace()
+                                .computeIfAbsent(e.srcNamespace(), k -> new TreeMap<>())
+                                .put(key(peer), peer);
+                        resolvers
+                                .byWorkload()
+                                .computeIfAbsent(e.srcNamespace() + "/" + e.srcWorkload(), k -> new TreeMap<>())
                                 .put(key(peer), peer);
                     }
                 }
@@ -119,7 +128,10 @@ final class NetworkPolicyGenerator {
         if (resolvers.cluster().isEmpty()) {
             out.note("NetworkPolicies", "no DNS traffic observed: no resolver known, so no DNS egress is generated");
         } else {
-            out.note("NetworkPolicies", "DNS resolvers detected from the flows: " + String.join(", ", resolvers.cluster().keySet()));
+            out.note(
+                    "NetworkPolicies",
+                    "DNS resolvers detected from the flows: "
+                            + String.join(", ", resolvers.cluster().keySet()));
         }
         return resolvers;
     }
@@ -131,13 +143,16 @@ final class NetworkPolicyGenerator {
     private Map<String, Set<String>> apiServerEndpoints(Observations obs) {
         Map<String, Set<String>> apiServer = new TreeMap<>();
         obs.edges.keySet().forEach(e -> {
-            if (e.dstWorkload().equals("reserved:kube-apiserver") && !e.dstAddress().isEmpty() && !e.dropped()) {
+            if (e.dstWorkload().equals("reserved:kube-apiserver")
+                    && !e.dstAddress().isEmpty()
+                    && !e.dropped()) {
                 apiServer.computeIfAbsent(e.dstAddress(), k -> new TreeSet<>()).add(e.protocol() + "/" + e.port());
             }
         });
         for (String endpoint : options.apiServer()) {
             int colon = endpoint.lastIndexOf(':');
-            apiServer.computeIfAbsent(endpoint.substring(0, colon).replaceAll("^\\[|]$", ""), k -> new TreeSet<>())
+            apiServer
+                    .computeIfAbsent(endpoint.substring(0, colon).replaceAll("^\\[|]$", ""), k -> new TreeSet<>())
                     .add("TCP/" + endpoint.substring(colon + 1));
         }
         return apiServer;
@@ -168,7 +183,10 @@ final class NetworkPolicyGenerator {
             boolean inbound = isWorkload(e.dstNamespace(), e.dstWorkload(), w);
             boolean outbound = isWorkload(e.srcNamespace(), e.srcWorkload(), w);
             if (e.dropped()) {
-                out.note(section, "dropped by current policy, not allowed: " + Reports.describe(e) + " (" + s.count() + " flows)");
+                out.note(
+                        section,
+                        "dropped by current policy, not allowed: " + Reports.describe(e) + " (" + s.count()
+                                + " flows)");
                 continue;
             }
             if (inbound && e.srcWorkload().equals("reserved:host")) {
@@ -176,8 +194,11 @@ final class NetworkPolicyGenerator {
             }
             List<String> port = List.of(e.protocol() + "/" + e.port());
             if (inbound) {
-                ObjectNode peer = options.worldIngress() && e.srcNamespace().isEmpty() && e.srcWorkload().isEmpty()
-                        ? anyAddress(e.srcAddress()) : srcPeer(obs, e, out, section);
+                ObjectNode peer = options.worldIngress()
+                                && e.srcNamespace().isEmpty()
+                                && e.srcWorkload().isEmpty()
+                        ? anyAddress(e.srcAddress())
+                        : srcPeer(obs, e, out, section);
                 if (peer != null) {
                     rules.allow(rules.ingress, peer, port);
                 }
@@ -210,29 +231,52 @@ final class NetworkPolicyGenerator {
      * A workload whose account calls the API needs the API server: the audit log says so even where the flows do
      * not show the connection (host-network API servers, flows not captured on the control plane).
      */
-    private void allowApiServer(Rules rules, Observations obs, Workload w, Map<String, Set<String>> apiServer,
-            Generated out, String section) {
+    private void allowApiServer(
+            Rules rules,
+            Observations obs,
+            Workload w,
+            Map<String, Set<String>> apiServer,
+            Generated out,
+            String section) {
         long apiCalls = apiCalls(obs, w);
-        if (apiCalls == 0 || apiServer.keySet().stream().anyMatch(a -> rules.egress.containsKey(key(peer(obs, "", "", a, null, null))))) {
+        if (apiCalls == 0
+                || apiServer.keySet().stream()
+                        .anyMatch(a -> rules.egress.containsKey(key(peer(obs, "", "", a, null, null))))) {
             return;
         }
         if (apiServer.isEmpty()) {
-            out.note(section, "its account made " + apiCalls + " API requests, but no API server address is known "
-                    + "(no flow to it, no --api-server): its egress does not allow the API server — add "
-                    + "--api-server ADDRESS:PORT (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)");
+            out.note(
+                    section,
+                    "its account made " + apiCalls + " API requests, but no API server address is known "
+                            + "(no flow to it, no --api-server): its egress does not allow the API server — add "
+                            + "--api-server ADDRESS:PORT (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)");
             return;
         }
         apiServer.forEach((address, ports) -> rules.allow(rules.egress, peer(obs, "", "", address, null, null), ports));
-        out.note(section, "its account made " + apiCalls + " API requests its flows do not show: egress to the "
-                + "API server (" + String.join(", ", apiServer.entrySet().stream()
-                        .map(a -> a.getKey() + " " + String.join(",", a.getValue())).toList()) + ") allowed");
+        out.note(
+                section,
+                "its account made " + apiCalls + " API requests its flows do not show: egress to the "
+                        + "API server ("
+                        + String.join(
+                                ", ",
+                                apiServer.entrySet().stream()
+                                        .map(a -> a.getKey() + " " + String.join(",", a.getValue()))
+                                        .toList())
+                        + ") allowed");
     }
 
     private static ObjectNode policy(Workload w, Map<String, String> labels, Rules rules) {
-        ObjectNode policy = Manifests.object("networking.k8s.io/v1", "NetworkPolicy",
-                Manifests.metadata("tailor-" + w.kind().toLowerCase(java.util.Locale.ROOT) + "-" + w.name(), w.namespace(),
-                        w.key(), rules.from, rules.until, rules.flows + " flows in and out of " + w + " ("
-                                + rules.ingress.size() + " ingress peers, " + rules.egress.size() + " egress peers)"));
+        ObjectNode policy = Manifests.object(
+                "networking.k8s.io/v1",
+                "NetworkPolicy",
+                Manifests.metadata(
+                        "tailor-" + w.kind().toLowerCase(java.util.Locale.ROOT) + "-" + w.name(),
+                        w.namespace(),
+                        w.key(),
+                        rules.from,
+                        rules.until,
+                        rules.flows + " flows in and out of " + w + " (" + rules.ingress.size() + " ingress peers, "
+                                + rules.egress.size() + " egress peers)"));
         ObjectNode spec = policy.putObject("spec");
         spec.set("podSelector", Manifests.matchLabels(labels));
         spec.set("policyTypes", Manifests.strings(List.of("Ingress", "Egress")));
@@ -248,18 +292,29 @@ final class NetworkPolicyGenerator {
     }
 
     /** --default-deny: one policy per namespace that has proposals, and a warning for each workload it would cut off. */
-    private static void defaultDeny(Observations obs, Map<Workload, LearningState> states, Set<String> namespaces, Generated out) {
+    private static void defaultDeny(
+            Observations obs, Map<Workload, LearningState> states, Set<String> namespaces, Generated out) {
         for (String ns : namespaces) {
-            ObjectNode deny = Manifests.object("networking.k8s.io/v1", "NetworkPolicy",
-                    Manifests.metadata("tailor-default-deny", ns, "namespace." + ns, obs.from, obs.until,
+            ObjectNode deny = Manifests.object(
+                    "networking.k8s.io/v1",
+                    "NetworkPolicy",
+                    Manifests.metadata(
+                            "tailor-default-deny",
+                            ns,
+                            "namespace." + ns,
+                            obs.from,
+                            obs.until,
                             "--default-deny: everything not allowed by another policy is denied"));
             ObjectNode spec = deny.putObject("spec");
             spec.putObject("podSelector");
             spec.set("policyTypes", Manifests.strings(List.of("Ingress", "Egress")));
             out.file(ns + "/default-deny.yaml", Manifests.yaml(List.of(deny)));
-            states.values().stream().filter(s -> s.workload().namespace().equals(ns) && !s.proposed()).forEach(s ->
-                    out.note("NetworkPolicies", "warning: --default-deny in " + ns + " would cut off " + s.workload()
-                            + ", which is still learning and has no policy of its own"));
+            states.values().stream()
+                    .filter(s -> s.workload().namespace().equals(ns) && !s.proposed())
+                    .forEach(s -> out.note(
+                            "NetworkPolicies",
+                            "warning: --default-deny in " + ns + " would cut off " + s.workload()
+                                    + ", which is still learning and has no policy of its own"));
         }
     }
 
@@ -321,7 +376,8 @@ final class NetworkPolicyGenerator {
     }
 
     /** A workload by its labels and namespace, else an address as an ipBlock; null when there is neither. */
-    private ObjectNode peer(Observations obs, String namespace, String workload, String address, Generated out, String section) {
+    private ObjectNode peer(
+            Observations obs, String namespace, String workload, String address, Generated out, String section) {
         if (!namespace.isEmpty()) {
             Workload w = Workload.parse(namespace, workload);
             Map<String, String> labels = obs.labels(w);
@@ -359,6 +415,7 @@ final class NetworkPolicyGenerator {
         }
         long mask = prefix == 0 ? 0 : (0xffffffffL << (32 - prefix)) & 0xffffffffL;
         ip &= mask;
-        return ((ip >> 24) & 255) + "." + ((ip >> 16) & 255) + "." + ((ip >> 8) & 255) + "." + (ip & 255) + "/" + prefix;
+        return ((ip >> 24) & 255) + "." + ((ip >> 16) & 255) + "." + ((ip >> 8) & 255) + "." + (ip & 255) + "/"
+                + prefix;
     }
 }

@@ -6,7 +6,6 @@ import dev.tailor.identity.Workload;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.syscalls.SyscallUse;
-import dev.tailor.store.ObservationStore;
 import dev.tailor.store.ObservationStore.PodIdentity;
 import dev.tailor.store.ObservationStore.StoredAccess;
 import java.io.IOException;
@@ -44,8 +43,13 @@ public final class Observations {
     /** Pods ({@code namespace/pod}) whose creation the admission stream showed. */
     public final Set<String> podsSeenCreated;
 
-    private Observations(Instant from, Instant until, Map<ApiAccess, StoredAccess> api,
-            Map<NetworkEdge, StoredAccess> edges, Map<SyscallUse, StoredAccess> syscalls, Map<PodIdentity, StoredAccess> pods,
+    private Observations(
+            Instant from,
+            Instant until,
+            Map<ApiAccess, StoredAccess> api,
+            Map<NetworkEdge, StoredAccess> edges,
+            Map<SyscallUse, StoredAccess> syscalls,
+            Map<PodIdentity, StoredAccess> pods,
             Set<String> podsSeenCreated) {
         this.from = from;
         this.until = until;
@@ -57,7 +61,8 @@ public final class Observations {
     }
 
     /** Reads the window of {@code length} that ends at {@code until} (null: the last observation). */
-    public static Observations load(dev.tailor.store.StoredObservations store, Duration length, Instant until) throws SQLException {
+    public static Observations load(dev.tailor.store.StoredObservations store, Duration length, Instant until)
+            throws SQLException {
         Map<ApiAccess, StoredAccess> api = store.apiAccesses();
         Map<NetworkEdge, StoredAccess> edges = store.networkEdges();
         Map<SyscallUse, StoredAccess> syscalls = store.syscallUses();
@@ -66,8 +71,14 @@ public final class Observations {
         Instant start = end.minus(length);
         // Pods are identity, not behavior: a pod created before the window and running through it is still the one
         // the window's flows came from, so every pod sighting is kept.
-        return new Observations(start, end, window(api, start, end), window(edges, start, end),
-                window(syscalls, start, end), pods, store.podsSeenCreated());
+        return new Observations(
+                start,
+                end,
+                window(api, start, end),
+                window(edges, start, end),
+                window(syscalls, start, end),
+                pods,
+                store.podsSeenCreated());
     }
 
     private static <K> Map<K, StoredAccess> window(Map<K, StoredAccess> rows, Instant from, Instant until) {
@@ -84,7 +95,13 @@ public final class Observations {
                     days.put(d, n);
                 }
             });
-            out.put(k, new StoredAccess(s.firstSeen(), s.lastSeen(), days.values().stream().mapToLong(Long::longValue).sum(), days));
+            out.put(
+                    k,
+                    new StoredAccess(
+                            s.firstSeen(),
+                            s.lastSeen(),
+                            days.values().stream().mapToLong(Long::longValue).sum(),
+                            days));
         });
         return out;
     }
@@ -114,7 +131,9 @@ public final class Observations {
      * The pods by workload and by {@code namespace:serviceAccount}, and each workload's common labels: callers ask per
      * row, per edge and per workload, and a scan of every pod each time made the preview quadratic in the cluster.
      */
-    private record Index(Map<Workload, List<PodIdentity>> byWorkload, Map<String, Set<Workload>> byAccount,
+    private record Index(
+            Map<Workload, List<PodIdentity>> byWorkload,
+            Map<String, Set<Workload>> byAccount,
             Map<Workload, Map<String, String>> commonLabels) {}
 
     private volatile Index index;
@@ -128,7 +147,9 @@ public final class Observations {
             for (PodIdentity p : pods.keySet()) {
                 Workload w = workload(p);
                 byWorkload.computeIfAbsent(w, k -> new ArrayList<>()).add(p);
-                byAccount.computeIfAbsent(p.namespace() + ":" + p.serviceAccount(), k -> new TreeSet<>()).add(w);
+                byAccount
+                        .computeIfAbsent(p.namespace() + ":" + p.serviceAccount(), k -> new TreeSet<>())
+                        .add(w);
                 common.merge(w, new TreeMap<>(parse(p.labels())), (labels, next) -> {
                     labels.entrySet().retainAll(next.entrySet());
                     return labels;
@@ -144,8 +165,10 @@ public final class Observations {
     /** Every service account some admitted pod ran as, as {@code namespace → names}. */
     public Map<String, Set<String>> serviceAccounts() {
         Map<String, Set<String>> out = new TreeMap<>();
-        pods.keySet().stream().filter(p -> !p.serviceAccount().isEmpty()) // a pod only a flow named, without its account
-                .forEach(p -> out.computeIfAbsent(p.namespace(), k -> new TreeSet<>()).add(p.serviceAccount()));
+        pods.keySet().stream()
+                .filter(p -> !p.serviceAccount().isEmpty()) // a pod only a flow named, without its account
+                .forEach(p ->
+                        out.computeIfAbsent(p.namespace(), k -> new TreeSet<>()).add(p.serviceAccount()));
         return out;
     }
 
@@ -169,7 +192,9 @@ public final class Observations {
 
     /** API requests by subject ({@code system:serviceaccount:NS:NAME}, a user), summed over what each did. */
     public long apiRequestsBy(String subject) {
-        return apiAccessesBy(subject).values().stream().mapToLong(StoredAccess::count).sum();
+        return apiAccessesBy(subject).values().stream()
+                .mapToLong(StoredAccess::count)
+                .sum();
     }
 
     /** The API accesses a subject made, in the order of {@link #api}. */
@@ -178,7 +203,8 @@ public final class Observations {
         if (made == null) {
             made = new java.util.HashMap<>();
             for (var e : api.entrySet()) {
-                made.computeIfAbsent(e.getKey().subject(), k -> new java.util.LinkedHashMap<>()).put(e.getKey(), e.getValue());
+                made.computeIfAbsent(e.getKey().subject(), k -> new java.util.LinkedHashMap<>())
+                        .put(e.getKey(), e.getValue());
             }
             apiRowsBySubject = made;
         }
@@ -235,7 +261,8 @@ public final class Observations {
     }
 
     /** Rows of a table that belong to a workload, by a function naming each row's workload (or null). */
-    public static <K> List<StoredAccess> rowsOf(Map<K, StoredAccess> rows, Function<K, List<Workload>> owners, Workload w) {
+    public static <K> List<StoredAccess> rowsOf(
+            Map<K, StoredAccess> rows, Function<K, List<Workload>> owners, Workload w) {
         List<StoredAccess> out = new ArrayList<>();
         rows.forEach((k, s) -> {
             if (owners.apply(k).contains(w)) {

@@ -69,15 +69,21 @@ final class RbacGenerator {
         });
     }
 
-    private void generate(Observations obs, Map<Workload, LearningState> states, String namespace, String account,
-            Generated out) {
+    private void generate(
+            Observations obs, Map<Workload, LearningState> states, String namespace, String account, Generated out) {
         String user = LearningState.user(namespace, account);
         Set<Workload> workloads = obs.runningAs(namespace, account);
-        List<String> learning = workloads.stream().filter(w -> !states.get(w).proposed()).map(Workload::toString).toList();
+        List<String> learning = workloads.stream()
+                .filter(w -> !states.get(w).proposed())
+                .map(Workload::toString)
+                .toList();
         Map<ApiAccess, StoredAccess> used = new TreeMap<>(obs.apiAccessesBy(user));
         String section = "RBAC: " + user;
         if (options.current() != null) {
-            out.note(section, grantedVsUsed(options.current().grants(RbacAuthorizer.Subject.serviceAccount(namespace, account)), used));
+            out.note(
+                    section,
+                    grantedVsUsed(
+                            options.current().grants(RbacAuthorizer.Subject.serviceAccount(namespace, account)), used));
         }
         if (!learning.isEmpty()) {
             out.note(section, "not proposed: still learning " + String.join(", ", learning));
@@ -90,7 +96,10 @@ final class RbacGenerator {
         });
         Usage usage = usage(used);
         if (usage.alreadyAllowed > 0) {
-            out.note(section, usage.alreadyAllowed + " accesses already allowed to every account (discovery, basic-user or kept roles): not granted again");
+            out.note(
+                    section,
+                    usage.alreadyAllowed
+                            + " accesses already allowed to every account (discovery, basic-user or kept roles): not granted again");
         }
         if (usage.byScope.isEmpty() && usage.urls.isEmpty()) {
             out.note(section, "makes no API calls that need a grant: no Role proposed");
@@ -101,12 +110,14 @@ final class RbacGenerator {
         if (options.clusterRoleAtNamespaces() > 0) {
             widen(rulesByScope, section, out);
         }
-        String evidence = usage.requests + " requests by " + user + " (run by " + String.join(", ",
-                workloads.stream().map(Workload::toString).toList()) + ")";
+        String evidence = usage.requests + " requests by " + user + " (run by "
+                + String.join(", ", workloads.stream().map(Workload::toString).toList()) + ")";
         List<ObjectNode> objects = roles(namespace, account, rulesByScope, usage, evidence);
         out.file(namespace + "/serviceaccount." + account + "/rbac.yaml", Manifests.yaml(objects));
-        out.note(section, used.size() + " distinct accesses used; " + objects.size() / 2 + " role(s) proposed with "
-                + (rulesByScope.values().stream().mapToInt(List::size).sum() + usage.urls.size()) + " rules");
+        out.note(
+                section,
+                used.size() + " distinct accesses used; " + objects.size() / 2 + " role(s) proposed with "
+                        + (rulesByScope.values().stream().mapToInt(List::size).sum() + usage.urls.size()) + " rules");
     }
 
     /** What an account's granted-worthy accesses come to, by scope, with the window and count of their requests. */
@@ -115,6 +126,7 @@ final class RbacGenerator {
         final Map<String, Map<Target, Map<String, Set<String>>>> byScope = new TreeMap<>();
         /** Non-resource URLs by verb. */
         final Map<String, Set<String>> urls = new TreeMap<>();
+
         Instant from;
         Instant until;
         long requests;
@@ -133,15 +145,20 @@ final class RbacGenerator {
                 usage.alreadyAllowed++;
                 continue;
             }
-            usage.from = usage.from == null || e.getValue().firstSeen().isBefore(usage.from) ? e.getValue().firstSeen() : usage.from;
-            usage.until = usage.until == null || e.getValue().lastSeen().isAfter(usage.until) ? e.getValue().lastSeen() : usage.until;
+            usage.from = usage.from == null || e.getValue().firstSeen().isBefore(usage.from)
+                    ? e.getValue().firstSeen()
+                    : usage.from;
+            usage.until = usage.until == null || e.getValue().lastSeen().isAfter(usage.until)
+                    ? e.getValue().lastSeen()
+                    : usage.until;
             usage.requests += e.getValue().count();
             if (!a.nonResourceUrl().isEmpty()) {
                 usage.urls.computeIfAbsent(a.verb(), k -> new TreeSet<>()).add(a.nonResourceUrl());
                 continue;
             }
             String resource = a.subresource().isEmpty() ? a.resource() : a.resource() + "/" + a.subresource();
-            Map<String, Set<String>> verbs = usage.byScope.computeIfAbsent(a.namespace(), k -> new TreeMap<>())
+            Map<String, Set<String>> verbs = usage.byScope
+                    .computeIfAbsent(a.namespace(), k -> new TreeMap<>())
                     .computeIfAbsent(new Target(a.apiGroup(), resource), k -> new TreeMap<>());
             verbs.computeIfAbsent(a.verb(), k -> new TreeSet<>()).add(a.name());
             if (a.verb().equals("watch")) {
@@ -175,17 +192,24 @@ final class RbacGenerator {
         });
         if (!widened.isEmpty()) {
             rulesByScope.computeIfAbsent("", k -> new ArrayList<>()).addAll(widened);
-            out.note(section, widened.size() + " rules used in at least " + options.clusterRoleAtNamespaces()
-                    + " namespaces moved to the ClusterRole (--cluster-role-at-namespaces)");
+            out.note(
+                    section,
+                    widened.size() + " rules used in at least " + options.clusterRoleAtNamespaces()
+                            + " namespaces moved to the ClusterRole (--cluster-role-at-namespaces)");
         }
         rulesByScope.values().removeIf(List::isEmpty);
     }
 
     /** A Role and RoleBinding per namespace scope, a ClusterRole and ClusterRoleBinding for the cluster's rules. */
-    private static List<ObjectNode> roles(String namespace, String account, Map<String, List<ObjectNode>> rulesByScope,
-            Usage usage, String evidence) {
+    private static List<ObjectNode> roles(
+            String namespace,
+            String account,
+            Map<String, List<ObjectNode>> rulesByScope,
+            Usage usage,
+            String evidence) {
         List<ObjectNode> clusterRules = new ArrayList<>(rulesByScope.getOrDefault("", List.of()));
-        usage.urls.forEach((verb, paths) -> clusterRules.add(NODES.objectNode().<ObjectNode>set("nonResourceURLs", Manifests.strings(paths))
+        usage.urls.forEach((verb, paths) -> clusterRules.add(NODES.objectNode()
+                .<ObjectNode>set("nonResourceURLs", Manifests.strings(paths))
                 .set("verbs", Manifests.strings(List.of(verb)))));
         String workloadLabel = "serviceaccount." + account;
         Instant from = usage.from;
@@ -196,20 +220,34 @@ final class RbacGenerator {
             if (e.getKey().isEmpty()) {
                 continue;
             }
-            ObjectNode role = Manifests.object("rbac.authorization.k8s.io/v1", "Role",
+            ObjectNode role = Manifests.object(
+                    "rbac.authorization.k8s.io/v1",
+                    "Role",
                     Manifests.metadata(name, e.getKey(), workloadLabel, from, until, evidence));
             role.set("rules", array(e.getValue()));
             objects.add(role);
-            objects.add(binding("RoleBinding", "Role", name, e.getKey(), namespace, account, workloadLabel, from, until, evidence));
+            objects.add(binding(
+                    "RoleBinding", "Role", name, e.getKey(), namespace, account, workloadLabel, from, until, evidence));
         }
         if (!clusterRules.isEmpty()) {
             String clusterName = "tailor:" + namespace + ":" + account;
-            ObjectNode role = Manifests.object("rbac.authorization.k8s.io/v1", "ClusterRole",
+            ObjectNode role = Manifests.object(
+                    "rbac.authorization.k8s.io/v1",
+                    "ClusterRole",
                     Manifests.metadata(clusterName, null, workloadLabel, from, until, evidence));
             role.set("rules", array(clusterRules));
             objects.add(role);
-            objects.add(binding("ClusterRoleBinding", "ClusterRole", clusterName, null, namespace, account, workloadLabel,
-                    from, until, evidence));
+            objects.add(binding(
+                    "ClusterRoleBinding",
+                    "ClusterRole",
+                    clusterName,
+                    null,
+                    namespace,
+                    account,
+                    workloadLabel,
+                    from,
+                    until,
+                    evidence));
         }
         return objects;
     }
@@ -219,13 +257,21 @@ final class RbacGenerator {
         RbacAuthorizer.Reach reach = RbacAuthorizer.Reach.of(grants);
         Set<String> usedResources = new TreeSet<>();
         Set<String> usedGroups = new TreeSet<>();
-        used.keySet().stream().filter(a -> !a.denied() && a.nonResourceUrl().isEmpty()).forEach(a -> {
-            usedResources.add(a.apiGroup() + "/" + a.resource() + (a.subresource().isEmpty() ? "" : "/" + a.subresource()));
-            usedGroups.add(a.apiGroup());
-        });
-        String granted = grants.isEmpty() ? "granted now: nothing bound to it"
-                : "granted now: " + reach + " through " + String.join(", ", grants.stream()
-                                .map(g -> g.role() + (g.namespace().isEmpty() ? "" : " in " + g.namespace())).toList());
+        used.keySet().stream()
+                .filter(a -> !a.denied() && a.nonResourceUrl().isEmpty())
+                .forEach(a -> {
+                    usedResources.add(a.apiGroup() + "/" + a.resource()
+                            + (a.subresource().isEmpty() ? "" : "/" + a.subresource()));
+                    usedGroups.add(a.apiGroup());
+                });
+        String granted = grants.isEmpty()
+                ? "granted now: nothing bound to it"
+                : "granted now: " + reach + " through "
+                        + String.join(
+                                ", ",
+                                grants.stream()
+                                        .map(g -> g.role() + (g.namespace().isEmpty() ? "" : " in " + g.namespace()))
+                                        .toList());
         return granted + "; used: " + usedResources.size() + " resources in " + usedGroups.size() + " API groups";
     }
 
@@ -263,8 +309,8 @@ final class RbacGenerator {
                 unnamed.addAll(named);
                 named.clear();
             }
-            for (Shape shape : List.of(new Shape(target.apiGroup(), unnamed, Set.of()),
-                    new Shape(target.apiGroup(), named, names))) {
+            for (Shape shape : List.of(
+                    new Shape(target.apiGroup(), unnamed, Set.of()), new Shape(target.apiGroup(), named, names))) {
                 if (!shape.verbs().isEmpty()) {
                     String key = shape.apiGroup() + "|" + shape.verbs() + "|" + shape.names();
                     shapes.put(key, shape);
@@ -275,7 +321,8 @@ final class RbacGenerator {
         // Sorted as a reader scans them: by API group, then by (first) resource.
         List<String> order = new ArrayList<>(shapes.keySet());
         order.sort(java.util.Comparator.comparing((String k) -> shapes.get(k).apiGroup())
-                .thenComparing(k -> resources.get(k).iterator().next()).thenComparing(k -> k));
+                .thenComparing(k -> resources.get(k).iterator().next())
+                .thenComparing(k -> k));
         List<ObjectNode> rules = new ArrayList<>();
         order.forEach(key -> {
             Shape shape = shapes.get(key);
@@ -297,12 +344,30 @@ final class RbacGenerator {
         return a;
     }
 
-    private static ObjectNode binding(String kind, String roleKind, String roleName, String bindingNamespace,
-            String accountNamespace, String account, String workloadLabel, Instant from, Instant until, String evidence) {
-        ObjectNode b = Manifests.object("rbac.authorization.k8s.io/v1", kind,
+    private static ObjectNode binding(
+            String kind,
+            String roleKind,
+            String roleName,
+            String bindingNamespace,
+            String accountNamespace,
+            String account,
+            String workloadLabel,
+            Instant from,
+            Instant until,
+            String evidence) {
+        ObjectNode b = Manifests.object(
+                "rbac.authorization.k8s.io/v1",
+                kind,
                 Manifests.metadata(roleName, bindingNamespace, workloadLabel, from, until, evidence));
-        b.putObject("roleRef").put("apiGroup", "rbac.authorization.k8s.io").put("kind", roleKind).put("name", roleName);
-        b.putArray("subjects").addObject().put("kind", "ServiceAccount").put("name", account).put("namespace", accountNamespace);
+        b.putObject("roleRef")
+                .put("apiGroup", "rbac.authorization.k8s.io")
+                .put("kind", roleKind)
+                .put("name", roleName);
+        b.putArray("subjects")
+                .addObject()
+                .put("kind", "ServiceAccount")
+                .put("name", account)
+                .put("namespace", accountNamespace);
         return b;
     }
 }

@@ -11,17 +11,21 @@ public final class Reports {
         if (!a.nonResourceUrl().isEmpty()) {
             return a.verb() + " " + a.nonResourceUrl();
         }
-        String resource = (a.apiGroup().isEmpty() ? "" : a.apiGroup() + "/") + a.resource()
+        String resource = (a.apiGroup().isEmpty() ? "" : a.apiGroup() + "/")
+                + a.resource()
                 + (a.subresource().isEmpty() ? "" : "/" + a.subresource());
         return a.verb() + " " + resource + (a.name().isEmpty() ? "" : " " + a.name())
                 + (a.namespace().isEmpty() ? " (all namespaces or cluster)" : " in " + a.namespace());
     }
 
     public static String describe(NetworkEdge e) {
-        String src = e.srcNamespace().isEmpty() ? (e.srcWorkload().isEmpty() ? e.srcAddress() : e.srcWorkload())
+        String src = e.srcNamespace().isEmpty()
+                ? (e.srcWorkload().isEmpty() ? e.srcAddress() : e.srcWorkload())
                 : e.srcNamespace() + "/" + e.srcWorkload();
-        String dst = e.dstNamespace().isEmpty() ? (e.dstWorkload().isEmpty() ? e.dstAddress() : e.dstWorkload())
-                + (e.dstDnsName().isEmpty() ? "" : " (" + e.dstDnsName() + ")") : e.dstNamespace() + "/" + e.dstWorkload();
+        String dst = e.dstNamespace().isEmpty()
+                ? (e.dstWorkload().isEmpty() ? e.dstAddress() : e.dstWorkload())
+                        + (e.dstDnsName().isEmpty() ? "" : " (" + e.dstDnsName() + ")")
+                : e.dstNamespace() + "/" + e.dstWorkload();
         return src + " -> " + dst + " " + e.protocol() + "/" + e.port();
     }
 }

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,12 +36,34 @@ import java.util.TreeSet;
 final class SeccompGenerator {
 
     /** Syscalls callers probe and fall back from on ENOSYS. */
-    static final List<String> FALLBACK = List.of("clone3", "close_range", "epoll_pwait2", "faccessat2", "fchmodat2",
-            "futex_waitv", "openat2", "pidfd_open", "pidfd_send_signal", "statx");
+    static final List<String> FALLBACK = List.of(
+            "clone3",
+            "close_range",
+            "epoll_pwait2",
+            "faccessat2",
+            "fchmodat2",
+            "futex_waitv",
+            "openat2",
+            "pidfd_open",
+            "pidfd_send_signal",
+            "statx");
+
     private static final Set<String> REFUSED = Set.of("errno", "kill_process", "kill_thread", "trap");
-    private static final Map<String, String> SCMP_ARCH = Map.of("x86_64", "SCMP_ARCH_X86_64", "aarch64", "SCMP_ARCH_AARCH64",
-            "i386", "SCMP_ARCH_X86", "arm", "SCMP_ARCH_ARM", "ppc64le", "SCMP_ARCH_PPC64LE", "s390x", "SCMP_ARCH_S390X",
-            "riscv64", "SCMP_ARCH_RISCV64");
+    private static final Map<String, String> SCMP_ARCH = Map.of(
+            "x86_64",
+            "SCMP_ARCH_X86_64",
+            "aarch64",
+            "SCMP_ARCH_AARCH64",
+            "i386",
+            "SCMP_ARCH_X86",
+            "arm",
+            "SCMP_ARCH_ARM",
+            "ppc64le",
+            "SCMP_ARCH_PPC64LE",
+            "s390x",
+            "SCMP_ARCH_S390X",
+            "riscv64",
+            "SCMP_ARCH_RISCV64");
 
     record Options(String runtime, String defaultArchitecture) {}
 
@@ -79,8 +100,10 @@ final class SeccompGenerator {
         Map<Workload, Map<String, Map<SyscallUse, StoredAccess>>> byContainer = new TreeMap<>();
         obs.syscalls.forEach((u, s) -> {
             if (!u.workload().isEmpty() && !u.container().isEmpty()) {
-                byContainer.computeIfAbsent(Workload.parse(u.namespace(), u.workload()), k -> new TreeMap<>())
-                        .computeIfAbsent(u.container(), k -> new TreeMap<>()).put(u, s);
+                byContainer
+                        .computeIfAbsent(Workload.parse(u.namespace(), u.workload()), k -> new TreeMap<>())
+                        .computeIfAbsent(u.container(), k -> new TreeMap<>())
+                        .put(u, s);
             }
         });
         byContainer.forEach((w, containers) -> {
@@ -99,14 +122,20 @@ final class SeccompGenerator {
                 for (var e : uses.entrySet()) {
                     SyscallUse u = e.getKey();
                     if (REFUSED.contains(u.action())) {
-                        out.note(section, "refused by the current profile, not allowed: " + u.syscall() + " in " + container
-                                + " (" + e.getValue().count() + " times, action " + u.action() + ")");
+                        out.note(
+                                section,
+                                "refused by the current profile, not allowed: " + u.syscall() + " in " + container
+                                        + " (" + e.getValue().count() + " times, action " + u.action() + ")");
                         continue;
                     }
                     observed.add(u.syscall());
                     architectures.add(u.architecture().isEmpty() ? options.defaultArchitecture() : u.architecture());
-                    from = from == null || e.getValue().firstSeen().isBefore(from) ? e.getValue().firstSeen() : from;
-                    until = until == null || e.getValue().lastSeen().isAfter(until) ? e.getValue().lastSeen() : until;
+                    from = from == null || e.getValue().firstSeen().isBefore(from)
+                            ? e.getValue().firstSeen()
+                            : from;
+                    until = until == null || e.getValue().lastSeen().isAfter(until)
+                            ? e.getValue().lastSeen()
+                            : until;
                     records += e.getValue().count();
                 }
                 if (observed.isEmpty()) {
@@ -114,20 +143,27 @@ final class SeccompGenerator {
                 }
                 Set<String> allowed = new TreeSet<>(observed);
                 allowed.addAll(runtimeSyscalls);
-                List<String> fallback = FALLBACK.stream().filter(s -> !allowed.contains(s)).toList();
+                List<String> fallback =
+                        FALLBACK.stream().filter(s -> !allowed.contains(s)).toList();
                 String name = w.name() + "-" + container;
                 String evidence = observed.size() + " syscalls in " + records + " records of container " + container
-                        + ", plus " + (allowed.size() - observed.size()) + " that " + options.runtime() + " needs to start it";
+                        + ", plus " + (allowed.size() - observed.size()) + " that " + options.runtime()
+                        + " needs to start it";
                 ObjectNode profile = profile(architectures, allowed, fallback);
                 out.file(Manifests.dir(w) + "/seccomp-" + container + ".json", Manifests.json(profile));
-                ObjectNode cr = Manifests.object("security-profiles-operator.x-k8s.io/v1beta1", "SeccompProfile",
+                ObjectNode cr = Manifests.object(
+                        "security-profiles-operator.x-k8s.io/v1beta1",
+                        "SeccompProfile",
                         Manifests.metadata(name, w.namespace(), w.key(), from, until, evidence));
                 cr.set("spec", profile);
-                out.file(Manifests.dir(w) + "/seccompprofile-" + container + ".yaml",
+                out.file(
+                        Manifests.dir(w) + "/seccompprofile-" + container + ".yaml",
                         Manifests.yaml(List.of(Manifests.withServiceAccount(cr, obs, w))));
                 ObjectNode c = patchContainers.addObject().put("name", container);
                 // Where the Security Profiles Operator installs a SeccompProfile on each node.
-                c.putObject("securityContext").putObject("seccompProfile").put("type", "Localhost")
+                c.putObject("securityContext")
+                        .putObject("seccompProfile")
+                        .put("type", "Localhost")
                         .put("localhostProfile", "operator/" + w.namespace() + "/" + name + ".json");
             });
             if (!patchContainers.isEmpty()) {
@@ -141,7 +177,8 @@ final class SeccompGenerator {
         p.put("defaultAction", "SCMP_ACT_ERRNO");
         p.put("defaultErrnoRet", 1);
         ArrayNode arches = p.putArray("architectures");
-        architectures.forEach(a -> arches.add(SCMP_ARCH.getOrDefault(a, "SCMP_ARCH_" + a.toUpperCase(java.util.Locale.ROOT))));
+        architectures.forEach(
+                a -> arches.add(SCMP_ARCH.getOrDefault(a, "SCMP_ARCH_" + a.toUpperCase(java.util.Locale.ROOT))));
         ArrayNode rules = p.putArray("syscalls");
         ObjectNode allow = rules.addObject();
         allow.set("names", Manifests.strings(allowed));
@@ -167,8 +204,12 @@ final class SeccompGenerator {
         ObjectNode podSpec;
         switch (w.kind()) {
             case "Pod" -> podSpec = patch.putObject("spec");
-            case "CronJob" -> podSpec = patch.putObject("spec").putObject("jobTemplate").putObject("spec")
-                    .putObject("template").putObject("spec");
+            case "CronJob" ->
+                podSpec = patch.putObject("spec")
+                        .putObject("jobTemplate")
+                        .putObject("spec")
+                        .putObject("template")
+                        .putObject("spec");
             default -> podSpec = patch.putObject("spec").putObject("template").putObject("spec");
         }
         podSpec.set("containers", containers);

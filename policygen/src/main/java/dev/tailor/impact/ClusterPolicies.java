@@ -21,7 +21,8 @@ public final class ClusterPolicies {
         objects.addAll(client.rbac().roleBindings().inAnyNamespace().list().getItems());
         objects.addAll(client.rbac().clusterRoles().list().getItems());
         objects.addAll(client.rbac().clusterRoleBindings().list().getItems());
-        objects.addAll(client.network().v1().networkPolicies().inAnyNamespace().list().getItems());
+        objects.addAll(
+                client.network().v1().networkPolicies().inAnyNamespace().list().getItems());
         objects.addAll(client.namespaces().list().getItems());
         ObjectMapper json = new ObjectMapper();
         List<JsonNode> nodes = new ArrayList<>();

@@ -7,11 +7,11 @@ import dev.tailor.generate.PolicyGenerator;
 import dev.tailor.identity.Workload;
 import dev.tailor.impact.ImpactReport.Backtest;
 import dev.tailor.impact.ImpactReport.BacktestResult;
-import dev.tailor.observe.admission.EnforcePreview;
 import dev.tailor.impact.ImpactReport.KindImpact;
 import dev.tailor.impact.ImpactReport.WorkloadImpact;
 import dev.tailor.netpol.NetworkPolicyEvaluator;
 import dev.tailor.netpol.NetworkPolicyEvaluator.Peer;
+import dev.tailor.observe.admission.EnforcePreview;
 import dev.tailor.rbac.Bootstrap;
 import dev.tailor.rbac.RbacAuthorizer;
 import dev.tailor.store.ObservationStore.StoredAccess;
@@ -45,8 +45,8 @@ public final class ImpactAnalyzer {
 
     static final int EXAMPLES = 5;
     /** An address no ipBlock of a generated policy names: stands for "anywhere outside" in the access summaries. */
-
     private final PolicySet current;
+
     private final PolicySet proposed;
 
     public ImpactAnalyzer(PolicySet current, PolicySet proposed) {
@@ -55,13 +55,27 @@ public final class ImpactAnalyzer {
     }
 
     /** The full report: replay, backtest (with {@code options}) and enforce preview. */
-    public ImpactReport analyze(dev.tailor.store.StoredObservations store, Observations obs, PolicyGenerator.Options options) throws SQLException, IOException {
+    public ImpactReport analyze(
+            dev.tailor.store.StoredObservations store, Observations obs, PolicyGenerator.Options options)
+            throws SQLException, IOException {
         Map<String, WorkloadImpact> workloads = replay(obs, current, proposed);
-        long breakage = workloads.values().stream().mapToLong(w -> denied(w.rbac()) + denied(w.network()) + denied(w.seccomp())).sum();
-        long notJudged = workloads.values().stream().mapToLong(w -> notJudged(w.rbac()) + notJudged(w.network()) + notJudged(w.seccomp())).sum();
+        long breakage = workloads.values().stream()
+                .mapToLong(w -> denied(w.rbac()) + denied(w.network()) + denied(w.seccomp()))
+                .sum();
+        long notJudged = workloads.values().stream()
+                .mapToLong(w -> notJudged(w.rbac()) + notJudged(w.network()) + notJudged(w.seccomp()))
+                .sum();
         // Clean only when everything observed was judged and nothing would be denied.
-        return new ImpactReport(ImpactReport.SCHEMA, new ImpactReport.Window(obs.from.toString(), obs.until.toString()),
-                breakage == 0 && notJudged == 0, breakage, notJudged, workloads, connectivity(obs), backtest(store, obs, options), enforcePreview(store, obs));
+        return new ImpactReport(
+                ImpactReport.SCHEMA,
+                new ImpactReport.Window(obs.from.toString(), obs.until.toString()),
+                breakage == 0 && notJudged == 0,
+                breakage,
+                notJudged,
+                workloads,
+                connectivity(obs),
+                backtest(store, obs, options),
+                enforcePreview(store, obs));
     }
 
     private static long denied(KindImpact k) {
@@ -76,7 +90,8 @@ public final class ImpactAnalyzer {
     static Set<Workload> covered(PolicySet set) {
         Set<Workload> out = new TreeSet<>();
         for (JsonNode p : set.networkPolicies) {
-            String label = p.path("metadata").path("labels").path(Names.WORKLOAD).asText("");
+            String label =
+                    p.path("metadata").path("labels").path(Names.WORKLOAD).asText("");
             if (!label.isEmpty() && !label.startsWith("namespace.")) {
                 out.add(Workload.parse(p.path("metadata").path("namespace").asText(), label));
             }
@@ -94,7 +109,8 @@ public final class ImpactAnalyzer {
         for (JsonNode o : set.rbacObjects) {
             for (JsonNode s : o.path("subjects")) {
                 if (s.path("kind").asText().equals("ServiceAccount")) {
-                    out.add("system:serviceaccount:" + s.path("namespace").asText() + ":" + s.path("name").asText());
+                    out.add("system:serviceaccount:" + s.path("namespace").asText() + ":"
+                            + s.path("name").asText());
                 }
             }
         }
@@ -109,17 +125,23 @@ public final class ImpactAnalyzer {
     static Map<Workload, String> unselected(Observations obs, PolicySet next, Set<Workload> workloads) {
         Map<Workload, String> out = new TreeMap<>();
         for (JsonNode policy : next.networkPolicies) {
-            String key = policy.path("metadata").path("labels").path(Names.WORKLOAD).asText("");
+            String key =
+                    policy.path("metadata").path("labels").path(Names.WORKLOAD).asText("");
             String namespace = policy.path("metadata").path("namespace").asText("");
             if (key.isEmpty() || namespace.isEmpty() || !key.contains(".")) {
                 continue;
             }
             Workload w = Workload.parse(namespace, key);
             Map<String, String> labels = obs.labels(w);
-            if (workloads.contains(w) && !labels.isEmpty()
-                    && !dev.tailor.kube.LabelSelector.matches(policy.path("spec").path("podSelector"), labels)) {
-                out.put(w, "the proposed NetworkPolicy " + policy.path("metadata").path("name").asText()
-                        + " selects none of its pods, whose labels are " + new TreeMap<>(labels));
+            if (workloads.contains(w)
+                    && !labels.isEmpty()
+                    && !dev.tailor.kube.LabelSelector.matches(
+                            policy.path("spec").path("podSelector"), labels)) {
+                out.put(
+                        w,
+                        "the proposed NetworkPolicy "
+                                + policy.path("metadata").path("name").asText()
+                                + " selects none of its pods, whose labels are " + new TreeMap<>(labels));
             }
         }
         return out;
@@ -137,13 +159,14 @@ public final class ImpactAnalyzer {
      * @param measureAccess whether to measure how much access each side grants (a count over every pair of workloads:
      *                      the report's, not the backtest's)
      */
-    private Map<String, WorkloadImpact> replay(Observations obs, PolicySet now, PolicySet next, Predicate<StoredAccess> rows,
-            boolean measureAccess) {
+    private Map<String, WorkloadImpact> replay(
+            Observations obs, PolicySet now, PolicySet next, Predicate<StoredAccess> rows, boolean measureAccess) {
         Set<Workload> workloads = covered(next);
         Set<String> withRbac = accountsWithRbac(next);
         Set<String> accounts = new TreeSet<>(withRbac);
         for (Workload w : workloads) {
-            obs.identities(w).forEach(p -> accounts.add("system:serviceaccount:" + p.namespace() + ":" + p.serviceAccount()));
+            obs.identities(w)
+                    .forEach(p -> accounts.add("system:serviceaccount:" + p.namespace() + ":" + p.serviceAccount()));
         }
         RbacAuthorizer proposedRbac = next.rbac(Bootstrap.everyonesObjects());
         // The cluster's RBAC as it is: a binding may reference a bootstrap ClusterRole (cluster-admin, admin, edit,
@@ -159,23 +182,40 @@ public final class ImpactAnalyzer {
         SeccompEvaluator runtimeDefault = SeccompEvaluator.runtimeDefault();
 
         Map<Workload, String> unselected = unselected(obs, next, workloads);
-        Map<Workload, Tally> rbac = RbacReplay.replay(obs, workloads, withRbac, accounts, currentRbac, proposedRbac, rows);
+        Map<Workload, Tally> rbac =
+                RbacReplay.replay(obs, workloads, withRbac, accounts, currentRbac, proposedRbac, rows);
         Map<Workload, Tally> network = NetworkReplay.replay(obs, workloads, unselected, netNow, netNext, rows);
         Map<Workload, Tally> seccomp = SeccompReplay.replay(obs, next, runtimeDefault, rows);
 
         Map<String, WorkloadImpact> out = new TreeMap<>();
         Set<Workload> all = new TreeSet<>(workloads);
         all.addAll(rbac.keySet());
-        Access defaultSyscalls = new Access((long) SeccompReplay.syscallCount(runtimeDefault), "runtime default: " + SeccompReplay.syscallCount(runtimeDefault) + " syscalls");
+        Access defaultSyscalls = new Access(
+                (long) SeccompReplay.syscallCount(runtimeDefault),
+                "runtime default: " + SeccompReplay.syscallCount(runtimeDefault) + " syscalls");
         for (Workload w : all) {
-            out.put(w.toString(), new WorkloadImpact(
-                    rbac.containsKey(w) || workloads.contains(w) ? rbac.getOrDefault(w, new Tally())
-                            .impact(!measureAccess ? NOT_MEASURED : currentRbac == null ? new Access(null, "unknown (no --current)")
-                                    : RbacReplay.access(currentRbac, obs, w), measureAccess ? RbacReplay.access(proposedRbac, obs, w) : NOT_MEASURED)
-                            : null,
-                    network.getOrDefault(w, new Tally()).impact(measureAccess ? NetworkReplay.access(netNow, obs, w) : NOT_MEASURED,
-                            measureAccess ? NetworkReplay.access(netNext, obs, w) : NOT_MEASURED),
-                    seccomp.containsKey(w) ? seccomp.get(w).impact(defaultSyscalls, SeccompReplay.proposed(next, w)) : null));
+            out.put(
+                    w.toString(),
+                    new WorkloadImpact(
+                            rbac.containsKey(w) || workloads.contains(w)
+                                    ? rbac.getOrDefault(w, new Tally())
+                                            .impact(
+                                                    !measureAccess
+                                                            ? NOT_MEASURED
+                                                            : currentRbac == null
+                                                                    ? new Access(null, "unknown (no --current)")
+                                                                    : RbacReplay.access(currentRbac, obs, w),
+                                                    measureAccess
+                                                            ? RbacReplay.access(proposedRbac, obs, w)
+                                                            : NOT_MEASURED)
+                                    : null,
+                            network.getOrDefault(w, new Tally())
+                                    .impact(
+                                            measureAccess ? NetworkReplay.access(netNow, obs, w) : NOT_MEASURED,
+                                            measureAccess ? NetworkReplay.access(netNext, obs, w) : NOT_MEASURED),
+                            seccomp.containsKey(w)
+                                    ? seccomp.get(w).impact(defaultSyscalls, SeccompReplay.proposed(next, w))
+                                    : null));
         }
         return out;
     }
@@ -208,13 +248,12 @@ public final class ImpactAnalyzer {
         covered(proposed).forEach(w -> withProposals.add(w.namespace()));
         for (String ns : withProposals) {
             Map<String, Peer> nodes = new TreeMap<>();
-            obs.workloads().stream().filter(w -> w.namespace().equals(ns))
-                    .forEach(w -> {
-                        Peer p = NetworkReplay.peer(obs, w, "");
-                        if (p != null) {
-                            nodes.put(w.key(), p);
-                        }
-                    });
+            obs.workloads().stream().filter(w -> w.namespace().equals(ns)).forEach(w -> {
+                Peer p = NetworkReplay.peer(obs, w, "");
+                if (p != null) {
+                    nodes.put(w.key(), p);
+                }
+            });
             List<List<String>> b = new ArrayList<>();
             List<List<String>> a = new ArrayList<>();
             nodes.forEach((x, px) -> nodes.forEach((y, py) -> {
@@ -229,9 +268,13 @@ public final class ImpactAnalyzer {
             }));
             Set<List<String>> seen = new java.util.LinkedHashSet<>();
             obs.edges.forEach((e, s) -> {
-                if (!e.dropped() && e.srcNamespace().equals(ns) && e.dstNamespace().equals(ns)
-                        && nodes.containsKey(e.srcWorkload()) && nodes.containsKey(e.dstWorkload())) {
-                    boolean kept = after.allows(nodes.get(e.srcWorkload()), nodes.get(e.dstWorkload()), e.protocol(), e.port());
+                if (!e.dropped()
+                        && e.srcNamespace().equals(ns)
+                        && e.dstNamespace().equals(ns)
+                        && nodes.containsKey(e.srcWorkload())
+                        && nodes.containsKey(e.dstWorkload())) {
+                    boolean kept = after.allows(
+                            nodes.get(e.srcWorkload()), nodes.get(e.dstWorkload()), e.protocol(), e.port());
                     seen.add(List.of(e.srcWorkload(), e.dstWorkload(), kept ? "allowed" : "denied"));
                 }
             });
@@ -249,44 +292,63 @@ public final class ImpactAnalyzer {
      * would have denied something legitimate, and whether it was new then. The held-out day is the last day of data
      * — not the last complete UTC day, which left the newest data out unless {@code --until} fell on a midnight.
      */
-    private Backtest backtest(dev.tailor.store.StoredObservations store, Observations obs, PolicyGenerator.Options options) throws SQLException, IOException {
+    private Backtest backtest(
+            dev.tailor.store.StoredObservations store, Observations obs, PolicyGenerator.Options options)
+            throws SQLException, IOException {
         Instant trainUntil = heldOutFrom(obs.until);
         Duration trainWindow = options.window().minusDays(1);
         Observations training = Observations.load(store, trainWindow, trainUntil);
         PolicyGenerator.Options trainingOptions = options.withWindow(trainWindow);
-        PolicySet trained = PolicySet.of(new PolicyGenerator(trainingOptions).generate(training).files());
+        PolicySet trained = PolicySet.of(
+                new PolicyGenerator(trainingOptions).generate(training).files());
         Observations day = Observations.load(store, Duration.ofDays(1), obs.until);
         Map<String, BacktestResult> results = new TreeMap<>();
-        replay(day, current, trained, s -> !s.lastSeen().isBefore(trainUntil), false).forEach((w, impact) -> {
-            long replayed = 0;
-            long denied = 0;
-            List<String> examples = new ArrayList<>();
-            for (KindImpact k : java.util.Arrays.asList(impact.rbac(), impact.network(), impact.seccomp())) {
-                if (k != null) {
-                    replayed += k.observed();
-                    denied += k.deniedCount();
-                    examples.addAll(k.denied());
-                }
-            }
-            if (replayed > 0) {
-                List<String> fresh = newSince(day, trainUntil, examples);
-                results.put(w, new BacktestResult(replayed, denied, replayed == 0 ? 0 : Math.round(1e4 * denied / replayed) / 1e4,
-                        fresh, examples.stream().limit(EXAMPLES).toList()));
-            }
-        });
+        replay(day, current, trained, s -> !s.lastSeen().isBefore(trainUntil), false)
+                .forEach((w, impact) -> {
+                    long replayed = 0;
+                    long denied = 0;
+                    List<String> examples = new ArrayList<>();
+                    for (KindImpact k : java.util.Arrays.asList(impact.rbac(), impact.network(), impact.seccomp())) {
+                        if (k != null) {
+                            replayed += k.observed();
+                            denied += k.deniedCount();
+                            examples.addAll(k.denied());
+                        }
+                    }
+                    if (replayed > 0) {
+                        List<String> fresh = newSince(day, trainUntil, examples);
+                        results.put(
+                                w,
+                                new BacktestResult(
+                                        replayed,
+                                        denied,
+                                        replayed == 0 ? 0 : Math.round(1e4 * denied / replayed) / 1e4,
+                                        fresh,
+                                        examples.stream().limit(EXAMPLES).toList()));
+                    }
+                });
         // A workload first seen on the held-out day has no policy of its own from the six days before: named as new
         // (what it did counted, nothing denied by a policy that does not exist), not left out.
         Map<Workload, Instant> firstPod = new TreeMap<>();
-        obs.pods.forEach((p, s) -> firstPod.merge(Observations.workload(p), s.firstSeen(), (a, b) -> a.isBefore(b) ? a : b));
+        obs.pods.forEach(
+                (p, s) -> firstPod.merge(Observations.workload(p), s.firstSeen(), (a, b) -> a.isBefore(b) ? a : b));
         firstPod.forEach((w, first) -> {
             if (!first.isBefore(trainUntil) && !results.containsKey(w.toString())) {
-                long did = day.edges.keySet().stream().filter(e -> (e.srcNamespace().equals(w.namespace()) && e.srcWorkload().equals(w.key()))
-                        || (e.dstNamespace().equals(w.namespace()) && e.dstWorkload().equals(w.key()))).count();
-                results.put(w.toString(), new BacktestResult(did, 0, 0, List.of("new workload: first seen " + first), List.of()));
+                long did = day.edges.keySet().stream()
+                        .filter(e -> (e.srcNamespace().equals(w.namespace())
+                                        && e.srcWorkload().equals(w.key()))
+                                || (e.dstNamespace().equals(w.namespace())
+                                        && e.dstWorkload().equals(w.key())))
+                        .count();
+                results.put(
+                        w.toString(),
+                        new BacktestResult(did, 0, 0, List.of("new workload: first seen " + first), List.of()));
             }
         });
-        return new Backtest(new ImpactReport.Window(training.from.toString(), trainUntil.toString()),
-                new ImpactReport.Window(trainUntil.toString(), obs.until.toString()), results);
+        return new Backtest(
+                new ImpactReport.Window(training.from.toString(), trainUntil.toString()),
+                new ImpactReport.Window(trainUntil.toString(), obs.until.toString()),
+                results);
     }
 
     /** Where the backtest's held-out day starts: 24 hours before the window's end (its last data, unless --until). */
@@ -318,8 +380,8 @@ public final class ImpactAnalyzer {
     // --- enforce preview ----------------------------------------------------------------------------------------
 
     /** Per namespace: of the window's admission requests, how many enforce mode would have rejected, and for what. */
-    static Map<String, EnforcePreview> enforcePreview(dev.tailor.store.StoredObservations store, Observations obs) throws SQLException {
+    static Map<String, EnforcePreview> enforcePreview(dev.tailor.store.StoredObservations store, Observations obs)
+            throws SQLException {
         return EnforcePreview.perNamespace(store.decisions(obs.from, obs.until.plusNanos(1)));
     }
-
 }

@@ -16,25 +16,50 @@ public final class ImpactMarkdown {
             md.append("**Clean: nothing observed in the window would be denied by the proposed policies.**\n\n");
         } else {
             if (r.breakage() > 0) {
-                List<String> broken = r.workloads().entrySet().stream().filter(e -> denied(e.getValue()) > 0).map(Map.Entry::getKey).toList();
-                md.append("**").append(r.breakage()).append(" observed behaviors would be denied** — by the proposal for ")
-                        .append(String.join(", ", broken)).append(". Do not merge as it is.\n\n");
+                List<String> broken = r.workloads().entrySet().stream()
+                        .filter(e -> denied(e.getValue()) > 0)
+                        .map(Map.Entry::getKey)
+                        .toList();
+                md.append("**")
+                        .append(r.breakage())
+                        .append(" observed behaviors would be denied** — by the proposal for ")
+                        .append(String.join(", ", broken))
+                        .append(". Do not merge as it is.\n\n");
             }
             if (r.notJudged() > 0) {
-                md.append("**").append(r.notJudged()).append(" observed behaviors could not be judged** — an end's labels are "
-                        + "not known and the rules depend on them (see below). Not clean until they are: observe that "
-                        + "workload's pods (the admission stream, or flows that carry its labels).\n\n");
+                md.append("**")
+                        .append(r.notJudged())
+                        .append(" observed behaviors could not be judged** — an end's labels are "
+                                + "not known and the rules depend on them (see below). Not clean until they are: observe that "
+                                + "workload's pods (the admission stream, or flows that carry its labels).\n\n");
             }
         }
-        md.append("Window ").append(r.window().from()).append(" to ").append(r.window().until()).append("; ")
-                .append(r.workloads().size()).append(" workloads in the proposal.\n\n");
-        md.append("| workload | API calls allowed (now → proposed / observed) | connections | syscalls | would deny |\n");
+        md.append("Window ")
+                .append(r.window().from())
+                .append(" to ")
+                .append(r.window().until())
+                .append("; ")
+                .append(r.workloads().size())
+                .append(" workloads in the proposal.\n\n");
+        md.append(
+                "| workload | API calls allowed (now → proposed / observed) | connections | syscalls | would deny |\n");
         md.append("|---|---|---|---|---|\n");
-        r.workloads().forEach((w, i) -> md.append("| ").append(w).append(" | ").append(cell(i.rbac())).append(" | ")
-                .append(cell(i.network())).append(" | ").append(cell(i.seccomp())).append(" | ").append(denied(i)).append(" |\n"));
+        r.workloads()
+                .forEach((w, i) -> md.append("| ")
+                        .append(w)
+                        .append(" | ")
+                        .append(cell(i.rbac()))
+                        .append(" | ")
+                        .append(cell(i.network()))
+                        .append(" | ")
+                        .append(cell(i.seccomp()))
+                        .append(" | ")
+                        .append(denied(i))
+                        .append(" |\n"));
 
         if (!r.clean()) {
-            md.append("\n<details open><summary>What the proposal would deny, and what could not be judged</summary>\n\n");
+            md.append(
+                    "\n<details open><summary>What the proposal would deny, and what could not be judged</summary>\n\n");
             r.workloads().forEach((w, i) -> {
                 List<String> lines = new ArrayList<>();
                 add(lines, "API", i.rbac());
@@ -60,20 +85,42 @@ public final class ImpactMarkdown {
         md.append("\n</details>\n");
 
         if (r.backtest() != null) {
-            md.append("\n<details><summary>Backtest: generated from ").append(r.backtest().trainedOn().from()).append(" to ")
-                    .append(r.backtest().trainedOn().until()).append(", replayed on the last day of data, ")
-                    .append(r.backtest().replayed().from()).append(" to ").append(r.backtest().replayed().until())
-                    .append("</summary>\n\n| workload | replayed | denied | false-deny rate | new that day |\n|---|---|---|---|---|\n");
-            r.backtest().workloads().forEach((w, b) -> md.append("| ").append(w).append(" | ").append(b.replayed()).append(" | ")
-                    .append(b.denied()).append(" | ").append(String.format(java.util.Locale.ROOT, "%.1f %%", 100 * b.falseDenyRate()))
-                    .append(" | ").append(String.join("; ", b.newButLegitimate())).append(" |\n"));
+            md.append("\n<details><summary>Backtest: generated from ")
+                    .append(r.backtest().trainedOn().from())
+                    .append(" to ")
+                    .append(r.backtest().trainedOn().until())
+                    .append(", replayed on the last day of data, ")
+                    .append(r.backtest().replayed().from())
+                    .append(" to ")
+                    .append(r.backtest().replayed().until())
+                    .append(
+                            "</summary>\n\n| workload | replayed | denied | false-deny rate | new that day |\n|---|---|---|---|---|\n");
+            r.backtest()
+                    .workloads()
+                    .forEach((w, b) -> md.append("| ")
+                            .append(w)
+                            .append(" | ")
+                            .append(b.replayed())
+                            .append(" | ")
+                            .append(b.denied())
+                            .append(" | ")
+                            .append(String.format(java.util.Locale.ROOT, "%.1f %%", 100 * b.falseDenyRate()))
+                            .append(" | ")
+                            .append(String.join("; ", b.newButLegitimate()))
+                            .append(" |\n"));
             md.append("\n</details>\n");
         }
         if (!r.enforcePreview().isEmpty()) {
             md.append("\n<details><summary>Enforce preview: what enforce mode would have rejected</summary>\n\n");
             r.enforcePreview().forEach((ns, p) -> {
-                md.append("- **").append(ns).append("**: ").append(p.wouldReject()).append(" of ").append(p.requests())
-                        .append(" admission requests").append(p.wouldReject() == 0 ? " — the flip is safe\n" : "\n");
+                md.append("- **")
+                        .append(ns)
+                        .append("**: ")
+                        .append(p.wouldReject())
+                        .append(" of ")
+                        .append(p.requests())
+                        .append(" admission requests")
+                        .append(p.wouldReject() == 0 ? " — the flip is safe\n" : "\n");
                 p.examples().forEach(e -> md.append("  - ").append(e).append('\n'));
             });
             md.append("\n</details>\n");
@@ -82,7 +129,8 @@ public final class ImpactMarkdown {
     }
 
     private static long denied(WorkloadImpact i) {
-        return (i.rbac() == null ? 0 : i.rbac().deniedCount()) + (i.network() == null ? 0 : i.network().deniedCount())
+        return (i.rbac() == null ? 0 : i.rbac().deniedCount())
+                + (i.network() == null ? 0 : i.network().deniedCount())
                 + (i.seccomp() == null ? 0 : i.seccomp().deniedCount());
     }
 
@@ -90,7 +138,8 @@ public final class ImpactMarkdown {
         if (k == null || k.observed() == 0) {
             return "—";
         }
-        return (k.allowedNow() == null ? "?" : String.valueOf(k.allowedNow())) + " → " + k.allowedProposed() + " / " + k.observed();
+        return (k.allowedNow() == null ? "?" : String.valueOf(k.allowedNow())) + " → " + k.allowedProposed() + " / "
+                + k.observed();
     }
 
     private static void add(List<String> lines, String kind, KindImpact k) {
@@ -102,7 +151,13 @@ public final class ImpactMarkdown {
 
     private static void access(StringBuilder md, String kind, KindImpact k) {
         if (k != null) {
-            md.append("  - ").append(kind).append(": ").append(k.accessNow()).append(" → ").append(k.accessProposed()).append('\n');
+            md.append("  - ")
+                    .append(kind)
+                    .append(": ")
+                    .append(k.accessNow())
+                    .append(" → ")
+                    .append(k.accessProposed())
+                    .append('\n');
         }
     }
 }

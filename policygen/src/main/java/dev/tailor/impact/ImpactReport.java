@@ -12,7 +12,17 @@ import java.util.Map;
  * policies, what the proposal would deny (the breakage list — empty for a clean proposal), and how much access it
  * takes away; a backtest; and per namespace, what enforce mode would have rejected.
  */
-@JsonPropertyOrder({"schema", "window", "clean", "breakage", "notJudged", "workloads", "connectivity", "backtest", "enforcePreview"})
+@JsonPropertyOrder({
+    "schema",
+    "window",
+    "clean",
+    "breakage",
+    "notJudged",
+    "workloads",
+    "connectivity",
+    "backtest",
+    "enforcePreview"
+})
 public record ImpactReport(
         String schema,
         Window window,
@@ -44,10 +54,32 @@ public record ImpactReport(
      *                        known, where the rules depend on them): neither allowed nor denied, never "clean"
      * @param notJudgedExamples those behaviors, with why (up to {@value ImpactAnalyzer#EXAMPLES})
      */
-    @JsonPropertyOrder({"observed", "allowedNow", "allowedProposed", "deniedCount", "denied", "accessNow", "accessProposed",
-            "grantedNow", "used", "grantedProposed", "notJudged", "notJudgedExamples"})
-    public record KindImpact(long observed, Long allowedNow, long allowedProposed, long deniedCount, List<String> denied,
-            String accessNow, String accessProposed, Long grantedNow, long used, long grantedProposed, long notJudged,
+    @JsonPropertyOrder({
+        "observed",
+        "allowedNow",
+        "allowedProposed",
+        "deniedCount",
+        "denied",
+        "accessNow",
+        "accessProposed",
+        "grantedNow",
+        "used",
+        "grantedProposed",
+        "notJudged",
+        "notJudgedExamples"
+    })
+    public record KindImpact(
+            long observed,
+            Long allowedNow,
+            long allowedProposed,
+            long deniedCount,
+            List<String> denied,
+            String accessNow,
+            String accessProposed,
+            Long grantedNow,
+            long used,
+            long grantedProposed,
+            long notJudged,
             List<String> notJudgedExamples) {}
 
     /**
@@ -55,8 +87,8 @@ public record ImpactReport(
      * connections observed and whether the proposal keeps them ({@code [src, dst, "allowed"|"denied"]}).
      */
     @JsonPropertyOrder({"nodes", "before", "after", "observed"})
-    public record Connectivity(List<String> nodes, List<List<String>> before, List<List<String>> after,
-            List<List<String>> observed) {}
+    public record Connectivity(
+            List<String> nodes, List<List<String>> before, List<List<String>> after, List<List<String>> observed) {}
 
     @JsonPropertyOrder({"rbac", "network", "seccomp"})
     public record WorkloadImpact(KindImpact rbac, KindImpact network, KindImpact seccomp) {}
@@ -70,6 +102,10 @@ public record ImpactReport(
      *                         reason to keep learning than a bug
      */
     @JsonPropertyOrder({"replayed", "denied", "falseDenyRate", "newButLegitimate", "deniedExamples"})
-    public record BacktestResult(long replayed, long denied, double falseDenyRate, List<String> newButLegitimate,
+    public record BacktestResult(
+            long replayed,
+            long denied,
+            double falseDenyRate,
+            List<String> newButLegitimate,
             List<String> deniedExamples) {}
 }

@@ -21,12 +21,16 @@ final class NetworkReplay {
     /** An address outside the cluster (TEST-NET-2), for "anywhere outside". */
     private static final String ANYWHERE = "198.51.100.77";
 
-    private NetworkReplay() {
-    }
+    private NetworkReplay() {}
 
     /** @param unselected workloads the proposal has no policy selecting, with why */
-    static Map<Workload, Tally> replay(Observations obs, Set<Workload> workloads, Map<Workload, String> unselected,
-            NetworkPolicyEvaluator netNow, NetworkPolicyEvaluator netNext, Predicate<StoredAccess> rows) {
+    static Map<Workload, Tally> replay(
+            Observations obs,
+            Set<Workload> workloads,
+            Map<Workload, String> unselected,
+            NetworkPolicyEvaluator netNow,
+            NetworkPolicyEvaluator netNext,
+            Predicate<StoredAccess> rows) {
         Map<Workload, Tally> network = new TreeMap<>();
         obs.edges.forEach((e, s) -> {
             if (e.dropped() || e.srcWorkload().equals("reserved:host") || !rows.test(s)) {
@@ -46,8 +50,12 @@ final class NetworkReplay {
             Boolean allowedNow = from == null || to == null ? null : netNow.judge(from, to, e.protocol(), e.port());
             Boolean allowedNext = from == null || to == null ? null : netNext.judge(from, to, e.protocol(), e.port());
             String what = dev.tailor.generate.Reports.describe(e);
-            for (Workload w : new TreeSet<>(java.util.Arrays.asList(src, dst).stream().filter(x -> x != null && workloads.contains(x)).toList())) {
-                String peer = w.equals(src) ? (dst == null ? "outside" : dst.toString()) : (src == null ? "outside" : src.toString());
+            for (Workload w : new TreeSet<>(java.util.Arrays.asList(src, dst).stream()
+                    .filter(x -> x != null && workloads.contains(x))
+                    .toList())) {
+                String peer = w.equals(src)
+                        ? (dst == null ? "outside" : dst.toString())
+                        : (src == null ? "outside" : src.toString());
                 Tally tally = network.computeIfAbsent(w, k -> new Tally());
                 if (unselected.containsKey(w)) {
                     tally.notJudged(what + " (" + unselected.get(w) + ")", peer);
@@ -67,7 +75,8 @@ final class NetworkReplay {
             return address.isEmpty() ? null : Peer.address(address);
         }
         Map<String, String> labels = obs.labels(w);
-        return Peer.of(new NetworkPolicyEvaluator.Pod(w.namespace(), w.key(), labels.isEmpty() ? null : labels, "", List.of()));
+        return Peer.of(new NetworkPolicyEvaluator.Pod(
+                w.namespace(), w.key(), labels.isEmpty() ? null : labels, "", List.of()));
     }
 
     private static String unknownEnd(Observations obs, Workload src, Workload dst, NetworkEdge e) {
@@ -77,7 +86,9 @@ final class NetworkReplay {
                 ends.add(w.toString());
             }
         }
-        return ends.isEmpty() ? "an end without an address (" + e.srcAddress() + " → " + e.dstAddress() + ")" : String.join(" and ", ends);
+        return ends.isEmpty()
+                ? "an end without an address (" + e.srcAddress() + " → " + e.dstAddress() + ")"
+                : String.join(" and ", ends);
     }
 
     /** A workload as a pod (its stable labels), or an address; null when neither is known. */
@@ -111,8 +122,11 @@ final class NetworkReplay {
         Peer outside = Peer.address(ANYWHERE);
         boolean fromOutside = !eval.allowed(outside, self).isEmpty();
         boolean toOutside = !eval.allowed(self, outside).isEmpty();
-        return new Access((long) in + out + (fromOutside ? 1 : 0) + (toOutside ? 1 : 0), "ingress from " + in + " of " + known
-                + " workloads" + (fromOutside ? " and anywhere outside" : "") + "; egress to " + out + " of " + known
-                + (toOutside ? " and anywhere outside" : ""));
+        return new Access(
+                (long) in + out + (fromOutside ? 1 : 0) + (toOutside ? 1 : 0),
+                "ingress from " + in + " of " + known
+                        + " workloads" + (fromOutside ? " and anywhere outside" : "") + "; egress to " + out + " of "
+                        + known
+                        + (toOutside ? " and anywhere outside" : ""));
     }
 }

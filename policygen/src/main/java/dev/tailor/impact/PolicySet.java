@@ -38,13 +38,18 @@ public final class PolicySet {
         List<Path> files;
         if (Files.isDirectory(root)) {
             try (Stream<Path> walk = Files.walk(root)) {
-                files = walk.filter(Files::isRegularFile).filter(p -> p.toString().matches(".*\\.(ya?ml|json)$")).sorted().toList();
+                files = walk.filter(Files::isRegularFile)
+                        .filter(p -> p.toString().matches(".*\\.(ya?ml|json)$"))
+                        .sorted()
+                        .toList();
             }
         } else {
             files = List.of(root);
         }
         for (Path f : files) {
-            String rel = Files.isDirectory(root) ? root.relativize(f).toString().replace('\\', '/') : f.getFileName().toString();
+            String rel = Files.isDirectory(root)
+                    ? root.relativize(f).toString().replace('\\', '/')
+                    : f.getFileName().toString();
             for (JsonNode d : Documents.read(f)) {
                 set.add(d, rel);
             }
@@ -85,8 +90,9 @@ public final class PolicySet {
         switch (kind) {
             case "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding" -> rbacObjects.add(d);
             case "NetworkPolicy" -> networkPolicies.add(d);
-            case "Namespace" -> namespaceLabels.put(d.path("metadata").path("name").asText(), LabelSelector.labels(d));
-            case "SeccompProfile" -> { } // the same profile as the OCI JSON beside it
+            case "Namespace" ->
+                namespaceLabels.put(d.path("metadata").path("name").asText(), LabelSelector.labels(d));
+            case "SeccompProfile" -> {} // the same profile as the OCI JSON beside it
             default -> {
                 // An OCI profile at <ns>/<kind.name>/seccomp-<container>.json.
                 if (d.has("defaultAction") && path.matches("[^/]+/[^/]+/seccomp-[^/]+\\.json")) {

@@ -16,15 +16,20 @@ import java.util.function.Predicate;
 /** The RBAC side of the replay: each API request the observed accounts made, judged by the RBAC now and proposed. */
 final class RbacReplay {
 
-    private RbacReplay() {
-    }
+    private RbacReplay() {}
 
     /**
      * @param accounts the subjects to replay ({@code system:serviceaccount:NS:NAME})
      * @param now      the cluster's RBAC as it is, or null when not given
      */
-    static Map<Workload, Tally> replay(Observations obs, Set<Workload> workloads, Set<String> withRbac, Set<String> accounts,
-            RbacAuthorizer now, RbacAuthorizer next, Predicate<StoredAccess> rows) {
+    static Map<Workload, Tally> replay(
+            Observations obs,
+            Set<Workload> workloads,
+            Set<String> withRbac,
+            Set<String> accounts,
+            RbacAuthorizer now,
+            RbacAuthorizer next,
+            Predicate<StoredAccess> rows) {
         Map<Workload, Tally> rbac = new TreeMap<>();
         obs.api.forEach((a, s) -> {
             if (a.denied() || !accounts.contains(a.subject()) || !rows.test(s)) {
@@ -36,9 +41,15 @@ final class RbacReplay {
             Boolean allowedNow = now == null ? null : allows(now, subject, a);
             for (Workload w : obs.runningAs(parts[2], parts[3])) {
                 if (workloads.contains(w) || withRbac.contains(a.subject())) {
-                    rbac.computeIfAbsent(w, k -> new Tally()).add(allowedNow, allowedNext, describe(a),
-                            a.nonResourceUrl().isEmpty() ? a.apiGroup() + "/" + a.resource() + (a.subresource().isEmpty() ? "" : "/" + a.subresource())
-                                    : a.nonResourceUrl());
+                    rbac.computeIfAbsent(w, k -> new Tally())
+                            .add(
+                                    allowedNow,
+                                    allowedNext,
+                                    describe(a),
+                                    a.nonResourceUrl().isEmpty()
+                                            ? a.apiGroup() + "/" + a.resource()
+                                                    + (a.subresource().isEmpty() ? "" : "/" + a.subresource())
+                                            : a.nonResourceUrl());
                 }
             }
         });
@@ -58,8 +69,10 @@ final class RbacReplay {
     /** "N resources in M API groups" the workload's account(s) may touch. */
     static Access access(RbacAuthorizer rbac, Observations obs, Workload w) {
         List<RbacAuthorizer.Grant> grants = new ArrayList<>();
-        obs.identities(w).stream().map(p -> p.namespace() + ":" + p.serviceAccount())
-                .distinct().forEach(sa -> {
+        obs.identities(w).stream()
+                .map(p -> p.namespace() + ":" + p.serviceAccount())
+                .distinct()
+                .forEach(sa -> {
                     String[] parts = sa.split(":");
                     grants.addAll(rbac.grants(RbacAuthorizer.Subject.serviceAccount(parts[0], parts[1])));
                 });

@@ -23,12 +23,25 @@ import java.util.TreeSet;
 public final class SeccompEvaluator {
 
     private static final Set<String> RUNS = Set.of("SCMP_ACT_ALLOW", "SCMP_ACT_LOG");
-    private static final Map<String, String> SCMP = Map.of("x86_64", "SCMP_ARCH_X86_64", "aarch64", "SCMP_ARCH_AARCH64",
-            "i386", "SCMP_ARCH_X86", "arm", "SCMP_ARCH_ARM", "ppc64le", "SCMP_ARCH_PPC64LE", "s390x", "SCMP_ARCH_S390X",
-            "riscv64", "SCMP_ARCH_RISCV64");
+    private static final Map<String, String> SCMP = Map.of(
+            "x86_64",
+            "SCMP_ARCH_X86_64",
+            "aarch64",
+            "SCMP_ARCH_AARCH64",
+            "i386",
+            "SCMP_ARCH_X86",
+            "arm",
+            "SCMP_ARCH_ARM",
+            "ppc64le",
+            "SCMP_ARCH_PPC64LE",
+            "s390x",
+            "SCMP_ARCH_S390X",
+            "riscv64",
+            "SCMP_ARCH_RISCV64");
     /** Moby's names for architectures in {@code includes.arches}. */
-    private static final Map<String, String> MOBY = Map.of("x86_64", "amd64", "aarch64", "arm64", "i386", "x86",
-            "arm", "arm", "ppc64le", "ppc64le", "s390x", "s390x", "riscv64", "riscv64");
+    private static final Map<String, String> MOBY = Map.of(
+            "x86_64", "amd64", "aarch64", "arm64", "i386", "x86", "arm", "arm", "ppc64le", "ppc64le", "s390x", "s390x",
+            "riscv64", "riscv64");
 
     private final JsonNode profile;
     /** Each rule's syscall names, read once: a profile is asked about hundreds of syscalls. */

@@ -15,15 +15,16 @@ import java.util.function.Predicate;
 /** The seccomp side of the replay: each syscall observed, judged by the runtime default and the proposed profile. */
 final class SeccompReplay {
 
-    private SeccompReplay() {
-    }
+    private SeccompReplay() {}
 
-    static Map<Workload, Tally> replay(Observations obs, PolicySet next, SeccompEvaluator runtimeDefault,
-            Predicate<StoredAccess> rows) {
+    static Map<Workload, Tally> replay(
+            Observations obs, PolicySet next, SeccompEvaluator runtimeDefault, Predicate<StoredAccess> rows) {
         Map<Workload, Tally> seccomp = new TreeMap<>();
         Map<JsonNode, SeccompEvaluator> profiles = new java.util.IdentityHashMap<>(); // one evaluator per profile
         obs.syscalls.forEach((u, s) -> {
-            if (u.workload().isEmpty() || !rows.test(s) || Set.of("errno", "kill_process", "kill_thread", "trap").contains(u.action())) {
+            if (u.workload().isEmpty()
+                    || !rows.test(s)
+                    || Set.of("errno", "kill_process", "kill_thread", "trap").contains(u.action())) {
                 return;
             }
             JsonNode profile = next.seccomp.get(u.namespace() + "/" + u.workload() + "/" + u.container());
@@ -32,9 +33,12 @@ final class SeccompReplay {
             }
             String arch = u.architecture().isEmpty() ? "x86_64" : u.architecture();
             seccomp.computeIfAbsent(Workload.parse(u.namespace(), u.workload()), k -> new Tally())
-                    .add(runtimeDefault.allows(u.syscall(), arch),
-                            profiles.computeIfAbsent(profile, SeccompEvaluator::new).allows(u.syscall(), arch),
-                            u.syscall() + " in " + u.container(), u.syscall());
+                    .add(
+                            runtimeDefault.allows(u.syscall(), arch),
+                            profiles.computeIfAbsent(profile, SeccompEvaluator::new)
+                                    .allows(u.syscall(), arch),
+                            u.syscall() + " in " + u.container(),
+                            u.syscall());
         });
 
         return seccomp;

@@ -38,8 +38,18 @@ final class Tally {
     }
 
     ImpactReport.KindImpact impact(ImpactAnalyzer.Access now, ImpactAnalyzer.Access next) {
-        return new ImpactReport.KindImpact(observed, nowKnown ? allowedNow : null, allowedNext, observed - allowedNext - notJudged,
-                denied.stream().limit(ImpactAnalyzer.EXAMPLES).toList(), now.words(), next.words(), now.count(), used.size(),
-                next.count() == null ? 0 : next.count(), notJudged, notJudgedExamples.stream().limit(ImpactAnalyzer.EXAMPLES).toList());
+        return new ImpactReport.KindImpact(
+                observed,
+                nowKnown ? allowedNow : null,
+                allowedNext,
+                observed - allowedNext - notJudged,
+                denied.stream().limit(ImpactAnalyzer.EXAMPLES).toList(),
+                now.words(),
+                next.words(),
+                now.count(),
+                used.size(),
+                next.count() == null ? 0 : next.count(),
+                notJudged,
+                notJudgedExamples.stream().limit(ImpactAnalyzer.EXAMPLES).toList());
     }
 }

@@ -30,9 +30,13 @@ public final class Documents {
                 }
             }
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-            String what = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
+            String where = e.getLocation() == null
+                    ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")";
+            String what = e.getOriginalMessage() == null
+                    ? ""
+                    : e.getOriginalMessage().lines().findFirst().orElse("");
             throw new IOException(file + ": not YAML or JSON" + where + ": " + what, e);
         }
         return docs;

@@ -36,7 +36,8 @@ public final class Kubeconfig {
         String pem;
         try {
             if (config.getClientKeyData() != null && !config.getClientKeyData().isBlank()) {
-                pem = new String(Base64.getMimeDecoder().decode(config.getClientKeyData().strip()), StandardCharsets.US_ASCII);
+                pem = new String(
+                        Base64.getMimeDecoder().decode(config.getClientKeyData().strip()), StandardCharsets.US_ASCII);
             } else if (config.getClientKeyFile() != null) {
                 pem = Files.readString(Path.of(config.getClientKeyFile()), StandardCharsets.US_ASCII);
             } else {
@@ -79,7 +80,8 @@ public final class Kubeconfig {
     public static String describe(Throwable e) {
         Set<String> messages = new LinkedHashSet<>();
         for (Throwable t = e; t != null && messages.size() < 6; t = t.getCause() == t ? null : t.getCause()) {
-            String message = t.getMessage() != null && !t.getMessage().isBlank() ? t.getMessage().strip()
+            String message = t.getMessage() != null && !t.getMessage().isBlank()
+                    ? t.getMessage().strip()
                     : t.getClass().getSimpleName();
             if (messages.stream().noneMatch(m -> m.contains(message))) {
                 messages.add(message);

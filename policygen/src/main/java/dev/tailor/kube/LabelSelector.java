@@ -61,12 +61,15 @@ public final class LabelSelector {
     public static Compiled compile(JsonNode selector) {
         List<Requirement> requirements = new ArrayList<>();
         if (selector != null && !selector.isMissingNode() && !selector.isNull()) {
-            selector.path("matchLabels").properties().forEach(e ->
-                    requirements.add(new Requirement(e.getKey(), "In", Set.of(e.getValue().asText()))));
+            selector.path("matchLabels")
+                    .properties()
+                    .forEach(e -> requirements.add(new Requirement(
+                            e.getKey(), "In", Set.of(e.getValue().asText()))));
             for (JsonNode expr : selector.path("matchExpressions")) {
                 Set<String> values = new HashSet<>();
                 expr.path("values").forEach(v -> values.add(v.asText()));
-                requirements.add(new Requirement(expr.path("key").asText(), expr.path("operator").asText(), values));
+                requirements.add(new Requirement(
+                        expr.path("key").asText(), expr.path("operator").asText(), values));
             }
         }
         return new Compiled(List.copyOf(requirements));
@@ -75,7 +78,10 @@ public final class LabelSelector {
     /** An object's labels ({@code metadata.labels}) as a map. */
     public static Map<String, String> labels(JsonNode object) {
         Map<String, String> labels = new TreeMap<>();
-        object.path("metadata").path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+        object.path("metadata")
+                .path("labels")
+                .properties()
+                .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
         return labels;
     }
 }

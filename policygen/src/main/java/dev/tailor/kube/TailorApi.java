@@ -27,8 +27,11 @@ public final class TailorApi {
         try (KubernetesClient client = clients.get()) {
             body = client.raw(client.getMasterUrl().toString().replaceAll("/$", "") + PREFIX + path);
         } catch (KubernetesClientException e) {
-            throw new IOException(e.getCode() == 403 ? "forbidden: you need get on " + resource
-                    : e.getCode() == 404 || e.getCode() == 503 ? notAvailable() : Kubeconfig.describe(e), e);
+            throw new IOException(
+                    e.getCode() == 403
+                            ? "forbidden: you need get on " + resource
+                            : e.getCode() == 404 || e.getCode() == 503 ? notAvailable() : Kubeconfig.describe(e),
+                    e);
         }
         if (body == null) {
             throw new IOException(notAvailable());
@@ -37,7 +40,7 @@ public final class TailorApi {
     }
 
     private static String notAvailable() {
-        return "Tailor's API v1alpha1." + Names.GROUP + " is not installed or not available (kubectl get apiservice v1alpha1."
-                + Names.GROUP + ")";
+        return "Tailor's API v1alpha1." + Names.GROUP
+                + " is not installed or not available (kubectl get apiservice v1alpha1." + Names.GROUP + ")";
     }
 }

@@ -34,7 +34,8 @@ public final class NetworkPolicyEvaluator {
     public record ContainerPort(String name, String protocol, int port) {}
 
     /** A pod, as policies see it. */
-    public record Pod(String namespace, String name, Map<String, String> labels, String ip, List<ContainerPort> ports) {}
+    public record Pod(
+            String namespace, String name, Map<String, String> labels, String ip, List<ContainerPort> ports) {}
 
     /** One end of a connection: a pod, or an address outside the cluster ({@code pod} null). */
     public record Peer(Pod pod, String ip) {
@@ -47,14 +48,24 @@ public final class NetworkPolicyEvaluator {
         }
     }
 
-    private enum Direction { INGRESS, EGRESS }
+    private enum Direction {
+        INGRESS,
+        EGRESS
+    }
 
     /** A policy read once: its namespace, the directions it isolates, its pod selector, its rules per direction. */
-    private record Policy(String namespace, List<Direction> types, LabelSelector.Compiled podSelector, List<Rule> ingress,
+    private record Policy(
+            String namespace,
+            List<Direction> types,
+            LabelSelector.Compiled podSelector,
+            List<Rule> ingress,
             List<Rule> egress) {
         static Policy of(JsonNode p) {
-            return new Policy(p.path("metadata").path("namespace").asText("default"), NetworkPolicyEvaluator.types(p),
-                    LabelSelector.compile(p.path("spec").path("podSelector")), rules(p.path("spec").path("ingress"), "from"),
+            return new Policy(
+                    p.path("metadata").path("namespace").asText("default"),
+                    NetworkPolicyEvaluator.types(p),
+                    LabelSelector.compile(p.path("spec").path("podSelector")),
+                    rules(p.path("spec").path("ingress"), "from"),
                     rules(p.path("spec").path("egress"), "to"));
         }
 
@@ -64,7 +75,10 @@ public final class NetworkPolicyEvaluator {
                 List<PeerRule> peers = new ArrayList<>();
                 rule.path(peersField).forEach(peer -> peers.add(PeerRule.of(peer)));
                 JsonNode ports = rule.path("ports");
-                out.add(new Rule(List.copyOf(peers), ports, namesAPort(ports) ? null : NetworkPolicyEvaluator.ports(ports, null)));
+                out.add(new Rule(
+                        List.copyOf(peers),
+                        ports,
+                        namesAPort(ports) ? null : NetworkPolicyEvaluator.ports(ports, null)));
             }
             return List.copyOf(out);
         }
@@ -72,7 +86,10 @@ public final class NetworkPolicyEvaluator {
         private static boolean namesAPort(JsonNode ports) {
             for (JsonNode p : ports) {
                 JsonNode port = p.path("port");
-                if (!port.isMissingNode() && !port.isNull() && !port.isNumber() && !port.asText().matches("\\d+")) {
+                if (!port.isMissingNode()
+                        && !port.isNull()
+                        && !port.isNumber()
+                        && !port.asText().matches("\\d+")) {
                     return true;
                 }
             }
@@ -84,9 +101,11 @@ public final class NetworkPolicyEvaluator {
     private record Rule(List<PeerRule> peers, JsonNode ports, PortSet fixedPorts) {}
 
     /** One peer of a rule, read once. */
-    private record PeerRule(JsonNode ipBlock, LabelSelector.Compiled namespaceSelector, LabelSelector.Compiled podSelector) {
+    private record PeerRule(
+            JsonNode ipBlock, LabelSelector.Compiled namespaceSelector, LabelSelector.Compiled podSelector) {
         static PeerRule of(JsonNode peer) {
-            return new PeerRule(peer.has("ipBlock") ? peer.path("ipBlock") : null,
+            return new PeerRule(
+                    peer.has("ipBlock") ? peer.path("ipBlock") : null,
                     peer.has("namespaceSelector") ? LabelSelector.compile(peer.path("namespaceSelector")) : null,
                     peer.has("podSelector") ? LabelSelector.compile(peer.path("podSelector")) : null);
         }
@@ -94,6 +113,7 @@ public final class NetworkPolicyEvaluator {
 
     /** The policies by namespace: a pod is selected only by its own namespace's. */
     private final Map<String, List<Policy>> byNamespace = new java.util.HashMap<>();
+
     private final Map<String, Map<String, String>> namespaceLabels;
     /**
      * Which policies select a pod, by namespace, labels and direction — the same for every pod of a workload. Keyed by
@@ -105,7 +125,9 @@ public final class NetworkPolicyEvaluator {
     private record SelectionKey(String namespace, Map<String, String> labels, Direction direction) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof SelectionKey k && labels == k.labels && direction == k.direction
+            return o instanceof SelectionKey k
+                    && labels == k.labels
+                    && direction == k.direction
                     && namespace.equals(k.namespace);
         }
 
@@ -122,7 +144,9 @@ public final class NetworkPolicyEvaluator {
     public NetworkPolicyEvaluator(List<JsonNode> policies, Map<String, Map<String, String>> namespaceLabels) {
         for (JsonNode p : policies) {
             Policy policy = Policy.of(p);
-            byNamespace.computeIfAbsent(policy.namespace(), k -> new ArrayList<>()).add(policy);
+            byNamespace
+                    .computeIfAbsent(policy.namespace(), k -> new ArrayList<>())
+                    .add(policy);
         }
         this.namespaceLabels = namespaceLabels;
     }
@@ -357,8 +381,13 @@ public final class NetworkPolicyEvaluator {
             }
             int bits = Integer.parseInt(cidr.substring(slash + 1));
             int total = net.length * 8;
-            BigInteger mask = bits == 0 ? BigInteger.ZERO
-                    : BigInteger.ONE.shiftLeft(total).subtract(BigInteger.ONE).shiftRight(total - bits).shiftLeft(total - bits);
+            BigInteger mask = bits == 0
+                    ? BigInteger.ZERO
+                    : BigInteger.ONE
+                            .shiftLeft(total)
+                            .subtract(BigInteger.ONE)
+                            .shiftRight(total - bits)
+                            .shiftLeft(total - bits);
             return new BigInteger(1, net).and(mask).equals(new BigInteger(1, addr).and(mask));
         } catch (UnknownHostException | NumberFormatException e) {
             return false;

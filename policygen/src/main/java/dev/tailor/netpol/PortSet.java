@@ -115,7 +115,8 @@ public final class PortSet {
         if (isEmpty()) {
             return "No Connections";
         }
-        if (PROTOCOLS.stream().allMatch(p -> ports.containsKey(p) && ports.get(p).cardinality() == 65535)) {
+        if (PROTOCOLS.stream()
+                .allMatch(p -> ports.containsKey(p) && ports.get(p).cardinality() == 65535)) {
             return "All Connections";
         }
         StringBuilder s = new StringBuilder();

@@ -45,10 +45,23 @@ public final class PullRequestPublisher {
      * @param api        the hosting API, or null to push the branch only
      * @param token      what git authenticates with (null: none, e.g. a local repository)
      */
-    public record Options(String repository, String base, String path, String branch, String defaultBranch, Path tree,
-            HostingApi api, String token, Path workDir) {}
+    public record Options(
+            String repository,
+            String base,
+            String path,
+            String branch,
+            String defaultBranch,
+            Path tree,
+            HostingApi api,
+            String token,
+            Path workDir) {}
 
-    public enum Outcome { NOTHING_CHANGED, OPENED, UPDATED, PUSHED }
+    public enum Outcome {
+        NOTHING_CHANGED,
+        OPENED,
+        UPDATED,
+        PUSHED
+    }
 
     public record Result(Outcome outcome, String branch, String commit, String url, String summary) {}
 
@@ -57,20 +70,29 @@ public final class PullRequestPublisher {
     public Result publish(Options o) throws PublishException, IOException {
         Path body = o.tree().resolve("IMPACT.md");
         if (!Files.isRegularFile(body)) {
-            throw new PublishException(o.tree() + " has no IMPACT.md: run tailor impact on it first (it becomes the pull request's body)");
+            throw new PublishException(
+                    o.tree() + " has no IMPACT.md: run tailor impact on it first (it becomes the pull request's body)");
         }
-        CredentialsProvider credentials = o.token() == null ? null
-                : new UsernamePasswordCredentialsProvider(o.api() == null ? "x-access-token" : o.api().gitUser(), o.token());
+        CredentialsProvider credentials = o.token() == null
+                ? null
+                : new UsernamePasswordCredentialsProvider(
+                        o.api() == null ? "x-access-token" : o.api().gitUser(), o.token());
         Path clone = o.workDir().resolve("repository");
         try (Git git = cloneRepository(o, clone, credentials)) {
             if (git.getRepository().findRef("refs/remotes/origin/" + o.base()) == null) {
                 throw new PublishException("the base branch " + o.base() + " does not exist in " + o.repository());
             }
-            // Tailor's branch: the one asked for, else the newest tailor/* the repository has (the branch of Tailor's open
+            // Tailor's branch: the one asked for, else the newest tailor/* the repository has (the branch of Tailor's
+            // open
             // pull request), else a new one. Found with git alone: no API call unless something changed.
-            String branch = o.branch() != null ? o.branch() : newestTailorBranch(git).orElse(o.defaultBranch());
+            String branch =
+                    o.branch() != null ? o.branch() : newestTailorBranch(git).orElse(o.defaultBranch());
             boolean branchExists = git.getRepository().findRef("refs/remotes/origin/" + branch) != null;
-            git.checkout().setCreateBranch(true).setName(branch).setStartPoint("origin/" + (branchExists ? branch : o.base())).call();
+            git.checkout()
+                    .setCreateBranch(true)
+                    .setName(branch)
+                    .setStartPoint("origin/" + (branchExists ? branch : o.base()))
+                    .call();
 
             Path policies = clone.resolve(o.path());
             Map<String, byte[]> before = files(policies);
@@ -78,7 +100,8 @@ public final class PullRequestPublisher {
             // Only what Tailor wrote there before (the tree's .tailor-tree lists it) is removed when it is no longer
             // generated; files others keep under the path (a kustomization.yaml, say) stay as they are.
             java.util.Set<String> owned = Files.isRegularFile(policies.resolve(dev.tailor.util.OwnedTree.MARKER))
-                    ? dev.tailor.util.OwnedTree.listed(policies) : java.util.Set.of();
+                    ? dev.tailor.util.OwnedTree.listed(policies)
+                    : java.util.Set.of();
             for (var e : before.entrySet()) {
                 boolean ours = owned.contains(e.getKey()) || e.getKey().equals(dev.tailor.util.OwnedTree.MARKER);
                 if (!after.containsKey(e.getKey())) {
@@ -98,23 +121,39 @@ public final class PullRequestPublisher {
             git.add().addFilepattern(o.path()).setUpdate(true).call();
             Status status = git.status().call();
             if (status.isClean()) {
-                return new Result(Outcome.NOTHING_CHANGED, branch, null, null,
-                        "nothing changed: " + (branchExists ? "branch " + branch : o.base()) + " already holds these policies");
+                return new Result(
+                        Outcome.NOTHING_CHANGED,
+                        branch,
+                        null,
+                        null,
+                        "nothing changed: " + (branchExists ? "branch " + branch : o.base())
+                                + " already holds these policies");
             }
             Change change = Change.between(before, after);
-            String title = "Tailor: least-privilege policies for " + change.workloads().size() + " workloads";
-            RevCommit commit = git.commit().setAuthor(TAILOR).setCommitter(TAILOR)
-                    .setMessage(title + "\n\n" + change.message(o.path())).call();
+            String title =
+                    "Tailor: least-privilege policies for " + change.workloads().size() + " workloads";
+            RevCommit commit = git.commit()
+                    .setAuthor(TAILOR)
+                    .setCommitter(TAILOR)
+                    .setMessage(title + "\n\n" + change.message(o.path()))
+                    .call();
             // The hosting API is asked before the push: a token it refuses leaves the repository untouched.
-            Optional<HostingApi.OpenRequest> open = o.api() == null ? Optional.empty() : o.api().findOpen(o.base(), branch);
+            Optional<HostingApi.OpenRequest> open =
+                    o.api() == null ? Optional.empty() : o.api().findOpen(o.base(), branch);
             push(git, branch, credentials, o.repository());
             String text = Files.readString(body, StandardCharsets.UTF_8);
             if (o.api() == null) {
                 return new Result(Outcome.PUSHED, branch, commit.name(), null, change.summary());
             }
-            HostingApi.OpenRequest request = open.isPresent() ? o.api().update(open.get(), title, text)
+            HostingApi.OpenRequest request = open.isPresent()
+                    ? o.api().update(open.get(), title, text)
                     : o.api().open(branch, o.base(), title, text);
-            return new Result(open.isPresent() ? Outcome.UPDATED : Outcome.OPENED, branch, commit.name(), request.url(), change.summary());
+            return new Result(
+                    open.isPresent() ? Outcome.UPDATED : Outcome.OPENED,
+                    branch,
+                    commit.name(),
+                    request.url(),
+                    change.summary());
         } catch (GitAPIException e) {
             throw new PublishException("git: " + oneLine(e.getMessage()));
         } finally {
@@ -161,10 +200,13 @@ public final class PullRequestPublisher {
             throw new PublishException("cannot clone " + o.repository() + ": no such repository");
         } catch (TransportException e) {
             String m = oneLine(e.getMessage());
-            throw new PublishException(m.toLowerCase(java.util.Locale.ROOT).contains("auth") || m.contains("401") || m.contains("403")
-                    ? "cannot clone " + o.repository() + ": authentication failed" : "cannot clone " + o.repository() + ": " + m);
+            throw new PublishException(
+                    m.toLowerCase(java.util.Locale.ROOT).contains("auth") || m.contains("401") || m.contains("403")
+                            ? "cannot clone " + o.repository() + ": authentication failed"
+                            : "cannot clone " + o.repository() + ": " + m);
         } catch (URISyntaxException e) {
-            throw new PublishException("cannot clone " + o.repository() + ": not a repository URL (" + e.getReason() + ")");
+            throw new PublishException(
+                    "cannot clone " + o.repository() + ": not a repository URL (" + e.getReason() + ")");
         } catch (GitAPIException | IOException e) {
             throw new PublishException("cannot clone " + o.repository() + ": " + oneLine(e.getMessage()));
         } finally {
@@ -178,19 +220,24 @@ public final class PullRequestPublisher {
             throws GitAPIException, PublishException {
         Iterable<PushResult> results;
         try {
-            results = git.push().setRemote("origin").setRefSpecs(new RefSpec("refs/heads/" + branch + ":refs/heads/" + branch))
-                    .setCredentialsProvider(credentials).call();
+            results = git.push()
+                    .setRemote("origin")
+                    .setRefSpecs(new RefSpec("refs/heads/" + branch + ":refs/heads/" + branch))
+                    .setCredentialsProvider(credentials)
+                    .call();
         } catch (TransportException e) {
             throw new PublishException("cannot push " + branch + " to " + repository + ": " + oneLine(e.getMessage()));
         }
         for (PushResult r : results) {
             for (RemoteRefUpdate u : r.getRemoteUpdates()) {
                 switch (u.getStatus()) {
-                    case OK, UP_TO_DATE -> { }
-                    case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> throw new PublishException("conflict: " + branch
-                            + " changed on " + repository + " while Tailor was writing it; run tailor pr again");
-                    default -> throw new PublishException("cannot push " + branch + " to " + repository + ": " + u.getStatus()
-                            + (u.getMessage() == null ? "" : " (" + oneLine(u.getMessage()) + ")"));
+                    case OK, UP_TO_DATE -> {}
+                    case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED ->
+                        throw new PublishException("conflict: " + branch + " changed on " + repository
+                                + " while Tailor was writing it; run tailor pr again");
+                    default ->
+                        throw new PublishException("cannot push " + branch + " to " + repository + ": " + u.getStatus()
+                                + (u.getMessage() == null ? "" : " (" + oneLine(u.getMessage()) + ")"));
                 }
             }
         }
@@ -247,7 +294,8 @@ public final class PullRequestPublisher {
         }
 
         String message(String path) {
-            StringBuilder m = new StringBuilder(summary()).append(" under ").append(path).append("/.\n\n");
+            StringBuilder m =
+                    new StringBuilder(summary()).append(" under ").append(path).append("/.\n\n");
             if (!workloads.isEmpty()) {
                 m.append("Workloads: ").append(String.join(", ", workloads)).append("\n\n");
             }

@@ -18,11 +18,13 @@ public final class Bootstrap {
     private Bootstrap() {}
 
     /** Bootstrap ClusterRoles bound to {@code system:authenticated} by Kubernetes' default bindings. */
-    public static final List<String> EVERYONE = List.of("system:discovery", "system:basic-user", "system:public-info-viewer");
+    public static final List<String> EVERYONE =
+            List.of("system:discovery", "system:basic-user", "system:public-info-viewer");
 
     /** Every bootstrap ClusterRole. */
     public static List<JsonNode> clusterRoles() {
-        try (InputStream in = Bootstrap.class.getResourceAsStream("/dev/tailor/generate/bootstrap/cluster-roles.yaml")) {
+        try (InputStream in =
+                Bootstrap.class.getResourceAsStream("/dev/tailor/generate/bootstrap/cluster-roles.yaml")) {
             List<JsonNode> out = new ArrayList<>();
             new YAMLMapper().readTree(in).path("items").forEach(out::add);
             return out;

@@ -11,7 +11,11 @@ import java.util.List;
  * any resource; {@code resourceNames} restrict to those names (empty: any); a non-resource URL matches exactly, or
  * by prefix when the rule's URL ends in {@code *}.
  */
-public record PolicyRule(List<String> verbs, List<String> apiGroups, List<String> resources, List<String> resourceNames,
+public record PolicyRule(
+        List<String> verbs,
+        List<String> apiGroups,
+        List<String> resources,
+        List<String> resourceNames,
         List<String> nonResourceUrls) {
 
     public PolicyRule {
@@ -44,7 +48,9 @@ public record PolicyRule(List<String> verbs, List<String> apiGroups, List<String
             return false;
         }
         for (String rule : nonResourceUrls) {
-            if (rule.equals("*") || rule.equals(url) || (rule.endsWith("*") && url.startsWith(rule.substring(0, rule.length() - 1)))) {
+            if (rule.equals("*")
+                    || rule.equals(url)
+                    || (rule.endsWith("*") && url.startsWith(rule.substring(0, rule.length() - 1)))) {
                 return true;
             }
         }
@@ -59,8 +65,12 @@ public record PolicyRule(List<String> verbs, List<String> apiGroups, List<String
     public static List<PolicyRule> of(JsonNode role) {
         List<PolicyRule> rules = new ArrayList<>();
         for (JsonNode r : role.path("rules")) {
-            rules.add(new PolicyRule(strings(r.path("verbs")), strings(r.path("apiGroups")), strings(r.path("resources")),
-                    strings(r.path("resourceNames")), strings(r.path("nonResourceURLs"))));
+            rules.add(new PolicyRule(
+                    strings(r.path("verbs")),
+                    strings(r.path("apiGroups")),
+                    strings(r.path("resources")),
+                    strings(r.path("resourceNames")),
+                    strings(r.path("nonResourceURLs"))));
         }
         return rules;
     }

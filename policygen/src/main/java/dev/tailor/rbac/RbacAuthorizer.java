@@ -23,7 +23,8 @@ public final class RbacAuthorizer {
 
         /** A service account as the API server authenticates it. */
         public static Subject serviceAccount(String namespace, String name) {
-            return new Subject("system:serviceaccount:" + namespace + ":" + name,
+            return new Subject(
+                    "system:serviceaccount:" + namespace + ":" + name,
                     List.of("system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated"));
         }
     }
@@ -54,7 +55,8 @@ public final class RbacAuthorizer {
 
         @Override
         public String toString() {
-            return (wildcard ? "every resource (wildcards); " : "") + resources + " resources in " + groups + " API groups";
+            return (wildcard ? "every resource (wildcards); " : "") + resources + " resources in " + groups
+                    + " API groups";
         }
     }
 
@@ -67,13 +69,17 @@ public final class RbacAuthorizer {
     public RbacAuthorizer add(JsonNode object) {
         switch (object.path("kind").asText("")) {
             case "List", "RoleList", "ClusterRoleList", "RoleBindingList", "ClusterRoleBindingList" ->
-                    object.path("items").forEach(this::add);
-            case "ClusterRole" -> clusterRoles.put(object.path("metadata").path("name").asText(), object);
-            case "Role" -> roles.put(object.path("metadata").path("namespace").asText() + "/"
-                    + object.path("metadata").path("name").asText(), object);
+                object.path("items").forEach(this::add);
+            case "ClusterRole" ->
+                clusterRoles.put(object.path("metadata").path("name").asText(), object);
+            case "Role" ->
+                roles.put(
+                        object.path("metadata").path("namespace").asText() + "/"
+                                + object.path("metadata").path("name").asText(),
+                        object);
             case "RoleBinding" -> roleBindings.add(object);
             case "ClusterRoleBinding" -> clusterRoleBindings.add(object);
-            default -> { }
+            default -> {}
         }
         return this;
     }
@@ -84,7 +90,8 @@ public final class RbacAuthorizer {
         for (JsonNode b : clusterRoleBindings) {
             if (bound(b, subject, "") && b.path("roleRef").path("kind").asText().equals("ClusterRole")) {
                 String role = b.path("roleRef").path("name").asText();
-                out.add(new Grant(b.path("metadata").path("name").asText(), "ClusterRole/" + role, "", clusterRoleRules(role)));
+                out.add(new Grant(
+                        b.path("metadata").path("name").asText(), "ClusterRole/" + role, "", clusterRoleRules(role)));
             }
         }
         for (JsonNode b : roleBindings) {
@@ -94,18 +101,26 @@ public final class RbacAuthorizer {
             }
             String kind = b.path("roleRef").path("kind").asText();
             String role = b.path("roleRef").path("name").asText();
-            List<PolicyRule> rules = kind.equals("ClusterRole") ? clusterRoleRules(role)
+            List<PolicyRule> rules = kind.equals("ClusterRole")
+                    ? clusterRoleRules(role)
                     : roles.containsKey(ns + "/" + role) ? PolicyRule.of(roles.get(ns + "/" + role)) : List.of();
             // Non-resource URLs are cluster-wide: a RoleBinding cannot grant them.
-            List<PolicyRule> namespaced = rules.stream().filter(r -> !r.resources().isEmpty()).toList();
+            List<PolicyRule> namespaced =
+                    rules.stream().filter(r -> !r.resources().isEmpty()).toList();
             out.add(new Grant(ns + "/" + b.path("metadata").path("name").asText(), kind + "/" + role, ns, namespaced));
         }
         return out;
     }
 
     /** May the subject make this resource request ({@code namespace} "" for cluster scope or all namespaces)? */
-    public boolean allows(Subject subject, String verb, String apiGroup, String resource, String subresource,
-            String namespace, String name) {
+    public boolean allows(
+            Subject subject,
+            String verb,
+            String apiGroup,
+            String resource,
+            String subresource,
+            String namespace,
+            String name) {
         for (Grant g : grants(subject)) {
             if (g.namespace().isEmpty() || g.namespace().equals(namespace)) {
                 for (PolicyRule r : g.rules()) {
@@ -153,7 +168,7 @@ public final class RbacAuthorizer {
                         return true;
                     }
                 }
-                default -> { }
+                default -> {}
             }
         }
         return false;

@@ -66,9 +66,13 @@ class GenerateCommandTest {
         String missing = ObservationStore.embeddedUrl(dir.resolve("typo"));
         Path out = dir.resolve("policies");
         assertEquals(1, run("generate", "--out", out.toString(), "--store", missing));
-        assertTrue(printed.startsWith("tailor generate: cannot read the store " + missing + ": there is no store there"), printed);
+        assertTrue(
+                printed.startsWith("tailor generate: cannot read the store " + missing + ": there is no store there"),
+                printed);
         assertEquals(1, run("impact", "--proposed", dir.toString(), "--store", missing));
-        assertTrue(printed.startsWith("tailor impact: cannot read the store " + missing + ": there is no store there"), printed);
+        assertTrue(
+                printed.startsWith("tailor impact: cannot read the store " + missing + ": there is no store there"),
+                printed);
         assertFalse(Files.exists(out));
         assertFalse(Files.exists(dir.resolve("typo")), "no store made");
         // A database that holds nothing of Tailor's is no store either.
@@ -90,7 +94,10 @@ class GenerateCommandTest {
         // A file an earlier run wrote (listed in the marker) and one the user added (not listed).
         Files.createDirectories(out.resolve("old/deployment.gone"));
         Files.writeString(out.resolve("old/deployment.gone/networkpolicy.yaml"), "stale");
-        Files.writeString(out.resolve(OwnedTree.MARKER), "old/deployment.gone/networkpolicy.yaml\n", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(
+                out.resolve(OwnedTree.MARKER),
+                "old/deployment.gone/networkpolicy.yaml\n",
+                java.nio.file.StandardOpenOption.APPEND);
         Files.writeString(out.resolve("kustomization.yaml"), "resources: []\n");
         assertEquals(0, run("generate", "--out", out.toString(), "--store", store));
         assertFalse(Files.exists(out.resolve("old")), "nothing of the previous tree stays behind");
@@ -100,12 +107,18 @@ class GenerateCommandTest {
         assertTrue(Files.readString(out.resolve("REPORT.md")).contains("**Nothing was observed in this window**"));
         assertTrue(printed.startsWith("tailor generate: nothing was observed in the window "), printed);
         try (var siblings = Files.list(dir)) {
-            assertEquals(0, siblings.filter(p -> p.getFileName().toString().contains("tailor-")).count(), "no work directories left");
+            assertEquals(
+                    0,
+                    siblings.filter(p -> p.getFileName().toString().contains("tailor-"))
+                            .count(),
+                    "no work directories left");
         }
         // A file of the user's that a generated one would overwrite stops the write: the tree stays as it was.
         Files.writeString(out.resolve(OwnedTree.MARKER), "# only the marker\n");
         assertEquals(1, run("generate", "--out", out.toString(), "--store", store));
-        assertTrue(printed.contains("was not written by Tailor (not in .tailor-tree) and a generated file has its name"), printed);
+        assertTrue(
+                printed.contains("was not written by Tailor (not in .tailor-tree) and a generated file has its name"),
+                printed);
         assertTrue(Files.exists(out.resolve("REPORT.md")));
     }
 
@@ -122,7 +135,9 @@ class GenerateCommandTest {
         Files.writeString(checkout.resolve(".git/HEAD"), "ref: refs/heads/main\n");
         Files.writeString(checkout.resolve("README.md"), "mine");
         assertEquals(2, run("generate", "--out", checkout.toString(), "--store", store));
-        assertTrue(printed.startsWith("tailor generate: " + checkout + " is not empty and was not written by Tailor"), printed);
+        assertTrue(
+                printed.startsWith("tailor generate: " + checkout + " is not empty and was not written by Tailor"),
+                printed);
         assertTrue(Files.exists(checkout.resolve(".git/HEAD")) && Files.exists(checkout.resolve("README.md")));
 
         String home = System.getProperty("user.home");

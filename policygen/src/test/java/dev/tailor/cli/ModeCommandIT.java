@@ -49,11 +49,45 @@ class ModeCommandIT {
         Instant recently = Instant.now().minusSeconds(3600);
         try (ObservationStore s = ObservationStore.open(store)) {
             s.ingestDecisions(List.of(
-                    new AdmissionDecision(recently, "u1", "clean", "deployment.web", "ci", "CREATE", "Pod", "web-1", "audit", "", "allowed", ""),
-                    new AdmissionDecision(recently, "u2", "dirty", "deployment.api", "ci", "CREATE", "Pod", "api-1", "audit",
-                            "privileged", "warned", "privileged: privileged containers"),
-                    new AdmissionDecision(recently, "u3", "dirty", "deployment.api", "ci", "CREATE", "Pod", "api-2", "audit",
-                            "privileged", "warned", "privileged: privileged containers")));
+                    new AdmissionDecision(
+                            recently,
+                            "u1",
+                            "clean",
+                            "deployment.web",
+                            "ci",
+                            "CREATE",
+                            "Pod",
+                            "web-1",
+                            "audit",
+                            "",
+                            "allowed",
+                            ""),
+                    new AdmissionDecision(
+                            recently,
+                            "u2",
+                            "dirty",
+                            "deployment.api",
+                            "ci",
+                            "CREATE",
+                            "Pod",
+                            "api-1",
+                            "audit",
+                            "privileged",
+                            "warned",
+                            "privileged: privileged containers"),
+                    new AdmissionDecision(
+                            recently,
+                            "u3",
+                            "dirty",
+                            "deployment.api",
+                            "ci",
+                            "CREATE",
+                            "Pod",
+                            "api-2",
+                            "audit",
+                            "privileged",
+                            "warned",
+                            "privileged: privileged containers")));
         }
         ModeCommand.clients = () -> kube.newClient();
         Map<String, String> seen = new HashMap<>();
@@ -64,10 +98,20 @@ class ModeCommandIT {
                     String mode = n.getMetadata().getAnnotations().getOrDefault("tailor.dev/mode", "");
                     String before = seen.put(name, mode);
                     if (before != null && !before.equals(mode)) {
-                        kube.client().v1().events().inNamespace(name).resource(new EventBuilder().withNewMetadata()
-                                .withGenerateName(name + ".tailor-mode-").withNamespace(name).endMetadata()
-                                .withReason("TailorModeChanged").withMessage("tailor.dev/mode " + before + " -> " + mode
-                                        + ", set by tester; webhook-0 applies it now").build()).create();
+                        kube.client()
+                                .v1()
+                                .events()
+                                .inNamespace(name)
+                                .resource(new EventBuilder()
+                                        .withNewMetadata()
+                                        .withGenerateName(name + ".tailor-mode-")
+                                        .withNamespace(name)
+                                        .endMetadata()
+                                        .withReason("TailorModeChanged")
+                                        .withMessage("tailor.dev/mode " + before + " -> " + mode
+                                                + ", set by tester; webhook-0 applies it now")
+                                        .build())
+                                .create();
                     }
                 });
                 try {
@@ -104,7 +148,13 @@ class ModeCommandIT {
     }
 
     private String mode(String ns) {
-        return kube.client().namespaces().withName(ns).get().getMetadata().getAnnotations().get("tailor.dev/mode");
+        return kube.client()
+                .namespaces()
+                .withName(ns)
+                .get()
+                .getMetadata()
+                .getAnnotations()
+                .get("tailor.dev/mode");
     }
 
     @Test
@@ -134,7 +184,9 @@ class ModeCommandIT {
         // No store at all: an error (1, not the preview's 3), nothing switched, and no store is made.
         String missing = ObservationStore.embeddedUrl(dir.resolve("typo"));
         assertEquals(1, run("enforce", "clean", "--store", missing), output);
-        assertTrue(output.contains("enforce preview for clean: cannot read the store " + missing + ": there is no store there"),
+        assertTrue(
+                output.contains(
+                        "enforce preview for clean: cannot read the store " + missing + ": there is no store there"),
                 output);
         assertEquals("audit", mode("clean"));
         assertFalse(java.nio.file.Files.exists(dir.resolve("typo")), "no store made");
@@ -158,7 +210,9 @@ class ModeCommandIT {
         webhookRunning.set(false);
         webhook.join();
         assertEquals(1, run("enforce", "clean", "--store", store, "--wait", "1s"), output);
-        assertTrue(output.contains("the annotation is set, but the webhook did not report applying it within 1 s"), output);
+        assertTrue(
+                output.contains("the annotation is set, but the webhook did not report applying it within 1 s"),
+                output);
         assertEquals(1, run("audit", "nowhere", "--wait", "1s"), output);
         assertTrue(output.contains("no namespace nowhere"), output);
         assertNull(kube.client().namespaces().withName("nowhere").get());

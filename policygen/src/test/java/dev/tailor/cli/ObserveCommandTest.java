@@ -72,7 +72,9 @@ class ObserveCommandTest {
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
             System.setOut(out);
             System.setErr(out);
-            code = new CommandLine(new TailorCli()).execute(Stream.concat(Stream.of("observe"), Stream.of(args)).toArray(String[]::new));
+            code = new CommandLine(new TailorCli())
+                    .execute(
+                            Stream.concat(Stream.of("observe"), Stream.of(args)).toArray(String[]::new));
         } finally {
             System.setOut(original);
             System.setErr(originalErr);
@@ -89,13 +91,22 @@ class ObserveCommandTest {
     }
 
     private List<String> weekArgs(String url, Path summary) {
-        return new ArrayList<>(List.of("--flows", week.resolve(BoutiqueWeek.FLOWS).toString(),
-                "--syscalls", week.resolve(BoutiqueWeek.SYSCALLS).toString(),
-                "--containers", week.resolve(BoutiqueWeek.CONTAINERS).toString(),
-                "--audit-log", week.resolve(BoutiqueWeek.AUDIT).toString(),
+        return new ArrayList<>(List.of(
+                "--flows",
+                week.resolve(BoutiqueWeek.FLOWS).toString(),
+                "--syscalls",
+                week.resolve(BoutiqueWeek.SYSCALLS).toString(),
+                "--containers",
+                week.resolve(BoutiqueWeek.CONTAINERS).toString(),
+                "--audit-log",
+                week.resolve(BoutiqueWeek.AUDIT).toString(),
                 // Given last on purpose: the admission stream is read first whatever the order.
-                "--admission", week.resolve(BoutiqueWeek.ADMISSION).toString(),
-                "--store", url, "--summary", summary.toString()));
+                "--admission",
+                week.resolve(BoutiqueWeek.ADMISSION).toString(),
+                "--store",
+                url,
+                "--summary",
+                summary.toString()));
     }
 
     @ParameterizedTest
@@ -107,14 +118,21 @@ class ObserveCommandTest {
         assertEquals(expected.toJson(), Files.readString(dir.resolve("summary.json")), first.output());
         // Stored: every event, but flow replies and flows without L4, which aggregate into nothing (auditDenied
         // counts audit events a second time).
-        long events = expected.events.values().stream().mapToLong(Long::longValue).sum() - expected.events.get("auditDenied")
-                - expected.skipped.entrySet().stream().filter(e -> e.getKey().startsWith("flow"))
-                        .mapToLong(Map.Entry::getValue).sum();
+        long events =
+                expected.events.values().stream().mapToLong(Long::longValue).sum()
+                        - expected.events.get("auditDenied")
+                        - expected.skipped.entrySet().stream()
+                                .filter(e -> e.getKey().startsWith("flow"))
+                                .mapToLong(Map.Entry::getValue)
+                                .sum();
         assertEquals(events, first.stored("new"), first.output());
         // The line the generator cut in half is the one that does not end its object.
         List<String> auditLines = Files.readAllLines(week.resolve(BoutiqueWeek.AUDIT));
-        int cut = 1 + java.util.stream.IntStream.range(0, auditLines.size()).filter(i -> !auditLines.get(i).endsWith("}"))
-                .findFirst().orElseThrow();
+        int cut = 1
+                + java.util.stream.IntStream.range(0, auditLines.size())
+                        .filter(i -> !auditLines.get(i).endsWith("}"))
+                        .findFirst()
+                        .orElseThrow();
         assertTrue(first.output().contains(BoutiqueWeek.AUDIT + ":" + cut + ": not JSON"), first.output());
 
         // Ingesting the same week again changes nothing.
@@ -127,22 +145,40 @@ class ObserveCommandTest {
 
         try (ObservationStore store = ObservationStore.open(url)) {
             Map<NetworkEdge, ObservationStore.StoredAccess> edges = store.networkEdges();
-            // checkoutservice calls emailservice at Service port 5000; the pod listens on 8080, and that is what flowed.
-            assertTrue(edges.keySet().stream().anyMatch(e -> e.srcWorkload().equals("deployment.checkoutservice")
-                    && e.dstWorkload().equals("deployment.emailservice") && e.port() == 8080 && !e.dropped()), edges.keySet().toString());
+            // checkoutservice calls emailservice at Service port 5000; the pod listens on 8080, and that is what
+            // flowed.
+            assertTrue(
+                    edges.keySet().stream()
+                            .anyMatch(e -> e.srcWorkload().equals("deployment.checkoutservice")
+                                    && e.dstWorkload().equals("deployment.emailservice")
+                                    && e.port() == 8080
+                                    && !e.dropped()),
+                    edges.keySet().toString());
             // The nightly job's upload leaves the cluster: kept as its IP with the name it was resolved from.
-            NetworkEdge upload = edges.keySet().stream().filter(e -> e.srcWorkload().equals("cronjob.catalog-export")
-                    && e.port() == 443).findFirst().orElseThrow();
+            NetworkEdge upload = edges.keySet().stream()
+                    .filter(e -> e.srcWorkload().equals("cronjob.catalog-export") && e.port() == 443)
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("storage.googleapis.com", upload.dstDnsName());
             assertEquals(7, edges.get(upload).days().size(), "one upload a night, every night");
-            assertTrue(edges.keySet().stream().anyMatch(e -> e.srcWorkload().equals("deployment.loadgenerator") && e.dropped()));
+            assertTrue(edges.keySet().stream()
+                    .anyMatch(e -> e.srcWorkload().equals("deployment.loadgenerator") && e.dropped()));
             // The pods of the release and of the later rollout are one workload.
-            assertEquals(6, store.podIdentities().keySet().stream().filter(p -> p.workloadName().equals("frontend")).count());
+            assertEquals(
+                    6,
+                    store.podIdentities().keySet().stream()
+                            .filter(p -> p.workloadName().equals("frontend"))
+                            .count());
             // promtail's kernel lines reached its container through the crictl pid map, and its pods are the
             // DaemonSet's though Cilium's labels lack their controller-revision-hash.
-            assertTrue(store.syscallUses().keySet().stream().anyMatch(u -> u.workload().equals("daemonset.promtail")
-                    && u.container().equals("promtail") && u.syscall().equals("epoll_pwait")), store.syscallUses().keySet().toString());
-            assertEquals(Set.of(new Workload("monitoring", "DaemonSet", "promtail")),
+            assertTrue(
+                    store.syscallUses().keySet().stream()
+                            .anyMatch(u -> u.workload().equals("daemonset.promtail")
+                                    && u.container().equals("promtail")
+                                    && u.syscall().equals("epoll_pwait")),
+                    store.syscallUses().keySet().toString());
+            assertEquals(
+                    Set.of(new Workload("monitoring", "DaemonSet", "promtail")),
                     store.pods().runningAs("system:serviceaccount:monitoring:promtail"));
         }
     }
@@ -158,18 +194,24 @@ class ObserveCommandTest {
         assertEquals(expected.toJson(), Files.readString(dir.resolve("parts.json")), parts.output());
         // The bad line is named by its line in the whole file, not in its part.
         List<String> auditLines = Files.readAllLines(week.resolve(BoutiqueWeek.AUDIT));
-        int cut = 1 + java.util.stream.IntStream.range(0, auditLines.size()).filter(i -> !auditLines.get(i).endsWith("}"))
-                .findFirst().orElseThrow();
+        int cut = 1
+                + java.util.stream.IntStream.range(0, auditLines.size())
+                        .filter(i -> !auditLines.get(i).endsWith("}"))
+                        .findFirst()
+                        .orElseThrow();
         assertTrue(cut > 1, "the cut line is not in the first part");
         assertTrue(parts.output().contains(BoutiqueWeek.AUDIT + ":" + cut + ": not JSON"), parts.output());
-        assertTrue(parts.output().contains("read " + week.resolve(BoutiqueWeek.AUDIT) + ": " + auditLines.size() + " lines"),
+        assertTrue(
+                parts.output()
+                        .contains("read " + week.resolve(BoutiqueWeek.AUDIT) + ": " + auditLines.size() + " lines"),
                 parts.output());
 
         String oneThread = stores.url("h2", dir);
         Run whole = observe(weekArgs(oneThread, dir.resolve("whole.json")).toArray(String[]::new));
         assertEquals(0, whole.code(), whole.output());
         assertEquals(whole.stored("new"), parts.stored("new"));
-        try (ObservationStore a = ObservationStore.open(url); ObservationStore b = ObservationStore.open(oneThread)) {
+        try (ObservationStore a = ObservationStore.open(url);
+                ObservationStore b = ObservationStore.open(oneThread)) {
             assertEquals(b.apiAccesses(), a.apiAccesses());
             assertEquals(b.networkEdges(), a.networkEdges());
         }
@@ -179,20 +221,31 @@ class ObserveCommandTest {
     void theSameSeedWritesTheSameWeekAndItsSummaryIsTheCommittedOne() throws Exception {
         Path again = dir.resolve("again");
         ObserveSummary second = BoutiqueWeek.write(boutique(), again, BoutiqueWeek.DEFAULT_SEED);
-        for (String file : List.of(BoutiqueWeek.ADMISSION, BoutiqueWeek.AUDIT, BoutiqueWeek.FLOWS, BoutiqueWeek.SYSCALLS,
+        for (String file : List.of(
+                BoutiqueWeek.ADMISSION,
+                BoutiqueWeek.AUDIT,
+                BoutiqueWeek.FLOWS,
+                BoutiqueWeek.SYSCALLS,
                 BoutiqueWeek.CONTAINERS)) {
             assertEquals(-1L, Files.mismatch(week.resolve(file), again.resolve(file)), file);
         }
         assertEquals(expected.toJson(), second.toJson());
-        assertEquals(List.of(), GoldenFiles.differences(RepositoryPaths.fixtures().resolve("boutique-week"),
-                Map.of("expected-summary.json", expected.toJson())),
+        assertEquals(
+                List.of(),
+                GoldenFiles.differences(
+                        RepositoryPaths.fixtures().resolve("boutique-week"),
+                        Map.of("expected-summary.json", expected.toJson())),
                 "test-fixtures/boutique-week/ is not what the generator writes; rerun with -Dtailor.update-golden=true and review the change");
     }
 
     @Test
     void everyThirdPartySampleIngests() throws Exception {
         Path samples = RepositoryPaths.fixtures().resolve("third_party");
-        List<String> args = new ArrayList<>(List.of("--store", stores.url("h2", dir), "--summary", dir.resolve("s.json").toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "--store",
+                stores.url("h2", dir),
+                "--summary",
+                dir.resolve("s.json").toString()));
         args.add("--audit-log");
         args.add(samples.resolve("audit-audit2rbac/testdata/demo.log").toString());
         try (Stream<Path> traces = Files.list(samples.resolve("audit-falco-traces/test/trace_files/k8s_audit"))) {
@@ -207,21 +260,31 @@ class ObserveCommandTest {
         try (Stream<Path> lines = Files.list(samples.resolve("seccomp/security-profiles-operator/audit-lines"))) {
             lines.filter(p -> p.toString().endsWith(".log")).sorted().forEach(p -> args.add(p.toString()));
         }
-        args.addAll(List.of("--profile",
-                "seccomp-demo/deployment.hello-python/hello-python=" + samples.resolve(
-                        "seccomp/inspektor-gadget/advise-seccomp-profile.hello-python.single-request.json"),
-                "default/deployment.redis/redis=" + samples.resolve("seccomp/security-profiles-operator/examples/seccompprofile.yaml")));
+        args.addAll(List.of(
+                "--profile",
+                "seccomp-demo/deployment.hello-python/hello-python="
+                        + samples.resolve(
+                                "seccomp/inspektor-gadget/advise-seccomp-profile.hello-python.single-request.json"),
+                "default/deployment.redis/redis="
+                        + samples.resolve("seccomp/security-profiles-operator/examples/seccompprofile.yaml")));
         Run run = observe(args.toArray(String[]::new));
         assertEquals(0, run.code(), run.output());
-        ObserveSummary summary = new com.fasterxml.jackson.databind.ObjectMapper().readValue(dir.resolve("s.json").toFile(), ObserveSummary.class);
+        ObserveSummary summary = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readValue(dir.resolve("s.json").toFile(), ObserveSummary.class);
         assertEquals(1916L, summary.events.get("flows"));
         assertEquals(6L, summary.events.get("syscalls"));
         // Inspektor Gadget's 18 syscalls. Of SPO's four examples, block-all allows nothing, and the three whose
         // default action allows (or logs) everything say nothing about what is needed.
         assertEquals(18L, summary.events.get("profiles"));
-        assertEquals(18L, summary.workloads.get("seccomp-demo/deployment.hello-python").get("syscalls"));
-        assertEquals(3L, summary.skipped.entrySet().stream().filter(e -> e.getKey().startsWith("profiles that let"))
-                .mapToLong(Map.Entry::getValue).sum());
+        assertEquals(
+                18L,
+                summary.workloads.get("seccomp-demo/deployment.hello-python").get("syscalls"));
+        assertEquals(
+                3L,
+                summary.skipped.entrySet().stream()
+                        .filter(e -> e.getKey().startsWith("profiles that let"))
+                        .mapToLong(Map.Entry::getValue)
+                        .sum());
         assertEquals(37L + 49L, summary.events.get("audit"), run.output());
         assertEquals(Map.of(), summary.badLines);
     }
@@ -232,25 +295,39 @@ class ObserveCommandTest {
     void aStoreThatCannotBeOpenedStopsTheRunWithItsReason() throws Exception {
         String closedPort = "jdbc:postgresql://127.0.0.1:1/tailor?user=tailor&password=secret";
         for (String option : List.of("--flows", "--audit-log")) {
-            String file = week.resolve(option.equals("--flows") ? BoutiqueWeek.FLOWS : BoutiqueWeek.AUDIT).toString();
+            String file = week.resolve(option.equals("--flows") ? BoutiqueWeek.FLOWS : BoutiqueWeek.AUDIT)
+                    .toString();
             Run run = observe(option, file, "--store", closedPort);
             assertEquals(1, run.code(), run.output());
-            assertTrue(run.output().startsWith("tailor observe: cannot open the store jdbc:postgresql://127.0.0.1:1/tailor"
-                    + "?user=tailor&password=***: "), run.output());
+            assertTrue(
+                    run.output()
+                            .startsWith("tailor observe: cannot open the store jdbc:postgresql://127.0.0.1:1/tailor"
+                                    + "?user=tailor&password=***: "),
+                    run.output());
             assertTrue(!run.output().contains("secret") && !run.output().contains("read " + file), run.output());
         }
-        Run conflicting = observe("--flows", week.resolve(BoutiqueWeek.FLOWS).toString(),
-                "--store", "jdbc:h2:file:" + dir.resolve("s") + ";MODE=MySQL");
+        Run conflicting = observe(
+                "--flows",
+                week.resolve(BoutiqueWeek.FLOWS).toString(),
+                "--store",
+                "jdbc:h2:file:" + dir.resolve("s") + ";MODE=MySQL");
         assertEquals(1, conflicting.code(), conflicting.output());
-        assertTrue(conflicting.output().contains("cannot open the store") && conflicting.output().contains("MODE=PostgreSQL"),
+        assertTrue(
+                conflicting.output().contains("cannot open the store")
+                        && conflicting.output().contains("MODE=PostgreSQL"),
                 conflicting.output());
     }
 
     @Test
     void aFileInAnUnknownFormatStopsTheRunBeforeAnythingIsStored() throws Exception {
         String url = stores.url("h2", dir);
-        Run run = observe("--admission", week.resolve(BoutiqueWeek.ADMISSION).toString(),
-                "--flows", week.resolve(BoutiqueWeek.AUDIT).toString(), "--store", url);
+        Run run = observe(
+                "--admission",
+                week.resolve(BoutiqueWeek.ADMISSION).toString(),
+                "--flows",
+                week.resolve(BoutiqueWeek.AUDIT).toString(),
+                "--store",
+                url);
         assertEquals(2, run.code(), run.output());
         assertTrue(run.output().contains(BoutiqueWeek.AUDIT + ": not Hubble flows"), run.output());
         try (ObservationStore store = ObservationStore.open(url)) {
@@ -262,14 +339,22 @@ class ObserveCommandTest {
         // Standard input can be read once: the second reader of it would find nothing, silently.
         Run twice = observe("--audit-log", "-", "--flows", "-", "--store", url);
         assertEquals(2, twice.code(), twice.output());
-        assertTrue(twice.output().startsWith("tailor observe: standard input (-) can be read once, and is given 2 times"),
+        assertTrue(
+                twice.output().startsWith("tailor observe: standard input (-) can be read once, and is given 2 times"),
                 twice.output());
         // A summary that could not be written at the end is refused at the start.
         Path nowhere = dir.resolve("no-such-dir").resolve("summary.json");
-        Run summary = observe("--admission", week.resolve(BoutiqueWeek.ADMISSION).toString(), "--store", url,
-                "--summary", nowhere.toString());
+        Run summary = observe(
+                "--admission",
+                week.resolve(BoutiqueWeek.ADMISSION).toString(),
+                "--store",
+                url,
+                "--summary",
+                nowhere.toString());
         assertEquals(2, summary.code(), summary.output());
-        assertTrue(summary.output().startsWith("tailor observe: --summary " + nowhere + ": no directory "), summary.output());
+        assertTrue(
+                summary.output().startsWith("tailor observe: --summary " + nowhere + ": no directory "),
+                summary.output());
         try (ObservationStore store = ObservationStore.open(url)) {
             assertEquals(0, store.podIdentities().size());
         }
@@ -291,26 +376,43 @@ class ObserveCommandTest {
         Path log = Files.write(dir.resolve("audit.log"), audit);
         StringBuilder labels = new StringBuilder();
         for (int i = 0; i < 150; i++) {
-            labels.append(i == 0 ? "" : ",").append("\"example.com/label-").append(i).append("\":\"").append("v".repeat(63)).append('"');
+            labels.append(i == 0 ? "" : ",")
+                    .append("\"example.com/label-")
+                    .append(i)
+                    .append("\":\"")
+                    .append("v".repeat(63))
+                    .append('"');
         }
-        String many = "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"many-labels\",\"namespace\":\"shop\",\"creationTimestamp\":\"2026-11-20T10:00:00Z\","
-                + "\"labels\":{" + labels + "}},\"spec\":{\"serviceAccountName\":\"web\"}}";
-        String oddOwner = "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"odd-owner\",\"namespace\":\"shop\",\"creationTimestamp\":\"2026-11-20T10:00:00Z\","
-                + "\"ownerReferences\":[{\"apiVersion\":\"example.com/v1\",\"kind\":\"" + "K".repeat(100) + "\",\"name\":\"o\","
-                + "\"uid\":\"1\",\"controller\":true}]},\"spec\":{\"serviceAccountName\":\"web\"}}";
-        String plain = "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"plain\",\"namespace\":\"shop\",\"creationTimestamp\":\"2026-11-20T10:00:00Z\"},"
-                + "\"spec\":{\"serviceAccountName\":\"web\"}}";
+        String many =
+                "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"many-labels\",\"namespace\":\"shop\",\"creationTimestamp\":\"2026-11-20T10:00:00Z\","
+                        + "\"labels\":{" + labels + "}},\"spec\":{\"serviceAccountName\":\"web\"}}";
+        String oddOwner =
+                "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"odd-owner\",\"namespace\":\"shop\",\"creationTimestamp\":\"2026-11-20T10:00:00Z\","
+                        + "\"ownerReferences\":[{\"apiVersion\":\"example.com/v1\",\"kind\":\"" + "K".repeat(100)
+                        + "\",\"name\":\"o\","
+                        + "\"uid\":\"1\",\"controller\":true}]},\"spec\":{\"serviceAccountName\":\"web\"}}";
+        String plain =
+                "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"plain\",\"namespace\":\"shop\",\"creationTimestamp\":\"2026-11-20T10:00:00Z\"},"
+                        + "\"spec\":{\"serviceAccountName\":\"web\"}}";
         Path admission = Files.write(dir.resolve("pods.jsonl"), List.of(many, oddOwner, plain));
         Run run = observe("--admission", admission.toString(), "--audit-log", log.toString(), "--store", url);
         assertEquals(0, run.code(), run.output());
-        assertTrue(run.output().contains(log + ":3: too long: api_access.name is 300 characters, the store keeps at most 253"),
+        assertTrue(
+                run.output()
+                        .contains(log + ":3: too long: api_access.name is 300 characters, the store keeps at most 253"),
                 run.output());
-        assertTrue(run.output().contains(admission + ":2: too long: pod_identity.workload_kind is 100 characters"), run.output());
+        assertTrue(
+                run.output().contains(admission + ":2: too long: pod_identity.workload_kind is 100 characters"),
+                run.output());
         try (ObservationStore store = ObservationStore.open(url)) {
             assertEquals(audit.size() - 1, store.ingestedEvents("audit"));
-            List<String> pods = store.podIdentities().keySet().stream().map(ObservationStore.PodIdentity::pod).sorted().toList();
+            List<String> pods = store.podIdentities().keySet().stream()
+                    .map(ObservationStore.PodIdentity::pod)
+                    .sorted()
+                    .toList();
             assertEquals(List.of("many-labels", "plain"), pods);
-            assertTrue(store.podIdentities().keySet().stream().anyMatch(p -> p.labels().length() > 10_000));
+            assertTrue(store.podIdentities().keySet().stream()
+                    .anyMatch(p -> p.labels().length() > 10_000));
         }
         // Read again: the same, nothing counted twice.
         Run again = observe("--admission", admission.toString(), "--audit-log", log.toString(), "--store", url);

@@ -58,29 +58,44 @@ class PrCommandTest {
         api = new WireMockServer(options().dynamicPort());
         api.start();
         remote = dir.resolve("gitops.git");
-        try (Git bare = Git.init().setBare(true).setDirectory(remote.toFile()).setInitialBranch("main").call()) {
+        try (Git bare = Git.init()
+                .setBare(true)
+                .setDirectory(remote.toFile())
+                .setInitialBranch("main")
+                .call()) {
             // The remote receives pushes in this JVM: its automatic gc would run on a thread of its own after each,
             // racing the removal of the test's directory.
             bare.getRepository().getConfig().setBoolean("receive", null, "autogc", false);
             bare.getRepository().getConfig().save();
         }
         Path seed = dir.resolve("seed");
-        try (Git git = Git.cloneRepository().setURI(remote.toUri().toString()).setDirectory(seed.toFile()).call()) {
+        try (Git git = Git.cloneRepository()
+                .setURI(remote.toUri().toString())
+                .setDirectory(seed.toFile())
+                .call()) {
             Files.writeString(seed.resolve("README.md"), "GitOps\n");
             // A file of the team's own under Tailor's path: no pull request of Tailor's may remove it.
             Files.createDirectories(seed.resolve("policies"));
             Files.writeString(seed.resolve("policies/kustomization.yaml"), "resources: []\n");
             git.add().addFilepattern("README.md").addFilepattern("policies").call();
-            git.commit().setMessage("start").setAuthor("Ops", "ops@example.com").setCommitter("Ops", "ops@example.com").call();
-            git.push().setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main")).call();
+            git.commit()
+                    .setMessage("start")
+                    .setAuthor("Ops", "ops@example.com")
+                    .setCommitter("Ops", "ops@example.com")
+                    .call();
+            git.push()
+                    .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main"))
+                    .call();
         }
         tree = dir.resolve("generated");
         write("IMPACT.md", "# Tailor impact report\n\n**Clean: nothing observed in the window would be denied.**\n");
         write("boutique/deployment.cartservice/networkpolicy.yaml", "kind: NetworkPolicy\nmetadata: {name: cart}\n");
         write("boutique/serviceaccount.cartservice/rbac.yaml", "kind: Role\nmetadata: {name: cart}\n");
         // As tailor generate writes it: the marker lists the generated files (IMPACT.md is impact's).
-        write(".tailor-tree", "# Written by Tailor\nboutique/deployment.cartservice/networkpolicy.yaml\n"
-                + "boutique/serviceaccount.cartservice/rbac.yaml\n");
+        write(
+                ".tailor-tree",
+                "# Written by Tailor\nboutique/deployment.cartservice/networkpolicy.yaml\n"
+                        + "boutique/serviceaccount.cartservice/rbac.yaml\n");
     }
 
     @AfterEach
@@ -115,18 +130,42 @@ class PrCommandTest {
     @Test
     void withoutABranchTheNewestTailorBranchIsContinued() throws Exception {
         api.stubFor(get(urlPathEqualTo("/repos/acme/gitops/pulls")).willReturn(okJson("[]")));
-        api.stubFor(post(urlPathEqualTo("/repos/acme/gitops/pulls")).willReturn(aResponse().withStatus(201)
-                .withHeader("Content-Type", "application/json").withBody("{\"number\": 9, \"html_url\": \"https://github.com/acme/gitops/pull/9\"}")));
+        api.stubFor(post(urlPathEqualTo("/repos/acme/gitops/pulls"))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"number\": 9, \"html_url\": \"https://github.com/acme/gitops/pull/9\"}")));
         assertEquals(0, pr(github()), err); // creates tailor/2026-11-23
         write("boutique/deployment.cartservice/networkpolicy.yaml", "kind: NetworkPolicy\nmetadata: {name: cart-v3}\n");
-        assertEquals(0, pr("--repo", remote.toUri().toString(), "--from", tree.toString(), "--github", "acme/gitops",
-                "--api-url", api.baseUrl()), err);
-        assertTrue(remoteFile("tailor/2026-11-23", "policies/boutique/deployment.cartservice/networkpolicy.yaml").contains("cart-v3"));
+        assertEquals(
+                0,
+                pr(
+                        "--repo",
+                        remote.toUri().toString(),
+                        "--from",
+                        tree.toString(),
+                        "--github",
+                        "acme/gitops",
+                        "--api-url",
+                        api.baseUrl()),
+                err);
+        assertTrue(remoteFile("tailor/2026-11-23", "policies/boutique/deployment.cartservice/networkpolicy.yaml")
+                .contains("cart-v3"));
     }
 
     private String[] github(String... more) {
-        String[] base = {"--repo", remote.toUri().toString(), "--branch", "tailor/2026-11-23", "--from",
-                tree.toString(), "--github", "acme/gitops", "--api-url", api.baseUrl()};
+        String[] base = {
+            "--repo",
+            remote.toUri().toString(),
+            "--branch",
+            "tailor/2026-11-23",
+            "--from",
+            tree.toString(),
+            "--github",
+            "acme/gitops",
+            "--api-url",
+            api.baseUrl()
+        };
         String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
         System.arraycopy(more, 0, all, base.length, more.length);
         return all;
@@ -134,20 +173,24 @@ class PrCommandTest {
 
     /** The file at {@code path} on a branch of the remote, or null. */
     private String remoteFile(String branch, String path) throws Exception {
-        try (Git git = Git.open(remote.toFile()); RevWalk walk = new RevWalk(git.getRepository())) {
+        try (Git git = Git.open(remote.toFile());
+                RevWalk walk = new RevWalk(git.getRepository())) {
             ObjectId head = git.getRepository().resolve("refs/heads/" + branch);
             if (head == null) {
                 return null;
             }
             RevCommit commit = walk.parseCommit(head);
             try (TreeWalk t = TreeWalk.forPath(git.getRepository(), path, commit.getTree())) {
-                return t == null ? null : new String(git.getRepository().open(t.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
+                return t == null
+                        ? null
+                        : new String(git.getRepository().open(t.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
             }
         }
     }
 
     private RevCommit tip(String branch) throws Exception {
-        try (Git git = Git.open(remote.toFile()); RevWalk walk = new RevWalk(git.getRepository())) {
+        try (Git git = Git.open(remote.toFile());
+                RevWalk walk = new RevWalk(git.getRepository())) {
             return walk.parseCommit(git.getRepository().resolve("refs/heads/" + branch));
         }
     }
@@ -155,17 +198,26 @@ class PrCommandTest {
     @Test
     void opensAPullRequestThenUpdatesItAndDoesNothingWhenNothingChanged() throws Exception {
         api.stubFor(get(urlPathEqualTo("/repos/acme/gitops/pulls")).willReturn(okJson("[]")));
-        api.stubFor(post(urlPathEqualTo("/repos/acme/gitops/pulls")).willReturn(aResponse().withStatus(201)
-                .withHeader("Content-Type", "application/json")
-                .withBody("{\"number\": 7, \"html_url\": \"https://github.com/acme/gitops/pull/7\", \"state\": \"open\","
-                        + " \"head\": {\"ref\": \"tailor/2026-11-23\"}, \"base\": {\"ref\": \"main\"}}")));
+        api.stubFor(
+                post(urlPathEqualTo("/repos/acme/gitops/pulls"))
+                        .willReturn(
+                                aResponse()
+                                        .withStatus(201)
+                                        .withHeader("Content-Type", "application/json")
+                                        .withBody(
+                                                "{\"number\": 7, \"html_url\": \"https://github.com/acme/gitops/pull/7\", \"state\": \"open\","
+                                                        + " \"head\": {\"ref\": \"tailor/2026-11-23\"}, \"base\": {\"ref\": \"main\"}}")));
         assertEquals(0, pr(github()), err);
 
-        assertEquals("kind: NetworkPolicy\nmetadata: {name: cart}\n",
+        assertEquals(
+                "kind: NetworkPolicy\nmetadata: {name: cart}\n",
                 remoteFile("tailor/2026-11-23", "policies/boutique/deployment.cartservice/networkpolicy.yaml"));
         assertNotNull(remoteFile("tailor/2026-11-23", "policies/IMPACT.md"));
         RevCommit first = tip("tailor/2026-11-23");
-        assertTrue(first.getFullMessage().startsWith("Tailor: least-privilege policies for 2 workloads\n\n4 files added, 0 changed, 0 removed"),
+        assertTrue(
+                first.getFullMessage()
+                        .startsWith(
+                                "Tailor: least-privilege policies for 2 workloads\n\n4 files added, 0 changed, 0 removed"),
                 first.getFullMessage());
         assertTrue(first.getFullMessage().contains("added:   boutique/serviceaccount.cartservice/rbac.yaml"));
         assertEquals("Tailor", first.getAuthorIdent().getName());
@@ -175,13 +227,15 @@ class PrCommandTest {
                 .withHeader("Accept", equalTo("application/vnd.github+json"))
                 .withRequestBody(matchingJsonPath("$.head", equalTo("tailor/2026-11-23")))
                 .withRequestBody(matchingJsonPath("$.base", equalTo("main")))
-                .withRequestBody(matchingJsonPath("$.title", equalTo("Tailor: least-privilege policies for 2 workloads")))
+                .withRequestBody(
+                        matchingJsonPath("$.title", equalTo("Tailor: least-privilege policies for 2 workloads")))
                 .withRequestBody(matchingJsonPath("$.body", equalTo(Files.readString(tree.resolve("IMPACT.md"))))));
 
         // The same tree again: no commit, no push, no pull request call.
         api.resetRequests();
-        api.stubFor(get(urlPathEqualTo("/repos/acme/gitops/pulls")).willReturn(okJson("[{\"number\": 7, \"html_url\":"
-                + " \"https://github.com/acme/gitops/pull/7\", \"head\": {\"ref\": \"tailor/2026-11-23\"}}]")));
+        api.stubFor(get(urlPathEqualTo("/repos/acme/gitops/pulls"))
+                .willReturn(okJson("[{\"number\": 7, \"html_url\":"
+                        + " \"https://github.com/acme/gitops/pull/7\", \"head\": {\"ref\": \"tailor/2026-11-23\"}}]")));
         assertEquals(0, pr(github()), err);
         assertEquals(first, tip("tailor/2026-11-23"));
         assertEquals(0, api.getAllServeEvents().size(), "no API call at all when nothing changed");
@@ -190,14 +244,18 @@ class PrCommandTest {
         write("IMPACT.md", "# Tailor impact report\n\n**1 observed behaviors would be denied**\n");
         Files.delete(tree.resolve("boutique/serviceaccount.cartservice/rbac.yaml"));
         write(".tailor-tree", "# Written by Tailor\nboutique/deployment.cartservice/networkpolicy.yaml\n");
-        api.stubFor(patch(urlPathEqualTo("/repos/acme/gitops/pulls/7")).willReturn(okJson("{\"number\": 7,"
-                + " \"html_url\": \"https://github.com/acme/gitops/pull/7\"}")));
+        api.stubFor(patch(urlPathEqualTo("/repos/acme/gitops/pulls/7"))
+                .willReturn(okJson("{\"number\": 7," + " \"html_url\": \"https://github.com/acme/gitops/pull/7\"}")));
         assertEquals(0, pr(github()), err);
         RevCommit second = tip("tailor/2026-11-23");
         assertEquals(first, second.getParent(0), "built on the branch, not beside it");
-        assertTrue(second.getFullMessage().contains("removed: boutique/serviceaccount.cartservice/rbac.yaml"), second.getFullMessage());
+        assertTrue(
+                second.getFullMessage().contains("removed: boutique/serviceaccount.cartservice/rbac.yaml"),
+                second.getFullMessage());
         assertNull(remoteFile("tailor/2026-11-23", "policies/boutique/serviceaccount.cartservice/rbac.yaml"));
-        assertEquals("resources: []\n", remoteFile("tailor/2026-11-23", "policies/kustomization.yaml"),
+        assertEquals(
+                "resources: []\n",
+                remoteFile("tailor/2026-11-23", "policies/kustomization.yaml"),
                 "a file Tailor did not write stays");
         assertTrue(!second.getFullMessage().contains("kustomization.yaml"), second.getFullMessage());
         api.verify(patchRequestedFor(urlPathEqualTo("/repos/acme/gitops/pulls/7"))
@@ -209,37 +267,72 @@ class PrCommandTest {
     void gitLabGetsAMergeRequest() throws Exception {
         String project = "/api/v4/projects/acme%2Fgitops/merge_requests";
         api.stubFor(get(urlPathEqualTo(project)).willReturn(okJson("[]")));
-        api.stubFor(post(urlPathEqualTo(project)).willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
-                .withBody("{\"iid\": 3, \"web_url\": \"https://gitlab.com/acme/gitops/-/merge_requests/3\", \"state\": \"opened\"}")));
-        assertEquals(0, pr("--repo", remote.toUri().toString(), "--from", tree.toString(), "--gitlab", "acme/gitops",
-                "--api-url", api.baseUrl() + "/api/v4", "--branch", "tailor/mr"), err);
+        api.stubFor(
+                post(urlPathEqualTo(project))
+                        .willReturn(
+                                aResponse()
+                                        .withStatus(201)
+                                        .withHeader("Content-Type", "application/json")
+                                        .withBody(
+                                                "{\"iid\": 3, \"web_url\": \"https://gitlab.com/acme/gitops/-/merge_requests/3\", \"state\": \"opened\"}")));
+        assertEquals(
+                0,
+                pr(
+                        "--repo",
+                        remote.toUri().toString(),
+                        "--from",
+                        tree.toString(),
+                        "--gitlab",
+                        "acme/gitops",
+                        "--api-url",
+                        api.baseUrl() + "/api/v4",
+                        "--branch",
+                        "tailor/mr"),
+                err);
         api.verify(getRequestedFor(urlPathEqualTo(project)).withHeader("PRIVATE-TOKEN", equalTo(TOKEN)));
         api.verify(postRequestedFor(urlPathEqualTo(project))
                 .withRequestBody(matchingJsonPath("$.source_branch", equalTo("tailor/mr")))
                 .withRequestBody(matchingJsonPath("$.target_branch", equalTo("main")))
-                .withRequestBody(matchingJsonPath("$.description", equalTo(Files.readString(tree.resolve("IMPACT.md"))))));
+                .withRequestBody(
+                        matchingJsonPath("$.description", equalTo(Files.readString(tree.resolve("IMPACT.md"))))));
         assertNotNull(remoteFile("tailor/mr", "policies/IMPACT.md"));
         api.verify(0, putRequestedFor(urlPathEqualTo(project + "/3")));
 
         // Open already: the merge request is updated, with the same token header.
-        api.stubFor(get(urlPathEqualTo(project)).willReturn(okJson("[{\"iid\": 3, \"source_branch\": \"tailor/mr\","
-                + " \"web_url\": \"https://gitlab.com/acme/gitops/-/merge_requests/3\"}]")));
+        api.stubFor(get(urlPathEqualTo(project))
+                .willReturn(okJson("[{\"iid\": 3, \"source_branch\": \"tailor/mr\","
+                        + " \"web_url\": \"https://gitlab.com/acme/gitops/-/merge_requests/3\"}]")));
         api.stubFor(put(urlPathEqualTo(project + "/3")).willReturn(okJson("{\"iid\": 3}")));
         write("boutique/deployment.cartservice/networkpolicy.yaml", "kind: NetworkPolicy\nmetadata: {name: cart-v2}\n");
-        assertEquals(0, pr("--repo", remote.toUri().toString(), "--from", tree.toString(), "--gitlab", "acme/gitops",
-                "--api-url", api.baseUrl() + "/api/v4"), err);
-        api.verify(putRequestedFor(urlPathEqualTo(project + "/3")).withHeader("PRIVATE-TOKEN", equalTo(TOKEN))
-                .withRequestBody(matchingJsonPath("$.title", equalTo("Tailor: least-privilege policies for 1 workloads"))));
-        assertTrue(remoteFile("tailor/mr", "policies/boutique/deployment.cartservice/networkpolicy.yaml").contains("cart-v2"),
+        assertEquals(
+                0,
+                pr(
+                        "--repo",
+                        remote.toUri().toString(),
+                        "--from",
+                        tree.toString(),
+                        "--gitlab",
+                        "acme/gitops",
+                        "--api-url",
+                        api.baseUrl() + "/api/v4"),
+                err);
+        api.verify(putRequestedFor(urlPathEqualTo(project + "/3"))
+                .withHeader("PRIVATE-TOKEN", equalTo(TOKEN))
+                .withRequestBody(
+                        matchingJsonPath("$.title", equalTo("Tailor: least-privilege policies for 1 workloads"))));
+        assertTrue(
+                remoteFile("tailor/mr", "policies/boutique/deployment.cartservice/networkpolicy.yaml")
+                        .contains("cart-v2"),
                 "without --branch, the open merge request's branch is used");
     }
 
     @Test
     void errorsAreOneLineAndExitOne() throws Exception {
-        api.stubFor(get(urlPathEqualTo("/repos/acme/gitops/pulls")).willReturn(aResponse().withStatus(401)
-                .withBody("{\"message\": \"Bad credentials\"}")));
+        api.stubFor(get(urlPathEqualTo("/repos/acme/gitops/pulls"))
+                .willReturn(aResponse().withStatus(401).withBody("{\"message\": \"Bad credentials\"}")));
         assertEquals(1, pr(github()));
-        assertEquals("tailor pr: listing the open pull requests of acme/gitops: authentication failed (HTTP 401): check the token's access to the repository",
+        assertEquals(
+                "tailor pr: listing the open pull requests of acme/gitops: authentication failed (HTTP 401): check the token's access to the repository",
                 err.strip());
         assertNull(remoteFile("tailor/2026-11-23", "policies/IMPACT.md"), "nothing pushed");
 
@@ -258,8 +351,20 @@ class PrCommandTest {
 
     @Test
     void withoutAHostingApiTheBranchIsPushedAlone() throws Exception {
-        assertEquals(0, pr("--repo", remote.toString(), "--from", tree.toString(), "--branch", "tailor/local", "--path", "/cluster/policies/"), err);
-        assertNotNull(remoteFile("tailor/local", "cluster/policies/boutique/deployment.cartservice/networkpolicy.yaml"));
+        assertEquals(
+                0,
+                pr(
+                        "--repo",
+                        remote.toString(),
+                        "--from",
+                        tree.toString(),
+                        "--branch",
+                        "tailor/local",
+                        "--path",
+                        "/cluster/policies/"),
+                err);
+        assertNotNull(
+                remoteFile("tailor/local", "cluster/policies/boutique/deployment.cartservice/networkpolicy.yaml"));
         assertEquals(0, api.getAllServeEvents().size());
     }
 }

@@ -54,26 +54,43 @@ class ProposeCommandTest {
         String store = ObservationStore.embeddedUrl(dir.resolve("store"));
         ObservedWeek.observe(week, store);
         Path remote = dir.resolve("gitops.git");
-        try (Git bare = Git.init().setBare(true).setDirectory(remote.toFile()).setInitialBranch("main").call()) {
+        try (Git bare = Git.init()
+                .setBare(true)
+                .setDirectory(remote.toFile())
+                .setInitialBranch("main")
+                .call()) {
             bare.getRepository().getConfig().setBoolean("receive", null, "autogc", false);
             bare.getRepository().getConfig().save();
         }
         Path seed = dir.resolve("seed");
-        try (Git git = Git.cloneRepository().setURI(remote.toUri().toString()).setDirectory(seed.toFile()).call()) {
+        try (Git git = Git.cloneRepository()
+                .setURI(remote.toUri().toString())
+                .setDirectory(seed.toFile())
+                .call()) {
             java.nio.file.Files.writeString(seed.resolve("README.md"), "GitOps\n");
             git.add().addFilepattern("README.md").call();
-            git.commit().setMessage("start").setAuthor("Ops", "ops@example.com").setCommitter("Ops", "ops@example.com").call();
-            git.push().setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main")).call();
+            git.commit()
+                    .setMessage("start")
+                    .setAuthor("Ops", "ops@example.com")
+                    .setCommitter("Ops", "ops@example.com")
+                    .call();
+            git.push()
+                    .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main"))
+                    .call();
         }
 
         assertEquals(0, propose("--store", store, "--repo", remote.toUri().toString(), "--path", "policies"), output);
         assertTrue(output.contains("pushed tailor/"), output);
         List<String> files;
         try (Git git = Git.open(remote.toFile())) {
-            Ref branch = git.getRepository().getRefDatabase().getRefsByPrefix("refs/heads/tailor/").get(0);
+            Ref branch = git.getRepository()
+                    .getRefDatabase()
+                    .getRefsByPrefix("refs/heads/tailor/")
+                    .get(0);
             files = files(git, branch);
         }
-        assertTrue(files.contains("policies/storefront/deployment.storefront-api/networkpolicy.yaml"), files.toString());
+        assertTrue(
+                files.contains("policies/storefront/deployment.storefront-api/networkpolicy.yaml"), files.toString());
         assertTrue(files.contains("policies/operators/serviceaccount.config-operator/rbac.yaml"), files.toString());
         assertTrue(files.contains("policies/IMPACT.md"), "the preview travels with the proposal: " + files);
 
@@ -83,7 +100,8 @@ class ProposeCommandTest {
 
     private static List<String> files(Git git, Ref branch) throws Exception {
         List<String> files = new java.util.ArrayList<>();
-        try (RevWalk walk = new RevWalk(git.getRepository()); TreeWalk tree = new TreeWalk(git.getRepository())) {
+        try (RevWalk walk = new RevWalk(git.getRepository());
+                TreeWalk tree = new TreeWalk(git.getRepository())) {
             tree.addTree(walk.parseCommit(branch.getObjectId()).getTree());
             tree.setRecursive(true);
             while (tree.next()) {

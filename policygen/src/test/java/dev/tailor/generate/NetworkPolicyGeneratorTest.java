@@ -39,15 +39,34 @@ class NetworkPolicyGeneratorTest {
         for (int day = 0; day < 7; day++) {
             Instant t = START.plus(Duration.ofDays(day)).plusSeconds(60);
             flows.add(new Flow(1, day, t, "FORWARDED", "EGRESS", false, "UDP", 53, api, resolver, "L3_L4", ""));
-            flows.add(new Flow(2, day, t.plusSeconds(1), "FORWARDED", "EGRESS", false, "TCP", 5432, api,
-                    outside("world", "192.0.2.10"), "L3_L4", ""));
+            flows.add(new Flow(
+                    2,
+                    day,
+                    t.plusSeconds(1),
+                    "FORWARDED",
+                    "EGRESS",
+                    false,
+                    "TCP",
+                    5432,
+                    api,
+                    outside("world", "192.0.2.10"),
+                    "L3_L4",
+                    ""));
         }
         try (ObservationStore store = ObservationStore.open(ObservationStore.embeddedUrl(dir.resolve(resolver.ip())))) {
-            store.ingestPods(List.of(new PodRecord("uid", START, "shop", "api-7d4b9c8f5-x2x9z",
-                    new Workload("shop", "Deployment", "api"), "api", Map.of("app", "api"), true)));
+            store.ingestPods(List.of(new PodRecord(
+                    "uid",
+                    START,
+                    "shop",
+                    "api-7d4b9c8f5-x2x9z",
+                    new Workload("shop", "Deployment", "api"),
+                    "api",
+                    Map.of("app", "api"),
+                    true)));
             store.ingestFlows(flows);
             return new PolicyGenerator(PolicyGenerator.Options.defaults())
-                    .generate(Observations.load(store, Duration.ofDays(7), null)).files()
+                    .generate(Observations.load(store, Duration.ofDays(7), null))
+                    .files()
                     .get("shop/deployment.api/networkpolicy.yaml");
         }
     }
@@ -56,7 +75,10 @@ class NetworkPolicyGeneratorTest {
     void nodeLocalDnsCacheIsReachedByItsLinkLocalAddressOnUdpAndTcp() throws Exception {
         String policy = policy(outside("host", "169.254.20.10"));
         assertTrue(policy.contains("cidr: 169.254.20.10/32"), policy);
-        assertTrue(policy.contains("protocol: TCP\n          port: 53") && policy.contains("protocol: UDP\n          port: 53"), policy);
+        assertTrue(
+                policy.contains("protocol: TCP\n          port: 53")
+                        && policy.contains("protocol: UDP\n          port: 53"),
+                policy);
         assertFalse(policy.contains("kube-dns"), policy);
         assertTrue(policy.contains("cidr: 192.0.2.10/32"), "the database outside, as observed");
     }
@@ -76,8 +98,16 @@ class NetworkPolicyGeneratorTest {
     void eachWorkloadGetsTheResolverItWasSeenUsing() throws Exception {
         Endpoint api = pod("shop", "api-7d4b9c8f5-x2x9z", "api");
         Endpoint agent = pod("ops", "agent-6c5d8f7b9-k2m4p", "agent");
-        Endpoint coredns = new Endpoint("kube-system", "coredns-5d78c9869d-abcde", Map.of("k8s-app", "kube-dns"), Map.of(),
-                "coredns", "", "10.244.0.3", List.of(), null);
+        Endpoint coredns = new Endpoint(
+                "kube-system",
+                "coredns-5d78c9869d-abcde",
+                Map.of("k8s-app", "kube-dns"),
+                Map.of(),
+                "coredns",
+                "",
+                "10.244.0.3",
+                List.of(),
+                null);
         Endpoint nodeLocal = outside("host", "169.254.20.10");
         List<Flow> flows = new ArrayList<>();
         for (int day = 0; day < 7; day++) {
@@ -87,19 +117,42 @@ class NetworkPolicyGeneratorTest {
         }
         try (ObservationStore store = ObservationStore.open(ObservationStore.embeddedUrl(dir.resolve("two")))) {
             store.ingestPods(List.of(
-                    new PodRecord("uid-1", START, "shop", "api-7d4b9c8f5-x2x9z", new Workload("shop", "Deployment", "api"), "api",
-                            Map.of("app", "api"), true),
-                    new PodRecord("uid-2", START, "ops", "agent-6c5d8f7b9-k2m4p", new Workload("ops", "Deployment", "agent"), "agent",
-                            Map.of("app", "agent"), true),
-                    new PodRecord("uid-3", START, "kube-system", "coredns-5d78c9869d-abcde",
-                            new Workload("kube-system", "Deployment", "coredns"), "coredns", Map.of("k8s-app", "kube-dns"), false)));
+                    new PodRecord(
+                            "uid-1",
+                            START,
+                            "shop",
+                            "api-7d4b9c8f5-x2x9z",
+                            new Workload("shop", "Deployment", "api"),
+                            "api",
+                            Map.of("app", "api"),
+                            true),
+                    new PodRecord(
+                            "uid-2",
+                            START,
+                            "ops",
+                            "agent-6c5d8f7b9-k2m4p",
+                            new Workload("ops", "Deployment", "agent"),
+                            "agent",
+                            Map.of("app", "agent"),
+                            true),
+                    new PodRecord(
+                            "uid-3",
+                            START,
+                            "kube-system",
+                            "coredns-5d78c9869d-abcde",
+                            new Workload("kube-system", "Deployment", "coredns"),
+                            "coredns",
+                            Map.of("k8s-app", "kube-dns"),
+                            false)));
             store.ingestFlows(flows);
             Map<String, String> files = new PolicyGenerator(PolicyGenerator.Options.defaults())
-                    .generate(Observations.load(store, Duration.ofDays(7), null)).files();
+                    .generate(Observations.load(store, Duration.ofDays(7), null))
+                    .files();
             String apiPolicy = files.get("shop/deployment.api/networkpolicy.yaml");
             String agentPolicy = files.get("ops/deployment.agent/networkpolicy.yaml");
             assertTrue(apiPolicy.contains("k8s-app: kube-dns") && !apiPolicy.contains("169.254.20.10"), apiPolicy);
-            assertTrue(agentPolicy.contains("cidr: 169.254.20.10/32") && !agentPolicy.contains("kube-dns"), agentPolicy);
+            assertTrue(
+                    agentPolicy.contains("cidr: 169.254.20.10/32") && !agentPolicy.contains("kube-dns"), agentPolicy);
         }
     }
 
@@ -116,31 +169,80 @@ class NetworkPolicyGeneratorTest {
         List<dev.tailor.observe.audit.ApiRequest> calls = new ArrayList<>();
         for (int day = 0; day < 7; day++) {
             Instant t = START.plus(Duration.ofDays(day)).plusSeconds(60);
-            flows.add(new Flow(20, day, t, "FORWARDED", "EGRESS", false, "TCP", 5432, api, outside("world", "192.0.2.10"), "L3_L4", ""));
-            calls.add(new dev.tailor.observe.audit.ApiRequest("call-" + day, t, "system:serviceaccount:shop:api", List.of(), "",
-                    "get", "", "v1", "configmaps", "", "shop", "settings", "", 200));
+            flows.add(new Flow(
+                    20,
+                    day,
+                    t,
+                    "FORWARDED",
+                    "EGRESS",
+                    false,
+                    "TCP",
+                    5432,
+                    api,
+                    outside("world", "192.0.2.10"),
+                    "L3_L4",
+                    ""));
+            calls.add(new dev.tailor.observe.audit.ApiRequest(
+                    "call-" + day,
+                    t,
+                    "system:serviceaccount:shop:api",
+                    List.of(),
+                    "",
+                    "get",
+                    "",
+                    "v1",
+                    "configmaps",
+                    "",
+                    "shop",
+                    "settings",
+                    "",
+                    200));
         }
         java.util.function.Function<List<String>, Map<String, String>> generate = endpoints -> {
-            try (ObservationStore store = ObservationStore.open(ObservationStore.embeddedUrl(dir.resolve("api-" + endpoints.size())))) {
-                store.ingestPods(List.of(new PodRecord("uid", START, "shop", "api-7d4b9c8f5-x2x9z",
-                        new Workload("shop", "Deployment", "api"), "api", Map.of("app", "api"), true)));
+            try (ObservationStore store =
+                    ObservationStore.open(ObservationStore.embeddedUrl(dir.resolve("api-" + endpoints.size())))) {
+                store.ingestPods(List.of(new PodRecord(
+                        "uid",
+                        START,
+                        "shop",
+                        "api-7d4b9c8f5-x2x9z",
+                        new Workload("shop", "Deployment", "api"),
+                        "api",
+                        Map.of("app", "api"),
+                        true)));
                 store.ingestFlows(flows);
                 store.ingestAudit(calls);
                 PolicyGenerator.Options o = PolicyGenerator.Options.defaults();
-                return new PolicyGenerator(new PolicyGenerator.Options(o.window(), o.quiet(), o.maxResourceNames(),
-                        o.clusterRoleAtNamespaces(), o.keptRules(), o.externalPrefixV4(), false, false, o.runtime(),
-                        o.architecture(), null, endpoints)).generate(Observations.load(store, Duration.ofDays(7), null)).files();
+                return new PolicyGenerator(new PolicyGenerator.Options(
+                                o.window(),
+                                o.quiet(),
+                                o.maxResourceNames(),
+                                o.clusterRoleAtNamespaces(),
+                                o.keptRules(),
+                                o.externalPrefixV4(),
+                                false,
+                                false,
+                                o.runtime(),
+                                o.architecture(),
+                                null,
+                                endpoints))
+                        .generate(Observations.load(store, Duration.ofDays(7), null))
+                        .files();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         };
         Map<String, String> unknown = generate.apply(List.of());
         assertFalse(unknown.get("shop/deployment.api/networkpolicy.yaml").contains("6443"));
-        assertTrue(unknown.get("REPORT.md").contains("its account made 7 API requests, but no API server address is known"),
+        assertTrue(
+                unknown.get("REPORT.md")
+                        .contains("its account made 7 API requests, but no API server address is known"),
                 unknown.get("REPORT.md"));
         Map<String, String> given = generate.apply(List.of("172.18.0.2:6443"));
         String policy = given.get("shop/deployment.api/networkpolicy.yaml");
         assertTrue(policy.contains("cidr: 172.18.0.2/32") && policy.contains("port: 6443"), policy);
-        assertTrue(given.get("REPORT.md").contains("egress to the API server (172.18.0.2 TCP/6443) allowed"), given.get("REPORT.md"));
+        assertTrue(
+                given.get("REPORT.md").contains("egress to the API server (172.18.0.2 TCP/6443) allowed"),
+                given.get("REPORT.md"));
     }
 }

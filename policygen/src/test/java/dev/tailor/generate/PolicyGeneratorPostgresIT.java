@@ -32,8 +32,10 @@ class PolicyGeneratorPostgresIT {
         Map<String, String> files;
         try (ObservationStore store = ObservationStore.open(url)) {
             files = new PolicyGenerator(PolicyGenerator.Options.defaults())
-                    .generate(Observations.load(store, Duration.ofDays(7), null)).files();
+                    .generate(Observations.load(store, Duration.ofDays(7), null))
+                    .files();
         }
-        assertEquals(List.of(), GoldenFiles.differences(RepositoryPaths.fixtures().resolve("boutique-policies"), files));
+        assertEquals(
+                List.of(), GoldenFiles.differences(RepositoryPaths.fixtures().resolve("boutique-policies"), files));
     }
 }

@@ -44,7 +44,9 @@ class PolicyGeneratorTest {
         dev.tailor.fixtures.ObservedWeek.observe(week, h2);
         try (ObservationStore store = ObservationStore.open(h2)) {
             Observations obs = Observations.load(store, Duration.ofDays(7), null);
-            files = new PolicyGenerator(PolicyGenerator.Options.defaults()).generate(obs).files();
+            files = new PolicyGenerator(PolicyGenerator.Options.defaults())
+                    .generate(obs)
+                    .files();
             states = LearningState.assess(obs, Duration.ofDays(7), Duration.ofHours(24), false);
         }
     }
@@ -64,15 +66,28 @@ class PolicyGeneratorTest {
         assertEquals(direct.edges, read.edges);
         assertEquals(direct.pods, read.pods);
         assertEquals(direct.podsSeenCreated, read.podsSeenCreated);
-        assertEquals(files, new PolicyGenerator(PolicyGenerator.Options.defaults()).generate(read).files());
+        assertEquals(
+                files,
+                new PolicyGenerator(PolicyGenerator.Options.defaults())
+                        .generate(read)
+                        .files());
         try (ObservationStore store = ObservationStore.open(h2)) {
-            assertEquals(store.decisions(direct.from, direct.until.plusNanos(1)), snapshot.decisions(direct.from, direct.until.plusNanos(1)));
+            assertEquals(
+                    store.decisions(direct.from, direct.until.plusNanos(1)),
+                    snapshot.decisions(direct.from, direct.until.plusNanos(1)));
         }
-        assertTrue(snapshot.decisions(direct.from, direct.until).size() > 10, "the week's decisions travel too: " + snapshot.decisions(direct.from, direct.until).size());
-        org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
-                () -> snapshot.decisions(direct.from.minusSeconds(1), direct.until), "no decisions from before the window");
-        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> dev.tailor.store.ObservationSnapshot.read(
-                new java.io.ByteArrayInputStream("{\"kind\":\"EnforcePreview\"}".getBytes())));
+        assertTrue(
+                snapshot.decisions(direct.from, direct.until).size() > 10,
+                "the week's decisions travel too: "
+                        + snapshot.decisions(direct.from, direct.until).size());
+        org.junit.jupiter.api.Assertions.assertThrows(
+                java.sql.SQLException.class,
+                () -> snapshot.decisions(direct.from.minusSeconds(1), direct.until),
+                "no decisions from before the window");
+        org.junit.jupiter.api.Assertions.assertThrows(
+                java.io.IOException.class,
+                () -> dev.tailor.store.ObservationSnapshot.read(
+                        new java.io.ByteArrayInputStream("{\"kind\":\"EnforcePreview\"}".getBytes())));
     }
 
     @AfterAll
@@ -93,16 +108,26 @@ class PolicyGeneratorTest {
     @Test
     void cartserviceGetsARoleForExactlyTheConfigMapAndSecretItRead() throws Exception {
         List<JsonNode> rbac = yaml("boutique/serviceaccount.cartservice/rbac.yaml");
-        assertEquals(List.of("Role", "RoleBinding"), rbac.stream().map(d -> d.path("kind").asText()).toList());
+        assertEquals(
+                List.of("Role", "RoleBinding"),
+                rbac.stream().map(d -> d.path("kind").asText()).toList());
         JsonNode rules = rbac.get(0).path("rules");
         assertEquals(2, rules.size());
         assertEquals("configmaps", rules.get(0).path("resources").get(0).asText());
         assertEquals("cart-config", rules.get(0).path("resourceNames").get(0).asText());
         assertEquals("secrets", rules.get(1).path("resources").get(0).asText());
-        assertEquals("redis-cart-auth", rules.get(1).path("resourceNames").get(0).asText());
+        assertEquals(
+                "redis-cart-auth", rules.get(1).path("resourceNames").get(0).asText());
         assertEquals("[\"get\"]", rules.get(1).path("verbs").toString());
-        assertEquals("cartservice", rbac.get(1).path("subjects").get(0).path("name").asText());
-        assertEquals("tailor", rbac.get(0).path("metadata").path("labels").path("app.kubernetes.io/managed-by").asText());
+        assertEquals(
+                "cartservice", rbac.get(1).path("subjects").get(0).path("name").asText());
+        assertEquals(
+                "tailor",
+                rbac.get(0)
+                        .path("metadata")
+                        .path("labels")
+                        .path("app.kubernetes.io/managed-by")
+                        .asText());
         // Accounts that never call the API get no Role; a 403 is listed, never granted.
         assertFalse(files.keySet().stream().anyMatch(p -> p.contains("serviceaccount.emailservice")));
         assertTrue(files.get("REPORT.md").contains("denied, not granted: get secrets payment-token in boutique"));
@@ -111,36 +136,56 @@ class PolicyGeneratorTest {
 
     @Test
     void networkPoliciesUseContainerPortsDnsAndTheObservedExternalAddress() throws Exception {
-        JsonNode email = yaml("boutique/deployment.emailservice/networkpolicy.yaml").get(0).path("spec");
+        JsonNode email = yaml("boutique/deployment.emailservice/networkpolicy.yaml")
+                .get(0)
+                .path("spec");
         assertEquals("[\"Ingress\",\"Egress\"]", email.path("policyTypes").toString());
         JsonNode from = email.path("ingress").get(0);
-        assertEquals("checkoutservice", from.path("from").get(0).path("podSelector").path("matchLabels").path("app").asText());
+        assertEquals(
+                "checkoutservice",
+                from.path("from")
+                        .get(0)
+                        .path("podSelector")
+                        .path("matchLabels")
+                        .path("app")
+                        .asText());
         assertEquals(8080, from.path("ports").get(0).path("port").asInt(), "the pod's port, not the Service's 5000");
         assertTrue(email.path("egress").isMissingNode(), "emailservice calls nobody: all egress denied");
 
-        JsonNode export = yaml("batch/cronjob.catalog-export/networkpolicy.yaml").get(0).path("spec");
-        assertTrue(export.path("egress").toString().contains("{\"ipBlock\":{\"cidr\":\"142.250.74.123/32\"}}"), export.toString());
+        JsonNode export =
+                yaml("batch/cronjob.catalog-export/networkpolicy.yaml").get(0).path("spec");
+        assertTrue(
+                export.path("egress").toString().contains("{\"ipBlock\":{\"cidr\":\"142.250.74.123/32\"}}"),
+                export.toString());
         // DNS to the resolver the cluster used (CoreDNS), UDP and TCP, for every workload that sends anything.
         for (String path : files.keySet()) {
             if (path.endsWith("networkpolicy.yaml")) {
                 JsonNode spec = yaml(path).get(0).path("spec");
                 if (spec.has("egress")) {
-                    assertTrue(spec.path("egress").toString().contains("{\"podSelector\":{\"matchLabels\":{\"k8s-app\":\"kube-dns\"}}")
-                            || spec.path("egress").toString().contains("\"k8s-app\":\"kube-dns\""), path);
+                    assertTrue(
+                            spec.path("egress")
+                                            .toString()
+                                            .contains("{\"podSelector\":{\"matchLabels\":{\"k8s-app\":\"kube-dns\"}}")
+                                    || spec.path("egress").toString().contains("\"k8s-app\":\"kube-dns\""),
+                            path);
                     assertTrue(spec.path("egress").toString().contains("{\"protocol\":\"TCP\",\"port\":53}"), path);
                     assertTrue(spec.path("egress").toString().contains("{\"protocol\":\"UDP\",\"port\":53}"), path);
                 }
             }
         }
         // What current policy dropped is listed, not allowed.
-        JsonNode catalog = yaml("boutique/deployment.productcatalogservice/networkpolicy.yaml").get(0).path("spec");
+        JsonNode catalog = yaml("boutique/deployment.productcatalogservice/networkpolicy.yaml")
+                .get(0)
+                .path("spec");
         assertFalse(catalog.path("ingress").toString().contains("loadgenerator"), catalog.toString());
-        assertTrue(files.get("REPORT.md").contains("dropped by current policy, not allowed: boutique/deployment.loadgenerator"));
+        assertTrue(files.get("REPORT.md")
+                .contains("dropped by current policy, not allowed: boutique/deployment.loadgenerator"));
     }
 
     @Test
     void seccompProfilesAreTheObservedSyscallsPlusTheRuntimes() throws Exception {
-        JsonNode profile = new ObjectMapper().readTree(files.get("boutique/deployment.checkoutservice/seccomp-server.json"));
+        JsonNode profile =
+                new ObjectMapper().readTree(files.get("boutique/deployment.checkoutservice/seccomp-server.json"));
         assertEquals("SCMP_ACT_ERRNO", profile.path("defaultAction").asText());
         Set<String> allowed = new TreeSet<>();
         profile.path("syscalls").get(0).path("names").forEach(n -> allowed.add(n.asText()));
@@ -148,35 +193,60 @@ class PolicyGeneratorTest {
         assertTrue(allowed.containsAll(SeccompGenerator.runtimeSyscalls("runc-v1.4.2")));
         assertFalse(allowed.contains("ptrace"));
         assertEquals(38, profile.path("syscalls").get(1).path("errnoRet").asInt());
-        JsonNode cr = yaml("boutique/deployment.checkoutservice/seccompprofile-server.yaml").get(0);
-        assertEquals("security-profiles-operator.x-k8s.io/v1beta1", cr.path("apiVersion").asText());
+        JsonNode cr = yaml("boutique/deployment.checkoutservice/seccompprofile-server.yaml")
+                .get(0);
+        assertEquals(
+                "security-profiles-operator.x-k8s.io/v1beta1",
+                cr.path("apiVersion").asText());
         assertEquals(profile, cr.path("spec"));
         JsonNode patch = yaml("batch/cronjob.catalog-export/seccomp-patch.yaml").get(0);
-        assertEquals("Localhost", patch.at("/spec/jobTemplate/spec/template/spec/containers/0/securityContext/seccompProfile/type").asText());
+        assertEquals(
+                "Localhost",
+                patch.at("/spec/jobTemplate/spec/template/spec/containers/0/securityContext/seccompProfile/type")
+                        .asText());
     }
 
     @Test
     void workloadsAreProposedOnlyWhenTheEvidenceIsComplete() {
-        assertTrue(states.get(new Workload("batch", "CronJob", "catalog-export")).proposed());
-        assertEquals(7, states.get(new Workload("batch", "CronJob", "catalog-export")).runs());
-        assertTrue(states.get(new Workload("boutique", "Deployment", "checkoutservice")).proposed());
+        assertTrue(
+                states.get(new Workload("batch", "CronJob", "catalog-export")).proposed());
+        assertEquals(
+                7,
+                states.get(new Workload("batch", "CronJob", "catalog-export")).runs());
+        assertTrue(states.get(new Workload("boutique", "Deployment", "checkoutservice"))
+                .proposed());
         LearningState assistant = states.get(new Workload("boutique", "Deployment", "shoppingassistantservice"));
         assertEquals(List.of("observed on 5 of 7 days"), assistant.learningBecause());
         LearningState redis = states.get(new Workload("boutique", "Deployment", "redis-cart"));
         assertTrue(redis.partial() && !redis.proposed(), redis.toString());
-        assertTrue(states.get(new Workload("monitoring", "DaemonSet", "promtail")).partial());
+        assertTrue(
+                states.get(new Workload("monitoring", "DaemonSet", "promtail")).partial());
         // Every new client address at frontend is new behavior — until the named widening says otherwise.
-        assertFalse(states.get(new Workload("boutique", "Deployment", "frontend")).proposed());
+        assertFalse(
+                states.get(new Workload("boutique", "Deployment", "frontend")).proposed());
         assertFalse(files.containsKey("boutique/deployment.frontend/networkpolicy.yaml"));
     }
 
     @Test
     void allowWorldIngressProposesFrontendOpenToAnyClientOnItsPort() throws Exception {
         PolicyGenerator.Options o = PolicyGenerator.Options.defaults();
-        PolicyGenerator.Options wide = new PolicyGenerator.Options(o.window(), o.quiet(), o.maxResourceNames(),
-                o.clusterRoleAtNamespaces(), o.keptRules(), o.externalPrefixV4(), true, o.defaultDeny(), o.runtime(), o.architecture(), o.currentRbac(), o.apiServer());
+        PolicyGenerator.Options wide = new PolicyGenerator.Options(
+                o.window(),
+                o.quiet(),
+                o.maxResourceNames(),
+                o.clusterRoleAtNamespaces(),
+                o.keptRules(),
+                o.externalPrefixV4(),
+                true,
+                o.defaultDeny(),
+                o.runtime(),
+                o.architecture(),
+                o.currentRbac(),
+                o.apiServer());
         try (ObservationStore store = ObservationStore.open(h2)) {
-            Map<String, String> widened = new PolicyGenerator(wide).generate(Observations.load(store, Duration.ofDays(7), null)).files();
+            Map<String, String> widened = new PolicyGenerator(wide)
+                    .generate(Observations.load(store, Duration.ofDays(7), null))
+                    .files();
             String policy = widened.get("boutique/deployment.frontend/networkpolicy.yaml");
             assertTrue(policy != null && policy.contains("cidr: 0.0.0.0/0"), String.valueOf(policy));
         }
@@ -184,7 +254,9 @@ class PolicyGeneratorTest {
 
     @Test
     void theTreeIsTheCommittedOne() throws Exception {
-        assertEquals(List.of(), GoldenFiles.differences(RepositoryPaths.fixtures().resolve("boutique-policies"), files),
+        assertEquals(
+                List.of(),
+                GoldenFiles.differences(RepositoryPaths.fixtures().resolve("boutique-policies"), files),
                 "test-fixtures/boutique-policies/ is not what tailor generate writes for the week; rerun with "
                         + "-Dtailor.update-golden=true and review the change");
     }

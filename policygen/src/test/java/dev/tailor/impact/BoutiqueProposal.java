@@ -27,7 +27,8 @@ record BoutiqueProposal(String store, Path policies, ImpactReport clean) {
     static ImpactReport analyze(String store, PolicySet proposal) throws Exception {
         try (ObservationStore s = ObservationStore.open(store)) {
             PolicyGenerator.Options options = PolicyGenerator.Options.defaults();
-            return new ImpactAnalyzer(PolicySet.empty(), proposal).analyze(s, Observations.load(s, options.window(), null), options);
+            return new ImpactAnalyzer(PolicySet.empty(), proposal)
+                    .analyze(s, Observations.load(s, options.window(), null), options);
         }
     }
 }

@@ -20,14 +20,16 @@ class ClusterPoliciesIT {
     void rbacNetworkPoliciesAndNamespacesAreReadThroughTheApi() throws Exception {
         try (LocalKubernetes kube = new LocalKubernetes()) {
             for (String yaml : new String[] {
-                    "{apiVersion: rbac.authorization.k8s.io/v1, kind: Role, metadata: {name: reader, namespace: shop},"
-                            + " rules: [{apiGroups: [''], resources: [configmaps], verbs: [get]}]}",
-                    "{apiVersion: rbac.authorization.k8s.io/v1, kind: RoleBinding, metadata: {name: reader, namespace: shop},"
-                            + " roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader},"
-                            + " subjects: [{kind: ServiceAccount, name: app, namespace: shop}]}",
-                    "{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: deny, namespace: shop},"
-                            + " spec: {podSelector: {}, policyTypes: [Ingress]}}"}) {
-                HasMetadata object = KUBE_JSON.unmarshal(new YAMLMapper().readTree(yaml).toString());
+                "{apiVersion: rbac.authorization.k8s.io/v1, kind: Role, metadata: {name: reader, namespace: shop},"
+                        + " rules: [{apiGroups: [''], resources: [configmaps], verbs: [get]}]}",
+                "{apiVersion: rbac.authorization.k8s.io/v1, kind: RoleBinding, metadata: {name: reader, namespace: shop},"
+                        + " roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader},"
+                        + " subjects: [{kind: ServiceAccount, name: app, namespace: shop}]}",
+                "{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: deny, namespace: shop},"
+                        + " spec: {podSelector: {}, policyTypes: [Ingress]}}"
+            }) {
+                HasMetadata object =
+                        KUBE_JSON.unmarshal(new YAMLMapper().readTree(yaml).toString());
                 kube.client().resource(object).create();
             }
             kube.applyNamespace("shop", java.util.Map.of("tailor.dev/mode", "audit"));

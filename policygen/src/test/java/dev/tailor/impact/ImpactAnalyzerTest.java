@@ -55,13 +55,19 @@ class ImpactAnalyzerTest {
         var cart = clean.workloads().get("boutique/deployment.cartservice");
         assertEquals(2, cart.rbac().observed(), "the ConfigMap and the Secret");
         assertEquals(cart.network().observed(), cart.network().allowedProposed());
-        assertTrue(cart.network().accessProposed().startsWith("ingress from 2 of "), cart.network().accessProposed());
+        assertTrue(
+                cart.network().accessProposed().startsWith("ingress from 2 of "),
+                cart.network().accessProposed());
         // Backtest: generated from six days, replayed on the last day of data — the week's data ends three minutes
         // into a UTC day, and those last 24 hours (not the last complete calendar day) are what is held out.
         assertEquals(clean.window().until(), clean.backtest().replayed().until());
-        assertEquals(java.time.Instant.parse(clean.window().until()).minus(java.time.Duration.ofDays(1)).toString(),
+        assertEquals(
+                java.time.Instant.parse(clean.window().until())
+                        .minus(java.time.Duration.ofDays(1))
+                        .toString(),
                 clean.backtest().replayed().from());
-        assertEquals(clean.backtest().replayed().from(), clean.backtest().trainedOn().until());
+        assertEquals(
+                clean.backtest().replayed().from(), clean.backtest().trainedOn().until());
         assertFalse(clean.backtest().workloads().isEmpty());
         clean.backtest().workloads().forEach((w, b) -> assertEquals(0.0, b.falseDenyRate(), w + ": " + b));
     }
@@ -83,10 +89,17 @@ class ImpactAnalyzerTest {
         ImpactReport report = analyze(PolicySet.read(broken));
         assertFalse(report.clean());
         var impact = report.workloads().get("boutique/deployment.cartservice");
-        assertEquals(List.of("boutique/deployment.cartservice -> boutique/deployment.redis-cart TCP/6379"), impact.network().denied());
-        assertEquals(List.of("cartservice: get secrets redis-cart-auth in boutique"), impact.rbac().denied());
+        assertEquals(
+                List.of("boutique/deployment.cartservice -> boutique/deployment.redis-cart TCP/6379"),
+                impact.network().denied());
+        assertEquals(
+                List.of("cartservice: get secrets redis-cart-auth in boutique"),
+                impact.rbac().denied());
         assertEquals(2, report.breakage());
-        assertEquals(3, cli("impact", "--proposed", broken.toString(), "--store", store), "exit 3: something would be denied");
+        assertEquals(
+                3,
+                cli("impact", "--proposed", broken.toString(), "--store", store),
+                "exit 3: something would be denied");
         assertTrue(Files.readString(broken.resolve("IMPACT.md")).contains("**2 observed behaviors would be denied**"));
     }
 
@@ -97,7 +110,8 @@ class ImpactAnalyzerTest {
      */
     @Test
     void aBindingToABootstrapRoleTheDumpLeavesOutCountsAsThatRole() throws Exception {
-        com.fasterxml.jackson.databind.JsonNode binding = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+        com.fasterxml.jackson.databind.JsonNode binding =
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
                 {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"cart-admin"},
                  "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"cluster-admin"},
                  "subjects":[{"kind":"ServiceAccount","name":"cartservice","namespace":"boutique"}]}""");
@@ -111,9 +125,12 @@ class ImpactAnalyzerTest {
         assertTrue(rbac.accessNow().startsWith("every resource (wildcards)"), rbac.accessNow());
         assertEquals(-1L, rbac.grantedNow(), "all: more than the proposal's " + rbac.grantedProposed());
         assertEquals(rbac.observed(), rbac.allowedNow(), "cluster-admin allows everything it did");
-        var checkout = report.workloads().get("boutique/deployment.checkoutservice").rbac();
-        assertTrue(checkout.grantedNow() != null && checkout.grantedNow() > 0,
-                "an account bound to nothing still has the discovery roles now, as it will under the proposal: " + checkout);
+        var checkout =
+                report.workloads().get("boutique/deployment.checkoutservice").rbac();
+        assertTrue(
+                checkout.grantedNow() != null && checkout.grantedNow() > 0,
+                "an account bound to nothing still has the discovery roles now, as it will under the proposal: "
+                        + checkout);
     }
 
     @Test
@@ -122,7 +139,11 @@ class ImpactAnalyzerTest {
         assertEquals(7, batch.wouldReject(), batch.toString());
         assertEquals(7, batch.requests(), "every pod of the nightly job");
         assertEquals(Map.of("hostPathVolumes", Map.of("cronjob.catalog-export", 7L)), batch.byCheck());
-        assertTrue(batch.examples().get(0).matches("catalog-export-\\d+-\\w{5} \\(and 6 other pods\\) of cronjob.catalog-export: hostPathVolumes"),
+        assertTrue(
+                batch.examples()
+                        .get(0)
+                        .matches(
+                                "catalog-export-\\d+-\\w{5} \\(and 6 other pods\\) of cronjob.catalog-export: hostPathVolumes"),
                 batch.examples().toString());
         EnforcePreview boutique = clean.enforcePreview().get("boutique");
         assertEquals(0, boutique.wouldReject(), "the flip is safe: " + boutique);
@@ -132,33 +153,86 @@ class ImpactAnalyzerTest {
     @Test
     void theEnforcePreviewCountsWhatTheSwitchWouldChangeOnce() {
         java.time.Instant t = java.time.Instant.parse("2026-11-30T10:00:00Z");
-        java.util.function.BiFunction<String[], String, dev.tailor.observe.admission.AdmissionDecision> d = (f, verdict) ->
-                new dev.tailor.observe.admission.AdmissionDecision(t, f[0], "shop", f[1], f[2], "CREATE", f[3], f[4], f[5],
-                        verdict.equals("allowed") ? "" : f[6], verdict, "");
+        java.util.function.BiFunction<String[], String, dev.tailor.observe.admission.AdmissionDecision> d =
+                (f, verdict) -> new dev.tailor.observe.admission.AdmissionDecision(
+                        t,
+                        f[0],
+                        "shop",
+                        f[1],
+                        f[2],
+                        "CREATE",
+                        f[3],
+                        f[4],
+                        f[5],
+                        verdict.equals("allowed") ? "" : f[6],
+                        verdict,
+                        "");
         var decisions = List.of(
                 // A Deployment, then the ReplicaSet and the Pod its controllers made: one rejection, the Deployment's.
-                d.apply(new String[] {"u1", "deployment.api", "dev", "Deployment", "api", "audit", "privileged"}, "warned"),
-                d.apply(new String[] {"u2", "deployment.api", "system:serviceaccount:kube-system:deployment-controller",
-                        "ReplicaSet", "api-7f9c", "audit", "privileged"}, "warned"),
-                d.apply(new String[] {"u3", "deployment.api", "system:serviceaccount:kube-system:replicaset-controller",
-                        "Pod", "api-7f9c-x2x8z", "audit", "privileged"}, "warned"),
+                d.apply(
+                        new String[] {"u1", "deployment.api", "dev", "Deployment", "api", "audit", "privileged"},
+                        "warned"),
+                d.apply(
+                        new String[] {
+                            "u2",
+                            "deployment.api",
+                            "system:serviceaccount:kube-system:deployment-controller",
+                            "ReplicaSet",
+                            "api-7f9c",
+                            "audit",
+                            "privileged"
+                        },
+                        "warned"),
+                d.apply(
+                        new String[] {
+                            "u3",
+                            "deployment.api",
+                            "system:serviceaccount:kube-system:replicaset-controller",
+                            "Pod",
+                            "api-7f9c-x2x8z",
+                            "audit",
+                            "privileged"
+                        },
+                        "warned"),
                 // A non-admin's attempt to switch the namespace: the guard denies it in every mode.
-                d.apply(new String[] {"u4", "namespace.shop", "dev", "Namespace", "shop", "enforce", "namespaceAnnotationGuard"}, "denied"),
+                d.apply(
+                        new String[] {
+                            "u4", "namespace.shop", "dev", "Namespace", "shop", "enforce", "namespaceAnnotationGuard"
+                        },
+                        "denied"),
                 // While it was enforced, a pod was denied: the switch would deny it again.
                 d.apply(new String[] {"u5", "pod.debug", "dev", "Pod", "debug", "enforce", "hostNamespaces"}, "denied"),
                 d.apply(new String[] {"u6", "pod.web", "dev", "Pod", "web", "audit", ""}, "allowed"));
         EnforcePreview shop = EnforcePreview.perNamespace(decisions).get("shop");
         assertEquals(6, shop.requests(), shop.toString());
         assertEquals(2, shop.wouldReject(), shop.toString());
-        assertEquals(Map.of("privileged", Map.of("deployment.api", 1L), "hostNamespaces", Map.of("pod.debug", 1L)), shop.byCheck());
+        assertEquals(
+                Map.of("privileged", Map.of("deployment.api", 1L), "hostNamespaces", Map.of("pod.debug", 1L)),
+                shop.byCheck());
     }
 
     @Test
     void theReportsAreTheCommittedOnes() throws Exception {
-        assertEquals(0, cli("impact", "--proposed", policies.toString(), "--store", store, "--out", policies.resolveSibling("impact").toString()));
+        assertEquals(
+                0,
+                cli(
+                        "impact",
+                        "--proposed",
+                        policies.toString(),
+                        "--store",
+                        store,
+                        "--out",
+                        policies.resolveSibling("impact").toString()));
         Path out = policies.resolveSibling("impact");
-        assertEquals(List.of(), GoldenFiles.differences(RepositoryPaths.fixtures().resolve("boutique-impact"), Map.of(
-                "IMPACT.md", Files.readString(out.resolve("IMPACT.md")), "impact.json", Files.readString(out.resolve("impact.json")))),
+        assertEquals(
+                List.of(),
+                GoldenFiles.differences(
+                        RepositoryPaths.fixtures().resolve("boutique-impact"),
+                        Map.of(
+                                "IMPACT.md",
+                                Files.readString(out.resolve("IMPACT.md")),
+                                "impact.json",
+                                Files.readString(out.resolve("impact.json")))),
                 "test-fixtures/boutique-impact/ is not what tailor impact writes for the week; rerun with -Dtailor.update-golden=true");
     }
 
@@ -184,18 +258,37 @@ class ImpactAnalyzerTest {
     void theNextReleaseIsDeniedNothing(@TempDir Path tmp) throws Exception {
         Path week = tmp.resolve("week");
         Path next = tmp.resolve("next-release");
-        dev.tailor.fixtures.BoutiqueWeek.write(RepositoryPaths.fixtures().resolve("third_party/online-boutique"), week, next,
+        dev.tailor.fixtures.BoutiqueWeek.write(
+                RepositoryPaths.fixtures().resolve("third_party/online-boutique"),
+                week,
+                next,
                 dev.tailor.fixtures.BoutiqueWeek.DEFAULT_SEED);
         String url = ObservationStore.embeddedUrl(tmp.resolve("store"));
         ObservedWeek.observe(week, url);
         ObservedWeek.observe(next, url);
         java.util.regex.Pattern hash = java.util.regex.Pattern.compile("\"pod-template-hash\":\"(\\w+)\"");
-        java.util.Set<String> weekHashes = hash.matcher(Files.readString(week.resolve("admission.jsonl"))).results()
-                .map(m -> m.group(1)).collect(java.util.stream.Collectors.toSet());
-        assertTrue(hash.matcher(Files.readString(next.resolve("admission.jsonl"))).results()
-                .anyMatch(m -> !weekHashes.contains(m.group(1))), "the next release's pods have new pod-template-hashes");
+        java.util.Set<String> weekHashes = hash.matcher(Files.readString(week.resolve("admission.jsonl")))
+                .results()
+                .map(m -> m.group(1))
+                .collect(java.util.stream.Collectors.toSet());
+        assertTrue(
+                hash.matcher(Files.readString(next.resolve("admission.jsonl")))
+                        .results()
+                        .anyMatch(m -> !weekHashes.contains(m.group(1))),
+                "the next release's pods have new pod-template-hashes");
 
-        assertEquals(0, cli("impact", "--proposed", policies.toString(), "--store", url, "--since", "24h", "--out", tmp.resolve("impact").toString()));
+        assertEquals(
+                0,
+                cli(
+                        "impact",
+                        "--proposed",
+                        policies.toString(),
+                        "--store",
+                        url,
+                        "--since",
+                        "24h",
+                        "--out",
+                        tmp.resolve("impact").toString()));
         com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(tmp.resolve("impact/impact.json").toFile());
         assertTrue(report.path("clean").asBoolean(), report.toString());
@@ -205,16 +298,25 @@ class ImpactAnalyzerTest {
         assertEquals(new java.util.TreeSet<>(clean.workloads().keySet()), replayed);
         report.path("workloads").properties().forEach(w -> {
             var network = w.getValue().path("network");
-            assertEquals(network.path("observed").asLong(), network.path("allowedProposed").asLong(), w.getKey() + ": " + network);
-            assertFalse(network.path("accessProposed").asText().equals(network.path("accessNow").asText()),
+            assertEquals(
+                    network.path("observed").asLong(),
+                    network.path("allowedProposed").asLong(),
+                    w.getKey() + ": " + network);
+            assertFalse(
+                    network.path("accessProposed")
+                            .asText()
+                            .equals(network.path("accessNow").asText()),
                     w.getKey() + ": the proposal still restricts the next release's pods: " + network);
         });
     }
 
     @Test
     void windowIsTheStoresLastWeek() {
-        assertEquals(Duration.ofDays(7), Duration.between(java.time.Instant.parse(clean.window().from()),
-                java.time.Instant.parse(clean.window().until())));
+        assertEquals(
+                Duration.ofDays(7),
+                Duration.between(
+                        java.time.Instant.parse(clean.window().from()),
+                        java.time.Instant.parse(clean.window().until())));
     }
 
     /**
@@ -223,16 +325,36 @@ class ImpactAnalyzerTest {
      * labels is not called clean: its connections are counted as not judged, and impact exits 3.
      */
     @Test
-    void aConnectionToAnEndWithUnknownLabelsIsJudgedOrCountedNeverSkipped(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    void aConnectionToAnEndWithUnknownLabelsIsJudgedOrCountedNeverSkipped(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
         String url = ObservationStore.embeddedUrl(tmp.resolve("store"));
         java.time.Instant t = java.time.Instant.parse("2026-11-20T10:00:00Z");
         try (ObservationStore s = ObservationStore.open(url)) {
-            s.ingestPods(List.of(new dev.tailor.identity.PodRecord("uid-web", t, "shop", "web-7d4b9c8f5-x2x9z",
-                    new dev.tailor.identity.Workload("shop", "Deployment", "web"), "web", java.util.Map.of("app", "web"), true)));
+            s.ingestPods(List.of(new dev.tailor.identity.PodRecord(
+                    "uid-web",
+                    t,
+                    "shop",
+                    "web-7d4b9c8f5-x2x9z",
+                    new dev.tailor.identity.Workload("shop", "Deployment", "web"),
+                    "web",
+                    java.util.Map.of("app", "web"),
+                    true)));
             List<ObservationStore.Sighting<dev.tailor.observe.flows.NetworkEdge>> flows = new java.util.ArrayList<>();
             for (int i = 0; i < 300; i++) {
-                flows.add(ObservationStore.Sighting.of("flow-" + i, t.plusSeconds(i * 60L), new dev.tailor.observe.flows.NetworkEdge(
-                        "shop", "deployment.web", "", "kube-system", "deployment.coredns", "", "", "UDP", 53, false)));
+                flows.add(ObservationStore.Sighting.of(
+                        "flow-" + i,
+                        t.plusSeconds(i * 60L),
+                        new dev.tailor.observe.flows.NetworkEdge(
+                                "shop",
+                                "deployment.web",
+                                "",
+                                "kube-system",
+                                "deployment.coredns",
+                                "",
+                                "",
+                                "UDP",
+                                53,
+                                false)));
             }
             s.ingestEdges(flows);
         }
@@ -241,23 +363,31 @@ class ImpactAnalyzerTest {
                  "labels":{"app.kubernetes.io/managed-by":"tailor","tailor.dev/workload":"deployment.web"}},
                  "spec":{"podSelector":{"matchLabels":{"app":"web"}},"policyTypes":["Egress"],
                  "egress":[{"ports":[{"port":443,"protocol":"TCP"}]}]}}""";
-        String byLabel = noDns.replace("{\"ports\":[{\"port\":443,\"protocol\":\"TCP\"}]}",
+        String byLabel = noDns.replace(
+                "{\"ports\":[{\"port\":443,\"protocol\":\"TCP\"}]}",
                 "{\"to\":[{\"namespaceSelector\":{\"matchLabels\":{\"kubernetes.io/metadata.name\":\"kube-system\"}},"
                         + "\"podSelector\":{\"matchLabels\":{\"k8s-app\":\"kube-dns\"}}}],\"ports\":[{\"port\":53,\"protocol\":\"UDP\"}]}");
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         try (ObservationStore s = ObservationStore.open(url)) {
             PolicyGenerator.Options options = PolicyGenerator.Options.defaults();
             Observations obs = Observations.load(s, options.window(), null);
-            ImpactReport cut = new ImpactAnalyzer(PolicySet.empty(), PolicySet.of(List.of(json.readTree(noDns)))).analyze(s, obs, options);
+            ImpactReport cut = new ImpactAnalyzer(PolicySet.empty(), PolicySet.of(List.of(json.readTree(noDns))))
+                    .analyze(s, obs, options);
             assertFalse(cut.clean());
             assertEquals(1, cut.breakage(), "web -> coredns UDP/53, denied whatever CoreDNS's labels are");
             assertEquals(0, cut.notJudged());
-            ImpactReport depends = new ImpactAnalyzer(PolicySet.empty(), PolicySet.of(List.of(json.readTree(byLabel)))).analyze(s, obs, options);
+            ImpactReport depends = new ImpactAnalyzer(PolicySet.empty(), PolicySet.of(List.of(json.readTree(byLabel))))
+                    .analyze(s, obs, options);
             assertFalse(depends.clean(), "not judged is not clean");
             assertEquals(0, depends.breakage());
             assertEquals(1, depends.notJudged());
-            assertTrue(depends.workloads().get("shop/deployment.web").network().notJudgedExamples().get(0)
-                    .contains("the labels of kube-system/deployment.coredns are not known"),
+            assertTrue(
+                    depends.workloads()
+                            .get("shop/deployment.web")
+                            .network()
+                            .notJudgedExamples()
+                            .get(0)
+                            .contains("the labels of kube-system/deployment.coredns are not known"),
                     depends.workloads().get("shop/deployment.web").network().toString());
             assertTrue(ImpactMarkdown.render(depends).contains("**1 observed behaviors could not be judged**"));
         }
@@ -271,24 +401,46 @@ class ImpactAnalyzerTest {
         java.time.Instant lastDay = start.plus(Duration.ofDays(6)).plusSeconds(3600);
         try (ObservationStore s = ObservationStore.open(url)) {
             s.ingestPods(List.of(
-                    new dev.tailor.identity.PodRecord("uid-web", start, "shop", "web-7d4b9c8f5-x2x9z",
-                            new dev.tailor.identity.Workload("shop", "Deployment", "web"), "web", Map.of("app", "web"), true),
-                    new dev.tailor.identity.PodRecord("uid-new", lastDay, "shop", "newcomer-6c5d8f7b9-k2m4p",
-                            new dev.tailor.identity.Workload("shop", "Deployment", "newcomer"), "newcomer", Map.of("app", "newcomer"), true)));
+                    new dev.tailor.identity.PodRecord(
+                            "uid-web",
+                            start,
+                            "shop",
+                            "web-7d4b9c8f5-x2x9z",
+                            new dev.tailor.identity.Workload("shop", "Deployment", "web"),
+                            "web",
+                            Map.of("app", "web"),
+                            true),
+                    new dev.tailor.identity.PodRecord(
+                            "uid-new",
+                            lastDay,
+                            "shop",
+                            "newcomer-6c5d8f7b9-k2m4p",
+                            new dev.tailor.identity.Workload("shop", "Deployment", "newcomer"),
+                            "newcomer",
+                            Map.of("app", "newcomer"),
+                            true)));
             List<ObservationStore.Sighting<dev.tailor.observe.flows.NetworkEdge>> flows = new java.util.ArrayList<>();
             for (int day = 0; day < 7; day++) {
-                flows.add(ObservationStore.Sighting.of("w-" + day, start.plus(Duration.ofDays(day)).plusSeconds(7200),
-                        new dev.tailor.observe.flows.NetworkEdge("shop", "deployment.web", "", "", "", "192.0.2.10", "", "TCP", 443, false)));
+                flows.add(ObservationStore.Sighting.of(
+                        "w-" + day,
+                        start.plus(Duration.ofDays(day)).plusSeconds(7200),
+                        new dev.tailor.observe.flows.NetworkEdge(
+                                "shop", "deployment.web", "", "", "", "192.0.2.10", "", "TCP", 443, false)));
             }
-            flows.add(ObservationStore.Sighting.of("n-1", lastDay.plusSeconds(60),
-                    new dev.tailor.observe.flows.NetworkEdge("shop", "deployment.newcomer", "", "shop", "deployment.web", "", "", "TCP", 8080, false)));
+            flows.add(ObservationStore.Sighting.of(
+                    "n-1",
+                    lastDay.plusSeconds(60),
+                    new dev.tailor.observe.flows.NetworkEdge(
+                            "shop", "deployment.newcomer", "", "shop", "deployment.web", "", "", "TCP", 8080, false)));
             s.ingestEdges(flows);
             PolicyGenerator.Options options = PolicyGenerator.Options.defaults();
             Observations obs = Observations.load(s, options.window(), null);
-            PolicySet proposal = PolicySet.of(new PolicyGenerator(options).generate(obs).files());
+            PolicySet proposal =
+                    PolicySet.of(new PolicyGenerator(options).generate(obs).files());
             ImpactReport report = new ImpactAnalyzer(PolicySet.empty(), proposal).analyze(s, obs, options);
             var newcomer = report.backtest().workloads().get("shop/deployment.newcomer");
-            org.junit.jupiter.api.Assertions.assertNotNull(newcomer, report.backtest().toString());
+            org.junit.jupiter.api.Assertions.assertNotNull(
+                    newcomer, report.backtest().toString());
             assertEquals(List.of("new workload: first seen " + lastDay), newcomer.newButLegitimate());
         }
     }

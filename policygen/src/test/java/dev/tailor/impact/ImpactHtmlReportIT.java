@@ -28,20 +28,43 @@ class ImpactHtmlReportIT {
     @Test
     void theHtmlReportRendersItsGraphsInHeadlessChromium() throws Exception {
         String chromium = System.getenv("TAILOR_TEST_CHROMIUM");
-        assertNotNull(chromium, "TAILOR_TEST_CHROMIUM is not set: run the tests with "
-                + "`bash .ci/run`, which installs Debian's chromium (tools/chromium-for-tests), or point it at a Chromium");
+        assertNotNull(
+                chromium,
+                "TAILOR_TEST_CHROMIUM is not set: run the tests with "
+                        + "`bash .ci/run`, which installs Debian's chromium (tools/chromium-for-tests), or point it at a Chromium");
         Path out = week.policies().resolveSibling("html");
-        assertEquals(0, ObservedWeek.tailor("impact", "--proposed", week.policies().toString(), "--store", week.store(),
-                "--format", "html", "--out", out.toString()));
+        assertEquals(
+                0,
+                ObservedWeek.tailor(
+                        "impact",
+                        "--proposed",
+                        week.policies().toString(),
+                        "--store",
+                        week.store(),
+                        "--format",
+                        "html",
+                        "--out",
+                        out.toString()));
         Path html = out.resolve("impact.html");
-        Process p = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--virtual-time-budget=5000", "--dump-dom", html.toUri().toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(
+                        chromium,
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-dev-shm-usage",
+                        "--virtual-time-budget=5000",
+                        "--dump-dom",
+                        html.toUri().toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor());
         // The page's own script drew the graphs: one circle per workload in each of Before and After, the arrows the
         // report lists, and the access chart's bars.
         assertTrue(dom.contains("data-rendered=\"true\""), dom.length() > 2000 ? dom.substring(0, 2000) : dom);
-        assertEquals(List.of("batch", "boutique"), List.copyOf(week.clean().connectivity().keySet()));
+        assertEquals(
+                List.of("batch", "boutique"),
+                List.copyOf(week.clean().connectivity().keySet()));
         long nodes = 0;
         long edges = 0;
         for (ImpactReport.Connectivity c : week.clean().connectivity().values()) {
@@ -50,7 +73,8 @@ class ImpactHtmlReportIT {
         }
         assertEquals(nodes, count(dom, "class=\"node\""));
         assertEquals(edges, count(dom, "class=\"edge\""));
-        assertTrue(count(dom, "class=\"bar\"") >= 3 * week.clean().workloads().size(), "granted, used and proposed bars");
+        assertTrue(
+                count(dom, "class=\"bar\"") >= 3 * week.clean().workloads().size(), "granted, used and proposed bars");
         assertTrue(dom.contains("Clean: nothing observed would be denied"));
     }
 

@@ -15,18 +15,21 @@ class SeccompEvaluatorTest {
 
     @Test
     void defaultActionRulesAndArchitectures() throws Exception {
-        SeccompEvaluator p = profile("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86_64\"],"
-                + " \"syscalls\": [{\"names\": [\"read\", \"write\"], \"action\": \"SCMP_ACT_ALLOW\"},"
-                + " {\"names\": [\"clone3\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38},"
-                + " {\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_LOG\"}]}");
+        SeccompEvaluator p =
+                profile("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86_64\"],"
+                        + " \"syscalls\": [{\"names\": [\"read\", \"write\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+                        + " {\"names\": [\"clone3\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38},"
+                        + " {\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_LOG\"}]}");
         assertTrue(p.allows("read", "x86_64"));
         assertFalse(p.allows("mount", "x86_64"), "the default action");
         assertFalse(p.allows("clone3", "x86_64"), "ENOSYS is still a refusal");
         assertTrue(p.allows("ptrace", "x86_64"), "LOG lets it run");
         assertFalse(p.allows("read", "aarch64"), "an architecture the profile does not list");
         assertTrue(p.allows("read", ""), "no architecture named: judged by the rules");
-        SeccompEvaluator complain = profile("{\"defaultAction\": \"SCMP_ACT_LOG\", \"architectures\": [\"SCMP_ARCH_X86_64\"]}");
-        assertTrue(complain.allows("mount", "aarch64"), "a default that lets everything run does so on any architecture");
+        SeccompEvaluator complain =
+                profile("{\"defaultAction\": \"SCMP_ACT_LOG\", \"architectures\": [\"SCMP_ARCH_X86_64\"]}");
+        assertTrue(
+                complain.allows("mount", "aarch64"), "a default that lets everything run does so on any architecture");
     }
 
     @Test

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 class NetpolConformanceTest {
 
     private static final Path ROOT = RepositoryPaths.fixtures().resolve("third_party/netpol-conformance");
-    private static final Set<String> WORKLOAD_KINDS = Set.of("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job",
-            "CronJob", "ReplicationController");
+    private static final Set<String> WORKLOAD_KINDS =
+            Set.of("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController");
 
     /** A workload np-guard names ({@code ns/name[Kind]}) and the pod that stands for it. */
     private record Workload(String name, Pod pod) {}
@@ -49,7 +49,10 @@ class NetpolConformanceTest {
     void npGuardScenarios() throws Exception {
         List<String> scenarios;
         try (Stream<Path> dirs = Files.list(ROOT.resolve("tests"))) {
-            scenarios = dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            scenarios = dirs.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
         }
         int matching = 0;
         long pairs = 0;
@@ -63,7 +66,8 @@ class NetpolConformanceTest {
                 mismatches.add(scenario + ": " + r.mismatches.size() + " pairs differ, e.g. " + r.mismatches.get(0));
             }
         }
-        System.out.printf("NetworkPolicy conformance: %d of %d np-guard scenarios match exactly (%d connections compared)%n",
+        System.out.printf(
+                "NetworkPolicy conformance: %d of %d np-guard scenarios match exactly (%d connections compared)%n",
                 matching, scenarios.size(), pairs);
         mismatches.forEach(m -> System.out.println("  mismatch " + m));
         assertEquals(List.of(), mismatches);
@@ -80,7 +84,8 @@ class NetpolConformanceTest {
             String kind = d.path("kind").asText();
             String ns = d.path("metadata").path("namespace").asText("default");
             switch (kind) {
-                case "Namespace" -> namespaces.put(d.path("metadata").path("name").asText(), LabelSelector.labels(d));
+                case "Namespace" ->
+                    namespaces.put(d.path("metadata").path("name").asText(), LabelSelector.labels(d));
                 case "NetworkPolicy" -> policies.add(d);
                 case "Pod" -> {
                     String name = ns + "/" + d.path("metadata").path("name").asText() + "[Pod]";
@@ -88,21 +93,46 @@ class NetpolConformanceTest {
                     // owned by its Node, by itself.
                     for (JsonNode owner : d.path("metadata").path("ownerReferences")) {
                         String ownerKind = owner.path("kind").asText("");
-                        if ((owner.path("controller").asBoolean(false) || d.path("metadata").path("ownerReferences").size() == 1)
+                        if ((owner.path("controller").asBoolean(false)
+                                        || d.path("metadata")
+                                                        .path("ownerReferences")
+                                                        .size()
+                                                == 1)
                                 && !ownerKind.equals("Node")) {
-                            name = ns + "/" + owner.path("name").asText() + "[" + (ownerKind.isEmpty() ? "Pod" : ownerKind) + "]";
+                            name = ns + "/" + owner.path("name").asText() + "["
+                                    + (ownerKind.isEmpty() ? "Pod" : ownerKind) + "]";
                         }
                     }
-                    workloads.putIfAbsent(name, new Workload(name, pod(ns, d.path("metadata").path("name").asText(),
-                            LabelSelector.labels(d), d.path("spec"), d.path("status").path("podIP").asText(""))));
+                    workloads.putIfAbsent(
+                            name,
+                            new Workload(
+                                    name,
+                                    pod(
+                                            ns,
+                                            d.path("metadata").path("name").asText(),
+                                            LabelSelector.labels(d),
+                                            d.path("spec"),
+                                            d.path("status").path("podIP").asText(""))));
                 }
                 default -> {
                     if (WORKLOAD_KINDS.contains(kind)) {
-                        JsonNode template = kind.equals("CronJob") ? d.path("spec").path("jobTemplate").path("spec").path("template")
+                        JsonNode template = kind.equals("CronJob")
+                                ? d.path("spec")
+                                        .path("jobTemplate")
+                                        .path("spec")
+                                        .path("template")
                                 : d.path("spec").path("template");
                         String name = ns + "/" + d.path("metadata").path("name").asText() + "[" + kind + "]";
-                        workloads.putIfAbsent(name, new Workload(name, pod(ns, d.path("metadata").path("name").asText(),
-                                LabelSelector.labels(template), template.path("spec"), "")));
+                        workloads.putIfAbsent(
+                                name,
+                                new Workload(
+                                        name,
+                                        pod(
+                                                ns,
+                                                d.path("metadata").path("name").asText(),
+                                                LabelSelector.labels(template),
+                                                template.path("spec"),
+                                                "")));
                     }
                 }
             }
@@ -118,14 +148,28 @@ class NetpolConformanceTest {
                     continue;
                 }
                 pairs++;
-                check(mismatches, a.name(), b.name(), eval.allowed(Peer.of(a.pod()), Peer.of(b.pod())),
+                check(
+                        mismatches,
+                        a.name(),
+                        b.name(),
+                        eval.allowed(Peer.of(a.pod()), Peer.of(b.pod())),
                         expected.getOrDefault(a.name(), Map.of()).get(b.name()));
             }
             for (Range r : ranges) {
                 pairs += 2;
                 Peer outside = Peer.address(r.representative());
-                check(mismatches, rangeName(r), a.name(), eval.allowed(outside, Peer.of(a.pod())), external(expected, r, a.name(), true));
-                check(mismatches, a.name(), rangeName(r), eval.allowed(Peer.of(a.pod()), outside), external(expected, r, a.name(), false));
+                check(
+                        mismatches,
+                        rangeName(r),
+                        a.name(),
+                        eval.allowed(outside, Peer.of(a.pod())),
+                        external(expected, r, a.name(), true));
+                check(
+                        mismatches,
+                        a.name(),
+                        rangeName(r),
+                        eval.allowed(Peer.of(a.pod()), outside),
+                        external(expected, r, a.name(), false));
             }
         }
         return new Result(pairs, mismatches);
@@ -142,7 +186,10 @@ class NetpolConformanceTest {
         List<ContainerPort> ports = new ArrayList<>();
         for (JsonNode c : spec.path("containers")) {
             for (JsonNode p : c.path("ports")) {
-                ports.add(new ContainerPort(p.path("name").asText(""), p.path("protocol").asText("TCP"), p.path("containerPort").asInt()));
+                ports.add(new ContainerPort(
+                        p.path("name").asText(""),
+                        p.path("protocol").asText("TCP"),
+                        p.path("containerPort").asInt()));
             }
         }
         return new Pod(ns, name, labels, ip, ports);
@@ -151,20 +198,24 @@ class NetpolConformanceTest {
     /** np-guard's lines as src → dst → connections, its ingress-controller peer left out. */
     private static Map<String, Map<String, String>> expected(String scenario) throws Exception {
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(ROOT.resolve("test_outputs/connlist/" + scenario + "_connlist_output.txt"))) {
+        for (String line :
+                Files.readAllLines(ROOT.resolve("test_outputs/connlist/" + scenario + "_connlist_output.txt"))) {
             if (line.isBlank() || line.contains("{ingress-controller}")) {
                 continue;
             }
             int arrow = line.indexOf(" => ");
             int colon = line.indexOf(" : ", arrow);
             out.computeIfAbsent(line.substring(0, arrow).strip(), k -> new LinkedHashMap<>())
-                    .put(line.substring(arrow + 4, colon).strip(), line.substring(colon + 3).strip());
+                    .put(
+                            line.substring(arrow + 4, colon).strip(),
+                            line.substring(colon + 3).strip());
         }
         return out;
     }
 
     /** What np-guard lists between an outside range it names (covering {@code r}) and a workload. */
-    private static String external(Map<String, Map<String, String>> expected, Range r, String workload, boolean inbound) {
+    private static String external(
+            Map<String, Map<String, String>> expected, Range r, String workload, boolean inbound) {
         for (var e : expected.entrySet()) {
             for (var d : e.getValue().entrySet()) {
                 String outside = inbound ? e.getKey() : d.getKey();
@@ -178,7 +229,8 @@ class NetpolConformanceTest {
     }
 
     private static boolean covers(String name, Range r) {
-        for (String part : name.substring(0, name.length() - "[External]".length()).split(",")) {
+        for (String part :
+                name.substring(0, name.length() - "[External]".length()).split(",")) {
             int dash = part.indexOf('-');
             long from = ipv4(dash < 0 ? part : part.substring(0, dash));
             long to = dash < 0 ? from : ipv4(part.substring(dash + 1));
@@ -249,7 +301,10 @@ class NetpolConformanceTest {
         List<JsonNode> out = new ArrayList<>();
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir)) {
-            files = walk.filter(Files::isRegularFile).filter(p -> p.toString().matches(".*\\.(ya?ml|json)$")).sorted().toList();
+            files = walk.filter(Files::isRegularFile)
+                    .filter(p -> p.toString().matches(".*\\.(ya?ml|json)$"))
+                    .sorted()
+                    .toList();
         }
         for (Path f : files) {
             ObjectMapper mapper = f.toString().endsWith(".json") ? new ObjectMapper() : new YAMLMapper();

@@ -17,7 +17,11 @@ import org.junit.jupiter.api.Test;
 /** Each rule of NetworkPolicy semantics, by hand, where intuition and Kubernetes differ. */
 class NetworkPolicyEvaluatorTest {
 
-    private static final Pod WEB = new Pod("shop", "web", Map.of("app", "web"), "10.0.0.1",
+    private static final Pod WEB = new Pod(
+            "shop",
+            "web",
+            Map.of("app", "web"),
+            "10.0.0.1",
             List.of(new ContainerPort("http", "TCP", 8080), new ContainerPort("dns", "UDP", 5353)));
     private static final Pod API = new Pod("shop", "api", Map.of("app", "api"), "10.0.0.2", List.of());
     private static final Pod OPS = new Pod("ops", "agent", Map.of("app", "api"), "10.0.1.1", List.of());
@@ -41,7 +45,8 @@ class NetworkPolicyEvaluatorTest {
         NetworkPolicyEvaluator ingressOnly = eval("{kind: NetworkPolicy, metadata: {name: a, namespace: shop},"
                 + " spec: {podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress]}}");
         assertFalse(tcp(ingressOnly, Peer.of(API), WEB, 8080), "web is isolated for ingress, no rule allows");
-        assertTrue(ingressOnly.allows(Peer.of(WEB), Peer.address("192.0.2.1"), "TCP", 443), "its egress is not isolated");
+        assertTrue(
+                ingressOnly.allows(Peer.of(WEB), Peer.address("192.0.2.1"), "TCP", 443), "its egress is not isolated");
         assertTrue(tcp(ingressOnly, Peer.of(WEB), API, 80), "api is selected by nothing");
     }
 
@@ -50,9 +55,12 @@ class NetworkPolicyEvaluatorTest {
         NetworkPolicyEvaluator noTypes = eval("{kind: NetworkPolicy, metadata: {name: a, namespace: shop},"
                 + " spec: {podSelector: {}, egress: [{to: [{podSelector: {matchLabels: {app: api}}}]}]}}");
         assertFalse(tcp(noTypes, Peer.of(API), WEB, 8080), "Ingress is implied: isolated, and no ingress rule");
-        assertFalse(tcp(noTypes, Peer.of(WEB), API, 9000),
+        assertFalse(
+                tcp(noTypes, Peer.of(WEB), API, 9000),
                 "web's egress allows api, but the same policy isolates api's ingress and allows it from nobody");
-        assertFalse(noTypes.allows(Peer.of(WEB), Peer.address("192.0.2.1"), "TCP", 443), "Egress implied by the egress rule");
+        assertFalse(
+                noTypes.allows(Peer.of(WEB), Peer.address("192.0.2.1"), "TCP", 443),
+                "Egress implied by the egress rule");
     }
 
     @Test
@@ -69,10 +77,12 @@ class NetworkPolicyEvaluatorTest {
 
     @Test
     void namespaceAndPodSelectorInOnePeerAreAndInTwoPeersOr() throws Exception {
-        String and = "{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector: {matchLabels: {app: web}},"
-                + " ingress: [{from: [{namespaceSelector: {matchLabels: {team: ops}}, podSelector: {matchLabels: {app: api}}}]}]}}";
-        String or = "{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector: {matchLabels: {app: web}},"
-                + " ingress: [{from: [{namespaceSelector: {matchLabels: {team: ops}}}, {podSelector: {matchLabels: {app: api}}}]}]}}";
+        String and =
+                "{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector: {matchLabels: {app: web}},"
+                        + " ingress: [{from: [{namespaceSelector: {matchLabels: {team: ops}}, podSelector: {matchLabels: {app: api}}}]}]}}";
+        String or =
+                "{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector: {matchLabels: {app: web}},"
+                        + " ingress: [{from: [{namespaceSelector: {matchLabels: {team: ops}}}, {podSelector: {matchLabels: {app: api}}}]}]}}";
         assertTrue(tcp(eval(and), Peer.of(OPS), WEB, 1));
         assertFalse(tcp(eval(and), Peer.of(API), WEB, 1), "api is not in an ops namespace");
         assertTrue(tcp(eval(or), Peer.of(API), WEB, 1), "a podSelector alone: pods of the policy's namespace");
@@ -87,9 +97,10 @@ class NetworkPolicyEvaluatorTest {
 
     @Test
     void ipBlocksWithExceptAndPortRangesAndNamedPorts() throws Exception {
-        NetworkPolicyEvaluator e = eval("{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector: {matchLabels: {app: web}},"
-                + " ingress: [{from: [{ipBlock: {cidr: 192.0.2.0/24, except: [192.0.2.128/25]}}],"
-                + " ports: [{port: 8000, endPort: 8100}, {port: http}, {port: dns, protocol: UDP}, {port: dns}]}]}}");
+        NetworkPolicyEvaluator e = eval(
+                "{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector: {matchLabels: {app: web}},"
+                        + " ingress: [{from: [{ipBlock: {cidr: 192.0.2.0/24, except: [192.0.2.128/25]}}],"
+                        + " ports: [{port: 8000, endPort: 8100}, {port: http}, {port: dns, protocol: UDP}, {port: dns}]}]}}");
         Peer inside = Peer.address("192.0.2.10");
         assertTrue(tcp(e, inside, WEB, 8050));
         assertTrue(tcp(e, inside, WEB, 8100));
@@ -99,7 +110,10 @@ class NetworkPolicyEvaluatorTest {
         assertTrue(e.allows(inside, Peer.of(WEB), "UDP", 5353), "named port resolved on the destination pod");
         assertFalse(e.allows(inside, Peer.of(WEB), "TCP", 5353), "a named port matches name and protocol");
         assertFalse(tcp(e, Peer.of(API), WEB, 8050), "pods are selected by labels, not by ipBlock");
-        assertEquals("TCP 8000-8100,UDP 5353", e.allowed(inside, Peer.of(WEB)).toString(), "the named 8080 lies inside the range");
+        assertEquals(
+                "TCP 8000-8100,UDP 5353",
+                e.allowed(inside, Peer.of(WEB)).toString(),
+                "the named 8080 lies inside the range");
     }
 
     @Test
@@ -110,7 +124,8 @@ class NetworkPolicyEvaluatorTest {
                         + " ingress: [{ports: [{port: 443}]}]}}",
                 "{kind: NetworkPolicy, metadata: {name: c, namespace: shop}, spec: {podSelector: {matchLabels: {app: web}},"
                         + " policyTypes: [Ingress], ingress: []}}");
-        assertEquals("TCP 80,443", e.allowed(Peer.of(API), Peer.of(WEB)).toString(), "a deny-all policy takes nothing away");
+        assertEquals(
+                "TCP 80,443", e.allowed(Peer.of(API), Peer.of(WEB)).toString(), "a deny-all policy takes nothing away");
         assertEquals("TCP 80", e.allowed(Peer.of(WEB), Peer.of(API)).toString());
     }
 
@@ -122,18 +137,24 @@ class NetworkPolicyEvaluatorTest {
     @Test
     void anEndWithUnknownLabelsIsJudgedWhereTheRulesDoNotDependOnThem() throws Exception {
         Peer dns = Peer.of(new Pod("kube-system", "coredns", null, "", List.of()));
-        NetworkPolicyEvaluator noDns = eval("{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector:"
-                + " {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{ports: [{port: 443, protocol: TCP}]}]}}");
-        assertEquals(Boolean.FALSE, noDns.judge(Peer.of(WEB), dns, "UDP", 53), "no rule has port 53: denied, whatever its labels");
-        NetworkPolicyEvaluator byLabel = eval("{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector:"
-                + " {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {matchLabels:"
-                + " {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}],"
-                + " ports: [{port: 53, protocol: UDP}]}]}}");
+        NetworkPolicyEvaluator noDns = eval(
+                "{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector:"
+                        + " {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{ports: [{port: 443, protocol: TCP}]}]}}");
+        assertEquals(
+                Boolean.FALSE,
+                noDns.judge(Peer.of(WEB), dns, "UDP", 53),
+                "no rule has port 53: denied, whatever its labels");
+        NetworkPolicyEvaluator byLabel =
+                eval("{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector:"
+                        + " {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {matchLabels:"
+                        + " {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}],"
+                        + " ports: [{port: 53, protocol: UDP}]}]}}");
         assertEquals(null, byLabel.judge(Peer.of(WEB), dns, "UDP", 53), "depends on CoreDNS's labels: not judged");
         assertEquals(Boolean.FALSE, byLabel.judge(Peer.of(WEB), dns, "TCP", 53), "no rule for TCP/53 at all");
-        NetworkPolicyEvaluator byNamespace = eval("{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector:"
-                + " {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {matchLabels:"
-                + " {kubernetes.io/metadata.name: kube-system}}}], ports: [{port: 53, protocol: UDP}]}]}}");
+        NetworkPolicyEvaluator byNamespace =
+                eval("{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector:"
+                        + " {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {matchLabels:"
+                        + " {kubernetes.io/metadata.name: kube-system}}}], ports: [{port: 53, protocol: UDP}]}]}}");
         assertEquals(Boolean.TRUE, byNamespace.judge(Peer.of(WEB), dns, "UDP", 53), "the whole namespace: allowed");
         // The unknown end's own isolation: a policy in its namespace that may or may not select it.
         NetworkPolicyEvaluator isolatesSome = eval("{kind: NetworkPolicy, metadata: {name: b, namespace: kube-system},"
@@ -141,7 +162,10 @@ class NetworkPolicyEvaluatorTest {
         assertEquals(null, isolatesSome.judge(Peer.of(WEB), dns, "UDP", 53), "is CoreDNS the pod it isolates? unknown");
         NetworkPolicyEvaluator isolatesAll = eval("{kind: NetworkPolicy, metadata: {name: b, namespace: kube-system},"
                 + " spec: {podSelector: {}, policyTypes: [Ingress]}}");
-        assertEquals(Boolean.FALSE, isolatesAll.judge(Peer.of(WEB), dns, "UDP", 53), "every pod there is isolated, nothing allowed");
+        assertEquals(
+                Boolean.FALSE,
+                isolatesAll.judge(Peer.of(WEB), dns, "UDP", 53),
+                "every pod there is isolated, nothing allowed");
         assertEquals(Boolean.TRUE, eval().judge(Peer.of(WEB), dns, "UDP", 53), "no policy anywhere");
     }
 }

@@ -32,8 +32,9 @@ class RbacAuthorizerTest {
     @Test
     void groupsBindEveryServiceAccount() throws Exception {
         assertFalse(rbac.allowsUrl(app, "get", "/apis/apps/v1"));
-        add("{kind: ClusterRoleBinding, metadata: {name: system:discovery}, roleRef: {kind: ClusterRole, name: system:discovery},"
-                + " subjects: [{kind: Group, name: system:authenticated}]}");
+        add(
+                "{kind: ClusterRoleBinding, metadata: {name: system:discovery}, roleRef: {kind: ClusterRole, name: system:discovery},"
+                        + " subjects: [{kind: Group, name: system:authenticated}]}");
         assertTrue(rbac.allowsUrl(app, "get", "/apis/apps/v1"), "/apis/* covers it");
         assertFalse(rbac.allowsUrl(app, "post", "/apis/apps/v1"));
         assertFalse(rbac.allowsUrl(app, "get", "/metrics"));
@@ -49,7 +50,8 @@ class RbacAuthorizerTest {
         assertFalse(rbac.allows(app, "list", "", "pods", "", "other", ""), "a RoleBinding holds in its namespace");
         assertFalse(rbac.allows(app, "list", "", "pods", "", "", ""), "nor across all namespaces");
         assertFalse(rbac.allows(app, "delete", "", "pods", "", "shop", "web-1"));
-        assertFalse(rbac.allows(Subject.serviceAccount("other", "app"), "list", "", "pods", "", "shop", ""),
+        assertFalse(
+                rbac.allows(Subject.serviceAccount("other", "app"), "list", "", "pods", "", "shop", ""),
                 "same name, other namespace: another account");
     }
 

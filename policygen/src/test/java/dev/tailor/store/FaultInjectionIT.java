@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -33,9 +32,16 @@ class FaultInjectionIT {
     private record Run(int code, String output) {}
 
     private static List<String> command(String store, Path log) {
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "dev.tailor.cli.TailorCli", "observe", "--store", store,
-                "--audit-log", log.toString());
+        return List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.tailor.cli.TailorCli",
+                "observe",
+                "--store",
+                store,
+                "--audit-log",
+                log.toString());
     }
 
     private static Run run(List<String> command) throws Exception {
@@ -51,7 +57,10 @@ class FaultInjectionIT {
         try (ObservationStore store = ObservationStore.openExisting(url)) {
             store.apiAccesses().forEach((a, s) -> out.put(a.toString(), s.count()));
             long counted = out.values().stream().mapToLong(Long::longValue).sum();
-            assertEquals(store.ingestedEvents("audit"), counted, "every stored event is in the aggregates, and nothing else is");
+            assertEquals(
+                    store.ingestedEvents("audit"),
+                    counted,
+                    "every stored event is in the aggregates, and nothing else is");
             out.put("(events stored)", store.ingestedEvents("audit"));
         }
         return out;
@@ -63,7 +72,8 @@ class FaultInjectionIT {
             return contents(url);
         } catch (SQLException e) {
             System.out.printf("%s: refused: %s%n", context, e.getMessage());
-            assertTrue(e.getMessage() != null && e.getMessage().startsWith("there is no store there"), context + ": " + e);
+            assertTrue(
+                    e.getMessage() != null && e.getMessage().startsWith("there is no store there"), context + ": " + e);
             return Map.of();
         }
     }
@@ -83,8 +93,10 @@ class FaultInjectionIT {
         for (int i = 0; i < 20; i++) {
             String url = ObservationStore.embeddedUrl(dir.resolve("killed-" + i));
             long delay = random.nextInt(2500);
-            Process p = new ProcessBuilder(command(url, log)).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("killed-" + i + ".out").toFile()).start();
+            Process p = new ProcessBuilder(command(url, log))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("killed-" + i + ".out").toFile())
+                    .start();
             Thread.sleep(delay);
             p.destroyForcibly();
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
@@ -102,9 +114,15 @@ class FaultInjectionIT {
         limited.addAll(command(fullUrl, log));
         Run full = run(limited);
         System.out.println("fault injection, disk full: exit " + full.code() + ": "
-                + full.output().lines().filter(l -> l.startsWith("tailor observe:")).findFirst().orElse(""));
+                + full.output()
+                        .lines()
+                        .filter(l -> l.startsWith("tailor observe:"))
+                        .findFirst()
+                        .orElse(""));
         assertEquals(1, full.code(), full.output());
-        assertTrue(full.output().contains("tailor observe: ") && full.output().contains("the disk is full"), full.output());
+        assertTrue(
+                full.output().contains("tailor observe: ") && full.output().contains("the disk is full"),
+                full.output());
         assertFalse(full.output().contains("database has been closed"), full.output());
         wholeOrRefused(fullUrl, "disk full");
         Run afterFull = run(command(fullUrl, log));
@@ -119,15 +137,27 @@ class FaultInjectionIT {
         // Root writes whatever the permission bits say: as root the store's directory is bind-mounted read-only.
         boolean root = "root".equals(System.getProperty("user.name"));
         if (root) {
-            Run bind = run(List.of("bash", "-c", "mount --bind \"$1\" \"$1\" && mount -o remount,ro,bind \"$1\"", "bash", store.toString()));
-            assertEquals(0, bind.code(), "as root, a read-only bind mount is how this test makes the store read-only: " + bind.output());
+            Run bind = run(List.of(
+                    "bash",
+                    "-c",
+                    "mount --bind \"$1\" \"$1\" && mount -o remount,ro,bind \"$1\"",
+                    "bash",
+                    store.toString()));
+            assertEquals(
+                    0,
+                    bind.code(),
+                    "as root, a read-only bind mount is how this test makes the store read-only: " + bind.output());
         } else {
             assertTrue(file.toFile().setWritable(false, false) && store.toFile().setWritable(false, false));
         }
         try {
             Run readOnly = run(command(cleanUrl, log2));
             System.out.println("fault injection, read-only store: exit " + readOnly.code() + ": "
-                    + readOnly.output().lines().filter(l -> l.startsWith("tailor observe:")).findFirst().orElse(""));
+                    + readOnly.output()
+                            .lines()
+                            .filter(l -> l.startsWith("tailor observe:"))
+                            .findFirst()
+                            .orElse(""));
             assertEquals(1, readOnly.code(), readOnly.output());
             assertTrue(readOnly.output().contains("read-only"), readOnly.output());
         } finally {

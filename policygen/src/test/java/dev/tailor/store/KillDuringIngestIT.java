@@ -31,7 +31,8 @@ class KillDuringIngestIT {
 
     /** A big audit log made from audit2rbac's real events: new audit IDs, times over a week, 60 subjects. */
     static void writeLog(Path file, int events, long firstId) throws Exception {
-        List<String> demo = Files.readAllLines(RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log"));
+        List<String> demo = Files.readAllLines(
+                RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log"));
         Instant start = Instant.parse("2026-11-16T00:00:00Z");
         try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             for (int i = 0; i < events; i++) {
@@ -39,7 +40,8 @@ class KillDuringIngestIT {
                 event.put("auditID", String.format("00000000-0000-4000-8000-%012d", firstId + i));
                 String time = start.plusSeconds(i * 4L).toString();
                 event.put("stageTimestamp", time).put("timestamp", time);
-                ((ObjectNode) event.get("impersonatedUser")).put("username", "system:serviceaccount:shop:sa-" + (i % 60));
+                ((ObjectNode) event.get("impersonatedUser"))
+                        .put("username", "system:serviceaccount:shop:sa-" + (i % 60));
                 out.write(event.toString());
                 out.write('\n');
             }
@@ -56,8 +58,14 @@ class KillDuringIngestIT {
     private static Process observe(String storeUrl, Path... logs) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.tailor.cli.TailorCli", "observe",
-                "--store", storeUrl, "--batch-events", Integer.toString(BATCH)));
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.tailor.cli.TailorCli",
+                "observe",
+                "--store",
+                storeUrl,
+                "--batch-events",
+                Integer.toString(BATCH)));
         for (Path log : logs) {
             command.add("--audit-log");
             command.add(log.toString());
@@ -67,7 +75,9 @@ class KillDuringIngestIT {
 
     private static long[] storeState(String storeUrl) throws Exception {
         try (ObservationStore store = ObservationStore.open(storeUrl)) {
-            long counted = store.apiAccesses().values().stream().mapToLong(ObservationStore.StoredAccess::count).sum();
+            long counted = store.apiAccesses().values().stream()
+                    .mapToLong(ObservationStore.StoredAccess::count)
+                    .sum();
             return new long[] {store.ingestedEvents("audit"), counted};
         }
     }
@@ -82,7 +92,8 @@ class KillDuringIngestIT {
         String store = stores.url(kind, dir);
 
         Process first = observe(store, small, big);
-        BufferedReader output = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader output =
+                new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
         // Kill once three batches are stored — the small file's 2,000 events, then two of the big file's — while the
         // big file is still being read.
         int batches = 0;
@@ -94,11 +105,13 @@ class KillDuringIngestIT {
         assertTrue(first.waitFor(30, TimeUnit.SECONDS));
 
         long[] afterKill = storeState(store);
-        System.out.printf("killed mid-ingest: %d events stored, %d counted in the aggregates%n", afterKill[0], afterKill[1]);
+        System.out.printf(
+                "killed mid-ingest: %d events stored, %d counted in the aggregates%n", afterKill[0], afterKill[1]);
         assertEquals(afterKill[0], afterKill[1], "every stored event is in the aggregates, and nothing else is");
         // A file's last batch is stored when the file ends: the small file is one batch of 2,000.
         assertEquals(0, (afterKill[0] - 2_000) % BATCH, "only whole batches are stored: " + afterKill[0]);
-        assertTrue(afterKill[0] >= 2_000 + 2L * BATCH && afterKill[0] < 2_000 + EVENTS,
+        assertTrue(
+                afterKill[0] >= 2_000 + 2L * BATCH && afterKill[0] < 2_000 + EVENTS,
                 "the kill should land mid-ingest, after three batches: " + afterKill[0]);
 
         Process second = observe(store, big);
@@ -107,6 +120,8 @@ class KillDuringIngestIT {
         long[] done = storeState(store);
         assertEquals(2_000 + EVENTS, done[0], rest);
         assertEquals(2_000 + EVENTS, done[1], rest);
-        assertTrue(rest.contains((EVENTS - (afterKill[0] - 2_000)) + " new, " + (afterKill[0] - 2_000) + " already there"), rest);
+        assertTrue(
+                rest.contains((EVENTS - (afterKill[0] - 2_000)) + " new, " + (afterKill[0] - 2_000) + " already there"),
+                rest);
     }
 }

@@ -29,6 +29,7 @@ public final class Names {
     public static final String SERVICE_ACCOUNT = GROUP + "/service-account";
     /** Annotations of a generated object: the window its evidence covers, and what that evidence was. */
     public static final String OBSERVED_FROM = GROUP + "/observed-from";
+
     public static final String OBSERVED_UNTIL = GROUP + "/observed-until";
     public static final String EVIDENCE = GROUP + "/evidence";
     /** Annotation of a PolicyReport Tailor writes: what it reports. */
@@ -38,8 +39,8 @@ public final class Names {
 
     /** The recommended label that marks the objects Tailor wrote, with {@link #MANAGER} as its value. */
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+
     public static final String MANAGER = "tailor";
 
-    private Names() {
-    }
+    private Names() {}
 }

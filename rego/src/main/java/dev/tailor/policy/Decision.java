@@ -7,7 +7,8 @@ import java.util.List;
  * level and version the namespace was judged at, and the workload the object belongs to
  * ({@code deployment.api}, {@code pod.debug}).
  */
-public record Decision(List<Violation> violations, String podSecurityLevel, String podSecurityVersion, String workload) {
+public record Decision(
+        List<Violation> violations, String podSecurityLevel, String podSecurityVersion, String workload) {
 
     public Decision {
         violations = List.copyOf(violations);

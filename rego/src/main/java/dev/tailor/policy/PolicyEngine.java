@@ -39,8 +39,8 @@ public final class PolicyEngine implements AdmissionPolicy {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Makes the instances that replace trapped ones, one at a time, off the request threads. */
-    private static final java.util.concurrent.ExecutorService REPLACEMENTS = java.util.concurrent.Executors
-            .newSingleThreadExecutor(r -> {
+    private static final java.util.concurrent.ExecutorService REPLACEMENTS =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "tailor-policy-replacement");
                 t.setDaemon(true);
                 return t;
@@ -70,8 +70,8 @@ public final class PolicyEngine implements AdmissionPolicy {
         private int entrypoint(String name) {
             Integer id = policy.entrypoints().get(name);
             if (id == null) {
-                throw new IllegalStateException("policy module has no entrypoint " + name
-                        + " (has " + policy.entrypoints().keySet() + ")");
+                throw new IllegalStateException("policy module has no entrypoint " + name + " (has "
+                        + policy.entrypoints().keySet() + ")");
             }
             return id;
         }
@@ -173,7 +173,8 @@ public final class PolicyEngine implements AdmissionPolicy {
                 instance.policy.setData(current.encoded());
                 instance.dataVersion = current.version();
             }
-            byte[] raw = instance.policy.evaluate(entrypoint.equals(VALIDATE) ? instance.validate : instance.mutate, input);
+            byte[] raw =
+                    instance.policy.evaluate(entrypoint.equals(VALIDATE) ? instance.validate : instance.mutate, input);
             reusable = instance.policy.memoryBytes() <= RETAINED_MEMORY;
             JsonNode results = JSON.readTree(raw);
             if (!results.isArray() || results.isEmpty()) {

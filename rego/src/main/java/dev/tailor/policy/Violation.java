@@ -31,8 +31,6 @@ public record Violation(
 
     /** {@code check: reason (detail)} — the line shown to the person running kubectl. */
     public String message() {
-        return detail == null || detail.isEmpty()
-                ? check + ": " + reason
-                : check + ": " + reason + " (" + detail + ")";
+        return detail == null || detail.isEmpty() ? check + ": " + reason : check + ": " + reason + " (" + detail + ")";
     }
 }

@@ -77,12 +77,13 @@ final class WasmPolicy {
         ExportFunction jsonDump = exports.function("opa_json_dump");
         JsonNode builtins = readJson(call(jsonDump, call(exports.function("builtins"))));
         if (!builtins.isEmpty()) {
-            throw new IllegalStateException("the policy module calls built-ins the host does not supply: "
-                    + builtins + " (tools/wasm-capabilities lists what the policies may use)");
+            throw new IllegalStateException("the policy module calls built-ins the host does not supply: " + builtins
+                    + " (tools/wasm-capabilities lists what the policies may use)");
         }
         Map<String, Integer> ids = new HashMap<>();
         readJson(call(jsonDump, call(exports.function("entrypoints"))))
-                .properties().forEach(e -> ids.put(e.getKey(), e.getValue().asInt()));
+                .properties()
+                .forEach(e -> ids.put(e.getKey(), e.getValue().asInt()));
         this.entrypoints = Collections.unmodifiableMap(ids);
         this.dataAddr = parseIntoHeap("{}".getBytes(StandardCharsets.UTF_8));
         this.baseHeapPtr = call(heapPtrGet);
@@ -158,15 +159,15 @@ final class WasmPolicy {
         ImportValues.Builder imports = ImportValues.builder()
                 .addMemory(new ImportMemory("env", "memory", memory))
                 .addFunction(host("opa_abort", 1, false, (instance, args) -> {
-                    throw new PolicyEvaluationException("the policy aborted: "
-                            + instance.memory().readCString((int) args[0]));
+                    throw new PolicyEvaluationException(
+                            "the policy aborted: " + instance.memory().readCString((int) args[0]));
                 }))
                 // print() output has nowhere to go in an admission decision; the compiler keeps the call.
                 .addFunction(host("opa_println", 1, false, (instance, args) -> null));
         for (int arity = 0; arity <= 4; arity++) {
             imports.addFunction(host("opa_builtin" + arity, arity + 2, true, (instance, args) -> {
-                throw new PolicyEvaluationException("the policy called built-in #" + args[0]
-                        + ", which the host does not supply");
+                throw new PolicyEvaluationException(
+                        "the policy called built-in #" + args[0] + ", which the host does not supply");
             }));
         }
         return imports.build();

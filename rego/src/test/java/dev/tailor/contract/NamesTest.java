@@ -26,11 +26,14 @@ class NamesTest {
             Path sources = RepositoryPaths.root().resolve(module).resolve("src/main/java");
             try (Stream<Path> files = Files.walk(sources)) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".java") && !f.endsWith("contract/Names.java"))
-                        .sorted().toList()) {
+                        .sorted()
+                        .toList()) {
                     List<String> lines = Files.readAllLines(file);
                     for (int i = 0; i < lines.size(); i++) {
                         String code = lines.get(i).strip();
-                        if (!code.startsWith("*") && !code.startsWith("//") && SPELLED.matcher(code).find()) {
+                        if (!code.startsWith("*")
+                                && !code.startsWith("//")
+                                && SPELLED.matcher(code).find()) {
                             found.add(RepositoryPaths.root().relativize(file) + ":" + (i + 1) + ": " + code);
                         }
                     }

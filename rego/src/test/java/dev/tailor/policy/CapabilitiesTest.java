@@ -23,9 +23,15 @@ class CapabilitiesTest {
 
     private static String check(Path dir, String body) throws IOException, InterruptedException {
         Files.writeString(dir.resolve("probe.rego"), "package probe\n\n" + body + "\n", StandardCharsets.UTF_8);
-        Process opa = new ProcessBuilder(RepositoryPaths.root().resolve("tools/opa").toString(), "check", "--strict",
-                "--capabilities", CAPABILITIES.toAbsolutePath().toString(), dir.toString())
-                .redirectErrorStream(true).start();
+        Process opa = new ProcessBuilder(
+                        RepositoryPaths.root().resolve("tools/opa").toString(),
+                        "check",
+                        "--strict",
+                        "--capabilities",
+                        CAPABILITIES.toAbsolutePath().toString(),
+                        dir.toString())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(opa.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(opa.waitFor(60, TimeUnit.SECONDS));
         return opa.exitValue() + "\n" + output;
@@ -48,8 +54,10 @@ class CapabilitiesTest {
 
     @Test
     void nativeBuiltinsPass(@TempDir Path dir) throws Exception {
-        String result = check(dir, "n := count(input.c)\n\nt := concat(\",\", [\"a\", lower(\"B\")])\n\n"
-                + "u := startswith(\"kube-system\", \"kube-\")");
+        String result = check(
+                dir,
+                "n := count(input.c)\n\nt := concat(\",\", [\"a\", lower(\"B\")])\n\n"
+                        + "u := startswith(\"kube-system\", \"kube-\")");
         assertEquals("0", result.substring(0, result.indexOf('\n')), result);
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tailor.testing.RepositoryPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,6 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import dev.tailor.testing.RepositoryPaths;
 
 /**
  * Kubernetes' own Pod Security Admission conformance fixtures, through the compiled WASM: every pod of every level
@@ -79,10 +79,16 @@ class PodSecurityConformanceTest {
                 disagreements.add(rel + ": " + problem);
             }
         }
-        System.out.printf("PSA conformance: %d of %d fixtures agree with Pod Security Admission "
-                + "(%d level/version directories, v1.0 to v1.37)%n", passed, files.size(), perVersion.size());
+        System.out.printf(
+                "PSA conformance: %d of %d fixtures agree with Pod Security Admission "
+                        + "(%d level/version directories, v1.0 to v1.37)%n",
+                passed, files.size(), perVersion.size());
         disagreements.stream().limit(20).forEach(d -> System.out.println("  disagreement: " + d));
-        assertEquals(0, disagreements.size(), disagreements.size() + " disagreements, the first: " + disagreements.stream().limit(3).toList());
+        assertEquals(
+                0,
+                disagreements.size(),
+                disagreements.size() + " disagreements, the first: "
+                        + disagreements.stream().limit(3).toList());
     }
 
     private static String judge(String level, String version, boolean expectAllowed, String prefix, JsonNode pod) {
@@ -91,7 +97,8 @@ class PodSecurityConformanceTest {
                 .filter(v -> v.category().equals("podSecurity"))
                 .map(v -> v.check().toLowerCase(Locale.ROOT))
                 .toList();
-        if (!decision.podSecurityLevel().equals(level) || !decision.podSecurityVersion().equals(version)) {
+        if (!decision.podSecurityLevel().equals(level)
+                || !decision.podSecurityVersion().equals(version)) {
             return "judged at " + decision.podSecurityLevel() + " " + decision.podSecurityVersion();
         }
         if (expectAllowed) {
@@ -126,8 +133,10 @@ class PodSecurityConformanceTest {
         request.put("namespace", "conformance");
         request.putObject("userInfo").put("username", "conformance");
         request.set("object", pod);
-        ObjectNode annotations = input.putObject("namespace").putObject("metadata")
-                .put("name", "conformance").putObject("annotations");
+        ObjectNode annotations = input.putObject("namespace")
+                .putObject("metadata")
+                .put("name", "conformance")
+                .putObject("annotations");
         annotations.put("tailor.dev/pod-security", level);
         annotations.put("tailor.dev/pod-security-version", version);
         input.put("mode", "enforce");

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailor.testing.GoldenFiles;
+import dev.tailor.testing.RepositoryPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
-import dev.tailor.testing.GoldenFiles;
-import dev.tailor.testing.RepositoryPaths;
 
 /**
  * docs/policies/ has one page per check, made from the check's own METADATA (title, description, id), so the
@@ -45,14 +45,18 @@ class PolicyDocsTest {
                     + "| check id | `" + id + "` |\n"
                     + "| category | " + category + " |\n"
                     + "| source | [`" + source + "`](../../" + source + ") |\n"
-                    + "| tests | [`" + source.replace(".rego", "_test.rego") + "`](../../" + source.replace(".rego", "_test.rego") + ") |\n\n"
+                    + "| tests | [`" + source.replace(".rego", "_test.rego") + "`](../../"
+                    + source.replace(".rego", "_test.rego") + ") |\n\n"
                     + "_Generated from the check's METADATA by `PolicyDocsTest`; edit the Rego, not this page._\n";
             pages.put(id + ".md", page);
-            index.add("| [`" + id + "`](" + id + ".md) | " + category + " | " + meta.path("title").asText() + " |");
+            index.add("| [`" + id + "`](" + id + ".md) | " + category + " | "
+                    + meta.path("title").asText() + " |");
         }
         index.sort(String::compareTo);
-        pages.put("README.md", "# Tailor's checks\n\nOne page per check, generated from its METADATA.\n\n"
-                + "| check | category | title |\n|---|---|---|\n" + String.join("\n", index) + "\n");
+        pages.put(
+                "README.md",
+                "# Tailor's checks\n\nOne page per check, generated from its METADATA.\n\n"
+                        + "| check | category | title |\n|---|---|---|\n" + String.join("\n", index) + "\n");
         return pages;
     }
 
@@ -61,7 +65,10 @@ class PolicyDocsTest {
         Map<String, String> expected = pages();
         Path dir = RepositoryPaths.root().resolve("docs/policies");
         List<String> problems = GoldenFiles.differences(dir, expected);
-        assertEquals(List.of(), problems, "docs/policies differs from the checks' METADATA; rewrite with -Dtailor.update-golden=true");
+        assertEquals(
+                List.of(),
+                problems,
+                "docs/policies differs from the checks' METADATA; rewrite with -Dtailor.update-golden=true");
         assertTrue(expected.size() > 20, "expected a page per check, got " + expected.keySet());
     }
 }

@@ -26,8 +26,7 @@ class PolicyEngineTest {
                  "metadata": {"name": "api-7f9c-x2x8z", "namespace": "shop", "labels": {"pod-template-hash": "7f9c"},
                               "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-7f9c",
                                                    "uid": "1", "controller": true}]},
-                 "spec": {"serviceAccountName": "%s", "containers": [{"name": "app", "image": "app:1"}]}}"""
-                .formatted(serviceAccount));
+                 "spec": {"serviceAccountName": "%s", "containers": [{"name": "app", "image": "app:1"}]}}""".formatted(serviceAccount));
         ObjectNode input = PodSecurityConformanceTest.podInput("baseline", "latest", pod);
         ((ObjectNode) input.get("request")).put("namespace", "shop");
         return input;
@@ -35,8 +34,7 @@ class PolicyEngineTest {
 
     private static JsonNode approving(String serviceAccount) throws Exception {
         return JSON.readTree("""
-                {"config": {}, "approved": {"workloads": {"shop": {"deployment.api": {"serviceAccount": "%s"}}}}}"""
-                .formatted(serviceAccount));
+                {"config": {}, "approved": {"workloads": {"shop": {"deployment.api": {"serviceAccount": "%s"}}}}}""".formatted(serviceAccount));
     }
 
     private static List<String> checks(Decision decision) {
@@ -70,7 +68,8 @@ class PolicyEngineTest {
         List<Future<Boolean>> results = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             boolean wantViolation = i % 2 == 0;
-            results.add(pool.submit(() -> engine.validate(wantViolation ? bad : good).hasViolations() == wantViolation));
+            results.add(pool.submit(
+                    () -> engine.validate(wantViolation ? bad : good).hasViolations() == wantViolation));
         }
         for (Future<Boolean> r : results) {
             assertTrue(r.get());
@@ -85,8 +84,14 @@ class PolicyEngineTest {
 
     @Test
     void violationMessageJoinsReasonAndDetail() {
-        Violation v = new Violation("hostNamespaces", "podSecurity", "host namespaces", "hostNetwork=true",
-                List.of("spec.hostNetwork"), "false or unset", false);
+        Violation v = new Violation(
+                "hostNamespaces",
+                "podSecurity",
+                "host namespaces",
+                "hostNetwork=true",
+                List.of("spec.hostNetwork"),
+                "false or unset",
+                false);
         assertEquals("hostNamespaces: host namespaces (hostNetwork=true)", v.message());
     }
 
@@ -96,8 +101,15 @@ class PolicyEngineTest {
         engine.setData(approving("api"));
         ObjectNode trapping = podInput("api");
         // A number the WASM engine cannot read (the webhook refuses such a review before it gets here).
-        ((ObjectNode) trapping.path("request").path("object").path("spec").path("containers").get(0)).putArray("ports")
-                .addObject().put("containerPort", 80).put("hostPort", new java.math.BigInteger("18446744073709551617"));
+        ((ObjectNode) trapping.path("request")
+                        .path("object")
+                        .path("spec")
+                        .path("containers")
+                        .get(0))
+                .putArray("ports")
+                .addObject()
+                .put("containerPort", 80)
+                .put("hostPort", new java.math.BigInteger("18446744073709551617"));
         assertThrows(PolicyEvaluationException.class, () -> engine.validate(trapping));
         // The one instance is replaced in the background; the next request waits for it and is answered.
         assertEquals(List.of(), engine.validate(podInput("api")).violations());
@@ -109,7 +121,8 @@ class PolicyEngineTest {
         engine.setData(approving("api"));
         ObjectNode large = podInput("api");
         // 6 MiB of annotation values: parsed in the module's memory, which grows past what an instance may keep.
-        ObjectNode annotations = ((ObjectNode) large.path("request").path("object").path("metadata")).putObject("annotations");
+        ObjectNode annotations =
+                ((ObjectNode) large.path("request").path("object").path("metadata")).putObject("annotations");
         for (int i = 0; i < 6; i++) {
             annotations.put("example.com/blob-" + i, "x".repeat(1 << 20));
         }

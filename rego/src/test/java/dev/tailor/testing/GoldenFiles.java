@@ -28,8 +28,10 @@ public final class GoldenFiles {
         List<String> present = List.of();
         if (Files.isDirectory(dir)) {
             try (Stream<Path> files = Files.walk(dir)) {
-                present = files.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString().replace('\\', '/'))
-                        .sorted().toList();
+                present = files.filter(Files::isRegularFile)
+                        .map(p -> dir.relativize(p).toString().replace('\\', '/'))
+                        .sorted()
+                        .toList();
             }
         }
         present.stream().filter(name -> !expected.containsKey(name)).forEach(name -> problems.add("extra: " + name));

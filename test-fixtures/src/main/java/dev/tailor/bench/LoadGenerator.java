@@ -18,8 +18,17 @@ import org.HdrHistogram.Recorder;
 public final class LoadGenerator {
 
     /** What one run measured. Latencies in microseconds. */
-    public record Result(String target, String mode, double offeredRate, double achievedRate, long requests,
-            long errors, long p50, long p99, long p999, long max) {}
+    public record Result(
+            String target,
+            String mode,
+            double offeredRate,
+            double achievedRate,
+            long requests,
+            long errors,
+            long p50,
+            long p99,
+            long p999,
+            long max) {}
 
     private final HttpClient http;
     private final URI uri;
@@ -34,12 +43,16 @@ public final class LoadGenerator {
     }
 
     private HttpRequest request() {
-        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
     }
 
     /** {@code connections} loops, each sending its next request when the last one returns. */
-    public Result closedLoop(String target, int connections, Duration warmup, Duration duration) throws InterruptedException {
+    public Result closedLoop(String target, int connections, Duration warmup, Duration duration)
+            throws InterruptedException {
         Recorder recorder = new Recorder(3);
         AtomicLong errors = new AtomicLong();
         AtomicLong done = new AtomicLong();
@@ -47,27 +60,30 @@ public final class LoadGenerator {
         long end = warmupEnd + duration.toNanos();
         Thread[] threads = new Thread[connections];
         for (int i = 0; i < connections; i++) {
-            threads[i] = new Thread(() -> {
-                while (System.nanoTime() < end) {
-                    long sent = System.nanoTime();
-                    try {
-                        HttpResponse<String> response = http.send(request(), HttpResponse.BodyHandlers.ofString());
-                        if (sent < warmupEnd) {
-                            continue;
+            threads[i] = new Thread(
+                    () -> {
+                        while (System.nanoTime() < end) {
+                            long sent = System.nanoTime();
+                            try {
+                                HttpResponse<String> response =
+                                        http.send(request(), HttpResponse.BodyHandlers.ofString());
+                                if (sent < warmupEnd) {
+                                    continue;
+                                }
+                                if (response.statusCode() != 200 || !valid.test(response.body())) {
+                                    errors.incrementAndGet();
+                                } else {
+                                    recorder.recordValue(Math.max(1, (System.nanoTime() - sent) / 1000));
+                                    done.incrementAndGet();
+                                }
+                            } catch (Exception e) {
+                                if (sent >= warmupEnd) {
+                                    errors.incrementAndGet();
+                                }
+                            }
                         }
-                        if (response.statusCode() != 200 || !valid.test(response.body())) {
-                            errors.incrementAndGet();
-                        } else {
-                            recorder.recordValue(Math.max(1, (System.nanoTime() - sent) / 1000));
-                            done.incrementAndGet();
-                        }
-                    } catch (Exception e) {
-                        if (sent >= warmupEnd) {
-                            errors.incrementAndGet();
-                        }
-                    }
-                }
-            }, "load-" + i);
+                    },
+                    "load-" + i);
             threads[i].start();
         }
         Thread.sleep(Math.max(0, (warmupEnd - System.nanoTime()) / 1_000_000));
@@ -78,8 +94,16 @@ public final class LoadGenerator {
         }
         double seconds = (System.nanoTime() - measuredFrom) / 1e9;
         Histogram h = recorder.getIntervalHistogram();
-        return new Result(target, connections + " connections", 0, done.get() / seconds, done.get() + errors.get(),
-                errors.get(), h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9),
+        return new Result(
+                target,
+                connections + " connections",
+                0,
+                done.get() / seconds,
+                done.get() + errors.get(),
+                errors.get(),
+                h.getValueAtPercentile(50),
+                h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9),
                 h.getMaxValue());
     }
 }

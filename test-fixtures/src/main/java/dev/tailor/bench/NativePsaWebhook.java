@@ -29,18 +29,29 @@ public final class NativePsaWebhook implements AutoCloseable {
     public static NativePsaWebhook start(Path binary, Path tls, Path log) throws IOException, InterruptedException {
         Path ready = tls.resolve("psa-webhook.addr");
         Files.deleteIfExists(ready);
-        List<String> command = List.of(binary.toString(), "--listen", "127.0.0.1:0",
-                "--cert", tls.resolve("tls.crt").toString(), "--key", tls.resolve("tls.key").toString(),
-                "--ready", ready.toString());
+        List<String> command = List.of(
+                binary.toString(),
+                "--listen",
+                "127.0.0.1:0",
+                "--cert",
+                tls.resolve("tls.crt").toString(),
+                "--key",
+                tls.resolve("tls.key").toString(),
+                "--ready",
+                ready.toString());
         long started = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         long deadline = started + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("psa-webhook exited with " + process.exitValue() + "; see " + log);
             }
             if (Files.exists(ready) && Files.readString(ready).endsWith("\n")) {
-                return new NativePsaWebhook(process, URI.create("https://" + Files.readString(ready).strip()), started);
+                return new NativePsaWebhook(
+                        process, URI.create("https://" + Files.readString(ready).strip()), started);
             }
             Thread.sleep(2);
         }

@@ -1,5 +1,6 @@
 package dev.tailor.bench;
 
+import dev.tailor.harness.Processes;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -9,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import dev.tailor.harness.Processes;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,19 +28,32 @@ public final class OpaServer implements AutoCloseable {
         this.startedNanos = startedNanos;
     }
 
-    public static OpaServer start(Path home, Path tls, Path log, HttpClient http) throws IOException, InterruptedException {
+    public static OpaServer start(Path home, Path tls, Path log, HttpClient http)
+            throws IOException, InterruptedException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        List<String> command = List.of(home.resolve("tools/opa").toString(), "run", "--server",
-                "--addr", "127.0.0.1:" + port,
-                "--tls-cert-file", tls.resolve("tls.crt").toString(),
-                "--tls-private-key-file", tls.resolve("tls.key").toString(),
-                "--log-level", "error", "--ignore", "*_test.rego",
+        List<String> command = List.of(
+                home.resolve("tools/opa").toString(),
+                "run",
+                "--server",
+                "--addr",
+                "127.0.0.1:" + port,
+                "--tls-cert-file",
+                tls.resolve("tls.crt").toString(),
+                "--tls-private-key-file",
+                tls.resolve("tls.key").toString(),
+                "--log-level",
+                "error",
+                "--ignore",
+                "*_test.rego",
                 home.resolve("rego/policies").toString());
         long started = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         OpaServer opa = new OpaServer(process, URI.create("https://127.0.0.1:" + port), started);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
@@ -48,7 +61,9 @@ public final class OpaServer implements AutoCloseable {
                 throw new IllegalStateException("opa exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                HttpRequest health = HttpRequest.newBuilder(opa.base.resolve("/health")).timeout(Duration.ofSeconds(2)).build();
+                HttpRequest health = HttpRequest.newBuilder(opa.base.resolve("/health"))
+                        .timeout(Duration.ofSeconds(2))
+                        .build();
                 if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return opa;
                 }

@@ -15,17 +15,19 @@ public final class ResidentMemory implements AutoCloseable {
 
     public ResidentMemory(long pid) {
         this.status = Path.of("/proc", Long.toString(pid), "status");
-        this.sampler = new Thread(() -> {
-            while (running) {
-                long kib = currentKib();
-                peakKib.accumulateAndGet(kib, Math::max);
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "rss-sampler");
+        this.sampler = new Thread(
+                () -> {
+                    while (running) {
+                        long kib = currentKib();
+                        peakKib.accumulateAndGet(kib, Math::max);
+                        try {
+                            Thread.sleep(100);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "rss-sampler");
         sampler.setDaemon(true);
         sampler.start();
     }

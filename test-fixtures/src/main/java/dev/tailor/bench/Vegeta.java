@@ -41,17 +41,27 @@ public final class Vegeta {
      *
      * @param keepAlive false: every request on a new TLS connection
      */
-    public Result attack(String target, URI uri, byte[] body, Predicate<String> valid, double rate, boolean keepAlive,
-            Duration warmup, Duration duration) throws IOException, InterruptedException {
+    public Result attack(
+            String target,
+            URI uri,
+            byte[] body,
+            Predicate<String> valid,
+            double rate,
+            boolean keepAlive,
+            Duration warmup,
+            Duration duration)
+            throws IOException, InterruptedException {
         Path bodyFile = Files.write(work.resolve("vegeta-body.json"), body);
-        Path targets = Files.writeString(work.resolve("vegeta-targets.txt"),
+        Path targets = Files.writeString(
+                work.resolve("vegeta-targets.txt"),
                 "POST " + uri + "\nContent-Type: application/json\n@" + bodyFile + "\n");
         if (!warmup.isZero()) {
             run(targets, rate, keepAlive, warmup);
         }
         Path results = run(targets, rate, keepAlive, duration);
         Path encoded = work.resolve("vegeta-results.json");
-        exec(List.of(binary.toString(), "encode", "-to", "json", "-output", encoded.toString(), results.toString()),
+        exec(
+                List.of(binary.toString(), "encode", "-to", "json", "-output", encoded.toString(), results.toString()),
                 Duration.ofMinutes(2));
         Histogram latencies = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
         long requests = 0;
@@ -62,39 +72,66 @@ public final class Vegeta {
             while (lines.hasNext()) {
                 JsonNode r = lines.next();
                 requests++;
-                String answer = new String(Base64.getDecoder().decode(r.path("body").asText("")), StandardCharsets.UTF_8);
+                String answer =
+                        new String(Base64.getDecoder().decode(r.path("body").asText("")), StandardCharsets.UTF_8);
                 if (r.path("code").asInt() != 200 || !r.path("error").asText("").isEmpty() || !valid.test(answer)) {
                     errors++;
                     continue;
                 }
                 long micros = Math.max(1, r.path("latency").asLong() / 1000);
                 latencies.recordValue(Math.min(micros, latencies.getHighestTrackableValue()));
-                long at = java.time.OffsetDateTime.parse(r.path("timestamp").asText()).toInstant().toEpochMilli();
+                long at = java.time.OffsetDateTime.parse(r.path("timestamp").asText())
+                        .toInstant()
+                        .toEpochMilli();
                 first = Math.min(first, at);
                 last = Math.max(last, at);
             }
         }
         double seconds = Math.max(duration.toMillis(), last - first) / 1000.0;
         String mode = keepAlive ? "open loop" : "open loop, new TLS connection per request";
-        return new Result(target, mode, rate, (requests - errors) / seconds, requests, errors,
-                latencies.getValueAtPercentile(50), latencies.getValueAtPercentile(99),
-                latencies.getValueAtPercentile(99.9), latencies.getMaxValue());
+        return new Result(
+                target,
+                mode,
+                rate,
+                (requests - errors) / seconds,
+                requests,
+                errors,
+                latencies.getValueAtPercentile(50),
+                latencies.getValueAtPercentile(99),
+                latencies.getValueAtPercentile(99.9),
+                latencies.getMaxValue());
     }
 
     private Path run(Path targets, double rate, boolean keepAlive, Duration duration)
             throws IOException, InterruptedException {
         Path out = work.resolve("vegeta-results.bin");
-        List<String> command = new ArrayList<>(List.of(binary.toString(), "attack",
-                "-targets", targets.toString(), "-rate", Math.round(rate) + "/1s",
-                "-duration", duration.toMillis() + "ms", "-timeout", "10s", "-http2=false",
-                "-keepalive=" + keepAlive, "-root-certs", caPem.toString(), "-output", out.toString()));
+        List<String> command = new ArrayList<>(List.of(
+                binary.toString(),
+                "attack",
+                "-targets",
+                targets.toString(),
+                "-rate",
+                Math.round(rate) + "/1s",
+                "-duration",
+                duration.toMillis() + "ms",
+                "-timeout",
+                "10s",
+                "-http2=false",
+                "-keepalive=" + keepAlive,
+                "-root-certs",
+                caPem.toString(),
+                "-output",
+                out.toString()));
         exec(command, duration.plusMinutes(1));
         return out;
     }
 
     private void exec(List<String> command, Duration timeout) throws IOException, InterruptedException {
         Path log = work.resolve("vegeta.log");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
             throw new IllegalStateException("vegeta did not finish within " + timeout.toSeconds() + " s");

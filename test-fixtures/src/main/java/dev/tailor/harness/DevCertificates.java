@@ -68,11 +68,17 @@ public final class DevCertificates {
             Instant now = Instant.now();
             X500Name name = new X500Name("CN=Tailor development CA,O=" + Names.GROUP);
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(),
-                    Date.from(now.minusSeconds(60)), Date.from(now.plus(validity)), name, keys.getPublic())
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            name,
+                            serial(),
+                            Date.from(now.minusSeconds(60)),
+                            Date.from(now.plus(validity)),
+                            name,
+                            keys.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
+                    .addExtension(
+                            Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
             return new DevCertificates(keys, sign(builder, keys));
         } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
             throw new IllegalStateException("cannot create the development CA", e);
@@ -122,19 +128,28 @@ public final class DevCertificates {
             KeyPair keys = ecKeys();
             Instant now = Instant.now();
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(caCertificate, serial(),
-                    Date.from(now.minusSeconds(60)), Date.from(now.plus(validity)),
-                    new X500Name("CN=" + commonName), keys.getPublic())
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            caCertificate,
+                            serial(),
+                            Date.from(now.minusSeconds(60)),
+                            Date.from(now.plus(validity)),
+                            new X500Name("CN=" + commonName),
+                            keys.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
-                    .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCertificate));
+                    .addExtension(
+                            Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
+                    .addExtension(
+                            Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCertificate));
             X509Certificate certificate = sign(builder, caKeys);
             KeyStore identity = KeyStore.getInstance("PKCS12");
             identity.load(null, null);
             char[] password = "client".toCharArray();
-            identity.setKeyEntry("client", keys.getPrivate(), password, new java.security.cert.Certificate[] {certificate, caCertificate});
-            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            identity.setKeyEntry("client", keys.getPrivate(), password, new java.security.cert.Certificate[] {
+                certificate, caCertificate
+            });
+            javax.net.ssl.KeyManagerFactory kmf =
+                    javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(identity, password);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
@@ -163,17 +178,27 @@ public final class DevCertificates {
             Instant now = Instant.now();
             List<GeneralName> sans = new ArrayList<>();
             for (String n : names) {
-                sans.add(isIpAddress(n) ? new GeneralName(GeneralName.iPAddress, n) : new GeneralName(GeneralName.dNSName, n));
+                sans.add(
+                        isIpAddress(n)
+                                ? new GeneralName(GeneralName.iPAddress, n)
+                                : new GeneralName(GeneralName.dNSName, n));
             }
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(caCertificate, serial(),
-                    Date.from(now.minusSeconds(60)), Date.from(now.plus(validity)),
-                    new X500Name("CN=" + names.get(0)), keys.getPublic())
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            caCertificate,
+                            serial(),
+                            Date.from(now.minusSeconds(60)),
+                            Date.from(now.plus(validity)),
+                            new X500Name("CN=" + names.get(0)),
+                            keys.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)))
-                    .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCertificate));
+                    .addExtension(
+                            Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                    .addExtension(
+                            Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)))
+                    .addExtension(
+                            Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCertificate));
             X509Certificate certificate = sign(builder, caKeys);
             Files.createDirectories(dir);
             // The key first: a reader that sees the new certificate must find its key.
@@ -198,8 +223,9 @@ public final class DevCertificates {
 
     private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer)
             throws OperatorCreationException, GeneralSecurityException {
-        return new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+        return new JcaX509CertificateConverter()
+                .getCertificate(
+                        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
     }
 
     private static boolean isIpAddress(String name) {

@@ -28,8 +28,8 @@ public final class LocalKubernetes implements AutoCloseable {
 
     public LocalKubernetes() {
         LOG.setLevel(java.util.logging.Level.WARNING);
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), true);
+        server = new KubernetesMockServer(
+                new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), true);
         server.init(InetAddress.getLoopbackAddress(), 0);
         client = server.createClient();
     }
@@ -55,7 +55,8 @@ public final class LocalKubernetes implements AutoCloseable {
      */
     public Path writeKubeconfig(Path file) throws java.io.IOException {
         String server = url().replaceAll("/$", "");
-        String config = String.join("\n",
+        String config = String.join(
+                "\n",
                 "apiVersion: v1",
                 "kind: Config",
                 "clusters:",
@@ -84,8 +85,13 @@ public final class LocalKubernetes implements AutoCloseable {
         if (annotations.containsKey(Names.MODE)) {
             labels.put(Names.MODE, annotations.get(Names.MODE));
         }
-        var namespace = new NamespaceBuilder().withNewMetadata().withName(name)
-                .withLabels(labels).withAnnotations(annotations).endMetadata().build();
+        var namespace = new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .withAnnotations(annotations)
+                .endMetadata()
+                .build();
         client.namespaces().resource(namespace).createOr(NonDeletingOperation::update);
     }
 

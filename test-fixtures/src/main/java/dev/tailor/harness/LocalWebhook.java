@@ -23,8 +23,9 @@ public final class LocalWebhook implements AutoCloseable {
      * (manifests/base/deployment.yaml and the chart; ManifestsTest holds them equal): sized from the container's
      * memory limit, so the same options fit a larger limit.
      */
-    public static final String CONTAINER_JVM_OPTIONS = "-XX:+UseSerialGC -XX:MinRAMPercentage=37.5 -XX:MaxRAMPercentage=37.5"
-            + " -XX:ReservedCodeCacheSize=64m -XX:TrimNativeHeapInterval=10000 -XX:+ExitOnOutOfMemoryError";
+    public static final String CONTAINER_JVM_OPTIONS =
+            "-XX:+UseSerialGC -XX:MinRAMPercentage=37.5 -XX:MaxRAMPercentage=37.5"
+                    + " -XX:ReservedCodeCacheSize=64m -XX:TrimNativeHeapInterval=10000 -XX:+ExitOnOutOfMemoryError";
 
     /** The Deployment's memory limit, which the JVM reads from its cgroup in a cluster. */
     public static final String CONTAINER_MEMORY_LIMIT = "256Mi";
@@ -86,9 +87,13 @@ public final class LocalWebhook implements AutoCloseable {
         long started = System.nanoTime();
         Process process = builder.start();
 
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ca.clientContext())
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        LocalWebhook webhook = new LocalWebhook(process, log, URI.create("https://127.0.0.1:" + port), http, ca, started);
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(ca.clientContext())
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        LocalWebhook webhook =
+                new LocalWebhook(process, log, URI.create("https://127.0.0.1:" + port), http, ca, started);
         webhook.awaitReady(Duration.ofSeconds(90));
         return webhook;
     }
@@ -128,8 +133,11 @@ public final class LocalWebhook implements AutoCloseable {
 
     /** POSTs a JSON body; returns the response body. */
     public String post(String path, byte[] json) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json))
+                .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
     }
 
@@ -137,10 +145,13 @@ public final class LocalWebhook implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the webhook exited with " + process.exitValue() + "; its log:\n" + tail());
+                throw new IllegalStateException(
+                        "the webhook exited with " + process.exitValue() + "; its log:\n" + tail());
             }
             try {
-                HttpRequest ready = HttpRequest.newBuilder(base.resolve("/q/health/ready")).timeout(Duration.ofSeconds(2)).build();
+                HttpRequest ready = HttpRequest.newBuilder(base.resolve("/q/health/ready"))
+                        .timeout(Duration.ofSeconds(2))
+                        .build();
                 if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
@@ -149,7 +160,8 @@ public final class LocalWebhook implements AutoCloseable {
             }
             Thread.sleep(10);
         }
-        throw new IllegalStateException("the webhook was not ready within " + timeout.toSeconds() + " s; its log:\n" + tail());
+        throw new IllegalStateException(
+                "the webhook was not ready within " + timeout.toSeconds() + " s; its log:\n" + tail());
     }
 
     private String tail() throws IOException {

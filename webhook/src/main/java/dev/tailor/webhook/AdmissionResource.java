@@ -5,18 +5,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.webhook.admission.AdmissionHandler;
 import dev.tailor.webhook.admission.AdmissionReviews;
 import dev.tailor.webhook.admission.BadReviewException;
+import dev.tailor.webhook.tls.ClientCertificates;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import dev.tailor.webhook.tls.ClientCertificates;
-import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import java.security.cert.X509Certificate;
-import java.util.List;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -37,15 +37,17 @@ public class AdmissionResource {
     public AdmissionResource(AdmissionHandler handler, TailorConfig config) {
         this.handler = handler;
         this.config = config;
-        this.apiServerAuthorities = config.admissionCallers().clientCa()
-                .map(file -> ClientCertificates.readAuthorities(file, "tailor.admission-callers.client-ca")).orElse(List.of());
+        this.apiServerAuthorities = config.admissionCallers()
+                .clientCa()
+                .map(file -> ClientCertificates.readAuthorities(file, "tailor.admission-callers.client-ca"))
+                .orElse(List.of());
     }
 
     @POST
     @Path("validate")
     @Blocking
-    public Response validate(@HeaderParam("Content-Type") String contentType, @Context HttpServerRequest http,
-            InputStream body) {
+    public Response validate(
+            @HeaderParam("Content-Type") String contentType, @Context HttpServerRequest http, InputStream body) {
         boolean fromApiServer = fromApiServer(http);
         return answer(contentType, body, request -> handler.validate(request, fromApiServer));
     }
@@ -59,10 +61,15 @@ public class AdmissionResource {
             return true;
         }
         try {
-            var chain = http == null || http.sslSession() == null ? null : http.sslSession().getPeerCertificates();
-            return chain != null && chain.length > 0 && chain[0] instanceof X509Certificate peer
+            var chain = http == null || http.sslSession() == null
+                    ? null
+                    : http.sslSession().getPeerCertificates();
+            return chain != null
+                    && chain.length > 0
+                    && chain[0] instanceof X509Certificate peer
                     && ClientCertificates.issuedByOneOf(peer, apiServerAuthorities)
-                    && ClientCertificates.names(peer).stream().anyMatch(config.admissionCallers().clientNames()::contains);
+                    && ClientCertificates.names(peer).stream()
+                            .anyMatch(config.admissionCallers().clientNames()::contains);
         } catch (javax.net.ssl.SSLPeerUnverifiedException noCertificate) {
             return false;
         }
@@ -78,19 +85,28 @@ public class AdmissionResource {
     private Response answer(String contentType, InputStream body, Function<JsonNode, ObjectNode> decide) {
         String uid = "";
         try {
-            if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith(MediaType.APPLICATION_JSON)) {
-                throw new BadReviewException(415, "", "Content-Type must be application/json, got "
-                        + (contentType == null ? "none" : contentType));
+            if (contentType == null
+                    || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith(MediaType.APPLICATION_JSON)) {
+                throw new BadReviewException(
+                        415,
+                        "",
+                        "Content-Type must be application/json, got " + (contentType == null ? "none" : contentType));
             }
-            JsonNode request = AdmissionReviews.decodeRequest(AdmissionReviews.readCapped(body, config.maxReviewBytes()));
+            JsonNode request =
+                    AdmissionReviews.decodeRequest(AdmissionReviews.readCapped(body, config.maxReviewBytes()));
             uid = request.path("uid").asText();
             return json(200, decide.apply(request));
         } catch (BadReviewException e) {
             return json(e.status(), AdmissionReviews.errored(e.uid(), e.status(), reason(e.status()), e.getMessage()));
         } catch (Exception e) {
             LOG.errorf(e, "answering admission request %s", uid);
-            return json(500, AdmissionReviews.errored(uid, 500, "InternalError",
-                    "tailor failed to answer: " + e.getClass().getSimpleName()));
+            return json(
+                    500,
+                    AdmissionReviews.errored(
+                            uid,
+                            500,
+                            "InternalError",
+                            "tailor failed to answer: " + e.getClass().getSimpleName()));
         }
     }
 
@@ -103,6 +119,9 @@ public class AdmissionResource {
     }
 
     private static Response json(int status, JsonNode body) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(AdmissionReviews.toBytes(body)).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(AdmissionReviews.toBytes(body))
+                .build();
     }
 }

@@ -43,9 +43,13 @@ import org.jboss.logging.Logger;
 public class ApprovedObjects {
 
     private static final Logger LOG = Logger.getLogger(ApprovedObjects.class);
-        static final ResourceDefinitionContext SECCOMP_PROFILES = new ResourceDefinitionContext.Builder()
-            .withGroup("security-profiles-operator.x-k8s.io").withVersion("v1beta1").withKind("SeccompProfile")
-            .withPlural("seccompprofiles").withNamespaced(true).build();
+    static final ResourceDefinitionContext SECCOMP_PROFILES = new ResourceDefinitionContext.Builder()
+            .withGroup("security-profiles-operator.x-k8s.io")
+            .withVersion("v1beta1")
+            .withKind("SeccompProfile")
+            .withPlural("seccompprofiles")
+            .withNamespaced(true)
+            .build();
 
     private final KubernetesClient client;
     private final PolicyEngine engine;
@@ -57,7 +61,9 @@ public class ApprovedObjects {
      * published once: an informer's first list (or a resync) of a thousand objects is one rebuild, not a thousand.
      */
     static final long SETTLE_MILLIS = 200;
-    private final java.util.concurrent.atomic.AtomicBoolean publishPending = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private final java.util.concurrent.atomic.AtomicBoolean publishPending =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.ScheduledExecutorService publisher =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "tailor-approved-objects");
@@ -73,16 +79,35 @@ public class ApprovedObjects {
     }
 
     void start(@Observes StartupEvent event) {
-        watch(client.network().v1().networkPolicies().inAnyNamespace().withLabel(Names.MANAGED_BY, Names.MANAGER).runnableInformer(0));
-        watch(client.rbac().roleBindings().inAnyNamespace().withLabel(Names.MANAGED_BY, Names.MANAGER).runnableInformer(0));
-        watch(client.rbac().clusterRoleBindings().withLabel(Names.MANAGED_BY, Names.MANAGER).runnableInformer(0));
+        watch(client.network()
+                .v1()
+                .networkPolicies()
+                .inAnyNamespace()
+                .withLabel(Names.MANAGED_BY, Names.MANAGER)
+                .runnableInformer(0));
+        watch(client.rbac()
+                .roleBindings()
+                .inAnyNamespace()
+                .withLabel(Names.MANAGED_BY, Names.MANAGER)
+                .runnableInformer(0));
+        watch(client.rbac()
+                .clusterRoleBindings()
+                .withLabel(Names.MANAGED_BY, Names.MANAGER)
+                .runnableInformer(0));
         try {
-            client.genericKubernetesResources(SECCOMP_PROFILES).inAnyNamespace().withLabel(Names.MANAGED_BY, Names.MANAGER).list();
-            watch(client.genericKubernetesResources(SECCOMP_PROFILES).inAnyNamespace().withLabel(Names.MANAGED_BY, Names.MANAGER)
+            client.genericKubernetesResources(SECCOMP_PROFILES)
+                    .inAnyNamespace()
+                    .withLabel(Names.MANAGED_BY, Names.MANAGER)
+                    .list();
+            watch(client.genericKubernetesResources(SECCOMP_PROFILES)
+                    .inAnyNamespace()
+                    .withLabel(Names.MANAGED_BY, Names.MANAGER)
                     .runnableInformer(0));
         } catch (KubernetesClientException e) {
-            LOG.infof("SeccompProfiles cannot be read (%s: is the Security Profiles Operator installed?); approved seccomp "
-                    + "profiles come from tailor.approved-file only", e.getCode());
+            LOG.infof(
+                    "SeccompProfiles cannot be read (%s: is the Security Profiles Operator installed?); approved seccomp "
+                            + "profiles come from tailor.approved-file only",
+                    e.getCode());
         }
     }
 
@@ -123,19 +148,23 @@ public class ApprovedObjects {
     /** Publishes within {@value #SETTLE_MILLIS} ms, once for all the changes made meanwhile. */
     private void changed() {
         if (publishPending.compareAndSet(false, true)) {
-            publisher.schedule(() -> {
-                publishPending.set(false); // a change from now on schedules another publish
-                try {
-                    publish();
-                } catch (RuntimeException e) {
-                    LOG.warnf("approved objects could not be published: %s", e.getMessage());
-                }
-            }, SETTLE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            publisher.schedule(
+                    () -> {
+                        publishPending.set(false); // a change from now on schedules another publish
+                        try {
+                            publish();
+                        } catch (RuntimeException e) {
+                            LOG.warnf("approved objects could not be published: %s", e.getMessage());
+                        }
+                    },
+                    SETTLE_MILLIS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
         }
     }
 
     private static String key(HasMetadata o) {
-        return o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+        return o.getKind() + "/" + o.getMetadata().getNamespace() + "/"
+                + o.getMetadata().getName();
     }
 
     /** Rebuilds data.approved from the objects known now and hands it to the policies. */
@@ -149,17 +178,27 @@ public class ApprovedObjects {
         Map<String, Map<String, String>> serviceAccounts = new TreeMap<>(); // ns\0workload -> account -> object
         for (HasMetadata o : new TreeMap<>(objects).values()) {
             String ns = o.getMetadata().getNamespace();
-            Map<String, String> labels = o.getMetadata().getLabels() == null ? Map.of() : o.getMetadata().getLabels();
-            Map<String, String> annotations = o.getMetadata().getAnnotations() == null ? Map.of() : o.getMetadata().getAnnotations();
+            Map<String, String> labels = o.getMetadata().getLabels() == null
+                    ? Map.of()
+                    : o.getMetadata().getLabels();
+            Map<String, String> annotations = o.getMetadata().getAnnotations() == null
+                    ? Map.of()
+                    : o.getMetadata().getAnnotations();
             String workload = labels.getOrDefault(Names.WORKLOAD, "");
             if (o instanceof NetworkPolicy np) {
-                policies.withObjectProperty(ns).putObject(np.getMetadata().getName()).set("spec", json.valueToTree(np.getSpec()));
+                policies.withObjectProperty(ns)
+                        .putObject(np.getMetadata().getName())
+                        .set("spec", json.valueToTree(np.getSpec()));
             } else if (o instanceof RoleBinding || o instanceof ClusterRoleBinding) {
                 JsonNode b = json.valueToTree(o);
                 for (JsonNode s : b.path("subjects")) {
                     if (s.path("kind").asText().equals("ServiceAccount")) {
-                        String account = s.path("namespace").asText(ns == null ? "" : ns) + "/" + s.path("name").asText();
-                        accounts.withObjectProperty(account).withArray("bindings").add((ns == null ? "" : ns + "/") + o.getMetadata().getName());
+                        String account = s.path("namespace").asText(ns == null ? "" : ns) + "/"
+                                + s.path("name").asText();
+                        accounts.withObjectProperty(account)
+                                .withArray("bindings")
+                                .add((ns == null ? "" : ns + "/")
+                                        + o.getMetadata().getName());
                     }
                 }
             } else if (o instanceof GenericKubernetesResource && !workload.isEmpty()) {
@@ -168,7 +207,8 @@ public class ApprovedObjects {
             }
             String account = annotations.get(Names.SERVICE_ACCOUNT);
             if (account != null && !workload.isEmpty() && ns != null) {
-                serviceAccounts.computeIfAbsent(ns + "\u0000" + workload, k -> new TreeMap<>())
+                serviceAccounts
+                        .computeIfAbsent(ns + "\u0000" + workload, k -> new TreeMap<>())
                         .putIfAbsent(account, key(o));
             }
         }
@@ -178,16 +218,27 @@ public class ApprovedObjects {
         serviceAccounts.forEach((key, approving) -> {
             String[] parts = key.split("\u0000");
             if (approving.size() == 1) {
-                workloads.withObjectProperty(parts[0]).withObjectProperty(parts[1]).put("serviceAccount", approving.keySet().iterator().next());
+                workloads
+                        .withObjectProperty(parts[0])
+                        .withObjectProperty(parts[1])
+                        .put("serviceAccount", approving.keySet().iterator().next());
             } else {
-                LOG.errorf("conflicting approvals for %s/%s: %s; none is used until one remains", parts[0], parts[1],
-                        approving.entrySet().stream().map(e -> e.getValue() + " approves " + e.getKey()).toList());
+                LOG.errorf(
+                        "conflicting approvals for %s/%s: %s; none is used until one remains",
+                        parts[0],
+                        parts[1],
+                        approving.entrySet().stream()
+                                .map(e -> e.getValue() + " approves " + e.getKey())
+                                .toList());
             }
         });
         profiles.forEach((key, paths) -> {
             if (paths.size() == 1) { // one profile for the whole workload: what approvedSeccompProfile checks
                 String[] parts = key.split("\u0000");
-                workloads.withObjectProperty(parts[0]).withObjectProperty(parts[1]).put("seccompProfile", paths.iterator().next());
+                workloads
+                        .withObjectProperty(parts[0])
+                        .withObjectProperty(parts[1])
+                        .put("seccompProfile", paths.iterator().next());
             }
         });
         engine.setData(data);

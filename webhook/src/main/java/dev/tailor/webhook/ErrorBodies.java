@@ -24,9 +24,10 @@ public class ErrorBodies {
      * endpoint's own limit) is answered here, first of all routes, with a JSON 413 — the server's own answer has no
      * body. A body that does not announce its length is stopped by the endpoints' limits long before.
      */
-    void hardStop(@jakarta.enterprise.event.Observes io.vertx.ext.web.Router router,
+    void hardStop(
+            @jakarta.enterprise.event.Observes io.vertx.ext.web.Router router,
             @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.limits.max-body-size")
-            io.quarkus.runtime.configuration.MemorySize limit) {
+                    io.quarkus.runtime.configuration.MemorySize limit) {
         long max = limit.asLongValue();
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
             String announced = ctx.request().getHeader("Content-Length");
@@ -41,8 +42,11 @@ public class ErrorBodies {
                 return;
             }
             byte[] body = body(ctx.request().path(), 413, "request body larger than " + max + " bytes");
-            ctx.response().setStatusCode(413).putHeader("Content-Type", MediaType.APPLICATION_JSON)
-                    .putHeader("Connection", "close").end(io.vertx.core.buffer.Buffer.buffer(body));
+            ctx.response()
+                    .setStatusCode(413)
+                    .putHeader("Content-Type", MediaType.APPLICATION_JSON)
+                    .putHeader("Connection", "close")
+                    .end(io.vertx.core.buffer.Buffer.buffer(body));
         });
     }
 
@@ -57,16 +61,22 @@ public class ErrorBodies {
         } else {
             message = e.getMessage() == null ? Response.Status.fromStatusCode(status) + "" : e.getMessage();
         }
-        LOG.debugf("%s %s: %d %s", request == null ? "" : request.method(), request == null ? "" : request.path(), status, message);
-        return Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(body(request == null ? "" : request.path(), status, message)).build();
+        LOG.debugf(
+                "%s %s: %d %s",
+                request == null ? "" : request.method(), request == null ? "" : request.path(), status, message);
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(body(request == null ? "" : request.path(), status, message))
+                .build();
     }
 
     /** An AdmissionReview for the admission endpoints (the API server reads its status message), else {@code {"error"}}. */
     private static byte[] body(String path, int status, String message) {
         return path.equals("/validate") || path.equals("/mutate")
                 ? AdmissionReviews.toBytes(AdmissionReviews.errored("", status, reason(status), message))
-                : AdmissionReviews.toBytes(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("error", message));
+                : AdmissionReviews.toBytes(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                        .objectNode()
+                        .put("error", message));
     }
 
     private static boolean oneMediaType(String value) {

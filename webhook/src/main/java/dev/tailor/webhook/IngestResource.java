@@ -17,24 +17,24 @@ import dev.tailor.webhook.admission.AdmissionReviews;
 import dev.tailor.webhook.admission.BadReviewException;
 import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.jboss.logging.Logger;
 
 /**
@@ -57,15 +57,21 @@ public class IngestResource {
     private final List<X509Certificate> clientAuthorities;
 
     /** Events refused for good (not an event, a missing field, a value the store cannot hold), by source. */
-    private final java.util.Map<String, io.micrometer.core.instrument.Counter> rejectedTotal = new java.util.TreeMap<>();
+    private final java.util.Map<String, io.micrometer.core.instrument.Counter> rejectedTotal =
+            new java.util.TreeMap<>();
 
-    public IngestResource(TailorConfig config, ObservationSink sink, io.micrometer.core.instrument.MeterRegistry registry) {
+    public IngestResource(
+            TailorConfig config, ObservationSink sink, io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
         this.sink = sink;
         for (String source : List.of("audit", "flows", "syscalls")) { // a closed set: the endpoints
-            rejectedTotal.put(source, io.micrometer.core.instrument.Counter.builder("tailor.ingest.rejected").tag("source", source)
-                    .description("Events /ingest/* refused for good (each is logged; the rest of its batch is stored)")
-                    .register(registry));
+            rejectedTotal.put(
+                    source,
+                    io.micrometer.core.instrument.Counter.builder("tailor.ingest.rejected")
+                            .tag("source", source)
+                            .description(
+                                    "Events /ingest/* refused for good (each is logged; the rest of its batch is stored)")
+                            .register(registry));
         }
         this.clientAuthorities = dev.tailor.webhook.tls.IngestAuthorities.read(config);
         config.ingest().tokenFile().ifPresent(file -> {
@@ -84,19 +90,36 @@ public class IngestResource {
     @POST
     @Path("audit")
     @Blocking
-    public Response audit(@HeaderParam("Authorization") String authorization, @Context HttpServerRequest request,
-            InputStream body) {
-        return ingest("audit", "EventList", authorization, request, body, (bytes, problems) -> {
-            List<ApiRequest> requests = new ArrayList<>();
-            // An event with a value longer than the store holds (a GET of a 300-character name) is refused alone, as
-            // "items[N]": the others are stored.
-            AuditLogReader.Stats stats = new AuditLogReader().readEventList("POST /ingest/audit", bytes, r -> {
-                Columns.require(Columns.problem(dev.tailor.observe.audit.ApiAccess.of(r)));
-                requests.add(r);
-            }, problems);
-            return new Read(stats.lines(), stats.skipped().values().stream().mapToLong(Long::longValue).sum(),
-                    store -> store.ingestAudit(requests));
-        }, IngestResource::json);
+    public Response audit(
+            @HeaderParam("Authorization") String authorization, @Context HttpServerRequest request, InputStream body) {
+        return ingest(
+                "audit",
+                "EventList",
+                authorization,
+                request,
+                body,
+                (bytes, problems) -> {
+                    List<ApiRequest> requests = new ArrayList<>();
+                    // An event with a value longer than the store holds (a GET of a 300-character name) is refused
+                    // alone, as
+                    // "items[N]": the others are stored.
+                    AuditLogReader.Stats stats = new AuditLogReader()
+                            .readEventList(
+                                    "POST /ingest/audit",
+                                    bytes,
+                                    r -> {
+                                        Columns.require(Columns.problem(dev.tailor.observe.audit.ApiAccess.of(r)));
+                                        requests.add(r);
+                                    },
+                                    problems);
+                    return new Read(
+                            stats.lines(),
+                            stats.skipped().values().stream()
+                                    .mapToLong(Long::longValue)
+                                    .sum(),
+                            store -> store.ingestAudit(requests));
+                },
+                IngestResource::json);
     }
 
     /**
@@ -107,8 +130,8 @@ public class IngestResource {
     @POST
     @Path("flows")
     @Blocking
-    public Response flows(@HeaderParam("Authorization") String authorization, @Context HttpServerRequest request,
-            InputStream body) {
+    public Response flows(
+            @HeaderParam("Authorization") String authorization, @Context HttpServerRequest request, InputStream body) {
         return ingest("flows", "batch of flows", authorization, request, body, flowsReading(), IngestResource::json);
     }
 
@@ -117,17 +140,23 @@ public class IngestResource {
             dev.tailor.identity.Pods pods = sink.store().pods();
             List<Flow> flows = new ArrayList<>();
             FlowPods named = new FlowPods(pods);
-            HubbleFlowReader.Stats stats = new HubbleFlowReader().read("POST /ingest/flows",
-                    new java.io.ByteArrayInputStream(bytes), f -> {
-                        NetworkEdge edge = NetworkEdge.of(f, pods);
-                        if (edge != null) {
-                            Columns.require(Columns.problem(edge));
-                        }
-                        named.note(f);
-                        flows.add(f);
-                    }, problems);
+            HubbleFlowReader.Stats stats = new HubbleFlowReader()
+                    .read(
+                            "POST /ingest/flows",
+                            new java.io.ByteArrayInputStream(bytes),
+                            f -> {
+                                NetworkEdge edge = NetworkEdge.of(f, pods);
+                                if (edge != null) {
+                                    Columns.require(Columns.problem(edge));
+                                }
+                                named.note(f);
+                                flows.add(f);
+                            },
+                            problems);
             return new Read(stats.lines(), 0, store -> {
-                store.ingestPods(named.records().stream().filter(p -> Columns.problem(p) == null).toList());
+                store.ingestPods(named.records().stream()
+                        .filter(p -> Columns.problem(p) == null)
+                        .toList());
                 return store.ingestFlows(flows);
             });
         };
@@ -140,21 +169,34 @@ public class IngestResource {
     @POST
     @Path("syscalls")
     @Blocking
-    public Response syscalls(@HeaderParam("Authorization") String authorization, @Context HttpServerRequest request,
-            InputStream body) {
-        return ingest("syscalls", "batch of syscall lines", authorization, request, body, syscallsReading(), IngestResource::json);
+    public Response syscalls(
+            @HeaderParam("Authorization") String authorization, @Context HttpServerRequest request, InputStream body) {
+        return ingest(
+                "syscalls",
+                "batch of syscall lines",
+                authorization,
+                request,
+                body,
+                syscallsReading(),
+                IngestResource::json);
     }
 
     private Reading syscallsReading() {
         return (bytes, problems) -> {
             dev.tailor.identity.Pods pods = sink.store().pods();
             List<SyscallRecord> records = new ArrayList<>();
-            SyscallLogReader.Stats stats = new SyscallLogReader().read("POST /ingest/syscalls",
-                    new java.io.ByteArrayInputStream(bytes), r -> {
-                        Columns.require(Columns.problem(dev.tailor.observe.syscalls.SyscallUse.of(r, pods)));
-                        records.add(r);
-                    }, problems);
-            return new Read(stats.lines(), stats.skipped().values().stream().mapToLong(Long::longValue).sum(),
+            SyscallLogReader.Stats stats = new SyscallLogReader()
+                    .read(
+                            "POST /ingest/syscalls",
+                            new java.io.ByteArrayInputStream(bytes),
+                            r -> {
+                                Columns.require(Columns.problem(dev.tailor.observe.syscalls.SyscallUse.of(r, pods)));
+                                records.add(r);
+                            },
+                            problems);
+            return new Read(
+                    stats.lines(),
+                    stats.skipped().values().stream().mapToLong(Long::longValue).sum(),
                     store -> store.ingestSyscalls(records));
         };
     }
@@ -169,8 +211,12 @@ public class IngestResource {
     @POST
     @Path("flows/v1/logs")
     @Blocking
-    public Response flowsOtlp(@HeaderParam("Authorization") String authorization, @HeaderParam("Content-Type") String type,
-            @HeaderParam("Content-Encoding") String encoding, @Context HttpServerRequest request, InputStream body) {
+    public Response flowsOtlp(
+            @HeaderParam("Authorization") String authorization,
+            @HeaderParam("Content-Type") String type,
+            @HeaderParam("Content-Encoding") String encoding,
+            @Context HttpServerRequest request,
+            InputStream body) {
         return otlpIngest("flows", authorization, type, encoding, request, body, flowsReading());
     }
 
@@ -178,8 +224,12 @@ public class IngestResource {
     @POST
     @Path("syscalls/v1/logs")
     @Blocking
-    public Response syscallsOtlp(@HeaderParam("Authorization") String authorization, @HeaderParam("Content-Type") String type,
-            @HeaderParam("Content-Encoding") String encoding, @Context HttpServerRequest request, InputStream body) {
+    public Response syscallsOtlp(
+            @HeaderParam("Authorization") String authorization,
+            @HeaderParam("Content-Type") String type,
+            @HeaderParam("Content-Encoding") String encoding,
+            @Context HttpServerRequest request,
+            InputStream body) {
         return otlpIngest("syscalls", authorization, type, encoding, request, body, syscallsReading());
     }
 
@@ -188,8 +238,14 @@ public class IngestResource {
      * whole (up to the body limit) only once the caller is known, then expanded up to the same limit: a small bomb
      * gets the same 413 as a large body, and nothing is expanded for nobody.
      */
-    private Response otlpIngest(String source, String authorization, String type, String encoding,
-            HttpServerRequest request, InputStream body, Reading lines) {
+    private Response otlpIngest(
+            String source,
+            String authorization,
+            String type,
+            String encoding,
+            HttpServerRequest request,
+            InputStream body,
+            Reading lines) {
         Answer answer = otlpAnswer(type);
         String coding = encoding == null ? "" : encoding.strip().toLowerCase(java.util.Locale.ROOT);
         InputStream plain = body;
@@ -198,11 +254,15 @@ public class IngestResource {
                 return answer.answer(401, error("unauthorized"));
             }
             try {
-                byte[] compressed = AdmissionReviews.readCapped(body, config.ingest().maxBytes());
+                byte[] compressed =
+                        AdmissionReviews.readCapped(body, config.ingest().maxBytes());
                 plain = new java.io.ByteArrayInputStream(AdmissionReviews.readCapped(
-                        new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(compressed)), config.ingest().maxBytes()));
+                        new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(compressed)),
+                        config.ingest().maxBytes()));
             } catch (BadReviewException e) {
-                return answer.answer(413, error("OTLP logs request larger than " + config.ingest().maxBytes() + " bytes"));
+                return answer.answer(
+                        413,
+                        error("OTLP logs request larger than " + config.ingest().maxBytes() + " bytes"));
             } catch (IOException e) {
                 return answer.answer(400, error("Content-Encoding: gzip, but the body is not gzip: " + e.getMessage()));
             }
@@ -225,13 +285,22 @@ public class IngestResource {
     private static Answer otlpAnswer(String type) {
         return (status, body) -> {
             if (status != 200) {
-                return Response.status(status).type(MediaType.APPLICATION_JSON).entity(AdmissionReviews.toBytes(
-                        JsonNodeFactory.instance.objectNode().put("code", status).put("message", body.path("error").asText()))).build();
+                return Response.status(status)
+                        .type(MediaType.APPLICATION_JSON)
+                        .entity(AdmissionReviews.toBytes(JsonNodeFactory.instance
+                                .objectNode()
+                                .put("code", status)
+                                .put("message", body.path("error").asText())))
+                        .build();
             }
-            long rejected = body.path("rejected").asLong() + body.path("skipped").asLong();
-            String message = body.path("problems").path(0).asText(rejected > 0 ? "records that are not a line of this source" : "");
+            long rejected =
+                    body.path("rejected").asLong() + body.path("skipped").asLong();
+            String message = body.path("problems")
+                    .path(0)
+                    .asText(rejected > 0 ? "records that are not a line of this source" : "");
             return Response.ok(OtlpLogs.response(type, rejected, message))
-                    .type(OtlpLogs.protobuf(type) ? "application/x-protobuf" : MediaType.APPLICATION_JSON).build();
+                    .type(OtlpLogs.protobuf(type) ? "application/x-protobuf" : MediaType.APPLICATION_JSON)
+                    .build();
         };
     }
 
@@ -260,8 +329,14 @@ public class IngestResource {
      * refused for good (each named by its line or index, logged, counted), 503 only when the store failed and a
      * retry could succeed.
      */
-    private Response ingest(String source, String what, String authorization, HttpServerRequest request, InputStream body,
-            Reading reading, Answer answering) {
+    private Response ingest(
+            String source,
+            String what,
+            String authorization,
+            HttpServerRequest request,
+            InputStream body,
+            Reading reading,
+            Answer answering) {
         if (!authorized(authorization) && !clientCertified(request)) {
             // Say nothing about why: no hint for someone probing.
             return answering.answer(401, error("unauthorized"));
@@ -270,7 +345,8 @@ public class IngestResource {
         try {
             bytes = AdmissionReviews.readCapped(body, config.ingest().maxBytes());
         } catch (BadReviewException e) {
-            return answering.answer(413, error(what + " larger than " + config.ingest().maxBytes() + " bytes"));
+            return answering.answer(
+                    413, error(what + " larger than " + config.ingest().maxBytes() + " bytes"));
         } catch (IOException e) {
             return answering.answer(400, error("body could not be read: " + e.getMessage()));
         }
@@ -287,19 +363,27 @@ public class IngestResource {
         try {
             ObservationStore.BatchResult result = read.store().into(sink.store());
             ObjectNode answer = JsonNodeFactory.instance.objectNode();
-            answer.put("events", read.events()).put("stored", result.added()).put("alreadyStored", result.alreadyStored())
-                    .put("skipped", read.skipped()).put("rejected", problems.total());
+            answer.put("events", read.events())
+                    .put("stored", result.added())
+                    .put("alreadyStored", result.alreadyStored())
+                    .put("skipped", read.skipped())
+                    .put("rejected", problems.total());
             problems.first().forEach(p -> answer.withArray("problems").add(p.toString()));
             if (problems.total() > 0) {
                 rejectedTotal.get(source).increment(problems.total());
-                LOG.warnf("%s batch: %d of %d events rejected, e.g. %s", source, problems.total(), read.events(),
+                LOG.warnf(
+                        "%s batch: %d of %d events rejected, e.g. %s",
+                        source,
+                        problems.total(),
+                        read.events(),
                         problems.first().get(0));
             }
             // What is bad for good is answered 200 — sent again it would be just as bad, and a 5xx would make the
             // sender resend it for ever — and counted, logged and named in the body. 503 is only for a store failure.
             return answering.answer(200, answer);
         } catch (SQLException | RuntimeException e) {
-            LOG.errorf(e, "storing a %s batch of %d events failed; the sender will send it again", source, read.events());
+            LOG.errorf(
+                    e, "storing a %s batch of %d events failed; the sender will send it again", source, read.events());
             return answering.answer(503, error("the batch could not be stored; send it again"));
         }
     }
@@ -328,9 +412,11 @@ public class IngestResource {
         }
         try {
             java.security.cert.Certificate[] chain = request.sslSession().getPeerCertificates();
-            return chain.length > 0 && chain[0] instanceof X509Certificate client
+            return chain.length > 0
+                    && chain[0] instanceof X509Certificate client
                     && dev.tailor.webhook.tls.ClientCertificates.issuedByOneOf(client, clientAuthorities)
-                    && dev.tailor.webhook.tls.ClientCertificates.names(client).stream().anyMatch(config.ingest().clientNames()::contains);
+                    && dev.tailor.webhook.tls.ClientCertificates.names(client).stream()
+                            .anyMatch(config.ingest().clientNames()::contains);
         } catch (SSLPeerUnverifiedException e) {
             return false; // no client certificate
         }
@@ -349,6 +435,9 @@ public class IngestResource {
     }
 
     private static Response json(int status, ObjectNode body) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(AdmissionReviews.toBytes(body)).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(AdmissionReviews.toBytes(body))
+                .build();
     }
 }

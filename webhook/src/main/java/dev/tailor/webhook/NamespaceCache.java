@@ -47,10 +47,11 @@ public class NamespaceCache implements NamespaceLookup {
     public NamespaceCache(KubernetesClient client, io.micrometer.core.instrument.MeterRegistry registry) {
         this.client = client;
         this.registry = registry;
-        this.outOfStepGauge = io.micrometer.core.instrument.Gauge.builder("tailor.namespaces.out.of.step", outOfStep,
-                        java.util.Set::size)
-                .description("Namespaces annotated " + Names.MODE + "=enforce whose label is not enforce: their requests go "
-                        + "to the fail-open webhook entries")
+        this.outOfStepGauge = io.micrometer.core.instrument.Gauge.builder(
+                        "tailor.namespaces.out.of.step", outOfStep, java.util.Set::size)
+                .description(
+                        "Namespaces annotated " + Names.MODE + "=enforce whose label is not enforce: their requests go "
+                                + "to the fail-open webhook entries")
                 .register(registry);
     }
 
@@ -114,7 +115,8 @@ public class NamespaceCache implements NamespaceLookup {
             return cached;
         }
         try {
-            Namespace fresh = CompletableFuture.supplyAsync(() -> client.namespaces().withName(name).get())
+            Namespace fresh = CompletableFuture.supplyAsync(
+                            () -> client.namespaces().withName(name).get())
                     .get(MISS_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
             if (fresh == null) {
                 return null;
@@ -125,8 +127,9 @@ public class NamespaceCache implements NamespaceLookup {
             Thread.currentThread().interrupt();
             return null;
         } catch (ExecutionException | TimeoutException e) {
-            LOG.warnf("namespace %s is not in the cache and could not be read (%s); using the default mode", name,
-                    e.getClass().getSimpleName());
+            LOG.warnf(
+                    "namespace %s is not in the cache and could not be read (%s); using the default mode",
+                    name, e.getClass().getSimpleName());
             return null;
         }
     }
@@ -165,19 +168,42 @@ public class NamespaceCache implements NamespaceLookup {
         String[] who = requestedBy.remove(name);
         String by = who != null && Objects.equals(who[1], to) ? who[0] : "unknown (not seen by this replica)";
         String replica = Objects.requireNonNullElse(System.getenv("HOSTNAME"), "tailor-webhook");
-        String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        String now = java.time.Instant.now()
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
         try {
-            client.v1().events().inNamespace(name).resource(new io.fabric8.kubernetes.api.model.EventBuilder()
-                    .withNewMetadata().withGenerateName(name + ".tailor-mode-").withNamespace(name).endMetadata()
-                    // The API server requires involvedObject.namespace to equal the Event's namespace (422 otherwise),
-                    // also for an Event about a Namespace, which itself belongs to no namespace.
-                    .withNewInvolvedObject().withApiVersion("v1").withKind("Namespace").withName(name).withNamespace(name)
-                    .withUid(ns.getMetadata().getUid()).endInvolvedObject()
-                    .withReason(MODE_CHANGED).withType("Normal")
-                    .withMessage(Names.MODE + " " + (from == null ? "(unset)" : from) + " -> " + (to == null ? "(unset)" : to)
-                            + ", set by " + by + "; " + replica + " applies it now")
-                    .withNewSource().withComponent("tailor-webhook").withHost(replica).endSource()
-                    .withFirstTimestamp(now).withLastTimestamp(now).withCount(1).build()).create();
+            client.v1()
+                    .events()
+                    .inNamespace(name)
+                    .resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+                            .withNewMetadata()
+                            .withGenerateName(name + ".tailor-mode-")
+                            .withNamespace(name)
+                            .endMetadata()
+                            // The API server requires involvedObject.namespace to equal the Event's namespace (422
+                            // otherwise),
+                            // also for an Event about a Namespace, which itself belongs to no namespace.
+                            .withNewInvolvedObject()
+                            .withApiVersion("v1")
+                            .withKind("Namespace")
+                            .withName(name)
+                            .withNamespace(name)
+                            .withUid(ns.getMetadata().getUid())
+                            .endInvolvedObject()
+                            .withReason(MODE_CHANGED)
+                            .withType("Normal")
+                            .withMessage(Names.MODE + " " + (from == null ? "(unset)" : from) + " -> "
+                                    + (to == null ? "(unset)" : to) + ", set by " + by + "; " + replica
+                                    + " applies it now")
+                            .withNewSource()
+                            .withComponent("tailor-webhook")
+                            .withHost(replica)
+                            .endSource()
+                            .withFirstTimestamp(now)
+                            .withLastTimestamp(now)
+                            .withCount(1)
+                            .build())
+                    .create();
         } catch (RuntimeException e) {
             LOG.warnf("the mode change of namespace %s could not be recorded as an Event: %s", name, e.getMessage());
         }
@@ -192,12 +218,19 @@ public class NamespaceCache implements NamespaceLookup {
      */
     private void checkStep(Namespace ns) {
         String name = ns.getMetadata().getName();
-        String label = ns.getMetadata().getLabels() == null ? null : ns.getMetadata().getLabels().get(AdmissionHandler.MODE_ANNOTATION);
+        String label = ns.getMetadata().getLabels() == null
+                ? null
+                : ns.getMetadata().getLabels().get(AdmissionHandler.MODE_ANNOTATION);
         if ("enforce".equals(modeOf(ns)) && !"enforce".equals(label)) {
             if (outOfStep.add(name)) {
-                LOG.errorf("namespace %s is annotated " + Names.MODE + "=enforce but labelled %s: the API server sends its "
-                        + "requests to the fail-open entries. Mirror the label: kubectl annotate namespace %s "
-                        + Names.MODE + "=enforce --overwrite", name, label == null ? "(no label)" : label, name);
+                LOG.errorf(
+                        "namespace %s is annotated " + Names.MODE
+                                + "=enforce but labelled %s: the API server sends its "
+                                + "requests to the fail-open entries. Mirror the label: kubectl annotate namespace %s "
+                                + Names.MODE + "=enforce --overwrite",
+                        name,
+                        label == null ? "(no label)" : label,
+                        name);
             }
         } else {
             outOfStep.remove(name);
@@ -209,9 +242,11 @@ public class NamespaceCache implements NamespaceLookup {
         ObjectNode metadata = JsonNodeFactory.instance.objectNode();
         metadata.put("name", ns.getMetadata().getName());
         ObjectNode labels = metadata.putObject("labels");
-        Objects.requireNonNullElse(ns.getMetadata().getLabels(), Map.<String, String>of()).forEach(labels::put);
+        Objects.requireNonNullElse(ns.getMetadata().getLabels(), Map.<String, String>of())
+                .forEach(labels::put);
         ObjectNode annotations = metadata.putObject("annotations");
-        Objects.requireNonNullElse(ns.getMetadata().getAnnotations(), Map.<String, String>of()).forEach(annotations::put);
+        Objects.requireNonNullElse(ns.getMetadata().getAnnotations(), Map.<String, String>of())
+                .forEach(annotations::put);
         ObjectNode entry = JsonNodeFactory.instance.objectNode();
         entry.set("metadata", metadata);
         namespaces.put(ns.getMetadata().getName(), entry);

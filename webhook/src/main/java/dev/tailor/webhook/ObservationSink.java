@@ -50,15 +50,16 @@ public class ObservationSink {
     public ObservationSink(TailorConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
         this.registry = registry;
-        this.queuedGauge = io.micrometer.core.instrument.Gauge.builder("tailor.admission.stream.queued", pending,
-                        BlockingQueue::size)
+        this.queuedGauge = io.micrometer.core.instrument.Gauge.builder(
+                        "tailor.admission.stream.queued", pending, BlockingQueue::size)
                 .description("Admission-stream entries (decisions, pod sightings) waiting to be stored")
                 .register(registry);
         this.droppedTotal = io.micrometer.core.instrument.Counter.builder("tailor.admission.stream.dropped")
                 .description("Admission-stream entries dropped because the store was unavailable and the queue full")
                 .register(registry);
         this.rejectedTotal = io.micrometer.core.instrument.Counter.builder("tailor.admission.stream.rejected")
-                .description("Admission-stream entries the store refused as data (a value it cannot hold), dropped alone")
+                .description(
+                        "Admission-stream entries the store refused as data (a value it cannot hold), dropped alone")
                 .register(registry);
         writer.scheduleWithFixedDelay(this::flushQuietly, 1, 1, TimeUnit.SECONDS);
     }
@@ -66,7 +67,8 @@ public class ObservationSink {
     /** The store, opened (and migrated) on first use. */
     public synchronized ObservationStore store() throws SQLException {
         if (store == null) {
-            String url = config.store().url().orElse(ObservationStore.embeddedUrl(java.nio.file.Path.of("/var/lib/tailor")));
+            String url =
+                    config.store().url().orElse(ObservationStore.embeddedUrl(java.nio.file.Path.of("/var/lib/tailor")));
             store = ObservationStore.open(closedByUs(url));
             LOG.infof("observation store open: %s", ObservationStore.redact(url));
         }
@@ -78,8 +80,10 @@ public class ObservationSink {
      * on SIGTERM while that flush still runs ("Database is already closed"), losing the last second of decisions.
      */
     static String closedByUs(String url) {
-        return url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains(";DB_CLOSE_ON_EXIT=")
-                ? url + ";DB_CLOSE_ON_EXIT=FALSE" : url;
+        return url.startsWith("jdbc:h2:")
+                        && !url.toUpperCase(java.util.Locale.ROOT).contains(";DB_CLOSE_ON_EXIT=")
+                ? url + ";DB_CLOSE_ON_EXIT=FALSE"
+                : url;
     }
 
     public void decisions(List<AdmissionDecision> decisions) {
@@ -111,13 +115,17 @@ public class ObservationSink {
         for (Object o : batch) {
             // What the store cannot hold (a value longer than its column: dev.tailor.store.Columns) is dropped here,
             // alone, counted and named in the log; it never reaches, nor fails, a batch.
-            String problem = o instanceof PodRecord p ? dev.tailor.store.Columns.problem(p)
+            String problem = o instanceof PodRecord p
+                    ? dev.tailor.store.Columns.problem(p)
                     : dev.tailor.store.Columns.problem((AdmissionDecision) o);
             if (problem != null) {
                 rejectedTotal.increment();
-                LOG.warnf("an admission-stream entry the store cannot hold was dropped (%s): %s",
-                        o instanceof PodRecord p ? "pod " + abbreviated(p.namespace()) + "/" + abbreviated(p.pod())
-                                : "decision " + abbreviated(((AdmissionDecision) o).uid()), problem);
+                LOG.warnf(
+                        "an admission-stream entry the store cannot hold was dropped (%s): %s",
+                        o instanceof PodRecord p
+                                ? "pod " + abbreviated(p.namespace()) + "/" + abbreviated(p.pod())
+                                : "decision " + abbreviated(((AdmissionDecision) o).uid()),
+                        problem);
             } else if (o instanceof PodRecord p) {
                 pods.add(p);
             } else {
@@ -163,9 +171,12 @@ public class ObservationSink {
                     throw e;
                 }
                 rejectedTotal.increment();
-                LOG.warnf("an admission-stream entry the store cannot hold was dropped (%s): %s",
-                        o instanceof PodRecord p ? "pod " + p.namespace() + "/" + p.pod() : "decision "
-                                + ((AdmissionDecision) o).uid(), abbreviated(e.getMessage()));
+                LOG.warnf(
+                        "an admission-stream entry the store cannot hold was dropped (%s): %s",
+                        o instanceof PodRecord p
+                                ? "pod " + p.namespace() + "/" + p.pod()
+                                : "decision " + ((AdmissionDecision) o).uid(),
+                        abbreviated(e.getMessage()));
             }
         }
     }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
@@ -31,7 +31,8 @@ final class OtlpLogs {
     record Lines(byte[] text, long records, long notText) {}
 
     static boolean protobuf(String contentType) {
-        return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-protobuf");
+        return contentType != null
+                && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-protobuf");
     }
 
     /** @throws IOException naming what is wrong, when the body is no ExportLogsServiceRequest */
@@ -65,7 +66,9 @@ final class OtlpLogs {
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IOException("not an OTLP ExportLogsServiceRequest (JSON): " + e.getOriginalMessage());
             }
-            if (request == null || !request.isObject() || !request.path("resourceLogs").isArray()) {
+            if (request == null
+                    || !request.isObject()
+                    || !request.path("resourceLogs").isArray()) {
                 throw new IOException("not an OTLP ExportLogsServiceRequest (JSON): no resourceLogs array");
             }
             for (JsonNode resource : request.path("resourceLogs")) {
@@ -97,14 +100,17 @@ final class OtlpLogs {
         if (protobuf(contentType)) {
             ExportLogsServiceResponse.Builder response = ExportLogsServiceResponse.newBuilder();
             if (rejected > 0) {
-                response.setPartialSuccess(ExportLogsPartialSuccess.newBuilder().setRejectedLogRecords(rejected)
+                response.setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
+                        .setRejectedLogRecords(rejected)
                         .setErrorMessage(message));
             }
             return response.build().toByteArray();
         }
         var json = JSON.createObjectNode();
         if (rejected > 0) {
-            json.putObject("partialSuccess").put("rejectedLogRecords", String.valueOf(rejected)).put("errorMessage", message);
+            json.putObject("partialSuccess")
+                    .put("rejectedLogRecords", String.valueOf(rejected))
+                    .put("errorMessage", message);
         }
         return json.toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -46,12 +46,11 @@ public final class PolicyData {
         for (String subject : config.rbac().exemptSubjects()) {
             exempt.add(parseSubject(subject));
         }
-        data.set("approved", config.approvedFile().map(PolicyData::readApproved)
-                .orElseGet(() -> {
-                    ObjectNode empty = JSON.createObjectNode();
-                    empty.putObject("workloads");
-                    return empty;
-                }));
+        data.set("approved", config.approvedFile().map(PolicyData::readApproved).orElseGet(() -> {
+            ObjectNode empty = JSON.createObjectNode();
+            empty.putObject("workloads");
+            return empty;
+        }));
         return data;
     }
 
@@ -66,13 +65,16 @@ public final class PolicyData {
             case "ServiceAccount" -> {
                 int second = rest.indexOf(':');
                 if (second <= 0 || second == rest.length() - 1) {
-                    throw new IllegalArgumentException("tailor.rbac.exempt-subjects: \"" + subject
-                            + "\" must be ServiceAccount:NAMESPACE:NAME");
+                    throw new IllegalArgumentException(
+                            "tailor.rbac.exempt-subjects: \"" + subject + "\" must be ServiceAccount:NAMESPACE:NAME");
                 }
-                node.put("kind", kind).put("namespace", rest.substring(0, second)).put("name", rest.substring(second + 1));
+                node.put("kind", kind)
+                        .put("namespace", rest.substring(0, second))
+                        .put("name", rest.substring(second + 1));
             }
-            default -> throw new IllegalArgumentException("tailor.rbac.exempt-subjects: \"" + subject
-                    + "\" must start with User:, Group: or ServiceAccount:");
+            default ->
+                throw new IllegalArgumentException("tailor.rbac.exempt-subjects: \"" + subject
+                        + "\" must start with User:, Group: or ServiceAccount:");
         }
         if (node.path("name").asText().isEmpty()) {
             throw new IllegalArgumentException("tailor.rbac.exempt-subjects: \"" + subject + "\" names nobody");

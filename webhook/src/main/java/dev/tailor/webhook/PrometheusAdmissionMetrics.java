@@ -25,9 +25,22 @@ public class PrometheusAdmissionMetrics implements AdmissionMetrics {
      * The kinds and operations a label may name; anything else is "other". Label values come from the review, which
      * anyone who reaches the port can write: an open set would let 5,000 made-up kinds exhaust the heap.
      */
-    static final java.util.Set<String> KINDS = java.util.Set.of("Pod", "Deployment", "ReplicaSet", "StatefulSet",
-            "DaemonSet", "Job", "CronJob", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "NetworkPolicy",
-            "Namespace", "EphemeralContainers");
+    static final java.util.Set<String> KINDS = java.util.Set.of(
+            "Pod",
+            "Deployment",
+            "ReplicaSet",
+            "StatefulSet",
+            "DaemonSet",
+            "Job",
+            "CronJob",
+            "Role",
+            "RoleBinding",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "NetworkPolicy",
+            "Namespace",
+            "EphemeralContainers");
+
     static final java.util.Set<String> OPERATIONS = java.util.Set.of("CREATE", "UPDATE", "DELETE", "CONNECT");
 
     static String closed(String value, java.util.Set<String> allowed) {
@@ -38,8 +51,17 @@ public class PrometheusAdmissionMetrics implements AdmissionMetrics {
     public void reviewed(String endpoint, String operation, String kind, String mode, String result, long nanos) {
         Timer.builder("tailor.admission")
                 .description("Time to answer an AdmissionReview")
-                .tags("endpoint", endpoint, "operation", closed(operation, OPERATIONS), "kind", closed(kind, KINDS),
-                        "mode", mode, "result", result)
+                .tags(
+                        "endpoint",
+                        endpoint,
+                        "operation",
+                        closed(operation, OPERATIONS),
+                        "kind",
+                        closed(kind, KINDS),
+                        "mode",
+                        mode,
+                        "result",
+                        result)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(100_000))
                 .maximumExpectedValue(Duration.ofSeconds(10))

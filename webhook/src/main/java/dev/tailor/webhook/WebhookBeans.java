@@ -1,17 +1,17 @@
 package dev.tailor.webhook;
 
-import dev.tailor.policy.PolicyEngine;
-import dev.tailor.webhook.admission.AdmissionHandler;
 import dev.tailor.identity.PodRecord;
 import dev.tailor.observe.admission.AdmissionDecision;
+import dev.tailor.policy.PolicyEngine;
+import dev.tailor.webhook.admission.AdmissionHandler;
 import dev.tailor.webhook.decisions.DecisionLog;
 import dev.tailor.webhook.decisions.JsonLinesDecisionLog;
-import java.util.List;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,10 +28,12 @@ public class WebhookBeans {
     @Startup
     PolicyEngine policyEngine(TailorConfig config) {
         long start = System.nanoTime();
-        PolicyEngine engine = PolicyEngine.bundled(config.engine().instanceCount(), config.engine().borrowTimeout());
+        PolicyEngine engine = PolicyEngine.bundled(
+                config.engine().instanceCount(), config.engine().borrowTimeout());
         engine.setData(PolicyData.from(config));
-        LOG.infof("policies loaded: %d WASM instances in %d ms", config.engine().instanceCount(),
-                (System.nanoTime() - start) / 1_000_000);
+        LOG.infof(
+                "policies loaded: %d WASM instances in %d ms",
+                config.engine().instanceCount(), (System.nanoTime() - start) / 1_000_000);
         return engine;
     }
 
@@ -39,7 +41,9 @@ public class WebhookBeans {
     @ApplicationScoped
     SyncedDecisionLog decisionLog(TailorConfig config) {
         return new SyncedDecisionLog(new JsonLinesDecisionLog(
-                config.decisionLog().path(), config.decisionLog().maxBytes(), config.decisionLog().maxFiles()));
+                config.decisionLog().path(),
+                config.decisionLog().maxBytes(),
+                config.decisionLog().maxFiles()));
     }
 
     void closeDecisionLog(@Disposes SyncedDecisionLog log) {
@@ -48,9 +52,15 @@ public class WebhookBeans {
 
     @Produces
     @ApplicationScoped
-    AdmissionHandler handler(PolicyEngine engine, NamespaceCache namespaces, TailorConfig config,
-            SyncedDecisionLog decisionLog, ObservationSink sink, PrometheusAdmissionMetrics metrics,
-            io.fabric8.kubernetes.client.KubernetesClient client, dev.tailor.webhook.reports.ReportWriter reports) {
+    AdmissionHandler handler(
+            PolicyEngine engine,
+            NamespaceCache namespaces,
+            TailorConfig config,
+            SyncedDecisionLog decisionLog,
+            ObservationSink sink,
+            PrometheusAdmissionMetrics metrics,
+            io.fabric8.kubernetes.client.KubernetesClient client,
+            dev.tailor.webhook.reports.ReportWriter reports) {
         // Every decision goes to the file (synchronously, bounded by rotation) and, with the pods seen, to the store.
         DecisionLog stream = new DecisionLog() {
             @Override
@@ -65,44 +75,67 @@ public class WebhookBeans {
             }
 
             @Override
-            public void wouldDeny(java.time.Instant time, String namespace, String workload,
-                    dev.tailor.webhook.reports.PolicyReports.Resource resource, List<dev.tailor.policy.Violation> violations) {
+            public void wouldDeny(
+                    java.time.Instant time,
+                    String namespace,
+                    String workload,
+                    dev.tailor.webhook.reports.PolicyReports.Resource resource,
+                    List<dev.tailor.policy.Violation> violations) {
                 if (config.reports().enabled()) {
                     reports.reports().wouldDeny(time, namespace, workload, resource, violations);
                 }
             }
         };
-        return new AdmissionHandler(engine, namespaces, config.defaultMode(), config.clusterScopedMode(),
-                config.onEvaluationError(), stream, metrics, Clock.systemUTC(), existingPods(client));
+        return new AdmissionHandler(
+                engine,
+                namespaces,
+                config.defaultMode(),
+                config.clusterScopedMode(),
+                config.onEvaluationError(),
+                stream,
+                metrics,
+                Clock.systemUTC(),
+                existingPods(client));
     }
 
     /**
      * One small pod list at start, in the background: the first list through a new client pays for connection set-up
      * and class loading (seconds on a cold JVM), which would otherwise fall on the first admin's switch to enforce.
      */
-    void warmPodLists(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event,
+    void warmPodLists(
+            @jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event,
             io.fabric8.kubernetes.client.KubernetesClient client) {
         java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
-                client.pods().inNamespace("default").list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(1L).build());
+                client.pods()
+                        .inNamespace("default")
+                        .list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
+                                .withLimit(1L)
+                                .build());
             } catch (RuntimeException e) {
-                org.jboss.logging.Logger.getLogger(WebhookBeans.class).warnf(
-                        "pods cannot be listed (%s): a switch to enforce will not check the pods a namespace runs", e.getMessage());
+                org.jboss.logging.Logger.getLogger(WebhookBeans.class)
+                        .warnf(
+                                "pods cannot be listed (%s): a switch to enforce will not check the pods a namespace runs",
+                                e.getMessage());
             }
         });
     }
 
     /** A namespace's pods through the API, a page of at most {@code limit}. */
-    private static dev.tailor.webhook.admission.ExistingPods existingPods(io.fabric8.kubernetes.client.KubernetesClient client) {
+    private static dev.tailor.webhook.admission.ExistingPods existingPods(
+            io.fabric8.kubernetes.client.KubernetesClient client) {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         return (namespace, limit) -> {
-            var list = client.pods().inNamespace(namespace)
-                    .list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit((long) limit).build());
+            var list = client.pods()
+                    .inNamespace(namespace)
+                    .list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
+                            .withLimit((long) limit)
+                            .build());
             List<com.fasterxml.jackson.databind.JsonNode> pods = new java.util.ArrayList<>();
             list.getItems().stream().limit(limit).forEach(p -> pods.add(json.valueToTree(p)));
             String next = list.getMetadata() == null ? null : list.getMetadata().getContinue();
-            return new dev.tailor.webhook.admission.ExistingPods.Page(pods,
-                    list.getItems().size() > limit || (next != null && !next.isEmpty()));
+            return new dev.tailor.webhook.admission.ExistingPods.Page(
+                    pods, list.getItems().size() > limit || (next != null && !next.isEmpty()));
         };
     }
 

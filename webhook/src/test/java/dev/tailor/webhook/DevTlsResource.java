@@ -22,6 +22,7 @@ public class DevTlsResource implements QuarkusTestResourceLifecycleManager {
     static volatile Path dir;
     /** The bearer token the tests' audit webhook backend presents: made per run, never committed. */
     static final String INGEST_TOKEN = java.util.UUID.randomUUID().toString();
+
     static volatile DevCertificates ca;
 
     @Override
@@ -42,7 +43,9 @@ public class DevTlsResource implements QuarkusTestResourceLifecycleManager {
                 "tailor.ingest.token-file", dir.resolve("ingest-tokens").toString(),
                 // The test CA also issues the audit backend's client certificates.
                 "tailor.ingest.client-ca", dir.resolve("ca.crt").toString(),
-                "tailor.store.url", "jdbc:h2:file:" + dir.resolve("observations") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0",
+                "tailor.store.url",
+                        "jdbc:h2:file:" + dir.resolve("observations")
+                                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0",
                 "tailor.tls.cert", dir.resolve("tls.crt").toString(),
                 "tailor.tls.key", dir.resolve("tls.key").toString(),
                 "tailor.tls.watch-period", "500ms",

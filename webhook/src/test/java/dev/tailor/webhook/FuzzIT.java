@@ -52,7 +52,10 @@ class FuzzIT {
         AdmissionFixtures.all().forEach(c -> fixtures.add(c.review()));
         // Warm up first, so the JIT's and the pools' growth is not counted as the run's.
         for (int i = 0; i < 500; i++) {
-            post(http, i % 2 == 0 ? "/validate" : "/mutate", fixtures.get(i % fixtures.size()).toString().getBytes(StandardCharsets.UTF_8));
+            post(
+                    http,
+                    i % 2 == 0 ? "/validate" : "/mutate",
+                    fixtures.get(i % fixtures.size()).toString().getBytes(StandardCharsets.UTF_8));
         }
         long heapBefore = usedHeapAfterGc();
 
@@ -64,17 +67,23 @@ class FuzzIT {
             HttpResponse<String> answer = post(http, path, body);
             statuses.merge((i < EACH ? "malformed " : "mutated ") + answer.statusCode(), 1, Integer::sum);
             if (answer.statusCode() >= 500 && serverErrors.size() < 5) {
-                serverErrors.add(answer.statusCode() + " for " + new String(body, StandardCharsets.UTF_8)
-                        .substring(0, Math.min(300, body.length)) + " -> " + answer.body());
+                serverErrors.add(answer.statusCode() + " for "
+                        + new String(body, StandardCharsets.UTF_8).substring(0, Math.min(300, body.length)) + " -> "
+                        + answer.body());
             }
             JSON.readTree(answer.body()); // every answer is JSON
         }
         long heapAfter = usedHeapAfterGc();
-        System.out.printf("fuzz: %d malformed and %d mutated reviews: %s; used heap after a full GC %d MiB before, %d MiB after%n",
+        System.out.printf(
+                "fuzz: %d malformed and %d mutated reviews: %s; used heap after a full GC %d MiB before, %d MiB after%n",
                 EACH, EACH, statuses, heapBefore >> 20, heapAfter >> 20);
         assertEquals(List.of(), serverErrors, "answers with a 5xx");
-        assertEquals(0, statuses.entrySet().stream().filter(e -> e.getKey().endsWith(" 500") || e.getKey().matches(".* 5\\d\\d"))
-                .mapToInt(Map.Entry::getValue).sum());
+        assertEquals(
+                0,
+                statuses.entrySet().stream()
+                        .filter(e -> e.getKey().endsWith(" 500") || e.getKey().matches(".* 5\\d\\d"))
+                        .mapToInt(Map.Entry::getValue)
+                        .sum());
         // A leak of even 3 KB a request would show as 30 MiB here.
         assertTrue(heapAfter - heapBefore < 24L << 20, "heap grew by " + ((heapAfter - heapBefore) >> 20) + " MiB");
     }
@@ -124,32 +133,46 @@ class FuzzIT {
             HttpResponse<String> answer = ingest(http, body);
             statuses.merge((i < each ? "malformed " : "mutated ") + answer.statusCode(), 1, Integer::sum);
             if (answer.statusCode() >= 500 && serverErrors.size() < 5) {
-                serverErrors.add(answer.statusCode() + " for " + new String(body, StandardCharsets.UTF_8)
-                        .substring(0, Math.min(300, body.length)) + " -> " + answer.body());
+                serverErrors.add(answer.statusCode() + " for "
+                        + new String(body, StandardCharsets.UTF_8).substring(0, Math.min(300, body.length)) + " -> "
+                        + answer.body());
             }
             JSON.readTree(answer.body());
         }
         long heapAfter = usedHeapAfterGc();
-        System.out.printf("fuzz: %d malformed and %d mutated audit batches: %s; used heap after a full GC %d MiB before, %d MiB after%n",
+        System.out.printf(
+                "fuzz: %d malformed and %d mutated audit batches: %s; used heap after a full GC %d MiB before, %d MiB after%n",
                 each, each, statuses, heapBefore >> 20, heapAfter >> 20);
         assertEquals(List.of(), serverErrors, "answers with a 5xx");
         assertTrue(heapAfter - heapBefore < 24L << 20, "heap grew by " + ((heapAfter - heapBefore) >> 20) + " MiB");
     }
 
     private static HttpClient client() {
-        return HttpClient.newBuilder().sslContext(DevTlsResource.ca.clientContext())
-                .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder()
+                .sslContext(DevTlsResource.ca.clientContext())
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     private HttpResponse<String> ingest(HttpClient http, byte[] body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url.toString()).resolve("/ingest/audit")).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url.toString()).resolve("/ingest/audit"))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(HttpClient http, String path, byte[] body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url.toString()).resolve(path)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url.toString()).resolve(path))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -179,12 +202,19 @@ class FuzzIT {
                 random.nextBytes(b);
                 yield b;
             }
-            case 3 -> ("[" + "{\"a\":".repeat(random.nextInt(400)) + "1").getBytes(StandardCharsets.UTF_8); // deep and cut
-            case 4 -> ("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
-                    + List.of("null", "1", "\"x\"", "[]", "{}", "{\"uid\":7}").get(random.nextInt(6)) + "}")
-                    .getBytes(StandardCharsets.UTF_8); // wrong shapes
-            default -> good.length > 10 ? new String(good, StandardCharsets.UTF_8).replace("\"", "'")
-                    .getBytes(StandardCharsets.UTF_8) : good; // not JSON quoting
+            case 3 ->
+                ("[" + "{\"a\":".repeat(random.nextInt(400)) + "1").getBytes(StandardCharsets.UTF_8); // deep and cut
+            case 4 ->
+                ("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
+                                + List.of("null", "1", "\"x\"", "[]", "{}", "{\"uid\":7}")
+                                        .get(random.nextInt(6)) + "}")
+                        .getBytes(StandardCharsets.UTF_8); // wrong shapes
+            default ->
+                good.length > 10
+                        ? new String(good, StandardCharsets.UTF_8)
+                                .replace("\"", "'")
+                                .getBytes(StandardCharsets.UTF_8)
+                        : good; // not JSON quoting
         };
     }
 

@@ -44,7 +44,8 @@ class HttpLimitsIT {
 
     /** An EventList of audit2rbac's real events, fresh audit IDs, padded with spaces to exactly {@code size} bytes. */
     private static byte[] eventList(String prefix, int size) throws Exception {
-        List<String> demo = Files.readAllLines(RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log"));
+        List<String> demo = Files.readAllLines(
+                RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log"));
         ObjectNode list = JSON.createObjectNode().put("kind", "EventList").put("apiVersion", "audit.k8s.io/v1");
         ArrayNode items = list.putArray("items");
         int approx = 0;
@@ -67,15 +68,23 @@ class HttpLimitsIT {
         return out.toByteArray();
     }
 
-    private HttpResponse<String> post(HttpClient.Version version, String path, String contentType, byte[] body,
-            boolean announceLength) throws Exception {
-        HttpClient http = HttpClient.newBuilder().sslContext(DevTlsResource.ca.clientContext()).version(version)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest.BodyPublisher publisher = announceLength ? HttpRequest.BodyPublishers.ofByteArray(body)
+    private HttpResponse<String> post(
+            HttpClient.Version version, String path, String contentType, byte[] body, boolean announceLength)
+            throws Exception {
+        HttpClient http = HttpClient.newBuilder()
+                .sslContext(DevTlsResource.ca.clientContext())
+                .version(version)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        HttpRequest.BodyPublisher publisher = announceLength
+                ? HttpRequest.BodyPublishers.ofByteArray(body)
                 // No Content-Length: the body arrives chunked (HTTP/1.1) or as DATA frames of unknown total (HTTP/2).
                 : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofByteArray(body));
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.toString()).resolve(path))
-                .timeout(Duration.ofSeconds(60)).header("Content-Type", contentType).POST(publisher);
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(url.toString()).resolve(path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", contentType)
+                .POST(publisher);
         if (path.startsWith("/ingest")) {
             request.header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN);
         }
@@ -90,8 +99,12 @@ class HttpLimitsIT {
             for (boolean announced : List.of(true, false)) {
                 String tag = version + (announced ? " with Content-Length" : " without");
                 for (int size : new int[] {4 * MIB, 16 * MIB, 17 * MIB}) {
-                    HttpResponse<String> answer = post(version, "/ingest/audit", "application/json",
-                            eventList("limits-" + (run++) + "-", size), announced);
+                    HttpResponse<String> answer = post(
+                            version,
+                            "/ingest/audit",
+                            "application/json",
+                            eventList("limits-" + (run++) + "-", size),
+                            announced);
                     seen.add(tag + " ingest " + size / MIB + " MiB: " + answer.statusCode());
                     assertEquals(version, answer.version());
                     JsonNode body = JSON.readTree(answer.body());
@@ -104,11 +117,18 @@ class HttpLimitsIT {
                     }
                 }
                 for (int size : new int[] {4 * MIB, 17 * MIB}) {
-                    HttpResponse<String> answer = post(version, "/validate", "application/json", new byte[size], announced);
+                    HttpResponse<String> answer =
+                            post(version, "/validate", "application/json", new byte[size], announced);
                     seen.add(tag + " validate " + size / MIB + " MiB: " + answer.statusCode());
                     assertEquals(413, answer.statusCode(), tag + " " + size + ": " + answer.body());
-                    assertTrue(JSON.readTree(answer.body()).path("response").path("status").path("message").asText()
-                            .contains("larger than 3145728 bytes"), answer.body());
+                    assertTrue(
+                            JSON.readTree(answer.body())
+                                    .path("response")
+                                    .path("status")
+                                    .path("message")
+                                    .asText()
+                                    .contains("larger than 3145728 bytes"),
+                            answer.body());
                 }
             }
             // Beyond every endpoint's limit and the server's hard stop (64 MiB): still a JSON 413.
@@ -116,19 +136,26 @@ class HttpLimitsIT {
             seen.add(version + " ingest 65 MiB: " + huge.statusCode());
             assertEquals(413, huge.statusCode(), huge.body());
             assertTrue(JSON.readTree(huge.body()).path("error").asText().contains("larger than"), huge.body());
-            HttpResponse<String> two = post(version, "/validate", "application/json, text/plain", "{}".getBytes(StandardCharsets.UTF_8), true);
+            HttpResponse<String> two = post(
+                    version, "/validate", "application/json, text/plain", "{}".getBytes(StandardCharsets.UTF_8), true);
             seen.add(version + " two media types: " + two.statusCode());
             assertEquals(415, two.statusCode(), two.body());
-            assertTrue(JSON.readTree(two.body()).path("response").path("status").path("message").asText()
-                    .contains("Content-Type must be application/json"), two.body());
+            assertTrue(
+                    JSON.readTree(two.body())
+                            .path("response")
+                            .path("status")
+                            .path("message")
+                            .asText()
+                            .contains("Content-Type must be application/json"),
+                    two.body());
         }
         System.out.println("http limits: " + seen);
     }
 
     /** A TLS connection whose handshake is done (the server counts connections from then on). */
     private java.net.Socket tlsConnection() throws Exception {
-        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) DevTlsResource.ca.clientContext().getSocketFactory()
-                .createSocket(url.getHost(), url.getPort());
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket)
+                DevTlsResource.ca.clientContext().getSocketFactory().createSocket(url.getHost(), url.getPort());
         socket.setSoTimeout(10_000);
         socket.startHandshake();
         return socket;
@@ -160,14 +187,16 @@ class HttpLimitsIT {
                 }
                 long millis = (System.nanoTime() - opened) / 1_000_000;
                 assertEquals(-1, read, "connection " + (limit + 1) + " is closed by the server");
-                assertTrue(millis < 2_000, "connection " + (limit + 1) + " closed after " + millis + " ms, not at once");
+                assertTrue(
+                        millis < 2_000, "connection " + (limit + 1) + " closed after " + millis + " ms, not at once");
             }
         } finally {
             for (java.net.Socket s : held) {
                 s.close();
             }
         }
-        byte[] review = Files.readAllBytes(RepositoryPaths.fixtures().resolve("admission/pod-restricted-conforms.json"));
+        byte[] review =
+                Files.readAllBytes(RepositoryPaths.fixtures().resolve("admission/pod-restricted-conforms.json"));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         HttpResponse<String> answer = null;
         while (System.nanoTime() < deadline) {
@@ -178,7 +207,8 @@ class HttpLimitsIT {
                 Thread.sleep(100);
             }
         }
-        assertTrue(answer != null && answer.statusCode() == 200 && answer.body().contains("\"allowed\":true"),
+        assertTrue(
+                answer != null && answer.statusCode() == 200 && answer.body().contains("\"allowed\":true"),
                 "a review after the connections closed: " + (answer == null ? "no answer" : answer.body()));
     }
 }

@@ -13,8 +13,8 @@ import dev.tailor.store.ObservationStore;
 import dev.tailor.testing.RepositoryPaths;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.config.RestAssuredConfig;
 import io.restassured.config.SSLConfig;
 import io.restassured.specification.RequestSpecification;
@@ -39,7 +39,8 @@ class IngestIT {
 
     private RequestSpecification https() {
         return given().baseUri(url.toString())
-                .config(RestAssuredConfig.config().sslConfig(SSLConfig.sslConfig().trustStore(DevTlsResource.trustStore())));
+                .config(RestAssuredConfig.config()
+                        .sslConfig(SSLConfig.sslConfig().trustStore(DevTlsResource.trustStore())));
     }
 
     /**
@@ -51,7 +52,8 @@ class IngestIT {
         ObjectNode list = JSON.createObjectNode().put("kind", "EventList").put("apiVersion", "audit.k8s.io/v1");
         list.putObject("metadata");
         ArrayNode items = list.putArray("items");
-        for (String line : Files.readAllLines(RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log"))) {
+        for (String line : Files.readAllLines(
+                RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log"))) {
             ObjectNode event = (ObjectNode) JSON.readTree(line);
             event.put("auditID", idPrefix + event.path("auditID").asText());
             event.remove("kind");
@@ -64,21 +66,38 @@ class IngestIT {
     @Test
     void aBatchIsStoredOnceAndAcknowledgedAfterwards() throws Exception {
         String body = eventList("once-");
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
-                .body(body).post("/ingest/audit").then().statusCode(200)
-                .body("events", is(37)).body("stored", is(37)).body("rejected", is(0));
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
-                .body(body).post("/ingest/audit").then().statusCode(200)
-                .body("stored", is(0)).body("alreadyStored", is(37));
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/json")
+                .body(body)
+                .post("/ingest/audit")
+                .then()
+                .statusCode(200)
+                .body("events", is(37))
+                .body("stored", is(37))
+                .body("rejected", is(0));
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/json")
+                .body(body)
+                .post("/ingest/audit")
+                .then()
+                .statusCode(200)
+                .body("stored", is(0))
+                .body("alreadyStored", is(37));
     }
 
     @Test
     void aBodyTheApiServerSentIsStoredWhole() throws Exception {
         // Captured from kube-apiserver v1.33.13's audit webhook backend (test-fixtures/audit-webhook-backend).
         String body = Files.readString(RepositoryPaths.fixtures().resolve("audit-webhook-backend/eventlist.json"));
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
-                .body(body).post("/ingest/audit").then().statusCode(200)
-                .body("events", is(9)).body("stored", is(9)).body("rejected", is(0));
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/json")
+                .body(body)
+                .post("/ingest/audit")
+                .then()
+                .statusCode(200)
+                .body("events", is(9))
+                .body("stored", is(9))
+                .body("rejected", is(0));
     }
 
     /**
@@ -91,13 +110,25 @@ class IngestIT {
         ObjectNode list = (ObjectNode) JSON.readTree(eventList("long-"));
         ObjectNode event = ((ObjectNode) list.withArray("items").get(2));
         ((ObjectNode) event.get("objectRef")).put("name", "n".repeat(300));
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
-                .body(list.toString()).post("/ingest/audit").then().statusCode(200)
-                .body("events", is(37)).body("stored", is(36)).body("rejected", is(1))
-                .body("problems[0]", containsString("POST /ingest/audit:3: too long: api_access.name is 300 characters"));
-        String metrics = https().get("/q/metrics").then().statusCode(200).extract().asString();
-        java.util.regex.Matcher counted = java.util.regex.Pattern.compile("(?m)^tailor_ingest_rejected_total\\{source=\"audit\",?\\} (\\S+)$").matcher(metrics);
-        org.junit.jupiter.api.Assertions.assertTrue(counted.find() && Double.parseDouble(counted.group(1)) >= 1, metrics);
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/json")
+                .body(list.toString())
+                .post("/ingest/audit")
+                .then()
+                .statusCode(200)
+                .body("events", is(37))
+                .body("stored", is(36))
+                .body("rejected", is(1))
+                .body(
+                        "problems[0]",
+                        containsString("POST /ingest/audit:3: too long: api_access.name is 300 characters"));
+        String metrics =
+                https().get("/q/metrics").then().statusCode(200).extract().asString();
+        java.util.regex.Matcher counted = java.util.regex.Pattern.compile(
+                        "(?m)^tailor_ingest_rejected_total\\{source=\"audit\",?\\} (\\S+)$")
+                .matcher(metrics);
+        org.junit.jupiter.api.Assertions.assertTrue(
+                counted.find() && Double.parseDouble(counted.group(1)) >= 1, metrics);
     }
 
     /**
@@ -107,25 +138,41 @@ class IngestIT {
      */
     @Test
     void flowLinesAreStoredOnceAndABadLineCostsOnlyItself() throws Exception {
-        java.nio.file.Path samples = RepositoryPaths.fixtures().resolve("third_party/hubble-flows/cilium-hubble-otel/testdata");
+        java.nio.file.Path samples =
+                RepositoryPaths.fixtures().resolve("third_party/hubble-flows/cilium-hubble-otel/testdata");
         String body = Files.readString(samples.resolve("basic-sample-400-tcp-flows.json")) + "{\"flow\": not json\n"
                 + Files.readString(samples.resolve("basic-sample-330-dns-flows.json"));
         long edgesBefore;
         try (ObservationStore store = ObservationStore.open(storeUrl())) {
             edgesBefore = store.networkEdges().size();
         }
-        var first = https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/x-ndjson")
-                .body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/ingest/flows").then().statusCode(200).body("rejected", is(1))
-                .body("problems[0]", containsString("POST /ingest/flows:401: not JSON")).extract().jsonPath();
+        var first = https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/x-ndjson")
+                .body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .post("/ingest/flows")
+                .then()
+                .statusCode(200)
+                .body("rejected", is(1))
+                .body("problems[0]", containsString("POST /ingest/flows:401: not JSON"))
+                .extract()
+                .jsonPath();
         org.junit.jupiter.api.Assertions.assertTrue(first.getLong("stored") > 100, first.prettify());
         try (ObservationStore store = ObservationStore.open(storeUrl())) {
             org.junit.jupiter.api.Assertions.assertTrue(store.networkEdges().size() > edgesBefore, "edges stored");
         }
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/x-ndjson")
-                .body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/ingest/flows").then().statusCode(200).body("stored", is(0))
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/x-ndjson")
+                .body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .post("/ingest/flows")
+                .then()
+                .statusCode(200)
+                .body("stored", is(0))
                 .body("alreadyStored", is(first.getInt("stored")));
-        https().contentType("application/x-ndjson").body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                .post("/ingest/flows").then().statusCode(401);
+        https().contentType("application/x-ndjson")
+                .body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .post("/ingest/flows")
+                .then()
+                .statusCode(401);
     }
 
     /**
@@ -141,103 +188,187 @@ class IngestIT {
         var scope = io.opentelemetry.proto.logs.v1.ScopeLogs.newBuilder();
         for (String line : lines) {
             scope.addLogRecords(io.opentelemetry.proto.logs.v1.LogRecord.newBuilder()
-                    .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue(line))
-                    .addAttributes(io.opentelemetry.proto.common.v1.KeyValue.newBuilder().setKey("log.file.name")
-                            .setValue(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue("events.log"))));
+                    .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
+                            .setStringValue(line))
+                    .addAttributes(io.opentelemetry.proto.common.v1.KeyValue.newBuilder()
+                            .setKey("log.file.name")
+                            .setValue(io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
+                                    .setStringValue("events.log"))));
         }
         scope.addLogRecords(io.opentelemetry.proto.logs.v1.LogRecord.newBuilder()
                 .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue("{\"flow\": not json")));
         scope.addLogRecords(io.opentelemetry.proto.logs.v1.LogRecord.newBuilder()
                 .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setIntValue(42)));
         var request = io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest.newBuilder()
-                .addResourceLogs(io.opentelemetry.proto.logs.v1.ResourceLogs.newBuilder().addScopeLogs(scope)).build();
+                .addResourceLogs(
+                        io.opentelemetry.proto.logs.v1.ResourceLogs.newBuilder().addScopeLogs(scope))
+                .build();
         long edgesBefore;
         try (ObservationStore store = ObservationStore.open(storeUrl())) {
             edgesBefore = store.networkEdges().size();
         }
-        byte[] answer = https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/x-protobuf")
-                .body(request.toByteArray()).post("/ingest/flows/v1/logs").then().statusCode(200)
-                .contentType("application/x-protobuf").extract().asByteArray();
+        byte[] answer = https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/x-protobuf")
+                .body(request.toByteArray())
+                .post("/ingest/flows/v1/logs")
+                .then()
+                .statusCode(200)
+                .contentType("application/x-protobuf")
+                .extract()
+                .asByteArray();
         var response = io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse.parseFrom(answer);
-        org.junit.jupiter.api.Assertions.assertEquals(2, response.getPartialSuccess().getRejectedLogRecords(), response.toString());
-        org.junit.jupiter.api.Assertions.assertTrue(response.getPartialSuccess().getErrorMessage().contains("not JSON"), response.toString());
+        org.junit.jupiter.api.Assertions.assertEquals(
+                2, response.getPartialSuccess().getRejectedLogRecords(), response.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(
+                response.getPartialSuccess().getErrorMessage().contains("not JSON"), response.toString());
         long edgesAfter;
         try (ObservationStore store = ObservationStore.open(storeUrl())) {
             edgesAfter = store.networkEdges().size();
         }
-        org.junit.jupiter.api.Assertions.assertTrue(edgesAfter > edgesBefore, "edges stored: " + edgesBefore + " -> " + edgesAfter);
+        org.junit.jupiter.api.Assertions.assertTrue(
+                edgesAfter > edgesBefore, "edges stored: " + edgesBefore + " -> " + edgesAfter);
 
-        StringBuilder json = new StringBuilder("{\"resourceLogs\":[{\"resource\":{},\"scopeLogs\":[{\"scope\":{},\"logRecords\":[");
+        StringBuilder json =
+                new StringBuilder("{\"resourceLogs\":[{\"resource\":{},\"scopeLogs\":[{\"scope\":{},\"logRecords\":[");
         for (int i = 0; i < lines.size(); i++) {
-            json.append(i == 0 ? "" : ",").append("{\"timeUnixNano\":\"1623862333136834446\",\"body\":{\"stringValue\":")
-                    .append(JSON.writeValueAsString(lines.get(i))).append("}}");
+            json.append(i == 0 ? "" : ",")
+                    .append("{\"timeUnixNano\":\"1623862333136834446\",\"body\":{\"stringValue\":")
+                    .append(JSON.writeValueAsString(lines.get(i)))
+                    .append("}}");
         }
         json.append("]}]}]}");
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
-                .body(json.toString()).post("/ingest/flows/v1/logs").then().statusCode(200)
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/json")
+                .body(json.toString())
+                .post("/ingest/flows/v1/logs")
+                .then()
+                .statusCode(200)
                 .body(org.hamcrest.Matchers.equalTo("{}"));
         try (ObservationStore store = ObservationStore.open(storeUrl())) {
-            org.junit.jupiter.api.Assertions.assertEquals(edgesAfter, store.networkEdges().size(), "nothing new");
+            org.junit.jupiter.api.Assertions.assertEquals(
+                    edgesAfter, store.networkEdges().size(), "nothing new");
         }
         // gzip, as the exporters send by default: the same request, nothing new; a body that is no gzip is a 400.
         java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
         try (var z = new java.util.zip.GZIPOutputStream(gz)) {
             z.write(request.toByteArray());
         }
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).header("Content-Encoding", "gzip")
-                .contentType("application/x-protobuf").body(gz.toByteArray()).post("/ingest/flows/v1/logs").then().statusCode(200);
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .header("Content-Encoding", "gzip")
+                .contentType("application/x-protobuf")
+                .body(gz.toByteArray())
+                .post("/ingest/flows/v1/logs")
+                .then()
+                .statusCode(200);
         try (ObservationStore store = ObservationStore.open(storeUrl())) {
-            org.junit.jupiter.api.Assertions.assertEquals(edgesAfter, store.networkEdges().size(), "nothing new");
+            org.junit.jupiter.api.Assertions.assertEquals(
+                    edgesAfter, store.networkEdges().size(), "nothing new");
         }
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).header("Content-Encoding", "gzip")
-                .contentType("application/x-protobuf").body(request.toByteArray()).post("/ingest/flows/v1/logs").then().statusCode(400);
-        https().header("Content-Encoding", "gzip").contentType("application/x-protobuf").body(gz.toByteArray())
-                .post("/ingest/flows/v1/logs").then().statusCode(401);
-        https().contentType("application/json").body(json.toString()).post("/ingest/flows/v1/logs").then().statusCode(401);
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/x-protobuf")
-                .body(new byte[] {(byte) 0xff, 0x01, 0x02}).post("/ingest/syscalls/v1/logs").then().statusCode(400)
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .header("Content-Encoding", "gzip")
+                .contentType("application/x-protobuf")
+                .body(request.toByteArray())
+                .post("/ingest/flows/v1/logs")
+                .then()
+                .statusCode(400);
+        https().header("Content-Encoding", "gzip")
+                .contentType("application/x-protobuf")
+                .body(gz.toByteArray())
+                .post("/ingest/flows/v1/logs")
+                .then()
+                .statusCode(401);
+        https().contentType("application/json")
+                .body(json.toString())
+                .post("/ingest/flows/v1/logs")
+                .then()
+                .statusCode(401);
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/x-protobuf")
+                .body(new byte[] {(byte) 0xff, 0x01, 0x02})
+                .post("/ingest/syscalls/v1/logs")
+                .then()
+                .statusCode(400)
                 .body("message", containsString("not an OTLP ExportLogsServiceRequest"));
     }
 
     /** Syscall records arrive live as the Security Profiles Operator's log enricher writes them. */
     @Test
     void syscallLinesAreStoredOnce() throws Exception {
-        String body = Files.readString(RepositoryPaths.fixtures().resolve(
-                "third_party/seccomp/security-profiles-operator/audit-lines/spo-log-enricher-output.from-installation-usage-md-L633.log"));
-        var first = https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("text/plain")
-                .body(body).post("/ingest/syscalls").then().statusCode(200).body("rejected", is(0)).extract().jsonPath();
+        String body = Files.readString(
+                RepositoryPaths.fixtures()
+                        .resolve(
+                                "third_party/seccomp/security-profiles-operator/audit-lines/spo-log-enricher-output.from-installation-usage-md-L633.log"));
+        var first = https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("text/plain")
+                .body(body)
+                .post("/ingest/syscalls")
+                .then()
+                .statusCode(200)
+                .body("rejected", is(0))
+                .extract()
+                .jsonPath();
         org.junit.jupiter.api.Assertions.assertTrue(first.getLong("stored") > 0, first.prettify());
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("text/plain")
-                .body(body).post("/ingest/syscalls").then().statusCode(200).body("stored", is(0));
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("text/plain")
+                .body(body)
+                .post("/ingest/syscalls")
+                .then()
+                .statusCode(200)
+                .body("stored", is(0));
     }
 
     @Test
     void aBatchOfNothingButBadEventsIsAnsweredForGoodNotRetried() throws Exception {
-        String body = "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":[{\"kind\":\"Pod\"},{\"stage\":\"ResponseComplete\"}]}";
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
-                .body(body).post("/ingest/audit").then().statusCode(200)
-                .body("events", is(2)).body("stored", is(0)).body("rejected", is(2))
+        String body =
+                "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":[{\"kind\":\"Pod\"},{\"stage\":\"ResponseComplete\"}]}";
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/json")
+                .body(body)
+                .post("/ingest/audit")
+                .then()
+                .statusCode(200)
+                .body("events", is(2))
+                .body("stored", is(0))
+                .body("rejected", is(2))
                 .body("problems[0]", containsString("not an audit Event: kind is \"Pod\""));
     }
 
     @Test
     void noTokenOrAWrongOneIsRefused() throws Exception {
         String body = eventList("refused-");
-        https().contentType("application/json").body(body).post("/ingest/audit").then().statusCode(401)
+        https().contentType("application/json")
+                .body(body)
+                .post("/ingest/audit")
+                .then()
+                .statusCode(401)
                 .body("error", equalTo("unauthorized"));
-        https().header("Authorization", "Bearer not-the-token").contentType("application/json").body(body)
-                .post("/ingest/audit").then().statusCode(401);
-        https().header("Authorization", "Basic " + DevTlsResource.INGEST_TOKEN).contentType("application/json").body(body)
-                .post("/ingest/audit").then().statusCode(401);
+        https().header("Authorization", "Bearer not-the-token")
+                .contentType("application/json")
+                .body(body)
+                .post("/ingest/audit")
+                .then()
+                .statusCode(401);
+        https().header("Authorization", "Basic " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/json")
+                .body(body)
+                .post("/ingest/audit")
+                .then()
+                .statusCode(401);
     }
 
     /** POSTs with java.net.http over a TLS context that presents a client certificate (or none). */
     private int postWith(javax.net.ssl.SSLContext tls, String body) throws Exception {
-        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(tls)
-                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
-        return client.send(java.net.http.HttpRequest.newBuilder(url.toURI().resolve("/ingest/audit"))
-                .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .sslContext(tls)
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build();
+        return client.send(
+                        java.net.http.HttpRequest.newBuilder(url.toURI().resolve("/ingest/audit"))
+                                .header("Content-Type", "application/json")
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .statusCode();
     }
 
     @Test
@@ -263,21 +394,37 @@ class IngestIT {
         javax.net.ssl.SSLContext apiServer = dev.tailor.harness.DevCertificates.newAuthority(hour)
                 .clientContext("kube-apiserver-admission", hour, DevTlsResource.trustStore());
         String review = Files.readString(RepositoryPaths.fixtures().resolve("admission/pod-baseline-conforms.json"));
-        var answer = java.net.http.HttpClient.newBuilder().sslContext(apiServer).build().send(
-                java.net.http.HttpRequest.newBuilder(url.toURI().resolve("/validate"))
-                        .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(review)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        var answer = java.net.http.HttpClient.newBuilder()
+                .sslContext(apiServer)
+                .build()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(url.toURI().resolve("/validate"))
+                                .header("Content-Type", "application/json")
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(review))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(200, answer.statusCode());
-        assertEquals(true, JSON.readTree(answer.body()).path("response").path("allowed").asBoolean(), answer.body());
+        assertEquals(
+                true,
+                JSON.readTree(answer.body()).path("response").path("allowed").asBoolean(),
+                answer.body());
     }
 
     @Test
     void somethingElseThanAnEventListIsA400() {
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
-                .body("{\"kind\": \"Pod\"}").post("/ingest/audit").then().statusCode(400)
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/json")
+                .body("{\"kind\": \"Pod\"}")
+                .post("/ingest/audit")
+                .then()
+                .statusCode(400)
                 .body("error", equalTo("not an audit EventList: kind is \"Pod\""));
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
-                .body("{not json").post("/ingest/audit").then().statusCode(400);
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/json")
+                .body("{not json")
+                .post("/ingest/audit")
+                .then()
+                .statusCode(400);
     }
 
     @jakarta.inject.Inject
@@ -287,7 +434,11 @@ class IngestIT {
     void theAdmissionStreamReachesTheStore() throws Exception {
         String review = Files.readString(RepositoryPaths.fixtures().resolve("admission/pod-baseline-conforms.json"));
         String uid = JSON.readTree(review).path("request").path("uid").asText();
-        https().contentType("application/json").body(review).post("/validate").then().statusCode(200);
+        https().contentType("application/json")
+                .body(review)
+                .post("/validate")
+                .then()
+                .statusCode(200);
         // What the background writer does every second, 5,000 entries at a time (other tests may have left more).
         String metrics = "";
         for (int i = 0; i < 20 && !metrics.contains("tailor_admission_stream_queued 0.0"); i++) {
@@ -296,12 +447,24 @@ class IngestIT {
         }
         // Nothing waits and nothing was dropped: what an operator's alert watches.
         org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("tailor_admission_stream_queued 0.0"), metrics);
-        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("tailor_admission_stream_dropped_total 0.0"), metrics);
+        org.junit.jupiter.api.Assertions.assertTrue(
+                metrics.contains("tailor_admission_stream_dropped_total 0.0"), metrics);
         try (ObservationStore store = ObservationStore.open(storeUrl())) {
-            assertEquals(true, store.decisions(java.time.Instant.EPOCH, java.time.Instant.now().plusSeconds(60)).stream()
-                    .anyMatch(d -> d.uid().equals(uid) && d.verdict().equals("allowed")), "the decision is stored");
+            assertEquals(
+                    true,
+                    store
+                            .decisions(
+                                    java.time.Instant.EPOCH,
+                                    java.time.Instant.now().plusSeconds(60))
+                            .stream()
+                            .anyMatch(d -> d.uid().equals(uid) && d.verdict().equals("allowed")),
+                    "the decision is stored");
             String name = JSON.readTree(review).path("request").path("name").asText();
-            assertEquals(true, store.podIdentities().keySet().stream().anyMatch(p -> p.pod().equals(name)), "the pod is known");
+            assertEquals(
+                    true,
+                    store.podIdentities().keySet().stream()
+                            .anyMatch(p -> p.pod().equals(name)),
+                    "the pod is known");
         }
     }
 
@@ -309,24 +472,49 @@ class IngestIT {
     void anEntryTheStoreCannotHoldIsDroppedAloneAndTheOthersAreStored() throws Exception {
         // A namespace longer than any Kubernetes allows (the column holds 253): once, it blocked every later flush.
         java.time.Instant now = java.time.Instant.now();
-        var bad = new dev.tailor.observe.admission.AdmissionDecision(now, "too-long-1", "n".repeat(300), "pod.x", "mallory",
-                "CREATE", "Pod", "x", "audit", "", "allowed", "");
-        var good = new dev.tailor.observe.admission.AdmissionDecision(now, "stored-after-a-bad-one", "shop", "pod.y", "alice",
-                "CREATE", "Pod", "y", "audit", "", "allowed", "");
+        var bad = new dev.tailor.observe.admission.AdmissionDecision(
+                now,
+                "too-long-1",
+                "n".repeat(300),
+                "pod.x",
+                "mallory",
+                "CREATE",
+                "Pod",
+                "x",
+                "audit",
+                "",
+                "allowed",
+                "");
+        var good = new dev.tailor.observe.admission.AdmissionDecision(
+                now,
+                "stored-after-a-bad-one",
+                "shop",
+                "pod.y",
+                "alice",
+                "CREATE",
+                "Pod",
+                "y",
+                "audit",
+                "",
+                "allowed",
+                "");
         sink.decisions(List.of(bad, good));
         sink.flush();
         String metrics = https().get("/q/metrics").asString();
-        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("tailor_admission_stream_rejected_total 1.0"), metrics);
+        org.junit.jupiter.api.Assertions.assertTrue(
+                metrics.contains("tailor_admission_stream_rejected_total 1.0"), metrics);
         try (ObservationStore store = ObservationStore.open(storeUrl())) {
             var uids = store.decisions(now.minusSeconds(1), now.plusSeconds(1)).stream()
-                    .map(dev.tailor.observe.admission.AdmissionDecision::uid).toList();
-            org.junit.jupiter.api.Assertions.assertTrue(uids.contains("stored-after-a-bad-one") && !uids.contains("too-long-1"),
-                    uids.toString());
+                    .map(dev.tailor.observe.admission.AdmissionDecision::uid)
+                    .toList();
+            org.junit.jupiter.api.Assertions.assertTrue(
+                    uids.contains("stored-after-a-bad-one") && !uids.contains("too-long-1"), uids.toString());
         }
     }
 
     private static String storeUrl() {
-        return "jdbc:h2:file:" + DevTlsResource.dir.resolve("observations") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0";
+        return "jdbc:h2:file:" + DevTlsResource.dir.resolve("observations")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0";
     }
 
     @Test
@@ -338,8 +526,12 @@ class IngestIT {
         try (ObservationStore store = ObservationStore.open(storeUrl)) {
             before = store.ingestedEvents("audit");
         }
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN).contentType("application/json")
-                .body(eventList("held-")).post("/ingest/audit").then().statusCode(200);
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/json")
+                .body(eventList("held-"))
+                .post("/ingest/audit")
+                .then()
+                .statusCode(200);
         try (ObservationStore store = ObservationStore.open(storeUrl)) {
             assertEquals(before + 37, store.ingestedEvents("audit"), "acknowledged means stored");
         }

@@ -56,13 +56,16 @@ class ManifestsTest {
         Path root = RepositoryPaths.root();
         for (Path dir : List.of(root.resolve("manifests"), root.resolve("cert"))) {
             try (Stream<Path> files = Files.walk(dir)) {
-                for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                for (Path file : files.filter(p -> p.toString().endsWith(".yaml"))
+                        .sorted()
+                        .toList()) {
                     if (file.getFileName().toString().equals("kustomization.yaml")) {
                         assertKustomizationListsEveryFile(file);
                         continue;
                     }
                     for (JsonNode doc : YAML.readerFor(JsonNode.class).readValues(file.toFile()).readAll().stream()
-                            .map(JsonNode.class::cast).toList()) {
+                            .map(JsonNode.class::cast)
+                            .toList()) {
                         HasMetadata object = KUBE_JSON.unmarshal(doc.toString());
                         assertNotNull(object.getMetadata().getName(), file + ": an object without a name");
                         OBJECTS.add(object);
@@ -77,21 +80,31 @@ class ManifestsTest {
         List<String> listed = new ArrayList<>();
         k.path("resources").forEach(r -> listed.add(r.asText()));
         try (Stream<Path> siblings = Files.list(kustomization.getParent())) {
-            for (Path p : siblings.filter(p -> p.toString().endsWith(".yaml") && !p.equals(kustomization)).toList()) {
-                assertTrue(listed.contains(p.getFileName().toString()), kustomization + " does not list " + p.getFileName());
+            for (Path p : siblings.filter(p -> p.toString().endsWith(".yaml") && !p.equals(kustomization))
+                    .toList()) {
+                assertTrue(
+                        listed.contains(p.getFileName().toString()),
+                        kustomization + " does not list " + p.getFileName());
             }
         }
     }
 
     private static <T extends HasMetadata> T one(Class<T> type, String name) {
-        return OBJECTS.stream().filter(type::isInstance).map(type::cast)
-                .filter(o -> o.getMetadata().getName().equals(name)).findFirst()
+        return OBJECTS.stream()
+                .filter(type::isInstance)
+                .map(type::cast)
+                .filter(o -> o.getMetadata().getName().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
     }
 
     private static GenericKubernetesResource custom(String kind, String name) {
-        return OBJECTS.stream().filter(GenericKubernetesResource.class::isInstance).map(GenericKubernetesResource.class::cast)
-                .filter(o -> o.getKind().equals(kind) && o.getMetadata().getName().equals(name)).findFirst()
+        return OBJECTS.stream()
+                .filter(GenericKubernetesResource.class::isInstance)
+                .map(GenericKubernetesResource.class::cast)
+                .filter(o ->
+                        o.getKind().equals(kind) && o.getMetadata().getName().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
     }
 
@@ -119,8 +132,11 @@ class ManifestsTest {
         }
         // The paths exist: the resource serves exactly these two.
         assertTrue(java.util.Arrays.stream(AdmissionResource.class.getDeclaredMethods())
-                .map(m -> m.getAnnotation(jakarta.ws.rs.Path.class)).filter(java.util.Objects::nonNull)
-                .map(jakarta.ws.rs.Path::value).toList().containsAll(List.of("validate", "mutate")));
+                .map(m -> m.getAnnotation(jakarta.ws.rs.Path.class))
+                .filter(java.util.Objects::nonNull)
+                .map(jakarta.ws.rs.Path::value)
+                .toList()
+                .containsAll(List.of("validate", "mutate")));
     }
 
     @Test
@@ -128,12 +144,17 @@ class ManifestsTest {
         one(ValidatingWebhookConfiguration.class, "tailor").getWebhooks().forEach(w -> {
             // Enforced namespaces fail closed, and so do a switch (a write that changes tailor.dev/* keys) and a
             // write of an approval (Tailor's own objects).
-            String expected = w.getName().startsWith("enforce.") || w.getName().startsWith("switch.")
-                    || w.getName().startsWith("approvals.") ? "Fail" : "Ignore";
+            String expected = w.getName().startsWith("enforce.")
+                            || w.getName().startsWith("switch.")
+                            || w.getName().startsWith("approvals.")
+                    ? "Fail"
+                    : "Ignore";
             assertEquals(expected, w.getFailurePolicy(), w.getName());
             if (w.getNamespaceSelector() != null) {
-                assertTrue(excludes(w.getNamespaceSelector().getMatchExpressions(), "kube-system")
-                        && excludes(w.getNamespaceSelector().getMatchExpressions(), "tailor-system"), w.getName());
+                assertTrue(
+                        excludes(w.getNamespaceSelector().getMatchExpressions(), "kube-system")
+                                && excludes(w.getNamespaceSelector().getMatchExpressions(), "tailor-system"),
+                        w.getName());
             }
         });
         one(MutatingWebhookConfiguration.class, "tailor").getWebhooks().forEach(w -> {
@@ -143,8 +164,10 @@ class ManifestsTest {
     }
 
     private static boolean excludes(List<LabelSelectorRequirement> requirements, String namespace) {
-        return requirements.stream().anyMatch(r -> r.getKey().equals("kubernetes.io/metadata.name")
-                && r.getOperator().equals("NotIn") && r.getValues().contains(namespace));
+        return requirements.stream()
+                .anyMatch(r -> r.getKey().equals("kubernetes.io/metadata.name")
+                        && r.getOperator().equals("NotIn")
+                        && r.getValues().contains(namespace));
     }
 
     @Test
@@ -152,24 +175,40 @@ class ManifestsTest {
         Service service = one(Service.class, "tailor-webhook");
         GenericKubernetesResource certificate = custom("Certificate", "tailor-webhook");
         @SuppressWarnings("unchecked")
-        Map<String, Object> spec = (Map<String, Object>) certificate.getAdditionalProperties().get("spec");
-        String dns = service.getMetadata().getName() + "." + service.getMetadata().getNamespace() + ".svc";
+        Map<String, Object> spec =
+                (Map<String, Object>) certificate.getAdditionalProperties().get("spec");
+        String dns =
+                service.getMetadata().getName() + "." + service.getMetadata().getNamespace() + ".svc";
         assertTrue(((List<?>) spec.get("dnsNames")).contains(dns), "certificate lacks " + dns);
 
-        String injected = certificate.getMetadata().getNamespace() + "/" + certificate.getMetadata().getName();
-        assertEquals(injected, one(ValidatingWebhookConfiguration.class, "tailor").getMetadata().getAnnotations()
-                .get("cert-manager.io/inject-ca-from"));
-        assertEquals(injected, one(MutatingWebhookConfiguration.class, "tailor").getMetadata().getAnnotations()
-                .get("cert-manager.io/inject-ca-from"));
+        String injected = certificate.getMetadata().getNamespace() + "/"
+                + certificate.getMetadata().getName();
+        assertEquals(
+                injected,
+                one(ValidatingWebhookConfiguration.class, "tailor")
+                        .getMetadata()
+                        .getAnnotations()
+                        .get("cert-manager.io/inject-ca-from"));
+        assertEquals(
+                injected,
+                one(MutatingWebhookConfiguration.class, "tailor")
+                        .getMetadata()
+                        .getAnnotations()
+                        .get("cert-manager.io/inject-ca-from"));
 
         Deployment deployment = one(Deployment.class, "tailor-webhook");
         var pod = deployment.getSpec().getTemplate().getSpec();
-        var volume = pod.getVolumes().stream().filter(v -> v.getSecret() != null
-                && v.getSecret().getSecretName().equals(spec.get("secretName"))).findFirst()
+        var volume = pod.getVolumes().stream()
+                .filter(v ->
+                        v.getSecret() != null && v.getSecret().getSecretName().equals(spec.get("secretName")))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no volume from Secret " + spec.get("secretName")));
         var container = pod.getContainers().get(0);
-        String mountPath = container.getVolumeMounts().stream().filter(m -> m.getName().equals(volume.getName()))
-                .findFirst().orElseThrow().getMountPath();
+        String mountPath = container.getVolumeMounts().stream()
+                .filter(m -> m.getName().equals(volume.getName()))
+                .findFirst()
+                .orElseThrow()
+                .getMountPath();
         Map<String, String> env = new java.util.HashMap<>();
         container.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
         assertEquals(mountPath + "/tls.crt", env.get("TAILOR_TLS_CERT"));
@@ -177,35 +216,62 @@ class ManifestsTest {
 
         var ca = custom("Issuer", "tailor-ca");
         @SuppressWarnings("unchecked")
-        Map<String, Object> caSpec = (Map<String, Object>) ((Map<String, Object>) ca.getAdditionalProperties().get("spec")).get("ca");
+        Map<String, Object> caSpec = (Map<String, Object>)
+                ((Map<String, Object>) ca.getAdditionalProperties().get("spec")).get("ca");
         @SuppressWarnings("unchecked")
-        Map<String, Object> caCertSpec = (Map<String, Object>) custom("Certificate", "tailor-ca").getAdditionalProperties().get("spec");
+        Map<String, Object> caCertSpec = (Map<String, Object>)
+                custom("Certificate", "tailor-ca").getAdditionalProperties().get("spec");
         assertEquals(caCertSpec.get("secretName"), caSpec.get("secretName"));
     }
 
     @Test
     void theBenchAndTheEndToEndRunStartTheJvmAsTheDeploymentDoes() {
-        var container = one(Deployment.class, "tailor-webhook").getSpec().getTemplate().getSpec().getContainers().get(0);
-        String options = container.getEnv().stream().filter(e -> e.getName().equals("JAVA_TOOL_OPTIONS")).findFirst()
-                .orElseThrow(() -> new AssertionError("the Deployment sets no JAVA_TOOL_OPTIONS")).getValue();
+        var container = one(Deployment.class, "tailor-webhook")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+        String options = container.getEnv().stream()
+                .filter(e -> e.getName().equals("JAVA_TOOL_OPTIONS"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the Deployment sets no JAVA_TOOL_OPTIONS"))
+                .getValue();
         assertEquals(LocalWebhook.CONTAINER_JVM_OPTIONS, options);
-        assertEquals(LocalWebhook.CONTAINER_MEMORY_LIMIT,
+        assertEquals(
+                LocalWebhook.CONTAINER_MEMORY_LIMIT,
                 container.getResources().getLimits().get("memory").toString());
     }
 
     @Test
     void selectorsMatchThePods() {
         Deployment deployment = one(Deployment.class, "tailor-webhook");
-        Map<String, String> labels = deployment.getSpec().getTemplate().getMetadata().getLabels();
-        assertTrue(labels.entrySet().containsAll(deployment.getSpec().getSelector().getMatchLabels().entrySet()));
-        assertTrue(labels.entrySet().containsAll(one(Service.class, "tailor-webhook").getSpec().getSelector().entrySet()));
-        assertTrue(labels.entrySet().containsAll(
-                one(PodDisruptionBudget.class, "tailor-webhook").getSpec().getSelector().getMatchLabels().entrySet()));
+        Map<String, String> labels =
+                deployment.getSpec().getTemplate().getMetadata().getLabels();
+        assertTrue(labels.entrySet()
+                .containsAll(deployment.getSpec().getSelector().getMatchLabels().entrySet()));
+        assertTrue(labels.entrySet()
+                .containsAll(one(Service.class, "tailor-webhook")
+                        .getSpec()
+                        .getSelector()
+                        .entrySet()));
+        assertTrue(labels.entrySet()
+                .containsAll(one(PodDisruptionBudget.class, "tailor-webhook")
+                        .getSpec()
+                        .getSelector()
+                        .getMatchLabels()
+                        .entrySet()));
         assertEquals(2, deployment.getSpec().getReplicas());
-        String port = one(Service.class, "tailor-webhook").getSpec().getPorts().get(0).getTargetPort().getStrVal();
+        String port = one(Service.class, "tailor-webhook")
+                .getSpec()
+                .getPorts()
+                .get(0)
+                .getTargetPort()
+                .getStrVal();
         assertTrue(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
                 .anyMatch(p -> p.getName().equals(port) && p.getContainerPort() == 8443));
-        assertEquals(one(ServiceAccount.class, "tailor-webhook").getMetadata().getName(),
+        assertEquals(
+                one(ServiceAccount.class, "tailor-webhook").getMetadata().getName(),
                 deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
     }
 
@@ -213,11 +279,21 @@ class ManifestsTest {
     void theWebhooksNetworkPolicyLetsOnlyNonPodAddressesReachItsPort() {
         Deployment deployment = one(Deployment.class, "tailor-webhook");
         NetworkPolicy policy = one(NetworkPolicy.class, "tailor-webhook");
-        assertTrue(deployment.getSpec().getTemplate().getMetadata().getLabels().entrySet()
+        assertTrue(deployment
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getLabels()
+                .entrySet()
                 .containsAll(policy.getSpec().getPodSelector().getMatchLabels().entrySet()));
         assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes());
         var rule = policy.getSpec().getIngress().get(0);
-        String port = one(Service.class, "tailor-webhook").getSpec().getPorts().get(0).getTargetPort().getStrVal();
+        String port = one(Service.class, "tailor-webhook")
+                .getSpec()
+                .getPorts()
+                .get(0)
+                .getTargetPort()
+                .getStrVal();
         assertEquals(port, rule.getPorts().get(0).getPort().getStrVal());
         assertEquals(1, rule.getFrom().size());
         assertFalse(rule.getFrom().get(0).getIpBlock().getExcept().isEmpty(), "the pod CIDR is left out");
@@ -226,17 +302,24 @@ class ManifestsTest {
     @Test
     void tailorsOwnObjectsPassTailorsOwnPoliciesAtRestricted() {
         PolicyEngine engine = PolicyEngine.bundled(1, Duration.ofSeconds(5));
-        for (HasMetadata object : List.of(one(Deployment.class, "tailor-webhook"), one(ClusterRole.class, "tailor-webhook"),
+        for (HasMetadata object : List.of(
+                one(Deployment.class, "tailor-webhook"),
+                one(ClusterRole.class, "tailor-webhook"),
                 one(ClusterRoleBinding.class, "tailor-webhook"))) {
             ObjectNode input = new ObjectMapper().createObjectNode();
             ObjectNode request = input.putObject("request");
             request.put("uid", "manifest").put("operation", "CREATE").put("namespace", "tailor-system");
             String apiVersion = object.getApiVersion();
-            request.putObject("kind").put("group", apiVersion.contains("/") ? apiVersion.split("/")[0] : "")
-                    .put("version", apiVersion.substring(apiVersion.indexOf('/') + 1)).put("kind", object.getKind());
+            request.putObject("kind")
+                    .put("group", apiVersion.contains("/") ? apiVersion.split("/")[0] : "")
+                    .put("version", apiVersion.substring(apiVersion.indexOf('/') + 1))
+                    .put("kind", object.getKind());
             request.putObject("userInfo").put("username", "kubectl");
             request.set("object", new ObjectMapper().valueToTree(object));
-            input.putObject("namespace").putObject("metadata").putObject("annotations").put("tailor.dev/pod-security", "restricted");
+            input.putObject("namespace")
+                    .putObject("metadata")
+                    .putObject("annotations")
+                    .put("tailor.dev/pod-security", "restricted");
             input.put("mode", "enforce");
             Decision decision = engine.validate(input);
             assertFalse(decision.hasViolations(), object.getKind() + ": " + decision.violations());
@@ -246,35 +329,61 @@ class ManifestsTest {
         // mode change), watch the approved objects, write its report per namespace — no other write, nothing on
         // Secrets, no wildcards.
         java.util.Map<String, java.util.Set<String>> granted = new java.util.TreeMap<>();
-        role.getRules().forEach(r -> r.getApiGroups().forEach(g -> r.getResources().forEach(res ->
-                granted.computeIfAbsent(g + "/" + res, k -> new java.util.TreeSet<>()).addAll(r.getVerbs()))));
-        assertEquals(java.util.Map.of("/namespaces", java.util.Set.of("get", "list", "watch"), "/pods", java.util.Set.of("list"),
-                "/events", java.util.Set.of("create"), "networking.k8s.io/networkpolicies", java.util.Set.of("list", "watch"),
-                "rbac.authorization.k8s.io/rolebindings", java.util.Set.of("list", "watch"),
-                "rbac.authorization.k8s.io/clusterrolebindings", java.util.Set.of("list", "watch"),
-                "security-profiles-operator.x-k8s.io/seccompprofiles", java.util.Set.of("list", "watch"),
-                "openreports.io/reports", java.util.Set.of("create", "patch"),
-                "wgpolicyk8s.io/policyreports", java.util.Set.of("create", "patch")), granted,
+        role.getRules()
+                .forEach(r -> r.getApiGroups()
+                        .forEach(g -> r.getResources()
+                                .forEach(res -> granted.computeIfAbsent(g + "/" + res, k -> new java.util.TreeSet<>())
+                                        .addAll(r.getVerbs()))));
+        assertEquals(
+                java.util.Map.of(
+                        "/namespaces",
+                        java.util.Set.of("get", "list", "watch"),
+                        "/pods",
+                        java.util.Set.of("list"),
+                        "/events",
+                        java.util.Set.of("create"),
+                        "networking.k8s.io/networkpolicies",
+                        java.util.Set.of("list", "watch"),
+                        "rbac.authorization.k8s.io/rolebindings",
+                        java.util.Set.of("list", "watch"),
+                        "rbac.authorization.k8s.io/clusterrolebindings",
+                        java.util.Set.of("list", "watch"),
+                        "security-profiles-operator.x-k8s.io/seccompprofiles",
+                        java.util.Set.of("list", "watch"),
+                        "openreports.io/reports",
+                        java.util.Set.of("create", "patch"),
+                        "wgpolicyk8s.io/policyreports",
+                        java.util.Set.of("create", "patch")),
+                granted,
                 "the webhook's own ClusterRole");
         // Its only writes besides Events: the one report per namespace, by name.
-        role.getRules().stream().filter(r -> r.getVerbs().contains("patch") || r.getVerbs().contains("create"))
+        role.getRules().stream()
+                .filter(r -> r.getVerbs().contains("patch") || r.getVerbs().contains("create"))
                 .filter(r -> !r.getResources().equals(List.of("events")))
-                .forEach(r -> assertEquals(List.of("tailor-audit"), r.getResourceNames(), "only the report tailor-audit: " + r));
+                .forEach(r -> assertEquals(
+                        List.of("tailor-audit"), r.getResourceNames(), "only the report tailor-audit: " + r));
         // Its only other grants are what every aggregated API server has: SubjectAccessReviews (system:auth-delegator)
         // and the front proxy's CA, read in kube-system (extension-apiserver-authentication-reader).
         java.util.Set<String> bound = new java.util.TreeSet<>();
         OBJECTS.forEach(o -> {
-            if (o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding b && b.getSubjects().stream()
-                    .anyMatch(x -> x.getName().equals("tailor-webhook"))) {
-                bound.add("cluster:" + b.getRoleRef().getKind() + "/" + b.getRoleRef().getName());
+            if (o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding b
+                    && b.getSubjects().stream().anyMatch(x -> x.getName().equals("tailor-webhook"))) {
+                bound.add("cluster:" + b.getRoleRef().getKind() + "/"
+                        + b.getRoleRef().getName());
             }
-            if (o instanceof io.fabric8.kubernetes.api.model.rbac.RoleBinding b && b.getSubjects().stream()
-                    .anyMatch(x -> x.getName().equals("tailor-webhook"))) {
-                bound.add(b.getMetadata().getNamespace() + ":" + b.getRoleRef().getKind() + "/" + b.getRoleRef().getName());
+            if (o instanceof io.fabric8.kubernetes.api.model.rbac.RoleBinding b
+                    && b.getSubjects().stream().anyMatch(x -> x.getName().equals("tailor-webhook"))) {
+                bound.add(b.getMetadata().getNamespace() + ":" + b.getRoleRef().getKind() + "/"
+                        + b.getRoleRef().getName());
             }
         });
-        assertEquals(java.util.Set.of("cluster:ClusterRole/tailor-webhook", "cluster:ClusterRole/system:auth-delegator",
-                "kube-system:Role/extension-apiserver-authentication-reader"), bound, "the webhook's bindings");
+        assertEquals(
+                java.util.Set.of(
+                        "cluster:ClusterRole/tailor-webhook",
+                        "cluster:ClusterRole/system:auth-delegator",
+                        "kube-system:Role/extension-apiserver-authentication-reader"),
+                bound,
+                "the webhook's bindings");
         ClusterRole preview = one(ClusterRole.class, "tailor-enforce-preview");
         assertEquals("true", preview.getMetadata().getLabels().get("rbac.authorization.k8s.io/aggregate-to-admin"));
         assertEquals(List.of("get"), preview.getRules().get(0).getVerbs(), "reading a preview is all it allows");

@@ -11,16 +11,22 @@ class PolicyDataTest {
 
     @Test
     void subjectsOfEachKind() {
-        assertEquals("{\"kind\":\"User\",\"name\":\"system:apiserver\"}", PolicyData.parseSubject("User:system:apiserver").toString());
-        assertEquals("{\"kind\":\"Group\",\"name\":\"ops\"}", PolicyData.parseSubject("Group:ops").toString());
-        assertEquals("{\"kind\":\"ServiceAccount\",\"namespace\":\"argocd\",\"name\":\"argocd-server\"}",
+        assertEquals(
+                "{\"kind\":\"User\",\"name\":\"system:apiserver\"}",
+                PolicyData.parseSubject("User:system:apiserver").toString());
+        assertEquals(
+                "{\"kind\":\"Group\",\"name\":\"ops\"}",
+                PolicyData.parseSubject("Group:ops").toString());
+        assertEquals(
+                "{\"kind\":\"ServiceAccount\",\"namespace\":\"argocd\",\"name\":\"argocd-server\"}",
                 PolicyData.parseSubject("ServiceAccount:argocd:argocd-server").toString());
     }
 
     @Test
     void malformedSubjectsAreRefused() {
         for (String bad : new String[] {"alice", "Robot:x", "ServiceAccount:argocd", "ServiceAccount::x", "User:"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyData.parseSubject(bad), bad);
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> PolicyData.parseSubject(bad), bad);
             assertTrue(e.getMessage().startsWith("tailor.rbac.exempt-subjects: \"" + bad + "\""), e.getMessage());
         }
     }

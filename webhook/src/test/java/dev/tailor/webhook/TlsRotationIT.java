@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tailor.webhook.fixtures.AdmissionFixtures;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
@@ -76,7 +76,8 @@ class TlsRotationIT {
             f.get();
         }
         clients.shutdown();
-        System.out.printf("TLS rotation: %d requests, %d failed, new certificate served %d ms after the files changed%n",
+        System.out.printf(
+                "TLS rotation: %d requests, %d failed, new certificate served %d ms after the files changed%n",
                 ok.get() + failures.size(), failures.size(), swapMillis);
         assertEquals(List.of(), failures.stream().limit(5).toList(), failures.size() + " requests failed");
         assertTrue(serials.contains(before), "old certificate never seen");

@@ -14,12 +14,12 @@ import dev.tailor.webhook.fixtures.AdmissionFixtures;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.config.RestAssuredConfig;
 import io.restassured.config.SSLConfig;
 import io.restassured.response.Response;
@@ -28,7 +28,6 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -56,7 +55,8 @@ class WebhookIT {
 
     private RequestSpecification https() {
         return given().baseUri(url.toString())
-                .config(RestAssuredConfig.config().sslConfig(SSLConfig.sslConfig().trustStore(DevTlsResource.trustStore())));
+                .config(RestAssuredConfig.config()
+                        .sslConfig(SSLConfig.sslConfig().trustStore(DevTlsResource.trustStore())));
     }
 
     @BeforeEach
@@ -75,9 +75,18 @@ class WebhookIT {
     @org.junit.jupiter.api.AfterEach
     void removeWhatTestsMade() {
         for (String policy : List.of("tailor-deployment-checkout", "tailor-deployment-checkout-2")) {
-            kube().network().v1().networkPolicies().inNamespace("shop").withName(policy).delete();
+            kube().network()
+                    .v1()
+                    .networkPolicies()
+                    .inNamespace("shop")
+                    .withName(policy)
+                    .delete();
         }
-        kube().rbac().roleBindings().inNamespace("shop").withName("tailor-checkout").delete();
+        kube().rbac()
+                .roleBindings()
+                .inNamespace("shop")
+                .withName("tailor-checkout")
+                .delete();
         kube().pods().inNamespace("shop").withName("legacy-agent").delete();
         for (String namespace : List.of("drifted", "fresh-0", "fresh-1", "fresh-2", "fresh-3", "fresh-4")) {
             kube().namespaces().withName(namespace).delete();
@@ -85,8 +94,14 @@ class WebhookIT {
     }
 
     private void setMode(String name, Map<String, String> annotations, String mode) {
-        var ns = new NamespaceBuilder().withNewMetadata().withName(name).addToAnnotations(annotations)
-                .addToAnnotations("tailor.dev/mode", mode).addToLabels("tailor.dev/mode", mode).endMetadata().build();
+        var ns = new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToAnnotations(annotations)
+                .addToAnnotations("tailor.dev/mode", mode)
+                .addToLabels("tailor.dev/mode", mode)
+                .endMetadata()
+                .build();
         kube().namespaces().resource(ns).createOr(NonDeletingOperation::update);
     }
 
@@ -97,7 +112,8 @@ class WebhookIT {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("webhook not ready: " + https().get("/q/health/ready").asString());
+        throw new AssertionError(
+                "webhook not ready: " + https().get("/q/health/ready").asString());
     }
 
     private Response post(String path, JsonNode review) {
@@ -105,12 +121,16 @@ class WebhookIT {
     }
 
     private static AdmissionFixtures.Case fixture(String name) {
-        return AdmissionFixtures.all().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+        return AdmissionFixtures.all().stream()
+                .filter(c -> c.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** Waits until a hostNetwork pod in {@code ns} gets the verdict of {@code mode}; returns the milliseconds. */
     private long awaitMode(String ns, String mode) throws InterruptedException {
-        JsonNode review = fixture(ns.equals("legacy") ? "pod-host-network" : "deployment-host-network").review();
+        JsonNode review = fixture(ns.equals("legacy") ? "pod-host-network" : "deployment-host-network")
+                .review();
         long start = System.nanoTime();
         boolean wantAllowed = mode.equals("audit");
         while (System.nanoTime() - start < 10_000_000_000L) {
@@ -126,15 +146,23 @@ class WebhookIT {
     void everyFixtureIsWarnedInAuditAndDeniedInEnforce() throws Exception {
         for (AdmissionFixtures.Case c : AdmissionFixtures.all()) {
             Response r = post("/validate", c.review());
-            r.then().statusCode(200).body("apiVersion", equalTo("admission.k8s.io/v1"))
-                    .body("response.uid", equalTo(c.review().path("request").path("uid").asText()));
+            r.then()
+                    .statusCode(200)
+                    .body("apiVersion", equalTo("admission.k8s.io/v1"))
+                    .body(
+                            "response.uid",
+                            equalTo(c.review().path("request").path("uid").asText()));
             boolean guard = c.expectedChecks().contains("namespaceAnnotationGuard");
             assertEquals(!guard, r.jsonPath().getBoolean("response.allowed"), c.name());
             if (!guard) {
                 List<String> warnings = r.jsonPath().getList("response.warnings", String.class);
-                List<String> warned = warnings == null ? List.of() : warnings.stream()
-                        .map(w -> w.replace("[tailor audit] would be denied in enforce mode: ", "").split(":")[0])
-                        .sorted().toList();
+                List<String> warned = warnings == null
+                        ? List.of()
+                        : warnings.stream()
+                                .map(w -> w.replace("[tailor audit] would be denied in enforce mode: ", "")
+                                        .split(":")[0])
+                                .sorted()
+                                .toList();
                 assertEquals(c.expectedChecks(), warned, c.name());
             }
         }
@@ -161,12 +189,18 @@ class WebhookIT {
     @Test
     void annotationFlipTakesEffectWithoutRestart() throws Exception {
         JsonNode review = fixture("deployment-host-network").review();
-        post("/validate", review).then().body("response.allowed", is(true))
-                .body("response.warnings[0]", startsWith("[tailor audit] would be denied in enforce mode: hostNamespaces"));
+        post("/validate", review)
+                .then()
+                .body("response.allowed", is(true))
+                .body(
+                        "response.warnings[0]",
+                        startsWith("[tailor audit] would be denied in enforce mode: hostNamespaces"));
 
         setMode("shop", AdmissionFixtures.namespaces().get("shop"), "enforce");
         long toEnforce = awaitMode("shop", "enforce");
-        post("/validate", review).then().body("response.allowed", is(false))
+        post("/validate", review)
+                .then()
+                .body("response.allowed", is(false))
                 .body("response.status.code", is(403))
                 .body("response.status.message", containsString("hostNamespaces: host namespaces (hostNetwork=true)"));
 
@@ -180,36 +214,61 @@ class WebhookIT {
     void aPodInANamespaceCreatedAnInstantAgoGetsThatNamespacesMode() {
         for (int i = 0; i < 5; i++) {
             String name = "fresh-" + i;
-            kube().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
-                    .addToAnnotations("tailor.dev/mode", "enforce").addToLabels("tailor.dev/mode", "enforce")
-                    .endMetadata().build()).create();
+            kube().namespaces()
+                    .resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(name)
+                            .addToAnnotations("tailor.dev/mode", "enforce")
+                            .addToLabels("tailor.dev/mode", "enforce")
+                            .endMetadata()
+                            .build())
+                    .create();
             JsonNode review = fixture("pod-host-network").review().deepCopy();
             ((com.fasterxml.jackson.databind.node.ObjectNode) review.get("request")).put("namespace", name);
-            post("/validate", review).then().body("response.allowed", is(false))
+            post("/validate", review)
+                    .then()
+                    .body("response.allowed", is(false))
                     .body("response.status.message", containsString("hostNamespaces"));
         }
     }
 
     @Test
     void guardDeniesANamespaceOwnerInAuditMode() {
-        post("/validate", fixture("namespace-owner-switches-to-audit").review()).then()
+        post("/validate", fixture("namespace-owner-switches-to-audit").review())
+                .then()
                 .body("response.allowed", is(false))
                 .body("response.status.message", containsString("namespaceAnnotationGuard"));
-        post("/validate", fixture("namespace-admin-switches-to-enforce").review()).then()
+        post("/validate", fixture("namespace-admin-switches-to-enforce").review())
+                .then()
                 .body("response.allowed", is(true));
     }
 
     @Test
     void switchingToEnforceWarnsOfExistingPodsAndTheChangeIsRecordedAsAnEvent() throws Exception {
         // A pod shop already runs, that enforce mode would reject (host network).
-        kube().pods().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
-                .withName("legacy-agent").withNamespace("shop").endMetadata().withNewSpec().withHostNetwork(true)
-                .addNewContainer().withName("agent").withImage("agent:1").endContainer().endSpec().build())
+        kube().pods()
+                .inNamespace("shop")
+                .resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                        .withNewMetadata()
+                        .withName("legacy-agent")
+                        .withNamespace("shop")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withHostNetwork(true)
+                        .addNewContainer()
+                        .withName("agent")
+                        .withImage("agent:1")
+                        .endContainer()
+                        .endSpec()
+                        .build())
                 .createOr(NonDeletingOperation::update);
-        post("/validate", fixture("namespace-admin-switches-to-enforce").review()).then()
+        post("/validate", fixture("namespace-admin-switches-to-enforce").review())
+                .then()
                 .body("response.allowed", is(true))
-                .body("response.warnings", org.hamcrest.Matchers.hasItem(
-                        "[tailor] existing pods enforce mode would reject: legacy-agent: hostNamespaces"));
+                .body(
+                        "response.warnings",
+                        org.hamcrest.Matchers.hasItem(
+                                "[tailor] existing pods enforce mode would reject: legacy-agent: hostNamespaces"));
         kube().pods().inNamespace("shop").withName("legacy-agent").delete();
 
         // The annotation reaches the webhook: it records who switched shop, from what, to what.
@@ -218,24 +277,41 @@ class WebhookIT {
         io.fabric8.kubernetes.api.model.Event event = null;
         for (int i = 0; i < 100 && event == null; i++) {
             event = kube().v1().events().inNamespace("shop").list().getItems().stream()
-                    .filter(e -> e.getReason().equals(NamespaceCache.MODE_CHANGED) && e.getMessage().contains("set by kubernetes-admin"))
-                    .findFirst().orElse(null);
+                    .filter(e -> e.getReason().equals(NamespaceCache.MODE_CHANGED)
+                            && e.getMessage().contains("set by kubernetes-admin"))
+                    .findFirst()
+                    .orElse(null);
             Thread.sleep(50);
         }
         String message = event == null ? null : event.getMessage();
-        assertTrue(message != null && message.startsWith("tailor.dev/mode audit -> enforce, set by kubernetes-admin;"),
+        assertTrue(
+                message != null && message.startsWith("tailor.dev/mode audit -> enforce, set by kubernetes-admin;"),
                 String.valueOf(message));
         // A real API server refuses (422) an Event whose involvedObject names another namespace than its own.
         assertEquals("shop", event.getInvolvedObject().getNamespace());
     }
 
     private void approve(String name, String account) {
-        kube().network().v1().networkPolicies().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.networking.v1
-                .NetworkPolicyBuilder().withNewMetadata().withName(name).withNamespace("shop")
-                .withLabels(Map.of("app.kubernetes.io/managed-by", "tailor", "tailor.dev/workload", "deployment.checkout"))
-                .withAnnotations(Map.of("tailor.dev/service-account", account)).endMetadata()
-                .withNewSpec().withNewPodSelector().withMatchLabels(Map.of("app", "checkout")).endPodSelector()
-                .withPolicyTypes("Ingress").endSpec().build()).createOr(NonDeletingOperation::update);
+        kube().network()
+                .v1()
+                .networkPolicies()
+                .inNamespace("shop")
+                .resource(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .withNamespace("shop")
+                        .withLabels(Map.of(
+                                "app.kubernetes.io/managed-by", "tailor", "tailor.dev/workload", "deployment.checkout"))
+                        .withAnnotations(Map.of("tailor.dev/service-account", account))
+                        .endMetadata()
+                        .withNewSpec()
+                        .withNewPodSelector()
+                        .withMatchLabels(Map.of("app", "checkout"))
+                        .endPodSelector()
+                        .withPolicyTypes("Ingress")
+                        .endSpec()
+                        .build())
+                .createOr(NonDeletingOperation::update);
     }
 
     @Test
@@ -255,8 +331,18 @@ class WebhookIT {
             stillApproved = post("/validate", deployment).asString().contains("approvedServiceAccount");
             Thread.sleep(50);
         }
-        kube().network().v1().networkPolicies().inNamespace("shop").withName("tailor-deployment-checkout").delete();
-        kube().network().v1().networkPolicies().inNamespace("shop").withName("tailor-deployment-checkout-2").delete();
+        kube().network()
+                .v1()
+                .networkPolicies()
+                .inNamespace("shop")
+                .withName("tailor-deployment-checkout")
+                .delete();
+        kube().network()
+                .v1()
+                .networkPolicies()
+                .inNamespace("shop")
+                .withName("tailor-deployment-checkout-2")
+                .delete();
         assertTrue(!stillApproved, "conflicting approvals are neither believed");
     }
 
@@ -270,8 +356,14 @@ class WebhookIT {
     void aNamespaceAnnotatedEnforceButNotLabelledSoIsCounted() throws Exception {
         // Routed to the fail-open entries while the webhook judges it enforced: an operator must hear of it.
         double before = outOfStep();
-        kube().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("drifted")
-                .addToAnnotations("tailor.dev/mode", "enforce").addToLabels("tailor.dev/mode", "audit").endMetadata().build())
+        kube().namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("drifted")
+                        .addToAnnotations("tailor.dev/mode", "enforce")
+                        .addToLabels("tailor.dev/mode", "audit")
+                        .endMetadata()
+                        .build())
                 .createOr(NonDeletingOperation::update);
         for (int i = 0; i < 100 && outOfStep() != before + 1; i++) {
             Thread.sleep(50);
@@ -297,10 +389,15 @@ class WebhookIT {
         // A review names any namespace its sender likes; one remembered requester per made-up name would fill the heap.
         int before = namespaceCache.pendingModeChanges();
         for (int i = 0; i < 20; i++) {
-            com.fasterxml.jackson.databind.node.ObjectNode review = fixture("namespace-admin-switches-to-enforce").review().deepCopy();
+            com.fasterxml.jackson.databind.node.ObjectNode review =
+                    fixture("namespace-admin-switches-to-enforce").review().deepCopy();
             String name = "made-up-" + i + "-" + "x".repeat(40);
-            ((com.fasterxml.jackson.databind.node.ObjectNode) review.path("request")).put("name", name).put("namespace", name);
-            ((com.fasterxml.jackson.databind.node.ObjectNode) review.path("request").path("object").path("metadata")).put("name", name);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) review.path("request"))
+                    .put("name", name)
+                    .put("namespace", name);
+            ((com.fasterxml.jackson.databind.node.ObjectNode)
+                            review.path("request").path("object").path("metadata"))
+                    .put("name", name);
             post("/validate", review).then().statusCode(200);
         }
         assertEquals(before, namespaceCache.pendingModeChanges());
@@ -308,17 +405,44 @@ class WebhookIT {
 
     @Test
     void appliedTailorObjectsBecomeTheApprovedBehaviorAndDriftFromItIsCaught() throws Exception {
-        Map<String, String> tailor = Map.of("app.kubernetes.io/managed-by", "tailor", "tailor.dev/workload", "deployment.checkout");
+        Map<String, String> tailor =
+                Map.of("app.kubernetes.io/managed-by", "tailor", "tailor.dev/workload", "deployment.checkout");
         // What a merged Tailor pull request applies for shop's checkout: its NetworkPolicy and its RoleBinding.
-        kube().network().v1().networkPolicies().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.networking.v1
-                .NetworkPolicyBuilder().withNewMetadata().withName("tailor-deployment-checkout").withNamespace("shop")
-                .withLabels(tailor).withAnnotations(Map.of("tailor.dev/service-account", "checkout")).endMetadata()
-                .withNewSpec().withNewPodSelector().withMatchLabels(Map.of("app", "checkout")).endPodSelector()
-                .withPolicyTypes("Ingress", "Egress").endSpec().build()).createOr(NonDeletingOperation::update);
-        kube().rbac().roleBindings().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
-                .withNewMetadata().withName("tailor-checkout").withNamespace("shop").withLabels(tailor).endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "tailor-checkout")
-                .addNewSubject().withKind("ServiceAccount").withName("checkout").withNamespace("shop").endSubject().build())
+        kube().network()
+                .v1()
+                .networkPolicies()
+                .inNamespace("shop")
+                .resource(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder()
+                        .withNewMetadata()
+                        .withName("tailor-deployment-checkout")
+                        .withNamespace("shop")
+                        .withLabels(tailor)
+                        .withAnnotations(Map.of("tailor.dev/service-account", "checkout"))
+                        .endMetadata()
+                        .withNewSpec()
+                        .withNewPodSelector()
+                        .withMatchLabels(Map.of("app", "checkout"))
+                        .endPodSelector()
+                        .withPolicyTypes("Ingress", "Egress")
+                        .endSpec()
+                        .build())
+                .createOr(NonDeletingOperation::update);
+        kube().rbac()
+                .roleBindings()
+                .inNamespace("shop")
+                .resource(new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+                        .withNewMetadata()
+                        .withName("tailor-checkout")
+                        .withNamespace("shop")
+                        .withLabels(tailor)
+                        .endMetadata()
+                        .withNewRoleRef("rbac.authorization.k8s.io", "Role", "tailor-checkout")
+                        .addNewSubject()
+                        .withKind("ServiceAccount")
+                        .withName("checkout")
+                        .withNamespace("shop")
+                        .endSubject()
+                        .build())
                 .createOr(NonDeletingOperation::update);
 
         // checkout's pods run as "default" in the sample: not the approved account (audit mode: a warning).
@@ -331,61 +455,128 @@ class WebhookIT {
             }
             Thread.sleep(50);
         }
-        assertTrue(response.asString().contains("deployment.checkout runs as service account \\\"default\\\", approved is \\\"checkout\\\""),
+        assertTrue(
+                response.asString()
+                        .contains(
+                                "deployment.checkout runs as service account \\\"default\\\", approved is \\\"checkout\\\""),
                 response.asString());
 
         // Deleting the approved NetworkPolicy, and binding the approved account to another role, are drift.
-        com.fasterxml.jackson.databind.node.ObjectNode delete = (com.fasterxml.jackson.databind.node.ObjectNode) deployment.deepCopy();
-        com.fasterxml.jackson.databind.node.ObjectNode request = (com.fasterxml.jackson.databind.node.ObjectNode) delete.get("request");
-        request.putObject("kind").put("group", "networking.k8s.io").put("version", "v1").put("kind", "NetworkPolicy");
-        request.putObject("resource").put("group", "networking.k8s.io").put("version", "v1").put("resource", "networkpolicies");
-        request.put("name", "tailor-deployment-checkout").put("operation", "DELETE").putNull("object");
-        request.putObject("oldObject").put("kind", "NetworkPolicy").putObject("metadata").put("name", "tailor-deployment-checkout")
+        com.fasterxml.jackson.databind.node.ObjectNode delete =
+                (com.fasterxml.jackson.databind.node.ObjectNode) deployment.deepCopy();
+        com.fasterxml.jackson.databind.node.ObjectNode request =
+                (com.fasterxml.jackson.databind.node.ObjectNode) delete.get("request");
+        request.putObject("kind")
+                .put("group", "networking.k8s.io")
+                .put("version", "v1")
+                .put("kind", "NetworkPolicy");
+        request.putObject("resource")
+                .put("group", "networking.k8s.io")
+                .put("version", "v1")
+                .put("resource", "networkpolicies");
+        request.put("name", "tailor-deployment-checkout")
+                .put("operation", "DELETE")
+                .putNull("object");
+        request.putObject("oldObject")
+                .put("kind", "NetworkPolicy")
+                .putObject("metadata")
+                .put("name", "tailor-deployment-checkout")
                 .put("namespace", "shop");
-        post("/validate", delete).then().body("response.allowed", is(true))
+        post("/validate", delete)
+                .then()
+                .body("response.allowed", is(true))
                 .body("response.warnings[0]", containsString("approvedNetworkPolicy: approved NetworkPolicy deleted"));
 
-        com.fasterxml.jackson.databind.node.ObjectNode binding = (com.fasterxml.jackson.databind.node.ObjectNode) deployment.deepCopy();
-        com.fasterxml.jackson.databind.node.ObjectNode b = (com.fasterxml.jackson.databind.node.ObjectNode) binding.get("request");
-        b.putObject("kind").put("group", "rbac.authorization.k8s.io").put("version", "v1").put("kind", "RoleBinding");
+        com.fasterxml.jackson.databind.node.ObjectNode binding =
+                (com.fasterxml.jackson.databind.node.ObjectNode) deployment.deepCopy();
+        com.fasterxml.jackson.databind.node.ObjectNode b =
+                (com.fasterxml.jackson.databind.node.ObjectNode) binding.get("request");
+        b.putObject("kind")
+                .put("group", "rbac.authorization.k8s.io")
+                .put("version", "v1")
+                .put("kind", "RoleBinding");
         b.put("name", "checkout-edit").put("operation", "CREATE");
-        b.set("object", new ObjectMapper().readTree("{\"kind\": \"RoleBinding\", \"metadata\": {\"name\": \"checkout-edit\","
-                + " \"namespace\": \"shop\"}, \"roleRef\": {\"kind\": \"ClusterRole\", \"name\": \"edit\"},"
-                + " \"subjects\": [{\"kind\": \"ServiceAccount\", \"name\": \"checkout\", \"namespace\": \"shop\"}]}"));
-        post("/validate", binding).then().body("response.warnings", org.hamcrest.Matchers.hasItem(containsString(
-                "approvedRbacDrift: role bound beyond the approved Role (RoleBinding checkout-edit binds ClusterRole edit to service account shop/checkout")));
+        b.set(
+                "object",
+                new ObjectMapper()
+                        .readTree(
+                                "{\"kind\": \"RoleBinding\", \"metadata\": {\"name\": \"checkout-edit\","
+                                        + " \"namespace\": \"shop\"}, \"roleRef\": {\"kind\": \"ClusterRole\", \"name\": \"edit\"},"
+                                        + " \"subjects\": [{\"kind\": \"ServiceAccount\", \"name\": \"checkout\", \"namespace\": \"shop\"}]}"));
+        post("/validate", binding)
+                .then()
+                .body(
+                        "response.warnings",
+                        org.hamcrest.Matchers.hasItem(
+                                containsString(
+                                        "approvedRbacDrift: role bound beyond the approved Role (RoleBinding checkout-edit binds ClusterRole edit to service account shop/checkout")));
 
-        kube().network().v1().networkPolicies().inNamespace("shop").withName("tailor-deployment-checkout").delete();
-        kube().rbac().roleBindings().inNamespace("shop").withName("tailor-checkout").delete();
+        kube().network()
+                .v1()
+                .networkPolicies()
+                .inNamespace("shop")
+                .withName("tailor-deployment-checkout")
+                .delete();
+        kube().rbac()
+                .roleBindings()
+                .inNamespace("shop")
+                .withName("tailor-checkout")
+                .delete();
     }
 
     @Test
     void mutateMirrorsTheModeIntoTheNamespaceLabel() {
-        JsonNode review = fixture("namespace-admin-switches-to-enforce").review().deepCopy();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) review.path("request").path("object").path("metadata")
-                .path("labels")).put("tailor.dev/mode", "audit");
-        post("/mutate", review).then().statusCode(200).body("response.allowed", is(true))
+        JsonNode review =
+                fixture("namespace-admin-switches-to-enforce").review().deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode)
+                        review.path("request").path("object").path("metadata").path("labels"))
+                .put("tailor.dev/mode", "audit");
+        post("/mutate", review)
+                .then()
+                .statusCode(200)
+                .body("response.allowed", is(true))
                 .body("response.patchType", equalTo("JSONPatch"));
-        post("/mutate", fixture("pod-restricted-conforms").review()).then()
-                .body("response.allowed", is(true)).body("response.patch", equalTo(null));
+        post("/mutate", fixture("pod-restricted-conforms").review())
+                .then()
+                .body("response.allowed", is(true))
+                .body("response.patch", equalTo(null));
     }
 
     @Test
     void badInputGetsAJsonErrorNeverA500() {
-        https().contentType("application/json").body("{not json").post("/validate").then()
-                .statusCode(400).body("response.status.message", startsWith("body is not JSON"));
-        https().contentType("application/json").body("{\"apiVersion\":\"v1\",\"kind\":\"AdmissionReview\"}")
-                .post("/validate").then().statusCode(400)
+        https().contentType("application/json")
+                .body("{not json")
+                .post("/validate")
+                .then()
+                .statusCode(400)
+                .body("response.status.message", startsWith("body is not JSON"));
+        https().contentType("application/json")
+                .body("{\"apiVersion\":\"v1\",\"kind\":\"AdmissionReview\"}")
+                .post("/validate")
+                .then()
+                .statusCode(400)
                 .body("response.status.message", startsWith("apiVersion must be admission.k8s.io/v1"));
-        https().contentType("text/plain").body("hello").post("/validate").then()
-                .statusCode(415).body("response.status.message", startsWith("Content-Type must be application/json"));
+        https().contentType("text/plain")
+                .body("hello")
+                .post("/validate")
+                .then()
+                .statusCode(415)
+                .body("response.status.message", startsWith("Content-Type must be application/json"));
         String huge = "{\"apiVersion\":\"admission.k8s.io/v1\",\"pad\":\"" + "x".repeat(3 * 1024 * 1024) + "\"}";
-        https().contentType("application/json").body(huge).post("/validate").then()
-                .statusCode(413).body("response.status.code", is(413));
+        https().contentType("application/json")
+                .body(huge)
+                .post("/validate")
+                .then()
+                .statusCode(413)
+                .body("response.status.code", is(413));
         JsonNode missingObject = fixture("pod-host-network").review().deepCopy();
         ((com.fasterxml.jackson.databind.node.ObjectNode) missingObject.get("request")).remove("object");
-        post("/validate", missingObject).then().statusCode(400)
-                .body("response.uid", equalTo(missingObject.path("request").path("uid").asText()))
+        post("/validate", missingObject)
+                .then()
+                .statusCode(400)
+                .body(
+                        "response.uid",
+                        equalTo(missingObject.path("request").path("uid").asText()))
                 .body("response.status.message", equalTo("request.object is missing"));
     }
 
@@ -399,7 +590,10 @@ class WebhookIT {
                    "namespace": "shop", "name": "settings", "operation": "CREATE",
                    "userInfo": {"username": "alice"},
                    "object": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"a": "b"}}}}""");
-        post("/validate", review).then().statusCode(200).body("response.allowed", is(true))
+        post("/validate", review)
+                .then()
+                .statusCode(200)
+                .body("response.allowed", is(true))
                 .body("response.warnings", equalTo(null));
     }
 
@@ -408,9 +602,14 @@ class WebhookIT {
         post("/validate", fixture("pod-privileged").review());
         String metrics = https().get("/q/metrics").asString();
         assertTrue(metrics.contains("tailor_admission_seconds_bucket"), "latency histogram missing");
-        assertTrue(metrics.contains("tailor_decisions_total{check=\"privileged\",verdict=\"warned\"}"), "decision counter missing");
+        assertTrue(
+                metrics.contains("tailor_decisions_total{check=\"privileged\",verdict=\"warned\"}"),
+                "decision counter missing");
         String log = Files.readString(DevTlsResource.dir.resolve("decisions.jsonl"));
-        JsonNode last = JSON.readTree(log.lines().filter(l -> l.contains("\"check\":\"privileged\"")).reduce((a, b) -> b).orElseThrow());
+        JsonNode last = JSON.readTree(log.lines()
+                .filter(l -> l.contains("\"check\":\"privileged\""))
+                .reduce((a, b) -> b)
+                .orElseThrow());
         assertEquals("legacy", last.path("namespace").asText());
         assertEquals("warned", last.path("verdict").asText());
         assertEquals("Pod", last.path("kind").asText());
@@ -436,8 +635,9 @@ class WebhookIT {
 
     @Test
     void healthIsReadyWithPoliciesAndInformer() {
-        https().get("/q/health/ready").then().statusCode(200)
+        https().get("/q/health/ready")
+                .then()
+                .statusCode(200)
                 .body("checks.find { it.name == 'tailor-webhook' }.data.namespaceInformer", equalTo("synced"));
     }
-
 }

@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  */
 public final class AdmissionStreamReader {
 
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final int MAX_LINE_CHARS = 4 * 1024 * 1024;
 
@@ -54,7 +55,12 @@ public final class AdmissionStreamReader {
                 + "lines); its first line is: " + Inputs.shown(first));
     }
 
-    private enum Shape { REVIEW, POD, LIST, DECISION }
+    private enum Shape {
+        REVIEW,
+        POD,
+        LIST,
+        DECISION
+    }
 
     private static Shape shape(JsonNode doc) {
         // A decision line names the kind of object it judged ("kind":"Pod"), but has no apiVersion.
@@ -74,8 +80,13 @@ public final class AdmissionStreamReader {
         return null;
     }
 
-    public Stats read(String name, InputStream in, Consumer<PodRecord> pods, Consumer<AdmissionDecision> decisions,
-            Problems problems) throws IOException {
+    public Stats read(
+            String name,
+            InputStream in,
+            Consumer<PodRecord> pods,
+            Consumer<AdmissionDecision> decisions,
+            Problems problems)
+            throws IOException {
         long[] podCount = {0};
         long[] decisionCount = {0};
         // The latest time the stream has shown so far: what an entry with no time of its own is dated by.
@@ -91,7 +102,8 @@ public final class AdmissionStreamReader {
             }
             Shape shape = shape(doc);
             if (shape == null) {
-                problems.add(name, number, "unknown document", "neither an AdmissionReview, a Pod, a List nor a decision");
+                problems.add(
+                        name, number, "unknown document", "neither an AdmissionReview, a Pod, a List nor a decision");
                 return;
             }
             try {
@@ -108,19 +120,26 @@ public final class AdmissionStreamReader {
                     }
                     case REVIEW -> {
                         JsonNode request = doc.path("request");
-                        if (!request.path("kind").path("kind").asText("").equals("Pod") || !request.path("subResource").asText("").isEmpty()) {
+                        if (!request.path("kind").path("kind").asText("").equals("Pod")
+                                || !request.path("subResource").asText("").isEmpty()) {
                             skipped.merge("admission requests that are not about a pod", 1L, Long::sum);
                             return;
                         }
-                        JsonNode pod = request.path("object").isObject() ? request.path("object") : request.path("oldObject");
+                        JsonNode pod =
+                                request.path("object").isObject() ? request.path("object") : request.path("oldObject");
                         if (!pod.isObject() || request.path("uid").asText("").isEmpty()) {
                             problems.add(name, number, "missing field", "missing field: request.uid or request.object");
                             return;
                         }
-                        PodRecord sighting = podRecord(request.path("uid").asText(), request.path("namespace").asText(""),
-                                request.path("name").asText(""), pod, latest[0]);
+                        PodRecord sighting = podRecord(
+                                request.path("uid").asText(),
+                                request.path("namespace").asText(""),
+                                request.path("name").asText(""),
+                                pod,
+                                latest[0]);
                         latest[0] = later(latest[0], sighting.time());
-                        pods.accept(request.path("operation").asText("").equals("CREATE") ? created(sighting) : sighting);
+                        pods.accept(
+                                request.path("operation").asText("").equals("CREATE") ? created(sighting) : sighting);
                         podCount[0]++;
                     }
                     case POD -> {
@@ -155,7 +174,8 @@ public final class AdmissionStreamReader {
 
     /** The same sighting, marked as the pod's creation. */
     public static PodRecord created(PodRecord p) {
-        return new PodRecord(p.key(), p.time(), p.namespace(), p.pod(), p.workload(), p.serviceAccount(), p.labels(), true);
+        return new PodRecord(
+                p.key(), p.time(), p.namespace(), p.pod(), p.workload(), p.serviceAccount(), p.labels(), true);
     }
 
     /**
@@ -175,14 +195,17 @@ public final class AdmissionStreamReader {
         if (ns.isEmpty()) {
             throw new IllegalArgumentException("the pod names no namespace");
         }
-        String when = meta.path("deletionTimestamp").asText(meta.path("creationTimestamp").asText(""));
+        String when = meta.path("deletionTimestamp")
+                .asText(meta.path("creationTimestamp").asText(""));
         if (when.isEmpty()) {
             // A pod being created has no creationTimestamp before validating admission (the API server sets it after
             // the mutating webhooks ran: reviews a mutating webhook captured lack it), but its managedFields carry
             // the write's time.
             for (JsonNode entry : meta.path("managedFields")) {
                 String t = entry.path("time").asText("");
-                if (!t.isEmpty() && (when.isEmpty() || dev.tailor.observe.Times.parse(t).isAfter(dev.tailor.observe.Times.parse(when)))) {
+                if (!t.isEmpty()
+                        && (when.isEmpty()
+                                || dev.tailor.observe.Times.parse(t).isAfter(dev.tailor.observe.Times.parse(when)))) {
                     when = t;
                 }
             }
@@ -195,7 +218,9 @@ public final class AdmissionStreamReader {
                     + "managedFields time, and no earlier entry of the stream with a time");
         }
         Map<String, String> labels = new TreeMap<>();
-        meta.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+        meta.path("labels")
+                .properties()
+                .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
         String ownerKind = "";
         String ownerName = "";
         for (JsonNode owner : meta.path("ownerReferences")) {
@@ -205,9 +230,17 @@ public final class AdmissionStreamReader {
             }
         }
         String workloadName = podName.isEmpty() ? meta.path("generateName").asText("") : podName;
-        String key = uid != null ? uid : ns + "/" + podName + "@" + meta.path("resourceVersion").asText("");
-        return new PodRecord(key, dev.tailor.observe.Times.parse(when), ns, podName,
+        String key = uid != null
+                ? uid
+                : ns + "/" + podName + "@" + meta.path("resourceVersion").asText("");
+        return new PodRecord(
+                key,
+                dev.tailor.observe.Times.parse(when),
+                ns,
+                podName,
                 WorkloadIdentity.ofOwner(ns, workloadName, labels, ownerKind, ownerName),
-                pod.path("spec").path("serviceAccountName").asText("default"), WorkloadIdentity.stableLabels(labels), false);
+                pod.path("spec").path("serviceAccountName").asText("default"),
+                WorkloadIdentity.stableLabels(labels),
+                false);
     }
 }

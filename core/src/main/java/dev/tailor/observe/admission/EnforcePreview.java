@@ -14,7 +14,8 @@ import java.util.TreeSet;
  * {@code enforcepreviews} serve and what {@code tailor impact} reports — all from the decision log.
  */
 @JsonPropertyOrder({"requests", "wouldReject", "byCheck", "examples"})
-public record EnforcePreview(long requests, long wouldReject, Map<String, Map<String, Long>> byCheck, List<String> examples) {
+public record EnforcePreview(
+        long requests, long wouldReject, Map<String, Map<String, Long>> byCheck, List<String> examples) {
 
     /** Examples named at most. */
     static final int EXAMPLES = 10;
@@ -22,7 +23,8 @@ public record EnforcePreview(long requests, long wouldReject, Map<String, Map<St
     private static boolean wouldReject(AdmissionDecision d) {
         // A write to the Namespace object itself is judged by the guard alone, the same in every mode.
         return !d.kind().equals("Namespace")
-                && (d.verdict().equals("warned") || (d.verdict().equals("denied") && d.mode().equals("enforce")));
+                && (d.verdict().equals("warned")
+                        || (d.verdict().equals("denied") && d.mode().equals("enforce")));
     }
 
     /** True for a Deployment's own request in {@code deployment.web}, false for its ReplicaSet's or Pods'. */
@@ -58,14 +60,22 @@ public record EnforcePreview(long requests, long wouldReject, Map<String, Map<St
                 continue;
             }
             requests.computeIfAbsent(d.namespace(), k -> new TreeSet<>()).add(d.uid());
-            if (wouldReject(d) && (isWorkloadsOwnObject(d)
-                    || !ownObjectRejected.contains(d.namespace() + "\u0000" + d.workload() + "\u0000" + d.check()))) {
+            if (wouldReject(d)
+                    && (isWorkloadsOwnObject(d)
+                            || !ownObjectRejected.contains(
+                                    d.namespace() + "\u0000" + d.workload() + "\u0000" + d.check()))) {
                 rejected.computeIfAbsent(d.namespace(), k -> new TreeSet<>()).add(d.uid());
-                String workload = d.workload() == null || d.workload().isEmpty() ? d.kind() + "/" + d.name() : d.workload();
-                byCheck.computeIfAbsent(d.namespace(), k -> new TreeMap<>()).computeIfAbsent(d.check(), k -> new TreeMap<>())
+                String workload =
+                        d.workload() == null || d.workload().isEmpty() ? d.kind() + "/" + d.name() : d.workload();
+                byCheck.computeIfAbsent(d.namespace(), k -> new TreeMap<>())
+                        .computeIfAbsent(d.check(), k -> new TreeMap<>())
                         .merge(workload, 1L, Long::sum);
-                names.computeIfAbsent(d.namespace(), k -> new TreeMap<>()).computeIfAbsent(d.check() + "\u0000" + workload
-                        + "\u0000" + d.kind().toLowerCase(java.util.Locale.ROOT), k -> new TreeSet<>()).add(d.name());
+                names.computeIfAbsent(d.namespace(), k -> new TreeMap<>())
+                        .computeIfAbsent(
+                                d.check() + "\u0000" + workload + "\u0000"
+                                        + d.kind().toLowerCase(java.util.Locale.ROOT),
+                                k -> new TreeSet<>())
+                        .add(d.name());
             }
         }
         Map<String, EnforcePreview> out = new TreeMap<>();
@@ -74,11 +84,17 @@ public record EnforcePreview(long requests, long wouldReject, Map<String, Map<St
             names.getOrDefault(ns, Map.of()).forEach((key, objectNames) -> {
                 String[] parts = key.split("\u0000");
                 int others = objectNames.size() - 1;
-                examples.add(objectNames.iterator().next() + (others == 0 ? "" : " (and " + others + " other " + parts[2]
-                        + (others == 1 ? "" : "s") + ")") + " of " + parts[1] + ": " + parts[0]);
+                examples.add(objectNames.iterator().next()
+                        + (others == 0 ? "" : " (and " + others + " other " + parts[2] + (others == 1 ? "" : "s") + ")")
+                        + " of " + parts[1] + ": " + parts[0]);
             });
-            out.put(ns, new EnforcePreview(uids.size(), rejected.getOrDefault(ns, Set.of()).size(),
-                    byCheck.getOrDefault(ns, Map.of()), examples.stream().limit(EXAMPLES).toList()));
+            out.put(
+                    ns,
+                    new EnforcePreview(
+                            uids.size(),
+                            rejected.getOrDefault(ns, Set.of()).size(),
+                            byCheck.getOrDefault(ns, Map.of()),
+                            examples.stream().limit(EXAMPLES).toList()));
         });
         return out;
     }

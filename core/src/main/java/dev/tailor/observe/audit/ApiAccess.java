@@ -13,11 +13,20 @@ public record ApiAccess(
         String namespace,
         String name,
         String nonResourceUrl,
-        boolean denied) implements Comparable<ApiAccess> {
+        boolean denied)
+        implements Comparable<ApiAccess> {
 
     public static ApiAccess of(ApiRequest r) {
-        return new ApiAccess(r.subject(), r.verb(), r.apiGroup(), r.resource(), r.subresource(), r.namespace(),
-                r.name(), r.nonResourceUrl(), r.denied());
+        return new ApiAccess(
+                r.subject(),
+                r.verb(),
+                r.apiGroup(),
+                r.resource(),
+                r.subresource(),
+                r.namespace(),
+                r.name(),
+                r.nonResourceUrl(),
+                r.denied());
     }
 
     // equals and hashCode written out: a record's own go through method handles (java.lang.runtime.ObjectMethods),
@@ -25,11 +34,17 @@ public record ApiAccess(
     // RecordEqualityTest checks that they still take every component.
     @Override
     public boolean equals(Object o) {
-        return o == this || o instanceof ApiAccess a && denied == a.denied && java.util.Objects.equals(subject, a.subject)
-                && java.util.Objects.equals(verb, a.verb) && java.util.Objects.equals(apiGroup, a.apiGroup)
-                && java.util.Objects.equals(resource, a.resource) && java.util.Objects.equals(subresource, a.subresource)
-                && java.util.Objects.equals(namespace, a.namespace) && java.util.Objects.equals(name, a.name)
-                && java.util.Objects.equals(nonResourceUrl, a.nonResourceUrl);
+        return o == this
+                || o instanceof ApiAccess a
+                        && denied == a.denied
+                        && java.util.Objects.equals(subject, a.subject)
+                        && java.util.Objects.equals(verb, a.verb)
+                        && java.util.Objects.equals(apiGroup, a.apiGroup)
+                        && java.util.Objects.equals(resource, a.resource)
+                        && java.util.Objects.equals(subresource, a.subresource)
+                        && java.util.Objects.equals(namespace, a.namespace)
+                        && java.util.Objects.equals(name, a.name)
+                        && java.util.Objects.equals(nonResourceUrl, a.nonResourceUrl);
     }
 
     @Override
@@ -52,8 +67,24 @@ public record ApiAccess(
     }
 
     private String[] parts() {
-        return new String[] {subject, ", verb=", verb, ", apiGroup=", apiGroup, ", resource=", resource,
-                ", subresource=", subresource, ", namespace=", namespace, ", name=", name, ", nonResourceUrl=",
-                nonResourceUrl, ", denied=", String.valueOf(denied)};
+        return new String[] {
+            subject,
+            ", verb=",
+            verb,
+            ", apiGroup=",
+            apiGroup,
+            ", resource=",
+            resource,
+            ", subresource=",
+            subresource,
+            ", namespace=",
+            namespace,
+            ", name=",
+            name,
+            ", nonResourceUrl=",
+            nonResourceUrl,
+            ", denied=",
+            String.valueOf(denied)
+        };
     }
 }

@@ -71,7 +71,8 @@ public final class AuditLogReader {
      *
      * @throws IOException when the body is not JSON or not an EventList — nothing of it is read then
      */
-    public Stats readEventList(String name, byte[] body, Consumer<ApiRequest> sink, Problems problems) throws IOException {
+    public Stats readEventList(String name, byte[] body, Consumer<ApiRequest> sink, Problems problems)
+            throws IOException {
         Event list;
         try {
             list = Event.read(new JsonCursor().reset(body, 0, body.length));
@@ -97,7 +98,12 @@ public final class AuditLogReader {
     }
 
     /** Checks one event and hands it on; returns 1 when it was a counted request, 0 otherwise. */
-    private static int accept(String name, long line, Event event, Consumer<ApiRequest> sink, Problems problems,
+    private static int accept(
+            String name,
+            long line,
+            Event event,
+            Consumer<ApiRequest> sink,
+            Problems problems,
             Map<String, Long> skipped) {
         String problem = event.problem();
         if (problem != null) {
@@ -120,15 +126,28 @@ public final class AuditLogReader {
         }
     }
 
-    private static final JsonCursor.Names EVENT = JsonCursor.Names.of("kind", "apiVersion", "auditID", "stage", "verb",
-            "requestURI", "user", "impersonatedUser", "objectRef", "responseStatus", "stageTimestamp",
-            "requestReceivedTimestamp", "timestamp", "items");
+    private static final JsonCursor.Names EVENT = JsonCursor.Names.of(
+            "kind",
+            "apiVersion",
+            "auditID",
+            "stage",
+            "verb",
+            "requestURI",
+            "user",
+            "impersonatedUser",
+            "objectRef",
+            "responseStatus",
+            "stageTimestamp",
+            "requestReceivedTimestamp",
+            "timestamp",
+            "items");
     private static final JsonCursor.Names USER = JsonCursor.Names.of("username", "groups", "extra");
     /** In a user's extra: the pod a service-account token was bound to (a pod's projected token always is). */
     private static final String POD_NAME = "authentication.kubernetes.io/pod-name";
+
     private static final JsonCursor.Names EXTRA = JsonCursor.Names.of(POD_NAME);
-    private static final JsonCursor.Names OBJECT_REF = JsonCursor.Names.of("apiGroup", "apiVersion", "resource",
-            "subresource", "namespace", "name");
+    private static final JsonCursor.Names OBJECT_REF =
+            JsonCursor.Names.of("apiGroup", "apiVersion", "resource", "subresource", "namespace", "name");
     private static final JsonCursor.Names STATUS = JsonCursor.Names.of("code");
 
     /**
@@ -140,6 +159,7 @@ public final class AuditLogReader {
         String kind;
         /** The kind as a problem shows it: JSON text ("Pod" quoted), or "" when there is none. */
         String kindShown = "";
+
         String apiVersion = "";
         String auditId;
         String stage;
@@ -246,7 +266,8 @@ public final class AuditLogReader {
         }
 
         String time() {
-            return stageTimestamp != null ? stageTimestamp
+            return stageTimestamp != null
+                    ? stageTimestamp
                     : requestReceivedTimestamp != null ? requestReceivedTimestamp : timestamp;
         }
 
@@ -255,7 +276,9 @@ public final class AuditLogReader {
             if (!"Event".equals(kind)) {
                 return "not an audit Event: kind is " + kindShown;
             }
-            if (!apiVersion.isEmpty() && !apiVersion.equals("audit.k8s.io/v1") && !apiVersion.equals("audit.k8s.io/v1beta1")) {
+            if (!apiVersion.isEmpty()
+                    && !apiVersion.equals("audit.k8s.io/v1")
+                    && !apiVersion.equals("audit.k8s.io/v1beta1")) {
                 return "unsupported apiVersion: " + apiVersion;
             }
             if (auditId == null || auditId.isEmpty()) {
@@ -285,9 +308,21 @@ public final class AuditLogReader {
                 int query = requestUri.indexOf('?');
                 nonResourceUrl = query < 0 ? requestUri : requestUri.substring(0, query);
             }
-            return new ApiRequest(auditId, Times.parse(time()), as.username == null ? "" : as.username,
-                    List.copyOf(as.groups), as.pod, verb, ref.apiGroup, ref.apiVersion, ref.resource, ref.subresource,
-                    ref.namespace, ref.name, nonResourceUrl, code);
+            return new ApiRequest(
+                    auditId,
+                    Times.parse(time()),
+                    as.username == null ? "" : as.username,
+                    List.copyOf(as.groups),
+                    as.pod,
+                    verb,
+                    ref.apiGroup,
+                    ref.apiVersion,
+                    ref.resource,
+                    ref.subresource,
+                    ref.namespace,
+                    ref.name,
+                    nonResourceUrl,
+                    code);
         }
     }
 

@@ -46,9 +46,15 @@ public final class FlowPods {
         if (known != null && !time.isBefore(known.time())) {
             return;
         }
-        PodRecord record = new PodRecord("flow:" + pod, time, end.namespace(), end.podName(),
-                pods.workload(end.namespace(), end.podName(), end.podLabels(), end.workload()), end.serviceAccount(),
-                WorkloadIdentity.stableLabels(end.podLabels()), false);
+        PodRecord record = new PodRecord(
+                "flow:" + pod,
+                time,
+                end.namespace(),
+                end.podName(),
+                pods.workload(end.namespace(), end.podName(), end.podLabels(), end.workload()),
+                end.serviceAccount(),
+                WorkloadIdentity.stableLabels(end.podLabels()),
+                false);
         seen.merge(pod, record, (a, b) -> b.time().isBefore(a.time()) ? b : a);
     }
 
@@ -58,7 +64,17 @@ public final class FlowPods {
      * earliest sighting, and the store keeps the earliest of all.
      */
     public List<PodRecord> records() {
-        return new TreeMap<>(seen).values().stream().map(r -> new PodRecord(r.key() + "@" + r.time(), r.time(), r.namespace(),
-                r.pod(), r.workload(), r.serviceAccount(), r.labels(), r.created())).toList();
+        return new TreeMap<>(seen)
+                .values().stream()
+                        .map(r -> new PodRecord(
+                                r.key() + "@" + r.time(),
+                                r.time(),
+                                r.namespace(),
+                                r.pod(),
+                                r.workload(),
+                                r.serviceAccount(),
+                                r.labels(),
+                                r.created()))
+                        .toList();
     }
 }

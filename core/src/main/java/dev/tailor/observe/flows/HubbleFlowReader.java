@@ -38,8 +38,8 @@ public final class HubbleFlowReader {
         if (JsonCursor.topLevelField(first, "flow", HubbleFlowReader::isObject, false)) {
             return;
         }
-        throw new UnknownFormatException(name + ": not Hubble flows (hubble observe -o json lines); its first line is: "
-                + Inputs.shown(first));
+        throw new UnknownFormatException(
+                name + ": not Hubble flows (hubble observe -o json lines); its first line is: " + Inputs.shown(first));
     }
 
     private static boolean isObject(JsonCursor c) throws JsonCursor.Malformed {
@@ -94,14 +94,26 @@ public final class HubbleFlowReader {
     }
 
     private static final JsonCursor.Names ROOT = JsonCursor.Names.of("flow");
-    private static final JsonCursor.Names FLOW = JsonCursor.Names.of("time", "verdict", "traffic_direction", "is_reply",
-            "reply", "Type", "source", "destination", "destination_names", "IP", "l4", "l7");
+    private static final JsonCursor.Names FLOW = JsonCursor.Names.of(
+            "time",
+            "verdict",
+            "traffic_direction",
+            "is_reply",
+            "reply",
+            "Type",
+            "source",
+            "destination",
+            "destination_names",
+            "IP",
+            "l4",
+            "l7");
     private static final JsonCursor.Names IP = JsonCursor.Names.of("source", "destination");
     private static final JsonCursor.Names PORTS = JsonCursor.Names.of("destination_port");
     private static final JsonCursor.Names PROTOCOLS = JsonCursor.Names.of("TCP", "UDP", "SCTP", "ICMPv4", "ICMPv6");
     private static final JsonCursor.Names L7 = JsonCursor.Names.of("dns");
     private static final JsonCursor.Names DNS = JsonCursor.Names.of("query");
-    private static final JsonCursor.Names ENDPOINT = JsonCursor.Names.of("namespace", "identity", "pod_name", "labels", "workloads");
+    private static final JsonCursor.Names ENDPOINT =
+            JsonCursor.Names.of("namespace", "identity", "pod_name", "labels", "workloads");
     private static final JsonCursor.Names WORKLOAD = JsonCursor.Names.of("kind", "name");
 
     /**
@@ -109,7 +121,8 @@ public final class HubbleFlowReader {
      * The key is the hash of the {@code flow} object's text as the line has it. Null when the line has no
      * {@code flow} object.
      */
-    private static Flow parse(JsonCursor c, byte[] line, FlowFields fields) throws JsonCursor.Malformed, MissingField, BadField {
+    private static Flow parse(JsonCursor c, byte[] line, FlowFields fields)
+            throws JsonCursor.Malformed, MissingField, BadField {
         if (!c.beginObject()) {
             c.skip();
             c.end();
@@ -203,9 +216,19 @@ public final class HubbleFlowReader {
             if (badField != null) {
                 throw new BadField(badField);
             }
-            return new Flow(fingerprintHigh, fingerprintLow, Times.parse(time), verdict, direction, replyFlow(), protocol, port,
-                    source.toEndpoint(sourceIp, List.of()), destination.toEndpoint(destinationIp, destinationNames),
-                    type, dnsQuery);
+            return new Flow(
+                    fingerprintHigh,
+                    fingerprintLow,
+                    Times.parse(time),
+                    verdict,
+                    direction,
+                    replyFlow(),
+                    protocol,
+                    port,
+                    source.toEndpoint(sourceIp, List.of()),
+                    destination.toEndpoint(destinationIp, destinationNames),
+                    type,
+                    dnsQuery);
         }
     }
 
@@ -217,10 +240,12 @@ public final class HubbleFlowReader {
         Labels labels;
         /** Otherwise the line, and where in it the labels array is: split only when no flow before had the same. */
         byte[] line;
+
         int labelsFrom;
         int labelsTo;
         /** Cilium's security identity of the endpoint: one label set per number in a cluster; -1 when absent. */
         long identity;
+
         String workloadKind;
         String workloadName;
 
@@ -237,11 +262,22 @@ public final class HubbleFlowReader {
         }
 
         Endpoint toEndpoint(String ip, List<String> dnsNames) {
-            Labels l = labels != null ? labels : labelsFrom < 0 ? Labels.NONE : Labels.of(line, labelsFrom, labelsTo, identity);
-            Workload workload = workloadKind.isEmpty() || workloadName.isEmpty() || namespace.isEmpty() ? null
+            Labels l = labels != null
+                    ? labels
+                    : labelsFrom < 0 ? Labels.NONE : Labels.of(line, labelsFrom, labelsTo, identity);
+            Workload workload = workloadKind.isEmpty() || workloadName.isEmpty() || namespace.isEmpty()
+                    ? null
                     : new Workload(namespace, workloadKind, workloadName);
-            return new Endpoint(namespace, podName, l.pod(), l.namespace(), l.serviceAccount(), l.reserved(), ip,
-                    List.copyOf(dnsNames), workload);
+            return new Endpoint(
+                    namespace,
+                    podName,
+                    l.pod(),
+                    l.namespace(),
+                    l.serviceAccount(),
+                    l.reserved(),
+                    ip,
+                    List.copyOf(dnsNames),
+                    workload);
         }
     }
 
@@ -424,7 +460,8 @@ public final class HubbleFlowReader {
      * An endpoint's labels as Cilium writes them ({@code k8s:app=cart}, {@code reserved:world}), split into the
      * pod's, its namespace's, its service account and its reserved identity. Immutable: flows share them.
      */
-    private record Labels(Map<String, String> pod, Map<String, String> namespace, String serviceAccount, String reserved) {
+    private record Labels(
+            Map<String, String> pod, Map<String, String> namespace, String serviceAccount, String reserved) {
 
         static final Labels NONE = new Labels(Map.of(), Map.of(), "", "");
 
@@ -437,6 +474,7 @@ public final class HubbleFlowReader {
          * reading threads; forgotten all at once beyond {@value #KEPT} distinct arrays.
          */
         private static final Map<Key, Labels> SEEN = new java.util.concurrent.ConcurrentHashMap<>();
+
         private static final int KEPT = 10_000;
 
         /** The labels array seen last with a security identity, as its bytes, and what it split into. */
@@ -448,6 +486,7 @@ public final class HubbleFlowReader {
          * lock — a slot holds an immutable {@code Known}, so a thread sees either the one before or the one after.
          */
         private static final int IDENTITY_SLOTS = 4096;
+
         private static final Known[] BY_IDENTITY = new Known[IDENTITY_SLOTS];
 
         /**
@@ -528,8 +567,11 @@ public final class HubbleFlowReader {
                     }
                 }
             }
-            return new Labels(java.util.Collections.unmodifiableMap(podLabels),
-                    java.util.Collections.unmodifiableMap(namespaceLabels), serviceAccount, reserved);
+            return new Labels(
+                    java.util.Collections.unmodifiableMap(podLabels),
+                    java.util.Collections.unmodifiableMap(namespaceLabels),
+                    serviceAccount,
+                    reserved);
         }
     }
 }

@@ -17,7 +17,8 @@ public record NetworkEdge(
         String dstDnsName,
         String protocol,
         int port,
-        boolean dropped) implements Comparable<NetworkEdge> {
+        boolean dropped)
+        implements Comparable<NetworkEdge> {
 
     /**
      * The edge a flow belongs to, or null for a reply or a flow without L4 (nothing to allow); pods are attributed
@@ -29,9 +30,20 @@ public record NetworkEdge(
         }
         Endpoint src = f.source();
         Endpoint dst = f.destination();
-        String dns = dst.inCluster() || dst.dnsNames().isEmpty() ? "" : dst.dnsNames().get(0);
-        return new NetworkEdge(namespace(src), workload(src, pods), address(src), namespace(dst), workload(dst, pods),
-                address(dst), dns, f.protocol(), f.port(), f.verdict().equals("DROPPED"));
+        String dns = dst.inCluster() || dst.dnsNames().isEmpty()
+                ? ""
+                : dst.dnsNames().get(0);
+        return new NetworkEdge(
+                namespace(src),
+                workload(src, pods),
+                address(src),
+                namespace(dst),
+                workload(dst, pods),
+                address(dst),
+                dns,
+                f.protocol(),
+                f.port(),
+                f.verdict().equals("DROPPED"));
     }
 
     /** An end is a pod (namespace and workload), a reserved identity (and its address), or an address. */
@@ -64,11 +76,18 @@ public record NetworkEdge(
     // RecordEqualityTest checks that they still take every component.
     @Override
     public boolean equals(Object o) {
-        return o == this || o instanceof NetworkEdge e && port == e.port && dropped == e.dropped
-                && java.util.Objects.equals(srcNamespace, e.srcNamespace) && java.util.Objects.equals(srcWorkload, e.srcWorkload)
-                && java.util.Objects.equals(srcAddress, e.srcAddress) && java.util.Objects.equals(dstNamespace, e.dstNamespace)
-                && java.util.Objects.equals(dstWorkload, e.dstWorkload) && java.util.Objects.equals(dstAddress, e.dstAddress)
-                && java.util.Objects.equals(dstDnsName, e.dstDnsName) && java.util.Objects.equals(protocol, e.protocol);
+        return o == this
+                || o instanceof NetworkEdge e
+                        && port == e.port
+                        && dropped == e.dropped
+                        && java.util.Objects.equals(srcNamespace, e.srcNamespace)
+                        && java.util.Objects.equals(srcWorkload, e.srcWorkload)
+                        && java.util.Objects.equals(srcAddress, e.srcAddress)
+                        && java.util.Objects.equals(dstNamespace, e.dstNamespace)
+                        && java.util.Objects.equals(dstWorkload, e.dstWorkload)
+                        && java.util.Objects.equals(dstAddress, e.dstAddress)
+                        && java.util.Objects.equals(dstDnsName, e.dstDnsName)
+                        && java.util.Objects.equals(protocol, e.protocol);
     }
 
     @Override
@@ -92,9 +111,26 @@ public record NetworkEdge(
     }
 
     private String[] parts() {
-        return new String[] {srcNamespace, ", srcWorkload=", srcWorkload, ", srcAddress=", srcAddress,
-                ", dstNamespace=", dstNamespace, ", dstWorkload=", dstWorkload, ", dstAddress=", dstAddress,
-                ", dstDnsName=", dstDnsName, ", protocol=", protocol, ", port=", String.valueOf(port), ", dropped=",
-                String.valueOf(dropped)};
+        return new String[] {
+            srcNamespace,
+            ", srcWorkload=",
+            srcWorkload,
+            ", srcAddress=",
+            srcAddress,
+            ", dstNamespace=",
+            dstNamespace,
+            ", dstWorkload=",
+            dstWorkload,
+            ", dstAddress=",
+            dstAddress,
+            ", dstDnsName=",
+            dstDnsName,
+            ", protocol=",
+            protocol,
+            ", port=",
+            String.valueOf(port),
+            ", dropped=",
+            String.valueOf(dropped)
+        };
     }
 }

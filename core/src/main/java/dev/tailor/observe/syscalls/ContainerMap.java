@@ -44,7 +44,8 @@ public final class ContainerMap {
     /** Adds what {@code crictl inspect} printed; fails naming the document that is not a container's inspection. */
     public void read(String name, InputStream in) throws IOException, UnknownFormatException {
         int n = 0;
-        try (MappingIterator<JsonNode> docs = Json.MAPPER.readerFor(JsonNode.class).readValues(in)) {
+        try (MappingIterator<JsonNode> docs =
+                Json.MAPPER.readerFor(JsonNode.class).readValues(in)) {
             // hasNextValue/nextValue, not hasNext/next: those wrap a parse error in an unchecked exception.
             while (docs.hasNextValue()) {
                 JsonNode doc = docs.nextValue();
@@ -53,20 +54,28 @@ public final class ContainerMap {
                 long pid = doc.path("info").path("pid").asLong(0);
                 String namespace = labels.path("io.kubernetes.pod.namespace").asText("");
                 if (pid <= 0 || namespace.isEmpty()) {
-                    throw new UnknownFormatException(name + ": document " + n + " is not a container as `crictl inspect` "
-                            + "prints it (needs info.pid and status.labels[\"io.kubernetes.pod.namespace\"])");
+                    throw new UnknownFormatException(
+                            name + ": document " + n + " is not a container as `crictl inspect` "
+                                    + "prints it (needs info.pid and status.labels[\"io.kubernetes.pod.namespace\"])");
                 }
                 Instant started;
                 try {
                     started = Instant.parse(doc.path("status").path("startedAt").asText(Instant.EPOCH.toString()));
                 } catch (DateTimeParseException e) {
-                    throw new UnknownFormatException(name + ": document " + n + ": status.startedAt is no RFC 3339 time");
+                    throw new UnknownFormatException(
+                            name + ": document " + n + ": status.startedAt is no RFC 3339 time");
                 }
-                byPid.computeIfAbsent(pid, k -> new ArrayList<>()).add(new Container(pid, started, namespace,
-                        labels.path("io.kubernetes.pod.name").asText(""), labels.path("io.kubernetes.container.name").asText("")));
+                byPid.computeIfAbsent(pid, k -> new ArrayList<>())
+                        .add(new Container(
+                                pid,
+                                started,
+                                namespace,
+                                labels.path("io.kubernetes.pod.name").asText(""),
+                                labels.path("io.kubernetes.container.name").asText("")));
             }
         } catch (JsonProcessingException e) {
-            throw new UnknownFormatException(name + ": not `crictl inspect` JSON after document " + n + ": " + e.getOriginalMessage());
+            throw new UnknownFormatException(
+                    name + ": not `crictl inspect` JSON after document " + n + ": " + e.getOriginalMessage());
         }
     }
 

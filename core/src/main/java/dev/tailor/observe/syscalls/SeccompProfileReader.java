@@ -74,7 +74,8 @@ public final class SeccompProfileReader {
                     + (cause instanceof JsonProcessingException j ? j.getOriginalMessage() : cause.getMessage()) + ")");
         }
         if (docs.isEmpty()) {
-            throw new UnknownFormatException(name + ": empty; expected an OCI seccomp profile or SeccompProfile objects");
+            throw new UnknownFormatException(
+                    name + ": empty; expected an OCI seccomp profile or SeccompProfile objects");
         }
         String digest = Keys.digest(content);
         List<SyscallRecord> records = new ArrayList<>();
@@ -91,11 +92,14 @@ public final class SeccompProfileReader {
                 JsonNode meta = doc.path("metadata");
                 if (to == null) {
                     String workload = meta.path("labels").path(Names.WORKLOAD).asText("");
-                    String container = meta.path("annotations").path(Names.CONTAINER).asText("");
+                    String container =
+                            meta.path("annotations").path(Names.CONTAINER).asText("");
                     String ns = meta.path("namespace").asText("");
                     if (workload.isEmpty() || container.isEmpty() || ns.isEmpty()) {
-                        throw new UnknownFormatException(where + ": SeccompProfile " + meta.path("name").asText("")
-                                + " does not say which workload it is for: give it as --profile NS/KIND.NAME/CONTAINER=" + name);
+                        throw new UnknownFormatException(
+                                where + ": SeccompProfile " + meta.path("name").asText("")
+                                        + " does not say which workload it is for: give it as --profile NS/KIND.NAME/CONTAINER="
+                                        + name);
                     }
                     to = new Target(Workload.parse(ns, workload), container);
                 }
@@ -109,19 +113,23 @@ public final class SeccompProfileReader {
             } else if (doc.has("defaultAction")) {
                 profile = doc;
                 if (to == null) {
-                    throw new UnknownFormatException(where + ": an OCI seccomp profile does not say which workload it is "
-                            + "for: give it as --profile NS/KIND.NAME/CONTAINER=" + name);
+                    throw new UnknownFormatException(
+                            where + ": an OCI seccomp profile does not say which workload it is "
+                                    + "for: give it as --profile NS/KIND.NAME/CONTAINER=" + name);
                 }
             } else {
-                throw new UnknownFormatException(where + ": not a seccomp profile (no defaultAction, not a SeccompProfile)");
+                throw new UnknownFormatException(
+                        where + ": not a seccomp profile (no defaultAction, not a SeccompProfile)");
             }
             profiles++;
             String defaultAction = profile.path("defaultAction").asText("");
             if (RUNS.contains(defaultAction)) {
-                skipped.merge("profiles that let every syscall run (defaultAction " + defaultAction + ")", 1L, Long::sum);
+                skipped.merge(
+                        "profiles that let every syscall run (defaultAction " + defaultAction + ")", 1L, Long::sum);
                 continue;
             }
-            String architecture = architecture(profile.path("architectures").path(0).asText(""));
+            String architecture =
+                    architecture(profile.path("architectures").path(0).asText(""));
             Set<String> syscalls = new TreeSet<>();
             for (JsonNode rule : profile.path("syscalls")) {
                 if (!RUNS.contains(rule.path("action").asText(""))) {
@@ -133,9 +141,22 @@ public final class SeccompProfileReader {
                 }
             }
             for (String syscall : syscalls) {
-                int number = architecture.isEmpty() ? -1 : SyscallTable.number(architecture, syscall).orElse(-1);
-                records.add(new SyscallRecord(digest + ":" + i + ":" + syscall, time, 0, "", architecture, number,
-                        syscall, "profile", to.workload().namespace(), "", to.container(), to.workload()));
+                int number = architecture.isEmpty()
+                        ? -1
+                        : SyscallTable.number(architecture, syscall).orElse(-1);
+                records.add(new SyscallRecord(
+                        digest + ":" + i + ":" + syscall,
+                        time,
+                        0,
+                        "",
+                        architecture,
+                        number,
+                        syscall,
+                        "profile",
+                        to.workload().namespace(),
+                        "",
+                        to.container(),
+                        to.workload()));
             }
         }
         return new Result(records, skipped, profiles);
@@ -143,7 +164,9 @@ public final class SeccompProfileReader {
 
     /** {@code SCMP_ARCH_X86_64} → {@code x86_64}, as the syscall tables name architectures; "" when none is given. */
     private static String architecture(String scmp) {
-        return scmp.isEmpty() ? "" : SyscallTable.fromSeccomp(scmp)
-                .orElse(scmp.replaceFirst("^SCMP_ARCH_", "").toLowerCase(Locale.ROOT));
+        return scmp.isEmpty()
+                ? ""
+                : SyscallTable.fromSeccomp(scmp)
+                        .orElse(scmp.replaceFirst("^SCMP_ARCH_", "").toLowerCase(Locale.ROOT));
     }
 }

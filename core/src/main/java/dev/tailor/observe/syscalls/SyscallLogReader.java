@@ -34,8 +34,22 @@ public final class SyscallLogReader {
     private static final int MAX_LINE_CHARS = Integer.MAX_VALUE;
     /** seccomp return actions (SECCOMP_RET_*, the top 16 bits of code=). */
     private static final Map<Long, String> ACTIONS = Map.of(
-            0x80000000L, "kill_process", 0x00000000L, "kill_thread", 0x00030000L, "trap", 0x00050000L, "errno",
-            0x7fc00000L, "user_notif", 0x7ff00000L, "trace", 0x7ffc0000L, "log", 0x7fff0000L, "allow");
+            0x80000000L,
+            "kill_process",
+            0x00000000L,
+            "kill_thread",
+            0x00030000L,
+            "trap",
+            0x00050000L,
+            "errno",
+            0x7fc00000L,
+            "user_notif",
+            0x7ff00000L,
+            "trace",
+            0x7ffc0000L,
+            "log",
+            0x7fff0000L,
+            "allow");
 
     /** What one input held. */
     public record Stats(long lines, long records, Map<String, Long> skipped) {}
@@ -61,8 +75,12 @@ public final class SyscallLogReader {
                 } else if (line.contains("type=SECCOMP") || line.contains("type=1326")) {
                     record = kernel(line);
                 } else {
-                    skipped.merge(line.contains("audit(") ? "other audit records (not seccomp)" : "lines that are no audit record",
-                            1L, Long::sum);
+                    skipped.merge(
+                            line.contains("audit(")
+                                    ? "other audit records (not seccomp)"
+                                    : "lines that are no audit record",
+                            1L,
+                            Long::sum);
                     return;
                 }
                 if (record != null) {
@@ -102,8 +120,19 @@ public final class SyscallLogReader {
             }
         }
         Instant time = seconds(stamp.group(1));
-        return new SyscallRecord(stamp.group(1) + ":" + stamp.group(2) + ":" + pid, time, pid,
-                unquote(f.getOrDefault("exe", "")), architecture, number, syscall, action, "", "", "", null);
+        return new SyscallRecord(
+                stamp.group(1) + ":" + stamp.group(2) + ":" + pid,
+                time,
+                pid,
+                unquote(f.getOrDefault("exe", "")),
+                architecture,
+                number,
+                syscall,
+                action,
+                "",
+                "",
+                "",
+                null);
     }
 
     private static SyscallRecord enricher(String line, Map<String, Long> skipped) {
@@ -118,8 +147,19 @@ public final class SyscallLogReader {
         int colon = stamp.indexOf(':');
         Instant time = seconds(colon < 0 ? stamp : stamp.substring(0, colon));
         long pid = number(require(f, "pid"), "pid");
-        return new SyscallRecord(stamp + ":" + pid, time, pid, f.getOrDefault("executable", ""), "", number, syscall,
-                "", f.getOrDefault("namespace", ""), f.getOrDefault("pod", ""), f.getOrDefault("container", ""), null);
+        return new SyscallRecord(
+                stamp + ":" + pid,
+                time,
+                pid,
+                f.getOrDefault("executable", ""),
+                "",
+                number,
+                syscall,
+                "",
+                f.getOrDefault("namespace", ""),
+                f.getOrDefault("pod", ""),
+                f.getOrDefault("container", ""),
+                null);
     }
 
     private static Map<String, String> fields(Pattern pattern, String text) {
@@ -149,10 +189,13 @@ public final class SyscallLogReader {
 
     private static Instant seconds(String epoch) {
         BigDecimal s = new BigDecimal(epoch);
-        return Instant.ofEpochSecond(s.longValue(), s.remainder(BigDecimal.ONE).movePointRight(9).longValue());
+        return Instant.ofEpochSecond(
+                s.longValue(), s.remainder(BigDecimal.ONE).movePointRight(9).longValue());
     }
 
     private static String unquote(String value) {
-        return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"") ? value.substring(1, value.length() - 1) : value;
+        return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+                ? value.substring(1, value.length() - 1)
+                : value;
     }
 }

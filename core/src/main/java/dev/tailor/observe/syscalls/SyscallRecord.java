@@ -29,7 +29,7 @@ public record SyscallRecord(
 
     /** This record attributed to a container found by its pid. */
     public SyscallRecord inContainer(String namespace, String pod, String container) {
-        return new SyscallRecord(key, time, pid, executable, architecture, number, syscall, action, namespace, pod,
-                container, workload);
+        return new SyscallRecord(
+                key, time, pid, executable, architecture, number, syscall, action, namespace, pod, container, workload);
     }
 }

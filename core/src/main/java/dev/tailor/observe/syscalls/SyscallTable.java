@@ -57,7 +57,10 @@ public final class SyscallTable {
 
     /** The syscall's number on an architecture, if its table has the name. */
     public static Optional<Integer> number(String architecture, String name) {
-        return table(architecture).entrySet().stream().filter(e -> e.getValue().equals(name)).map(Map.Entry::getKey).findFirst();
+        return table(architecture).entrySet().stream()
+                .filter(e -> e.getValue().equals(name))
+                .map(Map.Entry::getKey)
+                .findFirst();
     }
 
     /** The syscall's name, if the architecture's table has the number. */

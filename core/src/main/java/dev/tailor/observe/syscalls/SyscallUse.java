@@ -14,15 +14,20 @@ public record SyscallUse(
         String executable,
         String architecture,
         String syscall,
-        String action) implements Comparable<SyscallUse> {
+        String action)
+        implements Comparable<SyscallUse> {
 
     /** What a record aggregates into; its pod is attributed to a workload through {@code pods}. */
     public static SyscallUse of(SyscallRecord r, Pods pods) {
-        String workload = r.workload() != null ? r.workload().key()
-                : r.pod().isEmpty() ? "" : pods.workload(r.namespace(), r.pod(), Map.of(), null).key();
+        String workload = r.workload() != null
+                ? r.workload().key()
+                : r.pod().isEmpty()
+                        ? ""
+                        : pods.workload(r.namespace(), r.pod(), Map.of(), null).key();
         // With a container named, the executable is one of many in it: the container is the unit of a profile.
         String executable = r.container().isEmpty() ? r.executable() : "";
-        return new SyscallUse(r.namespace(), workload, r.container(), executable, r.architecture(), r.syscall(), r.action());
+        return new SyscallUse(
+                r.namespace(), workload, r.container(), executable, r.architecture(), r.syscall(), r.action());
     }
 
     /** As their {@link #toString()}s compare, without building them. */
@@ -32,7 +37,20 @@ public record SyscallUse(
     }
 
     private String[] parts() {
-        return new String[] {namespace, ", workload=", workload, ", container=", container, ", executable=", executable,
-                ", architecture=", architecture, ", syscall=", syscall, ", action=", action};
+        return new String[] {
+            namespace,
+            ", workload=",
+            workload,
+            ", container=",
+            container,
+            ", executable=",
+            executable,
+            ", architecture=",
+            architecture,
+            ", syscall=",
+            syscall,
+            ", action=",
+            action
+        };
     }
 }

@@ -47,7 +47,8 @@ class AdmissionStreamReaderTest {
                 {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-2","kind":{"group":"apps","version":"v1","kind":"Deployment"}}}""";
         String undated = """
                 {"apiVersion":"v1","kind":"Pod","metadata":{"name":"x","namespace":"shop"}}""";
-        AdmissionStreamReader.Stats stats = read(String.join("\n", review, list, decision, notAPod, undated, "{not json"));
+        AdmissionStreamReader.Stats stats =
+                read(String.join("\n", review, list, decision, notAPod, undated, "{not json"));
 
         assertEquals(2, stats.pods());
         assertEquals(new Workload("shop", "Deployment", "api"), pods.get(0).workload());
@@ -60,8 +61,10 @@ class AdmissionStreamReaderTest {
         assertEquals("u-1/privileged", decisions.get(0).key());
         assertEquals(Map.of("admission requests that are not about a pod", 1L), stats.skipped());
         assertEquals(2, problems.total());
-        assertEquals("stream:5: bad object: the sighting cannot be dated: no metadata.creationTimestamp, no managedFields "
-                + "time, and no earlier entry of the stream with a time", problems.first().get(0).toString());
+        assertEquals(
+                "stream:5: bad object: the sighting cannot be dated: no metadata.creationTimestamp, no managedFields "
+                        + "time, and no earlier entry of the stream with a time",
+                problems.first().get(0).toString());
         assertEquals(6, problems.first().get(1).line());
     }
 
@@ -79,8 +82,10 @@ class AdmissionStreamReaderTest {
         read(String.join("\n", first, captured, bare));
         assertEquals(1, problems.total(), "only the first, which nothing dates, is refused");
         assertEquals(2, pods.size());
-        assertEquals(java.time.Instant.parse("2026-11-17T08:30:00Z"), pods.get(0).time());
-        assertEquals(java.time.Instant.parse("2026-11-17T08:30:00Z"), pods.get(1).time(), "the stream's latest time");
+        assertEquals(
+                java.time.Instant.parse("2026-11-17T08:30:00Z"), pods.get(0).time());
+        assertEquals(
+                java.time.Instant.parse("2026-11-17T08:30:00Z"), pods.get(1).time(), "the stream's latest time");
         for (PodRecord p : pods) {
             assertEquals(new Workload("shop", "Deployment", "web"), p.workload());
             assertEquals("web", p.serviceAccount());
@@ -91,7 +96,8 @@ class AdmissionStreamReaderTest {
 
     @Test
     void aFileOfSomethingElseIsNamedBeforeItIsRead() {
-        UnknownFormatException e = assertThrows(UnknownFormatException.class, () -> read("{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\"}\n"));
+        UnknownFormatException e = assertThrows(
+                UnknownFormatException.class, () -> read("{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\"}\n"));
         assertTrue(e.getMessage().startsWith("stream: not an admission stream"), e.getMessage());
     }
 }

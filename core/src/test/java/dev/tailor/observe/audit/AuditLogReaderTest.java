@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Real audit logs from other projects: audit2rbac's demo (37 events) and Falco's trace files. */
 class AuditLogReaderTest {
 
-    private static final Path DEMO = RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log");
+    private static final Path DEMO =
+            RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log");
 
     private static AuditLogReader.Stats read(Path file, ApiAccessAggregator sink, Problems problems) throws Exception {
         try (InputStream in = Inputs.open(file.toString())) {
@@ -41,16 +42,26 @@ class AuditLogReaderTest {
         AuditLogReader.Stats stats = read(DEMO, accesses, problems);
         assertEquals(37, stats.requests());
         assertEquals(0, problems.total());
-        assertEquals(Map.of("bob", 29L, "system:serviceaccount:ns1:sa1", 5L, "alice", 3L), accesses.requestsBySubject());
-        List<ApiAccess> alice = accesses.accesses().keySet().stream().filter(a -> a.subject().equals("alice")).toList();
+        assertEquals(
+                Map.of("bob", 29L, "system:serviceaccount:ns1:sa1", 5L, "alice", 3L), accesses.requestsBySubject());
+        List<ApiAccess> alice = accesses.accesses().keySet().stream()
+                .filter(a -> a.subject().equals("alice"))
+                .toList();
         assertTrue(alice.stream().allMatch(ApiAccess::denied), "alice was refused everything: " + alice);
-        assertEquals(List.of("configmaps", "pods", "secrets"), alice.stream().map(ApiAccess::resource).sorted().toList());
-        assertTrue(accesses.accesses().keySet().stream().anyMatch(a -> a.subject().equals("bob")
-                && a.nonResourceUrl().equals("/apis") && a.verb().equals("get") && !a.denied()));
+        assertEquals(
+                List.of("configmaps", "pods", "secrets"),
+                alice.stream().map(ApiAccess::resource).sorted().toList());
+        assertTrue(accesses.accesses().keySet().stream()
+                .anyMatch(a -> a.subject().equals("bob")
+                        && a.nonResourceUrl().equals("/apis")
+                        && a.verb().equals("get")
+                        && !a.denied()));
         // The query string is not part of what was accessed: two URIs, one access.
         ApiAccess bobListsPods = new ApiAccess("bob", "list", "", "pods", "", "default", "", "", false);
         assertEquals(2, accesses.accesses().get(bobListsPods).count());
-        assertEquals("2017-09-11", accesses.accesses().get(bobListsPods).days().first().toString());
+        assertEquals(
+                "2017-09-11",
+                accesses.accesses().get(bobListsPods).days().first().toString());
     }
 
     @Test
@@ -75,7 +86,9 @@ class AuditLogReaderTest {
             }
             requests += stats.requests();
             responseStarted += stats.skipped().entrySet().stream()
-                    .filter(e -> e.getKey().startsWith("stage ResponseStarted")).mapToLong(Map.Entry::getValue).sum();
+                    .filter(e -> e.getKey().startsWith("stage ResponseStarted"))
+                    .mapToLong(Map.Entry::getValue)
+                    .sum();
         }
         assertEquals(49, requests, "ResponseComplete events in v1, v1beta1 and unversioned lines");
         assertEquals(2, responseStarted);
@@ -94,7 +107,11 @@ class AuditLogReaderTest {
         read(gz, accesses, new Problems());
         read(DEMO, accesses, new Problems());
         assertEquals(37, accesses.duplicates());
-        assertEquals(37L, accesses.requestsBySubject().values().stream().mapToLong(Long::longValue).sum());
+        assertEquals(
+                37L,
+                accesses.requestsBySubject().values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum());
     }
 
     @Test
@@ -108,37 +125,54 @@ class AuditLogReaderTest {
         Problems problems = new Problems();
         assertEquals(37, read(file, accesses, problems).requests());
         assertEquals(2, problems.total());
-        assertEquals("audit.log:6: not JSON", problems.first().get(0).toString().substring(0, "audit.log:6: not JSON".length()));
-        assertEquals("audit.log:10: missing field: auditID", problems.first().get(1).toString());
+        assertEquals(
+                "audit.log:6: not JSON",
+                problems.first().get(0).toString().substring(0, "audit.log:6: not JSON".length()));
+        assertEquals(
+                "audit.log:10: missing field: auditID", problems.first().get(1).toString());
     }
 
     @Test
     void theFirstLineDecidesTheFormat() {
-        for (String first : List.of("{\"kind\": \"Event\"}", "{\"apiVersion\": \"audit.k8s.io/v1\", \"kind\":\"EventList\", \"items\": []}",
-                "{\"kind\": \"Pod\", \"kind\": \"Event\"}", "{\"kind\": \"\\u0045vent\"}")) {
+        for (String first : List.of(
+                "{\"kind\": \"Event\"}",
+                "{\"apiVersion\": \"audit.k8s.io/v1\", \"kind\":\"EventList\", \"items\": []}",
+                "{\"kind\": \"Pod\", \"kind\": \"Event\"}",
+                "{\"kind\": \"\\u0045vent\"}")) {
             assertDoesNotThrow(() -> checkFormat(first), first);
         }
-        for (String first : List.of("{\"kind\": \"Pod\"}", "{\"kind\": \"Event\"", "\"Event\"", "{\"kind\": {\"kind\": \"Event\"}}",
-                "[{\"kind\": \"Event\"}]", "{\"kind\": \"Event\", \"kind\": \"Pod\"}", "{\"kind\": \"Event\", \"x\": nul}")) {
+        for (String first : List.of(
+                "{\"kind\": \"Pod\"}",
+                "{\"kind\": \"Event\"",
+                "\"Event\"",
+                "{\"kind\": {\"kind\": \"Event\"}}",
+                "[{\"kind\": \"Event\"}]",
+                "{\"kind\": \"Event\", \"kind\": \"Pod\"}",
+                "{\"kind\": \"Event\", \"x\": nul}")) {
             assertThrows(UnknownFormatException.class, () -> checkFormat(first), first);
         }
     }
 
     private static void checkFormat(String firstLine) throws Exception {
-        AuditLogReader.checkFormat("a", new java.io.BufferedInputStream(new java.io.ByteArrayInputStream(
-                (firstLine + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        AuditLogReader.checkFormat(
+                "a",
+                new java.io.BufferedInputStream(new java.io.ByteArrayInputStream(
+                        (firstLine + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     }
 
     @Test
     void aFileInAnotherFormatIsNamedBeforeAnythingIsRead(@TempDir Path dir) throws Exception {
         Path yaml = dir.resolve("pod.yaml");
         Files.writeString(yaml, "apiVersion: v1\nkind: Pod\n");
-        UnknownFormatException e = assertThrows(UnknownFormatException.class, () -> read(yaml, new ApiAccessAggregator(), new Problems()));
+        UnknownFormatException e =
+                assertThrows(UnknownFormatException.class, () -> read(yaml, new ApiAccessAggregator(), new Problems()));
         assertTrue(e.getMessage().startsWith(yaml + ": not a Kubernetes audit log"), e.getMessage());
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectReader STRICT = new com.fasterxml.jackson.databind.ObjectMapper()
-            .reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final com.fasterxml.jackson.databind.ObjectReader STRICT =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                    .reader()
+                    .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /**
      * Mutations of audit2rbac's real events (bytes deleted, inserted, replaced): a line is "not JSON" exactly when
@@ -146,7 +180,8 @@ class AuditLogReaderTest {
      */
     @Test
     void mutatedEventsComeOutAsJacksonsTreeOfThemSays() throws Exception {
-        List<String> lines = new ArrayList<>(Files.readAllLines(DEMO).stream().filter(l -> l.startsWith("{")).toList());
+        List<String> lines = new ArrayList<>(
+                Files.readAllLines(DEMO).stream().filter(l -> l.startsWith("{")).toList());
         lines.add(BOUND_TOKEN); // a user with extra: the pod its token was bound to
         String alphabet = "{}[],:\"\\ 0123456789-.eaklsnu=/";
         java.util.Random random = new java.util.Random(5);
@@ -156,8 +191,12 @@ class AuditLogReaderTest {
                 String mutated = dev.tailor.observe.Mutations.edit(line, alphabet, random, false);
                 Problems problems = new Problems();
                 List<ApiRequest> requests = new ArrayList<>();
-                AuditLogReader.Stats stats = new AuditLogReader().read("audit.log",
-                        new java.io.ByteArrayInputStream(mutated.getBytes(StandardCharsets.UTF_8)), requests::add, problems);
+                AuditLogReader.Stats stats = new AuditLogReader()
+                        .read(
+                                "audit.log",
+                                new java.io.ByteArrayInputStream(mutated.getBytes(StandardCharsets.UTF_8)),
+                                requests::add,
+                                problems);
                 com.fasterxml.jackson.databind.JsonNode tree = null;
                 try {
                     tree = STRICT.readTree(mutated);
@@ -166,12 +205,22 @@ class AuditLogReaderTest {
                 }
                 boolean notJson = problems.byReason().containsKey("not JSON");
                 assertEquals(tree == null, notJson, mutated);
-                String outcome = notJson ? "not JSON" : !requests.isEmpty() ? "request"
-                        : !stats.skipped().isEmpty() ? "skipped stage" : problems.byReason().keySet().iterator().next();
+                String outcome = notJson
+                        ? "not JSON"
+                        : !requests.isEmpty()
+                                ? "request"
+                                : !stats.skipped().isEmpty()
+                                        ? "skipped stage"
+                                        : problems.byReason()
+                                                .keySet()
+                                                .iterator()
+                                                .next();
                 outcomes.merge(outcome, 1, Integer::sum);
                 if (!requests.isEmpty()) {
                     ApiRequest r = requests.get(0);
-                    var user = tree.path("impersonatedUser").isObject() ? tree.path("impersonatedUser") : tree.path("user");
+                    var user = tree.path("impersonatedUser").isObject()
+                            ? tree.path("impersonatedUser")
+                            : tree.path("user");
                     assertEquals(tree.path("auditID").textValue(), r.auditId(), mutated);
                     assertEquals(tree.path("verb").textValue(), r.verb(), mutated);
                     assertEquals(user.path("username").asText(""), r.subject(), mutated);
@@ -184,8 +233,13 @@ class AuditLogReaderTest {
                     });
                     assertEquals(podNames.isArray() && named.size() == 1 ? named.get(0) : "", r.pod(), mutated);
                     var ref = tree.path("objectRef");
-                    for (String[] field : new String[][] {{"resource", r.resource()}, {"namespace", r.namespace()},
-                            {"name", r.name()}, {"apiGroup", r.apiGroup()}, {"subresource", r.subresource()}}) {
+                    for (String[] field : new String[][] {
+                        {"resource", r.resource()},
+                        {"namespace", r.namespace()},
+                        {"name", r.name()},
+                        {"apiGroup", r.apiGroup()},
+                        {"subresource", r.subresource()}
+                    }) {
                         if (ref.path(field[0]).isTextual() || ref.path(field[0]).isMissingNode()) {
                             assertEquals(ref.path(field[0]).asText(""), field[1], field[0] + " of " + mutated);
                         }
@@ -201,19 +255,20 @@ class AuditLogReaderTest {
     }
 
     /** A request made with a pod's projected service-account token, as kube-apiserver 1.30+ logs it (node name too). */
-    private static final String BOUND_TOKEN = "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Metadata\","
-            + "\"auditID\":\"5d8e2c1a-7f3b-4c2e-9a61-0b2f4e6d8c10\",\"stage\":\"ResponseComplete\","
-            + "\"requestURI\":\"/api/v1/namespaces/shop/configmaps/settings\",\"verb\":\"get\","
-            + "\"user\":{\"username\":\"system:serviceaccount:shop:default\",\"uid\":\"0c8d0f0e-1b9a-4d55-8e43-7a3f2b1c9d20\","
-            + "\"groups\":[\"system:serviceaccounts\",\"system:serviceaccounts:shop\",\"system:authenticated\"],"
-            + "\"extra\":{\"authentication.kubernetes.io/credential-id\":[\"JTI=3f1c2b7e-5a9d-4e80-b6c1-9d2e8f7a4b35\"],"
-            + "\"authentication.kubernetes.io/node-name\":[\"node-1\"],"
-            + "\"authentication.kubernetes.io/pod-name\":[\"cart-7d4b9c-x2x8z\"],"
-            + "\"authentication.kubernetes.io/pod-uid\":[\"6a1d9e3c-2f4b-4a87-9c05-e8b7d1f2a364\"]}},"
-            + "\"sourceIPs\":[\"10.244.1.17\"],\"userAgent\":\"cart/v0.0.0\","
-            + "\"objectRef\":{\"resource\":\"configmaps\",\"namespace\":\"shop\",\"name\":\"settings\",\"apiVersion\":\"v1\"},"
-            + "\"responseStatus\":{\"metadata\":{},\"code\":200},"
-            + "\"requestReceivedTimestamp\":\"2026-11-16T10:00:00.000000Z\",\"stageTimestamp\":\"2026-11-16T10:00:00.004000Z\"}";
+    private static final String BOUND_TOKEN =
+            "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Metadata\","
+                    + "\"auditID\":\"5d8e2c1a-7f3b-4c2e-9a61-0b2f4e6d8c10\",\"stage\":\"ResponseComplete\","
+                    + "\"requestURI\":\"/api/v1/namespaces/shop/configmaps/settings\",\"verb\":\"get\","
+                    + "\"user\":{\"username\":\"system:serviceaccount:shop:default\",\"uid\":\"0c8d0f0e-1b9a-4d55-8e43-7a3f2b1c9d20\","
+                    + "\"groups\":[\"system:serviceaccounts\",\"system:serviceaccounts:shop\",\"system:authenticated\"],"
+                    + "\"extra\":{\"authentication.kubernetes.io/credential-id\":[\"JTI=3f1c2b7e-5a9d-4e80-b6c1-9d2e8f7a4b35\"],"
+                    + "\"authentication.kubernetes.io/node-name\":[\"node-1\"],"
+                    + "\"authentication.kubernetes.io/pod-name\":[\"cart-7d4b9c-x2x8z\"],"
+                    + "\"authentication.kubernetes.io/pod-uid\":[\"6a1d9e3c-2f4b-4a87-9c05-e8b7d1f2a364\"]}},"
+                    + "\"sourceIPs\":[\"10.244.1.17\"],\"userAgent\":\"cart/v0.0.0\","
+                    + "\"objectRef\":{\"resource\":\"configmaps\",\"namespace\":\"shop\",\"name\":\"settings\",\"apiVersion\":\"v1\"},"
+                    + "\"responseStatus\":{\"metadata\":{},\"code\":200},"
+                    + "\"requestReceivedTimestamp\":\"2026-11-16T10:00:00.000000Z\",\"stageTimestamp\":\"2026-11-16T10:00:00.004000Z\"}";
 
     /**
      * The pod a request's token was bound to comes from the effective user's extra: one pod name, or none when the
@@ -221,19 +276,35 @@ class AuditLogReaderTest {
      */
     @Test
     void theTokensPodIsTheOneItsExtraNames() throws Exception {
-        String two = BOUND_TOKEN.replace("[\"cart-7d4b9c-x2x8z\"]", "[\"cart-7d4b9c-x2x8z\",\"cart-7d4b9c-q9w8e\"]")
+        String two = BOUND_TOKEN
+                .replace("[\"cart-7d4b9c-x2x8z\"]", "[\"cart-7d4b9c-x2x8z\",\"cart-7d4b9c-q9w8e\"]")
                 .replace("5d8e2c1a", "5d8e2c1b");
-        String impersonating = BOUND_TOKEN.replace("\"sourceIPs\"", "\"impersonatedUser\":{\"username\":\"alice\"},\"sourceIPs\"")
+        String impersonating = BOUND_TOKEN
+                .replace("\"sourceIPs\"", "\"impersonatedUser\":{\"username\":\"alice\"},\"sourceIPs\"")
                 .replace("5d8e2c1a", "5d8e2c1c");
-        String withoutExtra = BOUND_TOKEN.replaceAll(",\"extra\":\\{.*?\\]\\}\\}", "}").replace("5d8e2c1a", "5d8e2c1d");
+        String withoutExtra =
+                BOUND_TOKEN.replaceAll(",\"extra\":\\{.*?\\]\\}\\}", "}").replace("5d8e2c1a", "5d8e2c1d");
         List<ApiRequest> requests = new ArrayList<>();
         Problems problems = new Problems();
-        new AuditLogReader().read("audit.log", new java.io.ByteArrayInputStream(String.join("\n", BOUND_TOKEN, two,
-                impersonating, withoutExtra).getBytes(StandardCharsets.UTF_8)), requests::add, problems);
+        new AuditLogReader()
+                .read(
+                        "audit.log",
+                        new java.io.ByteArrayInputStream(
+                                String.join("\n", BOUND_TOKEN, two, impersonating, withoutExtra)
+                                        .getBytes(StandardCharsets.UTF_8)),
+                        requests::add,
+                        problems);
         assertEquals(0, problems.total(), problems.first().toString());
-        assertEquals(List.of("cart-7d4b9c-x2x8z", "", "", ""), requests.stream().map(ApiRequest::pod).toList());
-        assertEquals(List.of("system:serviceaccount:shop:default", "system:serviceaccount:shop:default", "alice",
-                "system:serviceaccount:shop:default"), requests.stream().map(ApiRequest::subject).toList());
+        assertEquals(
+                List.of("cart-7d4b9c-x2x8z", "", "", ""),
+                requests.stream().map(ApiRequest::pod).toList());
+        assertEquals(
+                List.of(
+                        "system:serviceaccount:shop:default",
+                        "system:serviceaccount:shop:default",
+                        "alice",
+                        "system:serviceaccount:shop:default"),
+                requests.stream().map(ApiRequest::subject).toList());
     }
 
     /** What kube-apiserver's webhook backend really sends: items without kind and apiVersion, all read. */
@@ -242,19 +313,31 @@ class AuditLogReaderTest {
         byte[] body = Files.readAllBytes(RepositoryPaths.fixtures().resolve("audit-webhook-backend/eventlist.json"));
         List<ApiRequest> requests = new ArrayList<>();
         Problems problems = new Problems();
-        AuditLogReader.Stats stats = new AuditLogReader().readEventList("POST /ingest/audit", body, requests::add, problems);
+        AuditLogReader.Stats stats =
+                new AuditLogReader().readEventList("POST /ingest/audit", body, requests::add, problems);
         assertEquals(0, problems.total(), problems.first().toString());
         assertEquals(9, stats.requests());
-        assertEquals(List.of("e2e-admin", "e2e-admin", "e2e-admin", "e2e-admin", "e2e-admin",
-                "system:serviceaccount:shop:reader", "system:serviceaccount:shop:reader", "system:serviceaccount:shop:reader",
-                "system:serviceaccount:shop:reader"), requests.stream().map(ApiRequest::subject).toList());
+        assertEquals(
+                List.of(
+                        "e2e-admin",
+                        "e2e-admin",
+                        "e2e-admin",
+                        "e2e-admin",
+                        "e2e-admin",
+                        "system:serviceaccount:shop:reader",
+                        "system:serviceaccount:shop:reader",
+                        "system:serviceaccount:shop:reader",
+                        "system:serviceaccount:shop:reader"),
+                requests.stream().map(ApiRequest::subject).toList());
 
         // An item that names another kind is still refused, with its index.
         byte[] pod = "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":[{\"kind\":\"Pod\"}]}"
                 .getBytes(StandardCharsets.UTF_8);
         Problems refused = new Problems();
-        new AuditLogReader().readEventList("POST /ingest/audit", pod, r -> { }, refused);
-        assertEquals("POST /ingest/audit:1: not an audit Event: kind is \"Pod\"", refused.first().get(0).toString());
+        new AuditLogReader().readEventList("POST /ingest/audit", pod, r -> {}, refused);
+        assertEquals(
+                "POST /ingest/audit:1: not an audit Event: kind is \"Pod\"",
+                refused.first().get(0).toString());
     }
 
     /** The audit webhook backend's body, indented as a person (or a proxy) may send it, reads as the same log. */
@@ -271,7 +354,8 @@ class AuditLogReaderTest {
         byte[] body = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(list);
         assertTrue(new String(body, StandardCharsets.UTF_8).contains("\n    \"kind\""), "indented");
         List<ApiRequest> fromBody = new ArrayList<>();
-        AuditLogReader.Stats stats = new AuditLogReader().readEventList("POST /ingest/audit", body, fromBody::add, new Problems());
+        AuditLogReader.Stats stats =
+                new AuditLogReader().readEventList("POST /ingest/audit", body, fromBody::add, new Problems());
         List<ApiRequest> fromLog = new ArrayList<>();
         try (InputStream in = Inputs.open(DEMO.toString())) {
             new AuditLogReader().read("demo.log", in, fromLog::add, new Problems());
@@ -280,8 +364,9 @@ class AuditLogReaderTest {
         assertEquals(fromLog, fromBody);
 
         byte[] cut = java.util.Arrays.copyOf(body, body.length / 2);
-        java.io.IOException e = assertThrows(java.io.IOException.class,
-                () -> new AuditLogReader().readEventList("POST /ingest/audit", cut, r -> { }, new Problems()));
+        java.io.IOException e = assertThrows(
+                java.io.IOException.class,
+                () -> new AuditLogReader().readEventList("POST /ingest/audit", cut, r -> {}, new Problems()));
         assertTrue(e.getMessage().startsWith("not JSON (unexpected end"), e.getMessage());
     }
 }

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HubbleFlowReaderTest {
 
-    private static final Path SAMPLES = RepositoryPaths.fixtures().resolve("third_party/hubble-flows/cilium-hubble-otel/testdata");
+    private static final Path SAMPLES =
+            RepositoryPaths.fixtures().resolve("third_party/hubble-flows/cilium-hubble-otel/testdata");
     private static final List<Flow> FLOWS = new ArrayList<>();
     private static final Problems PROBLEMS = new Problems();
 
@@ -56,7 +57,9 @@ class HubbleFlowReaderTest {
         assertEquals(1916, FLOWS.size());
         assertEquals(1015, FLOWS.stream().filter(f -> f.type().equals("L3_L4")).count());
         assertEquals(901, FLOWS.stream().filter(f -> f.type().equals("L7")).count());
-        assertEquals(457, FLOWS.stream().filter(f -> f.verdict().equals("REDIRECTED")).count());
+        assertEquals(
+                457,
+                FLOWS.stream().filter(f -> f.verdict().equals("REDIRECTED")).count());
         assertEquals(631, FLOWS.stream().filter(Flow::reply).count());
     }
 
@@ -64,10 +67,15 @@ class HubbleFlowReaderTest {
     void theBookinfoCallGraphComesOutOfTheNonReplyFlows() {
         Map<String, Long> edges = new TreeMap<>();
         for (Flow f : FLOWS) {
-            if (f.reply() || !(f.source().namespace().equals("bookinfo") || f.destination().namespace().equals("bookinfo"))) {
+            if (f.reply()
+                    || !(f.source().namespace().equals("bookinfo")
+                            || f.destination().namespace().equals("bookinfo"))) {
                 continue;
             }
-            edges.merge(app(f.source()) + " -> " + app(f.destination()) + " " + f.protocol() + "/" + f.port(), 1L, Long::sum);
+            edges.merge(
+                    app(f.source()) + " -> " + app(f.destination()) + " " + f.protocol() + "/" + f.port(),
+                    1L,
+                    Long::sum);
         }
         assertEquals(145L, edges.get("productpage -> reviews TCP/9080"));
         assertEquals(147L, edges.get("productpage -> details TCP/9080"));
@@ -78,13 +86,20 @@ class HubbleFlowReaderTest {
 
     @Test
     void labelsAreSplitIntoPodNamespaceServiceAccountAndReserved() {
-        Flow f = FLOWS.stream().filter(x -> x.source().podName().startsWith("prometheus-6655946b9f")).findFirst().orElseThrow();
+        Flow f = FLOWS.stream()
+                .filter(x -> x.source().podName().startsWith("prometheus-6655946b9f"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(Map.of("app", "prometheus", "release", "istio"), f.source().podLabels());
         assertEquals("prometheus", f.source().serviceAccount());
         assertEquals("disabled", f.source().namespaceLabels().get("istio-injection"));
         assertEquals("10.0.1.4", f.source().ip());
         assertTrue(FLOWS.stream().anyMatch(x -> x.destination().reserved().equals("world")));
-        assertEquals(29, FLOWS.stream().filter(x -> !x.reply() && x.dnsQuery().equals("productpage.bookinfo.svc.cluster.local.")).count(),
+        assertEquals(
+                29,
+                FLOWS.stream()
+                        .filter(x -> !x.reply() && x.dnsQuery().equals("productpage.bookinfo.svc.cluster.local."))
+                        .count(),
                 "DNS queries (their replies carry the same name)");
     }
 
@@ -99,36 +114,56 @@ class HubbleFlowReaderTest {
         String text = String.format(line, 1, "cart", "cart") + "\n" + String.format(line, 2, "cart", "cart") + "\n"
                 + String.format(line, 3, "checkout", "checkout") + "\n";
         List<Flow> flows = new ArrayList<>();
-        new HubbleFlowReader().read("f", new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                flows::add, new Problems());
-        assertEquals(List.of("cart", "cart", "checkout"), flows.stream().map(f -> app(f.source())).toList());
-        assertEquals(List.of("world", "world", "world"), flows.stream().map(f -> f.destination().reserved()).toList());
+        new HubbleFlowReader()
+                .read(
+                        "f",
+                        new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        flows::add,
+                        new Problems());
+        assertEquals(
+                List.of("cart", "cart", "checkout"),
+                flows.stream().map(f -> app(f.source())).toList());
+        assertEquals(
+                List.of("world", "world", "world"),
+                flows.stream().map(f -> f.destination().reserved()).toList());
     }
 
     @Test
     void anAuditLogIsNotTakenForFlows(@TempDir Path dir) throws Exception {
         Path log = RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log");
         try (InputStream in = Inputs.open(log.toString())) {
-            UnknownFormatException e = assertThrows(UnknownFormatException.class, () -> HubbleFlowReader.checkFormat(log.toString(), in));
+            UnknownFormatException e =
+                    assertThrows(UnknownFormatException.class, () -> HubbleFlowReader.checkFormat(log.toString(), in));
             assertTrue(e.getMessage().startsWith(log + ": not Hubble flows"), e.getMessage());
         }
     }
 
     @Test
     void theFirstLineDecidesTheFormat() {
-        for (String first : List.of("{\"flow\": {}}", "{\"time\": \"2026-11-20T00:00:00Z\", \"flow\": {\"verdict\": 1}}",
-                "\uFEFF{\"flow\":{}}", "{\"flow\": 1, \"flow\": {}}")) {
+        for (String first : List.of(
+                "{\"flow\": {}}",
+                "{\"time\": \"2026-11-20T00:00:00Z\", \"flow\": {\"verdict\": 1}}",
+                "\uFEFF{\"flow\":{}}",
+                "{\"flow\": 1, \"flow\": {}}")) {
             assertDoesNotThrow(() -> checkFormat(first), first);
         }
-        for (String first : List.of("{\"flow\": []}", "[{\"flow\": {}}]", "{\"flow\": {}", "{\"flow\": {}, \"flow\": null}",
-                "{\"Flow\": {}}", "flow", "{\"flow\": {\"a\": tru}}")) {
+        for (String first : List.of(
+                "{\"flow\": []}",
+                "[{\"flow\": {}}]",
+                "{\"flow\": {}",
+                "{\"flow\": {}, \"flow\": null}",
+                "{\"Flow\": {}}",
+                "flow",
+                "{\"flow\": {\"a\": tru}}")) {
             assertThrows(UnknownFormatException.class, () -> checkFormat(first), first);
         }
     }
 
     private static void checkFormat(String firstLine) throws Exception {
-        HubbleFlowReader.checkFormat("f", new java.io.BufferedInputStream(new java.io.ByteArrayInputStream(
-                (firstLine + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        HubbleFlowReader.checkFormat(
+                "f",
+                new java.io.BufferedInputStream(new java.io.ByteArrayInputStream(
+                        (firstLine + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     }
 
     @Test
@@ -147,8 +182,10 @@ class HubbleFlowReaderTest {
         assertEquals(5, problems.first().get(0).line());
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectReader STRICT = new com.fasterxml.jackson.databind.ObjectMapper()
-            .reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final com.fasterxml.jackson.databind.ObjectReader STRICT =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                    .reader()
+                    .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /**
      * Mutations of the real flow lines (bytes deleted, inserted, replaced): each comes out as Jackson's tree of the
@@ -166,9 +203,16 @@ class HubbleFlowReaderTest {
                 String mutated = dev.tailor.observe.Mutations.edit(line, alphabet, random, false);
                 Problems problems = new Problems();
                 List<Flow> flows = new ArrayList<>();
-                new HubbleFlowReader().read("f", new java.io.ByteArrayInputStream(mutated.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                        flows::add, problems);
-                String outcome = flows.isEmpty() ? problems.byReason().keySet().iterator().next() : "flow";
+                new HubbleFlowReader()
+                        .read(
+                                "f",
+                                new java.io.ByteArrayInputStream(
+                                        mutated.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                                flows::add,
+                                problems);
+                String outcome = flows.isEmpty()
+                        ? problems.byReason().keySet().iterator().next()
+                        : "flow";
                 assertEquals(expectedOutcome(mutated), outcome, mutated);
                 if (!flows.isEmpty()) {
                     assertSameFields(STRICT.readTree(mutated).get("flow"), flows.get(0), mutated);
@@ -196,15 +240,27 @@ class HubbleFlowReaderTest {
                     mutated.add(m);
                     // An intact flow between mutations, every other one with the fields the samples lack.
                     String intact = lines.get(random.nextInt(lines.size()));
-                    mutated.add(i % 2 == 1 ? intact : intact.replaceFirst("\\{\"flow\":\\{", "{\"flow\":{\"destination_names\":"
-                            + "[\"api.example.com\"],\"traffic_direction\":\"EGRESS\",\"Type\":\"L7\",").replaceFirst("\"source\":\\{",
-                            "\"source\":{\"workloads\":[{\"name\":\"cart\",\"kind\":\"Deployment\"}],"));
+                    mutated.add(
+                            i % 2 == 1
+                                    ? intact
+                                    : intact.replaceFirst(
+                                                    "\\{\"flow\":\\{",
+                                                    "{\"flow\":{\"destination_names\":"
+                                                            + "[\"api.example.com\"],\"traffic_direction\":\"EGRESS\",\"Type\":\"L7\",")
+                                            .replaceFirst(
+                                                    "\"source\":\\{",
+                                                    "\"source\":{\"workloads\":[{\"name\":\"cart\",\"kind\":\"Deployment\"}],"));
                 }
             }
         }
         List<Flow> flows = new ArrayList<>();
-        new HubbleFlowReader().read("f", new java.io.ByteArrayInputStream(String.join("\n", mutated)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8)), flows::add, new Problems());
+        new HubbleFlowReader()
+                .read(
+                        "f",
+                        new java.io.ByteArrayInputStream(
+                                String.join("\n", mutated).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        flows::add,
+                        new Problems());
         int next = 0;
         for (String line : mutated) {
             if (expectedOutcome(line).equals("flow")) {
@@ -221,7 +277,10 @@ class HubbleFlowReaderTest {
         List<String> lines = new ArrayList<>();
         try (Stream<Path> files = Files.list(SAMPLES)) {
             for (Path f : files.sorted().toList()) {
-                Files.readAllLines(f).stream().filter(l -> l.startsWith("{")).limit(25).forEach(lines::add);
+                Files.readAllLines(f).stream()
+                        .filter(l -> l.startsWith("{"))
+                        .limit(25)
+                        .forEach(lines::add);
             }
         }
         return lines;
@@ -243,7 +302,11 @@ class HubbleFlowReaderTest {
         }
         for (var l4 : flow.path("l4")) {
             var port = l4.path("destination_port");
-            if (port.isNumber() && !(port.isIntegralNumber() && port.canConvertToInt() && port.intValue() >= 0 && port.intValue() <= 65535)) {
+            if (port.isNumber()
+                    && !(port.isIntegralNumber()
+                            && port.canConvertToInt()
+                            && port.intValue() >= 0
+                            && port.intValue() <= 65535)) {
                 return "bad field";
             }
             break;
@@ -259,12 +322,15 @@ class HubbleFlowReaderTest {
     private static void assertSameFields(com.fasterxml.jackson.databind.JsonNode f, Flow flow, String line) {
         assertEquals(f.get("verdict").textValue(), flow.verdict(), line);
         assertEquals(dev.tailor.observe.Times.parse(f.get("time").textValue()), flow.time(), line);
-        boolean reply = f.path("is_reply").isBoolean() ? f.path("is_reply").booleanValue() : f.path("reply").asBoolean(false);
+        boolean reply = f.path("is_reply").isBoolean()
+                ? f.path("is_reply").booleanValue()
+                : f.path("reply").asBoolean(false);
         assertEquals(reply, flow.reply(), line);
         var l4 = f.path("l4").properties().iterator();
         String protocol = l4.hasNext() ? l4.next().getKey() : "";
         assertEquals(protocol, flow.protocol(), line);
-        if (!protocol.isEmpty() && f.path("l4").path(protocol).path("destination_port").isInt()) {
+        if (!protocol.isEmpty()
+                && f.path("l4").path(protocol).path("destination_port").isInt()) {
             assertEquals(f.path("l4").path(protocol).path("destination_port").intValue(), flow.port(), line);
         }
         assertTextEquals(f.path("l7").path("dns").path("query"), flow.dnsQuery(), line);
@@ -277,7 +343,8 @@ class HubbleFlowReaderTest {
         }
         assertTextEquals(f.path("IP").path("source"), flow.source().ip(), line);
         assertTextEquals(f.path("IP").path("destination"), flow.destination().ip(), line);
-        for (var side : List.of(List.of(f.path("source"), flow.source()), List.of(f.path("destination"), flow.destination()))) {
+        for (var side :
+                List.of(List.of(f.path("source"), flow.source()), List.of(f.path("destination"), flow.destination()))) {
             var node = (com.fasterxml.jackson.databind.JsonNode) side.get(0);
             var endpoint = (Endpoint) side.get(1);
             assertTextEquals(node.path("namespace"), endpoint.namespace(), line);
@@ -298,11 +365,19 @@ class HubbleFlowReaderTest {
                 assertEquals(podLabels, endpoint.podLabels(), line);
             }
             var workload = node.path("workloads").path(0);
-            if (node.path("namespace").isTextual() && workload.path("kind").isTextual() && workload.path("name").isTextual()
-                    && !node.path("namespace").textValue().isEmpty() && !workload.path("kind").textValue().isEmpty()
+            if (node.path("namespace").isTextual()
+                    && workload.path("kind").isTextual()
+                    && workload.path("name").isTextual()
+                    && !node.path("namespace").textValue().isEmpty()
+                    && !workload.path("kind").textValue().isEmpty()
                     && !workload.path("name").textValue().isEmpty()) {
-                assertEquals(new dev.tailor.identity.Workload(node.path("namespace").textValue(), workload.path("kind").textValue(),
-                        workload.path("name").textValue()), endpoint.workload(), line);
+                assertEquals(
+                        new dev.tailor.identity.Workload(
+                                node.path("namespace").textValue(),
+                                workload.path("kind").textValue(),
+                                workload.path("name").textValue()),
+                        endpoint.workload(),
+                        line);
             } else if (!node.has("workloads")) {
                 assertEquals(null, endpoint.workload(), line);
             }
@@ -320,17 +395,24 @@ class HubbleFlowReaderTest {
 
     @Test
     void aPortNoPortCanBeIsABadFieldAndALineThatIsNoJsonIsReportedAsThat() throws Exception {
-        String flow = "{\"flow\":{\"time\":\"2026-11-16T00:00:00Z\",\"verdict\":\"FORWARDED\",\"l4\":{\"TCP\":{\"destination_port\":%s}}}%s";
+        String flow =
+                "{\"flow\":{\"time\":\"2026-11-16T00:00:00Z\",\"verdict\":\"FORWARDED\",\"l4\":{\"TCP\":{\"destination_port\":%s}}}%s";
         String text = String.format(flow, "70000", "}") + "\n" + String.format(flow, "70000", "") + "\n"
                 + String.format(flow, "-1", "}") + "\n" + String.format(flow, "8080", "}") + "\n";
         Problems problems = new Problems();
         List<Flow> flows = new ArrayList<>();
-        new HubbleFlowReader().read("f", new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                flows::add, problems);
+        new HubbleFlowReader()
+                .read(
+                        "f",
+                        new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        flows::add,
+                        problems);
         assertEquals(List.of(8080), flows.stream().map(Flow::port).toList());
-        assertEquals(List.of("f:1: bad field: flow.l4.TCP.destination_port is no port number",
-                "f:2: not JSON (unexpected end of the input in an object (at byte 102))",
-                "f:3: bad field: flow.l4.TCP.destination_port is no port number"),
+        assertEquals(
+                List.of(
+                        "f:1: bad field: flow.l4.TCP.destination_port is no port number",
+                        "f:2: not JSON (unexpected end of the input in an object (at byte 102))",
+                        "f:3: bad field: flow.l4.TCP.destination_port is no port number"),
                 problems.first().stream().map(Object::toString).toList());
     }
 }

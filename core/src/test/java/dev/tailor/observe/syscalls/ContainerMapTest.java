@@ -24,13 +24,18 @@ class ContainerMapTest {
     /** Bad input is an UnknownFormatException naming the file and the document, never a parser's own exception. */
     @Test
     void whatIsNotCrictlInspectOutputIsNamedWithTheDocument() throws Exception {
-        assertEquals(2, read(INSPECTED + "\n" + INSPECTED.replace("4242", "4343")).size());
-        UnknownFormatException cut = assertThrows(UnknownFormatException.class, () -> read(INSPECTED + "\n{\"status\": "));
-        assertTrue(cut.getMessage().startsWith("crictl.json: not `crictl inspect` JSON after document 1: "), cut.getMessage());
-        UnknownFormatException noPid = assertThrows(UnknownFormatException.class,
-                () -> read(INSPECTED + INSPECTED.replace("\"pid\":4242", "\"pid\":0")));
+        assertEquals(
+                2, read(INSPECTED + "\n" + INSPECTED.replace("4242", "4343")).size());
+        UnknownFormatException cut =
+                assertThrows(UnknownFormatException.class, () -> read(INSPECTED + "\n{\"status\": "));
+        assertTrue(
+                cut.getMessage().startsWith("crictl.json: not `crictl inspect` JSON after document 1: "),
+                cut.getMessage());
+        UnknownFormatException noPid = assertThrows(
+                UnknownFormatException.class, () -> read(INSPECTED + INSPECTED.replace("\"pid\":4242", "\"pid\":0")));
         assertTrue(noPid.getMessage().startsWith("crictl.json: document 2 is not a container"), noPid.getMessage());
-        UnknownFormatException badTime = assertThrows(UnknownFormatException.class,
+        UnknownFormatException badTime = assertThrows(
+                UnknownFormatException.class,
                 () -> read(INSPECTED.replace("2026-11-16T08:00:00.123456789Z", "yesterday")));
         assertEquals("crictl.json: document 1: status.startedAt is no RFC 3339 time", badTime.getMessage());
     }

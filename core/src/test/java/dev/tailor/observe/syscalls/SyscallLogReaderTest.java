@@ -23,9 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SyscallLogReaderTest {
 
-    private static final Path LINES = RepositoryPaths.fixtures().resolve("third_party/seccomp/security-profiles-operator/audit-lines");
+    private static final Path LINES =
+            RepositoryPaths.fixtures().resolve("third_party/seccomp/security-profiles-operator/audit-lines");
 
-    private static List<SyscallRecord> read(Path file, Problems problems, List<SyscallLogReader.Stats> stats) throws Exception {
+    private static List<SyscallRecord> read(Path file, Problems problems, List<SyscallLogReader.Stats> stats)
+            throws Exception {
         List<SyscallRecord> records = new ArrayList<>();
         try (InputStream in = Inputs.open(file.toString())) {
             SyscallLogReader.checkFormat(file.toString(), in);
@@ -41,9 +43,13 @@ class SyscallLogReaderTest {
         List<SyscallRecord> records = read(LINES.resolve("spo-auditsource-test-lines.log"), problems, stats);
         assertEquals(0, problems.total(), problems.first().toString());
         // The decodings the source documents: syscall=1 write, 13 rt_sigaction, 3 close, 56 clone, 0 read (x86_64).
-        assertEquals(List.of("write", "rt_sigaction", "close", "clone", "read"), records.stream().map(SyscallRecord::syscall).toList());
-        assertTrue(records.stream().allMatch(r -> r.architecture().equals("x86_64") && r.action().equals("log")));
-        assertEquals(4, stats.get(0).skipped().get("other audit records (not seccomp)"), "2 SELinux AVC + 2 AppArmor lines");
+        assertEquals(
+                List.of("write", "rt_sigaction", "close", "clone", "read"),
+                records.stream().map(SyscallRecord::syscall).toList());
+        assertTrue(records.stream()
+                .allMatch(r -> r.architecture().equals("x86_64") && r.action().equals("log")));
+        assertEquals(
+                4, stats.get(0).skipped().get("other audit records (not seccomp)"), "2 SELinux AVC + 2 AppArmor lines");
         SyscallRecord ls = records.get(2);
         assertEquals("/bin/ls", ls.executable());
         assertEquals(2039886, ls.pid());
@@ -52,8 +58,10 @@ class SyscallLogReaderTest {
 
     @Test
     void theLogEnricherNamesTheContainer() throws Exception {
-        List<SyscallRecord> records = read(LINES.resolve("spo-log-enricher-output.from-installation-usage-md-L633.log"),
-                new Problems(), new ArrayList<>());
+        List<SyscallRecord> records = read(
+                LINES.resolve("spo-log-enricher-output.from-installation-usage-md-L633.log"),
+                new Problems(),
+                new ArrayList<>());
         assertEquals(1, records.size());
         SyscallRecord r = records.get(0);
         assertEquals("epoll_wait", r.syscall());
@@ -73,7 +81,10 @@ class SyscallLogReaderTest {
                 """);
         Problems problems = new Problems();
         List<SyscallRecord> records = read(file, problems, new ArrayList<>());
-        assertEquals(List.of("audit.log:1: unknown syscall: 99999 on x86_64", "audit.log:2: unknown architecture: arch=deadbeef"),
+        assertEquals(
+                List.of(
+                        "audit.log:1: unknown syscall: 99999 on x86_64",
+                        "audit.log:2: unknown architecture: arch=deadbeef"),
                 problems.first().stream().map(Object::toString).toList());
         assertEquals("close", records.get(0).syscall(), "57 is close on aarch64");
         assertEquals("errno", records.get(0).action());

@@ -29,7 +29,8 @@ class FlowPodsTest {
                 + "\"workloads\":[{\"name\":\"web\",\"kind\":\"Deployment\"}]},\"destination\":{\"ID\":202,\"identity\":5678,"
                 + "\"namespace\":\"kube-system\",\"labels\":[\"k8s:k8s-app=kube-dns\",\"k8s:io.kubernetes.pod.namespace=kube-system\"],"
                 + "\"pod_name\":\"coredns-5d78c9869d-8xk2p\",\"workloads\":[{\"name\":\"coredns\",\"kind\":\"Deployment\"}]},"
-                + "\"Type\":\"L3_L4\",\"traffic_direction\":\"EGRESS\",\"is_reply\":false},\"node_name\":\"node-a\",\"time\":\"" + time + "\"}\n";
+                + "\"Type\":\"L3_L4\",\"traffic_direction\":\"EGRESS\",\"is_reply\":false},\"node_name\":\"node-a\",\"time\":\""
+                + time + "\"}\n";
     }
 
     /** One forwarder batch, stored as the webhook's /ingest/flows stores it. */
@@ -39,8 +40,12 @@ class FlowPodsTest {
             lines.append(flow(t));
         }
         FlowPods named = new FlowPods(store.pods());
-        new HubbleFlowReader().read("batch", new ByteArrayInputStream(lines.toString().getBytes(StandardCharsets.UTF_8)),
-                named::note, new Problems());
+        new HubbleFlowReader()
+                .read(
+                        "batch",
+                        new ByteArrayInputStream(lines.toString().getBytes(StandardCharsets.UTF_8)),
+                        named::note,
+                        new Problems());
         return store.ingestPods(named.records());
     }
 
@@ -48,11 +53,20 @@ class FlowPodsTest {
     void theEarliestFlowDatesThePodWhateverTheOrderBatchesArriveIn(@TempDir Path dir) throws Exception {
         try (ObservationStore store = ObservationStore.open(ObservationStore.embeddedUrl(dir.resolve("store")))) {
             // Both ends are pods no admission review showed here: each is noted.
-            assertEquals(2, batch(store, "2026-11-20T12:00:00Z", "2026-11-20T13:00:00Z").added());
-            assertEquals(2, batch(store, "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z").added(), "an earlier batch, sent later");
-            assertEquals(0, batch(store, "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z").added(), "the same batch again");
+            assertEquals(
+                    2,
+                    batch(store, "2026-11-20T12:00:00Z", "2026-11-20T13:00:00Z").added());
+            assertEquals(
+                    2,
+                    batch(store, "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z").added(),
+                    "an earlier batch, sent later");
+            assertEquals(
+                    0,
+                    batch(store, "2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z").added(),
+                    "the same batch again");
             Observations obs = Observations.load(store, Duration.ofDays(7), Instant.parse("2026-11-21T00:00:00Z"));
-            assertEquals(Map.of("coredns-5d78c9869d-8xk2p", Instant.parse("2026-11-20T09:00:00Z")),
+            assertEquals(
+                    Map.of("coredns-5d78c9869d-8xk2p", Instant.parse("2026-11-20T09:00:00Z")),
                     obs.podsOf(new Workload("kube-system", "Deployment", "coredns")));
         }
     }

@@ -9,16 +9,16 @@ import static dev.tailor.webhook.admission.AdmissionReviews.withWarnings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.contract.Mode;
 import dev.tailor.contract.Names;
+import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.observe.admission.AdmissionStreamReader;
-import dev.tailor.policy.Decision;
 import dev.tailor.policy.AdmissionPolicy;
+import dev.tailor.policy.Decision;
 import dev.tailor.policy.PolicyEvaluationException;
 import dev.tailor.policy.Violation;
-import dev.tailor.contract.Mode;
 import dev.tailor.webhook.TailorConfig.OnError;
 import dev.tailor.webhook.decisions.DecisionLog;
-import dev.tailor.observe.admission.AdmissionDecision;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,24 +59,54 @@ public final class AdmissionHandler {
 
     /** At most this many existing pods are checked when a namespace is switched to enforce, within {@link #EXISTING_BUDGET_MILLIS}. */
     static final int EXISTING_LIMIT = 200;
+
     static final long EXISTING_BUDGET_MILLIS = 2000;
     static final int LIST_THREADS = 4;
 
     /** Lists of existing pods, at most {@value #LIST_THREADS} at a time, off the request's thread. */
-    private static final java.util.concurrent.ExecutorService LISTS = new java.util.concurrent.ThreadPoolExecutor(0,
-            LIST_THREADS, 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+    private static final java.util.concurrent.ExecutorService LISTS = new java.util.concurrent.ThreadPoolExecutor(
+            0,
+            LIST_THREADS,
+            30,
+            java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.SynchronousQueue<>(),
+            r -> {
                 Thread t = new Thread(r, "tailor-existing-pods");
                 t.setDaemon(true);
                 return t;
             });
 
-    public AdmissionHandler(AdmissionPolicy engine, NamespaceLookup namespaces, Mode defaultMode, Mode clusterScopedMode,
-            OnError onError, DecisionLog decisionLog, AdmissionMetrics metrics, Clock clock) {
-        this(engine, namespaces, defaultMode, clusterScopedMode, onError, decisionLog, metrics, clock, ExistingPods.none());
+    public AdmissionHandler(
+            AdmissionPolicy engine,
+            NamespaceLookup namespaces,
+            Mode defaultMode,
+            Mode clusterScopedMode,
+            OnError onError,
+            DecisionLog decisionLog,
+            AdmissionMetrics metrics,
+            Clock clock) {
+        this(
+                engine,
+                namespaces,
+                defaultMode,
+                clusterScopedMode,
+                onError,
+                decisionLog,
+                metrics,
+                clock,
+                ExistingPods.none());
     }
 
-    public AdmissionHandler(AdmissionPolicy engine, NamespaceLookup namespaces, Mode defaultMode, Mode clusterScopedMode,
-            OnError onError, DecisionLog decisionLog, AdmissionMetrics metrics, Clock clock, ExistingPods existingPods) {
+    public AdmissionHandler(
+            AdmissionPolicy engine,
+            NamespaceLookup namespaces,
+            Mode defaultMode,
+            Mode clusterScopedMode,
+            OnError onError,
+            DecisionLog decisionLog,
+            AdmissionMetrics metrics,
+            Clock clock,
+            ExistingPods existingPods) {
         this.engine = engine;
         this.namespaces = namespaces;
         this.defaultMode = defaultMode;
@@ -113,12 +143,15 @@ public final class AdmissionHandler {
         }
 
         List<Violation> violations = decision.violations();
-        List<Violation> alwaysDenied = violations.stream().filter(Violation::always).toList();
+        List<Violation> alwaysDenied =
+                violations.stream().filter(Violation::always).toList();
         ObjectNode review;
         String result;
         if (!alwaysDenied.isEmpty()) {
             review = denied(uid, denialMessage(alwaysDenied));
-            withWarnings(review, auditWarnings(violations.stream().filter(v -> !v.always()).toList()));
+            withWarnings(
+                    review,
+                    auditWarnings(violations.stream().filter(v -> !v.always()).toList()));
             result = "denied";
         } else if (violations.isEmpty()) {
             review = allowed(uid);
@@ -133,7 +166,9 @@ public final class AdmissionHandler {
         if (!violations.isEmpty()) {
             Map<String, String> annotations = new LinkedHashMap<>();
             annotations.put("mode", mode.value());
-            annotations.put("violations", violations.stream().map(Violation::check).distinct().collect(Collectors.joining(",")));
+            annotations.put(
+                    "violations",
+                    violations.stream().map(Violation::check).distinct().collect(Collectors.joining(",")));
             withAuditAnnotations(review, annotations);
         }
         // A dry run (kubectl --dry-run=server) is answered as the real request would be, but nothing happened: it is
@@ -148,7 +183,12 @@ public final class AdmissionHandler {
         if (alwaysDenied.isEmpty() && kind(request).equals("Namespace")) {
             review = modeChange(request, review, fromApiServer);
         }
-        metrics.reviewed("validate", request.path("operation").asText(), kind(request), mode.value(), result,
+        metrics.reviewed(
+                "validate",
+                request.path("operation").asText(),
+                kind(request),
+                mode.value(),
+                result,
                 System.nanoTime() - start);
         return review;
     }
@@ -161,13 +201,23 @@ public final class AdmissionHandler {
         Mode mode = modeOf(request, namespace);
         try {
             ObjectNode review = withPatch(allowed(uid), engine.mutate(input(request, namespace, mode)));
-            metrics.reviewed("mutate", request.path("operation").asText(), kind(request), mode.value(),
-                    review.path("response").has("patch") ? "patched" : "allowed", System.nanoTime() - start);
+            metrics.reviewed(
+                    "mutate",
+                    request.path("operation").asText(),
+                    kind(request),
+                    mode.value(),
+                    review.path("response").has("patch") ? "patched" : "allowed",
+                    System.nanoTime() - start);
             return review;
         } catch (PolicyEvaluationException e) {
             // A mutation that cannot be computed is left out; /validate still judges the object as it is.
             metrics.evaluationError("mutate");
-            metrics.reviewed("mutate", request.path("operation").asText(), kind(request), mode.value(), "error",
+            metrics.reviewed(
+                    "mutate",
+                    request.path("operation").asText(),
+                    kind(request),
+                    mode.value(),
+                    "error",
                     System.nanoTime() - start);
             return withWarnings(allowed(uid), List.of("[tailor] could not compute a mutation: " + e.getMessage()));
         }
@@ -182,13 +232,31 @@ public final class AdmissionHandler {
         };
         String message = "tailor could not evaluate its policies: " + e.getMessage();
         ObjectNode review = deny
-                ? AdmissionReviews.errored(uid, 500, "InternalError", message + "; denied because the namespace is enforced")
-                : withWarnings(allowed(uid), List.of("[tailor] " + message + "; allowed because the namespace is in audit mode"));
+                ? AdmissionReviews.errored(
+                        uid, 500, "InternalError", message + "; denied because the namespace is enforced")
+                : withWarnings(
+                        allowed(uid),
+                        List.of("[tailor] " + message + "; allowed because the namespace is in audit mode"));
         String result = deny ? "denied" : "error";
-        decisionLog.record(List.of(new AdmissionDecision(clock.instant(), uid, request.path("namespace").asText(""), "",
-                request.path("userInfo").path("username").asText(""), request.path("operation").asText(),
-                kind(request), request.path("name").asText(""), mode.value(), "", "error", message)));
-        metrics.reviewed("validate", request.path("operation").asText(), kind(request), mode.value(), result,
+        decisionLog.record(List.of(new AdmissionDecision(
+                clock.instant(),
+                uid,
+                request.path("namespace").asText(""),
+                "",
+                request.path("userInfo").path("username").asText(""),
+                request.path("operation").asText(),
+                kind(request),
+                request.path("name").asText(""),
+                mode.value(),
+                "",
+                "error",
+                message)));
+        metrics.reviewed(
+                "validate",
+                request.path("operation").asText(),
+                kind(request),
+                mode.value(),
+                result,
                 System.nanoTime() - start);
         return review;
     }
@@ -201,14 +269,36 @@ public final class AdmissionHandler {
         String name = request.path("name").asText("");
         List<AdmissionDecision> records = new ArrayList<>();
         if (violations.isEmpty()) {
-            records.add(new AdmissionDecision(clock.instant(), uid, ns, workload, user, operation, kind(request), name,
-                    mode.value(), "", "allowed", ""));
+            records.add(new AdmissionDecision(
+                    clock.instant(),
+                    uid,
+                    ns,
+                    workload,
+                    user,
+                    operation,
+                    kind(request),
+                    name,
+                    mode.value(),
+                    "",
+                    "allowed",
+                    ""));
         }
         List<Violation> warned = new ArrayList<>();
         for (Violation v : violations) {
             String verdict = v.always() || mode == Mode.ENFORCE ? "denied" : "warned";
-            records.add(new AdmissionDecision(clock.instant(), uid, ns, workload, user, operation, kind(request), name,
-                    mode.value(), v.check(), verdict, v.message()));
+            records.add(new AdmissionDecision(
+                    clock.instant(),
+                    uid,
+                    ns,
+                    workload,
+                    user,
+                    operation,
+                    kind(request),
+                    name,
+                    mode.value(),
+                    v.check(),
+                    verdict,
+                    v.message()));
             metrics.decision(v.check(), verdict);
             if (verdict.equals("warned")) {
                 warned.add(v);
@@ -218,9 +308,18 @@ public final class AdmissionHandler {
         if (!warned.isEmpty() && !operation.equals("DELETE")) {
             JsonNode k = request.path("kind");
             String group = k.path("group").asText("");
-            decisionLog.wouldDeny(clock.instant(), ns, workload, new dev.tailor.webhook.reports.PolicyReports.Resource(
-                    group.isEmpty() ? k.path("version").asText() : group + "/" + k.path("version").asText(),
-                    kind(request), ns, name), warned);
+            decisionLog.wouldDeny(
+                    clock.instant(),
+                    ns,
+                    workload,
+                    new dev.tailor.webhook.reports.PolicyReports.Resource(
+                            group.isEmpty()
+                                    ? k.path("version").asText()
+                                    : group + "/" + k.path("version").asText(),
+                            kind(request),
+                            ns,
+                            name),
+                    warned);
         }
     }
 
@@ -232,13 +331,22 @@ public final class AdmissionHandler {
      */
     private ObjectNode modeChange(JsonNode request, ObjectNode review, boolean fromApiServer) {
         String name = request.path("name").asText("");
-        String to = request.path("object").path("metadata").path("annotations").path(MODE_ANNOTATION).asText("");
-        String from = request.path("oldObject").path("metadata").path("annotations").path(MODE_ANNOTATION).asText("");
+        String to = request.path("object")
+                .path("metadata")
+                .path("annotations")
+                .path(MODE_ANNOTATION)
+                .asText("");
+        String from = request.path("oldObject")
+                .path("metadata")
+                .path("annotations")
+                .path(MODE_ANNOTATION)
+                .asText("");
         if (to.equals(from) || request.path("dryRun").asBoolean(false)) {
             return review;
         }
         if (fromApiServer) {
-            namespaces.modeChangeAllowed(name, request.path("userInfo").path("username").asText(""), to);
+            namespaces.modeChangeAllowed(
+                    name, request.path("userInfo").path("username").asText(""), to);
         }
         if (!to.equals(Mode.ENFORCE.value())) {
             return review;
@@ -260,20 +368,34 @@ public final class AdmissionHandler {
                 }
                 checked++;
                 ObjectNode podRequest = JsonNodeFactory.instance.objectNode();
-                podRequest.put("uid", "existing-" + pod.path("metadata").path("name").asText());
-                podRequest.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
-                podRequest.put("namespace", name).put("name", pod.path("metadata").path("name").asText()).put("operation", "CREATE");
+                podRequest.put(
+                        "uid", "existing-" + pod.path("metadata").path("name").asText());
+                podRequest
+                        .putObject("kind")
+                        .put("group", "")
+                        .put("version", "v1")
+                        .put("kind", "Pod");
+                podRequest
+                        .put("namespace", name)
+                        .put("name", pod.path("metadata").path("name").asText())
+                        .put("operation", "CREATE");
                 podRequest.set("object", pod);
-                for (Violation v : engine.validate(input(podRequest, enforcing, Mode.ENFORCE)).violations()) {
-                    podsByCheck.computeIfAbsent(v.check(), k -> new ArrayList<>()).add(pod.path("metadata").path("name").asText());
+                for (Violation v : engine.validate(input(podRequest, enforcing, Mode.ENFORCE))
+                        .violations()) {
+                    podsByCheck
+                            .computeIfAbsent(v.check(), k -> new ArrayList<>())
+                            .add(pod.path("metadata").path("name").asText());
                 }
             }
-            podsByCheck.forEach((check, pods) -> warnings.add("[tailor] existing pods enforce mode would reject: " + pods.get(0)
-                    + (pods.size() > 1 ? " (and " + (pods.size() - 1) + " other pod" + (pods.size() > 2 ? "s" : "") + ")" : "")
-                    + ": " + check));
+            podsByCheck.forEach((check, pods) ->
+                    warnings.add("[tailor] existing pods enforce mode would reject: " + pods.get(0)
+                            + (pods.size() > 1
+                                    ? " (and " + (pods.size() - 1) + " other pod" + (pods.size() > 2 ? "s" : "") + ")"
+                                    : "")
+                            + ": " + check));
             if (checked < page.pods().size() || page.more()) {
-                warnings.add("[tailor] checked " + checked + " existing pods and stopped early (at most " + EXISTING_LIMIT
-                        + " pods, " + EXISTING_BUDGET_MILLIS + " ms): others may be rejected too");
+                warnings.add("[tailor] checked " + checked + " existing pods and stopped early (at most "
+                        + EXISTING_LIMIT + " pods, " + EXISTING_BUDGET_MILLIS + " ms): others may be rejected too");
             } else if (podsByCheck.isEmpty() && checked > 0) {
                 warnings.add("[tailor] checked " + checked + " existing pods: enforce mode would reject none of them");
             }
@@ -282,12 +404,14 @@ public final class AdmissionHandler {
             warnings.add("[tailor] the existing pods could not be listed within " + EXISTING_BUDGET_MILLIS
                     + " ms: none was checked (kubectl get pods shows them; enforce mode judges each new one)");
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            warnings.add("[tailor] the existing pods were not checked: " + LIST_THREADS + " other switches are being checked");
+            warnings.add("[tailor] the existing pods were not checked: " + LIST_THREADS
+                    + " other switches are being checked");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             warnings.add("[tailor] the existing pods could not be checked (interrupted)");
         } catch (Exception e) {
-            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            Throwable cause =
+                    e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
             warnings.add("[tailor] the existing pods could not be checked (" + cause.getMessage() + ")");
         }
         return withWarnings(review, warnings);
@@ -303,11 +427,17 @@ public final class AdmissionHandler {
     /** A created or updated pod joins the admission stream: its owner and service account attribute what it does. */
     private void seePod(JsonNode request) {
         String operation = request.path("operation").asText();
-        if (kind(request).equals("Pod") && request.path("subResource").asText("").isEmpty()
-                && (operation.equals("CREATE") || operation.equals("UPDATE")) && request.path("object").isObject()) {
+        if (kind(request).equals("Pod")
+                && request.path("subResource").asText("").isEmpty()
+                && (operation.equals("CREATE") || operation.equals("UPDATE"))
+                && request.path("object").isObject()) {
             try {
-                var pod = AdmissionStreamReader.podRecord(request.path("uid").asText(), request.path("namespace").asText(""),
-                        request.path("name").asText(""), request.path("object"), clock.instant());
+                var pod = AdmissionStreamReader.podRecord(
+                        request.path("uid").asText(),
+                        request.path("namespace").asText(""),
+                        request.path("name").asText(""),
+                        request.path("object"),
+                        clock.instant());
                 decisionLog.podAdmitted(operation.equals("CREATE") ? AdmissionStreamReader.created(pod) : pod);
             } catch (IllegalArgumentException | java.time.DateTimeException e) {
                 // Not namespaced or a malformed time: nothing to attribute by (the decision itself is logged).
@@ -328,16 +458,23 @@ public final class AdmissionHandler {
 
     private Mode modeOf(JsonNode request, JsonNode namespace) {
         if (namespace == null) {
-            boolean clusterScoped = request.path("namespace").asText("").isEmpty() && !kind(request).equals("Namespace");
+            boolean clusterScoped = request.path("namespace").asText("").isEmpty()
+                    && !kind(request).equals("Namespace");
             return clusterScoped ? clusterScopedMode : defaultMode;
         }
-        return Mode.of(namespace.path("metadata").path("annotations").path(MODE_ANNOTATION).asText("")).orElse(defaultMode);
+        return Mode.of(namespace
+                        .path("metadata")
+                        .path("annotations")
+                        .path(MODE_ANNOTATION)
+                        .asText(""))
+                .orElse(defaultMode);
     }
 
     private static ObjectNode input(JsonNode request, JsonNode namespace, Mode mode) {
         ObjectNode input = JsonNodeFactory.instance.objectNode();
         input.set("request", withoutManagedFields(request, "object", "oldObject"));
-        input.set("namespace", namespace == null ? JsonNodeFactory.instance.nullNode() : withoutManagedFields(namespace));
+        input.set(
+                "namespace", namespace == null ? JsonNodeFactory.instance.nullNode() : withoutManagedFields(namespace));
         input.put("mode", mode.value());
         return input;
     }
@@ -355,7 +492,9 @@ public final class AdmissionHandler {
         for (String field : objectFields) {
             JsonNode trimmed = withoutManagedFields(request.path(field));
             if (trimmed != request.path(field)) {
-                copy = copy != null ? copy : JsonNodeFactory.instance.objectNode().setAll((ObjectNode) request);
+                copy = copy != null
+                        ? copy
+                        : JsonNodeFactory.instance.objectNode().setAll((ObjectNode) request);
                 copy.set(field, trimmed);
             }
         }
@@ -386,7 +525,8 @@ public final class AdmissionHandler {
     static String denialMessage(List<Violation> violations) {
         StringBuilder message = new StringBuilder("tailor: ");
         message.append(violations.size()).append(violations.size() == 1 ? " violation: " : " violations: ");
-        message.append(violations.stream().limit(MAX_LISTED).map(Violation::message).collect(Collectors.joining("; ")));
+        message.append(
+                violations.stream().limit(MAX_LISTED).map(Violation::message).collect(Collectors.joining("; ")));
         if (violations.size() > MAX_LISTED) {
             message.append("; and ").append(violations.size() - MAX_LISTED).append(" more");
         }

@@ -34,7 +34,9 @@ public final class AdmissionReviews {
 
     static {
         // Kubernetes objects are shallow; a deeply nested body is an attack, not a pod.
-        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
+        JSON.getFactory()
+                .setStreamReadConstraints(
+                        StreamReadConstraints.builder().maxNestingDepth(200).build());
     }
 
     private AdmissionReviews() {}
@@ -76,10 +78,12 @@ public final class AdmissionReviews {
         if (review == null || !review.isObject()) {
             throw new BadReviewException(400, "", "body is not a JSON object");
         }
-        String uid = review.path("request").path("uid").isTextual() ? review.path("request").path("uid").asText() : "";
+        String uid = review.path("request").path("uid").isTextual()
+                ? review.path("request").path("uid").asText()
+                : "";
         if (!API_VERSION.equals(review.path("apiVersion").asText(null))) {
-            throw new BadReviewException(400, uid, "apiVersion must be " + API_VERSION + ", got "
-                    + describe(review.get("apiVersion")));
+            throw new BadReviewException(
+                    400, uid, "apiVersion must be " + API_VERSION + ", got " + describe(review.get("apiVersion")));
         }
         if (!KIND.equals(review.path("kind").asText(null))) {
             throw new BadReviewException(400, uid, "kind must be " + KIND + ", got " + describe(review.get("kind")));
@@ -96,8 +100,11 @@ public final class AdmissionReviews {
         }
         String operation = request.path("operation").asText("");
         if (!List.of("CREATE", "UPDATE", "DELETE", "CONNECT").contains(operation)) {
-            throw new BadReviewException(400, uid, "request.operation must be CREATE, UPDATE, DELETE or CONNECT, got "
-                    + describe(request.get("operation")));
+            throw new BadReviewException(
+                    400,
+                    uid,
+                    "request.operation must be CREATE, UPDATE, DELETE or CONNECT, got "
+                            + describe(request.get("operation")));
         }
         boolean deleting = operation.equals("DELETE");
         JsonNode object = request.get(deleting ? "oldObject" : "object");
@@ -166,7 +173,8 @@ public final class AdmissionReviews {
     public static ObjectNode withWarnings(ObjectNode review, List<String> warnings) {
         if (!warnings.isEmpty()) {
             ObjectNode response = (ObjectNode) review.get("response");
-            ArrayNode array = response.has("warnings") ? (ArrayNode) response.get("warnings") : response.putArray("warnings");
+            ArrayNode array =
+                    response.has("warnings") ? (ArrayNode) response.get("warnings") : response.putArray("warnings");
             warnings.forEach(array::add);
         }
         return review;
@@ -187,7 +195,8 @@ public final class AdmissionReviews {
             operations.forEach(patch::add);
             ObjectNode response = (ObjectNode) review.get("response");
             response.put("patchType", "JSONPatch");
-            response.put("patch", Base64.getEncoder().encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8)));
+            response.put(
+                    "patch", Base64.getEncoder().encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8)));
         }
         return review;
     }

@@ -34,8 +34,12 @@ public class FrontProxy {
     public record User(String name, List<String> groups, Map<String, List<String>> extra) {}
 
     /** What the API server publishes about its front proxy. */
-    record Settings(List<X509Certificate> authorities, List<String> allowedNames, List<String> userHeaders,
-            List<String> groupHeaders, List<String> extraPrefixes) {
+    record Settings(
+            List<X509Certificate> authorities,
+            List<String> allowedNames,
+            List<String> userHeaders,
+            List<String> groupHeaders,
+            List<String> extraPrefixes) {
         static final Settings NONE = new Settings(List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
@@ -62,24 +66,35 @@ public class FrontProxy {
 
     private Settings load() {
         try {
-            ConfigMap map = client.configMaps().inNamespace(NAMESPACE).withName(CONFIG_MAP).get();
+            ConfigMap map = client.configMaps()
+                    .inNamespace(NAMESPACE)
+                    .withName(CONFIG_MAP)
+                    .get();
             if (map == null || map.getData() == null || !map.getData().containsKey("requestheader-client-ca-file")) {
-                LOG.warnf("%s/%s has no requestheader-client-ca-file: the API server runs no front proxy, so Tailor's "
-                        + "API (tailor enforce from a laptop) is unavailable", NAMESPACE, CONFIG_MAP);
+                LOG.warnf(
+                        "%s/%s has no requestheader-client-ca-file: the API server runs no front proxy, so Tailor's "
+                                + "API (tailor enforce from a laptop) is unavailable",
+                        NAMESPACE, CONFIG_MAP);
                 return Settings.NONE;
             }
             Map<String, String> data = map.getData();
             List<X509Certificate> cas = new ArrayList<>();
-            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(
-                    data.get("requestheader-client-ca-file").getBytes(StandardCharsets.US_ASCII)))) {
+            for (var c : CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(
+                            data.get("requestheader-client-ca-file").getBytes(StandardCharsets.US_ASCII)))) {
                 cas.add((X509Certificate) c);
             }
-            return new Settings(List.copyOf(cas), jsonList(data.get("requestheader-allowed-names")),
-                    jsonList(data.get("requestheader-username-headers")), jsonList(data.get("requestheader-group-headers")),
+            return new Settings(
+                    List.copyOf(cas),
+                    jsonList(data.get("requestheader-allowed-names")),
+                    jsonList(data.get("requestheader-username-headers")),
+                    jsonList(data.get("requestheader-group-headers")),
                     jsonList(data.get("requestheader-extra-headers-prefix")));
         } catch (RuntimeException | GeneralSecurityException e) {
-            LOG.warnf("%s/%s could not be read (%s): Tailor's API (tailor enforce from a laptop) is unavailable until a "
-                    + "restart", NAMESPACE, CONFIG_MAP, e.getMessage());
+            LOG.warnf(
+                    "%s/%s could not be read (%s): Tailor's API (tailor enforce from a laptop) is unavailable until a "
+                            + "restart",
+                    NAMESPACE, CONFIG_MAP, e.getMessage());
             return Settings.NONE;
         }
     }
@@ -114,20 +129,26 @@ public class FrontProxy {
         if (!s.allowedNames().isEmpty() && !s.allowedNames().contains(ClientCertificates.commonName(peer))) {
             return Optional.empty();
         }
-        String name = s.userHeaders().stream().map(h -> first(headers.get(h.toLowerCase(java.util.Locale.ROOT))))
-                .filter(v -> v != null && !v.isEmpty()).findFirst().orElse(null);
+        String name = s.userHeaders().stream()
+                .map(h -> first(headers.get(h.toLowerCase(java.util.Locale.ROOT))))
+                .filter(v -> v != null && !v.isEmpty())
+                .findFirst()
+                .orElse(null);
         if (name == null) {
             return Optional.empty();
         }
         List<String> groups = new ArrayList<>();
-        s.groupHeaders().forEach(h -> groups.addAll(headers.getOrDefault(h.toLowerCase(java.util.Locale.ROOT), List.of())));
+        s.groupHeaders()
+                .forEach(h -> groups.addAll(headers.getOrDefault(h.toLowerCase(java.util.Locale.ROOT), List.of())));
         Map<String, List<String>> extra = new java.util.TreeMap<>();
         for (String prefix : s.extraPrefixes()) {
             String p = prefix.toLowerCase(java.util.Locale.ROOT);
             headers.forEach((header, values) -> {
                 if (header.startsWith(p) && header.length() > p.length()) {
-                    extra.computeIfAbsent(java.net.URLDecoder.decode(header.substring(p.length()), StandardCharsets.UTF_8),
-                            k -> new ArrayList<>()).addAll(values);
+                    extra.computeIfAbsent(
+                                    java.net.URLDecoder.decode(header.substring(p.length()), StandardCharsets.UTF_8),
+                                    k -> new ArrayList<>())
+                            .addAll(values);
                 }
             });
         }

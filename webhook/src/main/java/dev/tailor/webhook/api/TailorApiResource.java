@@ -72,13 +72,27 @@ public class TailorApiResource {
         if (user(request).isEmpty()) {
             return status(401, "Unauthorized", "not a request from the API server's front proxy");
         }
-        ObjectNode list = JSON.createObjectNode().put("kind", "APIResourceList").put("apiVersion", "v1")
+        ObjectNode list = JSON.createObjectNode()
+                .put("kind", "APIResourceList")
+                .put("apiVersion", "v1")
                 .put("groupVersion", GROUP + "/" + VERSION);
         var resources = list.putArray("resources");
-        resources.addObject().put("name", "enforcepreviews").put("singularName", "enforcepreview")
-                .put("namespaced", true).put("kind", "EnforcePreview").putArray("verbs").add("get");
-        resources.addObject().put("name", "observationsnapshots").put("singularName", "observationsnapshot")
-                .put("namespaced", false).put("kind", ObservationSnapshot.KIND).putArray("verbs").add("get");
+        resources
+                .addObject()
+                .put("name", "enforcepreviews")
+                .put("singularName", "enforcepreview")
+                .put("namespaced", true)
+                .put("kind", "EnforcePreview")
+                .putArray("verbs")
+                .add("get");
+        resources
+                .addObject()
+                .put("name", "observationsnapshots")
+                .put("singularName", "observationsnapshot")
+                .put("namespaced", false)
+                .put("kind", ObservationSnapshot.KIND)
+                .putArray("verbs")
+                .add("get");
         return json(200, list);
     }
 
@@ -90,15 +104,22 @@ public class TailorApiResource {
     @GET
     @Path("observationsnapshots/{name}")
     @Blocking
-    public Response observationSnapshot(@Context HttpServerRequest request, @PathParam("name") String name,
-            @QueryParam("since") String since, @QueryParam("until") String until) {
+    public Response observationSnapshot(
+            @Context HttpServerRequest request,
+            @PathParam("name") String name,
+            @QueryParam("since") String since,
+            @QueryParam("until") String until) {
         Optional<FrontProxy.User> user = user(request);
         if (user.isEmpty()) {
             return status(401, "Unauthorized", "not a request from the API server's front proxy");
         }
         if (!allowed(user.get(), "observationsnapshots", null)) {
-            return status(403, "Forbidden", "observationsnapshots." + GROUP + " \"" + name + "\" is forbidden: User \""
-                    + user.get().name() + "\" cannot get resource \"observationsnapshots\" in API group \"" + GROUP + "\" at the cluster scope");
+            return status(
+                    403,
+                    "Forbidden",
+                    "observationsnapshots." + GROUP + " \"" + name + "\" is forbidden: User \""
+                            + user.get().name() + "\" cannot get resource \"observationsnapshots\" in API group \""
+                            + GROUP + "\" at the cluster scope");
         }
         Window w;
         try {
@@ -122,16 +143,24 @@ public class TailorApiResource {
     @GET
     @Path("namespaces/{namespace}/enforcepreviews/{name}")
     @Blocking
-    public Response enforcePreview(@Context HttpServerRequest request, @PathParam("namespace") String namespace,
-            @PathParam("name") String name, @QueryParam("since") String since, @QueryParam("until") String until) {
+    public Response enforcePreview(
+            @Context HttpServerRequest request,
+            @PathParam("namespace") String namespace,
+            @PathParam("name") String name,
+            @QueryParam("since") String since,
+            @QueryParam("until") String until) {
         Optional<FrontProxy.User> user = user(request);
         if (user.isEmpty()) {
             return status(401, "Unauthorized", "not a request from the API server's front proxy");
         }
         if (!allowed(user.get(), "enforcepreviews", namespace)) {
-            return status(403, "Forbidden", "enforcepreviews." + GROUP + " \"" + name + "\" is forbidden: User \""
-                    + user.get().name() + "\" cannot get resource \"enforcepreviews\" in API group \"" + GROUP + "\" in the namespace \""
-                    + namespace + "\"");
+            return status(
+                    403,
+                    "Forbidden",
+                    "enforcepreviews." + GROUP + " \"" + name + "\" is forbidden: User \""
+                            + user.get().name() + "\" cannot get resource \"enforcepreviews\" in API group \"" + GROUP
+                            + "\" in the namespace \""
+                            + namespace + "\"");
         }
         Window w;
         try {
@@ -144,7 +173,8 @@ public class TailorApiResource {
         try {
             EnforcePreview preview = EnforcePreview.perNamespace(sink.store().decisions(from, end, namespace))
                     .getOrDefault(namespace, new EnforcePreview(0, 0, Map.of(), List.of()));
-            ObjectNode body = JSON.createObjectNode().put("kind", "EnforcePreview").put("apiVersion", GROUP + "/" + VERSION);
+            ObjectNode body =
+                    JSON.createObjectNode().put("kind", "EnforcePreview").put("apiVersion", GROUP + "/" + VERSION);
             body.putObject("metadata").put("name", name).put("namespace", namespace);
             body.putObject("window").put("from", from.toString()).put("until", end.toString());
             body.setAll((ObjectNode) JSON.valueToTree(preview)); // requests, wouldReject, byCheck, examples
@@ -170,20 +200,33 @@ public class TailorApiResource {
             return Optional.empty();
         }
         Map<String, List<String>> headers = new TreeMap<>();
-        request.headers().forEach(h -> headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
-                .add(h.getValue()));
+        request.headers()
+                .forEach(h -> headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                        .add(h.getValue()));
         return proxy.authenticate(peer, headers);
     }
 
     /** The user's own RBAC decides: get RESOURCE.tailor.dev in the namespace (null: cluster-scoped). */
     private boolean allowed(FrontProxy.User user, String resource, String namespace) {
-        SubjectAccessReview review = new SubjectAccessReviewBuilder().withNewSpec().withUser(user.name())
-                .withGroups(user.groups()).withExtra(user.extra()).withNewResourceAttributes().withGroup(GROUP)
-                .withVersion(VERSION).withResource(resource).withVerb("get").withNamespace(namespace)
-                .endResourceAttributes().endSpec().build();
+        SubjectAccessReview review = new SubjectAccessReviewBuilder()
+                .withNewSpec()
+                .withUser(user.name())
+                .withGroups(user.groups())
+                .withExtra(user.extra())
+                .withNewResourceAttributes()
+                .withGroup(GROUP)
+                .withVersion(VERSION)
+                .withResource(resource)
+                .withVerb("get")
+                .withNamespace(namespace)
+                .endResourceAttributes()
+                .endSpec()
+                .build();
         try {
-            SubjectAccessReview answer = client.authorization().v1().subjectAccessReview().create(review);
-            return answer.getStatus() != null && Boolean.TRUE.equals(answer.getStatus().getAllowed());
+            SubjectAccessReview answer =
+                    client.authorization().v1().subjectAccessReview().create(review);
+            return answer.getStatus() != null
+                    && Boolean.TRUE.equals(answer.getStatus().getAllowed());
         } catch (RuntimeException e) {
             LOG.warnf("a SubjectAccessReview for %s failed (%s): refused", user.name(), e.getMessage());
             return false;
@@ -195,13 +238,17 @@ public class TailorApiResource {
 
     /** The window the query asks for: {@code since} (default 7d), {@code until} (default {@code defaultEnd}). */
     private static Window window(String since, String until, Instant defaultEnd) {
-        return new Window(until == null || until.isBlank() ? defaultEnd : dev.tailor.util.Durations.windowEnd(until),
+        return new Window(
+                until == null || until.isBlank() ? defaultEnd : dev.tailor.util.Durations.windowEnd(until),
                 since == null || since.isBlank() ? Duration.ofDays(7) : duration(since));
     }
 
     private Response badWindow(RuntimeException e) {
-        return status(400, "BadRequest", "since must be a duration like 7d, 36h or 90m (at most 31d), until an "
-                + "RFC 3339 time: " + e.getMessage());
+        return status(
+                400,
+                "BadRequest",
+                "since must be a duration like 7d, 36h or 90m (at most 31d), until an " + "RFC 3339 time: "
+                        + e.getMessage());
     }
 
     /** A window of at most {@link #MAX_WINDOW}, not empty: {@code 7d}, {@code 36h}, {@code 90m}. */
@@ -214,13 +261,21 @@ public class TailorApiResource {
     }
 
     private static Response status(int code, String reason, String message) {
-        ObjectNode status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
-                .put("message", message).put("reason", reason).put("code", code);
+        ObjectNode status = JSON.createObjectNode()
+                .put("kind", "Status")
+                .put("apiVersion", "v1")
+                .put("status", "Failure")
+                .put("message", message)
+                .put("reason", reason)
+                .put("code", code);
         status.putObject("metadata");
         return json(code, status);
     }
 
     private static Response json(int code, ObjectNode body) {
-        return Response.status(code).type(MediaType.APPLICATION_JSON).entity(body.toString()).build();
+        return Response.status(code)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(body.toString())
+                .build();
     }
 }

@@ -20,6 +20,10 @@ public interface DecisionLog {
      * What audit mode admitted that enforce mode would have denied: {@code violations} of one object, for the
      * namespace's report.
      */
-    default void wouldDeny(java.time.Instant time, String namespace, String workload,
-            dev.tailor.webhook.reports.PolicyReports.Resource resource, List<dev.tailor.policy.Violation> violations) {}
+    default void wouldDeny(
+            java.time.Instant time,
+            String namespace,
+            String workload,
+            dev.tailor.webhook.reports.PolicyReports.Resource resource,
+            List<dev.tailor.policy.Violation> violations) {}
 }

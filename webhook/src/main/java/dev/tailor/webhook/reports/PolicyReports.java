@@ -72,14 +72,15 @@ public final class PolicyReports {
     private final java.util.Set<String> changed = new java.util.TreeSet<>();
 
     /** Audit mode let these through: enforce mode would have denied the object for each. */
-    public synchronized void wouldDeny(Instant time, String namespace, String workload, Resource resource,
-            List<Violation> violations) {
+    public synchronized void wouldDeny(
+            Instant time, String namespace, String workload, Resource resource, List<Violation> violations) {
         if (namespace.isEmpty() || violations.isEmpty()) {
             return;
         }
         Map<Key, Result> results = byNamespace.computeIfAbsent(namespace, k -> new LinkedHashMap<>());
         for (Violation v : violations) {
-            Result r = results.computeIfAbsent(new Key(v.check(), workload), k -> new Result(v.check(), v.category(), workload));
+            Result r = results.computeIfAbsent(
+                    new Key(v.check(), workload), k -> new Result(v.check(), v.category(), workload));
             r.count++;
             r.message = v.message();
             r.last = time;
@@ -90,8 +91,12 @@ public final class PolicyReports {
             }
         }
         if (results.size() > MAX_RESULTS) {
-            results.values().stream().sorted(Comparator.comparing((Result r) -> r.last)).limit(results.size() - MAX_RESULTS)
-                    .map(r -> new Key(r.check, r.workload)).toList().forEach(results::remove);
+            results.values().stream()
+                    .sorted(Comparator.comparing((Result r) -> r.last))
+                    .limit(results.size() - MAX_RESULTS)
+                    .map(r -> new Key(r.check, r.workload))
+                    .toList()
+                    .forEach(results::remove);
         }
         changed.add(namespace);
     }
@@ -100,7 +105,9 @@ public final class PolicyReports {
     public synchronized Map<String, ObjectNode> takeChanged(Format format) {
         Map<String, ObjectNode> out = new TreeMap<>();
         for (String namespace : changed) {
-            out.put(namespace, report(format, namespace, byNamespace.get(namespace).values()));
+            out.put(
+                    namespace,
+                    report(format, namespace, byNamespace.get(namespace).values()));
         }
         changed.clear();
         return out;
@@ -121,35 +128,52 @@ public final class PolicyReports {
         ObjectNode report = f.objectNode().put("apiVersion", format.apiVersion).put("kind", format.kind);
         ObjectNode meta = report.putObject("metadata").put("name", NAME).put("namespace", namespace);
         meta.putObject("labels").put(Names.MANAGED_BY, Names.MANAGER);
-        meta.putObject("annotations").put(Names.DESCRIPTION,
-                "what enforce mode would deny of what Tailor's audit mode admitted here (one result per check and workload)");
+        meta.putObject("annotations")
+                .put(
+                        Names.DESCRIPTION,
+                        "what enforce mode would deny of what Tailor's audit mode admitted here (one result per check and workload)");
         if (format == Format.OPENREPORTS) {
             report.put("source", "tailor");
         }
-        report.putObject("summary").put("pass", 0).put("fail", results.size()).put("warn", 0).put("error", 0).put("skip", 0);
+        report.putObject("summary")
+                .put("pass", 0)
+                .put("fail", results.size())
+                .put("warn", 0)
+                .put("error", 0)
+                .put("skip", 0);
         ArrayNode out = report.putArray("results");
-        results.stream().sorted(Comparator.comparing((Result r) -> r.check).thenComparing(r -> r.workload)).forEach(r -> {
-            ObjectNode result = out.addObject();
-            result.put("source", "tailor");
-            result.put("policy", policy(r.category));
-            result.put("rule", r.check);
-            result.put("category", category(r.category));
-            result.put("severity", r.category.equals("podSecurity") ? "high" : "medium");
-            result.put("result", "fail");
-            result.put("scored", true);
-            result.put("message", r.message + " — admitted in audit mode; enforce mode would deny it ("
-                    + r.count + (r.count == 1 ? " request" : " requests") + ", the last at " + r.last + ")");
-            ArrayNode resources = result.putArray("resources");
-            for (Resource res : r.resources) {
-                resources.addObject().put("apiVersion", res.apiVersion()).put("kind", res.kind())
-                        .put("namespace", res.namespace()).put("name", res.name());
-            }
-            result.putObject("timestamp").put("seconds", r.last.getEpochSecond()).put("nanos", 0);
-            ObjectNode properties = result.putObject("properties");
-            properties.put("workload", r.workload);
-            properties.put("requests", String.valueOf(r.count));
-            properties.put("mode", "audit");
-        });
+        results.stream()
+                .sorted(Comparator.comparing((Result r) -> r.check).thenComparing(r -> r.workload))
+                .forEach(r -> {
+                    ObjectNode result = out.addObject();
+                    result.put("source", "tailor");
+                    result.put("policy", policy(r.category));
+                    result.put("rule", r.check);
+                    result.put("category", category(r.category));
+                    result.put("severity", r.category.equals("podSecurity") ? "high" : "medium");
+                    result.put("result", "fail");
+                    result.put("scored", true);
+                    result.put(
+                            "message",
+                            r.message + " — admitted in audit mode; enforce mode would deny it (" + r.count
+                                    + (r.count == 1 ? " request" : " requests") + ", the last at " + r.last + ")");
+                    ArrayNode resources = result.putArray("resources");
+                    for (Resource res : r.resources) {
+                        resources
+                                .addObject()
+                                .put("apiVersion", res.apiVersion())
+                                .put("kind", res.kind())
+                                .put("namespace", res.namespace())
+                                .put("name", res.name());
+                    }
+                    result.putObject("timestamp")
+                            .put("seconds", r.last.getEpochSecond())
+                            .put("nanos", 0);
+                    ObjectNode properties = result.putObject("properties");
+                    properties.put("workload", r.workload);
+                    properties.put("requests", String.valueOf(r.count));
+                    properties.put("mode", "audit");
+                });
         return report;
     }
 

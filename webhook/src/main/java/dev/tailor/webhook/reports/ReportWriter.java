@@ -74,16 +74,21 @@ public class ReportWriter {
             }
             for (Map.Entry<String, ObjectNode> report : reports.takeChanged(to).entrySet()) {
                 try {
-                    GenericKubernetesResource resource = JSON.treeToValue(report.getValue(), GenericKubernetesResource.class);
-                    client.genericKubernetesResources(to.apiVersion, to.kind).inNamespace(report.getKey()).resource(resource)
-                            .fieldManager("tailor").forceConflicts().serverSideApply();
+                    GenericKubernetesResource resource =
+                            JSON.treeToValue(report.getValue(), GenericKubernetesResource.class);
+                    client.genericKubernetesResources(to.apiVersion, to.kind)
+                            .inNamespace(report.getKey())
+                            .resource(resource)
+                            .fieldManager("tailor")
+                            .forceConflicts()
+                            .serverSideApply();
                 } catch (KubernetesClientException e) {
                     reports.retry(report.getKey());
                     if (e.getCode() == 404) {
                         format = null; // the CRD went away: look again
                     }
-                    problem("cannot write the " + to.kind + " of namespace " + report.getKey() + " (" + e.getCode() + " "
-                            + e.getMessage() + "); trying again");
+                    problem("cannot write the " + to.kind + " of namespace " + report.getKey() + " (" + e.getCode()
+                            + " " + e.getMessage() + "); trying again");
                 }
             }
         } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -103,8 +108,9 @@ public class ReportWriter {
                 return f;
             }
         }
-        problem("neither OpenReports' Report nor wgpolicyk8s.io's PolicyReport CRD is installed: no policy reports are written "
-                + "(the decision log and tailor impact's enforce preview still have every finding)");
+        problem(
+                "neither OpenReports' Report nor wgpolicyk8s.io's PolicyReport CRD is installed: no policy reports are written "
+                        + "(the decision log and tailor impact's enforce preview still have every finding)");
         return null;
     }
 

@@ -24,7 +24,8 @@ public final class ClientCertificates {
     public static List<X509Certificate> readAuthorities(java.nio.file.Path file, String setting) {
         List<X509Certificate> out = new ArrayList<>();
         try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
-            for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+            for (var c :
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
                 out.add((X509Certificate) c);
             }
         } catch (java.io.IOException | java.security.cert.CertificateException e) {
@@ -63,7 +64,8 @@ public final class ClientCertificates {
                 }
             }
             if (cert.getSubjectAlternativeNames() != null) {
-                cert.getSubjectAlternativeNames().stream().filter(san -> Integer.valueOf(2).equals(san.get(0)))
+                cert.getSubjectAlternativeNames().stream()
+                        .filter(san -> Integer.valueOf(2).equals(san.get(0)))
                         .forEach(san -> names.add(san.get(1).toString()));
             }
         } catch (InvalidNameException | CertificateParsingException unreadable) {

@@ -49,7 +49,8 @@ public class ClientTrust implements TrustStoreProvider {
             for (int i = 0; i < wanted.size(); i++) {
                 store.setCertificateEntry("wanted-client-ca-" + i, wanted.get(i));
             }
-            return new TrustStoreAndTrustOptions(store, TrustOptions.wrap(new AnyClient(wanted.toArray(X509Certificate[]::new))));
+            return new TrustStoreAndTrustOptions(
+                    store, TrustOptions.wrap(new AnyClient(wanted.toArray(X509Certificate[]::new))));
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalStateException("the client certificate trust store: " + e.getMessage(), e);
         }
@@ -84,12 +85,14 @@ public class ClientTrust implements TrustStoreProvider {
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
             throw new CertificateException("the webhook trusts no server");
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
             throw new CertificateException("the webhook trusts no server");
         }
 

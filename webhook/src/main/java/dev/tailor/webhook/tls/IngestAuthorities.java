@@ -10,7 +10,9 @@ public final class IngestAuthorities {
 
     /** The certificates of the file, none when it is not set; a file that holds none stops the webhook at start. */
     public static List<X509Certificate> read(TailorConfig config) {
-        return config.ingest().clientCa()
-                .map(file -> ClientCertificates.readAuthorities(file, "tailor.ingest.client-ca")).orElse(List.of());
+        return config.ingest()
+                .clientCa()
+                .map(file -> ClientCertificates.readAuthorities(file, "tailor.ingest.client-ca"))
+                .orElse(List.of());
     }
 }

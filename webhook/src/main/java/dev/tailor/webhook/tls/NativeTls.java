@@ -24,7 +24,8 @@ public class NativeTls implements HttpServerOptionsCustomizer {
         if (OpenSSLEngineOptions.isAvailable()) {
             options.setSslEngineOptions(new OpenSSLEngineOptions());
         } else {
-            LOG.infof("TLS: BoringSSL is not available on this platform (%s), the JDK's TLS serves",
+            LOG.infof(
+                    "TLS: BoringSSL is not available on this platform (%s), the JDK's TLS serves",
                     io.netty.handler.ssl.OpenSsl.unavailabilityCause());
         }
     }

@@ -89,7 +89,8 @@ public class ServingCertificates implements KeyStoreProvider {
             store = pem().loadKeyStore(vertx);
             install(load(fingerprint, 0));
         } catch (Exception e) {
-            throw new IllegalStateException("cannot load the serving certificate " + certificate + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot load the serving certificate " + certificate + ": " + e.getMessage(), e);
         }
         lastSeen = fingerprint;
         watcher.scheduleWithFixedDelay(this::check, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
@@ -115,10 +116,13 @@ public class ServingCertificates implements KeyStoreProvider {
             }
             Generation next = load(now, current.get().number() + 1);
             install(next);
-            LOG.infof("serving certificate rotated: serial %s, valid until %s", next.leaf().getSerialNumber().toString(16),
+            LOG.infof(
+                    "serving certificate rotated: serial %s, valid until %s",
+                    next.leaf().getSerialNumber().toString(16),
                     next.leaf().getNotAfter().toInstant());
         } catch (Exception e) {
-            LOG.warnf("serving certificate in %s changed but cannot be used (%s); still serving the previous one",
+            LOG.warnf(
+                    "serving certificate in %s changed but cannot be used (%s); still serving the previous one",
                     certificate, e.getMessage());
         }
     }
@@ -149,7 +153,8 @@ public class ServingCertificates implements KeyStoreProvider {
     }
 
     /** Signs and verifies a probe: a key that does not belong to the certificate would fail every handshake. */
-    private static void requireMatchingPair(X509Certificate leaf, PrivateKey privateKey) throws GeneralSecurityException {
+    private static void requireMatchingPair(X509Certificate leaf, PrivateKey privateKey)
+            throws GeneralSecurityException {
         String algorithm = switch (privateKey.getAlgorithm()) {
             case "EC" -> "SHA256withECDSA";
             case "RSA" -> "SHA256withRSA";
@@ -209,7 +214,9 @@ public class ServingCertificates implements KeyStoreProvider {
         public String[] getServerAliases(String keyType, Principal[] issuers) {
             Generation g = current.get();
             String[] aliases = g.keys().getServerAliases(keyType, issuers);
-            return aliases == null ? null : Arrays.stream(aliases).map(a -> g.number() + "/" + a).toArray(String[]::new);
+            return aliases == null
+                    ? null
+                    : Arrays.stream(aliases).map(a -> g.number() + "/" + a).toArray(String[]::new);
         }
 
         @Override

@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.contract.Mode;
+import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.policy.AdmissionPolicy;
 import dev.tailor.policy.Decision;
 import dev.tailor.policy.PolicyEngine;
 import dev.tailor.policy.PolicyEvaluationException;
-import dev.tailor.contract.Mode;
 import dev.tailor.webhook.TailorConfig.OnError;
-import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.webhook.fixtures.AdmissionFixtures;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -64,8 +64,15 @@ class AdmissionHandlerTest {
     }
 
     private AdmissionHandler handler(AdmissionPolicy policy, OnError onError) {
-        return new AdmissionHandler(policy, namespaces::get, Mode.AUDIT, Mode.AUDIT, onError, log::addAll,
-                AdmissionMetrics.NONE, Clock.fixed(Instant.parse("2026-11-26T10:00:00Z"), ZoneOffset.UTC));
+        return new AdmissionHandler(
+                policy,
+                namespaces::get,
+                Mode.AUDIT,
+                Mode.AUDIT,
+                onError,
+                log::addAll,
+                AdmissionMetrics.NONE,
+                Clock.fixed(Instant.parse("2026-11-26T10:00:00Z"), ZoneOffset.UTC));
     }
 
     private AdmissionHandler handler() {
@@ -95,7 +102,10 @@ class AdmissionHandlerTest {
         JsonNode managed = JSON.readTree("[{\"manager\": \"kubectl-client-side-apply\", \"operation\": \"Update\","
                 + " \"apiVersion\": \"apps/v1\", \"fieldsType\": \"FieldsV1\", \"fieldsV1\": {\"f:spec\": {}}}]");
         for (String fixture : List.of("deployment-host-network", "pod-privileged", "pod-restricted-conforms")) {
-            AdmissionFixtures.Case c = AdmissionFixtures.all().stream().filter(x -> x.name().equals(fixture)).findFirst().orElseThrow();
+            AdmissionFixtures.Case c = AdmissionFixtures.all().stream()
+                    .filter(x -> x.name().equals(fixture))
+                    .findFirst()
+                    .orElseThrow();
             ObjectNode request = c.review().get("request").deepCopy();
             ((ObjectNode) request.path("object").path("metadata")).set("managedFields", managed);
             String sent = request.toString();
@@ -117,8 +127,20 @@ class AdmissionHandlerTest {
             ObjectNode without = handler().validate(c.review().get("request"));
             assertEquals(warnings(without), warnings(withManaged), fixture);
             assertEquals(1, inputs.size());
-            assertTrue(inputs.get(0).path("request").path("object").path("metadata").has("name"), fixture);
-            assertFalse(inputs.get(0).path("request").path("object").path("metadata").has("managedFields"), fixture);
+            assertTrue(
+                    inputs.get(0)
+                            .path("request")
+                            .path("object")
+                            .path("metadata")
+                            .has("name"),
+                    fixture);
+            assertFalse(
+                    inputs.get(0)
+                            .path("request")
+                            .path("object")
+                            .path("metadata")
+                            .has("managedFields"),
+                    fixture);
             assertEquals(sent, request.toString(), "the request itself is left whole");
         }
     }
@@ -128,14 +150,19 @@ class AdmissionHandlerTest {
         for (AdmissionFixtures.Case c : AdmissionFixtures.all()) {
             ObjectNode review = handler().validate(c.review().get("request"));
             JsonNode response = review.get("response");
-            assertEquals(c.review().path("request").path("uid").asText(), response.path("uid").asText(), c.name());
+            assertEquals(
+                    c.review().path("request").path("uid").asText(),
+                    response.path("uid").asText(),
+                    c.name());
             boolean guard = c.expectedChecks().contains("namespaceAnnotationGuard");
             assertEquals(!guard, response.path("allowed").asBoolean(), c.name() + ": " + review);
             if (!guard) {
                 List<String> warned = warnings(review).stream()
                         .peek(w -> assertTrue(w.startsWith(AdmissionHandler.AUDIT_PREFIX), w))
-                        .map(w -> w.substring(AdmissionHandler.AUDIT_PREFIX.length()).split(":")[0])
-                        .sorted().toList();
+                        .map(w -> w.substring(AdmissionHandler.AUDIT_PREFIX.length())
+                                .split(":")[0])
+                        .sorted()
+                        .toList();
                 assertEquals(c.expectedChecks(), warned, c.name());
             }
         }
@@ -167,11 +194,23 @@ class AdmissionHandlerTest {
     void denialListsTheFirstTenViolationsAndCountsTheRest() {
         setNamespace("shop", Map.of("tailor.dev/pod-security", "restricted"), "enforce");
         ObjectNode request = (ObjectNode) AdmissionFixtures.all().stream()
-                .filter(c -> c.name().equals("pod-restricted-conforms")).findFirst().orElseThrow()
-                .review().get("request").deepCopy();
+                .filter(c -> c.name().equals("pod-restricted-conforms"))
+                .findFirst()
+                .orElseThrow()
+                .review()
+                .get("request")
+                .deepCopy();
         ObjectNode spec = (ObjectNode) request.path("object").path("spec");
-        spec.put("hostNetwork", true).putObject("securityContext").putArray("sysctls").addObject().put("name", "kernel.msgmax");
-        spec.putArray("volumes").addObject().put("name", "root").putObject("hostPath").put("path", "/");
+        spec.put("hostNetwork", true)
+                .putObject("securityContext")
+                .putArray("sysctls")
+                .addObject()
+                .put("name", "kernel.msgmax");
+        spec.putArray("volumes")
+                .addObject()
+                .put("name", "root")
+                .putObject("hostPath")
+                .put("path", "/");
         ObjectNode container = (ObjectNode) spec.path("containers").get(0);
         ObjectNode context = container.putObject("securityContext");
         context.put("privileged", true).put("procMount", "Unmasked").put("runAsUser", 0);
@@ -180,14 +219,25 @@ class AdmissionHandlerTest {
         context.putObject("appArmorProfile").put("type", "Unconfined");
         context.putObject("windowsOptions").put("hostProcess", true);
         ((ObjectNode) container.path("ports").get(0)).put("hostPort", 80);
-        container.putObject("livenessProbe").putObject("tcpSocket").put("host", "10.0.0.1").put("port", 80);
+        container
+                .putObject("livenessProbe")
+                .putObject("tcpSocket")
+                .put("host", "10.0.0.1")
+                .put("port", 80);
 
-        Decision decision = engine.validate(JSON.createObjectNode().<ObjectNode>set("request", request)
-                .<ObjectNode>set("namespace", namespaces.get("shop")).put("mode", "enforce"));
+        Decision decision = engine.validate(JSON.createObjectNode()
+                .<ObjectNode>set("request", request)
+                .<ObjectNode>set("namespace", namespaces.get("shop"))
+                .put("mode", "enforce"));
         int total = decision.violations().size();
         assertTrue(total > 10, "expected more than ten violations, got " + decision.violations());
 
-        String message = handler().validate(request).path("response").path("status").path("message").asText();
+        String message = handler()
+                .validate(request)
+                .path("response")
+                .path("status")
+                .path("message")
+                .asText();
         assertTrue(message.startsWith("tailor: " + total + " violations: "), message);
         assertTrue(message.endsWith("; and " + (total - 10) + " more"), message);
         assertEquals(10, message.split("; ").length - 1, message);
@@ -196,8 +246,11 @@ class AdmissionHandlerTest {
     @Test
     void namespaceOwnerCannotSwitchBackToAuditEvenInAuditMode() {
         AdmissionFixtures.Case owner = AdmissionFixtures.all().stream()
-                .filter(c -> c.name().equals("namespace-owner-switches-to-audit")).findFirst().orElseThrow();
-        ObjectNode response = (ObjectNode) handler().validate(owner.review().get("request")).get("response");
+                .filter(c -> c.name().equals("namespace-owner-switches-to-audit"))
+                .findFirst()
+                .orElseThrow();
+        ObjectNode response =
+                (ObjectNode) handler().validate(owner.review().get("request")).get("response");
         assertFalse(response.path("allowed").asBoolean());
         assertTrue(response.path("status").path("message").asText().contains("namespaceAnnotationGuard"));
         assertEquals("denied", log.get(log.size() - 1).verdict());
@@ -206,7 +259,9 @@ class AdmissionHandlerTest {
     @Test
     void everyValidationIsInTheDecisionLog() {
         AdmissionFixtures.Case c = AdmissionFixtures.all().stream()
-                .filter(x -> x.name().equals("deployment-host-network")).findFirst().orElseThrow();
+                .filter(x -> x.name().equals("deployment-host-network"))
+                .findFirst()
+                .orElseThrow();
         handler().validate(c.review().get("request"));
         assertEquals(1, log.size());
         AdmissionDecision r = log.get(0);
@@ -222,7 +277,9 @@ class AdmissionHandlerTest {
 
         log.clear();
         AdmissionFixtures.Case ok = AdmissionFixtures.all().stream()
-                .filter(x -> x.name().equals("deployment-conforms")).findFirst().orElseThrow();
+                .filter(x -> x.name().equals("deployment-conforms"))
+                .findFirst()
+                .orElseThrow();
         handler().validate(ok.review().get("request"));
         assertEquals("allowed", log.get(0).verdict());
         assertEquals("", log.get(0).check());
@@ -231,17 +288,24 @@ class AdmissionHandlerTest {
     @Test
     void auditAnnotationsNameTheModeAndTheChecks() {
         AdmissionFixtures.Case c = AdmissionFixtures.all().stream()
-                .filter(x -> x.name().equals("replicaset-privileged")).findFirst().orElseThrow();
-        JsonNode annotations = handler().validate(c.review().get("request")).path("response").path("auditAnnotations");
+                .filter(x -> x.name().equals("replicaset-privileged"))
+                .findFirst()
+                .orElseThrow();
+        JsonNode annotations =
+                handler().validate(c.review().get("request")).path("response").path("auditAnnotations");
         assertEquals("audit", annotations.path("mode").asText());
-        assertEquals("allowPrivilegeEscalation,privileged", annotations.path("violations").asText());
+        assertEquals(
+                "allowPrivilegeEscalation,privileged",
+                annotations.path("violations").asText());
     }
 
     @Test
     void unknownNamespaceFollowsTheDefaultMode() {
         namespaces.clear();
         AdmissionFixtures.Case c = AdmissionFixtures.all().stream()
-                .filter(x -> x.name().equals("pod-host-network")).findFirst().orElseThrow();
+                .filter(x -> x.name().equals("pod-host-network"))
+                .findFirst()
+                .orElseThrow();
         JsonNode response = handler().validate(c.review().get("request")).path("response");
         assertTrue(response.path("allowed").asBoolean());
         assertFalse(warnings(handler().validate(c.review().get("request"))).isEmpty());
@@ -267,23 +331,31 @@ class AdmissionHandlerTest {
         assertTrue(audit.path("warnings").get(0).asText().contains("could not evaluate"), audit.toString());
 
         setNamespace("legacy", Map.of(), "enforce");
-        JsonNode enforce = handler(BROKEN, OnError.FOLLOW_MODE).validate(request).get("response");
+        JsonNode enforce =
+                handler(BROKEN, OnError.FOLLOW_MODE).validate(request).get("response");
         assertFalse(enforce.path("allowed").asBoolean());
         assertTrue(enforce.path("status").path("message").asText().contains("could not evaluate"));
 
-        assertTrue(handler(BROKEN, OnError.ALLOW).validate(request).path("response").path("allowed").asBoolean());
+        assertTrue(handler(BROKEN, OnError.ALLOW)
+                .validate(request)
+                .path("response")
+                .path("allowed")
+                .asBoolean());
         assertEquals("error", log.get(0).verdict());
     }
 
     @Test
     void namespaceWriteGetsItsModeLabelMirrored() {
         AdmissionFixtures.Case c = AdmissionFixtures.all().stream()
-                .filter(x -> x.name().equals("namespace-admin-switches-to-enforce")).findFirst().orElseThrow();
+                .filter(x -> x.name().equals("namespace-admin-switches-to-enforce"))
+                .findFirst()
+                .orElseThrow();
         ObjectNode request = c.review().get("request").deepCopy();
         ((ObjectNode) request.path("object").path("metadata").path("labels")).remove("tailor.dev/mode");
         JsonNode response = handler().mutate(request).get("response");
         assertEquals("JSONPatch", response.path("patchType").asText());
-        String patch = new String(Base64.getDecoder().decode(response.path("patch").asText()), StandardCharsets.UTF_8);
+        String patch =
+                new String(Base64.getDecoder().decode(response.path("patch").asText()), StandardCharsets.UTF_8);
         assertEquals("[{\"op\":\"add\",\"path\":\"/metadata/labels/tailor.dev~1mode\",\"value\":\"enforce\"}]", patch);
     }
 
@@ -294,22 +366,34 @@ class AdmissionHandlerTest {
                 {"config": {}, "approved": {"workloads": {"shop": {"pod.seccomp-unset-7d4b9c-x2x8z":
                   {"seccompProfile": "operator/shop/api.json"}}}}}"""));
         setNamespace("shop", Map.of("tailor.dev/pod-security", "restricted"), "enforce");
-        JsonNode request = AdmissionFixtures.all().stream().filter(x -> x.name().equals("pod-seccomp-unset"))
-                .findFirst().orElseThrow().review().get("request");
-        JsonNode response = handler(approving, OnError.FOLLOW_MODE).mutate(request).get("response");
-        JsonNode patch = JSON.readTree(Base64.getDecoder().decode(response.path("patch").asText()));
+        JsonNode request = AdmissionFixtures.all().stream()
+                .filter(x -> x.name().equals("pod-seccomp-unset"))
+                .findFirst()
+                .orElseThrow()
+                .review()
+                .get("request");
+        JsonNode response =
+                handler(approving, OnError.FOLLOW_MODE).mutate(request).get("response");
+        JsonNode patch =
+                JSON.readTree(Base64.getDecoder().decode(response.path("patch").asText()));
         assertEquals(JSON.readTree("""
                 [{"op": "add", "path": "/spec/securityContext/seccompProfile",
                   "value": {"type": "Localhost", "localhostProfile": "operator/shop/api.json"}}]"""), patch);
 
         setNamespace("shop", Map.of("tailor.dev/pod-security", "restricted"), "audit");
-        assertFalse(handler(approving, OnError.FOLLOW_MODE).mutate(request).path("response").has("patch"),
+        assertFalse(
+                handler(approving, OnError.FOLLOW_MODE)
+                        .mutate(request)
+                        .path("response")
+                        .has("patch"),
                 "audit mode changes nothing");
     }
 
     @Test
     void ordinaryPodIsNotMutated() {
-        JsonNode response = handler().mutate(AdmissionFixtures.all().get(0).review().get("request")).get("response");
+        JsonNode response = handler()
+                .mutate(AdmissionFixtures.all().get(0).review().get("request"))
+                .get("response");
         assertTrue(response.path("allowed").asBoolean());
         assertFalse(response.has("patch"));
     }

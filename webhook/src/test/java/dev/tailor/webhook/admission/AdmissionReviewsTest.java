@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The bad-input table: every malformed review is a 400 that names the problem (and the UID when known). */
 class AdmissionReviewsTest {
@@ -33,8 +33,8 @@ class AdmissionReviewsTest {
             a number beyond doubles  | {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","kind":{"kind":"Pod"},"operation":"CREATE","object":{"x":1e400}}} | 705ab4f5-6393-11e8-b7cc-42010a800002 | request.object.x is a number outside the 64-bit range
             """)
     void malformedReviewIsA400NamingTheProblem(String what, String body, String uid, String message) {
-        BadReviewException e = assertThrows(BadReviewException.class,
-                () -> AdmissionReviews.decodeRequest(body.getBytes(StandardCharsets.UTF_8)));
+        BadReviewException e = assertThrows(
+                BadReviewException.class, () -> AdmissionReviews.decodeRequest(body.getBytes(StandardCharsets.UTF_8)));
         assertEquals(400, e.status());
         assertEquals(uid == null ? "" : uid, e.uid());
         assertTrue(e.getMessage().startsWith(message), e.getMessage());
@@ -42,17 +42,22 @@ class AdmissionReviewsTest {
 
     @Test
     void numbersKubernetesWritesAreRead() throws Exception {
-        String body = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + UID
-                + "\",\"kind\":{\"kind\":\"Pod\"},\"operation\":\"CREATE\",\"object\":{\"a\":9223372036854775807,"
-                + "\"b\":-9223372036854775808,\"c\":0.5,\"d\":1e300}}}";
-        assertEquals(UID, AdmissionReviews.decodeRequest(body.getBytes(StandardCharsets.UTF_8)).path("uid").asText());
+        String body =
+                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + UID
+                        + "\",\"kind\":{\"kind\":\"Pod\"},\"operation\":\"CREATE\",\"object\":{\"a\":9223372036854775807,"
+                        + "\"b\":-9223372036854775808,\"c\":0.5,\"d\":1e300}}}";
+        assertEquals(
+                UID,
+                AdmissionReviews.decodeRequest(body.getBytes(StandardCharsets.UTF_8))
+                        .path("uid")
+                        .asText());
     }
 
     @Test
     void bodyOverTheCapIsA413() {
         byte[] big = new byte[1025];
-        BadReviewException e = assertThrows(BadReviewException.class,
-                () -> AdmissionReviews.readCapped(new ByteArrayInputStream(big), 1024));
+        BadReviewException e = assertThrows(
+                BadReviewException.class, () -> AdmissionReviews.readCapped(new ByteArrayInputStream(big), 1024));
         assertEquals(413, e.status());
     }
 
@@ -64,8 +69,8 @@ class AdmissionReviewsTest {
     @Test
     void deeplyNestedJsonIsRejected() {
         String deep = "{\"apiVersion\":\"admission.k8s.io/v1\",\"x\":" + "[".repeat(1000) + "]".repeat(1000) + "}";
-        BadReviewException e = assertThrows(BadReviewException.class,
-                () -> AdmissionReviews.decodeRequest(deep.getBytes(StandardCharsets.UTF_8)));
+        BadReviewException e = assertThrows(
+                BadReviewException.class, () -> AdmissionReviews.decodeRequest(deep.getBytes(StandardCharsets.UTF_8)));
         assertEquals(400, e.status());
     }
 

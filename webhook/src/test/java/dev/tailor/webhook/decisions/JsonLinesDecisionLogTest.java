@@ -1,6 +1,5 @@
 package dev.tailor.webhook.decisions;
 
-import dev.tailor.observe.admission.AdmissionDecision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailor.observe.admission.AdmissionDecision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -22,8 +22,18 @@ class JsonLinesDecisionLogTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static AdmissionDecision record(int n) {
-        return new AdmissionDecision(Instant.parse("2026-11-26T10:00:00Z").plusSeconds(n), "uid-" + n, "shop",
-                "deployment.api", "alice", "CREATE", "Deployment", "api", "audit", "hostNamespaces", "warned",
+        return new AdmissionDecision(
+                Instant.parse("2026-11-26T10:00:00Z").plusSeconds(n),
+                "uid-" + n,
+                "shop",
+                "deployment.api",
+                "alice",
+                "CREATE",
+                "Deployment",
+                "api",
+                "audit",
+                "hostNamespaces",
+                "warned",
                 "hostNamespaces: host namespaces (hostNetwork=true)");
     }
 
@@ -55,7 +65,9 @@ class JsonLinesDecisionLogTest {
         List<JsonNode> current = lines(file);
         assertEquals("uid-199", current.get(current.size() - 1).path("uid").asText());
         assertEquals("warned", current.get(0).path("verdict").asText());
-        assertEquals("2026-11-26T10:03:19Z", current.get(current.size() - 1).path("time").asText());
+        assertEquals(
+                "2026-11-26T10:03:19Z",
+                current.get(current.size() - 1).path("time").asText());
     }
 
     @Test
@@ -68,7 +80,9 @@ class JsonLinesDecisionLogTest {
             log.record(List.of(record(3)));
             log.sync();
         }
-        assertEquals(List.of("uid-1", "uid-2", "uid-3"), lines(file).stream().map(n -> n.path("uid").asText()).toList());
+        assertEquals(
+                List.of("uid-1", "uid-2", "uid-3"),
+                lines(file).stream().map(n -> n.path("uid").asText()).toList());
     }
 
     @Test

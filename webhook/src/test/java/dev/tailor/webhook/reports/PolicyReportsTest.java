@@ -15,10 +15,22 @@ import org.junit.jupiter.api.Test;
 class PolicyReportsTest {
 
     private static final Instant T = Instant.parse("2026-12-01T02:00:00Z");
-    private static final Violation HOST_PATH = new Violation("hostPathVolumes", "podSecurity", "hostPath volumes",
-            "volume \"scratch\"", List.of("spec.volumes[0].hostPath"), "", false);
-    private static final Violation PRIVILEGED = new Violation("privileged", "podSecurity", "privileged",
-            "container \"app\" must not set securityContext.privileged=true", List.of(), "", false);
+    private static final Violation HOST_PATH = new Violation(
+            "hostPathVolumes",
+            "podSecurity",
+            "hostPath volumes",
+            "volume \"scratch\"",
+            List.of("spec.volumes[0].hostPath"),
+            "",
+            false);
+    private static final Violation PRIVILEGED = new Violation(
+            "privileged",
+            "podSecurity",
+            "privileged",
+            "container \"app\" must not set securityContext.privileged=true",
+            List.of(),
+            "",
+            false);
 
     private static PolicyReports.Resource pod(String name) {
         return new PolicyReports.Resource("v1", "Pod", "batch", name);
@@ -28,10 +40,15 @@ class PolicyReportsTest {
     void aNightlyJobsPodsAreOneResultCountedEachTime() {
         PolicyReports reports = new PolicyReports();
         for (int night = 0; night < 1000; night++) {
-            reports.wouldDeny(T.plusSeconds(86_400L * night), "batch", "cronjob.catalog-export",
-                    pod("catalog-export-" + night + "-x2x9z"), List.of(HOST_PATH));
+            reports.wouldDeny(
+                    T.plusSeconds(86_400L * night),
+                    "batch",
+                    "cronjob.catalog-export",
+                    pod("catalog-export-" + night + "-x2x9z"),
+                    List.of(HOST_PATH));
         }
-        ObjectNode report = reports.takeChanged(PolicyReports.Format.OPENREPORTS).get("batch");
+        ObjectNode report =
+                reports.takeChanged(PolicyReports.Format.OPENREPORTS).get("batch");
         assertEquals("openreports.io/v1alpha1", report.path("apiVersion").asText());
         assertEquals("Report", report.path("kind").asText());
         assertEquals("tailor-audit", report.path("metadata").path("name").asText());
@@ -41,10 +58,16 @@ class PolicyReportsTest {
         assertEquals("tailor-pod-security", result.path("policy").asText());
         assertEquals("fail", result.path("result").asText());
         assertEquals("1000", result.path("properties").path("requests").asText());
-        assertEquals("cronjob.catalog-export", result.path("properties").path("workload").asText());
-        assertEquals(PolicyReports.RESOURCES_PER_RESULT, result.path("resources").size(), "the latest pods only");
-        assertEquals("catalog-export-999-x2x9z", result.path("resources").path(0).path("name").asText());
-        assertTrue(result.path("message").asText().startsWith("hostPathVolumes: hostPath volumes (volume \"scratch\")"),
+        assertEquals(
+                "cronjob.catalog-export",
+                result.path("properties").path("workload").asText());
+        assertEquals(
+                PolicyReports.RESOURCES_PER_RESULT, result.path("resources").size(), "the latest pods only");
+        assertEquals(
+                "catalog-export-999-x2x9z",
+                result.path("resources").path(0).path("name").asText());
+        assertTrue(
+                result.path("message").asText().startsWith("hostPathVolumes: hostPath volumes (volume \"scratch\")"),
                 result.path("message").asText());
         assertEquals(1, report.path("summary").path("fail").asInt());
         assertEquals(Map.of(), reports.takeChanged(PolicyReports.Format.OPENREPORTS), "nothing changed since");
@@ -54,24 +77,40 @@ class PolicyReportsTest {
     void aNamespaceKeepsItsHundredMostRecentResults() {
         PolicyReports reports = new PolicyReports();
         for (int w = 0; w < 250; w++) {
-            reports.wouldDeny(T.plusSeconds(w), "shop", "deployment.app-" + w, pod("app-" + w), List.of(HOST_PATH, PRIVILEGED));
+            reports.wouldDeny(
+                    T.plusSeconds(w), "shop", "deployment.app-" + w, pod("app-" + w), List.of(HOST_PATH, PRIVILEGED));
         }
         ObjectNode report = reports.takeChanged(PolicyReports.Format.WGPOLICY).get("shop");
         assertEquals("wgpolicyk8s.io/v1alpha2", report.path("apiVersion").asText());
         assertEquals("PolicyReport", report.path("kind").asText());
         assertEquals(PolicyReports.MAX_RESULTS, report.path("results").size());
-        assertEquals(PolicyReports.MAX_RESULTS, report.path("summary").path("fail").asInt());
-        report.path("results").forEach(r -> assertTrue(Integer.parseInt(r.path("properties").path("workload").asText()
-                .substring("deployment.app-".length())) >= 200, "only the latest workloads: " + r));
-        assertTrue(report.toString().length() < 100_000, "bounded: " + report.toString().length() + " bytes");
+        assertEquals(
+                PolicyReports.MAX_RESULTS, report.path("summary").path("fail").asInt());
+        report.path("results")
+                .forEach(r -> assertTrue(
+                        Integer.parseInt(r.path("properties")
+                                        .path("workload")
+                                        .asText()
+                                        .substring("deployment.app-".length()))
+                                >= 200,
+                        "only the latest workloads: " + r));
+        assertTrue(
+                report.toString().length() < 100_000,
+                "bounded: " + report.toString().length() + " bytes");
     }
 
     @Test
     void aFailedWriteIsTriedAgain() {
         PolicyReports reports = new PolicyReports();
         reports.wouldDeny(T, "shop", "pod.debug", pod("debug"), List.of(PRIVILEGED));
-        assertEquals(List.of("shop"), List.copyOf(reports.takeChanged(PolicyReports.Format.OPENREPORTS).keySet()));
+        assertEquals(
+                List.of("shop"),
+                List.copyOf(
+                        reports.takeChanged(PolicyReports.Format.OPENREPORTS).keySet()));
         reports.retry("shop");
-        assertEquals(List.of("shop"), List.copyOf(reports.takeChanged(PolicyReports.Format.OPENREPORTS).keySet()));
+        assertEquals(
+                List.of("shop"),
+                List.copyOf(
+                        reports.takeChanged(PolicyReports.Format.OPENREPORTS).keySet()));
     }
 }
