@@ -137,7 +137,7 @@ record AggregateTable<K extends Comparable<K>>(
                     rs.getString(i + 6)),
             Columns::problem);
 
-    static final AggregateTable<ObservationStore.PodIdentity> POD_IDENTITY = new AggregateTable<>(
+    static final AggregateTable<PodIdentity> POD_IDENTITY = new AggregateTable<>(
             "pod_identity",
             "pod_identity_day",
             "pod_id",
@@ -150,7 +150,7 @@ record AggregateTable<K extends Comparable<K>>(
                     p.serviceAccount(),
                     ObservationStore.labelsDigest(p.labels()),
                     p.labels()),
-            (rs, i) -> new ObservationStore.PodIdentity(
+            (rs, i) -> new PodIdentity(
                     rs.getString(i),
                     rs.getString(i + 1),
                     rs.getString(i + 2),
@@ -163,10 +163,10 @@ record AggregateTable<K extends Comparable<K>>(
      * Adds fresh sightings to their aggregates and day rows (the caller commits): each aggregate a batch touches is
      * upserted once, with what its events add up to.
      */
-    void add(Connection connection, boolean postgres, List<ObservationStore.Sighting<K>> fresh) throws SQLException {
+    void add(Connection connection, boolean postgres, List<Sighting<K>> fresh) throws SQLException {
         // Insertion order, not sorted order: sorting records by their text on every put cost more than parsing.
         Map<K, Tally> byKey = new java.util.LinkedHashMap<>();
-        for (ObservationStore.Sighting<K> e : fresh) {
+        for (Sighting<K> e : fresh) {
             if (e.aggregate() != null) {
                 byKey.computeIfAbsent(e.aggregate(), k -> new Tally()).add(e.time());
             }

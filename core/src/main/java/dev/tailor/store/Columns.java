@@ -1,8 +1,8 @@
 package dev.tailor.store;
 
+import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.identity.PodRecord;
 import dev.tailor.observe.BadEvent;
-import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.syscalls.SyscallUse;
@@ -62,7 +62,7 @@ public final class Columns {
     }
 
     /** Labels are stored in full (a pod may have any number); everything else of a pod's identity is bounded. */
-    public static String problem(ObservationStore.PodIdentity p) {
+    public static String problem(PodIdentity p) {
         return first(
                 "pod_identity",
                 col("namespace", p.namespace(), NAME),

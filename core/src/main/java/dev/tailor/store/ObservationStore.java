@@ -1,12 +1,8 @@
 package dev.tailor.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.identity.PodRecord;
 import dev.tailor.identity.Pods;
-import dev.tailor.identity.Workload;
-import dev.tailor.observe.Keys;
-import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.audit.ApiRequest;
 import dev.tailor.observe.flows.Flow;
@@ -27,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Where observations are kept: aggregates per API access, per connection and per syscall, never raw events. An
@@ -39,12 +34,6 @@ import java.util.TreeMap;
  * are keyed by their {@code auditID}.
  */
 public final class ObservationStore implements StoredObservations {
-
-    /** Made only when pod identities are written or read: making an ObjectMapper (and loading the classes it
-     *  needs) cost an observe of logs alone 0.13 s of its start. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
 
     private final Connection connection;
     private final boolean postgres;
@@ -240,21 +229,6 @@ public final class ObservationStore implements StoredObservations {
     }
 
     /**
-     * One event as the store keeps it: the 128-bit fingerprint of its key (what makes it the same event when it is
-     * read again: {@link Keys#fingerprint}), its time, and what it aggregates into. The reader makes it, so that
-     * attributing an event (which its summary needs too) and hashing its key are done on the reading threads, and a
-     * batch waiting for the store holds 40 bytes an event besides its time and its aggregate (which events share).
-     */
-    public record Sighting<K>(long fingerprintHigh, long fingerprintLow, Instant time, K aggregate) {
-        /** The sighting of an event with the key {@code key}. */
-        public static <K> Sighting<K> of(String key, Instant time, K aggregate) {
-            long[] fingerprint = new long[2];
-            Keys.fingerprint(key, fingerprint, 0);
-            return new Sighting<>(fingerprint[0], fingerprint[1], time, aggregate);
-        }
-    }
-
-    /**
      * Stores a batch of Hubble flows, in one transaction; flows already stored (same {@link Flow#fingerprintHigh() fingerprint}) are skipped.
      * Replies and flows without L4 aggregate into nothing: they are left out (neither stored nor counted).
      */
@@ -411,71 +385,6 @@ public final class ObservationStore implements StoredObservations {
 
     private static String truncate(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max - 1) + "…";
-    }
-
-    /** A row of pod_identity: one pod's owner, service account and stable labels (as sorted JSON). */
-    public record PodIdentity(
-            String namespace,
-            String pod,
-            String workloadKind,
-            String workloadName,
-            String serviceAccount,
-            String labels)
-            implements Comparable<PodIdentity> {
-
-        static PodIdentity of(PodRecord r) {
-            try {
-                return new PodIdentity(
-                        r.namespace(),
-                        r.pod(),
-                        r.workload().kind(),
-                        r.workload().name(),
-                        r.serviceAccount(),
-                        Json.MAPPER.writeValueAsString(new TreeMap<>(r.labels())));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        PodRecord toRecord() {
-            try {
-                Map<String, String> parsed = Json.MAPPER.readValue(
-                        labels, new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, String>>() {});
-                return new PodRecord(
-                        "",
-                        Instant.EPOCH,
-                        namespace,
-                        pod,
-                        new Workload(namespace, workloadKind, workloadName),
-                        serviceAccount,
-                        parsed,
-                        false);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("pod_identity.labels is not JSON: " + labels, e);
-            }
-        }
-
-        /** As their {@link #toString()}s compare, without building them. */
-        @Override
-        public int compareTo(PodIdentity o) {
-            return dev.tailor.util.Joined.compare(parts(), o.parts());
-        }
-
-        private String[] parts() {
-            return new String[] {
-                namespace,
-                ", pod=",
-                pod,
-                ", workloadKind=",
-                workloadKind,
-                ", workloadName=",
-                workloadName,
-                ", serviceAccount=",
-                serviceAccount,
-                ", labels=",
-                labels
-            };
-        }
     }
 
     /** The key of a pod's labels (stored in full beside it): SHA-256 of their JSON, in hex. */

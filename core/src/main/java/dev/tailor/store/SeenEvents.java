@@ -46,8 +46,7 @@ final class SeenEvents {
     private final Map<String, Minute> cache = new LinkedHashMap<>(64, 0.75f, true);
     private long cached;
 
-    <S extends ObservationStore.Sighting<?>> Marked<S> mark(Connection connection, String source, List<S> batch)
-            throws SQLException {
+    <S extends Sighting<?>> Marked<S> mark(Connection connection, String source, List<S> batch) throws SQLException {
         // By minute, ascending: the order in which minute rows are locked. Events come mostly in time order, so
         // the map is looked up only when the minute changes.
         Map<Long, Indices> byMinute = new TreeMap<>();

@@ -1,10 +1,9 @@
 package dev.tailor.store;
 
-import dev.tailor.observe.admission.AdmissionDecision;
+import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.syscalls.SyscallUse;
-import dev.tailor.store.ObservationStore.PodIdentity;
 import dev.tailor.store.ObservationStore.StoredAccess;
 import java.sql.SQLException;
 import java.time.Instant;

@@ -109,7 +109,7 @@ class ObservationStoreTest {
             assertEquals(
                     new ObservationStore.BatchResult(0, 37),
                     reopened.ingestAccesses(requests.stream()
-                            .map(r -> ObservationStore.Sighting.of(r.auditId(), r.time(), ApiAccess.of(r)))
+                            .map(r -> Sighting.of(r.auditId(), r.time(), ApiAccess.of(r)))
                             .toList()));
             assertEquals(once, reopened.apiAccesses());
         }
@@ -117,7 +117,7 @@ class ObservationStoreTest {
             assertEquals(
                     new ObservationStore.BatchResult(37, 0),
                     another.ingestAccesses(requests.stream()
-                            .map(r -> ObservationStore.Sighting.of(r.auditId(), r.time(), ApiAccess.of(r)))
+                            .map(r -> Sighting.of(r.auditId(), r.time(), ApiAccess.of(r)))
                             .toList()));
             assertEquals(once, another.apiAccesses(), "stored as sightings, the same as stored as requests");
         }

@@ -6,7 +6,7 @@ import dev.tailor.identity.Workload;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.syscalls.SyscallUse;
-import dev.tailor.store.ObservationStore.PodIdentity;
+import dev.tailor.store.PodIdentity;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Supplier;

@@ -1,8 +1,8 @@
 package dev.tailor.cli;
 
+import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.contract.Mode;
 import dev.tailor.contract.Names;
-import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.observe.admission.EnforcePreview;
 import dev.tailor.store.ObservationStore;
 import io.fabric8.kubernetes.api.model.Event;

@@ -9,15 +9,18 @@ import dev.tailor.observe.UnknownFormatException;
 import dev.tailor.observe.admission.AdmissionStreamReader;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.audit.AuditLogReader;
+import dev.tailor.observe.flows.FlowPods;
 import dev.tailor.observe.flows.HubbleFlowReader;
 import dev.tailor.observe.flows.NetworkEdge;
+import dev.tailor.observe.ingest.InParts;
+import dev.tailor.observe.ingest.IngestPipeline;
 import dev.tailor.observe.syscalls.ContainerMap;
 import dev.tailor.observe.syscalls.SeccompProfileReader;
 import dev.tailor.observe.syscalls.SyscallLogReader;
-import dev.tailor.observe.syscalls.SyscallRecord;
 import dev.tailor.observe.syscalls.SyscallUse;
 import dev.tailor.store.Columns;
 import dev.tailor.store.ObservationStore;
+import dev.tailor.store.Sighting;
 import dev.tailor.store.StoreWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,9 +31,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -188,15 +191,14 @@ public final class ObserveCommand implements Callable<Integer> {
                     "tailor observe: cannot open the store " + ObservationStore.redact(url) + ": " + e.getMessage());
             return TailorCli.ERROR;
         }
+        started = System.nanoTime();
+        progress = new Progress(out, System.console() != null, bytesRead, Math.max(0, opened.totalBytes()));
         Run run = new Run(
                 observations,
-                observations.pods(),
-                opened.containers(),
+                new IngestPipeline(observations.pods(), opened.containers(), progress::event),
                 new ObserveSummary(),
                 new Problems(),
                 bytesRead);
-        started = System.nanoTime();
-        progress = new Progress(out, System.console() != null, bytesRead, Math.max(0, opened.totalBytes()));
         // Reading and parsing on this thread (and, for a big plain file, on one thread per part of it), storing on
         // the writer's.
         try (observations;
@@ -280,175 +282,69 @@ public final class ObserveCommand implements Callable<Integer> {
         return new Opened(inputs, recorded, containers, totalBytes);
     }
 
-    /** What every reader of one run shares: the store and its pods, the container maps, the summary and problems. */
+    /** What every reader of one run shares: the store, the pipeline, the summary and problems. */
     private record Run(
             ObservationStore store,
-            Pods pods,
-            ContainerMap containers,
+            IngestPipeline pipeline,
             ObserveSummary summary,
             Problems problems,
-            AtomicLong bytesRead) {}
+            AtomicLong bytesRead) {
+        Pods pods() {
+            return store.pods();
+        }
+    }
 
     /** The store writer and the batches every input shares (the audit logs and flows have one per reading thread). */
     private record Batches(
             StoreWriter writer,
             StoreWriter.Batch<dev.tailor.identity.PodRecord> pods,
-            StoreWriter.Batch<dev.tailor.observe.admission.AdmissionDecision> decisions,
-            StoreWriter.Batch<ObservationStore.Sighting<SyscallUse>> syscalls) {}
+            StoreWriter.Batch<dev.tailor.contract.AdmissionDecision> decisions,
+            StoreWriter.Batch<Sighting<SyscallUse>> syscalls) {}
 
     private void readAdmission(Input input, InputStream in, Run run, Batches batches) throws IOException {
-        ObserveSummary summary = run.summary();
-        AdmissionStreamReader.Stats stats = new AdmissionStreamReader()
-                .read(
-                        input.name(),
-                        in,
-                        p -> {
-                            progress.event();
-                            summary.event("pods");
-                            Columns.require(Columns.problem(p));
-                            if (!p.pod().isEmpty()) {
-                                summary.pod(p.workload(), p.pod());
-                            }
-                            batches.pods().add(p);
-                        },
-                        d -> {
-                            progress.event();
-                            Columns.require(Columns.problem(d));
-                            summary.event("decisions");
-                            batches.decisions().add(d);
-                        },
-                        run.problems());
-        summary.skipped(stats.skipped());
+        AdmissionStreamReader.Stats read = run.pipeline()
+                .admission(
+                        input.name(), in, run.summary(), run.problems(), batches.pods()::add, batches.decisions()::add);
         batches.writer().flush(); // what follows is attributed by these pods
-        read(input, stats.lines(), stats.pods() + " pods, " + stats.decisions() + " decisions");
+        read(input, read.lines(), read.pods() + " pods, " + read.decisions() + " decisions");
     }
 
     private void readAudit(Input input, Run run, Batches batches) throws IOException {
-        long[] read = readInParts(input, run.bytesRead(), run.summary(), run.problems(), () -> {
-            StoreWriter.Batch<ObservationStore.Sighting<ApiAccess>> batch =
-                    batches.writer().batch(run.store()::ingestAccesses);
-            return (part, partSummary, partProblems) -> {
-                // The batch gets one instance of each access, not each request's own.
-                Map<ApiAccess, ApiAccess> accesses = new java.util.HashMap<>();
-                AuditLogReader.Stats stats = new AuditLogReader()
-                        .read(
-                                input.name(),
-                                part,
-                                r -> {
-                                    progress.event();
-                                    ApiAccess access = ApiAccess.of(r);
-                                    if (!accesses.containsKey(
-                                            access)) { // checked once per distinct access, not per request
-                                        Columns.require(Columns.problem(access));
-                                    }
-                                    partSummary.event("audit");
-                                    partSummary.request(r.subject(), r.pod());
-                                    if (r.denied()) {
-                                        partSummary.event("auditDenied");
-                                    }
-                                    if (accesses.size() >= DISTINCT_HELD) {
-                                        accesses.clear();
-                                    }
-                                    batch.add(ObservationStore.Sighting.of(
-                                            r.auditId(), r.time(), accesses.computeIfAbsent(access, a -> a)));
-                                },
-                                partProblems);
-                partSummary.skipped(stats.skipped());
-                return new long[] {stats.lines(), stats.requests()};
-            };
+        IngestPipeline.Read read = readInParts(input, run, () -> {
+            StoreWriter.Batch<Sighting<ApiAccess>> batch = batches.writer().batch(run.store()::ingestAccesses);
+            return (part, summary, problems) -> run.pipeline().audit(input.name(), part, summary, problems, batch::add);
         });
         batches.writer().handOver(); // the input's last events go to the store now
-        read(input, read[0], read[1] + " audit requests");
+        read(input, read.lines(), read.events() + " audit requests");
     }
 
     private void readFlows(Input input, Run run, Batches batches) throws IOException {
-        Pods pods = run.pods();
-        dev.tailor.observe.flows.FlowPods flowPods = new dev.tailor.observe.flows.FlowPods(pods);
-        long[] read = readInParts(input, run.bytesRead(), run.summary(), run.problems(), () -> {
-            StoreWriter.Batch<ObservationStore.Sighting<NetworkEdge>> batch =
-                    batches.writer().batch(run.store()::ingestEdges);
-            return (part, partSummary, partProblems) -> {
-                // Counted by edge, and into the summary by workload only now and then: a flow costs one hash lookup
-                // here, not two workload names made and looked up in sorted maps. The batch gets the edge counted (one
-                // instance an edge), not the flow's own.
-                Map<NetworkEdge, EdgeCount> edges = new java.util.HashMap<>();
-                long[] skipped = {0, 0}; // replies, flows without L4
-                HubbleFlowReader.Stats stats = new HubbleFlowReader()
-                        .read(
-                                input.name(),
-                                part,
-                                f -> {
-                                    progress.event();
-                                    flowPods.note(f); // pods only flows name (kube-system's), by their labels
-                                    NetworkEdge edge = NetworkEdge.of(f, pods);
-                                    if (edge == null) {
-                                        // Not stored: it aggregates into nothing (and so has no key).
-                                        skipped[f.reply() ? 0 : 1]++;
-                                        return;
-                                    }
-                                    EdgeCount counted = edges.get(edge);
-                                    if (counted == null) { // checked once per distinct edge, not per flow
-                                        Columns.require(Columns.problem(edge));
-                                        counted = new EdgeCount(edge);
-                                        edges.put(edge, counted);
-                                    }
-                                    counted.flows++;
-                                    if (edges.size() >= DISTINCT_HELD) {
-                                        countFlows(partSummary, edges);
-                                    }
-                                    batch.add(new ObservationStore.Sighting<>(
-                                            f.fingerprintHigh(), f.fingerprintLow(), f.time(), counted.edge));
-                                },
-                                partProblems);
-                countFlows(partSummary, edges);
-                partSummary.count("flows", stats.flows());
-                partSummary.skip("flow replies (never an allow rule of their own)", skipped[0]);
-                partSummary.skip("flows without L4 (nothing to allow)", skipped[1]);
-                return new long[] {stats.lines(), stats.flows()};
-            };
+        FlowPods named = new FlowPods(run.pods());
+        IngestPipeline.Read read = readInParts(input, run, () -> {
+            StoreWriter.Batch<Sighting<NetworkEdge>> batch = batches.writer().batch(run.store()::ingestEdges);
+            return (part, summary, problems) ->
+                    run.pipeline().flows(input.name(), part, summary, problems, named, batch::add);
         });
         // In the pods' order, after every part: the same records whatever the parts were.
-        flowPods.records().forEach(p -> {
+        named.records().forEach(p -> {
             if (Columns.problem(p) == null) {
                 batches.pods().add(p);
                 run.summary().event("flowPods");
             }
         });
         batches.writer().handOver();
-        read(input, read[0], read[1] + " flows");
+        read(input, read.lines(), read.events() + " flows");
     }
 
     private void readSyscalls(Input input, InputStream in, Run run, Batches batches) throws IOException {
-        ObserveSummary summary = run.summary();
-        SyscallLogReader.Stats stats = new SyscallLogReader()
-                .read(
-                        input.name(),
-                        in,
-                        r -> {
-                            progress.event();
-                            summary.event("syscalls");
-                            SyscallRecord attributed = run.containers().attribute(r);
-                            SyscallUse use = SyscallUse.of(attributed, run.pods());
-                            Columns.require(Columns.problem(use));
-                            countSyscall(summary, use);
-                            batches.syscalls()
-                                    .add(ObservationStore.Sighting.of(attributed.key(), attributed.time(), use));
-                        },
-                        run.problems());
-        summary.skipped(stats.skipped());
-        read(input, stats.lines(), stats.records() + " syscall records");
+        IngestPipeline.Read read =
+                run.pipeline().syscalls(input.name(), in, run.summary(), run.problems(), batches.syscalls()::add);
+        read(input, read.lines(), read.events() + " syscall records");
     }
 
     private void addProfiles(List<Profile> recorded, Run run, Batches batches) {
-        ObserveSummary summary = run.summary();
         for (Profile profile : recorded) {
-            for (SyscallRecord r : profile.result().records()) {
-                summary.event("profiles");
-                SyscallUse use = SyscallUse.of(r, run.pods());
-                countSyscall(summary, use);
-                batches.syscalls().add(ObservationStore.Sighting.of(r.key(), r.time(), use));
-            }
-            summary.skipped(profile.result().skipped());
+            run.pipeline().profile(profile.result(), run.summary(), batches.syscalls()::add);
             out.printf(
                     "read %s: %d profiles, %d allowed syscalls%n",
                     profile.name(),
@@ -487,45 +383,6 @@ public final class ObserveCommand implements Callable<Integer> {
             }
         }
         return TailorCli.OK;
-    }
-
-    /** Distinct edges a reading thread counts flows by before it adds them to its summary; distinct accesses it
-     *  keeps one instance of. */
-    private static final int DISTINCT_HELD = 20_000;
-
-    /** An edge and how many flows of it were read since the summary was last told. */
-    private static final class EdgeCount {
-        final NetworkEdge edge;
-        long flows;
-
-        EdgeCount(NetworkEdge edge) {
-            this.edge = edge;
-        }
-    }
-
-    /** Adds flows counted by edge to the summary, by workload and by peer, and forgets the counts. */
-    private static void countFlows(ObserveSummary summary, Map<NetworkEdge, EdgeCount> edges) {
-        edges.forEach((edge, n) -> {
-            if (!edge.srcNamespace().isEmpty()) {
-                summary.workload(edge.srcNamespace() + "/" + edge.srcWorkload(), "flowsOut", n.flows);
-            } else {
-                summary.peers.merge(
-                        edge.srcWorkload().isEmpty() ? "outside the cluster" : edge.srcWorkload(), n.flows, Long::sum);
-            }
-            if (!edge.dstNamespace().isEmpty()) {
-                summary.workload(edge.dstNamespace() + "/" + edge.dstWorkload(), "flowsIn", n.flows);
-            }
-        });
-        edges.clear();
-    }
-
-    private static void countSyscall(ObserveSummary summary, SyscallUse use) {
-        if (use.workload().isEmpty()) {
-            summary.unattributedSyscalls.merge(
-                    use.executable().isEmpty() ? "(no executable named)" : use.executable(), 1L, Long::sum);
-        } else {
-            summary.workload(use.namespace() + "/" + use.workload(), "syscalls");
-        }
     }
 
     private void read(Input input, long lines, String what) {
@@ -587,82 +444,11 @@ public final class ObserveCommand implements Callable<Integer> {
         }
     }
 
-    /** Reads one part of an input into its own summary and problems; returns {lines, events}. */
-    @FunctionalInterface
-    private interface PartReader {
-        long[] read(InputStream part, ObserveSummary summary, Problems problems) throws IOException;
-    }
-
-    /**
-     * Reads an input: a big plain file in parts, each on a thread of its own, a gzip file or standard input as one
-     * stream on this thread. Each part is read into a summary, problems and batches of its own (made here, on
-     * this thread, by {@code readers}), merged in the parts' order when all are read — the same summary and the
-     * same first problems, with the same line numbers, as reading the file from start to end. Returns
-     * {lines, events}.
-     */
-    private long[] readInParts(
-            Input input,
-            AtomicLong bytesRead,
-            ObserveSummary summary,
-            Problems problems,
-            java.util.function.Supplier<PartReader> readers)
+    /** Reads an input through {@code readers}, a big plain file in parts ({@link InParts}). */
+    private IngestPipeline.Read readInParts(Input input, Run run, Supplier<InParts.PartReader> readers)
             throws IOException {
         List<Inputs.Part> parts = threads < 2 ? List.of() : Inputs.split(input.name(), threads, minPartBytes);
-        if (parts.size() < 2) {
-            ObserveSummary s = new ObserveSummary();
-            Problems p = new Problems();
-            long[] read = readers.get().read(input.in(), s, p);
-            summary.add(s);
-            problems.addAll(p, 0);
-            return read;
-        }
-        input.in().close();
-        List<PartReader> partReaders = new ArrayList<>();
-        List<ObserveSummary> summaries = new ArrayList<>();
-        List<Problems> partProblems = new ArrayList<>();
-        for (int i = 0; i < parts.size(); i++) {
-            partReaders.add(readers.get());
-            summaries.add(new ObserveSummary());
-            partProblems.add(new Problems());
-        }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parts.size());
-        try {
-            List<java.util.concurrent.Future<long[]>> results = new ArrayList<>();
-            for (int i = 0; i < parts.size(); i++) {
-                int k = i;
-                results.add(pool.submit(() -> {
-                    try (InputStream in = Inputs.open(input.name(), parts.get(k), bytesRead)) {
-                        return partReaders.get(k).read(in, summaries.get(k), partProblems.get(k));
-                    }
-                }));
-            }
-            long lines = 0;
-            long events = 0;
-            for (int i = 0; i < parts.size(); i++) {
-                long[] read;
-                try {
-                    read = results.get(i).get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while reading " + input.name(), e);
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (e.getCause() instanceof IOException io) {
-                        throw io;
-                    }
-                    if (e.getCause() instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    throw new IllegalStateException(e.getCause());
-                }
-                summary.add(summaries.get(i));
-                problems.addAll(partProblems.get(i), lines);
-                lines += read[0];
-                events += read[1];
-            }
-            return new long[] {lines, events};
-        } finally {
-            pool.shutdownNow();
-        }
+        return InParts.read(input.name(), input.in(), parts, run.bytesRead(), run.summary(), run.problems(), readers);
     }
 
     /** A batch is on disk: the progress line is its acknowledgement. Called on the writer's thread. */

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.harness.LocalKubernetes;
-import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.store.ObservationStore;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import java.io.ByteArrayOutputStream;

@@ -8,6 +8,7 @@ import dev.tailor.identity.Workload;
 import dev.tailor.observe.ObserveSummary;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.store.ObservationStore;
+import dev.tailor.store.PodIdentity;
 import dev.tailor.store.TestStores;
 import dev.tailor.testing.GoldenFiles;
 import dev.tailor.testing.RepositoryPaths;
@@ -407,7 +408,7 @@ class ObserveCommandTest {
         try (ObservationStore store = ObservationStore.open(url)) {
             assertEquals(audit.size() - 1, store.ingestedEvents("audit"));
             List<String> pods = store.podIdentities().keySet().stream()
-                    .map(ObservationStore.PodIdentity::pod)
+                    .map(PodIdentity::pod)
                     .sorted()
                     .toList();
             assertEquals(List.of("many-labels", "plain"), pods);

@@ -9,6 +9,7 @@ import dev.tailor.generate.Observations;
 import dev.tailor.generate.PolicyGenerator;
 import dev.tailor.observe.admission.EnforcePreview;
 import dev.tailor.store.ObservationStore;
+import dev.tailor.store.Sighting;
 import dev.tailor.testing.GoldenFiles;
 import dev.tailor.testing.RepositoryPaths;
 import java.nio.file.Files;
@@ -153,8 +154,8 @@ class ImpactAnalyzerTest {
     @Test
     void theEnforcePreviewCountsWhatTheSwitchWouldChangeOnce() {
         java.time.Instant t = java.time.Instant.parse("2026-11-30T10:00:00Z");
-        java.util.function.BiFunction<String[], String, dev.tailor.observe.admission.AdmissionDecision> d =
-                (f, verdict) -> new dev.tailor.observe.admission.AdmissionDecision(
+        java.util.function.BiFunction<String[], String, dev.tailor.contract.AdmissionDecision> d =
+                (f, verdict) -> new dev.tailor.contract.AdmissionDecision(
                         t,
                         f[0],
                         "shop",
@@ -339,9 +340,9 @@ class ImpactAnalyzerTest {
                     "web",
                     java.util.Map.of("app", "web"),
                     true)));
-            List<ObservationStore.Sighting<dev.tailor.observe.flows.NetworkEdge>> flows = new java.util.ArrayList<>();
+            List<Sighting<dev.tailor.observe.flows.NetworkEdge>> flows = new java.util.ArrayList<>();
             for (int i = 0; i < 300; i++) {
-                flows.add(ObservationStore.Sighting.of(
+                flows.add(Sighting.of(
                         "flow-" + i,
                         t.plusSeconds(i * 60L),
                         new dev.tailor.observe.flows.NetworkEdge(
@@ -419,15 +420,15 @@ class ImpactAnalyzerTest {
                             "newcomer",
                             Map.of("app", "newcomer"),
                             true)));
-            List<ObservationStore.Sighting<dev.tailor.observe.flows.NetworkEdge>> flows = new java.util.ArrayList<>();
+            List<Sighting<dev.tailor.observe.flows.NetworkEdge>> flows = new java.util.ArrayList<>();
             for (int day = 0; day < 7; day++) {
-                flows.add(ObservationStore.Sighting.of(
+                flows.add(Sighting.of(
                         "w-" + day,
                         start.plus(Duration.ofDays(day)).plusSeconds(7200),
                         new dev.tailor.observe.flows.NetworkEdge(
                                 "shop", "deployment.web", "", "", "", "192.0.2.10", "", "TCP", 443, false)));
             }
-            flows.add(ObservationStore.Sighting.of(
+            flows.add(Sighting.of(
                     "n-1",
                     lastDay.plusSeconds(60),
                     new dev.tailor.observe.flows.NetworkEdge(

@@ -2,17 +2,17 @@ package dev.tailor.webhook;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.observe.ObserveSummary;
 import dev.tailor.observe.Problems;
-import dev.tailor.observe.audit.ApiRequest;
-import dev.tailor.observe.audit.AuditLogReader;
-import dev.tailor.observe.flows.Flow;
+import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.flows.FlowPods;
-import dev.tailor.observe.flows.HubbleFlowReader;
 import dev.tailor.observe.flows.NetworkEdge;
-import dev.tailor.observe.syscalls.SyscallLogReader;
-import dev.tailor.observe.syscalls.SyscallRecord;
+import dev.tailor.observe.ingest.IngestPipeline;
+import dev.tailor.observe.syscalls.ContainerMap;
+import dev.tailor.observe.syscalls.SyscallUse;
 import dev.tailor.store.Columns;
 import dev.tailor.store.ObservationStore;
+import dev.tailor.store.Sighting;
 import dev.tailor.webhook.admission.AdmissionReviews;
 import dev.tailor.webhook.admission.BadReviewException;
 import io.quarkus.runtime.Startup;
@@ -99,25 +99,13 @@ public class IngestResource {
                 request,
                 body,
                 (bytes, problems) -> {
-                    List<ApiRequest> requests = new ArrayList<>();
                     // An event with a value longer than the store holds (a GET of a 300-character name) is refused
-                    // alone, as
-                    // "items[N]": the others are stored.
-                    AuditLogReader.Stats stats = new AuditLogReader()
-                            .readEventList(
-                                    "POST /ingest/audit",
-                                    bytes,
-                                    r -> {
-                                        Columns.require(Columns.problem(dev.tailor.observe.audit.ApiAccess.of(r)));
-                                        requests.add(r);
-                                    },
-                                    problems);
-                    return new Read(
-                            stats.lines(),
-                            stats.skipped().values().stream()
-                                    .mapToLong(Long::longValue)
-                                    .sum(),
-                            store -> store.ingestAudit(requests));
+                    // alone, as "items[N]": the others are stored.
+                    List<Sighting<ApiAccess>> accesses = new ArrayList<>();
+                    ObserveSummary summary = new ObserveSummary();
+                    IngestPipeline.Read read =
+                            pipeline().auditEventList("POST /ingest/audit", bytes, summary, problems, accesses::add);
+                    return new Read(read.lines(), skipped(summary), store -> store.ingestAccesses(accesses));
                 },
                 IngestResource::json);
     }
@@ -137,27 +125,21 @@ public class IngestResource {
 
     private Reading flowsReading() {
         return (bytes, problems) -> {
-            dev.tailor.identity.Pods pods = sink.store().pods();
-            List<Flow> flows = new ArrayList<>();
-            FlowPods named = new FlowPods(pods);
-            HubbleFlowReader.Stats stats = new HubbleFlowReader()
-                    .read(
+            List<Sighting<NetworkEdge>> edges = new ArrayList<>();
+            FlowPods named = new FlowPods(sink.store().pods());
+            IngestPipeline.Read read = pipeline()
+                    .flows(
                             "POST /ingest/flows",
                             new java.io.ByteArrayInputStream(bytes),
-                            f -> {
-                                NetworkEdge edge = NetworkEdge.of(f, pods);
-                                if (edge != null) {
-                                    Columns.require(Columns.problem(edge));
-                                }
-                                named.note(f);
-                                flows.add(f);
-                            },
-                            problems);
-            return new Read(stats.lines(), 0, store -> {
+                            new ObserveSummary(),
+                            problems,
+                            named,
+                            edges::add);
+            return new Read(read.lines(), 0, store -> {
                 store.ingestPods(named.records().stream()
                         .filter(p -> Columns.problem(p) == null)
                         .toList());
-                return store.ingestFlows(flows);
+                return store.ingestEdges(edges);
             });
         };
     }
@@ -183,22 +165,30 @@ public class IngestResource {
 
     private Reading syscallsReading() {
         return (bytes, problems) -> {
-            dev.tailor.identity.Pods pods = sink.store().pods();
-            List<SyscallRecord> records = new ArrayList<>();
-            SyscallLogReader.Stats stats = new SyscallLogReader()
-                    .read(
+            List<Sighting<SyscallUse>> uses = new ArrayList<>();
+            ObserveSummary summary = new ObserveSummary();
+            IngestPipeline.Read read = pipeline()
+                    .syscalls(
                             "POST /ingest/syscalls",
                             new java.io.ByteArrayInputStream(bytes),
-                            r -> {
-                                Columns.require(Columns.problem(dev.tailor.observe.syscalls.SyscallUse.of(r, pods)));
-                                records.add(r);
-                            },
-                            problems);
-            return new Read(
-                    stats.lines(),
-                    stats.skipped().values().stream().mapToLong(Long::longValue).sum(),
-                    store -> store.ingestSyscalls(records));
+                            summary,
+                            problems,
+                            uses::add);
+            return new Read(read.lines(), skipped(summary), store -> store.ingestSyscallUses(uses));
         };
+    }
+
+    /**
+     * The pipeline {@code tailor observe} runs, attributing by the pods the store knows now. The webhook has no
+     * container maps: a kernel audit line names a process, not a container, and stays unattributed here.
+     */
+    private IngestPipeline pipeline() throws SQLException {
+        return new IngestPipeline(sink.store().pods(), new ContainerMap(), () -> {});
+    }
+
+    /** Events the reader skipped (of a kind Tailor does not store), all reasons together. */
+    private static long skipped(ObserveSummary summary) {
+        return summary.skipped.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.tailor.webhook;
 
+import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.identity.PodRecord;
-import dev.tailor.observe.admission.AdmissionDecision;
 import dev.tailor.store.ObservationStore;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -472,7 +472,7 @@ class IngestIT {
     void anEntryTheStoreCannotHoldIsDroppedAloneAndTheOthersAreStored() throws Exception {
         // A namespace longer than any Kubernetes allows (the column holds 253): once, it blocked every later flush.
         java.time.Instant now = java.time.Instant.now();
-        var bad = new dev.tailor.observe.admission.AdmissionDecision(
+        var bad = new dev.tailor.contract.AdmissionDecision(
                 now,
                 "too-long-1",
                 "n".repeat(300),
@@ -485,7 +485,7 @@ class IngestIT {
                 "",
                 "allowed",
                 "");
-        var good = new dev.tailor.observe.admission.AdmissionDecision(
+        var good = new dev.tailor.contract.AdmissionDecision(
                 now,
                 "stored-after-a-bad-one",
                 "shop",
@@ -505,7 +505,7 @@ class IngestIT {
                 metrics.contains("tailor_admission_stream_rejected_total 1.0"), metrics);
         try (ObservationStore store = ObservationStore.open(storeUrl())) {
             var uids = store.decisions(now.minusSeconds(1), now.plusSeconds(1)).stream()
-                    .map(dev.tailor.observe.admission.AdmissionDecision::uid)
+                    .map(dev.tailor.contract.AdmissionDecision::uid)
                     .toList();
             org.junit.jupiter.api.Assertions.assertTrue(
                     uids.contains("stored-after-a-bad-one") && !uids.contains("too-long-1"), uids.toString());

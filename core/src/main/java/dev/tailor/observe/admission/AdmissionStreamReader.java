@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.identity.PodRecord;
 import dev.tailor.identity.WorkloadIdentity;
 import dev.tailor.observe.Inputs;
@@ -119,27 +120,13 @@ public final class AdmissionStreamReader {
                         decisionCount[0]++;
                     }
                     case REVIEW -> {
-                        JsonNode request = doc.path("request");
-                        if (!request.path("kind").path("kind").asText("").equals("Pod")
-                                || !request.path("subResource").asText("").isEmpty()) {
+                        PodRecord sighting = podSeen(doc.path("request"), latest[0]);
+                        if (sighting == null) {
                             skipped.merge("admission requests that are not about a pod", 1L, Long::sum);
                             return;
                         }
-                        JsonNode pod =
-                                request.path("object").isObject() ? request.path("object") : request.path("oldObject");
-                        if (!pod.isObject() || request.path("uid").asText("").isEmpty()) {
-                            problems.add(name, number, "missing field", "missing field: request.uid or request.object");
-                            return;
-                        }
-                        PodRecord sighting = podRecord(
-                                request.path("uid").asText(),
-                                request.path("namespace").asText(""),
-                                request.path("name").asText(""),
-                                pod,
-                                latest[0]);
                         latest[0] = later(latest[0], sighting.time());
-                        pods.accept(
-                                request.path("operation").asText("").equals("CREATE") ? created(sighting) : sighting);
+                        pods.accept(sighting);
                         podCount[0]++;
                     }
                     case POD -> {
@@ -159,6 +146,8 @@ public final class AdmissionStreamReader {
                         }
                     }
                 }
+            } catch (MissingField e) {
+                problems.add(name, number, "missing field", e.getMessage());
             } catch (IllegalArgumentException | JsonProcessingException | DateTimeParseException e) {
                 problems.add(name, number, "bad object", "bad object: " + e.getMessage());
             } catch (dev.tailor.observe.BadEvent e) {
@@ -170,6 +159,41 @@ public final class AdmissionStreamReader {
 
     private static Instant later(Instant a, Instant b) {
         return a == null || (b != null && b.isAfter(a)) ? b : a;
+    }
+
+    /**
+     * The pod an admission request shows — the webhook's live and a recorded stream's alike: its sighting (the
+     * request's object, or the old object of a DELETE), marked as created for a CREATE, dated {@code seen} when the
+     * pod carries no time; null when the request is not about a pod (another kind, a subresource).
+     *
+     * @throws MissingField when it names no uid or pod object
+     * @throws IllegalArgumentException when the pod names no namespace or its time is malformed
+     */
+    public static PodRecord podSeen(JsonNode request, Instant seen) {
+        if (!request.path("kind").path("kind").asText("").equals("Pod")
+                || !request.path("subResource").asText("").isEmpty()) {
+            return null;
+        }
+        JsonNode pod = request.path("object").isObject() ? request.path("object") : request.path("oldObject");
+        if (!pod.isObject() || request.path("uid").asText("").isEmpty()) {
+            throw new MissingField("missing field: request.uid or request.object");
+        }
+        PodRecord sighting = podRecord(
+                request.path("uid").asText(),
+                request.path("namespace").asText(""),
+                request.path("name").asText(""),
+                pod,
+                seen);
+        return request.path("operation").asText("").equals("CREATE") ? created(sighting) : sighting;
+    }
+
+    /** An admission request without the field a pod sighting needs. */
+    public static final class MissingField extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        MissingField(String message) {
+            super(message);
+        }
     }
 
     /** The same sighting, marked as the pod's creation. */

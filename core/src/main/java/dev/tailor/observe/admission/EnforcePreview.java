@@ -1,6 +1,7 @@
 package dev.tailor.observe.admission;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.tailor.contract.AdmissionDecision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.identity.PodRecord;
 import dev.tailor.identity.Workload;
 import dev.tailor.observe.Problems;

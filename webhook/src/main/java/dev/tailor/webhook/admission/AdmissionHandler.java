@@ -9,10 +9,9 @@ import static dev.tailor.webhook.admission.AdmissionReviews.withWarnings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.contract.Mode;
 import dev.tailor.contract.Names;
-import dev.tailor.observe.admission.AdmissionDecision;
-import dev.tailor.observe.admission.AdmissionStreamReader;
 import dev.tailor.policy.AdmissionPolicy;
 import dev.tailor.policy.Decision;
 import dev.tailor.policy.PolicyEvaluationException;
@@ -55,26 +54,7 @@ public final class AdmissionHandler {
     private final DecisionLog decisionLog;
     private final AdmissionMetrics metrics;
     private final Clock clock;
-    private final ExistingPods existingPods;
-
-    /** At most this many existing pods are checked when a namespace is switched to enforce, within {@link #EXISTING_BUDGET_MILLIS}. */
-    static final int EXISTING_LIMIT = 200;
-
-    static final long EXISTING_BUDGET_MILLIS = 2000;
-    static final int LIST_THREADS = 4;
-
-    /** Lists of existing pods, at most {@value #LIST_THREADS} at a time, off the request's thread. */
-    private static final java.util.concurrent.ExecutorService LISTS = new java.util.concurrent.ThreadPoolExecutor(
-            0,
-            LIST_THREADS,
-            30,
-            java.util.concurrent.TimeUnit.SECONDS,
-            new java.util.concurrent.SynchronousQueue<>(),
-            r -> {
-                Thread t = new Thread(r, "tailor-existing-pods");
-                t.setDaemon(true);
-                return t;
-            });
+    private final ExistingPodsCheck existingCheck;
 
     public AdmissionHandler(
             AdmissionPolicy engine,
@@ -115,7 +95,7 @@ public final class AdmissionHandler {
         this.decisionLog = decisionLog;
         this.metrics = metrics;
         this.clock = clock;
-        this.existingPods = existingPods;
+        this.existingCheck = new ExistingPodsCheck(engine, existingPods);
     }
 
     /** Answers a {@code /validate} request from the API server, recording what it admitted. */
@@ -143,44 +123,20 @@ public final class AdmissionHandler {
         }
 
         List<Violation> violations = decision.violations();
-        List<Violation> alwaysDenied =
-                violations.stream().filter(Violation::always).toList();
-        ObjectNode review;
-        String result;
-        if (!alwaysDenied.isEmpty()) {
-            review = denied(uid, denialMessage(alwaysDenied));
-            withWarnings(
-                    review,
-                    auditWarnings(violations.stream().filter(v -> !v.always()).toList()));
-            result = "denied";
-        } else if (violations.isEmpty()) {
-            review = allowed(uid);
-            result = "allowed";
-        } else if (mode == Mode.ENFORCE) {
-            review = denied(uid, denialMessage(violations));
-            result = "denied";
-        } else {
-            review = withWarnings(allowed(uid), auditWarnings(violations));
-            result = "warned";
-        }
-        if (!violations.isEmpty()) {
-            Map<String, String> annotations = new LinkedHashMap<>();
-            annotations.put("mode", mode.value());
-            annotations.put(
-                    "violations",
-                    violations.stream().map(Violation::check).distinct().collect(Collectors.joining(",")));
-            withAuditAnnotations(review, annotations);
-        }
+        boolean alwaysDenied = violations.stream().anyMatch(Violation::always);
+        Answer answer = answer(uid, mode, violations);
+        ObjectNode review = answer.review();
+        String result = answer.result();
         // A dry run (kubectl --dry-run=server) is answered as the real request would be, but nothing happened: it is
         // no evidence of what the namespace does, so it stays out of the decision log and the store. A denied pod
         // was never made: it is no pod seen.
         if (fromApiServer && !request.path("dryRun").asBoolean(false)) {
-            record(request, decision.workload(), mode, violations, result);
+            record(request, decision.workload(), mode, violations);
             if (!result.equals("denied")) {
-                seePod(request);
+                decisionLog.admitted(request, clock.instant());
             }
         }
-        if (alwaysDenied.isEmpty() && kind(request).equals("Namespace")) {
+        if (!alwaysDenied && kind(request).equals("Namespace")) {
             review = modeChange(request, review, fromApiServer);
         }
         metrics.reviewed(
@@ -191,6 +147,42 @@ public final class AdmissionHandler {
                 result,
                 System.nanoTime() - start);
         return review;
+    }
+
+    /** The review a validation answers with, and its result: allowed, warned or denied. */
+    private record Answer(ObjectNode review, String result) {}
+
+    /**
+     * Denied when a check that holds in every mode failed (its siblings come along as audit warnings), or in enforce
+     * mode; allowed with a warning per violation in audit mode. A review with violations carries the mode and the
+     * checks as audit annotations.
+     */
+    private static Answer answer(String uid, Mode mode, List<Violation> violations) {
+        List<Violation> alwaysDenied =
+                violations.stream().filter(Violation::always).toList();
+        Answer answer;
+        if (!alwaysDenied.isEmpty()) {
+            ObjectNode review = denied(uid, denialMessage(alwaysDenied));
+            withWarnings(
+                    review,
+                    auditWarnings(violations.stream().filter(v -> !v.always()).toList()));
+            answer = new Answer(review, "denied");
+        } else if (violations.isEmpty()) {
+            answer = new Answer(allowed(uid), "allowed");
+        } else if (mode == Mode.ENFORCE) {
+            answer = new Answer(denied(uid, denialMessage(violations)), "denied");
+        } else {
+            answer = new Answer(withWarnings(allowed(uid), auditWarnings(violations)), "warned");
+        }
+        if (!violations.isEmpty()) {
+            Map<String, String> annotations = new LinkedHashMap<>();
+            annotations.put("mode", mode.value());
+            annotations.put(
+                    "violations",
+                    violations.stream().map(Violation::check).distinct().collect(Collectors.joining(",")));
+            withAuditAnnotations(answer.review(), annotations);
+        }
+        return answer;
     }
 
     /** Answers a {@code /mutate} request: a JSON Patch, or nothing to change. */
@@ -261,49 +253,23 @@ public final class AdmissionHandler {
         return review;
     }
 
-    private void record(JsonNode request, String workload, Mode mode, List<Violation> violations, String result) {
-        String uid = request.path("uid").asText();
-        String ns = request.path("namespace").asText("");
-        String user = request.path("userInfo").path("username").asText("");
-        String operation = request.path("operation").asText();
-        String name = request.path("name").asText("");
+    private void record(JsonNode request, String workload, Mode mode, List<Violation> violations) {
         List<AdmissionDecision> records = new ArrayList<>();
         if (violations.isEmpty()) {
-            records.add(new AdmissionDecision(
-                    clock.instant(),
-                    uid,
-                    ns,
-                    workload,
-                    user,
-                    operation,
-                    kind(request),
-                    name,
-                    mode.value(),
-                    "",
-                    "allowed",
-                    ""));
+            records.add(line(request, workload, mode, "", "allowed", ""));
         }
         List<Violation> warned = new ArrayList<>();
         for (Violation v : violations) {
             String verdict = v.always() || mode == Mode.ENFORCE ? "denied" : "warned";
-            records.add(new AdmissionDecision(
-                    clock.instant(),
-                    uid,
-                    ns,
-                    workload,
-                    user,
-                    operation,
-                    kind(request),
-                    name,
-                    mode.value(),
-                    v.check(),
-                    verdict,
-                    v.message()));
+            records.add(line(request, workload, mode, v.check(), verdict, v.message()));
             metrics.decision(v.check(), verdict);
             if (verdict.equals("warned")) {
                 warned.add(v);
             }
         }
+        String operation = request.path("operation").asText();
+        String ns = request.path("namespace").asText("");
+        String name = request.path("name").asText("");
         decisionLog.record(records);
         if (!warned.isEmpty() && !operation.equals("DELETE")) {
             JsonNode k = request.path("kind");
@@ -323,11 +289,28 @@ public final class AdmissionHandler {
         }
     }
 
+    /** One line of the decision log: a check's verdict on the request (or "allowed", with no check). */
+    private AdmissionDecision line(
+            JsonNode request, String workload, Mode mode, String check, String verdict, String message) {
+        return new AdmissionDecision(
+                clock.instant(),
+                request.path("uid").asText(),
+                request.path("namespace").asText(""),
+                workload,
+                request.path("userInfo").path("username").asText(""),
+                request.path("operation").asText(),
+                kind(request),
+                request.path("name").asText(""),
+                mode.value(),
+                check,
+                verdict,
+                message);
+    }
+
     /**
      * A namespace switched to enforce: like Pod Security Admission when its enforce level is tightened, the pods it
-     * already runs are checked (at most {@value #EXISTING_LIMIT}, for at most {@value #EXISTING_BUDGET_MILLIS} ms,
-     * saying so when it stopped early) and what enforce mode would reject comes back as warnings to whoever flipped
-     * it. Any allowed mode change is reported for the Event recorded when it takes effect.
+     * already runs are checked ({@link ExistingPodsCheck}) and what enforce mode would reject comes back as warnings
+     * to whoever flipped it. Any allowed mode change is reported for the Event recorded when it takes effect.
      */
     private ObjectNode modeChange(JsonNode request, ObjectNode review, boolean fromApiServer) {
         String name = request.path("name").asText("");
@@ -351,70 +334,7 @@ public final class AdmissionHandler {
         if (!to.equals(Mode.ENFORCE.value())) {
             return review;
         }
-        List<String> warnings = new ArrayList<>();
-        long deadline = System.nanoTime() + EXISTING_BUDGET_MILLIS * 1_000_000;
-        java.util.concurrent.Future<ExistingPods.Page> listing = null;
-        try {
-            // The list is an API call: bounded by the same budget, so a slow API server costs the admin's kubectl
-            // annotate at most the budget, never the webhook's own 5 s deadline (an HTTP 500 for the switch).
-            listing = LISTS.submit(() -> existingPods.list(name, EXISTING_LIMIT));
-            ExistingPods.Page page = listing.get(EXISTING_BUDGET_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
-            JsonNode enforcing = enforcingNamespace(request.path("object"));
-            Map<String, List<String>> podsByCheck = new java.util.TreeMap<>();
-            int checked = 0;
-            for (JsonNode pod : page.pods()) {
-                if (System.nanoTime() > deadline) {
-                    break;
-                }
-                checked++;
-                ObjectNode podRequest = JsonNodeFactory.instance.objectNode();
-                podRequest.put(
-                        "uid", "existing-" + pod.path("metadata").path("name").asText());
-                podRequest
-                        .putObject("kind")
-                        .put("group", "")
-                        .put("version", "v1")
-                        .put("kind", "Pod");
-                podRequest
-                        .put("namespace", name)
-                        .put("name", pod.path("metadata").path("name").asText())
-                        .put("operation", "CREATE");
-                podRequest.set("object", pod);
-                for (Violation v : engine.validate(input(podRequest, enforcing, Mode.ENFORCE))
-                        .violations()) {
-                    podsByCheck
-                            .computeIfAbsent(v.check(), k -> new ArrayList<>())
-                            .add(pod.path("metadata").path("name").asText());
-                }
-            }
-            podsByCheck.forEach((check, pods) ->
-                    warnings.add("[tailor] existing pods enforce mode would reject: " + pods.get(0)
-                            + (pods.size() > 1
-                                    ? " (and " + (pods.size() - 1) + " other pod" + (pods.size() > 2 ? "s" : "") + ")"
-                                    : "")
-                            + ": " + check));
-            if (checked < page.pods().size() || page.more()) {
-                warnings.add("[tailor] checked " + checked + " existing pods and stopped early (at most "
-                        + EXISTING_LIMIT + " pods, " + EXISTING_BUDGET_MILLIS + " ms): others may be rejected too");
-            } else if (podsByCheck.isEmpty() && checked > 0) {
-                warnings.add("[tailor] checked " + checked + " existing pods: enforce mode would reject none of them");
-            }
-        } catch (java.util.concurrent.TimeoutException e) {
-            listing.cancel(true);
-            warnings.add("[tailor] the existing pods could not be listed within " + EXISTING_BUDGET_MILLIS
-                    + " ms: none was checked (kubectl get pods shows them; enforce mode judges each new one)");
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            warnings.add("[tailor] the existing pods were not checked: " + LIST_THREADS
-                    + " other switches are being checked");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            warnings.add("[tailor] the existing pods could not be checked (interrupted)");
-        } catch (Exception e) {
-            Throwable cause =
-                    e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
-            warnings.add("[tailor] the existing pods could not be checked (" + cause.getMessage() + ")");
-        }
-        return withWarnings(review, warnings);
+        return withWarnings(review, existingCheck.warnings(name, enforcingNamespace(request.path("object"))));
     }
 
     /** The namespace as it will be: its new annotations (Pod Security level too) judge the existing pods. */
@@ -422,27 +342,6 @@ public final class AdmissionHandler {
         ObjectNode ns = JsonNodeFactory.instance.objectNode();
         ns.set("metadata", object.path("metadata"));
         return ns;
-    }
-
-    /** A created or updated pod joins the admission stream: its owner and service account attribute what it does. */
-    private void seePod(JsonNode request) {
-        String operation = request.path("operation").asText();
-        if (kind(request).equals("Pod")
-                && request.path("subResource").asText("").isEmpty()
-                && (operation.equals("CREATE") || operation.equals("UPDATE"))
-                && request.path("object").isObject()) {
-            try {
-                var pod = AdmissionStreamReader.podRecord(
-                        request.path("uid").asText(),
-                        request.path("namespace").asText(""),
-                        request.path("name").asText(""),
-                        request.path("object"),
-                        clock.instant());
-                decisionLog.podAdmitted(operation.equals("CREATE") ? AdmissionStreamReader.created(pod) : pod);
-            } catch (IllegalArgumentException | java.time.DateTimeException e) {
-                // Not namespaced or a malformed time: nothing to attribute by (the decision itself is logged).
-            }
-        }
     }
 
     private JsonNode namespaceOf(JsonNode request) {
@@ -470,7 +369,7 @@ public final class AdmissionHandler {
                 .orElse(defaultMode);
     }
 
-    private static ObjectNode input(JsonNode request, JsonNode namespace, Mode mode) {
+    static ObjectNode input(JsonNode request, JsonNode namespace, Mode mode) {
         ObjectNode input = JsonNodeFactory.instance.objectNode();
         input.set("request", withoutManagedFields(request, "object", "oldObject"));
         input.set(

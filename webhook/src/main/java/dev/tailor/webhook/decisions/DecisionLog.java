@@ -1,7 +1,8 @@
 package dev.tailor.webhook.decisions;
 
+import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.identity.PodRecord;
-import dev.tailor.observe.admission.AdmissionDecision;
+import dev.tailor.observe.admission.AdmissionStreamReader;
 import java.util.List;
 
 /**
@@ -15,6 +16,27 @@ public interface DecisionLog {
 
     /** Records a pod the webhook saw created or updated: its owner, service account and labels. */
     default void podAdmitted(PodRecord pod) {}
+
+    /**
+     * A request the webhook admitted: when it created or updated a pod, the pod seen, read as {@code tailor observe}
+     * reads a recorded admission stream ({@link AdmissionStreamReader#podSeen}) and recorded by {@link #podAdmitted}.
+     * A request that names no namespace, no object or a malformed time is no pod seen (its decision is logged).
+     */
+    default void admitted(com.fasterxml.jackson.databind.JsonNode request, java.time.Instant at) {
+        String operation = request.path("operation").asText();
+        if (!operation.equals("CREATE") && !operation.equals("UPDATE")
+                || !request.path("object").isObject()) {
+            return;
+        }
+        try {
+            PodRecord pod = AdmissionStreamReader.podSeen(request, at);
+            if (pod != null) {
+                podAdmitted(pod);
+            }
+        } catch (IllegalArgumentException | java.time.DateTimeException e) {
+            // nothing to attribute by
+        }
+    }
 
     /**
      * What audit mode admitted that enforce mode would have denied: {@code violations} of one object, for the

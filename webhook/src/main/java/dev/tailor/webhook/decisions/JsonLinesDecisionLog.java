@@ -3,7 +3,7 @@ package dev.tailor.webhook.decisions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.tailor.observe.admission.AdmissionDecision;
+import dev.tailor.contract.AdmissionDecision;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

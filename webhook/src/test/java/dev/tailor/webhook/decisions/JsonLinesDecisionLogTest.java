@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tailor.observe.admission.AdmissionDecision;
+import dev.tailor.contract.AdmissionDecision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

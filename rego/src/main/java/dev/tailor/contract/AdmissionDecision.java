@@ -1,4 +1,4 @@
-package dev.tailor.observe.admission;
+package dev.tailor.contract;
 
 import java.time.Instant;
 
