@@ -12,6 +12,23 @@ public final class ImpactMarkdown {
 
     public static String render(ImpactReport r) {
         StringBuilder md = new StringBuilder("# Tailor impact report\n\n");
+        verdict(md, r);
+        table(md, r);
+        if (!r.clean()) {
+            denials(md, r);
+        }
+        accessRemoved(md, r);
+        if (r.backtest() != null) {
+            backtest(md, r);
+        }
+        if (!r.enforcePreview().isEmpty()) {
+            enforcePreview(md, r);
+        }
+        return md.toString();
+    }
+
+    /** Clean, or how much would be denied and by which proposals, and what could not be judged. */
+    private static void verdict(StringBuilder md, ImpactReport r) {
         if (r.clean()) {
             md.append("**Clean: nothing observed in the window would be denied by the proposed policies.**\n\n");
         } else {
@@ -34,6 +51,10 @@ public final class ImpactMarkdown {
                                 + "workload's pods (the admission stream, or flows that carry its labels).\n\n");
             }
         }
+    }
+
+    /** The window and one row a workload: access now, proposed and observed, and what would be denied. */
+    private static void table(StringBuilder md, ImpactReport r) {
         md.append("Window ")
                 .append(r.window().from())
                 .append(" to ")
@@ -56,25 +77,29 @@ public final class ImpactMarkdown {
                         .append(" | ")
                         .append(denied(i))
                         .append(" |\n"));
+    }
 
-        if (!r.clean()) {
-            md.append(
-                    "\n<details open><summary>What the proposal would deny, and what could not be judged</summary>\n\n");
-            r.workloads().forEach((w, i) -> {
-                List<String> lines = new ArrayList<>();
-                add(lines, "API", i.rbac());
-                add(lines, "network", i.network());
-                add(lines, "seccomp", i.seccomp());
-                if (i.network() != null) {
-                    i.network().notJudgedExamples().forEach(x -> lines.add("not judged: " + x));
-                }
-                if (!lines.isEmpty()) {
-                    md.append("- **").append(w).append("**\n");
-                    lines.forEach(l -> md.append("  - ").append(l).append('\n'));
-                }
-            });
-            md.append("\n</details>\n");
-        }
+    /** What the proposal would deny, and what could not be judged, by workload. */
+    private static void denials(StringBuilder md, ImpactReport r) {
+        md.append("\n<details open><summary>What the proposal would deny, and what could not be judged</summary>\n\n");
+        r.workloads().forEach((w, i) -> {
+            List<String> lines = new ArrayList<>();
+            add(lines, "API", i.rbac());
+            add(lines, "network", i.network());
+            add(lines, "seccomp", i.seccomp());
+            if (i.network() != null) {
+                i.network().notJudgedExamples().forEach(x -> lines.add("not judged: " + x));
+            }
+            if (!lines.isEmpty()) {
+                md.append("- **").append(w).append("**\n");
+                lines.forEach(l -> md.append("  - ").append(l).append('\n'));
+            }
+        });
+        md.append("\n</details>\n");
+    }
+
+    /** The access each workload loses, by kind. */
+    private static void accessRemoved(StringBuilder md, ImpactReport r) {
         md.append("\n<details><summary>Access removed</summary>\n\n");
         r.workloads().forEach((w, i) -> {
             md.append("- **").append(w).append("**\n");
@@ -83,49 +108,51 @@ public final class ImpactMarkdown {
             access(md, "syscalls", i.seccomp());
         });
         md.append("\n</details>\n");
+    }
 
-        if (r.backtest() != null) {
-            md.append("\n<details><summary>Backtest: generated from ")
-                    .append(r.backtest().trainedOn().from())
-                    .append(" to ")
-                    .append(r.backtest().trainedOn().until())
-                    .append(", replayed on the last day of data, ")
-                    .append(r.backtest().replayed().from())
-                    .append(" to ")
-                    .append(r.backtest().replayed().until())
-                    .append(
-                            "</summary>\n\n| workload | replayed | denied | false-deny rate | new that day |\n|---|---|---|---|---|\n");
-            r.backtest()
-                    .workloads()
-                    .forEach((w, b) -> md.append("| ")
-                            .append(w)
-                            .append(" | ")
-                            .append(b.replayed())
-                            .append(" | ")
-                            .append(b.denied())
-                            .append(" | ")
-                            .append(String.format(java.util.Locale.ROOT, "%.1f %%", 100 * b.falseDenyRate()))
-                            .append(" | ")
-                            .append(String.join("; ", b.newButLegitimate()))
-                            .append(" |\n"));
-            md.append("\n</details>\n");
-        }
-        if (!r.enforcePreview().isEmpty()) {
-            md.append("\n<details><summary>Enforce preview: what enforce mode would have rejected</summary>\n\n");
-            r.enforcePreview().forEach((ns, p) -> {
-                md.append("- **")
-                        .append(ns)
-                        .append("**: ")
-                        .append(p.wouldReject())
-                        .append(" of ")
-                        .append(p.requests())
-                        .append(" admission requests")
-                        .append(p.wouldReject() == 0 ? " — the flip is safe\n" : "\n");
-                p.examples().forEach(e -> md.append("  - ").append(e).append('\n'));
-            });
-            md.append("\n</details>\n");
-        }
-        return md.toString();
+    /** The backtest: generated from all but the last day, replayed on it. */
+    private static void backtest(StringBuilder md, ImpactReport r) {
+        md.append("\n<details><summary>Backtest: generated from ")
+                .append(r.backtest().trainedOn().from())
+                .append(" to ")
+                .append(r.backtest().trainedOn().until())
+                .append(", replayed on the last day of data, ")
+                .append(r.backtest().replayed().from())
+                .append(" to ")
+                .append(r.backtest().replayed().until())
+                .append(
+                        "</summary>\n\n| workload | replayed | denied | false-deny rate | new that day |\n|---|---|---|---|---|\n");
+        r.backtest()
+                .workloads()
+                .forEach((w, b) -> md.append("| ")
+                        .append(w)
+                        .append(" | ")
+                        .append(b.replayed())
+                        .append(" | ")
+                        .append(b.denied())
+                        .append(" | ")
+                        .append(String.format(java.util.Locale.ROOT, "%.1f %%", 100 * b.falseDenyRate()))
+                        .append(" | ")
+                        .append(String.join("; ", b.newButLegitimate()))
+                        .append(" |\n"));
+        md.append("\n</details>\n");
+    }
+
+    /** What enforce mode would have rejected, by namespace. */
+    private static void enforcePreview(StringBuilder md, ImpactReport r) {
+        md.append("\n<details><summary>Enforce preview: what enforce mode would have rejected</summary>\n\n");
+        r.enforcePreview().forEach((ns, p) -> {
+            md.append("- **")
+                    .append(ns)
+                    .append("**: ")
+                    .append(p.wouldReject())
+                    .append(" of ")
+                    .append(p.requests())
+                    .append(" admission requests")
+                    .append(p.wouldReject() == 0 ? " — the flip is safe\n" : "\n");
+            p.examples().forEach(e -> md.append("  - ").append(e).append('\n'));
+        });
+        md.append("\n</details>\n");
     }
 
     private static long denied(WorkloadImpact i) {

@@ -59,6 +59,26 @@ public final class SeccompProfileReader {
      * dates the observations of a profile that carries no {@code creationTimestamp}.
      */
     public Result read(String name, byte[] content, Target target, Instant fileTime) throws UnknownFormatException {
+        List<JsonNode> docs = documents(name, content);
+        String digest = Keys.digest(content);
+        List<SyscallRecord> records = new ArrayList<>();
+        Map<String, Long> skipped = new TreeMap<>();
+        for (int i = 0; i < docs.size(); i++) {
+            String where = docs.size() == 1 ? name : name + " (document " + (i + 1) + ")";
+            Located profile = locate(docs.get(i), where, name, target, fileTime);
+            String defaultAction = profile.profile().path("defaultAction").asText("");
+            if (RUNS.contains(defaultAction)) {
+                skipped.merge(
+                        "profiles that let every syscall run (defaultAction " + defaultAction + ")", 1L, Long::sum);
+                continue;
+            }
+            records.addAll(allowed(profile, digest + ":" + i + ":"));
+        }
+        return new Result(records, skipped, docs.size());
+    }
+
+    /** The file's documents (one JSON, or YAML documents), empty ones left out. */
+    private static List<JsonNode> documents(String name, byte[] content) throws UnknownFormatException {
         List<JsonNode> docs = new ArrayList<>();
         try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(content)) {
             while (it.hasNext()) {
@@ -77,89 +97,89 @@ public final class SeccompProfileReader {
             throw new UnknownFormatException(
                     name + ": empty; expected an OCI seccomp profile or SeccompProfile objects");
         }
-        String digest = Keys.digest(content);
-        List<SyscallRecord> records = new ArrayList<>();
-        Map<String, Long> skipped = new TreeMap<>();
-        int profiles = 0;
-        for (int i = 0; i < docs.size(); i++) {
-            JsonNode doc = docs.get(i);
-            String where = docs.size() == 1 ? name : name + " (document " + (i + 1) + ")";
-            JsonNode profile;
-            Target to = target;
-            Instant time = fileTime;
-            if (doc.path("kind").asText("").equals("SeccompProfile")) {
-                profile = doc.path("spec");
-                JsonNode meta = doc.path("metadata");
-                if (to == null) {
-                    String workload = meta.path("labels").path(Names.WORKLOAD).asText("");
-                    String container =
-                            meta.path("annotations").path(Names.CONTAINER).asText("");
-                    String ns = meta.path("namespace").asText("");
-                    if (workload.isEmpty() || container.isEmpty() || ns.isEmpty()) {
-                        throw new UnknownFormatException(
-                                where + ": SeccompProfile " + meta.path("name").asText("")
-                                        + " does not say which workload it is for: give it as --profile NS/KIND.NAME/CONTAINER="
-                                        + name);
-                    }
-                    to = new Target(Workload.parse(ns, workload), container);
-                }
-                if (meta.hasNonNull("creationTimestamp")) {
-                    try {
-                        time = Instant.parse(meta.path("creationTimestamp").asText());
-                    } catch (DateTimeParseException e) {
-                        throw new UnknownFormatException(where + ": metadata.creationTimestamp is no RFC 3339 time");
-                    }
-                }
-            } else if (doc.has("defaultAction")) {
-                profile = doc;
-                if (to == null) {
-                    throw new UnknownFormatException(
-                            where + ": an OCI seccomp profile does not say which workload it is "
-                                    + "for: give it as --profile NS/KIND.NAME/CONTAINER=" + name);
-                }
-            } else {
+        return docs;
+    }
+
+    /** A profile, whose container it is for, and since when. */
+    private record Located(JsonNode profile, Target target, Instant time) {}
+
+    /**
+     * The profile in a document — an OCI profile, or a SeccompProfile object's spec — with the container it is for
+     * (given, or named by the object's label and annotation) and its time (the object's creation, or the file's).
+     */
+    private static Located locate(JsonNode doc, String where, String name, Target target, Instant fileTime)
+            throws UnknownFormatException {
+        if (doc.has("defaultAction") && !doc.path("kind").asText("").equals("SeccompProfile")) {
+            if (target == null) {
+                throw new UnknownFormatException(where + ": an OCI seccomp profile does not say which workload it is "
+                        + "for: give it as --profile NS/KIND.NAME/CONTAINER=" + name);
+            }
+            return new Located(doc, target, fileTime);
+        }
+        if (!doc.path("kind").asText("").equals("SeccompProfile")) {
+            throw new UnknownFormatException(
+                    where + ": not a seccomp profile (no defaultAction, not a SeccompProfile)");
+        }
+        JsonNode meta = doc.path("metadata");
+        Target to = target;
+        if (to == null) {
+            String workload = meta.path("labels").path(Names.WORKLOAD).asText("");
+            String container = meta.path("annotations").path(Names.CONTAINER).asText("");
+            String ns = meta.path("namespace").asText("");
+            if (workload.isEmpty() || container.isEmpty() || ns.isEmpty()) {
                 throw new UnknownFormatException(
-                        where + ": not a seccomp profile (no defaultAction, not a SeccompProfile)");
+                        where + ": SeccompProfile " + meta.path("name").asText("")
+                                + " does not say which workload it is for: give it as --profile NS/KIND.NAME/CONTAINER="
+                                + name);
             }
-            profiles++;
-            String defaultAction = profile.path("defaultAction").asText("");
-            if (RUNS.contains(defaultAction)) {
-                skipped.merge(
-                        "profiles that let every syscall run (defaultAction " + defaultAction + ")", 1L, Long::sum);
-                continue;
-            }
-            String architecture =
-                    architecture(profile.path("architectures").path(0).asText(""));
-            Set<String> syscalls = new TreeSet<>();
-            for (JsonNode rule : profile.path("syscalls")) {
-                if (!RUNS.contains(rule.path("action").asText(""))) {
-                    continue;
-                }
-                rule.path("names").forEach(n -> syscalls.add(n.asText()));
-                if (rule.hasNonNull("name")) {
-                    syscalls.add(rule.path("name").asText()); // the format before "names" (Docker's old profiles)
-                }
-            }
-            for (String syscall : syscalls) {
-                int number = architecture.isEmpty()
-                        ? -1
-                        : SyscallTable.number(architecture, syscall).orElse(-1);
-                records.add(new SyscallRecord(
-                        digest + ":" + i + ":" + syscall,
-                        time,
-                        0,
-                        "",
-                        architecture,
-                        number,
-                        syscall,
-                        "profile",
-                        to.workload().namespace(),
-                        "",
-                        to.container(),
-                        to.workload()));
+            to = new Target(Workload.parse(ns, workload), container);
+        }
+        Instant time = fileTime;
+        if (meta.hasNonNull("creationTimestamp")) {
+            try {
+                time = Instant.parse(meta.path("creationTimestamp").asText());
+            } catch (DateTimeParseException e) {
+                throw new UnknownFormatException(where + ": metadata.creationTimestamp is no RFC 3339 time");
             }
         }
-        return new Result(records, skipped, profiles);
+        return new Located(doc.path("spec"), to, time);
+    }
+
+    /** A record per syscall the profile lets run, keyed by {@code keyPrefix}. */
+    private static List<SyscallRecord> allowed(Located located, String keyPrefix) {
+        JsonNode profile = located.profile();
+        Target to = located.target();
+        String architecture = architecture(profile.path("architectures").path(0).asText(""));
+        Set<String> syscalls = new TreeSet<>();
+        for (JsonNode rule : profile.path("syscalls")) {
+            if (!RUNS.contains(rule.path("action").asText(""))) {
+                continue;
+            }
+            rule.path("names").forEach(n -> syscalls.add(n.asText()));
+            if (rule.hasNonNull("name")) {
+                syscalls.add(rule.path("name").asText()); // the format before "names" (Docker's old profiles)
+            }
+        }
+        List<SyscallRecord> records = new ArrayList<>();
+        for (String syscall : syscalls) {
+            int number = architecture.isEmpty()
+                    ? -1
+                    : SyscallTable.number(architecture, syscall).orElse(-1);
+            records.add(new SyscallRecord(
+                    keyPrefix + syscall,
+                    located.time(),
+                    0,
+                    "",
+                    architecture,
+                    number,
+                    syscall,
+                    "profile",
+                    to.workload().namespace(),
+                    "",
+                    to.container(),
+                    to.workload()));
+        }
+        return records;
     }
 
     /** {@code SCMP_ARCH_X86_64} → {@code x86_64}, as the syscall tables name architectures; "" when none is given. */
