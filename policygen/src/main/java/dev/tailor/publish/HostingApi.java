@@ -73,148 +73,167 @@ public interface HostingApi {
 
     /** GitHub: {@code owner/repo} at {@code apiUrl} (https://api.github.com). */
     static HostingApi github(URI apiUrl, String repository, String token) {
-        HttpClient http =
+        return new GitHub(apiUrl, repository, token);
+    }
+
+    /** The pull requests of a GitHub repository ({@link #github}). */
+    final class GitHub implements HostingApi {
+        private final HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        String base = apiUrl.toString().replaceAll("/+$", "") + "/repos/" + repository + "/pulls";
-        String owner = repository.substring(0, repository.indexOf('/'));
-        return new HostingApi() {
-            private HttpRequest.Builder request(String url) {
-                return HttpRequest.newBuilder(URI.create(url))
-                        .header("Authorization", "Bearer " + token)
-                        .header("Accept", "application/vnd.github+json")
-                        .header("X-GitHub-Api-Version", "2022-11-28");
-            }
+        private final String repository;
+        private final String token;
+        private final String base;
+        private final String owner;
 
-            @Override
-            public Optional<OpenRequest> findOpen(String baseBranch, String branch) throws PublishException {
-                JsonNode pulls = call(
-                        http,
-                        request(base + "?state=open&base=" + encode(baseBranch) + "&per_page=100")
-                                .GET(),
-                        "listing the open pull requests of " + repository);
-                for (JsonNode p : pulls) {
-                    String ref = p.path("head").path("ref").asText();
-                    boolean ours = branch != null ? ref.equals(branch) : ref.startsWith("tailor/");
-                    if (ours
-                            && p.path("head")
-                                    .path("repo")
-                                    .path("owner")
-                                    .path("login")
-                                    .asText(owner)
-                                    .equals(owner)) {
-                        return Optional.of(new OpenRequest(
-                                p.path("number").asLong(),
-                                ref,
-                                p.path("html_url").asText()));
-                    }
+        GitHub(URI apiUrl, String repository, String token) {
+            this.repository = repository;
+            this.token = token;
+            this.base = apiUrl.toString().replaceAll("/+$", "") + "/repos/" + repository + "/pulls";
+            this.owner = repository.substring(0, repository.indexOf('/'));
+        }
+
+        private HttpRequest.Builder request(String url) {
+            return HttpRequest.newBuilder(URI.create(url))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Accept", "application/vnd.github+json")
+                    .header("X-GitHub-Api-Version", "2022-11-28");
+        }
+
+        @Override
+        public Optional<OpenRequest> findOpen(String baseBranch, String branch) throws PublishException {
+            JsonNode pulls = call(
+                    http,
+                    request(base + "?state=open&base=" + encode(baseBranch) + "&per_page=100")
+                            .GET(),
+                    "listing the open pull requests of " + repository);
+            for (JsonNode p : pulls) {
+                String ref = p.path("head").path("ref").asText();
+                boolean ours = branch != null ? ref.equals(branch) : ref.startsWith("tailor/");
+                if (ours
+                        && p.path("head")
+                                .path("repo")
+                                .path("owner")
+                                .path("login")
+                                .asText(owner)
+                                .equals(owner)) {
+                    return Optional.of(new OpenRequest(
+                            p.path("number").asLong(), ref, p.path("html_url").asText()));
                 }
-                return Optional.empty();
             }
+            return Optional.empty();
+        }
 
-            @Override
-            public OpenRequest open(String branch, String baseBranch, String title, String body)
-                    throws PublishException {
-                ObjectNode json = JSON.createObjectNode()
-                        .put("title", title)
-                        .put("head", branch)
-                        .put("base", baseBranch)
-                        .put("body", body)
-                        .put("maintainer_can_modify", true);
-                JsonNode p = call(
-                        http,
-                        request(base)
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(json.toString())),
-                        "opening a pull request on " + repository);
-                return new OpenRequest(
-                        p.path("number").asLong(), branch, p.path("html_url").asText());
-            }
+        @Override
+        public OpenRequest open(String branch, String baseBranch, String title, String body) throws PublishException {
+            ObjectNode json = JSON.createObjectNode()
+                    .put("title", title)
+                    .put("head", branch)
+                    .put("base", baseBranch)
+                    .put("body", body)
+                    .put("maintainer_can_modify", true);
+            JsonNode p = call(
+                    http,
+                    request(base)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(json.toString())),
+                    "opening a pull request on " + repository);
+            return new OpenRequest(
+                    p.path("number").asLong(), branch, p.path("html_url").asText());
+        }
 
-            @Override
-            public OpenRequest update(OpenRequest pr, String title, String body) throws PublishException {
-                ObjectNode json = JSON.createObjectNode().put("title", title).put("body", body);
-                JsonNode p = call(
-                        http,
-                        request(base + "/" + pr.number())
-                                .header("Content-Type", "application/json")
-                                .method("PATCH", HttpRequest.BodyPublishers.ofString(json.toString())),
-                        "updating pull request #" + pr.number() + " on " + repository);
-                return new OpenRequest(
-                        pr.number(), pr.branch(), p.path("html_url").asText(pr.url()));
-            }
+        @Override
+        public OpenRequest update(OpenRequest pr, String title, String body) throws PublishException {
+            ObjectNode json = JSON.createObjectNode().put("title", title).put("body", body);
+            JsonNode p = call(
+                    http,
+                    request(base + "/" + pr.number())
+                            .header("Content-Type", "application/json")
+                            .method("PATCH", HttpRequest.BodyPublishers.ofString(json.toString())),
+                    "updating pull request #" + pr.number() + " on " + repository);
+            return new OpenRequest(pr.number(), pr.branch(), p.path("html_url").asText(pr.url()));
+        }
 
-            @Override
-            public String gitUser() {
-                return "x-access-token";
-            }
-        };
+        @Override
+        public String gitUser() {
+            return "x-access-token";
+        }
     }
 
     /** GitLab: project {@code group/project} at {@code apiUrl} (https://gitlab.com/api/v4). */
     static HostingApi gitlab(URI apiUrl, String project, String token) {
-        HttpClient http =
+        return new GitLab(apiUrl, project, token);
+    }
+
+    /** The merge requests of a GitLab project ({@link #gitlab}). */
+    final class GitLab implements HostingApi {
+        private final HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        String base = apiUrl.toString().replaceAll("/+$", "") + "/projects/" + encode(project) + "/merge_requests";
-        return new HostingApi() {
-            private HttpRequest.Builder request(String url) {
-                return HttpRequest.newBuilder(URI.create(url))
-                        .header("PRIVATE-TOKEN", token)
-                        .header("Accept", "application/json");
-            }
+        private final String project;
+        private final String token;
+        private final String base;
 
-            @Override
-            public Optional<OpenRequest> findOpen(String baseBranch, String branch) throws PublishException {
-                JsonNode mrs = call(
-                        http,
-                        request(base + "?state=opened&target_branch=" + encode(baseBranch) + "&per_page=100")
-                                .GET(),
-                        "listing the open merge requests of " + project);
-                for (JsonNode m : mrs) {
-                    String ref = m.path("source_branch").asText();
-                    if (branch != null ? ref.equals(branch) : ref.startsWith("tailor/")) {
-                        return Optional.of(new OpenRequest(
-                                m.path("iid").asLong(), ref, m.path("web_url").asText()));
-                    }
+        GitLab(URI apiUrl, String project, String token) {
+            this.project = project;
+            this.token = token;
+            this.base = apiUrl.toString().replaceAll("/+$", "") + "/projects/" + encode(project) + "/merge_requests";
+        }
+
+        private HttpRequest.Builder request(String url) {
+            return HttpRequest.newBuilder(URI.create(url))
+                    .header("PRIVATE-TOKEN", token)
+                    .header("Accept", "application/json");
+        }
+
+        @Override
+        public Optional<OpenRequest> findOpen(String baseBranch, String branch) throws PublishException {
+            JsonNode mrs = call(
+                    http,
+                    request(base + "?state=opened&target_branch=" + encode(baseBranch) + "&per_page=100")
+                            .GET(),
+                    "listing the open merge requests of " + project);
+            for (JsonNode m : mrs) {
+                String ref = m.path("source_branch").asText();
+                if (branch != null ? ref.equals(branch) : ref.startsWith("tailor/")) {
+                    return Optional.of(new OpenRequest(
+                            m.path("iid").asLong(), ref, m.path("web_url").asText()));
                 }
-                return Optional.empty();
             }
+            return Optional.empty();
+        }
 
-            @Override
-            public OpenRequest open(String branch, String baseBranch, String title, String body)
-                    throws PublishException {
-                ObjectNode json = JSON.createObjectNode()
-                        .put("source_branch", branch)
-                        .put("target_branch", baseBranch)
-                        .put("title", title)
-                        .put("description", body)
-                        .put("remove_source_branch", true);
-                JsonNode m = call(
-                        http,
-                        request(base)
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(json.toString())),
-                        "opening a merge request on " + project);
-                return new OpenRequest(
-                        m.path("iid").asLong(), branch, m.path("web_url").asText());
-            }
+        @Override
+        public OpenRequest open(String branch, String baseBranch, String title, String body) throws PublishException {
+            ObjectNode json = JSON.createObjectNode()
+                    .put("source_branch", branch)
+                    .put("target_branch", baseBranch)
+                    .put("title", title)
+                    .put("description", body)
+                    .put("remove_source_branch", true);
+            JsonNode m = call(
+                    http,
+                    request(base)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(json.toString())),
+                    "opening a merge request on " + project);
+            return new OpenRequest(
+                    m.path("iid").asLong(), branch, m.path("web_url").asText());
+        }
 
-            @Override
-            public OpenRequest update(OpenRequest mr, String title, String body) throws PublishException {
-                ObjectNode json = JSON.createObjectNode().put("title", title).put("description", body);
-                JsonNode m = call(
-                        http,
-                        request(base + "/" + mr.number())
-                                .header("Content-Type", "application/json")
-                                .PUT(HttpRequest.BodyPublishers.ofString(json.toString())),
-                        "updating merge request !" + mr.number() + " on " + project);
-                return new OpenRequest(
-                        mr.number(), mr.branch(), m.path("web_url").asText(mr.url()));
-            }
+        @Override
+        public OpenRequest update(OpenRequest mr, String title, String body) throws PublishException {
+            ObjectNode json = JSON.createObjectNode().put("title", title).put("description", body);
+            JsonNode m = call(
+                    http,
+                    request(base + "/" + mr.number())
+                            .header("Content-Type", "application/json")
+                            .PUT(HttpRequest.BodyPublishers.ofString(json.toString())),
+                    "updating merge request !" + mr.number() + " on " + project);
+            return new OpenRequest(mr.number(), mr.branch(), m.path("web_url").asText(mr.url()));
+        }
 
-            @Override
-            public String gitUser() {
-                return "oauth2";
-            }
-        };
+        @Override
+        public String gitUser() {
+            return "oauth2";
+        }
     }
 }

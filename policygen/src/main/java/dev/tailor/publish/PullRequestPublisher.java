@@ -96,27 +96,7 @@ public final class PullRequestPublisher {
 
             Path policies = clone.resolve(o.path());
             Map<String, byte[]> before = files(policies);
-            Map<String, byte[]> after = new TreeMap<>(files(o.tree()));
-            // Only what Tailor wrote there before (the tree's .tailor-tree lists it) is removed when it is no longer
-            // generated; files others keep under the path (a kustomization.yaml, say) stay as they are.
-            java.util.Set<String> owned = Files.isRegularFile(policies.resolve(dev.tailor.util.OwnedTree.MARKER))
-                    ? dev.tailor.util.OwnedTree.listed(policies)
-                    : java.util.Set.of();
-            for (var e : before.entrySet()) {
-                boolean ours = owned.contains(e.getKey()) || e.getKey().equals(dev.tailor.util.OwnedTree.MARKER);
-                if (!after.containsKey(e.getKey())) {
-                    if (ours) {
-                        Files.delete(policies.resolve(e.getKey()));
-                    } else {
-                        after.put(e.getKey(), e.getValue()); // kept
-                    }
-                }
-            }
-            for (var e : after.entrySet()) {
-                Path file = clone.resolve(o.path()).resolve(e.getKey());
-                Files.createDirectories(file.getParent());
-                Files.write(file, e.getValue());
-            }
+            Map<String, byte[]> after = replaceTree(policies, before, files(o.tree()));
             git.add().addFilepattern(o.path()).call();
             git.add().addFilepattern(o.path()).setUpdate(true).call();
             Status status = git.status().call();
@@ -137,28 +117,71 @@ public final class PullRequestPublisher {
                     .setCommitter(TAILOR)
                     .setMessage(title + "\n\n" + change.message(o.path()))
                     .call();
-            // The hosting API is asked before the push: a token it refuses leaves the repository untouched.
-            Optional<HostingApi.OpenRequest> open =
-                    o.api() == null ? Optional.empty() : o.api().findOpen(o.base(), branch);
-            push(git, branch, credentials, o.repository());
-            String text = Files.readString(body, StandardCharsets.UTF_8);
-            if (o.api() == null) {
-                return new Result(Outcome.PUSHED, branch, commit.name(), null, change.summary());
-            }
-            HostingApi.OpenRequest request = open.isPresent()
-                    ? o.api().update(open.get(), title, text)
-                    : o.api().open(branch, o.base(), title, text);
-            return new Result(
-                    open.isPresent() ? Outcome.UPDATED : Outcome.OPENED,
-                    branch,
-                    commit.name(),
-                    request.url(),
-                    change.summary());
+            return pushAndRequest(o, git, branch, credentials, commit, change, title, body);
         } catch (GitAPIException e) {
             throw new PublishException("git: " + oneLine(e.getMessage()));
         } finally {
             dev.tailor.util.Trees.delete(clone);
         }
+    }
+
+    /**
+     * Writes the generated tree over the policies' path in the clone: what Tailor wrote there before (the tree's
+     * .tailor-tree lists it) and no longer generates is removed; files others keep under the path (a
+     * kustomization.yaml, say) stay as they are. Returns the path's files as they are now.
+     */
+    private static Map<String, byte[]> replaceTree(
+            Path policies, Map<String, byte[]> before, Map<String, byte[]> generated) throws IOException {
+        Map<String, byte[]> after = new TreeMap<>(generated);
+        java.util.Set<String> owned = Files.isRegularFile(policies.resolve(dev.tailor.util.OwnedTree.MARKER))
+                ? dev.tailor.util.OwnedTree.listed(policies)
+                : java.util.Set.of();
+        for (var e : before.entrySet()) {
+            boolean ours = owned.contains(e.getKey()) || e.getKey().equals(dev.tailor.util.OwnedTree.MARKER);
+            if (!after.containsKey(e.getKey())) {
+                if (ours) {
+                    Files.delete(policies.resolve(e.getKey()));
+                } else {
+                    after.put(e.getKey(), e.getValue()); // kept
+                }
+            }
+        }
+        for (var e : after.entrySet()) {
+            Path file = policies.resolve(e.getKey());
+            Files.createDirectories(file.getParent());
+            Files.write(file, e.getValue());
+        }
+        return after;
+    }
+
+    /** Pushes the branch and opens or updates its pull request (none without a hosting API). */
+    private Result pushAndRequest(
+            Options o,
+            Git git,
+            String branch,
+            CredentialsProvider credentials,
+            RevCommit commit,
+            Change change,
+            String title,
+            Path body)
+            throws PublishException, IOException, GitAPIException {
+        // The hosting API is asked before the push: a token it refuses leaves the repository untouched.
+        Optional<HostingApi.OpenRequest> open =
+                o.api() == null ? Optional.empty() : o.api().findOpen(o.base(), branch);
+        push(git, branch, credentials, o.repository());
+        String text = Files.readString(body, StandardCharsets.UTF_8);
+        if (o.api() == null) {
+            return new Result(Outcome.PUSHED, branch, commit.name(), null, change.summary());
+        }
+        HostingApi.OpenRequest request = open.isPresent()
+                ? o.api().update(open.get(), title, text)
+                : o.api().open(branch, o.base(), title, text);
+        return new Result(
+                open.isPresent() ? Outcome.UPDATED : Outcome.OPENED,
+                branch,
+                commit.name(),
+                request.url(),
+                change.summary());
     }
 
     /** The {@code tailor/*} branch of the remote with the newest commit, if any. */
