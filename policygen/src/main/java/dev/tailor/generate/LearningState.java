@@ -150,42 +150,64 @@ public record LearningState(
         if (pods.isEmpty()) {
             because.add("no pod of it was seen admitted (its owner and labels are unknown: give the admission stream)");
         } else if (job) {
-            Instant lastRun = pods.values().stream().max(Instant::compareTo).orElseThrow();
-            if (!windowFull) {
-                because.add("the window is not full yet: observed on fewer than " + needDays + " days");
-            }
-            if (runs == 0) {
-                because.add("no run seen in the window");
-            } else if (runs == 1 && !lastNew.isBefore(lastRun)) {
-                // Nothing to compare its run with: a weekly CronJob has one run in a week's window.
-                because.add("one run in the window (" + lastRun + "): a Job is proposed when a later run does nothing "
-                        + "an earlier one did not (for a weekly schedule, observe two weeks: --since 14d)");
-            } else if (!lastNew.isBefore(lastRun)) {
-                because.add("its last run (" + lastRun + ") did something new");
-            }
+            because.addAll(jobStillLearning(pods, runs, lastNew, windowFull, needDays));
         } else {
-            if (days.size() < needDays) {
-                because.add("observed on " + days.size() + " of " + needDays + " days");
-            }
-            Duration sinceNew = Duration.between(lastNew, obs.until);
-            if (sinceNew.compareTo(quiet) < 0) {
-                because.add("new behavior " + sinceNew.toHours() + " h before the window's end (" + newest.what()
-                        + "; needs " + quiet.toHours() + " h without)"
-                        + (newest.what().startsWith("clients outside")
-                                        || newest.what().matches("^[0-9a-f.:]+ -> .*")
-                                ? "; new client addresses from outside count as new behavior unless --allow-world-ingress"
-                                : ""));
-            }
-            if (partial) {
-                // A pod's earliest sighting: its creationTimestamp when it was listed or admitted, its first flow when
-                // only flows named it (kube-system's).
-                because.add("no pod of it seen created (earliest pod sighting "
-                        + pods.values().stream().min(Instant::compareTo).orElseThrow() + ") and no restart seen: "
-                        + "what it does when it starts was never observed");
-            }
+            because.addAll(stillLearning(obs, pods, days.size(), newest, partial, needDays, quiet));
         }
         return new LearningState(
                 w, first, last, days.size(), lastNew, newest.what(), runs, partial, List.copyOf(because));
+    }
+
+    /** Why a Job or CronJob is still learning: a full window, and a last run that did nothing new. */
+    private static List<String> jobStillLearning(
+            Map<String, Instant> pods, int runs, Instant lastNew, boolean windowFull, int needDays) {
+        List<String> because = new ArrayList<>();
+        Instant lastRun = pods.values().stream().max(Instant::compareTo).orElseThrow();
+        if (!windowFull) {
+            because.add("the window is not full yet: observed on fewer than " + needDays + " days");
+        }
+        if (runs == 0) {
+            because.add("no run seen in the window");
+        } else if (runs == 1 && !lastNew.isBefore(lastRun)) {
+            // Nothing to compare its run with: a weekly CronJob has one run in a week's window.
+            because.add("one run in the window (" + lastRun + "): a Job is proposed when a later run does nothing "
+                    + "an earlier one did not (for a weekly schedule, observe two weeks: --since 14d)");
+        } else if (!lastNew.isBefore(lastRun)) {
+            because.add("its last run (" + lastRun + ") did something new");
+        }
+        return because;
+    }
+
+    /** Why a long-running workload is still learning: days observed, quiet time since new behaviour, a start seen. */
+    private static List<String> stillLearning(
+            Observations obs,
+            Map<String, Instant> pods,
+            int days,
+            Evidence newest,
+            boolean partial,
+            int needDays,
+            Duration quiet) {
+        List<String> because = new ArrayList<>();
+        if (days < needDays) {
+            because.add("observed on " + days + " of " + needDays + " days");
+        }
+        Duration sinceNew = Duration.between(newest.seen().firstSeen(), obs.until);
+        if (sinceNew.compareTo(quiet) < 0) {
+            because.add("new behavior " + sinceNew.toHours() + " h before the window's end (" + newest.what()
+                    + "; needs " + quiet.toHours() + " h without)"
+                    + (newest.what().startsWith("clients outside")
+                                    || newest.what().matches("^[0-9a-f.:]+ -> .*")
+                            ? "; new client addresses from outside count as new behavior unless --allow-world-ingress"
+                            : ""));
+        }
+        if (partial) {
+            // A pod's earliest sighting: its creationTimestamp when it was listed or admitted, its first flow when
+            // only flows named it (kube-system's).
+            because.add("no pod of it seen created (earliest pod sighting "
+                    + pods.values().stream().min(Instant::compareTo).orElseThrow() + ") and no restart seen: "
+                    + "what it does when it starts was never observed");
+        }
+        return because;
     }
 
     /** The service-account user of a namespace and name. */

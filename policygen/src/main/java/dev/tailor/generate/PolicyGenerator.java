@@ -118,6 +118,16 @@ public final class PolicyGenerator {
                 .append(" workloads proposed; ")
                 .append(out.files.size())
                 .append(" files.\n\n");
+        learningStates(r, obs, states);
+        out.notes.forEach((section, lines) -> {
+            r.append("\n## ").append(section).append("\n\n");
+            lines.forEach(l -> r.append("- ").append(l).append('\n'));
+        });
+        return r.toString();
+    }
+
+    /** REPORT.md's table: each workload's evidence and whether it is proposed or still learning, and why. */
+    private static void learningStates(StringBuilder r, Observations obs, Map<Workload, LearningState> states) {
         r.append("## Learning state\n\n");
         r.append(
                 "| workload | first seen | last seen | days with data | last new behavior | quiet for | runs | state |\n");
@@ -146,11 +156,6 @@ public final class PolicyGenerator {
                     .append(s.partial() && s.proposed() ? " (partial)" : "")
                     .append(" |\n");
         }
-        out.notes.forEach((section, lines) -> {
-            r.append("\n## ").append(section).append("\n\n");
-            lines.forEach(l -> r.append("- ").append(l).append('\n'));
-        });
-        return r.toString();
     }
 
     private static String time(java.time.Instant t) {

@@ -96,7 +96,32 @@ final class SeccompGenerator {
     }
 
     void generate(Observations obs, Map<Workload, LearningState> states, Generated out) {
-        // workload → container → uses
+        byContainer(obs).forEach((w, containers) -> {
+            LearningState state = states.get(w);
+            if (state == null || !state.proposed()) {
+                return;
+            }
+            ArrayNode patchContainers = NODES.arrayNode();
+            containers.forEach((container, uses) -> {
+                Used used = used(uses, container, "Seccomp: " + w, out);
+                if (!used.observed().isEmpty()) {
+                    String name = container(obs, w, container, used, out);
+                    ObjectNode c = patchContainers.addObject().put("name", container);
+                    // Where the Security Profiles Operator installs a SeccompProfile on each node.
+                    c.putObject("securityContext")
+                            .putObject("seccompProfile")
+                            .put("type", "Localhost")
+                            .put("localhostProfile", "operator/" + w.namespace() + "/" + name + ".json");
+                }
+            });
+            if (!patchContainers.isEmpty()) {
+                out.file(Manifests.dir(w) + "/seccomp-patch.yaml", Manifests.yaml(List.of(patch(w, patchContainers))));
+            }
+        });
+    }
+
+    /** The syscalls observed by workload and container (those attributed to both). */
+    private static Map<Workload, Map<String, Map<SyscallUse, StoredAccess>>> byContainer(Observations obs) {
         Map<Workload, Map<String, Map<SyscallUse, StoredAccess>>> byContainer = new TreeMap<>();
         obs.syscalls.forEach((u, s) -> {
             if (!u.workload().isEmpty() && !u.container().isEmpty()) {
@@ -106,70 +131,62 @@ final class SeccompGenerator {
                         .put(u, s);
             }
         });
-        byContainer.forEach((w, containers) -> {
-            LearningState state = states.get(w);
-            if (state == null || !state.proposed()) {
-                return;
+        return byContainer;
+    }
+
+    /** What a container was seen to use, over which window, in how many records. */
+    private record Used(Set<String> observed, Set<String> architectures, Instant from, Instant until, long records) {}
+
+    /** A container's syscalls that ran (those the current profile refused are noted, not allowed). */
+    private Used used(Map<SyscallUse, StoredAccess> uses, String container, String section, Generated out) {
+        Set<String> observed = new TreeSet<>();
+        Set<String> architectures = new TreeSet<>();
+        Instant from = null;
+        Instant until = null;
+        long records = 0;
+        for (var e : uses.entrySet()) {
+            SyscallUse u = e.getKey();
+            if (REFUSED.contains(u.action())) {
+                out.note(
+                        section,
+                        "refused by the current profile, not allowed: " + u.syscall() + " in " + container + " ("
+                                + e.getValue().count() + " times, action " + u.action() + ")");
+                continue;
             }
-            String section = "Seccomp: " + w;
-            ArrayNode patchContainers = NODES.arrayNode();
-            containers.forEach((container, uses) -> {
-                Set<String> observed = new TreeSet<>();
-                Set<String> architectures = new TreeSet<>();
-                Instant from = null;
-                Instant until = null;
-                long records = 0;
-                for (var e : uses.entrySet()) {
-                    SyscallUse u = e.getKey();
-                    if (REFUSED.contains(u.action())) {
-                        out.note(
-                                section,
-                                "refused by the current profile, not allowed: " + u.syscall() + " in " + container
-                                        + " (" + e.getValue().count() + " times, action " + u.action() + ")");
-                        continue;
-                    }
-                    observed.add(u.syscall());
-                    architectures.add(u.architecture().isEmpty() ? options.defaultArchitecture() : u.architecture());
-                    from = from == null || e.getValue().firstSeen().isBefore(from)
-                            ? e.getValue().firstSeen()
-                            : from;
-                    until = until == null || e.getValue().lastSeen().isAfter(until)
-                            ? e.getValue().lastSeen()
-                            : until;
-                    records += e.getValue().count();
-                }
-                if (observed.isEmpty()) {
-                    return;
-                }
-                Set<String> allowed = new TreeSet<>(observed);
-                allowed.addAll(runtimeSyscalls);
-                List<String> fallback =
-                        FALLBACK.stream().filter(s -> !allowed.contains(s)).toList();
-                String name = w.name() + "-" + container;
-                String evidence = observed.size() + " syscalls in " + records + " records of container " + container
-                        + ", plus " + (allowed.size() - observed.size()) + " that " + options.runtime()
-                        + " needs to start it";
-                ObjectNode profile = profile(architectures, allowed, fallback);
-                out.file(Manifests.dir(w) + "/seccomp-" + container + ".json", Manifests.json(profile));
-                ObjectNode cr = Manifests.object(
-                        "security-profiles-operator.x-k8s.io/v1beta1",
-                        "SeccompProfile",
-                        Manifests.metadata(name, w.namespace(), w.key(), from, until, evidence));
-                cr.set("spec", profile);
-                out.file(
-                        Manifests.dir(w) + "/seccompprofile-" + container + ".yaml",
-                        Manifests.yaml(List.of(Manifests.withServiceAccount(cr, obs, w))));
-                ObjectNode c = patchContainers.addObject().put("name", container);
-                // Where the Security Profiles Operator installs a SeccompProfile on each node.
-                c.putObject("securityContext")
-                        .putObject("seccompProfile")
-                        .put("type", "Localhost")
-                        .put("localhostProfile", "operator/" + w.namespace() + "/" + name + ".json");
-            });
-            if (!patchContainers.isEmpty()) {
-                out.file(Manifests.dir(w) + "/seccomp-patch.yaml", Manifests.yaml(List.of(patch(w, patchContainers))));
-            }
-        });
+            observed.add(u.syscall());
+            architectures.add(u.architecture().isEmpty() ? options.defaultArchitecture() : u.architecture());
+            from = from == null || e.getValue().firstSeen().isBefore(from)
+                    ? e.getValue().firstSeen()
+                    : from;
+            until = until == null || e.getValue().lastSeen().isAfter(until)
+                    ? e.getValue().lastSeen()
+                    : until;
+            records += e.getValue().count();
+        }
+        return new Used(observed, architectures, from, until, records);
+    }
+
+    /** A container's profile, as a file and as a SeccompProfile object; returns the profile's name. */
+    private String container(Observations obs, Workload w, String container, Used used, Generated out) {
+        Set<String> allowed = new TreeSet<>(used.observed());
+        allowed.addAll(runtimeSyscalls);
+        List<String> fallback =
+                FALLBACK.stream().filter(s -> !allowed.contains(s)).toList();
+        String name = w.name() + "-" + container;
+        String evidence = used.observed().size() + " syscalls in " + used.records() + " records of container "
+                + container + ", plus " + (allowed.size() - used.observed().size()) + " that " + options.runtime()
+                + " needs to start it";
+        ObjectNode profile = profile(used.architectures(), allowed, fallback);
+        out.file(Manifests.dir(w) + "/seccomp-" + container + ".json", Manifests.json(profile));
+        ObjectNode cr = Manifests.object(
+                "security-profiles-operator.x-k8s.io/v1beta1",
+                "SeccompProfile",
+                Manifests.metadata(name, w.namespace(), w.key(), used.from(), used.until(), evidence));
+        cr.set("spec", profile);
+        out.file(
+                Manifests.dir(w) + "/seccompprofile-" + container + ".yaml",
+                Manifests.yaml(List.of(Manifests.withServiceAccount(cr, obs, w))));
+        return name;
     }
 
     private ObjectNode profile(Set<String> architectures, Set<String> allowed, List<String> fallback) {

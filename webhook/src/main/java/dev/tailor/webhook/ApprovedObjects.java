@@ -1,6 +1,5 @@
 package dev.tailor.webhook;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.contract.Names;
@@ -10,6 +9,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -178,43 +178,61 @@ public class ApprovedObjects {
         Map<String, Map<String, String>> serviceAccounts = new TreeMap<>(); // ns\0workload -> account -> object
         for (HasMetadata o : new TreeMap<>(objects).values()) {
             String ns = o.getMetadata().getNamespace();
-            Map<String, String> labels = o.getMetadata().getLabels() == null
-                    ? Map.of()
-                    : o.getMetadata().getLabels();
-            Map<String, String> annotations = o.getMetadata().getAnnotations() == null
-                    ? Map.of()
-                    : o.getMetadata().getAnnotations();
-            String workload = labels.getOrDefault(Names.WORKLOAD, "");
+            String workload = orEmpty(o.getMetadata().getLabels()).getOrDefault(Names.WORKLOAD, "");
             if (o instanceof NetworkPolicy np) {
                 policies.withObjectProperty(ns)
                         .putObject(np.getMetadata().getName())
                         .set("spec", json.valueToTree(np.getSpec()));
-            } else if (o instanceof RoleBinding || o instanceof ClusterRoleBinding) {
-                JsonNode b = json.valueToTree(o);
-                for (JsonNode s : b.path("subjects")) {
-                    if (s.path("kind").asText().equals("ServiceAccount")) {
-                        String account = s.path("namespace").asText(ns == null ? "" : ns) + "/"
-                                + s.path("name").asText();
-                        accounts.withObjectProperty(account)
-                                .withArray("bindings")
-                                .add((ns == null ? "" : ns + "/")
-                                        + o.getMetadata().getName());
-                    }
-                }
+            } else if (o instanceof RoleBinding rb) {
+                bindings(accounts, ns, rb.getMetadata().getName(), rb.getSubjects());
+            } else if (o instanceof ClusterRoleBinding crb) {
+                bindings(accounts, ns, crb.getMetadata().getName(), crb.getSubjects());
             } else if (o instanceof GenericKubernetesResource && !workload.isEmpty()) {
                 profiles.computeIfAbsent(ns + "\u0000" + workload, k -> new TreeSet<>())
                         .add("operator/" + ns + "/" + o.getMetadata().getName() + ".json");
             }
-            String account = annotations.get(Names.SERVICE_ACCOUNT);
+            String account = orEmpty(o.getMetadata().getAnnotations()).get(Names.SERVICE_ACCOUNT);
             if (account != null && !workload.isEmpty() && ns != null) {
                 serviceAccounts
                         .computeIfAbsent(ns + "\u0000" + workload, k -> new TreeMap<>())
                         .putIfAbsent(account, key(o));
             }
         }
-        // One approval per workload. Two that name different accounts are a conflict (an approval applied twice in
-        // different versions, or one forged while the webhook was down): neither is believed, and it is said loudly,
-        // rather than letting map order pick a winner.
+        serviceAccounts(workloads, serviceAccounts);
+        profiles.forEach((key, paths) -> {
+            if (paths.size() == 1) { // one profile for the whole workload: what approvedSeccompProfile checks
+                String[] parts = key.split("\u0000");
+                workloads
+                        .withObjectProperty(parts[0])
+                        .withObjectProperty(parts[1])
+                        .put("seccompProfile", paths.iterator().next());
+            }
+        });
+        engine.setData(data);
+        LOG.debugf("approved objects: %d", objects.size());
+    }
+
+    private static Map<String, String> orEmpty(Map<String, String> map) {
+        return map == null ? Map.of() : map;
+    }
+
+    /** The service accounts a binding approves, each with the binding's {@code namespace/name}. */
+    private static void bindings(ObjectNode accounts, String ns, String name, List<Subject> subjects) {
+        for (Subject s : subjects == null ? List.<Subject>of() : subjects) {
+            if ("ServiceAccount".equals(s.getKind())) {
+                String account =
+                        (s.getNamespace() != null ? s.getNamespace() : ns == null ? "" : ns) + "/" + s.getName();
+                accounts.withObjectProperty(account).withArray("bindings").add((ns == null ? "" : ns + "/") + name);
+            }
+        }
+    }
+
+    /**
+     * One approval per workload. Two that name different accounts are a conflict (an approval applied twice in
+     * different versions, or one forged while the webhook was down): neither is believed, and it is said loudly,
+     * rather than letting map order pick a winner.
+     */
+    private static void serviceAccounts(ObjectNode workloads, Map<String, Map<String, String>> serviceAccounts) {
         serviceAccounts.forEach((key, approving) -> {
             String[] parts = key.split("\u0000");
             if (approving.size() == 1) {
@@ -232,16 +250,5 @@ public class ApprovedObjects {
                                 .toList());
             }
         });
-        profiles.forEach((key, paths) -> {
-            if (paths.size() == 1) { // one profile for the whole workload: what approvedSeccompProfile checks
-                String[] parts = key.split("\u0000");
-                workloads
-                        .withObjectProperty(parts[0])
-                        .withObjectProperty(parts[1])
-                        .put("seccompProfile", paths.iterator().next());
-            }
-        });
-        engine.setData(data);
-        LOG.debugf("approved objects: %d", objects.size());
     }
 }
