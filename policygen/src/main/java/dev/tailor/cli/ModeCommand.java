@@ -70,48 +70,19 @@ public final class ModeCommand {
         @Override
         public Integer call() throws Exception {
             PrintStream out = System.out;
-            EnforcePreview preview;
-            String noStore = null;
-            if (window.store == null) {
-                // No --store: the evidence is the running webhook's, read through the API server as the user.
-                try {
-                    dev.tailor.util.Durations.parse(window.since);
-                    preview = fromCluster(namespace, window.since, window.until);
-                } catch (IllegalArgumentException e) {
-                    System.err.println("tailor enforce: " + e.getMessage());
-                    return TailorCli.USAGE;
-                } catch (NoEvidenceException e) {
-                    preview = null;
-                    noStore = e.getMessage();
-                }
-            } else
-                try (ObservationStore store = ObservationStore.openExisting(window.url())) {
-                    // The window ends at the last decision the store holds (as generate and impact end at the last
-                    // observation), unless --until says otherwise.
-                    List<AdmissionDecision> all = store.decisions(Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z"));
-                    Instant until = window.end() != null
-                            ? window.end()
-                            : all.isEmpty()
-                                    ? Instant.now()
-                                    : all.get(all.size() - 1).time().plusNanos(1);
-                    Instant from = until.minus(window.window());
-                    preview = EnforcePreview.perNamespace(all.stream()
-                                    .filter(d ->
-                                            !d.time().isBefore(from) && d.time().isBefore(until))
-                                    .toList())
-                            .get(namespace);
-                } catch (IllegalArgumentException e) {
-                    System.err.println("tailor enforce: " + e.getMessage());
-                    return TailorCli.USAGE;
-                } catch (ObservationStore.NoStoreException e) {
-                    // Nothing was observed here: no evidence either way, as with no decisions (--force still flips).
-                    preview = null;
-                    noStore = "cannot read the store " + ObservationStore.redact(window.url()) + ": " + e.getMessage();
-                }
-            boolean safe;
-            if (noStore != null) {
-                out.println("enforce preview for " + namespace + ": " + noStore
-                        + " — nothing shows that enforce mode is " + "safe there");
+            EnforcePreview preview = null;
+            String noEvidence = null;
+            try {
+                preview = window.store == null ? fromWebhook() : fromStore();
+            } catch (IllegalArgumentException e) {
+                System.err.println("tailor enforce: " + e.getMessage());
+                return TailorCli.USAGE;
+            } catch (NoEvidenceException e) {
+                noEvidence = e.getMessage();
+            }
+            if (noEvidence != null) {
+                out.println("enforce preview for " + namespace + ": " + noEvidence
+                        + " — nothing shows that enforce mode is safe there");
                 if (!force || dryRun) {
                     // The evidence could not be read: an error (1), not a preview that found something (3).
                     out.println(
@@ -120,18 +91,8 @@ public final class ModeCommand {
                                     : "not switching " + namespace + " to enforce (--force to do it anyway)");
                     return TailorCli.ERROR;
                 }
-                safe = false;
-            } else if (preview == null || preview.requests() == 0) {
-                out.println("enforce preview for " + namespace
-                        + ": no admission request of it in the window — nothing shows "
-                        + "that enforce mode is safe there");
-                safe = false;
-            } else {
-                out.println("enforce preview for " + namespace + ": " + preview.wouldReject() + " of "
-                        + preview.requests() + " admission requests in the window would have been rejected");
-                preview.examples().forEach(e -> out.println("  " + e));
-                safe = preview.wouldReject() == 0;
             }
+            boolean safe = noEvidence == null && safe(preview, out);
             if (dryRun) {
                 out.println(safe ? "dry run: the flip would be safe; nothing changed" : "dry run: nothing changed");
                 return safe ? TailorCli.OK : TailorCli.WOULD_DENY;
@@ -141,6 +102,50 @@ public final class ModeCommand {
                 return TailorCli.WOULD_DENY;
             }
             return switchMode(namespace, Mode.ENFORCE.value(), wait, out);
+        }
+
+        /** No --store: the evidence is the running webhook's, read through the API server as the user. */
+        private EnforcePreview fromWebhook() throws NoEvidenceException {
+            dev.tailor.util.Durations.parse(window.since);
+            return fromCluster(namespace, window.since, window.until);
+        }
+
+        /**
+         * The namespace's preview from the decisions in the store. The window ends at the last decision the store
+         * holds (as generate and impact end at the last observation), unless --until says otherwise.
+         */
+        private EnforcePreview fromStore() throws NoEvidenceException, java.sql.SQLException {
+            try (ObservationStore store = ObservationStore.openExisting(window.url())) {
+                List<AdmissionDecision> all = store.decisions(Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z"));
+                Instant until = window.end() != null
+                        ? window.end()
+                        : all.isEmpty()
+                                ? Instant.now()
+                                : all.get(all.size() - 1).time().plusNanos(1);
+                Instant from = until.minus(window.window());
+                return EnforcePreview.perNamespace(all.stream()
+                                .filter(d ->
+                                        !d.time().isBefore(from) && d.time().isBefore(until))
+                                .toList())
+                        .get(namespace);
+            } catch (ObservationStore.NoStoreException e) {
+                // Nothing was observed here: no evidence either way, as with no decisions (--force still flips).
+                throw new NoEvidenceException(
+                        "cannot read the store " + ObservationStore.redact(window.url()) + ": " + e.getMessage());
+            }
+        }
+
+        /** Prints the preview; safe when the window holds requests of the namespace and none would be rejected. */
+        private boolean safe(EnforcePreview preview, PrintStream out) {
+            if (preview == null || preview.requests() == 0) {
+                out.println("enforce preview for " + namespace
+                        + ": no admission request of it in the window — nothing shows that enforce mode is safe there");
+                return false;
+            }
+            out.println("enforce preview for " + namespace + ": " + preview.wouldReject() + " of " + preview.requests()
+                    + " admission requests in the window would have been rejected");
+            preview.examples().forEach(e -> out.println("  " + e));
+            return preview.wouldReject() == 0;
         }
     }
 

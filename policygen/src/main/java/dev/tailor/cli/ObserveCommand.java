@@ -199,9 +199,22 @@ public final class ObserveCommand implements Callable<Integer> {
                 new ObserveSummary(),
                 new Problems(),
                 bytesRead);
-        // Reading and parsing on this thread (and, for a big plain file, on one thread per part of it), storing on
-        // the writer's.
-        try (observations;
+        try {
+            readAll(opened, run);
+        } catch (StoreWriter.StoreFailedException e) {
+            progress.finish();
+            System.err.println("tailor observe: " + e.getMessage() + " — store " + ObservationStore.redact(url));
+            return TailorCli.ERROR;
+        }
+        return report(run, url);
+    }
+
+    /**
+     * Every input, in order, through the pipeline: reading and parsing on this thread (and, for a big plain file,
+     * on one thread per part of it), storing on the writer's.
+     */
+    private void readAll(Opened opened, Run run) throws IOException, SQLException, StoreWriter.StoreFailedException {
+        try (ObservationStore observations = run.store();
                 StoreWriter writer = new StoreWriter(batchEvents, this::stored)) {
             Batches batches = new Batches(
                     writer,
@@ -221,12 +234,7 @@ public final class ObserveCommand implements Callable<Integer> {
             addProfiles(opened.profiles(), run, batches);
             writer.flush();
             progress.finish();
-        } catch (StoreWriter.StoreFailedException e) {
-            progress.finish();
-            System.err.println("tailor observe: " + e.getMessage() + " — store " + ObservationStore.redact(url));
-            return TailorCli.ERROR;
         }
-        return report(run, url);
     }
 
     /** What is wrong with the options as given, or null. */

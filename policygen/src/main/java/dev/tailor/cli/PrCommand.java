@@ -3,6 +3,7 @@ package dev.tailor.cli;
 import dev.tailor.publish.HostingApi;
 import dev.tailor.publish.PublishException;
 import dev.tailor.publish.PullRequestPublisher;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,36 +83,43 @@ public final class PrCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--path must be a directory inside the repository, got " + path);
             }
             path = cleanPath;
-            if (github == null && gitlab == null) {
-                var m = java.util.regex.Pattern.compile(
-                                "(?:https://|git@)(github\\.com|gitlab\\.com)[:/](.+?)(?:\\.git)?/?$")
-                        .matcher(repository);
-                if (m.matches()) {
-                    if (m.group(1).equals("github.com")) {
-                        github = m.group(2);
-                    } else {
-                        gitlab = m.group(2);
-                    }
-                }
-            }
+            hostFromRepository();
             if (github != null && gitlab != null) {
                 throw new IllegalArgumentException("give --github or --gitlab, not both");
             }
-            if (github != null) {
-                token = require("GITHUB_TOKEN");
-                api = HostingApi.github(apiUrl != null ? apiUrl : URI.create("https://api.github.com"), github, token);
-            } else if (gitlab != null) {
-                token = require("GITLAB_TOKEN");
-                api = HostingApi.gitlab(
-                        apiUrl != null ? apiUrl : URI.create("https://gitlab.com/api/v4"), gitlab, token);
-            } else {
-                api = null;
-                token = environment.get("TAILOR_GIT_TOKEN");
-            }
+            token = github != null
+                    ? require("GITHUB_TOKEN")
+                    : gitlab != null ? require("GITLAB_TOKEN") : environment.get("TAILOR_GIT_TOKEN");
+            api = github != null
+                    ? HostingApi.github(apiUrl != null ? apiUrl : URI.create("https://api.github.com"), github, token)
+                    : gitlab != null
+                            ? HostingApi.gitlab(
+                                    apiUrl != null ? apiUrl : URI.create("https://gitlab.com/api/v4"), gitlab, token)
+                            : null;
         } catch (IllegalArgumentException e) {
             System.err.println("tailor pr: " + e.getMessage());
             return TailorCli.USAGE;
         }
+        return publish(api, token);
+    }
+
+    /** Neither --github nor --gitlab: the repository's URL names github.com or gitlab.com, or no hosting API. */
+    private void hostFromRepository() {
+        if (github != null || gitlab != null) {
+            return;
+        }
+        var m = java.util.regex.Pattern.compile("(?:https://|git@)(github\\.com|gitlab\\.com)[:/](.+?)(?:\\.git)?/?$")
+                .matcher(repository);
+        if (m.matches()) {
+            if (m.group(1).equals("github.com")) {
+                github = m.group(2);
+            } else {
+                gitlab = m.group(2);
+            }
+        }
+    }
+
+    private int publish(HostingApi api, String token) throws IOException {
         Path work = Files.createTempDirectory("tailor-pr-");
         try {
             PullRequestPublisher.Result r = new PullRequestPublisher()
