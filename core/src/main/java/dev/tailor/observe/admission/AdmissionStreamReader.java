@@ -88,11 +88,7 @@ public final class AdmissionStreamReader {
             Consumer<AdmissionDecision> decisions,
             Problems problems)
             throws IOException {
-        long[] podCount = {0};
-        long[] decisionCount = {0};
-        // The latest time the stream has shown so far: what an entry with no time of its own is dated by.
-        Instant[] latest = {null};
-        Map<String, Long> skipped = new TreeMap<>();
+        Stream stream = new Stream(pods, decisions);
         long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, line) -> {
             JsonNode doc;
             try {
@@ -108,44 +104,7 @@ public final class AdmissionStreamReader {
                 return;
             }
             try {
-                switch (shape) {
-                    case DECISION -> {
-                        AdmissionDecision d = JSON.treeToValue(doc, AdmissionDecision.class);
-                        if (d.time() == null || d.uid() == null || d.uid().isEmpty()) {
-                            problems.add(name, number, "missing field", "missing field: time or uid of a decision");
-                            return;
-                        }
-                        decisions.accept(d);
-                        latest[0] = later(latest[0], d.time());
-                        decisionCount[0]++;
-                    }
-                    case REVIEW -> {
-                        PodRecord sighting = podSeen(doc.path("request"), latest[0]);
-                        if (sighting == null) {
-                            skipped.merge("admission requests that are not about a pod", 1L, Long::sum);
-                            return;
-                        }
-                        latest[0] = later(latest[0], sighting.time());
-                        pods.accept(sighting);
-                        podCount[0]++;
-                    }
-                    case POD -> {
-                        pods.accept(podRecord(null, "", "", doc));
-                        podCount[0]++;
-                    }
-                    case LIST -> {
-                        for (JsonNode item : doc.path("items")) {
-                            if (item.path("kind").asText("Pod").equals("Pod")) {
-                                try { // one pod of the list that cannot be kept costs only itself
-                                    pods.accept(podRecord(null, "", "", item));
-                                    podCount[0]++;
-                                } catch (dev.tailor.observe.BadEvent e) {
-                                    problems.add(name, number, e.kind(), e.getMessage());
-                                }
-                            }
-                        }
-                    }
-                }
+                stream.take(shape, doc, (kind, message) -> problems.add(name, number, kind, message));
             } catch (MissingField e) {
                 problems.add(name, number, "missing field", e.getMessage());
             } catch (IllegalArgumentException | JsonProcessingException | DateTimeParseException e) {
@@ -154,7 +113,72 @@ public final class AdmissionStreamReader {
                 problems.add(name, number, e.kind(), e.getMessage());
             }
         });
-        return new Stats(lines, podCount[0], decisionCount[0], skipped);
+        return new Stats(lines, stream.pods, stream.decisions, stream.skipped);
+    }
+
+    /** A line's problem, by kind and message. */
+    @FunctionalInterface
+    private interface LineProblem {
+        void add(String kind, String message);
+    }
+
+    /** One read of a stream: where its documents go, what it has counted, and the latest time it has shown. */
+    private static final class Stream {
+        private final Consumer<PodRecord> podsOut;
+        private final Consumer<AdmissionDecision> decisionsOut;
+        long pods;
+        long decisions;
+        final Map<String, Long> skipped = new TreeMap<>();
+        /** What an entry with no time of its own is dated by. */
+        private Instant latest;
+
+        Stream(Consumer<PodRecord> podsOut, Consumer<AdmissionDecision> decisionsOut) {
+            this.podsOut = podsOut;
+            this.decisionsOut = decisionsOut;
+        }
+
+        void take(Shape shape, JsonNode doc, LineProblem problem) throws JsonProcessingException {
+            switch (shape) {
+                case DECISION -> {
+                    AdmissionDecision d = JSON.treeToValue(doc, AdmissionDecision.class);
+                    if (d.time() == null || d.uid() == null || d.uid().isEmpty()) {
+                        problem.add("missing field", "missing field: time or uid of a decision");
+                        return;
+                    }
+                    decisionsOut.accept(d);
+                    latest = later(latest, d.time());
+                    decisions++;
+                }
+                case REVIEW -> {
+                    PodRecord sighting = podSeen(doc.path("request"), latest);
+                    if (sighting == null) {
+                        skipped.merge("admission requests that are not about a pod", 1L, Long::sum);
+                        return;
+                    }
+                    latest = later(latest, sighting.time());
+                    podsOut.accept(sighting);
+                    pods++;
+                }
+                case POD -> {
+                    podsOut.accept(podRecord(null, "", "", doc));
+                    pods++;
+                }
+                case LIST -> list(doc, problem);
+            }
+        }
+
+        private void list(JsonNode doc, LineProblem problem) {
+            for (JsonNode item : doc.path("items")) {
+                if (item.path("kind").asText("Pod").equals("Pod")) {
+                    try { // one pod of the list that cannot be kept costs only itself
+                        podsOut.accept(podRecord(null, "", "", item));
+                        pods++;
+                    } catch (dev.tailor.observe.BadEvent e) {
+                        problem.add(e.kind(), e.getMessage());
+                    }
+                }
+            }
+        }
     }
 
     private static Instant later(Instant a, Instant b) {
