@@ -1,8 +1,6 @@
 package dev.tailor.observe;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A strict JSON reader over the UTF-8 bytes of one line (or one request body), for the readers' hot paths: it walks
@@ -40,71 +38,6 @@ public final class JsonCursor {
         }
     }
 
-    /** The field names a reader looks for; {@link #nextField} gives back the very String given here, to switch on. */
-    public static final class Names {
-        /** No names: a reader that wants a field's name itself ({@link #name}), or none. */
-        public static final Names NONE = new Names();
-
-        private final String[] strings;
-        /** The names' bytes and Strings by their length in bytes: a name is compared only with those as long. */
-        private final byte[][][] bytesByLength;
-
-        private final String[][] stringsByLength;
-
-        private Names(String... names) {
-            this.strings = names.clone();
-            byte[][] bytes = new byte[names.length][];
-            int longest = 0;
-            for (int i = 0; i < names.length; i++) {
-                bytes[i] = names[i].getBytes(StandardCharsets.UTF_8);
-                longest = Math.max(longest, bytes[i].length);
-            }
-            bytesByLength = new byte[longest + 1][][];
-            stringsByLength = new String[longest + 1][];
-            for (int length = 0; length <= longest; length++) {
-                List<Integer> same = new ArrayList<>();
-                for (int i = 0; i < names.length; i++) {
-                    if (bytes[i].length == length) {
-                        same.add(i);
-                    }
-                }
-                bytesByLength[length] = same.stream().map(i -> bytes[i]).toArray(byte[][]::new);
-                stringsByLength[length] = same.stream().map(i -> names[i]).toArray(String[]::new);
-            }
-        }
-
-        public static Names of(String... names) {
-            return new Names(names);
-        }
-
-        String find(byte[] b, int from, int length) {
-            if (length >= bytesByLength.length) {
-                return OTHER;
-            }
-            byte[][] candidates = bytesByLength[length];
-            for (int i = 0; i < candidates.length; i++) {
-                byte[] name = candidates[i];
-                int k = 0;
-                while (k < length && name[k] == b[from + k]) {
-                    k++;
-                }
-                if (k == length) {
-                    return stringsByLength[length][i];
-                }
-            }
-            return OTHER;
-        }
-
-        String find(String name) {
-            for (String known : strings) {
-                if (known.equals(name)) {
-                    return known;
-                }
-            }
-            return OTHER;
-        }
-    }
-
     private byte[] b;
     private int start;
     private int pos;
@@ -118,12 +51,9 @@ public final class JsonCursor {
 
     private int stringTo;
     private boolean stringPlain;
-    /** Short plain strings {@link #text} read, by a hash of their bytes: one slot each, the last one read wins. */
-    private static final int INTERNED = 1024;
+    /** Short plain strings {@link #text} read ({@link JsonStrings.Interned}). */
+    private final JsonStrings.Interned interned = new JsonStrings.Interned();
 
-    private static final int INTERNED_BYTES = 64;
-    private final byte[][] internedBytes = new byte[INTERNED][];
-    private final String[] internedStrings = new String[INTERNED];
     /** The same for the name of the field {@link #nextField} moved to last. */
     private int nameFrom;
 
@@ -188,7 +118,7 @@ public final class JsonCursor {
      * on its value, which must be read or skipped), {@link #OTHER} for a name not there, or null when the object
      * ends (the cursor past its '}').
      */
-    public String nextField(Names names) throws Malformed {
+    public String nextField(JsonNames names) throws Malformed {
         if (!nextMember('}')) {
             return null;
         }
@@ -217,7 +147,7 @@ public final class JsonCursor {
         if (namePlain) {
             return new String(b, nameFrom, nameTo - nameFrom, StandardCharsets.ISO_8859_1);
         }
-        return decode(nameFrom, nameTo);
+        return JsonStrings.decode(b, nameFrom, nameTo);
     }
 
     /** Moves to the next element of the array entered last: true (the cursor on it), or false past its ']'. */
@@ -271,26 +201,10 @@ public final class JsonCursor {
         int c = peek();
         if (c == '"') {
             scanString();
-            int length = stringTo - stringFrom;
             if (!stringPlain) {
                 return decodeString();
             }
-            if (length > INTERNED_BYTES) {
-                return new String(b, stringFrom, length, StandardCharsets.ISO_8859_1);
-            }
-            int h = length;
-            for (int i = stringFrom; i < stringTo; i++) {
-                h = 31 * h + b[i];
-            }
-            int slot = (h ^ h >>> 16) & (INTERNED - 1);
-            byte[] known = internedBytes[slot];
-            if (known != null && java.util.Arrays.equals(known, 0, known.length, b, stringFrom, stringTo)) {
-                return internedStrings[slot];
-            }
-            String text = new String(b, stringFrom, length, StandardCharsets.ISO_8859_1);
-            internedBytes[slot] = java.util.Arrays.copyOfRange(b, stringFrom, stringTo);
-            internedStrings[slot] = text;
-            return text;
+            return interned.of(b, stringFrom, stringTo);
         }
         if (c == '{' || c == '[' || c == 'n') {
             skip();
@@ -366,7 +280,7 @@ public final class JsonCursor {
             case '"' -> scanString();
             case '{' -> {
                 enter();
-                while (nextField(Names.NONE) != null) {
+                while (nextField(JsonNames.NONE) != null) {
                     skip();
                 }
             }
@@ -386,40 +300,6 @@ public final class JsonCursor {
                 }
                 scanNumber();
             }
-        }
-    }
-
-    /** Reads a value the cursor is on, passing all of it. */
-    @FunctionalInterface
-    public interface ValueReader<T> {
-        T read(JsonCursor cursor) throws Malformed;
-    }
-
-    /**
-     * What {@code read} makes of the value of the top-level field {@code name} of the JSON object that {@code text}
-     * starts with (its last value, if the name comes twice, as Jackson's tree has it); {@code otherwise} when the text
-     * is no object, has no such field, or is not JSON up to the object's end. For a file's first line, to tell its
-     * format.
-     */
-    public static <T> T topLevelField(String text, String name, ValueReader<T> read, T otherwise) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        JsonCursor cursor = new JsonCursor().reset(bytes, 0, bytes.length);
-        Names names = Names.of(name);
-        T value = otherwise;
-        try {
-            if (!cursor.beginObject()) {
-                return otherwise;
-            }
-            for (String field; (field = cursor.nextField(names)) != null; ) {
-                if (field == name) {
-                    value = read.read(cursor);
-                } else {
-                    cursor.skip();
-                }
-            }
-            return value;
-        } catch (Malformed e) {
-            return otherwise;
         }
     }
 
@@ -573,72 +453,17 @@ public final class JsonCursor {
 
     /** Past the UTF-8 sequence starting at {@code i} (its lead byte beyond ASCII), which must be well-formed. */
     private int utf8(int i) throws Malformed {
-        int lead = b[i] & 0xff;
-        int n;
-        int min = 0x80;
-        int max = 0xBF;
-        if (lead >= 0xC2 && lead <= 0xDF) {
-            n = 1;
-        } else if (lead >= 0xE0 && lead <= 0xEF) {
-            n = 2;
-            min = lead == 0xE0 ? 0xA0 : 0x80; // no overlong forms
-            max = lead == 0xED ? 0x9F : 0xBF; // no surrogates
-        } else if (lead >= 0xF0 && lead <= 0xF4) {
-            n = 3;
-            min = lead == 0xF0 ? 0x90 : 0x80;
-            max = lead == 0xF4 ? 0x8F : 0xBF; // nothing beyond U+10FFFF
-        } else {
+        int next = JsonStrings.pastUtf8(b, i, end);
+        if (next < 0) {
             pos = i;
-            throw error(String.format("byte 0x%02X in a string is not UTF-8", lead));
+            throw error(String.format("byte 0x%02X in a string is not UTF-8", b[i] & 0xff));
         }
-        for (int k = 1; k <= n; k++) {
-            int c = i + k < end ? b[i + k] & 0xff : -1;
-            if (c < (k == 1 ? min : 0x80) || c > (k == 1 ? max : 0xBF)) {
-                pos = i;
-                throw error(String.format("byte 0x%02X in a string is not UTF-8", lead));
-            }
-        }
-        return i + n + 1;
+        return next;
     }
 
     /** The string {@link #scanString} passed last, escapes and UTF-8 decoded (it was checked then). */
     private String decodeString() {
-        return decode(stringFrom, stringTo);
-    }
-
-    /** The checked string {@code b[from, to)}, escapes and UTF-8 decoded. */
-    private String decode(int from, int to) {
-        StringBuilder s = new StringBuilder(to - from);
-        int i = from;
-        while (i < to) {
-            int c = b[i] & 0xff;
-            if (c == '\\') {
-                char e = (char) b[i + 1];
-                switch (e) {
-                    case 'b' -> s.append('\b');
-                    case 'f' -> s.append('\f');
-                    case 'n' -> s.append('\n');
-                    case 'r' -> s.append('\r');
-                    case 't' -> s.append('\t');
-                    case 'u' ->
-                        s.append((char) Integer.parseInt(new String(b, i + 2, 4, StandardCharsets.ISO_8859_1), 16));
-                    default -> s.append(e); // " \ /
-                }
-                i += e == 'u' ? 6 : 2;
-            } else if (c < 0x80) {
-                s.append((char) c);
-                i++;
-            } else {
-                int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
-                int cp = c & (0x3F >> n);
-                for (int k = 1; k <= n; k++) {
-                    cp = cp << 6 | (b[i + k] & 0x3F);
-                }
-                s.appendCodePoint(cp);
-                i += n + 1;
-            }
-        }
-        return s.toString();
+        return JsonStrings.decode(b, stringFrom, stringTo);
     }
 
     private void skipWhitespace() {

@@ -54,7 +54,7 @@ class JsonCursorTest {
         int first = c.peek();
         if (c.beginObject()) {
             var object = JSON.createObjectNode();
-            while (c.nextField(JsonCursor.Names.NONE) != null) {
+            while (c.nextField(JsonNames.NONE) != null) {
                 String name = c.name();
                 object.set(name, value(c));
             }
@@ -322,7 +322,7 @@ class JsonCursorTest {
     void aValueReadBeforeIsPassedWhenTheBytesAreTheSame() throws Exception {
         byte[] line = "{\"labels\":[\"k8s:app=cart\"],\"n\":1}".getBytes(StandardCharsets.UTF_8);
         JsonCursor c = new JsonCursor().reset(line, 0, line.length);
-        JsonCursor.Names names = JsonCursor.Names.of("labels", "n");
+        JsonNames names = JsonNames.of("labels", "n");
         c.beginObject();
         assertSame("labels", c.nextField(names));
         assertFalse(c.skipIfSame("[\"k8s:app=checkout\"]".getBytes(StandardCharsets.UTF_8)));

@@ -2,6 +2,8 @@ package dev.tailor.observe.audit;
 
 import dev.tailor.observe.Inputs;
 import dev.tailor.observe.JsonCursor;
+import dev.tailor.observe.JsonNames;
+import dev.tailor.observe.JsonStrings;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.Times;
 import dev.tailor.observe.UnknownFormatException;
@@ -33,7 +35,7 @@ public final class AuditLogReader {
         if (first.isEmpty()) {
             return;
         }
-        String kind = JsonCursor.topLevelField(first, "kind", JsonCursor::text, "");
+        String kind = JsonStrings.topLevelField(first, "kind", JsonCursor::text, "");
         if (kind.equals("Event") || kind.equals("EventList")) {
             return;
         }
@@ -126,7 +128,7 @@ public final class AuditLogReader {
         }
     }
 
-    private static final JsonCursor.Names EVENT = JsonCursor.Names.of(
+    private static final JsonNames EVENT = JsonNames.of(
             "kind",
             "apiVersion",
             "auditID",
@@ -141,14 +143,14 @@ public final class AuditLogReader {
             "requestReceivedTimestamp",
             "timestamp",
             "items");
-    private static final JsonCursor.Names USER = JsonCursor.Names.of("username", "groups", "extra");
+    private static final JsonNames USER = JsonNames.of("username", "groups", "extra");
     /** In a user's extra: the pod a service-account token was bound to (a pod's projected token always is). */
     private static final String POD_NAME = "authentication.kubernetes.io/pod-name";
 
-    private static final JsonCursor.Names EXTRA = JsonCursor.Names.of(POD_NAME);
-    private static final JsonCursor.Names OBJECT_REF =
-            JsonCursor.Names.of("apiGroup", "apiVersion", "resource", "subresource", "namespace", "name");
-    private static final JsonCursor.Names STATUS = JsonCursor.Names.of("code");
+    private static final JsonNames EXTRA = JsonNames.of(POD_NAME);
+    private static final JsonNames OBJECT_REF =
+            JsonNames.of("apiGroup", "apiVersion", "resource", "subresource", "namespace", "name");
+    private static final JsonNames STATUS = JsonNames.of("code");
 
     /**
      * The fields of an event Tailor uses, read with {@link JsonCursor}: everything else — request and response

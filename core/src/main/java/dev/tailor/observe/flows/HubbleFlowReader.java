@@ -3,6 +3,8 @@ package dev.tailor.observe.flows;
 import dev.tailor.identity.Workload;
 import dev.tailor.observe.Inputs;
 import dev.tailor.observe.JsonCursor;
+import dev.tailor.observe.JsonNames;
+import dev.tailor.observe.JsonStrings;
 import dev.tailor.observe.Keys;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.Times;
@@ -31,7 +33,7 @@ public final class HubbleFlowReader {
         if (first.isEmpty()) {
             return;
         }
-        if (JsonCursor.topLevelField(first, "flow", HubbleFlowReader::isObject, false)) {
+        if (JsonStrings.topLevelField(first, "flow", HubbleFlowReader::isObject, false)) {
             return;
         }
         throw new UnknownFormatException(
@@ -89,8 +91,8 @@ public final class HubbleFlowReader {
         }
     }
 
-    private static final JsonCursor.Names ROOT = JsonCursor.Names.of("flow");
-    private static final JsonCursor.Names FLOW = JsonCursor.Names.of(
+    private static final JsonNames ROOT = JsonNames.of("flow");
+    private static final JsonNames FLOW = JsonNames.of(
             "time",
             "verdict",
             "traffic_direction",
@@ -103,14 +105,13 @@ public final class HubbleFlowReader {
             "IP",
             "l4",
             "l7");
-    private static final JsonCursor.Names IP = JsonCursor.Names.of("source", "destination");
-    private static final JsonCursor.Names PORTS = JsonCursor.Names.of("destination_port");
-    private static final JsonCursor.Names PROTOCOLS = JsonCursor.Names.of("TCP", "UDP", "SCTP", "ICMPv4", "ICMPv6");
-    private static final JsonCursor.Names L7 = JsonCursor.Names.of("dns");
-    private static final JsonCursor.Names DNS = JsonCursor.Names.of("query");
-    private static final JsonCursor.Names ENDPOINT =
-            JsonCursor.Names.of("namespace", "identity", "pod_name", "labels", "workloads");
-    private static final JsonCursor.Names WORKLOAD = JsonCursor.Names.of("kind", "name");
+    private static final JsonNames IP = JsonNames.of("source", "destination");
+    private static final JsonNames PORTS = JsonNames.of("destination_port");
+    private static final JsonNames PROTOCOLS = JsonNames.of("TCP", "UDP", "SCTP", "ICMPv4", "ICMPv6");
+    private static final JsonNames L7 = JsonNames.of("dns");
+    private static final JsonNames DNS = JsonNames.of("query");
+    private static final JsonNames ENDPOINT = JsonNames.of("namespace", "identity", "pod_name", "labels", "workloads");
+    private static final JsonNames WORKLOAD = JsonNames.of("kind", "name");
 
     /**
      * One line to a flow: only the fields Tailor uses are read, the rest passed over (and checked) by the cursor.
