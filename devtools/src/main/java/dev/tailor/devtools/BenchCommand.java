@@ -130,39 +130,53 @@ public final class BenchCommand implements Callable<Integer> {
                         reviews,
                         body -> body.contains("\"allowed\":true") && !body.contains("\"warnings\""));
                 firstDecision(http, tailor);
-                Path tls = work.resolve("peers-tls");
-                webhook.issueCertificate(tls);
-                Path caPem = Files.writeString(work.resolve("ca.pem"), webhook.caPem());
-                try (NativePsaWebhook psa = NativePsaWebhook.start(
-                        Path.of(peers.get("PSA_WEBHOOK")), tls, work.resolve("psa-webhook.log"))) {
-                    Target nativePsa = new Target(
-                            NATIVE,
-                            psa.pid(),
-                            psa.startedNanos(),
-                            psa.validateUri(),
-                            reviews,
-                            body -> body.contains("\"allowed\":true"));
-                    firstDecision(http, nativePsa);
-                    try (OpaServer opa = OpaServer.start(root, tls, work.resolve("opa.log"), http)) {
-                        Target opaServer = new Target(
-                                OPA,
-                                opa.pid(),
-                                opa.startedNanos(),
-                                opa.validateUri(),
-                                opaBodies,
-                                body -> body.contains("\"violations\":[]"));
-                        firstDecision(http, opaServer);
-                        List<Target> targets = List.of(tailor, nativePsa, opaServer);
-                        header(reviews);
-                        measure(targets, http, new Vegeta(Path.of(peers.get("VEGETA")), caPem, work));
-                    }
-                }
+                againstPeers(root, work, peers, reviews, opaBodies, webhook, tailor);
             }
         } finally {
             HomeOption.deleteTree(work);
         }
         summary();
         return TailorCli.OK;
+    }
+
+    /** The native Pod Security webhook and the OPA server started beside Tailor's, on its CA; then the runs. */
+    private void againstPeers(
+            Path root,
+            Path work,
+            Map<String, String> peers,
+            Map<String, byte[]> reviews,
+            Map<String, byte[]> opaBodies,
+            LocalWebhook webhook,
+            Target tailor)
+            throws Exception {
+        HttpClient http = webhook.http();
+        Path tls = work.resolve("peers-tls");
+        webhook.issueCertificate(tls);
+        Path caPem = Files.writeString(work.resolve("ca.pem"), webhook.caPem());
+        try (NativePsaWebhook psa =
+                NativePsaWebhook.start(Path.of(peers.get("PSA_WEBHOOK")), tls, work.resolve("psa-webhook.log"))) {
+            Target nativePsa = new Target(
+                    NATIVE,
+                    psa.pid(),
+                    psa.startedNanos(),
+                    psa.validateUri(),
+                    reviews,
+                    body -> body.contains("\"allowed\":true"));
+            firstDecision(http, nativePsa);
+            try (OpaServer opa = OpaServer.start(root, tls, work.resolve("opa.log"), http)) {
+                Target opaServer = new Target(
+                        OPA,
+                        opa.pid(),
+                        opa.startedNanos(),
+                        opa.validateUri(),
+                        opaBodies,
+                        body -> body.contains("\"violations\":[]"));
+                firstDecision(http, opaServer);
+                List<Target> targets = List.of(tailor, nativePsa, opaServer);
+                header(reviews);
+                measure(targets, http, new Vegeta(Path.of(peers.get("VEGETA")), caPem, work));
+            }
+        }
     }
 
     private void measure(List<Target> targets, HttpClient http, Vegeta vegeta) throws Exception {
@@ -174,55 +188,10 @@ public final class BenchCommand implements Callable<Integer> {
             put("RSS at rest after start, MiB", t, rss.get(t).currentKib() / 1024.0);
         }
         try {
-            for (String kind : List.of("Deployment", "Pod")) {
-                for (Target t : targets) {
-                    LoadGenerator load =
-                            new LoadGenerator(http, t.uri(), t.bodies().get(kind), t.valid());
-                    load.closedLoop(t.name(), connections, Duration.ZERO, warm);
-                    ProcessCpu cpu = new ProcessCpu(t.pid());
-                    double before = cpu.millis();
-                    LoadGenerator.Result r = load.closedLoop(t.name(), connections, Duration.ZERO, measured);
-                    double cpuPerDecision = (cpu.millis() - before) / Math.max(1, r.requests() - r.errors());
-                    print(r, kind, rss.get(t));
-                    put("throughput, " + connections + " connections, " + kind + ", per s", t, r.achievedRate());
-                    put("server CPU per decision, " + kind + ", ms", t, cpuPerDecision);
-                }
-            }
-            for (double rate : rates) {
-                for (Target t : targets) {
-                    LoadGenerator.Result r = vegeta.attack(
-                            t.name(), t.uri(), t.bodies().get("Deployment"), t.valid(), rate, true, warm, measured);
-                    print(r, "Deployment", rss.get(t));
-                    put(String.format("p99 at %.0f/s (open loop), ms", rate), t, r.p99() / 1000.0);
-                    put(String.format("p99.9 at %.0f/s (open loop), ms", rate), t, r.p999() / 1000.0);
-                    if (r.errors() > 0) {
-                        put(String.format("failed or wrong answers at %.0f/s", rate), t, (double) r.errors());
-                    }
-                }
-            }
+            closedLoop(targets, http, rss, warm, measured);
+            openLoop(targets, vegeta, rss, warm, measured);
             if (newConnectionRate > 0) {
-                for (Target t : targets) {
-                    ProcessCpu cpu = new ProcessCpu(t.pid());
-                    double before = cpu.millis();
-                    LoadGenerator.Result r = vegeta.attack(
-                            t.name(),
-                            t.uri(),
-                            t.bodies().get("Deployment"),
-                            t.valid(),
-                            newConnectionRate,
-                            false,
-                            Duration.ZERO,
-                            measured);
-                    print(r, "Deployment", rss.get(t));
-                    put(
-                            String.format("p99 at %.0f/s, new TLS connection each, ms", newConnectionRate),
-                            t,
-                            r.p99() / 1000.0);
-                    put(
-                            "server CPU per decision with its TLS handshake, ms",
-                            t,
-                            (cpu.millis() - before) / Math.max(1, r.requests() - r.errors()));
-                }
+                newConnections(targets, vegeta, rss, measured);
             }
             for (Target t : targets) {
                 put("RSS peak under load, MiB", t, rss.get(t).peakMib());
@@ -230,6 +199,67 @@ public final class BenchCommand implements Callable<Integer> {
             }
         } finally {
             rss.values().forEach(ResidentMemory::close);
+        }
+    }
+
+    /** Throughput and server CPU per decision with {@code connections} kept-alive connections, each kind. */
+    private void closedLoop(
+            List<Target> targets, HttpClient http, Map<Target, ResidentMemory> rss, Duration warm, Duration measured)
+            throws Exception {
+        for (String kind : List.of("Deployment", "Pod")) {
+            for (Target t : targets) {
+                LoadGenerator load = new LoadGenerator(http, t.uri(), t.bodies().get(kind), t.valid());
+                load.closedLoop(t.name(), connections, Duration.ZERO, warm);
+                ProcessCpu cpu = new ProcessCpu(t.pid());
+                double before = cpu.millis();
+                LoadGenerator.Result r = load.closedLoop(t.name(), connections, Duration.ZERO, measured);
+                double cpuPerDecision = (cpu.millis() - before) / Math.max(1, r.requests() - r.errors());
+                print(r, kind, rss.get(t));
+                put("throughput, " + connections + " connections, " + kind + ", per s", t, r.achievedRate());
+                put("server CPU per decision, " + kind + ", ms", t, cpuPerDecision);
+            }
+        }
+    }
+
+    /** p99 and p99.9 at each open-loop rate, on kept-alive connections (vegeta). */
+    private void openLoop(
+            List<Target> targets, Vegeta vegeta, Map<Target, ResidentMemory> rss, Duration warm, Duration measured)
+            throws Exception {
+        for (double rate : rates) {
+            for (Target t : targets) {
+                LoadGenerator.Result r = vegeta.attack(
+                        t.name(), t.uri(), t.bodies().get("Deployment"), t.valid(), rate, true, warm, measured);
+                print(r, "Deployment", rss.get(t));
+                put(String.format("p99 at %.0f/s (open loop), ms", rate), t, r.p99() / 1000.0);
+                put(String.format("p99.9 at %.0f/s (open loop), ms", rate), t, r.p999() / 1000.0);
+                if (r.errors() > 0) {
+                    put(String.format("failed or wrong answers at %.0f/s", rate), t, (double) r.errors());
+                }
+            }
+        }
+    }
+
+    /** p99 and server CPU per decision with a new TLS connection for each request. */
+    private void newConnections(List<Target> targets, Vegeta vegeta, Map<Target, ResidentMemory> rss, Duration measured)
+            throws Exception {
+        for (Target t : targets) {
+            ProcessCpu cpu = new ProcessCpu(t.pid());
+            double before = cpu.millis();
+            LoadGenerator.Result r = vegeta.attack(
+                    t.name(),
+                    t.uri(),
+                    t.bodies().get("Deployment"),
+                    t.valid(),
+                    newConnectionRate,
+                    false,
+                    Duration.ZERO,
+                    measured);
+            print(r, "Deployment", rss.get(t));
+            put(String.format("p99 at %.0f/s, new TLS connection each, ms", newConnectionRate), t, r.p99() / 1000.0);
+            put(
+                    "server CPU per decision with its TLS handshake, ms",
+                    t,
+                    (cpu.millis() - before) / Math.max(1, r.requests() - r.errors()));
         }
     }
 

@@ -80,22 +80,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
         try {
             Path audit = work.resolve("audit.log");
             Path flows = work.resolve("flows.json");
-            generate(
-                    root.resolve("test-fixtures/third_party/audit-audit2rbac/testdata/demo.log"), audit, auditMb, true);
-            List<String> flowSamples = new ArrayList<>();
-            try (var files =
-                    Files.list(root.resolve("test-fixtures/third_party/hubble-flows/cilium-hubble-otel/testdata"))) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".json"))
-                        .sorted()
-                        .toList()) {
-                    Files.readAllLines(f).stream()
-                            .filter(l -> !l.startsWith("//") && !l.isBlank())
-                            .forEach(flowSamples::add);
-                }
-            }
-            Path flowSource = work.resolve("flow-samples.json");
-            Files.write(flowSource, flowSamples);
-            generate(flowSource, flows, flowsMb, false);
+            inputs(root, work, audit, flows);
             out.printf(
                     "machine: %d cores, %s %s, Java %s%n",
                     Runtime.getRuntime().availableProcessors(),
@@ -135,6 +120,27 @@ public final class BenchIngestCommand implements Callable<Integer> {
             }
         }
         return TailorCli.OK;
+    }
+
+    /**
+     * The seeded inputs: an audit log from audit2rbac's real events and a flow file from hubble-otel's real flows,
+     * each grown to the size asked for.
+     */
+    private void inputs(Path root, Path work, Path audit, Path flows) throws Exception {
+        generate(root.resolve("test-fixtures/third_party/audit-audit2rbac/testdata/demo.log"), audit, auditMb, true);
+        List<String> flowSamples = new ArrayList<>();
+        try (var files =
+                Files.list(root.resolve("test-fixtures/third_party/hubble-flows/cilium-hubble-otel/testdata"))) {
+            for (Path f :
+                    files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                Files.readAllLines(f).stream()
+                        .filter(l -> !l.startsWith("//") && !l.isBlank())
+                        .forEach(flowSamples::add);
+            }
+        }
+        Path flowSource = work.resolve("flow-samples.json");
+        Files.write(flowSource, flowSamples);
+        generate(flowSource, flows, flowsMb, false);
     }
 
     /** Counts the lines of a JSON-lines input, parsing every token of each with Jackson's streaming parser. */

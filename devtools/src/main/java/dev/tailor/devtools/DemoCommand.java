@@ -60,7 +60,7 @@ public final class DemoCommand implements Callable<Integer> {
         BoutiqueWeek.write(root.resolve("test-fixtures/third_party/online-boutique"), week, BoutiqueWeek.DEFAULT_SEED);
         // The webhook keeps its own store (work/store); the CLI's is another file, as on a laptop beside a cluster.
         String store = dev.tailor.store.ObservationStore.embeddedUrl(work.resolve("observations"));
-        Path policies = work.resolve("policies");
+        Demo demo = new Demo(work, week, store, work.resolve("policies"));
         String previousKubeconfig = System.getProperty(KUBECONFIG);
         try (LocalKubernetes kube = new LocalKubernetes()) {
             for (String ns : List.of(BoutiqueWeek.NAMESPACE, BoutiqueWeek.BATCH, "kube-system", "monitoring")) {
@@ -82,77 +82,11 @@ public final class DemoCommand implements Callable<Integer> {
 
                 // The week's admission stream already holds what the webhook decided during that week; in a cluster the
                 // webhook writes its decisions to the store itself.
-                step(
-                        "2. Observe: the week's admission stream, API audit log, Hubble flows and syscall records, into the store");
-                Result observe = tailor(
-                        "observe",
-                        "--admission",
-                        week.resolve(BoutiqueWeek.ADMISSION).toString(),
-                        "--audit-log",
-                        week.resolve(BoutiqueWeek.AUDIT).toString(),
-                        "--flows",
-                        week.resolve(BoutiqueWeek.FLOWS).toString(),
-                        "--syscalls",
-                        week.resolve(BoutiqueWeek.SYSCALLS).toString(),
-                        "--containers",
-                        week.resolve(BoutiqueWeek.CONTAINERS).toString(),
-                        "--store",
-                        store);
-                show(
-                        observe,
-                        line -> line.startsWith("read ") && line.contains(" in ")
-                                || line.startsWith("stored in")
-                                || line.startsWith("bad lines"));
-                expect(observe, 0, "observe");
-
-                step(
-                        "3. Generate: the tightest policies that allow everything observed, for the workloads learned well enough");
-                Result generate = tailor("generate", "--out", policies.toString(), "--store", store);
-                expect(generate, 0, "generate");
-                String report = Files.readString(policies.resolve("REPORT.md"));
-                report.lines()
-                        .filter(l -> l.matches("\\d+ of \\d+ workloads proposed.*"))
-                        .forEach(l -> out.println("  " + l));
-                report.lines()
-                        .filter(l -> l.startsWith("| ") && l.contains("learning:"))
-                        .forEach(l -> {
-                            String[] cells = l.split("\\|");
-                            String why = cells[cells.length - 1].strip().replace("learning: ", "");
-                            out.println("  still learning: " + cells[1].strip() + " — "
-                                    + (why.length() > 110 ? why.substring(0, 110) + "…" : why));
-                        });
-                out.println("  policies: " + policies + " (REPORT.md says why for each)");
-
-                step("4. Preview: replay the week against the current and the proposed policies");
-                Result impact = tailor(
-                        "impact", "--proposed", policies.toString(), "--store", store, "--format", "md,json,html");
-                show(impact, line -> true);
-                expect(impact, 0, "impact (the proposal must be clean)");
-                String md = Files.readString(policies.resolve("IMPACT.md"));
-                md.lines()
-                        .filter(l -> l.startsWith("| boutique/") || l.startsWith("| batch/"))
-                        .limit(4)
-                        .forEach(l -> out.println("  " + l));
-                out.println("  reports: IMPACT.md, impact.json, impact.html in " + policies);
-
-                step(
-                        "5. Deliver: a branch with the policies and IMPACT.md in the GitOps repository (a local bare one here)");
-                Path gitops = gitopsRepository(work);
-                Result pr = tailor("pr", "--repo", gitops.toString(), "--from", policies.toString());
-                show(pr, line -> true);
-                expect(pr, 0, "pr");
-
-                step("6. Enforce: flip a namespace only when the replay of its admission requests says it is safe");
-                Result batch = tailor("enforce", BoutiqueWeek.BATCH, "--store", store);
-                show(batch, line -> true);
-                expect(batch, 3, "enforce batch (its export job mounts a hostPath: must be refused)");
-                // The API server would send the annotation change to the webhook; the stand-in does not, so the demo
-                // does.
-                webhook.post("/validate", JSON.writeValueAsBytes(namespaceUpdate(BoutiqueWeek.NAMESPACE)));
-                Result boutique = tailor("enforce", BoutiqueWeek.NAMESPACE, "--store", store);
-                show(boutique, line -> true);
-                expect(boutique, 0, "enforce boutique");
-
+                observe(demo);
+                generate(demo);
+                preview(demo);
+                deliver(demo);
+                enforce(demo, webhook);
                 step("7. Enforce mode at work in boutique");
                 admit(webhook, root.resolve("test-fixtures/admission/pod-host-network.json"), false);
                 admit(webhook, root.resolve("test-fixtures/admission/pod-baseline-conforms.json"), true);
@@ -160,17 +94,18 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             out.println("  " + e.getMessage());
         } finally {
-            if (previousKubeconfig == null) {
-                System.clearProperty(KUBECONFIG);
-            } else {
-                System.setProperty(KUBECONFIG, previousKubeconfig);
-            }
+            restore(KUBECONFIG, previousKubeconfig);
             if (keep) {
                 out.println("  work directory kept: " + work);
             } else {
                 HomeOption.deleteTree(work);
             }
         }
+        return outcome(started);
+    }
+
+    /** Every step's outcome: 0 when each did what it should, else 1 and what did not. */
+    private int outcome(long started) {
         out.println();
         if (failures.isEmpty()) {
             out.printf("done in %.1f s: every step did what it should%n", (System.nanoTime() - started) / 1e9);
@@ -179,6 +114,106 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf("FAILED in %.1f s:%n", (System.nanoTime() - started) / 1e9);
         failures.forEach(f -> out.println("  " + f));
         return TailorCli.ERROR;
+    }
+
+    private static void restore(String property, String previous) {
+        if (previous == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, previous);
+        }
+    }
+
+    /** Where this run's week, store and policies are. */
+    private record Demo(Path work, Path week, String store, Path policies) {}
+
+    private void observe(Demo demo) throws Exception {
+        Path week = demo.week();
+        String store = demo.store();
+        step(
+                "2. Observe: the week's admission stream, API audit log, Hubble flows and syscall records, into the store");
+        Result observe = tailor(
+                "observe",
+                "--admission",
+                week.resolve(BoutiqueWeek.ADMISSION).toString(),
+                "--audit-log",
+                week.resolve(BoutiqueWeek.AUDIT).toString(),
+                "--flows",
+                week.resolve(BoutiqueWeek.FLOWS).toString(),
+                "--syscalls",
+                week.resolve(BoutiqueWeek.SYSCALLS).toString(),
+                "--containers",
+                week.resolve(BoutiqueWeek.CONTAINERS).toString(),
+                "--store",
+                store);
+        show(
+                observe,
+                line -> line.startsWith("read ") && line.contains(" in ")
+                        || line.startsWith("stored in")
+                        || line.startsWith("bad lines"));
+        expect(observe, 0, "observe");
+    }
+
+    private void generate(Demo demo) throws Exception {
+        Path policies = demo.policies();
+        String store = demo.store();
+        step(
+                "3. Generate: the tightest policies that allow everything observed, for the workloads learned well enough");
+        Result generate = tailor("generate", "--out", policies.toString(), "--store", store);
+        expect(generate, 0, "generate");
+        String report = Files.readString(policies.resolve("REPORT.md"));
+        report.lines()
+                .filter(l -> l.matches("\\d+ of \\d+ workloads proposed.*"))
+                .forEach(l -> out.println("  " + l));
+        report.lines()
+                .filter(l -> l.startsWith("| ") && l.contains("learning:"))
+                .forEach(l -> {
+                    String[] cells = l.split("\\|");
+                    String why = cells[cells.length - 1].strip().replace("learning: ", "");
+                    out.println("  still learning: " + cells[1].strip() + " — "
+                            + (why.length() > 110 ? why.substring(0, 110) + "…" : why));
+                });
+        out.println("  policies: " + policies + " (REPORT.md says why for each)");
+    }
+
+    private void preview(Demo demo) throws Exception {
+        Path policies = demo.policies();
+        String store = demo.store();
+        step("4. Preview: replay the week against the current and the proposed policies");
+        Result impact =
+                tailor("impact", "--proposed", policies.toString(), "--store", store, "--format", "md,json,html");
+        show(impact, line -> true);
+        expect(impact, 0, "impact (the proposal must be clean)");
+        String md = Files.readString(policies.resolve("IMPACT.md"));
+        md.lines()
+                .filter(l -> l.startsWith("| boutique/") || l.startsWith("| batch/"))
+                .limit(4)
+                .forEach(l -> out.println("  " + l));
+        out.println("  reports: IMPACT.md, impact.json, impact.html in " + policies);
+    }
+
+    private void deliver(Demo demo) throws Exception {
+        Path work = demo.work();
+        Path policies = demo.policies();
+        step("5. Deliver: a branch with the policies and IMPACT.md in the GitOps repository (a local bare one here)");
+        Path gitops = gitopsRepository(work);
+        Result pr = tailor("pr", "--repo", gitops.toString(), "--from", policies.toString());
+        show(pr, line -> true);
+        expect(pr, 0, "pr");
+    }
+
+    private void enforce(Demo demo, LocalWebhook webhook) throws Exception {
+        String store = demo.store();
+        step("6. Enforce: flip a namespace only when the replay of its admission requests says it is safe");
+        Result batch = tailor("enforce", BoutiqueWeek.BATCH, "--store", store);
+        show(batch, line -> true);
+        expect(batch, 3, "enforce batch (its export job mounts a hostPath: must be refused)");
+        // The API server would send the annotation change to the webhook; the stand-in does not, so the demo
+        // does.
+        webhook.post("/validate", JSON.writeValueAsBytes(namespaceUpdate(BoutiqueWeek.NAMESPACE)));
+        Result boutique = tailor("enforce", BoutiqueWeek.NAMESPACE, "--store", store);
+        show(boutique, line -> true);
+        expect(boutique, 0, "enforce boutique");
     }
 
     private void step(String title) {
