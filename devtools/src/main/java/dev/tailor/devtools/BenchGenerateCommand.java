@@ -166,7 +166,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
 
     /** Runs one command as ./tailor does (the JVM options this one was given, the heap aside), timed and watched. */
     private Run run(List<String> args, Path log) throws IOException, InterruptedException {
-        List<String> command = CliProcess.command(heap, args);
+        List<String> command = CliProcess.command(home.root(), heap, args);
         long started = System.nanoTime();
         Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)

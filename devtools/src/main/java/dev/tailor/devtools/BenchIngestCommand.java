@@ -253,8 +253,8 @@ public final class BenchIngestCommand implements Callable<Integer> {
      * to tell).
      */
     private double observe(String url, String option, Path file) throws Exception {
-        List<String> command = dev.tailor.devtools.CliProcess.command(
-                "512m", List.of("observe", option, file.toString(), "--store", url));
+        List<String> command =
+                CliProcess.command(home.root(), "512m", List.of("observe", option, file.toString(), "--store", url));
         Process p = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();

@@ -1,26 +1,36 @@
 package dev.tailor.devtools;
 
-import dev.tailor.cli.TailorCli;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /** A {@code tailor} command in a JVM of its own, for the benches that time a command as a user runs it. */
-public final class CliProcess {
+final class CliProcess {
 
     private CliProcess() {}
 
     /**
-     * The command line: this JVM's Java, the heap limit given, and the JVM options this one was started with (as
-     * {@code ./tailor} starts a command: the class-data archive, the JIT's inlining limits, the collector).
+     * The command line {@code ./tailor} runs for a product command: this JVM's Java, the heap limit given, the JIT
+     * and collector options this JVM was started with (the launcher gives the developer's commands the same), the
+     * product's class-data archive when the launcher has made one, and the CLI's own jar — so that a bench times
+     * what a user's command costs, start-up included.
      */
-    public static List<String> command(String heap, List<String> args) {
+    static List<String> command(Path root, String heap, List<String> args) {
         List<String> command = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
-        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("-XX:") || a.startsWith("-Xlog:"))
+                .filter(a -> !a.startsWith("-XX:SharedArchiveFile="))
                 .forEach(command::add);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), TailorCli.class.getName()));
+        Path target = root.resolve("policygen/target");
+        Path archive = target.resolve("tailor.jsa");
+        if (Files.isRegularFile(archive)) {
+            command.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        }
+        command.addAll(List.of(
+                "-jar", target.resolve("tailor-policygen-0.1.0-SNAPSHOT.jar").toString()));
         command.addAll(args);
         return command;
     }
