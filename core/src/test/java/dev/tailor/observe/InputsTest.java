@@ -64,19 +64,7 @@ class InputsTest {
     @Test
     void aGzipFileCutOffIsReadUpToTheCutAndTheCutIsReported(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
-        StringBuilder text = new StringBuilder();
-        for (int i = 1; i <= 20_000; i++) {
-            text.append("{\"line\":")
-                    .append(i)
-                    .append(",\"pad\":\"")
-                    .append(Integer.toHexString(i * 7919))
-                    .append("\"}\n");
-        }
-        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped)) {
-            gz.write(text.toString().getBytes(StandardCharsets.UTF_8));
-        }
-        byte[] whole = zipped.toByteArray();
+        byte[] whole = gzippedLines(20_000);
         java.nio.file.Path cut = dir.resolve("cut.log.gz");
         java.nio.file.Files.write(cut, java.util.Arrays.copyOf(whole, whole.length / 2));
         java.nio.file.Path corrupt = dir.resolve("corrupt.log.gz");
@@ -97,33 +85,7 @@ class InputsTest {
                 // the cut
             }
             for (boolean bytes : List.of(true, false)) {
-                List<Long> numbers = new ArrayList<>();
-                Problems problems = new Problems();
-                long lines;
-                try (java.io.InputStream in = Inputs.open(file.toString())) {
-                    // A reader's limit: each read asks for up to a MiB.
-                    lines = bytes
-                            ? Inputs.forEachLine(
-                                    file.toString(),
-                                    in,
-                                    1 << 20,
-                                    problems,
-                                    (number, buffer, offset, length) -> numbers.add(number))
-                            : Inputs.forEachLine(
-                                    file.toString(), in, 1 << 20, problems, (number, line) -> numbers.add(number));
-                }
-                String what = file.getFileName() + (bytes ? " as bytes" : " as text");
-                assertEquals(1, problems.total(), what + ": " + problems.first());
-                Problems.Problem p = problems.first().get(0);
-                assertEquals(lines + 1, p.line(), what);
-                assertEquals(Map.of(Inputs.CUT_SHORT, 1L), problems.byReason(), what);
-                assertTrue(p.reason().endsWith("this line and any after it are lost"), p.reason());
-                assertTrue(before > 1000 && before < 20_000, what + ": " + before);
-                assertEquals(before, numbers.size(), what + ": lines handed over");
-                assertTrue(
-                        java.util.stream.IntStream.range(0, numbers.size()).allMatch(i -> numbers.get(i) == i + 1),
-                        what);
-                assertEquals(before, lines, what);
+                assertCutReported(file, bytes, before);
             }
         }
         // Cut within the first bytes the format checks look at: the check reads what came before the cut.
@@ -183,5 +145,50 @@ class InputsTest {
         // Too small to be worth a thread per part, or not splittable at all.
         assertEquals(1, Inputs.split(file.toString(), 5, 10_000_000).size());
         assertEquals(List.of(), Inputs.split("-", 5, 1000));
+    }
+
+    /** {@code n} JSON lines, gzipped. */
+    private static byte[] gzippedLines(int n) throws java.io.IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+            text.append("{\"line\":")
+                    .append(i)
+                    .append(",\"pad\":\"")
+                    .append(Integer.toHexString(i * 7919))
+                    .append("\"}\n");
+        }
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(zipped)) {
+            gz.write(text.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        return zipped.toByteArray();
+    }
+
+    /** The file read line by line (as bytes or as text) up to its cut: every whole line handed over, the cut reported. */
+    private static void assertCutReported(java.nio.file.Path file, boolean bytes, long before) throws Exception {
+        List<Long> numbers = new ArrayList<>();
+        Problems problems = new Problems();
+        long lines;
+        try (java.io.InputStream in = Inputs.open(file.toString())) {
+            // A reader's limit: each read asks for up to a MiB.
+            lines = bytes
+                    ? Inputs.forEachLine(
+                            file.toString(),
+                            in,
+                            1 << 20,
+                            problems,
+                            (number, buffer, offset, length) -> numbers.add(number))
+                    : Inputs.forEachLine(file.toString(), in, 1 << 20, problems, (number, line) -> numbers.add(number));
+        }
+        String what = file.getFileName() + (bytes ? " as bytes" : " as text");
+        assertEquals(1, problems.total(), what + ": " + problems.first());
+        Problems.Problem p = problems.first().get(0);
+        assertEquals(lines + 1, p.line(), what);
+        assertEquals(Map.of(Inputs.CUT_SHORT, 1L), problems.byReason(), what);
+        assertTrue(p.reason().endsWith("this line and any after it are lost"), p.reason());
+        assertTrue(before > 1000 && before < 20_000, what + ": " + before);
+        assertEquals(before, numbers.size(), what + ": lines handed over");
+        assertTrue(java.util.stream.IntStream.range(0, numbers.size()).allMatch(i -> numbers.get(i) == i + 1), what);
+        assertEquals(before, lines, what);
     }
 }

@@ -49,79 +49,54 @@ class ModeCommandIT {
         Instant recently = Instant.now().minusSeconds(3600);
         try (ObservationStore s = ObservationStore.open(store)) {
             s.ingestDecisions(List.of(
-                    new AdmissionDecision(
-                            recently,
-                            "u1",
-                            "clean",
-                            "deployment.web",
-                            "ci",
-                            "CREATE",
-                            "Pod",
-                            "web-1",
-                            "audit",
-                            "",
-                            "allowed",
-                            ""),
-                    new AdmissionDecision(
-                            recently,
-                            "u2",
-                            "dirty",
-                            "deployment.api",
-                            "ci",
-                            "CREATE",
-                            "Pod",
-                            "api-1",
-                            "audit",
-                            "privileged",
-                            "warned",
-                            "privileged: privileged containers"),
-                    new AdmissionDecision(
-                            recently,
-                            "u3",
-                            "dirty",
-                            "deployment.api",
-                            "ci",
-                            "CREATE",
-                            "Pod",
-                            "api-2",
-                            "audit",
-                            "privileged",
-                            "warned",
-                            "privileged: privileged containers")));
+                    decision(recently, "u1", "clean", "deployment.web", "web-1", "", "allowed", ""),
+                    decision(recently, "u2", "dirty", "deployment.api", "api-1", "privileged", "warned", PRIVILEGED),
+                    decision(recently, "u3", "dirty", "deployment.api", "api-2", "privileged", "warned", PRIVILEGED)));
         }
         ModeCommand.clients = () -> kube.newClient();
-        Map<String, String> seen = new HashMap<>();
-        webhook = new Thread(() -> {
-            while (webhookRunning.get()) {
-                kube.client().namespaces().list().getItems().forEach(n -> {
-                    String name = n.getMetadata().getName();
-                    String mode = n.getMetadata().getAnnotations().getOrDefault("tailor.dev/mode", "");
-                    String before = seen.put(name, mode);
-                    if (before != null && !before.equals(mode)) {
-                        kube.client()
-                                .v1()
-                                .events()
-                                .inNamespace(name)
-                                .resource(new EventBuilder()
-                                        .withNewMetadata()
-                                        .withGenerateName(name + ".tailor-mode-")
-                                        .withNamespace(name)
-                                        .endMetadata()
-                                        .withReason("TailorModeChanged")
-                                        .withMessage("tailor.dev/mode " + before + " -> " + mode
-                                                + ", set by tester; webhook-0 applies it now")
-                                        .build())
-                                .create();
-                    }
-                });
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        webhook = new Thread(this::recordModeChanges);
         webhook.start();
+    }
+
+    private static final String PRIVILEGED = "privileged: privileged containers";
+
+    /** A decision the running webhook logged for a pod created by "ci" in audit mode. */
+    private static AdmissionDecision decision(
+            Instant at, String uid, String ns, String workload, String pod, String check, String verdict, String why) {
+        return new AdmissionDecision(at, uid, ns, workload, "ci", "CREATE", "Pod", pod, "audit", check, verdict, why);
+    }
+
+    /** What the webhook does when a namespace's mode changes: an Event saying so (the command waits for it). */
+    private void recordModeChanges() {
+        Map<String, String> seen = new HashMap<>();
+        while (webhookRunning.get()) {
+            kube.client().namespaces().list().getItems().forEach(n -> {
+                String name = n.getMetadata().getName();
+                String mode = n.getMetadata().getAnnotations().getOrDefault("tailor.dev/mode", "");
+                String before = seen.put(name, mode);
+                if (before != null && !before.equals(mode)) {
+                    kube.client()
+                            .v1()
+                            .events()
+                            .inNamespace(name)
+                            .resource(new EventBuilder()
+                                    .withNewMetadata()
+                                    .withGenerateName(name + ".tailor-mode-")
+                                    .withNamespace(name)
+                                    .endMetadata()
+                                    .withReason("TailorModeChanged")
+                                    .withMessage("tailor.dev/mode " + before + " -> " + mode
+                                            + ", set by tester; webhook-0 applies it now")
+                                    .build())
+                            .create();
+                }
+            });
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     @AfterEach

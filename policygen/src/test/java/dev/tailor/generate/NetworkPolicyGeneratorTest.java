@@ -182,56 +182,10 @@ class NetworkPolicyGeneratorTest {
                     outside("world", "192.0.2.10"),
                     "L3_L4",
                     ""));
-            calls.add(new dev.tailor.observe.audit.ApiRequest(
-                    "call-" + day,
-                    t,
-                    "system:serviceaccount:shop:api",
-                    List.of(),
-                    "",
-                    "get",
-                    "",
-                    "v1",
-                    "configmaps",
-                    "",
-                    "shop",
-                    "settings",
-                    "",
-                    200));
+            calls.add(configMapRead("call-" + day, t));
         }
-        java.util.function.Function<List<String>, Map<String, String>> generate = endpoints -> {
-            try (ObservationStore store =
-                    ObservationStore.open(ObservationStore.embeddedUrl(dir.resolve("api-" + endpoints.size())))) {
-                store.ingestPods(List.of(new PodRecord(
-                        "uid",
-                        START,
-                        "shop",
-                        "api-7d4b9c8f5-x2x9z",
-                        new Workload("shop", "Deployment", "api"),
-                        "api",
-                        Map.of("app", "api"),
-                        true)));
-                store.ingestFlows(flows);
-                store.ingestAudit(calls);
-                PolicyGenerator.Options o = PolicyGenerator.Options.defaults();
-                return new PolicyGenerator(new PolicyGenerator.Options(
-                                o.window(),
-                                o.quiet(),
-                                o.maxResourceNames(),
-                                o.clusterRoleAtNamespaces(),
-                                o.keptRules(),
-                                o.externalPrefixV4(),
-                                false,
-                                false,
-                                o.runtime(),
-                                o.architecture(),
-                                null,
-                                endpoints))
-                        .generate(Observations.load(store, Duration.ofDays(7), null))
-                        .files();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        };
+        java.util.function.Function<List<String>, Map<String, String>> generate =
+                endpoints -> generatedWithApiServer(flows, calls, endpoints);
         Map<String, String> unknown = generate.apply(List.of());
         assertFalse(unknown.get("shop/deployment.api/networkpolicy.yaml").contains("6443"));
         assertTrue(
@@ -244,5 +198,61 @@ class NetworkPolicyGeneratorTest {
         assertTrue(
                 given.get("REPORT.md").contains("egress to the API server (172.18.0.2 TCP/6443) allowed"),
                 given.get("REPORT.md"));
+    }
+
+    /** shop's api reading its ConfigMap settings. */
+    private static dev.tailor.observe.audit.ApiRequest configMapRead(String id, Instant t) {
+        return new dev.tailor.observe.audit.ApiRequest(
+                id,
+                t,
+                "system:serviceaccount:shop:api",
+                List.of(),
+                "",
+                "get",
+                "",
+                "v1",
+                "configmaps",
+                "",
+                "shop",
+                "settings",
+                "",
+                200);
+    }
+
+    /** The files generated for api's week, with the API server's endpoints given (none: unknown). */
+    private Map<String, String> generatedWithApiServer(
+            List<Flow> flows, List<dev.tailor.observe.audit.ApiRequest> calls, List<String> endpoints) {
+        try (ObservationStore store =
+                ObservationStore.open(ObservationStore.embeddedUrl(dir.resolve("api-" + endpoints.size())))) {
+            store.ingestPods(List.of(new PodRecord(
+                    "uid",
+                    START,
+                    "shop",
+                    "api-7d4b9c8f5-x2x9z",
+                    new Workload("shop", "Deployment", "api"),
+                    "api",
+                    Map.of("app", "api"),
+                    true)));
+            store.ingestFlows(flows);
+            store.ingestAudit(calls);
+            PolicyGenerator.Options o = PolicyGenerator.Options.defaults();
+            return new PolicyGenerator(new PolicyGenerator.Options(
+                            o.window(),
+                            o.quiet(),
+                            o.maxResourceNames(),
+                            o.clusterRoleAtNamespaces(),
+                            o.keptRules(),
+                            o.externalPrefixV4(),
+                            false,
+                            false,
+                            o.runtime(),
+                            o.architecture(),
+                            null,
+                            endpoints))
+                    .generate(Observations.load(store, Duration.ofDays(7), null))
+                    .files();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -87,33 +87,7 @@ class NetpolConformanceTest {
                 case "Namespace" ->
                     namespaces.put(d.path("metadata").path("name").asText(), LabelSelector.labels(d));
                 case "NetworkPolicy" -> policies.add(d);
-                case "Pod" -> {
-                    String name = ns + "/" + d.path("metadata").path("name").asText() + "[Pod]";
-                    // np-guard's names: a pod by its controller (an owner of no kind counts as a Pod); a static pod,
-                    // owned by its Node, by itself.
-                    for (JsonNode owner : d.path("metadata").path("ownerReferences")) {
-                        String ownerKind = owner.path("kind").asText("");
-                        if ((owner.path("controller").asBoolean(false)
-                                        || d.path("metadata")
-                                                        .path("ownerReferences")
-                                                        .size()
-                                                == 1)
-                                && !ownerKind.equals("Node")) {
-                            name = ns + "/" + owner.path("name").asText() + "["
-                                    + (ownerKind.isEmpty() ? "Pod" : ownerKind) + "]";
-                        }
-                    }
-                    workloads.putIfAbsent(
-                            name,
-                            new Workload(
-                                    name,
-                                    pod(
-                                            ns,
-                                            d.path("metadata").path("name").asText(),
-                                            LabelSelector.labels(d),
-                                            d.path("spec"),
-                                            d.path("status").path("podIP").asText(""))));
-                }
+                case "Pod" -> workloads.putIfAbsent(podName(d, ns), new Workload(podName(d, ns), podOf(d, ns)));
                 default -> {
                     if (WORKLOAD_KINDS.contains(kind)) {
                         JsonNode template = kind.equals("CronJob")
@@ -137,6 +111,41 @@ class NetpolConformanceTest {
                 }
             }
         }
+        return judged(scenario, policies, namespaces, workloads);
+    }
+
+    /**
+     * np-guard's name of a pod: by its controller (an owner of no kind counts as a Pod); a static pod, owned by its
+     * Node, by itself.
+     */
+    private static String podName(JsonNode d, String ns) {
+        String name = ns + "/" + d.path("metadata").path("name").asText() + "[Pod]";
+        JsonNode owners = d.path("metadata").path("ownerReferences");
+        for (JsonNode owner : owners) {
+            String ownerKind = owner.path("kind").asText("");
+            if ((owner.path("controller").asBoolean(false) || owners.size() == 1) && !ownerKind.equals("Node")) {
+                name = ns + "/" + owner.path("name").asText() + "[" + (ownerKind.isEmpty() ? "Pod" : ownerKind) + "]";
+            }
+        }
+        return name;
+    }
+
+    private static Pod podOf(JsonNode d, String ns) {
+        return pod(
+                ns,
+                d.path("metadata").path("name").asText(),
+                LabelSelector.labels(d),
+                d.path("spec"),
+                d.path("status").path("podIP").asText(""));
+    }
+
+    /** Every pair of workloads, and each workload with a representative address of each range, both ways. */
+    private static Result judged(
+            String scenario,
+            List<JsonNode> policies,
+            Map<String, Map<String, String>> namespaces,
+            Map<String, Workload> workloads)
+            throws Exception {
         NetworkPolicyEvaluator eval = new NetworkPolicyEvaluator(policies, namespaces);
         Map<String, Map<String, String>> expected = expected(scenario);
         List<Range> ranges = partition(policies);

@@ -88,6 +88,14 @@ class FaultInjectionIT {
         Map<String, Long> expected = contents(cleanUrl);
         assertEquals((long) EVENTS, expected.get("(events stored)"));
 
+        killedTwentyTimes(log, expected);
+        diskFull(log, expected);
+        readOnly(cleanUrl);
+        assertEquals(expected, contents(cleanUrl));
+    }
+
+    /** Killed at random moments, twenty times: each store is whole or refused, and a re-run completes it. */
+    private void killedTwentyTimes(Path log, Map<String, Long> expected) throws Exception {
         Random random = new Random(20261203);
         List<String> seen = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -107,8 +115,10 @@ class FaultInjectionIT {
             assertEquals(expected, contents(url), "re-run after a kill at " + delay + " ms");
         }
         System.out.println("fault injection, 20 kills of tailor observe: " + seen);
+    }
 
-        // A full disk: the file-size limit (ulimit -f) stops the store's file from growing half-way.
+    /** A full disk: the file-size limit (ulimit -f) stops the store's file from growing half-way. */
+    private void diskFull(Path log, Map<String, Long> expected) throws Exception {
         String fullUrl = ObservationStore.embeddedUrl(dir.resolve("full"));
         List<String> limited = new ArrayList<>(List.of("bash", "-c", "ulimit -f 1024; exec \"$@\"", "bash"));
         limited.addAll(command(fullUrl, log));
@@ -128,8 +138,10 @@ class FaultInjectionIT {
         Run afterFull = run(command(fullUrl, log));
         assertEquals(0, afterFull.code(), afterFull.output());
         assertEquals(expected, contents(fullUrl));
+    }
 
-        // A read-only store: refused with its path and the reason, nothing changed.
+    /** A read-only store: refused with its path and the reason, nothing changed. */
+    private void readOnly(String cleanUrl) throws Exception {
         Path store = dir.resolve("clean");
         Path file = store.resolve("observations.mv.db");
         Path log2 = dir.resolve("audit-2.log");
@@ -168,6 +180,5 @@ class FaultInjectionIT {
                 file.toFile().setWritable(true, true);
             }
         }
-        assertEquals(expected, contents(cleanUrl));
     }
 }

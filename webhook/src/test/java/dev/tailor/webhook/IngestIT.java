@@ -20,7 +20,6 @@ import io.restassured.config.SSLConfig;
 import io.restassured.specification.RequestSpecification;
 import java.net.URL;
 import java.nio.file.Files;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -143,7 +142,7 @@ class IngestIT {
         String body = Files.readString(samples.resolve("basic-sample-400-tcp-flows.json")) + "{\"flow\": not json\n"
                 + Files.readString(samples.resolve("basic-sample-330-dns-flows.json"));
         long edgesBefore;
-        try (ObservationStore store = ObservationStore.open(storeUrl())) {
+        try (ObservationStore store = ObservationStore.open(WebhookUnderTest.storeUrl())) {
             edgesBefore = store.networkEdges().size();
         }
         var first = https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
@@ -157,7 +156,7 @@ class IngestIT {
                 .extract()
                 .jsonPath();
         org.junit.jupiter.api.Assertions.assertTrue(first.getLong("stored") > 100, first.prettify());
-        try (ObservationStore store = ObservationStore.open(storeUrl())) {
+        try (ObservationStore store = ObservationStore.open(WebhookUnderTest.storeUrl())) {
             org.junit.jupiter.api.Assertions.assertTrue(store.networkEdges().size() > edgesBefore, "edges stored");
         }
         https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
@@ -185,26 +184,9 @@ class IngestIT {
     void flowsArriveAsOtlpLogsInEitherEncoding() throws Exception {
         java.util.List<String> lines = Files.readAllLines(RepositoryPaths.fixtures()
                 .resolve("third_party/hubble-flows/cilium-hubble-otel/testdata/basic-sample-400-udp-flows.json"));
-        var scope = io.opentelemetry.proto.logs.v1.ScopeLogs.newBuilder();
-        for (String line : lines) {
-            scope.addLogRecords(io.opentelemetry.proto.logs.v1.LogRecord.newBuilder()
-                    .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
-                            .setStringValue(line))
-                    .addAttributes(io.opentelemetry.proto.common.v1.KeyValue.newBuilder()
-                            .setKey("log.file.name")
-                            .setValue(io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
-                                    .setStringValue("events.log"))));
-        }
-        scope.addLogRecords(io.opentelemetry.proto.logs.v1.LogRecord.newBuilder()
-                .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue("{\"flow\": not json")));
-        scope.addLogRecords(io.opentelemetry.proto.logs.v1.LogRecord.newBuilder()
-                .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setIntValue(42)));
-        var request = io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest.newBuilder()
-                .addResourceLogs(
-                        io.opentelemetry.proto.logs.v1.ResourceLogs.newBuilder().addScopeLogs(scope))
-                .build();
+        var request = otlpRequest(lines);
         long edgesBefore;
-        try (ObservationStore store = ObservationStore.open(storeUrl())) {
+        try (ObservationStore store = ObservationStore.open(WebhookUnderTest.storeUrl())) {
             edgesBefore = store.networkEdges().size();
         }
         byte[] answer = https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
@@ -222,29 +204,21 @@ class IngestIT {
         org.junit.jupiter.api.Assertions.assertTrue(
                 response.getPartialSuccess().getErrorMessage().contains("not JSON"), response.toString());
         long edgesAfter;
-        try (ObservationStore store = ObservationStore.open(storeUrl())) {
+        try (ObservationStore store = ObservationStore.open(WebhookUnderTest.storeUrl())) {
             edgesAfter = store.networkEdges().size();
         }
         org.junit.jupiter.api.Assertions.assertTrue(
                 edgesAfter > edgesBefore, "edges stored: " + edgesBefore + " -> " + edgesAfter);
 
-        StringBuilder json =
-                new StringBuilder("{\"resourceLogs\":[{\"resource\":{},\"scopeLogs\":[{\"scope\":{},\"logRecords\":[");
-        for (int i = 0; i < lines.size(); i++) {
-            json.append(i == 0 ? "" : ",")
-                    .append("{\"timeUnixNano\":\"1623862333136834446\",\"body\":{\"stringValue\":")
-                    .append(JSON.writeValueAsString(lines.get(i)))
-                    .append("}}");
-        }
-        json.append("]}]}]}");
+        String json = otlpJson(lines);
         https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
                 .contentType("application/json")
-                .body(json.toString())
+                .body(json)
                 .post("/ingest/flows/v1/logs")
                 .then()
                 .statusCode(200)
                 .body(org.hamcrest.Matchers.equalTo("{}"));
-        try (ObservationStore store = ObservationStore.open(storeUrl())) {
+        try (ObservationStore store = ObservationStore.open(WebhookUnderTest.storeUrl())) {
             org.junit.jupiter.api.Assertions.assertEquals(
                     edgesAfter, store.networkEdges().size(), "nothing new");
         }
@@ -260,35 +234,11 @@ class IngestIT {
                 .post("/ingest/flows/v1/logs")
                 .then()
                 .statusCode(200);
-        try (ObservationStore store = ObservationStore.open(storeUrl())) {
+        try (ObservationStore store = ObservationStore.open(WebhookUnderTest.storeUrl())) {
             org.junit.jupiter.api.Assertions.assertEquals(
                     edgesAfter, store.networkEdges().size(), "nothing new");
         }
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
-                .header("Content-Encoding", "gzip")
-                .contentType("application/x-protobuf")
-                .body(request.toByteArray())
-                .post("/ingest/flows/v1/logs")
-                .then()
-                .statusCode(400);
-        https().header("Content-Encoding", "gzip")
-                .contentType("application/x-protobuf")
-                .body(gz.toByteArray())
-                .post("/ingest/flows/v1/logs")
-                .then()
-                .statusCode(401);
-        https().contentType("application/json")
-                .body(json.toString())
-                .post("/ingest/flows/v1/logs")
-                .then()
-                .statusCode(401);
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
-                .contentType("application/x-protobuf")
-                .body(new byte[] {(byte) 0xff, 0x01, 0x02})
-                .post("/ingest/syscalls/v1/logs")
-                .then()
-                .statusCode(400)
-                .body("message", containsString("not an OTLP ExportLogsServiceRequest"));
+        otlpRefusals(request.toByteArray(), gz.toByteArray(), json);
     }
 
     /** Syscall records arrive live as the Security Profiles Operator's log enricher writes them. */
@@ -427,96 +377,6 @@ class IngestIT {
                 .statusCode(400);
     }
 
-    @jakarta.inject.Inject
-    ObservationSink sink;
-
-    @Test
-    void theAdmissionStreamReachesTheStore() throws Exception {
-        String review = Files.readString(RepositoryPaths.fixtures().resolve("admission/pod-baseline-conforms.json"));
-        String uid = JSON.readTree(review).path("request").path("uid").asText();
-        https().contentType("application/json")
-                .body(review)
-                .post("/validate")
-                .then()
-                .statusCode(200);
-        // What the background writer does every second, 5,000 entries at a time (other tests may have left more).
-        String metrics = "";
-        for (int i = 0; i < 20 && !metrics.contains("tailor_admission_stream_queued 0.0"); i++) {
-            sink.flush();
-            metrics = https().get("/q/metrics").asString();
-        }
-        // Nothing waits and nothing was dropped: what an operator's alert watches.
-        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("tailor_admission_stream_queued 0.0"), metrics);
-        org.junit.jupiter.api.Assertions.assertTrue(
-                metrics.contains("tailor_admission_stream_dropped_total 0.0"), metrics);
-        try (ObservationStore store = ObservationStore.open(storeUrl())) {
-            assertEquals(
-                    true,
-                    store
-                            .decisions(
-                                    java.time.Instant.EPOCH,
-                                    java.time.Instant.now().plusSeconds(60))
-                            .stream()
-                            .anyMatch(d -> d.uid().equals(uid) && d.verdict().equals("allowed")),
-                    "the decision is stored");
-            String name = JSON.readTree(review).path("request").path("name").asText();
-            assertEquals(
-                    true,
-                    store.podIdentities().keySet().stream()
-                            .anyMatch(p -> p.pod().equals(name)),
-                    "the pod is known");
-        }
-    }
-
-    @Test
-    void anEntryTheStoreCannotHoldIsDroppedAloneAndTheOthersAreStored() throws Exception {
-        // A namespace longer than any Kubernetes allows (the column holds 253): once, it blocked every later flush.
-        java.time.Instant now = java.time.Instant.now();
-        var bad = new dev.tailor.contract.AdmissionDecision(
-                now,
-                "too-long-1",
-                "n".repeat(300),
-                "pod.x",
-                "mallory",
-                "CREATE",
-                "Pod",
-                "x",
-                "audit",
-                "",
-                "allowed",
-                "");
-        var good = new dev.tailor.contract.AdmissionDecision(
-                now,
-                "stored-after-a-bad-one",
-                "shop",
-                "pod.y",
-                "alice",
-                "CREATE",
-                "Pod",
-                "y",
-                "audit",
-                "",
-                "allowed",
-                "");
-        sink.decisions(List.of(bad, good));
-        sink.flush();
-        String metrics = https().get("/q/metrics").asString();
-        org.junit.jupiter.api.Assertions.assertTrue(
-                metrics.contains("tailor_admission_stream_rejected_total 1.0"), metrics);
-        try (ObservationStore store = ObservationStore.open(storeUrl())) {
-            var uids = store.decisions(now.minusSeconds(1), now.plusSeconds(1)).stream()
-                    .map(dev.tailor.contract.AdmissionDecision::uid)
-                    .toList();
-            org.junit.jupiter.api.Assertions.assertTrue(
-                    uids.contains("stored-after-a-bad-one") && !uids.contains("too-long-1"), uids.toString());
-        }
-    }
-
-    private static String storeUrl() {
-        return "jdbc:h2:file:" + DevTlsResource.dir.resolve("observations")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0";
-    }
-
     @Test
     void theStoreHoldsWhatWasAcknowledged() throws Exception {
         // The webhook holds the H2 file; this JVM's driver opens the same database beside it (same URL).
@@ -535,5 +395,71 @@ class IngestIT {
         try (ObservationStore store = ObservationStore.open(storeUrl)) {
             assertEquals(before + 37, store.ingestedEvents("audit"), "acknowledged means stored");
         }
+    }
+
+    /** The flow lines as an OTLP/HTTP protobuf logs request, as a collector's exporter sends it, and two bad records. */
+    private static io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest otlpRequest(
+            java.util.List<String> lines) {
+        var scope = io.opentelemetry.proto.logs.v1.ScopeLogs.newBuilder();
+        for (String line : lines) {
+            scope.addLogRecords(io.opentelemetry.proto.logs.v1.LogRecord.newBuilder()
+                    .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
+                            .setStringValue(line))
+                    .addAttributes(io.opentelemetry.proto.common.v1.KeyValue.newBuilder()
+                            .setKey("log.file.name")
+                            .setValue(io.opentelemetry.proto.common.v1.AnyValue.newBuilder()
+                                    .setStringValue("events.log"))));
+        }
+        scope.addLogRecords(io.opentelemetry.proto.logs.v1.LogRecord.newBuilder()
+                .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue("{\"flow\": not json")));
+        scope.addLogRecords(io.opentelemetry.proto.logs.v1.LogRecord.newBuilder()
+                .setBody(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setIntValue(42)));
+        return io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest.newBuilder()
+                .addResourceLogs(
+                        io.opentelemetry.proto.logs.v1.ResourceLogs.newBuilder().addScopeLogs(scope))
+                .build();
+    }
+
+    /** The same flow lines as OTLP/HTTP JSON. */
+    private static String otlpJson(java.util.List<String> lines) throws Exception {
+        StringBuilder json =
+                new StringBuilder("{\"resourceLogs\":[{\"resource\":{},\"scopeLogs\":[{\"scope\":{},\"logRecords\":[");
+        for (int i = 0; i < lines.size(); i++) {
+            json.append(i == 0 ? "" : ",")
+                    .append("{\"timeUnixNano\":\"1623862333136834446\",\"body\":{\"stringValue\":")
+                    .append(JSON.writeValueAsString(lines.get(i)))
+                    .append("}}");
+        }
+        json.append("]}]}]}");
+        return json.toString();
+    }
+
+    /** What OTLP/HTTP ingest refuses: gzip announced but not sent (400), no token (401), no protobuf (400). */
+    private void otlpRefusals(byte[] plain, byte[] gzipped, String json) {
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .header("Content-Encoding", "gzip")
+                .contentType("application/x-protobuf")
+                .body(plain)
+                .post("/ingest/flows/v1/logs")
+                .then()
+                .statusCode(400);
+        https().header("Content-Encoding", "gzip")
+                .contentType("application/x-protobuf")
+                .body(gzipped)
+                .post("/ingest/flows/v1/logs")
+                .then()
+                .statusCode(401);
+        https().contentType("application/json")
+                .body(json)
+                .post("/ingest/flows/v1/logs")
+                .then()
+                .statusCode(401);
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/x-protobuf")
+                .body(new byte[] {(byte) 0xff, 0x01, 0x02})
+                .post("/ingest/syscalls/v1/logs")
+                .then()
+                .statusCode(400)
+                .body("message", containsString("not an OTLP ExportLogsServiceRequest"));
     }
 }

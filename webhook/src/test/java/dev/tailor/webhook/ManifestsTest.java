@@ -324,6 +324,10 @@ class ManifestsTest {
             Decision decision = engine.validate(input);
             assertFalse(decision.hasViolations(), object.getKind() + ": " + decision.violations());
         }
+    }
+
+    @Test
+    void theWebhooksClusterRoleGrantsExactlyWhatItDoes() {
         ClusterRole role = one(ClusterRole.class, "tailor-webhook");
         // Exactly what the webhook does: read Namespaces, list Pods (the enforce flip's check), create Events (the
         // mode change), watch the approved objects, write its report per namespace — no other write, nothing on
@@ -362,6 +366,10 @@ class ManifestsTest {
                 .filter(r -> !r.getResources().equals(List.of("events")))
                 .forEach(r -> assertEquals(
                         List.of("tailor-audit"), r.getResourceNames(), "only the report tailor-audit: " + r));
+    }
+
+    @Test
+    void theWebhooksOtherGrantsAreWhatEveryAggregatedApiServerHas() {
         // Its only other grants are what every aggregated API server has: SubjectAccessReviews (system:auth-delegator)
         // and the front proxy's CA, read in kube-system (extension-apiserver-authentication-reader).
         java.util.Set<String> bound = new java.util.TreeSet<>();

@@ -1,0 +1,225 @@
+package dev.tailor.webhook;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.restassured.response.Response;
+import java.net.URL;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tailor's applied objects as the approved behaviour: what a merged proposal applies becomes what the webhook
+ * checks against, drift from it is warned of, and approvals that disagree are neither believed.
+ */
+@QuarkusTest
+@WithKubernetesTestServer
+@QuarkusTestResource(DevTlsResource.class)
+class ApprovedObjectsIT {
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    @TestHTTPResource(value = "/", tls = true)
+    URL url;
+
+    private WebhookUnderTest webhook;
+
+    @BeforeEach
+    void namespacesInAuditMode() throws Exception {
+        webhook = new WebhookUnderTest(server.getClient(), url);
+        webhook.namespacesInAuditMode();
+    }
+
+    /** What any test may make, removed after each whether it passed or not (no test sees another's objects). */
+    @org.junit.jupiter.api.AfterEach
+    void removeWhatTestsMade() {
+        webhook.removeWhatTestsMade();
+    }
+
+    @Test
+    void twoApprovalsOfOneWorkloadThatDisagreeAreNeitherBelieved() throws Exception {
+        JsonNode deployment = webhook.fixture("deployment-conforms").review(); // checkout, running as "default"
+        webhook.approve("tailor-deployment-checkout", "checkout");
+        boolean approved = false;
+        for (int i = 0; i < 100 && !approved; i++) {
+            approved = webhook.post("/validate", deployment).asString().contains("approvedServiceAccount");
+            Thread.sleep(50);
+        }
+        assertTrue(approved, "one approval is believed");
+        // A second one naming another account (say, forged while the webhook was down): map order used to pick.
+        webhook.approve("tailor-deployment-checkout-2", "powerful");
+        boolean stillApproved = true;
+        for (int i = 0; i < 100 && stillApproved; i++) {
+            stillApproved = webhook.post("/validate", deployment).asString().contains("approvedServiceAccount");
+            Thread.sleep(50);
+        }
+        webhook.kube()
+                .network()
+                .v1()
+                .networkPolicies()
+                .inNamespace("shop")
+                .withName("tailor-deployment-checkout")
+                .delete();
+        webhook.kube()
+                .network()
+                .v1()
+                .networkPolicies()
+                .inNamespace("shop")
+                .withName("tailor-deployment-checkout-2")
+                .delete();
+        assertTrue(!stillApproved, "conflicting approvals are neither believed");
+    }
+
+    @Test
+    void appliedTailorObjectsBecomeTheApprovedBehaviorAndDriftFromItIsCaught() throws Exception {
+        applyApprovalOfCheckout();
+
+        // checkout's pods run as "default" in the sample: not the approved account (audit mode: a warning).
+        JsonNode deployment = webhook.fixture("deployment-conforms").review();
+        Response response = null;
+        for (int i = 0; i < 100; i++) {
+            response = webhook.post("/validate", deployment);
+            if (response.asString().contains("approvedServiceAccount")) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertTrue(
+                response.asString()
+                        .contains(
+                                "deployment.checkout runs as service account \\\"default\\\", approved is \\\"checkout\\\""),
+                response.asString());
+
+        // Deleting the approved NetworkPolicy, and binding the approved account to another role, are drift.
+        JsonNode delete = deletionOfTheApprovedPolicy(deployment);
+        webhook.post("/validate", delete)
+                .then()
+                .body("response.allowed", is(true))
+                .body("response.warnings[0]", containsString("approvedNetworkPolicy: approved NetworkPolicy deleted"));
+
+        JsonNode binding = checkoutBoundToEdit(deployment);
+        webhook.post("/validate", binding)
+                .then()
+                .body(
+                        "response.warnings",
+                        org.hamcrest.Matchers.hasItem(
+                                containsString(
+                                        "approvedRbacDrift: role bound beyond the approved Role (RoleBinding checkout-edit binds ClusterRole edit to service account shop/checkout")));
+
+        webhook.kube()
+                .network()
+                .v1()
+                .networkPolicies()
+                .inNamespace("shop")
+                .withName("tailor-deployment-checkout")
+                .delete();
+        webhook.kube()
+                .rbac()
+                .roleBindings()
+                .inNamespace("shop")
+                .withName("tailor-checkout")
+                .delete();
+    }
+
+    /** What a merged Tailor pull request applies for shop's checkout: its NetworkPolicy and its RoleBinding. */
+    private void applyApprovalOfCheckout() {
+        Map<String, String> tailor =
+                Map.of("app.kubernetes.io/managed-by", "tailor", "tailor.dev/workload", "deployment.checkout");
+        webhook.kube()
+                .network()
+                .v1()
+                .networkPolicies()
+                .inNamespace("shop")
+                .resource(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder()
+                        .withNewMetadata()
+                        .withName("tailor-deployment-checkout")
+                        .withNamespace("shop")
+                        .withLabels(tailor)
+                        .withAnnotations(Map.of("tailor.dev/service-account", "checkout"))
+                        .endMetadata()
+                        .withNewSpec()
+                        .withNewPodSelector()
+                        .withMatchLabels(Map.of("app", "checkout"))
+                        .endPodSelector()
+                        .withPolicyTypes("Ingress", "Egress")
+                        .endSpec()
+                        .build())
+                .createOr(NonDeletingOperation::update);
+        webhook.kube()
+                .rbac()
+                .roleBindings()
+                .inNamespace("shop")
+                .resource(new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+                        .withNewMetadata()
+                        .withName("tailor-checkout")
+                        .withNamespace("shop")
+                        .withLabels(tailor)
+                        .endMetadata()
+                        .withNewRoleRef("rbac.authorization.k8s.io", "Role", "tailor-checkout")
+                        .addNewSubject()
+                        .withKind("ServiceAccount")
+                        .withName("checkout")
+                        .withNamespace("shop")
+                        .endSubject()
+                        .build())
+                .createOr(NonDeletingOperation::update);
+    }
+
+    /** The review of a DELETE of the approved NetworkPolicy, made from {@code deployment}'s. */
+    private static JsonNode deletionOfTheApprovedPolicy(JsonNode deployment) {
+        com.fasterxml.jackson.databind.node.ObjectNode delete =
+                (com.fasterxml.jackson.databind.node.ObjectNode) deployment.deepCopy();
+        com.fasterxml.jackson.databind.node.ObjectNode request =
+                (com.fasterxml.jackson.databind.node.ObjectNode) delete.get("request");
+        request.putObject("kind")
+                .put("group", "networking.k8s.io")
+                .put("version", "v1")
+                .put("kind", "NetworkPolicy");
+        request.putObject("resource")
+                .put("group", "networking.k8s.io")
+                .put("version", "v1")
+                .put("resource", "networkpolicies");
+        request.put("name", "tailor-deployment-checkout")
+                .put("operation", "DELETE")
+                .putNull("object");
+        request.putObject("oldObject")
+                .put("kind", "NetworkPolicy")
+                .putObject("metadata")
+                .put("name", "tailor-deployment-checkout")
+                .put("namespace", "shop");
+        return delete;
+    }
+
+    /** The review of a RoleBinding that binds checkout's account to ClusterRole edit. */
+    private static JsonNode checkoutBoundToEdit(JsonNode deployment) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode binding =
+                (com.fasterxml.jackson.databind.node.ObjectNode) deployment.deepCopy();
+        com.fasterxml.jackson.databind.node.ObjectNode b =
+                (com.fasterxml.jackson.databind.node.ObjectNode) binding.get("request");
+        b.putObject("kind")
+                .put("group", "rbac.authorization.k8s.io")
+                .put("version", "v1")
+                .put("kind", "RoleBinding");
+        b.put("name", "checkout-edit").put("operation", "CREATE");
+        b.set(
+                "object",
+                new ObjectMapper()
+                        .readTree(
+                                "{\"kind\": \"RoleBinding\", \"metadata\": {\"name\": \"checkout-edit\","
+                                        + " \"namespace\": \"shop\"}, \"roleRef\": {\"kind\": \"ClusterRole\", \"name\": \"edit\"},"
+                                        + " \"subjects\": [{\"kind\": \"ServiceAccount\", \"name\": \"checkout\", \"namespace\": \"shop\"}]}"));
+        return binding;
+    }
+}
