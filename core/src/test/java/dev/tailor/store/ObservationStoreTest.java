@@ -130,42 +130,14 @@ class ObservationStoreTest {
         ApiRequest good = requests.get(0);
         // A verb longer than the column: refused alone (Columns), the rest of the batch is stored.
         List<ApiRequest> withTooLong = new ArrayList<>(requests);
-        withTooLong.add(new ApiRequest(
-                "broken-1",
-                Instant.parse("2017-09-11T20:00:00Z"),
-                "mallory",
-                List.of(),
-                "",
-                "x".repeat(100),
-                "",
-                "v1",
-                "pods",
-                "",
-                "default",
-                "",
-                "",
-                200));
+        withTooLong.add(malloryGetsPods("broken-1", "x".repeat(100)));
         try (ObservationStore store = ObservationStore.open(url(kind))) {
             assertEquals(new ObservationStore.BatchResult(requests.size(), 0, 1), store.ingestAudit(withTooLong));
         }
         // A batch the database refuses half-way (here: a constraint the test adds refuses one subject) leaves nothing
         // behind.
         String other = url(kind);
-        requests.add(new ApiRequest(
-                "broken-2",
-                Instant.parse("2017-09-11T20:00:00Z"),
-                "mallory",
-                List.of(),
-                "",
-                "get",
-                "",
-                "v1",
-                "pods",
-                "",
-                "default",
-                "",
-                "",
-                200));
+        requests.add(malloryGetsPods("broken-2", "get"));
         try (ObservationStore store = ObservationStore.open(other);
                 java.sql.Connection c = java.sql.DriverManager.getConnection(other);
                 java.sql.Statement s = c.createStatement()) {
@@ -185,6 +157,25 @@ class ObservationStoreTest {
             assertEquals(new ObservationStore.BatchResult(1, 0), store.ingestAudit(List.of(good)));
             assertEquals(1L, total.get());
         }
+    }
+
+    /** mallory's request for the pods of default, with {@code verb}. */
+    private static ApiRequest malloryGetsPods(String id, String verb) {
+        return new ApiRequest(
+                id,
+                Instant.parse("2017-09-11T20:00:00Z"),
+                "mallory",
+                List.of(),
+                "",
+                verb,
+                "",
+                "v1",
+                "pods",
+                "",
+                "default",
+                "",
+                "",
+                200);
     }
 
     @ParameterizedTest

@@ -144,6 +144,11 @@ class ObserveCommandTest {
         assertEquals(events - expected.events.getOrDefault("flowPods", 0L), again.stored("known"), again.output());
         assertEquals(2L, expected.events.get("flowPods"), "CoreDNS's two pods, named by their flows alone");
 
+        assertStoredAsTheWeekHappened(url);
+    }
+
+    /** What the store holds is what the week did: edges at the pods' ports, one workload per rollout, attribution. */
+    private static void assertStoredAsTheWeekHappened(String url) throws Exception {
         try (ObservationStore store = ObservationStore.open(url)) {
             Map<NetworkEdge, ObservationStore.StoredAccess> edges = store.networkEdges();
             // checkoutservice calls emailservice at Service port 5000; the pod listens on 8080, and that is what

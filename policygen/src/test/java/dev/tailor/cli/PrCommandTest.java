@@ -25,6 +25,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
@@ -231,6 +233,14 @@ class PrCommandTest {
                         matchingJsonPath("$.title", equalTo("Tailor: least-privilege policies for 2 workloads")))
                 .withRequestBody(matchingJsonPath("$.body", equalTo(Files.readString(tree.resolve("IMPACT.md"))))));
 
+        sameTreeThenAChangedOne(first);
+    }
+
+    /**
+     * The same tree again: no commit, no push, no pull request call. A changed tree: a new commit on the same
+     * branch, and the open pull request's body updated.
+     */
+    private void sameTreeThenAChangedOne(RevCommit first) throws Exception {
         // The same tree again: no commit, no push, no pull request call.
         api.resetRequests();
         api.stubFor(get(urlPathEqualTo("/repos/acme/gitops/pulls"))
@@ -263,6 +273,21 @@ class PrCommandTest {
         api.verify(0, postRequestedFor(urlPathEqualTo("/repos/acme/gitops/pulls")));
     }
 
+    /** tailor pr's arguments for the GitLab project acme/gitops on the stand-in API, and {@code more}. */
+    private String[] gitlab(String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "--repo",
+                remote.toUri().toString(),
+                "--from",
+                tree.toString(),
+                "--gitlab",
+                "acme/gitops",
+                "--api-url",
+                api.baseUrl() + "/api/v4"));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
     @Test
     void gitLabGetsAMergeRequest() throws Exception {
         String project = "/api/v4/projects/acme%2Fgitops/merge_requests";
@@ -275,20 +300,7 @@ class PrCommandTest {
                                         .withHeader("Content-Type", "application/json")
                                         .withBody(
                                                 "{\"iid\": 3, \"web_url\": \"https://gitlab.com/acme/gitops/-/merge_requests/3\", \"state\": \"opened\"}")));
-        assertEquals(
-                0,
-                pr(
-                        "--repo",
-                        remote.toUri().toString(),
-                        "--from",
-                        tree.toString(),
-                        "--gitlab",
-                        "acme/gitops",
-                        "--api-url",
-                        api.baseUrl() + "/api/v4",
-                        "--branch",
-                        "tailor/mr"),
-                err);
+        assertEquals(0, pr(gitlab("--branch", "tailor/mr")), err);
         api.verify(getRequestedFor(urlPathEqualTo(project)).withHeader("PRIVATE-TOKEN", equalTo(TOKEN)));
         api.verify(postRequestedFor(urlPathEqualTo(project))
                 .withRequestBody(matchingJsonPath("$.source_branch", equalTo("tailor/mr")))
@@ -304,18 +316,7 @@ class PrCommandTest {
                         + " \"web_url\": \"https://gitlab.com/acme/gitops/-/merge_requests/3\"}]")));
         api.stubFor(put(urlPathEqualTo(project + "/3")).willReturn(okJson("{\"iid\": 3}")));
         write("boutique/deployment.cartservice/networkpolicy.yaml", "kind: NetworkPolicy\nmetadata: {name: cart-v2}\n");
-        assertEquals(
-                0,
-                pr(
-                        "--repo",
-                        remote.toUri().toString(),
-                        "--from",
-                        tree.toString(),
-                        "--gitlab",
-                        "acme/gitops",
-                        "--api-url",
-                        api.baseUrl() + "/api/v4"),
-                err);
+        assertEquals(0, pr(gitlab()), err);
         api.verify(putRequestedFor(urlPathEqualTo(project + "/3"))
                 .withHeader("PRIVATE-TOKEN", equalTo(TOKEN))
                 .withRequestBody(

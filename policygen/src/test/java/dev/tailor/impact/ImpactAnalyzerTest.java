@@ -330,35 +330,7 @@ class ImpactAnalyzerTest {
             throws Exception {
         String url = ObservationStore.embeddedUrl(tmp.resolve("store"));
         java.time.Instant t = java.time.Instant.parse("2026-11-20T10:00:00Z");
-        try (ObservationStore s = ObservationStore.open(url)) {
-            s.ingestPods(List.of(new dev.tailor.identity.PodRecord(
-                    "uid-web",
-                    t,
-                    "shop",
-                    "web-7d4b9c8f5-x2x9z",
-                    new dev.tailor.identity.Workload("shop", "Deployment", "web"),
-                    "web",
-                    java.util.Map.of("app", "web"),
-                    true)));
-            List<Sighting<dev.tailor.observe.flows.NetworkEdge>> flows = new java.util.ArrayList<>();
-            for (int i = 0; i < 300; i++) {
-                flows.add(Sighting.of(
-                        "flow-" + i,
-                        t.plusSeconds(i * 60L),
-                        new dev.tailor.observe.flows.NetworkEdge(
-                                "shop",
-                                "deployment.web",
-                                "",
-                                "kube-system",
-                                "deployment.coredns",
-                                "",
-                                "",
-                                "UDP",
-                                53,
-                                false)));
-            }
-            s.ingestEdges(flows);
-        }
+        webCallingCoreDnsWithItsLabelsUnknown(url, t);
         String noDns = """
                 {"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"web","namespace":"shop",
                  "labels":{"app.kubernetes.io/managed-by":"tailor","tailor.dev/workload":"deployment.web"}},
@@ -391,6 +363,39 @@ class ImpactAnalyzerTest {
                             .contains("the labels of kube-system/deployment.coredns are not known"),
                     depends.workloads().get("shop/deployment.web").network().toString());
             assertTrue(ImpactMarkdown.render(depends).contains("**1 observed behaviors could not be judged**"));
+        }
+    }
+
+    /** web's 300 DNS lookups to CoreDNS, whose pods no admission stream showed (their labels are not known). */
+    private static void webCallingCoreDnsWithItsLabelsUnknown(String url, java.time.Instant t) throws Exception {
+        try (ObservationStore s = ObservationStore.open(url)) {
+            s.ingestPods(List.of(new dev.tailor.identity.PodRecord(
+                    "uid-web",
+                    t,
+                    "shop",
+                    "web-7d4b9c8f5-x2x9z",
+                    new dev.tailor.identity.Workload("shop", "Deployment", "web"),
+                    "web",
+                    java.util.Map.of("app", "web"),
+                    true)));
+            List<Sighting<dev.tailor.observe.flows.NetworkEdge>> flows = new java.util.ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                flows.add(Sighting.of(
+                        "flow-" + i,
+                        t.plusSeconds(i * 60L),
+                        new dev.tailor.observe.flows.NetworkEdge(
+                                "shop",
+                                "deployment.web",
+                                "",
+                                "kube-system",
+                                "deployment.coredns",
+                                "",
+                                "",
+                                "UDP",
+                                53,
+                                false)));
+            }
+            s.ingestEdges(flows);
         }
     }
 

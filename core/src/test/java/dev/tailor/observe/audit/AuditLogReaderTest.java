@@ -217,41 +217,43 @@ class AuditLogReaderTest {
                                                 .next();
                 outcomes.merge(outcome, 1, Integer::sum);
                 if (!requests.isEmpty()) {
-                    ApiRequest r = requests.get(0);
-                    var user = tree.path("impersonatedUser").isObject()
-                            ? tree.path("impersonatedUser")
-                            : tree.path("user");
-                    assertEquals(tree.path("auditID").textValue(), r.auditId(), mutated);
-                    assertEquals(tree.path("verb").textValue(), r.verb(), mutated);
-                    assertEquals(user.path("username").asText(""), r.subject(), mutated);
-                    var podNames = user.path("extra").path("authentication.kubernetes.io/pod-name");
-                    List<String> named = new ArrayList<>();
-                    podNames.forEach(n -> {
-                        if (n.isTextual()) {
-                            named.add(n.textValue());
-                        }
-                    });
-                    assertEquals(podNames.isArray() && named.size() == 1 ? named.get(0) : "", r.pod(), mutated);
-                    var ref = tree.path("objectRef");
-                    for (String[] field : new String[][] {
-                        {"resource", r.resource()},
-                        {"namespace", r.namespace()},
-                        {"name", r.name()},
-                        {"apiGroup", r.apiGroup()},
-                        {"subresource", r.subresource()}
-                    }) {
-                        if (ref.path(field[0]).isTextual() || ref.path(field[0]).isMissingNode()) {
-                            assertEquals(ref.path(field[0]).asText(""), field[1], field[0] + " of " + mutated);
-                        }
-                    }
-                    if (tree.path("responseStatus").path("code").isInt()) {
-                        assertEquals(tree.path("responseStatus").path("code").intValue(), r.code(), mutated);
-                    }
+                    assertSameRequest(tree, requests.get(0), mutated);
                 }
             }
         }
         System.out.println("AuditLogReader against Jackson's tree: " + outcomes);
         assertTrue(outcomes.get("request") > 1000 && outcomes.get("not JSON") > 500, outcomes.toString());
+    }
+
+    /** What the reader made of a line is what Jackson's tree of it says. */
+    private static void assertSameRequest(com.fasterxml.jackson.databind.JsonNode tree, ApiRequest r, String mutated) {
+        var user = tree.path("impersonatedUser").isObject() ? tree.path("impersonatedUser") : tree.path("user");
+        assertEquals(tree.path("auditID").textValue(), r.auditId(), mutated);
+        assertEquals(tree.path("verb").textValue(), r.verb(), mutated);
+        assertEquals(user.path("username").asText(""), r.subject(), mutated);
+        var podNames = user.path("extra").path("authentication.kubernetes.io/pod-name");
+        List<String> named = new ArrayList<>();
+        podNames.forEach(n -> {
+            if (n.isTextual()) {
+                named.add(n.textValue());
+            }
+        });
+        assertEquals(podNames.isArray() && named.size() == 1 ? named.get(0) : "", r.pod(), mutated);
+        var ref = tree.path("objectRef");
+        for (String[] field : new String[][] {
+            {"resource", r.resource()},
+            {"namespace", r.namespace()},
+            {"name", r.name()},
+            {"apiGroup", r.apiGroup()},
+            {"subresource", r.subresource()}
+        }) {
+            if (ref.path(field[0]).isTextual() || ref.path(field[0]).isMissingNode()) {
+                assertEquals(ref.path(field[0]).asText(""), field[1], field[0] + " of " + mutated);
+            }
+        }
+        if (tree.path("responseStatus").path("code").isInt()) {
+            assertEquals(tree.path("responseStatus").path("code").intValue(), r.code(), mutated);
+        }
     }
 
     /** A request made with a pod's projected service-account token, as kube-apiserver 1.30+ logs it (node name too). */

@@ -345,42 +345,46 @@ class HubbleFlowReaderTest {
         assertTextEquals(f.path("IP").path("destination"), flow.destination().ip(), line);
         for (var side :
                 List.of(List.of(f.path("source"), flow.source()), List.of(f.path("destination"), flow.destination()))) {
-            var node = (com.fasterxml.jackson.databind.JsonNode) side.get(0);
-            var endpoint = (Endpoint) side.get(1);
-            assertTextEquals(node.path("namespace"), endpoint.namespace(), line);
-            assertTextEquals(node.path("pod_name"), endpoint.podName(), line);
-            Map<String, String> podLabels = new TreeMap<>();
-            for (var label : node.path("labels")) {
-                String text = label.asText("");
-                if (text.startsWith("k8s:")) {
-                    String kv = text.substring(4);
-                    int eq = kv.indexOf('=');
-                    String key = eq < 0 ? kv : kv.substring(0, eq);
-                    if (!key.startsWith("io.cilium.") && !key.equals("io.kubernetes.pod.namespace")) {
-                        podLabels.put(key, eq < 0 ? "" : kv.substring(eq + 1));
-                    }
+            assertSameEndpoint((com.fasterxml.jackson.databind.JsonNode) side.get(0), (Endpoint) side.get(1), line);
+        }
+    }
+
+    /** An end of the flow as Jackson's tree has it: namespace, pod, pod labels (Cilium's k8s: ones), workload. */
+    private static void assertSameEndpoint(
+            com.fasterxml.jackson.databind.JsonNode node, Endpoint endpoint, String line) {
+        assertTextEquals(node.path("namespace"), endpoint.namespace(), line);
+        assertTextEquals(node.path("pod_name"), endpoint.podName(), line);
+        Map<String, String> podLabels = new TreeMap<>();
+        for (var label : node.path("labels")) {
+            String text = label.asText("");
+            if (text.startsWith("k8s:")) {
+                String kv = text.substring(4);
+                int eq = kv.indexOf('=');
+                String key = eq < 0 ? kv : kv.substring(0, eq);
+                if (!key.startsWith("io.cilium.") && !key.equals("io.kubernetes.pod.namespace")) {
+                    podLabels.put(key, eq < 0 ? "" : kv.substring(eq + 1));
                 }
             }
-            if (node.path("labels").isArray()) {
-                assertEquals(podLabels, endpoint.podLabels(), line);
-            }
-            var workload = node.path("workloads").path(0);
-            if (node.path("namespace").isTextual()
-                    && workload.path("kind").isTextual()
-                    && workload.path("name").isTextual()
-                    && !node.path("namespace").textValue().isEmpty()
-                    && !workload.path("kind").textValue().isEmpty()
-                    && !workload.path("name").textValue().isEmpty()) {
-                assertEquals(
-                        new dev.tailor.identity.Workload(
-                                node.path("namespace").textValue(),
-                                workload.path("kind").textValue(),
-                                workload.path("name").textValue()),
-                        endpoint.workload(),
-                        line);
-            } else if (!node.has("workloads")) {
-                assertEquals(null, endpoint.workload(), line);
-            }
+        }
+        if (node.path("labels").isArray()) {
+            assertEquals(podLabels, endpoint.podLabels(), line);
+        }
+        var workload = node.path("workloads").path(0);
+        if (node.path("namespace").isTextual()
+                && workload.path("kind").isTextual()
+                && workload.path("name").isTextual()
+                && !node.path("namespace").textValue().isEmpty()
+                && !workload.path("kind").textValue().isEmpty()
+                && !workload.path("name").textValue().isEmpty()) {
+            assertEquals(
+                    new dev.tailor.identity.Workload(
+                            node.path("namespace").textValue(),
+                            workload.path("kind").textValue(),
+                            workload.path("name").textValue()),
+                    endpoint.workload(),
+                    line);
+        } else if (!node.has("workloads")) {
+            assertEquals(null, endpoint.workload(), line);
         }
     }
 
