@@ -1,6 +1,5 @@
 package dev.tailor.webhook;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,8 +9,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import io.restassured.config.RestAssuredConfig;
-import io.restassured.config.SSLConfig;
 import io.restassured.specification.RequestSpecification;
 import java.net.URL;
 import java.nio.file.Files;
@@ -33,9 +30,7 @@ class AdmissionStreamIT {
     URL url;
 
     private RequestSpecification https() {
-        return given().baseUri(url.toString())
-                .config(RestAssuredConfig.config()
-                        .sslConfig(SSLConfig.sslConfig().trustStore(DevTlsResource.trustStore())));
+        return WebhookUnderTest.https(url);
     }
 
     @jakarta.inject.Inject

@@ -1,6 +1,5 @@
 package dev.tailor.webhook;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
@@ -15,8 +14,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import io.restassured.config.RestAssuredConfig;
-import io.restassured.config.SSLConfig;
 import io.restassured.specification.RequestSpecification;
 import java.net.URL;
 import java.nio.file.Files;
@@ -37,9 +34,7 @@ class IngestIT {
     URL url;
 
     private RequestSpecification https() {
-        return given().baseUri(url.toString())
-                .config(RestAssuredConfig.config()
-                        .sslConfig(SSLConfig.sslConfig().trustStore(DevTlsResource.trustStore())));
+        return WebhookUnderTest.https(url);
     }
 
     /**

@@ -37,6 +37,11 @@ final class WebhookUnderTest {
     }
 
     RequestSpecification https() {
+        return https(url);
+    }
+
+    /** RestAssured on the webhook's HTTPS port at {@code url}, trusting the development CA. */
+    static RequestSpecification https(URL url) {
         return given().baseUri(url.toString())
                 .config(RestAssuredConfig.config()
                         .sslConfig(SSLConfig.sslConfig().trustStore(DevTlsResource.trustStore())));
