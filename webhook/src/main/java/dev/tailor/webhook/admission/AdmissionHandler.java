@@ -111,15 +111,16 @@ public final class AdmissionHandler {
      */
     public ObjectNode validate(JsonNode request, boolean fromApiServer) {
         long start = System.nanoTime();
-        String uid = request.path("uid").asText();
-        JsonNode namespace = namespaceOf(request);
-        Mode mode = modeOf(request, namespace);
+        RequestHeader h = RequestHeader.of(request);
+        String uid = h.uid();
+        JsonNode namespace = namespaceOf(h);
+        Mode mode = modeOf(h, namespace);
         Decision decision;
         try {
             decision = engine.validate(input(request, namespace, mode));
         } catch (PolicyEvaluationException e) {
             metrics.evaluationError("validate");
-            return evaluationFailed(request, mode, e, start);
+            return evaluationFailed(h, mode, e, start);
         }
 
         List<Violation> violations = decision.violations();
@@ -130,22 +131,16 @@ public final class AdmissionHandler {
         // A dry run (kubectl --dry-run=server) is answered as the real request would be, but nothing happened: it is
         // no evidence of what the namespace does, so it stays out of the decision log and the store. A denied pod
         // was never made: it is no pod seen.
-        if (fromApiServer && !request.path("dryRun").asBoolean(false)) {
-            record(request, decision.workload(), mode, violations);
+        if (fromApiServer && !h.dryRun()) {
+            record(h, decision.workload(), mode, violations);
             if (!result.equals("denied")) {
                 decisionLog.admitted(request, clock.instant());
             }
         }
-        if (!alwaysDenied && kind(request).equals("Namespace")) {
-            review = modeChange(request, review, fromApiServer);
+        if (!alwaysDenied && h.kind().equals("Namespace")) {
+            review = modeChange(request, h, review, fromApiServer);
         }
-        metrics.reviewed(
-                "validate",
-                request.path("operation").asText(),
-                kind(request),
-                mode.value(),
-                result,
-                System.nanoTime() - start);
+        metrics.reviewed("validate", h.operation(), h.kind(), mode.value(), result, System.nanoTime() - start);
         return review;
     }
 
@@ -188,15 +183,16 @@ public final class AdmissionHandler {
     /** Answers a {@code /mutate} request: a JSON Patch, or nothing to change. */
     public ObjectNode mutate(JsonNode request) {
         long start = System.nanoTime();
-        String uid = request.path("uid").asText();
-        JsonNode namespace = namespaceOf(request);
-        Mode mode = modeOf(request, namespace);
+        RequestHeader h = RequestHeader.of(request);
+        String uid = h.uid();
+        JsonNode namespace = namespaceOf(h);
+        Mode mode = modeOf(h, namespace);
         try {
             ObjectNode review = withPatch(allowed(uid), engine.mutate(input(request, namespace, mode)));
             metrics.reviewed(
                     "mutate",
-                    request.path("operation").asText(),
-                    kind(request),
+                    h.operation(),
+                    h.kind(),
                     mode.value(),
                     review.path("response").has("patch") ? "patched" : "allowed",
                     System.nanoTime() - start);
@@ -204,19 +200,13 @@ public final class AdmissionHandler {
         } catch (PolicyEvaluationException e) {
             // A mutation that cannot be computed is left out; /validate still judges the object as it is.
             metrics.evaluationError("mutate");
-            metrics.reviewed(
-                    "mutate",
-                    request.path("operation").asText(),
-                    kind(request),
-                    mode.value(),
-                    "error",
-                    System.nanoTime() - start);
+            metrics.reviewed("mutate", h.operation(), h.kind(), mode.value(), "error", System.nanoTime() - start);
             return withWarnings(allowed(uid), List.of("[tailor] could not compute a mutation: " + e.getMessage()));
         }
     }
 
-    private ObjectNode evaluationFailed(JsonNode request, Mode mode, PolicyEvaluationException e, long start) {
-        String uid = request.path("uid").asText();
+    private ObjectNode evaluationFailed(RequestHeader h, Mode mode, PolicyEvaluationException e, long start) {
+        String uid = h.uid();
         boolean deny = switch (onError) {
             case ALLOW -> false;
             case DENY -> true;
@@ -233,74 +223,58 @@ public final class AdmissionHandler {
         decisionLog.record(List.of(new AdmissionDecision(
                 clock.instant(),
                 uid,
-                request.path("namespace").asText(""),
+                h.namespace(),
                 "",
-                request.path("userInfo").path("username").asText(""),
-                request.path("operation").asText(),
-                kind(request),
-                request.path("name").asText(""),
+                h.user(),
+                h.operation(),
+                h.kind(),
+                h.name(),
                 mode.value(),
                 "",
                 "error",
                 message)));
-        metrics.reviewed(
-                "validate",
-                request.path("operation").asText(),
-                kind(request),
-                mode.value(),
-                result,
-                System.nanoTime() - start);
+        metrics.reviewed("validate", h.operation(), h.kind(), mode.value(), result, System.nanoTime() - start);
         return review;
     }
 
-    private void record(JsonNode request, String workload, Mode mode, List<Violation> violations) {
+    private void record(RequestHeader h, String workload, Mode mode, List<Violation> violations) {
         List<AdmissionDecision> records = new ArrayList<>();
         if (violations.isEmpty()) {
-            records.add(line(request, workload, mode, "", "allowed", ""));
+            records.add(line(h, workload, mode, "", "allowed", ""));
         }
         List<Violation> warned = new ArrayList<>();
         for (Violation v : violations) {
             String verdict = v.always() || mode == Mode.ENFORCE ? "denied" : "warned";
-            records.add(line(request, workload, mode, v.check(), verdict, v.message()));
+            records.add(line(h, workload, mode, v.check(), verdict, v.message()));
             metrics.decision(v.check(), verdict);
             if (verdict.equals("warned")) {
                 warned.add(v);
             }
         }
-        String operation = request.path("operation").asText();
-        String ns = request.path("namespace").asText("");
-        String name = request.path("name").asText("");
         decisionLog.record(records);
-        if (!warned.isEmpty() && !operation.equals("DELETE")) {
-            JsonNode k = request.path("kind");
-            String group = k.path("group").asText("");
+        if (!warned.isEmpty() && !h.operation().equals("DELETE")) {
             decisionLog.wouldDeny(
                     clock.instant(),
-                    ns,
+                    h.namespace(),
                     workload,
                     new dev.tailor.webhook.reports.PolicyReports.Resource(
-                            group.isEmpty()
-                                    ? k.path("version").asText()
-                                    : group + "/" + k.path("version").asText(),
-                            kind(request),
-                            ns,
-                            name),
+                            h.apiVersion(), h.kind(), h.namespace(), h.name()),
                     warned);
         }
     }
 
     /** One line of the decision log: a check's verdict on the request (or "allowed", with no check). */
     private AdmissionDecision line(
-            JsonNode request, String workload, Mode mode, String check, String verdict, String message) {
+            RequestHeader h, String workload, Mode mode, String check, String verdict, String message) {
         return new AdmissionDecision(
                 clock.instant(),
-                request.path("uid").asText(),
-                request.path("namespace").asText(""),
+                h.uid(),
+                h.namespace(),
                 workload,
-                request.path("userInfo").path("username").asText(""),
-                request.path("operation").asText(),
-                kind(request),
-                request.path("name").asText(""),
+                h.user(),
+                h.operation(),
+                h.kind(),
+                h.name(),
                 mode.value(),
                 check,
                 verdict,
@@ -312,8 +286,8 @@ public final class AdmissionHandler {
      * already runs are checked ({@link ExistingPodsCheck}) and what enforce mode would reject comes back as warnings
      * to whoever flipped it. Any allowed mode change is reported for the Event recorded when it takes effect.
      */
-    private ObjectNode modeChange(JsonNode request, ObjectNode review, boolean fromApiServer) {
-        String name = request.path("name").asText("");
+    private ObjectNode modeChange(JsonNode request, RequestHeader h, ObjectNode review, boolean fromApiServer) {
+        String name = h.name();
         String to = request.path("object")
                 .path("metadata")
                 .path("annotations")
@@ -324,12 +298,11 @@ public final class AdmissionHandler {
                 .path("annotations")
                 .path(MODE_ANNOTATION)
                 .asText("");
-        if (to.equals(from) || request.path("dryRun").asBoolean(false)) {
+        if (to.equals(from) || h.dryRun()) {
             return review;
         }
         if (fromApiServer) {
-            namespaces.modeChangeAllowed(
-                    name, request.path("userInfo").path("username").asText(""), to);
+            namespaces.modeChangeAllowed(name, h.user(), to);
         }
         if (!to.equals(Mode.ENFORCE.value())) {
             return review;
@@ -344,21 +317,20 @@ public final class AdmissionHandler {
         return ns;
     }
 
-    private JsonNode namespaceOf(JsonNode request) {
-        String ns = request.path("namespace").asText("");
+    private JsonNode namespaceOf(RequestHeader h) {
+        String ns = h.namespace();
         if (!ns.isEmpty()) {
             return namespaces.namespace(ns);
         }
-        if (kind(request).equals("Namespace")) {
-            return namespaces.namespace(request.path("name").asText(""));
+        if (h.kind().equals("Namespace")) {
+            return namespaces.namespace(h.name());
         }
         return null;
     }
 
-    private Mode modeOf(JsonNode request, JsonNode namespace) {
+    private Mode modeOf(RequestHeader h, JsonNode namespace) {
         if (namespace == null) {
-            boolean clusterScoped = request.path("namespace").asText("").isEmpty()
-                    && !kind(request).equals("Namespace");
+            boolean clusterScoped = h.namespace().isEmpty() && !h.kind().equals("Namespace");
             return clusterScoped ? clusterScopedMode : defaultMode;
         }
         return Mode.of(namespace
@@ -410,10 +382,6 @@ public final class AdmissionHandler {
         ObjectNode trimmed = JsonNodeFactory.instance.objectNode().setAll((ObjectNode) object);
         trimmed.set("metadata", trimmedMetadata);
         return trimmed;
-    }
-
-    private static String kind(JsonNode request) {
-        return request.path("kind").path("kind").asText();
     }
 
     private static List<String> auditWarnings(List<Violation> violations) {
