@@ -4,10 +4,7 @@ import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.identity.PodRecord;
 import dev.tailor.identity.Pods;
 import dev.tailor.observe.audit.ApiAccess;
-import dev.tailor.observe.audit.ApiRequest;
-import dev.tailor.observe.flows.Flow;
 import dev.tailor.observe.flows.NetworkEdge;
-import dev.tailor.observe.syscalls.SyscallRecord;
 import dev.tailor.observe.syscalls.SyscallUse;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -216,46 +213,26 @@ public final class ObservationStore implements StoredObservations {
         return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 
-    /** Stores a batch of audit requests, in one transaction; requests already stored (same audit ID) are skipped. */
-    public BatchResult ingestAudit(List<ApiRequest> batch) throws SQLException {
-        return ingestAccesses(batch.stream()
-                .map(r -> Sighting.of(r.auditId(), r.time(), ApiAccess.of(r)))
-                .toList());
-    }
-
-    /** Stores a batch of audit requests as their accesses, keyed by audit ID ({@link Sighting#of}), as {@link #ingestAudit}. */
+    /**
+     * Stores a batch of audit requests as the accesses they count toward ({@code IngestPipeline}), in one
+     * transaction; requests already stored (same audit ID, {@link Sighting#of}) are skipped.
+     */
     public synchronized BatchResult ingestAccesses(List<Sighting<ApiAccess>> batch) throws SQLException {
         return ingest("audit", batch, AggregateTable.API_ACCESS);
     }
 
     /**
-     * Stores a batch of Hubble flows, in one transaction; flows already stored (same {@link Flow#fingerprintHigh() fingerprint}) are skipped.
-     * Replies and flows without L4 aggregate into nothing: they are left out (neither stored nor counted).
+     * Stores a batch of flows as their edges ({@link NetworkEdge#of}), in one transaction; flows already stored
+     * (same fingerprint) are skipped.
      */
-    public BatchResult ingestFlows(List<Flow> batch) throws SQLException {
-        List<Sighting<NetworkEdge>> edges = new ArrayList<>();
-        for (Flow f : batch) {
-            NetworkEdge edge = NetworkEdge.of(f, pods);
-            if (edge != null) {
-                edges.add(new Sighting<>(f.fingerprintHigh(), f.fingerprintLow(), f.time(), edge));
-            }
-        }
-        return ingestEdges(edges);
-    }
-
-    /** Stores a batch of flows already attributed to their edges ({@link NetworkEdge#of}), as {@link #ingestFlows}. */
     public synchronized BatchResult ingestEdges(List<Sighting<NetworkEdge>> batch) throws SQLException {
         return ingest("flow", batch, AggregateTable.NETWORK_FLOW);
     }
 
-    /** Stores a batch of syscall records, in one transaction; records already stored (same key) are skipped. */
-    public BatchResult ingestSyscalls(List<SyscallRecord> batch) throws SQLException {
-        return ingestSyscallUses(batch.stream()
-                .map(r -> Sighting.of(r.key(), r.time(), SyscallUse.of(r, pods)))
-                .toList());
-    }
-
-    /** Stores a batch of syscall records already attributed ({@link SyscallUse#of}), as {@link #ingestSyscalls}. */
+    /**
+     * Stores a batch of syscall records as their uses ({@link SyscallUse#of}), in one transaction; records already
+     * stored (same key) are skipped.
+     */
     public synchronized BatchResult ingestSyscallUses(List<Sighting<SyscallUse>> batch) throws SQLException {
         return ingest("syscall", batch, AggregateTable.SYSCALL_USE);
     }

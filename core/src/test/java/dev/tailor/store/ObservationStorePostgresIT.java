@@ -52,7 +52,7 @@ class ObservationStorePostgresIT extends ObservationStoreTest {
                         }
                         results.add(two.submit(() -> {
                             together.await();
-                            return store.ingestAudit(batch);
+                            return TestStores.ingestAudit(store, batch);
                         }));
                     }
                     for (var r : results) {

@@ -73,7 +73,7 @@ class ObservationStoreTest {
         ApiAccessAggregator expected = new ApiAccessAggregator();
         requests.forEach(expected);
         try (ObservationStore store = ObservationStore.open(url(kind))) {
-            assertEquals(new ObservationStore.BatchResult(37, 0), store.ingestAudit(requests));
+            assertEquals(new ObservationStore.BatchResult(37, 0), TestStores.ingestAudit(store, requests));
             Map<ApiAccess, ObservationStore.StoredAccess> stored = store.apiAccesses();
             assertEquals(expected.accesses().keySet(), stored.keySet());
             expected.accesses().forEach((access, seen) -> {
@@ -93,12 +93,12 @@ class ObservationStoreTest {
         List<ApiRequest> requests = demo();
         Map<ApiAccess, ObservationStore.StoredAccess> once;
         try (ObservationStore store = ObservationStore.open(url)) {
-            store.ingestAudit(requests.subList(0, 20));
-            store.ingestAudit(requests);
+            TestStores.ingestAudit(store, requests.subList(0, 20));
+            TestStores.ingestAudit(store, requests);
             once = store.apiAccesses();
         }
         try (ObservationStore reopened = ObservationStore.open(url)) {
-            assertEquals(new ObservationStore.BatchResult(0, 37), reopened.ingestAudit(requests));
+            assertEquals(new ObservationStore.BatchResult(0, 37), TestStores.ingestAudit(reopened, requests));
             assertEquals(once, reopened.apiAccesses(), "reopened and re-ingested, the store is the same");
             assertEquals(
                     37L,
@@ -132,7 +132,9 @@ class ObservationStoreTest {
         List<ApiRequest> withTooLong = new ArrayList<>(requests);
         withTooLong.add(malloryGetsPods("broken-1", "x".repeat(100)));
         try (ObservationStore store = ObservationStore.open(url(kind))) {
-            assertEquals(new ObservationStore.BatchResult(requests.size(), 0, 1), store.ingestAudit(withTooLong));
+            assertEquals(
+                    new ObservationStore.BatchResult(requests.size(), 0, 1),
+                    TestStores.ingestAudit(store, withTooLong));
         }
         // A batch the database refuses half-way (here: a constraint the test adds refuses one subject) leaves nothing
         // behind.
@@ -151,10 +153,10 @@ class ObservationStoreTest {
                     throw new IllegalStateException(e);
                 }
             };
-            assertThrows(SQLException.class, () -> store.ingestAudit(requests));
+            assertThrows(SQLException.class, () -> TestStores.ingestAudit(store, requests));
             assertEquals(0L, total.get(), "no half-written batch");
             // The failed batch marked nothing as ingested: the good events go in when sent again.
-            assertEquals(new ObservationStore.BatchResult(1, 0), store.ingestAudit(List.of(good)));
+            assertEquals(new ObservationStore.BatchResult(1, 0), TestStores.ingestAudit(store, List.of(good)));
             assertEquals(1L, total.get());
         }
     }
@@ -186,10 +188,10 @@ class ObservationStoreTest {
         List<ApiRequest> requests = demo();
         try (ObservationStore a = ObservationStore.open(url);
                 ObservationStore b = ObservationStore.open(url)) {
-            assertEquals(new ObservationStore.BatchResult(20, 0), a.ingestAudit(requests.subList(0, 20)));
-            assertEquals(new ObservationStore.BatchResult(10, 20), b.ingestAudit(requests.subList(0, 30)));
-            assertEquals(new ObservationStore.BatchResult(7, 30), a.ingestAudit(requests));
-            assertEquals(new ObservationStore.BatchResult(0, 37), b.ingestAudit(requests));
+            assertEquals(new ObservationStore.BatchResult(20, 0), TestStores.ingestAudit(a, requests.subList(0, 20)));
+            assertEquals(new ObservationStore.BatchResult(10, 20), TestStores.ingestAudit(b, requests.subList(0, 30)));
+            assertEquals(new ObservationStore.BatchResult(7, 30), TestStores.ingestAudit(a, requests));
+            assertEquals(new ObservationStore.BatchResult(0, 37), TestStores.ingestAudit(b, requests));
             assertEquals(37L, a.ingestedEvents("audit"));
             assertEquals(
                     37L,
@@ -216,7 +218,7 @@ class ObservationStoreTest {
         }
         try (ObservationStore store = ObservationStore.open(url)) {
             assertEquals(25L, store.ingestedEvents("audit"));
-            assertEquals(new ObservationStore.BatchResult(12, 25), store.ingestAudit(requests));
+            assertEquals(new ObservationStore.BatchResult(12, 25), TestStores.ingestAudit(store, requests));
         }
     }
 
@@ -345,8 +347,9 @@ class ObservationStoreTest {
         assertTrue(keys.size() < aggregating, "the samples repeat some flows");
         try (ObservationStore store = ObservationStore.open(url(kind))) {
             assertEquals(
-                    new ObservationStore.BatchResult(keys.size(), aggregating - keys.size()), store.ingestFlows(flows));
-            assertEquals(new ObservationStore.BatchResult(0, aggregating), store.ingestFlows(flows));
+                    new ObservationStore.BatchResult(keys.size(), aggregating - keys.size()),
+                    TestStores.ingestFlows(store, flows));
+            assertEquals(new ObservationStore.BatchResult(0, aggregating), TestStores.ingestFlows(store, flows));
             Map<NetworkEdge, ObservationStore.StoredAccess> stored = store.networkEdges();
             assertEquals(expected.keySet(), stored.keySet());
             expected.forEach((edge, n) -> assertEquals(n, stored.get(edge).count(), edge.toString()));
@@ -379,8 +382,8 @@ class ObservationStoreTest {
             }
         }
         try (ObservationStore store = ObservationStore.open(url(kind))) {
-            assertEquals(new ObservationStore.BatchResult(6, 0), store.ingestSyscalls(records));
-            assertEquals(new ObservationStore.BatchResult(0, 6), store.ingestSyscalls(records));
+            assertEquals(new ObservationStore.BatchResult(6, 0), TestStores.ingestSyscalls(store, records));
+            assertEquals(new ObservationStore.BatchResult(0, 6), TestStores.ingestSyscalls(store, records));
             Map<SyscallUse, ObservationStore.StoredAccess> uses = store.syscallUses();
             assertEquals(6, uses.size(), uses.keySet().toString());
             assertTrue(uses.containsKey(new SyscallUse("default", "pod.my-pod", "redis", "", "", "epoll_wait", "")));
@@ -411,7 +414,7 @@ class ObservationStoreTest {
                 plain + ";mode=postgresql;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0",
                 ObservationStore.withH2Settings(plain + ";mode=postgresql"));
         try (ObservationStore store = ObservationStore.open(plain)) {
-            assertEquals(new ObservationStore.BatchResult(37, 0), store.ingestAudit(demo()));
+            assertEquals(new ObservationStore.BatchResult(37, 0), TestStores.ingestAudit(store, demo()));
         }
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> ObservationStore.open(plain + ";WRITE_DELAY=500"));

@@ -76,4 +76,35 @@ public final class TestStores {
                         + "(jdbc:postgresql://127.0.0.1:5432/DB?user=U&password=P)");
         return base;
     }
+
+    /** Stores audit requests as the ingest pipeline does: each as the access it counts toward, by its audit ID. */
+    public static ObservationStore.BatchResult ingestAudit(
+            ObservationStore store, java.util.List<dev.tailor.observe.audit.ApiRequest> batch)
+            throws java.sql.SQLException {
+        return store.ingestAccesses(batch.stream()
+                .map(r -> Sighting.of(r.auditId(), r.time(), dev.tailor.observe.audit.ApiAccess.of(r)))
+                .toList());
+    }
+
+    /** Stores flows as the pipeline does: each as its edge (replies and flows without L4 count toward none). */
+    public static ObservationStore.BatchResult ingestFlows(
+            ObservationStore store, java.util.List<dev.tailor.observe.flows.Flow> batch) throws java.sql.SQLException {
+        java.util.List<Sighting<dev.tailor.observe.flows.NetworkEdge>> edges = new java.util.ArrayList<>();
+        for (dev.tailor.observe.flows.Flow f : batch) {
+            dev.tailor.observe.flows.NetworkEdge edge = dev.tailor.observe.flows.NetworkEdge.of(f, store.pods());
+            if (edge != null) {
+                edges.add(new Sighting<>(f.fingerprintHigh(), f.fingerprintLow(), f.time(), edge));
+            }
+        }
+        return store.ingestEdges(edges);
+    }
+
+    /** Stores syscall records as the pipeline does: each as its use, attributed by the pods the store knows. */
+    public static ObservationStore.BatchResult ingestSyscalls(
+            ObservationStore store, java.util.List<dev.tailor.observe.syscalls.SyscallRecord> batch)
+            throws java.sql.SQLException {
+        return store.ingestSyscallUses(batch.stream()
+                .map(r -> Sighting.of(r.key(), r.time(), dev.tailor.observe.syscalls.SyscallUse.of(r, store.pods())))
+                .toList());
+    }
 }

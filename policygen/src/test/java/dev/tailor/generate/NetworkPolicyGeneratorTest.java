@@ -8,6 +8,7 @@ import dev.tailor.identity.Workload;
 import dev.tailor.observe.flows.Endpoint;
 import dev.tailor.observe.flows.Flow;
 import dev.tailor.store.ObservationStore;
+import dev.tailor.store.TestStores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +64,7 @@ class NetworkPolicyGeneratorTest {
                     "api",
                     Map.of("app", "api"),
                     true)));
-            store.ingestFlows(flows);
+            TestStores.ingestFlows(store, flows);
             return new PolicyGenerator(PolicyGenerator.Options.defaults())
                     .generate(Observations.load(store, Duration.ofDays(7), null))
                     .files()
@@ -144,7 +145,7 @@ class NetworkPolicyGeneratorTest {
                             "coredns",
                             Map.of("k8s-app", "kube-dns"),
                             false)));
-            store.ingestFlows(flows);
+            TestStores.ingestFlows(store, flows);
             Map<String, String> files = new PolicyGenerator(PolicyGenerator.Options.defaults())
                     .generate(Observations.load(store, Duration.ofDays(7), null))
                     .files();
@@ -233,8 +234,8 @@ class NetworkPolicyGeneratorTest {
                     "api",
                     Map.of("app", "api"),
                     true)));
-            store.ingestFlows(flows);
-            store.ingestAudit(calls);
+            TestStores.ingestFlows(store, flows);
+            TestStores.ingestAudit(store, calls);
             PolicyGenerator.Options o = PolicyGenerator.Options.defaults();
             return new PolicyGenerator(new PolicyGenerator.Options(
                             o.window(),

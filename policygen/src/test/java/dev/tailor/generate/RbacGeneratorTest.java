@@ -11,6 +11,7 @@ import dev.tailor.identity.Workload;
 import dev.tailor.observe.audit.ApiRequest;
 import dev.tailor.rbac.PolicyRule;
 import dev.tailor.store.ObservationStore;
+import dev.tailor.store.TestStores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,7 +85,7 @@ class RbacGeneratorTest {
                     "operator",
                     Map.of("app", "operator"),
                     true)));
-            store.ingestAudit(requests);
+            TestStores.ingestAudit(store, requests);
             PolicyGenerator.Options o = PolicyGenerator.Options.defaults();
             return new PolicyGenerator(new PolicyGenerator.Options(
                             o.window(),
