@@ -127,19 +127,20 @@ public final class GenerateCommand implements Callable<Integer> {
                 }
             }
             end = window.end();
-            options = new PolicyGenerator.Options(
-                    window.window(),
-                    dev.tailor.util.Durations.parse(quiet),
-                    maxResourceNames,
-                    clusterRoleAtNamespaces,
-                    keptRules(),
-                    externalPrefix,
-                    worldIngress,
-                    defaultDeny,
-                    runtime,
-                    architecture,
-                    current(),
-                    apiServer);
+            options = PolicyGenerator.Options.builder()
+                    .window(window.window())
+                    .quiet(dev.tailor.util.Durations.parse(quiet))
+                    .maxResourceNames(maxResourceNames)
+                    .clusterRoleAtNamespaces(clusterRoleAtNamespaces)
+                    .keptRules(keptRules())
+                    .externalPrefixV4(externalPrefix)
+                    .worldIngress(worldIngress)
+                    .defaultDeny(defaultDeny)
+                    .runtime(runtime)
+                    .architecture(architecture)
+                    .currentRbac(current())
+                    .apiServer(apiServer)
+                    .build();
             generator = new PolicyGenerator(options);
         } catch (IllegalArgumentException | DateTimeParseException | IOException e) {
             System.err.println("tailor generate: " + e.getMessage());

@@ -33,35 +33,141 @@ public final class PolicyGenerator {
 
         /** The same options over another window. */
         public Options withWindow(Duration other) {
-            return new Options(
-                    other,
-                    quiet,
-                    maxResourceNames,
-                    clusterRoleAtNamespaces,
-                    keptRules,
-                    externalPrefixV4,
-                    worldIngress,
-                    defaultDeny,
-                    runtime,
-                    architecture,
-                    currentRbac,
-                    apiServer);
+            return toBuilder().window(other).build();
         }
 
+        /** Tailor's defaults: a 7-day window, 24 h quiet, no widening, runc's start-up syscalls on x86_64. */
         public static Options defaults() {
-            return new Options(
-                    Duration.ofDays(7),
-                    Duration.ofHours(24),
-                    5,
-                    0,
-                    List.of(),
-                    32,
-                    false,
-                    false,
-                    "runc-v1.4.2",
-                    "x86_64",
-                    null,
-                    List.of());
+            return builder().build();
+        }
+
+        /** A builder with the defaults ({@link #defaults}). */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from these options. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.window = window;
+            b.quiet = quiet;
+            b.maxResourceNames = maxResourceNames;
+            b.clusterRoleAtNamespaces = clusterRoleAtNamespaces;
+            b.keptRules = keptRules;
+            b.externalPrefixV4 = externalPrefixV4;
+            b.worldIngress = worldIngress;
+            b.defaultDeny = defaultDeny;
+            b.runtime = runtime;
+            b.architecture = architecture;
+            b.currentRbac = currentRbac;
+            b.apiServer = apiServer;
+            return b;
+        }
+
+        /** Options by name; each starts at its default. */
+        public static final class Builder {
+            private Duration window = Duration.ofDays(7);
+            private Duration quiet = Duration.ofHours(24);
+            private int maxResourceNames = 5;
+            private int clusterRoleAtNamespaces = 0;
+            private List<PolicyRule> keptRules = List.of();
+            private int externalPrefixV4 = 32;
+            private boolean worldIngress = false;
+            private boolean defaultDeny = false;
+            private String runtime = "runc-v1.4.2";
+            private String architecture = "x86_64";
+            private RbacAuthorizer currentRbac = null;
+            private List<String> apiServer = List.of();
+
+            private Builder() {}
+
+            /** The observed window a workload must have data for on every day. */
+            public Builder window(Duration v) {
+                window = v;
+                return this;
+            }
+
+            /** How long a workload must show nothing new to be proposed. */
+            public Builder quiet(Duration v) {
+                quiet = v;
+                return this;
+            }
+
+            /** Resource names listed in a rule before it covers every name. */
+            public Builder maxResourceNames(int v) {
+                maxResourceNames = v;
+                return this;
+            }
+
+            /** Namespaces a rule must be used in to move to the ClusterRole (0: never). */
+            public Builder clusterRoleAtNamespaces(int v) {
+                clusterRoleAtNamespaces = v;
+                return this;
+            }
+
+            /** Rules every account keeps (granted already, never proposed again). */
+            public Builder keptRules(List<PolicyRule> v) {
+                keptRules = v;
+                return this;
+            }
+
+            /** IPv4 peers outside the cluster as /N (32: the addresses seen). */
+            public Builder externalPrefixV4(int v) {
+                externalPrefixV4 = v;
+                return this;
+            }
+
+            /** A workload reached from outside accepts any address on those ports. */
+            public Builder worldIngress(boolean v) {
+                worldIngress = v;
+                return this;
+            }
+
+            /** A default-deny policy per namespace beside the workloads'. */
+            public Builder defaultDeny(boolean v) {
+                defaultDeny = v;
+                return this;
+            }
+
+            /** The container runtime whose start-up syscalls every profile allows. */
+            public Builder runtime(String v) {
+                runtime = v;
+                return this;
+            }
+
+            /** The architecture of syscalls observed without one. */
+            public Builder architecture(String v) {
+                architecture = v;
+                return this;
+            }
+
+            /** The cluster's RBAC as it is, for REPORT.md's granted-versus-used (null: not given). */
+            public Builder currentRbac(RbacAuthorizer v) {
+                currentRbac = v;
+                return this;
+            }
+
+            /** The API server's endpoints (ADDRESS:PORT), for workloads that call it. */
+            public Builder apiServer(List<String> v) {
+                apiServer = v;
+                return this;
+            }
+
+            public Options build() {
+                return new Options(
+                        window,
+                        quiet,
+                        maxResourceNames,
+                        clusterRoleAtNamespaces,
+                        keptRules,
+                        externalPrefixV4,
+                        worldIngress,
+                        defaultDeny,
+                        runtime,
+                        architecture,
+                        currentRbac,
+                        apiServer);
+            }
         }
     }
 

@@ -236,20 +236,9 @@ class NetworkPolicyGeneratorTest {
                     true)));
             TestStores.ingestFlows(store, flows);
             TestStores.ingestAudit(store, calls);
-            PolicyGenerator.Options o = PolicyGenerator.Options.defaults();
-            return new PolicyGenerator(new PolicyGenerator.Options(
-                            o.window(),
-                            o.quiet(),
-                            o.maxResourceNames(),
-                            o.clusterRoleAtNamespaces(),
-                            o.keptRules(),
-                            o.externalPrefixV4(),
-                            false,
-                            false,
-                            o.runtime(),
-                            o.architecture(),
-                            null,
-                            endpoints))
+            return new PolicyGenerator(PolicyGenerator.Options.builder()
+                            .apiServer(endpoints)
+                            .build())
                     .generate(Observations.load(store, Duration.ofDays(7), null))
                     .files();
         } catch (Exception e) {

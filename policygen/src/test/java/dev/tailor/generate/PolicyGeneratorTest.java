@@ -229,20 +229,8 @@ class PolicyGeneratorTest {
 
     @Test
     void allowWorldIngressProposesFrontendOpenToAnyClientOnItsPort() throws Exception {
-        PolicyGenerator.Options o = PolicyGenerator.Options.defaults();
-        PolicyGenerator.Options wide = new PolicyGenerator.Options(
-                o.window(),
-                o.quiet(),
-                o.maxResourceNames(),
-                o.clusterRoleAtNamespaces(),
-                o.keptRules(),
-                o.externalPrefixV4(),
-                true,
-                o.defaultDeny(),
-                o.runtime(),
-                o.architecture(),
-                o.currentRbac(),
-                o.apiServer());
+        PolicyGenerator.Options wide =
+                PolicyGenerator.Options.builder().worldIngress(true).build();
         try (ObservationStore store = ObservationStore.open(h2)) {
             Map<String, String> widened = new PolicyGenerator(wide)
                     .generate(Observations.load(store, Duration.ofDays(7), null))

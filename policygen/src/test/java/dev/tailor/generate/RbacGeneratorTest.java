@@ -86,20 +86,12 @@ class RbacGeneratorTest {
                     Map.of("app", "operator"),
                     true)));
             TestStores.ingestAudit(store, requests);
-            PolicyGenerator.Options o = PolicyGenerator.Options.defaults();
-            return new PolicyGenerator(new PolicyGenerator.Options(
-                            o.window(),
-                            o.quiet(),
-                            2,
-                            clusterRoleAtNamespaces,
-                            kept,
-                            o.externalPrefixV4(),
-                            false,
-                            false,
-                            o.runtime(),
-                            o.architecture(),
-                            current,
-                            List.of()))
+            return new PolicyGenerator(PolicyGenerator.Options.builder()
+                            .maxResourceNames(2)
+                            .clusterRoleAtNamespaces(clusterRoleAtNamespaces)
+                            .keptRules(kept)
+                            .currentRbac(current)
+                            .build())
                     .generate(Observations.load(store, Duration.ofDays(7), null))
                     .files();
         }
