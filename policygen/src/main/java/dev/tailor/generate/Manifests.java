@@ -1,29 +1,39 @@
 package dev.tailor.generate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.tailor.contract.Names;
 import dev.tailor.identity.Workload;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Collection;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Writing generated objects: the labels and annotations every one of them carries (DESIGN.md's contract), and
- * YAML and JSON that are the same bytes for the same objects.
+ * Writing generated objects: the labels and annotations every one of them carries (DESIGN.md's contract), and the
+ * one writer of YAML and JSON: typed fabric8 objects in, the same bytes for the same objects out, fields in the order
+ * a reader scans them ({@link #FIELD_ORDER}) rather than the model's alphabetical one.
  */
 final class Manifests {
     private Manifests() {}
 
-    static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
@@ -31,69 +41,108 @@ final class Manifests {
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
             .disable(YAMLGenerator.Feature.SPLIT_LINES)
             .build();
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Fields in the order they are written: identity first (apiVersion, kind, metadata's name and namespace), then
+     * what the object grants. A field not listed follows the listed ones in the model's order. Maps of user data
+     * (labels, annotations, matchLabels) keep their own order.
+     */
+    static final List<String> FIELD_ORDER = List.of(
+            "apiVersion",
+            "apiGroup",
+            "kind",
+            "metadata",
+            "name",
+            "namespace",
+            "labels",
+            "annotations",
+            "spec",
+            "rules",
+            "roleRef",
+            "subjects",
+            "namespaceSelector",
+            "podSelector",
+            "policyTypes",
+            "ingress",
+            "egress",
+            "from",
+            "to",
+            "ipBlock",
+            "cidr",
+            "except",
+            "ports",
+            "protocol",
+            "port",
+            "endPort",
+            "apiGroups",
+            "resources",
+            "resourceNames",
+            "nonResourceURLs",
+            "verbs",
+            "defaultAction",
+            "defaultErrnoRet",
+            "architectures",
+            "syscalls",
+            "names",
+            "action",
+            "errnoRet",
+            "jobTemplate",
+            "template",
+            "containers",
+            "securityContext",
+            "seccompProfile",
+            "type",
+            "localhostProfile");
+
+    private static final Map<String, Integer> RANK = rank(FIELD_ORDER);
+    private static final Set<String> USER_MAPS = Set.of("labels", "annotations", "matchLabels");
 
     /** {@code metadata} with Tailor's labels and the evidence annotations. */
-    static ObjectNode metadata(
+    static ObjectMeta metadata(
             String name, String namespace, String workloadLabel, Instant from, Instant until, String evidence) {
-        ObjectNode meta = NODES.objectNode();
-        meta.put("name", name);
-        if (namespace != null) {
-            meta.put("namespace", namespace);
-        }
-        ObjectNode labels = meta.putObject("labels");
-        labels.put(Names.MANAGED_BY, Names.MANAGER);
-        labels.put(Names.WORKLOAD, workloadLabel);
-        ObjectNode annotations = meta.putObject("annotations");
-        annotations.put(Names.OBSERVED_FROM, rfc3339(from));
-        annotations.put(Names.OBSERVED_UNTIL, rfc3339(until));
-        annotations.put(Names.EVIDENCE, evidence);
-        return meta;
+        return new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(namespace)
+                .addToLabels(Names.MANAGED_BY, Names.MANAGER)
+                .addToLabels(Names.WORKLOAD, workloadLabel)
+                .addToAnnotations(Names.OBSERVED_FROM, rfc3339(from))
+                .addToAnnotations(Names.OBSERVED_UNTIL, rfc3339(until))
+                .addToAnnotations(Names.EVIDENCE, evidence)
+                .build();
     }
 
     /** The service account the workload ran as, when it was one: what the webhook approves for it once merged. */
-    static ObjectNode withServiceAccount(ObjectNode object, Observations obs, Workload w) {
-        java.util.Set<String> accounts = new java.util.TreeSet<>();
+    static <T extends HasMetadata> T withServiceAccount(T object, Observations obs, Workload w) {
+        Set<String> accounts = new TreeSet<>();
         obs.identities(w).forEach(p -> accounts.add(p.serviceAccount()));
         if (accounts.size() == 1) {
-            ((ObjectNode) object.path("metadata").path("annotations"))
-                    .put(Names.SERVICE_ACCOUNT, accounts.iterator().next());
+            object.setMetadata(new ObjectMetaBuilder(object.getMetadata())
+                    .addToAnnotations(Names.SERVICE_ACCOUNT, accounts.iterator().next())
+                    .build());
         }
         return object;
-    }
-
-    static ObjectNode object(String apiVersion, String kind, ObjectNode metadata) {
-        ObjectNode o = NODES.objectNode().put("apiVersion", apiVersion).put("kind", kind);
-        o.set("metadata", metadata);
-        return o;
     }
 
     static String rfc3339(Instant t) {
         return t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    static ArrayNode strings(Collection<String> values) {
-        ArrayNode a = NODES.arrayNode();
-        values.forEach(a::add);
-        return a;
-    }
-
-    static ObjectNode matchLabels(Map<String, String> labels) {
-        ObjectNode selector = NODES.objectNode();
-        ObjectNode match = selector.putObject("matchLabels");
-        labels.forEach(match::put);
-        return selector;
+    static LabelSelector matchLabels(Map<String, String> labels) {
+        return new LabelSelectorBuilder()
+                .withMatchLabels(new LinkedHashMap<>(labels))
+                .build();
     }
 
     /** Several objects as one YAML file, separated by {@code ---}. */
-    static String yaml(List<ObjectNode> objects) {
+    static String yaml(List<? extends KubernetesResource> objects) {
         StringBuilder out = new StringBuilder();
-        for (ObjectNode o : objects) {
+        for (KubernetesResource o : objects) {
             if (out.length() > 0) {
                 out.append("---\n");
             }
             try {
-                out.append(YAML.writeValueAsString(o));
+                out.append(YAML.writeValueAsString(tree(o)));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
@@ -101,12 +150,53 @@ final class Manifests {
         return out.toString();
     }
 
-    static String json(ObjectNode o) {
+    /** An object as indented JSON, in the same field order as {@link #yaml}. */
+    static String json(Object o) {
         try {
-            return JSON.writeValueAsString(o) + "\n";
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree(o)) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** An object as one line of JSON, in the written field order: a sort key that orders objects as they read. */
+    static String compact(Object o) {
+        return tree(o).toString();
+    }
+
+    /** The object's JSON tree with every object's fields in {@link #FIELD_ORDER}. */
+    private static JsonNode tree(Object o) {
+        return ordered(JSON.valueToTree(o), false);
+    }
+
+    private static JsonNode ordered(JsonNode node, boolean userMap) {
+        if (node instanceof ArrayNode array) {
+            ArrayNode out = JSON.createArrayNode();
+            array.forEach(e -> out.add(ordered(e, false)));
+            return out;
+        }
+        if (!(node instanceof ObjectNode object)) {
+            return node;
+        }
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        if (!userMap) {
+            // A stable sort: fields not in FIELD_ORDER keep the model's order, after the listed ones.
+            names.sort(Comparator.comparingInt(n -> RANK.getOrDefault(n, Integer.MAX_VALUE)));
+        }
+        ObjectNode out = JSON.createObjectNode();
+        names.forEach(n -> out.set(n, ordered(object.get(n), !userMap && USER_MAPS.contains(n))));
+        return out;
+    }
+
+    private static Map<String, Integer> rank(List<String> order) {
+        Map<String, Integer> rank = new HashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            if (rank.put(order.get(i), i) != null) {
+                throw new IllegalStateException("listed twice: " + order.get(i));
+            }
+        }
+        return rank;
     }
 
     /** The directory of a workload's policies: {@code <namespace>/<kind>.<name>}. */

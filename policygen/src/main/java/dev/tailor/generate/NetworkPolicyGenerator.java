@@ -1,16 +1,24 @@
 package dev.tailor.generate;
 
-import static dev.tailor.generate.Manifests.NODES;
-
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.identity.Workload;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.store.ObservationStore.StoredAccess;
 import dev.tailor.store.PodIdentity;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRuleBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRuleBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -50,9 +58,9 @@ final class NetworkPolicyGenerator {
         this.options = options;
     }
 
-    /** A peer as it appears in a rule, with a sort key (its JSON). */
-    private static String key(ObjectNode peer) {
-        return peer.toString();
+    /** A peer's sort key: its one-line JSON as written, so that rules list peers in the order they read. */
+    private static String key(NetworkPolicyPeer peer) {
+        return peer == null ? "{}" : Manifests.compact(peer);
     }
 
     void generate(Observations obs, Map<Workload, LearningState> states, Generated out) {
@@ -95,11 +103,11 @@ final class NetworkPolicyGenerator {
      * another), its namespace's when its own lookups were not seen, the cluster's when neither was.
      */
     private record Resolvers(
-            Map<String, ObjectNode> cluster,
-            Map<String, Map<String, ObjectNode>> byNamespace,
-            Map<String, Map<String, ObjectNode>> byWorkload) {
+            Map<String, NetworkPolicyPeer> cluster,
+            Map<String, Map<String, NetworkPolicyPeer>> byNamespace,
+            Map<String, Map<String, NetworkPolicyPeer>> byWorkload) {
 
-        Map<String, ObjectNode> of(Workload w) {
+        Map<String, NetworkPolicyPeer> of(Workload w) {
             return byWorkload.getOrDefault(
                     w.namespace() + "/" + w.key(), byNamespace.getOrDefault(w.namespace(), cluster));
         }
@@ -109,7 +117,7 @@ final class NetworkPolicyGenerator {
         Resolvers resolvers = new Resolvers(new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
         obs.edges.keySet().forEach(e -> {
             if (e.port() == 53 && !e.dropped()) {
-                ObjectNode peer = dstPeer(obs, e, out);
+                NetworkPolicyPeer peer = dstPeer(obs, e, out);
                 if (peer != null) {
                     resolvers.cluster().put(key(peer), peer);
                     if (!e.srcNamespace().isEmpty()) {
@@ -160,7 +168,7 @@ final class NetworkPolicyGenerator {
 
     /** What one workload's policy allows: its peers by key, and per direction each peer's protocol/port set. */
     private static final class Rules {
-        final Map<String, ObjectNode> peers = new TreeMap<>();
+        final Map<String, NetworkPolicyPeer> peers = new TreeMap<>();
         final Map<String, Set<String>> ingress = new TreeMap<>();
         final Map<String, Set<String>> egress = new TreeMap<>();
         Instant from;
@@ -168,7 +176,7 @@ final class NetworkPolicyGenerator {
         long flows;
         boolean anyEgress;
 
-        void allow(Map<String, Set<String>> direction, ObjectNode peer, java.util.Collection<String> ports) {
+        void allow(Map<String, Set<String>> direction, NetworkPolicyPeer peer, Collection<String> ports) {
             peers.put(key(peer), peer);
             direction.computeIfAbsent(key(peer), k -> new TreeSet<>()).addAll(ports);
         }
@@ -194,7 +202,7 @@ final class NetworkPolicyGenerator {
             }
             List<String> port = List.of(e.protocol() + "/" + e.port());
             if (inbound) {
-                ObjectNode peer = options.worldIngress()
+                NetworkPolicyPeer peer = options.worldIngress()
                                 && e.srcNamespace().isEmpty()
                                 && e.srcWorkload().isEmpty()
                         ? anyAddress(e.srcAddress())
@@ -207,7 +215,7 @@ final class NetworkPolicyGenerator {
                 rules.anyEgress = true;
                 // DNS to a resolver is allowed by allowDns, to every resolver, on UDP and TCP.
                 if (!(e.port() == 53 && resolvers.cluster().containsKey(key(dstPeerQuiet(obs, e))))) {
-                    ObjectNode peer = dstPeer(obs, e, out);
+                    NetworkPolicyPeer peer = dstPeer(obs, e, out);
                     if (peer == null) {
                         out.note(section, "no selector for " + Reports.describe(e) + ": not allowed");
                     } else {
@@ -265,49 +273,54 @@ final class NetworkPolicyGenerator {
                         + ") allowed");
     }
 
-    private static ObjectNode policy(Workload w, Map<String, String> labels, Rules rules) {
-        ObjectNode policy = Manifests.object(
-                "networking.k8s.io/v1",
-                "NetworkPolicy",
-                Manifests.metadata(
-                        "tailor-" + w.kind().toLowerCase(java.util.Locale.ROOT) + "-" + w.name(),
+    private static NetworkPolicy policy(Workload w, Map<String, String> labels, Rules rules) {
+        return new NetworkPolicyBuilder()
+                .withMetadata(Manifests.metadata(
+                        "tailor-" + w.kind().toLowerCase(Locale.ROOT) + "-" + w.name(),
                         w.namespace(),
                         w.key(),
                         rules.from,
                         rules.until,
                         rules.flows + " flows in and out of " + w + " (" + rules.ingress.size() + " ingress peers, "
-                                + rules.egress.size() + " egress peers)"));
-        ObjectNode spec = policy.putObject("spec");
-        spec.set("podSelector", Manifests.matchLabels(labels));
-        spec.set("policyTypes", Manifests.strings(List.of("Ingress", "Egress")));
-        ArrayNode in = rules(rules.ingress, rules.peers, "from");
-        if (!in.isEmpty()) {
-            spec.set("ingress", in);
-        }
-        ArrayNode eg = rules(rules.egress, rules.peers, "to");
-        if (!eg.isEmpty()) {
-            spec.set("egress", eg);
-        }
-        return policy;
+                                + rules.egress.size() + " egress peers)"))
+                .withNewSpec()
+                .withPodSelector(Manifests.matchLabels(labels))
+                .withPolicyTypes("Ingress", "Egress")
+                .withIngress(byPorts(
+                        rules.ingress,
+                        rules.peers,
+                        (peers, ports) -> new NetworkPolicyIngressRuleBuilder()
+                                .withFrom(peers)
+                                .withPorts(ports)
+                                .build()))
+                .withEgress(byPorts(
+                        rules.egress,
+                        rules.peers,
+                        (peers, ports) -> new NetworkPolicyEgressRuleBuilder()
+                                .withTo(peers)
+                                .withPorts(ports)
+                                .build()))
+                .endSpec()
+                .build();
     }
 
     /** --default-deny: one policy per namespace that has proposals, and a warning for each workload it would cut off. */
     private static void defaultDeny(
             Observations obs, Map<Workload, LearningState> states, Set<String> namespaces, Generated out) {
         for (String ns : namespaces) {
-            ObjectNode deny = Manifests.object(
-                    "networking.k8s.io/v1",
-                    "NetworkPolicy",
-                    Manifests.metadata(
+            NetworkPolicy deny = new NetworkPolicyBuilder()
+                    .withMetadata(Manifests.metadata(
                             "tailor-default-deny",
                             ns,
                             "namespace." + ns,
                             obs.from,
                             obs.until,
-                            "--default-deny: everything not allowed by another policy is denied"));
-            ObjectNode spec = deny.putObject("spec");
-            spec.putObject("podSelector");
-            spec.set("policyTypes", Manifests.strings(List.of("Ingress", "Egress")));
+                            "--default-deny: everything not allowed by another policy is denied"))
+                    .withNewSpec()
+                    .withPodSelector(new LabelSelector())
+                    .withPolicyTypes("Ingress", "Egress")
+                    .endSpec()
+                    .build();
             out.file(ns + "/default-deny.yaml", Manifests.yaml(List.of(deny)));
             states.values().stream()
                     .filter(s -> s.workload().namespace().equals(ns) && !s.proposed())
@@ -319,25 +332,27 @@ final class NetworkPolicyGenerator {
     }
 
     /** Rules grouped by their port set: peers allowed on the same ports share a rule. */
-    private static ArrayNode rules(Map<String, Set<String>> byPeer, Map<String, ObjectNode> peers, String field) {
-        Map<String, List<String>> peersByPorts = new TreeMap<>();
+    private static <R> List<R> byPorts(
+            Map<String, Set<String>> byPeer,
+            Map<String, NetworkPolicyPeer> peers,
+            java.util.function.BiFunction<List<NetworkPolicyPeer>, List<NetworkPolicyPort>, R> rule) {
+        Map<String, List<NetworkPolicyPeer>> peersByPorts = new TreeMap<>();
         Map<String, Set<String>> ports = new TreeMap<>();
         byPeer.forEach((peer, set) -> {
             String k = String.join(",", set);
-            peersByPorts.computeIfAbsent(k, x -> new ArrayList<>()).add(peer);
+            peersByPorts.computeIfAbsent(k, x -> new ArrayList<>()).add(peers.get(peer));
             ports.put(k, set);
         });
-        ArrayNode rules = NODES.arrayNode();
-        peersByPorts.forEach((k, list) -> {
-            ObjectNode rule = rules.addObject();
-            ArrayNode to = rule.putArray(field);
-            list.forEach(p -> to.add(peers.get(p)));
-            ArrayNode portList = rule.putArray("ports");
-            for (String p : ports.get(k)) {
-                String[] parts = p.split("/");
-                portList.addObject().put("protocol", parts[0]).put("port", Integer.parseInt(parts[1]));
-            }
-        });
+        List<R> rules = new ArrayList<>();
+        peersByPorts.forEach((k, list) -> rules.add(rule.apply(
+                list,
+                ports.get(k).stream()
+                        .map(p -> p.split("/"))
+                        .map(p -> new NetworkPolicyPortBuilder()
+                                .withProtocol(p[0])
+                                .withPort(new IntOrString(Integer.parseInt(p[1])))
+                                .build())
+                        .toList())));
         return rules;
     }
 
@@ -352,31 +367,36 @@ final class NetworkPolicyGenerator {
         return users.stream().mapToLong(obs::apiRequestsBy).sum();
     }
 
-    private static ObjectNode anyAddress(String address) {
-        ObjectNode peer = NODES.objectNode();
-        peer.putObject("ipBlock").put("cidr", address.contains(":") ? "::/0" : "0.0.0.0/0");
-        return peer;
+    private static NetworkPolicyPeer anyAddress(String address) {
+        return ipBlock(address.contains(":") ? "::/0" : "0.0.0.0/0");
+    }
+
+    private static NetworkPolicyPeer ipBlock(String cidr) {
+        return new NetworkPolicyPeerBuilder()
+                .withNewIpBlock()
+                .withCidr(cidr)
+                .endIpBlock()
+                .build();
     }
 
     private static boolean isWorkload(String namespace, String workloadKey, Workload w) {
         return namespace.equals(w.namespace()) && workloadKey.equals(w.key());
     }
 
-    private ObjectNode srcPeer(Observations obs, NetworkEdge e, Generated out, String section) {
+    private NetworkPolicyPeer srcPeer(Observations obs, NetworkEdge e, Generated out, String section) {
         return peer(obs, e.srcNamespace(), e.srcWorkload(), e.srcAddress(), out, section);
     }
 
-    private ObjectNode dstPeer(Observations obs, NetworkEdge e, Generated out) {
+    private NetworkPolicyPeer dstPeer(Observations obs, NetworkEdge e, Generated out) {
         return peer(obs, e.dstNamespace(), e.dstWorkload(), e.dstAddress(), out, "NetworkPolicies");
     }
 
-    private ObjectNode dstPeerQuiet(Observations obs, NetworkEdge e) {
-        ObjectNode peer = peer(obs, e.dstNamespace(), e.dstWorkload(), e.dstAddress(), null, null);
-        return peer == null ? NODES.objectNode() : peer;
+    private NetworkPolicyPeer dstPeerQuiet(Observations obs, NetworkEdge e) {
+        return peer(obs, e.dstNamespace(), e.dstWorkload(), e.dstAddress(), null, null);
     }
 
     /** A workload by its labels and namespace, else an address as an ipBlock; null when there is neither. */
-    private ObjectNode peer(
+    private NetworkPolicyPeer peer(
             Observations obs, String namespace, String workload, String address, Generated out, String section) {
         if (!namespace.isEmpty()) {
             Workload w = Workload.parse(namespace, workload);
@@ -387,17 +407,12 @@ final class NetworkPolicyGenerator {
                 }
                 return null;
             }
-            ObjectNode peer = NODES.objectNode();
-            peer.set("namespaceSelector", Manifests.matchLabels(Map.of("kubernetes.io/metadata.name", namespace)));
-            peer.set("podSelector", Manifests.matchLabels(labels));
-            return peer;
+            return new NetworkPolicyPeerBuilder()
+                    .withNamespaceSelector(Manifests.matchLabels(Map.of("kubernetes.io/metadata.name", namespace)))
+                    .withPodSelector(Manifests.matchLabels(labels))
+                    .build();
         }
-        if (address.isEmpty()) {
-            return null;
-        }
-        ObjectNode peer = NODES.objectNode();
-        peer.putObject("ipBlock").put("cidr", cidr(address));
-        return peer;
+        return address.isEmpty() ? null : ipBlock(cidr(address));
     }
 
     private String cidr(String address) {

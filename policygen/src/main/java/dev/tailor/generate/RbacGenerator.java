@@ -1,21 +1,30 @@
 package dev.tailor.generate;
 
-import static dev.tailor.generate.Manifests.NODES;
-
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.identity.Workload;
 import dev.tailor.observe.audit.ApiAccess;
-import dev.tailor.rbac.PolicyRule;
 import dev.tailor.rbac.RbacAuthorizer;
 import dev.tailor.store.ObservationStore.StoredAccess;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleRef;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Roles from observed API calls, per service account: a Role (and RoleBinding) in each namespace it used, a
@@ -43,8 +52,14 @@ final class RbacGenerator {
      */
     private static final Set<String> NAMEABLE = Set.of("get", "update", "patch", "delete", "list", "watch");
 
+    private static final String RBAC_GROUP = "rbac.authorization.k8s.io";
+
     /** @param current the cluster's RBAC as it is, for "granted vs used" (null when not given) */
-    record Options(int maxResourceNames, int clusterRoleAtNamespaces, List<PolicyRule> kept, RbacAuthorizer current) {}
+    record Options(
+            int maxResourceNames,
+            int clusterRoleAtNamespaces,
+            List<dev.tailor.rbac.PolicyRule> kept,
+            RbacAuthorizer current) {}
 
     private final Options options;
 
@@ -105,14 +120,14 @@ final class RbacGenerator {
             out.note(section, "makes no API calls that need a grant: no Role proposed");
             return;
         }
-        Map<String, List<ObjectNode>> rulesByScope = new TreeMap<>();
+        Map<String, List<PolicyRule>> rulesByScope = new TreeMap<>();
         usage.byScope.forEach((scope, targets) -> rulesByScope.put(scope, rules(targets)));
         if (options.clusterRoleAtNamespaces() > 0) {
             widen(rulesByScope, section, out);
         }
         String evidence = usage.requests + " requests by " + user + " (run by "
                 + String.join(", ", workloads.stream().map(Workload::toString).toList()) + ")";
-        List<ObjectNode> objects = roles(namespace, account, rulesByScope, usage, evidence);
+        List<HasMetadata> objects = roles(namespace, account, rulesByScope, usage, evidence);
         out.file(namespace + "/serviceaccount." + account + "/rbac.yaml", Manifests.yaml(objects));
         out.note(
                 section,
@@ -171,19 +186,19 @@ final class RbacGenerator {
     }
 
     /** --cluster-role-at-namespaces: a rule used in at least that many namespaces moves to the cluster scope. */
-    private void widen(Map<String, List<ObjectNode>> rulesByScope, String section, Generated out) {
-        Map<String, Integer> seenIn = new TreeMap<>();
+    private void widen(Map<String, List<PolicyRule>> rulesByScope, String section, Generated out) {
+        Map<PolicyRule, Integer> seenIn = new HashMap<>();
         rulesByScope.forEach((scope, rules) -> {
             if (!scope.isEmpty()) {
-                rules.forEach(r -> seenIn.merge(r.toString(), 1, Integer::sum));
+                rules.forEach(r -> seenIn.merge(r, 1, Integer::sum));
             }
         });
-        List<ObjectNode> widened = new ArrayList<>();
+        List<PolicyRule> widened = new ArrayList<>();
         rulesByScope.forEach((scope, rules) -> {
             if (!scope.isEmpty()) {
                 rules.removeIf(r -> {
-                    boolean wide = seenIn.get(r.toString()) >= options.clusterRoleAtNamespaces();
-                    if (wide && widened.stream().noneMatch(w -> w.toString().equals(r.toString()))) {
+                    boolean wide = seenIn.get(r) >= options.clusterRoleAtNamespaces();
+                    if (wide && !widened.contains(r)) {
                         widened.add(r);
                     }
                     return wide;
@@ -201,53 +216,50 @@ final class RbacGenerator {
     }
 
     /** A Role and RoleBinding per namespace scope, a ClusterRole and ClusterRoleBinding for the cluster's rules. */
-    private static List<ObjectNode> roles(
+    private static List<HasMetadata> roles(
             String namespace,
             String account,
-            Map<String, List<ObjectNode>> rulesByScope,
+            Map<String, List<PolicyRule>> rulesByScope,
             Usage usage,
             String evidence) {
-        List<ObjectNode> clusterRules = new ArrayList<>(rulesByScope.getOrDefault("", List.of()));
-        usage.urls.forEach((verb, paths) -> clusterRules.add(NODES.objectNode()
-                .<ObjectNode>set("nonResourceURLs", Manifests.strings(paths))
-                .set("verbs", Manifests.strings(List.of(verb)))));
+        List<PolicyRule> clusterRules = new ArrayList<>(rulesByScope.getOrDefault("", List.of()));
+        usage.urls.forEach((verb, paths) -> clusterRules.add(new PolicyRuleBuilder()
+                .withNonResourceURLs(List.copyOf(paths))
+                .withVerbs(verb)
+                .build()));
         String workloadLabel = "serviceaccount." + account;
-        Instant from = usage.from;
-        Instant until = usage.until;
-        List<ObjectNode> objects = new ArrayList<>();
+        Subject subject = new SubjectBuilder()
+                .withKind("ServiceAccount")
+                .withName(account)
+                .withNamespace(namespace)
+                .build();
+        List<HasMetadata> objects = new ArrayList<>();
         String name = "tailor-" + account;
         for (var e : rulesByScope.entrySet()) {
             if (e.getKey().isEmpty()) {
                 continue;
             }
-            ObjectNode role = Manifests.object(
-                    "rbac.authorization.k8s.io/v1",
-                    "Role",
-                    Manifests.metadata(name, e.getKey(), workloadLabel, from, until, evidence));
-            role.set("rules", array(e.getValue()));
-            objects.add(role);
-            objects.add(binding(
-                    "RoleBinding", "Role", name, e.getKey(), namespace, account, workloadLabel, from, until, evidence));
+            ObjectMeta meta = Manifests.metadata(name, e.getKey(), workloadLabel, usage.from, usage.until, evidence);
+            objects.add(
+                    new RoleBuilder().withMetadata(meta).withRules(e.getValue()).build());
+            objects.add(new RoleBindingBuilder()
+                    .withMetadata(meta)
+                    .withRoleRef(new RoleRef(RBAC_GROUP, "Role", name))
+                    .withSubjects(subject)
+                    .build());
         }
         if (!clusterRules.isEmpty()) {
             String clusterName = "tailor:" + namespace + ":" + account;
-            ObjectNode role = Manifests.object(
-                    "rbac.authorization.k8s.io/v1",
-                    "ClusterRole",
-                    Manifests.metadata(clusterName, null, workloadLabel, from, until, evidence));
-            role.set("rules", array(clusterRules));
-            objects.add(role);
-            objects.add(binding(
-                    "ClusterRoleBinding",
-                    "ClusterRole",
-                    clusterName,
-                    null,
-                    namespace,
-                    account,
-                    workloadLabel,
-                    from,
-                    until,
-                    evidence));
+            ObjectMeta meta = Manifests.metadata(clusterName, null, workloadLabel, usage.from, usage.until, evidence);
+            objects.add(new ClusterRoleBuilder()
+                    .withMetadata(meta)
+                    .withRules(clusterRules)
+                    .build());
+            objects.add(new ClusterRoleBindingBuilder()
+                    .withMetadata(meta)
+                    .withRoleRef(new RoleRef(RBAC_GROUP, "ClusterRole", clusterName))
+                    .withSubjects(subject)
+                    .build());
         }
         return objects;
     }
@@ -276,7 +288,7 @@ final class RbacGenerator {
     }
 
     private boolean allowedByKept(ApiAccess a) {
-        for (PolicyRule r : options.kept()) {
+        for (dev.tailor.rbac.PolicyRule r : options.kept()) {
             boolean allowed = a.nonResourceUrl().isEmpty()
                     ? r.allows(a.verb(), a.apiGroup(), a.resource(), a.subresource(), a.name())
                     : r.allowsUrl(a.verb(), a.nonResourceUrl());
@@ -287,8 +299,8 @@ final class RbacGenerator {
         return false;
     }
 
-    /** The compacted, sorted rules of one scope. */
-    private List<ObjectNode> rules(Map<Target, Map<String, Set<String>>> targets) {
+    /** The compacted, sorted rules of one scope (a list widening may take rules from). */
+    private List<PolicyRule> rules(Map<Target, Map<String, Set<String>>> targets) {
         // (group, verbs, names) → resources: what can share a rule.
         record Shape(String apiGroup, Set<String> verbs, Set<String> names) {}
         Map<String, Shape> shapes = new TreeMap<>();
@@ -320,54 +332,16 @@ final class RbacGenerator {
         });
         // Sorted as a reader scans them: by API group, then by (first) resource.
         List<String> order = new ArrayList<>(shapes.keySet());
-        order.sort(java.util.Comparator.comparing((String k) -> shapes.get(k).apiGroup())
+        order.sort(Comparator.comparing((String k) -> shapes.get(k).apiGroup())
                 .thenComparing(k -> resources.get(k).iterator().next())
                 .thenComparing(k -> k));
-        List<ObjectNode> rules = new ArrayList<>();
-        order.forEach(key -> {
-            Shape shape = shapes.get(key);
-            ObjectNode rule = NODES.objectNode();
-            rule.set("apiGroups", Manifests.strings(List.of(shape.apiGroup())));
-            rule.set("resources", Manifests.strings(resources.get(key)));
-            if (!shape.names().isEmpty()) {
-                rule.set("resourceNames", Manifests.strings(shape.names()));
-            }
-            rule.set("verbs", Manifests.strings(shape.verbs()));
-            rules.add(rule);
-        });
-        return rules;
-    }
-
-    private static ArrayNode array(List<ObjectNode> nodes) {
-        ArrayNode a = NODES.arrayNode();
-        nodes.forEach(a::add);
-        return a;
-    }
-
-    private static ObjectNode binding(
-            String kind,
-            String roleKind,
-            String roleName,
-            String bindingNamespace,
-            String accountNamespace,
-            String account,
-            String workloadLabel,
-            Instant from,
-            Instant until,
-            String evidence) {
-        ObjectNode b = Manifests.object(
-                "rbac.authorization.k8s.io/v1",
-                kind,
-                Manifests.metadata(roleName, bindingNamespace, workloadLabel, from, until, evidence));
-        b.putObject("roleRef")
-                .put("apiGroup", "rbac.authorization.k8s.io")
-                .put("kind", roleKind)
-                .put("name", roleName);
-        b.putArray("subjects")
-                .addObject()
-                .put("kind", "ServiceAccount")
-                .put("name", account)
-                .put("namespace", accountNamespace);
-        return b;
+        return order.stream()
+                .map(key -> new PolicyRuleBuilder()
+                        .withApiGroups(shapes.get(key).apiGroup())
+                        .withResources(List.copyOf(resources.get(key)))
+                        .withResourceNames(List.copyOf(shapes.get(key).names()))
+                        .withVerbs(List.copyOf(shapes.get(key).verbs()))
+                        .build())
+                .collect(Collectors.toCollection(ArrayList::new));
     }
 }

@@ -1,19 +1,25 @@
 package dev.tailor.generate;
 
-import static dev.tailor.generate.Manifests.NODES;
-
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.tailor.identity.Workload;
 import dev.tailor.observe.syscalls.SyscallUse;
 import dev.tailor.store.ObservationStore.StoredAccess;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -101,17 +107,21 @@ final class SeccompGenerator {
             if (state == null || !state.proposed()) {
                 return;
             }
-            ArrayNode patchContainers = NODES.arrayNode();
+            List<Container> patchContainers = new ArrayList<>();
             containers.forEach((container, uses) -> {
                 Used used = used(uses, container, "Seccomp: " + w, out);
                 if (!used.observed().isEmpty()) {
                     String name = container(obs, w, container, used, out);
-                    ObjectNode c = patchContainers.addObject().put("name", container);
                     // Where the Security Profiles Operator installs a SeccompProfile on each node.
-                    c.putObject("securityContext")
-                            .putObject("seccompProfile")
-                            .put("type", "Localhost")
-                            .put("localhostProfile", "operator/" + w.namespace() + "/" + name + ".json");
+                    patchContainers.add(new ContainerBuilder()
+                            .withName(container)
+                            .withNewSecurityContext()
+                            .withNewSeccompProfile()
+                            .withType("Localhost")
+                            .withLocalhostProfile("operator/" + w.namespace() + "/" + name + ".json")
+                            .endSeccompProfile()
+                            .endSecurityContext()
+                            .build());
                 }
             });
             if (!patchContainers.isEmpty()) {
@@ -176,60 +186,64 @@ final class SeccompGenerator {
         String evidence = used.observed().size() + " syscalls in " + used.records() + " records of container "
                 + container + ", plus " + (allowed.size() - used.observed().size()) + " that " + options.runtime()
                 + " needs to start it";
-        ObjectNode profile = profile(used.architectures(), allowed, fallback);
+        OciProfile profile = profile(used.architectures(), allowed, fallback);
         out.file(Manifests.dir(w) + "/seccomp-" + container + ".json", Manifests.json(profile));
-        ObjectNode cr = Manifests.object(
-                "security-profiles-operator.x-k8s.io/v1beta1",
-                "SeccompProfile",
-                Manifests.metadata(name, w.namespace(), w.key(), used.from(), used.until(), evidence));
-        cr.set("spec", profile);
+        GenericKubernetesResource cr = new GenericKubernetesResourceBuilder()
+                .withApiVersion("security-profiles-operator.x-k8s.io/v1beta1")
+                .withKind("SeccompProfile")
+                .withMetadata(Manifests.metadata(name, w.namespace(), w.key(), used.from(), used.until(), evidence))
+                .build();
+        cr.setAdditionalProperty("spec", profile);
         out.file(
                 Manifests.dir(w) + "/seccompprofile-" + container + ".yaml",
                 Manifests.yaml(List.of(Manifests.withServiceAccount(cr, obs, w))));
         return name;
     }
 
-    private ObjectNode profile(Set<String> architectures, Set<String> allowed, List<String> fallback) {
-        ObjectNode p = NODES.objectNode();
-        p.put("defaultAction", "SCMP_ACT_ERRNO");
-        p.put("defaultErrnoRet", 1);
-        ArrayNode arches = p.putArray("architectures");
-        architectures.forEach(
-                a -> arches.add(SCMP_ARCH.getOrDefault(a, "SCMP_ARCH_" + a.toUpperCase(java.util.Locale.ROOT))));
-        ArrayNode rules = p.putArray("syscalls");
-        ObjectNode allow = rules.addObject();
-        allow.set("names", Manifests.strings(allowed));
-        allow.put("action", "SCMP_ACT_ALLOW");
+    /** An OCI seccomp profile (the runtime spec's {@code linux.seccomp}), as runc and crun load it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record OciProfile(String defaultAction, int defaultErrnoRet, List<String> architectures, List<Rule> syscalls) {
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        record Rule(List<String> names, String action, Integer errnoRet) {}
+    }
+
+    private OciProfile profile(Set<String> architectures, Set<String> allowed, List<String> fallback) {
+        List<OciProfile.Rule> rules = new ArrayList<>();
+        rules.add(new OciProfile.Rule(List.copyOf(allowed), "SCMP_ACT_ALLOW", null));
         if (!fallback.isEmpty()) {
-            ObjectNode enosys = rules.addObject();
-            enosys.set("names", Manifests.strings(fallback));
-            enosys.put("action", "SCMP_ACT_ERRNO");
-            enosys.put("errnoRet", 38);
+            rules.add(new OciProfile.Rule(fallback, "SCMP_ACT_ERRNO", 38));
         }
-        return p;
+        return new OciProfile(
+                "SCMP_ACT_ERRNO",
+                1,
+                architectures.stream()
+                        .map(a -> SCMP_ARCH.getOrDefault(a, "SCMP_ARCH_" + a.toUpperCase(Locale.ROOT)))
+                        .toList(),
+                rules);
     }
 
     /** A strategic-merge patch of the workload's pod template (containers merge by name). */
-    private static ObjectNode patch(Workload w, ArrayNode containers) {
+    private static GenericKubernetesResource patch(Workload w, List<Container> containers) {
         String apiVersion = switch (w.kind()) {
             case "CronJob", "Job" -> "batch/v1";
             case "Pod" -> "v1";
             default -> "apps/v1";
         };
-        ObjectNode patch = NODES.objectNode().put("apiVersion", apiVersion).put("kind", w.kind());
-        patch.putObject("metadata").put("name", w.name()).put("namespace", w.namespace());
-        ObjectNode podSpec;
-        switch (w.kind()) {
-            case "Pod" -> podSpec = patch.putObject("spec");
-            case "CronJob" ->
-                podSpec = patch.putObject("spec")
-                        .putObject("jobTemplate")
-                        .putObject("spec")
-                        .putObject("template")
-                        .putObject("spec");
-            default -> podSpec = patch.putObject("spec").putObject("template").putObject("spec");
-        }
-        podSpec.set("containers", containers);
+        PodSpec podSpec = new PodSpecBuilder().withContainers(containers).build();
+        Object spec = switch (w.kind()) {
+            case "Pod" -> podSpec;
+            case "CronJob" -> Map.of("jobTemplate", Map.of("spec", Map.of("template", Map.of("spec", podSpec))));
+            default -> Map.of("template", Map.of("spec", podSpec));
+        };
+        GenericKubernetesResource patch = new GenericKubernetesResourceBuilder()
+                .withApiVersion(apiVersion)
+                .withKind(w.kind())
+                .withMetadata(new ObjectMetaBuilder()
+                        .withName(w.name())
+                        .withNamespace(w.namespace())
+                        .build())
+                .build();
+        patch.setAdditionalProperty("spec", spec);
         return patch;
     }
 }
