@@ -5,8 +5,12 @@ import dev.tailor.generate.Generated;
 import dev.tailor.generate.Observations;
 import dev.tailor.generate.PolicyGenerator;
 import dev.tailor.kube.Documents;
+import dev.tailor.kube.KubeObjects;
 import dev.tailor.rbac.PolicyRule;
 import dev.tailor.store.StoredObservations;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.Role;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -174,8 +178,8 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         dev.tailor.rbac.RbacAuthorizer rbac = new dev.tailor.rbac.RbacAuthorizer();
         for (Path file : currentRbac) {
-            for (JsonNode doc : Documents.read(file)) {
-                rbac.add(doc);
+            for (JsonNode doc : objects(file)) {
+                rbac.add(typed(file, doc));
             }
         }
         return rbac;
@@ -184,15 +188,33 @@ public final class GenerateCommand implements Callable<Integer> {
     private List<PolicyRule> keptRules() throws IOException {
         List<PolicyRule> rules = new ArrayList<>();
         for (Path file : keepRoles) {
-            for (JsonNode doc : Documents.read(file)) {
-                String kind = doc.path("kind").asText();
-                if (!kind.equals("Role") && !kind.equals("ClusterRole")) {
-                    throw new IllegalArgumentException(
-                            file + ": --keep-role takes Role and ClusterRole objects, found " + kind);
+            for (JsonNode doc : objects(file)) {
+                HasMetadata role = typed(file, doc);
+                if (role instanceof Role r) {
+                    rules.addAll(PolicyRule.of(r.getRules()));
+                } else if (role instanceof ClusterRole r) {
+                    rules.addAll(PolicyRule.of(r.getRules()));
+                } else {
+                    throw new IllegalArgumentException(file + ": --keep-role takes Role and ClusterRole objects, found "
+                            + doc.path("kind").asText());
                 }
-                rules.addAll(PolicyRule.of(doc));
             }
         }
         return rules;
+    }
+
+    private static List<JsonNode> objects(Path file) throws IOException {
+        List<JsonNode> objects = new ArrayList<>();
+        Documents.read(file).forEach(doc -> objects.addAll(KubeObjects.items(doc)));
+        return objects;
+    }
+
+    /** The object as its type; a malformed one is a usage error naming the file. */
+    private static HasMetadata typed(Path file, JsonNode doc) {
+        try {
+            return KubeObjects.typed(doc);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -1,7 +1,5 @@
 package dev.tailor.impact;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
@@ -24,9 +22,6 @@ public final class ClusterPolicies {
         objects.addAll(
                 client.network().v1().networkPolicies().inAnyNamespace().list().getItems());
         objects.addAll(client.namespaces().list().getItems());
-        ObjectMapper json = new ObjectMapper();
-        List<JsonNode> nodes = new ArrayList<>();
-        objects.forEach(o -> nodes.add(json.valueToTree(o)));
-        return PolicySet.of(nodes);
+        return PolicySet.of(objects);
     }
 }

@@ -1,6 +1,5 @@
 package dev.tailor.impact;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailor.contract.Names;
 import dev.tailor.generate.Observations;
 import dev.tailor.generate.PolicyGenerator;
@@ -9,12 +8,18 @@ import dev.tailor.impact.ImpactReport.Backtest;
 import dev.tailor.impact.ImpactReport.BacktestResult;
 import dev.tailor.impact.ImpactReport.KindImpact;
 import dev.tailor.impact.ImpactReport.WorkloadImpact;
+import dev.tailor.kube.LabelSelector;
 import dev.tailor.netpol.NetworkPolicyEvaluator;
 import dev.tailor.netpol.NetworkPolicyEvaluator.Peer;
 import dev.tailor.observe.admission.EnforcePreview;
 import dev.tailor.rbac.Bootstrap;
 import dev.tailor.rbac.RbacAuthorizer;
 import dev.tailor.store.ObservationStore.StoredAccess;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -89,11 +94,10 @@ public final class ImpactAnalyzer {
     /** The workloads a policy set has policies for (by Tailor's {@code tailor.dev/workload} label or profile path). */
     static Set<Workload> covered(PolicySet set) {
         Set<Workload> out = new TreeSet<>();
-        for (JsonNode p : set.networkPolicies) {
-            String label =
-                    p.path("metadata").path("labels").path(Names.WORKLOAD).asText("");
+        for (NetworkPolicy p : set.networkPolicies) {
+            String label = LabelSelector.labels(p).getOrDefault(Names.WORKLOAD, "");
             if (!label.isEmpty() && !label.startsWith("namespace.")) {
-                out.add(Workload.parse(p.path("metadata").path("namespace").asText(), label));
+                out.add(Workload.parse(p.getMetadata().getNamespace(), label));
             }
         }
         set.seccomp.keySet().forEach(k -> {
@@ -106,11 +110,13 @@ public final class ImpactAnalyzer {
     /** The service accounts a policy set has RBAC objects for, as users. */
     private static Set<String> accountsWithRbac(PolicySet set) {
         Set<String> out = new TreeSet<>();
-        for (JsonNode o : set.rbacObjects) {
-            for (JsonNode s : o.path("subjects")) {
-                if (s.path("kind").asText().equals("ServiceAccount")) {
-                    out.add("system:serviceaccount:" + s.path("namespace").asText() + ":"
-                            + s.path("name").asText());
+        for (HasMetadata o : set.rbacObjects) {
+            List<Subject> subjects = o instanceof RoleBinding b
+                    ? b.getSubjects()
+                    : o instanceof ClusterRoleBinding c ? c.getSubjects() : null;
+            for (Subject s : subjects == null ? List.<Subject>of() : subjects) {
+                if ("ServiceAccount".equals(s.getKind())) {
+                    out.add("system:serviceaccount:" + s.getNamespace() + ":" + s.getName());
                 }
             }
         }
@@ -124,10 +130,9 @@ public final class ImpactAnalyzer {
      */
     static Map<Workload, String> unselected(Observations obs, PolicySet next, Set<Workload> workloads) {
         Map<Workload, String> out = new TreeMap<>();
-        for (JsonNode policy : next.networkPolicies) {
-            String key =
-                    policy.path("metadata").path("labels").path(Names.WORKLOAD).asText("");
-            String namespace = policy.path("metadata").path("namespace").asText("");
+        for (NetworkPolicy policy : next.networkPolicies) {
+            String key = LabelSelector.labels(policy).getOrDefault(Names.WORKLOAD, "");
+            String namespace = String.valueOf(policy.getMetadata().getNamespace());
             if (key.isEmpty() || namespace.isEmpty() || !key.contains(".")) {
                 continue;
             }
@@ -135,12 +140,12 @@ public final class ImpactAnalyzer {
             Map<String, String> labels = obs.labels(w);
             if (workloads.contains(w)
                     && !labels.isEmpty()
-                    && !dev.tailor.kube.LabelSelector.matches(
-                            policy.path("spec").path("podSelector"), labels)) {
+                    && !LabelSelector.matches(
+                            policy.getSpec() == null ? null : policy.getSpec().getPodSelector(), labels)) {
                 out.put(
                         w,
                         "the proposed NetworkPolicy "
-                                + policy.path("metadata").path("name").asText()
+                                + policy.getMetadata().getName()
                                 + " selects none of its pods, whose labels are " + new TreeMap<>(labels));
             }
         }
@@ -173,7 +178,7 @@ public final class ImpactAnalyzer {
         // view) that a dump of the user's own objects leaves out, and every account has what system:authenticated is
         // bound to — on both sides, or every workload would seem to gain access. The dump's own roles win.
         RbacAuthorizer currentRbac = now.hasRbac() ? now.rbac(bootstrapDefaults()) : null;
-        List<JsonNode> union = new ArrayList<>(now.networkPolicies);
+        List<NetworkPolicy> union = new ArrayList<>(now.networkPolicies);
         union.addAll(next.networkPolicies);
         Map<String, Map<String, String>> namespaces = new TreeMap<>(now.namespaceLabels);
         namespaces.putAll(next.namespaceLabels);
@@ -221,8 +226,8 @@ public final class ImpactAnalyzer {
     }
 
     /** Kubernetes' bootstrap ClusterRoles and the bindings every authenticated user has, as a cluster has them. */
-    private static List<JsonNode> bootstrapDefaults() {
-        List<JsonNode> out = new ArrayList<>(Bootstrap.clusterRoles());
+    private static List<HasMetadata> bootstrapDefaults() {
+        List<HasMetadata> out = new ArrayList<>(Bootstrap.clusterRoles());
         out.addAll(Bootstrap.everyonesObjects());
         return out;
     }
@@ -239,7 +244,7 @@ public final class ImpactAnalyzer {
     private Map<String, ImpactReport.Connectivity> connectivity(Observations obs) {
         Map<String, Map<String, String>> namespaces = new TreeMap<>(current.namespaceLabels);
         namespaces.putAll(proposed.namespaceLabels);
-        List<JsonNode> union = new ArrayList<>(current.networkPolicies);
+        List<NetworkPolicy> union = new ArrayList<>(current.networkPolicies);
         union.addAll(proposed.networkPolicies);
         NetworkPolicyEvaluator before = new NetworkPolicyEvaluator(current.networkPolicies, namespaces);
         NetworkPolicyEvaluator after = new NetworkPolicyEvaluator(union, namespaces);

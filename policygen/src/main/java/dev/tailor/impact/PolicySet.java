@@ -4,8 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.tailor.kube.Documents;
+import dev.tailor.kube.KubeObjects;
 import dev.tailor.kube.LabelSelector;
 import dev.tailor.rbac.RbacAuthorizer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +30,8 @@ import java.util.stream.Stream;
  */
 public final class PolicySet {
 
-    final List<JsonNode> rbacObjects = new ArrayList<>();
-    final List<JsonNode> networkPolicies = new ArrayList<>();
+    final List<HasMetadata> rbacObjects = new ArrayList<>();
+    final List<NetworkPolicy> networkPolicies = new ArrayList<>();
     final Map<String, Map<String, String>> namespaceLabels = new TreeMap<>();
     /** {@code namespace/kind.name/container} → OCI profile. */
     final Map<String, JsonNode> seccomp = new TreeMap<>();
@@ -50,17 +58,29 @@ public final class PolicySet {
             String rel = Files.isDirectory(root)
                     ? root.relativize(f).toString().replace('\\', '/')
                     : f.getFileName().toString();
-            for (JsonNode d : Documents.read(f)) {
-                set.add(d, rel);
+            List<JsonNode> docs = Documents.read(f);
+            for (int i = 0; i < docs.size(); i++) {
+                try {
+                    set.add(docs.get(i), rel);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(f + ": document " + (i + 1) + ": " + e.getMessage(), e);
+                }
             }
         }
         return set;
     }
 
     /** Policies given as objects (from the Kubernetes API). */
-    public static PolicySet of(List<JsonNode> objects) {
+    public static PolicySet of(List<? extends HasMetadata> objects) {
         PolicySet set = new PolicySet();
-        objects.forEach(o -> set.add(o, ""));
+        objects.forEach(set::add);
+        return set;
+    }
+
+    /** Policies given as documents ({@code kubectl get -o json} output, manifests). */
+    public static PolicySet parsed(List<JsonNode> documents) {
+        PolicySet set = new PolicySet();
+        documents.forEach(d -> set.add(d, ""));
         return set;
     }
 
@@ -74,24 +94,43 @@ public final class PolicySet {
             ObjectMapper mapper = e.getKey().endsWith(".json") ? new ObjectMapper() : new YAMLMapper();
             try (var it = mapper.readerFor(JsonNode.class).<JsonNode>readValues(e.getValue())) {
                 while (it.hasNext()) {
-                    set.add(it.next(), e.getKey());
+                    try {
+                        set.add(it.next(), e.getKey());
+                    } catch (IllegalArgumentException bad) {
+                        throw new IOException(e.getKey() + ": " + bad.getMessage(), bad);
+                    }
                 }
             }
         }
         return set;
     }
 
-    private void add(JsonNode d, String path) {
-        String kind = d.path("kind").asText("");
-        if (kind.endsWith("List") && d.path("items").isArray()) {
-            d.path("items").forEach(i -> add(i, path));
-            return;
+    /** Adds a document's objects: Lists opened, the kinds Tailor evaluates typed, OCI profiles by their path. */
+    private void add(JsonNode document, String path) {
+        for (JsonNode d : KubeObjects.items(document)) {
+            if (KubeObjects.evaluated(d)) {
+                add(KubeObjects.typed(d));
+            } else {
+                addProfile(d, path);
+            }
         }
-        switch (kind) {
-            case "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding" -> rbacObjects.add(d);
-            case "NetworkPolicy" -> networkPolicies.add(d);
-            case "Namespace" ->
-                namespaceLabels.put(d.path("metadata").path("name").asText(), LabelSelector.labels(d));
+    }
+
+    private void add(HasMetadata object) {
+        if (object instanceof NetworkPolicy p) {
+            networkPolicies.add(p);
+        } else if (object instanceof Namespace n) {
+            namespaceLabels.put(n.getMetadata().getName(), LabelSelector.labels(n));
+        } else if (object instanceof Role
+                || object instanceof ClusterRole
+                || object instanceof RoleBinding
+                || object instanceof ClusterRoleBinding) {
+            rbacObjects.add(object);
+        }
+    }
+
+    private void addProfile(JsonNode d, String path) {
+        switch (d.path("kind").asText("")) {
             case "SeccompProfile" -> {} // the same profile as the OCI JSON beside it
             default -> {
                 // An OCI profile at <ns>/<kind.name>/seccomp-<container>.json.
@@ -117,7 +156,7 @@ public final class PolicySet {
     }
 
     /** This set's RBAC plus {@code others}. */
-    RbacAuthorizer rbac(List<JsonNode> others) {
+    RbacAuthorizer rbac(List<? extends HasMetadata> others) {
         RbacAuthorizer a = new RbacAuthorizer();
         others.forEach(a::add);
         rbacObjects.forEach(a::add);

@@ -1,6 +1,7 @@
 package dev.tailor.kube;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.TreeMap;
 public final class LabelSelector {
     private LabelSelector() {}
 
-    public static boolean matches(JsonNode selector, Map<String, String> labels) {
+    public static boolean matches(io.fabric8.kubernetes.api.model.LabelSelector selector, Map<String, String> labels) {
         return compile(selector).matches(labels);
     }
 
@@ -57,31 +58,31 @@ public final class LabelSelector {
         }
     }
 
-    /** Reads a selector once; a missing or null selector selects everything. */
-    public static Compiled compile(JsonNode selector) {
+    /** Reads a selector once; a null selector selects everything. */
+    public static Compiled compile(io.fabric8.kubernetes.api.model.LabelSelector selector) {
         List<Requirement> requirements = new ArrayList<>();
-        if (selector != null && !selector.isMissingNode() && !selector.isNull()) {
-            selector.path("matchLabels")
-                    .properties()
-                    .forEach(e -> requirements.add(new Requirement(
-                            e.getKey(), "In", Set.of(e.getValue().asText()))));
-            for (JsonNode expr : selector.path("matchExpressions")) {
-                Set<String> values = new HashSet<>();
-                expr.path("values").forEach(v -> values.add(v.asText()));
-                requirements.add(new Requirement(
-                        expr.path("key").asText(), expr.path("operator").asText(), values));
+        if (selector != null) {
+            if (selector.getMatchLabels() != null) {
+                new TreeMap<>(selector.getMatchLabels())
+                        .forEach((key, value) ->
+                                requirements.add(new Requirement(key, "In", Set.of(value == null ? "" : value))));
+            }
+            if (selector.getMatchExpressions() != null) {
+                for (LabelSelectorRequirement expr : selector.getMatchExpressions()) {
+                    requirements.add(new Requirement(
+                            expr.getKey(),
+                            expr.getOperator(),
+                            expr.getValues() == null ? Set.of() : new HashSet<>(expr.getValues())));
+                }
             }
         }
         return new Compiled(List.copyOf(requirements));
     }
 
-    /** An object's labels ({@code metadata.labels}) as a map. */
-    public static Map<String, String> labels(JsonNode object) {
-        Map<String, String> labels = new TreeMap<>();
-        object.path("metadata")
-                .path("labels")
-                .properties()
-                .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-        return labels;
+    /** An object's labels ({@code metadata.labels}) as a sorted map. */
+    public static Map<String, String> labels(HasMetadata object) {
+        Map<String, String> labels =
+                object.getMetadata() == null ? null : object.getMetadata().getLabels();
+        return labels == null ? new TreeMap<>() : new TreeMap<>(labels);
     }
 }

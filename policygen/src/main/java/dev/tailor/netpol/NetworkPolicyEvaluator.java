@@ -1,7 +1,12 @@
 package dev.tailor.netpol;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailor.kube.LabelSelector;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.networking.v1.IPBlock;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpec;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -60,55 +65,66 @@ public final class NetworkPolicyEvaluator {
             LabelSelector.Compiled podSelector,
             List<Rule> ingress,
             List<Rule> egress) {
-        static Policy of(JsonNode p) {
+        static Policy of(NetworkPolicy p) {
+            NetworkPolicySpec spec = p.getSpec() == null ? new NetworkPolicySpec() : p.getSpec();
+            String namespace = p.getMetadata() == null ? null : p.getMetadata().getNamespace();
             return new Policy(
-                    p.path("metadata").path("namespace").asText("default"),
-                    NetworkPolicyEvaluator.types(p),
-                    LabelSelector.compile(p.path("spec").path("podSelector")),
-                    rules(p.path("spec").path("ingress"), "from"),
-                    rules(p.path("spec").path("egress"), "to"));
-        }
-
-        private static List<Rule> rules(JsonNode rules, String peersField) {
-            List<Rule> out = new ArrayList<>();
-            for (JsonNode rule : rules) {
-                List<PeerRule> peers = new ArrayList<>();
-                rule.path(peersField).forEach(peer -> peers.add(PeerRule.of(peer)));
-                JsonNode ports = rule.path("ports");
-                out.add(new Rule(
-                        List.copyOf(peers),
-                        ports,
-                        namesAPort(ports) ? null : NetworkPolicyEvaluator.ports(ports, null)));
-            }
-            return List.copyOf(out);
-        }
-
-        private static boolean namesAPort(JsonNode ports) {
-            for (JsonNode p : ports) {
-                JsonNode port = p.path("port");
-                if (!port.isMissingNode()
-                        && !port.isNull()
-                        && !port.isNumber()
-                        && !port.asText().matches("\\d+")) {
-                    return true;
-                }
-            }
-            return false;
+                    namespace == null || namespace.isEmpty() ? "default" : namespace,
+                    NetworkPolicyEvaluator.types(spec),
+                    LabelSelector.compile(spec.getPodSelector()),
+                    listOf(spec.getIngress()).stream()
+                            .map(r -> Rule.of(r.getFrom(), r.getPorts()))
+                            .toList(),
+                    listOf(spec.getEgress()).stream()
+                            .map(r -> Rule.of(r.getTo(), r.getPorts()))
+                            .toList());
         }
     }
 
     /** A rule: its peers (none: every peer) and its ports — read once, unless a named port makes them the pod's. */
-    private record Rule(List<PeerRule> peers, JsonNode ports, PortSet fixedPorts) {}
+    private record Rule(List<PeerRule> peers, List<NetworkPolicyPort> ports, PortSet fixedPorts) {
+        static Rule of(List<NetworkPolicyPeer> peers, List<NetworkPolicyPort> ports) {
+            List<NetworkPolicyPort> p = listOf(ports);
+            return new Rule(
+                    listOf(peers).stream().map(PeerRule::of).toList(),
+                    p,
+                    p.stream().anyMatch(port -> named(port.getPort()) != null)
+                            ? null
+                            : NetworkPolicyEvaluator.ports(p, null));
+        }
+    }
 
     /** One peer of a rule, read once. */
     private record PeerRule(
-            JsonNode ipBlock, LabelSelector.Compiled namespaceSelector, LabelSelector.Compiled podSelector) {
-        static PeerRule of(JsonNode peer) {
+            IPBlock ipBlock, LabelSelector.Compiled namespaceSelector, LabelSelector.Compiled podSelector) {
+        static PeerRule of(NetworkPolicyPeer peer) {
             return new PeerRule(
-                    peer.has("ipBlock") ? peer.path("ipBlock") : null,
-                    peer.has("namespaceSelector") ? LabelSelector.compile(peer.path("namespaceSelector")) : null,
-                    peer.has("podSelector") ? LabelSelector.compile(peer.path("podSelector")) : null);
+                    peer.getIpBlock(),
+                    peer.getNamespaceSelector() != null ? LabelSelector.compile(peer.getNamespaceSelector()) : null,
+                    peer.getPodSelector() != null ? LabelSelector.compile(peer.getPodSelector()) : null);
         }
+    }
+
+    private static <T> List<T> listOf(List<T> list) {
+        return list == null ? List.of() : list;
+    }
+
+    /** A port written as a string of digits; one too large for a port matches none. */
+    private static int number(String digits) {
+        try {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** A port given by name ({@code http}), or null when it is a number, a string of digits or absent. */
+    private static String named(IntOrString port) {
+        if (port == null || port.getIntVal() != null) {
+            return null;
+        }
+        String name = port.getStrVal();
+        return name == null || name.matches("\\d+") ? null : name;
     }
 
     /** The policies by namespace: a pod is selected only by its own namespace's. */
@@ -141,8 +157,8 @@ public final class NetworkPolicyEvaluator {
     private record Selection(List<Policy> sure, List<Policy> maybe) {}
 
     /** @param namespaceLabels labels of the namespaces that have Namespace objects (others get only their name label) */
-    public NetworkPolicyEvaluator(List<JsonNode> policies, Map<String, Map<String, String>> namespaceLabels) {
-        for (JsonNode p : policies) {
+    public NetworkPolicyEvaluator(List<NetworkPolicy> policies, Map<String, Map<String, String>> namespaceLabels) {
+        for (NetworkPolicy p : policies) {
             Policy policy = Policy.of(p);
             byNamespace
                     .computeIfAbsent(policy.namespace(), k -> new ArrayList<>())
@@ -247,21 +263,21 @@ public final class NetworkPolicyEvaluator {
         return made;
     }
 
-    private static List<Direction> types(JsonNode policy) {
-        JsonNode spec = policy.path("spec");
+    /** {@code policyTypes}, or when it is empty the API server's default: Ingress, and Egress with egress rules. */
+    private static List<Direction> types(NetworkPolicySpec spec) {
         List<Direction> types = new ArrayList<>();
-        if (spec.has("policyTypes") && spec.path("policyTypes").isArray()) {
-            spec.path("policyTypes").forEach(t -> {
-                if (t.asText().equals("Ingress")) {
+        if (!listOf(spec.getPolicyTypes()).isEmpty()) {
+            spec.getPolicyTypes().forEach(t -> {
+                if ("Ingress".equals(t)) {
                     types.add(Direction.INGRESS);
-                } else if (t.asText().equals("Egress")) {
+                } else if ("Egress".equals(t)) {
                     types.add(Direction.EGRESS);
                 }
             });
             return types;
         }
         types.add(Direction.INGRESS);
-        if (spec.path("egress").isArray() && spec.path("egress").size() > 0) {
+        if (!listOf(spec.getEgress()).isEmpty()) {
             types.add(Direction.EGRESS);
         }
         return types;
@@ -326,26 +342,27 @@ public final class NetworkPolicyEvaluator {
         return peer.podSelector() == null ? Boolean.TRUE : selects(peer.podSelector(), pod.labels());
     }
 
-    private static PortSet ports(JsonNode ports, Pod owner) {
-        if (!ports.isArray() || ports.isEmpty()) {
+    private static PortSet ports(List<NetworkPolicyPort> ports, Pod owner) {
+        if (ports.isEmpty()) {
             return PortSet.ALL;
         }
         PortSet out = PortSet.NONE;
-        for (JsonNode p : ports) {
-            String protocol = p.path("protocol").asText("TCP");
+        for (NetworkPolicyPort p : ports) {
+            String protocol = p.getProtocol() == null ? "TCP" : p.getProtocol();
             if (!PortSet.PROTOCOLS.contains(protocol)) {
                 continue;
             }
-            JsonNode port = p.path("port");
-            if (port.isMissingNode() || port.isNull()) {
+            IntOrString port = p.getPort();
+            String name = named(port);
+            if (port == null || (port.getIntVal() == null && port.getStrVal() == null)) {
                 out = out.union(PortSet.all(protocol));
-            } else if (port.isNumber() || port.asText().matches("\\d+")) {
-                int from = port.asInt();
-                int to = p.has("endPort") ? p.path("endPort").asInt() : from;
+            } else if (name == null) {
+                int from = port.getIntVal() != null ? port.getIntVal() : number(port.getStrVal());
+                int to = p.getEndPort() != null ? p.getEndPort() : from;
                 out = out.union(PortSet.of(protocol, from, to));
             } else if (owner != null) {
                 for (ContainerPort c : owner.ports()) {
-                    if (c.name().equals(port.asText()) && c.protocol().equals(protocol)) {
+                    if (c.name().equals(name) && c.protocol().equals(protocol)) {
                         out = out.union(PortSet.of(protocol, c.port(), c.port()));
                     }
                 }
@@ -354,12 +371,12 @@ public final class NetworkPolicyEvaluator {
         return out;
     }
 
-    static boolean inBlock(JsonNode block, String ip) {
-        if (ip == null || ip.isEmpty() || !inCidr(block.path("cidr").asText(), ip)) {
+    static boolean inBlock(IPBlock block, String ip) {
+        if (ip == null || ip.isEmpty() || block.getCidr() == null || !inCidr(block.getCidr(), ip)) {
             return false;
         }
-        for (JsonNode except : block.path("except")) {
-            if (inCidr(except.asText(), ip)) {
+        for (String except : listOf(block.getExcept())) {
+            if (inCidr(except, ip)) {
                 return false;
             }
         }

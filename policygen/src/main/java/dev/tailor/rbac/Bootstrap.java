@@ -1,9 +1,10 @@
 package dev.tailor.rbac;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tailor.kube.KubeObjects;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,11 +23,14 @@ public final class Bootstrap {
             List.of("system:discovery", "system:basic-user", "system:public-info-viewer");
 
     /** Every bootstrap ClusterRole. */
-    public static List<JsonNode> clusterRoles() {
+    public static List<ClusterRole> clusterRoles() {
         try (InputStream in =
                 Bootstrap.class.getResourceAsStream("/dev/tailor/generate/bootstrap/cluster-roles.yaml")) {
-            List<JsonNode> out = new ArrayList<>();
-            new YAMLMapper().readTree(in).path("items").forEach(out::add);
+            List<ClusterRole> out = new ArrayList<>();
+            new YAMLMapper()
+                    .readTree(in)
+                    .path("items")
+                    .forEach(role -> out.add(KubeObjects.typed(role, ClusterRole.class)));
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException("reading the bootstrap ClusterRoles", e);
@@ -36,26 +40,31 @@ public final class Bootstrap {
     /** The rules every authenticated user has. */
     public static List<PolicyRule> everyonesRules() {
         List<PolicyRule> rules = new ArrayList<>();
-        for (JsonNode role : clusterRoles()) {
-            if (EVERYONE.contains(role.path("metadata").path("name").asText())) {
-                rules.addAll(PolicyRule.of(role));
+        for (ClusterRole role : clusterRoles()) {
+            if (EVERYONE.contains(role.getMetadata().getName())) {
+                rules.addAll(PolicyRule.of(role.getRules()));
             }
         }
         return rules;
     }
 
     /** Those roles and the bindings that give them to {@code system:authenticated}, as objects. */
-    public static List<JsonNode> everyonesObjects() {
-        List<JsonNode> out = new ArrayList<>();
-        for (JsonNode role : clusterRoles()) {
-            String name = role.path("metadata").path("name").asText();
+    public static List<HasMetadata> everyonesObjects() {
+        List<HasMetadata> out = new ArrayList<>();
+        for (ClusterRole role : clusterRoles()) {
+            String name = role.getMetadata().getName();
             if (EVERYONE.contains(name)) {
                 out.add(role);
-                ObjectNode binding = JsonNodeFactory.instance.objectNode().put("kind", "ClusterRoleBinding");
-                binding.putObject("metadata").put("name", name);
-                binding.putObject("roleRef").put("kind", "ClusterRole").put("name", name);
-                binding.putArray("subjects").addObject().put("kind", "Group").put("name", "system:authenticated");
-                out.add(binding);
+                out.add(new ClusterRoleBindingBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", name)
+                        .addNewSubject()
+                        .withKind("Group")
+                        .withName("system:authenticated")
+                        .endSubject()
+                        .build());
             }
         }
         return out;

@@ -1,6 +1,5 @@
 package dev.tailor.rbac;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,23 +60,21 @@ public record PolicyRule(
         return allowed.contains("*") || allowed.contains(value);
     }
 
-    /** The rules of a Role or ClusterRole object ({@code rules: null} — an aggregated role not yet filled — has none). */
-    public static List<PolicyRule> of(JsonNode role) {
-        List<PolicyRule> rules = new ArrayList<>();
-        for (JsonNode r : role.path("rules")) {
-            rules.add(new PolicyRule(
-                    strings(r.path("verbs")),
-                    strings(r.path("apiGroups")),
-                    strings(r.path("resources")),
-                    strings(r.path("resourceNames")),
-                    strings(r.path("nonResourceURLs"))));
+    /** The rules of a Role or ClusterRole ({@code rules: null} — an aggregated role not yet filled — has none). */
+    public static List<PolicyRule> of(List<io.fabric8.kubernetes.api.model.rbac.PolicyRule> rules) {
+        List<PolicyRule> out = new ArrayList<>();
+        for (var r : rules == null ? List.<io.fabric8.kubernetes.api.model.rbac.PolicyRule>of() : rules) {
+            out.add(new PolicyRule(
+                    strings(r.getVerbs()),
+                    strings(r.getApiGroups()),
+                    strings(r.getResources()),
+                    strings(r.getResourceNames()),
+                    strings(r.getNonResourceURLs())));
         }
-        return rules;
+        return out;
     }
 
-    private static List<String> strings(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(v -> out.add(v.asText()));
-        return out;
+    private static List<String> strings(List<String> values) {
+        return values == null ? List.of() : values.stream().map(String::valueOf).toList();
     }
 }

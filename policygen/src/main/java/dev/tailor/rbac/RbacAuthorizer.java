@@ -1,7 +1,13 @@
 package dev.tailor.rbac;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailor.kube.LabelSelector;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.rbac.AggregationRule;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleRef;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,26 +66,21 @@ public final class RbacAuthorizer {
         }
     }
 
-    private final Map<String, JsonNode> clusterRoles = new LinkedHashMap<>();
-    private final Map<String, JsonNode> roles = new LinkedHashMap<>();
-    private final List<JsonNode> roleBindings = new ArrayList<>();
-    private final List<JsonNode> clusterRoleBindings = new ArrayList<>();
+    private final Map<String, ClusterRole> clusterRoles = new LinkedHashMap<>();
+    private final Map<String, Role> roles = new LinkedHashMap<>();
+    private final List<RoleBinding> roleBindings = new ArrayList<>();
+    private final List<ClusterRoleBinding> clusterRoleBindings = new ArrayList<>();
 
-    /** Adds RBAC objects; {@code List}s are opened, other kinds ignored. */
-    public RbacAuthorizer add(JsonNode object) {
-        switch (object.path("kind").asText("")) {
-            case "List", "RoleList", "ClusterRoleList", "RoleBindingList", "ClusterRoleBindingList" ->
-                object.path("items").forEach(this::add);
-            case "ClusterRole" ->
-                clusterRoles.put(object.path("metadata").path("name").asText(), object);
-            case "Role" ->
-                roles.put(
-                        object.path("metadata").path("namespace").asText() + "/"
-                                + object.path("metadata").path("name").asText(),
-                        object);
-            case "RoleBinding" -> roleBindings.add(object);
-            case "ClusterRoleBinding" -> clusterRoleBindings.add(object);
-            default -> {}
+    /** Adds an RBAC object; other kinds are ignored. */
+    public RbacAuthorizer add(HasMetadata object) {
+        if (object instanceof ClusterRole r) {
+            clusterRoles.put(r.getMetadata().getName(), r);
+        } else if (object instanceof Role r) {
+            roles.put(r.getMetadata().getNamespace() + "/" + r.getMetadata().getName(), r);
+        } else if (object instanceof RoleBinding b) {
+            roleBindings.add(b);
+        } else if (object instanceof ClusterRoleBinding b) {
+            clusterRoleBindings.add(b);
         }
         return this;
     }
@@ -87,27 +88,31 @@ public final class RbacAuthorizer {
     /** The grants that apply to a subject. */
     public List<Grant> grants(Subject subject) {
         List<Grant> out = new ArrayList<>();
-        for (JsonNode b : clusterRoleBindings) {
-            if (bound(b, subject, "") && b.path("roleRef").path("kind").asText().equals("ClusterRole")) {
-                String role = b.path("roleRef").path("name").asText();
+        for (ClusterRoleBinding b : clusterRoleBindings) {
+            RoleRef ref = b.getRoleRef();
+            if (ref != null && "ClusterRole".equals(ref.getKind()) && bound(b.getSubjects(), subject, "")) {
                 out.add(new Grant(
-                        b.path("metadata").path("name").asText(), "ClusterRole/" + role, "", clusterRoleRules(role)));
+                        b.getMetadata().getName(),
+                        "ClusterRole/" + ref.getName(),
+                        "",
+                        clusterRoleRules(ref.getName())));
             }
         }
-        for (JsonNode b : roleBindings) {
-            String ns = b.path("metadata").path("namespace").asText();
-            if (!bound(b, subject, ns)) {
+        for (RoleBinding b : roleBindings) {
+            String ns = b.getMetadata().getNamespace();
+            RoleRef ref = b.getRoleRef();
+            if (ref == null || !bound(b.getSubjects(), subject, ns)) {
                 continue;
             }
-            String kind = b.path("roleRef").path("kind").asText();
-            String role = b.path("roleRef").path("name").asText();
-            List<PolicyRule> rules = kind.equals("ClusterRole")
-                    ? clusterRoleRules(role)
-                    : roles.containsKey(ns + "/" + role) ? PolicyRule.of(roles.get(ns + "/" + role)) : List.of();
+            Role role = roles.get(ns + "/" + ref.getName());
+            List<PolicyRule> rules = "ClusterRole".equals(ref.getKind())
+                    ? clusterRoleRules(ref.getName())
+                    : role != null ? PolicyRule.of(role.getRules()) : List.of();
             // Non-resource URLs are cluster-wide: a RoleBinding cannot grant them.
             List<PolicyRule> namespaced =
                     rules.stream().filter(r -> !r.resources().isEmpty()).toList();
-            out.add(new Grant(ns + "/" + b.path("metadata").path("name").asText(), kind + "/" + role, ns, namespaced));
+            out.add(new Grant(
+                    ns + "/" + b.getMetadata().getName(), ref.getKind() + "/" + ref.getName(), ns, namespaced));
         }
         return out;
     }
@@ -147,11 +152,11 @@ public final class RbacAuthorizer {
         return false;
     }
 
-    private static boolean bound(JsonNode binding, Subject subject, String bindingNamespace) {
-        for (JsonNode s : binding.path("subjects")) {
-            String kind = s.path("kind").asText();
-            String name = s.path("name").asText();
-            switch (kind) {
+    private static boolean bound(
+            List<io.fabric8.kubernetes.api.model.rbac.Subject> subjects, Subject subject, String bindingNamespace) {
+        for (var s : subjects == null ? List.<io.fabric8.kubernetes.api.model.rbac.Subject>of() : subjects) {
+            String name = String.valueOf(s.getName());
+            switch (String.valueOf(s.getKind())) {
                 case "User" -> {
                     if (name.equals(subject.user())) {
                         return true;
@@ -163,7 +168,9 @@ public final class RbacAuthorizer {
                     }
                 }
                 case "ServiceAccount" -> {
-                    String ns = s.path("namespace").asText(bindingNamespace);
+                    String ns = s.getNamespace() == null || s.getNamespace().isEmpty()
+                            ? bindingNamespace
+                            : s.getNamespace();
                     if (subject.user().equals("system:serviceaccount:" + ns + ":" + name)) {
                         return true;
                     }
@@ -176,16 +183,17 @@ public final class RbacAuthorizer {
 
     /** A ClusterRole's rules, with aggregation resolved (one level deep is how the controller fills them too). */
     public List<PolicyRule> clusterRoleRules(String name) {
-        JsonNode role = clusterRoles.get(name);
+        ClusterRole role = clusterRoles.get(name);
         if (role == null) {
             return List.of();
         }
-        List<PolicyRule> rules = new ArrayList<>(PolicyRule.of(role));
-        JsonNode selectors = role.path("aggregationRule").path("clusterRoleSelectors");
-        if (selectors.isArray() && rules.isEmpty()) {
-            for (JsonNode other : clusterRoles.values()) {
-                if (other != role && selectorsMatch(selectors, LabelSelector.labels(other))) {
-                    rules.addAll(PolicyRule.of(other));
+        List<PolicyRule> rules = new ArrayList<>(PolicyRule.of(role.getRules()));
+        AggregationRule aggregation = role.getAggregationRule();
+        if (aggregation != null && aggregation.getClusterRoleSelectors() != null && rules.isEmpty()) {
+            for (ClusterRole other : clusterRoles.values()) {
+                if (other != role
+                        && selectorsMatch(aggregation.getClusterRoleSelectors(), LabelSelector.labels(other))) {
+                    rules.addAll(PolicyRule.of(other.getRules()));
                 }
             }
         }
@@ -193,8 +201,9 @@ public final class RbacAuthorizer {
     }
 
     /** Any selector matching: an aggregation rule's selectors are ORed. */
-    private static boolean selectorsMatch(JsonNode selectors, Map<String, String> labels) {
-        for (JsonNode selector : selectors) {
+    private static boolean selectorsMatch(
+            List<io.fabric8.kubernetes.api.model.LabelSelector> selectors, Map<String, String> labels) {
+        for (var selector : selectors) {
             if (LabelSelector.matches(selector, labels)) {
                 return true;
             }

@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.tailor.identity.PodRecord;
 import dev.tailor.identity.Workload;
+import dev.tailor.kube.KubeObjects;
 import dev.tailor.observe.audit.ApiRequest;
 import dev.tailor.rbac.PolicyRule;
 import dev.tailor.store.ObservationStore;
 import dev.tailor.store.TestStores;
+import io.fabric8.kubernetes.api.model.rbac.Role;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -168,7 +170,8 @@ class RbacGeneratorTest {
                 "[{\"apiGroups\":[\"\"],\"resources\":[\"configmaps\"],\"resourceNames\":[\"leader\"],\"verbs\":[\"list\",\"watch\"]},"
                         + "{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"list\",\"watch\"]}]",
                 role.path("rules").toString());
-        List<PolicyRule> granted = PolicyRule.of(role);
+        List<PolicyRule> granted =
+                PolicyRule.of(KubeObjects.typed(role, Role.class).getRules());
         assertTrue(granted.stream().anyMatch(g -> g.allows("watch", "", "configmaps", "", "leader")));
         assertFalse(granted.stream().anyMatch(g -> g.allows("list", "", "configmaps", "", "")), "not every ConfigMap");
     }
@@ -201,8 +204,12 @@ class RbacGeneratorTest {
         assertEquals(
                 "[{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"list\"]}]",
                 role(docs, "Role", "ops").path("rules").toString());
-        assertTrue(PolicyRule.of(
-                        new YAMLMapper().readTree("rules: [{verbs: ['*'], apiGroups: ['*'], resources: ['*/scale']}]"))
+        assertTrue(PolicyRule.of(KubeObjects.typed(
+                                new YAMLMapper()
+                                        .readTree(
+                                                "{kind: Role, rules: [{verbs: ['*'], apiGroups: ['*'], resources: ['*/scale']}]}"),
+                                Role.class)
+                        .getRules())
                 .get(0)
                 .allows("update", "apps", "deployments", "scale", "web"));
     }
@@ -210,14 +217,13 @@ class RbacGeneratorTest {
     @Test
     void theReportSaysWhatIsGrantedNowAgainstWhatWasUsed() throws Exception {
         dev.tailor.rbac.RbacAuthorizer current = new dev.tailor.rbac.RbacAuthorizer();
-        try (var in = getClass().getResourceAsStream("/dev/tailor/generate/bootstrap/cluster-roles.yaml")) {
-            current.add(new YAMLMapper().readTree(in));
-        }
+        dev.tailor.rbac.Bootstrap.clusterRoles().forEach(current::add);
         current.add(
-                new YAMLMapper()
-                        .readTree(
-                                "{kind: RoleBinding, metadata: {name: operator-edit, namespace: ops},"
-                                        + " roleRef: {kind: ClusterRole, name: edit}, subjects: [{kind: ServiceAccount, name: operator, namespace: ops}]}"));
+                KubeObjects.typed(
+                        new YAMLMapper()
+                                .readTree(
+                                        "{kind: RoleBinding, metadata: {name: operator-edit, namespace: ops},"
+                                                + " roleRef: {kind: ClusterRole, name: edit}, subjects: [{kind: ServiceAccount, name: operator, namespace: ops}]}")));
         String report = generate(daily("get", "", "configmaps", "", "ops", "settings", "", 200), 0, List.of(), current)
                 .get("REPORT.md");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(

@@ -119,7 +119,7 @@ class ImpactAnalyzerTest {
         ImpactReport report;
         try (ObservationStore s = ObservationStore.open(store)) {
             PolicyGenerator.Options options = PolicyGenerator.Options.defaults();
-            report = new ImpactAnalyzer(PolicySet.of(List.of(binding)), PolicySet.read(policies))
+            report = new ImpactAnalyzer(PolicySet.parsed(List.of(binding)), PolicySet.read(policies))
                     .analyze(s, Observations.load(s, options.window(), null), options);
         }
         var rbac = report.workloads().get("boutique/deployment.cartservice").rbac();
@@ -344,12 +344,13 @@ class ImpactAnalyzerTest {
         try (ObservationStore s = ObservationStore.open(url)) {
             PolicyGenerator.Options options = PolicyGenerator.Options.defaults();
             Observations obs = Observations.load(s, options.window(), null);
-            ImpactReport cut = new ImpactAnalyzer(PolicySet.empty(), PolicySet.of(List.of(json.readTree(noDns))))
+            ImpactReport cut = new ImpactAnalyzer(PolicySet.empty(), PolicySet.parsed(List.of(json.readTree(noDns))))
                     .analyze(s, obs, options);
             assertFalse(cut.clean());
             assertEquals(1, cut.breakage(), "web -> coredns UDP/53, denied whatever CoreDNS's labels are");
             assertEquals(0, cut.notJudged());
-            ImpactReport depends = new ImpactAnalyzer(PolicySet.empty(), PolicySet.of(List.of(json.readTree(byLabel))))
+            ImpactReport depends = new ImpactAnalyzer(
+                            PolicySet.empty(), PolicySet.parsed(List.of(json.readTree(byLabel))))
                     .analyze(s, obs, options);
             assertFalse(depends.clean(), "not judged is not clean");
             assertEquals(0, depends.breakage());

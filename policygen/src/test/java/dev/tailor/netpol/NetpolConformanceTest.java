@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.tailor.kube.LabelSelector;
+import dev.tailor.kube.KubeObjects;
 import dev.tailor.netpol.NetworkPolicyEvaluator.ContainerPort;
 import dev.tailor.netpol.NetworkPolicyEvaluator.Peer;
 import dev.tailor.netpol.NetworkPolicyEvaluator.Pod;
 import dev.tailor.testing.RepositoryPaths;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,15 +80,15 @@ class NetpolConformanceTest {
     private static Result compare(String scenario) throws Exception {
         List<JsonNode> docs = documents(ROOT.resolve("tests").resolve(scenario));
         Map<String, Map<String, String>> namespaces = new TreeMap<>();
-        List<JsonNode> policies = new ArrayList<>();
+        List<NetworkPolicy> policies = new ArrayList<>();
         Map<String, Workload> workloads = new TreeMap<>();
         for (JsonNode d : docs) {
             String kind = d.path("kind").asText();
             String ns = d.path("metadata").path("namespace").asText("default");
             switch (kind) {
                 case "Namespace" ->
-                    namespaces.put(d.path("metadata").path("name").asText(), LabelSelector.labels(d));
-                case "NetworkPolicy" -> policies.add(d);
+                    namespaces.put(d.path("metadata").path("name").asText(), labels(d));
+                case "NetworkPolicy" -> policies.add(KubeObjects.typed(d, NetworkPolicy.class));
                 case "Pod" -> workloads.putIfAbsent(podName(d, ns), new Workload(podName(d, ns), podOf(d, ns)));
                 default -> {
                     if (WORKLOAD_KINDS.contains(kind)) {
@@ -104,7 +106,7 @@ class NetpolConformanceTest {
                                         pod(
                                                 ns,
                                                 d.path("metadata").path("name").asText(),
-                                                LabelSelector.labels(template),
+                                                labels(template),
                                                 template.path("spec"),
                                                 "")));
                     }
@@ -112,6 +114,16 @@ class NetpolConformanceTest {
             }
         }
         return judged(scenario, policies, namespaces, workloads);
+    }
+
+    /** A pod's or template's labels. */
+    private static Map<String, String> labels(JsonNode object) {
+        Map<String, String> labels = new TreeMap<>();
+        object.path("metadata")
+                .path("labels")
+                .properties()
+                .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return labels;
     }
 
     /**
@@ -134,7 +146,7 @@ class NetpolConformanceTest {
         return pod(
                 ns,
                 d.path("metadata").path("name").asText(),
-                LabelSelector.labels(d),
+                labels(d),
                 d.path("spec"),
                 d.path("status").path("podIP").asText(""));
     }
@@ -142,7 +154,7 @@ class NetpolConformanceTest {
     /** Every pair of workloads, and each workload with a representative address of each range, both ways. */
     private static Result judged(
             String scenario,
-            List<JsonNode> policies,
+            List<NetworkPolicy> policies,
             Map<String, Map<String, String>> namespaces,
             Map<String, Workload> workloads)
             throws Exception {
@@ -251,29 +263,27 @@ class NetpolConformanceTest {
     }
 
     /** The IPv4 space cut at every ipBlock CIDR's and except's edges: within a range, every address is treated alike. */
-    private static List<Range> partition(List<JsonNode> policies) {
+    private static List<Range> partition(List<NetworkPolicy> policies) {
         TreeSet<Long> cuts = new TreeSet<>(List.of(0L, 1L << 32));
-        for (JsonNode p : policies) {
-            for (String field : List.of("ingress", "egress")) {
-                for (JsonNode rule : p.path("spec").path(field)) {
-                    for (JsonNode peer : rule.path(field.equals("ingress") ? "from" : "to")) {
-                        JsonNode block = peer.path("ipBlock");
-                        List<String> cidrs = new ArrayList<>();
-                        if (block.has("cidr")) {
-                            cidrs.add(block.path("cidr").asText());
-                        }
-                        block.path("except").forEach(x -> cidrs.add(x.asText()));
-                        for (String cidr : cidrs) {
-                            if (!cidr.contains(":")) {
-                                int slash = cidr.indexOf('/');
-                                long base = ipv4(cidr.substring(0, slash));
-                                int bits = Integer.parseInt(cidr.substring(slash + 1));
-                                long size = 1L << (32 - bits);
-                                base &= ~(size - 1);
-                                cuts.add(base);
-                                cuts.add(base + size);
-                            }
-                        }
+        for (NetworkPolicy p : policies) {
+            List<NetworkPolicyPeer> peers = new ArrayList<>();
+            p.getSpec().getIngress().forEach(rule -> peers.addAll(rule.getFrom()));
+            p.getSpec().getEgress().forEach(rule -> peers.addAll(rule.getTo()));
+            for (NetworkPolicyPeer peer : peers) {
+                if (peer.getIpBlock() == null) {
+                    continue;
+                }
+                List<String> cidrs = new ArrayList<>(peer.getIpBlock().getExcept());
+                cidrs.add(peer.getIpBlock().getCidr());
+                for (String cidr : cidrs) {
+                    if (!cidr.contains(":")) {
+                        int slash = cidr.indexOf('/');
+                        long base = ipv4(cidr.substring(0, slash));
+                        int bits = Integer.parseInt(cidr.substring(slash + 1));
+                        long size = 1L << (32 - bits);
+                        base &= ~(size - 1);
+                        cuts.add(base);
+                        cuts.add(base + size);
                     }
                 }
             }

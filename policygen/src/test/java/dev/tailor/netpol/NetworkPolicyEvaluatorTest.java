@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tailor.kube.KubeObjects;
 import dev.tailor.netpol.NetworkPolicyEvaluator.ContainerPort;
 import dev.tailor.netpol.NetworkPolicyEvaluator.Peer;
 import dev.tailor.netpol.NetworkPolicyEvaluator.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +29,9 @@ class NetworkPolicyEvaluatorTest {
     private static final Map<String, Map<String, String>> NAMESPACES = Map.of("ops", Map.of("team", "ops"));
 
     private static NetworkPolicyEvaluator eval(String... yaml) throws Exception {
-        List<JsonNode> policies = new ArrayList<>();
+        List<NetworkPolicy> policies = new ArrayList<>();
         for (String y : yaml) {
-            policies.add(new YAMLMapper().readTree(y));
+            policies.add(KubeObjects.typed(new YAMLMapper().readTree(y), NetworkPolicy.class));
         }
         return new NetworkPolicyEvaluator(policies, NAMESPACES);
     }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tailor.kube.KubeObjects;
 import dev.tailor.rbac.RbacAuthorizer.Subject;
-import java.io.InputStream;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,13 +20,11 @@ class RbacAuthorizerTest {
     @BeforeEach
     void bootstrapRoles() throws Exception {
         rbac = new RbacAuthorizer();
-        try (InputStream in = getClass().getResourceAsStream("/dev/tailor/generate/bootstrap/cluster-roles.yaml")) {
-            rbac.add(YAML.readTree(in));
-        }
+        Bootstrap.clusterRoles().forEach(rbac::add);
     }
 
     private void add(String yaml) throws Exception {
-        rbac.add(YAML.readTree(yaml));
+        KubeObjects.items(YAML.readTree(yaml)).forEach(d -> rbac.add(KubeObjects.typed(d)));
     }
 
     @Test
