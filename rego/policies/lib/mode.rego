@@ -4,6 +4,7 @@
 #   tailor.dev/mode (audit | enforce) switches a namespace; tailor.dev/pod-security and
 #   tailor.dev/pod-security-version set its Pod Security level and version. The label tailor.dev/mode mirrors
 #   the mode (kept by the mutating webhook) because webhook namespaceSelectors match labels, not annotations.
+#   The values an annotation may take are checked here (modes); which mode applies is the webhook's to resolve.
 package tailor.lib.mode
 
 modes := {"audit", "enforce"}
@@ -12,13 +13,7 @@ mode_key := "tailor.dev/mode"
 
 protected_annotations := {mode_key, "tailor.dev/pod-security", "tailor.dev/pod-security-version"}
 
-default_mode := m if {
-	m := data.config.defaultMode
-	modes[m]
-} else := "audit"
-
-# The mode a Namespace object's annotations select.
-mode_of(namespace) := m if {
-	m := namespace.metadata.annotations[mode_key]
-	modes[m]
-} else := default_mode
+# Which mode a namespace is in is decided once, by the webhook (dev.tailor.contract.Mode.selectedBy): input.mode is
+# the mode in force for the request, and on a Namespace write input.admittedNamespaceMode is the mode the written
+# object selects (its annotation when that names a mode, else the webhook's default).
+admitted_namespace_mode := input.admittedNamespaceMode

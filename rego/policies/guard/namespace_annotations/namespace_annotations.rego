@@ -84,7 +84,7 @@ violation contains {
 } if {
 	_is_namespace_write
 	label := kube.admitted.metadata.labels[mode.mode_key]
-	wanted := mode.mode_of(kube.admitted)
+	wanted := mode.admitted_namespace_mode
 	label != wanted
 }
 

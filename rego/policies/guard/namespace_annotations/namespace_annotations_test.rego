@@ -7,7 +7,12 @@ audit := testing.namespace({"tailor.dev/mode": "audit"}, {"tailor.dev/mode": "au
 
 enforce := testing.namespace({"tailor.dev/mode": "enforce"}, {"tailor.dev/mode": "enforce"})
 
-update(new, old, user, groups) := testing.request_input("UPDATE", new, old, "baseline", "latest", user, groups)
+# With the mode the webhook resolves for the written object (Mode.selectedBy): these namespaces' annotations are
+# valid modes, so it is the annotation's value.
+update(new, old, user, groups) := object.union(
+	testing.request_input("UPDATE", new, old, "baseline", "latest", user, groups),
+	{"admittedNamespaceMode": object.get(new, ["metadata", "annotations", "tailor.dev/mode"], "audit")},
+)
 
 test_namespace_owner_cannot_switch_back_to_audit if {
 	some v in namespace_annotations.violation with input as update(audit, enforce, "alice", ["shop-owners"])

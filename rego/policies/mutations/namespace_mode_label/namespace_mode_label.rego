@@ -11,13 +11,13 @@ import data.tailor.lib.mode
 
 patch contains {"op": "add", "path": "/metadata/labels", "value": {mode.mode_key: wanted}} if {
 	_applies
-	wanted := mode.mode_of(kube.admitted)
+	wanted := mode.admitted_namespace_mode
 	not is_object(object.get(kube.admitted.metadata, "labels", null))
 }
 
 patch contains {"op": "add", "path": "/metadata/labels/tailor.dev~1mode", "value": wanted} if {
 	_applies
-	wanted := mode.mode_of(kube.admitted)
+	wanted := mode.admitted_namespace_mode
 	is_object(kube.admitted.metadata.labels)
 	object.get(kube.admitted.metadata.labels, mode.mode_key, null) != wanted
 }

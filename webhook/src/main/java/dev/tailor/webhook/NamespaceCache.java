@@ -3,6 +3,7 @@ package dev.tailor.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.contract.Mode;
 import dev.tailor.contract.Names;
 import dev.tailor.webhook.admission.AdmissionHandler;
 import dev.tailor.webhook.admission.NamespaceLookup;
@@ -38,20 +39,24 @@ public class NamespaceCache implements NamespaceLookup {
     private final Map<String, JsonNode> namespaces = new ConcurrentHashMap<>();
     private volatile SharedIndexInformer<Namespace> informer;
 
-    /** Namespaces whose mode annotation says enforce while their label does not (see {@link #checkStep}). */
+    /** Namespaces whose mode is enforce while their label is not (see {@link #checkStep}). */
     private final java.util.Set<String> outOfStep = ConcurrentHashMap.newKeySet();
 
     private final io.micrometer.core.instrument.MeterRegistry registry;
     private final io.micrometer.core.instrument.Gauge outOfStepGauge;
 
-    public NamespaceCache(KubernetesClient client, io.micrometer.core.instrument.MeterRegistry registry) {
+    /** The mode of a namespace whose annotation names none. */
+    private final Mode defaultMode;
+
+    public NamespaceCache(
+            KubernetesClient client, io.micrometer.core.instrument.MeterRegistry registry, TailorConfig config) {
         this.client = client;
+        this.defaultMode = config.defaultMode();
         this.registry = registry;
         this.outOfStepGauge = io.micrometer.core.instrument.Gauge.builder(
                         "tailor.namespaces.out.of.step", outOfStep, java.util.Set::size)
-                .description(
-                        "Namespaces annotated " + Names.MODE + "=enforce whose label is not enforce: their requests go "
-                                + "to the fail-open webhook entries")
+                .description("Namespaces in enforce mode whose " + Names.MODE
+                        + " label is not enforce: their requests go " + "to the fail-open webhook entries")
                 .register(registry);
     }
 
@@ -221,11 +226,12 @@ public class NamespaceCache implements NamespaceLookup {
         String label = ns.getMetadata().getLabels() == null
                 ? null
                 : ns.getMetadata().getLabels().get(AdmissionHandler.MODE_ANNOTATION);
-        if ("enforce".equals(modeOf(ns)) && !"enforce".equals(label)) {
+        Mode mode = Mode.selectedBy(ns.getMetadata().getAnnotations(), defaultMode);
+        if (mode == Mode.ENFORCE && !Mode.ENFORCE.value().equals(label)) {
             if (outOfStep.add(name)) {
                 LOG.errorf(
-                        "namespace %s is annotated " + Names.MODE
-                                + "=enforce but labelled %s: the API server sends its "
+                        "namespace %s is in enforce mode but labelled " + Names.MODE
+                                + "=%s: the API server sends its "
                                 + "requests to the fail-open entries. Mirror the label: kubectl annotate namespace %s "
                                 + Names.MODE + "=enforce --overwrite",
                         name,

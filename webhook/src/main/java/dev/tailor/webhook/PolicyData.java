@@ -13,11 +13,14 @@ import java.util.List;
 /**
  * The OPA {@code data} document the policies read, built from the configuration:
  *
- * <pre>{"config": {"defaultMode": "audit", "podSecurity": {"defaultLevel": "baseline"},
+ * <pre>{"config": {"podSecurity": {"defaultLevel": "baseline"},
  *             "admins": {"users": [], "groups": ["system:masters", "tailor-admins"]},
  *             "approvers": {"users": ["system:serviceaccount:flux-system:kustomize-controller"], "groups": []},
  *             "rbac": {"exemptSubjects": [{"kind": "User", "name": "system:apiserver"}]}},
  *  "approved": {"workloads": {}}}</pre>
+ *
+ * The default mode is not among them: which mode applies is resolved once, by the webhook ({@code Mode.selectedBy}),
+ * and handed to the policies in each request's input.
  */
 public final class PolicyData {
 
@@ -28,7 +31,6 @@ public final class PolicyData {
     public static ObjectNode from(TailorConfig config) {
         ObjectNode data = JSON.createObjectNode();
         ObjectNode c = data.putObject("config");
-        c.put("defaultMode", config.defaultMode().value());
         c.putObject("podSecurity").put("defaultLevel", config.podSecurity().defaultLevel());
         ObjectNode admins = c.putObject("admins");
         config.admins().users().orElse(List.of()).forEach(admins.putArray("users")::add);

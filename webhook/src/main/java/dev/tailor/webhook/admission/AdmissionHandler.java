@@ -117,7 +117,7 @@ public final class AdmissionHandler {
         Mode mode = modeOf(h, namespace);
         Decision decision;
         try {
-            decision = engine.validate(input(request, namespace, mode));
+            decision = engine.validate(input(h, request, namespace, mode));
         } catch (PolicyEvaluationException e) {
             metrics.evaluationError("validate");
             return evaluationFailed(h, mode, e, start);
@@ -188,7 +188,7 @@ public final class AdmissionHandler {
         JsonNode namespace = namespaceOf(h);
         Mode mode = modeOf(h, namespace);
         try {
-            ObjectNode review = withPatch(allowed(uid), engine.mutate(input(request, namespace, mode)));
+            ObjectNode review = withPatch(allowed(uid), engine.mutate(input(h, request, namespace, mode)));
             metrics.reviewed(
                     "mutate",
                     h.operation(),
@@ -333,12 +333,19 @@ public final class AdmissionHandler {
             boolean clusterScoped = h.namespace().isEmpty() && !h.kind().equals("Namespace");
             return clusterScoped ? clusterScopedMode : defaultMode;
         }
-        return Mode.of(namespace
-                        .path("metadata")
-                        .path("annotations")
-                        .path(MODE_ANNOTATION)
-                        .asText(""))
-                .orElse(defaultMode);
+        return Mode.selectedBy(namespace, defaultMode);
+    }
+
+    /** The policies' input for a request: for a Namespace write, with the mode the written object selects. */
+    private ObjectNode input(RequestHeader h, JsonNode request, JsonNode namespace, Mode mode) {
+        ObjectNode input = input(request, namespace, mode);
+        JsonNode written = request.path("object");
+        if (h.kind().equals("Namespace") && written.isObject()) {
+            input.put(
+                    "admittedNamespaceMode",
+                    Mode.selectedBy(written, defaultMode).value());
+        }
+        return input;
     }
 
     static ObjectNode input(JsonNode request, JsonNode namespace, Mode mode) {

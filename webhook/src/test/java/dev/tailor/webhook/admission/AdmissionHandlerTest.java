@@ -64,10 +64,14 @@ class AdmissionHandlerTest {
     }
 
     private AdmissionHandler handler(AdmissionPolicy policy, OnError onError) {
+        return handler(policy, onError, Mode.AUDIT);
+    }
+
+    private AdmissionHandler handler(AdmissionPolicy policy, OnError onError, Mode defaultMode) {
         return new AdmissionHandler(
                 policy,
                 namespaces::get,
-                Mode.AUDIT,
+                defaultMode,
                 Mode.AUDIT,
                 onError,
                 log::addAll,
@@ -357,6 +361,39 @@ class AdmissionHandlerTest {
         String patch =
                 new String(Base64.getDecoder().decode(response.path("patch").asText()), StandardCharsets.UTF_8);
         assertEquals("[{\"op\":\"add\",\"path\":\"/metadata/labels/tailor.dev~1mode\",\"value\":\"enforce\"}]", patch);
+    }
+
+    /** The mode an unannotated Namespace selects is the webhook's default, for the label mirror and its guard. */
+    @Test
+    void anUnannotatedNamespaceIsLabelledWithTheDefaultMode() {
+        ObjectNode request = AdmissionFixtures.all().stream()
+                .filter(x -> x.name().equals("namespace-admin-switches-to-enforce"))
+                .findFirst()
+                .orElseThrow()
+                .review()
+                .get("request")
+                .deepCopy();
+        ObjectNode metadata = (ObjectNode) request.path("object").path("metadata");
+        metadata.remove("annotations");
+        metadata.putObject("labels").put("team", "shop");
+        AdmissionHandler enforcing = handler(engine, OnError.FOLLOW_MODE, Mode.ENFORCE);
+        String patch = new String(
+                Base64.getDecoder()
+                        .decode(enforcing
+                                .mutate(request)
+                                .path("response")
+                                .path("patch")
+                                .asText()),
+                StandardCharsets.UTF_8);
+        assertEquals("[{\"op\":\"add\",\"path\":\"/metadata/labels/tailor.dev~1mode\",\"value\":\"enforce\"}]", patch);
+
+        ((ObjectNode) metadata.path("labels")).put("tailor.dev/mode", "audit");
+        JsonNode forged = enforcing.validate(request).path("response");
+        assertFalse(forged.path("allowed").asBoolean(), forged.toString());
+        assertTrue(
+                forged.path("status").path("message").asText().contains("mode label out of sync"), forged.toString());
+        assertTrue(
+                handler().validate(request).path("response").path("allowed").asBoolean(), "audit is the default here");
     }
 
     @Test
