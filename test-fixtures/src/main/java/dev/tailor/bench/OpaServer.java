@@ -48,6 +48,8 @@ public final class OpaServer implements AutoCloseable {
                 "error",
                 "--ignore",
                 "*_test.rego",
+                "--ignore",
+                "samples",
                 home.resolve("rego/policies").toString());
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command)
