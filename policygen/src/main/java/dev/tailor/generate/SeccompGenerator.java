@@ -1,10 +1,10 @@
 package dev.tailor.generate;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.tailor.identity.Workload;
 import dev.tailor.observe.syscalls.SyscallUse;
+import dev.tailor.seccomp.OciSeccompProfile;
 import dev.tailor.store.ObservationStore.StoredAccess;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -186,7 +186,7 @@ final class SeccompGenerator {
         String evidence = used.observed().size() + " syscalls in " + used.records() + " records of container "
                 + container + ", plus " + (allowed.size() - used.observed().size()) + " that " + options.runtime()
                 + " needs to start it";
-        OciProfile profile = profile(used.architectures(), allowed, fallback);
+        OciSeccompProfile profile = profile(used.architectures(), allowed, fallback);
         out.file(Manifests.dir(w) + "/seccomp-" + container + ".json", Manifests.json(profile));
         GenericKubernetesResource cr = new GenericKubernetesResourceBuilder()
                 .withApiVersion("security-profiles-operator.x-k8s.io/v1beta1")
@@ -200,25 +200,19 @@ final class SeccompGenerator {
         return name;
     }
 
-    /** An OCI seccomp profile (the runtime spec's {@code linux.seccomp}), as runc and crun load it. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record OciProfile(String defaultAction, int defaultErrnoRet, List<String> architectures, List<Rule> syscalls) {
-        @JsonInclude(JsonInclude.Include.NON_NULL)
-        record Rule(List<String> names, String action, Integer errnoRet) {}
-    }
-
-    private OciProfile profile(Set<String> architectures, Set<String> allowed, List<String> fallback) {
-        List<OciProfile.Rule> rules = new ArrayList<>();
-        rules.add(new OciProfile.Rule(List.copyOf(allowed), "SCMP_ACT_ALLOW", null));
+    private OciSeccompProfile profile(Set<String> architectures, Set<String> allowed, List<String> fallback) {
+        List<OciSeccompProfile.Rule> rules = new ArrayList<>();
+        rules.add(OciSeccompProfile.Rule.of(List.copyOf(allowed), "SCMP_ACT_ALLOW", null));
         if (!fallback.isEmpty()) {
-            rules.add(new OciProfile.Rule(fallback, "SCMP_ACT_ERRNO", 38));
+            rules.add(OciSeccompProfile.Rule.of(fallback, "SCMP_ACT_ERRNO", 38));
         }
-        return new OciProfile(
+        return new OciSeccompProfile(
                 "SCMP_ACT_ERRNO",
                 1,
                 architectures.stream()
                         .map(a -> SCMP_ARCH.getOrDefault(a, "SCMP_ARCH_" + a.toUpperCase(Locale.ROOT)))
                         .toList(),
+                null,
                 rules);
     }
 

@@ -7,6 +7,7 @@ import dev.tailor.kube.Documents;
 import dev.tailor.kube.KubeObjects;
 import dev.tailor.kube.LabelSelector;
 import dev.tailor.rbac.RbacAuthorizer;
+import dev.tailor.seccomp.OciSeccompProfile;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -30,11 +31,13 @@ import java.util.stream.Stream;
  */
 public final class PolicySet {
 
+    private static final ObjectMapper PROFILES = new ObjectMapper();
+
     final List<HasMetadata> rbacObjects = new ArrayList<>();
     final List<NetworkPolicy> networkPolicies = new ArrayList<>();
     final Map<String, Map<String, String>> namespaceLabels = new TreeMap<>();
     /** {@code namespace/kind.name/container} → OCI profile. */
-    final Map<String, JsonNode> seccomp = new TreeMap<>();
+    final Map<String, OciSeccompProfile> seccomp = new TreeMap<>();
 
     public static PolicySet empty() {
         return new PolicySet();
@@ -137,9 +140,20 @@ public final class PolicySet {
                 if (d.has("defaultAction") && path.matches("[^/]+/[^/]+/seccomp-[^/]+\\.json")) {
                     String[] parts = path.split("/");
                     String container = parts[2].substring("seccomp-".length(), parts[2].length() - ".json".length());
-                    seccomp.put(parts[0] + "/" + parts[1] + "/" + container, d);
+                    seccomp.put(parts[0] + "/" + parts[1] + "/" + container, profile(d, path));
                 }
             }
+        }
+    }
+
+    private static OciSeccompProfile profile(JsonNode d, String path) {
+        try {
+            return PROFILES.convertValue(d, OciSeccompProfile.class);
+        } catch (IllegalArgumentException e) {
+            String why = e.getMessage() == null
+                    ? ""
+                    : e.getMessage().lines().findFirst().orElse("");
+            throw new IllegalArgumentException("seccomp profile " + path + " is not a valid profile: " + why, e);
         }
     }
 

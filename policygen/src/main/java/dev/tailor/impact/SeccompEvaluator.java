@@ -1,7 +1,7 @@
 package dev.tailor.impact;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailor.seccomp.OciSeccompProfile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -43,21 +43,21 @@ public final class SeccompEvaluator {
             "x86_64", "amd64", "aarch64", "arm64", "i386", "x86", "arm", "arm", "ppc64le", "ppc64le", "s390x", "s390x",
             "riscv64", "riscv64");
 
-    private final JsonNode profile;
+    private final OciSeccompProfile profile;
     /** Each rule's syscall names, read once: a profile is asked about hundreds of syscalls. */
     private final List<Set<String>> ruleNames = new ArrayList<>();
     /** Answers already given, by architecture and syscall. */
     private final Map<String, Boolean> answers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public SeccompEvaluator(JsonNode profile) {
+    public SeccompEvaluator(OciSeccompProfile profile) {
         this.profile = profile;
-        profile.path("syscalls").forEach(rule -> ruleNames.add(names(rule)));
+        rules().forEach(rule -> ruleNames.add(names(rule)));
     }
 
     /** The container runtime's default ({@code RuntimeDefault}): Moby's default profile, kept as data. */
     public static SeccompEvaluator runtimeDefault() {
         try (InputStream in = SeccompEvaluator.class.getResourceAsStream("runtime-default.json")) {
-            return new SeccompEvaluator(new ObjectMapper().readTree(in));
+            return new SeccompEvaluator(new ObjectMapper().readValue(in, OciSeccompProfile.class));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -67,18 +67,22 @@ public final class SeccompEvaluator {
         return answers.computeIfAbsent(architecture + "/" + syscall, k -> decide(syscall, architecture));
     }
 
+    private List<OciSeccompProfile.Rule> rules() {
+        return profile.syscalls() == null ? List.of() : profile.syscalls();
+    }
+
     private boolean decide(String syscall, String architecture) {
-        boolean defaultRuns = RUNS.contains(profile.path("defaultAction").asText());
+        boolean defaultRuns = RUNS.contains(profile.defaultAction());
         if (!architectureListed(architecture)) {
             return defaultRuns;
         }
         Boolean byRule = null;
         int i = 0;
-        for (JsonNode rule : profile.path("syscalls")) {
+        for (OciSeccompProfile.Rule rule : rules()) {
             if (!ruleNames.get(i++).contains(syscall) || !applies(rule, architecture)) {
                 continue;
             }
-            boolean runs = RUNS.contains(rule.path("action").asText());
+            boolean runs = RUNS.contains(rule.action());
             byRule = byRule == null ? runs : byRule || runs;
         }
         return byRule != null ? byRule : defaultRuns;
@@ -97,55 +101,43 @@ public final class SeccompEvaluator {
     }
 
     private boolean architectureListed(String architecture) {
-        JsonNode arches = profile.path("architectures");
-        if (architecture == null || architecture.isEmpty() || !arches.isArray() || arches.isEmpty()) {
+        List<String> arches = profile.architectures();
+        if (architecture == null || architecture.isEmpty() || arches == null || arches.isEmpty()) {
             return true;
         }
         String scmp = SCMP.getOrDefault(architecture, architecture);
-        for (JsonNode a : arches) {
-            if (a.asText().equals(scmp)) {
-                return true;
-            }
-        }
         // Moby's archMap: a native architecture listed with its sub-architectures.
-        for (JsonNode m : profile.path("archMap")) {
-            if (m.path("architecture").asText().equals(scmp)) {
-                return true;
-            }
-        }
-        return false;
+        return arches.contains(scmp)
+                || (profile.archMap() != null
+                        && profile.archMap().stream().anyMatch(m -> scmp.equals(m.architecture())));
     }
 
-    private static boolean applies(JsonNode rule, String architecture) {
-        JsonNode includes = rule.path("includes");
-        if (includes.path("caps").size() > 0) {
-            return false;
-        }
-        if (includes.path("arches").size() > 0 && architecture != null && !architecture.isEmpty()) {
-            boolean listed = false;
-            for (JsonNode a : includes.path("arches")) {
-                listed |= a.asText().equals(MOBY.getOrDefault(architecture, architecture));
+    private static boolean applies(OciSeccompProfile.Rule rule, String architecture) {
+        String moby =
+                architecture == null || architecture.isEmpty() ? null : MOBY.getOrDefault(architecture, architecture);
+        OciSeccompProfile.Filter includes = rule.includes();
+        if (includes != null) {
+            if (!listOf(includes.caps()).isEmpty()) {
+                return false;
             }
-            if (!listed) {
+            if (!listOf(includes.arches()).isEmpty()
+                    && moby != null
+                    && !includes.arches().contains(moby)) {
                 return false;
             }
         }
-        JsonNode excludes = rule.path("excludes");
-        if (excludes.path("arches").size() > 0 && architecture != null) {
-            for (JsonNode a : excludes.path("arches")) {
-                if (a.asText().equals(MOBY.getOrDefault(architecture, architecture))) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        OciSeccompProfile.Filter excludes = rule.excludes();
+        return excludes == null || moby == null || !listOf(excludes.arches()).contains(moby);
     }
 
-    private static Set<String> names(JsonNode rule) {
-        Set<String> out = new TreeSet<>();
-        rule.path("names").forEach(n -> out.add(n.asText()));
-        if (rule.hasNonNull("name")) {
-            out.add(rule.path("name").asText());
+    private static <T> List<T> listOf(List<T> list) {
+        return list == null ? List.of() : list;
+    }
+
+    private static Set<String> names(OciSeccompProfile.Rule rule) {
+        Set<String> out = new TreeSet<>(listOf(rule.names()));
+        if (rule.name() != null) {
+            out.add(rule.name());
         }
         return out;
     }

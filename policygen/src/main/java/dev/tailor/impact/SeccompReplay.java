@@ -1,9 +1,9 @@
 package dev.tailor.impact;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailor.generate.Observations;
 import dev.tailor.identity.Workload;
 import dev.tailor.impact.ImpactAnalyzer.Access;
+import dev.tailor.seccomp.OciSeccompProfile;
 import dev.tailor.store.ObservationStore.StoredAccess;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,14 +20,15 @@ final class SeccompReplay {
     static Map<Workload, Tally> replay(
             Observations obs, PolicySet next, SeccompEvaluator runtimeDefault, Predicate<StoredAccess> rows) {
         Map<Workload, Tally> seccomp = new TreeMap<>();
-        Map<JsonNode, SeccompEvaluator> profiles = new java.util.IdentityHashMap<>(); // one evaluator per profile
+        Map<OciSeccompProfile, SeccompEvaluator> profiles =
+                new java.util.IdentityHashMap<>(); // one evaluator per profile
         obs.syscalls.forEach((u, s) -> {
             if (u.workload().isEmpty()
                     || !rows.test(s)
                     || Set.of("errno", "kill_process", "kill_thread", "trap").contains(u.action())) {
                 return;
             }
-            JsonNode profile = next.seccomp.get(u.namespace() + "/" + u.workload() + "/" + u.container());
+            OciSeccompProfile profile = next.seccomp.get(u.namespace() + "/" + u.workload() + "/" + u.container());
             if (profile == null) {
                 return;
             }

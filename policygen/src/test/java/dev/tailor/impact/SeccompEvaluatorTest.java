@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class SeccompEvaluatorTest {
 
     private static SeccompEvaluator profile(String json) throws Exception {
-        return new SeccompEvaluator(new ObjectMapper().readTree(json));
+        return new SeccompEvaluator(new ObjectMapper().readValue(json, dev.tailor.seccomp.OciSeccompProfile.class));
     }
 
     @Test
