@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,11 +54,12 @@ public final class Observations {
             Set<String> podsSeenCreated) {
         this.from = from;
         this.until = until;
-        this.api = api;
-        this.edges = edges;
-        this.syscalls = syscalls;
-        this.pods = pods;
-        this.podsSeenCreated = podsSeenCreated;
+        // A read model: the generators and the replay read it, none may change what the window holds.
+        this.api = Collections.unmodifiableMap(api);
+        this.edges = Collections.unmodifiableMap(edges);
+        this.syscalls = Collections.unmodifiableMap(syscalls);
+        this.pods = Collections.unmodifiableMap(pods);
+        this.podsSeenCreated = Collections.unmodifiableSet(podsSeenCreated);
     }
 
     /** Reads the window of {@code length} that ends at {@code until} (null: the last observation). */
