@@ -88,9 +88,9 @@ final class NetworkPolicyGenerator {
                 rules.from = state.firstSeen();
                 rules.until = state.lastSeen();
             }
-            out.file(
+            out.yaml(
                     Manifests.dir(w) + "/networkpolicy.yaml",
-                    Manifests.yaml(List.of(Manifests.withServiceAccount(policy(w, labels, rules), obs, w))));
+                    List.of(Manifests.withServiceAccount(policy(w, labels, rules), obs, w)));
         }
         if (options.defaultDeny()) {
             defaultDeny(obs, states, namespaces, out);
@@ -321,7 +321,7 @@ final class NetworkPolicyGenerator {
                     .withPolicyTypes("Ingress", "Egress")
                     .endSpec()
                     .build();
-            out.file(ns + "/default-deny.yaml", Manifests.yaml(List.of(deny)));
+            out.yaml(ns + "/default-deny.yaml", List.of(deny));
             states.values().stream()
                     .filter(s -> s.workload().namespace().equals(ns) && !s.proposed())
                     .forEach(s -> out.note(

@@ -222,7 +222,7 @@ public final class PolicyGenerator {
                 .append(" of ")
                 .append(states.size())
                 .append(" workloads proposed; ")
-                .append(out.files.size())
+                .append(out.size())
                 .append(" files.\n\n");
         learningStates(r, obs, states);
         out.notes.forEach((section, lines) -> {

@@ -128,7 +128,7 @@ final class RbacGenerator {
         String evidence = usage.requests + " requests by " + user + " (run by "
                 + String.join(", ", workloads.stream().map(Workload::toString).toList()) + ")";
         List<HasMetadata> objects = roles(namespace, account, rulesByScope, usage, evidence);
-        out.file(namespace + "/serviceaccount." + account + "/rbac.yaml", Manifests.yaml(objects));
+        out.yaml(namespace + "/serviceaccount." + account + "/rbac.yaml", objects);
         out.note(
                 section,
                 used.size() + " distinct accesses used; " + objects.size() / 2 + " role(s) proposed with "

@@ -125,7 +125,7 @@ final class SeccompGenerator {
                 }
             });
             if (!patchContainers.isEmpty()) {
-                out.file(Manifests.dir(w) + "/seccomp-patch.yaml", Manifests.yaml(List.of(patch(w, patchContainers))));
+                out.yaml(Manifests.dir(w) + "/seccomp-patch.yaml", List.of(patch(w, patchContainers)));
             }
         });
     }
@@ -187,16 +187,16 @@ final class SeccompGenerator {
                 + container + ", plus " + (allowed.size() - used.observed().size()) + " that " + options.runtime()
                 + " needs to start it";
         OciSeccompProfile profile = profile(used.architectures(), allowed, fallback);
-        out.file(Manifests.dir(w) + "/seccomp-" + container + ".json", Manifests.json(profile));
+        out.json(Manifests.dir(w) + "/seccomp-" + container + ".json", profile);
         GenericKubernetesResource cr = new GenericKubernetesResourceBuilder()
                 .withApiVersion("security-profiles-operator.x-k8s.io/v1beta1")
                 .withKind("SeccompProfile")
                 .withMetadata(Manifests.metadata(name, w.namespace(), w.key(), used.from(), used.until(), evidence))
                 .build();
         cr.setAdditionalProperty("spec", profile);
-        out.file(
+        out.yaml(
                 Manifests.dir(w) + "/seccompprofile-" + container + ".yaml",
-                Manifests.yaml(List.of(Manifests.withServiceAccount(cr, obs, w))));
+                List.of(Manifests.withServiceAccount(cr, obs, w)));
         return name;
     }
 

@@ -198,6 +198,8 @@ public final class ImpactAnalyzer {
         Access defaultSyscalls = new Access(
                 (long) SeccompReplay.syscallCount(runtimeDefault),
                 "runtime default: " + SeccompReplay.syscallCount(runtimeDefault) + " syscalls");
+        Map<Workload, Access> networkNow = measureAccess ? NetworkReplay.access(netNow, obs, all) : Map.of();
+        Map<Workload, Access> networkNext = measureAccess ? NetworkReplay.access(netNext, obs, all) : Map.of();
         for (Workload w : all) {
             out.put(
                     w.toString(),
@@ -216,8 +218,8 @@ public final class ImpactAnalyzer {
                                     : null,
                             network.getOrDefault(w, new Tally())
                                     .impact(
-                                            measureAccess ? NetworkReplay.access(netNow, obs, w) : NOT_MEASURED,
-                                            measureAccess ? NetworkReplay.access(netNext, obs, w) : NOT_MEASURED),
+                                            networkNow.getOrDefault(w, NOT_MEASURED),
+                                            networkNext.getOrDefault(w, NOT_MEASURED)),
                             seccomp.containsKey(w)
                                     ? seccomp.get(w).impact(defaultSyscalls, SeccompReplay.proposed(next, w))
                                     : null));
@@ -304,8 +306,7 @@ public final class ImpactAnalyzer {
         Duration trainWindow = options.window().minusDays(1);
         Observations training = Observations.load(store, trainWindow, trainUntil);
         PolicyGenerator.Options trainingOptions = options.withWindow(trainWindow);
-        PolicySet trained = PolicySet.of(
-                new PolicyGenerator(trainingOptions).generate(training).files());
+        PolicySet trained = PolicySet.of(new PolicyGenerator(trainingOptions).generate(training));
         Observations day = Observations.load(store, Duration.ofDays(1), obs.until);
         Map<String, BacktestResult> results = new TreeMap<>();
         replay(day, current, trained, s -> !s.lastSeen().isBefore(trainUntil), false)

@@ -97,29 +97,52 @@ final class NetworkReplay {
         return p != null && p.pod() != null && p.pod().labels() == null ? null : p;
     }
 
-    /** "ingress from X of Y workloads (and outside) / egress to …" under a policy set. */
-    static Access access(NetworkPolicyEvaluator eval, Observations obs, Workload w) {
-        Map<String, String> labels = obs.labels(w);
-        if (labels.isEmpty()) {
-            return new Access(null, "unknown (no labels)");
-        }
-        Peer self = Peer.of(new NetworkPolicyEvaluator.Pod(w.namespace(), w.key(), labels, "", List.of()));
-        int in = 0;
-        int out = 0;
-        int known = 0;
+    /**
+     * "ingress from X of Y workloads (and outside) / egress to …" under a policy set, for each of {@code of}. Each
+     * ordered pair of workloads is judged once and counted for both ends (the source's egress, the destination's
+     * ingress); pairs with neither end in {@code of} are not judged at all.
+     */
+    static Map<Workload, Access> access(NetworkPolicyEvaluator eval, Observations obs, Set<Workload> of) {
+        List<Workload> known = new ArrayList<>();
+        List<Peer> peers = new ArrayList<>();
         for (Workload o : obs.workloads()) {
-            if (o.equals(w)) {
-                continue;
-            }
             Peer peer = peer(obs, o, "");
-            if (peer == null) {
-                continue;
+            if (peer != null) {
+                known.add(o);
+                peers.add(peer);
             }
-            known++;
-            in += eval.allowed(peer, self).isEmpty() ? 0 : 1;
-            out += eval.allowed(self, peer).isEmpty() ? 0 : 1;
+        }
+        int n = known.size();
+        int[] in = new int[n];
+        int[] out = new int[n];
+        boolean[] asked = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            asked[i] = of.contains(known.get(i));
+        }
+        for (int s = 0; s < n; s++) {
+            for (int d = 0; d < n; d++) {
+                if (s != d
+                        && (asked[s] || asked[d])
+                        && !eval.allowed(peers.get(s), peers.get(d)).isEmpty()) {
+                    out[s]++;
+                    in[d]++;
+                }
+            }
+        }
+        Map<Workload, Access> access = new TreeMap<>();
+        for (Workload w : of) {
+            access.put(w, new Access(null, "unknown (no labels)"));
         }
         Peer outside = Peer.address(ANYWHERE);
+        for (int i = 0; i < n; i++) {
+            if (asked[i]) {
+                access.put(known.get(i), access(eval, peers.get(i), outside, in[i], out[i], n - 1));
+            }
+        }
+        return access;
+    }
+
+    private static Access access(NetworkPolicyEvaluator eval, Peer self, Peer outside, int in, int out, int known) {
         boolean fromOutside = !eval.allowed(outside, self).isEmpty();
         boolean toOutside = !eval.allowed(self, outside).isEmpty();
         return new Access(

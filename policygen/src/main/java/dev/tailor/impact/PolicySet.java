@@ -3,6 +3,7 @@ package dev.tailor.impact;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tailor.generate.Generated;
 import dev.tailor.kube.Documents;
 import dev.tailor.kube.KubeObjects;
 import dev.tailor.kube.LabelSelector;
@@ -87,6 +88,19 @@ public final class PolicySet {
         return set;
     }
 
+    /** The policies of a generation in this process, as objects: nothing written, nothing parsed. */
+    public static PolicySet of(Generated generated) {
+        PolicySet set = new PolicySet();
+        generated.forEachObject((path, o) -> {
+            if (o instanceof HasMetadata object) {
+                set.add(object);
+            } else if (o instanceof OciSeccompProfile profile && profileKey(path) != null) {
+                set.seccomp.put(profileKey(path), profile);
+            }
+        });
+        return set;
+    }
+
     /** Adds policies read from generated text (file path → content), as {@code tailor generate} returns them. */
     public static PolicySet of(Map<String, String> files) throws IOException {
         PolicySet set = new PolicySet();
@@ -136,14 +150,21 @@ public final class PolicySet {
         switch (d.path("kind").asText("")) {
             case "SeccompProfile" -> {} // the same profile as the OCI JSON beside it
             default -> {
-                // An OCI profile at <ns>/<kind.name>/seccomp-<container>.json.
-                if (d.has("defaultAction") && path.matches("[^/]+/[^/]+/seccomp-[^/]+\\.json")) {
-                    String[] parts = path.split("/");
-                    String container = parts[2].substring("seccomp-".length(), parts[2].length() - ".json".length());
-                    seccomp.put(parts[0] + "/" + parts[1] + "/" + container, profile(d, path));
+                if (d.has("defaultAction") && profileKey(path) != null) {
+                    seccomp.put(profileKey(path), profile(d, path));
                 }
             }
         }
+    }
+
+    /** An OCI profile at {@code <ns>/<kind.name>/seccomp-<container>.json}: its {@code ns/kind.name/container}. */
+    private static String profileKey(String path) {
+        if (!path.matches("[^/]+/[^/]+/seccomp-[^/]+\\.json")) {
+            return null;
+        }
+        String[] parts = path.split("/");
+        return parts[0] + "/" + parts[1] + "/"
+                + parts[2].substring("seccomp-".length(), parts[2].length() - ".json".length());
     }
 
     private static OciSeccompProfile profile(JsonNode d, String path) {
