@@ -1,10 +1,12 @@
 package dev.tailor.generate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.SerializationConfig;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.BeanPropertyWriter;
+import com.fasterxml.jackson.databind.ser.BeanSerializerModifier;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.tailor.contract.Names;
@@ -34,19 +36,10 @@ import java.util.TreeSet;
 final class Manifests {
     private Manifests() {}
 
-    private static final YAMLMapper YAML = YAMLMapper.builder()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-            .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
-            .disable(YAMLGenerator.Feature.SPLIT_LINES)
-            .build();
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /**
      * Fields in the order they are written: identity first (apiVersion, kind, metadata's name and namespace), then
-     * what the object grants. A field not listed follows the listed ones in the model's order. Maps of user data
-     * (labels, annotations, matchLabels) keep their own order.
+     * what the object grants. A field not listed follows the listed ones in the model's order. Maps (labels,
+     * annotations, matchLabels) keep their own order.
      */
     static final List<String> FIELD_ORDER = List.of(
             "apiVersion",
@@ -96,7 +89,31 @@ final class Manifests {
             "localhostProfile");
 
     private static final Map<String, Integer> RANK = rank(FIELD_ORDER);
-    private static final Set<String> USER_MAPS = Set.of("labels", "annotations", "matchLabels");
+
+    /**
+     * Every object's properties in {@link #FIELD_ORDER} (a stable sort: the model's order for the rest), as the
+     * serializer writes them: no tree built and reordered per object. Maps — labels, annotations, selectors — are
+     * written in their own order.
+     */
+    private static final SimpleModule ORDERED = new SimpleModule().setSerializerModifier(new BeanSerializerModifier() {
+        @Override
+        public List<BeanPropertyWriter> orderProperties(
+                SerializationConfig config, BeanDescription bean, List<BeanPropertyWriter> properties) {
+            List<BeanPropertyWriter> ordered = new ArrayList<>(properties);
+            ordered.sort(Comparator.comparingInt(p -> RANK.getOrDefault(p.getName(), Integer.MAX_VALUE)));
+            return ordered;
+        }
+    });
+
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+            .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+            .disable(YAMLGenerator.Feature.SPLIT_LINES)
+            .addModule(ORDERED)
+            .build();
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(ORDERED);
 
     /** {@code metadata} with Tailor's labels and the evidence annotations. */
     static ObjectMeta metadata(
@@ -142,7 +159,7 @@ final class Manifests {
                 out.append("---\n");
             }
             try {
-                out.append(YAML.writeValueAsString(tree(o)));
+                out.append(YAML.writeValueAsString(o));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
@@ -153,7 +170,7 @@ final class Manifests {
     /** An object as indented JSON, in the same field order as {@link #yaml}. */
     static String json(Object o) {
         try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree(o)) + "\n";
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -161,32 +178,11 @@ final class Manifests {
 
     /** An object as one line of JSON, in the written field order: a sort key that orders objects as they read. */
     static String compact(Object o) {
-        return tree(o).toString();
-    }
-
-    /** The object's JSON tree with every object's fields in {@link #FIELD_ORDER}. */
-    private static JsonNode tree(Object o) {
-        return ordered(JSON.valueToTree(o), false);
-    }
-
-    private static JsonNode ordered(JsonNode node, boolean userMap) {
-        if (node instanceof ArrayNode array) {
-            ArrayNode out = JSON.createArrayNode();
-            array.forEach(e -> out.add(ordered(e, false)));
-            return out;
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
-        if (!(node instanceof ObjectNode object)) {
-            return node;
-        }
-        List<String> names = new ArrayList<>();
-        object.fieldNames().forEachRemaining(names::add);
-        if (!userMap) {
-            // A stable sort: fields not in FIELD_ORDER keep the model's order, after the listed ones.
-            names.sort(Comparator.comparingInt(n -> RANK.getOrDefault(n, Integer.MAX_VALUE)));
-        }
-        ObjectNode out = JSON.createObjectNode();
-        names.forEach(n -> out.set(n, ordered(object.get(n), !userMap && USER_MAPS.contains(n))));
-        return out;
     }
 
     private static Map<String, Integer> rank(List<String> order) {

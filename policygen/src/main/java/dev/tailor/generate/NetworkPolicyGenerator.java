@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,9 +59,12 @@ final class NetworkPolicyGenerator {
         this.options = options;
     }
 
+    /** Each peer's key, written once: peers are rebuilt for every edge that names them. */
+    private final Map<NetworkPolicyPeer, String> keys = new HashMap<>();
+
     /** A peer's sort key: its one-line JSON as written, so that rules list peers in the order they read. */
-    private static String key(NetworkPolicyPeer peer) {
-        return peer == null ? "{}" : Manifests.compact(peer);
+    private String key(NetworkPolicyPeer peer) {
+        return peer == null ? "{}" : keys.computeIfAbsent(peer, Manifests::compact);
     }
 
     void generate(Observations obs, Map<Workload, LearningState> states, Generated out) {
@@ -176,9 +180,9 @@ final class NetworkPolicyGenerator {
         long flows;
         boolean anyEgress;
 
-        void allow(Map<String, Set<String>> direction, NetworkPolicyPeer peer, Collection<String> ports) {
-            peers.put(key(peer), peer);
-            direction.computeIfAbsent(key(peer), k -> new TreeSet<>()).addAll(ports);
+        void allow(Map<String, Set<String>> direction, String key, NetworkPolicyPeer peer, Collection<String> ports) {
+            peers.put(key, peer);
+            direction.computeIfAbsent(key, k -> new TreeSet<>()).addAll(ports);
         }
     }
 
@@ -208,7 +212,7 @@ final class NetworkPolicyGenerator {
                         ? anyAddress(e.srcAddress())
                         : srcPeer(obs, e, out, section);
                 if (peer != null) {
-                    rules.allow(rules.ingress, peer, port);
+                    rules.allow(rules.ingress, key(peer), peer, port);
                 }
             }
             if (outbound) {
@@ -219,7 +223,7 @@ final class NetworkPolicyGenerator {
                     if (peer == null) {
                         out.note(section, "no selector for " + Reports.describe(e) + ": not allowed");
                     } else {
-                        rules.allow(rules.egress, peer, port);
+                        rules.allow(rules.egress, key(peer), peer, port);
                     }
                 }
             }
@@ -232,7 +236,7 @@ final class NetworkPolicyGenerator {
 
     /** DNS, for a workload with any egress: a policy that blocks it breaks everything behind a name. */
     private static void allowDns(Rules rules, Resolvers resolvers, Workload w) {
-        resolvers.of(w).forEach((k, peer) -> rules.allow(rules.egress, peer, List.of("TCP/53", "UDP/53")));
+        resolvers.of(w).forEach((key, peer) -> rules.allow(rules.egress, key, peer, List.of("TCP/53", "UDP/53")));
     }
 
     /**
@@ -260,7 +264,10 @@ final class NetworkPolicyGenerator {
                             + "--api-server ADDRESS:PORT (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)");
             return;
         }
-        apiServer.forEach((address, ports) -> rules.allow(rules.egress, peer(obs, "", "", address, null, null), ports));
+        apiServer.forEach((address, ports) -> {
+            NetworkPolicyPeer peer = peer(obs, "", "", address, null, null);
+            rules.allow(rules.egress, key(peer), peer, ports);
+        });
         out.note(
                 section,
                 "its account made " + apiCalls + " API requests its flows do not show: egress to the "
