@@ -136,7 +136,7 @@ public final class PolicySet {
     private void add(HasMetadata object) {
         if (object instanceof NetworkPolicy p) {
             networkPolicies.add(p);
-        } else if (object instanceof Namespace n) {
+        } else if (object instanceof Namespace n && n.getMetadata().getName() != null) {
             namespaceLabels.put(n.getMetadata().getName(), LabelSelector.labels(n));
         } else if (object instanceof Role
                 || object instanceof ClusterRole

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -48,8 +49,9 @@ public final class KubeObjects {
     }
 
     /**
-     * The object as its fabric8 type; null for a kind Tailor does not evaluate. A document of an evaluated kind whose
-     * fields have the wrong shape (a string where a list goes) is an IllegalArgumentException naming the object.
+     * The object as its fabric8 type, with metadata (empty when the document has none); null for a kind Tailor does
+     * not evaluate. A document of an evaluated kind whose fields have the wrong shape (a string where a list goes) is
+     * an IllegalArgumentException naming the object.
      */
     public static HasMetadata typed(JsonNode doc) {
         Class<? extends HasMetadata> type = KINDS.get(doc.path("kind").asText(""));
@@ -57,7 +59,12 @@ public final class KubeObjects {
             return null;
         }
         try {
-            return JSON.convertValue(doc, type);
+            HasMetadata object = JSON.convertValue(doc, type);
+            if (object.getMetadata() == null) {
+                object.setMetadata(
+                        new ObjectMeta()); // a hand-written document may leave it out; readers need not check
+            }
+            return object;
         } catch (IllegalArgumentException e) {
             String name = doc.path("metadata").path("name").asText("(no name)");
             String why = e.getMessage() == null

@@ -64,4 +64,21 @@ class PolicySetTest {
                         .startsWith(dir.resolve("roles.yaml") + ": document 2: Role broken is not a valid object"),
                 e.getMessage());
     }
+
+    @Test
+    void aDocumentWithoutMetadataIsReadNotACrash() throws IOException {
+        Files.writeString(dir.resolve("bare.yaml"), """
+                {kind: ClusterRole, rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]}
+                ---
+                {kind: NetworkPolicy, spec: {podSelector: {}}}
+                ---
+                {kind: Namespace}
+                """);
+        PolicySet set = PolicySet.read(dir);
+        assertEquals(1, set.rbacObjects.size());
+        assertEquals(1, set.networkPolicies.size());
+        assertTrue(ImpactAnalyzer.covered(set).isEmpty(), "no workload label, no workload");
+        assertEquals(
+                List.of(), set.rbac(List.of()).grants(dev.tailor.rbac.RbacAuthorizer.Subject.serviceAccount("a", "b")));
+    }
 }
