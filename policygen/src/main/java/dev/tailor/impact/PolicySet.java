@@ -94,8 +94,11 @@ public final class PolicySet {
         generated.forEachObject((path, o) -> {
             if (o instanceof HasMetadata object) {
                 set.add(object);
-            } else if (o instanceof OciSeccompProfile profile && profileKey(path) != null) {
-                set.seccomp.put(profileKey(path), profile);
+            } else if (o instanceof OciSeccompProfile profile) {
+                String key = profileKey(path);
+                if (key != null) {
+                    set.seccomp.put(key, profile);
+                }
             }
         });
         return set;
@@ -128,7 +131,7 @@ public final class PolicySet {
             if (KubeObjects.evaluated(d)) {
                 add(KubeObjects.typed(d));
             } else {
-                addProfile(d, path);
+                addOther(d, path);
             }
         }
     }
@@ -146,18 +149,19 @@ public final class PolicySet {
         }
     }
 
-    private void addProfile(JsonNode d, String path) {
+    private void addOther(JsonNode d, String path) {
         switch (d.path("kind").asText("")) {
             case "SeccompProfile" -> {} // the same profile as the OCI JSON beside it
             default -> {
-                if (d.has("defaultAction") && profileKey(path) != null) {
-                    seccomp.put(profileKey(path), profile(d, path));
+                String key = profileKey(path);
+                if (d.has("defaultAction") && key != null) {
+                    seccomp.put(key, profile(d, path));
                 }
             }
         }
     }
 
-    /** An OCI profile at {@code <ns>/<kind.name>/seccomp-<container>.json}: its {@code ns/kind.name/container}. */
+    /** The key of an OCI profile at {@code <ns>/<kind.name>/seccomp-<container>.json}; null for another path. */
     private static String profileKey(String path) {
         if (!path.matches("[^/]+/[^/]+/seccomp-[^/]+\\.json")) {
             return null;

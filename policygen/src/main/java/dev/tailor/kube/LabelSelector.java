@@ -63,7 +63,7 @@ public final class LabelSelector {
         List<Requirement> requirements = new ArrayList<>();
         if (selector != null) {
             if (selector.getMatchLabels() != null) {
-                new TreeMap<>(selector.getMatchLabels())
+                selector.getMatchLabels()
                         .forEach((key, value) ->
                                 requirements.add(new Requirement(key, "In", Set.of(value == null ? "" : value))));
             }

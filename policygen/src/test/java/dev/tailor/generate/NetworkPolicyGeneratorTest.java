@@ -55,15 +55,7 @@ class NetworkPolicyGeneratorTest {
                     ""));
         }
         try (ObservationStore store = ObservationStore.open(ObservationStore.embeddedUrl(dir.resolve(resolver.ip())))) {
-            store.ingestPods(List.of(new PodRecord(
-                    "uid",
-                    START,
-                    "shop",
-                    "api-7d4b9c8f5-x2x9z",
-                    new Workload("shop", "Deployment", "api"),
-                    "api",
-                    Map.of("app", "api"),
-                    true)));
+            store.ingestPods(List.of(apiPod()));
             TestStores.ingestFlows(store, flows);
             return new PolicyGenerator(PolicyGenerator.Options.defaults())
                     .generate(Observations.load(store, Duration.ofDays(7), null))
@@ -220,20 +212,25 @@ class NetworkPolicyGeneratorTest {
                 200);
     }
 
+    /** api's pod, created when observation began (its start-up was seen). */
+    private static PodRecord apiPod() {
+        return new PodRecord(
+                "uid",
+                START,
+                "shop",
+                "api-7d4b9c8f5-x2x9z",
+                new Workload("shop", "Deployment", "api"),
+                "api",
+                Map.of("app", "api"),
+                true);
+    }
+
     /** The files generated for api's week, with the API server's endpoints given (none: unknown). */
     private Map<String, String> generatedWithApiServer(
             List<Flow> flows, List<dev.tailor.observe.audit.ApiRequest> calls, List<String> endpoints) {
         try (ObservationStore store =
                 ObservationStore.open(ObservationStore.embeddedUrl(dir.resolve("api-" + endpoints.size())))) {
-            store.ingestPods(List.of(new PodRecord(
-                    "uid",
-                    START,
-                    "shop",
-                    "api-7d4b9c8f5-x2x9z",
-                    new Workload("shop", "Deployment", "api"),
-                    "api",
-                    Map.of("app", "api"),
-                    true)));
+            store.ingestPods(List.of(apiPod()));
             TestStores.ingestFlows(store, flows);
             TestStores.ingestAudit(store, calls);
             return new PolicyGenerator(PolicyGenerator.Options.builder()

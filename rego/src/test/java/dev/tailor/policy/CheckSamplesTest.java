@@ -69,9 +69,10 @@ class CheckSamplesTest {
 
     @AfterAll
     static void report() {
+        List<Check> checks = checks();
         System.out.printf(
                 "Check samples: %d of %d samples agree with the policies (%d checks)%n",
-                agreed, checks().stream().mapToInt(c -> c.samples().size()).sum(), checks().size());
+                agreed, checks.stream().mapToInt(c -> c.samples().size()).sum(), checks.size());
     }
 
     static List<Check> checks() {

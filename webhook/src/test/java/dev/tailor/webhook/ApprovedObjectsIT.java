@@ -65,20 +65,8 @@ class ApprovedObjectsIT {
             stillApproved = webhook.post("/validate", deployment).asString().contains("approvedServiceAccount");
             Thread.sleep(50);
         }
-        webhook.kube()
-                .network()
-                .v1()
-                .networkPolicies()
-                .inNamespace("shop")
-                .withName("tailor-deployment-checkout")
-                .delete();
-        webhook.kube()
-                .network()
-                .v1()
-                .networkPolicies()
-                .inNamespace("shop")
-                .withName("tailor-deployment-checkout-2")
-                .delete();
+        deletePolicy("tailor-deployment-checkout");
+        deletePolicy("tailor-deployment-checkout-2");
         assertTrue(!stillApproved, "conflicting approvals are neither believed");
     }
 
@@ -118,18 +106,22 @@ class ApprovedObjectsIT {
                                 containsString(
                                         "approvedRbacDrift: role bound beyond the approved Role (RoleBinding checkout-edit binds ClusterRole edit to service account shop/checkout")));
 
-        webhook.kube()
-                .network()
-                .v1()
-                .networkPolicies()
-                .inNamespace("shop")
-                .withName("tailor-deployment-checkout")
-                .delete();
+        deletePolicy("tailor-deployment-checkout");
         webhook.kube()
                 .rbac()
                 .roleBindings()
                 .inNamespace("shop")
                 .withName("tailor-checkout")
+                .delete();
+    }
+
+    private void deletePolicy(String name) {
+        webhook.kube()
+                .network()
+                .v1()
+                .networkPolicies()
+                .inNamespace("shop")
+                .withName(name)
                 .delete();
     }
 
