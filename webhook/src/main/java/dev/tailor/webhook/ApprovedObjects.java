@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
@@ -70,7 +71,8 @@ public class ApprovedObjects {
                 t.setDaemon(true);
                 return t;
             });
-    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private final List<SharedIndexInformer<?>> informers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean synced;
 
     public ApprovedObjects(KubernetesClient client, PolicyEngine engine, TailorConfig config) {
         this.client = client;
@@ -78,40 +80,75 @@ public class ApprovedObjects {
         this.config = config;
     }
 
+    /**
+     * Starts the informers without waiting for them: their first lists run beside the rest of the webhook's start
+     * (the engine, the HTTPS server). The webhook is ready only once they have all listed and their objects are
+     * published ({@link #synced()}): until then {@code data.approved} would say nothing is approved.
+     */
     void start(@Observes StartupEvent event) {
-        watch(client.network()
+        List<CompletableFuture<Void>> lists = new ArrayList<>();
+        lists.add(watch(client.network()
                 .v1()
                 .networkPolicies()
                 .inAnyNamespace()
                 .withLabel(Names.MANAGED_BY, Names.MANAGER)
-                .runnableInformer(0));
-        watch(client.rbac()
+                .runnableInformer(0)));
+        lists.add(watch(client.rbac()
                 .roleBindings()
                 .inAnyNamespace()
                 .withLabel(Names.MANAGED_BY, Names.MANAGER)
-                .runnableInformer(0));
-        watch(client.rbac()
+                .runnableInformer(0)));
+        lists.add(watch(client.rbac()
                 .clusterRoleBindings()
                 .withLabel(Names.MANAGED_BY, Names.MANAGER)
-                .runnableInformer(0));
+                .runnableInformer(0)));
+        lists.add(CompletableFuture.supplyAsync(this::seccompProfilesServed, publisher)
+                .thenCompose(served -> served
+                        ? watch(client.genericKubernetesResources(SECCOMP_PROFILES)
+                                .inAnyNamespace()
+                                .withLabel(Names.MANAGED_BY, Names.MANAGER)
+                                .runnableInformer(0))
+                        : CompletableFuture.completedFuture(null)));
+        // Every first list answered (or failed, which each says): publish now, not after the settling delay.
+        CompletableFuture.allOf(lists.toArray(CompletableFuture[]::new))
+                .whenCompleteAsync((ok, error) -> publishFirst(), publisher);
+    }
+
+    /** Whether the API serves SeccompProfiles (the Security Profiles Operator is installed). */
+    private boolean seccompProfilesServed() {
         try {
             client.genericKubernetesResources(SECCOMP_PROFILES)
                     .inAnyNamespace()
                     .withLabel(Names.MANAGED_BY, Names.MANAGER)
-                    .list();
-            watch(client.genericKubernetesResources(SECCOMP_PROFILES)
-                    .inAnyNamespace()
-                    .withLabel(Names.MANAGED_BY, Names.MANAGER)
-                    .runnableInformer(0));
+                    .list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
+                            .withLimit(1L)
+                            .build());
+            return true;
         } catch (KubernetesClientException e) {
             LOG.infof(
                     "SeccompProfiles cannot be read (%s: is the Security Profiles Operator installed?); approved seccomp "
                             + "profiles come from tailor.approved-file only",
                     e.getCode());
+            return false;
         }
     }
 
-    private <T extends HasMetadata> void watch(SharedIndexInformer<T> informer) {
+    private void publishFirst() {
+        try {
+            publish();
+        } catch (RuntimeException e) {
+            LOG.warnf("approved objects could not be published: %s", e.getMessage());
+        }
+        synced = true;
+    }
+
+    /** True once every informer's first list has been published to the policies. */
+    public boolean synced() {
+        return synced;
+    }
+
+    /** Starts the informer; the stage completes with its first list (exceptionally when that failed, as logged). */
+    private <T extends HasMetadata> CompletableFuture<Void> watch(SharedIndexInformer<T> informer) {
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(T o) {
@@ -133,7 +170,7 @@ public class ApprovedObjects {
             }
         });
         informers.add(informer);
-        informer.start().whenComplete((ok, error) -> {
+        return informer.start().toCompletableFuture().whenComplete((ok, error) -> {
             if (error != null) {
                 LOG.warnf("an informer of approved objects could not start: %s", error.getMessage());
             }

@@ -23,9 +23,13 @@ public class WebhookBeans {
 
     private static final Logger LOG = Logger.getLogger(WebhookBeans.class);
 
+    /**
+     * Built at start, after the observers that only start informers (a later priority): its CPU-bound build then
+     * runs while their first lists are on the network.
+     */
     @Produces
     @ApplicationScoped
-    @Startup
+    @Startup(jakarta.enterprise.inject.spi.ObserverMethod.DEFAULT_PRIORITY + 100)
     PolicyEngine policyEngine(TailorConfig config) {
         long start = System.nanoTime();
         PolicyEngine engine = PolicyEngine.bundled(

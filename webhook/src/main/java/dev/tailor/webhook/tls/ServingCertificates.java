@@ -7,7 +7,6 @@ import io.quarkus.tls.runtime.KeyStoreProvider;
 import io.smallrye.common.annotation.Identifier;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.KeyCertOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -29,7 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509KeyManager;
@@ -65,11 +64,11 @@ public class ServingCertificates implements KeyStoreProvider {
         t.setDaemon(true);
         return t;
     });
-    private Vertx vertx;
     private byte[] lastSeen;
 
     /** One loaded certificate and key. Aliases handed to the TLS engine carry the generation number. */
-    private record Generation(int number, byte[] fingerprint, X509KeyManager keys, X509Certificate leaf) {}
+    private record Generation(
+            int number, byte[] fingerprint, X509KeyManager keys, X509Certificate leaf, KeyStore store) {}
 
     public ServingCertificates(TailorConfig config) {
         this.certificate = config.tls().cert();
@@ -79,22 +78,21 @@ public class ServingCertificates implements KeyStoreProvider {
 
     @Override
     public synchronized KeyStoreAndKeyCertOptions getKeyStore(Vertx vertx) {
-        this.vertx = vertx;
-        byte[] fingerprint = fingerprint();
-        if (fingerprint == null) {
+        Pem files = read();
+        if (files == null) {
             throw new IllegalStateException("cannot read the serving certificate " + certificate + " and key " + key);
         }
-        KeyStore store;
+        Generation first;
         try {
-            store = pem().loadKeyStore(vertx);
-            install(load(fingerprint, 0));
-        } catch (Exception e) {
+            first = load(files, 0);
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(
                     "cannot load the serving certificate " + certificate + ": " + e.getMessage(), e);
         }
-        lastSeen = fingerprint;
+        install(first);
+        lastSeen = first.fingerprint();
         watcher.scheduleWithFixedDelay(this::check, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
-        return new KeyStoreAndKeyCertOptions(store, KeyCertOptions.wrap(new SwappingKeyManager()));
+        return new KeyStoreAndKeyCertOptions(first.store(), KeyCertOptions.wrap(new SwappingKeyManager()));
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -108,13 +106,14 @@ public class ServingCertificates implements KeyStoreProvider {
 
     private synchronized void check() {
         try {
-            byte[] now = fingerprint();
+            Pem files = read();
+            byte[] now = files == null ? null : files.fingerprint();
             boolean stable = Arrays.equals(now, lastSeen);
             lastSeen = now;
             if (now == null || !stable || Arrays.equals(now, current.get().fingerprint())) {
                 return;
             }
-            Generation next = load(now, current.get().number() + 1);
+            Generation next = load(files, current.get().number() + 1);
             install(next);
             LOG.infof(
                     "serving certificate rotated: serial %s, valid until %s",
@@ -134,22 +133,16 @@ public class ServingCertificates implements KeyStoreProvider {
         recent.keySet().removeIf(n -> n < next.number() - 1);
     }
 
-    private Generation load(byte[] fingerprint, int number) throws Exception {
-        KeyManager[] managers = pem().getKeyManagerFactory(vertx).getKeyManagers();
-        X509KeyManager keys = (X509KeyManager) managers[0];
-        String alias = keys.chooseServerAlias(null, null, null);
-        if (alias == null) {
-            for (String type : new String[] {"EC", "RSA", "EdDSA"}) {
-                alias = alias != null ? alias : keys.chooseServerAlias(type, null, null);
-            }
-        }
-        X509Certificate[] chain = alias == null ? null : keys.getCertificateChain(alias);
-        PrivateKey privateKey = alias == null ? null : keys.getPrivateKey(alias);
-        if (chain == null || chain.length == 0 || privateKey == null) {
-            throw new GeneralSecurityException("no certificate and key pair in " + certificate + " and " + key);
-        }
+    /** The certificate and key of {@code files}, checked to belong together, as a key manager. */
+    private static Generation load(Pem files, int number) throws GeneralSecurityException {
+        X509Certificate[] chain = PemKeys.certificates(files.certificate());
+        PrivateKey privateKey = PemKeys.privateKey(files.key());
         requireMatchingPair(chain[0], privateKey);
-        return new Generation(number, fingerprint, keys, chain[0]);
+        KeyStore store = PemKeys.keyStore("serving", privateKey, chain);
+        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(store, PemKeys.keyStorePassword());
+        X509KeyManager keys = (X509KeyManager) factory.getKeyManagers()[0];
+        return new Generation(number, files.fingerprint(), keys, chain[0], store);
     }
 
     /** Signs and verifies a probe: a key that does not belong to the certificate would fail every handshake. */
@@ -173,21 +166,27 @@ public class ServingCertificates implements KeyStoreProvider {
         }
     }
 
-    private PemKeyCertOptions pem() {
-        return new PemKeyCertOptions().setCertPath(certificate.toString()).setKeyPath(key.toString());
-    }
-
-    /** SHA-256 over both files, or null while either cannot be read. */
-    private byte[] fingerprint() {
+    /** Both files as read now, or null while either cannot be read. */
+    private Pem read() {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(Files.readAllBytes(certificate));
-            digest.update(Files.readAllBytes(key));
-            return digest.digest();
+            return new Pem(Files.readAllBytes(certificate), Files.readAllBytes(key));
         } catch (IOException e) {
             return null;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The bytes of the certificate and key files, read once: what is fingerprinted is what is loaded. */
+    private record Pem(byte[] certificate, byte[] key) {
+        /** SHA-256 over both files. */
+        byte[] fingerprint() {
+            try {
+                MessageDigest digest = MessageDigest.getInstance("SHA-256");
+                digest.update(certificate);
+                digest.update(key);
+                return digest.digest();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 
