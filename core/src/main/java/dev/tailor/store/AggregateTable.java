@@ -24,7 +24,7 @@ import java.util.function.Function;
  * {@code pod_identity}) with its per-day table: the columns of its key, how a key is written and read back, and how
  * a batch's fresh events are added to it — one upsert per aggregate they touch — and the table read whole.
  */
-record AggregateTable<K extends Comparable<K>>(
+record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
         String name,
         String dayTable,
         String idColumn,
@@ -378,7 +378,7 @@ record AggregateTable<K extends Comparable<K>>(
     }
 
     private Map<Long, Map<LocalDate, Long>> days(Connection connection) throws SQLException {
-        Map<Long, Map<LocalDate, Long>> days = new TreeMap<>();
+        Map<Long, Map<LocalDate, Long>> days = new java.util.HashMap<>();
         try (Statement s = connection.createStatement();
                 ResultSet rs = s.executeQuery("SELECT " + idColumn() + ", seen_on, seen_count FROM " + dayTable())) {
             while (rs.next()) {
@@ -392,7 +392,7 @@ record AggregateTable<K extends Comparable<K>>(
     /** Every row with its per-day counts, sorted by key (the caller ends the transaction). */
     Map<K, ObservationStore.StoredAccess> read(Connection connection) throws SQLException {
         Map<Long, Map<LocalDate, Long>> days = days(connection);
-        Map<K, ObservationStore.StoredAccess> out = new TreeMap<>();
+        Map<K, ObservationStore.StoredAccess> out = new java.util.LinkedHashMap<>();
         int keys = keyColumns().size();
         try (Statement s = connection.createStatement();
                 ResultSet rs = s.executeQuery("SELECT id, " + String.join(", ", keyColumns())
@@ -407,6 +407,6 @@ record AggregateTable<K extends Comparable<K>>(
                                 days.getOrDefault(rs.getLong(1), Map.of())));
             }
         }
-        return out;
+        return dev.tailor.util.Joined.inOrder(out);
     }
 }

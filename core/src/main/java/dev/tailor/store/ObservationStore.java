@@ -375,7 +375,7 @@ public final class ObservationStore implements StoredObservations {
         }
     }
 
-    private <K extends Comparable<K>> BatchResult ingest(
+    private <K extends dev.tailor.util.Joined.Ordered<K>> BatchResult ingest(
             String source, List<Sighting<K>> batch, AggregateTable<K> table) throws SQLException {
         // What the store cannot hold is refused here, event by event, so it never fails the batch (the readers refuse
         // it before, with its line; this is the last line of defence).
@@ -433,7 +433,8 @@ public final class ObservationStore implements StoredObservations {
         return read(AggregateTable.API_ACCESS);
     }
 
-    private <K extends Comparable<K>> Map<K, StoredAccess> read(AggregateTable<K> table) throws SQLException {
+    private <K extends dev.tailor.util.Joined.Ordered<K>> Map<K, StoredAccess> read(AggregateTable<K> table)
+            throws SQLException {
         Map<K, StoredAccess> out = table.read(connection);
         connection.commit();
         return out;

@@ -11,7 +11,7 @@ import java.util.TreeMap;
 /** A row of pod_identity: one pod's owner, service account and stable labels (as sorted JSON). */
 public record PodIdentity(
         String namespace, String pod, String workloadKind, String workloadName, String serviceAccount, String labels)
-        implements Comparable<PodIdentity> {
+        implements dev.tailor.util.Joined.Ordered<PodIdentity> {
 
     /**
      * Made only when pod identities are written or read (this class's first use): making an ObjectMapper (and
@@ -51,13 +51,9 @@ public record PodIdentity(
         }
     }
 
-    /** As their {@link #toString()}s compare, without building them. */
+    /** The parts of its {@link #toString()}, which it is ordered by. */
     @Override
-    public int compareTo(PodIdentity o) {
-        return dev.tailor.util.Joined.compare(parts(), o.parts());
-    }
-
-    private String[] parts() {
+    public String[] parts() {
         return new String[] {
             namespace,
             ", pod=",

@@ -1,14 +1,19 @@
 package dev.tailor.util;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.tailor.identity.Workload;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.syscalls.SyscallUse;
 import dev.tailor.store.PodIdentity;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -75,5 +80,20 @@ class JoinedTest {
                 random.nextBoolean()));
         comparesAsPrinted(() -> new SyscallUse(text(), text(), text(), text(), text(), text(), text()));
         comparesAsPrinted(() -> new PodIdentity(text(), text(), text(), text(), text(), text()));
+    }
+
+    @Test
+    void rowsPutInOrderAreInTheOrderATreeWouldKeep() {
+        for (int round = 0; round < 50; round++) {
+            Map<SyscallUse, Integer> rows = new LinkedHashMap<>();
+            for (int i = 0; i < 200; i++) {
+                rows.put(new SyscallUse(text(), text(), text(), text(), text(), text(), text()), i);
+            }
+            Map<SyscallUse, Integer> ordered = Joined.inOrder(rows);
+
+            assertEquals(new ArrayList<>(new TreeMap<>(rows).keySet()), new ArrayList<>(ordered.keySet()));
+            ordered.forEach((k, v) -> assertEquals(rows.get(k), v));
+            assertSame(ordered, Joined.inOrder(ordered), "rows already in order are taken as they are");
+        }
     }
 }

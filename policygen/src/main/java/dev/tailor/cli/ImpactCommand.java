@@ -68,7 +68,7 @@ public final class ImpactCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PolicySet proposal;
+        dev.tailor.util.Background<PolicySet> reading = null;
         PolicySet now = PolicySet.empty();
         PolicyGenerator.Options options;
         Instant end;
@@ -79,21 +79,32 @@ public final class ImpactCommand implements Callable<Integer> {
             if (!Files.isDirectory(proposed)) {
                 throw new IllegalArgumentException("--proposed " + proposed + " is not a directory");
             }
-            proposal = PolicySet.read(proposed);
+            // Read beside the store: the proposal's thousands of files and the store's tables take as long.
+            reading = dev.tailor.util.Background.start("proposal", () -> PolicySet.read(proposed));
             for (String c : current) {
                 now = now.with(c.equals("cluster") ? fromCluster() : PolicySet.read(Path.of(c)));
             }
             options = PolicyGenerator.Options.defaults().withWindow(window.window());
             end = window.end();
         } catch (IllegalArgumentException | DateTimeParseException | IOException e) {
-            System.err.println("tailor impact: " + e.getMessage());
+            if (reading == null || proposalOrNull(reading) != null) { // else the proposal's problem was said first
+                System.err.println("tailor impact: " + e.getMessage());
+            }
             return TailorCli.USAGE;
         }
         ImpactReport report;
         try (StoredObservations observations = StoredObservations.readOnce(window.open())) {
-            report = new ImpactAnalyzer(now, proposal)
-                    .analyze(observations, Observations.load(observations, options.window(), end), options);
+            Observations observed = Observations.load(observations, options.window(), end);
+            PolicySet proposal = proposalOrNull(reading);
+            if (proposal == null) {
+                return TailorCli.USAGE;
+            }
+            report = new ImpactAnalyzer(now, proposal).analyze(observations, observed, options);
         } catch (ObservationStore.NoStoreException | IOException e) {
+            // A proposal that cannot be read is the first thing said, as when it was read before the store.
+            if (proposalOrNull(reading) == null) {
+                return TailorCli.USAGE;
+            }
             System.err.println("tailor impact: cannot read " + window.describe() + ": " + e.getMessage());
             return TailorCli.ERROR;
         }
@@ -121,6 +132,18 @@ public final class ImpactCommand implements Callable<Integer> {
                                 + " could not be judged (see "
                                 + dir.resolve(reports.keySet().iterator().next()) + ")");
         return report.clean() ? TailorCli.OK : TailorCli.WOULD_DENY;
+    }
+
+    /** The proposal read beside the store, or null after saying why it cannot be read (the user's to mend). */
+    private static PolicySet proposalOrNull(dev.tailor.util.Background<PolicySet> proposal) {
+        try {
+            return proposal.join();
+        } catch (IOException | IllegalArgumentException e) {
+            System.err.println("tailor impact: " + e.getMessage());
+            return null;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e); // reading files throws none
+        }
     }
 
     private static PolicySet fromCluster() throws IOException {

@@ -46,6 +46,12 @@ public final class Generated {
         rendered = null;
     }
 
+    /** Adds another generation's files and notes after this one's (a file at a path both have is an error). */
+    void add(Generated other) {
+        other.entries.forEach(this::put);
+        other.notes.forEach((section, lines) -> lines.forEach(line -> note(section, line)));
+    }
+
     /** How many files. */
     int size() {
         return entries.size();
@@ -62,8 +68,10 @@ public final class Generated {
     /** The files as written: path → content. */
     public Map<String, String> files() {
         if (rendered == null) {
-            Map<String, String> files = new TreeMap<>();
-            entries.forEach((path, content) -> files.put(path, render(content)));
+            // Rendered on both cores (each file alone, by one thread-safe writer), collected in path order.
+            Map<String, String> files = entries.entrySet().parallelStream()
+                    .collect(java.util.stream.Collectors.toMap(
+                            Map.Entry::getKey, e -> render(e.getValue()), (a, b) -> a, TreeMap::new));
             rendered = Collections.unmodifiableMap(files);
         }
         return rendered;

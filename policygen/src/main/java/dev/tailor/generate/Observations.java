@@ -83,10 +83,12 @@ public final class Observations {
                 store.podsSeenCreated());
     }
 
-    private static <K> Map<K, StoredAccess> window(Map<K, StoredAccess> rows, Instant from, Instant until) {
+    /** The rows seen within the window, with their days in it, in key order. */
+    private static <K extends dev.tailor.util.Joined.Ordered<K>> Map<K, StoredAccess> window(
+            Map<K, StoredAccess> rows, Instant from, Instant until) {
         LocalDate firstDay = LocalDate.ofInstant(from, ZoneOffset.UTC);
         LocalDate lastDay = LocalDate.ofInstant(until, ZoneOffset.UTC);
-        Map<K, StoredAccess> out = new TreeMap<>();
+        Map<K, StoredAccess> out = new java.util.LinkedHashMap<>();
         rows.forEach((k, s) -> {
             if (s.lastSeen().isBefore(from) || s.firstSeen().isAfter(until)) {
                 return;
@@ -105,7 +107,7 @@ public final class Observations {
                             days.values().stream().mapToLong(Long::longValue).sum(),
                             days));
         });
-        return out;
+        return dev.tailor.util.Joined.inOrder(out); // the store's rows are; a snapshot's may not be
     }
 
     /** True when the window holds no API access, flow or syscall (pods alone are no behavior). */
@@ -141,6 +143,12 @@ public final class Observations {
     private volatile Index index;
 
     private Index index() {
+        Index made = index;
+        return made != null ? made : buildIndex();
+    }
+
+    /** Built once, by one thread: the labels' map instances are what the NetworkPolicy evaluator remembers. */
+    private synchronized Index buildIndex() {
         Index made = index;
         if (made == null) {
             Map<Workload, List<PodIdentity>> byWorkload = new TreeMap<>();
@@ -189,7 +197,8 @@ public final class Observations {
      * to itself once).
      */
     public List<Map.Entry<NetworkEdge, StoredAccess>> edgesOf(Workload w) {
-        return edgeIndex().getOrDefault(w.namespace() + "/" + w.key(), List.of());
+        Map<String, List<Map.Entry<NetworkEdge, StoredAccess>>> made = edgesByEnd;
+        return (made != null ? made : edgeIndex()).getOrDefault(w.namespace() + "/" + w.key(), List.of());
     }
 
     /** API requests by subject ({@code system:serviceaccount:NS:NAME}, a user), summed over what each did. */
@@ -202,6 +211,12 @@ public final class Observations {
     /** The API accesses a subject made, in the order of {@link #api}. */
     public Map<ApiAccess, StoredAccess> apiAccessesBy(String subject) {
         Map<String, Map<ApiAccess, StoredAccess>> made = apiRowsBySubject;
+        return java.util.Collections.unmodifiableMap(
+                (made != null ? made : apiIndex()).getOrDefault(subject, Map.of()));
+    }
+
+    private synchronized Map<String, Map<ApiAccess, StoredAccess>> apiIndex() {
+        Map<String, Map<ApiAccess, StoredAccess>> made = apiRowsBySubject;
         if (made == null) {
             made = new java.util.HashMap<>();
             for (var e : api.entrySet()) {
@@ -210,13 +225,13 @@ public final class Observations {
             }
             apiRowsBySubject = made;
         }
-        return java.util.Collections.unmodifiableMap(made.getOrDefault(subject, Map.of()));
+        return made;
     }
 
     private volatile Map<String, Map<ApiAccess, StoredAccess>> apiRowsBySubject;
     private volatile Map<String, List<Map.Entry<NetworkEdge, StoredAccess>>> edgesByEnd;
 
-    private Map<String, List<Map.Entry<NetworkEdge, StoredAccess>>> edgeIndex() {
+    private synchronized Map<String, List<Map.Entry<NetworkEdge, StoredAccess>>> edgeIndex() {
         Map<String, List<Map.Entry<NetworkEdge, StoredAccess>>> made = edgesByEnd;
         if (made == null) {
             made = new java.util.HashMap<>();

@@ -3,6 +3,7 @@ package dev.tailor.generate;
 import dev.tailor.identity.Workload;
 import dev.tailor.rbac.PolicyRule;
 import dev.tailor.rbac.RbacAuthorizer;
+import dev.tailor.util.Background;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -185,16 +186,32 @@ public final class PolicyGenerator {
                 LearningState.assess(obs, options.window(), options.quiet(), options.worldIngress());
         List<PolicyRule> kept = new ArrayList<>(dev.tailor.rbac.Bootstrap.everyonesRules());
         kept.addAll(options.keptRules());
+        // The three generators read the same observations and write files of their own: seccomp's (the largest)
+        // runs beside the other two, and their files and notes are added in this order, as one after another did.
+        Background<Generated> seccomp = Background.start("seccomp", () -> {
+            Generated profiles = new Generated();
+            new SeccompGenerator(new SeccompGenerator.Options(options.runtime(), options.architecture()))
+                    .generate(obs, states, profiles);
+            return profiles;
+        });
         new RbacGenerator(new RbacGenerator.Options(
                         options.maxResourceNames(), options.clusterRoleAtNamespaces(), kept, options.currentRbac()))
                 .generate(obs, states, out);
         new NetworkPolicyGenerator(new NetworkPolicyGenerator.Options(
                         options.externalPrefixV4(), options.worldIngress(), options.defaultDeny(), options.apiServer()))
                 .generate(obs, states, out);
-        new SeccompGenerator(new SeccompGenerator.Options(options.runtime(), options.architecture()))
-                .generate(obs, states, out);
+        out.add(joined(seccomp));
         out.file("REPORT.md", report(obs, states, out));
         return out;
+    }
+
+    /** A generator's result; it throws nothing checked, so only what it threw unchecked is thrown again. */
+    private static Generated joined(Background<Generated> generator) {
+        try {
+            return generator.join();
+        } catch (java.io.IOException | java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private String report(Observations obs, Map<Workload, LearningState> states, Generated out) {

@@ -63,6 +63,10 @@ public final class ImpactAnalyzer {
     public ImpactReport analyze(
             dev.tailor.store.StoredObservations store, Observations obs, PolicyGenerator.Options options)
             throws SQLException, IOException {
+        // The backtest (a generation of its own from the window without its last day, that day replayed on it)
+        // needs nothing the report's replay makes: it runs beside it.
+        dev.tailor.util.Background<Backtest> backtest =
+                dev.tailor.util.Background.start("backtest", () -> backtest(store, obs, options));
         Map<String, WorkloadImpact> workloads = replay(obs, current, proposed);
         long breakage = workloads.values().stream()
                 .mapToLong(w -> denied(w.rbac()) + denied(w.network()) + denied(w.seccomp()))
@@ -79,7 +83,7 @@ public final class ImpactAnalyzer {
                 notJudged,
                 workloads,
                 connectivity(obs),
-                backtest(store, obs, options),
+                backtest.join(),
                 enforcePreview(store, obs));
     }
 

@@ -14,7 +14,7 @@ public record ApiAccess(
         String name,
         String nonResourceUrl,
         boolean denied)
-        implements Comparable<ApiAccess> {
+        implements dev.tailor.util.Joined.Ordered<ApiAccess> {
 
     public static ApiAccess of(ApiRequest r) {
         return new ApiAccess(
@@ -60,13 +60,9 @@ public record ApiAccess(
         return 31 * h + (denied ? 1 : 0);
     }
 
-    /** As their {@link #toString()}s compare, without building them. */
+    /** The parts of its {@link #toString()}, which it is ordered by. */
     @Override
-    public int compareTo(ApiAccess o) {
-        return dev.tailor.util.Joined.compare(parts(), o.parts());
-    }
-
-    private String[] parts() {
+    public String[] parts() {
         return new String[] {
             subject,
             ", verb=",

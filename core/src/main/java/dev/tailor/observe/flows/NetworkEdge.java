@@ -18,7 +18,7 @@ public record NetworkEdge(
         String protocol,
         int port,
         boolean dropped)
-        implements Comparable<NetworkEdge> {
+        implements dev.tailor.util.Joined.Ordered<NetworkEdge> {
 
     /**
      * The edge a flow belongs to, or null for a reply or a flow without L4 (nothing to allow); pods are attributed
@@ -104,13 +104,9 @@ public record NetworkEdge(
         return 31 * h + (dropped ? 1 : 0);
     }
 
-    /** As their {@link #toString()}s compare, without building them. */
+    /** The parts of its {@link #toString()}, which it is ordered by. */
     @Override
-    public int compareTo(NetworkEdge o) {
-        return dev.tailor.util.Joined.compare(parts(), o.parts());
-    }
-
-    private String[] parts() {
+    public String[] parts() {
         return new String[] {
             srcNamespace,
             ", srcWorkload=",

@@ -15,7 +15,7 @@ public record SyscallUse(
         String architecture,
         String syscall,
         String action)
-        implements Comparable<SyscallUse> {
+        implements dev.tailor.util.Joined.Ordered<SyscallUse> {
 
     /** What a record aggregates into; its pod is attributed to a workload through {@code pods}. */
     public static SyscallUse of(SyscallRecord r, Pods pods) {
@@ -30,13 +30,9 @@ public record SyscallUse(
                 r.namespace(), workload, r.container(), executable, r.architecture(), r.syscall(), r.action());
     }
 
-    /** As their {@link #toString()}s compare, without building them. */
+    /** The parts of its {@link #toString()}, which it is ordered by. */
     @Override
-    public int compareTo(SyscallUse o) {
-        return dev.tailor.util.Joined.compare(parts(), o.parts());
-    }
-
-    private String[] parts() {
+    public String[] parts() {
         return new String[] {
             namespace,
             ", workload=",
