@@ -38,7 +38,7 @@ public final class PolicySet {
     final List<NetworkPolicy> networkPolicies = new ArrayList<>();
     final Map<String, Map<String, String>> namespaceLabels = new TreeMap<>();
     /** {@code namespace/kind.name/container} → OCI profile. */
-    final Map<String, OciSeccompProfile> seccomp = new TreeMap<>();
+    final java.util.NavigableMap<String, OciSeccompProfile> seccomp = new TreeMap<>();
 
     public static PolicySet empty() {
         return new PolicySet();
