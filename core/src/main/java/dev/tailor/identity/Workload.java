@@ -24,8 +24,13 @@ public record Workload(String namespace, String kind, String name) implements Co
             throw new IllegalArgumentException("not a workload KIND.NAME: " + key);
         }
         String kind = key.substring(0, dot);
-        String canonical =
-                KINDS.stream().filter(k -> k.equalsIgnoreCase(kind)).findFirst().orElse(kind);
+        String canonical = kind;
+        for (String k : KINDS) { // a loop, not a stream: a generation parses a workload for each of its rows
+            if (k.equalsIgnoreCase(kind)) {
+                canonical = k;
+                break;
+            }
+        }
         return new Workload(namespace, canonical, key.substring(dot + 1));
     }
 

@@ -51,13 +51,17 @@ public record LearningState(
     public static Map<Workload, LearningState> assess(
             Observations obs, Duration window, Duration quiet, boolean worldIngress) {
         Map<Workload, List<Evidence>> rows = new TreeMap<>();
+        // Each row's workload is looked up by equality first: a million rows each walking the sorted map cost a
+        // seventh of a large cluster's generation. The sorted map still decides which workloads are one.
+        Map<Workload, List<Evidence>> known = new java.util.HashMap<>();
+        java.util.function.Function<Workload, List<Evidence>> rowsOf =
+                w -> known.computeIfAbsent(w, k -> rows.computeIfAbsent(k, x -> new ArrayList<>()));
         obs.api.forEach((a, s) -> {
             if (a.subject().startsWith("system:serviceaccount:")) {
                 String[] parts = a.subject().split(":");
                 if (parts.length == 4) {
                     obs.runningAs(parts[2], parts[3])
-                            .forEach(w -> rows.computeIfAbsent(w, k -> new ArrayList<>())
-                                    .add(new Evidence(s, Reports.describe(a))));
+                            .forEach(w -> rowsOf.apply(w).add(new Evidence(s, Reports.describe(a))));
                 }
             }
         });
@@ -65,8 +69,7 @@ public record LearningState(
         obs.edges.forEach((e, s) -> {
             String what = Reports.describe(e);
             if (!e.srcNamespace().isEmpty()) {
-                rows.computeIfAbsent(Workload.parse(e.srcNamespace(), e.srcWorkload()), k -> new ArrayList<>())
-                        .add(new Evidence(s, what));
+                rowsOf.apply(Workload.parse(e.srcNamespace(), e.srcWorkload())).add(new Evidence(s, what));
             }
             if (!e.dstNamespace().isEmpty()) {
                 if (worldIngress
@@ -77,7 +80,7 @@ public record LearningState(
                     fromOutside.merge(
                             key, s, (x, y) -> x.firstSeen().isBefore(y.firstSeen()) ? merged(x, y) : merged(y, x));
                 } else {
-                    rows.computeIfAbsent(Workload.parse(e.dstNamespace(), e.dstWorkload()), k -> new ArrayList<>())
+                    rowsOf.apply(Workload.parse(e.dstNamespace(), e.dstWorkload()))
                             .add(new Evidence(s, what));
                 }
             }
@@ -85,17 +88,16 @@ public record LearningState(
         fromOutside.forEach((key, s) -> {
             String dst = key.substring(0, key.indexOf(' '));
             int slash = dst.indexOf('/');
-            rows.computeIfAbsent(
-                            Workload.parse(dst.substring(0, slash), dst.substring(slash + 1)), k -> new ArrayList<>())
+            rowsOf.apply(Workload.parse(dst.substring(0, slash), dst.substring(slash + 1)))
                     .add(new Evidence(s, "clients outside the cluster -> " + key));
         });
         obs.syscalls.forEach((u, s) -> {
             if (!u.workload().isEmpty()) {
-                rows.computeIfAbsent(Workload.parse(u.namespace(), u.workload()), k -> new ArrayList<>())
+                rowsOf.apply(Workload.parse(u.namespace(), u.workload()))
                         .add(new Evidence(s, "syscall " + u.syscall() + " in container " + u.container()));
             }
         });
-        obs.pods.keySet().forEach(p -> rows.computeIfAbsent(Observations.workload(p), k -> new ArrayList<>()));
+        obs.pods.keySet().forEach(p -> rowsOf.apply(Observations.workload(p)));
 
         Set<LocalDate> windowDays = new TreeSet<>();
         rows.values()
