@@ -34,6 +34,25 @@ class DevToolsTest {
     }
 
     @Test
+    void theBenchesStartProductCommandsWithTheLaunchersJitOptions() throws Exception {
+        String launcher = Files.readString(RepositoryPaths.root().resolve("tailor"));
+        assertTrue(
+                launcher.contains("jit_opts=(" + String.join(" ", CliProcess.JIT_OPTIONS) + ")"),
+                "./tailor's JIT options for observe");
+        assertTrue(
+                launcher.contains("  jit_opts=(" + String.join(" ", CliProcess.SHORT_COMMAND_JIT_OPTIONS) + ")"),
+                "./tailor's JIT options for the other product commands");
+        java.util.List<String> observe =
+                CliProcess.command(RepositoryPaths.root(), "512m", java.util.List.of("observe", "--help"));
+        java.util.List<String> impact =
+                CliProcess.command(RepositoryPaths.root(), "512m", java.util.List.of("impact", "--help"));
+        assertTrue(observe.containsAll(CliProcess.JIT_OPTIONS), observe.toString());
+        assertTrue(!observe.containsAll(CliProcess.SHORT_COMMAND_JIT_OPTIONS), observe.toString());
+        assertTrue(impact.containsAll(CliProcess.SHORT_COMMAND_JIT_OPTIONS), impact.toString());
+        assertTrue(!impact.containsAll(CliProcess.JIT_OPTIONS), impact.toString());
+    }
+
+    @Test
     void everyCommandHasTheProductsExitCodesAndVersion() {
         for (String name : new CommandLine(new DevTools()).getSubcommands().keySet()) {
             CommandLine cli = TailorCli.commandLine(DevTools.class, new String[] {name});
