@@ -34,7 +34,7 @@ public final class ObservationStore implements StoredObservations {
 
     private final Connection connection;
     private final boolean postgres;
-    private final Pods pods = new Pods();
+    private Pods pods;
     private final SeenEvents seen = new SeenEvents();
 
     /** What a batch came to: events added, events stored before, and events refused alone ({@link Columns}). */
@@ -182,12 +182,6 @@ public final class ObservationStore implements StoredObservations {
             connection.close();
             throw e;
         }
-        try {
-            store.read(AggregateTable.POD_IDENTITY).keySet().forEach(p -> store.pods.add(p.toRecord()));
-        } catch (SQLException | RuntimeException e) {
-            connection.close();
-            throw e;
-        }
         return store;
     }
 
@@ -204,7 +198,14 @@ public final class ObservationStore implements StoredObservations {
      * The pods seen admitted so far (stored ones and those of this session's batches), by which flows and syscall
      * records are attributed to workloads.
      */
-    public Pods pods() {
+    public synchronized Pods pods() throws SQLException {
+        if (pods == null) {
+            // Read on first use: attributing flows and syscalls needs them, reading the store for a proposal does
+            // not (a large cluster's 4,000 pods cost generate and impact a tenth of a second each).
+            Pods stored = new Pods();
+            read(AggregateTable.POD_IDENTITY).keySet().forEach(p -> stored.add(p.toRecord()));
+            pods = stored;
+        }
         return pods;
     }
 
@@ -242,13 +243,14 @@ public final class ObservationStore implements StoredObservations {
      * same admission request UID — are skipped), and attributes later flows and syscall records by them.
      */
     public synchronized BatchResult ingestPods(List<PodRecord> batch) throws SQLException {
+        Pods known = pods(); // the stored ones, before this batch is
         BatchResult result = ingest(
                 "pod",
                 batch.stream()
                         .map(p -> Sighting.of(p.key(), p.time(), PodIdentity.of(p)))
                         .toList(),
                 AggregateTable.POD_IDENTITY);
-        batch.forEach(pods::add);
+        batch.forEach(known::add);
         // Whether a pod's creation was seen is a fact about the pod, not a sighting: set, never counted (so setting
         // it again when the same input is read twice changes nothing).
         try (PreparedStatement created = connection.prepareStatement(

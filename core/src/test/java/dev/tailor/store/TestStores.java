@@ -103,8 +103,9 @@ public final class TestStores {
     public static ObservationStore.BatchResult ingestSyscalls(
             ObservationStore store, java.util.List<dev.tailor.observe.syscalls.SyscallRecord> batch)
             throws java.sql.SQLException {
+        var pods = store.pods();
         return store.ingestSyscallUses(batch.stream()
-                .map(r -> Sighting.of(r.key(), r.time(), dev.tailor.observe.syscalls.SyscallUse.of(r, store.pods())))
+                .map(r -> Sighting.of(r.key(), r.time(), dev.tailor.observe.syscalls.SyscallUse.of(r, pods)))
                 .toList());
     }
 }

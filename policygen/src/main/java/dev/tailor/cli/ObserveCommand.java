@@ -184,8 +184,10 @@ public final class ObserveCommand implements Callable<Integer> {
                 ? store
                 : ObservationStore.embeddedUrl(Path.of(".tailor").toAbsolutePath());
         ObservationStore observations;
+        Pods known;
         try {
             observations = ObservationStore.open(url);
+            known = observations.pods();
         } catch (SQLException | RuntimeException e) {
             System.err.println(
                     "tailor observe: cannot open the store " + ObservationStore.redact(url) + ": " + e.getMessage());
@@ -195,7 +197,8 @@ public final class ObserveCommand implements Callable<Integer> {
         progress = new Progress(out, System.console() != null, bytesRead, Math.max(0, opened.totalBytes()));
         Run run = new Run(
                 observations,
-                new IngestPipeline(observations.pods(), opened.containers(), progress::event),
+                known,
+                new IngestPipeline(known, opened.containers(), progress::event),
                 new ObserveSummary(),
                 new Problems(),
                 bytesRead);
@@ -293,14 +296,11 @@ public final class ObserveCommand implements Callable<Integer> {
     /** What every reader of one run shares: the store, the pipeline, the summary and problems. */
     private record Run(
             ObservationStore store,
+            Pods pods,
             IngestPipeline pipeline,
             ObserveSummary summary,
             Problems problems,
-            AtomicLong bytesRead) {
-        Pods pods() {
-            return store.pods();
-        }
-    }
+            AtomicLong bytesRead) {}
 
     /** The store writer and the batches every input shares (the audit logs and flows have one per reading thread). */
     private record Batches(
