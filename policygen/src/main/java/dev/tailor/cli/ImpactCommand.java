@@ -109,8 +109,21 @@ public final class ImpactCommand implements Callable<Integer> {
             return TailorCli.ERROR;
         }
         Path dir = out != null ? out : proposed;
-        // Every report made before any is written, and each written whole: a failure leaves the reports of the last
-        // run, never half of one.
+        String first = write(report, dir);
+        System.out.println(
+                report.clean()
+                        ? "clean: nothing observed would be denied"
+                        : report.breakage() + " observed behaviors would be denied, " + report.notJudged()
+                                + " could not be judged (see "
+                                + dir.resolve(first) + ")");
+        return report.clean() ? TailorCli.OK : TailorCli.WOULD_DENY;
+    }
+
+    /**
+     * Writes the reports asked for into {@code dir}; returns the first one's name. Every report is made before any is
+     * written, and each written whole: a failure leaves the reports of the last run, never half of one.
+     */
+    private String write(ImpactReport report, Path dir) throws IOException {
         java.util.Map<String, String> reports = new java.util.LinkedHashMap<>();
         if (formats.contains("md")) {
             reports.put("IMPACT.md", ImpactMarkdown.render(report));
@@ -125,13 +138,7 @@ public final class ImpactCommand implements Callable<Integer> {
         for (var r : reports.entrySet()) {
             dev.tailor.util.Trees.writeWhole(dir.resolve(r.getKey()), r.getValue());
         }
-        System.out.println(
-                report.clean()
-                        ? "clean: nothing observed would be denied"
-                        : report.breakage() + " observed behaviors would be denied, " + report.notJudged()
-                                + " could not be judged (see "
-                                + dir.resolve(reports.keySet().iterator().next()) + ")");
-        return report.clean() ? TailorCli.OK : TailorCli.WOULD_DENY;
+        return reports.keySet().iterator().next();
     }
 
     /** The proposal read beside the store, or null after saying why it cannot be read (the user's to mend). */
