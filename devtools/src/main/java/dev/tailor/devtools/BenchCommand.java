@@ -65,6 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--new-connection-rate",
             defaultValue = "200",
+            converter = RateOrNone.class,
             description =
                     "Rate of the open-loop run with a new TLS connection per request; 0 skips it (default: ${DEFAULT-VALUE})")
     double newConnectionRate;
@@ -90,6 +91,19 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Mixin
     HomeOption home = new HomeOption();
+
+    /** A rate that may also be 0, "none" (every other rate of Tailor's is above 0). */
+    static final class RateOrNone implements picocli.CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String text) {
+            double d = Double.parseDouble(text);
+            if (!(d >= 0) || Double.isInfinite(d)) {
+                throw new picocli.CommandLine.TypeConversionException(
+                        "'" + text + "' is neither 0 nor a number above 0");
+            }
+            return d;
+        }
+    }
 
     private final PrintStream out = System.out;
 

@@ -73,6 +73,7 @@ class DevToolsTest {
         for (String[] wrong : new String[][] {
             {"bench", "--rates", "-5"},
             {"bench", "--connections", "-1"},
+            {"bench", "--new-connection-rate", "-1"},
             {"bench-ingest", "--audit-mb", "-1"},
             {"fixture-week", "--out", "x", "--seed", "1e9"}
         }) {
@@ -83,5 +84,16 @@ class DevToolsTest {
                     TailorCli.USAGE, cli.execute(Arrays.copyOfRange(wrong, 1, wrong.length)), String.join(" ", wrong));
             assertTrue(err.toString().startsWith("Invalid value for option '"), err.toString());
         }
+    }
+
+    @Test
+    void theNewConnectionRunIsSkippedWithARateOfZero() {
+        // Its help says 0 skips it; every other rate of Tailor's must be above 0.
+        CommandLine cli = TailorCli.commandLine(DevTools.class, new String[] {"bench"});
+        CommandLine.ParseResult parsed = cli.parseArgs("--new-connection-rate", "0", "--rates", "500");
+        assertEquals(0.0, parsed.matchedOptionValue("--new-connection-rate", -1.0));
+        assertEquals(
+                TailorCli.USAGE,
+                TailorCli.commandLine(DevTools.class, new String[] {"bench"}).execute("--rates", "0"));
     }
 }
