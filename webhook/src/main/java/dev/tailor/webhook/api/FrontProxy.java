@@ -43,38 +43,72 @@ public class FrontProxy {
         static final Settings NONE = new Settings(List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
+    /** How often the API server's settings are read again: its front-proxy CA is rotated without telling anyone. */
+    static final java.time.Duration REFRESH = java.time.Duration.ofMinutes(5);
+
     private final KubernetesClient client;
     private volatile Settings settings;
+    private final java.util.concurrent.ScheduledExecutorService refresher =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tailor-front-proxy-settings");
+                t.setDaemon(true);
+                return t;
+            });
 
     public FrontProxy(KubernetesClient client) {
         this.client = client;
     }
 
-    /** The request-header CAs, for the TLS trust store; read from the API server once, on first use. */
+    /** The request-header CAs, for the TLS trust store; read from the API server on first use. */
     public List<X509Certificate> authorities() {
         return settings().authorities();
     }
 
     Settings settings() {
         Settings s = settings;
-        if (s == null) {
-            s = load();
-            settings = s;
-        }
-        return s;
+        return s != null ? s : firstSettings();
     }
 
-    private Settings load() {
+    private synchronized Settings firstSettings() {
+        if (settings == null) {
+            settings = load(Settings.NONE);
+            refresher.scheduleWithFixedDelay(
+                    this::refresh, REFRESH.toMillis(), REFRESH.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        return settings;
+    }
+
+    /**
+     * Reads the settings again: a rotated request-header CA, or a front proxy added since the start, is believed
+     * from then on (before, until a restart). A read that fails keeps what was read last.
+     */
+    synchronized void refresh() {
+        Settings before = settings;
+        settings = load(before == null ? Settings.NONE : before);
+        if (before != null && !before.equals(settings)) {
+            LOG.infof("%s/%s changed: the front proxy's settings were read again", NAMESPACE, CONFIG_MAP);
+        }
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        refresher.shutdownNow();
+    }
+
+    /** The settings the API server publishes now; {@code previous} when they cannot be read. */
+    private Settings load(Settings previous) {
         try {
             ConfigMap map = client.configMaps()
                     .inNamespace(NAMESPACE)
                     .withName(CONFIG_MAP)
                     .get();
             if (map == null || map.getData() == null || !map.getData().containsKey("requestheader-client-ca-file")) {
-                LOG.warnf(
-                        "%s/%s has no requestheader-client-ca-file: the API server runs no front proxy, so Tailor's "
-                                + "API (tailor enforce from a laptop) is unavailable",
-                        NAMESPACE, CONFIG_MAP);
+                if (previous != Settings.NONE || settings == null) {
+                    LOG.warnf(
+                            "%s/%s has no requestheader-client-ca-file: the API server runs no front proxy, so "
+                                    + "Tailor's API (tailor enforce from a laptop) is unavailable",
+                            NAMESPACE, CONFIG_MAP);
+                }
                 return Settings.NONE;
             }
             Map<String, String> data = map.getData();
@@ -92,10 +126,14 @@ public class FrontProxy {
                     jsonList(data.get("requestheader-extra-headers-prefix")));
         } catch (RuntimeException | GeneralSecurityException e) {
             LOG.warnf(
-                    "%s/%s could not be read (%s): Tailor's API (tailor enforce from a laptop) is unavailable until a "
-                            + "restart",
-                    NAMESPACE, CONFIG_MAP, e.getMessage());
-            return Settings.NONE;
+                    "%s/%s could not be read (%s): %s",
+                    NAMESPACE,
+                    CONFIG_MAP,
+                    e.getMessage(),
+                    previous == Settings.NONE
+                            ? "Tailor's API (tailor enforce from a laptop) is unavailable until it can be"
+                            : "the settings read before stay in force");
+            return previous;
         }
     }
 

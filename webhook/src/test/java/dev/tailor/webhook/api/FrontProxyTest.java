@@ -89,4 +89,65 @@ class FrontProxyTest {
         assertTrue(FrontProxy.authenticate(settings(List.of()), issued(frontProxyCa, "any"), HEADERS)
                 .isPresent());
     }
+
+    @Test
+    void aRotatedOrNewFrontProxyIsBelievedWithoutARestartAndAFailedReadChangesNothing() {
+        io.fabric8.kubernetes.client.server.mock.KubernetesMockServer api =
+                new io.fabric8.kubernetes.client.server.mock.KubernetesMockServer(
+                        new io.fabric8.mockwebserver.Context(),
+                        new io.fabric8.mockwebserver.MockWebServer(),
+                        new java.util.HashMap<>(),
+                        new io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher(),
+                        true);
+        api.init(java.net.InetAddress.getLoopbackAddress(), 0);
+        // No retries: the read that fails below fails at once.
+        try (io.fabric8.kubernetes.client.KubernetesClient base = api.createClient();
+                io.fabric8.kubernetes.client.KubernetesClient client =
+                        new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                                .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(base.getConfiguration())
+                                        .withRequestRetryBackoffLimit(0)
+                                        .withConnectionTimeout(1000)
+                                        .withRequestTimeout(1000)
+                                        .build())
+                                .build()) {
+            FrontProxy proxy = new FrontProxy(client);
+            assertEquals(FrontProxy.Settings.NONE, proxy.settings(), "no front proxy yet");
+
+            publish(client, frontProxyCa);
+            proxy.refresh();
+            assertEquals(List.of(frontProxyCa.caCertificate()), proxy.authorities());
+
+            publish(client, otherCa); // the API server's request-header CA rotated
+            proxy.refresh();
+            assertEquals(List.of(otherCa.caCertificate()), proxy.authorities());
+            assertTrue(proxy.authenticate(issued(otherCa, "front-proxy-client"), HEADERS)
+                    .isPresent());
+            assertTrue(proxy.authenticate(issued(frontProxyCa, "front-proxy-client"), HEADERS)
+                    .isEmpty());
+
+            api.destroy(); // the API cannot be reached: what was read stays in force
+            proxy.refresh();
+            assertEquals(List.of(otherCa.caCertificate()), proxy.authorities());
+            proxy.stop();
+        } finally {
+            api.destroy();
+        }
+    }
+
+    private static void publish(io.fabric8.kubernetes.client.KubernetesClient client, DevCertificates ca) {
+        client.configMaps()
+                .inNamespace(FrontProxy.NAMESPACE)
+                .resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withNamespace(FrontProxy.NAMESPACE)
+                        .withName(FrontProxy.CONFIG_MAP)
+                        .endMetadata()
+                        .addToData("requestheader-client-ca-file", ca.caPem())
+                        .addToData("requestheader-allowed-names", "[\"front-proxy-client\"]")
+                        .addToData("requestheader-username-headers", "[\"X-Remote-User\"]")
+                        .addToData("requestheader-group-headers", "[\"X-Remote-Group\"]")
+                        .addToData("requestheader-extra-headers-prefix", "[\"X-Remote-Extra-\"]")
+                        .build())
+                .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+    }
 }
