@@ -27,40 +27,21 @@ class BackgroundTest {
         IOException io = new IOException("cannot read policies/x.yaml");
         SQLException sql = new SQLException("the store is locked");
         IllegalArgumentException bad = new IllegalArgumentException("no such window");
-
-        assertSame(
-                io,
-                assertThrows(
-                        IOException.class,
-                        () -> Background.start("io", () -> {
-                                    throw io;
-                                })
-                                .join()));
-        assertSame(
-                sql,
-                assertThrows(
-                        SQLException.class,
-                        () -> Background.start("sql", () -> {
-                                    throw sql;
-                                })
-                                .join()));
-        assertSame(
-                bad,
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () -> Background.start("bad", () -> {
-                                    throw bad;
-                                })
-                                .join()));
         Exception other = new java.util.concurrent.TimeoutException("late");
-        assertSame(
-                other,
-                assertThrows(
-                                IllegalStateException.class,
-                                () -> Background.start("other", () -> {
-                                            throw other;
-                                        })
-                                        .join())
-                        .getCause());
+
+        assertSame(io, thrownByJoin(IOException.class, io));
+        assertSame(sql, thrownByJoin(SQLException.class, sql));
+        assertSame(bad, thrownByJoin(IllegalArgumentException.class, bad));
+        assertSame(other, thrownByJoin(IllegalStateException.class, other).getCause());
+    }
+
+    /** What join() throws for a stage that threw {@code thrown}. */
+    private static <X extends Throwable> X thrownByJoin(Class<X> type, Exception thrown) {
+        return assertThrows(
+                type,
+                () -> Background.start("failing", () -> {
+                            throw thrown;
+                        })
+                        .join());
     }
 }

@@ -134,12 +134,17 @@ public class ApprovedObjects {
     }
 
     private void publishFirst() {
+        publishOrSay();
+        synced = true;
+    }
+
+    /** {@link #publish}, a failure said in the log (the objects known stay as they were). */
+    private void publishOrSay() {
         try {
             publish();
         } catch (RuntimeException e) {
             LOG.warnf("approved objects could not be published: %s", e.getMessage());
         }
-        synced = true;
     }
 
     /** True once every informer's first list has been published to the policies. */
@@ -188,11 +193,7 @@ public class ApprovedObjects {
             publisher.schedule(
                     () -> {
                         publishPending.set(false); // a change from now on schedules another publish
-                        try {
-                            publish();
-                        } catch (RuntimeException e) {
-                            LOG.warnf("approved objects could not be published: %s", e.getMessage());
-                        }
+                        publishOrSay();
                     },
                     SETTLE_MILLIS,
                     java.util.concurrent.TimeUnit.MILLISECONDS);
