@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -172,21 +171,43 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
             }
         }
         List<Map.Entry<K, Tally>> entries = new ArrayList<>(byKey.entrySet());
-        if (postgres) {
+        if (!postgres) {
+            // In the key's order, as H2's unique index holds them: the rows of a batch fall on neighbouring pages,
+            // which H2 writes once each instead of again at every store of its unsaved pages.
+            entries = new ArrayList<>(dev.tailor.util.Joined.inOrder(byKey).entrySet());
+        } else {
             // Rows are locked as they are upserted: every replica takes them in the same order, so two batches
             // never wait on each other in a circle (which PostgreSQL would end by failing one of them).
             entries.sort(Comparator.comparingInt(
                             (Map.Entry<K, Tally> e) -> e.getKey().hashCode())
                     .thenComparing(Map.Entry::getKey));
         }
-        try (Statements statements = new Statements(connection)) {
+        try (PreparedStatements statements = new PreparedStatements(connection)) {
             for (var e : entries) {
                 Tally tally = e.getValue();
-                long id = upsert(statements, postgres, keyValues().apply(e.getKey()), tally);
+                Stored row = upsert(statements, postgres, keyValues().apply(e.getKey()), tally);
                 for (var d : tally.days().entrySet()) {
-                    upsertDay(statements, postgres, id, LocalDate.ofEpochDay(d.getKey()), d.getValue());
+                    upsertDay(statements, postgres, row, d.getKey(), d.getValue());
                 }
             }
+        }
+    }
+
+    /**
+     * An aggregate's row as a batch found it: its id, and the UTC days (since 1970-01-01) outside which it has no day
+     * row yet — none for a row just inserted, any on PostgreSQL (where the day rows are upserted regardless).
+     */
+    private record Stored(long id, long firstDay, long lastDay) {
+        static Stored inserted(long id) {
+            return new Stored(id, Long.MAX_VALUE, Long.MIN_VALUE);
+        }
+
+        static Stored unknown(long id) {
+            return new Stored(id, Long.MIN_VALUE, Long.MAX_VALUE);
+        }
+
+        boolean mayHaveDay(long day) {
+            return day >= firstDay && day <= lastDay;
         }
     }
 
@@ -207,7 +228,7 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
             if (last == null || t.isAfter(last)) {
                 last = t;
             }
-            long d = Math.floorDiv(t.getEpochSecond(), 86_400L);
+            long d = day(t);
             if (d != day) {
                 flushDay();
                 day = d;
@@ -229,53 +250,9 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
         }
     }
 
-    /**
-     * The statements of one batch, each prepared once and run for every aggregate the batch touches: preparing them
-     * anew per row cost the store writer more than running them (tailor bench-generate, 1,000 workloads).
-     */
-    private static final class Statements implements AutoCloseable {
-        private final Connection connection;
-        private final Map<String, PreparedStatement> prepared = new HashMap<>();
-
-        Statements(Connection connection) {
-            this.connection = connection;
-        }
-
-        PreparedStatement get(String sql) throws SQLException {
-            PreparedStatement s = prepared.get(sql);
-            if (s == null) {
-                s = connection.prepareStatement(sql);
-                prepared.put(sql, s);
-            }
-            return s;
-        }
-
-        PreparedStatement returningKeys(String sql) throws SQLException {
-            PreparedStatement s = prepared.get("keys:" + sql);
-            if (s == null) {
-                s = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
-                prepared.put("keys:" + sql, s);
-            }
-            return s;
-        }
-
-        @Override
-        public void close() throws SQLException {
-            SQLException first = null;
-            for (PreparedStatement s : prepared.values()) {
-                try {
-                    s.close();
-                } catch (SQLException e) {
-                    first = first == null ? e : first;
-                }
-            }
-            if (first != null) {
-                throw first;
-            }
-        }
-    }
-
-    private long upsert(Statements statements, boolean postgres, List<Object> key, Tally tally) throws SQLException {
+    /** Adds a tally to its aggregate's row (inserted if need be). */
+    private Stored upsert(PreparedStatements statements, boolean postgres, List<Object> key, Tally tally)
+            throws SQLException {
         Instant first = tally.first;
         Instant last = tally.last;
         String columns = String.join(", ", keyColumns());
@@ -295,18 +272,23 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
                 upsert.setLong(next + 2, tally.count);
                 try (ResultSet rs = upsert.executeQuery()) {
                     rs.next();
-                    return rs.getLong(1);
+                    return Stored.unknown(rs.getLong(1));
                 }
             }
         }
         // H2: one process's store (its file is locked), so looking before inserting races with no one.
         String where = String.join(" = ? AND ", keyColumns()) + " = ?";
         {
-            PreparedStatement find = statements.get("SELECT id FROM " + name() + " WHERE " + where);
+            PreparedStatement find =
+                    statements.get("SELECT id, first_seen, last_seen FROM " + name() + " WHERE " + where);
             bind(find, 1, key);
             try (ResultSet rs = find.executeQuery()) {
                 if (rs.next()) {
                     long id = rs.getLong(1);
+                    Stored found = new Stored(
+                            id,
+                            day(rs.getTimestamp(2).toInstant()),
+                            day(rs.getTimestamp(3).toInstant()));
                     {
                         PreparedStatement update = statements.get("UPDATE " + name() + " SET"
                                 + " seen_count = seen_count + ?, first_seen = LEAST(first_seen, ?), last_seen = GREATEST(last_seen, ?)"
@@ -317,7 +299,7 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
                         update.setLong(4, id);
                         update.executeUpdate();
                     }
-                    return id;
+                    return found;
                 }
             }
         }
@@ -331,7 +313,7 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
             insert.executeUpdate();
             try (ResultSet keys = insert.getGeneratedKeys()) {
                 keys.next();
-                return keys.getLong(1);
+                return Stored.inserted(keys.getLong(1));
             }
         }
     }
@@ -343,38 +325,40 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
         return from;
     }
 
-    private void upsertDay(Statements statements, boolean postgres, long id, LocalDate day, long count)
+    private void upsertDay(PreparedStatements statements, boolean postgres, Stored row, long epochDay, long count)
             throws SQLException {
+        LocalDate day = LocalDate.ofEpochDay(epochDay);
         if (postgres) {
-            {
-                PreparedStatement upsert = statements.get("INSERT INTO " + dayTable() + " ("
-                        + idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?) ON CONFLICT (" + idColumn()
-                        + ", seen_on) DO UPDATE SET seen_count = " + dayTable() + ".seen_count + EXCLUDED.seen_count");
-                upsert.setLong(1, id);
-                upsert.setObject(2, day);
-                upsert.setLong(3, count);
-                upsert.executeUpdate();
-                return;
-            }
+            PreparedStatement upsert = statements.get("INSERT INTO " + dayTable() + " (" + idColumn()
+                    + ", seen_on, seen_count) VALUES (?, ?, ?) ON CONFLICT (" + idColumn()
+                    + ", seen_on) DO UPDATE SET seen_count = " + dayTable() + ".seen_count + EXCLUDED.seen_count");
+            upsert.setLong(1, row.id());
+            upsert.setObject(2, day);
+            upsert.setLong(3, count);
+            upsert.executeUpdate();
+            return;
         }
-        {
+        if (row.mayHaveDay(epochDay)) {
             PreparedStatement update = statements.get("UPDATE " + dayTable() + " SET seen_count = seen_count + ? WHERE "
                     + idColumn() + " = ? AND seen_on = ?");
             update.setLong(1, count);
-            update.setLong(2, id);
+            update.setLong(2, row.id());
             update.setObject(3, day);
             if (update.executeUpdate() == 1) {
                 return;
             }
         }
-        {
-            PreparedStatement insert = statements.get(
-                    "INSERT INTO " + dayTable() + " (" + idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?)");
-            insert.setLong(1, id);
-            insert.setObject(2, day);
-            insert.setLong(3, count);
-            insert.executeUpdate();
-        }
+        PreparedStatement insert = statements.get(
+                "INSERT INTO " + dayTable() + " (" + idColumn() + ", seen_on, seen_count) VALUES (?, ?, ?)");
+        insert.setLong(1, row.id());
+        insert.setObject(2, day);
+        insert.setLong(3, count);
+        insert.executeUpdate();
+    }
+
+    /** The UTC day of an instant, as days since 1970-01-01: what {@link Tally} counts by. */
+    static long day(Instant t) {
+        return Math.floorDiv(t.getEpochSecond(), 86_400L);
     }
 
     private Map<Long, Map<LocalDate, Long>> days(Connection connection) throws SQLException {

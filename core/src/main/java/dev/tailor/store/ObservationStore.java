@@ -390,7 +390,7 @@ public final class ObservationStore implements StoredObservations {
         }
         long rejected = batch.size() - fitting.size();
         try {
-            SeenEvents.Marked<Sighting<K>> marked = seen.mark(connection, source, fitting);
+            SeenEvents.Marked<Sighting<K>> marked = seen.mark(connection, postgres, source, fitting);
             List<Sighting<K>> fresh = marked.fresh();
             table.add(connection, postgres, fresh);
             connection.commit();

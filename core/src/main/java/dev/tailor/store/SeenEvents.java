@@ -26,7 +26,8 @@ import java.util.TreeMap;
  * webhook); a minute not cached is read back from its blocks. Several writers (the webhook's replicas on
  * PostgreSQL) stay correct: the minute's row in {@code ingested_minute} is locked for the transaction (minutes in
  * ascending order, so two writers never wait on each other), and blocks another writer added since are read before
- * the batch is checked. The cache learns a batch's fingerprints only after its commit.
+ * the batch is checked. An embedded H2 store has one writer (its file is locked) and takes no row locks, which H2
+ * would write into the store as changes. The cache learns a batch's fingerprints only after its commit.
  */
 final class SeenEvents {
 
@@ -46,10 +47,16 @@ final class SeenEvents {
     private final Map<String, Minute> cache = new LinkedHashMap<>(64, 0.75f, true);
     private long cached;
 
-    <S extends Sighting<?>> Marked<S> mark(Connection connection, String source, List<S> batch) throws SQLException {
+    /**
+     * Marks a batch's events as stored in this transaction, and returns those not stored before. {@code shared}: other
+     * processes may write the same store at the same time (PostgreSQL); an embedded H2 store's file is this
+     * process's alone.
+     */
+    <S extends Sighting<?>> Marked<S> mark(Connection connection, boolean shared, String source, List<S> batch)
+            throws SQLException {
         // By minute, ascending: the order in which minute rows are locked. Events come mostly in time order, so
         // the map is looked up only when the minute changes.
-        Map<Long, Indices> byMinute = new TreeMap<>();
+        TreeMap<Long, Indices> byMinute = new TreeMap<>();
         long[] fingerprints = new long[batch.size() * 2];
         long lastMinute = 0;
         Indices last = null;
@@ -66,34 +73,39 @@ final class SeenEvents {
         }
         boolean[] isFresh = new boolean[batch.size()];
         List<Runnable> updates = new ArrayList<>();
-        for (var entry : byMinute.entrySet()) {
-            long minute = entry.getKey();
-            String cacheKey = source + "@" + minute;
-            int stored = lockMinute(connection, source, minute);
-            Minute known = load(connection, cacheKey, source, minute, stored);
-            Indices events = entry.getValue();
-            FingerprintSet added = new FingerprintSet(events.size);
-            for (int k = 0; k < events.size; k++) {
-                int i = events.at[k];
-                long hi = fingerprints[2 * i];
-                long lo = fingerprints[2 * i + 1];
-                if (!known.seen.contains(hi, lo) && added.add(hi, lo)) {
-                    isFresh[i] = true;
+        try (MinuteRows rows = new MinuteRows(connection, shared, source)) {
+            Map<Long, Integer> storedBlocks = rows.lock(byMinute.navigableKeySet());
+            for (var entry : byMinute.entrySet()) {
+                long minute = entry.getKey();
+                String cacheKey = source + "@" + minute;
+                Integer had = storedBlocks.get(minute);
+                int stored = had == null ? 0 : had;
+                Minute known = load(rows, cacheKey, minute, stored);
+                Indices events = entry.getValue();
+                FingerprintSet added = new FingerprintSet(events.size);
+                for (int k = 0; k < events.size; k++) {
+                    int i = events.at[k];
+                    long hi = fingerprints[2 * i];
+                    long lo = fingerprints[2 * i + 1];
+                    if (!known.seen.contains(hi, lo) && added.add(hi, lo)) {
+                        isFresh[i] = true;
+                    }
                 }
-            }
-            if (added.size() == 0) {
-                continue;
-            }
-            addBlock(connection, source, minute, stored, added.toBytes());
-            updates.add(() -> {
-                Minute h = cache.get(cacheKey);
-                if (h != null && h.blocks == stored) {
-                    h.seen.addAll(added);
-                    h.blocks = stored + 1;
-                    cached += added.size();
-                    evict(h);
+                if (added.size() == 0) {
+                    continue;
                 }
-            });
+                rows.addBlock(minute, stored, had == null, added.toBytes());
+                updates.add(() -> {
+                    Minute h = cache.get(cacheKey);
+                    if (h != null && h.blocks == stored) {
+                        h.seen.addAll(added);
+                        h.blocks = stored + 1;
+                        cached += added.size();
+                        evict(h);
+                    }
+                });
+            }
+            rows.writeBlocks();
         }
         List<S> fresh = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
@@ -122,46 +134,120 @@ final class SeenEvents {
         return Math.floorDiv(epochMillis, MINUTE_MILLIS);
     }
 
-    /** Adds block {@code blockNo} of a minute whose row is locked (it has {@code blockNo} blocks so far). */
-    static void addBlock(Connection connection, String source, long minute, int blockNo, byte[] fingerprints)
-            throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO ingested_block (source, event_minute, block_no, fingerprints) VALUES (?, ?, ?, ?)");
-                PreparedStatement update = connection.prepareStatement(
-                        "UPDATE ingested_minute SET blocks = ? WHERE source = ? AND event_minute = ?")) {
-            insert.setString(1, source);
-            insert.setLong(2, minute);
-            insert.setInt(3, blockNo);
-            insert.setBytes(4, fingerprints);
-            insert.executeUpdate();
-            update.setInt(1, blockNo + 1);
-            update.setString(2, source);
-            update.setLong(3, minute);
-            update.executeUpdate();
-        }
-    }
+    /**
+     * The statements a batch runs on one source's rows of {@code ingested_minute} and {@code ingested_block}, each
+     * prepared once per batch: a batch of a sparse source (syscall records, a few a minute) touches every minute of
+     * the days it covers, and preparing five statements per minute cost more than the rows themselves.
+     */
+    static final class MinuteRows implements AutoCloseable {
+        private static final String NEW_MINUTE =
+                "INSERT INTO ingested_minute (source, event_minute, blocks) VALUES (?, ?, 1)";
+        private static final String COUNT_BLOCKS =
+                "UPDATE ingested_minute SET blocks = ? WHERE source = ? AND event_minute = ?";
+        private static final String ADD_BLOCK =
+                "INSERT INTO ingested_block (source, event_minute, block_no, fingerprints) VALUES (?, ?, ?, ?)";
 
-    /** Creates the minute's row if need be, locks it for this transaction and returns how many blocks it has. */
-    static int lockMinute(Connection connection, String source, long minute) throws SQLException {
-        try (PreparedStatement create = connection.prepareStatement(
-                        "INSERT INTO ingested_minute (source, event_minute, blocks) VALUES (?, ?, 0) ON CONFLICT DO NOTHING");
-                PreparedStatement lock = connection.prepareStatement(
-                        "SELECT blocks FROM ingested_minute WHERE source = ? AND event_minute = ? FOR UPDATE")) {
-            create.setString(1, source);
-            create.setLong(2, minute);
-            create.executeUpdate();
-            lock.setString(1, source);
-            lock.setLong(2, minute);
-            try (ResultSet rs = lock.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
+        private final PreparedStatements statements;
+        private final boolean shared;
+        private final String source;
+        private final java.util.Set<String> pending = new java.util.HashSet<>();
+
+        MinuteRows(Connection connection, boolean shared, String source) {
+            this.statements = new PreparedStatements(connection);
+            this.shared = shared;
+            this.source = source;
+        }
+
+        /**
+         * How many blocks each of these minutes has, for the minutes that have a row. Shared, the rows are first
+         * created where missing and locked for this transaction — with every row between the first and the last, in
+         * ascending order, so that two writers never wait on each other in a circle; alone, a minute without a row
+         * gets one with its first block (H2 would write each lock into the store as a change of the row).
+         */
+        Map<Long, Integer> lock(java.util.SortedSet<Long> minutes) throws SQLException {
+            Map<Long, Integer> blocks = new java.util.HashMap<>();
+            if (minutes.isEmpty()) {
+                return blocks;
             }
+            if (shared) {
+                PreparedStatement create = statements.get("INSERT INTO ingested_minute (source, event_minute, blocks)"
+                        + " VALUES (?, ?, 0) ON CONFLICT DO NOTHING");
+                for (long minute : minutes) {
+                    create.setString(1, source);
+                    create.setLong(2, minute);
+                    create.addBatch();
+                }
+                create.executeBatch();
+            }
+            PreparedStatement lock = statements.get("SELECT event_minute, blocks FROM ingested_minute"
+                    + " WHERE source = ? AND event_minute BETWEEN ? AND ? ORDER BY event_minute"
+                    + (shared ? " FOR UPDATE" : ""));
+            lock.setString(1, source);
+            lock.setLong(2, minutes.first());
+            lock.setLong(3, minutes.last());
+            try (ResultSet rs = lock.executeQuery()) {
+                while (rs.next()) {
+                    blocks.put(rs.getLong(1), rs.getInt(2));
+                }
+            }
+            return blocks;
+        }
+
+        /** Reads blocks {@code from} … {@code until - 1} of a minute, each as its 16-byte fingerprints. */
+        void readBlocks(long minute, int from, int until, java.util.function.Consumer<ByteBuffer> block)
+                throws SQLException {
+            PreparedStatement read = statements.get("SELECT block_no, fingerprints FROM ingested_block"
+                    + " WHERE source = ? AND event_minute = ? AND block_no >= ? AND block_no < ? ORDER BY block_no");
+            read.setString(1, source);
+            read.setLong(2, minute);
+            read.setInt(3, from);
+            read.setInt(4, until);
+            try (ResultSet rs = read.executeQuery()) {
+                while (rs.next()) {
+                    block.accept(ByteBuffer.wrap(rs.getBytes(2)));
+                }
+            }
+        }
+
+        /**
+         * Adds block {@code blockNo} of a minute that has {@code blockNo} blocks so far and, when {@code newMinute}
+         * (alone only), no row yet; written by {@link #writeBlocks}.
+         */
+        void addBlock(long minute, int blockNo, boolean newMinute, byte[] fingerprints) throws SQLException {
+            if (newMinute) {
+                queue(NEW_MINUTE, source, minute);
+            } else {
+                queue(COUNT_BLOCKS, blockNo + 1, source, minute);
+            }
+            queue(ADD_BLOCK, source, minute, blockNo, fingerprints);
+        }
+
+        private void queue(String sql, Object... values) throws SQLException {
+            PreparedStatement s = statements.get(sql);
+            for (int i = 0; i < values.length; i++) {
+                s.setObject(i + 1, values[i]);
+            }
+            s.addBatch();
+            pending.add(sql);
+        }
+
+        /** Writes the blocks added: new minutes' rows first, then the blocks that refer to them. */
+        void writeBlocks() throws SQLException {
+            for (String sql : List.of(NEW_MINUTE, COUNT_BLOCKS, ADD_BLOCK)) {
+                if (pending.remove(sql)) {
+                    statements.get(sql).executeBatch();
+                }
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            statements.close();
         }
     }
 
     /** The minute's fingerprints up to its {@code stored} blocks: from the cache, reading only the blocks it lacks. */
-    private Minute load(Connection connection, String cacheKey, String source, long minute, int stored)
-            throws SQLException {
+    private Minute load(MinuteRows rows, String cacheKey, long minute, int stored) throws SQLException {
         Minute h = cache.get(cacheKey);
         if (h != null && h.blocks > stored) {
             // The store holds fewer blocks than were read (a transaction elsewhere rolled back after this one read
@@ -175,24 +261,14 @@ final class SeenEvents {
             cache.put(cacheKey, h);
         }
         if (h.blocks < stored) {
-            try (PreparedStatement read = connection.prepareStatement(
-                    "SELECT block_no, fingerprints FROM ingested_block"
-                            + " WHERE source = ? AND event_minute = ? AND block_no >= ? AND block_no < ? ORDER BY block_no")) {
-                read.setString(1, source);
-                read.setLong(2, minute);
-                read.setInt(3, h.blocks);
-                read.setInt(4, stored);
-                try (ResultSet rs = read.executeQuery()) {
-                    while (rs.next()) {
-                        ByteBuffer block = ByteBuffer.wrap(rs.getBytes(2));
-                        long before = h.seen.size();
-                        while (block.remaining() >= 16) {
-                            h.seen.add(block.getLong(), block.getLong());
-                        }
-                        cached += h.seen.size() - before;
-                    }
+            Minute reading = h;
+            rows.readBlocks(minute, h.blocks, stored, block -> {
+                long before = reading.seen.size();
+                while (block.remaining() >= 16) {
+                    reading.seen.add(block.getLong(), block.getLong());
                 }
-            }
+                cached += reading.seen.size() - before;
+            });
             h.blocks = stored;
             evict(h);
         }

@@ -116,7 +116,7 @@ final class StoreSchema {
         return Flyway.configure()
                 .dataSource(url, null, null)
                 .locations("classpath:db/migration")
-                .javaMigrations(new V7__IngestedBlocks(), new V8__PodLabelsInFull());
+                .javaMigrations(new V7__IngestedBlocks(), new V8__PodLabelsInFull(), new V9__IdentityCache());
     }
 
     /**
@@ -124,7 +124,7 @@ final class StoreSchema {
      * apply. ObservationStoreTest compares it with what Flyway finds: a migration added without its version here
      * fails the suite.
      */
-    static final List<String> SCHEMA_VERSIONS = List.of("1", "2", "3", "4", "5", "6", "7", "8");
+    static final List<String> SCHEMA_VERSIONS = List.of("1", "2", "3", "4", "5", "6", "7", "8", "9");
 
     /**
      * Whether the store's schema is at the latest version already: every migration of {@link #SCHEMA_VERSIONS}

@@ -52,6 +52,12 @@ public final class V7__IngestedBlocks extends BaseJavaMigration {
         if (source == null || block.size() == 0) {
             return;
         }
-        SeenEvents.addBlock(c, source, minute, SeenEvents.lockMinute(c, source, minute), block.toBytes());
+        // Shared: the safe way on either database (a migration runs once).
+        try (SeenEvents.MinuteRows rows = new SeenEvents.MinuteRows(c, true, source)) {
+            int stored =
+                    rows.lock(new java.util.TreeSet<>(java.util.Set.of(minute))).get(minute);
+            rows.addBlock(minute, stored, false, block.toBytes());
+            rows.writeBlocks();
+        }
     }
 }

@@ -235,7 +235,8 @@ class ObservationStoreTest {
             "5 SQL 1621785428",
             "6 SQL 1913612547",
             "7 JDBC null",
-            "8 JDBC null");
+            "8 JDBC null",
+            "9 JDBC null");
 
     @org.junit.jupiter.api.Test
     void theMigrationsAreTheReleasedOnesAndTheStoreKnowsEachVersion() throws Exception {
@@ -248,6 +249,26 @@ class ObservationStoreTest {
         }
         assertEquals(RELEASED_MIGRATIONS, found);
         assertEquals(versions, StoreSchema.SCHEMA_VERSIONS);
+    }
+
+    /** An H2 store reserves its aggregates' ids 1,000 at a time (else H2 commits the whole store every 32 inserts). */
+    @org.junit.jupiter.api.Test
+    void anEmbeddedStoreReservesIdsInThousands(@TempDir Path own) throws Exception {
+        String url = ObservationStore.embeddedUrl(own);
+        ObservationStore.open(url).close();
+        Map<String, Long> caches = new java.util.TreeMap<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+                java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs =
+                        s.executeQuery("SELECT table_name, identity_cache FROM information_schema.columns"
+                                + " WHERE is_identity = 'YES'")) {
+            while (rs.next()) {
+                caches.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        assertEquals(
+                Map.of("api_access", 1000L, "network_flow", 1000L, "pod_identity", 1000L, "syscall_use", 1000L),
+                caches);
     }
 
     /**
@@ -275,21 +296,21 @@ class ObservationStoreTest {
             ObservationStore.open(url).close(); // migrates it
             assertTrue(StoreSchema.schemaCurrent(c), "a store just migrated");
             try (java.sql.Statement s = c.createStatement()) {
-                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '8'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '9'");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store whose last migration failed");
-                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '8'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '9'");
                 s.executeUpdate(
                         "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
-                                + " installed_by, execution_time, success) VALUES (99, '9', 'newer', 'SQL', 'V9__newer.sql', 'x', 0, TRUE)");
+                                + " installed_by, execution_time, success) VALUES (99, '10', 'newer', 'SQL', 'V10__newer.sql', 'x', 0, TRUE)");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store a newer Tailor migrated further");
                 // …which this Tailor refuses to use, saying why (Flyway alone would ignore the "future" migration).
                 ObservationStore.NewerStoreException newer =
                         assertThrows(ObservationStore.NewerStoreException.class, () -> ObservationStore.open(url));
                 assertTrue(
                         newer.getMessage()
-                                .startsWith("the store's schema is at version 9, newer than this Tailor's (8)"),
+                                .startsWith("the store's schema is at version 10, newer than this Tailor's (9)"),
                         newer.getMessage());
-                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '9'");
+                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '10'");
                 assertTrue(StoreSchema.schemaCurrent(c), "the same store without the newer migration");
             }
         }

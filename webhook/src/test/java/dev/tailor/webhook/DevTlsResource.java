@@ -69,6 +69,11 @@ public class DevTlsResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
-        // The temporary directory goes with the JVM's temp dir clean-up; nothing secret outlives the run.
+        // The JVM removes no temporary directory by itself: the run's keys, tokens and store go with it here.
+        try {
+            dev.tailor.util.Trees.delete(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the test run's directory " + dir + " could not be removed", e);
+        }
     }
 }

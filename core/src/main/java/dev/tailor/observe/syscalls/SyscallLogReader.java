@@ -5,7 +5,6 @@ import dev.tailor.observe.Problems;
 import dev.tailor.observe.UnknownFormatException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -187,10 +186,28 @@ public final class SyscallLogReader {
         }
     }
 
-    private static Instant seconds(String epoch) {
-        BigDecimal s = new BigDecimal(epoch);
-        return Instant.ofEpochSecond(
-                s.longValue(), s.remainder(BigDecimal.ONE).movePointRight(9).longValue());
+    /** An audit stamp's time, {@code SECONDS[.FRACTION]} since the epoch (digits only, as the regex and SPO give it). */
+    static Instant seconds(String epoch) {
+        int dot = epoch.indexOf('.');
+        String whole = dot < 0 ? epoch : epoch.substring(0, dot);
+        String fraction = dot < 0 ? "" : epoch.substring(dot + 1);
+        if (whole.isEmpty() || whole.length() > 18 || !digits(whole) || !digits(fraction)) {
+            throw new IllegalArgumentException("bad time: " + epoch + " (seconds since 1970, as SECONDS.FRACTION)");
+        }
+        long nanos = 0; // the fraction's first nine digits (a tenth of a nanosecond is no time an audit record has)
+        for (int i = 0; i < 9; i++) {
+            nanos = nanos * 10 + (i < fraction.length() ? fraction.charAt(i) - '0' : 0);
+        }
+        return Instant.ofEpochSecond(Long.parseLong(whole), nanos);
+    }
+
+    private static boolean digits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String unquote(String value) {

@@ -91,6 +91,32 @@ class SyscallLogReaderTest {
     }
 
     @Test
+    void stampTimesAreReadExactly() {
+        assertEquals(Instant.parse("2026-10-05T00:00:04.183Z"), SyscallLogReader.seconds("1791158404.183"));
+        assertEquals(Instant.ofEpochSecond(1625486870, 273_000_001), SyscallLogReader.seconds("1625486870.2730000019"));
+        assertEquals(Instant.ofEpochSecond(1625486870), SyscallLogReader.seconds("1625486870"));
+        assertEquals(Instant.ofEpochSecond(1625486870, 5_000_000), SyscallLogReader.seconds("1625486870.005"));
+    }
+
+    @Test
+    void anEnricherLineWithABadTimeIsLocated(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("enricher.log");
+        String line =
+                "I1005 00:00:04.583000 1843190 enricher.go:136] log-enricher \"msg\"=\"audit\"  \"container\"=\"app\""
+                        + " \"namespace\"=\"t\" \"pid\"=1 \"pod\"=\"p\" \"syscallID\"=1 \"syscallName\"=\"write\""
+                        + " \"timestamp\"=\"%s:236964\" \"type\"=\"seccomp\"\n";
+        Files.writeString(file, line.formatted("1791158404.183") + line.formatted("-5.1") + line.formatted("17x.2"));
+        Problems problems = new Problems();
+        List<SyscallRecord> records = read(file, problems, new ArrayList<>());
+        assertEquals(1, records.size());
+        assertEquals(
+                List.of(
+                        "enricher.log:2: bad time: -5.1 (seconds since 1970, as SECONDS.FRACTION)",
+                        "enricher.log:3: bad time: 17x.2 (seconds since 1970, as SECONDS.FRACTION)"),
+                problems.first().stream().map(Object::toString).toList());
+    }
+
+    @Test
     void aFileOfAnotherKindIsRefusedBeforeReading(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("profile.json");
         Files.writeString(json, "{\"defaultAction\": \"SCMP_ACT_ERRNO\"}\n");
