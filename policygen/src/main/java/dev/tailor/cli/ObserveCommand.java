@@ -123,10 +123,11 @@ public final class ObserveCommand implements Callable<Integer> {
     /**
      * Events per transaction. A batch costs one upsert per aggregate it touches, however many of its events fall on
      * it, and the store rewrites a row for every upsert: on a week of 1,002 workloads (485 MB) 100,000 took the whole
-     * observe from 10.9 s to 8.7 s against 20,000 (200,000: 8.4 s). At most four batches are held at a time (two
-     * waiting for the store, one being filled per reading thread), each about 70 bytes an event: tens of MiB.
+     * observe from 10.9 s to 8.7 s against 20,000; on a month of them (1,967 MB) 200,000 took it from 13.3–13.9 s to
+     * 12.6–12.9 s against 100,000 (400,000: no faster). At most four batches are held at a time (two waiting for the
+     * store, one being filled per reading thread), each about 70 bytes an event: tens of MiB.
      */
-    public static final int BATCH = 100_000;
+    public static final int BATCH = 200_000;
 
     /** Events per transaction; smaller only for tests that kill the command between batches. */
     @Option(names = "--batch-events", hidden = true)
