@@ -82,23 +82,42 @@ public final class ObservationStore implements StoredObservations {
             Map.entry("WRITE_DELAY", "0"));
 
     /**
+     * What the store prefers of H2, added to a URL that sets none of its own: pages of 16 KiB instead of 4. H2 writes
+     * a changed page whole and reads a page whole; on a month of 1,002 workloads, observe took 12.1–12.2 s instead of
+     * 13.8–13.9, generate 2.1–2.3 s instead of 2.9–3.4 and impact 3.0–3.2 s instead of 3.5–3.9 (64 KiB: no faster
+     * to write, slower to read). A store written with other pages is read as it is.
+     */
+    private static final List<Map.Entry<String, String>> H2_DEFAULTS = List.of(Map.entry("PAGE_SIZE", "16384"));
+
+    /**
      * An H2 URL with the settings the store needs added where it has none of its own ({@code jdbc:h2:file:/data/obs}
      * works as given); a setting given otherwise is refused, with what it must be.
      */
     static String withH2Settings(String url) {
         StringBuilder result = new StringBuilder(url);
         for (Map.Entry<String, String> setting : H2_SETTINGS) {
-            java.util.regex.Matcher given = java.util.regex.Pattern.compile(
-                            ";" + setting.getKey() + "=([^;]*)", java.util.regex.Pattern.CASE_INSENSITIVE)
-                    .matcher(url);
-            if (!given.find()) {
+            String given = given(url, setting.getKey());
+            if (given == null) {
                 result.append(';').append(setting.getKey()).append('=').append(setting.getValue());
-            } else if (!given.group(1).equalsIgnoreCase(setting.getValue())) {
+            } else if (!given.equalsIgnoreCase(setting.getValue())) {
                 throw new IllegalArgumentException("the store needs " + setting.getKey() + "=" + setting.getValue()
-                        + " in an H2 URL, got " + setting.getKey() + "=" + given.group(1) + " in " + redact(url));
+                        + " in an H2 URL, got " + setting.getKey() + "=" + given + " in " + redact(url));
+            }
+        }
+        for (Map.Entry<String, String> setting : H2_DEFAULTS) {
+            if (given(url, setting.getKey()) == null) {
+                result.append(';').append(setting.getKey()).append('=').append(setting.getValue());
             }
         }
         return result.toString();
+    }
+
+    /** The value an H2 URL gives a setting (names in any case), or null. */
+    private static String given(String url, String setting) {
+        java.util.regex.Matcher given = java.util.regex.Pattern.compile(
+                        ";" + setting + "=([^;]*)", java.util.regex.Pattern.CASE_INSENSITIVE)
+                .matcher(url);
+        return given.find() ? given.group(1) : null;
     }
 
     /**

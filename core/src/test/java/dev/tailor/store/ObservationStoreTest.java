@@ -429,11 +429,18 @@ class ObservationStoreTest {
         String plain = "jdbc:h2:file:"
                 + dir.resolve("plain-" + java.util.UUID.randomUUID()).resolve("observations");
         assertEquals(
-                plain + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0",
+                plain
+                        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;PAGE_SIZE=16384",
                 ObservationStore.withH2Settings(plain));
         assertEquals(
-                plain + ";mode=postgresql;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0",
+                plain
+                        + ";mode=postgresql;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;PAGE_SIZE=16384",
                 ObservationStore.withH2Settings(plain + ";mode=postgresql"));
+        // A page size of the user's own is kept (the store's is only a preference).
+        assertEquals(
+                plain
+                        + ";page_size=4096;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0",
+                ObservationStore.withH2Settings(plain + ";page_size=4096"));
         try (ObservationStore store = ObservationStore.open(plain)) {
             assertEquals(new ObservationStore.BatchResult(37, 0), TestStores.ingestAudit(store, demo()));
         }
