@@ -94,14 +94,36 @@ public final class NetworkPolicyEvaluator {
         }
     }
 
-    /** One peer of a rule, read once. */
-    private record PeerRule(
-            IPBlock ipBlock, LabelSelector.Compiled namespaceSelector, LabelSelector.Compiled podSelector) {
+    /**
+     * One peer of a rule, read once, and which namespaces its namespace selector selects, remembered as they are asked:
+     * impact's access count asks every rule about every other workload (a million pairs on a large cluster), and most
+     * of them live in a namespace the selector does not select.
+     */
+    private static final class PeerRule {
+        final IPBlock ipBlock;
+        final LabelSelector.Compiled namespaceSelector;
+        final LabelSelector.Compiled podSelector;
+        private final Map<String, Boolean> selectedNamespaces = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private PeerRule(NetworkPolicyPeer peer) {
+            this.ipBlock = peer.getIpBlock();
+            this.namespaceSelector =
+                    peer.getNamespaceSelector() != null ? LabelSelector.compile(peer.getNamespaceSelector()) : null;
+            this.podSelector = peer.getPodSelector() != null ? LabelSelector.compile(peer.getPodSelector()) : null;
+        }
+
         static PeerRule of(NetworkPolicyPeer peer) {
-            return new PeerRule(
-                    peer.getIpBlock(),
-                    peer.getNamespaceSelector() != null ? LabelSelector.compile(peer.getNamespaceSelector()) : null,
-                    peer.getPodSelector() != null ? LabelSelector.compile(peer.getPodSelector()) : null);
+            return new PeerRule(peer);
+        }
+
+        /** Whether the namespace selector selects a namespace with these labels (the same for every ask of it). */
+        boolean selectsNamespace(String namespace, java.util.function.Function<String, Map<String, String>> labels) {
+            Boolean selected = selectedNamespaces.get(namespace);
+            if (selected == null) {
+                selected = namespaceSelector.matches(labels.apply(namespace));
+                selectedNamespaces.put(namespace, selected);
+            }
+            return selected;
         }
     }
 
@@ -326,20 +348,20 @@ public final class NetworkPolicyEvaluator {
 
     /** Whether a rule's peer matches the other end: null when that depends on labels not known. */
     private Boolean peerMatches(PeerRule peer, String policyNamespace, Peer other) {
-        if (peer.ipBlock() != null) {
-            return other.pod() == null && inBlock(peer.ipBlock(), other.ip());
+        if (peer.ipBlock != null) {
+            return other.pod() == null && inBlock(peer.ipBlock, other.ip());
         }
-        if (other.pod() == null || (peer.podSelector() == null && peer.namespaceSelector() == null)) {
+        if (other.pod() == null || (peer.podSelector == null && peer.namespaceSelector == null)) {
             return false;
         }
         Pod pod = other.pod();
-        boolean namespaceMatches = peer.namespaceSelector() != null
-                ? peer.namespaceSelector().matches(namespaceLabels(pod.namespace()))
+        boolean namespaceMatches = peer.namespaceSelector != null
+                ? peer.selectsNamespace(pod.namespace(), this::namespaceLabels)
                 : pod.namespace().equals(policyNamespace);
         if (!namespaceMatches) {
             return false;
         }
-        return peer.podSelector() == null ? Boolean.TRUE : selects(peer.podSelector(), pod.labels());
+        return peer.podSelector == null ? Boolean.TRUE : selects(peer.podSelector, pod.labels());
     }
 
     private static PortSet ports(List<NetworkPolicyPort> ports, Pod owner) {
