@@ -313,6 +313,7 @@ public final class ImpactAnalyzer {
         PolicySet trained = PolicySet.of(new PolicyGenerator(trainingOptions).generate(training));
         Observations day = Observations.load(store, Duration.ofDays(1), obs.until);
         Map<String, BacktestResult> results = new TreeMap<>();
+        Set<String> newOnTheDay = newSince(day, trainUntil);
         replay(day, current, trained, s -> !s.lastSeen().isBefore(trainUntil), false)
                 .forEach((w, impact) -> {
                     long replayed = 0;
@@ -326,7 +327,8 @@ public final class ImpactAnalyzer {
                         }
                     }
                     if (replayed > 0) {
-                        List<String> fresh = newSince(day, trainUntil, examples);
+                        List<String> fresh =
+                                examples.stream().filter(newOnTheDay::contains).toList();
                         results.put(
                                 w,
                                 new BacktestResult(
@@ -367,8 +369,12 @@ public final class ImpactAnalyzer {
     }
 
     /** Of the denied examples, those describing behavior first seen at or after {@code since}. */
-    private static List<String> newSince(Observations obs, Instant since, List<String> denied) {
-        Set<String> fresh = new TreeSet<>();
+    /**
+     * What was first seen at or after {@code since}, described as the replay names what it denies: worked out once
+     * per backtest (asked per workload, it described every row of the day again for each of them).
+     */
+    private static Set<String> newSince(Observations obs, Instant since) {
+        Set<String> fresh = new java.util.HashSet<>();
         obs.edges.forEach((e, s) -> {
             if (!s.firstSeen().isBefore(since)) {
                 fresh.add(dev.tailor.generate.Reports.describe(e));
@@ -384,7 +390,7 @@ public final class ImpactAnalyzer {
                 fresh.add(u.syscall() + " in " + u.container());
             }
         });
-        return denied.stream().filter(fresh::contains).toList();
+        return fresh;
     }
 
     // --- enforce preview ----------------------------------------------------------------------------------------
