@@ -31,10 +31,11 @@ import java.util.TreeSet;
  * back, it answers as the store did, so the policies generated from it are the same bytes.
  *
  * <pre>
- * {"kind":"ObservationSnapshot","apiVersion":Names.API_VERSION,"decisionsFrom":"2026-11-25T00:00:00Z",
+ * {"kind":"ObservationSnapshot","apiVersion":Names.API_VERSION,
  *  "apiAccesses":[{"key":{"subject":"system:serviceaccount:shop:api","verb":"list",…},
  *                  "seen":{"firstSeen":"…","lastSeen":"…","count":12,"days":{"2026-11-30":12}}}],
- *  "networkEdges":[…],"syscallUses":[…],"podIdentities":[…],"podsSeenCreated":["shop/api-7f9c-x2x8z"],"decisions":[…]}
+ *  "networkEdges":[…],"syscallUses":[…],"podIdentities":[…],"podsSeenCreated":["shop/api-7f9c-x2x8z"],
+ *  "decisionsFrom":"2026-11-25T00:00:00Z","decisions":[…]}
  * </pre>
  */
 public record ObservationSnapshot(
@@ -62,22 +63,20 @@ public record ObservationSnapshot(
      */
     public static void write(StoredObservations store, java.time.Duration length, Instant until, OutputStream out)
             throws SQLException, IOException {
-        Map<ApiAccess, StoredAccess> api = store.apiAccesses();
-        Map<NetworkEdge, StoredAccess> edges = store.networkEdges();
-        Map<SyscallUse, StoredAccess> syscalls = store.syscallUses();
-        Instant decisionsFrom =
-                (until != null ? until : StoredAccess.latest(List.of(api, edges, syscalls))).minus(length);
         try (JsonGenerator json = JSON.getFactory().createGenerator(out)) {
             json.setCodec(JSON);
             json.writeStartObject();
             json.writeStringField("kind", KIND);
             json.writeStringField("apiVersion", API_VERSION);
-            json.writeStringField("decisionsFrom", decisionsFrom.toString());
-            rows(json, "apiAccesses", api);
-            rows(json, "networkEdges", edges);
-            rows(json, "syscallUses", syscalls);
+            // One table read at a time, written and let go before the next is read: a large cluster's tables held
+            // together were most of what a snapshot cost the webhook's heap. Their latest sighting ends the window.
+            Instant latest = rows(json, "apiAccesses", store.apiAccesses());
+            latest = later(latest, rows(json, "networkEdges", store.networkEdges()));
+            latest = later(latest, rows(json, "syscallUses", store.syscallUses()));
             rows(json, "podIdentities", store.podIdentities());
             json.writeObjectField("podsSeenCreated", new TreeSet<>(store.podsSeenCreated()));
+            Instant decisionsFrom = (until != null ? until : latest).minus(length);
+            json.writeStringField("decisionsFrom", decisionsFrom.toString());
             json.writeArrayFieldStart("decisions");
             for (AdmissionDecision d : store.decisions(decisionsFrom, Instant.parse("9999-01-01T00:00:00Z"))) {
                 json.writeObject(d);
@@ -87,7 +86,8 @@ public record ObservationSnapshot(
         }
     }
 
-    private static <K> void rows(JsonGenerator json, String field, Map<K, StoredAccess> rows) throws IOException {
+    /** Writes a table's rows as a field; returns the latest of their last sightings (the epoch for none). */
+    private static <K> Instant rows(JsonGenerator json, String field, Map<K, StoredAccess> rows) throws IOException {
         json.writeArrayFieldStart(field);
         for (var row : rows.entrySet()) {
             json.writeStartObject();
@@ -96,6 +96,11 @@ public record ObservationSnapshot(
             json.writeEndObject();
         }
         json.writeEndArray();
+        return StoredAccess.latest(List.of(rows));
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return b.isAfter(a) ? b : a;
     }
 
     /**
