@@ -170,17 +170,19 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
                 byKey.computeIfAbsent(e.aggregate(), k -> new Tally()).add(e.time());
             }
         }
-        List<Map.Entry<K, Tally>> entries = new ArrayList<>(byKey.entrySet());
-        if (!postgres) {
-            // In the key's order, as H2's unique index holds them: the rows of a batch fall on neighbouring pages,
-            // which H2 writes once each instead of again at every store of its unsaved pages.
-            entries = new ArrayList<>(dev.tailor.util.Joined.inOrder(byKey).entrySet());
-        } else {
+        Iterable<Map.Entry<K, Tally>> entries;
+        if (postgres) {
             // Rows are locked as they are upserted: every replica takes them in the same order, so two batches
             // never wait on each other in a circle (which PostgreSQL would end by failing one of them).
-            entries.sort(Comparator.comparingInt(
+            List<Map.Entry<K, Tally>> ordered = new ArrayList<>(byKey.entrySet());
+            ordered.sort(Comparator.comparingInt(
                             (Map.Entry<K, Tally> e) -> e.getKey().hashCode())
                     .thenComparing(Map.Entry::getKey));
+            entries = ordered;
+        } else {
+            // In the key's order, as H2's unique index holds them: the rows of a batch fall on neighbouring pages,
+            // which H2 writes once each instead of again at every store of its unsaved pages.
+            entries = dev.tailor.util.Joined.inOrder(byKey).entrySet();
         }
         try (PreparedStatements statements = new PreparedStatements(connection)) {
             for (var e : entries) {

@@ -89,14 +89,16 @@ public record ObservationSnapshot(
     /** Writes a table's rows as a field; returns the latest of their last sightings (the epoch for none). */
     private static <K> Instant rows(JsonGenerator json, String field, Map<K, StoredAccess> rows) throws IOException {
         json.writeArrayFieldStart(field);
+        Instant latest = Instant.EPOCH;
         for (var row : rows.entrySet()) {
             json.writeStartObject();
             json.writeObjectField("key", row.getKey());
             json.writeObjectField("seen", row.getValue());
             json.writeEndObject();
+            latest = later(latest, row.getValue().lastSeen());
         }
         json.writeEndArray();
-        return StoredAccess.latest(List.of(rows));
+        return latest;
     }
 
     private static Instant later(Instant a, Instant b) {

@@ -86,7 +86,7 @@ public final class NetworkPolicyEvaluator {
         static Rule of(List<NetworkPolicyPeer> peers, List<NetworkPolicyPort> ports) {
             List<NetworkPolicyPort> p = listOf(ports);
             return new Rule(
-                    listOf(peers).stream().map(PeerRule::of).toList(),
+                    listOf(peers).stream().map(PeerRule::new).toList(),
                     p,
                     p.stream().anyMatch(port -> named(port.getPort()) != null)
                             ? null
@@ -105,15 +105,11 @@ public final class NetworkPolicyEvaluator {
         final LabelSelector.Compiled podSelector;
         private final Map<String, Boolean> selectedNamespaces = new java.util.concurrent.ConcurrentHashMap<>();
 
-        private PeerRule(NetworkPolicyPeer peer) {
+        PeerRule(NetworkPolicyPeer peer) {
             this.ipBlock = peer.getIpBlock();
             this.namespaceSelector =
                     peer.getNamespaceSelector() != null ? LabelSelector.compile(peer.getNamespaceSelector()) : null;
             this.podSelector = peer.getPodSelector() != null ? LabelSelector.compile(peer.getPodSelector()) : null;
-        }
-
-        static PeerRule of(NetworkPolicyPeer peer) {
-            return new PeerRule(peer);
         }
 
         /** Whether the namespace selector selects a namespace with these labels (the same for every ask of it). */
