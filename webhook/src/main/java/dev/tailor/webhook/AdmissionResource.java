@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.webhook.admission.AdmissionHandler;
 import dev.tailor.webhook.admission.AdmissionReviews;
 import dev.tailor.webhook.admission.BadReviewException;
+import dev.tailor.webhook.admission.ReviewMemory;
 import dev.tailor.webhook.tls.ClientCertificates;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.io.InputStream;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -33,10 +35,15 @@ public class AdmissionResource {
     private final AdmissionHandler handler;
     private final TailorConfig config;
     private final List<X509Certificate> apiServerAuthorities;
+    private final ReviewMemory memory;
+    private final PrometheusAdmissionMetrics metrics;
 
-    public AdmissionResource(AdmissionHandler handler, TailorConfig config) {
+    public AdmissionResource(
+            AdmissionHandler handler, TailorConfig config, ReviewMemory memory, PrometheusAdmissionMetrics metrics) {
         this.handler = handler;
         this.config = config;
+        this.memory = memory;
+        this.metrics = metrics;
         this.apiServerAuthorities = config.admissionCallers()
                 .clientCa()
                 .map(file -> ClientCertificates.readAuthorities(file, "tailor.admission-callers.client-ca"))
@@ -49,7 +56,7 @@ public class AdmissionResource {
     public Response validate(
             @HeaderParam("Content-Type") String contentType, @Context HttpServerRequest http, InputStream body) {
         boolean fromApiServer = fromApiServer(http);
-        return answer(contentType, body, request -> handler.validate(request, fromApiServer));
+        return answer("validate", contentType, http, body, request -> handler.validate(request, fromApiServer));
     }
 
     /**
@@ -78,11 +85,17 @@ public class AdmissionResource {
     @POST
     @Path("mutate")
     @Blocking
-    public Response mutate(@HeaderParam("Content-Type") String contentType, InputStream body) {
-        return answer(contentType, body, handler::mutate);
+    public Response mutate(
+            @HeaderParam("Content-Type") String contentType, @Context HttpServerRequest http, InputStream body) {
+        return answer("mutate", contentType, http, body, handler::mutate);
     }
 
-    private Response answer(String contentType, InputStream body, Function<JsonNode, ObjectNode> decide) {
+    private Response answer(
+            String endpoint,
+            String contentType,
+            HttpServerRequest http,
+            InputStream body,
+            Function<JsonNode, ObjectNode> decide) {
         String uid = "";
         try {
             if (contentType == null
@@ -92,12 +105,24 @@ public class AdmissionResource {
                         "",
                         "Content-Type must be application/json, got " + (contentType == null ? "none" : contentType));
             }
-            JsonNode request =
-                    AdmissionReviews.decodeRequest(AdmissionReviews.readCapped(body, config.maxReviewBytes()));
-            uid = request.path("uid").asText();
-            return json(200, decide.apply(request));
+            try (ReviewMemory.Reservation reservation = reserve(endpoint, announcedLength(http), body)) {
+                int cap = (int) Math.min(config.maxReviewBytes(), reservation.bodyBytes());
+                byte[] bytes;
+                try {
+                    bytes = AdmissionReviews.readCapped(body, cap);
+                } catch (BadReviewException tooLarge) {
+                    // unannounced, and larger than the memory could ever hold: read and dropped, as announced ones
+                    throw cap < config.maxReviewBytes() ? tooLargeToEvaluate(endpoint, "more than " + cap) : tooLarge;
+                }
+                JsonNode request = AdmissionReviews.decodeRequest(bytes);
+                uid = request.path("uid").asText();
+                return json(200, decide.apply(request));
+            }
         } catch (BadReviewException e) {
             return json(e.status(), AdmissionReviews.errored(e.uid(), e.status(), reason(e.status()), e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return json(503, AdmissionReviews.errored(uid, 503, reason(503), "the webhook is shutting down"));
         } catch (Exception e) {
             LOG.errorf(e, "answering admission request %s", uid);
             return json(
@@ -110,10 +135,73 @@ public class AdmissionResource {
         }
     }
 
+    /**
+     * The heap for a review of {@code announced} bytes ({@code -1}: not announced, so the most it may be), before
+     * its body is read. A review over {@code tailor.max-review-bytes} is a 413 as ever; one the webhook could never
+     * evaluate within its memory is refused at once, and one that waited too long for the reviews
+     * in flight is refused as busy — both unread, so that no burst of large reviews can exhaust the heap. A refused
+     * review is an error to the API server, which then applies the webhook's failurePolicy: denied in an enforced
+     * namespace, admitted in an audited one.
+     */
+    private ReviewMemory.Reservation reserve(String endpoint, long announced, InputStream body)
+            throws IOException, BadReviewException, InterruptedException {
+        int maxBytes = config.maxReviewBytes();
+        if (announced > maxBytes) {
+            AdmissionReviews.discard(body);
+            throw AdmissionReviews.largerThan(maxBytes);
+        }
+        if (announced > memory.largestBody()) {
+            AdmissionReviews.discard(body);
+            throw tooLargeToEvaluate(endpoint, Long.toString(announced));
+        }
+        long expected = announced >= 0 ? announced : maxBytes;
+        var reservation = memory.reserve(
+                Math.min(expected, memory.largestBody()), config.engine().borrowTimeout());
+        if (reservation.isEmpty()) {
+            AdmissionReviews.discard(body);
+            metrics.refused(endpoint, "busy");
+            LOG.warnf(
+                    "refused an AdmissionReview of %s bytes: larger reviews in flight held the webhook's review memory "
+                            + "for %d ms",
+                    announced >= 0 ? Long.toString(announced) : "unannounced",
+                    config.engine().borrowTimeout().toMillis());
+            throw new BadReviewException(
+                    503, "", "too many large AdmissionReviews in flight; the webhook's failurePolicy applies");
+        }
+        return reservation.get();
+    }
+
+    private BadReviewException tooLargeToEvaluate(String endpoint, String size) {
+        metrics.refused(endpoint, "too-large");
+        LOG.warnf(
+                "refused an AdmissionReview of %s bytes: the webhook evaluates at most %d bytes within its memory "
+                        + "(%d MiB for reviews in flight)",
+                size, memory.largestBody(), memory.capacityBytes() >> 20);
+        return new BadReviewException(
+                413,
+                "",
+                "AdmissionReview of " + size + " bytes is larger than this webhook evaluates within its memory ("
+                        + memory.largestBody() + " bytes); give it a larger memory limit to admit such objects");
+    }
+
+    /** The body's length as the request announces it; -1 when it does not (chunked, or not a number). */
+    private static long announcedLength(HttpServerRequest http) {
+        String length = http == null ? null : http.getHeader("Content-Length");
+        if (length == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     private static String reason(int status) {
         return switch (status) {
             case 413 -> "RequestEntityTooLarge";
             case 415 -> "UnsupportedMediaType";
+            case 503 -> "ServiceUnavailable";
             default -> "BadRequest";
         };
     }

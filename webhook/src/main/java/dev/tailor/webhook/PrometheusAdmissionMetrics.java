@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code tailor_admission_seconds} (histogram by endpoint, operation, kind, mode, result),
- * {@code tailor_decisions_total} (by check and verdict), {@code tailor_evaluation_errors_total} (by endpoint).
+ * {@code tailor_decisions_total} (by check and verdict), {@code tailor_evaluation_errors_total} (by endpoint),
+ * {@code tailor_admission_refused_total} (by endpoint and reason: too-large, busy).
  */
 @ApplicationScoped
 public class PrometheusAdmissionMetrics implements AdmissionMetrics {
@@ -83,6 +84,15 @@ public class PrometheusAdmissionMetrics implements AdmissionMetrics {
         Counter.builder("tailor.evaluation.errors")
                 .description("Policy evaluations that failed")
                 .tags("endpoint", endpoint)
+                .register(registry)
+                .increment();
+    }
+
+    @Override
+    public void refused(String endpoint, String reason) {
+        Counter.builder("tailor.admission.refused")
+                .description("Reviews refused unread: larger than the webhook evaluates within its memory, or busy")
+                .tags("endpoint", endpoint, "reason", reason)
                 .register(registry)
                 .increment();
     }

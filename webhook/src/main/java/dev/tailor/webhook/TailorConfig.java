@@ -28,6 +28,13 @@ public interface TailorConfig {
     @WithDefault("3145728")
     int maxReviewBytes();
 
+    /**
+     * Heap, in bytes, that the admission reviews in flight may take together ({@link
+     * dev.tailor.webhook.admission.ReviewMemory}); default: half of the JVM's largest heap. A review that could never
+     * fit in it is refused (413), and the API server applies the webhook's failurePolicy.
+     */
+    Optional<Long> reviewMemory();
+
     PodSecurity podSecurity();
 
     Admins admins();

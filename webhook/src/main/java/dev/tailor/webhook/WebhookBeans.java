@@ -4,6 +4,7 @@ import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.identity.PodRecord;
 import dev.tailor.policy.PolicyEngine;
 import dev.tailor.webhook.admission.AdmissionHandler;
+import dev.tailor.webhook.admission.ReviewMemory;
 import dev.tailor.webhook.decisions.DecisionLog;
 import dev.tailor.webhook.decisions.JsonLinesDecisionLog;
 import io.quarkus.runtime.Startup;
@@ -39,6 +40,16 @@ public class WebhookBeans {
                 "policies loaded: %d WASM instances in %d ms",
                 config.engine().instanceCount(), (System.nanoTime() - start) / 1_000_000);
         return engine;
+    }
+
+    @Produces
+    @ApplicationScoped
+    ReviewMemory reviewMemory(TailorConfig config) {
+        ReviewMemory memory = config.reviewMemory().map(ReviewMemory::new).orElseGet(ReviewMemory::halfOfHeap);
+        LOG.infof(
+                "admission reviews in flight may take %d MiB of heap together: the largest evaluated is %d bytes",
+                memory.capacityBytes() >> 20, memory.largestBody());
+        return memory;
     }
 
     @Produces

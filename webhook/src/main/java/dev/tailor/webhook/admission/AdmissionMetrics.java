@@ -12,6 +12,12 @@ public interface AdmissionMetrics {
     /** The policy could not be evaluated. */
     void evaluationError(String endpoint);
 
+    /**
+     * A review refused before it was read: {@code reason} "too-large" (more than the webhook can evaluate within its
+     * memory) or "busy" (the reviews in flight held that memory for longer than a review may wait).
+     */
+    void refused(String endpoint, String reason);
+
     AdmissionMetrics NONE = new AdmissionMetrics() {
         @Override
         public void reviewed(String endpoint, String operation, String kind, String mode, String result, long nanos) {}
@@ -21,5 +27,8 @@ public interface AdmissionMetrics {
 
         @Override
         public void evaluationError(String endpoint) {}
+
+        @Override
+        public void refused(String endpoint, String reason) {}
     };
 }

@@ -41,6 +41,19 @@ public final class AdmissionReviews {
 
     private AdmissionReviews() {}
 
+    /** Reads {@code body} to its end and drops it: a client over HTTP/1.1 reads no answer before it has sent it all. */
+    public static void discard(InputStream body) throws IOException {
+        byte[] buffer = new byte[16 * 1024];
+        while (body.read(buffer) != -1) {
+            // discarded; HTTP's body limit bounds it
+        }
+    }
+
+    /** The 413 of a review over {@code maxBytes}. */
+    public static BadReviewException largerThan(int maxBytes) {
+        return new BadReviewException(413, "", "AdmissionReview larger than " + maxBytes + " bytes");
+    }
+
     /** Reads at most {@code maxBytes} from {@code body}; one byte more is a 413. */
     public static byte[] readCapped(InputStream body, int maxBytes) throws IOException, BadReviewException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxBytes, 64 * 1024));
@@ -51,10 +64,8 @@ public final class AdmissionReviews {
             if (total > maxBytes) {
                 // The rest is read and dropped (HTTP's body limit bounds it), so that the client, which over HTTP/1.1
                 // reads no answer before it has sent its whole body, gets this one rather than a broken connection.
-                while (body.read(buffer) != -1) {
-                    // discarded
-                }
-                throw new BadReviewException(413, "", "AdmissionReview larger than " + maxBytes + " bytes");
+                discard(body);
+                throw largerThan(maxBytes);
             }
             out.write(buffer, 0, n);
         }
