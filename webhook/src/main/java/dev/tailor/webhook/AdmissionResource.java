@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.webhook.admission.AdmissionHandler;
 import dev.tailor.webhook.admission.AdmissionReviews;
 import dev.tailor.webhook.admission.BadReviewException;
-import dev.tailor.webhook.admission.ReviewMemory;
 import dev.tailor.webhook.tls.ClientCertificates;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.http.HttpServerRequest;
@@ -35,14 +34,16 @@ public class AdmissionResource {
     private final AdmissionHandler handler;
     private final TailorConfig config;
     private final List<X509Certificate> apiServerAuthorities;
-    private final ReviewMemory memory;
+    private final RequestMemory.Share memory;
+    private final long capacityMiB;
     private final PrometheusAdmissionMetrics metrics;
 
     public AdmissionResource(
-            AdmissionHandler handler, TailorConfig config, ReviewMemory memory, PrometheusAdmissionMetrics metrics) {
+            AdmissionHandler handler, TailorConfig config, RequestMemory memory, PrometheusAdmissionMetrics metrics) {
         this.handler = handler;
         this.config = config;
-        this.memory = memory;
+        this.memory = memory.reviews();
+        this.capacityMiB = memory.capacityBytes() >> 20;
         this.metrics = metrics;
         this.apiServerAuthorities = config.admissionCallers()
                 .clientCa()
@@ -105,7 +106,7 @@ public class AdmissionResource {
                         "",
                         "Content-Type must be application/json, got " + (contentType == null ? "none" : contentType));
             }
-            try (ReviewMemory.Reservation reservation = reserve(endpoint, announcedLength(http), body)) {
+            try (RequestMemory.Reservation reservation = reserve(endpoint, announcedLength(http), body)) {
                 int cap = (int) Math.min(config.maxReviewBytes(), reservation.bodyBytes());
                 byte[] bytes;
                 try {
@@ -143,7 +144,7 @@ public class AdmissionResource {
      * review is an error to the API server, which then applies the webhook's failurePolicy: denied in an enforced
      * namespace, admitted in an audited one.
      */
-    private ReviewMemory.Reservation reserve(String endpoint, long announced, InputStream body)
+    private RequestMemory.Reservation reserve(String endpoint, long announced, InputStream body)
             throws IOException, BadReviewException, InterruptedException {
         int maxBytes = config.maxReviewBytes();
         if (announced > maxBytes) {
@@ -161,7 +162,7 @@ public class AdmissionResource {
             AdmissionReviews.discard(body);
             metrics.refused(endpoint, "busy");
             LOG.warnf(
-                    "refused an AdmissionReview of %s bytes: larger reviews in flight held the webhook's review memory "
+                    "refused an AdmissionReview of %s bytes: larger requests in flight held the webhook's request memory "
                             + "for %d ms",
                     announced >= 0 ? Long.toString(announced) : "unannounced",
                     config.engine().borrowTimeout().toMillis());
@@ -175,8 +176,8 @@ public class AdmissionResource {
         metrics.refused(endpoint, "too-large");
         LOG.warnf(
                 "refused an AdmissionReview of %s bytes: the webhook evaluates at most %d bytes within its memory "
-                        + "(%d MiB for reviews in flight)",
-                size, memory.largestBody(), memory.capacityBytes() >> 20);
+                        + "(%d MiB for requests in flight)",
+                size, memory.largestBody(), capacityMiB);
         return new BadReviewException(
                 413,
                 "",

@@ -32,6 +32,7 @@ import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -55,15 +56,20 @@ public class IngestResource {
     private final ObservationSink sink;
     private final List<byte[]> tokens = new ArrayList<>();
     private final List<X509Certificate> clientAuthorities;
+    private final RequestMemory.Share memory;
 
     /** Events refused for good (not an event, a missing field, a value the store cannot hold), by source. */
     private final java.util.Map<String, io.micrometer.core.instrument.Counter> rejectedTotal =
             new java.util.TreeMap<>();
 
     public IngestResource(
-            TailorConfig config, ObservationSink sink, io.micrometer.core.instrument.MeterRegistry registry) {
+            TailorConfig config,
+            ObservationSink sink,
+            RequestMemory memory,
+            io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
         this.sink = sink;
+        this.memory = memory.batches();
         for (String source : List.of("audit", "flows", "syscalls")) { // a closed set: the endpoints
             rejectedTotal.put(
                     source,
@@ -238,28 +244,29 @@ public class IngestResource {
             Reading lines) {
         Answer answer = otlpAnswer(type);
         String coding = encoding == null ? "" : encoding.strip().toLowerCase(java.util.Locale.ROOT);
-        InputStream plain = body;
         if (coding.equals("gzip")) {
             if (!authorized(authorization) && !clientCertified(request)) {
                 return answer.answer(401, error("unauthorized"));
             }
-            try {
-                byte[] compressed =
-                        AdmissionReviews.readCapped(body, config.ingest().maxBytes());
-                plain = new java.io.ByteArrayInputStream(AdmissionReviews.readCapped(
-                        new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(compressed)),
-                        config.ingest().maxBytes()));
+            // Compressed, its expanded size is unknown: the most a batch may be is reserved, both copies within it.
+            try (RequestMemory.Reservation reservation = reserve(-1, body)) {
+                int cap = (int) Math.min(config.ingest().maxBytes(), reservation.bodyBytes());
+                byte[] compressed = AdmissionReviews.readCapped(body, cap);
+                byte[] expanded = AdmissionReviews.readCapped(
+                        new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(compressed)), cap);
+                return store(source, expanded, otlp(type, lines), answer);
             } catch (BadReviewException e) {
-                return answer.answer(
-                        413,
-                        error("OTLP logs request larger than " + config.ingest().maxBytes() + " bytes"));
+                return answer.answer(e.status(), error(refusal("OTLP logs request", e)));
             } catch (IOException e) {
                 return answer.answer(400, error("Content-Encoding: gzip, but the body is not gzip: " + e.getMessage()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return answer.answer(503, error("the webhook is shutting down; send it again"));
             }
         } else if (!coding.isEmpty() && !coding.equals("identity")) {
             return answer.answer(415, error("Content-Encoding " + encoding + " is not read here: send gzip or none"));
         }
-        return ingest(source, "OTLP logs request", authorization, request, plain, otlp(type, lines), answer);
+        return ingest(source, "OTLP logs request", authorization, request, body, otlp(type, lines), answer);
     }
 
     /** The lines of an OTLP logs request, read as {@code lines} reads a body of lines. */
@@ -331,15 +338,73 @@ public class IngestResource {
             // Say nothing about why: no hint for someone probing.
             return answering.answer(401, error("unauthorized"));
         }
-        byte[] bytes;
-        try {
-            bytes = AdmissionReviews.readCapped(body, config.ingest().maxBytes());
+        try (RequestMemory.Reservation reservation = reserve(announcedLength(request), body)) {
+            return store(
+                    source,
+                    AdmissionReviews.readCapped(
+                            body, (int) Math.min(config.ingest().maxBytes(), reservation.bodyBytes())),
+                    reading,
+                    answering);
         } catch (BadReviewException e) {
-            return answering.answer(
-                    413, error(what + " larger than " + config.ingest().maxBytes() + " bytes"));
+            return answering.answer(e.status(), error(refusal(what, e)));
         } catch (IOException e) {
             return answering.answer(400, error("body could not be read: " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return answering.answer(503, error("the webhook is shutting down; send it again"));
         }
+    }
+
+    /**
+     * The heap for a batch of {@code announced} bytes ({@code -1}: unannounced, so the most it may be), reserved
+     * before it is read ({@link RequestMemory}): a batch larger than the webhook stores within its memory is a 413,
+     * one that waited {@value #BATCH_WAIT_SECONDS} s for the requests in flight a 503, which senders send again.
+     */
+    private RequestMemory.Reservation reserve(long announced, InputStream body)
+            throws IOException, BadReviewException, InterruptedException {
+        long largest = largestBatch();
+        if (announced > largest) {
+            AdmissionReviews.discard(body);
+            throw AdmissionReviews.largerThan((int) largest);
+        }
+        var reservation = memory.reserve(announced >= 0 ? announced : largest, Duration.ofSeconds(BATCH_WAIT_SECONDS));
+        if (reservation.isEmpty()) {
+            AdmissionReviews.discard(body);
+            throw new BadReviewException(503, "", "larger batches in flight hold the webhook's memory; send it again");
+        }
+        return reservation.get();
+    }
+
+    /** The largest batch read: the configured limit, or less where the webhook's memory holds less. */
+    private long largestBatch() {
+        return Math.min(config.ingest().maxBytes(), memory.largestBody());
+    }
+
+    /** What a refused batch is told: a 413 says the limit and, when it is the memory's, so; a 503 why to resend. */
+    private String refusal(String what, BadReviewException e) {
+        if (e.status() != 413) {
+            return e.getMessage();
+        }
+        long largest = largestBatch();
+        return what + " larger than " + largest + " bytes"
+                + (largest < config.ingest().maxBytes() ? ", the most this webhook stores within its memory" : "");
+    }
+
+    /** How long a batch waits for the memory that larger ones in flight hold. */
+    static final int BATCH_WAIT_SECONDS = 10;
+
+    /** The body's length as the request announces it; -1 when it does not (chunked, or not a number). */
+    private static long announcedLength(HttpServerRequest request) {
+        String length = request == null ? null : request.getHeader("Content-Length");
+        try {
+            return length == null ? -1 : Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Parses and stores a batch read whole, and answers. */
+    private Response store(String source, byte[] bytes, Reading reading, Answer answering) {
         Problems problems = new Problems();
         Read read;
         try {

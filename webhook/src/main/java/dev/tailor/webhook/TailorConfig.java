@@ -29,11 +29,11 @@ public interface TailorConfig {
     int maxReviewBytes();
 
     /**
-     * Heap, in bytes, that the admission reviews in flight may take together ({@link
-     * dev.tailor.webhook.admission.ReviewMemory}); default: half of the JVM's largest heap. A review that could never
-     * fit in it is refused (413), and the API server applies the webhook's failurePolicy.
+     * Heap, in bytes, that the admission reviews and ingest batches in flight may take together ({@link
+     * RequestMemory}); default: half of the JVM's largest heap. A request that could never fit in it is refused (413):
+     * for a review, the API server then applies the webhook's failurePolicy.
      */
-    Optional<Long> reviewMemory();
+    Optional<Long> requestMemory();
 
     PodSecurity podSecurity();
 

@@ -4,7 +4,6 @@ import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.identity.PodRecord;
 import dev.tailor.policy.PolicyEngine;
 import dev.tailor.webhook.admission.AdmissionHandler;
-import dev.tailor.webhook.admission.ReviewMemory;
 import dev.tailor.webhook.decisions.DecisionLog;
 import dev.tailor.webhook.decisions.JsonLinesDecisionLog;
 import io.quarkus.runtime.Startup;
@@ -44,11 +43,14 @@ public class WebhookBeans {
 
     @Produces
     @ApplicationScoped
-    ReviewMemory reviewMemory(TailorConfig config) {
-        ReviewMemory memory = config.reviewMemory().map(ReviewMemory::new).orElseGet(ReviewMemory::halfOfHeap);
+    RequestMemory requestMemory(TailorConfig config) {
+        RequestMemory memory = config.requestMemory().map(RequestMemory::new).orElseGet(RequestMemory::halfOfHeap);
         LOG.infof(
-                "admission reviews in flight may take %d MiB of heap together: the largest evaluated is %d bytes",
-                memory.capacityBytes() >> 20, memory.largestBody());
+                "requests in flight may take %d MiB of heap together: the largest review evaluated is %d bytes, the "
+                        + "largest ingest batch stored %d bytes",
+                memory.capacityBytes() >> 20,
+                memory.reviews().largestBody(),
+                memory.batches().largestBody());
         return memory;
     }
 
