@@ -24,11 +24,11 @@ public final class LocalWebhook implements AutoCloseable {
      * memory limit, so the same options fit a larger limit.
      */
     public static final String CONTAINER_JVM_OPTIONS =
-            "-XX:+UseSerialGC -XX:MinRAMPercentage=37.5 -XX:MaxRAMPercentage=37.5"
+            "-XX:+UseSerialGC -XX:MinRAMPercentage=30 -XX:MaxRAMPercentage=30"
                     + " -XX:ReservedCodeCacheSize=64m -XX:TrimNativeHeapInterval=10000 -XX:+ExitOnOutOfMemoryError";
 
     /** The Deployment's memory limit, which the JVM reads from its cgroup in a cluster. */
-    public static final String CONTAINER_MEMORY_LIMIT = "256Mi";
+    public static final String CONTAINER_MEMORY_LIMIT = "320Mi";
 
     private final Process process;
     private final Path log;

@@ -106,7 +106,8 @@ public class AdmissionResource {
                         "",
                         "Content-Type must be application/json, got " + (contentType == null ? "none" : contentType));
             }
-            try (RequestMemory.Reservation reservation = reserve(endpoint, announcedLength(http), body)) {
+            try (RequestMemory.Reservation reservation = reserve(
+                    endpoint, RequestMemory.announced(http == null ? null : http.getHeader("Content-Length")), body)) {
                 int cap = (int) Math.min(config.maxReviewBytes(), reservation.bodyBytes());
                 byte[] bytes;
                 try {
@@ -183,19 +184,6 @@ public class AdmissionResource {
                 "",
                 "AdmissionReview of " + size + " bytes is larger than this webhook evaluates within its memory ("
                         + memory.largestBody() + " bytes); give it a larger memory limit to admit such objects");
-    }
-
-    /** The body's length as the request announces it; -1 when it does not (chunked, or not a number). */
-    private static long announcedLength(HttpServerRequest http) {
-        String length = http == null ? null : http.getHeader("Content-Length");
-        if (length == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(length.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     private static String reason(int status) {

@@ -338,7 +338,8 @@ public class IngestResource {
             // Say nothing about why: no hint for someone probing.
             return answering.answer(401, error("unauthorized"));
         }
-        try (RequestMemory.Reservation reservation = reserve(announcedLength(request), body)) {
+        try (RequestMemory.Reservation reservation =
+                reserve(RequestMemory.announced(request == null ? null : request.getHeader("Content-Length")), body)) {
             return store(
                     source,
                     AdmissionReviews.readCapped(
@@ -392,16 +393,6 @@ public class IngestResource {
 
     /** How long a batch waits for the memory that larger ones in flight hold. */
     static final int BATCH_WAIT_SECONDS = 10;
-
-    /** The body's length as the request announces it; -1 when it does not (chunked, or not a number). */
-    private static long announcedLength(HttpServerRequest request) {
-        String length = request == null ? null : request.getHeader("Content-Length");
-        try {
-            return length == null ? -1 : Long.parseLong(length.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
 
     /** Parses and stores a batch read whole, and answers. */
     private Response store(String source, byte[] bytes, Reading reading, Answer answering) {

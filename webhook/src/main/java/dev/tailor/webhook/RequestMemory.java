@@ -75,6 +75,15 @@ public final class RequestMemory {
         return (long) kib.availablePermits() * KIB;
     }
 
+    /** A body's length as a request's {@code Content-Length} announces it; -1 when it does not (absent, not a number). */
+    public static long announced(String contentLength) {
+        try {
+            return contentLength == null ? -1 : Long.parseLong(contentLength.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     private static int kib(long bytes) {
         return (int) Math.min(Integer.MAX_VALUE, (bytes + KIB - 1) / KIB);
     }
