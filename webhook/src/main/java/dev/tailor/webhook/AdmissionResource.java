@@ -106,15 +106,17 @@ public class AdmissionResource {
                         "",
                         "Content-Type must be application/json, got " + (contentType == null ? "none" : contentType));
             }
-            try (RequestMemory.Reservation reservation = reserve(
-                    endpoint, RequestMemory.announced(http == null ? null : http.getHeader("Content-Length")), body)) {
+            long announced = RequestMemory.announced(http == null ? null : http.getHeader("Content-Length"));
+            try (RequestMemory.Reservation reservation = reserve(endpoint, announced, body)) {
                 int cap = (int) Math.min(config.maxReviewBytes(), reservation.bodyBytes());
                 byte[] bytes;
                 try {
-                    bytes = AdmissionReviews.readCapped(body, cap);
+                    bytes = AdmissionReviews.readCapped(body, cap, announced);
                 } catch (BadReviewException tooLarge) {
                     // unannounced, and larger than the memory could ever hold: read and dropped, as announced ones
-                    throw cap < config.maxReviewBytes() ? tooLargeToEvaluate(endpoint, "more than " + cap) : tooLarge;
+                    throw tooLarge.status() == 413 && cap < config.maxReviewBytes()
+                            ? tooLargeToEvaluate(endpoint, "more than " + cap)
+                            : tooLarge;
                 }
                 JsonNode request = AdmissionReviews.decodeRequest(bytes);
                 uid = request.path("uid").asText();

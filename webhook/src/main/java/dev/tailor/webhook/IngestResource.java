@@ -338,12 +338,12 @@ public class IngestResource {
             // Say nothing about why: no hint for someone probing.
             return answering.answer(401, error("unauthorized"));
         }
-        try (RequestMemory.Reservation reservation =
-                reserve(RequestMemory.announced(request == null ? null : request.getHeader("Content-Length")), body)) {
+        long announced = RequestMemory.announced(request == null ? null : request.getHeader("Content-Length"));
+        try (RequestMemory.Reservation reservation = reserve(announced, body)) {
             return store(
                     source,
                     AdmissionReviews.readCapped(
-                            body, (int) Math.min(config.ingest().maxBytes(), reservation.bodyBytes())),
+                            body, (int) Math.min(config.ingest().maxBytes(), reservation.bodyBytes()), announced),
                     reading,
                     answering);
         } catch (BadReviewException e) {

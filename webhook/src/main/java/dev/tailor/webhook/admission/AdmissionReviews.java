@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,32 @@ public final class AdmissionReviews {
     /** The 413 of a review over {@code maxBytes}. */
     public static BadReviewException largerThan(int maxBytes) {
         return new BadReviewException(413, "", "AdmissionReview larger than " + maxBytes + " bytes");
+    }
+
+    /**
+     * {@link #readCapped(InputStream, int)}, for a body that announced its length ({@code announced}, -1 when it did
+     * not): one within the cap is read into an array of exactly that length, with no buffer grown and copied on the way
+     * — a pod's review of 5 KB used to leave 85 KB behind (a 64 KiB buffer, a 16 KiB one, the copy), at a thousand
+     * reviews a second. A body longer than it announced is refused; a shorter one is what arrived.
+     */
+    public static byte[] readCapped(InputStream body, int maxBytes, long announced)
+            throws IOException, BadReviewException {
+        if (announced < 0 || announced > maxBytes) {
+            return readCapped(body, maxBytes);
+        }
+        byte[] bytes = new byte[(int) announced];
+        int read = 0;
+        for (int n; read < bytes.length && (n = body.read(bytes, read, bytes.length - read)) != -1; ) {
+            read += n;
+        }
+        if (read < bytes.length) {
+            return Arrays.copyOf(bytes, read);
+        }
+        if (body.read() != -1) {
+            discard(body);
+            throw new BadReviewException(400, "", "body longer than its Content-Length of " + announced + " bytes");
+        }
+        return bytes;
     }
 
     /** Reads at most {@code maxBytes} from {@code body}; one byte more is a 413. */

@@ -1,5 +1,6 @@
 package dev.tailor.webhook.admission;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,6 +65,25 @@ class AdmissionReviewsTest {
     @Test
     void bodyAtTheCapIsRead() throws Exception {
         assertEquals(1024, AdmissionReviews.readCapped(new ByteArrayInputStream(new byte[1024]), 1024).length);
+    }
+
+    @Test
+    void anAnnouncedBodyIsReadWholeAndNoLonger() throws Exception {
+        byte[] body = "{\"kind\":\"AdmissionReview\"}".getBytes(StandardCharsets.UTF_8);
+        assertArrayEquals(
+                body, AdmissionReviews.readCapped(new ByteArrayInputStream(body), 1024, body.length), "exactly");
+        assertArrayEquals(
+                java.util.Arrays.copyOf(body, 5),
+                AdmissionReviews.readCapped(new ByteArrayInputStream(body, 0, 5), 1024, body.length),
+                "what arrived of a body that ended early");
+        BadReviewException longer = assertThrows(
+                BadReviewException.class,
+                () -> AdmissionReviews.readCapped(new ByteArrayInputStream(body), 1024, body.length - 1));
+        assertEquals(400, longer.status());
+        BadReviewException over = assertThrows(
+                BadReviewException.class,
+                () -> AdmissionReviews.readCapped(new ByteArrayInputStream(new byte[2048]), 1024, 2048));
+        assertEquals(413, over.status(), "an announced length over the cap is read as an unannounced one");
     }
 
     @Test
