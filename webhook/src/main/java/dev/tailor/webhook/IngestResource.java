@@ -52,6 +52,9 @@ public class IngestResource {
 
     private static final Logger LOG = Logger.getLogger(IngestResource.class);
 
+    /** How long a batch waits for the memory that larger ones in flight hold. */
+    static final int BATCH_WAIT_SECONDS = 10;
+
     private final TailorConfig config;
     private final ObservationSink sink;
     private final List<byte[]> tokens = new ArrayList<>();
@@ -390,9 +393,6 @@ public class IngestResource {
         return what + " larger than " + largest + " bytes"
                 + (largest < config.ingest().maxBytes() ? ", the most this webhook stores within its memory" : "");
     }
-
-    /** How long a batch waits for the memory that larger ones in flight hold. */
-    static final int BATCH_WAIT_SECONDS = 10;
 
     /** Parses and stores a batch read whole, and answers. */
     private Response store(String source, byte[] bytes, Reading reading, Answer answering) {

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Test;
  * Large requests against a small request memory (8 MiB: the largest review evaluated is 128 KiB, the largest ingest
  * batch 1.3 MiB), as a namespace editor could send reviews by applying large Deployments: one larger than the memory
  * could ever hold is refused unread with a 413 that says why, announced or not; several that fit one at a time are
- * each answered in turn; the webhook answers an ordinary review afterwards; and an audit batch over the memory's
- * share is refused the same way while one within it is read.
+ * each answered in turn; the webhook answers an ordinary review afterwards; one that waited past the borrow timeout
+ * while larger ones held the memory is refused as busy; and an audit batch over the memory's share is refused like
+ * a large review while one within it is read.
  */
 @QuarkusTest
 @WithKubernetesTestServer
@@ -128,6 +129,36 @@ class RequestMemoryIT {
         String metrics = WebhookUnderTest.https(url).get("/q/metrics").asString();
         assertTrue(
                 metrics.contains("tailor_admission_refused_total{endpoint=\"validate\",reason=\"too-large\"} 2.0"),
+                metrics.lines()
+                        .filter(l -> l.startsWith("tailor_admission_refused"))
+                        .toList()
+                        .toString());
+    }
+
+    @jakarta.inject.Inject
+    RequestMemory memory;
+
+    @Test
+    void aReviewThatWaitedPastTheBorrowTimeoutForTheMemoryIsRefusedAsBusy() throws Exception {
+        // Large reviews in flight hold all of it (as a burst of them would): an ordinary review waits 2 s, then a 503.
+        RequestMemory.Reservation held = memory.reviews()
+                .reserve(memory.reviews().largestBody(), Duration.ZERO)
+                .orElseThrow();
+        try {
+            long start = System.nanoTime();
+            HttpResponse<String> busy = post(review(0), true);
+            long waited = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(503, busy.statusCode(), busy.body());
+            assertTrue(busy.body().contains("too many large AdmissionReviews in flight"), busy.body());
+            assertTrue(waited >= 1_900, "answered after " + waited + " ms");
+        } finally {
+            held.close();
+        }
+        HttpResponse<String> after = post(review(0), true);
+        assertEquals(200, after.statusCode(), "once the memory is given back: " + after.body());
+        String metrics = WebhookUnderTest.https(url).get("/q/metrics").asString();
+        assertTrue(
+                metrics.contains("tailor_admission_refused_total{endpoint=\"validate\",reason=\"busy\"} 1.0"),
                 metrics.lines()
                         .filter(l -> l.startsWith("tailor_admission_refused"))
                         .toList()
