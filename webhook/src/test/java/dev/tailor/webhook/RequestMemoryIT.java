@@ -53,6 +53,21 @@ class RequestMemoryIT {
     @TestHTTPResource(value = "/", tls = true)
     URL url;
 
+    @jakarta.inject.Inject
+    RequestMemory memory;
+
+    /** The webhook counted {@code count} reviews refused for {@code reason}. */
+    private void assertRefused(String reason, double count) {
+        String metrics = WebhookUnderTest.https(url).get("/q/metrics").asString();
+        String line = "tailor_admission_refused_total{endpoint=\"validate\",reason=\"" + reason + "\"} " + count;
+        assertTrue(
+                metrics.contains(line),
+                metrics.lines()
+                        .filter(l -> l.startsWith("tailor_admission_refused"))
+                        .toList()
+                        .toString());
+    }
+
     /** The restricted pod's review with {@code envs} environment variables added to its container. */
     private static byte[] review(int envs) throws Exception {
         ObjectNode review = (ObjectNode) JSON.readTree(
@@ -126,17 +141,8 @@ class RequestMemoryIT {
 
         HttpResponse<String> ordinary = post(review(0), true);
         assertEquals(200, ordinary.statusCode(), ordinary.body());
-        String metrics = WebhookUnderTest.https(url).get("/q/metrics").asString();
-        assertTrue(
-                metrics.contains("tailor_admission_refused_total{endpoint=\"validate\",reason=\"too-large\"} 2.0"),
-                metrics.lines()
-                        .filter(l -> l.startsWith("tailor_admission_refused"))
-                        .toList()
-                        .toString());
+        assertRefused("too-large", 2.0);
     }
-
-    @jakarta.inject.Inject
-    RequestMemory memory;
 
     @Test
     void aReviewThatWaitedPastTheBorrowTimeoutForTheMemoryIsRefusedAsBusy() throws Exception {
@@ -156,13 +162,7 @@ class RequestMemoryIT {
         }
         HttpResponse<String> after = post(review(0), true);
         assertEquals(200, after.statusCode(), "once the memory is given back: " + after.body());
-        String metrics = WebhookUnderTest.https(url).get("/q/metrics").asString();
-        assertTrue(
-                metrics.contains("tailor_admission_refused_total{endpoint=\"validate\",reason=\"busy\"} 1.0"),
-                metrics.lines()
-                        .filter(l -> l.startsWith("tailor_admission_refused"))
-                        .toList()
-                        .toString());
+        assertRefused("busy", 1.0);
     }
 
     /** An EventList of audit2rbac's real events (fresh audit IDs), about {@code size} bytes. */
