@@ -283,9 +283,13 @@ patches:
 EOF
 }
 
-# The webhook as the Deployment runs it (its env), pointed at this run's files and API server.
+# The webhook as the Deployment runs it (its env, its JVM options, its memory limit in place of the cgroup's), pointed
+# at this run's files and API server.
 start_webhook() {
-  local token
+  local token jvm limit
+  jvm=$(grep -A1 'name: JAVA_TOOL_OPTIONS' "$repo/manifests/base/deployment.yaml" | sed -n 's/.*value: "\(.*\)"/\1/p')
+  limit=$(sed -n 's/^ *memory: \([0-9]*\)Mi$/\1/p' "$repo/manifests/base/deployment.yaml" | tail -1)
+  [ -n "$jvm" ] && [ -n "$limit" ] || { log "the Deployment's JVM options or memory limit could not be read"; return 1; }
   token=$(as_admin -n tailor-system create token tailor-webhook --duration 2h)
   kubeconfig "$run/webhook.kubeconfig" tailor-webhook "$token"
   mkdir -p "$run/webhook"
@@ -296,7 +300,7 @@ start_webhook() {
     TAILOR_APPROVERS_USERS=e2e-gitops TAILOR_REPORTS_INTERVAL=1s \
     QUARKUS_HTTP_SSL_PORT="$webhook_port" QUARKUS_HTTP_HOST=127.0.0.1 \
     KUBECONFIG="$run/webhook.kubeconfig" HOSTNAME=tailor-webhook-e2e MALLOC_ARENA_MAX=2 \
-    java -XX:+UseSerialGC -Xmx192m -XX:ReservedCodeCacheSize=96m -jar "$repo/webhook/target/quarkus-app/quarkus-run.jar" \
+    java $jvm -XX:MaxRAM="${limit}m" -jar "$repo/webhook/target/quarkus-app/quarkus-run.jar" \
     >>"$run/webhook.log" 2>&1 &
   webhook_pid=$!
   await_ready "the webhook" "$webhook_pid" "$run/webhook.log" \
