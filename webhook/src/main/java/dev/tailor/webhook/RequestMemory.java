@@ -92,12 +92,13 @@ public final class RequestMemory {
     public final class Share {
         private final int heapPerByte;
         private final long ceilingBytes;
+        /** Null when the share may take all of the memory: then the memory's own bound is the only one. */
         private final Semaphore ceiling;
 
         private Share(int heapPerByte, long ceilingBytes) {
             this.heapPerByte = heapPerByte;
             this.ceilingBytes = ceilingBytes;
-            this.ceiling = new Semaphore(kib(ceilingBytes), true);
+            this.ceiling = ceilingBytes < capacityBytes ? new Semaphore(kib(ceilingBytes), true) : null;
         }
 
         /** The largest body that can be reserved at all, alone. */
@@ -116,14 +117,20 @@ public final class RequestMemory {
             }
             int permits = Math.max(1, kib(bodyBytes * heapPerByte));
             long deadline = System.nanoTime() + wait.toNanos();
-            if (!ceiling.tryAcquire(permits, wait.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (ceiling != null && !ceiling.tryAcquire(permits, wait.toNanos(), TimeUnit.NANOSECONDS)) {
                 return Optional.empty();
             }
             if (!kib.tryAcquire(permits, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                ceiling.release(permits);
+                releaseCeiling(permits);
                 return Optional.empty();
             }
             return Optional.of(new Reservation(this, permits));
+        }
+
+        private void releaseCeiling(int permits) {
+            if (ceiling != null) {
+                ceiling.release(permits);
+            }
         }
     }
 
@@ -147,7 +154,7 @@ public final class RequestMemory {
         public void close() {
             if (released.compareAndSet(false, true)) {
                 kib.release(permits);
-                share.ceiling.release(permits);
+                share.releaseCeiling(permits);
             }
         }
     }
