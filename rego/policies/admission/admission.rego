@@ -34,18 +34,28 @@ mutate := sort([op | some name; some op in data.mutations[name].patch])
 violations contains v if {
 	_pod_security_evaluated
 	some name
+	some found in data.checks.podsecurity[name].violation
 	check := data.checks.podsecurity[name].check
 	psa.in_force(check)
-	some found in data.checks.podsecurity[name].violation
 	v := object.union(found, {"check": check.id, "category": "podSecurity"})
 }
 
 violations contains v if {
-	some category in ["rbac", "approved", "guard"]
 	some name
-	check := data.checks[category][name].check
-	some found in data.checks[category][name].violation
-	v := object.union(found, {"check": check.id, "category": category})
+	some found in data.checks.rbac[name].violation
+	v := object.union(found, {"check": data.checks.rbac[name].check.id, "category": "rbac"})
+}
+
+violations contains v if {
+	some name
+	some found in data.checks.approved[name].violation
+	v := object.union(found, {"check": data.checks.approved[name].check.id, "category": "approved"})
+}
+
+violations contains v if {
+	some name
+	some found in data.checks.guard[name].violation
+	v := object.union(found, {"check": data.checks.guard[name].check.id, "category": "guard"})
 }
 
 # Pod Security Standards apply to pods and pod templates on CREATE, and on UPDATE only when the pod spec or

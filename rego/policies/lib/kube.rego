@@ -54,8 +54,9 @@ object_get(obj, key, default_value) := object.get(obj, key, default_value) if is
 
 object_get(obj, _, default_value) := default_value if not is_object(obj)
 
-# Every container of a pod spec with the list it is in and its index, in PSA's visiting order:
-# initContainers, containers, ephemeralContainers.
+# Every container of a pod spec with the list it is in, its index, its securityContext ({} when unset) and its path
+# in the admitted object ("spec.template.spec.containers[1]"), in PSA's visiting order: initContainers, containers,
+# ephemeralContainers. Each check reads these instead of computing them again per container.
 container_lists := ["initContainers", "containers", "ephemeralContainers"]
 
 # The containers of the admitted pod or pod template (computed once per evaluation).
@@ -64,7 +65,11 @@ pod_containers := containers(pod.spec)
 containers(spec) := [c |
 	some list in container_lists
 	some i, container in object.get(spec, list, [])
-	c := {"list": list, "index": i, "name": object.get(container, "name", ""), "container": container}
+	c := {
+		"list": list, "index": i, "name": object.get(container, "name", ""), "container": container,
+		"securityContext": security_context(container),
+		"path": concat("", [pod.path, ".", list, "[", format_int(i, 10), "]"]),
+	}
 ]
 
 # securityContext of a container or pod, {} when unset or null.
@@ -123,6 +128,3 @@ pod_owner := {"kind": "Deployment", "name": trim_suffix(rs.name, concat("", ["-"
 	some owner in object_get(admitted, ["metadata", "ownerReferences"], [])
 	owner.controller == true
 }
-
-# Path of one container (an item of containers(spec)) in the admitted object: "spec.template.spec.containers[1]".
-container_path(c) := concat("", [pod.path, ".", c.list, "[", format_int(c.index, 10), "]"])

@@ -21,7 +21,7 @@ violation contains {
 		kube.containers_noun(names), " ", kube.join_quoted(names),
 		" must run under the approved seccomp profile Localhost \"", wanted, "\"",
 	]),
-	"fields": [concat("", [kube.container_path(c), ".securityContext.seccompProfile"]) | some c in bad],
+	"fields": [concat("", [c.path, ".securityContext.seccompProfile"]) | some c in bad],
 	"allowed": concat("", ["{type: Localhost, localhostProfile: ", wanted, "}"]),
 } if {
 	input.request.operation in {"CREATE", "UPDATE"}
@@ -29,7 +29,7 @@ violation contains {
 	pod_profile := object.get(kube.security_context(kube.pod.spec), "seccompProfile", null)
 	bad := [c |
 		some c in kube.pod_containers
-		not _is_approved(_effective(kube.security_context(c.container), pod_profile), wanted)
+		not _is_approved(_effective(c.securityContext, pod_profile), wanted)
 	]
 	count(bad) > 0
 	names := [c.name | some c in bad]

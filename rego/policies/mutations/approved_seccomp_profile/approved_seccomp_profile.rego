@@ -33,5 +33,5 @@ _sets_a_profile if is_object(kube.security_context(kube.admitted.spec).seccompPr
 
 _sets_a_profile if {
 	some c in kube.containers(kube.admitted.spec)
-	is_object(kube.security_context(c.container).seccompProfile)
+	is_object(c.securityContext.seccompProfile)
 }

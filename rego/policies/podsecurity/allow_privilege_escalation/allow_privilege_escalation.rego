@@ -16,11 +16,11 @@ check := {"id": "allowPrivilegeEscalation", "level": "restricted", "since": 8}
 violation contains {
 	"reason": "allowPrivilegeEscalation != false",
 	"detail": concat(" ", [kube.containers_noun(names), kube.join_quoted(names), "must set securityContext.allowPrivilegeEscalation=false"]),
-	"fields": [concat("", [kube.container_path(c), ".securityContext.allowPrivilegeEscalation"]) | some c in bad],
+	"fields": [concat("", [c.path, ".securityContext.allowPrivilegeEscalation"]) | some c in bad],
 	"allowed": "false",
 } if {
 	not psa.is_windows_pod
-	bad := [c | some c in kube.pod_containers; not kube.security_context(c.container).allowPrivilegeEscalation == false]
+	bad := [c | some c in kube.pod_containers; not c.securityContext.allowPrivilegeEscalation == false]
 	count(bad) > 0
 	names := [c.name | some c in bad]
 }

@@ -33,9 +33,9 @@ _pod_field := [{"text": concat("", ["pod \"", t, "\""]), "field": concat("", [ku
 	not _allowed_type(t)
 ]
 
-_container_fields := [{"text": concat("", ["container \"", c.name, "\" \"", t, "\""]), "field": concat("", [kube.container_path(c), ".securityContext.appArmorProfile.type"])} |
+_container_fields := [{"text": concat("", ["container \"", c.name, "\" \"", t, "\""]), "field": concat("", [c.path, ".securityContext.appArmorProfile.type"])} |
 	some c in kube.pod_containers
-	profile := kube.security_context(c.container).appArmorProfile
+	profile := c.securityContext.appArmorProfile
 	is_object(profile)
 	t := object.get(profile, "type", "")
 	not _allowed_type(t)

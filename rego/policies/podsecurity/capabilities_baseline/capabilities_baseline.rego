@@ -24,7 +24,7 @@ violation contains {
 		kube.containers_noun(names), kube.join_quoted(names),
 		"must not include", kube.join_quoted(added), "in securityContext.capabilities.add",
 	]),
-	"fields": [concat("", [kube.container_path(c), ".securityContext.capabilities.add"]) | some c in bad],
+	"fields": [concat("", [c.path, ".securityContext.capabilities.add"]) | some c in bad],
 	"allowed": "a subset of AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT",
 } if {
 	bad := [c | some c in kube.pod_containers; count(_forbidden(c)) > 0]
@@ -34,6 +34,6 @@ violation contains {
 }
 
 _forbidden(c) := {cap |
-	some cap in object.get(kube.security_context(c.container), ["capabilities", "add"], [])
+	some cap in object.get(c.securityContext, ["capabilities", "add"], [])
 	not allowed_capabilities[cap]
 }

@@ -18,14 +18,14 @@ violation contains {
 	"reason": "unrestricted capabilities",
 	"detail": concat(", ", array.concat(drop_text, add_text)),
 	"fields": array.concat(
-		[concat("", [kube.container_path(c), ".securityContext.capabilities.drop"]) | some c in not_dropping],
-		[concat("", [kube.container_path(c), ".securityContext.capabilities.add"]) | some c in adding],
+		[concat("", [c.path, ".securityContext.capabilities.drop"]) | some c in not_dropping],
+		[concat("", [c.path, ".securityContext.capabilities.add"]) | some c in adding],
 	),
 	"allowed": "drop: [\"ALL\"]; add: only NET_BIND_SERVICE",
 } if {
 	not psa.is_windows_pod
 	containers := kube.pod_containers
-	not_dropping := [c | some c in containers; not "ALL" in object.get(kube.security_context(c.container), ["capabilities", "drop"], [])]
+	not_dropping := [c | some c in containers; not "ALL" in object.get(c.securityContext, ["capabilities", "drop"], [])]
 	adding := [c | some c in containers; count(_added(c)) > 0]
 	count(not_dropping) + count(adding) > 0
 	drop_text := [concat(" ", [kube.containers_noun(names), kube.join_quoted(names), "must set securityContext.capabilities.drop=[\"ALL\"]"]) |
@@ -40,6 +40,6 @@ violation contains {
 }
 
 _added(c) := {cap |
-	some cap in object.get(kube.security_context(c.container), ["capabilities", "add"], [])
+	some cap in object.get(c.securityContext, ["capabilities", "add"], [])
 	cap != "NET_BIND_SERVICE"
 }

@@ -32,7 +32,7 @@ _host_ports(c) := {p.hostPort |
 	p.hostPort != 0
 }
 
-_fields(c) := [concat("", [kube.container_path(c), ".ports[", format_int(i, 10), "].hostPort"]) |
+_fields(c) := [concat("", [c.path, ".ports[", format_int(i, 10), "].hostPort"]) |
 	some i, p in object.get(c.container, "ports", [])
 	is_number(p.hostPort)
 	p.hostPort != 0

@@ -33,10 +33,12 @@ violation contains {
 	hosts := kube.sorted_names({h.host | some h in found})
 }
 
-_hosts(c) := [{"container": c.name, "host": host, "field": concat(".", array.concat([kube.container_path(c)], array.concat(handler, [action, "host"])))} |
+_hosts(c) := [{"container": c.name, "host": host, "field": concat(".", array.concat([c.path], array.concat(handler, [action, "host"])))} |
 	some handler in handlers
-	some action in ["httpGet", "tcpSocket"]
-	host := object.get(c.container, array.concat(handler, [action, "host"]), "")
+	some action, spec in object.get(c.container, handler, {})
+	action in {"httpGet", "tcpSocket"}
+	is_object(spec)
+	host := object.get(spec, "host", "")
 	is_string(host)
 	host != ""
 ]

@@ -15,10 +15,10 @@ check := {"id": "privileged", "level": "baseline", "since": 0}
 violation contains {
 	"reason": "privileged",
 	"detail": concat(" ", [kube.containers_noun(names), kube.join_quoted(names), "must not set securityContext.privileged=true"]),
-	"fields": [concat("", [kube.container_path(c), ".securityContext.privileged"]) | some c in bad],
+	"fields": [concat("", [c.path, ".securityContext.privileged"]) | some c in bad],
 	"allowed": "false or unset",
 } if {
-	bad := [c | some c in kube.pod_containers; kube.security_context(c.container).privileged == true]
+	bad := [c | some c in kube.pod_containers; c.securityContext.privileged == true]
 	count(bad) > 0
 	names := [c.name | some c in bad]
 }

@@ -25,17 +25,17 @@ unmasked_violation contains {
 		kube.containers_noun(names), kube.join_quoted(names),
 		"must not set securityContext.procMount to", kube.join_quoted(kube.sorted_names(values)),
 	]),
-	"fields": [concat("", [kube.container_path(c), ".securityContext.procMount"]) | some c in bad],
+	"fields": [concat("", [c.path, ".securityContext.procMount"]) | some c in bad],
 	"allowed": "Default or unset",
 } if {
 	bad := [c | some c in kube.pod_containers; _is_unmasked(c)]
 	count(bad) > 0
 	names := [c.name | some c in bad]
-	values := [kube.security_context(c.container).procMount | some c in bad]
+	values := [c.securityContext.procMount | some c in bad]
 }
 
 _is_unmasked(c) if {
-	value := kube.security_context(c.container).procMount
+	value := c.securityContext.procMount
 	value != null
 	value != "Default"
 }

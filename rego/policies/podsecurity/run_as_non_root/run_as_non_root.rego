@@ -25,7 +25,7 @@ violation contains {
 } if {
 	not psa.is_user_namespace_pod
 	pod_bad := [1 | pod_value == false]
-	bad := [c | some c in kube.pod_containers; kube.security_context(c.container).runAsNonRoot == false]
+	bad := [c | some c in kube.pod_containers; c.securityContext.runAsNonRoot == false]
 	count(pod_bad) + count(bad) > 0
 	setters := array.concat(
 		["pod" | count(pod_bad) > 0],
@@ -33,7 +33,7 @@ violation contains {
 	)
 	fields := array.concat(
 		[concat("", [kube.pod.path, ".securityContext.runAsNonRoot"]) | count(pod_bad) > 0],
-		[concat("", [kube.container_path(c), ".securityContext.runAsNonRoot"]) | some c in bad],
+		[concat("", [c.path, ".securityContext.runAsNonRoot"]) | some c in bad],
 	)
 }
 
@@ -41,12 +41,12 @@ violation contains {
 violation contains {
 	"reason": "runAsNonRoot != true",
 	"detail": concat(" ", ["pod or", kube.containers_noun(names), kube.join_quoted(names), "must set securityContext.runAsNonRoot=true"]),
-	"fields": [concat("", [kube.container_path(c), ".securityContext.runAsNonRoot"]) | some c in unset],
+	"fields": [concat("", [c.path, ".securityContext.runAsNonRoot"]) | some c in unset],
 	"allowed": "true",
 } if {
 	not psa.is_user_namespace_pod
 	not pod_value == false
-	not [c | some c in kube.pod_containers; kube.security_context(c.container).runAsNonRoot == false][0]
+	not [c | some c in kube.pod_containers; c.securityContext.runAsNonRoot == false][0]
 	not pod_value == true
 	unset := [c | some c in kube.pod_containers; not _is_set(c.container)]
 	count(unset) > 0

@@ -22,7 +22,7 @@ violation contains {
 } if {
 	not psa.is_user_namespace_pod
 	pod_bad := [1 | kube.security_context(kube.pod.spec).runAsUser == 0]
-	bad := [c | some c in kube.pod_containers; kube.security_context(c.container).runAsUser == 0]
+	bad := [c | some c in kube.pod_containers; c.securityContext.runAsUser == 0]
 	count(pod_bad) + count(bad) > 0
 	setters := array.concat(
 		["pod" | count(pod_bad) > 0],
@@ -30,6 +30,6 @@ violation contains {
 	)
 	fields := array.concat(
 		[concat("", [kube.pod.path, ".securityContext.runAsUser"]) | count(pod_bad) > 0],
-		[concat("", [kube.container_path(c), ".securityContext.runAsUser"]) | some c in bad],
+		[concat("", [c.path, ".securityContext.runAsUser"]) | some c in bad],
 	)
 }

@@ -26,7 +26,7 @@ violation contains {
 } if {
 	owners := array.concat(
 		[{"who": "pod", "sc": kube.security_context(kube.pod.spec), "path": kube.pod.path}],
-		[{"who": concat("", ["container \"", c.name, "\""]), "sc": kube.security_context(c.container), "path": kube.container_path(c)} |
+		[{"who": concat("", ["container \"", c.name, "\""]), "sc": c.securityContext, "path": c.path} |
 			some c in kube.pod_containers
 		],
 	)

@@ -44,7 +44,7 @@ violation contains {
 } if {
 	psa.minor >= 19
 	pod_bad := [1 | profile := kube.security_context(kube.pod.spec).seccompProfile; is_object(profile); not is_allowed_type(object.get(profile, "type", ""))]
-	bad := [c | some c in kube.pod_containers; profile := kube.security_context(c.container).seccompProfile; is_object(profile); not is_allowed_type(object.get(profile, "type", ""))]
+	bad := [c | some c in kube.pod_containers; profile := c.securityContext.seccompProfile; is_object(profile); not is_allowed_type(object.get(profile, "type", ""))]
 	count(pod_bad) + count(bad) > 0
 	setters := array.concat(
 		["pod" | count(pod_bad) > 0],
@@ -52,11 +52,11 @@ violation contains {
 	)
 	values := array.concat(
 		[object.get(kube.security_context(kube.pod.spec).seccompProfile, "type", "") | count(pod_bad) > 0],
-		[object.get(kube.security_context(c.container).seccompProfile, "type", "") | some c in bad],
+		[object.get(c.securityContext.seccompProfile, "type", "") | some c in bad],
 	)
 	fields := array.concat(
 		[concat("", [kube.pod.path, ".securityContext.seccompProfile.type"]) | count(pod_bad) > 0],
-		[concat("", [kube.container_path(c), ".securityContext.seccompProfile.type"]) | some c in bad],
+		[concat("", [c.path, ".securityContext.seccompProfile.type"]) | some c in bad],
 	)
 }
 

@@ -17,7 +17,7 @@ check := {"id": "seccompProfile_restricted", "level": "restricted", "since": 19,
 
 pod_profile := kube.security_context(kube.pod.spec).seccompProfile
 
-explicitly_bad := [c | some c in kube.pod_containers; _is_bad(kube.security_context(c.container).seccompProfile)]
+explicitly_bad := [c | some c in kube.pod_containers; _is_bad(c.securityContext.seccompProfile)]
 
 pod_is_bad if _is_bad(pod_profile)
 
@@ -37,11 +37,11 @@ violation contains {
 	)
 	values := array.concat(
 		[object.get(pod_profile, "type", "") | count(pod_bad) > 0],
-		[object.get(kube.security_context(c.container).seccompProfile, "type", "") | some c in explicitly_bad],
+		[object.get(c.securityContext.seccompProfile, "type", "") | some c in explicitly_bad],
 	)
 	fields := array.concat(
 		[concat("", [kube.pod.path, ".securityContext.seccompProfile.type"]) | count(pod_bad) > 0],
-		[concat("", [kube.container_path(c), ".securityContext.seccompProfile.type"]) | some c in explicitly_bad],
+		[concat("", [c.path, ".securityContext.seccompProfile.type"]) | some c in explicitly_bad],
 	)
 }
 
@@ -49,14 +49,14 @@ violation contains {
 violation contains {
 	"reason": "seccompProfile",
 	"detail": concat(" ", ["pod or", kube.containers_noun(names), kube.join_quoted(names), "must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\""]),
-	"fields": [concat("", [kube.container_path(c), ".securityContext.seccompProfile.type"]) | some c in unset],
+	"fields": [concat("", [c.path, ".securityContext.seccompProfile.type"]) | some c in unset],
 	"allowed": "RuntimeDefault or Localhost",
 } if {
 	not psa.is_windows_pod
 	not pod_is_bad
 	count(explicitly_bad) == 0
 	not _has_profile(kube.security_context(kube.pod.spec))
-	unset := [c | some c in kube.pod_containers; not _has_profile(kube.security_context(c.container))]
+	unset := [c | some c in kube.pod_containers; not _has_profile(c.securityContext)]
 	count(unset) > 0
 	names := [c.name | some c in unset]
 }

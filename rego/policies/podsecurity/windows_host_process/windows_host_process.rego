@@ -28,7 +28,7 @@ violation contains {
 	)
 	fields := array.concat(
 		[concat("", [kube.pod.path, ".securityContext.windowsOptions.hostProcess"]) | count(pod_bad) > 0],
-		[concat("", [kube.container_path(c), ".securityContext.windowsOptions.hostProcess"]) | some c in bad],
+		[concat("", [c.path, ".securityContext.windowsOptions.hostProcess"]) | some c in bad],
 	)
 }
 
