@@ -118,7 +118,7 @@ public final class PolicyEngine implements AdmissionPolicy {
      */
     @Override
     public Decision validate(JsonNode input) {
-        JsonNode result = evaluate(VALIDATE, encode(input));
+        JsonNode result = evaluate(VALIDATE, input);
         List<Violation> violations = new ArrayList<>();
         for (JsonNode v : result.path("violations")) {
             List<String> fields = new ArrayList<>();
@@ -143,19 +143,11 @@ public final class PolicyEngine implements AdmissionPolicy {
     @Override
     public List<JsonNode> mutate(JsonNode input) {
         List<JsonNode> ops = new ArrayList<>();
-        evaluate(MUTATE, encode(input)).forEach(ops::add);
+        evaluate(MUTATE, input).forEach(ops::add);
         return ops;
     }
 
-    private static byte[] encode(JsonNode input) {
-        try {
-            return JSON.writeValueAsBytes(input);
-        } catch (JsonProcessingException e) {
-            throw new PolicyEvaluationException("the input does not serialize to JSON", e);
-        }
-    }
-
-    private JsonNode evaluate(String entrypoint, byte[] input) {
+    private JsonNode evaluate(String entrypoint, JsonNode input) {
         Instance instance;
         try {
             instance = idle.poll(borrowTimeout.toMillis(), TimeUnit.MILLISECONDS);
