@@ -31,6 +31,10 @@ validate := {
 # entrypoint: true
 mutate := sort([op | some name; some op in data.mutations[name].patch])
 
+# Each rule names its category and iterates the packages' violations before anything binds `name`: the OPA planner
+# then calls every package's rule directly. With `name` bound first (by `check`, or a category from a list), it
+# looks each rule up by its path at run time instead, which cost a third of an evaluation. A violation that is found
+# is then kept only if its check is in force.
 violations contains v if {
 	_pod_security_evaluated
 	some name
