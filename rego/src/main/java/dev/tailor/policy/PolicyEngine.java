@@ -118,7 +118,64 @@ public final class PolicyEngine implements AdmissionPolicy {
      */
     @Override
     public Decision validate(JsonNode input) {
-        JsonNode result = evaluate(VALIDATE, input);
+        return decision(evaluate(VALIDATE, input));
+    }
+
+    /** Evaluates {@code tailor/admission/mutate}: the JSON Patch operations for the request, possibly none. */
+    @Override
+    public List<JsonNode> mutate(JsonNode input) {
+        return patch(evaluate(MUTATE, input));
+    }
+
+    /**
+     * The same policies for threads that must never wait for an instance — the HTTP server's event loops: each
+     * calling thread evaluates on an instance of its own, made on its first call and kept while it stays within
+     * {@link #RETAINED_MEMORY} and has not trapped (otherwise it is dropped, and the thread's next call makes a new
+     * one). Meant for a small fixed set of threads, each then holding one instance besides the pool's.
+     */
+    public AdmissionPolicy resident() {
+        return resident;
+    }
+
+    private final ThreadLocal<Instance> ownInstance = new ThreadLocal<>();
+
+    /** The WebAssembly memory the calling thread's resident instance holds, or -1 when it has none (for tests). */
+    long residentMemory() {
+        Instance own = ownInstance.get();
+        return own == null ? -1 : own.policy.memoryBytes();
+    }
+
+    private final AdmissionPolicy resident = new AdmissionPolicy() {
+        @Override
+        public Decision validate(JsonNode input) {
+            return decision(evaluateResident(VALIDATE, input));
+        }
+
+        @Override
+        public List<JsonNode> mutate(JsonNode input) {
+            return patch(evaluateResident(MUTATE, input));
+        }
+    };
+
+    private JsonNode evaluateResident(String entrypoint, JsonNode input) {
+        Instance instance = ownInstance.get();
+        if (instance == null) {
+            instance = new Instance();
+            ownInstance.set(instance);
+        }
+        boolean reusable = false;
+        try {
+            JsonNode result = evaluate(instance, entrypoint, input);
+            reusable = instance.policy.memoryBytes() <= RETAINED_MEMORY;
+            return result;
+        } finally {
+            if (!reusable) {
+                ownInstance.remove();
+            }
+        }
+    }
+
+    private static Decision decision(JsonNode result) {
         List<Violation> violations = new ArrayList<>();
         for (JsonNode v : result.path("violations")) {
             List<String> fields = new ArrayList<>();
@@ -139,11 +196,9 @@ public final class PolicyEngine implements AdmissionPolicy {
                 result.path("workload").asText(""));
     }
 
-    /** Evaluates {@code tailor/admission/mutate}: the JSON Patch operations for the request, possibly none. */
-    @Override
-    public List<JsonNode> mutate(JsonNode input) {
+    private static List<JsonNode> patch(JsonNode result) {
         List<JsonNode> ops = new ArrayList<>();
-        evaluate(MUTATE, input).forEach(ops::add);
+        result.forEach(ops::add);
         return ops;
     }
 
@@ -160,6 +215,24 @@ public final class PolicyEngine implements AdmissionPolicy {
         }
         boolean reusable = false;
         try {
+            JsonNode result = evaluate(instance, entrypoint, input);
+            reusable = instance.policy.memoryBytes() <= RETAINED_MEMORY;
+            return result;
+        } finally {
+            if (reusable) {
+                idle.add(instance);
+            } else {
+                // An instance that trapped may be in any state, and one a large input grew holds that memory for
+                // good: a fresh one takes its place in the pool, made on another thread, so the request that caused
+                // it costs itself and no other.
+                REPLACEMENTS.execute(() -> idle.add(new Instance()));
+            }
+        }
+    }
+
+    /** One evaluation on an instance this caller holds alone, with the {@code data} published last. */
+    private JsonNode evaluate(Instance instance, String entrypoint, JsonNode input) {
+        try {
             DataVersion current = data.get();
             if (instance.dataVersion != current.version()) {
                 instance.policy.setData(current.encoded());
@@ -167,7 +240,6 @@ public final class PolicyEngine implements AdmissionPolicy {
             }
             byte[] raw =
                     instance.policy.evaluate(entrypoint.equals(VALIDATE) ? instance.validate : instance.mutate, input);
-            reusable = instance.policy.memoryBytes() <= RETAINED_MEMORY;
             JsonNode results = JSON.readTree(raw);
             if (!results.isArray() || results.isEmpty()) {
                 throw new PolicyEvaluationException(entrypoint + " is undefined for this input");
@@ -179,15 +251,6 @@ public final class PolicyEngine implements AdmissionPolicy {
             throw e;
         } catch (RuntimeException e) {
             throw new PolicyEvaluationException(entrypoint + " failed: " + e.getMessage(), e);
-        } finally {
-            if (reusable) {
-                idle.add(instance);
-            } else {
-                // An instance that trapped may be in any state, and one a large input grew holds that memory for
-                // good: a fresh one takes its place in the pool, made on another thread, so the request that caused
-                // it costs itself and no other.
-                REPLACEMENTS.execute(() -> idle.add(new Instance()));
-            }
         }
     }
 }

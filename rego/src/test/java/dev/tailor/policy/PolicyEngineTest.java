@@ -78,6 +78,65 @@ class PolicyEngineTest {
     }
 
     @Test
+    void residentInstancesAnswerAsThePoolDoesOnEveryThreadAndFollowNewData() throws Exception {
+        PolicyEngine engine = PolicyEngine.bundled(1, Duration.ofSeconds(5));
+        AdmissionPolicy resident = engine.resident();
+        ObjectNode input = podInput("default");
+        ExecutorService threads = Executors.newFixedThreadPool(3);
+        try {
+            // Each thread makes its own instance on its first call; they then see data published afterwards.
+            for (String approved : List.of("", "api", "default")) {
+                if (!approved.isEmpty()) {
+                    engine.setData(approving(approved));
+                }
+                List<String> expected = checks(engine.validate(input));
+                List<Future<List<String>>> answers = new ArrayList<>();
+                for (int i = 0; i < 30; i++) {
+                    answers.add(threads.submit(() -> checks(resident.validate(input))));
+                }
+                for (Future<List<String>> answer : answers) {
+                    assertEquals(expected, answer.get(), "approved: " + approved);
+                }
+            }
+        } finally {
+            threads.shutdown();
+        }
+        assertEquals(List.of("approvedServiceAccount"), checks(engine.validate(podInput("api"))));
+    }
+
+    @Test
+    void aResidentInstanceThatTrappedOrGrewIsNotKept() throws Exception {
+        PolicyEngine engine = PolicyEngine.bundled(1, Duration.ofSeconds(5));
+        engine.setData(approving("api"));
+        AdmissionPolicy resident = engine.resident();
+        ObjectNode trapping = podInput("api");
+        ((ObjectNode) trapping.path("request")
+                        .path("object")
+                        .path("spec")
+                        .path("containers")
+                        .get(0))
+                .putArray("ports")
+                .addObject()
+                .put("containerPort", 80)
+                .put("hostPort", new java.math.BigInteger("18446744073709551617"));
+        assertEquals(List.of(), checks(resident.validate(podInput("api"))));
+        assertTrue(engine.residentMemory() > 0, "this thread holds an instance");
+        assertThrows(PolicyEvaluationException.class, () -> resident.validate(trapping));
+        assertEquals(-1, engine.residentMemory(), "the instance that trapped is dropped");
+        assertEquals(List.of(), checks(resident.validate(podInput("api"))), "a fresh instance answers next");
+
+        ObjectNode large = podInput("api");
+        ObjectNode annotations =
+                ((ObjectNode) large.path("request").path("object").path("metadata")).putObject("annotations");
+        for (int i = 0; i < 10; i++) {
+            annotations.put("example.com/blob-" + i, "x".repeat(1 << 20));
+        }
+        assertEquals(List.of(), checks(resident.validate(large)));
+        assertEquals(-1, engine.residentMemory(), "the instance the large input grew is dropped");
+        assertEquals(List.of("approvedServiceAccount"), checks(resident.validate(podInput("default"))));
+    }
+
+    @Test
     void aPoolOfZeroIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> PolicyEngine.bundled(0, Duration.ofSeconds(1)));
     }
@@ -120,10 +179,10 @@ class PolicyEngineTest {
         PolicyEngine engine = PolicyEngine.bundled(1, Duration.ofSeconds(30));
         engine.setData(approving("api"));
         ObjectNode large = podInput("api");
-        // 6 MiB of annotation values: parsed in the module's memory, which grows past what an instance may keep.
+        // 10 MiB of annotation values: parsed in the module's memory, which grows past what an instance may keep.
         ObjectNode annotations =
                 ((ObjectNode) large.path("request").path("object").path("metadata")).putObject("annotations");
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < 10; i++) {
             annotations.put("example.com/blob-" + i, "x".repeat(1 << 20));
         }
         assertEquals(List.of(), checks(engine.validate(large)));
