@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.webhook.admission.AdmissionHandler;
 import dev.tailor.webhook.admission.AdmissionReviews;
 import dev.tailor.webhook.admission.BadReviewException;
-import dev.tailor.webhook.tls.ClientCertificates;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.HeaderParam;
@@ -16,8 +15,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.cert.X509Certificate;
-import java.util.List;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -33,22 +30,23 @@ public class AdmissionResource {
 
     private final AdmissionHandler handler;
     private final TailorConfig config;
-    private final List<X509Certificate> apiServerAuthorities;
+    private final AdmissionCallers callers;
     private final RequestMemory.Share memory;
     private final long capacityMiB;
     private final PrometheusAdmissionMetrics metrics;
 
     public AdmissionResource(
-            AdmissionHandler handler, TailorConfig config, RequestMemory memory, PrometheusAdmissionMetrics metrics) {
+            AdmissionHandler handler,
+            TailorConfig config,
+            RequestMemory memory,
+            PrometheusAdmissionMetrics metrics,
+            AdmissionCallers callers) {
         this.handler = handler;
         this.config = config;
         this.memory = memory.reviews();
         this.capacityMiB = memory.capacityBytes() >> 20;
         this.metrics = metrics;
-        this.apiServerAuthorities = config.admissionCallers()
-                .clientCa()
-                .map(file -> ClientCertificates.readAuthorities(file, "tailor.admission-callers.client-ca"))
-                .orElse(List.of());
+        this.callers = callers;
     }
 
     @POST
@@ -56,31 +54,8 @@ public class AdmissionResource {
     @Blocking
     public Response validate(
             @HeaderParam("Content-Type") String contentType, @Context HttpServerRequest http, InputStream body) {
-        boolean fromApiServer = fromApiServer(http);
+        boolean fromApiServer = callers.fromApiServer(http);
         return answer("validate", contentType, http, body, request -> handler.validate(request, fromApiServer));
-    }
-
-    /**
-     * True when no API server identity is configured (every caller is believed), or the caller presented a client
-     * certificate from {@code tailor.admission-callers.client-ca} issued to one of its names.
-     */
-    private boolean fromApiServer(HttpServerRequest http) {
-        if (config.admissionCallers().clientCa().isEmpty()) {
-            return true;
-        }
-        try {
-            var chain = http == null || http.sslSession() == null
-                    ? null
-                    : http.sslSession().getPeerCertificates();
-            return chain != null
-                    && chain.length > 0
-                    && chain[0] instanceof X509Certificate peer
-                    && ClientCertificates.issuedByOneOf(peer, apiServerAuthorities)
-                    && ClientCertificates.names(peer).stream()
-                            .anyMatch(config.admissionCallers().clientNames()::contains);
-        } catch (javax.net.ssl.SSLPeerUnverifiedException noCertificate) {
-            return false;
-        }
     }
 
     @POST
@@ -188,7 +163,7 @@ public class AdmissionResource {
                         + memory.largestBody() + " bytes); give it a larger memory limit to admit such objects");
     }
 
-    private static String reason(int status) {
+    static String reason(int status) {
         return switch (status) {
             case 413 -> "RequestEntityTooLarge";
             case 415 -> "UnsupportedMediaType";
