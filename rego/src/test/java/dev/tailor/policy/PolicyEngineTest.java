@@ -37,6 +37,21 @@ class PolicyEngineTest {
                 {"config": {}, "approved": {"workloads": {"shop": {"deployment.api": {"serviceAccount": "%s"}}}}}""".formatted(serviceAccount));
     }
 
+    /** A pod with a number the WASM engine cannot read (the webhook refuses such a review before it gets here). */
+    private static ObjectNode trapping(String serviceAccount) throws Exception {
+        ObjectNode input = podInput(serviceAccount);
+        ((ObjectNode) input.path("request")
+                        .path("object")
+                        .path("spec")
+                        .path("containers")
+                        .get(0))
+                .putArray("ports")
+                .addObject()
+                .put("containerPort", 80)
+                .put("hostPort", new java.math.BigInteger("18446744073709551617"));
+        return input;
+    }
+
     private static List<String> checks(Decision decision) {
         return decision.violations().stream().map(Violation::check).toList();
     }
@@ -109,16 +124,7 @@ class PolicyEngineTest {
         PolicyEngine engine = PolicyEngine.bundled(1, Duration.ofSeconds(5));
         engine.setData(approving("api"));
         AdmissionPolicy resident = engine.resident();
-        ObjectNode trapping = podInput("api");
-        ((ObjectNode) trapping.path("request")
-                        .path("object")
-                        .path("spec")
-                        .path("containers")
-                        .get(0))
-                .putArray("ports")
-                .addObject()
-                .put("containerPort", 80)
-                .put("hostPort", new java.math.BigInteger("18446744073709551617"));
+        ObjectNode trapping = trapping("api");
         assertEquals(List.of(), checks(resident.validate(podInput("api"))));
         assertTrue(engine.residentMemory() > 0, "this thread holds an instance");
         assertThrows(PolicyEvaluationException.class, () -> resident.validate(trapping));
@@ -158,17 +164,7 @@ class PolicyEngineTest {
     void aTrapCostsItsOwnRequestAndThePoolRecovers() throws Exception {
         PolicyEngine engine = PolicyEngine.bundled(1, Duration.ofSeconds(30));
         engine.setData(approving("api"));
-        ObjectNode trapping = podInput("api");
-        // A number the WASM engine cannot read (the webhook refuses such a review before it gets here).
-        ((ObjectNode) trapping.path("request")
-                        .path("object")
-                        .path("spec")
-                        .path("containers")
-                        .get(0))
-                .putArray("ports")
-                .addObject()
-                .put("containerPort", 80)
-                .put("hostPort", new java.math.BigInteger("18446744073709551617"));
+        ObjectNode trapping = trapping("api");
         assertThrows(PolicyEvaluationException.class, () -> engine.validate(trapping));
         // The one instance is replaced in the background; the next request waits for it and is answered.
         assertEquals(List.of(), engine.validate(podInput("api")).violations());

@@ -69,7 +69,8 @@ public class EventLoopAdmission {
         HttpServerRequest http = ctx.request();
         String contentType = http.getHeader("Content-Type");
         long announced = RequestMemory.announced(http.getHeader("Content-Length"));
-        if (!json(contentType) || announced < 0 || announced > largestBody) {
+        // A client that waits for 100-continue is the REST layer's to answer, as is every other unusual request.
+        if (!json(contentType) || http.getHeader("Expect") != null || announced < 0 || announced > largestBody) {
             ctx.next();
             return;
         }

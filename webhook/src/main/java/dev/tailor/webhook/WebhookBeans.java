@@ -78,34 +78,6 @@ public class WebhookBeans {
             PrometheusAdmissionMetrics metrics,
             io.fabric8.kubernetes.client.KubernetesClient client,
             dev.tailor.webhook.reports.ReportWriter reports) {
-        return newHandler(engine, namespaces, config, decisionLog, sink, metrics, client, reports);
-    }
-
-    /** The same handler on the engine's resident instances, for the HTTP server's event loops. */
-    @Produces
-    @jakarta.inject.Singleton
-    EventLoopAdmission.Handler eventLoopHandler(
-            PolicyEngine engine,
-            NamespaceCache namespaces,
-            TailorConfig config,
-            SyncedDecisionLog decisionLog,
-            ObservationSink sink,
-            PrometheusAdmissionMetrics metrics,
-            io.fabric8.kubernetes.client.KubernetesClient client,
-            dev.tailor.webhook.reports.ReportWriter reports) {
-        return new EventLoopAdmission.Handler(
-                newHandler(engine.resident(), namespaces, config, decisionLog, sink, metrics, client, reports));
-    }
-
-    private static AdmissionHandler newHandler(
-            dev.tailor.policy.AdmissionPolicy engine,
-            NamespaceCache namespaces,
-            TailorConfig config,
-            SyncedDecisionLog decisionLog,
-            ObservationSink sink,
-            PrometheusAdmissionMetrics metrics,
-            io.fabric8.kubernetes.client.KubernetesClient client,
-            dev.tailor.webhook.reports.ReportWriter reports) {
         // Every decision goes to the file (synchronously, bounded by rotation) and, with the pods seen, to the store.
         DecisionLog stream = new DecisionLog() {
             @Override
@@ -141,6 +113,13 @@ public class WebhookBeans {
                 metrics,
                 Clock.systemUTC(),
                 existingPods(client));
+    }
+
+    /** The same handler on the engine's resident instances, for the HTTP server's event loops. */
+    @Produces
+    @jakarta.inject.Singleton
+    EventLoopAdmission.Handler eventLoopHandler(AdmissionHandler handler, PolicyEngine engine) {
+        return new EventLoopAdmission.Handler(handler.withEngine(engine.resident()));
     }
 
     /**

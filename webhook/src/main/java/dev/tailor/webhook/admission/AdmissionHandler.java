@@ -54,6 +54,7 @@ public final class AdmissionHandler {
     private final DecisionLog decisionLog;
     private final AdmissionMetrics metrics;
     private final Clock clock;
+    private final ExistingPods existingPods;
     private final ExistingPodsCheck existingCheck;
 
     public AdmissionHandler(
@@ -95,7 +96,14 @@ public final class AdmissionHandler {
         this.decisionLog = decisionLog;
         this.metrics = metrics;
         this.clock = clock;
+        this.existingPods = existingPods;
         this.existingCheck = new ExistingPodsCheck(engine, existingPods);
+    }
+
+    /** The same handler evaluating on another engine (the webhook's event loops use the engine's resident view). */
+    public AdmissionHandler withEngine(AdmissionPolicy other) {
+        return new AdmissionHandler(
+                other, namespaces, defaultMode, clusterScopedMode, onError, decisionLog, metrics, clock, existingPods);
     }
 
     /** Answers a {@code /validate} request from the API server, recording what it admitted. */

@@ -21,7 +21,9 @@ import java.util.List;
  *
  * <p>Durable: each decision's lines are written with one {@code write} to the operating system before the
  * admission response goes out, so a crash of the webhook loses nothing it answered; {@link #sync} forces them
- * to the disk (called periodically and on shutdown).
+ * to the disk (called periodically and on shutdown). Forcing never holds the lock that {@link #record} takes: decisions
+ * are recorded on the HTTP server's event loops, which must not wait for a disk — a rotated file is forced and
+ * closed by the next {@link #sync}, not by the write that rotated it.
  */
 public final class JsonLinesDecisionLog implements DecisionLog, AutoCloseable {
 
@@ -33,6 +35,9 @@ public final class JsonLinesDecisionLog implements DecisionLog, AutoCloseable {
     private final long maxBytes;
     private final int maxFiles;
     private FileChannel channel;
+    /** The file rotation set aside, still to be forced and closed by {@link #sync}; null when there is none. */
+    private FileChannel retired;
+
     private long size;
 
     public JsonLinesDecisionLog(Path path, long maxBytes, int maxFiles) {
@@ -79,8 +84,12 @@ public final class JsonLinesDecisionLog implements DecisionLog, AutoCloseable {
     }
 
     private void rotate() throws IOException {
-        channel.force(true);
-        channel.close();
+        if (retired != null) {
+            // Two rotations within one sync period (a tiny maxBytes): the older file is forced here, once.
+            retired.force(true);
+            retired.close();
+        }
+        retired = channel;
         if (maxFiles == 0) {
             Files.delete(path);
         } else {
@@ -99,12 +108,25 @@ public final class JsonLinesDecisionLog implements DecisionLog, AutoCloseable {
         return path.resolveSibling(path.getFileName() + "." + n);
     }
 
-    /** Forces what was written to the disk. */
-    public synchronized void sync() {
+    /** Forces what was written to the disk, without holding up {@link #record} while the disk works. */
+    public void sync() {
+        FileChannel current;
+        FileChannel rotated;
+        synchronized (this) {
+            current = channel;
+            rotated = retired;
+            retired = null;
+        }
         try {
-            if (channel.isOpen()) {
-                channel.force(false);
+            if (rotated != null) {
+                rotated.force(true);
+                rotated.close();
             }
+            if (current.isOpen()) {
+                current.force(false);
+            }
+        } catch (java.nio.channels.ClosedChannelException closedMeanwhile) {
+            // closed by close(), which forced it first
         } catch (IOException e) {
             throw new UncheckedIOException("cannot sync the decision log " + path, e);
         }
@@ -113,6 +135,11 @@ public final class JsonLinesDecisionLog implements DecisionLog, AutoCloseable {
     @Override
     public synchronized void close() {
         try {
+            if (retired != null) {
+                retired.force(true);
+                retired.close();
+                retired = null;
+            }
             if (channel.isOpen()) {
                 channel.force(true);
                 channel.close();

@@ -71,6 +71,34 @@ class JsonLinesDecisionLogTest {
     }
 
     @Test
+    void aRotatedFileIsForcedAndClosedByTheNextSyncNotByTheWriteThatRotated(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("decisions.jsonl");
+        try (JsonLinesDecisionLog log = new JsonLinesDecisionLog(file, 4096, 2)) {
+            long open = openFiles();
+            int written = 0;
+            while (!Files.exists(dir.resolve("decisions.jsonl.1"))) {
+                log.record(List.of(record(written++)));
+            }
+            // Recording runs on the event loops: the rotated file waits, open, for the sync thread to force it.
+            assertEquals(open + 1, openFiles(), "the rotated file is still open");
+            log.sync();
+            assertEquals(open, openFiles(), "the sync forced and closed it");
+            log.record(List.of(record(written++)));
+            log.sync();
+            assertEquals(
+                    written,
+                    lines(dir.resolve("decisions.jsonl.1")).size() + lines(file).size());
+        }
+    }
+
+    /** File descriptors this process has open (Linux). */
+    private static long openFiles() throws Exception {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
     void reopeningAppendsToWhatIsThere(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("decisions.jsonl");
         try (JsonLinesDecisionLog log = new JsonLinesDecisionLog(file, 1 << 20, 2)) {
