@@ -19,9 +19,10 @@ import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * The HTTP edge of the webhook: caps the body, checks the content type, decodes the review, and hands the
- * request to {@link AdmissionHandler}. Whatever goes wrong, the answer is JSON that carries the request UID
- * when there was one — never a stack trace.
+ * The HTTP edge of the webhook for every review {@link EventLoopAdmission} leaves to a worker thread (larger or
+ * unannounced bodies, unusual requests, request memory that is taken): caps the body, checks the content type,
+ * decodes the review, and hands the request to {@link AdmissionHandler}. Whatever goes wrong, the answer is JSON that
+ * carries the request UID when there was one — never a stack trace.
  */
 @Path("/")
 public class AdmissionResource {

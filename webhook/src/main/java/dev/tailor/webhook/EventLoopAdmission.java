@@ -94,7 +94,7 @@ public class EventLoopAdmission {
             }
             decide(ctx, validate, fromApiServer, read.result(), reservation);
         });
-        http.resume();
+        http.resume(); // the server pauses a request until a handler asks for its body
     }
 
     /** {@code application/json}, with parameters or without; anything else is the REST layer's to refuse. */

@@ -97,7 +97,14 @@ class ApprovedObjectsIT {
                 .body("response.allowed", is(true))
                 .body("response.warnings[0]", containsString("approvedNetworkPolicy: approved NetworkPolicy deleted"));
 
+        // The approved RoleBinding was applied after the NetworkPolicy and may reach the policies in a later
+        // publication than the one the loop above waited for.
         JsonNode binding = checkoutBoundToEdit(deployment);
+        for (int i = 0;
+                i < 100 && !webhook.post("/validate", binding).asString().contains("approvedRbacDrift");
+                i++) {
+            Thread.sleep(50);
+        }
         webhook.post("/validate", binding)
                 .then()
                 .body(
