@@ -105,13 +105,7 @@ public class AdmissionResource {
             return json(503, AdmissionReviews.errored(uid, 503, reason(503), "the webhook is shutting down"));
         } catch (Exception e) {
             LOG.errorf(e, "answering admission request %s", uid);
-            return json(
-                    500,
-                    AdmissionReviews.errored(
-                            uid,
-                            500,
-                            "InternalError",
-                            "tailor failed to answer: " + e.getClass().getSimpleName()));
+            return json(500, AdmissionReviews.failedToAnswer(uid, e));
         }
     }
 

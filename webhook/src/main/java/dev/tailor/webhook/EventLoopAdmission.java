@@ -153,14 +153,7 @@ public class EventLoopAdmission {
     private static void failed(RoutingContext ctx, JsonNode request, Throwable e) {
         String uid = request.path("uid").asText();
         LOG.errorf(e, "answering admission request %s", uid);
-        send(
-                ctx,
-                500,
-                AdmissionReviews.errored(
-                        uid,
-                        500,
-                        "InternalError",
-                        "tailor failed to answer: " + e.getClass().getSimpleName()));
+        send(ctx, 500, AdmissionReviews.failedToAnswer(uid, e));
     }
 
     private static void send(RoutingContext ctx, int status, JsonNode review) {

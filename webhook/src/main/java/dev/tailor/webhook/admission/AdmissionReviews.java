@@ -208,6 +208,15 @@ public final class AdmissionReviews {
         return review;
     }
 
+    /** The answer to a review the webhook failed on: a 500 naming the kind of failure, never its details. */
+    public static ObjectNode failedToAnswer(String uid, Throwable failure) {
+        return errored(
+                uid,
+                500,
+                "InternalError",
+                "tailor failed to answer: " + failure.getClass().getSimpleName());
+    }
+
     public static ObjectNode withWarnings(ObjectNode review, List<String> warnings) {
         if (!warnings.isEmpty()) {
             ObjectNode response = (ObjectNode) review.get("response");
