@@ -92,7 +92,13 @@ public class EventLoopAdmission {
                 reservation.close(); // the connection went away before its body arrived: nobody to answer
                 return;
             }
-            decide(ctx, validate, fromApiServer, read.result(), reservation);
+            try {
+                decide(ctx, validate, fromApiServer, read.result(), reservation);
+            } catch (RuntimeException e) {
+                // Whatever failed unforeseen: the memory goes back and the caller still gets its JSON answer.
+                reservation.close();
+                failed(ctx, com.fasterxml.jackson.databind.node.MissingNode.getInstance(), e);
+            }
         });
         http.resume(); // the server pauses a request until a handler asks for its body
     }
