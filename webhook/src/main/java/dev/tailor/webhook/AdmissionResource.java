@@ -99,10 +99,14 @@ public class AdmissionResource {
                 return json(200, decide.apply(request));
             }
         } catch (BadReviewException e) {
-            return json(e.status(), AdmissionReviews.errored(e.uid(), e.status(), reason(e.status()), e.getMessage()));
+            return json(
+                    e.status(),
+                    AdmissionReviews.errored(e.uid(), e.status(), AdmissionReviews.reason(e.status()), e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return json(503, AdmissionReviews.errored(uid, 503, reason(503), "the webhook is shutting down"));
+            return json(
+                    503,
+                    AdmissionReviews.errored(uid, 503, AdmissionReviews.reason(503), "the webhook is shutting down"));
         } catch (Exception e) {
             LOG.errorf(e, "answering admission request %s", uid);
             return json(500, AdmissionReviews.failedToAnswer(uid, e));
@@ -156,15 +160,6 @@ public class AdmissionResource {
                 "",
                 "AdmissionReview of " + size + " bytes is larger than this webhook evaluates within its memory ("
                         + memory.largestBody() + " bytes); give it a larger memory limit to admit such objects");
-    }
-
-    static String reason(int status) {
-        return switch (status) {
-            case 413 -> "RequestEntityTooLarge";
-            case 415 -> "UnsupportedMediaType";
-            case 503 -> "ServiceUnavailable";
-            default -> "BadRequest";
-        };
     }
 
     private static Response json(int status, JsonNode body) {

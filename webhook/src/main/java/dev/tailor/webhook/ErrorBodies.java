@@ -73,7 +73,8 @@ public class ErrorBodies {
     /** An AdmissionReview for the admission endpoints (the API server reads its status message), else {@code {"error"}}. */
     private static byte[] body(String path, int status, String message) {
         return path.equals("/validate") || path.equals("/mutate")
-                ? AdmissionReviews.toBytes(AdmissionReviews.errored("", status, reason(status), message))
+                ? AdmissionReviews.toBytes(
+                        AdmissionReviews.errored("", status, AdmissionReviews.reason(status), message))
                 : AdmissionReviews.toBytes(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
                         .objectNode()
                         .put("error", message));
@@ -86,15 +87,5 @@ public class ErrorBodies {
         } catch (IllegalArgumentException e) {
             return false;
         }
-    }
-
-    private static String reason(int status) {
-        return switch (status) {
-            case 404 -> "NotFound";
-            case 405 -> "MethodNotAllowed";
-            case 413 -> "RequestEntityTooLarge";
-            case 415 -> "UnsupportedMediaType";
-            default -> "BadRequest";
-        };
     }
 }

@@ -127,8 +127,7 @@ public class EventLoopAdmission {
             send(
                     ctx,
                     e.status(),
-                    AdmissionReviews.errored(
-                            e.uid(), e.status(), AdmissionResource.reason(e.status()), e.getMessage()));
+                    AdmissionReviews.errored(e.uid(), e.status(), AdmissionReviews.reason(e.status()), e.getMessage()));
             return;
         }
         if (validate && request.path("kind").path("kind").asText().equals("Namespace")) {

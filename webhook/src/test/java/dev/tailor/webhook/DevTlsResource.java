@@ -63,6 +63,15 @@ public class DevTlsResource implements QuarkusTestResourceLifecycleManager {
         return ca.clientContext();
     }
 
+    /** An HTTP client of the given protocol version that trusts only the test CA. */
+    static java.net.http.HttpClient client(java.net.http.HttpClient.Version version) {
+        return java.net.http.HttpClient.newBuilder()
+                .sslContext(ca.clientContext())
+                .version(version)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
     static KeyStore trustStore() {
         return ca.trustStore();
     }

@@ -39,11 +39,7 @@ class EventLoopAdmissionIT {
 
     private HttpResponse<String> post(HttpClient.Version version, String path, byte[] body, boolean announceLength)
             throws Exception {
-        HttpClient http = HttpClient.newBuilder()
-                .sslContext(DevTlsResource.ca.clientContext())
-                .version(version)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+        HttpClient http = DevTlsResource.client(version);
         HttpRequest.BodyPublisher publisher = announceLength
                 ? HttpRequest.BodyPublishers.ofByteArray(body)
                 : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofByteArray(body));

@@ -148,11 +148,7 @@ class FuzzIT {
     }
 
     private static HttpClient client() {
-        return HttpClient.newBuilder()
-                .sslContext(DevTlsResource.ca.clientContext())
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+        return DevTlsResource.client(HttpClient.Version.HTTP_1_1);
     }
 
     private HttpResponse<String> ingest(HttpClient http, byte[] body) throws Exception {

@@ -71,11 +71,7 @@ class HttpLimitsIT {
     private HttpResponse<String> post(
             HttpClient.Version version, String path, String contentType, byte[] body, boolean announceLength)
             throws Exception {
-        HttpClient http = HttpClient.newBuilder()
-                .sslContext(DevTlsResource.ca.clientContext())
-                .version(version)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+        HttpClient http = DevTlsResource.client(version);
         HttpRequest.BodyPublisher publisher = announceLength
                 ? HttpRequest.BodyPublishers.ofByteArray(body)
                 // No Content-Length: the body arrives chunked (HTTP/1.1) or as DATA frames of unknown total (HTTP/2).

@@ -89,11 +89,7 @@ class RequestMemoryIT {
     }
 
     private HttpResponse<String> post(String path, byte[] body, boolean announceLength) throws Exception {
-        HttpClient http = HttpClient.newBuilder()
-                .sslContext(DevTlsResource.ca.clientContext())
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+        HttpClient http = DevTlsResource.client(HttpClient.Version.HTTP_1_1);
         HttpRequest.BodyPublisher publisher = announceLength
                 ? HttpRequest.BodyPublishers.ofByteArray(body)
                 : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofByteArray(body));

@@ -199,6 +199,18 @@ public final class AdmissionReviews {
         return errored(uid, 403, "Forbidden", message);
     }
 
+    /** The Kubernetes reason for an HTTP status the webhook answers with (a Status object's {@code reason}). */
+    public static String reason(int status) {
+        return switch (status) {
+            case 404 -> "NotFound";
+            case 405 -> "MethodNotAllowed";
+            case 413 -> "RequestEntityTooLarge";
+            case 415 -> "UnsupportedMediaType";
+            case 503 -> "ServiceUnavailable";
+            default -> "BadRequest";
+        };
+    }
+
     /** Not allowed, with a status code and message. */
     public static ObjectNode errored(String uid, int code, String reason, String message) {
         ObjectNode review = allowed(uid);
