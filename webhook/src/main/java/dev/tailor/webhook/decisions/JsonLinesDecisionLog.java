@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.tailor.contract.AdmissionDecision;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -62,25 +63,37 @@ public final class JsonLinesDecisionLog implements DecisionLog, AutoCloseable {
     }
 
     @Override
-    public synchronized void record(List<AdmissionDecision> records) {
+    public void record(List<AdmissionDecision> records) {
         if (records.isEmpty()) {
             return;
         }
+        // Serialized before the lock: two event loops recording at once wait for each other's write only.
+        ByteBuffer bytes = ByteBuffer.wrap(lines(records));
+        synchronized (this) {
+            try {
+                if (size > 0 && size + bytes.remaining() > maxBytes) {
+                    rotate();
+                }
+                while (bytes.hasRemaining()) {
+                    size += channel.write(bytes);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the decision log " + path, e);
+            }
+        }
+    }
+
+    private byte[] lines(List<AdmissionDecision> records) {
+        ByteArrayOutputStream lines = new ByteArrayOutputStream(256 * records.size());
         try {
-            StringBuilder lines = new StringBuilder(256 * records.size());
             for (AdmissionDecision r : records) {
-                lines.append(JSON.writeValueAsString(r)).append('\n');
-            }
-            ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            if (size > 0 && size + bytes.remaining() > maxBytes) {
-                rotate();
-            }
-            while (bytes.hasRemaining()) {
-                size += channel.write(bytes);
+                lines.write(JSON.writeValueAsBytes(r));
+                lines.write('\n');
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the decision log " + path, e);
         }
+        return lines.toByteArray();
     }
 
     private void rotate() throws IOException {

@@ -99,6 +99,38 @@ class JsonLinesDecisionLogTest {
     }
 
     @Test
+    void writersAtOnceLoseNoLineAndSplitNone(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("decisions.jsonl");
+        int threads = 4;
+        int each = 500;
+        // Bound and file count large enough that nothing is dropped, small enough that writers race rotations.
+        try (JsonLinesDecisionLog log = new JsonLinesDecisionLog(file, 64 * 1024, 100)) {
+            List<Thread> writers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int first = t * each;
+                Thread w = new Thread(() -> {
+                    for (int i = first; i < first + each; i++) {
+                        log.record(List.of(record(i)));
+                    }
+                });
+                w.start();
+                writers.add(w);
+            }
+            for (Thread w : writers) {
+                w.join();
+            }
+        }
+        java.util.Set<String> uids = new java.util.HashSet<>();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                assertTrue(Files.size(p) <= 64 * 1024, p + " is " + Files.size(p) + " bytes");
+                lines(p).forEach(n -> uids.add(n.path("uid").asText()));
+            }
+        }
+        assertEquals(threads * each, uids.size(), "every decision recorded, each as a whole line");
+    }
+
+    @Test
     void reopeningAppendsToWhatIsThere(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("decisions.jsonl");
         try (JsonLinesDecisionLog log = new JsonLinesDecisionLog(file, 1 << 20, 2)) {
