@@ -27,7 +27,8 @@ class WasmPolicyTest {
                   "spec": {"containers": [{"name": "app", "ports": [{"containerPort": 8080}], "args": []}]}}},
                  "escaped": "quote \\" backslash \\\\ newline \\n tab \\t nul \\u0000 line separator \\u2028",
                  "unicode": "Grüße, 日本, 🙂",
-                 "numbers": [0, -1, 9223372036854775807, 18446744073709551617, 1.5, -2.5e-3, 1e300, 0.1],
+                 "numbers": [0, -1, 9007199254740992, -9007199254740992, 9007199254740993, 9223372036854775807,
+                   18446744073709551617, 1.5, -2.5e-3, 1e300, 0.1],
                  "booleans": [true, false], "null": null, "nested": [[[]], [{}], {"": {"": [null]}}]}""");
         ArrayNode numbers = (ArrayNode) input.get("numbers");
         numbers.add(new BigDecimal("1E+2")).add(new BigInteger("-170141183460469231731687303715884105728"));

@@ -159,26 +159,31 @@ public final class AdmissionReviews {
 
     /** The path of the first number that is neither a 64-bit integer nor a finite double, or null. */
     static String numberOutOfRange(JsonNode node, String path) {
+        java.util.Deque<String> trail = new java.util.ArrayDeque<>();
+        return outOfRange(node, trail) ? path + String.join("", trail) : null;
+    }
+
+    /** Whether the tree holds such a number; the path to it, from {@code node}, is left in {@code trail}. */
+    private static boolean outOfRange(JsonNode node, java.util.Deque<String> trail) {
         if (node.isNumber()) {
-            boolean fits = node.isIntegralNumber() ? node.canConvertToLong() : Double.isFinite(node.doubleValue());
-            return fits ? null : path;
+            return node.isIntegralNumber() ? !node.canConvertToLong() : !Double.isFinite(node.doubleValue());
         }
         if (node.isObject()) {
             for (var field : node.properties()) {
-                String found = numberOutOfRange(field.getValue(), path + "." + field.getKey());
-                if (found != null) {
-                    return found;
+                if (outOfRange(field.getValue(), trail)) {
+                    trail.addFirst("." + field.getKey());
+                    return true;
                 }
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                String found = numberOutOfRange(node.get(i), path + "[" + i + "]");
-                if (found != null) {
-                    return found;
+                if (outOfRange(node.get(i), trail)) {
+                    trail.addFirst("[" + i + "]");
+                    return true;
                 }
             }
         }
-        return null;
+        return false;
     }
 
     private static String describe(JsonNode value) {
