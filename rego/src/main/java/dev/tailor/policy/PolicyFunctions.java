@@ -1,5 +1,7 @@
 package dev.tailor.policy;
 
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.ExternalType;
@@ -9,9 +11,13 @@ import com.dylibso.chicory.wasm.types.ValType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +48,8 @@ public enum PolicyFunctions {
 
     /** Where the build writes the indices, as a resource beside {@code CompiledPolicy}. */
     static final String RESOURCE = "CompiledPolicy.functions";
+    /** The classes Chicory's compiler writes the module's functions into, numbered from 0. */
+    private static final String FUNCTION_GROUPS = "dev.tailor.policy.CompiledPolicyMachineFuncGroup_";
     /** The key under which the build records how many functions the module has (imported ones included). */
     private static final String FUNCTION_COUNT = "functions";
 
@@ -57,6 +65,56 @@ public enum PolicyFunctions {
 
     private FunctionType type() {
         return FunctionType.of(params, result == null ? List.of() : List.of(result));
+    }
+
+    /**
+     * Each function's compiled method, found by index: Chicory's build-time compiler writes a module's function
+     * {@code N} as {@code public static func_N(params…, Memory, Instance)} in one of the classes
+     * {@code CompiledPolicyMachineFuncGroup_0, _1, …}. Called through these handles the few hundred constructor
+     * calls that build an input allocate nothing; through the machine's generic {@code call(int, long[])} each boxed
+     * its arguments and its result in arrays (most of the webhook's garbage) and went through a switch of every
+     * function. A module compiled another way has no such method, and the first instance fails, by name.
+     */
+    static Map<PolicyFunctions, MethodHandle> handles(Map<PolicyFunctions, Integer> indices) {
+        List<Class<?>> groups = new ArrayList<>();
+        for (int group = 0; ; group++) {
+            try {
+                groups.add(Class.forName(FUNCTION_GROUPS + group, true, PolicyFunctions.class.getClassLoader()));
+            } catch (ClassNotFoundException noMore) {
+                break;
+            }
+        }
+        Map<PolicyFunctions, MethodHandle> handles = new EnumMap<>(PolicyFunctions.class);
+        indices.forEach((function, index) -> {
+            MethodType type = function.methodType();
+            for (Class<?> group : groups) {
+                try {
+                    handles.put(function, MethodHandles.lookup().findStatic(group, "func_" + index, type));
+                    return;
+                } catch (NoSuchMethodException notInThisGroup) {
+                    // the next group
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException("func_" + index + " of the compiled policy module", e);
+                }
+            }
+            throw new IllegalStateException("the compiled policy module has no method func_" + index + type + " ("
+                    + function.wasmName + ") in " + FUNCTION_GROUPS + "0…" + (groups.size() - 1)
+                    + ": was it compiled by another version of Chicory's compiler?");
+        });
+        return handles;
+    }
+
+    private MethodType methodType() {
+        List<Class<?>> parameters = new ArrayList<>();
+        for (ValType param : params) {
+            if (!param.equals(ValType.I32)) {
+                throw new IllegalStateException(wasmName + " takes a " + param + ", not an i32");
+            }
+            parameters.add(int.class);
+        }
+        parameters.add(Memory.class);
+        parameters.add(Instance.class);
+        return MethodType.methodType(result == null ? void.class : int.class, parameters);
     }
 
     /** Each function's index in the compiled module, its type checked. */

@@ -6,7 +6,6 @@ import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportMemory;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import com.dylibso.chicory.wasm.WasmModule;
@@ -17,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HashMap;
@@ -44,16 +44,25 @@ final class WasmPolicy {
     /** Pages the memory starts with (2 MiB): the module's data and a typical review, without growing. */
     private static final int INITIAL_PAGES = 32;
 
-    /** The compiled module, and the indices of the runtime functions that build an input: one for every instance. */
+    /** The compiled module, and the runtime functions that build an input: one for every instance. */
     private static final class Module {
         static final WasmModule COMPILED = CompiledPolicy.load();
-        static final int[] FUNCTIONS = PolicyFunctions.load(COMPILED).values().stream()
-                .mapToInt(Integer::intValue)
-                .toArray();
+        private static final Map<PolicyFunctions, MethodHandle> FUNCTIONS =
+                PolicyFunctions.handles(PolicyFunctions.load(COMPILED));
+        // In constant fields, so that the JIT compiles each call as a direct call.
+        static final MethodHandle MALLOC = FUNCTIONS.get(PolicyFunctions.MALLOC);
+        static final MethodHandle STRING = FUNCTIONS.get(PolicyFunctions.STRING);
+        static final MethodHandle NUMBER = FUNCTIONS.get(PolicyFunctions.NUMBER);
+        static final MethodHandle BOOLEAN = FUNCTIONS.get(PolicyFunctions.BOOLEAN);
+        static final MethodHandle NULL = FUNCTIONS.get(PolicyFunctions.NULL);
+        static final MethodHandle OBJECT = FUNCTIONS.get(PolicyFunctions.OBJECT);
+        static final MethodHandle OBJECT_INSERT = FUNCTIONS.get(PolicyFunctions.OBJECT_INSERT);
+        static final MethodHandle ARRAY = FUNCTIONS.get(PolicyFunctions.ARRAY);
+        static final MethodHandle ARRAY_APPEND = FUNCTIONS.get(PolicyFunctions.ARRAY_APPEND);
     }
 
     private final Memory memory;
-    private final Machine machine;
+    private final Instance instance;
     private final ExportFunction evalCtxNew;
     private final ExportFunction evalCtxSetInput;
     private final ExportFunction evalCtxSetData;
@@ -74,7 +83,7 @@ final class WasmPolicy {
     /** @param maxPages the most 64 KiB pages this instance's memory may grow to; an evaluation needing more fails */
     WasmPolicy(int maxPages) {
         this.memory = new ByteArrayMemory(new MemoryLimits(Math.min(INITIAL_PAGES, maxPages), maxPages));
-        Instance instance = Instance.builder(Module.COMPILED)
+        this.instance = Instance.builder(Module.COMPILED)
                 .withImportValues(imports(memory))
                 .withMachineFactory(CompiledPolicy::create)
                 .build();
@@ -85,7 +94,6 @@ final class WasmPolicy {
             throw new IllegalStateException(
                     "the policy module speaks OPA WebAssembly ABI " + major + "." + minor + "; this host speaks 1.x");
         }
-        this.machine = instance.getMachine();
         this.evalCtxNew = exports.function("opa_eval_ctx_new");
         this.evalCtxSetInput = exports.function("opa_eval_ctx_set_input");
         this.evalCtxSetData = exports.function("opa_eval_ctx_set_data");
@@ -133,7 +141,7 @@ final class WasmPolicy {
         heapPtrSet.apply(dataHeapPtr);
         int inputAddr;
         try {
-            inputAddr = value(input);
+            inputAddr = input(input);
         } catch (PolicyEvaluationException e) {
             // The value constructors abort only when opa_malloc cannot grow the memory any further.
             throw new PolicyEvaluationException(
@@ -153,24 +161,37 @@ final class WasmPolicy {
     /** The input as the policies see it: built in the module's heap, then serialized by the module. */
     byte[] asPoliciesSeeIt(JsonNode input) {
         heapPtrSet.apply(dataHeapPtr);
-        return readCString(call(jsonDump, value(input)));
+        return readCString(call(jsonDump, input(input)));
+    }
+
+    /** Builds the input in the module's heap, returning its address. */
+    private int input(JsonNode input) {
+        try {
+            return value(input);
+        } catch (StackOverflowError e) {
+            throw new IllegalArgumentException("the input nests too deeply to be built in the policy module", e);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("the policy module could not build the input", t);
+        }
     }
 
     /** Builds a JSON value in the module's heap as its own parser would, returning its address. */
-    private int value(JsonNode node) {
+    private int value(JsonNode node) throws Throwable {
         return switch (node.getNodeType()) {
             case OBJECT -> {
-                int object = internal(PolicyFunctions.OBJECT);
+                int object = (int) Module.OBJECT.invokeExact(memory, instance);
                 for (Map.Entry<String, JsonNode> field : node.properties()) {
                     int key = string(field.getKey());
-                    internal(PolicyFunctions.OBJECT_INSERT, object, key, value(field.getValue()));
+                    Module.OBJECT_INSERT.invokeExact(object, key, value(field.getValue()), memory, instance);
                 }
                 yield object;
             }
             case ARRAY -> {
-                int array = internal(PolicyFunctions.ARRAY, node.size());
+                int array = (int) Module.ARRAY.invokeExact(node.size(), memory, instance);
                 for (JsonNode item : node) {
-                    internal(PolicyFunctions.ARRAY_APPEND, array, value(item));
+                    Module.ARRAY_APPEND.invokeExact(array, value(item), memory, instance);
                 }
                 yield array;
             }
@@ -180,31 +201,26 @@ final class WasmPolicy {
                     throw new IllegalArgumentException("the input holds " + node.asText() + ", which is not JSON");
                 }
                 byte[] text = node.asText().getBytes(StandardCharsets.US_ASCII);
-                yield internal(PolicyFunctions.NUMBER, bytes(text), text.length);
+                yield (int) Module.NUMBER.invokeExact(bytes(text), text.length, memory, instance);
             }
-            case BOOLEAN -> internal(PolicyFunctions.BOOLEAN, node.booleanValue() ? 1 : 0);
-            case NULL -> internal(PolicyFunctions.NULL);
+            case BOOLEAN -> (int) Module.BOOLEAN.invokeExact(node.booleanValue() ? 1 : 0, memory, instance);
+            case NULL -> (int) Module.NULL.invokeExact(memory, instance);
             default ->
                 throw new IllegalArgumentException(
                         "the input holds a " + node.getNodeType() + " node, which is not JSON");
         };
     }
 
-    private int string(String text) {
+    private int string(String text) throws Throwable {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        return internal(PolicyFunctions.STRING, bytes(utf8), utf8.length);
+        return (int) Module.STRING.invokeExact(bytes(utf8), utf8.length, memory, instance);
     }
 
     /** Copies bytes into a block of the module's heap (which the string or number made from it then owns). */
-    private int bytes(byte[] bytes) {
-        int addr = internal(PolicyFunctions.MALLOC, bytes.length);
+    private int bytes(byte[] bytes) throws Throwable {
+        int addr = (int) Module.MALLOC.invokeExact(bytes.length, memory, instance);
         memory.write(addr, bytes);
         return addr;
-    }
-
-    private int internal(PolicyFunctions function, long... args) {
-        long[] result = machine.call(Module.FUNCTIONS[function.ordinal()], args);
-        return result == null || result.length == 0 ? 0 : (int) result[0];
     }
 
     /** Bytes of memory this instance holds now (it grows, never shrinks). */
