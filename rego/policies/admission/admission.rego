@@ -8,6 +8,7 @@ package tailor.admission
 
 import data.tailor.lib.kube
 import data.tailor.lib.psa
+import data.tailor.lib.rbac
 
 # METADATA
 # title: validate
@@ -45,6 +46,7 @@ violations contains v if {
 }
 
 violations contains v if {
+	_rbac_evaluated
 	some name
 	some found in data.checks.rbac[name].violation
 	v := _tagged(found, "rbac", name)
@@ -75,6 +77,12 @@ _checks := {
 _pod_security_violation(found, name) := _tagged(found, "podSecurity", name) if psa.in_force(_checks.podSecurity[name])
 
 _tagged(found, category, name) := object.union(found, {"check": _checks[category][name].id, "category": category})
+
+# The RBAC checks read Roles, ClusterRoles and their bindings only (each check's samples hold it to that): for any
+# other kind their rules are not called at all.
+_rbac_evaluated if rbac.role_kinds[kube.kind]
+
+_rbac_evaluated if rbac.binding_kinds[kube.kind]
 
 # Pod Security Standards apply to pods and pod templates on CREATE, and on UPDATE only when the pod spec or
 # metadata changed (as Pod Security Admission, so labelling an old pod never fails on its spec).
