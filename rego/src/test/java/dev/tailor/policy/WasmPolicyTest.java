@@ -97,4 +97,21 @@ class WasmPolicyTest {
                 assertThrows(IllegalStateException.class, () -> PolicyFunctions.load(CompiledPolicy.load(), swapped));
         assertTrue(missing.getMessage().contains("no index for opa_malloc"), missing.getMessage());
     }
+
+    @Test
+    void eachConstructorIsTheCompiledMethodOfItsIndexAndType() throws Throwable {
+        Map<PolicyFunctions, Integer> actual = PolicyFunctions.load(CompiledPolicy.load());
+        assertEquals(
+                java.util.Set.of(PolicyFunctions.values()),
+                PolicyFunctions.handles(actual).keySet());
+
+        // opa_string_allocated's method does not take opa_malloc's arguments: refused, by name, not called.
+        IllegalStateException wrongType = assertThrows(
+                IllegalStateException.class,
+                () -> PolicyFunctions.handles(Map.of(PolicyFunctions.MALLOC, actual.get(PolicyFunctions.STRING))));
+        assertTrue(
+                wrongType.getMessage().contains("no method func_" + actual.get(PolicyFunctions.STRING)),
+                wrongType.getMessage());
+        assertTrue(wrongType.getMessage().contains("(opa_malloc)"), wrongType.getMessage());
+    }
 }
