@@ -38,6 +38,17 @@ class PolicyEngineTest {
     }
 
     /** A pod with a number the WASM engine cannot read (the webhook refuses such a review before it gets here). */
+    /** The pod's input with 10 MiB of annotation values: the module's memory grows past what an instance may keep. */
+    private static ObjectNode largePodInput(String serviceAccount) throws Exception {
+        ObjectNode large = podInput(serviceAccount);
+        ObjectNode annotations =
+                ((ObjectNode) large.path("request").path("object").path("metadata")).putObject("annotations");
+        for (int i = 0; i < 10; i++) {
+            annotations.put("example.com/blob-" + i, "x".repeat(1 << 20));
+        }
+        return large;
+    }
+
     private static ObjectNode trapping(String serviceAccount) throws Exception {
         ObjectNode input = podInput(serviceAccount);
         ((ObjectNode) input.path("request")
@@ -131,12 +142,7 @@ class PolicyEngineTest {
         assertEquals(-1, engine.residentMemory(), "the instance that trapped is dropped");
         assertEquals(List.of(), checks(resident.validate(podInput("api"))), "a fresh instance answers next");
 
-        ObjectNode large = podInput("api");
-        ObjectNode annotations =
-                ((ObjectNode) large.path("request").path("object").path("metadata")).putObject("annotations");
-        for (int i = 0; i < 10; i++) {
-            annotations.put("example.com/blob-" + i, "x".repeat(1 << 20));
-        }
+        ObjectNode large = largePodInput("api");
         assertEquals(List.of(), checks(resident.validate(large)));
         assertEquals(-1, engine.residentMemory(), "the instance the large input grew is dropped");
         assertEquals(List.of("approvedServiceAccount"), checks(resident.validate(podInput("default"))));
@@ -174,13 +180,7 @@ class PolicyEngineTest {
     void anInstanceThatALargeInputGrewIsReplaced() throws Exception {
         PolicyEngine engine = PolicyEngine.bundled(1, Duration.ofSeconds(30));
         engine.setData(approving("api"));
-        ObjectNode large = podInput("api");
-        // 10 MiB of annotation values: parsed in the module's memory, which grows past what an instance may keep.
-        ObjectNode annotations =
-                ((ObjectNode) large.path("request").path("object").path("metadata")).putObject("annotations");
-        for (int i = 0; i < 10; i++) {
-            annotations.put("example.com/blob-" + i, "x".repeat(1 << 20));
-        }
+        ObjectNode large = largePodInput("api");
         assertEquals(List.of(), checks(engine.validate(large)));
         // The next request waits for the fresh instance if it is not ready yet; the pool never keeps the grown one.
         assertEquals(List.of(), checks(engine.validate(podInput("api"))));

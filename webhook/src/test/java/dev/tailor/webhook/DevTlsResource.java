@@ -72,6 +72,31 @@ public class DevTlsResource implements QuarkusTestResourceLifecycleManager {
                 .build();
     }
 
+    /**
+     * POSTs JSON to {@code uri} with a client of {@code version} that trusts the test CA: with its length announced, or
+     * streamed without one (chunked on HTTP/1.1); {@code headers} are name, value pairs added to the request.
+     */
+    static java.net.http.HttpResponse<String> postJson(
+            java.net.http.HttpClient.Version version,
+            java.net.URI uri,
+            byte[] body,
+            boolean announceLength,
+            String... headers)
+            throws IOException, InterruptedException {
+        java.net.http.HttpRequest.BodyPublisher publisher = announceLength
+                ? java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)
+                : java.net.http.HttpRequest.BodyPublishers.fromPublisher(
+                        java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(publisher);
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return client(version).send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
     static KeyStore trustStore() {
         return ca.trustStore();
     }

@@ -13,11 +13,9 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -39,17 +37,7 @@ class EventLoopAdmissionIT {
 
     private HttpResponse<String> post(HttpClient.Version version, String path, byte[] body, boolean announceLength)
             throws Exception {
-        HttpClient http = DevTlsResource.client(version);
-        HttpRequest.BodyPublisher publisher = announceLength
-                ? HttpRequest.BodyPublishers.ofByteArray(body)
-                : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofByteArray(body));
-        return http.send(
-                HttpRequest.newBuilder(URI.create(url.toString()).resolve(path))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Content-Type", "application/json")
-                        .POST(publisher)
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return DevTlsResource.postJson(version, URI.create(url.toString()).resolve(path), body, announceLength);
     }
 
     private static byte[] fixture(String name) throws Exception {

@@ -17,7 +17,6 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -89,18 +88,13 @@ class RequestMemoryIT {
     }
 
     private HttpResponse<String> post(String path, byte[] body, boolean announceLength) throws Exception {
-        HttpClient http = DevTlsResource.client(HttpClient.Version.HTTP_1_1);
-        HttpRequest.BodyPublisher publisher = announceLength
-                ? HttpRequest.BodyPublishers.ofByteArray(body)
-                : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofByteArray(body));
-        return http.send(
-                HttpRequest.newBuilder(URI.create(url.toString()).resolve(path))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
-                        .header("Content-Type", "application/json")
-                        .POST(publisher)
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return DevTlsResource.postJson(
+                HttpClient.Version.HTTP_1_1,
+                URI.create(url.toString()).resolve(path),
+                body,
+                announceLength,
+                "Authorization",
+                "Bearer " + DevTlsResource.INGEST_TOKEN);
     }
 
     @Test
