@@ -16,37 +16,23 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Function;
-import org.jboss.logging.Logger;
 
 /**
- * The HTTP edge of the webhook for every review {@link EventLoopAdmission} leaves to a worker thread (larger or
- * unannounced bodies, unusual requests, request memory that is taken): caps the body, checks the content type,
- * decodes the review, and hands the request to {@link AdmissionHandler}. Whatever goes wrong, the answer is JSON that
- * carries the request UID when there was one — never a stack trace.
+ * The HTTP edge of the webhook for every review {@link EventLoopAdmission} leaves to a worker thread (unannounced
+ * bodies, unusual requests, bodies arriving while others hold their share of the memory): checks the content type,
+ * reads the body within its cap and {@link ReviewMemory}, and hands the request to {@link AdmissionHandler}. Whatever
+ * goes wrong, the answer is JSON that carries the request UID when there was one — never a stack trace.
  */
 @Path("/")
 public class AdmissionResource {
 
-    private static final Logger LOG = Logger.getLogger(AdmissionResource.class);
-
     private final AdmissionHandler handler;
-    private final TailorConfig config;
     private final AdmissionCallers callers;
-    private final RequestMemory.Share memory;
-    private final long capacityMiB;
-    private final PrometheusAdmissionMetrics metrics;
+    private final ReviewMemory memory;
 
-    public AdmissionResource(
-            AdmissionHandler handler,
-            TailorConfig config,
-            RequestMemory memory,
-            PrometheusAdmissionMetrics metrics,
-            AdmissionCallers callers) {
+    public AdmissionResource(AdmissionHandler handler, ReviewMemory memory, AdmissionCallers callers) {
         this.handler = handler;
-        this.config = config;
-        this.memory = memory.reviews();
-        this.capacityMiB = memory.capacityBytes() >> 20;
-        this.metrics = metrics;
+        this.memory = memory;
         this.callers = callers;
     }
 
@@ -73,7 +59,7 @@ public class AdmissionResource {
             HttpServerRequest http,
             InputStream body,
             Function<JsonNode, ObjectNode> decide) {
-        String uid = "";
+        long since = System.nanoTime();
         try {
             if (contentType == null
                     || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith(MediaType.APPLICATION_JSON)) {
@@ -83,89 +69,53 @@ public class AdmissionResource {
                         "Content-Type must be application/json, got " + (contentType == null ? "none" : contentType));
             }
             long announced = RequestMemory.announced(http == null ? null : http.getHeader("Content-Length"));
-            try (RequestMemory.Reservation reservation = reserve(endpoint, announced, body)) {
-                int cap = (int) Math.min(config.maxReviewBytes(), reservation.bodyBytes());
+            try (RequestMemory.Reservation arrival = arrival(endpoint, announced, body, since)) {
                 byte[] bytes;
                 try {
-                    bytes = AdmissionReviews.readCapped(body, cap, announced);
+                    bytes = AdmissionReviews.readCapped(body, (int) memory.largestBody(), announced);
                 } catch (BadReviewException tooLarge) {
-                    // unannounced, and larger than the memory could ever hold: read and dropped, as announced ones
-                    throw tooLarge.status() == 413 && cap < config.maxReviewBytes()
-                            ? tooLargeToEvaluate(endpoint, "more than " + cap)
-                            : tooLarge;
+                    // unannounced, and larger than the webhook reads: read and dropped, as announced ones
+                    throw tooLarge.status() == 413 ? memory.tooLarge(endpoint, announced, false) : tooLarge;
                 }
-                JsonNode request = AdmissionReviews.decodeRequest(bytes);
-                uid = request.path("uid").asText();
-                return json(200, decide.apply(request));
+                return json(memory.answer(endpoint, bytes, arrival, since, decide));
             }
         } catch (BadReviewException e) {
+            return json(ReviewAnswer.refused(e));
+        } catch (IOException e) {
+            // the client went away, or was cut off at tailor.review-deadline: nobody waits for this answer
             return json(
-                    e.status(),
-                    AdmissionReviews.errored(e.uid(), e.status(), AdmissionReviews.reason(e.status()), e.getMessage()));
+                    ReviewAnswer.refused(new BadReviewException(400, "", "body could not be read: " + e.getMessage())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return json(
-                    503,
-                    AdmissionReviews.errored(uid, 503, AdmissionReviews.reason(503), "the webhook is shutting down"));
-        } catch (Exception e) {
-            LOG.errorf(e, "answering admission request %s", uid);
-            return json(500, AdmissionReviews.failedToAnswer(uid, e));
+            return json(ReviewAnswer.shuttingDown());
+        } catch (RuntimeException e) {
+            return json(ReviewAnswer.failed(null, e));
         }
     }
 
     /**
-     * The heap for a review of {@code announced} bytes ({@code -1}: not announced, so the most it may be), before
-     * its body is read. A review over {@code tailor.max-review-bytes} is a 413 as ever; one the webhook could never
-     * evaluate within its memory is refused at once, and one that waited too long for the reviews
-     * in flight is refused as busy — both unread, so that no burst of large reviews can exhaust the heap. A refused
-     * review is an error to the API server, which then applies the webhook's failurePolicy: denied in an enforced
-     * namespace, admitted in an audited one.
+     * The bytes of a body of {@code announced} bytes ({@code -1}: not announced, so the most a review may be), before
+     * it is read. A review larger than the webhook reads is refused at once, one that waited too long for the bodies
+     * arriving is refused as busy — both unread (read and dropped), so that no burst of large reviews can exhaust the
+     * heap.
      */
-    private RequestMemory.Reservation reserve(String endpoint, long announced, InputStream body)
+    private RequestMemory.Reservation arrival(String endpoint, long announced, InputStream body, long since)
             throws IOException, BadReviewException, InterruptedException {
-        int maxBytes = config.maxReviewBytes();
-        if (announced > maxBytes) {
+        try {
+            if (announced > memory.largestBody()) {
+                throw memory.tooLarge(endpoint, announced, true);
+            }
+            return memory.arrival(endpoint, announced >= 0 ? announced : memory.largestBody(), since);
+        } catch (BadReviewException refused) {
             AdmissionReviews.discard(body);
-            throw AdmissionReviews.largerThan(maxBytes);
+            throw refused;
         }
-        if (announced > memory.largestBody()) {
-            AdmissionReviews.discard(body);
-            throw tooLargeToEvaluate(endpoint, Long.toString(announced));
-        }
-        long expected = announced >= 0 ? announced : maxBytes;
-        var reservation = memory.reserve(
-                Math.min(expected, memory.largestBody()), config.engine().borrowTimeout());
-        if (reservation.isEmpty()) {
-            AdmissionReviews.discard(body);
-            metrics.refused(endpoint, "busy");
-            LOG.warnf(
-                    "refused an AdmissionReview of %s bytes: larger requests in flight held the webhook's request memory "
-                            + "for %d ms",
-                    announced >= 0 ? Long.toString(announced) : "unannounced",
-                    config.engine().borrowTimeout().toMillis());
-            throw new BadReviewException(
-                    503, "", "too many large AdmissionReviews in flight; the webhook's failurePolicy applies");
-        }
-        return reservation.get();
     }
 
-    private BadReviewException tooLargeToEvaluate(String endpoint, String size) {
-        metrics.refused(endpoint, "too-large");
-        LOG.warnf(
-                "refused an AdmissionReview of %s bytes: the webhook evaluates at most %d bytes within its memory "
-                        + "(%d MiB for requests in flight)",
-                size, memory.largestBody(), capacityMiB);
-        return new BadReviewException(
-                413,
-                "",
-                "AdmissionReview of " + size + " bytes is larger than this webhook evaluates within its memory ("
-                        + memory.largestBody() + " bytes); give it a larger memory limit to admit such objects");
-    }
-
-    private static Response json(int status, JsonNode body) {
-        return Response.status(status)
+    private static Response json(ReviewAnswer answer) {
+        return Response.status(answer.status())
                 .type(MediaType.APPLICATION_JSON)
-                .entity(AdmissionReviews.toBytes(body))
+                .entity(AdmissionReviews.toBytes(answer.review()))
                 .build();
     }
 }

@@ -7,35 +7,49 @@ import dev.tailor.webhook.admission.AdmissionReviews;
 import dev.tailor.webhook.admission.BadReviewException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.MediaType;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * Small admission reviews — nearly all of them — answered on the HTTP server's event loop, where they arrived: no
- * hand-over to a worker thread and back, which cost a decision a quarter of its CPU in context switches.
+ * Admission reviews read where they arrived, on the HTTP server's event loop, and the small ones — nearly all of them
+ * — answered there too: no hand-over to a worker thread and back, which cost a decision a quarter of its CPU in
+ * context switches.
  *
- * <p>A review takes this path only when nothing about it can make the event loop wait: it announces a length of at
- * most {@link #LARGEST_BODY} bytes, is {@code application/json}, and its heap is reserved from the request memory
- * at once. Its body is then read on the event loop and evaluated there on the engine's resident instance for that
- * thread ({@code PolicyEngine.resident()}), which no other thread uses. Anything else — a larger or unannounced body,
- * another Content-Type, memory that is taken — goes on to {@link AdmissionResource} on a worker thread, which waits
- * for memory or refuses, and gives every error its answer. A Namespace's review goes to a worker too once it is read:
- * a switch to enforce lists the namespace's pods through the API.
+ * <p>A review's body is read here when it announces a length the webhook reads, is {@code application/json}, and
+ * the bodies arriving now leave its bytes ({@link ReviewMemory}): no thread waits while it arrives, however slowly it
+ * is sent, and it holds only its own bytes until it is whole. A body of at most {@link #LARGEST_ON_LOOP} bytes whose
+ * review heap is free at once is then evaluated on the engine's resident instance for this thread
+ * ({@code PolicyEngine.resident()}), which no other thread uses; a larger one, or one whose heap is taken, goes to a
+ * worker thread, which waits for the heap or refuses. So does a Namespace's review once it is read: a switch to
+ * enforce lists the namespace's pods through the API. Anything else — an unannounced body, another Content-Type, a
+ * client waiting for 100-continue, arrivals that are taken — goes on to {@link AdmissionResource}.
+ *
+ * <p>Every admission request, on either path, is cut off at {@code tailor.review-deadline}: a client that never
+ * finishes its body holds its bytes until then, not until the connection's idle timeout.
  */
 @Singleton
 public class EventLoopAdmission {
 
     private static final Logger LOG = Logger.getLogger(EventLoopAdmission.class);
 
-    /** The largest body answered on the event loop: an evaluation of one takes about a millisecond. */
-    static final long LARGEST_BODY = 64 * 1024;
+    /** The largest body evaluated on the event loop: an evaluation of one takes about a millisecond. */
+    static final long LARGEST_ON_LOOP = 64 * 1024;
+
+    /**
+     * A body's first buffer, and so the least an arriving body holds: a pod's review fits, and a connection that sends
+     * a body's headers and stalls holds no more, whatever length it announced.
+     */
+    static final int FIRST_BUFFER = 16 * 1024;
 
     /** The admission handler on the engine's resident instances (a type of its own, so CDI tells it apart). */
     public record Handler(AdmissionHandler handler) {}
@@ -43,20 +57,23 @@ public class EventLoopAdmission {
     private final AdmissionHandler resident;
     private final AdmissionHandler pooled;
     private final AdmissionCallers callers;
-    private final RequestMemory.Share memory;
-    private final long largestBody;
+    private final ReviewMemory memory;
+    private final PrometheusAdmissionMetrics metrics;
+    private final long deadlineMillis;
 
     public EventLoopAdmission(
             Handler resident,
             AdmissionHandler pooled,
             AdmissionCallers callers,
-            RequestMemory memory,
+            ReviewMemory memory,
+            PrometheusAdmissionMetrics metrics,
             TailorConfig config) {
         this.resident = resident.handler();
         this.pooled = pooled;
         this.callers = callers;
-        this.memory = memory.reviews();
-        this.largestBody = Math.min(Math.min(LARGEST_BODY, config.maxReviewBytes()), this.memory.largestBody());
+        this.memory = memory;
+        this.metrics = metrics;
+        this.deadlineMillis = Math.max(1, config.reviewDeadline().toMillis());
     }
 
     void routes(@Observes Router router) {
@@ -66,41 +83,92 @@ public class EventLoopAdmission {
     }
 
     private void answer(RoutingContext ctx, boolean validate) {
+        String endpoint = validate ? "validate" : "mutate";
+        cutOffAtDeadline(ctx, endpoint);
         HttpServerRequest http = ctx.request();
-        String contentType = http.getHeader("Content-Type");
         long announced = RequestMemory.announced(http.getHeader("Content-Length"));
-        // A client that waits for 100-continue is the REST layer's to answer, as is every other unusual request.
-        if (!json(contentType) || http.getHeader("Expect") != null || announced < 0 || announced > largestBody) {
+        if (!json(http.getHeader("Content-Type"))
+                || http.getHeader("Expect") != null
+                || announced > memory.largestBody()) {
             ctx.next();
             return;
         }
-        Optional<RequestMemory.Reservation> reserved;
-        try {
-            reserved = memory.reserve(announced, Duration.ZERO);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            reserved = Optional.empty();
-        }
+        int first = (int) (announced >= 0 ? Math.min(announced, FIRST_BUFFER) : FIRST_BUFFER);
+        Optional<RequestMemory.Reservation> reserved = memory.arrivalNow(first);
         if (reserved.isEmpty()) {
             ctx.next();
             return;
         }
-        RequestMemory.Reservation reservation = reserved.get();
+        RequestMemory.Reservation arrival = reserved.get();
+        ctx.addEndHandler(ended -> arrival.close()); // however the request ends, its buffer is given back
         boolean fromApiServer = validate && callers.fromApiServer(http);
-        http.body().onComplete(read -> {
-            if (read.failed()) {
-                reservation.close(); // the connection went away before its body arrived: nobody to answer
+        // The protocol holds an announced body to its Content-Length (HTTP/1.1 frames by it, Netty's HTTP/2 decoder
+        // resets a stream whose data exceeds it); an unannounced one is held to the largest the webhook reads.
+        long cap = announced >= 0 ? announced : memory.largestBody();
+        Buffer body = Buffer.buffer(first);
+        // A body refused as it arrives is answered at once, and the rest of it read and dropped: a client still sending
+        // gets the answer (an HTTP/1.1 connection closed mid-body, or an HTTP/2 stream reset, may lose it — Java's
+        // HTTP/2 client then waits for ever), until the deadline cuts the request off.
+        http.handler(chunk -> {
+            if (ctx.response().ended()) {
+                return;
+            }
+            long length = (long) body.length() + chunk.length();
+            if (length > cap) {
+                arrival.close();
+                send(ctx, ReviewAnswer.refused(memory.tooLarge(endpoint, length, false)));
+            } else if (!arrival.growTo(length)) {
+                arrival.close();
+                send(ctx, ReviewAnswer.refused(memory.busyArriving(endpoint, length)));
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        http.exceptionHandler(failure -> arrival.close()); // the connection went away, or was cut off
+        http.endHandler(ended -> {
+            if (ctx.response().ended()) {
                 return;
             }
             try {
-                decide(ctx, validate, fromApiServer, read.result(), reservation);
+                decide(ctx, validate, fromApiServer, body.getBytes(), arrival);
             } catch (RuntimeException e) {
                 // Whatever failed unforeseen: the memory goes back and the caller still gets its JSON answer.
-                reservation.close();
-                failed(ctx, com.fasterxml.jackson.databind.node.MissingNode.getInstance(), e);
+                arrival.close();
+                send(ctx, ReviewAnswer.failed(null, e));
             }
         });
         http.resume(); // the server pauses a request until a handler asks for its body
+    }
+
+    /**
+     * Cuts the request off if it is still unanswered at the deadline, or its body still arriving after its answer: the
+     * API server has stopped waiting for it by then, and whatever memory its body holds goes back.
+     */
+    private void cutOffAtDeadline(RoutingContext ctx, String endpoint) {
+        HttpServerRequest http = ctx.request();
+        long timer = ctx.vertx().setTimer(deadlineMillis, fired -> {
+            HttpServerResponse response = ctx.response();
+            if (response.closed() || (response.ended() && http.isEnded())) {
+                return;
+            }
+            metrics.refused(endpoint, "deadline");
+            LOG.warnf(
+                    "cut off an admission request to /%s from %s after %d ms (tailor.review-deadline): %s",
+                    endpoint,
+                    http.remoteAddress(),
+                    deadlineMillis,
+                    response.ended() ? "its body was still arriving after its answer" : "its body had not arrived");
+            if (http.version() == HttpVersion.HTTP_2) {
+                response.reset(); // this stream only
+            } else {
+                http.connection().close();
+            }
+        });
+        ctx.addEndHandler(ended -> {
+            if (http.isEnded()) {
+                ctx.vertx().cancelTimer(timer);
+            }
+        });
     }
 
     /** {@code application/json}, with parameters or without; anything else is the REST layer's to refuse. */
@@ -113,58 +181,75 @@ public class EventLoopAdmission {
         return type.toLowerCase(Locale.ROOT).equals(MediaType.APPLICATION_JSON);
     }
 
+    /** A body read whole: evaluated here when it is small and its heap is free, else on a worker that may wait. */
     private void decide(
             RoutingContext ctx,
             boolean validate,
             boolean fromApiServer,
-            Buffer body,
-            RequestMemory.Reservation reservation) {
+            byte[] body,
+            RequestMemory.Reservation arrival) {
+        if (body.length <= LARGEST_ON_LOOP) {
+            Optional<RequestMemory.Reservation> review = memory.reviewNow(body.length);
+            if (review.isPresent()) {
+                arrival.close();
+                decideHere(ctx, validate, fromApiServer, body, review.get());
+                return;
+            }
+        }
+        Function<JsonNode, ObjectNode> decision =
+                validate ? request -> pooled.validate(request, fromApiServer) : pooled::mutate;
+        long read = System.nanoTime();
+        onWorker(ctx, () -> memory.answer(validate ? "validate" : "mutate", body, arrival, read, decision));
+    }
+
+    private void decideHere(
+            RoutingContext ctx,
+            boolean validate,
+            boolean fromApiServer,
+            byte[] body,
+            RequestMemory.Reservation review) {
         JsonNode request;
         try {
-            request = AdmissionReviews.decodeRequest(body.getBytes());
+            request = AdmissionReviews.decodeRequest(body);
         } catch (BadReviewException e) {
-            reservation.close();
-            send(
-                    ctx,
-                    e.status(),
-                    AdmissionReviews.errored(e.uid(), e.status(), AdmissionReviews.reason(e.status()), e.getMessage()));
+            review.close();
+            send(ctx, ReviewAnswer.refused(e));
             return;
         }
         if (validate && request.path("kind").path("kind").asText().equals("Namespace")) {
-            ctx.vertx()
-                    .executeBlocking(() -> pooled.validate(request, fromApiServer), false)
-                    .onComplete(decided -> {
-                        reservation.close();
-                        if (decided.succeeded()) {
-                            send(ctx, 200, decided.result());
-                        } else {
-                            failed(ctx, request, decided.cause());
-                        }
-                    });
+            onWorker(ctx, () -> {
+                try {
+                    return ReviewAnswer.decided(request, r -> pooled.validate(r, fromApiServer));
+                } finally {
+                    review.close();
+                }
+            });
             return;
         }
-        ObjectNode review;
+        ReviewAnswer answer;
         try {
-            review = validate ? resident.validate(request, fromApiServer) : resident.mutate(request);
-        } catch (RuntimeException e) {
-            reservation.close();
-            failed(ctx, request, e);
-            return;
+            answer = ReviewAnswer.decided(
+                    request, validate ? r -> resident.validate(r, fromApiServer) : resident::mutate);
+        } finally {
+            review.close();
         }
-        reservation.close();
-        send(ctx, 200, review);
+        send(ctx, answer);
     }
 
-    private static void failed(RoutingContext ctx, JsonNode request, Throwable e) {
-        String uid = request.path("uid").asText();
-        LOG.errorf(e, "answering admission request %s", uid);
-        send(ctx, 500, AdmissionReviews.failedToAnswer(uid, e));
+    private static void onWorker(RoutingContext ctx, Callable<ReviewAnswer> work) {
+        ctx.vertx()
+                .executeBlocking(work, false)
+                .onComplete(
+                        done -> send(ctx, done.succeeded() ? done.result() : ReviewAnswer.failed(null, done.cause())));
     }
 
-    private static void send(RoutingContext ctx, int status, JsonNode review) {
-        ctx.response()
-                .setStatusCode(status)
+    private static void send(RoutingContext ctx, ReviewAnswer answer) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended() || response.closed()) {
+            return; // cut off at the deadline, or the caller went away
+        }
+        response.setStatusCode(answer.status())
                 .putHeader("Content-Type", MediaType.APPLICATION_JSON)
-                .end(Buffer.buffer(AdmissionReviews.toBytes(review)));
+                .end(Buffer.buffer(AdmissionReviews.toBytes(answer.review())));
     }
 }

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code tailor_admission_seconds} (histogram by endpoint, operation, kind, mode, result),
  * {@code tailor_decisions_total} (by check and verdict), {@code tailor_evaluation_errors_total} (by endpoint),
- * {@code tailor_admission_refused_total} (by endpoint and reason: too-large, busy).
+ * {@code tailor_admission_refused_total} (by endpoint and reason: too-large, busy, deadline).
  */
 @ApplicationScoped
 public class PrometheusAdmissionMetrics implements AdmissionMetrics {
@@ -91,7 +91,8 @@ public class PrometheusAdmissionMetrics implements AdmissionMetrics {
     @Override
     public void refused(String endpoint, String reason) {
         Counter.builder("tailor.admission.refused")
-                .description("Reviews refused unread: larger than the webhook evaluates within its memory, or busy")
+                .description(
+                        "Reviews refused unevaluated: larger than the webhook evaluates within its memory, busy, or cut off at the deadline")
                 .tags("endpoint", endpoint, "reason", reason)
                 .register(registry)
                 .increment();

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The heap that the requests in flight may take together: admission reviews and ingest batches each cost far more
@@ -13,10 +12,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * reviews of 2.4 MB (a Deployment with 40,000 environment variables, as object and oldObject), one of 2.9 MB, or two
  * audit batches of 16 MiB each exhausted it — the reviews from any namespace editor with kubectl.
  *
- * <p>A request reserves its heap before its body is read, from the length it announces (or, unannounced, the most
- * it may be): it waits while the requests in flight hold the rest, and one that could never fit is refused unread.
- * Reviews may take all of it; ingest batches at most half, so that log shippers never hold the memory that admission
- * reviews need. Small requests — a pod's review is a few KB — never notice; large ones take their turn.
+ * <p>An ingest batch reserves its heap before its body is read, from the length it announces (or, unannounced, the
+ * most it may be): it waits while the requests in flight hold the rest, and one that could never fit is refused
+ * unread. Ingest batches take at most half, so that log shippers never hold the memory that admission reviews need.
+ *
+ * <p>An admission review reserves its heap in two steps, because anyone who reaches the port can send one slowly: while
+ * its body arrives it holds only the buffer of the bytes received so far, as an <em>arrival</em> that grows with them
+ * (at most a quarter of the memory for all bodies arriving at once); once the body is whole it takes the review's full
+ * heap, which reviews may take all of. A body that never finishes arriving then holds what it sent, not the heap the
+ * reviews after it need: one connection that announced the largest review and sent eight bytes of it used to keep
+ * every review after it waiting for two seconds, then refused. Small requests — a pod's review is a few KB — never notice; large ones take their turn.
  */
 public final class RequestMemory {
 
@@ -33,12 +38,16 @@ public final class RequestMemory {
      */
     public static final int BATCH_HEAP_PER_BYTE = 3;
 
+    /** An arriving body's heap per byte: its buffer, which doubles as it grows. */
+    public static final int ARRIVAL_HEAP_PER_BYTE = 2;
+
     private static final int KIB = 1024;
 
     private final long capacityBytes;
     private final Semaphore kib;
     private final Share reviews;
     private final Share batches;
+    private final Share arrivals;
 
     /** @param capacityBytes the heap all requests in flight may take together */
     public RequestMemory(long capacityBytes) {
@@ -49,6 +58,7 @@ public final class RequestMemory {
         this.kib = new Semaphore(kib(capacityBytes), true);
         this.reviews = new Share(REVIEW_HEAP_PER_BYTE, capacityBytes);
         this.batches = new Share(BATCH_HEAP_PER_BYTE, capacityBytes / 2);
+        this.arrivals = new Share(ARRIVAL_HEAP_PER_BYTE, capacityBytes / 4);
     }
 
     /** Half of the JVM's largest heap: the rest is the webhook's own (informers, caches, buffers, the engine). */
@@ -60,7 +70,7 @@ public final class RequestMemory {
         return capacityBytes;
     }
 
-    /** What admission reviews reserve: all of the memory. */
+    /** What admission reviews reserve once their body has arrived: all of the memory. */
     public Share reviews() {
         return reviews;
     }
@@ -68,6 +78,14 @@ public final class RequestMemory {
     /** What ingest batches reserve: half of the memory at most, whatever the reviews leave. */
     public Share batches() {
         return batches;
+    }
+
+    /**
+     * What admission review bodies reserve while they arrive: a quarter of the memory at most, whatever the reviews
+     * leave — so that bodies sent slowly, or never finished, cannot hold what the reviews read whole need.
+     */
+    public Share arrivals() {
+        return arrivals;
     }
 
     /** Heap not reserved by any request now (for tests). */
@@ -127,6 +145,30 @@ public final class RequestMemory {
             return Optional.of(new Reservation(this, permits));
         }
 
+        /**
+         * Reserves the heap of a body of {@code bodyBytes} if it is free now, ahead of requests waiting for theirs —
+         * for what is held briefly and bounded by this share's ceiling, such as arriving bodies; never waits.
+         */
+        public Optional<Reservation> reserveNow(long bodyBytes) {
+            if (bodyBytes < 0 || bodyBytes > largestBody()) {
+                throw new IllegalArgumentException(
+                        "a body of " + bodyBytes + " bytes cannot be reserved (at most " + largestBody() + ")");
+            }
+            int permits = Math.max(1, kib(bodyBytes * heapPerByte));
+            return acquireNow(permits) ? Optional.of(new Reservation(this, permits)) : Optional.empty();
+        }
+
+        private boolean acquireNow(int permits) {
+            if (ceiling != null && !ceiling.tryAcquire(permits)) {
+                return false;
+            }
+            if (!kib.tryAcquire(permits)) {
+                releaseCeiling(permits);
+                return false;
+            }
+            return true;
+        }
+
         private void releaseCeiling(int permits) {
             if (ceiling != null) {
                 ceiling.release(permits);
@@ -137,8 +179,8 @@ public final class RequestMemory {
     /** A request's share of the heap, given back once, when the request has been answered. */
     public final class Reservation implements AutoCloseable {
         private final Share share;
-        private final int permits;
-        private final AtomicBoolean released = new AtomicBoolean();
+        private int permits;
+        private boolean released;
 
         private Reservation(Share share, int permits) {
             this.share = share;
@@ -146,13 +188,32 @@ public final class RequestMemory {
         }
 
         /** The most body bytes this reservation covers. */
-        public long bodyBytes() {
+        public synchronized long bodyBytes() {
             return (long) permits * KIB / share.heapPerByte;
         }
 
+        /**
+         * Grows this reservation to cover a body of {@code bodyBytes}, if the heap is free now, as {@link
+         * Share#reserveNow} does; whether it covers them. A body may grow to its share's largest.
+         */
+        public synchronized boolean growTo(long bodyBytes) {
+            if (released || bodyBytes > share.largestBody()) {
+                return false;
+            }
+            int more = kib(bodyBytes * share.heapPerByte) - permits;
+            if (more > 0) {
+                if (!share.acquireNow(more)) {
+                    return false;
+                }
+                permits += more;
+            }
+            return true;
+        }
+
         @Override
-        public void close() {
-            if (released.compareAndSet(false, true)) {
+        public synchronized void close() {
+            if (!released) {
+                released = true;
                 kib.release(permits);
                 share.releaseCeiling(permits);
             }

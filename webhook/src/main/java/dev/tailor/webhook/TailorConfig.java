@@ -29,6 +29,15 @@ public interface TailorConfig {
     int maxReviewBytes();
 
     /**
+     * How long an admission request may take from its headers to its answer; a request still open then has its HTTP/2
+     * stream reset (its HTTP/1.1 connection closed), and the memory its body held is given back. The API server waits
+     * at most the webhook configuration's {@code timeoutSeconds} (5 in Tailor's manifests, at most 30), so nobody waits
+     * for such a request any more — only a client that sends its body slowly, or never finishes it, is cut off.
+     */
+    @WithDefault("10s")
+    Duration reviewDeadline();
+
+    /**
      * Heap, in bytes, that the admission reviews and ingest batches in flight may take together ({@link
      * RequestMemory}); default: half of the JVM's largest heap. A request that could never fit in it is refused (413):
      * for a review, the API server then applies the webhook's failurePolicy.

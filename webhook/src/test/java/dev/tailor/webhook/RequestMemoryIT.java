@@ -1,6 +1,7 @@
 package dev.tailor.webhook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,13 +18,20 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.SubmissionPublisher;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +40,8 @@ import org.junit.jupiter.api.Test;
  * could ever hold is refused unread with a 413 that says why, announced or not; several that fit one at a time are
  * each answered in turn; the webhook answers an ordinary review afterwards; one that waited past the borrow timeout
  * while larger ones held the memory is refused as busy; and an audit batch over the memory's share is refused like
- * a large review while one within it is read.
+ * a large review while one within it is read. Review bodies sent slowly, or never finished, hold only what they sent
+ * while they arrive, and are cut off at the review deadline (3 s here).
  */
 @QuarkusTest
 @WithKubernetesTestServer
@@ -43,7 +52,7 @@ class RequestMemoryIT {
     public static final class SmallRequestMemory implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("tailor.request-memory", Integer.toString(8 << 20));
+            return Map.of("tailor.request-memory", Integer.toString(8 << 20), "tailor.review-deadline", "3s");
         }
     }
 
@@ -55,16 +64,14 @@ class RequestMemoryIT {
     @jakarta.inject.Inject
     RequestMemory memory;
 
-    /** The webhook counted {@code count} reviews refused for {@code reason}. */
-    private void assertRefused(String reason, double count) {
+    /** How many reviews the webhook counted as refused for {@code reason} so far. */
+    private double refused(String reason) {
         String metrics = WebhookUnderTest.https(url).get("/q/metrics").asString();
-        String line = "tailor_admission_refused_total{endpoint=\"validate\",reason=\"" + reason + "\"} " + count;
-        assertTrue(
-                metrics.contains(line),
-                metrics.lines()
-                        .filter(l -> l.startsWith("tailor_admission_refused"))
-                        .toList()
-                        .toString());
+        String line = "tailor_admission_refused_total{endpoint=\"validate\",reason=\"" + reason + "\"} ";
+        return metrics.lines()
+                .filter(l -> l.startsWith(line))
+                .mapToDouble(l -> Double.parseDouble(l.substring(line.length())))
+                .sum();
     }
 
     /** The restricted pod's review with {@code envs} environment variables added to its container. */
@@ -99,6 +106,7 @@ class RequestMemoryIT {
 
     @Test
     void largeReviewsAreRefusedOrTakeTheirTurnAndTheWebhookAnswersOn() throws Exception {
+        double tooLargeBefore = refused("too-large");
         byte[] tooLarge = review(5_000);
         assertTrue(tooLarge.length > 128 * 1024, "the large review is " + tooLarge.length + " bytes");
         for (boolean announced : new boolean[] {true, false}) {
@@ -131,11 +139,12 @@ class RequestMemoryIT {
 
         HttpResponse<String> ordinary = post(review(0), true);
         assertEquals(200, ordinary.statusCode(), ordinary.body());
-        assertRefused("too-large", 2.0);
+        assertEquals(2.0, refused("too-large") - tooLargeBefore);
     }
 
     @Test
     void aReviewThatWaitedPastTheBorrowTimeoutForTheMemoryIsRefusedAsBusy() throws Exception {
+        double busyBefore = refused("busy");
         // Large reviews in flight hold all of it (as a burst of them would): an ordinary review waits 2 s, then a 503.
         RequestMemory.Reservation held = memory.reviews()
                 .reserve(memory.reviews().largestBody(), Duration.ZERO)
@@ -152,7 +161,134 @@ class RequestMemoryIT {
         }
         HttpResponse<String> after = post(review(0), true);
         assertEquals(200, after.statusCode(), "once the memory is given back: " + after.body());
-        assertRefused("busy", 1.0);
+        assertEquals(1.0, refused("busy") - busyBefore);
+    }
+
+    /**
+     * A connection that sent the headers of a review to /validate and {@code sent} bytes of its body, then stalls: of
+     * {@code length} bytes as its Content-Length, or chunked when {@code length} is -1.
+     */
+    private SSLSocket stalledReview(long length, byte[] review, int sent) throws Exception {
+        SSLSocket socket = (SSLSocket)
+                DevTlsResource.trustingTestCa().getSocketFactory().createSocket(url.getHost(), url.getPort());
+        socket.startHandshake();
+        String framing = length >= 0 ? "Content-Length: " + length : "Transfer-Encoding: chunked";
+        var out = socket.getOutputStream();
+        out.write(("POST /validate HTTP/1.1\r\nHost: " + url.getHost() + "\r\nContent-Type: application/json\r\n"
+                        + framing + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        if (length < 0) {
+            out.write((Integer.toHexString(sent) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        out.write(review, 0, sent);
+        out.flush();
+        return socket;
+    }
+
+    /** Polls {@code condition} for at most {@code millis}; whether it held. */
+    private static boolean within(long millis, java.util.function.BooleanSupplier condition) throws Exception {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    @Test
+    void slowReviewBodiesHoldOnlyWhatTheySentAndAreCutOffAtTheDeadline() throws Exception {
+        double cutOffBefore = refused("deadline");
+        // A large review that fits (about 6 MiB of the 8 once read), its headers sent and then only part of its body —
+        // as anyone who reaches the port could: 8 bytes of it over HTTP/1.1, announced; 8 over HTTP/2, announced (the
+        // stream is reset at the deadline, not the connection); all but 100 bytes of it, chunked.
+        byte[] large = review(2_000);
+        long capacity = memory.capacityBytes();
+        int most = large.length - 100;
+        try (SSLSocket announced = stalledReview(large.length, large, 8);
+                SSLSocket chunked = stalledReview(-1, large, most);
+                SubmissionPublisher<ByteBuffer> stalledStream = new SubmissionPublisher<>()) {
+            CompletableFuture<HttpResponse<String>> overHttp2 = DevTlsResource.client(HttpClient.Version.HTTP_2)
+                    .sendAsync(
+                            HttpRequest.newBuilder(URI.create(url.toString()).resolve("/validate"))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.fromPublisher(stalledStream, large.length))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            stalledStream.submit(ByteBuffer.wrap(large, 0, 8));
+            // Each holds its buffer at two bytes per byte: the first 16 KiB for the two stalled at 8 bytes, and what
+            // it sent for the third — not the 64 bytes per announced byte (6 MiB each) they once held.
+            long held = 2 * 2 * (16 << 10) + ((2L * most + 1023) / 1024) * 1024;
+            assertTrue(
+                    within(5_000, () -> memory.availableBytes() == capacity - held),
+                    "the three bodies hold " + (capacity - memory.availableBytes()) + " bytes, not " + held);
+            // Every review after them is answered at once: a pod's, and one as large as theirs. (Before, a stalled
+            // body held 64 bytes of heap per announced byte, and the pod's review waited 2 s for a 503.)
+            long start = System.nanoTime();
+            for (byte[] body : List.of(review(0), large)) {
+                HttpResponse<String> answer = post(body, true);
+                assertEquals(200, answer.statusCode(), answer.body());
+                assertTrue(answer.body().contains("\"allowed\":true"), answer.body());
+            }
+            long waited = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(waited < 1_500, "answered in " + waited + " ms");
+
+            // At the deadline all three are cut off, unanswered, and what they held is given back.
+            for (SSLSocket stalled : List.of(announced, chunked)) {
+                stalled.setSoTimeout(10_000);
+                assertEquals(0, readUntilClosed(stalled), "closed by the webhook, unanswered");
+            }
+            ExecutionException reset =
+                    assertThrows(ExecutionException.class, () -> overHttp2.get(10, TimeUnit.SECONDS));
+            assertTrue(reset.getCause() instanceof java.io.IOException, reset.toString());
+            assertTrue(
+                    within(2_000, () -> memory.availableBytes() == capacity),
+                    "given back: " + memory.availableBytes() + " of " + capacity);
+        }
+        assertEquals(3.0, refused("deadline") - cutOffBefore);
+    }
+
+    @Test
+    void aBodyThatCannotBeHeldAsItArrivesIsRefusedAsBusyAndSmallReviewsPassBeside() throws Exception {
+        // Bodies arriving hold all but 64 KiB of their quarter (as many sent slowly at once would): a review of
+        // 100 KB is refused as its body outgrows what is left, at once; a pod's review, a few KB, is answered.
+        double busyBefore = refused("busy");
+        RequestMemory.Share arrivals = memory.arrivals();
+        byte[] fits = review(2_000);
+        RequestMemory.Reservation arriving =
+                arrivals.reserveNow(arrivals.largestBody() - (64 << 10)).orElseThrow();
+        try {
+            for (boolean announced : new boolean[] {true, false}) {
+                long start = System.nanoTime();
+                HttpResponse<String> busy = post(fits, announced);
+                long waited = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(503, busy.statusCode(), busy.body());
+                assertTrue(busy.body().contains("too many large AdmissionReviews in flight"), busy.body());
+                assertTrue(waited < 1_500, "refused after " + waited + " ms");
+            }
+            HttpResponse<String> small = post(review(0), true);
+            assertEquals(200, small.statusCode(), small.body());
+        } finally {
+            arriving.close();
+        }
+        assertEquals(2.0, refused("busy") - busyBefore);
+        HttpResponse<String> after = post(fits, true);
+        assertEquals(200, after.statusCode(), "once the arrivals are given back: " + after.body());
+    }
+
+    /** The bytes the server sends until it closes the connection (a read timeout, if it does not, fails). */
+    private static int readUntilClosed(SSLSocket socket) throws Exception {
+        int received = 0;
+        try {
+            var in = socket.getInputStream();
+            while (in.read() != -1) {
+                received++;
+            }
+        } catch (java.net.SocketException | javax.net.ssl.SSLException closed) {
+            // closed without a TLS close_notify: closed all the same
+        }
+        return received;
     }
 
     /** An EventList of audit2rbac's real events (fresh audit IDs), about {@code size} bytes. */

@@ -63,6 +63,75 @@ class RequestMemoryTest {
     }
 
     @Test
+    void arrivingBodiesNeverHoldMoreThanAQuarterAndTheReviewsReadWholePassBeside() throws Exception {
+        RequestMemory memory = new RequestMemory(64L * MIB);
+        RequestMemory.Share arrivals = memory.arrivals();
+        assertEquals(8L * MIB, arrivals.largestBody(), "a quarter, at two bytes of heap per byte");
+        // Eight of the largest reviews arriving at once hold the arrivals' quarter.
+        java.util.List<RequestMemory.Reservation> arriving = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            arriving.add(arrivals.reserveNow(memory.reviews().largestBody()).orElseThrow());
+        }
+        assertFalse(arrivals.reserveNow(1).isPresent(), "the arrivals' quarter is held");
+        try (RequestMemory.Reservation review = memory.reviews()
+                .reserve(memory.reviews().largestBody() * 3 / 4 - 1024, Duration.ZERO)
+                .orElseThrow()) {
+            assertTrue(review.bodyBytes() > 0, "a review read whole takes the three quarters they leave");
+        }
+        arriving.forEach(RequestMemory.Reservation::close);
+        assertEquals(64L * MIB, memory.availableBytes());
+    }
+
+    @Test
+    void anArrivalGrowsWithItsBodyWhileTheMemoryIsFreeAndGivesBackAllOfIt() throws Exception {
+        RequestMemory memory = new RequestMemory(64L * MIB);
+        RequestMemory.Reservation arrival =
+                memory.arrivals().reserveNow(16 * 1024).orElseThrow();
+        assertEquals(64L * MIB - 32 * 1024, memory.availableBytes(), "its first buffer: 16 KiB at 2 bytes per byte");
+        assertTrue(arrival.growTo(1_000), "a body within what it holds");
+        assertEquals(64L * MIB - 32 * 1024, memory.availableBytes(), "nothing more taken for it");
+        assertTrue(arrival.growTo(MIB), "grown to 1 MiB");
+        assertEquals(64L * MIB - 2 * MIB, memory.availableBytes());
+        try (RequestMemory.Reservation others = memory.arrivals()
+                .reserveNow(memory.arrivals().largestBody() - MIB)
+                .orElseThrow()) {
+            assertFalse(arrival.growTo(MIB + 1024), "the arrivals' quarter is held: it cannot grow now");
+            assertEquals(others.bodyBytes(), memory.arrivals().largestBody() - MIB);
+        }
+        assertTrue(arrival.growTo(MIB + 1024), "it can once the others are given back");
+        arrival.close();
+        assertFalse(arrival.growTo(MIB * 2), "a reservation given back does not grow");
+        assertEquals(64L * MIB, memory.availableBytes(), "all of it given back, once");
+        arrival.close();
+        assertEquals(64L * MIB, memory.availableBytes());
+    }
+
+    @Test
+    void anArrivalGoesAheadOfAReviewWaitingForItsHeap() throws Exception {
+        RequestMemory memory = new RequestMemory(64L * MIB);
+        RequestMemory.Reservation held =
+                memory.reviews().reserve(MIB * 3 / 4, Duration.ZERO).orElseThrow();
+        CompletableFuture<Optional<RequestMemory.Reservation>> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return memory.reviews().reserve(MIB / 2, Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(100);
+        assertFalse(waiting.isDone(), "a large review waits for the one in flight");
+        assertFalse(
+                memory.reviews().reserve(5_000, Duration.ZERO).isPresent(),
+                "a review read whole queues behind it (the memory is fair to the large ones)");
+        try (RequestMemory.Reservation arrival =
+                memory.arrivals().reserveNow(5_000).orElseThrow()) {
+            assertTrue(arrival.bodyBytes() >= 5_000, "a body arriving is held at once all the same");
+        }
+        held.close();
+        waiting.get(5, TimeUnit.SECONDS).orElseThrow().close();
+    }
+
+    @Test
     void batchesNeverHoldTheHalfThatReviewsAlwaysHave() throws Exception {
         RequestMemory memory = new RequestMemory(64L * MIB);
         RequestMemory.Share batches = memory.batches();

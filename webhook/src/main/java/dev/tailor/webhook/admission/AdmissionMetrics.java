@@ -13,8 +13,9 @@ public interface AdmissionMetrics {
     void evaluationError(String endpoint);
 
     /**
-     * A review refused before it was read: {@code reason} "too-large" (more than the webhook can evaluate within its
-     * memory) or "busy" (the reviews in flight held that memory for longer than a review may wait).
+     * A review refused before it was evaluated: {@code reason} "too-large" (more than the webhook can evaluate within
+     * its memory), "busy" (the requests in flight held that memory for longer than a review may wait) or "deadline"
+     * (still unanswered at {@code tailor.review-deadline}, its body not arrived: cut off).
      */
     void refused(String endpoint, String reason);
 
