@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Singleton;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.SSLSession;
 
 /**
  * Who may be believed to be the API server: every caller when no API server identity is configured, else a caller
@@ -12,6 +13,8 @@ import java.util.List;
  */
 @Singleton
 public class AdmissionCallers {
+
+    private static final String VOUCHED = "dev.tailor.admission-caller-is-the-api-server";
 
     private final TailorConfig config;
     private final List<X509Certificate> apiServerAuthorities;
@@ -24,17 +27,33 @@ public class AdmissionCallers {
                 .orElse(List.of());
     }
 
-    /** Whether this request's caller proved to be the API server (see the class). */
+    /** Whether this request's caller may be believed to be the API server (see the class). */
     public boolean fromApiServer(HttpServerRequest http) {
-        if (config.admissionCallers().clientCa().isEmpty()) {
-            return true;
+        return config.admissionCallers().clientCa().isEmpty() || vouchedFor(http);
+    }
+
+    /**
+     * Whether this request's caller proved with its client certificate to be the API server: never when no API server
+     * identity is configured. The verdict is kept with the TLS session, so that a connection's requests check its
+     * certificate once.
+     */
+    public boolean vouchedFor(HttpServerRequest http) {
+        SSLSession session = http == null ? null : http.sslSession();
+        if (apiServerAuthorities.isEmpty() || session == null) {
+            return false;
         }
+        if (session.getValue(VOUCHED) instanceof Boolean known) {
+            return known;
+        }
+        boolean vouched = verified(session);
+        session.putValue(VOUCHED, vouched);
+        return vouched;
+    }
+
+    private boolean verified(SSLSession session) {
         try {
-            var chain = http == null || http.sslSession() == null
-                    ? null
-                    : http.sslSession().getPeerCertificates();
-            return chain != null
-                    && chain.length > 0
+            var chain = session.getPeerCertificates();
+            return chain.length > 0
                     && chain[0] instanceof X509Certificate peer
                     && ClientCertificates.issuedByOneOf(peer, apiServerAuthorities)
                     && ClientCertificates.names(peer).stream()

@@ -45,12 +45,6 @@ public class EventLoopAdmission {
     /** The largest body evaluated on the event loop: an evaluation of one takes about a millisecond. */
     static final long LARGEST_ON_LOOP = 64 * 1024;
 
-    /**
-     * A body's first buffer, and so the least an arriving body holds: a pod's review fits, and a connection that sends
-     * a body's headers and stalls holds no more, whatever length it announced.
-     */
-    static final int FIRST_BUFFER = 16 * 1024;
-
     /** The admission handler on the engine's resident instances (a type of its own, so CDI tells it apart). */
     public record Handler(AdmissionHandler handler) {}
 
@@ -93,19 +87,21 @@ public class EventLoopAdmission {
             ctx.next();
             return;
         }
-        int first = (int) (announced >= 0 ? Math.min(announced, FIRST_BUFFER) : FIRST_BUFFER);
-        Optional<RequestMemory.Reservation> reserved = memory.arrivalNow(first);
+        // Nothing is allocated for the body until its bytes come, whatever length it announced: a request that sends
+        // its headers and stalls holds the memory's least unit.
+        boolean vouched = callers.vouchedFor(http);
+        Optional<RequestMemory.Reservation> reserved = memory.arrivalNow(0, vouched);
         if (reserved.isEmpty()) {
             ctx.next();
             return;
         }
         RequestMemory.Reservation arrival = reserved.get();
         ctx.addEndHandler(ended -> arrival.close()); // however the request ends, its buffer is given back
-        boolean fromApiServer = validate && callers.fromApiServer(http);
+        boolean fromApiServer = validate && callers.fromApiServer(http); // the verdict kept with the session
         // The protocol holds an announced body to its Content-Length (HTTP/1.1 frames by it, Netty's HTTP/2 decoder
         // resets a stream whose data exceeds it); an unannounced one is held to the largest the webhook reads.
         long cap = announced >= 0 ? announced : memory.largestBody();
-        Buffer body = Buffer.buffer(first);
+        Buffer body = Buffer.buffer();
         // A body refused as it arrives is answered at once, and the rest of it read and dropped: a client still sending
         // gets the answer (an HTTP/1.1 connection closed mid-body, or an HTTP/2 stream reset, may lose it — Java's
         // HTTP/2 client then waits for ever), until the deadline cuts the request off.

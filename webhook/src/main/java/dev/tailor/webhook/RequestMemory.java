@@ -41,24 +41,30 @@ public final class RequestMemory {
     /** An arriving body's heap per byte: its buffer, which doubles as it grows. */
     public static final int ARRIVAL_HEAP_PER_BYTE = 2;
 
-    private static final int KIB = 1024;
+    /**
+     * The memory's unit: fine enough that what a stalled request holds stays small (an HTTP/2 stream that sent a byte
+     * of its body holds one unit; 512 connections of 100 streams each, 3.2 MiB), coarse enough for an int count.
+     */
+    private static final int UNIT = 64;
 
     private final long capacityBytes;
-    private final Semaphore kib;
+    private final Semaphore units;
     private final Share reviews;
     private final Share batches;
     private final Share arrivals;
+    private final Share apiServerArrivals;
 
     /** @param capacityBytes the heap all requests in flight may take together */
     public RequestMemory(long capacityBytes) {
-        if (capacityBytes < REVIEW_HEAP_PER_BYTE * (long) KIB) {
+        if (capacityBytes < REVIEW_HEAP_PER_BYTE * 1024L) {
             throw new IllegalArgumentException("request memory of " + capacityBytes + " bytes is too small");
         }
         this.capacityBytes = capacityBytes;
-        this.kib = new Semaphore(kib(capacityBytes), true);
+        this.units = new Semaphore(units(capacityBytes), true);
         this.reviews = new Share(REVIEW_HEAP_PER_BYTE, capacityBytes);
         this.batches = new Share(BATCH_HEAP_PER_BYTE, capacityBytes / 2);
         this.arrivals = new Share(ARRIVAL_HEAP_PER_BYTE, capacityBytes / 4);
+        this.apiServerArrivals = new Share(ARRIVAL_HEAP_PER_BYTE, capacityBytes);
     }
 
     /** Half of the JVM's largest heap: the rest is the webhook's own (informers, caches, buffers, the engine). */
@@ -88,9 +94,17 @@ public final class RequestMemory {
         return arrivals;
     }
 
+    /**
+     * What the bodies of the API server's own reviews reserve while they arrive, when it proved who it is: all of the
+     * memory, whatever the arrivals' quarter holds — bodies that others send slowly never hold what its reviews need.
+     */
+    public Share apiServerArrivals() {
+        return apiServerArrivals;
+    }
+
     /** Heap not reserved by any request now (for tests). */
     long availableBytes() {
-        return (long) kib.availablePermits() * KIB;
+        return (long) units.availablePermits() * UNIT;
     }
 
     /** A body's length as a request's {@code Content-Length} announces it; -1 when it does not (absent, not a number). */
@@ -102,8 +116,8 @@ public final class RequestMemory {
         }
     }
 
-    private static int kib(long bytes) {
-        return (int) Math.min(Integer.MAX_VALUE, (bytes + KIB - 1) / KIB);
+    private static int units(long bytes) {
+        return (int) Math.min(Integer.MAX_VALUE, (bytes + UNIT - 1) / UNIT);
     }
 
     /** One kind of request's use of the memory: its heap per byte of body, and the most it may hold at once. */
@@ -116,7 +130,7 @@ public final class RequestMemory {
         private Share(int heapPerByte, long ceilingBytes) {
             this.heapPerByte = heapPerByte;
             this.ceilingBytes = ceilingBytes;
-            this.ceiling = ceilingBytes < capacityBytes ? new Semaphore(kib(ceilingBytes), true) : null;
+            this.ceiling = ceilingBytes < capacityBytes ? new Semaphore(units(ceilingBytes), true) : null;
         }
 
         /** The largest body that can be reserved at all, alone. */
@@ -133,12 +147,12 @@ public final class RequestMemory {
                 throw new IllegalArgumentException(
                         "a body of " + bodyBytes + " bytes cannot be reserved (at most " + largestBody() + ")");
             }
-            int permits = Math.max(1, kib(bodyBytes * heapPerByte));
+            int permits = Math.max(1, units(bodyBytes * heapPerByte));
             long deadline = System.nanoTime() + wait.toNanos();
             if (ceiling != null && !ceiling.tryAcquire(permits, wait.toNanos(), TimeUnit.NANOSECONDS)) {
                 return Optional.empty();
             }
-            if (!kib.tryAcquire(permits, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            if (!units.tryAcquire(permits, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 releaseCeiling(permits);
                 return Optional.empty();
             }
@@ -154,7 +168,7 @@ public final class RequestMemory {
                 throw new IllegalArgumentException(
                         "a body of " + bodyBytes + " bytes cannot be reserved (at most " + largestBody() + ")");
             }
-            int permits = Math.max(1, kib(bodyBytes * heapPerByte));
+            int permits = Math.max(1, units(bodyBytes * heapPerByte));
             return acquireNow(permits) ? Optional.of(new Reservation(this, permits)) : Optional.empty();
         }
 
@@ -162,7 +176,7 @@ public final class RequestMemory {
             if (ceiling != null && !ceiling.tryAcquire(permits)) {
                 return false;
             }
-            if (!kib.tryAcquire(permits)) {
+            if (!units.tryAcquire(permits)) {
                 releaseCeiling(permits);
                 return false;
             }
@@ -189,7 +203,7 @@ public final class RequestMemory {
 
         /** The most body bytes this reservation covers. */
         public synchronized long bodyBytes() {
-            return (long) permits * KIB / share.heapPerByte;
+            return (long) permits * UNIT / share.heapPerByte;
         }
 
         /**
@@ -200,7 +214,7 @@ public final class RequestMemory {
             if (released || bodyBytes > share.largestBody()) {
                 return false;
             }
-            int more = kib(bodyBytes * share.heapPerByte) - permits;
+            int more = units(bodyBytes * share.heapPerByte) - permits;
             if (more > 0) {
                 if (!share.acquireNow(more)) {
                     return false;
@@ -214,7 +228,7 @@ public final class RequestMemory {
         public synchronized void close() {
             if (!released) {
                 released = true;
-                kib.release(permits);
+                units.release(permits);
                 share.releaseCeiling(permits);
             }
         }

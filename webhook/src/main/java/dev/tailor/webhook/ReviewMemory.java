@@ -23,6 +23,7 @@ public class ReviewMemory {
     private static final Logger LOG = Logger.getLogger(ReviewMemory.class);
 
     private final RequestMemory.Share arrivals;
+    private final RequestMemory.Share apiServerArrivals;
     private final RequestMemory.Share reviews;
     private final int maxReviewBytes;
     private final Duration wait;
@@ -31,6 +32,7 @@ public class ReviewMemory {
 
     public ReviewMemory(RequestMemory memory, TailorConfig config, PrometheusAdmissionMetrics metrics) {
         this.arrivals = memory.arrivals();
+        this.apiServerArrivals = memory.apiServerArrivals();
         this.reviews = memory.reviews();
         this.maxReviewBytes = config.maxReviewBytes();
         this.wait = config.engine().borrowTimeout();
@@ -68,9 +70,10 @@ public class ReviewMemory {
     /**
      * The buffer of a body about to arrive, if the bodies arriving now leave it; never waits, and goes ahead of
      * reviews waiting for their heap (arrivals are bounded by their own ceiling, and held only while bytes arrive).
+     * The API server's, when it proved who it is ({@code vouched}), are not bounded by what others' bodies hold.
      */
-    Optional<RequestMemory.Reservation> arrivalNow(long bodyBytes) {
-        return arrivals.reserveNow(bodyBytes);
+    Optional<RequestMemory.Reservation> arrivalNow(long bodyBytes, boolean vouched) {
+        return (vouched ? apiServerArrivals : arrivals).reserveNow(bodyBytes);
     }
 
     /**

@@ -52,7 +52,14 @@ class RequestMemoryIT {
     public static final class SmallRequestMemory implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("tailor.request-memory", Integer.toString(8 << 20), "tailor.review-deadline", "3s");
+            return Map.of(
+                    "tailor.request-memory",
+                    Integer.toString(8 << 20),
+                    "tailor.review-deadline",
+                    "3s",
+                    // The API server proves who it is with a client certificate of the test CA.
+                    "tailor.admission-callers.client-ca",
+                    "${tailor.ingest.client-ca}");
         }
     }
 
@@ -217,9 +224,9 @@ class RequestMemoryIT {
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());
             stalledStream.submit(ByteBuffer.wrap(large, 0, 8));
-            // Each holds its buffer at two bytes per byte: the first 16 KiB for the two stalled at 8 bytes, and what
-            // it sent for the third — not the 64 bytes per announced byte (6 MiB each) they once held.
-            long held = 2 * 2 * (16 << 10) + ((2L * most + 1023) / 1024) * 1024;
+            // Each holds two bytes per byte it sent, in units of 64 bytes: one unit for each stalled at 8 bytes, and
+            // what it sent for the third — not the 64 bytes per announced byte (6 MiB each) they once held.
+            long held = 2 * 64 + ((2L * most + 63) / 64) * 64;
             assertTrue(
                     within(5_000, () -> memory.availableBytes() == capacity - held),
                     "the three bodies hold " + (capacity - memory.availableBytes()) + " bytes, not " + held);
@@ -275,6 +282,33 @@ class RequestMemoryIT {
         assertEquals(2.0, refused("busy") - busyBefore);
         HttpResponse<String> after = post(fits, true);
         assertEquals(200, after.statusCode(), "once the arrivals are given back: " + after.body());
+    }
+
+    @Test
+    void theApiServersReviewsPassWhileOthersBodiesHoldAllTheArrivals() throws Exception {
+        // Bodies sent slowly by anyone who reaches the port hold all of the arrivals' quarter. A review from a caller
+        // without the API server's client certificate waits, then is refused as busy; the API server's is answered.
+        RequestMemory.Share arrivals = memory.arrivals();
+        RequestMemory.Reservation arriving =
+                arrivals.reserveNow(arrivals.largestBody()).orElseThrow();
+        try {
+            HttpResponse<String> anonymous = post(review(0), true);
+            assertEquals(503, anonymous.statusCode(), anonymous.body());
+            HttpResponse<String> apiServer = HttpClient.newBuilder()
+                    .sslContext(DevTlsResource.ca.clientContext("kube-apiserver-admission", Duration.ofHours(1)))
+                    .version(HttpClient.Version.HTTP_2)
+                    .build()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url.toString()).resolve("/validate"))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(review(0)))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, apiServer.statusCode(), apiServer.body());
+            assertTrue(apiServer.body().contains("\"allowed\":true"), apiServer.body());
+        } finally {
+            arriving.close();
+        }
     }
 
     /** The bytes the server sends until it closes the connection (a read timeout, if it does not, fails). */

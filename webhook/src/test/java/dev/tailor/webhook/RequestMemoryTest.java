@@ -49,13 +49,7 @@ class RequestMemoryTest {
         assertFalse(second.isPresent(), "two large reviews do not fit together");
         assertTrue(waited >= 190, "waited " + waited + " ms");
 
-        CompletableFuture<Optional<RequestMemory.Reservation>> third = CompletableFuture.supplyAsync(() -> {
-            try {
-                return memory.reviews().reserve(MIB / 2, Duration.ofSeconds(10));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Optional<RequestMemory.Reservation>> third = halfAMiBReviewWaiting(memory);
         Thread.sleep(100);
         assertFalse(third.isDone(), "waits while the first holds the memory");
         first.close();
@@ -85,11 +79,14 @@ class RequestMemoryTest {
     @Test
     void anArrivalGrowsWithItsBodyWhileTheMemoryIsFreeAndGivesBackAllOfIt() throws Exception {
         RequestMemory memory = new RequestMemory(64L * MIB);
-        RequestMemory.Reservation arrival =
-                memory.arrivals().reserveNow(16 * 1024).orElseThrow();
-        assertEquals(64L * MIB - 32 * 1024, memory.availableBytes(), "its first buffer: 16 KiB at 2 bytes per byte");
+        RequestMemory.Reservation arrival = memory.arrivals().reserveNow(0).orElseThrow();
+        assertEquals(64L * MIB - 64, memory.availableBytes(), "a body not yet arrived: the least unit, 64 bytes");
+        assertTrue(arrival.growTo(8), "its first 8 bytes");
+        assertEquals(64L * MIB - 64, memory.availableBytes(), "16 bytes of heap: still one unit");
+        assertTrue(arrival.growTo(16 * 1024), "16 KiB of it");
+        assertEquals(64L * MIB - 32 * 1024, memory.availableBytes(), "at 2 bytes per byte");
         assertTrue(arrival.growTo(1_000), "a body within what it holds");
-        assertEquals(64L * MIB - 32 * 1024, memory.availableBytes(), "nothing more taken for it");
+        assertEquals(64L * MIB - 32 * 1024, memory.availableBytes(), "nothing given back while it arrives");
         assertTrue(arrival.growTo(MIB), "grown to 1 MiB");
         assertEquals(64L * MIB - 2 * MIB, memory.availableBytes());
         try (RequestMemory.Reservation others = memory.arrivals()
@@ -111,13 +108,7 @@ class RequestMemoryTest {
         RequestMemory memory = new RequestMemory(64L * MIB);
         RequestMemory.Reservation held =
                 memory.reviews().reserve(MIB * 3 / 4, Duration.ZERO).orElseThrow();
-        CompletableFuture<Optional<RequestMemory.Reservation>> waiting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return memory.reviews().reserve(MIB / 2, Duration.ofSeconds(10));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Optional<RequestMemory.Reservation>> waiting = halfAMiBReviewWaiting(memory);
         Thread.sleep(100);
         assertFalse(waiting.isDone(), "a large review waits for the one in flight");
         assertFalse(
@@ -129,6 +120,17 @@ class RequestMemoryTest {
         }
         held.close();
         waiting.get(5, TimeUnit.SECONDS).orElseThrow().close();
+    }
+
+    /** A review of half a MiB that waits up to 10 s for its heap, on another thread. */
+    private static CompletableFuture<Optional<RequestMemory.Reservation>> halfAMiBReviewWaiting(RequestMemory memory) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return memory.reviews().reserve(MIB / 2, Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test
