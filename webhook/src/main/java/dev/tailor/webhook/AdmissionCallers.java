@@ -38,8 +38,11 @@ public class AdmissionCallers {
      * certificate once.
      */
     public boolean vouchedFor(HttpServerRequest http) {
-        SSLSession session = http == null ? null : http.sslSession();
-        if (apiServerAuthorities.isEmpty() || session == null) {
+        if (apiServerAuthorities.isEmpty() || http == null) {
+            return false;
+        }
+        SSLSession session = http.sslSession();
+        if (session == null) {
             return false;
         }
         if (session.getValue(VOUCHED) instanceof Boolean known) {
