@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -25,14 +26,15 @@ import org.jboss.logging.Logger;
  * — answered there too: no hand-over to a worker thread and back, which cost a decision a quarter of its CPU in
  * context switches.
  *
- * <p>A review's body is read here when it announces a length the webhook reads, is {@code application/json}, and
- * the bodies arriving now leave its bytes ({@link ReviewMemory}): no thread waits while it arrives, however slowly it
- * is sent, and it holds only its own bytes until it is whole. A body of at most {@link #LARGEST_ON_LOOP} bytes whose
- * review heap is free at once is then evaluated on the engine's resident instance for this thread
- * ({@code PolicyEngine.resident()}), which no other thread uses; a larger one, or one whose heap is taken, goes to a
- * worker thread, which waits for the heap or refuses. So does a Namespace's review once it is read: a switch to
- * enforce lists the namespace's pods through the API. Anything else — an unannounced body, another Content-Type, a
- * client waiting for 100-continue, arrivals that are taken — goes on to {@link AdmissionResource}.
+ * <p>A review's body is read here when it is {@code application/json}, announced no larger than the webhook reads or
+ * not announced (chunked), and the bodies arriving now leave room for its first bytes ({@link ReviewMemory}): no
+ * thread waits while it arrives, however slowly it is sent, and it holds only the bytes it sent until it is whole. A
+ * body of at most {@link #LARGEST_ON_LOOP} bytes whose review heap is free at once is then evaluated on the engine's
+ * resident instance for this thread ({@code PolicyEngine.resident()}), which no other thread uses; a larger one, or
+ * one whose heap is taken, goes to a worker thread, which waits for the heap or refuses. So does a Namespace's review
+ * once it is read: a switch to enforce lists the namespace's pods through the API. Anything else — a body announced
+ * larger than the webhook reads, another Content-Type, a client waiting for 100-continue, arrivals that are taken —
+ * goes on to {@link AdmissionResource}.
  *
  * <p>Every admission request, on either path, is cut off at {@code tailor.review-deadline}: a client that never
  * finishes its body holds its bytes until then, not until the connection's idle timeout.
@@ -101,28 +103,33 @@ public class EventLoopAdmission {
         // The protocol holds an announced body to its Content-Length (HTTP/1.1 frames by it, Netty's HTTP/2 decoder
         // resets a stream whose data exceeds it); an unannounced one is held to the largest the webhook reads.
         long cap = announced >= 0 ? announced : memory.largestBody();
-        Buffer body = Buffer.buffer();
-        // A body refused as it arrives is answered at once, and the rest of it read and dropped: a client still sending
-        // gets the answer (an HTTP/1.1 connection closed mid-body, or an HTTP/2 stream reset, may lose it — Java's
-        // HTTP/2 client then waits for ever), until the deadline cuts the request off.
+        AtomicReference<Buffer> received = new AtomicReference<>(Buffer.buffer());
+        // A body refused as it arrives is answered at once, what it sent dropped with its arrival, and the rest of it
+        // read and dropped: a client still sending gets the answer (an HTTP/1.1 connection closed mid-body, or an
+        // HTTP/2 stream reset, may lose it — Java's HTTP/2 client then waits for ever), until the deadline cuts the
+        // request off.
         http.handler(chunk -> {
-            if (ctx.response().ended()) {
+            Buffer body = received.get();
+            if (body == null) {
                 return;
             }
             long length = (long) body.length() + chunk.length();
             if (length > cap) {
-                arrival.close();
-                send(ctx, ReviewAnswer.refused(memory.tooLarge(endpoint, length, false)));
+                refuse(ctx, received, arrival, memory.tooLarge(endpoint, length, false));
             } else if (!arrival.growTo(length)) {
-                arrival.close();
-                send(ctx, ReviewAnswer.refused(memory.busyArriving(endpoint, length)));
+                refuse(ctx, received, arrival, memory.busyArriving(endpoint, length));
             } else {
                 body.appendBuffer(chunk);
             }
         });
-        http.exceptionHandler(failure -> arrival.close()); // the connection went away, or was cut off
+        http.exceptionHandler(
+                failure -> { // the connection went away, or was cut off
+                    received.set(null);
+                    arrival.close();
+                });
         http.endHandler(ended -> {
-            if (ctx.response().ended()) {
+            Buffer body = received.getAndSet(null);
+            if (body == null) {
                 return;
             }
             try {
@@ -134,6 +141,16 @@ public class EventLoopAdmission {
             }
         });
         http.resume(); // the server pauses a request until a handler asks for its body
+    }
+
+    private static void refuse(
+            RoutingContext ctx,
+            AtomicReference<Buffer> received,
+            RequestMemory.Reservation arrival,
+            BadReviewException refusal) {
+        received.set(null);
+        arrival.close();
+        send(ctx, ReviewAnswer.refused(refusal));
     }
 
     /**
