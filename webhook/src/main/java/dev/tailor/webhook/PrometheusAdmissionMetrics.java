@@ -48,26 +48,39 @@ public class PrometheusAdmissionMetrics implements AdmissionMetrics {
         return allowed.contains(value) ? value : "other";
     }
 
+    /** A timer's labels: each from a closed set, so the timers are few and found again by them. */
+    private record TimerLabels(String endpoint, String operation, String kind, String mode, String result) {}
+
+    /** The timers registered so far: found by their labels, not built and registered again per review. */
+    private final java.util.concurrent.ConcurrentHashMap<TimerLabels, Timer> timers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public void reviewed(String endpoint, String operation, String kind, String mode, String result, long nanos) {
-        Timer.builder("tailor.admission")
+        timers.computeIfAbsent(
+                        new TimerLabels(endpoint, closed(operation, OPERATIONS), closed(kind, KINDS), mode, result),
+                        this::timer)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer timer(TimerLabels labels) {
+        return Timer.builder("tailor.admission")
                 .description("Time to answer an AdmissionReview")
                 .tags(
                         "endpoint",
-                        endpoint,
+                        labels.endpoint(),
                         "operation",
-                        closed(operation, OPERATIONS),
+                        labels.operation(),
                         "kind",
-                        closed(kind, KINDS),
+                        labels.kind(),
                         "mode",
-                        mode,
+                        labels.mode(),
                         "result",
-                        result)
+                        labels.result())
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(100_000))
                 .maximumExpectedValue(Duration.ofSeconds(10))
-                .register(registry)
-                .record(nanos, TimeUnit.NANOSECONDS);
+                .register(registry);
     }
 
     @Override
