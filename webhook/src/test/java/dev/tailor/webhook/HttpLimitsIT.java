@@ -158,10 +158,36 @@ class HttpLimitsIT {
     }
 
     /**
+     * A connection that opens and never sends its TLS ClientHello — or sends half of one — is closed at
+     * {@code tailor.tls.handshake-timeout} (3 s), not after Netty's 10 s: until then it holds memory outside the
+     * connection bound.
+     */
+    @Test
+    void aConnectionThatNeverFinishesItsHandshakeIsClosedAfterTheTimeout() throws Exception {
+        for (byte[] sent : List.of(new byte[0], new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01})) {
+            try (java.net.Socket silent = new java.net.Socket(url.getHost(), url.getPort())) {
+                silent.setSoTimeout(10_000);
+                silent.getOutputStream().write(sent);
+                silent.getOutputStream().flush();
+                long opened = System.nanoTime();
+                int read;
+                try {
+                    read = silent.getInputStream().read();
+                } catch (java.net.SocketException closed) {
+                    read = -1;
+                }
+                long millis = (System.nanoTime() - opened) / 1_000_000;
+                assertEquals(-1, read, "closed by the server, after " + sent.length + " bytes of a ClientHello");
+                assertTrue(millis >= 2_500 && millis < 6_000, "closed after " + millis + " ms");
+            }
+        }
+    }
+
+    /**
      * Anyone who reaches the port can open connections: beyond {@code quarkus.http.limits.max-connections} a new one
      * is closed as soon as its handshake is done (without the bound, a burst filled the heap and the webhook answered
-     * nothing until restarted), and once they are gone a review is answered again. (A connection that never finishes its handshake is not counted; the server drops it after the
-     * handshake timeout.)
+     * nothing until restarted), and once they are gone a review is answered again. (A connection that never finishes
+     * its handshake is not counted; {@link #aConnectionThatNeverFinishesItsHandshakeIsClosedAfterTheTimeout}.)
      */
     @Test
     void connectionsBeyondTheLimitAreClosedAndReviewsAreAnsweredAfterwards() throws Exception {

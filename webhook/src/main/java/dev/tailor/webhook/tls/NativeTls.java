@@ -1,5 +1,6 @@
 package dev.tailor.webhook.tls;
 
+import dev.tailor.webhook.TailorConfig;
 import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
@@ -12,15 +13,24 @@ import org.jboss.logging.Logger;
  * when the API server opens connections in a burst (a restart, a scale-up, a webhook that fell behind) that is the
  * difference between catching up and falling further behind. Certificates, client certificates and rotation are
  * unchanged: the engine asks the same key manager ({@link ServingCertificates}) and trust manager
- * ({@link ClientTrust}) on every handshake.
+ * ({@link ClientTrust}) on every handshake. A handshake not done within {@code tailor.tls.handshake-timeout} closes its
+ * connection.
  */
 @ApplicationScoped
 public class NativeTls implements HttpServerOptionsCustomizer {
 
     private static final Logger LOG = Logger.getLogger(NativeTls.class);
 
+    private final TailorConfig config;
+
+    public NativeTls(TailorConfig config) {
+        this.config = config;
+    }
+
     @Override
     public void customizeHttpsServer(HttpServerOptions options) {
+        options.setSslHandshakeTimeout(config.tls().handshakeTimeout().toMillis())
+                .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
         if (OpenSSLEngineOptions.isAvailable()) {
             options.setSslEngineOptions(new OpenSSLEngineOptions());
         } else {
