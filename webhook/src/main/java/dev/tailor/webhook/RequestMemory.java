@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * (at most a quarter of the memory for all bodies arriving at once); once the body is whole it takes the review's full
  * heap, which reviews may take all of. A body that never finishes arriving then holds what it sent, not the heap the
  * reviews after it need: one connection that announced the largest review and sent eight bytes of it used to keep
- * every review after it waiting for two seconds, then refused. Small requests — a pod's review is a few KB — never notice; large ones take their turn.
+ * every review after it waiting for two seconds, then refused. Small requests — a pod's review is a few KB — never
+ * notice; large ones take their turn.
  */
 public final class RequestMemory {
 

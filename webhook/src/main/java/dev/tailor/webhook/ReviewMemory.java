@@ -12,10 +12,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Admission reviews' use of the request memory ({@link RequestMemory}), the same on both paths a review takes: its
- * body holds an arrival — the buffer of its bytes — while it is read, and the review's heap once it is whole. A review refused
- * for memory is counted and logged here: a 413 when it is larger than the webhook reads, a 503 when the requests in
- * flight held the memory for longer than a review may wait. The API server then applies the webhook's failurePolicy:
- * denied in an enforced namespace, admitted in an audited one.
+ * body holds an arrival — the buffer of its bytes — while it is read, and the review's heap once it is whole. A
+ * review refused for memory is counted and logged here: a 413 when it is larger than the webhook reads, a 503 when
+ * the requests in flight held the memory for longer than a review may wait. The API server then applies the
+ * webhook's failurePolicy: denied in an enforced namespace, admitted in an audited one.
  */
 @Singleton
 public class ReviewMemory {
@@ -88,7 +88,12 @@ public class ReviewMemory {
 
     /** The heap of a review read whole, if the reviews in flight leave it; never waits. */
     Optional<RequestMemory.Reservation> reviewNow(long bodyBytes) {
-        return now(reviews, bodyBytes);
+        try {
+            return reviews.reserve(bodyBytes, Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
     }
 
     /**
@@ -122,15 +127,6 @@ public class ReviewMemory {
     private Duration remaining(long sinceNanos) {
         Duration left = wait.minusNanos(System.nanoTime() - sinceNanos);
         return left.isNegative() ? Duration.ZERO : left;
-    }
-
-    private static Optional<RequestMemory.Reservation> now(RequestMemory.Share share, long bodyBytes) {
-        try {
-            return share.reserve(bodyBytes, Duration.ZERO);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
     }
 
     /**

@@ -207,9 +207,9 @@ class RequestMemoryIT {
     @Test
     void slowReviewBodiesHoldOnlyWhatTheySentAndAreCutOffAtTheDeadline() throws Exception {
         double cutOffBefore = refused("deadline");
-        // A large review that fits (about 6 MiB of the 8 once read), its headers sent and then only part of its body —
-        // as anyone who reaches the port could: 8 bytes of it over HTTP/1.1, announced; 8 over HTTP/2, announced (the
-        // stream is reset at the deadline, not the connection); all but 100 bytes of it, chunked.
+        // A large review that fits (about 6 MiB of the 8 once read), its headers sent and then only part of its
+        // body — as anyone who reaches the port could: 8 bytes of it over HTTP/1.1, announced; 8 over HTTP/2,
+        // announced (the stream is reset at the deadline, not the connection); all but 100 bytes of it, chunked.
         byte[] large = review(2_000);
         long capacity = memory.capacityBytes();
         int most = large.length - 100;
