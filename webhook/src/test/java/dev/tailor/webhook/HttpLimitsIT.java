@@ -157,6 +157,38 @@ class HttpLimitsIT {
         return socket;
     }
 
+    @jakarta.inject.Inject
+    io.vertx.core.Vertx vertx;
+
+    /**
+     * One HTTP/2 connection carries at most 16 requests at once (the server says so in its SETTINGS): before, it
+     * advertised no limit, and a single connection held 5,000 stalled review streams.
+     */
+    @Test
+    void anHttp2ConnectionCarriesAtMostSixteenRequestsAtOnce() throws Exception {
+        io.vertx.core.http.HttpClient client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setTrustOptions(new io.vertx.core.net.PemTrustOptions()
+                        .addCertPath(DevTlsResource.dir.resolve("ca.crt").toString())));
+        try {
+            long advertised = client.request(
+                            io.vertx.core.http.HttpMethod.GET, url.getPort(), url.getHost(), "/q/health/live")
+                    .compose(request -> request.send()
+                            .compose(response -> response.body()
+                                    .map(body -> request.connection()
+                                            .remoteSettings()
+                                            .getMaxConcurrentStreams())))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(16, advertised);
+        } finally {
+            client.close();
+        }
+    }
+
     /** Milliseconds until the server closed {@code socket}, which it must do without sending anything. */
     private static long millisUntilClosed(java.net.Socket socket) throws java.io.IOException {
         long start = System.nanoTime();
