@@ -44,7 +44,7 @@ public final class RequestMemory {
 
     /**
      * The memory's unit: fine enough that what a stalled request holds stays small (an HTTP/2 stream that sent a byte
-     * of its body holds one unit; 512 connections of 100 streams each, 3.2 MiB), coarse enough for an int count.
+     * of its body holds one unit; 512 connections of 16 streams each, half a MiB), coarse enough for an int count.
      */
     private static final int UNIT = 64;
 
@@ -144,11 +144,7 @@ public final class RequestMemory {
          * for the requests in flight to release theirs; empty when they did not in time.
          */
         public Optional<Reservation> reserve(long bodyBytes, Duration wait) throws InterruptedException {
-            if (bodyBytes < 0 || bodyBytes > largestBody()) {
-                throw new IllegalArgumentException(
-                        "a body of " + bodyBytes + " bytes cannot be reserved (at most " + largestBody() + ")");
-            }
-            int permits = Math.max(1, units(bodyBytes * heapPerByte));
+            int permits = permits(bodyBytes);
             long deadline = System.nanoTime() + wait.toNanos();
             if (ceiling != null && !ceiling.tryAcquire(permits, wait.toNanos(), TimeUnit.NANOSECONDS)) {
                 return Optional.empty();
@@ -165,12 +161,17 @@ public final class RequestMemory {
          * for what is held briefly and bounded by this share's ceiling, such as arriving bodies; never waits.
          */
         public Optional<Reservation> reserveNow(long bodyBytes) {
+            int permits = permits(bodyBytes);
+            return acquireNow(permits) ? Optional.of(new Reservation(this, permits)) : Optional.empty();
+        }
+
+        /** The units a body of {@code bodyBytes} ({@code <= largestBody()}) takes: one at least. */
+        private int permits(long bodyBytes) {
             if (bodyBytes < 0 || bodyBytes > largestBody()) {
                 throw new IllegalArgumentException(
                         "a body of " + bodyBytes + " bytes cannot be reserved (at most " + largestBody() + ")");
             }
-            int permits = Math.max(1, units(bodyBytes * heapPerByte));
-            return acquireNow(permits) ? Optional.of(new Reservation(this, permits)) : Optional.empty();
+            return Math.max(1, units(bodyBytes * heapPerByte));
         }
 
         private boolean acquireNow(int permits) {
