@@ -16,7 +16,6 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
@@ -81,11 +80,11 @@ public class ApprovedObjects {
     }
 
     /**
-     * Starts the informers without waiting for them: their first lists run beside the rest of the webhook's start
-     * (the engine, the HTTPS server). The webhook is ready only once they have all listed and their objects are
-     * published ({@link #synced()}): until then {@code data.approved} would say nothing is approved.
+     * Starts the informers without waiting for them ({@link StartupWork} says when). The webhook is ready only once
+     * they have all listed and their objects are published ({@link #synced()}): until then {@code data.approved}
+     * would say nothing is approved. The stage completes with the first lists, each failure said in the log.
      */
-    void start(@Observes StartupEvent event) {
+    CompletableFuture<Void> start() {
         List<CompletableFuture<Void>> lists = new ArrayList<>();
         lists.add(watch(client.network()
                 .v1()
@@ -110,8 +109,9 @@ public class ApprovedObjects {
                                 .runnableInformer(0))
                         : CompletableFuture.completedFuture(null)));
         // Every first list answered (or failed, which each says): publish now, not after the settling delay.
-        CompletableFuture.allOf(lists.toArray(CompletableFuture[]::new))
-                .whenCompleteAsync((ok, error) -> publishFirst(), publisher);
+        CompletableFuture<Void> firstLists = CompletableFuture.allOf(lists.toArray(CompletableFuture[]::new));
+        firstLists.whenCompleteAsync((ok, error) -> publishFirst(), publisher);
+        return firstLists;
     }
 
     /** Whether the API serves SeccompProfiles (the Security Profiles Operator is installed). */

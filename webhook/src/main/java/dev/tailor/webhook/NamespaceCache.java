@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
@@ -60,7 +59,8 @@ public class NamespaceCache implements NamespaceLookup {
                 .register(registry);
     }
 
-    void start(@Observes StartupEvent event) {
+    /** Starts the informer; the stage completes with its first list (exceptionally when that failed, as logged). */
+    CompletableFuture<Void> start() {
         informer = client.namespaces().runnableInformer(0);
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
@@ -86,7 +86,7 @@ public class NamespaceCache implements NamespaceLookup {
                 outOfStep.remove(ns.getMetadata().getName());
             }
         });
-        informer.start().whenComplete((ok, error) -> {
+        return informer.start().toCompletableFuture().whenComplete((ok, error) -> {
             if (error != null) {
                 LOG.errorf(error, "the namespace informer could not start; the webhook stays unready");
             } else {

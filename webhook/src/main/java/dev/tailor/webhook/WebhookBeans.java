@@ -23,22 +23,12 @@ public class WebhookBeans {
 
     private static final Logger LOG = Logger.getLogger(WebhookBeans.class);
 
-    /**
-     * Built at start, after the observers that only start informers (a later priority): its CPU-bound build then
-     * runs while their first lists are on the network.
-     */
+    /** Built beside the rest of the start ({@link StartupWork}); the start fails when it cannot be. */
     @Produces
     @ApplicationScoped
-    @Startup(jakarta.enterprise.inject.spi.ObserverMethod.DEFAULT_PRIORITY + 100)
-    PolicyEngine policyEngine(TailorConfig config) {
-        long start = System.nanoTime();
-        PolicyEngine engine = PolicyEngine.bundled(
-                config.engine().instanceCount(), config.engine().borrowTimeout());
-        engine.setData(PolicyData.from(config));
-        LOG.infof(
-                "policies loaded: %d WASM instances in %d ms",
-                config.engine().instanceCount(), (System.nanoTime() - start) / 1_000_000);
-        return engine;
+    @Startup
+    PolicyEngine policyEngine(StartupWork start) {
+        return start.engine();
     }
 
     @Produces
@@ -120,29 +110,6 @@ public class WebhookBeans {
     @jakarta.inject.Singleton
     EventLoopAdmission.Handler eventLoopHandler(AdmissionHandler handler, PolicyEngine engine) {
         return new EventLoopAdmission.Handler(handler.withEngine(engine.resident()));
-    }
-
-    /**
-     * One small pod list at start, in the background: the first list through a new client pays for connection set-up
-     * and class loading (seconds on a cold JVM), which would otherwise fall on the first admin's switch to enforce.
-     */
-    void warmPodLists(
-            @jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event,
-            io.fabric8.kubernetes.client.KubernetesClient client) {
-        java.util.concurrent.CompletableFuture.runAsync(() -> {
-            try {
-                client.pods()
-                        .inNamespace("default")
-                        .list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
-                                .withLimit(1L)
-                                .build());
-            } catch (RuntimeException e) {
-                org.jboss.logging.Logger.getLogger(WebhookBeans.class)
-                        .warnf(
-                                "pods cannot be listed (%s): a switch to enforce will not check the pods a namespace runs",
-                                e.getMessage());
-            }
-        });
     }
 
     /** A namespace's pods through the API, a page of at most {@code limit}. */

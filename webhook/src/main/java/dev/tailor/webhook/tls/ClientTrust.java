@@ -1,5 +1,6 @@
 package dev.tailor.webhook.tls;
 
+import dev.tailor.webhook.StartupWork;
 import dev.tailor.webhook.TailorConfig;
 import dev.tailor.webhook.api.FrontProxy;
 import io.quarkus.tls.runtime.TrustStoreAndTrustOptions;
@@ -33,16 +34,21 @@ public class ClientTrust implements TrustStoreProvider {
 
     private final TailorConfig config;
     private final FrontProxy frontProxy;
+    private final StartupWork startupWork;
 
-    public ClientTrust(TailorConfig config, FrontProxy frontProxy) {
+    public ClientTrust(TailorConfig config, FrontProxy frontProxy, StartupWork startupWork) {
         this.config = config;
         this.frontProxy = frontProxy;
+        this.startupWork = startupWork;
     }
 
+    /** Asked for first of Tailor's code at start: the rest of the start begins beside the front proxy's read. */
     @Override
     public TrustStoreAndTrustOptions getTrustStore(Vertx vertx) {
+        startupWork.buildPolicies();
         List<X509Certificate> wanted = new ArrayList<>(IngestAuthorities.read(config));
         wanted.addAll(frontProxy.authorities());
+        startupWork.begin();
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
