@@ -17,6 +17,9 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -37,7 +40,11 @@ import org.jboss.logging.Logger;
  * goes on to {@link AdmissionResource}.
  *
  * <p>Every admission request, on either path, is cut off at {@code tailor.review-deadline}: a client that never
- * finishes its body holds its bytes until then, not until the connection's idle timeout.
+ * finishes its body holds its bytes until then, not until the connection's idle timeout. Those of callers the API
+ * server does not vouch for are counted from their headers until they are answered and their body is read (or they
+ * are cut off), and one beyond {@code tailor.reviews-in-flight} is refused before anything is read: the connections
+ * (512) times the streams each may carry (16) would otherwise let anyone who reaches the port hold 8,192 requests of
+ * about 4 KB of heap each, a third of the Deployment's heap outside the request memory.
  */
 @Singleton
 public class EventLoopAdmission {
@@ -46,6 +53,9 @@ public class EventLoopAdmission {
 
     /** The largest body evaluated on the event loop: an evaluation of one takes about a millisecond. */
     static final long LARGEST_ON_LOOP = 64 * 1024;
+
+    /** HTTP/2's REFUSED_STREAM: the request was not processed, and a client may send it again. */
+    private static final long REFUSED_STREAM = 0x7;
 
     /** The admission handler on the engine's resident instances (a type of its own, so CDI tells it apart). */
     public record Handler(AdmissionHandler handler) {}
@@ -56,6 +66,13 @@ public class EventLoopAdmission {
     private final ReviewMemory memory;
     private final PrometheusAdmissionMetrics metrics;
     private final long deadlineMillis;
+    private final int othersAllowed;
+    private final Semaphore othersInFlight;
+    /** Refusals since the last one said in the log, which says them at most every {@value #SAY_EVERY_MILLIS} ms. */
+    private final AtomicLong refusedUnsaid = new AtomicLong();
+
+    private final AtomicLong lastSaid = new AtomicLong(System.nanoTime() - SAY_EVERY_MILLIS * 1_000_000);
+    private static final long SAY_EVERY_MILLIS = 10_000;
 
     public EventLoopAdmission(
             Handler resident,
@@ -70,6 +87,16 @@ public class EventLoopAdmission {
         this.memory = memory;
         this.metrics = metrics;
         this.deadlineMillis = Math.max(1, config.reviewDeadline().toMillis());
+        this.othersAllowed = config.reviewsInFlight();
+        if (othersAllowed < 1) {
+            throw new IllegalArgumentException("tailor.reviews-in-flight must be at least 1, was " + othersAllowed);
+        }
+        this.othersInFlight = new Semaphore(othersAllowed);
+    }
+
+    /** Requests of callers the API server does not vouch for that are open now (for tests). */
+    int othersOpen() {
+        return othersAllowed - othersInFlight.availablePermits();
     }
 
     void routes(@Observes Router router) {
@@ -80,8 +107,23 @@ public class EventLoopAdmission {
 
     private void answer(RoutingContext ctx, boolean validate) {
         String endpoint = validate ? "validate" : "mutate";
-        cutOffAtDeadline(ctx, endpoint);
         HttpServerRequest http = ctx.request();
+        boolean vouched = callers.vouchedFor(http);
+        Runnable leave;
+        if (vouched) {
+            leave = () -> {};
+        } else if (othersInFlight.tryAcquire()) {
+            AtomicBoolean left = new AtomicBoolean();
+            leave = () -> {
+                if (left.compareAndSet(false, true)) {
+                    othersInFlight.release();
+                }
+            };
+        } else {
+            refuseBeyondCount(ctx, endpoint);
+            return;
+        }
+        cutOffAtDeadline(ctx, endpoint, leave);
         long announced = RequestMemory.announced(http.getHeader("Content-Length"));
         if (!json(http.getHeader("Content-Type"))
                 || http.getHeader("Expect") != null
@@ -91,7 +133,6 @@ public class EventLoopAdmission {
         }
         // Nothing is allocated for the body until its bytes come, whatever length it announced: a request that sends
         // its headers and stalls holds the memory's least unit.
-        boolean vouched = callers.vouchedFor(http);
         Optional<RequestMemory.Reservation> reserved = memory.arrivalNow(0, vouched);
         if (reserved.isEmpty()) {
             ctx.next();
@@ -154,12 +195,45 @@ public class EventLoopAdmission {
     }
 
     /**
-     * Cuts the request off if it is still unanswered at the deadline, or its body still arriving after its answer: the
-     * API server has stopped waiting for it by then, and whatever memory its body holds goes back.
+     * A request of a caller the API server does not vouch for, beyond {@code tailor.reviews-in-flight}: refused before
+     * its body is read — an HTTP/2 stream reset as refused (the API server's client sends such a request again), an
+     * HTTP/1.1 request answered 503 and its connection closed.
      */
-    private void cutOffAtDeadline(RoutingContext ctx, String endpoint) {
+    private void refuseBeyondCount(RoutingContext ctx, String endpoint) {
+        metrics.refused(endpoint, "in-flight");
+        refusedUnsaid.incrementAndGet();
+        long now = System.nanoTime();
+        long said = lastSaid.get();
+        if (now - said >= SAY_EVERY_MILLIS * 1_000_000 && lastSaid.compareAndSet(said, now)) {
+            LOG.warnf(
+                    "refused %d admission requests (the last to /%s from %s): callers the API server does not vouch "
+                            + "for had %d open at once (tailor.reviews-in-flight)",
+                    refusedUnsaid.getAndSet(0), endpoint, ctx.request().remoteAddress(), othersAllowed);
+        }
+        HttpServerRequest http = ctx.request();
+        HttpServerResponse response = ctx.response();
+        if (http.version() == HttpVersion.HTTP_2) {
+            response.reset(REFUSED_STREAM);
+            return;
+        }
+        ReviewAnswer busy = ReviewAnswer.refused(new BadReviewException(
+                503, "", "too many admission requests open at once; the webhook's failurePolicy applies"));
+        response.setStatusCode(busy.status())
+                .putHeader("Content-Type", MediaType.APPLICATION_JSON)
+                .putHeader("Connection", "close")
+                .end(Buffer.buffer(AdmissionReviews.toBytes(busy.review())))
+                .onComplete(sent -> http.connection().close()); // its body, unread, goes with it
+    }
+
+    /**
+     * Cuts the request off if it is still unanswered at the deadline, or its body still arriving after its answer: the
+     * API server has stopped waiting for it by then, and whatever memory its body holds goes back. {@code leave} runs
+     * once the request is over: answered and its body read, gone, or cut off.
+     */
+    private void cutOffAtDeadline(RoutingContext ctx, String endpoint, Runnable leave) {
         HttpServerRequest http = ctx.request();
         long timer = ctx.vertx().setTimer(deadlineMillis, fired -> {
+            leave.run();
             HttpServerResponse response = ctx.response();
             if (response.closed() || (response.ended() && http.isEnded())) {
                 return;
@@ -178,8 +252,9 @@ public class EventLoopAdmission {
             }
         });
         ctx.addEndHandler(ended -> {
-            if (http.isEnded()) {
+            if (http.isEnded() || ended.failed()) { // answered and read, or its stream or connection gone
                 ctx.vertx().cancelTimer(timer);
+                leave.run();
             }
         });
     }

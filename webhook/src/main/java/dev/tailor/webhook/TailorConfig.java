@@ -38,6 +38,16 @@ public interface TailorConfig {
     Duration reviewDeadline();
 
     /**
+     * How many admission requests from callers the API server does not vouch for ({@code admission-callers}) may be
+     * open at once, each from its headers until it is answered and its body read, or it is cut off at {@link
+     * #reviewDeadline}. One more is refused at once: its HTTP/2 stream reset as refused (which the API server's client
+     * retries), over HTTP/1.1 a 503 and the connection closed. Each open request holds about 4 KB of heap outside
+     * the request memory; the API server, once it proves who it is, is not counted.
+     */
+    @WithDefault("256")
+    int reviewsInFlight();
+
+    /**
      * Heap, in bytes, that the admission reviews and ingest batches in flight may take together ({@link
      * RequestMemory}); default: half of the JVM's largest heap. A request that could never fit in it is refused (413):
      * for a review, the API server then applies the webhook's failurePolicy.

@@ -57,6 +57,8 @@ class RequestMemoryIT {
                     Integer.toString(8 << 20),
                     "tailor.review-deadline",
                     "3s",
+                    "tailor.reviews-in-flight",
+                    "8",
                     // The API server proves who it is with a client certificate of the test CA.
                     "tailor.admission-callers.client-ca",
                     "${tailor.ingest.client-ca}");
@@ -70,6 +72,9 @@ class RequestMemoryIT {
 
     @jakarta.inject.Inject
     RequestMemory memory;
+
+    @jakarta.inject.Inject
+    EventLoopAdmission admission;
 
     /** How many reviews the webhook counted as refused for {@code reason} so far. */
     private double refused(String reason) {
@@ -294,21 +299,82 @@ class RequestMemoryIT {
         try {
             HttpResponse<String> anonymous = post(review(0), true);
             assertEquals(503, anonymous.statusCode(), anonymous.body());
-            HttpResponse<String> apiServer = HttpClient.newBuilder()
-                    .sslContext(DevTlsResource.ca.clientContext("kube-apiserver-admission", Duration.ofHours(1)))
-                    .version(HttpClient.Version.HTTP_2)
-                    .build()
-                    .send(
-                            HttpRequest.newBuilder(URI.create(url.toString()).resolve("/validate"))
-                                    .header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofByteArray(review(0)))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> apiServer = fromApiServer(review(0));
             assertEquals(200, apiServer.statusCode(), apiServer.body());
             assertTrue(apiServer.body().contains("\"allowed\":true"), apiServer.body());
         } finally {
             arriving.close();
         }
+    }
+
+    @Test
+    void requestsOpenBeyondTheCountAreRefusedAtOnceAndTheApiServersPassBeside() throws Exception {
+        // Anyone who reaches the port opens review streams that send 8 bytes and stall: 8 of them, the count allowed
+        // here (512 connections of 16 streams each could otherwise hold 8,192).
+        double refusedBefore = refused("in-flight");
+        byte[] pod = review(0);
+        HttpClient http2 = DevTlsResource.client(HttpClient.Version.HTTP_2);
+        List<SubmissionPublisher<ByteBuffer>> stalled = new ArrayList<>();
+        List<CompletableFuture<HttpResponse<String>>> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                SubmissionPublisher<ByteBuffer> body = new SubmissionPublisher<>();
+                stalled.add(body);
+                open.add(http2.sendAsync(
+                        HttpRequest.newBuilder(URI.create(url.toString()).resolve("/validate"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.fromPublisher(body, pod.length))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()));
+                body.submit(ByteBuffer.wrap(pod, 0, 8));
+            }
+            assertTrue(within(5_000, () -> admission.othersOpen() == 8), "open: " + admission.othersOpen());
+
+            // One more is refused before its body is read: over HTTP/1.1 a 503, over HTTP/2 its stream reset.
+            long start = System.nanoTime();
+            HttpResponse<String> overHttp1 = post(pod, true);
+            assertEquals(503, overHttp1.statusCode(), overHttp1.body());
+            assertTrue(overHttp1.body().contains("too many admission requests open at once"), overHttp1.body());
+            CompletableFuture<HttpResponse<String>> overHttp2 = http2.sendAsync(
+                    HttpRequest.newBuilder(URI.create(url.toString()).resolve("/validate"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(pod))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            ExecutionException reset = assertThrows(ExecutionException.class, () -> overHttp2.get(2, TimeUnit.SECONDS));
+            assertTrue(reset.getCause() instanceof java.io.IOException, reset.toString());
+            long waited = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(waited < 1_500, "refused after " + waited + " ms");
+
+            // The API server, proving who it is, is not counted with them.
+            HttpResponse<String> apiServer = fromApiServer(pod);
+            assertEquals(200, apiServer.statusCode(), apiServer.body());
+            assertEquals(2.0, refused("in-flight") - refusedBefore);
+
+            // The deadline cuts the stalled ones off, and the count is free again.
+            for (CompletableFuture<HttpResponse<String>> cut : open) {
+                assertThrows(ExecutionException.class, () -> cut.get(10, TimeUnit.SECONDS));
+            }
+            assertTrue(within(2_000, () -> admission.othersOpen() == 0), "open: " + admission.othersOpen());
+            HttpResponse<String> after = post(pod, true);
+            assertEquals(200, after.statusCode(), after.body());
+        } finally {
+            stalled.forEach(SubmissionPublisher::close);
+        }
+    }
+
+    /** The review posted to /validate over HTTP/2 by the API server, proving who it is with its client certificate. */
+    private HttpResponse<String> fromApiServer(byte[] review) throws Exception {
+        return HttpClient.newBuilder()
+                .sslContext(DevTlsResource.ca.clientContext("kube-apiserver-admission", Duration.ofHours(1)))
+                .version(HttpClient.Version.HTTP_2)
+                .build()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url.toString()).resolve("/validate"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(review))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     /** The bytes the server sends until it closes the connection (a read timeout, if it does not, fails). */
