@@ -82,8 +82,12 @@ public class StartupWork {
     }
 
     void awaitFirstLists(@Observes @Priority(ObserverMethod.DEFAULT_PRIORITY + 1000) StartupEvent event) {
+        CompletableFuture<Void> lists;
+        synchronized (this) {
+            lists = firstLists;
+        }
         try {
-            firstLists.get(FIRST_LISTS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            lists.get(FIRST_LISTS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             LOG.infof(
                     "the informers' first lists took more than %d s: the webhook opens its port and is ready once "
