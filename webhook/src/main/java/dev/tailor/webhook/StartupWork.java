@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
  * <p>Quarkus's start then waits for those lists, at most {@link #FIRST_LISTS_WAIT}, before it opens the port: their
  * first decoding loads some thousand model classes, and a class loaded after the start costs more (Quarkus's class
  * loader then keeps only four jars open, and reads a jar's directory again each time it opens one). A list that takes
- * longer does not hold the start: the webhook opens its port and becomes ready once every list is in.
+ * longer does not hold the start: the webhook opens its port and becomes ready once every list is in. What readiness
+ * does not need waits: a first list of pods, {@link #POD_LIST_AFTER} after those lists.
  */
 @ApplicationScoped
 public class StartupWork {
@@ -36,6 +37,12 @@ public class StartupWork {
 
     /** How long the start waits for the informers' first lists before it opens the port without them. */
     static final Duration FIRST_LISTS_WAIT = Duration.ofSeconds(5);
+
+    /**
+     * When the first list of pods is made, after the informers' first lists: off the start, whose CPU it took (the
+     * pod model's decoder is the largest the client builds), and long before an admin's first switch to enforce.
+     */
+    static final Duration POD_LIST_AFTER = Duration.ofSeconds(5);
 
     private final TailorConfig config;
     private final NamespaceCache namespaces;
@@ -63,7 +70,10 @@ public class StartupWork {
     public synchronized void begin() {
         buildPolicies();
         if (firstLists == null) {
-            firstLists = CompletableFuture.allOf(namespaces.start(), approved.start(), warmPodLists());
+            firstLists = CompletableFuture.allOf(namespaces.start(), approved.start());
+            firstLists.whenComplete((listed, failed) -> CompletableFuture.delayedExecutor(
+                            POD_LIST_AFTER.toMillis(), TimeUnit.MILLISECONDS, ownThread("tailor-first-pod-list"))
+                    .execute(this::listPodsOnce));
         }
     }
 
@@ -113,23 +123,18 @@ public class StartupWork {
 
     /**
      * One small pod list: the first list of pods pays for their model's classes (hundreds), which would otherwise
-     * fall on the first admin's switch to enforce. A failure is said and does not hold the start.
+     * fall on the first admin's switch to enforce. A failure is said.
      */
-    private CompletableFuture<Void> warmPodLists() {
-        return CompletableFuture.runAsync(
-                () -> {
-                    try {
-                        client.pods()
-                                .inNamespace("default")
-                                .list(new ListOptionsBuilder().withLimit(1L).build());
-                    } catch (RuntimeException e) {
-                        LOG.warnf(
-                                "pods cannot be listed (%s): a switch to enforce will not check the pods a namespace "
-                                        + "runs",
-                                e.getMessage());
-                    }
-                },
-                ownThread("tailor-start-pods"));
+    private void listPodsOnce() {
+        try {
+            client.pods()
+                    .inNamespace("default")
+                    .list(new ListOptionsBuilder().withLimit(1L).build());
+        } catch (RuntimeException e) {
+            LOG.warnf(
+                    "pods cannot be listed (%s): a switch to enforce will not check the pods a namespace runs",
+                    e.getMessage());
+        }
     }
 
     private static Executor ownThread(String name) {
