@@ -57,6 +57,9 @@ public class EventLoopAdmission {
     /** HTTP/2's REFUSED_STREAM: the request was not processed, and a client may send it again. */
     private static final long REFUSED_STREAM = 0x7;
 
+    /** How often at most the log says how many requests were refused beyond {@code tailor.reviews-in-flight}. */
+    private static final long SAY_EVERY_MILLIS = 10_000;
+
     /** The admission handler on the engine's resident instances (a type of its own, so CDI tells it apart). */
     public record Handler(AdmissionHandler handler) {}
 
@@ -68,11 +71,10 @@ public class EventLoopAdmission {
     private final long deadlineMillis;
     private final int othersAllowed;
     private final Semaphore othersInFlight;
-    /** Refusals since the last one said in the log, which says them at most every {@value #SAY_EVERY_MILLIS} ms. */
+    /** Refusals beyond the count since the log last said them. */
     private final AtomicLong refusedUnsaid = new AtomicLong();
 
     private final AtomicLong lastSaid = new AtomicLong(System.nanoTime() - SAY_EVERY_MILLIS * 1_000_000);
-    private static final long SAY_EVERY_MILLIS = 10_000;
 
     public EventLoopAdmission(
             Handler resident,
@@ -200,6 +202,8 @@ public class EventLoopAdmission {
      * HTTP/1.1 request answered 503 and its connection closed.
      */
     private void refuseBeyondCount(RoutingContext ctx, String endpoint) {
+        HttpServerRequest http = ctx.request();
+        HttpServerResponse response = ctx.response();
         metrics.refused(endpoint, "in-flight");
         refusedUnsaid.incrementAndGet();
         long now = System.nanoTime();
@@ -208,10 +212,8 @@ public class EventLoopAdmission {
             LOG.warnf(
                     "refused %d admission requests (the last to /%s from %s): callers the API server does not vouch "
                             + "for had %d open at once (tailor.reviews-in-flight)",
-                    refusedUnsaid.getAndSet(0), endpoint, ctx.request().remoteAddress(), othersAllowed);
+                    refusedUnsaid.getAndSet(0), endpoint, http.remoteAddress(), othersAllowed);
         }
-        HttpServerRequest http = ctx.request();
-        HttpServerResponse response = ctx.response();
         if (http.version() == HttpVersion.HTTP_2) {
             response.reset(REFUSED_STREAM);
             return;
