@@ -50,6 +50,7 @@ public class StartupWork {
     private final KubernetesClient client;
     private CompletableFuture<PolicyEngine> engine;
     private CompletableFuture<Void> firstLists;
+    private volatile boolean stopping;
 
     public StartupWork(
             TailorConfig config, NamespaceCache namespaces, ApprovedObjects approved, KubernetesClient client) {
@@ -110,6 +111,10 @@ public class StartupWork {
         }
     }
 
+    void stop(@Observes io.quarkus.runtime.ShutdownEvent event) {
+        stopping = true;
+    }
+
     private PolicyEngine buildEngine() {
         long start = System.nanoTime();
         PolicyEngine built = PolicyEngine.bundled(
@@ -126,6 +131,9 @@ public class StartupWork {
      * fall on the first admin's switch to enforce. A failure is said.
      */
     private void listPodsOnce() {
+        if (stopping) {
+            return; // the client is closing, or closed
+        }
         try {
             client.pods()
                     .inNamespace("default")
