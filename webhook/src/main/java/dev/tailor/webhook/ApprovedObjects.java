@@ -82,7 +82,8 @@ public class ApprovedObjects {
     /**
      * Starts the informers without waiting for them ({@link StartupWork} says when). The webhook is ready only once
      * they have all listed and their objects are published ({@link #synced()}): until then {@code data.approved}
-     * would say nothing is approved. The stage completes with the first lists, each failure said in the log.
+     * would say nothing is approved. The stage completes once the first lists are published (exceptionally when
+     * one failed, each failure said in the log).
      */
     CompletableFuture<Void> start() {
         List<CompletableFuture<Void>> lists = new ArrayList<>();
@@ -109,9 +110,8 @@ public class ApprovedObjects {
                                 .runnableInformer(0))
                         : CompletableFuture.completedFuture(null)));
         // Every first list answered (or failed, which each says): publish now, not after the settling delay.
-        CompletableFuture<Void> firstLists = CompletableFuture.allOf(lists.toArray(CompletableFuture[]::new));
-        firstLists.whenCompleteAsync((ok, error) -> publishFirst(), publisher);
-        return firstLists;
+        return CompletableFuture.allOf(lists.toArray(CompletableFuture[]::new))
+                .whenCompleteAsync((ok, error) -> publishFirst(), publisher);
     }
 
     /** Whether the API serves SeccompProfiles (the Security Profiles Operator is installed). */

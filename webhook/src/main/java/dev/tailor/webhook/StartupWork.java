@@ -24,11 +24,12 @@ import org.jboss.logging.Logger;
  * their own, so that they run beside that call instead of after it ({@link StartupEvent} begins them when no trust
  * store was asked for).
  *
- * <p>Quarkus's start then waits for those lists, at most {@link #FIRST_LISTS_WAIT}, before it opens the port: their
- * first decoding loads some thousand model classes, and a class loaded after the start costs more (Quarkus's class
- * loader then keeps only four jars open, and reads a jar's directory again each time it opens one). A list that takes
- * longer does not hold the start: the webhook opens its port and becomes ready once every list is in. What readiness
- * does not need waits: a first list of pods, {@link #POD_LIST_AFTER} after those lists.
+ * <p>Quarkus's start then waits for those lists, and for the approved objects they found to be published, at most
+ * {@link #FIRST_LISTS_WAIT}, before it opens the port: no decision is made before the approvals are known, and the
+ * lists' first decoding, which loads some thousand model classes, falls within the boot (a class loaded after it costs
+ * more: Quarkus's class loader then keeps only four jars open, and reads a jar's directory again each time it opens
+ * one). A list that takes longer does not hold the start: the webhook opens its port and becomes ready once every list
+ * is in. What readiness does not need waits: a first list of pods, {@link #POD_LIST_AFTER} after those lists.
  */
 @ApplicationScoped
 public class StartupWork {
