@@ -172,7 +172,10 @@ public class EventLoopAdmission {
                 });
         http.endHandler(ended -> {
             Buffer body = received.getAndSet(null);
-            if (body == null) {
+            if (body == null) { // refused as it arrived, answered, and now read to its end: the request is over
+                if (ctx.response().ended()) {
+                    leave.run();
+                }
                 return;
             }
             try {
