@@ -221,12 +221,13 @@ public class EventLoopAdmission {
             response.reset(REFUSED_STREAM);
             return;
         }
-        ReviewAnswer busy = ReviewAnswer.refused(new BadReviewException(
-                503, "", "too many admission requests open at once; the webhook's failurePolicy applies"));
-        response.setStatusCode(busy.status())
-                .putHeader("Content-Type", MediaType.APPLICATION_JSON)
-                .putHeader("Connection", "close")
-                .end(Buffer.buffer(AdmissionReviews.toBytes(busy.review())))
+        response.putHeader("Connection", "close");
+        send(
+                        ctx,
+                        ReviewAnswer.refused(new BadReviewException(
+                                503,
+                                "",
+                                "too many admission requests open at once; the webhook's failurePolicy applies")))
                 .onComplete(sent -> http.connection().close()); // its body, unread, goes with it
     }
 
@@ -336,12 +337,12 @@ public class EventLoopAdmission {
                         done -> send(ctx, done.succeeded() ? done.result() : ReviewAnswer.failed(null, done.cause())));
     }
 
-    private static void send(RoutingContext ctx, ReviewAnswer answer) {
+    private static io.vertx.core.Future<Void> send(RoutingContext ctx, ReviewAnswer answer) {
         HttpServerResponse response = ctx.response();
         if (response.ended() || response.closed()) {
-            return; // cut off at the deadline, or the caller went away
+            return io.vertx.core.Future.succeededFuture(); // cut off at the deadline, or the caller went away
         }
-        response.setStatusCode(answer.status())
+        return response.setStatusCode(answer.status())
                 .putHeader("Content-Type", MediaType.APPLICATION_JSON)
                 .end(Buffer.buffer(AdmissionReviews.toBytes(answer.review())));
     }

@@ -105,8 +105,8 @@ public class PrometheusAdmissionMetrics implements AdmissionMetrics {
     public void refused(String endpoint, String reason) {
         Counter.builder("tailor.admission.refused")
                 .description(
-                        "Reviews refused unevaluated: larger than the webhook evaluates within its memory, busy, or cut "
-                                + "off at the deadline")
+                        "Reviews refused unevaluated: larger than the webhook evaluates within its memory, busy, cut "
+                                + "off at the deadline, or beyond the count of requests open at once")
                 .tags("endpoint", endpoint, "reason", reason)
                 .register(registry)
                 .increment();
