@@ -93,6 +93,11 @@ public final class PolicyEngine implements AdmissionPolicy {
         return new PolicyEngine(instances, borrowTimeout);
     }
 
+    /** Which guard keeps the compiled module clear of Java 17's C2 miscompilation ({@link ChicoryWorkaround}). */
+    public static String jitGuard() {
+        return ChicoryWorkaround.description();
+    }
+
     /**
      * Publishes a new {@code data} document ({@code {"config": …, "approved": …}}); every instance uses it from
      * its next evaluation on.

@@ -46,6 +46,10 @@ final class WasmPolicy {
 
     /** The compiled module, and the runtime functions that build an input: one for every instance. */
     private static final class Module {
+        static {
+            ChicoryWorkaround.apply(); // before the compiled module's classes read Chicory's switch
+        }
+
         static final WasmModule COMPILED = CompiledPolicy.load();
         private static final Map<PolicyFunctions, MethodHandle> FUNCTIONS =
                 PolicyFunctions.handles(PolicyFunctions.load(COMPILED));

@@ -25,7 +25,10 @@ public final class LocalWebhook implements AutoCloseable {
      */
     public static final String CONTAINER_JVM_OPTIONS =
             "-XX:+UseSerialGC -XX:MinRAMPercentage=30 -XX:MaxRAMPercentage=30"
-                    + " -XX:ReservedCodeCacheSize=64m -XX:TrimNativeHeapInterval=10000 -XX:+ExitOnOutOfMemoryError";
+                    + " -XX:ReservedCodeCacheSize=64m -XX:TrimNativeHeapInterval=10000 -XX:+ExitOnOutOfMemoryError"
+                    + " -XX:CompileCommand=quiet"
+                    + " -XX:CompileCommand=dontinline,com/dylibso/chicory/runtime/OpcodeImpl.I32_GE_U"
+                    + " -XX:CompileCommand=dontinline,com/dylibso/chicory/runtime/ByteArrayMemory.copy";
 
     /** The Deployment's memory limit, which the JVM reads from its cgroup in a cluster. */
     public static final String CONTAINER_MEMORY_LIMIT = "320Mi";

@@ -122,8 +122,8 @@ public class StartupWork {
                 config.engine().instanceCount(), config.engine().borrowTimeout());
         built.setData(PolicyData.from(config));
         LOG.infof(
-                "policies loaded: %d WASM instances in %d ms",
-                config.engine().instanceCount(), (System.nanoTime() - start) / 1_000_000);
+                "policies loaded: %d WASM instances in %d ms; %s",
+                config.engine().instanceCount(), (System.nanoTime() - start) / 1_000_000, PolicyEngine.jitGuard());
         return built;
     }
 
