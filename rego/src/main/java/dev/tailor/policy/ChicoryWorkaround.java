@@ -10,9 +10,10 @@ import java.util.List;
  * <p>With {@code OpcodeImpl.I32_GE_U} (WebAssembly's unsigned {@code >=}) or {@code Memory.copy} inlined into a
  * compiled WebAssembly function, C2 on Java 17 miscompiles some programs (Chicory issue 843: out-of-bounds reads in a
  * C++ program's loops). Chicory's own guard calls both through call sites it trains to be megamorphic, so that C2
- * cannot inline them; on a Pod's review that dispatch is about a tenth of the decision's CPU. The JVM keeps the two
- * methods out of line as surely, for the price of a plain call, when it runs with {@code -XX:CompileCommand=dontinline}
- * on both — the check Chicory's maintainers made the bug go away with. The webhook's Deployment starts its JVM so;
+ * cannot inline them; on a Pod's review a tenth of the decision's samples are in that call. The JVM keeps the two
+ * methods out of line as surely, for the price of a plain call (4–5 % of an evaluation less, docs/benchmarks.md), when
+ * it runs with {@code -XX:CompileCommand=dontinline} on both — the check Chicory's maintainers made the bug go away
+ * with. The webhook's Deployment starts its JVM so;
  * then, and only then, Chicory's guard is switched off ({@value #PROPERTY}{@code =false}). A JVM without both commands
  * (the CLI, the tests) keeps Chicory's guard, and so does one where {@value #PROPERTY} was set explicitly.
  */
@@ -45,9 +46,13 @@ final class ChicoryWorkaround {
 
     /** Which guard is in effect, for the log. */
     static String description() {
-        return "false".equals(System.getProperty(PROPERTY))
+        if (!"false".equals(System.getProperty(PROPERTY))) {
+            return "Chicory's megamorphic call sites keep its unsigned compare and memory copy out of line";
+        }
+        return keptOutOfLine(compileCommands())
                 ? "the JVM keeps Chicory's unsigned compare and memory copy out of line (-XX:CompileCommand=dontinline)"
-                : "Chicory's megamorphic call sites keep its unsigned compare and memory copy out of line";
+                : "nothing keeps Chicory's unsigned compare and memory copy out of line: " + PROPERTY
+                        + "=false was set without the JVM's -XX:CompileCommand=dontinline on both, which Java 17 needs";
     }
 
     private static String compileCommands() {

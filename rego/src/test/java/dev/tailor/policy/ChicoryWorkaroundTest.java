@@ -35,6 +35,19 @@ class ChicoryWorkaroundTest {
     }
 
     @Test
+    void theLogSaysWhenTheSwitchIsOffWithoutTheJvmsCommands() {
+        // This JVM (surefire's) runs without the commands: Chicory's guard, unless someone switched it off by hand.
+        assertFalse(System.getProperties().containsKey(ChicoryWorkaround.PROPERTY));
+        assertTrue(ChicoryWorkaround.description().startsWith("Chicory's megamorphic call sites"));
+        System.setProperty(ChicoryWorkaround.PROPERTY, "false");
+        try {
+            assertTrue(ChicoryWorkaround.description().startsWith("nothing keeps"), ChicoryWorkaround.description());
+        } finally {
+            System.clearProperty(ChicoryWorkaround.PROPERTY);
+        }
+    }
+
+    @Test
     void chicorysGuardCoversExactlyTheTwoMethodsTheCommandsName() throws NoSuchMethodException {
         Set<String> guarded = Arrays.stream(MemCopyWorkaround.class.getDeclaredMethods())
                 .filter(m -> Modifier.isPublic(m.getModifiers()) && Modifier.isStatic(m.getModifiers()))
