@@ -31,9 +31,9 @@ final class ChicoryWorkaround {
 
     /**
      * Switches Chicory's guard off where the JVM keeps both methods out of line. Runs before the compiled module's
-     * classes are initialized ({@link WasmPolicy}'s module holder calls it first).
+     * classes are initialized: {@link WasmPolicy}'s module holder calls it first, under its class's initialization lock.
      */
-    static synchronized void apply() {
+    static void apply() {
         if (System.getProperty(PROPERTY) == null && keptOutOfLine(compileCommands())) {
             System.setProperty(PROPERTY, "false");
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.webhook.admission.AdmissionHandler;
 import dev.tailor.webhook.admission.AdmissionReviews;
 import dev.tailor.webhook.admission.BadReviewException;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -337,10 +338,10 @@ public class EventLoopAdmission {
                         done -> send(ctx, done.succeeded() ? done.result() : ReviewAnswer.failed(null, done.cause())));
     }
 
-    private static io.vertx.core.Future<Void> send(RoutingContext ctx, ReviewAnswer answer) {
+    private static Future<Void> send(RoutingContext ctx, ReviewAnswer answer) {
         HttpServerResponse response = ctx.response();
         if (response.ended() || response.closed()) {
-            return io.vertx.core.Future.succeededFuture(); // cut off at the deadline, or the caller went away
+            return Future.succeededFuture(); // cut off at the deadline, or the caller went away
         }
         return response.setStatusCode(answer.status())
                 .putHeader("Content-Type", MediaType.APPLICATION_JSON)
