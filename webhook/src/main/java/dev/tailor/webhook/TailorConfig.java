@@ -204,11 +204,10 @@ public interface TailorConfig {
         Duration watchPeriod();
 
         /**
-         * How long a new connection may take to finish its TLS handshake before it is closed. A connection is counted
-         * against {@code quarkus.http.limits.max-connections} only once its handshake is done, and each one still
-         * shaking hands holds about 16 KB (5,000 opened that sent nothing: 79 MiB more RSS): Netty's 10 s let a
-         * client that opens them faster than they time out fill the container's memory. The API server's handshake
-         * takes milliseconds.
+         * How long a new connection may take to finish its TLS handshake before it is closed. Each one still shaking
+         * hands holds one of the places {@code quarkus.http.limits.max-connections} allows (counted from accept, {@link
+         * dev.tailor.webhook.tls.ConnectionBound}) and about 16 KB: Netty's 10 s let a client that sends nothing keep
+         * them for longer than it needs. The API server's handshake takes milliseconds.
          */
         @WithDefault("3s")
         Duration handshakeTimeout();
