@@ -1,7 +1,6 @@
 package dev.tailor.webhook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -149,15 +148,6 @@ class HttpLimitsIT {
         System.out.println("http limits: " + seen);
     }
 
-    /** A TLS connection whose handshake is done (the server counts connections from then on). */
-    private java.net.Socket tlsConnection() throws Exception {
-        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket)
-                DevTlsResource.ca.clientContext().getSocketFactory().createSocket(url.getHost(), url.getPort());
-        socket.setSoTimeout(10_000);
-        socket.startHandshake();
-        return socket;
-    }
-
     @jakarta.inject.Inject
     io.vertx.core.Vertx vertx;
 
@@ -206,7 +196,7 @@ class HttpLimitsIT {
     /**
      * A connection that opens and never sends its TLS ClientHello — or sends half of one — is closed at
      * {@code tailor.tls.handshake-timeout} (3 s), not after Netty's 10 s: until then it holds one of the places
-     * {@code quarkus.http.limits.max-connections} allows.
+     * {@code quarkus.http.limits.max-connections} allows ({@link ConnectionBoundIT}).
      */
     @Test
     void aConnectionThatNeverFinishesItsHandshakeIsClosedAfterTheTimeout() throws Exception {
@@ -221,78 +211,5 @@ class HttpLimitsIT {
                         "closed " + millis + " ms after " + sent.length + " bytes of a ClientHello");
             }
         }
-    }
-
-    /**
-     * Anyone who reaches the port can open connections: at most {@code quarkus.http.limits.max-connections} are open,
-     * counted from the moment one is accepted, whether its TLS handshake is done (half of them here) or it never sent a
-     * byte (the other half). One beyond is closed before its handshake, so it costs no handshake and no TLS buffers
-     * (counted only once handshaken, as Quarkus does, a client that opened connections by the thousand had each
-     * handshaken and pushed the webhook past its memory limit); once they are gone a review is answered again.
-     */
-    @Test
-    void connectionsBeyondTheLimitAreClosedBeforeTheirHandshakeAndReviewsAreAnsweredAfterwards() throws Exception {
-        int limit = org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                .getValue("quarkus.http.limits.max-connections", Integer.class);
-        List<java.net.Socket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < limit / 2; i++) {
-                held.add(tlsConnection());
-            }
-            // Silent ones are closed after tailor.tls.handshake-timeout (3 s): the rest of this block takes far less.
-            for (int i = limit / 2; i < limit; i++) {
-                held.add(new java.net.Socket(url.getHost(), url.getPort()));
-            }
-            Thread.sleep(200); // the server has accepted them
-            long start = System.nanoTime();
-            java.io.IOException refused = assertThrows(
-                    java.io.IOException.class, () -> tlsConnection().close());
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(
-                    millis < 2_000,
-                    "connection " + (limit + 1) + " failed after " + millis + " ms, not at once: " + refused);
-            for (int i = 0; i < limit / 2; i++) {
-                assertTrue(held.get(i).isConnected() && !held.get(i).isClosed());
-            }
-            held.get(0)
-                    .getOutputStream()
-                    .write("GET /q/health/live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            byte[] head = new byte[12];
-            int read = held.get(0).getInputStream().readNBytes(head, 0, head.length);
-            assertEquals(
-                    "HTTP/1.1 200",
-                    new String(head, 0, read, StandardCharsets.US_ASCII),
-                    "a connection within the limit still serves");
-        } finally {
-            for (java.net.Socket s : held) {
-                s.close();
-            }
-        }
-        byte[] review =
-                Files.readAllBytes(RepositoryPaths.fixtures().resolve("admission/pod-restricted-conforms.json"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        HttpResponse<String> answer = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                answer = post(HttpClient.Version.HTTP_1_1, "/validate", "application/json", review, true);
-                break;
-            } catch (java.io.IOException stillFull) {
-                Thread.sleep(100);
-            }
-        }
-        assertTrue(
-                answer != null && answer.statusCode() == 200 && answer.body().contains("\"allowed\":true"),
-                "a review after the connections closed: " + (answer == null ? "no answer" : answer.body()));
-        String metrics = DevTlsResource.client(HttpClient.Version.HTTP_1_1)
-                .send(
-                        HttpRequest.newBuilder(URI.create(url.toString()).resolve("/q/metrics"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
-        java.util.regex.Matcher counted = java.util.regex.Pattern.compile(
-                        "(?m)^tailor_connections_refused_total(?:\\{[^}]*})? ([0-9.E]+)$")
-                .matcher(metrics);
-        assertTrue(counted.find(), "no tailor_connections_refused_total in /q/metrics");
-        assertTrue(Double.parseDouble(counted.group(1)) >= 1, counted.group());
     }
 }

@@ -35,17 +35,29 @@ public final class ConnectionBound implements VertxServiceProvider {
 
     private static final Logger LOG = Logger.getLogger(ConnectionBound.class);
     private static final String LIMIT = "quarkus.http.limits.max-connections";
-    private static final AtomicLong REFUSED = new AtomicLong();
 
-    /** {@code tailor_connections_refused_total}: connections closed at accept since the process started. */
+    /**
+     * {@code tailor_connections_refused_total}: connections closed at accept since Quarkus's Vert.x started. Read from
+     * its transport, through a JDK interface: the transport may have been made by an earlier class loader of this
+     * class (a test run restarts the application in one JVM and keeps Vert.x).
+     */
     @jakarta.inject.Singleton
     static final class Metric implements io.micrometer.core.instrument.binder.MeterBinder {
+        private final io.vertx.core.Vertx vertx;
+
+        Metric(io.vertx.core.Vertx vertx) {
+            this.vertx = vertx;
+        }
+
         @Override
         public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
-            io.micrometer.core.instrument.FunctionCounter.builder(
-                            "tailor.connections.refused", REFUSED, AtomicLong::get)
-                    .description("Connections closed as soon as they were accepted: " + LIMIT + " were open")
-                    .register(registry);
+            if (vertx instanceof io.vertx.core.impl.VertxInternal internal
+                    && internal.transport() instanceof java.util.function.LongSupplier refused) {
+                io.micrometer.core.instrument.FunctionCounter.builder(
+                                "tailor.connections.refused", refused, java.util.function.LongSupplier::getAsLong)
+                        .description("Connections closed as soon as they were accepted: " + LIMIT + " were open")
+                        .register(registry);
+            }
         }
     }
 
@@ -54,12 +66,18 @@ public final class ConnectionBound implements VertxServiceProvider {
         Optional<Integer> limit = ConfigProvider.getConfig().getOptionalValue(LIMIT, Integer.class);
         Transport chosen = builder.findTransport();
         if (limit.isPresent() && chosen != null) {
-            builder.findTransport(new BoundedTransport(chosen, limit.get()));
+            builder.findTransport(new BoundedTransport(chosen, limit.get(), new AtomicLong()));
         }
     }
 
-    /** Vert.x's transport, with every listening channel it makes bounded. */
-    private record BoundedTransport(Transport transport, int limit) implements Transport {
+    /** Vert.x's transport, with every listening channel it makes bounded; it counts the connections refused. */
+    private record BoundedTransport(Transport transport, int limit, AtomicLong refused)
+            implements Transport, java.util.function.LongSupplier {
+
+        @Override
+        public long getAsLong() {
+            return refused.get();
+        }
 
         @Override
         public ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean domainSocket) {
@@ -67,7 +85,7 @@ public final class ConnectionBound implements VertxServiceProvider {
             return () -> {
                 ServerChannel channel = channels.newChannel();
                 // First in the pipeline: ahead of the acceptor the bootstrap adds once the channel is registered.
-                channel.pipeline().addFirst("tailor-connection-bound", new Bound(limit));
+                channel.pipeline().addFirst("tailor-connection-bound", new Bound(limit, refused));
                 LOG.infof(
                         "a listening port holds at most %d connections, counted from accept, before their TLS handshake"
                                 + " (%s)",
@@ -161,11 +179,13 @@ public final class ConnectionBound implements VertxServiceProvider {
         private static final long WARN_EVERY = TimeUnit.MINUTES.toNanos(1);
 
         private final int limit;
+        private final AtomicLong refused;
         private final AtomicInteger open = new AtomicInteger();
         private final AtomicLong lastWarned = new AtomicLong(System.nanoTime() - WARN_EVERY);
 
-        Bound(int limit) {
+        Bound(int limit, AtomicLong refused) {
             this.limit = limit;
+            this.refused = refused;
         }
 
         @Override
@@ -177,7 +197,7 @@ public final class ConnectionBound implements VertxServiceProvider {
             if (open.incrementAndGet() > limit) {
                 open.decrementAndGet();
                 connection.unsafe().closeForcibly();
-                REFUSED.incrementAndGet();
+                refused.incrementAndGet();
                 warn(ctx.channel());
                 return;
             }
@@ -192,7 +212,7 @@ public final class ConnectionBound implements VertxServiceProvider {
                 LOG.warnf(
                         "%s: %d connections are open, the most %s allows; new ones are closed at once (%d so far,"
                                 + " tailor_connections_refused_total)",
-                        listening.localAddress(), limit, LIMIT, REFUSED.get());
+                        listening.localAddress(), limit, LIMIT, refused.get());
             }
         }
     }
