@@ -164,7 +164,7 @@ public final class ObservationStore implements StoredObservations {
         // join it instead of opening and closing the file once more (a tenth of a second).
         Connection connection;
         try {
-            connection = DriverManager.getConnection(url);
+            connection = connect(url);
         } catch (SQLException e) {
             if (e.getErrorCode() == H2_DATABASE_NOT_FOUND) {
                 throw new NoStoreException(noStore);
@@ -188,7 +188,7 @@ public final class ObservationStore implements StoredObservations {
                 if (file != null && StoreSchema.onlySession(connection)) {
                     connection.close();
                     StoreSchema.migrateBeside(url, file);
-                    connection = DriverManager.getConnection(url);
+                    connection = connect(url);
                 } else {
                     // PostgreSQL runs each migration in a transaction: one a kill stops is rolled back, and the next
                     // open resumes.
@@ -471,5 +471,23 @@ public final class ObservationStore implements StoredObservations {
     @Override
     public synchronized void close() throws SQLException {
         connection.close();
+    }
+
+    /**
+     * A connection to {@code url} from the JDBC drivers this class's loader sees. {@link DriverManager} hands out only
+     * drivers its caller's loader sees, and registers each once per JVM: after a restart in one JVM (Quarkus's tests
+     * and dev mode) it kept the first loader's H2 driver and answered "No suitable driver" to the new one.
+     */
+    static Connection connect(String url) throws SQLException {
+        for (java.sql.Driver driver :
+                java.util.ServiceLoader.load(java.sql.Driver.class, ObservationStore.class.getClassLoader())) {
+            if (driver.acceptsURL(url)) {
+                Connection connection = driver.connect(url, new java.util.Properties());
+                if (connection != null) {
+                    return connection;
+                }
+            }
+        }
+        return DriverManager.getConnection(url);
     }
 }

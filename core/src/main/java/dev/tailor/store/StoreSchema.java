@@ -3,7 +3,6 @@ package dev.tailor.store;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -51,7 +50,7 @@ final class StoreSchema {
                 Files.copy(file, work);
             }
             migrations(workUrl).load().migrate();
-            try (Connection c = DriverManager.getConnection(workUrl);
+            try (Connection c = ObservationStore.connect(workUrl);
                     Statement s = c.createStatement()) {
                 s.execute("SHUTDOWN"); // the file closed and complete before it is moved
             }
