@@ -36,6 +36,9 @@ public class NamespaceCache implements NamespaceLookup {
 
     private final KubernetesClient client;
     private final Map<String, JsonNode> namespaces = new ConcurrentHashMap<>();
+    /** The UID of each namespace that exists and is not being deleted. */
+    private final Map<String, String> active = new ConcurrentHashMap<>();
+
     private volatile SharedIndexInformer<Namespace> informer;
 
     /** Namespaces whose mode is enforce while their label is not (see {@link #checkStep}). */
@@ -82,6 +85,7 @@ public class NamespaceCache implements NamespaceLookup {
             @Override
             public void onDelete(Namespace ns, boolean deletedFinalStateUnknown) {
                 namespaces.remove(ns.getMetadata().getName());
+                active.remove(ns.getMetadata().getName());
                 requestedBy.remove(ns.getMetadata().getName());
                 outOfStep.remove(ns.getMetadata().getName());
             }
@@ -140,6 +144,14 @@ public class NamespaceCache implements NamespaceLookup {
     }
 
     static final long MISS_TIMEOUT_MILLIS = 1000;
+
+    /**
+     * The UID of the namespace if it exists and is not being deleted, as this replica last saw it; null otherwise —
+     * also for a name no namespace has, which a review may carry (anyone who reaches the port can send one).
+     */
+    public String activeUid(String name) {
+        return active.get(name);
+    }
 
     /** Who was last allowed to set each namespace's mode, and to what: for the Event when the change arrives. */
     private final Map<String, String[]> requestedBy = new ConcurrentHashMap<>();
@@ -256,6 +268,11 @@ public class NamespaceCache implements NamespaceLookup {
         ObjectNode entry = JsonNodeFactory.instance.objectNode();
         entry.set("metadata", metadata);
         namespaces.put(ns.getMetadata().getName(), entry);
+        if (ns.getMetadata().getDeletionTimestamp() == null && ns.getMetadata().getUid() != null) {
+            active.put(ns.getMetadata().getName(), ns.getMetadata().getUid());
+        } else {
+            active.remove(ns.getMetadata().getName());
+        }
     }
 
     private static String modeOf(Namespace ns) {

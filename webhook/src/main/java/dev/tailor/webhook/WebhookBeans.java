@@ -88,8 +88,11 @@ public class WebhookBeans {
                     String workload,
                     dev.tailor.webhook.reports.PolicyReports.Resource resource,
                     List<dev.tailor.policy.Violation> violations) {
-                if (config.reports().enabled()) {
-                    reports.reports().wouldDeny(time, namespace, workload, resource, violations);
+                // Only into a namespace that exists: a review may name any (one that does not would hold memory and
+                // a report no write can place), and one deleted and made again starts a report of its own.
+                String uid = namespaces.activeUid(namespace);
+                if (config.reports().enabled() && uid != null) {
+                    reports.reports().wouldDeny(time, namespace, uid, workload, resource, violations);
                 }
             }
         };

@@ -268,6 +268,54 @@ class WebhookIT {
         assertEquals(before, namespaceCache.pendingModeChanges());
     }
 
+    @jakarta.inject.Inject
+    dev.tailor.webhook.reports.ReportWriter reportWriter;
+
+    /**
+     * What audit mode would deny goes into the namespace's report only for a namespace that exists: a review names
+     * any namespace its sender likes, and each made-up one would hold up to 100 results and a report no write can
+     * place. The same review in a namespace that exists is kept.
+     */
+    @Test
+    void findingsInNamespacesThatDoNotExistAreNotKept() throws Exception {
+        int before = reportWriter.reports().namespaces();
+        for (int i = 0; i < 20; i++) {
+            com.fasterxml.jackson.databind.node.ObjectNode review =
+                    webhook.fixture("pod-privileged").review().deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) review.path("request")).put("namespace", "made-up-" + i);
+            ((com.fasterxml.jackson.databind.node.ObjectNode)
+                            review.path("request").path("object").path("metadata"))
+                    .put("namespace", "made-up-" + i);
+            webhook.post("/validate", review)
+                    .then()
+                    .statusCode(200)
+                    .body("response.allowed", org.hamcrest.Matchers.is(true));
+        }
+        assertEquals(before, reportWriter.reports().namespaces(), "no results kept for made-up namespaces");
+        String real = "reports-" + System.nanoTime();
+        webhook.kube()
+                .namespaces()
+                .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(real)
+                        .endMetadata()
+                        .build())
+                .create();
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode inReal =
+                    webhook.fixture("pod-privileged").review().deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) inReal.path("request")).put("namespace", real);
+            ((com.fasterxml.jackson.databind.node.ObjectNode)
+                            inReal.path("request").path("object").path("metadata"))
+                    .put("namespace", real);
+            webhook.post("/validate", inReal).then().statusCode(200);
+            assertEquals(
+                    before + 1, reportWriter.reports().namespaces(), "a finding in a namespace that exists is kept");
+        } finally {
+            webhook.kube().namespaces().withName(real).delete();
+        }
+    }
+
     @Test
     void mutateMirrorsTheModeIntoTheNamespaceLabel() {
         JsonNode review =

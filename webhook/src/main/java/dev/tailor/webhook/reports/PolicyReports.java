@@ -68,16 +68,29 @@ public final class PolicyReports {
         }
     }
 
-    private final Map<String, Map<Key, Result>> byNamespace = new HashMap<>();
+    /** A namespace's results, for the namespace of that UID: one deleted and made again under its name is another. */
+    private record Namespace(String uid, Map<Key, Result> results) {}
+
+    private final Map<String, Namespace> byNamespace = new HashMap<>();
     private final java.util.Set<String> changed = new java.util.TreeSet<>();
 
     /** Audit mode let these through: enforce mode would have denied the object for each. */
     public synchronized void wouldDeny(
-            Instant time, String namespace, String workload, Resource resource, List<Violation> violations) {
+            Instant time,
+            String namespace,
+            String uid,
+            String workload,
+            Resource resource,
+            List<Violation> violations) {
         if (namespace.isEmpty() || violations.isEmpty()) {
             return;
         }
-        Map<Key, Result> results = byNamespace.computeIfAbsent(namespace, k -> new LinkedHashMap<>());
+        Namespace known = byNamespace.get(namespace);
+        if (known == null || !known.uid().equals(uid)) {
+            known = new Namespace(uid, new LinkedHashMap<>());
+            byNamespace.put(namespace, known);
+        }
+        Map<Key, Result> results = known.results();
         for (Violation v : violations) {
             Result r = results.computeIfAbsent(
                     new Key(v.check(), workload), k -> new Result(v.check(), v.category(), workload));
@@ -107,7 +120,10 @@ public final class PolicyReports {
         for (String namespace : changed) {
             out.put(
                     namespace,
-                    report(format, namespace, byNamespace.get(namespace).values()));
+                    report(
+                            format,
+                            namespace,
+                            byNamespace.get(namespace).results().values()));
         }
         changed.clear();
         return out;
@@ -116,6 +132,27 @@ public final class PolicyReports {
     /** Forgets which reports changed, building none (there is nowhere to write them); the latest state is kept. */
     public synchronized void discardChanged() {
         changed.clear();
+    }
+
+    /**
+     * Forgets the namespaces that are gone, being deleted, or deleted and made again since their results were taken
+     * ({@code activeUid}: a namespace's UID while it exists and is not being deleted, else null): their reports
+     * cannot be written, or would carry another namespace's results.
+     */
+    public synchronized void retain(java.util.function.Function<String, String> activeUid) {
+        byNamespace.entrySet().removeIf(e -> !e.getValue().uid().equals(activeUid.apply(e.getKey())));
+        changed.retainAll(byNamespace.keySet());
+    }
+
+    /** Forgets a namespace's results: it is gone. */
+    public synchronized void forget(String namespace) {
+        byNamespace.remove(namespace);
+        changed.remove(namespace);
+    }
+
+    /** How many namespaces have results. */
+    public synchronized int namespaces() {
+        return byNamespace.size();
     }
 
     /** Marks a namespace's report as still to be written (its write failed). */

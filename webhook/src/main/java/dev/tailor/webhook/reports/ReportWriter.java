@@ -2,6 +2,7 @@ package dev.tailor.webhook.reports;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.webhook.NamespaceCache;
 import dev.tailor.webhook.TailorConfig;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -43,9 +44,12 @@ public class ReportWriter {
     private Instant lookedAt = Instant.MIN;
     private String lastProblem = "";
 
-    public ReportWriter(KubernetesClient client, TailorConfig config) {
+    private final NamespaceCache namespaces;
+
+    public ReportWriter(KubernetesClient client, TailorConfig config, NamespaceCache namespaces) {
         this.client = client;
         this.config = config;
+        this.namespaces = namespaces;
     }
 
     /** Where the admission path records what audit mode would have denied. */
@@ -67,6 +71,7 @@ public class ReportWriter {
     /** Writes the changed reports; never throws (a scheduled task that throws is never run again). */
     void flush() {
         try {
+            reports.retain(namespaces::activeUid);
             PolicyReports.Format to = format();
             if (to == null) {
                 reports.discardChanged();
@@ -83,6 +88,11 @@ public class ReportWriter {
                             .forceConflicts()
                             .serverSideApply();
                 } catch (KubernetesClientException e) {
+                    if (namespaceGone(e) || namespaces.activeUid(report.getKey()) == null) {
+                        // Deleted since (a 404 naming the namespace), or being deleted (a 403): nowhere to write it.
+                        reports.forget(report.getKey());
+                        continue;
+                    }
                     reports.retry(report.getKey());
                     if (e.getCode() == 404) {
                         format = null; // the CRD went away: look again
@@ -94,6 +104,14 @@ public class ReportWriter {
         } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
             problem("policy reports: " + e);
         }
+    }
+
+    /** The API server's answer to a write into a namespace that does not exist: 404, its details naming it. */
+    static boolean namespaceGone(KubernetesClientException e) {
+        return e.getCode() == 404
+                && e.getStatus() != null
+                && e.getStatus().getDetails() != null
+                && "namespaces".equals(e.getStatus().getDetails().getKind());
     }
 
     private PolicyReports.Format format() {

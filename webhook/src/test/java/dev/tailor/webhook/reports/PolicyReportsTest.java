@@ -43,6 +43,7 @@ class PolicyReportsTest {
             reports.wouldDeny(
                     T.plusSeconds(86_400L * night),
                     "batch",
+                    "uid-batch",
                     "cronjob.catalog-export",
                     pod("catalog-export-" + night + "-x2x9z"),
                     List.of(HOST_PATH));
@@ -78,7 +79,12 @@ class PolicyReportsTest {
         PolicyReports reports = new PolicyReports();
         for (int w = 0; w < 250; w++) {
             reports.wouldDeny(
-                    T.plusSeconds(w), "shop", "deployment.app-" + w, pod("app-" + w), List.of(HOST_PATH, PRIVILEGED));
+                    T.plusSeconds(w),
+                    "shop",
+                    "uid-shop",
+                    "deployment.app-" + w,
+                    pod("app-" + w),
+                    List.of(HOST_PATH, PRIVILEGED));
         }
         ObjectNode report = reports.takeChanged(PolicyReports.Format.WGPOLICY).get("shop");
         assertEquals("wgpolicyk8s.io/v1alpha2", report.path("apiVersion").asText());
@@ -102,7 +108,7 @@ class PolicyReportsTest {
     @Test
     void aFailedWriteIsTriedAgain() {
         PolicyReports reports = new PolicyReports();
-        reports.wouldDeny(T, "shop", "pod.debug", pod("debug"), List.of(PRIVILEGED));
+        reports.wouldDeny(T, "shop", "uid-shop", "pod.debug", pod("debug"), List.of(PRIVILEGED));
         assertEquals(
                 List.of("shop"),
                 List.copyOf(
@@ -112,5 +118,50 @@ class PolicyReportsTest {
                 List.of("shop"),
                 List.copyOf(
                         reports.takeChanged(PolicyReports.Format.OPENREPORTS).keySet()));
+    }
+
+    private static List<String> podsNamed(ObjectNode report) {
+        List<String> names = new java.util.ArrayList<>();
+        report.path("results")
+                .forEach(r -> r.path("resources")
+                        .forEach(x -> names.add(x.path("name").asText())));
+        return names;
+    }
+
+    /**
+     * A namespace that is gone or being deleted is forgotten, its pending report with it (no write could place it);
+     * one deleted and made again under the same name starts a report of its own, without its predecessor's results.
+     */
+    @Test
+    void aDeletedNamespaceIsForgottenAndOneMadeAgainStartsAfresh() {
+        PolicyReports reports = new PolicyReports();
+        reports.wouldDeny(T, "shop", "uid-1", "pod.first", pod("first"), List.of(PRIVILEGED));
+        reports.wouldDeny(T, "ci-1234", "uid-ci", "pod.test", pod("test"), List.of(PRIVILEGED));
+        Map<String, String> active = new java.util.HashMap<>(Map.of("shop", "uid-1", "ci-1234", "uid-ci"));
+        reports.retain(active::get);
+        assertEquals(2, reports.namespaces());
+
+        active.remove("ci-1234"); // deleted, or being deleted, before its report was written
+        reports.retain(active::get);
+        assertEquals(1, reports.namespaces());
+        assertEquals(
+                List.of("shop"),
+                List.copyOf(
+                        reports.takeChanged(PolicyReports.Format.OPENREPORTS).keySet()),
+                "the gone namespace's pending report is dropped, not tried again");
+
+        // shop deleted and made again (a new UID) before the flusher looked: its next finding starts a new report.
+        reports.wouldDeny(T.plusSeconds(60), "shop", "uid-2", "pod.second", pod("second"), List.of(PRIVILEGED));
+        active.put("shop", "uid-2");
+        reports.retain(active::get);
+        assertEquals(
+                List.of("second"),
+                podsNamed(reports.takeChanged(PolicyReports.Format.OPENREPORTS).get("shop")));
+
+        // Made again after the flusher saw the old one (the old UID still recorded): dropped at the next look.
+        active.put("shop", "uid-3");
+        reports.retain(active::get);
+        assertEquals(0, reports.namespaces());
+        assertEquals(Map.of(), reports.takeChanged(PolicyReports.Format.OPENREPORTS));
     }
 }
