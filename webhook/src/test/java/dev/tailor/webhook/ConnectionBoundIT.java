@@ -66,8 +66,7 @@ class ConnectionBoundIT {
     }
 
     private double refusedSoFar() throws Exception {
-        String metrics = send(HttpRequest.newBuilder(URI.create(url.toString()).resolve("/q/metrics")))
-                .body();
+        String metrics = WebhookUnderTest.https(url).get("/q/metrics").asString();
         Matcher counted = Pattern.compile("(?m)^tailor_connections_refused_total(?:\\{[^}]*})? ([0-9.E]+)$")
                 .matcher(metrics);
         assertTrue(counted.find(), "no tailor_connections_refused_total in /q/metrics");
