@@ -30,6 +30,7 @@ public class ErrorBodies {
                     io.quarkus.runtime.configuration.MemorySize limit) {
         long max = limit.asLongValue();
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+            UnreadBodies.stopWhenAnswered(ctx);
             String announced = ctx.request().getHeader("Content-Length");
             long length;
             try {

@@ -43,9 +43,17 @@ import org.jboss.logging.Logger;
  * <p>Every admission request, on either path, is cut off at {@code tailor.review-deadline}: a client that never
  * finishes its body holds its bytes until then, not until the connection's idle timeout. Those of callers the API
  * server does not vouch for are counted from their headers until they are answered and their body is read (or they
- * are cut off), and one beyond {@code tailor.reviews-in-flight} is refused before anything is read: the connections
- * (512) times the streams each may carry (16) would otherwise let anyone who reaches the port hold 8,192 requests of
- * about 4 KB of heap each, a third of the Deployment's heap outside the request memory.
+ * are cut off), and one beyond {@code tailor.reviews-in-flight} is refused before its body is evaluated: the
+ * connections (512) times the streams each may carry would otherwise let anyone who reaches the port hold thousands of
+ * requests of about 4 KB of heap each.
+ *
+ * <p>Over HTTP/2 a refused request's body is read and dropped, then it is answered 503; its stream is not reset:
+ * Netty counts the resets on a connection, sent and received, and past {@code
+ * quarkus.http.limits.rst-flood-max-rst-frame-per-window} (200 in 30 s) closes the connection with a GOAWAY — and
+ * with it every request the connection carried. The API server carries all its reviews on one or a few connections, so
+ * a burst of refusals cost it every review in flight. Refused requests whose body is still arriving are counted too, up
+ * to four times {@code tailor.reviews-in-flight}; one beyond both counts — a caller that stalls its refused bodies as
+ * well — has its stream reset as refused.
  */
 @Singleton
 public class EventLoopAdmission {
@@ -57,6 +65,12 @@ public class EventLoopAdmission {
 
     /** HTTP/2's REFUSED_STREAM: the request was not processed, and a client may send it again. */
     private static final long REFUSED_STREAM = 0x7;
+
+    /**
+     * Refused HTTP/2 requests whose body may still be arriving, per request counted in {@code tailor.reviews-in-flight}:
+     * under a burst many are refused before their body has come.
+     */
+    private static final int DRAINING_PER_COUNTED = 4;
 
     /** How often at most the log says how many requests were refused beyond {@code tailor.reviews-in-flight}. */
     private static final long SAY_EVERY_MILLIS = 10_000;
@@ -72,6 +86,8 @@ public class EventLoopAdmission {
     private final long deadlineMillis;
     private final int othersAllowed;
     private final Semaphore othersInFlight;
+    /** Refused requests of such callers whose answer is sent and whose body is still being read and dropped. */
+    private final Semaphore othersDraining;
     /** Refusals beyond the count since the log last said them. */
     private final AtomicLong refusedUnsaid = new AtomicLong();
 
@@ -95,11 +111,17 @@ public class EventLoopAdmission {
             throw new IllegalArgumentException("tailor.reviews-in-flight must be at least 1, was " + othersAllowed);
         }
         this.othersInFlight = new Semaphore(othersAllowed);
+        this.othersDraining = new Semaphore(DRAINING_PER_COUNTED * othersAllowed);
     }
 
     /** Requests of callers the API server does not vouch for that are open now (for tests). */
     int othersOpen() {
         return othersAllowed - othersInFlight.availablePermits();
+    }
+
+    /** Refused requests of such callers whose body is still being read and dropped (for tests). */
+    int othersDraining() {
+        return DRAINING_PER_COUNTED * othersAllowed - othersDraining.availablePermits();
     }
 
     void routes(@Observes Router router) {
@@ -142,6 +164,7 @@ public class EventLoopAdmission {
             return;
         }
         RequestMemory.Reservation arrival = reserved.get();
+        UnreadBodies.readHere(ctx); // answered at once if refused as it arrives, the rest read and dropped
         ctx.addEndHandler(ended -> arrival.close()); // however the request ends, its buffer is given back
         boolean fromApiServer = validate && callers.fromApiServer(http); // the verdict kept with the session
         // The protocol holds an announced body to its Content-Length (HTTP/1.1 frames by it, Netty's HTTP/2 decoder
@@ -201,9 +224,10 @@ public class EventLoopAdmission {
     }
 
     /**
-     * A request of a caller the API server does not vouch for, beyond {@code tailor.reviews-in-flight}: refused before
-     * its body is read — an HTTP/2 stream reset as refused (the API server's client sends such a request again), an
-     * HTTP/1.1 request answered 503 and its connection closed.
+     * A request of a caller the API server does not vouch for, beyond {@code tailor.reviews-in-flight}: answered 503,
+     * its body never evaluated. Over HTTP/1.1 at once, and its connection closed (its body, unread, goes with it). Over
+     * HTTP/2 once its body is read and dropped, the connection and its other streams untouched; only when four times the
+     * count of refused bodies are still arriving is the stream reset as refused instead.
      */
     private void refuseBeyondCount(RoutingContext ctx, String endpoint) {
         HttpServerRequest http = ctx.request();
@@ -218,26 +242,44 @@ public class EventLoopAdmission {
                             + "for had %d open at once (tailor.reviews-in-flight)",
                     refusedUnsaid.getAndSet(0), endpoint, http.remoteAddress(), othersAllowed);
         }
-        if (http.version() == HttpVersion.HTTP_2) {
+        ReviewAnswer tooMany = ReviewAnswer.refused(new BadReviewException(
+                503, "", "too many admission requests open at once; the webhook's failurePolicy applies"));
+        if (http.version() != HttpVersion.HTTP_2) {
+            response.putHeader("Connection", "close");
+            send(ctx, tooMany).onComplete(sent -> http.connection().close());
+            return;
+        }
+        if (!othersDraining.tryAcquire()) {
             response.reset(REFUSED_STREAM);
             return;
         }
-        response.putHeader("Connection", "close");
-        send(
-                        ctx,
-                        ReviewAnswer.refused(new BadReviewException(
-                                503,
-                                "",
-                                "too many admission requests open at once; the webhook's failurePolicy applies")))
-                .onComplete(sent -> http.connection().close()); // its body, unread, goes with it
+        AtomicBoolean drained = new AtomicBoolean();
+        Runnable leave = () -> {
+            if (drained.compareAndSet(false, true)) {
+                othersDraining.release();
+            }
+        };
+        // The deadline's end handler gives the count back once the answer is sent after the body's end, or the
+        // stream is gone; a body that never ends is cut off at the deadline like any other.
+        long timer = cutOffAtDeadline(ctx, endpoint, leave);
+        UnreadBodies.readHere(ctx);
+        http.handler(chunk -> {}); // dropped as it comes, so a refused body holds no memory
+        http.exceptionHandler(failure -> {
+            ctx.vertx().cancelTimer(timer);
+            leave.run();
+        });
+        // Answered once the client has sent all of it: an answer before that makes Go's client (the API server's)
+        // cancel the rest with a reset, and Netty counts those resets too.
+        http.endHandler(ended -> send(ctx, tooMany));
+        http.resume();
     }
 
     /**
      * Cuts the request off if it is still unanswered at the deadline, or its body still arriving after its answer: the
      * API server has stopped waiting for it by then, and whatever memory its body holds goes back. {@code leave} runs
-     * once the request is over: answered and its body read, gone, or cut off.
+     * once the request is over: answered and its body read, gone, or cut off. Returns the deadline's timer.
      */
-    private void cutOffAtDeadline(RoutingContext ctx, String endpoint, Runnable leave) {
+    private long cutOffAtDeadline(RoutingContext ctx, String endpoint, Runnable leave) {
         HttpServerRequest http = ctx.request();
         long timer = ctx.vertx().setTimer(deadlineMillis, fired -> {
             leave.run();
@@ -264,6 +306,7 @@ public class EventLoopAdmission {
                 leave.run();
             }
         });
+        return timer;
     }
 
     /** {@code application/json}, with parameters or without; anything else is the REST layer's to refuse. */

@@ -330,19 +330,15 @@ class RequestMemoryIT {
             }
             assertTrue(within(5_000, () -> admission.othersOpen() == 8), "open: " + admission.othersOpen());
 
-            // One more is refused before its body is read: over HTTP/1.1 a 503, over HTTP/2 its stream reset.
+            // One more is refused, its body never evaluated: a 503 over HTTP/1.1 and over HTTP/2 alike.
             long start = System.nanoTime();
             HttpResponse<String> overHttp1 = post(pod, true);
             assertEquals(503, overHttp1.statusCode(), overHttp1.body());
             assertTrue(overHttp1.body().contains("too many admission requests open at once"), overHttp1.body());
-            CompletableFuture<HttpResponse<String>> overHttp2 = http2.sendAsync(
-                    HttpRequest.newBuilder(URI.create(url.toString()).resolve("/validate"))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(pod))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            ExecutionException reset = assertThrows(ExecutionException.class, () -> overHttp2.get(2, TimeUnit.SECONDS));
-            assertTrue(reset.getCause() instanceof java.io.IOException, reset.toString());
+            HttpResponse<String> overHttp2 = http2.sendAsync(validate(pod), HttpResponse.BodyHandlers.ofString())
+                    .get(2, TimeUnit.SECONDS);
+            assertEquals(503, overHttp2.statusCode(), overHttp2.body());
+            assertTrue(overHttp2.body().contains("too many admission requests open at once"), overHttp2.body());
             long waited = (System.nanoTime() - start) / 1_000_000;
             assertTrue(waited < 1_500, "refused after " + waited + " ms");
 
@@ -361,6 +357,86 @@ class RequestMemoryIT {
         } finally {
             stalled.forEach(SubmissionPublisher::close);
         }
+    }
+
+    @Test
+    void refusalsOverHttp2LeaveTheConnectionAndOnlyStalledRefusedBodiesBeyondTheirCountAreReset() throws Exception {
+        double refusedBefore = refused("in-flight");
+        byte[] pod = review(0);
+        HttpClient holder = DevTlsResource.client(HttpClient.Version.HTTP_2);
+        HttpClient caller = DevTlsResource.client(HttpClient.Version.HTTP_2);
+        List<SubmissionPublisher<ByteBuffer>> stalled = new ArrayList<>();
+        List<CompletableFuture<HttpResponse<String>>> open = new ArrayList<>();
+        assertTrue(
+                within(5_000, () -> admission.othersOpen() == 0 && admission.othersDraining() == 0),
+                "open before: " + admission.othersOpen() + ", draining: " + admission.othersDraining());
+        try {
+            // The count (8 here) held by stalled bodies.
+            for (int i = 0; i < 8; i++) {
+                open.add(stalledReview(holder, pod, stalled));
+            }
+            assertTrue(within(5_000, () -> admission.othersOpen() == 8), "open: " + admission.othersOpen());
+
+            // 300 more on one client's connection, 30 at a time: every one answered 503 once its body is read. Netty
+            // closes a connection on which 200 streams are reset within 30 s, and every request on it with it.
+            for (int round = 0; round < 10; round++) {
+                List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+                for (int i = 0; i < 30; i++) {
+                    burst.add(caller.sendAsync(validate(pod), HttpResponse.BodyHandlers.ofString()));
+                }
+                for (CompletableFuture<HttpResponse<String>> refused : burst) {
+                    HttpResponse<String> answer = refused.get(10, TimeUnit.SECONDS);
+                    assertEquals(503, answer.statusCode(), answer.body());
+                }
+            }
+            assertEquals(300.0, refused("in-flight") - refusedBefore);
+            assertTrue(within(2_000, () -> admission.othersDraining() == 0), "draining: " + admission.othersDraining());
+
+            // Refused bodies that stall are counted apart, up to four times the count; one more is reset at once.
+            for (int i = 0; i < 32; i++) {
+                open.add(stalledReview(holder, pod, stalled));
+            }
+            assertTrue(
+                    within(5_000, () -> admission.othersDraining() == 32), "draining: " + admission.othersDraining());
+            long start = System.nanoTime();
+            CompletableFuture<HttpResponse<String>> beyond =
+                    caller.sendAsync(validate(pod), HttpResponse.BodyHandlers.ofString());
+            ExecutionException reset = assertThrows(ExecutionException.class, () -> beyond.get(2, TimeUnit.SECONDS));
+            assertTrue(reset.getCause() instanceof java.io.IOException, reset.toString());
+            assertTrue((System.nanoTime() - start) / 1_000_000 < 1_500, "reset late");
+
+            // The deadline (3 s) cuts every stalled body off, and both counts are free again.
+            for (CompletableFuture<HttpResponse<String>> cut : open) {
+                assertThrows(ExecutionException.class, () -> cut.get(10, TimeUnit.SECONDS));
+            }
+            assertTrue(within(2_000, () -> admission.othersOpen() == 0 && admission.othersDraining() == 0));
+            HttpResponse<String> after = caller.send(validate(pod), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, after.statusCode(), after.body());
+        } finally {
+            stalled.forEach(SubmissionPublisher::close);
+        }
+    }
+
+    /** A review posted to /validate whose body sends 8 bytes and stalls. */
+    private CompletableFuture<HttpResponse<String>> stalledReview(
+            HttpClient client, byte[] review, List<SubmissionPublisher<ByteBuffer>> stalled) {
+        SubmissionPublisher<ByteBuffer> body = new SubmissionPublisher<>();
+        stalled.add(body);
+        CompletableFuture<HttpResponse<String>> sent = client.sendAsync(
+                HttpRequest.newBuilder(URI.create(url.toString()).resolve("/validate"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.fromPublisher(body, review.length))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        body.submit(ByteBuffer.wrap(review, 0, 8));
+        return sent;
+    }
+
+    private HttpRequest validate(byte[] review) {
+        return HttpRequest.newBuilder(URI.create(url.toString()).resolve("/validate"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(review))
+                .build();
     }
 
     @Test
