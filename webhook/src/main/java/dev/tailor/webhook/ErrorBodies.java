@@ -19,6 +19,14 @@ public class ErrorBodies {
 
     private static final Logger LOG = Logger.getLogger(ErrorBodies.class);
 
+    /** What becomes of bodies answered before they are read (set when the routes are). */
+    private volatile UnreadBodies unread;
+
+    /** Requests whose rest is being read and dropped now (for tests). */
+    int lingering() {
+        return unread.lingering();
+    }
+
     /**
      * A body announced as larger than the server's hard stop ({@code quarkus.http.limits.max-body-size}, beyond every
      * endpoint's own limit) is answered here, first of all routes, with a JSON 413 — the server's own answer has no
@@ -27,10 +35,14 @@ public class ErrorBodies {
     void hardStop(
             @jakarta.enterprise.event.Observes io.vertx.ext.web.Router router,
             @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.limits.max-body-size")
-                    io.quarkus.runtime.configuration.MemorySize limit) {
+                    io.quarkus.runtime.configuration.MemorySize limit,
+            TailorConfig config) {
         long max = limit.asLongValue();
+        unread = new UnreadBodies(
+                EventLoopAdmission.DRAINING_PER_COUNTED * config.reviewsInFlight(),
+                config.reviewDeadline().toMillis());
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
-            UnreadBodies.stopWhenAnswered(ctx);
+            unread.stopWhenAnswered(ctx);
             String announced = ctx.request().getHeader("Content-Length");
             long length;
             try {

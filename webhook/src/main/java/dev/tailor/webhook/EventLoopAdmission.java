@@ -68,9 +68,9 @@ public class EventLoopAdmission {
 
     /**
      * Refused HTTP/2 requests whose body may still be arriving, per request counted in {@code tailor.reviews-in-flight}:
-     * under a burst many are refused before their body has come.
+     * under a burst many are refused before their body has come. {@link UnreadBodies} lets as many linger.
      */
-    private static final int DRAINING_PER_COUNTED = 4;
+    static final int DRAINING_PER_COUNTED = 4;
 
     /** How often at most the log says how many requests were refused beyond {@code tailor.reviews-in-flight}. */
     private static final long SAY_EVERY_MILLIS = 10_000;

@@ -76,6 +76,12 @@ class RequestMemoryIT {
     @jakarta.inject.Inject
     EventLoopAdmission admission;
 
+    @jakarta.inject.Inject
+    ErrorBodies errorBodies;
+
+    @jakarta.inject.Inject
+    io.vertx.core.Vertx vertx;
+
     /** How many reviews the webhook counted as refused for {@code reason} so far. */
     private double refused(String reason) {
         String metrics = WebhookUnderTest.https(url).get("/q/metrics").asString();
@@ -415,6 +421,69 @@ class RequestMemoryIT {
         } finally {
             stalled.forEach(SubmissionPublisher::close);
         }
+    }
+
+    @Test
+    void bodiesAnsweredBeforeTheyAreReadLingerUpToTheirCountAndAreCutOffAtTheDeadline() throws Exception {
+        // Posts to a path that does not exist, each answered 404 at once while its body stalls after 8 bytes: the rest
+        // would be read and dropped as it came, up to the deadline (3 s here), and four times the count (32 here) may
+        // linger so — each holds about 5 KB of heap, and 512 connections of 100 streams could hold 51,200.
+        assertTrue(within(5_000, () -> errorBodies.lingering() == 0), "lingering before: " + errorBodies.lingering());
+        io.vertx.core.http.HttpClient client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setHttp2MaxPoolSize(1)
+                .setTrustOptions(new io.vertx.core.net.PemTrustOptions()
+                        .addCertPath(DevTlsResource.dir.resolve("ca.crt").toString())));
+        try {
+            List<CompletableFuture<Long>> resets = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                CompletableFuture<Long> reset = new CompletableFuture<>();
+                resets.add(reset);
+                assertEquals(404, stalledPost(client, reset).get(5, TimeUnit.SECONDS));
+            }
+            assertTrue(within(2_000, () -> errorBodies.lingering() == 32), "lingering: " + errorBodies.lingering());
+            assertTrue(resets.stream().noneMatch(CompletableFuture::isDone), "a lingering body was cut off early");
+
+            // One more is answered, and its stream reset at once.
+            CompletableFuture<Long> beyond = new CompletableFuture<>();
+            long start = System.nanoTime();
+            assertEquals(404, stalledPost(client, beyond).get(5, TimeUnit.SECONDS));
+            assertEquals(0x8L, beyond.get(1, TimeUnit.SECONDS)); // CANCEL
+            assertTrue((System.nanoTime() - start) / 1_000_000 < 1_500, "cut off late");
+            assertEquals(32, errorBodies.lingering());
+
+            // The deadline cuts the others off.
+            for (CompletableFuture<Long> reset : resets) {
+                assertEquals(0x8L, reset.get(6, TimeUnit.SECONDS));
+            }
+            assertTrue(within(1_000, () -> errorBodies.lingering() == 0), "lingering: " + errorBodies.lingering());
+        } finally {
+            client.close();
+        }
+    }
+
+    /**
+     * A post to a path that does not exist over {@code client}, announcing 1,000 bytes and sending 8: its status once
+     * answered; {@code reset} completes with the code of a reset of its stream.
+     */
+    private CompletableFuture<Integer> stalledPost(
+            io.vertx.core.http.HttpClient client, CompletableFuture<Long> reset) {
+        CompletableFuture<Integer> status = new CompletableFuture<>();
+        client.request(io.vertx.core.http.HttpMethod.POST, url.getPort(), url.getHost(), "/nothing-here")
+                .onFailure(status::completeExceptionally)
+                .onSuccess(request -> {
+                    request.putHeader("Content-Type", "application/json").putHeader("Content-Length", "1000");
+                    request.exceptionHandler(failure -> {
+                        if (failure instanceof io.vertx.core.http.StreamResetException r) {
+                            reset.complete(r.getCode());
+                        }
+                    });
+                    request.response().onSuccess(response -> status.complete(response.statusCode()));
+                    request.write(io.vertx.core.buffer.Buffer.buffer(new byte[8]));
+                });
+        return status;
     }
 
     /** A review posted to /validate whose body sends 8 bytes and stalls. */
