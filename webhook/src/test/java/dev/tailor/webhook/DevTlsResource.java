@@ -63,6 +63,17 @@ public class DevTlsResource implements QuarkusTestResourceLifecycleManager {
         return ca.clientContext();
     }
 
+    /** Options of a Vert.x HTTP/2 client that trusts only the test CA, all its requests on one connection. */
+    static io.vertx.core.http.HttpClientOptions vertxHttp2() {
+        return new io.vertx.core.http.HttpClientOptions()
+                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setHttp2MaxPoolSize(1)
+                .setTrustOptions(new io.vertx.core.net.PemTrustOptions()
+                        .addCertPath(dir.resolve("ca.crt").toString()));
+    }
+
     /** An HTTP client of the given protocol version that trusts only the test CA. */
     static java.net.http.HttpClient client(java.net.http.HttpClient.Version version) {
         return java.net.http.HttpClient.newBuilder()

@@ -158,12 +158,7 @@ class HttpLimitsIT {
      */
     @Test
     void anHttp2ConnectionCarriesAtMostAHundredRequestsAtOnce() throws Exception {
-        io.vertx.core.http.HttpClient client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
-                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
-                .setSsl(true)
-                .setUseAlpn(true)
-                .setTrustOptions(new io.vertx.core.net.PemTrustOptions()
-                        .addCertPath(DevTlsResource.dir.resolve("ca.crt").toString())));
+        io.vertx.core.http.HttpClient client = vertx.createHttpClient(DevTlsResource.vertxHttp2());
         try {
             long advertised = client.request(
                             io.vertx.core.http.HttpMethod.GET, url.getPort(), url.getHost(), "/q/health/live")
@@ -194,14 +189,8 @@ class HttpLimitsIT {
         long announced = 32L * MIB;
         long held = announced - MIB;
         long before = heapAfterCollection();
-        io.vertx.core.http.HttpClient client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
-                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
-                .setSsl(true)
-                .setUseAlpn(true)
-                .setHttp2MaxPoolSize(1)
-                .setHttp2MultiplexingLimit(streams)
-                .setTrustOptions(new io.vertx.core.net.PemTrustOptions()
-                        .addCertPath(DevTlsResource.dir.resolve("ca.crt").toString())));
+        io.vertx.core.http.HttpClient client =
+                vertx.createHttpClient(DevTlsResource.vertxHttp2().setHttp2MultiplexingLimit(streams));
         io.vertx.core.buffer.Buffer chunk = io.vertx.core.buffer.Buffer.buffer(new byte[256 * 1024]);
         List<java.util.concurrent.CompletableFuture<Integer>> answers = new ArrayList<>();
         java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(streams);

@@ -429,13 +429,7 @@ class RequestMemoryIT {
         // would be read and dropped as it came, up to the deadline (3 s here), and four times the count (32 here) may
         // linger so — each holds about 5 KB of heap, and 512 connections of 100 streams could hold 51,200.
         assertTrue(within(5_000, () -> errorBodies.lingering() == 0), "lingering before: " + errorBodies.lingering());
-        io.vertx.core.http.HttpClient client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
-                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
-                .setSsl(true)
-                .setUseAlpn(true)
-                .setHttp2MaxPoolSize(1)
-                .setTrustOptions(new io.vertx.core.net.PemTrustOptions()
-                        .addCertPath(DevTlsResource.dir.resolve("ca.crt").toString())));
+        io.vertx.core.http.HttpClient client = vertx.createHttpClient(DevTlsResource.vertxHttp2());
         try {
             List<CompletableFuture<Long>> resets = new ArrayList<>();
             for (int i = 0; i < 32; i++) {
