@@ -8,9 +8,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A request answered before its body has all come — refused by the REST layer (401, 404, 415, 413) before the endpoint
- * read it — has the rest of its body read and dropped as it comes, and is cut off after {@code tailor.review-deadline}: its
- * HTTP/2 stream reset, its HTTP/1.1 connection closed (the answer says {@code Connection: close}, and it is closed once
- * the body has come). At most four times {@code tailor.reviews-in-flight} linger at once; one more is cut off at once.
+ * read it — has the rest of its body read and dropped as it comes, and is cut off after {@code
+ * tailor.review-deadline}: its HTTP/2 stream reset, its HTTP/1.1 connection closed (the answer says {@code Connection:
+ * close}, and it is closed once the body has come). At most four times {@code tailor.reviews-in-flight} linger at
+ * once; one more is cut off at once.
  *
  * <p>Until session 24 the rest of such a body was kept: the REST layer's blocking input queued every chunk for an
  * endpoint that never ran, and HTTP/2's flow control acknowledged each as it was queued. One connection posting 16
