@@ -19,7 +19,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -138,12 +137,7 @@ public class EventLoopAdmission {
         if (vouched) {
             leave = () -> {};
         } else if (othersInFlight.tryAcquire()) {
-            AtomicBoolean left = new AtomicBoolean();
-            leave = () -> {
-                if (left.compareAndSet(false, true)) {
-                    othersInFlight.release();
-                }
-            };
+            leave = Permits.releaseOnce(othersInFlight);
         } else {
             refuseBeyondCount(ctx, endpoint);
             return;
@@ -253,12 +247,7 @@ public class EventLoopAdmission {
             response.reset(REFUSED_STREAM);
             return;
         }
-        AtomicBoolean drained = new AtomicBoolean();
-        Runnable leave = () -> {
-            if (drained.compareAndSet(false, true)) {
-                othersDraining.release();
-            }
-        };
+        Runnable leave = Permits.releaseOnce(othersDraining);
         // The deadline's end handler gives the count back once the answer is sent after the body's end, or the
         // stream is gone; a body that never ends is cut off at the deadline like any other.
         long timer = cutOffAtDeadline(ctx, endpoint, leave);

@@ -4,7 +4,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A request answered before its body has all come — refused by the REST layer (401, 404, 415, 413) before the endpoint
@@ -77,12 +76,7 @@ final class UnreadBodies {
             // Not cut off at once: an HTTP/1.1 client still sending when its connection closes gets a reset and loses
             // the answer it had not read, and Java's HTTP/2 client (17) waits for ever on a stream reset after its
             // answer. So the rest is read and dropped as it comes, and cut off after the linger.
-            AtomicBoolean over = new AtomicBoolean();
-            Runnable leave = () -> {
-                if (over.compareAndSet(false, true)) {
-                    lingering.release();
-                }
-            };
+            Runnable leave = Permits.releaseOnce(lingering);
             long linger = ctx.vertx().setTimer(lingerMillis, late -> {
                 leave.run();
                 cutOff.run();
