@@ -6,12 +6,14 @@ passed=0
 failed=0
 failures=()
 
-# check NAME COMMAND...: runs the command (a function of e2e/run); exit 0 passes, anything else fails with what it
-# printed. The command's output is shown only when it fails.
+# check NAME COMMAND...: runs the command (a function of e2e/run); it passes when it exits 0 and no expect in it
+# failed — an expect before the last counts too, though its status goes nowhere — and fails with what it printed
+# otherwise. The command's output is shown only when it fails.
 check() {
-  local name=$1 out
+  local name=$1 out unmet
   shift
-  if out=$("$@" 2>&1); then
+  unmet=$(expects_unmet)
+  if out=$("$@" 2>&1) && [ "$(expects_unmet)" = "$unmet" ]; then
     passed=$((passed + 1))
     echo "ok    $name"
   else
@@ -22,12 +24,14 @@ check() {
   fi
 }
 
-# expect WHAT CONDITION...: inside a check, fails the check with WHAT when the condition is false.
+# expect WHAT CONDITION...: inside a check, fails the check with WHAT when the condition is false (the check runs in
+# a subshell: the file carries the failure out of it).
 expect() {
   local what=$1
   shift
-  "$@" || { echo "expected: $what"; return 1; }
+  "$@" || { echo "expected: $what"; echo "$what" >>"$run/expects-unmet"; return 1; }
 }
+expects_unmet() { if [ -f "$run/expects-unmet" ]; then wc -l <"$run/expects-unmet"; else echo 0; fi; }
 
 # contains TEXT PATTERN: grep -E on a string.
 contains() { grep -qE -- "$2" <<<"$1"; }

@@ -50,7 +50,8 @@ public class AdmissionResource {
     @Blocking
     public Response mutate(
             @HeaderParam("Content-Type") String contentType, @Context HttpServerRequest http, InputStream body) {
-        return answer("mutate", contentType, http, body, handler::mutate);
+        boolean fromApiServer = callers.fromApiServer(http);
+        return answer("mutate", contentType, http, body, request -> handler.mutate(request, fromApiServer));
     }
 
     private Response answer(

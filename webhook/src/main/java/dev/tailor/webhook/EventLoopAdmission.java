@@ -35,7 +35,8 @@ import org.jboss.logging.Logger;
  * body of at most {@link #LARGEST_ON_LOOP} bytes whose review heap is free at once is then evaluated on the engine's
  * resident instance for this thread ({@code PolicyEngine.resident()}), which no other thread uses; a larger one, or
  * one whose heap is taken, goes to a worker thread, which waits for the heap or refuses. So does a Namespace's review
- * once it is read: a switch to enforce lists the namespace's pods through the API. Anything else — a body announced
+ * once it is read (a switch to enforce lists the namespace's pods through the API), and one in a namespace not in the
+ * cache yet that may be asked of the API server ({@link NamespaceCache#namespaceAsking}). Anything else — a body announced
  * larger than the webhook reads, another Content-Type, a client waiting for 100-continue, arrivals that are taken —
  * goes on to {@link AdmissionResource}.
  *
@@ -160,7 +161,7 @@ public class EventLoopAdmission {
         RequestMemory.Reservation arrival = reserved.get();
         UnreadBodies.readHere(ctx); // answered at once if refused as it arrives, the rest read and dropped
         ctx.addEndHandler(ended -> arrival.close()); // however the request ends, its buffer is given back
-        boolean fromApiServer = validate && callers.fromApiServer(http); // the verdict kept with the session
+        boolean fromApiServer = callers.fromApiServer(http); // the verdict kept with the session
         // The protocol holds an announced body to its Content-Length (HTTP/1.1 frames by it, Netty's HTTP/2 decoder
         // resets a stream whose data exceeds it); an unannounced one is held to the largest the webhook reads.
         long cap = announced >= 0 ? announced : memory.largestBody();
@@ -323,8 +324,9 @@ public class EventLoopAdmission {
                 return;
             }
         }
-        Function<JsonNode, ObjectNode> decision =
-                validate ? request -> pooled.validate(request, fromApiServer) : pooled::mutate;
+        Function<JsonNode, ObjectNode> decision = validate
+                ? request -> pooled.validate(request, fromApiServer)
+                : request -> pooled.mutate(request, fromApiServer);
         long read = System.nanoTime();
         onWorker(ctx, () -> memory.answer(validate ? "validate" : "mutate", body, arrival, read, decision));
     }
@@ -343,10 +345,13 @@ public class EventLoopAdmission {
             send(ctx, ReviewAnswer.refused(e));
             return;
         }
-        if (validate && request.path("kind").path("kind").asText().equals("Namespace")) {
+        if ((validate && request.path("kind").path("kind").asText().equals("Namespace"))
+                || resident.mayAsk(request, fromApiServer)) {
             onWorker(ctx, () -> {
                 try {
-                    return ReviewAnswer.decided(request, r -> pooled.validate(r, fromApiServer));
+                    return ReviewAnswer.decided(
+                            request,
+                            validate ? r -> pooled.validate(r, fromApiServer) : r -> pooled.mutate(r, fromApiServer));
                 } finally {
                     review.close();
                 }
@@ -356,7 +361,8 @@ public class EventLoopAdmission {
         ReviewAnswer answer;
         try {
             answer = ReviewAnswer.decided(
-                    request, validate ? r -> resident.validate(r, fromApiServer) : resident::mutate);
+                    request,
+                    validate ? r -> resident.validate(r, fromApiServer) : r -> resident.mutate(r, fromApiServer));
         } finally {
             review.close();
         }

@@ -112,26 +112,44 @@ public class NamespaceCache implements NamespaceLookup {
         return informer != null && informer.hasSynced();
     }
 
-    /**
-     * The namespace from the cache. A namespace created an instant before a pod in it may not have reached the
-     * cache yet; rather than judge that pod by the default mode, a miss asks the API server once, waiting at most
-     * {@value #MISS_TIMEOUT_MILLIS} ms (the webhook's own deadline is 5 s), and caches the answer.
-     */
+    /** The namespace from the cache: never a call out. */
     @Override
     public JsonNode namespace(String name) {
+        return namespaces.get(name);
+    }
+
+    /**
+     * The namespace from the cache. A namespace created an instant before a pod in it may not have reached the
+     * cache yet; rather than judge that pod by the default mode, a miss asks the API server, waiting at most
+     * {@value #MISS_TIMEOUT_MILLIS} ms (the webhook's own deadline is 5 s), and caches the answer. A review names any
+     * namespace its sender likes, so the asking is bounded: a name no namespace can have is never asked, one name is
+     * asked once at a time however many reviews wait for it, and at most {@value #ASKS_PER_SECOND} names a second
+     * (bursts of {@value #ASK_BURST}) are asked — beyond that a miss is judged by the default mode at once, as when
+     * the API server does not answer in time.
+     */
+    @Override
+    public JsonNode namespaceAsking(String name) {
         JsonNode cached = namespaces.get(name);
-        if (cached != null || name.isEmpty() || !synced()) {
+        if (cached != null || !mayAsk(name)) {
             return cached;
         }
-        try {
-            Namespace fresh = CompletableFuture.supplyAsync(
-                            () -> client.namespaces().withName(name).get())
-                    .get(MISS_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            if (fresh == null) {
+        CompletableFuture<Namespace> answer = asking.get(name);
+        if (answer == null) {
+            if (!askBudget.take()) {
+                lookups("refused").increment();
+                sayRefused();
                 return null;
             }
-            put(fresh);
-            return namespaces.get(name);
+            CompletableFuture<Namespace> mine = new CompletableFuture<>();
+            answer = asking.putIfAbsent(name, mine);
+            if (answer == null) {
+                answer = mine;
+                ask(name, mine);
+            }
+        }
+        try {
+            Namespace fresh = answer.get(MISS_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            return fresh == null ? null : namespaces.get(name);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
@@ -140,6 +158,76 @@ public class NamespaceCache implements NamespaceLookup {
                     "namespace %s is not in the cache and could not be read (%s); using the default mode",
                     name, e.getClass().getSimpleName());
             return null;
+        }
+    }
+
+    /** Asks the API server for one namespace, off the caller's thread; its answer is cached when it comes. */
+    private void ask(String name, CompletableFuture<Namespace> answer) {
+        CompletableFuture.supplyAsync(() -> client.namespaces().withName(name).get())
+                .whenComplete((ns, failure) -> {
+                    if (failure != null) {
+                        lookups("failed").increment();
+                        answer.completeExceptionally(failure);
+                    } else {
+                        lookups(ns == null ? "absent" : "found").increment();
+                        if (ns != null && !namespaces.containsKey(name)) { // the informer's copy is as new or newer
+                            put(ns);
+                        }
+                        answer.complete(ns);
+                    }
+                    asking.remove(name, answer);
+                });
+    }
+
+    /**
+     * Whether {@link #namespaceAsking} may ask the API server for this name: one not in the cache once the informer
+     * has listed every namespace, and that a namespace can have (a DNS label).
+     */
+    @Override
+    public boolean mayAsk(String name) {
+        return synced()
+                && !namespaces.containsKey(name)
+                && DNS_LABEL.matcher(name).matches();
+    }
+
+    private static final java.util.regex.Pattern DNS_LABEL =
+            java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+    /** Names asked of the API server (refilled over a second) and in bursts of at most these. */
+    static final int ASKS_PER_SECOND = 10;
+
+    static final int ASK_BURST = 20;
+
+    /** The answer each name being asked now will get: every review waiting for the name waits for the one call. */
+    private final Map<String, CompletableFuture<Namespace>> asking = new ConcurrentHashMap<>();
+
+    private final TokenBucket askBudget = new TokenBucket(ASKS_PER_SECOND, ASK_BURST);
+
+    /** Misses by what became of them: found, absent, failed (asked), refused (over the bound, not asked). */
+    private final Map<String, io.micrometer.core.instrument.Counter> lookups = new ConcurrentHashMap<>();
+
+    private io.micrometer.core.instrument.Counter lookups(String result) {
+        return lookups.computeIfAbsent(
+                result,
+                r -> io.micrometer.core.instrument.Counter.builder("tailor.namespaces.lookups")
+                        .description("Namespaces not in the cache asked of the API server, by result (refused: over the"
+                                + " bound, judged by the default mode)")
+                        .tag("result", r)
+                        .register(registry));
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong refusedUnsaid = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong lastSaid = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Says at most every 10 s how many misses were not asked (the names are the senders', and stay out of the log). */
+    private void sayRefused() {
+        refusedUnsaid.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastSaid.get();
+        if ((last == 0 || now - last >= TimeUnit.SECONDS.toNanos(10)) && lastSaid.compareAndSet(last, now)) {
+            LOG.warnf(
+                    "%d reviews named namespaces not in the cache beyond %d asked a second; judged by the default mode",
+                    refusedUnsaid.getAndSet(0), ASKS_PER_SECOND);
         }
     }
 

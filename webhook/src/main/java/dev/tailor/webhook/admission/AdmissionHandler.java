@@ -121,7 +121,7 @@ public final class AdmissionHandler {
         long start = System.nanoTime();
         RequestHeader h = RequestHeader.of(request);
         String uid = h.uid();
-        JsonNode namespace = namespaceOf(h);
+        JsonNode namespace = namespaceOf(h, fromApiServer);
         Mode mode = modeOf(h, namespace);
         Decision decision;
         try {
@@ -188,12 +188,22 @@ public final class AdmissionHandler {
         return answer;
     }
 
-    /** Answers a {@code /mutate} request: a JSON Patch, or nothing to change. */
+    /** Answers a {@code /mutate} request from the API server. */
     public ObjectNode mutate(JsonNode request) {
+        return mutate(request, true);
+    }
+
+    /**
+     * Answers a {@code /mutate} request: a JSON Patch, or nothing to change.
+     *
+     * @param fromApiServer whether the caller may be believed to be the API server: only then may a namespace not
+     *     known yet be asked of it
+     */
+    public ObjectNode mutate(JsonNode request, boolean fromApiServer) {
         long start = System.nanoTime();
         RequestHeader h = RequestHeader.of(request);
         String uid = h.uid();
-        JsonNode namespace = namespaceOf(h);
+        JsonNode namespace = namespaceOf(h, fromApiServer);
         Mode mode = modeOf(h, namespace);
         try {
             ObjectNode review = withPatch(allowed(uid), engine.mutate(input(h, request, namespace, mode)));
@@ -325,15 +335,33 @@ public final class AdmissionHandler {
         return ns;
     }
 
-    private JsonNode namespaceOf(RequestHeader h) {
-        String ns = h.namespace();
-        if (!ns.isEmpty()) {
-            return namespaces.namespace(ns);
+    /**
+     * Whether answering this request may wait for the API server (its namespace not known yet, and the caller one
+     * whose misses are asked): then it is not to be answered on an event loop.
+     */
+    public boolean mayAsk(JsonNode request, boolean fromApiServer) {
+        String name = namespaceName(RequestHeader.of(request));
+        return fromApiServer && name != null && namespaces.mayAsk(name);
+    }
+
+    /**
+     * The namespace a request falls in; one not known yet is asked of the API server only for a caller believed to be
+     * it (the API server sends no review for a namespace that does not exist; anyone else may name any).
+     */
+    private JsonNode namespaceOf(RequestHeader h, boolean fromApiServer) {
+        String name = namespaceName(h);
+        if (name == null) {
+            return null;
         }
-        if (h.kind().equals("Namespace")) {
-            return namespaces.namespace(h.name());
+        return fromApiServer ? namespaces.namespaceAsking(name) : namespaces.namespace(name);
+    }
+
+    /** The namespace's name: the request's, or the Namespace's own; null for other cluster-scoped objects. */
+    private static String namespaceName(RequestHeader h) {
+        if (!h.namespace().isEmpty()) {
+            return h.namespace();
         }
-        return null;
+        return h.kind().equals("Namespace") ? h.name() : null;
     }
 
     private Mode modeOf(RequestHeader h, JsonNode namespace) {
