@@ -454,11 +454,29 @@ public final class ObservationStore implements StoredObservations {
         return read(AggregateTable.API_ACCESS);
     }
 
+    /**
+     * A table and its day rows, read whole. On H2 lazily: each row is handed over as it is read, where by default H2
+     * first copies a large result whole, beyond its rows kept in memory into a temporary file (on a month of 1,002
+     * workloads, 257,000 day rows: about a sixth of what generate spent reading the store).
+     */
     private <K extends dev.tailor.util.Joined.Ordered<K>> Map<K, StoredAccess> read(AggregateTable<K> table)
             throws SQLException {
-        Map<K, StoredAccess> out = table.read(connection);
-        connection.commit();
-        return out;
+        lazily(true);
+        try {
+            Map<K, StoredAccess> out = table.read(connection);
+            connection.commit();
+            return out;
+        } finally {
+            lazily(false);
+        }
+    }
+
+    private void lazily(boolean lazy) throws SQLException {
+        if (!postgres) {
+            try (java.sql.Statement s = connection.createStatement()) {
+                s.execute("SET LAZY_QUERY_EXECUTION " + lazy);
+            }
+        }
     }
 
     /** How many events of a source ("audit") are stored. */
