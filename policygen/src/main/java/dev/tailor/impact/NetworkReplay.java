@@ -119,11 +119,11 @@ final class NetworkReplay {
         for (int i = 0; i < n; i++) {
             asked[i] = of.contains(known.get(i));
         }
+        List<java.util.BitSet> allowed = eval.allowedPairs(peers);
         for (int s = 0; s < n; s++) {
-            for (int d = 0; d < n; d++) {
-                if (s != d
-                        && (asked[s] || asked[d])
-                        && !eval.allowed(peers.get(s), peers.get(d)).isEmpty()) {
+            java.util.BitSet to = allowed.get(s);
+            for (int d = to.nextSetBit(0); d >= 0; d = to.nextSetBit(d + 1)) {
+                if (asked[s] || asked[d]) {
                     out[s]++;
                     in[d]++;
                 }

@@ -193,7 +193,37 @@ class NetpolConformanceTest {
                         external(expected, r, a.name(), false));
             }
         }
+        samePairs(eval, workloads, ranges, mismatches);
         return new Result(pairs, mismatches);
+    }
+
+    /**
+     * {@link NetworkPolicyEvaluator#allowedPairs}, which asks only the pairs some rule could allow, finds the same pairs
+     * as asking {@link NetworkPolicyEvaluator#allowed} of every one (workloads and outside ranges alike).
+     */
+    private static void samePairs(
+            NetworkPolicyEvaluator eval, Map<String, Workload> workloads, List<Range> ranges, List<String> mismatches) {
+        List<Peer> peers = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        workloads.values().forEach(w -> {
+            peers.add(Peer.of(w.pod()));
+            names.add(w.name());
+        });
+        ranges.forEach(r -> {
+            peers.add(Peer.address(r.representative()));
+            names.add(rangeName(r));
+        });
+        List<java.util.BitSet> pairs = eval.allowedPairs(peers);
+        for (int s = 0; s < peers.size(); s++) {
+            for (int d = 0; d < peers.size(); d++) {
+                boolean asked =
+                        s != d && !eval.allowed(peers.get(s), peers.get(d)).isEmpty();
+                if (pairs.get(s).get(d) != asked) {
+                    mismatches.add(names.get(s) + " => " + names.get(d) + ": allowed " + asked + ", allowedPairs "
+                            + pairs.get(s).get(d));
+                }
+            }
+        }
     }
 
     private static void check(List<String> mismatches, String src, String dst, PortSet ours, String theirs) {

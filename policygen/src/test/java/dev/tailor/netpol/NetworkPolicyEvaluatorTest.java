@@ -169,4 +169,43 @@ class NetworkPolicyEvaluatorTest {
                 "every pod there is isolated, nothing allowed");
         assertEquals(Boolean.TRUE, eval().judge(Peer.of(WEB), dns, "UDP", 53), "no policy anywhere");
     }
+
+    /**
+     * The pairs {@code allowedPairs} finds are those {@code allowed} allows, also where an end's labels are unknown (a
+     * policy may or may not select it, a rule may or may not match it) and where rules match by namespace, by address
+     * block, or every peer.
+     */
+    @Test
+    void allowedPairsAreThePairsAllowedAllows() throws Exception {
+        Pod unknown = new Pod("kube-system", "coredns", null, "10.0.9.9", List.of());
+        Pod metrics = new Pod("kube-system", "metrics", Map.of("app", "metrics"), "10.0.9.8", List.of());
+        List<Peer> peers = List.of(
+                Peer.of(WEB), Peer.of(API), Peer.of(OPS), Peer.of(unknown), Peer.of(metrics), Peer.address("8.8.8.8"));
+        List<NetworkPolicyEvaluator> evaluators = List.of(
+                eval(),
+                eval(
+                        "{kind: NetworkPolicy, metadata: {name: a, namespace: shop}, spec: {podSelector:"
+                                + " {matchLabels: {app: web}}, policyTypes: [Egress, Ingress], egress: [{to: [{namespaceSelector:"
+                                + " {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app:"
+                                + " kube-dns}}}, {ipBlock: {cidr: 8.8.0.0/16}}], ports: [{port: 53, protocol: UDP}]}], ingress:"
+                                + " [{from: [{podSelector: {matchLabels: {app: api}}}, {namespaceSelector: {matchLabels: {team:"
+                                + " ops}}}]}]}}",
+                        "{kind: NetworkPolicy, metadata: {name: b, namespace: kube-system}, spec: {podSelector:"
+                                + " {matchLabels: {app: metrics}}, policyTypes: [Ingress], ingress: [{ports: [{port: http}]}]}}",
+                        "{kind: NetworkPolicy, metadata: {name: c, namespace: ops}, spec: {podSelector: {},"
+                                + " policyTypes: [Egress], egress: [{to: [{namespaceSelector: {}}]}]}}"),
+                eval("{kind: NetworkPolicy, metadata: {name: d, namespace: kube-system}, spec: {podSelector: {},"
+                        + " policyTypes: [Ingress, Egress], ingress: [{}], egress: [{to: [{podSelector: {matchExpressions:"
+                        + " [{key: app, operator: Exists}]}}]}]}}"));
+        for (NetworkPolicyEvaluator e : evaluators) {
+            List<java.util.BitSet> pairs = e.allowedPairs(peers);
+            for (int s = 0; s < peers.size(); s++) {
+                for (int d = 0; d < peers.size(); d++) {
+                    boolean allowed =
+                            s != d && !e.allowed(peers.get(s), peers.get(d)).isEmpty();
+                    assertEquals(allowed, pairs.get(s).get(d), peers.get(s) + " => " + peers.get(d));
+                }
+            }
+        }
+    }
 }
