@@ -123,9 +123,10 @@ public class NamespaceCache implements NamespaceLookup {
      * cache yet; rather than judge that pod by the default mode, a miss asks the API server, waiting at most
      * {@value #MISS_TIMEOUT_MILLIS} ms (the webhook's own deadline is 5 s), and caches the answer. A review names any
      * namespace its sender likes, so the asking is bounded: a name no namespace can have is never asked, one name is
-     * asked once at a time however many reviews wait for it, and at most {@value #ASKS_PER_SECOND} names a second
-     * (bursts of {@value #ASK_BURST}) are asked — beyond that a miss is judged by the default mode at once, as when
-     * the API server does not answer in time.
+     * asked once at a time however many reviews wait for it, at most {@value #ASKS_PER_SECOND} names a second
+     * (bursts of {@value #ASK_BURST}) are asked, and at most {@value #WAITING} reviews wait for answers at once (each
+     * holds a worker thread) — beyond that a miss is judged by the default mode at once, as when the API server does
+     * not answer in time.
      */
     @Override
     public JsonNode namespaceAsking(String name) {
@@ -147,6 +148,11 @@ public class NamespaceCache implements NamespaceLookup {
                 ask(name, mine);
             }
         }
+        if (!waiting.tryAcquire()) {
+            lookups("refused").increment();
+            sayRefused();
+            return null;
+        }
         try {
             Namespace fresh = answer.get(MISS_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
             return fresh == null ? null : namespaces.get(name);
@@ -158,6 +164,8 @@ public class NamespaceCache implements NamespaceLookup {
                     "namespace %s is not in the cache and could not be read (%s); using the default mode",
                     name, e.getClass().getSimpleName());
             return null;
+        } finally {
+            waiting.release();
         }
     }
 
@@ -198,6 +206,11 @@ public class NamespaceCache implements NamespaceLookup {
 
     static final int ASK_BURST = 20;
 
+    /** Reviews that may wait for the API server's answers at once: a slow API server holds a worker thread each. */
+    static final int WAITING = 8;
+
+    private final java.util.concurrent.Semaphore waiting = new java.util.concurrent.Semaphore(WAITING);
+
     /** The answer each name being asked now will get: every review waiting for the name waits for the one call. */
     private final Map<String, CompletableFuture<Namespace>> asking = new ConcurrentHashMap<>();
 
@@ -226,8 +239,9 @@ public class NamespaceCache implements NamespaceLookup {
         long last = lastSaid.get();
         if ((last == 0 || now - last >= TimeUnit.SECONDS.toNanos(10)) && lastSaid.compareAndSet(last, now)) {
             LOG.warnf(
-                    "%d reviews named namespaces not in the cache beyond %d asked a second; judged by the default mode",
-                    refusedUnsaid.getAndSet(0), ASKS_PER_SECOND);
+                    "%d reviews named namespaces not in the cache beyond %d asked a second or %d waiting; judged by"
+                            + " the default mode",
+                    refusedUnsaid.getAndSet(0), ASKS_PER_SECOND, WAITING);
         }
     }
 

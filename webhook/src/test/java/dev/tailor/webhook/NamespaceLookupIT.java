@@ -101,6 +101,42 @@ class NamespaceLookupIT {
         }
     }
 
+    /**
+     * Reviews waiting for the API server hold a worker thread each: with the API server slow to answer, 16 reviews
+     * naming 16 namespaces not known at once on one connection — at most {@link NamespaceCache#WAITING} wait (the
+     * lookup's second), the others are answered at once by the default mode.
+     */
+    @Test
+    void atMostAFewReviewsWaitForASlowApiServer() throws Exception {
+        int reviews = 16;
+        for (int i = 0; i < reviews; i++) {
+            server.expect()
+                    .get()
+                    .delay(1500, TimeUnit.MILLISECONDS)
+                    .withPath("/api/v1/namespaces/slow-" + i)
+                    .andReturn(404, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":404}")
+                    .always();
+        }
+        Thread.sleep(2100); // the asking budget refilled, whatever ran before
+        io.vertx.core.http.HttpClient client = vertx.createHttpClient(DevTlsResource.vertxHttp2());
+        try {
+            post(client, podReview("shop")).get(10, TimeUnit.SECONDS); // the connection, warmed
+            List<CompletableFuture<Long>> answers = new ArrayList<>();
+            for (int i = 0; i < reviews; i++) {
+                answers.add(post(client, podReview("slow-" + i)));
+            }
+            int waited = 0;
+            for (CompletableFuture<Long> answer : answers) {
+                waited += answer.get(10, TimeUnit.SECONDS) >= 900 ? 1 : 0;
+            }
+            assertTrue(
+                    waited >= 1 && waited <= NamespaceCache.WAITING,
+                    waited + " of " + reviews + " reviews waited for the API server");
+        } finally {
+            client.close();
+        }
+    }
+
     /** A hostNetwork pod's review in {@code namespace}. */
     private ObjectNode podReview(String namespace) {
         ObjectNode review = webhook.fixture("pod-host-network").review().deepCopy();
