@@ -251,6 +251,13 @@ public final class Inputs {
         void line(long number, byte[] buffer, int offset, int length) throws IOException;
     }
 
+    /** What a reader does with a line longer than it holds in memory: reads it as a stream, as far as it likes. */
+    @FunctionalInterface
+    public interface LongLineHandler {
+        /** {@code line} ends at the line's end; what the handler leaves unread of it is skipped. */
+        void line(long number, InputStream line) throws IOException;
+    }
+
     /**
      * Reads an input line by line as bytes (no decoding, no String per line: the JSON readers parse UTF-8 bytes
      * directly), skipping blank lines; a line longer than {@code maxBytes} is reported as "line too long" and
@@ -258,6 +265,22 @@ public final class Inputs {
      */
     public static long forEachLine(
             String name, InputStream in, int maxBytes, Problems problems, ByteLineHandler handler) throws IOException {
+        return forEachLine(name, in, maxBytes, problems, handler, null);
+    }
+
+    /**
+     * As {@link #forEachLine(String, InputStream, int, Problems, ByteLineHandler)}, but a line longer than {@code
+     * maxBytes} goes to {@code longLines} as a stream (when it is not null) instead of being reported: never more than
+     * {@code maxBytes} of it held here.
+     */
+    public static long forEachLine(
+            String name,
+            InputStream in,
+            int maxBytes,
+            Problems problems,
+            ByteLineHandler handler,
+            LongLineHandler longLines)
+            throws IOException {
         byte[] buf = new byte[Math.min(maxBytes + 1, 1 << 20)];
         int start = 0;
         int end = 0;
@@ -298,7 +321,24 @@ public final class Inputs {
                 return lines;
             }
             if (start == 0 && end == buf.length) {
-                if (buf.length > maxBytes) {
+                if (buf.length > maxBytes && longLines != null && !skipping) {
+                    lines++;
+                    LongLine line = new LongLine(buf, end, in);
+                    try {
+                        longLines.line(lines, line);
+                        line.skipRest();
+                    } catch (IOException e) {
+                        if (!line.failedReading()) {
+                            throw e;
+                        }
+                        cutShort(name, lines, e, problems);
+                        return lines;
+                    }
+                    if (line.atEnd()) {
+                        return lines;
+                    }
+                    end = line.leftOver(buf); // what followed the line's newline, now at the buffer's start
+                } else if (buf.length > maxBytes) {
                     // No newline within maxBytes: report the line and drop what is buffered of it.
                     if (!skipping) {
                         lines++;
@@ -314,6 +354,101 @@ public final class Inputs {
                 end -= start;
                 start = 0;
             }
+        }
+    }
+
+    /**
+     * The rest of a line too long to hold: the bytes already buffered, then the input's up to the next newline (not
+     * included). What the input gave beyond the newline is kept for the line reader to go on with.
+     */
+    private static final class LongLine extends InputStream {
+        private final InputStream in;
+        private byte[] chunk;
+        private int at;
+        private int until;
+        private boolean ended; // the line's newline (or the input's end) has been reached
+        private boolean inputEnded;
+        private boolean failed;
+
+        LongLine(byte[] buffered, int length, InputStream in) {
+            this.in = in;
+            this.chunk = java.util.Arrays.copyOf(buffered, Math.max(length, 64 * 1024));
+            this.until = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (ended) {
+                return -1;
+            }
+            if (len == 0) {
+                return 0;
+            }
+            while (at == until) {
+                fill();
+                if (ended) {
+                    return -1;
+                }
+            }
+            int available = until - at;
+            int nl = indexOf(chunk, (byte) '\n', at, until);
+            if (nl == at) {
+                ended = true;
+                at++; // the newline is the line's end, not its content
+                return -1;
+            }
+            int n = Math.min(len, nl < 0 ? available : nl - at);
+            System.arraycopy(chunk, at, b, off, n);
+            at += n;
+            return n;
+        }
+
+        private void fill() throws IOException {
+            int n;
+            try {
+                n = in.read(chunk, 0, chunk.length);
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
+            if (n < 0) {
+                ended = true;
+                inputEnded = true;
+                at = until = 0;
+                return;
+            }
+            at = 0;
+            until = n;
+        }
+
+        /** Reads to the line's end, dropping what the handler left. */
+        void skipRest() throws IOException {
+            byte[] drop = new byte[64 * 1024];
+            while (read(drop, 0, drop.length) >= 0) {
+                // dropped
+            }
+        }
+
+        boolean failedReading() {
+            return failed;
+        }
+
+        /** Whether the input ended with the line. */
+        boolean atEnd() {
+            return inputEnded && at == until;
+        }
+
+        /** Copies what the input gave after the newline to the start of {@code buf}; returns how many bytes. */
+        int leftOver(byte[] buf) {
+            int n = until - at;
+            System.arraycopy(chunk, at, buf, 0, n);
+            return n;
         }
     }
 

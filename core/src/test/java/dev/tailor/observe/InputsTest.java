@@ -57,6 +57,43 @@ class InputsTest {
     }
 
     /**
+     * Lines longer than the reader holds go to the long-line handler as streams of exactly their bytes, read as far as
+     * it likes (the rest skipped), the lines around them as before — also one that ends the input without a newline.
+     * Read through a stream that hands out a few bytes at a time, as a pipe does.
+     */
+    @Test
+    void longLinesAreStreamedWhole() throws Exception {
+        String long1 = "L".repeat(3000) + "1";
+        String long2 = "M".repeat(2500) + "2";
+        String long3 = "N".repeat(4000) + "3";
+        String text = "a\n" + long1 + "\r\nbb\n" + long2 + "\n\n" + long3;
+        List<String> seen = new ArrayList<>();
+        Problems problems = new Problems();
+        java.io.InputStream trickle =
+                new java.io.FilterInputStream(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8))) {
+                    @Override
+                    public int read(byte[] b, int off, int len) throws java.io.IOException {
+                        return super.read(b, off, Math.min(len, 7));
+                    }
+                };
+        long lines = Inputs.forEachLine(
+                "f",
+                trickle,
+                1000,
+                problems,
+                (number, buffer, offset, length) ->
+                        seen.add(number + ":" + new String(buffer, offset, length, StandardCharsets.UTF_8)),
+                (number, line) -> {
+                    byte[] head = line.readNBytes(number == 4 ? 10 : Integer.MAX_VALUE); // the second read only in part
+                    seen.add(number + ":long " + head.length + " "
+                            + new String(head, StandardCharsets.UTF_8).charAt(head.length - 1));
+                });
+        assertEquals(6, lines);
+        assertEquals(List.of("1:a", "2:long 3002 \r", "3:bb", "4:long 10 M", "6:long 4001 3"), seen);
+        assertEquals(0, problems.total());
+    }
+
+    /**
      * A gzip file cut off (a log copied while it was written) or corrupt: the lines before the cut are read, the cut
      * is reported at the line where it is, and nothing is thrown — by both ways of reading lines, and for a file that
      * cannot be opened, a message that names it.

@@ -1,6 +1,8 @@
 package dev.tailor.observe.admission;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,10 +52,49 @@ public final class AdmissionStreamReader {
                 return;
             }
         } catch (JsonProcessingException e) {
-            // falls through
+            if (startsList(first)) { // longer than the look ahead: a whole cluster's pods, read as they stream
+                return;
+            }
         }
         throw new UnknownFormatException(name + ": not an admission stream (AdmissionReview, Pod or decision-log JSON "
                 + "lines); its first line is: " + Inputs.shown(first));
+    }
+
+    /**
+     * Whether the start of a document is a List's of pods: {@code "kind": "List"} (or {@code PodList}) before its
+     * items, or a first item of kind Pod (kubectl writes {@code items} before {@code kind}).
+     */
+    private static boolean startsList(String start) {
+        try (JsonParser p = JSON.createParser(start)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("kind")) {
+                    return value == JsonToken.VALUE_STRING && Stream.listKind(p.getText());
+                }
+                if (field.equals("items") && value == JsonToken.START_ARRAY) {
+                    if (p.nextToken() != JsonToken.START_OBJECT) {
+                        return false;
+                    }
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        boolean kind = p.currentName().equals("kind");
+                        p.nextToken();
+                        if (kind) {
+                            return p.getText().equals("Pod");
+                        }
+                        p.skipChildren();
+                    }
+                    return false;
+                }
+                p.skipChildren();
+            }
+        } catch (IOException e) {
+            return false; // cut off before it told
+        }
+        return false;
     }
 
     private enum Shape {
@@ -89,10 +130,12 @@ public final class AdmissionStreamReader {
             Problems problems)
             throws IOException {
         Stream stream = new Stream(pods, decisions);
-        long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, line) -> {
+        Inputs.LongLineHandler longList =
+                (number, line) -> stream.longList(line, (kind, message) -> problems.add(name, number, kind, message));
+        Inputs.ByteLineHandler document = (number, buffer, offset, length) -> {
             JsonNode doc;
             try {
-                doc = JSON.readTree(line);
+                doc = JSON.readTree(buffer, offset, length);
             } catch (JsonProcessingException e) {
                 problems.add(name, number, "not JSON", "not JSON (" + e.getOriginalMessage() + ")");
                 return;
@@ -112,7 +155,8 @@ public final class AdmissionStreamReader {
             } catch (dev.tailor.observe.BadEvent e) {
                 problems.add(name, number, e.kind(), e.getMessage());
             }
-        });
+        };
+        long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, document, longList);
         return new Stats(lines, stream.pods, stream.decisions, stream.skipped);
     }
 
@@ -169,14 +213,110 @@ public final class AdmissionStreamReader {
 
         private void list(JsonNode doc, LineProblem problem) {
             for (JsonNode item : doc.path("items")) {
-                if (item.path("kind").asText("Pod").equals("Pod")) {
-                    try { // one pod of the list that cannot be kept costs only itself
-                        podsOut.accept(podRecord(null, "", "", item));
-                        pods++;
-                    } catch (dev.tailor.observe.BadEvent e) {
-                        problem.add(e.kind(), e.getMessage());
+                listed(item, problem);
+            }
+        }
+
+        private void listed(JsonNode item, LineProblem problem) {
+            if (item.path("kind").asText("Pod").equals("Pod")) {
+                try { // one pod of the list that cannot be kept costs only itself
+                    podsOut.accept(podRecord(null, "", "", item));
+                    pods++;
+                } catch (dev.tailor.observe.BadEvent e) {
+                    problem.add(e.kind(), e.getMessage());
+                } catch (IllegalArgumentException | DateTimeParseException e) {
+                    problem.add("bad object", "bad object: " + e.getMessage());
+                }
+            }
+        }
+
+        /**
+         * A line longer than the reader holds: a List of a whole cluster's pods ({@code kubectl get pods -A -o json |
+         * jq -c .} on a cluster of a thousand pods and more) is read as it streams, one pod at a time, each held to
+         * {@value #MAX_LINE_CHARS} characters like a line. Anything else that long is a line too long.
+         */
+        void longList(InputStream line, LineProblem problem) throws IOException {
+            BoundedItems bounded = new BoundedItems(line);
+            try (JsonParser p = JSON.createParser(bounded)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    problem.add("line too long", "line longer than " + MAX_LINE_CHARS + " characters");
+                    return;
+                }
+                String kind = null;
+                boolean items = false;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if (field.equals("kind") && value == JsonToken.VALUE_STRING) {
+                        kind = p.getText();
+                    } else if (field.equals("items") && value == JsonToken.START_ARRAY && listKind(kind)) {
+                        items = true;
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            bounded.itemStarts(p.currentLocation().getByteOffset());
+                            listed(p.readValueAsTree(), problem);
+                        }
+                        bounded.itemStarts(-1);
+                    } else {
+                        p.skipChildren();
                     }
                 }
+                if (!items || !listKind(kind)) {
+                    problem.add(
+                            "line too long",
+                            "line longer than " + MAX_LINE_CHARS + " characters, and not a List of pods");
+                }
+            } catch (BoundedItems.ItemTooLong e) {
+                problem.add("line too long", e.getMessage() + "; the pods before it are read, those after it lost");
+            } catch (JsonProcessingException e) {
+                problem.add(
+                        "not JSON",
+                        "not JSON (" + e.getOriginalMessage() + "); the pods before it are read, those after it lost");
+            }
+        }
+
+        /** A List's kind, or none yet (kubectl writes {@code items} before {@code kind}). */
+        private static boolean listKind(String kind) {
+            return kind == null || kind.equals("List") || kind.equals("PodList");
+        }
+    }
+
+    /** A long line's bytes, each item of its List held to {@value #MAX_LINE_CHARS} of them. */
+    private static final class BoundedItems extends java.io.FilterInputStream {
+        private long read;
+        private long itemStart = -1;
+
+        BoundedItems(InputStream in) {
+            super(in);
+        }
+
+        void itemStarts(long offset) {
+            itemStart = offset;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            count(b < 0 ? 0 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            count(Math.max(n, 0));
+            return n;
+        }
+
+        private void count(int n) throws ItemTooLong {
+            read += n;
+            if (itemStart >= 0 && read - itemStart > MAX_LINE_CHARS + 64 * 1024) { // the parser reads ahead
+                throw new ItemTooLong("an item of the List longer than " + MAX_LINE_CHARS + " characters");
+            }
+        }
+
+        static final class ItemTooLong extends IOException {
+            ItemTooLong(String message) {
+                super(message);
             }
         }
     }

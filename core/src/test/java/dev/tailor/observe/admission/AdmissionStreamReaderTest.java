@@ -101,4 +101,110 @@ class AdmissionStreamReaderTest {
                 UnknownFormatException.class, () -> read("{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\"}\n"));
         assertTrue(e.getMessage().startsWith("stream: not an admission stream"), e.getMessage());
     }
+
+    /**
+     * {@code kubectl get pods -A -o json | jq -c .} on a cluster of more than a thousand pods is one line longer than
+     * a line the reader holds (4 MiB): it is read as it streams, a pod at a time, whether {@code kind} comes before
+     * {@code items} or after them (as kubectl writes it), and the lines after it are read as before.
+     */
+    @Test
+    void aListLongerThanALineIsReadPodByPod() throws Exception {
+        int n = 1800;
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            items.append(i == 0 ? "" : ",").append(listedPod(i));
+        }
+        String kubectlOrder = "{\"apiVersion\":\"v1\",\"items\":[" + items + "],\"kind\":\"List\","
+                + "\"metadata\":{\"resourceVersion\":\"\"}}";
+        String kindFirst = "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[" + items + "]}";
+        assertTrue(kubectlOrder.length() > 4 * 1024 * 1024, "longer than a line: " + kubectlOrder.length());
+        String after = """
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"late","namespace":"shop","creationTimestamp":"2026-11-12T00:00:00Z"}}""";
+        for (String list : List.of(kubectlOrder, kindFirst)) {
+            pods.clear();
+            AdmissionStreamReader.Stats stats = read(list + "\n" + after + "\n");
+            assertEquals(0, problems.total(), () -> problems.first().toString());
+            assertEquals(n + 1, stats.pods());
+            assertEquals(2, stats.lines());
+            assertEquals(
+                    new Workload("tenant-7", "Deployment", "svc-7"), pods.get(7).workload());
+            assertEquals("svc-7", pods.get(7).serviceAccount());
+            assertEquals(
+                    "tenant-1799/svc-1799-6d5f8b7c9-abcde@1799", pods.get(n - 1).key());
+            assertEquals("late", pods.get(n).pod());
+        }
+    }
+
+    /**
+     * A long line that is no List, a List with a pod longer than a line, a List cut by bad JSON: each a problem at its
+     * line, the pods before the fault kept, and the lines after it read.
+     */
+    @Test
+    void aLongLineThatIsNoListOrBreaksCostsOnlyItself() throws Exception {
+        String padding = "x".repeat(5 * 1024 * 1024);
+        String after = """
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"late","namespace":"shop","creationTimestamp":"2026-11-12T00:00:00Z"}}""";
+        String notAList = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"data\":{\"big\":\"" + padding + "\"}}";
+        String hugePod = "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[" + listedPod(1) + ","
+                + listedPod(2).replace("\"labels\":{", "\"labels\":{\"big\":\"" + padding + "\",") + ","
+                + listedPod(3) + "]}";
+        StringBuilder cut = new StringBuilder("{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[");
+        for (int i = 0; i < 1800; i++) {
+            cut.append(i == 0 ? "" : ",").append(listedPod(i));
+        }
+        cut.append(",{\"kind\":\"Pod\",\"metadata\":{\"name\": oops}}");
+        String first = """
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"first","namespace":"shop","creationTimestamp":"2026-11-12T00:00:00Z"}}""";
+        read(String.join("\n", first, notAList, after, hugePod, after, cut.toString(), after));
+        List<String> found = problems.first().stream().map(Object::toString).toList();
+        assertEquals(3, problems.total(), found.toString());
+        assertTrue(
+                found.get(0).startsWith("stream:2: line longer than 4194304 characters, and not a List"), found.get(0));
+        assertTrue(found.get(1).startsWith("stream:4: an item of the List longer than"), found.get(1));
+        assertTrue(found.get(2).startsWith("stream:6: not JSON"), found.get(2));
+        assertEquals(
+                List.of("first", "late", "svc-1-6d5f8b7c9-abcde", "late"),
+                pods.subList(0, 4).stream().map(PodRecord::pod).toList());
+        assertEquals(4 + 1800 + 1, pods.size(), "the cut list's 1,800 pods before its fault, and the line after it");
+        assertEquals("late", pods.get(pods.size() - 1).pod());
+    }
+
+    /** A pod as {@code kubectl get pods -o json} lists it, about 3.5 KB: owner, account, labels, spec and status. */
+    private static String listedPod(int i) {
+        String name = "svc-" + i + "-6d5f8b7c9-abcde";
+        return ("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"creationTimestamp\":\"2026-11-10T00:00:00Z\","
+                        + "\"generateName\":\"svc-%1$d-6d5f8b7c9-\",\"labels\":{\"app\":\"svc-%1$d\",\"pod-template-hash\":"
+                        + "\"6d5f8b7c9\"},\"name\":\"%2$s\",\"namespace\":\"tenant-%1$d\",\"ownerReferences\":[{\"apiVersion\":"
+                        + "\"apps/v1\",\"blockOwnerDeletion\":true,\"controller\":true,\"kind\":\"ReplicaSet\",\"name\":"
+                        + "\"svc-%1$d-6d5f8b7c9\",\"uid\":\"5b0e6f2a-8c1d-4e3f-9a7b-2c4d6e8f0a1b\"}],\"resourceVersion\":\"%1$d\","
+                        + "\"uid\":\"7c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f\"},\"spec\":{\"containers\":[{\"env\":[{\"name\":"
+                        + "\"LOG_LEVEL\",\"value\":\"info\"},{\"name\":\"PORT\",\"value\":\"8080\"}],\"image\":"
+                        + "\"registry.example.com/tenant/svc-%1$d:1.4.2\",\"imagePullPolicy\":\"IfNotPresent\",\"name\":\"app\","
+                        + "\"ports\":[{\"containerPort\":8080,\"name\":\"http\",\"protocol\":\"TCP\"}],\"resources\":"
+                        + "{\"limits\":{\"memory\":\"256Mi\"},\"requests\":{\"cpu\":\"100m\",\"memory\":\"128Mi\"}},"
+                        + "\"securityContext\":{\"allowPrivilegeEscalation\":false,\"capabilities\":{\"drop\":[\"ALL\"]},"
+                        + "\"readOnlyRootFilesystem\":true,\"runAsNonRoot\":true},\"terminationMessagePath\":"
+                        + "\"/dev/termination-log\",\"terminationMessagePolicy\":\"File\",\"volumeMounts\":[{\"mountPath\":"
+                        + "\"/var/run/secrets/kubernetes.io/serviceaccount\",\"name\":\"kube-api-access-x7k2p\",\"readOnly\":true}]}],"
+                        + "\"dnsPolicy\":\"ClusterFirst\",\"enableServiceLinks\":true,\"nodeName\":\"node-%3$d\","
+                        + "\"preemptionPolicy\":\"PreemptLowerPriority\",\"priority\":0,\"restartPolicy\":\"Always\","
+                        + "\"schedulerName\":\"default-scheduler\",\"securityContext\":{\"seccompProfile\":{\"type\":"
+                        + "\"RuntimeDefault\"}},\"serviceAccount\":\"svc-%1$d\",\"serviceAccountName\":\"svc-%1$d\","
+                        + "\"terminationGracePeriodSeconds\":30,\"tolerations\":[{\"effect\":\"NoExecute\",\"key\":"
+                        + "\"node.kubernetes.io/not-ready\",\"operator\":\"Exists\",\"tolerationSeconds\":300},{\"effect\":"
+                        + "\"NoExecute\",\"key\":\"node.kubernetes.io/unreachable\",\"operator\":\"Exists\","
+                        + "\"tolerationSeconds\":300}],\"volumes\":[{\"name\":\"kube-api-access-x7k2p\",\"projected\":"
+                        + "{\"defaultMode\":420,\"sources\":[{\"serviceAccountToken\":{\"expirationSeconds\":3607,\"path\":"
+                        + "\"token\"}},{\"configMap\":{\"items\":[{\"key\":\"ca.crt\",\"path\":\"ca.crt\"}],\"name\":"
+                        + "\"kube-root-ca.crt\"}}]}}]},\"status\":{\"conditions\":[{\"lastProbeTime\":null,"
+                        + "\"lastTransitionTime\":\"2026-11-10T00:00:02Z\",\"status\":\"True\",\"type\":\"Ready\"}],"
+                        + "\"containerStatuses\":[{\"containerID\":\"containerd://0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a6978"
+                        + "8796a5b4c3d2e1f0\",\"image\":\"registry.example.com/tenant/svc-%1$d:1.4.2\",\"imageID\":"
+                        + "\"registry.example.com/tenant/svc-%1$d@sha256:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928170"
+                        + "6f5e4d3c2b1a0\",\"lastState\":{},\"name\":\"app\",\"ready\":true,\"restartCount\":0,\"started\":true,"
+                        + "\"state\":{\"running\":{\"startedAt\":\"2026-11-10T00:00:01Z\"}}}],\"hostIP\":\"10.0.%3$d.1\","
+                        + "\"phase\":\"Running\",\"podIP\":\"10.244.%3$d.%4$d\",\"qosClass\":\"Burstable\",\"startTime\":"
+                        + "\"2026-11-10T00:00:00Z\"}}")
+                .formatted(i, name, i % 50, i % 250);
+    }
 }
