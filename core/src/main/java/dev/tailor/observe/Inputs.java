@@ -517,35 +517,17 @@ public final class Inputs {
     }
 
     /**
-     * Reads an input line by line (UTF-8), skipping blank lines; a line longer than {@code maxChars} is reported to
-     * {@code problems} as "line too long" and skipped. Returns how many lines there were.
+     * Reads an input line by line (UTF-8), skipping blank lines; a line longer than {@code maxBytes} is reported to
+     * {@code problems} as "line too long" and skipped, never held whole. Returns how many lines there were.
      */
-    public static long forEachLine(String name, InputStream in, int maxChars, Problems problems, LineHandler handler)
+    public static long forEachLine(String name, InputStream in, int maxBytes, Problems problems, LineHandler handler)
             throws IOException {
-        long lines = 0;
-        java.io.BufferedReader reader =
-                new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8), 256 * 1024);
-        while (true) {
-            String line;
-            try {
-                line = reader.readLine();
-            } catch (IOException e) {
-                cutShort(name, lines + 1, e, problems);
-                return lines;
-            }
-            if (line == null) {
-                break;
-            }
-            lines++;
-            if (line.isBlank()) {
-                continue;
-            }
-            if (line.length() > maxChars) {
-                problems.add(name, lines, "line too long", "line longer than " + maxChars + " characters");
-                continue;
-            }
-            handler.line(lines, line);
-        }
-        return lines;
+        return forEachLine(
+                name,
+                in,
+                maxBytes,
+                problems,
+                (number, buffer, offset, length) ->
+                        handler.line(number, new String(buffer, offset, length, StandardCharsets.UTF_8)));
     }
 }

@@ -29,8 +29,12 @@ public final class SyscallLogReader {
     private static final Pattern AUDIT_STAMP = Pattern.compile("audit\\((\\d+(?:\\.\\d+)?):(\\d+)\\)");
     private static final Pattern FIELD = Pattern.compile("(\\w+)=(\"[^\"]*\"|\\S+)");
     private static final Pattern ENRICHER_FIELD = Pattern.compile("\"(\\w+)\"=(\"[^\"]*\"|[^\\s\"]+)");
-    /** Syscall lines have no length limit of their own (each is matched by a regular expression, not parsed whole). */
-    private static final int MAX_LINE_CHARS = Integer.MAX_VALUE;
+    /**
+     * The longest line read: a kernel audit record is at most 8,970 bytes (MAX_AUDIT_MESSAGE_LENGTH), an enricher's
+     * line less; a longer line is no record, and is reported, never held whole (a file of one line of gigabytes had
+     * been read into memory before it was matched).
+     */
+    private static final int MAX_LINE_CHARS = 1 << 20;
     /** seccomp return actions (SECCOMP_RET_*, the top 16 bits of code=). */
     private static final Map<Long, String> ACTIONS = Map.of(
             0x80000000L,

@@ -56,6 +56,26 @@ class SyscallLogReaderTest {
         assertEquals(Instant.parse("2021-02-17T21:11:57.899Z"), ls.time());
     }
 
+    /**
+     * A line longer than any audit record (here 3 MB with no newline, as a binary file or a broken writer makes) is
+     * reported as too long and skipped unread; the records around it are read.
+     */
+    @Test
+    void aLineLongerThanAnyRecordIsReportedNotHeld(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        List<String> real = java.nio.file.Files.readAllLines(LINES.resolve("spo-auditsource-test-lines.log"));
+        String record =
+                real.stream().filter(l -> l.contains("syscall=")).findFirst().orElseThrow();
+        Path file = dir.resolve("audit.log");
+        java.nio.file.Files.writeString(file, record + "\n" + "x".repeat(3 << 20) + "\n" + record + "\n");
+        Problems problems = new Problems();
+        List<SyscallRecord> records = read(file, problems, new ArrayList<>());
+        assertEquals(2, records.size());
+        assertEquals(1, problems.total());
+        assertEquals(
+                "audit.log:2: line longer than 1048576 characters",
+                problems.first().get(0).toString());
+    }
+
     @Test
     void theLogEnricherNamesTheContainer() throws Exception {
         List<SyscallRecord> records = read(
