@@ -105,6 +105,7 @@ public class NamespaceCache implements NamespaceLookup {
         if (informer != null) {
             informer.stop();
         }
+        askers.shutdownNow();
     }
 
     /** True once the informer has listed every namespace. */
@@ -124,9 +125,9 @@ public class NamespaceCache implements NamespaceLookup {
      * {@value #MISS_TIMEOUT_MILLIS} ms (the webhook's own deadline is 5 s), and caches the answer. A review names any
      * namespace its sender likes, so the asking is bounded: a name no namespace can have is never asked, one name is
      * asked once at a time however many reviews wait for it, at most {@value #ASKS_PER_SECOND} names a second
-     * (bursts of {@value #ASK_BURST}) are asked, and at most {@value #WAITING} reviews wait for answers at once (each
-     * holds a worker thread) — beyond that a miss is judged by the default mode at once, as when the API server does
-     * not answer in time.
+     * (bursts of {@value #ASK_BURST}) are asked, by two threads with as many asks queued, and at most {@value #WAITING}
+     * reviews wait for answers at once (each holds a worker thread) — beyond that a miss is judged by the default mode
+     * at once, as when the API server does not answer in time.
      */
     @Override
     public JsonNode namespaceAsking(String name) {
@@ -145,7 +146,14 @@ public class NamespaceCache implements NamespaceLookup {
             answer = asking.putIfAbsent(name, mine);
             if (answer == null) {
                 answer = mine;
-                ask(name, mine);
+                try {
+                    askers.execute(() -> ask(name, mine));
+                } catch (java.util.concurrent.RejectedExecutionException e) { // as many asks queued already
+                    asking.remove(name, mine);
+                    lookups("refused").increment();
+                    sayRefused();
+                    return null;
+                }
             }
         }
         if (!waiting.tryAcquire()) {
@@ -169,22 +177,36 @@ public class NamespaceCache implements NamespaceLookup {
         }
     }
 
-    /** Asks the API server for one namespace, off the caller's thread; its answer is cached when it comes. */
+    /** Asks the API server for one namespace, on an asker's thread; its answer is cached when it comes. */
     private void ask(String name, CompletableFuture<Namespace> answer) {
-        CompletableFuture.supplyAsync(() -> client.namespaces().withName(name).get())
-                .whenComplete((ns, failure) -> {
-                    if (failure != null) {
-                        lookups("failed").increment();
-                        answer.completeExceptionally(failure);
-                    } else {
-                        lookups(ns == null ? "absent" : "found").increment();
-                        if (ns != null && !namespaces.containsKey(name)) { // the informer's copy is as new or newer
-                            put(ns);
-                        }
-                        answer.complete(ns);
-                    }
-                    asking.remove(name, answer);
-                });
+        try {
+            Namespace ns = client.namespaces().withName(name).get();
+            lookups(ns == null ? "absent" : "found").increment();
+            if (ns != null && !namespaces.containsKey(name)) { // the informer's copy is as new or newer
+                put(ns);
+            }
+            answer.complete(ns);
+        } catch (RuntimeException e) {
+            lookups("failed").increment();
+            answer.completeExceptionally(e);
+        } finally {
+            asking.remove(name, answer);
+        }
+    }
+
+    /**
+     * The threads that ask, and the asks that may wait for one: while the API server is slow, asks beyond these are
+     * not queued for later (when no review waits for them any more) but refused.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor askers = new java.util.concurrent.ThreadPoolExecutor(
+            2, 2, 30, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(ASK_BURST), run -> {
+                Thread t = new Thread(run, "tailor-namespace-ask");
+                t.setDaemon(true);
+                return t;
+            });
+
+    {
+        askers.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -239,9 +261,9 @@ public class NamespaceCache implements NamespaceLookup {
         long last = lastSaid.get();
         if ((last == 0 || now - last >= TimeUnit.SECONDS.toNanos(10)) && lastSaid.compareAndSet(last, now)) {
             LOG.warnf(
-                    "%d reviews named namespaces not in the cache beyond %d asked a second or %d waiting; judged by"
-                            + " the default mode",
-                    refusedUnsaid.getAndSet(0), ASKS_PER_SECOND, WAITING);
+                    "%d reviews named namespaces not in the cache beyond what may be asked of the API server (%d a"
+                            + " second, %d queued, %d waiting); judged by the default mode",
+                    refusedUnsaid.getAndSet(0), ASKS_PER_SECOND, ASK_BURST, WAITING);
         }
     }
 
