@@ -48,7 +48,7 @@ public final class AuditLogReader {
         Map<String, Long> skipped = new TreeMap<>();
         long[] requests = {0};
         JsonCursor cursor = new JsonCursor();
-        long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, (number, buffer, offset, length) -> {
+        Inputs.ByteLineHandler line = (number, buffer, offset, length) -> {
             Event event;
             try {
                 event = Event.read(cursor.reset(buffer, offset, offset + length));
@@ -63,8 +63,67 @@ public final class AuditLogReader {
             } else {
                 requests[0] += accept(name, number, event, sink, problems, skipped);
             }
-        });
+        };
+        Inputs.LongLineHandler longLine = (number, rest) -> {
+            byte[] slim;
+            try {
+                slim = withoutBodies(rest);
+            } catch (TooLong e) {
+                problems.add(
+                        name,
+                        number,
+                        "line too long",
+                        "line longer than " + MAX_LINE_CHARS + " characters without its request and response bodies");
+                return;
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                problems.add(name, number, "not JSON", "not JSON (" + e.getOriginalMessage() + ")");
+                return;
+            }
+            line.line(number, slim, 0, slim.length);
+        };
+        long lines = Inputs.forEachLine(name, in, MAX_LINE_CHARS, problems, line, longLine);
         return new Stats(lines, requests[0], skipped);
+    }
+
+    /**
+     * An event longer than a line the reader holds — logged at {@code Request} or {@code RequestResponse} level, with
+     * the body of a large list or object — without its {@code requestObject} and {@code responseObject}, which Tailor
+     * does not read: copied as it streams, never more than {@value #MAX_LINE_CHARS} bytes of it held. A cluster-wide
+     * list's response can be tens of megabytes, and the access it records (who listed what) must not be lost.
+     */
+    static byte[] withoutBodies(InputStream event) throws IOException {
+        java.io.ByteArrayOutputStream slim = new java.io.ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                if (count + len > MAX_LINE_CHARS) {
+                    throw new java.io.UncheckedIOException(new TooLong());
+                }
+                super.write(b, off, len);
+            }
+        };
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(event);
+                com.fasterxml.jackson.core.JsonGenerator g = JSON.createGenerator(slim)) {
+            for (com.fasterxml.jackson.core.JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == com.fasterxml.jackson.core.JsonToken.FIELD_NAME
+                        && (p.currentName().equals("requestObject")
+                                || p.currentName().equals("responseObject"))) {
+                    p.nextToken();
+                    p.skipChildren();
+                    continue;
+                }
+                g.copyCurrentEvent(p);
+            }
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return slim.toByteArray();
+    }
+
+    private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
+
+    /** What is left of a long event is still longer than a line. */
+    static final class TooLong extends IOException {
+        private static final long serialVersionUID = 1L;
     }
 
     /**

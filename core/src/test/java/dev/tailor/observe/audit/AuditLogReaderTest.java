@@ -273,6 +273,75 @@ class AuditLogReaderTest {
                     + "\"requestReceivedTimestamp\":\"2026-11-16T10:00:00.000000Z\",\"stageTimestamp\":\"2026-11-16T10:00:00.004000Z\"}";
 
     /**
+     * An event logged at RequestResponse level for a cluster-wide list carries the whole list: here 6 MB of
+     * ConfigMaps, longer than a line the reader holds. Its access is read all the same (the bodies, which Tailor does
+     * not read, dropped as the line streams), and so are the lines after it; an event that is long without its bodies
+     * is a line too long.
+     */
+    @Test
+    void anEventWithABodyLongerThanALineIsReadWithoutIt() throws Exception {
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; items.length() < 6 * 1024 * 1024; i++) {
+            items.append(i == 0 ? "" : ",")
+                    .append("{\"metadata\":{\"name\":\"settings-")
+                    .append(i)
+                    .append("\",\"namespace\":\"tenant-")
+                    .append(i % 300)
+                    .append("\",\"uid\":\"6a1d9e3c-2f4b-4a87-9c05-e8b7d1f2a364\",\"resourceVersion\":\"")
+                    .append(1000 + i)
+                    .append("\"},\"data\":{\"config.yaml\":\"")
+                    .append("log:\\n  level: info\\nlisten: :8080\\n".repeat(20))
+                    .append("\"}}");
+        }
+        String listed = BOUND_TOKEN
+                .replace("\"level\":\"Metadata\"", "\"level\":\"RequestResponse\"")
+                .replace("5d8e2c1a", "5d8e2c2a")
+                .replace("/api/v1/namespaces/shop/configmaps/settings", "/api/v1/configmaps?limit=500")
+                .replace("\"verb\":\"get\"", "\"verb\":\"list\"")
+                .replace(
+                        "\"objectRef\":{\"resource\":\"configmaps\",\"namespace\":\"shop\",\"name\":\"settings\",\"apiVersion\":\"v1\"},",
+                        "\"objectRef\":{\"resource\":\"configmaps\",\"apiVersion\":\"v1\"},")
+                .replace(
+                        "\"responseStatus\":{\"metadata\":{},\"code\":200},",
+                        "\"responseStatus\":{\"metadata\":{},\"code\":200},\"responseObject\":{\"kind\":\"ConfigMapList\","
+                                + "\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"98765\"},\"items\":["
+                                + items + "]},");
+        String annotated = BOUND_TOKEN
+                .replace("5d8e2c1a", "5d8e2c2b")
+                .replace(
+                        "\"sourceIPs\"",
+                        "\"annotations\":{\"note\":\"" + "x".repeat(5 * 1024 * 1024) + "\"},\"sourceIPs\"");
+        assertTrue(listed.length() > 6 * 1024 * 1024);
+        List<ApiRequest> requests = new ArrayList<>();
+        Problems problems = new Problems();
+        new AuditLogReader()
+                .read(
+                        "audit.log",
+                        new java.io.ByteArrayInputStream(String.join(
+                                        "\n",
+                                        listed,
+                                        BOUND_TOKEN,
+                                        annotated,
+                                        BOUND_TOKEN.replace("5d8e2c1a", "5d8e2c2c"))
+                                .getBytes(StandardCharsets.UTF_8)),
+                        requests::add,
+                        problems);
+        assertEquals(3, requests.size(), problems.first().toString());
+        assertEquals("list", requests.get(0).verb());
+        assertEquals("configmaps", requests.get(0).resource());
+        assertEquals("", requests.get(0).namespace(), "cluster-wide");
+        assertEquals("system:serviceaccount:shop:default", requests.get(0).subject());
+        assertEquals("cart-7d4b9c-x2x8z", requests.get(0).pod());
+        assertEquals(1, problems.total());
+        assertTrue(
+                problems.first()
+                        .get(0)
+                        .toString()
+                        .startsWith("audit.log:3: line longer than 4194304 characters without"),
+                problems.first().get(0).toString());
+    }
+
+    /**
      * The pod a request's token was bound to comes from the effective user's extra: one pod name, or none when the
      * token names none or (impossibly, but then nothing is sure) several.
      */
