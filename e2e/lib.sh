@@ -210,6 +210,7 @@ EOF
     --audit-log-path "$run/audit.log" --audit-log-format json \
     --audit-webhook-config-file "$run/audit-webhook.kubeconfig" --audit-webhook-mode batch \
     --audit-webhook-batch-max-wait 1s --audit-webhook-initial-backoff 1s \
+    --audit-webhook-truncate-enabled --audit-webhook-truncate-max-batch-size 4194304 \
     >"$run/kube-apiserver.log" 2>&1 &
   apiserver_pid=$!
 

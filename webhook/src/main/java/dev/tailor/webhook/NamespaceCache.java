@@ -24,9 +24,10 @@ import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
- * Namespaces as an informer sees them, so a request's mode and Pod Security level come from memory, never from
- * an API call on the admission path. A {@code kubectl annotate} reaches the cache as a watch event, typically
- * within a second. Each entry is kept already in the shape the policies read:
+ * Namespaces as an informer sees them, so a request's mode and Pod Security level come from memory — from an API call
+ * only for a namespace the informer has not brought yet, within bounds ({@link #namespaceAsking}). A {@code kubectl
+ * annotate} reaches the cache as a watch event, typically within a second. Each entry is kept already in the shape
+ * the policies read:
  * {@code {"metadata": {"name", "labels", "annotations"}}}.
  */
 @ApplicationScoped
