@@ -251,11 +251,16 @@ public final class AdmissionStreamReader {
                         kind = p.getText();
                     } else if (field.equals("items") && value == JsonToken.START_ARRAY && listKind(kind)) {
                         items = true;
-                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                        JsonToken item;
+                        while ((item = p.nextToken()) == JsonToken.START_OBJECT) {
                             bounded.itemStarts(p.currentLocation().getByteOffset());
                             listed(p.readValueAsTree(), problem);
                         }
                         bounded.itemStarts(-1);
+                        if (item != JsonToken.END_ARRAY) {
+                            problem.add("bad object", "an item of the List is no object; the pods after it are lost");
+                            return;
+                        }
                     } else {
                         p.skipChildren();
                     }

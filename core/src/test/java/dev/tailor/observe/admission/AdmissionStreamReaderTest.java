@@ -136,8 +136,8 @@ class AdmissionStreamReaderTest {
     }
 
     /**
-     * A long line that is no List, a List with a pod longer than a line, a List cut by bad JSON: each a problem at its
-     * line, the pods before the fault kept, and the lines after it read.
+     * A long line that is no List, a List with a pod longer than a line, a List cut by bad JSON, a List with an item
+     * that is no object: each a problem at its line, the pods before the fault kept, and the lines after it read.
      */
     @Test
     void aLongLineThatIsNoListOrBreaksCostsOnlyItself() throws Exception {
@@ -155,9 +155,13 @@ class AdmissionStreamReaderTest {
         cut.append(",{\"kind\":\"Pod\",\"metadata\":{\"name\": oops}}");
         String first = """
                 {"apiVersion":"v1","kind":"Pod","metadata":{"name":"first","namespace":"shop","creationTimestamp":"2026-11-12T00:00:00Z"}}""";
-        read(String.join("\n", first, notAList, after, hugePod, after, cut.toString(), after));
+        String numbered =
+                cut.toString().replace(",{\"kind\":\"Pod\",\"metadata\":{\"name\": oops}}", ",42," + listedPod(9))
+                        + "]}";
+        read(String.join("\n", first, notAList, after, hugePod, after, cut.toString(), after, numbered, after));
         List<String> found = problems.first().stream().map(Object::toString).toList();
-        assertEquals(3, problems.total(), found.toString());
+        assertEquals(4, problems.total(), found.toString());
+        assertTrue(found.get(3).startsWith("stream:8: an item of the List is no object"), found.get(3));
         assertTrue(
                 found.get(0).startsWith("stream:2: line longer than 4194304 characters, and not a List"), found.get(0));
         assertTrue(found.get(1).startsWith("stream:4: an item of the List longer than"), found.get(1));
@@ -165,7 +169,10 @@ class AdmissionStreamReaderTest {
         assertEquals(
                 List.of("first", "late", "svc-1-6d5f8b7c9-abcde", "late"),
                 pods.subList(0, 4).stream().map(PodRecord::pod).toList());
-        assertEquals(4 + 1800 + 1, pods.size(), "the cut list's 1,800 pods before its fault, and the line after it");
+        assertEquals(
+                4 + 1800 + 1 + 1800 + 1,
+                pods.size(),
+                "each broken list's 1,800 pods before its fault, and the line after each");
         assertEquals("late", pods.get(pods.size() - 1).pod());
     }
 
