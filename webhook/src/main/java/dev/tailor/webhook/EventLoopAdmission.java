@@ -19,7 +19,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -72,9 +71,6 @@ public class EventLoopAdmission {
      */
     static final int DRAINING_PER_COUNTED = 4;
 
-    /** How often at most the log says how many requests were refused beyond {@code tailor.reviews-in-flight}. */
-    private static final long SAY_EVERY_MILLIS = 10_000;
-
     /** The admission handler on the engine's resident instances (a type of its own, so CDI tells it apart). */
     public record Handler(AdmissionHandler handler) {}
 
@@ -88,10 +84,8 @@ public class EventLoopAdmission {
     private final Semaphore othersInFlight;
     /** Refused requests of such callers whose answer is sent and whose body is still being read and dropped. */
     private final Semaphore othersDraining;
-    /** Refusals beyond the count since the log last said them. */
-    private final AtomicLong refusedUnsaid = new AtomicLong();
-
-    private final AtomicLong lastSaid = new AtomicLong(System.nanoTime() - SAY_EVERY_MILLIS * 1_000_000);
+    /** Refusals beyond the count, said in the log at most every 10 s. */
+    private final SaidEvery refusals = new SaidEvery(java.time.Duration.ofSeconds(10));
 
     public EventLoopAdmission(
             Handler resident,
@@ -228,14 +222,12 @@ public class EventLoopAdmission {
         HttpServerRequest http = ctx.request();
         HttpServerResponse response = ctx.response();
         metrics.refused(endpoint, "in-flight");
-        refusedUnsaid.incrementAndGet();
-        long now = System.nanoTime();
-        long said = lastSaid.get();
-        if (now - said >= SAY_EVERY_MILLIS * 1_000_000 && lastSaid.compareAndSet(said, now)) {
+        long say = refusals.count();
+        if (say > 0) {
             LOG.warnf(
                     "refused %d admission requests (the last to /%s from %s): callers the API server does not vouch "
                             + "for had %d open at once (tailor.reviews-in-flight)",
-                    refusedUnsaid.getAndSet(0), endpoint, http.remoteAddress(), othersAllowed);
+                    say, endpoint, http.remoteAddress(), othersAllowed);
         }
         ReviewAnswer tooMany = ReviewAnswer.refused(new BadReviewException(
                 503, "", "too many admission requests open at once; the webhook's failurePolicy applies"));

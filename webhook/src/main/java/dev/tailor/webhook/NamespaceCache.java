@@ -139,9 +139,7 @@ public class NamespaceCache implements NamespaceLookup {
         CompletableFuture<Namespace> answer = asking.get(name);
         if (answer == null) {
             if (!askBudget.take()) {
-                lookups("refused").increment();
-                sayRefused();
-                return null;
+                return refused();
             }
             CompletableFuture<Namespace> mine = new CompletableFuture<>();
             answer = asking.putIfAbsent(name, mine);
@@ -151,16 +149,12 @@ public class NamespaceCache implements NamespaceLookup {
                     askers.execute(() -> ask(name, mine));
                 } catch (java.util.concurrent.RejectedExecutionException e) { // as many asks queued already
                     asking.remove(name, mine);
-                    lookups("refused").increment();
-                    sayRefused();
-                    return null;
+                    return refused();
                 }
             }
         }
         if (!waiting.tryAcquire()) {
-            lookups("refused").increment();
-            sayRefused();
-            return null;
+            return refused();
         }
         try {
             Namespace fresh = answer.get(MISS_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
@@ -216,8 +210,8 @@ public class NamespaceCache implements NamespaceLookup {
      */
     @Override
     public boolean mayAsk(String name) {
-        return synced()
-                && !namespaces.containsKey(name)
+        return !namespaces.containsKey(name)
+                && synced()
                 && DNS_LABEL.matcher(name).matches();
     }
 
@@ -252,20 +246,22 @@ public class NamespaceCache implements NamespaceLookup {
                         .register(registry));
     }
 
-    private final java.util.concurrent.atomic.AtomicLong refusedUnsaid = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong lastSaid = new java.util.concurrent.atomic.AtomicLong();
+    private final SaidEvery refusals = new SaidEvery(java.time.Duration.ofSeconds(10));
 
-    /** Says at most every 10 s how many misses were not asked (the names are the senders', and stay out of the log). */
-    private void sayRefused() {
-        refusedUnsaid.incrementAndGet();
-        long now = System.nanoTime();
-        long last = lastSaid.get();
-        if ((last == 0 || now - last >= TimeUnit.SECONDS.toNanos(10)) && lastSaid.compareAndSet(last, now)) {
+    /**
+     * A miss not asked, over the bounds: counted, and said at most every 10 s (the names are the senders', and stay out
+     * of the log). Returns null, what the miss is answered with.
+     */
+    private JsonNode refused() {
+        lookups("refused").increment();
+        long say = refusals.count();
+        if (say > 0) {
             LOG.warnf(
                     "%d reviews named namespaces not in the cache beyond what may be asked of the API server (%d a"
                             + " second, %d queued, %d waiting); judged by the default mode",
-                    refusedUnsaid.getAndSet(0), ASKS_PER_SECOND, ASK_BURST, WAITING);
+                    say, ASKS_PER_SECOND, ASK_BURST, WAITING);
         }
+        return null;
     }
 
     static final long MISS_TIMEOUT_MILLIS = 1000;

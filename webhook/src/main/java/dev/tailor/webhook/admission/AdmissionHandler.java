@@ -340,8 +340,14 @@ public final class AdmissionHandler {
      * whose misses are asked): then it is not to be answered on an event loop.
      */
     public boolean mayAsk(JsonNode request, boolean fromApiServer) {
-        String name = namespaceName(RequestHeader.of(request));
-        return fromApiServer && name != null && namespaces.mayAsk(name);
+        if (!fromApiServer) {
+            return false;
+        }
+        String name = namespaceName(
+                request.path("namespace").asText(""),
+                request.path("kind").path("kind").asText(),
+                request.path("name").asText(""));
+        return name != null && namespaces.mayAsk(name);
     }
 
     /**
@@ -349,7 +355,7 @@ public final class AdmissionHandler {
      * it (the API server sends no review for a namespace that does not exist; anyone else may name any).
      */
     private JsonNode namespaceOf(RequestHeader h, boolean fromApiServer) {
-        String name = namespaceName(h);
+        String name = namespaceName(h.namespace(), h.kind(), h.name());
         if (name == null) {
             return null;
         }
@@ -357,11 +363,11 @@ public final class AdmissionHandler {
     }
 
     /** The namespace's name: the request's, or the Namespace's own; null for other cluster-scoped objects. */
-    private static String namespaceName(RequestHeader h) {
-        if (!h.namespace().isEmpty()) {
-            return h.namespace();
+    private static String namespaceName(String namespace, String kind, String name) {
+        if (!namespace.isEmpty()) {
+            return namespace;
         }
-        return h.kind().equals("Namespace") ? h.name() : null;
+        return kind.equals("Namespace") ? name : null;
     }
 
     private Mode modeOf(RequestHeader h, JsonNode namespace) {
