@@ -39,6 +39,15 @@ public final class PolicySet {
     final Map<String, Map<String, String>> namespaceLabels = new TreeMap<>();
     /** {@code namespace/kind.name/container} → OCI profile. */
     final java.util.NavigableMap<String, OciSeccompProfile> seccomp = new TreeMap<>();
+    /**
+     * Profiles read from files, by the same key, until {@link #settle()}: the OCI JSON and the Security Profiles
+     * Operator's SeccompProfile beside it (the one the pod template's patch makes the pod run).
+     */
+    private final Map<String, Sourced> ociFiles = new TreeMap<>();
+
+    private final Map<String, Sourced> operatorFiles = new TreeMap<>();
+
+    private record Sourced(OciSeccompProfile profile, String path) {}
 
     public static PolicySet empty() {
         return new PolicySet();
@@ -71,6 +80,7 @@ public final class PolicySet {
                 }
             }
         }
+        set.settle();
         return set;
     }
 
@@ -95,7 +105,7 @@ public final class PolicySet {
             if (o instanceof HasMetadata object) {
                 set.add(object);
             } else if (o instanceof OciSeccompProfile profile) {
-                String key = profileKey(path);
+                String key = profileKey(path, "seccomp-", ".json");
                 if (key != null) {
                     set.seccomp.put(key, profile);
                 }
@@ -122,6 +132,7 @@ public final class PolicySet {
                 }
             }
         }
+        set.settle();
         return set;
     }
 
@@ -150,25 +161,67 @@ public final class PolicySet {
     }
 
     private void addOther(JsonNode d, String path) {
-        switch (d.path("kind").asText("")) {
-            case "SeccompProfile" -> {} // the same profile as the OCI JSON beside it
-            default -> {
-                String key = profileKey(path);
-                if (d.has("defaultAction") && key != null) {
-                    seccomp.put(key, profile(d, path));
+        if (d.path("kind").asText("").equals("SeccompProfile")) {
+            String key = profileKey(path, "seccompprofile-", ".yaml");
+            if (key != null) {
+                JsonNode spec = d.path("spec");
+                if (spec.hasNonNull("baseProfileName")) {
+                    throw new IllegalArgumentException("SeccompProfile " + path + " names a baseProfileName ("
+                            + spec.get("baseProfileName").asText()
+                            + "): what it allows is not in the file, so impact cannot judge it");
                 }
+                operatorFiles.put(key, new Sourced(profile(spec, path), path));
             }
+            return;
+        }
+        String key = profileKey(path, "seccomp-", ".json");
+        if (d.has("defaultAction") && key != null) {
+            ociFiles.put(key, new Sourced(profile(d, path), path));
         }
     }
 
-    /** The key of an OCI profile at {@code <ns>/<kind.name>/seccomp-<container>.json}; null for another path. */
-    private static String profileKey(String path) {
-        if (!path.matches("[^/]+/[^/]+/seccomp-[^/]+\\.json")) {
+    /**
+     * Puts the profiles read into {@link #seccomp}: the SeccompProfile where there is one (what the pod runs), else
+     * the OCI JSON. Where both are given they must let the same syscalls run: a reviewer who edits one of them is
+     * told so, instead of a preview of the one that will not run.
+     */
+    private void settle() throws IOException {
+        for (var e : ociFiles.entrySet()) {
+            Sourced operator = operatorFiles.get(e.getKey());
+            if (operator != null) {
+                String oci = e.getValue().path();
+                List<String> differ =
+                        SeccompEvaluator.differences(e.getValue().profile(), operator.profile(), 5).stream()
+                                .map(d -> d.syscall() + " on " + d.architecture() + " runs under "
+                                        + (d.runsUnderFirst() ? oci : operator.path()) + " only")
+                                .toList();
+                if (!differ.isEmpty()) {
+                    throw new IOException(oci + " and " + operator.path()
+                            + " are one container's profile but differ in what they let run: "
+                            + String.join("; ", differ)
+                            + " — make them the same (the pod template's patch runs the SeccompProfile)");
+                }
+            }
+            seccomp.put(e.getKey(), e.getValue().profile());
+        }
+        operatorFiles.forEach((key, operator) -> seccomp.put(key, operator.profile()));
+        ociFiles.clear();
+        operatorFiles.clear();
+    }
+
+    /** The key of a profile at {@code <ns>/<kind.name>/<prefix><container><suffix>}; null for another path. */
+    private static String profileKey(String path, String prefix, String suffix) {
+        String[] parts = path.split("/", -1);
+        if (parts.length != 3
+                || parts[0].isEmpty()
+                || parts[1].isEmpty()
+                || !parts[2].startsWith(prefix)
+                || !parts[2].endsWith(suffix)
+                || parts[2].length() == prefix.length() + suffix.length()) {
             return null;
         }
-        String[] parts = path.split("/");
         return parts[0] + "/" + parts[1] + "/"
-                + parts[2].substring("seccomp-".length(), parts[2].length() - ".json".length());
+                + parts[2].substring(prefix.length(), parts[2].length() - suffix.length());
     }
 
     private static OciSeccompProfile profile(JsonNode d, String path) {

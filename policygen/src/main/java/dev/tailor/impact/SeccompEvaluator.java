@@ -94,6 +94,43 @@ public final class SeccompEvaluator {
         return (int) universe.stream().filter(s -> decide(s, architecture)).count();
     }
 
+    /** A syscall two profiles disagree on: whether it runs under the first. */
+    public record Difference(String syscall, String architecture, boolean runsUnderFirst) {}
+
+    /**
+     * Where two profiles disagree on whether a syscall runs, at most {@code limit} of them: every syscall of the architectures either lists (x86_64 if neither does) and every one
+     * either names. Empty when they let the same syscalls run, however their rules are written.
+     */
+    public static List<Difference> differences(OciSeccompProfile first, OciSeccompProfile second, int limit) {
+        if (first.equals(second)) {
+            return List.of();
+        }
+        SeccompEvaluator a = new SeccompEvaluator(first);
+        SeccompEvaluator b = new SeccompEvaluator(second);
+        Set<String> architectures = new TreeSet<>();
+        for (OciSeccompProfile p : List.of(first, second)) {
+            listOf(p.architectures())
+                    .forEach(scmp -> dev.tailor.observe.syscalls.SyscallTable.fromSeccomp(scmp)
+                            .ifPresent(architectures::add));
+        }
+        if (architectures.isEmpty()) {
+            architectures.add("x86_64");
+        }
+        List<Difference> out = new ArrayList<>();
+        for (String architecture : architectures) {
+            Set<String> universe = dev.tailor.observe.syscalls.SyscallTable.names(architecture);
+            universe.addAll(a.namedSyscalls());
+            universe.addAll(b.namedSyscalls());
+            for (String syscall : universe) {
+                boolean inFirst = a.decide(syscall, architecture);
+                if (inFirst != b.decide(syscall, architecture) && out.size() < limit) {
+                    out.add(new Difference(syscall, architecture, inFirst));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Every syscall some rule names. */
     public Set<String> namedSyscalls() {
         Set<String> out = new TreeSet<>();

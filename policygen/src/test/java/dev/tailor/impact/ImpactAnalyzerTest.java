@@ -105,6 +105,45 @@ class ImpactAnalyzerTest {
     }
 
     /**
+     * The pod template's patch runs the Security Profiles Operator's SeccompProfile, not the OCI JSON beside it: a
+     * reviewer who takes a syscall out of the SeccompProfile alone is told the two differ, and with the JSON gone the
+     * SeccompProfile is what is judged.
+     */
+    @Test
+    void theSeccompProfileThePodRunsIsWhatIsJudged() throws Exception {
+        Path edited = policies.resolveSibling("seccomp-edited");
+        copyTree(policies, edited);
+        Path dir = edited.resolve("boutique/deployment.cartservice");
+        Path operator = dir.resolve("seccompprofile-server.yaml");
+        String yaml = Files.readString(operator);
+        assertTrue(yaml.contains("        - epoll_wait\n"), yaml);
+        Files.writeString(operator, yaml.replace("        - epoll_wait\n", ""));
+
+        java.io.IOException differ =
+                org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> PolicySet.read(edited));
+        assertEquals(
+                dir.resolve("seccomp-server.json")
+                                .toString()
+                                .substring(edited.toString().length() + 1)
+                        + " and boutique/deployment.cartservice/seccompprofile-server.yaml are one container's profile"
+                        + " but differ in what they let run: epoll_wait on x86_64 runs under"
+                        + " boutique/deployment.cartservice/seccomp-server.json only — make them the same (the pod"
+                        + " template's patch runs the SeccompProfile)",
+                differ.getMessage());
+        assertEquals(
+                2,
+                cli("impact", "--proposed", edited.toString(), "--store", store),
+                "the proposal is the user's to mend");
+
+        Files.delete(dir.resolve("seccomp-server.json"));
+        var seccomp = analyze(PolicySet.read(edited))
+                .workloads()
+                .get("boutique/deployment.cartservice")
+                .seccomp();
+        assertEquals(List.of("epoll_wait in server"), seccomp.denied());
+    }
+
+    /**
      * The cluster's RBAC as a dump of the user's objects has it: cartservice's account bound to cluster-admin, a
      * bootstrap ClusterRole the dump does not contain. That is the most access there is — not none — and the
      * proposal removes it; every account's discovery roles count on both sides.

@@ -66,6 +66,33 @@ class PolicySetTest {
     }
 
     @Test
+    void aSeccompProfileThatInheritsFromAnotherCannotBeJudged() throws IOException {
+        Path dir = this.dir.resolve("shop/deployment.api");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("seccompprofile-server.yaml"), """
+                apiVersion: security-profiles-operator.x-k8s.io/v1beta1
+                kind: SeccompProfile
+                metadata: {name: api-server, namespace: shop}
+                spec:
+                  defaultAction: SCMP_ACT_ERRNO
+                  baseProfileName: runc-v1.4.2
+                  syscalls: [{names: [read], action: SCMP_ACT_ALLOW}]
+                """);
+        IOException e = assertThrows(IOException.class, () -> PolicySet.read(this.dir));
+        assertTrue(
+                e.getMessage()
+                        .endsWith("document 1: SeccompProfile shop/deployment.api/seccompprofile-server.yaml names a"
+                                + " baseProfileName (runc-v1.4.2): what it allows is not in the file, so impact cannot"
+                                + " judge it"),
+                e.getMessage());
+        Files.writeString(
+                dir.resolve("seccompprofile-server.yaml"),
+                Files.readString(dir.resolve("seccompprofile-server.yaml"))
+                        .replace("  baseProfileName: runc-v1.4.2\n", ""));
+        assertTrue(PolicySet.read(this.dir).seccomp.containsKey("shop/deployment.api/server"));
+    }
+
+    @Test
     void aDocumentWithoutMetadataIsReadNotACrash() throws IOException {
         Files.writeString(dir.resolve("bare.yaml"), """
                 {kind: ClusterRole, rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]}

@@ -1,16 +1,48 @@
 package dev.tailor.impact;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailor.seccomp.OciSeccompProfile;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Seccomp semantics, case by case, and the runtime default (Moby's profile) on calls everyone knows. */
 class SeccompEvaluatorTest {
 
     private static SeccompEvaluator profile(String json) throws Exception {
-        return new SeccompEvaluator(new ObjectMapper().readValue(json, dev.tailor.seccomp.OciSeccompProfile.class));
+        return new SeccompEvaluator(oci(json));
+    }
+
+    private static OciSeccompProfile oci(String json) throws Exception {
+        return new ObjectMapper().readValue(json, OciSeccompProfile.class);
+    }
+
+    @Test
+    void twoProfilesDifferOnlyInWhatTheyLetRun() throws Exception {
+        OciSeccompProfile generated =
+                oci("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86_64\"],"
+                        + " \"syscalls\": [{\"names\": [\"read\", \"write\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+        OciSeccompProfile rewritten = oci(
+                "{\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\", \"architectures\": [\"SCMP_ARCH_X86_64\"],"
+                        + " \"syscalls\": [{\"names\": [\"write\"], \"action\": \"SCMP_ACT_LOG\"},"
+                        + " {\"name\": \"read\", \"action\": \"SCMP_ACT_ALLOW\"}, {\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_ERRNO\"}]}");
+        assertEquals(List.of(), SeccompEvaluator.differences(generated, rewritten, 5), "the same syscalls run");
+        OciSeccompProfile wider = oci("{\"defaultAction\": \"SCMP_ACT_ERRNO\","
+                + " \"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_AARCH64\"],"
+                + " \"syscalls\": [{\"names\": [\"read\", \"write\", \"ptrace\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+        assertEquals(
+                List.of(
+                        new SeccompEvaluator.Difference("ptrace", "aarch64", false),
+                        new SeccompEvaluator.Difference("read", "aarch64", false),
+                        new SeccompEvaluator.Difference("write", "aarch64", false),
+                        new SeccompEvaluator.Difference("ptrace", "x86_64", false)),
+                SeccompEvaluator.differences(generated, wider, 5),
+                "aarch64 listed by one only; ptrace allowed by one only");
+        assertEquals(2, SeccompEvaluator.differences(wider, generated, 2).size(), "at most the limit");
+        assertTrue(SeccompEvaluator.differences(wider, generated, 5).get(0).runsUnderFirst());
     }
 
     @Test
