@@ -87,4 +87,42 @@ public interface StoredObservations extends AutoCloseable {
             }
         };
     }
+
+    /** A view of {@code store} that leaves it open when closed: for commands that read one store one after another. */
+    static StoredObservations leftOpen(StoredObservations store) {
+        return new StoredObservations() {
+            @Override
+            public Map<ApiAccess, StoredAccess> apiAccesses() throws SQLException {
+                return store.apiAccesses();
+            }
+
+            @Override
+            public Map<NetworkEdge, StoredAccess> networkEdges() throws SQLException {
+                return store.networkEdges();
+            }
+
+            @Override
+            public Map<SyscallUse, StoredAccess> syscallUses() throws SQLException {
+                return store.syscallUses();
+            }
+
+            @Override
+            public Map<PodIdentity, StoredAccess> podIdentities() throws SQLException {
+                return store.podIdentities();
+            }
+
+            @Override
+            public Set<String> podsSeenCreated() throws SQLException {
+                return store.podsSeenCreated();
+            }
+
+            @Override
+            public List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException {
+                return store.decisions(from, until);
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
 }

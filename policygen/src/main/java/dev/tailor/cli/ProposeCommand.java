@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -73,12 +74,24 @@ public final class ProposeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path work = Files.createTempDirectory("tailor-propose-");
-        try {
+        try (WindowOptions.Shared observations = new WindowOptions.Shared()) {
+            CommandLine.IFactory factory = new CommandLine.IFactory() {
+                @Override
+                public <K> K create(Class<K> type) throws Exception {
+                    K made = CommandLine.defaultFactory().create(type);
+                    if (made instanceof GenerateCommand generate) {
+                        generate.window.shared = observations;
+                    } else if (made instanceof ImpactCommand impact) {
+                        impact.window.shared = observations;
+                    }
+                    return made;
+                }
+            };
             Path proposal = work.resolve("proposal");
             List<String> generate = new ArrayList<>(
                     List.of("generate", "--out", proposal.toString(), "--store", store, "--since", since));
             add(generate, "--quiet", quiet);
-            int generated = run(generate.toArray(String[]::new));
+            int generated = run(factory, generate.toArray(String[]::new));
             if (generated != TailorCli.OK) {
                 return generated;
             }
@@ -88,7 +101,7 @@ public final class ProposeCommand implements Callable<Integer> {
                 impact.add("--current");
                 impact.addAll(current);
             }
-            int previewed = run(impact.toArray(String[]::new));
+            int previewed = run(factory, impact.toArray(String[]::new));
             if (previewed != TailorCli.OK && previewed != TailorCli.WOULD_DENY) {
                 return previewed;
             }
@@ -98,7 +111,7 @@ public final class ProposeCommand implements Callable<Integer> {
             add(pr, "--github", github);
             add(pr, "--gitlab", gitlab);
             add(pr, "--api-url", apiUrl);
-            int published = run(pr.toArray(String[]::new));
+            int published = run(CommandLine.defaultFactory(), pr.toArray(String[]::new));
             return published != TailorCli.OK ? published : previewed;
         } finally {
             dev.tailor.util.Trees.delete(work);
@@ -113,7 +126,7 @@ public final class ProposeCommand implements Callable<Integer> {
     }
 
     /** One of Tailor's commands, as if typed: its own options, messages and exit code. */
-    private static int run(String... args) {
-        return TailorCli.execute(args);
+    private static int run(CommandLine.IFactory factory, String... args) {
+        return TailorCli.execute(TailorCli.class, factory, args);
     }
 }

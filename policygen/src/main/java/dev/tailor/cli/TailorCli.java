@@ -68,7 +68,12 @@ public final class TailorCli implements Runnable {
      * developer's commands), with the same exit codes and option checks; returns its exit code.
      */
     public static int execute(Class<?> root, String... args) {
-        CommandLine cli = commandLine(root, args);
+        return execute(root, CommandLine.defaultFactory(), args);
+    }
+
+    /** As {@link #execute(Class, String...)}, the commands made by {@code factory}. */
+    static int execute(Class<?> root, CommandLine.IFactory factory, String... args) {
+        CommandLine cli = commandLine(root, factory, args);
         return cli.execute(
                 args.length > 0 && cli.getCommandName().equals("tailor " + args[0])
                         ? java.util.Arrays.copyOfRange(args, 1, args.length)
@@ -107,16 +112,20 @@ public final class TailorCli implements Runnable {
      * took a tenth of a second of every start, most of the time of a short one.
      */
     public static CommandLine commandLine(Class<?> root, String[] args) {
+        return commandLine(root, CommandLine.defaultFactory(), args);
+    }
+
+    private static CommandLine commandLine(Class<?> root, CommandLine.IFactory factory, String[] args) {
         if (args.length > 0) {
             for (Class<?> sub : root.getAnnotation(Command.class).subcommands()) {
                 if (sub.getAnnotation(Command.class).name().equals(args[0])) {
-                    CommandLine alone = new CommandLine(sub).setCommandName("tailor " + args[0]);
+                    CommandLine alone = new CommandLine(sub, factory).setCommandName("tailor " + args[0]);
                     alone.getCommandSpec().version(VERSION);
                     return withContract(alone);
                 }
             }
         }
-        CommandLine all = withContract(new CommandLine(root));
+        CommandLine all = withContract(new CommandLine(root, factory));
         all.getSubcommands().values().forEach(TailorCli::withContract);
         return all;
     }

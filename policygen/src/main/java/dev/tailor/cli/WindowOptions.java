@@ -35,6 +35,10 @@ final class WindowOptions {
      * @throws IOException when the snapshot cannot be had (forbidden, the API missing), saying why
      */
     StoredObservations open() throws SQLException, IOException {
+        return shared != null ? shared.open(this) : openStore();
+    }
+
+    private StoredObservations openStore() throws SQLException, IOException {
         if (!CLUSTER.equals(store)) {
             return ObservationStore.openExisting(url());
         }
@@ -70,6 +74,39 @@ final class WindowOptions {
         return store != null
                 ? store
                 : ObservationStore.embeddedUrl(Path.of(".tailor").toAbsolutePath());
+    }
+
+    /** Set by {@code tailor propose} for the commands it runs: the observations they all read. */
+    Shared shared;
+
+    /**
+     * The observations commands run one after another read ({@code tailor propose}: generate, then impact of what it
+     * wrote), opened and read once: both see the same data — the webhook's store goes on filling between two reads,
+     * so the second could window newer observations than the proposal was made from — and the cluster's snapshot is
+     * asked for once. Closing it closes the store.
+     */
+    static final class Shared implements AutoCloseable {
+        private StoredObservations store;
+        private java.util.List<String> openedAs;
+
+        StoredObservations open(WindowOptions options) throws SQLException, IOException {
+            java.util.List<String> as = java.util.Arrays.asList(options.store, options.since, options.until);
+            if (store == null) {
+                store = StoredObservations.readOnce(options.openStore());
+                openedAs = as;
+            } else if (!openedAs.equals(as)) {
+                throw new IllegalStateException("one read of the observations shared by commands with different "
+                        + "windows: " + openedAs + " and " + as);
+            }
+            return StoredObservations.leftOpen(store);
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (store != null) {
+                store.close();
+            }
+        }
     }
 
     /** @throws IllegalArgumentException when --since is no duration */

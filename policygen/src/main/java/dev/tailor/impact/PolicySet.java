@@ -53,11 +53,14 @@ public final class PolicySet {
         return new PolicySet();
     }
 
-    /** Every file under {@code root} (a directory or one file). */
+    /**
+     * Every file under {@code root} (a directory or one file). The files are read beside each other (SnakeYAML is
+     * most of the time) and taken in their sorted order: the same set, and the same first error, as one by one.
+     */
     public static PolicySet read(Path root) throws IOException {
-        PolicySet set = new PolicySet();
+        boolean tree = Files.isDirectory(root);
         List<Path> files;
-        if (Files.isDirectory(root)) {
+        if (tree) {
             try (Stream<Path> walk = Files.walk(root)) {
                 files = walk.filter(Files::isRegularFile)
                         .filter(p -> p.toString().matches(".*\\.(ya?ml|json)$"))
@@ -67,21 +70,46 @@ public final class PolicySet {
         } else {
             files = List.of(root);
         }
-        for (Path f : files) {
-            String rel = Files.isDirectory(root)
-                    ? root.relativize(f).toString().replace('\\', '/')
-                    : f.getFileName().toString();
-            List<JsonNode> docs = Documents.read(f);
-            for (int i = 0; i < docs.size(); i++) {
-                try {
-                    set.add(docs.get(i), rel);
-                } catch (IllegalArgumentException e) {
-                    throw new IOException(f + ": document " + (i + 1) + ": " + e.getMessage(), e);
-                }
+        List<FileRead> read = files.parallelStream()
+                .map(f -> FileRead.of(
+                        f,
+                        tree
+                                ? root.relativize(f).toString().replace('\\', '/')
+                                : f.getFileName().toString()))
+                .toList();
+        PolicySet set = new PolicySet();
+        for (FileRead r : read) {
+            if (r.error() != null) {
+                throw r.error();
             }
+            set.rbacObjects.addAll(r.set().rbacObjects);
+            set.networkPolicies.addAll(r.set().networkPolicies);
+            set.namespaceLabels.putAll(r.set().namespaceLabels);
+            set.ociFiles.putAll(r.set().ociFiles);
+            set.operatorFiles.putAll(r.set().operatorFiles);
         }
         set.settle();
         return set;
+    }
+
+    /** One file's policies, or why it cannot be read. */
+    private record FileRead(PolicySet set, IOException error) {
+        static FileRead of(Path f, String rel) {
+            PolicySet set = new PolicySet();
+            try {
+                List<JsonNode> docs = Documents.read(f);
+                for (int i = 0; i < docs.size(); i++) {
+                    try {
+                        set.add(docs.get(i), rel);
+                    } catch (IllegalArgumentException e) {
+                        throw new IOException(f + ": document " + (i + 1) + ": " + e.getMessage(), e);
+                    }
+                }
+            } catch (IOException e) {
+                return new FileRead(null, e);
+            }
+            return new FileRead(set, null);
+        }
     }
 
     /** Policies given as objects (from the Kubernetes API). */
