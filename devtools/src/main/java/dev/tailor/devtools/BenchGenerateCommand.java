@@ -64,9 +64,20 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     /** One command's run: wall seconds and peak RSS in MiB. */
     private record Run(double seconds, double peakMib) {}
 
-    /** One size's figures. */
+    /**
+     * One size's figures; {@code propose} is {@code tailor propose} to a local bare repository (generate and impact
+     * on one read of the store, then the push), {@code proposeSteps} the seconds of its generate and impact.
+     */
     private record Size(
-            int namespaces, int workloads, int days, long inputBytes, Run observe, Run generate, Run impact) {}
+            int namespaces,
+            int workloads,
+            int days,
+            long inputBytes,
+            Run observe,
+            Run generate,
+            Run impact,
+            Run propose,
+            double proposeSteps) {}
 
     @Override
     public Integer call() throws Exception {
@@ -90,19 +101,27 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                     System.getProperty("java.version"),
                     heap);
             out.printf(
-                    "%-22s %9s %19s %19s %19s%n",
-                    "cluster", "input MB", "observe s / MiB", "generate s / MiB", "impact s / MiB");
+                    "%-22s %9s %19s %19s %19s %19s %22s%n",
+                    "cluster",
+                    "input MB",
+                    "observe s / MiB",
+                    "generate s / MiB",
+                    "impact s / MiB",
+                    "propose s / MiB",
+                    "generate+impact in it");
             for (int d : days) {
                 for (int n : namespaces) {
                     Size size = measure(work.resolve(n + "x" + workloads + "x" + d), n, d);
                     sizes.add(size);
                     out.printf(
-                            "%-22s %9.0f %19s %19s %19s%n",
+                            "%-22s %9.0f %19s %19s %19s %19s %20.1f s%n",
                             String.format("%d x %d, %d days", n, workloads, d),
                             size.inputBytes() / 1e6,
                             cell(size.observe()),
                             cell(size.generate()),
-                            cell(size.impact()));
+                            cell(size.impact()),
+                            cell(size.propose()),
+                            size.proposeSteps());
                 }
             }
             growth(sizes);
@@ -166,7 +185,56 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                         "--out",
                         dir.resolve("impact").toString()),
                 dir.resolve("impact.log"));
-        return new Size(n, workloads, d, bytes, observe, generate, impact);
+        Path remote = seededRepository(dir.resolve("gitops"));
+        Path proposeLog = dir.resolve("propose.log");
+        Run propose = run(
+                List.of(
+                        "propose",
+                        "--store",
+                        store,
+                        "--since",
+                        window,
+                        "--repo",
+                        remote.toUri().toString()),
+                proposeLog);
+        return new Size(n, workloads, d, bytes, observe, generate, impact, propose, proposeSteps(proposeLog));
+    }
+
+    /** A bare repository with one commit on main, as a GitOps repository starts; returns the bare one. */
+    private static Path seededRepository(Path dir) throws Exception {
+        Path bare = dir.resolve("gitops.git");
+        org.eclipse.jgit.api.Git.init()
+                .setBare(true)
+                .setDirectory(bare.toFile())
+                .setInitialBranch("main")
+                .call()
+                .close();
+        Path seed = dir.resolve("seed");
+        try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.cloneRepository()
+                .setURI(bare.toUri().toString())
+                .setDirectory(seed.toFile())
+                .call()) {
+            Files.writeString(seed.resolve("README.md"), "GitOps\n");
+            git.add().addFilepattern("README.md").call();
+            org.eclipse.jgit.lib.PersonIdent ops = new org.eclipse.jgit.lib.PersonIdent("Ops", "ops@example.com");
+            git.commit().setMessage("start").setAuthor(ops).setCommitter(ops).call();
+            git.push()
+                    .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main"))
+                    .call();
+        }
+        return bare;
+    }
+
+    /** The seconds of propose's generate and impact, from its last line ("tailor propose: generate 2.10 s, …"). */
+    private static double proposeSteps(Path log) throws IOException {
+        String text = Files.readString(log);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "tailor propose: generate ([0-9.]+) s, impact ([0-9.]+) s")
+                .matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("tailor propose did not say what its steps took; see " + log);
+        }
+        return Double.parseDouble(m.group(1)) + Double.parseDouble(m.group(2));
     }
 
     /** Runs one command as ./tailor does (the JVM options this one was given, the heap aside), timed and watched. */
@@ -184,8 +252,8 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             peak = rss.peakMib();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        // impact exits 3 when its preview would deny something: still a finished run, and what bench-generate times.
-        if (exit != TailorCli.OK && !(args.get(0).equals("impact") && exit == 3)) {
+        // impact (and propose) exit 3 when the preview would deny something: still a finished run, and what is timed.
+        if (exit != TailorCli.OK && !(List.of("impact", "propose").contains(args.get(0)) && exit == 3)) {
             throw new IllegalStateException("tailor " + args.get(0) + " exited with " + exit + "; see " + log);
         }
         return new Run(seconds, peak);

@@ -74,6 +74,7 @@ public final class ProposeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path work = Files.createTempDirectory("tailor-propose-");
+        Steps steps = new Steps();
         try (WindowOptions.Shared observations = new WindowOptions.Shared()) {
             CommandLine.IFactory factory = new CommandLine.IFactory() {
                 @Override
@@ -91,7 +92,7 @@ public final class ProposeCommand implements Callable<Integer> {
             List<String> generate = new ArrayList<>(
                     List.of("generate", "--out", proposal.toString(), "--store", store, "--since", since));
             add(generate, "--quiet", quiet);
-            int generated = run(factory, generate.toArray(String[]::new));
+            int generated = steps.run("generate", () -> run(factory, generate.toArray(String[]::new)));
             if (generated != TailorCli.OK) {
                 return generated;
             }
@@ -101,7 +102,7 @@ public final class ProposeCommand implements Callable<Integer> {
                 impact.add("--current");
                 impact.addAll(current);
             }
-            int previewed = run(factory, impact.toArray(String[]::new));
+            int previewed = steps.run("impact", () -> run(factory, impact.toArray(String[]::new)));
             if (previewed != TailorCli.OK && previewed != TailorCli.WOULD_DENY) {
                 return previewed;
             }
@@ -111,10 +112,30 @@ public final class ProposeCommand implements Callable<Integer> {
             add(pr, "--github", github);
             add(pr, "--gitlab", gitlab);
             add(pr, "--api-url", apiUrl);
-            int published = run(CommandLine.defaultFactory(), pr.toArray(String[]::new));
+            int published = steps.run("pr", () -> run(CommandLine.defaultFactory(), pr.toArray(String[]::new)));
             return published != TailorCli.OK ? published : previewed;
         } finally {
             dev.tailor.util.Trees.delete(work);
+            System.out.println("tailor propose: " + steps);
+        }
+    }
+
+    /** The steps run and how long each took, for the Job's log: "generate 2.1 s, impact 1.4 s, pr 6.0 s". */
+    private static final class Steps {
+        private final java.util.StringJoiner done = new java.util.StringJoiner(", ");
+
+        int run(String name, java.util.function.IntSupplier step) {
+            long start = System.nanoTime();
+            try {
+                return step.getAsInt();
+            } finally {
+                done.add(String.format(java.util.Locale.ROOT, "%s %.2f s", name, (System.nanoTime() - start) / 1e9));
+            }
+        }
+
+        @Override
+        public String toString() {
+            return done.toString();
         }
     }
 

@@ -81,6 +81,9 @@ class ProposeCommandTest {
 
         assertEquals(0, propose("--store", store, "--repo", remote.toUri().toString(), "--path", "policies"), output);
         assertTrue(output.contains("pushed tailor/"), output);
+        assertTrue(
+                output.matches("(?s).*tailor propose: generate [0-9.]+ s, impact [0-9.]+ s, pr [0-9.]+ s\n.*"),
+                "what each step took, for the Job's log: " + output);
         List<String> files;
         try (Git git = Git.open(remote.toFile())) {
             Ref branch = git.getRepository()
