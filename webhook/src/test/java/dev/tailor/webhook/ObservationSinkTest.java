@@ -1,0 +1,85 @@
+package dev.tailor.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tailor.contract.AdmissionDecision;
+import dev.tailor.store.ObservationStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The admission stream's queue is written once {@value ObservationSink#FLUSH_AT} entries wait, not only at the
+ * writer's tick: a busy webhook's entries held a second outlived its young collections and filled the old generation,
+ * and beyond 5,000 a tick the queue grew until it dropped entries.
+ */
+class ObservationSinkTest {
+
+    @TempDir
+    Path dir;
+
+    /** The configuration the sink reads: only the store's URL. */
+    private static TailorConfig config(String url) {
+        TailorConfig.Store store = (TailorConfig.Store) Proxy.newProxyInstance(
+                TailorConfig.class.getClassLoader(),
+                new Class<?>[] {TailorConfig.Store.class},
+                (proxy, method, args) -> method.getName().equals("url") ? Optional.of(url) : null);
+        return (TailorConfig) Proxy.newProxyInstance(
+                TailorConfig.class.getClassLoader(),
+                new Class<?>[] {TailorConfig.class},
+                (proxy, method, args) -> method.getName().equals("store") ? store : null);
+    }
+
+    private static List<AdmissionDecision> decisions(Instant at, int from, int count) {
+        return IntStream.range(from, from + count)
+                .mapToObj(i -> new AdmissionDecision(
+                        at,
+                        "uid-" + i,
+                        "shop",
+                        "pod.p" + i,
+                        "alice",
+                        "CREATE",
+                        "Pod",
+                        "p" + i,
+                        "audit",
+                        "",
+                        "allowed",
+                        ""))
+                .toList();
+    }
+
+    private static int stored(String url, Instant at) throws Exception {
+        try (ObservationStore store = ObservationStore.open(url)) {
+            return store.decisions(at, at.plusSeconds(1)).size();
+        }
+    }
+
+    @Test
+    void manyWaitingEntriesAreWrittenWithoutWaitingForTheTick() throws Exception {
+        String url = ObservationStore.embeddedUrl(dir.resolve("store"));
+        Instant at = Instant.parse("2026-12-04T12:00:00Z");
+        ObservationSink sink = new ObservationSink(config(url), new SimpleMeterRegistry(), Duration.ofHours(1));
+        try {
+            sink.decisions(decisions(at, 0, ObservationSink.FLUSH_AT - 1));
+            Thread.sleep(300);
+            assertEquals(0, stored(url, at), "fewer wait: they are written at the tick (an hour here)");
+            sink.decisions(decisions(at, ObservationSink.FLUSH_AT - 1, 1));
+            List<Integer> seen = new ArrayList<>();
+            for (int i = 0; i < 100 && (seen.isEmpty() || seen.get(seen.size() - 1) < ObservationSink.FLUSH_AT); i++) {
+                Thread.sleep(100);
+                seen.add(stored(url, at));
+            }
+            assertEquals(ObservationSink.FLUSH_AT, seen.get(seen.size() - 1), "written at once: " + seen);
+        } finally {
+            sink.close(null);
+        }
+    }
+}
