@@ -185,7 +185,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                         "--out",
                         dir.resolve("impact").toString()),
                 dir.resolve("impact.log"));
-        Path remote = seededRepository(dir.resolve("gitops"));
+        Path remote = DemoCommand.gitopsRepository(dir.resolve("gitops"));
         Path proposeLog = dir.resolve("propose.log");
         Run propose = run(
                 List.of(
@@ -198,31 +198,6 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                         remote.toUri().toString()),
                 proposeLog);
         return new Size(n, workloads, d, bytes, observe, generate, impact, propose, proposeSteps(proposeLog));
-    }
-
-    /** A bare repository with one commit on main, as a GitOps repository starts; returns the bare one. */
-    private static Path seededRepository(Path dir) throws Exception {
-        Path bare = dir.resolve("gitops.git");
-        org.eclipse.jgit.api.Git.init()
-                .setBare(true)
-                .setDirectory(bare.toFile())
-                .setInitialBranch("main")
-                .call()
-                .close();
-        Path seed = dir.resolve("seed");
-        try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.cloneRepository()
-                .setURI(bare.toUri().toString())
-                .setDirectory(seed.toFile())
-                .call()) {
-            Files.writeString(seed.resolve("README.md"), "GitOps\n");
-            git.add().addFilepattern("README.md").call();
-            org.eclipse.jgit.lib.PersonIdent ops = new org.eclipse.jgit.lib.PersonIdent("Ops", "ops@example.com");
-            git.commit().setMessage("start").setAuthor(ops).setCommitter(ops).call();
-            git.push()
-                    .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main"))
-                    .call();
-        }
-        return bare;
     }
 
     /** The seconds of propose's generate and impact, from its last line ("tailor propose: generate 2.10 s, …"). */

@@ -305,7 +305,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** The GitOps repository: a bare repository with a README on main. */
-    private static Path gitopsRepository(Path work) throws Exception {
+    static Path gitopsRepository(Path work) throws Exception {
         Path bare = work.resolve("gitops.git");
         Git.init()
                 .setBare(true)
