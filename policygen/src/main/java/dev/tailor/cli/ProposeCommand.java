@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code tailor propose}: the loop's last steps in one command — what the weekly CronJob runs. {@code tailor generate}
  * from the store, {@code tailor impact} of that proposal (its IMPACT.md goes into the proposal, and so into the pull
- * request), {@code tailor pr}: the open pull request updated, or one opened. A proposal whose preview would deny
+ * request) on the same read of the store, {@code tailor pr}: the open pull request updated, or one opened. A proposal whose preview would deny
  * something is still published — the pull request's impact report says what, for its reviewers — and the command
  * exits 3 as impact does, so the Job shows it.
  */
@@ -76,6 +76,8 @@ public final class ProposeCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("tailor-propose-");
         Steps steps = new Steps();
         try (WindowOptions.Shared observations = new WindowOptions.Shared()) {
+            // generate and impact share one read of the observations: impact previews the very window the proposal was
+            // made from, however the store fills meanwhile.
             CommandLine.IFactory factory = new CommandLine.IFactory() {
                 @Override
                 public <K> K create(Class<K> type) throws Exception {
