@@ -46,8 +46,17 @@ public final class PolicySet {
     private final Map<String, Sourced> ociFiles = new TreeMap<>();
 
     private final Map<String, Sourced> operatorFiles = new TreeMap<>();
+    /** Every SeccompProfile read, by {@code namespace/name}: what a pod template's {@code localhostProfile} names. */
+    private final Map<String, Sourced> operatorByName = new TreeMap<>();
+    /** What each {@code seccomp-patch.yaml} makes a container run, by {@code namespace/kind.name/container}. */
+    private final Map<String, Sourced> patched = new TreeMap<>();
 
-    private record Sourced(OciSeccompProfile profile, String path) {}
+    /** A profile and the file it is in; {@code path} alone (profile null) for what a patch names. */
+    private record Sourced(OciSeccompProfile profile, String path, String named) {
+        Sourced(OciSeccompProfile profile, String path) {
+            this(profile, path, null);
+        }
+    }
 
     public static PolicySet empty() {
         return new PolicySet();
@@ -87,6 +96,8 @@ public final class PolicySet {
             set.namespaceLabels.putAll(r.set().namespaceLabels);
             set.ociFiles.putAll(r.set().ociFiles);
             set.operatorFiles.putAll(r.set().operatorFiles);
+            set.operatorByName.putAll(r.set().operatorByName);
+            set.patched.putAll(r.set().patched);
         }
         set.settle();
         return set;
@@ -189,16 +200,51 @@ public final class PolicySet {
     }
 
     private void addOther(JsonNode d, String path) {
-        if (d.path("kind").asText("").equals("SeccompProfile")) {
+        String kind = d.path("kind").asText("");
+        if (kind.equals("SeccompProfile")) {
+            JsonNode spec = d.path("spec");
+            if (spec.hasNonNull("baseProfileName")) {
+                throw new IllegalArgumentException("SeccompProfile " + path + " names a baseProfileName ("
+                        + spec.get("baseProfileName").asText()
+                        + "): what it allows is not in the file, so impact cannot judge it");
+            }
+            Sourced profile = new Sourced(profile(spec, path), path);
+            operatorByName.put(
+                    d.path("metadata").path("namespace").asText("") + "/"
+                            + d.path("metadata").path("name").asText(""),
+                    profile);
             String key = profileKey(path, "seccompprofile-", ".yaml");
             if (key != null) {
-                JsonNode spec = d.path("spec");
-                if (spec.hasNonNull("baseProfileName")) {
-                    throw new IllegalArgumentException("SeccompProfile " + path + " names a baseProfileName ("
-                            + spec.get("baseProfileName").asText()
-                            + "): what it allows is not in the file, so impact cannot judge it");
+                operatorFiles.put(key, profile);
+            }
+            return;
+        }
+        if (path.matches("[^/]+/[^/]+/seccomp-patch\\.yaml")) {
+            String workload = path.substring(0, path.lastIndexOf('/') + 1);
+            JsonNode pod = switch (kind) {
+                case "Pod" -> d.path("spec");
+                case "CronJob" ->
+                    d.path("spec")
+                            .path("jobTemplate")
+                            .path("spec")
+                            .path("template")
+                            .path("spec");
+                default -> d.path("spec").path("template").path("spec");
+            };
+            JsonNode podLevel = pod.path("securityContext").path("seccompProfile");
+            for (String field : List.of("initContainers", "containers")) {
+                for (JsonNode c : pod.path(field)) {
+                    JsonNode own = c.path("securityContext").path("seccompProfile");
+                    JsonNode seccomp = own.isMissingNode() ? podLevel : own;
+                    if (seccomp.path("type").asText("").equals("Localhost")) {
+                        patched.put(
+                                workload + c.path("name").asText(""),
+                                new Sourced(
+                                        null,
+                                        path,
+                                        seccomp.path("localhostProfile").asText("")));
+                    }
                 }
-                operatorFiles.put(key, new Sourced(profile(spec, path), path));
             }
             return;
         }
@@ -209,13 +255,32 @@ public final class PolicySet {
     }
 
     /**
-     * Puts the profiles read into {@link #seccomp}: the SeccompProfile where there is one (what the pod runs), else
-     * the OCI JSON. Where both are given they must let the same syscalls run: a reviewer who edits one of them is
-     * told so, instead of a preview of the one that will not run.
+     * Puts the profiles read into {@link #seccomp}: for a container, the SeccompProfile its workload's
+     * {@code seccomp-patch.yaml} makes it run (the Security Profiles Operator installs it at
+     * {@code operator/<namespace>/<name>.json}) — one the proposal does not hold is an error, its pods would not start
+     * — else the SeccompProfile beside it, else the OCI JSON. Where the OCI JSON is there too it must let the same
+     * syscalls run: a reviewer who edits one of them is told so, instead of a preview of the one that will not run.
      */
     private void settle() throws IOException {
+        Map<String, Sourced> runs = new TreeMap<>(operatorFiles);
+        for (var e : patched.entrySet()) {
+            String named = e.getValue().named();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("operator/([^/]+)/([^/]+)\\.json")
+                    .matcher(named);
+            if (!m.matches()) {
+                continue; // a profile on the nodes' disks, which a proposal cannot show
+            }
+            Sourced profile = operatorByName.get(m.group(1) + "/" + m.group(2));
+            if (profile == null) {
+                throw new IOException(e.getValue().path() + " makes container "
+                        + e.getKey().substring(e.getKey().lastIndexOf('/') + 1) + " run " + named
+                        + ", but the proposal holds no SeccompProfile " + m.group(1) + "/" + m.group(2)
+                        + " — its pods would not start");
+            }
+            runs.put(e.getKey(), profile);
+        }
         for (var e : ociFiles.entrySet()) {
-            Sourced operator = operatorFiles.get(e.getKey());
+            Sourced operator = runs.get(e.getKey());
             if (operator != null) {
                 String oci = e.getValue().path();
                 List<String> differ =
@@ -232,9 +297,11 @@ public final class PolicySet {
             }
             seccomp.put(e.getKey(), e.getValue().profile());
         }
-        operatorFiles.forEach((key, operator) -> seccomp.put(key, operator.profile()));
+        runs.forEach((key, operator) -> seccomp.put(key, operator.profile()));
         ociFiles.clear();
         operatorFiles.clear();
+        operatorByName.clear();
+        patched.clear();
     }
 
     /** The key of a profile at {@code <ns>/<kind.name>/<prefix><container><suffix>}; null for another path. */

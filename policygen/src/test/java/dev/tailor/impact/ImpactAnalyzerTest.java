@@ -144,6 +144,42 @@ class ImpactAnalyzerTest {
     }
 
     /**
+     * A container runs the SeccompProfile its workload's {@code seccomp-patch.yaml} names: a profile the proposal does
+     * not hold (a typo, a rename) is an error — the pods would not start — and the one named is what is judged, even
+     * in another file.
+     */
+    @Test
+    void theProfileThePatchNamesIsWhatIsJudged() throws Exception {
+        Path edited = policies.resolveSibling("seccomp-patched");
+        copyTree(policies, edited);
+        Path dir = edited.resolve("boutique/deployment.cartservice");
+        Path patch = dir.resolve("seccomp-patch.yaml");
+        String original = Files.readString(patch);
+        Files.writeString(patch, original.replace("cartservice-server.json", "cartservice-srv.json"));
+        java.io.IOException missing =
+                org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> PolicySet.read(edited));
+        assertEquals(
+                "boutique/deployment.cartservice/seccomp-patch.yaml makes container server run"
+                        + " operator/boutique/cartservice-srv.json, but the proposal holds no SeccompProfile"
+                        + " boutique/cartservice-srv — its pods would not start",
+                missing.getMessage());
+        assertEquals(2, cli("impact", "--proposed", edited.toString(), "--store", store));
+
+        // A tighter profile beside the generated one, and the patch pointing at it.
+        String tight = Files.readString(dir.resolve("seccompprofile-server.yaml"))
+                .replace("name: cartservice-server", "name: cartservice-tight")
+                .replace("        - epoll_wait\n", "");
+        Files.writeString(dir.resolve("seccompprofile-tight.yaml"), tight);
+        Files.writeString(patch, original.replace("cartservice-server.json", "cartservice-tight.json"));
+        Files.delete(dir.resolve("seccomp-server.json"));
+        var seccomp = analyze(PolicySet.read(edited))
+                .workloads()
+                .get("boutique/deployment.cartservice")
+                .seccomp();
+        assertEquals(List.of("epoll_wait in server"), seccomp.denied());
+    }
+
+    /**
      * The cluster's RBAC as a dump of the user's objects has it: cartservice's account bound to cluster-admin, a
      * bootstrap ClusterRole the dump does not contain. That is the most access there is — not none — and the
      * proposal removes it; every account's discovery roles count on both sides.
