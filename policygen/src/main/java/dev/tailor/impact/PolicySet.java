@@ -33,6 +33,9 @@ import java.util.stream.Stream;
 public final class PolicySet {
 
     private static final ObjectMapper PROFILES = new ObjectMapper();
+    /** Where the Security Profiles Operator installs a SeccompProfile, as a pod's {@code localhostProfile} names it. */
+    private static final java.util.regex.Pattern OPERATOR_PROFILE =
+            java.util.regex.Pattern.compile("operator/([^/]+)/([^/]+)\\.json");
 
     final List<HasMetadata> rbacObjects = new ArrayList<>();
     final List<NetworkPolicy> networkPolicies = new ArrayList<>();
@@ -265,8 +268,7 @@ public final class PolicySet {
         Map<String, Sourced> runs = new TreeMap<>(operatorFiles);
         for (var e : patched.entrySet()) {
             String named = e.getValue().named();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("operator/([^/]+)/([^/]+)\\.json")
-                    .matcher(named);
+            java.util.regex.Matcher m = OPERATOR_PROFILE.matcher(named);
             if (!m.matches()) {
                 continue; // a profile on the nodes' disks, which a proposal cannot show
             }
