@@ -192,8 +192,13 @@ public final class OwnedTree {
 
     /** The files of a tree Tailor wrote, as its marker lists them. */
     public static Set<String> listed(Path tree) throws IOException {
+        return listed(Files.readString(tree.resolve(MARKER), StandardCharsets.UTF_8));
+    }
+
+    /** The files a marker's text lists. */
+    public static Set<String> listed(String marker) {
         Set<String> out = new TreeSet<>();
-        for (String line : Files.readAllLines(tree.resolve(MARKER), StandardCharsets.UTF_8)) {
+        for (String line : marker.lines().toList()) {
             if (!line.isBlank() && !line.startsWith("#")) {
                 out.add(line.strip());
             }
