@@ -104,6 +104,22 @@ class ImpactAnalyzerTest {
         assertTrue(Files.readString(broken.resolve("IMPACT.md")).contains("**2 observed behaviors would be denied**"));
     }
 
+    /** A copy of the generated proposal beside it, for a test to edit. */
+    private static Path proposalCopy(String name) throws Exception {
+        Path copy = policies.resolveSibling(name);
+        copyTree(policies, copy);
+        return copy;
+    }
+
+    /** What the proposal at {@code proposal} would deny of cartservice's observed syscalls. */
+    private static List<String> cartserviceSyscallsDenied(Path proposal) throws Exception {
+        return analyze(PolicySet.read(proposal))
+                .workloads()
+                .get("boutique/deployment.cartservice")
+                .seccomp()
+                .denied();
+    }
+
     /**
      * The pod template's patch runs the Security Profiles Operator's SeccompProfile, not the OCI JSON beside it: a
      * reviewer who takes a syscall out of the SeccompProfile alone is told the two differ, and with the JSON gone the
@@ -111,8 +127,7 @@ class ImpactAnalyzerTest {
      */
     @Test
     void theSeccompProfileThePodRunsIsWhatIsJudged() throws Exception {
-        Path edited = policies.resolveSibling("seccomp-edited");
-        copyTree(policies, edited);
+        Path edited = proposalCopy("seccomp-edited");
         Path dir = edited.resolve("boutique/deployment.cartservice");
         Path operator = dir.resolve("seccompprofile-server.yaml");
         String yaml = Files.readString(operator);
@@ -136,11 +151,7 @@ class ImpactAnalyzerTest {
                 "the proposal is the user's to mend");
 
         Files.delete(dir.resolve("seccomp-server.json"));
-        var seccomp = analyze(PolicySet.read(edited))
-                .workloads()
-                .get("boutique/deployment.cartservice")
-                .seccomp();
-        assertEquals(List.of("epoll_wait in server"), seccomp.denied());
+        assertEquals(List.of("epoll_wait in server"), cartserviceSyscallsDenied(edited));
     }
 
     /**
@@ -150,8 +161,7 @@ class ImpactAnalyzerTest {
      */
     @Test
     void theProfileThePatchNamesIsWhatIsJudged() throws Exception {
-        Path edited = policies.resolveSibling("seccomp-patched");
-        copyTree(policies, edited);
+        Path edited = proposalCopy("seccomp-patched");
         Path dir = edited.resolve("boutique/deployment.cartservice");
         Path patch = dir.resolve("seccomp-patch.yaml");
         String original = Files.readString(patch);
@@ -172,11 +182,7 @@ class ImpactAnalyzerTest {
         Files.writeString(dir.resolve("seccompprofile-tight.yaml"), tight);
         Files.writeString(patch, original.replace("cartservice-server.json", "cartservice-tight.json"));
         Files.delete(dir.resolve("seccomp-server.json"));
-        var seccomp = analyze(PolicySet.read(edited))
-                .workloads()
-                .get("boutique/deployment.cartservice")
-                .seccomp();
-        assertEquals(List.of("epoll_wait in server"), seccomp.denied());
+        assertEquals(List.of("epoll_wait in server"), cartserviceSyscallsDenied(edited));
     }
 
     /**
