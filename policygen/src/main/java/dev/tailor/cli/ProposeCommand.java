@@ -122,7 +122,7 @@ public final class ProposeCommand implements Callable<Integer> {
         }
     }
 
-    /** The steps run and how long each took, for the Job's log: "generate 2.1 s, impact 1.4 s, pr 6.0 s". */
+    /** The steps run and how long each took, for the Job's log: "generate 2.1 s, impact 1.4 s, pr 1.0 s". */
     private static final class Steps {
         private final java.util.StringJoiner done = new java.util.StringJoiner(", ");
 
