@@ -96,8 +96,7 @@ public final class PullRequestPublisher {
                 throw new PublishException("the base branch " + o.base() + " does not exist in " + o.repository());
             }
             // Tailor's branch: the one asked for, else the newest tailor/* the repository has (the branch of Tailor's
-            // open
-            // pull request), else a new one. Found with git alone: no API call unless something changed.
+            // open pull request), else a new one. Found with git alone: no API call unless something changed.
             String branch =
                     o.branch() != null ? o.branch() : newestTailorBranch(git).orElse(o.defaultBranch());
             boolean branchExists = git.getRepository().findRef("refs/remotes/origin/" + branch) != null;
@@ -185,9 +184,9 @@ public final class PullRequestPublisher {
         }
     }
 
-    /** A file's mode (regular or executable), not a link or a submodule. */
+    /** A file's mode (regular or executable, whatever its permission bits), not a link or a submodule. */
     private static boolean isFile(FileMode mode) {
-        return mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE;
+        return (mode.getBits() & FileMode.TYPE_MASK) == FileMode.TYPE_FILE;
     }
 
     private static boolean sameFiles(Map<String, byte[]> a, Map<String, byte[]> b) {
