@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -137,7 +138,8 @@ public final class PullRequestPublisher {
                     }
                 }
                 Map<String, byte[]> after = replaceTree(before, files(o.tree()));
-                if (sameFiles(before, after)) {
+                Change change = Change.between(before, after);
+                if (change.none()) {
                     return new Result(
                             Outcome.NOTHING_CHANGED,
                             branch,
@@ -151,13 +153,12 @@ public final class PullRequestPublisher {
                     DirCacheEntry entry = new DirCacheEntry(prefix + e.getKey());
                     entry.setFileMode(was != null ? was.getFileMode() : FileMode.REGULAR_FILE);
                     entry.setObjectId(
-                            was != null && java.util.Arrays.equals(before.get(e.getKey()), e.getValue())
+                            was != null && Arrays.equals(before.get(e.getKey()), e.getValue())
                                     ? was.getObjectId()
                                     : inserter.insert(Constants.OBJ_BLOB, e.getValue()));
                     tree.add(entry);
                 }
                 tree.finish();
-                Change change = Change.between(before, after);
                 String title = "Tailor: least-privilege policies for "
                         + change.workloads().size() + " workloads";
                 CommitBuilder commit = new CommitBuilder();
@@ -189,18 +190,6 @@ public final class PullRequestPublisher {
         return (mode.getBits() & FileMode.TYPE_MASK) == FileMode.TYPE_FILE;
     }
 
-    private static boolean sameFiles(Map<String, byte[]> a, Map<String, byte[]> b) {
-        if (!a.keySet().equals(b.keySet())) {
-            return false;
-        }
-        for (var e : a.entrySet()) {
-            if (!java.util.Arrays.equals(e.getValue(), b.get(e.getKey()))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /**
      * The generated tree over the policies' path: what Tailor wrote there before (the tree's .tailor-tree lists it)
      * and no longer generates is removed; files others keep under the path (a kustomization.yaml, say) stay as they
@@ -209,7 +198,7 @@ public final class PullRequestPublisher {
     private static Map<String, byte[]> replaceTree(Map<String, byte[]> before, Map<String, byte[]> generated) {
         Map<String, byte[]> after = new TreeMap<>(generated);
         byte[] marker = before.get(dev.tailor.util.OwnedTree.MARKER);
-        java.util.Set<String> owned = marker == null
+        Set<String> owned = marker == null
                 ? java.util.Set.of()
                 : dev.tailor.util.OwnedTree.listed(new String(marker, StandardCharsets.UTF_8));
         for (var e : before.entrySet()) {
@@ -362,7 +351,7 @@ public final class PullRequestPublisher {
             after.forEach((f, bytes) -> {
                 if (!before.containsKey(f)) {
                     added.add(f);
-                } else if (!java.util.Arrays.equals(before.get(f), bytes)) {
+                } else if (!Arrays.equals(before.get(f), bytes)) {
                     changed.add(f);
                 }
             });
@@ -376,6 +365,11 @@ public final class PullRequestPublisher {
                 }
             }
             return new Change(added, changed, removed, workloads);
+        }
+
+        /** Nothing added, changed or removed. */
+        boolean none() {
+            return added.isEmpty() && changed.isEmpty() && removed.isEmpty();
         }
 
         String summary() {
