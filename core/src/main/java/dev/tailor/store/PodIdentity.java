@@ -51,21 +51,26 @@ public record PodIdentity(
         }
     }
 
-    /** The parts of its {@link #toString()}, which it is ordered by. */
+    // Ordered by its toString(), given in parts (Joined.Ordered).
     @Override
-    public String[] parts() {
-        return new String[] {
-            namespace,
-            ", pod=",
-            pod,
-            ", workloadKind=",
-            workloadKind,
-            ", workloadName=",
-            workloadName,
-            ", serviceAccount=",
-            serviceAccount,
-            ", labels=",
-            labels
+    public int partCount() {
+        return 11;
+    }
+
+    @Override
+    public String part(int i) {
+        return switch (i) {
+            case 0 -> namespace;
+            case 1 -> ", pod=";
+            case 2 -> pod;
+            case 3 -> ", workloadKind=";
+            case 4 -> workloadKind;
+            case 5 -> ", workloadName=";
+            case 6 -> workloadName;
+            case 7 -> ", serviceAccount=";
+            case 8 -> serviceAccount;
+            case 9 -> ", labels=";
+            default -> labels;
         };
     }
 }

@@ -39,17 +39,34 @@ class JoinedTest {
         return Integer.signum(n);
     }
 
+    /** Any parts, nulls among them. */
+    private record Parts(String... parts) implements Joined.Ordered<Parts> {
+        @Override
+        public int partCount() {
+            return parts.length;
+        }
+
+        @Override
+        public String part(int i) {
+            return parts[i];
+        }
+    }
+
+    private String textOrNull() {
+        return random.nextInt(10) == 0 ? null : text();
+    }
+
     @Test
     void partsCompareAsTheirJoinedString() {
         for (int i = 0; i < 20_000; i++) {
-            String[] a = {text(), text(), text()};
-            String[] b = {text(), text(), text()};
-            String joinedA = String.join("", a);
-            String joinedB = String.join("", b);
-            assertEquals(
-                    sign(joinedA.compareTo(joinedB)),
-                    sign(Joined.compare(a.clone(), b.clone())),
-                    joinedA + " vs " + joinedB);
+            Parts a = new Parts(textOrNull(), text(), textOrNull());
+            Parts b = random.nextBoolean()
+                    ? new Parts(textOrNull(), text(), textOrNull())
+                    : new Parts(textOrNull(), textOrNull(), text(), textOrNull()); // other part boundaries too
+            String joinedA = Joined.join(a);
+            String joinedB = Joined.join(b);
+            assertEquals(String.valueOf(a.part(0)) + a.part(1) + a.part(2), joinedA);
+            assertEquals(sign(joinedA.compareTo(joinedB)), sign(Joined.compare(a, b)), joinedA + " vs " + joinedB);
         }
     }
 

@@ -60,27 +60,32 @@ public record ApiAccess(
         return 31 * h + (denied ? 1 : 0);
     }
 
-    /** The parts of its {@link #toString()}, which it is ordered by. */
+    // Ordered by its toString(), given in parts (Joined.Ordered).
     @Override
-    public String[] parts() {
-        return new String[] {
-            subject,
-            ", verb=",
-            verb,
-            ", apiGroup=",
-            apiGroup,
-            ", resource=",
-            resource,
-            ", subresource=",
-            subresource,
-            ", namespace=",
-            namespace,
-            ", name=",
-            name,
-            ", nonResourceUrl=",
-            nonResourceUrl,
-            ", denied=",
-            String.valueOf(denied)
+    public int partCount() {
+        return 17;
+    }
+
+    @Override
+    public String part(int i) {
+        return switch (i) {
+            case 0 -> subject;
+            case 1 -> ", verb=";
+            case 2 -> verb;
+            case 3 -> ", apiGroup=";
+            case 4 -> apiGroup;
+            case 5 -> ", resource=";
+            case 6 -> resource;
+            case 7 -> ", subresource=";
+            case 8 -> subresource;
+            case 9 -> ", namespace=";
+            case 10 -> namespace;
+            case 11 -> ", name=";
+            case 12 -> name;
+            case 13 -> ", nonResourceUrl=";
+            case 14 -> nonResourceUrl;
+            case 15 -> ", denied=";
+            default -> String.valueOf(denied);
         };
     }
 }

@@ -104,29 +104,34 @@ public record NetworkEdge(
         return 31 * h + (dropped ? 1 : 0);
     }
 
-    /** The parts of its {@link #toString()}, which it is ordered by. */
+    // Ordered by its toString(), given in parts (Joined.Ordered).
     @Override
-    public String[] parts() {
-        return new String[] {
-            srcNamespace,
-            ", srcWorkload=",
-            srcWorkload,
-            ", srcAddress=",
-            srcAddress,
-            ", dstNamespace=",
-            dstNamespace,
-            ", dstWorkload=",
-            dstWorkload,
-            ", dstAddress=",
-            dstAddress,
-            ", dstDnsName=",
-            dstDnsName,
-            ", protocol=",
-            protocol,
-            ", port=",
-            String.valueOf(port),
-            ", dropped=",
-            String.valueOf(dropped)
+    public int partCount() {
+        return 19;
+    }
+
+    @Override
+    public String part(int i) {
+        return switch (i) {
+            case 0 -> srcNamespace;
+            case 1 -> ", srcWorkload=";
+            case 2 -> srcWorkload;
+            case 3 -> ", srcAddress=";
+            case 4 -> srcAddress;
+            case 5 -> ", dstNamespace=";
+            case 6 -> dstNamespace;
+            case 7 -> ", dstWorkload=";
+            case 8 -> dstWorkload;
+            case 9 -> ", dstAddress=";
+            case 10 -> dstAddress;
+            case 11 -> ", dstDnsName=";
+            case 12 -> dstDnsName;
+            case 13 -> ", protocol=";
+            case 14 -> protocol;
+            case 15 -> ", port=";
+            case 16 -> String.valueOf(port);
+            case 17 -> ", dropped=";
+            default -> String.valueOf(dropped);
         };
     }
 }

@@ -30,23 +30,28 @@ public record SyscallUse(
                 r.namespace(), workload, r.container(), executable, r.architecture(), r.syscall(), r.action());
     }
 
-    /** The parts of its {@link #toString()}, which it is ordered by. */
+    // Ordered by its toString(), given in parts (Joined.Ordered).
     @Override
-    public String[] parts() {
-        return new String[] {
-            namespace,
-            ", workload=",
-            workload,
-            ", container=",
-            container,
-            ", executable=",
-            executable,
-            ", architecture=",
-            architecture,
-            ", syscall=",
-            syscall,
-            ", action=",
-            action
+    public int partCount() {
+        return 13;
+    }
+
+    @Override
+    public String part(int i) {
+        return switch (i) {
+            case 0 -> namespace;
+            case 1 -> ", workload=";
+            case 2 -> workload;
+            case 3 -> ", container=";
+            case 4 -> container;
+            case 5 -> ", executable=";
+            case 6 -> executable;
+            case 7 -> ", architecture=";
+            case 8 -> architecture;
+            case 9 -> ", syscall=";
+            case 10 -> syscall;
+            case 11 -> ", action=";
+            default -> action;
         };
     }
 }
