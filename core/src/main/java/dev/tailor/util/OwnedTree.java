@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -96,16 +99,7 @@ public final class OwnedTree {
         }
         Trees.delete(old);
         try {
-            // Each directory made once: asking for a workload's directory again for each of its files costs a
-            // failed mkdir per file (a quarter second for a large cluster's 4,000 files).
-            Set<Path> made = new java.util.HashSet<>();
-            for (var e : files.entrySet()) {
-                Path file = inside(fresh, e.getKey());
-                if (made.add(file.getParent())) {
-                    Files.createDirectories(file.getParent());
-                }
-                Files.writeString(file, e.getValue(), StandardCharsets.UTF_8);
-            }
+            writeAll(fresh, files);
             for (String f : foreign) {
                 Path copy = inside(fresh, f);
                 Files.createDirectories(copy.getParent());
@@ -125,6 +119,39 @@ public final class OwnedTree {
         }
         Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
         Trees.delete(old);
+    }
+
+    /**
+     * Writes the files under {@code root}, a directory at a time on the common pool: creating a file is mostly the
+     * kernel's CPU (on the machine of docs/benchmarks.md a large cluster's 4,100 files took 1.2–2.7 s of it), which
+     * two threads share. Each directory is made once — asking again for each of its files costs a failed mkdir per
+     * file. The first failure, in the files' order, is the one thrown.
+     */
+    private static void writeAll(Path root, Map<String, String> files) throws IOException {
+        Map<Path, List<Map.Entry<Path, String>>> byDirectory = new LinkedHashMap<>();
+        for (var e : files.entrySet()) {
+            Path file = inside(root, e.getKey());
+            byDirectory
+                    .computeIfAbsent(file.getParent(), d -> new ArrayList<>())
+                    .add(Map.entry(file, e.getValue()));
+        }
+        List<IOException> failed = byDirectory.entrySet().parallelStream()
+                .map(d -> {
+                    try {
+                        Files.createDirectories(d.getKey());
+                        for (var f : d.getValue()) {
+                            Files.writeString(f.getKey(), f.getValue(), StandardCharsets.UTF_8);
+                        }
+                        return null;
+                    } catch (IOException e) {
+                        return e;
+                    }
+                })
+                .filter(java.util.Objects::nonNull)
+                .toList();
+        if (!failed.isEmpty()) {
+            throw failed.get(0);
+        }
     }
 
     /**
