@@ -274,9 +274,16 @@ public final class PolicySet {
             }
             Sourced profile = operatorByName.get(m.group(1) + "/" + m.group(2));
             if (profile == null) {
+                // One of that name without metadata.namespace is made in whatever namespace it is applied to (the
+                // generated tree has no kustomization to set one): not necessarily the pods'.
+                Sourced unplaced = operatorByName.get("/" + m.group(2));
                 throw new IOException(e.getValue().path() + " makes container "
                         + e.getKey().substring(e.getKey().lastIndexOf('/') + 1) + " run " + named
                         + ", but the proposal holds no SeccompProfile " + m.group(1) + "/" + m.group(2)
+                        + (unplaced == null
+                                ? ""
+                                : " (" + unplaced.path() + " has no metadata.namespace: it is made in whatever"
+                                        + " namespace it is applied to — give it namespace: " + m.group(1) + ")")
                         + " — its pods would not start");
             }
             runs.put(e.getKey(), profile);

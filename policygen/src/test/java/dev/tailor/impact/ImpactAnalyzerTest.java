@@ -175,6 +175,22 @@ class ImpactAnalyzerTest {
                 missing.getMessage());
         assertEquals(2, cli("impact", "--proposed", edited.toString(), "--store", store));
 
+        // The profile the patch names, but without its namespace: applied as it is, it lands elsewhere.
+        Files.writeString(patch, original);
+        Path profile = dir.resolve("seccompprofile-server.yaml");
+        String withNamespace = Files.readString(profile);
+        Files.writeString(profile, withNamespace.replace("  namespace: boutique\n", ""));
+        java.io.IOException unplaced =
+                org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> PolicySet.read(edited));
+        assertEquals(
+                "boutique/deployment.cartservice/seccomp-patch.yaml makes container server run"
+                        + " operator/boutique/cartservice-server.json, but the proposal holds no SeccompProfile"
+                        + " boutique/cartservice-server (boutique/deployment.cartservice/seccompprofile-server.yaml"
+                        + " has no metadata.namespace: it is made in whatever namespace it is applied to — give it"
+                        + " namespace: boutique) — its pods would not start",
+                unplaced.getMessage());
+        Files.writeString(profile, withNamespace);
+
         // A tighter profile beside the generated one, and the patch pointing at it.
         String tight = Files.readString(dir.resolve("seccompprofile-server.yaml"))
                 .replace("name: cartservice-server", "name: cartservice-tight")
