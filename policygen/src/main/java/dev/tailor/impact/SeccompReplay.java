@@ -17,15 +17,16 @@ final class SeccompReplay {
 
     private SeccompReplay() {}
 
+    /** The actions by which a syscall was refused, not run: nothing a profile must allow. */
+    private static final Set<String> REFUSED = Set.of("errno", "kill_process", "kill_thread", "trap");
+
     static Map<Workload, Tally> replay(
             Observations obs, PolicySet next, SeccompEvaluator runtimeDefault, Predicate<StoredAccess> rows) {
         Map<Workload, Tally> seccomp = new TreeMap<>();
         Map<OciSeccompProfile, SeccompEvaluator> profiles =
                 new java.util.IdentityHashMap<>(); // one evaluator per profile
         obs.syscalls.forEach((u, s) -> {
-            if (u.workload().isEmpty()
-                    || !rows.test(s)
-                    || Set.of("errno", "kill_process", "kill_thread", "trap").contains(u.action())) {
+            if (u.workload().isEmpty() || !rows.test(s) || REFUSED.contains(u.action())) {
                 return;
             }
             OciSeccompProfile profile = next.seccomp.get(u.namespace() + "/" + u.workload() + "/" + u.container());
