@@ -113,8 +113,7 @@ public final class PullRequestPublisher {
                         repository.resolve("refs/remotes/origin/" + (branchExists ? branch : o.base())));
                 String prefix = o.path().isEmpty() ? "" : o.path() + "/";
                 Map<String, DirCacheEntry> underPath = new TreeMap<>();
-                DirCache index = DirCache.newInCore();
-                DirCacheBuilder tree = index.builder();
+                Map<String, DirCacheEntry> asIs = new TreeMap<>(); // outside the path, or a link: kept as it is
                 try (TreeWalk files = new TreeWalk(repository)) {
                     files.addTree(start.getTree());
                     files.setRecursive(true);
@@ -125,7 +124,7 @@ public final class PullRequestPublisher {
                         if (files.getPathString().startsWith(prefix) && isFile(files.getFileMode(0))) {
                             underPath.put(files.getPathString().substring(prefix.length()), entry);
                         } else {
-                            tree.add(entry); // outside the path, or a link: as it is
+                            asIs.put(files.getPathString(), entry);
                         }
                     }
                 }
@@ -138,6 +137,10 @@ public final class PullRequestPublisher {
                     }
                 }
                 Map<String, byte[]> after = replaceTree(before, files(o.tree()));
+                String inTheWay = inTheWay(asIs, prefix, after.keySet(), branchExists ? branch : o.base());
+                if (inTheWay != null) {
+                    throw new PublishException(inTheWay + ": move it away first");
+                }
                 Change change = Change.between(before, after);
                 if (change.none()) {
                     return new Result(
@@ -148,6 +151,9 @@ public final class PullRequestPublisher {
                             "nothing changed: " + (branchExists ? "branch " + branch : o.base())
                                     + " already holds these policies");
                 }
+                DirCache index = DirCache.newInCore();
+                DirCacheBuilder tree = index.builder();
+                asIs.values().forEach(tree::add);
                 for (var e : after.entrySet()) {
                     DirCacheEntry was = underPath.get(e.getKey());
                     DirCacheEntry entry = new DirCacheEntry(prefix + e.getKey());
@@ -183,6 +189,35 @@ public final class PullRequestPublisher {
         } finally {
             dev.tailor.util.Trees.delete(clone);
         }
+    }
+
+    /**
+     * What {@code branch} holds in the way of the path's files ({@code after}, relative to {@code prefix}), or null: a
+     * link or submodule where a file goes, a file (or link) where a directory must be. A tree with both, or with one
+     * path twice, is not one git could check out.
+     */
+    private static String inTheWay(Map<String, DirCacheEntry> asIs, String prefix, Set<String> after, String branch) {
+        for (String name : after) {
+            String path = prefix + name;
+            DirCacheEntry there = asIs.get(path);
+            if (there != null) {
+                return path + " on " + branch + " is a " + what(there.getFileMode())
+                        + ", not a file, where the proposal has a file";
+            }
+            for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+                String dir = path.substring(0, slash);
+                DirCacheEntry blocking = asIs.get(dir);
+                if (blocking != null || (dir.startsWith(prefix) && after.contains(dir.substring(prefix.length())))) {
+                    return dir + " on " + branch + " is a " + (blocking == null ? "file" : what(blocking.getFileMode()))
+                            + " where the proposal needs a directory (for " + path + ")";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String what(FileMode mode) {
+        return mode == FileMode.SYMLINK ? "link" : mode == FileMode.GITLINK ? "submodule" : "file";
     }
 
     /** A file's mode (regular or executable, whatever its permission bits), not a link or a submodule. */

@@ -190,10 +190,12 @@ class PrCommandTest {
         }
     }
 
+    /** The branch's newest commit on the remote, or null when there is no such branch. */
     private RevCommit tip(String branch) throws Exception {
         try (Git git = Git.open(remote.toFile());
                 RevWalk walk = new RevWalk(git.getRepository())) {
-            return walk.parseCommit(git.getRepository().resolve("refs/heads/" + branch));
+            ObjectId head = git.getRepository().resolve("refs/heads/" + branch);
+            return head == null ? null : walk.parseCommit(head);
         }
     }
 
@@ -348,6 +350,79 @@ class PrCommandTest {
         Files.delete(tree.resolve("IMPACT.md"));
         assertEquals(1, pr(github()));
         assertTrue(err.contains("has no IMPACT.md: run tailor impact on it first"), err);
+    }
+
+    /** Commits {@code change} (in a clone of the remote's main) and pushes it to main. */
+    private void commitToMain(java.util.function.Consumer<Path> change) throws Exception {
+        Path work = Files.createTempDirectory(dir, "work");
+        try (Git git = Git.cloneRepository()
+                .setURI(remote.toUri().toString())
+                .setDirectory(work.toFile())
+                .call()) {
+            change.accept(work);
+            git.add().addFilepattern(".").call();
+            git.commit()
+                    .setMessage("the team's change")
+                    .setAuthor("Ops", "ops@example.com")
+                    .setCommitter("Ops", "ops@example.com")
+                    .call();
+            git.push().call();
+        }
+    }
+
+    /**
+     * What the branch holds where the proposal needs a file or a directory — a file named as a namespace's directory,
+     * a link where a generated file goes, a file at the path itself — stops the pull request with the path named: a
+     * tree holding both a file and a directory of one name is not one git can check out.
+     */
+    @Test
+    void aFileOrLinkInTheProposalsWayStopsItAndNothingIsPushed() throws Exception {
+        commitToMain(work -> {
+            try {
+                Files.writeString(work.resolve("policies/boutique"), "the team's notes\n");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals(1, pr("--repo", remote.toString(), "--from", tree.toString(), "--branch", "tailor/local"));
+        assertEquals(
+                "tailor pr: policies/boutique on main is a file where the proposal needs a directory (for"
+                        + " policies/boutique/deployment.cartservice/networkpolicy.yaml): move it away first",
+                err.strip());
+        assertNull(tip("tailor/local"), "nothing pushed");
+
+        assertEquals(
+                1,
+                pr(
+                        "--repo",
+                        remote.toString(),
+                        "--from",
+                        tree.toString(),
+                        "--branch",
+                        "tailor/local",
+                        "--path",
+                        "README.md"));
+        assertEquals(
+                "tailor pr: README.md on main is a file where the proposal needs a directory (for"
+                        + " README.md/.tailor-tree): move it away first",
+                err.strip());
+
+        commitToMain(work -> {
+            try {
+                Files.delete(work.resolve("policies/boutique"));
+                Path at = work.resolve("policies/boutique/deployment.cartservice/networkpolicy.yaml");
+                Files.createDirectories(at.getParent());
+                Files.createSymbolicLink(at, Path.of("../../kustomization.yaml"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals(1, pr("--repo", remote.toString(), "--from", tree.toString(), "--branch", "tailor/local"));
+        assertEquals(
+                "tailor pr: policies/boutique/deployment.cartservice/networkpolicy.yaml on main is a link, not a file,"
+                        + " where the proposal has a file: move it away first",
+                err.strip());
+        assertNull(tip("tailor/local"), "nothing pushed");
     }
 
     @Test
