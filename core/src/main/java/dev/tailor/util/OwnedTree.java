@@ -88,6 +88,21 @@ public final class OwnedTree {
                 throw new RefusedException(target.resolve(f) + " was not written by Tailor (not in " + MARKER
                         + ") and a generated file has its name: move it away first");
             }
+            for (String parent : ancestors(f)) {
+                if (files.containsKey(parent)) {
+                    throw new RefusedException(target.resolve(f) + " was not written by Tailor (not in " + MARKER
+                            + ") and a generated file has the name of its directory (" + parent
+                            + "): move it away first");
+                }
+            }
+        }
+        for (String f : files.keySet()) {
+            for (String parent : ancestors(f)) {
+                if (foreign.contains(parent)) {
+                    throw new RefusedException(target.resolve(parent) + " was not written by Tailor (not in " + MARKER
+                            + ") and generated files need a directory of that name (" + f + "): move it away first");
+                }
+            }
         }
         Path fresh = target.resolveSibling("." + target.getFileName() + ".tailor-new");
         Path old = target.resolveSibling("." + target.getFileName() + ".tailor-old");
@@ -201,6 +216,15 @@ public final class OwnedTree {
             }
         }
         return foreign;
+    }
+
+    /** The directories a relative path is in, outermost first ({@code a/b/c} → {@code a}, {@code a/b}). */
+    private static List<String> ancestors(String relative) {
+        List<String> out = new ArrayList<>();
+        for (int slash = relative.indexOf('/'); slash > 0; slash = relative.indexOf('/', slash + 1)) {
+            out.add(relative.substring(0, slash));
+        }
+        return out;
     }
 
     private static Path inside(Path root, String relative) throws IOException {

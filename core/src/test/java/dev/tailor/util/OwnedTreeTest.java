@@ -81,4 +81,46 @@ class OwnedTreeTest {
         }
         assertFalse(read(out).get("REPORT.md").contains("v2"));
     }
+
+    /**
+     * A file someone else put in the tree, named as a directory the new tree needs (or inside a name the new tree
+     * gives a file), stops the write with both named: it is carried over, never deleted, and the two cannot both be.
+     */
+    @Test
+    void aFileOfSomeoneElsesInTheNewTreesWayStopsTheWrite() throws IOException {
+        Path out = tmp.resolve("proposal");
+        OwnedTree.write(out, proposal(3, "v1"));
+        Files.writeString(out.resolve("tenant-7"), "the team's notes\n"); // a namespace the next run adds
+        Map<String, String> before = read(out);
+
+        IOException e = assertThrows(IOException.class, () -> OwnedTree.write(out, proposal(10, "v2")));
+
+        assertEquals(
+                out.resolve("tenant-7") + " was not written by Tailor (not in .tailor-tree) and generated files need"
+                        + " a directory of that name (tenant-7/deployment.svc-0/networkpolicy.yaml): move it away first",
+                e.getMessage());
+        assertEquals(before, read(out), "the previous tree is untouched");
+
+        Files.delete(out.resolve("tenant-7"));
+        Files.writeString(out.resolve("tenant-1/deployment.svc-1/role.yaml.orig"), "kept\n");
+        Map<String, String> files = proposal(3, "v3");
+        files.put("tenant-1/deployment.svc-1/role.yaml.orig/extra", "x\n");
+        e = assertThrows(IOException.class, () -> OwnedTree.write(out, files));
+        assertEquals(
+                out.resolve("tenant-1/deployment.svc-1/role.yaml.orig") + " was not written by Tailor (not in"
+                        + " .tailor-tree) and generated files need a directory of that name"
+                        + " (tenant-1/deployment.svc-1/role.yaml.orig/extra): move it away first",
+                e.getMessage());
+
+        Map<String, String> inside = proposal(3, "v4");
+        Files.createDirectories(out.resolve("tenant-2/deployment.svc-0/notes"));
+        Files.writeString(out.resolve("tenant-2/deployment.svc-0/notes/today.md"), "kept\n");
+        inside.put("tenant-2/deployment.svc-0/notes", "a file\n");
+        e = assertThrows(IOException.class, () -> OwnedTree.write(out, inside));
+        assertEquals(
+                out.resolve("tenant-2/deployment.svc-0/notes/today.md") + " was not written by Tailor (not in"
+                        + " .tailor-tree) and a generated file has the name of its directory"
+                        + " (tenant-2/deployment.svc-0/notes): move it away first",
+                e.getMessage());
+    }
 }
