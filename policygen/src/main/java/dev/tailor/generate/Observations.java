@@ -93,19 +93,24 @@ public final class Observations {
             if (s.lastSeen().isBefore(from) || s.firstSeen().isAfter(until)) {
                 return;
             }
-            Map<LocalDate, Long> days = new TreeMap<>();
-            s.days().forEach((d, n) -> {
-                if (!d.isBefore(firstDay) && !d.isAfter(lastDay)) {
-                    days.put(d, n);
+            Map<LocalDate, Long> days;
+            if (s.days() instanceof java.util.NavigableMap<LocalDate, Long> sorted) {
+                // A view of the window's days, not a copy: a month's rows have some 257,000 day rows, and the
+                // preview loads three windows of them. The store's maps are not changed after they are read.
+                days = Collections.unmodifiableNavigableMap(sorted.subMap(firstDay, true, lastDay, true));
+            } else {
+                days = new TreeMap<>();
+                for (var d : s.days().entrySet()) {
+                    if (!d.getKey().isBefore(firstDay) && !d.getKey().isAfter(lastDay)) {
+                        days.put(d.getKey(), d.getValue());
+                    }
                 }
-            });
-            out.put(
-                    k,
-                    new StoredAccess(
-                            s.firstSeen(),
-                            s.lastSeen(),
-                            days.values().stream().mapToLong(Long::longValue).sum(),
-                            days));
+            }
+            long count = 0;
+            for (long n : days.values()) {
+                count += n;
+            }
+            out.put(k, new StoredAccess(s.firstSeen(), s.lastSeen(), count, days));
         });
         return dev.tailor.util.Joined.inOrder(out); // the store's rows are; a snapshot's may not be
     }
