@@ -46,9 +46,11 @@ public final class ImpactMarkdown {
             if (r.notJudged() > 0) {
                 md.append("**")
                         .append(r.notJudged())
-                        .append(" observed behaviors could not be judged** — an end's labels are "
-                                + "not known and the rules depend on them (see below). Not clean until they are: observe that "
-                                + "workload's pods (the admission stream, or flows that carry its labels).\n\n");
+                        .append(" observed behaviors could not be judged** — an end's labels are not known"
+                                + " and the rules depend on them, or a container's patch runs a seccomp profile the"
+                                + " proposal does not hold (see below). Not clean until they are: observe that workload's"
+                                + " pods (the admission stream, or flows that carry its labels), or patch the container"
+                                + " to the profile the proposal holds.\n\n");
             }
         }
     }
@@ -87,8 +89,10 @@ public final class ImpactMarkdown {
             add(lines, "API", i.rbac());
             add(lines, "network", i.network());
             add(lines, "seccomp", i.seccomp());
-            if (i.network() != null) {
-                i.network().notJudgedExamples().forEach(x -> lines.add("not judged: " + x));
+            for (var k : java.util.Arrays.asList(i.network(), i.seccomp())) {
+                if (k != null) {
+                    k.notJudgedExamples().forEach(x -> lines.add("not judged: " + x));
+                }
             }
             if (!lines.isEmpty()) {
                 md.append("- **").append(w).append("**\n");

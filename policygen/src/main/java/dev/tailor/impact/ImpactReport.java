@@ -51,7 +51,8 @@ public record ImpactReport(
      * @param used            how much of that it used
      * @param grantedProposed how much the proposal grants
      * @param notJudged       observed behaviors the policies could not be judged against (an end whose labels are not
-     *                        known, where the rules depend on them): neither allowed nor denied, never "clean"
+     *                        known, where the rules depend on them; a container whose patch runs a seccomp profile the
+     *                        proposal does not hold): neither allowed nor denied, never "clean"
      * @param notJudgedExamples those behaviors, with why (up to {@value ImpactAnalyzer#EXAMPLES})
      */
     @JsonPropertyOrder({

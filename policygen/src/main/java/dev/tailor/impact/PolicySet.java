@@ -52,14 +52,18 @@ public final class PolicySet {
     /** Every SeccompProfile read, by {@code namespace/name}: what a pod template's {@code localhostProfile} names. */
     private final Map<String, Sourced> operatorByName = new TreeMap<>();
     /** What each {@code seccomp-patch.yaml} makes a container run, by {@code namespace/kind.name/container}. */
-    private final Map<String, Sourced> patched = new TreeMap<>();
+    private final Map<String, Patched> patched = new TreeMap<>();
+    /**
+     * Containers whose profile the proposal does not show, by the same key, and why: their patch makes them run a
+     * profile from the nodes' disks, or none that it sets. Their syscalls are not judged (the preview is never clean).
+     */
+    final Map<String, String> unjudged = new TreeMap<>();
 
-    /** A profile and the file it is in; {@code path} alone (profile null) for what a patch names. */
-    private record Sourced(OciSeccompProfile profile, String path, String named) {
-        Sourced(OciSeccompProfile profile, String path) {
-            this(profile, path, null);
-        }
-    }
+    /** A profile and the file it is in. */
+    private record Sourced(OciSeccompProfile profile, String path) {}
+
+    /** What a patch gives a container: the seccomp type ("" when it sets none) and, for Localhost, the file. */
+    private record Patched(String path, String type, String localhostProfile) {}
 
     public static PolicySet empty() {
         return new PolicySet();
@@ -239,14 +243,12 @@ public final class PolicySet {
                 for (JsonNode c : pod.path(field)) {
                     JsonNode own = c.path("securityContext").path("seccompProfile");
                     JsonNode seccomp = own.isMissingNode() ? podLevel : own;
-                    if (seccomp.path("type").asText("").equals("Localhost")) {
-                        patched.put(
-                                workload + c.path("name").asText(""),
-                                new Sourced(
-                                        null,
-                                        path,
-                                        seccomp.path("localhostProfile").asText("")));
-                    }
+                    patched.put(
+                            workload + c.path("name").asText(""),
+                            new Patched(
+                                    path,
+                                    seccomp.path("type").asText(""),
+                                    seccomp.path("localhostProfile").asText("")));
                 }
             }
             return;
@@ -258,36 +260,64 @@ public final class PolicySet {
     }
 
     /**
-     * Puts the profiles read into {@link #seccomp}: for a container, the SeccompProfile its workload's
-     * {@code seccomp-patch.yaml} makes it run (the Security Profiles Operator installs it at
-     * {@code operator/<namespace>/<name>.json}) — one the proposal does not hold is an error, its pods would not start
-     * — else the SeccompProfile beside it, else the OCI JSON. Where the OCI JSON is there too it must let the same
-     * syscalls run: a reviewer who edits one of them is told so, instead of a preview of the one that will not run.
+     * Puts the profiles read into {@link #seccomp}: for a container, what its workload's {@code seccomp-patch.yaml}
+     * makes it run — the SeccompProfile it names (the Security Profiles Operator installs it at
+     * {@code operator/<namespace>/<name>.json}; one the proposal does not hold is an error, its pods would not start),
+     * the runtime's default, or no profile at all (Unconfined) — else the SeccompProfile beside it, else the OCI JSON.
+     * Where the patch runs the SeccompProfile and the OCI JSON is there too, the two must let the same syscalls run: a
+     * reviewer who edits one of them is told so, instead of a preview of the one that will not run. A container the
+     * patch gives a profile from the nodes' disks, or none, is {@link #unjudged}: the proposal does not show what it
+     * runs.
      */
     private void settle() throws IOException {
         Map<String, Sourced> runs = new TreeMap<>(operatorFiles);
+        Map<String, OciSeccompProfile> chosen = new TreeMap<>(); // RuntimeDefault and Unconfined, by the patch
         for (var e : patched.entrySet()) {
-            String named = e.getValue().named();
-            java.util.regex.Matcher m = OPERATOR_PROFILE.matcher(named);
-            if (!m.matches()) {
-                continue; // a profile on the nodes' disks, which a proposal cannot show
+            Patched p = e.getValue();
+            String container = e.getKey().substring(e.getKey().lastIndexOf('/') + 1);
+            String runsWhat = p.path() + " makes container " + container + " run ";
+            switch (p.type()) {
+                case "Localhost" -> {
+                    java.util.regex.Matcher m = OPERATOR_PROFILE.matcher(p.localhostProfile());
+                    if (!m.matches()) {
+                        unjudged.put(
+                                e.getKey(),
+                                runsWhat + p.localhostProfile()
+                                        + " from the nodes' disks, which the proposal does not hold");
+                        continue;
+                    }
+                    Sourced profile = operatorByName.get(m.group(1) + "/" + m.group(2));
+                    if (profile == null) {
+                        // One of that name without metadata.namespace is made in whatever namespace it is applied
+                        // to (the generated tree has no kustomization to set one): not necessarily the pods'.
+                        Sourced unplaced = operatorByName.get("/" + m.group(2));
+                        throw new IOException(runsWhat + p.localhostProfile()
+                                + ", but the proposal holds no SeccompProfile " + m.group(1) + "/" + m.group(2)
+                                + (unplaced == null
+                                        ? ""
+                                        : " (" + unplaced.path() + " has no metadata.namespace: it is made in"
+                                                + " whatever namespace it is applied to — give it namespace: "
+                                                + m.group(1) + ")")
+                                + " — its pods would not start");
+                    }
+                    runs.put(e.getKey(), profile);
+                }
+                case "RuntimeDefault" -> chosen.put(e.getKey(), SeccompEvaluator.runtimeDefaultProfile());
+                case "Unconfined" -> chosen.put(e.getKey(), UNCONFINED);
+                default ->
+                    unjudged.put(
+                            e.getKey(),
+                            p.path()
+                                    + (p.type().isEmpty()
+                                            ? " sets no seccomp profile for container " + container
+                                                    + ": it runs what the workload's own template says"
+                                            : " gives container " + container + " the seccomp type " + p.type()
+                                                    + ", which impact does not know"));
             }
-            Sourced profile = operatorByName.get(m.group(1) + "/" + m.group(2));
-            if (profile == null) {
-                // One of that name without metadata.namespace is made in whatever namespace it is applied to (the
-                // generated tree has no kustomization to set one): not necessarily the pods'.
-                Sourced unplaced = operatorByName.get("/" + m.group(2));
-                throw new IOException(e.getValue().path() + " makes container "
-                        + e.getKey().substring(e.getKey().lastIndexOf('/') + 1) + " run " + named
-                        + ", but the proposal holds no SeccompProfile " + m.group(1) + "/" + m.group(2)
-                        + (unplaced == null
-                                ? ""
-                                : " (" + unplaced.path() + " has no metadata.namespace: it is made in whatever"
-                                        + " namespace it is applied to — give it namespace: " + m.group(1) + ")")
-                        + " — its pods would not start");
-            }
-            runs.put(e.getKey(), profile);
         }
+        // The files beside a container the patch runs otherwise are not what it runs: not compared.
+        runs.keySet().removeAll(chosen.keySet());
+        runs.keySet().removeAll(unjudged.keySet());
         for (var e : ociFiles.entrySet()) {
             Sourced operator = runs.get(e.getKey());
             if (operator != null) {
@@ -307,11 +337,17 @@ public final class PolicySet {
             seccomp.put(e.getKey(), e.getValue().profile());
         }
         runs.forEach((key, operator) -> seccomp.put(key, operator.profile()));
+        seccomp.putAll(chosen);
+        seccomp.keySet().removeAll(unjudged.keySet());
         ociFiles.clear();
         operatorFiles.clear();
         operatorByName.clear();
         patched.clear();
     }
+
+    /** What {@code Unconfined} runs a container with: no filter, every syscall allowed. */
+    private static final OciSeccompProfile UNCONFINED =
+            new OciSeccompProfile("SCMP_ACT_ALLOW", null, null, null, List.of());
 
     /** The key of a profile at {@code <ns>/<kind.name>/<prefix><container><suffix>}; null for another path. */
     private static String profileKey(String path, String prefix, String suffix) {
@@ -347,6 +383,7 @@ public final class PolicySet {
             both.networkPolicies.addAll(s.networkPolicies);
             both.namespaceLabels.putAll(s.namespaceLabels);
             both.seccomp.putAll(s.seccomp);
+            both.unjudged.putAll(s.unjudged);
         }
         return both;
     }

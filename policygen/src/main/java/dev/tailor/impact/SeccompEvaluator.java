@@ -56,10 +56,23 @@ public final class SeccompEvaluator {
 
     /** The container runtime's default ({@code RuntimeDefault}): Moby's default profile, kept as data. */
     public static SeccompEvaluator runtimeDefault() {
-        try (InputStream in = SeccompEvaluator.class.getResourceAsStream("runtime-default.json")) {
-            return new SeccompEvaluator(new ObjectMapper().readValue(in, OciSeccompProfile.class));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        return new SeccompEvaluator(runtimeDefaultProfile());
+    }
+
+    /** Moby's default profile, as {@link #runtimeDefault} judges by it (read once). */
+    static OciSeccompProfile runtimeDefaultProfile() {
+        return RuntimeDefault.PROFILE;
+    }
+
+    private static final class RuntimeDefault {
+        static final OciSeccompProfile PROFILE = read();
+
+        private static OciSeccompProfile read() {
+            try (InputStream in = SeccompEvaluator.class.getResourceAsStream("runtime-default.json")) {
+                return new ObjectMapper().readValue(in, OciSeccompProfile.class);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

@@ -29,7 +29,14 @@ final class SeccompReplay {
             if (u.workload().isEmpty() || !rows.test(s) || REFUSED.contains(u.action())) {
                 return;
             }
-            OciSeccompProfile profile = next.seccomp.get(u.namespace() + "/" + u.workload() + "/" + u.container());
+            String container = u.namespace() + "/" + u.workload() + "/" + u.container();
+            String unjudged = next.unjudged.get(container);
+            if (unjudged != null) {
+                seccomp.computeIfAbsent(Workload.parse(u.namespace(), u.workload()), k -> new Tally())
+                        .notJudged(u.syscall() + " in " + u.container() + " (" + unjudged + ")", u.syscall());
+                return;
+            }
+            OciSeccompProfile profile = next.seccomp.get(container);
             if (profile == null) {
                 return;
             }

@@ -202,6 +202,66 @@ class ImpactAnalyzerTest {
     }
 
     /**
+     * The patch is what decides what a container runs, whatever profiles lie beside it: a reviewer who switches it to
+     * the runtime's default is shown what the runtime default would deny (clone3, which Moby's answers with ENOSYS);
+     * to Unconfined, nothing; to a profile on the nodes' disks, or to none, the container's syscalls are not judged —
+     * the proposal does not show what it runs — and the preview is not clean (exit 3).
+     */
+    @Test
+    void whatThePatchRunsIsJudgedEvenWhenItIsNotTheProposalsProfile() throws Exception {
+        Path edited = proposalCopy("seccomp-patch-types");
+        Path patch = edited.resolve("boutique/deployment.cartservice/seccomp-patch.yaml");
+        String original = Files.readString(patch);
+        String localhost =
+                "              type: Localhost\n              localhostProfile: operator/boutique/cartservice-server.json\n";
+        assertTrue(original.contains(localhost), original);
+        var before = clean.workloads().get("boutique/deployment.cartservice").seccomp();
+
+        Files.writeString(patch, original.replace(localhost, "              type: RuntimeDefault\n"));
+        var runtimeDefault = analyze(PolicySet.read(edited)).workloads().get("boutique/deployment.cartservice");
+        assertEquals(List.of("clone3 in server"), runtimeDefault.seccomp().denied());
+        assertTrue(
+                runtimeDefault.seccomp().accessProposed().startsWith("proposed: 3"),
+                runtimeDefault.seccomp().accessProposed()); // the runtime default's 300-odd syscalls, not 56
+
+        Files.writeString(patch, original.replace(localhost, "              type: Unconfined\n"));
+        var unconfined = analyze(PolicySet.read(edited)).workloads().get("boutique/deployment.cartservice");
+        assertEquals(List.of(), unconfined.seccomp().denied());
+        assertEquals(before.observed(), unconfined.seccomp().allowedProposed());
+
+        Files.writeString(
+                patch,
+                original.replace(
+                        "localhostProfile: operator/boutique/cartservice-server.json",
+                        "localhostProfile: profiles/cartservice.json"));
+        ImpactReport onTheNodes = analyze(PolicySet.read(edited));
+        var nodes =
+                onTheNodes.workloads().get("boutique/deployment.cartservice").seccomp();
+        assertEquals(before.observed(), nodes.notJudged());
+        assertEquals(0, nodes.deniedCount());
+        assertTrue(
+                nodes.notJudgedExamples()
+                        .get(0)
+                        .endsWith(" in server (boutique/deployment.cartservice/seccomp-patch.yaml"
+                                + " makes container server run profiles/cartservice.json from the nodes' disks, which the"
+                                + " proposal does not hold)"),
+                nodes.notJudgedExamples().get(0));
+        assertFalse(onTheNodes.clean());
+        assertEquals(3, cli("impact", "--proposed", edited.toString(), "--store", store));
+        assertTrue(Files.readString(edited.resolve("IMPACT.md"))
+                .contains("not judged: " + nodes.notJudgedExamples().get(0)));
+
+        Files.writeString(
+                patch, original.replace("          securityContext:\n            seccompProfile:\n" + localhost, ""));
+        var none = analyze(PolicySet.read(edited))
+                .workloads()
+                .get("boutique/deployment.cartservice")
+                .seccomp();
+        assertEquals(before.observed(), none.notJudged(), Files.readString(patch));
+        assertTrue(none.notJudgedExamples().get(0).contains("sets no seccomp profile for container server"));
+    }
+
+    /**
      * The cluster's RBAC as a dump of the user's objects has it: cartservice's account bound to cluster-admin, a
      * bootstrap ClusterRole the dump does not contain. That is the most access there is — not none — and the
      * proposal removes it; every account's discovery roles count on both sides.
