@@ -310,7 +310,9 @@ public final class PolicySet {
                             p.path()
                                     + (p.type().isEmpty()
                                             ? " sets no seccomp profile for container " + container
-                                                    + ": it runs what the workload's own template says"
+                                                    + ": it runs what the workload's own template says (in an"
+                                                    + " enforced namespace, a pod that sets none gets the approved"
+                                                    + " one)"
                                             : " gives container " + container + " the seccomp type " + p.type()
                                                     + ", which impact does not know"));
             }
