@@ -352,14 +352,19 @@ class PrCommandTest {
         assertTrue(err.contains("has no IMPACT.md: run tailor impact on it first"), err);
     }
 
+    /** A change to a work tree. */
+    private interface WorkTreeChange {
+        void make(Path work) throws java.io.IOException;
+    }
+
     /** Commits {@code change} (in a clone of the remote's main) and pushes it to main. */
-    private void commitToMain(java.util.function.Consumer<Path> change) throws Exception {
+    private void commitToMain(WorkTreeChange change) throws Exception {
         Path work = Files.createTempDirectory(dir, "work");
         try (Git git = Git.cloneRepository()
                 .setURI(remote.toUri().toString())
                 .setDirectory(work.toFile())
                 .call()) {
-            change.accept(work);
+            change.make(work);
             git.add().addFilepattern(".").call();
             git.commit()
                     .setMessage("the team's change")
@@ -377,13 +382,7 @@ class PrCommandTest {
      */
     @Test
     void aFileOrLinkInTheProposalsWayStopsItAndNothingIsPushed() throws Exception {
-        commitToMain(work -> {
-            try {
-                Files.writeString(work.resolve("policies/boutique"), "the team's notes\n");
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        commitToMain(work -> Files.writeString(work.resolve("policies/boutique"), "the team's notes\n"));
         assertEquals(1, pr("--repo", remote.toString(), "--from", tree.toString(), "--branch", "tailor/local"));
         assertEquals(
                 "tailor pr: policies/boutique on main is a file where the proposal needs a directory (for"
@@ -408,14 +407,10 @@ class PrCommandTest {
                 err.strip());
 
         commitToMain(work -> {
-            try {
-                Files.delete(work.resolve("policies/boutique"));
-                Path at = work.resolve("policies/boutique/deployment.cartservice/networkpolicy.yaml");
-                Files.createDirectories(at.getParent());
-                Files.createSymbolicLink(at, Path.of("../../kustomization.yaml"));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+            Files.delete(work.resolve("policies/boutique"));
+            Path at = work.resolve("policies/boutique/deployment.cartservice/networkpolicy.yaml");
+            Files.createDirectories(at.getParent());
+            Files.createSymbolicLink(at, Path.of("../../kustomization.yaml"));
         });
         assertEquals(1, pr("--repo", remote.toString(), "--from", tree.toString(), "--branch", "tailor/local"));
         assertEquals(
