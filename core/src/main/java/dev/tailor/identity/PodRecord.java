@@ -1,6 +1,7 @@
 package dev.tailor.identity;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,6 +13,8 @@ import java.util.Map;
  *               listed from the API, its namespace, name and resourceVersion
  * @param labels  the pod's labels without the per-instance ones ({@link WorkloadIdentity#stableLabels})
  * @param created true when this sighting is the pod's creation (an admission CREATE): its start was observed
+ * @param initContainers the names of its init containers ({@code spec.initContainers}), sorted: a seccomp patch must
+ *                       name them there, not among its containers
  */
 public record PodRecord(
         String key,
@@ -21,4 +24,23 @@ public record PodRecord(
         Workload workload,
         String serviceAccount,
         Map<String, String> labels,
-        boolean created) {}
+        boolean created,
+        List<String> initContainers) {
+
+    public PodRecord {
+        initContainers = List.copyOf(new java.util.TreeSet<>(initContainers));
+    }
+
+    /** A sighting of a pod with no init containers (or none known: a pod identity as stored). */
+    public PodRecord(
+            String key,
+            Instant time,
+            String namespace,
+            String pod,
+            Workload workload,
+            String serviceAccount,
+            Map<String, String> labels,
+            boolean created) {
+        this(key, time, namespace, pod, workload, serviceAccount, labels, created, List.of());
+    }
+}

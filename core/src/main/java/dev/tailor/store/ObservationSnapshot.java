@@ -35,8 +35,10 @@ import java.util.TreeSet;
  *  "apiAccesses":[{"key":{"subject":"system:serviceaccount:shop:api","verb":"list",…},
  *                  "seen":{"firstSeen":"…","lastSeen":"…","count":12,"days":{"2026-11-30":12}}}],
  *  "networkEdges":[…],"syscallUses":[…],"podIdentities":[…],"podsSeenCreated":["shop/api-7f9c-x2x8z"],
- *  "decisionsFrom":"2026-11-25T00:00:00Z","decisions":[…]}
+ *  "initContainers":["shop/deployment.api/migrate"],"decisionsFrom":"2026-11-25T00:00:00Z","decisions":[…]}
  * </pre>
+ *
+ * <p>A snapshot from a webhook older than {@code initContainers} has none: read as an empty set.
  */
 public record ObservationSnapshot(
         Map<ApiAccess, StoredAccess> apiAccesses,
@@ -44,6 +46,7 @@ public record ObservationSnapshot(
         Map<SyscallUse, StoredAccess> syscallUses,
         Map<PodIdentity, StoredAccess> podIdentities,
         Set<String> podsSeenCreated,
+        Set<String> initContainers,
         Instant decisionsFrom,
         List<AdmissionDecision> decisions)
         implements StoredObservations {
@@ -75,6 +78,7 @@ public record ObservationSnapshot(
             latest = later(latest, rows(json, "syscallUses", store.syscallUses()));
             rows(json, "podIdentities", store.podIdentities());
             json.writeObjectField("podsSeenCreated", new TreeSet<>(store.podsSeenCreated()));
+            json.writeObjectField("initContainers", new TreeSet<>(store.initContainers()));
             Instant decisionsFrom = (until != null ? until : latest).minus(length);
             json.writeStringField("decisionsFrom", decisionsFrom.toString());
             json.writeArrayFieldStart("decisions");
@@ -125,12 +129,15 @@ public record ObservationSnapshot(
             }
             Set<String> created = new TreeSet<>();
             doc.path("podsSeenCreated").forEach(p -> created.add(p.asText()));
+            Set<String> init = new TreeSet<>();
+            doc.path("initContainers").forEach(c -> init.add(c.asText()));
             return new ObservationSnapshot(
                     rows(doc, "apiAccesses", ApiAccess.class),
                     rows(doc, "networkEdges", NetworkEdge.class),
                     rows(doc, "syscallUses", SyscallUse.class),
                     rows(doc, "podIdentities", PodIdentity.class),
                     created,
+                    init,
                     Instant.parse(doc.path("decisionsFrom").asText()),
                     decisions);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | java.time.format.DateTimeParseException e) {

@@ -270,24 +270,40 @@ public final class ObservationStore implements StoredObservations {
                         .toList(),
                 AggregateTable.POD_IDENTITY);
         batch.forEach(known::add);
-        // Whether a pod's creation was seen is a fact about the pod, not a sighting: set, never counted (so setting
-        // it again when the same input is read twice changes nothing).
-        try (PreparedStatement created = connection.prepareStatement(
-                "UPDATE pod_identity SET created_seen = TRUE WHERE namespace = ? AND pod = ? AND NOT created_seen")) {
-            // In one order (namespace, pod), so that two replicas marking the same pods never lock them in a circle.
-            java.util.SortedSet<List<String>> pods = new java.util.TreeSet<>(
-                    Comparator.comparing((List<String> p) -> p.get(0)).thenComparing(p -> p.get(1)));
-            for (PodRecord p : batch) {
-                if (p.created() && !p.pod().isEmpty()) {
-                    pods.add(List.of(p.namespace(), p.pod()));
+        // Whether a pod's creation was seen is a fact about the pod, and which of a workload's containers are init
+        // containers one about its pod template, not sightings: set, never counted (so setting them again when the
+        // same input is read twice changes nothing). Each in one order, so that two replicas writing the same rows
+        // never lock them in a circle.
+        java.util.SortedSet<List<String>> pods = new java.util.TreeSet<>(BY_PARTS);
+        java.util.SortedSet<List<String>> inits = new java.util.TreeSet<>(BY_PARTS);
+        for (PodRecord p : batch) {
+            if (p.created() && !p.pod().isEmpty()) {
+                pods.add(List.of(p.namespace(), p.pod()));
+            }
+            String workload = p.workload().key();
+            for (String c : p.initContainers()) {
+                if (p.namespace().length() <= 253 && workload.length() <= 512 && c.length() <= 253) {
+                    inits.add(List.of(p.namespace(), workload, c));
                 }
             }
+        }
+        try (PreparedStatement created = connection.prepareStatement(
+                        "UPDATE pod_identity SET created_seen = TRUE WHERE namespace = ? AND pod = ? AND NOT created_seen");
+                PreparedStatement init = connection.prepareStatement("INSERT INTO init_container (namespace, workload,"
+                        + " container) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
             for (List<String> p : pods) {
                 created.setString(1, p.get(0));
                 created.setString(2, p.get(1));
                 created.addBatch();
             }
             created.executeBatch();
+            for (List<String> c : inits) {
+                init.setString(1, c.get(0));
+                init.setString(2, c.get(1));
+                init.setString(3, c.get(2));
+                init.addBatch();
+            }
+            init.executeBatch();
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
@@ -295,6 +311,17 @@ public final class ObservationStore implements StoredObservations {
         }
         return result;
     }
+
+    /** Rows' key parts in order, part by part. */
+    private static final Comparator<List<String>> BY_PARTS = (a, b) -> {
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            int c = a.get(i).compareTo(b.get(i));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(a.size(), b.size());
+    };
 
     /** Stores decision-log lines, in one transaction; a line already stored (same request UID and check) is skipped. */
     public synchronized BatchResult ingestDecisions(List<AdmissionDecision> batch) throws SQLException {
@@ -428,6 +455,19 @@ public final class ObservationStore implements StoredObservations {
                 ResultSet rs = s.executeQuery("SELECT DISTINCT namespace, pod FROM pod_identity WHERE created_seen")) {
             while (rs.next()) {
                 out.add(rs.getString(1) + "/" + rs.getString(2));
+            }
+        }
+        connection.commit();
+        return out;
+    }
+
+    /** The workloads' init containers, as {@code namespace/kind.name/container}. */
+    public synchronized java.util.Set<String> initContainers() throws SQLException {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT namespace, workload, container FROM init_container")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3));
             }
         }
         connection.commit();

@@ -28,6 +28,9 @@ public interface StoredObservations extends AutoCloseable {
     /** Pods ({@code namespace/pod}) whose creation the admission stream showed. */
     Set<String> podsSeenCreated() throws SQLException;
 
+    /** The workloads' init containers, as {@code namespace/kind.name/container}. */
+    Set<String> initContainers() throws SQLException;
+
     /** The decisions between two instants (inclusive, exclusive), in time order. */
     List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException;
 
@@ -46,6 +49,7 @@ public interface StoredObservations extends AutoCloseable {
             private Map<SyscallUse, StoredAccess> syscalls;
             private Map<PodIdentity, StoredAccess> pods;
             private Set<String> created;
+            private Set<String> init;
 
             @Override
             public synchronized Map<ApiAccess, StoredAccess> apiAccesses() throws SQLException {
@@ -74,6 +78,11 @@ public interface StoredObservations extends AutoCloseable {
                 return created != null
                         ? created
                         : (created = java.util.Collections.unmodifiableSet(store.podsSeenCreated()));
+            }
+
+            @Override
+            public synchronized Set<String> initContainers() throws SQLException {
+                return init != null ? init : (init = java.util.Collections.unmodifiableSet(store.initContainers()));
             }
 
             @Override
@@ -114,6 +123,11 @@ public interface StoredObservations extends AutoCloseable {
             @Override
             public Set<String> podsSeenCreated() throws SQLException {
                 return store.podsSeenCreated();
+            }
+
+            @Override
+            public Set<String> initContainers() throws SQLException {
+                return store.initContainers();
             }
 
             @Override

@@ -86,6 +86,39 @@ class ObservationStoreTest {
         }
     }
 
+    /**
+     * A pod's init containers, read from the pod as the admission stream has it, are kept by workload — once, however
+     * often its pods are seen — and handed back, by the store and by its snapshot.
+     */
+    @ParameterizedTest
+    @MethodSource("stores")
+    void theWorkloadsInitContainersAreKept(String kind) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode pod = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"metadata": {"name": "api-7f9c-x2x8z", "namespace": "shop", "creationTimestamp": "2026-11-30T10:00:00Z",
+                  "labels": {"app": "api", "pod-template-hash": "7f9c"},
+                  "ownerReferences": [{"kind": "ReplicaSet", "name": "api-7f9c", "controller": true}]},
+                 "spec": {"serviceAccountName": "api",
+                  "initContainers": [{"name": "wait-for-db", "image": "busybox"}, {"name": "migrate", "image": "api"}],
+                  "containers": [{"name": "server", "image": "api"}]}}""");
+        dev.tailor.identity.PodRecord seen =
+                dev.tailor.observe.admission.AdmissionStreamReader.podRecord("uid-1", "", "", pod);
+        assertEquals(List.of("migrate", "wait-for-db"), seen.initContainers());
+        try (ObservationStore store = ObservationStore.open(url(kind))) {
+            store.ingestPods(List.of(seen));
+            store.ingestPods(List.of(dev.tailor.observe.admission.AdmissionStreamReader.podRecord(
+                    "uid-2", "", "", pod))); // another pod of the same template
+            java.util.Set<String> expected =
+                    java.util.Set.of("shop/deployment.api/migrate", "shop/deployment.api/wait-for-db");
+            assertEquals(expected, store.initContainers());
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            ObservationSnapshot.write(store, java.time.Duration.ofDays(7), null, out);
+            assertEquals(
+                    expected,
+                    ObservationSnapshot.read(new java.io.ByteArrayInputStream(out.toByteArray()))
+                            .initContainers());
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("stores")
     void ingestingTheSameEventsAgainChangesNothing(String kind) throws Exception {
@@ -236,7 +269,8 @@ class ObservationStoreTest {
             "6 SQL 1913612547",
             "7 JDBC null",
             "8 JDBC null",
-            "9 JDBC null");
+            "9 JDBC null",
+            "10 SQL -1001232333");
 
     @org.junit.jupiter.api.Test
     void theMigrationsAreTheReleasedOnesAndTheStoreKnowsEachVersion() throws Exception {
@@ -296,21 +330,21 @@ class ObservationStoreTest {
             ObservationStore.open(url).close(); // migrates it
             assertTrue(StoreSchema.schemaCurrent(c), "a store just migrated");
             try (java.sql.Statement s = c.createStatement()) {
-                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '9'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '10'");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store whose last migration failed");
-                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '9'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '10'");
                 s.executeUpdate(
                         "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
-                                + " installed_by, execution_time, success) VALUES (99, '10', 'newer', 'SQL', 'V10__newer.sql', 'x', 0, TRUE)");
+                                + " installed_by, execution_time, success) VALUES (99, '11', 'newer', 'SQL', 'V11__newer.sql', 'x', 0, TRUE)");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store a newer Tailor migrated further");
                 // …which this Tailor refuses to use, saying why (Flyway alone would ignore the "future" migration).
                 ObservationStore.NewerStoreException newer =
                         assertThrows(ObservationStore.NewerStoreException.class, () -> ObservationStore.open(url));
                 assertTrue(
                         newer.getMessage()
-                                .startsWith("the store's schema is at version 10, newer than this Tailor's (9)"),
+                                .startsWith("the store's schema is at version 11, newer than this Tailor's (10)"),
                         newer.getMessage());
-                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '10'");
+                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '11'");
                 assertTrue(StoreSchema.schemaCurrent(c), "the same store without the newer migration");
             }
         }

@@ -43,6 +43,8 @@ public final class Observations {
     public final Map<PodIdentity, StoredAccess> pods;
     /** Pods ({@code namespace/pod}) whose creation the admission stream showed. */
     public final Set<String> podsSeenCreated;
+    /** The workloads' init containers, as {@code namespace/kind.name/container}. */
+    public final Set<String> initContainers;
 
     private Observations(
             Instant from,
@@ -51,7 +53,8 @@ public final class Observations {
             Map<NetworkEdge, StoredAccess> edges,
             Map<SyscallUse, StoredAccess> syscalls,
             Map<PodIdentity, StoredAccess> pods,
-            Set<String> podsSeenCreated) {
+            Set<String> podsSeenCreated,
+            Set<String> initContainers) {
         this.from = from;
         this.until = until;
         // A read model: the generators and the replay read it, none may change what the window holds.
@@ -60,6 +63,7 @@ public final class Observations {
         this.syscalls = Collections.unmodifiableMap(syscalls);
         this.pods = Collections.unmodifiableMap(pods);
         this.podsSeenCreated = Collections.unmodifiableSet(podsSeenCreated);
+        this.initContainers = Collections.unmodifiableSet(initContainers);
     }
 
     /** Reads the window of {@code length} that ends at {@code until} (null: the last observation). */
@@ -80,7 +84,8 @@ public final class Observations {
                 window(edges, start, end),
                 window(syscalls, start, end),
                 pods,
-                store.podsSeenCreated());
+                store.podsSeenCreated(),
+                store.initContainers());
     }
 
     /** The rows seen within the window, with their days in it, in key order. */

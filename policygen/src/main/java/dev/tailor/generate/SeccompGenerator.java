@@ -108,24 +108,30 @@ final class SeccompGenerator {
                 return;
             }
             List<Container> patchContainers = new ArrayList<>();
+            List<Container> patchInitContainers = new ArrayList<>();
             containers.forEach((container, uses) -> {
                 Used used = used(uses, container, "Seccomp: " + w, out);
                 if (!used.observed().isEmpty()) {
                     String name = container(obs, w, container, used, out);
-                    // Where the Security Profiles Operator installs a SeccompProfile on each node.
-                    patchContainers.add(new ContainerBuilder()
-                            .withName(container)
-                            .withNewSecurityContext()
-                            .withNewSeccompProfile()
-                            .withType("Localhost")
-                            .withLocalhostProfile("operator/" + w.namespace() + "/" + name + ".json")
-                            .endSeccompProfile()
-                            .endSecurityContext()
-                            .build());
+                    // Where the Security Profiles Operator installs a SeccompProfile on each node; an init container
+                    // is patched where the pod template has it (a name under containers would add a container).
+                    boolean init = obs.initContainers.contains(w.namespace() + "/" + w.key() + "/" + container);
+                    (init ? patchInitContainers : patchContainers)
+                            .add(new ContainerBuilder()
+                                    .withName(container)
+                                    .withNewSecurityContext()
+                                    .withNewSeccompProfile()
+                                    .withType("Localhost")
+                                    .withLocalhostProfile("operator/" + w.namespace() + "/" + name + ".json")
+                                    .endSeccompProfile()
+                                    .endSecurityContext()
+                                    .build());
                 }
             });
-            if (!patchContainers.isEmpty()) {
-                out.yaml(Manifests.dir(w) + "/seccomp-patch.yaml", List.of(patch(w, patchContainers)));
+            if (!patchContainers.isEmpty() || !patchInitContainers.isEmpty()) {
+                out.yaml(
+                        Manifests.dir(w) + "/seccomp-patch.yaml",
+                        List.of(patch(w, patchInitContainers, patchContainers)));
             }
         });
     }
@@ -217,13 +223,18 @@ final class SeccompGenerator {
     }
 
     /** A strategic-merge patch of the workload's pod template (containers merge by name). */
-    private static GenericKubernetesResource patch(Workload w, List<Container> containers) {
+    private static GenericKubernetesResource patch(
+            Workload w, List<Container> initContainers, List<Container> containers) {
         String apiVersion = switch (w.kind()) {
             case "CronJob", "Job" -> "batch/v1";
             case "Pod" -> "v1";
             default -> "apps/v1";
         };
-        PodSpec podSpec = new PodSpecBuilder().withContainers(containers).build();
+        PodSpecBuilder builder = new PodSpecBuilder().withContainers(containers);
+        if (!initContainers.isEmpty()) {
+            builder.withInitContainers(initContainers);
+        }
+        PodSpec podSpec = builder.build();
         Object spec = switch (w.kind()) {
             case "Pod" -> podSpec;
             case "CronJob" -> Map.of("jobTemplate", Map.of("spec", Map.of("template", Map.of("spec", podSpec))));

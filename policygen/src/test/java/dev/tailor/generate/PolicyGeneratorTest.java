@@ -206,6 +206,63 @@ class PolicyGeneratorTest {
                         .asText());
     }
 
+    /**
+     * An init container's profile is patched where the pod template has it, under {@code initContainers}: under
+     * {@code containers} the name would add a container (without an image) to the workload. Which containers are init
+     * containers comes from the pods the admission stream showed.
+     */
+    @Test
+    void anInitContainersProfileIsPatchedAmongTheInitContainers(@TempDir Path tmp) throws Exception {
+        Path week = dev.tailor.fixtures.ObservedWeek.write(tmp);
+        String url = STORES.url("h2", tmp);
+        dev.tailor.fixtures.ObservedWeek.observe(week, url);
+        Map<String, String> generated;
+        try (ObservationStore store = ObservationStore.open(url)) {
+            var cart = store.syscallUses().entrySet().stream()
+                    .filter(e -> e.getKey().workload().equals("deployment.cartservice"))
+                    .findFirst()
+                    .orElseThrow();
+            JsonNode pod =
+                    new ObjectMapper().readTree("""
+                    {"metadata": {"name": "cartservice-5d8f-x2x8z", "namespace": "boutique",
+                      "creationTimestamp": "%s", "labels": {"app": "cartservice", "pod-template-hash": "5d8f"},
+                      "ownerReferences": [{"kind": "ReplicaSet", "name": "cartservice-5d8f", "controller": true}]},
+                     "spec": {"serviceAccountName": "cartservice",
+                      "initContainers": [{"name": "migrate", "image": "cartservice"}],
+                      "containers": [{"name": "server", "image": "cartservice"}]}}""".formatted(cart.getValue().firstSeen()));
+            store.ingestPods(
+                    List.of(dev.tailor.observe.admission.AdmissionStreamReader.podRecord("uid-init", "", "", pod)));
+            var u = cart.getKey();
+            List<dev.tailor.store.Sighting<dev.tailor.observe.syscalls.SyscallUse>> migrate = new ArrayList<>();
+            for (String syscall : List.of("read", "write", "openat", "exit_group")) {
+                migrate.add(dev.tailor.store.Sighting.of(
+                        "migrate-" + syscall,
+                        cart.getValue().firstSeen(),
+                        new dev.tailor.observe.syscalls.SyscallUse(
+                                u.namespace(), u.workload(), "migrate", "", u.architecture(), syscall, u.action())));
+            }
+            store.ingestSyscallUses(migrate);
+            generated = new PolicyGenerator(PolicyGenerator.Options.defaults())
+                    .generate(Observations.load(store, Duration.ofDays(7), null))
+                    .files();
+        }
+        JsonNode patch = YAML.readTree(generated.get("boutique/deployment.cartservice/seccomp-patch.yaml"));
+        JsonNode spec = patch.at("/spec/template/spec");
+        assertEquals(1, spec.path("initContainers").size(), patch.toString());
+        assertEquals("migrate", spec.at("/initContainers/0/name").asText());
+        assertEquals(
+                "operator/boutique/cartservice-migrate.json",
+                spec.at("/initContainers/0/securityContext/seccompProfile/localhostProfile")
+                        .asText());
+        assertEquals(1, spec.path("containers").size(), patch.toString());
+        assertEquals("server", spec.at("/containers/0/name").asText());
+        assertTrue(generated.containsKey("boutique/deployment.cartservice/seccomp-migrate.json"));
+        // The patch of a workload without init containers has none (the fixture week's are as they were).
+        assertEquals(
+                files.get("boutique/deployment.checkoutservice/seccomp-patch.yaml"),
+                generated.get("boutique/deployment.checkoutservice/seccomp-patch.yaml"));
+    }
+
     @Test
     void workloadsAreProposedOnlyWhenTheEvidenceIsComplete() {
         assertTrue(

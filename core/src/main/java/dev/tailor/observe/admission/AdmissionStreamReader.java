@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -368,7 +370,15 @@ public final class AdmissionStreamReader {
     /** The same sighting, marked as the pod's creation. */
     public static PodRecord created(PodRecord p) {
         return new PodRecord(
-                p.key(), p.time(), p.namespace(), p.pod(), p.workload(), p.serviceAccount(), p.labels(), true);
+                p.key(),
+                p.time(),
+                p.namespace(),
+                p.pod(),
+                p.workload(),
+                p.serviceAccount(),
+                p.labels(),
+                true,
+                p.initContainers());
     }
 
     /**
@@ -434,6 +444,19 @@ public final class AdmissionStreamReader {
                 WorkloadIdentity.ofOwner(ns, workloadName, labels, ownerKind, ownerName),
                 pod.path("spec").path("serviceAccountName").asText("default"),
                 WorkloadIdentity.stableLabels(labels),
-                false);
+                false,
+                initContainers(pod));
+    }
+
+    /** The names of a pod's init containers. */
+    private static List<String> initContainers(JsonNode pod) {
+        List<String> names = new ArrayList<>();
+        for (JsonNode c : pod.path("spec").path("initContainers")) {
+            String name = c.path("name").asText("");
+            if (!name.isEmpty()) {
+                names.add(name);
+            }
+        }
+        return names;
     }
 }
