@@ -28,7 +28,8 @@ public record PodRecord(
         List<String> initContainers) {
 
     public PodRecord {
-        initContainers = List.copyOf(new java.util.TreeSet<>(initContainers));
+        // Most pods have none: no set made for them (a pod record is made for every pod admitted).
+        initContainers = initContainers.isEmpty() ? List.of() : List.copyOf(new java.util.TreeSet<>(initContainers));
     }
 
     /** A sighting of a pod with no init containers (or none known: a pod identity as stored). */

@@ -219,7 +219,7 @@ public final class OwnedTree {
     }
 
     /** The directories a relative path is in, outermost first ({@code a/b/c} → {@code a}, {@code a/b}). */
-    private static List<String> ancestors(String relative) {
+    public static List<String> ancestors(String relative) {
         List<String> out = new ArrayList<>();
         for (int slash = relative.indexOf('/'); slash > 0; slash = relative.indexOf('/', slash + 1)) {
             out.add(relative.substring(0, slash));

@@ -204,8 +204,7 @@ public final class PullRequestPublisher {
                 return path + " on " + branch + " is a " + what(there.getFileMode())
                         + ", not a file, where the proposal has a file";
             }
-            for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
-                String dir = path.substring(0, slash);
+            for (String dir : dev.tailor.util.OwnedTree.ancestors(path)) {
                 DirCacheEntry blocking = asIs.get(dir);
                 if (blocking != null || (dir.startsWith(prefix) && after.contains(dir.substring(prefix.length())))) {
                     return dir + " on " + branch + " is a " + (blocking == null ? "file" : what(blocking.getFileMode()))

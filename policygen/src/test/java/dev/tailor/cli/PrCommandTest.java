@@ -352,6 +352,14 @@ class PrCommandTest {
         assertTrue(err.contains("has no IMPACT.md: run tailor impact on it first"), err);
     }
 
+    /** {@code tailor pr} to the local remote's branch {@code tailor/local}, no hosting API, plus {@code more}. */
+    private int prLocal(String... more) {
+        List<String> args = new ArrayList<>(
+                List.of("--repo", remote.toString(), "--from", tree.toString(), "--branch", "tailor/local"));
+        args.addAll(List.of(more));
+        return pr(args.toArray(String[]::new));
+    }
+
     /** A change to a work tree. */
     private interface WorkTreeChange {
         void make(Path work) throws java.io.IOException;
@@ -383,24 +391,14 @@ class PrCommandTest {
     @Test
     void aFileOrLinkInTheProposalsWayStopsItAndNothingIsPushed() throws Exception {
         commitToMain(work -> Files.writeString(work.resolve("policies/boutique"), "the team's notes\n"));
-        assertEquals(1, pr("--repo", remote.toString(), "--from", tree.toString(), "--branch", "tailor/local"));
+        assertEquals(1, prLocal());
         assertEquals(
                 "tailor pr: policies/boutique on main is a file where the proposal needs a directory (for"
                         + " policies/boutique/deployment.cartservice/networkpolicy.yaml): move it away first",
                 err.strip());
         assertNull(tip("tailor/local"), "nothing pushed");
 
-        assertEquals(
-                1,
-                pr(
-                        "--repo",
-                        remote.toString(),
-                        "--from",
-                        tree.toString(),
-                        "--branch",
-                        "tailor/local",
-                        "--path",
-                        "README.md"));
+        assertEquals(1, prLocal("--path", "README.md"));
         assertEquals(
                 "tailor pr: README.md on main is a file where the proposal needs a directory (for"
                         + " README.md/.tailor-tree): move it away first",
@@ -412,7 +410,7 @@ class PrCommandTest {
             Files.createDirectories(at.getParent());
             Files.createSymbolicLink(at, Path.of("../../kustomization.yaml"));
         });
-        assertEquals(1, pr("--repo", remote.toString(), "--from", tree.toString(), "--branch", "tailor/local"));
+        assertEquals(1, prLocal());
         assertEquals(
                 "tailor pr: policies/boutique/deployment.cartservice/networkpolicy.yaml on main is a link, not a file,"
                         + " where the proposal has a file: move it away first",
@@ -422,18 +420,7 @@ class PrCommandTest {
 
     @Test
     void withoutAHostingApiTheBranchIsPushedAlone() throws Exception {
-        assertEquals(
-                0,
-                pr(
-                        "--repo",
-                        remote.toString(),
-                        "--from",
-                        tree.toString(),
-                        "--branch",
-                        "tailor/local",
-                        "--path",
-                        "/cluster/policies/"),
-                err);
+        assertEquals(0, prLocal("--path", "/cluster/policies/"), err);
         assertNotNull(
                 remoteFile("tailor/local", "cluster/policies/boutique/deployment.cartservice/networkpolicy.yaml"));
         assertEquals(0, api.getAllServeEvents().size());

@@ -111,13 +111,23 @@ class ImpactAnalyzerTest {
         return copy;
     }
 
-    /** What the proposal at {@code proposal} would deny of cartservice's observed syscalls. */
-    private static List<String> cartserviceSyscallsDenied(Path proposal) throws Exception {
+    /** The seccomp impact of the proposal at {@code proposal} on cartservice. */
+    private static ImpactReport.KindImpact cartserviceSeccomp(Path proposal) throws Exception {
         return analyze(PolicySet.read(proposal))
                 .workloads()
                 .get("boutique/deployment.cartservice")
-                .seccomp()
-                .denied();
+                .seccomp();
+    }
+
+    /** What the proposal at {@code proposal} would deny of cartservice's observed syscalls. */
+    private static List<String> cartserviceSyscallsDenied(Path proposal) throws Exception {
+        return cartserviceSeccomp(proposal).denied();
+    }
+
+    /** Why the proposal at {@code proposal} cannot be read. */
+    private static String unreadable(Path proposal) {
+        return org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> PolicySet.read(proposal))
+                .getMessage();
     }
 
     /**
@@ -134,8 +144,6 @@ class ImpactAnalyzerTest {
         assertTrue(yaml.contains("        - epoll_wait\n"), yaml);
         Files.writeString(operator, yaml.replace("        - epoll_wait\n", ""));
 
-        java.io.IOException differ =
-                org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> PolicySet.read(edited));
         assertEquals(
                 dir.resolve("seccomp-server.json")
                                 .toString()
@@ -144,7 +152,7 @@ class ImpactAnalyzerTest {
                         + " but differ in what they let run: epoll_wait on x86_64 runs under"
                         + " boutique/deployment.cartservice/seccomp-server.json only — make them the same (the pod"
                         + " template's patch runs the SeccompProfile)",
-                differ.getMessage());
+                unreadable(edited));
         assertEquals(
                 2,
                 cli("impact", "--proposed", edited.toString(), "--store", store),
@@ -166,13 +174,11 @@ class ImpactAnalyzerTest {
         Path patch = dir.resolve("seccomp-patch.yaml");
         String original = Files.readString(patch);
         Files.writeString(patch, original.replace("cartservice-server.json", "cartservice-srv.json"));
-        java.io.IOException missing =
-                org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> PolicySet.read(edited));
         assertEquals(
                 "boutique/deployment.cartservice/seccomp-patch.yaml makes container server run"
                         + " operator/boutique/cartservice-srv.json, but the proposal holds no SeccompProfile"
                         + " boutique/cartservice-srv — its pods would not start",
-                missing.getMessage());
+                unreadable(edited));
         assertEquals(2, cli("impact", "--proposed", edited.toString(), "--store", store));
 
         // The profile the patch names, but without its namespace: applied as it is, it lands elsewhere.
@@ -180,15 +186,13 @@ class ImpactAnalyzerTest {
         Path profile = dir.resolve("seccompprofile-server.yaml");
         String withNamespace = Files.readString(profile);
         Files.writeString(profile, withNamespace.replace("  namespace: boutique\n", ""));
-        java.io.IOException unplaced =
-                org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> PolicySet.read(edited));
         assertEquals(
                 "boutique/deployment.cartservice/seccomp-patch.yaml makes container server run"
                         + " operator/boutique/cartservice-server.json, but the proposal holds no SeccompProfile"
                         + " boutique/cartservice-server (boutique/deployment.cartservice/seccompprofile-server.yaml"
                         + " has no metadata.namespace: it is made in whatever namespace it is applied to — give it"
                         + " namespace: boutique) — its pods would not start",
-                unplaced.getMessage());
+                unreadable(edited));
         Files.writeString(profile, withNamespace);
 
         // A tighter profile beside the generated one, and the patch pointing at it.
@@ -218,16 +222,16 @@ class ImpactAnalyzerTest {
         var before = clean.workloads().get("boutique/deployment.cartservice").seccomp();
 
         Files.writeString(patch, original.replace(localhost, "              type: RuntimeDefault\n"));
-        var runtimeDefault = analyze(PolicySet.read(edited)).workloads().get("boutique/deployment.cartservice");
-        assertEquals(List.of("clone3 in server"), runtimeDefault.seccomp().denied());
+        var runtimeDefault = cartserviceSeccomp(edited);
+        assertEquals(List.of("clone3 in server"), runtimeDefault.denied());
         assertTrue(
-                runtimeDefault.seccomp().accessProposed().startsWith("proposed: 3"),
-                runtimeDefault.seccomp().accessProposed()); // the runtime default's 300-odd syscalls, not 56
+                runtimeDefault.accessProposed().startsWith("proposed: 3"),
+                runtimeDefault.accessProposed()); // the runtime default's 300-odd syscalls, not 56
 
         Files.writeString(patch, original.replace(localhost, "              type: Unconfined\n"));
-        var unconfined = analyze(PolicySet.read(edited)).workloads().get("boutique/deployment.cartservice");
-        assertEquals(List.of(), unconfined.seccomp().denied());
-        assertEquals(before.observed(), unconfined.seccomp().allowedProposed());
+        var unconfined = cartserviceSeccomp(edited);
+        assertEquals(List.of(), unconfined.denied());
+        assertEquals(before.observed(), unconfined.allowedProposed());
 
         Files.writeString(
                 patch,
@@ -253,10 +257,7 @@ class ImpactAnalyzerTest {
 
         Files.writeString(
                 patch, original.replace("          securityContext:\n            seccompProfile:\n" + localhost, ""));
-        var none = analyze(PolicySet.read(edited))
-                .workloads()
-                .get("boutique/deployment.cartservice")
-                .seccomp();
+        var none = cartserviceSeccomp(edited);
         assertEquals(before.observed(), none.notJudged(), Files.readString(patch));
         assertTrue(none.notJudgedExamples().get(0).contains("sets no seccomp profile for container server"));
     }
