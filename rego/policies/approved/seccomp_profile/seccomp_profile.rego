@@ -1,11 +1,15 @@
 # METADATA
 # title: Approved seccomp profile
 # description: |
-#   A pod of a workload with an approved seccomp profile must run every container under that profile (type
-#   Localhost, localhostProfile the approved path), set on the pod or on each container. In enforce mode the
-#   mutating webhook sets it on pods that set no profile of their own.
+#   A pod of a workload with approved seccomp profiles must run each container under the one approved for it (type
+#   Localhost, localhostProfile the approved path), set on the pod or on the container: the profile approved for
+#   the container by name (seccompProfiles: the SeccompProfiles Tailor generated, one per container, each naming
+#   its container in tailor.dev/container), else the one approved for every container (seccompProfile: an approved
+#   file's, or a single SeccompProfile that names no container). A container neither names — one added since the
+#   profiles were generated — has no approved profile and is a violation too. In enforce mode the mutating webhook
+#   sets the approved profiles on pods that set no profile of their own.
 #   Restricted fields: seccompProfile of the pod and of every container.
-#   Allowed values: {type: Localhost, localhostProfile: <approved>}.
+#   Allowed values: {type: Localhost, localhostProfile: <approved for the container>}.
 # custom:
 #   id: approvedSeccompProfile
 package checks.approved.seccomp_profile
@@ -18,27 +22,42 @@ check := {"id": "approvedSeccompProfile"}
 violation contains {
 	"reason": "unapproved seccomp profile",
 	"detail": concat("", [
-		kube.containers_noun(names), " ", kube.join_quoted(names),
-		" must run under the approved seccomp profile Localhost \"", wanted, "\"",
+		"container \"", c.name, "\" must run under the approved seccomp profile Localhost \"", wanted, "\"",
 	]),
-	"fields": [concat("", [c.path, ".securityContext.seccompProfile"]) | some c in bad],
+	"fields": [concat("", [c.path, ".securityContext.seccompProfile"])],
 	"allowed": concat("", ["{type: Localhost, localhostProfile: ", wanted, "}"]),
 } if {
-	input.request.operation in {"CREATE", "UPDATE"}
-	wanted := approved.workload.seccompProfile
-	pod_profile := object.get(kube.security_context(kube.pod.spec), "seccompProfile", null)
-	bad := [c |
-		some c in kube.pod_containers
-		not _is_approved(_effective(c.securityContext, pod_profile), wanted)
-	]
-	count(bad) > 0
-	names := [c.name | some c in bad]
+	_checked
+	some c in kube.pod_containers
+	wanted := approved.container_seccomp_profile(c.name)
+	not _is_approved(_effective(c.securityContext), wanted)
 }
 
-# A container's own profile wins over the pod's.
-_effective(container_context, _) := container_context.seccompProfile if is_object(container_context.seccompProfile)
+violation contains {
+	"reason": "unapproved seccomp profile",
+	"detail": concat("", [
+		"container \"", c.name, "\" has no approved seccomp profile (approved for ",
+		kube.containers_noun(names), " ", kube.join_quoted(names), ")",
+	]),
+	"fields": [concat("", [c.path, ".securityContext.seccompProfile"])],
+	"allowed": "none: no profile is approved for this container",
+} if {
+	_checked
+	some c in kube.pod_containers
+	not approved.container_seccomp_profile(c.name)
+	names := kube.sorted_names(object.keys(approved.workload.seccompProfiles))
+}
 
-_effective(container_context, pod_profile) := pod_profile if not is_object(object.get(container_context, "seccompProfile", null))
+_checked if {
+	input.request.operation in {"CREATE", "UPDATE"}
+	approved.seccomp_profiles_approved
+}
+
+_pod_profile := object.get(kube.security_context(kube.pod.spec), "seccompProfile", null)
+
+_effective(container_context) := container_context.seccompProfile if is_object(container_context.seccompProfile)
+
+_effective(container_context) := _pod_profile if not is_object(object.get(container_context, "seccompProfile", null))
 
 _is_approved(profile, wanted) if {
 	profile.type == "Localhost"

@@ -2,6 +2,7 @@ package dev.tailor.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tailor.contract.Names;
 import dev.tailor.identity.Workload;
 import dev.tailor.observe.syscalls.SyscallUse;
 import dev.tailor.seccomp.OciSeccompProfile;
@@ -197,7 +198,10 @@ final class SeccompGenerator {
         GenericKubernetesResource cr = new GenericKubernetesResourceBuilder()
                 .withApiVersion("security-profiles-operator.x-k8s.io/v1beta1")
                 .withKind("SeccompProfile")
-                .withMetadata(Manifests.metadata(name, w.namespace(), w.key(), used.from(), used.until(), evidence))
+                .withMetadata(new ObjectMetaBuilder(
+                                Manifests.metadata(name, w.namespace(), w.key(), used.from(), used.until(), evidence))
+                        .addToAnnotations(Names.CONTAINER, container) // which container the webhook approves it for
+                        .build())
                 .build();
         cr.setAdditionalProperty("spec", profile);
         out.yaml(

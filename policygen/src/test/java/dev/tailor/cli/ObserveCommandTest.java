@@ -295,6 +295,25 @@ class ObserveCommandTest {
         assertEquals(Map.of(), summary.badLines);
     }
 
+    /** A SeccompProfile Tailor generated names its workload and container: read back with no target, it is theirs. */
+    @Test
+    void aGeneratedSeccompProfileNamesItsOwnWorkloadAndContainer() throws Exception {
+        Path generated = RepositoryPaths.fixtures()
+                .resolve(
+                        "helm-policies/storefront/statefulset.storefront-postgresql/seccompprofile-init-chmod-data.yaml");
+        String url = stores.url("h2", dir);
+        Run run = observe("--profile", generated.toString(), "--store", url);
+        assertEquals(0, run.code(), run.output());
+        try (ObservationStore store = ObservationStore.open(url)) {
+            Set<String> targets = new java.util.TreeSet<>();
+            store.syscallUses()
+                    .keySet()
+                    .forEach(u -> targets.add(u.namespace() + "/" + u.workload() + "/" + u.container()));
+            assertEquals(Set.of("storefront/statefulset.storefront-postgresql/init-chmod-data"), targets);
+            assertEquals(47, store.syscallUses().size(), "every syscall the profile lets run");
+        }
+    }
+
     /** A store that cannot be opened (unreachable, or a URL with settings it cannot work with) stops the run, with its
      *  reason, before anything is read. */
     @Test

@@ -31,12 +31,14 @@ import org.jboss.logging.Logger;
 /**
  * What was approved: the objects Tailor generated ({@code app.kubernetes.io/managed-by: tailor}) once the user's
  * GitOps tooling applied them, watched by informers and turned into the policies' {@code data.approved}:
- * <pre>{"workloads": {"shop": {"deployment.api": {"serviceAccount": "api", "seccompProfile": "operator/shop/api-server.json"}}},
+ * <pre>{"workloads": {"shop": {"deployment.api": {"serviceAccount": "api", "seccompProfiles": {"server": "operator/shop/api-server.json"}}}},
  *  "networkPolicies": {"shop": {"tailor-deployment-api": {"spec": {…}}}},
  *  "accounts": {"shop/api": {"bindings": ["shop/tailor-api"]}}}</pre>
  * A workload's approved service account is the one its generated NetworkPolicy or SeccompProfile names
- * ({@code tailor.dev/service-account}); its seccomp profile, the one SeccompProfile generated for it (where the
- * Security Profiles Operator installs it); an account is approved when a generated binding names it. The approved
+ * ({@code tailor.dev/service-account}); each container's seccomp profile, the SeccompProfile generated for it (named
+ * by {@code tailor.dev/container}; the path is where the Security Profiles Operator installs it), or, for a workload
+ * whose one SeccompProfile names no container (an older Tailor's), that one for every container; an account is
+ * approved when a generated binding names it. The approved
  * file of the configuration (tailor.approved-file) is the base the cluster's objects are laid over.
  */
 @ApplicationScoped
@@ -212,7 +214,7 @@ public class ApprovedObjects {
         ObjectNode workloads = approved.withObjectProperty("workloads");
         ObjectNode policies = approved.putObject("networkPolicies");
         ObjectNode accounts = approved.putObject("accounts");
-        Map<String, Set<String>> profiles = new TreeMap<>();
+        Map<String, Map<String, Set<String>>> profiles = new TreeMap<>(); // ns\0workload -> container -> paths
         Map<String, Map<String, String>> serviceAccounts = new TreeMap<>(); // ns\0workload -> account -> object
         for (HasMetadata o : new TreeMap<>(objects).values()) {
             String ns = o.getMetadata().getNamespace();
@@ -226,7 +228,9 @@ public class ApprovedObjects {
             } else if (o instanceof ClusterRoleBinding crb) {
                 bindings(accounts, ns, crb.getMetadata().getName(), crb.getSubjects());
             } else if (o instanceof GenericKubernetesResource && !workload.isEmpty()) {
-                profiles.computeIfAbsent(ns + "\u0000" + workload, k -> new TreeSet<>())
+                String container = orEmpty(o.getMetadata().getAnnotations()).getOrDefault(Names.CONTAINER, "");
+                profiles.computeIfAbsent(ns + "\u0000" + workload, k -> new TreeMap<>())
+                        .computeIfAbsent(container, k -> new TreeSet<>())
                         .add("operator/" + ns + "/" + o.getMetadata().getName() + ".json");
             }
             String account = orEmpty(o.getMetadata().getAnnotations()).get(Names.SERVICE_ACCOUNT);
@@ -237,15 +241,7 @@ public class ApprovedObjects {
             }
         }
         serviceAccounts(workloads, serviceAccounts);
-        profiles.forEach((key, paths) -> {
-            if (paths.size() == 1) { // one profile for the whole workload: what approvedSeccompProfile checks
-                String[] parts = key.split("\u0000");
-                workloads
-                        .withObjectProperty(parts[0])
-                        .withObjectProperty(parts[1])
-                        .put("seccompProfile", paths.iterator().next());
-            }
-        });
+        seccompProfiles(workloads, profiles);
         engine.setData(data);
         LOG.debugf("approved objects: %d", objects.size());
     }
@@ -263,6 +259,39 @@ public class ApprovedObjects {
                 accounts.withObjectProperty(account).withArray("bindings").add((ns == null ? "" : ns + "/") + name);
             }
         }
+    }
+
+    /**
+     * One profile per container ({@code seccompProfiles}), or one SeccompProfile that names no container, for every
+     * container ({@code seccompProfile}). Two for one container, or one naming no container beside others, cannot
+     * say which a container must run: none of the workload's is believed, and it is said loudly.
+     */
+    private static void seccompProfiles(ObjectNode workloads, Map<String, Map<String, Set<String>>> profiles) {
+        profiles.forEach((key, byContainer) -> {
+            String[] parts = key.split("\u0000");
+            ObjectNode workload = workloads.withObjectProperty(parts[0]).withObjectProperty(parts[1]);
+            Set<String> unnamed = byContainer.getOrDefault("", Set.of());
+            if (byContainer.size() == 1 && unnamed.size() == 1) {
+                workload.put("seccompProfile", unnamed.iterator().next());
+            } else if (unnamed.isEmpty() && byContainer.values().stream().allMatch(paths -> paths.size() == 1)) {
+                ObjectNode named = workload.putObject("seccompProfiles");
+                byContainer.forEach((container, paths) ->
+                        named.put(container, paths.iterator().next()));
+            } else {
+                LOG.errorf(
+                        "conflicting seccomp approvals for %s/%s: %s; none is used until each container has one",
+                        parts[0],
+                        parts[1],
+                        byContainer.entrySet().stream()
+                                .filter(e ->
+                                        e.getKey().isEmpty() || e.getValue().size() > 1)
+                                .map(e -> (e.getKey().isEmpty()
+                                                ? "no " + Names.CONTAINER + " on "
+                                                : "container " + e.getKey() + " in ")
+                                        + e.getValue())
+                                .toList());
+            }
+        });
     }
 
     /**

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -15,6 +17,7 @@ import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.response.Response;
 import java.net.URL;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,6 +74,36 @@ class ApprovedObjectsIT {
     }
 
     @Test
+    void eachContainerIsHeldToTheSeccompProfileApprovedForIt() throws Exception {
+        // What a merged proposal applies for two of checkout's containers: a SeccompProfile each, naming its own.
+        seccompProfile("checkout-server", "server");
+        seccompProfile("checkout-proxy", "proxy");
+        JsonNode deployment = webhook.fixture("deployment-conforms").review(); // server, proxy, metrics: RuntimeDefault
+        String answer = "";
+        for (int i = 0; i < 100 && !answer.contains("approvedSeccompProfile"); i++) {
+            Thread.sleep(50);
+            answer = webhook.post("/validate", deployment).asString();
+        }
+        for (String expected : List.of(
+                "container \\\"server\\\" must run under the approved seccomp profile Localhost "
+                        + "\\\"operator/shop/checkout-server.json\\\"",
+                "container \\\"proxy\\\" must run under the approved seccomp profile Localhost "
+                        + "\\\"operator/shop/checkout-proxy.json\\\"",
+                "container \\\"metrics\\\" has no approved seccomp profile (approved for containers "
+                        + "\\\"proxy\\\", \\\"server\\\")")) {
+            assertTrue(answer.contains(expected), answer);
+        }
+
+        // One more that names no container cannot say whose it is: none of the workload's is believed.
+        seccompProfile("checkout", null);
+        for (int i = 0; i < 100 && answer.contains("approvedSeccompProfile"); i++) {
+            Thread.sleep(50);
+            answer = webhook.post("/validate", deployment).asString();
+        }
+        assertTrue(!answer.contains("approvedSeccompProfile"), answer);
+    }
+
+    @Test
     void appliedTailorObjectsBecomeTheApprovedBehaviorAndDriftFromItIsCaught() throws Exception {
         applyApprovalOfCheckout();
 
@@ -120,6 +153,27 @@ class ApprovedObjectsIT {
                 .inNamespace("shop")
                 .withName("tailor-checkout")
                 .delete();
+    }
+
+    /** A SeccompProfile Tailor generated for checkout, naming its container ({@code null}: as an older Tailor's). */
+    private void seccompProfile(String name, String container) {
+        ObjectMetaBuilder meta = new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace("shop")
+                .withLabels(
+                        Map.of("app.kubernetes.io/managed-by", "tailor", "tailor.dev/workload", "deployment.checkout"));
+        if (container != null) {
+            meta.withAnnotations(Map.of("tailor.dev/container", container));
+        }
+        webhook.kube()
+                .genericKubernetesResources(ApprovedObjects.SECCOMP_PROFILES)
+                .inNamespace("shop")
+                .resource(new GenericKubernetesResourceBuilder()
+                        .withApiVersion("security-profiles-operator.x-k8s.io/v1beta1")
+                        .withKind("SeccompProfile")
+                        .withMetadata(meta.build())
+                        .build())
+                .createOr(NonDeletingOperation::update);
     }
 
     private void deletePolicy(String name) {

@@ -74,6 +74,9 @@ final class WebhookUnderTest {
                 .withName("tailor-checkout")
                 .delete();
         kube().pods().inNamespace("shop").withName("legacy-agent").delete();
+        kube().genericKubernetesResources(ApprovedObjects.SECCOMP_PROFILES)
+                .inNamespace("shop")
+                .delete();
         for (String namespace : List.of("drifted", "fresh-0", "fresh-1", "fresh-2", "fresh-3", "fresh-4")) {
             kube().namespaces().withName(namespace).delete();
         }
