@@ -33,8 +33,9 @@ expect() {
 }
 expects_unmet() { if [ -f "$run/expects-unmet" ]; then wc -l <"$run/expects-unmet"; else echo 0; fi; }
 
-# contains TEXT PATTERN: grep -E on a string.
+# contains / lacks TEXT PATTERN: whether grep -E finds the pattern in a string, or not.
 contains() { grep -qE -- "$2" <<<"$1"; }
+lacks() { ! grep -qE -- "$2" <<<"$1"; }
 
 log() { echo "e2e: $*" >&2; }
 

@@ -63,6 +63,8 @@ public class ApprovedObjects {
      * published once: an informer's first list (or a resync) of a thousand objects is one rebuild, not a thousand.
      */
     static final long SETTLE_MILLIS = 200;
+    /** How often a webhook whose API server did not serve SeccompProfiles asks again. */
+    static final long SECCOMP_RECHECK_SECONDS = 10;
 
     private final java.util.concurrent.atomic.AtomicBoolean publishPending =
             new java.util.concurrent.atomic.AtomicBoolean();
@@ -104,20 +106,54 @@ public class ApprovedObjects {
                 .clusterRoleBindings()
                 .withLabel(Names.MANAGED_BY, Names.MANAGER)
                 .runnableInformer(0)));
-        lists.add(CompletableFuture.supplyAsync(this::seccompProfilesServed, publisher)
-                .thenCompose(served -> served
-                        ? watch(client.genericKubernetesResources(SECCOMP_PROFILES)
-                                .inAnyNamespace()
-                                .withLabel(Names.MANAGED_BY, Names.MANAGER)
-                                .runnableInformer(0))
-                        : CompletableFuture.completedFuture(null)));
+        lists.add(CompletableFuture.supplyAsync(this::seccompProfilesListed, publisher)
+                .thenCompose(status -> {
+                    if (status == 200) {
+                        return watch(seccompProfiles());
+                    }
+                    LOG.infof(
+                            "SeccompProfiles cannot be read (%d: is the Security Profiles Operator installed?): approved "
+                                    + "seccomp profiles come from tailor.approved-file only, until they can be "
+                                    + "(asked again every %d s)",
+                            status, SECCOMP_RECHECK_SECONDS);
+                    watchSeccompProfilesOnceServed();
+                    return CompletableFuture.completedFuture(null);
+                }));
         // Every first list answered (or failed, which each says): publish now, not after the settling delay.
         return CompletableFuture.allOf(lists.toArray(CompletableFuture[]::new))
                 .whenCompleteAsync((ok, error) -> publishFirst(), publisher);
     }
 
-    /** Whether the API serves SeccompProfiles (the Security Profiles Operator is installed). */
-    private boolean seccompProfilesServed() {
+    /**
+     * Asks again, every {@value #SECCOMP_RECHECK_SECONDS} s, whether SeccompProfiles are served, and watches them from
+     * then on: the Security Profiles Operator installed after Tailor, its approved profiles count without a restart.
+     */
+    private void watchSeccompProfilesOnceServed() {
+        publisher.schedule(
+                () -> {
+                    if (seccompProfilesListed() != 200) {
+                        watchSeccompProfilesOnceServed();
+                        return;
+                    }
+                    LOG.info("SeccompProfiles can be read now: the approved ones count from their first list");
+                    watch(seccompProfiles());
+                },
+                SECCOMP_RECHECK_SECONDS,
+                java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private SharedIndexInformer<GenericKubernetesResource> seccompProfiles() {
+        return client.genericKubernetesResources(SECCOMP_PROFILES)
+                .inAnyNamespace()
+                .withLabel(Names.MANAGED_BY, Names.MANAGER)
+                .runnableInformer(0);
+    }
+
+    /**
+     * 200 when the API serves SeccompProfiles (the Security Profiles Operator is installed) and Tailor may list them,
+     * else the API server's answer.
+     */
+    private int seccompProfilesListed() {
         try {
             client.genericKubernetesResources(SECCOMP_PROFILES)
                     .inAnyNamespace()
@@ -125,13 +161,9 @@ public class ApprovedObjects {
                     .list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
                             .withLimit(1L)
                             .build());
-            return true;
+            return 200;
         } catch (KubernetesClientException e) {
-            LOG.infof(
-                    "SeccompProfiles cannot be read (%s: is the Security Profiles Operator installed?); approved seccomp "
-                            + "profiles come from tailor.approved-file only",
-                    e.getCode());
-            return false;
+            return e.getCode();
         }
     }
 
