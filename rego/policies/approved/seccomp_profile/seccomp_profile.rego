@@ -55,6 +55,7 @@ _checked if {
 
 _pod_profile := object.get(kube.security_context(kube.pod.spec), "seccompProfile", null)
 
+# A container's own profile wins over the pod's.
 _effective(container_context) := container_context.seccompProfile if is_object(container_context.seccompProfile)
 
 _effective(container_context) := _pod_profile if not is_object(object.get(container_context, "seccompProfile", null))

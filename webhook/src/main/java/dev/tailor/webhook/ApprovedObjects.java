@@ -301,12 +301,12 @@ public class ApprovedObjects {
     private static void seccompProfiles(ObjectNode workloads, Map<String, Map<String, Set<String>>> profiles) {
         profiles.forEach((key, byContainer) -> {
             String[] parts = key.split("\u0000");
-            ObjectNode workload = workloads.withObjectProperty(parts[0]).withObjectProperty(parts[1]);
             Set<String> unnamed = byContainer.getOrDefault("", Set.of());
             if (byContainer.size() == 1 && unnamed.size() == 1) {
-                workload.put("seccompProfile", unnamed.iterator().next());
+                workload(workloads, parts)
+                        .put("seccompProfile", unnamed.iterator().next());
             } else if (unnamed.isEmpty() && byContainer.values().stream().allMatch(paths -> paths.size() == 1)) {
-                ObjectNode named = workload.putObject("seccompProfiles");
+                ObjectNode named = workload(workloads, parts).putObject("seccompProfiles");
                 byContainer.forEach((container, paths) ->
                         named.put(container, paths.iterator().next()));
             } else {
@@ -326,6 +326,11 @@ public class ApprovedObjects {
         });
     }
 
+    /** The approvals of a workload ({@code namespace, kind.name}), made when first asked for. */
+    private static ObjectNode workload(ObjectNode workloads, String[] namespaceAndWorkload) {
+        return workloads.withObjectProperty(namespaceAndWorkload[0]).withObjectProperty(namespaceAndWorkload[1]);
+    }
+
     /**
      * One approval per workload. Two that name different accounts are a conflict (an approval applied twice in
      * different versions, or one forged while the webhook was down): neither is believed, and it is said loudly,
@@ -335,9 +340,7 @@ public class ApprovedObjects {
         serviceAccounts.forEach((key, approving) -> {
             String[] parts = key.split("\u0000");
             if (approving.size() == 1) {
-                workloads
-                        .withObjectProperty(parts[0])
-                        .withObjectProperty(parts[1])
+                workload(workloads, parts)
                         .put("serviceAccount", approving.keySet().iterator().next());
             } else {
                 LOG.errorf(
