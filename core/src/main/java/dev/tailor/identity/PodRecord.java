@@ -15,6 +15,8 @@ import java.util.Map;
  * @param created true when this sighting is the pod's creation (an admission CREATE): its start was observed
  * @param initContainers the names of its init containers ({@code spec.initContainers}), sorted: a seccomp patch must
  *                       name them there, not among its containers
+ * @param ephemeralContainers the names of the ephemeral containers added to it ({@code kubectl debug}), sorted: not
+ *                            the pod template's, so never patched
  */
 public record PodRecord(
         String key,
@@ -25,14 +27,20 @@ public record PodRecord(
         String serviceAccount,
         Map<String, String> labels,
         boolean created,
-        List<String> initContainers) {
+        List<String> initContainers,
+        List<String> ephemeralContainers) {
 
     public PodRecord {
         // Most pods have none: no set made for them (a pod record is made for every pod admitted).
-        initContainers = initContainers.isEmpty() ? List.of() : List.copyOf(new java.util.TreeSet<>(initContainers));
+        initContainers = sorted(initContainers);
+        ephemeralContainers = sorted(ephemeralContainers);
     }
 
-    /** A sighting of a pod with no init containers (or none known: a pod identity as stored). */
+    private static List<String> sorted(List<String> names) {
+        return names.isEmpty() ? List.of() : List.copyOf(new java.util.TreeSet<>(names));
+    }
+
+    /** A sighting of a pod with no init or ephemeral containers (or none known: a pod identity as stored). */
     public PodRecord(
             String key,
             Instant time,
@@ -42,6 +50,6 @@ public record PodRecord(
             String serviceAccount,
             Map<String, String> labels,
             boolean created) {
-        this(key, time, namespace, pod, workload, serviceAccount, labels, created, List.of());
+        this(key, time, namespace, pod, workload, serviceAccount, labels, created, List.of(), List.of());
     }
 }

@@ -35,10 +35,12 @@ import java.util.TreeSet;
  *  "apiAccesses":[{"key":{"subject":"system:serviceaccount:shop:api","verb":"list",…},
  *                  "seen":{"firstSeen":"…","lastSeen":"…","count":12,"days":{"2026-11-30":12}}}],
  *  "networkEdges":[…],"syscallUses":[…],"podIdentities":[…],"podsSeenCreated":["shop/api-7f9c-x2x8z"],
- *  "initContainers":["shop/deployment.api/migrate"],"decisionsFrom":"2026-11-25T00:00:00Z","decisions":[…]}
+ *  "initContainers":["shop/deployment.api/migrate"],"ephemeralContainers":["shop/deployment.api/debugger-x7k2p"],
+ *  "decisionsFrom":"2026-11-25T00:00:00Z","decisions":[…]}
  * </pre>
  *
- * <p>A snapshot from a webhook older than {@code initContainers} has none: read as an empty set.
+ * <p>A snapshot from a webhook older than {@code initContainers} or {@code ephemeralContainers} has none: read as an
+ * empty set.
  */
 public record ObservationSnapshot(
         Map<ApiAccess, StoredAccess> apiAccesses,
@@ -47,6 +49,7 @@ public record ObservationSnapshot(
         Map<PodIdentity, StoredAccess> podIdentities,
         Set<String> podsSeenCreated,
         Set<String> initContainers,
+        Set<String> ephemeralContainers,
         Instant decisionsFrom,
         List<AdmissionDecision> decisions)
         implements StoredObservations {
@@ -79,6 +82,7 @@ public record ObservationSnapshot(
             rows(json, "podIdentities", store.podIdentities());
             json.writeObjectField("podsSeenCreated", new TreeSet<>(store.podsSeenCreated()));
             json.writeObjectField("initContainers", new TreeSet<>(store.initContainers()));
+            json.writeObjectField("ephemeralContainers", new TreeSet<>(store.ephemeralContainers()));
             Instant decisionsFrom = (until != null ? until : latest).minus(length);
             json.writeStringField("decisionsFrom", decisionsFrom.toString());
             json.writeArrayFieldStart("decisions");
@@ -131,6 +135,8 @@ public record ObservationSnapshot(
             doc.path("podsSeenCreated").forEach(p -> created.add(p.asText()));
             Set<String> init = new TreeSet<>();
             doc.path("initContainers").forEach(c -> init.add(c.asText()));
+            Set<String> ephemeral = new TreeSet<>();
+            doc.path("ephemeralContainers").forEach(c -> ephemeral.add(c.asText()));
             return new ObservationSnapshot(
                     rows(doc, "apiAccesses", ApiAccess.class),
                     rows(doc, "networkEdges", NetworkEdge.class),
@@ -138,6 +144,7 @@ public record ObservationSnapshot(
                     rows(doc, "podIdentities", PodIdentity.class),
                     created,
                     init,
+                    ephemeral,
                     Instant.parse(doc.path("decisionsFrom").asText()),
                     decisions);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | java.time.format.DateTimeParseException e) {

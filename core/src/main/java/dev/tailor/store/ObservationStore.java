@@ -270,46 +270,62 @@ public final class ObservationStore implements StoredObservations {
                         .toList(),
                 AggregateTable.POD_IDENTITY);
         batch.forEach(known::add);
-        // Whether a pod's creation was seen is a fact about the pod, and which of a workload's containers are init
-        // containers one about its pod template, not sightings: set, never counted (so setting them again when the
-        // same input is read twice changes nothing). Each in one order, so that two replicas writing the same rows
-        // never lock them in a circle.
+        // Whether a pod's creation was seen is a fact about the pod, and which of a workload's containers are init or
+        // ephemeral containers one about its pod template, not sightings: set, never counted (so setting them again
+        // when the same input is read twice changes nothing). Each in one order, so that two replicas writing the
+        // same rows never lock them in a circle.
         java.util.SortedSet<List<String>> pods = new java.util.TreeSet<>(BY_PARTS);
         java.util.SortedSet<List<String>> inits = new java.util.TreeSet<>(BY_PARTS);
+        java.util.SortedSet<List<String>> ephemerals = new java.util.TreeSet<>(BY_PARTS);
         for (PodRecord p : batch) {
             if (p.created() && !p.pod().isEmpty()) {
                 pods.add(List.of(p.namespace(), p.pod()));
             }
-            String workload = p.workload().key();
-            for (String c : p.initContainers()) {
-                if (p.namespace().length() <= 253 && workload.length() <= 512 && c.length() <= 253) {
-                    inits.add(List.of(p.namespace(), workload, c));
-                }
-            }
+            containers(p, p.initContainers(), inits);
+            containers(p, p.ephemeralContainers(), ephemerals);
         }
         try (PreparedStatement created = connection.prepareStatement(
-                        "UPDATE pod_identity SET created_seen = TRUE WHERE namespace = ? AND pod = ? AND NOT created_seen");
-                PreparedStatement init = connection.prepareStatement("INSERT INTO init_container (namespace, workload,"
-                        + " container) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+                "UPDATE pod_identity SET created_seen = TRUE WHERE namespace = ? AND pod = ? AND NOT created_seen")) {
             for (List<String> p : pods) {
                 created.setString(1, p.get(0));
                 created.setString(2, p.get(1));
                 created.addBatch();
             }
             created.executeBatch();
-            for (List<String> c : inits) {
-                init.setString(1, c.get(0));
-                init.setString(2, c.get(1));
-                init.setString(3, c.get(2));
-                init.addBatch();
-            }
-            init.executeBatch();
+            insertContainers("init_container", inits);
+            insertContainers("ephemeral_container", ephemerals);
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
             throw e;
         }
         return result;
+    }
+
+    /** A pod's containers of one list, as rows {@code namespace, workload, container} (those that fit the columns). */
+    private static void containers(PodRecord p, List<String> names, java.util.SortedSet<List<String>> rows) {
+        String workload = p.workload().key();
+        for (String c : names) {
+            if (p.namespace().length() <= 253 && workload.length() <= 512 && c.length() <= 253) {
+                rows.add(List.of(p.namespace(), workload, c));
+            }
+        }
+    }
+
+    private void insertContainers(String table, java.util.SortedSet<List<String>> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO " + table + " (namespace, workload, container) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (List<String> c : rows) {
+                insert.setString(1, c.get(0));
+                insert.setString(2, c.get(1));
+                insert.setString(3, c.get(2));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
     }
 
     /** Rows' key parts in order, part by part. */
@@ -463,9 +479,18 @@ public final class ObservationStore implements StoredObservations {
 
     /** The workloads' init containers, as {@code namespace/kind.name/container}. */
     public synchronized java.util.Set<String> initContainers() throws SQLException {
+        return containers("init_container");
+    }
+
+    /** The ephemeral containers added to the workloads' pods, as {@code namespace/kind.name/container}. */
+    public synchronized java.util.Set<String> ephemeralContainers() throws SQLException {
+        return containers("ephemeral_container");
+    }
+
+    private java.util.Set<String> containers(String table) throws SQLException {
         java.util.Set<String> out = new java.util.TreeSet<>();
         try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT namespace, workload, container FROM init_container")) {
+                ResultSet rs = s.executeQuery("SELECT namespace, workload, container FROM " + table)) {
             while (rs.next()) {
                 out.add(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3));
             }

@@ -31,6 +31,9 @@ public interface StoredObservations extends AutoCloseable {
     /** The workloads' init containers, as {@code namespace/kind.name/container}. */
     Set<String> initContainers() throws SQLException;
 
+    /** The ephemeral containers added to the workloads' pods ({@code kubectl debug}), as {@code namespace/kind.name/container}. */
+    Set<String> ephemeralContainers() throws SQLException;
+
     /** The decisions between two instants (inclusive, exclusive), in time order. */
     List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException;
 
@@ -50,6 +53,7 @@ public interface StoredObservations extends AutoCloseable {
             private Map<PodIdentity, StoredAccess> pods;
             private Set<String> created;
             private Set<String> init;
+            private Set<String> ephemeral;
 
             @Override
             public synchronized Map<ApiAccess, StoredAccess> apiAccesses() throws SQLException {
@@ -83,6 +87,13 @@ public interface StoredObservations extends AutoCloseable {
             @Override
             public synchronized Set<String> initContainers() throws SQLException {
                 return init != null ? init : (init = java.util.Collections.unmodifiableSet(store.initContainers()));
+            }
+
+            @Override
+            public synchronized Set<String> ephemeralContainers() throws SQLException {
+                return ephemeral != null
+                        ? ephemeral
+                        : (ephemeral = java.util.Collections.unmodifiableSet(store.ephemeralContainers()));
             }
 
             @Override
@@ -128,6 +139,11 @@ public interface StoredObservations extends AutoCloseable {
             @Override
             public Set<String> initContainers() throws SQLException {
                 return store.initContainers();
+            }
+
+            @Override
+            public Set<String> ephemeralContainers() throws SQLException {
+                return store.ephemeralContainers();
             }
 
             @Override

@@ -119,6 +119,41 @@ class ObservationStoreTest {
         }
     }
 
+    /**
+     * {@code kubectl debug} adds an ephemeral container through the pod's {@code ephemeralcontainers} subresource: the
+     * review the webhook is sent names it, and the store keeps it apart from the template's containers.
+     */
+    @ParameterizedTest
+    @MethodSource("stores")
+    void theEphemeralContainersKubectlDebugAddsAreKept(String kind) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode request =
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"uid": "5d1c-debug", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                 "resource": {"group": "", "version": "v1", "resource": "pods"}, "subResource": "ephemeralcontainers",
+                 "name": "api-7f9c-x2x8z", "namespace": "shop", "operation": "UPDATE",
+                 "object": {"metadata": {"name": "api-7f9c-x2x8z", "namespace": "shop",
+                   "creationTimestamp": "2026-11-30T10:00:00Z", "labels": {"app": "api", "pod-template-hash": "7f9c"},
+                   "ownerReferences": [{"kind": "ReplicaSet", "name": "api-7f9c", "controller": true}]},
+                  "spec": {"serviceAccountName": "api", "containers": [{"name": "server", "image": "api"}],
+                   "ephemeralContainers": [{"name": "debugger-x7k2p", "image": "busybox", "targetContainerName": "server"}]}}}""");
+        dev.tailor.identity.PodRecord seen = dev.tailor.observe.admission.AdmissionStreamReader.podSeen(
+                request, java.time.Instant.parse("2026-12-01T09:00:00Z"));
+        assertEquals(List.of("debugger-x7k2p"), seen.ephemeralContainers());
+        assertEquals(List.of(), seen.initContainers());
+        try (ObservationStore store = ObservationStore.open(url(kind))) {
+            store.ingestPods(List.of(seen));
+            java.util.Set<String> expected = java.util.Set.of("shop/deployment.api/debugger-x7k2p");
+            assertEquals(expected, store.ephemeralContainers());
+            assertEquals(java.util.Set.of(), store.initContainers());
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            ObservationSnapshot.write(store, java.time.Duration.ofDays(7), null, out);
+            assertEquals(
+                    expected,
+                    ObservationSnapshot.read(new java.io.ByteArrayInputStream(out.toByteArray()))
+                            .ephemeralContainers());
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("stores")
     void ingestingTheSameEventsAgainChangesNothing(String kind) throws Exception {
@@ -270,7 +305,8 @@ class ObservationStoreTest {
             "7 JDBC null",
             "8 JDBC null",
             "9 JDBC null",
-            "10 SQL -1001232333");
+            "10 SQL -1001232333",
+            "11 SQL 1539959681");
 
     @org.junit.jupiter.api.Test
     void theMigrationsAreTheReleasedOnesAndTheStoreKnowsEachVersion() throws Exception {
@@ -330,21 +366,21 @@ class ObservationStoreTest {
             ObservationStore.open(url).close(); // migrates it
             assertTrue(StoreSchema.schemaCurrent(c), "a store just migrated");
             try (java.sql.Statement s = c.createStatement()) {
-                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '10'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '11'");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store whose last migration failed");
-                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '10'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '11'");
                 s.executeUpdate(
                         "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
-                                + " installed_by, execution_time, success) VALUES (99, '11', 'newer', 'SQL', 'V11__newer.sql', 'x', 0, TRUE)");
+                                + " installed_by, execution_time, success) VALUES (99, '12', 'newer', 'SQL', 'V12__newer.sql', 'x', 0, TRUE)");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store a newer Tailor migrated further");
                 // …which this Tailor refuses to use, saying why (Flyway alone would ignore the "future" migration).
                 ObservationStore.NewerStoreException newer =
                         assertThrows(ObservationStore.NewerStoreException.class, () -> ObservationStore.open(url));
                 assertTrue(
                         newer.getMessage()
-                                .startsWith("the store's schema is at version 11, newer than this Tailor's (10)"),
+                                .startsWith("the store's schema is at version 12, newer than this Tailor's (11)"),
                         newer.getMessage());
-                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '11'");
+                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '12'");
                 assertTrue(StoreSchema.schemaCurrent(c), "the same store without the newer migration");
             }
         }

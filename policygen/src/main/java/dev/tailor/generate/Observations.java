@@ -45,6 +45,8 @@ public final class Observations {
     public final Set<String> podsSeenCreated;
     /** The workloads' init containers, as {@code namespace/kind.name/container}. */
     public final Set<String> initContainers;
+    /** The ephemeral containers added to the workloads' pods ({@code kubectl debug}), as {@code namespace/kind.name/container}. */
+    public final Set<String> ephemeralContainers;
 
     private Observations(
             Instant from,
@@ -54,7 +56,8 @@ public final class Observations {
             Map<SyscallUse, StoredAccess> syscalls,
             Map<PodIdentity, StoredAccess> pods,
             Set<String> podsSeenCreated,
-            Set<String> initContainers) {
+            Set<String> initContainers,
+            Set<String> ephemeralContainers) {
         this.from = from;
         this.until = until;
         // A read model: the generators and the replay read it, none may change what the window holds.
@@ -64,6 +67,7 @@ public final class Observations {
         this.pods = Collections.unmodifiableMap(pods);
         this.podsSeenCreated = Collections.unmodifiableSet(podsSeenCreated);
         this.initContainers = Collections.unmodifiableSet(initContainers);
+        this.ephemeralContainers = Collections.unmodifiableSet(ephemeralContainers);
     }
 
     /** Reads the window of {@code length} that ends at {@code until} (null: the last observation). */
@@ -85,7 +89,8 @@ public final class Observations {
                 window(syscalls, start, end),
                 pods,
                 store.podsSeenCreated(),
-                store.initContainers());
+                store.initContainers(),
+                store.ephemeralContainers());
     }
 
     /** The rows seen within the window, with their days in it, in key order. */

@@ -111,12 +111,19 @@ final class SeccompGenerator {
             List<Container> patchContainers = new ArrayList<>();
             List<Container> patchInitContainers = new ArrayList<>();
             containers.forEach((container, uses) -> {
+                String id = w.namespace() + "/" + w.key() + "/" + container;
+                if (obs.ephemeralContainers.contains(id)) {
+                    // kubectl debug's: not the pod template's, so nothing to propose (a patch naming it would add a
+                    // container without an image to the template, and a profile for it confine the next debugger).
+                    out.note("Seccomp: " + w, "ephemeral container " + container + " (kubectl debug): not proposed");
+                    return;
+                }
                 Used used = used(uses, container, "Seccomp: " + w, out);
                 if (!used.observed().isEmpty()) {
                     String name = container(obs, w, container, used, out);
                     // Where the Security Profiles Operator installs a SeccompProfile on each node; an init container
                     // is patched where the pod template has it (a name under containers would add a container).
-                    boolean init = obs.initContainers.contains(w.namespace() + "/" + w.key() + "/" + container);
+                    boolean init = obs.initContainers.contains(id);
                     (init ? patchInitContainers : patchContainers)
                             .add(new ContainerBuilder()
                                     .withName(container)

@@ -212,7 +212,7 @@ class PolicyGeneratorTest {
      * containers comes from the pods the admission stream showed.
      */
     @Test
-    void anInitContainersProfileIsPatchedAmongTheInitContainers(@TempDir Path tmp) throws Exception {
+    void initContainersArePatchedWhereTheyAreAndKubectlDebugsContainersNotAtAll(@TempDir Path tmp) throws Exception {
         Path week = dev.tailor.fixtures.ObservedWeek.write(tmp);
         String url = STORES.url("h2", tmp);
         dev.tailor.fixtures.ObservedWeek.observe(week, url);
@@ -241,6 +241,38 @@ class PolicyGeneratorTest {
                         new dev.tailor.observe.syscalls.SyscallUse(
                                 u.namespace(), u.workload(), "migrate", "", u.architecture(), syscall, u.action())));
             }
+            // kubectl debug on the same pod: its ephemeral container, named by the subresource's review, made syscalls.
+            JsonNode debug = new ObjectMapper()
+                    .readTree(
+                            """
+                    {"uid": "uid-debug", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                     "subResource": "ephemeralcontainers", "operation": "UPDATE", "namespace": "boutique",
+                     "name": "cartservice-5d8f-x2x8z", "object": %s}""".formatted(
+                                    ((com.fasterxml.jackson.databind.node.ObjectNode) pod.deepCopy())
+                                            .set(
+                                                    "spec",
+                                                    ((com.fasterxml.jackson.databind.node.ObjectNode) pod.path("spec")
+                                                                    .deepCopy())
+                                                            .set(
+                                                                    "ephemeralContainers",
+                                                                    new ObjectMapper()
+                                                                            .readTree(
+                                                                                    "[{\"name\": \"debugger-x7k2p\", \"image\": \"busybox\"}]")))));
+            store.ingestPods(List.of(dev.tailor.observe.admission.AdmissionStreamReader.podSeen(
+                    debug, cart.getValue().firstSeen())));
+            for (String syscall : List.of("read", "write", "ptrace", "exit_group")) {
+                migrate.add(dev.tailor.store.Sighting.of(
+                        "debugger-" + syscall,
+                        cart.getValue().firstSeen(),
+                        new dev.tailor.observe.syscalls.SyscallUse(
+                                u.namespace(),
+                                u.workload(),
+                                "debugger-x7k2p",
+                                "",
+                                u.architecture(),
+                                syscall,
+                                u.action())));
+            }
             store.ingestSyscallUses(migrate);
             generated = new PolicyGenerator(PolicyGenerator.Options.defaults())
                     .generate(Observations.load(store, Duration.ofDays(7), null))
@@ -257,6 +289,13 @@ class PolicyGeneratorTest {
         assertEquals(1, spec.path("containers").size(), patch.toString());
         assertEquals("server", spec.at("/containers/0/name").asText());
         assertTrue(generated.containsKey("boutique/deployment.cartservice/seccomp-migrate.json"));
+        // The ephemeral container's syscalls propose nothing: no profile, not in the patch, said in the report.
+        assertTrue(
+                generated.keySet().stream().noneMatch(f -> f.contains("debugger")),
+                generated.keySet().toString());
+        assertTrue(
+                generated.get("REPORT.md").contains("ephemeral container debugger-x7k2p (kubectl debug): not proposed"),
+                generated.get("REPORT.md"));
         // The patch of a workload without init containers has none (the fixture week's are as they were).
         assertEquals(
                 files.get("boutique/deployment.checkoutservice/seccomp-patch.yaml"),

@@ -335,15 +335,17 @@ public final class AdmissionStreamReader {
     /**
      * The pod an admission request shows — the webhook's live and a recorded stream's alike: its sighting (the
      * request's object, or the old object of a DELETE), marked as created for a CREATE, dated {@code seen} when the
-     * pod carries no time; null when the request is not about a pod (another kind, a subresource).
+     * pod carries no time; null when the request is not about a pod's spec (another kind, a subresource but
+     * {@code ephemeralcontainers}, where {@code kubectl debug} adds its containers).
      *
      * @throws MissingField when it names no uid or pod object
      * @throws IllegalArgumentException when the pod names no namespace or its time is malformed
      */
     public static PodRecord podSeen(JsonNode request, Instant seen) {
+        String subresource = request.path("subResource").asText("");
         if (!request.path("kind").path("kind").asText("").equals("Pod")
-                || !request.path("subResource").asText("").isEmpty()) {
-            return null;
+                || !(subresource.isEmpty() || subresource.equals("ephemeralcontainers"))) {
+            return null; // a binding, a status, an eviction: not about the pod's spec
         }
         JsonNode pod = request.path("object").isObject() ? request.path("object") : request.path("oldObject");
         if (!pod.isObject() || request.path("uid").asText("").isEmpty()) {
@@ -378,7 +380,8 @@ public final class AdmissionStreamReader {
                 p.serviceAccount(),
                 p.labels(),
                 true,
-                p.initContainers());
+                p.initContainers(),
+                p.ephemeralContainers());
     }
 
     /**
@@ -445,13 +448,14 @@ public final class AdmissionStreamReader {
                 pod.path("spec").path("serviceAccountName").asText("default"),
                 WorkloadIdentity.stableLabels(labels),
                 false,
-                initContainers(pod));
+                containerNames(pod, "initContainers"),
+                containerNames(pod, "ephemeralContainers"));
     }
 
-    /** The names of a pod's init containers. */
-    private static List<String> initContainers(JsonNode pod) {
+    /** The names of the containers in one of a pod's lists ({@code initContainers}, {@code ephemeralContainers}). */
+    private static List<String> containerNames(JsonNode pod, String list) {
         List<String> names = new ArrayList<>();
-        for (JsonNode c : pod.path("spec").path("initContainers")) {
+        for (JsonNode c : pod.path("spec").path(list)) {
             String name = c.path("name").asText("");
             if (!name.isEmpty()) {
                 names.add(name);
