@@ -20,6 +20,11 @@ seccomp_profiles_approved if is_string(workload.seccompProfile)
 
 seccomp_profiles_approved if count(workload.seccompProfiles) > 0
 
+# Every seccomp profile approved for the workload, whichever container it is for.
+seccomp_profile_set contains p if some p in workload.seccompProfiles
+
+seccomp_profile_set contains workload.seccompProfile if is_string(workload.seccompProfile)
+
 # The profile approved for the workload's container of that name; undefined when none is.
 container_seccomp_profile(name) := workload.seccompProfiles[name]
 

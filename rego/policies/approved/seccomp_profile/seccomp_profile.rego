@@ -6,8 +6,9 @@
 #   the container by name (seccompProfiles: the SeccompProfiles Tailor generated, one per container, each naming
 #   its container in tailor.dev/container), else the one approved for every container (seccompProfile: an approved
 #   file's, or a single SeccompProfile that names no container). A container neither names — one added since the
-#   profiles were generated — has no approved profile and is a violation too. In enforce mode the mutating webhook
-#   sets the approved profiles on pods that set no profile of their own.
+#   profiles were generated — has no approved profile and is a violation too. An ephemeral container (kubectl
+#   debug) is none of the template's: it must run one of the workload's approved profiles. In enforce mode the
+#   mutating webhook sets the approved profiles on pods that set no profile of their own.
 #   Restricted fields: seccompProfile of the pod and of every container.
 #   Allowed values: {type: Localhost, localhostProfile: <approved for the container>}.
 # custom:
@@ -29,6 +30,7 @@ violation contains {
 } if {
 	_checked
 	some c in kube.pod_containers
+	c.list != "ephemeralContainers"
 	wanted := approved.container_seccomp_profile(c.name)
 	not _is_approved(_effective(c.securityContext), wanted)
 }
@@ -44,8 +46,25 @@ violation contains {
 } if {
 	_checked
 	some c in kube.pod_containers
+	c.list != "ephemeralContainers"
 	not approved.container_seccomp_profile(c.name)
 	names := kube.sorted_names(object.keys(approved.workload.seccompProfiles))
+}
+
+violation contains {
+	"reason": "unapproved seccomp profile",
+	"detail": concat("", [
+		"ephemeral container \"", c.name, "\" must run under one of the workload's approved seccomp profiles: Localhost ",
+		kube.join_quoted(wanted),
+	]),
+	"fields": [concat("", [c.path, ".securityContext.seccompProfile"])],
+	"allowed": concat("", ["{type: Localhost, localhostProfile: one of ", concat(", ", wanted), "}"]),
+} if {
+	_checked
+	some c in kube.pod_containers
+	c.list == "ephemeralContainers"
+	wanted := sort(approved.seccomp_profile_set)
+	not _runs_one_of(_effective(c.securityContext), wanted)
 }
 
 _checked if {
@@ -63,4 +82,9 @@ _effective(container_context) := _pod_profile if not is_object(object.get(contai
 _is_approved(profile, wanted) if {
 	profile.type == "Localhost"
 	profile.localhostProfile == wanted
+}
+
+_runs_one_of(profile, wanted) if {
+	profile.type == "Localhost"
+	profile.localhostProfile in wanted
 }

@@ -76,3 +76,23 @@ test_the_profile_for_every_container_covers_those_not_named if {
 	swapped := two_containers(localhost_of("operator/shop/api.json"), localhost_of("operator/shop/api.json"))
 	count(seccomp_profile.violation) == 1 with input as testing.create(swapped, "baseline") with data.approved as approved_both
 }
+
+# The pod with kubectl debug's ephemeral container added, under `profile`.
+with_debugger(profile) := object.union(
+	two_containers(localhost_of("operator/shop/api-init.json"), localhost_of("operator/shop/api-app.json")),
+	{"spec": {"ephemeralContainers": [{
+		"name": "debugger-x7k2p", "image": "registry.example/debug:1", "targetContainerName": "app",
+		"securityContext": {"seccompProfile": profile},
+	}]}},
+)
+
+test_an_ephemeral_container_runs_one_of_the_workloads_approved_profiles if {
+	count(seccomp_profile.violation) == 0 with input as testing.create(with_debugger(localhost_of("operator/shop/api-app.json")), "baseline")
+		with data.approved as per_container
+	seccomp_profile.violation == {{
+		"reason": "unapproved seccomp profile",
+		"detail": "ephemeral container \"debugger-x7k2p\" must run under one of the workload's approved seccomp profiles: Localhost \"operator/shop/api-app.json\", \"operator/shop/api-init.json\"",
+		"fields": ["spec.ephemeralContainers[0].securityContext.seccompProfile"],
+		"allowed": "{type: Localhost, localhostProfile: one of operator/shop/api-app.json, operator/shop/api-init.json}",
+	}} with input as testing.create(with_debugger({"type": "RuntimeDefault"}), "baseline") with data.approved as per_container
+}
