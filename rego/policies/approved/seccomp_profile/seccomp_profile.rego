@@ -7,7 +7,8 @@
 #   its container in tailor.dev/container), else the one approved for every container (seccompProfile: an approved
 #   file's, or a single SeccompProfile that names no container). A container neither names — one added since the
 #   profiles were generated — has no approved profile and is a violation too. An ephemeral container (kubectl
-#   debug) is none of the template's: it must run one of the workload's approved profiles. In enforce mode the
+#   debug) is none of the template's: it must run the profile approved for the container it targets, or, with no
+#   target, one of the workload's approved profiles. In enforce mode the
 #   mutating webhook sets the approved profiles on pods that set no profile of their own.
 #   Restricted fields: seccompProfile of the pod and of every container.
 #   Allowed values: {type: Localhost, localhostProfile: <approved for the container>}.
@@ -53,18 +54,28 @@ violation contains {
 
 violation contains {
 	"reason": "unapproved seccomp profile",
-	"detail": concat("", [
-		"ephemeral container \"", c.name, "\" must run under one of the workload's approved seccomp profiles: Localhost ",
-		kube.join_quoted(wanted),
-	]),
+	"detail": concat("", ["ephemeral container \"", c.name, "\" must run under ", rule.what, kube.join_quoted(rule.profiles)]),
 	"fields": [concat("", [c.path, ".securityContext.seccompProfile"])],
-	"allowed": concat("", ["{type: Localhost, localhostProfile: one of ", concat(", ", wanted), "}"]),
+	"allowed": concat("", ["{type: Localhost, localhostProfile: ", concat(" or ", rule.profiles), "}"]),
 } if {
 	_checked
 	some c in kube.pod_containers
 	c.list == "ephemeralContainers"
-	wanted := sort(approved.seccomp_profile_set)
-	not _runs_one_of(_effective(c.securityContext), wanted)
+	rule := _for_ephemeral(c.container)
+	not _runs_one_of(_effective(c.securityContext), rule.profiles)
+}
+
+# An ephemeral container runs under the profile approved for the container it targets (kubectl debug --target: it
+# sees that container's processes), else under any the workload has approved.
+_for_ephemeral(container) := {
+	"profiles": [profile],
+	"what": concat("", ["the approved seccomp profile of the container it targets, \"", target, "\": Localhost "]),
+} if {
+	target := container.targetContainerName
+	profile := approved.container_seccomp_profile(target)
+} else := {
+	"profiles": sort(approved.seccomp_profile_set),
+	"what": "one of the workload's approved seccomp profiles: Localhost ",
 }
 
 _checked if {

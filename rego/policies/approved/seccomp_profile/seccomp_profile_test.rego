@@ -77,22 +77,34 @@ test_the_profile_for_every_container_covers_those_not_named if {
 	count(seccomp_profile.violation) == 1 with input as testing.create(swapped, "baseline") with data.approved as approved_both
 }
 
-# The pod with kubectl debug's ephemeral container added, under `profile`.
-with_debugger(profile) := object.union(
+# The pod with kubectl debug's ephemeral container added, targeting `target` (null: none), under `profile`.
+with_debugger(target, profile) := object.union(
 	two_containers(localhost_of("operator/shop/api-init.json"), localhost_of("operator/shop/api-app.json")),
-	{"spec": {"ephemeralContainers": [{
-		"name": "debugger-x7k2p", "image": "registry.example/debug:1", "targetContainerName": "app",
-		"securityContext": {"seccompProfile": profile},
-	}]}},
+	{"spec": {"ephemeralContainers": [object.union(
+		{"name": "debugger-x7k2p", "image": "registry.example/debug:1", "securityContext": {"seccompProfile": profile}},
+		{k: target | k := "targetContainerName"; target != null},
+	)]}},
 )
 
-test_an_ephemeral_container_runs_one_of_the_workloads_approved_profiles if {
-	count(seccomp_profile.violation) == 0 with input as testing.create(with_debugger(localhost_of("operator/shop/api-app.json")), "baseline")
+test_an_ephemeral_container_runs_the_profile_of_the_container_it_targets if {
+	count(seccomp_profile.violation) == 0 with input as testing.create(with_debugger("app", localhost_of("operator/shop/api-app.json")), "baseline")
+		with data.approved as per_container
+	seccomp_profile.violation == {{
+		"reason": "unapproved seccomp profile",
+		"detail": "ephemeral container \"debugger-x7k2p\" must run under the approved seccomp profile of the container it targets, \"app\": Localhost \"operator/shop/api-app.json\"",
+		"fields": ["spec.ephemeralContainers[0].securityContext.seccompProfile"],
+		"allowed": "{type: Localhost, localhostProfile: operator/shop/api-app.json}",
+	}} with input as testing.create(with_debugger("app", localhost_of("operator/shop/api-init.json")), "baseline")
+		with data.approved as per_container
+}
+
+test_an_ephemeral_container_without_a_target_runs_one_of_the_workloads_approved_profiles if {
+	count(seccomp_profile.violation) == 0 with input as testing.create(with_debugger(null, localhost_of("operator/shop/api-init.json")), "baseline")
 		with data.approved as per_container
 	seccomp_profile.violation == {{
 		"reason": "unapproved seccomp profile",
 		"detail": "ephemeral container \"debugger-x7k2p\" must run under one of the workload's approved seccomp profiles: Localhost \"operator/shop/api-app.json\", \"operator/shop/api-init.json\"",
 		"fields": ["spec.ephemeralContainers[0].securityContext.seccompProfile"],
-		"allowed": "{type: Localhost, localhostProfile: one of operator/shop/api-app.json, operator/shop/api-init.json}",
-	}} with input as testing.create(with_debugger({"type": "RuntimeDefault"}), "baseline") with data.approved as per_container
+		"allowed": "{type: Localhost, localhostProfile: operator/shop/api-app.json or operator/shop/api-init.json}",
+	}} with input as testing.create(with_debugger(null, {"type": "RuntimeDefault"}), "baseline") with data.approved as per_container
 }
