@@ -131,25 +131,26 @@ public record ObservationSnapshot(
             for (JsonNode d : doc.path("decisions")) {
                 decisions.add(JSON.treeToValue(d, AdmissionDecision.class));
             }
-            Set<String> created = new TreeSet<>();
-            doc.path("podsSeenCreated").forEach(p -> created.add(p.asText()));
-            Set<String> init = new TreeSet<>();
-            doc.path("initContainers").forEach(c -> init.add(c.asText()));
-            Set<String> ephemeral = new TreeSet<>();
-            doc.path("ephemeralContainers").forEach(c -> ephemeral.add(c.asText()));
             return new ObservationSnapshot(
                     rows(doc, "apiAccesses", ApiAccess.class),
                     rows(doc, "networkEdges", NetworkEdge.class),
                     rows(doc, "syscallUses", SyscallUse.class),
                     rows(doc, "podIdentities", PodIdentity.class),
-                    created,
-                    init,
-                    ephemeral,
+                    strings(doc, "podsSeenCreated"),
+                    strings(doc, "initContainers"),
+                    strings(doc, "ephemeralContainers"),
                     Instant.parse(doc.path("decisionsFrom").asText()),
                     decisions);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | java.time.format.DateTimeParseException e) {
             throw new IOException("a malformed " + KIND + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A field's strings, sorted; none when the field is absent (a snapshot from an older webhook). */
+    private static Set<String> strings(JsonNode doc, String field) {
+        Set<String> out = new TreeSet<>();
+        doc.path(field).forEach(s -> out.add(s.asText()));
+        return out;
     }
 
     private static <K> Map<K, StoredAccess> rows(JsonNode doc, String field, Class<K> type)

@@ -306,7 +306,9 @@ public final class ObservationStore implements StoredObservations {
     private static void containers(PodRecord p, List<String> names, java.util.SortedSet<List<String>> rows) {
         String workload = p.workload().key();
         for (String c : names) {
-            if (p.namespace().length() <= 253 && workload.length() <= 512 && c.length() <= 253) {
+            if (p.namespace().length() <= Columns.NAME
+                    && workload.length() <= 512 // the tables' workload column (migrations V10, V11)
+                    && c.length() <= Columns.NAME) {
                 rows.add(List.of(p.namespace(), workload, c));
             }
         }
