@@ -13,6 +13,8 @@ import java.util.Map;
  *               listed from the API, its namespace, name and resourceVersion
  * @param labels  the pod's labels without the per-instance ones ({@link WorkloadIdentity#stableLabels})
  * @param created true when this sighting is the pod's creation (an admission CREATE): its start was observed
+ * @param containers the names of its containers ({@code spec.containers}), sorted: the pod template's, which an
+ *                   ephemeral container named alike in another pod claiming the same owner does not stand for
  * @param initContainers the names of its init containers ({@code spec.initContainers}), sorted: a seccomp patch must
  *                       name them there, not among its containers
  * @param ephemeralContainers the names of the ephemeral containers added to it ({@code kubectl debug}), sorted: not
@@ -27,11 +29,14 @@ public record PodRecord(
         String serviceAccount,
         Map<String, String> labels,
         boolean created,
+        List<String> containers,
         List<String> initContainers,
         List<String> ephemeralContainers) {
 
     public PodRecord {
-        // Most pods have none: no set made for them (a pod record is made for every pod admitted).
+        // Most pods have no init or ephemeral containers: no set made for them (a pod record is made for every pod
+        // admitted).
+        containers = sorted(containers);
         initContainers = sorted(initContainers);
         ephemeralContainers = sorted(ephemeralContainers);
     }
@@ -40,7 +45,7 @@ public record PodRecord(
         return names.isEmpty() ? List.of() : List.copyOf(new java.util.TreeSet<>(names));
     }
 
-    /** A sighting of a pod with no init or ephemeral containers (or none known: a pod identity as stored). */
+    /** A sighting of a pod whose containers are not known (a pod identity as stored, a pod a flow names). */
     public PodRecord(
             String key,
             Instant time,
@@ -50,6 +55,6 @@ public record PodRecord(
             String serviceAccount,
             Map<String, String> labels,
             boolean created) {
-        this(key, time, namespace, pod, workload, serviceAccount, labels, created, List.of(), List.of());
+        this(key, time, namespace, pod, workload, serviceAccount, labels, created, List.of(), List.of(), List.of());
     }
 }

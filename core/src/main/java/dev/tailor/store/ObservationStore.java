@@ -270,17 +270,19 @@ public final class ObservationStore implements StoredObservations {
                         .toList(),
                 AggregateTable.POD_IDENTITY);
         batch.forEach(known::add);
-        // Whether a pod's creation was seen is a fact about the pod, and which of a workload's containers are init or
-        // ephemeral containers one about its pod template, not sightings: set, never counted (so setting them again
-        // when the same input is read twice changes nothing). Each in one order, so that two replicas writing the
-        // same rows never lock them in a circle.
+        // Whether a pod's creation was seen is a fact about the pod, and which of a workload's containers are its
+        // template's, init or ephemeral containers one about its pod template, not sightings: set, never counted (so
+        // setting them again when the same input is read twice changes nothing). Each in one order, so that two
+        // replicas writing the same rows never lock them in a circle.
         java.util.SortedSet<List<String>> pods = new java.util.TreeSet<>(BY_PARTS);
+        java.util.SortedSet<List<String>> regulars = new java.util.TreeSet<>(BY_PARTS);
         java.util.SortedSet<List<String>> inits = new java.util.TreeSet<>(BY_PARTS);
         java.util.SortedSet<List<String>> ephemerals = new java.util.TreeSet<>(BY_PARTS);
         for (PodRecord p : batch) {
             if (p.created() && !p.pod().isEmpty()) {
                 pods.add(List.of(p.namespace(), p.pod()));
             }
+            containers(p, p.containers(), regulars);
             containers(p, p.initContainers(), inits);
             containers(p, p.ephemeralContainers(), ephemerals);
         }
@@ -292,6 +294,7 @@ public final class ObservationStore implements StoredObservations {
                 created.addBatch();
             }
             created.executeBatch();
+            insertContainers("workload_container", regulars);
             insertContainers("init_container", inits);
             insertContainers("ephemeral_container", ephemerals);
             connection.commit();
@@ -307,7 +310,7 @@ public final class ObservationStore implements StoredObservations {
         String workload = p.workload().key();
         for (String c : names) {
             if (p.namespace().length() <= Columns.NAME
-                    && workload.length() <= 512 // the tables' workload column (migrations V10, V11)
+                    && workload.length() <= 512 // the tables' workload column (migrations V10 to V12)
                     && c.length() <= Columns.NAME) {
                 rows.add(List.of(p.namespace(), workload, c));
             }
@@ -484,15 +487,22 @@ public final class ObservationStore implements StoredObservations {
         return containers("init_container");
     }
 
-    /** The ephemeral containers added to the workloads' pods, as {@code namespace/kind.name/container}. */
+    /**
+     * The ephemeral containers added to the workloads' pods, as {@code namespace/kind.name/container}: but those named
+     * like a container of the workload's pod template. Kubernetes refuses an ephemeral container named like one of
+     * its pod's, so such a one was added to another pod that names the same owner (a pod made to look like the
+     * workload's, by whoever may create pods in its namespace) and does not make the template's container one.
+     */
     public synchronized java.util.Set<String> ephemeralContainers() throws SQLException {
-        return containers("ephemeral_container");
+        return containers("ephemeral_container e WHERE NOT EXISTS (SELECT 1 FROM workload_container c"
+                + " WHERE c.namespace = e.namespace AND c.workload = e.workload AND c.container = e.container)");
     }
 
-    private java.util.Set<String> containers(String table) throws SQLException {
+    /** The rows {@code namespace, workload, container} of a container table ({@code FROM} and what follows). */
+    private java.util.Set<String> containers(String from) throws SQLException {
         java.util.Set<String> out = new java.util.TreeSet<>();
         try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT namespace, workload, container FROM " + table)) {
+                ResultSet rs = s.executeQuery("SELECT namespace, workload, container FROM " + from)) {
             while (rs.next()) {
                 out.add(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3));
             }

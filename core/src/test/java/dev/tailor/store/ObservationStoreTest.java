@@ -154,6 +154,58 @@ class ObservationStoreTest {
         }
     }
 
+    /**
+     * Kubernetes refuses an ephemeral container named like one of its pod's containers; one named like the workload's
+     * template container was added to a pod made to claim the workload's ReplicaSet (anyone who may create pods in the
+     * namespace can), and must not make generate take the template's container for kubectl debug's. Whichever the
+     * store hears of first.
+     */
+    @ParameterizedTest
+    @MethodSource("stores")
+    void anEphemeralContainerNamedLikeTheTemplatesContainerIsNotTakenForIt(String kind) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.time.Instant seen = java.time.Instant.parse("2026-12-01T09:00:00Z");
+        dev.tailor.identity.PodRecord real =
+                dev.tailor.observe.admission.AdmissionStreamReader.podSeen(json.readTree("""
+                {"uid": "7a0e-create", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                 "resource": {"group": "", "version": "v1", "resource": "pods"},
+                 "name": "", "namespace": "shop", "operation": "CREATE",
+                 "object": {"metadata": {"generateName": "api-7f9c-", "namespace": "shop",
+                   "labels": {"app": "api", "pod-template-hash": "7f9c"},
+                   "ownerReferences": [{"kind": "ReplicaSet", "name": "api-7f9c", "controller": true}],
+                   "managedFields": [{"manager": "kube-controller-manager", "time": "2026-11-30T10:00:00Z"}]},
+                  "spec": {"serviceAccountName": "api",
+                   "containers": [{"name": "server", "image": "api"}, {"name": "metrics", "image": "exporter"}]}}}"""), seen);
+        assertEquals(List.of("metrics", "server"), real.containers());
+        // The made-up pod: its own container, and kubectl debug's named like the template's, beside a real debugger.
+        dev.tailor.identity.PodRecord madeUp =
+                dev.tailor.observe.admission.AdmissionStreamReader.podSeen(json.readTree("""
+                {"uid": "9b3f-debug", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                 "resource": {"group": "", "version": "v1", "resource": "pods"}, "subResource": "ephemeralcontainers",
+                 "name": "api-7f9c-fake1", "namespace": "shop", "operation": "UPDATE",
+                 "object": {"metadata": {"name": "api-7f9c-fake1", "namespace": "shop",
+                   "creationTimestamp": "2026-11-30T11:00:00Z", "labels": {"app": "api", "pod-template-hash": "7f9c"},
+                   "ownerReferences": [{"kind": "ReplicaSet", "name": "api-7f9c", "controller": true}]},
+                  "spec": {"serviceAccountName": "api", "containers": [{"name": "shell", "image": "busybox"}],
+                   "ephemeralContainers": [{"name": "server", "image": "busybox"},
+                    {"name": "debugger-q8r2m", "image": "busybox"}]}}}"""), seen);
+        java.util.Set<String> expected = java.util.Set.of("shop/deployment.api/debugger-q8r2m");
+        for (List<dev.tailor.identity.PodRecord> order : List.of(List.of(real, madeUp), List.of(madeUp, real))) {
+            try (ObservationStore store = ObservationStore.open(url(kind))) {
+                for (dev.tailor.identity.PodRecord p : order) {
+                    store.ingestPods(List.of(p));
+                }
+                assertEquals(expected, store.ephemeralContainers(), "stored in the order " + order);
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                ObservationSnapshot.write(store, java.time.Duration.ofDays(7), null, out);
+                assertEquals(
+                        expected,
+                        ObservationSnapshot.read(new java.io.ByteArrayInputStream(out.toByteArray()))
+                                .ephemeralContainers());
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("stores")
     void ingestingTheSameEventsAgainChangesNothing(String kind) throws Exception {
@@ -306,7 +358,8 @@ class ObservationStoreTest {
             "8 JDBC null",
             "9 JDBC null",
             "10 SQL -1001232333",
-            "11 SQL 1539959681");
+            "11 SQL 1539959681",
+            "12 SQL -571620588");
 
     @org.junit.jupiter.api.Test
     void theMigrationsAreTheReleasedOnesAndTheStoreKnowsEachVersion() throws Exception {
@@ -366,21 +419,21 @@ class ObservationStoreTest {
             ObservationStore.open(url).close(); // migrates it
             assertTrue(StoreSchema.schemaCurrent(c), "a store just migrated");
             try (java.sql.Statement s = c.createStatement()) {
-                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '11'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '12'");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store whose last migration failed");
-                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '11'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '12'");
                 s.executeUpdate(
                         "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
-                                + " installed_by, execution_time, success) VALUES (99, '12', 'newer', 'SQL', 'V12__newer.sql', 'x', 0, TRUE)");
+                                + " installed_by, execution_time, success) VALUES (99, '13', 'newer', 'SQL', 'V13__newer.sql', 'x', 0, TRUE)");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store a newer Tailor migrated further");
                 // …which this Tailor refuses to use, saying why (Flyway alone would ignore the "future" migration).
                 ObservationStore.NewerStoreException newer =
                         assertThrows(ObservationStore.NewerStoreException.class, () -> ObservationStore.open(url));
                 assertTrue(
                         newer.getMessage()
-                                .startsWith("the store's schema is at version 12, newer than this Tailor's (11)"),
+                                .startsWith("the store's schema is at version 13, newer than this Tailor's (12)"),
                         newer.getMessage());
-                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '12'");
+                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '13'");
                 assertTrue(StoreSchema.schemaCurrent(c), "the same store without the newer migration");
             }
         }

@@ -380,6 +380,7 @@ public final class AdmissionStreamReader {
                 p.serviceAccount(),
                 p.labels(),
                 true,
+                p.containers(),
                 p.initContainers(),
                 p.ephemeralContainers());
     }
@@ -448,11 +449,12 @@ public final class AdmissionStreamReader {
                 pod.path("spec").path("serviceAccountName").asText("default"),
                 WorkloadIdentity.stableLabels(labels),
                 false,
+                containerNames(pod, "containers"),
                 containerNames(pod, "initContainers"),
                 containerNames(pod, "ephemeralContainers"));
     }
 
-    /** The names of the containers in one of a pod's lists ({@code initContainers}, {@code ephemeralContainers}). */
+    /** The names of the containers in one of a pod's lists ({@code containers}, {@code initContainers}, …). */
     private static List<String> containerNames(JsonNode pod, String list) {
         List<String> names = new ArrayList<>();
         for (JsonNode c : pod.path("spec").path(list)) {
