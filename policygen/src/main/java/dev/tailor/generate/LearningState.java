@@ -92,7 +92,9 @@ public record LearningState(
                     .add(new Evidence(s, "clients outside the cluster -> " + key));
         });
         obs.syscalls.forEach((u, s) -> {
-            if (!u.workload().isEmpty()) {
+            // kubectl debug's containers are not the workload's: nothing of theirs is proposed, nor learned from (a
+            // debugging session in the window's last day would hold the workload's proposal back).
+            if (!u.workload().isEmpty() && !obs.debugContainer(u)) {
                 rowsOf.apply(Workload.parse(u.namespace(), u.workload()))
                         .add(new Evidence(s, "syscall " + u.syscall() + " in container " + u.container()));
             }

@@ -266,6 +266,11 @@ public final class Observations {
         return made;
     }
 
+    /** Whether a syscall's container is one {@code kubectl debug} added to a pod of its workload, not the template's. */
+    public boolean debugContainer(SyscallUse u) {
+        return ephemeralContainers.contains(u.namespace() + "/" + u.workload() + "/" + u.container());
+    }
+
     /** The pods (name → first sighting: its creation) of a workload. */
     public Map<String, Instant> podsOf(Workload w) {
         Map<String, Instant> out = new TreeMap<>();
