@@ -217,8 +217,8 @@ EOF
 
   kubeconfig "$run/admin.kubeconfig" admin
   await_ready kube-apiserver "$apiserver_pid" "$run/kube-apiserver.log" as_admin get --raw /readyz || return 1
-  # The controller manager: namespaces get their default service account, Deployments their ReplicaSets and Pods
-  # (which stay Pending: there is no scheduler or kubelet), each controller with its own service account's
+  # The controller manager: namespaces get their default service account, Deployments their ReplicaSets and Pods,
+  # StatefulSets their Pods and claims (which stay Pending: there is no scheduler, kubelet or provisioner), each controller with its own service account's
   # credentials, as in a cluster — so the pods a ReplicaSet makes reach the webhook as the replicaset-controller's.
   kubeconfig "$run/controller-manager.kubeconfig" controller-manager
   "$KUBE_CONTROLLER_MANAGER" --kubeconfig "$run/controller-manager.kubeconfig" \
@@ -226,7 +226,7 @@ EOF
     --authorization-kubeconfig "$run/controller-manager.kubeconfig" \
     --use-service-account-credentials --service-account-private-key-file "$pki/service-accounts.key" \
     --root-ca-file "$pki/cluster.crt" --leader-elect=false --bind-address 127.0.0.1 --secure-port 0 \
-    --controllers 'serviceaccount-controller,serviceaccount-token-controller,deployment-controller,replicaset-controller,job-controller,cronjob-controller,namespace-controller,garbage-collector-controller,clusterrole-aggregation-controller' \
+    --controllers 'serviceaccount-controller,serviceaccount-token-controller,deployment-controller,replicaset-controller,statefulset-controller,job-controller,cronjob-controller,namespace-controller,garbage-collector-controller,clusterrole-aggregation-controller' \
     >"$run/kube-controller-manager.log" 2>&1 &
   controller_manager_pid=$!
   kubeconfig "$run/editor.kubeconfig" editor

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.TestFactory;
  * policy the webhook evaluates, with the input the webhook builds. Every check needs a sample it fails and one it
  * lets through.
  *
- * <p>A sample's fields: {@code object}, {@code oldObject}, {@code operation} (CREATE), {@code user} (alice,
+ * <p>A sample's fields: {@code object}, {@code oldObject}, {@code operation} (CREATE), {@code subResource} (none),
+ * {@code user} (alice,
  * developers), {@code namespace} (its Namespace's annotations), {@code mode} (audit), {@code approved} (what the
  * webhook holds as approved), and {@code expect} or {@code patch}.
  */
@@ -174,6 +175,9 @@ class CheckSamplesTest {
                 .put("namespace", namespace)
                 .put("operation", operation)
                 .put("dryRun", false);
+        if (sample.has("subResource")) {
+            request.put("subResource", sample.get("subResource").asText());
+        }
         request.putObject("kind").put("group", group).put("version", version).put("kind", kind);
         request.putObject("resource")
                 .put("group", group)
