@@ -56,6 +56,8 @@ final class Manifests {
             "subjects",
             "namespaceSelector",
             "podSelector",
+            "matchLabels",
+            "matchExpressions",
             "policyTypes",
             "ingress",
             "egress",

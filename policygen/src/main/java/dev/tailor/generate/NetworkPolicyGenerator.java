@@ -67,7 +67,11 @@ final class NetworkPolicyGenerator {
         return peer == null ? "{}" : keys.computeIfAbsent(peer, Manifests::compact);
     }
 
+    /** What selects each workload's pods and no other's (made per generation). */
+    private WorkloadSelectors selectors;
+
     void generate(Observations obs, Map<Workload, LearningState> states, Generated out) {
+        selectors = new WorkloadSelectors(obs);
         Resolvers resolvers = resolvers(obs, out);
         Map<String, Set<String>> apiServer = apiServerEndpoints(obs);
         Set<String> namespaces = new TreeSet<>();
@@ -83,6 +87,18 @@ final class NetworkPolicyGenerator {
                 continue;
             }
             namespaces.add(w.namespace());
+            LabelSelector selector = selectors.of(w);
+            Set<Workload> alike = selectors.inseparableFrom(w);
+            if (!alike.isEmpty()) {
+                out.note(
+                        section,
+                        "its pods' labels select the pods of "
+                                + String.join(
+                                        ", ",
+                                        alike.stream().map(Workload::toString).toList())
+                                + " too, and no label tells them apart: the policy applies to those as well (give"
+                                + " its pods a label of their own)");
+            }
             Rules rules = observed(obs, w, resolvers, out, section);
             if (rules.anyEgress) {
                 allowDns(rules, resolvers, w);
@@ -94,7 +110,7 @@ final class NetworkPolicyGenerator {
             }
             out.yaml(
                     Manifests.dir(w) + "/networkpolicy.yaml",
-                    List.of(Manifests.withServiceAccount(policy(w, labels, rules), obs, w)));
+                    List.of(Manifests.withServiceAccount(policy(w, selector, rules), obs, w)));
         }
         if (options.defaultDeny()) {
             defaultDeny(obs, states, namespaces, out);
@@ -280,7 +296,7 @@ final class NetworkPolicyGenerator {
                         + ") allowed");
     }
 
-    private static NetworkPolicy policy(Workload w, Map<String, String> labels, Rules rules) {
+    private static NetworkPolicy policy(Workload w, LabelSelector selector, Rules rules) {
         return new NetworkPolicyBuilder()
                 .withMetadata(Manifests.metadata(
                         "tailor-" + w.kind().toLowerCase(Locale.ROOT) + "-" + w.name(),
@@ -291,7 +307,7 @@ final class NetworkPolicyGenerator {
                         rules.flows + " flows in and out of " + w + " (" + rules.ingress.size() + " ingress peers, "
                                 + rules.egress.size() + " egress peers)"))
                 .withNewSpec()
-                .withPodSelector(Manifests.matchLabels(labels))
+                .withPodSelector(selector)
                 .withPolicyTypes("Ingress", "Egress")
                 .withIngress(byPorts(
                         rules.ingress,
@@ -416,7 +432,7 @@ final class NetworkPolicyGenerator {
             }
             return new NetworkPolicyPeerBuilder()
                     .withNamespaceSelector(Manifests.matchLabels(Map.of("kubernetes.io/metadata.name", namespace)))
-                    .withPodSelector(Manifests.matchLabels(labels))
+                    .withPodSelector(selectors.of(w))
                     .build();
         }
         return address.isEmpty() ? null : ipBlock(cidr(address));

@@ -153,7 +153,8 @@ public final class Observations {
     private record Index(
             Map<Workload, List<PodIdentity>> byWorkload,
             Map<String, Set<Workload>> byAccount,
-            Map<Workload, Map<String, String>> commonLabels) {}
+            Map<Workload, Map<String, String>> commonLabels,
+            Map<Workload, Set<Map<String, String>>> labelSets) {}
 
     private volatile Index index;
 
@@ -169,19 +170,22 @@ public final class Observations {
             Map<Workload, List<PodIdentity>> byWorkload = new TreeMap<>();
             Map<String, Set<Workload>> byAccount = new java.util.HashMap<>();
             Map<Workload, Map<String, String>> common = new java.util.HashMap<>();
+            Map<Workload, Set<Map<String, String>>> labelSets = new java.util.HashMap<>();
             for (PodIdentity p : pods.keySet()) {
                 Workload w = workload(p);
                 byWorkload.computeIfAbsent(w, k -> new ArrayList<>()).add(p);
                 byAccount
                         .computeIfAbsent(p.namespace() + ":" + p.serviceAccount(), k -> new TreeSet<>())
                         .add(w);
-                common.merge(w, new TreeMap<>(parse(p.labels())), (labels, next) -> {
+                Map<String, String> podLabels = java.util.Collections.unmodifiableMap(parse(p.labels()));
+                labelSets.computeIfAbsent(w, k -> new java.util.HashSet<>()).add(podLabels);
+                common.merge(w, new TreeMap<>(podLabels), (labels, next) -> {
                     labels.entrySet().retainAll(next.entrySet());
                     return labels;
                 });
             }
             common.replaceAll((k, labels) -> java.util.Collections.unmodifiableMap(labels));
-            made = new Index(byWorkload, byAccount, common);
+            made = new Index(byWorkload, byAccount, common, labelSets);
             index = made;
         }
         return made;
@@ -205,6 +209,11 @@ public final class Observations {
     public Map<String, String> labels(Workload w) {
         // The same instance every time: the NetworkPolicy evaluator remembers what selects a pod by it.
         return index().commonLabels().getOrDefault(w, Map.of());
+    }
+
+    /** The label sets its pods were seen with (each once; per-instance labels were never stored). */
+    public Set<Map<String, String>> podLabelSets(Workload w) {
+        return java.util.Collections.unmodifiableSet(index().labelSets().getOrDefault(w, Set.of()));
     }
 
     /**

@@ -193,6 +193,99 @@ class NetworkPolicyGeneratorTest {
                 given.get("REPORT.md"));
     }
 
+    /**
+     * A chart whose web Deployment lacks the tier label its worker has a value of: web's common labels select the
+     * worker's pods too, and web's policy (and every rule naming web as a peer) would apply to them. Web's selector
+     * leaves them out by the label that tells them apart (its own pods have tier frontend or edge: NotIn backend); a
+     * bare pod labelled like web, which no label tells apart, is named in the report; and the bare pod's own selector
+     * leaves web's and the worker's pods out (they have a tier, it has none: DoesNotExist).
+     */
+    @Test
+    void aSelectorLeavesOutTheOtherWorkloadsPodsItsLabelsWouldTakeIn() throws Exception {
+        Workload web = new Workload("shop", "Deployment", "web");
+        Workload worker = new Workload("shop", "Deployment", "worker");
+        Workload shell = new Workload("shop", "Pod", "debug-shell");
+        List<PodRecord> pods = List.of(
+                podOf(web, "web-5d8f9c7b6-a1b2c", Map.of("app.kubernetes.io/name", "shop", "tier", "frontend")),
+                podOf(web, "web-7c9d8b5f4-d3e4f", Map.of("app.kubernetes.io/name", "shop", "tier", "edge")),
+                podOf(worker, "worker-6b7c8d9f5-g5h6j", Map.of("app.kubernetes.io/name", "shop", "tier", "backend")),
+                podOf(shell, "debug-shell", Map.of("app.kubernetes.io/name", "shop")));
+        List<Flow> flows = new ArrayList<>();
+        for (int day = 0; day < 7; day++) {
+            Instant t = START.plus(Duration.ofDays(day)).plusSeconds(60);
+            for (PodRecord from : pods.subList(0, 2)) {
+                flows.add(new Flow(
+                        30 + day,
+                        day,
+                        t,
+                        "FORWARDED",
+                        "EGRESS",
+                        false,
+                        "TCP",
+                        8080,
+                        endpoint(from, "10.244.1.7"),
+                        endpoint(pods.get(2), "10.244.2.9"),
+                        "L3_L4",
+                        ""));
+            }
+        }
+        try (ObservationStore store = ObservationStore.open(ObservationStore.embeddedUrl(dir.resolve("chart")))) {
+            store.ingestPods(pods);
+            TestStores.ingestFlows(store, flows);
+            Map<String, String> files = new PolicyGenerator(PolicyGenerator.Options.defaults())
+                    .generate(Observations.load(store, Duration.ofDays(7), null))
+                    .files();
+            String webPolicy = files.get("shop/deployment.web/networkpolicy.yaml");
+            String workerPolicy = files.get("shop/deployment.worker/networkpolicy.yaml");
+            String leaveOutWorker = """
+                      matchLabels:
+                        app.kubernetes.io/name: shop
+                      matchExpressions:
+                        - key: tier
+                          operator: NotIn
+                          values:
+                            - backend
+                    """;
+            assertTrue(webPolicy.contains("  podSelector:\n" + leaveOutWorker.indent(2)), webPolicy);
+            assertTrue(
+                    workerPolicy.contains("podSelector:\n" + leaveOutWorker.indent(10)),
+                    "ingress from web: " + workerPolicy);
+            assertFalse(workerPolicy.contains("debug-shell") || workerPolicy.contains("DoesNotExist"), workerPolicy);
+            assertTrue(
+                    files.get("REPORT.md")
+                            .contains(
+                                    "its pods' labels select the pods of shop/pod.debug-shell too, and no label tells "
+                                            + "them apart"),
+                    files.get("REPORT.md"));
+            // The policies as the preview reads them: web's selects its own pods, not the worker's or the shell's.
+            io.fabric8.kubernetes.api.model.LabelSelector selector =
+                    new WorkloadSelectors(Observations.load(store, Duration.ofDays(7), null)).of(web);
+            for (PodRecord p : pods) {
+                assertTrue(
+                        dev.tailor.kube.LabelSelector.matches(selector, p.labels())
+                                        == p.workload().equals(web)
+                                || p.workload().equals(shell),
+                        p.pod());
+            }
+            io.fabric8.kubernetes.api.model.LabelSelector shellSelector =
+                    new WorkloadSelectors(Observations.load(store, Duration.ofDays(7), null)).of(shell);
+            for (PodRecord p : pods) {
+                assertTrue(
+                        dev.tailor.kube.LabelSelector.matches(shellSelector, p.labels())
+                                == p.workload().equals(shell),
+                        "the shell's selector and " + p.pod());
+            }
+        }
+    }
+
+    private static PodRecord podOf(Workload w, String pod, Map<String, String> labels) {
+        return new PodRecord("uid-" + pod, START, w.namespace(), pod, w, w.name(), labels, true);
+    }
+
+    private static Endpoint endpoint(PodRecord p, String ip) {
+        return new Endpoint(p.namespace(), p.pod(), p.labels(), Map.of(), p.serviceAccount(), "", ip, List.of(), null);
+    }
+
     /** shop's api reading its ConfigMap settings. */
     private static dev.tailor.observe.audit.ApiRequest configMapRead(String id, Instant t) {
         return new dev.tailor.observe.audit.ApiRequest(
