@@ -35,12 +35,13 @@ import java.util.TreeSet;
  *  "apiAccesses":[{"key":{"subject":"system:serviceaccount:shop:api","verb":"list",…},
  *                  "seen":{"firstSeen":"…","lastSeen":"…","count":12,"days":{"2026-11-30":12}}}],
  *  "networkEdges":[…],"syscallUses":[…],"podIdentities":[…],"podsSeenCreated":["shop/api-7f9c-x2x8z"],
- *  "initContainers":["shop/deployment.api/migrate"],"ephemeralContainers":["shop/deployment.api/debugger-x7k2p"],
+ *  "workloadContainers":["shop/deployment.api/server"],"initContainers":["shop/deployment.api/migrate"],
+ *  "ephemeralContainers":["shop/deployment.api/debugger-x7k2p"],
  *  "decisionsFrom":"2026-11-25T00:00:00Z","decisions":[…]}
  * </pre>
  *
- * <p>A snapshot from a webhook older than {@code initContainers} or {@code ephemeralContainers} has none: read as an
- * empty set.
+ * <p>A snapshot from a webhook older than {@code workloadContainers}, {@code initContainers} or
+ * {@code ephemeralContainers} has none: read as an empty set.
  */
 public record ObservationSnapshot(
         Map<ApiAccess, StoredAccess> apiAccesses,
@@ -48,6 +49,7 @@ public record ObservationSnapshot(
         Map<SyscallUse, StoredAccess> syscallUses,
         Map<PodIdentity, StoredAccess> podIdentities,
         Set<String> podsSeenCreated,
+        Set<String> workloadContainers,
         Set<String> initContainers,
         Set<String> ephemeralContainers,
         Instant decisionsFrom,
@@ -81,6 +83,7 @@ public record ObservationSnapshot(
             latest = later(latest, rows(json, "syscallUses", store.syscallUses()));
             rows(json, "podIdentities", store.podIdentities());
             json.writeObjectField("podsSeenCreated", new TreeSet<>(store.podsSeenCreated()));
+            json.writeObjectField("workloadContainers", new TreeSet<>(store.workloadContainers()));
             json.writeObjectField("initContainers", new TreeSet<>(store.initContainers()));
             json.writeObjectField("ephemeralContainers", new TreeSet<>(store.ephemeralContainers()));
             Instant decisionsFrom = (until != null ? until : latest).minus(length);
@@ -137,6 +140,7 @@ public record ObservationSnapshot(
                     rows(doc, "syscallUses", SyscallUse.class),
                     rows(doc, "podIdentities", PodIdentity.class),
                     strings(doc, "podsSeenCreated"),
+                    strings(doc, "workloadContainers"),
                     strings(doc, "initContainers"),
                     strings(doc, "ephemeralContainers"),
                     Instant.parse(doc.path("decisionsFrom").asText()),

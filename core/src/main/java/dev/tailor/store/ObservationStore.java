@@ -482,6 +482,11 @@ public final class ObservationStore implements StoredObservations {
         return out;
     }
 
+    /** The containers of the workloads' pods ({@code spec.containers}), as {@code namespace/kind.name/container}. */
+    public synchronized java.util.Set<String> workloadContainers() throws SQLException {
+        return containers("workload_container");
+    }
+
     /** The workloads' init containers, as {@code namespace/kind.name/container}. */
     public synchronized java.util.Set<String> initContainers() throws SQLException {
         return containers("init_container");

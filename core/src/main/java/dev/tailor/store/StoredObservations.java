@@ -28,6 +28,9 @@ public interface StoredObservations extends AutoCloseable {
     /** Pods ({@code namespace/pod}) whose creation the admission stream showed. */
     Set<String> podsSeenCreated() throws SQLException;
 
+    /** The containers of the workloads' pods ({@code spec.containers}), as {@code namespace/kind.name/container}. */
+    Set<String> workloadContainers() throws SQLException;
+
     /** The workloads' init containers, as {@code namespace/kind.name/container}. */
     Set<String> initContainers() throws SQLException;
 
@@ -52,6 +55,7 @@ public interface StoredObservations extends AutoCloseable {
             private Map<SyscallUse, StoredAccess> syscalls;
             private Map<PodIdentity, StoredAccess> pods;
             private Set<String> created;
+            private Set<String> regular;
             private Set<String> init;
             private Set<String> ephemeral;
 
@@ -82,6 +86,13 @@ public interface StoredObservations extends AutoCloseable {
                 return created != null
                         ? created
                         : (created = java.util.Collections.unmodifiableSet(store.podsSeenCreated()));
+            }
+
+            @Override
+            public synchronized Set<String> workloadContainers() throws SQLException {
+                return regular != null
+                        ? regular
+                        : (regular = java.util.Collections.unmodifiableSet(store.workloadContainers()));
             }
 
             @Override
@@ -134,6 +145,11 @@ public interface StoredObservations extends AutoCloseable {
             @Override
             public Set<String> podsSeenCreated() throws SQLException {
                 return store.podsSeenCreated();
+            }
+
+            @Override
+            public Set<String> workloadContainers() throws SQLException {
+                return store.workloadContainers();
             }
 
             @Override

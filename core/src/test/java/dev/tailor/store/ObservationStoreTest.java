@@ -196,12 +196,15 @@ class ObservationStoreTest {
                     store.ingestPods(List.of(p));
                 }
                 assertEquals(expected, store.ephemeralContainers(), "stored in the order " + order);
+                java.util.Set<String> regular = java.util.Set.of(
+                        "shop/deployment.api/metrics", "shop/deployment.api/server", "shop/deployment.api/shell");
+                assertEquals(regular, store.workloadContainers());
                 java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
                 ObservationSnapshot.write(store, java.time.Duration.ofDays(7), null, out);
-                assertEquals(
-                        expected,
-                        ObservationSnapshot.read(new java.io.ByteArrayInputStream(out.toByteArray()))
-                                .ephemeralContainers());
+                ObservationSnapshot snapshot =
+                        ObservationSnapshot.read(new java.io.ByteArrayInputStream(out.toByteArray()));
+                assertEquals(expected, snapshot.ephemeralContainers());
+                assertEquals(regular, snapshot.workloadContainers());
             }
         }
     }

@@ -43,6 +43,8 @@ public final class Observations {
     public final Map<PodIdentity, StoredAccess> pods;
     /** Pods ({@code namespace/pod}) whose creation the admission stream showed. */
     public final Set<String> podsSeenCreated;
+    /** The containers of the workloads' pods ({@code spec.containers}), as {@code namespace/kind.name/container}. */
+    public final Set<String> workloadContainers;
     /** The workloads' init containers, as {@code namespace/kind.name/container}. */
     public final Set<String> initContainers;
     /** The ephemeral containers added to the workloads' pods ({@code kubectl debug}), as {@code namespace/kind.name/container}. */
@@ -56,6 +58,7 @@ public final class Observations {
             Map<SyscallUse, StoredAccess> syscalls,
             Map<PodIdentity, StoredAccess> pods,
             Set<String> podsSeenCreated,
+            Set<String> workloadContainers,
             Set<String> initContainers,
             Set<String> ephemeralContainers) {
         this.from = from;
@@ -66,6 +69,7 @@ public final class Observations {
         this.syscalls = Collections.unmodifiableMap(syscalls);
         this.pods = Collections.unmodifiableMap(pods);
         this.podsSeenCreated = Collections.unmodifiableSet(podsSeenCreated);
+        this.workloadContainers = Collections.unmodifiableSet(workloadContainers);
         this.initContainers = Collections.unmodifiableSet(initContainers);
         this.ephemeralContainers = Collections.unmodifiableSet(ephemeralContainers);
     }
@@ -89,6 +93,7 @@ public final class Observations {
                 window(syscalls, start, end),
                 pods,
                 store.podsSeenCreated(),
+                store.workloadContainers(),
                 store.initContainers(),
                 store.ephemeralContainers());
     }

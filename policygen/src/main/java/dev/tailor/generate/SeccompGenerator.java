@@ -124,6 +124,17 @@ final class SeccompGenerator {
                     // Where the Security Profiles Operator installs a SeccompProfile on each node; an init container
                     // is patched where the pod template has it (a name under containers would add a container).
                     boolean init = obs.initContainers.contains(id);
+                    if (init && obs.workloadContainers.contains(id)) {
+                        // One pod has it as an init container, another as a container: a template that moved it (a
+                        // native sidecar) or a pod made to look like the workload's. Either place may add a
+                        // container to the template; the profile stands, the patch leaves it to the reviewer.
+                        out.note(
+                                "Seccomp: " + w,
+                                "container " + container + " is an init container in some of its pods and a container"
+                                        + " in others: its profile is proposed, the patch leaves it out (set its"
+                                        + " seccompProfile where the pod template has it)");
+                        return;
+                    }
                     (init ? patchInitContainers : patchContainers)
                             .add(new ContainerBuilder()
                                     .withName(container)

@@ -300,6 +300,36 @@ class PolicyGeneratorTest {
         assertEquals(
                 files.get("boutique/deployment.checkoutservice/seccomp-patch.yaml"),
                 generated.get("boutique/deployment.checkoutservice/seccomp-patch.yaml"));
+
+        // A pod that names the same ReplicaSet with migrate among its containers (one made to look like the
+        // workload's, or a template that moved it): under either list the patch could add a container to the
+        // template, so it names migrate under neither; the profile stands and the report says why.
+        try (ObservationStore store = ObservationStore.open(url)) {
+            JsonNode madeUp = new ObjectMapper().readTree("""
+                    {"metadata": {"name": "cartservice-5d8f-fake1", "namespace": "boutique",
+                      "creationTimestamp": "2026-11-20T10:00:00Z",
+                      "labels": {"app": "cartservice", "pod-template-hash": "5d8f"},
+                      "ownerReferences": [{"kind": "ReplicaSet", "name": "cartservice-5d8f", "controller": true}]},
+                     "spec": {"serviceAccountName": "cartservice",
+                      "containers": [{"name": "migrate", "image": "busybox"}]}}""");
+            store.ingestPods(
+                    List.of(dev.tailor.observe.admission.AdmissionStreamReader.podRecord("uid-fake", "", "", madeUp)));
+            generated = new PolicyGenerator(PolicyGenerator.Options.defaults())
+                    .generate(Observations.load(store, Duration.ofDays(7), null))
+                    .files();
+        }
+        spec = YAML.readTree(generated.get("boutique/deployment.cartservice/seccomp-patch.yaml"))
+                .at("/spec/template/spec");
+        assertTrue(spec.path("initContainers").isMissingNode(), spec.toString());
+        assertEquals(1, spec.path("containers").size(), spec.toString());
+        assertEquals("server", spec.at("/containers/0/name").asText());
+        assertTrue(generated.containsKey("boutique/deployment.cartservice/seccomp-migrate.json"));
+        assertTrue(
+                generated
+                        .get("REPORT.md")
+                        .contains("container migrate is an init container in some of its pods and a container in "
+                                + "others: its profile is proposed, the patch leaves it out"),
+                generated.get("REPORT.md"));
     }
 
     @Test
