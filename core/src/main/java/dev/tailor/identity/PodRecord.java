@@ -34,8 +34,8 @@ public record PodRecord(
         List<String> ephemeralContainers) {
 
     public PodRecord {
-        // Most pods have no init or ephemeral containers: no set made for them (a pod record is made for every pod
-        // admitted).
+        // Sorted, so that the same pod read twice is the same record; most pods have no init or ephemeral containers:
+        // no set made for those (a pod record is made for every pod admitted).
         containers = sorted(containers);
         initContainers = sorted(initContainers);
         ephemeralContainers = sorted(ephemeralContainers);

@@ -493,10 +493,10 @@ public final class ObservationStore implements StoredObservations {
     }
 
     /**
-     * The ephemeral containers added to the workloads' pods, as {@code namespace/kind.name/container}: but those named
-     * like a container of the workload's pod template. Kubernetes refuses an ephemeral container named like one of
-     * its pod's, so such a one was added to another pod that names the same owner (a pod made to look like the
-     * workload's, by whoever may create pods in its namespace) and does not make the template's container one.
+     * The ephemeral containers added to the workloads' pods, as {@code namespace/kind.name/container}, but not those
+     * named like a container of the workload's pods. Kubernetes refuses an ephemeral container named like one of its
+     * own pod's, so such a one was added to another pod that names the same owner (a pod made to look like the
+     * workload's, by whoever may create pods in its namespace): it does not make the template's container one.
      */
     public synchronized java.util.Set<String> ephemeralContainers() throws SQLException {
         return containers("ephemeral_container e WHERE NOT EXISTS (SELECT 1 FROM workload_container c"
