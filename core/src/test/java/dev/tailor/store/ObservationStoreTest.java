@@ -110,13 +110,15 @@ class ObservationStoreTest {
             java.util.Set<String> expected =
                     java.util.Set.of("shop/deployment.api/migrate", "shop/deployment.api/wait-for-db");
             assertEquals(expected, store.initContainers());
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            ObservationSnapshot.write(store, java.time.Duration.ofDays(7), null, out);
-            assertEquals(
-                    expected,
-                    ObservationSnapshot.read(new java.io.ByteArrayInputStream(out.toByteArray()))
-                            .initContainers());
+            assertEquals(expected, snapshotOf(store).initContainers());
         }
+    }
+
+    /** The store as the webhook hands it to a CLI: its snapshot, written and read back. */
+    private static ObservationSnapshot snapshotOf(ObservationStore store) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ObservationSnapshot.write(store, java.time.Duration.ofDays(7), null, out);
+        return ObservationSnapshot.read(new java.io.ByteArrayInputStream(out.toByteArray()));
     }
 
     /**
@@ -145,12 +147,7 @@ class ObservationStoreTest {
             java.util.Set<String> expected = java.util.Set.of("shop/deployment.api/debugger-x7k2p");
             assertEquals(expected, store.ephemeralContainers());
             assertEquals(java.util.Set.of(), store.initContainers());
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            ObservationSnapshot.write(store, java.time.Duration.ofDays(7), null, out);
-            assertEquals(
-                    expected,
-                    ObservationSnapshot.read(new java.io.ByteArrayInputStream(out.toByteArray()))
-                            .ephemeralContainers());
+            assertEquals(expected, snapshotOf(store).ephemeralContainers());
         }
     }
 
@@ -199,10 +196,7 @@ class ObservationStoreTest {
                 java.util.Set<String> regular = java.util.Set.of(
                         "shop/deployment.api/metrics", "shop/deployment.api/server", "shop/deployment.api/shell");
                 assertEquals(regular, store.workloadContainers());
-                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-                ObservationSnapshot.write(store, java.time.Duration.ofDays(7), null, out);
-                ObservationSnapshot snapshot =
-                        ObservationSnapshot.read(new java.io.ByteArrayInputStream(out.toByteArray()));
+                ObservationSnapshot snapshot = snapshotOf(store);
                 assertEquals(expected, snapshot.ephemeralContainers());
                 assertEquals(regular, snapshot.workloadContainers());
             }

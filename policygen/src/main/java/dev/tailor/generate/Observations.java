@@ -282,7 +282,12 @@ public final class Observations {
 
     /** Whether a syscall's container is one {@code kubectl debug} added to a pod of its workload, not the template's. */
     public boolean debugContainer(SyscallUse u) {
-        return ephemeralContainers.contains(u.namespace() + "/" + u.workload() + "/" + u.container());
+        return ephemeralContainers.contains(containerId(u.namespace(), u.workload(), u.container()));
+    }
+
+    /** A workload's container as the container sets name it: {@code namespace/kind.name/container}. */
+    public static String containerId(String namespace, String workloadKey, String container) {
+        return namespace + "/" + workloadKey + "/" + container;
     }
 
     /** The pods (name → first sighting: its creation) of a workload. */

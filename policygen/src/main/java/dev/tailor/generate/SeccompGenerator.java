@@ -111,7 +111,7 @@ final class SeccompGenerator {
             List<Container> patchContainers = new ArrayList<>();
             List<Container> patchInitContainers = new ArrayList<>();
             containers.forEach((container, uses) -> {
-                String id = w.namespace() + "/" + w.key() + "/" + container;
+                String id = Observations.containerId(w.namespace(), w.key(), container);
                 if (obs.ephemeralContainers.contains(id)) {
                     // kubectl debug's: not the pod template's, so nothing to propose (a patch naming it would add a
                     // container without an image to the template, and a profile for it confine the next debugger).

@@ -31,6 +31,8 @@ final class WorkloadSelectors {
     private final Map<Workload, Set<Workload>> inseparable = new HashMap<>();
     /** The workloads of each namespace that have labels, in order. */
     private final Map<String, List<Workload>> byNamespace = new HashMap<>();
+    /** Each of those workloads' common labels, then its pods' label sets in order: what another's selector may take in. */
+    private final Map<Workload, List<Map<String, String>>> labelSets = new HashMap<>();
 
     WorkloadSelectors(Observations obs) {
         this.obs = obs;
@@ -39,6 +41,12 @@ final class WorkloadSelectors {
                 byNamespace
                         .computeIfAbsent(w.namespace(), k -> new ArrayList<>())
                         .add(w);
+                List<Map<String, String>> sets = new ArrayList<>();
+                sets.add(obs.labels(w));
+                obs.podLabelSets(w).stream() // each sorted by key: its printed form orders them
+                        .sorted(java.util.Comparator.comparing(Object::toString))
+                        .forEach(sets::add);
+                labelSets.put(w, sets);
             }
         }
     }
@@ -71,13 +79,7 @@ final class WorkloadSelectors {
                 continue;
             }
             Map<String, String> otherCommon = obs.labels(other);
-            List<Map<String, String>> sets = new ArrayList<>();
-            sets.add(otherCommon);
-            obs.podLabelSets(other).stream() // each sorted by key: its printed form orders them
-                    .filter(pod -> pod.entrySet().containsAll(common.entrySet()))
-                    .sorted(java.util.Comparator.comparing(Object::toString))
-                    .forEach(sets::add);
-            for (Map<String, String> pod : sets) {
+            for (Map<String, String> pod : labelSets.get(other)) {
                 if (!pod.entrySet().containsAll(common.entrySet()) || excluded(pod, leftOut)) {
                     continue;
                 }

@@ -29,7 +29,7 @@ final class SeccompReplay {
             if (u.workload().isEmpty() || !rows.test(s) || REFUSED.contains(u.action())) {
                 return;
             }
-            String container = u.namespace() + "/" + u.workload() + "/" + u.container();
+            String container = Observations.containerId(u.namespace(), u.workload(), u.container());
             String unjudged = next.unjudged.get(container);
             if (unjudged != null) {
                 seccomp.computeIfAbsent(Workload.parse(u.namespace(), u.workload()), k -> new Tally())
