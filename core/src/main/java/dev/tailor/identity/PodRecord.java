@@ -19,6 +19,9 @@ import java.util.Map;
  *                       name them there, not among its containers
  * @param ephemeralContainers the names of the ephemeral containers added to it ({@code kubectl debug}), sorted: not
  *                            the pod template's, so never patched
+ * @param ownerRefused true when this sighting is the pod's creation and its controller reference names an owner the
+ *                     API server does not vouch for ({@link OwnerClaims}): {@code workload} is then the pod itself,
+ *                     and so is every later sighting's ({@link Pods#decided})
  */
 public record PodRecord(
         String key,
@@ -31,7 +34,8 @@ public record PodRecord(
         boolean created,
         List<String> containers,
         List<String> initContainers,
-        List<String> ephemeralContainers) {
+        List<String> ephemeralContainers,
+        boolean ownerRefused) {
 
     public PodRecord {
         // Sorted, so that the same pod read twice is the same record; most pods have no init or ephemeral containers:
@@ -56,5 +60,50 @@ public record PodRecord(
             Map<String, String> labels,
             boolean created) {
         this(key, time, namespace, pod, workload, serviceAccount, labels, created, List.of(), List.of(), List.of());
+    }
+
+    /** A sighting whose owner, if it names one, is believed. */
+    public PodRecord(
+            String key,
+            Instant time,
+            String namespace,
+            String pod,
+            Workload workload,
+            String serviceAccount,
+            Map<String, String> labels,
+            boolean created,
+            List<String> containers,
+            List<String> initContainers,
+            List<String> ephemeralContainers) {
+        this(
+                key,
+                time,
+                namespace,
+                pod,
+                workload,
+                serviceAccount,
+                labels,
+                created,
+                containers,
+                initContainers,
+                ephemeralContainers,
+                false);
+    }
+
+    /** The same sighting attributed to another workload. */
+    public PodRecord withWorkload(Workload other) {
+        return new PodRecord(
+                key,
+                time,
+                namespace,
+                pod,
+                other,
+                serviceAccount,
+                labels,
+                created,
+                containers,
+                initContainers,
+                ephemeralContainers,
+                ownerRefused);
     }
 }

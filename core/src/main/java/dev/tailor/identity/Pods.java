@@ -34,6 +34,12 @@ public final class Pods {
 
     private final Map<String, LastGuess> lastGuess = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * Pods, as {@code namespace/pod}, whose creation named an owner the API server does not vouch for
+     * ({@link OwnerClaims}): each is its own workload, whatever any sighting of it, or a flow, says.
+     */
+    private final Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** What a guess depends on: the pod's name and the only labels that decide between the name shapes. */
     private record Guess(
             String namespace,
@@ -43,7 +49,31 @@ public final class Pods {
             boolean statefulSetPod,
             boolean controllerRevision) {}
 
-    public synchronized void add(PodRecord pod) {
+    /** Marks a pod as one whose creation named an owner the API server does not vouch for. */
+    public void refuse(String namespace, String pod) {
+        refused.add(namespace + "/" + pod);
+    }
+
+    /**
+     * A sighting as Tailor takes it: of a pod whose creation's owner was not believed (this sighting or an earlier
+     * one), the pod itself as its workload — an update of such a pod, its listing or its deletion names the owner
+     * again; else as it is.
+     */
+    public PodRecord decided(PodRecord pod) {
+        if (pod.ownerRefused()) {
+            refuse(pod.namespace(), pod.pod());
+        }
+        return !pod.pod().isEmpty() && refused.contains(pod.namespace() + "/" + pod.pod())
+                ? pod.withWorkload(own(pod.namespace(), pod.pod()))
+                : pod;
+    }
+
+    private static Workload own(String namespace, String pod) {
+        return new Workload(namespace, "Pod", pod);
+    }
+
+    public synchronized void add(PodRecord sighting) {
+        PodRecord pod = decided(sighting);
         if (!pod.pod().isEmpty()) {
             String key = pod.namespace() + "/" + pod.pod();
             if (!pod.key().startsWith("flow:")) {
@@ -75,8 +105,15 @@ public final class Pods {
         return inNamespace != null && inNamespace.containsKey(pod);
     }
 
-    /** The workload of a pod: the admitted pod's owner, else what Hubble names, else the pod's name and labels. */
+    /**
+     * The workload of a pod: the admitted pod's owner (the pod itself when its creation's owner was not believed),
+     * else what Hubble names, else the pod's name and labels.
+     */
     public Workload workload(String namespace, String pod, Map<String, String> labels, Workload named) {
+        if (!refused.isEmpty() && refused.contains(namespace + "/" + pod)) {
+            // whatever was added before the refusal was known (another replica saw the creation), or Hubble names
+            return own(namespace, pod);
+        }
         Map<String, Workload> inNamespace = byPod.get(namespace);
         Workload known = inNamespace == null ? null : inNamespace.get(pod);
         if (known != null) {

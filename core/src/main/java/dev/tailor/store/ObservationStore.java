@@ -222,10 +222,35 @@ public final class ObservationStore implements StoredObservations {
             // Read on first use: attributing flows and syscalls needs them, reading the store for a proposal does
             // not (a large cluster's 4,000 pods cost generate and impact a tenth of a second each).
             Pods stored = new Pods();
+            refusedPods().forEach(p -> stored.refuse(p.get(0), p.get(1)));
+            refusalsRead = System.nanoTime();
             read(AggregateTable.POD_IDENTITY).keySet().forEach(p -> stored.add(p.toRecord()));
             pods = stored;
+        } else if (System.nanoTime() - refusalsRead > REFUSALS_REREAD_NANOS) {
+            // What another writer (a webhook replica) stored since: pods whose creation it saw with an owner claim
+            // it did not believe, so that this one does not take Hubble's word (the owner claimed) for their flows.
+            refusedPods().forEach(p -> pods.refuse(p.get(0), p.get(1)));
+            refusalsRead = System.nanoTime();
         }
         return pods;
+    }
+
+    /** How often {@link #pods} reads again the pods whose owner claims were not believed. */
+    private static final long REFUSALS_REREAD_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+    private long refusalsRead;
+
+    /** The pods whose creation named an owner the API server does not vouch for, as {@code [namespace, pod]}. */
+    private List<List<String>> refusedPods() throws SQLException {
+        List<List<String>> out = new ArrayList<>();
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT namespace, pod FROM pod_owner_refused ORDER BY namespace, pod")) {
+            while (rs.next()) {
+                out.add(List.of(rs.getString(1), rs.getString(2)));
+            }
+        }
+        connection.commit();
+        return out;
     }
 
     /** The URL without a password, for messages. */
@@ -261,8 +286,10 @@ public final class ObservationStore implements StoredObservations {
      * Stores a batch of pod sightings from the admission stream, in one transaction (sightings already stored —
      * same admission request UID — are skipped), and attributes later flows and syscall records by them.
      */
-    public synchronized BatchResult ingestPods(List<PodRecord> batch) throws SQLException {
+    public synchronized BatchResult ingestPods(List<PodRecord> sightings) throws SQLException {
         Pods known = pods(); // the stored ones, before this batch is
+        // A pod whose creation's owner was not believed is its own workload in every sighting, stored as such.
+        List<PodRecord> batch = sightings.stream().map(known::decided).toList();
         BatchResult result = ingest(
                 "pod",
                 batch.stream()
@@ -275,12 +302,16 @@ public final class ObservationStore implements StoredObservations {
         // setting them again when the same input is read twice changes nothing). Each in one order, so that two
         // replicas writing the same rows never lock them in a circle.
         java.util.SortedSet<List<String>> pods = new java.util.TreeSet<>(BY_PARTS);
+        java.util.SortedSet<List<String>> refused = new java.util.TreeSet<>(BY_PARTS);
         java.util.SortedSet<List<String>> regulars = new java.util.TreeSet<>(BY_PARTS);
         java.util.SortedSet<List<String>> inits = new java.util.TreeSet<>(BY_PARTS);
         java.util.SortedSet<List<String>> ephemerals = new java.util.TreeSet<>(BY_PARTS);
         for (PodRecord p : batch) {
             if (p.created() && !p.pod().isEmpty()) {
                 pods.add(List.of(p.namespace(), p.pod()));
+            }
+            if (p.ownerRefused() && !p.pod().isEmpty()) {
+                refused.add(List.of(p.namespace(), p.pod()));
             }
             containers(p, p.containers(), regulars);
             containers(p, p.initContainers(), inits);
@@ -294,6 +325,7 @@ public final class ObservationStore implements StoredObservations {
                 created.addBatch();
             }
             created.executeBatch();
+            insertRows("pod_owner_refused (namespace, pod)", refused);
             insertContainers("workload_container", regulars);
             insertContainers("init_container", inits);
             insertContainers("ephemeral_container", ephemerals);
@@ -318,15 +350,22 @@ public final class ObservationStore implements StoredObservations {
     }
 
     private void insertContainers(String table, java.util.SortedSet<List<String>> rows) throws SQLException {
+        insertRows(table + " (namespace, workload, container)", rows);
+    }
+
+    /** Inserts rows into {@code table (columns)}, each a value per column; rows already there are left. */
+    private void insertRows(String tableAndColumns, java.util.SortedSet<List<String>> rows) throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
+        int columns = rows.first().size();
+        String values = String.join(", ", java.util.Collections.nCopies(columns, "?"));
         try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO " + table + " (namespace, workload, container) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
-            for (List<String> c : rows) {
-                insert.setString(1, c.get(0));
-                insert.setString(2, c.get(1));
-                insert.setString(3, c.get(2));
+                "INSERT INTO " + tableAndColumns + " VALUES (" + values + ") ON CONFLICT DO NOTHING")) {
+            for (List<String> row : rows) {
+                for (int i = 0; i < columns; i++) {
+                    insert.setString(i + 1, row.get(i));
+                }
                 insert.addBatch();
             }
             insert.executeBatch();
@@ -518,7 +557,21 @@ public final class ObservationStore implements StoredObservations {
 
     /** Every stored pod identity, sorted. */
     public synchronized Map<PodIdentity, StoredAccess> podIdentities() throws SQLException {
-        return read(AggregateTable.POD_IDENTITY);
+        Map<PodIdentity, StoredAccess> all = read(AggregateTable.POD_IDENTITY);
+        java.util.Set<List<String>> refused = new java.util.HashSet<>(refusedPods());
+        if (refused.isEmpty()) {
+            return all;
+        }
+        // A pod whose creation's owner was not believed is its own workload only: a sighting stored under the owner
+        // before its creation's was (another replica wrote it first) is not the owner's.
+        Map<PodIdentity, StoredAccess> decided = new java.util.LinkedHashMap<>();
+        all.forEach((p, seen) -> {
+            if (!refused.contains(List.of(p.namespace(), p.pod()))
+                    || (p.workloadKind().equals("Pod") && p.workloadName().equals(p.pod()))) {
+                decided.put(p, seen);
+            }
+        });
+        return decided;
     }
 
     /** Every stored syscall use, sorted. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tailor.identity.Workload;
 import dev.tailor.observe.Inputs;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.audit.ApiAccess;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -203,6 +205,79 @@ class ObservationStoreTest {
         }
     }
 
+    /**
+     * A pod a namespace's CI account created naming the Deployment's ReplicaSet as its owner is its own workload in the
+     * store: its creation is stored so, its later update (which names the owner again) too, and another webhook
+     * replica that stored that update before it heard of the refusal takes the refusal from the store — for what it
+     * attributes from then on and for what generate reads.
+     */
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aPodWhoseCreationsOwnerWasNotBelievedIsItsOwnWorkloadForEveryReplica(String kind) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.time.Instant seen = java.time.Instant.parse("2026-12-01T09:00:00Z");
+        String review = """
+                {"uid": "UID", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                 "resource": {"group": "", "version": "v1", "resource": "pods"},
+                 "name": "NAME", "namespace": "shop", "operation": "OP", "userInfo": {"username": "USER"},
+                 "object": {"metadata": {"name": "NAME", "namespace": "shop", "creationTimestamp": "2026-11-30T11:00:00Z",
+                   "labels": {"app": "api", "pod-template-hash": "7f9c5d"},
+                   "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-7f9c5d",
+                     "uid": "0d6f3a52-1c1e-4b7a-9f0e-3b5c7d9e1a2b", "controller": true}]},
+                  "spec": {"serviceAccountName": "api", "containers": [{"name": "server", "image": "api"}]}}}""";
+        java.util.function.Function<String[], dev.tailor.identity.PodRecord> sighting = a -> {
+            try {
+                return dev.tailor.observe.admission.AdmissionStreamReader.podSeen(
+                        json.readTree(review.replace("UID", a[0])
+                                .replace("NAME", a[1])
+                                .replace("OP", a[2])
+                                .replace("USER", a[3])),
+                        seen);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        String controller = "system:serviceaccount:kube-system:replicaset-controller";
+        String ci = "system:serviceaccount:shop:ci-runner";
+        dev.tailor.identity.PodRecord real =
+                sighting.apply(new String[] {"r-1", "api-7f9c5d-x2x8z", "CREATE", controller});
+        dev.tailor.identity.PodRecord forged = sighting.apply(new String[] {"f-1", "api-7f9c5d-zz4kd", "CREATE", ci});
+        dev.tailor.identity.PodRecord update = sighting.apply(new String[] {"f-2", "api-7f9c5d-zz4kd", "UPDATE", ci});
+        Workload deployment = new Workload("shop", "Deployment", "api");
+        Workload own = new Workload("shop", "Pod", "api-7f9c5d-zz4kd");
+        Map<String, String> labels = Map.of("app", "api", "pod-template-hash", "7f9c5d");
+        String url = url(kind);
+        try (ObservationStore replicaA = ObservationStore.open(url);
+                ObservationStore replicaB = ObservationStore.open(url)) {
+            replicaB.pods(); // read before the forged pod is heard of
+            replicaA.ingestPods(List.of(real, forged));
+            replicaB.ingestPods(List.of(update)); // before it re-reads the refusals (at most once a second)
+            replicaA.ingestPods(List.of(update));
+            assertEquals(own, replicaA.pods().workload("shop", "api-7f9c5d-zz4kd", labels, deployment));
+            assertEquals(deployment, replicaA.pods().workload("shop", "api-7f9c5d-x2x8z", labels, null));
+            Thread.sleep(1_100);
+            assertEquals(
+                    own,
+                    replicaB.pods().workload("shop", "api-7f9c5d-zz4kd", labels, deployment),
+                    "replica B, which stored the update as the owner's, has read the refusal since");
+            java.util.Set<String> identities = new java.util.TreeSet<>();
+            replicaB.podIdentities()
+                    .keySet()
+                    .forEach(p -> identities.add(p.pod() + " " + p.workloadKind() + "." + p.workloadName()));
+            assertEquals(
+                    Set.of("api-7f9c5d-x2x8z Deployment.api", "api-7f9c5d-zz4kd Pod.api-7f9c5d-zz4kd"),
+                    identities,
+                    "generate reads the forged pod as its own workload only, the update B stored as the owner's left out");
+        }
+        try (ObservationStore reopened = ObservationStore.open(url)) {
+            assertEquals(own, reopened.pods().workload("shop", "api-7f9c5d-zz4kd", labels, deployment));
+            assertEquals(
+                    Set.of("shop/deployment.api/server", "shop/pod.api-7f9c5d-zz4kd/server"),
+                    reopened.workloadContainers(),
+                    "the forged pod's containers are not the Deployment template's");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("stores")
     void ingestingTheSameEventsAgainChangesNothing(String kind) throws Exception {
@@ -356,7 +431,8 @@ class ObservationStoreTest {
             "9 JDBC null",
             "10 SQL -1001232333",
             "11 SQL 1539959681",
-            "12 SQL -571620588");
+            "12 SQL -571620588",
+            "13 SQL 1066623706");
 
     @org.junit.jupiter.api.Test
     void theMigrationsAreTheReleasedOnesAndTheStoreKnowsEachVersion() throws Exception {
@@ -416,21 +492,21 @@ class ObservationStoreTest {
             ObservationStore.open(url).close(); // migrates it
             assertTrue(StoreSchema.schemaCurrent(c), "a store just migrated");
             try (java.sql.Statement s = c.createStatement()) {
-                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '12'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '13'");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store whose last migration failed");
-                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '12'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '13'");
                 s.executeUpdate(
                         "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
-                                + " installed_by, execution_time, success) VALUES (99, '13', 'newer', 'SQL', 'V13__newer.sql', 'x', 0, TRUE)");
+                                + " installed_by, execution_time, success) VALUES (99, '14', 'newer', 'SQL', 'V14__newer.sql', 'x', 0, TRUE)");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store a newer Tailor migrated further");
                 // …which this Tailor refuses to use, saying why (Flyway alone would ignore the "future" migration).
                 ObservationStore.NewerStoreException newer =
                         assertThrows(ObservationStore.NewerStoreException.class, () -> ObservationStore.open(url));
                 assertTrue(
                         newer.getMessage()
-                                .startsWith("the store's schema is at version 13, newer than this Tailor's (12)"),
+                                .startsWith("the store's schema is at version 14, newer than this Tailor's (13)"),
                         newer.getMessage());
-                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '13'");
+                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '14'");
                 assertTrue(StoreSchema.schemaCurrent(c), "the same store without the newer migration");
             }
         }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.tailor.contract.AdmissionDecision;
+import dev.tailor.identity.OwnerClaims;
 import dev.tailor.identity.PodRecord;
 import dev.tailor.identity.WorkloadIdentity;
 import dev.tailor.observe.Inputs;
@@ -351,13 +352,17 @@ public final class AdmissionStreamReader {
         if (!pod.isObject() || request.path("uid").asText("").isEmpty()) {
             throw new MissingField("missing field: request.uid or request.object");
         }
+        boolean creation = request.path("operation").asText("").equals("CREATE");
         PodRecord sighting = podRecord(
                 request.path("uid").asText(),
                 request.path("namespace").asText(""),
                 request.path("name").asText(""),
                 pod,
-                seen);
-        return request.path("operation").asText("").equals("CREATE") ? created(sighting) : sighting;
+                seen,
+                // Who created the pod, as the API server vouches: a creation's owner is checked against it (a review
+                // without it — the API server always sends it — is not asked).
+                creation ? request.path("userInfo").path("username").asText(null) : null);
+        return creation ? created(sighting) : sighting;
     }
 
     /** An admission request without the field a pod sighting needs. */
@@ -382,7 +387,8 @@ public final class AdmissionStreamReader {
                 true,
                 p.containers(),
                 p.initContainers(),
-                p.ephemeralContainers());
+                p.ephemeralContainers(),
+                p.ownerRefused());
     }
 
     /**
@@ -396,6 +402,16 @@ public final class AdmissionStreamReader {
 
     /** The same, dated {@code seen} when the pod carries no time (the webhook knows when it saw it). */
     public static PodRecord podRecord(String uid, String namespace, String name, JsonNode pod, Instant seen) {
+        return podRecord(uid, namespace, name, pod, seen, null);
+    }
+
+    /**
+     * The same, of a pod {@code creator} created: a controller reference to an owner the API server does not vouch
+     * for ({@link OwnerClaims}) is not believed — the pod is its own workload. A null creator (a listed pod, an
+     * update) is not asked about.
+     */
+    private static PodRecord podRecord(
+            String uid, String namespace, String name, JsonNode pod, Instant seen, String creator) {
         JsonNode meta = pod.path("metadata");
         String ns = !namespace.isEmpty() ? namespace : meta.path("namespace").asText("");
         String podName = !name.isEmpty() ? name : meta.path("name").asText("");
@@ -430,11 +446,19 @@ public final class AdmissionStreamReader {
                 .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
         String ownerKind = "";
         String ownerName = "";
+        String ownerApiVersion = "";
         for (JsonNode owner : meta.path("ownerReferences")) {
             if (owner.path("controller").asBoolean(false)) {
                 ownerKind = owner.path("kind").asText("");
                 ownerName = owner.path("name").asText("");
+                ownerApiVersion = owner.path("apiVersion").asText("");
             }
+        }
+        boolean refused =
+                creator != null && !ownerKind.isEmpty() && !OwnerClaims.believed(ownerApiVersion, ownerKind, creator);
+        if (refused) {
+            ownerKind = "";
+            ownerName = "";
         }
         String workloadName = podName.isEmpty() ? meta.path("generateName").asText("") : podName;
         String key = uid != null
@@ -451,7 +475,8 @@ public final class AdmissionStreamReader {
                 false,
                 containerNames(pod, "containers"),
                 containerNames(pod, "initContainers"),
-                containerNames(pod, "ephemeralContainers"));
+                containerNames(pod, "ephemeralContainers"),
+                refused);
     }
 
     /** The names of the containers in one of a pod's lists ({@code containers}, {@code initContainers}, …). */

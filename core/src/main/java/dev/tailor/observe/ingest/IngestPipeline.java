@@ -78,7 +78,7 @@ public final class IngestPipeline {
                             summary.event("pods");
                             Columns.require(Columns.problem(p));
                             if (!p.pod().isEmpty()) {
-                                summary.pod(p.workload(), p.pod());
+                                summary.pod(pods.decided(p).workload(), p.pod());
                             }
                             podsOut.accept(p);
                         },

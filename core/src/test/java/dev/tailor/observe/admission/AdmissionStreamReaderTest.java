@@ -70,6 +70,78 @@ class AdmissionStreamReaderTest {
     }
 
     /**
+     * A pod naming a Deployment's ReplicaSet as its controller is the Deployment's when the API server says Kubernetes'
+     * controller manager created it — as the ReplicaSet controller's account or as itself — and its own workload when
+     * anyone else did, a namespace's CI account, another controller; an update is no creation and is not asked (the
+     * pod's creation decided: {@code Pods}). An operator's owner (a Volcano Job) is believed: its account is the
+     * operator's, which Tailor does not know.
+     */
+    @Test
+    void aPodClaimingAControllersOwnerIsItsOwnWorkloadUnlessTheControllerCreatedIt() throws Exception {
+        String review = """
+                {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"UID","kind":{"group":"","version":"v1","kind":"Pod"},\
+                "resource":{"group":"","version":"v1","resource":"pods"},"namespace":"shop","name":"NAME","operation":"OP",\
+                "userInfo":{"username":"USER","groups":["system:authenticated"]},"object":{"metadata":{"name":"NAME","namespace":"shop",\
+                "creationTimestamp":"2026-11-16T10:00:00Z","labels":{"app":"api","pod-template-hash":"7d4b9c8f5"},\
+                "ownerReferences":[{"apiVersion":"GROUP","kind":"KIND","name":"OWNER","uid":"5b0c2f6e-8a1d-4c3b-9e7f-2d4a6b8c0e1f",\
+                "controller":true,"blockOwnerDeletion":true}]},"spec":{"serviceAccountName":"api","containers":[{"name":"server","image":"api"}]}}}}""";
+        String[][] cases = {
+            {
+                "c-1",
+                "api-7d4b9c8f5-x2x9z",
+                "CREATE",
+                "system:serviceaccount:kube-system:replicaset-controller",
+                "apps/v1"
+            },
+            {"c-2", "api-7d4b9c8f5-q8r2m", "CREATE", "system:kube-controller-manager", "apps/v1"},
+            {"c-3", "api-7d4b9c8f5-zz4kd", "CREATE", "system:serviceaccount:shop:ci-runner", "apps/v1"},
+            {"c-4", "api-7d4b9c8f5-zz4kd", "UPDATE", "system:serviceaccount:shop:ci-runner", "apps/v1"},
+            {
+                "c-5",
+                "api-7d4b9c8f5-bb7nx",
+                "CREATE",
+                "system:serviceaccount:kube-system:statefulset-controller",
+                "apps/v1"
+            },
+            {
+                "c-6",
+                "train-worker-0",
+                "CREATE",
+                "system:serviceaccount:volcano-system:volcano-controllers",
+                "batch.volcano.sh/v1alpha1"
+            }
+        };
+        List<String> lines = new ArrayList<>();
+        for (String[] c : cases) {
+            boolean volcano = c[4].startsWith("batch.volcano");
+            lines.add(review.replace("UID", c[0])
+                    .replace("NAME", c[1])
+                    .replace("OP", c[2])
+                    .replace("USER", c[3])
+                    .replace("GROUP", c[4])
+                    .replace("KIND", volcano ? "Job" : "ReplicaSet")
+                    .replace("OWNER", volcano ? "train" : "api-7d4b9c8f5"));
+        }
+        read(String.join("\n", lines));
+
+        assertEquals(6, pods.size());
+        Workload deployment = new Workload("shop", "Deployment", "api");
+        assertEquals(deployment, pods.get(0).workload(), "the ReplicaSet controller's pod");
+        assertEquals(deployment, pods.get(1).workload(), "the controller manager's own account");
+        assertEquals(
+                new Workload("shop", "Pod", "api-7d4b9c8f5-zz4kd"), pods.get(2).workload(), "the CI account's");
+        assertTrue(pods.get(2).ownerRefused() && pods.get(2).created());
+        assertEquals(deployment, pods.get(3).workload(), "an update names the owner; the creation decided (Pods)");
+        assertEquals(
+                new Workload("shop", "Pod", "api-7d4b9c8f5-bb7nx"), pods.get(4).workload(), "another controller");
+        assertEquals(new Workload("shop", "Job", "train"), pods.get(5).workload(), "an operator's owner");
+        for (int i : new int[] {0, 1, 3, 5}) {
+            assertTrue(!pods.get(i).ownerRefused(), cases[i][0]);
+        }
+        assertEquals(0, problems.total());
+    }
+
+    /**
      * Reviews a mutating webhook captured: the API server sets creationTimestamp only after mutating admission, so the
      * pod has none. Its managedFields' time dates it; with none, the stream's latest time so far. Owner, labels and
      * account are kept, and a CREATE still counts as the pod's creation.
