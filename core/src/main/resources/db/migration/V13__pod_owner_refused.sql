@@ -1,9 +1,12 @@
--- Pods whose creation named, as their controller, an owner the API server does not vouch for: a ReplicaSet's,
--- StatefulSet's, DaemonSet's or Job's pod created by anyone but Kubernetes' controller manager (OwnerClaims). Each is
--- its own workload for every later sighting of it too (an update, a listing or a deletion names the owner again),
--- whichever replica of the webhook saw it created.
+-- Each pod name's latest creation seen, where one of them vouched for none of Kubernetes' controllers' owners: a pod
+-- anyone but the controller manager created naming a ReplicaSet, StatefulSet, DaemonSet or Job as its owner, or
+-- naming none (OwnerClaims). While its latest creation is such a one (refused), the pod is its own workload for
+-- every sighting of it (an update, a listing, an adoption names the owner again), whichever replica of the webhook
+-- saw it created; a later creation of the name by its controller (a StatefulSet's pod) is believed again.
 CREATE TABLE pod_owner_refused (
     namespace VARCHAR(253) NOT NULL,
     pod       VARCHAR(253) NOT NULL,
+    created   TIMESTAMP    NOT NULL,
+    refused   BOOLEAN      NOT NULL,
     PRIMARY KEY (namespace, pod)
 );

@@ -19,9 +19,10 @@ import java.util.Map;
  *                       name them there, not among its containers
  * @param ephemeralContainers the names of the ephemeral containers added to it ({@code kubectl debug}), sorted: not
  *                            the pod template's, so never patched
- * @param ownerRefused true when this sighting is the pod's creation and its controller reference names an owner the
- *                     API server does not vouch for ({@link OwnerClaims}): {@code workload} is then the pod itself,
- *                     and so is every later sighting's ({@link Pods#decided})
+ * @param ownerRefused true when this sighting is the pod's creation by someone Kubernetes' controller manager is
+ *                     not, naming one of its controllers' owners or none ({@link OwnerClaims}): {@code workload} is
+ *                     the pod itself, and so is every later sighting's until a creation of the same name that is
+ *                     the controller's ({@link Pods#decided})
  */
 public record PodRecord(
         String key,

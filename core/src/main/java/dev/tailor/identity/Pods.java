@@ -35,7 +35,7 @@ public final class Pods {
     private final Map<String, LastGuess> lastGuess = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * Pods, as {@code namespace/pod}, whose creation named an owner the API server does not vouch for
+     * Pods, as {@code namespace/pod}, whose latest creation seen vouched for none of Kubernetes' controllers' owners
      * ({@link OwnerClaims}): each is its own workload, whatever any sighting of it, or a flow, says.
      */
     private final Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -49,23 +49,28 @@ public final class Pods {
             boolean statefulSetPod,
             boolean controllerRevision) {}
 
-    /** Marks a pod as one whose creation named an owner the API server does not vouch for. */
-    public void refuse(String namespace, String pod) {
-        refused.add(namespace + "/" + pod);
+    /** The pods marked so, as the store has them now ({@code namespace/pod}): what it no longer has is forgotten. */
+    public void refusedAre(Set<String> stored) {
+        refused.retainAll(stored);
+        refused.addAll(stored);
     }
 
     /**
-     * A sighting as Tailor takes it: of a pod whose creation's owner was not believed (this sighting or an earlier
-     * one), the pod itself as its workload — an update of such a pod, its listing or its deletion names the owner
-     * again; else as it is.
+     * A sighting as Tailor takes it: of a pod whose latest creation vouched for no controller's owner (this sighting or
+     * an earlier one), the pod itself as its workload — an update of such a pod, its listing, its adoption by a
+     * ReplicaSet name the owner again; else as it is. A creation decides anew: a StatefulSet's pod's name comes back.
      */
     public PodRecord decided(PodRecord pod) {
-        if (pod.ownerRefused()) {
-            refuse(pod.namespace(), pod.pod());
+        if (pod.pod().isEmpty()) {
+            return pod; // a creation before its name was generated (a mutating webhook's review): its own already
         }
-        return !pod.pod().isEmpty() && refused.contains(pod.namespace() + "/" + pod.pod())
-                ? pod.withWorkload(own(pod.namespace(), pod.pod()))
-                : pod;
+        String key = pod.namespace() + "/" + pod.pod();
+        if (pod.ownerRefused()) {
+            refused.add(key);
+        } else if (pod.created()) {
+            refused.remove(key);
+        }
+        return refused.contains(key) ? pod.withWorkload(own(pod.namespace(), pod.pod())) : pod;
     }
 
     private static Workload own(String namespace, String pod) {

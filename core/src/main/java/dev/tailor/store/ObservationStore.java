@@ -222,14 +222,19 @@ public final class ObservationStore implements StoredObservations {
             // Read on first use: attributing flows and syscalls needs them, reading the store for a proposal does
             // not (a large cluster's 4,000 pods cost generate and impact a tenth of a second each).
             Pods stored = new Pods();
-            refusedPods().forEach(p -> stored.refuse(p.get(0), p.get(1)));
+            stored.refusedAre(refusedPods());
             refusalsRead = System.nanoTime();
-            read(AggregateTable.POD_IDENTITY).keySet().forEach(p -> stored.add(p.toRecord()));
+            // In the order they were last seen: a pod name seen as more than one workload (a StatefulSet's pod's
+            // name, once a made-up pod's) is the workload of its latest sighting.
+            read(AggregateTable.POD_IDENTITY).entrySet().stream()
+                    .sorted(Map.Entry.comparingByValue(Comparator.comparing(StoredAccess::lastSeen)))
+                    .forEach(e -> stored.add(e.getKey().toRecord()));
             pods = stored;
         } else if (System.nanoTime() - refusalsRead > REFUSALS_REREAD_NANOS) {
-            // What another writer (a webhook replica) stored since: pods whose creation it saw with an owner claim
-            // it did not believe, so that this one does not take Hubble's word (the owner claimed) for their flows.
-            refusedPods().forEach(p -> pods.refuse(p.get(0), p.get(1)));
+            // What another writer (a webhook replica) stored since: pods whose creation it saw vouch for no
+            // controller's owner, so that this one does not take Hubble's word (the owner claimed) for their flows,
+            // and names created again by their controller.
+            pods.refusedAre(refusedPods());
             refusalsRead = System.nanoTime();
         }
         return pods;
@@ -240,13 +245,16 @@ public final class ObservationStore implements StoredObservations {
 
     private long refusalsRead;
 
-    /** The pods whose creation named an owner the API server does not vouch for, as {@code [namespace, pod]}. */
-    private List<List<String>> refusedPods() throws SQLException {
-        List<List<String>> out = new ArrayList<>();
+    /**
+     * The pods whose latest creation seen vouched for none of Kubernetes' controllers' owners ({@code OwnerClaims}), as
+     * {@code namespace/pod}.
+     */
+    private java.util.Set<String> refusedPods() throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
         try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT namespace, pod FROM pod_owner_refused ORDER BY namespace, pod")) {
+                ResultSet rs = s.executeQuery("SELECT namespace, pod FROM pod_owner_refused WHERE refused")) {
             while (rs.next()) {
-                out.add(List.of(rs.getString(1), rs.getString(2)));
+                out.add(rs.getString(1) + "/" + rs.getString(2));
             }
         }
         connection.commit();
@@ -302,16 +310,12 @@ public final class ObservationStore implements StoredObservations {
         // setting them again when the same input is read twice changes nothing). Each in one order, so that two
         // replicas writing the same rows never lock them in a circle.
         java.util.SortedSet<List<String>> pods = new java.util.TreeSet<>(BY_PARTS);
-        java.util.SortedSet<List<String>> refused = new java.util.TreeSet<>(BY_PARTS);
         java.util.SortedSet<List<String>> regulars = new java.util.TreeSet<>(BY_PARTS);
         java.util.SortedSet<List<String>> inits = new java.util.TreeSet<>(BY_PARTS);
         java.util.SortedSet<List<String>> ephemerals = new java.util.TreeSet<>(BY_PARTS);
         for (PodRecord p : batch) {
             if (p.created() && !p.pod().isEmpty()) {
                 pods.add(List.of(p.namespace(), p.pod()));
-            }
-            if (p.ownerRefused() && !p.pod().isEmpty()) {
-                refused.add(List.of(p.namespace(), p.pod()));
             }
             containers(p, p.containers(), regulars);
             containers(p, p.initContainers(), inits);
@@ -325,7 +329,7 @@ public final class ObservationStore implements StoredObservations {
                 created.addBatch();
             }
             created.executeBatch();
-            insertRows("pod_owner_refused (namespace, pod)", refused);
+            creations(batch);
             insertContainers("workload_container", regulars);
             insertContainers("init_container", inits);
             insertContainers("ephemeral_container", ephemerals);
@@ -335,6 +339,44 @@ public final class ObservationStore implements StoredObservations {
             throw e;
         }
         return result;
+    }
+
+    /**
+     * Each pod name's latest creation, where one vouched for none of Kubernetes' controllers' owners: such a creation
+     * is written (and replaces an earlier one), a creation by the controller replaces an earlier one written. Two
+     * replicas writing the same name's creations keep the later one, in whichever order they write.
+     */
+    private void creations(List<PodRecord> batch) throws SQLException {
+        List<PodRecord> creations = batch.stream()
+                .filter(p -> p.created() && !p.pod().isEmpty())
+                .sorted(Comparator.comparing(PodRecord::namespace).thenComparing(PodRecord::pod))
+                .toList();
+        if (creations.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO pod_owner_refused (namespace, pod, created, refused) VALUES (?, ?, ?, TRUE)"
+                                + " ON CONFLICT DO NOTHING");
+                PreparedStatement update = connection.prepareStatement("UPDATE pod_owner_refused SET created = ?,"
+                        + " refused = ? WHERE namespace = ? AND pod = ? AND created < ?")) {
+            for (PodRecord p : creations) {
+                Timestamp at = Timestamp.from(p.time());
+                if (p.ownerRefused()) {
+                    insert.setString(1, p.namespace());
+                    insert.setString(2, p.pod());
+                    insert.setTimestamp(3, at);
+                    insert.addBatch();
+                }
+                update.setTimestamp(1, at);
+                update.setBoolean(2, p.ownerRefused());
+                update.setString(3, p.namespace());
+                update.setString(4, p.pod());
+                update.setTimestamp(5, at);
+                update.addBatch();
+            }
+            insert.executeBatch();
+            update.executeBatch();
+        }
     }
 
     /** A pod's containers of one list, as rows {@code namespace, workload, container} (those that fit the columns). */
@@ -350,22 +392,15 @@ public final class ObservationStore implements StoredObservations {
     }
 
     private void insertContainers(String table, java.util.SortedSet<List<String>> rows) throws SQLException {
-        insertRows(table + " (namespace, workload, container)", rows);
-    }
-
-    /** Inserts rows into {@code table (columns)}, each a value per column; rows already there are left. */
-    private void insertRows(String tableAndColumns, java.util.SortedSet<List<String>> rows) throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
-        int columns = rows.first().size();
-        String values = String.join(", ", java.util.Collections.nCopies(columns, "?"));
         try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO " + tableAndColumns + " VALUES (" + values + ") ON CONFLICT DO NOTHING")) {
-            for (List<String> row : rows) {
-                for (int i = 0; i < columns; i++) {
-                    insert.setString(i + 1, row.get(i));
-                }
+                "INSERT INTO " + table + " (namespace, workload, container) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (List<String> c : rows) {
+                insert.setString(1, c.get(0));
+                insert.setString(2, c.get(1));
+                insert.setString(3, c.get(2));
                 insert.addBatch();
             }
             insert.executeBatch();
@@ -558,15 +593,15 @@ public final class ObservationStore implements StoredObservations {
     /** Every stored pod identity, sorted. */
     public synchronized Map<PodIdentity, StoredAccess> podIdentities() throws SQLException {
         Map<PodIdentity, StoredAccess> all = read(AggregateTable.POD_IDENTITY);
-        java.util.Set<List<String>> refused = new java.util.HashSet<>(refusedPods());
+        java.util.Set<String> refused = refusedPods();
         if (refused.isEmpty()) {
             return all;
         }
-        // A pod whose creation's owner was not believed is its own workload only: a sighting stored under the owner
-        // before its creation's was (another replica wrote it first) is not the owner's.
+        // A pod whose creation vouched for no controller's owner is its own workload only: a sighting stored under
+        // an owner before its creation's was (another replica wrote it first) is not the owner's.
         Map<PodIdentity, StoredAccess> decided = new java.util.LinkedHashMap<>();
         all.forEach((p, seen) -> {
-            if (!refused.contains(List.of(p.namespace(), p.pod()))
+            if (!refused.contains(p.namespace() + "/" + p.pod())
                     || (p.workloadKind().equals("Pod") && p.workloadName().equals(p.pod()))) {
                 decided.put(p, seen);
             }

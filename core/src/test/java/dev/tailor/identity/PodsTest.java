@@ -51,6 +51,27 @@ class PodsTest {
     }
 
     /**
+     * A bare pod an editor created that a ReplicaSet adopts (its labels match the selector; the controller's update
+     * adds its owner reference) runs the editor's spec: it stays its own. A StatefulSet's pod's name, once a made-up
+     * pod's, is the StatefulSet's again when its controller creates it.
+     */
+    @Test
+    void anAdoptionIsNotACreationAndACreationByTheControllerDecidesAnew() {
+        Pods pods = new Pods();
+        Workload bare = new Workload("shop", "Pod", "api-7d4b9c8f5-zz4kd");
+        pods.add(sighting("b-1", "api-7d4b9c8f5-zz4kd", bare, true, true));
+        pods.add(sighting("b-2", "api-7d4b9c8f5-zz4kd", DEPLOYMENT, false, false)); // adopted
+        assertEquals(bare, pods.workload("shop", "api-7d4b9c8f5-zz4kd", LABELS, DEPLOYMENT));
+
+        Workload statefulSet = new Workload("shop", "StatefulSet", "db");
+        Map<String, String> db = Map.of("app", "db", "statefulset.kubernetes.io/pod-name", "db-0");
+        pods.add(sighting("s-1", "db-0", new Workload("shop", "Pod", "db-0"), true, true));
+        assertEquals(new Workload("shop", "Pod", "db-0"), pods.workload("shop", "db-0", db, statefulSet));
+        pods.add(sighting("s-2", "db-0", statefulSet, true, false)); // the made-up one gone, the controller's
+        assertEquals(statefulSet, pods.workload("shop", "db-0", db, null));
+    }
+
+    /**
      * Another webhook replica saw the creation: this one learns of the refusal from the store after the pod's update
      * reached it, or before it heard of the pod at all.
      */
@@ -59,13 +80,14 @@ class PodsTest {
         Pods pods = new Pods();
         pods.add(sighting("c-4", "api-7d4b9c8f5-zz4kd", DEPLOYMENT, false, false));
         assertEquals(DEPLOYMENT, pods.workload("shop", "api-7d4b9c8f5-zz4kd", LABELS, null), "nothing refused yet");
-        pods.refuse("shop", "api-7d4b9c8f5-zz4kd");
-        pods.refuse("shop", "api-7d4b9c8f5-kk2lp");
+        pods.refusedAre(Set.of("shop/api-7d4b9c8f5-zz4kd", "shop/api-7d4b9c8f5-kk2lp"));
         assertEquals(FORGED_OWN, pods.workload("shop", "api-7d4b9c8f5-zz4kd", LABELS, null));
         assertEquals(
                 new Workload("shop", "Pod", "api-7d4b9c8f5-kk2lp"),
                 pods.workload("shop", "api-7d4b9c8f5-kk2lp", LABELS, DEPLOYMENT),
                 "a pod known only from its flows: not what Hubble names, nor what its name suggests");
         assertEquals(DEPLOYMENT, pods.workload("shop", "api-7d4b9c8f5-q8r2m", LABELS, null), "the name's shape");
+        pods.refusedAre(Set.of("shop/api-7d4b9c8f5-kk2lp")); // the other's name created again by its controller
+        assertEquals(DEPLOYMENT, pods.workload("shop", "api-7d4b9c8f5-zz4kd", LABELS, null));
     }
 }

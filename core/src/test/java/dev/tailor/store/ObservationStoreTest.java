@@ -209,7 +209,8 @@ class ObservationStoreTest {
      * A pod a namespace's CI account created naming the Deployment's ReplicaSet as its owner is its own workload in the
      * store: its creation is stored so, its later update (which names the owner again) too, and another webhook
      * replica that stored that update before it heard of the refusal takes the refusal from the store — for what it
-     * attributes from then on and for what generate reads.
+     * attributes from then on and for what generate reads. When its controller creates a pod of that name later (a
+     * StatefulSet's names come back), the name is the owner's again, whichever replica writes which creation first.
      */
     @ParameterizedTest
     @MethodSource("stores")
@@ -220,7 +221,7 @@ class ObservationStoreTest {
                 {"uid": "UID", "kind": {"group": "", "version": "v1", "kind": "Pod"},
                  "resource": {"group": "", "version": "v1", "resource": "pods"},
                  "name": "NAME", "namespace": "shop", "operation": "OP", "userInfo": {"username": "USER"},
-                 "object": {"metadata": {"name": "NAME", "namespace": "shop", "creationTimestamp": "2026-11-30T11:00:00Z",
+                 "object": {"metadata": {"name": "NAME", "namespace": "shop", "creationTimestamp": "TIME",
                    "labels": {"app": "api", "pod-template-hash": "7f9c5d"},
                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-7f9c5d",
                      "uid": "0d6f3a52-1c1e-4b7a-9f0e-3b5c7d9e1a2b", "controller": true}]},
@@ -231,7 +232,8 @@ class ObservationStoreTest {
                         json.readTree(review.replace("UID", a[0])
                                 .replace("NAME", a[1])
                                 .replace("OP", a[2])
-                                .replace("USER", a[3])),
+                                .replace("USER", a[3])
+                                .replace("TIME", a.length > 4 ? a[4] : "2026-11-30T11:00:00Z")),
                         seen);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -275,6 +277,18 @@ class ObservationStoreTest {
                     Set.of("shop/deployment.api/server", "shop/pod.api-7f9c5d-zz4kd/server"),
                     reopened.workloadContainers(),
                     "the forged pod's containers are not the Deployment template's");
+            // The name created again by the controller, written by replica B before A writes the made-up creation
+            // (again: a replica that retries its batch), an hour older.
+            reopened.ingestPods(List.of(sighting.apply(
+                    new String[] {"r-2", "api-7f9c5d-zz4kd", "CREATE", controller, "2026-11-30T12:00:00Z"})));
+            reopened.ingestPods(List.of(
+                    sighting.apply(new String[] {"f-3", "api-7f9c5d-zz4kd", "CREATE", ci, "2026-11-30T11:00:00Z"})));
+        }
+        try (ObservationStore again = ObservationStore.open(url)) {
+            assertEquals(
+                    deployment,
+                    again.pods().workload("shop", "api-7f9c5d-zz4kd", labels, null),
+                    "the controller's creation is the later one");
         }
     }
 
@@ -432,7 +446,7 @@ class ObservationStoreTest {
             "10 SQL -1001232333",
             "11 SQL 1539959681",
             "12 SQL -571620588",
-            "13 SQL 1066623706");
+            "13 SQL 1747059583");
 
     @org.junit.jupiter.api.Test
     void theMigrationsAreTheReleasedOnesAndTheStoreKnowsEachVersion() throws Exception {

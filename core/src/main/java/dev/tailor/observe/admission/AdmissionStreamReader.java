@@ -407,8 +407,8 @@ public final class AdmissionStreamReader {
 
     /**
      * The same, of a pod {@code creator} created: a controller reference to an owner the API server does not vouch
-     * for ({@link OwnerClaims}) is not believed — the pod is its own workload. A null creator (a listed pod, an
-     * update) is not asked about.
+     * for ({@link OwnerClaims}) is not believed — the pod is its own workload, and stays so ({@link
+     * PodRecord#ownerRefused}). A null creator (a listed pod, an update) is not asked about.
      */
     private static PodRecord podRecord(
             String uid, String namespace, String name, JsonNode pod, Instant seen, String creator) {
@@ -454,8 +454,7 @@ public final class AdmissionStreamReader {
                 ownerApiVersion = owner.path("apiVersion").asText("");
             }
         }
-        boolean refused =
-                creator != null && !ownerKind.isEmpty() && !OwnerClaims.believed(ownerApiVersion, ownerKind, creator);
+        boolean refused = creator != null && OwnerClaims.refused(ownerApiVersion, ownerKind, creator);
         if (refused) {
             ownerKind = "";
             ownerName = "";

@@ -74,7 +74,8 @@ class AdmissionStreamReaderTest {
      * controller manager created it — as the ReplicaSet controller's account or as itself — and its own workload when
      * anyone else did, a namespace's CI account, another controller; an update is no creation and is not asked (the
      * pod's creation decided: {@code Pods}). An operator's owner (a Volcano Job) is believed: its account is the
-     * operator's, which Tailor does not know.
+     * operator's, which Tailor does not know. A bare pod the CI account created is refused too: no owner a controller
+     * adopting it later names is believed.
      */
     @Test
     void aPodClaimingAControllersOwnerIsItsOwnWorkloadUnlessTheControllerCreatedIt() throws Exception {
@@ -122,9 +123,17 @@ class AdmissionStreamReaderTest {
                     .replace("KIND", volcano ? "Job" : "ReplicaSet")
                     .replace("OWNER", volcano ? "train" : "api-7d4b9c8f5"));
         }
+        // A bare pod the same account created: its own, and none of the controllers' (a ReplicaSet adopting it later).
+        lines.add(lines.get(2)
+                .replace("c-3", "c-7")
+                .replace("api-7d4b9c8f5-zz4kd", "api-7d4b9c8f5-ww5pt")
+                .replaceAll(",\"ownerReferences\":\\[[^\\]]*\\]", ""));
         read(String.join("\n", lines));
 
-        assertEquals(6, pods.size());
+        assertEquals(7, pods.size());
+        assertEquals(
+                new Workload("shop", "Pod", "api-7d4b9c8f5-ww5pt"), pods.get(6).workload());
+        assertTrue(pods.get(6).ownerRefused(), "a bare pod the controller manager did not create");
         Workload deployment = new Workload("shop", "Deployment", "api");
         assertEquals(deployment, pods.get(0).workload(), "the ReplicaSet controller's pod");
         assertEquals(deployment, pods.get(1).workload(), "the controller manager's own account");
