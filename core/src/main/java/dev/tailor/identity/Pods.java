@@ -49,10 +49,18 @@ public final class Pods {
             boolean statefulSetPod,
             boolean controllerRevision) {}
 
-    /** The pods marked so, as the store has them now ({@code namespace/pod}): what it no longer has is forgotten. */
-    public void refusedAre(Set<String> stored) {
-        refused.retainAll(stored);
-        refused.addAll(stored);
+    /**
+     * What the store says of pods' latest creations ({@code namespace/pod} → whether it vouched for no controller's
+     * owner): another replica's, or names created again by their controller.
+     */
+    public void refusals(Map<String, Boolean> latest) {
+        latest.forEach((pod, refusedNow) -> {
+            if (refusedNow) {
+                refused.add(pod);
+            } else {
+                refused.remove(pod);
+            }
+        });
     }
 
     /**

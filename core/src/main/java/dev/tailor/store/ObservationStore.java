@@ -222,7 +222,7 @@ public final class ObservationStore implements StoredObservations {
             // Read on first use: attributing flows and syscalls needs them, reading the store for a proposal does
             // not (a large cluster's 4,000 pods cost generate and impact a tenth of a second each).
             Pods stored = new Pods();
-            stored.refusedAre(refusedPods());
+            stored.refusals(refusalsWrittenSince(null));
             refusalsRead = System.nanoTime();
             // In the order they were last seen: a pod name seen as more than one workload (a StatefulSet's pod's
             // name, once a made-up pod's) is the workload of its latest sighting.
@@ -234,7 +234,7 @@ public final class ObservationStore implements StoredObservations {
             // What another writer (a webhook replica) stored since: pods whose creation it saw vouch for no
             // controller's owner, so that this one does not take Hubble's word (the owner claimed) for their flows,
             // and names created again by their controller.
-            pods.refusedAre(refusedPods());
+            pods.refusals(refusalsWrittenSince(refusalsWritten));
             refusalsRead = System.nanoTime();
         }
         return pods;
@@ -243,7 +243,43 @@ public final class ObservationStore implements StoredObservations {
     /** How often {@link #pods} reads again the pods whose owner claims were not believed. */
     private static final long REFUSALS_REREAD_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
+    /**
+     * How far before the latest write read {@link #pods} reads again: a transaction that began earlier (its rows
+     * stamped then) may commit after that write was read.
+     */
+    private static final java.time.Duration REFUSALS_OVERLAP = java.time.Duration.ofSeconds(30);
+
     private long refusalsRead;
+    /** The latest {@code pod_owner_refused.written} read, null before any. */
+    private Timestamp refusalsWritten;
+
+    /**
+     * The pod names' latest creations written since {@code since} (less {@link #REFUSALS_OVERLAP}; all when null), as
+     * {@code namespace/pod} → whether it vouched for no controller's owner: a few rows each second however many pods
+     * were ever refused (a flood of made-up pods grows the table, not this read).
+     */
+    private Map<String, Boolean> refusalsWrittenSince(Timestamp since) throws SQLException {
+        Map<String, Boolean> out = new java.util.HashMap<>();
+        try (PreparedStatement s = connection.prepareStatement(
+                "SELECT namespace, pod, refused, written FROM pod_owner_refused WHERE written > ?")) {
+            s.setTimestamp(
+                    1,
+                    since == null
+                            ? new Timestamp(0)
+                            : Timestamp.from(since.toInstant().minus(REFUSALS_OVERLAP)));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1) + "/" + rs.getString(2), rs.getBoolean(3));
+                    Timestamp written = rs.getTimestamp(4);
+                    if (refusalsWritten == null || written.after(refusalsWritten)) {
+                        refusalsWritten = written;
+                    }
+                }
+            }
+        }
+        connection.commit();
+        return out;
+    }
 
     /**
      * The pods whose latest creation seen vouched for none of Kubernetes' controllers' owners ({@code OwnerClaims}), as
@@ -355,10 +391,11 @@ public final class ObservationStore implements StoredObservations {
             return;
         }
         try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO pod_owner_refused (namespace, pod, created, refused) VALUES (?, ?, ?, TRUE)"
-                                + " ON CONFLICT DO NOTHING");
-                PreparedStatement update = connection.prepareStatement("UPDATE pod_owner_refused SET created = ?,"
-                        + " refused = ? WHERE namespace = ? AND pod = ? AND created < ?")) {
+                        "INSERT INTO pod_owner_refused (namespace, pod, created, refused, written)"
+                                + " VALUES (?, ?, ?, TRUE, CURRENT_TIMESTAMP) ON CONFLICT DO NOTHING");
+                PreparedStatement update = connection.prepareStatement(
+                        "UPDATE pod_owner_refused SET created = ?,"
+                                + " refused = ?, written = CURRENT_TIMESTAMP WHERE namespace = ? AND pod = ? AND created < ?")) {
             for (PodRecord p : creations) {
                 Timestamp at = Timestamp.from(p.time());
                 if (p.ownerRefused()) {

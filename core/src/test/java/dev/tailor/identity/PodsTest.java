@@ -80,14 +80,14 @@ class PodsTest {
         Pods pods = new Pods();
         pods.add(sighting("c-4", "api-7d4b9c8f5-zz4kd", DEPLOYMENT, false, false));
         assertEquals(DEPLOYMENT, pods.workload("shop", "api-7d4b9c8f5-zz4kd", LABELS, null), "nothing refused yet");
-        pods.refusedAre(Set.of("shop/api-7d4b9c8f5-zz4kd", "shop/api-7d4b9c8f5-kk2lp"));
+        pods.refusals(Map.of("shop/api-7d4b9c8f5-zz4kd", true, "shop/api-7d4b9c8f5-kk2lp", true));
         assertEquals(FORGED_OWN, pods.workload("shop", "api-7d4b9c8f5-zz4kd", LABELS, null));
         assertEquals(
                 new Workload("shop", "Pod", "api-7d4b9c8f5-kk2lp"),
                 pods.workload("shop", "api-7d4b9c8f5-kk2lp", LABELS, DEPLOYMENT),
                 "a pod known only from its flows: not what Hubble names, nor what its name suggests");
         assertEquals(DEPLOYMENT, pods.workload("shop", "api-7d4b9c8f5-q8r2m", LABELS, null), "the name's shape");
-        pods.refusedAre(Set.of("shop/api-7d4b9c8f5-kk2lp")); // the other's name created again by its controller
+        pods.refusals(Map.of("shop/api-7d4b9c8f5-zz4kd", false)); // its name created again by its controller
         assertEquals(DEPLOYMENT, pods.workload("shop", "api-7d4b9c8f5-zz4kd", LABELS, null));
     }
 }
