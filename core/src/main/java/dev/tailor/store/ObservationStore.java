@@ -334,17 +334,11 @@ public final class ObservationStore implements StoredObservations {
         Pods known = pods(); // the stored ones, before this batch is
         // A pod whose creation's owner was not believed is its own workload in every sighting, stored as such.
         List<PodRecord> batch = sightings.stream().map(known::decided).toList();
-        BatchResult result = ingest(
-                "pod",
-                batch.stream()
-                        .map(p -> Sighting.of(p.key(), p.time(), PodIdentity.of(p)))
-                        .toList(),
-                AggregateTable.POD_IDENTITY);
-        batch.forEach(known::add);
         // Whether a pod's creation was seen is a fact about the pod, and which of a workload's containers are its
         // template's, init or ephemeral containers one about its pod template, not sightings: set, never counted (so
         // setting them again when the same input is read twice changes nothing). Each in one order, so that two
-        // replicas writing the same rows never lock them in a circle.
+        // replicas writing the same rows never lock them in a circle. In the sightings' transaction: a kill between
+        // the two would keep a made-up pod's sighting without its creation's refusal.
         java.util.SortedSet<List<String>> pods = new java.util.TreeSet<>(BY_PARTS);
         java.util.SortedSet<List<String>> regulars = new java.util.TreeSet<>(BY_PARTS);
         java.util.SortedSet<List<String>> inits = new java.util.TreeSet<>(BY_PARTS);
@@ -357,23 +351,28 @@ public final class ObservationStore implements StoredObservations {
             containers(p, p.initContainers(), inits);
             containers(p, p.ephemeralContainers(), ephemerals);
         }
-        try (PreparedStatement created = connection.prepareStatement(
-                "UPDATE pod_identity SET created_seen = TRUE WHERE namespace = ? AND pod = ? AND NOT created_seen")) {
-            for (List<String> p : pods) {
-                created.setString(1, p.get(0));
-                created.setString(2, p.get(1));
-                created.addBatch();
-            }
-            created.executeBatch();
-            creations(batch);
-            insertContainers("workload_container", regulars);
-            insertContainers("init_container", inits);
-            insertContainers("ephemeral_container", ephemerals);
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        }
+        BatchResult result = ingest(
+                "pod",
+                batch.stream()
+                        .map(p -> Sighting.of(p.key(), p.time(), PodIdentity.of(p)))
+                        .toList(),
+                AggregateTable.POD_IDENTITY,
+                () -> {
+                    try (PreparedStatement created = connection.prepareStatement("UPDATE pod_identity SET"
+                            + " created_seen = TRUE WHERE namespace = ? AND pod = ? AND NOT created_seen")) {
+                        for (List<String> p : pods) {
+                            created.setString(1, p.get(0));
+                            created.setString(2, p.get(1));
+                            created.addBatch();
+                        }
+                        created.executeBatch();
+                    }
+                    creations(batch);
+                    insertContainers("workload_container", regulars);
+                    insertContainers("init_container", inits);
+                    insertContainers("ephemeral_container", ephemerals);
+                });
+        batch.forEach(known::add);
         return result;
     }
 
@@ -557,6 +556,18 @@ public final class ObservationStore implements StoredObservations {
 
     private <K extends dev.tailor.util.Joined.Ordered<K>> BatchResult ingest(
             String source, List<Sighting<K>> batch, AggregateTable<K> table) throws SQLException {
+        return ingest(source, batch, table, () -> {});
+    }
+
+    /** What else a batch writes, in its transaction. */
+    @FunctionalInterface
+    private interface AlsoWritten {
+        void write() throws SQLException;
+    }
+
+    /** The same, with {@code also} written in the batch's transaction, after its aggregates. */
+    private <K extends dev.tailor.util.Joined.Ordered<K>> BatchResult ingest(
+            String source, List<Sighting<K>> batch, AggregateTable<K> table, AlsoWritten also) throws SQLException {
         // What the store cannot hold is refused here, event by event, so it never fails the batch (the readers refuse
         // it before, with its line; this is the last line of defence).
         List<Sighting<K>> fitting = batch;
@@ -571,6 +582,7 @@ public final class ObservationStore implements StoredObservations {
             SeenEvents.Marked<Sighting<K>> marked = seen.mark(connection, postgres, source, fitting);
             List<Sighting<K>> fresh = marked.fresh();
             table.add(connection, postgres, fresh);
+            also.write();
             connection.commit();
             marked.afterCommit().run();
             return new BatchResult(fresh.size(), fitting.size() - fresh.size(), rejected);
