@@ -8,7 +8,7 @@ import java.util.Map;
  * owner of a pod of its own, and what that pod does would widen the Deployment's proposal (the egress it opens, the
  * syscalls it makes), ready for a review to take as the Deployment's behavior. Who created the pod is what the API
  * server vouches for (an admission request's {@code userInfo}): Kubernetes' own controllers' pods — a ReplicaSet's,
- * StatefulSet's, DaemonSet's or Job's ({@code apps} and {@code batch}) — are created by the controller manager, as
+ * StatefulSet's, DaemonSet's, Job's or ReplicationController's — are created by the controller manager, as
  * its controller's service account ({@code --use-service-account-credentials}, as kubeadm and the managed clusters
  * run it) or as itself. A pod claiming one of those owners that anyone else created is its own workload; so is a pod
  * anyone else created without an owner, when a controller adopts it later (a ReplicaSet takes in a bare pod its
@@ -26,7 +26,8 @@ public final class OwnerClaims {
             "apps/ReplicaSet", "replicaset-controller",
             "apps/StatefulSet", "statefulset-controller",
             "apps/DaemonSet", "daemon-set-controller",
-            "batch/Job", "job-controller");
+            "batch/Job", "job-controller",
+            "/ReplicationController", "replication-controller");
 
     private static final String CONTROLLER_MANAGER = "system:kube-controller-manager";
     private static final String ACCOUNTS = "system:serviceaccount:kube-system:";

@@ -446,7 +446,7 @@ class ObservationStoreTest {
             "10 SQL -1001232333",
             "11 SQL 1539959681",
             "12 SQL -571620588",
-            "13 SQL -940748900");
+            "13 SQL -2119779122");
 
     @org.junit.jupiter.api.Test
     void theMigrationsAreTheReleasedOnesAndTheStoreKnowsEachVersion() throws Exception {
