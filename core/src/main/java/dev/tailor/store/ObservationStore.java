@@ -286,15 +286,7 @@ public final class ObservationStore implements StoredObservations {
      * {@code namespace/pod}.
      */
     private java.util.Set<String> refusedPods() throws SQLException {
-        java.util.Set<String> out = new java.util.HashSet<>();
-        try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT namespace, pod FROM pod_owner_refused WHERE refused")) {
-            while (rs.next()) {
-                out.add(rs.getString(1) + "/" + rs.getString(2));
-            }
-        }
-        connection.commit();
-        return out;
+        return joinedRows("SELECT namespace, pod FROM pod_owner_refused WHERE refused");
     }
 
     /** The URL without a password, for messages. */
@@ -594,15 +586,7 @@ public final class ObservationStore implements StoredObservations {
 
     /** The pods whose creation was seen, as {@code namespace/pod}. */
     public synchronized java.util.Set<String> podsSeenCreated() throws SQLException {
-        java.util.Set<String> out = new java.util.TreeSet<>();
-        try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT DISTINCT namespace, pod FROM pod_identity WHERE created_seen")) {
-            while (rs.next()) {
-                out.add(rs.getString(1) + "/" + rs.getString(2));
-            }
-        }
-        connection.commit();
-        return out;
+        return joinedRows("SELECT DISTINCT namespace, pod FROM pod_identity WHERE created_seen");
     }
 
     /** The containers of the workloads' pods ({@code spec.containers}), as {@code namespace/kind.name/container}. */
@@ -628,11 +612,21 @@ public final class ObservationStore implements StoredObservations {
 
     /** The rows {@code namespace, workload, container} of a container table ({@code FROM} and what follows). */
     private java.util.Set<String> containers(String from) throws SQLException {
+        return joinedRows("SELECT namespace, workload, container FROM " + from);
+    }
+
+    /** A query's rows, each its columns joined by {@code /}, sorted. */
+    private java.util.Set<String> joinedRows(String query) throws SQLException {
         java.util.Set<String> out = new java.util.TreeSet<>();
         try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("SELECT namespace, workload, container FROM " + from)) {
+                ResultSet rs = s.executeQuery(query)) {
+            int columns = rs.getMetaData().getColumnCount();
             while (rs.next()) {
-                out.add(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3));
+                StringBuilder row = new StringBuilder(rs.getString(1));
+                for (int i = 2; i <= columns; i++) {
+                    row.append('/').append(rs.getString(i));
+                }
+                out.add(row.toString());
             }
         }
         connection.commit();
