@@ -52,6 +52,10 @@ caBundle: {{ required "tls.caBundle: the base64 PEM of the CA that signed tls.ex
       name: {{ . }}
       key: {{ $.Values.store.key }}
 {{- end }}
+{{- with .Values.store.retention }}
+- name: TAILOR_STORE_RETENTION
+  value: {{ . | quote }}
+{{- end }}
 {{- if .Values.ingest.tokenSecret }}
 - name: TAILOR_INGEST_TOKEN_FILE
   value: /etc/tailor/ingest-tokens/{{ .Values.ingest.tokenKey }}

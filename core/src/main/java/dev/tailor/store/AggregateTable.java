@@ -375,6 +375,45 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
         return days;
     }
 
+    /**
+     * Forgets what was seen before {@code keptFrom}, in the caller's transaction: the aggregates last seen before it,
+     * with their day rows, unless {@code kept} keeps one (whole: a pod that still exists keeps its identity however
+     * long ago it was seen), and the day rows of the days before its day. An aggregate seen on both sides keeps its
+     * first sighting and count, which are its whole history's. Returns how many aggregates were deleted.
+     */
+    long forgetBefore(Connection connection, Instant keptFrom, java.util.function.Predicate<K> kept)
+            throws SQLException {
+        List<Long> old = new ArrayList<>();
+        try (PreparedStatement s = connection.prepareStatement("SELECT id, " + String.join(", ", keyColumns())
+                + " FROM " + name() + " WHERE last_seen < ? ORDER BY id")) {
+            s.setTimestamp(1, Timestamp.from(keptFrom));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    if (!kept.test(keyReader().read(rs, 2))) {
+                        old.add(rs.getLong(1));
+                    }
+                }
+            }
+        }
+        try (PreparedStatement days =
+                        connection.prepareStatement("DELETE FROM " + dayTable() + " WHERE " + idColumn() + " = ?");
+                PreparedStatement rows = connection.prepareStatement("DELETE FROM " + name() + " WHERE id = ?")) {
+            for (long id : old) {
+                days.setLong(1, id);
+                days.addBatch();
+                rows.setLong(1, id);
+                rows.addBatch();
+            }
+            days.executeBatch();
+            rows.executeBatch();
+        }
+        try (PreparedStatement days = connection.prepareStatement("DELETE FROM " + dayTable() + " WHERE seen_on < ?")) {
+            days.setObject(1, LocalDate.ofInstant(keptFrom, java.time.ZoneOffset.UTC));
+            days.executeUpdate();
+        }
+        return old.size();
+    }
+
     /** Every row with its per-day counts, sorted by key (the caller ends the transaction). */
     Map<K, ObservationStore.StoredAccess> read(Connection connection) throws SQLException {
         Map<Long, Map<LocalDate, Long>> days = days(connection);

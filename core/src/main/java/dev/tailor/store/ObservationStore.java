@@ -37,8 +37,15 @@ public final class ObservationStore implements StoredObservations {
     private Pods pods;
     private final SeenEvents seen = new SeenEvents();
 
-    /** What a batch came to: events added, events stored before, and events refused alone ({@link Columns}). */
-    public record BatchResult(long added, long alreadyStored, long rejected) {
+    /**
+     * What a batch came to: events added, events stored before, events refused alone ({@link Columns}), and events
+     * older than the store keeps ({@link #prune}), not stored.
+     */
+    public record BatchResult(long added, long alreadyStored, long rejected, long expired) {
+        public BatchResult(long added, long alreadyStored, long rejected) {
+            this(added, alreadyStored, rejected, 0);
+        }
+
         public BatchResult(long added, long alreadyStored) {
             this(added, alreadyStored, 0);
         }
@@ -59,9 +66,25 @@ public final class ObservationStore implements StoredObservations {
         }
     }
 
-    private ObservationStore(Connection connection, boolean postgres) {
+    private ObservationStore(Connection connection, boolean postgres) throws SQLException {
         this.connection = connection;
         this.postgres = postgres;
+        this.keptFrom = keptFrom();
+    }
+
+    /**
+     * The store's horizon ({@link #prune}): nothing observed before it is kept, and an event older than it is not
+     * stored. Each writer reads it when it opens the store and moves it when it prunes.
+     */
+    private Instant keptFrom;
+
+    private Instant keptFrom() throws SQLException {
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT MAX(kept_from) FROM store_horizon")) {
+            Timestamp t = rs.next() ? rs.getTimestamp(1) : null;
+            connection.commit();
+            return t == null ? Instant.EPOCH : t.toInstant();
+        }
     }
 
     /** The embedded default: an H2 database file {@code observations.mv.db} in {@code dir}. */
@@ -324,8 +347,13 @@ public final class ObservationStore implements StoredObservations {
      */
     public synchronized BatchResult ingestPods(List<PodRecord> sightings) throws SQLException {
         Pods known = pods(); // the stored ones, before this batch is
-        // A pod whose creation's owner was not believed is its own workload in every sighting, stored as such.
-        List<PodRecord> batch = sightings.stream().map(known::decided).toList();
+        // A pod whose creation's owner was not believed is its own workload in every sighting, stored as such; a
+        // sighting older than the store keeps is not stored (nor is its creation).
+        List<PodRecord> batch = sightings.stream()
+                .filter(p -> !p.time().isBefore(keptFrom))
+                .map(known::decided)
+                .toList();
+        long expired = sightings.size() - batch.size();
         // Whether a pod's creation was seen is a fact about the pod, and which of a workload's containers are its
         // template's, init or ephemeral containers one about its pod template, not sightings: set, never counted (so
         // setting them again when the same input is read twice changes nothing). Each in one order, so that two
@@ -365,7 +393,7 @@ public final class ObservationStore implements StoredObservations {
                     insertContainers("ephemeral_container", ephemerals);
                 });
         batch.forEach(known::add);
-        return result;
+        return new BatchResult(result.added(), result.alreadyStored(), result.rejected(), result.expired() + expired);
     }
 
     /**
@@ -452,9 +480,14 @@ public final class ObservationStore implements StoredObservations {
                 + " decided_at, namespace, workload, username, operation, kind, name, mode, verdict, message)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
             long rejected = 0;
+            long expired = 0;
             for (AdmissionDecision d : batch) {
                 if (Columns.problem(d) != null) {
                     rejected++;
+                    continue;
+                }
+                if (d.time().isBefore(keptFrom)) {
+                    expired++;
                     continue;
                 }
                 AggregateTable.bind(
@@ -480,7 +513,7 @@ public final class ObservationStore implements StoredObservations {
                 added += n == 1 ? 1 : 0;
             }
             connection.commit();
-            return new BatchResult(added, batch.size() - rejected - added, rejected);
+            return new BatchResult(added, batch.size() - rejected - expired - added, rejected, expired);
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
             throw e;
@@ -570,6 +603,15 @@ public final class ObservationStore implements StoredObservations {
                     .toList();
         }
         long rejected = batch.size() - fitting.size();
+        // What happened before the store's horizon is forgotten, and so is the fingerprint that would say whether an
+        // event of then was counted: stored again, it would be counted twice, or alone.
+        long expired = 0;
+        if (fitting.stream().anyMatch(e -> e.time().isBefore(keptFrom))) {
+            List<Sighting<K>> kept =
+                    fitting.stream().filter(e -> !e.time().isBefore(keptFrom)).toList();
+            expired = fitting.size() - kept.size();
+            fitting = kept;
+        }
         try {
             SeenEvents.Marked<Sighting<K>> marked = seen.mark(connection, postgres, source, fitting);
             List<Sighting<K>> fresh = marked.fresh();
@@ -577,7 +619,110 @@ public final class ObservationStore implements StoredObservations {
             also.write();
             connection.commit();
             marked.afterCommit().run();
-            return new BatchResult(fresh.size(), fitting.size() - fresh.size(), rejected);
+            return new BatchResult(fresh.size(), fitting.size() - fresh.size(), rejected, expired);
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        }
+    }
+
+    /** What {@link #prune} forgot: rows (events, for {@code ingested_block}) by table, and the horizon it set. */
+    public record Pruned(Instant keptFrom, Map<String, Long> removed) {}
+
+    /**
+     * Forgets what was observed before {@code keptFrom} (the webhook's retention: a store it fills never stops
+     * growing otherwise, nor does the pod directory each replica holds in memory): the API accesses, connections and
+     * syscall uses last seen before it, with their day rows, and every day row of the days before its day; the
+     * decisions made before it; the fingerprints of the events of its earlier minutes (so an event older than it is
+     * not stored again: {@link BatchResult#expired}). A pod's identity and its creation's owner refusal go only when
+     * {@code existingPods} ({@code namespace/pod}) is known and the pod is not among them — a pod created long ago
+     * and still running is the same pod, and a made-up one must not regain its claimed owner by growing old; null
+     * keeps them all. Each table is its own transaction, the horizon's first: a kill in between leaves a store that
+     * forgot less, never one that takes old events again. The horizon never moves back.
+     */
+    public synchronized Pruned prune(Instant keptFrom, java.util.Set<String> existingPods) throws SQLException {
+        Map<String, Long> removed = new java.util.TreeMap<>();
+        inTransaction(() -> {
+            try (PreparedStatement s =
+                    connection.prepareStatement("UPDATE store_horizon SET kept_from = ? WHERE kept_from < ?")) {
+                s.setTimestamp(1, Timestamp.from(keptFrom));
+                s.setTimestamp(2, Timestamp.from(keptFrom));
+                return s.executeUpdate();
+            }
+        });
+        this.keptFrom = keptFrom();
+        Instant from = this.keptFrom;
+        for (AggregateTable<?> table :
+                List.of(AggregateTable.API_ACCESS, AggregateTable.NETWORK_FLOW, AggregateTable.SYSCALL_USE)) {
+            removed.put(table.name(), inTransaction(() -> table.forgetBefore(connection, from, k -> false)));
+        }
+        removed.put(
+                "pod_identity",
+                inTransaction(() -> AggregateTable.POD_IDENTITY.forgetBefore(
+                        connection,
+                        from,
+                        p -> existingPods == null || existingPods.contains(p.namespace() + "/" + p.pod()))));
+        removed.put(
+                "pod_owner_refused",
+                existingPods == null ? 0L : inTransaction(() -> forgetRefusals(from, existingPods)));
+        removed.put("admission_decision", inTransaction(() -> {
+            try (PreparedStatement s =
+                    connection.prepareStatement("DELETE FROM admission_decision WHERE decided_at < ?")) {
+                s.setTimestamp(1, Timestamp.from(from));
+                return (long) s.executeUpdate();
+            }
+        }));
+        removed.put(
+                "ingested_block",
+                inTransaction(() -> seen.forgetBefore(connection, SeenEvents.minuteOf(from.toEpochMilli()))));
+        if (removed.get("pod_identity") > 0 || removed.get("pod_owner_refused") > 0) {
+            pods = null; // read again from the store when next needed, without the pods forgotten
+            refusalsWritten = null;
+        }
+        return new Pruned(from, removed);
+    }
+
+    /**
+     * Deletes the owner refusals of pods created before {@code from} that no longer exist and of which no identity is
+     * left (one left would be read as its claimed owner's again).
+     */
+    private long forgetRefusals(Instant from, java.util.Set<String> existingPods) throws SQLException {
+        List<String[]> gone = new ArrayList<>();
+        try (PreparedStatement s = connection.prepareStatement("SELECT r.namespace, r.pod FROM pod_owner_refused r"
+                + " WHERE r.created < ? AND NOT EXISTS (SELECT 1 FROM pod_identity i"
+                + " WHERE i.namespace = r.namespace AND i.pod = r.pod) ORDER BY r.namespace, r.pod")) {
+            s.setTimestamp(1, Timestamp.from(from));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    if (!existingPods.contains(rs.getString(1) + "/" + rs.getString(2))) {
+                        gone.add(new String[] {rs.getString(1), rs.getString(2)});
+                    }
+                }
+            }
+        }
+        try (PreparedStatement delete =
+                connection.prepareStatement("DELETE FROM pod_owner_refused WHERE namespace = ? AND pod = ?")) {
+            for (String[] p : gone) {
+                delete.setString(1, p[0]);
+                delete.setString(2, p[1]);
+                delete.addBatch();
+            }
+            delete.executeBatch();
+        }
+        return gone.size();
+    }
+
+    /** Work done in a transaction of its own: committed when it returns, rolled back when it throws. */
+    @FunctionalInterface
+    private interface Transaction<T> {
+        T run() throws SQLException;
+    }
+
+    private <T> T inTransaction(Transaction<T> work) throws SQLException {
+        try {
+            T result = work.run();
+            connection.commit();
+            return result;
         } catch (SQLException | RuntimeException e) {
             connection.rollback();
             throw e;

@@ -287,6 +287,41 @@ final class SeenEvents {
         }
     }
 
+    /**
+     * Forgets the events of the minutes before {@code minute}, in the caller's transaction: their fingerprint blocks
+     * and minute rows, and what the cache holds of them (the cache reads a minute again whenever it lacks it, so
+     * dropping entries before the commit is safe). Returns how many events were forgotten.
+     */
+    long forgetBefore(Connection connection, long minute) throws SQLException {
+        long events;
+        try (PreparedStatement count = connection.prepareStatement(
+                        "SELECT COALESCE(SUM(OCTET_LENGTH(fingerprints)), 0) FROM ingested_block WHERE event_minute < ?");
+                PreparedStatement blocks =
+                        connection.prepareStatement("DELETE FROM ingested_block WHERE event_minute < ?");
+                PreparedStatement minutes =
+                        connection.prepareStatement("DELETE FROM ingested_minute WHERE event_minute < ?")) {
+            count.setLong(1, minute);
+            try (ResultSet rs = count.executeQuery()) {
+                rs.next();
+                events = rs.getLong(1) / 16;
+            }
+            blocks.setLong(1, minute);
+            blocks.executeUpdate();
+            minutes.setLong(1, minute);
+            minutes.executeUpdate();
+        }
+        var it = cache.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            String key = e.getKey();
+            if (Long.parseLong(key.substring(key.lastIndexOf('@') + 1)) < minute) {
+                cached -= e.getValue().seen.size();
+                it.remove();
+            }
+        }
+        return events;
+    }
+
     /** How many events of a source are remembered. */
     static long count(Connection connection, String source) throws SQLException {
         try (PreparedStatement s = connection.prepareStatement(

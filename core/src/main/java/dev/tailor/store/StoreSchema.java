@@ -124,7 +124,7 @@ final class StoreSchema {
      * fails the suite.
      */
     static final List<String> SCHEMA_VERSIONS =
-            List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13");
+            List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14");
 
     /**
      * Whether the store's schema is at the latest version already: every migration of {@link #SCHEMA_VERSIONS}

@@ -294,6 +294,141 @@ class ObservationStoreTest {
 
     @ParameterizedTest
     @MethodSource("stores")
+    void aPrunedStoreForgetsWhatCameBeforeItsHorizonButNotPodsThatStillExist(String kind) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Instant old = Instant.parse("2026-10-01T10:00:00Z");
+        Instant recent = Instant.parse("2026-12-01T10:00:00Z");
+        Instant keptFrom = Instant.parse("2026-11-20T06:00:00Z");
+        String review = """
+                {"uid": "UID", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                 "resource": {"group": "", "version": "v1", "resource": "pods"},
+                 "name": "NAME", "namespace": "shop", "operation": "CREATE", "userInfo": {"username": "USER"},
+                 "object": {"metadata": {"name": "NAME", "namespace": "shop", "creationTimestamp": "2026-10-01T10:00:00Z",
+                   "labels": {"app": "api", "pod-template-hash": "7f9c5d"},
+                   "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-7f9c5d",
+                     "uid": "0d6f3a52-1c1e-4b7a-9f0e-3b5c7d9e1a2b", "controller": true}]},
+                  "spec": {"serviceAccountName": "api", "containers": [{"name": "server", "image": "api"}]}}}""";
+        String controller = "system:serviceaccount:kube-system:replicaset-controller";
+        String ci = "system:serviceaccount:shop:ci-runner";
+        java.util.function.BiFunction<String, String, dev.tailor.identity.PodRecord> created = (name, user) -> {
+            try {
+                return dev.tailor.observe.admission.AdmissionStreamReader.podSeen(
+                        json.readTree(review.replace("UID", "c-" + name)
+                                .replace("NAME", name)
+                                .replace("USER", user)),
+                        old);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        ApiAccess once =
+                new ApiAccess("system:serviceaccount:shop:api", "get", "", "secrets", "", "shop", "a", "", false);
+        ApiAccess twice =
+                new ApiAccess("system:serviceaccount:shop:api", "list", "", "pods", "", "shop", "", "", false);
+        NetworkEdge edge =
+                new NetworkEdge("shop", "Deployment.api", "", "shop", "Deployment.db", "", "", "TCP", 5432, false);
+        java.util.function.Function<Instant, dev.tailor.contract.AdmissionDecision> decision =
+                t -> new dev.tailor.contract.AdmissionDecision(
+                        t,
+                        "d-" + t,
+                        "shop",
+                        "Deployment.api",
+                        ci,
+                        "CREATE",
+                        "Pod",
+                        "x",
+                        "audit",
+                        "runAsNonRoot",
+                        "deny",
+                        "m");
+        Workload deployment = new Workload("shop", "Deployment", "api");
+        Map<String, String> labels = Map.of("app", "api", "pod-template-hash", "7f9c5d");
+        String url = url(kind);
+        try (ObservationStore store = ObservationStore.open(url)) {
+            store.ingestAccesses(List.of(
+                    Sighting.of("a-1", old, once), Sighting.of("a-2", old, twice), Sighting.of("a-3", recent, twice)));
+            store.ingestEdges(List.of(Sighting.of("f-1", old, edge)));
+            store.ingestDecisions(List.of(decision.apply(old), decision.apply(recent)));
+            store.ingestPods(List.of(
+                    created.apply("api-7f9c5d-gone1", controller), // deleted since
+                    created.apply("api-7f9c5d-runs1", controller), // still running, never updated
+                    created.apply("api-7f9c5d-fake1", ci), // made up, deleted since
+                    created.apply("api-7f9c5d-fake2", ci))); // made up, still running
+            Set<String> existing = Set.of("shop/api-7f9c5d-runs1", "shop/api-7f9c5d-fake2");
+
+            ObservationStore.Pruned first = store.prune(keptFrom, null);
+            assertEquals(keptFrom, first.keptFrom());
+            assertEquals(1L, first.removed().get("api_access"), first.toString()); // the get seen only before
+            assertEquals(1L, first.removed().get("network_flow"));
+            assertEquals(1L, first.removed().get("admission_decision"));
+            assertEquals(
+                    7L, first.removed().get("ingested_block"), "the events before it: two accesses, a flow, four pods");
+            assertEquals(0L, first.removed().get("pod_identity"), "pods that may exist are kept when none are known");
+            assertEquals(0L, first.removed().get("pod_owner_refused"));
+            ObservationStore.Pruned pruned = store.prune(keptFrom, existing);
+            assertEquals(2L, pruned.removed().get("pod_identity"), pruned.toString());
+            assertEquals(1L, pruned.removed().get("pod_owner_refused"));
+            assertEquals(0L, pruned.removed().get("api_access"));
+
+            assertEquals(Set.of(twice), store.apiAccesses().keySet());
+            ObservationStore.StoredAccess list = store.apiAccesses().get(twice);
+            assertEquals(
+                    Map.of(java.time.LocalDate.parse("2026-12-01"), 1L),
+                    list.days(),
+                    "the day before the horizon is gone");
+            assertEquals(
+                    old, list.firstSeen(), "an access seen on both sides keeps its whole history's first sighting");
+            assertTrue(store.networkEdges().isEmpty());
+            assertEquals(
+                    List.of(recent),
+                    store.decisions(Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z")).stream()
+                            .map(dev.tailor.contract.AdmissionDecision::time)
+                            .toList());
+            assertEquals(1L, store.ingestedEvents("audit"), "the fingerprints of the minutes before the horizon go");
+            java.util.Set<String> pods = new java.util.TreeSet<>();
+            store.podIdentities()
+                    .keySet()
+                    .forEach(p -> pods.add(p.pod() + " " + p.workloadKind() + "." + p.workloadName()));
+            assertEquals(
+                    Set.of("api-7f9c5d-runs1 Deployment.api", "api-7f9c5d-fake2 Pod.api-7f9c5d-fake2"),
+                    pods,
+                    "the pods that exist stay, however long ago they were seen");
+            assertEquals(
+                    new Workload("shop", "Pod", "api-7f9c5d-fake2"),
+                    store.pods().workload("shop", "api-7f9c5d-fake2", labels, deployment),
+                    "a made-up pod that still runs does not regain the owner it claims by growing old");
+            assertEquals(
+                    deployment,
+                    store.pods().workload("shop", "api-7f9c5d-fake1", labels, deployment),
+                    "a name forgotten is attributed as Hubble says, like any pod never seen");
+
+            // What happened before the horizon is not stored again, sent twice or first: its fingerprint is gone.
+            assertEquals(
+                    new ObservationStore.BatchResult(1, 0, 0, 2),
+                    store.ingestAccesses(List.of(
+                            Sighting.of("a-1", old, once),
+                            Sighting.of("a-9", old, once),
+                            Sighting.of("a-10", recent, once))));
+            assertEquals(
+                    new ObservationStore.BatchResult(0, 0, 0, 1), store.ingestDecisions(List.of(decision.apply(old))));
+            assertEquals(
+                    new ObservationStore.BatchResult(0, 0, 0, 1),
+                    store.ingestPods(List.of(created.apply("api-7f9c5d-late1", controller))));
+            assertEquals(
+                    keptFrom,
+                    store.prune(keptFrom.minusSeconds(86_400), existing).keptFrom(),
+                    "the horizon never moves back");
+        }
+        try (ObservationStore reopened = ObservationStore.open(url)) {
+            assertEquals(
+                    new ObservationStore.BatchResult(0, 0, 0, 1),
+                    reopened.ingestAccesses(List.of(Sighting.of("a-2", old, twice))),
+                    "the horizon is the store's, not the process's");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
     void ingestingTheSameEventsAgainChangesNothing(String kind) throws Exception {
         String url = url(kind);
         List<ApiRequest> requests = demo();
@@ -446,7 +581,8 @@ class ObservationStoreTest {
             "10 SQL -1001232333",
             "11 SQL 1539959681",
             "12 SQL -571620588",
-            "13 SQL -2119779122");
+            "13 SQL -2119779122",
+            "14 SQL -772758610");
 
     @org.junit.jupiter.api.Test
     void theMigrationsAreTheReleasedOnesAndTheStoreKnowsEachVersion() throws Exception {
@@ -506,21 +642,21 @@ class ObservationStoreTest {
             ObservationStore.open(url).close(); // migrates it
             assertTrue(StoreSchema.schemaCurrent(c), "a store just migrated");
             try (java.sql.Statement s = c.createStatement()) {
-                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '13'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '14'");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store whose last migration failed");
-                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '13'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '14'");
                 s.executeUpdate(
                         "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
-                                + " installed_by, execution_time, success) VALUES (99, '14', 'newer', 'SQL', 'V14__newer.sql', 'x', 0, TRUE)");
+                                + " installed_by, execution_time, success) VALUES (99, '15', 'newer', 'SQL', 'V15__newer.sql', 'x', 0, TRUE)");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store a newer Tailor migrated further");
                 // …which this Tailor refuses to use, saying why (Flyway alone would ignore the "future" migration).
                 ObservationStore.NewerStoreException newer =
                         assertThrows(ObservationStore.NewerStoreException.class, () -> ObservationStore.open(url));
                 assertTrue(
                         newer.getMessage()
-                                .startsWith("the store's schema is at version 14, newer than this Tailor's (13)"),
+                                .startsWith("the store's schema is at version 15, newer than this Tailor's (14)"),
                         newer.getMessage());
-                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '14'");
+                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '15'");
                 assertTrue(StoreSchema.schemaCurrent(c), "the same store without the newer migration");
             }
         }

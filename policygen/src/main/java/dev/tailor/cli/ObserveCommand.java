@@ -140,6 +140,7 @@ public final class ObserveCommand implements Callable<Integer> {
     private long started;
     private final java.util.concurrent.atomic.AtomicLong storedNew = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong storedKnown = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong storedExpired = new java.util.concurrent.atomic.AtomicLong();
 
     public ObserveCommand() {
         this(System.out);
@@ -379,8 +380,13 @@ public final class ObserveCommand implements Callable<Integer> {
                                         .toList()),
                 (System.nanoTime() - started) / 1e9);
         out.printf(
-                "stored in %s: %d new, %d already there%n",
-                ObservationStore.redact(url), storedNew.get(), storedKnown.get());
+                "stored in %s: %d new, %d already there%s%n",
+                ObservationStore.redact(url),
+                storedNew.get(),
+                storedKnown.get(),
+                storedExpired.get() == 0
+                        ? ""
+                        : ", " + storedExpired.get() + " older than the store keeps (its retention), not stored");
         summary.print(out, run.pods(), run.problems());
         if (summaryFile != null) {
             try {
@@ -463,6 +469,7 @@ public final class ObserveCommand implements Callable<Integer> {
     /** A batch is on disk: the progress line is its acknowledgement. Called on the writer's thread. */
     private void stored(ObservationStore.BatchResult result) {
         long total = storedNew.addAndGet(result.added()) + storedKnown.addAndGet(result.alreadyStored());
+        storedExpired.addAndGet(result.expired());
         if (!progress.terminal()) {
             // Read and stored differ: flow replies are read but not stored, and up to two batches wait for the store.
             long read = progress.events();

@@ -412,6 +412,7 @@ public class IngestResource {
             answer.put("events", read.events())
                     .put("stored", result.added())
                     .put("alreadyStored", result.alreadyStored())
+                    .put("expired", result.expired())
                     .put("skipped", read.skipped())
                     .put("rejected", problems.total());
             problems.first().forEach(p -> answer.withArray("problems").add(p.toString()));

@@ -188,6 +188,18 @@ public interface TailorConfig {
          * jdbc:postgresql://host:5432/db?user=…&password=… for several replicas.
          */
         Optional<String> url();
+
+        /**
+         * How long observations are kept ({@link StoreRetention}): what was seen longer ago is forgotten, except the
+         * identities of pods that still exist. Longer than the longest window proposals are made from ({@code tailor
+         * generate --since}, 7 days by default); {@code 0} keeps everything.
+         */
+        @WithDefault("35d")
+        Duration retention();
+
+        /** How often the store forgets what is older than its retention; the first time this long after the start, at most 10 minutes. */
+        @WithDefault("6h")
+        Duration pruneInterval();
     }
 
     interface Tls {

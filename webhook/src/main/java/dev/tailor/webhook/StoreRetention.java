@@ -1,0 +1,156 @@
+package dev.tailor.webhook;
+
+import dev.tailor.store.ObservationStore;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodList;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.spi.ObserverMethod;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps the store to its retention ({@code tailor.store.retention}): every {@code tailor.store.prune-interval} the
+ * store forgets what was observed before then ({@link ObservationStore#prune}). Without it a webhook's store grew
+ * for as long as the webhook ran — every event's fingerprint, every day row, every decision — and so did the pod
+ * directory each replica reads from it at its start and keeps in memory (a CI runner's pods, a CronJob's, one entry
+ * each, for ever).
+ *
+ * <p>A pod's identity is forgotten only once the pod no longer exists: the pods are listed (all namespaces, a page at
+ * a time) before each prune, and a pod the API server still has keeps its identity however long ago it was seen — a
+ * Deployment's pod running for months is still its workload's, and a pod an editor made to look like it stays its
+ * own workload. When the pods cannot be listed, no pod is forgotten and the rest is pruned. Each replica prunes on its
+ * own schedule; pruning twice forgets nothing more.
+ */
+@ApplicationScoped
+public class StoreRetention {
+
+    private static final Logger LOG = Logger.getLogger(StoreRetention.class);
+    /** The first prune after a start comes after the interval, or after this when the interval is longer. */
+    static final Duration FIRST_PRUNE_AFTER = Duration.ofMinutes(10);
+    /** Pods per page of the list: a page is decoded whole. */
+    private static final long PAGE = 250;
+
+    private final TailorConfig config;
+    private final ObservationSink sink;
+    private final KubernetesClient client;
+    private ScheduledExecutorService schedule;
+
+    @jakarta.inject.Inject
+    public StoreRetention(TailorConfig config, ObservationSink sink, KubernetesClient client) {
+        this.config = config;
+        this.sink = sink;
+        this.client = client;
+    }
+
+    void start(@Observes StartupEvent event) {
+        Duration retention = config.store().retention();
+        Duration interval = config.store().pruneInterval();
+        if (retention.isZero() || retention.isNegative()) {
+            LOG.info("the store keeps every observation (tailor.store.retention=0)");
+            return;
+        }
+        if (interval.isZero() || interval.isNegative()) {
+            throw new IllegalArgumentException("tailor.store.prune-interval must be positive, got " + interval);
+        }
+        schedule = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tailor-store-retention");
+            t.setDaemon(true);
+            return t;
+        });
+        long first = Math.min(interval.toMillis(), FIRST_PRUNE_AFTER.toMillis());
+        schedule.scheduleWithFixedDelay(this::pruneQuietly, first, interval.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.infof("the store keeps %s of observations, pruned every %s", said(retention), said(interval));
+    }
+
+    /** A duration as the settings take it: {@code 35d}, {@code 6h}, {@code 90m}, {@code 30s}. */
+    static String said(Duration d) {
+        long s = d.toSeconds();
+        return s % 86_400 == 0
+                ? s / 86_400 + "d"
+                : s % 3_600 == 0 ? s / 3_600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
+    }
+
+    /** Before the sink closes the store. */
+    void stop(@Observes @Priority(ObserverMethod.DEFAULT_PRIORITY - 100) ShutdownEvent event) {
+        if (schedule != null) {
+            schedule.shutdownNow();
+            try {
+                schedule.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void pruneQuietly() {
+        try {
+            prune(Instant.now());
+        } catch (Exception e) {
+            LOG.warnf(
+                    "the store could not be pruned (next try in %s): %s",
+                    config.store().pruneInterval(), e.getMessage());
+        }
+    }
+
+    /** Forgets what was observed before {@code now} less the retention. */
+    ObservationStore.Pruned prune(Instant now) throws java.sql.SQLException {
+        Instant keptFrom = now.minus(config.store().retention());
+        Set<String> existing = existingPods();
+        ObservationStore.Pruned pruned = sink.store().prune(keptFrom, existing);
+        long removed =
+                pruned.removed().values().stream().mapToLong(Long::longValue).sum();
+        if (removed > 0) {
+            StringBuilder what = new StringBuilder();
+            for (Map.Entry<String, Long> e : pruned.removed().entrySet()) {
+                if (e.getValue() > 0) {
+                    what.append(what.length() == 0 ? "" : ", ")
+                            .append(e.getKey())
+                            .append(' ')
+                            .append(e.getValue());
+                }
+            }
+            LOG.infof("store pruned to what was observed since %s: %s", pruned.keptFrom(), what);
+        }
+        return pruned;
+    }
+
+    /** The pods the API server has, as {@code namespace/name}; null when they cannot be listed (said in the log). */
+    private Set<String> existingPods() {
+        Set<String> names = new HashSet<>();
+        String next = null;
+        try {
+            do {
+                PodList page = client.pods()
+                        .inAnyNamespace()
+                        .list(new ListOptionsBuilder()
+                                .withLimit(PAGE)
+                                .withContinue(next)
+                                .build());
+                for (Pod p : page.getItems()) {
+                    names.add(p.getMetadata().getNamespace() + "/"
+                            + p.getMetadata().getName());
+                }
+                next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+            } while (next != null && !next.isEmpty());
+            return names;
+        } catch (RuntimeException e) {
+            LOG.warnf(
+                    "pods cannot be listed (%s): the store keeps every pod's identity this time, and forgets the rest",
+                    e.getMessage());
+            return null;
+        }
+    }
+}
