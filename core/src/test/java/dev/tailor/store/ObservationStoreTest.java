@@ -212,33 +212,43 @@ class ObservationStoreTest {
      * attributes from then on and for what generate reads. When its controller creates a pod of that name later (a
      * StatefulSet's names come back), the name is the owner's again, whichever replica writes which creation first.
      */
+    private static final String API_POD_REVIEW = """
+            {"uid": "UID", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+             "resource": {"group": "", "version": "v1", "resource": "pods"},
+             "name": "NAME", "namespace": "shop", "operation": "OP", "userInfo": {"username": "USER"},
+             "object": {"metadata": {"name": "NAME", "namespace": "shop", "creationTimestamp": "TIME",
+               "labels": {"app": "api", "pod-template-hash": "7f9c5d"},
+               "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-7f9c5d",
+                 "uid": "0d6f3a52-1c1e-4b7a-9f0e-3b5c7d9e1a2b", "controller": true}]},
+              "spec": {"serviceAccountName": "api", "containers": [{"name": "server", "image": "api"}]}}}""";
+
+    /**
+     * A pod of shop's Deployment {@code api} as the admission stream shows it: its controller reference names the
+     * Deployment's ReplicaSet, whoever {@code user} is.
+     */
+    private static dev.tailor.identity.PodRecord apiPodSeen(
+            String uid, String name, String operation, String user, String created, Instant seen) {
+        try {
+            return dev.tailor.observe.admission.AdmissionStreamReader.podSeen(
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(API_POD_REVIEW
+                                    .replace("UID", uid)
+                                    .replace("NAME", name)
+                                    .replace("OP", operation)
+                                    .replace("USER", user)
+                                    .replace("TIME", created)),
+                    seen);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("stores")
     void aPodWhoseCreationsOwnerWasNotBelievedIsItsOwnWorkloadForEveryReplica(String kind) throws Exception {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        java.time.Instant seen = java.time.Instant.parse("2026-12-01T09:00:00Z");
-        String review = """
-                {"uid": "UID", "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                 "resource": {"group": "", "version": "v1", "resource": "pods"},
-                 "name": "NAME", "namespace": "shop", "operation": "OP", "userInfo": {"username": "USER"},
-                 "object": {"metadata": {"name": "NAME", "namespace": "shop", "creationTimestamp": "TIME",
-                   "labels": {"app": "api", "pod-template-hash": "7f9c5d"},
-                   "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-7f9c5d",
-                     "uid": "0d6f3a52-1c1e-4b7a-9f0e-3b5c7d9e1a2b", "controller": true}]},
-                  "spec": {"serviceAccountName": "api", "containers": [{"name": "server", "image": "api"}]}}}""";
-        java.util.function.Function<String[], dev.tailor.identity.PodRecord> sighting = a -> {
-            try {
-                return dev.tailor.observe.admission.AdmissionStreamReader.podSeen(
-                        json.readTree(review.replace("UID", a[0])
-                                .replace("NAME", a[1])
-                                .replace("OP", a[2])
-                                .replace("USER", a[3])
-                                .replace("TIME", a.length > 4 ? a[4] : "2026-11-30T11:00:00Z")),
-                        seen);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        };
+        Instant seen = Instant.parse("2026-12-01T09:00:00Z");
+        java.util.function.Function<String[], dev.tailor.identity.PodRecord> sighting =
+                a -> apiPodSeen(a[0], a[1], a[2], a[3], a.length > 4 ? a[4] : "2026-11-30T11:00:00Z", seen);
         String controller = "system:serviceaccount:kube-system:replicaset-controller";
         String ci = "system:serviceaccount:shop:ci-runner";
         dev.tailor.identity.PodRecord real =
@@ -295,32 +305,13 @@ class ObservationStoreTest {
     @ParameterizedTest
     @MethodSource("stores")
     void aPrunedStoreForgetsWhatCameBeforeItsHorizonButNotPodsThatStillExist(String kind) throws Exception {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         Instant old = Instant.parse("2026-10-01T10:00:00Z");
         Instant recent = Instant.parse("2026-12-01T10:00:00Z");
         Instant keptFrom = Instant.parse("2026-11-20T06:00:00Z");
-        String review = """
-                {"uid": "UID", "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                 "resource": {"group": "", "version": "v1", "resource": "pods"},
-                 "name": "NAME", "namespace": "shop", "operation": "CREATE", "userInfo": {"username": "USER"},
-                 "object": {"metadata": {"name": "NAME", "namespace": "shop", "creationTimestamp": "2026-10-01T10:00:00Z",
-                   "labels": {"app": "api", "pod-template-hash": "7f9c5d"},
-                   "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-7f9c5d",
-                     "uid": "0d6f3a52-1c1e-4b7a-9f0e-3b5c7d9e1a2b", "controller": true}]},
-                  "spec": {"serviceAccountName": "api", "containers": [{"name": "server", "image": "api"}]}}}""";
         String controller = "system:serviceaccount:kube-system:replicaset-controller";
         String ci = "system:serviceaccount:shop:ci-runner";
-        java.util.function.BiFunction<String, String, dev.tailor.identity.PodRecord> created = (name, user) -> {
-            try {
-                return dev.tailor.observe.admission.AdmissionStreamReader.podSeen(
-                        json.readTree(review.replace("UID", "c-" + name)
-                                .replace("NAME", name)
-                                .replace("USER", user)),
-                        old);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        };
+        java.util.function.BiFunction<String, String, dev.tailor.identity.PodRecord> created =
+                (name, user) -> apiPodSeen("c-" + name, name, "CREATE", user, old.toString(), old);
         ApiAccess once =
                 new ApiAccess("system:serviceaccount:shop:api", "get", "", "secrets", "", "shop", "a", "", false);
         ApiAccess twice =
