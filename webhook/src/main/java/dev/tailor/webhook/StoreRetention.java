@@ -33,6 +33,10 @@ import org.jboss.logging.Logger;
  * Deployment's pod running for months is still its workload's, and a pod an editor made to look like it stays its
  * own workload. When the pods cannot be listed, no pod is forgotten and the rest is pruned. Each replica prunes on its
  * own schedule; pruning twice forgets nothing more.
+ *
+ * <p>Metrics: {@code tailor_store_pruned_total{table}} (rows forgotten; events, for {@code ingested_block}),
+ * {@code tailor_store_prune_failures_total} (an alert that the store is no longer kept to its retention) and
+ * {@code tailor_store_kept_from_seconds} (the horizon, seconds since 1970; 0 before the first prune).
  */
 @ApplicationScoped
 public class StoreRetention {
@@ -46,13 +50,30 @@ public class StoreRetention {
     private final TailorConfig config;
     private final ObservationSink sink;
     private final KubernetesClient client;
+    private final io.micrometer.core.instrument.MeterRegistry registry;
+    private final io.micrometer.core.instrument.Counter failures;
+    private final io.micrometer.core.instrument.Gauge keptFromGauge;
+    private volatile Instant keptFrom = Instant.EPOCH;
     private ScheduledExecutorService schedule;
 
     @jakarta.inject.Inject
-    public StoreRetention(TailorConfig config, ObservationSink sink, KubernetesClient client) {
+    public StoreRetention(
+            TailorConfig config,
+            ObservationSink sink,
+            KubernetesClient client,
+            io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
         this.sink = sink;
         this.client = client;
+        this.registry = registry;
+        this.failures = io.micrometer.core.instrument.Counter.builder("tailor.store.prune.failures")
+                .description("Prunes of the store that failed (it is not kept to its retention until one succeeds)")
+                .register(registry);
+        this.keptFromGauge = io.micrometer.core.instrument.Gauge.builder(
+                        "tailor.store.kept.from", this, r -> r.keptFrom.getEpochSecond())
+                .description("What the store keeps begins here (seconds since 1970; 0 before the first prune)")
+                .baseUnit("seconds")
+                .register(registry);
     }
 
     void start(@Observes StartupEvent event) {
@@ -85,6 +106,7 @@ public class StoreRetention {
 
     /** Before the sink closes the store. */
     void stop(@Observes @Priority(ObserverMethod.DEFAULT_PRIORITY - 100) ShutdownEvent event) {
+        registry.remove(keptFromGauge); // a registry that outlives this bean would keep reading this one
         if (schedule != null) {
             schedule.shutdownNow();
             try {
@@ -99,6 +121,7 @@ public class StoreRetention {
         try {
             prune(Instant.now());
         } catch (Exception e) {
+            failures.increment();
             LOG.warnf(
                     "the store could not be pruned (next try in %s): %s",
                     config.store().pruneInterval(), e.getMessage());
@@ -110,6 +133,13 @@ public class StoreRetention {
         Instant keptFrom = now.minus(config.store().retention());
         Set<String> existing = existingPods();
         ObservationStore.Pruned pruned = sink.store().prune(keptFrom, existing);
+        this.keptFrom = pruned.keptFrom();
+        pruned.removed()
+                .forEach((table, n) -> io.micrometer.core.instrument.Counter.builder("tailor.store.pruned")
+                        .tag("table", table)
+                        .description("Rows the store forgot as older than its retention (events, for ingested_block)")
+                        .register(registry)
+                        .increment(n));
         long removed =
                 pruned.removed().values().stream().mapToLong(Long::longValue).sum();
         if (removed > 0) {
