@@ -384,6 +384,34 @@ class ObserveCommandTest {
             assertEquals(0, store.podIdentities().size());
         }
     }
+
+    /**
+     * A store the webhook keeps to its retention ({@code ObservationStore.prune}) takes nothing older than what it
+     * keeps, and {@code tailor observe} says how much of its input that was.
+     */
+    @Test
+    void eventsOlderThanAPrunedStoreKeepsAreLeftOutAndCounted() throws Exception {
+        String url = stores.url("h2", dir);
+        try (ObservationStore store = ObservationStore.open(url)) {
+            store.prune(java.time.Instant.now(), null); // as the webhook's retention does: nothing before now is kept
+        }
+        Path log = RepositoryPaths.fixtures().resolve("third_party/audit-audit2rbac/testdata/demo.log");
+        Run run = observe("--audit-log", log.toString(), "--store", url);
+        assertEquals(0, run.code(), run.output());
+        assertEquals(0, run.stored("new"), run.output());
+        Matcher expired = Pattern.compile(", (\\d+) older than the store keeps \\(its retention\\), not stored")
+                .matcher(run.output());
+        assertTrue(expired.find(), run.output());
+        try (ObservationStore store = ObservationStore.open(url)) {
+            assertTrue(store.apiAccesses().isEmpty());
+            assertEquals(0, store.ingestedEvents("audit"));
+        }
+        assertTrue(Long.parseLong(expired.group(1)) > 0, run.output());
+        Run again = observe("--audit-log", log.toString(), "--store", stores.url("h2", dir));
+        assertTrue(
+                again.output().contains("already there\n"), "an unpruned store says nothing of it: " + again.output());
+    }
+
     /**
      * Values Kubernetes allows that a column does not hold cost only their own event, reported with its line: a GET
      * of a 300-character name in the audit log, a pod whose owner reference names a 100-character kind. A pod with
