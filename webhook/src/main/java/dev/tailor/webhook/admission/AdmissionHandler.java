@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.contract.Mode;
 import dev.tailor.contract.Names;
+import dev.tailor.identity.OwnerClaims;
 import dev.tailor.policy.AdmissionPolicy;
 import dev.tailor.policy.Decision;
 import dev.tailor.policy.PolicyEvaluationException;
@@ -140,7 +141,7 @@ public final class AdmissionHandler {
         // no evidence of what the namespace does, so it stays out of the decision log and the store. A denied pod
         // was never made: it is no pod seen.
         if (fromApiServer && !h.dryRun()) {
-            record(h, decision.workload(), mode, violations);
+            record(h, recordedWorkload(h, request, decision.workload()), mode, violations);
             if (!result.equals("denied")) {
                 decisionLog.admitted(request, clock.instant());
             }
@@ -253,6 +254,34 @@ public final class AdmissionHandler {
                 message)));
         metrics.reviewed("validate", h.operation(), h.kind(), mode.value(), result, System.nanoTime() - start);
         return review;
+    }
+
+    /**
+     * The workload a decision is recorded under: the one the policy judged the request as (a pod's claimed owner —
+     * enforcement holds a made-up pod to the approvals of the workload it claims), except for a pod created by someone
+     * other than the controller its controller reference names ({@link OwnerClaims}: the API server vouches for the
+     * creator, not for the reference): that pod is recorded as its own workload, as the store learns it, so that the
+     * enforce preview and the namespace's report do not put what an editor's pod would have been denied for on the
+     * Deployment it claims (nor fold it into the Deployment's own rejection).
+     */
+    static String recordedWorkload(RequestHeader h, JsonNode request, String judged) {
+        if (!h.kind().equals("Pod")
+                || !h.operation().equals("CREATE")
+                || !h.subResource().isEmpty()
+                || h.name().isEmpty()) {
+            return judged;
+        }
+        for (JsonNode owner : request.path("object").path("metadata").path("ownerReferences")) {
+            if (owner.path("controller").asBoolean(false)) {
+                return OwnerClaims.refused(
+                                owner.path("apiVersion").asText(""),
+                                owner.path("kind").asText(""),
+                                h.user())
+                        ? "pod." + h.name()
+                        : judged;
+            }
+        }
+        return judged;
     }
 
     private void record(RequestHeader h, String workload, Mode mode, List<Violation> violations) {

@@ -260,6 +260,44 @@ class AdmissionHandlerTest {
         assertEquals("denied", log.get(log.size() - 1).verdict());
     }
 
+    /**
+     * A pod naming a Deployment's ReplicaSet as its controller is judged as the Deployment's (its approvals hold it),
+     * but recorded as the Deployment's only when the ReplicaSet controller created it: an editor's pod claiming the
+     * owner is recorded as its own workload, so that what it would be denied for is not put on the Deployment.
+     */
+    @Test
+    void aPodClaimingAControllersOwnerIsRecordedAsItsOwnWorkloadUnlessTheControllerCreatedIt() {
+        ObjectNode request = (ObjectNode) AdmissionFixtures.all().stream()
+                .filter(x -> x.name().equals("pod-privileged"))
+                .findFirst()
+                .orElseThrow()
+                .review()
+                .get("request")
+                .deepCopy();
+        ObjectNode metadata = (ObjectNode) request.path("object").path("metadata");
+        ((ObjectNode) metadata.path("labels")).put("pod-template-hash", "7d4b9c");
+        metadata.putArray("ownerReferences")
+                .addObject()
+                .put("apiVersion", "apps/v1")
+                .put("kind", "ReplicaSet")
+                .put("name", "privileged-7d4b9c")
+                .put("uid", "0d6f3a52-1c1e-4b7a-9f0e-3b5c7d9e1a2b")
+                .put("controller", true);
+        List<String> answers = new ArrayList<>();
+        for (String user : List.of("system:serviceaccount:kube-system:replicaset-controller", "alice")) {
+            ((ObjectNode) request.path("userInfo")).put("username", user);
+            log.clear();
+            answers.add(warnings(handler().validate(request)).toString());
+            assertFalse(log.isEmpty());
+            assertEquals(
+                    user.equals("alice") ? "pod.privileged-7d4b9c-x2x8z" : "deployment.privileged",
+                    log.get(0).workload(),
+                    user);
+        }
+        assertEquals(answers.get(0), answers.get(1), "judged the same either way");
+        assertTrue(answers.get(0).contains("privileged"), answers.get(0));
+    }
+
     @Test
     void everyValidationIsInTheDecisionLog() {
         AdmissionFixtures.Case c = AdmissionFixtures.all().stream()
