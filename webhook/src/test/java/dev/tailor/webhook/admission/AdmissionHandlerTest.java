@@ -79,6 +79,17 @@ class AdmissionHandlerTest {
                 Clock.fixed(Instant.parse("2026-11-26T10:00:00Z"), ZoneOffset.UTC));
     }
 
+    /** A copy of a fixture's request, to change. */
+    private static ObjectNode fixtureRequest(String name) {
+        return (ObjectNode) AdmissionFixtures.all().stream()
+                .filter(c -> c.name().equals(name))
+                .findFirst()
+                .orElseThrow()
+                .review()
+                .get("request")
+                .deepCopy();
+    }
+
     private AdmissionHandler handler() {
         return handler(engine, OnError.FOLLOW_MODE);
     }
@@ -197,13 +208,7 @@ class AdmissionHandlerTest {
     @Test
     void denialListsTheFirstTenViolationsAndCountsTheRest() {
         setNamespace("shop", Map.of("tailor.dev/pod-security", "restricted"), "enforce");
-        ObjectNode request = (ObjectNode) AdmissionFixtures.all().stream()
-                .filter(c -> c.name().equals("pod-restricted-conforms"))
-                .findFirst()
-                .orElseThrow()
-                .review()
-                .get("request")
-                .deepCopy();
+        ObjectNode request = fixtureRequest("pod-restricted-conforms");
         ObjectNode spec = (ObjectNode) request.path("object").path("spec");
         spec.put("hostNetwork", true)
                 .putObject("securityContext")
@@ -267,13 +272,7 @@ class AdmissionHandlerTest {
      */
     @Test
     void aPodClaimingAControllersOwnerIsRecordedAsItsOwnWorkloadUnlessTheControllerCreatedIt() {
-        ObjectNode request = (ObjectNode) AdmissionFixtures.all().stream()
-                .filter(x -> x.name().equals("pod-privileged"))
-                .findFirst()
-                .orElseThrow()
-                .review()
-                .get("request")
-                .deepCopy();
+        ObjectNode request = fixtureRequest("pod-privileged");
         ObjectNode metadata = (ObjectNode) request.path("object").path("metadata");
         ((ObjectNode) metadata.path("labels")).put("pod-template-hash", "7d4b9c");
         metadata.putArray("ownerReferences")
