@@ -104,11 +104,14 @@ public class StoreRetention {
                 : s % 3_600 == 0 ? s / 3_600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
 
-    /** Before the sink closes the store. */
+    /**
+     * Before the sink closes the store: a prune under way may finish its table (5 s at most). Not interrupted: an
+     * interrupt in the middle of H2's file I/O closes the file under the sink's last flush.
+     */
     void stop(@Observes @Priority(ObserverMethod.DEFAULT_PRIORITY - 100) ShutdownEvent event) {
         registry.remove(keptFromGauge); // a registry that outlives this bean would keep reading this one
         if (schedule != null) {
-            schedule.shutdownNow();
+            schedule.shutdown();
             try {
                 schedule.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -124,7 +127,7 @@ public class StoreRetention {
             failures.increment();
             LOG.warnf(
                     "the store could not be pruned (next try in %s): %s",
-                    config.store().pruneInterval(), e.getMessage());
+                    said(config.store().pruneInterval()), e.getMessage());
         }
     }
 
