@@ -375,22 +375,33 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
         return days;
     }
 
+    /** Aggregates a transaction of {@link #forgetPage} looks at, at most: a large prune lets the writers in between. */
+    static final int FORGET_PAGE = 10_000;
+
+    /** What a page of {@link #forgetPage} did: the last id it looked at, how many it deleted, and whether more may be. */
+    record Forgotten(long lastId, int deleted, boolean more) {}
+
     /**
-     * Forgets what was seen before {@code keptFrom}, in the caller's transaction: the aggregates last seen before it,
-     * with their day rows, unless {@code kept} keeps one (whole: a pod that still exists keeps its identity however
-     * long ago it was seen), and the day rows of the days before its day. An aggregate seen on both sides keeps its
-     * first sighting and count, which are its whole history's. Returns how many aggregates were deleted.
+     * Forgets, in the caller's transaction, the aggregates last seen before {@code keptFrom} among the next {@link
+     * #FORGET_PAGE} of them after id {@code afterId}, with their day rows — unless {@code kept} keeps one (whole: a pod
+     * that still exists keeps its identity however long ago it was seen). An aggregate seen on both sides of {@code
+     * keptFrom} keeps its first sighting and count, its whole history's; {@link #forgetDaysBefore} takes its old days.
      */
-    long forgetBefore(Connection connection, Instant keptFrom, java.util.function.Predicate<K> kept)
+    Forgotten forgetPage(Connection connection, Instant keptFrom, java.util.function.Predicate<K> kept, long afterId)
             throws SQLException {
         List<Long> old = new ArrayList<>();
+        long last = afterId;
+        int looked = 0;
         try (PreparedStatement s = connection.prepareStatement("SELECT id, " + String.join(", ", keyColumns())
-                + " FROM " + name() + " WHERE last_seen < ? ORDER BY id")) {
+                + " FROM " + name() + " WHERE last_seen < ? AND id > ? ORDER BY id LIMIT " + FORGET_PAGE)) {
             s.setTimestamp(1, Timestamp.from(keptFrom));
+            s.setLong(2, afterId);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
+                    looked++;
+                    last = rs.getLong(1);
                     if (!kept.test(keyReader().read(rs, 2))) {
-                        old.add(rs.getLong(1));
+                        old.add(last);
                     }
                 }
             }
@@ -407,11 +418,15 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
             days.executeBatch();
             rows.executeBatch();
         }
+        return new Forgotten(last, old.size(), looked == FORGET_PAGE);
+    }
+
+    /** Deletes, in the caller's transaction, the day rows of the days before {@code keptFrom}'s. */
+    void forgetDaysBefore(Connection connection, Instant keptFrom) throws SQLException {
         try (PreparedStatement days = connection.prepareStatement("DELETE FROM " + dayTable() + " WHERE seen_on < ?")) {
             days.setObject(1, LocalDate.ofInstant(keptFrom, java.time.ZoneOffset.UTC));
             days.executeUpdate();
         }
-        return old.size();
     }
 
     /** Every row with its per-day counts, sorted by key (the caller ends the transaction). */

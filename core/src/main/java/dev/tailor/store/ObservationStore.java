@@ -637,31 +637,33 @@ public final class ObservationStore implements StoredObservations {
      * not stored again: {@link BatchResult#expired}). A pod's identity and its creation's owner refusal go only when
      * {@code existingPods} ({@code namespace/pod}) is known and the pod is not among them — a pod created long ago
      * and still running is the same pod, and a made-up one must not regain its claimed owner by growing old; null
-     * keeps them all. Each table is its own transaction, the horizon's first: a kill in between leaves a store that
-     * forgot less, never one that takes old events again. The horizon never moves back.
+     * keeps them all. The horizon moves first, in a transaction of its own: a kill after it leaves a store that forgot
+     * less, never one that takes old events again. Then each table in transactions of its own, the aggregates {@link
+     * AggregateTable#FORGET_PAGE} at a time: the first prune of a store grown for months lets the webhook's writers in
+     * between, rather than holding them for all of it. The horizon never moves back.
      */
-    public synchronized Pruned prune(Instant keptFrom, java.util.Set<String> existingPods) throws SQLException {
+    public Pruned prune(Instant keptFrom, java.util.Set<String> existingPods) throws SQLException {
         Map<String, Long> removed = new java.util.TreeMap<>();
-        inTransaction(() -> {
+        Instant from = inTransaction(() -> {
             try (PreparedStatement s =
                     connection.prepareStatement("UPDATE store_horizon SET kept_from = ? WHERE kept_from < ?")) {
                 s.setTimestamp(1, Timestamp.from(keptFrom));
                 s.setTimestamp(2, Timestamp.from(keptFrom));
-                return s.executeUpdate();
+                s.executeUpdate();
             }
+            this.keptFrom = keptFrom();
+            return this.keptFrom;
         });
-        this.keptFrom = keptFrom();
-        Instant from = this.keptFrom;
         for (AggregateTable<?> table :
                 List.of(AggregateTable.API_ACCESS, AggregateTable.NETWORK_FLOW, AggregateTable.SYSCALL_USE)) {
-            removed.put(table.name(), inTransaction(() -> table.forgetBefore(connection, from, k -> false)));
+            removed.put(table.name(), forget(table, from, k -> false));
         }
         removed.put(
                 "pod_identity",
-                inTransaction(() -> AggregateTable.POD_IDENTITY.forgetBefore(
-                        connection,
+                forget(
+                        AggregateTable.POD_IDENTITY,
                         from,
-                        p -> existingPods == null || existingPods.contains(p.namespace() + "/" + p.pod()))));
+                        p -> existingPods == null || existingPods.contains(p.namespace() + "/" + p.pod())));
         removed.put(
                 "pod_owner_refused",
                 existingPods == null ? 0L : inTransaction(() -> forgetRefusals(from, existingPods)));
@@ -676,10 +678,31 @@ public final class ObservationStore implements StoredObservations {
                 "ingested_block",
                 inTransaction(() -> seen.forgetBefore(connection, SeenEvents.minuteOf(from.toEpochMilli()))));
         if (removed.get("pod_identity") > 0 || removed.get("pod_owner_refused") > 0) {
-            pods = null; // read again from the store when next needed, without the pods forgotten
-            refusalsWritten = null;
+            synchronized (this) {
+                pods = null; // read again from the store when next needed, without the pods forgotten
+                refusalsWritten = null;
+            }
         }
         return new Pruned(from, removed);
+    }
+
+    /** A table's aggregates last seen before {@code from}, a page per transaction, then its older days' rows. */
+    private <K extends dev.tailor.util.Joined.Ordered<K>> long forget(
+            AggregateTable<K> table, Instant from, java.util.function.Predicate<K> kept) throws SQLException {
+        long deleted = 0;
+        long after = Long.MIN_VALUE;
+        AggregateTable.Forgotten page;
+        do {
+            long pageAfter = after;
+            page = inTransaction(() -> table.forgetPage(connection, from, kept, pageAfter));
+            deleted += page.deleted();
+            after = page.lastId();
+        } while (page.more());
+        inTransaction(() -> {
+            table.forgetDaysBefore(connection, from);
+            return null;
+        });
+        return deleted;
     }
 
     /**
@@ -712,13 +735,16 @@ public final class ObservationStore implements StoredObservations {
         return gone.size();
     }
 
-    /** Work done in a transaction of its own: committed when it returns, rolled back when it throws. */
+    /**
+     * Work done in a transaction of its own, holding the store (its one connection) only while it runs: committed when
+     * it returns, rolled back when it throws.
+     */
     @FunctionalInterface
     private interface Transaction<T> {
         T run() throws SQLException;
     }
 
-    private <T> T inTransaction(Transaction<T> work) throws SQLException {
+    private synchronized <T> T inTransaction(Transaction<T> work) throws SQLException {
         try {
             T result = work.run();
             connection.commit();

@@ -418,6 +418,41 @@ class ObservationStoreTest {
         }
     }
 
+    /** A prune takes the aggregates a page at a time (a transaction each): every old one goes, whatever the pages. */
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aPruneOfMorePagesThanOneForgetsEveryOldAggregateAndNoOther(String kind) throws Exception {
+        Instant old = Instant.parse("2026-10-01T10:00:00Z");
+        Instant recent = Instant.parse("2026-12-01T10:00:00Z");
+        int n = 2 * AggregateTable.FORGET_PAGE + 501;
+        List<Sighting<ApiAccess>> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            // Old and recent ones interleaved by id, so that every page holds both.
+            batch.add(Sighting.of(
+                    "e-" + i,
+                    i % 3 == 0 ? recent : old,
+                    new ApiAccess(
+                            "system:serviceaccount:shop:api",
+                            "get",
+                            "",
+                            "configmaps",
+                            "",
+                            "shop",
+                            "c-" + i,
+                            "",
+                            false)));
+        }
+        try (ObservationStore store = ObservationStore.open(url(kind))) {
+            store.ingestAccesses(batch);
+            long recentOnes = (n + 2) / 3;
+            ObservationStore.Pruned pruned = store.prune(Instant.parse("2026-11-20T00:00:00Z"), null);
+            assertEquals(n - recentOnes, pruned.removed().get("api_access"));
+            Map<ApiAccess, ObservationStore.StoredAccess> left = store.apiAccesses();
+            assertEquals(recentOnes, left.size());
+            assertTrue(left.values().stream().allMatch(a -> a.lastSeen().equals(recent)));
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("stores")
     void ingestingTheSameEventsAgainChangesNothing(String kind) throws Exception {
