@@ -406,19 +406,28 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
                 }
             }
         }
-        try (PreparedStatement days =
-                        connection.prepareStatement("DELETE FROM " + dayTable() + " WHERE " + idColumn() + " = ?");
-                PreparedStatement rows = connection.prepareStatement("DELETE FROM " + name() + " WHERE id = ?")) {
+        // Each row checked again as it is deleted: another replica may have stored a sighting of it since it was read
+        // (PostgreSQL); it then keeps its row and its new day, and loses only its old days.
+        LocalDate lastOldDay = LocalDate.ofInstant(keptFrom, java.time.ZoneOffset.UTC);
+        int deleted = 0;
+        try (PreparedStatement days = connection.prepareStatement(
+                        "DELETE FROM " + dayTable() + " WHERE " + idColumn() + " = ? AND seen_on <= ?");
+                PreparedStatement rows =
+                        connection.prepareStatement("DELETE FROM " + name() + " WHERE id = ? AND last_seen < ?")) {
             for (long id : old) {
                 days.setLong(1, id);
+                days.setObject(2, lastOldDay);
                 days.addBatch();
                 rows.setLong(1, id);
+                rows.setTimestamp(2, Timestamp.from(keptFrom));
                 rows.addBatch();
             }
             days.executeBatch();
-            rows.executeBatch();
+            for (int n : rows.executeBatch()) {
+                deleted += n == 0 ? 0 : 1;
+            }
         }
-        return new Forgotten(last, old.size(), looked == FORGET_PAGE);
+        return new Forgotten(last, deleted, looked == FORGET_PAGE);
     }
 
     /** Deletes, in the caller's transaction, the day rows of the days before {@code keptFrom}'s. */
