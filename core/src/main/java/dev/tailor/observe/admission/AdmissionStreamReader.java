@@ -334,6 +334,20 @@ public final class AdmissionStreamReader {
     }
 
     /**
+     * An object's controller reference — the owner reference of its {@code metadata} marked {@code controller: true}
+     * (the API server lets one be) — or a missing node when it has none.
+     */
+    public static JsonNode controllerReference(JsonNode metadata) {
+        JsonNode found = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        for (JsonNode owner : metadata.path("ownerReferences")) {
+            if (owner.path("controller").asBoolean(false)) {
+                found = owner;
+            }
+        }
+        return found;
+    }
+
+    /**
      * The pod an admission request shows — the webhook's live and a recorded stream's alike: its sighting (the
      * request's object, or the old object of a DELETE), marked as created for a CREATE, dated {@code seen} when the
      * pod carries no time; null when the request is not about a pod's spec (another kind, a subresource but
@@ -444,16 +458,10 @@ public final class AdmissionStreamReader {
         meta.path("labels")
                 .properties()
                 .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-        String ownerKind = "";
-        String ownerName = "";
-        String ownerApiVersion = "";
-        for (JsonNode owner : meta.path("ownerReferences")) {
-            if (owner.path("controller").asBoolean(false)) {
-                ownerKind = owner.path("kind").asText("");
-                ownerName = owner.path("name").asText("");
-                ownerApiVersion = owner.path("apiVersion").asText("");
-            }
-        }
+        JsonNode controller = controllerReference(meta);
+        String ownerKind = controller.path("kind").asText("");
+        String ownerName = controller.path("name").asText("");
+        String ownerApiVersion = controller.path("apiVersion").asText("");
         boolean refused = creator != null && OwnerClaims.refused(ownerApiVersion, ownerKind, creator);
         if (refused) {
             ownerKind = "";

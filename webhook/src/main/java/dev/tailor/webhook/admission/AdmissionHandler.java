@@ -271,17 +271,15 @@ public final class AdmissionHandler {
                 || h.name().isEmpty()) {
             return judged;
         }
-        for (JsonNode owner : request.path("object").path("metadata").path("ownerReferences")) {
-            if (owner.path("controller").asBoolean(false)) {
-                return OwnerClaims.refused(
+        JsonNode owner = dev.tailor.observe.admission.AdmissionStreamReader.controllerReference(
+                request.path("object").path("metadata"));
+        return !owner.isMissingNode()
+                        && OwnerClaims.refused(
                                 owner.path("apiVersion").asText(""),
                                 owner.path("kind").asText(""),
                                 h.user())
-                        ? "pod." + h.name()
-                        : judged;
-            }
-        }
-        return judged;
+                ? "pod." + h.name()
+                : judged;
     }
 
     private void record(RequestHeader h, String workload, Mode mode, List<Violation> violations) {
