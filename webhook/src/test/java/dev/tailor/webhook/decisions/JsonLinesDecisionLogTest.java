@@ -74,15 +74,15 @@ class JsonLinesDecisionLogTest {
     void aRotatedFileIsForcedAndClosedByTheNextSyncNotByTheWriteThatRotated(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("decisions.jsonl");
         try (JsonLinesDecisionLog log = new JsonLinesDecisionLog(file, 4096, 2)) {
-            long open = openFiles();
+            long open = openFiles(dir);
             int written = 0;
             while (!Files.exists(dir.resolve("decisions.jsonl.1"))) {
                 log.record(List.of(record(written++)));
             }
             // Recording runs on the event loops: the rotated file waits, open, for the sync thread to force it.
-            assertEquals(open + 1, openFiles(), "the rotated file is still open");
+            assertEquals(open + 1, openFiles(dir), "the rotated file is still open");
             log.sync();
-            assertEquals(open, openFiles(), "the sync forced and closed it");
+            assertEquals(open, openFiles(dir), "the sync forced and closed it");
             log.record(List.of(record(written++)));
             log.sync();
             assertEquals(
@@ -91,10 +91,21 @@ class JsonLinesDecisionLogTest {
         }
     }
 
-    /** File descriptors this process has open (Linux). */
-    private static long openFiles() throws Exception {
+    /**
+     * File descriptors this process has open on files in {@code dir} (Linux): only the log's own, whatever other
+     * threads of the test JVM open and close meanwhile (counting all of them made the test fail now and then).
+     */
+    private static long openFiles(Path dir) throws Exception {
+        Path real = dir.toRealPath();
         try (var fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
+            return fds.filter(fd -> {
+                        try {
+                            return Files.readSymbolicLink(fd).startsWith(real);
+                        } catch (java.io.IOException gone) {
+                            return false; // closed since it was listed
+                        }
+                    })
+                    .count();
         }
     }
 
