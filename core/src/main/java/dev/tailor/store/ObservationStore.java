@@ -49,6 +49,15 @@ public final class ObservationStore implements StoredObservations {
         public BatchResult(long added, long alreadyStored) {
             this(added, alreadyStored, 0);
         }
+
+        /** Both batches' counts together (a body stored in parts). */
+        public BatchResult plus(BatchResult other) {
+            return new BatchResult(
+                    added + other.added,
+                    alreadyStored + other.alreadyStored,
+                    rejected + other.rejected,
+                    expired + other.expired);
+        }
     }
 
     /** How an access or a connection was seen, as stored. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.observe.ObserveSummary;
 import dev.tailor.observe.Problems;
 import dev.tailor.observe.audit.ApiAccess;
+import dev.tailor.observe.audit.AuditLogReader;
 import dev.tailor.observe.flows.FlowPods;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.ingest.IngestPipeline;
@@ -96,27 +97,148 @@ public class IngestResource {
         });
     }
 
+    /**
+     * The EventList is read as it arrives ({@link AuditLogReader.EventListStream}) and stored {@value
+     * #AUDIT_EVENTS_PER_TRANSACTION} events a transaction: a batch holds the heap of {@value #AUDIT_STREAM_BYTES}
+     * bytes of body at most, whatever its length up to {@code tailor.ingest.max-bytes} — events logged at
+     * RequestResponse level, with a cluster-wide list's response, are read like small ones. A batch stored in parts
+     * and cut short (a store failure, a body that breaks off) keeps the parts stored: sent again, they are counted
+     * as already stored.
+     */
     @POST
     @Path("audit")
     @Blocking
     public Response audit(
             @HeaderParam("Authorization") String authorization, @Context HttpServerRequest request, InputStream body) {
-        return ingest(
+        if (!authorized(authorization) && !clientCertified(request)) {
+            return json(401, error("unauthorized"));
+        }
+        long announced = RequestMemory.announced(request == null ? null : request.getHeader("Content-Length"));
+        long max = config.ingest().maxBytes();
+        try {
+            if (announced > max) {
+                AdmissionReviews.discard(body);
+                return json(413, error("EventList larger than " + max + " bytes"));
+            }
+            long held = Math.min(
+                    memory.largestBody(),
+                    announced >= 0 ? Math.min(announced, AUDIT_STREAM_BYTES) : AUDIT_STREAM_BYTES);
+            RequestMemory.Reservation reservation = reserveNext(held, body);
+            try {
+                return storeAudit(body, max);
+            } finally {
+                reservation.close();
+            }
+        } catch (BadReviewException e) {
+            return json(e.status(), error(e.getMessage()));
+        } catch (IOException e) {
+            return json(400, error("body could not be read: " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return json(503, error("the webhook is shutting down; send it again"));
+        }
+    }
+
+    /** Events of an audit batch stored in one transaction. */
+    static final int AUDIT_EVENTS_PER_TRANSACTION = 1000;
+
+    /**
+     * The body bytes whose heap ({@link RequestMemory#BATCH_HEAP_PER_BYTE} a byte) an audit batch reserves at most:
+     * one item as it is read ({@value AuditLogReader.EventListStream#MAX_ITEM_BYTES} bytes of fields at most, as
+     * copied, parsed and made strings) and a transaction's accesses.
+     */
+    static final long AUDIT_STREAM_BYTES = 2 << 20;
+
+    /** Reads and stores an EventList as it arrives, a transaction at a time, and answers. */
+    private Response storeAudit(InputStream body, long max) throws IOException {
+        Problems problems = new Problems();
+        ObservationStore.BatchResult stored = new ObservationStore.BatchResult(0, 0);
+        int status = 200;
+        String broken = null;
+        AuditLogReader.Stats stats;
+        try (AuditLogReader.EventListStream list =
+                new AuditLogReader.EventListStream("POST /ingest/audit", new Capped(body, max), problems)) {
+            IngestPipeline pipeline = pipeline();
+            for (boolean more = true; more; ) {
+                List<Sighting<ApiAccess>> accesses = new ArrayList<>();
+                try {
+                    more = pipeline.auditEventList(
+                            list, AUDIT_EVENTS_PER_TRANSACTION, new ObserveSummary(), accesses::add);
+                } catch (Capped.TooLarge e) {
+                    more = false;
+                    status = 413;
+                    broken = "EventList larger than " + max + " bytes";
+                } catch (IOException e) {
+                    more = false;
+                    status = 400;
+                    broken = e.getMessage();
+                }
+                if (!accesses.isEmpty()) {
+                    stored = stored.plus(sink.store().ingestAccesses(accesses));
+                }
+            }
+            stats = list.stats();
+        } catch (SQLException | RuntimeException e) {
+            LOG.errorf(e, "storing an audit batch failed; the sender will send it again");
+            AdmissionReviews.discard(body);
+            return json(503, error("the batch could not be stored; send it again"));
+        }
+        ObjectNode answer = answer(
                 "audit",
-                "EventList",
-                authorization,
-                request,
-                body,
-                (bytes, problems) -> {
-                    // An event with a value longer than the store holds (a GET of a 300-character name) is refused
-                    // alone, as "items[N]": the others are stored.
-                    List<Sighting<ApiAccess>> accesses = new ArrayList<>();
-                    ObserveSummary summary = new ObserveSummary();
-                    IngestPipeline.Read read =
-                            pipeline().auditEventList("POST /ingest/audit", bytes, summary, problems, accesses::add);
-                    return new Read(read.lines(), skipped(summary), store -> store.ingestAccesses(accesses));
-                },
-                IngestResource::json);
+                stats.lines(),
+                stats.skipped().values().stream().mapToLong(Long::longValue).sum(),
+                stored,
+                problems);
+        if (broken == null) {
+            return json(200, answer);
+        }
+        AdmissionReviews.discard(body);
+        // What was read before the break is stored (it is sound, and sent again it is already stored); the answer
+        // says where it broke and how much was stored.
+        return json(
+                status,
+                answer.put(
+                        "error",
+                        broken
+                                + (stored.added() + stored.alreadyStored() > 0
+                                        ? "; the " + (stored.added() + stored.alreadyStored())
+                                                + " events before it are stored"
+                                        : "")));
+    }
+
+    /** A body cut off past {@code max} bytes: reading further throws {@link TooLarge}. */
+    private static final class Capped extends java.io.FilterInputStream {
+        private final long max;
+        private long read;
+
+        static final class TooLarge extends IOException {
+            private static final long serialVersionUID = 1L;
+        }
+
+        Capped(InputStream in, long max) {
+            super(in);
+            this.max = max;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            count(b < 0 ? -1 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            count(n);
+            return n;
+        }
+
+        private void count(int n) throws TooLarge {
+            if (n > 0 && (read += n) > max) {
+                throw new TooLarge();
+            }
+        }
     }
 
     /**
@@ -371,7 +493,13 @@ public class IngestResource {
             AdmissionReviews.discard(body);
             throw AdmissionReviews.largerThan((int) largest);
         }
-        var reservation = memory.reserve(announced >= 0 ? announced : largest, Duration.ofSeconds(BATCH_WAIT_SECONDS));
+        return reserveNext(announced >= 0 ? announced : largest, body);
+    }
+
+    /** The heap for {@code bytes} of body, as {@link #reserve} reserves it, once the batches in flight leave it. */
+    private RequestMemory.Reservation reserveNext(long bytes, InputStream body)
+            throws IOException, BadReviewException, InterruptedException {
+        var reservation = memory.reserve(bytes, Duration.ofSeconds(BATCH_WAIT_SECONDS));
         if (reservation.isEmpty()) {
             AdmissionReviews.discard(body);
             throw new BadReviewException(503, "", "larger batches in flight hold the webhook's memory; send it again");
@@ -408,31 +536,34 @@ public class IngestResource {
         }
         try {
             ObservationStore.BatchResult result = read.store().into(sink.store());
-            ObjectNode answer = JsonNodeFactory.instance.objectNode();
-            answer.put("events", read.events())
-                    .put("stored", result.added())
-                    .put("alreadyStored", result.alreadyStored())
-                    .put("expired", result.expired())
-                    .put("skipped", read.skipped())
-                    .put("rejected", problems.total());
-            problems.first().forEach(p -> answer.withArray("problems").add(p.toString()));
-            if (problems.total() > 0) {
-                rejectedTotal.get(source).increment(problems.total());
-                LOG.warnf(
-                        "%s batch: %d of %d events rejected, e.g. %s",
-                        source,
-                        problems.total(),
-                        read.events(),
-                        problems.first().get(0));
-            }
             // What is bad for good is answered 200 — sent again it would be just as bad, and a 5xx would make the
             // sender resend it for ever — and counted, logged and named in the body. 503 is only for a store failure.
-            return answering.answer(200, answer);
+            return answering.answer(200, answer(source, read.events(), read.skipped(), result, problems));
         } catch (SQLException | RuntimeException e) {
             LOG.errorf(
                     e, "storing a %s batch of %d events failed; the sender will send it again", source, read.events());
             return answering.answer(503, error("the batch could not be stored; send it again"));
         }
+    }
+
+    /** What a stored batch is answered: its counts, and the events refused for good (counted and logged too). */
+    private ObjectNode answer(
+            String source, long events, long skipped, ObservationStore.BatchResult result, Problems problems) {
+        ObjectNode answer = JsonNodeFactory.instance.objectNode();
+        answer.put("events", events)
+                .put("stored", result.added())
+                .put("alreadyStored", result.alreadyStored())
+                .put("expired", result.expired())
+                .put("skipped", skipped)
+                .put("rejected", problems.total());
+        problems.first().forEach(p -> answer.withArray("problems").add(p.toString()));
+        if (problems.total() > 0) {
+            rejectedTotal.get(source).increment(problems.total());
+            LOG.warnf(
+                    "%s batch: %d of %d events rejected, e.g. %s",
+                    source, problems.total(), events, problems.first().get(0));
+        }
+        return answer;
     }
 
     private boolean authorized(String authorization) {

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * heap than their body, and without a bound a few large ones at once end the webhook — and with it every decision of
  * every enforced namespace. Measured with the Deployment's JVM (96 MiB heap, 27 MiB of it live at rest): two UPDATE
  * reviews of 2.4 MB (a Deployment with 40,000 environment variables, as object and oldObject), one of 2.9 MB, or two
- * audit batches of 16 MiB each exhausted it — the reviews from any namespace editor with kubectl.
+ * audit batches of 16 MiB each, read whole, exhausted it — the reviews from any namespace editor with kubectl.
  *
  * <p>An ingest batch reserves its heap before its body is read, from the length it announces (or, unannounced, the
  * most it may be): it waits while the requests in flight hold the rest, and one that could never fit is refused
@@ -35,7 +35,8 @@ public final class RequestMemory {
 
     /**
      * An ingest batch's heap per byte of body: the body, what its reader keeps until the batch is stored (1.6 bytes
-     * per byte for audit events, measured) and the young garbage of reading it.
+     * per byte for audit events read whole, measured) and the young garbage of reading it. An audit batch, read as it
+     * arrives, reserves the heap of a few MiB of body at most (IngestResource.AUDIT_STREAM_BYTES).
      */
     public static final int BATCH_HEAP_PER_BYTE = 3;
 

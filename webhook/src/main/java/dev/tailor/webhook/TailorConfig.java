@@ -152,8 +152,12 @@ public interface TailorConfig {
         @WithDefault("kube-apiserver-audit")
         List<String> clientNames();
 
-        /** Largest ingest body accepted; larger ones get 413. The API server's batches are far smaller. */
-        @WithDefault("16777216")
+        /**
+         * Largest ingest body accepted; larger ones get 413. An audit batch is read as it arrives, so it may be this
+         * long whatever the webhook's memory; flows and syscall lines are read whole, and so at most as long as the
+         * memory holds ({@link RequestMemory}).
+         */
+        @WithDefault("33554432")
         int maxBytes();
     }
 

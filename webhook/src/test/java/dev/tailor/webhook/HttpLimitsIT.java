@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The webhook's size limits, as anyone who reaches the port meets them, over HTTP/1.1 and HTTP/2: an audit batch of
- * 4 MiB and one of exactly 16 MiB (the documented ingest limit) are stored; 17 MiB is a 413; an AdmissionReview over
+ * 4 MiB and one of exactly 32 MiB (the documented ingest limit) are stored; 33 MiB is a 413; an AdmissionReview over
  * its 3 MiB limit is a 413 — each answer with a JSON body that says what was wrong, whether or not the body's length
  * was announced; and a Content-Type that is not one media type gets a JSON 415, not an empty 400.
  */
@@ -94,7 +94,7 @@ class HttpLimitsIT {
         for (HttpClient.Version version : List.of(HttpClient.Version.HTTP_1_1, HttpClient.Version.HTTP_2)) {
             for (boolean announced : List.of(true, false)) {
                 String tag = version + (announced ? " with Content-Length" : " without");
-                for (int size : new int[] {4 * MIB, 16 * MIB, 17 * MIB}) {
+                for (int size : new int[] {4 * MIB, 32 * MIB, 33 * MIB}) {
                     HttpResponse<String> answer = post(
                             version,
                             "/ingest/audit",
@@ -104,12 +104,12 @@ class HttpLimitsIT {
                     seen.add(tag + " ingest " + size / MIB + " MiB: " + answer.statusCode());
                     assertEquals(version, answer.version());
                     JsonNode body = JSON.readTree(answer.body());
-                    if (size <= 16 * MIB) {
+                    if (size <= 32 * MIB) {
                         assertEquals(200, answer.statusCode(), tag + " " + size + ": " + answer.body());
                         assertTrue(body.path("stored").asInt() > 1000, answer.body());
                     } else {
                         assertEquals(413, answer.statusCode(), tag + " " + size + ": " + answer.body());
-                        assertTrue(body.path("error").asText().contains("larger than 16777216 bytes"), answer.body());
+                        assertTrue(body.path("error").asText().contains("larger than 33554432 bytes"), answer.body());
                     }
                 }
                 for (int size : new int[] {4 * MIB, 17 * MIB}) {

@@ -95,6 +95,91 @@ class IngestIT {
     }
 
     /**
+     * audit2rbac's events again and again ({@code count} of them, audit IDs prefixed), every hundredth logged at
+     * RequestResponse level with a list's response of about 1 MiB — ConfigMaps as large as the API server stores them.
+     */
+    private static ObjectNode largeEventList(String idPrefix, int count) throws Exception {
+        ArrayNode demo = (ArrayNode) JSON.readTree(eventList("")).path("items");
+        ObjectNode configMaps =
+                JSON.createObjectNode().put("kind", "ConfigMapList").put("apiVersion", "v1");
+        for (int i = 0; i < 2; i++) {
+            ObjectNode cm = configMaps.withArray("items").addObject().put("kind", "ConfigMap");
+            cm.putObject("metadata").put("name", "settings-" + i).put("namespace", "default");
+            cm.putObject("data").put("settings.yaml", ("key-" + i + ": a value\n").repeat(512 * 1024 / 16));
+        }
+        ObjectNode list = JSON.createObjectNode().put("kind", "EventList").put("apiVersion", "audit.k8s.io/v1");
+        list.putObject("metadata");
+        ArrayNode items = list.putArray("items");
+        for (int i = 0; i < count; i++) {
+            ObjectNode event = ((ObjectNode) demo.get(i % demo.size())).deepCopy();
+            event.put("auditID", idPrefix + i);
+            if (i % 100 == 0) {
+                event.put("level", "RequestResponse").set("responseObject", configMaps);
+            }
+            items.add(event);
+        }
+        return list;
+    }
+
+    /**
+     * A batch larger than the webhook's memory could hold as a whole (25 MiB: 2,500 events, 25 of them with a list's
+     * response of 1 MiB), read as it arrives and stored a thousand events a transaction: every event is stored, once;
+     * sent again, all are already stored.
+     */
+    @Test
+    void aBatchOfLargeEventsIsReadAsItArrivesAndStoredWholeAndOnce() throws Exception {
+        byte[] body = JSON.writeValueAsBytes(largeEventList("large-", 2500));
+        org.junit.jupiter.api.Assertions.assertTrue(body.length > 24 << 20, "a large batch: " + body.length);
+        for (int sent = 0; sent < 2; sent++) {
+            https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                    .contentType("application/json")
+                    .body(body)
+                    .post("/ingest/audit")
+                    .then()
+                    .statusCode(200)
+                    .body("events", is(2500))
+                    .body("stored", is(sent == 0 ? 2500 : 0))
+                    .body("alreadyStored", is(sent == 0 ? 0 : 2500))
+                    .body("rejected", is(0));
+        }
+    }
+
+    /**
+     * A batch that breaks off after 1,500 sound events (its JSON cut, as a sender's bug or a proxy would leave it): a
+     * 400 that says where, and the events before the break are stored — the whole batch sent again stores only the
+     * rest.
+     */
+    @Test
+    void aBatchThatBreaksOffKeepsTheEventsBeforeTheBreak() throws Exception {
+        ObjectNode list = largeEventList("broken-", 2000);
+        String whole = list.toString();
+        ArrayNode items = list.withArray("items");
+        while (items.size() > 1500) {
+            items.remove(items.size() - 1);
+        }
+        String sound = list.toString();
+        String broken = sound.substring(0, sound.length() - 2) + ",{\"auditID\": \"broken-x\", \"stage\": ]}";
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/json")
+                .body(broken)
+                .post("/ingest/audit")
+                .then()
+                .statusCode(400)
+                .body("stored", is(1500))
+                .body("error", containsString("not JSON (Unexpected character (']'"))
+                .body("error", containsString("; the 1500 events before it are stored"));
+        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/json")
+                .body(whole)
+                .post("/ingest/audit")
+                .then()
+                .statusCode(200)
+                .body("events", is(2000))
+                .body("stored", is(500))
+                .body("alreadyStored", is(1500));
+    }
+
+    /**
      * A GET of a name no object can have (300 characters: the API server answers 404 and audits it) is valid audit
      * input the store cannot hold: that event is refused alone, named by its index, and the rest of its batch is
      * stored — a 200, so the API server does not send the same batch again and again.

@@ -36,11 +36,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Large requests against a small request memory (8 MiB: the largest review evaluated is 128 KiB, the largest ingest
- * batch 1.3 MiB), as a namespace editor could send reviews by applying large Deployments: one larger than the memory
+ * batch of flows 1.3 MiB), as a namespace editor could send reviews by applying large Deployments: one larger than the memory
  * could ever hold is refused unread with a 413 that says why, announced or not; several that fit one at a time are
  * each answered in turn; the webhook answers an ordinary review afterwards; one that waited past the borrow timeout
- * while larger ones held the memory is refused as busy; and an audit batch over the memory's share is refused like
- * a large review while one within it is read. Review bodies sent slowly, or never finished, hold only what they sent
+ * while larger ones held the memory is refused as busy; and a batch of flows over the memory's share is refused like
+ * a large review while an audit batch twice as large is read as it arrives. Review bodies sent slowly, or never finished, hold only what they sent
  * while they arrive, and are cut off at the review deadline (3 s here).
  */
 @QuarkusTest
@@ -555,9 +555,18 @@ class RequestMemoryIT {
         return JSON.writeValueAsBytes(list);
     }
 
+    /**
+     * Flow lines are read whole: a batch over the memory's share is refused with a 413 that says so. An audit batch is
+     * read as it arrives, a few items at a time: one as large is read, and handed to the store.
+     */
     @Test
-    void anAuditBatchOverTheMemorysShareIsRefusedAndOneWithinItStored() throws Exception {
-        HttpResponse<String> tooLarge = post("/ingest/audit", auditBatch("request-memory-large-", 2 << 20), true);
+    void aBatchOfFlowsOverTheMemorysShareIsRefusedAndAnAuditBatchAsLargeIsRead() throws Exception {
+        String flows = Files.readString(RepositoryPaths.fixtures()
+                .resolve("third_party/hubble-flows/cilium-hubble-otel/testdata/basic-sample-400-tcp-flows.json"));
+        HttpResponse<String> tooLarge = post(
+                "/ingest/flows",
+                flows.repeat((2 << 20) / flows.length() + 1).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                true);
         assertEquals(413, tooLarge.statusCode(), tooLarge.body());
         assertTrue(
                 JSON.readTree(tooLarge.body())
@@ -565,16 +574,22 @@ class RequestMemoryIT {
                         .asText()
                         .contains("the most this webhook stores within its memory"),
                 tooLarge.body());
-        // Within the share (and unannounced): read whole and handed to the store. The store itself is IngestIT's;
-        // here it may be unreachable — a test profile restarts Quarkus, and the JDBC driver registered by the run
-        // before is not found from the new class loader — which this answer may then say, as a 503 to resend.
-        HttpResponse<String> fits = post("/ingest/audit", auditBatch("request-memory-small-", 512 << 10), false);
-        JsonNode answer = JSON.readTree(fits.body());
-        assertTrue(
-                fits.statusCode() == 200
-                        ? answer.path("events").asInt() > 100
-                        : fits.statusCode() == 503
-                                && answer.path("error").asText().equals("the batch could not be stored; send it again"),
-                fits.statusCode() + " " + fits.body());
+        // Over twice the share, announced or not: read as it arrives, and handed to the store. The store itself is
+        // IngestIT's; here it may be unreachable — a test profile restarts Quarkus, and the JDBC driver registered by
+        // the run before is not found from the new class loader — which this answer may then say, as a 503 to resend.
+        for (boolean announced : new boolean[] {true, false}) {
+            byte[] batch = auditBatch("request-memory-" + announced + "-", 3 << 20);
+            assertTrue(batch.length > 2 * memory.batches().largestBody(), batch.length + " bytes");
+            HttpResponse<String> read = post("/ingest/audit", batch, announced);
+            JsonNode answer = JSON.readTree(read.body());
+            assertTrue(
+                    read.statusCode() == 200
+                            ? answer.path("events").asInt() > 1000
+                            : read.statusCode() == 503
+                                    && answer.path("error")
+                                            .asText()
+                                            .equals("the batch could not be stored; send it again"),
+                    read.statusCode() + " " + read.body());
+        }
     }
 }

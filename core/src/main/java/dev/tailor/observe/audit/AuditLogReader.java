@@ -127,35 +127,319 @@ public final class AuditLogReader {
     }
 
     /**
-     * Reads one {@code EventList} as kube-apiserver's audit webhook backend POSTs it (the whole body, compact or
-     * indented); bad events are reported with their index in {@code items} as the "line".
+     * Reads one {@code EventList} as kube-apiserver's audit webhook backend POSTs it, whole ({@link EventListStream}
+     * read to its end); bad events are reported with their index in {@code items} as the "line".
      *
-     * @throws IOException when the body is not JSON or not an EventList — nothing of it is read then
+     * @throws IOException when the body is not JSON or not an EventList
      */
-    public Stats readEventList(String name, byte[] body, Consumer<ApiRequest> sink, Problems problems)
+    public Stats readEventList(String name, InputStream body, Consumer<ApiRequest> sink, Problems problems)
             throws IOException {
-        Event list;
-        try {
-            list = Event.read(new JsonCursor().reset(body, 0, body.length));
-        } catch (JsonCursor.Malformed e) {
-            throw new IOException("not JSON (" + e.getMessage() + ")");
+        try (EventListStream list = new EventListStream(name, body, problems)) {
+            while (list.read(Integer.MAX_VALUE, sink)) {
+                // read to the end
+            }
+            return list.stats();
         }
-        if (!"EventList".equals(list.kind) || list.items == null) {
-            throw new IOException("not an audit EventList: kind is " + list.kindShown);
+    }
+
+    /**
+     * An {@code audit.k8s.io/v1} EventList read as it arrives, as kube-apiserver's audit webhook backend POSTs it: a
+     * number of items at a time ({@link #read}), each kept only as far as Tailor reads it — without its request and
+     * response bodies, annotations and everything else — so that what a body costs is one item's metadata at a time
+     * and the requests handed on, not the body: a batch of events logged at RequestResponse level, with a
+     * cluster-wide list's response in one of them, is read like a small one. Bad items are reported with their index
+     * in {@code items} as the "line", and cost only themselves.
+     *
+     * <p>Items are handed on once the list's {@code kind} (which must be EventList) and {@code apiVersion} are known:
+     * kube-apiserver writes both before the items. A list that puts them after its items (keys sorted, as some
+     * forwarders write JSON) has its items held until then, at most as many as one read hands on.
+     */
+    public static final class EventListStream implements java.io.Closeable {
+
+        /** The most of one item kept (its fields Tailor reads): far beyond any event's metadata. */
+        public static final int MAX_ITEM_BYTES = 256 * 1024;
+
+        /** The longest string of an item read: longer, the list is not one kube-apiserver wrote, and is refused. */
+        public static final int LONGEST_STRING = 1 << 20;
+
+        private final String name;
+        private final com.fasterxml.jackson.core.JsonParser parser;
+        private final Problems problems;
+        private final ItemBuffer item = new ItemBuffer();
+        private final JsonCursor cursor = new JsonCursor();
+        private final Map<String, Long> skipped = new TreeMap<>();
+        /** Items read before the list's kind and apiVersion: held until both are known. */
+        private final List<Pending> pending = new ArrayList<>();
+
+        private String kind;
+        private String kindShown = "";
+        private String apiVersion;
+        private boolean started;
+        private boolean inItems;
+        private boolean hasItems;
+        private boolean ended;
+        private long index;
+        private long requests;
+
+        private record Pending(long index, Event event) {}
+
+        public EventListStream(String name, InputStream body, Problems problems) throws IOException {
+            this.name = name;
+            this.parser = LIST_JSON.createParser(body);
+            this.problems = problems;
         }
-        Map<String, Long> skipped = new TreeMap<>();
-        long requests = 0;
-        long index = 0;
-        for (Event event : list.items) {
+
+        /**
+         * Reads on until {@code max} items have been handed to {@code sink} (checked, each completed request as it
+         * is read) or the list ends; whether more may follow.
+         *
+         * @throws IOException when the body is not JSON or not an EventList, or could not be read: the items handed
+         *     on before it stand
+         */
+        public boolean read(int max, Consumer<ApiRequest> sink) throws IOException {
+            try {
+                if (!started) {
+                    started = true;
+                    com.fasterxml.jackson.core.JsonToken first = parser.nextToken();
+                    if (first != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                        throw new IOException(
+                                first == null
+                                        ? "not an audit EventList: the body is empty"
+                                        : "not an audit EventList: the body is not a JSON object");
+                    }
+                }
+                long handed = 0;
+                while (!ended && handed < max) {
+                    com.fasterxml.jackson.core.JsonToken t = parser.nextToken();
+                    if (inItems) {
+                        if (t == com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+                            inItems = false;
+                            continue;
+                        }
+                        Event event = item(t, ++index);
+                        if (event == null) {
+                            continue;
+                        }
+                        if (headerKnown()) {
+                            hand(index, event, sink);
+                            handed++;
+                        } else if (pending.size() < max) {
+                            pending.add(new Pending(index, event));
+                        } else {
+                            throw new IOException("an EventList whose items come before its kind and apiVersion is"
+                                    + " read only up to " + max + " items: write kind and apiVersion first, as"
+                                    + " kube-apiserver does");
+                        }
+                    } else if (t == com.fasterxml.jackson.core.JsonToken.END_OBJECT) {
+                        end();
+                        handed += handPending(sink);
+                    } else {
+                        handed += field(parser.currentName(), parser.nextToken(), sink);
+                    }
+                }
+                return !ended;
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IOException("not JSON (" + e.getOriginalMessage()
+                        + (e.getLocation() == null
+                                ? ""
+                                : " at byte " + e.getLocation().getByteOffset()) + ")");
+            }
+        }
+
+        /** What the list held so far: its items ({@code lines}), the requests handed on, and what was skipped. */
+        public Stats stats() {
+            return new Stats(index, requests, skipped);
+        }
+
+        @Override
+        public void close() throws IOException {
+            parser.close();
+        }
+
+        /** One of the list's own fields, its value's first token read; the pending items it let through. */
+        private long field(String field, com.fasterxml.jackson.core.JsonToken value, Consumer<ApiRequest> sink)
+                throws IOException {
+            switch (field) {
+                case "kind" -> {
+                    kind = value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING ? parser.getText() : "";
+                    kindShown = value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING
+                            ? "\"" + kind + "\""
+                            : value.isStructStart() ? "not a string" : parser.getText();
+                    parser.skipChildren();
+                    if (!kind.equals("EventList")) {
+                        throw new IOException("not an audit EventList: kind is " + kindShown);
+                    }
+                }
+                case "apiVersion" -> {
+                    apiVersion = value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING ? parser.getText() : "";
+                    parser.skipChildren();
+                }
+                case "items" -> {
+                    if (value == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                        inItems = true;
+                        hasItems = true;
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+                default -> parser.skipChildren();
+            }
+            return headerKnown() ? handPending(sink) : 0;
+        }
+
+        /** The list's end: nothing after it, and it was an EventList. */
+        private void end() throws IOException {
+            ended = true;
+            if (parser.nextToken() != null) {
+                throw new IOException("not JSON (more after the EventList's end at byte "
+                        + parser.currentTokenLocation().getByteOffset() + ")");
+            }
+            if (kind == null || !hasItems) {
+                throw new IOException(
+                        "not an audit EventList: " + (kind == null ? "it has no kind" : "it has no items array"));
+            }
+            if (apiVersion == null) {
+                apiVersion = "";
+            }
+        }
+
+        private boolean headerKnown() {
+            return kind != null && apiVersion != null;
+        }
+
+        private long handPending(Consumer<ApiRequest> sink) {
+            for (Pending p : pending) {
+                hand(p.index(), p.event(), sink);
+            }
+            long handed = pending.size();
+            pending.clear();
+            return handed;
+        }
+
+        private void hand(long index, Event event, Consumer<ApiRequest> sink) {
             // The items of a list are of the list's kind: kube-apiserver's webhook backend writes them without kind
             // and apiVersion (its log backend writes both on every line). An item that names another kind is refused.
             if (event.kind == null && event.kindShown.isEmpty()) {
                 event.kind = "Event";
-                event.apiVersion = event.apiVersion.isEmpty() ? list.apiVersion : event.apiVersion;
+                event.apiVersion = event.apiVersion.isEmpty() ? apiVersion : event.apiVersion;
             }
-            requests += accept(name, ++index, event, sink, problems, skipped);
+            requests += accept(name, index, event, sink, problems, skipped);
         }
-        return new Stats(index, requests, skipped);
+
+        /**
+         * The item whose first token is {@code first}, read as far as Tailor reads an event: its fields of {@link
+         * #EVENT} copied (the rest passed over as the parser streams them), then read as a line is. Null when it is
+         * too long even so (a problem, named by its index).
+         */
+        private Event item(com.fasterxml.jackson.core.JsonToken first, long index) throws IOException {
+            if (first != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                parser.skipChildren();
+                return new Event(); // not an audit Event: its problem says so
+            }
+            item.reset();
+            try (com.fasterxml.jackson.core.JsonGenerator g = LIST_JSON.createGenerator(item)) {
+                g.writeStartObject();
+                while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    parser.nextToken();
+                    if (ITEM_FIELDS.contains(field) && !item.full()) {
+                        g.writeFieldName(field);
+                        g.copyCurrentStructure(parser);
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+                g.writeEndObject();
+            }
+            if (item.full()) {
+                problems.add(
+                        name,
+                        index,
+                        "event too long",
+                        "event longer than " + MAX_ITEM_BYTES + " bytes without its request and response bodies");
+                return null;
+            }
+            try {
+                return Event.read(cursor.reset(item.bytes(), 0, item.size()));
+            } catch (JsonCursor.Malformed e) {
+                problems.add(name, index, "not JSON", "not JSON (" + e.getMessage() + ")");
+                return null;
+            }
+        }
+    }
+
+    /**
+     * JSON for an EventList read as it arrives: no string it reads longer than {@value EventListStream#LONGEST_STRING}
+     * characters — kube-apiserver writes none: a request's URI and headers, where an event's metadata comes from,
+     * are a MiB at most — whatever the list's length; a string it passes over is never held, whatever its length.
+     */
+    private static final com.fasterxml.jackson.core.JsonFactory LIST_JSON =
+            com.fasterxml.jackson.core.JsonFactory.builder()
+                    .disable(com.fasterxml.jackson.core.StreamReadFeature.AUTO_CLOSE_SOURCE) // the caller's body
+                    .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                            .maxStringLength(EventListStream.LONGEST_STRING)
+                            .build())
+                    .build();
+
+    /** An event's fields Tailor reads, as an item of a list has them. */
+    private static final List<String> EVENT_FIELDS = List.of(
+            "kind",
+            "apiVersion",
+            "auditID",
+            "stage",
+            "verb",
+            "requestURI",
+            "user",
+            "impersonatedUser",
+            "objectRef",
+            "responseStatus",
+            "stageTimestamp",
+            "requestReceivedTimestamp",
+            "timestamp");
+
+    private static final java.util.Set<String> ITEM_FIELDS = java.util.Set.copyOf(EVENT_FIELDS);
+
+    /** One item as kept, reused from item to item: what goes beyond {@link EventListStream#MAX_ITEM_BYTES} is dropped. */
+    private static final class ItemBuffer extends java.io.OutputStream {
+        private byte[] bytes = new byte[8192];
+        private int size;
+        private boolean full;
+
+        void reset() {
+            size = 0;
+            full = false;
+        }
+
+        boolean full() {
+            return full;
+        }
+
+        byte[] bytes() {
+            return bytes;
+        }
+
+        int size() {
+            return size;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (full || size + len > EventListStream.MAX_ITEM_BYTES) {
+                full = true;
+                return;
+            }
+            if (size + len > bytes.length) {
+                bytes = java.util.Arrays.copyOf(
+                        bytes, Math.min(EventListStream.MAX_ITEM_BYTES, Math.max(size + len, bytes.length * 2)));
+            }
+            System.arraycopy(b, off, bytes, size, len);
+            size += len;
+        }
     }
 
     /** Checks one event and hands it on; returns 1 when it was a counted request, 0 otherwise. */
@@ -187,21 +471,11 @@ public final class AuditLogReader {
         }
     }
 
-    private static final JsonNames EVENT = JsonNames.of(
-            "kind",
-            "apiVersion",
-            "auditID",
-            "stage",
-            "verb",
-            "requestURI",
-            "user",
-            "impersonatedUser",
-            "objectRef",
-            "responseStatus",
-            "stageTimestamp",
-            "requestReceivedTimestamp",
-            "timestamp",
-            "items");
+    /** An event's fields, and a list's items (a line may hold an EventList). */
+    private static final JsonNames EVENT =
+            JsonNames.of(java.util.stream.Stream.concat(EVENT_FIELDS.stream(), java.util.stream.Stream.of("items"))
+                    .toArray(String[]::new));
+
     private static final JsonNames USER = JsonNames.of("username", "groups", "extra");
     /** In a user's extra: the pod a service-account token was bound to (a pod's projected token always is). */
     private static final String POD_NAME = "authentication.kubernetes.io/pod-name";

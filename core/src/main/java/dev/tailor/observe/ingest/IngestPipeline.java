@@ -102,13 +102,15 @@ public final class IngestPipeline {
         return new Read(stats.lines(), stats.requests());
     }
 
-    /** An {@code audit.k8s.io/v1} EventList, as kube-apiserver's webhook backend sends it. */
-    public Read auditEventList(
-            String name, byte[] body, ObserveSummary summary, Problems problems, Consumer<Sighting<ApiAccess>> out)
+    /**
+     * The next {@code max} items of an {@code audit.k8s.io/v1} EventList as kube-apiserver's webhook backend sends
+     * it, read as it arrives; whether more may follow. Each read is a batch of its own (its accesses one instance
+     * each), so that a body of any length costs the memory of {@code max} items.
+     */
+    public boolean auditEventList(
+            AuditLogReader.EventListStream list, int max, ObserveSummary summary, Consumer<Sighting<ApiAccess>> out)
             throws IOException {
-        AuditLogReader.Stats stats = new AuditLogReader().readEventList(name, body, requests(summary, out), problems);
-        summary.skipped(stats.skipped());
-        return new Read(stats.lines(), stats.requests());
+        return list.read(max, requests(summary, out));
     }
 
     /** Each request as its access, one instance of each distinct access (a batch holds it, not each request's). */

@@ -384,8 +384,8 @@ class AuditLogReaderTest {
         byte[] body = Files.readAllBytes(RepositoryPaths.fixtures().resolve("audit-webhook-backend/eventlist.json"));
         List<ApiRequest> requests = new ArrayList<>();
         Problems problems = new Problems();
-        AuditLogReader.Stats stats =
-                new AuditLogReader().readEventList("POST /ingest/audit", body, requests::add, problems);
+        AuditLogReader.Stats stats = new AuditLogReader()
+                .readEventList("POST /ingest/audit", new java.io.ByteArrayInputStream(body), requests::add, problems);
         assertEquals(0, problems.total(), problems.first().toString());
         assertEquals(9, stats.requests());
         assertEquals(
@@ -405,7 +405,8 @@ class AuditLogReaderTest {
         byte[] pod = "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":[{\"kind\":\"Pod\"}]}"
                 .getBytes(StandardCharsets.UTF_8);
         Problems refused = new Problems();
-        new AuditLogReader().readEventList("POST /ingest/audit", pod, r -> {}, refused);
+        new AuditLogReader()
+                .readEventList("POST /ingest/audit", new java.io.ByteArrayInputStream(pod), r -> {}, refused);
         assertEquals(
                 "POST /ingest/audit:1: not an audit Event: kind is \"Pod\"",
                 refused.first().get(0).toString());
@@ -425,8 +426,9 @@ class AuditLogReaderTest {
         byte[] body = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(list);
         assertTrue(new String(body, StandardCharsets.UTF_8).contains("\n    \"kind\""), "indented");
         List<ApiRequest> fromBody = new ArrayList<>();
-        AuditLogReader.Stats stats =
-                new AuditLogReader().readEventList("POST /ingest/audit", body, fromBody::add, new Problems());
+        AuditLogReader.Stats stats = new AuditLogReader()
+                .readEventList(
+                        "POST /ingest/audit", new java.io.ByteArrayInputStream(body), fromBody::add, new Problems());
         List<ApiRequest> fromLog = new ArrayList<>();
         try (InputStream in = Inputs.open(DEMO.toString())) {
             new AuditLogReader().read("demo.log", in, fromLog::add, new Problems());
@@ -437,7 +439,129 @@ class AuditLogReaderTest {
         byte[] cut = java.util.Arrays.copyOf(body, body.length / 2);
         java.io.IOException e = assertThrows(
                 java.io.IOException.class,
-                () -> new AuditLogReader().readEventList("POST /ingest/audit", cut, r -> {}, new Problems()));
-        assertTrue(e.getMessage().startsWith("not JSON (unexpected end"), e.getMessage());
+                () -> new AuditLogReader()
+                        .readEventList(
+                                "POST /ingest/audit", new java.io.ByteArrayInputStream(cut), r -> {}, new Problems()));
+        assertTrue(e.getMessage().startsWith("not JSON (Unexpected end-of-input"), e.getMessage());
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** kube-apiserver's own EventList (items without kind and apiVersion), as a tree to change. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode apiServersList() throws Exception {
+        return (com.fasterxml.jackson.databind.node.ObjectNode) MAPPER.readTree(RepositoryPaths.fixtures()
+                .resolve("audit-webhook-backend/eventlist.json")
+                .toFile());
+    }
+
+    /** Reads {@code body} {@code max} items at a time; the requests of each read, in order. */
+    private static List<List<ApiRequest>> readInParts(byte[] body, int max, Problems problems) throws Exception {
+        List<List<ApiRequest>> parts = new ArrayList<>();
+        try (AuditLogReader.EventListStream list = new AuditLogReader.EventListStream(
+                "POST /ingest/audit", new java.io.ByteArrayInputStream(body), problems)) {
+            boolean more = true;
+            while (more) {
+                List<ApiRequest> part = new ArrayList<>();
+                more = list.read(max, part::add);
+                parts.add(part);
+            }
+        }
+        return parts;
+    }
+
+    /**
+     * An EventList logged at RequestResponse level: a list of ConfigMaps whose response holds eight of 512 KiB each,
+     * a create with its object. Read a few items at a time, each without its bodies: every request is there, each
+     * read hands on no more than it was asked for. An item whose own fields are beyond what an item may be (a user
+     * whose extra is 300 KiB) is refused alone, by its index.
+     */
+    @Test
+    void aListOfLargeEventsIsReadAFewItemsAtATimeAndAnItemTooLongCostsOnlyItself() throws Exception {
+        var list = apiServersList();
+        var items = list.withArray("items");
+        var configMaps = MAPPER.createObjectNode().put("kind", "ConfigMapList").put("apiVersion", "v1");
+        for (int i = 0; i < 8; i++) {
+            var cm = configMaps.withArray("items").addObject().put("kind", "ConfigMap");
+            cm.putObject("metadata").put("name", "settings-" + i).put("namespace", "shop");
+            cm.putObject("data").put("settings.yaml", ("key-" + i + ": value\n").repeat(512 * 1024 / 14));
+        }
+        ((com.fasterxml.jackson.databind.node.ObjectNode) items.get(5))
+                .put("level", "RequestResponse")
+                .set("responseObject", configMaps);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) items.get(2))
+                .put("level", "RequestResponse")
+                .set("requestObject", MAPPER.createObjectNode().put("kind", "Role"));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) items.get(1).path("user"))
+                .putObject("extra")
+                .putArray("claims")
+                .add("x".repeat(300 * 1024));
+        byte[] body = MAPPER.writeValueAsBytes(list);
+        assertTrue(body.length > 4 << 20, "larger than a few MB: " + body.length);
+
+        Problems problems = new Problems();
+        List<List<ApiRequest>> parts = readInParts(body, 3, problems);
+        assertEquals(List.of(3, 3, 2), parts.stream().map(List::size).toList());
+        List<ApiRequest> requests = parts.stream().flatMap(List::stream).toList();
+        assertEquals(
+                List.of("get", "create", "create", "create", "list", "list", "get", "get"),
+                requests.stream().map(ApiRequest::verb).toList());
+        assertEquals("configmaps", requests.get(4).resource());
+        assertEquals(
+                List.of("POST /ingest/audit:2: event longer than 262144 bytes without its request and response bodies"),
+                problems.first().stream().map(Object::toString).toList());
+    }
+
+    /**
+     * A forwarder that writes JSON with its keys sorted puts the list's kind after its items: they are held until it
+     * comes, and read — up to as many as one read hands on; more are refused, saying why.
+     */
+    @Test
+    void aListWhoseKindComesAfterItsItemsIsReadUpToOneReadsItems() throws Exception {
+        byte[] sorted = MAPPER.copy()
+                .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+                .writeValueAsBytes(MAPPER.convertValue(apiServersList(), Map.class));
+        assertTrue(new String(sorted, StandardCharsets.UTF_8).indexOf("\"kind\":\"EventList\"")
+                > new String(sorted, StandardCharsets.UTF_8).indexOf("\"items\""));
+        Problems problems = new Problems();
+        assertEquals(
+                9,
+                readInParts(sorted, 9, problems).stream().mapToInt(List::size).sum());
+        assertEquals(0, problems.total());
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> readInParts(sorted, 5, new Problems()));
+        assertEquals(
+                "an EventList whose items come before its kind and apiVersion is read only up to 5 items: write kind"
+                        + " and apiVersion first, as kube-apiserver does",
+                e.getMessage());
+    }
+
+    /** A body that breaks off: what was handed on before the break stands, and the read says where it broke. */
+    @Test
+    void aListThatBreaksOffHasHandedOnWhatCameBefore() throws Exception {
+        byte[] body = MAPPER.writeValueAsBytes(apiServersList());
+        byte[] cut = java.util.Arrays.copyOf(body, body.length * 2 / 3);
+        List<ApiRequest> handed = new ArrayList<>();
+        try (AuditLogReader.EventListStream list = new AuditLogReader.EventListStream(
+                "POST /ingest/audit", new java.io.ByteArrayInputStream(cut), new Problems())) {
+            assertTrue(list.read(2, handed::add));
+            assertTrue(list.read(2, handed::add));
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> {
+                while (list.read(2, handed::add)) {
+                    // to the break
+                }
+            });
+            assertTrue(e.getMessage().startsWith("not JSON (Unexpected end-of-input"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("at byte " + cut.length + ")"), e.getMessage());
+        }
+        assertTrue(handed.size() >= 4 && handed.size() < 9, handed.toString());
+        // Not an EventList at all: nothing is handed on.
+        for (String other : List.of("{\"kind\":\"Pod\",\"items\":[{}]}", "[]", "", "{\"kind\":\"EventList\"}")) {
+            List<ApiRequest> none = new ArrayList<>();
+            java.io.IOException e = assertThrows(
+                    java.io.IOException.class,
+                    () -> readInParts(other.getBytes(StandardCharsets.UTF_8), 2, new Problems()));
+            assertTrue(e.getMessage().startsWith("not an audit EventList: "), e.getMessage());
+            assertEquals(List.of(), none);
+        }
     }
 }
