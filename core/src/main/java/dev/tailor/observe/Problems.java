@@ -13,6 +13,9 @@ public final class Problems {
 
     public static final int SHOWN = 10;
 
+    /** The most of a reason kept: it may quote a value from the input, of any length. */
+    static final int REASON_CHARS = 400;
+
     /** One bad line: {@code audit.log:1042: not JSON (Unexpected end-of-input)}. */
     public record Problem(String file, long line, String reason) {
         @Override
@@ -30,7 +33,8 @@ public final class Problems {
         total++;
         byReason.merge(kind, 1L, Long::sum);
         if (first.size() < SHOWN) {
-            first.add(new Problem(file, line, reason));
+            first.add(new Problem(
+                    file, line, reason.length() > REASON_CHARS ? reason.substring(0, REASON_CHARS) + "…" : reason));
         }
     }
 

@@ -551,7 +551,7 @@ class AuditLogReaderTest {
                 }
             });
             assertTrue(e.getMessage().startsWith("not JSON (Unexpected end-of-input"), e.getMessage());
-            assertTrue(e.getMessage().endsWith("at byte " + cut.length + ")"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("at character " + cut.length + ")"), e.getMessage());
         }
         assertTrue(handed.size() >= 4 && handed.size() < 9, handed.toString());
         // Not an EventList at all: nothing is handed on.
@@ -563,5 +563,40 @@ class AuditLogReaderTest {
             assertTrue(e.getMessage().startsWith("not an audit EventList: "), e.getMessage());
             assertEquals(List.of(), none);
         }
+    }
+
+    /**
+     * A stage Kubernetes does not have is the event's problem, its value shown in part — not a reason to count skipped
+     * events by, which a sender could make as many of as it has events.
+     */
+    @Test
+    void aStageKubernetesDoesNotHaveIsAProblemShownInPart() throws Exception {
+        var list = apiServersList();
+        var items = list.withArray("items");
+        for (int i = 0; i < 3; i++) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) items.get(i))
+                    .put("stage", "Stage" + i + "x".repeat(1000));
+        }
+        ((com.fasterxml.jackson.databind.node.ObjectNode) items.get(3)).put("stage", "ResponseStarted");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) items.get(4)).put("apiVersion", "v" + "9".repeat(1000));
+        Problems problems = new Problems();
+        List<ApiRequest> requests = new ArrayList<>();
+        AuditLogReader.Stats stats = new AuditLogReader()
+                .readEventList(
+                        "POST /ingest/audit",
+                        new java.io.ByteArrayInputStream(MAPPER.writeValueAsBytes(list)),
+                        requests::add,
+                        problems);
+        assertEquals(4, requests.size());
+        assertEquals(
+                Map.of("stage ResponseStarted (only ResponseComplete and Panic are counted)", 1L), stats.skipped());
+        assertEquals(Map.of("unknown stage", 3L, "unsupported apiVersion", 1L), problems.byReason());
+        assertEquals(
+                "POST /ingest/audit:1: unknown stage: Stage0" + "x".repeat(74) + "…",
+                problems.first().get(0).toString());
+        // Any reason quoting the input is kept in part: 400 characters.
+        assertEquals(
+                "POST /ingest/audit:5: unsupported apiVersion: v" + "9".repeat(400 - 25) + "…",
+                problems.first().get(3).toString());
     }
 }
