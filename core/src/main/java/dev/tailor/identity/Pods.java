@@ -81,6 +81,11 @@ public final class Pods {
         return refused.contains(key) ? pod.withWorkload(own(pod.namespace(), pod.pod())) : pod;
     }
 
+    /** Whether the pod's latest creation seen vouched for none of Kubernetes' controllers' owners ({@link #decided}). */
+    public boolean refused(String namespace, String pod) {
+        return refused.contains(namespace + "/" + pod);
+    }
+
     private static Workload own(String namespace, String pod) {
         return new Workload(namespace, "Pod", pod);
     }

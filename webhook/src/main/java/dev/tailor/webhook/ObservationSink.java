@@ -51,6 +51,8 @@ public class ObservationSink {
         return t;
     });
     private ObservationStore store;
+    /** The store's pods once it is open (taken again at each flush): asked without waiting on the admission path. */
+    private volatile dev.tailor.identity.Pods pods;
     /** A flush asked by {@link #flushIfMany} is queued on the writer; no second one is asked meanwhile. */
     private final java.util.concurrent.atomic.AtomicBoolean flushAsked =
             new java.util.concurrent.atomic.AtomicBoolean();
@@ -109,8 +111,22 @@ public class ObservationSink {
     }
 
     public void pod(PodRecord pod) {
+        dev.tailor.identity.Pods known = pods;
+        if (known != null && pod.created()) {
+            known.decided(pod); // its creation's verdict on its owner at once, for its requests of the next moment
+        }
         offer(pod);
         flushIfMany();
+    }
+
+    /**
+     * Whether the pod's latest creation vouched for none of Kubernetes' controllers' owners, as this replica knows it
+     * now: its own creations at once, other replicas' as the store reads them again (every second). False until the
+     * store is open.
+     */
+    public boolean ownerRefused(String namespace, String pod) {
+        dev.tailor.identity.Pods known = pods;
+        return known != null && known.refused(namespace, pod);
     }
 
     private void flushIfMany() {
@@ -140,6 +156,13 @@ public class ObservationSink {
         List<Object> batch = new ArrayList<>();
         pending.drainTo(batch, 5000);
         if (batch.isEmpty()) {
+            ObservationStore open;
+            synchronized (this) {
+                open = store;
+            }
+            if (open != null) {
+                this.pods = open.pods();
+            }
             return;
         }
         List<PodRecord> pods = new ArrayList<>();
@@ -172,6 +195,7 @@ public class ObservationSink {
             if (!decisions.isEmpty()) {
                 s.ingestDecisions(decisions);
             }
+            this.pods = s.pods();
         } catch (SQLException e) {
             if (!isBadData(e)) {
                 // The store is unavailable: back into the queue (the store counts each one once, so a half-written

@@ -82,6 +82,11 @@ public class WebhookBeans {
             }
 
             @Override
+            public boolean ownerRefused(String namespace, String pod) {
+                return sink.ownerRefused(namespace, pod);
+            }
+
+            @Override
             public void wouldDeny(
                     java.time.Instant time,
                     String namespace,

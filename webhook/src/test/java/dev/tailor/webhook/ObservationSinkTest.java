@@ -82,4 +82,53 @@ class ObservationSinkTest {
             sink.close(null);
         }
     }
+
+    /** A creation of {@code shop/name} claiming a Deployment's ReplicaSet, its claim believed or not. */
+    private static dev.tailor.identity.PodRecord created(String name, boolean ownerRefused) {
+        return new dev.tailor.identity.PodRecord(
+                "uid-" + name + "-" + ownerRefused,
+                Instant.parse("2026-12-04T12:00:00Z"),
+                "shop",
+                name,
+                new dev.tailor.identity.Workload("shop", "Deployment", "api"),
+                "default",
+                java.util.Map.of("app", "api"),
+                true,
+                List.of("app"),
+                List.of(),
+                List.of(),
+                ownerRefused);
+    }
+
+    /**
+     * Whether a pod's creation vouched for no controller's owner is answered at once, without waiting for the store:
+     * the admission path records the pod's next requests by it. Another replica's creations arrive as the store reads
+     * them again.
+     */
+    @Test
+    void aPodsCreationVerdictOnItsOwnerIsAnsweredAtOnceAndAnotherReplicasAfterAFlush() throws Exception {
+        String url = ObservationStore.embeddedUrl(dir.resolve("store"));
+        ObservationSink sink = new ObservationSink(config(url), new SimpleMeterRegistry(), Duration.ofHours(1));
+        try {
+            sink.pod(created("api-7d4b9c-x2x8z", true));
+            org.junit.jupiter.api.Assertions.assertFalse(
+                    sink.ownerRefused("shop", "api-7d4b9c-x2x8z"), "the store not open yet: nothing known");
+            sink.flush(); // opens the store
+            sink.pod(created("api-7d4b9c-a1b2c", true));
+            org.junit.jupiter.api.Assertions.assertTrue(sink.ownerRefused("shop", "api-7d4b9c-a1b2c"));
+            org.junit.jupiter.api.Assertions.assertTrue(sink.ownerRefused("shop", "api-7d4b9c-x2x8z"));
+            sink.pod(created("api-7d4b9c-a1b2c", false)); // the controller made a pod of that name again
+            org.junit.jupiter.api.Assertions.assertFalse(sink.ownerRefused("shop", "api-7d4b9c-a1b2c"));
+
+            try (ObservationStore replica = ObservationStore.open(url)) {
+                replica.ingestPods(List.of(created("api-7d4b9c-zzzzz", true)));
+            }
+            org.junit.jupiter.api.Assertions.assertFalse(sink.ownerRefused("shop", "api-7d4b9c-zzzzz"));
+            Thread.sleep(1100); // the store reads refusals again after a second
+            sink.flush();
+            org.junit.jupiter.api.Assertions.assertTrue(sink.ownerRefused("shop", "api-7d4b9c-zzzzz"));
+        } finally {
+            sink.close(null);
+        }
+    }
 }

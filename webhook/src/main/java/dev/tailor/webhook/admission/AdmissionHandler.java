@@ -141,7 +141,7 @@ public final class AdmissionHandler {
         // no evidence of what the namespace does, so it stays out of the decision log and the store. A denied pod
         // was never made: it is no pod seen.
         if (fromApiServer && !h.dryRun()) {
-            record(h, recordedWorkload(h, request, decision.workload()), mode, violations);
+            record(h, recordedWorkload(h, request, decision.workload(), decisionLog), mode, violations);
             if (!result.equals("denied")) {
                 decisionLog.admitted(request, clock.instant());
             }
@@ -262,13 +262,17 @@ public final class AdmissionHandler {
      * other than the controller its controller reference names ({@link OwnerClaims}: the API server vouches for the
      * creator, not for the reference): that pod is recorded as its own workload, as the store learns it, so that the
      * enforce preview and the namespace's report do not put what an editor's pod would have been denied for on the
-     * Deployment it claims (nor fold it into the Deployment's own rejection).
+     * Deployment it claims (nor fold it into the Deployment's own rejection). So are its later requests (an update, an
+     * ephemeral container, its deletion), which carry no creator: by what the stream knows of its creation.
      */
-    static String recordedWorkload(RequestHeader h, JsonNode request, String judged) {
-        if (!h.kind().equals("Pod")
-                || !h.operation().equals("CREATE")
-                || !h.subResource().isEmpty()
-                || h.name().isEmpty()) {
+    static String recordedWorkload(RequestHeader h, JsonNode request, String judged, DecisionLog stream) {
+        if (!h.kind().equals("Pod") || h.name().isEmpty()) {
+            return judged;
+        }
+        if (!h.operation().equals("CREATE")) {
+            return stream.ownerRefused(h.namespace(), h.name()) ? "pod." + h.name() : judged;
+        }
+        if (!h.subResource().isEmpty()) {
             return judged;
         }
         JsonNode owner = dev.tailor.observe.admission.AdmissionStreamReader.controllerReference(

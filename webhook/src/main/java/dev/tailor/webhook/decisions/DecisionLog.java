@@ -18,6 +18,15 @@ public interface DecisionLog {
     default void podAdmitted(PodRecord pod) {}
 
     /**
+     * Whether the pod's latest creation vouched for none of Kubernetes' controllers' owners ({@link
+     * dev.tailor.identity.OwnerClaims}), as far as the stream knows now: such a pod is its own workload, whatever owner
+     * its later requests name. Answered without waiting (on the admission path).
+     */
+    default boolean ownerRefused(String namespace, String pod) {
+        return false;
+    }
+
+    /**
      * A request the webhook admitted: when it created or updated a pod, the pod seen, read as {@code tailor observe}
      * reads a recorded admission stream ({@link AdmissionStreamReader#podSeen}) and recorded by {@link #podAdmitted}.
      * A request that names no namespace, no object or a malformed time is no pod seen (its decision is logged).

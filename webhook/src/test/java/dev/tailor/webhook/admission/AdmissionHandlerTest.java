@@ -42,6 +42,8 @@ class AdmissionHandlerTest {
 
     private final Map<String, JsonNode> namespaces = new HashMap<>();
     private final List<AdmissionDecision> log = new CopyOnWriteArrayList<>();
+    /** The pods the stream saw, as the webhook's store holds them (their creations' verdicts on their owners). */
+    private final dev.tailor.identity.Pods pods = new dev.tailor.identity.Pods();
 
     @BeforeAll
     static void loadPolicies() {
@@ -74,7 +76,22 @@ class AdmissionHandlerTest {
                 defaultMode,
                 Mode.AUDIT,
                 onError,
-                log::addAll,
+                new dev.tailor.webhook.decisions.DecisionLog() {
+                    @Override
+                    public void record(List<AdmissionDecision> records) {
+                        log.addAll(records);
+                    }
+
+                    @Override
+                    public void podAdmitted(dev.tailor.identity.PodRecord pod) {
+                        pods.decided(pod);
+                    }
+
+                    @Override
+                    public boolean ownerRefused(String namespace, String pod) {
+                        return pods.refused(namespace, pod);
+                    }
+                },
                 AdmissionMetrics.NONE,
                 Clock.fixed(Instant.parse("2026-11-26T10:00:00Z"), ZoneOffset.UTC));
     }
@@ -295,6 +312,28 @@ class AdmissionHandlerTest {
         }
         assertEquals(answers.get(0), answers.get(1), "judged the same either way");
         assertTrue(answers.get(0).contains("privileged"), answers.get(0));
+
+        // Its later requests carry no creator: an update (by anyone), and an ephemeral container, are recorded as the
+        // pod's own too — until the controller creates a pod of that name again.
+        for (String subResource : List.of("", "ephemeralcontainers")) {
+            ObjectNode update = request.deepCopy().put("operation", "UPDATE");
+            update.set("oldObject", request.path("object").deepCopy());
+            ((ObjectNode) update.path("userInfo")).put("username", "bob");
+            if (!subResource.isEmpty()) {
+                update.put("subResource", subResource);
+            }
+            log.clear();
+            handler().validate(update);
+            assertEquals("pod.privileged-7d4b9c-x2x8z", log.get(0).workload(), subResource);
+        }
+        ((ObjectNode) request.path("userInfo"))
+                .put("username", "system:serviceaccount:kube-system:replicaset-controller");
+        handler().validate(request);
+        ObjectNode update = request.deepCopy().put("operation", "UPDATE");
+        update.set("oldObject", request.path("object").deepCopy());
+        log.clear();
+        handler().validate(update);
+        assertEquals("deployment.privileged", log.get(0).workload());
     }
 
     @Test
