@@ -263,7 +263,7 @@ public final class AdmissionHandler {
      * creator, not for the reference): that pod is recorded as its own workload, as the store learns it, so that the
      * enforce preview and the namespace's report do not put what an editor's pod would have been denied for on the
      * Deployment it claims (nor fold it into the Deployment's own rejection). So are its later requests (an update, an
-     * ephemeral container, its deletion), which carry no creator: by what the stream knows of its creation.
+     * ephemeral container), which carry no creator: by what the stream knows of its creation.
      */
     static String recordedWorkload(RequestHeader h, JsonNode request, String judged, DecisionLog stream) {
         if (!h.kind().equals("Pod") || h.name().isEmpty()) {
