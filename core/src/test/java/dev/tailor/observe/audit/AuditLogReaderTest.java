@@ -225,6 +225,70 @@ class AuditLogReaderTest {
         assertTrue(outcomes.get("request") > 1000 && outcomes.get("not JSON") > 500, outcomes.toString());
     }
 
+    /**
+     * The same mutations as items of an EventList read as it arrives: the list is "not JSON" exactly when Jackson
+     * refuses it, and a request read from an item has the fields Jackson's tree of the item has — and is the request
+     * the line reader makes of the item as a line, where that one makes one (an item may leave out its kind, a line
+     * may not).
+     */
+    @Test
+    void mutatedItemsOfAListComeOutAsJacksonsTreeOfThemSays() throws Exception {
+        List<String> lines = new ArrayList<>(
+                Files.readAllLines(DEMO).stream().filter(l -> l.startsWith("{")).toList());
+        lines.add(BOUND_TOKEN);
+        String alphabet = "{}[],:\"\\ 0123456789-.eaklsnu=/";
+        java.util.Random random = new java.util.Random(7);
+        Map<String, Integer> outcomes = new java.util.TreeMap<>();
+        for (String line : lines) {
+            for (int i = 0; i < 120; i++) {
+                String mutated = dev.tailor.observe.Mutations.edit(line, alphabet, random, false);
+                String list = "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":[" + mutated + "]}";
+                List<ApiRequest> requests = new ArrayList<>();
+                String outcome;
+                try {
+                    Problems problems = new Problems();
+                    AuditLogReader.Stats stats = new AuditLogReader()
+                            .readEventList(
+                                    "POST /ingest/audit",
+                                    new java.io.ByteArrayInputStream(list.getBytes(StandardCharsets.UTF_8)),
+                                    requests::add,
+                                    problems);
+                    outcome = !requests.isEmpty()
+                            ? "request"
+                            : !stats.skipped().isEmpty()
+                                    ? "skipped stage"
+                                    : problems.byReason().keySet().iterator().next();
+                } catch (java.io.IOException e) {
+                    outcome = e.getMessage().startsWith("not JSON (") ? "not JSON" : e.getMessage();
+                }
+                com.fasterxml.jackson.databind.JsonNode tree = null;
+                try {
+                    tree = STRICT.readTree(list);
+                } catch (java.io.IOException e) {
+                    // refused: so must the stream be
+                }
+                assertEquals(tree == null, outcome.equals("not JSON"), list);
+                outcomes.merge(outcome, 1, Integer::sum);
+                // (A list that breaks after its item has handed the item on: what came before a break stands.)
+                if (tree != null && !requests.isEmpty()) {
+                    assertSameRequest(tree.path("items").path(0), requests.get(0), mutated);
+                    List<ApiRequest> asLine = new ArrayList<>();
+                    new AuditLogReader()
+                            .read(
+                                    "audit.log",
+                                    new java.io.ByteArrayInputStream(mutated.getBytes(StandardCharsets.UTF_8)),
+                                    asLine::add,
+                                    new Problems());
+                    if (!asLine.isEmpty()) {
+                        assertEquals(asLine, requests, mutated);
+                    }
+                }
+            }
+        }
+        System.out.println("EventListStream against Jackson's tree: " + outcomes);
+        assertTrue(outcomes.get("request") > 1000 && outcomes.get("not JSON") > 500, outcomes.toString());
+    }
+
     /** What the reader made of a line is what Jackson's tree of it says. */
     private static void assertSameRequest(com.fasterxml.jackson.databind.JsonNode tree, ApiRequest r, String mutated) {
         var user = tree.path("impersonatedUser").isObject() ? tree.path("impersonatedUser") : tree.path("user");
