@@ -635,6 +635,67 @@ public final class ObservationStore implements StoredObservations {
         }
     }
 
+    /**
+     * The disk an embedded (H2) store takes: its file, and the part of it that holds live data — H2 writes changes to
+     * new chunks and reuses the old ones' space later, so the file runs ahead of what it holds.
+     */
+    public record DiskUse(long fileBytes, long liveBytes) {}
+
+    /** What the embedded store's file takes now; empty for PostgreSQL, whose disk is the database's to keep. */
+    public synchronized java.util.Optional<DiskUse> diskUse() throws SQLException {
+        if (postgres) {
+            return java.util.Optional.empty();
+        }
+        long file = -1;
+        int fill = -1;
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("SELECT SETTING_NAME, SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
+                        + " WHERE SETTING_NAME IN ('info.FILE_SIZE', 'info.CHUNKS_FILL_RATE')")) {
+            while (rs.next()) {
+                if (rs.getString(1).equals("info.FILE_SIZE")) {
+                    file = Long.parseLong(rs.getString(2).trim());
+                } else {
+                    fill = Integer.parseInt(rs.getString(2).trim().replace("%", ""));
+                }
+            }
+            connection.commit();
+        } catch (NumberFormatException e) {
+            throw new SQLException("H2 said its file's size in a form not read here: " + e.getMessage(), e);
+        }
+        if (file < 0 || fill < 0) {
+            return java.util.Optional.empty(); // not a file store (an in-memory database in tests)
+        }
+        return java.util.Optional.of(new DiskUse(file, file * fill / 100));
+    }
+
+    /** The fill rate {@link #compact} brings an embedded store's file back to: what H2's own maintenance aims at. */
+    static final int COMPACT_FILL_RATE = 90;
+
+    /** The most live data one {@link #compact} rewrites: a few milliseconds of the writer's time. */
+    static final int COMPACT_WRITE_BYTES = 16 << 20;
+
+    /**
+     * Rewrites the live pages of the embedded store's emptiest chunks, so that their space is used again ({@value
+     * #COMPACT_FILL_RATE} % full, {@value #COMPACT_WRITE_BYTES} bytes at most a call); whether it rewrote any. H2
+     * writes each commit's changed pages to a new chunk; its background thread, which would compact the chunks left
+     * part empty, does not run with {@code WRITE_DELAY=0}, which the store needs — so a store written in many small
+     * commits grows without end: the webhook's, a commit a second, took 1.2 KB of file per decision (5 times the
+     * data it held) and more as it grew. A long-lived writer calls this every few seconds; PostgreSQL vacuums its own
+     * (nothing is done).
+     */
+    public synchronized boolean compact() throws SQLException {
+        if (postgres) {
+            return false;
+        }
+        org.h2.engine.Session session =
+                connection.unwrap(org.h2.jdbc.JdbcConnection.class).getSession();
+        if (!(session instanceof org.h2.engine.SessionLocal local)
+                || local.getDatabase().getStore() == null) {
+            return false; // a server's database, or an in-memory one: not this process's file to compact
+        }
+        return local.getDatabase().getStore().getMvStore().compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES);
+    }
+
     /** What {@link #prune} forgot: rows (events, for {@code ingested_block}) by table, and the horizon it set. */
     public record Pruned(Instant keptFrom, Map<String, Long> removed) {}
 

@@ -81,6 +81,49 @@ public class ObservationSink {
                         "Admission-stream entries the store refused as data (a value it cannot hold), dropped alone")
                 .register(registry);
         writer.scheduleWithFixedDelay(this::flushQuietly, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+        long compactEvery = tick.toMillis() * COMPACT_EVERY_TICKS;
+        writer.scheduleWithFixedDelay(this::compactQuietly, compactEvery, compactEvery, TimeUnit.MILLISECONDS);
+        this.fileGauge = io.micrometer.core.instrument.Gauge.builder("tailor.store.file", disk, d -> d[0])
+                .description("Bytes of the embedded store's file (its volume must hold them); -1 for PostgreSQL")
+                .baseUnit("bytes")
+                .register(registry);
+        this.liveGauge = io.micrometer.core.instrument.Gauge.builder("tailor.store.live", disk, d -> d[1])
+                .description("Bytes of the embedded store's file that hold data; -1 for PostgreSQL")
+                .baseUnit("bytes")
+                .register(registry);
+    }
+
+    /** How often the writer compacts an embedded store ({@link ObservationStore#compact}): every ten seconds. */
+    static final long COMPACT_EVERY_TICKS = 10;
+
+    /** The embedded store's file and live bytes as the last compaction found them (-1: not known, or PostgreSQL). */
+    private final long[] disk = {-1, -1};
+
+    private final io.micrometer.core.instrument.Gauge fileGauge;
+    private final io.micrometer.core.instrument.Gauge liveGauge;
+
+    /**
+     * Compacts an open embedded store, so that its file stays near what it holds: written a commit a second, it grew
+     * to five times that and beyond (H2's own maintenance does not run with the writes the store needs).
+     */
+    private void compactQuietly() {
+        ObservationStore open;
+        synchronized (this) {
+            open = store;
+        }
+        if (open == null) {
+            return;
+        }
+        try {
+            open.compact();
+            var use = open.diskUse();
+            disk[0] = use.map(ObservationStore.DiskUse::fileBytes).orElse(-1L);
+            disk[1] = use.map(ObservationStore.DiskUse::liveBytes).orElse(-1L);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debugf(
+                    "the store could not be compacted (tried again in %d ticks): %s",
+                    COMPACT_EVERY_TICKS, e.getMessage());
+        }
     }
 
     /** The store, opened (and migrated) on first use. */
@@ -268,6 +311,8 @@ public class ObservationSink {
 
     void close(@Observes ShutdownEvent event) throws SQLException {
         registry.remove(queuedGauge); // a registry that outlives this bean would keep reading this one's queue
+        registry.remove(fileGauge);
+        registry.remove(liveGauge);
         writer.shutdown();
         try {
             // A flush under way finishes first: the last one must not run beside it on the same connection.

@@ -131,4 +131,29 @@ class ObservationSinkTest {
             sink.close(null);
         }
     }
+
+    /** The writer compacts an embedded store every ten ticks, and says how much of the volume its file takes. */
+    @Test
+    void theWriterCompactsTheStoreAndSaysWhatItsFileTakes() throws Exception {
+        String url = ObservationStore.embeddedUrl(dir.resolve("store"));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ObservationSink sink = new ObservationSink(config(url), registry, Duration.ofMillis(100));
+        try {
+            sink.decisions(decisions(Instant.parse("2026-12-04T12:00:00Z"), 0, 100));
+            double file = -1;
+            for (int i = 0; i < 50 && file <= 0; i++) {
+                Thread.sleep(100);
+                file = registry.get("tailor.store.file").gauge().value();
+            }
+            double live = registry.get("tailor.store.live").gauge().value();
+            org.junit.jupiter.api.Assertions.assertTrue(file > 0 && live > 0 && live <= file, file + " " + live);
+            assertEquals(
+                    file,
+                    (double) java.nio.file.Files.size(dir.resolve("store").resolve("observations.mv.db")),
+                    file * 0.5,
+                    "the file as the disk has it");
+        } finally {
+            sink.close(null);
+        }
+    }
 }
