@@ -36,6 +36,7 @@ expect("approvers", env.get("TAILOR_APPROVERS_USERS", {}).get("value") == "syste
 expect("the store URL from its Secret, never a literal",
        env.get("TAILOR_STORE_URL", {}).get("valueFrom", {}).get("secretKeyRef") == {"name": "tailor-store", "key": "url"})
 expect("the store's retention", env.get("TAILOR_STORE_RETENTION", {}).get("value") == "45d")
+expect("the store's disk budget", env.get("TAILOR_STORE_MAX_BYTES", {}).get("value") == "268435456")
 expect("ingest tokens file", env.get("TAILOR_INGEST_TOKEN_FILE", {}).get("value") == "/etc/tailor/ingest-tokens/tokens")
 expect("ingest client CA", env.get("TAILOR_INGEST_CLIENT_CA", {}).get("value") == "/etc/tailor/ingest-ca/ca.crt")
 expect("ingest client names", env.get("TAILOR_INGEST_CLIENT_NAMES", {}).get("value") == "kube-apiserver-audit,otel-collector")

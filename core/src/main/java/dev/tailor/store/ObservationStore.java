@@ -87,6 +87,11 @@ public final class ObservationStore implements StoredObservations {
      */
     private Instant keptFrom;
 
+    /** The store's horizon as this writer knows it: nothing observed before it is kept (1970: never pruned). */
+    public synchronized Instant horizon() {
+        return keptFrom;
+    }
+
     private Instant keptFrom() throws SQLException {
         try (Statement s = connection.createStatement();
                 ResultSet rs = s.executeQuery("SELECT MAX(kept_from) FROM store_horizon")) {

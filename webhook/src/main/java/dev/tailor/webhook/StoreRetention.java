@@ -79,21 +79,86 @@ public class StoreRetention {
     void start(@Observes StartupEvent event) {
         Duration retention = config.store().retention();
         Duration interval = config.store().pruneInterval();
-        if (retention.isZero() || retention.isNegative()) {
-            LOG.info("the store keeps every observation (tailor.store.retention=0)");
-            return;
-        }
+        Duration budgetCheck = config.store().budgetCheckInterval();
         if (interval.isZero() || interval.isNegative()) {
             throw new IllegalArgumentException("tailor.store.prune-interval must be positive, got " + interval);
+        }
+        if (budgetCheck.isZero() || budgetCheck.isNegative()) {
+            throw new IllegalArgumentException(
+                    "tailor.store.budget-check-interval must be positive, got " + budgetCheck);
         }
         schedule = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tailor-store-retention");
             t.setDaemon(true);
             return t;
         });
-        long first = Math.min(interval.toMillis(), FIRST_PRUNE_AFTER.toMillis());
-        schedule.scheduleWithFixedDelay(this::pruneQuietly, first, interval.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.infof("the store keeps %s of observations, pruned every %s", said(retention), said(interval));
+        if (retention.isZero() || retention.isNegative()) {
+            LOG.info("the store keeps every observation (tailor.store.retention=0)");
+        } else {
+            long first = Math.min(interval.toMillis(), FIRST_PRUNE_AFTER.toMillis());
+            schedule.scheduleWithFixedDelay(this::pruneQuietly, first, interval.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.infof("the store keeps %s of observations, pruned every %s", said(retention), said(interval));
+        }
+        config.store().maxBytes().ifPresent(budget -> {
+            schedule.scheduleWithFixedDelay(
+                    this::keepWithinBudgetQuietly,
+                    budgetCheck.toMillis(),
+                    budgetCheck.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            LOG.infof(
+                    "an embedded store is kept within %d MiB (tailor.store.max-bytes), checked every %s",
+                    budget >> 20, said(budgetCheck));
+        });
+    }
+
+    /** What the store holds, as a share of its budget, beyond which it forgets the older half of what it keeps. */
+    static final int LIVE_PERCENT_OF_BUDGET = 50;
+
+    /** What the store keeps however full it is: less would leave proposals nothing to stand on. */
+    static final Duration KEPT_AT_LEAST = Duration.ofHours(1);
+
+    /** The span a store that keeps everything (retention 0) is taken to hold, when its budget first halves it. */
+    private static final Duration EVERYTHING = Duration.ofDays(365);
+
+    private void keepWithinBudgetQuietly() {
+        try {
+            keepWithinBudget(Instant.now());
+        } catch (Exception e) {
+            failures.increment();
+            LOG.warnf("the store could not be kept within tailor.store.max-bytes: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * Holds an embedded store within {@code tailor.store.max-bytes}: when the data it holds passes {@value
+     * #LIVE_PERCENT_OF_BUDGET} % of it (its file runs ahead of the data between compactions), the older half of what
+     * it keeps is forgotten — a prune to the middle of the span from its horizon (or its retention's start) to now —
+     * and again at the next check while it is still beyond; never to less than {@link #KEPT_AT_LEAST} (said as an
+     * error instead). Null when nothing was forgotten: PostgreSQL, a store within its budget.
+     */
+    ObservationStore.Pruned keepWithinBudget(Instant now) throws java.sql.SQLException {
+        long budget = config.store().maxBytes().orElse(Long.MAX_VALUE);
+        var use = sink.store().diskUse();
+        if (use.isEmpty() || use.get().liveBytes() * 100 <= budget * LIVE_PERCENT_OF_BUDGET) {
+            return null;
+        }
+        Duration retention = config.store().retention();
+        Instant start = now.minus(retention.isZero() || retention.isNegative() ? EVERYTHING : retention);
+        Instant horizon = sink.store().horizon(); // moved by this replica's prunes, another's, or an earlier run's
+        Instant from = horizon.isAfter(start) ? horizon : start;
+        Instant middle = from.plus(Duration.between(from, now).dividedBy(2));
+        if (Duration.between(middle, now).compareTo(KEPT_AT_LEAST) < 0) {
+            LOG.errorf(
+                    "the store holds %d MiB, beyond half of tailor.store.max-bytes (%d MiB), though it keeps only what"
+                            + " was observed since %s: give it more, or a PostgreSQL store",
+                    use.get().liveBytes() >> 20, budget >> 20, from);
+            return null;
+        }
+        LOG.warnf(
+                "the store holds %d MiB, beyond half of tailor.store.max-bytes (%d MiB): it now keeps what was"
+                        + " observed since %s, not all of its retention (%s)",
+                use.get().liveBytes() >> 20, budget >> 20, middle, retention.isZero() ? "everything" : said(retention));
+        return pruneTo(middle);
     }
 
     /** A duration as the settings take it: {@code 35d}, {@code 6h}, {@code 90m}, {@code 30s}. */
@@ -133,7 +198,11 @@ public class StoreRetention {
 
     /** Forgets what was observed before {@code now} less the retention. */
     ObservationStore.Pruned prune(Instant now) throws java.sql.SQLException {
-        Instant keptFrom = now.minus(config.store().retention());
+        return pruneTo(now.minus(config.store().retention()));
+    }
+
+    /** Forgets what was observed before {@code keptFrom}, but the identities of pods that still exist. */
+    private synchronized ObservationStore.Pruned pruneTo(Instant keptFrom) throws java.sql.SQLException {
         Set<String> existing = existingPods();
         ObservationStore.Pruned pruned = sink.store().prune(keptFrom, existing);
         this.keptFrom = pruned.keptFrom();

@@ -204,6 +204,18 @@ public interface TailorConfig {
         /** How often the store forgets what is older than its retention; the first time this long after the start, at most 10 minutes. */
         @WithDefault("6h")
         Duration pruneInterval();
+
+        /**
+         * The disk an embedded (H2) store may take, in bytes ({@link StoreRetention#keepWithinBudget}): when what it
+         * holds passes half of it, the store forgets the older half of what it keeps, whatever its retention — its
+         * volume (the Deployment's emptyDir) is never filled, which would have the pod evicted. Unset: no bound;
+         * ignored for PostgreSQL.
+         */
+        java.util.OptionalLong maxBytes();
+
+        /** How often the embedded store's size is held to {@link #maxBytes}. */
+        @WithDefault("1m")
+        Duration budgetCheckInterval();
     }
 
     interface Tls {
