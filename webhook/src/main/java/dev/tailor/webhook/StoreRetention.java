@@ -106,9 +106,14 @@ public class StoreRetention {
                     budgetCheck.toMillis(),
                     TimeUnit.MILLISECONDS);
             LOG.infof(
-                    "an embedded store is kept within %d MiB (tailor.store.max-bytes), checked every %s",
-                    budget >> 20, said(budgetCheck));
+                    "an embedded store is kept within %s (tailor.store.max-bytes), checked every %s",
+                    mib(budget), said(budgetCheck));
         });
+    }
+
+    /** Bytes as the log says them: {@code 1.5 MiB}. */
+    static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 
     /** What the store holds, as a share of its budget, beyond which it forgets the older half of what it keeps. */
@@ -149,15 +154,15 @@ public class StoreRetention {
         Instant middle = from.plus(Duration.between(from, now).dividedBy(2));
         if (Duration.between(middle, now).compareTo(KEPT_AT_LEAST) < 0) {
             LOG.errorf(
-                    "the store holds %d MiB, beyond half of tailor.store.max-bytes (%d MiB), though it keeps only what"
+                    "the store holds %s, beyond half of tailor.store.max-bytes (%s), though it keeps only what"
                             + " was observed since %s: give it more, or a PostgreSQL store",
-                    use.get().liveBytes() >> 20, budget >> 20, from);
+                    mib(use.get().liveBytes()), mib(budget), from);
             return null;
         }
         LOG.warnf(
-                "the store holds %d MiB, beyond half of tailor.store.max-bytes (%d MiB): it now keeps what was"
+                "the store holds %s, beyond half of tailor.store.max-bytes (%s): it now keeps what was"
                         + " observed since %s, not all of its retention (%s)",
-                use.get().liveBytes() >> 20, budget >> 20, middle, retention.isZero() ? "everything" : said(retention));
+                mib(use.get().liveBytes()), mib(budget), middle, retention.isZero() ? "everything" : said(retention));
         return pruneTo(middle);
     }
 
