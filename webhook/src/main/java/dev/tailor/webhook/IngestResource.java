@@ -183,12 +183,7 @@ public class IngestResource {
             AdmissionReviews.discard(body);
             return json(503, error("the batch could not be stored; send it again"));
         }
-        ObjectNode answer = answer(
-                "audit",
-                stats.lines(),
-                stats.skipped().values().stream().mapToLong(Long::longValue).sum(),
-                stored,
-                problems);
+        ObjectNode answer = answer("audit", stats.lines(), total(stats.skipped()), stored, problems);
         if (broken == null) {
             return json(200, answer);
         }
@@ -319,7 +314,12 @@ public class IngestResource {
 
     /** Events the reader skipped (of a kind Tailor does not store), all reasons together. */
     private static long skipped(ObserveSummary summary) {
-        return summary.skipped.values().stream().mapToLong(Long::longValue).sum();
+        return total(summary.skipped);
+    }
+
+    /** The counts of every reason together. */
+    private static long total(java.util.Map<String, Long> byReason) {
+        return byReason.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /**

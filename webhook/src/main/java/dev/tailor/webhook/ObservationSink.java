@@ -83,11 +83,13 @@ public class ObservationSink {
         writer.scheduleWithFixedDelay(this::flushQuietly, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
         long compactEvery = tick.toMillis() * COMPACT_EVERY_TICKS;
         writer.scheduleWithFixedDelay(this::compactQuietly, compactEvery, compactEvery, TimeUnit.MILLISECONDS);
-        this.fileGauge = io.micrometer.core.instrument.Gauge.builder("tailor.store.file", disk, d -> d[0])
+        this.fileGauge = io.micrometer.core.instrument.Gauge.builder(
+                        "tailor.store.file", this, sink -> sink.diskBytes(true))
                 .description("Bytes of the embedded store's file (its volume must hold them); -1 for PostgreSQL")
                 .baseUnit("bytes")
                 .register(registry);
-        this.liveGauge = io.micrometer.core.instrument.Gauge.builder("tailor.store.live", disk, d -> d[1])
+        this.liveGauge = io.micrometer.core.instrument.Gauge.builder(
+                        "tailor.store.live", this, sink -> sink.diskBytes(false))
                 .description("Bytes of the embedded store's file that hold data; -1 for PostgreSQL")
                 .baseUnit("bytes")
                 .register(registry);
@@ -96,8 +98,14 @@ public class ObservationSink {
     /** How often the writer compacts an embedded store ({@link ObservationStore#compact}): every ten seconds. */
     static final long COMPACT_EVERY_TICKS = 10;
 
-    /** The embedded store's file and live bytes as the last compaction found them (-1: not known, or PostgreSQL). */
-    private final long[] disk = {-1, -1};
+    /** The embedded store's file and live bytes as the last compaction found them (null: not known, or PostgreSQL). */
+    private volatile ObservationStore.DiskUse disk;
+
+    /** The file's bytes, or its live ones; -1 while not known. */
+    private double diskBytes(boolean file) {
+        ObservationStore.DiskUse use = disk;
+        return use == null ? -1 : file ? use.fileBytes() : use.liveBytes();
+    }
 
     private final io.micrometer.core.instrument.Gauge fileGauge;
     private final io.micrometer.core.instrument.Gauge liveGauge;
@@ -107,22 +115,30 @@ public class ObservationSink {
      * to five times that and beyond (H2's own maintenance does not run with the writes the store needs).
      */
     private void compactQuietly() {
-        ObservationStore open;
-        synchronized (this) {
-            open = store;
-        }
+        ObservationStore open = opened();
         if (open == null) {
             return;
         }
         try {
             open.compact();
-            var use = open.diskUse();
-            disk[0] = use.map(ObservationStore.DiskUse::fileBytes).orElse(-1L);
-            disk[1] = use.map(ObservationStore.DiskUse::liveBytes).orElse(-1L);
+            disk = open.diskUse().orElse(null);
         } catch (SQLException | RuntimeException e) {
             LOG.debugf(
                     "the store could not be compacted (tried again in %d ticks): %s",
                     COMPACT_EVERY_TICKS, e.getMessage());
+        }
+    }
+
+    /** The store if it is open, else null (never opens it). */
+    private synchronized ObservationStore opened() {
+        return store;
+    }
+
+    /** The store's pods, taken again (the refusals other replicas stored are read again every second). */
+    private void refreshPods() throws SQLException {
+        ObservationStore open = opened();
+        if (open != null) {
+            this.pods = open.pods();
         }
     }
 
@@ -199,13 +215,7 @@ public class ObservationSink {
         List<Object> batch = new ArrayList<>();
         pending.drainTo(batch, 5000);
         if (batch.isEmpty()) {
-            ObservationStore open;
-            synchronized (this) {
-                open = store;
-            }
-            if (open != null) {
-                this.pods = open.pods();
-            }
+            refreshPods();
             return;
         }
         List<PodRecord> pods = new ArrayList<>();
@@ -238,7 +248,7 @@ public class ObservationSink {
             if (!decisions.isEmpty()) {
                 s.ingestDecisions(decisions);
             }
-            this.pods = s.pods();
+            refreshPods();
         } catch (SQLException e) {
             if (!isBadData(e)) {
                 // The store is unavailable: back into the queue (the store counts each one once, so a half-written

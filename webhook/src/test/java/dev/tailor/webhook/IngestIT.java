@@ -57,37 +57,35 @@ class IngestIT {
         return list.toString();
     }
 
+    /** {@code body} posted to /ingest/audit with the ingest token, as the audit backend posts a batch. */
+    private io.restassured.response.ValidatableResponse auditPosted(byte[] body) {
+        return https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
+                .contentType("application/json")
+                .body(body) // as bytes: an Object would be serialized again
+                .post("/ingest/audit")
+                .then();
+    }
+
+    private io.restassured.response.ValidatableResponse auditPosted(String body) {
+        return auditPosted(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     @Test
     void aBatchIsStoredOnceAndAcknowledgedAfterwards() throws Exception {
         String body = eventList("once-");
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
-                .contentType("application/json")
-                .body(body)
-                .post("/ingest/audit")
-                .then()
+        auditPosted(body)
                 .statusCode(200)
                 .body("events", is(37))
                 .body("stored", is(37))
                 .body("rejected", is(0));
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
-                .contentType("application/json")
-                .body(body)
-                .post("/ingest/audit")
-                .then()
-                .statusCode(200)
-                .body("stored", is(0))
-                .body("alreadyStored", is(37));
+        auditPosted(body).statusCode(200).body("stored", is(0)).body("alreadyStored", is(37));
     }
 
     @Test
     void aBodyTheApiServerSentIsStoredWhole() throws Exception {
         // Captured from kube-apiserver v1.33.13's audit webhook backend (test-fixtures/audit-webhook-backend).
         String body = Files.readString(RepositoryPaths.fixtures().resolve("audit-webhook-backend/eventlist.json"));
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
-                .contentType("application/json")
-                .body(body)
-                .post("/ingest/audit")
-                .then()
+        auditPosted(body)
                 .statusCode(200)
                 .body("events", is(9))
                 .body("stored", is(9))
@@ -131,11 +129,7 @@ class IngestIT {
         byte[] body = JSON.writeValueAsBytes(largeEventList("large-", 2500));
         org.junit.jupiter.api.Assertions.assertTrue(body.length > 24 << 20, "a large batch: " + body.length);
         for (int sent = 0; sent < 2; sent++) {
-            https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
-                    .contentType("application/json")
-                    .body(body)
-                    .post("/ingest/audit")
-                    .then()
+            auditPosted(body)
                     .statusCode(200)
                     .body("events", is(2500))
                     .body("stored", is(sent == 0 ? 2500 : 0))
@@ -159,20 +153,12 @@ class IngestIT {
         }
         String sound = list.toString();
         String broken = sound.substring(0, sound.length() - 2) + ",{\"auditID\": \"broken-x\", \"stage\": ]}";
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
-                .contentType("application/json")
-                .body(broken)
-                .post("/ingest/audit")
-                .then()
+        auditPosted(broken)
                 .statusCode(400)
                 .body("stored", is(1500))
                 .body("error", containsString("not JSON (Unexpected character (']'"))
                 .body("error", containsString("; the 1500 events before it are stored"));
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
-                .contentType("application/json")
-                .body(whole)
-                .post("/ingest/audit")
-                .then()
+        auditPosted(whole)
                 .statusCode(200)
                 .body("events", is(2000))
                 .body("stored", is(500))
@@ -189,11 +175,7 @@ class IngestIT {
         ObjectNode list = (ObjectNode) JSON.readTree(eventList("long-"));
         ObjectNode event = ((ObjectNode) list.withArray("items").get(2));
         ((ObjectNode) event.get("objectRef")).put("name", "n".repeat(300));
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
-                .contentType("application/json")
-                .body(list.toString())
-                .post("/ingest/audit")
-                .then()
+        auditPosted(list.toString())
                 .statusCode(200)
                 .body("events", is(37))
                 .body("stored", is(36))
@@ -351,11 +333,7 @@ class IngestIT {
     void aBatchOfNothingButBadEventsIsAnsweredForGoodNotRetried() throws Exception {
         String body =
                 "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":[{\"kind\":\"Pod\"},{\"stage\":\"ResponseComplete\"}]}";
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
-                .contentType("application/json")
-                .body(body)
-                .post("/ingest/audit")
-                .then()
+        auditPosted(body)
                 .statusCode(200)
                 .body("events", is(2))
                 .body("stored", is(0))
@@ -442,19 +420,10 @@ class IngestIT {
 
     @Test
     void somethingElseThanAnEventListIsA400() {
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
-                .contentType("application/json")
-                .body("{\"kind\": \"Pod\"}")
-                .post("/ingest/audit")
-                .then()
+        auditPosted("{\"kind\": \"Pod\"}")
                 .statusCode(400)
                 .body("error", equalTo("not an audit EventList: kind is \"Pod\""));
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
-                .contentType("application/json")
-                .body("{not json")
-                .post("/ingest/audit")
-                .then()
-                .statusCode(400);
+        auditPosted("{not json").statusCode(400);
     }
 
     @Test
@@ -466,12 +435,7 @@ class IngestIT {
         try (ObservationStore store = ObservationStore.open(storeUrl)) {
             before = store.ingestedEvents("audit");
         }
-        https().header("Authorization", "Bearer " + DevTlsResource.INGEST_TOKEN)
-                .contentType("application/json")
-                .body(eventList("held-"))
-                .post("/ingest/audit")
-                .then()
-                .statusCode(200);
+        auditPosted(eventList("held-")).statusCode(200);
         try (ObservationStore store = ObservationStore.open(storeUrl)) {
             assertEquals(before + 37, store.ingestedEvents("audit"), "acknowledged means stored");
         }

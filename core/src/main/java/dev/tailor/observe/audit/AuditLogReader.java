@@ -127,22 +127,6 @@ public final class AuditLogReader {
     }
 
     /**
-     * Reads one {@code EventList} as kube-apiserver's audit webhook backend POSTs it, whole ({@link EventListStream}
-     * read to its end); bad events are reported with their index in {@code items} as the "line".
-     *
-     * @throws IOException when the body is not JSON or not an EventList
-     */
-    public Stats readEventList(String name, InputStream body, Consumer<ApiRequest> sink, Problems problems)
-            throws IOException {
-        try (EventListStream list = new EventListStream(name, body, problems)) {
-            while (list.read(Integer.MAX_VALUE, sink)) {
-                // read to the end
-            }
-            return list.stats();
-        }
-    }
-
-    /**
      * An {@code audit.k8s.io/v1} EventList read as it arrives, as kube-apiserver's audit webhook backend POSTs it: a
      * number of items at a time ({@link #read}), each kept only as far as Tailor reads it — without its request and
      * response bodies, annotations and everything else — so that what a body costs is one item's metadata at a time

@@ -174,16 +174,37 @@ class AuditLogReaderTest {
                     .reader()
                     .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    /** The bytes the mutation tests delete, insert and replace with: JSON's own, and some of the events' letters. */
+    private static final String MUTATIONS = "{}[],:\"\\ 0123456789-.eaklsnu=/";
+
+    /** The events the mutation tests change: audit2rbac's, and a user with extra (the pod its token was bound to). */
+    private static List<String> mutated() throws java.io.IOException {
+        List<String> lines = new ArrayList<>(
+                Files.readAllLines(DEMO).stream().filter(l -> l.startsWith("{")).toList());
+        lines.add(BOUND_TOKEN);
+        return lines;
+    }
+
+    /** An EventList read to its end ({@link AuditLogReader.EventListStream}), as the webhook reads one. */
+    private static AuditLogReader.Stats readEventList(
+            String name, InputStream body, java.util.function.Consumer<ApiRequest> sink, Problems problems)
+            throws java.io.IOException {
+        try (AuditLogReader.EventListStream list = new AuditLogReader.EventListStream(name, body, problems)) {
+            while (list.read(Integer.MAX_VALUE, sink)) {
+                // to the end
+            }
+            return list.stats();
+        }
+    }
+
     /**
      * Mutations of audit2rbac's real events (bytes deleted, inserted, replaced): a line is "not JSON" exactly when
      * Jackson refuses it, and a request read from a line has the fields Jackson's tree of it has.
      */
     @Test
     void mutatedEventsComeOutAsJacksonsTreeOfThemSays() throws Exception {
-        List<String> lines = new ArrayList<>(
-                Files.readAllLines(DEMO).stream().filter(l -> l.startsWith("{")).toList());
-        lines.add(BOUND_TOKEN); // a user with extra: the pod its token was bound to
-        String alphabet = "{}[],:\"\\ 0123456789-.eaklsnu=/";
+        List<String> lines = mutated();
+        String alphabet = MUTATIONS;
         java.util.Random random = new java.util.Random(5);
         Map<String, Integer> outcomes = new java.util.TreeMap<>();
         for (String line : lines) {
@@ -233,10 +254,8 @@ class AuditLogReaderTest {
      */
     @Test
     void mutatedItemsOfAListComeOutAsJacksonsTreeOfThemSays() throws Exception {
-        List<String> lines = new ArrayList<>(
-                Files.readAllLines(DEMO).stream().filter(l -> l.startsWith("{")).toList());
-        lines.add(BOUND_TOKEN);
-        String alphabet = "{}[],:\"\\ 0123456789-.eaklsnu=/";
+        List<String> lines = mutated();
+        String alphabet = MUTATIONS;
         java.util.Random random = new java.util.Random(7);
         Map<String, Integer> outcomes = new java.util.TreeMap<>();
         for (String line : lines) {
@@ -247,12 +266,11 @@ class AuditLogReaderTest {
                 String outcome;
                 try {
                     Problems problems = new Problems();
-                    AuditLogReader.Stats stats = new AuditLogReader()
-                            .readEventList(
-                                    "POST /ingest/audit",
-                                    new java.io.ByteArrayInputStream(list.getBytes(StandardCharsets.UTF_8)),
-                                    requests::add,
-                                    problems);
+                    AuditLogReader.Stats stats = readEventList(
+                            "POST /ingest/audit",
+                            new java.io.ByteArrayInputStream(list.getBytes(StandardCharsets.UTF_8)),
+                            requests::add,
+                            problems);
                     outcome = !requests.isEmpty()
                             ? "request"
                             : !stats.skipped().isEmpty()
@@ -448,8 +466,8 @@ class AuditLogReaderTest {
         byte[] body = Files.readAllBytes(RepositoryPaths.fixtures().resolve("audit-webhook-backend/eventlist.json"));
         List<ApiRequest> requests = new ArrayList<>();
         Problems problems = new Problems();
-        AuditLogReader.Stats stats = new AuditLogReader()
-                .readEventList("POST /ingest/audit", new java.io.ByteArrayInputStream(body), requests::add, problems);
+        AuditLogReader.Stats stats =
+                readEventList("POST /ingest/audit", new java.io.ByteArrayInputStream(body), requests::add, problems);
         assertEquals(0, problems.total(), problems.first().toString());
         assertEquals(9, stats.requests());
         assertEquals(
@@ -469,8 +487,7 @@ class AuditLogReaderTest {
         byte[] pod = "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":[{\"kind\":\"Pod\"}]}"
                 .getBytes(StandardCharsets.UTF_8);
         Problems refused = new Problems();
-        new AuditLogReader()
-                .readEventList("POST /ingest/audit", new java.io.ByteArrayInputStream(pod), r -> {}, refused);
+        readEventList("POST /ingest/audit", new java.io.ByteArrayInputStream(pod), r -> {}, refused);
         assertEquals(
                 "POST /ingest/audit:1: not an audit Event: kind is \"Pod\"",
                 refused.first().get(0).toString());
@@ -490,9 +507,8 @@ class AuditLogReaderTest {
         byte[] body = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(list);
         assertTrue(new String(body, StandardCharsets.UTF_8).contains("\n    \"kind\""), "indented");
         List<ApiRequest> fromBody = new ArrayList<>();
-        AuditLogReader.Stats stats = new AuditLogReader()
-                .readEventList(
-                        "POST /ingest/audit", new java.io.ByteArrayInputStream(body), fromBody::add, new Problems());
+        AuditLogReader.Stats stats = readEventList(
+                "POST /ingest/audit", new java.io.ByteArrayInputStream(body), fromBody::add, new Problems());
         List<ApiRequest> fromLog = new ArrayList<>();
         try (InputStream in = Inputs.open(DEMO.toString())) {
             new AuditLogReader().read("demo.log", in, fromLog::add, new Problems());
@@ -503,9 +519,8 @@ class AuditLogReaderTest {
         byte[] cut = java.util.Arrays.copyOf(body, body.length / 2);
         java.io.IOException e = assertThrows(
                 java.io.IOException.class,
-                () -> new AuditLogReader()
-                        .readEventList(
-                                "POST /ingest/audit", new java.io.ByteArrayInputStream(cut), r -> {}, new Problems()));
+                () -> readEventList(
+                        "POST /ingest/audit", new java.io.ByteArrayInputStream(cut), r -> {}, new Problems()));
         assertTrue(e.getMessage().startsWith("not JSON (Unexpected end-of-input"), e.getMessage());
     }
 
@@ -645,12 +660,11 @@ class AuditLogReaderTest {
         ((com.fasterxml.jackson.databind.node.ObjectNode) items.get(4)).put("apiVersion", "v" + "9".repeat(1000));
         Problems problems = new Problems();
         List<ApiRequest> requests = new ArrayList<>();
-        AuditLogReader.Stats stats = new AuditLogReader()
-                .readEventList(
-                        "POST /ingest/audit",
-                        new java.io.ByteArrayInputStream(MAPPER.writeValueAsBytes(list)),
-                        requests::add,
-                        problems);
+        AuditLogReader.Stats stats = readEventList(
+                "POST /ingest/audit",
+                new java.io.ByteArrayInputStream(MAPPER.writeValueAsBytes(list)),
+                requests::add,
+                problems);
         assertEquals(4, requests.size());
         assertEquals(
                 Map.of("stage ResponseStarted (only ResponseComplete and Panic are counted)", 1L), stats.skipped());
