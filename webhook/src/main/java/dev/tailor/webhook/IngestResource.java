@@ -10,7 +10,6 @@ import dev.tailor.observe.flows.FlowPods;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.ingest.IngestPipeline;
 import dev.tailor.observe.syscalls.ContainerMap;
-import dev.tailor.observe.syscalls.SyscallUse;
 import dev.tailor.store.Columns;
 import dev.tailor.store.ObservationStore;
 import dev.tailor.store.Sighting;
@@ -36,6 +35,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.jboss.logging.Logger;
 
@@ -99,11 +99,10 @@ public class IngestResource {
 
     /**
      * The EventList is read as it arrives ({@link AuditLogReader.EventListStream}) and stored {@value
-     * #AUDIT_EVENTS_PER_TRANSACTION} events a transaction: a batch holds the heap of {@value #AUDIT_STREAM_BYTES}
-     * bytes of body at most, whatever its length up to {@code tailor.ingest.max-bytes} — events logged at
-     * RequestResponse level, with a cluster-wide list's response, are read like small ones. A batch stored in parts
-     * and cut short (a store failure, a body that breaks off) keeps the parts stored: sent again, they are counted
-     * as already stored.
+     * #AUDIT_EVENTS_PER_TRANSACTION} events a transaction: a batch holds the heap of {@value #STREAM_BYTES} bytes of
+     * body at most, whatever its length up to {@code tailor.ingest.max-bytes} — events logged at RequestResponse
+     * level, with a cluster-wide list's response, are read like small ones. A batch stored in parts and cut short (a
+     * store failure, a body that breaks off) keeps the parts stored: sent again, they are counted as already stored.
      */
     @POST
     @Path("audit")
@@ -113,52 +112,73 @@ public class IngestResource {
         if (!authorized(authorization) && !clientCertified(request)) {
             return json(401, error("unauthorized"));
         }
-        long announced = RequestMemory.announced(request == null ? null : request.getHeader("Content-Length"));
-        long max = config.ingest().maxBytes();
-        try {
-            if (announced > max) {
-                AdmissionReviews.discard(body);
-                return json(413, error("EventList larger than " + max + " bytes"));
-            }
-            long held = Math.min(
-                    memory.largestBody(),
-                    announced >= 0 ? Math.min(announced, AUDIT_STREAM_BYTES) : AUDIT_STREAM_BYTES);
-            RequestMemory.Reservation reservation = reserveNext(held, body);
-            try {
-                return storeAudit(body, max);
-            } finally {
-                reservation.close();
-            }
-        } catch (BadReviewException e) {
-            return json(e.status(), error(e.getMessage()));
-        } catch (IOException e) {
-            return json(400, error("body could not be read: " + e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return json(503, error("the webhook is shutting down; send it again"));
-        }
+        return streamed("EventList", request, body, IngestResource::json, this::storeAudit);
     }
 
     /** Events of an audit batch stored in one transaction. */
     static final int AUDIT_EVENTS_PER_TRANSACTION = 1000;
 
     /**
-     * The body bytes whose heap ({@link RequestMemory#BATCH_HEAP_PER_BYTE} a byte) an audit batch reserves at most:
-     * one item as it is read ({@value AuditLogReader.EventListStream#MAX_ITEM_BYTES} bytes of fields at most, as
-     * copied, parsed and made strings) and a transaction's accesses.
+     * Events of a batch of lines (flows, syscall records) stored in one transaction: the batch an OpenTelemetry
+     * Collector sends (at most 4,000 records in {@code manifests/forwarder}) in one.
      */
-    static final long AUDIT_STREAM_BYTES = 2 << 20;
+    static final int LINE_EVENTS_PER_TRANSACTION = 5000;
+
+    /**
+     * The body bytes whose heap ({@link RequestMemory#BATCH_HEAP_PER_BYTE} a byte) a batch read as it arrives reserves
+     * at most: an audit item as it is read ({@value AuditLogReader.EventListStream#MAX_ITEM_BYTES} bytes of fields at
+     * most, as copied, parsed and made strings) or a line (1 MiB at most), and a transaction's events.
+     */
+    static final long STREAM_BYTES = 2 << 20;
+
+    /**
+     * A body read as it arrives by {@code storing}, up to {@code tailor.ingest.max-bytes}: it reserves the heap of
+     * {@value #STREAM_BYTES} bytes at most, whatever its length; one announced longer than the limit is refused
+     * unread.
+     */
+    private Response streamed(
+            String what, HttpServerRequest request, InputStream body, Answer answering, Streaming storing) {
+        long announced = RequestMemory.announced(request == null ? null : request.getHeader("Content-Length"));
+        long max = config.ingest().maxBytes();
+        try {
+            if (announced > max) {
+                AdmissionReviews.discard(body);
+                return answering.answer(413, error(what + " larger than " + max + " bytes"));
+            }
+            long held =
+                    Math.min(memory.largestBody(), announced >= 0 ? Math.min(announced, STREAM_BYTES) : STREAM_BYTES);
+            RequestMemory.Reservation reservation = reserveNext(held, body);
+            try {
+                return storing.store(body, what, max);
+            } finally {
+                reservation.close();
+            }
+        } catch (BadReviewException e) {
+            return answering.answer(e.status(), error(e.getMessage()));
+        } catch (IOException e) {
+            return answering.answer(400, error("body could not be read: " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return answering.answer(503, error("the webhook is shutting down; send it again"));
+        }
+    }
+
+    /** Reads a body as it arrives, stores what it holds a transaction at a time, and answers. */
+    @FunctionalInterface
+    private interface Streaming {
+        Response store(InputStream body, String what, long max) throws IOException;
+    }
 
     /** Reads and stores an EventList as it arrives, a transaction at a time, and answers. */
-    private Response storeAudit(InputStream body, long max) throws IOException {
+    private Response storeAudit(InputStream body, String what, long max) throws IOException {
         Problems problems = new Problems();
         ObservationStore.BatchResult stored = new ObservationStore.BatchResult(0, 0);
-        int status = 200;
         String broken = null;
+        int status = 200;
         AuditLogReader.Stats stats;
         try (AuditLogReader.EventListStream list =
                 new AuditLogReader.EventListStream("POST /ingest/audit", new Capped(body, max), problems)) {
-            IngestPipeline pipeline = pipeline();
+            IngestPipeline pipeline = pipeline(() -> {});
             for (boolean more = true; more; ) {
                 List<Sighting<ApiAccess>> accesses = new ArrayList<>();
                 try {
@@ -167,7 +187,7 @@ public class IngestResource {
                 } catch (Capped.TooLarge e) {
                     more = false;
                     status = 413;
-                    broken = "EventList larger than " + max + " bytes";
+                    broken = what + " larger than " + max + " bytes";
                 } catch (IOException e) {
                     more = false;
                     status = 400;
@@ -184,21 +204,29 @@ public class IngestResource {
             return json(503, error("the batch could not be stored; send it again"));
         }
         ObjectNode answer = answer("audit", stats.lines(), total(stats.skipped()), stored, problems);
+        return answered(answer, status, broken, stored, body, IngestResource::json);
+    }
+
+    /**
+     * The answer to a batch read as it arrives: 200, or where it broke off — what was read before the break is
+     * stored (it is sound, and sent again it is already stored), and the answer says how much.
+     */
+    private static Response answered(
+            ObjectNode answer,
+            int status,
+            String broken,
+            ObservationStore.BatchResult stored,
+            InputStream body,
+            Answer answering)
+            throws IOException {
         if (broken == null) {
-            return json(200, answer);
+            return answering.answer(200, answer);
         }
         AdmissionReviews.discard(body);
-        // What was read before the break is stored (it is sound, and sent again it is already stored); the answer
-        // says where it broke and how much was stored.
-        return json(
+        long before = stored.added() + stored.alreadyStored();
+        return answering.answer(
                 status,
-                answer.put(
-                        "error",
-                        broken
-                                + (stored.added() + stored.alreadyStored() > 0
-                                        ? "; the " + (stored.added() + stored.alreadyStored())
-                                                + " events before it are stored"
-                                        : "")));
+                answer.put("error", broken + (before > 0 ? "; the " + before + " events before it are stored" : "")));
     }
 
     /** A body cut off past {@code max} bytes: reading further throws {@link TooLarge}. */
@@ -237,36 +265,69 @@ public class IngestResource {
     }
 
     /**
+     * A body whose reading breaks off with an unchecked {@link Broken}: a line reader takes an {@code IOException}
+     * for the end of what a file holds (a log cut short), but a body that breaks off, or passes the limit, is a batch
+     * the sender must be told was not read whole.
+     */
+    private static final class Unchecked extends java.io.FilterInputStream {
+
+        static final class Broken extends java.io.UncheckedIOException {
+            private static final long serialVersionUID = 1L;
+
+            Broken(IOException cause) {
+                super(cause);
+            }
+        }
+
+        Unchecked(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                throw new Broken(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                throw new Broken(e);
+            }
+        }
+    }
+
+    /**
      * {@code POST /ingest/flows}: Hubble flows as JSON lines, as {@code hubble observe -o json} and the Hubble exporter
-     * write them (a forwarder tails the exporter's file on each node). Pods only flows name — kube-system's — are
-     * stored by the labels the flows carry, as {@code tailor observe} does.
+     * write them (a forwarder tails the exporter's file on each node), read as they arrive. Pods only flows name —
+     * kube-system's — are stored by the labels the flows carry, as {@code tailor observe} does.
      */
     @POST
     @Path("flows")
     @Blocking
     public Response flows(
             @HeaderParam("Authorization") String authorization, @Context HttpServerRequest request, InputStream body) {
-        return ingest("flows", "batch of flows", authorization, request, body, flowsReading(), IngestResource::json);
+        return lines("flows", "batch of flows", authorization, request, body, flowsReading());
     }
 
     private Reading flowsReading() {
-        return (bytes, problems) -> {
-            List<Sighting<NetworkEdge>> edges = new ArrayList<>();
+        return (lines, problems, transactions) -> {
             FlowPods named = new FlowPods(sink.store().pods());
-            IngestPipeline.Read read = pipeline()
-                    .flows(
-                            "POST /ingest/flows",
-                            new java.io.ByteArrayInputStream(bytes),
-                            new ObserveSummary(),
-                            problems,
-                            named,
-                            edges::add);
-            return new Read(read.lines(), 0, store -> {
+            // Each transaction stores the pods named so far with its edges (again: a pod stored is stored once).
+            Consumer<Sighting<NetworkEdge>> edges = transactions.batch((store, batch) -> {
                 store.ingestPods(named.records().stream()
                         .filter(p -> Columns.problem(p) == null)
                         .toList());
-                return store.ingestEdges(edges);
+                return store.ingestEdges(batch);
             });
+            IngestPipeline.Read read = pipeline(transactions::event)
+                    .flows("POST /ingest/flows", lines, new ObserveSummary(), problems, named, edges);
+            return new Read(read.lines(), 0);
         };
     }
 
@@ -279,42 +340,30 @@ public class IngestResource {
     @Blocking
     public Response syscalls(
             @HeaderParam("Authorization") String authorization, @Context HttpServerRequest request, InputStream body) {
-        return ingest(
-                "syscalls",
-                "batch of syscall lines",
-                authorization,
-                request,
-                body,
-                syscallsReading(),
-                IngestResource::json);
+        return lines("syscalls", "batch of syscall lines", authorization, request, body, syscallsReading());
     }
 
     private Reading syscallsReading() {
-        return (bytes, problems) -> {
-            List<Sighting<SyscallUse>> uses = new ArrayList<>();
+        return (lines, problems, transactions) -> {
             ObserveSummary summary = new ObserveSummary();
-            IngestPipeline.Read read = pipeline()
+            IngestPipeline.Read read = pipeline(transactions::event)
                     .syscalls(
                             "POST /ingest/syscalls",
-                            new java.io.ByteArrayInputStream(bytes),
+                            lines,
                             summary,
                             problems,
-                            uses::add);
-            return new Read(read.lines(), skipped(summary), store -> store.ingestSyscallUses(uses));
+                            transactions.batch(ObservationStore::ingestSyscallUses));
+            return new Read(read.lines(), total(summary.skipped));
         };
     }
 
     /**
      * The pipeline {@code tailor observe} runs, attributing by the pods the store knows now. The webhook has no
-     * container maps: a kernel audit line names a process, not a container, and stays unattributed here.
+     * container maps: a kernel audit line names a process, not a container, and stays unattributed here. {@code
+     * onEvent} is told of each event read.
      */
-    private IngestPipeline pipeline() throws SQLException {
-        return new IngestPipeline(sink.store().pods(), new ContainerMap(), () -> {});
-    }
-
-    /** Events the reader skipped (of a kind Tailor does not store), all reasons together. */
-    private static long skipped(ObserveSummary summary) {
-        return total(summary.skipped);
+    private IngestPipeline pipeline(Runnable onEvent) throws SQLException {
+        return new IngestPipeline(sink.store().pods(), new ContainerMap(), onEvent);
     }
 
     /** The counts of every reason together. */
@@ -355,9 +404,10 @@ public class IngestResource {
     }
 
     /**
-     * An OTLP logs request, gzip-compressed as the exporters send it by default, or not at all. Compressed, it is read
-     * whole (up to the body limit) only once the caller is known, then expanded up to the same limit: a small bomb
-     * gets the same 413 as a large body, and nothing is expanded for nobody.
+     * An OTLP logs request, gzip-compressed as the exporters send it by default, or not at all. A protobuf message is
+     * read whole, within the webhook's memory for batches ({@link #reserve}). Compressed, it is read whole (up to the
+     * body limit) only once the caller is known, then expanded up to the same limit: a small bomb gets the same 413
+     * as a large body, and nothing is expanded for nobody.
      */
     private Response otlpIngest(
             String source,
@@ -368,39 +418,52 @@ public class IngestResource {
             InputStream body,
             Reading lines) {
         Answer answer = otlpAnswer(type);
+        String what = "OTLP logs request";
+        if (!authorized(authorization) && !clientCertified(request)) {
+            return answer.answer(401, error("unauthorized"));
+        }
         String coding = encoding == null ? "" : encoding.strip().toLowerCase(java.util.Locale.ROOT);
-        if (coding.equals("gzip")) {
-            if (!authorized(authorization) && !clientCertified(request)) {
-                return answer.answer(401, error("unauthorized"));
-            }
-            // Compressed, its expanded size is unknown: the most a batch may be is reserved, both copies within it.
-            try (RequestMemory.Reservation reservation = reserve(-1, body)) {
-                int cap = (int) Math.min(config.ingest().maxBytes(), reservation.bodyBytes());
-                byte[] compressed = AdmissionReviews.readCapped(body, cap);
-                byte[] expanded = AdmissionReviews.readCapped(
-                        new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(compressed)), cap);
-                return store(source, expanded, otlp(type, lines), answer);
-            } catch (BadReviewException e) {
-                return answer.answer(e.status(), error(refusal("OTLP logs request", e)));
-            } catch (IOException e) {
-                return answer.answer(400, error("Content-Encoding: gzip, but the body is not gzip: " + e.getMessage()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return answer.answer(503, error("the webhook is shutting down; send it again"));
-            }
-        } else if (!coding.isEmpty() && !coding.equals("identity")) {
+        boolean gzip = coding.equals("gzip");
+        if (!gzip && !coding.isEmpty() && !coding.equals("identity")) {
             return answer.answer(415, error("Content-Encoding " + encoding + " is not read here: send gzip or none"));
         }
-        return ingest(source, "OTLP logs request", authorization, request, body, otlp(type, lines), answer);
-    }
-
-    /** The lines of an OTLP logs request, read as {@code lines} reads a body of lines. */
-    private static Reading otlp(String type, Reading lines) {
-        return (bytes, problems) -> {
-            OtlpLogs.Lines read = OtlpLogs.read(bytes, type);
-            Read inner = lines.read(read.text(), problems);
-            return new Read(inner.events(), inner.skipped() + read.notText(), inner.store());
-        };
+        // Compressed, its expanded size is unknown: the most a batch may be is reserved, both copies within it.
+        long announced =
+                gzip ? -1 : RequestMemory.announced(request == null ? null : request.getHeader("Content-Length"));
+        try (RequestMemory.Reservation reservation = reserve(announced, body)) {
+            int cap = (int) Math.min(config.ingest().maxBytes(), reservation.bodyBytes());
+            byte[] bytes = AdmissionReviews.readCapped(body, cap, announced);
+            if (gzip) {
+                try {
+                    bytes = AdmissionReviews.readCapped(
+                            new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes)), cap);
+                } catch (IOException e) {
+                    return answer.answer(
+                            400, error("Content-Encoding: gzip, but the body is not gzip: " + e.getMessage()));
+                }
+            }
+            OtlpLogs.Lines read;
+            try {
+                read = OtlpLogs.read(bytes, type);
+            } catch (IOException e) {
+                return answer.answer(400, error(e.getMessage()));
+            }
+            return storeLines(
+                    source,
+                    what,
+                    new java.io.ByteArrayInputStream(read.text()),
+                    config.ingest().maxBytes(),
+                    read.notText(),
+                    lines,
+                    answer);
+        } catch (BadReviewException e) {
+            return answer.answer(e.status(), error(refusal(what, e)));
+        } catch (IOException e) {
+            return answer.answer(400, error("body could not be read: " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return answer.answer(503, error("the webhook is shutting down; send it again"));
+        }
     }
 
     /** OTLP/HTTP's answers: an ExportLogsServiceResponse when stored, the status and a message otherwise. */
@@ -432,59 +495,156 @@ public class IngestResource {
         Response answer(int status, ObjectNode body);
     }
 
-    /** What a body held, and how to store it. */
-    private record Read(long events, long skipped, Storing store) {}
+    /** What a body of lines held: its lines, and those of a kind Tailor does not store. */
+    private record Read(long lines, long skipped) {}
 
+    /** How a batch of one source's events is stored, in one transaction. */
     @FunctionalInterface
-    private interface Storing {
-        ObservationStore.BatchResult into(ObservationStore store) throws SQLException;
+    private interface Storing<T> {
+        ObservationStore.BatchResult into(ObservationStore store, List<T> batch) throws SQLException;
     }
 
+    /** Reads a body of lines as it arrives, handing the events it holds to a batch of {@code transactions}. */
     @FunctionalInterface
     private interface Reading {
-        Read read(byte[] body, Problems problems) throws IOException, SQLException;
+        Read read(InputStream lines, Problems problems, Transactions transactions) throws IOException, SQLException;
     }
 
     /**
-     * One ingest request: authenticated (a bearer token or the ingest CA's client certificate), its body read up to
-     * the limit, parsed, stored in one transaction and answered only then — 200 with what was stored and what was
-     * refused for good (each named by its line or index, logged, counted), 503 only when the store failed and a
-     * retry could succeed.
+     * The events a body holds, stored {@value #LINE_EVENTS_PER_TRANSACTION} a transaction as it is read: a body costs
+     * the heap of one transaction, whatever its length.
      */
-    private Response ingest(
+    private final class Transactions {
+        private final List<Batch<?>> batches = new ArrayList<>();
+        private ObservationStore.BatchResult stored = new ObservationStore.BatchResult(0, 0);
+        private long events;
+
+        /** One more event read. */
+        void event() {
+            events++;
+        }
+
+        /** A batch stored by {@code storing} each time it is full, and when the body ends. */
+        <T> Consumer<T> batch(Storing<T> storing) {
+            Batch<T> batch = new Batch<>(storing);
+            batches.add(batch);
+            return batch;
+        }
+
+        /** Stores what the batches hold. */
+        void flush() throws SQLException {
+            for (Batch<?> batch : batches) {
+                batch.flush();
+            }
+        }
+
+        private final class Batch<T> implements Consumer<T> {
+            private final Storing<T> storing;
+            private List<T> pending = new ArrayList<>();
+
+            Batch(Storing<T> storing) {
+                this.storing = storing;
+            }
+
+            @Override
+            public void accept(T event) {
+                pending.add(event);
+                if (pending.size() >= LINE_EVENTS_PER_TRANSACTION) {
+                    try {
+                        flush();
+                    } catch (SQLException | RuntimeException e) {
+                        throw new StoreFailure(e);
+                    }
+                }
+            }
+
+            void flush() throws SQLException {
+                if (!pending.isEmpty()) {
+                    List<T> full = pending;
+                    pending = new ArrayList<>();
+                    stored = stored.plus(storing.into(sink.store(), full));
+                }
+            }
+        }
+    }
+
+    /**
+     * The store failed while a body was being read: thrown through the reader, which takes what it does not know for
+     * its own (a reader's {@code IllegalArgumentException} is the line's problem).
+     */
+    private static final class StoreFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StoreFailure(Exception cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * {@code POST /ingest/flows} or {@code /ingest/syscalls}: authenticated (a bearer token or the ingest CA's client
+     * certificate), read as it arrives up to the limit ({@link #streamed}), stored a transaction at a time and
+     * answered only then — 200 with what was stored and what was refused for good (each named by its line, logged,
+     * counted), 503 only when the store failed and a retry could succeed.
+     */
+    private Response lines(
             String source,
             String what,
             String authorization,
             HttpServerRequest request,
             InputStream body,
-            Reading reading,
-            Answer answering) {
+            Reading reading) {
         if (!authorized(authorization) && !clientCertified(request)) {
             // Say nothing about why: no hint for someone probing.
-            return answering.answer(401, error("unauthorized"));
+            return json(401, error("unauthorized"));
         }
-        long announced = RequestMemory.announced(request == null ? null : request.getHeader("Content-Length"));
-        try (RequestMemory.Reservation reservation = reserve(announced, body)) {
-            return store(
-                    source,
-                    AdmissionReviews.readCapped(
-                            body, (int) Math.min(config.ingest().maxBytes(), reservation.bodyBytes()), announced),
-                    reading,
-                    answering);
-        } catch (BadReviewException e) {
-            return answering.answer(e.status(), error(refusal(what, e)));
-        } catch (IOException e) {
-            return answering.answer(400, error("body could not be read: " + e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return answering.answer(503, error("the webhook is shutting down; send it again"));
-        }
+        return streamed(
+                what,
+                request,
+                body,
+                IngestResource::json,
+                (in, ignored, max) -> storeLines(source, what, in, max, 0, reading, IngestResource::json));
     }
 
     /**
-     * The heap for a batch of {@code announced} bytes ({@code -1}: unannounced, so the most it may be), reserved
-     * before it is read ({@link RequestMemory}): a batch larger than the webhook stores within its memory is a 413,
-     * one that waited {@value #BATCH_WAIT_SECONDS} s for the requests in flight a 503, which senders send again.
+     * Reads and stores a body of lines as it arrives, up to {@code max} bytes ({@code notText}: records the lines'
+     * envelope held that were no line, skipped), and answers. A body that breaks off keeps what was read before the
+     * break.
+     */
+    private Response storeLines(
+            String source, String what, InputStream body, long max, long notText, Reading reading, Answer answering)
+            throws IOException {
+        Problems problems = new Problems();
+        Transactions transactions = new Transactions();
+        Read read = null;
+        String broken = null;
+        int status = 200;
+        try {
+            try {
+                read = reading.read(new Unchecked(new Capped(body, max)), problems, transactions);
+            } catch (Unchecked.Broken e) {
+                status = e.getCause() instanceof Capped.TooLarge ? 413 : 400;
+                broken = status == 413
+                        ? what + " larger than " + max + " bytes"
+                        : "body could not be read: " + e.getCause().getMessage();
+            }
+            transactions.flush();
+        } catch (SQLException | RuntimeException e) {
+            LOG.errorf(e, "storing a %s batch failed; the sender will send it again", source);
+            AdmissionReviews.discard(body);
+            return answering.answer(503, error("the batch could not be stored; send it again"));
+        }
+        // Broken off, the lines are not known: the events read and the lines refused are.
+        long events = read != null ? read.lines() : transactions.events + problems.total();
+        ObjectNode answer =
+                answer(source, events, (read != null ? read.skipped() : 0) + notText, transactions.stored, problems);
+        return answered(answer, status, broken, transactions.stored, body, answering);
+    }
+
+    /**
+     * The heap for a batch read whole of {@code announced} bytes ({@code -1}: unannounced, so the most it may be),
+     * reserved before it is read ({@link RequestMemory}): a batch larger than the webhook stores within its memory is
+     * a 413, one that waited {@value #BATCH_WAIT_SECONDS} s for the requests in flight a 503, which senders send
+     * again.
      */
     private RequestMemory.Reservation reserve(long announced, InputStream body)
             throws IOException, BadReviewException, InterruptedException {
@@ -507,7 +667,7 @@ public class IngestResource {
         return reservation.get();
     }
 
-    /** The largest batch read: the configured limit, or less where the webhook's memory holds less. */
+    /** The largest batch read whole: the configured limit, or less where the webhook's memory holds less. */
     private long largestBatch() {
         return Math.min(config.ingest().maxBytes(), memory.largestBody());
     }
@@ -520,30 +680,6 @@ public class IngestResource {
         long largest = largestBatch();
         return what + " larger than " + largest + " bytes"
                 + (largest < config.ingest().maxBytes() ? ", the most this webhook stores within its memory" : "");
-    }
-
-    /** Parses and stores a batch read whole, and answers. */
-    private Response store(String source, byte[] bytes, Reading reading, Answer answering) {
-        Problems problems = new Problems();
-        Read read;
-        try {
-            read = reading.read(bytes, problems);
-        } catch (IOException e) {
-            return answering.answer(400, error(e.getMessage()));
-        } catch (SQLException e) {
-            LOG.errorf(e, "the store could not be opened for a %s batch; the sender will send it again", source);
-            return answering.answer(503, error("the batch could not be stored; send it again"));
-        }
-        try {
-            ObservationStore.BatchResult result = read.store().into(sink.store());
-            // What is bad for good is answered 200 — sent again it would be just as bad, and a 5xx would make the
-            // sender resend it for ever — and counted, logged and named in the body. 503 is only for a store failure.
-            return answering.answer(200, answer(source, read.events(), read.skipped(), result, problems));
-        } catch (SQLException | RuntimeException e) {
-            LOG.errorf(
-                    e, "storing a %s batch of %d events failed; the sender will send it again", source, read.events());
-            return answering.answer(503, error("the batch could not be stored; send it again"));
-        }
     }
 
     /** What a stored batch is answered: its counts, and the events refused for good (counted and logged too). */

@@ -35,8 +35,9 @@ public final class RequestMemory {
 
     /**
      * An ingest batch's heap per byte of body: the body, what its reader keeps until the batch is stored (1.6 bytes
-     * per byte for audit events read whole, measured) and the young garbage of reading it. An audit batch, read as it
-     * arrives, reserves the heap of a few MiB of body at most (IngestResource.AUDIT_STREAM_BYTES).
+     * per byte for audit events read whole, measured) and the young garbage of reading it. Audit batches and batches
+     * of lines, read as they arrive, reserve the heap of a few MiB of body at most (IngestResource.STREAM_BYTES); OTLP
+     * requests are read whole.
      */
     public static final int BATCH_HEAP_PER_BYTE = 3;
 

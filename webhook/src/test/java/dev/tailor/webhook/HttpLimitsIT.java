@@ -148,6 +148,38 @@ class HttpLimitsIT {
         System.out.println("http limits: " + seen);
     }
 
+    /**
+     * Flow lines past the ingest limit: announced, refused unread; streamed without a length, as a forwarder may send
+     * them, read up to the limit — what came before it is stored, and the 413 says how much (sent again within the
+     * limit, it is already stored).
+     */
+    @Test
+    void flowLinesPastTheLimitKeepWhatCameBeforeIt() throws Exception {
+        byte[] body = IngestIT.flowLines(58).getBytes(StandardCharsets.UTF_8);
+        assertTrue(body.length > 32 * MIB, body.length + " bytes");
+        HttpResponse<String> unread =
+                post(HttpClient.Version.HTTP_1_1, "/ingest/flows", "application/x-ndjson", body, true);
+        assertEquals(413, unread.statusCode(), unread.body());
+        assertEquals(
+                "batch of flows larger than 33554432 bytes",
+                JSON.readTree(unread.body()).path("error").asText());
+        HttpResponse<String> cut =
+                post(HttpClient.Version.HTTP_1_1, "/ingest/flows", "application/x-ndjson", body, false);
+        assertEquals(413, cut.statusCode(), cut.body());
+        JsonNode answer = JSON.readTree(cut.body());
+        java.util.regex.Matcher before = java.util.regex.Pattern.compile(
+                        "^batch of flows larger than 33554432 bytes; the (\\d+) events before it are stored$")
+                .matcher(answer.path("error").asText());
+        assertTrue(before.matches(), cut.body());
+        long stored =
+                answer.path("stored").asLong() + answer.path("alreadyStored").asLong();
+        assertEquals(stored, Long.parseLong(before.group(1)), cut.body());
+        assertTrue(stored > IngestResource.LINE_EVENTS_PER_TRANSACTION, cut.body());
+        // Of the lines read before the limit, two in three are flows stored, the rest replies.
+        assertTrue(answer.path("events").asLong() > stored * 4 / 3, cut.body());
+        System.out.println("http limits: flows cut at the limit, " + stored + " stored of " + answer.path("events"));
+    }
+
     @jakarta.inject.Inject
     io.vertx.core.Vertx vertx;
 

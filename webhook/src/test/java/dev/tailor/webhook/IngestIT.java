@@ -237,6 +237,62 @@ class IngestIT {
     }
 
     /**
+     * Cilium's 400 TCP flows {@code copies} times, each copy an hour after the one before and ten days after the
+     * sample (distinct flows, as a busy node's exporter writes them): 400 lines a copy, 268 of them flows that are no
+     * reply.
+     */
+    static String flowLines(int copies) throws Exception {
+        java.util.List<String> sample = Files.readAllLines(RepositoryPaths.fixtures()
+                .resolve("third_party/hubble-flows/cilium-hubble-otel/testdata/basic-sample-400-tcp-flows.json"));
+        StringBuilder body = new StringBuilder();
+        String time = "{\"flow\":{\"time\":\"2021-11-10T10";
+        for (int copy = 0; copy < copies; copy++) {
+            String shifted = String.format("{\"flow\":{\"time\":\"2021-11-%02dT%02d", 20 + copy / 24, copy % 24);
+            for (String line : sample) {
+                org.junit.jupiter.api.Assertions.assertTrue(line.startsWith(time), line);
+                body.append(shifted).append(line, time.length(), line.length()).append('\n');
+            }
+        }
+        return body.toString();
+    }
+
+    private java.net.http.HttpResponse<String> flowsPosted(String body, boolean announceLength) throws Exception {
+        return DevTlsResource.postJson(
+                java.net.http.HttpClient.Version.HTTP_1_1,
+                java.net.URI.create(url.toString()).resolve("/ingest/flows"),
+                body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                announceLength,
+                "Authorization",
+                "Bearer " + DevTlsResource.INGEST_TOKEN);
+    }
+
+    /**
+     * A batch of flows longer than a transaction — as a forwarder that batches more than the collector sends them
+     * (rsyslog's omhttp: up to 10 MB) — is read as it arrives and stored a transaction at a time, every flow of it
+     * once: sent again, announced or not, it stores nothing new.
+     */
+    @Test
+    void aBatchOfFlowsLongerThanATransactionIsReadAsItArrivesAndStoredOnce() throws Exception {
+        String body = flowLines(30);
+        org.junit.jupiter.api.Assertions.assertTrue(body.length() > 16 << 20, body.length() + " bytes");
+        var first = flowsPosted(body, true);
+        assertEquals(200, first.statusCode(), first.body());
+        var answer = JSON.readTree(first.body());
+        assertEquals(12_000, answer.path("events").asLong(), first.body());
+        assertEquals(0, answer.path("rejected").asLong(), first.body());
+        assertEquals(
+                30 * 268,
+                answer.path("stored").asLong() + answer.path("alreadyStored").asLong(),
+                first.body());
+        org.junit.jupiter.api.Assertions.assertTrue(
+                answer.path("stored").asLong() > IngestResource.LINE_EVENTS_PER_TRANSACTION, first.body());
+        var again = flowsPosted(body, false);
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals(0, JSON.readTree(again.body()).path("stored").asLong(), again.body());
+        assertEquals(30 * 268, JSON.readTree(again.body()).path("alreadyStored").asLong(), again.body());
+    }
+
+    /**
      * The same flows as OTLP/HTTP logs, as a collector's filelog receiver and otlphttp exporter send them: protobuf
      * (the exporters' default) and JSON. Each record's body is one line; a line that is no flow and a record whose
      * body is no string are refused for good as a partial success; the same lines in the other encoding store
@@ -465,7 +521,7 @@ class IngestIT {
     }
 
     /** The same flow lines as OTLP/HTTP JSON. */
-    private static String otlpJson(java.util.List<String> lines) throws Exception {
+    static String otlpJson(java.util.List<String> lines) throws Exception {
         StringBuilder json =
                 new StringBuilder("{\"resourceLogs\":[{\"resource\":{},\"scopeLogs\":[{\"scope\":{},\"logRecords\":[");
         for (int i = 0; i < lines.size(); i++) {

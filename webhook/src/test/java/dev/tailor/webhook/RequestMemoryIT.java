@@ -36,12 +36,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Large requests against a small request memory (8 MiB: the largest review evaluated is 128 KiB, the largest ingest
- * batch of flows 1.3 MiB), as a namespace editor could send reviews by applying large Deployments: one larger than the memory
- * could ever hold is refused unread with a 413 that says why, announced or not; several that fit one at a time are
- * each answered in turn; the webhook answers an ordinary review afterwards; one that waited past the borrow timeout
- * while larger ones held the memory is refused as busy; and a batch of flows over the memory's share is refused like
- * a large review while an audit batch twice as large is read as it arrives. Review bodies sent slowly, or never finished, hold only what they sent
- * while they arrive, and are cut off at the review deadline (3 s here).
+ * request read whole 1.3 MiB), as a namespace editor could send reviews by applying large Deployments: one larger than
+ * the memory could ever hold is refused unread with a 413 that says why, announced or not; several that fit one at a
+ * time are each answered in turn; the webhook answers an ordinary review afterwards; one that waited past the borrow
+ * timeout while larger ones held the memory is refused as busy; and an OTLP request over the memory's share is refused
+ * like a large review while flow lines and audit batches twice as large are read as they arrive. Review bodies sent
+ * slowly, or never finished, hold only what they sent while they arrive, and are cut off at the review deadline (3 s
+ * here).
  */
 @QuarkusTest
 @WithKubernetesTestServer
@@ -556,24 +557,35 @@ class RequestMemoryIT {
     }
 
     /**
-     * Flow lines are read whole: a batch over the memory's share is refused with a 413 that says so. An audit batch is
-     * read as it arrives, a few items at a time: one as large is read, and handed to the store.
+     * An OTLP request is read whole: one over the memory's share is refused with a 413 that says so. Flow lines and
+     * audit batches are read as they arrive, a few MiB at a time: ones over twice the share are read, and handed to the
+     * store.
      */
     @Test
-    void aBatchOfFlowsOverTheMemorysShareIsRefusedAndAnAuditBatchAsLargeIsRead() throws Exception {
-        String flows = Files.readString(RepositoryPaths.fixtures()
-                .resolve("third_party/hubble-flows/cilium-hubble-otel/testdata/basic-sample-400-tcp-flows.json"));
-        HttpResponse<String> tooLarge = post(
-                "/ingest/flows",
-                flows.repeat((2 << 20) / flows.length() + 1).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                true);
+    void anOtlpRequestOverTheMemorysShareIsRefusedAndLinesAndAuditBatchesAsLargeAreRead() throws Exception {
+        String flows = IngestIT.flowLines(6);
+        assertTrue(flows.length() > 2 * memory.batches().largestBody(), flows.length() + " bytes");
+        byte[] otlp = IngestIT.otlpJson(flows.lines().toList()).getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> tooLarge = post("/ingest/flows/v1/logs", otlp, true);
         assertEquals(413, tooLarge.statusCode(), tooLarge.body());
         assertTrue(
                 JSON.readTree(tooLarge.body())
-                        .path("error")
+                        .path("message")
                         .asText()
                         .contains("the most this webhook stores within its memory"),
                 tooLarge.body());
+        for (boolean announced : new boolean[] {true, false}) {
+            HttpResponse<String> read = post("/ingest/flows", flows.getBytes(StandardCharsets.UTF_8), announced);
+            JsonNode answer = JSON.readTree(read.body());
+            assertTrue(
+                    read.statusCode() == 200
+                            ? answer.path("events").asInt() == 2400
+                            : read.statusCode() == 503
+                                    && answer.path("error")
+                                            .asText()
+                                            .equals("the batch could not be stored; send it again"),
+                    read.statusCode() + " " + read.body());
+        }
         // Over twice the share, announced or not: read as it arrives, and handed to the store. The store itself is
         // IngestIT's; here it may be unreachable — a test profile restarts Quarkus, and the JDBC driver registered by
         // the run before is not found from the new class loader — which this answer may then say, as a 503 to resend.
