@@ -1,5 +1,6 @@
 package dev.tailor.store;
 
+import dev.tailor.observe.admission.AllowedRequests;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.syscalls.SyscallUse;
@@ -20,7 +21,7 @@ import java.util.function.Function;
 
 /**
  * One of the store's aggregate tables ({@code api_access}, {@code network_flow}, {@code syscall_use},
- * {@code pod_identity}) with its per-day table: the columns of its key, how a key is written and read back, and how
+ * {@code pod_identity}, {@code admission_allowed}) with its per-day table: the columns of its key, how a key is written and read back, and how
  * a batch's fresh events are added to it — one upsert per aggregate they touch — and the table read whole.
  */
 record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
@@ -134,6 +135,20 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
                     rs.getString(i + 4),
                     rs.getString(i + 5),
                     rs.getString(i + 6)),
+            Columns::problem);
+
+    static final AggregateTable<AllowedRequests> ADMISSION_ALLOWED = new AggregateTable<>(
+            "admission_allowed",
+            "admission_allowed_day",
+            "allowed_id",
+            List.of("namespace", "workload", "kind", "operation", "mode"),
+            r -> List.of(r.namespace(), r.workload(), r.kind(), r.operation(), r.mode()),
+            (rs, i) -> new AllowedRequests(
+                    rs.getString(i),
+                    rs.getString(i + 1),
+                    rs.getString(i + 2),
+                    rs.getString(i + 3),
+                    rs.getString(i + 4)),
             Columns::problem);
 
     static final AggregateTable<PodIdentity> POD_IDENTITY = new AggregateTable<>(

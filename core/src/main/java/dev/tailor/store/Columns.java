@@ -3,6 +3,7 @@ package dev.tailor.store;
 import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.identity.PodRecord;
 import dev.tailor.observe.BadEvent;
+import dev.tailor.observe.admission.AllowedRequests;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.syscalls.SyscallUse;
@@ -96,6 +97,16 @@ public final class Columns {
                 col("name", nonNull(d.name()), NAME),
                 col("mode", nonNull(d.mode()), 16),
                 col("verdict", nonNull(d.verdict()), 16));
+    }
+
+    public static String problem(AllowedRequests r) {
+        return first(
+                "admission_allowed",
+                col("namespace", r.namespace(), NAME),
+                col("workload", r.workload(), WORKLOAD),
+                col("kind", r.kind(), 128),
+                col("operation", r.operation(), 16),
+                col("mode", r.mode(), 16));
     }
 
     /** Throws {@link BadEvent} ("too long") when {@code problem} is not null: for a reader's sink. */

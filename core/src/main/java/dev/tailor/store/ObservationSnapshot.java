@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.contract.Names;
+import dev.tailor.observe.admission.AllowedRequests;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.syscalls.SyscallUse;
@@ -27,7 +28,8 @@ import java.util.TreeSet;
 /**
  * Everything generate and impact read of a store, as one JSON document: how the webhook hands its store to a CLI
  * that has only a kubeconfig ({@code GET /apis/tailor.dev/v1alpha1/observationsnapshots/current?since=7d}, then
- * {@code tailor generate --store cluster}). Every aggregate row with its days; the decisions of the window. Read
+ * {@code tailor generate --store cluster}). Every aggregate row with its days; the decision-log lines of the window
+ * that name a check (the requests allowed with none are an aggregate: {@code allowedRequests}). Read
  * back, it answers as the store did, so the policies generated from it are the same bytes.
  *
  * <pre>
@@ -37,11 +39,13 @@ import java.util.TreeSet;
  *  "networkEdges":[…],"syscallUses":[…],"podIdentities":[…],"podsSeenCreated":["shop/api-7f9c-x2x8z"],
  *  "workloadContainers":["shop/deployment.api/server"],"initContainers":["shop/deployment.api/migrate"],
  *  "ephemeralContainers":["shop/deployment.api/debugger-x7k2p"],
+ *  "allowedRequests":[{"key":{"namespace":"shop","workload":"deployment.api","kind":"Pod",…},"seen":{…}}],
  *  "decisionsFrom":"2026-11-25T00:00:00Z","decisions":[…]}
  * </pre>
  *
- * <p>A snapshot from a webhook older than {@code workloadContainers}, {@code initContainers} or
- * {@code ephemeralContainers} has none: read as an empty set.
+ * <p>A snapshot from a webhook older than {@code workloadContainers}, {@code initContainers},
+ * {@code ephemeralContainers} or {@code allowedRequests} has none: read as empty (an older webhook's decisions list
+ * its allowed requests one by one, and they are counted as such).
  */
 public record ObservationSnapshot(
         Map<ApiAccess, StoredAccess> apiAccesses,
@@ -52,6 +56,7 @@ public record ObservationSnapshot(
         Set<String> workloadContainers,
         Set<String> initContainers,
         Set<String> ephemeralContainers,
+        Map<AllowedRequests, StoredAccess> allowedRequests,
         Instant decisionsFrom,
         List<AdmissionDecision> decisions)
         implements StoredObservations {
@@ -86,6 +91,7 @@ public record ObservationSnapshot(
             json.writeObjectField("workloadContainers", new TreeSet<>(store.workloadContainers()));
             json.writeObjectField("initContainers", new TreeSet<>(store.initContainers()));
             json.writeObjectField("ephemeralContainers", new TreeSet<>(store.ephemeralContainers()));
+            rows(json, "allowedRequests", store.allowedRequests());
             Instant decisionsFrom = (until != null ? until : latest).minus(length);
             json.writeStringField("decisionsFrom", decisionsFrom.toString());
             json.writeArrayFieldStart("decisions");
@@ -143,6 +149,7 @@ public record ObservationSnapshot(
                     strings(doc, "workloadContainers"),
                     strings(doc, "initContainers"),
                     strings(doc, "ephemeralContainers"),
+                    rows(doc, "allowedRequests", AllowedRequests.class),
                     Instant.parse(doc.path("decisionsFrom").asText()),
                     decisions);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | java.time.format.DateTimeParseException e) {

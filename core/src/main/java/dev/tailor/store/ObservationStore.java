@@ -3,6 +3,7 @@ package dev.tailor.store;
 import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.identity.PodRecord;
 import dev.tailor.identity.Pods;
+import dev.tailor.observe.admission.AllowedRequests;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.syscalls.SyscallUse;
@@ -488,22 +489,46 @@ public final class ObservationStore implements StoredObservations {
         return Integer.compare(a.size(), b.size());
     };
 
-    /** Stores decision-log lines, in one transaction; a line already stored (same request UID and check) is skipped. */
+    /** The source under which the UIDs of the requests allowed with no check are marked as counted. */
+    static final String ALLOWED_SOURCE = "allowed";
+
+    /**
+     * Stores decision-log lines, in one transaction. A request allowed with no check against it is counted ({@link
+     * #allowedRequests}, once per UID); a line that names a check is stored as it is, once (same request UID and
+     * check: skipped).
+     */
     public synchronized BatchResult ingestDecisions(List<AdmissionDecision> batch) throws SQLException {
+        List<Sighting<AllowedRequests>> allowed = new ArrayList<>();
+        List<AdmissionDecision> lines = new ArrayList<>();
+        long rejected = 0;
+        for (AdmissionDecision d : batch) {
+            if (Columns.problem(d) != null) {
+                rejected++;
+            } else if (AllowedRequests.counted(d)) {
+                allowed.add(Sighting.of(d.uid(), d.time(), AllowedRequests.of(d)));
+            } else {
+                lines.add(d);
+            }
+        }
+        long[] added = {0};
+        List<AdmissionDecision> kept =
+                lines.stream().filter(d -> !d.time().isBefore(keptFrom)).toList();
+        BatchResult counted = ingest(ALLOWED_SOURCE, allowed, AggregateTable.ADMISSION_ALLOWED, () -> {
+            added[0] = insertDecisions(kept);
+        });
+        long expired = lines.size() - kept.size();
+        return counted.plus(new BatchResult(added[0], kept.size() - added[0], rejected, expired));
+    }
+
+    /** Inserts decision-log lines that name a check (the caller commits); how many were not stored before. */
+    private long insertDecisions(List<AdmissionDecision> lines) throws SQLException {
+        if (lines.isEmpty()) {
+            return 0;
+        }
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO admission_decision (uid, check_id,"
                 + " decided_at, namespace, workload, username, operation, kind, name, mode, verdict, message)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-            long rejected = 0;
-            long expired = 0;
-            for (AdmissionDecision d : batch) {
-                if (Columns.problem(d) != null) {
-                    rejected++;
-                    continue;
-                }
-                if (d.time().isBefore(keptFrom)) {
-                    expired++;
-                    continue;
-                }
+            for (AdmissionDecision d : lines) {
                 AggregateTable.bind(
                         insert,
                         1,
@@ -526,15 +551,40 @@ public final class ObservationStore implements StoredObservations {
             for (int n : insert.executeBatch()) {
                 added += n == 1 ? 1 : 0;
             }
-            connection.commit();
-            return new BatchResult(added, batch.size() - rejected - expired - added, rejected, expired);
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
+            return added;
         }
     }
 
-    /** The stored decisions between two instants (inclusive, exclusive), in time order. */
+    /** When the latest decision stored was made (a line's, or an allowed request's); empty when none is. */
+    public synchronized java.util.Optional<Instant> lastDecision() throws SQLException {
+        Instant last = null;
+        try (Statement s = connection.createStatement()) {
+            for (String query : List.of(
+                    "SELECT MAX(decided_at) FROM admission_decision", "SELECT MAX(last_seen) FROM admission_allowed")) {
+                try (ResultSet rs = s.executeQuery(query)) {
+                    Timestamp t = rs.next() ? rs.getTimestamp(1) : null;
+                    if (t != null && (last == null || t.toInstant().isAfter(last))) {
+                        last = t.toInstant();
+                    }
+                }
+            }
+        }
+        connection.commit();
+        return java.util.Optional.ofNullable(last);
+    }
+
+    /**
+     * The requests allowed with no check against them, counted by namespace, workload, kind, operation and mode, by
+     * day: what the enforce preview counts its requests from, beside {@link #decisions}.
+     */
+    public synchronized Map<AllowedRequests, StoredAccess> allowedRequests() throws SQLException {
+        return read(AggregateTable.ADMISSION_ALLOWED);
+    }
+
+    /**
+     * The stored decision-log lines that name a check, between two instants (inclusive, exclusive), in time order: the
+     * requests allowed with none are counted instead ({@link #allowedRequests}).
+     */
     public List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException {
         return decisions(from, until, null);
     }
@@ -547,8 +597,10 @@ public final class ObservationStore implements StoredObservations {
                 + " operation, kind, name, mode, check_id, verdict, message FROM admission_decision"
                 + " WHERE decided_at >= ? AND decided_at < ?" + (namespace == null ? "" : " AND namespace = ?")
                 + " ORDER BY decided_at, uid, check_id")) {
-            s.setTimestamp(1, Timestamp.from(from));
-            s.setTimestamp(2, Timestamp.from(until));
+            // The store keeps microseconds: an instant between two is the next one (PostgreSQL would round
+            // "until the last decision and a nanosecond" back to the last decision, and leave it out).
+            s.setTimestamp(1, Timestamp.from(upToMicros(from)));
+            s.setTimestamp(2, Timestamp.from(upToMicros(until)));
             if (namespace != null) {
                 s.setString(3, namespace);
             }
@@ -576,6 +628,12 @@ public final class ObservationStore implements StoredObservations {
 
     private static String nonNull(String s) {
         return s == null ? "" : s;
+    }
+
+    /** {@code t}, or the next whole microsecond after it. */
+    private static Instant upToMicros(Instant t) {
+        Instant whole = t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        return whole.equals(t) ? t : whole.plus(1, java.time.temporal.ChronoUnit.MICROS);
     }
 
     private static String truncate(String s, int max) {
@@ -729,8 +787,11 @@ public final class ObservationStore implements StoredObservations {
             this.keptFrom = keptFrom();
             return this.keptFrom;
         });
-        for (AggregateTable<?> table :
-                List.of(AggregateTable.API_ACCESS, AggregateTable.NETWORK_FLOW, AggregateTable.SYSCALL_USE)) {
+        for (AggregateTable<?> table : List.of(
+                AggregateTable.API_ACCESS,
+                AggregateTable.NETWORK_FLOW,
+                AggregateTable.SYSCALL_USE,
+                AggregateTable.ADMISSION_ALLOWED)) {
             removed.put(table.name(), forget(table, from, k -> false));
         }
         removed.put(

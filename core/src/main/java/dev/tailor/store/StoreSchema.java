@@ -115,7 +115,11 @@ final class StoreSchema {
         return Flyway.configure()
                 .dataSource(url, null, null)
                 .locations("classpath:db/migration")
-                .javaMigrations(new V7__IngestedBlocks(), new V8__PodLabelsInFull(), new V9__IdentityCache());
+                .javaMigrations(
+                        new V7__IngestedBlocks(),
+                        new V8__PodLabelsInFull(),
+                        new V9__IdentityCache(),
+                        new V16__AllowedRequestsCounted());
     }
 
     /**
@@ -124,7 +128,7 @@ final class StoreSchema {
      * fails the suite.
      */
     static final List<String> SCHEMA_VERSIONS =
-            List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14");
+            List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16");
 
     /**
      * Whether the store's schema is at the latest version already: every migration of {@link #SCHEMA_VERSIONS}

@@ -1,6 +1,7 @@
 package dev.tailor.store;
 
 import dev.tailor.contract.AdmissionDecision;
+import dev.tailor.observe.admission.AllowedRequests;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.syscalls.SyscallUse;
@@ -37,8 +38,11 @@ public interface StoredObservations extends AutoCloseable {
     /** The ephemeral containers added to the workloads' pods ({@code kubectl debug}), as {@code namespace/kind.name/container}. */
     Set<String> ephemeralContainers() throws SQLException;
 
-    /** The decisions between two instants (inclusive, exclusive), in time order. */
+    /** The decision-log lines that name a check, between two instants (inclusive, exclusive), in time order. */
     List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException;
+
+    /** The requests allowed with no check against them, counted by day. */
+    Map<AllowedRequests, StoredAccess> allowedRequests() throws SQLException;
 
     @Override
     void close() throws SQLException;
@@ -58,6 +62,7 @@ public interface StoredObservations extends AutoCloseable {
             private Set<String> regular;
             private Set<String> init;
             private Set<String> ephemeral;
+            private Map<AllowedRequests, StoredAccess> allowed;
 
             @Override
             public synchronized Map<ApiAccess, StoredAccess> apiAccesses() throws SQLException {
@@ -113,6 +118,13 @@ public interface StoredObservations extends AutoCloseable {
             }
 
             @Override
+            public synchronized Map<AllowedRequests, StoredAccess> allowedRequests() throws SQLException {
+                return allowed != null
+                        ? allowed
+                        : (allowed = java.util.Collections.unmodifiableMap(store.allowedRequests()));
+            }
+
+            @Override
             public void close() throws SQLException {
                 store.close();
             }
@@ -165,6 +177,11 @@ public interface StoredObservations extends AutoCloseable {
             @Override
             public List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException {
                 return store.decisions(from, until);
+            }
+
+            @Override
+            public Map<AllowedRequests, StoredAccess> allowedRequests() throws SQLException {
+                return store.allowedRequests();
             }
 
             @Override

@@ -589,6 +589,143 @@ class ObservationStoreTest {
         }
     }
 
+    private static final Instant FAR = Instant.parse("9999-01-01T00:00:00Z");
+
+    /** A decision-log line of shop's api Deployment's pod: {@code check} "" and {@code allowed}, or a check's. */
+    private static dev.tailor.contract.AdmissionDecision decision(Instant t, String uid, String check, String verdict) {
+        return new dev.tailor.contract.AdmissionDecision(
+                t,
+                uid,
+                "shop",
+                "deployment.api",
+                "system:serviceaccount:kube-system:replicaset-controller",
+                "CREATE",
+                "Pod",
+                "api-7d4b9c-" + uid,
+                "audit",
+                check,
+                verdict,
+                check.isEmpty() ? "" : check + ": not as the profile says");
+    }
+
+    /**
+     * A request the webhook found nothing against is counted — by namespace, workload, kind, operation and mode, by
+     * day, once per UID — not stored as a row of its own; a line that names a check is stored as it is. The enforce
+     * preview counts both among a namespace's requests, the allowed ones by the UTC days its window touches, from the
+     * store as from a snapshot of it.
+     */
+    @ParameterizedTest
+    @MethodSource("stores")
+    void requestsAllowedWithNoCheckAreCountedByDayOnce(String kind) throws Exception {
+        Instant monday = Instant.parse("2026-11-30T10:00:00Z");
+        Instant tuesday = monday.plus(java.time.Duration.ofDays(1));
+        List<dev.tailor.contract.AdmissionDecision> lines = List.of(
+                decision(monday, "u-1", "", "allowed"),
+                decision(monday.plusSeconds(60), "u-2", "", "allowed"),
+                decision(tuesday, "u-3", "", "allowed"),
+                decision(tuesday, "u-4", "runAsNonRoot", "warned"),
+                decision(tuesday, "u-4", "hostPath", "warned"));
+        try (ObservationStore store = ObservationStore.open(url(kind))) {
+            assertEquals(new ObservationStore.BatchResult(5, 0), store.ingestDecisions(lines));
+            assertEquals(new ObservationStore.BatchResult(0, 5), store.ingestDecisions(lines), "sent again");
+            assertEquals(
+                    List.of("u-4 hostPath", "u-4 runAsNonRoot"),
+                    store.decisions(Instant.EPOCH, FAR).stream()
+                            .map(d -> d.uid() + " " + d.check())
+                            .toList());
+            Map<dev.tailor.observe.admission.AllowedRequests, ObservationStore.StoredAccess> allowed =
+                    store.allowedRequests();
+            assertEquals(
+                    Map.of(
+                            new dev.tailor.observe.admission.AllowedRequests(
+                                    "shop", "deployment.api", "Pod", "CREATE", "audit"),
+                            new ObservationStore.StoredAccess(
+                                    monday,
+                                    tuesday,
+                                    3,
+                                    Map.of(
+                                            java.time.LocalDate.parse("2026-11-30"),
+                                            2L,
+                                            java.time.LocalDate.parse("2026-12-01"),
+                                            1L))),
+                    allowed);
+            assertEquals(java.util.Optional.of(tuesday), store.lastDecision());
+
+            var week = dev.tailor.observe.admission.EnforcePreview.perNamespace(
+                            store, tuesday.minus(java.time.Duration.ofDays(7)), tuesday.plusNanos(1))
+                    .get("shop");
+            assertEquals(4, week.requests(), week.toString());
+            assertEquals(1, week.wouldReject(), week.toString());
+            var tuesdayOnly = dev.tailor.observe.admission.EnforcePreview.perNamespace(
+                            store, Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2026-12-02T00:00:00Z"))
+                    .get("shop");
+            assertEquals(2, tuesdayOnly.requests(), "u-3 and u-4: " + tuesdayOnly);
+
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            ObservationSnapshot.write(store, java.time.Duration.ofDays(6), tuesday.plusNanos(1), out);
+            ObservationSnapshot snapshot =
+                    ObservationSnapshot.read(new java.io.ByteArrayInputStream(out.toByteArray()));
+            assertEquals(allowed, snapshot.allowedRequests());
+            Instant since = tuesday.plusNanos(1).minus(java.time.Duration.ofDays(6));
+            assertEquals(
+                    dev.tailor.observe.admission.EnforcePreview.perNamespace(store, since, tuesday.plusNanos(1)),
+                    dev.tailor.observe.admission.EnforcePreview.perNamespace(snapshot, since, tuesday.plusNanos(1)));
+        }
+    }
+
+    /**
+     * A store filled before the allowed requests were counted (schema 14: a row each) has them moved into the counts
+     * when opened, each UID marked as counted: the same lines read again count nothing.
+     */
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aStoreFilledBeforeHasItsAllowedRowsCountedOnce(String kind) throws Exception {
+        String url = url(kind);
+        Instant monday = Instant.parse("2026-11-30T10:00:00Z");
+        List<dev.tailor.contract.AdmissionDecision> lines = List.of(
+                decision(monday, "u-1", "", "allowed"),
+                decision(monday.plusSeconds(1), "u-2", "", "allowed"),
+                decision(monday.plusSeconds(2), "u-4", "runAsNonRoot", "warned"));
+        StoreSchema.migrations(url).target("14").load().migrate();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+                java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO admission_decision (uid,"
+                        + " check_id, decided_at, namespace, workload, username, operation, kind, name, mode, verdict,"
+                        + " message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (var d : lines) {
+                List<Object> values = List.of(
+                        d.uid(),
+                        d.check(),
+                        java.sql.Timestamp.from(d.time()),
+                        d.namespace(),
+                        d.workload(),
+                        d.user(),
+                        d.operation(),
+                        d.kind(),
+                        d.name(),
+                        d.mode(),
+                        d.verdict(),
+                        d.message());
+                for (int i = 0; i < values.size(); i++) {
+                    insert.setObject(i + 1, values.get(i));
+                }
+                insert.executeUpdate();
+            }
+        }
+        try (ObservationStore store = ObservationStore.open(url)) {
+            assertEquals(
+                    List.of("u-4"),
+                    store.decisions(Instant.EPOCH, FAR).stream()
+                            .map(dev.tailor.contract.AdmissionDecision::uid)
+                            .toList());
+            assertEquals(
+                    List.of(2L),
+                    store.allowedRequests().values().stream()
+                            .map(ObservationStore.StoredAccess::count)
+                            .toList());
+            assertEquals(new ObservationStore.BatchResult(0, 3), store.ingestDecisions(lines));
+        }
+    }
+
     /**
      * The released migrations, as Flyway checksums them (a Java migration has none): one edited after its release
      * would leave the stores made before with another schema than new ones, and Flyway is not asked to check an
@@ -608,7 +745,9 @@ class ObservationStoreTest {
             "11 SQL 1539959681",
             "12 SQL -571620588",
             "13 SQL -2119779122",
-            "14 SQL -772758610");
+            "14 SQL -772758610",
+            "15 SQL -1292260178",
+            "16 JDBC null");
 
     @org.junit.jupiter.api.Test
     void theMigrationsAreTheReleasedOnesAndTheStoreKnowsEachVersion() throws Exception {
@@ -639,7 +778,17 @@ class ObservationStoreTest {
             }
         }
         assertEquals(
-                Map.of("api_access", 1000L, "network_flow", 1000L, "pod_identity", 1000L, "syscall_use", 1000L),
+                Map.of(
+                        "api_access",
+                        1000L,
+                        "network_flow",
+                        1000L,
+                        "pod_identity",
+                        1000L,
+                        "syscall_use",
+                        1000L,
+                        "admission_allowed",
+                        1000L),
                 caches);
     }
 
@@ -668,21 +817,21 @@ class ObservationStoreTest {
             ObservationStore.open(url).close(); // migrates it
             assertTrue(StoreSchema.schemaCurrent(c), "a store just migrated");
             try (java.sql.Statement s = c.createStatement()) {
-                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '14'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = FALSE WHERE version = '16'");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store whose last migration failed");
-                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '14'");
+                s.executeUpdate("UPDATE flyway_schema_history SET success = TRUE WHERE version = '16'");
                 s.executeUpdate(
                         "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
-                                + " installed_by, execution_time, success) VALUES (99, '15', 'newer', 'SQL', 'V15__newer.sql', 'x', 0, TRUE)");
+                                + " installed_by, execution_time, success) VALUES (99, '17', 'newer', 'SQL', 'V17__newer.sql', 'x', 0, TRUE)");
                 assertFalse(StoreSchema.schemaCurrent(c), "a store a newer Tailor migrated further");
                 // …which this Tailor refuses to use, saying why (Flyway alone would ignore the "future" migration).
                 ObservationStore.NewerStoreException newer =
                         assertThrows(ObservationStore.NewerStoreException.class, () -> ObservationStore.open(url));
                 assertTrue(
                         newer.getMessage()
-                                .startsWith("the store's schema is at version 15, newer than this Tailor's (14)"),
+                                .startsWith("the store's schema is at version 17, newer than this Tailor's (16)"),
                         newer.getMessage());
-                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '15'");
+                s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '17'");
                 assertTrue(StoreSchema.schemaCurrent(c), "the same store without the newer migration");
             }
         }
@@ -850,9 +999,9 @@ class ObservationStoreTest {
                                 "Pod",
                                 "api-7d4b9c-" + k,
                                 "audit",
-                                "",
-                                "allowed",
-                                ""));
+                                "runAsNonRoot",
+                                "warned",
+                                "runAsNonRoot: the container may run as root"));
                     }
                     store.ingestDecisions(batch);
                     if (compacted && commit % 10 == 9) {

@@ -1,6 +1,5 @@
 package dev.tailor.cli;
 
-import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.contract.Mode;
 import dev.tailor.contract.Names;
 import dev.tailor.observe.admission.EnforcePreview;
@@ -13,7 +12,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -116,18 +114,11 @@ public final class ModeCommand {
          */
         private EnforcePreview fromStore() throws NoEvidenceException, java.sql.SQLException {
             try (ObservationStore store = ObservationStore.openExisting(window.url())) {
-                List<AdmissionDecision> all = store.decisions(Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z"));
                 Instant until = window.end() != null
                         ? window.end()
-                        : all.isEmpty()
-                                ? Instant.now()
-                                : all.get(all.size() - 1).time().plusNanos(1);
+                        : store.lastDecision().map(t -> t.plusNanos(1)).orElseGet(Instant::now);
                 Instant from = until.minus(window.window());
-                return EnforcePreview.perNamespace(all.stream()
-                                .filter(d ->
-                                        !d.time().isBefore(from) && d.time().isBefore(until))
-                                .toList())
-                        .get(namespace);
+                return EnforcePreview.perNamespace(store, from, until).get(namespace);
             } catch (ObservationStore.NoStoreException e) {
                 // Nothing was observed here: no evidence either way, as with no decisions (--force still flips).
                 throw new NoEvidenceException(

@@ -75,11 +75,21 @@ class PolicyGeneratorTest {
             assertEquals(
                     store.decisions(direct.from, direct.until.plusNanos(1)),
                     snapshot.decisions(direct.from, direct.until.plusNanos(1)));
+            assertEquals(store.allowedRequests(), snapshot.allowedRequests());
+            assertEquals(
+                    dev.tailor.observe.admission.EnforcePreview.perNamespace(
+                            store, direct.from, direct.until.plusNanos(1)),
+                    dev.tailor.observe.admission.EnforcePreview.perNamespace(
+                            snapshot, direct.from, direct.until.plusNanos(1)));
         }
+        // The week's decisions travel too: the lines that name a check, and the requests allowed with none counted.
+        assertTrue(snapshot.decisions(direct.from, direct.until).size() > 5, "lines that name a check");
         assertTrue(
-                snapshot.decisions(direct.from, direct.until).size() > 10,
-                "the week's decisions travel too: "
-                        + snapshot.decisions(direct.from, direct.until).size());
+                snapshot.allowedRequests().values().stream()
+                                .mapToLong(dev.tailor.store.ObservationStore.StoredAccess::count)
+                                .sum()
+                        > 10,
+                "requests allowed: " + snapshot.allowedRequests());
         org.junit.jupiter.api.Assertions.assertThrows(
                 java.sql.SQLException.class,
                 () -> snapshot.decisions(direct.from.minusSeconds(1), direct.until),

@@ -50,9 +50,9 @@ class ObservationSinkTest {
                         "Pod",
                         "p" + i,
                         "audit",
-                        "",
-                        "allowed",
-                        ""))
+                        "runAsNonRoot",
+                        "warned",
+                        "runAsNonRoot: the container may run as root"))
                 .toList();
     }
 

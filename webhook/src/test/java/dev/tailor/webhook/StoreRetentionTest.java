@@ -62,9 +62,9 @@ class StoreRetentionTest {
                     "Pod",
                     "api-7d4b9c-" + i,
                     "audit",
-                    "",
-                    "allowed",
-                    ""));
+                    "runAsNonRoot",
+                    "warned",
+                    "runAsNonRoot: the container may run as root"));
             if (batch.size() == 1000) {
                 store.ingestDecisions(batch);
                 batch.clear();

@@ -2,6 +2,11 @@ package dev.tailor.observe.admission;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.tailor.contract.AdmissionDecision;
+import dev.tailor.store.ObservationStore.StoredAccess;
+import dev.tailor.store.StoredObservations;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +51,41 @@ public record EnforcePreview(
      * </ul>
      */
     public static Map<String, EnforcePreview> perNamespace(List<AdmissionDecision> decisions) {
+        return perNamespace(decisions, Map.of());
+    }
+
+    /**
+     * The previews of a window of a store: its decision-log lines that name a check, and its requests allowed with
+     * none, counted by the UTC days the window touches (the store counts those by day, not one by one).
+     */
+    public static Map<String, EnforcePreview> perNamespace(StoredObservations store, Instant from, Instant until)
+            throws java.sql.SQLException {
+        return perNamespace(store.decisions(from, until), allowedByNamespace(store.allowedRequests(), from, until));
+    }
+
+    /**
+     * The requests allowed with no check against them, by namespace, on the UTC days from {@code from}'s to the one
+     * before {@code until} (exclusive), both whole.
+     */
+    public static Map<String, Long> allowedByNamespace(
+            Map<AllowedRequests, StoredAccess> counts, Instant from, Instant until) {
+        LocalDate first = LocalDate.ofInstant(from, ZoneOffset.UTC);
+        LocalDate last = LocalDate.ofInstant(until.minusNanos(1), ZoneOffset.UTC);
+        Map<String, Long> out = new TreeMap<>();
+        counts.forEach((allowed, seen) -> seen.days().forEach((day, n) -> {
+            if (!day.isBefore(first) && !day.isAfter(last)) {
+                out.merge(allowed.namespace(), n, Long::sum);
+            }
+        }));
+        return out;
+    }
+
+    /**
+     * {@link #perNamespace(List)}, with {@code allowed} requests (by namespace) that the decisions do not list one by
+     * one counted among each namespace's requests.
+     */
+    public static Map<String, EnforcePreview> perNamespace(
+            List<AdmissionDecision> decisions, Map<String, Long> allowed) {
         Map<String, Set<String>> requests = new TreeMap<>();
         Map<String, Set<String>> rejected = new TreeMap<>();
         Map<String, Map<String, Map<String, Long>>> byCheck = new TreeMap<>();
@@ -80,6 +120,11 @@ public record EnforcePreview(
             }
         }
         Map<String, EnforcePreview> out = new TreeMap<>();
+        allowed.forEach((ns, n) -> {
+            if (n > 0) {
+                requests.computeIfAbsent(ns, k -> new TreeSet<>());
+            }
+        });
         requests.forEach((ns, uids) -> {
             List<String> examples = new ArrayList<>();
             names.getOrDefault(ns, Map.of()).forEach((key, objectNames) -> {
@@ -92,7 +137,7 @@ public record EnforcePreview(
             out.put(
                     ns,
                     new EnforcePreview(
-                            uids.size(),
+                            uids.size() + allowed.getOrDefault(ns, 0L),
                             rejected.getOrDefault(ns, Set.of()).size(),
                             byCheck.getOrDefault(ns, Map.of()),
                             examples.stream().limit(EXAMPLES).toList()));

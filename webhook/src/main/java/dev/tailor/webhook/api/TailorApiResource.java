@@ -198,7 +198,9 @@ public class TailorApiResource {
         Instant end = w.end();
         Instant from = end.minus(w.length());
         try {
-            EnforcePreview preview = EnforcePreview.perNamespace(sink.store().decisions(from, end, namespace))
+            EnforcePreview preview = EnforcePreview.perNamespace(
+                            sink.store().decisions(from, end, namespace),
+                            EnforcePreview.allowedByNamespace(sink.store().allowedRequests(), from, end))
                     .getOrDefault(namespace, new EnforcePreview(0, 0, Map.of(), List.of()));
             ObjectNode body =
                     JSON.createObjectNode().put("kind", "EnforcePreview").put("apiVersion", GROUP + "/" + VERSION);
