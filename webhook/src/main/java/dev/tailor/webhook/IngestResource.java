@@ -112,7 +112,7 @@ public class IngestResource {
         if (!authorized(authorization) && !clientCertified(request)) {
             return json(401, error("unauthorized"));
         }
-        return streamed("EventList", request, body, IngestResource::json, this::storeAudit);
+        return streamed("EventList", request, body, this::storeAudit);
     }
 
     /** Events of an audit batch stored in one transaction. */
@@ -136,41 +136,40 @@ public class IngestResource {
      * {@value #STREAM_BYTES} bytes at most, whatever its length; one announced longer than the limit is refused
      * unread.
      */
-    private Response streamed(
-            String what, HttpServerRequest request, InputStream body, Answer answering, Streaming storing) {
+    private Response streamed(String what, HttpServerRequest request, InputStream body, Streaming storing) {
         long announced = RequestMemory.announced(request == null ? null : request.getHeader("Content-Length"));
         long max = config.ingest().maxBytes();
         try {
             if (announced > max) {
                 AdmissionReviews.discard(body);
-                return answering.answer(413, error(what + " larger than " + max + " bytes"));
+                return json(413, error(what + " larger than " + max + " bytes"));
             }
             long held =
                     Math.min(memory.largestBody(), announced >= 0 ? Math.min(announced, STREAM_BYTES) : STREAM_BYTES);
             RequestMemory.Reservation reservation = reserveNext(held, body);
             try {
-                return storing.store(body, what, max);
+                return storing.store(body, max);
             } finally {
                 reservation.close();
             }
         } catch (BadReviewException e) {
-            return answering.answer(e.status(), error(e.getMessage()));
+            return json(e.status(), error(e.getMessage()));
         } catch (IOException e) {
-            return answering.answer(400, error("body could not be read: " + e.getMessage()));
+            return json(400, error("body could not be read: " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return answering.answer(503, error("the webhook is shutting down; send it again"));
+            return json(503, error("the webhook is shutting down; send it again"));
         }
     }
 
-    /** Reads a body as it arrives, stores what it holds a transaction at a time, and answers. */
+    /** Reads a body of at most {@code max} bytes as it arrives, stores it a transaction at a time, and answers. */
     @FunctionalInterface
     private interface Streaming {
-        Response store(InputStream body, String what, long max) throws IOException;
+        Response store(InputStream body, long max) throws IOException;
     }
 
     /** Reads and stores an EventList as it arrives, a transaction at a time, and answers. */
-    private Response storeAudit(InputStream body, String what, long max) throws IOException {
+    private Response storeAudit(InputStream body, long max) throws IOException {
         Problems problems = new Problems();
         ObservationStore.BatchResult stored = new ObservationStore.BatchResult(0, 0);
         String broken = null;
@@ -187,7 +186,7 @@ public class IngestResource {
                 } catch (Capped.TooLarge e) {
                     more = false;
                     status = 413;
-                    broken = what + " larger than " + max + " bytes";
+                    broken = "EventList larger than " + max + " bytes";
                 } catch (IOException e) {
                     more = false;
                     status = 400;
@@ -598,11 +597,7 @@ public class IngestResource {
             return json(401, error("unauthorized"));
         }
         return streamed(
-                what,
-                request,
-                body,
-                IngestResource::json,
-                (in, ignored, max) -> storeLines(source, what, in, max, 0, reading, IngestResource::json));
+                what, request, body, (in, max) -> storeLines(source, what, in, max, 0, reading, IngestResource::json));
     }
 
     /**
