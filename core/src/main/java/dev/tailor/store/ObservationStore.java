@@ -17,6 +17,7 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -552,6 +553,28 @@ public final class ObservationStore implements StoredObservations {
                 added += n == 1 ? 1 : 0;
             }
             return added;
+        }
+    }
+
+    /**
+     * How many requests of {@code namespace} were allowed with no check against them on the UTC days from {@code
+     * from}'s to the one before {@code until} (exclusive), as {@link
+     * dev.tailor.observe.admission.EnforcePreview#allowedByNamespace} counts them —
+     * summed by the database, not read row by row.
+     */
+    public synchronized long allowedRequests(String namespace, Instant from, Instant until) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement("SELECT COALESCE(SUM(d.seen_count), 0)"
+                + " FROM admission_allowed a JOIN admission_allowed_day d ON d.allowed_id = a.id"
+                + " WHERE a.namespace = ? AND d.seen_on >= ? AND d.seen_on <= ?")) {
+            s.setString(1, namespace);
+            s.setObject(2, LocalDate.ofInstant(from, ZoneOffset.UTC));
+            s.setObject(3, LocalDate.ofInstant(until.minusNanos(1), ZoneOffset.UTC));
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                long n = rs.getLong(1);
+                connection.commit();
+                return n;
+            }
         }
     }
 

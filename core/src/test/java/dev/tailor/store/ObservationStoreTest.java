@@ -660,6 +660,15 @@ class ObservationStoreTest {
                             store, Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2026-12-02T00:00:00Z"))
                     .get("shop");
             assertEquals(2, tuesdayOnly.requests(), "u-3 and u-4: " + tuesdayOnly);
+            // Summed by the database, as the webhook's previews count them.
+            assertEquals(
+                    3,
+                    store.allowedRequests("shop", tuesday.minus(java.time.Duration.ofDays(7)), tuesday.plusNanos(1)));
+            assertEquals(
+                    1,
+                    store.allowedRequests(
+                            "shop", Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2026-12-02T00:00:00Z")));
+            assertEquals(0, store.allowedRequests("vault", Instant.EPOCH, FAR));
 
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             ObservationSnapshot.write(store, java.time.Duration.ofDays(6), tuesday.plusNanos(1), out);

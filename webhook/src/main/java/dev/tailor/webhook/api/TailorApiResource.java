@@ -200,7 +200,7 @@ public class TailorApiResource {
         try {
             EnforcePreview preview = EnforcePreview.perNamespace(
                             sink.store().decisions(from, end, namespace),
-                            EnforcePreview.allowedByNamespace(sink.store().allowedRequests(), from, end))
+                            Map.of(namespace, sink.store().allowedRequests(namespace, from, end)))
                     .getOrDefault(namespace, new EnforcePreview(0, 0, Map.of(), List.of()));
             ObjectNode body =
                     JSON.createObjectNode().put("kind", "EnforcePreview").put("apiVersion", GROUP + "/" + VERSION);
