@@ -94,6 +94,42 @@ public final class ObservationStore implements StoredObservations {
         return keptFrom;
     }
 
+    /**
+     * The start of the oldest day of observations the store keeps (aggregates count by UTC day), or of its oldest
+     * decision line if earlier; empty when it keeps none. Each day table is scanned: for a budget's check, not a path
+     * taken often.
+     */
+    public synchronized java.util.Optional<Instant> earliest() throws SQLException {
+        Instant first = null;
+        try (Statement s = connection.createStatement()) {
+            List<String> queries = new ArrayList<>();
+            for (AggregateTable<?> table : List.of(
+                    AggregateTable.API_ACCESS,
+                    AggregateTable.NETWORK_FLOW,
+                    AggregateTable.SYSCALL_USE,
+                    AggregateTable.POD_IDENTITY,
+                    AggregateTable.ADMISSION_ALLOWED)) {
+                queries.add("SELECT CAST(MIN(seen_on) AS VARCHAR(10)) FROM " + table.dayTable());
+            }
+            queries.add("SELECT MIN(decided_at) FROM admission_decision");
+            for (String query : queries) {
+                try (ResultSet rs = s.executeQuery(query)) {
+                    if (!rs.next() || rs.getObject(1) == null) {
+                        continue;
+                    }
+                    Instant t = query.contains("seen_on")
+                            ? LocalDate.parse(rs.getString(1))
+                                    .atStartOfDay(ZoneOffset.UTC)
+                                    .toInstant()
+                            : rs.getTimestamp(1).toInstant();
+                    first = first == null || t.isBefore(first) ? t : first;
+                }
+            }
+        }
+        connection.commit();
+        return java.util.Optional.ofNullable(first);
+    }
+
     private Instant keptFrom() throws SQLException {
         try (Statement s = connection.createStatement();
                 ResultSet rs = s.executeQuery("SELECT MAX(kept_from) FROM store_horizon")) {

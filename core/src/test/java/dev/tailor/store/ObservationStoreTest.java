@@ -650,6 +650,10 @@ class ObservationStoreTest {
                                             1L))),
                     allowed);
             assertEquals(java.util.Optional.of(tuesday), store.lastDecision());
+            assertEquals(
+                    java.util.Optional.of(Instant.parse("2026-11-30T00:00:00Z")),
+                    store.earliest(),
+                    "the start of the oldest day counted");
 
             var week = dev.tailor.observe.admission.EnforcePreview.perNamespace(
                             store, tuesday.minus(java.time.Duration.ofDays(7)), tuesday.plusNanos(1))

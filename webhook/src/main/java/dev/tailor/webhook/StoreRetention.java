@@ -137,7 +137,8 @@ public class StoreRetention {
     /**
      * Holds an embedded store within {@code tailor.store.max-bytes}: when the data it holds passes {@value
      * #LIVE_PERCENT_OF_BUDGET} % of it (its file runs ahead of the data between compactions), the older half of what
-     * it keeps is forgotten — a prune to the middle of the span from its horizon (or its retention's start) to now —
+     * it keeps is forgotten — a prune to the middle of the span from its oldest observation (its horizon or its
+     * retention's start, when later) to now —
      * and again at the next check while it is still beyond; never to less than {@link #KEPT_AT_LEAST} (said as an
      * error instead). Null when nothing was forgotten: PostgreSQL, a store within its budget.
      */
@@ -151,6 +152,9 @@ public class StoreRetention {
         Instant start = now.minus(retention.isZero() || retention.isNegative() ? EVERYTHING : retention);
         Instant horizon = sink.store().horizon(); // moved by this replica's prunes, another's, or an earlier run's
         Instant from = horizon.isAfter(start) ? horizon : start;
+        // What it keeps begins with its oldest observation, however much its retention would allow.
+        Instant earliest = sink.store().earliest().orElse(from);
+        from = earliest.isAfter(from) && earliest.isBefore(now) ? earliest : from;
         Instant middle = from.plus(Duration.between(from, now).dividedBy(2));
         if (Duration.between(middle, now).compareTo(KEPT_AT_LEAST) < 0) {
             LOG.errorf(

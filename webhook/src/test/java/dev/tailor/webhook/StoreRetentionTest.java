@@ -74,9 +74,10 @@ class StoreRetentionTest {
     }
 
     /**
-     * Ten days of decisions in a store whose data is its whole budget: each check forgets the older half of what it
-     * keeps (from its retention's start: 35 days, then 17.5, 8.75, 4.375) until what it holds is within half of the
-     * budget; the decisions after the horizon all kept, none before it.
+     * Ten days of decisions in a store whose data is a quarter more than its budget: each check forgets the older half
+     * of what it keeps — from its oldest observation, not its retention's start (35 days: three checks of nothing
+     * before session 33) — until what it holds is within half of the budget: 5 days, then 2.5; the decisions after the
+     * horizon all kept, none before it.
      */
     @Test
     void anEmbeddedStoreBeyondHalfItsBudgetForgetsTheOlderHalfOfWhatItKeeps() throws Exception {
@@ -91,7 +92,8 @@ class StoreRetentionTest {
         } finally {
             probe.close(null);
         }
-        TailorConfig config = config(url, live);
+        long budget = live * 4 / 5;
+        TailorConfig config = config(url, budget);
         ObservationSink sink = new ObservationSink(config, new SimpleMeterRegistry(), Duration.ofHours(1));
         try {
             StoreRetention retention = new StoreRetention(config, sink, null, new SimpleMeterRegistry());
@@ -99,41 +101,40 @@ class StoreRetentionTest {
             for (ObservationStore.Pruned p; (p = retention.keepWithinBudget(NOW)) != null && horizons.size() < 10; ) {
                 horizons.add(p.keptFrom());
             }
-            Duration kept = Duration.ofDays(35);
-            assertEquals(
-                    List.of(NOW.minus(kept.dividedBy(2)), NOW.minus(kept.dividedBy(4)), NOW.minus(kept.dividedBy(8))),
-                    horizons);
+            assertEquals(List.of(NOW.minus(Duration.ofDays(5)), NOW.minus(Duration.ofHours(60))), horizons);
             ObservationStore store = sink.store();
             assertTrue(
-                    store.diskUse().orElseThrow().liveBytes() * 2 <= live,
+                    store.diskUse().orElseThrow().liveBytes() * 2 <= budget,
                     store.diskUse().toString());
             Instant horizon = horizons.get(horizons.size() - 1);
             assertEquals(
                     0, store.decisions(NOW.minus(Duration.ofDays(11)), horizon).size());
             int after = store.decisions(horizon, NOW).size();
-            assertEquals(20_000 * 4.375 / 10, after, 2, "every decision since the horizon kept");
+            assertEquals(20_000 * 2.5 / 10, after, 2, "every decision since the horizon kept");
         } finally {
             sink.close(null);
         }
     }
 
-    /** A store beyond its budget with less than an hour kept forgets nothing more (an error says so). */
+    /**
+     * A store beyond its budget forgets the older half of its three hours, and then nothing more: less than an hour
+     * would be left (an error says so).
+     */
     @Test
     void aStoreKeepsAnHourHoweverFull() throws Exception {
         String url = ObservationStore.embeddedUrl(dir.resolve("store"));
         TailorConfig config = config(url, 1);
         ObservationSink sink = new ObservationSink(config, new SimpleMeterRegistry(), Duration.ofHours(1));
         try {
-            decide(sink.store(), 1_000, Duration.ofMinutes(30));
+            decide(sink.store(), 3_000, Duration.ofHours(3));
             StoreRetention retention = new StoreRetention(config, sink, null, new SimpleMeterRegistry());
             int prunes = 0;
             while (retention.keepWithinBudget(NOW) != null && prunes < 20) {
                 prunes++;
             }
-            // 35 days halved nine times: 1.64 hours; once more would keep less than an hour.
-            assertEquals(9, prunes);
-            assertEquals(
-                    NOW.minus(Duration.ofDays(35).dividedBy(512)), sink.store().horizon());
+            // Three hours halved once: 1.5 hours; once more would keep less than an hour.
+            assertEquals(1, prunes);
+            assertEquals(NOW.minus(Duration.ofMinutes(90)), sink.store().horizon());
             assertNull(retention.keepWithinBudget(NOW));
             assertEquals(
                     1_000,
