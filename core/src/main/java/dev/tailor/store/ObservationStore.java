@@ -595,8 +595,8 @@ public final class ObservationStore implements StoredObservations {
     /**
      * How many requests of {@code namespace} were allowed with no check against them on the UTC days from {@code
      * from}'s to the one before {@code until} (exclusive), as {@link
-     * dev.tailor.observe.admission.EnforcePreview#allowedByNamespace} counts them —
-     * summed by the database, not read row by row.
+     * dev.tailor.observe.admission.EnforcePreview#allowedByNamespace} counts them: summed by the database, not read
+     * row by row.
      */
     public synchronized long allowedRequests(String namespace, Instant from, Instant until) throws SQLException {
         try (PreparedStatement s = connection.prepareStatement("SELECT COALESCE(SUM(d.seen_count), 0)"

@@ -125,6 +125,12 @@ public class StoreRetention {
     /** The span a store that keeps everything (retention 0) is taken to hold, when its budget first halves it. */
     private static final Duration EVERYTHING = Duration.ofDays(365);
 
+    /** How often a store that cannot come within its budget says so (an error at each check was one a minute). */
+    static final Duration SAID_AGAIN_AFTER = Duration.ofHours(1);
+
+    /** When the store was last said to be beyond its budget with an hour kept; null while it is within. */
+    private volatile Instant saidFull;
+
     private void keepWithinBudgetQuietly() {
         try {
             keepWithinBudget(Instant.now());
@@ -146,6 +152,7 @@ public class StoreRetention {
         long budget = config.store().maxBytes().orElse(Long.MAX_VALUE);
         var use = sink.store().diskUse();
         if (use.isEmpty() || use.get().liveBytes() * 100 <= budget * LIVE_PERCENT_OF_BUDGET) {
+            saidFull = null;
             return null;
         }
         Duration retention = config.store().retention();
@@ -157,10 +164,14 @@ public class StoreRetention {
         from = earliest.isAfter(from) && earliest.isBefore(now) ? earliest : from;
         Instant middle = from.plus(Duration.between(from, now).dividedBy(2));
         if (Duration.between(middle, now).compareTo(KEPT_AT_LEAST) < 0) {
-            LOG.errorf(
-                    "the store holds %s, beyond half of tailor.store.max-bytes (%s), though it keeps only what"
-                            + " was observed since %s: give it more, or a PostgreSQL store",
-                    mib(use.get().liveBytes()), mib(budget), from);
+            if (saidFull == null || !now.isBefore(saidFull.plus(SAID_AGAIN_AFTER))) {
+                saidFull = now;
+                LOG.errorf(
+                        "the store holds %s, beyond half of tailor.store.max-bytes (%s), though it keeps only what"
+                                + " was observed since %s: give it more, or a PostgreSQL store (said again hourly"
+                                + " while it lasts)",
+                        mib(use.get().liveBytes()), mib(budget), from);
+            }
             return null;
         }
         LOG.warnf(

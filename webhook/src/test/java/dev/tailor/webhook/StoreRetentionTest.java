@@ -128,14 +128,40 @@ class StoreRetentionTest {
         try {
             decide(sink.store(), 3_000, Duration.ofHours(3));
             StoreRetention retention = new StoreRetention(config, sink, null, new SimpleMeterRegistry());
+            List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.logging.Handler handler = new java.util.logging.Handler() {
+                @Override
+                public void publish(java.util.logging.LogRecord r) {
+                    if (r.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()) {
+                        errors.add(r.getMessage());
+                    }
+                }
+
+                @Override
+                public void flush() {}
+
+                @Override
+                public void close() {}
+            };
+            java.util.logging.Logger log = java.util.logging.Logger.getLogger(StoreRetention.class.getName());
+            log.addHandler(handler);
             int prunes = 0;
-            while (retention.keepWithinBudget(NOW) != null && prunes < 20) {
-                prunes++;
+            try {
+                while (retention.keepWithinBudget(NOW) != null && prunes < 20) {
+                    prunes++;
+                }
+                // Ten and twenty minutes on, still less than an hour would be left: said once, not at each check.
+                assertNull(retention.keepWithinBudget(NOW));
+                assertNull(retention.keepWithinBudget(NOW.plus(Duration.ofMinutes(10))));
+                assertNull(retention.keepWithinBudget(NOW.plus(Duration.ofMinutes(20))));
+            } finally {
+                log.removeHandler(handler);
             }
             // Three hours halved once: 1.5 hours; once more would keep less than an hour.
             assertEquals(1, prunes);
             assertEquals(NOW.minus(Duration.ofMinutes(90)), sink.store().horizon());
-            assertNull(retention.keepWithinBudget(NOW));
+            assertEquals(1, errors.size(), errors.toString());
+            assertTrue(errors.get(0).contains("give it more, or a PostgreSQL store"), errors.toString());
             assertEquals(
                     1_000,
                     sink.store().decisions(NOW.minus(Duration.ofHours(1)), NOW).size());
