@@ -95,9 +95,8 @@ public record ObservationSnapshot(
             Instant decisionsFrom = (until != null ? until : latest).minus(length);
             json.writeStringField("decisionsFrom", decisionsFrom.toString());
             json.writeArrayFieldStart("decisions");
-            for (AdmissionDecision d : store.decisions(decisionsFrom, Instant.parse("9999-01-01T00:00:00Z"))) {
-                json.writeObject(d);
-            }
+            // A page at a time from a store: a window's lines are never all in the heap.
+            store.forEachDecision(decisionsFrom, Instant.parse("9999-01-01T00:00:00Z"), json::writeObject);
             json.writeEndArray();
             json.writeEndObject();
         }

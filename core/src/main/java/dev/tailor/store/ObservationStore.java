@@ -7,6 +7,7 @@ import dev.tailor.observe.admission.AllowedRequests;
 import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.syscalls.SyscallUse;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -651,17 +652,54 @@ public final class ObservationStore implements StoredObservations {
     /** The stored decisions of one namespace (all, when null) between two instants, in time order. */
     public synchronized List<AdmissionDecision> decisions(Instant from, Instant until, String namespace)
             throws SQLException {
+        return decisionsAfter(from, until, namespace, null, Integer.MAX_VALUE);
+    }
+
+    /** Lines {@link #forEachDecision} reads at a time: the heap of a page, the store held only while one is read. */
+    static final int DECISION_PAGE = 2_000;
+
+    /**
+     * Hands the lines that name a check to {@code each} a page at a time: a window's lines are never all in the heap,
+     * and the store's writers go on between pages (the observation snapshot writes each to its client).
+     */
+    @Override
+    public void forEachDecision(Instant from, Instant until, EachDecision each) throws SQLException, IOException {
+        AdmissionDecision last = null;
+        for (List<AdmissionDecision> page; ; last = page.get(page.size() - 1)) {
+            page = decisionsAfter(from, until, null, last, DECISION_PAGE);
+            for (AdmissionDecision d : page) {
+                each.accept(d);
+            }
+            if (page.size() < DECISION_PAGE) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * At most {@code limit} lines of the window in time order, of one namespace (all, when null), after the line
+     * {@code after} (from the first, when null) in that order.
+     */
+    private synchronized List<AdmissionDecision> decisionsAfter(
+            Instant from, Instant until, String namespace, AdmissionDecision after, int limit) throws SQLException {
         List<AdmissionDecision> out = new ArrayList<>();
         try (PreparedStatement s = connection.prepareStatement("SELECT decided_at, uid, namespace, workload, username,"
                 + " operation, kind, name, mode, check_id, verdict, message FROM admission_decision"
                 + " WHERE decided_at >= ? AND decided_at < ?" + (namespace == null ? "" : " AND namespace = ?")
-                + " ORDER BY decided_at, uid, check_id")) {
+                + (after == null ? "" : " AND (decided_at, uid, check_id) > (?, ?, ?)")
+                + " ORDER BY decided_at, uid, check_id" + (limit == Integer.MAX_VALUE ? "" : " LIMIT " + limit))) {
             // The store keeps microseconds: an instant between two is the next one (PostgreSQL would round
             // "until the last decision and a nanosecond" back to the last decision, and leave it out).
-            s.setTimestamp(1, Timestamp.from(upToMicros(from)));
-            s.setTimestamp(2, Timestamp.from(upToMicros(until)));
+            int i = 1;
+            s.setTimestamp(i++, Timestamp.from(upToMicros(from)));
+            s.setTimestamp(i++, Timestamp.from(upToMicros(until)));
             if (namespace != null) {
-                s.setString(3, namespace);
+                s.setString(i++, namespace);
+            }
+            if (after != null) {
+                s.setTimestamp(i++, Timestamp.from(after.time()));
+                s.setString(i++, after.uid());
+                s.setString(i, nonNull(after.check()));
             }
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {

@@ -6,6 +6,7 @@ import dev.tailor.observe.audit.ApiAccess;
 import dev.tailor.observe.flows.NetworkEdge;
 import dev.tailor.observe.syscalls.SyscallUse;
 import dev.tailor.store.ObservationStore.StoredAccess;
+import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -40,6 +41,22 @@ public interface StoredObservations extends AutoCloseable {
 
     /** The decision-log lines that name a check, between two instants (inclusive, exclusive), in time order. */
     List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException;
+
+    /**
+     * Hands each decision-log line that names a check between two instants (inclusive, exclusive) to {@code each}, in
+     * time order: from {@link #decisions}, unless the store reads them a page at a time.
+     */
+    default void forEachDecision(Instant from, Instant until, EachDecision each) throws SQLException, IOException {
+        for (AdmissionDecision d : decisions(from, until)) {
+            each.accept(d);
+        }
+    }
+
+    /** What {@link #forEachDecision} hands each line to: a writer, say. */
+    @FunctionalInterface
+    interface EachDecision {
+        void accept(AdmissionDecision decision) throws IOException;
+    }
 
     /** The requests allowed with no check against them, counted by day. */
     Map<AllowedRequests, StoredAccess> allowedRequests() throws SQLException;
@@ -118,6 +135,12 @@ public interface StoredObservations extends AutoCloseable {
             }
 
             @Override
+            public void forEachDecision(Instant from, Instant until, EachDecision each)
+                    throws SQLException, IOException {
+                store.forEachDecision(from, until, each);
+            }
+
+            @Override
             public synchronized Map<AllowedRequests, StoredAccess> allowedRequests() throws SQLException {
                 return allowed != null
                         ? allowed
@@ -177,6 +200,12 @@ public interface StoredObservations extends AutoCloseable {
             @Override
             public List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException {
                 return store.decisions(from, until);
+            }
+
+            @Override
+            public void forEachDecision(Instant from, Instant until, EachDecision each)
+                    throws SQLException, IOException {
+                store.forEachDecision(from, until, each);
             }
 
             @Override

@@ -687,6 +687,39 @@ class ObservationStoreTest {
     }
 
     /**
+     * The lines that name a check, read a page at a time, are the window's lines in order, each once — across pages
+     * whose edges fall among lines of one instant, and one request's several checks.
+     */
+    @ParameterizedTest
+    @MethodSource("stores")
+    void decisionsReadAPageAtATimeAreTheWindowsInOrder(String kind) throws Exception {
+        Instant t0 = Instant.parse("2026-12-01T10:00:00Z");
+        List<dev.tailor.contract.AdmissionDecision> lines = new ArrayList<>();
+        for (int i = 0; i < ObservationStore.DECISION_PAGE * 2 + 500; i++) {
+            // Three requests an instant, each with two checks: pages end among equal times and one request's lines.
+            Instant t = t0.plusMillis(i / 6);
+            String uid = "u-" + (i / 2);
+            lines.add(decision(t, uid, i % 2 == 0 ? "runAsNonRoot" : "hostPath", "warned"));
+        }
+        try (ObservationStore store = ObservationStore.open(url(kind))) {
+            store.ingestDecisions(lines);
+            Instant until = t0.plus(java.time.Duration.ofHours(1));
+            List<dev.tailor.contract.AdmissionDecision> all = store.decisions(t0, until);
+            assertEquals(lines.size(), all.size());
+            List<dev.tailor.contract.AdmissionDecision> paged = new ArrayList<>();
+            store.forEachDecision(t0, until, paged::add);
+            assertEquals(all, paged);
+            List<dev.tailor.contract.AdmissionDecision> late = new ArrayList<>();
+            store.forEachDecision(t0.plusMillis(500), until, late::add);
+            assertEquals(
+                    all.stream()
+                            .filter(d -> !d.time().isBefore(t0.plusMillis(500)))
+                            .toList(),
+                    late);
+        }
+    }
+
+    /**
      * A store filled before the allowed requests were counted (schema 14: a row each) has them moved into the counts
      * when opened, each UID marked as counted: the same lines read again count nothing.
      */
