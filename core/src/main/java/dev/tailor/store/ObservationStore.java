@@ -664,9 +664,15 @@ public final class ObservationStore implements StoredObservations {
      */
     @Override
     public void forEachDecision(Instant from, Instant until, EachDecision each) throws SQLException, IOException {
+        forEachDecision(from, until, null, each);
+    }
+
+    /** {@link #forEachDecision(Instant, Instant, EachDecision)}, of one namespace (all, when null). */
+    public void forEachDecision(Instant from, Instant until, String namespace, EachDecision each)
+            throws SQLException, IOException {
         AdmissionDecision last = null;
         for (List<AdmissionDecision> page; ; last = page.get(page.size() - 1)) {
-            page = decisionsAfter(from, until, null, last, DECISION_PAGE);
+            page = decisionsAfter(from, until, namespace, last, DECISION_PAGE);
             for (AdmissionDecision d : page) {
                 each.accept(d);
             }

@@ -709,6 +709,15 @@ class ObservationStoreTest {
             List<dev.tailor.contract.AdmissionDecision> paged = new ArrayList<>();
             store.forEachDecision(t0, until, paged::add);
             assertEquals(all, paged);
+            // The preview from the pages, read twice, is the preview from the list.
+            assertEquals(
+                    dev.tailor.observe.admission.EnforcePreview.perNamespace(all),
+                    dev.tailor.observe.admission.EnforcePreview.perNamespace(store, t0, until));
+            assertEquals(
+                    lines.size() / 2,
+                    dev.tailor.observe.admission.EnforcePreview.perNamespace(store, t0, until)
+                            .get("shop")
+                            .requests());
             List<dev.tailor.contract.AdmissionDecision> late = new ArrayList<>();
             store.forEachDecision(t0.plusMillis(500), until, late::add);
             assertEquals(

@@ -55,12 +55,20 @@ public record EnforcePreview(
     }
 
     /**
-     * The previews of a window of a store: its decision-log lines that name a check, and its requests allowed with
-     * none, counted by the UTC days the window touches (the store counts those by day, not one by one).
+     * The previews of a window of a store: its decision-log lines that name a check, read twice a page at a time (the
+     * window's lines are never all in the heap), and its requests allowed with none, counted by the UTC days the
+     * window touches (the store counts those by day, not one by one).
      */
     public static Map<String, EnforcePreview> perNamespace(StoredObservations store, Instant from, Instant until)
             throws java.sql.SQLException {
-        return perNamespace(store.decisions(from, until), allowedByNamespace(store.allowedRequests(), from, until));
+        Tally tally = new Tally();
+        try {
+            store.forEachDecision(from, until, tally::ownObject);
+            store.forEachDecision(from, until, tally::add);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // a tally writes nowhere
+        }
+        return tally.previews(allowedByNamespace(store.allowedRequests(), from, until));
     }
 
     /**
@@ -86,19 +94,36 @@ public record EnforcePreview(
      */
     public static Map<String, EnforcePreview> perNamespace(
             List<AdmissionDecision> decisions, Map<String, Long> allowed) {
-        Map<String, Set<String>> requests = new TreeMap<>();
-        Map<String, Set<String>> rejected = new TreeMap<>();
-        Map<String, Map<String, Map<String, Long>>> byCheck = new TreeMap<>();
-        Map<String, Map<String, Set<String>>> names = new TreeMap<>();
-        Set<String> ownObjectRejected = new java.util.HashSet<>();
-        for (AdmissionDecision d : decisions) {
+        Tally tally = new Tally();
+        decisions.forEach(tally::ownObject);
+        decisions.forEach(tally::add);
+        return tally.previews(allowed);
+    }
+
+    /**
+     * The previews' counts as the lines come: each line of the window handed first to {@link #ownObject}, then each
+     * again to {@link #add} — the second pass needs what the first found (which workloads' own objects were
+     * rejected), so that a store can hand them a page at a time twice; what is kept is the requests' UIDs and the
+     * rejected objects' names, not the lines.
+     */
+    public static final class Tally {
+        private final Map<String, Set<String>> requests = new TreeMap<>();
+        private final Map<String, Set<String>> rejected = new TreeMap<>();
+        private final Map<String, Map<String, Map<String, Long>>> byCheck = new TreeMap<>();
+        private final Map<String, Map<String, Set<String>>> names = new TreeMap<>();
+        private final Set<String> ownObjectRejected = new java.util.HashSet<>();
+
+        /** The first pass: notes a workload's own object rejected for a check. */
+        public void ownObject(AdmissionDecision d) {
             if (wouldReject(d) && isWorkloadsOwnObject(d)) {
                 ownObjectRejected.add(d.namespace() + "\u0000" + d.workload() + "\u0000" + d.check());
             }
         }
-        for (AdmissionDecision d : decisions) {
+
+        /** The second pass: counts the line's request, and its rejection. */
+        public void add(AdmissionDecision d) {
             if (d.namespace() == null || d.namespace().isEmpty()) {
-                continue;
+                return;
             }
             requests.computeIfAbsent(d.namespace(), k -> new TreeSet<>()).add(d.uid());
             if (wouldReject(d)
@@ -119,29 +144,36 @@ public record EnforcePreview(
                         .add(d.name());
             }
         }
-        Map<String, EnforcePreview> out = new TreeMap<>();
-        allowed.forEach((ns, n) -> {
-            if (n > 0) {
-                requests.computeIfAbsent(ns, k -> new TreeSet<>());
-            }
-        });
-        requests.forEach((ns, uids) -> {
-            List<String> examples = new ArrayList<>();
-            names.getOrDefault(ns, Map.of()).forEach((key, objectNames) -> {
-                String[] parts = key.split("\u0000");
-                int others = objectNames.size() - 1;
-                examples.add(objectNames.iterator().next()
-                        + (others == 0 ? "" : " (and " + others + " other " + parts[2] + (others == 1 ? "" : "s") + ")")
-                        + " of " + parts[1] + ": " + parts[0]);
+
+        /** The previews, with {@code allowed} requests (by namespace) counted among each namespace's requests. */
+        public Map<String, EnforcePreview> previews(Map<String, Long> allowed) {
+            Map<String, EnforcePreview> out = new TreeMap<>();
+            Set<String> namespaces = new TreeSet<>(requests.keySet());
+            allowed.forEach((ns, n) -> {
+                if (n > 0) {
+                    namespaces.add(ns);
+                }
             });
-            out.put(
-                    ns,
-                    new EnforcePreview(
-                            uids.size() + allowed.getOrDefault(ns, 0L),
-                            rejected.getOrDefault(ns, Set.of()).size(),
-                            byCheck.getOrDefault(ns, Map.of()),
-                            examples.stream().limit(EXAMPLES).toList()));
-        });
-        return out;
+            for (String ns : namespaces) {
+                List<String> examples = new ArrayList<>();
+                names.getOrDefault(ns, Map.of()).forEach((key, objectNames) -> {
+                    String[] parts = key.split("\u0000");
+                    int others = objectNames.size() - 1;
+                    examples.add(objectNames.iterator().next()
+                            + (others == 0
+                                    ? ""
+                                    : " (and " + others + " other " + parts[2] + (others == 1 ? "" : "s") + ")")
+                            + " of " + parts[1] + ": " + parts[0]);
+                });
+                out.put(
+                        ns,
+                        new EnforcePreview(
+                                requests.getOrDefault(ns, Set.of()).size() + allowed.getOrDefault(ns, 0L),
+                                rejected.getOrDefault(ns, Set.of()).size(),
+                                byCheck.getOrDefault(ns, Map.of()),
+                                examples.stream().limit(EXAMPLES).toList()));
+            }
+            return out;
+        }
     }
 }
