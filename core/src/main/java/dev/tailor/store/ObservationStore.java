@@ -646,13 +646,7 @@ public final class ObservationStore implements StoredObservations {
      * requests allowed with none are counted instead ({@link #allowedRequests}).
      */
     public List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException {
-        return decisions(from, until, null);
-    }
-
-    /** The stored decisions of one namespace (all, when null) between two instants, in time order. */
-    public synchronized List<AdmissionDecision> decisions(Instant from, Instant until, String namespace)
-            throws SQLException {
-        return decisionsAfter(from, until, namespace, null, Integer.MAX_VALUE);
+        return decisionsAfter(from, until, null, null, Integer.MAX_VALUE);
     }
 
     /** Lines {@link #forEachDecision} reads at a time: the heap of a page, the store held only while one is read. */

@@ -514,7 +514,7 @@ public class IngestResource {
      * the heap of one transaction, whatever its length.
      */
     private final class Transactions {
-        private final List<Batch<?>> batches = new ArrayList<>();
+        private Batch<?> batch; // a body holds one source's events
         private ObservationStore.BatchResult stored = new ObservationStore.BatchResult(0, 0);
         private long events;
 
@@ -525,14 +525,17 @@ public class IngestResource {
 
         /** A batch stored by {@code storing} each time it is full, and when the body ends. */
         <T> Consumer<T> batch(Storing<T> storing) {
-            Batch<T> batch = new Batch<>(storing);
-            batches.add(batch);
-            return batch;
+            if (batch != null) {
+                throw new IllegalStateException("a body's events are stored by one batch");
+            }
+            Batch<T> made = new Batch<>(storing);
+            batch = made;
+            return made;
         }
 
-        /** Stores what the batches hold. */
+        /** Stores what the batch holds. */
         void flush() throws SQLException {
-            for (Batch<?> batch : batches) {
+            if (batch != null) {
                 batch.flush();
             }
         }
