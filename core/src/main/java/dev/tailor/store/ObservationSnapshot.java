@@ -95,7 +95,7 @@ public record ObservationSnapshot(
             Instant decisionsFrom = (until != null ? until : latest).minus(length);
             json.writeStringField("decisionsFrom", decisionsFrom.toString());
             json.writeArrayFieldStart("decisions");
-            // A page at a time from a store: a window's lines are never all in the heap.
+            // A page at a time from a store, a namespace after another: a window's lines are never all in the heap.
             store.forEachDecision(decisionsFrom, Instant.parse("9999-01-01T00:00:00Z"), json::writeObject);
             json.writeEndArray();
             json.writeEndObject();
@@ -139,6 +139,7 @@ public record ObservationSnapshot(
             for (JsonNode d : doc.path("decisions")) {
                 decisions.add(JSON.treeToValue(d, AdmissionDecision.class));
             }
+            decisions.sort(ObservationStore.DECISION_ORDER); // written a namespace after another
             return new ObservationSnapshot(
                     rows(doc, "apiAccesses", ApiAccess.class),
                     rows(doc, "networkEdges", NetworkEdge.class),

@@ -43,8 +43,8 @@ public interface StoredObservations extends AutoCloseable {
     List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException;
 
     /**
-     * Hands each decision-log line that names a check between two instants (inclusive, exclusive) to {@code each}, in
-     * time order: from {@link #decisions}, unless the store reads them a page at a time.
+     * Hands each decision-log line that names a check between two instants (inclusive, exclusive) to {@code each}: in
+     * time order from {@link #decisions}, unless the store reads them a page at a time (a namespace after another).
      */
     default void forEachDecision(Instant from, Instant until, EachDecision each) throws SQLException, IOException {
         for (AdmissionDecision d : decisions(from, until)) {
@@ -60,6 +60,16 @@ public interface StoredObservations extends AutoCloseable {
 
     /** The requests allowed with no check against them, counted by day. */
     Map<AllowedRequests, StoredAccess> allowedRequests() throws SQLException;
+
+    /**
+     * Per namespace: of its admission requests between two instants (inclusive, exclusive), how many enforce mode
+     * would have rejected, and for what — from the lines handed over by {@link #forEachDecision}, unless the store
+     * counts them itself.
+     */
+    default Map<String, dev.tailor.observe.admission.EnforcePreview> enforcePreviews(Instant from, Instant until)
+            throws SQLException {
+        return dev.tailor.observe.admission.EnforcePreview.perNamespace(this, from, until);
+    }
 
     @Override
     void close() throws SQLException;
@@ -141,6 +151,12 @@ public interface StoredObservations extends AutoCloseable {
             }
 
             @Override
+            public Map<String, dev.tailor.observe.admission.EnforcePreview> enforcePreviews(Instant from, Instant until)
+                    throws SQLException {
+                return store.enforcePreviews(from, until);
+            }
+
+            @Override
             public synchronized Map<AllowedRequests, StoredAccess> allowedRequests() throws SQLException {
                 return allowed != null
                         ? allowed
@@ -206,6 +222,12 @@ public interface StoredObservations extends AutoCloseable {
             public void forEachDecision(Instant from, Instant until, EachDecision each)
                     throws SQLException, IOException {
                 store.forEachDecision(from, until, each);
+            }
+
+            @Override
+            public Map<String, dev.tailor.observe.admission.EnforcePreview> enforcePreviews(Instant from, Instant until)
+                    throws SQLException {
+                return store.enforcePreviews(from, until);
             }
 
             @Override

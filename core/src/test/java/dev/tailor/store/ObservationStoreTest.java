@@ -655,24 +655,23 @@ class ObservationStoreTest {
                     store.earliest(),
                     "the start of the oldest day counted");
 
-            var week = dev.tailor.observe.admission.EnforcePreview.perNamespace(
-                            store, tuesday.minus(java.time.Duration.ofDays(7)), tuesday.plusNanos(1))
+            var week = store.enforcePreviews(tuesday.minus(java.time.Duration.ofDays(7)), tuesday.plusNanos(1))
                     .get("shop");
             assertEquals(4, week.requests(), week.toString());
             assertEquals(1, week.wouldReject(), week.toString());
-            var tuesdayOnly = dev.tailor.observe.admission.EnforcePreview.perNamespace(
-                            store, Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2026-12-02T00:00:00Z"))
+            var tuesdayOnly = store.enforcePreviews(
+                            Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2026-12-02T00:00:00Z"), "shop")
                     .get("shop");
             assertEquals(2, tuesdayOnly.requests(), "u-3 and u-4: " + tuesdayOnly);
             // Summed by the database, as the webhook's previews count them.
             assertEquals(
-                    3,
-                    store.allowedRequests("shop", tuesday.minus(java.time.Duration.ofDays(7)), tuesday.plusNanos(1)));
+                    Map.of("shop", 3L),
+                    store.allowedRequests(tuesday.minus(java.time.Duration.ofDays(7)), tuesday.plusNanos(1), null));
             assertEquals(
-                    1,
+                    Map.of("shop", 1L),
                     store.allowedRequests(
-                            "shop", Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2026-12-02T00:00:00Z")));
-            assertEquals(0, store.allowedRequests("vault", Instant.EPOCH, FAR));
+                            Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2026-12-02T00:00:00Z"), "shop"));
+            assertEquals(Map.of(), store.allowedRequests(Instant.EPOCH, FAR, "vault"));
 
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             ObservationSnapshot.write(store, java.time.Duration.ofDays(6), tuesday.plusNanos(1), out);
@@ -680,15 +679,106 @@ class ObservationStoreTest {
                     ObservationSnapshot.read(new java.io.ByteArrayInputStream(out.toByteArray()));
             assertEquals(allowed, snapshot.allowedRequests());
             Instant since = tuesday.plusNanos(1).minus(java.time.Duration.ofDays(6));
+            // Counted by the database, and from the snapshot's lines.
             assertEquals(
-                    dev.tailor.observe.admission.EnforcePreview.perNamespace(store, since, tuesday.plusNanos(1)),
-                    dev.tailor.observe.admission.EnforcePreview.perNamespace(snapshot, since, tuesday.plusNanos(1)));
+                    store.enforcePreviews(since, tuesday.plusNanos(1)),
+                    snapshot.enforcePreviews(since, tuesday.plusNanos(1)));
         }
     }
 
     /**
-     * The lines that name a check, read a page at a time, are the window's lines in order, each once — across pages
-     * whose edges fall among lines of one instant, and one request's several checks.
+     * The database's counts ({@code StoredEnforcePreviews}, what a store counts when a tally would keep too much) are
+     * the tally's over the same lines ({@code EnforcePreview.Tally}), on every kind of line the preview
+     * tells apart: a workload's own object rejected and its controllers' objects for the same check (one rejection) and
+     * another (counted), a namespace's guard, a check that denies in every mode, an evaluation error, an object of no
+     * workload, one object's name in two requests, another namespace's workload of the same name, lines of no
+     * namespace and out of the window, and more named objects than the examples hold.
+     */
+    @ParameterizedTest
+    @MethodSource("stores")
+    void theDatabaseCountsThePreviewsAsTheTallyDoes(String kind) throws Exception {
+        Instant t = Instant.parse("2026-12-01T10:00:00Z");
+        List<dev.tailor.contract.AdmissionDecision> lines = new ArrayList<>();
+        // uid, namespace, workload, kind, name, mode, check, verdict
+        java.util.function.Consumer<String> line = f -> {
+            String[] p = f.split(" ", -1);
+            lines.add(new dev.tailor.contract.AdmissionDecision(
+                    t.plusSeconds(lines.size()),
+                    p[0],
+                    p[1],
+                    p[2],
+                    "dev",
+                    "CREATE",
+                    p[3],
+                    p[4],
+                    p[5],
+                    p[6],
+                    p[7],
+                    p[7].equals("allowed") ? "" : p[6] + " is not met"));
+        };
+        line.accept("u1 shop deployment.api Deployment api audit privileged warned");
+        line.accept("u2 shop deployment.api ReplicaSet api-7f9c audit privileged warned");
+        line.accept("u3 shop deployment.api Pod api-7f9c-a audit privileged warned");
+        line.accept("u3 shop deployment.api Pod api-7f9c-a audit hostPath warned");
+        line.accept("u7 shop deployment.api Pod api-7f9c-a audit hostPath warned");
+        line.accept("u8 shop deployment.api Pod api-7f9c-b audit hostPath warned");
+        line.accept("u4 shop namespace.shop Namespace shop enforce namespaceAnnotationGuard denied");
+        line.accept("u5 shop pod.debug Pod debug enforce hostNamespaces denied");
+        line.accept("u6 shop pod.tool Pod tool audit approvedSeccompProfile denied");
+        line.accept("u9 shop  Pod web audit  error");
+        line.accept("u14 shop  ConfigMap settings audit someCheck warned");
+        line.accept("u10 shop cronjob.nightly CronJob nightly audit runAsNonRoot warned");
+        line.accept("u11 shop cronjob.nightly Job nightly-29412 audit runAsNonRoot warned");
+        line.accept("u12 shop cronjob.nightly Pod nightly-29412-x audit runAsNonRoot warned");
+        line.accept("u13 shop cronjob.nightly Pod nightly-29413-y audit runAsNonRoot warned");
+        line.accept("u15 batch deployment.api Pod api-5d6e-c audit privileged warned");
+        line.accept("u16 batch deployment.api Pod api-5d6e-d audit privileged warned");
+        line.accept("u17  namespace.batch Namespace batch audit namespaceAnnotationGuard warned");
+        for (int i = 0; i < 12; i++) {
+            line.accept(String.format("w%02d shop deployment.w%02d Pod w%02d-1-x audit volumeTypes warned", i, i, i));
+        }
+        Instant from = t;
+        Instant until = t.plusSeconds(lines.size());
+        line.accept("u18 shop pod.late Pod late audit hostPath warned"); // at the window's end: out of it
+        lines.add(0, decision(t.minusSeconds(1), "u19", "hostPath", "warned")); // before it
+        lines.add(decision(t.plusSeconds(5), "u20", "", "allowed"));
+        lines.add(decision(t.plusSeconds(6), "u21", "", "allowed"));
+        try (ObservationStore store = ObservationStore.open(url(kind))) {
+            store.ingestDecisions(lines);
+            Map<String, dev.tailor.observe.admission.EnforcePreview> counted =
+                    store.enforcePreviews(from, until, null, 0);
+            assertEquals(store.enforcePreviews(from, until), counted);
+            assertEquals(dev.tailor.observe.admission.EnforcePreview.perNamespace(store, from, until), counted);
+            assertEquals(java.util.Set.of("batch", "shop"), counted.keySet());
+            var shop = counted.get("shop");
+            // u1-u14, w00-w11 and the two allowed requests.
+            assertEquals(14 + 12 + 2, shop.requests(), shop.toString());
+            // u1, u3, u7, u8, u5, u14, u10 and w00-w11.
+            assertEquals(7 + 12, shop.wouldReject(), shop.toString());
+            assertEquals(Map.of("deployment.api", 1L), shop.byCheck().get("privileged"));
+            assertEquals(Map.of("deployment.api", 3L), shop.byCheck().get("hostPath"));
+            assertEquals(Map.of("ConfigMap/settings", 1L), shop.byCheck().get("someCheck"));
+            assertEquals(10, shop.examples().size(), shop.toString());
+            assertEquals(
+                    "api-7f9c-a (and 1 other pod) of deployment.api: hostPath",
+                    shop.examples().get(1));
+            assertEquals(
+                    "w04-1-x of deployment.w04: volumeTypes", shop.examples().get(9));
+            assertEquals(2, counted.get("batch").wouldReject(), "its own workload's pods, not shop's");
+            assertEquals(
+                    Map.of("shop", shop),
+                    store.enforcePreviews(from, until, "shop", 0),
+                    "one namespace, as the webhook asks");
+            assertEquals(Map.of("shop", shop), store.enforcePreviews(from, until, "shop"));
+            assertEquals(Map.of(), store.enforcePreviews(from, until, "vault", 0));
+            assertEquals(Map.of(), store.enforcePreviews(from, until, "vault"));
+        }
+    }
+
+    /**
+     * The lines that name a check, read a page at a time, are the window's lines, each once, a namespace after another
+     * and each in time order — across pages whose edges fall among lines of one instant, and one request's several
+     * checks, and an instant of more lines than a page.
      */
     @ParameterizedTest
     @MethodSource("stores")
@@ -701,6 +791,22 @@ class ObservationStoreTest {
             String uid = "u-" + (i / 2);
             lines.add(decision(t, uid, i % 2 == 0 ? "runAsNonRoot" : "hostPath", "warned"));
         }
+        for (int i = 0; i < ObservationStore.DECISION_PAGE + 10; i++) {
+            var d = decision(t0.plusMillis(100), "b-" + i, "hostPath", "warned");
+            lines.add(new dev.tailor.contract.AdmissionDecision(
+                    d.time(),
+                    d.uid(),
+                    "batch",
+                    d.workload(),
+                    d.user(),
+                    d.operation(),
+                    d.kind(),
+                    d.name(),
+                    d.mode(),
+                    d.check(),
+                    d.verdict(),
+                    d.message()));
+        }
         try (ObservationStore store = ObservationStore.open(url(kind))) {
             store.ingestDecisions(lines);
             Instant until = t0.plus(java.time.Duration.ofHours(1));
@@ -708,20 +814,28 @@ class ObservationStoreTest {
             assertEquals(lines.size(), all.size());
             List<dev.tailor.contract.AdmissionDecision> paged = new ArrayList<>();
             store.forEachDecision(t0, until, paged::add);
-            assertEquals(all, paged);
+            assertEquals(
+                    all.stream()
+                            .sorted(java.util.Comparator.comparing(dev.tailor.contract.AdmissionDecision::namespace)
+                                    .thenComparing(ObservationStore.DECISION_ORDER))
+                            .toList(),
+                    paged);
             // The preview from the pages, read twice, is the preview from the list.
             assertEquals(
                     dev.tailor.observe.admission.EnforcePreview.perNamespace(all),
                     dev.tailor.observe.admission.EnforcePreview.perNamespace(store, t0, until));
             assertEquals(
-                    lines.size() / 2,
-                    dev.tailor.observe.admission.EnforcePreview.perNamespace(store, t0, until)
-                            .get("shop")
-                            .requests());
+                    dev.tailor.observe.admission.EnforcePreview.perNamespace(all), store.enforcePreviews(t0, until));
+            assertEquals(
+                    dev.tailor.observe.admission.EnforcePreview.perNamespace(all),
+                    store.enforcePreviews(t0, until, null, 0));
+            assertEquals(
+                    (ObservationStore.DECISION_PAGE * 2 + 500) / 2,
+                    store.enforcePreviews(t0, until).get("shop").requests());
             List<dev.tailor.contract.AdmissionDecision> late = new ArrayList<>();
             store.forEachDecision(t0.plusMillis(500), until, late::add);
             assertEquals(
-                    all.stream()
+                    paged.stream()
                             .filter(d -> !d.time().isBefore(t0.plusMillis(500)))
                             .toList(),
                     late);

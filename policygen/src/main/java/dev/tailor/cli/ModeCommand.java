@@ -118,7 +118,7 @@ public final class ModeCommand {
                         ? window.end()
                         : store.lastDecision().map(t -> t.plusNanos(1)).orElseGet(Instant::now);
                 Instant from = until.minus(window.window());
-                return EnforcePreview.perNamespace(store, from, until).get(namespace);
+                return store.enforcePreviews(from, until, namespace).get(namespace);
             } catch (ObservationStore.NoStoreException e) {
                 // Nothing was observed here: no evidence either way, as with no decisions (--force still flips).
                 throw new NoEvidenceException(

@@ -398,6 +398,6 @@ public final class ImpactAnalyzer {
     /** Per namespace: of the window's admission requests, how many enforce mode would have rejected, and for what. */
     static Map<String, EnforcePreview> enforcePreview(dev.tailor.store.StoredObservations store, Observations obs)
             throws SQLException {
-        return EnforcePreview.perNamespace(store, obs.from, obs.until.plusNanos(1));
+        return store.enforcePreviews(obs.from, obs.until.plusNanos(1));
     }
 }

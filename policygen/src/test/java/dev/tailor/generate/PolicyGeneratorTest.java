@@ -76,11 +76,10 @@ class PolicyGeneratorTest {
                     store.decisions(direct.from, direct.until.plusNanos(1)),
                     snapshot.decisions(direct.from, direct.until.plusNanos(1)));
             assertEquals(store.allowedRequests(), snapshot.allowedRequests());
+            // Counted by the database, and from the snapshot's lines: the same.
             assertEquals(
-                    dev.tailor.observe.admission.EnforcePreview.perNamespace(
-                            store, direct.from, direct.until.plusNanos(1)),
-                    dev.tailor.observe.admission.EnforcePreview.perNamespace(
-                            snapshot, direct.from, direct.until.plusNanos(1)));
+                    store.enforcePreviews(direct.from, direct.until.plusNanos(1)),
+                    snapshot.enforcePreviews(direct.from, direct.until.plusNanos(1)));
         }
         // The week's decisions travel too: the lines that name a check, and the requests allowed with none counted.
         assertTrue(snapshot.decisions(direct.from, direct.until).size() > 5, "lines that name a check");

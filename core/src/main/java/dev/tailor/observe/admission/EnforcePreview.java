@@ -55,9 +55,10 @@ public record EnforcePreview(
     }
 
     /**
-     * The previews of a window of a store: its decision-log lines that name a check, read twice a page at a time (the
-     * window's lines are never all in the heap), and its requests allowed with none, counted by the UTC days the
-     * window touches (the store counts those by day, not one by one).
+     * The previews of a window of a store's decision-log lines that name a check, handed over twice (a store hands
+     * them a page at a time: never all in the heap), with its requests allowed with none counted by the UTC days the
+     * window touches (the store counts those by day, not one by one). What a store that can count them itself does
+     * instead ({@link dev.tailor.store.ObservationStore#enforcePreviews}) must come to the same.
      */
     public static Map<String, EnforcePreview> perNamespace(StoredObservations store, Instant from, Instant until)
             throws java.sql.SQLException {
@@ -69,6 +70,43 @@ public record EnforcePreview(
             throw new java.io.UncheckedIOException(e); // a tally writes nowhere
         }
         return tally.previews(allowedByNamespace(store.allowedRequests(), from, until));
+    }
+
+    /**
+     * A namespace's preview from its counts: its {@code requests}, those enforce mode would have {@code rejected},
+     * the rejections by check and workload, and the objects rejected by key ({@link #namedKey}); the first {@link
+     * #EXAMPLES} keys in order are named.
+     */
+    public static EnforcePreview of(
+            long requests,
+            long rejected,
+            Map<String, Map<String, Long>> byCheck,
+            java.util.SortedMap<String, Named> named) {
+        List<String> examples = new ArrayList<>();
+        for (Map.Entry<String, Named> e : named.entrySet()) {
+            if (examples.size() == EXAMPLES) {
+                break;
+            }
+            String[] parts = e.getKey().split("\u0000");
+            long others = e.getValue().objects() - 1;
+            examples.add(e.getValue().first()
+                    + (others == 0 ? "" : " (and " + others + " other " + parts[2] + (others == 1 ? "" : "s") + ")")
+                    + " of " + parts[1] + ": " + parts[0]);
+        }
+        return new EnforcePreview(requests, rejected, byCheck, examples);
+    }
+
+    /** The objects rejected for one check of one workload, of one kind: how many, and the first of their names. */
+    public record Named(long objects, String first) {}
+
+    /** What {@link #of}'s objects are keyed by: the check, the workload (or kind/name) and the kind in lower case. */
+    public static String namedKey(String check, String workload, String kind) {
+        return check + "\u0000" + workload + "\u0000" + kind.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The workload a rejection is counted under: its own, or for an object of none, its kind and name. */
+    public static String workloadOf(AdmissionDecision d) {
+        return d.workload() == null || d.workload().isEmpty() ? d.kind() + "/" + d.name() : d.workload();
     }
 
     /**
@@ -107,11 +145,39 @@ public record EnforcePreview(
      * rejected objects' names, not the lines.
      */
     public static final class Tally {
+        private final long limit;
+        private long kept;
         private final Map<String, Set<String>> requests = new TreeMap<>();
         private final Map<String, Set<String>> rejected = new TreeMap<>();
         private final Map<String, Map<String, Map<String, Long>>> byCheck = new TreeMap<>();
         private final Map<String, Map<String, Set<String>>> names = new TreeMap<>();
         private final Set<String> ownObjectRejected = new java.util.HashSet<>();
+
+        /** A tally of any number of lines: what the lines handed over hold already. */
+        public Tally() {
+            this(Long.MAX_VALUE);
+        }
+
+        /**
+         * A tally that keeps at most {@code limit} UIDs and names (133 bytes of heap each, measured), and throws {@link
+         * Full} when a line would take it past that.
+         */
+        public Tally(long limit) {
+            this.limit = limit;
+        }
+
+        /** A tally's lines would keep more than its limit. */
+        public static final class Full extends RuntimeException {
+            Full(long limit) {
+                super("more than " + limit + " requests and objects to tell apart", null, false, false);
+            }
+        }
+
+        private void kept(boolean added) {
+            if (added && ++kept > limit) {
+                throw new Full(limit);
+            }
+        }
 
         /** The first pass: notes a workload's own object rejected for a check. */
         public void ownObject(AdmissionDecision d) {
@@ -125,24 +191,29 @@ public record EnforcePreview(
             if (d.namespace() == null || d.namespace().isEmpty()) {
                 return;
             }
-            requests.computeIfAbsent(d.namespace(), k -> new TreeSet<>()).add(d.uid());
-            if (wouldReject(d)
-                    && (isWorkloadsOwnObject(d)
-                            || !ownObjectRejected.contains(
-                                    d.namespace() + "\u0000" + d.workload() + "\u0000" + d.check()))) {
-                rejected.computeIfAbsent(d.namespace(), k -> new TreeSet<>()).add(d.uid());
-                String workload =
-                        d.workload() == null || d.workload().isEmpty() ? d.kind() + "/" + d.name() : d.workload();
+            kept(requests.computeIfAbsent(d.namespace(), k -> new TreeSet<>()).add(d.uid()));
+            if (rejects(d)) {
+                kept(rejected.computeIfAbsent(d.namespace(), k -> new TreeSet<>())
+                        .add(d.uid()));
+                String workload = workloadOf(d);
                 byCheck.computeIfAbsent(d.namespace(), k -> new TreeMap<>())
                         .computeIfAbsent(d.check(), k -> new TreeMap<>())
                         .merge(workload, 1L, Long::sum);
-                names.computeIfAbsent(d.namespace(), k -> new TreeMap<>())
-                        .computeIfAbsent(
-                                d.check() + "\u0000" + workload + "\u0000"
-                                        + d.kind().toLowerCase(java.util.Locale.ROOT),
-                                k -> new TreeSet<>())
-                        .add(d.name());
+                kept(names.computeIfAbsent(d.namespace(), k -> new TreeMap<>())
+                        .computeIfAbsent(namedKey(d.check(), workload, d.kind()), k -> new TreeSet<>())
+                        .add(d.name()));
             }
+        }
+
+        /**
+         * After the first pass: whether the line counts as a rejection — one enforce mode would have made, and not a
+         * controller's object for a check its workload's own object was rejected for.
+         */
+        private boolean rejects(AdmissionDecision d) {
+            return wouldReject(d)
+                    && (isWorkloadsOwnObject(d)
+                            || !ownObjectRejected.contains(
+                                    d.namespace() + "\u0000" + d.workload() + "\u0000" + d.check()));
         }
 
         /** The previews, with {@code allowed} requests (by namespace) counted among each namespace's requests. */
@@ -155,23 +226,20 @@ public record EnforcePreview(
                 }
             });
             for (String ns : namespaces) {
-                List<String> examples = new ArrayList<>();
-                names.getOrDefault(ns, Map.of()).forEach((key, objectNames) -> {
-                    String[] parts = key.split("\u0000");
-                    int others = objectNames.size() - 1;
-                    examples.add(objectNames.iterator().next()
-                            + (others == 0
-                                    ? ""
-                                    : " (and " + others + " other " + parts[2] + (others == 1 ? "" : "s") + ")")
-                            + " of " + parts[1] + ": " + parts[0]);
-                });
+                java.util.SortedMap<String, Named> named = new TreeMap<>();
+                names.getOrDefault(ns, Map.of())
+                        .forEach((key, objectNames) -> named.put(
+                                key,
+                                new Named(
+                                        objectNames.size(),
+                                        objectNames.iterator().next())));
                 out.put(
                         ns,
-                        new EnforcePreview(
+                        of(
                                 requests.getOrDefault(ns, Set.of()).size() + allowed.getOrDefault(ns, 0L),
                                 rejected.getOrDefault(ns, Set.of()).size(),
                                 byCheck.getOrDefault(ns, Map.of()),
-                                examples.stream().limit(EXAMPLES).toList()));
+                                named));
             }
             return out;
         }

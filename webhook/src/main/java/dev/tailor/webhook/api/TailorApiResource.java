@@ -198,13 +198,10 @@ public class TailorApiResource {
         Instant end = w.end();
         Instant from = end.minus(w.length());
         try {
-            // The namespace's lines a page at a time, twice (EnforcePreview.Tally); its allowed requests summed by the
-            // database.
-            var store = sink.store();
-            EnforcePreview.Tally tally = new EnforcePreview.Tally();
-            store.forEachDecision(from, end, namespace, tally::ownObject);
-            store.forEachDecision(from, end, namespace, tally::add);
-            EnforcePreview preview = tally.previews(Map.of(namespace, store.allowedRequests(namespace, from, end)))
+            // A page of the namespace's lines at a time, and counted by the database when a tally of them would keep
+            // too much: never the namespace's lines, nor all their UIDs, in the heap.
+            EnforcePreview preview = sink.store()
+                    .enforcePreviews(from, end, namespace)
                     .getOrDefault(namespace, new EnforcePreview(0, 0, Map.of(), List.of()));
             ObjectNode body =
                     JSON.createObjectNode().put("kind", "EnforcePreview").put("apiVersion", GROUP + "/" + VERSION);
@@ -212,7 +209,7 @@ public class TailorApiResource {
             body.putObject("window").put("from", from.toString()).put("until", end.toString());
             body.setAll((ObjectNode) JSON.valueToTree(preview)); // requests, wouldReject, byCheck, examples
             return json(200, body);
-        } catch (java.sql.SQLException | java.io.IOException | RuntimeException e) {
+        } catch (java.sql.SQLException | RuntimeException e) {
             LOG.errorf(e, "the enforce preview of %s could not be read from the store", namespace);
             return status(503, "ServiceUnavailable", "the store could not be read; try again");
         }
