@@ -624,7 +624,10 @@ public final class ObservationStore implements StoredObservations {
      * UIDs and names a preview keeps in the heap at most before the database counts them instead: 13 MB (133 bytes
      * each, measured on a tally of 50,000 rejected requests) — 100,000 requests, or 33,000 rejected ones.
      */
-    static final long PREVIEW_TALLY_LIMIT = 100_000;
+    public static final long PREVIEW_TALLY_LIMIT = 100_000;
+
+    /** The heap of a tally at {@link #PREVIEW_TALLY_LIMIT}. */
+    public static final long PREVIEW_TALLY_HEAP = PREVIEW_TALLY_LIMIT * 133;
 
     /**
      * Per namespace, the enforce preview of the window: tallied from its lines a page at a time while what that keeps
@@ -644,8 +647,11 @@ public final class ObservationStore implements StoredObservations {
         return enforcePreviews(from, until, namespace, PREVIEW_TALLY_LIMIT);
     }
 
-    /** {@link #enforcePreviews(Instant, Instant, String)}, tallied in the heap up to {@code tallyLimit}. */
-    Map<String, dev.tailor.observe.admission.EnforcePreview> enforcePreviews(
+    /**
+     * {@link #enforcePreviews(Instant, Instant, String)}, tallied in the heap up to {@code tallyLimit} UIDs and names
+     * (0: counted by the database from the start).
+     */
+    public Map<String, dev.tailor.observe.admission.EnforcePreview> enforcePreviews(
             Instant from, Instant until, String namespace, long tallyLimit) throws SQLException {
         Map<String, Long> allowed = allowedRequests(from, until, namespace);
         var tally = new dev.tailor.observe.admission.EnforcePreview.Tally(tallyLimit);

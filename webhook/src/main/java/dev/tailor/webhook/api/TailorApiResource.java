@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.contract.Names;
 import dev.tailor.observe.admission.EnforcePreview;
 import dev.tailor.store.ObservationSnapshot;
+import dev.tailor.store.ObservationStore;
 import dev.tailor.webhook.ObservationSink;
+import dev.tailor.webhook.RequestMemory;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -58,11 +60,13 @@ public class TailorApiResource {
     private final FrontProxy proxy;
     private final KubernetesClient client;
     private final ObservationSink sink;
+    private final RequestMemory memory;
 
-    public TailorApiResource(FrontProxy proxy, KubernetesClient client, ObservationSink sink) {
+    public TailorApiResource(FrontProxy proxy, KubernetesClient client, ObservationSink sink, RequestMemory memory) {
         this.proxy = proxy;
         this.client = client;
         this.sink = sink;
+        this.memory = memory;
     }
 
     /** Discovery, as the API server's aggregator and kubectl read it. */
@@ -197,11 +201,14 @@ public class TailorApiResource {
         }
         Instant end = w.end();
         Instant from = end.minus(w.length());
-        try {
-            // A page of the namespace's lines at a time, and counted by the database when a tally of them would keep
-            // too much: never the namespace's lines, nor all their UIDs, in the heap.
+        // A page of the namespace's lines at a time, tallied in the heap the ingest batches' share of the request
+        // memory lends it now — else, or when a tally of them would keep more, counted by the database: never the
+        // namespace's lines, nor all their UIDs, in the heap, however many previews are asked at once.
+        try (RequestMemory.Reservation tallyHeap = memory.batches()
+                .reserveNow(ObservationStore.PREVIEW_TALLY_HEAP / RequestMemory.BATCH_HEAP_PER_BYTE)
+                .orElse(null)) {
             EnforcePreview preview = sink.store()
-                    .enforcePreviews(from, end, namespace)
+                    .enforcePreviews(from, end, namespace, tallyHeap != null ? ObservationStore.PREVIEW_TALLY_LIMIT : 0)
                     .getOrDefault(namespace, new EnforcePreview(0, 0, Map.of(), List.of()));
             ObjectNode body =
                     JSON.createObjectNode().put("kind", "EnforcePreview").put("apiVersion", GROUP + "/" + VERSION);
