@@ -302,6 +302,11 @@ start_webhook() {
   token=$(as_admin -n tailor-system create token tailor-webhook --duration 2h)
   kubeconfig "$run/webhook.kubeconfig" tailor-webhook "$token"
   mkdir -p "$run/webhook"
+  # One webhook at a time: another one answering on the port would pass for this one.
+  if curl -fsS --cacert "$pki/webhook-ca.crt" "https://127.0.0.1:$webhook_port/q/health/ready" >/dev/null 2>&1; then
+    log "a webhook already answers on port $webhook_port (pid $(cat "$run/webhook.pid" 2>/dev/null))"
+    return 1
+  fi
   env TAILOR_TLS_CERT="$pki/webhook.crt" TAILOR_TLS_KEY="$pki/webhook.key" \
     TAILOR_DECISION_LOG_PATH="$run/webhook/decisions.jsonl" \
     TAILOR_STORE_URL="jdbc:h2:file:$run/webhook/store/observations" \
@@ -311,17 +316,26 @@ start_webhook() {
     KUBECONFIG="$run/webhook.kubeconfig" HOSTNAME=tailor-webhook-e2e MALLOC_ARENA_MAX=2 \
     java $jvm -XX:MaxRAM="${limit}m" -jar "$repo/webhook/target/quarkus-app/quarkus-run.jar" \
     >>"$run/webhook.log" 2>&1 &
-  webhook_pid=$!
-  await_ready "the webhook" "$webhook_pid" "$run/webhook.log" \
+  local pid=$!
+  # In a file, not a variable: a check runs in a subshell, and one that restarts the webhook (with other settings)
+  # leaves it to the suite to stop — a variable would name the one it stopped, and the new one would outlive the run.
+  echo "$pid" >"$run/webhook.pid"
+  await_ready "the webhook" "$pid" "$run/webhook.log" \
     curl -fsS --cacert "$pki/webhook-ca.crt" "https://127.0.0.1:$webhook_port/q/health/ready"
 }
 
-# SIGTERM, as the kubelet stops a container; waits for the process to end.
+# SIGTERM, as the kubelet stops a container; waits for the process to end (30 s, then SIGKILL).
 stop_webhook() {
-  [ -n "${webhook_pid:-}" ] || return 0
-  kill -TERM "$webhook_pid" 2>/dev/null || true
-  wait "$webhook_pid" 2>/dev/null || true
-  webhook_pid=
+  local pid
+  pid=$(cat "$run/webhook.pid" 2>/dev/null) && [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true # this shell's child, unless a check's subshell started it: then polled
+  for _ in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null && log "the webhook (pid $pid) did not stop within 30 s of SIGTERM: killed"
+  rm -f "$run/webhook.pid"
 }
 
 stop_all() {
