@@ -29,7 +29,8 @@ import java.util.TreeSet;
  * Everything generate and impact read of a store, as one JSON document: how the webhook hands its store to a CLI
  * that has only a kubeconfig ({@code GET /apis/tailor.dev/v1alpha1/observationsnapshots/current?since=7d}, then
  * {@code tailor generate --store cluster}). Every aggregate row with its days; the decision-log lines of the window
- * that name a check (the requests allowed with none are an aggregate: {@code allowedRequests}). Read
+ * that name a check, a namespace after another (the requests allowed with none are an aggregate: {@code
+ * allowedRequests}); read back, in time order. Read
  * back, it answers as the store did, so the policies generated from it are the same bytes.
  *
  * <pre>
