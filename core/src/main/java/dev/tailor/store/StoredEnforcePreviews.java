@@ -11,13 +11,13 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The enforce previews of a store's window counted by the database: what {@link EnforcePreview.Tally} counts from the
- * lines, in four queries whose results are as small as the namespaces, checks and workloads are many — the requests
- * and the objects are counted distinct by the database, which sorts beyond its memory onto its disk (PostgreSQL and
- * H2 alike), where a tally keeps every request's UID and every rejected object's name in the heap: 400,000 requests
- * of one namespace broke a 96 MiB heap, the webhook's. Slower than a tally (on H2, 70 s against 12 for those 800,000
- * lines), so only for a window a tally would not hold. {@code ObservationStoreTest} holds the two to the same
- * previews.
+ * The enforce previews of a store's window counted with the database's help: what {@link EnforcePreview.Tally} counts
+ * from the lines, in two queries whose rows the database sorts — beyond its memory, onto its disk (PostgreSQL and H2
+ * alike) — and that are counted as they come, a row at a time: each request once or twice (with a line counted as a
+ * rejection, and one not), and the lines counted as rejections in order of their check, workload, kind and name. A
+ * tally keeps every request's UID and every rejected object's name in the heap instead: 400,000 requests of one
+ * namespace broke a 96 MiB heap, the webhook's. Slower than a tally, so only for a window a tally would not hold.
+ * {@code ObservationStoreTest} holds the two to the same previews.
  */
 final class StoredEnforcePreviews {
 
@@ -93,52 +93,69 @@ final class StoredEnforcePreviews {
      * among their requests).
      */
     Map<String, EnforcePreview> read(Queries store, Map<String, Long> allowed) throws SQLException {
-        Map<String, Long> requests = store.query(
-                "SELECT namespace, COUNT(*) FROM (SELECT DISTINCT namespace, uid FROM admission_decision WHERE "
-                        + window() + ") t GROUP BY namespace",
-                s -> {
-                    bindWindows(s, 1);
-                    return counts(s);
-                });
-        Map<String, Long> rejected = store.query(
-                "SELECT namespace, COUNT(*) FROM (SELECT DISTINCT namespace, uid FROM admission_decision WHERE "
-                        + window() + " AND " + rejected() + ") t GROUP BY namespace",
+        // Each request once or twice (with a line counted as a rejection, and one not), in order: counted as they come.
+        Map<String, Long> requests = new TreeMap<>();
+        Map<String, Long> rejected = new TreeMap<>();
+        store.query(
+                "SELECT DISTINCT namespace, uid, CASE WHEN " + rejected() + " THEN 1 ELSE 0 END AS rejected"
+                        + " FROM admission_decision WHERE " + window() + " ORDER BY namespace, uid",
                 s -> {
                     bindWindows(s, 2);
-                    return counts(s);
-                });
-        Map<String, Map<String, Map<String, Long>>> byCheck = store.query(
-                "SELECT namespace, check_id, " + WORKLOAD + ", COUNT(*) FROM admission_decision WHERE " + window()
-                        + " AND " + rejected() + " GROUP BY namespace, check_id, " + WORKLOAD,
-                s -> {
-                    bindWindows(s, 2);
-                    Map<String, Map<String, Map<String, Long>>> out = new TreeMap<>();
+                    s.setFetchSize(1000);
+                    String lastNamespace = null;
+                    String lastUid = null;
                     try (ResultSet rs = s.executeQuery()) {
                         while (rs.next()) {
-                            out.computeIfAbsent(rs.getString(1), k -> new TreeMap<>())
-                                    .computeIfAbsent(rs.getString(2), k -> new TreeMap<>())
-                                    .put(rs.getString(3), rs.getLong(4));
+                            String ns = rs.getString(1);
+                            String uid = rs.getString(2);
+                            if (!ns.equals(lastNamespace) || !uid.equals(lastUid)) {
+                                requests.merge(ns, 1L, Long::sum);
+                            }
+                            if (rs.getInt(3) == 1) {
+                                rejected.merge(ns, 1L, Long::sum);
+                            }
+                            lastNamespace = ns;
+                            lastUid = uid;
                         }
                     }
-                    return out;
+                    return null;
                 });
-        Map<String, SortedMap<String, EnforcePreview.Named>> named = store.query(
-                "SELECT namespace, check_id, workload, kind, COUNT(*), MIN(name" + collateC + ") FROM (SELECT DISTINCT"
-                        + " namespace, check_id, " + WORKLOAD + " AS workload, LOWER(kind) AS kind, name FROM"
-                        + " admission_decision WHERE " + window() + " AND " + rejected() + ") t"
-                        + " GROUP BY namespace, check_id, workload, kind",
+        // The lines counted as rejections, in order of what they are counted under, each key's names in Java's order.
+        Map<String, Map<String, Map<String, Long>>> byCheck = new TreeMap<>();
+        Map<String, SortedMap<String, EnforcePreview.Named>> named = new TreeMap<>();
+        store.query(
+                "SELECT namespace, check_id, " + WORKLOAD + " AS workload, LOWER(kind) AS kind, name FROM"
+                        + " admission_decision WHERE " + window() + " AND " + rejected()
+                        + " ORDER BY namespace, check_id, workload, kind, name" + collateC,
                 s -> {
                     bindWindows(s, 2);
-                    Map<String, SortedMap<String, EnforcePreview.Named>> out = new TreeMap<>();
+                    s.setFetchSize(1000);
+                    String lastKey = null;
+                    String lastName = null;
                     try (ResultSet rs = s.executeQuery()) {
                         while (rs.next()) {
-                            out.computeIfAbsent(rs.getString(1), k -> new TreeMap<>())
-                                    .put(
-                                            EnforcePreview.namedKey(rs.getString(2), rs.getString(3), rs.getString(4)),
-                                            new EnforcePreview.Named(rs.getLong(5), rs.getString(6)));
+                            String ns = rs.getString(1);
+                            String check = rs.getString(2);
+                            String workload = rs.getString(3);
+                            String name = rs.getString(5);
+                            byCheck.computeIfAbsent(ns, k -> new TreeMap<>())
+                                    .computeIfAbsent(check, k -> new TreeMap<>())
+                                    .merge(workload, 1L, Long::sum);
+                            String key = EnforcePreview.namedKey(check, workload, rs.getString(4));
+                            String nsKey = ns + "\u0000" + key;
+                            if (!nsKey.equals(lastKey)) {
+                                named.computeIfAbsent(ns, k -> new TreeMap<>())
+                                        .put(key, new EnforcePreview.Named(1, name));
+                            } else if (!name.equals(lastName)) {
+                                named.get(ns)
+                                        .computeIfPresent(
+                                                key, (k, n) -> new EnforcePreview.Named(n.objects() + 1, n.first()));
+                            }
+                            lastKey = nsKey;
+                            lastName = name;
                         }
                     }
-                    return out;
+                    return null;
                 });
         Map<String, EnforcePreview> out = new TreeMap<>();
         java.util.Set<String> namespaces = new java.util.TreeSet<>(requests.keySet());
@@ -155,16 +172,6 @@ final class StoredEnforcePreviews {
                             rejected.getOrDefault(ns, 0L),
                             byCheck.getOrDefault(ns, Map.of()),
                             named.getOrDefault(ns, new TreeMap<>())));
-        }
-        return out;
-    }
-
-    private static Map<String, Long> counts(PreparedStatement s) throws SQLException {
-        Map<String, Long> out = new TreeMap<>();
-        try (ResultSet rs = s.executeQuery()) {
-            while (rs.next()) {
-                out.put(rs.getString(1), rs.getLong(2));
-            }
         }
         return out;
     }
