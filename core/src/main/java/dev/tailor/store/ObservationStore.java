@@ -708,8 +708,8 @@ public final class ObservationStore implements StoredObservations {
      */
     public synchronized List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException {
         List<AdmissionDecision> out = new ArrayList<>();
-        try (PreparedStatement s = connection.prepareStatement(
-                DECISION_COLUMNS + " WHERE decided_at >= ? AND decided_at < ? ORDER BY decided_at, uid, check_id")) {
+        try (PreparedStatement s =
+                connection.prepareStatement(DECISION_COLUMNS + " WHERE decided_at >= ? AND decided_at < ?")) {
             // The store keeps microseconds: an instant between two is the next one (PostgreSQL would round "until
             // the last decision and a nanosecond" back to the last decision, and leave it out).
             s.setTimestamp(1, Timestamp.from(upToMicros(from)));
@@ -717,7 +717,8 @@ public final class ObservationStore implements StoredObservations {
             readDecisions(s, out);
         }
         connection.commit();
-        out.sort(DECISION_ORDER); // one instant's lines as Java orders them, whatever the database's collation
+        out.sort(DECISION_ORDER); // in Java, not the database: one instant's lines in Java's order, whatever its
+        // collation
         return out;
     }
 

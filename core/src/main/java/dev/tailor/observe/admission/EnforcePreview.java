@@ -182,7 +182,7 @@ public record EnforcePreview(
         /** The first pass: notes a workload's own object rejected for a check. */
         public void ownObject(AdmissionDecision d) {
             if (wouldReject(d) && isWorkloadsOwnObject(d)) {
-                ownObjectRejected.add(d.namespace() + "\u0000" + d.workload() + "\u0000" + d.check());
+                ownObjectRejected.add(ownObjectKey(d));
             }
         }
 
@@ -210,10 +210,12 @@ public record EnforcePreview(
          * controller's object for a check its workload's own object was rejected for.
          */
         private boolean rejects(AdmissionDecision d) {
-            return wouldReject(d)
-                    && (isWorkloadsOwnObject(d)
-                            || !ownObjectRejected.contains(
-                                    d.namespace() + "\u0000" + d.workload() + "\u0000" + d.check()));
+            return wouldReject(d) && (isWorkloadsOwnObject(d) || !ownObjectRejected.contains(ownObjectKey(d)));
+        }
+
+        /** What a workload's own object rejected for a check is noted by: its namespace, workload and check. */
+        private static String ownObjectKey(AdmissionDecision d) {
+            return d.namespace() + "\u0000" + d.workload() + "\u0000" + d.check();
         }
 
         /** The previews, with {@code allowed} requests (by namespace) counted among each namespace's requests. */
