@@ -621,19 +621,17 @@ public final class ObservationStore implements StoredObservations {
     }
 
     /**
-     * UIDs and names a preview keeps in the heap at most before the database counts them instead: 13 MB (133 bytes
-     * each, measured on a tally of 50,000 rejected requests) — 100,000 requests, or 33,000 rejected ones.
+     * The heap a preview's tally takes at most ({@link dev.tailor.observe.admission.EnforcePreview.Tally}, as it
+     * counts it) before the database counts the window instead: some 250,000 requests with a rejected object each, or
+     * 50,000 one-off workloads' (a bare pod's rejections are counted under it alone).
      */
-    public static final long PREVIEW_TALLY_LIMIT = 100_000;
-
-    /** The heap of a tally at {@link #PREVIEW_TALLY_LIMIT}. */
-    public static final long PREVIEW_TALLY_HEAP = PREVIEW_TALLY_LIMIT * 133;
+    public static final long PREVIEW_TALLY_HEAP = 12L << 20;
 
     /**
      * Per namespace, the enforce preview of the window: tallied from its lines a page at a time while what that keeps
-     * stays under {@value #PREVIEW_TALLY_LIMIT} UIDs and names, else counted by the database ({@link
-     * StoredEnforcePreviews}, slower — it sorts them on its disk — but never more in the heap than a page). Either way
-     * the store's writers go on between pages and queries.
+     * stays within {@link #PREVIEW_TALLY_HEAP}, else counted by the database ({@link StoredEnforcePreviews}, slower —
+     * it sorts them on its disk — but never more in the heap than a page and the preview). Either way the store's
+     * writers go on between pages and queries.
      */
     @Override
     public Map<String, dev.tailor.observe.admission.EnforcePreview> enforcePreviews(Instant from, Instant until)
@@ -644,17 +642,17 @@ public final class ObservationStore implements StoredObservations {
     /** {@link #enforcePreviews(Instant, Instant)}, of one namespace (all, when null). */
     public Map<String, dev.tailor.observe.admission.EnforcePreview> enforcePreviews(
             Instant from, Instant until, String namespace) throws SQLException {
-        return enforcePreviews(from, until, namespace, PREVIEW_TALLY_LIMIT);
+        return enforcePreviews(from, until, namespace, PREVIEW_TALLY_HEAP);
     }
 
     /**
-     * {@link #enforcePreviews(Instant, Instant, String)}, tallied in the heap up to {@code tallyLimit} UIDs and names
-     * (0: counted by the database from the start).
+     * {@link #enforcePreviews(Instant, Instant, String)}, tallied in at most {@code tallyHeap} bytes of heap (0:
+     * counted by the database from the start).
      */
     public Map<String, dev.tailor.observe.admission.EnforcePreview> enforcePreviews(
-            Instant from, Instant until, String namespace, long tallyLimit) throws SQLException {
+            Instant from, Instant until, String namespace, long tallyHeap) throws SQLException {
         Map<String, Long> allowed = allowedRequests(from, until, namespace);
-        var tally = new dev.tailor.observe.admission.EnforcePreview.Tally(tallyLimit);
+        var tally = new dev.tailor.observe.admission.EnforcePreview.Tally(tallyHeap);
         try {
             forEachDecision(from, until, namespace, tally::ownObject);
             forEachDecision(from, until, namespace, tally::add);

@@ -1,6 +1,7 @@
 package dev.tailor.store;
 
 import dev.tailor.observe.Keys;
+import dev.tailor.util.FingerprintSet;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -331,115 +332,6 @@ final class SeenEvents {
                 rs.next();
                 return rs.getLong(1) / 16;
             }
-        }
-    }
-
-    /**
-     * A set of 128-bit fingerprints (two longs each) in open addressing: 32 bytes a fingerprint at most, where a
-     * {@code HashSet} of objects would take about 80. (0, 0) marks an empty slot; {@link Keys#fingerprint} never
-     * returns it.
-     */
-    static final class FingerprintSet {
-        private long[] slots;
-        private int size;
-
-        FingerprintSet() {
-            this(8);
-        }
-
-        /** A set that takes {@code expected} fingerprints without growing. */
-        FingerprintSet(int expected) {
-            slots = new long[2 * Math.max(16, Integer.highestOneBit(Math.max(1, 2 * expected - 1)) << 1)];
-        }
-
-        int size() {
-            return size;
-        }
-
-        boolean contains(long hi, long lo) {
-            int mask = slots.length / 2 - 1;
-            for (int i = spread(hi, lo) & mask; ; i = (i + 1) & mask) {
-                long h = slots[2 * i];
-                long l = slots[2 * i + 1];
-                if (h == hi && l == lo) {
-                    return true;
-                }
-                if (h == 0 && l == 0) {
-                    return false;
-                }
-            }
-        }
-
-        /** Adds a fingerprint; false when it was there. */
-        boolean add(long hi, long lo) {
-            if (2 * (size + 1) > slots.length / 2) {
-                grow();
-            }
-            int mask = slots.length / 2 - 1;
-            for (int i = spread(hi, lo) & mask; ; i = (i + 1) & mask) {
-                long h = slots[2 * i];
-                long l = slots[2 * i + 1];
-                if (h == hi && l == lo) {
-                    return false;
-                }
-                if (h == 0 && l == 0) {
-                    slots[2 * i] = hi;
-                    slots[2 * i + 1] = lo;
-                    size++;
-                    return true;
-                }
-            }
-        }
-
-        interface PairConsumer {
-            void accept(long hi, long lo);
-        }
-
-        void forEach(PairConsumer consumer) {
-            for (int i = 0; i < slots.length; i += 2) {
-                if (slots[i] != 0 || slots[i + 1] != 0) {
-                    consumer.accept(slots[i], slots[i + 1]);
-                }
-            }
-        }
-
-        /** The fingerprints as a block: 16 bytes each, big-endian. */
-        byte[] toBytes() {
-            ByteBuffer out = ByteBuffer.allocate(16 * size);
-            forEach((hi, lo) -> out.putLong(hi).putLong(lo));
-            return out.array();
-        }
-
-        /** Adds every fingerprint of {@code other}, growing (once) first if need be. */
-        void addAll(FingerprintSet other) {
-            int length = slots.length;
-            while (2 * (size + other.size) > length / 2) {
-                length *= 2;
-            }
-            if (length != slots.length) {
-                rehash(length);
-            }
-            other.forEach(this::add);
-        }
-
-        private void grow() {
-            rehash(slots.length * 2);
-        }
-
-        private void rehash(int length) {
-            long[] old = slots;
-            slots = new long[length];
-            size = 0;
-            for (int i = 0; i < old.length; i += 2) {
-                if (old[i] != 0 || old[i + 1] != 0) {
-                    add(old[i], old[i + 1]);
-                }
-            }
-        }
-
-        private static int spread(long hi, long lo) {
-            // The fingerprints are hash values already: their low bits are as good as any.
-            return (int) (lo ^ (lo >>> 32) ^ hi);
         }
     }
 }

@@ -14,10 +14,11 @@ import java.util.TreeMap;
  * The enforce previews of a store's window counted with the database's help: what {@link EnforcePreview.Tally} counts
  * from the lines, in two queries whose rows the database sorts — beyond its memory, onto its disk (PostgreSQL and H2
  * alike) — and that are counted as they come, a row at a time: each request once or twice (with a line counted as a
- * rejection, and one not), and the lines counted as rejections in order of their check, workload, kind and name. A
- * tally keeps every request's UID and every rejected object's name in the heap instead: 400,000 requests of one
- * namespace broke a 96 MiB heap, the webhook's. Slower than a tally, so only for a window a tally would not hold.
- * {@code ObservationStoreTest} holds the two to the same previews.
+ * rejection, and one not), and the lines counted as rejections in order of their check, workload, kind and name, of
+ * which a check's most rejected workloads and the first examples are kept. A tally keeps every request's UID and each
+ * check's count by workload in the heap instead: 400,000 requests of one namespace broke a 96 MiB heap, the
+ * webhook's, and so did this class's counts when it kept every workload and example (400,000 bare pods). Slower than a
+ * tally, so only for a window a tally would not hold. {@code ObservationStoreTest} holds the two to the same previews.
  */
 final class StoredEnforcePreviews {
 
@@ -120,8 +121,10 @@ final class StoredEnforcePreviews {
                     }
                     return null;
                 });
-        // The lines counted as rejections, in order of what they are counted under, each key's names in Java's order.
-        Map<String, Map<String, Map<String, Long>>> byCheck = new TreeMap<>();
+        // The lines counted as rejections, in order of what they are counted under, each key's names in Java's order:
+        // each workload's count is whole when the next begins, and the first keys' objects when the next key begins —
+        // what is kept is a check's most rejected workloads and the first keys, whatever the window's size.
+        Map<String, Map<String, EnforcePreview.ByWorkload>> byCheck = new TreeMap<>();
         Map<String, SortedMap<String, EnforcePreview.Named>> named = new TreeMap<>();
         store.query(
                 "SELECT namespace, check_id, " + WORKLOAD + " AS workload, LOWER(kind) AS kind, name FROM"
@@ -130,6 +133,10 @@ final class StoredEnforcePreviews {
                 s -> {
                     bindWindows(s, 2);
                     s.setFetchSize(1000);
+                    String lastWorkload = null; // namespace, check and workload
+                    EnforcePreview.ByWorkload counted = null;
+                    String counting = null;
+                    long count = 0;
                     String lastKey = null;
                     String lastName = null;
                     try (ResultSet rs = s.executeQuery()) {
@@ -138,22 +145,36 @@ final class StoredEnforcePreviews {
                             String check = rs.getString(2);
                             String workload = rs.getString(3);
                             String name = rs.getString(5);
-                            byCheck.computeIfAbsent(ns, k -> new TreeMap<>())
-                                    .computeIfAbsent(check, k -> new TreeMap<>())
-                                    .merge(workload, 1L, Long::sum);
+                            String nsWorkload = ns + "\u0000" + check + "\u0000" + workload;
+                            if (!nsWorkload.equals(lastWorkload)) {
+                                if (counted != null) {
+                                    counted.add(counting, count);
+                                }
+                                counted = byCheck.computeIfAbsent(ns, k -> new TreeMap<>())
+                                        .computeIfAbsent(check, k -> new EnforcePreview.ByWorkload());
+                                counting = workload;
+                                count = 0;
+                                lastWorkload = nsWorkload;
+                            }
+                            count++;
                             String key = EnforcePreview.namedKey(check, workload, rs.getString(4));
                             String nsKey = ns + "\u0000" + key;
+                            SortedMap<String, EnforcePreview.Named> keys =
+                                    named.computeIfAbsent(ns, k -> new TreeMap<>());
                             if (!nsKey.equals(lastKey)) {
-                                named.computeIfAbsent(ns, k -> new TreeMap<>())
-                                        .put(key, new EnforcePreview.Named(1, name));
+                                if (keys.size() < EnforcePreview.EXAMPLES) {
+                                    keys.put(key, new EnforcePreview.Named(1, name));
+                                }
                             } else if (!name.equals(lastName)) {
-                                named.get(ns)
-                                        .computeIfPresent(
-                                                key, (k, n) -> new EnforcePreview.Named(n.objects() + 1, n.first()));
+                                keys.computeIfPresent(
+                                        key, (k, n) -> new EnforcePreview.Named(n.objects() + 1, n.first()));
                             }
                             lastKey = nsKey;
                             lastName = name;
                         }
+                    }
+                    if (counted != null) {
+                        counted.add(counting, count);
                     }
                     return null;
                 });

@@ -1,5 +1,6 @@
 package dev.tailor.store;
 
+import dev.tailor.util.FingerprintSet;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,7 +22,7 @@ public final class V7__IngestedBlocks extends BaseJavaMigration {
         Connection c = context.getConnection();
         String source = null;
         long minute = Long.MIN_VALUE;
-        SeenEvents.FingerprintSet block = new SeenEvents.FingerprintSet();
+        FingerprintSet block = new FingerprintSet();
         long[] fingerprint = new long[2];
         try (Statement s = c.createStatement();
                 ResultSet rs =
@@ -35,7 +36,7 @@ public final class V7__IngestedBlocks extends BaseJavaMigration {
                     write(c, source, minute, block);
                     source = rs.getString(1);
                     minute = eventMinute;
-                    block = new SeenEvents.FingerprintSet();
+                    block = new FingerprintSet();
                 }
                 dev.tailor.observe.Keys.fingerprint(key, fingerprint, 0);
                 block.add(fingerprint[0], fingerprint[1]);
@@ -47,8 +48,7 @@ public final class V7__IngestedBlocks extends BaseJavaMigration {
         }
     }
 
-    private static void write(Connection c, String source, long minute, SeenEvents.FingerprintSet block)
-            throws SQLException {
+    private static void write(Connection c, String source, long minute, FingerprintSet block) throws SQLException {
         if (source == null || block.size() == 0) {
             return;
         }

@@ -776,6 +776,95 @@ class ObservationStoreTest {
     }
 
     /**
+     * A namespace of one-off workloads (bare pods, as a CI system's runs make them: each its own workload) has a
+     * preview the size of a page: a check names its {@code WORKLOADS_PER_CHECK} most rejected workloads (of equal
+     * counts, the first by name) and sums the rest, and the examples are the first keys' — the same from the database,
+     * from a tally, and from a tally that ran out of room and left it to the database.
+     */
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aPreviewOfOneOffWorkloadsNamesTheMostRejectedAndSumsTheRest(String kind) throws Exception {
+        Instant t = Instant.parse("2026-12-01T10:00:00Z");
+        List<dev.tailor.contract.AdmissionDecision> lines = new ArrayList<>();
+        java.util.function.BiConsumer<String, String> warned =
+                (workload, pod) -> lines.add(new dev.tailor.contract.AdmissionDecision(
+                        t.plusSeconds(lines.size()),
+                        "u" + lines.size(),
+                        "ci",
+                        workload,
+                        "system:serviceaccount:ci:runner",
+                        "CREATE",
+                        "Pod",
+                        pod,
+                        "audit",
+                        "runAsNonRoot",
+                        "warned",
+                        "runAsNonRoot is not met"));
+        int runs = dev.tailor.observe.admission.EnforcePreview.WORKLOADS_PER_CHECK + 30;
+        for (int i = 0; i < runs; i++) {
+            String pod = String.format("run-%03d", i);
+            warned.accept("pod." + pod, pod);
+        }
+        warned.accept("pod.run-005", "run-005"); // the same name made again
+        for (int i = 0; i < 3; i++) {
+            warned.accept("pod.run-120", "run-120");
+        }
+        warned.accept("deployment.web", "web-7f9c-a");
+        warned.accept("deployment.web", "web-7f9c-b");
+        Instant until = t.plusSeconds(lines.size());
+        // What a check names, worked out the plain way: every workload's count, the most first, then by name.
+        Map<String, Long> all = new java.util.TreeMap<>();
+        lines.forEach(d -> all.merge(d.workload(), 1L, Long::sum));
+        List<Map.Entry<String, Long>> ranked = all.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .toList();
+        int kept = dev.tailor.observe.admission.EnforcePreview.WORKLOADS_PER_CHECK;
+        Map<String, Long> named = new java.util.TreeMap<>();
+        ranked.subList(0, kept).forEach(e -> named.put(e.getKey(), e.getValue()));
+        long leftOut = ranked.subList(kept, ranked.size()).stream()
+                .mapToLong(Map.Entry::getValue)
+                .sum();
+        try (ObservationStore store = ObservationStore.open(url(kind))) {
+            store.ingestDecisions(lines);
+            var counted = store.enforcePreviews(t, until, null, 0);
+            var ci = counted.get("ci");
+            assertEquals(
+                    runs + 1,
+                    ci.byCheck().get("runAsNonRoot").size()
+                            + ci.otherWorkloads().get("runAsNonRoot").workloads());
+            assertEquals(named, ci.byCheck().get("runAsNonRoot"));
+            assertEquals(4L, named.get("pod.run-120"), "the most rejected is named, however late its name");
+            assertEquals(
+                    new dev.tailor.observe.admission.EnforcePreview.Others(ranked.size() - kept, leftOut),
+                    ci.otherWorkloads().get("runAsNonRoot"));
+            assertEquals(lines.size(), ci.wouldReject());
+            assertEquals(10, ci.examples().size());
+            assertEquals(
+                    "web-7f9c-a (and 1 other pod) of deployment.web: runAsNonRoot",
+                    ci.examples().get(0));
+            assertEquals("run-000 of pod.run-000: runAsNonRoot", ci.examples().get(1));
+            assertEquals("run-008 of pod.run-008: runAsNonRoot", ci.examples().get(9));
+            assertEquals(dev.tailor.observe.admission.EnforcePreview.perNamespace(store, t, until), counted);
+            assertEquals(store.enforcePreviews(t, until), counted);
+            assertEquals(dev.tailor.observe.admission.EnforcePreview.perNamespace(lines), counted);
+            // A tally given too little room for these lines: the database counts them instead.
+            long tooLittle = 20_000;
+            var tally = new dev.tailor.observe.admission.EnforcePreview.Tally(tooLittle);
+            assertThrows(dev.tailor.observe.admission.EnforcePreview.Tally.Full.class, () -> {
+                lines.forEach(tally::ownObject);
+                lines.forEach(tally::add);
+            });
+            assertEquals(counted, store.enforcePreviews(t, until, null, tooLittle));
+            String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(ci);
+            assertTrue(json.contains("\"otherWorkloads\":{\"runAsNonRoot\":{\"workloads\":31,\"rejected\":31}}"), json);
+            assertEquals(
+                    ci,
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readValue(json, dev.tailor.observe.admission.EnforcePreview.class));
+        }
+    }
+
+    /**
      * The lines that name a check, read a page at a time, are the window's lines, each once, a namespace after another
      * and each in time order — across pages whose edges fall among lines of one instant, and one request's several
      * checks, and an instant of more lines than a page.

@@ -1,9 +1,11 @@
 package dev.tailor.observe.admission;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.tailor.contract.AdmissionDecision;
 import dev.tailor.store.ObservationStore.StoredAccess;
 import dev.tailor.store.StoredObservations;
+import dev.tailor.util.FingerprintSet;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -19,12 +21,36 @@ import java.util.TreeSet;
  * by check and workload, with a few named. What {@code tailor enforce} refuses on, what the webhook's
  * {@code enforcepreviews} serve and what {@code tailor impact} reports — all from the decision log.
  */
-@JsonPropertyOrder({"requests", "wouldReject", "byCheck", "examples"})
+@JsonPropertyOrder({"requests", "wouldReject", "byCheck", "otherWorkloads", "examples"})
 public record EnforcePreview(
-        long requests, long wouldReject, Map<String, Map<String, Long>> byCheck, List<String> examples) {
+        long requests,
+        long wouldReject,
+        Map<String, Map<String, Long>> byCheck,
+        List<String> examples,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Others> otherWorkloads) {
 
     /** Examples named at most. */
-    static final int EXAMPLES = 10;
+    public static final int EXAMPLES = 10;
+
+    /**
+     * Workloads {@link #byCheck} names for a check at most, those with the most rejections (of equal counts, the first
+     * by name); the rest are summed in {@link #otherWorkloads}. A namespace of one-off workloads — bare pods, a CI
+     * system's runs — has a workload per object, and the preview stays the size of a page.
+     */
+    public static final int WORKLOADS_PER_CHECK = 100;
+
+    /** A preview whose checks name every workload they reject. */
+    public EnforcePreview(
+            long requests, long wouldReject, Map<String, Map<String, Long>> byCheck, List<String> examples) {
+        this(requests, wouldReject, byCheck, examples, Map.of());
+    }
+
+    public EnforcePreview {
+        otherWorkloads = otherWorkloads == null ? Map.of() : otherWorkloads; // a preview from before they were counted
+    }
+
+    /** Of a check's rejections, those of the workloads {@link #byCheck} leaves out: how many workloads, how many. */
+    public record Others(long workloads, long rejected) {}
 
     private static boolean wouldReject(AdmissionDecision d) {
         // A write to the Namespace object itself is judged by the guard alone, the same in every mode.
@@ -74,14 +100,11 @@ public record EnforcePreview(
 
     /**
      * A namespace's preview from its counts: its {@code requests}, those enforce mode would have {@code rejected},
-     * the rejections by check and workload, and the objects rejected by key ({@link #namedKey}); the first {@link
-     * #EXAMPLES} keys in order are named.
+     * the rejections by check and workload, and the objects rejected by key ({@link #namedKey}) — at least the first
+     * {@link #EXAMPLES} keys in order, which are named.
      */
     public static EnforcePreview of(
-            long requests,
-            long rejected,
-            Map<String, Map<String, Long>> byCheck,
-            java.util.SortedMap<String, Named> named) {
+            long requests, long rejected, Map<String, ByWorkload> byCheck, java.util.SortedMap<String, Named> named) {
         List<String> examples = new ArrayList<>();
         for (Map.Entry<String, Named> e : named.entrySet()) {
             if (examples.size() == EXAMPLES) {
@@ -93,7 +116,48 @@ public record EnforcePreview(
                     + (others == 0 ? "" : " (and " + others + " other " + parts[2] + (others == 1 ? "" : "s") + ")")
                     + " of " + parts[1] + ": " + parts[0]);
         }
-        return new EnforcePreview(requests, rejected, byCheck, examples);
+        Map<String, Map<String, Long>> counts = new TreeMap<>();
+        Map<String, Others> others = new TreeMap<>();
+        byCheck.forEach((check, workloads) -> {
+            counts.put(check, workloads.named());
+            if (workloads.others().workloads() > 0) {
+                others.put(check, workloads.others());
+            }
+        });
+        return new EnforcePreview(requests, rejected, counts, examples, others);
+    }
+
+    /**
+     * A check's rejections by workload as they are counted, each workload handed over once with its count: the {@link
+     * #WORKLOADS_PER_CHECK} with the most kept, the rest summed — the same whatever order they come in.
+     */
+    public static final class ByWorkload {
+        /** The kept workloads, the one to leave out first at the head: the fewest rejections, then the last name. */
+        private final java.util.PriorityQueue<Map.Entry<String, Long>> kept =
+                new java.util.PriorityQueue<>(Map.Entry.<String, Long>comparingByValue()
+                        .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())));
+
+        private long otherWorkloads;
+        private long otherRejected;
+
+        /** One workload's rejections for the check. */
+        public void add(String workload, long rejected) {
+            kept.add(Map.entry(workload, rejected));
+            if (kept.size() > WORKLOADS_PER_CHECK) {
+                otherWorkloads++;
+                otherRejected += kept.poll().getValue();
+            }
+        }
+
+        Map<String, Long> named() {
+            Map<String, Long> out = new TreeMap<>();
+            kept.forEach(e -> out.put(e.getKey(), e.getValue()));
+            return out;
+        }
+
+        Others others() {
+            return new Others(otherWorkloads, otherRejected);
+        }
     }
 
     /** The objects rejected for one check of one workload, of one kind: how many, and the first of their names. */
@@ -141,17 +205,36 @@ public record EnforcePreview(
     /**
      * The previews' counts as the lines come: each line of the window handed first to {@link #ownObject}, then each
      * again to {@link #add} — the second pass needs what the first found (which workloads' own objects were
-     * rejected), so that a store can hand them a page at a time twice; what is kept is the requests' UIDs and the
-     * rejected objects' names, not the lines.
+     * rejected), so that a store can hand them a page at a time twice. What is kept is not the lines: the requests'
+     * UIDs and each example's objects' names as 128-bit fingerprints ({@link FingerprintSet}), each check's count by
+     * workload, and only the first {@link #EXAMPLES} examples' — with the heap that takes counted as it grows.
      */
     public static final class Tally {
+        /** The heap of a tree map's entry, and of a string beside its characters. */
+        private static final long ENTRY = 40;
+
+        private static final long STRING = 40;
+
         private final long limit;
-        private long kept;
-        private final Map<String, Set<String>> requests = new TreeMap<>();
-        private final Map<String, Set<String>> rejected = new TreeMap<>();
-        private final Map<String, Map<String, Map<String, Long>>> byCheck = new TreeMap<>();
-        private final Map<String, Map<String, Set<String>>> names = new TreeMap<>();
+        private long bytes;
+        private final Map<String, Namespace> namespaces = new TreeMap<>();
         private final Set<String> ownObjectRejected = new java.util.HashSet<>();
+        private final long[] fingerprint = new long[2];
+
+        /** One namespace's counts. */
+        private static final class Namespace {
+            final FingerprintSet requests = new FingerprintSet();
+            final FingerprintSet rejected = new FingerprintSet();
+            final Map<String, Map<String, long[]>> byCheck = new TreeMap<>();
+            /** The first {@link #EXAMPLES} of the keys ({@link #namedKey}) seen, in order, with their objects. */
+            final TreeMap<String, Objects> named = new TreeMap<>();
+        }
+
+        /** The objects rejected under one key: their names' fingerprints, and the first name. */
+        private static final class Objects {
+            final FingerprintSet names = new FingerprintSet();
+            String first;
+        }
 
         /** A tally of any number of lines: what the lines handed over hold already. */
         public Tally() {
@@ -159,8 +242,8 @@ public record EnforcePreview(
         }
 
         /**
-         * A tally that keeps at most {@code limit} UIDs and names (133 bytes of heap each, measured), and throws {@link
-         * Full} when a line would take it past that.
+         * A tally that takes at most {@code limit} bytes of heap for what it keeps, and throws {@link Full} when a line
+         * would take it past that (a table that grows holds its old one too for a moment: half as much again).
          */
         public Tally(long limit) {
             this.limit = limit;
@@ -169,20 +252,43 @@ public record EnforcePreview(
         /** A tally's lines would keep more than its limit. */
         public static final class Full extends RuntimeException {
             Full(long limit) {
-                super("more than " + limit + " requests and objects to tell apart", null, false, false);
+                super("more than " + limit + " bytes of requests and objects to tell apart", null, false, false);
             }
         }
 
-        private void kept(boolean added) {
-            if (added && ++kept > limit) {
+        /** The heap the tally takes, as it counts it. */
+        public long bytes() {
+            return bytes;
+        }
+
+        private void took(long more) {
+            bytes += more;
+            if (bytes > limit) {
                 throw new Full(limit);
             }
+        }
+
+        /** A string's heap: a byte a character, as Kubernetes' names, kinds and the checks' are ASCII (Latin-1). */
+        private static long string(String s) {
+            return STRING + s.length();
+        }
+
+        /** Adds {@code key}'s fingerprint to {@code set}; true when it was not there. */
+        private boolean add(FingerprintSet set, String key) {
+            dev.tailor.observe.Keys.fingerprint(key, fingerprint, 0);
+            long before = set.bytes();
+            boolean added = set.add(fingerprint[0], fingerprint[1]);
+            took(set.bytes() - before);
+            return added;
         }
 
         /** The first pass: notes a workload's own object rejected for a check. */
         public void ownObject(AdmissionDecision d) {
             if (wouldReject(d) && isWorkloadsOwnObject(d)) {
-                ownObjectRejected.add(ownObjectKey(d));
+                String key = ownObjectKey(d);
+                if (ownObjectRejected.add(key)) {
+                    took(ENTRY + string(key));
+                }
             }
         }
 
@@ -191,18 +297,55 @@ public record EnforcePreview(
             if (d.namespace() == null || d.namespace().isEmpty()) {
                 return;
             }
-            kept(requests.computeIfAbsent(d.namespace(), k -> new TreeSet<>()).add(d.uid()));
-            if (rejects(d)) {
-                kept(rejected.computeIfAbsent(d.namespace(), k -> new TreeSet<>())
-                        .add(d.uid()));
-                String workload = workloadOf(d);
-                byCheck.computeIfAbsent(d.namespace(), k -> new TreeMap<>())
-                        .computeIfAbsent(d.check(), k -> new TreeMap<>())
-                        .merge(workload, 1L, Long::sum);
-                kept(names.computeIfAbsent(d.namespace(), k -> new TreeMap<>())
-                        .computeIfAbsent(namedKey(d.check(), workload, d.kind()), k -> new TreeSet<>())
-                        .add(d.name()));
+            Namespace ns = namespaces.get(d.namespace());
+            if (ns == null) {
+                ns = new Namespace();
+                namespaces.put(d.namespace(), ns);
+                took(ENTRY + string(d.namespace()) + ns.requests.bytes() + ns.rejected.bytes() + 2 * ENTRY);
             }
+            add(ns.requests, d.uid());
+            if (!rejects(d)) {
+                return;
+            }
+            add(ns.rejected, d.uid());
+            String workload = workloadOf(d);
+            Map<String, long[]> workloads = ns.byCheck.get(d.check());
+            if (workloads == null) {
+                workloads = new TreeMap<>();
+                ns.byCheck.put(d.check(), workloads);
+                took(2 * ENTRY + string(d.check()));
+            }
+            long[] count = workloads.get(workload);
+            if (count == null) {
+                count = new long[1];
+                workloads.put(workload, count);
+                took(ENTRY + string(workload) + 24);
+            }
+            count[0]++;
+            String key = namedKey(d.check(), workload, d.kind());
+            Objects objects = ns.named.get(key);
+            if (objects == null) {
+                if (ns.named.size() == EXAMPLES && key.compareTo(ns.named.lastKey()) > 0) {
+                    return; // after the first EXAMPLES keys seen, so after the first EXAMPLES of all
+                }
+                objects = new Objects();
+                ns.named.put(key, objects);
+                took(named(key, objects));
+                if (ns.named.size() > EXAMPLES) {
+                    var last = ns.named.pollLastEntry();
+                    bytes -= named(last.getKey(), last.getValue());
+                }
+            }
+            if (add(objects.names, d.name())
+                    && (objects.first == null || d.name().compareTo(objects.first) < 0)) {
+                objects.first = d.name();
+                took(string(d.name()));
+            }
+        }
+
+        /** The heap of a key's objects but for their first names. */
+        private static long named(String key, Objects objects) {
+            return ENTRY + string(key) + 24 + objects.names.bytes();
         }
 
         /**
@@ -221,27 +364,25 @@ public record EnforcePreview(
         /** The previews, with {@code allowed} requests (by namespace) counted among each namespace's requests. */
         public Map<String, EnforcePreview> previews(Map<String, Long> allowed) {
             Map<String, EnforcePreview> out = new TreeMap<>();
-            Set<String> namespaces = new TreeSet<>(requests.keySet());
+            Set<String> names = new TreeSet<>(namespaces.keySet());
             allowed.forEach((ns, n) -> {
                 if (n > 0) {
-                    namespaces.add(ns);
+                    names.add(ns);
                 }
             });
-            for (String ns : namespaces) {
+            for (String name : names) {
+                Namespace ns = namespaces.getOrDefault(name, new Namespace());
+                Map<String, ByWorkload> byCheck = new TreeMap<>();
+                ns.byCheck.forEach((check, workloads) -> {
+                    ByWorkload counted = new ByWorkload();
+                    workloads.forEach((workload, count) -> counted.add(workload, count[0]));
+                    byCheck.put(check, counted);
+                });
                 java.util.SortedMap<String, Named> named = new TreeMap<>();
-                names.getOrDefault(ns, Map.of())
-                        .forEach((key, objectNames) -> named.put(
-                                key,
-                                new Named(
-                                        objectNames.size(),
-                                        objectNames.iterator().next())));
+                ns.named.forEach((key, objects) -> named.put(key, new Named(objects.names.size(), objects.first)));
                 out.put(
-                        ns,
-                        of(
-                                requests.getOrDefault(ns, Set.of()).size() + allowed.getOrDefault(ns, 0L),
-                                rejected.getOrDefault(ns, Set.of()).size(),
-                                byCheck.getOrDefault(ns, Map.of()),
-                                named));
+                        name,
+                        of(ns.requests.size() + allowed.getOrDefault(name, 0L), ns.rejected.size(), byCheck, named));
             }
             return out;
         }

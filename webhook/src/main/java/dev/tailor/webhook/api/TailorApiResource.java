@@ -208,13 +208,14 @@ public class TailorApiResource {
                 .reserveNow(ObservationStore.PREVIEW_TALLY_HEAP / RequestMemory.BATCH_HEAP_PER_BYTE)
                 .orElse(null)) {
             EnforcePreview preview = sink.store()
-                    .enforcePreviews(from, end, namespace, tallyHeap != null ? ObservationStore.PREVIEW_TALLY_LIMIT : 0)
+                    .enforcePreviews(from, end, namespace, tallyHeap != null ? ObservationStore.PREVIEW_TALLY_HEAP : 0)
                     .getOrDefault(namespace, new EnforcePreview(0, 0, Map.of(), List.of()));
             ObjectNode body =
                     JSON.createObjectNode().put("kind", "EnforcePreview").put("apiVersion", GROUP + "/" + VERSION);
             body.putObject("metadata").put("name", name).put("namespace", namespace);
             body.putObject("window").put("from", from.toString()).put("until", end.toString());
-            body.setAll((ObjectNode) JSON.valueToTree(preview)); // requests, wouldReject, byCheck, examples
+            body.setAll(
+                    (ObjectNode) JSON.valueToTree(preview)); // requests, wouldReject, byCheck, otherWorkloads, examples
             return json(200, body);
         } catch (java.sql.SQLException | RuntimeException e) {
             LOG.errorf(e, "the enforce preview of %s could not be read from the store", namespace);

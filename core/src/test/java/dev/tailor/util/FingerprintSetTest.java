@@ -1,4 +1,4 @@
-package dev.tailor.store;
+package dev.tailor.util;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,8 +17,8 @@ class FingerprintSetTest {
     void addContainsAndAddAllAgreeWithAHashSet() {
         Random random = new Random(5);
         for (int round = 0; round < 50; round++) {
-            SeenEvents.FingerprintSet a = new SeenEvents.FingerprintSet();
-            SeenEvents.FingerprintSet b = new SeenEvents.FingerprintSet(random.nextInt(100));
+            FingerprintSet a = new FingerprintSet();
+            FingerprintSet b = new FingerprintSet(random.nextInt(100));
             Set<List<Long>> expectedA = new HashSet<>();
             Set<List<Long>> expectedB = new HashSet<>();
             int n = random.nextInt(3000);
