@@ -30,8 +30,11 @@ import java.util.TreeSet;
  * that has only a kubeconfig ({@code GET /apis/tailor.dev/v1alpha1/observationsnapshots/current?since=7d}, then
  * {@code tailor generate --store cluster}). Every aggregate row with its days; the decision-log lines of the window
  * that name a check, a namespace after another (the requests allowed with none are an aggregate: {@code
- * allowedRequests}); read back, in time order. Read
- * back, it answers as the store did, so the policies generated from it are the same bytes.
+ * allowedRequests}); read back, in time order — or, asked so ({@code enforcePreviews=true}, as the CLI asks), the
+ * window's enforce previews in place of its lines, counted by the webhook within its memory: a namespace that
+ * violates all week leaves hundreds of thousands of lines, which a reader would have to hold (800,000 lines, 271 MB
+ * of JSON, ran the weekly proposal's 768 MiB heap out of memory). Read back, it answers as the store did, so the
+ * policies generated from it are the same bytes.
  *
  * <pre>
  * {"kind":"ObservationSnapshot","apiVersion":Names.API_VERSION,
@@ -43,6 +46,9 @@ import java.util.TreeSet;
  *  "allowedRequests":[{"key":{"namespace":"shop","workload":"deployment.api","kind":"Pod",…},"seen":{…}}],
  *  "decisionsFrom":"2026-11-25T00:00:00Z","decisions":[…]}
  * </pre>
+ *
+ * <p>With previews: {@code …,"decisionsFrom":"…","previewsUntil":"…","enforcePreviews":{"shop":{"requests":40,…}}}
+ * — the window from {@code decisionsFrom} to its end, inclusive ({@code previewsUntil} a nanosecond after it).
  *
  * <p>A snapshot from a webhook older than {@code workloadContainers}, {@code initContainers},
  * {@code ephemeralContainers} or {@code allowedRequests} has none: read as empty (an older webhook's decisions list
@@ -59,7 +65,9 @@ public record ObservationSnapshot(
         Set<String> ephemeralContainers,
         Map<AllowedRequests, StoredAccess> allowedRequests,
         Instant decisionsFrom,
-        List<AdmissionDecision> decisions)
+        List<AdmissionDecision> decisions,
+        Instant previewsUntil,
+        Map<String, dev.tailor.observe.admission.EnforcePreview> enforcePreviews)
         implements StoredObservations {
 
     public static final String KIND = "ObservationSnapshot";
@@ -77,6 +85,22 @@ public record ObservationSnapshot(
      */
     public static void write(StoredObservations store, java.time.Duration length, Instant until, OutputStream out)
             throws SQLException, IOException {
+        write(store, length, until, out, null);
+    }
+
+    /** Counts a window's enforce previews: from, until (exclusive). */
+    @FunctionalInterface
+    public interface Previews {
+        Map<String, dev.tailor.observe.admission.EnforcePreview> of(Instant from, Instant until) throws SQLException;
+    }
+
+    /**
+     * {@link #write(StoredObservations, java.time.Duration, Instant, OutputStream)}, with the window's enforce
+     * previews as {@code previews} counts them in place of its decision lines (null: the lines).
+     */
+    public static void write(
+            StoredObservations store, java.time.Duration length, Instant until, OutputStream out, Previews previews)
+            throws SQLException, IOException {
         try (JsonGenerator json = JSON.getFactory().createGenerator(out)) {
             json.setCodec(JSON);
             json.writeStartObject();
@@ -93,12 +117,20 @@ public record ObservationSnapshot(
             json.writeObjectField("initContainers", new TreeSet<>(store.initContainers()));
             json.writeObjectField("ephemeralContainers", new TreeSet<>(store.ephemeralContainers()));
             rows(json, "allowedRequests", store.allowedRequests());
-            Instant decisionsFrom = (until != null ? until : latest).minus(length);
+            Instant end = until != null ? until : latest;
+            Instant decisionsFrom = end.minus(length);
             json.writeStringField("decisionsFrom", decisionsFrom.toString());
-            json.writeArrayFieldStart("decisions");
-            // A page at a time from a store, a namespace after another: a window's lines are never all in the heap.
-            store.forEachDecision(decisionsFrom, Instant.parse("9999-01-01T00:00:00Z"), json::writeObject);
-            json.writeEndArray();
+            if (previews != null) {
+                // The window as impact previews it: to its end, inclusive.
+                Instant previewsUntil = end.plusNanos(1);
+                json.writeStringField("previewsUntil", previewsUntil.toString());
+                json.writeObjectField("enforcePreviews", previews.of(decisionsFrom, previewsUntil));
+            } else {
+                json.writeArrayFieldStart("decisions");
+                // A page at a time from a store, a namespace after another: a window's lines are never all in the heap.
+                store.forEachDecision(decisionsFrom, Instant.parse("9999-01-01T00:00:00Z"), json::writeObject);
+                json.writeEndArray();
+            }
             json.writeEndObject();
         }
     }
@@ -141,6 +173,17 @@ public record ObservationSnapshot(
                 decisions.add(JSON.treeToValue(d, AdmissionDecision.class));
             }
             decisions.sort(ObservationStore.DECISION_ORDER); // written a namespace after another
+            Instant previewsUntil = null;
+            Map<String, dev.tailor.observe.admission.EnforcePreview> previews = null;
+            if (doc.has("enforcePreviews")) {
+                previewsUntil = Instant.parse(doc.path("previewsUntil").asText());
+                previews = new java.util.TreeMap<>();
+                for (var e : doc.path("enforcePreviews").properties()) {
+                    previews.put(
+                            e.getKey(),
+                            JSON.treeToValue(e.getValue(), dev.tailor.observe.admission.EnforcePreview.class));
+                }
+            }
             return new ObservationSnapshot(
                     rows(doc, "apiAccesses", ApiAccess.class),
                     rows(doc, "networkEdges", NetworkEdge.class),
@@ -152,7 +195,9 @@ public record ObservationSnapshot(
                     strings(doc, "ephemeralContainers"),
                     rows(doc, "allowedRequests", AllowedRequests.class),
                     Instant.parse(doc.path("decisionsFrom").asText()),
-                    decisions);
+                    decisions,
+                    previewsUntil,
+                    previews);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | java.time.format.DateTimeParseException e) {
             throw new IOException("a malformed " + KIND + ": " + e.getMessage(), e);
         }
@@ -180,6 +225,9 @@ public record ObservationSnapshot(
      */
     @Override
     public List<AdmissionDecision> decisions(Instant from, Instant until) throws SQLException {
+        if (enforcePreviews != null) {
+            throw new SQLException("the snapshot holds the window's enforce previews, not its decision-log lines");
+        }
         if (from.isBefore(decisionsFrom)) {
             throw new SQLException("the snapshot holds the decisions from " + decisionsFrom + " on, not from " + from
                     + " (fetch it with a longer --since)");
@@ -187,6 +235,20 @@ public record ObservationSnapshot(
         return decisions.stream()
                 .filter(d -> !d.time().isBefore(from) && d.time().isBefore(until))
                 .toList();
+    }
+
+    /** The window's previews as the webhook counted them, or counted from the snapshot's lines. */
+    @Override
+    public Map<String, dev.tailor.observe.admission.EnforcePreview> enforcePreviews(Instant from, Instant until)
+            throws SQLException {
+        if (enforcePreviews == null) {
+            return StoredObservations.super.enforcePreviews(from, until);
+        }
+        if (!from.equals(decisionsFrom) || !until.equals(previewsUntil)) {
+            throw new SQLException("the snapshot holds the enforce previews from " + decisionsFrom + " until "
+                    + previewsUntil + ", not from " + from + " until " + until);
+        }
+        return enforcePreviews;
     }
 
     @Override

@@ -628,10 +628,10 @@ public final class ObservationStore implements StoredObservations {
     public static final long PREVIEW_TALLY_HEAP = 12L << 20;
 
     /**
-     * Per namespace, the enforce preview of the window: tallied from its lines a page at a time while what that keeps
-     * stays within {@link #PREVIEW_TALLY_HEAP}, else counted by the database ({@link StoredEnforcePreviews}, slower —
-     * it sorts them on its disk — but never more in the heap than a page and the preview). Either way the store's
-     * writers go on between pages and queries.
+     * Per namespace, the enforce preview of the window: a namespace at a time, tallied from its lines a page at a
+     * time while what that keeps stays within {@link #PREVIEW_TALLY_HEAP}, else counted by the database ({@link
+     * StoredEnforcePreviews}, slower — it sorts them on its disk — but never more in the heap than a page and the
+     * preview). Either way the store's writers go on between pages and queries.
      */
     @Override
     public Map<String, dev.tailor.observe.admission.EnforcePreview> enforcePreviews(Instant from, Instant until)
@@ -652,17 +652,33 @@ public final class ObservationStore implements StoredObservations {
     public Map<String, dev.tailor.observe.admission.EnforcePreview> enforcePreviews(
             Instant from, Instant until, String namespace, long tallyHeap) throws SQLException {
         Map<String, Long> allowed = allowedRequests(from, until, namespace);
-        var tally = new dev.tailor.observe.admission.EnforcePreview.Tally(tallyHeap);
-        try {
-            forEachDecision(from, until, namespace, tally::ownObject);
-            forEachDecision(from, until, namespace, tally::add);
-            return tally.previews(allowed);
-        } catch (dev.tailor.observe.admission.EnforcePreview.Tally.Full tooMany) {
-            return new StoredEnforcePreviews(upToMicros(from), upToMicros(until), namespace, postgres)
-                    .read(this::query, allowed);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e); // a tally writes nowhere
+        Map<String, dev.tailor.observe.admission.EnforcePreview> out = new java.util.TreeMap<>();
+        // A namespace at a time: one that violates all week has the database count it, the others are tallied.
+        for (String ns :
+                namespace != null ? List.of(namespace) : decisionNamespaces(upToMicros(from), upToMicros(until))) {
+            if (ns.isEmpty()) {
+                continue; // a line of no namespace is previewed in none
+            }
+            Map<String, Long> its = allowed.containsKey(ns) ? Map.of(ns, allowed.get(ns)) : Map.of();
+            var tally = new dev.tailor.observe.admission.EnforcePreview.Tally(tallyHeap);
+            try {
+                forEachDecision(from, until, ns, tally::ownObject);
+                forEachDecision(from, until, ns, tally::add);
+                out.putAll(tally.previews(its));
+            } catch (dev.tailor.observe.admission.EnforcePreview.Tally.Full tooMany) {
+                out.putAll(new StoredEnforcePreviews(upToMicros(from), upToMicros(until), ns, postgres)
+                        .read(this::query, its));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e); // a tally writes nowhere
+            }
         }
+        // The namespaces whose requests were all allowed with no check against them.
+        allowed.forEach((ns, n) -> {
+            if (!out.containsKey(ns)) {
+                out.putAll(new dev.tailor.observe.admission.EnforcePreview.Tally().previews(Map.of(ns, n)));
+            }
+        });
+        return out;
     }
 
     /** Runs one query with the store to itself, and ends its transaction. */

@@ -683,6 +683,21 @@ class ObservationStoreTest {
             assertEquals(
                     store.enforcePreviews(since, tuesday.plusNanos(1)),
                     snapshot.enforcePreviews(since, tuesday.plusNanos(1)));
+            // And counted by the store as it writes the snapshot, in place of the lines, for the window to its end.
+            out.reset();
+            ObservationSnapshot.write(store, java.time.Duration.ofDays(6), tuesday, out, store::enforcePreviews);
+            ObservationSnapshot previewed =
+                    ObservationSnapshot.read(new java.io.ByteArrayInputStream(out.toByteArray()));
+            Instant from = tuesday.minus(java.time.Duration.ofDays(6));
+            assertEquals(
+                    store.enforcePreviews(from, tuesday.plusNanos(1)),
+                    previewed.enforcePreviews(from, tuesday.plusNanos(1)));
+            assertEquals(
+                    1,
+                    previewed
+                            .enforcePreviews(from, tuesday.plusNanos(1))
+                            .get("shop")
+                            .wouldReject());
         }
     }
 
@@ -855,6 +870,26 @@ class ObservationStoreTest {
                 lines.forEach(tally::add);
             });
             assertEquals(counted, store.enforcePreviews(t, until, null, tooLittle));
+            // Beside a namespace the tally holds, each counted its own way: the same previews.
+            store.ingestDecisions(List.of(new dev.tailor.contract.AdmissionDecision(
+                    t.plusMillis(500),
+                    "s1",
+                    "shop",
+                    "deployment.api",
+                    "dev",
+                    "CREATE",
+                    "Deployment",
+                    "api",
+                    "audit",
+                    "privileged",
+                    "warned",
+                    "privileged is not met")));
+            var both = store.enforcePreviews(t, until, null, 0);
+            assertEquals(java.util.Set.of("ci", "shop"), both.keySet());
+            assertEquals(ci, both.get("ci"));
+            assertEquals(1, both.get("shop").wouldReject());
+            assertEquals(both, store.enforcePreviews(t, until, null, tooLittle));
+            assertEquals(both, dev.tailor.observe.admission.EnforcePreview.perNamespace(store, t, until));
             String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(ci);
             assertTrue(json.contains("\"otherWorkloads\":{\"runAsNonRoot\":{\"workloads\":31,\"rejected\":31}}"), json);
             assertEquals(

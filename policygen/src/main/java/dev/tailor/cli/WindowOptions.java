@@ -42,8 +42,10 @@ final class WindowOptions {
         if (!CLUSTER.equals(store)) {
             return ObservationStore.openExisting(url());
         }
+        // The window's enforce previews, not its decision-log lines (a webhook before them sends the lines).
         String path = "/observationsnapshots/current?since=" + java.net.URLEncoder.encode(since, StandardCharsets.UTF_8)
-                + (until == null ? "" : "&until=" + java.net.URLEncoder.encode(until, StandardCharsets.UTF_8));
+                + (until == null ? "" : "&until=" + java.net.URLEncoder.encode(until, StandardCharsets.UTF_8))
+                + "&enforcePreviews=true";
         String body = TailorApi.get(
                 Kubeconfig::client,
                 path,

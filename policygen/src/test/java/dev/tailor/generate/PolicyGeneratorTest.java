@@ -99,6 +99,38 @@ class PolicyGeneratorTest {
                         new java.io.ByteArrayInputStream("{\"kind\":\"EnforcePreview\"}".getBytes())));
     }
 
+    @Test
+    void aSnapshotWithTheWindowsPreviewsInPlaceOfItsLinesGeneratesAndPreviewsTheSame() throws Exception {
+        // What the CLI asks for (enforcePreviews=true): the webhook counts the window's previews, the lines stay home.
+        java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
+        Observations direct;
+        Map<String, dev.tailor.observe.admission.EnforcePreview> counted;
+        try (ObservationStore store = ObservationStore.open(h2)) {
+            dev.tailor.store.ObservationSnapshot.write(store, Duration.ofDays(7), null, json, store::enforcePreviews);
+            direct = Observations.load(store, Duration.ofDays(7), null);
+            counted = store.enforcePreviews(direct.from, direct.until.plusNanos(1));
+        }
+        com.fasterxml.jackson.databind.JsonNode doc =
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toByteArray());
+        assertFalse(doc.has("decisions"), "no lines");
+        var snapshot = dev.tailor.store.ObservationSnapshot.read(new java.io.ByteArrayInputStream(json.toByteArray()));
+        Observations read = Observations.load(snapshot, Duration.ofDays(7), null);
+        assertEquals(
+                files,
+                new PolicyGenerator(PolicyGenerator.Options.defaults())
+                        .generate(read)
+                        .files());
+        assertTrue(counted.values().stream().anyMatch(p -> p.wouldReject() > 0), "the week has rejections: " + counted);
+        // As impact asks for them: the window, to its end.
+        assertEquals(counted, snapshot.enforcePreviews(read.from, read.until.plusNanos(1)));
+        org.junit.jupiter.api.Assertions.assertThrows(
+                java.sql.SQLException.class,
+                () -> snapshot.enforcePreviews(read.from.plusSeconds(1), read.until.plusNanos(1)),
+                "another window's previews are not in it");
+        org.junit.jupiter.api.Assertions.assertThrows(
+                java.sql.SQLException.class, () -> snapshot.decisions(read.from, read.until), "nor the lines");
+    }
+
     @AfterAll
     static void drop() throws Exception {
         STORES.dropAll();

@@ -112,7 +112,8 @@ public class TailorApiResource {
             @Context HttpServerRequest request,
             @PathParam("name") String name,
             @QueryParam("since") String since,
-            @QueryParam("until") String until) {
+            @QueryParam("until") String until,
+            @QueryParam("enforcePreviews") boolean enforcePreviews) {
         Optional<FrontProxy.User> user = user(request);
         if (user.isEmpty()) {
             return status(401, "Unauthorized", "not a request from the API server's front proxy");
@@ -154,7 +155,10 @@ public class TailorApiResource {
         // the response unfinished — an incomplete JSON document, which no reader takes for a snapshot.
         jakarta.ws.rs.core.StreamingOutput body = out -> {
             try {
-                ObservationSnapshot.write(store, window, end, out);
+                // Asked so (the CLI asks), the window's previews in place of its lines: the reader holds a page of
+                // them, not the hundreds of thousands of lines a namespace that violates all week leaves.
+                ObservationSnapshot.write(
+                        store, window, end, out, enforcePreviews ? (f, u) -> previews(store, f, u, null) : null);
             } catch (java.sql.SQLException | RuntimeException e) {
                 LOG.errorf(e, "an observation snapshot could not be read from the store; its response is cut short");
                 throw new java.io.IOException("the store could not be read", e);
@@ -201,14 +205,8 @@ public class TailorApiResource {
         }
         Instant end = w.end();
         Instant from = end.minus(w.length());
-        // A page of the namespace's lines at a time, tallied in the heap the ingest batches' share of the request
-        // memory lends it now — else, or when a tally of them would keep more, counted by the database: never the
-        // namespace's lines, nor all their UIDs, in the heap, however many previews are asked at once.
-        try (RequestMemory.Reservation tallyHeap = memory.batches()
-                .reserveNow(ObservationStore.PREVIEW_TALLY_HEAP / RequestMemory.BATCH_HEAP_PER_BYTE)
-                .orElse(null)) {
-            EnforcePreview preview = sink.store()
-                    .enforcePreviews(from, end, namespace, tallyHeap != null ? ObservationStore.PREVIEW_TALLY_HEAP : 0)
+        try {
+            EnforcePreview preview = previews(sink.store(), from, end, namespace)
                     .getOrDefault(namespace, new EnforcePreview(0, 0, Map.of(), List.of()));
             ObjectNode body =
                     JSON.createObjectNode().put("kind", "EnforcePreview").put("apiVersion", GROUP + "/" + VERSION);
@@ -220,6 +218,22 @@ public class TailorApiResource {
         } catch (java.sql.SQLException | RuntimeException e) {
             LOG.errorf(e, "the enforce preview of %s could not be read from the store", namespace);
             return status(503, "ServiceUnavailable", "the store could not be read; try again");
+        }
+    }
+
+    /**
+     * The previews of a window (of one namespace, or all when null): a page of the lines at a time, tallied in the
+     * heap the ingest batches' share of the request memory lends it now — else, or when a tally of them would keep
+     * more, counted by the database: never the lines, nor all their UIDs, in the heap, however many previews are asked
+     * at once.
+     */
+    private Map<String, EnforcePreview> previews(ObservationStore store, Instant from, Instant until, String namespace)
+            throws java.sql.SQLException {
+        try (RequestMemory.Reservation tallyHeap = memory.batches()
+                .reserveNow(ObservationStore.PREVIEW_TALLY_HEAP / RequestMemory.BATCH_HEAP_PER_BYTE)
+                .orElse(null)) {
+            return store.enforcePreviews(
+                    from, until, namespace, tallyHeap != null ? ObservationStore.PREVIEW_TALLY_HEAP : 0);
         }
     }
 
