@@ -621,17 +621,18 @@ public final class ObservationStore implements StoredObservations {
     }
 
     /**
-     * The heap a preview's tally takes at most ({@link dev.tailor.observe.admission.EnforcePreview.Tally}, as it
-     * counts it) before the database counts the window instead: some 250,000 requests with a rejected object each, or
-     * 50,000 one-off workloads' (a bare pod's rejections are counted under it alone).
+     * The heap a preview's tally takes at most in the webhook ({@link dev.tailor.observe.admission.EnforcePreview.Tally},
+     * as it counts it) before the database counts the namespace's window instead: some 130,000 requests of a few
+     * workloads, or 20,000 one-off workloads' (a bare pod's rejections are counted under it alone).
      */
     public static final long PREVIEW_TALLY_HEAP = 12L << 20;
 
     /**
      * Per namespace, the enforce preview of the window: a namespace at a time, tallied from its lines a page at a
-     * time while what that keeps stays within {@link #PREVIEW_TALLY_HEAP}, else counted by the database ({@link
-     * StoredEnforcePreviews}, slower — it sorts them on its disk — but never more in the heap than a page and the
-     * preview). Either way the store's writers go on between pages and queries.
+     * time while what that keeps stays within a quarter of the heap (at least {@link #PREVIEW_TALLY_HEAP}: the CLI's;
+     * the webhook passes what its request memory lends), else counted by the database ({@link StoredEnforcePreviews},
+     * slower — it sorts them on its disk — but never more in the heap than a page and the preview). Either way the
+     * store's writers go on between pages and queries.
      */
     @Override
     public Map<String, dev.tailor.observe.admission.EnforcePreview> enforcePreviews(Instant from, Instant until)
@@ -642,7 +643,11 @@ public final class ObservationStore implements StoredObservations {
     /** {@link #enforcePreviews(Instant, Instant)}, of one namespace (all, when null). */
     public Map<String, dev.tailor.observe.admission.EnforcePreview> enforcePreviews(
             Instant from, Instant until, String namespace) throws SQLException {
-        return enforcePreviews(from, until, namespace, PREVIEW_TALLY_HEAP);
+        return enforcePreviews(
+                from,
+                until,
+                namespace,
+                Math.max(PREVIEW_TALLY_HEAP, Runtime.getRuntime().maxMemory() / 4));
     }
 
     /**
