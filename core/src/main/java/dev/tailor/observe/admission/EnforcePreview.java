@@ -120,8 +120,9 @@ public record EnforcePreview(
         Map<String, Others> others = new TreeMap<>();
         byCheck.forEach((check, workloads) -> {
             counts.put(check, workloads.named());
-            if (workloads.others().workloads() > 0) {
-                others.put(check, workloads.others());
+            Others left = workloads.others();
+            if (left.workloads() > 0) {
+                others.put(check, left);
             }
         });
         return new EnforcePreview(requests, rejected, counts, examples, others);
@@ -276,6 +277,11 @@ public record EnforcePreview(
         /** Adds {@code key}'s fingerprint to {@code set}; true when it was not there. */
         private boolean add(FingerprintSet set, String key) {
             dev.tailor.observe.Keys.fingerprint(key, fingerprint, 0);
+            return addFingerprint(set);
+        }
+
+        /** Adds the fingerprint last made to {@code set}; true when it was not there. */
+        private boolean addFingerprint(FingerprintSet set) {
             long before = set.bytes();
             boolean added = set.add(fingerprint[0], fingerprint[1]);
             took(set.bytes() - before);
@@ -307,7 +313,7 @@ public record EnforcePreview(
             if (!rejects(d)) {
                 return;
             }
-            add(ns.rejected, d.uid());
+            addFingerprint(ns.rejected); // the UID's, made for the requests
             String workload = workloadOf(d);
             Map<String, long[]> workloads = ns.byCheck.get(d.check());
             if (workloads == null) {
