@@ -363,6 +363,9 @@ public final class BenchCommand implements Callable<Integer> {
                 r.errors(),
                 r.requests(),
                 rss.peakMib());
+        if (r.errors() > 0) {
+            out.printf("%-11s   failed: %s%n", "", r.failureSummary());
+        }
     }
 
     private void summary() {

@@ -28,7 +28,51 @@ public final class LoadGenerator {
             long p50,
             long p99,
             long p999,
-            long max) {}
+            long max,
+            java.util.SortedMap<String, Long> failures) {
+
+        /**
+         * What the failed requests got, most first: {@code 100 × HTTP 503; 10 × connection reset by peer}; empty when
+         * none failed.
+         */
+        public String failureSummary() {
+            return failures.entrySet().stream()
+                    .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+                    .map(e -> e.getValue() + " × " + e.getKey())
+                    .collect(java.util.stream.Collectors.joining("; "));
+        }
+    }
+
+    /** Counts failed requests by what they got: a status, an error, an answer not as expected. */
+    static final class Failures {
+        private final java.util.concurrent.ConcurrentSkipListMap<String, java.util.concurrent.atomic.LongAdder> kinds =
+                new java.util.concurrent.ConcurrentSkipListMap<>();
+
+        void add(String kind) {
+            kinds.computeIfAbsent(describe(kind), k -> new java.util.concurrent.atomic.LongAdder())
+                    .increment();
+        }
+
+        long total() {
+            return kinds.values().stream()
+                    .mapToLong(java.util.concurrent.atomic.LongAdder::sum)
+                    .sum();
+        }
+
+        java.util.SortedMap<String, Long> counts() {
+            java.util.SortedMap<String, Long> counts = new java.util.TreeMap<>();
+            kinds.forEach((k, n) -> counts.put(k, n.sum()));
+            return counts;
+        }
+
+        /** Addresses and ports left out, so that one kind of failure is one entry whichever connection it was. */
+        static String describe(String kind) {
+            String plain = kind.replaceAll("\\[?[0-9a-fA-F.:]*[0-9]\\]?:[0-9]+", "ADDRESS")
+                    .replaceAll("\\s+", " ")
+                    .strip();
+            return plain.length() <= 160 ? plain : plain.substring(0, 160) + "...";
+        }
+    }
 
     private final HttpClient http;
     private final URI uri;
@@ -54,7 +98,7 @@ public final class LoadGenerator {
     public Result closedLoop(String target, int connections, Duration warmup, Duration duration)
             throws InterruptedException {
         Recorder recorder = new Recorder(3);
-        AtomicLong errors = new AtomicLong();
+        Failures failures = new Failures();
         AtomicLong done = new AtomicLong();
         long warmupEnd = System.nanoTime() + warmup.toNanos();
         long end = warmupEnd + duration.toNanos();
@@ -70,15 +114,17 @@ public final class LoadGenerator {
                                 if (sent < warmupEnd) {
                                     continue;
                                 }
-                                if (response.statusCode() != 200 || !valid.test(response.body())) {
-                                    errors.incrementAndGet();
+                                if (response.statusCode() != 200) {
+                                    failures.add("HTTP " + response.statusCode());
+                                } else if (!valid.test(response.body())) {
+                                    failures.add("an answer not as expected");
                                 } else {
                                     recorder.recordValue(Math.max(1, (System.nanoTime() - sent) / 1000));
                                     done.incrementAndGet();
                                 }
                             } catch (Exception e) {
                                 if (sent >= warmupEnd) {
-                                    errors.incrementAndGet();
+                                    failures.add(e.getClass().getSimpleName() + ": " + e.getMessage());
                                 }
                             }
                         }
@@ -99,11 +145,12 @@ public final class LoadGenerator {
                 connections + " connections",
                 0,
                 done.get() / seconds,
-                done.get() + errors.get(),
-                errors.get(),
+                done.get() + failures.total(),
+                failures.total(),
                 h.getValueAtPercentile(50),
                 h.getValueAtPercentile(99),
                 h.getValueAtPercentile(99.9),
-                h.getMaxValue());
+                h.getMaxValue(),
+                failures.counts());
     }
 }

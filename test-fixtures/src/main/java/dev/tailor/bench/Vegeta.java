@@ -65,7 +65,7 @@ public final class Vegeta {
                 Duration.ofMinutes(2));
         Histogram latencies = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
         long requests = 0;
-        long errors = 0;
+        LoadGenerator.Failures failures = new LoadGenerator.Failures();
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         try (MappingIterator<JsonNode> lines = JSON.readerFor(JsonNode.class).readValues(encoded.toFile())) {
@@ -74,8 +74,17 @@ public final class Vegeta {
                 requests++;
                 String answer =
                         new String(Base64.getDecoder().decode(r.path("body").asText("")), StandardCharsets.UTF_8);
-                if (r.path("code").asInt() != 200 || !r.path("error").asText("").isEmpty() || !valid.test(answer)) {
-                    errors++;
+                String error = r.path("error").asText("");
+                if (!error.isEmpty()) {
+                    failures.add(error);
+                    continue;
+                }
+                if (r.path("code").asInt() != 200) {
+                    failures.add("HTTP " + r.path("code").asInt());
+                    continue;
+                }
+                if (!valid.test(answer)) {
+                    failures.add("an answer not as expected");
                     continue;
                 }
                 long micros = Math.max(1, r.path("latency").asLong() / 1000);
@@ -93,13 +102,14 @@ public final class Vegeta {
                 target,
                 mode,
                 rate,
-                (requests - errors) / seconds,
+                (requests - failures.total()) / seconds,
                 requests,
-                errors,
+                failures.total(),
                 latencies.getValueAtPercentile(50),
                 latencies.getValueAtPercentile(99),
                 latencies.getValueAtPercentile(99.9),
-                latencies.getMaxValue());
+                latencies.getMaxValue(),
+                failures.counts());
     }
 
     private Path run(Path targets, double rate, boolean keepAlive, Duration duration)
