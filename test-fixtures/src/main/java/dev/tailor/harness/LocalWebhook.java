@@ -28,7 +28,8 @@ public final class LocalWebhook implements AutoCloseable {
                     + " -XX:ReservedCodeCacheSize=64m -XX:TrimNativeHeapInterval=10000 -XX:+ExitOnOutOfMemoryError"
                     + " -XX:CompileCommand=quiet"
                     + " -XX:CompileCommand=dontinline,com/dylibso/chicory/runtime/OpcodeImpl.I32_GE_U"
-                    + " -XX:CompileCommand=dontinline,com/dylibso/chicory/runtime/ByteArrayMemory.copy";
+                    + " -XX:CompileCommand=dontinline,com/dylibso/chicory/runtime/ByteArrayMemory.copy"
+                    + " -Djavax.net.ssl.trustStore=NONE";
 
     /** The Deployment's memory limit, which the JVM reads from its cgroup in a cluster. */
     public static final String CONTAINER_MEMORY_LIMIT = "320Mi";

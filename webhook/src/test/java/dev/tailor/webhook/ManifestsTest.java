@@ -238,6 +238,9 @@ class ManifestsTest {
                 .orElseThrow(() -> new AssertionError("the Deployment sets no JAVA_TOOL_OPTIONS"))
                 .getValue();
         assertEquals(LocalWebhook.CONTAINER_JVM_OPTIONS, options);
+        // The Kubernetes client trusts the cluster's CA alone: fabric8 merges the CA it is given into the JVM's default
+        // trust store (the JDK's public CAs) unless that store is none (e2e/run's webhook reaches its API server so).
+        assertTrue(List.of(options.split(" ")).contains("-Djavax.net.ssl.trustStore=NONE"), options);
         assertEquals(
                 LocalWebhook.CONTAINER_MEMORY_LIMIT,
                 container.getResources().getLimits().get("memory").toString());
