@@ -25,6 +25,7 @@ public final class LocalWebhook implements AutoCloseable {
      */
     public static final String CONTAINER_JVM_OPTIONS =
             "-XX:+UseSerialGC -XX:MinRAMPercentage=30 -XX:MaxRAMPercentage=30"
+                    + " -XX:InitialRAMPercentage=12.5 -XX:MetaspaceSize=96m"
                     + " -XX:ReservedCodeCacheSize=64m -XX:TrimNativeHeapInterval=10000 -XX:+ExitOnOutOfMemoryError"
                     + " -XX:CompileCommand=quiet"
                     + " -XX:CompileCommand=dontinline,com/dylibso/chicory/runtime/OpcodeImpl.I32_GE_U"
