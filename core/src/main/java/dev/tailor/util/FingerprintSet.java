@@ -30,17 +30,7 @@ public final class FingerprintSet {
     }
 
     public boolean contains(long hi, long lo) {
-        int mask = slots.length / 2 - 1;
-        for (int i = spread(hi, lo) & mask; ; i = (i + 1) & mask) {
-            long h = slots[2 * i];
-            long l = slots[2 * i + 1];
-            if (h == hi && l == lo) {
-                return true;
-            }
-            if (h == 0 && l == 0) {
-                return false;
-            }
-        }
+        return !empty(slotOf(hi, lo));
     }
 
     /** Adds a fingerprint; false when it was there. */
@@ -48,20 +38,28 @@ public final class FingerprintSet {
         if (2 * (size + 1) > slots.length / 2) {
             grow();
         }
-        int mask = slots.length / 2 - 1;
-        for (int i = spread(hi, lo) & mask; ; i = (i + 1) & mask) {
-            long h = slots[2 * i];
-            long l = slots[2 * i + 1];
-            if (h == hi && l == lo) {
-                return false;
-            }
-            if (h == 0 && l == 0) {
-                slots[2 * i] = hi;
-                slots[2 * i + 1] = lo;
-                size++;
-                return true;
-            }
+        int i = slotOf(hi, lo);
+        if (!empty(i)) {
+            return false;
         }
+        slots[2 * i] = hi;
+        slots[2 * i + 1] = lo;
+        size++;
+        return true;
+    }
+
+    /** The slot that holds the fingerprint, or the empty one where it would go. */
+    private int slotOf(long hi, long lo) {
+        int mask = slots.length / 2 - 1;
+        int i = spread(hi, lo) & mask;
+        while (!empty(i) && (slots[2 * i] != hi || slots[2 * i + 1] != lo)) {
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
+    private boolean empty(int slot) {
+        return slots[2 * slot] == 0 && slots[2 * slot + 1] == 0;
     }
 
     public interface PairConsumer {
