@@ -622,8 +622,9 @@ public final class ObservationStore implements StoredObservations {
 
     /**
      * The heap a preview's tally takes at most in the webhook ({@link dev.tailor.observe.admission.EnforcePreview.Tally},
-     * as it counts it) before the database counts the namespace's window instead: some 130,000 requests of a few
-     * workloads, or 20,000 one-off workloads' (a bare pod's rejections are counted under it alone).
+     * as it counts it) before the database counts the namespace's window instead: some 20,000 one-off workloads' (a
+     * bare pod's rejections are counted under it alone). Its requests take only their last while's UIDs
+     * ({@link dev.tailor.observe.admission.EnforcePreview.Requests}).
      */
     public static final long PREVIEW_TALLY_HEAP = 12L << 20;
 
@@ -658,7 +659,8 @@ public final class ObservationStore implements StoredObservations {
             Instant from, Instant until, String namespace, long tallyHeap) throws SQLException {
         Map<String, Long> allowed = allowedRequests(from, until, namespace);
         Map<String, dev.tailor.observe.admission.EnforcePreview> out = new java.util.TreeMap<>();
-        // A namespace at a time: one that violates all week has the database count it, the others are tallied.
+        // A namespace at a time: one of many one-off workloads rejected has the database count it, the others are
+        // tallied.
         for (String ns :
                 namespace != null ? List.of(namespace) : decisionNamespaces(upToMicros(from), upToMicros(until))) {
             if (ns.isEmpty()) {

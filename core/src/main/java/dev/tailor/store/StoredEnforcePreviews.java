@@ -12,13 +12,13 @@ import java.util.TreeMap;
 
 /**
  * The enforce previews of a store's window counted with the database's help: what {@link EnforcePreview.Tally} counts
- * from the lines, in two queries whose rows the database sorts — beyond its memory, onto its disk (PostgreSQL and H2
- * alike) — and that are counted as they come, a row at a time: each request once or twice (with a line counted as a
- * rejection, and one not), and the lines counted as rejections in order of their check, workload, kind and name, of
- * which a check's most rejected workloads and the first examples are kept. A tally keeps every request's UID and each
- * check's count by workload in the heap instead: 400,000 requests of one namespace broke a 96 MiB heap, the
- * webhook's, and so did this class's counts when it kept every workload and example (400,000 bare pods). Slower than a
- * tally, so only for a window a tally would not hold. {@code ObservationStoreTest} holds the two to the same previews.
+ * from the lines, in two queries counted as they come, a row at a time: each namespace's lines in time order, read
+ * from its index, whose requests are told apart as a tally does ({@link EnforcePreview.Requests}); and the lines
+ * counted as rejections in order of their check, workload, kind and name, which the database sorts — beyond its
+ * memory, onto its disk (PostgreSQL and H2 alike) — of which a check's most rejected workloads and the first examples
+ * are kept. A tally keeps each check's count by workload in the heap instead: 400,000 bare pods broke a 96 MiB heap,
+ * the webhook's, and so did this class's counts when it kept every workload and example. Slower than a tally, so only
+ * for a window a tally would not hold. {@code ObservationStoreTest} holds the two to the same previews.
  */
 final class StoredEnforcePreviews {
 
@@ -89,36 +89,43 @@ final class StoredEnforcePreviews {
         }
     }
 
+    private static void counted(
+            String ns, EnforcePreview.Requests its, Map<String, Long> requests, Map<String, Long> rejected) {
+        if (ns != null) {
+            requests.put(ns, its.requests());
+            rejected.put(ns, its.rejected());
+        }
+    }
+
     /**
      * The previews of the namespaces with requests in the window, or with {@code allowed} ones (by namespace, counted
      * among their requests).
      */
     Map<String, EnforcePreview> read(Queries store, Map<String, Long> allowed) throws SQLException {
-        // Each request once or twice (with a line counted as a rejection, and one not), in order: counted as they come.
+        // Each namespace's lines in time order, as its index (namespace, time) holds them: its requests told apart
+        // by the last while's UIDs (EnforcePreview.Requests), as a tally does.
         Map<String, Long> requests = new TreeMap<>();
         Map<String, Long> rejected = new TreeMap<>();
         store.query(
-                "SELECT DISTINCT namespace, uid, CASE WHEN " + rejected() + " THEN 1 ELSE 0 END AS rejected"
-                        + " FROM admission_decision WHERE " + window() + " ORDER BY namespace, uid",
+                "SELECT namespace, uid, decided_at, CASE WHEN " + rejected() + " THEN 1 ELSE 0 END AS rejected"
+                        + " FROM admission_decision WHERE " + window() + " ORDER BY namespace, decided_at",
                 s -> {
                     bindWindows(s, 2);
                     s.setFetchSize(1000);
-                    String lastNamespace = null;
-                    String lastUid = null;
+                    String counting = null;
+                    EnforcePreview.Requests its = null;
                     try (ResultSet rs = s.executeQuery()) {
                         while (rs.next()) {
                             String ns = rs.getString(1);
-                            String uid = rs.getString(2);
-                            if (!ns.equals(lastNamespace) || !uid.equals(lastUid)) {
-                                requests.merge(ns, 1L, Long::sum);
+                            if (!ns.equals(counting)) {
+                                counted(counting, its, requests, rejected);
+                                counting = ns;
+                                its = new EnforcePreview.Requests();
                             }
-                            if (rs.getInt(3) == 1) {
-                                rejected.merge(ns, 1L, Long::sum);
-                            }
-                            lastNamespace = ns;
-                            lastUid = uid;
+                            its.add(rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getInt(4) == 1);
                         }
                     }
+                    counted(counting, its, requests, rejected);
                     return null;
                 });
         // The lines counted as rejections, in order of what they are counted under, each key's names in Java's order:

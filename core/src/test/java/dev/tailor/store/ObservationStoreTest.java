@@ -707,7 +707,8 @@ class ObservationStoreTest {
      * tells apart: a workload's own object rejected and its controllers' objects for the same check (one rejection) and
      * another (counted), a namespace's guard, a check that denies in every mode, an evaluation error, an object of no
      * workload, one object's name in two requests, another namespace's workload of the same name, lines of no
-     * namespace and out of the window, and more named objects than the examples hold.
+     * namespace and out of the window, more named objects than the examples hold, and a request's lines apart in time
+     * with others' between.
      */
     @ParameterizedTest
     @MethodSource("stores")
@@ -752,6 +753,8 @@ class ObservationStoreTest {
         for (int i = 0; i < 12; i++) {
             line.accept(String.format("w%02d shop deployment.w%02d Pod w%02d-1-x audit volumeTypes warned", i, i, i));
         }
+        // u5's second check, 23 seconds after its first, with others' lines between: still one request.
+        line.accept("u5 shop pod.debug Pod debug enforce volumeTypes denied");
         Instant from = t;
         Instant until = t.plusSeconds(lines.size());
         line.accept("u18 shop pod.late Pod late audit hostPath warned"); // at the window's end: out of it
@@ -773,6 +776,7 @@ class ObservationStoreTest {
             assertEquals(Map.of("deployment.api", 1L), shop.byCheck().get("privileged"));
             assertEquals(Map.of("deployment.api", 3L), shop.byCheck().get("hostPath"));
             assertEquals(Map.of("ConfigMap/settings", 1L), shop.byCheck().get("someCheck"));
+            assertEquals(1L, shop.byCheck().get("volumeTypes").get("pod.debug"));
             assertEquals(10, shop.examples().size(), shop.toString());
             assertEquals(
                     "api-7f9c-a (and 1 other pod) of deployment.api: hostPath",

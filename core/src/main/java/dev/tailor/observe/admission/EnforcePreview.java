@@ -197,24 +197,97 @@ public record EnforcePreview(
      */
     public static Map<String, EnforcePreview> perNamespace(
             List<AdmissionDecision> decisions, Map<String, Long> allowed) {
+        // Each namespace's lines in time order, as a store hands them over.
+        List<AdmissionDecision> ordered = new ArrayList<>(decisions);
+        ordered.sort(java.util.Comparator.comparing(AdmissionDecision::time));
         Tally tally = new Tally();
-        decisions.forEach(tally::ownObject);
-        decisions.forEach(tally::add);
+        ordered.forEach(tally::ownObject);
+        ordered.forEach(tally::add);
         return tally.previews(allowed);
+    }
+
+    /**
+     * A namespace's requests, told apart as their lines come in time order, and those with a line counted as a
+     * rejection. A request's lines are made by one review, at one instant (several reviews of it, one per webhook the
+     * API server calls, within its longest timeout): only the UIDs first seen in the last {@link #SPREAD} are kept —
+     * the heap of that while's requests, whatever the window's size — and a store hands each namespace's lines over
+     * in time order, which the database reads from its index (namespace, time) without sorting them. Lines of one UID
+     * further apart than that, which no API server sends, would be counted as two requests: more, never fewer.
+     */
+    public static final class Requests {
+        /** Kubernetes' longest admission webhook timeout ({@code timeoutSeconds} at most 30). */
+        public static final java.time.Duration SPREAD = java.time.Duration.ofSeconds(30);
+
+        /** The heap of a request kept: its UID, when it was first seen, whether it was counted a rejection. */
+        private static final long KEPT = 2 * Tally.ENTRY + Tally.STRING + 36 + 24;
+
+        /** The UIDs first seen in the last {@link #SPREAD}, in the order they were first seen. */
+        private final java.util.LinkedHashMap<String, Seen> recent = new java.util.LinkedHashMap<>();
+
+        private Instant latest = Instant.MIN;
+        private long requests;
+        private long rejected;
+
+        private static final class Seen {
+            final Instant first;
+            boolean rejected;
+
+            Seen(Instant first) {
+                this.first = first;
+            }
+        }
+
+        /**
+         * Counts a line of the request {@code uid} made at {@code time} (a rejection when {@code rejects}); the heap
+         * kept more (less, when negative) after it.
+         */
+        public long add(String uid, Instant time, boolean rejects) {
+            long before = recent.size();
+            if (time.isAfter(latest)) {
+                latest = time;
+                Instant horizon = latest.minus(SPREAD);
+                for (var it = recent.values().iterator();
+                        it.hasNext() && it.next().first.isBefore(horizon); ) {
+                    it.remove();
+                }
+            }
+            Seen seen = recent.get(uid);
+            if (seen == null) {
+                seen = new Seen(time);
+                recent.put(uid, seen);
+                requests++;
+            }
+            if (rejects && !seen.rejected) {
+                seen.rejected = true;
+                rejected++;
+            }
+            return (recent.size() - before) * KEPT;
+        }
+
+        /** The requests counted. */
+        public long requests() {
+            return requests;
+        }
+
+        /** The requests with a line counted as a rejection. */
+        public long rejected() {
+            return rejected;
+        }
     }
 
     /**
      * The previews' counts as the lines come: each line of the window handed first to {@link #ownObject}, then each
      * again to {@link #add} — the second pass needs what the first found (which workloads' own objects were
-     * rejected), so that a store can hand them a page at a time twice. What is kept is not the lines: the requests'
-     * UIDs and each example's objects' names as 128-bit fingerprints ({@link FingerprintSet}), each check's count by
-     * workload, and only the first {@link #EXAMPLES} examples' — with the heap that takes counted as it grows.
+     * rejected), so that a store can hand them a page at a time twice, each namespace's in time order. What is kept is
+     * not the lines: the last while's requests ({@link Requests}), each example's objects' names as 128-bit
+     * fingerprints ({@link FingerprintSet}), each check's count by workload, and only the first {@link #EXAMPLES}
+     * examples' — with the heap that takes counted as it grows.
      */
     public static final class Tally {
         /** The heap of a tree map's entry, and of a string beside its characters. */
-        private static final long ENTRY = 40;
+        static final long ENTRY = 40;
 
-        private static final long STRING = 40;
+        static final long STRING = 40;
 
         private final long limit;
         private long bytes;
@@ -224,8 +297,7 @@ public record EnforcePreview(
 
         /** One namespace's counts. */
         private static final class Namespace {
-            final FingerprintSet requests = new FingerprintSet();
-            final FingerprintSet rejected = new FingerprintSet();
+            final Requests requests = new Requests();
             final Map<String, Map<String, long[]>> byCheck = new TreeMap<>();
             /** The first {@link #EXAMPLES} of the keys ({@link #namedKey}) seen, in order, with their objects. */
             final TreeMap<String, Objects> named = new TreeMap<>();
@@ -277,11 +349,6 @@ public record EnforcePreview(
         /** Adds {@code key}'s fingerprint to {@code set}; true when it was not there. */
         private boolean add(FingerprintSet set, String key) {
             dev.tailor.observe.Keys.fingerprint(key, fingerprint, 0);
-            return addFingerprint(set);
-        }
-
-        /** Adds the fingerprint last made to {@code set}; true when it was not there. */
-        private boolean addFingerprint(FingerprintSet set) {
             long before = set.bytes();
             boolean added = set.add(fingerprint[0], fingerprint[1]);
             took(set.bytes() - before);
@@ -307,13 +374,13 @@ public record EnforcePreview(
             if (ns == null) {
                 ns = new Namespace();
                 namespaces.put(d.namespace(), ns);
-                took(ENTRY + string(d.namespace()) + ns.requests.bytes() + ns.rejected.bytes() + 2 * ENTRY);
+                took(ENTRY + string(d.namespace()) + 4 * ENTRY);
             }
-            add(ns.requests, d.uid());
-            if (!rejects(d)) {
+            boolean rejects = rejects(d);
+            took(ns.requests.add(d.uid(), d.time(), rejects));
+            if (!rejects) {
                 return;
             }
-            addFingerprint(ns.rejected); // the UID's, made for the requests
             String workload = workloadOf(d);
             Map<String, long[]> workloads = ns.byCheck.get(d.check());
             if (workloads == null) {
@@ -388,7 +455,11 @@ public record EnforcePreview(
                 ns.named.forEach((key, objects) -> named.put(key, new Named(objects.names.size(), objects.first)));
                 out.put(
                         name,
-                        of(ns.requests.size() + allowed.getOrDefault(name, 0L), ns.rejected.size(), byCheck, named));
+                        of(
+                                ns.requests.requests() + allowed.getOrDefault(name, 0L),
+                                ns.requests.rejected(),
+                                byCheck,
+                                named));
             }
             return out;
         }

@@ -64,8 +64,8 @@ class EnforcePreviewTest {
         EnforcePreview.Tally tally = new EnforcePreview.Tally();
         lines.forEach(tally::ownObject);
         lines.forEach(tally::add);
-        // Each request's UID twice (a request, a rejected one) at 32 bytes at least, and each workload's count.
-        assertTrue(tally.bytes() > 5_000L * (2 * 32 + 48), Long.toString(tally.bytes()));
+        // Each workload's count: its name, its entry and its counter, 100 bytes at least.
+        assertTrue(tally.bytes() > 5_000L * 100, Long.toString(tally.bytes()));
         long taken = tally.bytes();
         EnforcePreview.Tally smaller = new EnforcePreview.Tally(taken / 2);
         assertThrows(EnforcePreview.Tally.Full.class, () -> {
@@ -82,5 +82,92 @@ class EnforcePreviewTest {
                 EnforcePreview.WORKLOADS_PER_CHECK,
                 ci.byCheck().get("runAsNonRoot").size());
         assertEquals(EnforcePreview.EXAMPLES, ci.examples().size());
+    }
+
+    /**
+     * A request's lines, interleaved with others' as a busy namespace's are, count it once (and once as rejected);
+     * what is kept is the last {@code SPREAD}'s UIDs, the same for a week as for an hour; and a UID seen again after
+     * that is counted again — more, never fewer.
+     */
+    @Test
+    void aNamespacesRequestsAreToldApartByTheLastWhilesUids() {
+        Instant t = Instant.parse("2026-12-01T10:00:00Z");
+        EnforcePreview.Requests requests = new EnforcePreview.Requests();
+        long kept = requests.add("a", t, false);
+        long perRequest = kept;
+        assertTrue(perRequest > 0);
+        kept += requests.add("b", t.plusMillis(1), true);
+        kept += requests.add("a", t.plusMillis(2), true); // a's second check, after b's
+        kept += requests.add("b", t.plusMillis(3), true);
+        kept += requests.add("a", t.plusSeconds(29), true); // a third, within the spread
+        assertEquals(2, requests.requests());
+        assertEquals(2, requests.rejected());
+        assertEquals(2 * perRequest, kept);
+
+        // 100,000 more, ten a second (almost three hours), each of three lines, one of them rejected.
+        long most = 0;
+        Instant start = t.plusSeconds(60);
+        for (int i = 0; i < 100_000; i++) {
+            Instant at = start.plusMillis(100L * i);
+            String uid = "r" + i;
+            kept += requests.add(uid, at, false);
+            kept += requests.add(uid, at.plusNanos(1_000), i % 2 == 0);
+            kept += requests.add(uid, at.plusNanos(2_000), false);
+            most = Math.max(most, kept);
+        }
+        assertEquals(2 + 100_000, requests.requests());
+        assertEquals(2 + 50_000, requests.rejected());
+        long spread = EnforcePreview.Requests.SPREAD.toMillis() / 100;
+        assertTrue(most <= (spread + 2) * perRequest, most + " bytes kept at most");
+        assertTrue(kept >= spread * perRequest, kept + " bytes kept at the end");
+
+        Instant last = start.plusMillis(100L * 99_999);
+        requests.add("r99999", last.plus(EnforcePreview.Requests.SPREAD), false); // within the spread of its first
+        assertEquals(2 + 100_000, requests.requests());
+        requests.add("r0", last, false); // its first line hours before: forgotten, counted again
+        assertEquals(2 + 100_000 + 1, requests.requests());
+    }
+
+    /**
+     * A namespace of many requests of a few workloads (their pods, a request each) is tallied in a webhook's heap: what
+     * grows with them is only the examples' object names, not a UID per request.
+     */
+    @Test
+    void aTallyOfManyRequestsOfFewWorkloadsKeepsNoUidPerRequest() {
+        Instant t = Instant.parse("2026-12-01T00:00:00Z");
+        EnforcePreview.Tally tally = new EnforcePreview.Tally(dev.tailor.store.ObservationStore.PREVIEW_TALLY_HEAP);
+        List<AdmissionDecision> lines = new ArrayList<>();
+        int pods = 200_000; // a week of 24 Deployments' pods, one every three seconds
+        for (int i = 0; i < pods; i++) {
+            String uid = java.util.UUID.nameUUIDFromBytes(("p" + i).getBytes()).toString();
+            int w = i % 24;
+            String pod = "app-" + w + "-7d4b9c-" + Integer.toString(i, 36);
+            for (String check : List.of("runAsNonRoot", "capabilities_restricted")) {
+                lines.add(new AdmissionDecision(
+                        t.plusSeconds(3L * i),
+                        uid,
+                        "shop",
+                        "deployment.app-" + w,
+                        "system:serviceaccount:kube-system:replicaset-controller",
+                        "CREATE",
+                        "Pod",
+                        pod,
+                        "audit",
+                        check,
+                        "warned",
+                        check + " is not met"));
+            }
+        }
+        lines.forEach(tally::ownObject);
+        lines.forEach(tally::add);
+        EnforcePreview shop = tally.previews(Map.of()).get("shop");
+        assertEquals(pods, shop.requests());
+        assertEquals(pods, shop.wouldReject());
+        assertEquals(24, shop.byCheck().get("runAsNonRoot").size());
+        // Held within the webhook's tally heap (no Full thrown), where two fingerprints a request (a request, a
+        // rejected one: 32 bytes each at least in a FingerprintSet) would not have been.
+        long heap = dev.tailor.store.ObservationStore.PREVIEW_TALLY_HEAP;
+        assertTrue(tally.bytes() <= heap && tally.bytes() + 2 * 32L * pods > heap, tally.bytes() + " bytes");
+        assertEquals(EnforcePreview.perNamespace(lines).get("shop"), shop);
     }
 }

@@ -20,6 +20,7 @@ import dev.tailor.policy.Violation;
 import dev.tailor.webhook.TailorConfig.OnError;
 import dev.tailor.webhook.decisions.DecisionLog;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,9 +142,11 @@ public final class AdmissionHandler {
         // no evidence of what the namespace does, so it stays out of the decision log and the store. A denied pod
         // was never made: it is no pod seen.
         if (fromApiServer && !h.dryRun()) {
-            record(h, recordedWorkload(h, request, decision.workload(), decisionLog), mode, violations);
+            // One instant for the review: its lines are one request's, which a preview tells apart by the time.
+            Instant decidedAt = clock.instant();
+            record(h, recordedWorkload(h, request, decision.workload(), decisionLog), mode, violations, decidedAt);
             if (!result.equals("denied")) {
-                decisionLog.admitted(request, clock.instant());
+                decisionLog.admitted(request, decidedAt);
             }
         }
         if (!alwaysDenied && h.kind().equals("Namespace")) {
@@ -286,15 +289,15 @@ public final class AdmissionHandler {
                 : judged;
     }
 
-    private void record(RequestHeader h, String workload, Mode mode, List<Violation> violations) {
+    private void record(RequestHeader h, String workload, Mode mode, List<Violation> violations, Instant decidedAt) {
         List<AdmissionDecision> records = new ArrayList<>();
         if (violations.isEmpty()) {
-            records.add(line(h, workload, mode, "", "allowed", ""));
+            records.add(line(decidedAt, h, workload, mode, "", "allowed", ""));
         }
         List<Violation> warned = new ArrayList<>();
         for (Violation v : violations) {
             String verdict = v.always() || mode == Mode.ENFORCE ? "denied" : "warned";
-            records.add(line(h, workload, mode, v.check(), verdict, v.message()));
+            records.add(line(decidedAt, h, workload, mode, v.check(), verdict, v.message()));
             metrics.decision(v.check(), verdict);
             if (verdict.equals("warned")) {
                 warned.add(v);
@@ -303,7 +306,7 @@ public final class AdmissionHandler {
         decisionLog.record(records);
         if (!warned.isEmpty() && !h.operation().equals("DELETE")) {
             decisionLog.wouldDeny(
-                    clock.instant(),
+                    decidedAt,
                     h.namespace(),
                     workload,
                     new dev.tailor.webhook.reports.PolicyReports.Resource(
@@ -313,10 +316,16 @@ public final class AdmissionHandler {
     }
 
     /** One line of the decision log: a check's verdict on the request (or "allowed", with no check). */
-    private AdmissionDecision line(
-            RequestHeader h, String workload, Mode mode, String check, String verdict, String message) {
+    private static AdmissionDecision line(
+            Instant decidedAt,
+            RequestHeader h,
+            String workload,
+            Mode mode,
+            String check,
+            String verdict,
+            String message) {
         return new AdmissionDecision(
-                clock.instant(),
+                decidedAt,
                 h.uid(),
                 h.namespace(),
                 workload,

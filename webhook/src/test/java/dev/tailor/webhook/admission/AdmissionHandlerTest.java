@@ -70,6 +70,11 @@ class AdmissionHandlerTest {
     }
 
     private AdmissionHandler handler(AdmissionPolicy policy, OnError onError, Mode defaultMode) {
+        return handler(
+                policy, onError, defaultMode, Clock.fixed(Instant.parse("2026-11-26T10:00:00Z"), ZoneOffset.UTC));
+    }
+
+    private AdmissionHandler handler(AdmissionPolicy policy, OnError onError, Mode defaultMode, Clock clock) {
         return new AdmissionHandler(
                 policy,
                 namespaces::get,
@@ -93,7 +98,7 @@ class AdmissionHandlerTest {
                     }
                 },
                 AdmissionMetrics.NONE,
-                Clock.fixed(Instant.parse("2026-11-26T10:00:00Z"), ZoneOffset.UTC));
+                clock);
     }
 
     /** A copy of a fixture's request, to change. */
@@ -334,6 +339,48 @@ class AdmissionHandlerTest {
         log.clear();
         handler().validate(update);
         assertEquals("deployment.privileged", log.get(0).workload());
+    }
+
+    /**
+     * A review's lines carry one instant, however long its checks' lines take to write: a preview tells a request's
+     * lines apart from others' by their UIDs as they come in time order ({@code EnforcePreview.Requests}), and a
+     * window holds a request whole or not at all.
+     */
+    @Test
+    void aReviewsLinesShareOneInstant() {
+        Clock ticking = new Clock() { // a millisecond later each time it is read
+                    private Instant now = Instant.parse("2026-11-26T10:00:00Z");
+
+                    @Override
+                    public synchronized Instant instant() {
+                        now = now.plusMillis(1);
+                        return now;
+                    }
+
+                    @Override
+                    public java.time.ZoneId getZone() {
+                        return ZoneOffset.UTC;
+                    }
+
+                    @Override
+                    public Clock withZone(java.time.ZoneId zone) {
+                        throw new UnsupportedOperationException();
+                    }
+                };
+        ObjectNode request = fixtureRequest("pod-restricted-conforms");
+        ObjectNode container = (ObjectNode)
+                request.path("object").path("spec").path("containers").get(0);
+        container.putObject("securityContext").put("privileged", true).put("runAsUser", 0);
+        ((ObjectNode) container.path("ports").get(0)).put("hostPort", 80);
+        AdmissionHandler handler = handler(engine, OnError.FOLLOW_MODE, Mode.AUDIT, ticking);
+        handler.validate(request);
+        assertTrue(log.size() >= 3, log.toString());
+        assertEquals(1, log.stream().map(AdmissionDecision::time).distinct().count(), log.toString());
+        Instant first = log.get(0).time();
+        log.clear();
+        handler.validate(request);
+        assertTrue(log.get(0).time().isAfter(first), "the next review, a later instant");
+        assertEquals(1, log.stream().map(AdmissionDecision::time).distinct().count(), log.toString());
     }
 
     @Test
