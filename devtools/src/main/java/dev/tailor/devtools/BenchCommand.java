@@ -8,6 +8,7 @@ import dev.tailor.bench.NativePsaWebhook;
 import dev.tailor.bench.OpaServer;
 import dev.tailor.bench.ProcessCpu;
 import dev.tailor.bench.ResidentMemory;
+import dev.tailor.bench.SafepointLog;
 import dev.tailor.bench.Vegeta;
 import dev.tailor.cli.TailorCli;
 import dev.tailor.contract.Names;
@@ -111,6 +112,9 @@ public final class BenchCommand implements Callable<Integer> {
     private record Target(
             String name, long pid, long startedNanos, URI uri, Map<String, byte[]> bodies, Predicate<String> valid) {}
 
+    /** Where Tailor's JVM logs its safepoints. */
+    private Path tailorStops;
+
     /** Every figure of the run, by measure and target, in the order measured. */
     private final Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
 
@@ -133,8 +137,13 @@ public final class BenchCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("tailor-bench-");
         try (LocalKubernetes kube = new LocalKubernetes()) {
             kube.applyNamespace("shop", Map.of(Names.POD_SECURITY, "restricted", Names.MODE, "audit"));
+            // Its safepoints logged: what stopped the JVM during a run is printed under it.
+            tailorStops = work.resolve("webhook-safepoints.log");
             try (LocalWebhook webhook = LocalWebhook.start(
-                    root.resolve("webhook/target/quarkus-app/quarkus-run.jar"), work, kube.url(), Map.of())) {
+                    root.resolve("webhook/target/quarkus-app/quarkus-run.jar"),
+                    work,
+                    kube.url(),
+                    Map.of("JAVA_TOOL_OPTIONS", SafepointLog.option(tailorStops)))) {
                 HttpClient http = webhook.http();
                 Target tailor = new Target(
                         TAILOR,
@@ -226,9 +235,10 @@ public final class BenchCommand implements Callable<Integer> {
                 load.closedLoop(t.name(), connections, Duration.ZERO, warm);
                 ProcessCpu cpu = new ProcessCpu(t.pid());
                 double before = cpu.millis();
+                long from = System.currentTimeMillis();
                 LoadGenerator.Result r = load.closedLoop(t.name(), connections, Duration.ZERO, measured);
                 double cpuPerDecision = (cpu.millis() - before) / Math.max(1, r.requests() - r.errors());
-                print(r, kind, rss.get(t));
+                print(r, kind, rss.get(t), stops(t, from, System.currentTimeMillis()));
                 put("throughput, " + connections + " connections, " + kind + ", per s", t, r.achievedRate());
                 put("server CPU per decision, " + kind + ", ms", t, cpuPerDecision);
             }
@@ -243,9 +253,13 @@ public final class BenchCommand implements Callable<Integer> {
             for (Target t : targets) {
                 LoadGenerator.Result r = vegeta.attack(
                         t.name(), t.uri(), t.bodies().get("Deployment"), t.valid(), rate, true, warm, measured);
-                print(r, "Deployment", rss.get(t));
+                SafepointLog.Stops stops = stops(t, vegeta.measuredFrom(), vegeta.measuredUntil());
+                print(r, "Deployment", rss.get(t), stops);
                 put(String.format("p99 at %.0f/s (open loop), ms", rate), t, r.p99() / 1000.0);
                 put(String.format("p99.9 at %.0f/s (open loop), ms", rate), t, r.p999() / 1000.0);
+                if (stops != null) {
+                    put(String.format("longest safepoint at %.0f/s (open loop), ms", rate), t, stops.longestMillis());
+                }
                 if (r.errors() > 0) {
                     put(String.format("failed or wrong answers at %.0f/s", rate), t, (double) r.errors());
                 }
@@ -268,7 +282,7 @@ public final class BenchCommand implements Callable<Integer> {
                     false,
                     Duration.ZERO,
                     measured);
-            print(r, "Deployment", rss.get(t));
+            print(r, "Deployment", rss.get(t), stops(t, vegeta.measuredFrom(), vegeta.measuredUntil()));
             put(String.format("p99 at %.0f/s, new TLS connection each, ms", newConnectionRate), t, r.p99() / 1000.0);
             put(
                     "server CPU per decision with its TLS handshake, ms",
@@ -347,7 +361,12 @@ public final class BenchCommand implements Callable<Integer> {
                 connections, warmup, seconds);
     }
 
-    private void print(LoadGenerator.Result r, String kind, ResidentMemory rss) {
+    /** What stopped Tailor's JVM from {@code from} to {@code until} (wall clock, ms); null for the peers. */
+    private SafepointLog.Stops stops(Target t, long from, long until) throws IOException {
+        return t.name().equals(TAILOR) ? SafepointLog.between(tailorStops, from, until) : null;
+    }
+
+    private void print(LoadGenerator.Result r, String kind, ResidentMemory rss, SafepointLog.Stops stops) {
         out.printf(
                 "%-11s %-10s %-42s offered %5.0f/s  achieved %7.1f/s  p50 %6.2f  p99 %7.2f  p99.9 %7.2f  max %7.2f ms"
                         + "  errors %d/%d  peak RSS %.0f MiB%n",
@@ -365,6 +384,9 @@ public final class BenchCommand implements Callable<Integer> {
                 rss.peakMib());
         if (r.errors() > 0) {
             out.printf("%-11s   failed: %s%n", "", r.failureSummary());
+        }
+        if (stops != null) {
+            out.printf("%-11s   stopped: %s%n", "", stops.describe());
         }
     }
 

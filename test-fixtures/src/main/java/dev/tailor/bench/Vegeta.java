@@ -29,11 +29,23 @@ public final class Vegeta {
     private final Path binary;
     private final Path caPem;
     private final Path work;
+    private long measuredFrom;
+    private long measuredUntil;
 
     public Vegeta(Path binary, Path caPem, Path work) {
         this.binary = binary;
         this.caPem = caPem;
         this.work = work;
+    }
+
+    /** When the last attack's measured run began, wall clock in milliseconds. */
+    public long measuredFrom() {
+        return measuredFrom;
+    }
+
+    /** When the last attack's measured run ended, wall clock in milliseconds. */
+    public long measuredUntil() {
+        return measuredUntil;
     }
 
     /**
@@ -58,7 +70,9 @@ public final class Vegeta {
         if (!warmup.isZero()) {
             run(targets, rate, keepAlive, warmup);
         }
+        measuredFrom = System.currentTimeMillis();
         Path results = run(targets, rate, keepAlive, duration);
+        measuredUntil = System.currentTimeMillis();
         Path encoded = work.resolve("vegeta-results.json");
         exec(
                 List.of(binary.toString(), "encode", "-to", "json", "-output", encoded.toString(), results.toString()),
