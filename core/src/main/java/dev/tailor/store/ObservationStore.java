@@ -688,12 +688,18 @@ public final class ObservationStore implements StoredObservations {
         return out;
     }
 
-    /** Runs one query with the store to itself, and ends its transaction. */
+    /**
+     * Runs one query with the store to itself, and ends its transaction. On H2 lazily: rows read in an index's order
+     * are handed over as they are read, not first copied whole into a temporary file.
+     */
     private synchronized <T> T query(String sql, StoredEnforcePreviews.Reader<T> reader) throws SQLException {
+        lazily(true);
         try (PreparedStatement s = connection.prepareStatement(sql)) {
             T out = reader.read(s);
             connection.commit();
             return out;
+        } finally {
+            lazily(false);
         }
     }
 
