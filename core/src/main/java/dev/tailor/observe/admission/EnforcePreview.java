@@ -295,6 +295,16 @@ public record EnforcePreview(
         private final Set<String> ownObjectRejected = new java.util.HashSet<>();
         private final long[] fingerprint = new long[2];
 
+        /**
+         * In the first pass of a tally with a limit, the keys the second pass will count rejections under (namespace,
+         * check and workload, fingerprinted) and the heap their counts will take, reckoned ahead: a namespace of
+         * one-off workloads runs out of room within the first pass, not after a whole pass over its lines. Let go when
+         * the second pass begins.
+         */
+        private FingerprintSet ahead;
+
+        private long aheadBytes;
+
         /** One namespace's counts. */
         private static final class Namespace {
             final Requests requests = new Requests();
@@ -320,6 +330,7 @@ public record EnforcePreview(
          */
         public Tally(long limit) {
             this.limit = limit;
+            this.ahead = limit == Long.MAX_VALUE ? null : new FingerprintSet();
         }
 
         /** A tally's lines would keep more than its limit. */
@@ -357,16 +368,33 @@ public record EnforcePreview(
 
         /** The first pass: notes a workload's own object rejected for a check. */
         public void ownObject(AdmissionDecision d) {
-            if (wouldReject(d) && isWorkloadsOwnObject(d)) {
+            if (!wouldReject(d)) {
+                return;
+            }
+            if (isWorkloadsOwnObject(d)) {
                 String key = ownObjectKey(d);
                 if (ownObjectRejected.add(key)) {
                     took(ENTRY + string(key));
                 }
             }
+            // Every key the second pass counts a rejection under is such a line's, and only such lines': a controller's
+            // object it leaves out has the key its workload's own object is counted under.
+            if (ahead != null && d.namespace() != null && !d.namespace().isEmpty()) {
+                String workload = workloadOf(d);
+                long before = bytes;
+                if (add(ahead, d.namespace() + "\u0000" + d.check() + "\u0000" + workload)) {
+                    took(ENTRY + string(workload) + 24);
+                }
+                aheadBytes += bytes - before;
+            }
         }
 
         /** The second pass: counts the line's request, and its rejection. */
         public void add(AdmissionDecision d) {
+            if (ahead != null) {
+                bytes -= aheadBytes;
+                ahead = null;
+            }
             if (d.namespace() == null || d.namespace().isEmpty()) {
                 return;
             }

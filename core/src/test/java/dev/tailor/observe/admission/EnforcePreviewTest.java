@@ -67,12 +67,11 @@ class EnforcePreviewTest {
         // Each workload's count: its name, its entry and its counter, 100 bytes at least.
         assertTrue(tally.bytes() > 5_000L * 100, Long.toString(tally.bytes()));
         long taken = tally.bytes();
+        // Too little room shows in the first pass already: it reckons what the counts by workload will take.
         EnforcePreview.Tally smaller = new EnforcePreview.Tally(taken / 2);
-        assertThrows(EnforcePreview.Tally.Full.class, () -> {
-            lines.forEach(smaller::ownObject);
-            lines.forEach(smaller::add);
-        });
-        EnforcePreview.Tally enough = new EnforcePreview.Tally(taken);
+        assertThrows(EnforcePreview.Tally.Full.class, () -> lines.forEach(smaller::ownObject));
+        // Enough: what the tally keeps, and the first pass's fingerprints of the workloads' keys (64 bytes at most).
+        EnforcePreview.Tally enough = new EnforcePreview.Tally(taken + 5_000L * 64);
         lines.forEach(enough::ownObject);
         lines.forEach(enough::add);
         assertEquals(tally.previews(Map.of()), enough.previews(Map.of()));
