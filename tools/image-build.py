@@ -5,7 +5,9 @@ target/quarkus-app/ and the CLI's jar with its libraries. Writes one archive tha
 `docker save` archive (docker load, podman load, ctr images import, kind load image-archive all read it), the same
 bytes for the same inputs (sorted entries, owner root, time 0, gzip without a name or time).
 
-usage: image-build.py OUT.tar TAG ROOTFS-DEBS-DIR JAVA-RUNTIME-DIR QUARKUS-APP-DIR CLI-JAR CLI-LIB-DIR
+usage: image-build.py OUT.tar TAG ROOTFS-DEBS-DIR JAVA-RUNTIME-DIR QUARKUS-APP-DIR CLI-JAR CLI-LIB-DIR [WEBHOOK-JAVA-OPTION...]
+
+The webhook's Java options (its class-data archive, say) go into the entrypoint, before -jar.
 """
 import gzip
 import hashlib
@@ -19,6 +21,7 @@ import tarfile
 UID = 185  # the webhook's user, as manifests/base runs it (runAsUser: 185)
 
 out, tag, debs, runtime, quarkus_app, cli_jar, cli_lib = sys.argv[1:8]
+webhook_java_options = sys.argv[8:]
 
 # What of the Debian packages goes in: the shared libraries (and the dynamic loader), no documentation, no charset
 # conversion modules, no locales.
@@ -89,6 +92,10 @@ class Layer:
 base = Layer()
 for package in sorted(os.listdir(debs)):
     base.tree(os.path.join(debs, package), "/", keep=lambda rel: not rel.startswith(DROP) and not rel.startswith("DEBIAN"))
+# Debian 13's packages hold their files under /usr; the dynamic loader the ELF files name is /lib64's, as base-files
+# links it.
+base.symlink("lib64", "usr/lib64")
+base.symlink("lib", "usr/lib")
 base.file("etc/passwd", b"root:x:0:0:root:/root:/sbin/nologin\ntailor:x:185:185:tailor:/home/tailor:/sbin/nologin\n")
 base.file("etc/group", b"root:x:0:\ntailor:x:185:\n")
 base.file("etc/nsswitch.conf", b"passwd: files\ngroup: files\nhosts: files dns\n")
@@ -124,7 +131,7 @@ config = {
     "created": "1970-01-01T00:00:00Z",
     "config": {
         "User": f"{UID}:{UID}",
-        "Entrypoint": ["/opt/java/bin/java", "-jar", "/deployments/quarkus-run.jar"],
+        "Entrypoint": ["/opt/java/bin/java", *webhook_java_options, "-jar", "/deployments/quarkus-run.jar"],
         "Env": ["PATH=/opt/java/bin:/usr/bin:/bin", "JAVA_HOME=/opt/java", "LANG=C.UTF-8"],
         "WorkingDir": "/deployments",
         "ExposedPorts": {"8443/tcp": {}},

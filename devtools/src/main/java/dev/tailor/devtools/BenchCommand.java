@@ -12,6 +12,7 @@ import dev.tailor.bench.SafepointLog;
 import dev.tailor.bench.Vegeta;
 import dev.tailor.cli.TailorCli;
 import dev.tailor.contract.Names;
+import dev.tailor.harness.LocalImage;
 import dev.tailor.harness.LocalKubernetes;
 import dev.tailor.harness.LocalWebhook;
 import java.io.IOException;
@@ -139,11 +140,14 @@ public final class BenchCommand implements Callable<Integer> {
             kube.applyNamespace("shop", Map.of(Names.POD_SECURITY, "restricted", Names.MODE, "audit"));
             // Its safepoints logged: what stopped the JVM during a run is printed under it.
             tailorStops = work.resolve("webhook-safepoints.log");
+            // What ships: the image's entrypoint, its Java runtime and class-data archive (tools/image, from this
+            // build).
+            LocalImage image = ImageArchive.buildAndUnpack(root, work.resolve("image"));
+            out.printf(
+                    "tailor: the image's entrypoint on its Java %s: %s%n",
+                    image.javaVersion(), String.join(" ", image.entrypoint()));
             try (LocalWebhook webhook = LocalWebhook.start(
-                    root.resolve("webhook/target/quarkus-app/quarkus-run.jar"),
-                    work,
-                    kube.url(),
-                    Map.of("JAVA_TOOL_OPTIONS", SafepointLog.option(tailorStops)))) {
+                    image, work, kube.url(), Map.of("JAVA_TOOL_OPTIONS", SafepointLog.option(tailorStops)))) {
                 HttpClient http = webhook.http();
                 Target tailor = new Target(
                         TAILOR,

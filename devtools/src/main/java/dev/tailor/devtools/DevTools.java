@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
             FixtureWeekCommand.class,
             BenchCommand.class,
             BenchIngestCommand.class,
-            BenchGenerateCommand.class
+            BenchGenerateCommand.class,
+            ClasslistCommand.class
         })
 public final class DevTools implements Runnable {
 

@@ -52,7 +52,8 @@ public final class LocalWebhook implements AutoCloseable {
     }
 
     /**
-     * Starts {@code quarkus-run.jar} with a fresh certificate in {@code workDir} and waits until it is ready.
+     * Starts {@code quarkus-run.jar} on this JVM's own Java with a fresh certificate in {@code workDir} and waits
+     * until it is ready.
      *
      * @param apiServer the Kubernetes API the webhook's informer watches
      */
@@ -61,6 +62,26 @@ public final class LocalWebhook implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build the webhook first (mvn -DskipTests install)");
         }
+        return start(List.of(javaBinary(), "-jar", jar.toString()), workDir, apiServer, settings);
+    }
+
+    /**
+     * Starts the image's entrypoint as the image holds it — its Java runtime, its options, its class-data archive —
+     * from an unpacked image ({@link LocalImage}), and waits until it is ready.
+     */
+    public static LocalWebhook start(LocalImage image, Path workDir, String apiServer, Map<String, String> settings)
+            throws IOException, InterruptedException {
+        return start(image.entrypointOnThisMachine(), workDir, apiServer, settings);
+    }
+
+    /** {@code entrypoint}: the Java command that ends with {@code -jar JAR}. */
+    private static LocalWebhook start(
+            List<String> entrypoint, Path workDir, String apiServer, Map<String, String> settings)
+            throws IOException, InterruptedException {
+        int jarAt = entrypoint.lastIndexOf("-jar");
+        if (jarAt < 0 || jarAt != entrypoint.size() - 2) {
+            throw new IllegalArgumentException("not a command that ends with -jar JAR: " + entrypoint);
+        }
         DevCertificates ca = DevCertificates.newAuthority(Duration.ofHours(1));
         Path tls = workDir.resolve("tls");
         ca.writeServingCertificate(tls, List.of("127.0.0.1", "localhost"), Duration.ofHours(1));
@@ -68,9 +89,10 @@ public final class LocalWebhook implements AutoCloseable {
 
         // The JVM as it runs in the webhook's container: its options, and the container's memory limit in place of
         // the cgroup's (on this machine the JVM would size its heap from all of the host's memory).
-        List<String> command = new java.util.ArrayList<>(List.of(javaBinary()));
+        List<String> command = new java.util.ArrayList<>(entrypoint.subList(0, jarAt));
         command.addAll(List.of(CONTAINER_JVM_OPTIONS.split(" ")));
-        command.addAll(List.of("-XX:MaxRAM=" + CONTAINER_MEMORY_LIMIT.replace("Mi", "m"), "-jar", jar.toString()));
+        command.add("-XX:MaxRAM=" + CONTAINER_MEMORY_LIMIT.replace("Mi", "m"));
+        command.addAll(entrypoint.subList(jarAt, entrypoint.size()));
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
         env.put("TAILOR_TLS_CERT", tls.resolve("tls.crt").toString());
