@@ -9,7 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SafepointLogTest {
 
-    /** Lines as Java 17 writes them with {@code -Xlog:safepoint:file=…:timemillis}. */
+    /** Lines as Java 17 (the machine's) writes them with {@code -Xlog:safepoint:file=…:timemillis}. */
     @Test
     void theStopsOfARunAreThoseLoggedWithinIt(@TempDir Path dir) throws Exception {
         Path log = Files.writeString(dir.resolve("safepoints.log"), """
@@ -39,5 +39,19 @@ class SafepointLogTest {
         assertEquals(
                 0,
                 SafepointLog.between(dir.resolve("none.log"), 0, Long.MAX_VALUE).count());
+    }
+
+    /** A line as Java 25 — the image's runtime — writes it: a leaving time, and the threads after the total. */
+    @Test
+    void javaTwentyFivesLinesAreReadToo(@TempDir Path dir) throws Exception {
+        Path log = Files.writeString(dir.resolve("safepoints.log"), """
+                [1796535911002ms] Safepoint "SerialCollectForAllocation", Time since last: 369424113 ns, \
+                Reaching safepoint: 5084 ns, At safepoint: 20104841 ns, Leaving safepoint: 6420769 ns, \
+                Total: 26530694 ns, Threads: 0 runnable, 11 total
+                """);
+
+        assertEquals(
+                "1 safepoints, 26.5 ms in all, the longest 26.5 ms (SerialCollectForAllocation)",
+                SafepointLog.between(log, 0, Long.MAX_VALUE).describe());
     }
 }

@@ -15,8 +15,12 @@ import java.util.regex.Pattern;
  */
 public final class SafepointLog {
 
-    /** {@code [1733456529123ms] Safepoint "GenCollectForAllocation", …, Total: 10259446 ns}. */
-    private static final Pattern LINE = Pattern.compile("^\\[(\\d+)ms\\] Safepoint \"([^\"]+)\",.* Total: (\\d+) ns$");
+    /**
+     * {@code [1733456529123ms] Safepoint "GenCollectForAllocation", …, Total: 10259446 ns} (Java 17), then {@code ,
+     * Threads: 0 runnable, 11 total} (Java 25, the image's).
+     */
+    private static final Pattern LINE =
+            Pattern.compile("^\\[(\\d+)ms\\] Safepoint \"([^\"]+)\",.* Total: (\\d+) ns(, Threads: .*)?$");
 
     private SafepointLog() {}
 
