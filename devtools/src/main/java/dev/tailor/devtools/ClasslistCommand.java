@@ -8,9 +8,7 @@ import dev.tailor.harness.LocalImage;
 import dev.tailor.harness.LocalKubernetes;
 import dev.tailor.harness.LocalWebhook;
 import dev.tailor.util.Trees;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -109,10 +107,10 @@ public final class ClasslistCommand implements Callable<Integer> {
                         HttpClient client = clients.get(round % clients.size());
                         for (var fixture : fixtures.entrySet()) {
                             byte[] review = Files.readAllBytes(fixture.getKey());
-                            post(client, webhook.url().resolve("/validate"), review);
+                            expectOk(webhook.post(client, "/validate", review));
                             answered++;
                             if (fixture.getValue()) {
-                                post(client, webhook.url().resolve("/mutate"), review);
+                                expectOk(webhook.post(client, "/mutate", review));
                                 answered++;
                             }
                         }
@@ -138,15 +136,11 @@ public final class ClasslistCommand implements Callable<Integer> {
         }
     }
 
-    private static void post(HttpClient client, URI uri, byte[] review) throws Exception {
-        HttpResponse<String> answer = client.send(
-                HttpRequest.newBuilder(uri)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(review))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+    /** A review's answer, which must be 200 (the list is made from the decisions, not from errors). */
+    private static void expectOk(HttpResponse<String> answer) {
         if (answer.statusCode() != 200) {
-            throw new IllegalStateException(uri + " answered " + answer.statusCode() + ": " + answer.body());
+            throw new IllegalStateException(
+                    answer.request().uri() + " answered " + answer.statusCode() + ": " + answer.body());
         }
     }
 }

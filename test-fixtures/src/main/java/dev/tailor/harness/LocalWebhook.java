@@ -160,12 +160,18 @@ public final class LocalWebhook implements AutoCloseable {
 
     /** POSTs a JSON body; returns the response body. */
     public String post(String path, byte[] json) throws IOException, InterruptedException {
+        return post(http, path, json).body();
+    }
+
+    /** POSTs a JSON body with {@code client} (one of this run's CA, say over HTTP/2); returns the response. */
+    public HttpResponse<String> post(HttpClient client, String path, byte[] json)
+            throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json))
                 .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private void awaitReady(Duration timeout) throws IOException, InterruptedException {
