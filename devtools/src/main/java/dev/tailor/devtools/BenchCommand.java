@@ -148,6 +148,11 @@ public final class BenchCommand implements Callable<Integer> {
                     image.javaVersion(), String.join(" ", image.entrypoint()));
             try (LocalWebhook webhook = LocalWebhook.start(
                     image, work, kube.url(), Map.of("JAVA_TOOL_OPTIONS", SafepointLog.option(tailorStops)))) {
+                out.println(webhook.cgroup()
+                        .map(c -> "tailor: in a memory cgroup limited to " + (c.limitBytes() >> 20)
+                                + " MiB, the Deployment's limit (" + c + ")")
+                        .orElse("tailor: no memory cgroup can be made here: the Deployment's limit is the JVM's"
+                                + " MaxRAM alone"));
                 HttpClient http = webhook.http();
                 Target tailor = new Target(
                         TAILOR,
@@ -158,6 +163,11 @@ public final class BenchCommand implements Callable<Integer> {
                         body -> body.contains("\"allowed\":true") && !body.contains("\"warnings\""));
                 firstDecision(http, tailor);
                 againstPeers(root, work, peers, reviews, opaBodies, webhook, tailor);
+                webhook.cgroup().ifPresent(c -> {
+                    // What the kubelet's limit counts: the process's memory and the page cache it was charged for.
+                    put("memory cgroup's peak charge, page cache in it, MiB", tailor, c.peakBytes() / 1048576.0);
+                    put("killed by the memory cgroup's limit", tailor, (double) c.oomKills());
+                });
             }
         } finally {
             HomeOption.deleteTree(work);

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Tailor's webhook run as its own process on loopback, as it runs in a cluster: HTTPS with a serving
@@ -33,7 +34,7 @@ public final class LocalWebhook implements AutoCloseable {
                     + " -Djavax.net.ssl.trustStore=NONE";
 
     /** The Deployment's memory limit, which the JVM reads from its cgroup in a cluster. */
-    public static final String CONTAINER_MEMORY_LIMIT = "320Mi";
+    public static final String CONTAINER_MEMORY_LIMIT = "256Mi";
 
     private final Process process;
     private final Path log;
@@ -41,9 +42,18 @@ public final class LocalWebhook implements AutoCloseable {
     private final HttpClient http;
     private final DevCertificates ca;
     private final long startedNanos;
+    private final Optional<MemoryCgroup> cgroup;
 
-    private LocalWebhook(Process process, Path log, URI base, HttpClient http, DevCertificates ca, long startedNanos) {
+    private LocalWebhook(
+            Process process,
+            Path log,
+            URI base,
+            HttpClient http,
+            DevCertificates ca,
+            long startedNanos,
+            Optional<MemoryCgroup> cgroup) {
         this.process = process;
+        this.cgroup = cgroup;
         this.log = log;
         this.base = base;
         this.http = http;
@@ -87,13 +97,18 @@ public final class LocalWebhook implements AutoCloseable {
         ca.writeServingCertificate(tls, List.of("127.0.0.1", "localhost"), Duration.ofHours(1));
         int port = freePort();
 
-        // The JVM as it runs in the webhook's container: its options, and the container's memory limit in place of
-        // the cgroup's (on this machine the JVM would size its heap from all of the host's memory).
+        // The JVM as it runs in the webhook's container: its options, and the container's memory limit as MaxRAM (on
+        // this machine the JVM would size its heap from all of the host's memory) and, where this machine lets a
+        // process make a memory cgroup, as the cgroup's limit too — beyond it the kernel kills the webhook, as the
+        // kubelet's cgroup would.
         List<String> command = new java.util.ArrayList<>(entrypoint.subList(0, jarAt));
         command.addAll(List.of(CONTAINER_JVM_OPTIONS.split(" ")));
         command.add("-XX:MaxRAM=" + CONTAINER_MEMORY_LIMIT.replace("Mi", "m"));
         command.addAll(entrypoint.subList(jarAt, entrypoint.size()));
-        ProcessBuilder builder = new ProcessBuilder(command);
+        Optional<MemoryCgroup> cgroup = MemoryCgroup.create(
+                "tailor-webhook-" + ProcessHandle.current().pid() + "-" + port, containerMemoryLimitBytes());
+        ProcessBuilder builder =
+                new ProcessBuilder(cgroup.map(c -> c.wrap(command)).orElse(command));
         Map<String, String> env = builder.environment();
         env.put("TAILOR_TLS_CERT", tls.resolve("tls.crt").toString());
         env.put("TAILOR_TLS_KEY", tls.resolve("tls.key").toString());
@@ -112,7 +127,13 @@ public final class LocalWebhook implements AutoCloseable {
         Path log = workDir.resolve("webhook.log");
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         long started = System.nanoTime();
-        Process process = builder.start();
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException | RuntimeException e) {
+            cgroup.ifPresent(MemoryCgroup::close);
+            throw e;
+        }
 
         HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -120,8 +141,13 @@ public final class LocalWebhook implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
         LocalWebhook webhook =
-                new LocalWebhook(process, log, URI.create("https://127.0.0.1:" + port), http, ca, started);
-        webhook.awaitReady(Duration.ofSeconds(90));
+                new LocalWebhook(process, log, URI.create("https://127.0.0.1:" + port), http, ca, started, cgroup);
+        try {
+            webhook.awaitReady(Duration.ofSeconds(90));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            webhook.close();
+            throw e;
+        }
         return webhook;
     }
 
@@ -146,6 +172,19 @@ public final class LocalWebhook implements AutoCloseable {
     /** The webhook process's id (for measuring its memory). */
     public long pid() {
         return process.pid();
+    }
+
+    /**
+     * The memory cgroup the webhook runs in, limited to {@link #CONTAINER_MEMORY_LIMIT}; none where this machine does
+     * not let a process make one (the limit is then the JVM's MaxRAM alone).
+     */
+    public Optional<MemoryCgroup> cgroup() {
+        return cgroup;
+    }
+
+    /** {@link #CONTAINER_MEMORY_LIMIT} in bytes. */
+    public static long containerMemoryLimitBytes() {
+        return Long.parseLong(CONTAINER_MEMORY_LIMIT.replace("Mi", "")) << 20;
     }
 
     /** The client that trusts this run's CA, for load generators. */
@@ -215,5 +254,6 @@ public final class LocalWebhook implements AutoCloseable {
     @Override
     public void close() {
         Processes.stop(process);
+        cgroup.ifPresent(MemoryCgroup::close);
     }
 }

@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
  * <p>Quarkus counts a connection only once its handshake is done, and so did Tailor until this: handshakes under way
  * had no bound at all, and a connection beyond the bound cost its handshake before it was closed. (When vegeta at
  * 1,500/s opened up to 11,856 connections at once, session 22, the webhook's RSS went to 366 MiB, above the
- * Deployment's 320 MiB limit; how much of that the handshakes were is not shown.) Counted at accept, a connection
+ * Deployment's limit (320 MiB then); how much of that the handshakes were is not shown.) Counted at accept, a connection
  * still shaking hands holds a place until its handshake is done or {@code tailor.tls.handshake-timeout} closes it.
  *
  * <p>Vert.x has no hook before the handshake; its transport makes the listening channels, so this wraps the transport
