@@ -223,6 +223,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (Target t : targets) {
             rss.put(t, new ResidentMemory(t.pid()));
             put("RSS at rest after start, MiB", t, rss.get(t).currentKib() / 1024.0);
+            put("threads at rest after start", t, rss.get(t).threads());
         }
         try {
             closedLoop(targets, http, rss, warm, measured);
@@ -233,6 +234,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (Target t : targets) {
                 put("RSS peak under load, MiB", t, rss.get(t).peakMib());
                 put("RSS at rest after the runs, MiB", t, rss.get(t).currentKib() / 1024.0);
+                put("threads at rest after the runs", t, rss.get(t).threads());
             }
         } finally {
             rss.values().forEach(ResidentMemory::close);
@@ -411,7 +413,7 @@ public final class BenchCommand implements Callable<Integer> {
             List<String> cells = new ArrayList<>();
             for (String t : TARGETS) {
                 Double v = byTarget.get(t);
-                cells.add(v == null ? "-" : String.format(v >= 100 ? "%.0f" : "%.2f", v));
+                cells.add(v == null ? "-" : String.format(v >= 100 || v == Math.rint(v) ? "%.0f" : "%.2f", v));
             }
             out.printf(
                     "%-52s %10s %10s %10s %14s %11s%n",

@@ -5,7 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Samples a process's resident set size (Linux {@code /proc/PID/status} VmRSS) and keeps the peak. */
+/**
+ * Samples a process's resident set size (Linux {@code /proc/PID/status} VmRSS) and keeps the peak; reads its thread
+ * count from the same file.
+ */
 public final class ResidentMemory implements AutoCloseable {
 
     private final Path status;
@@ -34,9 +37,18 @@ public final class ResidentMemory implements AutoCloseable {
 
     /** Current RSS in KiB; 0 when it cannot be read (not Linux, process gone). */
     public long currentKib() {
+        return field("VmRSS:");
+    }
+
+    /** The process's threads now; 0 when they cannot be read. */
+    public long threads() {
+        return field("Threads:");
+    }
+
+    private long field(String name) {
         try {
             for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(name)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
