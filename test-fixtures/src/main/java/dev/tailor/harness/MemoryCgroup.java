@@ -43,6 +43,7 @@ public final class MemoryCgroup implements AutoCloseable {
                 try {
                     Files.writeString(
                             dir.resolve(v1 ? "memory.limit_in_bytes" : "memory.max"), Long.toString(limitBytes));
+                    noSwap(dir, v1, limitBytes);
                     return Optional.of(new MemoryCgroup(dir, v1, limitBytes));
                 } catch (IOException noLimitHere) {
                     Files.deleteIfExists(dir);
@@ -52,6 +53,22 @@ public final class MemoryCgroup implements AutoCloseable {
             // no cgroup file system, or not one this process may change
         }
         return Optional.empty();
+    }
+
+    /**
+     * No swap beyond the limit, as the kubelet runs a container by default: on a machine with swap the kernel would
+     * otherwise swap the process out at the limit instead of killing it. (Where swap is not accounted, there is no
+     * such file and nothing to do.)
+     */
+    private static void noSwap(Path dir, boolean v1, long limitBytes) {
+        Path swap = dir.resolve(v1 ? "memory.memsw.limit_in_bytes" : "memory.swap.max");
+        if (Files.exists(swap)) {
+            try {
+                Files.writeString(swap, v1 ? Long.toString(limitBytes) : "0");
+            } catch (IOException notAllowed) {
+                // the limit holds for memory; swap, if any, is as the machine has it
+            }
+        }
     }
 
     /** {@code command} started in this cgroup: a shell moves itself in, then becomes the command (the same pid). */
