@@ -165,8 +165,9 @@ public final class BenchCommand implements Callable<Integer> {
                 againstPeers(root, work, peers, reviews, opaBodies, webhook, tailor);
                 webhook.cgroup().ifPresent(c -> {
                     // What the kubelet's limit counts: the process's memory and the page cache it was charged for.
-                    if (c.peakBytes() >= 0) { // cgroup v2 keeps a peak since Linux 5.19
-                        put("memory cgroup's peak charge, page cache in it, MiB", tailor, c.peakBytes() / 1048576.0);
+                    long peak = c.peakBytes();
+                    if (peak >= 0) { // cgroup v2 keeps a peak since Linux 5.19
+                        put("memory cgroup's peak charge, page cache in it, MiB", tailor, peak / 1048576.0);
                     }
                     put("killed by the memory cgroup's limit", tailor, (double) c.oomKills());
                 });

@@ -53,12 +53,12 @@ public final class LocalWebhook implements AutoCloseable {
             long startedNanos,
             Optional<MemoryCgroup> cgroup) {
         this.process = process;
-        this.cgroup = cgroup;
         this.log = log;
         this.base = base;
         this.http = http;
         this.ca = ca;
         this.startedNanos = startedNanos;
+        this.cgroup = cgroup;
     }
 
     /**
@@ -103,7 +103,7 @@ public final class LocalWebhook implements AutoCloseable {
         // kubelet's cgroup would.
         List<String> command = new java.util.ArrayList<>(entrypoint.subList(0, jarAt));
         command.addAll(List.of(CONTAINER_JVM_OPTIONS.split(" ")));
-        command.add("-XX:MaxRAM=" + CONTAINER_MEMORY_LIMIT.replace("Mi", "m"));
+        command.add("-XX:MaxRAM=" + containerMemoryLimitBytes());
         command.addAll(entrypoint.subList(jarAt, entrypoint.size()));
         Optional<MemoryCgroup> cgroup = MemoryCgroup.create(
                 "tailor-webhook-" + ProcessHandle.current().pid() + "-" + port, containerMemoryLimitBytes());
