@@ -453,6 +453,67 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
         }
     }
 
+    /**
+     * Rows a page of {@link #readPage} holds at most: its heap (a row's key and, over a month, up to 31 day counts:
+     * a few hundred KB a page), and how long the store is held for one.
+     */
+    static final int READ_PAGE = 1_000;
+
+    /**
+     * The rows after id {@code afterId}, {@link #READ_PAGE} at most, in the order of their ids, each with its per-day
+     * counts, put into {@code out}; the last id read ({@code afterId} when none). Two range reads of the tables'
+     * primary keys: a table of any size is read in pages of the same heap (the caller ends the transaction).
+     */
+    long readPage(Connection connection, long afterId, Map<K, ObservationStore.StoredAccess> out) throws SQLException {
+        int keys = keyColumns().size();
+        List<Long> ids = new ArrayList<>();
+        List<K> rowKeys = new ArrayList<>();
+        List<ObservationStore.StoredAccess> seen = new ArrayList<>(); // their days added below
+        try (PreparedStatement s = connection.prepareStatement("SELECT id, " + String.join(", ", keyColumns())
+                + ", first_seen, last_seen, seen_count FROM " + name() + " WHERE id > ? ORDER BY id LIMIT "
+                + READ_PAGE)) {
+            s.setLong(1, afterId);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                    rowKeys.add(keyReader().read(rs, 2));
+                    seen.add(new ObservationStore.StoredAccess(
+                            rs.getTimestamp(keys + 2).toInstant(),
+                            rs.getTimestamp(keys + 3).toInstant(),
+                            rs.getLong(keys + 4),
+                            Map.of()));
+                }
+            }
+        }
+        if (ids.isEmpty()) {
+            return afterId;
+        }
+        long lastId = ids.get(ids.size() - 1);
+        Map<Long, Map<LocalDate, Long>> days = new java.util.HashMap<>();
+        try (PreparedStatement s = connection.prepareStatement("SELECT " + idColumn() + ", seen_on, seen_count FROM "
+                + dayTable() + " WHERE " + idColumn() + " > ? AND " + idColumn() + " <= ? ORDER BY " + idColumn()
+                + ", seen_on")) {
+            s.setLong(1, afterId);
+            s.setLong(2, lastId);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    days.computeIfAbsent(rs.getLong(1), k -> new TreeMap<>())
+                            .put(rs.getObject(2, LocalDate.class), rs.getLong(3));
+                }
+            }
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            ObservationStore.StoredAccess row = seen.get(i);
+            Map<LocalDate, Long> itsDays = days.get(ids.get(i));
+            out.put(
+                    rowKeys.get(i),
+                    itsDays == null
+                            ? row
+                            : new ObservationStore.StoredAccess(row.firstSeen(), row.lastSeen(), row.count(), itsDays));
+        }
+        return lastId;
+    }
+
     /** Every row with its per-day counts, sorted by key (the caller ends the transaction). */
     Map<K, ObservationStore.StoredAccess> read(Connection connection) throws SQLException {
         Map<Long, Map<LocalDate, Long>> days = days(connection);

@@ -116,6 +116,67 @@ class ObservationStoreTest {
         }
     }
 
+    /**
+     * A snapshot reads the store's tables a page at a time ({@link AggregateTable#READ_PAGE} rows): more rows than two
+     * pages, with their days, come back as the store has them, sorted as it reads them; the store is not held while a
+     * page is written to the client — another writer stores a row while the client's first bytes wait on it, and a
+     * later page hands that row over.
+     */
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aSnapshotReadsTheStoreAPageAtATime(String kind) throws Exception {
+        int rows = AggregateTable.READ_PAGE * 2 + 345;
+        Instant monday = Instant.parse("2026-11-30T10:00:00Z");
+        try (ObservationStore store = ObservationStore.open(url(kind))) {
+            List<Sighting<SyscallUse>> batch = new ArrayList<>();
+            for (int i = 0; i < rows; i++) {
+                SyscallUse use = new SyscallUse("shop", "deployment.api-" + i, "server", "", "x86_64", "read", "");
+                for (int day = 0; day <= i % 3; day++) {
+                    batch.add(Sighting.of(i + "/" + day, monday.plus(java.time.Duration.ofDays(day)), use));
+                }
+            }
+            store.ingestSyscallUses(batch);
+            SyscallUse late = new SyscallUse("shop", "deployment.late", "server", "", "x86_64", "write", "");
+            Thread[] writer = {null};
+            java.io.ByteArrayOutputStream client = new java.io.ByteArrayOutputStream() {
+                @Override
+                public synchronized void write(byte[] b, int off, int len) {
+                    if (writer[0] == null) {
+                        writer[0] = new Thread(() -> {
+                            try {
+                                store.ingestSyscallUses(List.of(Sighting.of("late", monday, late)));
+                            } catch (SQLException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
+                        writer[0].start();
+                        try {
+                            writer[0].join(10_000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    super.write(b, off, len);
+                }
+            };
+            ObservationSnapshot.write(store, java.time.Duration.ofDays(7), null, client);
+            assertFalse(writer[0].isAlive(), "another writer waited for the snapshot to end");
+            ObservationSnapshot snapshot =
+                    ObservationSnapshot.read(new java.io.ByteArrayInputStream(client.toByteArray()));
+            Map<SyscallUse, ObservationStore.StoredAccess> stored = store.syscallUses();
+            assertEquals(rows + 1, stored.size());
+            assertEquals(
+                    3,
+                    stored.get(new SyscallUse("shop", "deployment.api-2", "server", "", "x86_64", "read", ""))
+                            .days()
+                            .size());
+            assertEquals(stored, snapshot.syscallUses());
+            assertEquals(
+                    List.copyOf(stored.keySet()),
+                    List.copyOf(snapshot.syscallUses().keySet()));
+        }
+    }
+
     /** The store as the webhook hands it to a CLI: its snapshot, written and read back. */
     private static ObservationSnapshot snapshotOf(ObservationStore store) throws Exception {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
@@ -1239,6 +1300,15 @@ class ObservationStoreTest {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class, () -> ObservationStore.open("jdbc:mysql://db/tailor?password=s3cret"));
         assertEquals(-1, e.getMessage().indexOf("s3cret"), e.getMessage());
+    }
+
+    /** H2's page cache follows the heap: the webhook's 77 MiB keeps a sixteenth, a command's H2's own 16 MiB. */
+    @org.junit.jupiter.api.Test
+    void theStoresPageCacheFollowsTheHeap() {
+        assertEquals(4_928, ObservationStore.cacheKilobytes(77L << 20)); // the webhook's heap
+        assertEquals(16_384, ObservationStore.cacheKilobytes(512L << 20));
+        assertEquals(16_384, ObservationStore.cacheKilobytes(6L << 30));
+        assertEquals(1_024, ObservationStore.cacheKilobytes(8L << 20));
     }
 
     @org.junit.jupiter.api.Test
