@@ -324,6 +324,36 @@ start_webhook() {
     curl -fsS --cacert "$pki/webhook-ca.crt" "https://127.0.0.1:$webhook_port/q/health/ready"
 }
 
+# run_image ROOT PORT JAVA_TOOL_OPTIONS VARLIB [NAME=VALUE...] -- ENTRYPOINT...: the unpacked image's entrypoint as a
+# runtime starts it, replacing the shell (start it with &: its pid is then unshare's): as uid 185 on a read-only root with /tmp a tmpfs and
+# /var/lib/tailor the Deployment's emptyDir (VARLIB bound there, or a tmpfs of 128 MiB when empty), the Deployment's
+# env and the NAME=VALUEs given, serving on 127.0.0.1:PORT. unshare ignores SIGTERM itself: stop the JVM, its child,
+# with pkill -TERM -P.
+run_image() {
+  local root=$1 port=$2 jvm=$3 varlib=$4
+  shift 4
+  exec unshare --mount --fork --kill-child=KILL bash -c '
+    set -e
+    root=$1 port=$2 jvm=$3 varlib=$4; shift 4
+    settings=()
+    while [ "$1" != -- ]; do settings+=("$1"); shift; done
+    shift
+    chroot=$(command -v chroot)
+    mount --bind "$root" "$root"; mount -o remount,bind,ro "$root"
+    mount -t tmpfs -o mode=1777,size=64m tmpfs "$root/tmp"
+    if [ -n "$varlib" ]; then
+      mount --bind "$varlib" "$root/var/lib/tailor"
+    else
+      mount -t tmpfs -o uid=185,gid=185,mode=755,size=128m tmpfs "$root/var/lib/tailor"
+    fi
+    mount --bind /proc "$root/proc"; mount --bind /dev "$root/dev"
+    exec env -i PATH=/opt/java/bin:/usr/bin:/bin JAVA_HOME=/opt/java \
+        TAILOR_DECISION_LOG_PATH=/var/lib/tailor/decisions.jsonl KUBECONFIG=/etc/tailor/kubeconfig \
+        QUARKUS_HTTP_SSL_PORT="$port" QUARKUS_HTTP_HOST=127.0.0.1 HOSTNAME=tailor-image-e2e \
+        JAVA_TOOL_OPTIONS="$jvm" "${settings[@]}" "$chroot" --userspec=185:185 "$root" "$@"' \
+    image "$root" "$port" "$jvm" "$varlib" "$@"
+}
+
 # SIGTERM, as the kubelet stops a container; waits for the process to end (30 s, then SIGKILL).
 stop_webhook() {
   local pid

@@ -157,8 +157,13 @@ public class TailorApiResource {
             try {
                 // Asked so (the CLI asks), the window's previews in place of its lines: the reader holds a page of
                 // them, not the hundreds of thousands of lines a namespace that violates all week leaves.
+                // Yielding: at most half a core, the rest left to the admission reviews answered meanwhile.
                 ObservationSnapshot.write(
-                        store, window, end, out, enforcePreviews ? (f, u) -> previews(store, f, u, null) : null);
+                        store,
+                        window,
+                        end,
+                        new YieldingOutput(out),
+                        enforcePreviews ? (f, u) -> previews(store, f, u, null) : null);
             } catch (java.sql.SQLException | RuntimeException e) {
                 LOG.errorf(e, "an observation snapshot could not be read from the store; its response is cut short");
                 throw new java.io.IOException("the store could not be read", e);
