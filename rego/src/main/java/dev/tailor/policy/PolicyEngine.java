@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>A {@link WasmPolicy} instance is stateful and not thread-safe, so the engine keeps a fixed pool of instances —
  * one per worker thread that may evaluate at once — created up front and lent out per evaluation. The module was
  * compiled to JVM classes at build time, which every instance shares: an instance costs its own WebAssembly memory
- * (2 MiB to start) and a few milliseconds to make. {@code data} is loaded into each instance once and again only
+ * (512 KiB to start) and a few milliseconds to make. {@code data} is loaded into each instance once and again only
  * when {@link #setData} publishes a newer version; an instance catches up the next time it is lent. An instance
  * whose memory an unusually large input grew past {@link #RETAINED_MEMORY} is replaced after that evaluation, so
  * one large review does not keep its memory for the life of the process.

@@ -176,6 +176,32 @@ class PolicyEngineTest {
         assertEquals(List.of(), engine.validate(podInput("api")).violations());
     }
 
+    /**
+     * An instance starts with the memory a review needs, no more: the bench's Deployment and Pod reviews, as the
+     * webhook builds their input, are evaluated and mutated within its first {@link WasmPolicy#INITIAL_PAGES} pages.
+     */
+    @Test
+    void aReviewIsEvaluatedWithinAnInstancesFirstPages() throws Exception {
+        PolicyEngine engine = PolicyEngine.bundled(1, Duration.ofSeconds(30));
+        long start = engine.idleMemory().get(0);
+        assertEquals(WasmPolicy.INITIAL_PAGES * 65_536L, start);
+        for (String review : List.of("deployment-conforms.json", "pod-restricted-conforms.json")) {
+            JsonNode request = JSON.readTree(dev.tailor.testing.RepositoryPaths.root()
+                            .resolve("test-fixtures/admission")
+                            .resolve(review)
+                            .toFile())
+                    .get("request");
+            ObjectNode input = JSON.createObjectNode();
+            input.set("request", request);
+            input.set("namespace", JSON.readTree("""
+                    {"metadata": {"name": "shop", "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}}"""));
+            input.put("mode", "audit");
+            assertEquals(List.of(), checks(engine.validate(input)), review);
+            engine.mutate(input);
+        }
+        assertEquals(List.of(start), engine.idleMemory(), "the memory grew");
+    }
+
     @Test
     void anInstanceThatALargeInputGrewIsReplaced() throws Exception {
         PolicyEngine engine = PolicyEngine.bundled(1, Duration.ofSeconds(30));

@@ -58,7 +58,7 @@ class WasmPolicyTest {
     void aLargeInputGrowsTheMemoryAndOneTooLargeIsRefusedByName() {
         ObjectNode input = JSON.createObjectNode();
         input.put("blob", "x".repeat(3 << 19));
-        // 128 pages (8 MiB) hold a 1.5 MiB string and its serialization; the memory grows past its 2 MiB start.
+        // 128 pages (8 MiB) hold a 1.5 MiB string and its serialization; the memory grows past its 512 KiB start.
         assertEquals(3 << 19, new WasmPolicy(128).asPoliciesSeeIt(input).length - "{\"blob\":\"\"}".length());
 
         input.put("blob", "x".repeat(9 << 20));
