@@ -168,9 +168,9 @@ public final class ObservationStore implements StoredObservations {
     /**
      * The page cache H2 keeps, in KiB, for a heap of {@code maxMemory} bytes: a sixteenth of it, between 1 MiB and
      * H2's own 16 MiB. A command's heap (hundreds of MiB) keeps H2's 16 MiB; the webhook's 77 MiB keeps 4.8 — its 16
-     * MiB filled up reading a month's store for a snapshot, which under 1,000 reviews/s had the heap collected whole
-     * back to back (answers queued up to 170 ms; with the tables read whole too, 2.5 s and connections refused). The
-     * week's observe took as long with 4 MiB as with 16 (5.1 s).
+     * MiB filled up reading a month's store for a snapshot: three under 1,000 reviews/s had the heap collected whole
+     * 74 times, answers queued up to 193 ms (with 4.8 MiB, 10 times and 101 ms). The week's observe took as long with
+     * 4 MiB as with 16 (5.1 s).
      */
     static long cacheKilobytes(long maxMemory) {
         return Math.max(1024, Math.min(16 * 1024, maxMemory / 16 / 1024));

@@ -44,7 +44,7 @@ final class WasmPolicy {
     /**
      * Pages the memory starts with (512 KiB): the module's data (184 KiB) and a typical review — the bench's Pod and
      * Deployment take the heap to 202–250 KiB. Chicory's memory is a page an array: growing adds pages, copies none.
-     * It was 2 MiB, four times what a review uses: the webhook's four instances (two pooled, one an event loop) held
+     * It was 2 MiB, four times what a review uses: the webhook's four instances (two pooled, two the event loops') held
      * 6 MiB of its 77 MiB heap in pages no review touched.
      */
     static final int INITIAL_PAGES = 8;
