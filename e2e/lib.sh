@@ -292,12 +292,22 @@ patches:
 EOF
 }
 
+# deployment_env NAME: the value manifests/base's Deployment gives the webhook's environment variable NAME.
+deployment_env() {
+  grep -A1 "name: $1\$" "$repo/manifests/base/deployment.yaml" | sed -n 's/.*value: "\(.*\)"/\1/p'
+}
+
+# deployment_memory_limit: the webhook container's memory limit in manifests/base's Deployment, in MiB.
+deployment_memory_limit() {
+  sed -n 's/^ *memory: \([0-9]*\)Mi$/\1/p' "$repo/manifests/base/deployment.yaml" | tail -1
+}
+
 # The webhook as the Deployment runs it (its env, its JVM options, its memory limit in place of the cgroup's), pointed
 # at this run's files and API server.
 start_webhook() {
   local token jvm limit
-  jvm=$(grep -A1 'name: JAVA_TOOL_OPTIONS' "$repo/manifests/base/deployment.yaml" | sed -n 's/.*value: "\(.*\)"/\1/p')
-  limit=$(sed -n 's/^ *memory: \([0-9]*\)Mi$/\1/p' "$repo/manifests/base/deployment.yaml" | tail -1)
+  jvm=$(deployment_env JAVA_TOOL_OPTIONS)
+  limit=$(deployment_memory_limit)
   [ -n "$jvm" ] && [ -n "$limit" ] || { log "the Deployment's JVM options or memory limit could not be read"; return 1; }
   token=$(as_admin -n tailor-system create token tailor-webhook --duration 2h)
   kubeconfig "$run/webhook.kubeconfig" tailor-webhook "$token"

@@ -379,15 +379,30 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
     }
 
     private Map<Long, Map<LocalDate, Long>> days(Connection connection) throws SQLException {
-        Map<Long, Map<LocalDate, Long>> days = new java.util.HashMap<>();
         try (Statement s = connection.createStatement();
                 ResultSet rs = s.executeQuery("SELECT " + idColumn() + ", seen_on, seen_count FROM " + dayTable())) {
-            while (rs.next()) {
-                days.computeIfAbsent(rs.getLong(1), k -> new TreeMap<>())
-                        .put(rs.getObject(2, LocalDate.class), rs.getLong(3));
-            }
+            return days(rs);
+        }
+    }
+
+    /** Day rows ({@code id, seen_on, seen_count}) as each aggregate's counts by day. */
+    private static Map<Long, Map<LocalDate, Long>> days(ResultSet rs) throws SQLException {
+        Map<Long, Map<LocalDate, Long>> days = new java.util.HashMap<>();
+        while (rs.next()) {
+            days.computeIfAbsent(rs.getLong(1), k -> new TreeMap<>())
+                    .put(rs.getObject(2, LocalDate.class), rs.getLong(3));
         }
         return days;
+    }
+
+    /** The columns after a row's key ({@code first_seen, last_seen, seen_count}), with the days given. */
+    private ObservationStore.StoredAccess seen(ResultSet rs, Map<LocalDate, Long> days) throws SQLException {
+        int after = keyColumns().size() + 2;
+        return new ObservationStore.StoredAccess(
+                rs.getTimestamp(after).toInstant(),
+                rs.getTimestamp(after + 1).toInstant(),
+                rs.getLong(after + 2),
+                days);
     }
 
     /** Aggregates a transaction of {@link #forgetPage} looks at, at most: a large prune lets the writers in between. */
@@ -467,7 +482,6 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
      * primary keys: a table of any size is read in pages of the same heap (the caller ends the transaction).
      */
     long readPage(Connection connection, long afterId, Map<K, ObservationStore.StoredAccess> out) throws SQLException {
-        int keys = keyColumns().size();
         List<Long> ids = new ArrayList<>();
         List<K> rowKeys = new ArrayList<>();
         List<ObservationStore.StoredAccess> seen = new ArrayList<>(); // their days added below
@@ -479,11 +493,7 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
                 while (rs.next()) {
                     ids.add(rs.getLong(1));
                     rowKeys.add(keyReader().read(rs, 2));
-                    seen.add(new ObservationStore.StoredAccess(
-                            rs.getTimestamp(keys + 2).toInstant(),
-                            rs.getTimestamp(keys + 3).toInstant(),
-                            rs.getLong(keys + 4),
-                            Map.of()));
+                    seen.add(seen(rs, Map.of()));
                 }
             }
         }
@@ -491,17 +501,14 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
             return afterId;
         }
         long lastId = ids.get(ids.size() - 1);
-        Map<Long, Map<LocalDate, Long>> days = new java.util.HashMap<>();
+        Map<Long, Map<LocalDate, Long>> days;
         try (PreparedStatement s = connection.prepareStatement("SELECT " + idColumn() + ", seen_on, seen_count FROM "
                 + dayTable() + " WHERE " + idColumn() + " > ? AND " + idColumn() + " <= ? ORDER BY " + idColumn()
                 + ", seen_on")) {
             s.setLong(1, afterId);
             s.setLong(2, lastId);
             try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    days.computeIfAbsent(rs.getLong(1), k -> new TreeMap<>())
-                            .put(rs.getObject(2, LocalDate.class), rs.getLong(3));
-                }
+                days = days(rs);
             }
         }
         for (int i = 0; i < ids.size(); i++) {
@@ -520,18 +527,11 @@ record AggregateTable<K extends dev.tailor.util.Joined.Ordered<K>>(
     Map<K, ObservationStore.StoredAccess> read(Connection connection) throws SQLException {
         Map<Long, Map<LocalDate, Long>> days = days(connection);
         Map<K, ObservationStore.StoredAccess> out = new java.util.LinkedHashMap<>();
-        int keys = keyColumns().size();
         try (Statement s = connection.createStatement();
                 ResultSet rs = s.executeQuery("SELECT id, " + String.join(", ", keyColumns())
                         + ", first_seen, last_seen, seen_count FROM " + name())) {
             while (rs.next()) {
-                out.put(
-                        keyReader().read(rs, 2),
-                        new ObservationStore.StoredAccess(
-                                rs.getTimestamp(keys + 2).toInstant(),
-                                rs.getTimestamp(keys + 3).toInstant(),
-                                rs.getLong(keys + 4),
-                                days.getOrDefault(rs.getLong(1), Map.of())));
+                out.put(keyReader().read(rs, 2), seen(rs, days.getOrDefault(rs.getLong(1), Map.of())));
             }
         }
         return dev.tailor.util.Joined.inOrder(out);

@@ -71,7 +71,7 @@ final class YieldingOutput extends FilterOutputStream {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while yielding to admission");
         }
-        cpuAtPause = cpuNow();
+        cpuAtPause = cpu; // a sleep takes no CPU
     }
 
     /** This thread's CPU time, in nanoseconds (0 where the JVM does not measure it: then it never pauses). */
