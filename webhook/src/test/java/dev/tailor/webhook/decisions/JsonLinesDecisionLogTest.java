@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.tailor.contract.AdmissionDecision;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -45,6 +48,41 @@ class JsonLinesDecisionLogTest {
             }
         }
         return out;
+    }
+
+    @Test
+    void eachLineIsWhatJacksonWritesOfTheRecord(@TempDir Path dir) throws Exception {
+        // The decision log's contract is the record's JSON as Jackson writes it (the impact preview reads it back
+        // so): the log's own writer must write the same bytes, whatever the fields hold.
+        ObjectMapper jackson = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        List<AdmissionDecision> records = List.of(
+                record(0),
+                new AdmissionDecision(
+                        Instant.parse("2026-11-26T10:00:00.123456789Z"),
+                        "uid-\"quoted\"",
+                        "shop",
+                        null,
+                        "system:serviceaccount:shop:deployer",
+                        "UPDATE",
+                        "Pod",
+                        "caf\u00e9-\u00fcber-\ud83d\ude80",
+                        "enforce",
+                        "",
+                        "allowed",
+                        "line\nbreak\ttab\u0001 and a backslash \\ </script>"),
+                new AdmissionDecision(null, null, null, null, null, null, null, null, null, null, null, null));
+        Path file = dir.resolve("decisions.jsonl");
+        try (JsonLinesDecisionLog log = new JsonLinesDecisionLog(file, 1 << 20, 1)) {
+            log.record(records);
+        }
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        for (AdmissionDecision r : records) {
+            expected.write(jackson.writeValueAsBytes(r)); // UTF-8, as the log is written
+            expected.write('\n');
+        }
+        assertEquals(expected.toString(StandardCharsets.UTF_8), Files.readString(file));
     }
 
     @Test
