@@ -27,6 +27,11 @@ public class AdmissionCallers {
                 .orElse(List.of());
     }
 
+    /** The CAs whose client certificates may prove a caller to be the API server: none when none is configured. */
+    public List<X509Certificate> authorities() {
+        return apiServerAuthorities;
+    }
+
     /** Whether this request's caller may be believed to be the API server (see the class). */
     public boolean fromApiServer(HttpServerRequest http) {
         return config.admissionCallers().clientCa().isEmpty() || vouchedFor(http);

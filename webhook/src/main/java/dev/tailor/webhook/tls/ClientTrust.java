@@ -1,5 +1,6 @@
 package dev.tailor.webhook.tls;
 
+import dev.tailor.webhook.AdmissionCallers;
 import dev.tailor.webhook.StartupWork;
 import dev.tailor.webhook.TailorConfig;
 import dev.tailor.webhook.api.FrontProxy;
@@ -14,7 +15,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -25,8 +25,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * (AdmissionConfiguration's {@code kubeConfigFile}, a documented hardening); refusing one the webhook does not know
  * would fail the handshake, and every admission call of the cluster with it — open, silently. So the certificate is
  * judged where it matters: the ingest endpoint accepts only one that {@code tailor.ingest.client-ca} issued to an
- * allowed name, Tailor's API only the API server's front proxy's ({@link FrontProxy}); for the admission endpoints a
- * certificate changes nothing. Those two CAs are named to clients as the ones wanted.
+ * allowed name, Tailor's API only the API server's front proxy's ({@link FrontProxy}), and the admission endpoints
+ * believe what a review says of the cluster only from the API server's own ({@link AdmissionCallers}). Those three CAs
+ * are named to clients as the ones wanted: a client that sends only a certificate the server names (Go's TLS, unless
+ * told otherwise) would otherwise send none — the API server's reviews would then be answered and recorded nowhere.
  */
 @ApplicationScoped
 @Identifier(ServingCertificates.TLS_CONFIGURATION)
@@ -34,11 +36,14 @@ public class ClientTrust implements TrustStoreProvider {
 
     private final TailorConfig config;
     private final FrontProxy frontProxy;
+    private final AdmissionCallers admissionCallers;
     private final StartupWork startupWork;
 
-    public ClientTrust(TailorConfig config, FrontProxy frontProxy, StartupWork startupWork) {
+    public ClientTrust(
+            TailorConfig config, FrontProxy frontProxy, AdmissionCallers admissionCallers, StartupWork startupWork) {
         this.config = config;
         this.frontProxy = frontProxy;
+        this.admissionCallers = admissionCallers;
         this.startupWork = startupWork;
     }
 
@@ -46,8 +51,11 @@ public class ClientTrust implements TrustStoreProvider {
     @Override
     public TrustStoreAndTrustOptions getTrustStore(Vertx vertx) {
         startupWork.buildPolicies();
-        List<X509Certificate> wanted = new ArrayList<>(IngestAuthorities.read(config));
-        wanted.addAll(frontProxy.authorities());
+        List<X509Certificate> wanted = java.util.stream.Stream.of(
+                        IngestAuthorities.read(config), frontProxy.authorities(), admissionCallers.authorities())
+                .flatMap(List::stream)
+                .distinct() // one CA may issue two of them
+                .toList();
         startupWork.begin();
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
