@@ -302,6 +302,12 @@ deployment_memory_limit() {
   sed -n 's/^ *memory: \([0-9]*\)Mi$/\1/p' "$repo/manifests/base/deployment.yaml" | tail -1
 }
 
+# deployment_probe_period PROBE: the periodSeconds of the webhook container's PROBE (readinessProbe, livenessProbe)
+# in manifests/base's Deployment.
+deployment_probe_period() {
+  sed -n "/$1:/,/periodSeconds:/s/^ *periodSeconds: *//p" "$repo/manifests/base/deployment.yaml"
+}
+
 # The webhook as the Deployment runs it (its env, its JVM options, its memory limit in place of the cgroup's), pointed
 # at this run's files and API server.
 start_webhook() {
@@ -335,10 +341,10 @@ start_webhook() {
 }
 
 # run_image ROOT PORT JAVA_TOOL_OPTIONS VARLIB [NAME=VALUE...] -- ENTRYPOINT...: the unpacked image's entrypoint as a
-# runtime starts it, replacing the shell (start it with &: its pid is then unshare's): as uid 185 on a read-only root with /tmp a tmpfs and
-# /var/lib/tailor the Deployment's emptyDir (VARLIB bound there, or a tmpfs of 128 MiB when empty), the Deployment's
-# env and the NAME=VALUEs given, serving on 127.0.0.1:PORT. unshare ignores SIGTERM itself: stop the JVM, its child,
-# with pkill -TERM -P.
+# runtime starts it, replacing the shell (start it with &: its pid is then unshare's): as uid 185 on a read-only root
+# with /tmp a tmpfs and /var/lib/tailor the Deployment's emptyDir (VARLIB bound there, or a tmpfs of 128 MiB when
+# empty), the Deployment's env and the NAME=VALUEs given, serving on 127.0.0.1:PORT. unshare ignores SIGTERM
+# itself: stop the JVM, its child, with pkill -TERM -P.
 run_image() {
   local root=$1 port=$2 jvm=$3 varlib=$4
   shift 4
