@@ -134,6 +134,7 @@ start_control_plane() {
   etcd_peer_port=$(free_port)
   api_port=$(free_port)
   webhook_port=$(free_port)
+  management_port=$(free_port) # the webhook's health and metrics (quarkus.management.port)
   "$ETCD" --name e2e --data-dir "$run/etcd" --unsafe-no-fsync \
     --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
     --listen-peer-urls "http://127.0.0.1:$etcd_peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer_port" \
@@ -319,8 +320,8 @@ start_webhook() {
   kubeconfig "$run/webhook.kubeconfig" tailor-webhook "$token"
   mkdir -p "$run/webhook"
   # One webhook at a time: another one answering on the port would pass for this one.
-  if curl -fsS --cacert "$pki/webhook-ca.crt" "https://127.0.0.1:$webhook_port/q/health/ready" >/dev/null 2>&1; then
-    log "a webhook already answers on port $webhook_port (pid $(cat "$run/webhook.pid" 2>/dev/null))"
+  if curl -fsS --cacert "$pki/webhook-ca.crt" "https://127.0.0.1:$management_port/q/health/ready" >/dev/null 2>&1; then
+    log "a webhook already answers on port $management_port (pid $(cat "$run/webhook.pid" 2>/dev/null))"
     return 1
   fi
   env TAILOR_TLS_CERT="$pki/webhook.crt" TAILOR_TLS_KEY="$pki/webhook.key" \
@@ -329,6 +330,7 @@ start_webhook() {
     TAILOR_INGEST_CLIENT_CA="$pki/ingest-ca.crt" TAILOR_ADMISSION_CALLERS_CLIENT_CA="$pki/cluster.crt" \
     TAILOR_APPROVERS_USERS=e2e-gitops TAILOR_REPORTS_INTERVAL=1s \
     QUARKUS_HTTP_SSL_PORT="$webhook_port" QUARKUS_HTTP_HOST=127.0.0.1 \
+    QUARKUS_MANAGEMENT_PORT="$management_port" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
     KUBECONFIG="$run/webhook.kubeconfig" HOSTNAME=tailor-webhook-e2e MALLOC_ARENA_MAX=2 \
     java $jvm -XX:MaxRAM="${limit}m" -jar "$repo/webhook/target/quarkus-app/quarkus-run.jar" \
     >>"$run/webhook.log" 2>&1 &
@@ -337,20 +339,20 @@ start_webhook() {
   # leaves it to the suite to stop — a variable would name the one it stopped, and the new one would outlive the run.
   echo "$pid" >"$run/webhook.pid"
   await_ready "the webhook" "$pid" "$run/webhook.log" \
-    curl -fsS --cacert "$pki/webhook-ca.crt" "https://127.0.0.1:$webhook_port/q/health/ready"
+    curl -fsS --cacert "$pki/webhook-ca.crt" "https://127.0.0.1:$management_port/q/health/ready"
 }
 
-# run_image ROOT PORT JAVA_TOOL_OPTIONS VARLIB [NAME=VALUE...] -- ENTRYPOINT...: the unpacked image's entrypoint as a
-# runtime starts it, replacing the shell (start it with &: its pid is then unshare's): as uid 185 on a read-only root
-# with /tmp a tmpfs and /var/lib/tailor the Deployment's emptyDir (VARLIB bound there, or a tmpfs of 128 MiB when
-# empty), the Deployment's env and the NAME=VALUEs given, serving on 127.0.0.1:PORT. unshare ignores SIGTERM
-# itself: stop the JVM, its child, with pkill -TERM -P.
+# run_image ROOT PORT MANAGEMENT_PORT JAVA_TOOL_OPTIONS VARLIB [NAME=VALUE...] -- ENTRYPOINT...: the unpacked image's
+# entrypoint as a runtime starts it, replacing the shell (start it with &: its pid is then unshare's): as uid 185 on a
+# read-only root with /tmp a tmpfs and /var/lib/tailor the Deployment's emptyDir (VARLIB bound there, or a tmpfs of
+# 128 MiB when empty), the Deployment's env and the NAME=VALUEs given, serving admission on 127.0.0.1:PORT and health
+# and metrics on 127.0.0.1:MANAGEMENT_PORT. unshare ignores SIGTERM itself: stop the JVM, its child, with pkill -TERM -P.
 run_image() {
-  local root=$1 port=$2 jvm=$3 varlib=$4
-  shift 4
+  local root=$1 port=$2 management=$3 jvm=$4 varlib=$5
+  shift 5
   exec unshare --mount --fork --kill-child=KILL bash -c '
     set -e
-    root=$1 port=$2 jvm=$3 varlib=$4; shift 4
+    root=$1 port=$2 management=$3 jvm=$4 varlib=$5; shift 5
     settings=()
     while [ "$1" != -- ]; do settings+=("$1"); shift; done
     shift
@@ -366,8 +368,9 @@ run_image() {
     exec env -i PATH=/opt/java/bin:/usr/bin:/bin JAVA_HOME=/opt/java \
         TAILOR_DECISION_LOG_PATH=/var/lib/tailor/decisions.jsonl KUBECONFIG=/etc/tailor/kubeconfig \
         QUARKUS_HTTP_SSL_PORT="$port" QUARKUS_HTTP_HOST=127.0.0.1 HOSTNAME=tailor-image-e2e \
+        QUARKUS_MANAGEMENT_PORT="$management" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
         JAVA_TOOL_OPTIONS="$jvm" "${settings[@]}" "$chroot" --userspec=185:185 "$root" "$@"' \
-    image "$root" "$port" "$jvm" "$varlib" "$@"
+    image "$root" "$port" "$management" "$jvm" "$varlib" "$@"
 }
 
 # SIGTERM, as the kubelet stops a container; waits for the process to end (30 s, then SIGKILL).

@@ -39,6 +39,7 @@ public final class LocalWebhook implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final URI base;
+    private final URI management;
     private final HttpClient http;
     private final DevCertificates ca;
     private final long startedNanos;
@@ -48,6 +49,7 @@ public final class LocalWebhook implements AutoCloseable {
             Process process,
             Path log,
             URI base,
+            URI management,
             HttpClient http,
             DevCertificates ca,
             long startedNanos,
@@ -55,6 +57,7 @@ public final class LocalWebhook implements AutoCloseable {
         this.process = process;
         this.log = log;
         this.base = base;
+        this.management = management;
         this.http = http;
         this.ca = ca;
         this.startedNanos = startedNanos;
@@ -96,6 +99,7 @@ public final class LocalWebhook implements AutoCloseable {
         Path tls = workDir.resolve("tls");
         ca.writeServingCertificate(tls, List.of("127.0.0.1", "localhost"), Duration.ofHours(1));
         int port = freePort();
+        int managementPort = freePort();
 
         // The JVM as it runs in the webhook's container: its options, and the container's memory limit as MaxRAM (on
         // this machine the JVM would size its heap from all of the host's memory) and, where this machine lets a
@@ -117,6 +121,8 @@ public final class LocalWebhook implements AutoCloseable {
         env.put("TAILOR_STORE_URL", dev.tailor.store.ObservationStore.embeddedUrl(workDir.resolve("store")));
         env.put("QUARKUS_HTTP_SSL_PORT", Integer.toString(port));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", apiServer);
         // The stand-in API serves a self-signed certificate; a real cluster's CA is verified as usual.
         env.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
@@ -140,8 +146,15 @@ public final class LocalWebhook implements AutoCloseable {
                 .sslContext(ca.clientContext())
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
-        LocalWebhook webhook =
-                new LocalWebhook(process, log, URI.create("https://127.0.0.1:" + port), http, ca, started, cgroup);
+        LocalWebhook webhook = new LocalWebhook(
+                process,
+                log,
+                URI.create("https://127.0.0.1:" + port),
+                URI.create("https://127.0.0.1:" + managementPort),
+                http,
+                ca,
+                started,
+                cgroup);
         try {
             webhook.awaitReady(Duration.ofSeconds(90));
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -153,6 +166,11 @@ public final class LocalWebhook implements AutoCloseable {
 
     public URI url() {
         return base;
+    }
+
+    /** The management port's root: health ({@code /q/health}) and metrics ({@code /q/metrics}). */
+    public URI management() {
+        return management;
     }
 
     public Path log() {
@@ -221,7 +239,7 @@ public final class LocalWebhook implements AutoCloseable {
                         "the webhook exited with " + process.exitValue() + "; its log:\n" + tail());
             }
             try {
-                HttpRequest ready = HttpRequest.newBuilder(base.resolve("/q/health/ready"))
+                HttpRequest ready = HttpRequest.newBuilder(management.resolve("/q/health/ready"))
                         .timeout(Duration.ofSeconds(2))
                         .build();
                 if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {

@@ -29,6 +29,9 @@ class AdmissionStreamIT {
     @TestHTTPResource(value = "/", tls = true)
     URL url;
 
+    @TestHTTPResource(value = "/", tls = true, management = true)
+    URL management;
+
     private RequestSpecification https() {
         return WebhookUnderTest.https(url);
     }
@@ -67,7 +70,7 @@ class AdmissionStreamIT {
         String metrics = "";
         for (int i = 0; i < 20 && !metrics.contains("tailor_admission_stream_queued 0.0"); i++) {
             sink.flush();
-            metrics = https().get("/q/metrics").asString();
+            metrics = WebhookUnderTest.https(management).get("/q/metrics").asString();
         }
         // Nothing waits and nothing was dropped: what an operator's alert watches.
         org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("tailor_admission_stream_queued 0.0"), metrics);
@@ -116,7 +119,7 @@ class AdmissionStreamIT {
                 "hostNamespaces: host namespaces (hostNetwork=true)");
         sink.decisions(List.of(bad, good));
         sink.flush();
-        String metrics = https().get("/q/metrics").asString();
+        String metrics = WebhookUnderTest.https(management).get("/q/metrics").asString();
         org.junit.jupiter.api.Assertions.assertTrue(
                 metrics.contains("tailor_admission_stream_rejected_total 1.0"), metrics);
         try (ObservationStore store = ObservationStore.open(WebhookUnderTest.storeUrl())) {

@@ -37,11 +37,14 @@ class ApprovedObjectsIT {
     @TestHTTPResource(value = "/", tls = true)
     URL url;
 
+    @TestHTTPResource(value = "/", tls = true, management = true)
+    URL management;
+
     private WebhookUnderTest webhook;
 
     @BeforeEach
     void namespacesInAuditMode() throws Exception {
-        webhook = new WebhookUnderTest(server.getClient(), url);
+        webhook = new WebhookUnderTest(server.getClient(), url, management);
         webhook.namespacesInAuditMode();
     }
 

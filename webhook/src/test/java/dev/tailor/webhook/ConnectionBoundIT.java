@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * here, 512 in a cluster), counted from the moment one is accepted, whether its TLS handshake is done or it never sent
  * a byte. One beyond is closed before its handshake, so it costs neither a handshake nor TLS buffers (counted only once
  * handshaken, as Quarkus counts, a client that opened connections by the thousand had each handshaken and pushed the
- * webhook past its memory limit).
+ * webhook past its memory limit). Health and metrics have a port of their own, so kubelet's probes still answer.
  */
 @QuarkusTest
 @WithKubernetesTestServer
@@ -51,6 +51,9 @@ class ConnectionBoundIT {
     @TestHTTPResource(value = "/", tls = true)
     URL url;
 
+    @TestHTTPResource(value = "/", tls = true, management = true)
+    URL management;
+
     /** A TLS connection whose handshake is done. */
     private Socket tlsConnection() throws Exception {
         javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket)
@@ -66,7 +69,7 @@ class ConnectionBoundIT {
     }
 
     private double refusedSoFar() throws Exception {
-        String metrics = WebhookUnderTest.https(url).get("/q/metrics").asString();
+        String metrics = WebhookUnderTest.https(management).get("/q/metrics").asString();
         Matcher counted = Pattern.compile("(?m)^tailor_connections_refused_total(?:\\{[^}]*})? ([0-9.E]+)$")
                 .matcher(metrics);
         assertTrue(counted.find(), "no tailor_connections_refused_total in /q/metrics");
@@ -98,13 +101,20 @@ class ConnectionBoundIT {
                     "connection " + (limit + 1) + " failed after " + millis + " ms, not at once: " + refused);
             Socket first = held.get(0);
             first.getOutputStream()
-                    .write("GET /q/health/live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    .write("GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             byte[] head = new byte[12];
             int read = first.getInputStream().readNBytes(head, 0, head.length);
             assertEquals(
-                    "HTTP/1.1 200",
+                    "HTTP/1.1 404",
                     new String(head, 0, read, StandardCharsets.US_ASCII),
                     "a connection within the limit still serves");
+            // kubelet's probes go to the management port, which the admission port's full bound does not touch.
+            for (String probe : List.of("live", "ready")) {
+                WebhookUnderTest.https(management)
+                        .get("/q/health/" + probe)
+                        .then()
+                        .statusCode(200);
+            }
         } finally {
             for (Socket s : held) {
                 s.close();

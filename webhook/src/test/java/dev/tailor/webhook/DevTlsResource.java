@@ -50,6 +50,7 @@ public class DevTlsResource implements QuarkusTestResourceLifecycleManager {
                 "tailor.tls.key", dir.resolve("tls.key").toString(),
                 "tailor.tls.watch-period", "500ms",
                 "quarkus.http.test-ssl-port", "0",
+                "quarkus.management.test-port", "0",
                 "tailor.decision-log.path", dir.resolve("decisions.jsonl").toString());
     }
 

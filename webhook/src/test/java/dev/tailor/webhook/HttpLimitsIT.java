@@ -193,7 +193,7 @@ class HttpLimitsIT {
         io.vertx.core.http.HttpClient client = vertx.createHttpClient(DevTlsResource.vertxHttp2());
         try {
             long advertised = client.request(
-                            io.vertx.core.http.HttpMethod.GET, url.getPort(), url.getHost(), "/q/health/live")
+                            io.vertx.core.http.HttpMethod.GET, url.getPort(), url.getHost(), "/nothing")
                     .compose(request -> request.send()
                             .compose(response -> response.body()
                                     .map(body -> request.connection()

@@ -33,6 +33,9 @@ class IngestIT {
     @TestHTTPResource(value = "/", tls = true)
     URL url;
 
+    @TestHTTPResource(value = "/", tls = true, management = true)
+    URL management;
+
     private RequestSpecification https() {
         return WebhookUnderTest.https(url);
     }
@@ -183,8 +186,12 @@ class IngestIT {
                 .body(
                         "problems[0]",
                         containsString("POST /ingest/audit:3: too long: api_access.name is 300 characters"));
-        String metrics =
-                https().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = WebhookUnderTest.https(management)
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         java.util.regex.Matcher counted = java.util.regex.Pattern.compile(
                         "(?m)^tailor_ingest_rejected_total\\{source=\"audit\",?\\} (\\S+)$")
                 .matcher(metrics);

@@ -300,6 +300,45 @@ class ManifestsTest {
         assertEquals(port, rule.getPorts().get(0).getPort().getStrVal());
         assertEquals(1, rule.getFrom().size());
         assertFalse(rule.getFrom().get(0).getIpBlock().getExcept().isEmpty(), "the pod CIDR is left out");
+        assertEquals(1, policy.getSpec().getIngress().size(), "no rule opens the management port");
+        assertEquals(1, rule.getPorts().size());
+    }
+
+    /**
+     * kubelet's probes go to the management port the webhook serves health on (quarkus.management.port), not to the
+     * admission port: there they would wait behind its connection bound, and a flood that fills it would have the pod
+     * restarted. The Service exposes the admission port alone.
+     */
+    @Test
+    void probesGoToTheManagementPortWhichTheServiceLeavesOut() throws IOException {
+        java.util.Properties properties = new java.util.Properties();
+        try (var in = Files.newInputStream(
+                RepositoryPaths.root().resolve("webhook/src/main/resources/application.properties"))) {
+            properties.load(in);
+        }
+        assertEquals("true", properties.getProperty("quarkus.management.enabled"));
+        int managementPort = Integer.parseInt(properties.getProperty("quarkus.management.port"));
+        var container = one(Deployment.class, "tailor-webhook")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+        assertTrue(container.getPorts().stream()
+                .anyMatch(p -> p.getName().equals("management") && p.getContainerPort() == managementPort));
+        for (var probe :
+                List.of(container.getReadinessProbe(), container.getLivenessProbe(), container.getStartupProbe())) {
+            assertEquals("management", probe.getHttpGet().getPort().getStrVal());
+            assertEquals("HTTPS", probe.getHttpGet().getScheme());
+            assertTrue(
+                    probe.getHttpGet().getPath().startsWith("/q/health/"),
+                    probe.getHttpGet().getPath());
+        }
+        assertEquals(
+                List.of("https"),
+                one(Service.class, "tailor-webhook").getSpec().getPorts().stream()
+                        .map(p -> p.getTargetPort().getStrVal())
+                        .toList());
     }
 
     @Test

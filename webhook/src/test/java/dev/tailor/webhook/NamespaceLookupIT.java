@@ -36,6 +36,9 @@ class NamespaceLookupIT {
     @TestHTTPResource(value = "/", tls = true)
     URL url;
 
+    @TestHTTPResource(value = "/", tls = true, management = true)
+    URL management;
+
     @jakarta.inject.Inject
     io.vertx.core.Vertx vertx;
 
@@ -43,7 +46,7 @@ class NamespaceLookupIT {
 
     @BeforeEach
     void namespacesInAuditMode() throws Exception {
-        webhook = new WebhookUnderTest(server.getClient(), url);
+        webhook = new WebhookUnderTest(server.getClient(), url, management);
         webhook.namespacesInAuditMode();
     }
 

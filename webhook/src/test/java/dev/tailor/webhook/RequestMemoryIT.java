@@ -71,6 +71,9 @@ class RequestMemoryIT {
     @TestHTTPResource(value = "/", tls = true)
     URL url;
 
+    @TestHTTPResource(value = "/", tls = true, management = true)
+    URL management;
+
     @jakarta.inject.Inject
     RequestMemory memory;
 
@@ -85,7 +88,7 @@ class RequestMemoryIT {
 
     /** How many reviews the webhook counted as refused for {@code reason} so far. */
     private double refused(String reason) {
-        String metrics = WebhookUnderTest.https(url).get("/q/metrics").asString();
+        String metrics = WebhookUnderTest.https(management).get("/q/metrics").asString();
         String line = "tailor_admission_refused_total{endpoint=\"validate\",reason=\"" + reason + "\"} ";
         return metrics.lines()
                 .filter(l -> l.startsWith(line))

@@ -46,11 +46,14 @@ class WebhookIT {
     @TestHTTPResource(value = "/", tls = true)
     URL url;
 
+    @TestHTTPResource(value = "/", tls = true, management = true)
+    URL management;
+
     private WebhookUnderTest webhook;
 
     @BeforeEach
     void namespacesInAuditMode() throws Exception {
-        webhook = new WebhookUnderTest(server.getClient(), url);
+        webhook = new WebhookUnderTest(server.getClient(), url, management);
         webhook.namespacesInAuditMode();
     }
 
@@ -396,7 +399,7 @@ class WebhookIT {
     @Test
     void metricsAndDecisionLogRecordTheDecisions() throws Exception {
         webhook.post("/validate", webhook.fixture("pod-privileged").review());
-        String metrics = webhook.https().get("/q/metrics").asString();
+        String metrics = webhook.management().get("/q/metrics").asString();
         assertTrue(metrics.contains("tailor_admission_seconds_bucket"), "latency histogram missing");
         assertTrue(
                 metrics.contains("tailor_decisions_total{check=\"privileged\",verdict=\"warned\"}"),
@@ -424,17 +427,30 @@ class WebhookIT {
                        "userInfo": {"username": "mallory"}, "object": {"metadata": {"name": "x"}}}}""".formatted(i, i));
             webhook.post("/validate", review).then().statusCode(200);
         }
-        String metrics = webhook.https().get("/q/metrics").asString();
+        String metrics = webhook.management().get("/q/metrics").asString();
         assertTrue(metrics.contains("kind=\"other\""), "made-up kinds fold into other");
         assertTrue(!metrics.contains("MadeUp"), "no made-up kind is a label");
     }
 
     @Test
     void healthIsReadyWithPoliciesAndInformer() {
-        webhook.https()
+        webhook.management()
                 .get("/q/health/ready")
                 .then()
                 .statusCode(200)
                 .body("checks.find { it.name == 'tailor-webhook' }.data.namespaceInformer", equalTo("synced"));
+    }
+
+    /**
+     * Health and metrics are served on the management port only: kubelet's probes never queue behind the admission
+     * port's connection bound, and the admission port answers nothing but what the API server and the audit backend
+     * send.
+     */
+    @Test
+    void healthAndMetricsAreNotOnTheAdmissionPort() {
+        for (String path : List.of("/q/health/ready", "/q/health/live", "/q/metrics")) {
+            webhook.https().get(path).then().statusCode(404);
+            webhook.management().get(path).then().statusCode(200);
+        }
     }
 }

@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * The webhook under test as its integration tests reach it: over HTTPS with the development CA, beside the
- * Kubernetes test server its informers watch. Each test class makes one around its injected server and URL.
+ * Kubernetes test server its informers watch. Each test class makes one around its injected server and URLs (the
+ * admission port's and the management port's, where health and metrics are served).
  */
 final class WebhookUnderTest {
 
@@ -26,10 +27,12 @@ final class WebhookUnderTest {
 
     private final KubernetesClient kube;
     private final URL url;
+    private final URL management;
 
-    WebhookUnderTest(KubernetesClient kube, URL url) {
+    WebhookUnderTest(KubernetesClient kube, URL url, URL management) {
         this.kube = kube;
         this.url = url;
+        this.management = management;
     }
 
     KubernetesClient kube() {
@@ -40,9 +43,17 @@ final class WebhookUnderTest {
         return https(url);
     }
 
-    /** RestAssured on the webhook's HTTPS port at {@code url}, trusting the development CA. */
+    /** RestAssured on the management port: {@code /q/health}, {@code /q/metrics}. */
+    RequestSpecification management() {
+        return https(management);
+    }
+
+    /**
+     * RestAssured on the webhook's HTTPS port at {@code url} (its root: the management port's URL Quarkus injects ends
+     * in its root path, {@code /q/}), trusting the development CA.
+     */
     static RequestSpecification https(URL url) {
-        return given().baseUri(url.toString())
+        return given().baseUri(url.getProtocol() + "://" + url.getHost() + ":" + url.getPort())
                 .config(RestAssuredConfig.config()
                         .sslConfig(SSLConfig.sslConfig().trustStore(DevTlsResource.trustStore())));
     }
@@ -96,13 +107,13 @@ final class WebhookUnderTest {
 
     void awaitReady() throws InterruptedException {
         for (int i = 0; i < 100; i++) {
-            if (https().get("/q/health/ready").statusCode() == 200) {
+            if (management().get("/q/health/ready").statusCode() == 200) {
                 return;
             }
             Thread.sleep(100);
         }
         throw new AssertionError(
-                "webhook not ready: " + https().get("/q/health/ready").asString());
+                "webhook not ready: " + management().get("/q/health/ready").asString());
     }
 
     Response post(String path, JsonNode review) {
@@ -156,7 +167,7 @@ final class WebhookUnderTest {
 
     double outOfStep() {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^tailor_namespaces_out_of_step (\\S+)$")
-                .matcher(https().get("/q/metrics").asString());
+                .matcher(management().get("/q/metrics").asString());
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 
