@@ -52,6 +52,17 @@ for kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
             for term in (hook.get("namespaceSelector") or {}).get("matchExpressions", []):
                 if term["key"] == "kubernetes.io/metadata.name":
                     expect(f"{hook['name']}: excluded namespaces", term["values"] == ["kube-system", "tailor-system", "monitoring"])
+policies = by_kind.get("NetworkPolicy", [])
+expect("the webhook's NetworkPolicy", len(policies) == 1)
+if policies:
+    ingress = policies[0]["spec"]["ingress"]
+    expect("the admission port from every address but the pod CIDRs, each in a block of its family",
+           ingress[0]["ports"] == [{"port": "https", "protocol": "TCP"}]
+           and ingress[0]["from"] == [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.42.0.0/16"]}},
+                                       {"ipBlock": {"cidr": "::/0", "except": ["fd00:10:42::/56"]}}])
+    expect("the management port from the metrics namespace alone",
+           len(ingress) == 2 and ingress[1]["ports"] == [{"port": "management", "protocol": "TCP"}]
+           and ingress[1]["from"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}])
 expect("the APIService's caBundle", by_kind["APIService"][0]["spec"].get("caBundle") == "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==")
 for p in problems:
     print("wrong:", p)
