@@ -42,6 +42,9 @@ class HttpLimitsIT {
     @TestHTTPResource(value = "/", tls = true)
     URL url;
 
+    @TestHTTPResource(value = "/", tls = true, management = true)
+    URL management;
+
     /** An EventList of audit2rbac's real events, fresh audit IDs, padded with spaces to exactly {@code size} bytes. */
     private static byte[] eventList(String prefix, int size) throws Exception {
         List<String> demo = Files.readAllLines(
@@ -262,6 +265,69 @@ class HttpLimitsIT {
                     "the heap grew by " + kept / MIB + " MiB while " + streams * held / MIB + " MiB were sent");
         } finally {
             client.close();
+        }
+    }
+
+    /**
+     * The management port (health, metrics) takes no request body: one past 1 KiB is refused with a 413 whether its
+     * length was announced or not, and none is kept. At Quarkus's default limit (10 MiB) 20 connections that each
+     * announced 10,000,000 bytes and sent them had the packaged webhook's 75 MB heap collected whole back to back for
+     * minutes (68 MB live); here 16 connections each send 4 MiB and hold, and the heap grows by far less than the
+     * 64 MiB they sent.
+     */
+    @Test
+    void bodiesPostedToTheManagementPortAreRefusedAndNotKept() throws Exception {
+        int connections = 16;
+        long before = heapAfterCollection();
+        List<java.net.Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < connections; i++) {
+                boolean announced = i % 2 == 0;
+                javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) DevTlsResource.ca
+                        .clientContext()
+                        .getSocketFactory()
+                        .createSocket(management.getHost(), management.getPort());
+                held.add(socket);
+                socket.setSoTimeout(10_000);
+                var out = socket.getOutputStream();
+                out.write(("POST /q/health/live HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                + (announced ? "Content-Length: 10000000\r\n" : "Transfer-Encoding: chunked\r\n")
+                                + "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                byte[] chunk = new byte[64 * 1024];
+                java.util.Arrays.fill(chunk, (byte) 'a');
+                var in = socket.getInputStream();
+                long sent = 0;
+                try {
+                    // Up to 4 MiB, or until the answer has come; the server may close the connection once it has
+                    // answered.
+                    while (sent < 4L * MIB && in.available() == 0) {
+                        if (!announced) {
+                            out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                        }
+                        out.write(chunk);
+                        if (!announced) {
+                            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                        }
+                        out.flush();
+                        sent += chunk.length;
+                    }
+                } catch (java.io.IOException closedByTheServer) {
+                    // the answer is still there to read
+                }
+                byte[] head = new byte[12];
+                int read = in.readNBytes(head, 0, head.length);
+                assertEquals(
+                        "HTTP/1.1 413",
+                        new String(head, 0, read, StandardCharsets.US_ASCII),
+                        (announced ? "an announced" : "a chunked") + " body to the management port");
+            }
+            long kept = heapAfterCollection() - before;
+            assertTrue(kept < 16L * MIB, "the heap grew by " + kept / MIB + " MiB");
+        } finally {
+            for (java.net.Socket socket : held) {
+                socket.close();
+            }
         }
     }
 
