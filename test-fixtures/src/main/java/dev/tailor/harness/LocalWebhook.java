@@ -39,7 +39,9 @@ public final class LocalWebhook implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final URI base;
+    /** The management port's root: health ({@code /q/health}) and metrics ({@code /q/metrics}). */
     private final URI management;
+
     private final HttpClient http;
     private final DevCertificates ca;
     private final long startedNanos;
@@ -166,11 +168,6 @@ public final class LocalWebhook implements AutoCloseable {
 
     public URI url() {
         return base;
-    }
-
-    /** The management port's root: health ({@code /q/health}) and metrics ({@code /q/metrics}). */
-    public URI management() {
-        return management;
     }
 
     public Path log() {
