@@ -269,8 +269,8 @@ class HttpLimitsIT {
     }
 
     /**
-     * The management port (health, metrics) takes no request body: one past 1 KiB is refused with a 413 whether its
-     * length was announced or not, and none is kept. At Quarkus's default limit (10 MiB) 20 connections that each
+     * The management port (health, metrics) takes no request body: an HTTP/1.1 request that announces one is refused
+     * with a 413 at once, whether by its length or chunked, and none is kept. At Quarkus's default limit (10 MiB) 20 connections that each
      * announced 10,000,000 bytes and sent them had the packaged webhook's 75 MB heap collected whole back to back for
      * minutes (68 MB live); here 16 connections each send 4 MiB and hold, and the heap grows by far less than the
      * 64 MiB they sent.
@@ -328,6 +328,47 @@ class HttpLimitsIT {
             for (java.net.Socket socket : held) {
                 socket.close();
             }
+        }
+    }
+
+    /**
+     * The management port speaks HTTP/1.1 only: it offers no ALPN, so a client that asks for HTTP/2 gets HTTP/1.1
+     * there, and the admission port's HTTP/2 is unchanged. Quarkus's management router reads a request's body before
+     * it answers, and over HTTP/2 one connection could hold a hundred stalled requests: 100 connections of 100 streams,
+     * each a POST that sent a byte of its body and stalled, held 32 MB of the packaged webhook's 75 MB heap.
+     */
+    @Test
+    void theManagementPortSpeaksHttp11Only() throws Exception {
+        assertEquals("h2", negotiated(url), "the admission port");
+        assertEquals("", negotiated(management), "the management port negotiates no protocol: HTTP/1.1");
+        io.vertx.core.http.HttpClient client = vertx.createHttpClient(DevTlsResource.vertxHttp2());
+        try {
+            String answer = client.request(
+                            io.vertx.core.http.HttpMethod.GET,
+                            management.getPort(),
+                            management.getHost(),
+                            "/q/health/live")
+                    .compose(request -> request.send()
+                            .compose(response -> response.body()
+                                    .map(body -> response.version() + " " + response.statusCode() + " " + body)))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(answer.startsWith("HTTP_1_1 200 ") && answer.contains("\"UP\""), answer);
+        } finally {
+            client.close();
+        }
+    }
+
+    /** The application protocol a TLS handshake with the port at {@code at} settles on, offering h2 and HTTP/1.1. */
+    private static String negotiated(URL at) throws Exception {
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket)
+                DevTlsResource.ca.clientContext().getSocketFactory().createSocket(at.getHost(), at.getPort())) {
+            javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"h2", "http/1.1"});
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            return socket.getApplicationProtocol();
         }
     }
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A certificate rotation while requests are in flight: the files are replaced as cert-manager does, new
- * handshakes get the new certificate, and not one request fails.
+ * handshakes get the new certificate — on the management port too — and not one request fails.
  */
 @QuarkusTest
 @WithKubernetesTestServer
@@ -37,6 +37,9 @@ class TlsRotationIT {
 
     @TestHTTPResource(value = "/validate", tls = true)
     URL validate;
+
+    @TestHTTPResource(value = "/", tls = true, management = true)
+    URL management;
 
     @Test
     void rotationUnderLoadServesTheNewCertificateAndFailsNoRequest() throws Exception {
@@ -82,6 +85,17 @@ class TlsRotationIT {
         assertEquals(List.of(), failures.stream().limit(5).toList(), failures.size() + " requests failed");
         assertTrue(serials.contains(before), "old certificate never seen");
         assertTrue(serials.contains(rotated), "new certificate never served: saw " + serials);
+        assertEquals(rotated, managementSerial(), "the management port serves the same certificate, rotated too");
+    }
+
+    /** The serial of the certificate the management port serves to a new handshake. */
+    private BigInteger managementSerial() throws Exception {
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) DevTlsResource.trustingTestCa()
+                .getSocketFactory()
+                .createSocket(management.getHost(), management.getPort())) {
+            socket.startHandshake();
+            return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+        }
     }
 
     /** One request on a fresh connection and fresh TLS session; returns the serial of the served certificate. */

@@ -52,6 +52,9 @@ public class ServingCertificates implements KeyStoreProvider {
     /** The TLS configuration of the HTTPS server ({@code quarkus.http.tls-configuration-name}). */
     public static final String TLS_CONFIGURATION = "webhook";
 
+    /** The management interface's ({@code quarkus.management.tls-configuration-name}). */
+    public static final String MANAGEMENT_TLS_CONFIGURATION = "management";
+
     private static final Logger LOG = Logger.getLogger(ServingCertificates.class);
 
     private final Path certificate;
@@ -76,8 +79,33 @@ public class ServingCertificates implements KeyStoreProvider {
         this.periodMillis = config.tls().watchPeriod().toMillis();
     }
 
+    /**
+     * The management interface's TLS configuration ({@code quarkus.management.tls-configuration-name}): the same
+     * certificate and key manager, with HTTP/1.1 alone (no ALPN) — see application.properties.
+     */
+    @ApplicationScoped
+    @Identifier(ServingCertificates.MANAGEMENT_TLS_CONFIGURATION)
+    public static class Management implements KeyStoreProvider {
+        private final ServingCertificates serving;
+
+        public Management(@Identifier(TLS_CONFIGURATION) ServingCertificates serving) {
+            this.serving = serving;
+        }
+
+        @Override
+        public KeyStoreAndKeyCertOptions getKeyStore(Vertx vertx) {
+            return serving.getKeyStore(vertx);
+        }
+    }
+
+    /** The key store and key manager every TLS configuration here gets: loaded, and watched, once. */
+    private KeyStoreAndKeyCertOptions served;
+
     @Override
     public synchronized KeyStoreAndKeyCertOptions getKeyStore(Vertx vertx) {
+        if (served != null) {
+            return served;
+        }
         Pem files = read();
         if (files == null) {
             throw new IllegalStateException("cannot read the serving certificate " + certificate + " and key " + key);
@@ -92,7 +120,8 @@ public class ServingCertificates implements KeyStoreProvider {
         install(first);
         lastSeen = first.fingerprint();
         watcher.scheduleWithFixedDelay(this::check, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
-        return new KeyStoreAndKeyCertOptions(first.store(), KeyCertOptions.wrap(new SwappingKeyManager()));
+        served = new KeyStoreAndKeyCertOptions(first.store(), KeyCertOptions.wrap(new SwappingKeyManager()));
+        return served;
     }
 
     void stop(@Observes ShutdownEvent event) {
