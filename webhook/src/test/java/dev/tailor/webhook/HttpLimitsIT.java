@@ -360,6 +360,28 @@ class HttpLimitsIT {
         }
     }
 
+    /**
+     * A connection to the management port that never starts its TLS handshake is closed after {@code
+     * tailor.tls.handshake-timeout} (3 s), as on the admission port — not after the TLS registry's 10 s: until then it
+     * holds one of the port's 512 places.
+     */
+    @Test
+    void aSilentConnectionToTheManagementPortIsClosedAfterTheHandshakeTimeout() throws Exception {
+        try (java.net.Socket silent = new java.net.Socket(management.getHost(), management.getPort())) {
+            silent.setSoTimeout(15_000);
+            long start = System.nanoTime();
+            int read;
+            try {
+                read = silent.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                read = -1;
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(-1, read, "the server closed the connection");
+            assertTrue(millis >= 2_500 && millis < 6_000, "closed after " + millis + " ms");
+        }
+    }
+
     /** The application protocol a TLS handshake with the port at {@code at} settles on, offering h2 and HTTP/1.1. */
     private static String negotiated(URL at) throws Exception {
         try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket)
