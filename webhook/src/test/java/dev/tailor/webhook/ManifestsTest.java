@@ -108,6 +108,16 @@ class ManifestsTest {
                 .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
     }
 
+    /** The webhook's container in manifests/base's Deployment. */
+    private static io.fabric8.kubernetes.api.model.Container webhookContainer() {
+        return one(Deployment.class, "tailor-webhook")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+    }
+
     @Test
     void webhookConfigurationsCallTheServiceOnItsPortAndTheServedPaths() {
         Service service = one(Service.class, "tailor-webhook");
@@ -226,12 +236,7 @@ class ManifestsTest {
 
     @Test
     void theBenchAndTheEndToEndRunStartTheJvmAsTheDeploymentDoes() {
-        var container = one(Deployment.class, "tailor-webhook")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
+        var container = webhookContainer();
         String options = container.getEnv().stream()
                 .filter(e -> e.getName().equals("JAVA_TOOL_OPTIONS"))
                 .findFirst()
@@ -271,7 +276,7 @@ class ManifestsTest {
                 .get(0)
                 .getTargetPort()
                 .getStrVal();
-        assertTrue(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
+        assertTrue(webhookContainer().getPorts().stream()
                 .anyMatch(p -> p.getName().equals(port) && p.getContainerPort() == 8443));
         assertEquals(
                 one(ServiceAccount.class, "tailor-webhook").getMetadata().getName(),
@@ -318,12 +323,7 @@ class ManifestsTest {
         }
         assertEquals("true", properties.getProperty("quarkus.management.enabled"));
         int managementPort = Integer.parseInt(properties.getProperty("quarkus.management.port"));
-        var container = one(Deployment.class, "tailor-webhook")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
+        var container = webhookContainer();
         assertTrue(container.getPorts().stream()
                 .anyMatch(p -> p.getName().equals("management") && p.getContainerPort() == managementPort));
         for (var probe :
