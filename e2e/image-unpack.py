@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Unpacks an image archive written by tools/image as a container runtime would: the manifest's layers in order into
-ROOT, then prints the image's entrypoint, user, environment and working directory as JSON. Refuses an entry that
-would land outside ROOT.
+ROOT, then prints the image's entrypoint, user, environment, working directory and ports as JSON. Refuses an entry
+that would land outside ROOT.
 
 usage: image-unpack.py IMAGE.tar ROOT"""
 import json
@@ -21,4 +21,4 @@ with tarfile.open(image) as archive:
                 if target != root and not target.startswith(root + os.sep):
                     sys.exit(f"{layer}: {member.name} would land outside the root")
             tar.extractall(root, numeric_owner=True, filter="tar" if hasattr(tarfile, "data_filter") else None)
-print(json.dumps({"tags": manifest["RepoTags"], **{k: config["config"].get(k) for k in ("Entrypoint", "User", "Env", "WorkingDir")}}))
+print(json.dumps({"tags": manifest["RepoTags"], **{k: config["config"].get(k) for k in ("Entrypoint", "User", "Env", "WorkingDir", "ExposedPorts")}}))

@@ -134,7 +134,7 @@ config = {
         "Entrypoint": ["/opt/java/bin/java", *webhook_java_options, "-jar", "/deployments/quarkus-run.jar"],
         "Env": ["PATH=/opt/java/bin:/usr/bin:/bin", "JAVA_HOME=/opt/java", "LANG=C.UTF-8"],
         "WorkingDir": "/deployments",
-        "ExposedPorts": {"8443/tcp": {}},
+        "ExposedPorts": {"8443/tcp": {}, "9000/tcp": {}},  # admission; health and metrics (the management port)
         "Labels": {
             "org.opencontainers.image.title": "tailor",
             "org.opencontainers.image.description": "Tailor's admission webhook (java -jar /deployments/quarkus-run.jar) "
